@@ -1,0 +1,44 @@
+//! Error values that cross the wire: field-level problems and the lookup outcome.
+
+use serde::{Deserialize, Serialize};
+
+/// One problem with one input field, as listed in a problem's `errors`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FieldError {
+    /// Where the problem is: a field name or a path such as `shipments[0].status`.
+    pub field: String,
+    /// A stable machine-readable word, e.g. `email_invalid`.
+    pub code: String,
+    /// A plain sentence for a person.
+    pub message: String,
+}
+
+impl FieldError {
+    /// Builds one field error.
+    pub fn new(field: impl Into<String>, code: impl Into<String>, message: impl Into<String>) -> Self {
+        Self { field: field.into(), code: code.into(), message: message.into() }
+    }
+}
+
+/// Why a lookup gave no order. Deliberately coarse: a miss never says which part was wrong.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+pub enum LookupError {
+    /// No order with that number and email in this shop (or no such shop).
+    #[error("We could not find an order with that order number and email address.")]
+    NotFound,
+    /// The input itself is malformed.
+    #[error("Please check the highlighted fields.")]
+    Invalid(Vec<FieldError>),
+    /// Something on our side failed; details are in the server log only.
+    #[error("Order lookup is unavailable right now. Please try again in a moment.")]
+    Unavailable,
+}
+
+impl leptos::server_fn::error::FromServerFnError for LookupError {
+    type Encoder = leptos::server_fn::codec::JsonEncoding;
+
+    fn from_server_fn_error(_: leptos::server_fn::error::ServerFnErrorErr) -> Self {
+        // Transport and decoding failures say nothing useful to a shopper.
+        LookupError::Unavailable
+    }
+}

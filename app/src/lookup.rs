@@ -1,0 +1,58 @@
+//! The one lookup path, behind both `POST /api/v1/shops/{shop}/lookup` and the page.
+
+use crate::errors::LookupError;
+use crate::view::{ShopPublic, ShopperView};
+use leptos::prelude::*;
+
+/// Looks an order up for a shopper: normalise, validate, one query by (shop, number),
+/// email check, projection. Every miss is the same `NotFound`.
+#[cfg(feature = "ssr")]
+pub async fn lookup(
+    store: &crate::store::Store,
+    shop: &str,
+    email: &str,
+    order_number: &str,
+) -> Result<ShopperView, LookupError> {
+    use crate::normalize::{check_lookup, order_number_key};
+    let result = match check_lookup(email, order_number) {
+        Err(errors) => Err(LookupError::Invalid(errors)),
+        Ok(()) => match store.order_for_lookup(shop, &order_number_key(order_number), email).await {
+            Ok(Some(order)) => Ok(ShopperView::from(&order)),
+            Ok(None) => Err(LookupError::NotFound),
+            Err(e) => {
+                tracing::error!(error = %e, "lookup query failed");
+                Err(LookupError::Unavailable)
+            }
+        },
+    };
+    // Outcome only: never the email or the order number.
+    let outcome = match &result {
+        Ok(_) => "found",
+        Err(LookupError::NotFound) => "not_found",
+        Err(LookupError::Invalid(_)) => "invalid",
+        Err(LookupError::Unavailable) => "unavailable",
+    };
+    tracing::info!(outcome, "lookup");
+    result
+}
+
+/// The page's lookup, as a server function with a stable endpoint (`/api/track`)
+/// so a page cached on a shopper's phone keeps working across deploys.
+#[server(name = TrackOrder, prefix = "/api", endpoint = "track")]
+pub async fn track_order(shop: String, email: String, order_number: String) -> Result<ShopperView, LookupError> {
+    let store = use_context::<crate::store::Store>().ok_or(LookupError::Unavailable)?;
+    lookup(&store, &shop, &email, &order_number).await
+}
+
+/// The public face of a shop (its name), or `None` when there is no such shop.
+#[server(name = ShopInfo, prefix = "/api", endpoint = "shop")]
+pub async fn shop_info(slug: String) -> Result<Option<ShopPublic>, LookupError> {
+    let store = use_context::<crate::store::Store>().ok_or(LookupError::Unavailable)?;
+    match store.shop(&slug).await {
+        Ok(shop) => Ok(shop.map(|s| ShopPublic { slug: s.slug, name: s.name })),
+        Err(e) => {
+            tracing::error!(error = %e, "shop query failed");
+            Err(LookupError::Unavailable)
+        }
+    }
+}

@@ -1,0 +1,147 @@
+//! How shopper input is matched against stored orders (API.md: "Order numbers
+//! match after normalisation"). Shared, so the browser validates as the server does.
+
+use crate::errors::FieldError;
+
+/// Longest order number accepted, after trimming.
+pub const MAX_ORDER_NUMBER_LEN: usize = 64;
+/// Longest email address accepted (RFC 5321 path limit).
+pub const MAX_EMAIL_LEN: usize = 254;
+
+/// The key an order number is stored and matched under: trimmed, one leading `#`
+/// dropped, lower-cased. `" #A-1001 "` and `"a-1001"` give the same key.
+pub fn order_number_key(input: &str) -> String {
+    let trimmed = input.trim();
+    let without_hash = trimmed.strip_prefix('#').unwrap_or(trimmed).trim_start();
+    without_hash.to_lowercase()
+}
+
+/// The key an email is matched under: trimmed and lower-cased.
+pub fn email_key(input: &str) -> String {
+    input.trim().to_lowercase()
+}
+
+/// Checks the shape of an order number; `field` names it in the error.
+pub fn check_order_number(input: &str, field: &str) -> Result<(), FieldError> {
+    let trimmed = input.trim();
+    let key = order_number_key(input);
+    if key.is_empty() {
+        return Err(FieldError::new(field, "order_number_required", "Enter the order number."));
+    }
+    if trimmed.chars().count() > MAX_ORDER_NUMBER_LEN {
+        return Err(FieldError::new(
+            field,
+            "order_number_too_long",
+            format!("An order number has at most {MAX_ORDER_NUMBER_LEN} characters."),
+        ));
+    }
+    if trimmed.chars().any(char::is_control) {
+        return Err(FieldError::new(
+            field,
+            "order_number_invalid",
+            "An order number cannot contain control characters.",
+        ));
+    }
+    Ok(())
+}
+
+/// Checks the shape of an email address: one `@` with text on both sides, a
+/// dot in the domain, no spaces. Deliverability is the shop's business, not ours.
+pub fn check_email(input: &str, field: &str) -> Result<(), FieldError> {
+    let email = input.trim();
+    if email.is_empty() {
+        return Err(FieldError::new(field, "email_required", "Enter the email address used for the order."));
+    }
+    if email.chars().count() > MAX_EMAIL_LEN {
+        return Err(FieldError::new(
+            field,
+            "email_too_long",
+            format!("An email address has at most {MAX_EMAIL_LEN} characters."),
+        ));
+    }
+    let well_formed = match email.split_once('@') {
+        Some((local, domain)) => {
+            !local.is_empty()
+                && !domain.is_empty()
+                && !domain.contains('@')
+                && domain.contains('.')
+                && !domain.starts_with('.')
+                && !domain.ends_with('.')
+                && !email.chars().any(|c| c.is_whitespace() || c.is_control())
+        }
+        None => false,
+    };
+    if well_formed {
+        Ok(())
+    } else {
+        Err(FieldError::new(field, "email_invalid", "Enter an email address like name@example.com."))
+    }
+}
+
+/// Checks both lookup fields and returns every problem at once.
+pub fn check_lookup(email: &str, order_number: &str) -> Result<(), Vec<FieldError>> {
+    let errors: Vec<FieldError> = [check_email(email, "email"), check_order_number(order_number, "order_number")]
+        .into_iter()
+        .filter_map(Result::err)
+        .collect();
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(errors)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn order_numbers_match_trimmed_without_hash_and_case_insensitively() {
+        assert_eq!(order_number_key("#1001"), "1001");
+        assert_eq!(order_number_key("  #1001 "), "1001");
+        assert_eq!(order_number_key("1001"), "1001");
+        assert_eq!(order_number_key("#SE-77a"), "se-77a");
+        assert_eq!(order_number_key("# 1001"), "1001");
+    }
+
+    #[test]
+    fn only_one_leading_hash_is_dropped() {
+        assert_eq!(order_number_key("##1001"), "#1001");
+        assert_eq!(order_number_key("10#01"), "10#01");
+    }
+
+    #[test]
+    fn emails_match_trimmed_and_case_insensitively() {
+        assert_eq!(email_key("  Ada@Example.COM "), "ada@example.com");
+    }
+
+    #[test]
+    fn a_bare_hash_or_blank_is_not_an_order_number() {
+        assert_eq!(check_order_number("#", "order_number").unwrap_err().code, "order_number_required");
+        assert_eq!(check_order_number("   ", "order_number").unwrap_err().code, "order_number_required");
+        assert!(check_order_number("#1001", "order_number").is_ok());
+    }
+
+    #[test]
+    fn overlong_or_control_order_numbers_are_refused() {
+        let long = "1".repeat(MAX_ORDER_NUMBER_LEN + 1);
+        assert_eq!(check_order_number(&long, "n").unwrap_err().code, "order_number_too_long");
+        assert_eq!(check_order_number("10\u{0}01", "n").unwrap_err().code, "order_number_invalid");
+    }
+
+    #[test]
+    fn malformed_emails_are_refused_with_a_specific_code() {
+        for bad in ["ada", "ada@", "@example.com", "ada@example", "a b@example.com", "a@b@example.com", "ada@.com"] {
+            assert_eq!(check_email(bad, "email").unwrap_err().code, "email_invalid", "{bad}");
+        }
+        assert_eq!(check_email("  ", "email").unwrap_err().code, "email_required");
+        assert!(check_email(" Ada@Example.com ", "email").is_ok());
+    }
+
+    #[test]
+    fn check_lookup_reports_both_fields_at_once() {
+        let errors = check_lookup("nope", "").unwrap_err();
+        let fields: Vec<_> = errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["email", "order_number"]);
+    }
+}

@@ -1,0 +1,149 @@
+use super::*;
+use serde_json::{json, Value};
+
+const EXAMPLE: &str = include_str!("../../../fixtures/order-1001.json");
+
+fn example() -> Value {
+    serde_json::from_str(EXAMPLE).unwrap()
+}
+
+fn errors_of(body: &Value) -> Vec<FieldError> {
+    parse_order(body.to_string().as_bytes()).expect_err("the body should be refused")
+}
+
+fn fields_of(body: &Value) -> Vec<String> {
+    errors_of(body).into_iter().map(|e| e.field).collect()
+}
+
+#[test]
+fn the_contract_example_is_accepted_as_written() {
+    let order = parse_order(EXAMPLE.as_bytes()).unwrap();
+    assert_eq!(order.order_number, "#1001");
+    assert_eq!(order.payment_status, PaymentStatus::Paid);
+    assert_eq!(order.shipments[0].events[0].location.as_deref(), Some("Oslo, NO"));
+    assert_eq!(order.timeline[1].visibility, Visibility::Internal);
+    assert_eq!(order.note.as_deref(), Some("Staff only: check fraud score"));
+    // No return_status in the body: the latest return's status stands for the order.
+    assert_eq!(order.return_status, ReturnStatus::InProgress);
+}
+
+#[test]
+fn times_are_normalised_to_utc() {
+    let mut body = example();
+    body["placed_at"] = json!("2026-11-02T11:15:00+01:00");
+    let order = parse_order(body.to_string().as_bytes()).unwrap();
+    assert_eq!(order.placed_at, "2026-11-02T10:15:00Z");
+}
+
+#[test]
+fn every_missing_required_field_is_reported_at_once() {
+    let fields = fields_of(&json!({}));
+    for f in ["order_number", "email", "placed_at", "updated_at", "status", "payment_status", "fulfillment_status", "currency", "totals"] {
+        assert!(fields.iter().any(|x| x == f), "{f} missing from {fields:?}");
+    }
+}
+
+#[test]
+fn unknown_status_words_name_the_field_and_the_accepted_words() {
+    let mut body = example();
+    body["payment_status"] = json!("payed");
+    body["shipments"][0]["status"] = json!("lost_at_sea");
+    let errors = errors_of(&body);
+    assert_eq!(errors.len(), 2);
+    assert_eq!(errors[0].field, "payment_status");
+    assert_eq!(errors[0].code, "unknown_status");
+    assert!(errors[0].message.contains("partially_paid"));
+    assert_eq!(errors[1].field, "shipments[0].status");
+}
+
+#[test]
+fn malformed_money_times_and_dates_are_refused() {
+    let mut body = example();
+    body["totals"]["total"] = json!("548,00");
+    body["line_items"][0]["price"] = json!("-1");
+    body["placed_at"] = json!("yesterday");
+    body["shipments"][0]["estimated_delivery"] = json!("06/11/2026");
+    assert_eq!(
+        fields_of(&body),
+        ["placed_at", "totals.total", "line_items[0].price", "shipments[0].estimated_delivery"]
+    );
+}
+
+#[test]
+fn references_to_missing_line_items_are_refused() {
+    let mut body = example();
+    body["shipments"][0]["line_items"][0]["id"] = json!("li-404");
+    body["returns"][0]["line_items"][0]["id"] = json!("li-405");
+    let errors = errors_of(&body);
+    assert_eq!(errors.iter().filter(|e| e.code == "unknown_line_item").count(), 2);
+    assert_eq!(errors[0].field, "shipments[0].line_items[0].id");
+}
+
+#[test]
+fn script_urls_are_not_accepted_as_tracking_links() {
+    let mut body = example();
+    body["shipments"][0]["tracking_url"] = json!("javascript:alert(1)");
+    body["line_items"][0]["image_url"] = json!("data:text/html,hi");
+    let codes: Vec<_> = errors_of(&body).into_iter().map(|e| e.code).collect();
+    assert_eq!(codes, ["invalid_url", "invalid_url"]);
+}
+
+#[test]
+fn wrong_types_and_broken_json_are_reported_with_their_place() {
+    let mut body = example();
+    body["line_items"][0]["quantity"] = json!("two");
+    let errors = errors_of(&body);
+    assert_eq!(errors.len(), 1);
+    assert_eq!(errors[0].field, "line_items[0].quantity");
+    assert_eq!(errors[0].code, "malformed");
+
+    let errors = parse_order(b"{\"order_number\": ").unwrap_err();
+    assert_eq!(errors[0].code, "malformed");
+    assert!(errors[0].message.contains("not valid JSON"), "{}", errors[0].message);
+    assert!(parse_order(b"[]").is_err());
+    assert!(parse_order(b"{} trailing").is_err());
+}
+
+#[test]
+fn zero_quantities_duplicate_ids_and_bad_currency_are_refused() {
+    let mut body = example();
+    body["line_items"][0]["quantity"] = json!(0);
+    body["line_items"].as_array_mut().unwrap().push(json!({"id": "li-1", "title": "Again", "quantity": 1, "price": "1.00"}));
+    body["currency"] = json!("nok");
+    let codes: Vec<_> = errors_of(&body).into_iter().map(|e| e.code).collect();
+    assert_eq!(codes, ["invalid_currency", "invalid_quantity", "duplicate_id"]);
+}
+
+#[test]
+fn scheduled_fulfillment_needs_a_date() {
+    let mut body = example();
+    body["fulfillment_status"] = json!("scheduled");
+    assert_eq!(fields_of(&body), ["scheduled_at"]);
+    body["scheduled_at"] = json!("2026-12-01T09:00:00Z");
+    assert!(parse_order(body.to_string().as_bytes()).is_ok());
+}
+
+#[test]
+fn timeline_events_without_visibility_stay_internal() {
+    let mut body = example();
+    body["timeline"][0].as_object_mut().unwrap().remove("visibility");
+    let order = parse_order(body.to_string().as_bytes()).unwrap();
+    assert_eq!(order.timeline[0].visibility, Visibility::Internal);
+}
+
+#[test]
+fn money_shapes() {
+    for ok in ["0", "0.00", "249.50", "1249", "12.3456"] {
+        assert!(is_money(ok), "{ok}");
+    }
+    for bad in ["", ".5", "5.", "-1", "1,00", "1.23456", "1e3", " 1"] {
+        assert!(!is_money(bad), "{bad}");
+    }
+}
+
+#[test]
+fn staleness_compares_instants_not_strings() {
+    assert_eq!(is_older("2026-11-03T08:00:00Z", "2026-11-03T08:00:00.5Z"), Some(true));
+    assert_eq!(is_older("2026-11-03T09:00:00+01:00", "2026-11-03T08:00:00Z"), Some(false));
+    assert_eq!(is_older("2026-11-03T08:00:00Z", "2026-11-03T08:00:00Z"), Some(false));
+}

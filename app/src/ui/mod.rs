@@ -1,0 +1,92 @@
+//! The pages: the HTML shell, the router and the components.
+
+mod labels;
+mod order;
+mod track;
+
+use crate::errors::LookupError;
+use crate::view::ShopperView;
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, MetaTags, Title};
+use leptos_router::{
+    components::{Route, Router, Routes},
+    path, SsrMode,
+};
+
+/// The result of a lookup that arrived as a plain form post (no WebAssembly).
+/// When present, the page is rendered as static HTML without hydration scripts.
+#[derive(Debug, Clone)]
+pub struct PostedLookup {
+    pub email: String,
+    pub order_number: String,
+    pub result: Result<ShopperView, LookupError>,
+}
+
+/// The HTML document around the app.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    let hydrate = use_context::<PostedLookup>().is_none();
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <meta name="referrer" content="no-referrer"/>
+                <link rel="icon" href="data:,"/>
+                <link rel="stylesheet" href="/pkg/lookout.css"/>
+                {hydrate.then(|| view! { <HydrationScripts options=options.clone()/> })}
+                <MetaTags/>
+            </head>
+            <body>
+                <App/>
+            </body>
+        </html>
+    }
+}
+
+/// The root component: routes to the tracking page.
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    view! {
+        <Title text="Track your order"/>
+        <Router>
+            <main class="page">
+                <Routes fallback=NotFoundPage>
+                    <Route path=path!("/track/:shop") view=track::TrackPage ssr=SsrMode::Async/>
+                    <Route path=path!("/") view=HomePage/>
+                </Routes>
+            </main>
+        </Router>
+    }
+}
+
+#[component]
+fn HomePage() -> impl IntoView {
+    view! {
+        <h1>"Lookout"</h1>
+        <p>"Order tracking for online stores. Try the demo store: "<a href="/track/demo">"/track/demo"</a></p>
+    }
+}
+
+/// The answer for a path that is no page, or a shop that does not exist.
+#[component]
+fn NotFoundPage() -> impl IntoView {
+    set_status(404);
+    view! {
+        <h1>"Page not found"</h1>
+        <p>"There is no order tracking page at this address. Check the link from the store."</p>
+    }
+}
+
+/// Sets the HTTP status of a server-rendered page; nothing in the browser.
+fn set_status(code: u16) {
+    #[cfg(feature = "ssr")]
+    if let (Some(options), Ok(status)) =
+        (use_context::<leptos_axum::ResponseOptions>(), http::StatusCode::from_u16(code))
+    {
+        options.set_status(status);
+    }
+    #[cfg(not(feature = "ssr"))]
+    let _ = code;
+}

@@ -1,0 +1,121 @@
+//! The shopper view: everything a shopper may see of an order, and nothing else.
+//!
+//! This is a separate type from the stored order on purpose. It is built from an
+//! allow-list in `projection.rs`, so an internal field (staff note, tags, internal
+//! timeline events, street address, SKUs, internal ids) has no place to land.
+
+use crate::status::{
+    FulfillmentStatus, OrderStatus, PaymentStatus, RefundStatus, ReturnStatus, ShipmentStatus,
+};
+use serde::{Deserialize, Serialize};
+
+/// The answer to a successful lookup (API.md, "The shopper view").
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ShopperView {
+    pub order_number: String,
+    pub placed_at: String,
+    pub status: OrderStatus,
+    pub cancel_reason: Option<String>,
+    pub payment_status: PaymentStatus,
+    pub fulfillment_status: FulfillmentStatus,
+    pub hold_reason: Option<String>,
+    pub scheduled_at: Option<String>,
+    pub return_status: ReturnStatus,
+    pub currency: String,
+    pub totals: Totals,
+    pub line_items: Vec<ShopperLineItem>,
+    pub shipments: Vec<ShopperShipment>,
+    pub returns: Vec<ShopperReturn>,
+    pub timeline: Vec<ShopperEvent>,
+    pub ship_to: Option<ShipTo>,
+}
+
+/// Order totals as decimal strings in the order's currency.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Totals {
+    pub subtotal: String,
+    pub shipping: String,
+    pub tax: String,
+    pub discounts: String,
+    pub total: String,
+}
+
+/// One ordered product.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ShopperLineItem {
+    pub title: String,
+    pub variant: Option<String>,
+    pub quantity: u32,
+    pub price: String,
+    pub image_url: Option<String>,
+}
+
+/// A product inside one parcel or one return.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ShopperItemRef {
+    pub title: String,
+    pub variant: Option<String>,
+    pub quantity: u32,
+}
+
+/// One parcel and its tracking.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ShopperShipment {
+    pub status: ShipmentStatus,
+    pub carrier: Option<String>,
+    pub tracking_number: Option<String>,
+    pub tracking_url: Option<String>,
+    pub estimated_delivery: Option<String>,
+    pub shipped_at: Option<String>,
+    pub delivered_at: Option<String>,
+    pub line_items: Vec<ShopperItemRef>,
+    pub events: Vec<TrackingEvent>,
+}
+
+/// One carrier scan. The same shape is stored and shown.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TrackingEvent {
+    pub at: String,
+    pub status: ShipmentStatus,
+    pub message: Option<String>,
+    pub location: Option<String>,
+}
+
+/// One return and its refund.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ShopperReturn {
+    pub status: ReturnStatus,
+    pub requested_at: String,
+    pub line_items: Vec<ShopperItemRef>,
+    pub refund: Option<Refund>,
+}
+
+/// The money coming back for a return.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Refund {
+    pub status: RefundStatus,
+    pub amount: String,
+}
+
+/// A customer-visible timeline event.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ShopperEvent {
+    pub at: String,
+    pub kind: String,
+    pub message: String,
+}
+
+/// Where the order goes, coarsely: enough to recognise it, not to find the door.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ShipTo {
+    pub first_name: Option<String>,
+    pub city: Option<String>,
+    pub country_code: Option<String>,
+}
+
+/// What the page needs to know about a shop before any lookup.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ShopPublic {
+    pub slug: String,
+    pub name: String,
+}

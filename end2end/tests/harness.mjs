@@ -1,0 +1,77 @@
+// Starts the real release binary on a free loopback port with a fresh SQLite
+// file holding the demo shop, and launches Debian's Chromium via playwright-core.
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { chromium } from 'playwright-core';
+
+const BIN = process.env.LOOKOUT_BIN ?? path.resolve('target/release/lookout');
+
+/** A phone-sized viewport (iPhone 12-class). */
+export const PHONE = { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 };
+
+function run(args, env) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(BIN, args, { env, stdio: ['ignore', 'ignore', 'inherit'] });
+    child.on('error', reject);
+    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`lookout ${args.join(' ')} exited ${code}`))));
+  });
+}
+
+/** Starts `lookout serve` on 127.0.0.1:0 after loading the demo; resolves to { base, stop }. */
+export async function startServer() {
+  const dir = mkdtempSync(path.join(tmpdir(), 'lookout-e2e-'));
+  const env = { ...process.env, LOOKOUT_DATABASE_URL: `sqlite://${dir}/e2e.db`, RUST_LOG: 'warn' };
+  await run(['demo'], env);
+  const child = spawn(BIN, ['serve', '--addr', '127.0.0.1:0'], { env, stdio: ['ignore', 'pipe', 'inherit'] });
+  const base = await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('server did not start within 30 s')), 30_000);
+    let seen = '';
+    child.stdout.on('data', (chunk) => {
+      seen += chunk;
+      const m = seen.match(/listening on (http:\/\/\S+)/);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1]);
+      }
+    });
+    child.on('exit', (code) => reject(new Error(`server exited early with ${code}`)));
+  });
+  return {
+    base,
+    async stop() {
+      child.kill('SIGTERM');
+      if (child.exitCode === null) await once(child, 'exit');
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Launches headless Chromium from the machine (never a downloaded browser). */
+export function launchBrowser() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    headless: true,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
+  });
+}
+
+/** Strings from the demo order #1001 that a shopper must never see. */
+export const INTERNAL = [
+  'Customer called about gift wrap',
+  'Fraud check',
+  'Internal: demo order',
+  'Storgata 1',
+  'Lovelace',
+  'SKU-li-1',
+];

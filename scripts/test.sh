@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Runs every test: unit and integration (cargo test), then end-to-end (Chromium).
+set -euo pipefail
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$ROOT"
+"$ROOT/scripts/build.sh"
+# shellcheck source=scripts/env.sh
+source "$ROOT/scripts/env.sh"
+
+echo "== unit and integration tests"
+cargo test --release -p app -p server --features app/ssr
+
+echo "== end-to-end tests (Chromium)"
+LOOKOUT_BIN="$ROOT/target/release/lookout" LOOKOUT_SITE_ROOT="$ROOT/target/site" \
+  node --test --test-concurrency=1 "$ROOT"/end2end/tests/*.test.mjs

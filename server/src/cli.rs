@@ -1,0 +1,240 @@
+//! The command line: `lookout serve | migrate | shop create | key create | demo`.
+
+use crate::{demo, keys, settings, AppState};
+use anyhow::{Context, Result};
+use app::store::{NewShop, Store};
+use clap::{Args, Parser, Subcommand};
+use leptos::config::{Env, LeptosOptions};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(name = "lookout", version, about = "Lookout: the order-status widget for online stores")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+/// Where the order database is.
+#[derive(Args, Clone)]
+struct Db {
+    /// Database URL: sqlite://PATH (created if missing).
+    #[arg(long, env = "LOOKOUT_DATABASE_URL", default_value = "sqlite://lookout.db")]
+    database_url: String,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the web server (migrates the database first).
+    Serve {
+        #[command(flatten)]
+        db: Db,
+        /// Address to listen on.
+        #[arg(long, env = "LOOKOUT_ADDR", default_value = "127.0.0.1:3000")]
+        addr: SocketAddr,
+        /// Folder with the built site assets (the `pkg` folder's parent).
+        #[arg(long, env = "LOOKOUT_SITE_ROOT", default_value = "target/site")]
+        site_root: PathBuf,
+    },
+    /// Apply database migrations.
+    Migrate {
+        #[command(flatten)]
+        db: Db,
+    },
+    /// Manage shops.
+    Shop {
+        #[command(subcommand)]
+        command: ShopCommand,
+    },
+    /// Manage merchant API keys.
+    Key {
+        #[command(subcommand)]
+        command: KeyCommand,
+    },
+    /// Create the shop `demo` with sample orders covering every status.
+    Demo {
+        #[command(flatten)]
+        db: Db,
+    },
+}
+
+#[derive(Subcommand)]
+enum ShopCommand {
+    /// Create a shop and print its webhook secret once.
+    Create {
+        /// The shop's slug: 1 to 64 of a-z, 0-9 and -.
+        slug: String,
+        #[command(flatten)]
+        db: Db,
+        /// The shop's display name.
+        #[arg(long, env = "LOOKOUT_SHOP_NAME")]
+        name: String,
+        /// An origin allowed to embed the widget (repeatable), e.g. https://shop.example.
+        #[arg(long = "allowed-origin", env = "LOOKOUT_ALLOWED_ORIGINS", value_delimiter = ',')]
+        allowed_origins: Vec<String>,
+        /// Default language: en, nb, sv, de or zh.
+        #[arg(long, env = "LOOKOUT_LOCALE", default_value = "en")]
+        locale: String,
+        /// Accent colour, e.g. #0a7c59.
+        #[arg(long, env = "LOOKOUT_ACCENT")]
+        accent: Option<String>,
+    },
+}
+
+#[derive(Subcommand)]
+enum KeyCommand {
+    /// Create an API key for a shop and print it once.
+    Create {
+        /// The shop's slug.
+        slug: String,
+        #[command(flatten)]
+        db: Db,
+    },
+}
+
+/// Runs the command line; errors are printed as one clear line and exit 1.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    crate::telemetry::init();
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli.command)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(command: Command) -> Result<()> {
+    match command {
+        Command::Serve { db, addr, site_root } => serve(&db, addr, site_root).await,
+        Command::Migrate { db } => {
+            open(&db).await?;
+            println!("Migrations applied to {}", db.database_url);
+            Ok(())
+        }
+        Command::Shop { command: ShopCommand::Create { slug, db, name, allowed_origins, locale, accent } } => {
+            settings::check_slug(&slug).map_err(anyhow::Error::msg)?;
+            settings::check_locale(&locale).map_err(anyhow::Error::msg)?;
+            let accent = accent.as_deref().map(settings::check_accent).transpose().map_err(anyhow::Error::msg)?;
+            let allowed_origins = allowed_origins
+                .iter()
+                .map(|o| settings::check_origin(o))
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(anyhow::Error::msg)?;
+            if name.trim().is_empty() {
+                anyhow::bail!("--name must not be empty");
+            }
+            let store = open(&db).await?;
+            let secret = keys::webhook_secret();
+            let shop = store
+                .create_shop(&NewShop {
+                    slug,
+                    name: name.trim().to_string(),
+                    locale,
+                    accent,
+                    allowed_origins,
+                    webhook_secret: secret.clone(),
+                })
+                .await?;
+            println!("Created shop {:?} ({}).", shop.slug, shop.name);
+            println!("Webhook secret (shown once, keep it safe): {secret}");
+            Ok(())
+        }
+        Command::Key { command: KeyCommand::Create { slug, db } } => {
+            let store = open(&db).await?;
+            let key = create_key(&store, &slug).await?;
+            println!("API key for {slug:?} (shown once; only its hash is stored):");
+            println!("{key}");
+            Ok(())
+        }
+        Command::Demo { db } => {
+            let store = open(&db).await?;
+            let loaded = demo::load(&store).await?;
+            println!("Demo shop \"demo\" ready with {loaded} orders. Look them up at /track/demo with:");
+            for order in demo::ORDERS {
+                println!("  {:<20} {:<6} {}", order.email, order.order_number, order.shows);
+            }
+            Ok(())
+        }
+    }
+}
+
+/// Creates a key for an existing shop and returns its text.
+pub async fn create_key(store: &Store, slug: &str) -> Result<String> {
+    let shop = store.shop(slug).await?.with_context(|| format!("no shop with the slug {slug:?}"))?;
+    let new = keys::generate();
+    let key = new.key.clone();
+    let hash = tokio::task::spawn_blocking(move || keys::hash(&key))
+        .await
+        .context("hashing the key")?
+        .map_err(|e| anyhow::anyhow!("hashing the key failed: {e}"))?;
+    store.insert_key(shop.id, &new.prefix, &hash).await?;
+    Ok(new.key)
+}
+
+/// Opens the database and applies migrations; a failure here is fatal and says why.
+async fn open(db: &Db) -> Result<Store> {
+    let store = Store::connect(&db.database_url)
+        .await
+        .with_context(|| format!("cannot open the database {}", db.database_url))?;
+    store.migrate().await.with_context(|| format!("cannot migrate the database {}", db.database_url))?;
+    Ok(store)
+}
+
+/// The Leptos settings for a server on `addr` serving assets from `site_root`.
+pub fn leptos_options(addr: SocketAddr, site_root: &std::path::Path) -> LeptosOptions {
+    LeptosOptions::builder()
+        .output_name("lookout")
+        .site_root(site_root.display().to_string())
+        .site_pkg_dir("pkg")
+        .site_addr(addr)
+        .env(Env::PROD)
+        .build()
+}
+
+async fn serve(db: &Db, addr: SocketAddr, site_root: PathBuf) -> Result<()> {
+    let store = open(db).await?;
+    if !site_root.join("pkg").is_dir() {
+        tracing::warn!(site_root = %site_root.display(), "no built assets found: pages will load without styles and WebAssembly (build with `cargo leptos build --release`)");
+    }
+    let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("cannot listen on {addr}"))?;
+    let local = listener.local_addr()?;
+    let state = AppState { leptos_options: leptos_options(local, &site_root), store: store.clone() };
+    println!("Lookout is listening on http://{local}");
+    println!("  Demo tracking page: http://{local}/track/demo");
+    println!("  Health: http://{local}/healthz");
+    axum::serve(listener, crate::app(state))
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .context("server error")?;
+    store.close().await;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = terminate => {} }
+}

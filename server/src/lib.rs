@@ -1,0 +1,15 @@
+//! The composition root: configuration, the store, the router (Leptos pages, the
+//! REST API), and the command line.
+
+pub mod api;
+pub mod cli;
+pub mod demo;
+pub mod keys;
+pub mod problem;
+pub mod router;
+pub mod settings;
+pub mod telemetry;
+
+mod posted;
+
+pub use router::{app, AppState};

@@ -1,0 +1,47 @@
+//! The lookup form as a plain HTML form post, for browsers without WebAssembly
+//! (or before it loads). The answer is the same page, rendered with the result.
+
+use crate::AppState;
+use app::lookup::lookup;
+use app::ui::PostedLookup;
+use app::shell;
+use axum::body::Body;
+use axum::extract::{FromRequest, Path, Request, State};
+use axum::response::{IntoResponse, Response};
+use axum::Form;
+use leptos::prelude::provide_context;
+use serde::Deserialize;
+
+#[derive(Debug, Default, Deserialize)]
+pub struct LookupForm {
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    order_number: String,
+}
+
+/// `POST /track/{shop}`: looks up and renders the page with the result, without hydration.
+pub async fn track_post(
+    State(state): State<AppState>,
+    Path(shop): Path<String>,
+    req: Request,
+) -> Response {
+    let (parts, body) = req.into_parts();
+    // Malformed or oversized form bodies count as empty fields: the shopper sees what to fill in.
+    let form = match Form::<LookupForm>::from_request(Request::from_parts(parts.clone(), body), &()).await {
+        Ok(Form(form)) => form,
+        Err(_) => LookupForm::default(),
+    };
+    let result = lookup(&state.store, &shop, &form.email, &form.order_number).await;
+    let posted = PostedLookup { email: form.email, order_number: form.order_number, result };
+    let store = state.store.clone();
+    let options = state.leptos_options.clone();
+    let render = leptos_axum::render_app_async_with_context(
+        move || {
+            provide_context(store.clone());
+            provide_context(posted.clone());
+        },
+        move || shell(options.clone()),
+    );
+    render(Request::from_parts(parts, Body::empty())).await.into_response()
+}

@@ -1,0 +1,129 @@
+//! RFC 9457 problem details, and the one error type of the REST API.
+
+use app::errors::FieldError;
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+
+/// Everything the REST API can answer besides success. Internal errors are logged
+/// with their cause and answered with a bare 500: their text never leaves the server.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    #[error("missing or invalid API key")]
+    Unauthorized,
+    #[error("this API key does not belong to this shop")]
+    Forbidden,
+    #[error("not found")]
+    NotFound,
+    #[error("validation failed")]
+    Validation(Vec<FieldError>),
+    #[error("body too large")]
+    TooLarge,
+    #[error("stale update")]
+    Stale,
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+/// The wire form of a problem.
+#[derive(Debug, Serialize)]
+pub struct Problem {
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub code: &'static str,
+    pub title: &'static str,
+    pub status: u16,
+    pub detail: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub errors: Option<Vec<FieldError>>,
+}
+
+impl ApiError {
+    /// The HTTP status for this error.
+    pub fn status_code(&self) -> StatusCode {
+        match self {
+            ApiError::Unauthorized => StatusCode::UNAUTHORIZED,
+            ApiError::Forbidden => StatusCode::FORBIDDEN,
+            ApiError::NotFound => StatusCode::NOT_FOUND,
+            ApiError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::Stale => StatusCode::CONFLICT,
+            ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// The problem document for this error.
+    pub fn problem(&self) -> Problem {
+        let (code, title, detail) = match self {
+            ApiError::Unauthorized => (
+                "unauthorized",
+                "Unauthorized",
+                "Send `Authorization: Bearer <key>` with a key from `lookout key create`.".to_string(),
+            ),
+            ApiError::Forbidden => ("forbidden", "Forbidden", "This API key belongs to another shop.".to_string()),
+            ApiError::NotFound => (
+                "not_found",
+                "Not found",
+                "No order matches this order number and email address.".to_string(),
+            ),
+            ApiError::Validation(errors) => (
+                "validation_failed",
+                "Invalid request",
+                format!("{} field(s) are invalid; see `errors`. Nothing was written.", errors.len()),
+            ),
+            ApiError::TooLarge => (
+                "body_too_large",
+                "Body too large",
+                "The body is larger than the limit for this endpoint. Nothing was written.".to_string(),
+            ),
+            ApiError::Stale => (
+                "stale_update",
+                "Stale update",
+                "The stored order has a newer `updated_at` than this body. Nothing changed.".to_string(),
+            ),
+            ApiError::Internal(_) => (
+                "internal_error",
+                "Internal error",
+                "Something went wrong on our side. It has been logged.".to_string(),
+            ),
+        };
+        Problem {
+            kind: format!("/problems/{code}"),
+            code,
+            title,
+            status: self.status_code().as_u16(),
+            detail,
+            errors: match self {
+                ApiError::Validation(errors) => Some(errors.clone()),
+                _ => None,
+            },
+        }
+    }
+}
+
+impl From<app::store::StoreError> for ApiError {
+    fn from(e: app::store::StoreError) -> Self {
+        match e {
+            app::store::StoreError::Stale => ApiError::Stale,
+            other => ApiError::Internal(other.to_string()),
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        if let ApiError::Internal(cause) = &self {
+            tracing::error!(%cause, "request failed");
+        }
+        let status = self.status_code();
+        let body = serde_json::to_vec(&self.problem()).unwrap_or_else(|_| b"{}".to_vec());
+        let mut response = (status, body).into_response();
+        response
+            .headers_mut()
+            .insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
+        if status == StatusCode::UNAUTHORIZED {
+            response.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        }
+        response
+    }
+}

@@ -1,0 +1,82 @@
+//! Checks for shop settings given on the command line.
+
+/// The locales the widget speaks.
+pub const LOCALES: [&str; 5] = ["en", "nb", "sv", "de", "zh"];
+
+/// A shop slug: `[a-z0-9-]{1,64}`.
+pub fn check_slug(slug: &str) -> Result<(), String> {
+    let ok = (1..=64).contains(&slug.len())
+        && slug.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+    if ok {
+        Ok(())
+    } else {
+        Err(format!("invalid shop slug {slug:?}: use 1 to 64 of a-z, 0-9 and -"))
+    }
+}
+
+/// One of [`LOCALES`].
+pub fn check_locale(locale: &str) -> Result<(), String> {
+    if LOCALES.contains(&locale) {
+        Ok(())
+    } else {
+        Err(format!("unsupported locale {locale:?}: use one of {}", LOCALES.join(", ")))
+    }
+}
+
+/// A hex colour, `#rgb` or `#rrggbb`; returned lower-cased.
+pub fn check_accent(accent: &str) -> Result<String, String> {
+    let hex = accent.strip_prefix('#').unwrap_or(accent);
+    if (hex.len() == 3 || hex.len() == 6) && hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+        Ok(format!("#{}", hex.to_ascii_lowercase()))
+    } else {
+        Err(format!("invalid accent colour {accent:?}: use a hex colour such as #0a7c59"))
+    }
+}
+
+/// An origin a shop's widget may be framed by: `https://host[:port]`, no path.
+pub fn check_origin(origin: &str) -> Result<String, String> {
+    let err = || format!("invalid allowed origin {origin:?}: use scheme://host[:port], e.g. https://shop.example");
+    let trimmed = origin.trim().trim_end_matches('/');
+    let (scheme, rest) = trimmed.split_once("://").ok_or_else(err)?;
+    if !(scheme == "https" || scheme == "http") || rest.is_empty() {
+        return Err(err());
+    }
+    let ok = rest.bytes().all(|b| b.is_ascii_alphanumeric() || b"-.:[]".contains(&b));
+    if ok {
+        Ok(format!("{scheme}://{}", rest.to_ascii_lowercase()))
+    } else {
+        Err(err())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slugs() {
+        assert!(check_slug("demo").is_ok());
+        assert!(check_slug("my-shop-2").is_ok());
+        for bad in ["", "Demo", "my shop", "a_b", &"a".repeat(65)] {
+            assert!(check_slug(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn accents_and_locales() {
+        assert_eq!(check_accent("#0A7C59").unwrap(), "#0a7c59");
+        assert_eq!(check_accent("fff").unwrap(), "#fff");
+        assert!(check_accent("red").is_err());
+        assert!(check_locale("nb").is_ok());
+        assert!(check_locale("fr").is_err());
+    }
+
+    #[test]
+    fn origins() {
+        assert_eq!(check_origin("https://Shop.Example/").unwrap(), "https://shop.example");
+        assert_eq!(check_origin("http://127.0.0.1:8080").unwrap(), "http://127.0.0.1:8080");
+        for bad in ["shop.example", "ftp://x", "https://x/path", "https://", "javascript:alert(1)"] {
+            assert!(check_origin(bad).is_err(), "{bad}");
+        }
+    }
+}

@@ -1,0 +1,81 @@
+//! The `lookout` command line, run as a real process against a temp SQLite file.
+
+use std::process::{Command, Output};
+
+fn lookout(db: &str, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_lookout"))
+        .args(args)
+        .env("LOOKOUT_DATABASE_URL", db)
+        .env("RUST_LOG", "warn")
+        .output()
+        .expect("run lookout")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn temp_db() -> (tempfile::TempDir, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("cli.db").display());
+    (dir, url)
+}
+
+#[test]
+fn shop_create_prints_the_webhook_secret_once_and_key_create_prints_a_key() {
+    let (_dir, db) = temp_db();
+    let out = lookout(&db, &["shop", "create", "nordlys", "--name", "Nordlys", "--allowed-origin", "https://nordlys.example", "--locale", "nb", "--accent", "#0A7C59"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).contains("Webhook secret"));
+
+    let out = lookout(&db, &["key", "create", "nordlys"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let key = stdout(&out).lines().last().unwrap().to_string();
+    assert!(key.starts_with("lk_") && key.len() == 3 + 16 + 1 + 64, "{key}");
+}
+
+#[test]
+fn bad_settings_are_refused_with_a_clear_message_and_change_nothing() {
+    let (_dir, db) = temp_db();
+    for (args, needle) in [
+        (vec!["shop", "create", "Bad Slug", "--name", "x"], "invalid shop slug"),
+        (vec!["shop", "create", "ok", "--name", "x", "--locale", "fr"], "unsupported locale"),
+        (vec!["shop", "create", "ok", "--name", "x", "--accent", "red"], "invalid accent"),
+        (vec!["shop", "create", "ok", "--name", "x", "--allowed-origin", "shop.example"], "invalid allowed origin"),
+        (vec!["key", "create", "missing"], "no shop with the slug"),
+    ] {
+        let out = lookout(&db, &args);
+        assert!(!out.status.success(), "{args:?}");
+        assert!(stderr(&out).contains(needle), "{args:?}: {}", stderr(&out));
+        assert!(!stderr(&out).contains("panicked"));
+    }
+    // The refused `ok` shop was never created: creating it now works.
+    assert!(lookout(&db, &["shop", "create", "ok", "--name", "x"]).status.success());
+    let again = lookout(&db, &["shop", "create", "ok", "--name", "x"]);
+    assert!(stderr(&again).contains("already exists"));
+}
+
+#[test]
+fn demo_can_be_loaded_twice_and_lists_credentials() {
+    let (_dir, db) = temp_db();
+    for _ in 0..2 {
+        let out = lookout(&db, &["demo"]);
+        assert!(out.status.success(), "{}", stderr(&out));
+        assert!(stdout(&out).contains("ada@example.com"));
+        assert!(stdout(&out).contains("#1001"));
+    }
+}
+
+#[test]
+fn an_unusable_database_url_is_a_clear_fatal_error() {
+    let out = lookout("postgres://nowhere", &["migrate"]);
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("cannot open the database"), "{}", stderr(&out));
+    let out = lookout("sqlite:///nonexistent-dir/x/y.db", &["migrate"]);
+    assert!(!out.status.success());
+    assert!(stderr(&out).starts_with("error:"), "{}", stderr(&out));
+}

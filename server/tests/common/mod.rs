@@ -1,0 +1,122 @@
+//! Starts the real application on 127.0.0.1:0 with a fresh SQLite file.
+#![allow(dead_code)]
+
+use app::store::{NewShop, Store};
+use serde_json::Value;
+use server::{app, cli, AppState};
+use std::net::SocketAddr;
+
+pub const EXAMPLE: &str = include_str!("../../../fixtures/order-1001.json");
+
+/// A running server and what a test needs to talk to it.
+pub struct TestApp {
+    pub base: String,
+    pub client: reqwest::Client,
+    pub store: Store,
+    /// An API key for the shop `alpha`.
+    pub alpha_key: String,
+    /// An API key for the shop `beta`.
+    pub beta_key: String,
+    _dir: tempfile::TempDir,
+}
+
+impl TestApp {
+    /// Spawns the app with two shops, `alpha` and `beta`, each with a key.
+    pub async fn spawn() -> TestApp {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let url = format!("sqlite://{}", dir.path().join("lookout.db").display());
+        let store = Store::connect(&url).await.expect("open store");
+        store.migrate().await.expect("migrate");
+        for slug in ["alpha", "beta"] {
+            store
+                .create_shop(&NewShop {
+                    slug: slug.into(),
+                    name: format!("{slug} store"),
+                    locale: "en".into(),
+                    accent: None,
+                    allowed_origins: vec![],
+                    webhook_secret: "secret".into(),
+                })
+                .await
+                .expect("create shop");
+        }
+        let alpha_key = cli::create_key(&store, "alpha").await.expect("key");
+        let beta_key = cli::create_key(&store, "beta").await.expect("key");
+
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let addr: SocketAddr = listener.local_addr().expect("addr");
+        let state = AppState {
+            leptos_options: cli::leptos_options(addr, &dir.path().join("site")),
+            store: store.clone(),
+        };
+        tokio::spawn(async move {
+            axum::serve(listener, app(state)).await.expect("serve");
+        });
+        TestApp {
+            base: format!("http://{addr}"),
+            client: reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .expect("client"),
+            store,
+            alpha_key,
+            beta_key,
+            _dir: dir,
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+
+    /// PUTs an order body for a shop with a key.
+    pub async fn put(&self, shop: &str, number: &str, key: &str, body: impl Into<reqwest::Body>) -> reqwest::Response {
+        self.client
+            .put(self.url(&format!("/api/v1/shops/{shop}/orders/{}", encode(number))))
+            .bearer_auth(key)
+            .header("content-type", "application/json")
+            .body(body)
+            .send()
+            .await
+            .expect("put")
+    }
+
+    /// Looks an order up through the REST API.
+    pub async fn lookup(&self, shop: &str, email: &str, number: &str) -> reqwest::Response {
+        self.client
+            .post(self.url(&format!("/api/v1/shops/{shop}/lookup")))
+            .json(&serde_json::json!({"email": email, "order_number": number}))
+            .send()
+            .await
+            .expect("lookup")
+    }
+}
+
+/// The contract example as JSON.
+pub fn example() -> Value {
+    serde_json::from_str(EXAMPLE).expect("example parses")
+}
+
+/// Percent-encodes a path segment (enough for order numbers: `#`, spaces, `/`).
+pub fn encode(segment: &str) -> String {
+    segment
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// Strings from the contract example that a shopper must never see.
+pub const INTERNAL: &[&str] = &[
+    "Staff only",
+    "check fraud score",
+    "vip",
+    "Customer called about gift wrap",
+    "Storgata 1",
+    "0155",
+    "Lovelace",
+    "WS-GM",
+    "Too small",
+];
