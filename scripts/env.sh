@@ -16,3 +16,8 @@ if [ "$ROUTE" = debian ]; then
   LEPTOS_BUILD_ARGS=(--lib-cargo-args=-Zbuild-std=std,panic_abort)
 fi
 export LEPTOS_BUILD_ARGS
+
+# cargo-leptos compiles the server with LEPTOS_OUTPUT_NAME set, which decides the
+# WebAssembly file name the pages load. `cargo test` rebuilds the same binary, so it
+# must see the same value (and then reuses the same compiled crates).
+export LEPTOS_OUTPUT_NAME=lookout

@@ -16,7 +16,10 @@ pub async fn lookup(
     use crate::normalize::{check_lookup, order_number_key};
     let result = match check_lookup(email, order_number) {
         Err(errors) => Err(LookupError::Invalid(errors)),
-        Ok(()) => match store.order_for_lookup(shop, &order_number_key(order_number), email).await {
+        Ok(()) => match store
+            .order_for_lookup(shop, &order_number_key(order_number), email)
+            .await
+        {
             Ok(Some(order)) => Ok(ShopperView::from(&order)),
             Ok(None) => Err(LookupError::NotFound),
             Err(e) => {
@@ -41,7 +44,16 @@ pub async fn lookup(
 #[server(name = TrackOrder, prefix = "/api", endpoint = "track")]
 pub async fn track_order(shop: String, email: String, order_number: String) -> Result<ShopperView, LookupError> {
     let store = use_context::<crate::store::Store>().ok_or(LookupError::Unavailable)?;
-    lookup(&store, &shop, &email, &order_number).await
+    let result = lookup(&store, &shop, &email, &order_number).await;
+    // A miss is an answer, not a server failure: say so in the status code too.
+    if let (Err(e), Some(response)) = (&result, use_context::<leptos_axum::ResponseOptions>()) {
+        response.set_status(match e {
+            LookupError::NotFound => http::StatusCode::NOT_FOUND,
+            LookupError::Invalid(_) => http::StatusCode::UNPROCESSABLE_ENTITY,
+            LookupError::Unavailable => http::StatusCode::SERVICE_UNAVAILABLE,
+        });
+    }
+    result
 }
 
 /// The public face of a shop (its name), or `None` when there is no such shop.
@@ -49,7 +61,10 @@ pub async fn track_order(shop: String, email: String, order_number: String) -> R
 pub async fn shop_info(slug: String) -> Result<Option<ShopPublic>, LookupError> {
     let store = use_context::<crate::store::Store>().ok_or(LookupError::Unavailable)?;
     match store.shop(&slug).await {
-        Ok(shop) => Ok(shop.map(|s| ShopPublic { slug: s.slug, name: s.name })),
+        Ok(shop) => Ok(shop.map(|s| ShopPublic {
+            slug: s.slug,
+            name: s.name,
+        })),
         Err(e) => {
             tracing::error!(error = %e, "shop query failed");
             Err(LookupError::Unavailable)

@@ -26,7 +26,11 @@ pub fn check_order_number(input: &str, field: &str) -> Result<(), FieldError> {
     let trimmed = input.trim();
     let key = order_number_key(input);
     if key.is_empty() {
-        return Err(FieldError::new(field, "order_number_required", "Enter the order number."));
+        return Err(FieldError::new(
+            field,
+            "order_number_required",
+            "Enter the order number.",
+        ));
     }
     if trimmed.chars().count() > MAX_ORDER_NUMBER_LEN {
         return Err(FieldError::new(
@@ -50,7 +54,11 @@ pub fn check_order_number(input: &str, field: &str) -> Result<(), FieldError> {
 pub fn check_email(input: &str, field: &str) -> Result<(), FieldError> {
     let email = input.trim();
     if email.is_empty() {
-        return Err(FieldError::new(field, "email_required", "Enter the email address used for the order."));
+        return Err(FieldError::new(
+            field,
+            "email_required",
+            "Enter the email address used for the order.",
+        ));
     }
     if email.chars().count() > MAX_EMAIL_LEN {
         return Err(FieldError::new(
@@ -74,16 +82,23 @@ pub fn check_email(input: &str, field: &str) -> Result<(), FieldError> {
     if well_formed {
         Ok(())
     } else {
-        Err(FieldError::new(field, "email_invalid", "Enter an email address like name@example.com."))
+        Err(FieldError::new(
+            field,
+            "email_invalid",
+            "Enter an email address like name@example.com.",
+        ))
     }
 }
 
 /// Checks both lookup fields and returns every problem at once.
 pub fn check_lookup(email: &str, order_number: &str) -> Result<(), Vec<FieldError>> {
-    let errors: Vec<FieldError> = [check_email(email, "email"), check_order_number(order_number, "order_number")]
-        .into_iter()
-        .filter_map(Result::err)
-        .collect();
+    let errors: Vec<FieldError> = [
+        check_email(email, "email"),
+        check_order_number(order_number, "order_number"),
+    ]
+    .into_iter()
+    .filter_map(Result::err)
+    .collect();
     if errors.is_empty() {
         Ok(())
     } else {
@@ -117,21 +132,41 @@ mod tests {
 
     #[test]
     fn a_bare_hash_or_blank_is_not_an_order_number() {
-        assert_eq!(check_order_number("#", "order_number").unwrap_err().code, "order_number_required");
-        assert_eq!(check_order_number("   ", "order_number").unwrap_err().code, "order_number_required");
+        assert_eq!(
+            check_order_number("#", "order_number").unwrap_err().code,
+            "order_number_required"
+        );
+        assert_eq!(
+            check_order_number("   ", "order_number").unwrap_err().code,
+            "order_number_required"
+        );
         assert!(check_order_number("#1001", "order_number").is_ok());
     }
 
     #[test]
     fn overlong_or_control_order_numbers_are_refused() {
         let long = "1".repeat(MAX_ORDER_NUMBER_LEN + 1);
-        assert_eq!(check_order_number(&long, "n").unwrap_err().code, "order_number_too_long");
-        assert_eq!(check_order_number("10\u{0}01", "n").unwrap_err().code, "order_number_invalid");
+        assert_eq!(
+            check_order_number(&long, "n").unwrap_err().code,
+            "order_number_too_long"
+        );
+        assert_eq!(
+            check_order_number("10\u{0}01", "n").unwrap_err().code,
+            "order_number_invalid"
+        );
     }
 
     #[test]
     fn malformed_emails_are_refused_with_a_specific_code() {
-        for bad in ["ada", "ada@", "@example.com", "ada@example", "a b@example.com", "a@b@example.com", "ada@.com"] {
+        for bad in [
+            "ada",
+            "ada@",
+            "@example.com",
+            "ada@example",
+            "a b@example.com",
+            "a@b@example.com",
+            "ada@.com",
+        ] {
             assert_eq!(check_email(bad, "email").unwrap_err().code, "email_invalid", "{bad}");
         }
         assert_eq!(check_email("  ", "email").unwrap_err().code, "email_required");

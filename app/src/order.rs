@@ -4,8 +4,7 @@
 use crate::errors::FieldError;
 use crate::normalize::{check_email, check_order_number};
 use crate::status::{
-    FulfillmentStatus, OrderStatus, PaymentStatus, RefundStatus, ReturnStatus, ShipmentStatus,
-    Visibility,
+    FulfillmentStatus, OrderStatus, PaymentStatus, RefundStatus, ReturnStatus, ShipmentStatus, Visibility,
 };
 use crate::view::{Refund, Totals, TrackingEvent};
 use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
@@ -238,7 +237,11 @@ pub fn parse_order(body: &[u8]) -> Result<Order, Vec<FieldError>> {
         }
     };
     if let Err(err) = de.end() {
-        return Err(vec![FieldError::new("body", "malformed", format!("The body is not valid JSON: {err}"))]);
+        return Err(vec![FieldError::new(
+            "body",
+            "malformed",
+            format!("The body is not valid JSON: {err}"),
+        )]);
     }
     Validator::default().order(raw)
 }
@@ -308,12 +311,18 @@ impl Validator {
         if let Ok(t) = DateTime::parse_from_rfc3339(trimmed) {
             return Some(t.with_timezone(&Utc).format("%Y-%m-%d").to_string());
         }
-        self.push(field, "invalid_date", format!("`{field}` must be a date such as 2026-11-06, not {value:?}."));
+        self.push(
+            field,
+            "invalid_date",
+            format!("`{field}` must be a date such as 2026-11-06, not {value:?}."),
+        );
         None
     }
 
     fn money(&mut self, value: Option<String>, field: &str) -> String {
-        let Some(value) = self.required(value, field) else { return String::new() };
+        let Some(value) = self.required(value, field) else {
+            return String::new();
+        };
         let value = value.trim().to_string();
         if is_money(&value) {
             value
@@ -332,7 +341,9 @@ impl Validator {
         let lower = value.to_ascii_lowercase();
         let ok = (lower.starts_with("https://") || lower.starts_with("http://"))
             && value.len() > "https://".len()
-            && !value.chars().any(|c| c.is_whitespace() || c.is_control() || c == '"' || c == '<' || c == '>');
+            && !value
+                .chars()
+                .any(|c| c.is_whitespace() || c.is_control() || c == '"' || c == '<' || c == '>');
         if ok {
             Some(value)
         } else {
@@ -354,7 +365,10 @@ impl Validator {
             self.push(
                 field,
                 "unknown_status",
-                format!("`{field}` has the unknown value {value:?}; expected one of: {}.", expected()),
+                format!(
+                    "`{field}` has the unknown value {value:?}; expected one of: {}.",
+                    expected()
+                ),
             );
         }
         parsed
@@ -391,8 +405,12 @@ impl Validator {
         let updated_at = self.required_time(raw.updated_at, "updated_at");
         let status = self.word(raw.status, "status", OrderStatus::parse, OrderStatus::expected);
         let cancel_reason = self.text(raw.cancel_reason, "cancel_reason", MAX_TEXT);
-        let payment_status =
-            self.word(raw.payment_status, "payment_status", PaymentStatus::parse, PaymentStatus::expected);
+        let payment_status = self.word(
+            raw.payment_status,
+            "payment_status",
+            PaymentStatus::parse,
+            PaymentStatus::expected,
+        );
         let fulfillment_status = self.word(
             raw.fulfillment_status,
             "fulfillment_status",
@@ -402,16 +420,29 @@ impl Validator {
         let hold_reason = self.text(raw.hold_reason, "hold_reason", MAX_TEXT);
         let scheduled_at = self.time(raw.scheduled_at, "scheduled_at");
         if fulfillment_status == Some(FulfillmentStatus::Scheduled) && scheduled_at.is_none() {
-            self.push("scheduled_at", "required", "`scheduled_at` is required when fulfillment_status is scheduled.");
+            self.push(
+                "scheduled_at",
+                "required",
+                "`scheduled_at` is required when fulfillment_status is scheduled.",
+            );
         }
         let explicit_return_status = match raw.return_status {
             Some(word) => self.word(Some(word), "return_status", ReturnStatus::parse, ReturnStatus::expected),
             None => None,
         };
 
-        let currency = self.required(raw.currency, "currency").unwrap_or_default().trim().to_string();
-        if !currency.is_empty() && !(currency.len() == 3 && currency.bytes().all(|b| b.is_ascii_uppercase())) {
-            self.push("currency", "invalid_currency", format!("`currency` must be an ISO 4217 code such as NOK, not {currency:?}."));
+        let currency = self
+            .required(raw.currency, "currency")
+            .unwrap_or_default()
+            .trim()
+            .to_string();
+        let iso_4217 = currency.len() == 3 && currency.bytes().all(|b| b.is_ascii_uppercase());
+        if !currency.is_empty() && !iso_4217 {
+            self.push(
+                "currency",
+                "invalid_currency",
+                format!("`currency` must be an ISO 4217 code such as NOK, not {currency:?}."),
+            );
         }
         let totals = match raw.totals {
             Some(t) => Totals {
@@ -428,7 +459,11 @@ impl Validator {
         };
 
         if raw.line_items.len() > MAX_ITEMS {
-            self.push("line_items", "too_many", format!("An order has at most {MAX_ITEMS} line items."));
+            self.push(
+                "line_items",
+                "too_many",
+                format!("An order has at most {MAX_ITEMS} line items."),
+            );
         }
         let mut ids = HashSet::new();
         let mut line_items = Vec::with_capacity(raw.line_items.len());
@@ -436,7 +471,11 @@ impl Validator {
             let p = format!("line_items[{i}]");
             let id = self.required_text(li.id, &format!("{p}.id"), 200);
             if !id.is_empty() && !ids.insert(id.clone()) {
-                self.push(&format!("{p}.id"), "duplicate_id", format!("Line item id {id:?} is used twice."));
+                self.push(
+                    &format!("{p}.id"),
+                    "duplicate_id",
+                    format!("Line item id {id:?} is used twice."),
+                );
             }
             line_items.push(LineItem {
                 title: self.required_text(li.title, &format!("{p}.title"), MAX_TEXT),
@@ -455,14 +494,28 @@ impl Validator {
             let p = format!("shipments[{i}]");
             let id = self.required_text(s.id, &format!("{p}.id"), 200);
             if !id.is_empty() && !shipment_ids.insert(id.clone()) {
-                self.push(&format!("{p}.id"), "duplicate_id", format!("Shipment id {id:?} is used twice."));
+                self.push(
+                    &format!("{p}.id"),
+                    "duplicate_id",
+                    format!("Shipment id {id:?} is used twice."),
+                );
             }
-            let status = self.word(s.status, &format!("{p}.status"), ShipmentStatus::parse, ShipmentStatus::expected);
+            let status = self.word(
+                s.status,
+                &format!("{p}.status"),
+                ShipmentStatus::parse,
+                ShipmentStatus::expected,
+            );
             let refs = self.item_refs(s.line_items, &p, &ids);
             let mut events = Vec::with_capacity(s.events.len());
             for (j, e) in s.events.into_iter().enumerate() {
                 let ep = format!("{p}.events[{j}]");
-                let status = self.word(e.status, &format!("{ep}.status"), ShipmentStatus::parse, ShipmentStatus::expected);
+                let status = self.word(
+                    e.status,
+                    &format!("{ep}.status"),
+                    ShipmentStatus::parse,
+                    ShipmentStatus::expected,
+                );
                 events.push(TrackingEvent {
                     at: self.required_time(e.at, &format!("{ep}.at")),
                     status: status.unwrap_or(ShipmentStatus::InTransit),
@@ -490,15 +543,33 @@ impl Validator {
             let p = format!("returns[{i}]");
             let id = self.required_text(r.id, &format!("{p}.id"), 200);
             if !id.is_empty() && !return_ids.insert(id.clone()) {
-                self.push(&format!("{p}.id"), "duplicate_id", format!("Return id {id:?} is used twice."));
+                self.push(
+                    &format!("{p}.id"),
+                    "duplicate_id",
+                    format!("Return id {id:?} is used twice."),
+                );
             }
-            let status = self.word(r.status, &format!("{p}.status"), ReturnStatus::parse, ReturnStatus::expected);
+            let status = self.word(
+                r.status,
+                &format!("{p}.status"),
+                ReturnStatus::parse,
+                ReturnStatus::expected,
+            );
             if status == Some(ReturnStatus::NoReturn) {
-                self.push(&format!("{p}.status"), "unknown_status", "A return cannot have the status no_return.");
+                self.push(
+                    &format!("{p}.status"),
+                    "unknown_status",
+                    "A return cannot have the status no_return.",
+                );
             }
             let refund = r.refund.map(|f| Refund {
                 status: self
-                    .word(f.status, &format!("{p}.refund.status"), RefundStatus::parse, RefundStatus::expected)
+                    .word(
+                        f.status,
+                        &format!("{p}.refund.status"),
+                        RefundStatus::parse,
+                        RefundStatus::expected,
+                    )
                     .unwrap_or(RefundStatus::Pending),
                 amount: self.money(f.amount, &format!("{p}.refund.amount")),
             });
@@ -516,13 +587,26 @@ impl Validator {
         for (i, t) in raw.timeline.into_iter().enumerate() {
             let p = format!("timeline[{i}]");
             let kind = self.required_text(t.kind, &format!("{p}.kind"), 40);
-            if !kind.is_empty() && !kind.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_') {
-                self.push(&format!("{p}.kind"), "invalid_kind", "`kind` is a snake_case word such as placed or shipped.");
+            if !kind.is_empty()
+                && !kind
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+            {
+                self.push(
+                    &format!("{p}.kind"),
+                    "invalid_kind",
+                    "`kind` is a snake_case word such as placed or shipped.",
+                );
             }
             // Absent visibility means internal: nothing is shown to shoppers unless the merchant says so.
             let visibility = match t.visibility {
                 Some(v) => self
-                    .word(Some(v), &format!("{p}.visibility"), Visibility::parse, Visibility::expected)
+                    .word(
+                        Some(v),
+                        &format!("{p}.visibility"),
+                        Visibility::parse,
+                        Visibility::expected,
+                    )
                     .unwrap_or(Visibility::Internal),
                 None => Visibility::Internal,
             };
@@ -588,9 +672,16 @@ impl Validator {
             let p = format!("{parent}.line_items[{k}]");
             let id = self.required_text(r.id, &format!("{p}.id"), 200);
             if !id.is_empty() && !known.contains(&id) {
-                self.push(&format!("{p}.id"), "unknown_line_item", format!("No line item has the id {id:?}."));
+                self.push(
+                    &format!("{p}.id"),
+                    "unknown_line_item",
+                    format!("No line item has the id {id:?}."),
+                );
             }
-            out.push(ItemRef { quantity: self.quantity(r.quantity, &format!("{p}.quantity")), id });
+            out.push(ItemRef {
+                quantity: self.quantity(r.quantity, &format!("{p}.quantity")),
+                id,
+            });
         }
         out
     }
@@ -599,7 +690,13 @@ impl Validator {
 impl Totals {
     fn default_zero() -> Self {
         let zero = || "0".to_string();
-        Totals { subtotal: zero(), shipping: zero(), tax: zero(), discounts: zero(), total: zero() }
+        Totals {
+            subtotal: zero(),
+            shipping: zero(),
+            tax: zero(),
+            discounts: zero(),
+            total: zero(),
+        }
     }
 }
 

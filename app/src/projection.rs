@@ -3,10 +3,7 @@
 
 use crate::order::{ItemRef, LineItem, Order};
 use crate::status::Visibility;
-use crate::view::{
-    ShipTo, ShopperEvent, ShopperItemRef, ShopperLineItem, ShopperReturn, ShopperShipment,
-    ShopperView,
-};
+use crate::view::{ShipTo, ShopperEvent, ShopperItemRef, ShopperLineItem, ShopperReturn, ShopperShipment, ShopperView};
 
 impl From<&Order> for ShopperView {
     fn from(order: &Order) -> Self {
@@ -15,7 +12,11 @@ impl From<&Order> for ShopperView {
             .timeline
             .iter()
             .filter(|e| e.visibility == Visibility::Customer)
-            .map(|e| ShopperEvent { at: e.at.clone(), kind: e.kind.clone(), message: e.message.clone() })
+            .map(|e| ShopperEvent {
+                at: e.at.clone(),
+                kind: e.kind.clone(),
+                message: e.message.clone(),
+            })
             .collect();
         timeline.sort_by(|a, b| a.at.cmp(&b.at));
 
@@ -73,10 +74,12 @@ impl From<&Order> for ShopperView {
                 .collect(),
             timeline,
             ship_to: order.shipping_address.as_ref().map(|a| ShipTo {
-                first_name: a
-                    .first_name
-                    .clone()
-                    .or_else(|| a.name.as_deref().and_then(|n| n.split_whitespace().next()).map(str::to_string)),
+                first_name: a.first_name.clone().or_else(|| {
+                    a.name
+                        .as_deref()
+                        .and_then(|n| n.split_whitespace().next())
+                        .map(str::to_string)
+                }),
                 city: a.city.clone(),
                 country_code: a.country_code.clone(),
             }),
@@ -108,7 +111,21 @@ mod tests {
     fn internal_fields_do_not_survive_the_projection() {
         let order = parse_order(EXAMPLE.as_bytes()).unwrap();
         let json = serde_json::to_string(&ShopperView::from(&order)).unwrap();
-        for secret in ["Staff only", "fraud score", "vip", "gift wrap", "Storgata", "0155", "Lovelace", "WS-GM", "li-1", "f-1", "r-1", "Too small", "ada@example.com"] {
+        for secret in [
+            "Staff only",
+            "fraud score",
+            "vip",
+            "gift wrap",
+            "Storgata",
+            "0155",
+            "Lovelace",
+            "WS-GM",
+            "li-1",
+            "f-1",
+            "r-1",
+            "Too small",
+            "ada@example.com",
+        ] {
             assert!(!json.contains(secret), "{secret:?} leaked into {json}");
         }
     }
@@ -122,12 +139,28 @@ mod tests {
         assert_eq!(
             keys,
             [
-                "cancel_reason", "currency", "fulfillment_status", "hold_reason", "line_items", "order_number",
-                "payment_status", "placed_at", "return_status", "returns", "scheduled_at", "ship_to", "shipments",
-                "status", "timeline", "totals",
+                "cancel_reason",
+                "currency",
+                "fulfillment_status",
+                "hold_reason",
+                "line_items",
+                "order_number",
+                "payment_status",
+                "placed_at",
+                "return_status",
+                "returns",
+                "scheduled_at",
+                "ship_to",
+                "shipments",
+                "status",
+                "timeline",
+                "totals",
             ]
         );
-        assert_eq!(value["ship_to"], serde_json::json!({"first_name": "Ada", "city": "Oslo", "country_code": "NO"}));
+        assert_eq!(
+            value["ship_to"],
+            serde_json::json!({"first_name": "Ada", "city": "Oslo", "country_code": "NO"})
+        );
     }
 
     #[test]

@@ -4,8 +4,7 @@
 use crate::normalize::{email_key, order_number_key};
 use crate::order::{is_older, Address, LineItem, Order, Return, Shipment, TimelineEvent};
 use crate::status::{
-    FulfillmentStatus, OrderStatus, PaymentStatus, RefundStatus, ReturnStatus, ShipmentStatus,
-    Visibility,
+    FulfillmentStatus, OrderStatus, PaymentStatus, RefundStatus, ReturnStatus, ShipmentStatus, Visibility,
 };
 use crate::view::{Refund, Totals, TrackingEvent};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
@@ -143,12 +142,11 @@ impl Store {
 
     /// The shop with this slug, if any.
     pub async fn shop(&self, slug: &str) -> Result<Option<Shop>, StoreError> {
-        let row: Option<ShopRow> = sqlx::query_as(
-            "SELECT id, slug, name, locale, accent, allowed_origins FROM shops WHERE slug = ?",
-        )
-        .bind(slug)
-        .fetch_optional(&self.pool)
-        .await?;
+        let row: Option<ShopRow> =
+            sqlx::query_as("SELECT id, slug, name, locale, accent, allowed_origins FROM shops WHERE slug = ?")
+                .bind(slug)
+                .fetch_optional(&self.pool)
+                .await?;
         row.map(ShopRow::into_shop).transpose()
     }
 
@@ -195,7 +193,10 @@ impl Store {
                     return Err(StoreError::Stale);
                 }
                 // Children go with the row (ON DELETE CASCADE); the order is rewritten whole.
-                sqlx::query("DELETE FROM orders WHERE id = ?").bind(id).execute(&mut *tx).await?;
+                sqlx::query("DELETE FROM orders WHERE id = ?")
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await?;
                 PutOutcome::Replaced
             }
             None => PutOutcome::Created,
@@ -269,11 +270,10 @@ impl Store {
         .bind(row.id)
         .fetch_all(&self.pool)
         .await?;
-        let return_rows: Vec<ReturnRow> =
-            sqlx::query_as("SELECT * FROM returns WHERE order_id = ? ORDER BY position")
-                .bind(row.id)
-                .fetch_all(&self.pool)
-                .await?;
+        let return_rows: Vec<ReturnRow> = sqlx::query_as("SELECT * FROM returns WHERE order_id = ? ORDER BY position")
+            .bind(row.id)
+            .fetch_all(&self.pool)
+            .await?;
         let timeline_rows: Vec<TimelineRow> =
             sqlx::query_as("SELECT * FROM timeline_events WHERE order_id = ? ORDER BY position")
                 .bind(row.id)
@@ -311,7 +311,10 @@ impl Store {
             .into_iter()
             .map(|r| {
                 let refund = match (r.refund_status, r.refund_amount) {
-                    (Some(status), Some(amount)) => Some(Refund { status: word(&status, RefundStatus::parse)?, amount }),
+                    (Some(status), Some(amount)) => Some(Refund {
+                        status: word(&status, RefundStatus::parse)?,
+                        amount,
+                    }),
                     _ => None,
                 };
                 Ok(Return {
@@ -646,7 +649,9 @@ mod tests {
 
     async fn store() -> (tempfile::TempDir, Store) {
         let dir = tempfile::tempdir().unwrap();
-        let store = Store::connect(&format!("sqlite://{}", dir.path().join("t.db").display())).await.unwrap();
+        let store = Store::connect(&format!("sqlite://{}", dir.path().join("t.db").display()))
+            .await
+            .unwrap();
         store.migrate().await.unwrap();
         (dir, store)
     }
@@ -690,20 +695,44 @@ mod tests {
         let (_dir, store) = store().await;
         let a = store.create_shop(&shop("a")).await.unwrap();
         store.create_shop(&shop("b")).await.unwrap();
-        store.put_order(a.id, &parse_order(EXAMPLE.as_bytes()).unwrap()).await.unwrap();
-        assert!(store.order_for_lookup("a", "1001", " ADA@example.com").await.unwrap().is_some());
-        assert!(store.order_for_lookup("a", "1001", "eve@example.com").await.unwrap().is_none());
-        assert!(store.order_for_lookup("b", "1001", "ada@example.com").await.unwrap().is_none());
+        store
+            .put_order(a.id, &parse_order(EXAMPLE.as_bytes()).unwrap())
+            .await
+            .unwrap();
+        assert!(store
+            .order_for_lookup("a", "1001", " ADA@example.com")
+            .await
+            .unwrap()
+            .is_some());
+        assert!(store
+            .order_for_lookup("a", "1001", "eve@example.com")
+            .await
+            .unwrap()
+            .is_none());
+        assert!(store
+            .order_for_lookup("b", "1001", "ada@example.com")
+            .await
+            .unwrap()
+            .is_none());
     }
 
     #[tokio::test]
     async fn deleting_an_order_removes_its_children() {
         let (_dir, store) = store().await;
         let shop = store.create_shop(&shop("a")).await.unwrap();
-        store.put_order(shop.id, &parse_order(EXAMPLE.as_bytes()).unwrap()).await.unwrap();
+        store
+            .put_order(shop.id, &parse_order(EXAMPLE.as_bytes()).unwrap())
+            .await
+            .unwrap();
         assert!(store.delete_order(shop.id, "1001").await.unwrap());
         assert!(!store.delete_order(shop.id, "1001").await.unwrap());
-        for table in ["line_items", "shipments", "tracking_events", "returns", "timeline_events"] {
+        for table in [
+            "line_items",
+            "shipments",
+            "tracking_events",
+            "returns",
+            "timeline_events",
+        ] {
             let (n,): (i64,) = sqlx::query_as(&format!("SELECT COUNT(*) FROM {table}"))
                 .fetch_one(&store.pool)
                 .await
@@ -716,6 +745,9 @@ mod tests {
     async fn a_duplicate_slug_is_refused() {
         let (_dir, store) = store().await;
         store.create_shop(&shop("a")).await.unwrap();
-        assert!(matches!(store.create_shop(&shop("a")).await, Err(StoreError::ShopExists(_))));
+        assert!(matches!(
+            store.create_shop(&shop("a")).await,
+            Err(StoreError::ShopExists(_))
+        ));
     }
 }

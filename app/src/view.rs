@@ -4,9 +4,7 @@
 //! allow-list in `projection.rs`, so an internal field (staff note, tags, internal
 //! timeline events, street address, SKUs, internal ids) has no place to land.
 
-use crate::status::{
-    FulfillmentStatus, OrderStatus, PaymentStatus, RefundStatus, ReturnStatus, ShipmentStatus,
-};
+use crate::status::{FulfillmentStatus, OrderStatus, PaymentStatus, RefundStatus, ReturnStatus, ShipmentStatus};
 use serde::{Deserialize, Serialize};
 
 /// The answer to a successful lookup (API.md, "The shopper view").

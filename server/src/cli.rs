@@ -10,7 +10,11 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 #[derive(Parser)]
-#[command(name = "lookout", version, about = "Lookout: the order-status widget for online stores")]
+#[command(
+    name = "lookout",
+    version,
+    about = "Lookout: the order-status widget for online stores"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -121,10 +125,24 @@ async fn run(command: Command) -> Result<()> {
             println!("Migrations applied to {}", db.database_url);
             Ok(())
         }
-        Command::Shop { command: ShopCommand::Create { slug, db, name, allowed_origins, locale, accent } } => {
+        Command::Shop {
+            command:
+                ShopCommand::Create {
+                    slug,
+                    db,
+                    name,
+                    allowed_origins,
+                    locale,
+                    accent,
+                },
+        } => {
             settings::check_slug(&slug).map_err(anyhow::Error::msg)?;
             settings::check_locale(&locale).map_err(anyhow::Error::msg)?;
-            let accent = accent.as_deref().map(settings::check_accent).transpose().map_err(anyhow::Error::msg)?;
+            let accent = accent
+                .as_deref()
+                .map(settings::check_accent)
+                .transpose()
+                .map_err(anyhow::Error::msg)?;
             let allowed_origins = allowed_origins
                 .iter()
                 .map(|o| settings::check_origin(o))
@@ -149,7 +167,9 @@ async fn run(command: Command) -> Result<()> {
             println!("Webhook secret (shown once, keep it safe): {secret}");
             Ok(())
         }
-        Command::Key { command: KeyCommand::Create { slug, db } } => {
+        Command::Key {
+            command: KeyCommand::Create { slug, db },
+        } => {
             let store = open(&db).await?;
             let key = create_key(&store, &slug).await?;
             println!("API key for {slug:?} (shown once; only its hash is stored):");
@@ -170,7 +190,10 @@ async fn run(command: Command) -> Result<()> {
 
 /// Creates a key for an existing shop and returns its text.
 pub async fn create_key(store: &Store, slug: &str) -> Result<String> {
-    let shop = store.shop(slug).await?.with_context(|| format!("no shop with the slug {slug:?}"))?;
+    let shop = store
+        .shop(slug)
+        .await?
+        .with_context(|| format!("no shop with the slug {slug:?}"))?;
     let new = keys::generate();
     let key = new.key.clone();
     let hash = tokio::task::spawn_blocking(move || keys::hash(&key))
@@ -186,7 +209,10 @@ async fn open(db: &Db) -> Result<Store> {
     let store = Store::connect(&db.database_url)
         .await
         .with_context(|| format!("cannot open the database {}", db.database_url))?;
-    store.migrate().await.with_context(|| format!("cannot migrate the database {}", db.database_url))?;
+    store
+        .migrate()
+        .await
+        .with_context(|| format!("cannot migrate the database {}", db.database_url))?;
     Ok(store)
 }
 
@@ -206,9 +232,14 @@ async fn serve(db: &Db, addr: SocketAddr, site_root: PathBuf) -> Result<()> {
     if !site_root.join("pkg").is_dir() {
         tracing::warn!(site_root = %site_root.display(), "no built assets found: pages will load without styles and WebAssembly (build with `cargo leptos build --release`)");
     }
-    let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("cannot listen on {addr}"))?;
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .with_context(|| format!("cannot listen on {addr}"))?;
     let local = listener.local_addr()?;
-    let state = AppState { leptos_options: leptos_options(local, &site_root), store: store.clone() };
+    let state = AppState {
+        leptos_options: leptos_options(local, &site_root),
+        store: store.clone(),
+    };
     println!("Lookout is listening on http://{local}");
     println!("  Demo tracking page: http://{local}/track/demo");
     println!("  Health: http://{local}/healthz");

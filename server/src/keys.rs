@@ -21,7 +21,10 @@ pub struct NewKey {
 pub fn generate() -> NewKey {
     let prefix = random_hex(PREFIX_HEX / 2);
     let secret = random_hex(32);
-    NewKey { key: format!("lk_{prefix}_{secret}"), prefix }
+    NewKey {
+        key: format!("lk_{prefix}_{secret}"),
+        prefix,
+    }
 }
 
 /// A random webhook secret (32 bytes, hex).
@@ -81,7 +84,13 @@ mod tests {
 
     #[test]
     fn malformed_keys_have_no_prefix() {
-        for bad in ["", "lk_", "lk_abc_def", "xx_0123456789abcdef_00", "lk_0123456789abcdeg_".repeat(2).as_str()] {
+        for bad in [
+            "",
+            "lk_",
+            "lk_abc_def",
+            "xx_0123456789abcdef_00",
+            "lk_0123456789abcdeg_".repeat(2).as_str(),
+        ] {
             assert_eq!(prefix_of(bad), None, "{bad}");
         }
     }

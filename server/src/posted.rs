@@ -3,8 +3,8 @@
 
 use crate::AppState;
 use app::lookup::lookup;
-use app::ui::PostedLookup;
 use app::shell;
+use app::ui::PostedLookup;
 use axum::body::Body;
 use axum::extract::{FromRequest, Path, Request, State};
 use axum::response::{IntoResponse, Response};
@@ -21,11 +21,7 @@ pub struct LookupForm {
 }
 
 /// `POST /track/{shop}`: looks up and renders the page with the result, without hydration.
-pub async fn track_post(
-    State(state): State<AppState>,
-    Path(shop): Path<String>,
-    req: Request,
-) -> Response {
+pub async fn track_post(State(state): State<AppState>, Path(shop): Path<String>, req: Request) -> Response {
     let (parts, body) = req.into_parts();
     // Malformed or oversized form bodies count as empty fields: the shopper sees what to fill in.
     let form = match Form::<LookupForm>::from_request(Request::from_parts(parts.clone(), body), &()).await {
@@ -33,7 +29,11 @@ pub async fn track_post(
         Err(_) => LookupForm::default(),
     };
     let result = lookup(&state.store, &shop, &form.email, &form.order_number).await;
-    let posted = PostedLookup { email: form.email, order_number: form.order_number, result };
+    let posted = PostedLookup {
+        email: form.email,
+        order_number: form.order_number,
+        result,
+    };
     let store = state.store.clone();
     let options = state.leptos_options.clone();
     let render = leptos_axum::render_app_async_with_context(

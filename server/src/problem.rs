@@ -60,7 +60,11 @@ impl ApiError {
                 "Unauthorized",
                 "Send `Authorization: Bearer <key>` with a key from `lookout key create`.".to_string(),
             ),
-            ApiError::Forbidden => ("forbidden", "Forbidden", "This API key belongs to another shop.".to_string()),
+            ApiError::Forbidden => (
+                "forbidden",
+                "Forbidden",
+                "This API key belongs to another shop.".to_string(),
+            ),
             ApiError::NotFound => (
                 "not_found",
                 "Not found",
@@ -69,7 +73,10 @@ impl ApiError {
             ApiError::Validation(errors) => (
                 "validation_failed",
                 "Invalid request",
-                format!("{} field(s) are invalid; see `errors`. Nothing was written.", errors.len()),
+                format!(
+                    "{} field(s) are invalid; see `errors`. Nothing was written.",
+                    errors.len()
+                ),
             ),
             ApiError::TooLarge => (
                 "body_too_large",
@@ -118,11 +125,14 @@ impl IntoResponse for ApiError {
         let status = self.status_code();
         let body = serde_json::to_vec(&self.problem()).unwrap_or_else(|_| b"{}".to_vec());
         let mut response = (status, body).into_response();
-        response
-            .headers_mut()
-            .insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
+        response.headers_mut().insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/problem+json"),
+        );
         if status == StatusCode::UNAUTHORIZED {
-            response.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+            response
+                .headers_mut()
+                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
         }
         response
     }

@@ -6,7 +6,9 @@ pub const LOCALES: [&str; 5] = ["en", "nb", "sv", "de", "zh"];
 /// A shop slug: `[a-z0-9-]{1,64}`.
 pub fn check_slug(slug: &str) -> Result<(), String> {
     let ok = (1..=64).contains(&slug.len())
-        && slug.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+        && slug
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
     if ok {
         Ok(())
     } else {
@@ -19,7 +21,10 @@ pub fn check_locale(locale: &str) -> Result<(), String> {
     if LOCALES.contains(&locale) {
         Ok(())
     } else {
-        Err(format!("unsupported locale {locale:?}: use one of {}", LOCALES.join(", ")))
+        Err(format!(
+            "unsupported locale {locale:?}: use one of {}",
+            LOCALES.join(", ")
+        ))
     }
 }
 
@@ -29,7 +34,9 @@ pub fn check_accent(accent: &str) -> Result<String, String> {
     if (hex.len() == 3 || hex.len() == 6) && hex.bytes().all(|b| b.is_ascii_hexdigit()) {
         Ok(format!("#{}", hex.to_ascii_lowercase()))
     } else {
-        Err(format!("invalid accent colour {accent:?}: use a hex colour such as #0a7c59"))
+        Err(format!(
+            "invalid accent colour {accent:?}: use a hex colour such as #0a7c59"
+        ))
     }
 }
 
@@ -75,7 +82,13 @@ mod tests {
     fn origins() {
         assert_eq!(check_origin("https://Shop.Example/").unwrap(), "https://shop.example");
         assert_eq!(check_origin("http://127.0.0.1:8080").unwrap(), "http://127.0.0.1:8080");
-        for bad in ["shop.example", "ftp://x", "https://x/path", "https://", "javascript:alert(1)"] {
+        for bad in [
+            "shop.example",
+            "ftp://x",
+            "https://x/path",
+            "https://",
+            "javascript:alert(1)",
+        ] {
             assert!(check_origin(bad).is_err(), "{bad}");
         }
     }

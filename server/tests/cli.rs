@@ -28,7 +28,22 @@ fn temp_db() -> (tempfile::TempDir, String) {
 #[test]
 fn shop_create_prints_the_webhook_secret_once_and_key_create_prints_a_key() {
     let (_dir, db) = temp_db();
-    let out = lookout(&db, &["shop", "create", "nordlys", "--name", "Nordlys", "--allowed-origin", "https://nordlys.example", "--locale", "nb", "--accent", "#0A7C59"]);
+    let out = lookout(
+        &db,
+        &[
+            "shop",
+            "create",
+            "nordlys",
+            "--name",
+            "Nordlys",
+            "--allowed-origin",
+            "https://nordlys.example",
+            "--locale",
+            "nb",
+            "--accent",
+            "#0A7C59",
+        ],
+    );
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(stdout(&out).contains("Webhook secret"));
 
@@ -43,9 +58,26 @@ fn bad_settings_are_refused_with_a_clear_message_and_change_nothing() {
     let (_dir, db) = temp_db();
     for (args, needle) in [
         (vec!["shop", "create", "Bad Slug", "--name", "x"], "invalid shop slug"),
-        (vec!["shop", "create", "ok", "--name", "x", "--locale", "fr"], "unsupported locale"),
-        (vec!["shop", "create", "ok", "--name", "x", "--accent", "red"], "invalid accent"),
-        (vec!["shop", "create", "ok", "--name", "x", "--allowed-origin", "shop.example"], "invalid allowed origin"),
+        (
+            vec!["shop", "create", "ok", "--name", "x", "--locale", "fr"],
+            "unsupported locale",
+        ),
+        (
+            vec!["shop", "create", "ok", "--name", "x", "--accent", "red"],
+            "invalid accent",
+        ),
+        (
+            vec![
+                "shop",
+                "create",
+                "ok",
+                "--name",
+                "x",
+                "--allowed-origin",
+                "shop.example",
+            ],
+            "invalid allowed origin",
+        ),
         (vec!["key", "create", "missing"], "no shop with the slug"),
     ] {
         let out = lookout(&db, &args);

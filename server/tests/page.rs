@@ -88,7 +88,11 @@ async fn the_page_server_function_answers_with_the_shopper_view_only() {
         .client
         .post(app.url("/api/track"))
         .header("accept", "application/json")
-        .form(&[("shop", "alpha"), ("email", "ada@example.com"), ("order_number", "1001")])
+        .form(&[
+            ("shop", "alpha"),
+            ("email", "ada@example.com"),
+            ("order_number", "1001"),
+        ])
         .send()
         .await
         .unwrap();
@@ -116,6 +120,7 @@ async fn the_page_server_function_answers_with_the_shopper_view_only() {
     let wrong_status = wrong_email.status();
     let wrong_body = wrong_email.bytes().await.unwrap();
     let unknown = miss("ada@example.com", "4040").await;
+    assert_eq!(wrong_status, 404);
     assert_eq!(wrong_status, unknown.status());
     assert_eq!(wrong_body, unknown.bytes().await.unwrap());
     assert!(String::from_utf8_lossy(&wrong_body).contains("NotFound"));

@@ -38,7 +38,17 @@ fn times_are_normalised_to_utc() {
 #[test]
 fn every_missing_required_field_is_reported_at_once() {
     let fields = fields_of(&json!({}));
-    for f in ["order_number", "email", "placed_at", "updated_at", "status", "payment_status", "fulfillment_status", "currency", "totals"] {
+    for f in [
+        "order_number",
+        "email",
+        "placed_at",
+        "updated_at",
+        "status",
+        "payment_status",
+        "fulfillment_status",
+        "currency",
+        "totals",
+    ] {
         assert!(fields.iter().any(|x| x == f), "{f} missing from {fields:?}");
     }
 }
@@ -65,7 +75,12 @@ fn malformed_money_times_and_dates_are_refused() {
     body["shipments"][0]["estimated_delivery"] = json!("06/11/2026");
     assert_eq!(
         fields_of(&body),
-        ["placed_at", "totals.total", "line_items[0].price", "shipments[0].estimated_delivery"]
+        [
+            "placed_at",
+            "totals.total",
+            "line_items[0].price",
+            "shipments[0].estimated_delivery"
+        ]
     );
 }
 
@@ -108,7 +123,10 @@ fn wrong_types_and_broken_json_are_reported_with_their_place() {
 fn zero_quantities_duplicate_ids_and_bad_currency_are_refused() {
     let mut body = example();
     body["line_items"][0]["quantity"] = json!(0);
-    body["line_items"].as_array_mut().unwrap().push(json!({"id": "li-1", "title": "Again", "quantity": 1, "price": "1.00"}));
+    body["line_items"]
+        .as_array_mut()
+        .unwrap()
+        .push(json!({"id": "li-1", "title": "Again", "quantity": 1, "price": "1.00"}));
     body["currency"] = json!("nok");
     let codes: Vec<_> = errors_of(&body).into_iter().map(|e| e.code).collect();
     assert_eq!(codes, ["invalid_currency", "invalid_quantity", "duplicate_id"]);
@@ -144,6 +162,9 @@ fn money_shapes() {
 #[test]
 fn staleness_compares_instants_not_strings() {
     assert_eq!(is_older("2026-11-03T08:00:00Z", "2026-11-03T08:00:00.5Z"), Some(true));
-    assert_eq!(is_older("2026-11-03T09:00:00+01:00", "2026-11-03T08:00:00Z"), Some(false));
+    assert_eq!(
+        is_older("2026-11-03T09:00:00+01:00", "2026-11-03T08:00:00Z"),
+        Some(false)
+    );
     assert_eq!(is_older("2026-11-03T08:00:00Z", "2026-11-03T08:00:00Z"), Some(false));
 }

@@ -82,9 +82,10 @@ fn NotFoundPage() -> impl IntoView {
 /// Sets the HTTP status of a server-rendered page; nothing in the browser.
 fn set_status(code: u16) {
     #[cfg(feature = "ssr")]
-    if let (Some(options), Ok(status)) =
-        (use_context::<leptos_axum::ResponseOptions>(), http::StatusCode::from_u16(code))
-    {
+    if let (Some(options), Ok(status)) = (
+        use_context::<leptos_axum::ResponseOptions>(),
+        http::StatusCode::from_u16(code),
+    ) {
         options.set_status(status);
     }
     #[cfg(not(feature = "ssr"))]

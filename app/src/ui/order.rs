@@ -12,7 +12,10 @@ pub fn OrderView(order: ShopperView) -> impl IntoView {
     let money = move |amount: &str| format!("{amount} {currency}");
     let fulfillment_note = match order.fulfillment_status {
         FulfillmentStatus::OnHold => order.hold_reason.clone().map(|r| format!("Reason: {r}")),
-        FulfillmentStatus::Scheduled => order.scheduled_at.as_deref().map(|d| format!("Scheduled for {}", day(d))),
+        FulfillmentStatus::Scheduled => order
+            .scheduled_at
+            .as_deref()
+            .map(|d| format!("Scheduled for {}", day(d))),
         _ => None,
     };
     let order_note = match order.status {
@@ -20,7 +23,11 @@ pub fn OrderView(order: ShopperView) -> impl IntoView {
         _ => None,
     };
     let ship_to = order.ship_to.clone().map(|s| {
-        let place = [s.city, s.country_code].into_iter().flatten().collect::<Vec<_>>().join(", ");
+        let place = [s.city, s.country_code]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join(", ");
         match s.first_name {
             Some(name) if !place.is_empty() => format!("{name}, {place}"),
             Some(name) => name,
@@ -98,6 +105,7 @@ pub fn OrderView(order: ShopperView) -> impl IntoView {
             })}
         </article>
     }
+    .into_any()
 }
 
 #[component]
@@ -119,8 +127,12 @@ fn Parcel(index: usize, shipment: ShopperShipment) -> impl IntoView {
     let label = labels::shipment(shipment.status);
     let number = shipment.tracking_number.clone();
     let tracking = match (shipment.tracking_url.clone(), number.clone()) {
-        (Some(url), Some(n)) => Some(view! { <a href=url rel="noopener noreferrer" target="_blank">{n}</a> }.into_any()),
-        (Some(url), None) => Some(view! { <a href=url rel="noopener noreferrer" target="_blank">"Track with the carrier"</a> }.into_any()),
+        (Some(url), Some(n)) => {
+            Some(view! { <a href=url rel="noopener noreferrer" target="_blank">{n}</a> }.into_any())
+        }
+        (Some(url), None) => Some(
+            view! { <a href=url rel="noopener noreferrer" target="_blank">"Track with the carrier"</a> }.into_any(),
+        ),
         (None, Some(n)) => Some(view! { <span>{n}</span> }.into_any()),
         (None, None) => None,
     };
@@ -153,7 +165,10 @@ where
     F: Fn(&str) -> String + 'static,
 {
     let label = labels::returns(ret.status);
-    let refund = ret.refund.as_ref().map(|f| format!("{}: {}", labels::refund(f.status), money(&f.amount)));
+    let refund = ret
+        .refund
+        .as_ref()
+        .map(|f| format!("{}: {}", labels::refund(f.status), money(&f.amount)));
     view! {
         <div class="return" data-status=ret.status.as_str()>
             <p><strong>{label.name}</strong> " " <span class="explanation">{label.explanation}</span></p>
@@ -166,12 +181,14 @@ where
 
 #[component]
 fn Items(items: Vec<ShopperItemRef>) -> impl IntoView {
-    (!items.is_empty()).then(|| view! {
-        <ul class="parcel-items">
-            {items.into_iter().map(|i| view! {
-                <li>{i.title} {i.variant.map(|v| format!(" ({v})"))} " × " {i.quantity}</li>
-            }).collect_view()}
-        </ul>
+    (!items.is_empty()).then(|| {
+        view! {
+            <ul class="parcel-items">
+                {items.into_iter().map(|i| view! {
+                    <li>{i.title} {i.variant.map(|v| format!(" ({v})"))} " × " {i.quantity}</li>
+                }).collect_view()}
+            </ul>
+        }
     })
 }
 

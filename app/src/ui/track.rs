@@ -71,11 +71,16 @@ fn TrackShop(shop: ShopPublic) -> impl IntoView {
                 Err(found) => local_errors.set(found),
                 Ok(()) => {
                     local_errors.set(Vec::new());
-                    action.dispatch(TrackOrder { shop: slug.clone(), email: typed_email, order_number: typed_number });
+                    action.dispatch(TrackOrder {
+                        shop: slug.clone(),
+                        email: typed_email,
+                        order_number: typed_number,
+                    });
                 }
             }
         };
-        let miss = move || match outcome.get() {
+        let miss = move || {
+            match outcome.get() {
             Some(Err(LookupError::NotFound)) => Some(view! {
                 <div class="notice" role="alert">
                     <p><strong>{LookupError::NotFound.to_string()}</strong></p>
@@ -86,6 +91,7 @@ fn TrackShop(shop: ShopPublic) -> impl IntoView {
                 <div class="notice error" role="alert"><p>{LookupError::Unavailable.to_string()}</p></div>
             }.into_any()),
             _ => None,
+        }
         };
         view! {
             <form

@@ -51,7 +51,11 @@ fn text_field(value: Option<serde_json::Value>, name: &str, errors: &mut Vec<Fie
         None | Some(serde_json::Value::Null) => String::new(),
         Some(serde_json::Value::String(s)) => s,
         Some(_) => {
-            errors.push(FieldError::new(name, "malformed", format!("`{name}` must be a string.")));
+            errors.push(FieldError::new(
+                name,
+                "malformed",
+                format!("`{name}` must be a string."),
+            ));
             String::new()
         }
     }

@@ -11,10 +11,10 @@ use axum::Router;
 
 /// The `/api/v1` routes.
 pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/shops/{shop}/lookup", post(lookup::lookup))
-        .route(
-            "/shops/{shop}/orders/{order_number}",
-            put(orders::put_order).get(orders::get_order).delete(orders::delete_order),
-        )
+    Router::new().route("/shops/{shop}/lookup", post(lookup::lookup)).route(
+        "/shops/{shop}/orders/{order_number}",
+        put(orders::put_order)
+            .get(orders::get_order)
+            .delete(orders::delete_order),
+    )
 }

@@ -27,7 +27,10 @@ pub async fn put_order(
         return Err(ApiError::Validation(vec![FieldError::new(
             "order_number",
             "path_mismatch",
-            format!("The body's order_number {:?} differs from the path's {number:?}.", order.order_number),
+            format!(
+                "The body's order_number {:?} differs from the path's {number:?}.",
+                order.order_number
+            ),
         )]));
     }
     let outcome = state.store.put_order(shop.id, &order).await?;
@@ -47,7 +50,12 @@ pub async fn get_order(
 ) -> Result<Json<Order>, ApiError> {
     let shop = authorize(&state.store, &headers, &slug).await?;
     path_number(&number)?;
-    state.store.order(shop.id, &order_number_key(&number)).await?.map(Json).ok_or(ApiError::NotFound)
+    state
+        .store
+        .order(shop.id, &order_number_key(&number))
+        .await?
+        .map(Json)
+        .ok_or(ApiError::NotFound)
 }
 
 /// `DELETE /api/v1/shops/{shop}/orders/{order_number}`: erases the order and everything under it.
