@@ -40,7 +40,7 @@ native_wasm_target() {
 
 # Chromium for the end-to-end tests; Node.js and npm for playwright-core and wasm-opt.
 if command -v apt-get >/dev/null; then
-  apt_install chromium
+  apt_install chromium fonts-wqy-zenhei
   command -v npm >/dev/null || apt_install nodejs npm
 fi
 

@@ -3,7 +3,12 @@
 
 #![recursion_limit = "256"]
 
+// The translations in `locales/`, compiled in; rust-i18n wants them at the crate root.
+rust_i18n::i18n!("locales", fallback = "en");
+
 pub mod errors;
+pub mod format;
+pub mod i18n;
 pub mod lookup;
 pub mod normalize;
 pub mod status;

@@ -1,7 +1,8 @@
 //! The one lookup path, behind both `POST /api/v1/shops/{shop}/lookup` and the page.
 
 use crate::errors::LookupError;
-use crate::view::{ShopPublic, ShopperView};
+pub use crate::view::ShopPage;
+use crate::view::ShopperView;
 use leptos::prelude::*;
 
 /// Looks an order up for a shopper: normalise, validate, one query by (shop, number),
@@ -56,12 +57,25 @@ pub async fn track_order(shop: String, email: String, order_number: String) -> R
     result
 }
 
-/// The public face of a shop (its name), or `None` when there is no such shop.
-#[server(name = ShopInfo, prefix = "/api", endpoint = "shop")]
-pub async fn shop_info(slug: String) -> Result<Option<ShopPublic>, LookupError> {
+/// What the tracking page needs before any lookup: the shop's name and the
+/// shopper's language (`?locale=`, else `Accept-Language`, else the shop's default).
+/// `None` when there is no such shop.
+#[server(name = ShopPageInfo, prefix = "/api", endpoint = "shop")]
+pub async fn shop_page(slug: String, locale: Option<String>) -> Result<Option<ShopPage>, LookupError> {
     let store = use_context::<crate::store::Store>().ok_or(LookupError::Unavailable)?;
+    use crate::i18n::Locale;
+    let requested = locale.as_deref().and_then(Locale::parse);
+    let accepted = use_context::<http::request::Parts>().and_then(|parts| {
+        let header = parts.headers.get(http::header::ACCEPT_LANGUAGE)?.to_str().ok()?;
+        Locale::from_accept_language(header)
+    });
     match store.shop(&slug).await {
-        Ok(shop) => Ok(shop.map(|s| ShopPublic {
+        Ok(shop) => Ok(shop.map(|s| ShopPage {
+            locale: requested
+                .or(accepted)
+                .or_else(|| Locale::parse(&s.locale))
+                .unwrap_or_default(),
+            requested: requested.map(|l| l.code().to_string()),
             slug: s.slug,
             name: s.name,
         })),

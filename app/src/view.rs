@@ -111,9 +111,13 @@ pub struct ShipTo {
     pub country_code: Option<String>,
 }
 
-/// What the page needs to know about a shop before any lookup.
+/// What the tracking page needs to know before any lookup.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ShopPublic {
+pub struct ShopPage {
     pub slug: String,
     pub name: String,
+    /// The language the page is shown in.
+    pub locale: crate::i18n::Locale,
+    /// The language asked for with `?locale=`, kept in links and form posts.
+    pub requested: Option<String>,
 }

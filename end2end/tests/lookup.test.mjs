@@ -16,6 +16,15 @@ after(async () => {
   await server?.stop();
 });
 
+/** Opens the demo tracking page at phone size and waits until the WebAssembly has hydrated it. */
+async function openHydrated() {
+  const context = await browser.newContext(PHONE);
+  const page = await context.newPage();
+  await page.goto(`${server.base}/track/demo`);
+  await page.locator('form[data-hydrated="true"]').waitFor({ timeout: 20_000 });
+  return { context, page };
+}
+
 async function fillAndSubmit(page, email, number) {
   await page.getByLabel('Email address').fill(email);
   await page.getByLabel('Order number').fill(number);
@@ -59,10 +68,7 @@ describe('with JavaScript on (hydrated)', () => {
   });
 
   test('a wrong email gets the helpful not-found message', async () => {
-    const context = await browser.newContext(PHONE);
-    const page = await context.newPage();
-    await page.goto(`${server.base}/track/demo`);
-    await page.locator('form[data-hydrated="true"]').waitFor({ timeout: 20_000 });
+    const { context, page } = await openHydrated();
     await fillAndSubmit(page, 'eve@example.com', '#1001');
     await page.getByRole('alert').filter({ hasText: 'We could not find an order' }).waitFor();
     assert.equal(await page.getByRole('heading', { name: 'Order #1001' }).count(), 0);
@@ -70,10 +76,7 @@ describe('with JavaScript on (hydrated)', () => {
   });
 
   test('malformed input is pointed out before anything is sent', async () => {
-    const context = await browser.newContext(PHONE);
-    const page = await context.newPage();
-    await page.goto(`${server.base}/track/demo`);
-    await page.locator('form[data-hydrated="true"]').waitFor({ timeout: 20_000 });
+    const { context, page } = await openHydrated();
     await fillAndSubmit(page, 'not-an-email', '');
     await page.getByText('Enter an email address like name@example.com.').waitFor();
     assert.equal(await page.getByLabel('Email address').getAttribute('aria-invalid'), 'true');

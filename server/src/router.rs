@@ -3,7 +3,7 @@
 use crate::{api, posted};
 use app::store::Store;
 use app::{shell, App};
-use axum::extract::{FromRef, State};
+use axum::extract::{FromRef, MatchedPath, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::routing::{get, post};
 use axum::Router;
@@ -48,9 +48,15 @@ pub fn app(state: AppState) -> Router {
         .with_state(state)
 }
 
-/// A request span with method and path only: paths hold no personal data, query strings are left out.
+/// A request span with the method and the matched route template
+/// (`/api/v1/shops/{shop}/orders/{order_number}`), never the concrete path:
+/// merchant paths hold order numbers, which stay out of logs.
 fn telemetry_span(req: &axum::http::Request<axum::body::Body>) -> tracing::Span {
-    tracing::info_span!("request", method = %req.method(), path = %req.uri().path())
+    let route = req
+        .extensions()
+        .get::<MatchedPath>()
+        .map_or("unmatched", MatchedPath::as_str);
+    tracing::info_span!("request", method = %req.method(), route)
 }
 
 async fn ready(State(store): State<Store>) -> (StatusCode, &'static str) {

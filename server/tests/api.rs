@@ -121,12 +121,7 @@ async fn putting_the_same_order_again_replaces_it() {
             .status(),
         200
     );
-    let view: Value = app
-        .lookup("alpha", "ada@example.com", "#1001")
-        .await
-        .json()
-        .await
-        .unwrap();
+    let view = app.view("alpha", "ada@example.com", "#1001").await;
     assert_eq!(view["payment_status"], "refunded");
 }
 
@@ -141,12 +136,7 @@ async fn an_older_update_is_refused_as_stale_and_changes_nothing() {
     assert_eq!(res.status(), 409);
     let problem: Value = res.json().await.unwrap();
     assert_eq!(problem["code"], "stale_update");
-    let view: Value = app
-        .lookup("alpha", "ada@example.com", "#1001")
-        .await
-        .json()
-        .await
-        .unwrap();
+    let view = app.view("alpha", "ada@example.com", "#1001").await;
     assert_eq!(view["payment_status"], "paid");
 }
 

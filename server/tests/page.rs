@@ -56,7 +56,7 @@ async fn a_plain_form_post_shows_the_order_without_internal_data() {
     assert!(html.contains("PostNord"));
     assert!(html.contains(r#"href="https://tracking.example/00370712345678901234""#));
     assert!(html.contains("Departed terminal"));
-    assert!(html.contains("548.00 NOK"));
+    assert!(html.contains("NOK\u{a0}548.00"), "money in the English style");
     assert!(html.contains("Look up another order"));
     assert_no_internal_data(&html);
     // Rendered as static HTML: no hydration scripts that would race the result.
@@ -142,4 +142,59 @@ async fn pages_send_basic_security_headers() {
     let res = app.client.get(app.url("/track/alpha")).send().await.unwrap();
     assert_eq!(res.headers()["x-content-type-options"], "nosniff");
     assert_eq!(res.headers()["referrer-policy"], "no-referrer");
+}
+
+#[tokio::test]
+async fn the_language_comes_from_the_query_then_accept_language_then_the_shop() {
+    let app = TestApp::spawn().await;
+    let page = |query: &'static str, accept: Option<&'static str>| {
+        let app = &app;
+        async move {
+            let mut req = app.client.get(app.url(&format!("/track/alpha{query}")));
+            if let Some(accept) = accept {
+                req = req.header("accept-language", accept);
+            }
+            req.send().await.unwrap().text().await.unwrap()
+        }
+    };
+    let html = page("?locale=nb", Some("de")).await;
+    assert!(html.contains(r#"<html lang="nb""#), "{html}");
+    assert!(html.contains("Spor bestillingen din"));
+    let html = page("", Some("fr-FR,de;q=0.8")).await;
+    assert!(html.contains(r#"<html lang="de""#));
+    assert!(html.contains("Bestellung verfolgen"));
+    // No usable preference: the shop's default (alpha's is English).
+    let html = page("", Some("fr")).await;
+    assert!(html.contains(r#"<html lang="en""#));
+    // An unsupported ?locale= is ignored rather than an error.
+    let html = page("?locale=xx", Some("sv")).await;
+    assert!(html.contains(r#"<html lang="sv""#));
+    // Every language is offered by a plain link.
+    for code in ["en", "nb", "sv", "de", "zh"] {
+        assert!(
+            html.contains(&format!(r#"href="/track/alpha?locale={code}""#)),
+            "{code}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_plain_form_post_answers_in_the_chosen_language_with_local_money_and_dates() {
+    let app = ingested().await;
+    let res = app
+        .client
+        .post(app.url("/track/alpha?locale=de"))
+        .form(&[("email", "ada@example.com"), ("order_number", "1001")])
+        .send()
+        .await
+        .unwrap();
+    let html = res.text().await.unwrap();
+    assert!(html.contains(r#"<html lang="de""#));
+    assert!(html.contains("Bestellung #1001"));
+    assert!(html.contains("Teilweise versandt"));
+    assert!(html.contains("548,00\u{a0}NOK"));
+    assert!(html.contains("2. Nov. 2026"));
+    // The form on the answer page keeps the language for the next lookup.
+    assert!(html.contains(r#"name="locale" value="de""#));
+    assert_no_internal_data(&html);
 }

@@ -1,13 +1,12 @@
 //! The pages: the HTML shell, the router and the components.
 
-mod labels;
 mod order;
 mod track;
 
 use crate::errors::LookupError;
 use crate::view::ShopperView;
 use leptos::prelude::*;
-use leptos_meta::{provide_meta_context, MetaTags, Title};
+use leptos_meta::{provide_meta_context, Html, MetaTags, Title};
 use leptos_router::{
     components::{Route, Router, Routes},
     path, SsrMode,
@@ -27,7 +26,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     let hydrate = use_context::<PostedLookup>().is_none();
     view! {
         <!DOCTYPE html>
-        <html lang="en">
+        <html>
             <head>
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
@@ -64,6 +63,7 @@ pub fn App() -> impl IntoView {
 #[component]
 fn HomePage() -> impl IntoView {
     view! {
+        <Html {..} lang="en"/>
         <h1>"Lookout"</h1>
         <p>"Order tracking for online stores. Try the demo store: "<a href="/track/demo">"/track/demo"</a></p>
     }
@@ -74,6 +74,7 @@ fn HomePage() -> impl IntoView {
 fn NotFoundPage() -> impl IntoView {
     set_status(404);
     view! {
+        <Html {..} lang="en"/>
         <h1>"Page not found"</h1>
         <p>"There is no order tracking page at this address. Check the link from the store."</p>
     }

@@ -1,25 +1,36 @@
-//! The lookup result: statuses in plain words, parcels, returns, items, totals, timeline.
+//! The lookup result: progress, statuses in plain words, parcels, returns, items,
+//! totals and one merged history, all in the shopper's language.
 
-use super::labels::{self, Label};
-use crate::status::{FulfillmentStatus, OrderStatus};
+use crate::format::{date, moment, money};
+use crate::i18n::{t, t_args, Locale};
+use crate::status::{FulfillmentStatus, OrderStatus, PaymentStatus, ShipmentStatus};
 use crate::view::{ShopperItemRef, ShopperReturn, ShopperShipment, ShopperView};
 use leptos::prelude::*;
 
+/// The short name and one-sentence explanation of a status word.
+fn status(locale: Locale, kind: &str, word: &str) -> (String, String) {
+    (
+        t(locale, &format!("status.{kind}.{word}.name")),
+        t(locale, &format!("status.{kind}.{word}.text")),
+    )
+}
+
 /// The whole shopper view of one order.
 #[component]
-pub fn OrderView(order: ShopperView) -> impl IntoView {
+pub fn OrderView(order: ShopperView, locale: Locale) -> impl IntoView {
     let currency = order.currency.clone();
-    let money = move |amount: &str| format!("{amount} {currency}");
+    let cash = move |amount: &str| money(amount, &currency, locale);
+    let reason = |r: &String| t_args(locale, "order.reason", &[("reason", r)]);
     let fulfillment_note = match order.fulfillment_status {
-        FulfillmentStatus::OnHold => order.hold_reason.clone().map(|r| format!("Reason: {r}")),
+        FulfillmentStatus::OnHold => order.hold_reason.as_ref().map(reason),
         FulfillmentStatus::Scheduled => order
             .scheduled_at
             .as_deref()
-            .map(|d| format!("Scheduled for {}", day(d))),
+            .map(|d| t_args(locale, "order.scheduled_for", &[("date", &date(d, locale))])),
         _ => None,
     };
     let order_note = match order.status {
-        OrderStatus::Cancelled => order.cancel_reason.clone().map(|r| format!("Reason: {r}")),
+        OrderStatus::Cancelled => order.cancel_reason.as_ref().map(reason),
         _ => None,
     };
     let ship_to = order.ship_to.clone().map(|s| {
@@ -28,77 +39,86 @@ pub fn OrderView(order: ShopperView) -> impl IntoView {
             .flatten()
             .collect::<Vec<_>>()
             .join(", ");
-        match s.first_name {
+        let place = match s.first_name {
             Some(name) if !place.is_empty() => format!("{name}, {place}"),
             Some(name) => name,
             None => place,
-        }
+        };
+        t_args(locale, "order.ship_to", &[("place", &place)])
     });
     let totals = order.totals.clone();
+    let steps = progress(&order);
+    let history = history(&order, locale);
     view! {
-        <article class="order" aria-labelledby="order-heading" tabindex="-1">
-            <h2 id="order-heading">{format!("Order {}", order.order_number)}</h2>
-            <p class="placed">{format!("Placed on {}", day(&order.placed_at))}</p>
+        <article class="order" aria-labelledby="order-heading">
+            <h2 id="order-heading" tabindex="-1">{t_args(locale, "order.heading", &[("number", &order.order_number)])}</h2>
+            <p class="placed">{t_args(locale, "order.placed", &[("date", &date(&order.placed_at, locale))])}</p>
+
+            {steps.map(|steps| view! {
+                <ol class="progress" aria-label=t(locale, "section.progress")>
+                    {steps.into_iter().map(|(key, state)| view! {
+                        <li data-state=state.word()>
+                            <span class="step-name">{t(locale, &format!("progress.{key}"))}</span>
+                            <span class="visually-hidden">{format!(" ({})", t(locale, state.key()))}</span>
+                        </li>
+                    }).collect_view()}
+                </ol>
+            })}
+
             <dl class="statuses">
-                <Status title="Order" label=labels::order(order.status) note=order_note word=order.status.as_str()/>
-                <Status title="Payment" label=labels::payment(order.payment_status) note=None word=order.payment_status.as_str()/>
-                <Status title="Delivery" label=labels::fulfillment(order.fulfillment_status) note=fulfillment_note word=order.fulfillment_status.as_str()/>
-                <Status title="Returns" label=labels::returns(order.return_status) note=None word=order.return_status.as_str()/>
+                <Status title=t(locale, "section.order") label=status(locale, "order", order.status.as_str()) note=order_note word=order.status.as_str()/>
+                <Status title=t(locale, "section.payment") label=status(locale, "payment", order.payment_status.as_str()) note=None word=order.payment_status.as_str()/>
+                <Status title=t(locale, "section.delivery") label=status(locale, "fulfillment", order.fulfillment_status.as_str()) note=fulfillment_note word=order.fulfillment_status.as_str()/>
+                <Status title=t(locale, "section.returns") label=status(locale, "return", order.return_status.as_str()) note=None word=order.return_status.as_str()/>
             </dl>
 
             {(!order.shipments.is_empty()).then(|| view! {
                 <section class="shipments">
-                    <h3>"Parcels"</h3>
-                    {order.shipments.iter().cloned().enumerate().map(|(i, s)| view! { <Parcel index={i + 1} shipment=s/> }).collect_view()}
+                    <h3>{t(locale, "section.parcels")}</h3>
+                    {order.shipments.iter().cloned().enumerate().map(|(i, s)| view! { <Parcel index={i + 1} shipment=s locale/> }).collect_view()}
                 </section>
             })}
 
-            {(!order.returns.is_empty()).then(|| {
-                let money = money.clone();
-                view! {
-                    <section class="returns">
-                        <h3>"Returns"</h3>
-                        {order.returns.iter().cloned().map(|r| {
-                            let money = money.clone();
-                            view! { <ReturnCard ret=r money/> }
-                        }).collect_view()}
-                    </section>
-                }
+            {(!order.returns.is_empty()).then(|| view! {
+                <section class="returns">
+                    <h3>{t(locale, "section.returns")}</h3>
+                    {order.returns.iter().cloned().map(|r| {
+                        let refund = r.refund.as_ref().map(|f| format!("{}: {}", t(locale, &format!("status.refund.{}", f.status.as_str())), cash(&f.amount)));
+                        view! { <ReturnCard ret=r refund locale/> }
+                    }).collect_view()}
+                </section>
             })}
 
             <section class="items">
-                <h3>"Items"</h3>
+                <h3>{t(locale, "section.items")}</h3>
                 <ul class="item-list">
-                    {order.line_items.iter().map(|li| {
-                        let price = money(&li.price);
-                        view! {
-                            <li>
-                                {li.image_url.clone().map(|src| view! { <img src=src alt="" width="48" height="48" loading="lazy"/> })}
-                                <span class="item-title">{li.title.clone()}</span>
-                                {li.variant.clone().map(|v| view! { <span class="item-variant">{v}</span> })}
-                                <span class="item-qty">"× " {li.quantity}</span>
-                                <span class="item-price">{price}</span>
-                            </li>
-                        }
+                    {order.line_items.iter().map(|li| view! {
+                        <li>
+                            {li.image_url.clone().map(|src| view! { <img src=src alt="" width="48" height="48" loading="lazy"/> })}
+                            <span class="item-title">{li.title.clone()}</span>
+                            {li.variant.clone().map(|v| view! { <span class="item-variant">{v}</span> })}
+                            <span class="item-qty">{format!("× {}", li.quantity)}</span>
+                            <span class="item-price">{cash(&li.price)}</span>
+                        </li>
                     }).collect_view()}
                 </ul>
                 <dl class="totals">
-                    <dt>"Subtotal"</dt><dd>{money(&totals.subtotal)}</dd>
-                    <dt>"Shipping"</dt><dd>{money(&totals.shipping)}</dd>
-                    <dt>"Tax"</dt><dd>{money(&totals.tax)}</dd>
-                    <dt>"Discounts"</dt><dd>{money(&totals.discounts)}</dd>
-                    <dt class="total">"Total"</dt><dd class="total">{money(&totals.total)}</dd>
+                    <dt>{t(locale, "totals.subtotal")}</dt><dd>{cash(&totals.subtotal)}</dd>
+                    <dt>{t(locale, "totals.shipping")}</dt><dd>{cash(&totals.shipping)}</dd>
+                    <dt>{t(locale, "totals.tax")}</dt><dd>{cash(&totals.tax)}</dd>
+                    <dt>{t(locale, "totals.discounts")}</dt><dd>{cash(&totals.discounts)}</dd>
+                    <dt class="total">{t(locale, "totals.total")}</dt><dd class="total">{cash(&totals.total)}</dd>
                 </dl>
             </section>
 
-            {ship_to.map(|to| view! { <p class="ship-to">{format!("Shipping to {to}")}</p> })}
+            {ship_to.map(|to| view! { <p class="ship-to">{to}</p> })}
 
-            {(!order.timeline.is_empty()).then(|| view! {
+            {(!history.is_empty()).then(|| view! {
                 <section class="timeline">
-                    <h3>"History"</h3>
+                    <h3>{t(locale, "section.history")}</h3>
                     <ol>
-                        {order.timeline.iter().map(|e| view! {
-                            <li><time datetime=e.at.clone()>{day(&e.at).to_string()}</time> " " {e.message.clone()}</li>
+                        {history.into_iter().map(|(at, text)| view! {
+                            <li><time datetime=at.clone()>{date(&at, locale)}</time> " " {text}</li>
                         }).collect_view()}
                     </ol>
                 </section>
@@ -109,13 +129,13 @@ pub fn OrderView(order: ShopperView) -> impl IntoView {
 }
 
 #[component]
-fn Status(title: &'static str, label: Label, note: Option<String>, word: &'static str) -> impl IntoView {
+fn Status(title: String, label: (String, String), note: Option<String>, word: &'static str) -> impl IntoView {
     view! {
         <div class="status" data-status=word>
             <dt>{title}</dt>
             <dd>
-                <strong>{label.name}</strong>
-                <span class="explanation">{label.explanation}</span>
+                <strong>{label.0}</strong>
+                <span class="explanation">{label.1}</span>
                 {note.map(|n| view! { <span class="status-note">{n}</span> })}
             </dd>
         </div>
@@ -123,33 +143,41 @@ fn Status(title: &'static str, label: Label, note: Option<String>, word: &'stati
 }
 
 #[component]
-fn Parcel(index: usize, shipment: ShopperShipment) -> impl IntoView {
-    let label = labels::shipment(shipment.status);
+fn Parcel(index: usize, shipment: ShopperShipment, locale: Locale) -> impl IntoView {
+    let (name, text) = status(locale, "shipment", shipment.status.as_str());
     let number = shipment.tracking_number.clone();
-    let tracking = match (shipment.tracking_url.clone(), number.clone()) {
-        (Some(url), Some(n)) => {
-            Some(view! { <a href=url rel="noopener noreferrer" target="_blank">{n}</a> }.into_any())
-        }
+    let tracking = match (shipment.tracking_url.clone(), number) {
+        (Some(url), Some(n)) => Some(view! { <a href=url rel="noopener noreferrer" target="_blank">{n}</a> }.into_any()),
         (Some(url), None) => Some(
-            view! { <a href=url rel="noopener noreferrer" target="_blank">"Track with the carrier"</a> }.into_any(),
+            view! { <a href=url rel="noopener noreferrer" target="_blank">{t(locale, "parcel.track_with_carrier")}</a> }
+                .into_any(),
         ),
         (None, Some(n)) => Some(view! { <span>{n}</span> }.into_any()),
         (None, None) => None,
     };
+    let n = index.to_string();
+    let title = match &shipment.carrier {
+        Some(c) => format!("{} · {c}", t_args(locale, "parcel.title", &[("n", &n)])),
+        None => t_args(locale, "parcel.title", &[("n", &n)]),
+    };
     view! {
         <div class="parcel" data-status=shipment.status.as_str()>
-            <h4>{match &shipment.carrier { Some(c) => format!("Parcel {index} · {c}"), None => format!("Parcel {index}") }}</h4>
-            <p class="parcel-status"><strong>{label.name}</strong> " " <span class="explanation">{label.explanation}</span></p>
-            {tracking.map(|t| view! { <p class="tracking">"Tracking number: " {t}</p> })}
-            {shipment.estimated_delivery.clone().map(|d| view! { <p class="eta">{format!("Estimated delivery: {d}")}</p> })}
-            {shipment.delivered_at.clone().map(|d| view! { <p class="delivered">{format!("Delivered on {}", day(&d))}</p> })}
+            <h4>{title}</h4>
+            <p class="parcel-status"><strong>{name}</strong> " " <span class="explanation">{text}</span></p>
+            {tracking.map(|link| view! { <p class="tracking">{t(locale, "parcel.tracking_number")} ": " {link}</p> })}
+            {shipment.estimated_delivery.clone().filter(|_| shipment.status != ShipmentStatus::Delivered).map(|d| view! {
+                <p class="eta">{t_args(locale, "parcel.estimated", &[("date", &date(&d, locale))])}</p>
+            })}
+            {shipment.delivered_at.clone().map(|d| view! {
+                <p class="delivered">{t_args(locale, "parcel.delivered_on", &[("date", &date(&d, locale))])}</p>
+            })}
             <Items items=shipment.line_items.clone()/>
             {(!shipment.events.is_empty()).then(|| view! {
                 <ol class="events">
                     {shipment.events.iter().map(|e| view! {
                         <li>
-                            <time datetime=e.at.clone()>{moment(&e.at)}</time>
-                            " " {e.message.clone().unwrap_or_else(|| labels::shipment(e.status).name.to_string())}
+                            <time datetime=e.at.clone()>{moment(&e.at, locale)}</time>
+                            " " {e.message.clone().unwrap_or_else(|| status(locale, "shipment", e.status.as_str()).0)}
                             {e.location.clone().map(|l| format!(" — {l}"))}
                         </li>
                     }).collect_view()}
@@ -157,22 +185,16 @@ fn Parcel(index: usize, shipment: ShopperShipment) -> impl IntoView {
             })}
         </div>
     }
+    .into_any()
 }
 
 #[component]
-fn ReturnCard<F>(ret: ShopperReturn, money: F) -> impl IntoView
-where
-    F: Fn(&str) -> String + 'static,
-{
-    let label = labels::returns(ret.status);
-    let refund = ret
-        .refund
-        .as_ref()
-        .map(|f| format!("{}: {}", labels::refund(f.status), money(&f.amount)));
+fn ReturnCard(ret: ShopperReturn, refund: Option<String>, locale: Locale) -> impl IntoView {
+    let (name, text) = status(locale, "return", ret.status.as_str());
     view! {
         <div class="return" data-status=ret.status.as_str()>
-            <p><strong>{label.name}</strong> " " <span class="explanation">{label.explanation}</span></p>
-            <p class="requested">{format!("Requested on {}", day(&ret.requested_at))}</p>
+            <p><strong>{name}</strong> " " <span class="explanation">{text}</span></p>
+            <p class="requested">{t_args(locale, "return.requested_on", &[("date", &date(&ret.requested_at, locale))])}</p>
             <Items items=ret.line_items.clone()/>
             {refund.map(|r| view! { <p class="refund">{r}</p> })}
         </div>
@@ -184,23 +206,186 @@ fn Items(items: Vec<ShopperItemRef>) -> impl IntoView {
     (!items.is_empty()).then(|| {
         view! {
             <ul class="parcel-items">
-                {items.into_iter().map(|i| view! {
-                    <li>{i.title} {i.variant.map(|v| format!(" ({v})"))} " × " {i.quantity}</li>
-                }).collect_view()}
+                {items
+                    .into_iter()
+                    .map(|i| {
+                        let text = match i.variant {
+                            Some(v) => format!("{} ({v}) × {}", i.title, i.quantity),
+                            None => format!("{} × {}", i.title, i.quantity),
+                        };
+                        view! { <li>{text}</li> }
+                    })
+                    .collect_view()}
             </ul>
         }
     })
 }
 
-/// The date part of an RFC 3339 time.
-fn day(time: &str) -> &str {
-    time.get(..10).unwrap_or(time)
+/// Where a step of the progress bar stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Step {
+    Done,
+    Current,
+    Todo,
 }
 
-/// Date and time (UTC) of an RFC 3339 time, for carrier scans.
-fn moment(time: &str) -> String {
-    match (time.get(..10), time.get(11..16)) {
-        (Some(d), Some(t)) => format!("{d} {t}"),
-        _ => time.to_string(),
+impl Step {
+    fn word(self) -> &'static str {
+        match self {
+            Step::Done => "done",
+            Step::Current => "current",
+            Step::Todo => "todo",
+        }
+    }
+
+    fn key(self) -> &'static str {
+        match self {
+            Step::Done => "progress.done",
+            Step::Current => "progress.current",
+            Step::Todo => "progress.todo",
+        }
+    }
+}
+
+/// The five steps (placed, paid, shipped, out for delivery, delivered) and where each
+/// stands, or `None` for a cancelled order, which has no way forward to show.
+/// A step is done only when it really happened: an authorized payment is not "paid"
+/// even after the parcel left. The step after the last one done is the current one.
+pub fn progress(order: &ShopperView) -> Option<Vec<(&'static str, Step)>> {
+    if order.status == OrderStatus::Cancelled {
+        return None;
+    }
+    let shipments = &order.shipments;
+    let paid = matches!(
+        order.payment_status,
+        PaymentStatus::Paid | PaymentStatus::PartiallyRefunded | PaymentStatus::Refunded
+    );
+    let shipped = order.fulfillment_status == FulfillmentStatus::Fulfilled
+        || shipments.iter().any(|s| s.status != ShipmentStatus::LabelCreated);
+    let out = shipments
+        .iter()
+        .any(|s| matches!(s.status, ShipmentStatus::OutForDelivery | ShipmentStatus::Delivered));
+    let delivered = !shipments.is_empty()
+        && order.fulfillment_status == FulfillmentStatus::Fulfilled
+        && shipments.iter().all(|s| s.status == ShipmentStatus::Delivered);
+    let done = [true, paid, shipped, out, delivered];
+    let last_done = done.iter().rposition(|d| *d).unwrap_or(0);
+    let keys = ["placed", "paid", "shipped", "out_for_delivery", "delivered"];
+    Some(
+        keys.iter()
+            .zip(done)
+            .enumerate()
+            .map(|(i, (key, is_done))| {
+                let state = if is_done {
+                    Step::Done
+                } else if i == last_done + 1 {
+                    Step::Current
+                } else {
+                    Step::Todo
+                };
+                (*key, state)
+            })
+            .collect(),
+    )
+}
+
+/// One history in time order: the merchant's customer events, plus what the
+/// order itself tells (placed, parcels shipped and delivered, returns requested)
+/// unless the merchant's events already say it.
+pub fn history(order: &ShopperView, locale: Locale) -> Vec<(String, String)> {
+    let has = |kind: &str| order.timeline.iter().any(|e| e.kind == kind);
+    let mut entries: Vec<(String, String)> = order
+        .timeline
+        .iter()
+        .map(|e| (e.at.clone(), e.message.clone()))
+        .collect();
+    if !has("placed") {
+        entries.push((order.placed_at.clone(), t(locale, "timeline.placed")));
+    }
+    for (i, s) in order.shipments.iter().enumerate() {
+        let n = (i + 1).to_string();
+        if let (Some(at), false) = (&s.shipped_at, has("shipped")) {
+            let text = match &s.carrier {
+                Some(c) => t_args(locale, "timeline.shipped", &[("n", &n), ("carrier", c)]),
+                None => t_args(locale, "timeline.shipped_plain", &[("n", &n)]),
+            };
+            entries.push((at.clone(), text));
+        }
+        if let (Some(at), false) = (&s.delivered_at, has("delivered")) {
+            entries.push((at.clone(), t_args(locale, "timeline.delivered", &[("n", &n)])));
+        }
+    }
+    if !has("return_requested") && !has("return") {
+        for r in &order.returns {
+            entries.push((r.requested_at.clone(), t(locale, "timeline.return_requested")));
+        }
+    }
+    entries.sort_by(|a, b| a.0.cmp(&b.0));
+    entries
+}
+
+#[cfg(all(test, feature = "ssr"))]
+mod tests {
+    use super::*;
+    use crate::order::parse_order;
+
+    fn example() -> ShopperView {
+        ShopperView::from(&parse_order(include_str!("../../../fixtures/order-1001.json").as_bytes()).unwrap())
+    }
+
+    fn states(view: &ShopperView) -> Vec<Step> {
+        progress(view).unwrap().into_iter().map(|(_, s)| s).collect()
+    }
+
+    #[test]
+    fn progress_shows_what_really_happened() {
+        let mut view = example();
+        // Paid, one parcel in transit: placed, paid, shipped done; out for delivery is next.
+        assert_eq!(
+            states(&view),
+            [Step::Done, Step::Done, Step::Done, Step::Current, Step::Todo]
+        );
+
+        view.shipments[0].status = ShipmentStatus::Delivered;
+        view.fulfillment_status = FulfillmentStatus::Fulfilled;
+        assert_eq!(states(&view), [Step::Done; 5]);
+
+        // An authorized payment is not "paid", even once the parcel is moving.
+        view.payment_status = PaymentStatus::Authorized;
+        view.shipments[0].status = ShipmentStatus::InTransit;
+        assert_eq!(
+            states(&view),
+            [Step::Done, Step::Todo, Step::Done, Step::Current, Step::Todo]
+        );
+
+        view.status = OrderStatus::Cancelled;
+        assert!(progress(&view).is_none(), "a cancelled order shows no way forward");
+    }
+
+    #[test]
+    fn a_new_unpaid_order_waits_for_payment() {
+        let mut view = example();
+        view.payment_status = PaymentStatus::Pending;
+        view.fulfillment_status = FulfillmentStatus::Unfulfilled;
+        view.shipments.clear();
+        assert_eq!(
+            states(&view),
+            [Step::Done, Step::Current, Step::Todo, Step::Todo, Step::Todo]
+        );
+    }
+
+    #[test]
+    fn history_merges_events_in_time_order_without_duplicates() {
+        let view = example();
+        let entries = history(&view, Locale::En);
+        let texts: Vec<_> = entries.iter().map(|(_, t)| t.as_str()).collect();
+        // The merchant's "placed" event stands; shipped and return requested are added.
+        assert_eq!(
+            texts,
+            ["Order placed", "Parcel 1 shipped with PostNord", "Return requested"]
+        );
+        assert!(entries.windows(2).all(|w| w[0].0 <= w[1].0));
+        let german = history(&view, Locale::De);
+        assert_eq!(german[1].1, "Paket 1 mit PostNord versandt");
     }
 }

@@ -4,23 +4,31 @@
 use super::order::OrderView;
 use super::{set_status, NotFoundPage, PostedLookup};
 use crate::errors::{FieldError, LookupError};
-use crate::lookup::{shop_info, TrackOrder};
+use crate::i18n::{t, Locale};
+use crate::lookup::{shop_page, ShopPage, TrackOrder};
 use crate::normalize::check_lookup;
-use crate::view::{ShopPublic, ShopperView};
+use crate::view::ShopperView;
 use leptos::prelude::*;
-use leptos_router::hooks::use_params_map;
+use leptos_meta::{Html, Title};
+use leptos_router::hooks::{use_params_map, use_query_map};
 
 /// `/track/{shop}`: the full-page lookup.
 #[component]
 pub fn TrackPage() -> impl IntoView {
     let params = use_params_map();
-    let slug = move || params.read().get("shop").unwrap_or_default();
-    let shop = Resource::new(slug, shop_info);
+    let query = use_query_map();
+    let source = move || {
+        (
+            params.read().get("shop").unwrap_or_default(),
+            query.read().get("locale"),
+        )
+    };
+    let page = Resource::new(source, |(slug, locale)| shop_page(slug, locale));
     view! {
-        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+        <Suspense fallback=|| view! { <p class="loading">"…"</p> }>
             {move || Suspend::new(async move {
-                match shop.await {
-                    Ok(Some(shop)) => view! { <TrackShop shop/> }.into_any(),
+                match page.await {
+                    Ok(Some(page)) => view! { <TrackShop page/> }.into_any(),
                     Ok(None) => view! { <NotFoundPage/> }.into_any(),
                     Err(e) => {
                         set_status(503);
@@ -33,7 +41,8 @@ pub fn TrackPage() -> impl IntoView {
 }
 
 #[component]
-fn TrackShop(shop: ShopPublic) -> impl IntoView {
+fn TrackShop(page: ShopPage) -> impl IntoView {
+    let locale = page.locale;
     let posted = use_context::<PostedLookup>();
     let action = ServerAction::<TrackOrder>::new();
     let pending = action.pending();
@@ -54,9 +63,20 @@ fn TrackShop(shop: ShopPublic) -> impl IntoView {
     // Set once the WebAssembly has taken over the page (effects run only in the browser).
     let hydrated = RwSignal::new(false);
     Effect::new(move |_| hydrated.set(true));
-    let slug = shop.slug.clone();
-    let action_url = format!("/track/{}", shop.slug);
+    // After a lookup without a page load, move focus to the result so it is read out.
+    Effect::new(move |_| {
+        if let Some(Ok(_)) = outcome.get() {
+            request_animation_frame(focus_result);
+        }
+    });
 
+    // Keep an explicit language choice through the plain form post.
+    let here = match &page.requested {
+        Some(code) => format!("/track/{}?locale={code}", page.slug),
+        None => format!("/track/{}", page.slug),
+    };
+    let slug = page.slug.clone();
+    let action_url = here.clone();
     let form = move || {
         let email_ref = NodeRef::<leptos::html::Input>::new();
         let number_ref = NodeRef::<leptos::html::Input>::new();
@@ -79,19 +99,21 @@ fn TrackShop(shop: ShopPublic) -> impl IntoView {
                 }
             }
         };
-        let miss = move || {
-            match outcome.get() {
-            Some(Err(LookupError::NotFound)) => Some(view! {
-                <div class="notice" role="alert">
-                    <p><strong>{LookupError::NotFound.to_string()}</strong></p>
-                    <p>"Check that you used the email address you gave at checkout. Your order number is in your order confirmation email (for example #1001)."</p>
-                </div>
-            }.into_any()),
-            Some(Err(LookupError::Unavailable)) => Some(view! {
-                <div class="notice error" role="alert"><p>{LookupError::Unavailable.to_string()}</p></div>
-            }.into_any()),
+        let miss = move || match outcome.get() {
+            Some(Err(LookupError::NotFound)) => Some(
+                view! {
+                    <div class="notice" role="alert">
+                        <p><strong>{t(locale, "error.not_found")}</strong></p>
+                        <p>{t(locale, "error.not_found_help")}</p>
+                    </div>
+                }
+                .into_any(),
+            ),
+            Some(Err(LookupError::Unavailable)) => Some(
+                view! { <div class="notice error" role="alert"><p>{t(locale, "error.unavailable")}</p></div> }
+                    .into_any(),
+            ),
             _ => None,
-        }
         };
         view! {
             <form
@@ -100,44 +122,47 @@ fn TrackShop(shop: ShopPublic) -> impl IntoView {
             >
                 {miss}
                 <Field
-                    id="email" label="Email address" kind="email" autocomplete="email" inputmode="email"
-                    hint="The email address you used at checkout."
-                    value=email node_ref=email_ref errors
+                    id="email" label=t(locale, "form.email_label") kind="email" autocomplete="email" inputmode="email"
+                    hint=t(locale, "form.email_hint") value=email node_ref=email_ref errors locale
                 />
                 <Field
-                    id="order_number" label="Order number" kind="text" autocomplete="off" inputmode="text"
-                    hint="In your order confirmation email, for example #1001."
-                    value=order_number node_ref=number_ref errors
+                    id="order_number" label=t(locale, "form.number_label") kind="text" autocomplete="off"
+                    inputmode="text" hint=t(locale, "form.number_hint") value=order_number node_ref=number_ref
+                    errors locale
                 />
-                <button type="submit" class="primary" disabled=move || pending.get()>
-                    {move || if pending.get() { "Looking up…" } else { "Track order" }}
+                <button type="submit" class="primary" disabled=move || pending.get() aria-busy=move || pending.get().to_string()>
+                    {move || if pending.get() { t(locale, "form.submitting") } else { t(locale, "form.submit") }}
                 </button>
             </form>
         }
     };
 
-    let again_url = format!("/track/{}", shop.slug);
+    let again_url = here.clone();
     let result = move |order: ShopperView| {
         view! {
             <div class="result">
-                <OrderView order/>
+                <OrderView order locale/>
                 <form method="get" action=again_url.clone()>
+                    {page.requested.clone().map(|code| view! { <input type="hidden" name="locale" value=code/> })}
                     <button type="submit" class="secondary" on:click=move |ev| {
                         ev.prevent_default();
                         email.set(String::new());
                         order_number.set(String::new());
                         action.value().set(None);
-                    }>"Look up another order"</button>
+                    }>{t(locale, "form.again")}</button>
                 </form>
             </div>
         }
     };
 
     view! {
+        <Html {..} lang=locale.code()/>
+        <Title text=t(locale, "page.title")/>
         <section class="track">
             <header class="track-header">
-                <p class="shop-name">{shop.name.clone()}</p>
-                <h1>"Track your order"</h1>
+                <p class="shop-name">{page.name.clone()}</p>
+                <h1>{t(locale, "page.title")}</h1>
+                <LanguageSwitcher slug=page.slug.clone() current=locale/>
             </header>
             <div aria-live="polite">
                 {move || match outcome.get() {
@@ -149,20 +174,58 @@ fn TrackShop(shop: ShopPublic) -> impl IntoView {
     }
 }
 
+/// Links to the same page in each language; plain links, so they work without WebAssembly.
+#[component]
+fn LanguageSwitcher(slug: String, current: Locale) -> impl IntoView {
+    view! {
+        <nav class="languages" aria-label=t(current, "page.language")>
+            <ul>
+                {Locale::ALL.into_iter().map(|l| {
+                    let href = format!("/track/{slug}?locale={}", l.code());
+                    view! {
+                        <li>
+                            <a href=href hreflang=l.code() lang=l.code()
+                                aria-current=(l == current).then_some("true")>{l.native_name()}</a>
+                        </li>
+                    }
+                }).collect_view()}
+            </ul>
+        </nav>
+    }
+}
+
+fn focus_result() {
+    use leptos::wasm_bindgen::JsCast;
+    if let Some(heading) = document()
+        .get_element_by_id("order-heading")
+        .and_then(|e| e.dyn_into::<leptos::web_sys::HtmlElement>().ok())
+    {
+        let _ = heading.focus();
+    }
+}
+
 /// One labelled input with its hint and, when there is one, its error.
 #[component]
 fn Field(
     id: &'static str,
-    label: &'static str,
+    label: String,
     kind: &'static str,
     autocomplete: &'static str,
     inputmode: &'static str,
-    hint: &'static str,
+    hint: String,
     value: RwSignal<String>,
     node_ref: NodeRef<leptos::html::Input>,
     errors: Signal<Vec<FieldError>>,
+    locale: Locale,
 ) -> impl IntoView {
-    let error = move || errors.get().into_iter().find(|e| e.field == id).map(|e| e.message);
+    // Field errors are shown in the shopper's language by their code.
+    let error = move || {
+        errors
+            .get()
+            .into_iter()
+            .find(|e| e.field == id)
+            .map(|e| t(locale, &format!("field.{}", e.code)))
+    };
     let hint_id = format!("{id}-hint");
     let error_id = format!("{id}-error");
     let described = format!("{hint_id} {error_id}");
@@ -171,7 +234,7 @@ fn Field(
             <label for=id>{label}</label>
             <input
                 id=id name=id type=kind autocomplete=autocomplete inputmode=inputmode
-                spellcheck="false" required
+                spellcheck="false" autocapitalize="off" required
                 aria-describedby=described
                 aria-invalid=move || if error().is_some() { "true" } else { "false" }
                 value=move || value.get()

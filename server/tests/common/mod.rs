@@ -92,6 +92,15 @@ impl TestApp {
     }
 }
 
+impl TestApp {
+    /// Looks an order up and returns the shopper view, failing the test on any other answer.
+    pub async fn view(&self, shop: &str, email: &str, number: &str) -> Value {
+        let res = self.lookup(shop, email, number).await;
+        assert_eq!(res.status(), 200, "lookup of {number} in {shop}");
+        res.json().await.expect("shopper view JSON")
+    }
+}
+
 /// The contract example as JSON.
 pub fn example() -> Value {
     serde_json::from_str(EXAMPLE).expect("example parses")

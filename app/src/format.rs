@@ -1,0 +1,137 @@
+//! Money and dates written the way each locale writes them.
+
+use crate::i18n::Locale;
+
+const NBSP: char = '\u{a0}';
+
+/// Minor digits shown for a currency (ISO 4217 exponent; 2 unless listed).
+fn decimals(currency: &str) -> usize {
+    match currency {
+        "JPY" | "KRW" | "ISK" | "CLP" | "VND" => 0,
+        "BHD" | "KWD" | "OMR" | "JOD" | "TND" => 3,
+        _ => 2,
+    }
+}
+
+/// `amount` (a decimal string such as "1249.5") in `currency`, for `locale`:
+/// `1 249,50 kr` (nb, sv), `1.249,50 €` (de), `€1,249.50` (en), `¥1,249.50` (zh).
+pub fn money(amount: &str, currency: &str, locale: Locale) -> String {
+    let (int, frac) = amount.split_once('.').unwrap_or((amount, ""));
+    let places = decimals(currency);
+    let mut frac: String = frac.chars().take(places).collect();
+    while frac.len() < places {
+        frac.push('0');
+    }
+    let (group, point) = match locale {
+        Locale::En | Locale::Zh => (',', '.'),
+        Locale::Nb | Locale::Sv => (NBSP, ','),
+        Locale::De => ('.', ','),
+    };
+    let mut number = group_digits(int, group);
+    if places > 0 {
+        number.push(point);
+        number.push_str(&frac);
+    }
+    match (locale, currency) {
+        (Locale::Nb, "NOK") | (Locale::Sv, "SEK") => format!("{number}{NBSP}kr"),
+        (Locale::Nb | Locale::Sv | Locale::De, "EUR") => format!("{number}{NBSP}€"),
+        (Locale::Nb | Locale::Sv | Locale::De, _) => format!("{number}{NBSP}{currency}"),
+        (Locale::En, "USD") => format!("${number}"),
+        (Locale::En | Locale::Zh, "EUR") => format!("€{number}"),
+        (Locale::En, "GBP") => format!("£{number}"),
+        (Locale::Zh, "CNY") => format!("¥{number}"),
+        (Locale::Zh, "USD") => format!("US${number}"),
+        (_, _) => format!("{currency}{NBSP}{number}"),
+    }
+}
+
+fn group_digits(int: &str, sep: char) -> String {
+    let digits: Vec<char> = int.chars().collect();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, d) in digits.iter().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(sep);
+        }
+        out.push(*d);
+    }
+    out
+}
+
+const MONTHS: [[&str; 12]; 4] = [
+    [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ],
+    [
+        "jan.", "feb.", "mar.", "apr.", "mai", "jun.", "jul.", "aug.", "sep.", "okt.", "nov.", "des.",
+    ],
+    [
+        "jan.", "feb.", "mars", "apr.", "maj", "juni", "juli", "aug.", "sep.", "okt.", "nov.", "dec.",
+    ],
+    [
+        "Jan.", "Feb.", "März", "Apr.", "Mai", "Juni", "Juli", "Aug.", "Sept.", "Okt.", "Nov.", "Dez.",
+    ],
+];
+
+/// The date of an RFC 3339 time or a `YYYY-MM-DD` date: `2 Nov 2026`, `2. nov. 2026`,
+/// `2 nov. 2026`, `2. Nov. 2026`, `2026年11月2日`. Unreadable input is shown as it is.
+pub fn date(value: &str, locale: Locale) -> String {
+    let parts = value.get(..10).map(|d| {
+        let mut it = d.split('-').map(|p| p.parse::<u32>().ok());
+        (it.next().flatten(), it.next().flatten(), it.next().flatten())
+    });
+    let Some((Some(y), Some(m @ 1..=12), Some(d))) = parts else {
+        return value.to_string();
+    };
+    let month = |table: usize| MONTHS[table][(m - 1) as usize];
+    match locale {
+        Locale::En => format!("{d} {} {y}", month(0)),
+        Locale::Nb => format!("{d}. {} {y}", month(1)),
+        Locale::Sv => format!("{d} {} {y}", month(2)),
+        Locale::De => format!("{d}. {} {y}", month(3)),
+        Locale::Zh => format!("{y}年{m}月{d}日"),
+    }
+}
+
+/// Date and time (UTC) of an RFC 3339 time, for carrier scans.
+pub fn moment(value: &str, locale: Locale) -> String {
+    match value.get(11..16) {
+        Some(time) if value.len() > 16 => format!("{} {time}", date(value, locale)),
+        _ => date(value, locale),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn plain(s: String) -> String {
+        s.replace(NBSP, " ")
+    }
+
+    #[test]
+    fn money_follows_each_locales_habits() {
+        assert_eq!(plain(money("1249.00", "NOK", Locale::Nb)), "1 249,00 kr");
+        assert_eq!(plain(money("1249", "SEK", Locale::Sv)), "1 249,00 kr");
+        assert_eq!(plain(money("1249.5", "EUR", Locale::De)), "1.249,50 €");
+        assert_eq!(money("1249.00", "CNY", Locale::Zh), "¥1,249.00");
+        assert_eq!(money("1249.00", "USD", Locale::En), "$1,249.00");
+        assert_eq!(plain(money("548.00", "NOK", Locale::En)), "NOK 548.00");
+        assert_eq!(money("1249", "JPY", Locale::Zh).replace(NBSP, " "), "JPY 1,249");
+        assert_eq!(plain(money("1234567.891", "KWD", Locale::De)), "1.234.567,891 KWD");
+        assert_eq!(money("0", "USD", Locale::En), "$0.00");
+    }
+
+    #[test]
+    fn dates_follow_each_locales_habits() {
+        let t = "2026-11-02T10:15:00Z";
+        assert_eq!(date(t, Locale::En), "2 Nov 2026");
+        assert_eq!(date(t, Locale::Nb), "2. nov. 2026");
+        assert_eq!(date(t, Locale::Sv), "2 nov. 2026");
+        assert_eq!(date(t, Locale::De), "2. Nov. 2026");
+        assert_eq!(date(t, Locale::Zh), "2026年11月2日");
+        assert_eq!(date("2026-03-06", Locale::De), "6. März 2026");
+        assert_eq!(moment(t, Locale::En), "2 Nov 2026 10:15");
+        assert_eq!(date("soon", Locale::En), "soon");
+        assert_eq!(date("2026-13-01", Locale::En), "2026-13-01");
+    }
+}

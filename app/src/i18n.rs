@@ -1,0 +1,183 @@
+//! The shopper's language: which locales exist, how one is chosen, and the
+//! translated strings (YAML files in `app/locales/`, compiled in by rust-i18n).
+
+use serde::{Deserialize, Serialize};
+
+/// A language the widget speaks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+pub enum Locale {
+    #[default]
+    #[serde(rename = "en")]
+    En,
+    #[serde(rename = "nb")]
+    Nb,
+    #[serde(rename = "sv")]
+    Sv,
+    #[serde(rename = "de")]
+    De,
+    #[serde(rename = "zh")]
+    Zh,
+}
+
+impl Locale {
+    /// Every locale, in the order the language switcher shows them.
+    pub const ALL: [Locale; 5] = [Locale::En, Locale::Nb, Locale::Sv, Locale::De, Locale::Zh];
+
+    /// The code used in `?locale=`, in files and in `<html lang>`.
+    pub fn code(self) -> &'static str {
+        match self {
+            Locale::En => "en",
+            Locale::Nb => "nb",
+            Locale::Sv => "sv",
+            Locale::De => "de",
+            Locale::Zh => "zh",
+        }
+    }
+
+    /// The language's own name, for the switcher.
+    pub fn native_name(self) -> &'static str {
+        match self {
+            Locale::En => "English",
+            Locale::Nb => "Norsk bokmål",
+            Locale::Sv => "Svenska",
+            Locale::De => "Deutsch",
+            Locale::Zh => "中文",
+        }
+    }
+
+    /// Parses a language tag loosely: `nb`, `nb-NO`, `no`, `NN`, `zh-Hans-CN`, `de_AT`.
+    pub fn parse(tag: &str) -> Option<Locale> {
+        let primary = tag.trim().split(['-', '_']).next()?.to_ascii_lowercase();
+        match primary.as_str() {
+            "en" => Some(Locale::En),
+            // Norwegian in any written form reads Bokmål best of what we have.
+            "nb" | "no" | "nn" => Some(Locale::Nb),
+            "sv" => Some(Locale::Sv),
+            "de" => Some(Locale::De),
+            "zh" => Some(Locale::Zh),
+            _ => None,
+        }
+    }
+
+    /// The best supported locale in an `Accept-Language` header, by its q-values.
+    pub fn from_accept_language(header: &str) -> Option<Locale> {
+        let mut best: Option<(f32, Locale)> = None;
+        for part in header.split(',') {
+            let mut pieces = part.split(';');
+            let tag = pieces.next().unwrap_or_default();
+            let q = pieces
+                .find_map(|p| p.trim().strip_prefix("q="))
+                .and_then(|q| q.trim().parse::<f32>().ok())
+                .unwrap_or(1.0);
+            if let Some(locale) = Locale::parse(tag) {
+                if q > 0.0 && best.is_none_or(|(bq, _)| q > bq) {
+                    best = Some((q, locale));
+                }
+            }
+        }
+        best.map(|(_, l)| l)
+    }
+}
+
+/// The translation of `key` in `locale`.
+pub fn t(locale: Locale, key: &str) -> String {
+    rust_i18n::t!(key, locale = locale.code()).into_owned()
+}
+
+/// The translation of `key` with `%{name}` placeholders filled in.
+pub fn t_args(locale: Locale, key: &str, args: &[(&str, &str)]) -> String {
+    let mut text = t(locale, key);
+    for (name, value) in args {
+        text = text.replace(&format!("%{{{name}}}"), value);
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeSet;
+
+    /// Every key path of a YAML document, e.g. `status.payment.paid.name`.
+    fn keys(value: &serde_yaml::Value, prefix: &str, out: &mut BTreeSet<String>) {
+        match value {
+            serde_yaml::Value::Mapping(map) => {
+                for (k, v) in map {
+                    let k = k.as_str().expect("string keys");
+                    let path = if prefix.is_empty() {
+                        k.to_string()
+                    } else {
+                        format!("{prefix}.{k}")
+                    };
+                    keys(v, &path, out);
+                }
+            }
+            _ => {
+                out.insert(prefix.to_string());
+            }
+        }
+    }
+
+    fn keys_of(locale: Locale) -> BTreeSet<String> {
+        let path = format!("{}/locales/{}.yml", env!("CARGO_MANIFEST_DIR"), locale.code());
+        let text = std::fs::read_to_string(&path).expect("locale file");
+        let doc: serde_yaml::Value = serde_yaml::from_str(&text).expect("valid YAML");
+        let mut out = BTreeSet::new();
+        keys(&doc, "", &mut out);
+        out
+    }
+
+    #[test]
+    fn every_locale_has_every_key_and_no_extra_ones() {
+        let english = keys_of(Locale::En);
+        assert!(english.len() > 100, "English has {} keys", english.len());
+        for locale in Locale::ALL {
+            let other = keys_of(locale);
+            let missing: Vec<_> = english.difference(&other).collect();
+            let extra: Vec<_> = other.difference(&english).collect();
+            assert!(missing.is_empty(), "{} lacks {missing:?}", locale.code());
+            assert!(extra.is_empty(), "{} has keys English lacks: {extra:?}", locale.code());
+        }
+    }
+
+    #[test]
+    fn every_key_resolves_through_the_library_in_every_locale() {
+        for locale in Locale::ALL {
+            for key in keys_of(Locale::En) {
+                let text = t(locale, &key);
+                assert!(
+                    !text.is_empty() && text != key && !text.ends_with(&key),
+                    "{}: {key}",
+                    locale.code()
+                );
+            }
+        }
+        // A translated string really differs from English where it should.
+        assert_eq!(t(Locale::Nb, "form.submit"), "Spor bestilling");
+        assert_eq!(t(Locale::Zh, "status.payment.paid.name"), "已付款");
+    }
+
+    #[test]
+    fn placeholders_are_filled() {
+        assert_eq!(
+            t_args(Locale::De, "order.heading", &[("number", "#1001")]),
+            "Bestellung #1001"
+        );
+    }
+
+    #[test]
+    fn accept_language_picks_the_best_supported_tag() {
+        assert_eq!(
+            Locale::from_accept_language("fr-FR,fr;q=0.9,de;q=0.8,en;q=0.7"),
+            Some(Locale::De)
+        );
+        assert_eq!(Locale::from_accept_language("nn-NO"), Some(Locale::Nb));
+        assert_eq!(
+            Locale::from_accept_language("zh-Hans-CN;q=0.5, sv;q=0.6"),
+            Some(Locale::Sv)
+        );
+        assert_eq!(Locale::from_accept_language("fr, it;q=0.5"), None);
+        assert_eq!(Locale::from_accept_language(""), None);
+        assert_eq!(Locale::from_accept_language("de;q=0"), None);
+    }
+}

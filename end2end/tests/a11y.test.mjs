@@ -1,0 +1,91 @@
+// Accessibility: axe-core (WCAG 2.2 A and AA rules) on every state of the page,
+// in every language, plus a keyboard-only lookup.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createRequire } from 'node:module';
+import { PHONE, launchBrowser, startServer } from './harness.mjs';
+
+const require = createRequire(import.meta.url);
+const AXE = require.resolve('axe-core/axe.min.js');
+const LOCALES = ['en', 'nb', 'sv', 'de', 'zh'];
+
+let server;
+let browser;
+
+before(async () => {
+  server = await startServer();
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+async function axe(page, what) {
+  await page.addScriptTag({ path: AXE });
+  const result = await page.evaluate(() =>
+    window.axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] } }),
+  );
+  const found = result.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`);
+  assert.ok(result.passes.length > 10, `axe ran its rules on ${what}`);
+  assert.deepEqual(found, [], `axe violations on ${what}`);
+}
+
+async function open(locale) {
+  const context = await browser.newContext(PHONE);
+  const page = await context.newPage();
+  await page.goto(`${server.base}/track/demo?locale=${locale}`);
+  await page.locator('form[data-hydrated="true"]').waitFor({ timeout: 20_000 });
+  return { context, page };
+}
+
+async function submit(page, email, number) {
+  await page.locator('#email').fill(email);
+  await page.locator('#order_number').fill(number);
+  await page.locator('button[type="submit"]').click();
+}
+
+describe('axe-core finds no WCAG 2.2 AA violation', () => {
+  for (const locale of LOCALES) {
+    test(`in ${locale}: empty form, validation error, not found, result`, async () => {
+      const { context, page } = await open(locale);
+      assert.equal(await page.getAttribute('html', 'lang'), locale);
+      await axe(page, `${locale} empty form`);
+
+      await submit(page, 'not-an-email', '');
+      await page.locator('#email[aria-invalid="true"]').waitFor();
+      await axe(page, `${locale} validation error`);
+
+      await submit(page, 'nobody@example.com', '#1001');
+      await page.getByRole('alert').waitFor();
+      await axe(page, `${locale} not found`);
+
+      await submit(page, 'jonas@example.com', '#1010');
+      await page.locator('#order-heading').waitFor();
+      await axe(page, `${locale} result`);
+      await context.close();
+    });
+  }
+});
+
+test('a lookup works with the keyboard alone and the result takes focus', async () => {
+  const { context, page } = await open('en');
+  const focusedId = () => page.evaluate(() => document.activeElement?.id ?? '');
+  for (let i = 0; i < 20 && (await focusedId()) !== 'email'; i++) await page.keyboard.press('Tab');
+  assert.equal(await focusedId(), 'email');
+  await page.keyboard.type('ada@example.com');
+  await page.keyboard.press('Tab');
+  assert.equal(await focusedId(), 'order_number');
+  await page.keyboard.type('#1001');
+  await page.keyboard.press('Enter');
+  await page.locator('#order-heading').waitFor();
+  await page.waitForFunction(() => document.activeElement?.id === 'order-heading');
+  await context.close();
+});
+
+test('the result area is a polite live region', async () => {
+  const { context, page } = await open('en');
+  assert.equal(await page.locator('[aria-live="polite"]').count(), 1);
+  await context.close();
+});
