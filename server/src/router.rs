@@ -9,6 +9,7 @@ use axum::routing::{get, post};
 use axum::Router;
 use leptos::prelude::*;
 use leptos_axum::{generate_route_list, LeptosRoutes};
+use tower_http::compression::CompressionLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
@@ -44,6 +45,8 @@ pub fn app(state: AppState) -> Router {
             header::REFERRER_POLICY,
             HeaderValue::from_static("no-referrer"),
         ))
+        // Pages, CSS, JavaScript and WebAssembly go out compressed (brotli or gzip) when asked.
+        .layer(CompressionLayer::new())
         .layer(TraceLayer::new_for_http().make_span_with(telemetry_span))
         .with_state(state)
 }
