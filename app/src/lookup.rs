@@ -61,7 +61,11 @@ pub async fn track_order(shop: String, email: String, order_number: String) -> R
 /// shopper's language (`?locale=`, else `Accept-Language`, else the shop's default).
 /// `None` when there is no such shop.
 #[server(name = ShopPageInfo, prefix = "/api", endpoint = "shop")]
-pub async fn shop_page(slug: String, locale: Option<String>) -> Result<Option<ShopPage>, LookupError> {
+pub async fn shop_page(
+    slug: String,
+    locale: Option<String>,
+    accent: Option<String>,
+) -> Result<Option<ShopPage>, LookupError> {
     let store = use_context::<crate::store::Store>().ok_or(LookupError::Unavailable)?;
     use crate::i18n::Locale;
     let requested = locale.as_deref().and_then(Locale::parse);
@@ -76,12 +80,33 @@ pub async fn shop_page(slug: String, locale: Option<String>) -> Result<Option<Sh
                 .or_else(|| Locale::parse(&s.locale))
                 .unwrap_or_default(),
             requested: requested.map(|l| l.code().to_string()),
+            accent: accent.as_deref().and_then(hex_colour).or(s.accent),
             slug: s.slug,
             name: s.name,
         })),
         Err(e) => {
             tracing::error!(error = %e, "shop query failed");
             Err(LookupError::Unavailable)
+        }
+    }
+}
+
+/// A `#rgb` or `#rrggbb` colour (the `#` may be left out), lower-cased; anything else is refused,
+/// so nothing but a colour ever reaches the page's style.
+pub fn hex_colour(input: &str) -> Option<String> {
+    let hex = input.trim().trim_start_matches('#');
+    ((hex.len() == 3 || hex.len() == 6) && hex.bytes().all(|b| b.is_ascii_hexdigit()))
+        .then(|| format!("#{}", hex.to_ascii_lowercase()))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn only_hex_colours_pass() {
+        assert_eq!(super::hex_colour("#0A7C59").as_deref(), Some("#0a7c59"));
+        assert_eq!(super::hex_colour("fff").as_deref(), Some("#fff"));
+        for bad in ["red", "#12345", "#1234567", "#ggg", "1;background:url(x)", ""] {
+            assert_eq!(super::hex_colour(bad), None, "{bad}");
         }
     }
 }

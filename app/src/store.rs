@@ -52,6 +52,17 @@ pub struct NewShop {
     pub webhook_secret: String,
 }
 
+/// Changes to a shop's settings; `None` keeps the current value.
+#[derive(Debug, Clone, Default)]
+pub struct ShopUpdate {
+    pub name: Option<String>,
+    pub locale: Option<String>,
+    /// `Some(None)` removes the accent colour.
+    pub accent: Option<Option<String>>,
+    /// Replaces the whole list.
+    pub allowed_origins: Option<Vec<String>>,
+}
+
 /// A stored API key: its shop and its Argon2id hash.
 #[derive(Debug, Clone)]
 pub struct StoredKey {
@@ -148,6 +159,32 @@ impl Store {
                 .fetch_optional(&self.pool)
                 .await?;
         row.map(ShopRow::into_shop).transpose()
+    }
+
+    /// Changes a shop's settings; `None` leaves a setting as it is. False when there is no such shop.
+    pub async fn update_shop(&self, slug: &str, update: &ShopUpdate) -> Result<bool, StoreError> {
+        let origins = update
+            .allowed_origins
+            .as_ref()
+            .map(|o| serde_json::to_string(o).map_err(|e| StoreError::Corrupt(e.to_string())))
+            .transpose()?;
+        let done = sqlx::query(
+            "UPDATE shops SET
+                name = COALESCE(?, name),
+                locale = COALESCE(?, locale),
+                accent = CASE WHEN ? THEN ? ELSE accent END,
+                allowed_origins = COALESCE(?, allowed_origins)
+             WHERE slug = ?",
+        )
+        .bind(&update.name)
+        .bind(&update.locale)
+        .bind(update.accent.is_some())
+        .bind(update.accent.clone().flatten())
+        .bind(origins)
+        .bind(slug)
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() > 0)
     }
 
     /// Stores a new API key's hash under its public prefix.
@@ -739,6 +776,32 @@ mod tests {
                 .unwrap();
             assert_eq!(n, 0, "{table}");
         }
+    }
+
+    #[tokio::test]
+    async fn shop_settings_change_only_where_asked() {
+        let (_dir, store) = store().await;
+        store.create_shop(&shop("a")).await.unwrap();
+        let update = ShopUpdate {
+            allowed_origins: Some(vec!["https://a.example".into()]),
+            accent: Some(Some("#123456".into())),
+            ..ShopUpdate::default()
+        };
+        assert!(store.update_shop("a", &update).await.unwrap());
+        let a = store.shop("a").await.unwrap().unwrap();
+        assert_eq!(a.allowed_origins, ["https://a.example"]);
+        assert_eq!(a.accent.as_deref(), Some("#123456"));
+        assert_eq!(a.locale, "en");
+        let clear = ShopUpdate {
+            accent: Some(None),
+            locale: Some("de".into()),
+            ..ShopUpdate::default()
+        };
+        assert!(store.update_shop("a", &clear).await.unwrap());
+        let a = store.shop("a").await.unwrap().unwrap();
+        assert_eq!((a.accent, a.locale.as_str()), (None, "de"));
+        assert_eq!(a.allowed_origins, ["https://a.example"]);
+        assert!(!store.update_shop("nope", &clear).await.unwrap());
     }
 
     #[tokio::test]

@@ -120,4 +120,6 @@ pub struct ShopPage {
     pub locale: crate::i18n::Locale,
     /// The language asked for with `?locale=`, kept in links and form posts.
     pub requested: Option<String>,
+    /// The accent colour (`#rrggbb` or `#rgb`): `?accent=` when valid, else the shop's.
+    pub accent: Option<String>,
 }

@@ -41,6 +41,7 @@ export async function startServer() {
   });
   return {
     base,
+    databaseUrl: env.LOOKOUT_DATABASE_URL,
     async stop() {
       child.kill('SIGTERM');
       if (child.exitCode === null) await once(child, 'exit');

@@ -2,7 +2,7 @@
 
 use crate::{demo, keys, settings, AppState};
 use anyhow::{Context, Result};
-use app::store::{NewShop, Store};
+use app::store::{NewShop, ShopUpdate, Store};
 use clap::{Args, Parser, Subcommand};
 use leptos::config::{Env, LeptosOptions};
 use std::net::SocketAddr;
@@ -56,6 +56,11 @@ enum Command {
         #[command(subcommand)]
         command: KeyCommand,
     },
+    /// The embeddable widget.
+    Embed {
+        #[command(subcommand)]
+        command: EmbedCommand,
+    },
     /// Create the shop `demo` with sample orders covering every status.
     Demo {
         #[command(flatten)]
@@ -83,6 +88,43 @@ enum ShopCommand {
         /// Accent colour, e.g. #0a7c59.
         #[arg(long, env = "LOOKOUT_ACCENT")]
         accent: Option<String>,
+    },
+    /// Change a shop's settings; what is not given stays as it is.
+    Update {
+        /// The shop's slug.
+        slug: String,
+        #[command(flatten)]
+        db: Db,
+        /// New display name.
+        #[arg(long)]
+        name: Option<String>,
+        /// Replace the allowed origins with these (repeatable).
+        #[arg(long = "allowed-origin", value_delimiter = ',')]
+        allowed_origins: Vec<String>,
+        /// Remove every allowed origin (nobody may frame the widget).
+        #[arg(long, conflicts_with = "allowed_origins")]
+        clear_allowed_origins: bool,
+        /// New default language: en, nb, sv, de or zh.
+        #[arg(long)]
+        locale: Option<String>,
+        /// New accent colour, e.g. #0a7c59.
+        #[arg(long)]
+        accent: Option<String>,
+        /// Remove the accent colour.
+        #[arg(long, conflicts_with = "accent")]
+        clear_accent: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum EmbedCommand {
+    /// Print the script tag to paste into a storefront, with its integrity hash.
+    Snippet {
+        /// The shop's slug.
+        slug: String,
+        /// The address shoppers reach this Lookout at, e.g. https://track.example.
+        #[arg(long, env = "LOOKOUT_PUBLIC_URL", default_value = "http://127.0.0.1:3000")]
+        base_url: String,
     },
 }
 
@@ -167,6 +209,71 @@ async fn run(command: Command) -> Result<()> {
             println!("Webhook secret (shown once, keep it safe): {secret}");
             Ok(())
         }
+        Command::Shop {
+            command:
+                ShopCommand::Update {
+                    slug,
+                    db,
+                    name,
+                    allowed_origins,
+                    clear_allowed_origins,
+                    locale,
+                    accent,
+                    clear_accent,
+                },
+        } => {
+            if let Some(locale) = &locale {
+                settings::check_locale(locale).map_err(anyhow::Error::msg)?;
+            }
+            let accent = accent
+                .as_deref()
+                .map(settings::check_accent)
+                .transpose()
+                .map_err(anyhow::Error::msg)?;
+            let origins = allowed_origins
+                .iter()
+                .map(|o| settings::check_origin(o))
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(anyhow::Error::msg)?;
+            if name.as_deref().is_some_and(|n| n.trim().is_empty()) {
+                anyhow::bail!("--name must not be empty");
+            }
+            let update = ShopUpdate {
+                name: name.map(|n| n.trim().to_string()),
+                locale,
+                accent: if clear_accent { Some(None) } else { accent.map(Some) },
+                allowed_origins: if clear_allowed_origins {
+                    Some(Vec::new())
+                } else {
+                    (!origins.is_empty()).then_some(origins)
+                },
+            };
+            let store = open(&db).await?;
+            if !store.update_shop(&slug, &update).await? {
+                anyhow::bail!("no shop with the slug {slug:?}");
+            }
+            let shop = store
+                .shop(&slug)
+                .await?
+                .with_context(|| format!("no shop with the slug {slug:?}"))?;
+            println!("Updated shop {:?} ({}).", shop.slug, shop.name);
+            println!("  locale: {}", shop.locale);
+            println!("  accent: {}", shop.accent.as_deref().unwrap_or("(default)"));
+            let origins = if shop.allowed_origins.is_empty() {
+                "(none: the widget cannot be framed)".to_string()
+            } else {
+                shop.allowed_origins.join(" ")
+            };
+            println!("  allowed origins: {origins}");
+            Ok(())
+        }
+        Command::Embed {
+            command: EmbedCommand::Snippet { slug, base_url },
+        } => {
+            settings::check_slug(&slug).map_err(anyhow::Error::msg)?;
+            println!("{}", crate::embed::snippet(&base_url, &slug));
+            Ok(())
+        }
         Command::Key {
             command: KeyCommand::Create { slug, db },
         } => {
@@ -236,10 +343,8 @@ async fn serve(db: &Db, addr: SocketAddr, site_root: PathBuf) -> Result<()> {
         .await
         .with_context(|| format!("cannot listen on {addr}"))?;
     let local = listener.local_addr()?;
-    let state = AppState {
-        leptos_options: leptos_options(local, &site_root),
-        store: store.clone(),
-    };
+    let state = AppState::new(leptos_options(local, &site_root), store.clone());
+    tracing::info!(files = state.assets.len(), "site assets loaded");
     println!("Lookout is listening on http://{local}");
     println!("  Demo tracking page: http://{local}/track/demo");
     println!("  Health: http://{local}/healthz");

@@ -2,8 +2,10 @@
 //! REST API), and the command line.
 
 pub mod api;
+pub mod assets;
 pub mod cli;
 pub mod demo;
+pub mod embed;
 pub mod keys;
 pub mod problem;
 pub mod router;

@@ -1,6 +1,7 @@
 //! The HTTP surface: one `Router` for pages, server functions, the REST API and health.
 
-use crate::{api, posted};
+use crate::assets::{self, Assets};
+use crate::{api, embed, posted};
 use app::store::Store;
 use app::{shell, App};
 use axum::extract::{FromRef, MatchedPath, State};
@@ -18,6 +19,19 @@ use tower_http::trace::TraceLayer;
 pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub store: Store,
+    pub assets: Assets,
+}
+
+impl AppState {
+    /// State for a server using `store`, with assets read from the options' site root.
+    pub fn new(leptos_options: LeptosOptions, store: Store) -> Self {
+        let assets = Assets::load(std::path::Path::new(leptos_options.site_root.as_ref()));
+        AppState {
+            leptos_options,
+            store,
+            assets,
+        }
+    }
 }
 
 /// Builds the whole application router (tests call this too).
@@ -30,6 +44,10 @@ pub fn app(state: AppState) -> Router {
         .route("/readyz", get(ready))
         .nest("/api/v1", api::routes())
         .route("/track/{shop}", post(posted::track_post))
+        .route("/embed/{shop}", post(posted::track_post))
+        .route("/embed.js", get(embed::loader))
+        .route("/embed-frame.js", get(embed::frame_script))
+        .route("/pkg/{file}", get(assets::pkg))
         .leptos_routes_with_context(
             &state,
             routes,
@@ -37,6 +55,7 @@ pub fn app(state: AppState) -> Router {
             move || shell(options.clone()),
         )
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), embed::frame_policy))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::X_CONTENT_TYPE_OPTIONS,
             HeaderValue::from_static("nosniff"),

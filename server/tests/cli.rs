@@ -111,3 +111,73 @@ fn an_unusable_database_url_is_a_clear_fatal_error() {
     assert!(!out.status.success());
     assert!(stderr(&out).starts_with("error:"), "{}", stderr(&out));
 }
+
+#[test]
+fn shop_update_changes_settings_and_refuses_bad_ones() {
+    let (_dir, db) = temp_db();
+    assert!(lookout(&db, &["shop", "create", "nordlys", "--name", "Nordlys"])
+        .status
+        .success());
+    let out = lookout(
+        &db,
+        &[
+            "shop",
+            "update",
+            "nordlys",
+            "--allowed-origin",
+            "https://a.example",
+            "--allowed-origin",
+            "https://b.example",
+            "--locale",
+            "sv",
+            "--accent",
+            "#abc",
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(
+        text.contains("allowed origins: https://a.example https://b.example"),
+        "{text}"
+    );
+    assert!(text.contains("locale: sv") && text.contains("accent: #abc"));
+
+    let out = lookout(
+        &db,
+        &["shop", "update", "nordlys", "--clear-allowed-origins", "--clear-accent"],
+    );
+    assert!(stdout(&out).contains("(none: the widget cannot be framed)"));
+    assert!(stdout(&out).contains("accent: (default)"));
+
+    for (args, needle) in [
+        (vec!["shop", "update", "nordlys", "--accent", "blue"], "invalid accent"),
+        (
+            vec!["shop", "update", "nordlys", "--allowed-origin", "nordlys.example"],
+            "invalid allowed origin",
+        ),
+        (
+            vec!["shop", "update", "ghost", "--locale", "de"],
+            "no shop with the slug",
+        ),
+    ] {
+        let out = lookout(&db, &args);
+        assert!(!out.status.success(), "{args:?}");
+        assert!(stderr(&out).contains(needle), "{args:?}: {}", stderr(&out));
+    }
+}
+
+#[test]
+fn embed_snippet_prints_a_tag_with_integrity() {
+    let (_dir, db) = temp_db();
+    let out = lookout(
+        &db,
+        &["embed", "snippet", "demo", "--base-url", "https://track.example"],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let tag = stdout(&out);
+    assert!(
+        tag.starts_with(r#"<script src="https://track.example/embed.js" data-shop="demo" integrity="sha384-"#),
+        "{tag}"
+    );
+    assert!(tag.contains(r#"crossorigin="anonymous" async></script>"#));
+}

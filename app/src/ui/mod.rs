@@ -52,7 +52,8 @@ pub fn App() -> impl IntoView {
         <Router>
             <main class="page">
                 <Routes fallback=NotFoundPage>
-                    <Route path=path!("/track/:shop") view=track::TrackPage ssr=SsrMode::Async/>
+                    <Route path=path!("/track/:shop") view=|| view! { <track::TrackPage compact=false/> } ssr=SsrMode::Async/>
+                    <Route path=path!("/embed/:shop") view=|| view! { <track::TrackPage compact=true/> } ssr=SsrMode::Async/>
                     <Route path=path!("/") view=HomePage/>
                 </Routes>
             </main>

@@ -12,23 +12,25 @@ use leptos::prelude::*;
 use leptos_meta::{Html, Title};
 use leptos_router::hooks::{use_params_map, use_query_map};
 
-/// `/track/{shop}`: the full-page lookup.
+/// `/track/{shop}` (the full page) and `/embed/{shop}` (`compact`, for the widget's frame).
 #[component]
-pub fn TrackPage() -> impl IntoView {
+pub fn TrackPage(compact: bool) -> impl IntoView {
     let params = use_params_map();
     let query = use_query_map();
     let source = move || {
+        let q = query.read();
         (
             params.read().get("shop").unwrap_or_default(),
-            query.read().get("locale"),
+            q.get("locale"),
+            q.get("accent"),
         )
     };
-    let page = Resource::new(source, |(slug, locale)| shop_page(slug, locale));
+    let page = Resource::new(source, |(slug, locale, accent)| shop_page(slug, locale, accent));
     view! {
         <Suspense fallback=|| view! { <p class="loading">"…"</p> }>
             {move || Suspend::new(async move {
                 match page.await {
-                    Ok(Some(page)) => view! { <TrackShop page/> }.into_any(),
+                    Ok(Some(page)) => view! { <TrackShop page compact/> }.into_any(),
                     Ok(None) => view! { <NotFoundPage/> }.into_any(),
                     Err(e) => {
                         set_status(503);
@@ -41,8 +43,9 @@ pub fn TrackPage() -> impl IntoView {
 }
 
 #[component]
-fn TrackShop(page: ShopPage) -> impl IntoView {
+fn TrackShop(page: ShopPage, compact: bool) -> impl IntoView {
     let locale = page.locale;
+    let base = if compact { "/embed" } else { "/track" };
     let posted = use_context::<PostedLookup>();
     let action = ServerAction::<TrackOrder>::new();
     let pending = action.pending();
@@ -71,9 +74,16 @@ fn TrackShop(page: ShopPage) -> impl IntoView {
     });
 
     // Keep an explicit language choice through the plain form post.
-    let here = match &page.requested {
-        Some(code) => format!("/track/{}?locale={code}", page.slug),
-        None => format!("/track/{}", page.slug),
+    let mut query = Vec::new();
+    if let Some(code) = &page.requested {
+        query.push(format!("locale={code}"));
+    }
+    if let (true, Some(accent)) = (compact, &page.accent) {
+        query.push(format!("accent=%23{}", accent.trim_start_matches('#')));
+    }
+    let here = match query.is_empty() {
+        true => format!("{base}/{}", page.slug),
+        false => format!("{base}/{}?{}", page.slug, query.join("&")),
     };
     let slug = page.slug.clone();
     let action_url = here.clone();
@@ -138,12 +148,15 @@ fn TrackShop(page: ShopPage) -> impl IntoView {
     };
 
     let again_url = here.clone();
+    let keep_locale = page.requested.clone();
+    let keep_accent = page.accent.clone().filter(|_| compact);
     let result = move |order: ShopperView| {
         view! {
             <div class="result">
                 <OrderView order locale/>
                 <form method="get" action=again_url.clone()>
-                    {page.requested.clone().map(|code| view! { <input type="hidden" name="locale" value=code/> })}
+                    {keep_locale.clone().map(|code| view! { <input type="hidden" name="locale" value=code/> })}
+                    {keep_accent.clone().map(|a| view! { <input type="hidden" name="accent" value=a/> })}
                     <button type="submit" class="secondary" on:click=move |ev| {
                         ev.prevent_default();
                         email.set(String::new());
@@ -158,11 +171,11 @@ fn TrackShop(page: ShopPage) -> impl IntoView {
     view! {
         <Html {..} lang=locale.code()/>
         <Title text=t(locale, "page.title")/>
-        <section class="track">
+        <section class="track" class:compact=compact style=page.accent.clone().map(|a| format!("--accent:{a}"))>
             <header class="track-header">
                 <p class="shop-name">{page.name.clone()}</p>
                 <h1>{t(locale, "page.title")}</h1>
-                <LanguageSwitcher slug=page.slug.clone() current=locale/>
+                <LanguageSwitcher base slug=page.slug.clone() current=locale/>
             </header>
             <div aria-live="polite">
                 {move || match outcome.get() {
@@ -170,18 +183,20 @@ fn TrackShop(page: ShopPage) -> impl IntoView {
                     _ => form().into_any(),
                 }}
             </div>
+            // Inside the widget's frame: report the content height to the page around it.
+            {compact.then(|| view! { <script src="/embed-frame.js" defer></script> })}
         </section>
     }
 }
 
 /// Links to the same page in each language; plain links, so they work without WebAssembly.
 #[component]
-fn LanguageSwitcher(slug: String, current: Locale) -> impl IntoView {
+fn LanguageSwitcher(base: &'static str, slug: String, current: Locale) -> impl IntoView {
     view! {
         <nav class="languages" aria-label=t(current, "page.language")>
             <ul>
                 {Locale::ALL.into_iter().map(|l| {
-                    let href = format!("/track/{slug}?locale={}", l.code());
+                    let href = format!("{base}/{slug}?locale={}", l.code());
                     view! {
                         <li>
                             <a href=href hreflang=l.code() lang=l.code()

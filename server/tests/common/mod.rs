@@ -45,10 +45,11 @@ impl TestApp {
 
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let addr: SocketAddr = listener.local_addr().expect("addr");
-        let state = AppState {
-            leptos_options: cli::leptos_options(addr, &dir.path().join("site")),
-            store: store.clone(),
-        };
+        // A stand-in for the built site: one stylesheet under pkg/.
+        let site = dir.path().join("site");
+        std::fs::create_dir_all(site.join("pkg")).expect("site dir");
+        std::fs::write(site.join("pkg/lookout.css"), "body{color:#111}").expect("site file");
+        let state = AppState::new(cli::leptos_options(addr, &site), store.clone());
         tokio::spawn(async move {
             axum::serve(listener, app(state)).await.expect("serve");
         });
@@ -115,6 +116,15 @@ pub fn encode(segment: &str) -> String {
             _ => format!("%{b:02X}"),
         })
         .collect()
+}
+
+/// Sets a shop's allowed origins directly in the store.
+pub async fn allow_origins(store: &Store, slug: &str, origins: &[&str]) {
+    let update = app::store::ShopUpdate {
+        allowed_origins: Some(origins.iter().map(|o| o.to_string()).collect()),
+        ..Default::default()
+    };
+    assert!(store.update_shop(slug, &update).await.expect("update shop"));
 }
 
 /// Strings from the contract example that a shopper must never see.

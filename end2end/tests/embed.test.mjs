@@ -1,0 +1,129 @@
+// The widget on a storefront of another origin, at phone size: it appears, a
+// lookup works inside the frame, the frame grows to fit, and a storefront whose
+// origin the shop has not allowed cannot show the frame.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import { spawnSync } from 'node:child_process';
+import { PHONE, launchBrowser, startServer } from './harness.mjs';
+
+let lookout;
+let browser;
+const storefronts = [];
+
+/** A storefront page on its own loopback port (so its own origin) with the pasted tag. */
+function storefront(tag) {
+  return new Promise((resolve) => {
+    const server = createServer((req, res) => {
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+      res.end(`<!doctype html><html lang="en"><head><meta name="viewport" content="width=device-width, initial-scale=1">
+        <title>Nordlys: track your order</title></head><body><h1>Nordlys Outfitters</h1><p>Where is my parcel?</p>
+        ${tag}<footer>Footer text</footer></body></html>`);
+    });
+    server.listen(0, '127.0.0.1', () => {
+      storefronts.push(server);
+      resolve(`http://127.0.0.1:${server.address().port}`);
+    });
+  });
+}
+
+function allow(origin) {
+  const out = spawnSync(process.env.LOOKOUT_BIN, ['shop', 'update', 'demo', '--allowed-origin', origin], {
+    env: { ...process.env, LOOKOUT_DATABASE_URL: lookout.databaseUrl },
+    encoding: 'utf8',
+  });
+  assert.equal(out.status, 0, out.stderr);
+}
+
+before(async () => {
+  lookout = await startServer();
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  for (const s of storefronts) s.close();
+  await browser?.close();
+  await lookout?.stop();
+});
+
+test('on an allowed storefront the widget appears, looks up, and grows to fit', async () => {
+  const tag = `<script src="${lookout.base}/embed.js" data-shop="demo" data-locale="en" async></script>`;
+  const shop = await storefront(tag);
+  allow(shop);
+  const context = await browser.newContext(PHONE);
+  const page = await context.newPage();
+  const started = Date.now();
+  await page.goto(shop);
+  const frameElement = page.locator('iframe[title="Track your order"]');
+  await frameElement.waitFor();
+  const frame = page.frameLocator('iframe[title="Track your order"]');
+  await frame.locator('form[data-hydrated="true"]').waitFor({ timeout: 20_000 });
+  const usableMs = Date.now() - started;
+  console.log(`# widget usable ${usableMs} ms after navigation started (loopback, phone viewport)`);
+
+  // The frame sits right after the script tag, before the footer.
+  const order = await page.evaluate(() => {
+    const f = document.querySelector('iframe');
+    return f.nextElementSibling?.tagName;
+  });
+  assert.equal(order, 'FOOTER');
+  assert.deepEqual(await page.evaluate(() => Object.keys(window).filter((k) => k.startsWith('Lookout'))), ['LookoutWidget']);
+  assert.equal(await page.evaluate(() => document.cookie), '');
+
+  const before = (await frameElement.boundingBox()).height;
+  await frame.getByLabel('Email address').fill('jonas@example.com');
+  await frame.getByLabel('Order number').fill('#1010');
+  await frame.getByRole('button', { name: 'Track order' }).click();
+  await frame.getByRole('heading', { name: 'Order #1010' }).waitFor();
+  await page.waitForFunction((h) => document.querySelector('iframe').getBoundingClientRect().height > h + 300, before);
+  const after = (await frameElement.boundingBox()).height;
+  const content = await frame.locator('html').evaluate((el) => Math.ceil(el.getBoundingClientRect().height));
+  assert.ok(after >= content - 2, `frame ${after}px fits content ${content}px`);
+  assert.equal(page.url(), `${shop}/`, 'the storefront page did not navigate');
+  await context.close();
+});
+
+test('a storefront whose origin is not allowed cannot show the frame', async () => {
+  const tag = `<script src="${lookout.base}/embed.js" data-shop="demo" async></script>`;
+  const allowed = await storefront(tag);
+  const other = await storefront(tag);
+  allow(allowed);
+  const context = await browser.newContext(PHONE);
+  const page = await context.newPage();
+  const blocked = new Promise((resolve) => {
+    page.on('console', (m) => {
+      if (/frame-ancestors|Refused to frame/i.test(m.text())) resolve(true);
+    });
+  });
+  await page.goto(other);
+  await page.locator('iframe').waitFor();
+  assert.equal(await Promise.race([blocked, new Promise((r) => setTimeout(() => r(false), 10_000))]), true);
+  const frame = page.frames().find((f) => f !== page.mainFrame());
+  assert.equal(await frame.locator('form').count(), 0, 'no form rendered in the refused frame');
+  await context.close();
+});
+
+test('several widgets and a dynamically inserted tag all work; a bad slug falls back to a link', async () => {
+  const tags = [
+    `<div id="slot"></div>`,
+    `<script src="${lookout.base}/embed.js" data-shop="demo" data-target="#slot" defer></script>`,
+    `<script src="${lookout.base}/embed.js" data-shop="demo" data-locale="de"></script>`,
+    `<script src="${lookout.base}/embed.js" data-shop="Not A Slug!" async></script>`,
+    `<script>var s=document.createElement('script');s.src=${JSON.stringify(lookout.base + '/embed.js')};s.dataset.shop='demo';s.dataset.locale='sv';document.body.appendChild(s);</script>`,
+  ].join('\n');
+  const shop = await storefront(tags);
+  allow(shop);
+  const context = await browser.newContext(PHONE);
+  const page = await context.newPage();
+  await page.goto(shop);
+  await page.waitForFunction(() => document.querySelectorAll('iframe').length === 3);
+  assert.equal(await page.locator('#slot iframe').count(), 1, 'data-target places the widget');
+  const langs = [];
+  for (const f of page.frames().filter((f) => f !== page.mainFrame())) {
+    await f.locator('form[data-hydrated="true"]').waitFor({ timeout: 20_000 });
+    langs.push(await f.locator('html').getAttribute('lang'));
+  }
+  assert.deepEqual(langs.sort(), ['de', 'en', 'sv']);
+  assert.equal(await page.locator(`a[href="${lookout.base}/track/Not%20A%20Slug!"]`).count(), 1);
+  await context.close();
+});

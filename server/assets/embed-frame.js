@@ -1,0 +1,13 @@
+/* Inside the Lookout widget frame: tell the parent page how tall the content is. */
+(function () {
+  "use strict";
+  if (window.parent === window) return;
+  var last = 0;
+  function post() {
+    var h = Math.ceil(document.documentElement.getBoundingClientRect().height);
+    if (h !== last) { last = h; window.parent.postMessage({ type: "lookout:height", height: h }, "*"); }
+  }
+  if (window.ResizeObserver) new ResizeObserver(post).observe(document.documentElement);
+  window.addEventListener("load", post);
+  post();
+})();

@@ -1,0 +1,58 @@
+/* Lookout order-tracking widget loader. One namespace (window.LookoutWidget), no cookies. */
+(function (w, d) {
+  "use strict";
+  if (w.LookoutWidget) { w.LookoutWidget.scan(); return; }
+  var frames = [];
+  function place(s, el) {
+    var t = s.getAttribute("data-target"), box = t && d.querySelector(t);
+    if (box) box.appendChild(el); else s.parentNode.insertBefore(el, s.nextSibling);
+  }
+  function mount(s) {
+    if (s.getAttribute("data-lookout")) return;
+    s.setAttribute("data-lookout", "1");
+    var shop = s.getAttribute("data-shop") || "", origin, url;
+    try {
+      origin = new URL(s.src, d.baseURI).origin;
+      if (!/^[a-z0-9-]{1,64}$/.test(shop)) throw new Error("Lookout: data-shop must be a shop slug");
+      var q = [], l = s.getAttribute("data-locale"), a = s.getAttribute("data-accent");
+      if (l) q.push("locale=" + encodeURIComponent(l));
+      if (a) q.push("accent=" + encodeURIComponent(a));
+      url = origin + "/embed/" + shop + (q.length ? "?" + q.join("&") : "");
+      var f = d.createElement("iframe");
+      f.src = url;
+      f.title = s.getAttribute("data-title") || "Track your order";
+      f.setAttribute("style", "display:block;width:100%;max-width:40rem;height:460px;border:0;overflow:hidden");
+      f.setAttribute("scrolling", "no");
+      frames.push({ frame: f, origin: origin });
+      place(s, f);
+    } catch (e) {
+      // Never break the host page: fall back to a plain link.
+      try {
+        var a2 = d.createElement("a");
+        a2.href = (origin || "") + "/track/" + encodeURIComponent(shop);
+        a2.textContent = "Track your order";
+        place(s, a2);
+      } catch (ignored) {}
+      if (w.console) console.warn(e);
+    }
+  }
+  function scan() {
+    var all = d.querySelectorAll("script[data-shop]");
+    for (var i = 0; i < all.length; i++) if (/\/embed\.js(\?|#|$)/.test(all[i].src)) mount(all[i]);
+  }
+  w.addEventListener("message", function (ev) {
+    var m = ev.data;
+    if (!m || m.type !== "lookout:height") return;
+    for (var i = 0; i < frames.length; i++) {
+      var x = frames[i];
+      if (ev.source === x.frame.contentWindow && ev.origin === x.origin) {
+        var h = Math.min(Math.max(+m.height || 0, 120), 20000);
+        x.frame.style.height = h + "px";
+      }
+    }
+  });
+  w.LookoutWidget = { scan: scan };
+  if (d.currentScript) mount(d.currentScript);
+  scan();
+  if (d.readyState === "loading") d.addEventListener("DOMContentLoaded", scan);
+})(window, document);

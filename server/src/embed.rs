@@ -1,0 +1,149 @@
+//! The embeddable widget: the `embed.js` loader, the frame's resize script, the
+//! frame-ancestors policy that lets only a shop's own sites frame its widget, and
+//! the script tag merchants paste.
+
+use crate::AppState;
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use base64::Engine;
+use sha2::{Digest, Sha256, Sha384};
+use std::sync::OnceLock;
+
+/// The loader merchants include with one script tag.
+pub const LOADER: &str = include_str!("../assets/embed.js");
+/// The script inside the frame that reports its height to the parent page.
+pub const FRAME_SCRIPT: &str = include_str!("../assets/embed-frame.js");
+
+/// The Subresource Integrity value of the loader this binary serves (`sha384-...`).
+pub fn integrity() -> String {
+    format!(
+        "sha384-{}",
+        base64::engine::general_purpose::STANDARD.encode(Sha384::digest(LOADER.as_bytes()))
+    )
+}
+
+/// The tag a merchant pastes, for a Lookout served at `base_url`.
+pub fn snippet(base_url: &str, slug: &str) -> String {
+    format!(
+        r#"<script src="{}/embed.js" data-shop="{slug}" integrity="{}" crossorigin="anonymous" async></script>"#,
+        base_url.trim_end_matches('/'),
+        integrity()
+    )
+}
+
+/// A strong ETag for a body: a quoted SHA-256 prefix.
+pub fn etag(body: &[u8]) -> String {
+    let digest = Sha256::digest(body);
+    format!(
+        "\"{}\"",
+        digest.iter().take(16).map(|b| format!("{b:02x}")).collect::<String>()
+    )
+}
+
+/// Answers a static text asset with ETag, cache and CORS headers, or 304.
+fn asset(body: &'static str, tag: &'static OnceLock<String>, headers: &HeaderMap) -> Response {
+    let tag = tag.get_or_init(|| etag(body.as_bytes()));
+    let fresh = headers
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.split(',').any(|t| t.trim() == tag || t.trim() == "*"));
+    let mut response = if fresh {
+        StatusCode::NOT_MODIFIED.into_response()
+    } else {
+        body.into_response()
+    };
+    let h = response.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/javascript; charset=utf-8"),
+    );
+    // Short: merchants reference a fixed URL, and a new release should reach them within minutes.
+    h.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("public, max-age=300, must-revalidate"),
+    );
+    // Needed for `integrity` with `crossorigin="anonymous"` on another site.
+    h.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue::from_static("*"));
+    if let Ok(v) = HeaderValue::from_str(tag) {
+        h.insert(header::ETAG, v);
+    }
+    response
+}
+
+/// `GET /embed.js`
+pub async fn loader(headers: HeaderMap) -> Response {
+    static TAG: OnceLock<String> = OnceLock::new();
+    asset(LOADER, &TAG, &headers)
+}
+
+/// `GET /embed-frame.js`
+pub async fn frame_script(headers: HeaderMap) -> Response {
+    static TAG: OnceLock<String> = OnceLock::new();
+    asset(FRAME_SCRIPT, &TAG, &headers)
+}
+
+/// Who may frame each page: `/embed/{shop}` exactly the shop's allowed origins
+/// (none listed: nobody), every other page nobody.
+pub async fn frame_policy(State(state): State<AppState>, req: Request<Body>, next: Next) -> Response {
+    let slug = req
+        .uri()
+        .path()
+        .strip_prefix("/embed/")
+        .map(|rest| rest.split('/').next().unwrap_or_default().to_string());
+    let ancestors = match slug {
+        Some(slug) => match state.store.shop(&slug).await {
+            Ok(Some(shop)) if !shop.allowed_origins.is_empty() => shop.allowed_origins.join(" "),
+            _ => "'none'".to_string(),
+        },
+        None => "'none'".to_string(),
+    };
+    let mut response = next.run(req).await;
+    if let Ok(value) = HeaderValue::from_str(&format!("frame-ancestors {ancestors}")) {
+        response.headers_mut().insert(header::CONTENT_SECURITY_POLICY, value);
+    }
+    if ancestors == "'none'" {
+        response
+            .headers_mut()
+            .insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    }
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The gzip size of `bytes`, by the system's gzip (as a web server would send it).
+    fn gzip_len(bytes: &[u8]) -> usize {
+        use std::io::Write;
+        use std::process::{Command, Stdio};
+        let mut child = Command::new("gzip")
+            .arg("-9c")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap();
+        child.stdin.take().unwrap().write_all(bytes).unwrap();
+        child.wait_with_output().unwrap().stdout.len()
+    }
+
+    #[test]
+    fn the_loader_is_under_4_kib_raw_and_2_kib_gzipped() {
+        assert!(LOADER.len() < 4096, "raw {} bytes", LOADER.len());
+        let gz = gzip_len(LOADER.as_bytes());
+        assert!(gz < 2048, "gzipped {gz} bytes");
+    }
+
+    #[test]
+    fn the_snippet_carries_the_integrity_of_the_served_loader() {
+        let tag = snippet("https://lookout.example/", "demo");
+        assert!(
+            tag.starts_with(r#"<script src="https://lookout.example/embed.js" data-shop="demo" integrity="sha384-"#)
+        );
+        assert!(tag.contains(r#"crossorigin="anonymous""#));
+        assert_eq!(integrity().len(), "sha384-".len() + 64);
+    }
+}

@@ -1,0 +1,149 @@
+//! The embeddable widget over real HTTP: loader, frame policy, compact page, caching.
+
+mod common;
+
+use common::{allow_origins, TestApp, EXAMPLE, INTERNAL};
+use sha2::{Digest, Sha384};
+
+#[tokio::test]
+async fn the_loader_is_small_cacheable_and_matches_the_published_integrity() {
+    let app = TestApp::spawn().await;
+    let res = app.client.get(app.url("/embed.js")).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    let h = res.headers().clone();
+    assert!(h["content-type"].to_str().unwrap().starts_with("text/javascript"));
+    assert_eq!(h["access-control-allow-origin"], "*");
+    assert!(h["cache-control"].to_str().unwrap().contains("max-age="));
+    let etag = h["etag"].to_str().unwrap().to_string();
+    let body = res.bytes().await.unwrap();
+    assert!(body.len() < 4096, "{} bytes", body.len());
+    assert!(!String::from_utf8_lossy(&body).contains("document.cookie"));
+
+    use base64::Engine;
+    let served = format!(
+        "sha384-{}",
+        base64::engine::general_purpose::STANDARD.encode(Sha384::digest(&body))
+    );
+    assert_eq!(
+        served,
+        server::embed::integrity(),
+        "the snippet's integrity is the served file's"
+    );
+
+    let again = app
+        .client
+        .get(app.url("/embed.js"))
+        .header("if-none-match", &etag)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.status(), 304);
+    assert!(again.bytes().await.unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn only_the_shops_allowed_origins_may_frame_its_widget() {
+    let app = TestApp::spawn().await;
+    allow_origins(&app.store, "alpha", &["https://alpha.example", "http://127.0.0.1:8080"]).await;
+    let res = app.client.get(app.url("/embed/alpha")).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    assert_eq!(
+        res.headers()["content-security-policy"],
+        "frame-ancestors https://alpha.example http://127.0.0.1:8080"
+    );
+    assert!(res.headers().get("x-frame-options").is_none());
+    let html = res.text().await.unwrap();
+    assert!(
+        html.contains(r#"<script src="/embed-frame.js" defer"#),
+        "the frame reports its height"
+    );
+    assert!(
+        html.contains(r#"action="/embed/alpha""#),
+        "the form posts back into the frame"
+    );
+
+    // A shop with no allowed origin cannot be framed at all, and neither can the full page.
+    for path in ["/embed/beta", "/track/alpha", "/"] {
+        let res = app.client.get(app.url(path)).send().await.unwrap();
+        assert_eq!(
+            res.headers()["content-security-policy"],
+            "frame-ancestors 'none'",
+            "{path}"
+        );
+        assert_eq!(res.headers()["x-frame-options"], "DENY", "{path}");
+    }
+}
+
+#[tokio::test]
+async fn an_unknown_shop_gets_a_clear_404_in_the_frame() {
+    let app = TestApp::spawn().await;
+    let res = app.client.get(app.url("/embed/no-such-shop")).send().await.unwrap();
+    assert_eq!(res.status(), 404);
+    assert!(res.text().await.unwrap().contains("Page not found"));
+}
+
+#[tokio::test]
+async fn the_accent_colour_is_applied_only_when_it_is_a_colour() {
+    let app = TestApp::spawn().await;
+    let html = app
+        .client
+        .get(app.url("/embed/alpha?accent=%23C0FFEE"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("--accent:#c0ffee"), "{html}");
+    let html = app
+        .client
+        .get(app.url("/embed/alpha?accent=red%3Bbackground%3Aurl(x)"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(!html.contains("--accent:") && !html.contains("url(x)"));
+}
+
+#[tokio::test]
+async fn a_plain_form_post_inside_the_frame_shows_the_compact_result() {
+    let app = TestApp::spawn().await;
+    app.put("alpha", "#1001", &app.alpha_key, EXAMPLE).await;
+    let res = app
+        .client
+        .post(app.url("/embed/alpha?locale=sv"))
+        .form(&[("email", "ada@example.com"), ("order_number", "#1001")])
+        .send()
+        .await
+        .unwrap();
+    let html = res.text().await.unwrap();
+    assert!(html.contains("Beställning #1001"));
+    assert!(html.contains(r#"<section class="track compact""#), "{html}");
+    for secret in INTERNAL {
+        assert!(!html.contains(secret), "{secret}");
+    }
+}
+
+#[tokio::test]
+async fn site_assets_carry_etags_and_revalidate() {
+    let app = TestApp::spawn().await;
+    let res = app.client.get(app.url("/pkg/lookout.css")).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.headers()["cache-control"], "no-cache");
+    assert!(res.headers()["content-type"].to_str().unwrap().starts_with("text/css"));
+    let etag = res.headers()["etag"].clone();
+    let again = app
+        .client
+        .get(app.url("/pkg/lookout.css"))
+        .header("if-none-match", etag)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.status(), 304);
+    assert_eq!(
+        app.client.get(app.url("/pkg/nope.js")).send().await.unwrap().status(),
+        404
+    );
+}
