@@ -33,6 +33,9 @@ pub enum LookupError {
     /// The input itself is malformed.
     #[error("Please check the highlighted fields.")]
     Invalid(Vec<FieldError>),
+    /// Too many failed lookups from this client or for this order or email: wait and retry.
+    #[error("Too many attempts. Please wait a few minutes and try again.")]
+    RateLimited { retry_after_secs: u64 },
     /// Something on our side failed; details are in the server log only.
     #[error("Order lookup is unavailable right now. Please try again in a moment.")]
     Unavailable,

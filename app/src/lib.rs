@@ -16,6 +16,8 @@ pub mod ui;
 pub mod view;
 
 #[cfg(feature = "ssr")]
+pub mod limits;
+#[cfg(feature = "ssr")]
 pub mod order;
 #[cfg(feature = "ssr")]
 pub mod projection;

@@ -10,30 +10,43 @@ use leptos::prelude::*;
 #[cfg(feature = "ssr")]
 pub async fn lookup(
     store: &crate::store::Store,
+    limits: &crate::limits::LookupLimits,
+    client: &str,
     shop: &str,
     email: &str,
     order_number: &str,
 ) -> Result<ShopperView, LookupError> {
-    use crate::normalize::{check_lookup, order_number_key};
+    use crate::limits::Keys;
+    use crate::normalize::{check_lookup, email_key, order_number_key};
     let result = match check_lookup(email, order_number) {
         Err(errors) => Err(LookupError::Invalid(errors)),
-        Ok(()) => match store
-            .order_for_lookup(shop, &order_number_key(order_number), email)
-            .await
-        {
-            Ok(Some(order)) => Ok(ShopperView::from(&order)),
-            Ok(None) => Err(LookupError::NotFound),
-            Err(e) => {
-                tracing::error!(error = %e, "lookup query failed");
-                Err(LookupError::Unavailable)
+        Ok(()) => {
+            let number_key = order_number_key(order_number);
+            let keys = Keys::new(client, shop, &number_key, &email_key(email));
+            match limits.check(&keys) {
+                Err(wait) => Err(LookupError::RateLimited {
+                    retry_after_secs: wait.as_secs().max(1),
+                }),
+                Ok(()) => match store.order_for_lookup(shop, &number_key, email).await {
+                    Ok(Some(order)) => Ok(ShopperView::from(&order)),
+                    Ok(None) => {
+                        limits.record_failure(&keys);
+                        Err(LookupError::NotFound)
+                    }
+                    Err(e) => {
+                        tracing::error!(error = %e, "lookup query failed");
+                        Err(LookupError::Unavailable)
+                    }
+                },
             }
-        },
+        }
     };
     // Outcome only: never the email or the order number.
     let outcome = match &result {
         Ok(_) => "found",
         Err(LookupError::NotFound) => "not_found",
         Err(LookupError::Invalid(_)) => "invalid",
+        Err(LookupError::RateLimited { .. }) => "rate_limited",
         Err(LookupError::Unavailable) => "unavailable",
     };
     tracing::info!(outcome, "lookup");
@@ -44,13 +57,24 @@ pub async fn lookup(
 /// so a page cached on a shopper's phone keeps working across deploys.
 #[server(name = TrackOrder, prefix = "/api", endpoint = "track")]
 pub async fn track_order(shop: String, email: String, order_number: String) -> Result<ShopperView, LookupError> {
+    use std::sync::Arc;
     let store = use_context::<crate::store::Store>().ok_or(LookupError::Unavailable)?;
-    let result = lookup(&store, &shop, &email, &order_number).await;
+    let limits = use_context::<Arc<crate::limits::LookupLimits>>().ok_or(LookupError::Unavailable)?;
+    let client = use_context::<http::request::Parts>()
+        .map(|parts| crate::limits::client_of(&parts, limits.settings().trust_proxy))
+        .unwrap_or_else(|| "unknown".to_string());
+    let result = lookup(&store, &limits, &client, &shop, &email, &order_number).await;
     // A miss is an answer, not a server failure: say so in the status code too.
     if let (Err(e), Some(response)) = (&result, use_context::<leptos_axum::ResponseOptions>()) {
         response.set_status(match e {
             LookupError::NotFound => http::StatusCode::NOT_FOUND,
             LookupError::Invalid(_) => http::StatusCode::UNPROCESSABLE_ENTITY,
+            LookupError::RateLimited { retry_after_secs } => {
+                if let Ok(v) = http::HeaderValue::from_str(&retry_after_secs.to_string()) {
+                    response.insert_header(http::header::RETRY_AFTER, v);
+                }
+                http::StatusCode::TOO_MANY_REQUESTS
+            }
             LookupError::Unavailable => http::StatusCode::SERVICE_UNAVAILABLE,
         });
     }

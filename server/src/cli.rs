@@ -2,6 +2,7 @@
 
 use crate::{demo, keys, settings, AppState};
 use anyhow::{Context, Result};
+use app::limits::LimitSettings;
 use app::store::{NewShop, ShopUpdate, Store};
 use clap::{Args, Parser, Subcommand};
 use leptos::config::{Env, LeptosOptions};
@@ -18,6 +19,50 @@ use std::process::ExitCode;
 struct Cli {
     #[command(subcommand)]
     command: Command,
+}
+
+/// Limits on failed lookups.
+#[derive(Args, Clone)]
+struct LimitArgs {
+    /// Failed lookups one client address may make per window.
+    #[arg(long, env = "LOOKOUT_FAILED_LOOKUPS_PER_CLIENT", default_value_t = 20)]
+    failed_lookups_per_client: u32,
+    /// Failed lookups against one order number of a shop per window.
+    #[arg(long, env = "LOOKOUT_FAILED_LOOKUPS_PER_ORDER", default_value_t = 8)]
+    failed_lookups_per_order: u32,
+    /// Failed lookups against one email address of a shop per window.
+    #[arg(long, env = "LOOKOUT_FAILED_LOOKUPS_PER_EMAIL", default_value_t = 8)]
+    failed_lookups_per_email: u32,
+    /// The window, in seconds, over which the allowances refill.
+    #[arg(long, env = "LOOKOUT_FAILED_LOOKUP_WINDOW_SECS", default_value_t = 900)]
+    failed_lookup_window_secs: u64,
+    /// Take the client address from X-Forwarded-For (only behind your own proxy).
+    #[arg(long, env = "LOOKOUT_TRUST_PROXY")]
+    trust_proxy: bool,
+}
+
+impl LimitArgs {
+    fn settings(&self) -> Result<LimitSettings> {
+        for (name, value) in [
+            ("--failed-lookups-per-client", self.failed_lookups_per_client),
+            ("--failed-lookups-per-order", self.failed_lookups_per_order),
+            ("--failed-lookups-per-email", self.failed_lookups_per_email),
+        ] {
+            if value == 0 {
+                anyhow::bail!("{name} must be at least 1");
+            }
+        }
+        if self.failed_lookup_window_secs == 0 {
+            anyhow::bail!("--failed-lookup-window-secs must be at least 1");
+        }
+        Ok(LimitSettings {
+            per_client: self.failed_lookups_per_client,
+            per_order: self.failed_lookups_per_order,
+            per_email: self.failed_lookups_per_email,
+            window: std::time::Duration::from_secs(self.failed_lookup_window_secs),
+            trust_proxy: self.trust_proxy,
+        })
+    }
 }
 
 /// Where the order database is.
@@ -40,6 +85,8 @@ enum Command {
         /// Folder with the built site assets (the `pkg` folder's parent).
         #[arg(long, env = "LOOKOUT_SITE_ROOT", default_value = "target/site")]
         site_root: PathBuf,
+        #[command(flatten)]
+        limits: LimitArgs,
     },
     /// Apply database migrations.
     Migrate {
@@ -161,7 +208,12 @@ pub fn main() -> ExitCode {
 
 async fn run(command: Command) -> Result<()> {
     match command {
-        Command::Serve { db, addr, site_root } => serve(&db, addr, site_root).await,
+        Command::Serve {
+            db,
+            addr,
+            site_root,
+            limits,
+        } => serve(&db, addr, site_root, limits.settings()?).await,
         Command::Migrate { db } => {
             open(&db).await?;
             println!("Migrations applied to {}", db.database_url);
@@ -334,7 +386,7 @@ pub fn leptos_options(addr: SocketAddr, site_root: &std::path::Path) -> LeptosOp
         .build()
 }
 
-async fn serve(db: &Db, addr: SocketAddr, site_root: PathBuf) -> Result<()> {
+async fn serve(db: &Db, addr: SocketAddr, site_root: PathBuf, limits: LimitSettings) -> Result<()> {
     let store = open(db).await?;
     if !site_root.join("pkg").is_dir() {
         tracing::warn!(site_root = %site_root.display(), "no built assets found: pages will load without styles and WebAssembly (build with `cargo leptos build --release`)");
@@ -343,15 +395,18 @@ async fn serve(db: &Db, addr: SocketAddr, site_root: PathBuf) -> Result<()> {
         .await
         .with_context(|| format!("cannot listen on {addr}"))?;
     let local = listener.local_addr()?;
-    let state = AppState::new(leptos_options(local, &site_root), store.clone());
+    let state = AppState::new(leptos_options(local, &site_root), store.clone()).with_limits(limits);
     tracing::info!(files = state.assets.len(), "site assets loaded");
     println!("Lookout is listening on http://{local}");
     println!("  Demo tracking page: http://{local}/track/demo");
     println!("  Health: http://{local}/healthz");
-    axum::serve(listener, crate::app(state))
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-        .context("server error")?;
+    axum::serve(
+        listener,
+        crate::app(state).into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await
+    .context("server error")?;
     store.close().await;
     tracing::info!("stopped");
     Ok(())

@@ -7,6 +7,7 @@ use app::shell;
 use app::ui::PostedLookup;
 use axum::body::Body;
 use axum::extract::{FromRequest, Path, Request, State};
+use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Form;
 use leptos::prelude::provide_context;
@@ -28,20 +29,42 @@ pub async fn track_post(State(state): State<AppState>, Path(shop): Path<String>,
         Ok(Form(form)) => form,
         Err(_) => LookupForm::default(),
     };
-    let result = lookup(&state.store, &shop, &form.email, &form.order_number).await;
+    let client = state.client(&parts);
+    let result = lookup(
+        &state.store,
+        &state.limits,
+        &client,
+        &shop,
+        &form.email,
+        &form.order_number,
+    )
+    .await;
+    let retry_after = match &result {
+        Err(app::errors::LookupError::RateLimited { retry_after_secs }) => Some(*retry_after_secs),
+        _ => None,
+    };
     let posted = PostedLookup {
         email: form.email,
         order_number: form.order_number,
         result,
     };
     let store = state.store.clone();
+    let limits = state.limits.clone();
     let options = state.leptos_options.clone();
     let render = leptos_axum::render_app_async_with_context(
         move || {
             provide_context(store.clone());
+            provide_context(limits.clone());
             provide_context(posted.clone());
         },
         move || shell(options.clone()),
     );
-    render(Request::from_parts(parts, Body::empty())).await.into_response()
+    let mut response = render(Request::from_parts(parts, Body::empty())).await.into_response();
+    if let Some(secs) = retry_after {
+        *response.status_mut() = StatusCode::TOO_MANY_REQUESTS;
+        response
+            .headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from(secs));
+    }
+    response
 }

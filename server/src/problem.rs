@@ -21,6 +21,8 @@ pub enum ApiError {
     TooLarge,
     #[error("stale update")]
     Stale,
+    #[error("rate limited")]
+    RateLimited(u64),
     #[error("internal error: {0}")]
     Internal(String),
 }
@@ -48,6 +50,7 @@ impl ApiError {
             ApiError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::Stale => StatusCode::CONFLICT,
+            ApiError::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -87,6 +90,11 @@ impl ApiError {
                 "stale_update",
                 "Stale update",
                 "The stored order has a newer `updated_at` than this body. Nothing changed.".to_string(),
+            ),
+            ApiError::RateLimited(secs) => (
+                "rate_limited",
+                "Too many attempts",
+                format!("Too many failed lookups. Try again in {secs} seconds."),
             ),
             ApiError::Internal(_) => (
                 "internal_error",
@@ -129,6 +137,11 @@ impl IntoResponse for ApiError {
             header::CONTENT_TYPE,
             HeaderValue::from_static("application/problem+json"),
         );
+        if let ApiError::RateLimited(secs) = &self {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(*secs));
+        }
         if status == StatusCode::UNAUTHORIZED {
             response
                 .headers_mut()

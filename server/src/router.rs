@@ -2,6 +2,7 @@
 
 use crate::assets::{self, Assets};
 use crate::{api, embed, posted};
+use app::limits::{LimitSettings, LookupLimits};
 use app::store::Store;
 use app::{shell, App};
 use axum::extract::{FromRef, MatchedPath, State};
@@ -10,6 +11,7 @@ use axum::routing::{get, post};
 use axum::Router;
 use leptos::prelude::*;
 use leptos_axum::{generate_route_list, LeptosRoutes};
+use std::sync::Arc;
 use tower_http::compression::CompressionLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
@@ -20,17 +22,31 @@ pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub store: Store,
     pub assets: Assets,
+    pub limits: Arc<LookupLimits>,
 }
 
 impl AppState {
     /// State for a server using `store`, with assets read from the options' site root.
     pub fn new(leptos_options: LeptosOptions, store: Store) -> Self {
         let assets = Assets::load(std::path::Path::new(leptos_options.site_root.as_ref()));
+        let limits = Arc::new(LookupLimits::new(LimitSettings::default()));
         AppState {
             leptos_options,
             store,
             assets,
+            limits,
         }
+    }
+
+    /// The same state with other lookup limits.
+    pub fn with_limits(mut self, settings: LimitSettings) -> Self {
+        self.limits = Arc::new(LookupLimits::new(settings));
+        self
+    }
+
+    /// The client address of a request, as the lookup limits see it.
+    pub fn client(&self, parts: &axum::http::request::Parts) -> String {
+        app::limits::client_of(parts, self.limits.settings().trust_proxy)
     }
 }
 
@@ -38,6 +54,7 @@ impl AppState {
 pub fn app(state: AppState) -> Router {
     let routes = generate_route_list(App);
     let store = state.store.clone();
+    let limits = state.limits.clone();
     let options = state.leptos_options.clone();
     Router::new()
         .route("/healthz", get(|| async { "ok" }))
@@ -51,7 +68,10 @@ pub fn app(state: AppState) -> Router {
         .leptos_routes_with_context(
             &state,
             routes,
-            move || provide_context(store.clone()),
+            move || {
+                provide_context(store.clone());
+                provide_context(limits.clone());
+            },
             move || shell(options.clone()),
         )
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))

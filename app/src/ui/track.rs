@@ -119,6 +119,17 @@ fn TrackShop(page: ShopPage, compact: bool) -> impl IntoView {
                 }
                 .into_any(),
             ),
+            Some(Err(LookupError::RateLimited { retry_after_secs })) => {
+                let minutes = retry_after_secs.div_ceil(60).to_string();
+                Some(
+                    view! {
+                        <div class="notice error" role="alert">
+                            <p>{crate::i18n::t_args(locale, "error.rate_limited", &[("minutes", &minutes)])}</p>
+                        </div>
+                    }
+                    .into_any(),
+                )
+            }
             Some(Err(LookupError::Unavailable)) => Some(
                 view! { <div class="notice error" role="alert"><p>{t(locale, "error.unavailable")}</p></div> }
                     .into_any(),

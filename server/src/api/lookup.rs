@@ -4,8 +4,7 @@ use super::body;
 use crate::problem::ApiError;
 use crate::AppState;
 use app::errors::{FieldError, LookupError};
-use axum::body::Body;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Request, State};
 use axum::Json;
 use serde::Deserialize;
 
@@ -21,8 +20,10 @@ struct LookupBody {
 pub async fn lookup(
     State(state): State<AppState>,
     Path(shop): Path<String>,
-    body: Body,
+    req: Request,
 ) -> Result<Json<app::view::ShopperView>, ApiError> {
+    let (parts, body) = req.into_parts();
+    let client = state.client(&parts);
     let bytes = body::read(body, MAX_LOOKUP_BODY).await?;
     let parsed: LookupBody = serde_json::from_slice(&bytes).map_err(|e| {
         ApiError::Validation(vec![FieldError::new(
@@ -37,10 +38,11 @@ pub async fn lookup(
     if !errors.is_empty() {
         return Err(ApiError::Validation(errors));
     }
-    match app::lookup::lookup(&state.store, &shop, &email, &order_number).await {
+    match app::lookup::lookup(&state.store, &state.limits, &client, &shop, &email, &order_number).await {
         Ok(view) => Ok(Json(view)),
         Err(LookupError::NotFound) => Err(ApiError::NotFound),
         Err(LookupError::Invalid(errors)) => Err(ApiError::Validation(errors)),
+        Err(LookupError::RateLimited { retry_after_secs }) => Err(ApiError::RateLimited(retry_after_secs)),
         Err(LookupError::Unavailable) => Err(ApiError::Internal("lookup unavailable".into())),
     }
 }

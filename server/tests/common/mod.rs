@@ -23,6 +23,11 @@ pub struct TestApp {
 impl TestApp {
     /// Spawns the app with two shops, `alpha` and `beta`, each with a key.
     pub async fn spawn() -> TestApp {
+        Self::spawn_with(app::limits::LimitSettings::default()).await
+    }
+
+    /// Spawns the app with these lookup limits.
+    pub async fn spawn_with(limits: app::limits::LimitSettings) -> TestApp {
         let dir = tempfile::tempdir().expect("temp dir");
         let url = format!("sqlite://{}", dir.path().join("lookout.db").display());
         let store = Store::connect(&url).await.expect("open store");
@@ -49,9 +54,11 @@ impl TestApp {
         let site = dir.path().join("site");
         std::fs::create_dir_all(site.join("pkg")).expect("site dir");
         std::fs::write(site.join("pkg/lookout.css"), "body{color:#111}").expect("site file");
-        let state = AppState::new(cli::leptos_options(addr, &site), store.clone());
+        let state = AppState::new(cli::leptos_options(addr, &site), store.clone()).with_limits(limits);
         tokio::spawn(async move {
-            axum::serve(listener, app(state)).await.expect("serve");
+            axum::serve(listener, app(state).into_make_service_with_connect_info::<SocketAddr>())
+                .await
+                .expect("serve");
         });
         TestApp {
             base: format!("http://{addr}"),
