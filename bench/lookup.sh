@@ -13,5 +13,6 @@ export LOOKOUT_DATABASE_URL="sqlite://$DIR/bench.db" RUST_LOG=warn
 "$ROOT/target/release/lookout" serve --addr 127.0.0.1:3999 --site-root "$ROOT/target/site" >"$DIR/out" 2>&1 &
 PID=$!
 for _ in $(seq 50); do curl -fs http://127.0.0.1:3999/healthz >/dev/null && break; sleep 0.1; done
-echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB; ${SECONDS_TO_RUN}s, ${CONNECTIONS} connections, 2 wrk threads"
-wrk -t2 -c"$CONNECTIONS" -d"${SECONDS_TO_RUN}s" --latency -s "$ROOT/bench/lookup.lua" http://127.0.0.1:3999
+echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB; ${SECONDS_TO_RUN}s, ${CONNECTIONS} connections"
+THREADS=$(( CONNECTIONS < 2 ? 1 : 2 ))
+wrk -t"$THREADS" -c"$CONNECTIONS" -d"${SECONDS_TO_RUN}s" --latency -s "$ROOT/bench/lookup.lua" http://127.0.0.1:3999
