@@ -11,14 +11,9 @@ LIGHTHOUSE_VERSION=12.8.2 # the newest major that runs on Node 20
 "$ROOT/scripts/build.sh" >/dev/null
 command -v brotli >/dev/null || { [ "$(id -u)" -eq 0 ] && apt-get install -y -qq brotli >/dev/null || sudo apt-get install -y -qq brotli >/dev/null; }
 
-DIR=$(mktemp -d)
-trap 'kill "$PID" 2>/dev/null || true; rm -rf "$DIR"' EXIT
-export LOOKOUT_DATABASE_URL="sqlite://$DIR/weight.db" RUST_LOG=warn
-"$ROOT/target/release/lookout" demo >/dev/null
-"$ROOT/target/release/lookout" serve --addr 127.0.0.1:3998 --site-root "$ROOT/target/site" >"$DIR/server.log" 2>&1 &
-PID=$!
-for _ in $(seq 50); do curl -fs http://127.0.0.1:3998/healthz >/dev/null && break; sleep 0.1; done
-BASE=http://127.0.0.1:3998
+# shellcheck source=scripts/demo-server.sh
+source "$ROOT/scripts/demo-server.sh"
+start_demo_server 3998
 
 curl -fs "$BASE/track/demo" -o "$DIR/page.html"
 # Everything the page pulls from /pkg (stylesheet, module script, WebAssembly).

@@ -41,7 +41,7 @@ pub async fn lookup(
             }
         }
     };
-    // Outcome only: never the email or the order number.
+    // Outcome and a keyed hash of the email only: never the email or the order number.
     let outcome = match &result {
         Ok(_) => "found",
         Err(LookupError::NotFound) => "not_found",
@@ -49,8 +49,29 @@ pub async fn lookup(
         Err(LookupError::RateLimited { .. }) => "rate_limited",
         Err(LookupError::Unavailable) => "unavailable",
     };
-    tracing::info!(outcome, "lookup");
+    tracing::info!(outcome, email_hash = %email_fingerprint(email), "lookup");
     result
+}
+
+/// A keyed hash of a normalised email, for correlating one shopper's attempts in logs
+/// without recording the address. The key is random per process and never leaves it.
+#[cfg(feature = "ssr")]
+pub fn email_fingerprint(email: &str) -> String {
+    use sha2::{Digest, Sha256};
+    use std::sync::OnceLock;
+    static KEY: OnceLock<[u8; 32]> = OnceLock::new();
+    let key = KEY.get_or_init(|| {
+        let mut key = [0u8; 32];
+        // Process-unique and unpredictable enough for log correlation: time, pid and an address.
+        let seed = format!("{:?}{}{:p}", std::time::SystemTime::now(), std::process::id(), &key);
+        key.copy_from_slice(&Sha256::digest(seed.as_bytes()));
+        key
+    });
+    let digest = Sha256::new()
+        .chain_update(key)
+        .chain_update(crate::normalize::email_key(email))
+        .finalize();
+    digest.iter().take(8).map(|b| format!("{b:02x}")).collect()
 }
 
 /// The page's lookup, as a server function with a stable endpoint (`/api/track`)

@@ -70,6 +70,14 @@ pub struct StoredKey {
     pub hash: String,
 }
 
+/// What may be shown of a stored key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeyInfo {
+    pub prefix: String,
+    pub created_at: String,
+    pub revoked_at: Option<String>,
+}
+
 /// Whether a write created the order or replaced it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PutOutcome {
@@ -197,6 +205,36 @@ impl Store {
             .execute(&self.pool)
             .await?;
         Ok(())
+    }
+
+    /// A shop's keys, newest first: prefix, created, revoked (never the hash).
+    pub async fn keys(&self, shop_id: i64) -> Result<Vec<KeyInfo>, StoreError> {
+        let rows: Vec<(String, String, Option<String>)> = sqlx::query_as(
+            "SELECT prefix, created_at, revoked_at FROM api_keys WHERE shop_id = ? ORDER BY created_at DESC, id DESC",
+        )
+        .bind(shop_id)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(prefix, created_at, revoked_at)| KeyInfo {
+                prefix,
+                created_at,
+                revoked_at,
+            })
+            .collect())
+    }
+
+    /// Revokes a shop's live key by its prefix. False when there is no such live key.
+    pub async fn revoke_key(&self, shop_id: i64, prefix: &str) -> Result<bool, StoreError> {
+        let done =
+            sqlx::query("UPDATE api_keys SET revoked_at = ? WHERE shop_id = ? AND prefix = ? AND revoked_at IS NULL")
+                .bind(now())
+                .bind(shop_id)
+                .bind(prefix)
+                .execute(&self.pool)
+                .await?;
+        Ok(done.rows_affected() > 0)
     }
 
     /// The live (unrevoked) key with this prefix, if any.

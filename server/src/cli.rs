@@ -184,6 +184,22 @@ enum KeyCommand {
         #[command(flatten)]
         db: Db,
     },
+    /// List a shop's keys by prefix (keys themselves are never stored).
+    List {
+        /// The shop's slug.
+        slug: String,
+        #[command(flatten)]
+        db: Db,
+    },
+    /// Revoke a key by its prefix (the 16 characters after `lk_`).
+    Revoke {
+        /// The shop's slug.
+        slug: String,
+        /// The key's prefix, as `key list` shows it.
+        prefix: String,
+        #[command(flatten)]
+        db: Db,
+    },
 }
 
 /// Runs the command line; errors are printed as one clear line and exit 1.
@@ -324,6 +340,44 @@ async fn run(command: Command) -> Result<()> {
         } => {
             settings::check_slug(&slug).map_err(anyhow::Error::msg)?;
             println!("{}", crate::embed::snippet(&base_url, &slug));
+            Ok(())
+        }
+        Command::Key {
+            command: KeyCommand::List { slug, db },
+        } => {
+            let store = open(&db).await?;
+            let shop = store
+                .shop(&slug)
+                .await?
+                .with_context(|| format!("no shop with the slug {slug:?}"))?;
+            let keys = store.keys(shop.id).await?;
+            if keys.is_empty() {
+                println!("No keys for {slug:?}. Create one with `lookout key create {slug}`.");
+            }
+            for key in keys {
+                let state = match &key.revoked_at {
+                    Some(at) => format!("revoked {at}"),
+                    None => "live".to_string(),
+                };
+                println!("{}  created {}  {state}", key.prefix, key.created_at);
+            }
+            Ok(())
+        }
+        Command::Key {
+            command: KeyCommand::Revoke { slug, prefix, db },
+        } => {
+            let store = open(&db).await?;
+            let shop = store
+                .shop(&slug)
+                .await?
+                .with_context(|| format!("no shop with the slug {slug:?}"))?;
+            if !store.revoke_key(shop.id, &prefix).await? {
+                anyhow::bail!("no live key with the prefix {prefix:?} for {slug:?} (see `lookout key list {slug}`)");
+            }
+            println!(
+                "Revoked key {prefix} of {slug:?}. Servers stop accepting it within {} seconds.",
+                crate::keys::CACHE_SECS
+            );
             Ok(())
         }
         Command::Key {

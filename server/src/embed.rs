@@ -101,7 +101,17 @@ pub async fn frame_policy(State(state): State<AppState>, req: Request<Body>, nex
         None => "'none'".to_string(),
     };
     let mut response = next.run(req).await;
-    if let Ok(value) = HeaderValue::from_str(&format!("frame-ancestors {ancestors}")) {
+    let frame = format!("frame-ancestors {ancestors}");
+    // Pages carry their own policy (with a nonce); add the frame rule to it.
+    let policy = match response
+        .headers()
+        .get(header::CONTENT_SECURITY_POLICY)
+        .and_then(|v| v.to_str().ok())
+    {
+        Some(existing) => format!("{existing}; {frame}"),
+        None => frame,
+    };
+    if let Ok(value) = HeaderValue::from_str(&policy) {
         response.headers_mut().insert(header::CONTENT_SECURITY_POLICY, value);
     }
     if ancestors == "'none'" {

@@ -6,7 +6,7 @@ use app::limits::{LimitSettings, LookupLimits};
 use app::store::Store;
 use app::{shell, App};
 use axum::extract::{FromRef, MatchedPath, State};
-use axum::http::{header, HeaderValue, StatusCode};
+use axum::http::{header, HeaderName, HeaderValue, StatusCode};
 use axum::routing::{get, post};
 use axum::Router;
 use leptos::prelude::*;
@@ -23,6 +23,8 @@ pub struct AppState {
     pub store: Store,
     pub assets: Assets,
     pub limits: Arc<LookupLimits>,
+    /// API keys verified recently (see `keys::CACHE_SECS`).
+    pub verified: Arc<crate::keys::VerifiedKeys>,
 }
 
 impl AppState {
@@ -35,6 +37,7 @@ impl AppState {
             store,
             assets,
             limits,
+            verified: Arc::new(crate::keys::VerifiedKeys::default()),
         }
     }
 
@@ -83,6 +86,12 @@ pub fn app(state: AppState) -> Router {
         .layer(SetResponseHeaderLayer::if_not_present(
             header::REFERRER_POLICY,
             HeaderValue::from_static("no-referrer"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            HeaderName::from_static("permissions-policy"),
+            HeaderValue::from_static(
+                "camera=(), microphone=(), geolocation=(), payment=(), usb=(), browsing-topics=()",
+            ),
         ))
         // Pages, CSS, JavaScript and WebAssembly go out compressed (brotli or gzip) when asked.
         .layer(CompressionLayer::new())

@@ -181,3 +181,27 @@ fn embed_snippet_prints_a_tag_with_integrity() {
     );
     assert!(tag.contains(r#"crossorigin="anonymous" async></script>"#));
 }
+
+#[test]
+fn keys_can_be_listed_by_prefix_and_revoked() {
+    let (_dir, db) = temp_db();
+    assert!(lookout(&db, &["shop", "create", "nordlys", "--name", "Nordlys"])
+        .status
+        .success());
+    let key = stdout(&lookout(&db, &["key", "create", "nordlys"]))
+        .lines()
+        .last()
+        .unwrap()
+        .to_string();
+    let prefix = &key[3..19];
+    let list = stdout(&lookout(&db, &["key", "list", "nordlys"]));
+    assert!(list.contains(prefix) && list.contains("live"), "{list}");
+    assert!(!list.contains(&key[20..]), "the secret part is never shown");
+
+    let out = lookout(&db, &["key", "revoke", "nordlys", prefix]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&lookout(&db, &["key", "list", "nordlys"])).contains("revoked"));
+    let again = lookout(&db, &["key", "revoke", "nordlys", prefix]);
+    assert!(!again.status.success());
+    assert!(stderr(&again).contains("no live key"));
+}

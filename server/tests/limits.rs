@@ -111,18 +111,7 @@ async fn the_page_says_so_in_the_shoppers_language_with_429() {
     assert!(res.headers().contains_key("retry-after"));
     assert!(res.text().await.unwrap().contains("Zu viele Versuche"));
 
-    let res = app
-        .client
-        .post(app.url("/api/track"))
-        .header("accept", "application/json")
-        .form(&[
-            ("shop", "alpha"),
-            ("email", "ada@example.com"),
-            ("order_number", "1001"),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let res = app.track_fn("alpha", "ada@example.com", "1001").await;
     assert_eq!(res.status(), 429);
     assert!(res.headers().contains_key("retry-after"));
 }

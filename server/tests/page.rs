@@ -84,18 +84,7 @@ async fn a_plain_form_post_with_bad_input_names_the_fields() {
 #[tokio::test]
 async fn the_page_server_function_answers_with_the_shopper_view_only() {
     let app = ingested().await;
-    let res = app
-        .client
-        .post(app.url("/api/track"))
-        .header("accept", "application/json")
-        .form(&[
-            ("shop", "alpha"),
-            ("email", "ada@example.com"),
-            ("order_number", "1001"),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let res = app.track_fn("alpha", "ada@example.com", "1001").await;
     assert_eq!(res.status(), 200);
     let text = res.text().await.unwrap();
     let view: Value = serde_json::from_str(&text).unwrap();
@@ -104,22 +93,10 @@ async fn the_page_server_function_answers_with_the_shopper_view_only() {
         assert!(!text.contains(secret), "{secret:?} leaked");
     }
 
-    let miss = |email: &'static str, number: &'static str| {
-        let app = &app;
-        async move {
-            app.client
-                .post(app.url("/api/track"))
-                .header("accept", "application/json")
-                .form(&[("shop", "alpha"), ("email", email), ("order_number", number)])
-                .send()
-                .await
-                .unwrap()
-        }
-    };
-    let wrong_email = miss("eve@example.com", "1001").await;
+    let wrong_email = app.track_fn("alpha", "eve@example.com", "1001").await;
     let wrong_status = wrong_email.status();
     let wrong_body = wrong_email.bytes().await.unwrap();
-    let unknown = miss("ada@example.com", "4040").await;
+    let unknown = app.track_fn("alpha", "ada@example.com", "4040").await;
     assert_eq!(wrong_status, 404);
     assert_eq!(wrong_status, unknown.status());
     assert_eq!(wrong_body, unknown.bytes().await.unwrap());
@@ -142,6 +119,34 @@ async fn pages_send_basic_security_headers() {
     let res = app.client.get(app.url("/track/alpha")).send().await.unwrap();
     assert_eq!(res.headers()["x-content-type-options"], "nosniff");
     assert_eq!(res.headers()["referrer-policy"], "no-referrer");
+    assert!(res.headers()["permissions-policy"]
+        .to_str()
+        .unwrap()
+        .contains("camera=()"));
+    let csp = res.headers()["content-security-policy"].to_str().unwrap().to_string();
+    let html = res.text().await.unwrap();
+    // Every inline script carries the nonce the policy names, and nothing else may run.
+    let nonce = csp
+        .split("'nonce-")
+        .nth(1)
+        .and_then(|r| r.split('\'').next())
+        .expect("a nonce in the policy");
+    assert!(
+        csp.contains("script-src 'self' 'nonce-") && csp.contains("'wasm-unsafe-eval'"),
+        "{csp}"
+    );
+    assert!(
+        !csp.contains("'unsafe-eval'") && !csp.contains("script-src 'self' 'unsafe-inline'"),
+        "{csp}"
+    );
+    assert!(csp.ends_with("frame-ancestors 'none'"), "{csp}");
+    let inline_scripts = html.matches("<script").count();
+    assert!(inline_scripts > 0);
+    assert_eq!(
+        html.matches(&format!("nonce=\"{nonce}\"")).count(),
+        inline_scripts,
+        "{html}"
+    );
 }
 
 #[tokio::test]

@@ -24,6 +24,8 @@ pub struct PostedLookup {
 /// The HTML document around the app.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     let hydrate = use_context::<PostedLookup>().is_none();
+    #[cfg(feature = "ssr")]
+    content_security_policy();
     view! {
         <!DOCTYPE html>
         <html>
@@ -78,6 +80,27 @@ fn NotFoundPage() -> impl IntoView {
         <Html {..} lang="en"/>
         <h1>"Page not found"</h1>
         <p>"There is no order tracking page at this address. Check the link from the store."</p>
+    }
+}
+
+/// A strict Content-Security-Policy for a rendered page: scripts only from this
+/// origin or inline with this response's nonce (Leptos puts it on its hydration and
+/// data scripts), WebAssembly compiled by the browser, no plugins, no foreign forms.
+/// Inline styles stay allowed for the accent colour. The frame policy is added by the server.
+#[cfg(feature = "ssr")]
+fn content_security_policy() {
+    let (Some(nonce), Some(response)) = (
+        leptos::nonce::use_nonce(),
+        use_context::<leptos_axum::ResponseOptions>(),
+    ) else {
+        return;
+    };
+    let policy = format!(
+        "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; style-src 'self' 'unsafe-inline'; \
+         img-src 'self' https: data:; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'"
+    );
+    if let Ok(value) = http::HeaderValue::from_str(&policy) {
+        response.insert_header(http::header::CONTENT_SECURITY_POLICY, value);
     }
 }
 

@@ -19,7 +19,7 @@ pub async fn put_order(
     headers: HeaderMap,
     body: Body,
 ) -> Result<(StatusCode, Json<Order>), ApiError> {
-    let shop = authorize(&state.store, &headers, &slug).await?;
+    let shop = authorize(&state, &headers, &slug).await?;
     let bytes = body::read(body, MAX_BODY_BYTES).await?;
     let order = parse_order(&bytes).map_err(ApiError::Validation)?;
     path_number(&number)?;
@@ -48,7 +48,7 @@ pub async fn get_order(
     Path((slug, number)): Path<(String, String)>,
     headers: HeaderMap,
 ) -> Result<Json<Order>, ApiError> {
-    let shop = authorize(&state.store, &headers, &slug).await?;
+    let shop = authorize(&state, &headers, &slug).await?;
     path_number(&number)?;
     state
         .store
@@ -64,7 +64,7 @@ pub async fn delete_order(
     Path((slug, number)): Path<(String, String)>,
     headers: HeaderMap,
 ) -> Result<StatusCode, ApiError> {
-    let shop = authorize(&state.store, &headers, &slug).await?;
+    let shop = authorize(&state, &headers, &slug).await?;
     path_number(&number)?;
     if state.store.delete_order(shop.id, &order_number_key(&number)).await? {
         tracing::info!("order erased");

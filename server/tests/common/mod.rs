@@ -101,6 +101,17 @@ impl TestApp {
 }
 
 impl TestApp {
+    /// Calls the page's lookup server function (`POST /api/track`), as the hydrated page does.
+    pub async fn track_fn(&self, shop: &str, email: &str, number: &str) -> reqwest::Response {
+        self.client
+            .post(self.url("/api/track"))
+            .header("accept", "application/json")
+            .form(&[("shop", shop), ("email", email), ("order_number", number)])
+            .send()
+            .await
+            .expect("server function")
+    }
+
     /// Looks an order up and returns the shopper view, failing the test on any other answer.
     pub async fn view(&self, shop: &str, email: &str, number: &str) -> Value {
         let res = self.lookup(shop, email, number).await;
