@@ -301,19 +301,28 @@ impl Store {
         number_key: &str,
         email: &str,
     ) -> Result<Option<Order>, StoreError> {
-        let row: Option<OrderRow> = sqlx::query_as(
-            "SELECT o.* FROM orders o JOIN shops s ON s.id = o.shop_id
+        // Only the id and the email key are read until the email matches, so every kind
+        // of miss (unknown order, wrong email, another shop's order) does the same small work.
+        let candidate: Option<(i64, String)> = sqlx::query_as(
+            "SELECT o.id, o.email_key FROM orders o JOIN shops s ON s.id = o.shop_id
              WHERE s.slug = ? AND o.number_key = ?",
         )
         .bind(shop_slug)
         .bind(number_key)
         .fetch_optional(&self.pool)
         .await?;
+        let expected = email_key(email);
+        let id = match candidate {
+            Some((id, stored)) if constant_time_eq(stored.as_bytes(), expected.as_bytes()) => id,
+            _ => return Ok(None),
+        };
+        let row: Option<OrderRow> = sqlx::query_as("SELECT * FROM orders WHERE id = ?")
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?;
         match row {
-            Some(row) if constant_time_eq(row.email_key.as_bytes(), email_key(email).as_bytes()) => {
-                Ok(Some(self.load_children(row).await?))
-            }
-            _ => Ok(None),
+            Some(row) => Ok(Some(self.load_children(row).await?)),
+            None => Ok(None),
         }
     }
 
