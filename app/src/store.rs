@@ -625,7 +625,6 @@ impl ShopRow {
 struct OrderRow {
     id: i64,
     order_number: String,
-    email_key: String,
     email: String,
     placed_at: String,
     updated_at: String,
