@@ -253,11 +253,7 @@ async fn run(command: Command) -> Result<()> {
                 .map(settings::check_accent)
                 .transpose()
                 .map_err(anyhow::Error::msg)?;
-            let allowed_origins = allowed_origins
-                .iter()
-                .map(|o| settings::check_origin(o))
-                .collect::<Result<Vec<_>, _>>()
-                .map_err(anyhow::Error::msg)?;
+            let allowed_origins = settings::check_origins(&allowed_origins).map_err(anyhow::Error::msg)?;
             if name.trim().is_empty() {
                 anyhow::bail!("--name must not be empty");
             }
@@ -298,11 +294,7 @@ async fn run(command: Command) -> Result<()> {
                 .map(settings::check_accent)
                 .transpose()
                 .map_err(anyhow::Error::msg)?;
-            let origins = allowed_origins
-                .iter()
-                .map(|o| settings::check_origin(o))
-                .collect::<Result<Vec<_>, _>>()
-                .map_err(anyhow::Error::msg)?;
+            let origins = settings::check_origins(&allowed_origins).map_err(anyhow::Error::msg)?;
             if name.as_deref().is_some_and(|n| n.trim().is_empty()) {
                 anyhow::bail!("--name must not be empty");
             }

@@ -56,6 +56,11 @@ pub fn check_origin(origin: &str) -> Result<String, String> {
     }
 }
 
+/// Checks every origin and returns them normalised, or the first problem.
+pub fn check_origins(origins: &[String]) -> Result<Vec<String>, String> {
+    origins.iter().map(|o| check_origin(o)).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
