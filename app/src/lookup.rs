@@ -125,7 +125,7 @@ pub async fn shop_page(
                 .or_else(|| Locale::parse(&s.locale))
                 .unwrap_or_default(),
             requested: requested.map(|l| l.code().to_string()),
-            accent: accent.as_deref().and_then(hex_colour).or(s.accent),
+            accent: accent.as_deref().map(str::trim).and_then(hex_colour).or(s.accent),
             slug: s.slug,
             name: s.name,
         })),
@@ -137,9 +137,10 @@ pub async fn shop_page(
 }
 
 /// A `#rgb` or `#rrggbb` colour (the `#` may be left out), lower-cased; anything else is refused,
-/// so nothing but a colour ever reaches the page's style.
+/// so nothing but a colour ever reaches the page's style. The one check for accent colours,
+/// on the command line and in `?accent=`.
 pub fn hex_colour(input: &str) -> Option<String> {
-    let hex = input.trim().trim_start_matches('#');
+    let hex = input.strip_prefix('#').unwrap_or(input);
     ((hex.len() == 3 || hex.len() == 6) && hex.bytes().all(|b| b.is_ascii_hexdigit()))
         .then(|| format!("#{}", hex.to_ascii_lowercase()))
 }

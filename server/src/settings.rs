@@ -30,14 +30,8 @@ pub fn check_locale(locale: &str) -> Result<(), String> {
 
 /// A hex colour, `#rgb` or `#rrggbb`; returned lower-cased.
 pub fn check_accent(accent: &str) -> Result<String, String> {
-    let hex = accent.strip_prefix('#').unwrap_or(accent);
-    if (hex.len() == 3 || hex.len() == 6) && hex.bytes().all(|b| b.is_ascii_hexdigit()) {
-        Ok(format!("#{}", hex.to_ascii_lowercase()))
-    } else {
-        Err(format!(
-            "invalid accent colour {accent:?}: use a hex colour such as #0a7c59"
-        ))
-    }
+    app::lookup::hex_colour(accent)
+        .ok_or_else(|| format!("invalid accent colour {accent:?}: use a hex colour such as #0a7c59"))
 }
 
 /// An origin a shop's widget may be framed by: `https://host[:port]`, no path.
