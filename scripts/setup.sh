@@ -41,6 +41,8 @@ native_wasm_target() {
 # Chromium for the end-to-end tests; Node.js and npm for playwright-core and wasm-opt.
 if command -v apt-get >/dev/null; then
   apt_install chromium fonts-wqy-zenhei
+  # A real PostgreSQL server for the PostgreSQL half of the test suite (scripts/pg.sh).
+  apt_install postgresql-15
   command -v npm >/dev/null || apt_install nodejs npm
 fi
 

@@ -7,8 +7,16 @@ cd "$ROOT"
 # shellcheck source=scripts/env.sh
 source "$ROOT/scripts/env.sh"
 
-echo "== unit and integration tests"
+echo "== unit and integration tests (SQLite)"
 cargo test --release -p app -p server --features app/ssr
+
+echo "== store and integration tests again on a real PostgreSQL"
+# shellcheck source=scripts/pg.sh
+source "$ROOT/scripts/pg.sh"
+trap pg_stop EXIT
+pg_start
+LOOKOUT_TEST_POSTGRES="$PG_URL" cargo test --release -p app -p server --features app/ssr --lib --tests
+pg_stop
 
 echo "== end-to-end tests (Chromium)"
 LOOKOUT_BIN="$ROOT/target/release/lookout" LOOKOUT_SITE_ROOT="$ROOT/target/site" \

@@ -226,7 +226,13 @@ pub fn parse_order(body: &[u8]) -> Result<Order, Vec<FieldError>> {
         Ok(raw) => raw,
         Err(err) => {
             let path = err.path().to_string();
-            let field = if path == "." { "body".to_string() } else { path };
+            // The path of a problem at the top level is "." or, inside the value of a
+            // key named "", empty; either way the body is what the shopper must fix.
+            let field = if path == "." || path.is_empty() {
+                "body".to_string()
+            } else {
+                path
+            };
             let inner = err.into_inner();
             let message = if inner.is_syntax() || inner.is_eof() {
                 format!("The body is not valid JSON: {inner}")

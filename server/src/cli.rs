@@ -87,6 +87,10 @@ enum Command {
         site_root: PathBuf,
         #[command(flatten)]
         limits: LimitArgs,
+        /// The site is reached over HTTPS (directly or through a TLS proxy): send
+        /// Strict-Transport-Security with this max-age in seconds. 0 (the default) sends none.
+        #[arg(long, env = "LOOKOUT_HSTS_MAX_AGE", default_value_t = 0)]
+        hsts_max_age: u64,
     },
     /// Apply database migrations.
     Migrate {
@@ -112,6 +116,10 @@ enum Command {
     Demo {
         #[command(flatten)]
         db: Db,
+        /// Also generate this many orders (`#G0000001` with `shopper1@example.com`, …),
+        /// for load tests.
+        #[arg(long, env = "LOOKOUT_DEMO_ORDERS", default_value_t = 0)]
+        orders: u64,
     },
 }
 
@@ -160,6 +168,17 @@ enum ShopCommand {
         /// Remove the accent colour.
         #[arg(long, conflicts_with = "accent")]
         clear_accent: bool,
+    },
+    /// Replace the shop's Shopify webhook secret and print the new one once.
+    RotateSecret {
+        /// The shop's slug.
+        slug: String,
+        #[command(flatten)]
+        db: Db,
+        /// Use this secret instead of a new random one: the signing key Shopify
+        /// shows for webhooks made in its admin, or a custom app's client secret.
+        #[arg(long, env = "LOOKOUT_WEBHOOK_SECRET")]
+        secret: Option<String>,
     },
 }
 
@@ -229,7 +248,8 @@ async fn run(command: Command) -> Result<()> {
             addr,
             site_root,
             limits,
-        } => serve(&db, addr, site_root, limits.settings()?).await,
+            hsts_max_age,
+        } => serve(&db, addr, site_root, limits.settings()?, hsts_max_age).await,
         Command::Migrate { db } => {
             open(&db).await?;
             println!("Migrations applied to {}", db.database_url);
@@ -271,6 +291,26 @@ async fn run(command: Command) -> Result<()> {
                 .await?;
             println!("Created shop {:?} ({}).", shop.slug, shop.name);
             println!("Webhook secret (shown once, keep it safe): {secret}");
+            Ok(())
+        }
+        Command::Shop {
+            command: ShopCommand::RotateSecret { slug, db, secret },
+        } => {
+            let given = secret.map(|s| s.trim().to_string());
+            if given.as_deref().is_some_and(|s| s.len() < 16 || s.len() > 200) {
+                anyhow::bail!("--secret must be 16 to 200 characters long");
+            }
+            let store = open(&db).await?;
+            let secret = given.clone().unwrap_or_else(keys::webhook_secret);
+            if !store.set_webhook_secret(&slug, &secret).await? {
+                anyhow::bail!("no shop with the slug {slug:?}");
+            }
+            if given.is_some() {
+                println!("Stored the given webhook secret for {slug:?}; the old one stops working now.");
+            } else {
+                println!("New webhook secret for {slug:?} (shown once; the old one stops working now):");
+                println!("{secret}");
+            }
             Ok(())
         }
         Command::Shop {
@@ -381,12 +421,25 @@ async fn run(command: Command) -> Result<()> {
             println!("{key}");
             Ok(())
         }
-        Command::Demo { db } => {
+        Command::Demo { db, orders } => {
             let store = open(&db).await?;
             let loaded = demo::load(&store).await?;
             println!("Demo shop \"demo\" ready with {loaded} orders. Look them up at /track/demo with:");
             for order in demo::ORDERS {
                 println!("  {:<20} {:<6} {}", order.email, order.order_number, order.shows);
+            }
+            if orders > 0 {
+                let bar = progress_bar(orders, "generating orders");
+                let started = std::time::Instant::now();
+                let shown = bar.clone();
+                demo::generate(&store, orders, move |n| shown.set_position(n)).await?;
+                bar.finish_and_clear();
+                let secs = started.elapsed().as_secs_f64();
+                let (email, number) = demo::generated_credentials(orders);
+                println!(
+                    "Generated {orders} orders in {secs:.1} s ({:.0} orders/s): #G0000001 with shopper1@example.com … {number} with {email}.",
+                    orders as f64 / secs.max(1e-9)
+                );
             }
             Ok(())
         }
@@ -432,7 +485,18 @@ pub fn leptos_options(addr: SocketAddr, site_root: &std::path::Path) -> LeptosOp
         .build()
 }
 
-async fn serve(db: &Db, addr: SocketAddr, site_root: PathBuf, limits: LimitSettings) -> Result<()> {
+/// A progress bar on a terminal; hidden when output goes elsewhere.
+fn progress_bar(len: u64, what: &str) -> indicatif::ProgressBar {
+    let bar = indicatif::ProgressBar::new(len);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{msg} {wide_bar} {pos}/{len} ({per_sec}, {eta} left)")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    bar.set_message(what.to_string());
+    bar
+}
+
+async fn serve(db: &Db, addr: SocketAddr, site_root: PathBuf, limits: LimitSettings, hsts_max_age: u64) -> Result<()> {
     let store = open(db).await?;
     if !site_root.join("pkg").is_dir() {
         tracing::warn!(site_root = %site_root.display(), "no built assets found: pages will load without styles and WebAssembly (build with `cargo leptos build --release`)");
@@ -441,7 +505,9 @@ async fn serve(db: &Db, addr: SocketAddr, site_root: PathBuf, limits: LimitSetti
         .await
         .with_context(|| format!("cannot listen on {addr}"))?;
     let local = listener.local_addr()?;
-    let state = AppState::new(leptos_options(local, &site_root), store.clone()).with_limits(limits);
+    let state = AppState::new(leptos_options(local, &site_root), store.clone())
+        .with_limits(limits)
+        .with_hsts(hsts_max_age);
     tracing::info!(files = state.assets.len(), "site assets loaded");
     println!("Lookout is listening on http://{local}");
     println!("  Demo tracking page: http://{local}/track/demo");

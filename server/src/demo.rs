@@ -3,10 +3,12 @@
 //! replaces the orders (each load has a newer `updated_at`).
 
 use anyhow::{Context, Result};
-use app::order::parse_order;
-use app::store::{NewShop, Store, StoreError};
+use app::order::{parse_order, Order};
+use app::store::{Backend, NewShop, Store, StoreError};
 use chrono::{Duration, SecondsFormat, Utc};
 use serde_json::{json, Value};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 
 /// One demo order's credentials and what it shows.
 pub struct DemoOrder {
@@ -125,6 +127,68 @@ pub async fn load(store: &Store) -> Result<usize> {
             .with_context(|| format!("storing demo order {}", order.order_number))?;
     }
     Ok(bodies.len())
+}
+
+/// Orders written per transaction when generating.
+const GENERATE_BATCH: u64 = 500;
+
+/// The credentials of generated order `i` (1-based): `#G0000001` with `shopper1@example.com`.
+pub fn generated_credentials(i: u64) -> (String, String) {
+    (format!("shopper{i}@example.com"), format!("#G{i:07}"))
+}
+
+/// Adds `count` generated orders to the demo shop, the demo's orders repeated with
+/// new numbers and emails (see `generated_credentials`), so they cover every status.
+/// Generating again replaces them. `progress` is told how many are written so far.
+pub async fn generate(store: &Store, count: u64, progress: impl Fn(u64) + Send + Sync + 'static) -> Result<()> {
+    let shop = store.shop("demo").await?.context("the demo shop is missing")?;
+    let templates = orders()
+        .iter()
+        .map(|body| {
+            parse_order(body.to_string().as_bytes()).map_err(|e| anyhow::anyhow!("demo order is invalid: {e:?}"))
+        })
+        .collect::<Result<Vec<Order>>>()?;
+    let templates = Arc::new(templates);
+    // SQLite has one writer; PostgreSQL takes several batches at once.
+    let workers = match store.backend() {
+        Backend::Sqlite => 1,
+        Backend::Postgres => 4,
+    };
+    let next = Arc::new(AtomicU64::new(0));
+    let written = Arc::new(AtomicU64::new(0));
+    let progress = Arc::new(progress);
+    let mut tasks = tokio::task::JoinSet::new();
+    for _ in 0..workers {
+        let (store, templates, next, written, progress) = (
+            store.clone(),
+            templates.clone(),
+            next.clone(),
+            written.clone(),
+            progress.clone(),
+        );
+        tasks.spawn(async move {
+            loop {
+                let start = next.fetch_add(GENERATE_BATCH, Ordering::Relaxed);
+                if start >= count {
+                    return Ok::<_, anyhow::Error>(());
+                }
+                let end = (start + GENERATE_BATCH).min(count);
+                let batch: Vec<Order> = (start + 1..=end)
+                    .map(|i| {
+                        let mut order = templates[(i % templates.len() as u64) as usize].clone();
+                        (order.email, order.order_number) = generated_credentials(i);
+                        order
+                    })
+                    .collect();
+                store.replace_orders(shop.id, &batch).await?;
+                progress(written.fetch_add(end - start, Ordering::Relaxed) + end - start);
+            }
+        });
+    }
+    while let Some(done) = tasks.join_next().await {
+        done.context("a generator task failed")??;
+    }
+    Ok(())
 }
 
 /// The demo order bodies, in the API's JSON form.

@@ -10,6 +10,7 @@ pub mod keys;
 pub mod problem;
 pub mod router;
 pub mod settings;
+pub mod shopify;
 pub mod telemetry;
 
 mod posted;

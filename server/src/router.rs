@@ -25,6 +25,8 @@ pub struct AppState {
     pub limits: Arc<LookupLimits>,
     /// API keys verified recently (see `keys::CACHE_SECS`).
     pub verified: Arc<crate::keys::VerifiedKeys>,
+    /// The Strict-Transport-Security value, when the site is served over HTTPS.
+    pub hsts: Option<HeaderValue>,
 }
 
 impl AppState {
@@ -38,7 +40,18 @@ impl AppState {
             assets,
             limits,
             verified: Arc::new(crate::keys::VerifiedKeys::default()),
+            hsts: None,
         }
+    }
+
+    /// The same state telling browsers to use HTTPS only, for `max_age_secs` seconds
+    /// (`Strict-Transport-Security`). Only for sites served over TLS; 0 turns it off.
+    pub fn with_hsts(mut self, max_age_secs: u64) -> Self {
+        self.hsts = (max_age_secs > 0).then(|| {
+            HeaderValue::from_str(&format!("max-age={max_age_secs}; includeSubDomains"))
+                .expect("digits and ASCII make a valid header value")
+        });
+        self
     }
 
     /// The same state with other lookup limits.
@@ -59,7 +72,8 @@ pub fn app(state: AppState) -> Router {
     let store = state.store.clone();
     let limits = state.limits.clone();
     let options = state.leptos_options.clone();
-    Router::new()
+    let hsts = state.hsts.clone();
+    let router = Router::new()
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(ready))
         .nest("/api/v1", api::routes())
@@ -94,7 +108,15 @@ pub fn app(state: AppState) -> Router {
             ),
         ))
         // Pages, CSS, JavaScript and WebAssembly go out compressed (brotli or gzip) when asked.
-        .layer(CompressionLayer::new())
+        .layer(CompressionLayer::new());
+    let router = match hsts {
+        Some(value) => router.layer(SetResponseHeaderLayer::if_not_present(
+            header::STRICT_TRANSPORT_SECURITY,
+            value,
+        )),
+        None => router,
+    };
+    router
         .layer(TraceLayer::new_for_http().make_span_with(telemetry_span))
         .with_state(state)
 }

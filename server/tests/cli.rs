@@ -1,5 +1,8 @@
-//! The `lookout` command line, run as a real process against a temp SQLite file.
+//! The `lookout` command line, run as a real process against a fresh database.
 
+mod common;
+
+use common::TestDb;
 use std::process::{Command, Output};
 
 fn lookout(db: &str, args: &[&str]) -> Output {
@@ -19,10 +22,10 @@ fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
-fn temp_db() -> (tempfile::TempDir, String) {
-    let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}", dir.path().join("cli.db").display());
-    (dir, url)
+fn temp_db() -> (TestDb, String) {
+    let db = TestDb::new();
+    let url = db.url.clone();
+    (db, url)
 }
 
 #[test]
@@ -204,4 +207,26 @@ fn keys_can_be_listed_by_prefix_and_revoked() {
     let again = lookout(&db, &["key", "revoke", "nordlys", prefix]);
     assert!(!again.status.success());
     assert!(stderr(&again).contains("no live key"));
+}
+
+#[tokio::test]
+async fn demo_generates_orders_for_load_tests_and_again_replaces_them() {
+    let (db, url) = temp_db();
+    for _ in 0..2 {
+        let out = lookout(&url, &["demo", "--orders", "1203"]);
+        assert!(out.status.success(), "{}", stderr(&out));
+        assert!(stdout(&out).contains("Generated 1203 orders"), "{}", stdout(&out));
+    }
+    let store = app::store::Store::connect(&db.url).await.unwrap();
+    let shop = store.shop("demo").await.unwrap().unwrap();
+    assert_eq!(store.order_count(shop.id).await.unwrap(), 15 + 1203);
+    for i in [1, 500, 501, 1203] {
+        let (email, number) = server::demo::generated_credentials(i);
+        let key = app::normalize::order_number_key(&number);
+        let order = store.order_for_lookup("demo", &key, &email).await.unwrap();
+        assert_eq!(order.map(|o| o.order_number), Some(number));
+    }
+    let (email, number) = server::demo::generated_credentials(1204);
+    let key = app::normalize::order_number_key(&number);
+    assert!(store.order_for_lookup("demo", &key, &email).await.unwrap().is_none());
 }

@@ -1,6 +1,8 @@
 //! What the server writes to its log holds no personal data: a real `lookout serve`
 //! process handles lookups, form posts and ingest, then its whole log is read.
 
+mod common;
+
 use std::io::{BufRead, BufReader, Read};
 use std::process::{Command, Stdio};
 
@@ -13,8 +15,8 @@ fn lookout(db: &str) -> Command {
 
 #[tokio::test]
 async fn a_busy_log_holds_no_email_address_and_no_order_number() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = format!("sqlite://{}", dir.path().join("logs.db").display());
+    let test_db = common::TestDb::new();
+    let db = test_db.url.clone();
     assert!(lookout(&db).arg("demo").output().unwrap().status.success());
     let key = String::from_utf8(lookout(&db).args(["key", "create", "demo"]).output().unwrap().stdout).unwrap();
     let key = key.lines().last().unwrap().to_string();

@@ -150,6 +150,28 @@ async fn pages_send_basic_security_headers() {
 }
 
 #[tokio::test]
+async fn hsts_is_sent_only_when_the_site_is_configured_for_https() {
+    let plain = TestApp::spawn().await;
+    let res = plain.client.get(plain.url("/track/alpha")).send().await.unwrap();
+    assert!(res.headers().get("strict-transport-security").is_none());
+
+    let tls = TestApp::spawn_configured(|state| state.with_hsts(31_536_000)).await;
+    for path in [
+        "/track/alpha",
+        "/embed/alpha",
+        "/healthz",
+        "/api/v1/shops/alpha/orders/1001",
+    ] {
+        let res = tls.client.get(tls.url(path)).send().await.unwrap();
+        assert_eq!(
+            res.headers()["strict-transport-security"],
+            "max-age=31536000; includeSubDomains",
+            "{path}"
+        );
+    }
+}
+
+#[tokio::test]
 async fn the_language_comes_from_the_query_then_accept_language_then_the_shop() {
     let app = TestApp::spawn().await;
     let page = |query: &'static str, accept: Option<&'static str>| {

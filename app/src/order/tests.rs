@@ -117,6 +117,14 @@ fn wrong_types_and_broken_json_are_reported_with_their_place() {
     assert!(errors[0].message.contains("not valid JSON"), "{}", errors[0].message);
     assert!(parse_order(b"[]").is_err());
     assert!(parse_order(b"{} trailing").is_err());
+
+    // Found by fuzzing: broken JSON inside the value of a key named "" was
+    // reported against a field with no name.
+    let errors = parse_order(b"{\"order_number\": \"#1\", \"\": [{\"a\"::}]}").unwrap_err();
+    assert_eq!(
+        (errors[0].field.as_str(), errors[0].code.as_str()),
+        ("body", "malformed")
+    );
 }
 
 #[test]

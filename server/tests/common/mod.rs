@@ -1,4 +1,6 @@
-//! Starts the real application on 127.0.0.1:0 with a fresh SQLite file.
+//! Starts the real application on 127.0.0.1:0 with a fresh database: a SQLite
+//! file by default, or, when `LOOKOUT_TEST_POSTGRES` names a PostgreSQL server
+//! (`scripts/test.sh` starts one), a new database on it for every test.
 #![allow(dead_code)]
 
 use app::store::{NewShop, Store};
@@ -7,6 +9,55 @@ use server::{app, cli, AppState};
 use std::net::SocketAddr;
 
 pub const EXAMPLE: &str = include_str!("../../../fixtures/order-1001.json");
+
+/// A fresh, empty database for one test; a SQLite file goes with `_dir`.
+pub struct TestDb {
+    pub url: String,
+    _dir: tempfile::TempDir,
+}
+
+/// The PostgreSQL server the tests run against, if any.
+pub fn postgres_admin_url() -> Option<String> {
+    std::env::var("LOOKOUT_TEST_POSTGRES").ok().filter(|u| !u.is_empty())
+}
+
+impl TestDb {
+    /// Creates the database (callable from sync and async tests alike).
+    pub fn new() -> TestDb {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let url = match postgres_admin_url() {
+            Some(admin) => std::thread::spawn(move || {
+                tokio::runtime::Runtime::new()
+                    .expect("runtime")
+                    .block_on(create_postgres_database(&admin))
+            })
+            .join()
+            .expect("create a test database"),
+            None => format!("sqlite://{}", dir.path().join("lookout.db").display()),
+        };
+        TestDb { url, _dir: dir }
+    }
+
+    pub fn is_postgres(&self) -> bool {
+        self.url.starts_with("postgres")
+    }
+}
+
+async fn create_postgres_database(admin: &str) -> String {
+    use sqlx::Connection;
+    static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let name = format!("lookout_test_{}_{n}", std::process::id());
+    let mut conn = sqlx::PgConnection::connect(admin)
+        .await
+        .expect("connect to the test PostgreSQL");
+    sqlx::query(&format!("CREATE DATABASE {name}"))
+        .execute(&mut conn)
+        .await
+        .expect("create database");
+    let (base, _) = admin.rsplit_once('/').expect("an admin URL ending in /DATABASE");
+    format!("{base}/{name}")
+}
 
 /// A running server and what a test needs to talk to it.
 pub struct TestApp {
@@ -17,6 +68,7 @@ pub struct TestApp {
     pub alpha_key: String,
     /// An API key for the shop `beta`.
     pub beta_key: String,
+    pub db: TestDb,
     _dir: tempfile::TempDir,
 }
 
@@ -28,9 +80,14 @@ impl TestApp {
 
     /// Spawns the app with these lookup limits.
     pub async fn spawn_with(limits: app::limits::LimitSettings) -> TestApp {
+        Self::spawn_configured(|state| state.with_limits(limits)).await
+    }
+
+    /// Spawns the app with its state changed by `configure`.
+    pub async fn spawn_configured(configure: impl FnOnce(AppState) -> AppState) -> TestApp {
         let dir = tempfile::tempdir().expect("temp dir");
-        let url = format!("sqlite://{}", dir.path().join("lookout.db").display());
-        let store = Store::connect(&url).await.expect("open store");
+        let db = TestDb::new();
+        let store = Store::connect(&db.url).await.expect("open store");
         store.migrate().await.expect("migrate");
         for slug in ["alpha", "beta"] {
             store
@@ -54,7 +111,7 @@ impl TestApp {
         let site = dir.path().join("site");
         std::fs::create_dir_all(site.join("pkg")).expect("site dir");
         std::fs::write(site.join("pkg/lookout.css"), "body{color:#111}").expect("site file");
-        let state = AppState::new(cli::leptos_options(addr, &site), store.clone()).with_limits(limits);
+        let state = configure(AppState::new(cli::leptos_options(addr, &site), store.clone()));
         tokio::spawn(async move {
             axum::serve(listener, app(state).into_make_service_with_connect_info::<SocketAddr>())
                 .await
@@ -69,6 +126,7 @@ impl TestApp {
             store,
             alpha_key,
             beta_key,
+            db,
             _dir: dir,
         }
     }
@@ -157,3 +215,57 @@ pub const INTERNAL: &[&str] = &[
     "WS-GM",
     "Too small",
 ];
+
+/// A `lookout` command with the database URL set.
+pub fn lookout_command(db: &str) -> std::process::Command {
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_lookout"));
+    cmd.env("LOOKOUT_DATABASE_URL", db).env("RUST_LOG", "warn");
+    cmd
+}
+
+/// Runs a `lookout` subcommand to completion and returns its standard output.
+pub fn lookout_ok(db: &str, args: &[&str]) -> String {
+    let out = lookout_command(db).args(args).output().expect("run lookout");
+    assert!(
+        out.status.success(),
+        "lookout {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// A `lookout serve` process on a free port; killed when dropped.
+pub struct ServerProcess {
+    pub child: std::process::Child,
+    pub base: String,
+}
+
+impl ServerProcess {
+    /// Starts `cmd` (a `lookout` command) as `serve --addr 127.0.0.1:0` plus `args`,
+    /// and waits for the line that names its address.
+    pub fn start(mut cmd: std::process::Command, args: &[&str]) -> ServerProcess {
+        use std::io::BufRead;
+        let mut child = cmd
+            .args(["serve", "--addr", "127.0.0.1:0"])
+            .args(args)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("start lookout serve");
+        let mut out = std::io::BufReader::new(child.stdout.take().expect("stdout"));
+        let mut line = String::new();
+        out.read_line(&mut line).expect("read the address line");
+        let base = line.trim().rsplit(' ').next().unwrap_or_default().to_string();
+        assert!(base.starts_with("http://127.0.0.1:"), "unexpected first line {line:?}");
+        // Keep draining stdout so the server never blocks on a full pipe.
+        std::thread::spawn(move || std::io::copy(&mut out, &mut std::io::sink()));
+        ServerProcess { child, base }
+    }
+}
+
+impl Drop for ServerProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}

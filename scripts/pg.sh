@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# A throwaway PostgreSQL 15 cluster for tests and benchmarks: a fresh data folder
+# in a temp dir, run as the `postgres` user, on a free loopback port.
+#
+#   source scripts/pg.sh; pg_start [durable]; ...; pg_stop
+#
+# pg_start exports PG_URL (postgres://postgres@127.0.0.1:PORT/postgres). Without
+# `durable`, fsync is off: the tests need a real server, not a durable one.
+PG_BIN=${PG_BIN:-$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)}
+
+pg_as() {
+  if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+
+pg_free_port() {
+  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+pg_start() {
+  if [ -z "$PG_BIN" ] || [ ! -x "$PG_BIN/initdb" ]; then
+    echo "[pg] PostgreSQL server binaries not found (run scripts/setup.sh)" >&2
+    return 1
+  fi
+  PG_DIR=$(mktemp -d /tmp/lookout-pg.XXXXXX)
+  chmod 755 "$PG_DIR"
+  if [ "$(id -u)" -eq 0 ]; then chown postgres: "$PG_DIR"; fi
+  PG_PORT=$(pg_free_port)
+  pg_as "$PG_BIN/initdb" -D "$PG_DIR/data" -U postgres -A trust -E UTF8 --locale=C.UTF-8 --no-sync >/dev/null
+  local opts="-c listen_addresses=127.0.0.1 -p $PG_PORT -k $PG_DIR -c max_connections=300"
+  if [ "${1:-}" != durable ]; then
+    opts="$opts -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+  fi
+  pg_as "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/log" -o "$opts" -w start >/dev/null
+  export PG_DIR PG_PORT
+  export PG_URL="postgres://postgres@127.0.0.1:$PG_PORT/postgres"
+  echo "[pg] PostgreSQL $("$PG_BIN/postgres" --version | awk '{print $3}') on port $PG_PORT"
+}
+
+pg_stop() {
+  [ -n "${PG_DIR:-}" ] && [ -d "$PG_DIR" ] || return 0
+  pg_as "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -m fast -w stop >/dev/null 2>&1 || true
+  rm -rf "$PG_DIR"
+  unset PG_DIR
+}

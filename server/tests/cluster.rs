@@ -1,0 +1,65 @@
+//! Several stateless servers share one database: two real `lookout serve`
+//! processes on one database (PostgreSQL when the test command provides it,
+//! else one SQLite file) see each other's writes at once.
+
+mod common;
+
+use common::{lookout_command, lookout_ok, ServerProcess, TestDb, EXAMPLE};
+use serde_json::Value;
+
+#[tokio::test]
+async fn an_update_through_one_server_is_seen_through_the_other_at_once() {
+    let db = TestDb::new();
+    lookout_ok(&db.url, &["shop", "create", "nordlys", "--name", "Nordlys"]);
+    let key = lookout_ok(&db.url, &["key", "create", "nordlys"]);
+    let key = key.lines().last().expect("a key line").trim().to_string();
+    let a = ServerProcess::start(lookout_command(&db.url), &[]);
+    let b = ServerProcess::start(lookout_command(&db.url), &[]);
+    let client = reqwest::Client::new();
+    let put = |base: String, body: String| {
+        client
+            .put(format!("{base}/api/v1/shops/nordlys/orders/1001"))
+            .bearer_auth(&key)
+            .body(body)
+            .send()
+    };
+    let client = &client;
+    let lookup = |base: String| async move {
+        let res = client
+            .post(format!("{base}/api/v1/shops/nordlys/lookup"))
+            .json(&serde_json::json!({"email": "ada@example.com", "order_number": "#1001"}))
+            .send()
+            .await
+            .expect("lookup");
+        let status = res.status().as_u16();
+        (status, res.json::<Value>().await.unwrap_or(Value::Null))
+    };
+
+    // Nothing yet, through either server.
+    assert_eq!(lookup(a.base.clone()).await.0, 404);
+    assert_eq!(lookup(b.base.clone()).await.0, 404);
+
+    // Written through A, read through B.
+    let res = put(a.base.clone(), EXAMPLE.to_string()).await.expect("put");
+    assert_eq!(res.status(), 201);
+    let (status, view) = lookup(b.base.clone()).await;
+    assert_eq!(status, 200);
+    let first = view["fulfillment_status"].clone();
+
+    // Updated through B (a later state), read through A straight away.
+    let mut order: Value = serde_json::from_str(EXAMPLE).expect("example JSON");
+    order["updated_at"] = Value::from("2030-01-01T00:00:00Z");
+    order["status"] = Value::from("cancelled");
+    order["cancel_reason"] = Value::from("customer");
+    let res = put(b.base.clone(), order.to_string()).await.expect("put");
+    assert_eq!(res.status(), 200);
+    let (status, view) = lookup(a.base.clone()).await;
+    assert_eq!(status, 200);
+    assert_eq!(view["status"], "cancelled", "{view}");
+    assert_eq!(view["fulfillment_status"], first);
+
+    // A stale write through A is refused: B's newer state stands.
+    let res = put(a.base.clone(), EXAMPLE.to_string()).await.expect("put");
+    assert_eq!(res.status(), 409);
+    assert_eq!(lookup(b.base.clone()).await.1["status"], "cancelled");
+}

@@ -1,0 +1,315 @@
+//! Shopify webhooks over real HTTP: signatures, de-duplication, every topic,
+//! and deliveries that arrive out of order. Payloads follow Shopify's documented
+//! examples (fixtures/shopify/).
+
+mod common;
+
+use base64::Engine;
+use common::TestApp;
+use hmac::{Hmac, Mac};
+use serde_json::{json, Value};
+use sha2::Sha256;
+
+const ORDER: &str = include_str!("../../fixtures/shopify/order.json");
+const FULFILLMENT: &str = include_str!("../../fixtures/shopify/fulfillment.json");
+const REFUND: &str = include_str!("../../fixtures/shopify/refund.json");
+
+/// The test shops' webhook secret (see common::TestApp).
+const SECRET: &str = "secret";
+
+fn sign(secret: &str, body: &[u8]) -> String {
+    let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).unwrap();
+    mac.update(body);
+    base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes())
+}
+
+/// Posts a signed delivery; `id` is the X-Shopify-Webhook-Id.
+async fn deliver(app: &TestApp, shop: &str, topic: &str, id: &str, body: &Value) -> (u16, Value) {
+    let bytes = serde_json::to_vec(body).unwrap();
+    deliver_raw(app, shop, topic, id, &bytes, &sign(SECRET, &bytes)).await
+}
+
+async fn deliver_raw(app: &TestApp, shop: &str, topic: &str, id: &str, body: &[u8], hmac: &str) -> (u16, Value) {
+    let res = app
+        .client
+        .post(app.url(&format!("/api/v1/shops/{shop}/webhooks/shopify")))
+        .header("content-type", "application/json")
+        .header("x-shopify-topic", topic)
+        .header("x-shopify-hmac-sha256", hmac)
+        .header("x-shopify-webhook-id", id)
+        .header("x-shopify-shop-domain", "jsmith.myshopify.com")
+        .body(body.to_vec())
+        .send()
+        .await
+        .unwrap();
+    let status = res.status().as_u16();
+    (status, res.json().await.unwrap_or(Value::Null))
+}
+
+fn order() -> Value {
+    serde_json::from_str(ORDER).unwrap()
+}
+
+/// The stored order through the merchant API.
+async fn stored(app: &TestApp, shop: &str) -> Value {
+    let res = app
+        .client
+        .get(app.url(&format!("/api/v1/shops/{shop}/orders/9999")))
+        .bearer_auth(if shop == "alpha" { &app.alpha_key } else { &app.beta_key })
+        .send()
+        .await
+        .unwrap();
+    if res.status() == 404 {
+        return Value::Null;
+    }
+    res.json().await.unwrap()
+}
+
+#[tokio::test]
+async fn an_order_webhook_maps_shopify_fields_onto_the_order() {
+    let app = TestApp::spawn().await;
+    let (status, answer) = deliver(&app, "alpha", "orders/create", "w-1", &order()).await;
+    assert_eq!(status, 200, "{answer}");
+    assert_eq!(answer["outcome"], "applied");
+
+    let o = stored(&app, "alpha").await;
+    assert_eq!(o["order_number"], "#9999");
+    assert_eq!(o["email"], "jon@example.com");
+    assert_eq!(o["placed_at"], "2026-11-02T10:15:00Z", "offsets become UTC");
+    assert_eq!(o["status"], "open");
+    assert_eq!(o["payment_status"], "paid");
+    assert_eq!(o["fulfillment_status"], "unfulfilled");
+    assert_eq!(o["currency"], "NOK", "the presentment currency");
+    assert_eq!(o["totals"]["total"], "3980.00");
+    assert_eq!(o["totals"]["shipping"], "100.00");
+    assert_eq!(o["totals"]["discounts"], "200.00");
+    assert_eq!(o["line_items"][0]["id"], "866550311766439020");
+    assert_eq!(o["line_items"][0]["variant"], "Pink");
+    assert_eq!(o["line_items"][0]["price"], "1990.00");
+    assert_eq!(o["tags"], json!(["tag1", "tag2", "vip"]));
+    assert_eq!(o["note"], "Gift wrap, call before delivery");
+    assert_eq!(o["shipping_address"]["address1"], "123 Shipping Street");
+
+    // The shopper sees it, and none of the internal fields.
+    let res = app.lookup("alpha", "JON@example.com", "#9999").await;
+    assert_eq!(res.status(), 200);
+    let view = res.text().await.unwrap();
+    for secret in [
+        "Gift wrap",
+        "tag1",
+        "vip",
+        "123 Shipping Street",
+        "IPOD2008PINK",
+        "555-555",
+    ] {
+        assert!(!view.contains(secret), "{secret} leaked: {view}");
+    }
+}
+
+#[tokio::test]
+async fn paid_cancelled_closed_and_fulfilled_orders_map_to_their_statuses() {
+    let app = TestApp::spawn().await;
+    let mut o = order();
+    o["financial_status"] = json!("pending");
+    deliver(&app, "alpha", "orders/create", "w-1", &o).await;
+    assert_eq!(stored(&app, "alpha").await["payment_status"], "pending");
+
+    o["financial_status"] = json!("paid");
+    o["updated_at"] = json!("2026-11-02T12:00:00+01:00");
+    let (status, _) = deliver(&app, "alpha", "orders/paid", "w-2", &o).await;
+    assert_eq!(status, 200);
+    assert_eq!(stored(&app, "alpha").await["payment_status"], "paid");
+
+    let mut fulfilled = o.clone();
+    fulfilled["fulfillment_status"] = json!("fulfilled");
+    fulfilled["updated_at"] = json!("2026-11-03T12:00:00+01:00");
+    fulfilled["fulfillments"] = json!([serde_json::from_str::<Value>(FULFILLMENT).unwrap()]);
+    deliver(&app, "alpha", "orders/fulfilled", "w-3", &fulfilled).await;
+    let s = stored(&app, "alpha").await;
+    assert_eq!(s["fulfillment_status"], "fulfilled");
+    assert_eq!(s["shipments"][0]["carrier"], "UPS");
+    assert_eq!(s["shipments"][0]["status"], "in_transit");
+
+    let mut cancelled = fulfilled.clone();
+    cancelled["cancelled_at"] = json!("2026-11-04T09:00:00+01:00");
+    cancelled["cancel_reason"] = json!("customer");
+    cancelled["financial_status"] = json!("refunded");
+    cancelled["updated_at"] = json!("2026-11-04T09:00:00+01:00");
+    deliver(&app, "alpha", "orders/cancelled", "w-4", &cancelled).await;
+    let s = stored(&app, "alpha").await;
+    assert_eq!(
+        (s["status"].as_str(), s["cancel_reason"].as_str()),
+        (Some("cancelled"), Some("customer"))
+    );
+    assert_eq!(s["payment_status"], "refunded");
+
+    let mut closed = o.clone();
+    closed["closed_at"] = json!("2026-11-06T09:00:00+01:00");
+    closed["updated_at"] = json!("2026-11-06T09:00:00+01:00");
+    deliver(&app, "alpha", "orders/updated", "w-5", &closed).await;
+    assert_eq!(stored(&app, "alpha").await["status"], "archived");
+}
+
+#[tokio::test]
+async fn a_bad_or_missing_signature_is_refused_and_changes_nothing() {
+    let app = TestApp::spawn().await;
+    let body = serde_json::to_vec(&order()).unwrap();
+    for hmac in [
+        sign("wrong secret", &body),
+        String::new(),
+        "not base64!".to_string(),
+        sign(SECRET, b"another body"),
+    ] {
+        let (status, problem) = deliver_raw(&app, "alpha", "orders/create", "w-1", &body, &hmac).await;
+        assert_eq!(status, 401, "{problem}");
+        assert_eq!(problem["code"], "unauthorized");
+    }
+    // Another shop's secret does not open this one, and an unknown shop looks the same.
+    let (status, _) = deliver_raw(&app, "nope", "orders/create", "w-1", &body, &sign(SECRET, &body)).await;
+    assert_eq!(status, 401);
+    assert_eq!(stored(&app, "alpha").await, Value::Null);
+    // The refused id was not recorded: the genuine delivery still applies.
+    let (status, answer) = deliver(&app, "alpha", "orders/create", "w-1", &order()).await;
+    assert_eq!((status, answer["outcome"].as_str()), (200, Some("applied")));
+}
+
+#[tokio::test]
+async fn a_redelivered_webhook_is_applied_once() {
+    let app = TestApp::spawn().await;
+    let (_, first) = deliver(&app, "alpha", "orders/create", "same-id", &order()).await;
+    assert_eq!(first["outcome"], "applied");
+    // The same id again, even with different content, changes nothing.
+    let mut changed = order();
+    changed["updated_at"] = json!("2026-12-01T00:00:00Z");
+    changed["financial_status"] = json!("refunded");
+    let (status, again) = deliver(&app, "alpha", "orders/updated", "same-id", &changed).await;
+    assert_eq!((status, again["outcome"].as_str()), (200, Some("duplicate")));
+    assert_eq!(stored(&app, "alpha").await["payment_status"], "paid");
+    // Ids are per shop: beta's delivery with the same id is its own.
+    let (_, other) = deliver(&app, "beta", "orders/create", "same-id", &order()).await;
+    assert_eq!(other["outcome"], "applied");
+}
+
+#[tokio::test]
+async fn an_older_update_delivered_late_never_overwrites_a_newer_one() {
+    let app = TestApp::spawn().await;
+    let mut newer = order();
+    newer["updated_at"] = json!("2026-11-05T10:00:00Z");
+    newer["financial_status"] = json!("refunded");
+    deliver(&app, "alpha", "orders/updated", "w-2", &newer).await;
+    // The earlier update arrives after it.
+    let (status, answer) = deliver(&app, "alpha", "orders/paid", "w-1", &order()).await;
+    assert_eq!((status, answer["outcome"].as_str()), (200, Some("stale")));
+    assert_eq!(stored(&app, "alpha").await["payment_status"], "refunded");
+
+    // A fulfillment update older than the stored order is stale too.
+    let mut f: Value = serde_json::from_str(FULFILLMENT).unwrap();
+    f["updated_at"] = json!("2026-11-04T00:00:00Z");
+    let (_, answer) = deliver(&app, "alpha", "fulfillments/update", "w-3", &f).await;
+    assert_eq!(answer["outcome"], "stale");
+    assert_eq!(stored(&app, "alpha").await["shipments"], json!([]));
+}
+
+#[tokio::test]
+async fn fulfillment_webhooks_add_and_update_the_parcel() {
+    let app = TestApp::spawn().await;
+    deliver(&app, "alpha", "orders/create", "w-1", &order()).await;
+    let mut f: Value = serde_json::from_str(FULFILLMENT).unwrap();
+    let (status, answer) = deliver(&app, "alpha", "fulfillments/create", "w-2", &f).await;
+    assert_eq!((status, answer["outcome"].as_str()), (200, Some("applied")), "{answer}");
+    let s = stored(&app, "alpha").await;
+    let parcel = &s["shipments"][0];
+    assert_eq!(parcel["id"], "123456");
+    assert_eq!(parcel["carrier"], "UPS");
+    assert_eq!(parcel["tracking_number"], "1Z2345");
+    assert!(parcel["tracking_url"]
+        .as_str()
+        .unwrap()
+        .starts_with("https://www.ups.com/"));
+    assert_eq!(parcel["status"], "in_transit");
+    assert_eq!(parcel["shipped_at"], "2026-11-03T14:00:00Z");
+    assert_eq!(
+        parcel["line_items"],
+        json!([{"id": "866550311766439020", "quantity": 1}])
+    );
+
+    f["shipment_status"] = json!("delivered");
+    f["updated_at"] = json!("2026-11-05T10:30:00-05:00");
+    deliver(&app, "alpha", "fulfillments/update", "w-3", &f).await;
+    let s = stored(&app, "alpha").await;
+    assert_eq!(s["shipments"].as_array().unwrap().len(), 1, "updated in place");
+    assert_eq!(s["shipments"][0]["status"], "delivered");
+    assert_eq!(s["shipments"][0]["delivered_at"], "2026-11-05T15:30:00Z");
+
+    // The shopper sees the parcel.
+    let view = app.view("alpha", "jon@example.com", "#9999").await;
+    assert_eq!(view["shipments"][0]["status"], "delivered");
+
+    // A cancelled fulfillment takes the parcel away.
+    f["status"] = json!("cancelled");
+    f["updated_at"] = json!("2026-11-06T10:00:00Z");
+    deliver(&app, "alpha", "fulfillments/update", "w-4", &f).await;
+    assert_eq!(stored(&app, "alpha").await["shipments"], json!([]));
+}
+
+#[tokio::test]
+async fn a_refund_webhook_shows_the_refund_in_the_history() {
+    let app = TestApp::spawn().await;
+    deliver(&app, "alpha", "orders/create", "w-1", &order()).await;
+    let refund: Value = serde_json::from_str(REFUND).unwrap();
+    let (status, answer) = deliver(&app, "alpha", "refunds/create", "w-2", &refund).await;
+    assert_eq!((status, answer["outcome"].as_str()), (200, Some("applied")), "{answer}");
+    let s = stored(&app, "alpha").await;
+    assert_eq!(s["payment_status"], "partially_refunded");
+    let view = app.view("alpha", "jon@example.com", "#9999").await;
+    let events: Vec<&str> = view["timeline"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|e| e["message"].as_str())
+        .collect();
+    assert!(events.contains(&"Refund of 1990.00 NOK issued"), "{events:?}");
+    // Shopify's orders/updated that follows says refunded in full.
+    let mut updated = order();
+    updated["financial_status"] = json!("refunded");
+    updated["updated_at"] = json!("2026-11-05T18:00:00Z");
+    updated["refunds"] = json!([refund]);
+    deliver(&app, "alpha", "orders/updated", "w-3", &updated).await;
+    let s = stored(&app, "alpha").await;
+    assert_eq!(s["payment_status"], "refunded");
+    let refunds = s["timeline"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["kind"] == "refunded")
+        .count();
+    assert_eq!(refunds, 1);
+}
+
+#[tokio::test]
+async fn unknown_topics_and_orders_not_yet_seen_are_acknowledged() {
+    let app = TestApp::spawn().await;
+    let (status, answer) = deliver(&app, "alpha", "products/update", "w-1", &json!({"id": 1})).await;
+    assert_eq!((status, answer["outcome"].as_str()), (200, Some("ignored_topic")));
+    let refund: Value = serde_json::from_str(REFUND).unwrap();
+    let (status, answer) = deliver(&app, "alpha", "refunds/create", "w-2", &refund).await;
+    assert_eq!((status, answer["outcome"].as_str()), (200, Some("unknown_order")));
+    let f: Value = serde_json::from_str(FULFILLMENT).unwrap();
+    let (status, answer) = deliver(&app, "alpha", "fulfillments/create", "w-3", &f).await;
+    assert_eq!((status, answer["outcome"].as_str()), (200, Some("unknown_order")));
+}
+
+#[tokio::test]
+async fn a_payload_that_cannot_be_an_order_is_a_422_that_writes_nothing() {
+    let app = TestApp::spawn().await;
+    let mut o = order();
+    o["email"] = Value::Null;
+    o["contact_email"] = Value::Null;
+    o["customer"] = Value::Null;
+    let (status, problem) = deliver(&app, "alpha", "orders/create", "w-1", &o).await;
+    assert_eq!(status, 422, "{problem}");
+    assert_eq!(problem["errors"][0]["field"], "email");
+    let (status, _) = deliver(&app, "alpha", "orders/create", "w-2", &json!(["not", "an", "order"])).await;
+    assert_eq!(status, 422);
+    assert_eq!(stored(&app, "alpha").await, Value::Null);
+}
