@@ -226,12 +226,14 @@ pub fn parse_order(body: &[u8]) -> Result<Order, Vec<FieldError>> {
         Ok(raw) => raw,
         Err(err) => {
             let path = err.path().to_string();
-            // The path of a problem at the top level is "." or, inside the value of a
-            // key named "", empty; either way the body is what the shopper must fix.
-            let field = if path == "." || path.is_empty() {
+            // The path of a problem at the top level is ".", empty (inside the value of
+            // a key named "") or ends in "?" (the body ended inside an object): name
+            // the deepest known field, else the body.
+            let known = path.trim_end_matches(['?', '.']);
+            let field = if known.is_empty() {
                 "body".to_string()
             } else {
-                path
+                known.to_string()
             };
             let inner = err.into_inner();
             let message = if inner.is_syntax() || inner.is_eof() {

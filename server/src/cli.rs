@@ -112,6 +112,16 @@ enum Command {
         #[command(subcommand)]
         command: EmbedCommand,
     },
+    /// Import orders from a file: JSONL (one API order body a line) or CSV (one row
+    /// per line item). Bad lines are reported and skipped; the rest are written.
+    Import {
+        /// The shop's slug.
+        slug: String,
+        /// The file: .jsonl/.ndjson or .csv (else detected from its first character).
+        file: PathBuf,
+        #[command(flatten)]
+        db: Db,
+    },
     /// Create the shop `demo` with sample orders covering every status.
     Demo {
         #[command(flatten)]
@@ -421,6 +431,7 @@ async fn run(command: Command) -> Result<()> {
             println!("{key}");
             Ok(())
         }
+        Command::Import { slug, file, db } => import(&db, &slug, &file).await,
         Command::Demo { db, orders } => {
             let store = open(&db).await?;
             let loaded = demo::load(&store).await?;
@@ -483,6 +494,44 @@ pub fn leptos_options(addr: SocketAddr, site_root: &std::path::Path) -> LeptosOp
         .site_addr(addr)
         .env(Env::PROD)
         .build()
+}
+
+async fn import(db: &Db, slug: &str, file: &std::path::Path) -> Result<()> {
+    use crate::import::{read_csv, read_jsonl, write, Format};
+    let format = Format::detect(file)?;
+    let reader = std::fs::File::open(file).with_context(|| format!("cannot open {}", file.display()))?;
+    let store = open(db).await?;
+    let shop = store
+        .shop(slug)
+        .await?
+        .with_context(|| format!("no shop with the slug {slug:?}"))?;
+    let started = std::time::Instant::now();
+    let parsed = match format {
+        Format::Jsonl => read_jsonl(std::io::BufReader::new(reader)),
+        Format::Csv => read_csv(std::io::BufReader::new(reader)),
+    };
+    let bar = progress_bar(parsed.len() as u64, "importing");
+    let shown = bar.clone();
+    let summary = write(&store, shop.id, parsed, move |n| shown.set_position(n as u64)).await?;
+    bar.finish_and_clear();
+    for rejected in &summary.rejected {
+        eprintln!("line {}: {}", rejected.line, rejected.reason);
+    }
+    let secs = started.elapsed().as_secs_f64();
+    println!(
+        "{} accepted, {} rejected ({:.1} s, {:.0} orders/s)",
+        summary.accepted,
+        summary.rejected.len(),
+        secs,
+        summary.accepted as f64 / secs.max(1e-9)
+    );
+    if !summary.rejected.is_empty() {
+        anyhow::bail!(
+            "{} line(s) rejected; the other orders were written",
+            summary.rejected.len()
+        );
+    }
+    Ok(())
 }
 
 /// A progress bar on a terminal; hidden when output goes elsewhere.

@@ -6,6 +6,7 @@ pub mod assets;
 pub mod cli;
 pub mod demo;
 pub mod embed;
+pub mod import;
 pub mod keys;
 pub mod problem;
 pub mod router;

@@ -114,6 +114,13 @@ fn wrong_types_and_broken_json_are_reported_with_their_place() {
 
     let errors = parse_order(b"{\"order_number\": ").unwrap_err();
     assert_eq!(errors[0].code, "malformed");
+    assert_eq!(errors[0].field, "order_number", "the deepest field known");
+    // The body ends where the next key would be: no field to name but the body.
+    let errors = parse_order(b"{\"order_number\": \"#4\",").unwrap_err();
+    assert_eq!(
+        (errors[0].field.as_str(), errors[0].code.as_str()),
+        ("body", "malformed")
+    );
     assert!(errors[0].message.contains("not valid JSON"), "{}", errors[0].message);
     assert!(parse_order(b"[]").is_err());
     assert!(parse_order(b"{} trailing").is_err());

@@ -1,0 +1,392 @@
+//! `lookout import SHOP FILE`: orders from a file, each in its own transaction.
+//!
+//! JSONL: one API order body (API.md) per line. CSV: one row per line item,
+//! rows of one order grouped by `order_number` (see docs/import.md for the
+//! columns). A line that cannot become a valid order is reported with its line
+//! number and reason and written nowhere; the others go on.
+
+use anyhow::{Context, Result};
+use app::errors::FieldError;
+use app::order::{parse_order, Order};
+use app::store::{Store, StoreError};
+use serde_json::{json, Map, Value};
+use std::collections::HashMap;
+use std::io::BufRead;
+use std::path::Path;
+
+/// The file formats `import` reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Jsonl,
+    Csv,
+}
+
+impl Format {
+    /// From the file name (`.jsonl`, `.ndjson`, `.csv`), else from the first byte
+    /// that is not white space (`{` is JSONL).
+    pub fn detect(path: &Path) -> Result<Format> {
+        match path
+            .extension()
+            .and_then(|e| e.to_str())
+            .map(str::to_ascii_lowercase)
+            .as_deref()
+        {
+            Some("jsonl" | "ndjson" | "json") => return Ok(Format::Jsonl),
+            Some("csv") => return Ok(Format::Csv),
+            _ => {}
+        }
+        let head = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+        match head.iter().find(|b| !b.is_ascii_whitespace()) {
+            Some(b'{') => Ok(Format::Jsonl),
+            _ => Ok(Format::Csv),
+        }
+    }
+}
+
+/// One problem: where it is in the file and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rejected {
+    pub line: usize,
+    pub reason: String,
+}
+
+/// An order ready to write, or why its line cannot be one.
+pub type Parsed = std::result::Result<(usize, Order), Rejected>;
+
+fn reasons(errors: &[FieldError]) -> String {
+    errors
+        .iter()
+        .map(|e| format!("{}: {}", e.field, e.message))
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// Reads a JSONL file: every non-blank line is one order.
+pub fn read_jsonl(reader: impl BufRead) -> Vec<Parsed> {
+    let mut out = vec![];
+    for (i, line) in reader.split(b'\n').enumerate() {
+        let line_no = i + 1;
+        let line = match line {
+            Ok(line) => line,
+            Err(e) => {
+                out.push(Err(Rejected {
+                    line: line_no,
+                    reason: format!("unreadable: {e}"),
+                }));
+                break;
+            }
+        };
+        if line.iter().all(u8::is_ascii_whitespace) {
+            continue;
+        }
+        out.push(
+            parse_order(&line)
+                .map(|order| (line_no, order))
+                .map_err(|errors| Rejected {
+                    line: line_no,
+                    reason: reasons(&errors),
+                }),
+        );
+    }
+    out
+}
+
+/// The CSV columns, in documentation order. `order_number`, `email`, `placed_at`,
+/// `currency`, `total`, and each row's `line_item_title`, `quantity` and `price`
+/// are required; the rest may be empty or absent.
+pub const CSV_COLUMNS: &[&str] = &[
+    "order_number",
+    "email",
+    "placed_at",
+    "updated_at",
+    "status",
+    "cancel_reason",
+    "payment_status",
+    "fulfillment_status",
+    "currency",
+    "subtotal",
+    "shipping",
+    "tax",
+    "discounts",
+    "total",
+    "line_item_id",
+    "line_item_title",
+    "variant",
+    "quantity",
+    "price",
+    "sku",
+    "carrier",
+    "tracking_number",
+    "tracking_url",
+    "shipment_status",
+    "note",
+    "tags",
+];
+
+/// Reads a CSV file with a header row: rows of one order (same `order_number`)
+/// make one order; order-level columns come from its first row.
+pub fn read_csv(reader: impl std::io::Read) -> Vec<Parsed> {
+    let mut csv = csv::ReaderBuilder::new()
+        .flexible(false)
+        .trim(csv::Trim::All)
+        .from_reader(reader);
+    let headers = match csv.headers() {
+        Ok(h) => h.clone(),
+        Err(e) => {
+            return vec![Err(Rejected {
+                line: 1,
+                reason: format!("unreadable header row: {e}"),
+            })]
+        }
+    };
+    if let Some(unknown) = headers.iter().find(|h| !CSV_COLUMNS.contains(h)) {
+        return vec![Err(Rejected {
+            line: 1,
+            reason: format!("unknown column {unknown:?} (columns: {})", CSV_COLUMNS.join(", ")),
+        })];
+    }
+    if !headers.iter().any(|h| h == "order_number") {
+        return vec![Err(Rejected {
+            line: 1,
+            reason: "the header row has no order_number column".to_string(),
+        })];
+    }
+    // Orders in the order they first appear, each with its rows and line numbers.
+    let mut groups: Vec<(usize, Vec<HashMap<String, String>>)> = vec![];
+    let mut index: HashMap<String, usize> = HashMap::new();
+    let mut out = vec![];
+    for record in csv.records() {
+        let record = match record {
+            Ok(r) => r,
+            Err(e) => {
+                let line = e.position().map_or(0, |p| p.line() as usize);
+                out.push(Err(Rejected {
+                    line,
+                    reason: format!("unreadable row: {e}"),
+                }));
+                continue;
+            }
+        };
+        let line = record.position().map_or(0, |p| p.line() as usize);
+        let row: HashMap<String, String> = headers
+            .iter()
+            .zip(record.iter())
+            .filter(|(_, v)| !v.is_empty())
+            .map(|(h, v)| (h.to_string(), v.to_string()))
+            .collect();
+        let key = app::normalize::order_number_key(row.get("order_number").map_or("", String::as_str));
+        if key.is_empty() {
+            out.push(Err(Rejected {
+                line,
+                reason: "order_number: Enter the order number.".to_string(),
+            }));
+            continue;
+        }
+        match index.get(&key) {
+            Some(&i) => groups[i].1.push(row),
+            None => {
+                index.insert(key, groups.len());
+                groups.push((line, vec![row]));
+            }
+        }
+    }
+    for (line, rows) in groups {
+        let body = csv_order_body(&rows);
+        out.push(
+            parse_order(body.to_string().as_bytes())
+                .map(|order| (line, order))
+                .map_err(|errors| Rejected {
+                    line,
+                    reason: reasons(&errors),
+                }),
+        );
+    }
+    out.sort_by_key(|p| match p {
+        Ok((line, _)) => *line,
+        Err(r) => r.line,
+    });
+    out
+}
+
+/// One order's rows as an API order body.
+fn csv_order_body(rows: &[HashMap<String, String>]) -> Value {
+    let first = &rows[0];
+    let get = |row: &HashMap<String, String>, k: &str| row.get(k).cloned();
+    let mut shipments: Vec<Value> = vec![];
+    let mut items = vec![];
+    for (i, row) in rows.iter().enumerate() {
+        let id = get(row, "line_item_id").unwrap_or_else(|| format!("line-{}", i + 1));
+        // A quantity that is not a whole number stays text, for the validator to name.
+        let quantity = get(row, "quantity").map(|q| q.parse::<u64>().map_or(Value::from(q), Value::from));
+        items.push(json!({
+            "id": id, "title": get(row, "line_item_title"), "variant": get(row, "variant"),
+            "quantity": quantity, "price": get(row, "price"), "sku": get(row, "sku"),
+        }));
+        if let Some(number) = get(row, "tracking_number") {
+            let item = json!({"id": id, "quantity": quantity});
+            match shipments.iter_mut().find(|s| s["tracking_number"] == number.as_str()) {
+                Some(s) => {
+                    if let Some(list) = s["line_items"].as_array_mut() {
+                        list.push(item);
+                    }
+                }
+                None => shipments.push(json!({
+                    "id": format!("shipment-{}", shipments.len() + 1),
+                    "status": get(row, "shipment_status").unwrap_or_else(|| "in_transit".into()),
+                    "carrier": get(row, "carrier"), "tracking_number": number,
+                    "tracking_url": get(row, "tracking_url"), "line_items": [item],
+                })),
+            }
+        }
+    }
+    let mut body = Map::new();
+    for k in [
+        "order_number",
+        "email",
+        "placed_at",
+        "cancel_reason",
+        "currency",
+        "note",
+    ] {
+        body.insert(k.into(), get(first, k).map_or(Value::Null, Value::from));
+    }
+    let placed = get(first, "placed_at");
+    body.insert("updated_at".into(), json!(get(first, "updated_at").or(placed)));
+    body.insert(
+        "status".into(),
+        json!(get(first, "status").unwrap_or_else(|| "open".into())),
+    );
+    body.insert(
+        "payment_status".into(),
+        json!(get(first, "payment_status").unwrap_or_else(|| "paid".into())),
+    );
+    let fulfillment = if shipments.is_empty() {
+        "unfulfilled"
+    } else {
+        "fulfilled"
+    };
+    body.insert(
+        "fulfillment_status".into(),
+        json!(get(first, "fulfillment_status").unwrap_or_else(|| fulfillment.into())),
+    );
+    let money = |k: &str| json!(get(first, k).unwrap_or_else(|| "0.00".into()));
+    body.insert(
+        "totals".into(),
+        json!({"subtotal": money("subtotal"), "shipping": money("shipping"), "tax": money("tax"),
+               "discounts": money("discounts"), "total": get(first, "total")}),
+    );
+    body.insert("line_items".into(), Value::from(items));
+    body.insert("shipments".into(), Value::from(shipments));
+    let tags: Vec<String> = get(first, "tags")
+        .unwrap_or_default()
+        .split(['|', ','])
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .map(str::to_string)
+        .collect();
+    body.insert("tags".into(), json!(tags));
+    Value::Object(body)
+}
+
+/// What an import did.
+#[derive(Debug, Default)]
+pub struct Summary {
+    pub accepted: usize,
+    pub rejected: Vec<Rejected>,
+}
+
+/// Writes each parsed order in its own transaction; a stale or failing write is
+/// that line's rejection. `progress` is told how many lines are done.
+pub async fn write(store: &Store, shop_id: i64, parsed: Vec<Parsed>, progress: impl Fn(usize)) -> Result<Summary> {
+    let mut summary = Summary::default();
+    for (done, item) in parsed.into_iter().enumerate() {
+        match item {
+            Ok((line, order)) => match store.put_order(shop_id, &order).await {
+                Ok(_) => summary.accepted += 1,
+                Err(StoreError::Stale) => summary.rejected.push(Rejected {
+                    line,
+                    reason: "updated_at: the stored order is newer than this line".to_string(),
+                }),
+                Err(StoreError::Database(e)) => return Err(e).context("the database failed; import stopped"),
+                Err(e) => summary.rejected.push(Rejected {
+                    line,
+                    reason: e.to_string(),
+                }),
+            },
+            Err(rejected) => summary.rejected.push(rejected),
+        }
+        progress(done + 1);
+    }
+    summary.rejected.sort_by_key(|r| r.line);
+    Ok(summary)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const EXAMPLE: &str = include_str!("../../fixtures/order-1001.json");
+
+    #[test]
+    fn jsonl_reports_each_bad_line_by_number_and_keeps_the_rest() {
+        let one = serde_json::to_string(&serde_json::from_str::<Value>(EXAMPLE).unwrap()).unwrap();
+        let two = one.replace("#1001", "#1002");
+        let file = format!(
+            "{one}\n\n{{\"order_number\": \n{}\n{two}\n",
+            one.replace("ada@example.com", "nope")
+        );
+        let parsed = read_jsonl(file.as_bytes());
+        let lines: Vec<(usize, bool)> = parsed
+            .iter()
+            .map(|p| match p {
+                Ok((l, _)) => (*l, true),
+                Err(r) => (r.line, false),
+            })
+            .collect();
+        assert_eq!(lines, [(1, true), (3, false), (4, false), (5, true)]);
+        let Err(bad) = &parsed[2] else { panic!() };
+        assert!(bad.reason.starts_with("email:"), "{}", bad.reason);
+    }
+
+    #[test]
+    fn csv_rows_of_one_order_make_one_order_with_its_parcels() {
+        let file = "\
+order_number,email,placed_at,currency,total,line_item_id,line_item_title,quantity,price,carrier,tracking_number,note,tags
+#2001,ada@example.com,2026-11-02T10:15:00Z,NOK,548.00,li-1,Wool socks,2,249.50,PostNord,0037001,VIP customer,vip|gift
+#2002,bo@example.com,2026-11-02T11:00:00Z,SEK,99.00,,Cap,1,99.00,,,,
+#2001,ada@example.com,2026-11-02T10:15:00Z,NOK,548.00,li-2,Beanie,1,49.00,PostNord,0037001,,
+#2003,not-an-email,2026-11-02T11:00:00Z,SEK,99.00,,Cap,1,99.00,,,,
+#2004,cy@example.com,2026-11-02T11:00:00Z,SEK,99.00,,Cap,two,99.00,,,,
+";
+        let parsed = read_csv(file.as_bytes());
+        assert_eq!(parsed.len(), 4);
+        let Ok((line, order)) = &parsed[0] else {
+            panic!("{:?}", parsed[0])
+        };
+        assert_eq!(*line, 2);
+        assert_eq!(order.line_items.len(), 2);
+        assert_eq!(order.shipments.len(), 1);
+        assert_eq!(order.shipments[0].line_items.len(), 2);
+        assert_eq!(order.tags, ["vip", "gift"]);
+        assert_eq!(order.note.as_deref(), Some("VIP customer"));
+        let Ok((3, cap)) = &parsed[1] else {
+            panic!("{:?}", parsed[1])
+        };
+        assert_eq!(cap.fulfillment_status.as_str(), "unfulfilled");
+        let Err(bad) = &parsed[2] else { panic!() };
+        assert_eq!(bad.line, 5);
+        assert!(bad.reason.starts_with("email:"), "{}", bad.reason);
+        let Err(bad) = &parsed[3] else { panic!() };
+        assert_eq!(bad.line, 6);
+        assert!(bad.reason.contains("quantity"), "{}", bad.reason);
+    }
+
+    #[test]
+    fn a_csv_with_an_unknown_column_is_refused_whole() {
+        let parsed = read_csv("order_number,colour\n#1,red\n".as_bytes());
+        assert_eq!(parsed.len(), 1);
+        let Err(bad) = &parsed[0] else { panic!() };
+        assert_eq!(bad.line, 1);
+        assert!(bad.reason.contains("\"colour\""), "{}", bad.reason);
+    }
+}
