@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Builds the release binary (target/release/lookout) and the site (target/site).
+# Builds the release binary (target/release/lookout) and the site (target/site),
+# then bundles the site into the binary: target/release/lookout alone is a deployment.
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
@@ -7,3 +8,4 @@ cd "$ROOT"
 # shellcheck source=scripts/env.sh
 source "$ROOT/scripts/env.sh"
 cargo leptos build --release "${LEPTOS_BUILD_ARGS[@]}"
+"$ROOT/target/release/lookout" bundle-site --site-root "$ROOT/target/site"

@@ -30,10 +30,19 @@ pg_start() {
   if [ "${1:-}" != durable ]; then
     opts="$opts -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
   fi
+  echo "$opts" > "$PG_DIR/opts"
   pg_as "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/log" -o "$opts" -w start >/dev/null
   export PG_DIR PG_PORT
   export PG_URL="postgres://postgres@127.0.0.1:$PG_PORT/postgres"
   echo "[pg] PostgreSQL $("$PG_BIN/postgres" --version | awk '{print $3}') on port $PG_PORT"
+}
+
+# Stops and starts the server of PG_DIR again, keeping its data (outage tests).
+pg_ctl_stop() {
+  pg_as "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -m fast -w stop >/dev/null
+}
+pg_ctl_start() {
+  pg_as "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/log" -o "$(cat "$PG_DIR/opts")" -w start >/dev/null
 }
 
 pg_stop() {

@@ -50,6 +50,10 @@ pub async fn lookup(
         Err(LookupError::Unavailable) => "unavailable",
     };
     tracing::info!(outcome, email_hash = %email_fingerprint(email), "lookup");
+    metrics::counter!("lookout_lookups_total", "outcome" => outcome).increment(1);
+    if outcome == "rate_limited" {
+        metrics::counter!("lookout_rate_limited_total").increment(1);
+    }
     result
 }
 

@@ -115,8 +115,18 @@ impl Backend {
 /// modest pool (see docs/benchmarks.md for the measurements behind these).
 const SQLITE_POOL: u32 = 8;
 const POSTGRES_POOL: u32 = 16;
-/// How long a request waits for a connection before the database counts as unavailable.
-const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(5);
+/// How long a request waits for a connection before the database counts as
+/// unavailable: while the database is down, every request waits this long and is
+/// answered 503; under load, a request queued longer than this is shed the same way.
+const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(2);
+
+/// Connections of the pool: open and busy, open and idle, and the most it may open.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PoolStatus {
+    pub in_use: u32,
+    pub idle: u32,
+    pub max: u32,
+}
 
 /// The handle to the order database. Cheap to clone.
 #[derive(Debug, Clone)]
@@ -165,6 +175,17 @@ impl Store {
     /// The database this store talks to.
     pub fn backend(&self) -> Backend {
         self.backend
+    }
+
+    /// How the connection pool is used right now.
+    pub fn pool_status(&self) -> PoolStatus {
+        let size = self.pool.size();
+        let idle = u32::try_from(self.pool.num_idle()).unwrap_or(size);
+        PoolStatus {
+            in_use: size.saturating_sub(idle),
+            idle,
+            max: self.pool.options().get_max_connections(),
+        }
     }
 
     /// Applies every pending migration (PostgreSQL: under a lock, so servers

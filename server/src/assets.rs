@@ -20,27 +20,32 @@ struct Asset {
 pub struct Assets(Arc<HashMap<String, Asset>>);
 
 impl Assets {
-    /// Reads every file in `<site_root>/pkg`. A missing folder gives no assets (pages still
-    /// render and work as plain HTML; start-up warns about it).
+    /// Reads every file in `<site_root>/pkg`; without that folder, the site bundled
+    /// into the executable (`lookout bundle-site`), if any. With neither there are no
+    /// assets (pages still render and work as plain HTML; start-up warns about it).
     pub fn load(site_root: &std::path::Path) -> Assets {
-        let mut files = HashMap::new();
+        let mut found = vec![];
         if let Ok(entries) = std::fs::read_dir(site_root.join("pkg")) {
             for entry in entries.flatten() {
-                let name = entry.file_name().to_string_lossy().into_owned();
                 if let Ok(body) = std::fs::read(entry.path()) {
-                    let content_type = content_type(&name);
-                    let etag = crate::embed::etag(&body);
-                    files.insert(
-                        name,
-                        Asset {
-                            body: Bytes::from(body),
-                            etag,
-                            content_type,
-                        },
-                    );
+                    found.push((entry.file_name().to_string_lossy().into_owned(), body));
                 }
             }
         }
+        if found.is_empty() {
+            found = crate::bundle::of_this_executable();
+        }
+        let files = found
+            .into_iter()
+            .map(|(name, body)| {
+                let asset = Asset {
+                    content_type: content_type(&name),
+                    etag: crate::embed::etag(&body),
+                    body: Bytes::from(body),
+                };
+                (name, asset)
+            })
+            .collect();
         Assets(Arc::new(files))
     }
 

@@ -1,5 +1,6 @@
 //! The command line: `lookout serve | migrate | shop create | key create | demo`.
 
+use crate::telemetry::LogFormat;
 use crate::{demo, keys, settings, AppState};
 use anyhow::{Context, Result};
 use app::limits::LimitSettings;
@@ -19,6 +20,13 @@ use std::process::ExitCode;
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    /// A TOML file of settings, keyed by long flag name (see README); flags and
+    /// LOOKOUT_* variables override it.
+    #[arg(long, global = true, env = "LOOKOUT_CONFIG")]
+    config: Option<PathBuf>,
+    /// Log lines as text or as JSON objects (one per line).
+    #[arg(long, global = true, env = "LOOKOUT_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
+    log_format: LogFormat,
 }
 
 /// Limits on failed lookups.
@@ -121,6 +129,16 @@ enum Command {
         file: PathBuf,
         #[command(flatten)]
         db: Db,
+    },
+    /// Put the built site (WebAssembly, JavaScript, CSS) inside this executable,
+    /// so that it is the whole deployment.
+    BundleSite {
+        /// The built site (the `pkg` folder's parent).
+        #[arg(long, env = "LOOKOUT_SITE_ROOT", default_value = "target/site")]
+        site_root: PathBuf,
+        /// Where to write the bundled executable (default: replace this one).
+        #[arg(long, env = "LOOKOUT_BUNDLE_OUT")]
+        out: Option<PathBuf>,
     },
     /// Create the shop `demo` with sample orders covering every status.
     Demo {
@@ -233,8 +251,12 @@ enum KeyCommand {
 
 /// Runs the command line; errors are printed as one clear line and exit 1.
 pub fn main() -> ExitCode {
+    if let Err(e) = apply_config_file() {
+        eprintln!("error: {e:#}");
+        return ExitCode::FAILURE;
+    }
     let cli = Cli::parse();
-    crate::telemetry::init();
+    crate::telemetry::init(cli.log_format);
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(rt) => rt,
         Err(e) => {
@@ -249,6 +271,39 @@ pub fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// Every setting that has a `LOOKOUT_*` variable, by long flag name.
+fn settings() -> std::collections::BTreeMap<String, String> {
+    fn walk(cmd: &clap::Command, out: &mut std::collections::BTreeMap<String, String>) {
+        for arg in cmd.get_arguments() {
+            if let (Some(long), Some(env)) = (arg.get_long(), arg.get_env()) {
+                out.entry(long.to_string())
+                    .or_insert_with(|| env.to_string_lossy().into_owned());
+            }
+        }
+        for sub in cmd.get_subcommands() {
+            walk(sub, out);
+        }
+    }
+    let mut out = std::collections::BTreeMap::new();
+    walk(&<Cli as clap::CommandFactory>::command(), &mut out);
+    out.remove("config");
+    out
+}
+
+/// Hands the config file's settings to the parser as variables, where unset.
+fn apply_config_file() -> Result<()> {
+    let args: Vec<String> = std::env::args().collect();
+    let Some(path) = crate::config::path_from(&args) else {
+        return Ok(());
+    };
+    for (var, value) in crate::config::read(&path, &settings())? {
+        if std::env::var_os(&var).is_none() {
+            std::env::set_var(var, value);
+        }
+    }
+    Ok(())
 }
 
 async fn run(command: Command) -> Result<()> {
@@ -432,6 +487,18 @@ async fn run(command: Command) -> Result<()> {
             Ok(())
         }
         Command::Import { slug, file, db } => import(&db, &slug, &file).await,
+        Command::BundleSite { site_root, out } => {
+            let exe = std::env::current_exe().context("cannot find this executable")?;
+            let out = out.unwrap_or_else(|| exe.clone());
+            let count = crate::bundle::write(&exe, &site_root, &out)?;
+            let size = std::fs::metadata(&out)?.len();
+            println!(
+                "Bundled {count} site files into {} ({:.1} MB).",
+                out.display(),
+                size as f64 / 1e6
+            );
+            Ok(())
+        }
         Command::Demo { db, orders } => {
             let store = open(&db).await?;
             let loaded = demo::load(&store).await?;
@@ -558,6 +625,15 @@ async fn serve(db: &Db, addr: SocketAddr, site_root: PathBuf, limits: LimitSetti
         .with_limits(limits)
         .with_hsts(hsts_max_age);
     tracing::info!(files = state.assets.len(), "site assets loaded");
+    if let Some(handle) = crate::metrics::handle() {
+        // Histograms are drained into their buckets here as well as on each scrape.
+        tokio::spawn(async move {
+            loop {
+                tokio::time::sleep(std::time::Duration::from_secs(5)).await;
+                handle.run_upkeep();
+            }
+        });
+    }
     println!("Lookout is listening on http://{local}");
     println!("  Demo tracking page: http://{local}/track/demo");
     println!("  Health: http://{local}/healthz");

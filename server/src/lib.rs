@@ -3,11 +3,14 @@
 
 pub mod api;
 pub mod assets;
+pub mod bundle;
 pub mod cli;
+pub mod config;
 pub mod demo;
 pub mod embed;
 pub mod import;
 pub mod keys;
+pub mod metrics;
 pub mod problem;
 pub mod router;
 pub mod settings;

@@ -39,8 +39,13 @@ pub async fn track_post(State(state): State<AppState>, Path(shop): Path<String>,
         &form.order_number,
     )
     .await;
-    let retry_after = match &result {
-        Err(app::errors::LookupError::RateLimited { retry_after_secs }) => Some(*retry_after_secs),
+    let retry = match &result {
+        Err(app::errors::LookupError::RateLimited { retry_after_secs }) => {
+            Some((StatusCode::TOO_MANY_REQUESTS, *retry_after_secs))
+        }
+        Err(app::errors::LookupError::Unavailable) => {
+            Some((StatusCode::SERVICE_UNAVAILABLE, crate::problem::RETRY_UNAVAILABLE_SECS))
+        }
         _ => None,
     };
     let posted = PostedLookup {
@@ -60,8 +65,8 @@ pub async fn track_post(State(state): State<AppState>, Path(shop): Path<String>,
         move || shell(options.clone()),
     );
     let mut response = render(Request::from_parts(parts, Body::empty())).await.into_response();
-    if let Some(secs) = retry_after {
-        *response.status_mut() = StatusCode::TOO_MANY_REQUESTS;
+    if let Some((status, secs)) = retry {
+        *response.status_mut() = status;
         response
             .headers_mut()
             .insert(header::RETRY_AFTER, HeaderValue::from(secs));

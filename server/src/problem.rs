@@ -23,9 +23,14 @@ pub enum ApiError {
     Stale,
     #[error("rate limited")]
     RateLimited(u64),
+    #[error("the database is unavailable")]
+    Unavailable,
     #[error("internal error: {0}")]
     Internal(String),
 }
+
+/// When to try again after the database was unavailable.
+pub const RETRY_UNAVAILABLE_SECS: u64 = 5;
 
 /// The wire form of a problem.
 #[derive(Debug, Serialize)]
@@ -51,8 +56,14 @@ impl ApiError {
             ApiError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::Stale => StatusCode::CONFLICT,
             ApiError::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
+    }
+
+    /// The stable word for this error (`not_found`, `validation_failed`, …).
+    pub fn code(&self) -> &'static str {
+        self.problem().code
     }
 
     /// The problem document for this error.
@@ -96,6 +107,11 @@ impl ApiError {
                 "Too many attempts",
                 format!("Too many failed lookups. Try again in {secs} seconds."),
             ),
+            ApiError::Unavailable => (
+                "unavailable",
+                "Temporarily unavailable",
+                "The order database is unavailable right now. Please try again in a moment.".to_string(),
+            ),
             ApiError::Internal(_) => (
                 "internal_error",
                 "Internal error",
@@ -120,6 +136,13 @@ impl From<app::store::StoreError> for ApiError {
     fn from(e: app::store::StoreError) -> Self {
         match e {
             app::store::StoreError::Stale => ApiError::Stale,
+            // The database cannot be reached: the client may retry, and nothing was written.
+            app::store::StoreError::Database(
+                sqlx::Error::Io(_) | sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Tls(_),
+            ) => {
+                tracing::warn!("database unavailable");
+                ApiError::Unavailable
+            }
             other => ApiError::Internal(other.to_string()),
         }
     }
@@ -137,10 +160,18 @@ impl IntoResponse for ApiError {
             header::CONTENT_TYPE,
             HeaderValue::from_static("application/problem+json"),
         );
-        if let ApiError::RateLimited(secs) = &self {
-            response
-                .headers_mut()
-                .insert(header::RETRY_AFTER, HeaderValue::from(*secs));
+        match &self {
+            ApiError::RateLimited(secs) => {
+                response
+                    .headers_mut()
+                    .insert(header::RETRY_AFTER, HeaderValue::from(*secs));
+            }
+            ApiError::Unavailable => {
+                response
+                    .headers_mut()
+                    .insert(header::RETRY_AFTER, HeaderValue::from(RETRY_UNAVAILABLE_SECS));
+            }
+            _ => {}
         }
         if status == StatusCode::UNAUTHORIZED {
             response

@@ -68,6 +68,8 @@ impl AppState {
 
 /// Builds the whole application router (tests call this too).
 pub fn app(state: AppState) -> Router {
+    // Install the metrics recorder before the first request records anything.
+    let _ = crate::metrics::handle();
     let routes = generate_route_list(App);
     let store = state.store.clone();
     let limits = state.limits.clone();
@@ -76,6 +78,7 @@ pub fn app(state: AppState) -> Router {
     let router = Router::new()
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(ready))
+        .route("/metrics", get(crate::metrics::render))
         .nest("/api/v1", api::routes())
         .route("/track/{shop}", post(posted::track_post))
         .route("/embed/{shop}", post(posted::track_post))
@@ -117,11 +120,35 @@ pub fn app(state: AppState) -> Router {
         None => router,
     };
     router
+        .layer(axum::middleware::from_fn(crate::metrics::track))
         .layer(TraceLayer::new_for_http().make_span_with(telemetry_span))
+        .layer(axum::middleware::from_fn(request_id))
         .with_state(state)
 }
 
-/// A request span with the method and the matched route template
+/// A request's id: 16 random hex digits, made here for every request (an id a
+/// client sends is replaced, so nothing a client chooses reaches the logs).
+#[derive(Debug, Clone)]
+pub struct RequestId(pub String);
+
+const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+/// Gives every request an id, puts it on every log line of the request (through
+/// the request span) and returns it in `X-Request-Id`.
+async fn request_id(mut req: axum::extract::Request, next: axum::middleware::Next) -> axum::response::Response {
+    let id = format!("{:016x}", rand::random::<u64>());
+    req.extensions_mut().insert(RequestId(id.clone()));
+    if let Ok(value) = HeaderValue::from_str(&id) {
+        req.headers_mut().insert(REQUEST_ID, value.clone());
+        let mut res = next.run(req).await;
+        res.headers_mut().insert(REQUEST_ID, value);
+        res
+    } else {
+        next.run(req).await
+    }
+}
+
+/// A request span with its id, the method and the matched route template
 /// (`/api/v1/shops/{shop}/orders/{order_number}`), never the concrete path:
 /// merchant paths hold order numbers, which stay out of logs.
 fn telemetry_span(req: &axum::http::Request<axum::body::Body>) -> tracing::Span {
@@ -129,13 +156,16 @@ fn telemetry_span(req: &axum::http::Request<axum::body::Body>) -> tracing::Span 
         .extensions()
         .get::<MatchedPath>()
         .map_or("unmatched", MatchedPath::as_str);
-    tracing::info_span!("request", method = %req.method(), route)
+    let id = req.extensions().get::<RequestId>().map_or("", |r| r.0.as_str());
+    tracing::info_span!("request", request_id = id, method = %req.method(), route)
 }
 
+/// How long `/readyz` waits for the database.
+const READY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(2);
+
 async fn ready(State(store): State<Store>) -> (StatusCode, &'static str) {
-    if store.ping().await {
-        (StatusCode::OK, "ready")
-    } else {
-        (StatusCode::SERVICE_UNAVAILABLE, "database unavailable")
+    match tokio::time::timeout(READY_TIMEOUT, store.ping()).await {
+        Ok(true) => (StatusCode::OK, "ready"),
+        _ => (StatusCode::SERVICE_UNAVAILABLE, "database unavailable"),
     }
 }

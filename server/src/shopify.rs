@@ -257,8 +257,7 @@ fn refund_event(r: &Refund, currency: &str) -> Option<TimelineEvent> {
     let refunded: Vec<&Transaction> = r
         .transactions
         .iter()
-        .filter(|t| t.kind.as_deref() == Some("refund") && t.status.as_deref() != Some("failure"))
-        .filter(|t| t.status.as_deref() != Some("error"))
+        .filter(|t| t.kind.as_deref() == Some("refund") && !matches!(t.status.as_deref(), Some("failure" | "error")))
         .collect();
     let first = refunded.first()?;
     let currency = first.currency.as_deref().unwrap_or(currency);

@@ -84,3 +84,52 @@ async fn a_busy_log_holds_no_email_address_and_no_order_number() {
         assert!(!log.contains(secret), "{secret:?} in the log:\n{log}");
     }
 }
+
+#[tokio::test]
+async fn json_logs_carry_the_request_id_on_every_line_of_a_request() {
+    let test_db = common::TestDb::new();
+    let db = test_db.url.clone();
+    assert!(lookout(&db).arg("demo").output().unwrap().status.success());
+    let mut server = lookout(&db)
+        .args(["serve", "--addr", "127.0.0.1:0", "--log-format", "json"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut out = BufReader::new(server.stdout.take().unwrap());
+    let mut line = String::new();
+    out.read_line(&mut line).unwrap();
+    let base = line.trim().rsplit(' ').next().unwrap().to_string();
+
+    let client = reqwest::Client::new();
+    let res = client
+        .post(format!("{base}/api/v1/shops/demo/lookup"))
+        // A client's own id (here, personal data) is replaced, never logged.
+        .header("x-request-id", "mallory@example.com")
+        .json(&serde_json::json!({"email": "ada@example.com", "order_number": "#1001"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let id = res.headers()["x-request-id"].to_str().unwrap().to_string();
+    assert!(id.len() == 16 && id.chars().all(|c| c.is_ascii_hexdigit()), "{id}");
+
+    server.kill().unwrap();
+    let mut log = String::new();
+    server.stderr.take().unwrap().read_to_string(&mut log).unwrap();
+    let _ = server.wait();
+    let lines: Vec<serde_json::Value> = log
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON ({e}): {l}")))
+        .collect();
+    let lookup_line = lines
+        .iter()
+        .find(|l| l["fields"]["message"] == "lookup")
+        .unwrap_or_else(|| panic!("no lookup line in {log}"));
+    assert_eq!(lookup_line["span"]["request_id"], id.as_str(), "{lookup_line}");
+    assert_eq!(lookup_line["span"]["route"], "/api/v1/shops/{shop}/lookup");
+    assert_eq!(lookup_line["fields"]["outcome"], "found");
+    let of_request = lines.iter().filter(|l| l["span"]["request_id"] == id.as_str()).count();
+    assert!(of_request >= 2, "the request's lines: {log}");
+    assert!(!log.contains("mallory") && !log.contains("ada@"), "{log}");
+}

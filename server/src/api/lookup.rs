@@ -43,7 +43,7 @@ pub async fn lookup(
         Err(LookupError::NotFound) => Err(ApiError::NotFound),
         Err(LookupError::Invalid(errors)) => Err(ApiError::Validation(errors)),
         Err(LookupError::RateLimited { retry_after_secs }) => Err(ApiError::RateLimited(retry_after_secs)),
-        Err(LookupError::Unavailable) => Err(ApiError::Internal("lookup unavailable".into())),
+        Err(LookupError::Unavailable) => Err(ApiError::Unavailable),
     }
 }
 

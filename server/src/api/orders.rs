@@ -14,6 +14,22 @@ use axum::Json;
 
 /// `PUT /api/v1/shops/{shop}/orders/{order_number}`: 201 created, 200 replaced, 409 stale.
 pub async fn put_order(
+    state: State<AppState>,
+    path: Path<(String, String)>,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<(StatusCode, Json<Order>), ApiError> {
+    let result = put(state, path, headers, body).await;
+    let outcome = match &result {
+        Ok((StatusCode::CREATED, _)) => "created",
+        Ok(_) => "replaced",
+        Err(e) => e.code(),
+    };
+    crate::metrics::ingest("api", outcome);
+    result
+}
+
+async fn put(
     State(state): State<AppState>,
     Path((slug, number)): Path<(String, String)>,
     headers: HeaderMap,

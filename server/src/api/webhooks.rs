@@ -59,6 +59,19 @@ pub fn signature_valid(secret: &str, body: &[u8], signature: &str) -> bool {
 }
 
 pub async fn shopify(
+    state: State<AppState>,
+    slug: Path<String>,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let result = deliver(state, slug, headers, body).await;
+    if let Err(e) = &result {
+        crate::metrics::ingest("shopify", e.code());
+    }
+    result
+}
+
+async fn deliver(
     State(state): State<AppState>,
     Path(slug): Path<String>,
     headers: HeaderMap,
@@ -88,6 +101,7 @@ pub async fn shopify(
 
 fn answer(topic: &str, outcome: Outcome) -> (StatusCode, Json<Value>) {
     tracing::info!(topic, outcome = outcome.as_str(), "shopify webhook");
+    crate::metrics::ingest("shopify", outcome.as_str());
     (
         StatusCode::OK,
         Json(json!({"topic": topic, "outcome": outcome.as_str()})),

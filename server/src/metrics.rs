@@ -1,0 +1,72 @@
+//! Prometheus metrics (`GET /metrics`): requests by route and status with
+//! latency histograms, lookups by outcome, ingest by source and outcome,
+//! rate-limited lookups, and database pool use. Labels never carry personal
+//! data: routes are templates (`/track/{shop}`), never concrete paths.
+
+use app::store::Store;
+use axum::extract::{MatchedPath, Request, State};
+use axum::http::{header, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
+use std::sync::OnceLock;
+use std::time::Instant;
+
+/// Latency buckets, in seconds: fine below 10 ms, where lookups live.
+const BUCKETS: &[f64] = &[
+    0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0,
+];
+
+/// The process's Prometheus recorder, installed on first use; None if another
+/// recorder was installed first.
+pub fn handle() -> Option<&'static PrometheusHandle> {
+    static HANDLE: OnceLock<Option<PrometheusHandle>> = OnceLock::new();
+    HANDLE
+        .get_or_init(|| {
+            PrometheusBuilder::new()
+                .set_buckets_for_metric(Matcher::Suffix("_seconds".to_string()), BUCKETS)
+                .ok()?
+                .install_recorder()
+                .ok()
+        })
+        .as_ref()
+}
+
+/// Counts every request by route template, method and status, and times it.
+pub async fn track(req: Request, next: Next) -> Response {
+    let started = Instant::now();
+    let route = req
+        .extensions()
+        .get::<MatchedPath>()
+        .map_or("unmatched", MatchedPath::as_str)
+        .to_string();
+    let method = req.method().as_str().to_string();
+    let res = next.run(req).await;
+    let status = res.status().as_u16().to_string();
+    metrics::counter!("lookout_http_requests_total", "route" => route.clone(), "method" => method, "status" => status)
+        .increment(1);
+    metrics::histogram!("lookout_http_request_duration_seconds", "route" => route)
+        .record(started.elapsed().as_secs_f64());
+    res
+}
+
+/// Counts one write of an order by where it came from and what became of it.
+pub fn ingest(source: &'static str, outcome: &'static str) {
+    metrics::counter!("lookout_ingest_total", "source" => source, "outcome" => outcome).increment(1);
+}
+
+/// `GET /metrics` in Prometheus' text format.
+pub async fn render(State(store): State<Store>) -> Response {
+    let pool = store.pool_status();
+    metrics::gauge!("lookout_db_pool_connections", "state" => "idle").set(pool.idle as f64);
+    metrics::gauge!("lookout_db_pool_connections", "state" => "in_use").set(pool.in_use as f64);
+    metrics::gauge!("lookout_db_pool_max_connections").set(f64::from(pool.max));
+    match handle() {
+        Some(handle) => (
+            [(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")],
+            handle.render(),
+        )
+            .into_response(),
+        None => (StatusCode::SERVICE_UNAVAILABLE, "metrics recorder unavailable").into_response(),
+    }
+}

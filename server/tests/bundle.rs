@@ -1,0 +1,53 @@
+//! One file is the whole deployment: a bundled `lookout`, run where no site
+//! folder exists, serves the WebAssembly, JavaScript and CSS from itself.
+
+mod common;
+
+use common::{lookout_ok, ServerProcess, TestDb};
+
+#[tokio::test]
+async fn a_bundled_binary_serves_its_site_without_a_site_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    let exe = dir.path().join("lookout");
+    std::fs::copy(env!("CARGO_BIN_EXE_lookout"), &exe).unwrap();
+    let site = dir.path().join("site");
+    std::fs::create_dir_all(site.join("pkg")).unwrap();
+    std::fs::write(site.join("pkg/lookout.css"), "body{color:#123}").unwrap();
+    std::fs::write(site.join("pkg/lookout_bg.wasm"), b"\0asm\x01\0\0\0").unwrap();
+    std::fs::write(site.join("pkg/lookout.js"), "export default function(){}").unwrap();
+
+    let before = std::fs::metadata(&exe).unwrap().len();
+    let out = std::process::Command::new(&exe)
+        .args(["bundle-site", "--site-root", site.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("Bundled 3 site files"));
+    assert!(std::fs::metadata(&exe).unwrap().len() > before);
+    std::fs::remove_dir_all(&site).unwrap();
+
+    let db = TestDb::new();
+    lookout_ok(&db.url, &["demo"]);
+    let mut cmd = std::process::Command::new(&exe);
+    cmd.current_dir(dir.path())
+        .env("LOOKOUT_DATABASE_URL", &db.url)
+        .env("LOOKOUT_SITE_ROOT", dir.path().join("no-such-site"))
+        .env("RUST_LOG", "warn");
+    let server = ServerProcess::start(cmd, &[]);
+    let client = reqwest::Client::new();
+    for (file, content_type, body) in [
+        ("lookout.css", "text/css", &b"body{color:#123}"[..]),
+        ("lookout_bg.wasm", "application/wasm", &b"\0asm\x01\0\0\0"[..]),
+        ("lookout.js", "text/javascript", &b"export default function(){}"[..]),
+    ] {
+        let res = client.get(format!("{}/pkg/{file}", server.base)).send().await.unwrap();
+        assert_eq!(res.status(), 200, "{file}");
+        assert!(res.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with(content_type));
+        assert_eq!(&res.bytes().await.unwrap()[..], body, "{file}");
+    }
+    let page = client.get(format!("{}/track/demo", server.base)).send().await.unwrap();
+    assert_eq!(page.status(), 200);
+}

@@ -1,0 +1,286 @@
+//! A real `lookout serve` process through the hard moments: SIGTERM with a
+//! request in flight, SIGKILL in the middle of ingest, and (on PostgreSQL) the
+//! database going away and coming back.
+
+mod common;
+
+use common::{lookout_command, lookout_ok, ServerProcess, TestDb, EXAMPLE};
+use serde_json::Value;
+use std::time::{Duration, Instant};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+fn signal(pid: u32, name: &str) {
+    let status = std::process::Command::new("kill")
+        .args([&format!("-{name}"), &pid.to_string()])
+        .status()
+        .expect("run kill");
+    assert!(status.success());
+}
+
+/// A shop `nordlys` with a key; returns the key.
+fn shop_with_key(db: &str) -> String {
+    lookout_ok(db, &["shop", "create", "nordlys", "--name", "Nordlys"]);
+    let key = lookout_ok(db, &["key", "create", "nordlys"]);
+    key.lines().last().expect("a key").trim().to_string()
+}
+
+fn order_body(n: usize) -> String {
+    let mut order: Value = serde_json::from_str(EXAMPLE).unwrap();
+    order["order_number"] = Value::from(format!("#{n}"));
+    order["email"] = Value::from(format!("shopper{n}@example.com"));
+    order.to_string()
+}
+
+#[tokio::test]
+async fn sigterm_finishes_the_request_in_flight_then_exits_cleanly() {
+    let db = TestDb::new();
+    let key = shop_with_key(&db.url);
+    let mut server = ServerProcess::start(lookout_command(&db.url), &[]);
+    let addr = server.base.trim_start_matches("http://").to_string();
+
+    // Start a PUT and send only half of its body.
+    let body = order_body(1001);
+    let (first, rest) = body.as_bytes().split_at(body.len() / 2);
+    let mut conn = tokio::net::TcpStream::connect(&addr).await.unwrap();
+    let head = format!(
+        "PUT /api/v1/shops/nordlys/orders/1001 HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {key}\r\n\
+         Content-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        body.len()
+    );
+    conn.write_all(head.as_bytes()).await.unwrap();
+    conn.write_all(first).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+
+    signal(server.child.id(), "TERM");
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    // New connections are no longer taken...
+    let refused = reqwest::Client::new()
+        .get(format!("{}/healthz", server.base))
+        .timeout(Duration::from_secs(2))
+        .send()
+        .await;
+    assert!(refused.is_err(), "a new request was served after SIGTERM");
+    // ...but the request in flight completes.
+    conn.write_all(rest).await.unwrap();
+    let mut answer = String::new();
+    conn.read_to_string(&mut answer).await.unwrap();
+    assert!(answer.starts_with("HTTP/1.1 201"), "{answer}");
+
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let status = loop {
+        if let Some(status) = server.child.try_wait().unwrap() {
+            break status;
+        }
+        assert!(Instant::now() < deadline, "the server did not exit after SIGTERM");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    assert!(status.success(), "exit status {status}");
+
+    // The order is there, whole.
+    let again = ServerProcess::start(lookout_command(&db.url), &[]);
+    let res = reqwest::Client::new()
+        .post(format!("{}/api/v1/shops/nordlys/lookup", again.base))
+        .json(&serde_json::json!({"email": "shopper1001@example.com", "order_number": "#1001"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+}
+
+#[tokio::test]
+async fn sigkill_during_ingest_leaves_every_order_whole_or_absent() {
+    let db = TestDb::new();
+    let key = shop_with_key(&db.url);
+    let server = ServerProcess::start(lookout_command(&db.url), &[]);
+    let client = reqwest::Client::new();
+
+    // Eight writers PUT orders as fast as they can until the server dies.
+    let mut writers = tokio::task::JoinSet::new();
+    for w in 0..8 {
+        let (client, base, key) = (client.clone(), server.base.clone(), key.clone());
+        writers.spawn(async move {
+            let mut sent = vec![];
+            for i in 0..10_000 {
+                let n = 100_000 + w * 10_000 + i;
+                sent.push(n);
+                let res = client
+                    .put(format!("{base}/api/v1/shops/nordlys/orders/{n}"))
+                    .bearer_auth(&key)
+                    .body(order_body(n))
+                    .send()
+                    .await;
+                if res.is_err() {
+                    break;
+                }
+            }
+            sent
+        });
+    }
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    signal(server.child.id(), "KILL");
+    let mut attempted = vec![];
+    while let Some(sent) = writers.join_next().await {
+        attempted.extend(sent.unwrap());
+    }
+    drop(server);
+
+    // Restart on the same database; every attempted order is whole or absent.
+    let _again = ServerProcess::start(lookout_command(&db.url), &[]);
+    let store = app::store::Store::connect(&db.url).await.unwrap();
+    let shop = store.shop("nordlys").await.unwrap().unwrap();
+    let mut whole = 0;
+    for n in &attempted {
+        let key = n.to_string();
+        let from_tables = store.order(shop.id, &key).await.unwrap();
+        let from_document = store
+            .order_for_lookup("nordlys", &key, &format!("shopper{n}@example.com"))
+            .await
+            .unwrap();
+        assert_eq!(from_tables, from_document, "#{n}: the tables and the document disagree");
+        if let Some(order) = from_tables {
+            let expected = app::order::parse_order(order_body(*n).as_bytes()).unwrap();
+            assert_eq!(order, expected, "#{n} is not whole");
+            whole += 1;
+        }
+    }
+    assert!(whole > 0, "no order was written before the kill");
+    assert_eq!(store.order_count(shop.id).await.unwrap(), whole);
+    eprintln!("{} orders attempted, {whole} whole, the rest absent", attempted.len());
+}
+
+/// A PostgreSQL cluster of this test's own (scripts/pg.sh), so it can be stopped
+/// without disturbing the other tests.
+struct OwnPostgres {
+    dir: String,
+    port: String,
+}
+
+impl OwnPostgres {
+    fn start() -> OwnPostgres {
+        let script = concat!(env!("CARGO_MANIFEST_DIR"), "/../scripts/pg.sh");
+        let out = std::process::Command::new("bash")
+            .args([
+                "-c",
+                &format!("source {script} && pg_start >&2 && echo \"$PG_DIR $PG_PORT\""),
+            ])
+            .output()
+            .expect("run scripts/pg.sh");
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let text = String::from_utf8_lossy(&out.stdout);
+        let (dir, port) = text.trim().split_once(' ').expect("dir and port");
+        OwnPostgres {
+            dir: dir.to_string(),
+            port: port.to_string(),
+        }
+    }
+
+    fn url(&self) -> String {
+        format!("postgres://postgres@127.0.0.1:{}/postgres", self.port)
+    }
+
+    fn ctl(&self, action: &str) {
+        let script = concat!(env!("CARGO_MANIFEST_DIR"), "/../scripts/pg.sh");
+        let out = std::process::Command::new("bash")
+            .args([
+                "-c",
+                &format!(
+                    "source {script} && PG_DIR={} PG_PORT={} pg_ctl_{action}",
+                    self.dir, self.port
+                ),
+            ])
+            .output()
+            .expect("run scripts/pg.sh");
+        assert!(
+            out.status.success(),
+            "{action}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}
+
+impl Drop for OwnPostgres {
+    fn drop(&mut self) {
+        let script = concat!(env!("CARGO_MANIFEST_DIR"), "/../scripts/pg.sh");
+        let _ = std::process::Command::new("bash")
+            .args(["-c", &format!("source {script} && PG_DIR={} pg_stop", self.dir)])
+            .status();
+    }
+}
+
+#[tokio::test]
+async fn a_postgresql_outage_answers_503_and_service_recovers_by_itself() {
+    if common::postgres_admin_url().is_none() {
+        eprintln!("skipped: runs in the PostgreSQL pass of scripts/test.sh");
+        return;
+    }
+    let pg = OwnPostgres::start();
+    let url = pg.url();
+    lookout_ok(&url, &["demo"]);
+    let server = ServerProcess::start(lookout_command(&url), &[]);
+    let client = reqwest::Client::builder()
+        .timeout(Duration::from_secs(15))
+        .build()
+        .unwrap();
+    let lookup = || async {
+        client
+            .post(format!("{}/api/v1/shops/demo/lookup", server.base))
+            .json(&serde_json::json!({"email": "ada@example.com", "order_number": "#1001"}))
+            .send()
+            .await
+            .expect("an answer, not a hang")
+    };
+    let page = || async {
+        client
+            .post(format!("{}/track/demo", server.base))
+            .form(&[("email", "ada@example.com"), ("order_number", "#1001")])
+            .send()
+            .await
+            .expect("an answer, not a hang")
+    };
+    let ready = || async {
+        client
+            .get(format!("{}/readyz", server.base))
+            .send()
+            .await
+            .unwrap()
+            .status()
+    };
+    assert_eq!(lookup().await.status(), 200);
+    assert_eq!(ready().await, 200);
+
+    pg.ctl("stop");
+    let started = Instant::now();
+    let res = lookup().await;
+    assert_eq!(res.status(), 503);
+    assert_eq!(res.headers()["retry-after"], "5");
+    let problem: Value = res.json().await.unwrap();
+    assert_eq!(problem["code"], "unavailable", "{problem}");
+    let res = page().await;
+    assert_eq!(res.status(), 503);
+    let html = res.text().await.unwrap();
+    assert!(html.contains("try again"), "a friendly message: {html}");
+    assert!(
+        !html.contains("sqlx")
+            && !html.contains("error returned from database")
+            && !html.contains("Connection refused")
+    );
+    assert_eq!(ready().await, 503);
+    // Each answer waits at most the pool's 2 s acquire timeout.
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "answers came quickly: {:?}",
+        started.elapsed()
+    );
+
+    pg.ctl("start");
+    let back = Instant::now();
+    loop {
+        if lookup().await.status() == 200 {
+            break;
+        }
+        assert!(back.elapsed() < Duration::from_secs(30), "no recovery within 30 s");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    eprintln!("recovered {} ms after PostgreSQL came back", back.elapsed().as_millis());
+    assert_eq!(ready().await, 200);
+}
