@@ -45,7 +45,13 @@ pub struct LookupLimits {
     order: DefaultKeyedRateLimiter<String>,
     email: DefaultKeyedRateLimiter<String>,
     blocked: Mutex<HashMap<String, Instant>>,
+    /// Misses recorded, to forget refilled keys now and then.
+    failures: std::sync::atomic::AtomicU64,
 }
+
+/// Every this many misses, keys whose allowance has refilled are forgotten, so
+/// memory follows the misses of one window, not of the process's life.
+const PRUNE_EVERY: u64 = 10_000;
 
 impl std::fmt::Debug for LookupLimits {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -92,6 +98,7 @@ impl LookupLimits {
             order: RateLimiter::keyed(quota(settings.per_order, settings.window)),
             email: RateLimiter::keyed(quota(settings.per_email, settings.window)),
             blocked: Mutex::new(HashMap::new()),
+            failures: std::sync::atomic::AtomicU64::new(0),
             settings,
         }
     }
@@ -145,6 +152,19 @@ impl LookupLimits {
                 blocked.insert(key.clone(), now + wait.max(Duration::from_secs(1)));
             }
         }
+        drop(blocked);
+        let seen = self.failures.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+        if seen.is_multiple_of(PRUNE_EVERY) {
+            for limiter in [&self.client, &self.order, &self.email] {
+                limiter.retain_recent();
+                limiter.shrink_to_fit();
+            }
+        }
+    }
+
+    /// How many keys the limiters remember (for tests and diagnostics).
+    pub fn remembered_keys(&self) -> usize {
+        self.client.len() + self.order.len() + self.email.len()
     }
 }
 
@@ -220,6 +240,34 @@ mod tests {
         assert!(l
             .check(&Keys::new("10.9.9.9", "other-shop", "1001", "ada@example.com"))
             .is_ok());
+    }
+
+    #[test]
+    fn keys_whose_allowance_refilled_are_forgotten() {
+        let l = LookupLimits::new(LimitSettings {
+            window: Duration::from_secs(1),
+            ..LimitSettings::default()
+        });
+        let miss = |batch: u64, i: u64| {
+            l.record_failure(&Keys::new(
+                &format!("10.{batch}.{}.{}", i / 256, i % 256),
+                "demo",
+                &format!("{batch}-{i}"),
+                &format!("{batch}-{i}@example.com"),
+            ))
+        };
+        for i in 0..PRUNE_EVERY {
+            miss(1, i);
+        }
+        // A window later the first batch has refilled; the next prune forgets it.
+        std::thread::sleep(Duration::from_millis(1200));
+        for i in 0..PRUNE_EVERY {
+            miss(2, i);
+        }
+        // Without forgetting, 3 keys per miss: 60,000.
+        let remembered = l.remembered_keys();
+        assert!(remembered <= 3 * PRUNE_EVERY as usize, "{remembered}");
+        assert!(remembered > 0);
     }
 
     #[test]
