@@ -10,59 +10,32 @@
 # Failed-lookup limits are raised out of the way: this measures the lookup path,
 # not the limiter (which answers 429 far faster than any lookup).
 set -euo pipefail
-ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 ORDERS=${1:-1000000}
 DURATION=${2:-15}
 STORES=${3:-sqlite postgres}
-BIN="$ROOT/target/release/lookout"
-[ -x "$BIN" ] || { echo "build first: scripts/build.sh" >&2; exit 1; }
-command -v wrk >/dev/null || { echo "installing wrk"; apt-get install -y -qq wrk >/dev/null; }
-# shellcheck source=scripts/pg.sh
-source "$ROOT/scripts/pg.sh"
-WORK=$(mktemp -d)
-SERVER_PID=
-cleanup() { [ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null; pg_stop; rm -rf "$WORK"; }
-trap cleanup EXIT
-export RUST_LOG=warn
+# shellcheck source=bench/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-echo "machine: $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)), $(free -g | awk '/Mem:/{print $2}') GiB RAM"
+bench_machine
 echo "orders: $ORDERS; ${DURATION}s per run; wrk 2 threads"
 RESULTS="$WORK/results"
 : > "$RESULTS"
 
-run_wrk() { # mode connections
-  MODE=$1 ORDERS=$ORDERS KEY=${KEY:-} TEMPLATE="$ROOT/fixtures/order-1001.json" \
-    wrk -t2 -c"$2" -d"${DURATION}s" --timeout 10s -s "$ROOT/bench/scale.lua" "$BASE" | grep '^RESULT'
-}
-
 for store in $STORES; do
-  case $store in
-    sqlite) export LOOKOUT_DATABASE_URL="sqlite://$WORK/bench.db" ;;
-    postgres)
-      pg_start durable
-      export LOOKOUT_DATABASE_URL="postgres://postgres@127.0.0.1:$PG_PORT/postgres" ;;
-    *) echo "unknown store $store" >&2; exit 1 ;;
-  esac
+  bench_store "$store"
   echo "== $store: generating $ORDERS orders"
   "$BIN" demo --orders "$ORDERS" | tail -1
   KEY=$("$BIN" key create demo | tail -1)
-  PORT=$(pg_free_port)
-  "$BIN" serve --addr "127.0.0.1:$PORT" --site-root "$ROOT/target/site" \
-    --failed-lookups-per-client 1000000000 --failed-lookups-per-order 1000000000 \
-    --failed-lookups-per-email 1000000000 >"$WORK/server.log" 2>&1 &
-  SERVER_PID=$!
-  BASE="http://127.0.0.1:$PORT"
-  for _ in $(seq 100); do curl -fs "$BASE/healthz" >/dev/null && break; sleep 0.1; done
+  bench_serve
   for conns in 64 200; do
     for mode in healthz hit miss; do
-      echo "$store $conns $(run_wrk $mode "$conns")" | tee -a "$RESULTS"
+      echo "$store $conns $(bench_wrk $mode "$conns")" | tee -a "$RESULTS"
     done
   done
-  echo "$store 16 $(KEY=$KEY run_wrk ingest 16)" | tee -a "$RESULTS"
-  RSS=$(awk '/VmHWM/{print $2}' "/proc/$SERVER_PID/status")
-  echo "$store rss $RSS" | tee -a "$RESULTS"
-  kill "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null || true; SERVER_PID=
-  if [ "$store" = postgres ]; then pg_stop; fi
+  echo "$store 16 $(KEY=$KEY bench_wrk ingest 16)" | tee -a "$RESULTS"
+  echo "$store rss $(bench_server_rss)" | tee -a "$RESULTS"
+  bench_stop_server
+  pg_stop
 done
 
 echo

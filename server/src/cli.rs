@@ -79,6 +79,10 @@ struct Db {
     /// Database URL: sqlite://PATH (created if missing).
     #[arg(long, env = "LOOKOUT_DATABASE_URL", default_value = "sqlite://lookout.db")]
     database_url: String,
+    /// Database connections this process keeps open at most
+    /// (default: 8 for SQLite, 16 for PostgreSQL).
+    #[arg(long, env = "LOOKOUT_DATABASE_POOL_SIZE", value_parser = clap::value_parser!(u32).range(1..=1000))]
+    database_pool_size: Option<u32>,
 }
 
 #[derive(Subcommand)]
@@ -542,7 +546,7 @@ pub async fn create_key(store: &Store, slug: &str) -> Result<String> {
 
 /// Opens the database and applies migrations; a failure here is fatal and says why.
 async fn open(db: &Db) -> Result<Store> {
-    let store = Store::connect(&db.database_url)
+    let store = Store::connect_with(&db.database_url, db.database_pool_size)
         .await
         .with_context(|| format!("cannot open the database {}", db.database_url))?;
     store

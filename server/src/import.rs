@@ -11,7 +11,7 @@ use app::order::{parse_order, Order};
 use app::store::{Store, StoreError};
 use serde_json::{json, Map, Value};
 use std::collections::HashMap;
-use std::io::BufRead;
+use std::io::{BufRead, Read};
 use std::path::Path;
 
 /// The file formats `import` reads.
@@ -35,8 +35,14 @@ impl Format {
             Some("csv") => return Ok(Format::Csv),
             _ => {}
         }
-        let head = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
-        match head.iter().find(|b| !b.is_ascii_whitespace()) {
+        // Only up to the first byte that is not white space is read.
+        let file = std::fs::File::open(path).with_context(|| format!("cannot read {}", path.display()))?;
+        let mut bytes = std::io::BufReader::new(file).bytes();
+        let first = bytes
+            .find(|b| !b.as_ref().is_ok_and(u8::is_ascii_whitespace))
+            .transpose()
+            .with_context(|| format!("cannot read {}", path.display()))?;
+        match first {
             Some(b'{') => Ok(Format::Jsonl),
             _ => Ok(Format::Csv),
         }

@@ -4,7 +4,7 @@
 //! data: routes are templates (`/track/{shop}`), never concrete paths.
 
 use app::store::Store;
-use axum::extract::{MatchedPath, Request, State};
+use axum::extract::{Request, State};
 use axum::http::{header, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -35,11 +35,7 @@ pub fn handle() -> Option<&'static PrometheusHandle> {
 /// Counts every request by route template, method and status, and times it.
 pub async fn track(req: Request, next: Next) -> Response {
     let started = Instant::now();
-    let route = req
-        .extensions()
-        .get::<MatchedPath>()
-        .map_or("unmatched", MatchedPath::as_str)
-        .to_string();
+    let route = crate::router::route_template(&req).to_string();
     let method = req.method().as_str().to_string();
     let res = next.run(req).await;
     let status = res.status().as_u16().to_string();

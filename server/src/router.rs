@@ -148,14 +148,19 @@ async fn request_id(mut req: axum::extract::Request, next: axum::middleware::Nex
     }
 }
 
+/// The route template a request matched (`/track/{shop}`), or `unmatched`: what logs
+/// and metrics name a request by, never its concrete path.
+pub fn route_template<B>(req: &axum::http::Request<B>) -> &str {
+    req.extensions()
+        .get::<MatchedPath>()
+        .map_or("unmatched", MatchedPath::as_str)
+}
+
 /// A request span with its id, the method and the matched route template
 /// (`/api/v1/shops/{shop}/orders/{order_number}`), never the concrete path:
 /// merchant paths hold order numbers, which stay out of logs.
 fn telemetry_span(req: &axum::http::Request<axum::body::Body>) -> tracing::Span {
-    let route = req
-        .extensions()
-        .get::<MatchedPath>()
-        .map_or("unmatched", MatchedPath::as_str);
+    let route = route_template(req);
     let id = req.extensions().get::<RequestId>().map_or("", |r| r.0.as_str());
     tracing::info_span!("request", request_id = id, method = %req.method(), route)
 }

@@ -80,6 +80,8 @@ struct FulfillmentLine {
 #[derive(Debug, Deserialize)]
 pub struct Fulfillment {
     id: Id,
+    /// Shopify's id of the order (in `fulfillments/*` payloads).
+    pub order_id: Option<Id>,
     /// `#1001.1`: the order's name, a dot, the fulfillment's number.
     name: Option<String>,
     status: Option<String>,
@@ -108,6 +110,8 @@ struct Transaction {
 /// A refund, inside an order payload or alone (`refunds/create`).
 #[derive(Debug, Deserialize)]
 pub struct Refund {
+    /// Shopify's id of the order.
+    pub order_id: Option<Id>,
     created_at: Option<String>,
     #[serde(default)]
     transactions: Vec<Transaction>,
@@ -408,10 +412,4 @@ impl Refund {
             order.payment_status = PaymentStatus::PartiallyRefunded;
         }
     }
-}
-
-/// A fulfillment or refund payload's order: Shopify's numeric order id.
-#[derive(Debug, Deserialize)]
-pub struct OrderRef {
-    pub order_id: Option<Id>,
 }

@@ -3,8 +3,8 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader, Read};
-use std::process::{Command, Stdio};
+use common::ServerProcess;
+use std::process::Command;
 
 fn lookout(db: &str) -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_lookout"));
@@ -21,17 +21,8 @@ async fn a_busy_log_holds_no_email_address_and_no_order_number() {
     let key = String::from_utf8(lookout(&db).args(["key", "create", "demo"]).output().unwrap().stdout).unwrap();
     let key = key.lines().last().unwrap().to_string();
 
-    let mut server = lookout(&db)
-        .args(["serve", "--addr", "127.0.0.1:0"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut out = BufReader::new(server.stdout.take().unwrap());
-    let mut line = String::new();
-    out.read_line(&mut line).unwrap();
-    let base = line.trim().rsplit(' ').next().unwrap().to_string();
-    assert!(base.starts_with("http://127.0.0.1:"), "{line}");
+    let mut server = ServerProcess::start(lookout(&db), &[]);
+    let base = server.base.clone();
 
     let client = reqwest::Client::new();
     let lookup = |email: &'static str, number: &'static str| {
@@ -60,10 +51,7 @@ async fn a_busy_log_holds_no_email_address_and_no_order_number() {
         .unwrap();
     assert_eq!(put.status(), 201);
 
-    server.kill().unwrap();
-    let mut log = String::new();
-    server.stderr.take().unwrap().read_to_string(&mut log).unwrap();
-    let _ = server.wait();
+    let log = server.stop_and_read_log();
     assert!(
         log.contains("lookup") && log.contains("outcome"),
         "the log is not empty: {log}"
@@ -90,16 +78,8 @@ async fn json_logs_carry_the_request_id_on_every_line_of_a_request() {
     let test_db = common::TestDb::new();
     let db = test_db.url.clone();
     assert!(lookout(&db).arg("demo").output().unwrap().status.success());
-    let mut server = lookout(&db)
-        .args(["serve", "--addr", "127.0.0.1:0", "--log-format", "json"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut out = BufReader::new(server.stdout.take().unwrap());
-    let mut line = String::new();
-    out.read_line(&mut line).unwrap();
-    let base = line.trim().rsplit(' ').next().unwrap().to_string();
+    let mut server = ServerProcess::start(lookout(&db), &["--log-format", "json"]);
+    let base = server.base.clone();
 
     let client = reqwest::Client::new();
     let res = client
@@ -114,10 +94,7 @@ async fn json_logs_carry_the_request_id_on_every_line_of_a_request() {
     let id = res.headers()["x-request-id"].to_str().unwrap().to_string();
     assert!(id.len() == 16 && id.chars().all(|c| c.is_ascii_hexdigit()), "{id}");
 
-    server.kill().unwrap();
-    let mut log = String::new();
-    server.stderr.take().unwrap().read_to_string(&mut log).unwrap();
-    let _ = server.wait();
+    let log = server.stop_and_read_log();
     let lines: Vec<serde_json::Value> = log
         .lines()
         .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON ({e}): {l}")))

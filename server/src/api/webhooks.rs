@@ -9,7 +9,7 @@
 
 use super::body;
 use crate::problem::ApiError;
-use crate::shopify::{self, Fulfillment, OrderRef, Refund, ShopifyOrder};
+use crate::shopify::{self, Fulfillment, Id, Refund, ShopifyOrder};
 use crate::AppState;
 use app::errors::FieldError;
 use app::normalize::order_number_key;
@@ -120,10 +120,9 @@ async fn apply(state: &AppState, shop: &Shop, topic: &str, bytes: &Bytes) -> Res
         Ok(outcome)
     } else if shopify::FULFILLMENT_TOPICS.contains(&topic) {
         let fulfillment: Fulfillment = payload(bytes)?;
-        let reference: OrderRef = payload(bytes)?;
         let key = match fulfillment.order_name() {
             Some(name) => Some(order_number_key(name)),
-            None => linked_key(state, shop, &reference).await?,
+            None => linked_key(state, shop, fulfillment.order_id.as_ref()).await?,
         };
         let Some(mut order) = stored(state, shop, key).await? else {
             return Ok(Outcome::UnknownOrder);
@@ -136,8 +135,7 @@ async fn apply(state: &AppState, shop: &Shop, topic: &str, bytes: &Bytes) -> Res
         store(state, shop, &order).await
     } else if topic == shopify::REFUND_TOPIC {
         let refund: Refund = payload(bytes)?;
-        let reference: OrderRef = payload(bytes)?;
-        let key = linked_key(state, shop, &reference).await?;
+        let key = linked_key(state, shop, refund.order_id.as_ref()).await?;
         let Some(mut order) = stored(state, shop, key).await? else {
             return Ok(Outcome::UnknownOrder);
         };
@@ -172,8 +170,8 @@ fn missing(field: &str) -> ApiError {
     )])
 }
 
-async fn linked_key(state: &AppState, shop: &Shop, reference: &OrderRef) -> Result<Option<String>, ApiError> {
-    match reference.order_id.as_ref() {
+async fn linked_key(state: &AppState, shop: &Shop, order_id: Option<&Id>) -> Result<Option<String>, ApiError> {
+    match order_id {
         Some(id) => Ok(state.store.shopify_order_key(shop.id, &id.text()).await?),
         None => Err(missing("order_id")),
     }

@@ -263,6 +263,20 @@ impl ServerProcess {
     }
 }
 
+impl ServerProcess {
+    /// Kills the server and returns everything it wrote to standard error.
+    pub fn stop_and_read_log(&mut self) -> String {
+        use std::io::Read;
+        let _ = self.child.kill();
+        let mut log = String::new();
+        if let Some(mut stderr) = self.child.stderr.take() {
+            stderr.read_to_string(&mut log).expect("read the server's log");
+        }
+        let _ = self.child.wait();
+        log
+    }
+}
+
 impl Drop for ServerProcess {
     fn drop(&mut self) {
         let _ = self.child.kill();

@@ -4,6 +4,8 @@
 //! (`postgres://…`) for several servers sharing one database. Every statement
 //! is written once, in SQL both understand (`$1` placeholders, `RETURNING`).
 
+mod readers;
+
 use crate::normalize::{email_key, order_number_key};
 use crate::order::{is_older, Address, LineItem, Order, Return, Shipment, TimelineEvent};
 use crate::status::{
@@ -33,6 +35,8 @@ pub enum StoreError {
     Stale,
     #[error("stored data is unreadable: {0}")]
     Corrupt(String),
+    #[error("the database is unavailable: {0}")]
+    Unavailable(String),
 }
 
 /// A shop as stored.
@@ -110,11 +114,11 @@ impl Backend {
     }
 }
 
-/// How many connections a server keeps. SQLite has one writer at a time and
-/// reads in-process, so a few suffice; PostgreSQL serves many servers, each with a
-/// modest pool (see docs/benchmarks.md for the measurements behind these).
-const SQLITE_POOL: u32 = 8;
-const POSTGRES_POOL: u32 = 16;
+/// How many connections a server keeps unless told otherwise. SQLite has one
+/// writer at a time and reads in-process, so a few suffice; PostgreSQL serves many
+/// servers, each with a modest pool (docs/benchmarks.md has the measurements behind these).
+pub const SQLITE_POOL: u32 = 8;
+pub const POSTGRES_POOL: u32 = 16;
 /// How long a request waits for a connection before the database counts as
 /// unavailable: while the database is down, every request waits this long and is
 /// answered 503; under load, a request queued longer than this is shed the same way.
@@ -132,6 +136,8 @@ pub struct PoolStatus {
 #[derive(Debug, Clone)]
 pub struct Store {
     pool: AnyPool,
+    /// Connections for lookups only (see `readers`).
+    readers: readers::Readers,
     backend: Backend,
 }
 
@@ -139,6 +145,12 @@ impl Store {
     /// Opens the database at `url`. SQLite files are created if missing and run in
     /// WAL mode with foreign keys on; PostgreSQL databases must exist.
     pub async fn connect(url: &str) -> Result<Self, StoreError> {
+        Self::connect_with(url, None).await
+    }
+
+    /// Opens the database at `url` with a pool of at most `pool_size` connections
+    /// (`None`: [`SQLITE_POOL`] or [`POSTGRES_POOL`]).
+    pub async fn connect_with(url: &str, pool_size: Option<u32>) -> Result<Self, StoreError> {
         let backend = Backend::of_url(url).ok_or_else(|| StoreError::UnsupportedUrl(url.to_string()))?;
         sqlx::any::install_default_drivers();
         let mut options = AnyPoolOptions::new().acquire_timeout(ACQUIRE_TIMEOUT);
@@ -153,23 +165,28 @@ impl Store {
                     .await?
                     .close()
                     .await?;
-                options.max_connections(SQLITE_POOL).after_connect(|conn, _| {
-                    Box::pin(async move {
-                        for pragma in [
-                            "PRAGMA foreign_keys = ON",
-                            "PRAGMA synchronous = NORMAL",
-                            "PRAGMA busy_timeout = 10000",
-                        ] {
-                            sqlx::query(pragma).execute(&mut *conn).await?;
-                        }
-                        Ok(())
+                options
+                    .max_connections(pool_size.unwrap_or(SQLITE_POOL))
+                    .after_connect(|conn, _| {
+                        Box::pin(async move {
+                            for pragma in [
+                                "PRAGMA foreign_keys = ON",
+                                "PRAGMA synchronous = NORMAL",
+                                "PRAGMA busy_timeout = 10000",
+                            ] {
+                                sqlx::query(pragma).execute(&mut *conn).await?;
+                            }
+                            Ok(())
+                        })
                     })
-                })
             }
-            Backend::Postgres => options.max_connections(POSTGRES_POOL),
+            Backend::Postgres => options.max_connections(pool_size.unwrap_or(POSTGRES_POOL)),
         };
+        let size = options.get_max_connections();
         let pool = options.connect(url).await?;
-        Ok(Self { pool, backend })
+        let readers = readers::Readers::new(url, backend == Backend::Sqlite, size, ACQUIRE_TIMEOUT)
+            .map_err(|e| StoreError::Unavailable(e.to_string()))?;
+        Ok(Self { pool, readers, backend })
     }
 
     /// The database this store talks to.
@@ -178,13 +195,16 @@ impl Store {
     }
 
     /// How the connection pool is used right now.
+    /// Both pools together: the main pool and the lookups' read connections.
     pub fn pool_status(&self) -> PoolStatus {
         let size = self.pool.size();
         let idle = u32::try_from(self.pool.num_idle()).unwrap_or(size);
+        let (readers_open, readers_idle) = self.readers.status();
+        let max = self.pool.options().get_max_connections();
         PoolStatus {
-            in_use: size.saturating_sub(idle),
-            idle,
-            max: self.pool.options().get_max_connections(),
+            in_use: size.saturating_sub(idle) + readers_open.saturating_sub(readers_idle),
+            idle: idle + readers_idle,
+            max: max * 2,
         }
     }
 
@@ -205,6 +225,7 @@ impl Store {
 
     /// Closes every connection; pending work finishes first.
     pub async fn close(&self) {
+        self.readers.close();
         self.pool.close().await;
     }
 
@@ -278,14 +299,13 @@ impl Store {
 
     /// The shop's webhook secret, if the shop exists.
     pub async fn webhook_secret(&self, slug: &str) -> Result<Option<(Shop, String)>, StoreError> {
-        let Some(shop) = self.shop(slug).await? else {
-            return Ok(None);
-        };
-        let secret: String = sqlx::query_scalar("SELECT webhook_secret FROM shops WHERE id = $1")
-            .bind(shop.id)
-            .fetch_one(&self.pool)
-            .await?;
-        Ok(Some((shop, secret)))
+        let row: Option<ShopSecretRow> = sqlx::query_as(
+            "SELECT id, slug, name, locale, accent, allowed_origins, webhook_secret FROM shops WHERE slug = $1",
+        )
+        .bind(slug)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|r| Ok((r.shop.into_shop()?, r.webhook_secret))).transpose()
     }
 
     /// Replaces a shop's webhook secret. False when there is no such shop.
@@ -407,54 +427,61 @@ impl Store {
     /// `updated_at` is older than the stored one changes nothing and fails with `Stale`.
     pub async fn put_order(&self, shop_id: i64, order: &Order) -> Result<PutOutcome, StoreError> {
         let key = order_number_key(&order.order_number);
+        let doc = OrderDoc::of(order)?;
         // Writers of the same order take turns, so the staleness check and the write
         // see the same database. SQLite: IMMEDIATE takes the write lock up front.
         // PostgreSQL: a transaction-scoped advisory lock on (shop, order number),
         // which also covers an order that does not exist yet.
-        let mut tx = match self.backend {
-            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
-            Backend::Postgres => {
-                let mut tx = self.pool.begin().await?;
-                sqlx::query("SELECT pg_advisory_xact_lock($1)")
-                    .bind(order_lock_id(shop_id, &key))
-                    .execute(&mut *tx)
-                    .await?;
-                tx
-            }
-        };
-        let existing: Option<(i64, String)> =
+        let mut tx = self.begin_write().await?;
+        if self.backend == Backend::Postgres {
+            sqlx::query("SELECT pg_advisory_xact_lock($1)")
+                .bind(order_lock_id(shop_id, &key))
+                .execute(&mut *tx)
+                .await?;
+        }
+        // A new order (the common case, and all of an import) is one statement.
+        let created: Option<i64> = insert_order(shop_id, &key, order, &doc, INSERT_NEW)
+            .fetch_optional(&mut *tx)
+            .await?;
+        if created.is_some() {
+            tx.commit().await?;
+            return Ok(PutOutcome::Created);
+        }
+        let (id, stored_updated_at): (i64, String) =
             sqlx::query_as("SELECT id, updated_at FROM orders WHERE shop_id = $1 AND number_key = $2")
                 .bind(shop_id)
                 .bind(&key)
-                .fetch_optional(&mut *tx)
+                .fetch_one(&mut *tx)
                 .await?;
-        let outcome = match existing {
-            Some((id, stored_updated_at)) => {
-                if is_older(&order.updated_at, &stored_updated_at).unwrap_or(false) {
-                    return Err(StoreError::Stale);
-                }
-                // Children go with the row (ON DELETE CASCADE); the order is rewritten whole.
-                sqlx::query("DELETE FROM orders WHERE id = $1")
-                    .bind(id)
-                    .execute(&mut *tx)
-                    .await?;
-                PutOutcome::Replaced
-            }
-            None => PutOutcome::Created,
-        };
-        insert_order(&mut tx, shop_id, &key, order).await?;
+        if is_older(&order.updated_at, &stored_updated_at).unwrap_or(false) {
+            return Err(StoreError::Stale);
+        }
+        // Rows of an order written before documents go with it (ON DELETE CASCADE).
+        sqlx::query("DELETE FROM orders WHERE id = $1")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        insert_order(shop_id, &key, order, &doc, INSERT)
+            .fetch_one(&mut *tx)
+            .await?;
         tx.commit().await?;
-        Ok(outcome)
+        Ok(PutOutcome::Replaced)
+    }
+
+    /// A transaction for writing. SQLite: IMMEDIATE takes the write lock up front,
+    /// so what it reads stays true until it commits.
+    async fn begin_write(&self) -> Result<Transaction<'static, Any>, StoreError> {
+        Ok(match self.backend {
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
+            Backend::Postgres => self.pool.begin().await?,
+        })
     }
 
     /// Writes many orders in one transaction, replacing any stored order with the
     /// same number whatever its age: for loading generated or trusted bulk data,
     /// not for merchant updates (those go through `put_order`).
     pub async fn replace_orders(&self, shop_id: i64, orders: &[Order]) -> Result<(), StoreError> {
-        let mut tx = match self.backend {
-            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
-            Backend::Postgres => self.pool.begin().await?,
-        };
+        let mut tx = self.begin_write().await?;
         for order in orders {
             let key = order_number_key(&order.order_number);
             sqlx::query("DELETE FROM orders WHERE shop_id = $1 AND number_key = $2")
@@ -462,7 +489,9 @@ impl Store {
                 .bind(&key)
                 .execute(&mut *tx)
                 .await?;
-            insert_order(&mut tx, shop_id, &key, order).await?;
+            insert_order(shop_id, &key, order, &OrderDoc::of(order)?, INSERT)
+                .fetch_one(&mut *tx)
+                .await?;
         }
         tx.commit().await?;
         Ok(())
@@ -479,15 +508,13 @@ impl Store {
 
     /// The full stored order, internal fields included.
     pub async fn order(&self, shop_id: i64, number_key: &str) -> Result<Option<Order>, StoreError> {
-        let row: Option<OrderRow> = sqlx::query_as(ORDER_SELECT)
-            .bind(shop_id)
-            .bind(number_key)
-            .fetch_optional(&self.pool)
-            .await?;
-        match row {
-            Some(row) => Ok(Some(self.load_children(row).await?)),
-            None => Ok(None),
-        }
+        let found: Option<(i64, Option<String>)> =
+            sqlx::query_as("SELECT id, doc FROM orders WHERE shop_id = $1 AND number_key = $2")
+                .bind(shop_id)
+                .bind(number_key)
+                .fetch_optional(&self.pool)
+                .await?;
+        self.order_of(found).await
     }
 
     /// The order for a lookup: found by shop slug and number, returned only when the email matches.
@@ -500,24 +527,40 @@ impl Store {
         // One query through the (shop_id, number_key) index; the email is compared in
         // the same statement, so every kind of miss (unknown order, wrong email, another
         // shop's order) is the same empty answer, and a miss never reads the order itself.
-        let found: Option<(i64, Option<String>)> = sqlx::query_as(LOOKUP_SELECT)
+        let mut conn = self
+            .readers
+            .get()
+            .await
+            .map_err(|e| StoreError::Unavailable(e.to_string()))?;
+        let found: Result<Option<(i64, Option<String>)>, sqlx::Error> = sqlx::query_as(LOOKUP_SELECT)
             .bind(shop_slug)
             .bind(number_key)
             .bind(email_key(email))
-            .fetch_optional(&self.pool)
-            .await?;
+            .fetch_optional(&mut *conn)
+            .await;
+        let found = match found {
+            Ok(found) => found,
+            Err(e) => {
+                readers::Readers::discard(conn);
+                return Err(e.into());
+            }
+        };
+        // Back to the readers before the document is parsed.
+        drop(conn);
+        self.order_of(found).await
+    }
+
+    /// The order an (id, document) row holds: its document, or for an order written
+    /// before documents (and not updated since), its rows in the older tables.
+    async fn order_of(&self, found: Option<(i64, Option<String>)>) -> Result<Option<Order>, StoreError> {
         match found {
             Some((_, Some(doc))) => Ok(Some(json(&doc)?)),
-            // Written before orders carried their document: read it from the tables.
             Some((id, None)) => {
-                let row: Option<OrderRow> = sqlx::query_as("SELECT * FROM orders WHERE id = $1")
+                let row: OrderRow = sqlx::query_as("SELECT * FROM orders WHERE id = $1")
                     .bind(id)
-                    .fetch_optional(&self.pool)
+                    .fetch_one(&self.pool)
                     .await?;
-                match row {
-                    Some(row) => Ok(Some(self.load_children(row).await?)),
-                    None => Ok(None),
-                }
+                Ok(Some(self.load_children(row).await?))
             }
             None => Ok(None),
         }
@@ -688,8 +731,6 @@ impl Store {
     }
 }
 
-const ORDER_SELECT: &str = "SELECT * FROM orders WHERE shop_id = $1 AND number_key = $2";
-
 /// A lookup: shop slug, order number key and email key in; the order's id and document out.
 const LOOKUP_SELECT: &str = "SELECT o.id, o.doc FROM orders o JOIN shops s ON s.id = o.shop_id
      WHERE s.slug = $1 AND o.number_key = $2 AND o.email_key = $3";
@@ -706,133 +747,79 @@ fn order_lock_id(shop_id: i64, number_key: &str) -> i64 {
     i64::from_be_bytes(first)
 }
 
-async fn insert_order(
-    tx: &mut Transaction<'static, Any>,
-    shop_id: i64,
-    number_key: &str,
-    o: &Order,
-) -> Result<(), StoreError> {
-    let address = o.shipping_address.as_ref().map(to_json).transpose()?;
-    let order_id: i64 = sqlx::query_scalar(
+/// The columns of an order's row, its whole document last. `INSERT` and
+/// `INSERT_NEW` bind them in this order ([`insert_order`]).
+macro_rules! order_insert {
+    () => {
         "INSERT INTO orders (shop_id, number_key, order_number, email_key, email, placed_at, updated_at,
             status, cancel_reason, payment_status, fulfillment_status, hold_reason, scheduled_at,
             return_status, currency, subtotal, shipping, tax, discounts, total, shipping_address, tags, note, doc)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22,
-            $23, $24)
-         RETURNING id",
-    )
-    .bind(shop_id)
-    .bind(number_key)
-    .bind(&o.order_number)
-    .bind(email_key(&o.email))
-    .bind(&o.email)
-    .bind(&o.placed_at)
-    .bind(&o.updated_at)
-    .bind(o.status.as_str())
-    .bind(&o.cancel_reason)
-    .bind(o.payment_status.as_str())
-    .bind(o.fulfillment_status.as_str())
-    .bind(&o.hold_reason)
-    .bind(&o.scheduled_at)
-    .bind(o.return_status.as_str())
-    .bind(&o.currency)
-    .bind(&o.totals.subtotal)
-    .bind(&o.totals.shipping)
-    .bind(&o.totals.tax)
-    .bind(&o.totals.discounts)
-    .bind(&o.totals.total)
-    .bind(address)
-    .bind(to_json(&o.tags)?)
-    .bind(&o.note)
-    .bind(to_json(o)?)
-    .fetch_one(&mut **tx)
-    .await?;
+            $23, $24)"
+    };
+}
+/// Writes an order's row; returns its id.
+const INSERT: &str = concat!(order_insert!(), " RETURNING id");
+/// Writes an order's row unless the shop has one with this number; returns the new id, or no row.
+const INSERT_NEW: &str = concat!(
+    order_insert!(),
+    " ON CONFLICT (shop_id, number_key) DO NOTHING RETURNING id"
+);
 
-    for (pos, li) in o.line_items.iter().enumerate() {
-        sqlx::query(
-            "INSERT INTO line_items (order_id, position, ext_id, title, variant, quantity, price, image_url, sku)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-        )
-        .bind(order_id)
-        .bind(pos as i64)
-        .bind(&li.id)
-        .bind(&li.title)
-        .bind(&li.variant)
-        .bind(i64::from(li.quantity))
-        .bind(&li.price)
-        .bind(&li.image_url)
-        .bind(&li.sku)
-        .execute(&mut **tx)
-        .await?;
+/// What an order's row stores beyond its plain fields, serialised once per write.
+/// The document is the order: lookups, the merchant API and webhook merges read it,
+/// so one row is one whole order.
+struct OrderDoc {
+    email_key: String,
+    address: Option<String>,
+    tags: String,
+    doc: String,
+}
+
+impl OrderDoc {
+    fn of(o: &Order) -> Result<Self, StoreError> {
+        Ok(OrderDoc {
+            email_key: email_key(&o.email),
+            address: o.shipping_address.as_ref().map(to_json).transpose()?,
+            tags: to_json(&o.tags)?,
+            doc: to_json(o)?,
+        })
     }
-    for (pos, s) in o.shipments.iter().enumerate() {
-        let shipment_id: i64 = sqlx::query_scalar(
-            "INSERT INTO shipments (order_id, position, ext_id, status, carrier, tracking_number, tracking_url,
-                estimated_delivery, shipped_at, delivered_at, line_items)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
-             RETURNING id",
-        )
-        .bind(order_id)
-        .bind(pos as i64)
-        .bind(&s.id)
-        .bind(s.status.as_str())
-        .bind(&s.carrier)
-        .bind(&s.tracking_number)
-        .bind(&s.tracking_url)
-        .bind(&s.estimated_delivery)
-        .bind(&s.shipped_at)
-        .bind(&s.delivered_at)
-        .bind(to_json(&s.line_items)?)
-        .fetch_one(&mut **tx)
-        .await?;
-        for (epos, e) in s.events.iter().enumerate() {
-            sqlx::query(
-                "INSERT INTO tracking_events (shipment_id, position, at, status, message, location)
-                 VALUES ($1, $2, $3, $4, $5, $6)",
-            )
-            .bind(shipment_id)
-            .bind(epos as i64)
-            .bind(&e.at)
-            .bind(e.status.as_str())
-            .bind(&e.message)
-            .bind(&e.location)
-            .execute(&mut **tx)
-            .await?;
-        }
-    }
-    for (pos, r) in o.returns.iter().enumerate() {
-        sqlx::query(
-            "INSERT INTO returns (order_id, position, ext_id, status, requested_at, reason, line_items,
-                refund_status, refund_amount)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-        )
-        .bind(order_id)
-        .bind(pos as i64)
-        .bind(&r.id)
-        .bind(r.status.as_str())
-        .bind(&r.requested_at)
-        .bind(&r.reason)
-        .bind(to_json(&r.line_items)?)
-        .bind(r.refund.as_ref().map(|f| f.status.as_str()))
-        .bind(r.refund.as_ref().map(|f| f.amount.clone()))
-        .execute(&mut **tx)
-        .await?;
-    }
-    for (pos, t) in o.timeline.iter().enumerate() {
-        sqlx::query(
-            "INSERT INTO timeline_events (order_id, position, at, kind, message, visibility)
-             VALUES ($1, $2, $3, $4, $5, $6)",
-        )
-        .bind(order_id)
-        .bind(pos as i64)
-        .bind(&t.at)
-        .bind(&t.kind)
-        .bind(&t.message)
-        .bind(t.visibility.as_str())
-        .execute(&mut **tx)
-        .await?;
-    }
-    Ok(())
+}
+
+/// The statement that writes an order's row (`INSERT` or `INSERT_NEW`), bound.
+fn insert_order<'q>(
+    shop_id: i64,
+    number_key: &'q str,
+    o: &'q Order,
+    d: &'q OrderDoc,
+    sql: &'static str,
+) -> sqlx::query::QueryScalar<'q, Any, i64, sqlx::any::AnyArguments<'q>> {
+    sqlx::query_scalar(sql)
+        .bind(shop_id)
+        .bind(number_key)
+        .bind(&o.order_number)
+        .bind(&d.email_key)
+        .bind(&o.email)
+        .bind(&o.placed_at)
+        .bind(&o.updated_at)
+        .bind(o.status.as_str())
+        .bind(&o.cancel_reason)
+        .bind(o.payment_status.as_str())
+        .bind(o.fulfillment_status.as_str())
+        .bind(&o.hold_reason)
+        .bind(&o.scheduled_at)
+        .bind(o.return_status.as_str())
+        .bind(&o.currency)
+        .bind(&o.totals.subtotal)
+        .bind(&o.totals.shipping)
+        .bind(&o.totals.tax)
+        .bind(&o.totals.discounts)
+        .bind(&o.totals.total)
+        .bind(&d.address)
+        .bind(&d.tags)
+        .bind(&o.note)
+        .bind(&d.doc)
 }
 
 #[derive(FromRow)]
@@ -856,6 +843,13 @@ impl ShopRow {
             accent: self.accent,
         })
     }
+}
+
+#[derive(FromRow)]
+struct ShopSecretRow {
+    #[sqlx(flatten)]
+    shop: ShopRow,
+    webhook_secret: String,
 }
 
 #[derive(FromRow)]
@@ -957,7 +951,7 @@ mod tests {
     use super::*;
     use crate::order::parse_order;
 
-    const EXAMPLE: &str = include_str!("../../fixtures/order-1001.json");
+    const EXAMPLE: &str = include_str!("../../../fixtures/order-1001.json");
 
     /// A fresh store: SQLite, or a new database on the PostgreSQL server that
     /// `LOOKOUT_TEST_POSTGRES` names (scripts/test.sh runs these tests on both).
@@ -984,6 +978,117 @@ mod tests {
         let store = Store::connect(&url).await.unwrap();
         store.migrate().await.unwrap();
         (dir, store)
+    }
+
+    /// Writes an order as orders were stored before documents: the row without
+    /// its document, and its parts in their own tables.
+    async fn insert_legacy(store: &Store, shop_id: i64, o: &Order) {
+        let key = order_number_key(&o.order_number);
+        let doc = OrderDoc::of(o).unwrap();
+        let mut tx = store.begin_write().await.unwrap();
+        let order_id = insert_order(shop_id, &key, o, &doc, INSERT)
+            .fetch_one(&mut *tx)
+            .await
+            .unwrap();
+        sqlx::query("UPDATE orders SET doc = NULL WHERE id = $1")
+            .bind(order_id)
+            .execute(&mut *tx)
+            .await
+            .unwrap();
+        insert_legacy_children(&mut tx, order_id, o).await.unwrap();
+        tx.commit().await.unwrap();
+    }
+
+    async fn insert_legacy_children(
+        tx: &mut Transaction<'static, Any>,
+        order_id: i64,
+        o: &Order,
+    ) -> Result<(), StoreError> {
+        for (pos, li) in o.line_items.iter().enumerate() {
+            sqlx::query(
+                "INSERT INTO line_items (order_id, position, ext_id, title, variant, quantity, price, image_url, sku)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+            )
+            .bind(order_id)
+            .bind(pos as i64)
+            .bind(&li.id)
+            .bind(&li.title)
+            .bind(&li.variant)
+            .bind(i64::from(li.quantity))
+            .bind(&li.price)
+            .bind(&li.image_url)
+            .bind(&li.sku)
+            .execute(&mut **tx)
+            .await?;
+        }
+        for (pos, s) in o.shipments.iter().enumerate() {
+            let shipment_id: i64 = sqlx::query_scalar(
+                "INSERT INTO shipments (order_id, position, ext_id, status, carrier, tracking_number, tracking_url,
+                estimated_delivery, shipped_at, delivered_at, line_items)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+             RETURNING id",
+            )
+            .bind(order_id)
+            .bind(pos as i64)
+            .bind(&s.id)
+            .bind(s.status.as_str())
+            .bind(&s.carrier)
+            .bind(&s.tracking_number)
+            .bind(&s.tracking_url)
+            .bind(&s.estimated_delivery)
+            .bind(&s.shipped_at)
+            .bind(&s.delivered_at)
+            .bind(to_json(&s.line_items)?)
+            .fetch_one(&mut **tx)
+            .await?;
+            for (epos, e) in s.events.iter().enumerate() {
+                sqlx::query(
+                    "INSERT INTO tracking_events (shipment_id, position, at, status, message, location)
+                 VALUES ($1, $2, $3, $4, $5, $6)",
+                )
+                .bind(shipment_id)
+                .bind(epos as i64)
+                .bind(&e.at)
+                .bind(e.status.as_str())
+                .bind(&e.message)
+                .bind(&e.location)
+                .execute(&mut **tx)
+                .await?;
+            }
+        }
+        for (pos, r) in o.returns.iter().enumerate() {
+            sqlx::query(
+                "INSERT INTO returns (order_id, position, ext_id, status, requested_at, reason, line_items,
+                refund_status, refund_amount)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+            )
+            .bind(order_id)
+            .bind(pos as i64)
+            .bind(&r.id)
+            .bind(r.status.as_str())
+            .bind(&r.requested_at)
+            .bind(&r.reason)
+            .bind(to_json(&r.line_items)?)
+            .bind(r.refund.as_ref().map(|f| f.status.as_str()))
+            .bind(r.refund.as_ref().map(|f| f.amount.clone()))
+            .execute(&mut **tx)
+            .await?;
+        }
+        for (pos, t) in o.timeline.iter().enumerate() {
+            sqlx::query(
+                "INSERT INTO timeline_events (order_id, position, at, kind, message, visibility)
+             VALUES ($1, $2, $3, $4, $5, $6)",
+            )
+            .bind(order_id)
+            .bind(pos as i64)
+            .bind(&t.at)
+            .bind(&t.kind)
+            .bind(&t.message)
+            .bind(t.visibility.as_str())
+            .execute(&mut **tx)
+            .await?;
+        }
+        Ok(())
     }
 
     fn shop(slug: &str) -> NewShop {
@@ -1047,24 +1152,48 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn an_order_written_before_documents_is_read_from_its_tables() {
+    async fn an_order_written_before_documents_is_read_from_its_tables_until_it_is_updated() {
         let (_dir, store) = store().await;
         let shop = store.create_shop(&shop("a")).await.unwrap();
         let order = parse_order(EXAMPLE.as_bytes()).unwrap();
-        store.put_order(shop.id, &order).await.unwrap();
-        sqlx::query("UPDATE orders SET doc = NULL")
-            .execute(&store.pool)
-            .await
-            .unwrap();
+        insert_legacy(&store, shop.id, &order).await;
+        assert!(child_rows(&store).await > 0);
         assert_eq!(
             store.order_for_lookup("a", "1001", "ada@example.com").await.unwrap(),
-            Some(order)
+            Some(order.clone())
         );
         assert!(store
             .order_for_lookup("a", "1001", "eve@example.com")
             .await
             .unwrap()
             .is_none());
+        assert_eq!(store.order(shop.id, "1001").await.unwrap(), Some(order.clone()));
+
+        let mut newer = order.clone();
+        newer.updated_at = "2026-11-04T08:00:00Z".into();
+        newer.note = Some("updated".into());
+        assert_eq!(store.put_order(shop.id, &newer).await.unwrap(), PutOutcome::Replaced);
+        assert_eq!(child_rows(&store).await, 0, "the old rows went with the old order");
+        assert_eq!(store.order(shop.id, "1001").await.unwrap(), Some(newer));
+    }
+
+    /// Rows in the tables orders were kept in before documents.
+    async fn child_rows(store: &Store) -> i64 {
+        let mut total = 0;
+        for table in [
+            "line_items",
+            "shipments",
+            "tracking_events",
+            "returns",
+            "timeline_events",
+        ] {
+            let (n,): (i64,) = sqlx::query_as(&format!("SELECT COUNT(*) FROM {table}"))
+                .fetch_one(&store.pool)
+                .await
+                .unwrap();
+            total += n;
+        }
+        total
     }
 
     #[tokio::test]
@@ -1086,25 +1215,10 @@ mod tests {
     async fn deleting_an_order_removes_its_children() {
         let (_dir, store) = store().await;
         let shop = store.create_shop(&shop("a")).await.unwrap();
-        store
-            .put_order(shop.id, &parse_order(EXAMPLE.as_bytes()).unwrap())
-            .await
-            .unwrap();
+        insert_legacy(&store, shop.id, &parse_order(EXAMPLE.as_bytes()).unwrap()).await;
         assert!(store.delete_order(shop.id, "1001").await.unwrap());
         assert!(!store.delete_order(shop.id, "1001").await.unwrap());
-        for table in [
-            "line_items",
-            "shipments",
-            "tracking_events",
-            "returns",
-            "timeline_events",
-        ] {
-            let (n,): (i64,) = sqlx::query_as(&format!("SELECT COUNT(*) FROM {table}"))
-                .fetch_one(&store.pool)
-                .await
-                .unwrap();
-            assert_eq!(n, 0, "{table}");
-        }
+        assert_eq!(child_rows(&store).await, 0);
     }
 
     #[tokio::test]
