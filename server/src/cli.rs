@@ -83,6 +83,10 @@ struct Db {
     /// (default: 8 for SQLite, 16 for PostgreSQL).
     #[arg(long, env = "LOOKOUT_DATABASE_POOL_SIZE", value_parser = clap::value_parser!(u32).range(1..=1000))]
     database_pool_size: Option<u32>,
+    /// Where shoppers' lookups read, e.g. a PostgreSQL read replica of the
+    /// database (default: the database URL itself).
+    #[arg(long, env = "LOOKOUT_DATABASE_LOOKUP_URL")]
+    database_lookup_url: Option<String>,
 }
 
 #[derive(Subcommand)]
@@ -546,7 +550,11 @@ pub async fn create_key(store: &Store, slug: &str) -> Result<String> {
 
 /// Opens the database and applies migrations; a failure here is fatal and says why.
 async fn open(db: &Db) -> Result<Store> {
-    let store = Store::connect_with(&db.database_url, db.database_pool_size)
+    let options = app::store::StoreOptions {
+        pool_size: db.database_pool_size,
+        lookup_url: db.database_lookup_url.clone(),
+    };
+    let store = Store::connect_with(&db.database_url, &options)
         .await
         .with_context(|| format!("cannot open the database {}", db.database_url))?;
     store

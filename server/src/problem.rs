@@ -139,7 +139,8 @@ impl From<app::store::StoreError> for ApiError {
             // The database cannot be reached: the client may retry, and nothing was written.
             app::store::StoreError::Database(
                 sqlx::Error::Io(_) | sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Tls(_),
-            ) => {
+            )
+            | app::store::StoreError::Unavailable(_) => {
                 tracing::warn!("database unavailable");
                 ApiError::Unavailable
             }

@@ -63,3 +63,79 @@ async fn an_update_through_one_server_is_seen_through_the_other_at_once() {
     assert_eq!(res.status(), 409);
     assert_eq!(lookup(b.base.clone()).await.1["status"], "cancelled");
 }
+
+/// `--database-lookup-url`: shoppers' lookups read from the database it names (a
+/// read replica in production), everything else from `--database-url`. Here the
+/// lookup database is a second database holding the shop but not the order, so
+/// where each answer came from shows.
+#[tokio::test]
+async fn lookups_read_from_the_lookup_database_and_everything_else_from_the_main_one() {
+    let main = TestDb::new();
+    let replica = TestDb::new();
+    lookout_ok(&main.url, &["demo"]);
+    lookout_ok(&replica.url, &["shop", "create", "demo", "--name", "Demo"]);
+    let key = lookout_ok(&main.url, &["key", "create", "demo"]);
+    let key = key.lines().last().expect("a key line").trim().to_string();
+    let client = reqwest::Client::new();
+    let lookup = |base: String| {
+        let client = client.clone();
+        async move {
+            client
+                .post(format!("{base}/api/v1/shops/demo/lookup"))
+                .json(&serde_json::json!({"email": "ada@example.com", "order_number": "#1001"}))
+                .send()
+                .await
+                .expect("lookup")
+                .status()
+        }
+    };
+
+    let plain = ServerProcess::start(lookout_command(&main.url), &[]);
+    assert_eq!(lookup(plain.base.clone()).await, 200);
+
+    let split = ServerProcess::start(
+        lookout_command(&main.url),
+        &["--database-lookup-url", replica.url.as_str()],
+    );
+    assert_eq!(lookup(split.base.clone()).await, 404, "the lookup read the replica");
+    let res = client
+        .get(format!("{}/api/v1/shops/demo/orders/1001", split.base))
+        .bearer_auth(&key)
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(res.status(), 200, "the merchant API read the main database");
+}
+
+#[test]
+fn a_lookup_database_of_another_kind_or_unreachable_stops_start_up() {
+    let main = TestDb::new();
+    let other = if main.is_postgres() {
+        "sqlite:///nonexistent/lookout.db".to_string()
+    } else {
+        "postgres://postgres@127.0.0.1:1/none".to_string()
+    };
+    let out = lookout_command(&main.url)
+        .args(["migrate", "--database-lookup-url", other.as_str()])
+        .output()
+        .expect("run lookout");
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("the lookup database") && err.contains("not the same kind"),
+        "{err}"
+    );
+
+    let missing = if main.is_postgres() {
+        "postgres://postgres@127.0.0.1:1/none".to_string()
+    } else {
+        "sqlite:///nonexistent-folder/lookout.db".to_string()
+    };
+    let out = lookout_command(&main.url)
+        .args(["migrate", "--database-lookup-url", missing.as_str()])
+        .output()
+        .expect("run lookout");
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("the lookup database"), "{err}");
+}

@@ -37,6 +37,8 @@ pub enum StoreError {
     Corrupt(String),
     #[error("the database is unavailable: {0}")]
     Unavailable(String),
+    #[error("the lookup database: {0}")]
+    LookupUrl(String),
 }
 
 /// A shop as stored.
@@ -117,12 +119,21 @@ impl Backend {
 /// How many connections a server keeps unless told otherwise. SQLite has one
 /// writer at a time and reads in-process, so a few suffice; PostgreSQL serves many
 /// servers, each with a modest pool (docs/benchmarks.md has the measurements behind these).
-pub const SQLITE_POOL: u32 = 8;
-pub const POSTGRES_POOL: u32 = 16;
+pub const SQLITE_POOL: u32 = 4;
+pub const POSTGRES_POOL: u32 = 8;
 /// How long a request waits for a connection before the database counts as
 /// unavailable: while the database is down, every request waits this long and is
 /// answered 503; under load, a request queued longer than this is shed the same way.
 const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(2);
+
+/// How to open a store, beyond its URL.
+#[derive(Debug, Clone, Default)]
+pub struct StoreOptions {
+    /// Connections per pool (`None`: [`SQLITE_POOL`] or [`POSTGRES_POOL`]).
+    pub pool_size: Option<u32>,
+    /// Where lookups read (`None`: the store's own URL): a PostgreSQL read replica, say.
+    pub lookup_url: Option<String>,
+}
 
 /// Connections of the pool: open and busy, open and idle, and the most it may open.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -145,13 +156,20 @@ impl Store {
     /// Opens the database at `url`. SQLite files are created if missing and run in
     /// WAL mode with foreign keys on; PostgreSQL databases must exist.
     pub async fn connect(url: &str) -> Result<Self, StoreError> {
-        Self::connect_with(url, None).await
+        Self::connect_with(url, &StoreOptions::default()).await
     }
 
-    /// Opens the database at `url` with a pool of at most `pool_size` connections
-    /// (`None`: [`SQLITE_POOL`] or [`POSTGRES_POOL`]).
-    pub async fn connect_with(url: &str, pool_size: Option<u32>) -> Result<Self, StoreError> {
+    /// Opens the database at `url` with these options. A lookup URL must name the
+    /// same kind of database, and must answer now.
+    pub async fn connect_with(url: &str, store_options: &StoreOptions) -> Result<Self, StoreError> {
         let backend = Backend::of_url(url).ok_or_else(|| StoreError::UnsupportedUrl(url.to_string()))?;
+        let lookup_url = store_options.lookup_url.as_deref().unwrap_or(url);
+        if Backend::of_url(lookup_url) != Some(backend) {
+            return Err(StoreError::LookupUrl(format!(
+                "{lookup_url:?} is not the same kind of database as {url:?}"
+            )));
+        }
+        let pool_size = store_options.pool_size;
         sqlx::any::install_default_drivers();
         let mut options = AnyPoolOptions::new().acquire_timeout(ACQUIRE_TIMEOUT);
         options = match backend {
@@ -184,8 +202,13 @@ impl Store {
         };
         let size = options.get_max_connections();
         let pool = options.connect(url).await?;
-        let readers = readers::Readers::new(url, backend == Backend::Sqlite, size, ACQUIRE_TIMEOUT)
-            .map_err(|e| StoreError::Unavailable(e.to_string()))?;
+        let readers = readers::Readers::new(lookup_url, backend == Backend::Sqlite, size, ACQUIRE_TIMEOUT)
+            .map_err(|e| StoreError::LookupUrl(e.to_string()))?;
+        if store_options.lookup_url.is_some() {
+            // A separate lookup database is checked now, not at the first shopper's lookup.
+            let first = readers.get().await.map_err(|e| StoreError::LookupUrl(e.to_string()))?;
+            drop(first);
+        }
         Ok(Self { pool, readers, backend })
     }
 
