@@ -305,9 +305,13 @@ pub struct Summary {
 /// that line's rejection. `progress` is told how many lines are done.
 pub async fn write(store: &Store, shop_id: i64, parsed: Vec<Parsed>, progress: impl Fn(usize)) -> Result<Summary> {
     let mut summary = Summary::default();
+    let mut writer = store
+        .writer()
+        .await
+        .context("the database failed; nothing was imported")?;
     for (done, item) in parsed.into_iter().enumerate() {
         match item {
-            Ok((line, order)) => match store.put_order(shop_id, &order).await {
+            Ok((line, order)) => match writer.put_order(shop_id, &order).await {
                 Ok(_) => summary.accepted += 1,
                 Err(StoreError::Stale) => summary.rejected.push(Rejected {
                     line,

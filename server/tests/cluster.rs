@@ -110,32 +110,26 @@ async fn lookups_read_from_the_lookup_database_and_everything_else_from_the_main
 #[test]
 fn a_lookup_database_of_another_kind_or_unreachable_stops_start_up() {
     let main = TestDb::new();
-    let other = if main.is_postgres() {
-        "sqlite:///nonexistent/lookout.db".to_string()
+    let sqlite = "sqlite:///nonexistent-folder/lookout.db";
+    let postgres = "postgres://postgres@127.0.0.1:1/none";
+    let (other_kind, unreachable) = if main.is_postgres() {
+        (sqlite, postgres)
     } else {
-        "postgres://postgres@127.0.0.1:1/none".to_string()
+        (postgres, sqlite)
     };
-    let out = lookout_command(&main.url)
-        .args(["migrate", "--database-lookup-url", other.as_str()])
-        .output()
-        .expect("run lookout");
-    assert!(!out.status.success());
-    let err = String::from_utf8_lossy(&out.stderr);
+    let refused = |lookup_url: &str| {
+        let out = lookout_command(&main.url)
+            .args(["migrate", "--database-lookup-url", lookup_url])
+            .output()
+            .expect("run lookout");
+        assert!(!out.status.success(), "{lookup_url} was accepted");
+        String::from_utf8_lossy(&out.stderr).into_owned()
+    };
+    let err = refused(other_kind);
     assert!(
         err.contains("the lookup database") && err.contains("not the same kind"),
         "{err}"
     );
-
-    let missing = if main.is_postgres() {
-        "postgres://postgres@127.0.0.1:1/none".to_string()
-    } else {
-        "sqlite:///nonexistent-folder/lookout.db".to_string()
-    };
-    let out = lookout_command(&main.url)
-        .args(["migrate", "--database-lookup-url", missing.as_str()])
-        .output()
-        .expect("run lookout");
-    assert!(!out.status.success());
-    let err = String::from_utf8_lossy(&out.stderr);
+    let err = refused(unreachable);
     assert!(err.contains("the lookup database"), "{err}");
 }

@@ -14,8 +14,9 @@ use crate::status::{
 use crate::view::{Refund, Totals, TrackingEvent};
 use sha2::{Digest, Sha256};
 use sqlx::any::AnyPoolOptions;
+use sqlx::pool::PoolConnection;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode};
-use sqlx::{Any, AnyPool, ConnectOptions, Connection, FromRow, Transaction};
+use sqlx::{Any, AnyConnection, AnyPool, ConnectOptions, Connection, FromRow, Transaction};
 use std::str::FromStr;
 use std::time::Duration;
 
@@ -449,46 +450,18 @@ impl Store {
     /// Creates or replaces one order in one transaction. An update whose
     /// `updated_at` is older than the stored one changes nothing and fails with `Stale`.
     pub async fn put_order(&self, shop_id: i64, order: &Order) -> Result<PutOutcome, StoreError> {
-        let key = order_number_key(&order.order_number);
-        let doc = OrderDoc::of(order)?;
-        // Writers of the same order take turns, so the staleness check and the write
-        // see the same database. SQLite: IMMEDIATE takes the write lock up front.
-        // PostgreSQL: a transaction-scoped advisory lock on (shop, order number),
-        // which also covers an order that does not exist yet.
-        let mut tx = self.begin_write().await?;
-        if self.backend == Backend::Postgres {
-            sqlx::query("SELECT pg_advisory_xact_lock($1)")
-                .bind(order_lock_id(shop_id, &key))
-                .execute(&mut *tx)
-                .await?;
-        }
-        // A new order (the common case, and all of an import) is one statement.
-        let created: Option<i64> = insert_order(shop_id, &key, order, &doc, INSERT_NEW)
-            .fetch_optional(&mut *tx)
-            .await?;
-        if created.is_some() {
-            tx.commit().await?;
-            return Ok(PutOutcome::Created);
-        }
-        let (id, stored_updated_at): (i64, String) =
-            sqlx::query_as("SELECT id, updated_at FROM orders WHERE shop_id = $1 AND number_key = $2")
-                .bind(shop_id)
-                .bind(&key)
-                .fetch_one(&mut *tx)
-                .await?;
-        if is_older(&order.updated_at, &stored_updated_at).unwrap_or(false) {
-            return Err(StoreError::Stale);
-        }
-        // Rows of an order written before documents go with it (ON DELETE CASCADE).
-        sqlx::query("DELETE FROM orders WHERE id = $1")
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
-        insert_order(shop_id, &key, order, &doc, INSERT)
-            .fetch_one(&mut *tx)
-            .await?;
-        tx.commit().await?;
-        Ok(PutOutcome::Replaced)
+        let mut conn = self.pool.acquire().await?;
+        put_order_on(&mut conn, self.backend, shop_id, order).await
+    }
+
+    /// One connection kept for a run of writes (an import): each of its
+    /// `put_order`s is still its own transaction, without the pool's checks of
+    /// the connection around every order.
+    pub async fn writer(&self) -> Result<Writer, StoreError> {
+        Ok(Writer {
+            conn: self.pool.acquire().await?,
+            backend: self.backend,
+        })
     }
 
     /// A transaction for writing. SQLite: IMMEDIATE takes the write lock up front,
@@ -757,6 +730,71 @@ impl Store {
 /// A lookup: shop slug, order number key and email key in; the order's id and document out.
 const LOOKUP_SELECT: &str = "SELECT o.id, o.doc FROM orders o JOIN shops s ON s.id = o.shop_id
      WHERE s.slug = $1 AND o.number_key = $2 AND o.email_key = $3";
+
+/// A connection kept for a run of order writes ([`Store::writer`]).
+pub struct Writer {
+    conn: PoolConnection<Any>,
+    backend: Backend,
+}
+
+impl Writer {
+    /// [`Store::put_order`] on the kept connection.
+    pub async fn put_order(&mut self, shop_id: i64, order: &Order) -> Result<PutOutcome, StoreError> {
+        put_order_on(&mut self.conn, self.backend, shop_id, order).await
+    }
+}
+
+/// Creates or replaces one order in one transaction on `conn` ([`Store::put_order`]).
+async fn put_order_on(
+    conn: &mut AnyConnection,
+    backend: Backend,
+    shop_id: i64,
+    order: &Order,
+) -> Result<PutOutcome, StoreError> {
+    let key = order_number_key(&order.order_number);
+    let doc = OrderDoc::of(order)?;
+    // Writers of the same order take turns, so the staleness check and the write
+    // see the same database. SQLite: IMMEDIATE takes the write lock up front.
+    // PostgreSQL: a transaction-scoped advisory lock on (shop, order number),
+    // which also covers an order that does not exist yet.
+    let mut tx = match backend {
+        Backend::Sqlite => conn.begin_with("BEGIN IMMEDIATE").await?,
+        Backend::Postgres => conn.begin().await?,
+    };
+    if backend == Backend::Postgres {
+        sqlx::query("SELECT pg_advisory_xact_lock($1)")
+            .bind(order_lock_id(shop_id, &key))
+            .execute(&mut *tx)
+            .await?;
+    }
+    // A new order (the common case, and all of an import) is one statement.
+    let created: Option<i64> = insert_order(shop_id, &key, order, &doc, INSERT_NEW)
+        .fetch_optional(&mut *tx)
+        .await?;
+    if created.is_some() {
+        tx.commit().await?;
+        return Ok(PutOutcome::Created);
+    }
+    let (id, stored_updated_at): (i64, String) =
+        sqlx::query_as("SELECT id, updated_at FROM orders WHERE shop_id = $1 AND number_key = $2")
+            .bind(shop_id)
+            .bind(&key)
+            .fetch_one(&mut *tx)
+            .await?;
+    if is_older(&order.updated_at, &stored_updated_at).unwrap_or(false) {
+        return Err(StoreError::Stale);
+    }
+    // Rows of an order written before documents go with it (ON DELETE CASCADE).
+    sqlx::query("DELETE FROM orders WHERE id = $1")
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+    insert_order(shop_id, &key, order, &doc, INSERT)
+        .fetch_one(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(PutOutcome::Replaced)
+}
 
 /// The advisory lock number for writes to one order: the first 8 bytes of a
 /// SHA-256 of shop and key, the same in every server process.
