@@ -576,7 +576,7 @@ pub fn leptos_options(addr: SocketAddr, site_root: &std::path::Path) -> LeptosOp
 }
 
 async fn import(db: &Db, slug: &str, file: &std::path::Path) -> Result<()> {
-    use crate::import::{read_csv, read_jsonl, write, Format};
+    use crate::import::{count_lines, jsonl_orders, read_csv, write, Format, Parsed};
     let format = Format::detect(file)?;
     let reader = std::fs::File::open(file).with_context(|| format!("cannot open {}", file.display()))?;
     let store = open(db).await?;
@@ -585,13 +585,32 @@ async fn import(db: &Db, slug: &str, file: &std::path::Path) -> Result<()> {
         .await?
         .with_context(|| format!("no shop with the slug {slug:?}"))?;
     let started = std::time::Instant::now();
-    let parsed = match format {
-        Format::Jsonl => read_jsonl(std::io::BufReader::new(reader)),
-        Format::Csv => read_csv(std::io::BufReader::new(reader)),
+    // JSON Lines are parsed on their own thread while earlier orders are written, a
+    // bounded number ahead; a CSV is read whole first (an order's rows may be anywhere).
+    let (tx, rx) = tokio::sync::mpsc::channel::<Parsed>(1024);
+    let send_all = move |parsed: &mut dyn Iterator<Item = Parsed>| {
+        for item in parsed {
+            if tx.blocking_send(item).is_err() {
+                break; // the writer stopped
+            }
+        }
     };
-    let bar = progress_bar(parsed.len() as u64, "importing");
+    let total = match format {
+        Format::Jsonl => {
+            let lines = count_lines(file)?;
+            std::thread::spawn(move || send_all(&mut jsonl_orders(std::io::BufReader::new(reader))));
+            lines
+        }
+        Format::Csv => {
+            let parsed = read_csv(std::io::BufReader::new(reader));
+            let orders = parsed.len();
+            std::thread::spawn(move || send_all(&mut parsed.into_iter()));
+            orders
+        }
+    };
+    let bar = progress_bar(total as u64, "importing");
     let shown = bar.clone();
-    let summary = write(&store, shop.id, parsed, move |n| shown.set_position(n as u64)).await?;
+    let summary = write(&store, shop.id, rx, move |n| shown.set_position(n as u64)).await?;
     bar.finish_and_clear();
     for rejected in &summary.rejected {
         eprintln!("line {}: {}", rejected.line, rejected.reason);

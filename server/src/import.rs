@@ -69,32 +69,63 @@ fn reasons(errors: &[FieldError]) -> String {
 
 /// Reads a JSONL file: every non-blank line is one order.
 pub fn read_jsonl(reader: impl BufRead) -> Vec<Parsed> {
-    let mut out = vec![];
-    for (i, line) in reader.split(b'\n').enumerate() {
-        let line_no = i + 1;
-        let line = match line {
-            Ok(line) => line,
-            Err(e) => {
-                out.push(Err(Rejected {
-                    line: line_no,
-                    reason: format!("unreadable: {e}"),
-                }));
-                break;
-            }
-        };
-        if line.iter().all(u8::is_ascii_whitespace) {
-            continue;
+    jsonl_orders(reader).collect()
+}
+
+/// The orders of a JSONL file one line at a time, so a file of any size is read
+/// in constant memory. An unreadable file ends the lines with one rejection.
+pub fn jsonl_orders(reader: impl BufRead) -> impl Iterator<Item = Parsed> {
+    let mut lines = reader.split(b'\n').enumerate();
+    let mut failed = false;
+    std::iter::from_fn(move || {
+        if failed {
+            return None;
         }
-        out.push(
-            parse_order(&line)
-                .map(|order| (line_no, order))
-                .map_err(|errors| Rejected {
-                    line: line_no,
-                    reason: reasons(&errors),
-                }),
-        );
+        for (i, line) in lines.by_ref() {
+            let line_no = i + 1;
+            let line = match line {
+                Ok(line) => line,
+                Err(e) => {
+                    failed = true;
+                    return Some(Err(Rejected {
+                        line: line_no,
+                        reason: format!("unreadable: {e}"),
+                    }));
+                }
+            };
+            if line.iter().all(u8::is_ascii_whitespace) {
+                continue;
+            }
+            return Some(
+                parse_order(&line)
+                    .map(|order| (line_no, order))
+                    .map_err(|errors| Rejected {
+                        line: line_no,
+                        reason: reasons(&errors),
+                    }),
+            );
+        }
+        None
+    })
+}
+
+/// How many lines a file has (for the progress bar), read in blocks.
+pub fn count_lines(path: &Path) -> Result<usize> {
+    let mut file = std::fs::File::open(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let mut block = vec![0u8; 1 << 16];
+    let (mut lines, mut last) = (0, b'\n');
+    loop {
+        let n = file
+            .read(&mut block)
+            .with_context(|| format!("cannot read {}", path.display()))?;
+        if n == 0 {
+            break;
+        }
+        lines += block[..n].iter().filter(|&&b| b == b'\n').count();
+        last = block[n - 1];
     }
-    out
+    // A last line without a newline counts too.
+    Ok(lines + usize::from(last != b'\n'))
 }
 
 /// The CSV columns, in documentation order. `order_number`, `email`, `placed_at`,
@@ -301,15 +332,23 @@ pub struct Summary {
     pub rejected: Vec<Rejected>,
 }
 
-/// Writes each parsed order in its own transaction; a stale or failing write is
-/// that line's rejection. `progress` is told how many lines are done.
-pub async fn write(store: &Store, shop_id: i64, parsed: Vec<Parsed>, progress: impl Fn(usize)) -> Result<Summary> {
+/// Writes each parsed order in its own transaction as it arrives; a stale or
+/// failing write is that line's rejection. `progress` is told how many orders
+/// (and rejected lines) are done.
+pub async fn write(
+    store: &Store,
+    shop_id: i64,
+    mut parsed: tokio::sync::mpsc::Receiver<Parsed>,
+    progress: impl Fn(usize),
+) -> Result<Summary> {
     let mut summary = Summary::default();
     let mut writer = store
         .writer()
         .await
         .context("the database failed; nothing was imported")?;
-    for (done, item) in parsed.into_iter().enumerate() {
+    let mut done = 0;
+    while let Some(item) = parsed.recv().await {
+        done += 1;
         match item {
             Ok((line, order)) => match writer.put_order(shop_id, &order).await {
                 Ok(_) => summary.accepted += 1,
@@ -325,7 +364,7 @@ pub async fn write(store: &Store, shop_id: i64, parsed: Vec<Parsed>, progress: i
             },
             Err(rejected) => summary.rejected.push(rejected),
         }
-        progress(done + 1);
+        progress(done);
     }
     summary.rejected.sort_by_key(|r| r.line);
     Ok(summary)
