@@ -33,8 +33,8 @@ row() { # store pool cache connections RESULT-line
 for store in $STORES; do
   bench_store "$store"
   "$BIN" demo --orders "$ORDERS" >/dev/null
-  if [ "$store" = sqlite ]; then sizes=$SQLITE_SIZES; default=8; else sizes=$POSTGRES_SIZES; default=16; fi
-  bench_serve
+  if [ "$store" = sqlite ]; then sizes=$SQLITE_SIZES; default=4; else sizes=$POSTGRES_SIZES; default=8; fi
+  bench_serve --database-pool-size "$default"
   row "$store" "$default" "100 (default)" 200 "$(bench_wrk healthz 200)"
   bench_stop_server
   for size in $sizes; do
@@ -46,7 +46,7 @@ for store in $STORES; do
   done
   if [ "$store" = postgres ]; then
     # SQLite's URL has no such setting (docs/benchmarks.md says how it was measured there).
-    LOOKOUT_DATABASE_URL="$STORE_URL?statement-cache-capacity=0" bench_serve
+    LOOKOUT_DATABASE_URL="$STORE_URL?statement-cache-capacity=0" bench_serve --database-pool-size "$default"
     for conns in 64 200; do
       row "$store" "$default" "off" "$conns" "$(bench_wrk hit "$conns")"
     done

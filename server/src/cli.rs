@@ -80,7 +80,7 @@ struct Db {
     #[arg(long, env = "LOOKOUT_DATABASE_URL", default_value = "sqlite://lookout.db")]
     database_url: String,
     /// Database connections this process keeps open at most
-    /// (default: 8 for SQLite, 16 for PostgreSQL).
+    /// (default: 4 for SQLite, 8 for PostgreSQL).
     #[arg(long, env = "LOOKOUT_DATABASE_POOL_SIZE", value_parser = clap::value_parser!(u32).range(1..=1000))]
     database_pool_size: Option<u32>,
     /// Where shoppers' lookups read, e.g. a PostgreSQL read replica of the
@@ -597,7 +597,12 @@ async fn import(db: &Db, slug: &str, file: &std::path::Path) -> Result<()> {
     };
     let total = match format {
         Format::Jsonl => {
-            let lines = count_lines(file)?;
+            // Counting the lines is a second pass over the file: only for a bar that shows.
+            let lines = if std::io::IsTerminal::is_terminal(&std::io::stderr()) {
+                count_lines(file)?
+            } else {
+                0
+            };
             std::thread::spawn(move || send_all(&mut jsonl_orders(std::io::BufReader::new(reader))));
             lines
         }

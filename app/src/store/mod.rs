@@ -218,17 +218,16 @@ impl Store {
         self.backend
     }
 
-    /// How the connection pool is used right now.
-    /// Both pools together: the main pool and the lookups' read connections.
+    /// How the connections are used right now: the main pool and the lookups' read
+    /// connections together.
     pub fn pool_status(&self) -> PoolStatus {
         let size = self.pool.size();
         let idle = u32::try_from(self.pool.num_idle()).unwrap_or(size);
-        let (readers_open, readers_idle) = self.readers.status();
-        let max = self.pool.options().get_max_connections();
+        let readers = self.readers.status();
         PoolStatus {
-            in_use: size.saturating_sub(idle) + readers_open.saturating_sub(readers_idle),
-            idle: idle + readers_idle,
-            max: max * 2,
+            in_use: size.saturating_sub(idle) + readers.in_use,
+            idle: idle + readers.idle,
+            max: self.pool.options().get_max_connections() + readers.max,
         }
     }
 
@@ -464,20 +463,12 @@ impl Store {
         })
     }
 
-    /// A transaction for writing. SQLite: IMMEDIATE takes the write lock up front,
-    /// so what it reads stays true until it commits.
-    async fn begin_write(&self) -> Result<Transaction<'static, Any>, StoreError> {
-        Ok(match self.backend {
-            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
-            Backend::Postgres => self.pool.begin().await?,
-        })
-    }
-
     /// Writes many orders in one transaction, replacing any stored order with the
     /// same number whatever its age: for loading generated or trusted bulk data,
     /// not for merchant updates (those go through `put_order`).
     pub async fn replace_orders(&self, shop_id: i64, orders: &[Order]) -> Result<(), StoreError> {
-        let mut tx = self.begin_write().await?;
+        let mut conn = self.pool.acquire().await?;
+        let mut tx = begin_write(&mut conn, self.backend).await?;
         for order in orders {
             let key = order_number_key(&order.order_number);
             sqlx::query("DELETE FROM orders WHERE shop_id = $1 AND number_key = $2")
@@ -744,6 +735,15 @@ impl Writer {
     }
 }
 
+/// A transaction for writing. SQLite: IMMEDIATE takes the write lock up front,
+/// so what it reads stays true until it commits.
+async fn begin_write(conn: &mut AnyConnection, backend: Backend) -> Result<Transaction<'_, Any>, StoreError> {
+    Ok(match backend {
+        Backend::Sqlite => conn.begin_with("BEGIN IMMEDIATE").await?,
+        Backend::Postgres => conn.begin().await?,
+    })
+}
+
 /// Creates or replaces one order in one transaction on `conn` ([`Store::put_order`]).
 async fn put_order_on(
     conn: &mut AnyConnection,
@@ -757,10 +757,7 @@ async fn put_order_on(
     // see the same database. SQLite: IMMEDIATE takes the write lock up front.
     // PostgreSQL: a transaction-scoped advisory lock on (shop, order number),
     // which also covers an order that does not exist yet.
-    let mut tx = match backend {
-        Backend::Sqlite => conn.begin_with("BEGIN IMMEDIATE").await?,
-        Backend::Postgres => conn.begin().await?,
-    };
+    let mut tx = begin_write(conn, backend).await?;
     if backend == Backend::Postgres {
         sqlx::query("SELECT pg_advisory_xact_lock($1)")
             .bind(order_lock_id(shop_id, &key))
@@ -1046,7 +1043,8 @@ mod tests {
     async fn insert_legacy(store: &Store, shop_id: i64, o: &Order) {
         let key = order_number_key(&o.order_number);
         let doc = OrderDoc::of(o).unwrap();
-        let mut tx = store.begin_write().await.unwrap();
+        let mut conn = store.pool.acquire().await.unwrap();
+        let mut tx = begin_write(&mut conn, store.backend).await.unwrap();
         let order_id = insert_order(shop_id, &key, o, &doc, INSERT)
             .fetch_one(&mut *tx)
             .await
@@ -1060,11 +1058,7 @@ mod tests {
         tx.commit().await.unwrap();
     }
 
-    async fn insert_legacy_children(
-        tx: &mut Transaction<'static, Any>,
-        order_id: i64,
-        o: &Order,
-    ) -> Result<(), StoreError> {
+    async fn insert_legacy_children(tx: &mut Transaction<'_, Any>, order_id: i64, o: &Order) -> Result<(), StoreError> {
         for (pos, li) in o.line_items.iter().enumerate() {
             sqlx::query(
                 "INSERT INTO line_items (order_id, position, ext_id, title, variant, quantity, price, image_url, sku)

@@ -7,6 +7,7 @@
 //! away instead of returned, and the next lookup opens a fresh one, so a
 //! database restart costs each dead connection one failed lookup, not more.
 
+use super::PoolStatus;
 use deadpool::managed::{self, Metrics, Object, RecycleResult};
 use deadpool::Runtime;
 use sqlx::{AnyConnection, ConnectOptions};
@@ -79,12 +80,15 @@ impl Readers {
         drop(Object::take(conn));
     }
 
-    /// Connections open now, and how many of them are idle.
-    pub fn status(&self) -> (u32, u32) {
+    /// How the read connections are used right now.
+    pub fn status(&self) -> PoolStatus {
         let status = self.pool.status();
-        let open = u32::try_from(status.size).unwrap_or(u32::MAX);
-        let idle = u32::try_from(status.available).unwrap_or(0);
-        (open, idle)
+        let count = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+        PoolStatus {
+            in_use: count(status.size.saturating_sub(status.available)),
+            idle: count(status.available),
+            max: count(status.max_size),
+        }
     }
 
     /// Closes the idle connections and refuses new ones.
