@@ -11,29 +11,35 @@ use leptos::prelude::*;
 pub async fn lookup(
     store: &crate::store::Store,
     limits: &crate::limits::LookupLimits,
-    client: &str,
+    client: &crate::limits::Client,
     shop: &str,
     email: &str,
     order_number: &str,
 ) -> Result<ShopperView, LookupError> {
-    use crate::limits::Keys;
-    use crate::normalize::{check_lookup, email_key, order_number_key};
+    use crate::limits::Refusal;
+    use crate::normalize::{check_lookup, email_key, is_slug, order_number_key};
     let result = match check_lookup(email, order_number) {
         Err(errors) => Err(LookupError::Invalid(errors)),
+        // No shop has such a slug: nothing to count, nothing to ask.
+        Ok(()) if !is_slug(shop) => Err(LookupError::NotFound),
         Ok(()) => {
             let number_key = order_number_key(order_number);
-            let keys = Keys::new(client, shop, &number_key, &email_key(email));
-            match limits.check(&keys) {
-                Err(wait) => Err(LookupError::RateLimited {
+            let keys = limits.keys(client, shop, &number_key, &email_key(email));
+            // Reserve first: a burst gets no more attempts than the allowance.
+            match limits.reserve(&keys).await {
+                Err(Refusal::Limited(wait)) => Err(LookupError::RateLimited {
                     retry_after_secs: wait.as_secs().max(1),
                 }),
+                Err(Refusal::Unavailable) => Err(LookupError::Unavailable),
                 Ok(()) => match store.order_for_lookup(shop, &number_key, email).await {
-                    Ok(Some(order)) => Ok(ShopperView::from(&order)),
-                    Ok(None) => {
-                        limits.record_failure(&keys);
-                        Err(LookupError::NotFound)
+                    Ok(Some(order)) => {
+                        limits.release(&keys).await;
+                        Ok(ShopperView::from(&order))
                     }
+                    // The reserved attempt stays taken: it was a miss.
+                    Ok(None) => Err(LookupError::NotFound),
                     Err(e) => {
+                        limits.release(&keys).await;
                         tracing::error!(error = %e, "lookup query failed");
                         Err(LookupError::Unavailable)
                     }
@@ -64,13 +70,7 @@ pub fn email_fingerprint(email: &str) -> String {
     use sha2::{Digest, Sha256};
     use std::sync::OnceLock;
     static KEY: OnceLock<[u8; 32]> = OnceLock::new();
-    let key = KEY.get_or_init(|| {
-        let mut key = [0u8; 32];
-        // Process-unique and unpredictable enough for log correlation: time, pid and an address.
-        let seed = format!("{:?}{}{:p}", std::time::SystemTime::now(), std::process::id(), &key);
-        key.copy_from_slice(&Sha256::digest(seed.as_bytes()));
-        key
-    });
+    let key = KEY.get_or_init(crate::limits::random_secret);
     let digest = Sha256::new()
         .chain_update(key)
         .chain_update(crate::normalize::email_key(email))
@@ -86,8 +86,8 @@ pub async fn track_order(shop: String, email: String, order_number: String) -> R
     let store = use_context::<crate::store::Store>().ok_or(LookupError::Unavailable)?;
     let limits = use_context::<Arc<crate::limits::LookupLimits>>().ok_or(LookupError::Unavailable)?;
     let client = use_context::<http::request::Parts>()
-        .map(|parts| crate::limits::client_of(&parts, limits.settings().trust_proxy))
-        .unwrap_or_else(|| "unknown".to_string());
+        .map(|parts| crate::limits::client_of(&parts, &limits.settings().proxies))
+        .unwrap_or_else(|| crate::limits::Client::new(None));
     let result = lookup(&store, &limits, &client, &shop, &email, &order_number).await;
     // A miss is an answer, not a server failure: say so in the status code too.
     if let (Err(e), Some(response)) = (&result, use_context::<leptos_axum::ResponseOptions>()) {
@@ -115,6 +115,9 @@ pub async fn shop_page(
     locale: Option<String>,
     accent: Option<String>,
 ) -> Result<Option<ShopPage>, LookupError> {
+    if !crate::normalize::is_slug(&slug) {
+        return Ok(None);
+    }
     let store = use_context::<crate::store::Store>().ok_or(LookupError::Unavailable)?;
     use crate::i18n::Locale;
     let requested = locale.as_deref().and_then(Locale::parse);

@@ -8,6 +8,17 @@ pub const MAX_ORDER_NUMBER_LEN: usize = 64;
 /// Longest email address accepted (RFC 5321 path limit).
 pub const MAX_EMAIL_LEN: usize = 254;
 
+/// Longest shop slug.
+pub const MAX_SLUG_LEN: usize = 64;
+
+/// A shop slug: `[a-z0-9-]{1,64}`. Checked before a slug is used for anything else.
+pub fn is_slug(slug: &str) -> bool {
+    (1..=MAX_SLUG_LEN).contains(&slug.len())
+        && slug
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+}
+
 /// The key an order number is stored and matched under: trimmed, one leading `#`
 /// dropped, lower-cased. `" #A-1001 "` and `"a-1001"` give the same key.
 pub fn order_number_key(input: &str) -> String {

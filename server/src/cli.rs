@@ -3,7 +3,7 @@
 use crate::telemetry::LogFormat;
 use crate::{demo, keys, settings, AppState};
 use anyhow::{Context, Result};
-use app::limits::LimitSettings;
+use app::limits::{LimitSettings, LookupLimits};
 use app::store::{NewShop, ShopUpdate, Store};
 use clap::{Args, Parser, Subcommand};
 use leptos::config::{Env, LeptosOptions};
@@ -44,9 +44,25 @@ struct LimitArgs {
     /// The window, in seconds, over which the allowances refill.
     #[arg(long, env = "LOOKOUT_FAILED_LOOKUP_WINDOW_SECS", default_value_t = 900)]
     failed_lookup_window_secs: u64,
-    /// Take the client address from X-Forwarded-For (only behind your own proxy).
+    /// A proxy (address or CIDR, repeatable) whose X-Forwarded-For is believed:
+    /// the client is the rightmost address that is not a trusted proxy.
+    #[arg(long = "trusted-proxy", env = "LOOKOUT_TRUSTED_PROXIES", value_delimiter = ',')]
+    trusted_proxies: Vec<String>,
+    /// Believe X-Forwarded-For from the connecting peer whatever its address (one
+    /// proxy in front whose address is not known); prefer --trusted-proxy.
     #[arg(long, env = "LOOKOUT_TRUST_PROXY")]
     trust_proxy: bool,
+    /// Failed API-key checks one client may make per window.
+    #[arg(long, env = "LOOKOUT_FAILED_AUTH_PER_CLIENT", default_value_t = 20)]
+    failed_auth_per_client: u32,
+    /// Keys each in-memory limiter table holds at most (about 40 bytes each).
+    #[arg(long, env = "LOOKOUT_LIMITER_CAPACITY", default_value_t = app::limits::DEFAULT_CAPACITY,
+          value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=100_000_000))]
+    limiter_capacity: usize,
+    /// Keep lookup allowances in the database, so that every server using it (and
+    /// a restarted one) counts the same misses.
+    #[arg(long, env = "LOOKOUT_SHARED_LIMITS")]
+    shared_limits: bool,
 }
 
 impl LimitArgs {
@@ -55,6 +71,7 @@ impl LimitArgs {
             ("--failed-lookups-per-client", self.failed_lookups_per_client),
             ("--failed-lookups-per-order", self.failed_lookups_per_order),
             ("--failed-lookups-per-email", self.failed_lookups_per_email),
+            ("--failed-auth-per-client", self.failed_auth_per_client),
         ] {
             if value == 0 {
                 anyhow::bail!("{name} must be at least 1");
@@ -68,9 +85,26 @@ impl LimitArgs {
             per_order: self.failed_lookups_per_order,
             per_email: self.failed_lookups_per_email,
             window: std::time::Duration::from_secs(self.failed_lookup_window_secs),
-            trust_proxy: self.trust_proxy,
+            failed_auth_per_client: self.failed_auth_per_client,
+            capacity: self.limiter_capacity,
+            proxies: app::limits::Proxies::parse(&self.trusted_proxies)
+                .map_err(anyhow::Error::msg)?
+                .with_any_peer(self.trust_proxy),
         })
     }
+}
+
+/// How long clients may take.
+#[derive(Args, Clone)]
+struct TimeoutArgs {
+    /// Seconds a client may take to send a request's headers before the connection is closed.
+    #[arg(long, env = "LOOKOUT_HEADER_TIMEOUT_SECS", default_value_t = 10,
+          value_parser = clap::value_parser!(u64).range(1..=3600))]
+    header_timeout_secs: u64,
+    /// Seconds one request may take in all (body included) before it is answered 408.
+    #[arg(long, env = "LOOKOUT_REQUEST_TIMEOUT_SECS", default_value_t = 30,
+          value_parser = clap::value_parser!(u64).range(1..=3600))]
+    request_timeout_secs: u64,
 }
 
 /// Where the order database is.
@@ -107,6 +141,8 @@ enum Command {
         /// Strict-Transport-Security with this max-age in seconds. 0 (the default) sends none.
         #[arg(long, env = "LOOKOUT_HSTS_MAX_AGE", default_value_t = 0)]
         hsts_max_age: u64,
+        #[command(flatten)]
+        timeouts: TimeoutArgs,
     },
     /// Apply database migrations.
     Migrate {
@@ -322,7 +358,17 @@ async fn run(command: Command) -> Result<()> {
             site_root,
             limits,
             hsts_max_age,
-        } => serve(&db, addr, site_root, limits.settings()?, hsts_max_age).await,
+            timeouts,
+        } => {
+            let settings = ServeSettings {
+                limits: limits.settings()?,
+                shared_limits: limits.shared_limits,
+                hsts_max_age,
+                header_timeout: std::time::Duration::from_secs(timeouts.header_timeout_secs),
+                request_timeout: std::time::Duration::from_secs(timeouts.request_timeout_secs),
+            };
+            serve(&db, addr, site_root, settings).await
+        }
         Command::Migrate { db } => {
             open(&db).await?;
             println!("Migrations applied to {}", db.database_url);
@@ -648,7 +694,16 @@ fn progress_bar(len: u64, what: &str) -> indicatif::ProgressBar {
     bar
 }
 
-async fn serve(db: &Db, addr: SocketAddr, site_root: PathBuf, limits: LimitSettings, hsts_max_age: u64) -> Result<()> {
+/// What `serve` needs beyond the database and address.
+struct ServeSettings {
+    limits: LimitSettings,
+    shared_limits: bool,
+    hsts_max_age: u64,
+    header_timeout: std::time::Duration,
+    request_timeout: std::time::Duration,
+}
+
+async fn serve(db: &Db, addr: SocketAddr, site_root: PathBuf, settings: ServeSettings) -> Result<()> {
     let store = open(db).await?;
     if !site_root.join("pkg").is_dir() {
         tracing::warn!(site_root = %site_root.display(), "no built assets found: pages will load without styles and WebAssembly (build with `cargo leptos build --release`)");
@@ -657,9 +712,28 @@ async fn serve(db: &Db, addr: SocketAddr, site_root: PathBuf, limits: LimitSetti
         .await
         .with_context(|| format!("cannot listen on {addr}"))?;
     let local = listener.local_addr()?;
-    let state = AppState::new(leptos_options(local, &site_root), store.clone())
-        .with_limits(limits)
-        .with_hsts(hsts_max_age);
+    let limits = if settings.shared_limits {
+        let limits = LookupLimits::shared(settings.limits, store.clone())
+            .await
+            .context("cannot set up the shared limits")?;
+        std::sync::Arc::new(limits)
+    } else {
+        std::sync::Arc::new(LookupLimits::new(settings.limits))
+    };
+    if limits.is_shared() {
+        // Whole allowances carry nothing: forget them now and then.
+        let limits = limits.clone();
+        tokio::spawn(async move {
+            loop {
+                tokio::time::sleep(std::time::Duration::from_secs(60)).await;
+                limits.forget_refilled().await;
+            }
+        });
+    }
+    let mut state = AppState::new(leptos_options(local, &site_root), store.clone())
+        .with_hsts(settings.hsts_max_age)
+        .with_request_timeout(settings.request_timeout);
+    state.limits = limits;
     tracing::info!(files = state.assets.len(), "site assets loaded");
     if let Some(handle) = crate::metrics::handle() {
         // Histograms are drained into their buckets here as well as on each scrape.
@@ -673,13 +747,7 @@ async fn serve(db: &Db, addr: SocketAddr, site_root: PathBuf, limits: LimitSetti
     println!("Lookout is listening on http://{local}");
     println!("  Demo tracking page: http://{local}/track/demo");
     println!("  Health: http://{local}/healthz");
-    axum::serve(
-        listener,
-        crate::app(state).into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown_signal())
-    .await
-    .context("server error")?;
+    crate::serve::run(listener, crate::app(state), settings.header_timeout, shutdown_signal()).await;
     store.close().await;
     tracing::info!("stopped");
     Ok(())

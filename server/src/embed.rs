@@ -94,6 +94,8 @@ pub async fn frame_policy(State(state): State<AppState>, req: Request<Body>, nex
         .strip_prefix("/embed/")
         .map(|rest| rest.split('/').next().unwrap_or_default().to_string());
     let ancestors = match slug {
+        // What cannot be a slug is no shop: no query for it.
+        Some(slug) if !app::normalize::is_slug(&slug) => "'none'".to_string(),
         Some(slug) => match state.store.shop(&slug).await {
             Ok(Some(shop)) if !shop.allowed_origins.is_empty() => shop.allowed_origins.join(" "),
             _ => "'none'".to_string(),

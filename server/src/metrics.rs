@@ -3,12 +3,14 @@
 //! rate-limited lookups, and database pool use. Labels never carry personal
 //! data: routes are templates (`/track/{shop}`), never concrete paths.
 
+use app::limits::LookupLimits;
 use app::store::Store;
 use axum::extract::{Request, State};
 use axum::http::{header, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
+use std::sync::Arc;
 use std::sync::OnceLock;
 use std::time::Instant;
 
@@ -36,7 +38,7 @@ pub fn handle() -> Option<&'static PrometheusHandle> {
 pub async fn track(req: Request, next: Next) -> Response {
     let started = Instant::now();
     let route = crate::router::route_template(&req).to_string();
-    let method = req.method().as_str().to_string();
+    let method = method_label(req.method());
     let res = next.run(req).await;
     let status = res.status().as_u16().to_string();
     metrics::counter!("lookout_http_requests_total", "route" => route.clone(), "method" => method, "status" => status)
@@ -46,13 +48,33 @@ pub async fn track(req: Request, next: Next) -> Response {
     res
 }
 
+/// A request method as a label: one of a fixed set, so that made-up methods
+/// cannot create new series.
+fn method_label(method: &axum::http::Method) -> &'static str {
+    use axum::http::Method;
+    match *method {
+        Method::GET => "GET",
+        Method::HEAD => "HEAD",
+        Method::POST => "POST",
+        Method::PUT => "PUT",
+        Method::DELETE => "DELETE",
+        Method::PATCH => "PATCH",
+        Method::OPTIONS => "OPTIONS",
+        _ => "other",
+    }
+}
+
 /// Counts one write of an order by where it came from and what became of it.
 pub fn ingest(source: &'static str, outcome: &'static str) {
     metrics::counter!("lookout_ingest_total", "source" => source, "outcome" => outcome).increment(1);
 }
 
 /// `GET /metrics` in Prometheus' text format.
-pub async fn render(State(store): State<Store>) -> Response {
+pub async fn render(State(store): State<Store>, State(limits): State<Arc<LookupLimits>>) -> Response {
+    let held = limits.held_keys();
+    for (table, keys) in ["client", "order", "email", "auth"].into_iter().zip(held) {
+        metrics::gauge!("lookout_limiter_keys", "table" => table).set(keys as f64);
+    }
     let pool = store.pool_status();
     metrics::gauge!("lookout_db_pool_connections", "state" => "idle").set(pool.idle as f64);
     metrics::gauge!("lookout_db_pool_connections", "state" => "in_use").set(pool.in_use as f64);

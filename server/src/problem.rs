@@ -23,6 +23,14 @@ pub enum ApiError {
     Stale,
     #[error("rate limited")]
     RateLimited(u64),
+    #[error("too many failed authentications")]
+    AuthRateLimited(u64),
+    #[error("busy")]
+    Busy,
+    #[error("unsupported media type")]
+    UnsupportedMediaType,
+    #[error("cross-site request")]
+    CrossSite,
     #[error("the database is unavailable")]
     Unavailable,
     #[error("internal error: {0}")]
@@ -31,6 +39,9 @@ pub enum ApiError {
 
 /// When to try again after the database was unavailable.
 pub const RETRY_UNAVAILABLE_SECS: u64 = 5;
+
+/// When to try again after the key-hashing gate was full.
+pub const RETRY_BUSY_SECS: u64 = 1;
 
 /// The wire form of a problem.
 #[derive(Debug, Serialize)]
@@ -55,7 +66,10 @@ impl ApiError {
             ApiError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::Stale => StatusCode::CONFLICT,
-            ApiError::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::RateLimited(_) | ApiError::AuthRateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::Busy => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ApiError::CrossSite => StatusCode::FORBIDDEN,
             ApiError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -106,6 +120,26 @@ impl ApiError {
                 "rate_limited",
                 "Too many attempts",
                 format!("Too many failed lookups. Try again in {secs} seconds."),
+            ),
+            ApiError::AuthRateLimited(secs) => (
+                "rate_limited",
+                "Too many attempts",
+                format!("Too many failed API key checks from this address. Try again in {secs} seconds."),
+            ),
+            ApiError::Busy => (
+                "busy",
+                "Busy",
+                "Too many API keys are being checked right now. Try again in a moment.".to_string(),
+            ),
+            ApiError::UnsupportedMediaType => (
+                "unsupported_media_type",
+                "Unsupported media type",
+                "Send the body as JSON with `Content-Type: application/json`.".to_string(),
+            ),
+            ApiError::CrossSite => (
+                "cross_site",
+                "Cross-site request refused",
+                "This form can only be sent from its own page, not from another site.".to_string(),
             ),
             ApiError::Unavailable => (
                 "unavailable",
@@ -162,10 +196,15 @@ impl IntoResponse for ApiError {
             HeaderValue::from_static("application/problem+json"),
         );
         match &self {
-            ApiError::RateLimited(secs) => {
+            ApiError::RateLimited(secs) | ApiError::AuthRateLimited(secs) => {
                 response
                     .headers_mut()
                     .insert(header::RETRY_AFTER, HeaderValue::from(*secs));
+            }
+            ApiError::Busy => {
+                response
+                    .headers_mut()
+                    .insert(header::RETRY_AFTER, HeaderValue::from(RETRY_BUSY_SECS));
             }
             ApiError::Unavailable => {
                 response

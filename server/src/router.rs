@@ -2,7 +2,7 @@
 
 use crate::assets::{self, Assets};
 use crate::{api, embed, posted};
-use app::limits::{LimitSettings, LookupLimits};
+use app::limits::{Client, LimitSettings, LookupLimits};
 use app::store::Store;
 use app::{shell, App};
 use axum::extract::{FromRef, MatchedPath, State};
@@ -14,6 +14,7 @@ use leptos_axum::{generate_route_list, LeptosRoutes};
 use std::sync::Arc;
 use tower_http::compression::CompressionLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
 /// What every handler can reach.
@@ -25,9 +26,16 @@ pub struct AppState {
     pub limits: Arc<LookupLimits>,
     /// API keys verified recently (see `keys::CACHE_SECS`).
     pub verified: Arc<crate::keys::VerifiedKeys>,
+    /// Bounds how many API-key hashes run at once, and how many wait.
+    pub hashing: Arc<crate::keys::HashGate>,
     /// The Strict-Transport-Security value, when the site is served over HTTPS.
     pub hsts: Option<HeaderValue>,
+    /// How long one request may take in all before it is answered 408.
+    pub request_timeout: std::time::Duration,
 }
+
+/// How long one request may take unless configured.
+pub const REQUEST_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
 
 impl AppState {
     /// State for a server using `store`, with assets read from the options' site root.
@@ -40,7 +48,9 @@ impl AppState {
             assets,
             limits,
             verified: Arc::new(crate::keys::VerifiedKeys::default()),
+            hashing: Arc::new(crate::keys::HashGate::for_this_machine()),
             hsts: None,
+            request_timeout: REQUEST_TIMEOUT,
         }
     }
 
@@ -54,15 +64,32 @@ impl AppState {
         self
     }
 
-    /// The same state with other lookup limits.
-    pub fn with_limits(mut self, settings: LimitSettings) -> Self {
-        self.limits = Arc::new(LookupLimits::new(settings));
+    /// The same state answering 408 to requests that take longer than `timeout`.
+    pub fn with_request_timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.request_timeout = timeout;
         self
     }
 
-    /// The client address of a request, as the lookup limits see it.
-    pub fn client(&self, parts: &axum::http::request::Parts) -> String {
-        app::limits::client_of(parts, self.limits.settings().trust_proxy)
+    /// The same state with other limits, kept in this process's memory.
+    pub fn with_limits(self, settings: LimitSettings) -> Self {
+        self.with_lookup_limits(LookupLimits::new(settings))
+    }
+
+    /// The same state with these limits (in memory or shared through the database).
+    pub fn with_lookup_limits(mut self, limits: LookupLimits) -> Self {
+        self.limits = Arc::new(limits);
+        self
+    }
+
+    /// The same state with another bound on concurrent key hashing.
+    pub fn with_hash_gate(mut self, gate: crate::keys::HashGate) -> Self {
+        self.hashing = Arc::new(gate);
+        self
+    }
+
+    /// The client of a request, as the limits count it.
+    pub fn client(&self, parts: &axum::http::request::Parts) -> Client {
+        app::limits::client_of(parts, &self.limits.settings().proxies)
     }
 }
 
@@ -75,6 +102,7 @@ pub fn app(state: AppState) -> Router {
     let limits = state.limits.clone();
     let options = state.leptos_options.clone();
     let hsts = state.hsts.clone();
+    let request_timeout = state.request_timeout;
     let router = Router::new()
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(ready))
@@ -110,8 +138,15 @@ pub fn app(state: AppState) -> Router {
                 "camera=(), microphone=(), geolocation=(), payment=(), usb=(), browsing-topics=()",
             ),
         ))
+        // Shopper forms only from Lookout's own pages; nothing private cached.
+        .layer(axum::middleware::from_fn(crate::guard::guard))
         // Pages, CSS, JavaScript and WebAssembly go out compressed (brotli or gzip) when asked.
-        .layer(CompressionLayer::new());
+        .layer(CompressionLayer::new())
+        // A slow client (or a stuck handler) is answered 408 and its task ends.
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            request_timeout,
+        ));
     let router = match hsts {
         Some(value) => router.layer(SetResponseHeaderLayer::if_not_present(
             header::STRICT_TRANSPORT_SECURITY,

@@ -5,11 +5,7 @@ pub const LOCALES: [&str; 5] = ["en", "nb", "sv", "de", "zh"];
 
 /// A shop slug: `[a-z0-9-]{1,64}`.
 pub fn check_slug(slug: &str) -> Result<(), String> {
-    let ok = (1..=64).contains(&slug.len())
-        && slug
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
-    if ok {
+    if app::normalize::is_slug(slug) {
         Ok(())
     } else {
         Err(format!("invalid shop slug {slug:?}: use 1 to 64 of a-z, 0-9 and -"))

@@ -93,6 +93,7 @@ async fn malformed_lookups_get_422_with_field_errors() {
     let res = app
         .client
         .post(app.url("/api/v1/shops/alpha/lookup"))
+        .header("content-type", "application/json")
         .body("{nope")
         .send()
         .await

@@ -133,3 +133,76 @@ fn a_lookup_database_of_another_kind_or_unreachable_stops_start_up() {
     let err = refused(unreachable);
     assert!(err.contains("the lookup database"), "{err}");
 }
+
+#[tokio::test]
+async fn servers_with_shared_limits_count_one_allowance_across_servers_and_restarts() {
+    let db = TestDb::new();
+    lookout_ok(&db.url, &["shop", "create", "nordlys", "--name", "Nordlys"]);
+    let args = ["--shared-limits", "--failed-lookups-per-order", "4"];
+    let a = ServerProcess::start(lookout_command(&db.url), &args);
+    let mut b = ServerProcess::start(lookout_command(&db.url), &args);
+    let client = reqwest::Client::new();
+    let guess = |base: String, n: u32| {
+        let client = client.clone();
+        async move {
+            client
+                .post(format!("{base}/api/v1/shops/nordlys/lookup"))
+                .json(&serde_json::json!({"email": format!("guess{n}@example.com"), "order_number": "#1001"}))
+                .send()
+                .await
+                .expect("lookup")
+                .status()
+                .as_u16()
+        }
+    };
+    // Two misses through each server use up the order's one allowance of four.
+    for n in 0..4 {
+        let base = if n % 2 == 0 { &a.base } else { &b.base };
+        assert_eq!(guess(base.clone(), n).await, 404);
+    }
+    assert_eq!(guess(a.base.clone(), 4).await, 429);
+    assert_eq!(guess(b.base.clone(), 5).await, 429);
+    // A server started afterwards (or restarted) knows it too.
+    b.stop_and_read_log();
+    let c = ServerProcess::start(lookout_command(&db.url), &args);
+    assert_eq!(guess(c.base.clone(), 6).await, 429);
+
+    // Without the setting each server counts alone.
+    let alone = ServerProcess::start(lookout_command(&db.url), &["--failed-lookups-per-order", "4"]);
+    assert_eq!(guess(alone.base.clone(), 7).await, 404);
+}
+
+#[tokio::test]
+async fn a_burst_through_two_servers_with_shared_limits_gets_the_allowance_once() {
+    let db = TestDb::new();
+    lookout_ok(&db.url, &["shop", "create", "nordlys", "--name", "Nordlys"]);
+    let args = [
+        "--shared-limits",
+        "--failed-lookups-per-order",
+        "8",
+        "--failed-lookups-per-client",
+        "1000",
+    ];
+    let a = ServerProcess::start(lookout_command(&db.url), &args);
+    let b = ServerProcess::start(lookout_command(&db.url), &args);
+    let mut tasks = tokio::task::JoinSet::new();
+    for n in 0..200u32 {
+        let base = if n % 2 == 0 { a.base.clone() } else { b.base.clone() };
+        tasks.spawn(async move {
+            reqwest::Client::new()
+                .post(format!("{base}/api/v1/shops/nordlys/lookup"))
+                .json(&serde_json::json!({"email": format!("burst{n}@example.com"), "order_number": "#1001"}))
+                .send()
+                .await
+                .expect("lookup")
+                .status()
+                .as_u16()
+        });
+    }
+    let mut counts = std::collections::BTreeMap::new();
+    while let Some(status) = tasks.join_next().await {
+        *counts.entry(status.unwrap()).or_insert(0) += 1;
+    }
+    assert_eq!(counts.get(&404).copied(), Some(8), "{counts:?}");
+    assert_eq!(counts.get(&429).copied(), Some(192), "{counts:?}");
+}

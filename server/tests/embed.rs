@@ -95,6 +95,9 @@ async fn the_accent_colour_is_applied_only_when_it_is_a_colour() {
         .await
         .unwrap();
     assert!(html.contains("--accent:#c0ffee"), "{html}");
+    // As a style element with the page's nonce: the policy allows no inline style attributes.
+    assert!(html.contains("<style nonce=\""), "{html}");
+    assert!(!html.contains(" style=\""), "{html}");
     let html = app
         .client
         .get(app.url("/embed/alpha?accent=red%3Bbackground%3Aurl(x)"))

@@ -136,9 +136,10 @@ async fn pages_send_basic_security_headers() {
         "{csp}"
     );
     assert!(
-        !csp.contains("'unsafe-eval'") && !csp.contains("script-src 'self' 'unsafe-inline'"),
+        !csp.contains("'unsafe-eval'") && !csp.contains("'unsafe-inline'"),
         "{csp}"
     );
+    assert!(csp.contains(&format!("style-src 'self' 'nonce-{nonce}'")), "{csp}");
     assert!(csp.ends_with("frame-ancestors 'none'"), "{csp}");
     let inline_scripts = html.matches("<script").count();
     assert!(inline_scripts > 0);

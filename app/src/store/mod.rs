@@ -4,6 +4,7 @@
 //! (`postgres://…`) for several servers sharing one database. Every statement
 //! is written once, in SQL both understand (`$1` placeholders, `RETURNING`).
 
+mod allowances;
 mod readers;
 
 use crate::normalize::{email_key, order_number_key};
@@ -1013,7 +1014,7 @@ mod tests {
 
     /// A fresh store: SQLite, or a new database on the PostgreSQL server that
     /// `LOOKOUT_TEST_POSTGRES` names (scripts/test.sh runs these tests on both).
-    async fn store() -> (tempfile::TempDir, Store) {
+    pub(super) async fn store() -> (tempfile::TempDir, Store) {
         use sqlx::Connection;
         static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
         let dir = tempfile::tempdir().unwrap();

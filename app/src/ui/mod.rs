@@ -86,7 +86,8 @@ fn NotFoundPage() -> impl IntoView {
 /// A strict Content-Security-Policy for a rendered page: scripts only from this
 /// origin or inline with this response's nonce (Leptos puts it on its hydration and
 /// data scripts), WebAssembly compiled by the browser, no plugins, no foreign forms.
-/// Inline styles stay allowed for the accent colour. The frame policy is added by the server.
+/// Styles likewise: the stylesheet, and the accent colour's style element with the nonce.
+/// The frame policy is added by the server.
 #[cfg(feature = "ssr")]
 fn content_security_policy() {
     let (Some(nonce), Some(response)) = (
@@ -96,7 +97,7 @@ fn content_security_policy() {
         return;
     };
     let policy = format!(
-        "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; style-src 'self' 'unsafe-inline'; \
+        "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; style-src 'self' 'nonce-{nonce}'; \
          img-src 'self' https: data:; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'"
     );
     if let Ok(value) = http::HeaderValue::from_str(&policy) {

@@ -1,47 +1,79 @@
 //! Merchant authentication: a bearer key that belongs to the shop in the path.
+//!
+//! Unauthenticated junk must not buy hashing: a key is checked by its shape
+//! first (no hash for anything that is not `lk_<16 hex>_<64 hex>`), a client's
+//! failed checks are limited, and Argon2 runs behind a bounded gate.
 
 use crate::keys;
 use crate::problem::ApiError;
 use crate::AppState;
+use app::limits::Client;
 use app::store::Shop;
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
 use axum::http::{header, HeaderMap};
 
+/// The client of a request, as the limits count it (see `app::limits::client`).
+pub struct ClientOf(pub Client);
+
+impl FromRequestParts<AppState> for ClientOf {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        Ok(ClientOf(state.client(parts)))
+    }
+}
+
 /// Checks the bearer key and returns the shop it may act on.
-/// Order of checks: key first (401), then that the key's shop is the path's shop (403).
-/// A key verified within the last minute is taken from memory instead of hashed again.
-pub async fn authorize(state: &AppState, headers: &HeaderMap, slug: &str) -> Result<Shop, ApiError> {
+/// Order of checks: key first (401, or 429 / 503 before any hashing), then that the
+/// key's shop is the path's shop (403). A key verified within the last minute is
+/// taken from memory instead of hashed again.
+pub async fn authorize(state: &AppState, client: &Client, headers: &HeaderMap, slug: &str) -> Result<Shop, ApiError> {
     let presented = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
         .map(str::trim)
-        .ok_or(ApiError::Unauthorized)?
-        .to_string();
-    let shop_id = match state.verified.get(&presented) {
+        .ok_or(ApiError::Unauthorized)?;
+    // Shape first: what cannot be a key is refused without a hash or a query.
+    let prefix = keys::prefix_of(presented).ok_or(ApiError::Unauthorized)?;
+    let shop_id = match state.verified.get(presented) {
         Some(shop_id) => shop_id,
-        None => {
-            let stored = match keys::prefix_of(&presented) {
-                Some(prefix) => state.store.key_by_prefix(prefix).await?,
-                None => None,
-            };
-            // Unknown keys are checked against a dummy hash, so timing does not tell a
-            // key's prefix exists. Argon2 runs off the async threads.
-            let hash = stored.as_ref().map(|k| k.hash.clone());
-            let candidate = presented.clone();
-            let valid = tokio::task::spawn_blocking(move || keys::verify(&candidate, hash.as_deref()))
-                .await
-                .map_err(|e| ApiError::Internal(format!("key check panicked: {e}")))?;
-            match (valid, stored) {
-                (true, Some(key)) => {
-                    state.verified.insert(&presented, key.shop_id);
-                    key.shop_id
-                }
-                _ => return Err(ApiError::Unauthorized),
-            }
-        }
+        None => verify(state, client, presented, prefix).await?,
     };
     match state.store.shop(slug).await? {
         Some(shop) if shop.id == shop_id => Ok(shop),
         _ => Err(ApiError::Forbidden),
+    }
+}
+
+/// Hashes a well-formed key that is not in memory: the client's allowance of
+/// failed checks is taken first and given back if the key is good.
+async fn verify(state: &AppState, client: &Client, presented: &str, prefix: &str) -> Result<i64, ApiError> {
+    state
+        .limits
+        .reserve_auth(client)
+        .map_err(|wait| ApiError::AuthRateLimited(wait.as_secs().max(1)))?;
+    let stored = state.store.key_by_prefix(prefix).await?;
+    // Unknown keys are checked against a dummy hash, so timing does not tell a
+    // key's prefix exists.
+    let hash = stored.as_ref().map(|k| k.hash.clone());
+    let candidate = presented.to_string();
+    let verified = state.verified.clone();
+    let valid = state
+        .hashing
+        .run(move || {
+            // Another request may have verified the same key while this one queued.
+            verified.get(&candidate).is_some() || keys::verify(&candidate, hash.as_deref())
+        })
+        .await
+        .map_err(|keys::Busy| ApiError::Busy)?;
+    match (valid, stored) {
+        (true, Some(key)) => {
+            state.limits.release_auth(client);
+            state.verified.insert(presented, key.shop_id);
+            Ok(key.shop_id)
+        }
+        _ => Err(ApiError::Unauthorized),
     }
 }

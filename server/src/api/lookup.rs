@@ -1,5 +1,6 @@
 //! `POST /api/v1/shops/{shop}/lookup`: the shopper's lookup as JSON.
 
+use super::auth::ClientOf;
 use super::body;
 use crate::problem::ApiError;
 use crate::AppState;
@@ -17,13 +18,18 @@ struct LookupBody {
 }
 
 /// Looks an order up. Unknown order, wrong email and unknown shop all answer the same 404.
+/// The body must say it is JSON: a form or `text/plain` post from another site's
+/// page (which a browser sends without asking) is refused with 415.
 pub async fn lookup(
     State(state): State<AppState>,
+    ClientOf(client): ClientOf,
     Path(shop): Path<String>,
     req: Request,
 ) -> Result<Json<app::view::ShopperView>, ApiError> {
     let (parts, body) = req.into_parts();
-    let client = state.client(&parts);
+    if !is_json(&parts.headers) {
+        return Err(ApiError::UnsupportedMediaType);
+    }
     let bytes = body::read(body, MAX_LOOKUP_BODY).await?;
     let parsed: LookupBody = serde_json::from_slice(&bytes).map_err(|e| {
         ApiError::Validation(vec![FieldError::new(
@@ -45,6 +51,15 @@ pub async fn lookup(
         Err(LookupError::RateLimited { retry_after_secs }) => Err(ApiError::RateLimited(retry_after_secs)),
         Err(LookupError::Unavailable) => Err(ApiError::Unavailable),
     }
+}
+
+/// True when `Content-Type` is `application/json` (parameters such as a charset allowed).
+fn is_json(headers: &axum::http::HeaderMap) -> bool {
+    headers
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|essence| essence.trim().eq_ignore_ascii_case("application/json"))
 }
 
 /// A JSON string field; absent is empty (the validator then says it is required).

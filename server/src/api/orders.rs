@@ -1,6 +1,7 @@
 //! The merchant's order endpoints: create or replace, read, erase.
 
-use super::{auth::authorize, body};
+use super::auth::{authorize, ClientOf};
+use super::body;
 use crate::problem::ApiError;
 use crate::AppState;
 use app::errors::FieldError;
@@ -15,11 +16,12 @@ use axum::Json;
 /// `PUT /api/v1/shops/{shop}/orders/{order_number}`: 201 created, 200 replaced, 409 stale.
 pub async fn put_order(
     state: State<AppState>,
+    client: ClientOf,
     path: Path<(String, String)>,
     headers: HeaderMap,
     body: Body,
 ) -> Result<(StatusCode, Json<Order>), ApiError> {
-    let result = put(state, path, headers, body).await;
+    let result = put(state, client, path, headers, body).await;
     let outcome = match &result {
         Ok((StatusCode::CREATED, _)) => "created",
         Ok(_) => "replaced",
@@ -31,11 +33,12 @@ pub async fn put_order(
 
 async fn put(
     State(state): State<AppState>,
+    ClientOf(client): ClientOf,
     Path((slug, number)): Path<(String, String)>,
     headers: HeaderMap,
     body: Body,
 ) -> Result<(StatusCode, Json<Order>), ApiError> {
-    let shop = authorize(&state, &headers, &slug).await?;
+    let shop = authorize(&state, &client, &headers, &slug).await?;
     let bytes = body::read(body, MAX_BODY_BYTES).await?;
     let order = parse_order(&bytes).map_err(ApiError::Validation)?;
     path_number(&number)?;
@@ -61,10 +64,11 @@ async fn put(
 /// `GET /api/v1/shops/{shop}/orders/{order_number}`: the full stored order.
 pub async fn get_order(
     State(state): State<AppState>,
+    ClientOf(client): ClientOf,
     Path((slug, number)): Path<(String, String)>,
     headers: HeaderMap,
 ) -> Result<Json<Order>, ApiError> {
-    let shop = authorize(&state, &headers, &slug).await?;
+    let shop = authorize(&state, &client, &headers, &slug).await?;
     path_number(&number)?;
     state
         .store
@@ -77,10 +81,11 @@ pub async fn get_order(
 /// `DELETE /api/v1/shops/{shop}/orders/{order_number}`: erases the order and everything under it.
 pub async fn delete_order(
     State(state): State<AppState>,
+    ClientOf(client): ClientOf,
     Path((slug, number)): Path<(String, String)>,
     headers: HeaderMap,
 ) -> Result<StatusCode, ApiError> {
-    let shop = authorize(&state, &headers, &slug).await?;
+    let shop = authorize(&state, &client, &headers, &slug).await?;
     path_number(&number)?;
     if state.store.delete_order(shop.id, &order_number_key(&number)).await? {
         tracing::info!("order erased");

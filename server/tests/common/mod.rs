@@ -112,11 +112,12 @@ impl TestApp {
         std::fs::create_dir_all(site.join("pkg")).expect("site dir");
         std::fs::write(site.join("pkg/lookout.css"), "body{color:#111}").expect("site file");
         let state = configure(AppState::new(cli::leptos_options(addr, &site), store.clone()));
-        tokio::spawn(async move {
-            axum::serve(listener, app(state).into_make_service_with_connect_info::<SocketAddr>())
-                .await
-                .expect("serve");
-        });
+        tokio::spawn(server::serve::run(
+            listener,
+            app(state),
+            server::serve::HEADER_TIMEOUT,
+            std::future::pending(),
+        ));
         TestApp {
             base: format!("http://{addr}"),
             client: reqwest::Client::builder()

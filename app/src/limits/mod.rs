@@ -1,0 +1,308 @@
+//! Rate limits on failed lookups (per client, per shop and order number, per shop
+//! and email) and on failed API-key checks (per client).
+//!
+//! Reserve, then work: an attempt takes its place in every allowance it touches,
+//! all or none, before the database is asked, and a lookup that finds its order
+//! gives it back. A burst therefore gets no more misses than the allowance,
+//! however many requests arrive at once. Keys are fixed-size keyed hashes, every
+//! table has a capacity (see `table`), and with `shared` the allowances live in
+//! the database, so that every server (and a restarted one) counts the same.
+
+mod client;
+mod table;
+
+pub use client::{client_of, Client, Proxies};
+pub use table::{LimitKey, Refused, Rule, Table};
+
+use crate::store::Store;
+use sha2::{Digest, Sha256};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+/// How many attempts are allowed, per what, over which window.
+#[derive(Debug, Clone)]
+pub struct LimitSettings {
+    /// Misses one client (IPv4 address or IPv6 /64) may make per `window`.
+    pub per_client: u32,
+    /// Misses against one order number of one shop per `window`.
+    pub per_order: u32,
+    /// Misses against one email address of one shop per `window`.
+    pub per_email: u32,
+    /// The window the allowances refill over.
+    pub window: Duration,
+    /// Failed API-key checks one client may make per `window`.
+    pub failed_auth_per_client: u32,
+    /// Keys each in-memory table holds at most.
+    pub capacity: usize,
+    /// Proxies whose `X-Forwarded-For` is believed.
+    pub proxies: Proxies,
+}
+
+/// Keys each in-memory table holds at most, unless configured: about 2.5 MiB a table.
+pub const DEFAULT_CAPACITY: usize = 65_536;
+
+impl Default for LimitSettings {
+    fn default() -> Self {
+        LimitSettings {
+            per_client: 20,
+            per_order: 8,
+            per_email: 8,
+            window: Duration::from_secs(15 * 60),
+            failed_auth_per_client: 20,
+            capacity: DEFAULT_CAPACITY,
+            proxies: Proxies::none(),
+        }
+    }
+}
+
+/// Why an attempt may not go ahead.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refusal {
+    /// An allowance is spent (or a table is full): try again after this long.
+    Limited(Duration),
+    /// The shared allowances could not be read.
+    Unavailable,
+}
+
+/// The three keys one lookup touches: client, (shop, order number), (shop, email).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Keys([LimitKey; 3]);
+
+/// The tables of one process, or the database's shared ones.
+enum Backing {
+    Memory { lookups: Mutex<[Table; 3]> },
+    Shared(Store),
+}
+
+/// The limits, shared by every request of one process.
+pub struct LookupLimits {
+    settings: LimitSettings,
+    rules: [Rule; 3],
+    auth_rule: Rule,
+    secret: [u8; 32],
+    backing: Backing,
+    /// Failed key checks stay per process: they guard this process's hashing.
+    auth: Mutex<Table>,
+    epoch: Instant,
+}
+
+impl std::fmt::Debug for LookupLimits {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LookupLimits")
+            .field("settings", &self.settings)
+            .field("shared", &self.is_shared())
+            .finish()
+    }
+}
+
+impl LookupLimits {
+    /// Limits kept in this process's memory.
+    pub fn new(settings: LimitSettings) -> LookupLimits {
+        let capacity = settings.capacity;
+        let tables = [Table::new(capacity), Table::new(capacity), Table::new(capacity)];
+        Self::with_backing(
+            settings,
+            random_secret(),
+            Backing::Memory {
+                lookups: Mutex::new(tables),
+            },
+        )
+    }
+
+    /// Limits kept in the database, counted alike by every server that uses it.
+    pub async fn shared(settings: LimitSettings, store: Store) -> Result<LookupLimits, crate::store::StoreError> {
+        let secret = store.limiter_secret(&random_secret()).await?;
+        Ok(Self::with_backing(settings, secret, Backing::Shared(store)))
+    }
+
+    fn with_backing(settings: LimitSettings, secret: [u8; 32], backing: Backing) -> LookupLimits {
+        let w = settings.window;
+        LookupLimits {
+            rules: [
+                Rule::new(settings.per_client, w),
+                Rule::new(settings.per_order, w),
+                Rule::new(settings.per_email, w),
+            ],
+            auth_rule: Rule::new(settings.failed_auth_per_client, w),
+            auth: Mutex::new(Table::new(settings.capacity)),
+            secret,
+            backing,
+            epoch: Instant::now(),
+            settings,
+        }
+    }
+
+    /// The settings in force.
+    pub fn settings(&self) -> &LimitSettings {
+        &self.settings
+    }
+
+    /// True when the allowances live in the database.
+    pub fn is_shared(&self) -> bool {
+        matches!(self.backing, Backing::Shared(_))
+    }
+
+    /// The keys of one lookup. The number and email are the normalised keys; only
+    /// a keyed hash of them is kept.
+    pub fn keys(&self, client: &Client, shop: &str, number_key: &str, email_key: &str) -> Keys {
+        Keys([
+            self.key(b'c', &[&client.key_bytes()]),
+            self.key(b'o', &[shop.as_bytes(), number_key.as_bytes()]),
+            self.key(b'e', &[shop.as_bytes(), email_key.as_bytes()]),
+        ])
+    }
+
+    fn key(&self, kind: u8, parts: &[&[u8]]) -> LimitKey {
+        let mut hash = Sha256::new();
+        hash.update(self.secret);
+        hash.update([kind]);
+        for part in parts {
+            hash.update((part.len() as u64).to_le_bytes());
+            hash.update(part);
+        }
+        let digest = hash.finalize();
+        let mut key = [0u8; 16];
+        key.copy_from_slice(&digest[..16]);
+        key
+    }
+
+    /// Takes one attempt from all three allowances, or from none.
+    pub async fn reserve(&self, keys: &Keys) -> Result<(), Refusal> {
+        match &self.backing {
+            Backing::Memory { lookups } => {
+                let now = self.now();
+                let mut tables = lookups.lock().unwrap_or_else(|e| e.into_inner());
+                take_all(&mut tables[..], &keys.0, &self.rules, now).map_err(|r| self.refused(r))
+            }
+            Backing::Shared(store) => {
+                let items = self.shared_items(keys);
+                match store.take_allowances(&items, unix_ms()).await {
+                    Ok(Ok(())) => Ok(()),
+                    Ok(Err(wait)) => Err(self.refused(Refused::Spent(wait))),
+                    Err(e) => {
+                        tracing::error!(error = %e, "shared limits unavailable");
+                        Err(Refusal::Unavailable)
+                    }
+                }
+            }
+        }
+    }
+
+    /// Gives a reserved attempt back to all three allowances (the order was found).
+    pub async fn release(&self, keys: &Keys) {
+        match &self.backing {
+            Backing::Memory { lookups } => {
+                let now = self.now();
+                let mut tables = lookups.lock().unwrap_or_else(|e| e.into_inner());
+                for ((table, key), rule) in tables.iter_mut().zip(&keys.0).zip(self.rules) {
+                    table.give_back(key, rule, now);
+                }
+            }
+            Backing::Shared(store) => {
+                let items = self.shared_items(keys);
+                if let Err(e) = store.give_back_allowances(&items, unix_ms()).await {
+                    tracing::warn!(error = %e, "could not give a shared allowance back");
+                }
+            }
+        }
+    }
+
+    /// Takes one attempt from a client's allowance of failed key checks.
+    pub fn reserve_auth(&self, client: &Client) -> Result<(), Duration> {
+        let key = self.key(b'a', &[&client.key_bytes()]);
+        let now = self.now();
+        let mut table = self.auth.lock().unwrap_or_else(|e| e.into_inner());
+        take_all(std::slice::from_mut(&mut *table), &[key], &[self.auth_rule], now)
+            .map_err(|r| Duration::from_millis(r.wait_ms()).max(Duration::from_secs(1)))
+    }
+
+    /// Gives a key check's attempt back (the key was valid).
+    pub fn release_auth(&self, client: &Client) {
+        let key = self.key(b'a', &[&client.key_bytes()]);
+        let now = self.now();
+        let mut table = self.auth.lock().unwrap_or_else(|e| e.into_inner());
+        table.give_back(&key, self.auth_rule, now);
+    }
+
+    /// Keys held in memory now: client, order, email, key checks (for metrics and tests).
+    pub fn held_keys(&self) -> [usize; 4] {
+        let auth = self.auth.lock().unwrap_or_else(|e| e.into_inner()).len();
+        match &self.backing {
+            Backing::Memory { lookups } => {
+                let t = lookups.lock().unwrap_or_else(|e| e.into_inner());
+                [t[0].len(), t[1].len(), t[2].len(), auth]
+            }
+            Backing::Shared(_) => [0, 0, 0, auth],
+        }
+    }
+
+    /// Forgets shared allowances that have refilled (call now and then).
+    pub async fn forget_refilled(&self) {
+        if let Backing::Shared(store) = &self.backing {
+            if let Err(e) = store.forget_refilled_allowances(unix_ms()).await {
+                tracing::warn!(error = %e, "could not prune the shared allowances");
+            }
+        }
+    }
+
+    fn refused(&self, refused: Refused) -> Refusal {
+        if matches!(refused, Refused::Full(_)) {
+            metrics::counter!("lookout_limiter_full_total").increment(1);
+        }
+        Refusal::Limited(Duration::from_millis(refused.wait_ms()).max(Duration::from_secs(1)))
+    }
+
+    fn shared_items(&self, keys: &Keys) -> [(LimitKey, Rule); 3] {
+        [
+            (keys.0[0], self.rules[0]),
+            (keys.0[1], self.rules[1]),
+            (keys.0[2], self.rules[2]),
+        ]
+    }
+
+    fn now(&self) -> u64 {
+        u64::try_from(self.epoch.elapsed().as_millis()).unwrap_or(u64::MAX / 2)
+    }
+}
+
+/// Admits `keys[i]` in `tables[i]` under `rules[i]` for every i, then takes them
+/// all; if any is refused, takes none and answers the longest wait.
+fn take_all(tables: &mut [Table], keys: &[LimitKey], rules: &[Rule], now: u64) -> Result<(), Refused> {
+    let mut next = [0u64; 3];
+    let mut refused: Option<Refused> = None;
+    for (i, ((table, key), rule)) in tables.iter_mut().zip(keys).zip(rules).enumerate() {
+        match table.admit(key, *rule, now) {
+            Ok(n) => next[i] = n,
+            Err(r) => {
+                if refused.is_none_or(|old| r.wait_ms() > old.wait_ms()) {
+                    refused = Some(r);
+                }
+            }
+        }
+    }
+    if let Some(r) = refused {
+        return Err(r);
+    }
+    for (i, (table, key)) in tables.iter_mut().zip(keys).enumerate() {
+        table.commit(*key, next[i]);
+    }
+    Ok(())
+}
+
+/// Milliseconds since the Unix epoch (the shared allowances' clock: servers' clocks must agree).
+fn unix_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX / 2))
+}
+
+/// 32 bytes from the operating system's random source.
+pub fn random_secret() -> [u8; 32] {
+    use rand::RngCore;
+    let mut secret = [0u8; 32];
+    rand::rngs::OsRng.fill_bytes(&mut secret);
+    secret
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,158 @@
+//! Lookup allowances shared through the database (`--shared-limits`): the same
+//! GCRA state as the in-memory tables (`limits::table`), one row per key, taken
+//! for all of a lookup's keys in one transaction.
+
+use super::{begin_write, Store, StoreError};
+use crate::limits::{LimitKey, Rule};
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn unhex(text: &str) -> Option<Vec<u8>> {
+    (text.len() % 2 == 0)
+        .then(|| {
+            (0..text.len())
+                .step_by(2)
+                .map(|i| u8::from_str_radix(text.get(i..i + 2)?, 16).ok())
+                .collect()
+        })
+        .flatten()
+}
+
+fn ms(d: std::time::Duration) -> i64 {
+    i64::try_from(d.as_millis()).unwrap_or(i64::MAX / 4)
+}
+
+impl Store {
+    /// Takes one attempt from every key's allowance at `now` (Unix ms), all or none.
+    /// `Ok(Err(wait_ms))` when one is spent. Keys are locked in a fixed order, so
+    /// concurrent lookups on other servers cannot deadlock.
+    pub async fn take_allowances(&self, items: &[(LimitKey, Rule)], now: i64) -> Result<Result<(), u64>, StoreError> {
+        let mut sorted = items.to_vec();
+        sorted.sort_by_key(|(key, _)| *key);
+        let mut conn = self.pool.acquire().await?;
+        let mut tx = begin_write(&mut conn, self.backend).await?;
+        for (key, rule) in &sorted {
+            let (interval, tolerance) = (ms(rule.interval()), ms(rule.tolerance()));
+            let key = hex(key);
+            let taken: Option<i64> = sqlx::query_scalar(
+                "INSERT INTO lookup_allowances (limit_key, whole_at) VALUES ($1, $2 + $3)
+                 ON CONFLICT (limit_key) DO UPDATE
+                 SET whole_at = (CASE WHEN lookup_allowances.whole_at > $2 THEN lookup_allowances.whole_at ELSE $2 END) + $3
+                 WHERE (CASE WHEN lookup_allowances.whole_at > $2 THEN lookup_allowances.whole_at ELSE $2 END) + $3 - $2 <= $4
+                 RETURNING whole_at",
+            )
+            .bind(&key)
+            .bind(now)
+            .bind(interval)
+            .bind(tolerance)
+            .fetch_optional(&mut *tx)
+            .await?;
+            if taken.is_none() {
+                let whole_at: i64 = sqlx::query_scalar("SELECT whole_at FROM lookup_allowances WHERE limit_key = $1")
+                    .bind(&key)
+                    .fetch_one(&mut *tx)
+                    .await?;
+                tx.rollback().await?;
+                let wait = whole_at.saturating_add(interval) - tolerance - now;
+                return Ok(Err(u64::try_from(wait).unwrap_or(0).max(1)));
+            }
+        }
+        tx.commit().await?;
+        Ok(Ok(()))
+    }
+
+    /// Gives one attempt back to every key's allowance.
+    pub async fn give_back_allowances(&self, items: &[(LimitKey, Rule)], now: i64) -> Result<(), StoreError> {
+        let mut sorted = items.to_vec();
+        sorted.sort_by_key(|(key, _)| *key);
+        let mut conn = self.pool.acquire().await?;
+        let mut tx = begin_write(&mut conn, self.backend).await?;
+        for (key, rule) in &sorted {
+            let key = hex(key);
+            sqlx::query("UPDATE lookup_allowances SET whole_at = whole_at - $1 WHERE limit_key = $2")
+                .bind(ms(rule.interval()))
+                .bind(&key)
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query("DELETE FROM lookup_allowances WHERE limit_key = $1 AND whole_at <= $2")
+                .bind(&key)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Deletes allowances that are whole again at `now`; returns how many.
+    pub async fn forget_refilled_allowances(&self, now: i64) -> Result<u64, StoreError> {
+        let done = sqlx::query("DELETE FROM lookup_allowances WHERE whole_at <= $1")
+            .bind(now)
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected())
+    }
+
+    /// Allowances held in the database now (for tests and diagnostics).
+    pub async fn allowance_count(&self) -> Result<i64, StoreError> {
+        Ok(sqlx::query_scalar("SELECT COUNT(*) FROM lookup_allowances")
+            .fetch_one(&self.pool)
+            .await?)
+    }
+
+    /// The secret limiter keys are hashed with, shared by every server: the first
+    /// server to ask stores `candidate`; everyone gets the stored one.
+    pub async fn limiter_secret(&self, candidate: &[u8; 32]) -> Result<[u8; 32], StoreError> {
+        sqlx::query("INSERT INTO server_secrets (name, value) VALUES ('limiter', $1) ON CONFLICT (name) DO NOTHING")
+            .bind(hex(candidate))
+            .execute(&self.pool)
+            .await?;
+        let stored: String = sqlx::query_scalar("SELECT value FROM server_secrets WHERE name = 'limiter'")
+            .fetch_one(&self.pool)
+            .await?;
+        unhex(&stored)
+            .and_then(|bytes| <[u8; 32]>::try_from(bytes).ok())
+            .ok_or_else(|| StoreError::Corrupt("the stored limiter secret is not 32 hex bytes".into()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    #[test]
+    fn hex_round_trips_and_rejects_junk() {
+        assert_eq!(unhex(&hex(&[0, 1, 254, 255])), Some(vec![0, 1, 254, 255]));
+        assert_eq!(unhex("abc"), None);
+        assert_eq!(unhex("zz"), None);
+    }
+
+    #[tokio::test]
+    async fn shared_allowances_take_all_or_none_and_give_back() {
+        let (_dir, store) = super::super::tests::store().await;
+        let rule = Rule::new(2, Duration::from_secs(20));
+        let (a, b) = ([1u8; 16], [2u8; 16]);
+        assert_eq!(store.take_allowances(&[(a, rule), (b, rule)], 0).await.unwrap(), Ok(()));
+        assert_eq!(store.take_allowances(&[(a, rule)], 0).await.unwrap(), Ok(()));
+        // a is spent: b is not taken either.
+        assert_eq!(
+            store.take_allowances(&[(b, rule), (a, rule)], 0).await.unwrap(),
+            Err(10_000)
+        );
+        assert_eq!(store.take_allowances(&[(b, rule)], 0).await.unwrap(), Ok(()));
+        store.give_back_allowances(&[(a, rule)], 0).await.unwrap();
+        assert_eq!(store.take_allowances(&[(a, rule)], 0).await.unwrap(), Ok(()));
+        assert_eq!(store.forget_refilled_allowances(20_000).await.unwrap(), 2);
+        assert_eq!(store.allowance_count().await.unwrap(), 0);
+        let secret = store.limiter_secret(&[7; 32]).await.unwrap();
+        assert_eq!(secret, [7; 32]);
+        assert_eq!(
+            store.limiter_secret(&[9; 32]).await.unwrap(),
+            [7; 32],
+            "the first secret stays"
+        );
+    }
+}

@@ -1,0 +1,139 @@
+#!/usr/bin/env bash
+# Lookout under attack, against the release binary and the demo shop (SQLite):
+#
+#   burst   300 wrong guesses at one order number sent at once from three loopback
+#           addresses (default limits), then the right email: how many 404s, 429s.
+#   keys    1,000 merchant API requests with random well-formed keys from 400
+#           connections: peak RSS, peak threads and /healthz latency during it;
+#           once with the default limits, once with the per-client limit on failed
+#           key checks lifted (so only the hashing gate bounds the work).
+#   misses  N (default 1,000,000) distinct lookup misses from distinct clients (via a
+#           trusted proxy's X-Forwarded-For) as fast as wrk sends them: peak RSS,
+#           keys held per limiter table, and a real lookup answered afterwards.
+#
+# Usage: bench/abuse.sh [burst|keys|misses|all] [misses]   (build first: scripts/build.sh)
+set -euo pipefail
+WHAT=${1:-all}
+MISSES=${2:-1000000}
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+BIN="$ROOT/target/release/lookout"
+[ -x "$BIN" ] || { echo "build first: scripts/build.sh" >&2; exit 1; }
+command -v wrk >/dev/null || { echo "installing wrk"; apt-get install -y -qq wrk >/dev/null; }
+WORK=$(mktemp -d)
+PID=
+stop() { [ -n "$PID" ] && { kill "$PID" 2>/dev/null || true; wait "$PID" 2>/dev/null || true; }; PID=; }
+trap 'stop; rm -rf "$WORK"' EXIT
+export RUST_LOG=warn
+
+echo "machine: $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)), $(free -g | awk '/Mem:/{print $2}') GiB RAM"
+
+# Starts a server on a fresh demo database with the given serve flags; sets PID and BASE.
+start() {
+  export LOOKOUT_DATABASE_URL="sqlite://$WORK/abuse-$RANDOM.db"
+  "$BIN" demo >/dev/null
+  local port
+  port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  "$BIN" serve --addr "127.0.0.1:$port" --site-root "$ROOT/target/site" "$@" >"$WORK/server.log" 2>&1 &
+  PID=$!
+  BASE="http://127.0.0.1:$port"
+  for _ in $(seq 100); do curl -fs "$BASE/healthz" >/dev/null && return 0; sleep 0.1; done
+  cat "$WORK/server.log" >&2
+  exit 1
+}
+
+status_of() { awk -v k="$1:" '$1 == k {print $2}' "/proc/$PID/status"; }
+
+# Samples /healthz latency (ms) into $WORK/healthz and the thread count into
+# $WORK/threads every 50 ms until $WORK/stop exists.
+sample() {
+  : >"$WORK/healthz"; : >"$WORK/threads"; rm -f "$WORK/stop"
+  while [ ! -e "$WORK/stop" ]; do
+    curl -s -o /dev/null -m 30 -w '%{time_total}\n' "$BASE/healthz" | awk '{printf "%.1f\n", $1 * 1000}' >>"$WORK/healthz"
+    status_of Threads >>"$WORK/threads"
+    sleep 0.05
+  done
+}
+
+summary() { # label
+  local n p50 p99 max threads
+  n=$(wc -l <"$WORK/healthz")
+  p50=$(sort -n "$WORK/healthz" | awk -v n="$n" 'NR == int(n * 0.5 + 0.5) {print}')
+  p99=$(sort -n "$WORK/healthz" | awk -v n="$n" 'NR == int(n * 0.99 + 0.5) {print}')
+  max=$(sort -n "$WORK/healthz" | tail -1)
+  threads=$(sort -n "$WORK/threads" | tail -1)
+  printf '%s: peak RSS %.1f MiB, peak threads %s; /healthz during it: %s samples, p50 %s ms, p99 %s ms, max %s ms\n' \
+    "$1" "$(awk -v k="$(status_of VmHWM)" 'BEGIN {print k / 1024}')" "$threads" "$n" "$p50" "$p99" "$max"
+}
+
+burst() {
+  echo "== burst: 300 wrong guesses at #1001 at once from 127.0.0.1-3, then the right email"
+  start
+  for a in 1 2 3; do
+    for i in $(seq 100); do
+      printf 'url = "%s/api/v1/shops/demo/lookup"\nheader = "Content-Type: application/json"\ndata = "{\\"email\\":\\"guess%s-%s@example.com\\",\\"order_number\\":\\"#1001\\"}"\noutput = "/dev/null"\nwrite-out = "%%{http_code}\\n"\nnext\n' \
+        "$BASE" "$a" "$i"
+    done >"$WORK/burst$a.cfg"
+  done
+  for a in 1 2 3; do
+    curl -s --parallel --parallel-immediate --parallel-max 100 --interface "127.0.0.$a" -K "$WORK/burst$a.cfg" >"$WORK/burst$a.out" &
+  done
+  wait %1 %2 %3 2>/dev/null || wait
+  cat "$WORK"/burst?.out | sort | uniq -c | awk '{printf "  %s answers %s\n", $1, $2}'
+  local right
+  right=$(curl -s -o /dev/null -w '%{http_code}' -H 'Content-Type: application/json' \
+    -d '{"email":"ada@example.com","order_number":"#1001"}' --interface 127.0.0.4 "$BASE/api/v1/shops/demo/lookup")
+  echo "  then the right email from a fresh address: $right"
+  stop
+}
+
+keys() { # label, serve flags...
+  local label=$1; shift
+  echo "== keys ($label): 1,000 PUTs with random well-formed keys from 400 connections"
+  start "$@"
+  echo "  before: RSS $(status_of VmRSS) kB, threads $(status_of Threads)"
+  for _ in $(seq 1000); do
+    printf 'url = "%s/api/v1/shops/demo/orders/%%231001"\nrequest = "PUT"\nheader = "Content-Type: application/json"\nheader = "Authorization: Bearer lk_%s_%s"\ndata = "{}"\noutput = "/dev/null"\nwrite-out = "%%{http_code}\\n"\nnext\n' \
+      "$BASE" "$(openssl rand -hex 8)" "$(openssl rand -hex 32)"
+  done >"$WORK/keys.cfg"
+  sample &
+  local sampler=$! started
+  started=$(date +%s.%N)
+  curl -s --parallel --parallel-immediate --parallel-max 400 -K "$WORK/keys.cfg" >"$WORK/keys.out"
+  printf '  1,000 requests in %.2f s:' "$(awk -v a="$started" -v b="$(date +%s.%N)" 'BEGIN {print b - a}')"
+  sort "$WORK/keys.out" | uniq -c | awk '{printf " %s x %s", $1, $2}'
+  echo
+  touch "$WORK/stop"; wait "$sampler"
+  summary "  $label"
+  stop
+}
+
+misses() {
+  echo "== misses: $MISSES distinct misses from distinct clients (trusted proxy), 64 connections"
+  start --trusted-proxy 127.0.0.1
+  echo "  before: RSS $(status_of VmRSS) kB"
+  local total=0 out
+  sample &
+  local sampler=$!
+  while [ "$total" -lt "$MISSES" ]; do
+    out=$(wrk -t2 -c64 -d20s --timeout 10s -s "$ROOT/bench/misses.lua" "$BASE" | grep '^RESULT')
+    read -r _ n rate p50 p99 n404 n429 other <<<"$out"
+    total=$((total + n))
+    echo "  $n requests ($rate/s, p50 $p50 ms, p99 $p99 ms): $n404 x 404, $n429 x 429, $other other; total $total"
+  done
+  touch "$WORK/stop"; wait "$sampler"
+  curl -s "$BASE/metrics" | grep -E '^lookout_(limiter_keys|limiter_full_total|lookups_total)' | sed 's/^/  /'
+  local hit
+  hit=$(curl -s -o /dev/null -w '%{http_code}' -H 'Content-Type: application/json' -H 'X-Forwarded-For: 192.0.2.1' \
+    -d '{"email":"ada@example.com","order_number":"#1001"}' "$BASE/api/v1/shops/demo/lookup")
+  echo "  a shopper's lookup afterwards: $hit"
+  summary "  misses"
+  stop
+}
+
+case $WHAT in
+  burst) burst ;;
+  keys) keys "default limits"; keys "failed-key limit lifted" --failed-auth-per-client 1000000000 ;;
+  misses) misses ;;
+  all) burst; keys "default limits"; keys "failed-key limit lifted" --failed-auth-per-client 1000000000; misses ;;
+  *) echo "usage: bench/abuse.sh [burst|keys|misses|all] [misses]" >&2; exit 1 ;;
+esac

@@ -1,0 +1,147 @@
+//! What every request passes before its handler: shopper forms only from
+//! Lookout's own pages, small bodies for them, and no caching of anything that
+//! may carry order data.
+//!
+//! A page on another site can make a shopper's browser post a form here; if the
+//! answer (a redirect, a status) differed between a hit and a miss, that page
+//! could use its visitors to guess orders. Browsers say where a request comes
+//! from (`Sec-Fetch-Site`, else `Origin`), so such posts are refused before any
+//! lookup. The embedded widget is a page of Lookout's own origin inside the
+//! merchant's frame, so its posts are same-origin and pass.
+
+use crate::problem::ApiError;
+use axum::extract::Request;
+use axum::http::{header, HeaderMap, HeaderValue, Method};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+
+/// The largest body a shopper's form or the page's server functions may send.
+pub const MAX_FORM_BODY: u64 = 16 * 1024;
+
+/// Shopper-facing posts: the page's server functions (`/api/track`, …) and the
+/// plain form posts to `/track/{shop}` and `/embed/{shop}`. The merchant API under
+/// `/api/v1` authenticates with keys and JSON bodies instead.
+fn is_shopper_post(method: &Method, path: &str) -> bool {
+    method == Method::POST
+        && ((path.starts_with("/api/") && !path.starts_with("/api/v1/"))
+            || path.starts_with("/track/")
+            || path.starts_with("/embed/"))
+}
+
+/// True when the browser says the request comes from another site.
+/// Every current browser sends `Sec-Fetch-Site`; older ones send `Origin` on posts.
+/// Requests with neither are not from a browser's cross-site form.
+pub fn is_cross_site(headers: &HeaderMap, authority: Option<&str>) -> bool {
+    if let Some(site) = headers.get("sec-fetch-site") {
+        return !matches!(site.as_bytes(), b"same-origin" | b"none");
+    }
+    let Some(origin) = headers.get(header::ORIGIN) else {
+        return false;
+    };
+    let origin_authority = origin
+        .to_str()
+        .ok()
+        .and_then(|o| o.split_once("://"))
+        .map(|(_, rest)| rest.trim_end_matches('/'));
+    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).or(authority);
+    match (origin_authority, host) {
+        (Some(from), Some(host)) => !from.eq_ignore_ascii_case(host),
+        // `Origin: null` (a sandboxed or privacy-redirected page) or no host to compare.
+        _ => true,
+    }
+}
+
+/// Refuses cross-site and oversized shopper posts; marks answers `no-store`.
+pub async fn guard(req: Request, next: Next) -> Response {
+    let path = req.uri().path();
+    let private = path.starts_with("/api/") || req.method() == Method::POST;
+    if is_shopper_post(req.method(), path) {
+        let authority = req.uri().authority().map(|a| a.as_str());
+        if is_cross_site(req.headers(), authority) {
+            return no_store(ApiError::CrossSite.into_response());
+        }
+        let declared = req
+            .headers()
+            .get(header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<u64>().ok());
+        if declared.is_some_and(|n| n > MAX_FORM_BODY) {
+            return no_store(ApiError::TooLarge.into_response());
+        }
+    }
+    let req = if is_shopper_post(req.method(), req.uri().path()) {
+        // A body without a declared length is cut off at the same size.
+        req.map(|body| axum::body::Body::new(http_body_util::Limited::new(body, MAX_FORM_BODY as usize)))
+    } else {
+        req
+    };
+    let response = next.run(req).await;
+    if private {
+        no_store(response)
+    } else {
+        response
+    }
+}
+
+/// Marks a response as not to be stored by any cache (unless it says otherwise).
+fn no_store(mut response: Response) -> Response {
+    response
+        .headers_mut()
+        .entry(header::CACHE_CONTROL)
+        .or_insert(HeaderValue::from_static("no-store"));
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headers(pairs: &[(&'static str, &'static str)]) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        for (k, v) in pairs {
+            h.insert(*k, HeaderValue::from_static(v));
+        }
+        h
+    }
+
+    #[test]
+    fn fetch_metadata_decides_when_present() {
+        for (site, cross) in [
+            ("same-origin", false),
+            ("none", false),
+            ("same-site", true),
+            ("cross-site", true),
+        ] {
+            let h = headers(&[
+                ("sec-fetch-site", site),
+                ("origin", "http://a.example"),
+                ("host", "a.example"),
+            ]);
+            assert_eq!(is_cross_site(&h, None), cross, "{site}");
+        }
+    }
+
+    #[test]
+    fn without_fetch_metadata_the_origin_must_be_this_host() {
+        let own = headers(&[("origin", "http://127.0.0.1:3000"), ("host", "127.0.0.1:3000")]);
+        assert!(!is_cross_site(&own, None));
+        let other = headers(&[("origin", "https://evil.example"), ("host", "127.0.0.1:3000")]);
+        assert!(is_cross_site(&other, None));
+        let null = headers(&[("origin", "null"), ("host", "127.0.0.1:3000")]);
+        assert!(is_cross_site(&null, None));
+        // HTTP/2 carries the host in the request's authority.
+        let h2 = headers(&[("origin", "https://track.example")]);
+        assert!(!is_cross_site(&h2, Some("track.example")));
+        // Neither header: not a browser's cross-site form (curl, a server, a test).
+        assert!(!is_cross_site(&HeaderMap::new(), None));
+    }
+
+    #[test]
+    fn only_shopper_posts_are_guarded() {
+        assert!(is_shopper_post(&Method::POST, "/api/track"));
+        assert!(is_shopper_post(&Method::POST, "/track/demo"));
+        assert!(is_shopper_post(&Method::POST, "/embed/demo"));
+        assert!(!is_shopper_post(&Method::POST, "/api/v1/shops/demo/lookup"));
+        assert!(!is_shopper_post(&Method::GET, "/track/demo"));
+    }
+}

@@ -1,0 +1,119 @@
+//! Merchant keys under attack: junk costs no hashing, hashing is bounded, and a
+//! client's failed checks are limited.
+
+mod common;
+
+use app::limits::LimitSettings;
+use common::{TestApp, EXAMPLE};
+use server::keys::HashGate;
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+/// PUTs the example order with each key at once and counts the answers by status.
+async fn flood(app: &TestApp, keys: Vec<String>) -> BTreeMap<u16, usize> {
+    let mut tasks = tokio::task::JoinSet::new();
+    for key in keys {
+        let url = app.url("/api/v1/shops/alpha/orders/%231001");
+        tasks.spawn(async move {
+            let res = reqwest::Client::new()
+                .put(url)
+                .bearer_auth(key)
+                .header("content-type", "application/json")
+                .body(EXAMPLE)
+                .send()
+                .await
+                .expect("put");
+            if res.status() == 503 {
+                assert_eq!(res.headers()["retry-after"], "1");
+            }
+            res.status().as_u16()
+        });
+    }
+    let mut counts = BTreeMap::new();
+    while let Some(status) = tasks.join_next().await {
+        *counts.entry(status.unwrap()).or_insert(0) += 1;
+    }
+    counts
+}
+
+fn random_key() -> String {
+    let hex = |n: usize| -> String { (0..n).map(|_| format!("{:x}", rand::random::<u8>() % 16)).collect() };
+    format!("lk_{}_{}", hex(16), hex(64))
+}
+
+fn generous() -> LimitSettings {
+    LimitSettings {
+        failed_auth_per_client: 100_000,
+        ..LimitSettings::default()
+    }
+}
+
+#[tokio::test]
+async fn keys_of_the_wrong_shape_are_refused_without_hashing() {
+    // A gate that admits nothing: any attempt to hash would answer 503.
+    let app = TestApp::spawn_configured(|s| {
+        s.with_limits(generous())
+            .with_hash_gate(HashGate::new(1, 1, Duration::ZERO))
+    })
+    .await;
+    let junk: Vec<String> = (0..200)
+        .map(|i| match i % 4 {
+            0 => "x".repeat(i * 50),
+            1 => format!("lk_{i}"),
+            2 => format!("lk_{}_{}", "g".repeat(16), "0".repeat(64)),
+            _ => format!("lk_{}_{}", "0".repeat(16), "0".repeat(65)),
+        })
+        .collect();
+    let counts = flood(&app, junk).await;
+    assert_eq!(counts, BTreeMap::from([(401, 200)]));
+}
+
+#[tokio::test]
+async fn a_flood_of_well_formed_keys_is_turned_away_not_queued_without_bound() {
+    let app = TestApp::spawn_configured(|s| {
+        s.with_limits(generous())
+            .with_hash_gate(HashGate::new(1, 4, Duration::from_millis(500)))
+    })
+    .await;
+    let counts = flood(&app, (0..200).map(|_| random_key()).collect()).await;
+    let (refused, busy) = (
+        counts.get(&401).copied().unwrap_or(0),
+        counts.get(&503).copied().unwrap_or(0),
+    );
+    assert_eq!(refused + busy, 200, "{counts:?}");
+    assert!(busy > 0, "a full gate answers 503: {counts:?}");
+    assert!(refused >= 1, "{counts:?}");
+    // The real key still works once the flood is over.
+    assert_eq!(app.put("alpha", "#1001", &app.alpha_key, EXAMPLE).await.status(), 201);
+}
+
+#[tokio::test]
+async fn a_client_whose_keys_keep_failing_is_limited_but_a_good_key_gives_back() {
+    let app = TestApp::spawn_with(LimitSettings {
+        failed_auth_per_client: 3,
+        ..LimitSettings::default()
+    })
+    .await;
+    // Good keys never count, even many times (the first is hashed, the rest remembered).
+    for _ in 0..5 {
+        assert!(app
+            .put("alpha", "#1001", &app.alpha_key, EXAMPLE)
+            .await
+            .status()
+            .is_success());
+    }
+    for _ in 0..3 {
+        assert_eq!(app.put("alpha", "#1001", &random_key(), EXAMPLE).await.status(), 401);
+    }
+    let res = app.put("alpha", "#1001", &random_key(), EXAMPLE).await;
+    assert_eq!(res.status(), 429);
+    assert!(res.headers().contains_key("retry-after"));
+    let problem: serde_json::Value = res.json().await.unwrap();
+    assert_eq!(problem["code"], "rate_limited");
+    // A key already verified is not hashed again, so it still works.
+    assert!(app
+        .put("alpha", "#1001", &app.alpha_key, EXAMPLE)
+        .await
+        .status()
+        .is_success());
+}

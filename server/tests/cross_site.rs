@@ -1,0 +1,154 @@
+//! Another site's page cannot use a shopper's browser to look orders up, and
+//! nothing that carries order data may be cached.
+
+mod common;
+
+use common::{TestApp, EXAMPLE};
+
+const FORM: [(&str, &str); 2] = [("email", "ada@example.com"), ("order_number", "#1001")];
+
+#[tokio::test]
+async fn cross_site_posts_are_refused_alike_for_a_hit_and_a_miss() {
+    let app = TestApp::spawn().await;
+    app.put("alpha", "#1001", &app.alpha_key, EXAMPLE).await;
+    let host = app.base.trim_start_matches("http://").to_string();
+    let cases: [(&str, Vec<(&str, String)>); 4] = [
+        ("/track/alpha", vec![("sec-fetch-site", "cross-site".into())]),
+        ("/embed/alpha", vec![("sec-fetch-site", "same-site".into())]),
+        (
+            "/track/alpha",
+            vec![("origin", "https://evil.example".into()), ("host", host.clone())],
+        ),
+        ("/track/alpha", vec![("origin", "null".into())]),
+    ];
+    for (path, headers) in cases {
+        let mut answers = vec![];
+        for email in ["ada@example.com", "eve@example.com"] {
+            let mut req = app
+                .client
+                .post(app.url(path))
+                .form(&[("email", email), ("order_number", "#1001")]);
+            for (name, value) in &headers {
+                req = req.header(*name, value);
+            }
+            let res = req.send().await.unwrap();
+            let status = res.status().as_u16();
+            let location = res.headers().get("location").cloned();
+            answers.push((status, location, res.text().await.unwrap()));
+        }
+        assert_eq!(answers[0].0, 403, "{path} {headers:?}");
+        assert_eq!(answers[0], answers[1], "a hit and a miss must look the same");
+        assert!(answers[0].2.contains("cross_site"));
+    }
+}
+
+#[tokio::test]
+async fn the_server_function_refuses_another_sites_form_and_never_redirects() {
+    let app = TestApp::spawn().await;
+    app.put("alpha", "#1001", &app.alpha_key, EXAMPLE).await;
+    for email in ["ada@example.com", "eve@example.com"] {
+        let res = app
+            .client
+            .post(app.url("/api/track"))
+            .header("accept", "text/html")
+            .header("sec-fetch-site", "cross-site")
+            .header("referer", "https://evil.example/guess")
+            .form(&[("shop", "alpha"), ("email", email), ("order_number", "1001")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 403);
+        assert!(res.headers().get("location").is_none());
+    }
+}
+
+#[tokio::test]
+async fn the_widgets_own_posts_pass() {
+    let app = TestApp::spawn().await;
+    app.put("alpha", "#1001", &app.alpha_key, EXAMPLE).await;
+    // Inside the merchant's frame the widget is a page of Lookout's own origin.
+    let res = app
+        .client
+        .post(app.url("/embed/alpha"))
+        .header("sec-fetch-site", "same-origin")
+        .header("origin", &app.base)
+        .form(&FORM)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    assert!(res.text().await.unwrap().contains("Wool socks"));
+    let res = app
+        .client
+        .post(app.url("/api/track"))
+        .header("accept", "application/json")
+        .header("sec-fetch-site", "same-origin")
+        .form(&[
+            ("shop", "alpha"),
+            ("email", "ada@example.com"),
+            ("order_number", "1001"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+}
+
+#[tokio::test]
+async fn the_rest_lookup_wants_json_and_refuses_a_preflight_free_body() {
+    let app = TestApp::spawn().await;
+    app.put("alpha", "#1001", &app.alpha_key, EXAMPLE).await;
+    for content_type in [
+        "text/plain",
+        "application/x-www-form-urlencoded",
+        "multipart/form-data; boundary=x",
+    ] {
+        let res = app
+            .client
+            .post(app.url("/api/v1/shops/alpha/lookup"))
+            .header("content-type", content_type)
+            .body(r##"{"email":"ada@example.com","order_number":"#1001"}"##)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 415, "{content_type}");
+        let problem: serde_json::Value = res.json().await.unwrap();
+        assert_eq!(problem["code"], "unsupported_media_type");
+    }
+    let res = app
+        .client
+        .post(app.url("/api/v1/shops/alpha/lookup"))
+        .header("content-type", "application/json; charset=utf-8")
+        .body(r##"{"email":"ada@example.com","order_number":"#1001"}"##)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+}
+
+#[tokio::test]
+async fn answers_that_carry_order_data_are_never_stored_by_a_cache() {
+    let app = TestApp::spawn().await;
+    app.put("alpha", "#1001", &app.alpha_key, EXAMPLE).await;
+    let answers = [
+        app.lookup("alpha", "ada@example.com", "#1001").await,
+        app.lookup("alpha", "eve@example.com", "#1001").await,
+        app.track_fn("alpha", "ada@example.com", "1001").await,
+        app.client
+            .post(app.url("/track/alpha"))
+            .form(&FORM)
+            .send()
+            .await
+            .unwrap(),
+        app.client
+            .get(app.url("/api/v1/shops/alpha/orders/1001"))
+            .bearer_auth(&app.alpha_key)
+            .send()
+            .await
+            .unwrap(),
+        app.put("alpha", "#1001", &app.alpha_key, EXAMPLE).await,
+    ];
+    for res in answers {
+        assert_eq!(res.headers()["cache-control"], "no-store", "{}", res.url());
+    }
+}

@@ -1,0 +1,86 @@
+//! Slow clients are cut off, and made-up request methods cannot grow the metrics.
+
+mod common;
+
+use common::{lookout_command, lookout_ok, ServerProcess, TestApp, TestDb};
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::time::{Duration, Instant};
+
+fn connect(base: &str) -> TcpStream {
+    let stream = TcpStream::connect(base.trim_start_matches("http://")).expect("connect");
+    stream.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
+    stream
+}
+
+/// Reads until the server closes the connection (or the read times out).
+fn read_to_close(stream: &mut TcpStream) -> String {
+    let mut out = vec![];
+    let _ = stream.read_to_end(&mut out);
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+#[test]
+fn a_client_that_dribbles_its_headers_is_cut_off_and_one_that_stalls_its_body_gets_408() {
+    let db = TestDb::new();
+    lookout_ok(&db.url, &["shop", "create", "alpha", "--name", "Alpha"]);
+    let server = ServerProcess::start(
+        lookout_command(&db.url),
+        &["--header-timeout-secs", "1", "--request-timeout-secs", "2"],
+    );
+
+    // Headers that never end: the connection is closed after about a second.
+    let mut slow = connect(&server.base);
+    let started = Instant::now();
+    slow.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n").unwrap();
+    let answer = read_to_close(&mut slow);
+    let took = started.elapsed();
+    assert!(
+        took >= Duration::from_millis(900) && took < Duration::from_secs(10),
+        "{took:?}"
+    );
+    assert!(!answer.contains("200 OK"), "{answer}");
+
+    // A body that never arrives: 408 when the request's time is up.
+    let mut stalled = connect(&server.base);
+    let started = Instant::now();
+    stalled
+        .write_all(
+            b"POST /api/v1/shops/alpha/lookup HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n\
+              Content-Length: 100\r\n\r\n{\"email\":",
+        )
+        .unwrap();
+    let answer = read_to_close(&mut stalled);
+    let took = started.elapsed();
+    assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
+    assert!(
+        took >= Duration::from_millis(1900) && took < Duration::from_secs(15),
+        "{took:?}"
+    );
+
+    // Meanwhile, and afterwards, the server answers.
+    let mut ok = connect(&server.base);
+    ok.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        .unwrap();
+    assert!(read_to_close(&mut ok).starts_with("HTTP/1.1 200"));
+}
+
+#[tokio::test]
+async fn made_up_methods_share_one_metrics_label() {
+    let app = TestApp::spawn().await;
+    for n in 0..50 {
+        let method = reqwest::Method::from_bytes(format!("MADEUP{n}").as_bytes()).unwrap();
+        let _ = app.client.request(method, app.url("/healthz")).send().await.unwrap();
+    }
+    let metrics = app
+        .client
+        .get(app.url("/metrics"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(!metrics.contains("MADEUP"), "no series per made-up method");
+    assert!(metrics.contains("method=\"other\""));
+}
