@@ -6,6 +6,7 @@ CREATE TABLE lookup_allowances (
     limit_key TEXT PRIMARY KEY,
     whole_at  BIGINT NOT NULL
 );
+CREATE INDEX lookup_allowances_whole_at ON lookup_allowances (whole_at);
 
 -- Secrets the servers share, made once by the first server that needs one:
 -- `limiter` keys the hash that limiter keys are made with.

@@ -7,7 +7,9 @@ use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, Salt
 use argon2::Argon2;
 use rand::rngs::OsRng;
 use rand::RngCore;
-use std::sync::OnceLock;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, OnceLock};
+use tokio::sync::Semaphore;
 
 const PREFIX_HEX: usize = 16;
 
@@ -48,10 +50,12 @@ impl VerifiedKeys {
 /// once (each takes about 19 MiB and a core for tens of milliseconds), and at most
 /// `admitted` requests running or queued for one. A request beyond that, or one
 /// that waited `patience`, is turned away ([`Busy`]) without hashing anything.
+/// A hash holds its places until it ends, even if its request was dropped.
 pub struct HashGate {
-    running: tokio::sync::Semaphore,
-    admitted: tokio::sync::Semaphore,
+    running: Arc<Semaphore>,
+    admitted: Arc<Semaphore>,
     patience: std::time::Duration,
+    hashes: AtomicU64,
 }
 
 /// The hashing gate is full: try again shortly.
@@ -63,9 +67,10 @@ impl HashGate {
     pub fn new(running: usize, admitted: usize, patience: std::time::Duration) -> HashGate {
         let running = running.max(1);
         HashGate {
-            running: tokio::sync::Semaphore::new(running),
-            admitted: tokio::sync::Semaphore::new(admitted.max(running)),
+            running: Arc::new(Semaphore::new(running)),
+            admitted: Arc::new(Semaphore::new(admitted.max(running))),
             patience,
+            hashes: AtomicU64::new(0),
         }
     }
 
@@ -77,12 +82,25 @@ impl HashGate {
 
     /// Runs `job` (a hash) on a blocking thread once the gate lets it in.
     pub async fn run<T: Send + 'static>(&self, job: impl FnOnce() -> T + Send + 'static) -> Result<T, Busy> {
-        let _admitted = self.admitted.try_acquire().map_err(|_| Busy)?;
-        let _running = tokio::time::timeout(self.patience, self.running.acquire())
+        let admitted = self.admitted.clone().try_acquire_owned().map_err(|_| Busy)?;
+        let running = tokio::time::timeout(self.patience, self.running.clone().acquire_owned())
             .await
             .map_err(|_| Busy)?
             .map_err(|_| Busy)?;
-        tokio::task::spawn_blocking(job).await.map_err(|_| Busy)
+        self.hashes.fetch_add(1, Ordering::Relaxed);
+        metrics::counter!("lookout_key_hashes_total").increment(1);
+        tokio::task::spawn_blocking(move || {
+            let out = job();
+            drop((running, admitted));
+            out
+        })
+        .await
+        .map_err(|_| Busy)
+    }
+
+    /// How many hashes this gate has let run.
+    pub fn hashes(&self) -> u64 {
+        self.hashes.load(Ordering::Relaxed)
     }
 }
 

@@ -82,8 +82,8 @@ impl AppState {
     }
 
     /// The same state with another bound on concurrent key hashing.
-    pub fn with_hash_gate(mut self, gate: crate::keys::HashGate) -> Self {
-        self.hashing = Arc::new(gate);
+    pub fn with_hash_gate(mut self, gate: Arc<crate::keys::HashGate>) -> Self {
+        self.hashing = gate;
         self
     }
 
@@ -130,7 +130,9 @@ pub fn app(state: AppState) -> Router {
         ))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::REFERRER_POLICY,
-            HeaderValue::from_static("no-referrer"),
+            // Not `no-referrer`: under it, browsers without Sec-Fetch-Site send
+            // `Origin: null` on the page's own form posts, which look cross-site.
+            HeaderValue::from_static("same-origin"),
         ))
         .layer(SetResponseHeaderLayer::if_not_present(
             HeaderName::from_static("permissions-policy"),

@@ -1,7 +1,9 @@
 //! The connection loop: accepts TCP connections and serves the router over
-//! HTTP/1.1 or HTTP/2, with a deadline for a request's headers (a client that
-//! dribbles them in is cut off instead of holding a connection and a task), and
-//! a graceful stop that lets requests in flight finish.
+//! HTTP/1.1 or HTTP/2 with deadlines that slow clients cannot stretch (the first
+//! byte and every HTTP/1 request's headers within the header timeout; HTTP/2
+//! connections pinged and their streams bounded), at most `MAX_CONNECTIONS`
+//! connections at once (more wait in the kernel's backlog), and a graceful stop
+//! that lets requests in flight finish.
 
 use axum::extract::ConnectInfo;
 use axum::Router;
@@ -14,6 +16,12 @@ use tower::ServiceExt;
 
 /// How long a client may take to send a request's headers, unless configured.
 pub const HEADER_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Connections served at once; past this, new ones wait to be accepted.
+pub const MAX_CONNECTIONS: usize = 10_000;
+
+/// Streams one HTTP/2 connection may have open at once.
+const MAX_STREAMS: u32 = 100;
 
 /// Serves `router` on `listener` until `shutdown` completes, then waits for the
 /// requests in flight. Handlers see the peer as `ConnectInfo<SocketAddr>`.
@@ -28,10 +36,23 @@ pub async fn run(
         .http1()
         .timer(TokioTimer::new())
         .header_read_timeout(header_timeout);
-    builder.http2().timer(TokioTimer::new());
+    builder
+        .http2()
+        .timer(TokioTimer::new())
+        .max_concurrent_streams(MAX_STREAMS)
+        .keep_alive_interval(header_timeout)
+        .keep_alive_timeout(header_timeout);
     let graceful = GracefulShutdown::new();
+    let slots = std::sync::Arc::new(tokio::sync::Semaphore::new(MAX_CONNECTIONS));
     tokio::pin!(shutdown);
     loop {
+        let slot = tokio::select! {
+            slot = slots.clone().acquire_owned() => match slot {
+                Ok(slot) => slot,
+                Err(_) => break,
+            },
+            () = &mut shutdown => break,
+        };
         let (stream, peer) = tokio::select! {
             accepted = listener.accept() => match accepted {
                 Ok(accepted) => accepted,
@@ -50,13 +71,19 @@ pub async fn run(
             req.extensions_mut().insert(ConnectInfo(peer));
             router.clone().oneshot(req)
         });
-        let connection = builder
-            .serve_connection_with_upgrades(TokioIo::new(stream), service)
-            .into_owned();
-        let connection = graceful.watch(connection);
+        let (builder, watcher) = (builder.clone(), graceful.watcher());
         tokio::spawn(async move {
+            let _slot = slot;
+            // Telling HTTP/1 from HTTP/2 waits for the first bytes, with no deadline
+            // of hyper's own: a connection that sends nothing is closed here.
+            let mut first = [0u8; 1];
+            match tokio::time::timeout(header_timeout, stream.peek(&mut first)).await {
+                Ok(Ok(n)) if n > 0 => {}
+                _ => return,
+            }
+            let connection = builder.serve_connection_with_upgrades(TokioIo::new(stream), service);
             // A client that went away or timed out is not the server's error.
-            let _ = connection.await;
+            let _ = watcher.watch(connection).await;
         });
     }
     drop(listener);

@@ -7,6 +7,7 @@ use app::limits::LimitSettings;
 use common::{TestApp, EXAMPLE};
 use server::keys::HashGate;
 use std::collections::BTreeMap;
+use std::sync::Arc;
 use std::time::Duration;
 
 /// PUTs the example order with each key at once and counts the answers by status.
@@ -50,12 +51,8 @@ fn generous() -> LimitSettings {
 
 #[tokio::test]
 async fn keys_of_the_wrong_shape_are_refused_without_hashing() {
-    // A gate that admits nothing: any attempt to hash would answer 503.
-    let app = TestApp::spawn_configured(|s| {
-        s.with_limits(generous())
-            .with_hash_gate(HashGate::new(1, 1, Duration::ZERO))
-    })
-    .await;
+    let gate = Arc::new(HashGate::for_this_machine());
+    let app = TestApp::spawn_configured(|s| s.with_limits(generous()).with_hash_gate(gate.clone())).await;
     let junk: Vec<String> = (0..200)
         .map(|i| match i % 4 {
             0 => "x".repeat(i * 50),
@@ -66,6 +63,10 @@ async fn keys_of_the_wrong_shape_are_refused_without_hashing() {
         .collect();
     let counts = flood(&app, junk).await;
     assert_eq!(counts, BTreeMap::from([(401, 200)]));
+    assert_eq!(gate.hashes(), 0, "nothing was hashed");
+    // The same flood with well-formed keys is hashed: the count above means something.
+    flood(&app, (0..3).map(|_| random_key()).collect()).await;
+    assert_eq!(gate.hashes(), 3);
 }
 
 #[tokio::test]
@@ -116,4 +117,47 @@ async fn a_client_whose_keys_keep_failing_is_limited_but_a_good_key_gives_back()
         .await
         .status()
         .is_success());
+}
+
+#[tokio::test]
+async fn being_turned_away_by_a_full_gate_does_not_spend_the_clients_allowance() {
+    let gate = Arc::new(HashGate::new(1, 1, Duration::from_millis(100)));
+    let app = TestApp::spawn_configured(|s| {
+        s.with_limits(LimitSettings {
+            failed_auth_per_client: 2,
+            ..LimitSettings::default()
+        })
+        .with_hash_gate(gate.clone())
+    })
+    .await;
+    // Occupy the gate's one place until told.
+    let (release, held) = std::sync::mpsc::channel::<()>();
+    let (started, running) = std::sync::mpsc::channel::<()>();
+    let occupier = {
+        let gate = gate.clone();
+        tokio::spawn(async move {
+            gate.run(move || {
+                let _ = started.send(());
+                let _ = held.recv();
+            })
+            .await
+        })
+    };
+    tokio::task::spawn_blocking(move || running.recv().unwrap())
+        .await
+        .unwrap();
+    for _ in 0..5 {
+        let res = app.put("alpha", "#1001", &random_key(), EXAMPLE).await;
+        assert_eq!(res.status(), 503);
+        assert_eq!(res.headers()["retry-after"], "1");
+    }
+    release.send(()).unwrap();
+    occupier.await.unwrap().unwrap();
+    // The allowance of two failed checks is whole: two 401s, then 429.
+    for expected in [401, 401, 429] {
+        assert_eq!(
+            app.put("alpha", "#1001", &random_key(), EXAMPLE).await.status(),
+            expected
+        );
+    }
 }

@@ -118,7 +118,7 @@ async fn pages_send_basic_security_headers() {
     let app = TestApp::spawn().await;
     let res = app.client.get(app.url("/track/alpha")).send().await.unwrap();
     assert_eq!(res.headers()["x-content-type-options"], "nosniff");
-    assert_eq!(res.headers()["referrer-policy"], "no-referrer");
+    assert_eq!(res.headers()["referrer-policy"], "same-origin");
     assert!(res.headers()["permissions-policy"]
         .to_str()
         .unwrap()

@@ -12,7 +12,7 @@ mod client;
 mod table;
 
 pub use client::{client_of, Client, Proxies};
-pub use table::{LimitKey, Refused, Rule, Table};
+pub use table::{AtCapacity, LimitKey, Refused, Rule, Table};
 
 use crate::store::Store;
 use sha2::{Digest, Sha256};
@@ -99,7 +99,11 @@ impl LookupLimits {
     /// Limits kept in this process's memory.
     pub fn new(settings: LimitSettings) -> LookupLimits {
         let capacity = settings.capacity;
-        let tables = [Table::new(capacity), Table::new(capacity), Table::new(capacity)];
+        let tables = [
+            Table::new(capacity, AtCapacity::ForgetLeastSpent),
+            Table::new(capacity, AtCapacity::Refuse),
+            Table::new(capacity, AtCapacity::Refuse),
+        ];
         Self::with_backing(
             settings,
             random_secret(),
@@ -124,7 +128,7 @@ impl LookupLimits {
                 Rule::new(settings.per_email, w),
             ],
             auth_rule: Rule::new(settings.failed_auth_per_client, w),
-            auth: Mutex::new(Table::new(settings.capacity)),
+            auth: Mutex::new(Table::new(settings.capacity, AtCapacity::ForgetLeastSpent)),
             secret,
             backing,
             epoch: Instant::now(),
@@ -265,23 +269,23 @@ impl LookupLimits {
     }
 }
 
-/// Admits `keys[i]` in `tables[i]` under `rules[i]` for every i, then takes them
-/// all; if any is refused, takes none and answers the longest wait.
+/// Takes one attempt for `keys[i]` from `tables[i]` under `rules[i]` for every i,
+/// or none: a spent allowance anywhere refuses the lot (the longest wait is
+/// answered) before any table makes room.
 fn take_all(tables: &mut [Table], keys: &[LimitKey], rules: &[Rule], now: u64) -> Result<(), Refused> {
     let mut next = [0u64; 3];
-    let mut refused: Option<Refused> = None;
-    for (i, ((table, key), rule)) in tables.iter_mut().zip(keys).zip(rules).enumerate() {
-        match table.admit(key, *rule, now) {
+    let mut spent: Option<Refused> = None;
+    for (i, ((table, key), rule)) in tables.iter().zip(keys).zip(rules).enumerate() {
+        match table.check(key, *rule, now) {
             Ok(n) => next[i] = n,
-            Err(r) => {
-                if refused.is_none_or(|old| r.wait_ms() > old.wait_ms()) {
-                    refused = Some(r);
-                }
-            }
+            Err(r) => spent = Some(spent.map_or(r, |old| if r.wait_ms() > old.wait_ms() { r } else { old })),
         }
     }
-    if let Some(r) = refused {
+    if let Some(r) = spent {
         return Err(r);
+    }
+    for ((table, key), rule) in tables.iter_mut().zip(keys).zip(rules) {
+        table.room_for(key, *rule, now)?;
     }
     for (i, (table, key)) in tables.iter_mut().zip(keys).enumerate() {
         table.commit(*key, next[i]);

@@ -2,7 +2,7 @@
 //! GCRA state as the in-memory tables (`limits::table`), one row per key, taken
 //! for all of a lookup's keys in one transaction.
 
-use super::{begin_write, Store, StoreError};
+use super::{begin_write, Backend, Store, StoreError};
 use crate::limits::{LimitKey, Rule};
 
 fn hex(bytes: &[u8]) -> String {
@@ -87,12 +87,25 @@ impl Store {
     }
 
     /// Deletes allowances that are whole again at `now`; returns how many.
+    /// PostgreSQL: rows a lookup holds are skipped (deleting them in another
+    /// order than lookups lock them could deadlock), in batches of 10,000.
     pub async fn forget_refilled_allowances(&self, now: i64) -> Result<u64, StoreError> {
-        let done = sqlx::query("DELETE FROM lookup_allowances WHERE whole_at <= $1")
-            .bind(now)
-            .execute(&self.pool)
-            .await?;
-        Ok(done.rows_affected())
+        let statement = match self.backend {
+            Backend::Sqlite => "DELETE FROM lookup_allowances WHERE whole_at <= $1",
+            Backend::Postgres => {
+                "DELETE FROM lookup_allowances WHERE limit_key IN (
+                   SELECT limit_key FROM lookup_allowances WHERE whole_at <= $1
+                   ORDER BY limit_key LIMIT 10000 FOR UPDATE SKIP LOCKED)"
+            }
+        };
+        let mut total = 0;
+        loop {
+            let done = sqlx::query(statement).bind(now).execute(&self.pool).await?;
+            total += done.rows_affected();
+            if done.rows_affected() < 10_000 {
+                return Ok(total);
+            }
+        }
     }
 
     /// Allowances held in the database now (for tests and diagnostics).

@@ -32,7 +32,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
             <head>
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
-                <meta name="referrer" content="no-referrer"/>
+                <meta name="referrer" content="same-origin"/>
                 <link rel="icon" href="data:,"/>
                 <link rel="stylesheet" href="/pkg/lookout.css"/>
                 {hydrate.then(|| view! { <HydrationScripts options=options.clone()/> })}

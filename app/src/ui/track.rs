@@ -213,7 +213,8 @@ fn LanguageSwitcher(base: &'static str, slug: String, current: Locale) -> impl I
                     let href = format!("{base}/{slug}?locale={}", l.code());
                     view! {
                         <li>
-                            <a href=href hreflang=l.code() lang=l.code()
+                            // A full page load (rel="external"): the new page's styles carry its own nonce.
+                            <a href=href rel="external" hreflang=l.code() lang=l.code()
                                 aria-current=(l == current).then_some("true")>{l.native_name()}</a>
                         </li>
                     }

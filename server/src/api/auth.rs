@@ -54,9 +54,26 @@ async fn verify(state: &AppState, client: &Client, presented: &str, prefix: &str
         .limits
         .reserve_auth(client)
         .map_err(|wait| ApiError::AuthRateLimited(wait.as_secs().max(1)))?;
+    let checked = check(state, presented, prefix).await;
+    match checked {
+        Ok(Some(shop_id)) => {
+            state.limits.release_auth(client);
+            state.verified.insert(presented, shop_id);
+            Ok(shop_id)
+        }
+        Ok(None) => Err(ApiError::Unauthorized),
+        // Not the client's failure: the attempt is given back.
+        Err(e) => {
+            state.limits.release_auth(client);
+            Err(e)
+        }
+    }
+}
+
+/// The shop of a well-formed key if it is valid, `None` if not. Unknown keys are
+/// checked against a dummy hash, so timing does not tell a key's prefix exists.
+async fn check(state: &AppState, presented: &str, prefix: &str) -> Result<Option<i64>, ApiError> {
     let stored = state.store.key_by_prefix(prefix).await?;
-    // Unknown keys are checked against a dummy hash, so timing does not tell a
-    // key's prefix exists.
     let hash = stored.as_ref().map(|k| k.hash.clone());
     let candidate = presented.to_string();
     let verified = state.verified.clone();
@@ -68,12 +85,5 @@ async fn verify(state: &AppState, client: &Client, presented: &str, prefix: &str
         })
         .await
         .map_err(|keys::Busy| ApiError::Busy)?;
-    match (valid, stored) {
-        (true, Some(key)) => {
-            state.limits.release_auth(client);
-            state.verified.insert(presented, key.shop_id);
-            Ok(key.shop_id)
-        }
-        _ => Err(ApiError::Unauthorized),
-    }
+    Ok(stored.filter(|_| valid).map(|k| k.shop_id))
 }
