@@ -72,12 +72,14 @@ burst() {
     for i in $(seq 100); do
       printf 'url = "%s/api/v1/shops/demo/lookup"\nheader = "Content-Type: application/json"\ndata = "{\\"email\\":\\"guess%s-%s@example.com\\",\\"order_number\\":\\"#1001\\"}"\noutput = "/dev/null"\nwrite-out = "%%{http_code}\\n"\nnext\n' \
         "$BASE" "$a" "$i"
-    done >"$WORK/burst$a.cfg"
+    done | sed '$d' >"$WORK/burst$a.cfg"  # no `next` after the last request
   done
+  local pids=()
   for a in 1 2 3; do
-    curl -s --parallel --parallel-immediate --parallel-max 100 --interface "127.0.0.$a" -K "$WORK/burst$a.cfg" >"$WORK/burst$a.out" &
+    curl -s --no-progress-meter --parallel --parallel-immediate --parallel-max 100 --interface "127.0.0.$a" -K "$WORK/burst$a.cfg" >"$WORK/burst$a.out" &
+    pids+=($!)
   done
-  wait %1 %2 %3 2>/dev/null || wait
+  wait "${pids[@]}"
   cat "$WORK"/burst?.out | sort | uniq -c | awk '{printf "  %s answers %s\n", $1, $2}'
   local right
   right=$(curl -s -o /dev/null -w '%{http_code}' -H 'Content-Type: application/json' \
@@ -94,11 +96,11 @@ keys() { # label, serve flags...
   for _ in $(seq 1000); do
     printf 'url = "%s/api/v1/shops/demo/orders/%%231001"\nrequest = "PUT"\nheader = "Content-Type: application/json"\nheader = "Authorization: Bearer lk_%s_%s"\ndata = "{}"\noutput = "/dev/null"\nwrite-out = "%%{http_code}\\n"\nnext\n' \
       "$BASE" "$(openssl rand -hex 8)" "$(openssl rand -hex 32)"
-  done >"$WORK/keys.cfg"
+  done | sed '$d' >"$WORK/keys.cfg"
   sample &
   local sampler=$! started
   started=$(date +%s.%N)
-  curl -s --parallel --parallel-immediate --parallel-max 400 -K "$WORK/keys.cfg" >"$WORK/keys.out"
+  curl -s --no-progress-meter --parallel --parallel-immediate --parallel-max 400 -K "$WORK/keys.cfg" >"$WORK/keys.out"
   printf '  1,000 requests in %.2f s:' "$(awk -v a="$started" -v b="$(date +%s.%N)" 'BEGIN {print b - a}')"
   sort "$WORK/keys.out" | uniq -c | awk '{printf " %s x %s", $1, $2}'
   echo
@@ -111,17 +113,18 @@ misses() {
   echo "== misses: $MISSES distinct misses from distinct clients (trusted proxy), 64 connections"
   start --trusted-proxy 127.0.0.1
   echo "  before: RSS $(status_of VmRSS) kB"
-  local total=0 out
+  local total=0 out run=0
   sample &
   local sampler=$!
   while [ "$total" -lt "$MISSES" ]; do
-    out=$(wrk -t2 -c64 -d20s --timeout 10s -s "$ROOT/bench/misses.lua" "$BASE" | grep '^RESULT')
+    run=$((run + 1))
+    out=$(RUN=$run wrk -t2 -c64 -d20s --timeout 10s -s "$ROOT/bench/misses.lua" "$BASE" | grep '^RESULT')
     read -r _ n rate p50 p99 n404 n429 other <<<"$out"
     total=$((total + n))
     echo "  $n requests ($rate/s, p50 $p50 ms, p99 $p99 ms): $n404 x 404, $n429 x 429, $other other; total $total"
   done
   touch "$WORK/stop"; wait "$sampler"
-  curl -s "$BASE/metrics" | grep -E '^lookout_(limiter_keys|limiter_full_total|lookups_total)' | sed 's/^/  /'
+  curl -s "$BASE/metrics" | grep -E '^lookout_(limiter_keys|limiter_forced_out_total|lookups_total)' | sed 's/^/  /'
   local hit
   hit=$(curl -s -o /dev/null -w '%{http_code}' -H 'Content-Type: application/json' -H 'X-Forwarded-For: 192.0.2.1' \
     -d '{"email":"ada@example.com","order_number":"#1001"}' "$BASE/api/v1/shops/demo/lookup")

@@ -3,6 +3,8 @@
 -- a new client address, so that every limiter table fills with distinct keys.
 local counter = 0
 local tag = 0
+-- RUN (environment) keeps numbers distinct across several wrk runs.
+local run = tonumber(os.getenv("RUN") or "0")
 local threads = {}
 
 function setup(thread)
@@ -17,7 +19,7 @@ end
 
 request = function()
   counter = counter + 1
-  local n = (tag or 0) * 100000000 + counter
+  local n = (run * 16 + (tag or 0)) * 100000000 + counter
   local forwarded = string.format("10.%d.%d.%d", math.random(0, 255), math.random(0, 255), math.random(1, 254))
   return wrk.format("POST", "/api/v1/shops/demo/lookup",
     {["Content-Type"] = "application/json", ["X-Forwarded-For"] = forwarded},

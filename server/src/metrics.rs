@@ -71,9 +71,9 @@ pub fn ingest(source: &'static str, outcome: &'static str) {
 
 /// `GET /metrics` in Prometheus' text format.
 pub async fn render(State(store): State<Store>, State(limits): State<Arc<LookupLimits>>) -> Response {
-    let held = limits.held_keys();
-    for (table, keys) in ["client", "order", "email", "auth"].into_iter().zip(held) {
+    for (table, (keys, forced)) in ["client", "order", "email", "auth"].into_iter().zip(limits.held_keys()) {
         metrics::gauge!("lookout_limiter_keys", "table" => table).set(keys as f64);
+        metrics::counter!("lookout_limiter_forced_out_total", "table" => table).absolute(forced);
     }
     let pool = store.pool_status();
     metrics::gauge!("lookout_db_pool_connections", "state" => "idle").set(pool.idle as f64);

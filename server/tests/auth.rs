@@ -71,11 +71,8 @@ async fn keys_of_the_wrong_shape_are_refused_without_hashing() {
 
 #[tokio::test]
 async fn a_flood_of_well_formed_keys_is_turned_away_not_queued_without_bound() {
-    let app = TestApp::spawn_configured(|s| {
-        s.with_limits(generous())
-            .with_hash_gate(HashGate::new(1, 4, Duration::from_millis(500)))
-    })
-    .await;
+    let gate = Arc::new(HashGate::new(1, 4, Duration::from_millis(500)));
+    let app = TestApp::spawn_configured(|s| s.with_limits(generous()).with_hash_gate(gate.clone())).await;
     let counts = flood(&app, (0..200).map(|_| random_key()).collect()).await;
     let (refused, busy) = (
         counts.get(&401).copied().unwrap_or(0),
@@ -84,6 +81,7 @@ async fn a_flood_of_well_formed_keys_is_turned_away_not_queued_without_bound() {
     assert_eq!(refused + busy, 200, "{counts:?}");
     assert!(busy > 0, "a full gate answers 503: {counts:?}");
     assert!(refused >= 1, "{counts:?}");
+    assert_eq!(gate.hashes(), refused as u64, "only the 401s were hashed");
     // The real key still works once the flood is over.
     assert_eq!(app.put("alpha", "#1001", &app.alpha_key, EXAMPLE).await.status(), 201);
 }

@@ -12,7 +12,7 @@ mod client;
 mod table;
 
 pub use client::{client_of, Client, Proxies};
-pub use table::{AtCapacity, LimitKey, Refused, Rule, Table};
+pub use table::{LimitKey, Rule, Spent, Table};
 
 use crate::store::Store;
 use sha2::{Digest, Sha256};
@@ -99,11 +99,7 @@ impl LookupLimits {
     /// Limits kept in this process's memory.
     pub fn new(settings: LimitSettings) -> LookupLimits {
         let capacity = settings.capacity;
-        let tables = [
-            Table::new(capacity, AtCapacity::ForgetLeastSpent),
-            Table::new(capacity, AtCapacity::Refuse),
-            Table::new(capacity, AtCapacity::Refuse),
-        ];
+        let tables = [Table::new(capacity), Table::new(capacity), Table::new(capacity)];
         Self::with_backing(
             settings,
             random_secret(),
@@ -128,7 +124,7 @@ impl LookupLimits {
                 Rule::new(settings.per_email, w),
             ],
             auth_rule: Rule::new(settings.failed_auth_per_client, w),
-            auth: Mutex::new(Table::new(settings.capacity, AtCapacity::ForgetLeastSpent)),
+            auth: Mutex::new(Table::new(settings.capacity)),
             secret,
             backing,
             epoch: Instant::now(),
@@ -176,13 +172,13 @@ impl LookupLimits {
             Backing::Memory { lookups } => {
                 let now = self.now();
                 let mut tables = lookups.lock().unwrap_or_else(|e| e.into_inner());
-                take_all(&mut tables[..], &keys.0, &self.rules, now).map_err(|r| self.refused(r))
+                take_all(&mut tables[..], &keys.0, &self.rules, now).map_err(refused)
             }
             Backing::Shared(store) => {
                 let items = self.shared_items(keys);
                 match store.take_allowances(&items, unix_ms()).await {
                     Ok(Ok(())) => Ok(()),
-                    Ok(Err(wait)) => Err(self.refused(Refused::Spent(wait))),
+                    Ok(Err(wait)) => Err(refused(Spent(wait))),
                     Err(e) => {
                         tracing::error!(error = %e, "shared limits unavailable");
                         Err(Refusal::Unavailable)
@@ -217,7 +213,7 @@ impl LookupLimits {
         let now = self.now();
         let mut table = self.auth.lock().unwrap_or_else(|e| e.into_inner());
         take_all(std::slice::from_mut(&mut *table), &[key], &[self.auth_rule], now)
-            .map_err(|r| Duration::from_millis(r.wait_ms()).max(Duration::from_secs(1)))
+            .map_err(|Spent(ms)| Duration::from_millis(ms).max(Duration::from_secs(1)))
     }
 
     /// Gives a key check's attempt back (the key was valid).
@@ -228,15 +224,18 @@ impl LookupLimits {
         table.give_back(&key, self.auth_rule, now);
     }
 
-    /// Keys held in memory now: client, order, email, key checks (for metrics and tests).
-    pub fn held_keys(&self) -> [usize; 4] {
-        let auth = self.auth.lock().unwrap_or_else(|e| e.into_inner()).len();
+    /// Keys held in memory now, and keys forgotten early because a table was full:
+    /// client, order, email, key checks (for metrics and tests).
+    pub fn held_keys(&self) -> [(usize, u64); 4] {
+        let auth = self.auth.lock().unwrap_or_else(|e| e.into_inner());
+        let auth = (auth.len(), auth.forced());
         match &self.backing {
             Backing::Memory { lookups } => {
                 let t = lookups.lock().unwrap_or_else(|e| e.into_inner());
-                [t[0].len(), t[1].len(), t[2].len(), auth]
+                let of = |t: &Table| (t.len(), t.forced());
+                [of(&t[0]), of(&t[1]), of(&t[2]), auth]
             }
-            Backing::Shared(_) => [0, 0, 0, auth],
+            Backing::Shared(_) => [(0, 0), (0, 0), (0, 0), auth],
         }
     }
 
@@ -247,13 +246,6 @@ impl LookupLimits {
                 tracing::warn!(error = %e, "could not prune the shared allowances");
             }
         }
-    }
-
-    fn refused(&self, refused: Refused) -> Refusal {
-        if matches!(refused, Refused::Full(_)) {
-            metrics::counter!("lookout_limiter_full_total").increment(1);
-        }
-        Refusal::Limited(Duration::from_millis(refused.wait_ms()).max(Duration::from_secs(1)))
     }
 
     fn shared_items(&self, keys: &Keys) -> [(LimitKey, Rule); 3] {
@@ -272,25 +264,28 @@ impl LookupLimits {
 /// Takes one attempt for `keys[i]` from `tables[i]` under `rules[i]` for every i,
 /// or none: a spent allowance anywhere refuses the lot (the longest wait is
 /// answered) before any table makes room.
-fn take_all(tables: &mut [Table], keys: &[LimitKey], rules: &[Rule], now: u64) -> Result<(), Refused> {
+fn take_all(tables: &mut [Table], keys: &[LimitKey], rules: &[Rule], now: u64) -> Result<(), Spent> {
     let mut next = [0u64; 3];
-    let mut spent: Option<Refused> = None;
+    let mut spent: Option<Spent> = None;
     for (i, ((table, key), rule)) in tables.iter().zip(keys).zip(rules).enumerate() {
         match table.check(key, *rule, now) {
             Ok(n) => next[i] = n,
-            Err(r) => spent = Some(spent.map_or(r, |old| if r.wait_ms() > old.wait_ms() { r } else { old })),
+            Err(Spent(ms)) => spent = Some(Spent(spent.map_or(ms, |Spent(old)| old.max(ms)))),
         }
     }
-    if let Some(r) = spent {
-        return Err(r);
+    if let Some(spent) = spent {
+        return Err(spent);
     }
-    for ((table, key), rule) in tables.iter_mut().zip(keys).zip(rules) {
-        table.room_for(key, *rule, now)?;
-    }
-    for (i, (table, key)) in tables.iter_mut().zip(keys).enumerate() {
+    for (i, ((table, key), rule)) in tables.iter_mut().zip(keys).zip(rules).enumerate() {
+        table.room_for(key, *rule, now);
         table.commit(*key, next[i]);
     }
     Ok(())
+}
+
+/// A spent allowance as an answer: wait at least a second.
+fn refused(Spent(ms): Spent) -> Refusal {
+    Refusal::Limited(Duration::from_millis(ms).max(Duration::from_secs(1)))
 }
 
 /// Milliseconds since the Unix epoch (the shared allowances' clock: servers' clocks must agree).

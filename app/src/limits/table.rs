@@ -7,11 +7,11 @@
 //!
 //! The table never holds more than its capacity. When it is full, keys with at
 //! most one attempt outstanding are forgotten first (one typo carries the least
-//! information). What happens when it is full of keys with two or more depends
-//! on what the table protects ([`AtCapacity`]): a table of targets (order
-//! numbers, emails) refuses new keys until some refill, so a flood can never
-//! free a target's spent allowance; a table of clients forgets its least spent
-//! eighth instead, so a flood of clients cannot lock every other client out.
+//! information); if that frees little, the least spent eighth of the keys is
+//! forgotten. A new key is never refused for want of room (refusing would let a
+//! flood lock every shopper out), and the keys forgotten are always the least
+//! spent: freeing a key with `k` attempts out takes a table full of keys spent
+//! more recently, tens of thousands of misses for at most `k` guesses.
 
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
@@ -73,51 +73,34 @@ impl Hasher for KeyHasher {
 /// After a scan of a full table that freed little, the next one waits this long (ms).
 const RESCAN_MS: u64 = 1000;
 
-/// What a full table does when no key can be forgotten for free.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum AtCapacity {
-    /// Refuse new keys until held ones refill (targets: never free a spent key early).
-    Refuse,
-    /// Forget the least spent eighth of the keys (clients: never lock everyone out).
-    ForgetLeastSpent,
-}
-
 /// The allowances of one kind of key, at most `capacity` of them.
 pub struct Table {
     entries: HashMap<LimitKey, u64, BuildHasherDefault<KeyHasher>>,
     capacity: usize,
-    at_capacity: AtCapacity,
     /// After a scan that freed little: no new scan before this time.
-    full_until: u64,
+    rescan_at: u64,
+    /// Keys forgotten while they still had attempts out (for metrics).
+    forced: u64,
 }
 
-/// Why an attempt may not go ahead now, and for how long (ms).
+/// A key's allowance is spent: it has an attempt again after this many ms.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Refused {
-    /// The key's allowance is spent.
-    Spent(u64),
-    /// The table is full of keys that cannot be forgotten yet.
-    Full(u64),
-}
-
-impl Refused {
-    /// How long until trying again makes sense, in ms.
-    pub fn wait_ms(self) -> u64 {
-        match self {
-            Refused::Spent(ms) | Refused::Full(ms) => ms,
-        }
-    }
-}
+pub struct Spent(pub u64);
 
 impl Table {
     /// An empty table that will hold at most `capacity` keys (at least 1).
-    pub fn new(capacity: usize, at_capacity: AtCapacity) -> Table {
+    pub fn new(capacity: usize) -> Table {
         Table {
             entries: HashMap::default(),
             capacity: capacity.max(1),
-            at_capacity,
-            full_until: 0,
+            rescan_at: 0,
+            forced: 0,
         }
+    }
+
+    /// Keys forgotten so far while they still had attempts out.
+    pub fn forced(&self) -> u64 {
+        self.forced
     }
 
     /// Keys held now.
@@ -132,7 +115,7 @@ impl Table {
 
     /// Whether `key` may take one attempt at `now`, and its new state if so.
     /// Changes nothing.
-    pub fn check(&self, key: &LimitKey, rule: Rule, now: u64) -> Result<u64, Refused> {
+    pub fn check(&self, key: &LimitKey, rule: Rule, now: u64) -> Result<u64, Spent> {
         let next = self
             .entries
             .get(key)
@@ -141,27 +124,27 @@ impl Table {
             .max(now)
             .saturating_add(rule.interval);
         if next - now > rule.tolerance {
-            return Err(Refused::Spent((next - now - rule.tolerance).max(1)));
+            return Err(Spent((next - now - rule.tolerance).max(1)));
         }
         Ok(next)
+    }
+
+    /// Takes one attempt for `key` if its allowance has one (making room for a new key).
+    pub fn take(&mut self, key: &LimitKey, rule: Rule, now: u64) -> Result<(), Spent> {
+        let next = self.check(key, rule, now)?;
+        self.room_for(key, rule, now);
+        self.commit(*key, next);
+        Ok(())
     }
 
     /// Makes sure `key` has a place, making room if the table is full.
-    pub fn room_for(&mut self, key: &LimitKey, rule: Rule, now: u64) -> Result<(), Refused> {
-        if self.entries.len() < self.capacity || self.entries.contains_key(key) {
-            return Ok(());
+    pub fn room_for(&mut self, key: &LimitKey, rule: Rule, now: u64) {
+        if self.entries.len() >= self.capacity && !self.entries.contains_key(key) {
+            self.make_room(rule, now);
         }
-        self.make_room(rule, now)
     }
 
-    /// [`Table::check`] and [`Table::room_for`] together; nothing is taken yet.
-    pub fn admit(&mut self, key: &LimitKey, rule: Rule, now: u64) -> Result<u64, Refused> {
-        let next = self.check(key, rule, now)?;
-        self.room_for(key, rule, now)?;
-        Ok(next)
-    }
-
-    /// Takes the attempt [`Table::admit`] allowed.
+    /// Takes the attempt [`Table::check`] allowed (after [`Table::room_for`]).
     pub fn commit(&mut self, key: LimitKey, next: u64) {
         self.entries.insert(key, next);
     }
@@ -176,30 +159,22 @@ impl Table {
         }
     }
 
-    /// Forgets keys with at most one attempt outstanding. If that frees little,
-    /// no new scan is made for a second; if it frees nothing, the table refuses or
-    /// forgets its least spent keys ([`AtCapacity`]).
-    fn make_room(&mut self, rule: Rule, now: u64) -> Result<(), Refused> {
-        if now >= self.full_until {
+    /// Forgets keys with at most one attempt outstanding; if that frees little,
+    /// the next such scan waits a second, and the least spent eighth goes.
+    fn make_room(&mut self, rule: Rule, now: u64) {
+        if now >= self.rescan_at {
             let before = self.entries.len();
             let keep_after = now.saturating_add(rule.interval);
             self.entries.retain(|_, tat| *tat > keep_after);
-            let freed = before - self.entries.len();
-            if freed < (self.capacity / 16).max(1) {
+            if before - self.entries.len() < (self.capacity / 16).max(1) {
                 // Scanning again at the next new key would cost a scan per key.
-                self.full_until = now.saturating_add(RESCAN_MS);
+                self.rescan_at = now.saturating_add(RESCAN_MS);
             }
             if self.entries.len() < self.capacity {
-                return Ok(());
+                return;
             }
         }
-        match self.at_capacity {
-            AtCapacity::Refuse => Err(Refused::Full(self.full_until.saturating_sub(now).max(1))),
-            AtCapacity::ForgetLeastSpent => {
-                self.forget_least_spent();
-                Ok(())
-            }
-        }
+        self.forget_least_spent();
     }
 
     /// Forgets the eighth of the keys with the least spent allowances.
@@ -208,7 +183,9 @@ impl Table {
         let cut = (tats.len() / 8).min(tats.len().saturating_sub(1));
         let (_, threshold, _) = tats.select_nth_unstable(cut);
         let threshold = *threshold;
+        let before = self.entries.len();
         self.entries.retain(|_, tat| *tat > threshold);
+        self.forced += (before - self.entries.len()) as u64;
     }
 }
 
@@ -223,21 +200,19 @@ mod tests {
         k
     }
 
-    fn take(t: &mut Table, k: u64, rule: Rule, now: u64) -> Result<(), Refused> {
-        let next = t.admit(&key(k), rule, now)?;
-        t.commit(key(k), next);
-        Ok(())
+    fn take(t: &mut Table, k: u64, rule: Rule, now: u64) -> Result<(), Spent> {
+        t.take(&key(k), rule, now)
     }
 
     #[test]
     fn a_key_gets_exactly_its_allowance_in_a_burst_then_one_per_interval() {
         let rule = Rule::new(8, Duration::from_secs(800));
-        let mut t = Table::new(100, AtCapacity::Refuse);
+        let mut t = Table::new(100);
         for _ in 0..8 {
             take(&mut t, 1, rule, 0).unwrap();
         }
-        assert_eq!(take(&mut t, 1, rule, 0), Err(Refused::Spent(100_000)));
-        assert_eq!(take(&mut t, 1, rule, 99_999), Err(Refused::Spent(1)));
+        assert_eq!(take(&mut t, 1, rule, 0), Err(Spent(100_000)));
+        assert_eq!(take(&mut t, 1, rule, 99_999), Err(Spent(1)));
         take(&mut t, 1, rule, 100_000).unwrap();
         assert!(take(&mut t, 1, rule, 100_000).is_err());
         // Another key is untouched.
@@ -247,7 +222,7 @@ mod tests {
     #[test]
     fn a_given_back_attempt_can_be_taken_again_and_a_whole_allowance_is_forgotten() {
         let rule = Rule::new(2, Duration::from_secs(20));
-        let mut t = Table::new(100, AtCapacity::Refuse);
+        let mut t = Table::new(100);
         take(&mut t, 1, rule, 0).unwrap();
         take(&mut t, 1, rule, 0).unwrap();
         assert!(take(&mut t, 1, rule, 0).is_err());
@@ -261,49 +236,25 @@ mod tests {
     }
 
     #[test]
-    fn a_full_table_forgets_single_attempts_first_and_never_a_spent_key() {
+    fn a_flood_of_single_misses_never_frees_a_spent_key() {
         let rule = Rule::new(4, Duration::from_secs(40));
-        let mut t = Table::new(10, AtCapacity::Refuse);
-        // Key 0 is under attack: its allowance is spent.
+        let mut t = Table::new(10);
         for _ in 0..4 {
             take(&mut t, 0, rule, 0).unwrap();
         }
-        // A flood of single misses fills the table again and again.
         for k in 1..1000 {
             take(&mut t, k, rule, 0).unwrap();
             assert!(t.len() <= 10);
         }
-        assert!(
-            matches!(take(&mut t, 0, rule, 0), Err(Refused::Spent(_))),
-            "the flood did not free key 0"
-        );
+        assert!(take(&mut t, 0, rule, 0).is_err(), "the flood did not free key 0");
+        assert_eq!(t.forced(), 0, "only single misses were forgotten");
     }
 
     #[test]
-    fn a_table_full_of_spent_keys_refuses_new_keys_and_rescans_at_most_once_a_second() {
-        let rule = Rule::new(2, Duration::from_secs(20));
-        let mut t = Table::new(3, AtCapacity::Refuse);
-        for k in 0..3 {
-            take(&mut t, k, rule, 0).unwrap();
-            take(&mut t, k, rule, 0).unwrap();
-        }
-        // Every key has two attempts outstanding; one refills at 10 s.
-        assert_eq!(take(&mut t, 9, rule, 0), Err(Refused::Full(1_000)));
-        // No rescan within a second, however often asked.
-        assert_eq!(take(&mut t, 9, rule, 400), Err(Refused::Full(600)));
-        assert_eq!(take(&mut t, 9, rule, 5_000), Err(Refused::Full(1_000)));
-        assert_eq!(t.len(), 3);
-        take(&mut t, 9, rule, 10_000).unwrap();
-        assert!(t.len() <= 3);
-        // Held keys still answer by their own state.
-        assert!(take(&mut t, 9, rule, 10_000).is_ok());
-    }
-
-    #[test]
-    fn a_full_table_of_clients_forgets_its_least_spent_instead_of_refusing() {
+    fn a_table_full_of_spent_keys_forgets_the_least_spent_and_never_refuses_a_new_key() {
         let rule = Rule::new(4, Duration::from_secs(40));
-        let mut t = Table::new(16, AtCapacity::ForgetLeastSpent);
-        // Key 0 is spent; sixteen others have two attempts out, so nothing is free to forget.
+        let mut t = Table::new(16);
+        // Key 0 is spent; the others have two attempts out, so nothing is free to forget.
         for _ in 0..4 {
             take(&mut t, 0, rule, 0).unwrap();
         }
@@ -311,35 +262,40 @@ mod tests {
             take(&mut t, k, rule, 0).unwrap();
             take(&mut t, k, rule, 0).unwrap();
         }
-        for k in 100..200 {
+        for k in 100..400 {
             take(&mut t, k, rule, 0).unwrap();
             take(&mut t, k, rule, 0).unwrap();
             assert!(t.len() <= 16);
         }
+        assert!(t.forced() > 0);
         // The most spent key outlived a flood of less spent ones.
-        assert!(matches!(take(&mut t, 0, rule, 0), Err(Refused::Spent(_))));
+        assert!(take(&mut t, 0, rule, 0).is_err());
     }
 
     #[test]
     fn a_scan_that_frees_little_is_not_repeated_at_every_new_key() {
         let rule = Rule::new(2, Duration::from_secs(20));
-        let mut t = Table::new(32, AtCapacity::Refuse);
+        let mut t = Table::new(32);
         for k in 0..31 {
             take(&mut t, k, rule, 0).unwrap();
             take(&mut t, k, rule, 0).unwrap();
         }
         take(&mut t, 31, rule, 0).unwrap(); // one key with a single attempt: the only one to forget
         take(&mut t, 32, rule, 0).unwrap(); // the scan frees it, and little else
-        assert_eq!(t.len(), 32);
-        assert_eq!(take(&mut t, 33, rule, 1), Err(Refused::Full(999)));
+        assert_eq!((t.len(), t.forced()), (32, 0));
+        // Within the second, the next new key goes straight to forgetting the least spent.
+        take(&mut t, 33, rule, 1).unwrap();
+        assert!(t.forced() > 0);
+        assert!(t.len() <= 32);
     }
 
     #[test]
     fn rules_never_divide_by_zero_or_overflow() {
         for (allowed, window) in [(0, 0), (1, 0), (u32::MAX, 1), (1, u64::MAX)] {
             let rule = Rule::new(allowed, Duration::from_millis(window));
-            let mut t = Table::new(0, AtCapacity::Refuse);
+            let mut t = Table::new(0);
             take(&mut t, 1, rule, u64::MAX / 2).unwrap();
+            take(&mut t, 2, rule, u64::MAX / 2).unwrap();
         }
     }
 }
