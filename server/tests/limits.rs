@@ -212,15 +212,7 @@ async fn one_order_number_is_protected_against_guesses_from_many_addresses() {
 
 /// The limiter's key counts from `/metrics` (client, order, email, auth).
 async fn held_keys(app: &TestApp) -> BTreeMap<String, f64> {
-    let text = app
-        .client
-        .get(app.url("/metrics"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let text = app.get_text("/metrics").await;
     text.lines()
         .filter_map(|l| l.strip_prefix("lookout_limiter_keys{table=\""))
         .filter_map(|l| l.split_once("\"} "))

@@ -72,15 +72,7 @@ async fn made_up_methods_share_one_metrics_label() {
         let method = reqwest::Method::from_bytes(format!("MADEUP{n}").as_bytes()).unwrap();
         let _ = app.client.request(method, app.url("/healthz")).send().await.unwrap();
     }
-    let metrics = app
-        .client
-        .get(app.url("/metrics"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let metrics = app.get_text("/metrics").await;
     assert!(!metrics.contains("MADEUP"), "no series per made-up method");
     assert!(metrics.contains("method=\"other\""));
 }

@@ -171,6 +171,12 @@ impl TestApp {
             .expect("server function")
     }
 
+    /// GETs a path and returns the body as text.
+    pub async fn get_text(&self, path: &str) -> String {
+        let res = self.client.get(self.url(path)).send().await.expect("get");
+        res.text().await.expect("body")
+    }
+
     /// Looks an order up and returns the shopper view, failing the test on any other answer.
     pub async fn view(&self, shop: &str, email: &str, number: &str) -> Value {
         let res = self.lookup(shop, email, number).await;
