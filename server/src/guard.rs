@@ -55,7 +55,8 @@ pub fn is_cross_site(headers: &HeaderMap, authority: Option<&str>) -> bool {
 pub async fn guard(req: Request, next: Next) -> Response {
     let path = req.uri().path();
     let private = path.starts_with("/api/") || req.method() == Method::POST;
-    if is_shopper_post(req.method(), path) {
+    let shopper_post = is_shopper_post(req.method(), path);
+    if shopper_post {
         let authority = req.uri().authority().map(|a| a.as_str());
         if is_cross_site(req.headers(), authority) {
             return no_store(ApiError::CrossSite.into_response());
@@ -69,7 +70,7 @@ pub async fn guard(req: Request, next: Next) -> Response {
             return no_store(ApiError::TooLarge.into_response());
         }
     }
-    let req = if is_shopper_post(req.method(), req.uri().path()) {
+    let req = if shopper_post {
         // A body without a declared length is cut off at the same size.
         req.map(|body| axum::body::Body::new(http_body_util::Limited::new(body, MAX_FORM_BODY as usize)))
     } else {

@@ -212,8 +212,7 @@ impl LookupLimits {
         let key = self.key(b'a', &[&client.key_bytes()]);
         let now = self.now();
         let mut table = self.auth.lock().unwrap_or_else(|e| e.into_inner());
-        take_all(std::slice::from_mut(&mut *table), &[key], &[self.auth_rule], now)
-            .map_err(|Spent(ms)| Duration::from_millis(ms).max(Duration::from_secs(1)))
+        take_all(std::slice::from_mut(&mut *table), &[key], &[self.auth_rule], now).map_err(wait_of)
     }
 
     /// Gives a key check's attempt back (the key was valid).
@@ -283,9 +282,14 @@ fn take_all(tables: &mut [Table], keys: &[LimitKey], rules: &[Rule], now: u64) -
     Ok(())
 }
 
-/// A spent allowance as an answer: wait at least a second.
-fn refused(Spent(ms): Spent) -> Refusal {
-    Refusal::Limited(Duration::from_millis(ms).max(Duration::from_secs(1)))
+/// How long a spent allowance makes a client wait: at least a second.
+fn wait_of(Spent(ms): Spent) -> Duration {
+    Duration::from_millis(ms).max(Duration::from_secs(1))
+}
+
+/// A spent allowance as an answer.
+fn refused(spent: Spent) -> Refusal {
+    Refusal::Limited(wait_of(spent))
 }
 
 /// Milliseconds since the Unix epoch (the shared allowances' clock: servers' clocks must agree).

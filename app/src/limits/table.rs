@@ -59,11 +59,10 @@ impl Hasher for KeyHasher {
         self.0
     }
     fn write(&mut self, bytes: &[u8]) {
-        for chunk in bytes.chunks(8).take(1) {
-            let mut word = [0u8; 8];
-            word[..chunk.len()].copy_from_slice(chunk);
-            self.0 ^= u64::from_le_bytes(word);
-        }
+        let mut word = [0u8; 8];
+        let n = bytes.len().min(8);
+        word[..n].copy_from_slice(&bytes[..n]);
+        self.0 ^= u64::from_le_bytes(word);
     }
     fn write_usize(&mut self, _: usize) {
         // The array's length prefix carries nothing.
@@ -129,14 +128,6 @@ impl Table {
         Ok(next)
     }
 
-    /// Takes one attempt for `key` if its allowance has one (making room for a new key).
-    pub fn take(&mut self, key: &LimitKey, rule: Rule, now: u64) -> Result<(), Spent> {
-        let next = self.check(key, rule, now)?;
-        self.room_for(key, rule, now);
-        self.commit(*key, next);
-        Ok(())
-    }
-
     /// Makes sure `key` has a place, making room if the table is full.
     pub fn room_for(&mut self, key: &LimitKey, rule: Rule, now: u64) {
         if self.entries.len() >= self.capacity && !self.entries.contains_key(key) {
@@ -200,8 +191,12 @@ mod tests {
         k
     }
 
+    /// One attempt for key `k`, as `take_all` takes it for one table.
     fn take(t: &mut Table, k: u64, rule: Rule, now: u64) -> Result<(), Spent> {
-        t.take(&key(k), rule, now)
+        let next = t.check(&key(k), rule, now)?;
+        t.room_for(&key(k), rule, now);
+        t.commit(key(k), next);
+        Ok(())
     }
 
     #[test]
