@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 
 /// One problem with one input field, as listed in a problem's `errors`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct FieldError {
     /// Where the problem is: a field name or a path such as `shipments[0].status`.
     pub field: String,
@@ -39,6 +40,26 @@ pub enum LookupError {
     /// Something on our side failed; details are in the server log only.
     #[error("Order lookup is unavailable right now. Please try again in a moment.")]
     Unavailable,
+}
+
+/// Seconds a client is asked to wait when the database is unavailable.
+pub const RETRY_UNAVAILABLE_SECS: u64 = 5;
+
+#[cfg(feature = "ssr")]
+impl LookupError {
+    /// The HTTP status of this outcome and the `Retry-After` seconds that go with
+    /// it: one mapping for the JSON API, the page's server function and the plain
+    /// form post.
+    pub fn http_status(&self) -> (http::StatusCode, Option<u64>) {
+        match self {
+            LookupError::NotFound => (http::StatusCode::NOT_FOUND, None),
+            LookupError::Invalid(_) => (http::StatusCode::UNPROCESSABLE_ENTITY, None),
+            LookupError::RateLimited { retry_after_secs } => {
+                (http::StatusCode::TOO_MANY_REQUESTS, Some(*retry_after_secs))
+            }
+            LookupError::Unavailable => (http::StatusCode::SERVICE_UNAVAILABLE, Some(RETRY_UNAVAILABLE_SECS)),
+        }
+    }
 }
 
 impl leptos::server_fn::error::FromServerFnError for LookupError {

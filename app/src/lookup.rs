@@ -91,17 +91,11 @@ pub async fn track_order(shop: String, email: String, order_number: String) -> R
     let result = lookup(&store, &limits, &client, &shop, &email, &order_number).await;
     // A miss is an answer, not a server failure: say so in the status code too.
     if let (Err(e), Some(response)) = (&result, use_context::<leptos_axum::ResponseOptions>()) {
-        response.set_status(match e {
-            LookupError::NotFound => http::StatusCode::NOT_FOUND,
-            LookupError::Invalid(_) => http::StatusCode::UNPROCESSABLE_ENTITY,
-            LookupError::RateLimited { retry_after_secs } => {
-                if let Ok(v) = http::HeaderValue::from_str(&retry_after_secs.to_string()) {
-                    response.insert_header(http::header::RETRY_AFTER, v);
-                }
-                http::StatusCode::TOO_MANY_REQUESTS
-            }
-            LookupError::Unavailable => http::StatusCode::SERVICE_UNAVAILABLE,
-        });
+        let (status, retry_after) = e.http_status();
+        response.set_status(status);
+        if let Some(secs) = retry_after {
+            response.insert_header(http::header::RETRY_AFTER, http::HeaderValue::from(secs));
+        }
     }
     result
 }

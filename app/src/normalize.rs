@@ -1,4 +1,4 @@
-//! How shopper input is matched against stored orders (API.md: "Order numbers
+//! How shopper input is matched against stored orders (docs/api.md: "Order numbers
 //! match after normalisation"). Shared, so the browser validates as the server does.
 
 use crate::errors::FieldError;
@@ -17,6 +17,22 @@ pub fn is_slug(slug: &str) -> bool {
         && slug
             .bytes()
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+}
+
+/// True for a link a shopper may be sent to: an absolute `http` or `https` URL
+/// without spaces, control characters, quotes or angle brackets. Every URL from
+/// any source is held to this before it is stored, and again before it is shown.
+pub fn is_http_url(url: &str) -> bool {
+    let rest = match (url.get(..8), url.get(..7)) {
+        (Some(scheme), _) if scheme.eq_ignore_ascii_case("https://") => &url[8..],
+        (_, Some(scheme)) if scheme.eq_ignore_ascii_case("http://") => &url[7..],
+        _ => return false,
+    };
+    !rest.is_empty()
+        && !rest.starts_with('/')
+        && !url
+            .chars()
+            .any(|c| c.is_whitespace() || c.is_control() || matches!(c, '"' | '<' | '>' | '\\' | '`'))
 }
 
 /// The key an order number is stored and matched under: trimmed, one leading `#`

@@ -1,9 +1,12 @@
 //! Builds the shopper view from a stored order by allow-list: each shopper field
 //! is copied by name; nothing is copied wholesale.
 
-use crate::order::{ItemRef, LineItem, Order};
-use crate::status::Visibility;
-use crate::view::{ShipTo, ShopperEvent, ShopperItemRef, ShopperLineItem, ShopperReturn, ShopperShipment, ShopperView};
+use crate::normalize::is_http_url;
+use crate::order::{instant, ItemRef, LineItem, Order};
+use crate::status::{PaymentStatus, Visibility};
+use crate::view::{
+    Refund, ShipTo, ShopperEvent, ShopperItemRef, ShopperLineItem, ShopperReturn, ShopperShipment, ShopperView,
+};
 
 impl From<&Order> for ShopperView {
     fn from(order: &Order) -> Self {
@@ -24,8 +27,8 @@ impl From<&Order> for ShopperView {
             order_number: order.order_number.clone(),
             placed_at: order.placed_at.clone(),
             status: order.status,
-            cancel_reason: order.cancel_reason.clone(),
-            payment_status: order.payment_status,
+            cancel_reason: order.cancel_reason.as_deref().map(shopper_cancel_reason),
+            payment_status: shown_payment_status(order),
             fulfillment_status: order.fulfillment_status,
             hold_reason: order.hold_reason.clone(),
             scheduled_at: order.scheduled_at.clone(),
@@ -40,12 +43,13 @@ impl From<&Order> for ShopperView {
                     variant: li.variant.clone(),
                     quantity: li.quantity,
                     price: li.price.clone(),
-                    image_url: li.image_url.clone(),
+                    image_url: link(&li.image_url),
                 })
                 .collect(),
             shipments: order
                 .shipments
                 .iter()
+                .filter(|s| s.cancelled_at.is_none())
                 .map(|s| {
                     let mut events = s.events.clone();
                     events.sort_by(|a, b| b.at.cmp(&a.at));
@@ -53,7 +57,7 @@ impl From<&Order> for ShopperView {
                         status: s.status,
                         carrier: s.carrier.clone(),
                         tracking_number: s.tracking_number.clone(),
-                        tracking_url: s.tracking_url.clone(),
+                        tracking_url: link(&s.tracking_url),
                         estimated_delivery: s.estimated_delivery.clone(),
                         shipped_at: s.shipped_at.clone(),
                         delivered_at: s.delivered_at.clone(),
@@ -69,7 +73,10 @@ impl From<&Order> for ShopperView {
                     status: r.status,
                     requested_at: r.requested_at.clone(),
                     line_items: items(&r.line_items),
-                    refund: r.refund.clone(),
+                    refund: r.refund.as_ref().map(|f| Refund {
+                        status: f.status,
+                        amount: f.amount.clone(),
+                    }),
                 })
                 .collect(),
             timeline,
@@ -84,6 +91,46 @@ impl From<&Order> for ShopperView {
                 country_code: a.country_code.clone(),
             }),
         }
+    }
+}
+
+/// A stored link, only if it is one a shopper may follow (stored links were
+/// checked when written; this holds for whatever was stored before that rule).
+fn link(url: &Option<String>) -> Option<String> {
+    url.clone().filter(|u| is_http_url(u))
+}
+
+/// Platforms' cancel reasons in words a shopper may read: `customer`,
+/// `inventory` or `store` (the store's own decision, whatever it was: fraud
+/// checks and declined payments included). Text a merchant wrote for shoppers
+/// through the API is shown as written.
+pub fn shopper_cancel_reason(reason: &str) -> String {
+    match reason.trim().to_ascii_lowercase().as_str() {
+        "customer" => "customer",
+        "inventory" => "inventory",
+        "fraud" | "declined" | "staff" | "other" | "store" => "store",
+        _ => return reason.to_string(),
+    }
+    .to_string()
+}
+
+/// The payment status a shopper sees: as the platform last said, except that a
+/// refund recorded after the order's last update shows a paid order as partly
+/// refunded until the platform's next word on the order.
+fn shown_payment_status(order: &Order) -> PaymentStatus {
+    let paid = matches!(
+        order.payment_status,
+        PaymentStatus::Paid | PaymentStatus::PartiallyPaid | PaymentStatus::Authorized
+    );
+    let updated = instant(&order.updated_at);
+    let refunded_since = order
+        .timeline
+        .iter()
+        .any(|e| e.kind == "refunded" && instant(&e.at) > updated);
+    if paid && refunded_since {
+        PaymentStatus::PartiallyRefunded
+    } else {
+        order.payment_status
     }
 }
 
@@ -109,7 +156,7 @@ mod tests {
 
     #[test]
     fn internal_fields_do_not_survive_the_projection() {
-        let order = parse_order(EXAMPLE.as_bytes()).unwrap();
+        let order = parse_order(EXAMPLE.as_bytes()).unwrap().into_inner();
         let json = serde_json::to_string(&ShopperView::from(&order)).unwrap();
         for secret in [
             "Staff only",
@@ -132,7 +179,7 @@ mod tests {
 
     #[test]
     fn the_view_has_exactly_the_contract_fields() {
-        let order = parse_order(EXAMPLE.as_bytes()).unwrap();
+        let order = parse_order(EXAMPLE.as_bytes()).unwrap().into_inner();
         let value = serde_json::to_value(ShopperView::from(&order)).unwrap();
         let mut keys: Vec<_> = value.as_object().unwrap().keys().cloned().collect();
         keys.sort();
@@ -165,7 +212,7 @@ mod tests {
 
     #[test]
     fn only_customer_events_reach_the_timeline() {
-        let order = parse_order(EXAMPLE.as_bytes()).unwrap();
+        let order = parse_order(EXAMPLE.as_bytes()).unwrap().into_inner();
         let view = ShopperView::from(&order);
         assert_eq!(view.timeline.len(), 1);
         assert_eq!(view.timeline[0].kind, "placed");
@@ -173,7 +220,7 @@ mod tests {
 
     #[test]
     fn parcel_items_are_shown_by_title_not_by_internal_id() {
-        let order = parse_order(EXAMPLE.as_bytes()).unwrap();
+        let order = parse_order(EXAMPLE.as_bytes()).unwrap().into_inner();
         let view = ShopperView::from(&order);
         assert_eq!(view.shipments[0].line_items[0].title, "Wool socks");
         assert_eq!(view.shipments[0].line_items[0].quantity, 1);
@@ -205,7 +252,7 @@ mod properties {
             reason in ".{0,20}",
             internal_events in proptest::collection::vec(".{0,30}", 0..4),
         ) {
-            let mut order = parse_order(EXAMPLE.as_bytes()).unwrap();
+            let mut order = parse_order(EXAMPLE.as_bytes()).unwrap().into_inner();
             order.note = Some(format!("{MARK}{note}"));
             order.tags = tags.iter().map(|t| format!("{MARK}{t}")).collect();
             order.shipping_address = Some(Address {

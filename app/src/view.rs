@@ -7,8 +7,9 @@
 use crate::status::{FulfillmentStatus, OrderStatus, PaymentStatus, RefundStatus, ReturnStatus, ShipmentStatus};
 use serde::{Deserialize, Serialize};
 
-/// The answer to a successful lookup (API.md, "The shopper view").
+/// The answer to a successful lookup (docs/api.md, "The shopper view").
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ShopperView {
     pub order_number: String,
     pub placed_at: String,
@@ -30,6 +31,7 @@ pub struct ShopperView {
 
 /// Order totals as decimal strings in the order's currency.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Totals {
     pub subtotal: String,
     pub shipping: String,
@@ -40,6 +42,7 @@ pub struct Totals {
 
 /// One ordered product.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ShopperLineItem {
     pub title: String,
     pub variant: Option<String>,
@@ -50,6 +53,7 @@ pub struct ShopperLineItem {
 
 /// A product inside one parcel or one return.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ShopperItemRef {
     pub title: String,
     pub variant: Option<String>,
@@ -58,6 +62,7 @@ pub struct ShopperItemRef {
 
 /// One parcel and its tracking.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ShopperShipment {
     pub status: ShipmentStatus,
     pub carrier: Option<String>,
@@ -72,6 +77,7 @@ pub struct ShopperShipment {
 
 /// One carrier scan. The same shape is stored and shown.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct TrackingEvent {
     pub at: String,
     pub status: ShipmentStatus,
@@ -81,6 +87,7 @@ pub struct TrackingEvent {
 
 /// One return and its refund.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ShopperReturn {
     pub status: ReturnStatus,
     pub requested_at: String,
@@ -90,6 +97,7 @@ pub struct ShopperReturn {
 
 /// The money coming back for a return.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Refund {
     pub status: RefundStatus,
     pub amount: String,
@@ -97,6 +105,7 @@ pub struct Refund {
 
 /// A customer-visible timeline event.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ShopperEvent {
     pub at: String,
     pub kind: String,
@@ -105,6 +114,7 @@ pub struct ShopperEvent {
 
 /// Where the order goes, coarsely: enough to recognise it, not to find the door.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ShipTo {
     pub first_name: Option<String>,
     pub city: Option<String>,

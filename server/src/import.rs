@@ -1,15 +1,16 @@
 //! `lookout import SHOP FILE`: orders from a file, each in its own transaction.
 //!
-//! JSONL: one API order body (API.md) per line. CSV: one row per line item,
+//! JSONL: one API order body (docs/api.md) per line. CSV: one row per line item,
 //! rows of one order grouped by `order_number` (see docs/import.md for the
 //! columns). A line that cannot become a valid order is reported with its line
 //! number and reason and written nowhere; the others go on.
 
 use anyhow::{Context, Result};
 use app::errors::FieldError;
-use app::order::{parse_order, Order};
+use app::order::{
+    parse_order, validate, ItemRefInput, LineItemInput, OrderInput, ShipmentInput, TotalsInput, ValidOrder,
+};
 use app::store::{Store, StoreError};
-use serde_json::{json, Map, Value};
 use std::collections::HashMap;
 use std::io::{BufRead, Read};
 use std::path::Path;
@@ -57,7 +58,7 @@ pub struct Rejected {
 }
 
 /// An order ready to write, or why its line cannot be one.
-pub type Parsed = std::result::Result<(usize, Order), Rejected>;
+pub type Parsed = std::result::Result<(usize, ValidOrder), Rejected>;
 
 fn reasons(errors: &[FieldError]) -> String {
     errors
@@ -228,9 +229,9 @@ pub fn read_csv(reader: impl std::io::Read) -> Vec<Parsed> {
         }
     }
     for (line, rows) in groups {
-        let body = csv_order_body(&rows);
         out.push(
-            parse_order(body.to_string().as_bytes())
+            csv_order_input(&rows)
+                .and_then(validate)
                 .map(|order| (line, order))
                 .map_err(|errors| Rejected {
                     line,
@@ -245,75 +246,62 @@ pub fn read_csv(reader: impl std::io::Read) -> Vec<Parsed> {
     out
 }
 
-/// One order's rows as an API order body.
-fn csv_order_body(rows: &[HashMap<String, String>]) -> Value {
-    let first = &rows[0];
+/// One order's rows as an order input. A quantity that is not a whole number
+/// rejects the order on its own, as a body with a number of the wrong type does.
+fn csv_order_input(rows: &[HashMap<String, String>]) -> std::result::Result<OrderInput, Vec<FieldError>> {
+    let empty = HashMap::new();
+    let first = rows.first().unwrap_or(&empty);
     let get = |row: &HashMap<String, String>, k: &str| row.get(k).cloned();
-    let mut shipments: Vec<Value> = vec![];
-    let mut items = vec![];
+    let mut unreadable = vec![];
+    let mut shipments: Vec<ShipmentInput> = vec![];
+    let mut items = Vec::with_capacity(rows.len());
     for (i, row) in rows.iter().enumerate() {
         let id = get(row, "line_item_id").unwrap_or_else(|| format!("line-{}", i + 1));
-        // A quantity that is not a whole number stays text, for the validator to name.
-        let quantity = get(row, "quantity").map(|q| q.parse::<u64>().map_or(Value::from(q), Value::from));
-        items.push(json!({
-            "id": id, "title": get(row, "line_item_title"), "variant": get(row, "variant"),
-            "quantity": quantity, "price": get(row, "price"), "sku": get(row, "sku"),
-        }));
+        let text = get(row, "quantity");
+        let quantity = text.as_deref().and_then(|q| q.parse::<u32>().ok());
+        if let (None, Some(text)) = (quantity, &text) {
+            unreadable.push(quantity_error(&format!("line_items[{i}].quantity"), text));
+        }
+        items.push(LineItemInput {
+            id: Some(id.clone()),
+            title: get(row, "line_item_title"),
+            variant: get(row, "variant"),
+            quantity,
+            price: get(row, "price"),
+            image_url: None,
+            sku: get(row, "sku"),
+        });
         if let Some(number) = get(row, "tracking_number") {
-            let item = json!({"id": id, "quantity": quantity});
-            match shipments.iter_mut().find(|s| s["tracking_number"] == number.as_str()) {
-                Some(s) => {
-                    if let Some(list) = s["line_items"].as_array_mut() {
-                        list.push(item);
-                    }
+            let k = match shipments
+                .iter()
+                .position(|s| s.tracking_number.as_deref() == Some(number.as_str()))
+            {
+                Some(k) => k,
+                None => {
+                    shipments.push(ShipmentInput {
+                        id: Some(format!("shipment-{}", shipments.len() + 1)),
+                        status: Some(get(row, "shipment_status").unwrap_or_else(|| "in_transit".into())),
+                        carrier: get(row, "carrier"),
+                        tracking_number: Some(number),
+                        tracking_url: get(row, "tracking_url"),
+                        ..Default::default()
+                    });
+                    shipments.len() - 1
                 }
-                None => shipments.push(json!({
-                    "id": format!("shipment-{}", shipments.len() + 1),
-                    "status": get(row, "shipment_status").unwrap_or_else(|| "in_transit".into()),
-                    "carrier": get(row, "carrier"), "tracking_number": number,
-                    "tracking_url": get(row, "tracking_url"), "line_items": [item],
-                })),
-            }
+            };
+            shipments[k].line_items.push(ItemRefInput { id: Some(id), quantity });
         }
     }
-    let mut body = Map::new();
-    for k in [
-        "order_number",
-        "email",
-        "placed_at",
-        "cancel_reason",
-        "currency",
-        "note",
-    ] {
-        body.insert(k.into(), get(first, k).map_or(Value::Null, Value::from));
+    if !unreadable.is_empty() {
+        return Err(unreadable);
     }
-    let placed = get(first, "placed_at");
-    body.insert("updated_at".into(), json!(get(first, "updated_at").or(placed)));
-    body.insert(
-        "status".into(),
-        json!(get(first, "status").unwrap_or_else(|| "open".into())),
-    );
-    body.insert(
-        "payment_status".into(),
-        json!(get(first, "payment_status").unwrap_or_else(|| "paid".into())),
-    );
+    let placed_at = get(first, "placed_at");
     let fulfillment = if shipments.is_empty() {
         "unfulfilled"
     } else {
         "fulfilled"
     };
-    body.insert(
-        "fulfillment_status".into(),
-        json!(get(first, "fulfillment_status").unwrap_or_else(|| fulfillment.into())),
-    );
-    let money = |k: &str| json!(get(first, k).unwrap_or_else(|| "0.00".into()));
-    body.insert(
-        "totals".into(),
-        json!({"subtotal": money("subtotal"), "shipping": money("shipping"), "tax": money("tax"),
-               "discounts": money("discounts"), "total": get(first, "total")}),
-    );
-    body.insert("line_items".into(), Value::from(items));
-    body.insert("shipments".into(), Value::from(shipments));
+    let money = |k: &str| Some(get(first, k).unwrap_or_else(|| "0.00".into()));
     let tags: Vec<String> = get(first, "tags")
         .unwrap_or_default()
         .split(['|', ','])
@@ -321,8 +309,39 @@ fn csv_order_body(rows: &[HashMap<String, String>]) -> Value {
         .filter(|t| !t.is_empty())
         .map(str::to_string)
         .collect();
-    body.insert("tags".into(), json!(tags));
-    Value::Object(body)
+    Ok(OrderInput {
+        order_number: get(first, "order_number"),
+        email: get(first, "email"),
+        updated_at: get(first, "updated_at").or_else(|| placed_at.clone()),
+        placed_at,
+        status: Some(get(first, "status").unwrap_or_else(|| "open".into())),
+        cancel_reason: get(first, "cancel_reason"),
+        payment_status: Some(get(first, "payment_status").unwrap_or_else(|| "paid".into())),
+        fulfillment_status: Some(get(first, "fulfillment_status").unwrap_or_else(|| fulfillment.into())),
+        currency: get(first, "currency"),
+        totals: Some(TotalsInput {
+            subtotal: money("subtotal"),
+            shipping: money("shipping"),
+            tax: money("tax"),
+            discounts: money("discounts"),
+            total: get(first, "total"),
+        }),
+        line_items: items,
+        shipments,
+        tags,
+        note: get(first, "note"),
+        ..Default::default()
+    })
+}
+
+/// Why a CSV quantity is not one.
+fn quantity_error(field: &str, text: &str) -> FieldError {
+    let message = if text.bytes().all(|b| b.is_ascii_digit()) {
+        format!("`{field}` is at most {}, not {text}.", u32::MAX)
+    } else {
+        format!("`{field}` must be a whole number of at least 1, not {text:?}.")
+    };
+    FieldError::new(field, "invalid_quantity", message)
 }
 
 /// What an import did.
@@ -350,13 +369,17 @@ pub async fn write(
     while let Some(item) = parsed.recv().await {
         done += 1;
         match item {
-            Ok((line, order)) => match writer.put_order(shop_id, &order).await {
+            Ok((line, order)) => match writer.put_order(shop_id, order).await {
                 Ok(_) => summary.accepted += 1,
                 Err(StoreError::Stale) => summary.rejected.push(Rejected {
                     line,
                     reason: "updated_at: the stored order is newer than this line".to_string(),
                 }),
                 Err(StoreError::Database(e)) => return Err(e).context("the database failed; import stopped"),
+                Err(StoreError::Invalid(errors)) => summary.rejected.push(Rejected {
+                    line,
+                    reason: reasons(&errors),
+                }),
                 Err(e) => summary.rejected.push(Rejected {
                     line,
                     reason: e.to_string(),
@@ -373,6 +396,7 @@ pub async fn write(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::Value;
 
     const EXAMPLE: &str = include_str!("../../fixtures/order-1001.json");
 

@@ -2,12 +2,13 @@
 //! (or before it loads). The answer is the same page, rendered with the result.
 
 use crate::AppState;
+use app::errors::LookupError;
 use app::lookup::lookup;
 use app::shell;
 use app::ui::PostedLookup;
 use axum::body::Body;
 use axum::extract::{FromRequest, Path, Request, State};
-use axum::http::{header, HeaderValue, StatusCode};
+use axum::http::{header, HeaderValue};
 use axum::response::{IntoResponse, Response};
 use axum::Form;
 use leptos::prelude::provide_context;
@@ -39,15 +40,7 @@ pub async fn track_post(State(state): State<AppState>, Path(shop): Path<String>,
         &form.order_number,
     )
     .await;
-    let retry = match &result {
-        Err(app::errors::LookupError::RateLimited { retry_after_secs }) => {
-            Some((StatusCode::TOO_MANY_REQUESTS, *retry_after_secs))
-        }
-        Err(app::errors::LookupError::Unavailable) => {
-            Some((StatusCode::SERVICE_UNAVAILABLE, crate::problem::RETRY_UNAVAILABLE_SECS))
-        }
-        _ => None,
-    };
+    let failed = result.as_ref().err().map(LookupError::http_status);
     let posted = PostedLookup {
         email: form.email,
         order_number: form.order_number,
@@ -65,11 +58,13 @@ pub async fn track_post(State(state): State<AppState>, Path(shop): Path<String>,
         move || shell(options.clone()),
     );
     let mut response = render(Request::from_parts(parts, Body::empty())).await.into_response();
-    if let Some((status, secs)) = retry {
+    if let Some((status, retry_after)) = failed {
         *response.status_mut() = status;
-        response
-            .headers_mut()
-            .insert(header::RETRY_AFTER, HeaderValue::from(secs));
+        if let Some(secs) = retry_after {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(secs));
+        }
     }
     response
 }

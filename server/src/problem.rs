@@ -1,6 +1,6 @@
 //! RFC 9457 problem details, and the one error type of the REST API.
 
-use app::errors::FieldError;
+use app::errors::{FieldError, LookupError};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
@@ -38,13 +38,13 @@ pub enum ApiError {
 }
 
 /// When to try again after the database was unavailable.
-pub const RETRY_UNAVAILABLE_SECS: u64 = 5;
+pub use app::errors::RETRY_UNAVAILABLE_SECS;
 
 /// When to try again after the key-hashing gate was full.
 pub const RETRY_BUSY_SECS: u64 = 1;
 
-/// The wire form of a problem.
-#[derive(Debug, Serialize)]
+/// The wire form of a problem (RFC 9457).
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Problem {
     #[serde(rename = "type")]
     pub kind: String,
@@ -166,10 +166,24 @@ impl ApiError {
     }
 }
 
+/// A lookup's outcome as a problem; its status and `Retry-After` are the ones
+/// [`LookupError::http_status`] gives (tested below).
+impl From<LookupError> for ApiError {
+    fn from(e: LookupError) -> Self {
+        match e {
+            LookupError::NotFound => ApiError::NotFound,
+            LookupError::Invalid(errors) => ApiError::Validation(errors),
+            LookupError::RateLimited { retry_after_secs } => ApiError::RateLimited(retry_after_secs),
+            LookupError::Unavailable => ApiError::Unavailable,
+        }
+    }
+}
+
 impl From<app::store::StoreError> for ApiError {
     fn from(e: app::store::StoreError) -> Self {
         match e {
             app::store::StoreError::Stale => ApiError::Stale,
+            app::store::StoreError::Invalid(errors) => ApiError::Validation(errors),
             // The database cannot be reached: the client may retry, and nothing was written.
             app::store::StoreError::Database(
                 sqlx::Error::Io(_) | sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Tls(_),
@@ -219,5 +233,29 @@ impl IntoResponse for ApiError {
                 .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
         }
         response
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_lookup_outcome_has_the_same_status_and_wait_on_every_path() {
+        for outcome in [
+            LookupError::NotFound,
+            LookupError::Invalid(vec![FieldError::new("email", "email_invalid", "x")]),
+            LookupError::RateLimited { retry_after_secs: 42 },
+            LookupError::Unavailable,
+        ] {
+            let (status, retry_after) = outcome.http_status();
+            let response = ApiError::from(outcome).into_response();
+            assert_eq!(response.status(), status);
+            let header = response
+                .headers()
+                .get(header::RETRY_AFTER)
+                .map(|v| v.to_str().unwrap().parse::<u64>().unwrap());
+            assert_eq!(header, retry_after, "{status}");
+        }
     }
 }

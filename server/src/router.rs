@@ -107,7 +107,7 @@ pub fn app(state: AppState) -> Router {
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(ready))
         .route("/metrics", get(crate::metrics::render))
-        .nest("/api/v1", api::routes())
+        .merge(api::routes())
         .route("/track/{shop}", post(posted::track_post))
         .route("/embed/{shop}", post(posted::track_post))
         .route("/embed.js", get(embed::loader))

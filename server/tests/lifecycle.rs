@@ -131,14 +131,14 @@ async fn sigkill_during_ingest_leaves_every_order_whole_or_absent() {
     let mut whole = 0;
     for n in &attempted {
         let key = n.to_string();
-        let from_tables = store.order(shop.id, &key).await.unwrap();
-        let from_document = store
+        let merchants = store.order(shop.id, &key).await.unwrap();
+        let shoppers = store
             .order_for_lookup("nordlys", &key, &format!("shopper{n}@example.com"))
             .await
             .unwrap();
-        assert_eq!(from_tables, from_document, "#{n}: the tables and the document disagree");
-        if let Some(order) = from_tables {
-            let expected = app::order::parse_order(order_body(*n).as_bytes()).unwrap();
+        assert_eq!(merchants, shoppers, "#{n}: the merchant's read and the lookup disagree");
+        if let Some(order) = merchants {
+            let expected = app::order::parse_order(order_body(*n).as_bytes()).unwrap().into_inner();
             assert_eq!(order, expected, "#{n} is not whole");
             whole += 1;
         }

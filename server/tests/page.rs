@@ -67,7 +67,8 @@ async fn a_plain_form_post_shows_the_order_without_internal_data() {
 async fn a_plain_form_post_with_a_wrong_email_says_not_found_and_shows_nothing_else() {
     let app = ingested().await;
     let (status, html) = post_form(&app, "alpha", "eve@example.com", "#1001").await;
-    assert_eq!(status, 200);
+    // The same status as the JSON API and the server function give a miss.
+    assert_eq!(status, 404);
     assert!(html.contains("We could not find an order"));
     assert!(!html.contains("Wool socks") && !html.contains("PostNord"));
     assert_no_internal_data(&html);
@@ -76,7 +77,8 @@ async fn a_plain_form_post_with_a_wrong_email_says_not_found_and_shows_nothing_e
 #[tokio::test]
 async fn a_plain_form_post_with_bad_input_names_the_fields() {
     let app = ingested().await;
-    let (_, html) = post_form(&app, "alpha", "not-an-email", "").await;
+    let (status, html) = post_form(&app, "alpha", "not-an-email", "").await;
+    assert_eq!(status, 422);
     assert!(html.contains("Enter an email address like name@example.com."));
     assert!(html.contains("Enter the order number."));
 }

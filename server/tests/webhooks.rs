@@ -4,47 +4,13 @@
 
 mod common;
 
-use base64::Engine;
+use common::shopify::{deliver, deliver_raw, sign, SECRET};
 use common::TestApp;
-use hmac::{Hmac, Mac};
 use serde_json::{json, Value};
-use sha2::Sha256;
 
 const ORDER: &str = include_str!("../../fixtures/shopify/order.json");
 const FULFILLMENT: &str = include_str!("../../fixtures/shopify/fulfillment.json");
 const REFUND: &str = include_str!("../../fixtures/shopify/refund.json");
-
-/// The test shops' webhook secret (see common::TestApp).
-const SECRET: &str = "secret";
-
-fn sign(secret: &str, body: &[u8]) -> String {
-    let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).unwrap();
-    mac.update(body);
-    base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes())
-}
-
-/// Posts a signed delivery; `id` is the X-Shopify-Webhook-Id.
-async fn deliver(app: &TestApp, shop: &str, topic: &str, id: &str, body: &Value) -> (u16, Value) {
-    let bytes = serde_json::to_vec(body).unwrap();
-    deliver_raw(app, shop, topic, id, &bytes, &sign(SECRET, &bytes)).await
-}
-
-async fn deliver_raw(app: &TestApp, shop: &str, topic: &str, id: &str, body: &[u8], hmac: &str) -> (u16, Value) {
-    let res = app
-        .client
-        .post(app.url(&format!("/api/v1/shops/{shop}/webhooks/shopify")))
-        .header("content-type", "application/json")
-        .header("x-shopify-topic", topic)
-        .header("x-shopify-hmac-sha256", hmac)
-        .header("x-shopify-webhook-id", id)
-        .header("x-shopify-shop-domain", "jsmith.myshopify.com")
-        .body(body.to_vec())
-        .send()
-        .await
-        .unwrap();
-    let status = res.status().as_u16();
-    (status, res.json().await.unwrap_or(Value::Null))
-}
 
 fn order() -> Value {
     serde_json::from_str(ORDER).unwrap()
@@ -202,12 +168,20 @@ async fn an_older_update_delivered_late_never_overwrites_a_newer_one() {
     assert_eq!((status, answer["outcome"].as_str()), (200, Some("stale")));
     assert_eq!(stored(&app, "alpha").await["payment_status"], "refunded");
 
-    // A fulfillment update older than the stored order is stale too.
+    // A parcel is kept by its own clock: news of it older than the order is still news.
     let mut f: Value = serde_json::from_str(FULFILLMENT).unwrap();
     f["updated_at"] = json!("2026-11-04T00:00:00Z");
+    f["shipment_status"] = json!("delivered");
     let (_, answer) = deliver(&app, "alpha", "fulfillments/update", "w-3", &f).await;
+    assert_eq!(answer["outcome"], "applied");
+    // An earlier word on that parcel, arriving after it, is stale.
+    f["updated_at"] = json!("2026-11-03T20:00:00Z");
+    f["shipment_status"] = json!("in_transit");
+    let (_, answer) = deliver(&app, "alpha", "fulfillments/update", "w-4", &f).await;
     assert_eq!(answer["outcome"], "stale");
-    assert_eq!(stored(&app, "alpha").await["shipments"], json!([]));
+    let s = stored(&app, "alpha").await;
+    assert_eq!(s["shipments"][0]["status"], "delivered");
+    assert_eq!(s["payment_status"], "refunded", "the order's own fields are untouched");
 }
 
 #[tokio::test]
@@ -245,11 +219,20 @@ async fn fulfillment_webhooks_add_and_update_the_parcel() {
     let view = app.view("alpha", "jon@example.com", "#9999").await;
     assert_eq!(view["shipments"][0]["status"], "delivered");
 
-    // A cancelled fulfillment takes the parcel away.
+    // A cancelled fulfillment takes the parcel away from the shopper; the merchant
+    // sees it cancelled, so a late "created" for it cannot bring it back.
     f["status"] = json!("cancelled");
     f["updated_at"] = json!("2026-11-06T10:00:00Z");
     deliver(&app, "alpha", "fulfillments/update", "w-4", &f).await;
-    assert_eq!(stored(&app, "alpha").await["shipments"], json!([]));
+    let s = stored(&app, "alpha").await;
+    assert_eq!(s["shipments"][0]["cancelled_at"], "2026-11-06T10:00:00Z");
+    let view = app.view("alpha", "jon@example.com", "#9999").await;
+    assert_eq!(view["shipments"], json!([]));
+    let late: Value = serde_json::from_str(FULFILLMENT).unwrap();
+    let (_, answer) = deliver(&app, "alpha", "fulfillments/create", "w-5", &late).await;
+    assert_eq!(answer["outcome"], "stale");
+    let view = app.view("alpha", "jon@example.com", "#9999").await;
+    assert_eq!(view["shipments"], json!([]));
 }
 
 #[tokio::test]
@@ -259,9 +242,12 @@ async fn a_refund_webhook_shows_the_refund_in_the_history() {
     let refund: Value = serde_json::from_str(REFUND).unwrap();
     let (status, answer) = deliver(&app, "alpha", "refunds/create", "w-2", &refund).await;
     assert_eq!((status, answer["outcome"].as_str()), (200, Some("applied")), "{answer}");
+    // The merchant's order says what Shopify last said of the payment; the shopper
+    // sees the refund at once.
     let s = stored(&app, "alpha").await;
-    assert_eq!(s["payment_status"], "partially_refunded");
+    assert_eq!(s["payment_status"], "paid");
     let view = app.view("alpha", "jon@example.com", "#9999").await;
+    assert_eq!(view["payment_status"], "partially_refunded");
     let events: Vec<&str> = view["timeline"]
         .as_array()
         .unwrap()

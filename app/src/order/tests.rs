@@ -1,4 +1,6 @@
+use super::fields::is_money;
 use super::*;
+use crate::errors::FieldError;
 use serde_json::{json, Value};
 
 const EXAMPLE: &str = include_str!("../../../fixtures/order-1001.json");

@@ -30,7 +30,11 @@ pub fn OrderView(order: ShopperView, locale: Locale) -> impl IntoView {
         _ => None,
     };
     let order_note = match order.status {
-        OrderStatus::Cancelled => order.cancel_reason.as_ref().map(reason),
+        OrderStatus::Cancelled => order.cancel_reason.as_ref().map(|r| match r.as_str() {
+            // The words the projection maps platforms' reasons to; other text is the merchant's own.
+            "customer" | "inventory" | "store" => t(locale, &format!("order.cancelled_by.{r}")),
+            _ => reason(r),
+        }),
         _ => None,
     };
     let ship_to = order.ship_to.clone().map(|s| {
@@ -330,7 +334,7 @@ mod tests {
     use crate::order::parse_order;
 
     fn example() -> ShopperView {
-        ShopperView::from(&parse_order(include_str!("../../../fixtures/order-1001.json").as_bytes()).unwrap())
+        ShopperView::from(&*parse_order(include_str!("../../../fixtures/order-1001.json").as_bytes()).unwrap())
     }
 
     fn states(view: &ShopperView) -> Vec<Step> {

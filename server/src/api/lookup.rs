@@ -4,7 +4,7 @@ use super::auth::ClientOf;
 use super::body;
 use crate::problem::ApiError;
 use crate::AppState;
-use app::errors::{FieldError, LookupError};
+use app::errors::FieldError;
 use axum::extract::{Path, Request, State};
 use axum::Json;
 use serde::Deserialize;
@@ -20,6 +20,24 @@ struct LookupBody {
 /// Looks an order up. Unknown order, wrong email and unknown shop all answer the same 404.
 /// The body must say it is JSON: a form or `text/plain` post from another site's
 /// page (which a browser sends without asking) is refused with 415.
+#[utoipa::path(
+    post,
+    path = "/api/v1/shops/{shop}/lookup",
+    tag = "shopper",
+    operation_id = "lookup",
+    summary = "Look an order up by email and order number",
+    params(("shop" = String, Path, description = "The shop's slug, `[a-z0-9-]{1,64}`", example = "demo")),
+    request_body(content = super::openapi::LookupRequest, content_type = "application/json"),
+    responses(
+        (status = 200, description = "The order as its shopper may see it", body = app::view::ShopperView),
+        (status = 404, description = "No order with this number and email in this shop (every kind of miss alike)", body = crate::problem::Problem, content_type = "application/problem+json"),
+        (status = 413, description = "The body is over 16 KiB", body = crate::problem::Problem, content_type = "application/problem+json"),
+        (status = 415, description = "The body is not sent as application/json", body = crate::problem::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A field is missing or malformed; `errors` lists them", body = crate::problem::Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many failed lookups; `Retry-After` says when to try again", body = crate::problem::Problem, content_type = "application/problem+json"),
+        (status = 503, description = "The database is unavailable; `Retry-After`", body = crate::problem::Problem, content_type = "application/problem+json"),
+    )
+)]
 pub async fn lookup(
     State(state): State<AppState>,
     ClientOf(client): ClientOf,
@@ -44,13 +62,8 @@ pub async fn lookup(
     if !errors.is_empty() {
         return Err(ApiError::Validation(errors));
     }
-    match app::lookup::lookup(&state.store, &state.limits, &client, &shop, &email, &order_number).await {
-        Ok(view) => Ok(Json(view)),
-        Err(LookupError::NotFound) => Err(ApiError::NotFound),
-        Err(LookupError::Invalid(errors)) => Err(ApiError::Validation(errors)),
-        Err(LookupError::RateLimited { retry_after_secs }) => Err(ApiError::RateLimited(retry_after_secs)),
-        Err(LookupError::Unavailable) => Err(ApiError::Unavailable),
-    }
+    let view = app::lookup::lookup(&state.store, &state.limits, &client, &shop, &email, &order_number).await?;
+    Ok(Json(view))
 }
 
 /// True when `Content-Type` is `application/json` (parameters such as a charset allowed).

@@ -1,26 +1,28 @@
-//! The REST API under `/api/v1` (API.md).
+//! The REST API under `/api/v1` (docs/api.md), described by its OpenAPI document.
 
 mod auth;
 mod body;
 mod lookup;
+mod openapi;
 mod orders;
 mod webhooks;
 
 pub use webhooks::signature_valid;
 
 use crate::AppState;
-use axum::routing::{post, put};
 use axum::Router;
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
-/// The `/api/v1` routes.
+/// The `/api/v1` routes, each registered from its OpenAPI annotation.
 pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/shops/{shop}/lookup", post(lookup::lookup))
-        .route(
-            "/shops/{shop}/orders/{order_number}",
-            put(orders::put_order)
-                .get(orders::get_order)
-                .delete(orders::delete_order),
-        )
-        .route("/shops/{shop}/webhooks/shopify", post(webhooks::shopify))
+    let (router, api) = OpenApiRouter::with_openapi(openapi::ApiDoc::openapi())
+        .routes(routes!(lookup::lookup))
+        .routes(routes!(orders::put_order, orders::get_order, orders::delete_order))
+        .routes(routes!(webhooks::shopify))
+        .routes(routes!(openapi::serve))
+        .split_for_parts();
+    openapi::publish(api);
+    router
 }

@@ -6,7 +6,7 @@ use crate::problem::ApiError;
 use crate::AppState;
 use app::errors::FieldError;
 use app::normalize::{check_order_number, order_number_key};
-use app::order::{parse_order, Order, MAX_BODY_BYTES};
+use app::order::{parse_order, Order, ValidOrder, MAX_BODY_BYTES};
 use app::store::PutOutcome;
 use axum::body::Body;
 use axum::extract::{Path, State};
@@ -14,13 +14,34 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::Json;
 
 /// `PUT /api/v1/shops/{shop}/orders/{order_number}`: 201 created, 200 replaced, 409 stale.
+#[utoipa::path(
+    put,
+    path = "/api/v1/shops/{shop}/orders/{order_number}",
+    tag = "merchant",
+    operation_id = "put_order",
+    summary = "Create or replace an order",
+    security(("api_key" = [])),
+    params(
+        ("shop" = String, Path, description = "The shop's slug", example = "demo"),
+        ("order_number" = String, Path, description = "The order number (`1001` or `#1001`: it must match the body's)", example = "1001"),
+    ),
+    request_body(content = Order, content_type = "application/json", description = "The whole order (docs/api.md, \"The order body\")"),
+    responses(
+        (status = 201, description = "Created; the order as stored", body = Order),
+        (status = 200, description = "Replaced; the order as stored", body = Order),
+        (status = 401, description = "No key, or not this shop's live key", body = crate::problem::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The stored order's `updated_at` is newer; nothing changed", body = crate::problem::Problem, content_type = "application/problem+json"),
+        (status = 413, description = "The body is over 1 MiB", body = crate::problem::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "The order is not valid; `errors` lists every problem; nothing changed", body = crate::problem::Problem, content_type = "application/problem+json"),
+    )
+)]
 pub async fn put_order(
     state: State<AppState>,
     client: ClientOf,
     path: Path<(String, String)>,
     headers: HeaderMap,
     body: Body,
-) -> Result<(StatusCode, Json<Order>), ApiError> {
+) -> Result<(StatusCode, Json<ValidOrder>), ApiError> {
     let result = put(state, client, path, headers, body).await;
     let outcome = match &result {
         Ok((StatusCode::CREATED, _)) => "created",
@@ -37,7 +58,7 @@ async fn put(
     Path((slug, number)): Path<(String, String)>,
     headers: HeaderMap,
     body: Body,
-) -> Result<(StatusCode, Json<Order>), ApiError> {
+) -> Result<(StatusCode, Json<ValidOrder>), ApiError> {
     let shop = authorize(&state, &client, &headers, &slug).await?;
     let bytes = body::read(body, MAX_BODY_BYTES).await?;
     let order = parse_order(&bytes).map_err(ApiError::Validation)?;
@@ -52,7 +73,7 @@ async fn put(
             ),
         )]));
     }
-    let outcome = state.store.put_order(shop.id, &order).await?;
+    let outcome = state.store.put_order(shop.id, order.clone()).await?;
     tracing::info!(outcome = ?outcome, "order stored");
     let status = match outcome {
         PutOutcome::Created => StatusCode::CREATED,
@@ -62,6 +83,23 @@ async fn put(
 }
 
 /// `GET /api/v1/shops/{shop}/orders/{order_number}`: the full stored order.
+#[utoipa::path(
+    get,
+    path = "/api/v1/shops/{shop}/orders/{order_number}",
+    tag = "merchant",
+    operation_id = "get_order",
+    summary = "Read an order, internal fields included",
+    security(("api_key" = [])),
+    params(
+        ("shop" = String, Path, description = "The shop's slug", example = "demo"),
+        ("order_number" = String, Path, description = "The order number", example = "1001"),
+    ),
+    responses(
+        (status = 200, description = "The order as stored", body = Order),
+        (status = 401, description = "No key, or not this shop's live key", body = crate::problem::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such order", body = crate::problem::Problem, content_type = "application/problem+json"),
+    )
+)]
 pub async fn get_order(
     State(state): State<AppState>,
     ClientOf(client): ClientOf,
@@ -79,6 +117,23 @@ pub async fn get_order(
 }
 
 /// `DELETE /api/v1/shops/{shop}/orders/{order_number}`: erases the order and everything under it.
+#[utoipa::path(
+    delete,
+    path = "/api/v1/shops/{shop}/orders/{order_number}",
+    tag = "merchant",
+    operation_id = "delete_order",
+    summary = "Erase an order (a shopper's erasure request)",
+    security(("api_key" = [])),
+    params(
+        ("shop" = String, Path, description = "The shop's slug", example = "demo"),
+        ("order_number" = String, Path, description = "The order number", example = "1001"),
+    ),
+    responses(
+        (status = 204, description = "Erased"),
+        (status = 401, description = "No key, or not this shop's live key", body = crate::problem::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such order", body = crate::problem::Problem, content_type = "application/problem+json"),
+    )
+)]
 pub async fn delete_order(
     State(state): State<AppState>,
     ClientOf(client): ClientOf,

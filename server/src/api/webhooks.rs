@@ -2,7 +2,9 @@
 //!
 //! Every delivery is authenticated by `X-Shopify-Hmac-Sha256` (HMAC-SHA256 of the
 //! raw body with the shop's webhook secret, compared in constant time), applied at
-//! most once per `X-Shopify-Webhook-Id`, and never moves an order back in time.
+//! most once per `X-Shopify-Webhook-Id` (recorded in the same transaction as the
+//! change), and merged part by part so that no arrival order loses a change
+//! (`app::order::merge`).
 //! Shopify retries anything but a 2xx, so every delivery Lookout has understood,
 //! including an unknown topic, a stale update or a refund for an order not yet
 //! seen, is answered 200 and logged.
@@ -13,8 +15,8 @@ use crate::shopify::{self, Fulfillment, Id, Refund, ShopifyOrder};
 use crate::AppState;
 use app::errors::FieldError;
 use app::normalize::order_number_key;
-use app::order::{parse_order, Order, MAX_BODY_BYTES};
-use app::store::{Shop, StoreError};
+use app::order::{validate, MAX_BODY_BYTES};
+use app::store::{Decision, Shop, Updated};
 use axum::body::{Body, Bytes};
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -58,6 +60,27 @@ pub fn signature_valid(secret: &str, body: &[u8], signature: &str) -> bool {
     mac.verify_slice(&expected).is_ok()
 }
 
+/// `POST /api/v1/shops/{shop}/webhooks/shopify`.
+#[utoipa::path(
+    post,
+    path = "/api/v1/shops/{shop}/webhooks/shopify",
+    tag = "platform",
+    operation_id = "shopify_webhook",
+    summary = "A Shopify webhook delivery (docs/shopify.md)",
+    params(
+        ("shop" = String, Path, description = "The shop's slug", example = "demo"),
+        ("X-Shopify-Topic" = String, Header, example = "orders/create", description = "orders/create, orders/updated, orders/paid, orders/cancelled, orders/fulfilled, fulfillments/create, fulfillments/update, refunds/create; others are acknowledged and ignored"),
+        ("X-Shopify-Hmac-Sha256" = String, Header, example = "base64 HMAC-SHA256 of the body", description = "Base64 HMAC-SHA256 of the raw body under the shop's webhook secret"),
+        ("X-Shopify-Webhook-Id" = Option<String>, Header, example = "b54557e4-bdd9-4b37-8a5f-bf7d70bcd043", description = "The delivery's id: a delivery is applied once"),
+    ),
+    request_body(content = Object, content_type = "application/json", description = "Shopify's payload for the topic (REST Admin API order, fulfillment or refund resource)"),
+    responses(
+        (status = 200, description = "Understood: applied, duplicate, stale, unknown_order or ignored_topic", body = super::openapi::WebhookAnswer),
+        (status = 401, description = "Unknown shop or a wrong signature", body = crate::problem::Problem, content_type = "application/problem+json"),
+        (status = 413, description = "The body is over 1 MiB", body = crate::problem::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "The payload cannot become a valid order; nothing changed", body = crate::problem::Problem, content_type = "application/problem+json"),
+    )
+)]
 pub async fn shopify(
     state: State<AppState>,
     slug: Path<String>,
@@ -86,16 +109,8 @@ async fn deliver(
         return Err(ApiError::Unauthorized);
     }
     let topic = header("x-shopify-topic").unwrap_or_default().to_string();
-    let webhook_id = header("x-shopify-webhook-id").filter(|id| !id.is_empty() && id.len() <= 200);
-    if let Some(id) = webhook_id {
-        if state.store.delivery_seen(shop.id, id).await? {
-            return Ok(answer(&topic, Outcome::Duplicate));
-        }
-    }
-    let outcome = apply(&state, &shop, &topic, &bytes).await?;
-    if let Some(id) = webhook_id {
-        state.store.record_delivery(shop.id, id).await?;
-    }
+    let delivery = header("x-shopify-webhook-id").filter(|id| !id.is_empty() && id.len() <= 200);
+    let outcome = apply(&state, &shop, &topic, &bytes, delivery).await?;
     Ok(answer(&topic, outcome))
 }
 
@@ -108,47 +123,92 @@ fn answer(topic: &str, outcome: Outcome) -> (StatusCode, Json<Value>) {
     )
 }
 
-async fn apply(state: &AppState, shop: &Shop, topic: &str, bytes: &Bytes) -> Result<Outcome, ApiError> {
+/// Applies one delivery: the order's part it carries is merged into the stored
+/// order in one transaction that also records the delivery id.
+async fn apply(
+    state: &AppState,
+    shop: &Shop,
+    topic: &str,
+    bytes: &Bytes,
+    delivery: Option<&str>,
+) -> Result<Outcome, ApiError> {
+    let store = &state.store;
     if shopify::ORDER_TOPICS.contains(&topic) {
         let payload: ShopifyOrder = payload(bytes)?;
-        let order = parse_order(shopify::order_body(&payload).to_string().as_bytes()).map_err(ApiError::Validation)?;
-        let key = order_number_key(&order.order_number);
-        let outcome = store(state, shop, &order).await?;
+        let incoming = validate(shopify::order_input(&payload)).map_err(ApiError::Validation)?;
+        let key = order_number_key(&incoming.order_number);
+        let updated = store
+            .update_order(shop.id, &key, delivery, |stored| match stored {
+                None => Ok(Decision::Write(incoming)),
+                Some(mut order) => {
+                    let merge = order.merge(incoming.into_inner());
+                    Decision::of_merge(merge, order)
+                }
+            })
+            .await?;
         if let Some(id) = payload.id() {
-            state.store.link_shopify_order(shop.id, &id, &key).await?;
+            store.link_shopify_order(shop.id, &id, &key).await?;
         }
-        Ok(outcome)
+        Ok(updated.into())
     } else if shopify::FULFILLMENT_TOPICS.contains(&topic) {
         let fulfillment: Fulfillment = payload(bytes)?;
+        if fulfillment.updated_at().is_none() {
+            return Err(missing("updated_at"));
+        }
         let key = match fulfillment.order_name() {
             Some(name) => Some(order_number_key(name)),
             None => linked_key(state, shop, fulfillment.order_id.as_ref()).await?,
         };
-        let Some(mut order) = stored(state, shop, key).await? else {
+        let Some(key) = key else {
             return Ok(Outcome::UnknownOrder);
         };
-        let Some(updated_at) = fulfillment.updated_at() else {
-            return Err(missing("updated_at"));
-        };
-        fulfillment.apply_to(&mut order);
-        order.updated_at = updated_at;
-        store(state, shop, &order).await
+        let updated = store
+            .update_order(shop.id, &key, delivery, |stored| {
+                let Some(mut order) = stored else {
+                    return Ok(Decision::UnknownOrder);
+                };
+                let merge = order.merge_shipment(fulfillment.shipment_of(&order));
+                Decision::of_merge(merge, order)
+            })
+            .await?;
+        Ok(updated.into())
     } else if topic == shopify::REFUND_TOPIC {
         let refund: Refund = payload(bytes)?;
-        let key = linked_key(state, shop, refund.order_id.as_ref()).await?;
-        let Some(mut order) = stored(state, shop, key).await? else {
+        if refund.created_at().is_none() {
+            return Err(missing("created_at"));
+        }
+        let Some(key) = linked_key(state, shop, refund.order_id.as_ref()).await? else {
             return Ok(Outcome::UnknownOrder);
         };
-        let Some(created_at) = refund.created_at() else {
-            return Err(missing("created_at"));
-        };
-        refund.apply_to(&mut order);
-        if app::order::is_older(&order.updated_at, &created_at).unwrap_or(false) {
-            order.updated_at = created_at;
-        }
-        store(state, shop, &order).await
+        let updated = store
+            .update_order(shop.id, &key, delivery, |stored| {
+                let Some(mut order) = stored else {
+                    return Ok(Decision::UnknownOrder);
+                };
+                match refund.event_for(&order) {
+                    Some(event) => {
+                        let merge = order.merge_event(event);
+                        Decision::of_merge(merge, order)
+                    }
+                    None => Ok(Decision::Unchanged),
+                }
+            })
+            .await?;
+        Ok(updated.into())
     } else {
         Ok(Outcome::IgnoredTopic)
+    }
+}
+
+impl From<Updated> for Outcome {
+    fn from(updated: Updated) -> Self {
+        match updated {
+            // Saying again what is stored is applying it, a second time.
+            Updated::Created | Updated::Replaced | Updated::Unchanged => Outcome::Applied,
+            Updated::Stale => Outcome::Stale,
+            Updated::UnknownOrder => Outcome::UnknownOrder,
+            Updated::Duplicate => Outcome::Duplicate,
+        }
     }
 }
 
@@ -170,24 +230,10 @@ fn missing(field: &str) -> ApiError {
     )])
 }
 
+/// The order number key of the order Shopify's order id names, if it has arrived.
 async fn linked_key(state: &AppState, shop: &Shop, order_id: Option<&Id>) -> Result<Option<String>, ApiError> {
     match order_id {
         Some(id) => Ok(state.store.shopify_order_key(shop.id, &id.text()).await?),
         None => Err(missing("order_id")),
-    }
-}
-
-async fn stored(state: &AppState, shop: &Shop, key: Option<String>) -> Result<Option<Order>, ApiError> {
-    match key {
-        Some(key) => Ok(state.store.order(shop.id, &key).await?),
-        None => Ok(None),
-    }
-}
-
-async fn store(state: &AppState, shop: &Shop, order: &Order) -> Result<Outcome, ApiError> {
-    match state.store.put_order(shop.id, order).await {
-        Ok(_) => Ok(Outcome::Applied),
-        Err(StoreError::Stale) => Ok(Outcome::Stale),
-        Err(e) => Err(e.into()),
     }
 }

@@ -3,6 +3,8 @@
 //! (`scripts/test.sh` starts one), a new database on it for every test.
 #![allow(dead_code)]
 
+pub mod shopify;
+
 use app::store::{NewShop, Store};
 use serde_json::Value;
 use server::{app, cli, AppState};

@@ -1,0 +1,189 @@
+//! The validator's field checks: required values, text lengths, times, dates,
+//! money, links, status words and list caps, each naming the field it checks.
+
+use crate::errors::FieldError;
+use crate::normalize::is_http_url;
+use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
+use std::collections::HashSet;
+
+/// Longest free text, in characters.
+pub(super) const MAX_TEXT: usize = 1000;
+/// Longest staff note, in characters.
+pub(super) const MAX_NOTE: usize = 10_000;
+/// Longest id, SKU, carrier or tracking number, in characters.
+pub(super) const MAX_ID: usize = 200;
+
+/// Collects field errors while turning input into validated values.
+#[derive(Default)]
+pub(super) struct Validator {
+    pub(super) errors: Vec<FieldError>,
+}
+
+impl Validator {
+    pub(super) fn push(&mut self, field: &str, code: &str, message: impl Into<String>) {
+        self.errors.push(FieldError::new(field, code, message));
+    }
+
+    /// The first `max` of a list, with a `too_many` error naming the list when it is longer.
+    pub(super) fn capped<T>(&mut self, list: Vec<T>, field: &str, max: usize) -> impl Iterator<Item = (usize, T)> {
+        if list.len() > max {
+            self.push(
+                field,
+                "too_many",
+                format!("`{field}` holds at most {max} entries, not {}.", list.len()),
+            );
+        }
+        list.into_iter().take(max).enumerate()
+    }
+
+    pub(super) fn required(&mut self, value: Option<String>, field: &str) -> Option<String> {
+        match value {
+            Some(v) if !v.trim().is_empty() => Some(v),
+            _ => {
+                self.push(field, "required", format!("`{field}` is required."));
+                None
+            }
+        }
+    }
+
+    /// Optional text, trimmed; empty becomes absent; over `max` characters is an error.
+    pub(super) fn text(&mut self, value: Option<String>, field: &str, max: usize) -> Option<String> {
+        let value = value.map(|v| v.trim().to_string()).filter(|v| !v.is_empty())?;
+        if value.chars().count() > max {
+            self.push(field, "too_long", format!("`{field}` has at most {max} characters."));
+        }
+        Some(value)
+    }
+
+    pub(super) fn required_text(&mut self, value: Option<String>, field: &str, max: usize) -> String {
+        let value = self.required(value, field);
+        self.text(value, field, max).unwrap_or_default()
+    }
+
+    /// A list entry's id: required, short, and not used twice in its list.
+    pub(super) fn id(&mut self, value: Option<String>, field: &str, seen: &mut HashSet<String>, what: &str) -> String {
+        let id = self.required_text(value, field, MAX_ID);
+        if !id.is_empty() && !seen.insert(id.clone()) {
+            self.push(field, "duplicate_id", format!("{what} id {id:?} is used twice."));
+        }
+        id
+    }
+
+    pub(super) fn time(&mut self, value: Option<String>, field: &str) -> Option<String> {
+        let value = value.filter(|v| !v.trim().is_empty())?;
+        if value.len() > 64 {
+            self.push(field, "too_long", format!("`{field}` is not a time: it is too long."));
+            return None;
+        }
+        match DateTime::parse_from_rfc3339(value.trim()) {
+            Ok(t) => Some(t.with_timezone(&Utc).to_rfc3339_opts(SecondsFormat::AutoSi, true)),
+            Err(_) => {
+                self.push(
+                    field,
+                    "invalid_time",
+                    format!("`{field}` must be an RFC 3339 time such as 2026-11-02T10:15:00Z, not {value:?}."),
+                );
+                None
+            }
+        }
+    }
+
+    pub(super) fn required_time(&mut self, value: Option<String>, field: &str) -> String {
+        let value = self.required(value, field);
+        self.time(value, field).unwrap_or_default()
+    }
+
+    pub(super) fn date(&mut self, value: Option<String>, field: &str) -> Option<String> {
+        let value = value.filter(|v| !v.trim().is_empty())?;
+        let trimmed = value.trim();
+        if trimmed.len() <= 64 {
+            if NaiveDate::parse_from_str(trimmed, "%Y-%m-%d").is_ok() {
+                return Some(trimmed.to_string());
+            }
+            // A full time is accepted too; its UTC date is kept.
+            if let Ok(t) = DateTime::parse_from_rfc3339(trimmed) {
+                return Some(t.with_timezone(&Utc).format("%Y-%m-%d").to_string());
+            }
+        }
+        self.push(
+            field,
+            "invalid_date",
+            format!("`{field}` must be a date such as 2026-11-06, not {value:?}."),
+        );
+        None
+    }
+
+    pub(super) fn money(&mut self, value: Option<String>, field: &str) -> String {
+        let Some(value) = self.required(value, field) else {
+            return String::new();
+        };
+        let value = value.trim().to_string();
+        if is_money(&value) {
+            value
+        } else {
+            self.push(
+                field,
+                "invalid_money",
+                format!("`{field}` must be a non-negative decimal string such as \"249.50\", not {value:?}."),
+            );
+            String::new()
+        }
+    }
+
+    pub(super) fn url(&mut self, value: Option<String>, field: &str) -> Option<String> {
+        let value = self.text(value, field, 2000)?;
+        if is_http_url(&value) {
+            Some(value)
+        } else {
+            self.push(field, "invalid_url", format!("`{field}` must be an http or https URL."));
+            None
+        }
+    }
+
+    pub(super) fn word<T>(
+        &mut self,
+        value: Option<String>,
+        field: &str,
+        parse: fn(&str) -> Option<T>,
+        expected: fn() -> String,
+    ) -> Option<T> {
+        let value = self.required(value, field)?;
+        let parsed = parse(value.trim());
+        if parsed.is_none() {
+            let shown: String = value.chars().take(40).collect();
+            self.push(
+                field,
+                "unknown_status",
+                format!(
+                    "`{field}` has the unknown value {shown:?}; expected one of: {}.",
+                    expected()
+                ),
+            );
+        }
+        parsed
+    }
+
+    pub(super) fn quantity(&mut self, value: Option<u32>, field: &str) -> u32 {
+        match value {
+            Some(q) if q >= 1 => q,
+            Some(_) => {
+                self.push(field, "invalid_quantity", format!("`{field}` must be at least 1."));
+                0
+            }
+            None => {
+                self.push(field, "required", format!("`{field}` is required."));
+                0
+            }
+        }
+    }
+}
+
+/// A non-negative decimal with at most 12 integer and 4 fractional digits.
+pub(super) fn is_money(s: &str) -> bool {
+    let (int, frac) = match s.split_once('.') {
+        Some((i, f)) => (i, Some(f)),
+        None => (s, None),
+    };
+    let digits = |p: &str, max: usize| !p.is_empty() && p.len() <= max && p.bytes().all(|b| b.is_ascii_digit());
+    digits(int, 12) && frac.is_none_or(|f| digits(f, 4))
+}

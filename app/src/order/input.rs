@@ -1,0 +1,267 @@
+//! The order body as received (docs/api.md, "The order body"): every field
+//! optional, so that every problem is reported at once. REST bodies and import
+//! lines are parsed into it; Shopify payloads, CSV rows and the demo build it.
+
+use super::{Address, ItemRef, Order, Shipment, TimelineEvent};
+use crate::errors::FieldError;
+use serde::{Deserialize, Serialize};
+
+/// The shipping address as received: the stored shape, every part optional.
+pub type AddressInput = Address;
+
+/// An order body before validation.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct OrderInput {
+    pub order_number: Option<String>,
+    pub email: Option<String>,
+    pub placed_at: Option<String>,
+    pub updated_at: Option<String>,
+    pub status: Option<String>,
+    pub cancel_reason: Option<String>,
+    pub payment_status: Option<String>,
+    pub fulfillment_status: Option<String>,
+    pub hold_reason: Option<String>,
+    pub scheduled_at: Option<String>,
+    pub return_status: Option<String>,
+    pub currency: Option<String>,
+    pub totals: Option<TotalsInput>,
+    #[serde(default)]
+    pub line_items: Vec<LineItemInput>,
+    #[serde(default)]
+    pub shipments: Vec<ShipmentInput>,
+    #[serde(default)]
+    pub returns: Vec<ReturnInput>,
+    #[serde(default)]
+    pub timeline: Vec<TimelineEventInput>,
+    pub shipping_address: Option<AddressInput>,
+    #[serde(default)]
+    pub tags: Vec<String>,
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct TotalsInput {
+    pub subtotal: Option<String>,
+    pub shipping: Option<String>,
+    pub tax: Option<String>,
+    pub discounts: Option<String>,
+    pub total: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct LineItemInput {
+    pub id: Option<String>,
+    pub title: Option<String>,
+    pub variant: Option<String>,
+    pub quantity: Option<u32>,
+    pub price: Option<String>,
+    pub image_url: Option<String>,
+    pub sku: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ItemRefInput {
+    pub id: Option<String>,
+    pub quantity: Option<u32>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ShipmentInput {
+    pub id: Option<String>,
+    pub status: Option<String>,
+    pub carrier: Option<String>,
+    pub tracking_number: Option<String>,
+    pub tracking_url: Option<String>,
+    pub estimated_delivery: Option<String>,
+    pub shipped_at: Option<String>,
+    pub delivered_at: Option<String>,
+    #[serde(default)]
+    pub line_items: Vec<ItemRefInput>,
+    #[serde(default)]
+    pub events: Vec<TrackingEventInput>,
+    pub updated_at: Option<String>,
+    pub cancelled_at: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct TrackingEventInput {
+    pub at: Option<String>,
+    pub status: Option<String>,
+    pub message: Option<String>,
+    pub location: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ReturnInput {
+    pub id: Option<String>,
+    pub status: Option<String>,
+    pub requested_at: Option<String>,
+    #[serde(default)]
+    pub line_items: Vec<ItemRefInput>,
+    pub reason: Option<String>,
+    pub refund: Option<RefundInput>,
+    pub updated_at: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct RefundInput {
+    pub status: Option<String>,
+    pub amount: Option<String>,
+    pub updated_at: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct TimelineEventInput {
+    pub at: Option<String>,
+    pub kind: Option<String>,
+    pub message: Option<String>,
+    pub visibility: Option<String>,
+}
+
+/// Parses an order body. A body that is not JSON of the right shape is one
+/// `malformed` error naming the deepest field known (`shipments[0].status`).
+pub fn parse_input(body: &[u8]) -> Result<OrderInput, Vec<FieldError>> {
+    let mut de = serde_json::Deserializer::from_slice(body);
+    let input: OrderInput = match serde_path_to_error::deserialize(&mut de) {
+        Ok(input) => input,
+        Err(err) => {
+            let path = err.path().to_string();
+            // The path of a problem at the top level is ".", empty (inside the value of
+            // a key named "") or ends in "?" (the body ended inside an object): name
+            // the deepest known field, else the body.
+            let known = path.trim_end_matches(['?', '.']);
+            let field = if known.is_empty() {
+                "body".to_string()
+            } else {
+                known.to_string()
+            };
+            let inner = err.into_inner();
+            let message = if inner.is_syntax() || inner.is_eof() {
+                format!("The body is not valid JSON: {inner}")
+            } else {
+                format!("Wrong type: {inner}")
+            };
+            return Err(vec![FieldError::new(field, "malformed", message)]);
+        }
+    };
+    if let Err(err) = de.end() {
+        return Err(vec![FieldError::new(
+            "body",
+            "malformed",
+            format!("The body is not valid JSON: {err}"),
+        )]);
+    }
+    Ok(input)
+}
+
+// ---- A stored order as input again, to be checked after a change.
+
+impl From<Order> for OrderInput {
+    fn from(o: Order) -> Self {
+        OrderInput {
+            order_number: Some(o.order_number),
+            email: Some(o.email),
+            placed_at: Some(o.placed_at),
+            updated_at: Some(o.updated_at),
+            status: Some(o.status.as_str().to_string()),
+            cancel_reason: o.cancel_reason,
+            payment_status: Some(o.payment_status.as_str().to_string()),
+            fulfillment_status: Some(o.fulfillment_status.as_str().to_string()),
+            hold_reason: o.hold_reason,
+            scheduled_at: o.scheduled_at,
+            return_status: Some(o.return_status.as_str().to_string()),
+            currency: Some(o.currency),
+            totals: Some(TotalsInput {
+                subtotal: Some(o.totals.subtotal),
+                shipping: Some(o.totals.shipping),
+                tax: Some(o.totals.tax),
+                discounts: Some(o.totals.discounts),
+                total: Some(o.totals.total),
+            }),
+            line_items: o
+                .line_items
+                .into_iter()
+                .map(|li| LineItemInput {
+                    id: Some(li.id),
+                    title: Some(li.title),
+                    variant: li.variant,
+                    quantity: Some(li.quantity),
+                    price: Some(li.price),
+                    image_url: li.image_url,
+                    sku: li.sku,
+                })
+                .collect(),
+            shipments: o.shipments.into_iter().map(ShipmentInput::from).collect(),
+            returns: o
+                .returns
+                .into_iter()
+                .map(|r| ReturnInput {
+                    id: Some(r.id),
+                    status: Some(r.status.as_str().to_string()),
+                    requested_at: Some(r.requested_at),
+                    line_items: refs(r.line_items),
+                    reason: r.reason,
+                    refund: r.refund.map(|f| RefundInput {
+                        status: Some(f.status.as_str().to_string()),
+                        amount: Some(f.amount),
+                        updated_at: f.updated_at,
+                    }),
+                    updated_at: r.updated_at,
+                })
+                .collect(),
+            timeline: o.timeline.into_iter().map(TimelineEventInput::from).collect(),
+            shipping_address: o.shipping_address,
+            tags: o.tags,
+            note: o.note,
+        }
+    }
+}
+
+/// Item references as input again.
+fn refs(refs: Vec<ItemRef>) -> Vec<ItemRefInput> {
+    refs.into_iter()
+        .map(|r| ItemRefInput {
+            id: Some(r.id),
+            quantity: Some(r.quantity),
+        })
+        .collect()
+}
+
+impl From<Shipment> for ShipmentInput {
+    fn from(s: Shipment) -> Self {
+        ShipmentInput {
+            id: Some(s.id),
+            status: Some(s.status.as_str().to_string()),
+            carrier: s.carrier,
+            tracking_number: s.tracking_number,
+            tracking_url: s.tracking_url,
+            estimated_delivery: s.estimated_delivery,
+            shipped_at: s.shipped_at,
+            delivered_at: s.delivered_at,
+            line_items: refs(s.line_items),
+            events: s
+                .events
+                .into_iter()
+                .map(|e| TrackingEventInput {
+                    at: Some(e.at),
+                    status: Some(e.status.as_str().to_string()),
+                    message: e.message,
+                    location: e.location,
+                })
+                .collect(),
+            updated_at: s.updated_at,
+            cancelled_at: s.cancelled_at,
+        }
+    }
+}
+
+impl From<TimelineEvent> for TimelineEventInput {
+    fn from(t: TimelineEvent) -> Self {
+        TimelineEventInput {
+            at: Some(t.at),
+            kind: Some(t.kind),
+            message: Some(t.message),
+            visibility: Some(t.visibility.as_str().to_string()),
+        }
+    }
+}

@@ -1,0 +1,202 @@
+//! How a platform's deliveries combine into one stored order, whatever order
+//! they arrive in (DESIGN.md: "platforms are unordered").
+//!
+//! An order is a set of independent parts, each kept by its own clock:
+//! - the order itself (statuses, totals, items, address, notes): the version with
+//!   the latest `updated_at` wins;
+//! - each parcel and each return, by id: the version with the latest own
+//!   `updated_at` wins, whatever the order's; a return's refund likewise;
+//! - the timeline: every event ever delivered, once.
+//!
+//! Equal clocks are settled by comparing the versions' JSON, so every replica and
+//! every arrival order picks the same one. Each part is a maximum, and the
+//! timeline a union: merging is commutative, associative and idempotent, which
+//! `tests::any_permutation_of_deliveries_ends_the_same` checks.
+
+use super::{instant, Order, Return, Shipment, TimelineEvent};
+use serde::Serialize;
+use std::cmp::Ordering;
+
+/// What a merge did to the stored order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Merge {
+    /// Something changed: the order must be written.
+    Changed,
+    /// Nothing changed; the delivery said what is stored already.
+    Unchanged,
+    /// Nothing changed because what was delivered is older than what is stored.
+    Stale,
+}
+
+impl Order {
+    /// Merges a platform's whole order into this one.
+    pub fn merge(&mut self, incoming: Order) -> Merge {
+        let before = self.clone();
+        let Order {
+            shipments,
+            returns,
+            timeline,
+            ..
+        } = &incoming;
+        let (shipments, returns, timeline) = (shipments.clone(), returns.clone(), timeline.clone());
+        let order = version(
+            Some(&incoming.updated_at),
+            &head(&incoming),
+            Some(&self.updated_at),
+            &head(self),
+        );
+        if order == Ordering::Greater {
+            let parts = (
+                std::mem::take(&mut self.shipments),
+                std::mem::take(&mut self.returns),
+                std::mem::take(&mut self.timeline),
+            );
+            *self = incoming;
+            (self.shipments, self.returns, self.timeline) = parts;
+        }
+        for s in shipments {
+            keep_latest(&mut self.shipments, s, |s| &s.id, |s| s.updated_at.as_deref(), |s| s);
+        }
+        for r in returns {
+            merge_return(&mut self.returns, r);
+        }
+        for e in timeline {
+            add_event(&mut self.timeline, e);
+        }
+        self.tidy();
+        outcome(&before, self, order == Ordering::Less)
+    }
+
+    /// Merges one parcel as a platform last described it.
+    pub fn merge_shipment(&mut self, incoming: Shipment) -> Merge {
+        let before = self.clone();
+        let older = keep_latest(
+            &mut self.shipments,
+            incoming,
+            |s| &s.id,
+            |s| s.updated_at.as_deref(),
+            |s| s,
+        ) == Ordering::Less;
+        self.tidy();
+        outcome(&before, self, older)
+    }
+
+    /// Adds one event to the history, once.
+    pub fn merge_event(&mut self, event: TimelineEvent) -> Merge {
+        let before = self.clone();
+        add_event(&mut self.timeline, event);
+        self.tidy();
+        outcome(&before, self, false)
+    }
+
+    /// Puts the parts in an order that does not depend on arrival: parcels by
+    /// when they shipped, returns by when they were asked for, events by time.
+    fn tidy(&mut self) {
+        self.shipments.sort_by(|a, b| {
+            (a.shipped_at.as_deref().and_then(instant), &a.id).cmp(&(b.shipped_at.as_deref().and_then(instant), &b.id))
+        });
+        self.returns
+            .sort_by(|a, b| (instant(&a.requested_at), &a.id).cmp(&(instant(&b.requested_at), &b.id)));
+        self.timeline.sort_by(event_order);
+        self.timeline.dedup();
+    }
+}
+
+fn outcome(before: &Order, after: &Order, older: bool) -> Merge {
+    match (before == after, older) {
+        (false, _) => Merge::Changed,
+        (true, true) => Merge::Stale,
+        (true, false) => Merge::Unchanged,
+    }
+}
+
+/// The order without its parts, for comparing two versions of the order itself.
+fn head(order: &Order) -> Order {
+    Order {
+        shipments: vec![],
+        returns: vec![],
+        timeline: vec![],
+        ..order.clone()
+    }
+}
+
+/// How version `a` compares with version `b`: by clock (no clock, or one that
+/// does not parse, is oldest), then by JSON text.
+fn version<T: Serialize>(a_clock: Option<&str>, a: &T, b_clock: Option<&str>, b: &T) -> Ordering {
+    a_clock
+        .and_then(instant)
+        .cmp(&b_clock.and_then(instant))
+        .then_with(|| json(a).cmp(&json(b)))
+}
+
+fn json<T: Serialize>(value: &T) -> String {
+    serde_json::to_string(value).unwrap_or_default()
+}
+
+/// Keeps, among `list`'s entry with `incoming`'s id and `incoming`, the later
+/// version (compared on `compared`). Returns how `incoming` compared.
+fn keep_latest<T: Clone, C: Serialize>(
+    list: &mut Vec<T>,
+    incoming: T,
+    id: impl Fn(&T) -> &String,
+    clock: impl Fn(&T) -> Option<&str>,
+    compared: impl Fn(&T) -> &C,
+) -> Ordering {
+    match list.iter_mut().find(|s| id(s) == id(&incoming)) {
+        None => {
+            list.push(incoming);
+            Ordering::Greater
+        }
+        Some(stored) => {
+            let order = version(clock(&incoming), compared(&incoming), clock(stored), compared(stored));
+            if order == Ordering::Greater {
+                *stored = incoming;
+            }
+            order
+        }
+    }
+}
+
+/// A return is kept by its own clock, and its refund by the refund's.
+fn merge_return(list: &mut Vec<Return>, incoming: Return) {
+    let Some(stored) = list.iter_mut().find(|r| r.id == incoming.id) else {
+        list.push(incoming);
+        return;
+    };
+    let without_refund = |r: &Return| Return {
+        refund: None,
+        ..r.clone()
+    };
+    let refunds = [stored.refund.take(), incoming.refund.clone()];
+    if version(
+        incoming.updated_at.as_deref(),
+        &without_refund(&incoming),
+        stored.updated_at.as_deref(),
+        &without_refund(stored),
+    ) == Ordering::Greater
+    {
+        *stored = incoming;
+    }
+    stored.refund = refunds
+        .into_iter()
+        .flatten()
+        .max_by(|a, b| version(a.updated_at.as_deref(), a, b.updated_at.as_deref(), b));
+}
+
+fn add_event(timeline: &mut Vec<TimelineEvent>, event: TimelineEvent) {
+    if !timeline.contains(&event) {
+        timeline.push(event);
+    }
+}
+
+fn event_order(a: &TimelineEvent, b: &TimelineEvent) -> Ordering {
+    (instant(&a.at), &a.kind, &a.message, a.visibility.as_str()).cmp(&(
+        instant(&b.at),
+        &b.kind,
+        &b.message,
+        b.visibility.as_str(),
+    ))
+}
+
+#[cfg(test)]
+mod tests;

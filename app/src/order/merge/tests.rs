@@ -1,0 +1,259 @@
+use super::*;
+use crate::order::parse_order;
+use crate::status::{PaymentStatus, ShipmentStatus, Visibility};
+use proptest::prelude::*;
+
+const EXAMPLE: &str = include_str!("../../../../fixtures/order-1001.json");
+
+fn base() -> Order {
+    let mut order = parse_order(EXAMPLE.as_bytes()).unwrap().into_inner();
+    order.shipments.clear();
+    order.timeline.clear();
+    order
+}
+
+/// One delivery from a platform.
+#[derive(Debug, Clone)]
+enum Delivery {
+    Order(Order),
+    Shipment(Shipment),
+    Event(TimelineEvent),
+}
+
+fn apply(order: &mut Order, delivery: &Delivery) -> Merge {
+    match delivery {
+        Delivery::Order(o) => order.merge(o.clone()),
+        Delivery::Shipment(s) => order.merge_shipment(s.clone()),
+        Delivery::Event(e) => order.merge_event(e.clone()),
+    }
+}
+
+const CLOCKS: &[&str] = &[
+    "2026-11-03T08:00:00Z",
+    "2026-11-03T09:00:00Z",
+    "2026-11-03T09:00:00.5Z",
+    "2026-11-04T10:00:00+02:00",
+];
+
+fn clock() -> impl Strategy<Value = Option<String>> {
+    proptest::option::of(proptest::sample::select(CLOCKS).prop_map(str::to_string))
+}
+
+fn order_version() -> impl Strategy<Value = Delivery> {
+    (
+        proptest::sample::select(CLOCKS),
+        proptest::sample::select(PaymentStatus::ALL),
+        proptest::option::of("[a-c]{1,3}"),
+        proptest::collection::vec(shipment(), 0..3),
+        proptest::collection::vec(event(), 0..3),
+    )
+        .prop_map(|(updated_at, payment_status, note, shipments, timeline)| {
+            let mut order = base();
+            order.updated_at = updated_at.to_string();
+            order.payment_status = payment_status;
+            order.note = note;
+            order.shipments = shipments;
+            order.timeline = timeline;
+            // A version names each parcel once.
+            order.shipments.sort_by(|a, b| a.id.cmp(&b.id));
+            order.shipments.dedup_by(|a, b| a.id == b.id);
+            Delivery::Order(order)
+        })
+}
+
+fn shipment() -> impl Strategy<Value = Shipment> {
+    (
+        proptest::sample::select(&["p1", "p2", "p3"][..]),
+        proptest::sample::select(ShipmentStatus::ALL),
+        clock(),
+        clock(),
+        proptest::option::of(proptest::sample::select(&["UPS", "DHL"][..])),
+        any::<bool>(),
+    )
+        .prop_map(|(id, status, updated_at, shipped_at, carrier, cancelled)| Shipment {
+            id: id.to_string(),
+            status,
+            carrier: carrier.map(str::to_string),
+            tracking_number: None,
+            tracking_url: None,
+            estimated_delivery: None,
+            shipped_at,
+            delivered_at: None,
+            line_items: vec![crate::order::ItemRef {
+                id: "li-1".into(),
+                quantity: 1,
+            }],
+            events: vec![],
+            cancelled_at: cancelled.then(|| "2026-11-05T00:00:00Z".to_string()),
+            updated_at,
+        })
+}
+
+fn event() -> impl Strategy<Value = TimelineEvent> {
+    (
+        proptest::sample::select(CLOCKS),
+        proptest::sample::select(&["refunded", "placed", "note"][..]),
+        any::<bool>(),
+    )
+        .prop_map(|(at, kind, customer)| TimelineEvent {
+            at: at.to_string(),
+            kind: kind.to_string(),
+            message: format!("{kind} at {at}"),
+            visibility: if customer {
+                Visibility::Customer
+            } else {
+                Visibility::Internal
+            },
+        })
+}
+
+fn delivery() -> impl Strategy<Value = Delivery> {
+    prop_oneof![
+        order_version(),
+        shipment().prop_map(Delivery::Shipment),
+        event().prop_map(Delivery::Event),
+    ]
+}
+
+/// Deliveries, the same deliveries shuffled with some of them twice.
+fn deliveries_and_a_reordering() -> impl Strategy<Value = (Vec<Delivery>, Vec<Delivery>)> {
+    proptest::collection::vec(delivery(), 1..8).prop_flat_map(|deliveries| {
+        let n = deliveries.len();
+        (
+            Just(deliveries.clone()),
+            proptest::collection::vec(0..n, 0..4),
+            Just(deliveries).prop_shuffle(),
+        )
+            .prop_map(|(original, repeats, mut shuffled)| {
+                for i in repeats {
+                    shuffled.push(original[i].clone());
+                }
+                (original, shuffled)
+            })
+    })
+}
+
+fn merged(deliveries: &[Delivery]) -> Order {
+    let mut order = base();
+    for d in deliveries {
+        apply(&mut order, d);
+    }
+    order
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 2000, ..ProptestConfig::default() })]
+
+    #[test]
+    fn any_permutation_of_deliveries_ends_the_same((deliveries, reordered) in deliveries_and_a_reordering()) {
+        let a = merged(&deliveries);
+        let b = merged(&reordered);
+        prop_assert_eq!(&a, &b);
+        // A merged order is still a valid one.
+        prop_assert!(crate::order::ValidOrder::check(a).is_ok());
+    }
+
+    #[test]
+    fn delivering_anything_twice_changes_nothing_the_second_time(deliveries in proptest::collection::vec(delivery(), 1..6)) {
+        let mut order = merged(&deliveries);
+        for d in &deliveries {
+            prop_assert_ne!(apply(&mut order, d), Merge::Changed);
+        }
+    }
+}
+
+#[test]
+fn every_permutation_of_a_shopify_day_ends_the_same() {
+    // An order placed, paid (later), two parcels created and one updated, a refund
+    // event: all 720 arrival orders of six deliveries.
+    let mut paid = base();
+    paid.updated_at = "2026-11-03T09:00:00Z".into();
+    paid.payment_status = PaymentStatus::Paid;
+    let parcel = |id: &str, status, at: &str| Shipment {
+        id: id.into(),
+        status,
+        carrier: Some("UPS".into()),
+        tracking_number: None,
+        tracking_url: None,
+        estimated_delivery: None,
+        shipped_at: Some("2026-11-03T10:00:00Z".into()),
+        delivered_at: None,
+        line_items: vec![],
+        events: vec![],
+        updated_at: Some(at.into()),
+        cancelled_at: None,
+    };
+    let deliveries = vec![
+        Delivery::Order(base()),
+        Delivery::Order(paid),
+        Delivery::Shipment(parcel("p1", ShipmentStatus::InTransit, "2026-11-03T10:00:00Z")),
+        Delivery::Shipment(parcel("p2", ShipmentStatus::LabelCreated, "2026-11-03T11:00:00Z")),
+        Delivery::Shipment(parcel("p1", ShipmentStatus::Delivered, "2026-11-04T10:00:00Z")),
+        Delivery::Event(TimelineEvent {
+            at: "2026-11-05T10:00:00Z".into(),
+            kind: "refunded".into(),
+            message: "Refund of 10.00 NOK issued".into(),
+            visibility: Visibility::Customer,
+        }),
+    ];
+    let expected = merged(&deliveries);
+    assert_eq!(expected.shipments.len(), 2);
+    assert_eq!(expected.shipments[0].status, ShipmentStatus::Delivered);
+    assert_eq!(expected.payment_status, PaymentStatus::Paid);
+    let mut seen = 0;
+    permutations(deliveries.len(), &mut |order: &[usize]| {
+        let reordered: Vec<Delivery> = order.iter().map(|&i| deliveries[i].clone()).collect();
+        assert_eq!(merged(&reordered), expected, "arrival order {order:?}");
+        seen += 1;
+    });
+    assert_eq!(seen, 720);
+}
+
+/// Calls `f` with every permutation of `0..n` (Heap's algorithm).
+fn permutations(n: usize, f: &mut impl FnMut(&[usize])) {
+    fn heap(k: usize, a: &mut Vec<usize>, f: &mut impl FnMut(&[usize])) {
+        if k <= 1 {
+            f(a);
+            return;
+        }
+        for i in 0..k {
+            heap(k - 1, a, f);
+            let j = if k % 2 == 0 { i } else { 0 };
+            a.swap(j, k - 1);
+        }
+    }
+    heap(n, &mut (0..n).collect(), f);
+}
+
+#[test]
+fn a_later_parcel_update_wins_over_the_order_clock_and_an_earlier_one_is_stale() {
+    let mut order = base();
+    order.updated_at = "2026-11-10T00:00:00Z".into();
+    let mut parcel = Shipment {
+        id: "p1".into(),
+        status: ShipmentStatus::InTransit,
+        carrier: None,
+        tracking_number: None,
+        tracking_url: None,
+        estimated_delivery: None,
+        shipped_at: None,
+        delivered_at: None,
+        line_items: vec![],
+        events: vec![],
+        updated_at: Some("2026-11-04T00:00:00Z".into()),
+        cancelled_at: None,
+    };
+    // Older than the order, but new to this parcel: applied.
+    assert_eq!(order.merge_shipment(parcel.clone()), Merge::Changed);
+    let earlier = Shipment {
+        status: ShipmentStatus::LabelCreated,
+        updated_at: Some("2026-11-03T00:00:00Z".into()),
+        ..parcel.clone()
+    };
+    assert_eq!(order.merge_shipment(earlier), Merge::Stale);
+    assert_eq!(order.merge_shipment(parcel.clone()), Merge::Unchanged);
+    parcel.status = ShipmentStatus::Delivered;
+    parcel.updated_at = Some("2026-11-05T00:00:00Z".into());
+    assert_eq!(order.merge_shipment(parcel), Merge::Changed);
+    assert_eq!(order.shipments[0].status, ShipmentStatus::Delivered);
+}

@@ -1,0 +1,183 @@
+//! The full order as merchants send and read it (docs/api.md, "The order body").
+//! Server-only: these types hold internal fields and never reach a shopper.
+//!
+//! Every way in (the REST API, Shopify's webhooks, an import file, the demo)
+//! builds an [`OrderInput`]; [`validate`] is the only maker of a [`ValidOrder`];
+//! the store writes nothing else. [`merge`] says how a platform's deliveries
+//! combine, whatever order they arrive in.
+
+mod fields;
+mod input;
+pub mod merge;
+mod validate;
+
+pub use input::{
+    parse_input, AddressInput, ItemRefInput, LineItemInput, OrderInput, RefundInput, ReturnInput, ShipmentInput,
+    TimelineEventInput, TotalsInput, TrackingEventInput,
+};
+pub use validate::{parse_order, validate, Limits, LIMITS};
+
+use crate::status::{
+    FulfillmentStatus, OrderStatus, PaymentStatus, RefundStatus, ReturnStatus, ShipmentStatus, Visibility,
+};
+use crate::view::{Totals, TrackingEvent};
+use serde::{Deserialize, Serialize};
+
+/// Largest order body accepted, in bytes.
+pub const MAX_BODY_BYTES: usize = 1024 * 1024;
+
+/// An order: every status is a known word, every time is RFC 3339 UTC, every
+/// amount a decimal string, every reference resolved. Read back from the store
+/// as written; made new only through [`validate`] (as a [`ValidOrder`]).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Order {
+    pub order_number: String,
+    pub email: String,
+    pub placed_at: String,
+    pub updated_at: String,
+    pub status: OrderStatus,
+    pub cancel_reason: Option<String>,
+    pub payment_status: PaymentStatus,
+    pub fulfillment_status: FulfillmentStatus,
+    pub hold_reason: Option<String>,
+    pub scheduled_at: Option<String>,
+    pub return_status: ReturnStatus,
+    pub currency: String,
+    pub totals: Totals,
+    pub line_items: Vec<LineItem>,
+    pub shipments: Vec<Shipment>,
+    pub returns: Vec<Return>,
+    pub timeline: Vec<TimelineEvent>,
+    pub shipping_address: Option<Address>,
+    pub tags: Vec<String>,
+    pub note: Option<String>,
+}
+
+/// One ordered product, with the merchant's own id and SKU.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct LineItem {
+    pub id: String,
+    pub title: String,
+    pub variant: Option<String>,
+    pub quantity: u32,
+    pub price: String,
+    pub image_url: Option<String>,
+    pub sku: Option<String>,
+}
+
+/// A reference to a line item by id, with how many of it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct ItemRef {
+    pub id: String,
+    pub quantity: u32,
+}
+
+/// One parcel. `updated_at` is when its source last changed it: a platform's
+/// later word about this parcel replaces an earlier one whatever the order's own
+/// `updated_at`. A cancelled parcel (`cancelled_at`) is kept for the merchant and
+/// never shown to the shopper.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Shipment {
+    pub id: String,
+    pub status: ShipmentStatus,
+    pub carrier: Option<String>,
+    pub tracking_number: Option<String>,
+    pub tracking_url: Option<String>,
+    pub estimated_delivery: Option<String>,
+    pub shipped_at: Option<String>,
+    pub delivered_at: Option<String>,
+    pub line_items: Vec<ItemRef>,
+    pub events: Vec<TrackingEvent>,
+    #[serde(default)]
+    pub updated_at: Option<String>,
+    #[serde(default)]
+    pub cancelled_at: Option<String>,
+}
+
+/// One return, with when it last changed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Return {
+    pub id: String,
+    pub status: ReturnStatus,
+    pub requested_at: String,
+    pub line_items: Vec<ItemRef>,
+    pub reason: Option<String>,
+    pub refund: Option<Refund>,
+    #[serde(default)]
+    pub updated_at: Option<String>,
+}
+
+/// The money coming back for a return, with when it last changed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[schema(as = ReturnRefund)]
+pub struct Refund {
+    pub status: RefundStatus,
+    pub amount: String,
+    #[serde(default)]
+    pub updated_at: Option<String>,
+}
+
+/// One timeline event; `internal` ones are for staff only.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct TimelineEvent {
+    pub at: String,
+    pub kind: String,
+    pub message: String,
+    pub visibility: Visibility,
+}
+
+/// The full shipping address. Only the city, country and first name ever reach a shopper.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Address {
+    pub name: Option<String>,
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    pub address1: Option<String>,
+    pub address2: Option<String>,
+    pub zip: Option<String>,
+    pub city: Option<String>,
+    pub province: Option<String>,
+    pub country_code: Option<String>,
+    pub phone: Option<String>,
+}
+
+/// An order that passed [`validate`]. Only the validator makes one, so holding
+/// one is proof that every limit and rule was checked.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(transparent)]
+pub struct ValidOrder(Order);
+
+impl ValidOrder {
+    /// Checks an order again after a change (a merge, say), through the same validator.
+    pub fn check(order: Order) -> Result<ValidOrder, Vec<crate::errors::FieldError>> {
+        validate(OrderInput::from(order))
+    }
+
+    /// The order itself.
+    pub fn into_inner(self) -> Order {
+        self.0
+    }
+}
+
+impl std::ops::Deref for ValidOrder {
+    type Target = Order;
+
+    fn deref(&self) -> &Order {
+        &self.0
+    }
+}
+
+/// The time an RFC 3339 text stands for; `None` when it does not parse.
+pub(crate) fn instant(text: &str) -> Option<chrono::DateTime<chrono::Utc>> {
+    chrono::DateTime::parse_from_rfc3339(text)
+        .ok()
+        .map(|t| t.with_timezone(&chrono::Utc))
+}
+
+/// Compares two stored RFC 3339 times; `None` when either does not parse.
+pub fn is_older(candidate: &str, stored: &str) -> Option<bool> {
+    Some(instant(candidate)? < instant(stored)?)
+}
+
+#[cfg(test)]
+mod tests;

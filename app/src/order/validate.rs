@@ -1,0 +1,346 @@
+//! The validator: the one place an [`OrderInput`] becomes a [`ValidOrder`].
+//! Every problem is collected with the path of its field (`shipments[0].status`).
+
+use super::fields::{Validator, MAX_ID, MAX_NOTE, MAX_TEXT};
+use super::input::{ItemRefInput, OrderInput};
+use super::{Address, ItemRef, LineItem, Order, Refund, Return, Shipment, TimelineEvent, ValidOrder};
+use crate::errors::FieldError;
+use crate::normalize::{check_email, check_order_number};
+use crate::status::{
+    FulfillmentStatus, OrderStatus, PaymentStatus, RefundStatus, ReturnStatus, ShipmentStatus, Visibility,
+};
+use crate::view::{Totals, TrackingEvent};
+use std::collections::HashSet;
+
+/// How many of each list one order may hold.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    pub line_items: usize,
+    pub shipments: usize,
+    /// Tracking events per shipment.
+    pub events: usize,
+    pub returns: usize,
+    pub timeline: usize,
+    pub tags: usize,
+    /// Line-item references per shipment or return.
+    pub item_refs: usize,
+}
+
+/// The limits every order is held to (docs/api.md lists them).
+pub const LIMITS: Limits = Limits {
+    line_items: 1000,
+    shipments: 100,
+    events: 500,
+    returns: 100,
+    timeline: 1000,
+    tags: 100,
+    item_refs: 1000,
+};
+
+/// Parses and validates an order body.
+pub fn parse_order(body: &[u8]) -> Result<ValidOrder, Vec<FieldError>> {
+    validate(super::parse_input(body)?)
+}
+
+/// Validates an order input: the only way to a [`ValidOrder`].
+pub fn validate(input: OrderInput) -> Result<ValidOrder, Vec<FieldError>> {
+    Validator::default().order(input)
+}
+
+impl Validator {
+    fn order(mut self, input: OrderInput) -> Result<ValidOrder, Vec<FieldError>> {
+        let order_number = self.required(input.order_number, "order_number").unwrap_or_default();
+        if !order_number.is_empty() {
+            if let Err(e) = check_order_number(&order_number, "order_number") {
+                self.errors.push(e);
+            }
+        }
+        let email = self.required(input.email, "email").unwrap_or_default();
+        if !email.is_empty() {
+            if let Err(e) = check_email(&email, "email") {
+                self.errors.push(e);
+            }
+        }
+        let placed_at = self.required_time(input.placed_at, "placed_at");
+        let updated_at = self.required_time(input.updated_at, "updated_at");
+        let status = self.word(input.status, "status", OrderStatus::parse, OrderStatus::expected);
+        let cancel_reason = self.text(input.cancel_reason, "cancel_reason", MAX_TEXT);
+        let payment_status = self.word(
+            input.payment_status,
+            "payment_status",
+            PaymentStatus::parse,
+            PaymentStatus::expected,
+        );
+        let fulfillment_status = self.word(
+            input.fulfillment_status,
+            "fulfillment_status",
+            FulfillmentStatus::parse,
+            FulfillmentStatus::expected,
+        );
+        let hold_reason = self.text(input.hold_reason, "hold_reason", MAX_TEXT);
+        let scheduled_at = self.time(input.scheduled_at, "scheduled_at");
+        if fulfillment_status == Some(FulfillmentStatus::Scheduled) && scheduled_at.is_none() {
+            self.push(
+                "scheduled_at",
+                "required",
+                "`scheduled_at` is required when fulfillment_status is scheduled.",
+            );
+        }
+        let explicit_return_status = match input.return_status {
+            Some(word) => self.word(Some(word), "return_status", ReturnStatus::parse, ReturnStatus::expected),
+            None => None,
+        };
+
+        let currency = self
+            .required(input.currency, "currency")
+            .unwrap_or_default()
+            .trim()
+            .to_string();
+        let iso_4217 = currency.len() == 3 && currency.bytes().all(|b| b.is_ascii_uppercase());
+        if !currency.is_empty() && !iso_4217 {
+            let shown: String = currency.chars().take(16).collect();
+            self.push(
+                "currency",
+                "invalid_currency",
+                format!("`currency` must be an ISO 4217 code such as NOK, not {shown:?}."),
+            );
+        }
+        let totals = match input.totals {
+            Some(t) => Totals {
+                subtotal: self.money(t.subtotal, "totals.subtotal"),
+                shipping: self.money(t.shipping, "totals.shipping"),
+                tax: self.money(t.tax, "totals.tax"),
+                discounts: self.money(t.discounts, "totals.discounts"),
+                total: self.money(t.total, "totals.total"),
+            },
+            None => {
+                self.push("totals", "required", "`totals` is required.");
+                Totals::default_zero()
+            }
+        };
+
+        let mut ids = HashSet::new();
+        let mut line_items = Vec::with_capacity(input.line_items.len().min(LIMITS.line_items));
+        for (i, li) in self.capped(input.line_items, "line_items", LIMITS.line_items) {
+            let p = format!("line_items[{i}]");
+            line_items.push(LineItem {
+                id: self.id(li.id, &format!("{p}.id"), &mut ids, "Line item"),
+                title: self.required_text(li.title, &format!("{p}.title"), MAX_TEXT),
+                variant: self.text(li.variant, &format!("{p}.variant"), MAX_TEXT),
+                quantity: self.quantity(li.quantity, &format!("{p}.quantity")),
+                price: self.money(li.price, &format!("{p}.price")),
+                image_url: self.url(li.image_url, &format!("{p}.image_url")),
+                sku: self.text(li.sku, &format!("{p}.sku"), MAX_ID),
+            });
+        }
+
+        let mut shipment_ids = HashSet::new();
+        let mut shipments = Vec::with_capacity(input.shipments.len().min(LIMITS.shipments));
+        for (i, s) in self.capped(input.shipments, "shipments", LIMITS.shipments) {
+            let p = format!("shipments[{i}]");
+            let id = self.id(s.id, &format!("{p}.id"), &mut shipment_ids, "Shipment");
+            let status = self.word(
+                s.status,
+                &format!("{p}.status"),
+                ShipmentStatus::parse,
+                ShipmentStatus::expected,
+            );
+            let line_items = self.item_refs(s.line_items, &p, &ids);
+            let mut events = Vec::with_capacity(s.events.len().min(LIMITS.events));
+            for (j, e) in self.capped(s.events, &format!("{p}.events"), LIMITS.events) {
+                let ep = format!("{p}.events[{j}]");
+                let status = self.word(
+                    e.status,
+                    &format!("{ep}.status"),
+                    ShipmentStatus::parse,
+                    ShipmentStatus::expected,
+                );
+                events.push(TrackingEvent {
+                    at: self.required_time(e.at, &format!("{ep}.at")),
+                    status: status.unwrap_or(ShipmentStatus::InTransit),
+                    message: self.text(e.message, &format!("{ep}.message"), MAX_TEXT),
+                    location: self.text(e.location, &format!("{ep}.location"), MAX_TEXT),
+                });
+            }
+            shipments.push(Shipment {
+                id,
+                status: status.unwrap_or(ShipmentStatus::InTransit),
+                carrier: self.text(s.carrier, &format!("{p}.carrier"), MAX_ID),
+                tracking_number: self.text(s.tracking_number, &format!("{p}.tracking_number"), MAX_ID),
+                tracking_url: self.url(s.tracking_url, &format!("{p}.tracking_url")),
+                estimated_delivery: self.date(s.estimated_delivery, &format!("{p}.estimated_delivery")),
+                shipped_at: self.time(s.shipped_at, &format!("{p}.shipped_at")),
+                delivered_at: self.time(s.delivered_at, &format!("{p}.delivered_at")),
+                line_items,
+                events,
+                updated_at: self.time(s.updated_at, &format!("{p}.updated_at")),
+                cancelled_at: self.time(s.cancelled_at, &format!("{p}.cancelled_at")),
+            });
+        }
+
+        let mut return_ids = HashSet::new();
+        let mut returns = Vec::with_capacity(input.returns.len().min(LIMITS.returns));
+        for (i, r) in self.capped(input.returns, "returns", LIMITS.returns) {
+            let p = format!("returns[{i}]");
+            let id = self.id(r.id, &format!("{p}.id"), &mut return_ids, "Return");
+            let status = self.word(
+                r.status,
+                &format!("{p}.status"),
+                ReturnStatus::parse,
+                ReturnStatus::expected,
+            );
+            if status == Some(ReturnStatus::NoReturn) {
+                self.push(
+                    &format!("{p}.status"),
+                    "unknown_status",
+                    "A return cannot have the status no_return.",
+                );
+            }
+            let refund = r.refund.map(|f| Refund {
+                status: self
+                    .word(
+                        f.status,
+                        &format!("{p}.refund.status"),
+                        RefundStatus::parse,
+                        RefundStatus::expected,
+                    )
+                    .unwrap_or(RefundStatus::Pending),
+                amount: self.money(f.amount, &format!("{p}.refund.amount")),
+                updated_at: self.time(f.updated_at, &format!("{p}.refund.updated_at")),
+            });
+            returns.push(Return {
+                id,
+                status: status.unwrap_or(ReturnStatus::ReturnRequested),
+                requested_at: self.required_time(r.requested_at, &format!("{p}.requested_at")),
+                line_items: self.item_refs(r.line_items, &p, &ids),
+                reason: self.text(r.reason, &format!("{p}.reason"), MAX_TEXT),
+                refund,
+                updated_at: self.time(r.updated_at, &format!("{p}.updated_at")),
+            });
+        }
+
+        let mut timeline = Vec::with_capacity(input.timeline.len().min(LIMITS.timeline));
+        for (i, t) in self.capped(input.timeline, "timeline", LIMITS.timeline) {
+            let p = format!("timeline[{i}]");
+            let kind = self.required_text(t.kind, &format!("{p}.kind"), 40);
+            if !kind.is_empty()
+                && !kind
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+            {
+                self.push(
+                    &format!("{p}.kind"),
+                    "invalid_kind",
+                    "`kind` is a snake_case word such as placed or shipped.",
+                );
+            }
+            // Absent visibility means internal: nothing is shown to shoppers unless the merchant says so.
+            let visibility = match t.visibility {
+                Some(v) => self
+                    .word(
+                        Some(v),
+                        &format!("{p}.visibility"),
+                        Visibility::parse,
+                        Visibility::expected,
+                    )
+                    .unwrap_or(Visibility::Internal),
+                None => Visibility::Internal,
+            };
+            timeline.push(TimelineEvent {
+                at: self.required_time(t.at, &format!("{p}.at")),
+                message: self.required_text(t.message, &format!("{p}.message"), MAX_TEXT),
+                kind,
+                visibility,
+            });
+        }
+
+        let shipping_address = input.shipping_address.map(|a| Address {
+            name: self.text(a.name, "shipping_address.name", 200),
+            first_name: self.text(a.first_name, "shipping_address.first_name", 200),
+            last_name: self.text(a.last_name, "shipping_address.last_name", 200),
+            address1: self.text(a.address1, "shipping_address.address1", 500),
+            address2: self.text(a.address2, "shipping_address.address2", 500),
+            zip: self.text(a.zip, "shipping_address.zip", 40),
+            city: self.text(a.city, "shipping_address.city", 200),
+            province: self.text(a.province, "shipping_address.province", 200),
+            country_code: self.text(a.country_code, "shipping_address.country_code", 2),
+            phone: self.text(a.phone, "shipping_address.phone", 64),
+        });
+        let mut tags = Vec::with_capacity(input.tags.len().min(LIMITS.tags));
+        for (i, tag) in self.capped(input.tags, "tags", LIMITS.tags) {
+            if let Some(tag) = self.text(Some(tag), &format!("tags[{i}]"), 255) {
+                tags.push(tag);
+            }
+        }
+        let note = self.text(input.note, "note", MAX_NOTE);
+
+        if !self.errors.is_empty() {
+            return Err(self.errors);
+        }
+        let return_status = explicit_return_status.unwrap_or_else(|| derive_return_status(&returns));
+        Ok(ValidOrder(Order {
+            order_number: order_number.trim().to_string(),
+            email: email.trim().to_string(),
+            placed_at,
+            updated_at,
+            status: status.unwrap_or(OrderStatus::Open),
+            cancel_reason,
+            payment_status: payment_status.unwrap_or(PaymentStatus::Pending),
+            fulfillment_status: fulfillment_status.unwrap_or(FulfillmentStatus::Unfulfilled),
+            hold_reason,
+            scheduled_at,
+            return_status,
+            currency,
+            totals,
+            line_items,
+            shipments,
+            returns,
+            timeline,
+            shipping_address,
+            tags,
+            note,
+        }))
+    }
+
+    fn item_refs(&mut self, refs: Vec<ItemRefInput>, parent: &str, known: &HashSet<String>) -> Vec<ItemRef> {
+        let mut out = Vec::with_capacity(refs.len().min(LIMITS.item_refs));
+        for (k, r) in self.capped(refs, &format!("{parent}.line_items"), LIMITS.item_refs) {
+            let p = format!("{parent}.line_items[{k}]");
+            let id = self.required_text(r.id, &format!("{p}.id"), MAX_ID);
+            if !id.is_empty() && !known.contains(&id) {
+                self.push(
+                    &format!("{p}.id"),
+                    "unknown_line_item",
+                    format!("No line item has the id {id:?}."),
+                );
+            }
+            out.push(ItemRef {
+                quantity: self.quantity(r.quantity, &format!("{p}.quantity")),
+                id,
+            });
+        }
+        out
+    }
+}
+
+impl Totals {
+    fn default_zero() -> Self {
+        let zero = || "0".to_string();
+        Totals {
+            subtotal: zero(),
+            shipping: zero(),
+            tax: zero(),
+            discounts: zero(),
+            total: zero(),
+        }
+    }
+}
+
+/// When the body gives no order-level return status, the latest return's stands for the order.
+fn derive_return_status(returns: &[Return]) -> ReturnStatus {
+    returns
+        .iter()
+        .max_by(|a, b| a.requested_at.cmp(&b.requested_at))
+        .map(|r| r.status)
+        .unwrap_or(ReturnStatus::NoReturn)
+}

@@ -1,0 +1,156 @@
+//! Shops: their settings and their webhook signing secrets.
+
+use super::{json, now, Store, StoreError};
+use sqlx::FromRow;
+
+/// A shop as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Shop {
+    pub id: i64,
+    pub slug: String,
+    pub name: String,
+    pub locale: String,
+    pub accent: Option<String>,
+    pub allowed_origins: Vec<String>,
+}
+
+/// A new shop's settings.
+#[derive(Debug, Clone)]
+pub struct NewShop {
+    pub slug: String,
+    pub name: String,
+    pub locale: String,
+    pub accent: Option<String>,
+    pub allowed_origins: Vec<String>,
+    pub webhook_secret: String,
+}
+
+/// Changes to a shop's settings; `None` keeps the current value.
+#[derive(Debug, Clone, Default)]
+pub struct ShopUpdate {
+    pub name: Option<String>,
+    pub locale: Option<String>,
+    /// `Some(None)` removes the accent colour.
+    pub accent: Option<Option<String>>,
+    /// Replaces the whole list.
+    pub allowed_origins: Option<Vec<String>>,
+}
+
+impl Store {
+    /// Creates a shop; the slug must be new.
+    pub async fn create_shop(&self, shop: &NewShop) -> Result<Shop, StoreError> {
+        let origins = serde_json::to_string(&shop.allowed_origins).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let result = sqlx::query_scalar::<_, i64>(
+            "INSERT INTO shops (slug, name, locale, accent, allowed_origins, webhook_secret, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+        )
+        .bind(&shop.slug)
+        .bind(&shop.name)
+        .bind(&shop.locale)
+        .bind(&shop.accent)
+        .bind(origins)
+        .bind(&shop.webhook_secret)
+        .bind(now())
+        .fetch_one(&self.pool)
+        .await;
+        match result {
+            Ok(id) => Ok(Shop {
+                id,
+                slug: shop.slug.clone(),
+                name: shop.name.clone(),
+                locale: shop.locale.clone(),
+                accent: shop.accent.clone(),
+                allowed_origins: shop.allowed_origins.clone(),
+            }),
+            Err(sqlx::Error::Database(e)) if e.is_unique_violation() => Err(StoreError::ShopExists(shop.slug.clone())),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// The shop with this slug, if any.
+    pub async fn shop(&self, slug: &str) -> Result<Option<Shop>, StoreError> {
+        let row: Option<ShopRow> =
+            sqlx::query_as("SELECT id, slug, name, locale, accent, allowed_origins FROM shops WHERE slug = $1")
+                .bind(slug)
+                .fetch_optional(&self.pool)
+                .await?;
+        row.map(ShopRow::into_shop).transpose()
+    }
+
+    /// Changes a shop's settings; `None` leaves a setting as it is. False when there is no such shop.
+    pub async fn update_shop(&self, slug: &str, update: &ShopUpdate) -> Result<bool, StoreError> {
+        let origins = update
+            .allowed_origins
+            .as_ref()
+            .map(|o| serde_json::to_string(o).map_err(|e| StoreError::Corrupt(e.to_string())))
+            .transpose()?;
+        let done = sqlx::query(
+            "UPDATE shops SET
+                name = COALESCE($1, name),
+                locale = COALESCE($2, locale),
+                accent = CASE WHEN $3 THEN $4 ELSE accent END,
+                allowed_origins = COALESCE($5, allowed_origins)
+             WHERE slug = $6",
+        )
+        .bind(&update.name)
+        .bind(&update.locale)
+        .bind(update.accent.is_some())
+        .bind(update.accent.clone().flatten())
+        .bind(origins)
+        .bind(slug)
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() > 0)
+    }
+
+    /// The shop's webhook secret, if the shop exists.
+    pub async fn webhook_secret(&self, slug: &str) -> Result<Option<(Shop, String)>, StoreError> {
+        let row: Option<ShopSecretRow> = sqlx::query_as(
+            "SELECT id, slug, name, locale, accent, allowed_origins, webhook_secret FROM shops WHERE slug = $1",
+        )
+        .bind(slug)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|r| Ok((r.shop.into_shop()?, r.webhook_secret))).transpose()
+    }
+
+    /// Replaces a shop's webhook secret. False when there is no such shop.
+    pub async fn set_webhook_secret(&self, slug: &str, secret: &str) -> Result<bool, StoreError> {
+        let done = sqlx::query("UPDATE shops SET webhook_secret = $1 WHERE slug = $2")
+            .bind(secret)
+            .bind(slug)
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected() > 0)
+    }
+}
+
+#[derive(FromRow)]
+struct ShopRow {
+    id: i64,
+    slug: String,
+    name: String,
+    locale: String,
+    accent: Option<String>,
+    allowed_origins: String,
+}
+
+impl ShopRow {
+    fn into_shop(self) -> Result<Shop, StoreError> {
+        Ok(Shop {
+            allowed_origins: json(&self.allowed_origins)?,
+            id: self.id,
+            slug: self.slug,
+            name: self.name,
+            locale: self.locale,
+            accent: self.accent,
+        })
+    }
+}
+
+#[derive(FromRow)]
+struct ShopSecretRow {
+    #[sqlx(flatten)]
+    shop: ShopRow,
+    webhook_secret: String,
+}

@@ -1,0 +1,266 @@
+use super::*;
+use crate::order::{parse_order, Shipment, ValidOrder};
+use crate::status::ShipmentStatus;
+
+const EXAMPLE: &str = include_str!("../../../fixtures/order-1001.json");
+
+/// A fresh store: SQLite, or a new database on the PostgreSQL server that
+/// `LOOKOUT_TEST_POSTGRES` names (scripts/test.sh runs these tests on both).
+pub(super) async fn store() -> (tempfile::TempDir, Store) {
+    use sqlx::Connection;
+    static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+    let dir = tempfile::tempdir().unwrap();
+    let url = match std::env::var("LOOKOUT_TEST_POSTGRES") {
+        Ok(admin) if !admin.is_empty() => {
+            let name = format!(
+                "lookout_unit_{}_{}",
+                std::process::id(),
+                NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+            );
+            let mut conn = sqlx::PgConnection::connect(&admin).await.unwrap();
+            sqlx::query(&format!("CREATE DATABASE {name}"))
+                .execute(&mut conn)
+                .await
+                .unwrap();
+            format!("{}/{name}", admin.rsplit_once('/').unwrap().0)
+        }
+        _ => format!("sqlite://{}", dir.path().join("t.db").display()),
+    };
+    let store = Store::connect(&url).await.unwrap();
+    store.migrate().await.unwrap();
+    (dir, store)
+}
+
+fn shop(slug: &str) -> NewShop {
+    NewShop {
+        slug: slug.into(),
+        name: slug.into(),
+        locale: "en".into(),
+        accent: None,
+        allowed_origins: vec![],
+        webhook_secret: "s".into(),
+    }
+}
+
+fn example() -> ValidOrder {
+    parse_order(EXAMPLE.as_bytes()).unwrap()
+}
+
+#[tokio::test]
+async fn an_order_reads_back_exactly_as_written() {
+    let (_dir, store) = store().await;
+    let shop = store.create_shop(&shop("a")).await.unwrap();
+    assert_eq!(store.put_order(shop.id, example()).await.unwrap(), PutOutcome::Created);
+    assert_eq!(
+        store.order(shop.id, "1001").await.unwrap(),
+        Some(example().into_inner())
+    );
+    assert_eq!(store.put_order(shop.id, example()).await.unwrap(), PutOutcome::Replaced);
+}
+
+#[tokio::test]
+async fn an_older_update_changes_nothing() {
+    let (_dir, store) = store().await;
+    let shop = store.create_shop(&shop("a")).await.unwrap();
+    store.put_order(shop.id, example()).await.unwrap();
+    let mut older = example().into_inner();
+    older.updated_at = "2026-11-01T00:00:00Z".into();
+    older.note = Some("overwritten".into());
+    let older = ValidOrder::check(older).unwrap();
+    assert!(matches!(store.put_order(shop.id, older).await, Err(StoreError::Stale)));
+    assert_eq!(
+        store.order(shop.id, "1001").await.unwrap(),
+        Some(example().into_inner())
+    );
+}
+
+#[tokio::test]
+async fn lookup_needs_the_right_email_and_shop() {
+    let (_dir, store) = store().await;
+    let a = store.create_shop(&shop("a")).await.unwrap();
+    store.create_shop(&shop("b")).await.unwrap();
+    store.put_order(a.id, example()).await.unwrap();
+    assert_eq!(
+        store.order_for_lookup("a", "1001", "ada@example.com").await.unwrap(),
+        Some(example().into_inner())
+    );
+    assert!(store
+        .order_for_lookup("a", "1001", "eve@example.com")
+        .await
+        .unwrap()
+        .is_none());
+    assert!(store
+        .order_for_lookup("b", "1001", "ada@example.com")
+        .await
+        .unwrap()
+        .is_none());
+}
+
+#[tokio::test]
+async fn erasing_an_order_removes_it() {
+    let (_dir, store) = store().await;
+    let shop = store.create_shop(&shop("a")).await.unwrap();
+    store.put_order(shop.id, example()).await.unwrap();
+    assert!(store.delete_order(shop.id, "1001").await.unwrap());
+    assert!(!store.delete_order(shop.id, "1001").await.unwrap());
+    assert_eq!(store.order(shop.id, "1001").await.unwrap(), None);
+}
+
+/// A parcel as a platform delivers it.
+fn parcel(id: &str) -> Shipment {
+    Shipment {
+        id: id.into(),
+        status: ShipmentStatus::InTransit,
+        carrier: Some("UPS".into()),
+        tracking_number: None,
+        tracking_url: None,
+        estimated_delivery: None,
+        shipped_at: Some("2026-11-03T07:00:00Z".into()),
+        delivered_at: None,
+        line_items: vec![],
+        events: vec![],
+        updated_at: Some("2026-11-03T07:00:00Z".into()),
+        cancelled_at: None,
+    }
+}
+
+/// Merges one parcel into the stored order, recorded under `delivery`.
+async fn deliver_parcel(store: &Store, shop_id: i64, delivery: &str, s: Shipment) -> Updated {
+    store
+        .update_order(shop_id, "1001", Some(delivery), |stored| {
+            let Some(mut order) = stored else {
+                return Ok(Decision::UnknownOrder);
+            };
+            let merge = order.merge_shipment(s);
+            Decision::of_merge(merge, order)
+        })
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn concurrent_deliveries_to_one_order_all_land() {
+    let (_dir, store) = store().await;
+    let shop = store.create_shop(&shop("a")).await.unwrap();
+    let mut order = example().into_inner();
+    order.shipments.clear();
+    store
+        .put_order(shop.id, ValidOrder::check(order).unwrap())
+        .await
+        .unwrap();
+    // Twenty parcels delivered at once, each twice (a retry racing its original).
+    let deliveries = (0..40).map(|i| {
+        let store = store.clone();
+        tokio::spawn(async move {
+            let n = i % 20;
+            deliver_parcel(&store, shop.id, &format!("d-{n}"), parcel(&format!("p-{n}"))).await
+        })
+    });
+    let mut outcomes = vec![];
+    for d in deliveries.collect::<Vec<_>>() {
+        outcomes.push(d.await.unwrap());
+    }
+    assert_eq!(outcomes.iter().filter(|o| **o == Updated::Replaced).count(), 20);
+    assert_eq!(outcomes.iter().filter(|o| **o == Updated::Duplicate).count(), 20);
+    let stored = store.order(shop.id, "1001").await.unwrap().unwrap();
+    assert_eq!(stored.shipments.len(), 20, "no parcel lost");
+}
+
+#[tokio::test]
+async fn a_change_that_fails_validation_writes_nothing_and_records_no_delivery() {
+    let (_dir, store) = store().await;
+    let shop = store.create_shop(&shop("a")).await.unwrap();
+    store.put_order(shop.id, example()).await.unwrap();
+    let mut bad = parcel("p-bad");
+    bad.tracking_url = Some("javascript:alert(1)".into());
+    let result = store
+        .update_order(shop.id, "1001", Some("d-1"), |stored| {
+            let mut order = stored.unwrap();
+            order.merge_shipment(bad);
+            ValidOrder::check(order).map(Decision::Write)
+        })
+        .await;
+    match result {
+        Err(StoreError::Invalid(errors)) => assert_eq!(errors[0].code, "invalid_url"),
+        other => panic!("expected a validation error, got {other:?}"),
+    }
+    assert_eq!(
+        store.order(shop.id, "1001").await.unwrap(),
+        Some(example().into_inner())
+    );
+    // The same delivery id, now with a good parcel, is applied: it was not recorded.
+    assert_eq!(
+        deliver_parcel(&store, shop.id, "d-1", parcel("p-1")).await,
+        Updated::Replaced
+    );
+    assert_eq!(
+        deliver_parcel(&store, shop.id, "d-1", parcel("p-1")).await,
+        Updated::Duplicate
+    );
+}
+
+#[tokio::test]
+async fn a_delivery_for_an_order_not_yet_stored_is_not_recorded() {
+    let (_dir, store) = store().await;
+    let shop = store.create_shop(&shop("a")).await.unwrap();
+    assert_eq!(
+        deliver_parcel(&store, shop.id, "d-1", parcel("p-1")).await,
+        Updated::UnknownOrder
+    );
+    store.put_order(shop.id, example()).await.unwrap();
+    assert_eq!(
+        deliver_parcel(&store, shop.id, "d-1", parcel("p-1")).await,
+        Updated::Replaced
+    );
+}
+
+#[tokio::test]
+async fn the_lookup_query_uses_the_order_number_index() {
+    let (_dir, store) = store().await;
+    if store.backend() == Backend::Postgres {
+        // PostgreSQL plans by table statistics, so an empty table says nothing
+        // here; docs/benchmarks.md shows its plan at a million orders.
+        return;
+    }
+    let plan = store.explain_lookup().await.unwrap().join("\n");
+    assert!(
+        plan.contains("(shop_id=? AND number_key=?)") && !plan.contains("SCAN"),
+        "{plan}"
+    );
+}
+
+#[tokio::test]
+async fn shop_settings_change_only_where_asked() {
+    let (_dir, store) = store().await;
+    store.create_shop(&shop("a")).await.unwrap();
+    let update = ShopUpdate {
+        allowed_origins: Some(vec!["https://a.example".into()]),
+        accent: Some(Some("#123456".into())),
+        ..ShopUpdate::default()
+    };
+    assert!(store.update_shop("a", &update).await.unwrap());
+    let a = store.shop("a").await.unwrap().unwrap();
+    assert_eq!(a.allowed_origins, ["https://a.example"]);
+    assert_eq!(a.accent.as_deref(), Some("#123456"));
+    assert_eq!(a.locale, "en");
+    let clear = ShopUpdate {
+        accent: Some(None),
+        locale: Some("de".into()),
+        ..ShopUpdate::default()
+    };
+    assert!(store.update_shop("a", &clear).await.unwrap());
+    let a = store.shop("a").await.unwrap().unwrap();
+    assert_eq!((a.accent, a.locale.as_str()), (None, "de"));
+    assert_eq!(a.allowed_origins, ["https://a.example"]);
+    assert!(!store.update_shop("nope", &clear).await.unwrap());
+}
+
+#[tokio::test]
+async fn a_duplicate_slug_is_refused() {
+    let (_dir, store) = store().await;
+    store.create_shop(&shop("a")).await.unwrap();
+    assert!(matches!(
+        store.create_shop(&shop("a")).await,
+        Err(StoreError::ShopExists(_))
+    ));
+}

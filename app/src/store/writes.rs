@@ -1,0 +1,265 @@
+//! Writing orders: every change to one order is one transaction that locks the
+//! order, reads it, applies the change, checks the result and writes it, with
+//! the platform delivery that caused it recorded in the same transaction.
+//! Concurrent or retried deliveries can neither half-apply nor lose each other's
+//! changes.
+
+use super::{begin_write, json, to_json, Backend, Store, StoreError};
+use crate::errors::FieldError;
+use crate::normalize::{email_key, order_number_key};
+use crate::order::merge::Merge;
+use crate::order::{is_older, Order, ValidOrder};
+use sha2::{Digest, Sha256};
+use sqlx::pool::PoolConnection;
+use sqlx::{Any, AnyConnection};
+
+/// Whether a write created the order or replaced it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PutOutcome {
+    Created,
+    Replaced,
+}
+
+/// What a change decided, given the stored order.
+#[derive(Debug)]
+pub enum Decision {
+    /// Write this order.
+    Write(ValidOrder),
+    /// The stored order already says this.
+    Unchanged,
+    /// The stored order is newer than this change.
+    Stale,
+    /// There is no order to change (the delivery is not recorded, so a retry after
+    /// the order arrives is applied).
+    UnknownOrder,
+}
+
+impl Decision {
+    /// What to do after merging a delivery into the stored order: write it if it
+    /// changed (when it is still valid), else nothing.
+    pub fn of_merge(merge: Merge, order: Order) -> Result<Decision, Vec<FieldError>> {
+        match merge {
+            Merge::Changed => ValidOrder::check(order).map(Decision::Write),
+            Merge::Unchanged => Ok(Decision::Unchanged),
+            Merge::Stale => Ok(Decision::Stale),
+        }
+    }
+}
+
+/// What [`Store::update_order`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Updated {
+    Created,
+    Replaced,
+    Unchanged,
+    Stale,
+    UnknownOrder,
+    /// The delivery was applied before; nothing was done.
+    Duplicate,
+}
+
+impl Store {
+    /// Changes one order in one transaction: locks (shop, number key), records
+    /// `delivery` (a platform's delivery id; seen before: `Duplicate`, nothing
+    /// else happens), reads the stored order, asks `change` what to do with it
+    /// and writes the result. A change that fails validation leaves everything as
+    /// it was, the delivery unrecorded.
+    pub async fn update_order<F>(
+        &self,
+        shop_id: i64,
+        number_key: &str,
+        delivery: Option<&str>,
+        change: F,
+    ) -> Result<Updated, StoreError>
+    where
+        F: FnOnce(Option<Order>) -> Result<Decision, Vec<FieldError>> + Send,
+    {
+        let mut conn = self.pool.acquire().await?;
+        update_on(&mut conn, self.backend, shop_id, number_key, delivery, change).await
+    }
+
+    /// Creates or replaces one order (the REST API's PUT): an order whose
+    /// `updated_at` is older than the stored one's changes nothing (`Stale`).
+    pub async fn put_order(&self, shop_id: i64, order: ValidOrder) -> Result<PutOutcome, StoreError> {
+        let mut conn = self.pool.acquire().await?;
+        put_on(&mut conn, self.backend, shop_id, order).await
+    }
+
+    /// One connection kept for a run of writes (an import): each of its
+    /// `put_order`s is still its own transaction, without the pool's checks of
+    /// the connection around every order.
+    pub async fn writer(&self) -> Result<Writer, StoreError> {
+        Ok(Writer {
+            conn: self.pool.acquire().await?,
+            backend: self.backend,
+        })
+    }
+
+    /// Writes many orders in one transaction, replacing any stored order with the
+    /// same number whatever its age: for loading generated or trusted bulk data,
+    /// not for merchant updates (those go through `put_order`).
+    pub async fn replace_orders(&self, shop_id: i64, orders: &[ValidOrder]) -> Result<(), StoreError> {
+        let mut conn = self.pool.acquire().await?;
+        let mut tx = begin_write(&mut conn, self.backend).await?;
+        for order in orders {
+            let row = Row::of(order)?;
+            sqlx::query(self.backend.doc_sql().upsert)
+                .bind(shop_id)
+                .bind(order_number_key(&order.order_number))
+                .bind(row.email_key)
+                .bind(row.updated_at)
+                .bind(row.doc)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+}
+
+/// A connection kept for a run of order writes ([`Store::writer`]).
+pub struct Writer {
+    conn: PoolConnection<Any>,
+    backend: Backend,
+}
+
+impl Writer {
+    /// [`Store::put_order`] on the kept connection.
+    pub async fn put_order(&mut self, shop_id: i64, order: ValidOrder) -> Result<PutOutcome, StoreError> {
+        put_on(&mut self.conn, self.backend, shop_id, order).await
+    }
+}
+
+async fn put_on(
+    conn: &mut AnyConnection,
+    backend: Backend,
+    shop_id: i64,
+    order: ValidOrder,
+) -> Result<PutOutcome, StoreError> {
+    let key = order_number_key(&order.order_number);
+    let updated = update_on(conn, backend, shop_id, &key, None, |stored| {
+        Ok(match stored {
+            Some(stored) if is_older(&order.updated_at, &stored.updated_at).unwrap_or(false) => Decision::Stale,
+            _ => Decision::Write(order),
+        })
+    })
+    .await?;
+    match updated {
+        Updated::Created => Ok(PutOutcome::Created),
+        Updated::Replaced => Ok(PutOutcome::Replaced),
+        _ => Err(StoreError::Stale),
+    }
+}
+
+/// What an order's row holds besides its shop and number key.
+struct Row {
+    email_key: String,
+    updated_at: String,
+    doc: String,
+}
+
+impl Row {
+    fn of(order: &ValidOrder) -> Result<Row, StoreError> {
+        Ok(Row {
+            email_key: email_key(&order.email),
+            updated_at: order.updated_at.clone(),
+            doc: to_json(order)?,
+        })
+    }
+}
+
+/// [`Store::update_order`] on one connection.
+async fn update_on<F>(
+    conn: &mut AnyConnection,
+    backend: Backend,
+    shop_id: i64,
+    number_key: &str,
+    delivery: Option<&str>,
+    change: F,
+) -> Result<Updated, StoreError>
+where
+    F: FnOnce(Option<Order>) -> Result<Decision, Vec<FieldError>> + Send,
+{
+    let sql = backend.doc_sql();
+    // Writers of the same order take turns. SQLite: IMMEDIATE takes the write lock
+    // up front. PostgreSQL: a transaction-scoped advisory lock on (shop, order
+    // number), which also covers an order that does not exist yet.
+    let mut tx = begin_write(conn, backend).await?;
+    if backend == Backend::Postgres {
+        sqlx::query("SELECT pg_advisory_xact_lock($1)")
+            .bind(order_lock_id(shop_id, number_key))
+            .execute(&mut *tx)
+            .await?;
+    }
+    if let Some(delivery) = delivery {
+        let first: Option<i64> = sqlx::query_scalar(
+            "INSERT INTO webhook_deliveries (shop_id, webhook_id, received_at) VALUES ($1, $2, $3)
+             ON CONFLICT (shop_id, webhook_id) DO NOTHING RETURNING shop_id",
+        )
+        .bind(shop_id)
+        .bind(delivery)
+        .bind(super::now())
+        .fetch_optional(&mut *tx)
+        .await?;
+        if first.is_none() {
+            return Ok(Updated::Duplicate);
+        }
+    }
+    let stored: Option<(i64, String)> = sqlx::query_as(sql.select)
+        .bind(shop_id)
+        .bind(number_key)
+        .fetch_optional(&mut *tx)
+        .await?;
+    let (id, stored) = match stored {
+        Some((id, doc)) => (Some(id), Some(json::<Order>(&doc)?)),
+        None => (None, None),
+    };
+    let updated = match change(stored).map_err(StoreError::Invalid)? {
+        Decision::Write(order) => {
+            if order_number_key(&order.order_number) != number_key {
+                return Err(StoreError::Invalid(vec![FieldError::new(
+                    "order_number",
+                    "path_mismatch",
+                    format!(
+                        "The order number {:?} is not the order being changed.",
+                        order.order_number
+                    ),
+                )]));
+            }
+            let row = Row::of(&order)?;
+            let statement = if id.is_some() { sql.update } else { sql.insert };
+            // $1 is the row to rewrite, or the shop of a new row.
+            sqlx::query(statement)
+                .bind(id.unwrap_or(shop_id))
+                .bind(number_key)
+                .bind(row.email_key)
+                .bind(row.updated_at)
+                .bind(row.doc)
+                .execute(&mut *tx)
+                .await?;
+            if id.is_some() {
+                Updated::Replaced
+            } else {
+                Updated::Created
+            }
+        }
+        Decision::Unchanged => Updated::Unchanged,
+        Decision::Stale => Updated::Stale,
+        // Rolled back: the delivery stays unrecorded.
+        Decision::UnknownOrder => return Ok(Updated::UnknownOrder),
+    };
+    tx.commit().await?;
+    Ok(updated)
+}
+
+/// The advisory lock number for writes to one order: the first 8 bytes of a
+/// SHA-256 of shop and key, the same in every server process.
+fn order_lock_id(shop_id: i64, number_key: &str) -> i64 {
+    let digest = Sha256::new()
+        .chain_update(shop_id.to_be_bytes())
+        .chain_update(number_key.as_bytes())
+        .finalize();
+    let mut first = [0u8; 8];
+    first.copy_from_slice(&digest[..8]);
+    i64::from_be_bytes(first)
+}

@@ -1,0 +1,99 @@
+//! The clap arguments several commands share: lookup limits, client timeouts, the database.
+
+use anyhow::Result;
+use app::limits::LimitSettings;
+use clap::Args;
+
+/// Limits on failed lookups.
+#[derive(Args, Clone)]
+pub(super) struct LimitArgs {
+    /// Failed lookups one client address may make per window.
+    #[arg(long, env = "LOOKOUT_FAILED_LOOKUPS_PER_CLIENT", default_value_t = 20)]
+    failed_lookups_per_client: u32,
+    /// Failed lookups against one order number of a shop per window.
+    #[arg(long, env = "LOOKOUT_FAILED_LOOKUPS_PER_ORDER", default_value_t = 8)]
+    failed_lookups_per_order: u32,
+    /// Failed lookups against one email address of a shop per window.
+    #[arg(long, env = "LOOKOUT_FAILED_LOOKUPS_PER_EMAIL", default_value_t = 8)]
+    failed_lookups_per_email: u32,
+    /// The window, in seconds, over which the allowances refill.
+    #[arg(long, env = "LOOKOUT_FAILED_LOOKUP_WINDOW_SECS", default_value_t = 900)]
+    failed_lookup_window_secs: u64,
+    /// A proxy (address or CIDR, repeatable) whose X-Forwarded-For is believed:
+    /// the client is the rightmost address that is not a trusted proxy.
+    #[arg(long = "trusted-proxy", env = "LOOKOUT_TRUSTED_PROXIES", value_delimiter = ',')]
+    trusted_proxies: Vec<String>,
+    /// Believe X-Forwarded-For from the connecting peer whatever its address (one
+    /// proxy in front whose address is not known); prefer --trusted-proxy.
+    #[arg(long, env = "LOOKOUT_TRUST_PROXY")]
+    trust_proxy: bool,
+    /// Failed API-key checks one client may make per window.
+    #[arg(long, env = "LOOKOUT_FAILED_AUTH_PER_CLIENT", default_value_t = 20)]
+    failed_auth_per_client: u32,
+    /// Keys each in-memory limiter table holds at most (about 40 bytes each).
+    #[arg(long, env = "LOOKOUT_LIMITER_CAPACITY", default_value_t = app::limits::DEFAULT_CAPACITY,
+          value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=100_000_000))]
+    limiter_capacity: usize,
+    /// Keep lookup allowances in the database, so that every server using it (and
+    /// a restarted one) counts the same misses.
+    #[arg(long, env = "LOOKOUT_SHARED_LIMITS")]
+    pub(super) shared_limits: bool,
+}
+
+impl LimitArgs {
+    pub(super) fn settings(&self) -> Result<LimitSettings> {
+        for (name, value) in [
+            ("--failed-lookups-per-client", self.failed_lookups_per_client),
+            ("--failed-lookups-per-order", self.failed_lookups_per_order),
+            ("--failed-lookups-per-email", self.failed_lookups_per_email),
+            ("--failed-auth-per-client", self.failed_auth_per_client),
+        ] {
+            if value == 0 {
+                anyhow::bail!("{name} must be at least 1");
+            }
+        }
+        if self.failed_lookup_window_secs == 0 {
+            anyhow::bail!("--failed-lookup-window-secs must be at least 1");
+        }
+        Ok(LimitSettings {
+            per_client: self.failed_lookups_per_client,
+            per_order: self.failed_lookups_per_order,
+            per_email: self.failed_lookups_per_email,
+            window: std::time::Duration::from_secs(self.failed_lookup_window_secs),
+            failed_auth_per_client: self.failed_auth_per_client,
+            capacity: self.limiter_capacity,
+            proxies: app::limits::Proxies::parse(&self.trusted_proxies)
+                .map_err(anyhow::Error::msg)?
+                .with_any_peer(self.trust_proxy),
+        })
+    }
+}
+
+/// How long clients may take.
+#[derive(Args, Clone)]
+pub(super) struct TimeoutArgs {
+    /// Seconds a client may take to send a request's headers before the connection is closed.
+    #[arg(long, env = "LOOKOUT_HEADER_TIMEOUT_SECS", default_value_t = 10,
+          value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub(super) header_timeout_secs: u64,
+    /// Seconds one request may take in all (body included) before it is answered 408.
+    #[arg(long, env = "LOOKOUT_REQUEST_TIMEOUT_SECS", default_value_t = 30,
+          value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub(super) request_timeout_secs: u64,
+}
+
+/// Where the order database is.
+#[derive(Args, Clone)]
+pub(super) struct Db {
+    /// Database URL: sqlite://PATH (created if missing).
+    #[arg(long, env = "LOOKOUT_DATABASE_URL", default_value = "sqlite://lookout.db")]
+    pub(super) database_url: String,
+    /// Database connections this process keeps open at most
+    /// (default: 4 for SQLite, 8 for PostgreSQL).
+    #[arg(long, env = "LOOKOUT_DATABASE_POOL_SIZE", value_parser = clap::value_parser!(u32).range(1..=1000))]
+    pub(super) database_pool_size: Option<u32>,
+    /// Where shoppers' lookups read, e.g. a PostgreSQL read replica of the
+    /// database (default: the database URL itself).
+    #[arg(long, env = "LOOKOUT_DATABASE_LOOKUP_URL")]
+    pub(super) database_lookup_url: Option<String>,
+}

@@ -1,0 +1,67 @@
+//! `lookout import`: write a JSONL or CSV file of orders to a shop, reporting bad lines.
+
+use super::args::Db;
+use super::{open, progress_bar};
+use anyhow::{Context, Result};
+
+pub(super) async fn import(db: &Db, slug: &str, file: &std::path::Path) -> Result<()> {
+    use crate::import::{count_lines, jsonl_orders, read_csv, write, Format, Parsed};
+    let format = Format::detect(file)?;
+    let reader = std::fs::File::open(file).with_context(|| format!("cannot open {}", file.display()))?;
+    let store = open(db).await?;
+    let shop = store
+        .shop(slug)
+        .await?
+        .with_context(|| format!("no shop with the slug {slug:?}"))?;
+    let started = std::time::Instant::now();
+    // JSON Lines are parsed on their own thread while earlier orders are written, a
+    // bounded number ahead; a CSV is read whole first (an order's rows may be anywhere).
+    let (tx, rx) = tokio::sync::mpsc::channel::<Parsed>(1024);
+    let send_all = move |parsed: &mut dyn Iterator<Item = Parsed>| {
+        for item in parsed {
+            if tx.blocking_send(item).is_err() {
+                break; // the writer stopped
+            }
+        }
+    };
+    let total = match format {
+        Format::Jsonl => {
+            // Counting the lines is a second pass over the file: only for a bar that shows.
+            let lines = if std::io::IsTerminal::is_terminal(&std::io::stderr()) {
+                count_lines(file)?
+            } else {
+                0
+            };
+            std::thread::spawn(move || send_all(&mut jsonl_orders(std::io::BufReader::new(reader))));
+            lines
+        }
+        Format::Csv => {
+            let parsed = read_csv(std::io::BufReader::new(reader));
+            let orders = parsed.len();
+            std::thread::spawn(move || send_all(&mut parsed.into_iter()));
+            orders
+        }
+    };
+    let bar = progress_bar(total as u64, "importing");
+    let shown = bar.clone();
+    let summary = write(&store, shop.id, rx, move |n| shown.set_position(n as u64)).await?;
+    bar.finish_and_clear();
+    for rejected in &summary.rejected {
+        eprintln!("line {}: {}", rejected.line, rejected.reason);
+    }
+    let secs = started.elapsed().as_secs_f64();
+    println!(
+        "{} accepted, {} rejected ({:.1} s, {:.0} orders/s)",
+        summary.accepted,
+        summary.rejected.len(),
+        secs,
+        summary.accepted as f64 / secs.max(1e-9)
+    );
+    if !summary.rejected.is_empty() {
+        anyhow::bail!(
+            "{} line(s) rejected; the other orders were written",
+            summary.rejected.len()
+        );
+    }
+    Ok(())
+}

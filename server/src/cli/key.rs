@@ -1,0 +1,98 @@
+//! `lookout key`: create, list and revoke a shop's merchant API keys.
+
+use super::args::Db;
+use super::open;
+use crate::keys;
+use anyhow::{Context, Result};
+use app::store::Store;
+use clap::Subcommand;
+
+#[derive(Subcommand)]
+pub(super) enum KeyCommand {
+    /// Create an API key for a shop and print it once.
+    Create {
+        /// The shop's slug.
+        slug: String,
+        #[command(flatten)]
+        db: Db,
+    },
+    /// List a shop's keys by prefix (keys themselves are never stored).
+    List {
+        /// The shop's slug.
+        slug: String,
+        #[command(flatten)]
+        db: Db,
+    },
+    /// Revoke a key by its prefix (the 16 characters after `lk_`).
+    Revoke {
+        /// The shop's slug.
+        slug: String,
+        /// The key's prefix, as `key list` shows it.
+        prefix: String,
+        #[command(flatten)]
+        db: Db,
+    },
+}
+
+/// Runs one `key` subcommand.
+pub(super) async fn run(command: KeyCommand) -> Result<()> {
+    match command {
+        KeyCommand::List { slug, db } => {
+            let store = open(&db).await?;
+            let shop = store
+                .shop(&slug)
+                .await?
+                .with_context(|| format!("no shop with the slug {slug:?}"))?;
+            let keys = store.keys(shop.id).await?;
+            if keys.is_empty() {
+                println!("No keys for {slug:?}. Create one with `lookout key create {slug}`.");
+            }
+            for key in keys {
+                let state = match &key.revoked_at {
+                    Some(at) => format!("revoked {at}"),
+                    None => "live".to_string(),
+                };
+                println!("{}  created {}  {state}", key.prefix, key.created_at);
+            }
+            Ok(())
+        }
+        KeyCommand::Revoke { slug, prefix, db } => {
+            let store = open(&db).await?;
+            let shop = store
+                .shop(&slug)
+                .await?
+                .with_context(|| format!("no shop with the slug {slug:?}"))?;
+            if !store.revoke_key(shop.id, &prefix).await? {
+                anyhow::bail!("no live key with the prefix {prefix:?} for {slug:?} (see `lookout key list {slug}`)");
+            }
+            println!(
+                "Revoked key {prefix} of {slug:?}. Servers stop accepting it within {} seconds.",
+                crate::keys::CACHE_SECS
+            );
+            Ok(())
+        }
+        KeyCommand::Create { slug, db } => {
+            let store = open(&db).await?;
+            let key = create_key(&store, &slug).await?;
+            println!("API key for {slug:?} (shown once; only its hash is stored):");
+            println!("{key}");
+            Ok(())
+        }
+    }
+}
+
+/// Creates a key for an existing shop and returns its text.
+pub async fn create_key(store: &Store, slug: &str) -> Result<String> {
+    let shop = store
+        .shop(slug)
+        .await?
+        .with_context(|| format!("no shop with the slug {slug:?}"))?;
+    let new = keys::generate();
+    let key = new.key.clone();
+    let hash = tokio::task::spawn_blocking(move || keys::hash(&key))
+        .await
+        .context("hashing the key")?
+        .map_err(|e| anyhow::anyhow!("hashing the key failed: {e}"))?;
+    store.insert_key(shop.id, &new.prefix, &hash).await?;
+    Ok(new.key)
+}

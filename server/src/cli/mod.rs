@@ -1,0 +1,261 @@
+//! The command line (`lookout serve | migrate | shop | key | import | demo | …`): parser, config file, dispatch.
+
+mod args;
+mod demo;
+mod import;
+mod key;
+mod serve;
+mod shop;
+
+pub use key::create_key;
+pub use serve::leptos_options;
+
+use crate::settings;
+use crate::telemetry::LogFormat;
+use anyhow::{Context, Result};
+use app::store::Store;
+use args::{Db, LimitArgs, TimeoutArgs};
+use clap::{Parser, Subcommand};
+use import::import;
+use key::KeyCommand;
+use serve::{serve, ServeSettings};
+use shop::ShopCommand;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(
+    name = "lookout",
+    version,
+    about = "Lookout: the order-status widget for online stores"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+    /// A TOML file of settings, keyed by long flag name (see README); flags and
+    /// LOOKOUT_* variables override it.
+    #[arg(long, global = true, env = "LOOKOUT_CONFIG")]
+    config: Option<PathBuf>,
+    /// Log lines as text or as JSON objects (one per line).
+    #[arg(long, global = true, env = "LOOKOUT_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
+    log_format: LogFormat,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the web server (migrates the database first).
+    Serve {
+        #[command(flatten)]
+        db: Db,
+        /// Address to listen on.
+        #[arg(long, env = "LOOKOUT_ADDR", default_value = "127.0.0.1:3000")]
+        addr: SocketAddr,
+        /// Folder with the built site assets (the `pkg` folder's parent).
+        #[arg(long, env = "LOOKOUT_SITE_ROOT", default_value = "target/site")]
+        site_root: PathBuf,
+        #[command(flatten)]
+        limits: LimitArgs,
+        /// The site is reached over HTTPS (directly or through a TLS proxy): send
+        /// Strict-Transport-Security with this max-age in seconds. 0 (the default) sends none.
+        #[arg(long, env = "LOOKOUT_HSTS_MAX_AGE", default_value_t = 0)]
+        hsts_max_age: u64,
+        #[command(flatten)]
+        timeouts: TimeoutArgs,
+    },
+    /// Apply database migrations.
+    Migrate {
+        #[command(flatten)]
+        db: Db,
+    },
+    /// Manage shops.
+    Shop {
+        #[command(subcommand)]
+        command: ShopCommand,
+    },
+    /// Manage merchant API keys.
+    Key {
+        #[command(subcommand)]
+        command: KeyCommand,
+    },
+    /// The embeddable widget.
+    Embed {
+        #[command(subcommand)]
+        command: EmbedCommand,
+    },
+    /// Import orders from a file: JSONL (one API order body a line) or CSV (one row
+    /// per line item). Bad lines are reported and skipped; the rest are written.
+    Import {
+        /// The shop's slug.
+        slug: String,
+        /// The file: .jsonl/.ndjson or .csv (else detected from its first character).
+        file: PathBuf,
+        #[command(flatten)]
+        db: Db,
+    },
+    /// Put the built site (WebAssembly, JavaScript, CSS) inside this executable,
+    /// so that it is the whole deployment.
+    BundleSite {
+        /// The built site (the `pkg` folder's parent).
+        #[arg(long, env = "LOOKOUT_SITE_ROOT", default_value = "target/site")]
+        site_root: PathBuf,
+        /// Where to write the bundled executable (default: replace this one).
+        #[arg(long, env = "LOOKOUT_BUNDLE_OUT")]
+        out: Option<PathBuf>,
+    },
+    /// Create the shop `demo` with sample orders covering every status.
+    Demo {
+        #[command(flatten)]
+        db: Db,
+        /// Also generate this many orders (`#G0000001` with `shopper1@example.com`, …),
+        /// for load tests.
+        #[arg(long, env = "LOOKOUT_DEMO_ORDERS", default_value_t = 0)]
+        orders: u64,
+    },
+}
+
+#[derive(Subcommand)]
+enum EmbedCommand {
+    /// Print the script tag to paste into a storefront, with its integrity hash.
+    Snippet {
+        /// The shop's slug.
+        slug: String,
+        /// The address shoppers reach this Lookout at, e.g. https://track.example.
+        #[arg(long, env = "LOOKOUT_PUBLIC_URL", default_value = "http://127.0.0.1:3000")]
+        base_url: String,
+    },
+}
+
+/// Runs the command line; errors are printed as one clear line and exit 1.
+pub fn main() -> ExitCode {
+    if let Err(e) = apply_config_file() {
+        eprintln!("error: {e:#}");
+        return ExitCode::FAILURE;
+    }
+    let cli = Cli::parse();
+    crate::telemetry::init(cli.log_format);
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli.command)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Every setting that has a `LOOKOUT_*` variable, by long flag name.
+fn settings() -> std::collections::BTreeMap<String, String> {
+    fn walk(cmd: &clap::Command, out: &mut std::collections::BTreeMap<String, String>) {
+        for arg in cmd.get_arguments() {
+            if let (Some(long), Some(env)) = (arg.get_long(), arg.get_env()) {
+                out.entry(long.to_string())
+                    .or_insert_with(|| env.to_string_lossy().into_owned());
+            }
+        }
+        for sub in cmd.get_subcommands() {
+            walk(sub, out);
+        }
+    }
+    let mut out = std::collections::BTreeMap::new();
+    walk(&<Cli as clap::CommandFactory>::command(), &mut out);
+    out.remove("config");
+    out
+}
+
+/// Hands the config file's settings to the parser as variables, where unset.
+fn apply_config_file() -> Result<()> {
+    let args: Vec<String> = std::env::args().collect();
+    let Some(path) = crate::config::path_from(&args) else {
+        return Ok(());
+    };
+    for (var, value) in crate::config::read(&path, &settings())? {
+        if std::env::var_os(&var).is_none() {
+            std::env::set_var(var, value);
+        }
+    }
+    Ok(())
+}
+
+async fn run(command: Command) -> Result<()> {
+    match command {
+        Command::Serve {
+            db,
+            addr,
+            site_root,
+            limits,
+            hsts_max_age,
+            timeouts,
+        } => {
+            let settings = ServeSettings {
+                limits: limits.settings()?,
+                shared_limits: limits.shared_limits,
+                hsts_max_age,
+                header_timeout: std::time::Duration::from_secs(timeouts.header_timeout_secs),
+                request_timeout: std::time::Duration::from_secs(timeouts.request_timeout_secs),
+            };
+            serve(&db, addr, site_root, settings).await
+        }
+        Command::Migrate { db } => {
+            open(&db).await?;
+            println!("Migrations applied to {}", db.database_url);
+            Ok(())
+        }
+        Command::Shop { command } => shop::run(command).await,
+        Command::Embed {
+            command: EmbedCommand::Snippet { slug, base_url },
+        } => {
+            settings::check_slug(&slug).map_err(anyhow::Error::msg)?;
+            println!("{}", crate::embed::snippet(&base_url, &slug));
+            Ok(())
+        }
+        Command::Key { command } => key::run(command).await,
+        Command::Import { slug, file, db } => import(&db, &slug, &file).await,
+        Command::BundleSite { site_root, out } => {
+            let exe = std::env::current_exe().context("cannot find this executable")?;
+            let out = out.unwrap_or_else(|| exe.clone());
+            let count = crate::bundle::write(&exe, &site_root, &out)?;
+            let size = std::fs::metadata(&out)?.len();
+            println!(
+                "Bundled {count} site files into {} ({:.1} MB).",
+                out.display(),
+                size as f64 / 1e6
+            );
+            Ok(())
+        }
+        Command::Demo { db, orders } => demo::run(db, orders).await,
+    }
+}
+
+/// Opens the database and applies migrations; a failure here is fatal and says why.
+async fn open(db: &Db) -> Result<Store> {
+    let options = app::store::StoreOptions {
+        pool_size: db.database_pool_size,
+        lookup_url: db.database_lookup_url.clone(),
+    };
+    let store = Store::connect_with(&db.database_url, &options)
+        .await
+        .with_context(|| format!("cannot open the database {}", db.database_url))?;
+    store
+        .migrate()
+        .await
+        .with_context(|| format!("cannot migrate the database {}", db.database_url))?;
+    Ok(store)
+}
+
+/// A progress bar on a terminal; hidden when output goes elsewhere.
+fn progress_bar(len: u64, what: &str) -> indicatif::ProgressBar {
+    let bar = indicatif::ProgressBar::new(len);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{msg} {wide_bar} {pos}/{len} ({per_sec}, {eta} left)")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    bar.set_message(what.to_string());
+    bar
+}

@@ -1,0 +1,98 @@
+//! `lookout serve`: the web server, its Leptos settings, and stopping on Ctrl-C or SIGTERM.
+
+use super::args::Db;
+use super::open;
+use crate::AppState;
+use anyhow::{Context, Result};
+use app::limits::{LimitSettings, LookupLimits};
+use leptos::config::{Env, LeptosOptions};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+/// What `serve` needs beyond the database and address.
+pub(super) struct ServeSettings {
+    pub(super) limits: LimitSettings,
+    pub(super) shared_limits: bool,
+    pub(super) hsts_max_age: u64,
+    pub(super) header_timeout: std::time::Duration,
+    pub(super) request_timeout: std::time::Duration,
+}
+
+pub(super) async fn serve(db: &Db, addr: SocketAddr, site_root: PathBuf, settings: ServeSettings) -> Result<()> {
+    let store = open(db).await?;
+    if !site_root.join("pkg").is_dir() {
+        tracing::warn!(site_root = %site_root.display(), "no built assets found: pages will load without styles and WebAssembly (build with `cargo leptos build --release`)");
+    }
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .with_context(|| format!("cannot listen on {addr}"))?;
+    let local = listener.local_addr()?;
+    let limits = if settings.shared_limits {
+        let limits = LookupLimits::shared(settings.limits, store.clone())
+            .await
+            .context("cannot set up the shared limits")?;
+        std::sync::Arc::new(limits)
+    } else {
+        std::sync::Arc::new(LookupLimits::new(settings.limits))
+    };
+    if limits.is_shared() {
+        // Whole allowances carry nothing: forget them now and then.
+        let limits = limits.clone();
+        tokio::spawn(async move {
+            loop {
+                tokio::time::sleep(std::time::Duration::from_secs(60)).await;
+                limits.forget_refilled().await;
+            }
+        });
+    }
+    let mut state = AppState::new(leptos_options(local, &site_root), store.clone())
+        .with_hsts(settings.hsts_max_age)
+        .with_request_timeout(settings.request_timeout);
+    state.limits = limits;
+    tracing::info!(files = state.assets.len(), "site assets loaded");
+    if let Some(handle) = crate::metrics::handle() {
+        // Histograms are drained into their buckets here as well as on each scrape.
+        tokio::spawn(async move {
+            loop {
+                tokio::time::sleep(std::time::Duration::from_secs(5)).await;
+                handle.run_upkeep();
+            }
+        });
+    }
+    println!("Lookout is listening on http://{local}");
+    println!("  Demo tracking page: http://{local}/track/demo");
+    println!("  Health: http://{local}/healthz");
+    crate::serve::run(listener, crate::app(state), settings.header_timeout, shutdown_signal()).await;
+    store.close().await;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = terminate => {} }
+}
+
+/// The Leptos settings for a server on `addr` serving assets from `site_root`.
+pub fn leptos_options(addr: SocketAddr, site_root: &std::path::Path) -> LeptosOptions {
+    LeptosOptions::builder()
+        .output_name("lookout")
+        .site_root(site_root.display().to_string())
+        .site_pkg_dir("pkg")
+        .site_addr(addr)
+        .env(Env::PROD)
+        .build()
+}

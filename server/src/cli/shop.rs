@@ -1,0 +1,177 @@
+//! `lookout shop`: create a shop, rotate its webhook secret, change its settings.
+
+use super::args::Db;
+use super::open;
+use crate::{keys, settings};
+use anyhow::{Context, Result};
+use app::store::{NewShop, ShopUpdate};
+use clap::Subcommand;
+
+#[derive(Subcommand)]
+pub(super) enum ShopCommand {
+    /// Create a shop and print its webhook secret once.
+    Create {
+        /// The shop's slug: 1 to 64 of a-z, 0-9 and -.
+        slug: String,
+        #[command(flatten)]
+        db: Db,
+        /// The shop's display name.
+        #[arg(long, env = "LOOKOUT_SHOP_NAME")]
+        name: String,
+        /// An origin allowed to embed the widget (repeatable), e.g. https://shop.example.
+        #[arg(long = "allowed-origin", env = "LOOKOUT_ALLOWED_ORIGINS", value_delimiter = ',')]
+        allowed_origins: Vec<String>,
+        /// Default language: en, nb, sv, de or zh.
+        #[arg(long, env = "LOOKOUT_LOCALE", default_value = "en")]
+        locale: String,
+        /// Accent colour, e.g. #0a7c59.
+        #[arg(long, env = "LOOKOUT_ACCENT")]
+        accent: Option<String>,
+    },
+    /// Change a shop's settings; what is not given stays as it is.
+    Update {
+        /// The shop's slug.
+        slug: String,
+        #[command(flatten)]
+        db: Db,
+        /// New display name.
+        #[arg(long)]
+        name: Option<String>,
+        /// Replace the allowed origins with these (repeatable).
+        #[arg(long = "allowed-origin", value_delimiter = ',')]
+        allowed_origins: Vec<String>,
+        /// Remove every allowed origin (nobody may frame the widget).
+        #[arg(long, conflicts_with = "allowed_origins")]
+        clear_allowed_origins: bool,
+        /// New default language: en, nb, sv, de or zh.
+        #[arg(long)]
+        locale: Option<String>,
+        /// New accent colour, e.g. #0a7c59.
+        #[arg(long)]
+        accent: Option<String>,
+        /// Remove the accent colour.
+        #[arg(long, conflicts_with = "accent")]
+        clear_accent: bool,
+    },
+    /// Replace the shop's Shopify webhook secret and print the new one once.
+    RotateSecret {
+        /// The shop's slug.
+        slug: String,
+        #[command(flatten)]
+        db: Db,
+        /// Use this secret instead of a new random one: the signing key Shopify
+        /// shows for webhooks made in its admin, or a custom app's client secret.
+        #[arg(long, env = "LOOKOUT_WEBHOOK_SECRET")]
+        secret: Option<String>,
+    },
+}
+
+/// Runs one `shop` subcommand.
+pub(super) async fn run(command: ShopCommand) -> Result<()> {
+    match command {
+        ShopCommand::Create {
+            slug,
+            db,
+            name,
+            allowed_origins,
+            locale,
+            accent,
+        } => {
+            settings::check_slug(&slug).map_err(anyhow::Error::msg)?;
+            settings::check_locale(&locale).map_err(anyhow::Error::msg)?;
+            let accent = accent
+                .as_deref()
+                .map(settings::check_accent)
+                .transpose()
+                .map_err(anyhow::Error::msg)?;
+            let allowed_origins = settings::check_origins(&allowed_origins).map_err(anyhow::Error::msg)?;
+            if name.trim().is_empty() {
+                anyhow::bail!("--name must not be empty");
+            }
+            let store = open(&db).await?;
+            let secret = keys::webhook_secret();
+            let shop = store
+                .create_shop(&NewShop {
+                    slug,
+                    name: name.trim().to_string(),
+                    locale,
+                    accent,
+                    allowed_origins,
+                    webhook_secret: secret.clone(),
+                })
+                .await?;
+            println!("Created shop {:?} ({}).", shop.slug, shop.name);
+            println!("Webhook secret (shown once, keep it safe): {secret}");
+            Ok(())
+        }
+        ShopCommand::RotateSecret { slug, db, secret } => {
+            let given = secret.map(|s| s.trim().to_string());
+            if given.as_deref().is_some_and(|s| s.len() < 16 || s.len() > 200) {
+                anyhow::bail!("--secret must be 16 to 200 characters long");
+            }
+            let store = open(&db).await?;
+            let secret = given.clone().unwrap_or_else(keys::webhook_secret);
+            if !store.set_webhook_secret(&slug, &secret).await? {
+                anyhow::bail!("no shop with the slug {slug:?}");
+            }
+            if given.is_some() {
+                println!("Stored the given webhook secret for {slug:?}; the old one stops working now.");
+            } else {
+                println!("New webhook secret for {slug:?} (shown once; the old one stops working now):");
+                println!("{secret}");
+            }
+            Ok(())
+        }
+        ShopCommand::Update {
+            slug,
+            db,
+            name,
+            allowed_origins,
+            clear_allowed_origins,
+            locale,
+            accent,
+            clear_accent,
+        } => {
+            if let Some(locale) = &locale {
+                settings::check_locale(locale).map_err(anyhow::Error::msg)?;
+            }
+            let accent = accent
+                .as_deref()
+                .map(settings::check_accent)
+                .transpose()
+                .map_err(anyhow::Error::msg)?;
+            let origins = settings::check_origins(&allowed_origins).map_err(anyhow::Error::msg)?;
+            if name.as_deref().is_some_and(|n| n.trim().is_empty()) {
+                anyhow::bail!("--name must not be empty");
+            }
+            let update = ShopUpdate {
+                name: name.map(|n| n.trim().to_string()),
+                locale,
+                accent: if clear_accent { Some(None) } else { accent.map(Some) },
+                allowed_origins: if clear_allowed_origins {
+                    Some(Vec::new())
+                } else {
+                    (!origins.is_empty()).then_some(origins)
+                },
+            };
+            let store = open(&db).await?;
+            if !store.update_shop(&slug, &update).await? {
+                anyhow::bail!("no shop with the slug {slug:?}");
+            }
+            let shop = store
+                .shop(&slug)
+                .await?
+                .with_context(|| format!("no shop with the slug {slug:?}"))?;
+            println!("Updated shop {:?} ({}).", shop.slug, shop.name);
+            println!("  locale: {}", shop.locale);
+            println!("  accent: {}", shop.accent.as_deref().unwrap_or("(default)"));
+            let origins = if shop.allowed_origins.is_empty() {
+                "(none: the widget cannot be framed)".to_string()
+            } else {
+                shop.allowed_origins.join(" ")
+            };
+            println!("  allowed origins: {origins}");
+            Ok(())
+        }
+    }
+}

@@ -1,0 +1,279 @@
+//! Shopify's webhook payloads mapped onto Lookout's order model.
+//!
+//! An order payload (`orders/*` topics) becomes an [`OrderInput`], validated
+//! like a REST body. A fulfillment payload becomes one parcel and a refund one
+//! line of history, merged into the stored order it belongs to
+//! (`app::order::merge`). Field names follow Shopify's
+//! REST Admin API order resource.
+
+use app::normalize::is_http_url;
+use app::order::{
+    ItemRef, LineItemInput, Order, OrderInput, Shipment, ShipmentInput, TimelineEvent, TimelineEventInput, TotalsInput,
+};
+use app::status::{OrderStatus, ShipmentStatus, Visibility};
+use chrono::{DateTime, SecondsFormat, Utc};
+mod payload;
+
+pub use payload::{Fulfillment, Id, Refund, ShopifyOrder};
+use payload::{LineItem, MoneySet, Transaction};
+
+/// The topics Lookout acts on; any other is acknowledged and ignored.
+pub const ORDER_TOPICS: &[&str] = &[
+    "orders/create",
+    "orders/updated",
+    "orders/paid",
+    "orders/cancelled",
+    "orders/fulfilled",
+];
+pub const FULFILLMENT_TOPICS: &[&str] = &["fulfillments/create", "fulfillments/update"];
+pub const REFUND_TOPIC: &str = "refunds/create";
+
+/// Shopify's times carry the shop's offset; Lookout's are UTC. Unparseable text is
+/// passed on as it is, for the validator to name.
+fn utc(time: &str) -> String {
+    DateTime::parse_from_rfc3339(time)
+        .map(|t| t.with_timezone(&Utc).to_rfc3339_opts(SecondsFormat::Secs, true))
+        .unwrap_or_else(|_| time.to_string())
+}
+
+/// The shopper's amount: the presentment money when given, else the shop's.
+fn amount(set: Option<&MoneySet>, plain: Option<&String>) -> String {
+    set.and_then(|s| {
+        s.presentment_money
+            .amount
+            .clone()
+            .or_else(|| s.shop_money.amount.clone())
+    })
+    .or_else(|| plain.cloned())
+    .unwrap_or_else(|| "0.00".to_string())
+}
+
+fn payment_status(financial_status: Option<&str>) -> &'static str {
+    match financial_status.unwrap_or("pending") {
+        "authorized" => "authorized",
+        "partially_paid" => "partially_paid",
+        "paid" => "paid",
+        "partially_refunded" => "partially_refunded",
+        "refunded" => "refunded",
+        "voided" => "voided",
+        "expired" => "expired",
+        _ => "pending",
+    }
+}
+
+fn fulfillment_status(status: Option<&str>) -> &'static str {
+    match status {
+        Some("fulfilled") => "fulfilled",
+        Some("partial") => "partially_fulfilled",
+        Some("pending" | "in_progress" | "open") => "in_progress",
+        Some("on_hold") => "on_hold",
+        Some("scheduled") => "scheduled",
+        // null, "unfulfilled", "restocked" (items put back on the shelf)
+        _ => "unfulfilled",
+    }
+}
+
+/// A Shopify fulfillment as a Lookout parcel. A cancelled one is kept as
+/// cancelled (never shown to the shopper), so that a late "created" for it cannot
+/// bring it back. `known` are the order's line item ids.
+fn shipment(f: &Fulfillment, known: &[String]) -> Shipment {
+    let status = match (f.status.as_deref(), f.shipment_status.as_deref()) {
+        (Some("error" | "failure"), _) | (_, Some("failure")) => ShipmentStatus::Failure,
+        (_, Some("in_transit")) => ShipmentStatus::InTransit,
+        (_, Some("out_for_delivery")) => ShipmentStatus::OutForDelivery,
+        (_, Some("attempted_delivery")) => ShipmentStatus::AttemptedDelivery,
+        (_, Some("ready_for_pickup")) => ShipmentStatus::ReadyForPickup,
+        (_, Some("delivered")) => ShipmentStatus::Delivered,
+        // label_printed, label_purchased, confirmed, or nothing heard from the carrier yet
+        _ => ShipmentStatus::LabelCreated,
+    };
+    let updated_at = f.updated_at();
+    let delivered_at = (status == ShipmentStatus::Delivered)
+        .then(|| updated_at.clone())
+        .flatten();
+    let cancelled_at = (f.status.as_deref() == Some("cancelled"))
+        .then(|| updated_at.clone())
+        .flatten();
+    // Only a link a shopper may follow is kept; a carrier page that is not http(s) is dropped.
+    let link = |url: &String| is_http_url(url.trim()).then(|| url.trim().to_string());
+    Shipment {
+        id: f.id.text(),
+        status,
+        carrier: f.tracking_company.clone(),
+        tracking_number: f
+            .tracking_number
+            .clone()
+            .or_else(|| f.tracking_numbers.first().cloned()),
+        tracking_url: f.tracking_url.iter().chain(&f.tracking_urls).find_map(link),
+        estimated_delivery: None,
+        shipped_at: f.created_at.as_deref().map(utc),
+        delivered_at,
+        line_items: f
+            .line_items
+            .iter()
+            .filter(|l| known.contains(&l.id.text()) && l.quantity.unwrap_or(0) > 0)
+            .map(|l| ItemRef {
+                id: l.id.text(),
+                quantity: l.quantity.unwrap_or(0),
+            })
+            .collect(),
+        events: vec![],
+        updated_at,
+        cancelled_at,
+    }
+}
+
+/// What a refund gave back, as a sentence for the order's history; None when no
+/// refund transaction succeeded.
+fn refund_event(r: &Refund, currency: &str) -> Option<TimelineEvent> {
+    let refunded: Vec<&Transaction> = r
+        .transactions
+        .iter()
+        .filter(|t| t.kind.as_deref() == Some("refund") && !matches!(t.status.as_deref(), Some("failure" | "error")))
+        .collect();
+    let first = refunded.first()?;
+    let currency = first.currency.as_deref().unwrap_or(currency);
+    let amounts: Vec<&str> = refunded.iter().filter_map(|t| t.amount.as_deref()).collect();
+    Some(TimelineEvent {
+        at: utc(r.created_at.as_deref().unwrap_or_default()),
+        kind: "refunded".to_string(),
+        message: format!("Refund of {} {currency} issued", amounts.join(" + ")),
+        visibility: Visibility::Customer,
+    })
+}
+
+/// Shopify's order as a Lookout order input, to be validated like any other.
+pub fn order_input(o: &ShopifyOrder) -> OrderInput {
+    let currency = o
+        .presentment_currency
+        .clone()
+        .or_else(|| {
+            o.total_price_set
+                .as_ref()
+                .and_then(|s| s.presentment_money.currency_code.clone())
+        })
+        .or_else(|| o.currency.clone());
+    let status = if o.cancelled_at.is_some() {
+        OrderStatus::Cancelled
+    } else if o.closed_at.is_some() {
+        OrderStatus::Archived
+    } else {
+        OrderStatus::Open
+    };
+    let lines: Vec<&LineItem> = o.line_items.iter().filter(|l| l.quantity.unwrap_or(0) > 0).collect();
+    let known: Vec<String> = lines.iter().map(|l| l.id.text()).collect();
+    let placed_at = o.created_at.as_deref().map(utc);
+    let event = |at: &str, kind: &str, message: String, visibility| TimelineEvent {
+        at: at.to_string(),
+        kind: kind.to_string(),
+        message,
+        visibility,
+    };
+    let mut timeline = vec![];
+    if let Some(at) = &placed_at {
+        timeline.push(event(at, "placed", "Order placed".into(), Visibility::Customer));
+    }
+    if let (Some(at), Some(reason)) = (&o.cancelled_at, &o.cancel_reason) {
+        let message = format!("Order cancelled ({reason})");
+        timeline.push(event(&utc(at), "cancelled", message, Visibility::Internal));
+    }
+    timeline.extend(
+        o.refunds
+            .iter()
+            .filter_map(|r| refund_event(r, currency.as_deref().unwrap_or_default())),
+    );
+    let word = |w: &str| Some(w.to_string());
+    OrderInput {
+        order_number: o.name.clone(),
+        email: o
+            .email
+            .clone()
+            .or_else(|| o.contact_email.clone())
+            .or_else(|| o.customer.as_ref().and_then(|c| c.email.clone())),
+        placed_at,
+        updated_at: o.updated_at.as_deref().or(o.created_at.as_deref()).map(utc),
+        status: word(status.as_str()),
+        cancel_reason: o.cancelled_at.as_ref().and(o.cancel_reason.clone()),
+        payment_status: word(payment_status(o.financial_status.as_deref())),
+        fulfillment_status: word(fulfillment_status(o.fulfillment_status.as_deref())),
+        currency,
+        totals: Some(TotalsInput {
+            subtotal: Some(amount(o.subtotal_price_set.as_ref(), o.subtotal_price.as_ref())),
+            shipping: Some(amount(o.total_shipping_price_set.as_ref(), None)),
+            tax: Some(amount(o.total_tax_set.as_ref(), o.total_tax.as_ref())),
+            discounts: Some(amount(o.total_discounts_set.as_ref(), o.total_discounts.as_ref())),
+            total: Some(amount(o.total_price_set.as_ref(), o.total_price.as_ref())),
+        }),
+        line_items: lines
+            .iter()
+            .map(|l| LineItemInput {
+                id: Some(l.id.text()),
+                title: l.title.clone().or_else(|| l.name.clone()),
+                variant: l.variant_title.clone(),
+                quantity: l.quantity,
+                price: Some(amount(l.price_set.as_ref(), l.price.as_ref())),
+                image_url: None,
+                sku: l.sku.clone().filter(|s| !s.is_empty()),
+            })
+            .collect(),
+        shipments: o
+            .fulfillments
+            .iter()
+            .map(|f| ShipmentInput::from(shipment(f, &known)))
+            .collect(),
+        timeline: timeline.into_iter().map(TimelineEventInput::from).collect(),
+        shipping_address: o.shipping_address.clone(),
+        tags: o
+            .tags
+            .as_deref()
+            .unwrap_or_default()
+            .split(',')
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .map(str::to_string)
+            .collect(),
+        note: o.note.clone().filter(|n| !n.trim().is_empty()),
+        ..OrderInput::default()
+    }
+}
+
+impl ShopifyOrder {
+    /// Shopify's numeric id of the order, as text.
+    pub fn id(&self) -> Option<String> {
+        self.id.as_ref().map(Id::text)
+    }
+}
+
+impl Fulfillment {
+    /// The order's name from the fulfillment's (`#1001.2` → `#1001`).
+    pub fn order_name(&self) -> Option<&str> {
+        let name = self.name.as_deref()?;
+        Some(name.rsplit_once('.').map_or(name, |(order, _)| order))
+    }
+
+    /// When Shopify last changed it, in UTC.
+    pub fn updated_at(&self) -> Option<String> {
+        self.updated_at.as_deref().or(self.created_at.as_deref()).map(utc)
+    }
+
+    /// This fulfillment as a parcel of `order` (whose line items it may name).
+    pub fn shipment_of(&self, order: &Order) -> Shipment {
+        let known: Vec<String> = order.line_items.iter().map(|l| l.id.clone()).collect();
+        shipment(self, &known)
+    }
+}
+
+impl Refund {
+    /// When the refund was made, in UTC.
+    pub fn created_at(&self) -> Option<String> {
+        self.created_at.as_deref().map(utc)
+    }
+
+    /// The line this refund adds to `order`'s history, if any money went back.
+    /// Whether it refunded everything is for the `orders/updated` that Shopify
+    /// sends with it to say; until then the shopper sees the order as partly
+    /// refunded (`projection`).
+    pub fn event_for(&self, order: &Order) -> Option<TimelineEvent> {
+        refund_event(self, &order.currency)
+    }
+}

@@ -1,0 +1,138 @@
+//! The parts of Shopify's webhook payloads Lookout reads (REST Admin API
+//! resources: order, fulfillment, refund); everything else in them is ignored.
+
+use app::order::AddressInput;
+use serde::Deserialize;
+
+/// Shopify sends ids as JSON numbers; Lookout keeps them as text.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+pub enum Id {
+    Number(u64),
+    Text(String),
+}
+
+impl Id {
+    pub fn text(&self) -> String {
+        match self {
+            Id::Number(n) => n.to_string(),
+            Id::Text(s) => s.clone(),
+        }
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub(super) struct Money {
+    pub(super) amount: Option<String>,
+    pub(super) currency_code: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub(super) struct MoneySet {
+    #[serde(default)]
+    pub(super) shop_money: Money,
+    #[serde(default)]
+    pub(super) presentment_money: Money,
+}
+
+#[derive(Debug, Deserialize)]
+pub(super) struct Customer {
+    pub(super) email: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+pub(super) struct LineItem {
+    pub(super) id: Id,
+    pub(super) title: Option<String>,
+    pub(super) name: Option<String>,
+    pub(super) variant_title: Option<String>,
+    pub(super) quantity: Option<u32>,
+    pub(super) price: Option<String>,
+    pub(super) price_set: Option<MoneySet>,
+    pub(super) sku: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+pub(super) struct FulfillmentLine {
+    pub(super) id: Id,
+    pub(super) quantity: Option<u32>,
+}
+
+/// A fulfillment, inside an order payload or alone (`fulfillments/*`).
+#[derive(Debug, Deserialize)]
+pub struct Fulfillment {
+    pub(super) id: Id,
+    /// Shopify's id of the order (in `fulfillments/*` payloads).
+    pub order_id: Option<Id>,
+    /// `#1001.1`: the order's name, a dot, the fulfillment's number.
+    pub(super) name: Option<String>,
+    pub(super) status: Option<String>,
+    pub(super) shipment_status: Option<String>,
+    pub(super) created_at: Option<String>,
+    pub(super) updated_at: Option<String>,
+    pub(super) tracking_company: Option<String>,
+    pub(super) tracking_number: Option<String>,
+    #[serde(default)]
+    pub(super) tracking_numbers: Vec<String>,
+    pub(super) tracking_url: Option<String>,
+    #[serde(default)]
+    pub(super) tracking_urls: Vec<String>,
+    #[serde(default)]
+    pub(super) line_items: Vec<FulfillmentLine>,
+}
+
+#[derive(Debug, Deserialize)]
+pub(super) struct Transaction {
+    pub(super) amount: Option<String>,
+    pub(super) kind: Option<String>,
+    pub(super) status: Option<String>,
+    pub(super) currency: Option<String>,
+}
+
+/// A refund, inside an order payload or alone (`refunds/create`).
+#[derive(Debug, Deserialize)]
+pub struct Refund {
+    /// Shopify's id of the order.
+    pub order_id: Option<Id>,
+    pub(super) created_at: Option<String>,
+    #[serde(default)]
+    pub(super) transactions: Vec<Transaction>,
+}
+
+/// The parts of Shopify's order resource Lookout reads.
+#[derive(Debug, Deserialize)]
+pub struct ShopifyOrder {
+    pub(super) id: Option<Id>,
+    pub(super) name: Option<String>,
+    pub(super) email: Option<String>,
+    pub(super) contact_email: Option<String>,
+    pub(super) customer: Option<Customer>,
+    pub(super) created_at: Option<String>,
+    pub(super) updated_at: Option<String>,
+    pub(super) cancelled_at: Option<String>,
+    pub(super) cancel_reason: Option<String>,
+    pub(super) closed_at: Option<String>,
+    pub(super) financial_status: Option<String>,
+    pub(super) fulfillment_status: Option<String>,
+    pub(super) currency: Option<String>,
+    pub(super) presentment_currency: Option<String>,
+    pub(super) subtotal_price: Option<String>,
+    pub(super) subtotal_price_set: Option<MoneySet>,
+    pub(super) total_price: Option<String>,
+    pub(super) total_price_set: Option<MoneySet>,
+    pub(super) total_tax: Option<String>,
+    pub(super) total_tax_set: Option<MoneySet>,
+    pub(super) total_discounts: Option<String>,
+    pub(super) total_discounts_set: Option<MoneySet>,
+    pub(super) total_shipping_price_set: Option<MoneySet>,
+    #[serde(default)]
+    pub(super) line_items: Vec<LineItem>,
+    #[serde(default)]
+    pub(super) fulfillments: Vec<Fulfillment>,
+    #[serde(default)]
+    pub(super) refunds: Vec<Refund>,
+    pub(super) note: Option<String>,
+    pub(super) tags: Option<String>,
+    /// Shopify's address has Lookout's field names (and more, ignored).
+    pub(super) shipping_address: Option<AddressInput>,
+}

@@ -1,0 +1,170 @@
+//! The OpenAPI document: it lists every operation the API serves and no other,
+//! and every example in it gets, from the real server, the answer it documents.
+
+mod common;
+
+use app::store::NewShop;
+use common::shopify::{request, sign};
+use common::TestApp;
+use serde_json::Value;
+
+/// Every operation, in the order the examples are tried (the PUT creates the
+/// order the others read; the DELETE erases it last).
+const OPERATIONS: &[(&str, &str)] = &[
+    ("get", "/api/v1/openapi.json"),
+    ("put", "/api/v1/shops/{shop}/orders/{order_number}"),
+    ("get", "/api/v1/shops/{shop}/orders/{order_number}"),
+    ("post", "/api/v1/shops/{shop}/lookup"),
+    ("post", "/api/v1/shops/{shop}/webhooks/shopify"),
+    ("delete", "/api/v1/shops/{shop}/orders/{order_number}"),
+];
+
+async fn document(app: &TestApp) -> Value {
+    let res = app.client.get(app.url("/api/v1/openapi.json")).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.headers()["content-type"], "application/json");
+    res.json().await.unwrap()
+}
+
+fn documented(doc: &Value) -> Vec<(String, String)> {
+    let mut ops = vec![];
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for method in ["get", "put", "post", "delete", "patch", "head", "options", "trace"] {
+            if item.get(method).is_some() {
+                ops.push((method.to_string(), path.clone()));
+            }
+        }
+    }
+    ops.sort();
+    ops
+}
+
+#[tokio::test]
+async fn the_document_lists_exactly_the_operations_the_server_answers() {
+    let app = TestApp::spawn().await;
+    let doc = document(&app).await;
+    assert!(
+        doc["openapi"].as_str().unwrap().starts_with("3.1"),
+        "{}",
+        doc["openapi"]
+    );
+    let mut expected: Vec<(String, String)> = OPERATIONS.iter().map(|(m, p)| (m.to_string(), p.to_string())).collect();
+    expected.sort();
+    assert_eq!(documented(&doc), expected);
+    // On every documented path, a method the document does not list is not served.
+    for (_, path) in &expected {
+        let concrete = path.replace("{shop}", "alpha").replace("{order_number}", "1001");
+        for method in ["GET", "PUT", "POST", "DELETE", "PATCH"] {
+            let listed = doc["paths"][path].get(method.to_lowercase()).is_some();
+            let res = app
+                .client
+                .request(method.parse().unwrap(), app.url(&concrete))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(
+                res.status() == 405,
+                !listed,
+                "{method} {path}: {} (listed: {listed})",
+                res.status()
+            );
+        }
+    }
+}
+
+/// The example of a parameter, for its place in a path.
+fn path_with_examples(path: &str, operation: &Value) -> String {
+    let mut concrete = path.to_string();
+    for p in operation["parameters"].as_array().into_iter().flatten() {
+        if p["in"] == "path" {
+            let example = p["example"].as_str().expect("every path parameter has an example");
+            concrete = concrete.replace(&format!("{{{}}}", p["name"].as_str().unwrap()), example);
+        }
+    }
+    concrete
+}
+
+#[tokio::test]
+async fn every_example_gets_the_answer_the_document_gives() {
+    let app = TestApp::spawn().await;
+    app.store
+        .create_shop(&NewShop {
+            slug: "demo".into(),
+            name: "Demo".into(),
+            locale: "en".into(),
+            accent: None,
+            allowed_origins: vec![],
+            webhook_secret: common::shopify::SECRET.into(),
+        })
+        .await
+        .unwrap();
+    let key = server::cli::create_key(&app.store, "demo").await.unwrap();
+    let doc = document(&app).await;
+    let mut examples = 0;
+    for (method, path) in OPERATIONS {
+        let operation = &doc["paths"][path][method];
+        let url = app.url(&path_with_examples(path, operation));
+        let body = &operation["requestBody"]["content"]["application/json"]["example"];
+        let bytes = if body.is_null() {
+            vec![]
+        } else {
+            serde_json::to_vec(body).unwrap()
+        };
+        let mut req = if path.ends_with("/webhooks/shopify") {
+            let header = |name: &str| {
+                operation["parameters"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .find(|p| p["name"] == name)
+                    .and_then(|p| p["example"].as_str())
+                    .unwrap_or_else(|| panic!("{name} has an example"))
+                    .to_string()
+            };
+            let hmac = sign(common::shopify::SECRET, &bytes);
+            request(
+                &app.client,
+                url,
+                &header("X-Shopify-Topic"),
+                &header("X-Shopify-Webhook-Id"),
+                bytes,
+                &hmac,
+            )
+        } else {
+            let req = app.client.request(method.to_uppercase().parse().unwrap(), url);
+            let req = if body.is_null() {
+                req
+            } else {
+                req.header("content-type", "application/json").body(bytes)
+            };
+            if operation.get("security").is_some() {
+                req.bearer_auth(&key)
+            } else {
+                req
+            }
+        };
+        req = req.header("sec-fetch-site", "same-origin");
+        let res = req.send().await.unwrap();
+        let status = res.status().as_u16().to_string();
+        let answer = &operation["responses"][&status];
+        assert!(
+            answer.is_object(),
+            "{method} {path}: {status} is not a documented answer"
+        );
+        assert!(status.starts_with('2'), "{method} {path}: the example got {status}");
+        let example = &answer["content"]["application/json"]["example"];
+        let text = res.text().await.unwrap();
+        if !example.is_null() {
+            let got: Value = serde_json::from_str(&text).unwrap();
+            assert_eq!(
+                &got, example,
+                "{method} {path}: the answer differs from the documented example"
+            );
+            examples += 1;
+        }
+    }
+    assert_eq!(
+        examples, 4,
+        "the PUT, GET, lookup and webhook answers are documented by example"
+    );
+}
