@@ -48,6 +48,20 @@ async fn merchant_view(app: &TestApp, n: u64) -> Value {
         .unwrap()
 }
 
+/// The tracking page in `locale` after Jon's plain form post for order `number`.
+async fn page(app: &TestApp, locale: &str, number: &str) -> String {
+    app.client
+        .post(app.url(&format!("/track/alpha?locale={locale}")))
+        .header("sec-fetch-site", "same-origin")
+        .form(&[("email", "jon@example.com"), ("order_number", number)])
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap()
+}
+
 #[tokio::test]
 async fn a_later_parcel_delivered_first_does_not_hide_the_earlier_one() {
     let app = TestApp::spawn().await;
@@ -111,17 +125,7 @@ async fn a_link_that_is_not_http_is_dropped_and_never_shown() {
     );
     let res = app.lookup("alpha", "jon@example.com", "#1").await;
     let json = res.text().await.unwrap();
-    let page = app
-        .client
-        .post(app.url("/track/alpha"))
-        .header("sec-fetch-site", "same-origin")
-        .form(&[("email", "jon@example.com"), ("order_number", "#1")])
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = page(&app, "en", "#1").await;
     for answer in [&json, &page] {
         assert!(!answer.to_lowercase().contains("javascript:"), "{answer}");
     }
@@ -156,23 +160,13 @@ async fn shopify_cancel_reasons_reach_the_shopper_as_plain_neutral_words() {
         ("de", "Vom Shop storniert."),
         ("zh", "已由商店取消。"),
     ] {
-        let page = app
-            .client
-            .post(app.url(&format!("/track/alpha?locale={locale}")))
-            .header("sec-fetch-site", "same-origin")
-            .form(&[("email", "jon@example.com"), ("order_number", "#1")])
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let page = page(&app, locale, "#1").await;
         assert!(page.contains(words), "{locale}: {page}");
         assert!(!page.contains("fraud"), "{locale}: {page}");
     }
 }
 
-/// Calls `f` with every permutation of `0..n` (Heap's algorithm).
+/// Every permutation of `0..n` (Heap's algorithm).
 fn permutations(n: usize) -> Vec<Vec<usize>> {
     fn heap(k: usize, a: &mut Vec<usize>, out: &mut Vec<Vec<usize>>) {
         if k <= 1 {
@@ -181,7 +175,7 @@ fn permutations(n: usize) -> Vec<Vec<usize>> {
         }
         for i in 0..k {
             heap(k - 1, a, out);
-            let j = if k % 2 == 0 { i } else { 0 };
+            let j = if k.is_multiple_of(2) { i } else { 0 };
             a.swap(j, k - 1);
         }
     }
@@ -232,7 +226,7 @@ async fn every_arrival_order_of_a_day_of_deliveries_ends_in_the_same_order() {
             let (status, answer) = deliver(&app, "alpha", topic, &format!("{n}-{i}"), body).await;
             assert_eq!(status, 200, "{answer}");
             // Every other step, the same delivery again (Shopify's retry).
-            if step % 2 == 0 {
+            if step.is_multiple_of(2) {
                 let (_, again) = deliver(&app, "alpha", topic, &format!("{n}-{i}"), body).await;
                 assert_eq!(again["outcome"], "duplicate");
             }

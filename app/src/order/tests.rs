@@ -185,3 +185,61 @@ fn staleness_compares_instants_not_strings() {
     );
     assert_eq!(is_older("2026-11-03T08:00:00Z", "2026-11-03T08:00:00Z"), Some(false));
 }
+
+#[test]
+fn every_list_has_a_limit_and_one_more_is_refused_by_name() {
+    let shipment = |i: usize| json!({"id": format!("s{i}"), "status": "in_transit", "line_items": [], "events": []});
+    let event = |_| json!({"at": "2026-11-03T07:00:00Z", "status": "in_transit"});
+    let note = |_| json!({"at": "2026-11-03T07:00:00Z", "kind": "note", "message": "m"});
+    let ret =
+        |i: usize| json!({"id": format!("r{i}"), "status": "in_progress", "requested_at": "2026-11-08T09:00:00Z"});
+    // The example's parcel refers to li-1, so the first item keeps that id.
+    let item = |i: usize| json!({"id": format!("li-{}", i + 1), "title": "t", "quantity": 1, "price": "1.00"});
+    type Set = Box<dyn Fn(&mut Value, Vec<Value>)>;
+    let cases: Vec<(&str, usize, Set)> = vec![
+        (
+            "line_items",
+            LIMITS.line_items,
+            Box::new(|b, v| b["line_items"] = json!(v)),
+        ),
+        (
+            "shipments",
+            LIMITS.shipments,
+            Box::new(|b, v| b["shipments"] = json!(v)),
+        ),
+        (
+            "shipments[0].events",
+            LIMITS.events,
+            Box::new(|b, v| b["shipments"][0]["events"] = json!(v)),
+        ),
+        ("returns", LIMITS.returns, Box::new(|b, v| b["returns"] = json!(v))),
+        ("timeline", LIMITS.timeline, Box::new(|b, v| b["timeline"] = json!(v))),
+        ("tags", LIMITS.tags, Box::new(|b, v| b["tags"] = json!(v))),
+    ];
+    for (field, limit, set) in cases {
+        let make = |n: usize| -> Vec<Value> {
+            (0..n)
+                .map(|i| match field {
+                    "line_items" => item(i),
+                    "shipments" => shipment(i),
+                    "shipments[0].events" => event(i),
+                    "returns" => ret(i),
+                    "timeline" => note(i),
+                    _ => json!(format!("tag{i}")),
+                })
+                .collect()
+        };
+        // At the limit: accepted.
+        let mut body = example();
+        body["returns"] = json!([]);
+        set(&mut body, make(limit));
+        assert!(parse_order(body.to_string().as_bytes()).is_ok(), "{field} at {limit}");
+        // One more: refused, naming the list.
+        set(&mut body, make(limit + 1));
+        let errors = errors_of(&body);
+        assert!(
+            errors.iter().any(|e| e.field == field && e.code == "too_many"),
+            "{field}: {errors:?}"
+        );
+    }
+}

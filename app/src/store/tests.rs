@@ -177,7 +177,7 @@ async fn a_change_that_fails_validation_writes_nothing_and_records_no_delivery()
         .update_order(shop.id, "1001", Some("d-1"), |stored| {
             let mut order = stored.unwrap();
             order.merge_shipment(bad);
-            ValidOrder::check(order).map(Decision::Write)
+            ValidOrder::check(order).map(|order| Decision::Write(Box::new(order)))
         })
         .await;
     match result {

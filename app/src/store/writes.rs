@@ -24,7 +24,7 @@ pub enum PutOutcome {
 #[derive(Debug)]
 pub enum Decision {
     /// Write this order.
-    Write(ValidOrder),
+    Write(Box<ValidOrder>),
     /// The stored order already says this.
     Unchanged,
     /// The stored order is newer than this change.
@@ -39,7 +39,7 @@ impl Decision {
     /// changed (when it is still valid), else nothing.
     pub fn of_merge(merge: Merge, order: Order) -> Result<Decision, Vec<FieldError>> {
         match merge {
-            Merge::Changed => ValidOrder::check(order).map(Decision::Write),
+            Merge::Changed => ValidOrder::check(order).map(|order| Decision::Write(Box::new(order))),
             Merge::Unchanged => Ok(Decision::Unchanged),
             Merge::Stale => Ok(Decision::Stale),
         }
@@ -140,7 +140,7 @@ async fn put_on(
     let updated = update_on(conn, backend, shop_id, &key, None, |stored| {
         Ok(match stored {
             Some(stored) if is_older(&order.updated_at, &stored.updated_at).unwrap_or(false) => Decision::Stale,
-            _ => Decision::Write(order),
+            _ => Decision::Write(Box::new(order)),
         })
     })
     .await?;

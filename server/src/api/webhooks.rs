@@ -139,7 +139,7 @@ async fn apply(
         let key = order_number_key(&incoming.order_number);
         let updated = store
             .update_order(shop.id, &key, delivery, |stored| match stored {
-                None => Ok(Decision::Write(incoming)),
+                None => Ok(Decision::Write(Box::new(incoming))),
                 Some(mut order) => {
                     let merge = order.merge(incoming.into_inner());
                     Decision::of_merge(merge, order)
