@@ -40,8 +40,8 @@ for i in range(1, orders // 3 + 1):
 PY
   bench_serve
   echo "$store 16 $(KEY=$KEY bench_wrk ingest 16)"
-  echo "$store 16 $(DELIVERIES="$WORK/deliveries.tsv" THREADS=2 \
-    wrk -t2 -c16 -d"${DURATION}s" --timeout 10s -s "$BENCH_ROOT/bench/webhooks.lua" "$BASE" | grep '^RESULT')"
+  echo "$store 16 $(DELIVERIES="$WORK/deliveries.tsv" THREADS=$WRK_THREADS \
+    bench_load wrk -t"$WRK_THREADS" -c16 -d"${DURATION}s" --timeout 10s -s "$BENCH_ROOT/bench/webhooks.lua" "$BASE" | grep '^RESULT')"
   echo "peak RSS: $(( $(bench_server_rss) / 1024 )) MiB"
   bench_stop_server
   [ "$store" = postgres ] && pg_stop

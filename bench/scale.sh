@@ -9,6 +9,11 @@
 #   e.g. bench/scale.sh 1000000 15 "sqlite postgres"   (build first: scripts/build.sh)
 # Failed-lookup limits are raised out of the way: this measures the lookup path,
 # not the limiter (which answers 429 far faster than any lookup).
+#
+# On a machine with cores to spare, keep the server and the load generator
+# apart (bench/lib.sh): e.g. on 16 cores
+#   SERVER_CPUS=0-7 LOAD_CPUS=8-15 bench/scale.sh
+# puts `lookout serve` and PostgreSQL on cores 0-7 and wrk (8 threads) on 8-15.
 set -euo pipefail
 ORDERS=${1:-1000000}
 DURATION=${2:-15}
@@ -17,7 +22,7 @@ STORES=${3:-sqlite postgres}
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 bench_machine
-echo "orders: $ORDERS; ${DURATION}s per run; wrk 2 threads"
+echo "orders: $ORDERS; ${DURATION}s per run; wrk $WRK_THREADS threads"
 RESULTS="$WORK/results"
 : > "$RESULTS"
 

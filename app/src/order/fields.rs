@@ -47,10 +47,17 @@ impl Validator {
     }
 
     /// Optional text, trimmed; empty becomes absent; over `max` characters is an error.
+    /// Text may not hold a NUL character (PostgreSQL cannot store one in a document).
     pub(super) fn text(&mut self, value: Option<String>, field: &str, max: usize) -> Option<String> {
         let value = value.map(|v| v.trim().to_string()).filter(|v| !v.is_empty())?;
         if value.chars().count() > max {
             self.push(field, "too_long", format!("`{field}` has at most {max} characters."));
+        } else if value.contains('\0') {
+            self.push(
+                field,
+                "invalid_text",
+                format!("`{field}` cannot contain a NUL character."),
+            );
         }
         Some(value)
     }

@@ -30,21 +30,15 @@ pub enum Merge {
 
 impl Order {
     /// Merges a platform's whole order into this one.
-    pub fn merge(&mut self, incoming: Order) -> Merge {
+    pub fn merge(&mut self, mut incoming: Order) -> Merge {
         let before = self.clone();
-        let Order {
-            shipments,
-            returns,
-            timeline,
-            ..
-        } = &incoming;
-        let (shipments, returns, timeline) = (shipments.clone(), returns.clone(), timeline.clone());
-        let order = version(
-            Some(&incoming.updated_at),
-            &head(&incoming),
-            Some(&self.updated_at),
-            &head(self),
-        );
+        let shipments = std::mem::take(&mut incoming.shipments);
+        let returns = std::mem::take(&mut incoming.returns);
+        let timeline = std::mem::take(&mut incoming.timeline);
+        // `incoming` is now the order without its parts; `head(self)` is made only on a tie.
+        let order = instant(&incoming.updated_at)
+            .cmp(&instant(&self.updated_at))
+            .then_with(|| json(&incoming).cmp(&json(&head(self))));
         if order == Ordering::Greater {
             let parts = (
                 std::mem::take(&mut self.shipments),
@@ -112,12 +106,9 @@ fn outcome(before: &Order, after: &Order, older: bool) -> Merge {
 
 /// The order without its parts, for comparing two versions of the order itself.
 fn head(order: &Order) -> Order {
-    Order {
-        shipments: vec![],
-        returns: vec![],
-        timeline: vec![],
-        ..order.clone()
-    }
+    let mut head = order.clone();
+    (head.shipments, head.returns, head.timeline) = (vec![], vec![], vec![]);
+    head
 }
 
 /// How version `a` compares with version `b`: by clock (no clock, or one that

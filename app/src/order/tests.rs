@@ -243,3 +243,25 @@ fn every_list_has_a_limit_and_one_more_is_refused_by_name() {
         );
     }
 }
+
+#[test]
+fn a_nul_character_in_any_text_is_refused_by_name() {
+    for (field, set) in [
+        (
+            "note",
+            &(|b: &mut Value| b["note"] = json!("a\u{0}b")) as &dyn Fn(&mut Value),
+        ),
+        ("line_items[0].title", &|b: &mut Value| {
+            b["line_items"][0]["title"] = json!("\u{0}")
+        }),
+        ("tags[0]", &|b: &mut Value| b["tags"] = json!(["x\u{0}"])),
+    ] {
+        let mut body = example();
+        set(&mut body);
+        let errors = errors_of(&body);
+        assert!(
+            errors.iter().any(|e| e.field == field && e.code == "invalid_text"),
+            "{field}: {errors:?}"
+        );
+    }
+}

@@ -1,6 +1,6 @@
 use super::*;
 use crate::order::parse_order;
-use crate::status::{PaymentStatus, ShipmentStatus, Visibility};
+use crate::status::{PaymentStatus, RefundStatus, ReturnStatus, ShipmentStatus, Visibility};
 use proptest::prelude::*;
 
 const EXAMPLE: &str = include_str!("../../../../fixtures/order-1001.json");
@@ -46,17 +46,21 @@ fn order_version() -> impl Strategy<Value = Delivery> {
         proptest::option::of("[a-c]{1,3}"),
         proptest::collection::vec(shipment(), 0..3),
         proptest::collection::vec(event(), 0..3),
+        proptest::collection::vec(a_return(), 0..3),
     )
-        .prop_map(|(updated_at, payment_status, note, shipments, timeline)| {
+        .prop_map(|(updated_at, payment_status, note, shipments, timeline, returns)| {
             let mut order = base();
             order.updated_at = updated_at.to_string();
             order.payment_status = payment_status;
             order.note = note;
             order.shipments = shipments;
             order.timeline = timeline;
-            // A version names each parcel once.
+            order.returns = returns;
+            // A version names each parcel and each return once.
             order.shipments.sort_by(|a, b| a.id.cmp(&b.id));
             order.shipments.dedup_by(|a, b| a.id == b.id);
+            order.returns.sort_by(|a, b| a.id.cmp(&b.id));
+            order.returns.dedup_by(|a, b| a.id == b.id);
             Delivery::Order(Box::new(order))
         })
 }
@@ -85,6 +89,28 @@ fn shipment() -> impl Strategy<Value = Shipment> {
             }],
             events: vec![],
             cancelled_at: cancelled.then(|| "2026-11-05T00:00:00Z".to_string()),
+            updated_at,
+        })
+}
+
+fn a_return() -> impl Strategy<Value = crate::order::Return> {
+    (
+        proptest::sample::select(&["r1", "r2"][..]),
+        proptest::sample::select(&ReturnStatus::ALL[1..]),
+        clock(),
+        proptest::option::of((proptest::sample::select(RefundStatus::ALL), clock())),
+    )
+        .prop_map(|(id, status, updated_at, refund)| crate::order::Return {
+            id: id.to_string(),
+            status,
+            requested_at: "2026-11-08T09:00:00Z".into(),
+            line_items: vec![],
+            reason: None,
+            refund: refund.map(|(status, updated_at)| crate::order::Refund {
+                status,
+                amount: "10.00".into(),
+                updated_at,
+            }),
             updated_at,
         })
 }
