@@ -37,15 +37,7 @@ fn fulfillment(n: u64, parcel: u64, status: &str, at: &str) -> Value {
 }
 
 async fn merchant_view(app: &TestApp, n: u64) -> Value {
-    app.client
-        .get(app.url(&format!("/api/v1/shops/alpha/orders/{n}")))
-        .bearer_auth(&app.alpha_key)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap()
+    app.merchant_order("alpha", &n.to_string()).await
 }
 
 /// The tracking page in `locale` after Jon's plain form post for order `number`.

@@ -16,19 +16,9 @@ fn order() -> Value {
     serde_json::from_str(ORDER).unwrap()
 }
 
-/// The stored order through the merchant API.
+/// Order #9999 through the merchant API.
 async fn stored(app: &TestApp, shop: &str) -> Value {
-    let res = app
-        .client
-        .get(app.url(&format!("/api/v1/shops/{shop}/orders/9999")))
-        .bearer_auth(if shop == "alpha" { &app.alpha_key } else { &app.beta_key })
-        .send()
-        .await
-        .unwrap();
-    if res.status() == 404 {
-        return Value::Null;
-    }
-    res.json().await.unwrap()
+    app.merchant_order(shop, "9999").await
 }
 
 #[tokio::test]

@@ -128,11 +128,7 @@ fn parcel(id: &str) -> Shipment {
 async fn deliver_parcel(store: &Store, shop_id: i64, delivery: &str, s: Shipment) -> Updated {
     store
         .update_order(shop_id, "1001", Some(delivery), |stored| {
-            let Some(mut order) = stored else {
-                return Ok(Decision::UnknownOrder);
-            };
-            let merge = order.merge_shipment(s);
-            Decision::of_merge(merge, order)
+            Decision::merged(stored, |order| order.merge_shipment(s))
         })
         .await
         .unwrap()

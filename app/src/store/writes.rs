@@ -35,10 +35,14 @@ pub enum Decision {
 }
 
 impl Decision {
-    /// What to do after merging a delivery into the stored order: write it if it
-    /// changed (when it is still valid), else nothing.
-    pub fn of_merge(merge: Merge, order: Order) -> Result<Decision, Vec<FieldError>> {
-        match merge {
+    /// Merges a delivery into the stored order (`merge` says what it changed) and
+    /// decides: write the result if it changed (when it is still valid), else
+    /// nothing; no stored order is an unknown one.
+    pub fn merged(stored: Option<Order>, merge: impl FnOnce(&mut Order) -> Merge) -> Result<Decision, Vec<FieldError>> {
+        let Some(mut order) = stored else {
+            return Ok(Decision::UnknownOrder);
+        };
+        match merge(&mut order) {
             Merge::Changed => ValidOrder::check(order).map(|order| Decision::Write(Box::new(order))),
             Merge::Unchanged => Ok(Decision::Unchanged),
             Merge::Stale => Ok(Decision::Stale),

@@ -15,6 +15,7 @@ use crate::shopify::{self, Fulfillment, Id, Refund, ShopifyOrder};
 use crate::AppState;
 use app::errors::FieldError;
 use app::normalize::order_number_key;
+use app::order::merge::Merge;
 use app::order::{validate, MAX_BODY_BYTES};
 use app::store::{Decision, Shop, Updated};
 use axum::body::{Body, Bytes};
@@ -140,10 +141,7 @@ async fn apply(
         let updated = store
             .update_order(shop.id, &key, delivery, |stored| match stored {
                 None => Ok(Decision::Write(Box::new(incoming))),
-                Some(mut order) => {
-                    let merge = order.merge(incoming.into_inner());
-                    Decision::of_merge(merge, order)
-                }
+                stored => Decision::merged(stored, |order| order.merge(incoming.into_inner())),
             })
             .await?;
         if let Some(id) = payload.id() {
@@ -164,11 +162,7 @@ async fn apply(
         };
         let updated = store
             .update_order(shop.id, &key, delivery, |stored| {
-                let Some(mut order) = stored else {
-                    return Ok(Decision::UnknownOrder);
-                };
-                let merge = order.merge_shipment(fulfillment.shipment_of(&order));
-                Decision::of_merge(merge, order)
+                Decision::merged(stored, |order| order.merge_shipment(fulfillment.shipment_of(order)))
             })
             .await?;
         Ok(updated.into())
@@ -182,16 +176,10 @@ async fn apply(
         };
         let updated = store
             .update_order(shop.id, &key, delivery, |stored| {
-                let Some(mut order) = stored else {
-                    return Ok(Decision::UnknownOrder);
-                };
-                match refund.event_for(&order) {
-                    Some(event) => {
-                        let merge = order.merge_event(event);
-                        Decision::of_merge(merge, order)
-                    }
-                    None => Ok(Decision::Unchanged),
-                }
+                Decision::merged(stored, |order| match refund.event_for(order) {
+                    Some(event) => order.merge_event(event),
+                    None => Merge::Unchanged,
+                })
             })
             .await?;
         Ok(updated.into())

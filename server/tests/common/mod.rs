@@ -185,6 +185,26 @@ impl TestApp {
         assert_eq!(res.status(), 200, "lookup of {number} in {shop}");
         res.json().await.expect("shopper view JSON")
     }
+
+    /// The stored order as the merchant API gives it (`alpha` or `beta`, with its
+    /// key), or null when there is none.
+    pub async fn merchant_order(&self, shop: &str, number: &str) -> Value {
+        let res = self
+            .client
+            .get(self.url(&format!("/api/v1/shops/{shop}/orders/{}", encode(number))))
+            .bearer_auth(if shop == "alpha" {
+                &self.alpha_key
+            } else {
+                &self.beta_key
+            })
+            .send()
+            .await
+            .expect("merchant read");
+        if res.status() == 404 {
+            return Value::Null;
+        }
+        res.json().await.expect("order JSON")
+    }
 }
 
 /// The contract example as JSON.
