@@ -5,8 +5,9 @@ pub use crate::view::ShopPage;
 use crate::view::ShopperView;
 use leptos::prelude::*;
 
-/// Looks an order up for a shopper: normalise, validate, one query by (shop, number),
-/// email check, projection. Every miss is the same `NotFound`.
+/// Looks an order up for a shopper: normalise, validate, one query by (shop, number)
+/// with the email check in it, which reads the shopper view stored when the order was
+/// written. Every miss is the same `NotFound`.
 #[cfg(feature = "ssr")]
 pub async fn lookup(
     store: &crate::store::Store,
@@ -15,7 +16,7 @@ pub async fn lookup(
     shop: &str,
     email: &str,
     order_number: &str,
-) -> Result<ShopperView, LookupError> {
+) -> Result<crate::view::StoredView, LookupError> {
     use crate::limits::Refusal;
     use crate::normalize::{check_lookup, email_key, is_slug, order_number_key};
     let result = match check_lookup(email, order_number) {
@@ -31,10 +32,10 @@ pub async fn lookup(
                     retry_after_secs: wait.as_secs().max(1),
                 }),
                 Err(Refusal::Unavailable) => Err(LookupError::Unavailable),
-                Ok(()) => match store.order_for_lookup(shop, &number_key, email).await {
-                    Ok(Some(order)) => {
+                Ok(()) => match store.shopper_view(shop, &number_key, email).await {
+                    Ok(Some(view)) => {
                         limits.release(&keys).await;
-                        Ok(ShopperView::from(&order))
+                        Ok(view)
                     }
                     // The reserved attempt stays taken: it was a miss.
                     Ok(None) => Err(LookupError::NotFound),
@@ -88,7 +89,9 @@ pub async fn track_order(shop: String, email: String, order_number: String) -> R
     let client = use_context::<http::request::Parts>()
         .map(|parts| crate::limits::client_of(&parts, &limits.settings().proxies))
         .unwrap_or_else(|| crate::limits::Client::new(None));
-    let result = lookup(&store, &limits, &client, &shop, &email, &order_number).await;
+    let result = lookup(&store, &limits, &client, &shop, &email, &order_number)
+        .await
+        .and_then(|stored| parsed(&stored));
     // A miss is an answer, not a server failure: say so in the status code too.
     if let (Err(e), Some(response)) = (&result, use_context::<leptos_axum::ResponseOptions>()) {
         let (status, retry_after) = e.http_status();
@@ -98,6 +101,16 @@ pub async fn track_order(shop: String, email: String, order_number: String) -> R
         }
     }
     result
+}
+
+/// The view a lookup found, for rendering. The store wrote it from a `ShopperView`,
+/// so it reads back as one unless the database was changed by hand.
+#[cfg(feature = "ssr")]
+pub fn parsed(stored: &crate::view::StoredView) -> Result<ShopperView, LookupError> {
+    stored.parse().map_err(|e| {
+        tracing::error!(error = %e, "stored shopper view unreadable");
+        LookupError::Unavailable
+    })
 }
 
 /// What the tracking page needs before any lookup: the shop's name and the

@@ -133,3 +133,38 @@ pub struct ShopPage {
     /// The accent colour (`#rrggbb` or `#rgb`): `?accent=` when valid, else the shop's.
     pub accent: Option<String>,
 }
+
+/// A shopper view as the store keeps it: the JSON the projection made when the
+/// order was last written. A lookup answers with these bytes as they are; the
+/// page parses them to render.
+#[cfg(feature = "ssr")]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredView(String);
+
+#[cfg(feature = "ssr")]
+impl StoredView {
+    /// The view of `order`, as stored beside it.
+    pub fn of(order: &crate::order::Order) -> Result<StoredView, serde_json::Error> {
+        serde_json::to_string(&ShopperView::from(order)).map(StoredView)
+    }
+
+    /// Wraps JSON read back from the store.
+    pub(crate) fn new(json: String) -> StoredView {
+        StoredView(json)
+    }
+
+    /// The JSON text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The JSON text, owned.
+    pub fn into_string(self) -> String {
+        self.0
+    }
+
+    /// The view itself.
+    pub fn parse(&self) -> Result<ShopperView, serde_json::Error> {
+        serde_json::from_str(&self.0)
+    }
+}

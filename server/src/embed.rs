@@ -2,7 +2,6 @@
 //! frame-ancestors policy that lets only a shop's own sites frame its widget, and
 //! the script tag merchants paste.
 
-use crate::AppState;
 use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
@@ -87,7 +86,7 @@ pub async fn frame_script(headers: HeaderMap) -> Response {
 
 /// Who may frame each page: `/embed/{shop}` exactly the shop's allowed origins
 /// (none listed: nobody), every other page nobody.
-pub async fn frame_policy(State(state): State<AppState>, req: Request<Body>, next: Next) -> Response {
+pub async fn frame_policy(State(store): State<app::store::Store>, req: Request<Body>, next: Next) -> Response {
     let slug = req
         .uri()
         .path()
@@ -96,7 +95,7 @@ pub async fn frame_policy(State(state): State<AppState>, req: Request<Body>, nex
     let ancestors = match slug {
         // What cannot be a slug is no shop: no query for it.
         Some(slug) if !app::normalize::is_slug(&slug) => "'none'".to_string(),
-        Some(slug) => match state.store.shop(&slug).await {
+        Some(slug) => match store.shop(&slug).await {
             Ok(Some(shop)) if !shop.allowed_origins.is_empty() => shop.allowed_origins.join(" "),
             _ => "'none'".to_string(),
         },

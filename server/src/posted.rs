@@ -39,7 +39,8 @@ pub async fn track_post(State(state): State<AppState>, Path(shop): Path<String>,
         &form.email,
         &form.order_number,
     )
-    .await;
+    .await
+    .and_then(|stored| app::lookup::parsed(&stored));
     let failed = result.as_ref().err().map(LookupError::http_status);
     let posted = PostedLookup {
         email: form.email,
@@ -48,7 +49,7 @@ pub async fn track_post(State(state): State<AppState>, Path(shop): Path<String>,
     };
     let store = state.store.clone();
     let limits = state.limits.clone();
-    let options = state.leptos_options.clone();
+    let options = leptos::prelude::LeptosOptions::clone(&state.leptos_options);
     let render = leptos_axum::render_app_async_with_context(
         move || {
             provide_context(store.clone());

@@ -17,10 +17,11 @@ use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
-/// What every handler can reach.
+/// What every handler can reach. axum clones it for every request, so every
+/// field is cheap to clone (a reference count or two).
 #[derive(Clone, FromRef)]
 pub struct AppState {
-    pub leptos_options: LeptosOptions,
+    pub leptos_options: Arc<LeptosOptions>,
     pub store: Store,
     pub assets: Assets,
     pub limits: Arc<LookupLimits>,
@@ -43,7 +44,7 @@ impl AppState {
         let assets = Assets::load(std::path::Path::new(leptos_options.site_root.as_ref()));
         let limits = Arc::new(LookupLimits::new(LimitSettings::default()));
         AppState {
-            leptos_options,
+            leptos_options: Arc::new(leptos_options),
             store,
             assets,
             limits,
@@ -93,6 +94,12 @@ impl AppState {
     }
 }
 
+impl FromRef<AppState> for LeptosOptions {
+    fn from_ref(state: &AppState) -> LeptosOptions {
+        LeptosOptions::clone(&state.leptos_options)
+    }
+}
+
 /// Builds the whole application router (tests call this too).
 pub fn app(state: AppState) -> Router {
     // Install the metrics recorder before the first request records anything.
@@ -100,7 +107,7 @@ pub fn app(state: AppState) -> Router {
     let routes = generate_route_list(App);
     let store = state.store.clone();
     let limits = state.limits.clone();
-    let options = state.leptos_options.clone();
+    let options = LeptosOptions::clone(&state.leptos_options);
     let hsts = state.hsts.clone();
     let request_timeout = state.request_timeout;
     let router = Router::new()
@@ -123,7 +130,7 @@ pub fn app(state: AppState) -> Router {
             move || shell(options.clone()),
         )
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
-        .layer(axum::middleware::from_fn_with_state(state.clone(), embed::frame_policy))
+        .layer(axum::middleware::from_fn_with_state(state.store.clone(), embed::frame_policy))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::X_CONTENT_TYPE_OPTIONS,
             HeaderValue::from_static("nosniff"),

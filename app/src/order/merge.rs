@@ -190,4 +190,4 @@ fn event_order(a: &TimelineEvent, b: &TimelineEvent) -> Ordering {
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

@@ -14,6 +14,7 @@ mod writes;
 
 pub use keys::{KeyInfo, StoredKey};
 pub use shops::{NewShop, Shop, ShopUpdate};
+pub use readers::default_size as default_lookup_connections;
 pub use writes::{Decision, PutOutcome, Updated, Writer};
 
 use crate::errors::FieldError;
@@ -80,8 +81,11 @@ const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(2);
 /// How to open a store, beyond its URL.
 #[derive(Debug, Clone, Default)]
 pub struct StoreOptions {
-    /// Connections per pool (`None`: [`SQLITE_POOL`] or [`POSTGRES_POOL`]).
+    /// Connections of the main pool (`None`: [`SQLITE_POOL`] or [`POSTGRES_POOL`]).
     pub pool_size: Option<u32>,
+    /// Connections for lookups (`None`: `pool_size` when that is given, else
+    /// [`default_lookup_connections`], from the cores this process may use).
+    pub lookup_connections: Option<u32>,
     /// Where lookups read (`None`: the store's own URL): a PostgreSQL read replica, say.
     pub lookup_url: Option<String>,
 }
@@ -151,14 +155,17 @@ impl Store {
             }
             Backend::Postgres => options.max_connections(pool_size.unwrap_or(POSTGRES_POOL)),
         };
-        let size = options.get_max_connections();
         let pool = options.connect(url).await?;
-        let readers = readers::Readers::new(lookup_url, backend == Backend::Sqlite, size, ACQUIRE_TIMEOUT)
+        let sqlite = backend == Backend::Sqlite;
+        let lookup_size = store_options
+            .lookup_connections
+            .or(pool_size)
+            .unwrap_or_else(|| readers::default_size(sqlite));
+        let readers = readers::Readers::new(lookup_url, sqlite, lookup_size, ACQUIRE_TIMEOUT)
             .map_err(|e| StoreError::LookupUrl(e.to_string()))?;
         if store_options.lookup_url.is_some() {
             // A separate lookup database is checked now, not at the first shopper's lookup.
-            let first = readers.get().await.map_err(|e| StoreError::LookupUrl(e.to_string()))?;
-            drop(first);
+            readers.check().await.map_err(|e| StoreError::LookupUrl(e.to_string()))?;
         }
         Ok(Self { pool, readers, backend })
     }
@@ -182,12 +189,14 @@ impl Store {
     }
 
     /// Applies every pending migration (PostgreSQL: under a lock, so servers
-    /// starting together migrate once).
+    /// starting together migrate once), then gives every order stored before
+    /// shopper views were its view.
     pub async fn migrate(&self) -> Result<(), StoreError> {
         match self.backend {
             Backend::Sqlite => sqlx::migrate!("../migrations/sqlite").run(&self.pool).await?,
             Backend::Postgres => sqlx::migrate!("../migrations/postgres").run(&self.pool).await?,
         }
+        self.fill_missing_views().await?;
         Ok(())
     }
 
@@ -226,3 +235,5 @@ fn now() -> String {
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod view_tests;

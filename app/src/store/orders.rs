@@ -1,7 +1,8 @@
 //! Reading orders: the merchant's full order, the shopper's lookup, counts and
-//! erasure. An order is one row: its keys and its document.
+//! erasure. An order is one row: its keys, its document and its shopper view.
 
 use super::{json, readers, Backend, Store, StoreError};
+use crate::view::StoredView;
 use crate::normalize::email_key;
 use crate::order::Order;
 
@@ -10,14 +11,14 @@ use crate::order::Order;
 pub(super) struct DocSql {
     /// The document of (shop id, number key).
     pub select: &'static str,
-    /// A lookup: shop slug, number key and email key in; the document out.
-    pub lookup: &'static str,
-    /// Writes a new order: shop id, number key, email key, updated_at, document.
+    /// Writes a new order: shop id, number key, email key, updated_at, document, shopper view.
     pub insert: &'static str,
-    /// Rewrites an order: its id, number key, email key, updated_at, document.
+    /// Rewrites an order: its id, number key, email key, updated_at, document, shopper view.
     pub update: &'static str,
     /// Writes an order whether or not it exists (bulk loads).
     pub upsert: &'static str,
+    /// Orders without a shopper view: (id, document) after id $1, at most $2.
+    pub without_view: &'static str,
 }
 
 macro_rules! doc_sql {
@@ -28,27 +29,27 @@ macro_rules! doc_sql {
                 $doc_out,
                 " FROM orders WHERE shop_id = $1 AND number_key = $2"
             ),
-            lookup: concat!(
-                "SELECT ",
-                $doc_out,
-                " FROM orders o JOIN shops s ON s.id = o.shop_id
-                 WHERE s.slug = $1 AND o.number_key = $2 AND o.email_key = $3"
-            ),
             insert: concat!(
-                "INSERT INTO orders (shop_id, number_key, email_key, updated_at, doc) VALUES ($1, $2, $3, $4, ",
+                "INSERT INTO orders (shop_id, number_key, email_key, updated_at, doc, shopper_view) VALUES ($1, $2, $3, $4, ",
                 $doc_in,
-                ")"
+                ", $6)"
             ),
             update: concat!(
                 "UPDATE orders SET email_key = $3, updated_at = $4, doc = ",
                 $doc_in,
-                " WHERE id = $1 AND number_key = $2"
+                ", shopper_view = $6 WHERE id = $1 AND number_key = $2"
             ),
             upsert: concat!(
-                "INSERT INTO orders (shop_id, number_key, email_key, updated_at, doc) VALUES ($1, $2, $3, $4, ",
+                "INSERT INTO orders (shop_id, number_key, email_key, updated_at, doc, shopper_view) VALUES ($1, $2, $3, $4, ",
                 $doc_in,
-                ") ON CONFLICT (shop_id, number_key) DO UPDATE
-                 SET email_key = excluded.email_key, updated_at = excluded.updated_at, doc = excluded.doc"
+                ", $6) ON CONFLICT (shop_id, number_key) DO UPDATE
+                 SET email_key = excluded.email_key, updated_at = excluded.updated_at, doc = excluded.doc,
+                     shopper_view = excluded.shopper_view"
+            ),
+            without_view: concat!(
+                "SELECT id, ",
+                $doc_out,
+                " FROM orders WHERE shopper_view IS NULL AND id > $1 ORDER BY id LIMIT $2"
             ),
         }
     };
@@ -86,45 +87,30 @@ impl Store {
         found.map(|(_, doc)| json(&doc)).transpose()
     }
 
-    /// The order for a lookup: found by shop slug and number, returned only when the email matches.
-    pub async fn order_for_lookup(
+    /// The stored shopper view for a lookup: found by shop slug and number, returned
+    /// only when the email matches. One statement through the (shop_id, number_key)
+    /// index with the email compared in it, so every kind of miss (unknown order,
+    /// wrong email, another shop's order) is the same empty answer. It reads the
+    /// view alone, never the merchant's document.
+    pub async fn shopper_view(
         &self,
         shop_slug: &str,
         number_key: &str,
         email: &str,
-    ) -> Result<Option<Order>, StoreError> {
-        // One query through the (shop_id, number_key) index; the email is compared in
-        // the same statement, so every kind of miss (unknown order, wrong email, another
-        // shop's order) is the same empty answer, and a miss never reads the order itself.
-        let mut conn = self
+    ) -> Result<Option<StoredView>, StoreError> {
+        let found = self
             .readers
-            .get()
+            .shopper_view(shop_slug, number_key, &email_key(email))
             .await
             .map_err(|e| StoreError::Unavailable(e.to_string()))?;
-        let found: Result<Option<String>, sqlx::Error> = sqlx::query_scalar(self.backend.doc_sql().lookup)
-            .bind(shop_slug)
-            .bind(number_key)
-            .bind(email_key(email))
-            .fetch_optional(&mut *conn)
-            .await;
-        let found = match found {
-            Ok(found) => found,
-            Err(e) => {
-                readers::Readers::discard(conn);
-                return Err(e.into());
-            }
-        };
-        // Back to the readers before the document is parsed.
-        drop(conn);
-        found.map(|doc| json(&doc)).transpose()
+        Ok(found.map(StoredView::new))
     }
 
     /// The plan the database chooses for the lookup query, one line per step.
     pub async fn explain_lookup(&self) -> Result<Vec<String>, StoreError> {
-        let lookup = self.backend.doc_sql().lookup;
         let explain = match self.backend {
-            Backend::Sqlite => format!("EXPLAIN QUERY PLAN {lookup}"),
-            Backend::Postgres => format!("EXPLAIN {lookup}"),
+            Backend::Sqlite => format!("EXPLAIN QUERY PLAN {}", readers::LOOKUP),
+            Backend::Postgres => format!("EXPLAIN {}", readers::LOOKUP),
         };
         let rows = sqlx::query(&explain)
             .bind("demo")
@@ -140,6 +126,43 @@ impl Store {
                 row.try_get::<String, _>(column).map_err(StoreError::from)
             })
             .collect()
+    }
+
+    /// Writes the shopper view of every order stored without one (written before
+    /// views were stored), a batch at a time; returns how many. An order whose
+    /// document cannot be read is logged and left without a view: its lookups miss.
+    pub(super) async fn fill_missing_views(&self) -> Result<u64, StoreError> {
+        const BATCH: i64 = 500;
+        let (mut after, mut filled) = (0i64, 0u64);
+        loop {
+            let rows: Vec<(i64, String)> = sqlx::query_as(self.backend.doc_sql().without_view)
+                .bind(after)
+                .bind(BATCH)
+                .fetch_all(&self.pool)
+                .await?;
+            let Some((last, _)) = rows.last() else {
+                return Ok(filled);
+            };
+            after = *last;
+            let mut tx = self.pool.begin().await?;
+            for (id, doc) in rows {
+                let view = json::<Order>(&doc).and_then(|order| {
+                    StoredView::of(&order).map_err(|e| StoreError::Corrupt(e.to_string()))
+                });
+                match view {
+                    Ok(view) => {
+                        sqlx::query("UPDATE orders SET shopper_view = $1 WHERE id = $2")
+                            .bind(view.into_string())
+                            .bind(id)
+                            .execute(&mut *tx)
+                            .await?;
+                        filled += 1;
+                    }
+                    Err(e) => tracing::error!(order_row = id, error = %e, "stored order unreadable; no shopper view"),
+                }
+            }
+            tx.commit().await?;
+        }
     }
 
     /// Erases an order. False when there was none.

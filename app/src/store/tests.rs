@@ -1,6 +1,7 @@
 use super::*;
 use crate::order::{parse_order, Shipment, ValidOrder};
 use crate::status::ShipmentStatus;
+use crate::view::StoredView;
 
 const EXAMPLE: &str = include_str!("../../../fixtures/order-1001.json");
 
@@ -81,16 +82,16 @@ async fn lookup_needs_the_right_email_and_shop() {
     store.create_shop(&shop("b")).await.unwrap();
     store.put_order(a.id, example()).await.unwrap();
     assert_eq!(
-        store.order_for_lookup("a", "1001", "ada@example.com").await.unwrap(),
-        Some(example().into_inner())
+        store.shopper_view("a", "1001", "ada@example.com").await.unwrap(),
+        Some(StoredView::of(&example()).unwrap())
     );
     assert!(store
-        .order_for_lookup("a", "1001", "eve@example.com")
+        .shopper_view("a", "1001", "eve@example.com")
         .await
         .unwrap()
         .is_none());
     assert!(store
-        .order_for_lookup("b", "1001", "ada@example.com")
+        .shopper_view("b", "1001", "ada@example.com")
         .await
         .unwrap()
         .is_none());

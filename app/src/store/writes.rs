@@ -1,5 +1,6 @@
 //! Writing orders: every change to one order is one transaction that locks the
-//! order, reads it, applies the change, checks the result and writes it, with
+//! order, reads it, applies the change, checks the result and writes it with its
+//! shopper view (the projection, made once here rather than at every lookup), with
 //! the platform delivery that caused it recorded in the same transaction.
 //! Concurrent or retried deliveries can neither half-apply nor lose each other's
 //! changes.
@@ -9,6 +10,7 @@ use crate::errors::FieldError;
 use crate::normalize::{email_key, order_number_key};
 use crate::order::merge::Merge;
 use crate::order::{is_older, Order, ValidOrder};
+use crate::view::StoredView;
 use sha2::{Digest, Sha256};
 use sqlx::pool::PoolConnection;
 use sqlx::{Any, AnyConnection};
@@ -113,6 +115,7 @@ impl Store {
                 .bind(row.email_key)
                 .bind(row.updated_at)
                 .bind(row.doc)
+                .bind(row.view)
                 .execute(&mut *tx)
                 .await?;
         }
@@ -155,11 +158,14 @@ async fn put_on(
     }
 }
 
-/// What an order's row holds besides its shop and number key.
+/// What an order's row holds besides its shop and number key. The one place a
+/// row is made, so the shopper view is always the projection of the document
+/// written with it.
 struct Row {
     email_key: String,
     updated_at: String,
     doc: String,
+    view: String,
 }
 
 impl Row {
@@ -168,6 +174,9 @@ impl Row {
             email_key: email_key(&order.email),
             updated_at: order.updated_at.clone(),
             doc: to_json(order)?,
+            view: StoredView::of(order)
+                .map_err(|e| StoreError::Corrupt(e.to_string()))?
+                .into_string(),
         })
     }
 }
@@ -239,6 +248,7 @@ where
                 .bind(row.email_key)
                 .bind(row.updated_at)
                 .bind(row.doc)
+                .bind(row.view)
                 .execute(&mut *tx)
                 .await?;
             if id.is_some() {

@@ -88,10 +88,15 @@ pub(super) struct Db {
     /// Database URL: sqlite://PATH (created if missing).
     #[arg(long, env = "LOOKOUT_DATABASE_URL", default_value = "sqlite://lookout.db")]
     pub(super) database_url: String,
-    /// Database connections this process keeps open at most
-    /// (default: 4 for SQLite, 8 for PostgreSQL).
+    /// Database connections for writes and merchants' reads
+    /// (default: 4 for SQLite, 8 for PostgreSQL); also the lookups' unless
+    /// --database-lookup-connections is given.
     #[arg(long, env = "LOOKOUT_DATABASE_POOL_SIZE", value_parser = clap::value_parser!(u32).range(1..=1000))]
     pub(super) database_pool_size: Option<u32>,
+    /// Database connections for shoppers' lookups (default: one per core this
+    /// process may use for SQLite, two per core for PostgreSQL, at least 2).
+    #[arg(long, env = "LOOKOUT_DATABASE_LOOKUP_CONNECTIONS", value_parser = clap::value_parser!(u32).range(1..=1000))]
+    pub(super) database_lookup_connections: Option<u32>,
     /// Where shoppers' lookups read, e.g. a PostgreSQL read replica of the
     /// database (default: the database URL itself).
     #[arg(long, env = "LOOKOUT_DATABASE_LOOKUP_URL")]

@@ -237,6 +237,7 @@ async fn run(command: Command) -> Result<()> {
 async fn open(db: &Db) -> Result<Store> {
     let options = app::store::StoreOptions {
         pool_size: db.database_pool_size,
+        lookup_connections: db.database_lookup_connections,
         lookup_url: db.database_lookup_url.clone(),
     };
     let store = Store::connect_with(&db.database_url, &options)

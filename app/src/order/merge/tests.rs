@@ -14,13 +14,13 @@ fn base() -> Order {
 
 /// One delivery from a platform.
 #[derive(Debug, Clone)]
-enum Delivery {
+pub(crate) enum Delivery {
     Order(Box<Order>),
     Shipment(Shipment),
     Event(TimelineEvent),
 }
 
-fn apply(order: &mut Order, delivery: &Delivery) -> Merge {
+pub(crate) fn apply(order: &mut Order, delivery: &Delivery) -> Merge {
     match delivery {
         Delivery::Order(o) => order.merge(o.as_ref().clone()),
         Delivery::Shipment(s) => order.merge_shipment(s.clone()),
@@ -133,7 +133,7 @@ fn event() -> impl Strategy<Value = TimelineEvent> {
         })
 }
 
-fn delivery() -> impl Strategy<Value = Delivery> {
+pub(crate) fn delivery() -> impl Strategy<Value = Delivery> {
     prop_oneof![
         order_version(),
         shipment().prop_map(Delivery::Shipment),

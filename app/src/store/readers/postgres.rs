@@ -1,4 +1,4 @@
-//! The connections lookups read through, apart from the main pool.
+//! PostgreSQL lookups, through connections apart from the main pool.
 //!
 //! sqlx's pool checks a connection with a round trip to the database when it
 //! hands it out and again when it takes it back. For a lookup, one short indexed
@@ -6,37 +6,32 @@
 //! These connections are handed out unchecked; one whose query fails is thrown
 //! away instead of returned, and the next lookup opens a fresh one, so a
 //! database restart costs each dead connection one failed lookup, not more.
+//! They speak PostgreSQL directly (not through sqlx's `Any` driver), so rows
+//! are read without a conversion.
 
-use super::PoolStatus;
+use super::{ReaderError, LOOKUP};
+use crate::store::PoolStatus;
 use deadpool::managed::{self, Metrics, Object, RecycleResult};
 use deadpool::Runtime;
-use sqlx::{AnyConnection, ConnectOptions};
+use sqlx::postgres::{PgConnectOptions, PgConnection};
+use sqlx::ConnectOptions;
 use std::time::Duration;
 
 /// Opens read connections to one database.
 #[derive(Debug)]
 pub struct Opener {
-    url: String,
-    sqlite: bool,
+    options: PgConnectOptions,
 }
 
 impl managed::Manager for Opener {
-    type Type = AnyConnection;
+    type Type = PgConnection;
     type Error = sqlx::Error;
 
-    async fn create(&self) -> Result<AnyConnection, sqlx::Error> {
-        let options: sqlx::any::AnyConnectOptions = self.url.parse()?;
-        let mut conn = options.disable_statement_logging().connect().await?;
-        if self.sqlite {
-            // Lookups only read: a bug that tried to write through here fails loudly.
-            for pragma in ["PRAGMA query_only = ON", "PRAGMA busy_timeout = 2000"] {
-                sqlx::query(pragma).execute(&mut conn).await?;
-            }
-        }
-        Ok(conn)
+    async fn create(&self) -> Result<PgConnection, sqlx::Error> {
+        self.options.clone().disable_statement_logging().connect().await
     }
 
-    async fn recycle(&self, _conn: &mut AnyConnection, _: &Metrics) -> RecycleResult<sqlx::Error> {
+    async fn recycle(&self, _conn: &mut PgConnection, _: &Metrics) -> RecycleResult<sqlx::Error> {
         // No check: a connection comes back here only after its query succeeded.
         Ok(())
     }
@@ -44,43 +39,56 @@ impl managed::Manager for Opener {
 
 /// Read connections for lookups, at most `size` at once.
 #[derive(Debug, Clone)]
-pub struct Readers {
+pub struct PgReaders {
     pool: managed::Pool<Opener>,
 }
 
-/// Why no read connection could be had.
-#[derive(Debug, thiserror::Error)]
-#[error("no read connection: {0}")]
-pub struct ReaderError(String);
-
-impl Readers {
+impl PgReaders {
     /// Up to `size` connections to `url`; waiting for one, or opening one, gives up after `timeout`.
-    pub fn new(url: &str, sqlite: bool, size: u32, timeout: Duration) -> Result<Readers, ReaderError> {
-        let opener = Opener {
-            url: url.to_string(),
-            sqlite,
-        };
-        let pool = managed::Pool::builder(opener)
+    pub fn new(url: &str, size: u32, timeout: Duration) -> Result<PgReaders, ReaderError> {
+        use std::str::FromStr;
+        let options = PgConnectOptions::from_str(url).map_err(|e| ReaderError(e.to_string()))?;
+        let pool = managed::Pool::builder(Opener { options })
             .max_size(size as usize)
             .wait_timeout(Some(timeout))
             .create_timeout(Some(timeout))
             .runtime(Runtime::Tokio1)
             .build()
             .map_err(|e| ReaderError(e.to_string()))?;
-        Ok(Readers { pool })
+        Ok(PgReaders { pool })
     }
 
-    /// A connection, opened if none is idle.
-    pub async fn get(&self) -> Result<Object<Opener>, ReaderError> {
+    async fn get(&self) -> Result<Object<Opener>, ReaderError> {
         self.pool.get().await.map_err(|e| ReaderError(e.to_string()))
     }
 
-    /// Drops a connection whose query failed, so it is never used again.
-    pub fn discard(conn: Object<Opener>) {
-        drop(Object::take(conn));
+    pub async fn check(&self) -> Result<(), ReaderError> {
+        self.get().await.map(drop)
     }
 
-    /// How the read connections are used right now.
+    pub async fn shopper_view(
+        &self,
+        slug: &str,
+        number_key: &str,
+        email_key: &str,
+    ) -> Result<Option<String>, ReaderError> {
+        let mut conn = self.get().await?;
+        let found = sqlx::query_scalar::<_, Option<String>>(LOOKUP)
+            .bind(slug)
+            .bind(number_key)
+            .bind(email_key)
+            .fetch_optional(&mut *conn)
+            .await;
+        match found {
+            Ok(view) => Ok(view.flatten()),
+            Err(e) => {
+                // Never used again.
+                drop(Object::take(conn));
+                Err(ReaderError(e.to_string()))
+            }
+        }
+    }
+
     pub fn status(&self) -> PoolStatus {
         let status = self.pool.status();
         let count = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
@@ -91,7 +99,6 @@ impl Readers {
         }
     }
 
-    /// Closes the idle connections and refuses new ones.
     pub fn close(&self) {
         self.pool.close();
     }

@@ -1,0 +1,89 @@
+//! The connections lookups read through, apart from the main pool, and the one
+//! statement they run: the shopper view of (shop slug, number key, email key).
+//! The statement reads no other column of the order: a lookup cannot leak what
+//! it never loads.
+//!
+//! How many: by default one per core the process may run on (SQLite, where a
+//! lookup holds its connection only while its thread reads) or two per core
+//! (PostgreSQL, where a lookup also waits on the network); see [`default_size`].
+
+mod postgres;
+mod sqlite;
+
+use super::PoolStatus;
+use std::time::Duration;
+
+/// The lookup: the stored shopper view, when the shop, the number and the email match.
+/// One statement, so every kind of miss is the same empty answer.
+pub(super) const LOOKUP: &str = "SELECT o.shopper_view FROM orders o JOIN shops s ON s.id = o.shop_id
+     WHERE s.slug = $1 AND o.number_key = $2 AND o.email_key = $3";
+
+/// Why no read could be made.
+#[derive(Debug, thiserror::Error)]
+#[error("lookup read failed: {0}")]
+pub struct ReaderError(String);
+
+/// Read connections for lookups.
+#[derive(Debug, Clone)]
+pub enum Readers {
+    Sqlite(std::sync::Arc<sqlite::SqliteReaders>),
+    Postgres(postgres::PgReaders),
+}
+
+/// The default number of lookup connections: the cores this process may use
+/// (its CPU affinity and quota, as `std::thread::available_parallelism` sees
+/// them), once for SQLite and twice for PostgreSQL, at least 2.
+pub fn default_size(sqlite: bool) -> u32 {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let per_core = if sqlite { 1 } else { 2 };
+    u32::try_from(cores * per_core).unwrap_or(u32::MAX).max(2)
+}
+
+impl Readers {
+    /// Up to `size` connections to `url`. PostgreSQL: waiting for one, or opening
+    /// one, gives up after `timeout`.
+    pub fn new(url: &str, sqlite: bool, size: u32, timeout: Duration) -> Result<Readers, ReaderError> {
+        Ok(if sqlite {
+            Readers::Sqlite(std::sync::Arc::new(sqlite::SqliteReaders::new(url, size)?))
+        } else {
+            Readers::Postgres(postgres::PgReaders::new(url, size, timeout)?)
+        })
+    }
+
+    /// Opens one connection now, to find out whether the database answers.
+    pub async fn check(&self) -> Result<(), ReaderError> {
+        match self {
+            Readers::Sqlite(readers) => readers.check(),
+            Readers::Postgres(readers) => readers.check().await,
+        }
+    }
+
+    /// The stored shopper view for a lookup, as JSON text, if the keys match an order.
+    pub async fn shopper_view(
+        &self,
+        slug: &str,
+        number_key: &str,
+        email_key: &str,
+    ) -> Result<Option<String>, ReaderError> {
+        match self {
+            Readers::Sqlite(readers) => readers.shopper_view(slug, number_key, email_key),
+            Readers::Postgres(readers) => readers.shopper_view(slug, number_key, email_key).await,
+        }
+    }
+
+    /// How the read connections are used right now.
+    pub fn status(&self) -> PoolStatus {
+        match self {
+            Readers::Sqlite(readers) => readers.status(),
+            Readers::Postgres(readers) => readers.status(),
+        }
+    }
+
+    /// Closes the idle connections and refuses new ones.
+    pub fn close(&self) {
+        match self {
+            Readers::Sqlite(readers) => readers.close(),
+            Readers::Postgres(readers) => readers.close(),
+        }
+    }
+}

@@ -1,0 +1,120 @@
+//! SQLite lookups, read on the request's own thread.
+//!
+//! A lookup is one read through an index of a file the operating system keeps
+//! cached: microseconds. sqlx runs every SQLite connection on a thread of its
+//! own and hands each query to it and the rows back; under load those two
+//! hand-offs cost more than the query (docs/benchmarks.md, "Lookups"). So
+//! lookups read here through rusqlite, inline: a connection is taken from a
+//! small stack, used and put back without an `.await` in between, so no more
+//! connections are in use at once than threads are reading. One whose read
+//! fails is dropped, and the next read opens a fresh one.
+
+use super::{ReaderError, LOOKUP};
+use crate::store::PoolStatus;
+use rusqlite::{Connection, OpenFlags, OptionalExtension};
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::Mutex;
+
+/// How long a read waits for a lock (in WAL mode only rare recovery work takes one).
+const BUSY_TIMEOUT_MS: u32 = 250;
+/// SQLite's page cache per read connection, in KiB (the OS caches the file too).
+const CACHE_KIB: u32 = 1024;
+
+#[derive(Debug)]
+pub struct SqliteReaders {
+    path: PathBuf,
+    idle: Mutex<Vec<Connection>>,
+    /// The most connections kept idle.
+    keep: usize,
+    in_use: AtomicUsize,
+    closed: AtomicBool,
+}
+
+impl SqliteReaders {
+    pub fn new(url: &str, size: u32) -> Result<SqliteReaders, ReaderError> {
+        use std::str::FromStr;
+        let options = sqlx::sqlite::SqliteConnectOptions::from_str(url).map_err(|e| ReaderError(e.to_string()))?;
+        Ok(SqliteReaders {
+            path: options.get_filename().to_path_buf(),
+            idle: Mutex::new(Vec::new()),
+            keep: size as usize,
+            in_use: AtomicUsize::new(0),
+            closed: AtomicBool::new(false),
+        })
+    }
+
+    fn open(&self) -> Result<Connection, ReaderError> {
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn = Connection::open_with_flags(&self.path, flags).map_err(|e| ReaderError(e.to_string()))?;
+        // Lookups only read: a bug that tried to write through here fails loudly.
+        conn.execute_batch(&format!(
+            "PRAGMA query_only = ON; PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}; PRAGMA cache_size = -{CACHE_KIB};"
+        ))
+        .map_err(|e| ReaderError(e.to_string()))?;
+        Ok(conn)
+    }
+
+    fn take(&self) -> Result<Connection, ReaderError> {
+        if self.closed.load(Ordering::Relaxed) {
+            return Err(ReaderError("the store is closed".into()));
+        }
+        let idle = self.idle.lock().unwrap_or_else(|p| p.into_inner()).pop();
+        let conn = match idle {
+            Some(conn) => conn,
+            None => self.open()?,
+        };
+        self.in_use.fetch_add(1, Ordering::Relaxed);
+        Ok(conn)
+    }
+
+    fn give_back(&self, conn: Option<Connection>) {
+        self.in_use.fetch_sub(1, Ordering::Relaxed);
+        if let (Some(conn), false) = (conn, self.closed.load(Ordering::Relaxed)) {
+            let mut idle = self.idle.lock().unwrap_or_else(|p| p.into_inner());
+            if idle.len() < self.keep {
+                idle.push(conn);
+            }
+        }
+    }
+
+    pub fn check(&self) -> Result<(), ReaderError> {
+        let conn = self.take()?;
+        self.give_back(Some(conn));
+        Ok(())
+    }
+
+    pub fn shopper_view(&self, slug: &str, number_key: &str, email_key: &str) -> Result<Option<String>, ReaderError> {
+        let conn = self.take()?;
+        let read = conn.prepare_cached(LOOKUP).and_then(|mut statement| {
+            statement
+                .query_row([slug, number_key, email_key], |row| row.get::<_, Option<String>>(0))
+                .optional()
+        });
+        match read {
+            Ok(view) => {
+                self.give_back(Some(conn));
+                Ok(view.flatten())
+            }
+            Err(e) => {
+                self.give_back(None);
+                Err(ReaderError(e.to_string()))
+            }
+        }
+    }
+
+    pub fn status(&self) -> PoolStatus {
+        let count = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+        let idle = self.idle.lock().unwrap_or_else(|p| p.into_inner()).len();
+        PoolStatus {
+            in_use: count(self.in_use.load(Ordering::Relaxed)),
+            idle: count(idle),
+            max: count(self.keep),
+        }
+    }
+
+    pub fn close(&self) {
+        self.closed.store(true, Ordering::Relaxed);
+        self.idle.lock().unwrap_or_else(|p| p.into_inner()).clear();
+    }
+}

@@ -1,0 +1,127 @@
+//! The stored shopper view: always the projection of the stored order, and the
+//! only thing a lookup reads.
+
+use super::tests::store;
+use super::*;
+use crate::order::merge::tests::{apply, delivery, Delivery};
+use crate::order::ValidOrder;
+use crate::view::StoredView;
+use proptest::test_runner::{Config, TestCaseError, TestRunner};
+
+fn shop(slug: &str) -> NewShop {
+    NewShop {
+        slug: slug.into(),
+        name: slug.into(),
+        locale: "en".into(),
+        accent: None,
+        allowed_origins: vec![],
+        webhook_secret: "s".into(),
+    }
+}
+
+const EXAMPLE: &str = include_str!("../../../fixtures/order-1001.json");
+
+/// Applies one platform delivery through the store, as the webhooks do.
+async fn deliver(store: &Store, shop_id: i64, delivery: &Delivery) {
+    let delivery = delivery.clone();
+    let updated = store
+        .update_order(shop_id, "1001", None, move |stored| match (stored, delivery) {
+            (None, Delivery::Order(order)) => Ok(Decision::Write(Box::new(ValidOrder::check(*order)?))),
+            (stored, delivery) => Decision::merged(stored, |order| apply(order, &delivery)),
+        })
+        .await;
+    // A merge that would make an invalid order is refused and changes nothing.
+    assert!(matches!(updated, Ok(_) | Err(StoreError::Invalid(_))), "{updated:?}");
+}
+
+#[test]
+fn the_stored_view_is_the_projection_of_the_stored_order_after_any_writes() {
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let (_dir, store) = runtime.block_on(store());
+    let (cases, with_order) = (std::cell::Cell::new(0u32), std::cell::Cell::new(0u32));
+    let mut runner = TestRunner::new(Config {
+        cases: 64,
+        ..Config::default()
+    });
+    let deliveries = proptest::collection::vec(delivery(), 1..8);
+    let result = runner.run(&deliveries, |deliveries| {
+        cases.set(cases.get() + 1);
+        let slug = format!("p{}", cases.get());
+        runtime.block_on(async {
+            let shop = store.create_shop(&shop(&slug)).await.unwrap();
+            for d in &deliveries {
+                deliver(&store, shop.id, d).await;
+            }
+            let stored = store.order(shop.id, "1001").await.unwrap();
+            with_order.set(with_order.get() + u32::from(stored.is_some()));
+            let email = stored.as_ref().map_or("ada@example.com".to_string(), |o| o.email.clone());
+            let view = store.shopper_view(&slug, "1001", &email).await.unwrap();
+            let projected = stored.as_ref().map(|o| StoredView::of(o).unwrap());
+            if view != projected {
+                return Err(TestCaseError::fail(format!("{view:?} != {projected:?}")));
+            }
+            Ok(())
+        })
+    });
+    if let Err(e) = result {
+        panic!("{e}");
+    }
+    // Not vacuous: most cases store an order (a first delivery that is a parcel or
+    // an event names an order not yet known, and is not applied).
+    assert!(with_order.get() * 2 > cases.get(), "{} of {}", with_order.get(), cases.get());
+}
+
+#[tokio::test]
+async fn a_lookup_reads_the_view_alone_never_the_merchants_document() {
+    use sqlx::{Column, Executor};
+    let (_dir, store) = store().await;
+    let described = (&store.pool).describe(readers::LOOKUP).await.unwrap();
+    let columns: Vec<&str> = described.columns().iter().map(|c| c.name()).collect();
+    assert_eq!(columns, ["shopper_view"]);
+
+    // Proof by sabotage: with the document made unreadable, the lookup still answers.
+    let a = store.create_shop(&shop("a")).await.unwrap();
+    let order = crate::order::parse_order(EXAMPLE.as_bytes()).unwrap();
+    let expected = StoredView::of(&order).unwrap();
+    store.put_order(a.id, order).await.unwrap();
+    sqlx::query("UPDATE orders SET doc = '{\"broken\": true}'")
+        .execute(&store.pool)
+        .await
+        .unwrap();
+    assert!(store.order(a.id, "1001").await.is_err(), "the document is unreadable now");
+    assert_eq!(
+        store.shopper_view("a", "1001", "ada@example.com").await.unwrap(),
+        Some(expected)
+    );
+}
+
+#[tokio::test]
+async fn orders_stored_without_a_view_get_one_when_the_store_migrates() {
+    let (_dir, store) = store().await;
+    let a = store.create_shop(&shop("a")).await.unwrap();
+    let orders: Vec<ValidOrder> = (1..=1203)
+        .map(|n| {
+            let mut order = crate::order::parse_order(EXAMPLE.as_bytes()).unwrap().into_inner();
+            order.order_number = format!("#{n}");
+            order.email = format!("shopper{n}@example.com");
+            ValidOrder::check(order).unwrap()
+        })
+        .collect();
+    store.replace_orders(a.id, &orders).await.unwrap();
+    // As a database written before views were stored.
+    sqlx::query("UPDATE orders SET shopper_view = NULL")
+        .execute(&store.pool)
+        .await
+        .unwrap();
+    assert_eq!(store.shopper_view("a", "1", "shopper1@example.com").await.unwrap(), None);
+    store.migrate().await.unwrap();
+    for n in [1, 500, 501, 1203] {
+        let found = store
+            .shopper_view("a", &n.to_string(), &format!("shopper{n}@example.com"))
+            .await
+            .unwrap()
+            .expect("a view after migrating");
+        assert_eq!(found.parse().unwrap().order_number, format!("#{n}"));
+    }
+    assert_eq!(store.fill_missing_views().await.unwrap(), 0, "nothing left to fill");
+}

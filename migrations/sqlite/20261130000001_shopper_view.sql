@@ -1,0 +1,6 @@
+-- What a shopper may see of each order, as the JSON a lookup answers with
+-- (docs/api.md, "The shopper view"). The projection makes it from `doc`
+-- whenever the order is written, so a lookup reads this column and never the
+-- merchant's document. NULL only in rows written before this column existed;
+-- the server fills those in when it migrates.
+ALTER TABLE orders ADD COLUMN shopper_view TEXT;
