@@ -7,5 +7,6 @@ cd "$ROOT"
 "$ROOT/scripts/setup.sh"
 # shellcheck source=scripts/env.sh
 source "$ROOT/scripts/env.sh"
-cargo leptos build --release "${LEPTOS_BUILD_ARGS[@]}"
+# --precompress: a brotli and a gzip copy of every site file, served as they are.
+cargo leptos build --release --precompress "${LEPTOS_BUILD_ARGS[@]}"
 "$ROOT/target/release/lookout" bundle-site --site-root "$ROOT/target/site"

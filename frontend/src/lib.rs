@@ -1,11 +1,17 @@
-//! The WebAssembly entry point: it only hydrates the server-rendered page.
+//! The WebAssembly entry point. Pages are server HTML with islands (`#[island]`
+//! components in the `app` crate): the script Leptos puts in the page loads this
+//! module when the browser is idle, calls `hydrate` and then hydrates each
+//! island it finds, nothing else.
 
 // Leptos views are deeply nested types.
 #![recursion_limit = "256"]
 
-/// Called by the generated JavaScript once the WebAssembly has loaded.
+// Linking the app crate brings in its islands' exported entry points.
+pub use app;
+
+/// Called by the page's script once the WebAssembly has loaded.
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
-    leptos::mount::hydrate_body(app::App);
+    leptos::mount::hydrate_islands();
 }

@@ -1,23 +1,45 @@
 //! The built site assets (`pkg/`: CSS, JavaScript, WebAssembly), read once at start
-//! and served from memory with strong ETags.
+//! and served from memory.
+//!
+//! Pages name them by content: `lookout.<hash>.js`, `.wasm` and `.css`, where the
+//! hash covers all three, so a browser may keep them for a year without asking
+//! again (`Cache-Control: immutable`) and a deploy can never pair new JavaScript
+//! with old WebAssembly. The plain names (`lookout.css`) still answer, revalidated
+//! on every use. Where the build left a brotli (`.br`) or gzip (`.gz`) copy beside
+//! a file, a client that accepts it gets that copy as it is: nothing is compressed
+//! per request.
 
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
+use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 use std::sync::Arc;
 
-/// One file of the site.
+/// The site's file names before hashing: the stylesheet, the module script and
+/// the WebAssembly it loads.
+const STEM: &str = "lookout";
+const HASHED: [&str; 3] = ["js", "wasm", "css"];
+
+/// One file of the site, with the compressed copies the build made of it.
 struct Asset {
     body: Bytes,
+    br: Option<Bytes>,
+    gzip: Option<Bytes>,
     etag: String,
     content_type: &'static str,
+    /// Named by its content: never changes.
+    immutable: bool,
 }
 
-/// The files under `<site root>/pkg`, by name.
+/// The files under `<site root>/pkg`, by the names they are served at.
 #[derive(Clone, Default)]
-pub struct Assets(Arc<HashMap<String, Asset>>);
+pub struct Assets {
+    files: Arc<HashMap<String, Asset>>,
+    /// `lookout.<hash>`: what the page's scripts and stylesheet are named after.
+    output_name: Option<String>,
+}
 
 impl Assets {
     /// Reads every file in `<site_root>/pkg`; without that folder, the site bundled
@@ -35,28 +57,76 @@ impl Assets {
         if found.is_empty() {
             found = crate::bundle::of_this_executable();
         }
-        let files = found
-            .into_iter()
-            .map(|(name, body)| {
-                let asset = Asset {
-                    content_type: content_type(&name),
-                    etag: crate::embed::etag(&body),
-                    body: Bytes::from(body),
-                };
-                (name, asset)
-            })
-            .collect();
-        Assets(Arc::new(files))
+        Assets::of(found)
     }
 
-    /// How many files were loaded.
+    /// The assets made of these (name, contents) pairs.
+    fn of(found: Vec<(String, Vec<u8>)>) -> Assets {
+        let mut plain: HashMap<String, Vec<u8>> = HashMap::new();
+        let mut compressed: HashMap<String, Vec<u8>> = HashMap::new();
+        for (name, body) in found {
+            if name.contains(".d.ts") {
+                continue; // TypeScript declarations are for developers, not browsers.
+            }
+            if name.ends_with(".br") || name.ends_with(".gz") {
+                compressed.insert(name, body);
+            } else {
+                plain.insert(name, body);
+            }
+        }
+        // One hash over the three files, in a fixed order.
+        let mut hash = Sha256::new();
+        let mut any = false;
+        for ext in HASHED {
+            if let Some(body) = plain.get(&format!("{STEM}.{ext}")) {
+                hash.update(ext.as_bytes());
+                hash.update((body.len() as u64).to_le_bytes());
+                hash.update(body);
+                any = true;
+            }
+        }
+        let output_name = any.then(|| {
+            let digest = hash.finalize();
+            let hex: String = digest.iter().take(8).map(|b| format!("{b:02x}")).collect();
+            format!("{STEM}.{hex}")
+        });
+        let mut files = HashMap::new();
+        for (name, body) in plain {
+            let make = |immutable| Asset {
+                content_type: content_type(&name),
+                etag: crate::embed::etag(&body),
+                br: compressed.get(&format!("{name}.br")).cloned().map(Bytes::from),
+                gzip: compressed.get(&format!("{name}.gz")).cloned().map(Bytes::from),
+                body: Bytes::from(body.clone()),
+                immutable,
+            };
+            let ext = name
+                .strip_prefix(&format!("{STEM}."))
+                .filter(|ext| HASHED.contains(ext));
+            if let (Some(ext), Some(output)) = (ext, &output_name) {
+                files.insert(format!("{output}.{ext}"), make(true));
+            }
+            files.insert(name.clone(), make(false));
+        }
+        Assets {
+            files: Arc::new(files),
+            output_name,
+        }
+    }
+
+    /// `lookout.<hash>`, the name the page's assets go by, when there are any.
+    pub fn output_name(&self) -> Option<&str> {
+        self.output_name.as_deref()
+    }
+
+    /// How many files were loaded (each counted under every name it answers to).
     pub fn len(&self) -> usize {
-        self.0.len()
+        self.files.len()
     }
 
     /// True when no file was loaded.
     pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
+        self.files.is_empty()
     }
 }
 
@@ -70,27 +140,126 @@ fn content_type(name: &str) -> &'static str {
     }
 }
 
-/// `GET /pkg/{file}`: 200 with the file, 304 when the ETag matches, 404 otherwise.
+/// Whether `Accept-Encoding` accepts `coding` (named, or `*`, with a q-value above 0).
+fn accepts(headers: &HeaderMap, coding: &str) -> bool {
+    headers
+        .get_all(header::ACCEPT_ENCODING)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .any(|item| {
+            let mut parts = item.split(';');
+            let name = parts.next().unwrap_or_default().trim();
+            let refused = parts.any(|p| {
+                p.trim()
+                    .strip_prefix("q=")
+                    .and_then(|q| q.trim().parse::<f32>().ok())
+                    .is_some_and(|q| q <= 0.0)
+            });
+            (name.eq_ignore_ascii_case(coding) || name == "*") && !refused
+        })
+}
+
+/// `GET /pkg/{file}`: 200 with the file (its brotli or gzip copy when the client
+/// accepts one), 304 when the ETag matches, 404 otherwise.
 pub async fn pkg(State(assets): State<Assets>, Path(name): Path<String>, headers: HeaderMap) -> Response {
-    let Some(asset) = assets.0.get(&name) else {
+    let Some(asset) = assets.files.get(&name) else {
         return StatusCode::NOT_FOUND.into_response();
+    };
+    // Each encoding is a different representation, with an ETag of its own.
+    let (body, encoding) = match (&asset.br, &asset.gzip) {
+        (Some(br), _) if accepts(&headers, "br") => (br, Some("br")),
+        (_, Some(gz)) if accepts(&headers, "gzip") => (gz, Some("gzip")),
+        _ => (&asset.body, None),
+    };
+    let etag = match encoding {
+        Some(coding) => format!("{}-{coding}\"", asset.etag.trim_end_matches('"')),
+        None => asset.etag.clone(),
     };
     let fresh = headers
         .get(header::IF_NONE_MATCH)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.split(',').any(|t| t.trim() == asset.etag));
+        .is_some_and(|v| v.split(',').any(|t| t.trim() == etag));
     let mut response = if fresh {
         StatusCode::NOT_MODIFIED.into_response()
     } else {
-        asset.body.clone().into_response()
+        body.clone().into_response()
     };
     let h = response.headers_mut();
     h.insert(header::CONTENT_TYPE, HeaderValue::from_static(asset.content_type));
-    // File names are not content-hashed: always revalidate (a 304 is cheap), so a page
-    // never pairs new JavaScript with old WebAssembly after a deploy.
-    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
-    if let Ok(v) = HeaderValue::from_str(&asset.etag) {
+    if let Some(coding) = encoding {
+        h.insert(header::CONTENT_ENCODING, HeaderValue::from_static(coding));
+    }
+    if asset.br.is_some() || asset.gzip.is_some() {
+        h.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
+    }
+    h.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static(if asset.immutable {
+            "public, max-age=31536000, immutable"
+        } else {
+            // A plain name may change with a deploy: always revalidate (a 304 is cheap).
+            "no-cache"
+        }),
+    );
+    if let Ok(v) = HeaderValue::from_str(&etag) {
         h.insert(header::ETAG, v);
     }
     response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn site() -> Assets {
+        Assets::of(vec![
+            ("lookout.js".into(), b"js".to_vec()),
+            ("lookout.wasm".into(), b"wasm".to_vec()),
+            ("lookout.wasm.br".into(), b"wasm-br".to_vec()),
+            ("lookout.css".into(), b"css".to_vec()),
+            ("lookout.d.ts".into(), b"types".to_vec()),
+        ])
+    }
+
+    #[test]
+    fn one_hash_names_all_three_and_changes_with_any() {
+        let name = site().output_name().unwrap().to_string();
+        assert!(
+            name.starts_with("lookout.") && name.len() == "lookout.".len() + 16,
+            "{name}"
+        );
+        let changed = Assets::of(vec![
+            ("lookout.js".into(), b"js".to_vec()),
+            ("lookout.wasm".into(), b"wasm".to_vec()),
+            ("lookout.css".into(), b"css2".to_vec()),
+        ]);
+        assert_ne!(changed.output_name().unwrap(), name);
+        let assets = site();
+        for ext in ["js", "wasm", "css"] {
+            assert!(assets.files[&format!("{name}.{ext}")].immutable);
+            assert!(!assets.files[&format!("lookout.{ext}")].immutable);
+        }
+        assert!(!assets.files.contains_key("lookout.d.ts"));
+        assert!(
+            !assets.files.contains_key("lookout.wasm.br"),
+            "copies are served under the file's name"
+        );
+        assert_eq!(assets.files["lookout.wasm"].br.as_deref(), Some(&b"wasm-br"[..]));
+    }
+
+    #[test]
+    fn accept_encoding_is_read_with_its_q_values() {
+        let with = |v: &str| {
+            let mut h = HeaderMap::new();
+            h.insert(header::ACCEPT_ENCODING, HeaderValue::from_str(v).unwrap());
+            h
+        };
+        assert!(accepts(&with("gzip, deflate, br, zstd"), "br"));
+        assert!(accepts(&with("BR;q=0.5"), "br"));
+        assert!(!accepts(&with("br;q=0, gzip"), "br"));
+        assert!(accepts(&with("*"), "gzip"));
+        assert!(!accepts(&with("gzip"), "br"));
+        assert!(!accepts(&HeaderMap::new(), "gzip"));
+    }
 }

@@ -41,7 +41,12 @@ pub const REQUEST_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(
 impl AppState {
     /// State for a server using `store`, with assets read from the options' site root.
     pub fn new(leptos_options: LeptosOptions, store: Store) -> Self {
+        let mut leptos_options = leptos_options;
         let assets = Assets::load(std::path::Path::new(leptos_options.site_root.as_ref()));
+        // The page's scripts and stylesheet by their content hash (see `assets`).
+        if let Some(name) = assets.output_name() {
+            leptos_options.output_name = name.into();
+        }
         let limits = Arc::new(LookupLimits::new(LimitSettings::default()));
         AppState {
             leptos_options: Arc::new(leptos_options),
@@ -130,7 +135,10 @@ pub fn app(state: AppState) -> Router {
             move || shell(options.clone()),
         )
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
-        .layer(axum::middleware::from_fn_with_state(state.store.clone(), embed::frame_policy))
+        .layer(axum::middleware::from_fn_with_state(
+            state.store.clone(),
+            embed::frame_policy,
+        ))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::X_CONTENT_TYPE_OPTIONS,
             HeaderValue::from_static("nosniff"),

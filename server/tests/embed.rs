@@ -150,3 +150,67 @@ async fn site_assets_carry_etags_and_revalidate() {
         404
     );
 }
+
+#[tokio::test]
+async fn pages_name_assets_by_content_which_are_cached_for_good_and_sent_precompressed() {
+    let app = TestApp::spawn().await;
+    let html = app
+        .client
+        .get(app.url("/track/alpha"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let start = html.find("/pkg/lookout.").expect("an asset link");
+    let css = &html[start..start + html[start..].find(".css").expect("the stylesheet") + 4];
+    let hash = css.trim_start_matches("/pkg/lookout.").trim_end_matches(".css");
+    assert!(hash.len() == 16 && hash.bytes().all(|b| b.is_ascii_hexdigit()), "{css}");
+    // The island's scripts go by the same name.
+    assert!(
+        html.contains(&format!(r#"rel="modulepreload" href="/pkg/lookout.{hash}.js""#)),
+        "{html}"
+    );
+    assert!(html.contains("<leptos-island"), "the lookup is an island");
+
+    let res = app
+        .client
+        .get(app.url(css))
+        .header("accept-encoding", "gzip, br")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.headers()["cache-control"], "public, max-age=31536000, immutable");
+    assert_eq!(res.headers()["content-encoding"], "br");
+    assert_eq!(res.headers()["vary"], "accept-encoding");
+    assert!(res.headers()["content-type"].to_str().unwrap().starts_with("text/css"));
+    let br_etag = res.headers()["etag"].clone();
+    assert_eq!(
+        &res.bytes().await.unwrap()[..],
+        common::STAND_IN_BROTLI,
+        "the build's copy, as it is"
+    );
+
+    // No brotli accepted: the file itself, with an ETag of its own.
+    let plain = app
+        .client
+        .get(app.url(css))
+        .header("accept-encoding", "br;q=0")
+        .send()
+        .await
+        .unwrap();
+    assert!(plain.headers().get("content-encoding").is_none());
+    assert_ne!(plain.headers()["etag"], br_etag);
+    assert_eq!(plain.text().await.unwrap(), "body{color:#111}");
+
+    // Another hash is no file.
+    let stale = app
+        .client
+        .get(app.url("/pkg/lookout.0123456789abcdef.css"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(stale.status(), 404);
+}

@@ -60,7 +60,10 @@ async fn a_plain_form_post_shows_the_order_without_internal_data() {
     assert!(html.contains("Look up another order"));
     assert_no_internal_data(&html);
     // Rendered as static HTML: no hydration scripts that would race the result.
-    assert!(!html.contains("/pkg/lookout.js"), "no hydration after a plain post");
+    assert!(
+        !html.contains("modulepreload") && !html.contains(".wasm") && !html.contains("<script type=\"module\""),
+        "no hydration after a plain post"
+    );
 }
 
 #[tokio::test]

@@ -13,8 +13,8 @@ mod shops;
 mod writes;
 
 pub use keys::{KeyInfo, StoredKey};
-pub use shops::{NewShop, Shop, ShopUpdate};
 pub use readers::default_size as default_lookup_connections;
+pub use shops::{NewShop, Shop, ShopUpdate};
 pub use writes::{Decision, PutOutcome, Updated, Writer};
 
 use crate::errors::FieldError;
@@ -165,7 +165,10 @@ impl Store {
             .map_err(|e| StoreError::LookupUrl(e.to_string()))?;
         if store_options.lookup_url.is_some() {
             // A separate lookup database is checked now, not at the first shopper's lookup.
-            readers.check().await.map_err(|e| StoreError::LookupUrl(e.to_string()))?;
+            readers
+                .check()
+                .await
+                .map_err(|e| StoreError::LookupUrl(e.to_string()))?;
         }
         Ok(Self { pool, readers, backend })
     }

@@ -2,9 +2,9 @@
 //! erasure. An order is one row: its keys, its document and its shopper view.
 
 use super::{json, readers, Backend, Store, StoreError};
-use crate::view::StoredView;
 use crate::normalize::email_key;
 use crate::order::Order;
+use crate::view::StoredView;
 
 /// The statements that read an order's document, per backend: PostgreSQL keeps
 /// the document as JSONB and hands it out as text.
@@ -146,9 +146,8 @@ impl Store {
             after = *last;
             let mut tx = self.pool.begin().await?;
             for (id, doc) in rows {
-                let view = json::<Order>(&doc).and_then(|order| {
-                    StoredView::of(&order).map_err(|e| StoreError::Corrupt(e.to_string()))
-                });
+                let view = json::<Order>(&doc)
+                    .and_then(|order| StoredView::of(&order).map_err(|e| StoreError::Corrupt(e.to_string())));
                 match view {
                     Ok(view) => {
                         sqlx::query("UPDATE orders SET shopper_view = $1 WHERE id = $2")

@@ -36,7 +36,10 @@ async fn deliver(store: &Store, shop_id: i64, delivery: &Delivery) {
 
 #[test]
 fn the_stored_view_is_the_projection_of_the_stored_order_after_any_writes() {
-    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
     let (_dir, store) = runtime.block_on(store());
     let (cases, with_order) = (std::cell::Cell::new(0u32), std::cell::Cell::new(0u32));
     let mut runner = TestRunner::new(Config {
@@ -54,7 +57,9 @@ fn the_stored_view_is_the_projection_of_the_stored_order_after_any_writes() {
             }
             let stored = store.order(shop.id, "1001").await.unwrap();
             with_order.set(with_order.get() + u32::from(stored.is_some()));
-            let email = stored.as_ref().map_or("ada@example.com".to_string(), |o| o.email.clone());
+            let email = stored
+                .as_ref()
+                .map_or("ada@example.com".to_string(), |o| o.email.clone());
             let view = store.shopper_view(&slug, "1001", &email).await.unwrap();
             let projected = stored.as_ref().map(|o| StoredView::of(o).unwrap());
             if view != projected {
@@ -68,7 +73,12 @@ fn the_stored_view_is_the_projection_of_the_stored_order_after_any_writes() {
     }
     // Not vacuous: most cases store an order (a first delivery that is a parcel or
     // an event names an order not yet known, and is not applied).
-    assert!(with_order.get() * 2 > cases.get(), "{} of {}", with_order.get(), cases.get());
+    assert!(
+        with_order.get() * 2 > cases.get(),
+        "{} of {}",
+        with_order.get(),
+        cases.get()
+    );
 }
 
 #[tokio::test]
@@ -88,7 +98,10 @@ async fn a_lookup_reads_the_view_alone_never_the_merchants_document() {
         .execute(&store.pool)
         .await
         .unwrap();
-    assert!(store.order(a.id, "1001").await.is_err(), "the document is unreadable now");
+    assert!(
+        store.order(a.id, "1001").await.is_err(),
+        "the document is unreadable now"
+    );
     assert_eq!(
         store.shopper_view("a", "1001", "ada@example.com").await.unwrap(),
         Some(expected)
@@ -113,7 +126,10 @@ async fn orders_stored_without_a_view_get_one_when_the_store_migrates() {
         .execute(&store.pool)
         .await
         .unwrap();
-    assert_eq!(store.shopper_view("a", "1", "shopper1@example.com").await.unwrap(), None);
+    assert_eq!(
+        store.shopper_view("a", "1", "shopper1@example.com").await.unwrap(),
+        None
+    );
     store.migrate().await.unwrap();
     for n in [1, 500, 501, 1203] {
         let found = store

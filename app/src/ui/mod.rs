@@ -1,5 +1,6 @@
 //! The pages: the HTML shell, the router and the components.
 
+mod lookup_form;
 mod order;
 mod track;
 
@@ -24,6 +25,8 @@ pub struct PostedLookup {
 /// The HTML document around the app.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     let hydrate = use_context::<PostedLookup>().is_none();
+    // `lookout.<hash>` once the server has found the built site (see the server's `assets`).
+    let stylesheet = format!("/{}/{}.css", options.site_pkg_dir, options.output_name);
     #[cfg(feature = "ssr")]
     content_security_policy();
     view! {
@@ -34,8 +37,9 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <meta name="referrer" content="same-origin"/>
                 <link rel="icon" href="data:,"/>
-                <link rel="stylesheet" href="/pkg/lookout.css"/>
-                {hydrate.then(|| view! { <HydrationScripts options=options.clone()/> })}
+                <link rel="stylesheet" href=stylesheet/>
+                // Islands: only the lookup is hydrated, when the browser is idle.
+                {hydrate.then(|| view! { <HydrationScripts options=options.clone() islands=true/> })}
                 <MetaTags/>
             </head>
             <body>

@@ -61,6 +61,9 @@ async fn create_postgres_database(admin: &str) -> String {
     format!("{base}/{name}")
 }
 
+/// The stand-in site's "brotli" copy of its stylesheet.
+pub const STAND_IN_BROTLI: &[u8] = b"stand-in brotli bytes";
+
 /// A running server and what a test needs to talk to it.
 pub struct TestApp {
     pub base: String,
@@ -113,6 +116,9 @@ impl TestApp {
         let site = dir.path().join("site");
         std::fs::create_dir_all(site.join("pkg")).expect("site dir");
         std::fs::write(site.join("pkg/lookout.css"), "body{color:#111}").expect("site file");
+        // Its brotli copy, as `cargo leptos build --precompress` leaves one (any bytes do:
+        // the server sends them as they are).
+        std::fs::write(site.join("pkg/lookout.css.br"), STAND_IN_BROTLI).expect("site file");
         let state = configure(AppState::new(cli::leptos_options(addr, &site), store.clone()));
         tokio::spawn(server::serve::run(
             listener,
