@@ -4,11 +4,12 @@
 # then runs Lighthouse (mobile settings, Debian's Chromium) three times and prints
 # the median performance, accessibility and best-practices scores.
 # Usage: scripts/page-weight.sh [runs]     (not part of CI: Lighthouse is a large download)
+# NO_BUILD=1 measures the binary and site already in target/ without building first.
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 RUNS=${1:-3}
 LIGHTHOUSE_VERSION=12.8.2 # the newest major that runs on Node 20
-"$ROOT/scripts/build.sh" >/dev/null
+[ -n "${NO_BUILD:-}" ] || "$ROOT/scripts/build.sh" >/dev/null
 command -v brotli >/dev/null || { [ "$(id -u)" -eq 0 ] && apt-get install -y -qq brotli >/dev/null || sudo apt-get install -y -qq brotli >/dev/null; }
 
 # shellcheck source=scripts/demo-server.sh
