@@ -103,6 +103,21 @@ pub async fn track_order(shop: String, email: String, order_number: String) -> R
     result
 }
 
+/// The lookup of the page's island: the same as [`track_order`] (statuses included),
+/// with a found order answered as HTML rendered here in `locale`, so the browser
+/// needs no translations or order rendering of its own. `/api/track` stays for
+/// pages loaded before this existed.
+#[server(name = TrackOrderHtml, prefix = "/api", endpoint = "track-html")]
+pub async fn track_order_html(
+    shop: String,
+    email: String,
+    order_number: String,
+    locale: crate::i18n::Locale,
+) -> Result<String, LookupError> {
+    let view = track_order(shop, email, order_number).await?;
+    Ok(crate::ui::order_html(view, locale))
+}
+
 /// The view a lookup found, for rendering. The store wrote it from a `ShopperView`,
 /// so it reads back as one unless the database was changed by hand.
 #[cfg(feature = "ssr")]

@@ -12,6 +12,9 @@ pub use app;
 /// Called by the page's script once the WebAssembly has loaded.
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
+    // Panic messages in the console while developing; a release leaves the
+    // formatting code out of the WebAssembly (a panic still stops it).
+    #[cfg(debug_assertions)]
     console_error_panic_hook::set_once();
     leptos::mount::hydrate_islands();
 }

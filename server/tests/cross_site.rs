@@ -43,22 +43,29 @@ async fn cross_site_posts_are_refused_alike_for_a_hit_and_a_miss() {
 }
 
 #[tokio::test]
-async fn the_server_function_refuses_another_sites_form_and_never_redirects() {
+async fn the_server_functions_refuse_another_sites_form_and_never_redirect() {
     let app = TestApp::spawn().await;
     app.put("alpha", "#1001", &app.alpha_key, EXAMPLE).await;
-    for email in ["ada@example.com", "eve@example.com"] {
-        let res = app
-            .client
-            .post(app.url("/api/track"))
-            .header("accept", "text/html")
-            .header("sec-fetch-site", "cross-site")
-            .header("referer", "https://evil.example/guess")
-            .form(&[("shop", "alpha"), ("email", email), ("order_number", "1001")])
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(res.status(), 403);
-        assert!(res.headers().get("location").is_none());
+    for path in ["/api/track", "/api/track-html"] {
+        for email in ["ada@example.com", "eve@example.com"] {
+            let res = app
+                .client
+                .post(app.url(path))
+                .header("accept", "text/html")
+                .header("sec-fetch-site", "cross-site")
+                .header("referer", "https://evil.example/guess")
+                .form(&[
+                    ("shop", "alpha"),
+                    ("email", email),
+                    ("order_number", "1001"),
+                    ("locale", "en"),
+                ])
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(res.status(), 403, "{path}");
+            assert!(res.headers().get("location").is_none());
+        }
     }
 }
 

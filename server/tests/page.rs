@@ -109,6 +109,57 @@ async fn the_page_server_function_answers_with_the_shopper_view_only() {
 }
 
 #[tokio::test]
+async fn the_islands_server_function_answers_with_the_order_rendered_in_the_shoppers_language() {
+    let app = ingested().await;
+    let track_html = |email: &'static str, number: &'static str, locale: &'static str| {
+        app.client
+            .post(app.url("/api/track-html"))
+            .header("accept", "application/json")
+            .form(&[
+                ("shop", "alpha"),
+                ("email", email),
+                ("order_number", number),
+                ("locale", locale),
+            ])
+            .send()
+    };
+    let res = track_html("ada@example.com", "1001", "sv").await.unwrap();
+    assert_eq!(res.status(), 200);
+    let html: String = res.json().await.unwrap();
+    assert!(
+        html.starts_with("<article") && html.contains(r#"id="order-heading""#),
+        "{html}"
+    );
+    assert!(html.contains("Beställning #1001"), "in Swedish: {html}");
+    assert!(html.contains("Wool socks"));
+    for secret in INTERNAL {
+        assert!(!html.contains(secret), "{secret:?} leaked");
+    }
+    // The same page rendered after a plain form post holds the same order HTML.
+    let (_, page) = post_form(&app, "alpha", "ada@example.com", "1001").await;
+    let english: String = track_html("ada@example.com", "1001", "en")
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(
+        page.contains(&english),
+        "the island's answer is the page's own rendering"
+    );
+
+    // Misses look alike, with the lookup's status; a language that is none is refused.
+    let wrong = track_html("eve@example.com", "1001", "en").await.unwrap();
+    let unknown = track_html("ada@example.com", "4040", "en").await.unwrap();
+    assert_eq!(wrong.status(), 404);
+    assert_eq!(unknown.status(), 404);
+    assert_eq!(wrong.bytes().await.unwrap(), unknown.bytes().await.unwrap());
+    let bad = track_html("ada@example.com", "1001", "xx").await.unwrap();
+    assert!(bad.status().is_client_error() || bad.status().is_server_error());
+    assert!(!bad.text().await.unwrap().contains("Wool socks"));
+}
+
+#[tokio::test]
 async fn an_unknown_shop_gets_a_404_page() {
     let app = TestApp::spawn().await;
     let res = app.client.get(app.url("/track/no-such-shop")).send().await.unwrap();

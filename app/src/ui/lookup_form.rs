@@ -1,15 +1,88 @@
 //! The lookup: the form and its in-place result, the page's one island. Works as
 //! a plain HTML form post without WebAssembly; once hydrated, looks up without a
 //! page load.
+//!
+//! What the browser runs is kept small: the words the form shows come in its
+//! props, already in the shopper's language, and a found order comes back from
+//! the server as HTML rendered there (`TrackOrderHtml`), so the WebAssembly
+//! carries neither the translations nor the order's rendering.
 
-use super::order::OrderView;
-use super::PostedLookup;
 use crate::errors::{FieldError, LookupError};
 use crate::i18n::{t, Locale};
-use crate::lookup::TrackOrder;
+use crate::lookup::TrackOrderHtml;
 use crate::normalize::check_lookup;
-use crate::view::ShopperView;
 use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+use std::sync::Arc;
+
+/// The form's words in one language, written into the page for the island.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FormText {
+    email_label: String,
+    email_hint: String,
+    number_label: String,
+    number_hint: String,
+    submit: String,
+    submitting: String,
+    again: String,
+    not_found: String,
+    not_found_help: String,
+    unavailable: String,
+    /// With `%{minutes}` in it.
+    rate_limited: String,
+    /// The message for each field error code (`email_required`, …).
+    fields: Vec<(String, String)>,
+}
+
+/// The field error codes `check_lookup` gives (and the server's lookup, which uses it).
+const FIELD_CODES: [&str; 6] = [
+    "email_required",
+    "email_too_long",
+    "email_invalid",
+    "order_number_required",
+    "order_number_too_long",
+    "order_number_invalid",
+];
+
+impl FormText {
+    /// The words in `locale`.
+    pub fn new(locale: Locale) -> FormText {
+        let word = |key: &str| t(locale, key);
+        FormText {
+            email_label: word("form.email_label"),
+            email_hint: word("form.email_hint"),
+            number_label: word("form.number_label"),
+            number_hint: word("form.number_hint"),
+            submit: word("form.submit"),
+            submitting: word("form.submitting"),
+            again: word("form.again"),
+            not_found: word("error.not_found"),
+            not_found_help: word("error.not_found_help"),
+            unavailable: word("error.unavailable"),
+            rate_limited: word("error.rate_limited"),
+            fields: FIELD_CODES
+                .iter()
+                .map(|code| (code.to_string(), word(&format!("field.{code}"))))
+                .collect(),
+        }
+    }
+
+    fn field(&self, code: &str) -> String {
+        self.fields
+            .iter()
+            .find(|(c, _)| c == code)
+            .map_or_else(|| self.unavailable.clone(), |(_, message)| message.clone())
+    }
+}
+
+/// A lookup that arrived as a plain form post, its order rendered as HTML
+/// (provided on the server only; such a page is not hydrated).
+#[derive(Debug, Clone)]
+pub struct PostedResult {
+    pub email: String,
+    pub order_number: String,
+    pub result: Result<String, LookupError>,
+}
 
 /// The lookup form and, in its place once found, the order. The island: everything
 /// the browser runs. Its props are what the server writes into the page for it.
@@ -19,19 +92,21 @@ use leptos::prelude::*;
 pub fn LookupForm(
     slug: String,
     locale: Locale,
+    text: FormText,
     here: String,
     keep_locale: Option<String>,
     keep_accent: Option<String>,
 ) -> impl IntoView {
+    let text = Arc::new(text);
     // A lookup that arrived as a plain form post (rendered on the server only).
-    let posted = use_context::<PostedLookup>();
-    let action = ServerAction::<TrackOrder>::new();
+    let posted = use_context::<PostedResult>();
+    let action = ServerAction::<TrackOrderHtml>::new();
     let pending = action.pending();
     let local_errors = RwSignal::new(Vec::<FieldError>::new());
     let email = RwSignal::new(posted.as_ref().map(|p| p.email.clone()).unwrap_or_default());
     let order_number = RwSignal::new(posted.as_ref().map(|p| p.order_number.clone()).unwrap_or_default());
     let posted_result = posted.map(|p| p.result);
-    let outcome: Signal<Option<Result<ShopperView, LookupError>>> =
+    let outcome: Signal<Option<Result<String, LookupError>>> =
         Signal::derive(move || action.value().get().or_else(|| posted_result.clone()));
     let errors = Signal::derive(move || {
         let local = local_errors.get();
@@ -52,7 +127,9 @@ pub fn LookupForm(
     });
 
     let action_url = here.clone();
+    let form_text = text.clone();
     let form = move || {
+        let text = form_text.clone();
         let email_ref = NodeRef::<leptos::html::Input>::new();
         let number_ref = NodeRef::<leptos::html::Input>::new();
         let slug = slug.clone();
@@ -66,41 +143,38 @@ pub fn LookupForm(
                 Err(found) => local_errors.set(found),
                 Ok(()) => {
                     local_errors.set(Vec::new());
-                    action.dispatch(TrackOrder {
+                    action.dispatch(TrackOrderHtml {
                         shop: slug.clone(),
                         email: typed_email,
                         order_number: typed_number,
+                        locale,
                     });
                 }
             }
         };
+        let miss_text = text.clone();
         let miss = move || match outcome.get() {
             Some(Err(LookupError::NotFound)) => Some(
                 view! {
                     <div class="notice" role="alert">
-                        <p><strong>{t(locale, "error.not_found")}</strong></p>
-                        <p>{t(locale, "error.not_found_help")}</p>
+                        <p><strong>{miss_text.not_found.clone()}</strong></p>
+                        <p>{miss_text.not_found_help.clone()}</p>
                     </div>
                 }
                 .into_any(),
             ),
             Some(Err(LookupError::RateLimited { retry_after_secs })) => {
                 let minutes = retry_after_secs.div_ceil(60).to_string();
-                Some(
-                    view! {
-                        <div class="notice error" role="alert">
-                            <p>{crate::i18n::t_args(locale, "error.rate_limited", &[("minutes", &minutes)])}</p>
-                        </div>
-                    }
-                    .into_any(),
-                )
+                let message = miss_text.rate_limited.replace("%{minutes}", &minutes);
+                Some(view! { <div class="notice error" role="alert"><p>{message}</p></div> }.into_any())
             }
             Some(Err(LookupError::Unavailable)) => Some(
-                view! { <div class="notice error" role="alert"><p>{t(locale, "error.unavailable")}</p></div> }
+                view! { <div class="notice error" role="alert"><p>{miss_text.unavailable.clone()}</p></div> }
                     .into_any(),
             ),
             _ => None,
         };
+        let (submit, submitting) = (text.submit.clone(), text.submitting.clone());
         view! {
             <form
                 class="lookup" method="post" action=action_url.clone() novalidate
@@ -108,26 +182,28 @@ pub fn LookupForm(
             >
                 {miss}
                 <Field
-                    id="email" label=t(locale, "form.email_label") kind="email" autocomplete="email" inputmode="email"
-                    hint=t(locale, "form.email_hint") value=email node_ref=email_ref errors locale
+                    id="email" label=text.email_label.clone() kind="email" autocomplete="email" inputmode="email"
+                    hint=text.email_hint.clone() value=email node_ref=email_ref errors text=text.clone()
                 />
                 <Field
-                    id="order_number" label=t(locale, "form.number_label") kind="text" autocomplete="off"
-                    inputmode="text" hint=t(locale, "form.number_hint") value=order_number node_ref=number_ref
-                    errors locale
+                    id="order_number" label=text.number_label.clone() kind="text" autocomplete="off"
+                    inputmode="text" hint=text.number_hint.clone() value=order_number node_ref=number_ref
+                    errors text=text.clone()
                 />
                 <button type="submit" class="primary" disabled=move || pending.get() aria-busy=move || pending.get().to_string()>
-                    {move || if pending.get() { t(locale, "form.submitting") } else { t(locale, "form.submit") }}
+                    {move || if pending.get() { submitting.clone() } else { submit.clone() }}
                 </button>
             </form>
         }
     };
 
     let again_url = here.clone();
-    let result = move |order: ShopperView| {
+    let again = text.again.clone();
+    // The order as the server rendered it (escaped there, like every page it renders).
+    let result = move |order_html: String| {
         view! {
             <div class="result">
-                <OrderView order locale/>
+                <div class="result-order" inner_html=order_html></div>
                 <form method="get" action=again_url.clone()>
                     {keep_locale.clone().map(|code| view! { <input type="hidden" name="locale" value=code/> })}
                     {keep_accent.clone().map(|a| view! { <input type="hidden" name="accent" value=a/> })}
@@ -136,7 +212,7 @@ pub fn LookupForm(
                         email.set(String::new());
                         order_number.set(String::new());
                         action.value().set(None);
-                    }>{t(locale, "form.again")}</button>
+                    }>{again.clone()}</button>
                 </form>
             </div>
         }
@@ -174,16 +250,17 @@ fn Field(
     value: RwSignal<String>,
     node_ref: NodeRef<leptos::html::Input>,
     errors: Signal<Vec<FieldError>>,
-    locale: Locale,
+    text: Arc<FormText>,
 ) -> impl IntoView {
     // Field errors are shown in the shopper's language by their code.
-    let error = move || {
+    let error = Signal::derive(move || {
         errors
             .get()
             .into_iter()
             .find(|e| e.field == id)
-            .map(|e| t(locale, &format!("field.{}", e.code)))
-    };
+            .map(|e| text.field(&e.code))
+    });
+    let error = move || error.get();
     let hint_id = format!("{id}-hint");
     let error_id = format!("{id}-error");
     let described = format!("{hint_id} {error_id}");

@@ -1,6 +1,8 @@
 //! The pages: the HTML shell, the router and the components.
 
 mod lookup_form;
+// Orders are rendered on the server only (the island gets them as HTML).
+#[cfg(feature = "ssr")]
 mod order;
 mod track;
 
@@ -20,6 +22,14 @@ pub struct PostedLookup {
     pub email: String,
     pub order_number: String,
     pub result: Result<ShopperView, LookupError>,
+}
+
+/// An order as its shopper sees it, rendered to HTML in `locale`: what a lookup
+/// from the page's island answers with, and what a plain form post shows.
+#[cfg(feature = "ssr")]
+pub fn order_html(order: ShopperView, locale: crate::i18n::Locale) -> String {
+    use leptos::tachys::view::RenderHtml;
+    Owner::new().with(|| view! { <order::OrderView order locale/> }.to_html())
 }
 
 /// The HTML document around the app.

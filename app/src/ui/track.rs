@@ -1,7 +1,7 @@
 //! The tracking page: the shop's header and, inside it, the lookup (an island:
 //! the only part of the page the WebAssembly hydrates).
 
-use super::lookup_form::LookupForm;
+use super::lookup_form::{FormText, LookupForm};
 use super::{set_status, NotFoundPage};
 use crate::i18n::{t, Locale};
 use crate::lookup::{shop_page, ShopPage};
@@ -55,6 +55,15 @@ fn TrackShop(page: ShopPage, compact: bool) -> impl IntoView {
         true => format!("{base}/{}", page.slug),
         false => format!("{base}/{}?{}", page.slug, query.join("&")),
     };
+    // A plain form post's result, its order rendered here for the island (server only).
+    #[cfg(feature = "ssr")]
+    if let Some(posted) = use_context::<super::PostedLookup>() {
+        provide_context(super::lookup_form::PostedResult {
+            email: posted.email,
+            order_number: posted.order_number,
+            result: posted.result.map(|order| super::order_html(order, locale)),
+        });
+    }
     view! {
         <Html {..} lang=locale.code()/>
         <Title text=t(locale, "page.title")/>
@@ -70,6 +79,7 @@ fn TrackShop(page: ShopPage, compact: bool) -> impl IntoView {
             <LookupForm
                 slug=page.slug.clone()
                 locale
+                text=FormText::new(locale)
                 here
                 keep_locale=page.requested.clone()
                 keep_accent=page.accent.clone().filter(|_| compact)
