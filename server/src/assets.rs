@@ -105,6 +105,11 @@ impl Assets {
                 .filter(|ext| HASHED.contains(ext));
             if let (Some(ext), Some(output)) = (ext, &output_name) {
                 files.insert(format!("{output}.{ext}"), make(true));
+                if ext == "wasm" {
+                    // The name Leptos asks for when the server was compiled without
+                    // LEPTOS_OUTPUT_NAME (wasm-bindgen's default suffix).
+                    files.insert(format!("{output}_bg.wasm"), make(true));
+                }
             }
             files.insert(name.clone(), make(false));
         }
@@ -236,6 +241,7 @@ mod tests {
         ]);
         assert_ne!(changed.output_name().unwrap(), name);
         let assets = site();
+        assert!(assets.files[&format!("{name}_bg.wasm")].immutable);
         for ext in ["js", "wasm", "css"] {
             assert!(assets.files[&format!("{name}.{ext}")].immutable);
             assert!(!assets.files[&format!("lookout.{ext}")].immutable);
