@@ -22,15 +22,23 @@ use std::sync::Arc;
 const STEM: &str = "lookout";
 const HASHED: [&str; 3] = ["js", "wasm", "css"];
 
-/// One file of the site, with the compressed copies the build made of it.
+/// One file of the site, with the compressed copies the build made of it. Cheap
+/// to clone: a file answering to several names shares its bytes.
+#[derive(Clone)]
 struct Asset {
-    body: Bytes,
-    br: Option<Bytes>,
-    gzip: Option<Bytes>,
-    etag: String,
+    plain: Encoded,
+    br: Option<Encoded>,
+    gzip: Option<Encoded>,
     content_type: &'static str,
     /// Named by its content: never changes.
     immutable: bool,
+}
+
+/// One representation of a file, with its own strong ETag.
+#[derive(Clone)]
+struct Encoded {
+    body: Bytes,
+    etag: String,
 }
 
 /// The files under `<site root>/pkg`, by the names they are served at.
@@ -92,26 +100,40 @@ impl Assets {
         });
         let mut files = HashMap::new();
         for (name, body) in plain {
-            let make = |immutable| Asset {
+            let etag = crate::embed::etag(&body);
+            // Each encoding is a different representation, with an ETag of its own.
+            let mut copy = |suffix: &str, coding: &str| {
+                compressed.remove(&format!("{name}.{suffix}")).map(|body| Encoded {
+                    body: Bytes::from(body),
+                    etag: format!("{}-{coding}\"", etag.trim_end_matches('"')),
+                })
+            };
+            let asset = Asset {
+                br: copy("br", "br"),
+                gzip: copy("gz", "gzip"),
                 content_type: content_type(&name),
-                etag: crate::embed::etag(&body),
-                br: compressed.get(&format!("{name}.br")).cloned().map(Bytes::from),
-                gzip: compressed.get(&format!("{name}.gz")).cloned().map(Bytes::from),
-                body: Bytes::from(body.clone()),
-                immutable,
+                plain: Encoded {
+                    body: Bytes::from(body),
+                    etag,
+                },
+                immutable: false,
             };
             let ext = name
                 .strip_prefix(&format!("{STEM}."))
                 .filter(|ext| HASHED.contains(ext));
             if let (Some(ext), Some(output)) = (ext, &output_name) {
-                files.insert(format!("{output}.{ext}"), make(true));
+                let hashed = Asset {
+                    immutable: true,
+                    ..asset.clone()
+                };
                 if ext == "wasm" {
                     // The name Leptos asks for when the server was compiled without
                     // LEPTOS_OUTPUT_NAME (wasm-bindgen's default suffix).
-                    files.insert(format!("{output}_bg.wasm"), make(true));
+                    files.insert(format!("{output}_bg.wasm"), hashed.clone());
                 }
+                files.insert(format!("{output}.{ext}"), hashed);
             }
-            files.insert(name.clone(), make(false));
+            files.insert(name, asset);
         }
         Assets {
             files: Arc::new(files),
@@ -171,24 +193,19 @@ pub async fn pkg(State(assets): State<Assets>, Path(name): Path<String>, headers
     let Some(asset) = assets.files.get(&name) else {
         return StatusCode::NOT_FOUND.into_response();
     };
-    // Each encoding is a different representation, with an ETag of its own.
-    let (body, encoding) = match (&asset.br, &asset.gzip) {
+    let (chosen, encoding) = match (&asset.br, &asset.gzip) {
         (Some(br), _) if accepts(&headers, "br") => (br, Some("br")),
         (_, Some(gz)) if accepts(&headers, "gzip") => (gz, Some("gzip")),
-        _ => (&asset.body, None),
-    };
-    let etag = match encoding {
-        Some(coding) => format!("{}-{coding}\"", asset.etag.trim_end_matches('"')),
-        None => asset.etag.clone(),
+        _ => (&asset.plain, None),
     };
     let fresh = headers
         .get(header::IF_NONE_MATCH)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.split(',').any(|t| t.trim() == etag));
+        .is_some_and(|v| v.split(',').any(|t| t.trim() == chosen.etag));
     let mut response = if fresh {
         StatusCode::NOT_MODIFIED.into_response()
     } else {
-        body.clone().into_response()
+        chosen.body.clone().into_response()
     };
     let h = response.headers_mut();
     h.insert(header::CONTENT_TYPE, HeaderValue::from_static(asset.content_type));
@@ -207,7 +224,7 @@ pub async fn pkg(State(assets): State<Assets>, Path(name): Path<String>, headers
             "no-cache"
         }),
     );
-    if let Ok(v) = HeaderValue::from_str(&etag) {
+    if let Ok(v) = HeaderValue::from_str(&chosen.etag) {
         h.insert(header::ETAG, v);
     }
     response
@@ -251,7 +268,10 @@ mod tests {
             !assets.files.contains_key("lookout.wasm.br"),
             "copies are served under the file's name"
         );
-        assert_eq!(assets.files["lookout.wasm"].br.as_deref(), Some(&b"wasm-br"[..]));
+        assert_eq!(
+            assets.files["lookout.wasm"].br.as_ref().map(|e| &e.body[..]),
+            Some(&b"wasm-br"[..])
+        );
     }
 
     #[test]
