@@ -13,7 +13,6 @@ mod shops;
 mod writes;
 
 pub use keys::{KeyInfo, StoredKey};
-pub use readers::default_size as default_lookup_connections;
 pub use shops::{NewShop, Shop, ShopUpdate};
 pub use writes::{Decision, PutOutcome, Updated, Writer};
 
@@ -83,8 +82,8 @@ const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(2);
 pub struct StoreOptions {
     /// Connections of the main pool (`None`: [`SQLITE_POOL`] or [`POSTGRES_POOL`]).
     pub pool_size: Option<u32>,
-    /// Connections for lookups (`None`: `pool_size` when that is given, else
-    /// [`default_lookup_connections`], from the cores this process may use).
+    /// Connections for lookups (`None`: `pool_size` when that is given, else a
+    /// number from the cores this process may use, see `readers::default_size`).
     pub lookup_connections: Option<u32>,
     /// Where lookups read (`None`: the store's own URL): a PostgreSQL read replica, say.
     pub lookup_url: Option<String>,
@@ -96,6 +95,18 @@ pub struct PoolStatus {
     pub in_use: u32,
     pub idle: u32,
     pub max: u32,
+}
+
+impl PoolStatus {
+    /// From counts as pools keep them (`usize`), saturating.
+    fn of(in_use: usize, idle: usize, max: usize) -> PoolStatus {
+        let count = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+        PoolStatus {
+            in_use: count(in_use),
+            idle: count(idle),
+            max: count(max),
+        }
+    }
 }
 
 /// The handle to the order database. Cheap to clone.

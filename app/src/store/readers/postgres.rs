@@ -91,12 +91,11 @@ impl PgReaders {
 
     pub fn status(&self) -> PoolStatus {
         let status = self.pool.status();
-        let count = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
-        PoolStatus {
-            in_use: count(status.size.saturating_sub(status.available)),
-            idle: count(status.available),
-            max: count(status.max_size),
-        }
+        PoolStatus::of(
+            status.size.saturating_sub(status.available),
+            status.available,
+            status.max_size,
+        )
     }
 
     pub fn close(&self) {

@@ -104,13 +104,8 @@ impl SqliteReaders {
     }
 
     pub fn status(&self) -> PoolStatus {
-        let count = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
         let idle = self.idle.lock().unwrap_or_else(|p| p.into_inner()).len();
-        PoolStatus {
-            in_use: count(self.in_use.load(Ordering::Relaxed)),
-            idle: count(idle),
-            max: count(self.keep),
-        }
+        PoolStatus::of(self.in_use.load(Ordering::Relaxed), idle, self.keep)
     }
 
     pub fn close(&self) {
