@@ -85,15 +85,7 @@ async fn an_unknown_shop_gets_a_clear_404_in_the_frame() {
 #[tokio::test]
 async fn the_accent_colour_is_applied_only_when_it_is_a_colour() {
     let app = TestApp::spawn().await;
-    let html = app
-        .client
-        .get(app.url("/embed/alpha?accent=%23C0FFEE"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = app.get_text("/embed/alpha?accent=%23C0FFEE").await;
     assert!(html.contains("--accent:#c0ffee"), "{html}");
     // As a style element with the page's nonce: the policy allows no inline style attributes.
     assert!(html.contains("<style nonce=\""), "{html}");
@@ -154,15 +146,7 @@ async fn site_assets_carry_etags_and_revalidate() {
 #[tokio::test]
 async fn pages_name_assets_by_content_which_are_cached_for_good_and_sent_precompressed() {
     let app = TestApp::spawn().await;
-    let html = app
-        .client
-        .get(app.url("/track/alpha"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = app.get_text("/track/alpha").await;
     let start = html.find("/pkg/lookout.").expect("an asset link");
     let css = &html[start..start + html[start..].find(".css").expect("the stylesheet") + 4];
     let hash = css.trim_start_matches("/pkg/lookout.").trim_end_matches(".css");

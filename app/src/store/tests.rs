@@ -3,7 +3,7 @@ use crate::order::{parse_order, Shipment, ValidOrder};
 use crate::status::ShipmentStatus;
 use crate::view::StoredView;
 
-const EXAMPLE: &str = include_str!("../../../fixtures/order-1001.json");
+pub(super) const EXAMPLE: &str = include_str!("../../../fixtures/order-1001.json");
 
 /// A fresh store: SQLite, or a new database on the PostgreSQL server that
 /// `LOOKOUT_TEST_POSTGRES` names (scripts/test.sh runs these tests on both).
@@ -32,7 +32,7 @@ pub(super) async fn store() -> (tempfile::TempDir, Store) {
     (dir, store)
 }
 
-fn shop(slug: &str) -> NewShop {
+pub(super) fn shop(slug: &str) -> NewShop {
     NewShop {
         slug: slug.into(),
         name: slug.into(),

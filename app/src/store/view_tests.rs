@@ -1,25 +1,12 @@
 //! The stored shopper view: always the projection of the stored order, and the
 //! only thing a lookup reads.
 
-use super::tests::store;
+use super::tests::{shop, store, EXAMPLE};
 use super::*;
 use crate::order::merge::tests::{apply, delivery, Delivery};
 use crate::order::ValidOrder;
 use crate::view::StoredView;
 use proptest::test_runner::{Config, TestCaseError, TestRunner};
-
-fn shop(slug: &str) -> NewShop {
-    NewShop {
-        slug: slug.into(),
-        name: slug.into(),
-        locale: "en".into(),
-        accent: None,
-        allowed_origins: vec![],
-        webhook_secret: "s".into(),
-    }
-}
-
-const EXAMPLE: &str = include_str!("../../../fixtures/order-1001.json");
 
 /// Applies one platform delivery through the store, as the webhooks do.
 async fn deliver(store: &Store, shop_id: i64, delivery: &Delivery) {
