@@ -117,6 +117,17 @@ pub fn check_email(input: &str, field: &str) -> Result<(), FieldError> {
     }
 }
 
+/// Every error code `check_lookup` can give (the page's island carries a message
+/// for each, in the shopper's language).
+pub const LOOKUP_ERROR_CODES: [&str; 6] = [
+    "email_required",
+    "email_too_long",
+    "email_invalid",
+    "order_number_required",
+    "order_number_too_long",
+    "order_number_invalid",
+];
+
 /// Checks both lookup fields and returns every problem at once.
 pub fn check_lookup(email: &str, order_number: &str) -> Result<(), Vec<FieldError>> {
     let errors: Vec<FieldError> = [
@@ -136,6 +147,25 @@ pub fn check_lookup(email: &str, order_number: &str) -> Result<(), Vec<FieldErro
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_lookup_error_codes_are_exactly_those_check_lookup_gives() {
+        let long_email = format!("{}@example.com", "a".repeat(MAX_EMAIL_LEN));
+        let long_number = "1".repeat(MAX_ORDER_NUMBER_LEN + 1);
+        let mut given: Vec<String> = [
+            ("", ""),
+            (long_email.as_str(), long_number.as_str()),
+            ("nope", "10\u{7}01"),
+        ]
+        .into_iter()
+        .flat_map(|(email, number)| check_lookup(email, number).unwrap_err())
+        .map(|e| e.code)
+        .collect();
+        given.sort();
+        let mut listed = LOOKUP_ERROR_CODES.map(String::from).to_vec();
+        listed.sort();
+        assert_eq!(given, listed);
+    }
 
     #[test]
     fn order_numbers_match_trimmed_without_hash_and_case_insensitively() {

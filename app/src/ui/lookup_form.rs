@@ -10,7 +10,7 @@
 use crate::errors::{FieldError, LookupError};
 use crate::i18n::{t, Locale};
 use crate::lookup::TrackOrderHtml;
-use crate::normalize::check_lookup;
+use crate::normalize::{check_lookup, LOOKUP_ERROR_CODES};
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
@@ -34,16 +34,6 @@ pub struct FormText {
     fields: Vec<(String, String)>,
 }
 
-/// The field error codes `check_lookup` gives (and the server's lookup, which uses it).
-const FIELD_CODES: [&str; 6] = [
-    "email_required",
-    "email_too_long",
-    "email_invalid",
-    "order_number_required",
-    "order_number_too_long",
-    "order_number_invalid",
-];
-
 impl FormText {
     /// The words in `locale`.
     pub fn new(locale: Locale) -> FormText {
@@ -60,7 +50,7 @@ impl FormText {
             not_found_help: word("error.not_found_help"),
             unavailable: word("error.unavailable"),
             rate_limited: word("error.rate_limited"),
-            fields: FIELD_CODES
+            fields: LOOKUP_ERROR_CODES
                 .iter()
                 .map(|code| (code.to_string(), word(&format!("field.{code}"))))
                 .collect(),
