@@ -57,6 +57,17 @@ pub async fn lookup(
         Err(LookupError::Unavailable) => "unavailable",
     };
     tracing::info!(outcome, email_hash = %email_fingerprint(email), "lookup");
+    // The console's daily counts (in memory; flushed by the server every few seconds).
+    let counted = match &result {
+        Ok(_) => Some(crate::store::Counted::Found),
+        Err(LookupError::NotFound) if is_slug(shop) => Some(crate::store::Counted::Missed),
+        Err(LookupError::RateLimited { .. }) => Some(crate::store::Counted::Limited),
+        _ => None,
+    };
+    if let Some(counted) = counted {
+        let found = matches!(counted, crate::store::Counted::Found);
+        store.tally(shop, counted, found.then(|| order_number_key(order_number)).as_deref());
+    }
     metrics::counter!("lookout_lookups_total", "outcome" => outcome).increment(1);
     if outcome == "rate_limited" {
         metrics::counter!("lookout_rate_limited_total").increment(1);

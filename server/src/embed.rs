@@ -84,8 +84,8 @@ pub async fn frame_script(headers: HeaderMap) -> Response {
     asset(FRAME_SCRIPT, &TAG, &headers)
 }
 
-/// Who may frame each page: `/embed/{shop}` exactly the shop's allowed origins
-/// (none listed: nobody), every other page nobody.
+/// Who may frame each page: `/embed/{shop}` the shop's allowed origins and
+/// Lookout's own pages (the console's preview), every other page nobody.
 pub async fn frame_policy(State(store): State<app::store::Store>, req: Request<Body>, next: Next) -> Response {
     let slug = req
         .uri()
@@ -95,8 +95,12 @@ pub async fn frame_policy(State(store): State<app::store::Store>, req: Request<B
     let ancestors = match slug {
         // What cannot be a slug is no shop: no query for it.
         Some(slug) if !app::normalize::is_slug(&slug) => "'none'".to_string(),
+        // Lookout's own pages (the console's preview) and the shop's sites.
         Some(slug) => match store.shop(&slug).await {
-            Ok(Some(shop)) if !shop.allowed_origins.is_empty() => shop.allowed_origins.join(" "),
+            Ok(Some(shop)) => std::iter::once("'self'")
+                .chain(shop.allowed_origins.iter().map(String::as_str))
+                .collect::<Vec<_>>()
+                .join(" "),
             _ => "'none'".to_string(),
         },
         None => "'none'".to_string(),
@@ -115,10 +119,16 @@ pub async fn frame_policy(State(store): State<app::store::Store>, req: Request<B
     if let Ok(value) = HeaderValue::from_str(&policy) {
         response.headers_mut().insert(header::CONTENT_SECURITY_POLICY, value);
     }
-    if ancestors == "'none'" {
+    // For browsers without frame-ancestors; a list of origins has no equivalent.
+    let legacy = match ancestors.as_str() {
+        "'none'" => Some("DENY"),
+        "'self'" => Some("SAMEORIGIN"),
+        _ => None,
+    };
+    if let Some(legacy) = legacy {
         response
             .headers_mut()
-            .insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+            .insert(header::X_FRAME_OPTIONS, HeaderValue::from_static(legacy));
     }
     response
 }

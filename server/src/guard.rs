@@ -18,14 +18,15 @@ use axum::response::{IntoResponse, Response};
 /// The largest body a shopper's form or the page's server functions may send.
 pub const MAX_FORM_BODY: u64 = 16 * 1024;
 
-/// Shopper-facing posts: the page's server functions (`/api/track`, …) and the
-/// plain form posts to `/track/{shop}` and `/embed/{shop}`. The merchant API under
-/// `/api/v1` authenticates with keys and JSON bodies instead.
+/// Browser form posts: the page's server functions (`/api/track`, …), the plain
+/// form posts to `/track/{shop}` and `/embed/{shop}`, and the merchant console's
+/// forms. The merchant API under `/api/v1` authenticates with keys and JSON bodies instead.
 fn is_shopper_post(method: &Method, path: &str) -> bool {
     method == Method::POST
         && ((path.starts_with("/api/") && !path.starts_with("/api/v1/"))
             || path.starts_with("/track/")
-            || path.starts_with("/embed/"))
+            || path.starts_with("/embed/")
+            || path.starts_with("/console/"))
 }
 
 /// True when the browser says the request comes from another site.
@@ -143,6 +144,7 @@ mod tests {
         assert!(is_shopper_post(&Method::POST, "/track/demo"));
         assert!(is_shopper_post(&Method::POST, "/embed/demo"));
         assert!(!is_shopper_post(&Method::POST, "/api/v1/shops/demo/lookup"));
+        assert!(is_shopper_post(&Method::POST, "/console/sign-in"));
         assert!(!is_shopper_post(&Method::GET, "/track/demo"));
     }
 }

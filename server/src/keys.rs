@@ -110,6 +110,25 @@ pub struct NewKey {
     pub prefix: String,
 }
 
+/// Creates a key for the shop `shop_id`, hashed through `gate`, and returns its text
+/// (shown once: only the hash is stored).
+pub async fn create(store: &app::store::Store, gate: &HashGate, shop_id: i64) -> anyhow::Result<String> {
+    let new = generate();
+    let key = new.key.clone();
+    let hash = gate
+        .run(move || hash(&key))
+        .await
+        .map_err(|Busy| anyhow::anyhow!("the server is busy hashing; try again"))?
+        .map_err(|e| anyhow::anyhow!("hashing the key failed: {e}"))?;
+    store.insert_key(shop_id, &new.prefix, &hash).await?;
+    Ok(new.key)
+}
+
+/// True for text shaped like a key's public prefix (16 hex digits).
+pub fn is_prefix(text: &str) -> bool {
+    text.len() == PREFIX_HEX && text.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
 /// Generates a new random key.
 pub fn generate() -> NewKey {
     let prefix = random_hex(PREFIX_HEX / 2);

@@ -6,6 +6,7 @@ pub mod assets;
 pub mod bundle;
 pub mod cli;
 pub mod config;
+pub mod console;
 pub mod demo;
 pub mod embed;
 pub mod guard;

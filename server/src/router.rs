@@ -33,6 +33,8 @@ pub struct AppState {
     pub hsts: Option<HeaderValue>,
     /// How long one request may take in all before it is answered 408.
     pub request_timeout: std::time::Duration,
+    /// Console cookies are marked `Secure` (the site is reached over HTTPS).
+    pub secure_cookies: bool,
 }
 
 /// How long one request may take unless configured.
@@ -57,6 +59,7 @@ impl AppState {
             hashing: Arc::new(crate::keys::HashGate::for_this_machine()),
             hsts: None,
             request_timeout: REQUEST_TIMEOUT,
+            secure_cookies: false,
         }
     }
 
@@ -67,6 +70,13 @@ impl AppState {
             HeaderValue::from_str(&format!("max-age={max_age_secs}; includeSubDomains"))
                 .expect("digits and ASCII make a valid header value")
         });
+        self.secure_cookies |= self.hsts.is_some();
+        self
+    }
+
+    /// The same state marking console cookies `Secure` or not (`with_hsts` turns it on).
+    pub fn with_secure_cookies(mut self, secure: bool) -> Self {
+        self.secure_cookies = secure;
         self
     }
 
@@ -120,6 +130,7 @@ pub fn app(state: AppState) -> Router {
         .route("/readyz", get(ready))
         .route("/metrics", get(crate::metrics::render))
         .merge(api::routes())
+        .merge(crate::console::routes())
         .route("/track/{shop}", post(posted::track_post))
         .route("/embed/{shop}", post(posted::track_post))
         .route("/embed.js", get(embed::loader))

@@ -42,14 +42,14 @@ async fn the_loader_is_small_cacheable_and_matches_the_published_integrity() {
 }
 
 #[tokio::test]
-async fn only_the_shops_allowed_origins_may_frame_its_widget() {
+async fn only_the_shops_allowed_origins_and_lookout_itself_may_frame_its_widget() {
     let app = TestApp::spawn().await;
     allow_origins(&app.store, "alpha", &["https://alpha.example", "http://127.0.0.1:8080"]).await;
     let res = app.client.get(app.url("/embed/alpha")).send().await.unwrap();
     assert_eq!(res.status(), 200);
     let csp = res.headers()["content-security-policy"].to_str().unwrap();
     assert!(
-        csp.ends_with("; frame-ancestors https://alpha.example http://127.0.0.1:8080"),
+        csp.ends_with("; frame-ancestors 'self' https://alpha.example http://127.0.0.1:8080"),
         "{csp}"
     );
     assert_eq!(csp.matches("frame-ancestors").count(), 1);
@@ -64,8 +64,13 @@ async fn only_the_shops_allowed_origins_may_frame_its_widget() {
         "the form posts back into the frame"
     );
 
-    // A shop with no allowed origin cannot be framed at all, and neither can the full page.
-    for path in ["/embed/beta", "/track/alpha", "/"] {
+    // A shop with no allowed origin is framed only by Lookout's own pages (the
+    // console's preview); the full page and other pages by nobody.
+    let res = app.client.get(app.url("/embed/beta")).send().await.unwrap();
+    let csp = res.headers()["content-security-policy"].to_str().unwrap();
+    assert!(csp.ends_with("; frame-ancestors 'self'"), "{csp}");
+    assert_eq!(res.headers()["x-frame-options"], "SAMEORIGIN");
+    for path in ["/embed/no-such-shop", "/track/alpha", "/", "/console"] {
         let res = app.client.get(app.url(path)).send().await.unwrap();
         let csp = res.headers()["content-security-policy"].to_str().unwrap();
         assert!(csp.ends_with("frame-ancestors 'none'"), "{path}: {csp}");

@@ -30,8 +30,11 @@ pub struct LimitSettings {
     pub per_email: u32,
     /// The window the allowances refill over.
     pub window: Duration,
-    /// Failed API-key checks one client may make per `window`.
+    /// Failed API-key checks one client may make per `window`; failed console
+    /// sign-ins count against the same number, separately.
     pub failed_auth_per_client: u32,
+    /// Failed console sign-ins against one account per `window`.
+    pub failed_sign_ins_per_account: u32,
     /// Keys each in-memory table holds at most.
     pub capacity: usize,
     /// Proxies whose `X-Forwarded-For` is believed.
@@ -49,6 +52,7 @@ impl Default for LimitSettings {
             per_email: 8,
             window: Duration::from_secs(15 * 60),
             failed_auth_per_client: 20,
+            failed_sign_ins_per_account: 5,
             capacity: DEFAULT_CAPACITY,
             proxies: Proxies::none(),
         }
@@ -83,6 +87,9 @@ pub struct LookupLimits {
     backing: Backing,
     /// Failed key checks stay per process: they guard this process's hashing.
     auth: Mutex<Table>,
+    /// Failed sign-ins: per client (under `auth_rule`) and per account.
+    sign_ins: Mutex<[Table; 2]>,
+    account_rule: Rule,
     epoch: Instant,
 }
 
@@ -125,6 +132,8 @@ impl LookupLimits {
             ],
             auth_rule: Rule::new(settings.failed_auth_per_client, w),
             auth: Mutex::new(Table::new(settings.capacity)),
+            sign_ins: Mutex::new([Table::new(settings.capacity), Table::new(settings.capacity)]),
+            account_rule: Rule::new(settings.failed_sign_ins_per_account, w),
             secret,
             backing,
             epoch: Instant::now(),
@@ -223,6 +232,31 @@ impl LookupLimits {
         table.give_back(&key, self.auth_rule, now);
     }
 
+    /// Takes one attempt from the client's and the account's allowances of failed
+    /// sign-ins, or from neither (`account` is the normalised email).
+    pub fn reserve_sign_in(&self, client: &Client, account: &str) -> Result<(), Duration> {
+        let keys = self.sign_in_keys(client, account);
+        let now = self.now();
+        let mut tables = self.sign_ins.lock().unwrap_or_else(|e| e.into_inner());
+        take_all(&mut tables[..], &keys, &[self.auth_rule, self.account_rule], now).map_err(wait_of)
+    }
+
+    /// Gives a sign-in's attempt back (the password was right).
+    pub fn release_sign_in(&self, client: &Client, account: &str) {
+        let keys = self.sign_in_keys(client, account);
+        let now = self.now();
+        let mut tables = self.sign_ins.lock().unwrap_or_else(|e| e.into_inner());
+        tables[0].give_back(&keys[0], self.auth_rule, now);
+        tables[1].give_back(&keys[1], self.account_rule, now);
+    }
+
+    fn sign_in_keys(&self, client: &Client, account: &str) -> [LimitKey; 2] {
+        [
+            self.key(b's', &[&client.key_bytes()]),
+            self.key(b'u', &[account.as_bytes()]),
+        ]
+    }
+
     /// Keys held in memory now, and keys forgotten early because a table was full:
     /// client, order, email, key checks (for metrics and tests).
     pub fn held_keys(&self) -> [(usize, u64); 4] {
@@ -265,6 +299,7 @@ impl LookupLimits {
 /// answered) before any table makes room.
 fn take_all(tables: &mut [Table], keys: &[LimitKey], rules: &[Rule], now: u64) -> Result<(), Spent> {
     let mut next = [0u64; 3];
+    debug_assert!(keys.len() <= next.len());
     let mut spent: Option<Spent> = None;
     for (i, ((table, key), rule)) in tables.iter().zip(keys).zip(rules).enumerate() {
         match table.check(key, *rule, now) {

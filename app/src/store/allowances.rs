@@ -5,7 +5,7 @@
 use super::{begin_write, Backend, Store, StoreError};
 use crate::limits::{LimitKey, Rule};
 
-fn hex(bytes: &[u8]) -> String {
+pub(super) fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
@@ -119,16 +119,23 @@ impl Store {
     /// The secret limiter keys are hashed with, shared by every server: the first
     /// server to ask stores `candidate`; everyone gets the stored one.
     pub async fn limiter_secret(&self, candidate: &[u8; 32]) -> Result<[u8; 32], StoreError> {
-        sqlx::query("INSERT INTO server_secrets (name, value) VALUES ('limiter', $1) ON CONFLICT (name) DO NOTHING")
+        self.server_secret("limiter", candidate).await
+    }
+
+    /// The shared secret called `name`, made from `candidate` by the first server to ask.
+    pub(super) async fn server_secret(&self, name: &str, candidate: &[u8; 32]) -> Result<[u8; 32], StoreError> {
+        sqlx::query("INSERT INTO server_secrets (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING")
+            .bind(name)
             .bind(hex(candidate))
             .execute(&self.pool)
             .await?;
-        let stored: String = sqlx::query_scalar("SELECT value FROM server_secrets WHERE name = 'limiter'")
+        let stored: String = sqlx::query_scalar("SELECT value FROM server_secrets WHERE name = $1")
+            .bind(name)
             .fetch_one(&self.pool)
             .await?;
         unhex(&stored)
             .and_then(|bytes| <[u8; 32]>::try_from(bytes).ok())
-            .ok_or_else(|| StoreError::Corrupt("the stored limiter secret is not 32 hex bytes".into()))
+            .ok_or_else(|| StoreError::Corrupt(format!("the stored {name} secret is not 32 hex bytes")))
     }
 }
 

@@ -15,6 +15,8 @@ pub struct KeyInfo {
     pub prefix: String,
     pub created_at: String,
     pub revoked_at: Option<String>,
+    /// When the key was last verified (a key in use is verified about once a minute).
+    pub last_used_at: Option<String>,
 }
 
 impl Store {
@@ -32,18 +34,19 @@ impl Store {
 
     /// A shop's keys, newest first: prefix, created, revoked (never the hash).
     pub async fn keys(&self, shop_id: i64) -> Result<Vec<KeyInfo>, StoreError> {
-        let rows: Vec<(String, String, Option<String>)> = sqlx::query_as(
-            "SELECT prefix, created_at, revoked_at FROM api_keys WHERE shop_id = $1 ORDER BY created_at DESC, id DESC",
+        let rows: Vec<(String, String, Option<String>, Option<String>)> = sqlx::query_as(
+            "SELECT prefix, created_at, revoked_at, last_used_at FROM api_keys WHERE shop_id = $1 ORDER BY created_at DESC, id DESC",
         )
         .bind(shop_id)
         .fetch_all(&self.pool)
         .await?;
         Ok(rows
             .into_iter()
-            .map(|(prefix, created_at, revoked_at)| KeyInfo {
+            .map(|(prefix, created_at, revoked_at, last_used_at)| KeyInfo {
                 prefix,
                 created_at,
                 revoked_at,
+                last_used_at,
             })
             .collect())
     }

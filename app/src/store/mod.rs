@@ -4,16 +4,22 @@
 //! (`postgres://…`) for several servers sharing one database. Every statement
 //! is written once, in SQL both understand (`$1` placeholders, `RETURNING`).
 
+mod accounts;
+mod activity;
 mod allowances;
 mod keys;
 mod orders;
 mod readers;
 mod shopify;
 mod shops;
+mod tally;
 mod writes;
 
+pub use accounts::{Account, Membership, Role, Session};
+pub use activity::{Delivery, SupportView, DELIVERIES_KEPT};
 pub use keys::{KeyInfo, StoredKey};
 pub use shops::{NewShop, Shop, ShopUpdate};
+pub use tally::{Counted, Day};
 pub use writes::{Decision, PutOutcome, Updated, Writer};
 
 use crate::errors::FieldError;
@@ -116,6 +122,8 @@ pub struct Store {
     /// Connections for lookups only (see `readers`).
     readers: readers::Readers,
     backend: Backend,
+    /// Lookups counted in memory, not yet flushed (see `tally`).
+    tally: std::sync::Arc<tally::Tally>,
 }
 
 impl Store {
@@ -181,7 +189,12 @@ impl Store {
                 .await
                 .map_err(|e| StoreError::LookupUrl(e.to_string()))?;
         }
-        Ok(Self { pool, readers, backend })
+        Ok(Self {
+            pool,
+            readers,
+            backend,
+            tally: Default::default(),
+        })
     }
 
     /// The database this store talks to.

@@ -126,7 +126,7 @@ impl Store {
 }
 
 #[derive(FromRow)]
-struct ShopRow {
+pub(super) struct ShopRow {
     id: i64,
     slug: String,
     name: String,
@@ -136,7 +136,7 @@ struct ShopRow {
 }
 
 impl ShopRow {
-    fn into_shop(self) -> Result<Shop, StoreError> {
+    pub(super) fn into_shop(self) -> Result<Shop, StoreError> {
         Ok(Shop {
             allowed_origins: json(&self.allowed_origins)?,
             id: self.id,

@@ -59,6 +59,10 @@ async fn verify(state: &AppState, client: &Client, presented: &str, prefix: &str
         Ok(Some(shop_id)) => {
             state.limits.release_auth(client);
             state.verified.insert(presented, shop_id);
+            // Shown in the console; a key in use is verified about once a minute.
+            if let Err(e) = state.store.key_used(prefix).await {
+                tracing::warn!(error = %e, "could not note the key's use");
+            }
             Ok(shop_id)
         }
         Ok(None) => Err(ApiError::Unauthorized),

@@ -1,6 +1,6 @@
 //! The REST API under `/api/v1` (docs/api.md), described by its OpenAPI document.
 
-mod auth;
+pub(crate) mod auth;
 mod body;
 mod lookup;
 mod openapi;

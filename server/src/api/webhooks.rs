@@ -111,8 +111,25 @@ async fn deliver(
     }
     let topic = header("x-shopify-topic").unwrap_or_default().to_string();
     let delivery = header("x-shopify-webhook-id").filter(|id| !id.is_empty() && id.len() <= 200);
-    let outcome = apply(&state, &shop, &topic, &bytes, delivery).await?;
-    Ok(answer(&topic, outcome))
+    let result = apply(&state, &shop, &topic, &bytes, delivery).await;
+    // Signed deliveries only, so that the console's list cannot be filled by strangers.
+    let outcome = match &result {
+        Ok(outcome) => outcome.as_str(),
+        Err(e) => e.code(),
+    };
+    if let Err(e) = state.store.record_delivery(shop.id, clip(&topic, 100), outcome).await {
+        tracing::warn!(error = %e, "could not record the delivery");
+    }
+    Ok(answer(&topic, result?))
+}
+
+/// At most `max` bytes of `text`, cut at a character boundary.
+fn clip(text: &str, max: usize) -> &str {
+    let mut end = text.len().min(max);
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    &text[..end]
 }
 
 fn answer(topic: &str, outcome: Outcome) -> (StatusCode, Json<Value>) {

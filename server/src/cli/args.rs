@@ -30,6 +30,10 @@ pub(super) struct LimitArgs {
     /// Failed API-key checks one client may make per window.
     #[arg(long, env = "LOOKOUT_FAILED_AUTH_PER_CLIENT", default_value_t = 20)]
     failed_auth_per_client: u32,
+    /// Failed console sign-ins against one account per window (the client's
+    /// failed sign-ins are limited by --failed-auth-per-client).
+    #[arg(long, env = "LOOKOUT_FAILED_SIGN_INS_PER_ACCOUNT", default_value_t = 5)]
+    failed_sign_ins_per_account: u32,
     /// Keys each in-memory limiter table holds at most (about 40 bytes each).
     #[arg(long, env = "LOOKOUT_LIMITER_CAPACITY", default_value_t = app::limits::DEFAULT_CAPACITY,
           value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=100_000_000))]
@@ -47,6 +51,7 @@ impl LimitArgs {
             ("--failed-lookups-per-order", self.failed_lookups_per_order),
             ("--failed-lookups-per-email", self.failed_lookups_per_email),
             ("--failed-auth-per-client", self.failed_auth_per_client),
+            ("--failed-sign-ins-per-account", self.failed_sign_ins_per_account),
         ] {
             if value == 0 {
                 anyhow::bail!("{name} must be at least 1");
@@ -61,6 +66,7 @@ impl LimitArgs {
             per_email: self.failed_lookups_per_email,
             window: std::time::Duration::from_secs(self.failed_lookup_window_secs),
             failed_auth_per_client: self.failed_auth_per_client,
+            failed_sign_ins_per_account: self.failed_sign_ins_per_account,
             capacity: self.limiter_capacity,
             proxies: app::limits::Proxies::parse(&self.trusted_proxies)
                 .map_err(anyhow::Error::msg)?

@@ -6,6 +6,7 @@ mod import;
 mod key;
 mod serve;
 mod shop;
+mod user;
 
 pub use key::create_key;
 pub use serve::leptos_options;
@@ -23,6 +24,7 @@ use shop::ShopCommand;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use user::UserCommand;
 
 #[derive(Parser)]
 #[command(
@@ -60,6 +62,10 @@ enum Command {
         /// Strict-Transport-Security with this max-age in seconds. 0 (the default) sends none.
         #[arg(long, env = "LOOKOUT_HSTS_MAX_AGE", default_value_t = 0)]
         hsts_max_age: u64,
+        /// Mark the console's cookies Secure (the site is reached over HTTPS);
+        /// implied by a non-zero --hsts-max-age.
+        #[arg(long, env = "LOOKOUT_SECURE_COOKIES")]
+        secure_cookies: bool,
         #[command(flatten)]
         timeouts: TimeoutArgs,
     },
@@ -77,6 +83,11 @@ enum Command {
     Key {
         #[command(subcommand)]
         command: KeyCommand,
+    },
+    /// Manage console accounts.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
     },
     /// The embeddable widget.
     Embed {
@@ -191,12 +202,14 @@ async fn run(command: Command) -> Result<()> {
             site_root,
             limits,
             hsts_max_age,
+            secure_cookies,
             timeouts,
         } => {
             let settings = ServeSettings {
                 limits: limits.settings()?,
                 shared_limits: limits.shared_limits,
                 hsts_max_age,
+                secure_cookies,
                 header_timeout: std::time::Duration::from_secs(timeouts.header_timeout_secs),
                 request_timeout: std::time::Duration::from_secs(timeouts.request_timeout_secs),
             };
@@ -216,6 +229,7 @@ async fn run(command: Command) -> Result<()> {
             Ok(())
         }
         Command::Key { command } => key::run(command).await,
+        Command::User { command } => user::run(command).await,
         Command::Import { slug, file, db } => import(&db, &slug, &file).await,
         Command::BundleSite { site_root, out } => {
             let exe = std::env::current_exe().context("cannot find this executable")?;

@@ -14,9 +14,13 @@ pub(super) struct ServeSettings {
     pub(super) limits: LimitSettings,
     pub(super) shared_limits: bool,
     pub(super) hsts_max_age: u64,
+    pub(super) secure_cookies: bool,
     pub(super) header_timeout: std::time::Duration,
     pub(super) request_timeout: std::time::Duration,
 }
+
+/// How often the lookup counts kept in memory are written to the database.
+const TALLY_EVERY: std::time::Duration = std::time::Duration::from_secs(5);
 
 pub(super) async fn serve(db: &Db, addr: SocketAddr, site_root: PathBuf, settings: ServeSettings) -> Result<()> {
     let store = open(db).await?;
@@ -46,6 +50,7 @@ pub(super) async fn serve(db: &Db, addr: SocketAddr, site_root: PathBuf, setting
         });
     }
     let mut state = AppState::new(leptos_options(local, &site_root), store.clone())
+        .with_secure_cookies(settings.secure_cookies)
         .with_hsts(settings.hsts_max_age)
         .with_request_timeout(settings.request_timeout);
     state.limits = limits;
@@ -59,10 +64,25 @@ pub(super) async fn serve(db: &Db, addr: SocketAddr, site_root: PathBuf, setting
             }
         });
     }
+    {
+        // The console's daily counts: lookups count in memory, written here.
+        let store = store.clone();
+        tokio::spawn(async move {
+            loop {
+                tokio::time::sleep(TALLY_EVERY).await;
+                if let Err(e) = store.flush_tally().await {
+                    tracing::warn!(error = %e, "could not write the lookup counts; kept for the next try");
+                }
+            }
+        });
+    }
     println!("Lookout is listening on http://{local}");
     println!("  Demo tracking page: http://{local}/track/demo");
     println!("  Health: http://{local}/healthz");
     crate::serve::run(listener, crate::app(state), settings.header_timeout, shutdown_signal()).await;
+    if let Err(e) = store.flush_tally().await {
+        tracing::warn!(error = %e, "the last lookup counts could not be written");
+    }
     store.close().await;
     tracing::info!("stopped");
     Ok(())

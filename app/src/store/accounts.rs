@@ -1,0 +1,251 @@
+//! Console accounts: users, the shops each may open and as what, one-time
+//! set-password links and sessions. Tokens are stored only as their SHA-256.
+
+use super::shops::ShopRow;
+use super::{now, Shop, Store, StoreError};
+use sqlx::FromRow;
+
+/// What an account may do in a shop: an owner everything, staff the support view.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    Owner,
+    Staff,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Owner => "owner",
+            Role::Staff => "staff",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Role> {
+        match text {
+            "owner" => Some(Role::Owner),
+            "staff" => Some(Role::Staff),
+            _ => None,
+        }
+    }
+}
+
+/// An account as sign-in needs it.
+#[derive(Debug, Clone)]
+pub struct Account {
+    pub id: i64,
+    pub email: String,
+    /// `None` until the account's password is set.
+    pub password_hash: Option<String>,
+}
+
+/// A live session: whose it is and the token its forms carry.
+#[derive(Debug, Clone)]
+pub struct Session {
+    pub user_id: i64,
+    pub email: String,
+    pub csrf: String,
+}
+
+/// A shop an account may open.
+#[derive(Debug, Clone)]
+pub struct Membership {
+    pub shop: Shop,
+    pub role: Role,
+}
+
+impl Store {
+    /// The account with this (normalised) email, made if there is none, with `role`
+    /// in the shop (replacing any role it had there). Returns the account's id.
+    pub async fn add_member(&self, email: &str, shop_id: i64, role: Role) -> Result<i64, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let user_id: i64 = sqlx::query_scalar(
+            "INSERT INTO users (email, created_at) VALUES ($1, $2)
+             ON CONFLICT (email) DO UPDATE SET email = excluded.email RETURNING id",
+        )
+        .bind(email)
+        .bind(now())
+        .fetch_one(&mut *tx)
+        .await?;
+        sqlx::query(
+            "INSERT INTO memberships (user_id, shop_id, role) VALUES ($1, $2, $3)
+             ON CONFLICT (user_id, shop_id) DO UPDATE SET role = excluded.role",
+        )
+        .bind(user_id)
+        .bind(shop_id)
+        .bind(role.as_str())
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(user_id)
+    }
+
+    /// Stores a new set-password link for an account; its earlier unused links stop working.
+    pub async fn insert_password_link(
+        &self,
+        user_id: i64,
+        token_hash: &str,
+        expires_at: &str,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("DELETE FROM password_links WHERE user_id = $1")
+            .bind(user_id)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("INSERT INTO password_links (token_hash, user_id, expires_at) VALUES ($1, $2, $3)")
+            .bind(token_hash)
+            .bind(user_id)
+            .bind(expires_at)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The email of the account a live (unused, unexpired) link belongs to.
+    pub async fn password_link(&self, token_hash: &str) -> Result<Option<String>, StoreError> {
+        Ok(sqlx::query_scalar(
+            "SELECT u.email FROM password_links l JOIN users u ON u.id = l.user_id
+             WHERE l.token_hash = $1 AND l.used_at IS NULL AND l.expires_at > $2",
+        )
+        .bind(token_hash)
+        .bind(now())
+        .fetch_optional(&self.pool)
+        .await?)
+    }
+
+    /// Uses a live link to set its account's password, and ends the account's
+    /// sessions. False when the link is unknown, used or expired (nothing changes).
+    pub async fn set_password(&self, token_hash: &str, password_hash: &str) -> Result<bool, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let user_id: Option<i64> = sqlx::query_scalar(
+            "UPDATE password_links SET used_at = $1
+             WHERE token_hash = $2 AND used_at IS NULL AND expires_at > $1 RETURNING user_id",
+        )
+        .bind(now())
+        .bind(token_hash)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some(user_id) = user_id else {
+            return Ok(false);
+        };
+        sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
+            .bind(password_hash)
+            .bind(user_id)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+            .bind(user_id)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    /// The account with this (normalised) email, if any.
+    pub async fn account(&self, email: &str) -> Result<Option<Account>, StoreError> {
+        let row: Option<(i64, String, Option<String>)> =
+            sqlx::query_as("SELECT id, email, password_hash FROM users WHERE email = $1")
+                .bind(email)
+                .fetch_optional(&self.pool)
+                .await?;
+        Ok(row.map(|(id, email, password_hash)| Account {
+            id,
+            email,
+            password_hash,
+        }))
+    }
+
+    /// The shops an account may open, by name.
+    pub async fn memberships(&self, user_id: i64) -> Result<Vec<Membership>, StoreError> {
+        let rows: Vec<MemberRow> = sqlx::query_as(&format!("{MEMBER} WHERE m.user_id = $1 ORDER BY s.name, s.slug"))
+            .bind(user_id)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.into_iter().filter_map(MemberRow::into_membership).collect()
+    }
+
+    /// The account's role in the shop with this slug, and the shop; `None` when it has none.
+    pub async fn membership(&self, user_id: i64, slug: &str) -> Result<Option<Membership>, StoreError> {
+        let row: Option<MemberRow> = sqlx::query_as(&format!("{MEMBER} WHERE m.user_id = $1 AND s.slug = $2"))
+            .bind(user_id)
+            .bind(slug)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.and_then(MemberRow::into_membership).transpose()
+    }
+
+    /// Starts a session; expired sessions of every account are cleared out on the way.
+    pub async fn create_session(
+        &self,
+        id_hash: &str,
+        user_id: i64,
+        csrf: &str,
+        expires_at: &str,
+    ) -> Result<(), StoreError> {
+        let now = now();
+        sqlx::query("DELETE FROM sessions WHERE expires_at <= $1")
+            .bind(&now)
+            .execute(&self.pool)
+            .await?;
+        sqlx::query(
+            "INSERT INTO sessions (id_hash, user_id, csrf, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(id_hash)
+        .bind(user_id)
+        .bind(csrf)
+        .bind(&now)
+        .bind(expires_at)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// The live session with this id hash, if any.
+    pub async fn session(&self, id_hash: &str) -> Result<Option<Session>, StoreError> {
+        let row: Option<(i64, String, String)> = sqlx::query_as(
+            "SELECT s.user_id, u.email, s.csrf FROM sessions s JOIN users u ON u.id = s.user_id
+             WHERE s.id_hash = $1 AND s.expires_at > $2",
+        )
+        .bind(id_hash)
+        .bind(now())
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row.map(|(user_id, email, csrf)| Session { user_id, email, csrf }))
+    }
+
+    /// Ends one session.
+    pub async fn end_session(&self, id_hash: &str) -> Result<(), StoreError> {
+        sqlx::query("DELETE FROM sessions WHERE id_hash = $1")
+            .bind(id_hash)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Ends every session of an account; returns how many there were.
+    pub async fn end_sessions(&self, user_id: i64) -> Result<u64, StoreError> {
+        let done = sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+            .bind(user_id)
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected())
+    }
+}
+
+const MEMBER: &str = "SELECT s.id, s.slug, s.name, s.locale, s.accent, s.allowed_origins, m.role
+    FROM memberships m JOIN shops s ON s.id = m.shop_id";
+
+#[derive(FromRow)]
+struct MemberRow {
+    #[sqlx(flatten)]
+    shop: ShopRow,
+    role: String,
+}
+
+impl MemberRow {
+    /// A row with a role the schema does not allow is skipped.
+    fn into_membership(self) -> Option<Result<Membership, StoreError>> {
+        let role = Role::parse(&self.role)?;
+        Some(self.shop.into_shop().map(|shop| Membership { shop, role }))
+    }
+}

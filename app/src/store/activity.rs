@@ -1,0 +1,108 @@
+//! What the console shows of a shop's activity: the support view's audit log,
+//! the last Shopify deliveries and when each API key was last used.
+
+use super::{now, Store, StoreError};
+
+/// Deliveries kept per shop.
+pub const DELIVERIES_KEPT: i64 = 100;
+/// Audit entries a page shows.
+pub const AUDIT_SHOWN: i64 = 200;
+
+/// One Shopify delivery with a valid signature.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Delivery {
+    pub topic: String,
+    pub outcome: String,
+    pub received_at: String,
+}
+
+/// One opening of an order in the support view.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SupportView {
+    pub email: String,
+    pub number_key: String,
+    pub viewed_at: String,
+}
+
+impl Store {
+    /// Records that an account opened an order in the support view.
+    pub async fn record_support_view(&self, shop_id: i64, user_id: i64, number_key: &str) -> Result<(), StoreError> {
+        sqlx::query("INSERT INTO support_views (shop_id, user_id, number_key, viewed_at) VALUES ($1, $2, $3, $4)")
+            .bind(shop_id)
+            .bind(user_id)
+            .bind(number_key)
+            .bind(now())
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// The shop's latest support views, newest first.
+    pub async fn support_views(&self, shop_id: i64) -> Result<Vec<SupportView>, StoreError> {
+        let rows: Vec<(String, String, String)> = sqlx::query_as(
+            "SELECT u.email, v.number_key, v.viewed_at FROM support_views v JOIN users u ON u.id = v.user_id
+             WHERE v.shop_id = $1 ORDER BY v.id DESC LIMIT $2",
+        )
+        .bind(shop_id)
+        .bind(AUDIT_SHOWN)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(email, number_key, viewed_at)| SupportView {
+                email,
+                number_key,
+                viewed_at,
+            })
+            .collect())
+    }
+
+    /// Records a delivery and forgets all but the shop's last [`DELIVERIES_KEPT`].
+    pub async fn record_delivery(&self, shop_id: i64, topic: &str, outcome: &str) -> Result<(), StoreError> {
+        sqlx::query("INSERT INTO webhook_log (shop_id, topic, outcome, received_at) VALUES ($1, $2, $3, $4)")
+            .bind(shop_id)
+            .bind(topic)
+            .bind(outcome)
+            .bind(now())
+            .execute(&self.pool)
+            .await?;
+        sqlx::query(
+            "DELETE FROM webhook_log WHERE shop_id = $1 AND id <= (
+                 SELECT id FROM webhook_log WHERE shop_id = $1 ORDER BY id DESC LIMIT 1 OFFSET $2)",
+        )
+        .bind(shop_id)
+        .bind(DELIVERIES_KEPT)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// The shop's last deliveries, newest first.
+    pub async fn deliveries(&self, shop_id: i64) -> Result<Vec<Delivery>, StoreError> {
+        let rows: Vec<(String, String, String)> = sqlx::query_as(
+            "SELECT topic, outcome, received_at FROM webhook_log WHERE shop_id = $1 ORDER BY id DESC LIMIT $2",
+        )
+        .bind(shop_id)
+        .bind(DELIVERIES_KEPT)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(topic, outcome, received_at)| Delivery {
+                topic,
+                outcome,
+                received_at,
+            })
+            .collect())
+    }
+
+    /// Notes that the key with this prefix was just verified.
+    pub async fn key_used(&self, prefix: &str) -> Result<(), StoreError> {
+        sqlx::query("UPDATE api_keys SET last_used_at = $1 WHERE prefix = $2")
+            .bind(now())
+            .bind(prefix)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,87 @@
+//! `lookout user`: console accounts. `create` adds an account to a shop (or
+//! changes its role there) and prints a one-time link to set its password.
+
+use super::args::Db;
+use super::open;
+use crate::console::password;
+use crate::console::session::{digest, SESSION_HOURS};
+use anyhow::{Context, Result};
+use app::store::Role;
+use clap::{Subcommand, ValueEnum};
+
+#[derive(Clone, Copy, ValueEnum)]
+pub(super) enum RoleArg {
+    /// Everything: settings, keys, Shopify, the support view and its log.
+    Owner,
+    /// The overview and the support view.
+    Staff,
+}
+
+#[derive(Subcommand)]
+pub(super) enum UserCommand {
+    /// Give an account (made if new) a role in a shop, and print a one-time link
+    /// to set its password (valid for 24 hours; a new link replaces the last).
+    Create {
+        /// The account's email address.
+        email: String,
+        /// The shop's slug.
+        #[arg(long)]
+        shop: String,
+        #[arg(long, value_enum, default_value = "owner")]
+        role: RoleArg,
+        /// Where the console is reached, for the link.
+        #[arg(long, env = "LOOKOUT_PUBLIC_URL", default_value = "http://127.0.0.1:3000")]
+        public_url: String,
+        #[command(flatten)]
+        db: Db,
+    },
+    /// End every console session of an account (it must sign in again).
+    SignOut {
+        /// The account's email address.
+        email: String,
+        #[command(flatten)]
+        db: Db,
+    },
+}
+
+pub(super) async fn run(command: UserCommand) -> Result<()> {
+    match command {
+        UserCommand::Create {
+            email,
+            shop,
+            role,
+            public_url,
+            db,
+        } => {
+            app::normalize::check_email(&email, "email").map_err(|e| anyhow::anyhow!("{email:?}: {}", e.message))?;
+            let store = open(&db).await?;
+            let shop = store
+                .shop(&shop)
+                .await?
+                .with_context(|| format!("no shop with the slug {shop:?}"))?;
+            let role = match role {
+                RoleArg::Owner => Role::Owner,
+                RoleArg::Staff => Role::Staff,
+            };
+            let email = app::normalize::email_key(&email);
+            let user_id = store.add_member(&email, shop.id, role).await?;
+            let (token, expires) = password::new_link();
+            store.insert_password_link(user_id, &digest(&token), &expires).await?;
+            println!("{email} is {} of {:?}.", role.as_str(), shop.slug);
+            println!("Link to set the password (once, until {expires}):");
+            println!("{}{}", public_url.trim_end_matches('/'), password::link_path(&token));
+            println!("Sessions last {SESSION_HOURS} hours.");
+            Ok(())
+        }
+        UserCommand::SignOut { email, db } => {
+            let store = open(&db).await?;
+            let account = store
+                .account(&app::normalize::email_key(&email))
+                .await?
+                .with_context(|| format!("no account {email:?}"))?;
+            let ended = store.end_sessions(account.id).await?;
+            println!("Ended {ended} session(s) of {email}.");
+            Ok(())
+        }
+    }
+}

@@ -1,0 +1,328 @@
+//! Signing in and out, and setting a password from a one-time link.
+//!
+//! A sign-in takes one attempt from the client's and the account's allowances of
+//! failures before any hashing (a right password gives it back); the password
+//! is checked on the bounded hashing gate, against a dummy hash when there is no
+//! such account, so that answers and timing do not tell which accounts exist.
+
+use super::pages::{self, bare, csrf_field, notice, Frame};
+use super::session::{self, Signed, FORM_COOKIE, SESSION_COOKIE};
+use super::{locale_of, t, CsrfForm, Locale};
+use crate::api::auth::ClientOf;
+use crate::keys;
+use crate::AppState;
+use axum::extract::{Path, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Form;
+use leptos::prelude::*;
+
+/// `GET /console`: the sign-in form, or the account's shops.
+pub async fn home(State(state): State<AppState>, signed: Result<Signed, Response>, headers: HeaderMap) -> Response {
+    let Ok(signed) = signed else {
+        return sign_in_page(&state, locale_of(&headers), StatusCode::OK, None);
+    };
+    let shops = match state.store.memberships(signed.session.user_id).await {
+        Ok(shops) => shops,
+        Err(e) => {
+            tracing::error!(error = %e, "memberships query failed");
+            return pages::unavailable(signed.locale);
+        }
+    };
+    if let [only] = shops.as_slice() {
+        return Redirect::to(&format!("/console/shops/{}", only.shop.slug)).into_response();
+    }
+    let locale = signed.locale;
+    let list = shops
+        .into_iter()
+        .map(|m| {
+            let href = format!("/console/shops/{}", m.shop.slug);
+            view! { <li><a href=href>{m.shop.name}</a>" · "{t(locale, &format!("console.role.{}", m.role.as_str()))}</li> }
+        })
+        .collect_view();
+    let frame = Frame {
+        locale,
+        email: &signed.session.email,
+        csrf: &signed.session.csrf,
+        shop: None,
+        widget_css: None,
+    };
+    let title = t(locale, "console.shops.title");
+    pages::page(
+        StatusCode::OK,
+        &frame,
+        &title.clone(),
+        view! {
+            <h1>{title}</h1>
+            <ul class="shops">{list}</ul>
+            <form method="post" action="/console/sign-out-everywhere">
+                {csrf_field(&signed.session.csrf)}
+                <button type="submit" class="secondary">{t(locale, "console.sign_out_everywhere")}</button>
+            </form>
+        },
+    )
+}
+
+fn sign_in_page(state: &AppState, locale: Locale, status: StatusCode, error: Option<String>) -> Response {
+    let form_token = session::token();
+    let title = t(locale, "console.sign_in.title");
+    let mut response = bare(
+        status,
+        locale,
+        &title.clone(),
+        view! {
+            <h1>{title}</h1>
+            {notice(error, true)}
+            <form method="post" action="/console/sign-in" class="stack">
+                <input type="hidden" name="csrf" value=form_token.clone()/>
+                <label for="email">{t(locale, "console.sign_in.email")}</label>
+                <input id="email" name="email" type="email" autocomplete="username" required maxlength="254"/>
+                <label for="password">{t(locale, "console.sign_in.password")}</label>
+                <input id="password" name="password" type="password" autocomplete="current-password" required/>
+                <button type="submit">{t(locale, "console.sign_in.submit")}</button>
+            </form>
+        },
+    );
+    response.headers_mut().append(
+        header::SET_COOKIE,
+        session::set_cookie(state, FORM_COOKIE, Some(&form_token)),
+    );
+    response
+}
+
+#[derive(serde::Deserialize)]
+pub struct SignInForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    password: String,
+}
+
+/// `POST /console/sign-in`
+pub async fn sign_in(
+    State(state): State<AppState>,
+    ClientOf(client): ClientOf,
+    headers: HeaderMap,
+    Form(form): Form<SignInForm>,
+) -> Response {
+    let locale = locale_of(&headers);
+    let form_ok = session::cookie(&headers, FORM_COOKIE).is_some_and(|c| session::same_token(c, &form.csrf));
+    if !form_ok {
+        return pages::stale_form(locale);
+    }
+    let wrong = |status| sign_in_page(&state, locale, status, Some(t(locale, "console.sign_in.wrong")));
+    // Bounded before anything is hashed or counted.
+    if form.email.len() > app::normalize::MAX_EMAIL_LEN || form.password.len() > super::password::MAX_BYTES {
+        return wrong(StatusCode::UNAUTHORIZED);
+    }
+    let email = app::normalize::email_key(&form.email);
+    if let Err(wait) = state.limits.reserve_sign_in(&client, &email) {
+        let minutes = wait.as_secs().div_ceil(60).max(1).to_string();
+        let text = app::i18n::t_args(locale, "console.sign_in.limited", &[("minutes", &minutes)]);
+        let mut response = sign_in_page(&state, locale, StatusCode::TOO_MANY_REQUESTS, Some(text));
+        response
+            .headers_mut()
+            .insert(header::RETRY_AFTER, wait.as_secs().max(1).into());
+        return response;
+    }
+    let account = match state.store.account(&email).await {
+        Ok(account) => account,
+        Err(e) => {
+            state.limits.release_sign_in(&client, &email);
+            tracing::error!(error = %e, "account query failed");
+            return pages::unavailable(locale);
+        }
+    };
+    let stored = account.as_ref().and_then(|a| a.password_hash.clone());
+    let password = form.password;
+    let Ok(valid) = state
+        .hashing
+        .run(move || keys::verify(&password, stored.as_deref()))
+        .await
+    else {
+        state.limits.release_sign_in(&client, &email);
+        return pages::message(
+            StatusCode::SERVICE_UNAVAILABLE,
+            locale,
+            "console.error.busy_title",
+            "console.error.busy",
+        );
+    };
+    let Some(account) = account.filter(|_| valid) else {
+        tracing::info!("console sign-in refused");
+        return wrong(StatusCode::UNAUTHORIZED);
+    };
+    state.limits.release_sign_in(&client, &email);
+    match session::start(&state, account.id).await {
+        Ok(cookie) => {
+            tracing::info!(user_id = account.id, "console sign-in");
+            let mut response = Redirect::to("/console").into_response();
+            let h = response.headers_mut();
+            h.append(header::SET_COOKIE, cookie);
+            h.append(header::SET_COOKIE, session::set_cookie(&state, FORM_COOKIE, None));
+            response
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "could not start a session");
+            pages::unavailable(locale)
+        }
+    }
+}
+
+fn signed_out(state: &AppState) -> Response {
+    let mut response = Redirect::to("/console").into_response();
+    response
+        .headers_mut()
+        .append(header::SET_COOKIE, session::set_cookie(state, SESSION_COOKIE, None));
+    response
+}
+
+/// `POST /console/sign-out`: ends this session.
+pub async fn sign_out(State(state): State<AppState>, signed: Signed, Form(form): Form<CsrfForm>) -> Response {
+    if !signed.csrf_ok(&form.csrf) {
+        return pages::stale_form(signed.locale);
+    }
+    match state.store.end_session(&signed.id_hash).await {
+        Ok(()) => signed_out(&state),
+        Err(e) => {
+            tracing::error!(error = %e, "could not end a session");
+            pages::unavailable(signed.locale)
+        }
+    }
+}
+
+/// `POST /console/sign-out-everywhere`: ends every session of the account.
+pub async fn sign_out_everywhere(
+    State(state): State<AppState>,
+    signed: Signed,
+    Form(form): Form<CsrfForm>,
+) -> Response {
+    if !signed.csrf_ok(&form.csrf) {
+        return pages::stale_form(signed.locale);
+    }
+    match state.store.end_sessions(signed.session.user_id).await {
+        Ok(_) => signed_out(&state),
+        Err(e) => {
+            tracing::error!(error = %e, "could not end sessions");
+            pages::unavailable(signed.locale)
+        }
+    }
+}
+
+/// A link's token has the shape of one (64 hex digits): anything else is no link.
+fn token_shaped(token: &str) -> bool {
+    token.len() == 64 && token.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+fn dead_link(locale: Locale) -> Response {
+    pages::message(
+        StatusCode::NOT_FOUND,
+        locale,
+        "console.password.dead_title",
+        "console.password.dead",
+    )
+}
+
+fn password_page(locale: Locale, status: StatusCode, token: &str, email: &str, error: Option<String>) -> Response {
+    let title = t(locale, "console.password.title");
+    let action = super::password::link_path(token);
+    bare(
+        status,
+        locale,
+        &title.clone(),
+        view! {
+            <h1>{title}</h1>
+            <p>{app::i18n::t_args(locale, "console.password.for", &[("email", email)])}</p>
+            {notice(error, true)}
+            <form method="post" action=action class="stack">
+                <input type="hidden" name="username" autocomplete="username" value=email.to_string()/>
+                <label for="password">{t(locale, "console.password.new")}</label>
+                <input id="password" name="password" type="password" autocomplete="new-password" required minlength="12"/>
+                <p class="hint">{t(locale, "console.password.rule")}</p>
+                <label for="again">{t(locale, "console.password.again")}</label>
+                <input id="again" name="again" type="password" autocomplete="new-password" required/>
+                <button type="submit">{t(locale, "console.password.submit")}</button>
+            </form>
+        },
+    )
+}
+
+/// `GET /console/password/{token}`
+pub async fn password_form(State(state): State<AppState>, Path(token): Path<String>, headers: HeaderMap) -> Response {
+    let locale = locale_of(&headers);
+    if !token_shaped(&token) {
+        return dead_link(locale);
+    }
+    match state.store.password_link(&session::digest(&token)).await {
+        Ok(Some(email)) => password_page(locale, StatusCode::OK, &token, &email, None),
+        Ok(None) => dead_link(locale),
+        Err(e) => {
+            tracing::error!(error = %e, "password link query failed");
+            pages::unavailable(locale)
+        }
+    }
+}
+
+#[derive(serde::Deserialize)]
+pub struct PasswordForm {
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    again: String,
+}
+
+/// `POST /console/password/{token}`: the link is its own proof (a form from
+/// another site is refused by the guard before this runs).
+pub async fn set_password(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+    headers: HeaderMap,
+    Form(form): Form<PasswordForm>,
+) -> Response {
+    let locale = locale_of(&headers);
+    if !token_shaped(&token) {
+        return dead_link(locale);
+    }
+    let token_hash = session::digest(&token);
+    let email = match state.store.password_link(&token_hash).await {
+        Ok(Some(email)) => email,
+        Ok(None) => return dead_link(locale),
+        Err(e) => {
+            tracing::error!(error = %e, "password link query failed");
+            return pages::unavailable(locale);
+        }
+    };
+    if let Err(weak) = super::password::check(&form.password, &form.again, &email) {
+        return password_page(
+            locale,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &token,
+            &email,
+            Some(t(locale, weak.key())),
+        );
+    }
+    let password = form.password;
+    let Ok(Ok(hash)) = state.hashing.run(move || keys::hash(&password)).await else {
+        return pages::message(
+            StatusCode::SERVICE_UNAVAILABLE,
+            locale,
+            "console.error.busy_title",
+            "console.error.busy",
+        );
+    };
+    match state.store.set_password(&token_hash, &hash).await {
+        Ok(true) => pages::message(
+            StatusCode::OK,
+            locale,
+            "console.password.done_title",
+            "console.password.done",
+        ),
+        Ok(false) => dead_link(locale),
+        Err(e) => {
+            tracing::error!(error = %e, "could not set a password");
+            pages::unavailable(locale)
+        }
+    }
+}

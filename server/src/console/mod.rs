@@ -1,0 +1,125 @@
+//! The merchant console at `/console`: sign in, a shop's settings with a live
+//! preview, API keys and Shopify, the support view and what the widget did.
+//!
+//! Server-rendered pages whose forms post (it works without JavaScript); one
+//! small script adds copy buttons. Every page is for a signed-in account
+//! (`session::Signed`) and, under `/console/shops/{slug}`, for a member of that
+//! shop (`member`); owners see everything, staff the overview and the support
+//! view. Every form carries its session's CSRF token, and the guard refuses
+//! posts from other sites before any handler runs.
+
+mod account;
+mod chart;
+mod keys;
+mod pages;
+pub mod password;
+pub mod session;
+mod shop;
+mod support;
+
+pub use app::i18n::Locale;
+pub use pages::Section;
+
+use crate::AppState;
+use app::store::{Membership, Role};
+use axum::http::{header, HeaderMap, HeaderValue};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use session::Signed;
+
+/// The console's routes.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/console", get(account::home))
+        .route("/console/sign-in", post(account::sign_in))
+        .route("/console/sign-out", post(account::sign_out))
+        .route("/console/sign-out-everywhere", post(account::sign_out_everywhere))
+        .route(
+            "/console/password/{token}",
+            get(account::password_form).post(account::set_password),
+        )
+        .route("/console/console.css", get(stylesheet))
+        .route("/console/console.js", get(script))
+        .route("/console/shops/{slug}", get(shop::overview))
+        .route(
+            "/console/shops/{slug}/settings",
+            get(shop::settings).post(shop::save_settings),
+        )
+        .route("/console/shops/{slug}/keys", get(keys::list).post(keys::create))
+        .route("/console/shops/{slug}/keys/revoke", post(keys::revoke))
+        .route("/console/shops/{slug}/shopify", get(keys::shopify))
+        .route("/console/shops/{slug}/shopify/rotate", post(keys::rotate))
+        .route("/console/shops/{slug}/orders", get(support::form).post(support::find))
+        .route("/console/shops/{slug}/audit", get(support::audit))
+}
+
+/// The translation of a console text.
+pub fn t(locale: Locale, key: &str) -> String {
+    app::i18n::t(locale, key)
+}
+
+/// The console's language for a browser: its `Accept-Language`, else English.
+pub fn locale_of(headers: &HeaderMap) -> Locale {
+    headers
+        .get(header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(Locale::from_accept_language)
+        .unwrap_or_default()
+}
+
+/// The signed-in account's membership of the shop `slug`, or the page to answer
+/// instead: not found for a shop it is not a member of (existing or not), 403 for
+/// staff on an owner's section.
+pub async fn member(state: &AppState, signed: &Signed, slug: &str, section: Section) -> Result<Membership, Response> {
+    if !app::normalize::is_slug(slug) {
+        return Err(pages::not_found(signed.locale));
+    }
+    match state.store.membership(signed.session.user_id, slug).await {
+        Ok(Some(m)) if m.role == Role::Owner || section.for_staff() => Ok(m),
+        Ok(Some(_)) => Err(pages::owners_only(signed.locale)),
+        Ok(None) => Err(pages::not_found(signed.locale)),
+        Err(e) => {
+            tracing::error!(error = %e, "membership query failed");
+            Err(pages::unavailable(signed.locale))
+        }
+    }
+}
+
+/// Where this Lookout is reached, as the browser reached it: for the embed
+/// snippet and the webhook URL.
+pub fn base_url(state: &AppState, headers: &HeaderMap) -> String {
+    let host = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .filter(|h| !h.is_empty() && h.bytes().all(|b| b.is_ascii_alphanumeric() || b"-.:[]".contains(&b)))
+        .unwrap_or("127.0.0.1:3000");
+    let scheme = if state.secure_cookies { "https" } else { "http" };
+    format!("{scheme}://{host}")
+}
+
+/// A form that carries only its CSRF token.
+#[derive(serde::Deserialize)]
+pub struct CsrfForm {
+    #[serde(default)]
+    pub csrf: String,
+}
+
+const CSS: &str = include_str!("../../assets/console.css");
+const JS: &str = include_str!("../../assets/console.js");
+
+fn static_text(body: &'static str, content_type: &'static str) -> Response {
+    let mut response = body.into_response();
+    let h = response.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=300"));
+    response
+}
+
+async fn stylesheet() -> Response {
+    static_text(CSS, "text/css; charset=utf-8")
+}
+
+async fn script() -> Response {
+    static_text(JS, "text/javascript; charset=utf-8")
+}

@@ -1,0 +1,232 @@
+//! The console's page frame (head, header, shop navigation, sign-out) and the
+//! answers every console handler shares: pages, errors, redirects.
+
+use super::{t, Locale};
+use app::store::{Membership, Role};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use leptos::prelude::*;
+
+/// Scripts and styles only from this origin; frames only of this origin (the
+/// widget's preview); forms only to this origin. Framing is refused by the server.
+const POLICY: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+                      frame-src 'self'; connect-src 'self'; form-action 'self'; base-uri 'none'";
+
+/// The parts of the console a shop has, in the navigation's order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Section {
+    Overview,
+    Settings,
+    Keys,
+    Shopify,
+    Orders,
+    Audit,
+}
+
+impl Section {
+    const ALL: [Section; 6] = [
+        Section::Overview,
+        Section::Settings,
+        Section::Keys,
+        Section::Shopify,
+        Section::Orders,
+        Section::Audit,
+    ];
+
+    /// The path under `/console/shops/{slug}`.
+    pub fn path(self) -> &'static str {
+        match self {
+            Section::Overview => "",
+            Section::Settings => "/settings",
+            Section::Keys => "/keys",
+            Section::Shopify => "/shopify",
+            Section::Orders => "/orders",
+            Section::Audit => "/audit",
+        }
+    }
+
+    fn label(self) -> &'static str {
+        match self {
+            Section::Overview => "console.nav.overview",
+            Section::Settings => "console.nav.settings",
+            Section::Keys => "console.nav.keys",
+            Section::Shopify => "console.nav.shopify",
+            Section::Orders => "console.nav.orders",
+            Section::Audit => "console.nav.audit",
+        }
+    }
+
+    /// Sections staff may open; the rest are the owner's.
+    pub fn for_staff(self) -> bool {
+        matches!(self, Section::Overview | Section::Orders)
+    }
+}
+
+/// Who is signed in and where they are, for the page's header.
+pub struct Frame<'a> {
+    pub locale: Locale,
+    pub email: &'a str,
+    pub csrf: &'a str,
+    /// The shop being looked at and the section, if any.
+    pub shop: Option<(&'a Membership, Section)>,
+    /// Widget styles, for pages that show what a shopper sees.
+    pub widget_css: Option<String>,
+}
+
+/// A whole console page.
+pub fn page(status: StatusCode, frame: &Frame<'_>, title: &str, main: impl IntoView + 'static) -> Response {
+    let locale = frame.locale;
+    let header = view! {
+        <header class="bar">
+            <a class="brand" href="/console">"Lookout"</a>
+            <span class="who">{frame.email.to_string()}</span>
+            <form method="post" action="/console/sign-out">
+                <input type="hidden" name="csrf" value=frame.csrf.to_string()/>
+                <button type="submit" class="link">{t(locale, "console.sign_out")}</button>
+            </form>
+        </header>
+    };
+    let nav = frame.shop.map(|(member, current)| {
+        let slug = member.shop.slug.clone();
+        let links = Section::ALL
+            .into_iter()
+            .filter(|s| member.role == Role::Owner || s.for_staff())
+            .map(|s| {
+                let href = format!("/console/shops/{slug}{}", s.path());
+                let here = (s == current).then_some("page");
+                view! { <li><a href=href aria-current=here>{t(locale, s.label())}</a></li> }
+            })
+            .collect_view();
+        view! {
+            <nav aria-label=t(locale, "console.nav.label")>
+                <p class="shop">{member.shop.name.clone()}</p>
+                <ul>{links}</ul>
+            </nav>
+        }
+    });
+    document(
+        status,
+        locale,
+        title,
+        frame.widget_css.clone(),
+        view! { {header} {nav} <main>{main}</main> },
+    )
+}
+
+/// A page without the signed-in header (sign-in, set a password, errors).
+pub fn bare(status: StatusCode, locale: Locale, title: &str, main: impl IntoView + 'static) -> Response {
+    document(
+        status,
+        locale,
+        title,
+        None,
+        view! { <main class="narrow">{main}</main> },
+    )
+}
+
+fn document(
+    status: StatusCode,
+    locale: Locale,
+    title: &str,
+    widget_css: Option<String>,
+    body: impl IntoView + 'static,
+) -> Response {
+    let title = format!("{title} · Lookout");
+    let widget_css = widget_css.map(|href| view! { <link rel="stylesheet" href=href/> });
+    let html = view! {
+        <html lang=locale.code()>
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <meta name="robots" content="noindex"/>
+                <title>{title}</title>
+                {widget_css}
+                <link rel="stylesheet" href="/console/console.css"/>
+                <script src="/console/console.js" defer></script>
+            </head>
+            <body data-copy=t(locale, "console.copy")>{body}</body>
+        </html>
+    }
+    .to_html();
+    let mut response = (status, format!("<!DOCTYPE html>{html}")).into_response();
+    let h = response.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/html; charset=utf-8"),
+    );
+    h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(POLICY));
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}
+
+/// A short message page: a heading, a sentence and a link onward.
+pub fn message(status: StatusCode, locale: Locale, title_key: &str, text_key: &str) -> Response {
+    let title = t(locale, title_key);
+    bare(
+        status,
+        locale,
+        &title.clone(),
+        view! {
+            <h1>{title}</h1>
+            <p>{t(locale, text_key)}</p>
+            <p><a href="/console">{t(locale, "console.back")}</a></p>
+        },
+    )
+}
+
+/// The database could not answer.
+pub fn unavailable(locale: Locale) -> Response {
+    message(
+        StatusCode::SERVICE_UNAVAILABLE,
+        locale,
+        "console.error.unavailable_title",
+        "console.error.unavailable",
+    )
+}
+
+/// No such shop for this account (whether or not it exists).
+pub fn not_found(locale: Locale) -> Response {
+    message(
+        StatusCode::NOT_FOUND,
+        locale,
+        "console.error.not_found_title",
+        "console.error.not_found",
+    )
+}
+
+/// Staff asking for an owner's page.
+pub fn owners_only(locale: Locale) -> Response {
+    message(
+        StatusCode::FORBIDDEN,
+        locale,
+        "console.error.owners_only_title",
+        "console.error.owners_only",
+    )
+}
+
+/// A form whose CSRF token is missing or not this session's.
+pub fn stale_form(locale: Locale) -> Response {
+    message(
+        StatusCode::FORBIDDEN,
+        locale,
+        "console.error.stale_form_title",
+        "console.error.stale_form",
+    )
+}
+
+/// A notice or an error at the top of a page's main part.
+pub fn notice(text: Option<String>, error: bool) -> impl IntoView {
+    text.map(|text| {
+        let (class, role) = if error {
+            ("notice error", "alert")
+        } else {
+            ("notice", "status")
+        };
+        view! { <p class=class role=role>{text}</p> }
+    })
+}
+
+/// The hidden CSRF field of a form.
+pub fn csrf_field(csrf: &str) -> impl IntoView {
+    view! { <input type="hidden" name="csrf" value=csrf.to_string()/> }
+}

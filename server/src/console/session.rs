@@ -1,0 +1,154 @@
+//! Console sessions: an opaque random id in an HttpOnly, SameSite=Strict cookie
+//! (Secure when the site is served over TLS), of which the database keeps only
+//! the SHA-256; every session has its own CSRF token, carried by each form.
+//! Before sign-in, a random token in a second cookie must match the form's.
+
+use super::Locale;
+use crate::AppState;
+use app::store::Session;
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use axum::http::{header, HeaderMap, HeaderValue};
+use axum::response::{IntoResponse, Redirect, Response};
+use sha2::{Digest, Sha256};
+
+/// The session cookie.
+pub const SESSION_COOKIE: &str = "lookout_console";
+/// The cookie the sign-in form's token is checked against.
+pub const FORM_COOKIE: &str = "lookout_console_form";
+/// How long a session lasts from sign-in.
+pub const SESSION_HOURS: i64 = 12;
+
+/// 32 random bytes as hex: session ids, CSRF tokens, link tokens.
+pub fn token() -> String {
+    crate::keys::webhook_secret()
+}
+
+/// The SHA-256 of a token, hex: what the database keeps of it.
+pub fn digest(token: &str) -> String {
+    Sha256::digest(token.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// Compares two tokens in time that does not depend on where they differ.
+pub fn same_token(a: &str, b: &str) -> bool {
+    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// The value of the cookie `name`, if the request has it (and it is token-shaped).
+pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v)
+        .filter(|v| v.len() == 64 && v.bytes().all(|b| b.is_ascii_hexdigit()))
+}
+
+/// A `Set-Cookie` value for a console cookie; `None` clears it.
+pub fn set_cookie(state: &AppState, name: &str, value: Option<&str>) -> HeaderValue {
+    let secure = if state.secure_cookies { "; Secure" } else { "" };
+    let text = match value {
+        Some(v) => format!(
+            "{name}={v}; Path=/console; HttpOnly; SameSite=Strict; Max-Age={}{secure}",
+            SESSION_HOURS * 3600
+        ),
+        None => format!("{name}=; Path=/console; HttpOnly; SameSite=Strict; Max-Age=0{secure}"),
+    };
+    HeaderValue::from_str(&text).unwrap_or_else(|_| HeaderValue::from_static("lookout_console=; Max-Age=0"))
+}
+
+/// A signed-in request: the session, the hash it is stored under, and the
+/// console's language for this browser.
+pub struct Signed {
+    pub session: Session,
+    pub id_hash: String,
+    pub locale: Locale,
+}
+
+impl Signed {
+    /// True when a form's token is this session's.
+    pub fn csrf_ok(&self, presented: &str) -> bool {
+        same_token(&self.session.csrf, presented)
+    }
+}
+
+/// No session (or an expired one): the browser is sent to sign in.
+pub struct SignInFirst;
+
+impl IntoResponse for SignInFirst {
+    fn into_response(self) -> Response {
+        Redirect::to("/console").into_response()
+    }
+}
+
+impl FromRequestParts<AppState> for Signed {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let locale = super::locale_of(&parts.headers);
+        let Some(id) = cookie(&parts.headers, SESSION_COOKIE) else {
+            return Err(SignInFirst.into_response());
+        };
+        let id_hash = digest(id);
+        match state.store.session(&id_hash).await {
+            Ok(Some(session)) => Ok(Signed {
+                session,
+                id_hash,
+                locale,
+            }),
+            Ok(None) => Err(SignInFirst.into_response()),
+            Err(e) => {
+                tracing::error!(error = %e, "session query failed");
+                Err(super::pages::unavailable(locale))
+            }
+        }
+    }
+}
+
+/// Starts a session for an account and returns its cookie.
+pub async fn start(state: &AppState, user_id: i64) -> Result<HeaderValue, app::store::StoreError> {
+    let id = token();
+    let expires = (chrono::Utc::now() + chrono::Duration::hours(SESSION_HOURS))
+        .to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    state
+        .store
+        .create_session(&digest(&id), user_id, &token(), &expires)
+        .await?;
+    Ok(set_cookie(state, SESSION_COOKIE, Some(&id)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cookies_are_read_by_name_and_shape() {
+        let id = "a".repeat(64);
+        let mut h = HeaderMap::new();
+        h.insert(
+            header::COOKIE,
+            HeaderValue::from_str(&format!("x=1; {SESSION_COOKIE}={id}; y=2")).unwrap(),
+        );
+        assert_eq!(cookie(&h, SESSION_COOKIE), Some(id.as_str()));
+        assert_eq!(cookie(&h, FORM_COOKIE), None);
+        let mut bad = HeaderMap::new();
+        bad.insert(header::COOKIE, HeaderValue::from_static("lookout_console=../../etc"));
+        assert_eq!(cookie(&bad, SESSION_COOKIE), None);
+    }
+
+    #[test]
+    fn tokens_compare_whole() {
+        let t = token();
+        assert_eq!(t.len(), 64);
+        assert!(same_token(&t, &t.clone()));
+        assert!(!same_token(&t, &token()));
+        assert!(!same_token(&t, &t[..63]));
+        assert_ne!(digest(&t), t);
+    }
+}

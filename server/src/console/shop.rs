@@ -1,0 +1,245 @@
+//! A shop's overview (what the widget did, the last 30 days) and its settings
+//! with a live preview of the widget and the script tag to paste.
+
+use super::pages::{self, csrf_field, notice, Frame, Section};
+use super::session::Signed;
+use super::{base_url, member, t, Locale};
+use crate::settings;
+use crate::AppState;
+use app::store::{Membership, ShopUpdate};
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Form;
+use leptos::prelude::*;
+
+/// Days the overview shows.
+pub const DAYS: i64 = 30;
+/// The longest shop name accepted.
+pub const MAX_NAME_CHARS: usize = 100;
+/// The most allowed origins a shop may list.
+pub const MAX_ORIGINS: usize = 20;
+
+fn frame<'a>(signed: &'a Signed, member: &'a Membership, section: Section) -> Frame<'a> {
+    Frame {
+        locale: signed.locale,
+        email: &signed.session.email,
+        csrf: &signed.session.csrf,
+        shop: Some((member, section)),
+        widget_css: None,
+    }
+}
+
+/// `GET /console/shops/{slug}`: lookups per day, as a chart and a table.
+pub async fn overview(State(state): State<AppState>, signed: Signed, Path(slug): Path<String>) -> Response {
+    let member = match member(&state, &signed, &slug, Section::Overview).await {
+        Ok(m) => m,
+        Err(page) => return page,
+    };
+    let locale = signed.locale;
+    let days = match state.store.shop_days(member.shop.id, DAYS).await {
+        Ok(days) => days,
+        Err(e) => {
+            tracing::error!(error = %e, "daily counts query failed");
+            return pages::unavailable(locale);
+        }
+    };
+    let found: i64 = days.iter().map(|d| d.found).sum();
+    let missed: i64 = days.iter().map(|d| d.missed).sum();
+    let limited: i64 = days.iter().map(|d| d.limited).sum();
+    let share = super::chart::share(found, missed);
+    let summary = app::i18n::t_args(
+        locale,
+        "console.overview.summary",
+        &[
+            ("found", &found.to_string()),
+            ("share", &share),
+            ("limited", &limited.to_string()),
+        ],
+    );
+    let chart = super::chart::svg(&days, locale);
+    let table = super::chart::table(&days, locale);
+    let title = t(locale, "console.overview.title");
+    pages::page(
+        StatusCode::OK,
+        &frame(&signed, &member, Section::Overview),
+        &title.clone(),
+        view! {
+            <h1>{title}</h1>
+            <p class="summary">{summary}</p>
+            <figure>
+                <div inner_html=chart></div>
+                <figcaption>{t(locale, "console.overview.caption")}</figcaption>
+            </figure>
+            {table}
+        },
+    )
+}
+
+#[derive(serde::Deserialize, Default)]
+pub struct Saved {
+    saved: Option<String>,
+}
+
+/// `GET /console/shops/{slug}/settings`
+pub async fn settings(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(slug): Path<String>,
+    Query(saved): Query<Saved>,
+    headers: HeaderMap,
+) -> Response {
+    let member = match member(&state, &signed, &slug, Section::Settings).await {
+        Ok(m) => m,
+        Err(page) => return page,
+    };
+    let shop = &member.shop;
+    let form = SettingsForm {
+        csrf: String::new(),
+        name: shop.name.clone(),
+        locale: shop.locale.clone(),
+        accent: shop.accent.clone().unwrap_or_default(),
+        allowed_origins: shop.allowed_origins.join("\n"),
+    };
+    let note = saved.saved.map(|_| t(signed.locale, "console.settings.saved"));
+    settings_page(&state, &signed, &member, &headers, &form, StatusCode::OK, note, None)
+}
+
+#[derive(serde::Deserialize)]
+pub struct SettingsForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    locale: String,
+    #[serde(default)]
+    accent: String,
+    #[serde(default)]
+    allowed_origins: String,
+}
+
+/// Checks a settings form: the change to make, or what is wrong with it.
+fn update_of(form: &SettingsForm, locale: Locale) -> Result<ShopUpdate, String> {
+    let name = form.name.trim();
+    if name.is_empty() || name.chars().count() > MAX_NAME_CHARS || name.chars().any(char::is_control) {
+        return Err(t(locale, "console.settings.bad_name"));
+    }
+    settings::check_locale(&form.locale).map_err(|_| t(locale, "console.settings.bad_locale"))?;
+    let accent = match form.accent.trim() {
+        "" => None,
+        accent => Some(settings::check_accent(accent).map_err(|_| t(locale, "console.settings.bad_accent"))?),
+    };
+    let origins: Vec<String> = form
+        .allowed_origins
+        .split(['\n', ',', ' '])
+        .map(str::trim)
+        .filter(|o| !o.is_empty())
+        .map(str::to_string)
+        .collect();
+    if origins.len() > MAX_ORIGINS {
+        return Err(t(locale, "console.settings.too_many_origins"));
+    }
+    let origins = settings::check_origins(&origins).map_err(|bad| {
+        let shown: String = bad.chars().take(200).collect();
+        app::i18n::t_args(locale, "console.settings.bad_origin", &[("problem", &shown)])
+    })?;
+    Ok(ShopUpdate {
+        name: Some(name.to_string()),
+        locale: Some(form.locale.clone()),
+        accent: Some(accent),
+        allowed_origins: Some(origins),
+    })
+}
+
+/// `POST /console/shops/{slug}/settings`: saves, then shows the page again (with
+/// the preview reloaded), or answers 422 with the form as it was sent.
+pub async fn save_settings(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(slug): Path<String>,
+    headers: HeaderMap,
+    Form(form): Form<SettingsForm>,
+) -> Response {
+    let member = match member(&state, &signed, &slug, Section::Settings).await {
+        Ok(m) => m,
+        Err(page) => return page,
+    };
+    if !signed.csrf_ok(&form.csrf) {
+        return pages::stale_form(signed.locale);
+    }
+    let update = match update_of(&form, signed.locale) {
+        Ok(update) => update,
+        Err(problem) => {
+            let status = StatusCode::UNPROCESSABLE_ENTITY;
+            return settings_page(&state, &signed, &member, &headers, &form, status, None, Some(problem));
+        }
+    };
+    match state.store.update_shop(&member.shop.slug, &update).await {
+        Ok(_) => Redirect::to(&format!("/console/shops/{}/settings?saved=1", member.shop.slug)).into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "could not save shop settings");
+            pages::unavailable(signed.locale)
+        }
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn settings_page(
+    state: &AppState,
+    signed: &Signed,
+    member: &Membership,
+    headers: &HeaderMap,
+    form: &SettingsForm,
+    status: StatusCode,
+    saved: Option<String>,
+    error: Option<String>,
+) -> Response {
+    let locale = signed.locale;
+    let slug = member.shop.slug.clone();
+    let languages = settings::LOCALES
+        .into_iter()
+        .map(|code| {
+            let name = Locale::parse(code).map_or(code, Locale::native_name);
+            view! { <option value=code selected=form.locale == code>{name}</option> }
+        })
+        .collect_view();
+    let snippet = crate::embed::snippet(&base_url(state, headers), &slug);
+    let preview = format!("/embed/{slug}");
+    let title = t(locale, "console.settings.title");
+    let action = format!("/console/shops/{slug}/settings");
+    pages::page(
+        status,
+        &frame(signed, member, Section::Settings),
+        &title.clone(),
+        view! {
+            <h1>{title}</h1>
+            {notice(saved, false)}
+            {notice(error, true)}
+            <div class="split">
+                <form method="post" action=action class="stack">
+                    {csrf_field(&signed.session.csrf)}
+                    <label for="name">{t(locale, "console.settings.name")}</label>
+                    <input id="name" name="name" required maxlength="100" value=form.name.clone()/>
+                    <label for="locale">{t(locale, "console.settings.locale")}</label>
+                    <select id="locale" name="locale">{languages}</select>
+                    <label for="accent">{t(locale, "console.settings.accent")}</label>
+                    <input id="accent" name="accent" placeholder="#0a7c59" maxlength="7" value=form.accent.clone()/>
+                    <label for="origins">{t(locale, "console.settings.origins")}</label>
+                    <textarea id="origins" name="allowed_origins" rows="4" placeholder="https://shop.example">
+                        {form.allowed_origins.clone()}
+                    </textarea>
+                    <p class="hint">{t(locale, "console.settings.origins_hint")}</p>
+                    <button type="submit">{t(locale, "console.settings.save")}</button>
+                </form>
+                <section aria-labelledby="preview-title">
+                    <h2 id="preview-title">{t(locale, "console.settings.preview")}</h2>
+                    <iframe class="preview" src=preview title=t(locale, "console.settings.preview")></iframe>
+                </section>
+            </div>
+            <h2>{t(locale, "console.settings.snippet")}</h2>
+            <p>{t(locale, "console.settings.snippet_hint")}</p>
+            <pre class="copy" id="snippet"><code>{snippet}</code></pre>
+        },
+    )
+}

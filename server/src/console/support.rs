@@ -1,0 +1,221 @@
+//! The support view (owners and staff): find an order by its number, see the
+//! merchant's whole order and, beside it, exactly what the shopper sees. Every
+//! order opened is recorded (who, when, which); owners read the log.
+//!
+//! The number is posted, never put in a URL, so it stays out of logs.
+
+use super::pages::{self, csrf_field, notice, Frame, Section};
+use super::session::Signed;
+use super::{member, t};
+use crate::AppState;
+use app::store::Membership;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use axum::Form;
+use leptos::prelude::*;
+
+fn frame<'a>(state: &AppState, signed: &'a Signed, member: &'a Membership, section: Section) -> Frame<'a> {
+    Frame {
+        locale: signed.locale,
+        email: &signed.session.email,
+        csrf: &signed.session.csrf,
+        shop: Some((member, section)),
+        widget_css: Some(format!(
+            "/{}/{}.css",
+            state.leptos_options.site_pkg_dir, state.leptos_options.output_name
+        )),
+    }
+}
+
+/// `GET /console/shops/{slug}/orders`
+pub async fn form(State(state): State<AppState>, signed: Signed, Path(slug): Path<String>) -> Response {
+    match member(&state, &signed, &slug, Section::Orders).await {
+        Ok(member) => page(&state, &signed, &member, StatusCode::OK, "", None, None),
+        Err(page) => page,
+    }
+}
+
+#[derive(serde::Deserialize)]
+pub struct FindForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    number: String,
+}
+
+/// `POST /console/shops/{slug}/orders`
+pub async fn find(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(slug): Path<String>,
+    Form(form): Form<FindForm>,
+) -> Response {
+    let member = match member(&state, &signed, &slug, Section::Orders).await {
+        Ok(m) => m,
+        Err(page) => return page,
+    };
+    if !signed.csrf_ok(&form.csrf) {
+        return pages::stale_form(signed.locale);
+    }
+    let locale = signed.locale;
+    let number = form.number.trim();
+    if number.is_empty() || number.chars().count() > app::normalize::MAX_ORDER_NUMBER_LEN {
+        let problem = Some(t(locale, "console.orders.bad_number"));
+        return page(
+            &state,
+            &signed,
+            &member,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            number,
+            problem,
+            None,
+        );
+    }
+    let number_key = app::normalize::order_number_key(number);
+    let found = match found(&state, &member, &number_key).await {
+        Ok(found) => found,
+        Err(e) => {
+            tracing::error!(error = %e, "support view query failed");
+            return pages::unavailable(locale);
+        }
+    };
+    let Some((doc, shopper_html)) = found else {
+        let problem = Some(t(locale, "console.orders.not_found"));
+        return page(&state, &signed, &member, StatusCode::NOT_FOUND, number, problem, None);
+    };
+    if let Err(e) = state
+        .store
+        .record_support_view(member.shop.id, signed.session.user_id, &number_key)
+        .await
+    {
+        // Nothing is shown that could not be recorded.
+        tracing::error!(error = %e, "could not record a support view");
+        return pages::unavailable(locale);
+    }
+    let shown = view! {
+        <div class="split">
+            <section aria-labelledby="merchant-title">
+                <h2 id="merchant-title">{t(locale, "console.orders.merchant")}</h2>
+                <pre class="doc">{doc}</pre>
+            </section>
+            <section aria-labelledby="shopper-title">
+                <h2 id="shopper-title">{t(locale, "console.orders.shopper")}</h2>
+                <div class="shopper" inner_html=shopper_html></div>
+            </section>
+        </div>
+    };
+    page(
+        &state,
+        &signed,
+        &member,
+        StatusCode::OK,
+        number,
+        None,
+        Some(shown.into_any()),
+    )
+}
+
+/// The merchant's order as pretty JSON and the shopper's view of it as the page
+/// renders it (from the view stored with the order).
+async fn found(
+    state: &AppState,
+    member: &Membership,
+    number_key: &str,
+) -> Result<Option<(String, String)>, app::store::StoreError> {
+    let Some(order) = state.store.order(member.shop.id, number_key).await? else {
+        return Ok(None);
+    };
+    let doc = serde_json::to_string_pretty(&order).map_err(|e| app::store::StoreError::Corrupt(e.to_string()))?;
+    let stored = state
+        .store
+        .shopper_view(&member.shop.slug, number_key, &order.email)
+        .await?;
+    let Some(view) = stored.and_then(|s| s.parse().ok()) else {
+        return Err(app::store::StoreError::Corrupt("the order has no shopper view".into()));
+    };
+    let locale = app::i18n::Locale::parse(&member.shop.locale).unwrap_or_default();
+    Ok(Some((doc, app::ui::order_html(view, locale))))
+}
+
+fn page(
+    state: &AppState,
+    signed: &Signed,
+    member: &Membership,
+    status: StatusCode,
+    number: &str,
+    problem: Option<String>,
+    shown: Option<AnyView>,
+) -> Response {
+    let locale = signed.locale;
+    let title = t(locale, "console.orders.title");
+    pages::page(
+        status,
+        &frame(state, signed, member, Section::Orders),
+        &title.clone(),
+        view! {
+            <h1>{title}</h1>
+            <form method="post" action=format!("/console/shops/{}/orders", member.shop.slug) class="inline">
+                {csrf_field(&signed.session.csrf)}
+                <label for="number">{t(locale, "console.orders.number")}</label>
+                <input id="number" name="number" required maxlength="64" value=number.to_string()/>
+                <button type="submit">{t(locale, "console.orders.find")}</button>
+            </form>
+            <p class="hint">{t(locale, "console.orders.recorded")}</p>
+            {notice(problem, true)}
+            {shown}
+        },
+    )
+}
+
+/// `GET /console/shops/{slug}/audit`: who opened which order, newest first.
+pub async fn audit(State(state): State<AppState>, signed: Signed, Path(slug): Path<String>) -> Response {
+    let member = match member(&state, &signed, &slug, Section::Audit).await {
+        Ok(m) => m,
+        Err(page) => return page,
+    };
+    let locale = signed.locale;
+    let views = match state.store.support_views(member.shop.id).await {
+        Ok(views) => views,
+        Err(e) => {
+            tracing::error!(error = %e, "audit query failed");
+            return pages::unavailable(locale);
+        }
+    };
+    let empty = views
+        .is_empty()
+        .then(|| view! { <p>{t(locale, "console.audit.none")}</p> });
+    let rows = views
+        .into_iter()
+        .map(|v| {
+            view! {
+                <tr>
+                    <td>{v.viewed_at}</td>
+                    <td>{v.email}</td>
+                    <td><code>{v.number_key}</code></td>
+                </tr>
+            }
+        })
+        .collect_view();
+    let title = t(locale, "console.audit.title");
+    pages::page(
+        StatusCode::OK,
+        &frame(&state, &signed, &member, Section::Audit),
+        &title.clone(),
+        view! {
+            <h1>{title}</h1>
+            <p>{t(locale, "console.audit.intro")}</p>
+            {empty}
+            <table>
+                <thead>
+                    <tr>
+                        <th scope="col">{t(locale, "console.audit.when")}</th>
+                        <th scope="col">{t(locale, "console.audit.who")}</th>
+                        <th scope="col">{t(locale, "console.audit.order")}</th>
+                    </tr>
+                </thead>
+                <tbody>{rows}</tbody>
+            </table>
+        },
+    )
+}

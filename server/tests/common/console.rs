@@ -1,0 +1,143 @@
+//! A browser for the merchant console: accounts made as `lookout user create`
+//! makes them, cookies kept by hand, forms posted with their CSRF token.
+
+use super::TestApp;
+use app::store::Role;
+use server::console::{password, session};
+
+/// A good password for test accounts.
+pub const PASSWORD: &str = "correct horse battery";
+
+/// Makes an account with `role` in `shop` and returns its set-password link's path.
+pub async fn invite(app: &TestApp, email: &str, shop: &str, role: Role) -> String {
+    let shop = app.store.shop(shop).await.unwrap().expect("shop");
+    let user = app.store.add_member(email, shop.id, role).await.unwrap();
+    let (token, expires) = password::new_link();
+    app.store
+        .insert_password_link(user, &session::digest(&token), &expires)
+        .await
+        .unwrap();
+    password::link_path(&token)
+}
+
+/// Makes an account with a password set through its link.
+pub async fn account(app: &TestApp, email: &str, shop: &str, role: Role) {
+    let link = invite(app, email, shop, role).await;
+    let res = app
+        .client
+        .post(app.url(&link))
+        .form(&[("password", PASSWORD), ("again", PASSWORD)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200, "set the password of {email}");
+}
+
+/// The value of a cookie set by a response, if it sets it.
+pub fn set_cookie(res: &reqwest::Response, name: &str) -> Option<(String, String)> {
+    res.headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with(&format!("{name}=")))
+        .map(|v| {
+            let value = v[name.len() + 1..].split(';').next().unwrap_or_default().to_string();
+            (value, v.to_string())
+        })
+}
+
+/// The value of the hidden input `name` in a page (the first one).
+pub fn hidden(html: &str, name: &str) -> Option<String> {
+    let at = html.find(&format!(r#"name="{name}""#))?;
+    let tag_start = html[..at].rfind('<')?;
+    let tag_end = at + html[at..].find('>')?;
+    let tag = &html[tag_start..tag_end];
+    let v = tag.find(r#"value=""#)? + 7;
+    Some(tag[v..v + tag[v..].find('"')?].to_string())
+}
+
+/// A signed-in browser.
+pub struct Browser<'a> {
+    pub app: &'a TestApp,
+    pub cookie: String,
+}
+
+/// Signs in through the form and returns the sign-in's answer (303 when it worked).
+pub async fn try_sign_in(app: &TestApp, email: &str, password: &str) -> reqwest::Response {
+    try_sign_in_at(&app.client, &app.base, email, password).await
+}
+
+/// [`try_sign_in`] for a task of its own.
+pub async fn try_sign_in_at(client: &reqwest::Client, base: &str, email: &str, password: &str) -> reqwest::Response {
+    let page = client.get(format!("{base}/console")).send().await.unwrap();
+    let (form_cookie, _) = set_cookie(&page, session::FORM_COOKIE).expect("form cookie");
+    let csrf = hidden(&page.text().await.unwrap(), "csrf").expect("form token");
+    client
+        .post(format!("{base}/console/sign-in"))
+        .header("cookie", format!("{}={form_cookie}", session::FORM_COOKIE))
+        .form(&[("csrf", csrf.as_str()), ("email", email), ("password", password)])
+        .send()
+        .await
+        .unwrap()
+}
+
+/// Signs in, failing the test if that does not work.
+pub async fn sign_in<'a>(app: &'a TestApp, email: &str) -> Browser<'a> {
+    let res = try_sign_in(app, email, PASSWORD).await;
+    assert_eq!(res.status(), 303, "sign-in of {email}");
+    let (id, _) = set_cookie(&res, session::SESSION_COOKIE).expect("session cookie");
+    Browser {
+        app,
+        cookie: format!("{}={id}", session::SESSION_COOKIE),
+    }
+}
+
+impl Browser<'_> {
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.app
+            .client
+            .get(self.app.url(path))
+            .header("cookie", &self.cookie)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// The page's text, failing unless it is answered 200.
+    pub async fn page(&self, path: &str) -> String {
+        let res = self.get(path).await;
+        assert_eq!(res.status(), 200, "GET {path}");
+        res.text().await.unwrap()
+    }
+
+    /// This session's CSRF token, from the sign-out form of its first page.
+    pub async fn csrf(&self) -> String {
+        let mut res = self.get("/console").await;
+        if res.status() == 303 {
+            let to = res.headers()["location"].to_str().unwrap().to_string();
+            res = self.get(&to).await;
+        }
+        let html = res.text().await.unwrap();
+        hidden(&html, "csrf").expect("a form with a token")
+    }
+
+    /// Posts a form with the session's token added.
+    pub async fn post(&self, path: &str, fields: &[(&str, &str)]) -> reqwest::Response {
+        let csrf = self.csrf().await;
+        self.post_with(path, &csrf, fields).await
+    }
+
+    /// Posts a form with this token.
+    pub async fn post_with(&self, path: &str, csrf: &str, fields: &[(&str, &str)]) -> reqwest::Response {
+        let mut form: Vec<(&str, &str)> = vec![("csrf", csrf)];
+        form.extend_from_slice(fields);
+        self.app
+            .client
+            .post(self.app.url(path))
+            .header("cookie", &self.cookie)
+            .form(&form)
+            .send()
+            .await
+            .unwrap()
+    }
+}

@@ -1,0 +1,318 @@
+//! The merchant console at the HTTP level: set-password links, sign-in and its
+//! limits, session cookies, sign-out, CSRF, cross-site forms and roles.
+
+mod common;
+
+use app::limits::LimitSettings;
+use app::store::Role;
+use common::console::{account, hidden, invite, set_cookie, sign_in, try_sign_in, try_sign_in_at, PASSWORD};
+use common::TestApp;
+use server::console::session;
+
+#[tokio::test]
+async fn a_link_sets_a_password_once_and_refuses_weak_ones() {
+    let app = TestApp::spawn().await;
+    let link = invite(&app, "owner@alpha.example", "alpha", Role::Owner).await;
+    let page = app.get_text(&link).await;
+    assert!(
+        page.contains("owner@alpha.example"),
+        "the form says whose password it sets"
+    );
+    for (password, again, says) in [
+        ("short", "short", "at least 12 characters"),
+        ("password1234", "password1234", "most common"),
+        ("owner@alpha.example", "owner@alpha.example", "email address"),
+        ("a fine passphrase", "a fine passphrase!", "not the same"),
+    ] {
+        let res = app
+            .client
+            .post(app.url(&link))
+            .form(&[("password", password), ("again", again)])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 422, "{password}");
+        assert!(res.text().await.unwrap().contains(says), "{password}: {says}");
+    }
+    // Refused passwords changed nothing: no sign-in yet.
+    assert_eq!(try_sign_in(&app, "owner@alpha.example", "short").await.status(), 401);
+    let res = app
+        .client
+        .post(app.url(&link))
+        .form(&[("password", PASSWORD), ("again", PASSWORD)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    // Used once: the link is dead, for reading and for posting.
+    assert_eq!(app.client.get(app.url(&link)).send().await.unwrap().status(), 404);
+    let again = app
+        .client
+        .post(app.url(&link))
+        .form(&[
+            ("password", "another fine passphrase"),
+            ("again", "another fine passphrase"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.status(), 404);
+    assert_eq!(try_sign_in(&app, "owner@alpha.example", PASSWORD).await.status(), 303);
+    // Junk in place of a token is no link, without a query.
+    for junk in [
+        "/console/password/x",
+        "/console/password/..%2F..",
+        &format!("/console/password/{}", "g".repeat(64)),
+    ] {
+        assert_eq!(
+            app.client.get(app.url(junk)).send().await.unwrap().status(),
+            404,
+            "{junk}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn sessions_are_opaque_http_only_strict_cookies_that_end() {
+    let app = TestApp::spawn().await;
+    account(&app, "owner@alpha.example", "alpha", Role::Owner).await;
+    let res = try_sign_in(&app, "owner@alpha.example", PASSWORD).await;
+    assert_eq!(res.status(), 303);
+    let (id, header) = set_cookie(&res, session::SESSION_COOKIE).unwrap();
+    assert_eq!(id.len(), 64);
+    for part in ["HttpOnly", "SameSite=Strict", "Path=/console", "Max-Age=43200"] {
+        assert!(header.contains(part), "{header} lacks {part}");
+    }
+    assert!(!header.contains("Secure"), "plain HTTP in tests: {header}");
+    // Only the id's hash is stored.
+    let stored: i64 = sqlx_count(&app, &format!("SELECT COUNT(*) FROM sessions WHERE id_hash = '{id}'")).await;
+    assert_eq!(stored, 0);
+    let browser = sign_in(&app, "owner@alpha.example").await;
+    let res = browser.get("/console").await;
+    assert_eq!(res.status(), 303);
+    assert_eq!(
+        res.headers()["location"],
+        "/console/shops/alpha",
+        "one shop: straight to it"
+    );
+    let page = browser.page("/console/shops/alpha").await;
+    assert!(page.contains("owner@alpha.example"));
+
+    // Sign out everywhere ends both sessions; a signed-out browser is sent to sign in.
+    let other = sign_in(&app, "owner@alpha.example").await;
+    let csrf = browser.csrf().await;
+    let res = browser.post_with("/console/sign-out-everywhere", &csrf, &[]).await;
+    assert_eq!(res.status(), 303);
+    assert!(set_cookie(&res, session::SESSION_COOKIE)
+        .unwrap()
+        .1
+        .contains("Max-Age=0"));
+    for b in [&browser, &other] {
+        let res = b.get("/console/shops/alpha").await;
+        assert_eq!(res.status(), 303);
+        assert_eq!(res.headers()["location"], "/console");
+    }
+
+    // A session past its time is no session.
+    let late = sign_in(&app, "owner@alpha.example").await;
+    sqlx_exec(&app, "UPDATE sessions SET expires_at = '2000-01-01T00:00:00Z'").await;
+    assert_eq!(late.get("/console/shops/alpha").await.status(), 303);
+}
+
+#[tokio::test]
+async fn secure_sites_mark_the_cookies_secure() {
+    let app = TestApp::spawn_configured(|s| s.with_hsts(300)).await;
+    account(&app, "owner@alpha.example", "alpha", Role::Owner).await;
+    let res = try_sign_in(&app, "owner@alpha.example", PASSWORD).await;
+    assert!(set_cookie(&res, session::SESSION_COOKIE)
+        .unwrap()
+        .1
+        .contains("; Secure"));
+}
+
+#[tokio::test]
+async fn wrong_passwords_and_unknown_accounts_get_the_same_answer() {
+    let app = TestApp::spawn().await;
+    account(&app, "owner@alpha.example", "alpha", Role::Owner).await;
+    let wrong = try_sign_in(&app, "owner@alpha.example", "not the password").await;
+    let unknown = try_sign_in(&app, "nobody@alpha.example", "not the password").await;
+    assert_eq!((wrong.status().as_u16(), unknown.status().as_u16()), (401, 401));
+    assert!(set_cookie(&wrong, session::SESSION_COOKIE).is_none());
+    let (a, b) = (wrong.text().await.unwrap(), unknown.text().await.unwrap());
+    // The pages differ only in their one-time form token.
+    let strip = |html: &str| html.replace(&hidden(html, "csrf").unwrap(), "");
+    assert_eq!(strip(&a), strip(&b));
+}
+
+#[tokio::test]
+async fn a_burst_of_guesses_gets_the_accounts_allowance_and_no_more_hashing() {
+    let gate = std::sync::Arc::new(server::keys::HashGate::new(2, 1000, std::time::Duration::from_secs(30)));
+    let settings = LimitSettings {
+        failed_sign_ins_per_account: 5,
+        failed_auth_per_client: 1000,
+        ..LimitSettings::default()
+    };
+    let app = TestApp::spawn_configured({
+        let gate = gate.clone();
+        move |s| s.with_limits(settings).with_hash_gate(gate)
+    })
+    .await;
+    account(&app, "owner@alpha.example", "alpha", Role::Owner).await;
+    let hashes_before = gate.hashes();
+    let mut guesses = tokio::task::JoinSet::new();
+    for n in 0..200 {
+        let (client, base) = (app.client.clone(), app.base.clone());
+        guesses.spawn(async move {
+            let guess = format!("guess number {n}");
+            try_sign_in_at(&client, &base, "OWNER@alpha.example ", &guess)
+                .await
+                .status()
+                .as_u16()
+        });
+    }
+    let statuses = guesses.join_all().await;
+    let wrong = statuses.iter().filter(|s| **s == 401).count();
+    let limited = statuses.iter().filter(|s| **s == 429).count();
+    assert_eq!((wrong, limited), (5, 195), "{statuses:?}");
+    assert_eq!(gate.hashes() - hashes_before, 5, "only the allowed guesses were hashed");
+    // The right password is refused too until the allowance refills.
+    let res = try_sign_in(&app, "owner@alpha.example", PASSWORD).await;
+    assert_eq!(res.status(), 429);
+    assert!(res.headers().contains_key("retry-after"));
+}
+
+#[tokio::test]
+async fn forms_need_this_sessions_token_and_this_site() {
+    let app = TestApp::spawn().await;
+    account(&app, "owner@alpha.example", "alpha", Role::Owner).await;
+    let browser = sign_in(&app, "owner@alpha.example").await;
+    let change = [
+        ("name", "Renamed"),
+        ("locale", "de"),
+        ("accent", "#123456"),
+        ("allowed_origins", ""),
+    ];
+    for token in ["", "0".repeat(64).as_str()] {
+        let res = browser.post_with("/console/shops/alpha/settings", token, &change).await;
+        assert_eq!(res.status(), 403, "token {token:?}");
+    }
+    // Another session's token does not do either.
+    account(&app, "owner2@alpha.example", "alpha", Role::Owner).await;
+    let other = sign_in(&app, "owner2@alpha.example").await;
+    let res = browser
+        .post_with("/console/shops/alpha/settings", &other.csrf().await, &change)
+        .await;
+    assert_eq!(res.status(), 403);
+    // Another site's page posting with the shopper's cookie and the right token.
+    let csrf = browser.csrf().await;
+    let res = app
+        .client
+        .post(app.url("/console/shops/alpha/settings"))
+        .header("cookie", &browser.cookie)
+        .header("sec-fetch-site", "cross-site")
+        .form(&[("csrf", csrf.as_str()), ("name", "Renamed"), ("locale", "de")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 403);
+    // The sign-in form needs its own cookie's token (no logging in a victim as the attacker).
+    let res = app
+        .client
+        .post(app.url("/console/sign-in"))
+        .form(&[
+            ("csrf", "0".repeat(64).as_str()),
+            ("email", "owner@alpha.example"),
+            ("password", PASSWORD),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 403);
+    let shop = app.store.shop("alpha").await.unwrap().unwrap();
+    assert_eq!(
+        (shop.name.as_str(), shop.locale.as_str()),
+        ("alpha store", "en"),
+        "nothing changed"
+    );
+    // With the token, it changes.
+    let res = browser.post_with("/console/shops/alpha/settings", &csrf, &change).await;
+    assert_eq!(res.status(), 303);
+    assert_eq!(app.store.shop("alpha").await.unwrap().unwrap().name, "Renamed");
+}
+
+#[tokio::test]
+async fn staff_see_support_and_numbers_but_not_the_owners_pages_or_other_shops() {
+    let app = TestApp::spawn().await;
+    account(&app, "staff@alpha.example", "alpha", Role::Staff).await;
+    let staff = sign_in(&app, "staff@alpha.example").await;
+    for path in ["/console/shops/alpha", "/console/shops/alpha/orders"] {
+        assert_eq!(staff.get(path).await.status(), 200, "{path}");
+    }
+    for path in [
+        "/console/shops/alpha/settings",
+        "/console/shops/alpha/keys",
+        "/console/shops/alpha/shopify",
+        "/console/shops/alpha/audit",
+    ] {
+        assert_eq!(staff.get(path).await.status(), 403, "{path}");
+    }
+    for path in ["/console/shops/alpha/keys", "/console/shops/alpha/shopify/rotate"] {
+        assert_eq!(staff.post(path, &[]).await.status(), 403, "POST {path}");
+    }
+    let nav = staff.page("/console/shops/alpha").await;
+    assert!(
+        !nav.contains("/console/shops/alpha/keys"),
+        "staff are not offered owners' pages"
+    );
+    // Another shop, existing or not, is the same 404.
+    for path in [
+        "/console/shops/beta",
+        "/console/shops/nope",
+        "/console/shops/beta/orders",
+        "/console/shops/NOT_A_SLUG",
+    ] {
+        assert_eq!(staff.get(path).await.status(), 404, "{path}");
+    }
+    // One account in two shops, with a role in each; the console lists both.
+    let beta = app.store.shop("beta").await.unwrap().unwrap();
+    app.store
+        .add_member("staff@alpha.example", beta.id, Role::Owner)
+        .await
+        .unwrap();
+    assert_eq!(staff.get("/console/shops/beta/keys").await.status(), 200);
+    let home = staff.page("/console").await;
+    assert!(home.contains("alpha store") && home.contains("beta store"), "{home}");
+}
+
+#[tokio::test]
+async fn console_pages_are_never_framed_or_cached() {
+    let app = TestApp::spawn().await;
+    account(&app, "owner@alpha.example", "alpha", Role::Owner).await;
+    let browser = sign_in(&app, "owner@alpha.example").await;
+    for path in ["/console/shops/alpha", "/console/shops/alpha/settings"] {
+        let res = browser.get(path).await;
+        let h = res.headers();
+        assert_eq!(h["x-frame-options"], "DENY", "{path}");
+        let csp = h["content-security-policy"].to_str().unwrap();
+        assert!(csp.ends_with("frame-ancestors 'none'"), "{csp}");
+        assert!(
+            csp.contains("script-src 'self'") && !csp.contains("unsafe-inline"),
+            "{csp}"
+        );
+        assert_eq!(h["cache-control"], "no-store");
+        assert_eq!(h["x-content-type-options"], "nosniff");
+    }
+}
+
+/// Runs SQL on the test's database directly (to age a session, to check what is stored).
+async fn sql(app: &TestApp) -> sqlx::AnyPool {
+    sqlx::AnyPool::connect(&app.db.url).await.unwrap()
+}
+
+async fn sqlx_count(app: &TestApp, query: &str) -> i64 {
+    sqlx::query_scalar(query).fetch_one(&sql(app).await).await.unwrap()
+}
+
+async fn sqlx_exec(app: &TestApp, query: &str) {
+    sqlx::query(query).execute(&sql(app).await).await.unwrap();
+}

@@ -1,0 +1,236 @@
+//! What the console's pages do: settings and the preview, API keys, Shopify's
+//! deliveries, the support view and its audit log, and the daily counts.
+
+mod common;
+
+use app::store::Role;
+use common::console::{account, hidden, sign_in};
+use common::shopify::deliver;
+use common::{TestApp, EXAMPLE};
+
+async fn owner(app: &TestApp) -> common::console::Browser<'_> {
+    account(app, "owner@alpha.example", "alpha", Role::Owner).await;
+    sign_in(app, "owner@alpha.example").await
+}
+
+#[tokio::test]
+async fn settings_change_the_widget_and_bad_ones_change_nothing() {
+    let app = TestApp::spawn().await;
+    let browser = owner(&app).await;
+    let page = browser.page("/console/shops/alpha/settings").await;
+    let frame = &page[page.find("<iframe").expect("a preview frame")..];
+    assert!(
+        frame[..frame.find('>').unwrap()].contains(r#"src="/embed/alpha""#),
+        "the preview frames the real widget"
+    );
+    let snippet = server::embed::snippet(&app.base, "alpha");
+    let text = page
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&amp;", "&");
+    assert!(
+        text.contains(&snippet),
+        "the script tag with its integrity hash: {snippet}"
+    );
+    assert!(!page.contains("<script src=\"http"), "shown as text, not run");
+    for (field, value, says) in [
+        ("accent", "red; background:url(x)", "hex colour"),
+        ("allowed_origins", "javascript:alert(1)", "not valid"),
+        ("locale", "fr", "languages offered"),
+        ("name", "", "1 to 100 characters"),
+    ] {
+        let mut form = vec![
+            ("name", "Alpha"),
+            ("locale", "en"),
+            ("accent", ""),
+            ("allowed_origins", ""),
+        ];
+        form.retain(|(k, _)| *k != field);
+        form.push((field, value));
+        let res = browser.post("/console/shops/alpha/settings", &form).await;
+        assert_eq!(res.status(), 422, "{field}");
+        assert!(res.text().await.unwrap().contains(says), "{field}: {says}");
+    }
+    assert_eq!(app.store.shop("alpha").await.unwrap().unwrap().name, "alpha store");
+    let form = [
+        ("name", "Alpha Outfitters"),
+        ("locale", "nb"),
+        ("accent", "#AA3300"),
+        ("allowed_origins", "https://alpha.example\nhttp://127.0.0.1:8080/"),
+    ];
+    let res = browser.post("/console/shops/alpha/settings", &form).await;
+    assert_eq!(res.status(), 303);
+    assert_eq!(res.headers()["location"], "/console/shops/alpha/settings?saved=1");
+    let shop = app.store.shop("alpha").await.unwrap().unwrap();
+    assert_eq!(shop.accent.as_deref(), Some("#aa3300"));
+    assert_eq!(shop.allowed_origins, ["https://alpha.example", "http://127.0.0.1:8080"]);
+    // What the preview loads: the widget in the new accent, framable by the console.
+    let res = app.client.get(app.url("/embed/alpha")).send().await.unwrap();
+    let csp = res.headers()["content-security-policy"].to_str().unwrap().to_string();
+    assert!(csp.contains("frame-ancestors 'self' https://alpha.example"), "{csp}");
+    assert!(res.text().await.unwrap().contains("#aa3300"));
+}
+
+#[tokio::test]
+async fn keys_are_shown_once_listed_by_prefix_and_revoked() {
+    let app = TestApp::spawn().await;
+    let browser = owner(&app).await;
+    let res = browser.post("/console/shops/alpha/keys", &[]).await;
+    assert_eq!(res.status(), 200);
+    let page = res.text().await.unwrap();
+    let start = page.find("lk_").expect("the new key");
+    let key: String = page[start..]
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+        .collect();
+    assert_eq!(key.len(), 3 + 16 + 1 + 64, "{key}");
+    let prefix = &key[3..19];
+    // It works, and then its use shows.
+    assert_eq!(app.put("alpha", "#1001", &key, EXAMPLE).await.status(), 201);
+    let list = browser.page("/console/shops/alpha/keys").await;
+    assert!(!list.contains(&key), "the key is never shown again");
+    assert!(list.contains(&format!("lk_{prefix}_…")));
+    let row = &list[list.find(prefix).unwrap()..];
+    assert!(
+        !row[..row.find("</tr>").unwrap()].contains("never"),
+        "last use is shown"
+    );
+    // Revoke: the API refuses it (after the minute a verified key is trusted; a new
+    // server has not verified it), and the list says so.
+    let res = browser
+        .post("/console/shops/alpha/keys/revoke", &[("prefix", prefix)])
+        .await;
+    assert_eq!(res.status(), 303);
+    let list = browser.page(res.headers()["location"].to_str().unwrap()).await;
+    assert!(list.contains("revoked"));
+    assert_eq!(app.store.key_by_prefix(prefix).await.unwrap().map(|k| k.shop_id), None);
+    // Junk and another shop's prefix change nothing.
+    let beta_prefix = &app.beta_key[3..19];
+    for junk in ["", "zz", beta_prefix] {
+        let res = browser
+            .post("/console/shops/alpha/keys/revoke", &[("prefix", junk)])
+            .await;
+        assert!([404, 422].contains(&res.status().as_u16()), "{junk}");
+    }
+    assert!(app.store.key_by_prefix(beta_prefix).await.unwrap().is_some());
+}
+
+#[tokio::test]
+async fn signed_deliveries_are_listed_and_unsigned_ones_are_not() {
+    let app = TestApp::spawn().await;
+    let browser = owner(&app).await;
+    let page = browser.page("/console/shops/alpha/shopify").await;
+    assert!(page.contains(&format!("{}/api/v1/shops/alpha/webhooks/shopify", app.base)));
+    assert!(page.contains("No signed delivery"));
+    let order: serde_json::Value = serde_json::from_str(include_str!("../../fixtures/shopify/order.json")).unwrap();
+    let (status, _) = deliver(&app, "alpha", "orders/create", "d-1", &order).await;
+    assert_eq!(status, 200);
+    deliver(&app, "alpha", "orders/create", "d-1", &order).await;
+    let (status, _) = common::shopify::deliver_raw(&app, "alpha", "orders/create", "d-2", b"{}", "bad").await;
+    assert_eq!(status, 401);
+    let page = browser.page("/console/shops/alpha/shopify").await;
+    let applied = page.find(">applied<").expect("the first delivery");
+    let duplicate = page.find(">duplicate<").expect("the redelivery");
+    assert!(duplicate < applied, "newest first");
+    assert_eq!(
+        page.matches("orders/create").count(),
+        2,
+        "the unsigned one is not listed"
+    );
+    // A new signing secret is shown once and replaces the old one.
+    let res = browser.post("/console/shops/alpha/shopify/rotate", &[]).await;
+    let page = res.text().await.unwrap();
+    let (status, _) = deliver(&app, "alpha", "orders/create", "d-3", &order).await;
+    assert_eq!(status, 401, "the old secret stopped working");
+    let (_, secret) = app.store.webhook_secret("alpha").await.unwrap().unwrap();
+    assert!(page.contains(&secret));
+    assert!(!browser.page("/console/shops/alpha/shopify").await.contains(&secret));
+}
+
+#[tokio::test]
+async fn the_support_view_shows_both_sides_and_records_who_looked() {
+    let app = TestApp::spawn().await;
+    let browser = owner(&app).await;
+    assert_eq!(app.put("alpha", "#1001", &app.alpha_key, EXAMPLE).await.status(), 201);
+    account(&app, "staff@alpha.example", "alpha", Role::Staff).await;
+    let staff = sign_in(&app, "staff@alpha.example").await;
+    let res = staff
+        .post("/console/shops/alpha/orders", &[("number", " #1001 ")])
+        .await;
+    assert_eq!(res.status(), 200);
+    let page = res.text().await.unwrap();
+    let (merchant, shopper) = page.split_at(page.find("shopper-title").unwrap());
+    // The merchant's side has the internal fields; the shopper's has none of them.
+    for internal in [
+        "Staff only: check fraud score",
+        "Customer called about gift wrap",
+        "vip",
+        "Storgata 1",
+    ] {
+        assert!(merchant.contains(internal), "{internal}");
+        assert!(!shopper.contains(internal), "{internal} leaked to the shopper side");
+    }
+    assert!(shopper.contains("Wool socks") && shopper.contains("00370712345678901234"));
+    // Misses and junk record nothing.
+    for (number, status) in [("#404", 404), ("", 422), (&*"9".repeat(65), 422)] {
+        let res = staff.post("/console/shops/alpha/orders", &[("number", number)]).await;
+        assert_eq!(res.status(), status, "{number}");
+    }
+    let audit = browser.page("/console/shops/alpha/audit").await;
+    assert_eq!(audit.matches("staff@alpha.example").count(), 1, "{audit}");
+    assert!(audit.contains("<code>1001</code>"));
+    // The order number never appears in a URL of the console.
+    assert!(!page.contains("number=1001") && !page.contains("/orders/1001"));
+}
+
+#[tokio::test]
+async fn lookups_are_counted_per_day_without_storing_who_or_what() {
+    let app = TestApp::spawn().await;
+    let browser = owner(&app).await;
+    assert_eq!(app.put("alpha", "#1001", &app.alpha_key, EXAMPLE).await.status(), 201);
+    for _ in 0..3 {
+        assert_eq!(app.lookup("alpha", "ada@example.com", "1001").await.status(), 200);
+    }
+    assert_eq!(app.track_fn("alpha", "ada@example.com", "#1001").await.status(), 200);
+    for n in 0..2 {
+        assert_eq!(
+            app.lookup("alpha", "ada@example.com", &format!("77{n}")).await.status(),
+            404
+        );
+    }
+    // Lookups of a shop that does not exist count nowhere.
+    app.lookup("no-such-shop", "ada@example.com", "1001").await;
+    app.store.flush_tally().await.unwrap();
+    let page = browser.page("/console/shops/alpha").await;
+    let today = chrono::Utc::now().format("%Y-%m-%d").to_string();
+    let row = &page[page
+        .find(&format!("<th scope=\"row\">{today}</th>"))
+        .expect("today's row")..];
+    let cells: Vec<&str> = row[..row.find("</tr>").unwrap()]
+        .split("<td>")
+        .skip(1)
+        .map(|c| c.split('<').next().unwrap())
+        .collect();
+    // found, not found, rate-limited, distinct orders, found share
+    assert_eq!(cells, ["4", "2", "0", "1", "67%"], "{row}");
+    assert!(
+        page.contains("<svg class=\"chart\""),
+        "the chart is drawn on the server"
+    );
+    // A second flush adds; nothing stored names the shopper or the order.
+    app.lookup("alpha", "ada@example.com", "1001").await;
+    app.store.flush_tally().await.unwrap();
+    let alpha = app.store.shop("alpha").await.unwrap().unwrap();
+    let days = app.store.shop_days(alpha.id, 30).await.unwrap();
+    let today_row = days.last().unwrap();
+    assert_eq!((today_row.found, today_row.distinct_orders), (5, 1));
+    let pool = sqlx::AnyPool::connect(&app.db.url).await.unwrap();
+    let digests: Vec<String> = sqlx::query_scalar("SELECT digest FROM looked_up")
+        .fetch_all(&pool)
+        .await
+        .unwrap();
+    assert_eq!(digests.len(), 1);
+    assert!(!digests[0].contains("1001") && digests[0].len() == 32);
+    assert!(hidden(&page, "csrf").is_some());
+}
