@@ -28,9 +28,12 @@ pub async fn lookup(
             let keys = limits.keys(client, shop, &number_key, &email_key(email));
             // Reserve first: a burst gets no more attempts than the allowance.
             match limits.reserve(&keys).await {
-                Err(Refusal::Limited(wait)) => Err(LookupError::RateLimited {
-                    retry_after_secs: wait.as_secs().max(1),
-                }),
+                Err(Refusal::Limited(wait)) => {
+                    note_refusal(store, limits, &keys, client, shop, &number_key, email).await;
+                    Err(LookupError::RateLimited {
+                        retry_after_secs: wait.as_secs().max(1),
+                    })
+                }
                 Err(Refusal::Unavailable) => Err(LookupError::Unavailable),
                 Ok(()) => match store.shopper_view(shop, &number_key, email).await {
                     Ok(Some(view)) => {
@@ -73,6 +76,30 @@ pub async fn lookup(
         metrics::counter!("lookout_rate_limited_total").increment(1);
     }
     result
+}
+
+/// Tells the console's abuse panel which allowances a refused lookup found spent.
+#[cfg(feature = "ssr")]
+async fn note_refusal(
+    store: &crate::store::Store,
+    limits: &crate::limits::LookupLimits,
+    keys: &crate::limits::Keys,
+    client: &crate::limits::Client,
+    shop: &str,
+    number_key: &str,
+    email: &str,
+) {
+    use crate::store::{masked_email, Refused};
+    let [by_client, by_order, by_email] = limits.spent(keys).await;
+    if by_client {
+        store.note_refusal(shop, Refused::Client, &client.masked());
+    }
+    if by_order {
+        store.note_refusal(shop, Refused::Order, number_key);
+    }
+    if by_email {
+        store.note_refusal(shop, Refused::Email, &masked_email(&crate::normalize::email_key(email)));
+    }
 }
 
 /// A keyed hash of a normalised email, for correlating one shopper's attempts in logs

@@ -20,6 +20,18 @@ function run(args, env) {
   });
 }
 
+/** Runs a `lookout` command against a server's database; resolves to its standard output. */
+export function lookout(server, args) {
+  return new Promise((resolve, reject) => {
+    const env = { ...process.env, LOOKOUT_DATABASE_URL: server.databaseUrl, RUST_LOG: 'warn' };
+    const child = spawn(BIN, args, { env, stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (chunk) => (out += chunk));
+    child.on('error', reject);
+    child.on('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`lookout ${args.join(' ')} exited ${code}`))));
+  });
+}
+
 /** Starts `lookout serve` on 127.0.0.1:0 after loading the demo; resolves to { base, stop }. */
 export async function startServer() {
   const dir = mkdtempSync(path.join(tmpdir(), 'lookout-e2e-'));

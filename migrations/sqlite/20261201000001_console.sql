@@ -67,6 +67,18 @@ CREATE TABLE looked_up (
     PRIMARY KEY (shop_id, day, digest)
 );
 
+-- The abuse panel: subjects whose allowance of failed lookups ran out. Emails
+-- masked (a•••@example.com), clients without their last part; rows idle for a
+-- day are deleted.
+CREATE TABLE refusals (
+    shop_id  INTEGER NOT NULL REFERENCES shops(id) ON DELETE CASCADE,
+    kind     TEXT NOT NULL CHECK (kind IN ('order', 'email', 'client')),
+    subject  TEXT NOT NULL,
+    attempts BIGINT NOT NULL,
+    last_at  TEXT NOT NULL,
+    PRIMARY KEY (shop_id, kind, subject)
+);
+
 -- The last Shopify deliveries of each shop with a valid signature (at most 100 kept).
 CREATE TABLE webhook_log (
     id          INTEGER PRIMARY KEY,

@@ -234,3 +234,45 @@ async fn lookups_are_counted_per_day_without_storing_who_or_what() {
     assert!(!digests[0].contains("1001") && digests[0].len() == 32);
     assert!(hidden(&page, "csrf").is_some());
 }
+
+#[tokio::test]
+async fn the_abuse_panel_names_what_ran_out_of_allowance_partly_masked() {
+    let app = TestApp::spawn_with(app::limits::LimitSettings {
+        per_client: 100,
+        per_order: 2,
+        per_email: 3,
+        ..app::limits::LimitSettings::default()
+    })
+    .await;
+    let browser = owner(&app).await;
+    assert!(browser
+        .page("/console/shops/alpha")
+        .await
+        .contains("Nothing was blocked"));
+    let mut statuses = Vec::new();
+    for number in ["555", "555", "555", "556", "557"] {
+        statuses.push(
+            app.lookup("alpha", "Mallory@Example.com", number)
+                .await
+                .status()
+                .as_u16(),
+        );
+    }
+    assert_eq!(statuses, [404, 404, 429, 404, 429]);
+    app.store.flush_tally().await.unwrap();
+    let alpha = app.store.shop("alpha").await.unwrap().unwrap();
+    let refusals = app.store.refusals(alpha.id).await.unwrap();
+    let rows: Vec<(&str, &str, i64)> = refusals
+        .iter()
+        .map(|r| (r.kind.as_str(), r.subject.as_str(), r.attempts))
+        .collect();
+    assert_eq!(rows.len(), 2, "{rows:?}");
+    assert!(rows.contains(&("order", "555", 1)), "{rows:?}");
+    assert!(rows.contains(&("email", "m•••@example.com", 1)), "{rows:?}");
+    let page = browser.page("/console/shops/alpha").await;
+    assert!(page.contains("<code>m•••@example.com</code>") && page.contains("<code>555</code>"));
+    assert!(!page.contains("mallory"), "the address is never shown whole");
+    // The daily counts agree: three misses, two refused.
+    let today = app.store.shop_days(alpha.id, 1).await.unwrap();
+    assert_eq!((today[0].missed, today[0].limited), (3, 2));
+}

@@ -116,6 +116,19 @@ impl Client {
         }))
     }
 
+    /// How the console shows a client: an IPv4 address without its last part
+    /// (`203.0.113.x`), an IPv6 /64 (`2001:db8:1:2::/64`), or `unknown`.
+    pub fn masked(&self) -> String {
+        match self.0 {
+            Some(IpAddr::V4(v4)) => {
+                let [a, b, c, _] = v4.octets();
+                format!("{a}.{b}.{c}.x")
+            }
+            Some(IpAddr::V6(v6)) => format!("{v6}/64"),
+            None => "unknown".to_string(),
+        }
+    }
+
     /// The bytes the client's limiter key is made from.
     pub fn key_bytes(&self) -> Vec<u8> {
         match self.0 {

@@ -197,6 +197,28 @@ impl LookupLimits {
         }
     }
 
+    /// Which of a refused lookup's allowances are spent: client, order, email.
+    pub async fn spent(&self, keys: &Keys) -> [bool; 3] {
+        match &self.backing {
+            Backing::Memory { lookups } => {
+                let now = self.now();
+                let tables = lookups.lock().unwrap_or_else(|e| e.into_inner());
+                let mut spent = [false; 3];
+                for (i, ((table, key), rule)) in tables.iter().zip(&keys.0).zip(self.rules).enumerate() {
+                    spent[i] = table.check(key, rule, now).is_err();
+                }
+                spent
+            }
+            Backing::Shared(store) => match store.spent_allowances(&self.shared_items(keys), unix_ms()).await {
+                Ok(found) => [0, 1, 2].map(|i| found.get(i).copied().unwrap_or(false)),
+                Err(e) => {
+                    tracing::warn!(error = %e, "could not read the shared allowances");
+                    [false; 3]
+                }
+            },
+        }
+    }
+
     /// Gives a reserved attempt back to all three allowances (the order was found).
     pub async fn release(&self, keys: &Keys) {
         match &self.backing {

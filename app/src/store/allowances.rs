@@ -87,6 +87,21 @@ impl Store {
         Ok(())
     }
 
+    /// For each key, whether its allowance has no attempt left at `now`. Changes nothing.
+    pub async fn spent_allowances(&self, items: &[(LimitKey, Rule)], now: i64) -> Result<Vec<bool>, StoreError> {
+        let mut spent = Vec::with_capacity(items.len());
+        for (key, rule) in items {
+            let whole_at: Option<i64> =
+                sqlx::query_scalar("SELECT whole_at FROM lookup_allowances WHERE limit_key = $1")
+                    .bind(hex(key))
+                    .fetch_optional(&self.pool)
+                    .await?;
+            let (interval, tolerance) = (ms(rule.interval()), ms(rule.tolerance()));
+            spent.push(whole_at.is_some_and(|w| w.max(now) + interval - now > tolerance));
+        }
+        Ok(spent)
+    }
+
     /// Deletes allowances that are whole again at `now`; returns how many.
     /// PostgreSQL: rows a lookup holds are skipped (deleting them in another
     /// order than lookups lock them could deadlock), in batches of 10,000.
@@ -164,6 +179,19 @@ mod tests {
             Err(10_000)
         );
         assert_eq!(store.take_allowances(&[(b, rule)], 0).await.unwrap(), Ok(()));
+        // What the abuse panel asks: a and b are spent, an unknown key is not.
+        assert_eq!(
+            store
+                .spent_allowances(&[(a, rule), (b, rule), ([3; 16], rule)], 0)
+                .await
+                .unwrap(),
+            [true, true, false]
+        );
+        assert_eq!(
+            store.spent_allowances(&[(a, rule)], 10_000).await.unwrap(),
+            [false],
+            "refilled one"
+        );
         store.give_back_allowances(&[(a, rule)], 0).await.unwrap();
         assert_eq!(store.take_allowances(&[(a, rule)], 0).await.unwrap(), Ok(()));
         assert_eq!(store.forget_refilled_allowances(20_000).await.unwrap(), 2);

@@ -45,9 +45,12 @@ struct Pending {
     order_count: usize,
 }
 
-/// The in-memory counts of one process.
+/// The in-memory counts of one process, and its refusals for the abuse panel.
 #[derive(Debug, Default)]
-pub struct Tally(Mutex<Pending>);
+pub struct Tally {
+    counts: Mutex<Pending>,
+    pub(super) refusals: super::refusals::Refusals,
+}
 
 /// One shop's day, as the console shows it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -74,7 +77,7 @@ impl Tally {
     /// Counts one lookup of the shop `slug`; `number_key` is the order's when it was found.
     pub fn record(&self, slug: &str, counted: Counted, number_key: Option<&str>) {
         let day = today();
-        let mut pending = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        let mut pending = self.counts.lock().unwrap_or_else(|e| e.into_inner());
         let pending = &mut *pending;
         if !pending.shops.contains_key(slug) && pending.shops.len() >= MAX_SHOPS {
             metrics::counter!("lookout_tally_dropped_total").increment(1);
@@ -106,12 +109,12 @@ impl Tally {
     }
 
     fn take(&self) -> Pending {
-        std::mem::take(&mut *self.0.lock().unwrap_or_else(|e| e.into_inner()))
+        std::mem::take(&mut *self.counts.lock().unwrap_or_else(|e| e.into_inner()))
     }
 
     /// Puts counts that could not be written back, for the next flush.
     fn restore(&self, failed: Pending) {
-        let mut pending = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        let mut pending = self.counts.lock().unwrap_or_else(|e| e.into_inner());
         for (slug, days) in failed.shops {
             for (day, c) in days {
                 let counts = pending.shops.entry(slug.clone()).or_default().entry(day).or_default();
@@ -136,14 +139,16 @@ impl Store {
         self.tally.record(slug, counted, number_key);
     }
 
-    /// Adds the counts kept in memory to the database; on failure they are kept for
-    /// the next flush. Lookups of shops that do not exist are dropped here.
+    /// Adds the counts kept in memory (and the abuse panel's refusals) to the
+    /// database; on failure the counts are kept for the next flush (the refusals
+    /// are not). Lookups of shops that do not exist are dropped here.
     pub async fn flush_tally(&self) -> Result<(), StoreError> {
         let pending = self.tally.take();
-        if pending.shops.is_empty() {
+        let refusals = self.tally.refusals.take();
+        if pending.shops.is_empty() && refusals.is_empty() {
             return Ok(());
         }
-        match self.write_tally(&pending).await {
+        match self.write_tally(&pending, &refusals).await {
             Ok(()) => Ok(()),
             Err(e) => {
                 self.tally.restore(pending);
@@ -152,7 +157,11 @@ impl Store {
         }
     }
 
-    async fn write_tally(&self, pending: &Pending) -> Result<(), StoreError> {
+    async fn write_tally(
+        &self,
+        pending: &Pending,
+        refusals: &HashMap<String, HashMap<(super::refusals::Refused, String), i64>>,
+    ) -> Result<(), StoreError> {
         let secret = self.server_secret("tally", &crate::limits::random_secret()).await?;
         let mut tx = self.pool.begin().await?;
         for (slug, days) in &pending.shops {
@@ -194,6 +203,7 @@ impl Store {
             .bind(day_text(today() - KEEP_DAYS))
             .execute(&mut *tx)
             .await?;
+        Self::write_refusals(&mut tx, refusals).await?;
         tx.commit().await?;
         Ok(())
     }

@@ -1,7 +1,7 @@
 //! The overview's chart (SVG drawn here, readable without JavaScript) and the
 //! table of the same numbers beside it.
 
-use super::{t, Locale};
+use super::{pages, t, Locale};
 use app::store::Day;
 use leptos::prelude::*;
 
@@ -85,21 +85,23 @@ pub fn table(days: &[Day], locale: Locale) -> impl IntoView {
         })
         .collect_view();
     view! {
-        <table class="days">
-            <caption>{t(locale, "console.overview.table")}</caption>
-            <thead>
-                <tr>
-                    <th scope="col">{t(locale, "console.overview.day")}</th>
-                    <th scope="col">{t(locale, "console.overview.found")}</th>
-                    <th scope="col">{t(locale, "console.overview.missed")}</th>
-                    <th scope="col">{t(locale, "console.overview.limited")}</th>
-                    <th scope="col">{t(locale, "console.overview.distinct")}</th>
-                    <th scope="col">{t(locale, "console.overview.share")}</th>
-                </tr>
-            </thead>
-            <tbody>{rows}</tbody>
-        </table>
-    }
+            {pages::scrolling(t(locale, "console.overview.table"), view! {
+    <table class="days">
+                <caption>{t(locale, "console.overview.table")}</caption>
+                <thead>
+                    <tr>
+                        <th scope="col">{t(locale, "console.overview.day")}</th>
+                        <th scope="col">{t(locale, "console.overview.found")}</th>
+                        <th scope="col">{t(locale, "console.overview.missed")}</th>
+                        <th scope="col">{t(locale, "console.overview.limited")}</th>
+                        <th scope="col">{t(locale, "console.overview.distinct")}</th>
+                        <th scope="col">{t(locale, "console.overview.share")}</th>
+                    </tr>
+                </thead>
+                <tbody>{rows}</tbody>
+            </table>
+    })}
+        }
 }
 
 #[cfg(test)]

@@ -177,25 +177,27 @@ async fn keys_page(
         &frame(signed, member, Section::Keys),
         &title.clone(),
         view! {
-            <h1>{title}</h1>
-            {notice(note, false)}
-            {shown}
-            <form method="post" action=format!("/console/shops/{}/keys", member.shop.slug)>
-                {csrf_field(&signed.session.csrf)}
-                <button type="submit">{t(locale, "console.keys.create")}</button>
-            </form>
-            <table>
-                <thead>
-                    <tr>
-                        <th scope="col">{t(locale, "console.keys.prefix")}</th>
-                        <th scope="col">{t(locale, "console.keys.created")}</th>
-                        <th scope="col">{t(locale, "console.keys.last_used")}</th>
-                        <th scope="col">{t(locale, "console.keys.state")}</th>
-                    </tr>
-                </thead>
-                <tbody>{rows}</tbody>
-            </table>
-        },
+                    <h1>{title}</h1>
+                    {notice(note, false)}
+                    {shown}
+                    <form method="post" action=format!("/console/shops/{}/keys", member.shop.slug)>
+                        {csrf_field(&signed.session.csrf)}
+                        <button type="submit">{t(locale, "console.keys.create")}</button>
+                    </form>
+                    {pages::scrolling(t(locale, "console.keys.title"), view! {
+        <table>
+                        <thead>
+                            <tr>
+                                <th scope="col">{t(locale, "console.keys.prefix")}</th>
+                                <th scope="col">{t(locale, "console.keys.created")}</th>
+                                <th scope="col">{t(locale, "console.keys.last_used")}</th>
+                                <th scope="col">{t(locale, "console.keys.state")}</th>
+                            </tr>
+                        </thead>
+                        <tbody>{rows}</tbody>
+                    </table>
+        })}
+                },
     )
 }
 
@@ -290,27 +292,29 @@ async fn shopify_page(
         &frame(signed, member, Section::Shopify),
         &title.clone(),
         view! {
-            <h1>{title}</h1>
-            <p>{t(locale, "console.shopify.url")}</p>
-            <pre class="copy" id="webhook-url"><code>{url}</code></pre>
-            {shown}
-            <form method="post" action=format!("/console/shops/{}/shopify/rotate", member.shop.slug)>
-                {csrf_field(&signed.session.csrf)}
-                <p class="hint">{t(locale, "console.shopify.rotate_hint")}</p>
-                <button type="submit" class="secondary">{t(locale, "console.shopify.rotate")}</button>
-            </form>
-            <h2>{t(locale, "console.shopify.deliveries")}</h2>
-            {empty}
-            <table>
-                <thead>
-                    <tr>
-                        <th scope="col">{t(locale, "console.shopify.received")}</th>
-                        <th scope="col">{t(locale, "console.shopify.topic")}</th>
-                        <th scope="col">{t(locale, "console.shopify.outcome")}</th>
-                    </tr>
-                </thead>
-                <tbody>{rows}</tbody>
-            </table>
-        },
+                    <h1>{title}</h1>
+                    <p>{t(locale, "console.shopify.url")}</p>
+                    <pre class="copy" id="webhook-url"><code>{url}</code></pre>
+                    {shown}
+                    <form method="post" action=format!("/console/shops/{}/shopify/rotate", member.shop.slug)>
+                        {csrf_field(&signed.session.csrf)}
+                        <p class="hint">{t(locale, "console.shopify.rotate_hint")}</p>
+                        <button type="submit" class="secondary">{t(locale, "console.shopify.rotate")}</button>
+                    </form>
+                    <h2>{t(locale, "console.shopify.deliveries")}</h2>
+                    {empty}
+                    {pages::scrolling(t(locale, "console.shopify.deliveries"), view! {
+        <table>
+                        <thead>
+                            <tr>
+                                <th scope="col">{t(locale, "console.shopify.received")}</th>
+                                <th scope="col">{t(locale, "console.shopify.topic")}</th>
+                                <th scope="col">{t(locale, "console.shopify.outcome")}</th>
+                            </tr>
+                        </thead>
+                        <tbody>{rows}</tbody>
+                    </table>
+        })}
+                },
     )
 }

@@ -230,3 +230,8 @@ pub fn notice(text: Option<String>, error: bool) -> impl IntoView {
 pub fn csrf_field(csrf: &str) -> impl IntoView {
     view! { <input type="hidden" name="csrf" value=csrf.to_string()/> }
 }
+
+/// A table in a box that scrolls sideways on a narrow screen, reachable by keyboard.
+pub fn scrolling(label: String, table: impl IntoView + 'static) -> impl IntoView {
+    view! { <div class="scroll" tabindex="0" role="region" aria-label=label>{table}</div> }
+}

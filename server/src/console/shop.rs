@@ -44,6 +44,13 @@ pub async fn overview(State(state): State<AppState>, signed: Signed, Path(slug):
             return pages::unavailable(locale);
         }
     };
+    let refusals = match state.store.refusals(member.shop.id).await {
+        Ok(refusals) => refusals,
+        Err(e) => {
+            tracing::error!(error = %e, "refusals query failed");
+            return pages::unavailable(locale);
+        }
+    };
     let found: i64 = days.iter().map(|d| d.found).sum();
     let missed: i64 = days.iter().map(|d| d.missed).sum();
     let limited: i64 = days.iter().map(|d| d.limited).sum();
@@ -67,13 +74,54 @@ pub async fn overview(State(state): State<AppState>, signed: Signed, Path(slug):
         view! {
             <h1>{title}</h1>
             <p class="summary">{summary}</p>
-            <figure>
-                <div inner_html=chart></div>
-                <figcaption>{t(locale, "console.overview.caption")}</figcaption>
-            </figure>
-            {table}
+            <div class="split">
+                <figure>
+                    <div inner_html=chart></div>
+                    <figcaption>{t(locale, "console.overview.caption")}</figcaption>
+                </figure>
+                {table}
+            </div>
+            {abuse(refusals, locale)}
         },
     )
+}
+
+/// The abuse panel: what ran out of allowance in the last 24 hours.
+fn abuse(refusals: Vec<app::store::Refusal>, locale: Locale) -> impl IntoView {
+    let empty = refusals
+        .is_empty()
+        .then(|| view! { <p>{t(locale, "console.abuse.none")}</p> });
+    let rows = refusals
+        .into_iter()
+        .map(|r| {
+            view! {
+                <tr>
+                    <td>{t(locale, &format!("console.abuse.kind.{}", r.kind))}</td>
+                    <td><code>{r.subject}</code></td>
+                    <td>{r.attempts}</td>
+                    <td>{r.last_at}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <h2>{t(locale, "console.abuse.title")}</h2>
+        <p class="hint">{t(locale, "console.abuse.intro")}</p>
+        {empty}
+        {pages::scrolling(t(locale, "console.abuse.title"), view! {
+            <table class="abuse">
+                <thead>
+                    <tr>
+                        <th scope="col">{t(locale, "console.abuse.what")}</th>
+                        <th scope="col">{t(locale, "console.abuse.subject")}</th>
+                        <th scope="col">{t(locale, "console.abuse.attempts")}</th>
+                        <th scope="col">{t(locale, "console.abuse.last")}</th>
+                    </tr>
+                </thead>
+                <tbody>{rows}</tbody>
+            </table>
+        })}
+    }
 }
 
 #[derive(serde::Deserialize, Default)]

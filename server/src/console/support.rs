@@ -97,7 +97,7 @@ pub async fn find(
         <div class="split">
             <section aria-labelledby="merchant-title">
                 <h2 id="merchant-title">{t(locale, "console.orders.merchant")}</h2>
-                <pre class="doc">{doc}</pre>
+                <pre class="doc" tabindex="0" aria-labelledby="merchant-title">{doc}</pre>
             </section>
             <section aria-labelledby="shopper-title">
                 <h2 id="shopper-title">{t(locale, "console.orders.shopper")}</h2>
@@ -203,19 +203,21 @@ pub async fn audit(State(state): State<AppState>, signed: Signed, Path(slug): Pa
         &frame(&state, &signed, &member, Section::Audit),
         &title.clone(),
         view! {
-            <h1>{title}</h1>
-            <p>{t(locale, "console.audit.intro")}</p>
-            {empty}
-            <table>
-                <thead>
-                    <tr>
-                        <th scope="col">{t(locale, "console.audit.when")}</th>
-                        <th scope="col">{t(locale, "console.audit.who")}</th>
-                        <th scope="col">{t(locale, "console.audit.order")}</th>
-                    </tr>
-                </thead>
-                <tbody>{rows}</tbody>
-            </table>
-        },
+                    <h1>{title}</h1>
+                    <p>{t(locale, "console.audit.intro")}</p>
+                    {empty}
+                    {pages::scrolling(t(locale, "console.audit.title"), view! {
+        <table>
+                        <thead>
+                            <tr>
+                                <th scope="col">{t(locale, "console.audit.when")}</th>
+                                <th scope="col">{t(locale, "console.audit.who")}</th>
+                                <th scope="col">{t(locale, "console.audit.order")}</th>
+                            </tr>
+                        </thead>
+                        <tbody>{rows}</tbody>
+                    </table>
+        })}
+                },
     )
 }

@@ -1,0 +1,182 @@
+//! The console's abuse panel: order numbers, email addresses and clients whose
+//! allowance of failed lookups ran out, per shop, over the last 24 hours.
+//!
+//! Refusals are counted in memory (bounded by [`MAX_SUBJECTS`] between two
+//! flushes) and written with the daily counts. Emails are kept masked
+//! (`a•••@example.com`) and clients as an IPv4 address without its last part or
+//! an IPv6 /64; order numbers as their normalised key, since the merchant needs
+//! to know which order is being guessed. Rows idle for 24 hours are deleted.
+
+use super::{now, Store, StoreError};
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+/// Distinct (shop, kind, subject) refusals kept between two flushes at most.
+pub const MAX_SUBJECTS: usize = 4_096;
+/// The most bytes of a subject kept.
+const MAX_SUBJECT_BYTES: usize = 80;
+
+/// Which allowance ran out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Refused {
+    Order,
+    Email,
+    Client,
+}
+
+impl Refused {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Refused::Order => "order",
+            Refused::Email => "email",
+            Refused::Client => "client",
+        }
+    }
+}
+
+/// One row of the abuse panel.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refusal {
+    /// `order`, `email` or `client`.
+    pub kind: String,
+    pub subject: String,
+    /// Refused attempts since the subject was first refused within the window.
+    pub attempts: i64,
+    pub last_at: String,
+}
+
+/// An email as the abuse panel shows it: its first character and its domain.
+pub fn masked_email(email_key: &str) -> String {
+    match email_key.split_once('@') {
+        Some((local, domain)) => {
+            let first: String = local.chars().take(1).collect();
+            format!("{first}•••@{domain}")
+        }
+        None => "•••".to_string(),
+    }
+}
+
+type Pending = HashMap<String, HashMap<(Refused, String), i64>>;
+
+/// Refusals not yet written, per shop slug.
+#[derive(Debug, Default)]
+pub struct Refusals(Mutex<(Pending, usize)>);
+
+impl Refusals {
+    /// Counts one refused attempt against `subject` of the shop `slug`.
+    pub fn record(&self, slug: &str, kind: Refused, subject: &str) {
+        let mut end = subject.len().min(MAX_SUBJECT_BYTES);
+        while !subject.is_char_boundary(end) {
+            end -= 1;
+        }
+        let subject = &subject[..end];
+        let mut guard = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        let (pending, count) = &mut *guard;
+        let fresh = !pending
+            .get(slug)
+            .is_some_and(|shop| shop.contains_key(&(kind, subject.to_string())));
+        if fresh && *count >= MAX_SUBJECTS {
+            metrics::counter!("lookout_tally_dropped_total").increment(1);
+            return;
+        }
+        *count += usize::from(fresh);
+        *pending
+            .entry(slug.to_string())
+            .or_default()
+            .entry((kind, subject.to_string()))
+            .or_default() += 1;
+    }
+
+    pub(super) fn take(&self) -> Pending {
+        let mut guard = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        guard.1 = 0;
+        std::mem::take(&mut guard.0)
+    }
+}
+
+impl Store {
+    /// Counts a refused lookup against `subject` (in memory; see `Store::flush_tally`).
+    pub fn note_refusal(&self, slug: &str, kind: Refused, subject: &str) {
+        self.tally.refusals.record(slug, kind, subject);
+    }
+
+    /// Writes refusals counted in memory, in the flush's transaction.
+    pub(super) async fn write_refusals(
+        tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+        pending: &Pending,
+    ) -> Result<(), StoreError> {
+        let at = now();
+        for (slug, subjects) in pending {
+            let shop_id: Option<i64> = sqlx::query_scalar("SELECT id FROM shops WHERE slug = $1")
+                .bind(slug)
+                .fetch_optional(&mut **tx)
+                .await?;
+            let Some(shop_id) = shop_id else { continue };
+            for ((kind, subject), attempts) in subjects {
+                sqlx::query(
+                    "INSERT INTO refusals (shop_id, kind, subject, attempts, last_at) VALUES ($1, $2, $3, $4, $5)
+                     ON CONFLICT (shop_id, kind, subject) DO UPDATE
+                     SET attempts = refusals.attempts + excluded.attempts, last_at = excluded.last_at",
+                )
+                .bind(shop_id)
+                .bind(kind.as_str())
+                .bind(subject)
+                .bind(*attempts)
+                .bind(&at)
+                .execute(&mut **tx)
+                .await?;
+            }
+        }
+        sqlx::query("DELETE FROM refusals WHERE last_at < $1")
+            .bind(day_ago())
+            .execute(&mut **tx)
+            .await?;
+        Ok(())
+    }
+
+    /// The shop's refusals of the last 24 hours, most attempts first (at most 100).
+    pub async fn refusals(&self, shop_id: i64) -> Result<Vec<Refusal>, StoreError> {
+        let rows: Vec<(String, String, i64, String)> = sqlx::query_as(
+            "SELECT kind, subject, attempts, last_at FROM refusals WHERE shop_id = $1 AND last_at >= $2
+             ORDER BY attempts DESC, last_at DESC LIMIT 100",
+        )
+        .bind(shop_id)
+        .bind(day_ago())
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(kind, subject, attempts, last_at)| Refusal {
+                kind,
+                subject,
+                attempts,
+                last_at,
+            })
+            .collect())
+    }
+}
+
+fn day_ago() -> String {
+    (chrono::Utc::now() - chrono::Duration::hours(24)).to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn emails_are_masked_and_subjects_bounded() {
+        assert_eq!(masked_email("ada@example.com"), "a•••@example.com");
+        assert_eq!(masked_email("nonsense"), "•••");
+        let refusals = Refusals::default();
+        for n in 0..MAX_SUBJECTS + 5 {
+            refusals.record("demo", Refused::Order, &n.to_string());
+        }
+        refusals.record("demo", Refused::Order, "0");
+        refusals.record("demo", Refused::Email, &"é".repeat(100));
+        let pending = refusals.take();
+        assert_eq!(pending["demo"].len(), MAX_SUBJECTS);
+        assert_eq!(pending["demo"][&(Refused::Order, "0".to_string())], 2);
+        assert_eq!(refusals.take().len(), 0, "taken once");
+    }
+}

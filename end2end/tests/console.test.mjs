@@ -1,0 +1,189 @@
+// The merchant console in Chromium, as an owner uses it: set a password from the
+// link `lookout user create` prints, sign in, change the accent and see it in the
+// preview, create and revoke a key, read the deliveries after a signed webhook,
+// find an order and see the audit entry, and read the chart. Every page passes
+// axe at 390 px without scrolling sideways; the same works without JavaScript.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHmac } from 'node:crypto';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { PHONE, launchBrowser, lookout, startServer } from './harness.mjs';
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const OUT = path.join(HERE, '..', 'screenshots');
+const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
+const PASSWORD = 'four words for lookout';
+
+let server;
+let browser;
+
+before(async () => {
+  mkdirSync(OUT, { recursive: true });
+  server = await startServer();
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+async function axe(page, what) {
+  await page.addScriptTag({ path: AXE });
+  const result = await page.evaluate(() =>
+    window.axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] } }),
+  );
+  const found = result.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`);
+  assert.deepEqual(found, [], `axe violations on ${what}`);
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  assert.ok(overflow <= 0, `${what} scrolls sideways by ${overflow}px at 390 px`);
+}
+
+/** A new account for the demo shop, with its password set through the printed link. */
+async function newAccount(page, email, role) {
+  const out = await lookout(server, ['user', 'create', email, '--shop', 'demo', '--role', role, '--public-url', server.base]);
+  const link = out.match(/(http:\/\/\S+\/console\/password\/[0-9a-f]{64})/)[1];
+  await page.goto(link);
+  await page.getByLabel('New password').fill(PASSWORD);
+  await page.getByLabel('The same password again').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Set password' }).click();
+  await page.getByRole('heading', { name: 'Password set' }).waitFor();
+}
+
+async function signIn(page, email) {
+  await page.goto(`${server.base}/console`);
+  await page.getByLabel('Email address').fill(email);
+  await page.getByLabel('Password').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+}
+
+test('an owner sets up the widget, keys and Shopify, helps a shopper and reads the chart', async () => {
+  // A shopper's lookups first, so that the overview has something to count.
+  const shopper = await browser.newContext({ ...PHONE, javaScriptEnabled: false });
+  const shop = await shopper.newPage();
+  for (const number of ['#1001', '#9999']) {
+    await shop.goto(`${server.base}/track/demo`);
+    await shop.locator('#email').fill('ada@example.com');
+    await shop.locator('#order_number').fill(number);
+    await shop.locator('button[type="submit"]').click();
+    await shop.waitForLoadState();
+  }
+  await shopper.close();
+
+  const context = await browser.newContext({ ...PHONE, bypassCSP: true });
+  const page = await context.newPage();
+  await newAccount(page, 'owner@demo.example', 'owner');
+  await signIn(page, 'owner@demo.example');
+  await page.getByRole('heading', { name: 'What the widget did' }).waitFor();
+  await axe(page, 'overview');
+
+  // Settings: a new accent, seen in the preview after saving.
+  await page.getByRole('link', { name: 'Settings' }).click();
+  await page.getByLabel('Accent colour').fill('#aa3300');
+  await page.getByRole('button', { name: 'Save' }).click();
+  await page.getByText('Saved.').waitFor();
+  const preview = page.frameLocator('iframe.preview');
+  const accent = await preview.locator('button[type="submit"]').evaluate((b) => getComputedStyle(b).backgroundColor);
+  assert.equal(accent, 'rgb(170, 51, 0)', 'the preview shows the saved accent');
+  assert.match(await page.locator('#snippet').innerText(), /integrity="sha384-/);
+  await axe(page, 'settings');
+  await page.screenshot({ path: path.join(OUT, 'console-settings-390.png'), fullPage: true });
+
+  // API keys: shown once, then listed by prefix, then revoked.
+  await page.getByRole('link', { name: 'API keys' }).click();
+  await page.getByRole('button', { name: 'Create a key' }).click();
+  const key = (await page.locator('#new-key').innerText()).trim();
+  assert.match(key, /^lk_[0-9a-f]{16}_[0-9a-f]{64}$/);
+  const prefix = key.slice(3, 19);
+  await axe(page, 'keys');
+  await page.goto(`${server.base}/console/shops/demo/keys`);
+  assert.equal(await page.getByText(key).count(), 0, 'the key is not shown again');
+  const row = page.locator('tr', { hasText: prefix });
+  await row.getByRole('button', { name: 'Revoke' }).click();
+  await page.getByText(`Key ${prefix} is revoked`).waitFor();
+  await page.locator('tr', { hasText: prefix }).getByText('revoked').first().waitFor();
+
+  // Shopify: a new signing secret, a delivery signed with it, listed as applied.
+  await page.getByRole('link', { name: 'Shopify' }).click();
+  await page.getByRole('button', { name: 'Make a new signing secret' }).click();
+  const secret = (await page.locator('#new-secret').innerText()).trim();
+  const body = readFileSync(path.join(HERE, '../../fixtures/shopify/order.json'));
+  const res = await fetch(`${server.base}/api/v1/shops/demo/webhooks/shopify`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      'x-shopify-topic': 'orders/create',
+      'x-shopify-webhook-id': 'e2e-1',
+      'x-shopify-hmac-sha256': createHmac('sha256', secret).update(body).digest('base64'),
+    },
+    body,
+  });
+  assert.equal(res.status, 200);
+  await page.getByRole('link', { name: 'Shopify' }).click();
+  await page.locator('td.outcome', { hasText: 'applied' }).waitFor();
+  await axe(page, 'shopify');
+
+  // Support view: both sides of #1001, and the audit log names who looked.
+  await page.getByRole('link', { name: 'Support view' }).click();
+  await page.getByLabel('Order number').fill('#1001');
+  await page.getByRole('button', { name: 'Find' }).click();
+  await page.getByRole('heading', { name: 'What the shopper sees' }).waitFor();
+  assert.match(await page.locator('pre.doc').innerText(), /Customer called about gift wrap/);
+  const shopperSide = await page.locator('.shopper').innerText();
+  assert.doesNotMatch(shopperSide, /Customer called about gift wrap|Storgata 1/);
+  await axe(page, 'support view');
+  await page.screenshot({ path: path.join(OUT, 'console-support-390.png'), fullPage: true });
+  await page.getByRole('link', { name: 'Audit log' }).click();
+  await page.locator('tr', { hasText: 'owner@demo.example' }).getByText('1001').waitFor();
+  await axe(page, 'audit log');
+
+  // The chart: the shopper's hit and miss, counted within the flush interval.
+  let found = '0';
+  for (let i = 0; i < 20 && found === '0'; i++) {
+    await page.goto(`${server.base}/console/shops/demo`);
+    found = await page.locator('table.days tbody tr').first().locator('td').first().innerText();
+    if (found === '0') await new Promise((r) => setTimeout(r, 500));
+  }
+  const today = page.locator('table.days tbody tr').first();
+  assert.deepEqual(
+    (await today.locator('td').allInnerTexts()).map((t) => t.trim()),
+    ['1', '1', '0', '1', '50%'],
+  );
+  assert.equal(await page.locator('svg.chart rect.found').count(), 30);
+  assert.match(await page.locator('svg.chart g title').last().textContent(), /1 found, 1 not found/);
+  await page.screenshot({ path: path.join(OUT, 'console-overview-390.png'), fullPage: true });
+  await context.close();
+});
+
+test('without JavaScript: sign in, save settings, find an order; staff see only theirs', async () => {
+  const context = await browser.newContext({ ...PHONE, javaScriptEnabled: false });
+  const page = await context.newPage();
+  await newAccount(page, 'staff@demo.example', 'staff');
+  await signIn(page, 'staff@demo.example');
+  await page.getByRole('heading', { name: 'What the widget did' }).waitFor();
+  assert.equal(await page.getByRole('link', { name: 'Settings' }).count(), 0, 'staff are not offered settings');
+  const settings = await page.goto(`${server.base}/console/shops/demo/settings`);
+  assert.equal(settings.status(), 403);
+  await page.goto(`${server.base}/console/shops/demo/orders`);
+  await page.getByLabel('Order number').fill('1002');
+  await page.getByRole('button', { name: 'Find' }).click();
+  await page.getByRole('heading', { name: 'What the shopper sees' }).waitFor();
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await page.getByRole('button', { name: 'Sign in' }).waitFor();
+  const after = await page.goto(`${server.base}/console/shops/demo/orders`);
+  assert.equal(new URL(after.url()).pathname, '/console', 'signed out: back to sign-in');
+  await context.close();
+});
+
+test('the console speaks the browser language', async () => {
+  const context = await browser.newContext({ ...PHONE, locale: 'de-DE', bypassCSP: true });
+  const page = await context.newPage();
+  await page.goto(`${server.base}/console`);
+  assert.equal(await page.getAttribute('html', 'lang'), 'de');
+  await page.getByRole('button', { name: 'Anmelden' }).waitFor();
+  await axe(page, 'sign-in in German');
+  await context.close();
+});
