@@ -2,7 +2,7 @@
 # server on it, and wrk runs against it with bench/scale.lua.
 # shellcheck shell=bash
 BENCH_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-BIN="$BENCH_ROOT/target/release/lookout"
+BIN="${LOOKOUT_BIN:-$BENCH_ROOT/target/release/lookout}"
 [ -x "$BIN" ] || { echo "build first: scripts/build.sh" >&2; exit 1; }
 command -v wrk >/dev/null || { echo "installing wrk"; apt-get install -y -qq wrk >/dev/null; }
 # shellcheck source=scripts/pg.sh

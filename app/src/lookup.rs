@@ -19,6 +19,7 @@ pub async fn lookup(
 ) -> Result<crate::view::StoredView, LookupError> {
     use crate::limits::Refusal;
     use crate::normalize::{check_lookup, email_key, is_slug, order_number_key};
+    use crate::store::Counted;
     let result = match check_lookup(email, order_number) {
         Err(errors) => Err(LookupError::Invalid(errors)),
         // No shop has such a slug: nothing to count, nothing to ask.
@@ -27,8 +28,10 @@ pub async fn lookup(
             let number_key = order_number_key(order_number);
             let keys = limits.keys(client, shop, &number_key, &email_key(email));
             // Reserve first: a burst gets no more attempts than the allowance.
+            // Each outcome counts for the console (in memory, flushed by the server).
             match limits.reserve(&keys).await {
                 Err(Refusal::Limited(wait)) => {
+                    store.tally(shop, Counted::Limited, None);
                     note_refusal(store, limits, &keys, client, shop, &number_key, email).await;
                     Err(LookupError::RateLimited {
                         retry_after_secs: wait.as_secs().max(1),
@@ -38,10 +41,14 @@ pub async fn lookup(
                 Ok(()) => match store.shopper_view(shop, &number_key, email).await {
                     Ok(Some(view)) => {
                         limits.release(&keys).await;
+                        store.tally(shop, Counted::Found, Some(&number_key));
                         Ok(view)
                     }
                     // The reserved attempt stays taken: it was a miss.
-                    Ok(None) => Err(LookupError::NotFound),
+                    Ok(None) => {
+                        store.tally(shop, Counted::Missed, None);
+                        Err(LookupError::NotFound)
+                    }
                     Err(e) => {
                         limits.release(&keys).await;
                         tracing::error!(error = %e, "lookup query failed");
@@ -60,17 +67,6 @@ pub async fn lookup(
         Err(LookupError::Unavailable) => "unavailable",
     };
     tracing::info!(outcome, email_hash = %email_fingerprint(email), "lookup");
-    // The console's daily counts (in memory; flushed by the server every few seconds).
-    let counted = match &result {
-        Ok(_) => Some(crate::store::Counted::Found),
-        Err(LookupError::NotFound) if is_slug(shop) => Some(crate::store::Counted::Missed),
-        Err(LookupError::RateLimited { .. }) => Some(crate::store::Counted::Limited),
-        _ => None,
-    };
-    if let Some(counted) = counted {
-        let found = matches!(counted, crate::store::Counted::Found);
-        store.tally(shop, counted, found.then(|| order_number_key(order_number)).as_deref());
-    }
     metrics::counter!("lookout_lookups_total", "outcome" => outcome).increment(1);
     if outcome == "rate_limited" {
         metrics::counter!("lookout_rate_limited_total").increment(1);

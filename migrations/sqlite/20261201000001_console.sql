@@ -48,23 +48,16 @@ CREATE TABLE support_views (
 );
 CREATE INDEX support_views_shop ON support_views(shop_id, id);
 
--- What the widget did, per shop and UTC day. No email or order number.
+-- What the widget did, per shop and UTC day. No email or order number: distinct
+-- orders found are a HyperLogLog sketch of keyed hashes (4,096 registers, hex).
 CREATE TABLE shop_days (
     shop_id INTEGER NOT NULL REFERENCES shops(id) ON DELETE CASCADE,
     day     TEXT NOT NULL,
     found   BIGINT NOT NULL DEFAULT 0,
     missed  BIGINT NOT NULL DEFAULT 0,
     limited BIGINT NOT NULL DEFAULT 0,
+    sketch  TEXT,
     PRIMARY KEY (shop_id, day)
-);
-
--- The orders found per shop and day, as keyed hashes (the key is the server
--- secret 'tally'), so that distinct orders can be counted without storing one.
-CREATE TABLE looked_up (
-    shop_id INTEGER NOT NULL REFERENCES shops(id) ON DELETE CASCADE,
-    day     TEXT NOT NULL,
-    digest  TEXT NOT NULL,
-    PRIMARY KEY (shop_id, day, digest)
 );
 
 -- The abuse panel: subjects whose allowance of failed lookups ran out. Emails

@@ -13,6 +13,7 @@ mod readers;
 mod refusals;
 mod shopify;
 mod shops;
+mod sketch;
 mod tally;
 mod writes;
 
@@ -226,6 +227,8 @@ impl Store {
             Backend::Postgres => sqlx::migrate!("../migrations/postgres").run(&self.pool).await?,
         }
         self.fill_missing_views().await?;
+        let secret = self.server_secret("tally", &crate::limits::random_secret()).await?;
+        let _ = self.tally.secret.set(secret);
         Ok(())
     }
 
