@@ -8,4 +8,7 @@ cd "$ROOT"
 export LOOKOUT_SITE_ROOT="${LOOKOUT_SITE_ROOT:-$ROOT/target/site}"
 "$ROOT/target/release/lookout" migrate
 "$ROOT/target/release/lookout" demo
+# An owner account for the demo shop's console, with a fresh link to set its password.
+"$ROOT/target/release/lookout" user create owner@demo.example --shop demo \
+  --public-url "http://${LOOKOUT_ADDR:-127.0.0.1:3000}"
 exec "$ROOT/target/release/lookout" serve
