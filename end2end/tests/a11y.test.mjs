@@ -2,11 +2,8 @@
 // in every language, plus a keyboard-only lookup.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createRequire } from 'node:module';
-import { PHONE, launchBrowser, startServer } from './harness.mjs';
+import { PHONE, axe, launchBrowser, startServer } from './harness.mjs';
 
-const require = createRequire(import.meta.url);
-const AXE = require.resolve('axe-core/axe.min.js');
 const LOCALES = ['en', 'nb', 'sv', 'de', 'zh'];
 
 let server;
@@ -21,16 +18,6 @@ after(async () => {
   await browser?.close();
   await server?.stop();
 });
-
-async function axe(page, what) {
-  await page.addScriptTag({ path: AXE });
-  const result = await page.evaluate(() =>
-    window.axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] } }),
-  );
-  const found = result.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`);
-  assert.ok(result.passes.length > 10, `axe ran its rules on ${what}`);
-  assert.deepEqual(found, [], `axe violations on ${what}`);
-}
 
 async function open(locale) {
   // The page's Content-Security-Policy rightly refuses injected scripts; let the test inject axe.

@@ -5,6 +5,8 @@ import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import assert from 'node:assert/strict';
+import { createRequire } from 'node:module';
 import { chromium } from 'playwright-core';
 
 const BIN = process.env.LOOKOUT_BIN ?? path.resolve('target/release/lookout');
@@ -88,3 +90,22 @@ export const INTERNAL = [
   'Lovelace',
   'SKU-li-1',
 ];
+
+const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
+
+/**
+ * Runs axe-core's WCAG 2.2 A and AA rules on the page (whose context must bypass
+ * the page's CSP to let the script in) and fails on any violation, or when the
+ * page scrolls sideways.
+ */
+export async function axe(page, what) {
+  await page.addScriptTag({ path: AXE });
+  const result = await page.evaluate(() =>
+    window.axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] } }),
+  );
+  const found = result.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`);
+  assert.ok(result.passes.length > 10, `axe ran its rules on ${what}`);
+  assert.deepEqual(found, [], `axe violations on ${what}`);
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  assert.ok(overflow <= 0, `${what} scrolls sideways by ${overflow}px`);
+}

@@ -5,7 +5,9 @@ mod common;
 
 use app::limits::LimitSettings;
 use app::store::Role;
-use common::console::{account, hidden, invite, set_cookie, sign_in, try_sign_in, try_sign_in_at, PASSWORD};
+use common::console::{
+    account, hidden, invite, set_cookie, set_password, sign_in, try_sign_in, try_sign_in_at, PASSWORD,
+};
 use common::TestApp;
 use server::console::session;
 
@@ -24,26 +26,13 @@ async fn a_link_sets_a_password_once_and_refuses_weak_ones() {
         ("owner@alpha.example", "owner@alpha.example", "email address"),
         ("a fine passphrase", "a fine passphrase!", "not the same"),
     ] {
-        let res = app
-            .client
-            .post(app.url(&link))
-            .form(&[("password", password), ("again", again)])
-            .send()
-            .await
-            .unwrap();
+        let res = set_password(&app, &link, password, again).await;
         assert_eq!(res.status(), 422, "{password}");
         assert!(res.text().await.unwrap().contains(says), "{password}: {says}");
     }
     // Refused passwords changed nothing: no sign-in yet.
     assert_eq!(try_sign_in(&app, "owner@alpha.example", "short").await.status(), 401);
-    let res = app
-        .client
-        .post(app.url(&link))
-        .form(&[("password", PASSWORD), ("again", PASSWORD)])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 200);
+    assert_eq!(set_password(&app, &link, PASSWORD, PASSWORD).await.status(), 200);
     // Used once: the link is dead, for reading and for posting.
     assert_eq!(app.client.get(app.url(&link)).send().await.unwrap().status(), 404);
     let again = app

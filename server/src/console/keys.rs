@@ -3,7 +3,7 @@
 
 use super::pages::{self, csrf_field, notice, Frame, Section};
 use super::session::Signed;
-use super::{base_url, member, t, CsrfForm};
+use super::{base_url, member, member_posting, t, CsrfForm};
 use crate::AppState;
 use app::store::Membership;
 use axum::extract::{Path, Query, State};
@@ -11,16 +11,6 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use leptos::prelude::*;
-
-fn frame<'a>(signed: &'a Signed, member: &'a Membership, section: Section) -> Frame<'a> {
-    Frame {
-        locale: signed.locale,
-        email: &signed.session.email,
-        csrf: &signed.session.csrf,
-        shop: Some((member, section)),
-        widget_css: None,
-    }
-}
 
 /// What to say at the top of the keys page after a change.
 #[derive(serde::Deserialize, Default)]
@@ -53,13 +43,10 @@ pub async fn create(
     Path(slug): Path<String>,
     Form(form): Form<CsrfForm>,
 ) -> Response {
-    let member = match member(&state, &signed, &slug, Section::Keys).await {
+    let member = match member_posting(&state, &signed, &slug, Section::Keys, &form.csrf).await {
         Ok(m) => m,
         Err(page) => return page,
     };
-    if !signed.csrf_ok(&form.csrf) {
-        return pages::stale_form(signed.locale);
-    }
     match crate::keys::create(&state.store, &state.hashing, member.shop.id).await {
         Ok(key) => {
             tracing::info!(user_id = signed.session.user_id, "console created an API key");
@@ -87,13 +74,10 @@ pub async fn revoke(
     Path(slug): Path<String>,
     Form(form): Form<RevokeForm>,
 ) -> Response {
-    let member = match member(&state, &signed, &slug, Section::Keys).await {
+    let member = match member_posting(&state, &signed, &slug, Section::Keys, &form.csrf).await {
         Ok(m) => m,
         Err(page) => return page,
     };
-    if !signed.csrf_ok(&form.csrf) {
-        return pages::stale_form(signed.locale);
-    }
     if !crate::keys::is_prefix(&form.prefix) {
         return pages::message(
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -174,7 +158,7 @@ async fn keys_page(
     let title = t(locale, "console.keys.title");
     pages::page(
         StatusCode::OK,
-        &frame(signed, member, Section::Keys),
+        &Frame::shop(signed, member, Section::Keys),
         &title.clone(),
         view! {
                     <h1>{title}</h1>
@@ -223,13 +207,10 @@ pub async fn rotate(
     headers: HeaderMap,
     Form(form): Form<CsrfForm>,
 ) -> Response {
-    let member = match member(&state, &signed, &slug, Section::Shopify).await {
+    let member = match member_posting(&state, &signed, &slug, Section::Shopify, &form.csrf).await {
         Ok(m) => m,
         Err(page) => return page,
     };
-    if !signed.csrf_ok(&form.csrf) {
-        return pages::stale_form(signed.locale);
-    }
     let secret = crate::keys::webhook_secret();
     match state.store.set_webhook_secret(&member.shop.slug, &secret).await {
         Ok(_) => {
@@ -289,7 +270,7 @@ async fn shopify_page(
     let title = t(locale, "console.shopify.title");
     pages::page(
         StatusCode::OK,
-        &frame(signed, member, Section::Shopify),
+        &Frame::shop(signed, member, Section::Shopify),
         &title.clone(),
         view! {
                     <h1>{title}</h1>

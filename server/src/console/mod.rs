@@ -86,6 +86,23 @@ pub async fn member(state: &AppState, signed: &Signed, slug: &str, section: Sect
     }
 }
 
+/// For a form post: the membership as [`member`] gives it, once the form's CSRF
+/// token is this session's (else 403, nothing changed).
+pub async fn member_posting(
+    state: &AppState,
+    signed: &Signed,
+    slug: &str,
+    section: Section,
+    csrf: &str,
+) -> Result<Membership, Response> {
+    let member = member(state, signed, slug, section).await?;
+    if signed.csrf_ok(csrf) {
+        Ok(member)
+    } else {
+        Err(pages::stale_form(signed.locale))
+    }
+}
+
 /// Where this Lookout is reached, as the browser reached it: for the embed
 /// snippet and the webhook URL.
 pub fn base_url(state: &AppState, headers: &HeaderMap) -> String {

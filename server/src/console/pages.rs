@@ -73,6 +73,19 @@ pub struct Frame<'a> {
     pub widget_css: Option<String>,
 }
 
+impl<'a> Frame<'a> {
+    /// The frame of a page of `section` of the member's shop.
+    pub fn shop(signed: &'a super::session::Signed, member: &'a Membership, section: Section) -> Frame<'a> {
+        Frame {
+            locale: signed.locale,
+            email: &signed.session.email,
+            csrf: &signed.session.csrf,
+            shop: Some((member, section)),
+            widget_css: None,
+        }
+    }
+}
+
 /// A whole console page.
 pub fn page(status: StatusCode, frame: &Frame<'_>, title: &str, main: impl IntoView + 'static) -> Response {
     let locale = frame.locale;

@@ -3,7 +3,7 @@
 
 use super::pages::{self, csrf_field, notice, Frame, Section};
 use super::session::Signed;
-use super::{base_url, member, t, Locale};
+use super::{base_url, member, member_posting, t, Locale};
 use crate::settings;
 use crate::AppState;
 use app::store::{Membership, ShopUpdate};
@@ -19,16 +19,6 @@ pub const DAYS: i64 = 30;
 pub const MAX_NAME_CHARS: usize = 100;
 /// The most allowed origins a shop may list.
 pub const MAX_ORIGINS: usize = 20;
-
-fn frame<'a>(signed: &'a Signed, member: &'a Membership, section: Section) -> Frame<'a> {
-    Frame {
-        locale: signed.locale,
-        email: &signed.session.email,
-        csrf: &signed.session.csrf,
-        shop: Some((member, section)),
-        widget_css: None,
-    }
-}
 
 /// `GET /console/shops/{slug}`: lookups per day, as a chart and a table.
 pub async fn overview(State(state): State<AppState>, signed: Signed, Path(slug): Path<String>) -> Response {
@@ -69,7 +59,7 @@ pub async fn overview(State(state): State<AppState>, signed: Signed, Path(slug):
     let title = t(locale, "console.overview.title");
     pages::page(
         StatusCode::OK,
-        &frame(&signed, &member, Section::Overview),
+        &Frame::shop(&signed, &member, Section::Overview),
         &title.clone(),
         view! {
             <h1>{title}</h1>
@@ -209,13 +199,10 @@ pub async fn save_settings(
     headers: HeaderMap,
     Form(form): Form<SettingsForm>,
 ) -> Response {
-    let member = match member(&state, &signed, &slug, Section::Settings).await {
+    let member = match member_posting(&state, &signed, &slug, Section::Settings, &form.csrf).await {
         Ok(m) => m,
         Err(page) => return page,
     };
-    if !signed.csrf_ok(&form.csrf) {
-        return pages::stale_form(signed.locale);
-    }
     let update = match update_of(&form, signed.locale) {
         Ok(update) => update,
         Err(problem) => {
@@ -258,7 +245,7 @@ fn settings_page(
     let action = format!("/console/shops/{slug}/settings");
     pages::page(
         status,
-        &frame(signed, member, Section::Settings),
+        &Frame::shop(signed, member, Section::Settings),
         &title.clone(),
         view! {
             <h1>{title}</h1>

@@ -6,7 +6,7 @@
 
 use super::pages::{self, csrf_field, notice, Frame, Section};
 use super::session::Signed;
-use super::{member, t};
+use super::{member, member_posting, t};
 use crate::AppState;
 use app::store::Membership;
 use axum::extract::{Path, State};
@@ -15,16 +15,14 @@ use axum::response::Response;
 use axum::Form;
 use leptos::prelude::*;
 
+/// The page frame, with the widget's stylesheet for the shopper's side.
 fn frame<'a>(state: &AppState, signed: &'a Signed, member: &'a Membership, section: Section) -> Frame<'a> {
     Frame {
-        locale: signed.locale,
-        email: &signed.session.email,
-        csrf: &signed.session.csrf,
-        shop: Some((member, section)),
         widget_css: Some(format!(
             "/{}/{}.css",
             state.leptos_options.site_pkg_dir, state.leptos_options.output_name
         )),
+        ..Frame::shop(signed, member, section)
     }
 }
 
@@ -51,13 +49,10 @@ pub async fn find(
     Path(slug): Path<String>,
     Form(form): Form<FindForm>,
 ) -> Response {
-    let member = match member(&state, &signed, &slug, Section::Orders).await {
+    let member = match member_posting(&state, &signed, &slug, Section::Orders, &form.csrf).await {
         Ok(m) => m,
         Err(page) => return page,
     };
-    if !signed.csrf_ok(&form.csrf) {
-        return pages::stale_form(signed.locale);
-    }
     let locale = signed.locale;
     let number = form.number.trim();
     if number.is_empty() || number.chars().count() > app::normalize::MAX_ORDER_NUMBER_LEN {
@@ -200,7 +195,7 @@ pub async fn audit(State(state): State<AppState>, signed: Signed, Path(slug): Pa
     let title = t(locale, "console.audit.title");
     pages::page(
         StatusCode::OK,
-        &frame(&state, &signed, &member, Section::Audit),
+        &Frame::shop(&signed, &member, Section::Audit),
         &title.clone(),
         view! {
                     <h1>{title}</h1>

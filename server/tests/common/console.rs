@@ -20,16 +20,20 @@ pub async fn invite(app: &TestApp, email: &str, shop: &str, role: Role) -> Strin
     password::link_path(&token)
 }
 
+/// Posts a set-password link's form.
+pub async fn set_password(app: &TestApp, link: &str, password: &str, again: &str) -> reqwest::Response {
+    app.client
+        .post(app.url(link))
+        .form(&[("password", password), ("again", again)])
+        .send()
+        .await
+        .unwrap()
+}
+
 /// Makes an account with a password set through its link.
 pub async fn account(app: &TestApp, email: &str, shop: &str, role: Role) {
     let link = invite(app, email, shop, role).await;
-    let res = app
-        .client
-        .post(app.url(&link))
-        .form(&[("password", PASSWORD), ("again", PASSWORD)])
-        .send()
-        .await
-        .unwrap();
+    let res = set_password(app, &link, PASSWORD, PASSWORD).await;
     assert_eq!(res.status(), 200, "set the password of {email}");
 }
 
