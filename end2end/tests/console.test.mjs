@@ -158,7 +158,7 @@ test('without JavaScript: sign in, save settings, find an order; staff see only 
   await page.getByLabel('Order number').fill('1002');
   await page.getByRole('button', { name: 'Find' }).click();
   await page.getByRole('heading', { name: 'What the shopper sees' }).waitFor();
-  await page.getByRole('button', { name: 'Sign out' }).click();
+  await page.getByRole('button', { name: 'Sign out', exact: true }).click();
   await page.getByRole('button', { name: 'Sign in' }).waitFor();
   const after = await page.goto(`${server.base}/console/shops/demo/orders`);
   assert.equal(new URL(after.url()).pathname, '/console', 'signed out: back to sign-in');

@@ -38,11 +38,12 @@ CREATE TABLE sessions (
 CREATE INDEX sessions_user ON sessions(user_id);
 CREATE INDEX sessions_expires ON sessions(expires_at);
 
--- Every time someone opened an order in the console's support view.
+-- Every time someone opened an order in the console's support view. The
+-- account is kept by its email, so the log outlives a removed account.
 CREATE TABLE support_views (
     id         INTEGER PRIMARY KEY,
     shop_id    INTEGER NOT NULL REFERENCES shops(id) ON DELETE CASCADE,
-    user_id    INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    email      TEXT NOT NULL,
     number_key TEXT NOT NULL,
     viewed_at  TEXT NOT NULL
 );

@@ -168,6 +168,12 @@ pub fn verify(key: &str, stored: Option<&str>) -> bool {
     ok && stored.is_some()
 }
 
+/// Makes the dummy hash now (at start-up, off the async threads), so that the
+/// first check of an unknown key or account takes no longer than the others.
+pub fn prepare_dummy() {
+    let _ = dummy_hash();
+}
+
 fn dummy_hash() -> &'static str {
     static DUMMY: OnceLock<String> = OnceLock::new();
     DUMMY.get_or_init(|| hash(&random_hex(32)).unwrap_or_default())

@@ -30,8 +30,14 @@ pub fn check_accent(accent: &str) -> Result<String, String> {
         .ok_or_else(|| format!("invalid accent colour {accent:?}: use a hex colour such as #0a7c59"))
 }
 
+/// The longest allowed origin (a host name has at most 253 characters).
+pub const MAX_ORIGIN_LEN: usize = 270;
+
 /// An origin a shop's widget may be framed by: `https://host[:port]`, no path.
 pub fn check_origin(origin: &str) -> Result<String, String> {
+    if origin.len() > MAX_ORIGIN_LEN {
+        return Err(format!("an allowed origin has at most {MAX_ORIGIN_LEN} characters"));
+    }
     let err = || format!("invalid allowed origin {origin:?}: use scheme://host[:port], e.g. https://shop.example");
     let trimmed = origin.trim().trim_end_matches('/');
     let (scheme, rest) = trimmed.split_once("://").ok_or_else(err)?;
@@ -83,6 +89,7 @@ mod tests {
             "https://x/path",
             "https://",
             "javascript:alert(1)",
+            &format!("https://{}.example", "a".repeat(300)),
         ] {
             assert!(check_origin(bad).is_err(), "{bad}");
         }

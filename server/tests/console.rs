@@ -133,12 +133,32 @@ async fn wrong_passwords_and_unknown_accounts_get_the_same_answer() {
     assert_eq!(strip(&a), strip(&b));
 }
 
+/// Concurrent guesses at `email`'s password from `from`; the statuses answered.
+async fn burst(app: &TestApp, from: &'static str, email: &'static str, count: usize) -> Vec<u16> {
+    let mut guesses = tokio::task::JoinSet::new();
+    for n in 0..count {
+        let (client, base) = (app.client.clone(), app.base.clone());
+        guesses.spawn(async move {
+            let guess = format!("guess number {n}");
+            let res = try_sign_in_at(&client, &base, from, email, &guess).await;
+            res.status().as_u16()
+        });
+    }
+    guesses.join_all().await
+}
+
+fn count(statuses: &[u16], status: u16) -> usize {
+    statuses.iter().filter(|s| **s == status).count()
+}
+
 #[tokio::test]
-async fn a_burst_of_guesses_gets_the_accounts_allowance_and_no_more_hashing() {
+async fn a_burst_of_guesses_gets_the_allowance_and_no_more_hashing_and_locks_out_only_itself() {
     let gate = std::sync::Arc::new(server::keys::HashGate::new(2, 1000, std::time::Duration::from_secs(30)));
     let settings = LimitSettings {
         failed_sign_ins_per_account: 5,
         failed_auth_per_client: 1000,
+        // Clients are told apart by X-Forwarded-For from the loopback proxy.
+        proxies: app::limits::Proxies::parse(&["127.0.0.1"]).unwrap(),
         ..LimitSettings::default()
     };
     let app = TestApp::spawn_configured({
@@ -148,26 +168,33 @@ async fn a_burst_of_guesses_gets_the_accounts_allowance_and_no_more_hashing() {
     .await;
     account(&app, "owner@alpha.example", "alpha", Role::Owner).await;
     let hashes_before = gate.hashes();
-    let mut guesses = tokio::task::JoinSet::new();
-    for n in 0..200 {
-        let (client, base) = (app.client.clone(), app.base.clone());
-        guesses.spawn(async move {
-            let guess = format!("guess number {n}");
-            try_sign_in_at(&client, &base, "OWNER@alpha.example ", &guess)
-                .await
-                .status()
-                .as_u16()
-        });
-    }
-    let statuses = guesses.join_all().await;
-    let wrong = statuses.iter().filter(|s| **s == 401).count();
-    let limited = statuses.iter().filter(|s| **s == 429).count();
-    assert_eq!((wrong, limited), (5, 195), "{statuses:?}");
+    let statuses = burst(&app, "203.0.113.7", "OWNER@alpha.example ", 200).await;
+    assert_eq!((count(&statuses, 401), count(&statuses, 429)), (5, 195), "{statuses:?}");
     assert_eq!(gate.hashes() - hashes_before, 5, "only the allowed guesses were hashed");
-    // The right password is refused too until the allowance refills.
-    let res = try_sign_in(&app, "owner@alpha.example", PASSWORD).await;
+    // The right password from the guessing client is refused too until it refills.
+    let owner = &app.client;
+    let res = try_sign_in_at(owner, &app.base, "203.0.113.7", "owner@alpha.example", PASSWORD).await;
     assert_eq!(res.status(), 429);
     assert!(res.headers().contains_key("retry-after"));
+    // The owner, elsewhere, is not locked out by it.
+    let res = try_sign_in_at(owner, &app.base, "198.51.100.1", "owner@alpha.example", PASSWORD).await;
+    assert_eq!(res.status(), 303);
+    // Guessing from many clients is bounded by the account's allowance from all
+    // clients (ten times one client's): then everyone waits, the owner too.
+    let mut wrong = 0;
+    for from in ["192.0.2.1", "192.0.2.2", "192.0.2.3", "192.0.2.4", "192.0.2.5"] {
+        wrong += count(&burst(&app, from, "owner@alpha.example", 20).await, 401);
+    }
+    for from in ["192.0.2.6", "192.0.2.7", "192.0.2.8", "192.0.2.9", "192.0.2.10"] {
+        wrong += count(&burst(&app, from, "owner@alpha.example", 20).await, 401);
+    }
+    assert_eq!(
+        wrong,
+        50 - 5,
+        "fifty failures in all, five of them from the first client"
+    );
+    let res = try_sign_in_at(owner, &app.base, "198.51.100.1", "owner@alpha.example", PASSWORD).await;
+    assert_eq!(res.status(), 429);
 }
 
 #[tokio::test]
@@ -271,6 +298,15 @@ async fn staff_see_support_and_numbers_but_not_the_owners_pages_or_other_shops()
     assert_eq!(staff.get("/console/shops/beta/keys").await.status(), 200);
     let home = staff.page("/console").await;
     assert!(home.contains("alpha store") && home.contains("beta store"), "{home}");
+    // Taking a role away works at the next request; deleting the account ends its sessions.
+    common::lookout_ok(
+        &app.db.url,
+        &["user", "remove", "staff@alpha.example", "--shop", "alpha"],
+    );
+    assert_eq!(staff.get("/console/shops/alpha").await.status(), 404);
+    assert_eq!(staff.get("/console/shops/beta/keys").await.status(), 200);
+    common::lookout_ok(&app.db.url, &["user", "remove", "staff@alpha.example"]);
+    assert_eq!(staff.get("/console/shops/beta").await.status(), 303);
 }
 
 #[tokio::test]

@@ -33,13 +33,19 @@ pub struct LimitSettings {
     /// Failed API-key checks one client may make per `window`; failed console
     /// sign-ins count against the same number, separately.
     pub failed_auth_per_client: u32,
-    /// Failed console sign-ins against one account per `window`.
+    /// Failed console sign-ins against one account from one client per `window`;
+    /// from all clients together, [`ACCOUNT_FROM_ALL_CLIENTS`] times as many.
     pub failed_sign_ins_per_account: u32,
     /// Keys each in-memory table holds at most.
     pub capacity: usize,
     /// Proxies whose `X-Forwarded-For` is believed.
     pub proxies: Proxies,
 }
+
+/// How many times an account's allowance of failed sign-ins from one client it
+/// may fail from all clients together: one client alone cannot lock an account
+/// out for everyone else, and guessing from many is still bounded.
+pub const ACCOUNT_FROM_ALL_CLIENTS: u32 = 10;
 
 /// Keys each in-memory table holds at most, unless configured: about 2.5 MiB a table.
 pub const DEFAULT_CAPACITY: usize = 65_536;
@@ -87,9 +93,10 @@ pub struct LookupLimits {
     backing: Backing,
     /// Failed key checks stay per process: they guard this process's hashing.
     auth: Mutex<Table>,
-    /// Failed sign-ins: per client (under `auth_rule`) and per account.
-    sign_ins: Mutex<[Table; 2]>,
-    account_rule: Rule,
+    /// Failed sign-ins: per client (under `auth_rule`), per account and client,
+    /// and per account (`sign_in_rules`).
+    sign_ins: Mutex<[Table; 3]>,
+    sign_in_rules: [Rule; 3],
     epoch: Instant,
 }
 
@@ -132,8 +139,21 @@ impl LookupLimits {
             ],
             auth_rule: Rule::new(settings.failed_auth_per_client, w),
             auth: Mutex::new(Table::new(settings.capacity)),
-            sign_ins: Mutex::new([Table::new(settings.capacity), Table::new(settings.capacity)]),
-            account_rule: Rule::new(settings.failed_sign_ins_per_account, w),
+            sign_ins: Mutex::new([
+                Table::new(settings.capacity),
+                Table::new(settings.capacity),
+                Table::new(settings.capacity),
+            ]),
+            sign_in_rules: [
+                Rule::new(settings.failed_auth_per_client, w),
+                Rule::new(settings.failed_sign_ins_per_account, w),
+                Rule::new(
+                    settings
+                        .failed_sign_ins_per_account
+                        .saturating_mul(ACCOUNT_FROM_ALL_CLIENTS),
+                    w,
+                ),
+            ],
             secret,
             backing,
             epoch: Instant::now(),
@@ -210,7 +230,7 @@ impl LookupLimits {
                 spent
             }
             Backing::Shared(store) => match store.spent_allowances(&self.shared_items(keys), unix_ms()).await {
-                Ok(found) => [0, 1, 2].map(|i| found.get(i).copied().unwrap_or(false)),
+                Ok(spent) => spent,
                 Err(e) => {
                     tracing::warn!(error = %e, "could not read the shared allowances");
                     [false; 3]
@@ -254,13 +274,14 @@ impl LookupLimits {
         table.give_back(&key, self.auth_rule, now);
     }
 
-    /// Takes one attempt from the client's and the account's allowances of failed
-    /// sign-ins, or from neither (`account` is the normalised email).
+    /// Takes one attempt from each allowance of failed sign-ins a sign-in touches
+    /// (the client's, the account's from this client, the account's from all
+    /// clients), or from none (`account` is the normalised email).
     pub fn reserve_sign_in(&self, client: &Client, account: &str) -> Result<(), Duration> {
         let keys = self.sign_in_keys(client, account);
         let now = self.now();
         let mut tables = self.sign_ins.lock().unwrap_or_else(|e| e.into_inner());
-        take_all(&mut tables[..], &keys, &[self.auth_rule, self.account_rule], now).map_err(wait_of)
+        take_all(&mut tables[..], &keys, &self.sign_in_rules, now).map_err(wait_of)
     }
 
     /// Gives a sign-in's attempt back (the password was right).
@@ -268,14 +289,17 @@ impl LookupLimits {
         let keys = self.sign_in_keys(client, account);
         let now = self.now();
         let mut tables = self.sign_ins.lock().unwrap_or_else(|e| e.into_inner());
-        tables[0].give_back(&keys[0], self.auth_rule, now);
-        tables[1].give_back(&keys[1], self.account_rule, now);
+        for ((table, key), rule) in tables.iter_mut().zip(&keys).zip(self.sign_in_rules) {
+            table.give_back(key, rule, now);
+        }
     }
 
-    fn sign_in_keys(&self, client: &Client, account: &str) -> [LimitKey; 2] {
+    fn sign_in_keys(&self, client: &Client, account: &str) -> [LimitKey; 3] {
+        let client = client.key_bytes();
         [
-            self.key(b's', &[&client.key_bytes()]),
-            self.key(b'u', &[account.as_bytes()]),
+            self.key(b's', &[&client]),
+            self.key(b'u', &[account.as_bytes(), &client]),
+            self.key(b'U', &[account.as_bytes()]),
         ]
     }
 

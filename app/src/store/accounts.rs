@@ -174,6 +174,26 @@ impl Store {
         row.and_then(MemberRow::into_membership).transpose()
     }
 
+    /// Takes an account's role in a shop away. False when it had none there.
+    pub async fn remove_member(&self, user_id: i64, shop_id: i64) -> Result<bool, StoreError> {
+        let done = sqlx::query("DELETE FROM memberships WHERE user_id = $1 AND shop_id = $2")
+            .bind(user_id)
+            .bind(shop_id)
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected() > 0)
+    }
+
+    /// Deletes an account with its sessions, links and roles (the support view's
+    /// log keeps its email).
+    pub async fn delete_account(&self, user_id: i64) -> Result<(), StoreError> {
+        sqlx::query("DELETE FROM users WHERE id = $1")
+            .bind(user_id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
     /// Starts a session; expired sessions of every account are cleared out on the way.
     pub async fn create_session(
         &self,

@@ -25,11 +25,11 @@ pub struct SupportView {
 }
 
 impl Store {
-    /// Records that an account opened an order in the support view.
-    pub async fn record_support_view(&self, shop_id: i64, user_id: i64, number_key: &str) -> Result<(), StoreError> {
-        sqlx::query("INSERT INTO support_views (shop_id, user_id, number_key, viewed_at) VALUES ($1, $2, $3, $4)")
+    /// Records that an account (by its email) opened an order in the support view.
+    pub async fn record_support_view(&self, shop_id: i64, email: &str, number_key: &str) -> Result<(), StoreError> {
+        sqlx::query("INSERT INTO support_views (shop_id, email, number_key, viewed_at) VALUES ($1, $2, $3, $4)")
             .bind(shop_id)
-            .bind(user_id)
+            .bind(email)
             .bind(number_key)
             .bind(now())
             .execute(&self.pool)
@@ -40,8 +40,7 @@ impl Store {
     /// The shop's latest support views, newest first.
     pub async fn support_views(&self, shop_id: i64) -> Result<Vec<SupportView>, StoreError> {
         let rows: Vec<(String, String, String)> = sqlx::query_as(
-            "SELECT u.email, v.number_key, v.viewed_at FROM support_views v JOIN users u ON u.id = v.user_id
-             WHERE v.shop_id = $1 ORDER BY v.id DESC LIMIT $2",
+            "SELECT email, number_key, viewed_at FROM support_views WHERE shop_id = $1 ORDER BY id DESC LIMIT $2",
         )
         .bind(shop_id)
         .bind(AUDIT_SHOWN)

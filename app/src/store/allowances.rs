@@ -87,19 +87,23 @@ impl Store {
         Ok(())
     }
 
-    /// For each key, whether its allowance has no attempt left at `now`. Changes nothing.
-    pub async fn spent_allowances(&self, items: &[(LimitKey, Rule)], now: i64) -> Result<Vec<bool>, StoreError> {
-        let mut spent = Vec::with_capacity(items.len());
-        for (key, rule) in items {
-            let whole_at: Option<i64> =
-                sqlx::query_scalar("SELECT whole_at FROM lookup_allowances WHERE limit_key = $1")
-                    .bind(hex(key))
-                    .fetch_optional(&self.pool)
-                    .await?;
-            let (interval, tolerance) = (ms(rule.interval()), ms(rule.tolerance()));
-            spent.push(whole_at.is_some_and(|w| w.max(now) + interval - now > tolerance));
-        }
-        Ok(spent)
+    /// For each of three keys, whether its allowance has no attempt left at `now`
+    /// (one query). Changes nothing.
+    pub async fn spent_allowances(&self, items: &[(LimitKey, Rule); 3], now: i64) -> Result<[bool; 3], StoreError> {
+        let keys = items.map(|(key, _)| hex(&key));
+        let rows: Vec<(String, i64)> =
+            sqlx::query_as("SELECT limit_key, whole_at FROM lookup_allowances WHERE limit_key IN ($1, $2, $3)")
+                .bind(&keys[0])
+                .bind(&keys[1])
+                .bind(&keys[2])
+                .fetch_all(&self.pool)
+                .await?;
+        Ok([0, 1, 2].map(|i| {
+            let (interval, tolerance) = (ms(items[i].1.interval()), ms(items[i].1.tolerance()));
+            rows.iter()
+                .find(|(key, _)| *key == keys[i])
+                .is_some_and(|(_, whole_at)| (*whole_at).max(now) + interval - now > tolerance)
+        }))
     }
 
     /// Deletes allowances that are whole again at `now`; returns how many.
@@ -180,17 +184,12 @@ mod tests {
         );
         assert_eq!(store.take_allowances(&[(b, rule)], 0).await.unwrap(), Ok(()));
         // What the abuse panel asks: a and b are spent, an unknown key is not.
+        let three = [(a, rule), (b, rule), ([3; 16], rule)];
+        assert_eq!(store.spent_allowances(&three, 0).await.unwrap(), [true, true, false]);
         assert_eq!(
-            store
-                .spent_allowances(&[(a, rule), (b, rule), ([3; 16], rule)], 0)
-                .await
-                .unwrap(),
-            [true, true, false]
-        );
-        assert_eq!(
-            store.spent_allowances(&[(a, rule)], 10_000).await.unwrap(),
-            [false],
-            "refilled one"
+            store.spent_allowances(&three, 10_000).await.unwrap(),
+            [false, false, false],
+            "refilled by one"
         );
         store.give_back_allowances(&[(a, rule)], 0).await.unwrap();
         assert_eq!(store.take_allowances(&[(a, rule)], 0).await.unwrap(), Ok(()));

@@ -229,6 +229,12 @@ impl Store {
         self.fill_missing_views().await?;
         let secret = self.server_secret("tally", &crate::limits::random_secret()).await?;
         let _ = self.tally.secret.set(secret);
+        let slugs: Vec<String> = sqlx::query_scalar("SELECT slug FROM shops")
+            .fetch_all(&self.pool)
+            .await?;
+        for slug in slugs {
+            self.tally.know(&slug);
+        }
         Ok(())
     }
 

@@ -95,9 +95,12 @@ impl Refusals {
 }
 
 impl Store {
-    /// Counts a refused lookup against `subject` (in memory; see `Store::flush_tally`).
+    /// Counts a refused lookup against `subject` (in memory; see `Store::flush_tally`),
+    /// for a shop known to exist: made-up slugs cannot fill the panel.
     pub fn note_refusal(&self, slug: &str, kind: Refused, subject: &str) {
-        self.tally.refusals.record(slug, kind, subject);
+        if self.tally.knows(slug) {
+            self.tally.refusals.record(slug, kind, subject);
+        }
     }
 
     /// Writes refusals counted in memory, in the flush's transaction.
@@ -106,7 +109,12 @@ impl Store {
         pending: &Pending,
     ) -> Result<(), StoreError> {
         let at = now();
-        for (slug, subjects) in pending {
+        // One order on every server (see `write_tally`).
+        let mut slugs: Vec<&String> = pending.keys().collect();
+        slugs.sort();
+        for slug in slugs {
+            let mut subjects: Vec<_> = pending.get(slug).into_iter().flatten().collect();
+            subjects.sort_by(|a, b| (a.0 .0.as_str(), &a.0 .1).cmp(&(b.0 .0.as_str(), &b.0 .1)));
             let shop_id: Option<i64> = sqlx::query_scalar("SELECT id FROM shops WHERE slug = $1")
                 .bind(slug)
                 .fetch_optional(&mut **tx)

@@ -54,14 +54,17 @@ impl Store {
         .fetch_one(&self.pool)
         .await;
         match result {
-            Ok(id) => Ok(Shop {
-                id,
-                slug: shop.slug.clone(),
-                name: shop.name.clone(),
-                locale: shop.locale.clone(),
-                accent: shop.accent.clone(),
-                allowed_origins: shop.allowed_origins.clone(),
-            }),
+            Ok(id) => {
+                self.tally.know(&shop.slug);
+                Ok(Shop {
+                    id,
+                    slug: shop.slug.clone(),
+                    name: shop.name.clone(),
+                    locale: shop.locale.clone(),
+                    accent: shop.accent.clone(),
+                    allowed_origins: shop.allowed_origins.clone(),
+                })
+            }
             Err(sqlx::Error::Database(e)) if e.is_unique_violation() => Err(StoreError::ShopExists(shop.slug.clone())),
             Err(e) => Err(e.into()),
         }

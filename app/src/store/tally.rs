@@ -4,18 +4,22 @@
 //! A lookup only counts in memory (one short lock, no allocation once its shop
 //! is known); `Store::flush_tally`, run every few seconds by the server, adds
 //! the counts to the database. Distinct orders are a sketch of keyed hashes
-//! (`sketch`), so no email or order number is kept, in memory or stored. The
-//! memory is bounded: past [`MAX_SHOPS`] shops between two flushes, further
-//! counts are dropped (and counted in `lookout_tally_dropped_total`); a shop's
-//! day takes a few bytes, and 4 KiB once an order was found.
+//! (`sketch`), so no email or order number is kept, in memory or stored.
+//!
+//! Lookups name their shop by a slug nobody checked, so a client could count
+//! lookups of made-up shops. Shops known to exist (made here, or found by a
+//! flush) are always counted; other slugs, at most [`MAX_UNKNOWN`] between two
+//! flushes, and the flush drops those that are no shop; beyond that, counts are
+//! dropped (and counted in `lookout_tally_dropped_total`). A shop's day takes a
+//! few bytes, and 4 KiB once an order was found.
 
 use super::sketch::{order_hash, Sketch};
 use super::{Store, StoreError};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::{Mutex, OnceLock};
 
-/// Shops counted between two flushes at most.
-pub const MAX_SHOPS: usize = 1_024;
+/// Slugs not known to be shops counted between two flushes at most.
+pub const MAX_UNKNOWN: usize = 64;
 
 /// How a lookup ended, as the console counts it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -50,10 +54,19 @@ impl DayTally {
 /// Counts not yet in the database: per shop slug, per day (days since 1970-01-01, UTC).
 type Pending = HashMap<String, HashMap<i64, DayTally>>;
 
+/// What a process counts in memory: the pending counts, the shops known to
+/// exist, and how many other slugs are pending.
+#[derive(Debug, Default)]
+struct Counts {
+    pending: Pending,
+    known: HashSet<String>,
+    unknown: usize,
+}
+
 /// The in-memory counts of one process, and its refusals for the abuse panel.
 #[derive(Debug, Default)]
 pub struct Tally {
-    counts: Mutex<Pending>,
+    counts: Mutex<Counts>,
     pub(super) refusals: super::refusals::Refusals,
     /// The key of the order hashes (the shared secret `tally`, set when the store migrates).
     pub(super) secret: OnceLock<[u8; 32]>,
@@ -85,15 +98,19 @@ impl Tally {
     pub fn record(&self, slug: &str, counted: Counted, number_key: Option<&str>) {
         let hash = number_key.map(|key| order_hash(self.secret.get().unwrap_or(&[0; 32]), slug, key));
         let day = today();
-        let mut pending = self.counts.lock().unwrap_or_else(|e| e.into_inner());
-        if !pending.contains_key(slug) {
-            if pending.len() >= MAX_SHOPS {
-                metrics::counter!("lookout_tally_dropped_total").increment(1);
-                return;
+        let mut counts = self.counts.lock().unwrap_or_else(|e| e.into_inner());
+        let counts = &mut *counts;
+        if !counts.pending.contains_key(slug) {
+            if !counts.known.contains(slug) {
+                if counts.unknown >= MAX_UNKNOWN {
+                    metrics::counter!("lookout_tally_dropped_total").increment(1);
+                    return;
+                }
+                counts.unknown += 1;
             }
-            pending.insert(slug.to_string(), HashMap::new());
+            counts.pending.insert(slug.to_string(), HashMap::new());
         }
-        let Some(shop) = pending.get_mut(slug) else {
+        let Some(shop) = counts.pending.get_mut(slug) else {
             return;
         };
         let tally = shop.entry(day).or_default();
@@ -107,21 +124,44 @@ impl Tally {
         }
     }
 
-    fn take(&self) -> Pending {
-        std::mem::take(&mut *self.counts.lock().unwrap_or_else(|e| e.into_inner()))
+    /// Notes that a shop exists: its lookups are counted without limit.
+    pub(super) fn know(&self, slug: &str) {
+        let mut counts = self.counts.lock().unwrap_or_else(|e| e.into_inner());
+        if !counts.known.contains(slug) {
+            counts.known.insert(slug.to_string());
+        }
     }
 
-    /// Puts counts that could not be written back, for the next flush.
+    /// True for a shop known to exist.
+    pub(super) fn knows(&self, slug: &str) -> bool {
+        self.counts
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .known
+            .contains(slug)
+    }
+
+    fn take(&self) -> Pending {
+        let mut counts = self.counts.lock().unwrap_or_else(|e| e.into_inner());
+        counts.unknown = 0;
+        std::mem::take(&mut counts.pending)
+    }
+
+    /// Puts counts that could not be written back, for the next flush: those of
+    /// known shops, and of others as room allows.
     fn restore(&self, failed: Pending) {
-        let mut pending = self.counts.lock().unwrap_or_else(|e| e.into_inner());
+        let mut counts = self.counts.lock().unwrap_or_else(|e| e.into_inner());
+        let counts = &mut *counts;
         for (slug, days) in failed {
+            if !counts.pending.contains_key(&slug) && !counts.known.contains(&slug) {
+                if counts.unknown >= MAX_UNKNOWN {
+                    continue;
+                }
+                counts.unknown += 1;
+            }
+            let shop = counts.pending.entry(slug).or_default();
             for (day, tally) in days {
-                pending
-                    .entry(slug.clone())
-                    .or_default()
-                    .entry(day)
-                    .or_default()
-                    .add(tally);
+                shop.entry(day).or_default().add(tally);
             }
         }
     }
@@ -156,13 +196,22 @@ impl Store {
         pending: &Pending,
         refusals: &HashMap<String, HashMap<(super::refusals::Refused, String), i64>>,
     ) -> Result<(), StoreError> {
-        let mut tx = self.pool.begin().await?;
-        for (slug, days) in pending {
+        // Rows are written in one order (by slug, then day) on every server, so
+        // that two servers flushing at once wait for each other, never deadlock.
+        let mut slugs: Vec<&String> = pending.keys().collect();
+        slugs.sort();
+        let mut conn = self.pool.acquire().await?;
+        let mut tx = super::begin_write(&mut conn, self.backend).await?;
+        let mut found_shops = Vec::new();
+        for slug in slugs {
             let shop_id: Option<i64> = sqlx::query_scalar("SELECT id FROM shops WHERE slug = $1")
                 .bind(slug)
                 .fetch_optional(&mut *tx)
                 .await?;
             let Some(shop_id) = shop_id else { continue };
+            found_shops.push(slug);
+            let mut days: Vec<_> = pending.get(slug).into_iter().flatten().collect();
+            days.sort_by_key(|(day, _)| **day);
             for (day, tally) in days {
                 let stored: Option<String> = sqlx::query_scalar(
                     "INSERT INTO shop_days (shop_id, day, found, missed, limited) VALUES ($1, $2, $3, $4, $5)
@@ -191,6 +240,9 @@ impl Store {
         }
         Self::write_refusals(&mut tx, refusals).await?;
         tx.commit().await?;
+        for slug in found_shops {
+            self.tally.know(slug);
+        }
         Ok(())
     }
 
@@ -237,12 +289,24 @@ mod tests {
     use super::*;
 
     #[test]
-    fn memory_is_bounded_by_shops() {
+    fn made_up_shops_cannot_crowd_out_known_ones() {
         let tally = Tally::default();
-        for n in 0..MAX_SHOPS + 10 {
-            tally.record(&format!("shop-{n}"), Counted::Missed, None);
+        tally.know("demo");
+        for n in 0..MAX_UNKNOWN + 10 {
+            tally.record(&format!("made-up-{n}"), Counted::Missed, None);
         }
-        assert_eq!(tally.take().len(), MAX_SHOPS);
+        tally.record("demo", Counted::Missed, None);
+        let pending = tally.take();
+        assert_eq!(pending.len(), MAX_UNKNOWN + 1);
+        assert!(pending.contains_key("demo"));
+        // A failed flush puts back the known shop, and others only as room allows.
+        for n in 0..MAX_UNKNOWN {
+            tally.record(&format!("other-{n}"), Counted::Missed, None);
+        }
+        tally.restore(pending);
+        let pending = tally.take();
+        assert_eq!(pending.len(), MAX_UNKNOWN + 1);
+        assert_eq!(pending["demo"][&today()].missed, 1);
     }
 
     #[test]

@@ -49,6 +49,7 @@ pub(super) async fn serve(db: &Db, addr: SocketAddr, site_root: PathBuf, setting
             }
         });
     }
+    tokio::task::spawn_blocking(crate::keys::prepare_dummy);
     let mut state = AppState::new(leptos_options(local, &site_root), store.clone())
         .with_secure_cookies(settings.secure_cookies)
         .with_hsts(settings.hsts_max_age)

@@ -35,6 +35,17 @@ pub(super) enum UserCommand {
         #[command(flatten)]
         db: Db,
     },
+    /// Take an account's role in one shop away (`--shop`), or delete the account
+    /// with its sessions (without `--shop`). Takes effect on the next request.
+    Remove {
+        /// The account's email address.
+        email: String,
+        /// The shop to take the account's role in away; all of them when left out.
+        #[arg(long)]
+        shop: Option<String>,
+        #[command(flatten)]
+        db: Db,
+    },
     /// End every console session of an account (it must sign in again).
     SignOut {
         /// The account's email address.
@@ -71,6 +82,30 @@ pub(super) async fn run(command: UserCommand) -> Result<()> {
             println!("Link to set the password (once, until {expires}):");
             println!("{}{}", public_url.trim_end_matches('/'), password::link_path(&token));
             println!("Sessions last {SESSION_HOURS} hours.");
+            Ok(())
+        }
+        UserCommand::Remove { email, shop, db } => {
+            let store = open(&db).await?;
+            let account = store
+                .account(&app::normalize::email_key(&email))
+                .await?
+                .with_context(|| format!("no account {email:?}"))?;
+            match shop {
+                Some(slug) => {
+                    let shop = store
+                        .shop(&slug)
+                        .await?
+                        .with_context(|| format!("no shop with the slug {slug:?}"))?;
+                    if !store.remove_member(account.id, shop.id).await? {
+                        anyhow::bail!("{email} has no role in {slug:?}");
+                    }
+                    println!("{email} no longer has a role in {slug:?}.");
+                }
+                None => {
+                    store.delete_account(account.id).await?;
+                    println!("Deleted the account {email} and its sessions.");
+                }
+            }
             Ok(())
         }
         UserCommand::SignOut { email, db } => {

@@ -5,7 +5,7 @@
 //! is checked on the bounded hashing gate, against a dummy hash when there is no
 //! such account, so that answers and timing do not tell which accounts exist.
 
-use super::pages::{self, bare, csrf_field, notice, Frame};
+use super::pages::{self, bare, notice, Frame};
 use super::session::{self, Signed, FORM_COOKIE, SESSION_COOKIE};
 use super::{locale_of, t, CsrfForm, Locale};
 use crate::api::auth::ClientOf;
@@ -19,8 +19,13 @@ use leptos::prelude::*;
 
 /// `GET /console`: the sign-in form, or the account's shops.
 pub async fn home(State(state): State<AppState>, signed: Result<Signed, Response>, headers: HeaderMap) -> Response {
-    let Ok(signed) = signed else {
-        return sign_in_page(&state, locale_of(&headers), StatusCode::OK, None);
+    let signed = match signed {
+        Ok(signed) => signed,
+        // No session: sign in. Anything else (the database is down) is said as it is.
+        Err(answer) if answer.status().is_redirection() => {
+            return sign_in_page(&state, &headers, StatusCode::OK, None);
+        }
+        Err(answer) => return answer,
     };
     let shops = match state.store.memberships(signed.session.user_id).await {
         Ok(shops) => shops,
@@ -55,16 +60,14 @@ pub async fn home(State(state): State<AppState>, signed: Result<Signed, Response
         view! {
             <h1>{title}</h1>
             <ul class="shops">{list}</ul>
-            <form method="post" action="/console/sign-out-everywhere">
-                {csrf_field(&signed.session.csrf)}
-                <button type="submit" class="secondary">{t(locale, "console.sign_out_everywhere")}</button>
-            </form>
         },
     )
 }
 
-fn sign_in_page(state: &AppState, locale: Locale, status: StatusCode, error: Option<String>) -> Response {
-    let form_token = session::token();
+fn sign_in_page(state: &AppState, headers: &HeaderMap, status: StatusCode, error: Option<String>) -> Response {
+    let locale = locale_of(headers);
+    // A browser that has a form token keeps it, so that two tabs both work.
+    let form_token = session::cookie(headers, FORM_COOKIE).map_or_else(session::token, str::to_string);
     let title = t(locale, "console.sign_in.title");
     let mut response = bare(
         status,
@@ -112,16 +115,16 @@ pub async fn sign_in(
     if !form_ok {
         return pages::stale_form(locale);
     }
-    let wrong = |status| sign_in_page(&state, locale, status, Some(t(locale, "console.sign_in.wrong")));
+    let wrong = |status| sign_in_page(&state, &headers, status, Some(t(locale, "console.sign_in.wrong")));
     // Bounded before anything is hashed or counted.
-    if form.email.len() > app::normalize::MAX_EMAIL_LEN || form.password.len() > super::password::MAX_BYTES {
+    if form.email.chars().count() > app::normalize::MAX_EMAIL_LEN || form.password.len() > super::password::MAX_BYTES {
         return wrong(StatusCode::UNAUTHORIZED);
     }
     let email = app::normalize::email_key(&form.email);
     if let Err(wait) = state.limits.reserve_sign_in(&client, &email) {
         let minutes = wait.as_secs().div_ceil(60).max(1).to_string();
         let text = app::i18n::t_args(locale, "console.sign_in.limited", &[("minutes", &minutes)]);
-        let mut response = sign_in_page(&state, locale, StatusCode::TOO_MANY_REQUESTS, Some(text));
+        let mut response = sign_in_page(&state, &headers, StatusCode::TOO_MANY_REQUESTS, Some(text));
         response
             .headers_mut()
             .insert(header::RETRY_AFTER, wait.as_secs().max(1).into());

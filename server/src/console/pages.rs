@@ -97,6 +97,10 @@ pub fn page(status: StatusCode, frame: &Frame<'_>, title: &str, main: impl IntoV
                 <input type="hidden" name="csrf" value=frame.csrf.to_string()/>
                 <button type="submit" class="link">{t(locale, "console.sign_out")}</button>
             </form>
+            <form method="post" action="/console/sign-out-everywhere">
+                <input type="hidden" name="csrf" value=frame.csrf.to_string()/>
+                <button type="submit" class="link">{t(locale, "console.sign_out_everywhere")}</button>
+            </form>
         </header>
     };
     let nav = frame.shop.map(|(member, current)| {

@@ -81,7 +81,7 @@ pub async fn find(
     };
     if let Err(e) = state
         .store
-        .record_support_view(member.shop.id, signed.session.user_id, &number_key)
+        .record_support_view(member.shop.id, &signed.session.email, &number_key)
         .await
     {
         // Nothing is shown that could not be recorded.

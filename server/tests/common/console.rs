@@ -68,17 +68,25 @@ pub struct Browser<'a> {
 
 /// Signs in through the form and returns the sign-in's answer (303 when it worked).
 pub async fn try_sign_in(app: &TestApp, email: &str, password: &str) -> reqwest::Response {
-    try_sign_in_at(&app.client, &app.base, email, password).await
+    try_sign_in_at(&app.client, &app.base, "127.0.0.1", email, password).await
 }
 
-/// [`try_sign_in`] for a task of its own.
-pub async fn try_sign_in_at(client: &reqwest::Client, base: &str, email: &str, password: &str) -> reqwest::Response {
+/// [`try_sign_in`] for a task of its own, saying (in `X-Forwarded-For`, believed
+/// when the test trusts the loopback proxy) that it comes from `from`.
+pub async fn try_sign_in_at(
+    client: &reqwest::Client,
+    base: &str,
+    from: &str,
+    email: &str,
+    password: &str,
+) -> reqwest::Response {
     let page = client.get(format!("{base}/console")).send().await.unwrap();
     let (form_cookie, _) = set_cookie(&page, session::FORM_COOKIE).expect("form cookie");
     let csrf = hidden(&page.text().await.unwrap(), "csrf").expect("form token");
     client
         .post(format!("{base}/console/sign-in"))
         .header("cookie", format!("{}={form_cookie}", session::FORM_COOKIE))
+        .header("x-forwarded-for", from)
         .form(&[("csrf", csrf.as_str()), ("email", email), ("password", password)])
         .send()
         .await
