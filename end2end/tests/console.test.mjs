@@ -30,18 +30,20 @@ after(async () => {
 });
 
 /** A new account for the demo shop, with its password set through the printed link. */
-async function newAccount(page, email, role) {
+async function newAccount(page, email, role, check = false) {
   const out = await lookout(server, ['user', 'create', email, '--shop', 'demo', '--role', role, '--public-url', server.base]);
   const link = out.match(/(http:\/\/\S+\/console\/password\/[0-9a-f]{64})/)[1];
   await page.goto(link);
+  if (check) await axe(page, 'set-password page');
   await page.getByLabel('New password').fill(PASSWORD);
   await page.getByLabel('The same password again').fill(PASSWORD);
   await page.getByRole('button', { name: 'Set password' }).click();
   await page.getByRole('heading', { name: 'Password set' }).waitFor();
 }
 
-async function signIn(page, email) {
+async function signIn(page, email, check = false) {
   await page.goto(`${server.base}/console`);
+  if (check) await axe(page, 'sign-in page');
   await page.getByLabel('Email address').fill(email);
   await page.getByLabel('Password').fill(PASSWORD);
   await page.getByRole('button', { name: 'Sign in' }).click();
@@ -62,8 +64,8 @@ test('an owner sets up the widget, keys and Shopify, helps a shopper and reads t
 
   const context = await browser.newContext({ ...PHONE, bypassCSP: true });
   const page = await context.newPage();
-  await newAccount(page, 'owner@demo.example', 'owner');
-  await signIn(page, 'owner@demo.example');
+  await newAccount(page, 'owner@demo.example', 'owner', true);
+  await signIn(page, 'owner@demo.example', true);
   await page.getByRole('heading', { name: 'What the widget did' }).waitFor();
   await axe(page, 'overview');
 
