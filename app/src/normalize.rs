@@ -117,6 +117,15 @@ pub fn check_email(input: &str, field: &str) -> Result<(), FieldError> {
     }
 }
 
+/// At most `max` bytes of `text`, cut at a character boundary.
+pub fn clip(text: &str, max: usize) -> &str {
+    let mut end = text.len().min(max);
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    &text[..end]
+}
+
 /// Every error code `check_lookup` can give (the page's island carries a message
 /// for each, in the shopper's language).
 pub const LOOKUP_ERROR_CODES: [&str; 6] = [

@@ -149,7 +149,7 @@ pub fn prefix_of(key: &str) -> Option<&str> {
     let rest = key.strip_prefix("lk_")?;
     let (prefix, secret) = rest.split_once('_')?;
     let hex = |s: &str| s.bytes().all(|b| b.is_ascii_hexdigit());
-    (prefix.len() == PREFIX_HEX && secret.len() == 64 && hex(prefix) && hex(secret)).then_some(prefix)
+    (is_prefix(prefix) && secret.len() == 64 && hex(secret)).then_some(prefix)
 }
 
 /// The Argon2id hash (PHC string) of a key. Slow on purpose: call it off the async threads.

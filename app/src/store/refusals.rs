@@ -65,11 +65,7 @@ pub struct Refusals(Mutex<(Pending, usize)>);
 impl Refusals {
     /// Counts one refused attempt against `subject` of the shop `slug`.
     pub fn record(&self, slug: &str, kind: Refused, subject: &str) {
-        let mut end = subject.len().min(MAX_SUBJECT_BYTES);
-        while !subject.is_char_boundary(end) {
-            end -= 1;
-        }
-        let subject = &subject[..end];
+        let subject = crate::normalize::clip(subject, MAX_SUBJECT_BYTES);
         let mut guard = self.0.lock().unwrap_or_else(|e| e.into_inner());
         let (pending, count) = &mut *guard;
         let fresh = !pending

@@ -117,19 +117,14 @@ async fn deliver(
         Ok(outcome) => outcome.as_str(),
         Err(e) => e.code(),
     };
-    if let Err(e) = state.store.record_delivery(shop.id, clip(&topic, 100), outcome).await {
+    if let Err(e) = state
+        .store
+        .record_delivery(shop.id, app::normalize::clip(&topic, 100), outcome)
+        .await
+    {
         tracing::warn!(error = %e, "could not record the delivery");
     }
     Ok(answer(&topic, result?))
-}
-
-/// At most `max` bytes of `text`, cut at a character boundary.
-fn clip(text: &str, max: usize) -> &str {
-    let mut end = text.len().min(max);
-    while !text.is_char_boundary(end) {
-        end -= 1;
-    }
-    &text[..end]
 }
 
 fn answer(topic: &str, outcome: Outcome) -> (StatusCode, Json<Value>) {

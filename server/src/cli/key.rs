@@ -3,7 +3,7 @@
 use super::args::Db;
 use super::open;
 use crate::keys;
-use anyhow::{Context, Result};
+use anyhow::Result;
 use app::store::Store;
 use clap::Subcommand;
 
@@ -39,10 +39,7 @@ pub(super) async fn run(command: KeyCommand) -> Result<()> {
     match command {
         KeyCommand::List { slug, db } => {
             let store = open(&db).await?;
-            let shop = store
-                .shop(&slug)
-                .await?
-                .with_context(|| format!("no shop with the slug {slug:?}"))?;
+            let shop = super::shop_named(&store, &slug).await?;
             let keys = store.keys(shop.id).await?;
             if keys.is_empty() {
                 println!("No keys for {slug:?}. Create one with `lookout key create {slug}`.");
@@ -58,10 +55,7 @@ pub(super) async fn run(command: KeyCommand) -> Result<()> {
         }
         KeyCommand::Revoke { slug, prefix, db } => {
             let store = open(&db).await?;
-            let shop = store
-                .shop(&slug)
-                .await?
-                .with_context(|| format!("no shop with the slug {slug:?}"))?;
+            let shop = super::shop_named(&store, &slug).await?;
             if !store.revoke_key(shop.id, &prefix).await? {
                 anyhow::bail!("no live key with the prefix {prefix:?} for {slug:?} (see `lookout key list {slug}`)");
             }
@@ -83,9 +77,6 @@ pub(super) async fn run(command: KeyCommand) -> Result<()> {
 
 /// Creates a key for an existing shop and returns its text.
 pub async fn create_key(store: &Store, slug: &str) -> Result<String> {
-    let shop = store
-        .shop(slug)
-        .await?
-        .with_context(|| format!("no shop with the slug {slug:?}"))?;
+    let shop = super::shop_named(&store, &slug).await?;
     keys::create(store, &keys::HashGate::for_this_machine(), shop.id).await
 }

@@ -264,6 +264,14 @@ async fn open(db: &Db) -> Result<Store> {
     Ok(store)
 }
 
+/// The shop with this slug, or an error that says there is none.
+async fn shop_named(store: &Store, slug: &str) -> Result<app::store::Shop> {
+    store
+        .shop(slug)
+        .await?
+        .with_context(|| format!("no shop with the slug {slug:?}"))
+}
+
 /// A progress bar on a terminal; hidden when output goes elsewhere.
 fn progress_bar(len: u64, what: &str) -> indicatif::ProgressBar {
     let bar = indicatif::ProgressBar::new(len);

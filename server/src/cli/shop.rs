@@ -3,7 +3,7 @@
 use super::args::Db;
 use super::open;
 use crate::{keys, settings};
-use anyhow::{Context, Result};
+use anyhow::Result;
 use app::store::{NewShop, ShopUpdate};
 use clap::Subcommand;
 
@@ -158,10 +158,7 @@ pub(super) async fn run(command: ShopCommand) -> Result<()> {
             if !store.update_shop(&slug, &update).await? {
                 anyhow::bail!("no shop with the slug {slug:?}");
             }
-            let shop = store
-                .shop(&slug)
-                .await?
-                .with_context(|| format!("no shop with the slug {slug:?}"))?;
+            let shop = super::shop_named(&store, &slug).await?;
             println!("Updated shop {:?} ({}).", shop.slug, shop.name);
             println!("  locale: {}", shop.locale);
             println!("  accent: {}", shop.accent.as_deref().unwrap_or("(default)"));

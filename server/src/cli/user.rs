@@ -66,10 +66,7 @@ pub(super) async fn run(command: UserCommand) -> Result<()> {
         } => {
             app::normalize::check_email(&email, "email").map_err(|e| anyhow::anyhow!("{email:?}: {}", e.message))?;
             let store = open(&db).await?;
-            let shop = store
-                .shop(&shop)
-                .await?
-                .with_context(|| format!("no shop with the slug {shop:?}"))?;
+            let shop = super::shop_named(&store, &shop).await?;
             let role = match role {
                 RoleArg::Owner => Role::Owner,
                 RoleArg::Staff => Role::Staff,
@@ -92,10 +89,7 @@ pub(super) async fn run(command: UserCommand) -> Result<()> {
                 .with_context(|| format!("no account {email:?}"))?;
             match shop {
                 Some(slug) => {
-                    let shop = store
-                        .shop(&slug)
-                        .await?
-                        .with_context(|| format!("no shop with the slug {slug:?}"))?;
+                    let shop = super::shop_named(&store, &slug).await?;
                     if !store.remove_member(account.id, shop.id).await? {
                         anyhow::bail!("{email} has no role in {slug:?}");
                     }

@@ -214,11 +214,6 @@ pub async fn sign_out_everywhere(
     }
 }
 
-/// A link's token has the shape of one (64 hex digits): anything else is no link.
-fn token_shaped(token: &str) -> bool {
-    token.len() == 64 && token.bytes().all(|b| b.is_ascii_hexdigit())
-}
-
 fn dead_link(locale: Locale) -> Response {
     pages::message(
         StatusCode::NOT_FOUND,
@@ -255,7 +250,7 @@ fn password_page(locale: Locale, status: StatusCode, token: &str, email: &str, e
 /// `GET /console/password/{token}`
 pub async fn password_form(State(state): State<AppState>, Path(token): Path<String>, headers: HeaderMap) -> Response {
     let locale = locale_of(&headers);
-    if !token_shaped(&token) {
+    if !session::is_token(&token) {
         return dead_link(locale);
     }
     match state.store.password_link(&session::digest(&token)).await {
@@ -285,7 +280,7 @@ pub async fn set_password(
     Form(form): Form<PasswordForm>,
 ) -> Response {
     let locale = locale_of(&headers);
-    if !token_shaped(&token) {
+    if !session::is_token(&token) {
         return dead_link(locale);
     }
     let token_hash = session::digest(&token);

@@ -24,6 +24,12 @@ pub fn token() -> String {
     crate::keys::webhook_secret()
 }
 
+/// True for text shaped like a [`token`] (64 hex digits): anything else is
+/// refused before any query.
+pub fn is_token(text: &str) -> bool {
+    text.len() == 64 && text.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
 /// The SHA-256 of a token, hex: what the database keeps of it.
 pub fn digest(token: &str) -> String {
     Sha256::digest(token.as_bytes())
@@ -47,7 +53,7 @@ pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
         .filter_map(|pair| pair.trim().split_once('='))
         .find(|(k, _)| *k == name)
         .map(|(_, v)| v)
-        .filter(|v| v.len() == 64 && v.bytes().all(|b| b.is_ascii_hexdigit()))
+        .filter(|v| is_token(v))
 }
 
 /// A `Set-Cookie` value for a console cookie; `None` clears it.
