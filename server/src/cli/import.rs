@@ -9,7 +9,7 @@ pub(super) async fn import(db: &Db, slug: &str, file: &std::path::Path) -> Resul
     let format = Format::detect(file)?;
     let reader = std::fs::File::open(file).with_context(|| format!("cannot open {}", file.display()))?;
     let store = open(db).await?;
-    let shop = super::shop_named(&store, &slug).await?;
+    let shop = super::shop_named(&store, slug).await?;
     let started = std::time::Instant::now();
     // JSON Lines are parsed on their own thread while earlier orders are written, a
     // bounded number ahead; a CSV is read whole first (an order's rows may be anywhere).
