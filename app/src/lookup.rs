@@ -162,6 +162,11 @@ pub fn parsed(stored: &crate::view::StoredView) -> Result<ShopperView, LookupErr
     })
 }
 
+/// Whether this server sends mail (`--smtp-url`): provided to the pages, which
+/// offer links by email only then.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MailOn(pub bool);
+
 /// What the tracking page needs before any lookup: the shop's name and the
 /// shopper's language (`?locale=`, else `Accept-Language`, else the shop's default).
 /// `None` when there is no such shop.
@@ -189,6 +194,7 @@ pub async fn shop_page(
                 .unwrap_or_default(),
             requested: requested.map(|l| l.code().to_string()),
             accent: accent.as_deref().map(str::trim).and_then(hex_colour).or(s.accent),
+            email_links: s.email_links && use_context::<MailOn>().is_some_and(|on| on.0),
             slug: s.slug,
             name: s.name,
         })),

@@ -132,6 +132,9 @@ pub struct ShopPage {
     pub requested: Option<String>,
     /// The accent colour (`#rrggbb` or `#rgb`): `?accent=` when valid, else the shop's.
     pub accent: Option<String>,
+    /// The page offers "Don't have your order number?" (the shop allows it and
+    /// the server sends mail).
+    pub email_links: bool,
 }
 
 /// A shopper view as the store keeps it: the JSON the projection made when the

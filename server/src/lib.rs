@@ -12,6 +12,8 @@ pub mod embed;
 pub mod guard;
 pub mod import;
 pub mod keys;
+pub mod links;
+pub mod mail;
 pub mod metrics;
 pub mod problem;
 pub mod router;
@@ -19,6 +21,7 @@ pub mod serve;
 pub mod settings;
 pub mod shopify;
 pub mod telemetry;
+pub mod token;
 
 mod posted;
 

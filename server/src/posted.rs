@@ -22,6 +22,25 @@ pub struct LookupForm {
     order_number: String,
 }
 
+/// Renders the page `parts` asks for, with what `extra` provides beside the
+/// server's own context (see `AppState::provide_page_context`).
+pub async fn render(
+    state: &AppState,
+    parts: axum::http::request::Parts,
+    extra: impl Fn() + Clone + Send + Sync + 'static,
+) -> Response {
+    let page_state = state.clone();
+    let options = leptos::prelude::LeptosOptions::clone(&state.leptos_options);
+    let render = leptos_axum::render_app_async_with_context(
+        move || {
+            page_state.provide_page_context();
+            extra();
+        },
+        move || shell(options.clone()),
+    );
+    render(Request::from_parts(parts, Body::empty())).await.into_response()
+}
+
 /// `POST /track/{shop}`: looks up and renders the page with the result, without hydration.
 pub async fn track_post(State(state): State<AppState>, Path(shop): Path<String>, req: Request) -> Response {
     let (parts, body) = req.into_parts();
@@ -47,18 +66,7 @@ pub async fn track_post(State(state): State<AppState>, Path(shop): Path<String>,
         order_number: form.order_number,
         result,
     };
-    let store = state.store.clone();
-    let limits = state.limits.clone();
-    let options = leptos::prelude::LeptosOptions::clone(&state.leptos_options);
-    let render = leptos_axum::render_app_async_with_context(
-        move || {
-            provide_context(store.clone());
-            provide_context(limits.clone());
-            provide_context(posted.clone());
-        },
-        move || shell(options.clone()),
-    );
-    let mut response = render(Request::from_parts(parts, Body::empty())).await.into_response();
+    let mut response = render(&state, parts, move || provide_context(posted.clone())).await;
     if let Some((status, retry_after)) = failed {
         *response.status_mut() = status;
         if let Some(secs) = retry_after {

@@ -35,6 +35,8 @@ pub struct AppState {
     pub request_timeout: std::time::Duration,
     /// Console cookies are marked `Secure` (the site is reached over HTTPS).
     pub secure_cookies: bool,
+    /// The sender of shoppers' order links, when the server sends mail.
+    pub mail: Option<Arc<crate::mail::Mailer>>,
 }
 
 /// How long one request may take unless configured.
@@ -60,7 +62,23 @@ impl AppState {
             hsts: None,
             request_timeout: REQUEST_TIMEOUT,
             secure_cookies: false,
+            mail: None,
         }
+    }
+
+    /// The same state sending shoppers' order links with `mailer` (its sender
+    /// task is started apart, see `Mailer::spawn`).
+    pub fn with_mail(mut self, mailer: Arc<crate::mail::Mailer>) -> Self {
+        self.mail = Some(mailer);
+        self
+    }
+
+    /// What every rendered page gets from the server: the store, the limits and
+    /// whether mail is sent.
+    pub fn provide_page_context(&self) {
+        provide_context(self.store.clone());
+        provide_context(self.limits.clone());
+        provide_context(app::lookup::MailOn(self.mail.is_some()));
     }
 
     /// The same state telling browsers to use HTTPS only, for `max_age_secs` seconds
@@ -120,8 +138,7 @@ pub fn app(state: AppState) -> Router {
     // Install the metrics recorder before the first request records anything.
     let _ = crate::metrics::handle();
     let routes = generate_route_list(App);
-    let store = state.store.clone();
-    let limits = state.limits.clone();
+    let page_state = state.clone();
     let options = LeptosOptions::clone(&state.leptos_options);
     let hsts = state.hsts.clone();
     let request_timeout = state.request_timeout;
@@ -131,6 +148,7 @@ pub fn app(state: AppState) -> Router {
         .route("/metrics", get(crate::metrics::render))
         .merge(api::routes())
         .merge(crate::console::routes())
+        .merge(crate::links::routes())
         .route("/track/{shop}", post(posted::track_post))
         .route("/embed/{shop}", post(posted::track_post))
         .route("/embed.js", get(embed::loader))
@@ -139,10 +157,7 @@ pub fn app(state: AppState) -> Router {
         .leptos_routes_with_context(
             &state,
             routes,
-            move || {
-                provide_context(store.clone());
-                provide_context(limits.clone());
-            },
+            move || page_state.provide_page_context(),
             move || shell(options.clone()),
         )
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))

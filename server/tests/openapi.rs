@@ -16,6 +16,8 @@ const OPERATIONS: &[(&str, &str)] = &[
     ("get", "/api/v1/shops/{shop}/orders/{order_number}"),
     ("post", "/api/v1/shops/{shop}/lookup"),
     ("post", "/api/v1/shops/{shop}/webhooks/shopify"),
+    ("get", "/api/v1/shops/{shop}/settings"),
+    ("patch", "/api/v1/shops/{shop}/settings"),
     ("delete", "/api/v1/shops/{shop}/orders/{order_number}"),
 ];
 
@@ -164,7 +166,7 @@ async fn every_example_gets_the_answer_the_document_gives() {
         }
     }
     assert_eq!(
-        examples, 4,
-        "the PUT, GET, lookup and webhook answers are documented by example"
+        examples, 6,
+        "the PUT, GET, lookup, webhook and settings answers are documented by example"
     );
 }

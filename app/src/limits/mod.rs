@@ -9,9 +9,11 @@
 //! the database, so that every server (and a restarted one) counts the same.
 
 mod client;
+mod links;
 mod table;
 
 pub use client::{client_of, Client, Proxies};
+pub use links::{LinkRefusal, LinkRules};
 pub use table::{LimitKey, Rule, Spent, Table};
 
 use crate::store::Store;
@@ -36,6 +38,8 @@ pub struct LimitSettings {
     /// Failed console sign-ins against one account from one client per `window`;
     /// from all clients together, [`ACCOUNT_FROM_ALL_CLIENTS`] times as many.
     pub failed_sign_ins_per_account: u32,
+    /// Requests for order links by email (always per process).
+    pub links: LinkRules,
     /// Keys each in-memory table holds at most.
     pub capacity: usize,
     /// Proxies whose `X-Forwarded-For` is believed.
@@ -59,6 +63,7 @@ impl Default for LimitSettings {
             window: Duration::from_secs(15 * 60),
             failed_auth_per_client: 20,
             failed_sign_ins_per_account: 5,
+            links: LinkRules::default(),
             capacity: DEFAULT_CAPACITY,
             proxies: Proxies::none(),
         }
@@ -97,6 +102,8 @@ pub struct LookupLimits {
     /// and per account (`sign_in_rules`).
     sign_ins: Mutex<[Table; 3]>,
     sign_in_rules: [Rule; 3],
+    /// Requests for order links (see `links`).
+    links: links::LinkTables,
     epoch: Instant,
 }
 
@@ -154,6 +161,7 @@ impl LookupLimits {
                     w,
                 ),
             ],
+            links: links::LinkTables::new(&settings.links, settings.capacity),
             secret,
             backing,
             epoch: Instant::now(),

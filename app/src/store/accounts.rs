@@ -252,7 +252,7 @@ impl Store {
     }
 }
 
-const MEMBER: &str = "SELECT s.id, s.slug, s.name, s.locale, s.accent, s.allowed_origins, m.role
+const MEMBER: &str = "SELECT s.id, s.slug, s.name, s.locale, s.accent, s.allowed_origins, s.email_links, m.role
     FROM memberships m JOIN shops s ON s.id = m.shop_id";
 
 #[derive(FromRow)]

@@ -8,7 +8,9 @@ mod accounts;
 mod activity;
 mod allowances;
 mod keys;
+mod links;
 mod orders;
+mod outbox;
 mod readers;
 mod refusals;
 mod shopify;
@@ -20,6 +22,8 @@ mod writes;
 pub use accounts::{Account, Membership, Role, Session};
 pub use activity::{Delivery, SupportView, DELIVERIES_KEPT};
 pub use keys::{KeyInfo, StoredKey};
+pub use links::{LinkState, ORDERS_LISTED};
+pub use outbox::{Outcome, Queued};
 pub use refusals::{masked_email, Refusal, Refused};
 pub use shops::{NewShop, Shop, ShopUpdate};
 pub use tally::{Counted, Day};
@@ -267,8 +271,14 @@ fn to_json<T: serde::Serialize>(value: &T) -> Result<String, StoreError> {
     serde_json::to_string(value).map_err(|e| StoreError::Corrupt(e.to_string()))
 }
 
+/// A time `offset` from now as the store writes every time: RFC 3339 UTC, whole
+/// seconds, so that times compare as text. Every time stored is made here.
+pub fn time_in(offset: chrono::Duration) -> String {
+    (chrono::Utc::now() + offset).to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
 fn now() -> String {
-    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+    time_in(chrono::Duration::zero())
 }
 
 #[cfg(test)]

@@ -1,5 +1,6 @@
 //! The console's abuse panel: order numbers, email addresses and clients whose
-//! allowance of failed lookups ran out, per shop, over the last 24 hours.
+//! allowance of failed lookups (or of requests for order links) ran out, per
+//! shop, over the last 24 hours.
 //!
 //! Refusals are counted in memory (bounded by [`MAX_SUBJECTS`] between two
 //! flushes) and written with the daily counts. Emails are kept masked
@@ -22,6 +23,10 @@ pub enum Refused {
     Order,
     Email,
     Client,
+    /// Requests for order links by email: the address, the client, the shop.
+    LinkEmail,
+    LinkClient,
+    LinkShop,
 }
 
 impl Refused {
@@ -30,6 +35,9 @@ impl Refused {
             Refused::Order => "order",
             Refused::Email => "email",
             Refused::Client => "client",
+            Refused::LinkEmail => "link_email",
+            Refused::LinkClient => "link_client",
+            Refused::LinkShop => "link_shop",
         }
     }
 }
@@ -161,7 +169,7 @@ impl Store {
 }
 
 fn day_ago() -> String {
-    (chrono::Utc::now() - chrono::Duration::hours(24)).to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+    super::time_in(-chrono::Duration::hours(24))
 }
 
 #[cfg(test)]

@@ -12,6 +12,8 @@ pub struct Shop {
     pub locale: String,
     pub accent: Option<String>,
     pub allowed_origins: Vec<String>,
+    /// Shoppers may ask for a link to their orders by email (when the server can send mail).
+    pub email_links: bool,
 }
 
 /// A new shop's settings.
@@ -34,6 +36,7 @@ pub struct ShopUpdate {
     pub accent: Option<Option<String>>,
     /// Replaces the whole list.
     pub allowed_origins: Option<Vec<String>>,
+    pub email_links: Option<bool>,
 }
 
 impl Store {
@@ -63,6 +66,7 @@ impl Store {
                     locale: shop.locale.clone(),
                     accent: shop.accent.clone(),
                     allowed_origins: shop.allowed_origins.clone(),
+                    email_links: true,
                 })
             }
             Err(sqlx::Error::Database(e)) if e.is_unique_violation() => Err(StoreError::ShopExists(shop.slug.clone())),
@@ -72,11 +76,12 @@ impl Store {
 
     /// The shop with this slug, if any.
     pub async fn shop(&self, slug: &str) -> Result<Option<Shop>, StoreError> {
-        let row: Option<ShopRow> =
-            sqlx::query_as("SELECT id, slug, name, locale, accent, allowed_origins FROM shops WHERE slug = $1")
-                .bind(slug)
-                .fetch_optional(&self.pool)
-                .await?;
+        let row: Option<ShopRow> = sqlx::query_as(
+            "SELECT id, slug, name, locale, accent, allowed_origins, email_links FROM shops WHERE slug = $1",
+        )
+        .bind(slug)
+        .fetch_optional(&self.pool)
+        .await?;
         row.map(ShopRow::into_shop).transpose()
     }
 
@@ -92,7 +97,8 @@ impl Store {
                 name = COALESCE($1, name),
                 locale = COALESCE($2, locale),
                 accent = CASE WHEN $3 THEN $4 ELSE accent END,
-                allowed_origins = COALESCE($5, allowed_origins)
+                allowed_origins = COALESCE($5, allowed_origins),
+                email_links = COALESCE($7, email_links)
              WHERE slug = $6",
         )
         .bind(&update.name)
@@ -101,6 +107,7 @@ impl Store {
         .bind(update.accent.clone().flatten())
         .bind(origins)
         .bind(slug)
+        .bind(update.email_links.map(i64::from))
         .execute(&self.pool)
         .await?;
         Ok(done.rows_affected() > 0)
@@ -109,7 +116,7 @@ impl Store {
     /// The shop's webhook secret, if the shop exists.
     pub async fn webhook_secret(&self, slug: &str) -> Result<Option<(Shop, String)>, StoreError> {
         let row: Option<ShopSecretRow> = sqlx::query_as(
-            "SELECT id, slug, name, locale, accent, allowed_origins, webhook_secret FROM shops WHERE slug = $1",
+            "SELECT id, slug, name, locale, accent, allowed_origins, email_links, webhook_secret FROM shops WHERE slug = $1",
         )
         .bind(slug)
         .fetch_optional(&self.pool)
@@ -136,6 +143,7 @@ pub(super) struct ShopRow {
     locale: String,
     accent: Option<String>,
     allowed_origins: String,
+    email_links: i64,
 }
 
 impl ShopRow {
@@ -147,6 +155,7 @@ impl ShopRow {
             name: self.name,
             locale: self.locale,
             accent: self.accent,
+            email_links: self.email_links != 0,
         })
     }
 }

@@ -1,6 +1,7 @@
 //! The pages: the HTML shell, the router and the components.
 
 mod lookup_form;
+mod order_links;
 // Orders are rendered on the server only (the island gets them as HTML).
 #[cfg(feature = "ssr")]
 mod order;
@@ -30,6 +31,28 @@ pub struct PostedLookup {
 pub fn order_html(order: ShopperView, locale: crate::i18n::Locale) -> String {
     use leptos::tachys::view::RenderHtml;
     Owner::new().with(|| view! { <order::OrderView order locale/> }.to_html())
+}
+
+/// Orders in a list, rendered as [`order_html`] does, each with its own heading id.
+#[cfg(feature = "ssr")]
+pub fn order_html_numbered(order: ShopperView, locale: crate::i18n::Locale, n: usize) -> String {
+    use leptos::tachys::view::RenderHtml;
+    let heading_id = format!("order-heading-{n}");
+    Owner::new().with(|| view! { <order::OrderView order locale heading_id/> }.to_html())
+}
+
+/// One line for an order in a list (number, date, where it stands).
+#[cfg(feature = "ssr")]
+pub fn order_summary(order: &ShopperView, locale: crate::i18n::Locale) -> String {
+    order::summary(order, locale)
+}
+
+/// What the page says about a request for a link to one's orders: sent (the
+/// one answer to every well-formed request) or a field error's code.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LinkNotice {
+    Sent,
+    Invalid(String),
 }
 
 /// The HTML document around the app.

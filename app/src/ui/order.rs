@@ -15,9 +15,30 @@ fn status(locale: Locale, kind: &str, word: &str) -> (String, String) {
     )
 }
 
+/// One line for an order in a list: its number, when it was placed and where it stands.
+pub fn summary(order: &ShopperView, locale: Locale) -> String {
+    let standing = match order.status {
+        OrderStatus::Cancelled => status(locale, "order", order.status.as_str()).0,
+        _ => status(locale, "fulfillment", order.fulfillment_status.as_str()).0,
+    };
+    format!(
+        "{} · {} · {standing}",
+        order.order_number,
+        date(&order.placed_at, locale)
+    )
+}
+
 /// The whole shopper view of one order.
 #[component]
-pub fn OrderView(order: ShopperView, locale: Locale) -> impl IntoView {
+pub fn OrderView(
+    order: ShopperView,
+    locale: Locale,
+    /// The heading's id (`order-heading` unless several orders share a page).
+    #[prop(optional)]
+    heading_id: Option<String>,
+) -> impl IntoView {
+    let heading_id = heading_id.unwrap_or_else(|| "order-heading".to_string());
+    let labelled_by = heading_id.clone();
     let currency = order.currency.clone();
     let cash = move |amount: &str| money(amount, &currency, locale);
     let reason = |r: &String| t_args(locale, "order.reason", &[("reason", r)]);
@@ -54,8 +75,8 @@ pub fn OrderView(order: ShopperView, locale: Locale) -> impl IntoView {
     let steps = progress(&order);
     let history = history(&order, locale);
     view! {
-        <article class="order" aria-labelledby="order-heading">
-            <h2 id="order-heading" tabindex="-1">{t_args(locale, "order.heading", &[("number", &order.order_number)])}</h2>
+        <article class="order" aria-labelledby=labelled_by>
+            <h2 id=heading_id tabindex="-1">{t_args(locale, "order.heading", &[("number", &order.order_number)])}</h2>
             <p class="placed">{t_args(locale, "order.placed", &[("date", &date(&order.placed_at, locale))])}</p>
 
             {steps.map(|steps| view! {

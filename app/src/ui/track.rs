@@ -2,6 +2,7 @@
 //! the only part of the page the WebAssembly hydrates).
 
 use super::lookup_form::{FormText, LookupForm};
+use super::order_links::OrderLinks;
 use super::{set_status, NotFoundPage};
 use crate::i18n::{t, Locale};
 use crate::lookup::{shop_page, ShopPage};
@@ -84,6 +85,14 @@ fn TrackShop(page: ShopPage, compact: bool) -> impl IntoView {
                 keep_locale=page.requested.clone()
                 keep_accent=page.accent.clone().filter(|_| compact)
             />
+            {page.email_links.then(|| view! {
+                <OrderLinks
+                    action=format!("{base}/{}/links", page.slug)
+                    locale
+                    keep_locale=page.requested.clone()
+                    keep_accent=page.accent.clone().filter(|_| compact)
+                />
+            })}
             // Inside the widget's frame: report the content height to the page around it.
             {compact.then(|| view! { <script src="/embed-frame.js" defer></script> })}
         </section>

@@ -5,6 +5,7 @@ mod body;
 mod lookup;
 mod openapi;
 mod orders;
+mod settings;
 mod webhooks;
 
 pub use webhooks::signature_valid;
@@ -21,6 +22,7 @@ pub fn routes() -> Router<AppState> {
         .routes(routes!(lookup::lookup))
         .routes(routes!(orders::put_order, orders::get_order, orders::delete_order))
         .routes(routes!(webhooks::shopify))
+        .routes(routes!(settings::get_settings, settings::patch_settings))
         .routes(routes!(openapi::serve))
         .split_for_parts();
     openapi::publish(api);

@@ -126,6 +126,7 @@ fn add_examples(api: &mut OpenApi) {
             (&mut item.put, "put"),
             (&mut item.post, "post"),
             (&mut item.delete, "delete"),
+            (&mut item.patch, "patch"),
         ];
         for (operation, method) in operations {
             let Some(operation) = operation.as_mut() else {
@@ -152,10 +153,20 @@ fn add_examples(api: &mut OpenApi) {
                         json!({"topic": "orders/create", "outcome": "applied"}),
                     );
                 }
+                ("get", p) if p.ends_with("/settings") => response_example(operation, "200", settings(true)),
+                ("patch", p) if p.ends_with("/settings") => {
+                    request_example(operation, json!({"email_links": false}));
+                    response_example(operation, "200", settings(false));
+                }
                 _ => {}
             }
         }
     }
+}
+
+/// The example shop's settings (the shop `demo` as the examples' test makes it).
+fn settings(email_links: bool) -> Value {
+    json!({"slug": "demo", "name": "Demo", "locale": "en", "accent": null, "allowed_origins": [], "email_links": email_links})
 }
 
 fn request_example(operation: &mut Operation, example: Value) {

@@ -34,6 +34,15 @@ pub(super) struct LimitArgs {
     /// failed sign-ins are limited by --failed-auth-per-client).
     #[arg(long, env = "LOOKOUT_FAILED_SIGN_INS_PER_ACCOUNT", default_value_t = 5)]
     failed_sign_ins_per_account: u32,
+    /// Requests for a link to one's orders by email, per address at a shop, per hour.
+    #[arg(long, env = "LOOKOUT_ORDER_LINKS_PER_EMAIL", default_value_t = 3)]
+    order_links_per_email: u32,
+    /// Requests for order links from one client address per hour (all shops).
+    #[arg(long, env = "LOOKOUT_ORDER_LINKS_PER_CLIENT", default_value_t = 10)]
+    order_links_per_client: u32,
+    /// Requests for order links at one shop per hour (all addresses).
+    #[arg(long, env = "LOOKOUT_ORDER_LINKS_PER_SHOP", default_value_t = 300)]
+    order_links_per_shop: u32,
     /// Keys each in-memory limiter table holds at most (about 40 bytes each).
     #[arg(long, env = "LOOKOUT_LIMITER_CAPACITY", default_value_t = app::limits::DEFAULT_CAPACITY,
           value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=100_000_000))]
@@ -52,6 +61,9 @@ impl LimitArgs {
             ("--failed-lookups-per-email", self.failed_lookups_per_email),
             ("--failed-auth-per-client", self.failed_auth_per_client),
             ("--failed-sign-ins-per-account", self.failed_sign_ins_per_account),
+            ("--order-links-per-email", self.order_links_per_email),
+            ("--order-links-per-client", self.order_links_per_client),
+            ("--order-links-per-shop", self.order_links_per_shop),
         ] {
             if value == 0 {
                 anyhow::bail!("{name} must be at least 1");
@@ -67,6 +79,12 @@ impl LimitArgs {
             window: std::time::Duration::from_secs(self.failed_lookup_window_secs),
             failed_auth_per_client: self.failed_auth_per_client,
             failed_sign_ins_per_account: self.failed_sign_ins_per_account,
+            links: app::limits::LinkRules {
+                per_email: self.order_links_per_email,
+                per_client: self.order_links_per_client,
+                per_shop: self.order_links_per_shop,
+                ..app::limits::LinkRules::default()
+            },
             capacity: self.limiter_capacity,
             proxies: app::limits::Proxies::parse(&self.trusted_proxies)
                 .map_err(anyhow::Error::msg)?
@@ -107,4 +125,25 @@ pub(super) struct Db {
     /// database (default: the database URL itself).
     #[arg(long, env = "LOOKOUT_DATABASE_LOOKUP_URL")]
     pub(super) database_lookup_url: Option<String>,
+}
+
+/// Outbound mail: the links shoppers ask for when they lack their order number.
+#[derive(Args, Clone)]
+pub(super) struct MailArgs {
+    /// The SMTP server: smtp://HOST:PORT (no TLS, for a relay on this machine),
+    /// smtp://USER:PASSWORD@HOST:587?tls=required (STARTTLS) or smtps://USER:PASSWORD@HOST
+    /// (TLS). Without it no mail is sent and the pages do not offer links by email.
+    #[arg(long, env = "LOOKOUT_SMTP_URL")]
+    pub(super) smtp_url: Option<String>,
+    /// The sender's address (the shop's name is shown as the sender's name).
+    #[arg(long, env = "LOOKOUT_MAIL_FROM", requires = "smtp_url")]
+    pub(super) mail_from: Option<String>,
+    /// Where shoppers reach this server, e.g. https://track.example.com: links in
+    /// mail are made from it (default: http:// and the listening address).
+    #[arg(long, env = "LOOKOUT_PUBLIC_URL")]
+    pub(super) public_url: Option<String>,
+    /// Seconds before a failed send is tried again; the wait doubles each time, up to an hour.
+    #[arg(long, env = "LOOKOUT_MAIL_RETRY_SECS", default_value_t = 30,
+          value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub(super) mail_retry_secs: u64,
 }

@@ -15,7 +15,7 @@ use crate::settings;
 use crate::telemetry::LogFormat;
 use anyhow::{Context, Result};
 use app::store::Store;
-use args::{Db, LimitArgs, TimeoutArgs};
+use args::{Db, LimitArgs, MailArgs, TimeoutArgs};
 use clap::{Parser, Subcommand};
 use import::import;
 use key::KeyCommand;
@@ -68,6 +68,8 @@ enum Command {
         secure_cookies: bool,
         #[command(flatten)]
         timeouts: TimeoutArgs,
+        #[command(flatten)]
+        mail: MailArgs,
     },
     /// Apply database migrations.
     Migrate {
@@ -204,6 +206,7 @@ async fn run(command: Command) -> Result<()> {
             hsts_max_age,
             secure_cookies,
             timeouts,
+            mail,
         } => {
             let settings = ServeSettings {
                 limits: limits.settings()?,
@@ -212,6 +215,7 @@ async fn run(command: Command) -> Result<()> {
                 secure_cookies,
                 header_timeout: std::time::Duration::from_secs(timeouts.header_timeout_secs),
                 request_timeout: std::time::Duration::from_secs(timeouts.request_timeout_secs),
+                mail,
             };
             serve(&db, addr, site_root, settings).await
         }

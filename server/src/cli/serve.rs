@@ -17,6 +17,7 @@ pub(super) struct ServeSettings {
     pub(super) secure_cookies: bool,
     pub(super) header_timeout: std::time::Duration,
     pub(super) request_timeout: std::time::Duration,
+    pub(super) mail: super::args::MailArgs,
 }
 
 /// How often the lookup counts kept in memory are written to the database.
@@ -55,6 +56,11 @@ pub(super) async fn serve(db: &Db, addr: SocketAddr, site_root: PathBuf, setting
         .with_hsts(settings.hsts_max_age)
         .with_request_timeout(settings.request_timeout);
     state.limits = limits;
+    if let Some(mailer) = mailer(&settings.mail, local)? {
+        let mailer = std::sync::Arc::new(mailer);
+        mailer.clone().spawn(store.clone());
+        state = state.with_mail(mailer);
+    }
     tracing::info!(files = state.assets.len(), "site assets loaded");
     if let Some(handle) = crate::metrics::handle() {
         // Histograms are drained into their buckets here as well as on each scrape.
@@ -87,6 +93,26 @@ pub(super) async fn serve(db: &Db, addr: SocketAddr, site_root: PathBuf, setting
     store.close().await;
     tracing::info!("stopped");
     Ok(())
+}
+
+/// The mail sender, when `--smtp-url` is given (checked now, so a typo stops the start).
+fn mailer(args: &super::args::MailArgs, local: SocketAddr) -> Result<Option<crate::mail::Mailer>> {
+    let Some(smtp_url) = args.smtp_url.clone() else {
+        return Ok(None);
+    };
+    let from = args
+        .mail_from
+        .clone()
+        .context("--smtp-url needs --mail-from, the address mail is sent from")?;
+    let settings = crate::mail::MailSettings {
+        smtp_url,
+        from,
+        public_url: args.public_url.clone().unwrap_or_else(|| format!("http://{local}")),
+        retry_after: std::time::Duration::from_secs(args.mail_retry_secs),
+    };
+    let mailer = crate::mail::Mailer::new(&settings)?;
+    tracing::info!(public_url = %settings.public_url, "order links by email are on");
+    Ok(Some(mailer))
 }
 
 async fn shutdown_signal() {

@@ -52,6 +52,10 @@ pub(super) enum ShopCommand {
         /// Remove the accent colour.
         #[arg(long, conflicts_with = "accent")]
         clear_accent: bool,
+        /// Let shoppers without their order number ask for a link to their orders
+        /// by email (when the server sends mail): on or off.
+        #[arg(long, value_parser = clap::builder::BoolishValueParser::new())]
+        email_links: Option<bool>,
     },
     /// Replace the shop's Shopify webhook secret and print the new one once.
     RotateSecret {
@@ -131,6 +135,7 @@ pub(super) async fn run(command: ShopCommand) -> Result<()> {
             locale,
             accent,
             clear_accent,
+            email_links,
         } => {
             if let Some(locale) = &locale {
                 settings::check_locale(locale).map_err(anyhow::Error::msg)?;
@@ -153,6 +158,7 @@ pub(super) async fn run(command: ShopCommand) -> Result<()> {
                 } else {
                     (!origins.is_empty()).then_some(origins)
                 },
+                email_links,
             };
             let store = open(&db).await?;
             if !store.update_shop(&slug, &update).await? {
@@ -168,6 +174,10 @@ pub(super) async fn run(command: ShopCommand) -> Result<()> {
                 shop.allowed_origins.join(" ")
             };
             println!("  allowed origins: {origins}");
+            println!(
+                "  order links by email: {}",
+                if shop.email_links { "on" } else { "off" }
+            );
             Ok(())
         }
     }

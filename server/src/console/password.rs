@@ -62,8 +62,7 @@ pub fn check(password: &str, again: &str, email: &str) -> Result<(), Weak> {
 
 /// A new set-password link's token and the time it stops working (RFC 3339).
 pub fn new_link() -> (String, String) {
-    let expires =
-        (chrono::Utc::now() + chrono::Duration::hours(LINK_HOURS)).to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let expires = app::store::time_in(chrono::Duration::hours(LINK_HOURS));
     (super::session::token(), expires)
 }
 

@@ -8,9 +8,8 @@ use crate::AppState;
 use app::store::Session;
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
-use axum::http::{header, HeaderMap, HeaderValue};
+use axum::http::HeaderValue;
 use axum::response::{IntoResponse, Redirect, Response};
-use sha2::{Digest, Sha256};
 
 /// The session cookie.
 pub const SESSION_COOKIE: &str = "lookout_console";
@@ -19,42 +18,7 @@ pub const FORM_COOKIE: &str = "lookout_console_form";
 /// How long a session lasts from sign-in.
 pub const SESSION_HOURS: i64 = 12;
 
-/// 32 random bytes as hex: session ids, CSRF tokens, link tokens.
-pub fn token() -> String {
-    crate::keys::webhook_secret()
-}
-
-/// True for text shaped like a [`token`] (64 hex digits): anything else is
-/// refused before any query.
-pub fn is_token(text: &str) -> bool {
-    text.len() == 64 && text.bytes().all(|b| b.is_ascii_hexdigit())
-}
-
-/// The SHA-256 of a token, hex: what the database keeps of it.
-pub fn digest(token: &str) -> String {
-    Sha256::digest(token.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
-}
-
-/// Compares two tokens in time that does not depend on where they differ.
-pub fn same_token(a: &str, b: &str) -> bool {
-    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
-}
-
-/// The value of the cookie `name`, if the request has it (and it is token-shaped).
-pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(k, _)| *k == name)
-        .map(|(_, v)| v)
-        .filter(|v| is_token(v))
-}
+pub use crate::token::{cookie, digest, is_token, same_token, token};
 
 /// A `Set-Cookie` value for a console cookie; `None` clears it.
 pub fn set_cookie(state: &AppState, name: &str, value: Option<&str>) -> HeaderValue {
@@ -120,8 +84,7 @@ impl FromRequestParts<AppState> for Signed {
 /// Starts a session for an account and returns its cookie.
 pub async fn start(state: &AppState, user_id: i64) -> Result<HeaderValue, app::store::StoreError> {
     let id = token();
-    let expires = (chrono::Utc::now() + chrono::Duration::hours(SESSION_HOURS))
-        .to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let expires = app::store::time_in(chrono::Duration::hours(SESSION_HOURS));
     state
         .store
         .create_session(&digest(&id), user_id, &token(), &expires)

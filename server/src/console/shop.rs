@@ -138,6 +138,7 @@ pub async fn settings(
         locale: shop.locale.clone(),
         accent: shop.accent.clone().unwrap_or_default(),
         allowed_origins: shop.allowed_origins.join("\n"),
+        email_links: shop.email_links.then(|| "on".to_string()),
     };
     let note = saved.saved.map(|_| t(signed.locale, "console.settings.saved"));
     settings_page(&state, &signed, &member, &headers, &form, StatusCode::OK, note, None)
@@ -155,6 +156,8 @@ pub struct SettingsForm {
     accent: String,
     #[serde(default)]
     allowed_origins: String,
+    /// A checkbox: present when ticked.
+    email_links: Option<String>,
 }
 
 /// Checks a settings form: the change to make, or what is wrong with it.
@@ -187,6 +190,7 @@ fn update_of(form: &SettingsForm, locale: Locale) -> Result<ShopUpdate, String> 
         locale: Some(form.locale.clone()),
         accent: Some(accent),
         allowed_origins: Some(origins),
+        email_links: Some(form.email_links.is_some()),
     })
 }
 
@@ -265,6 +269,15 @@ fn settings_page(
                         {form.allowed_origins.clone()}
                     </textarea>
                     <p class="hint">{t(locale, "console.settings.origins_hint")}</p>
+                    <label class="check">
+                        <input type="checkbox" name="email_links" value="on" checked=form.email_links.is_some()
+                            aria-describedby="email-links-hint"/>
+                        {t(locale, "console.settings.email_links")}
+                    </label>
+                    <p class="hint" id="email-links-hint">
+                        {t(locale, "console.settings.email_links_hint")}
+                        {state.mail.is_none().then(|| format!(" {}", t(locale, "console.settings.email_links_no_mail")))}
+                    </p>
                     <button type="submit">{t(locale, "console.settings.save")}</button>
                 </form>
                 <section aria-labelledby="preview-title">

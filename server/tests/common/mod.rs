@@ -5,6 +5,7 @@
 
 pub mod console;
 pub mod shopify;
+pub mod smtp;
 
 use app::store::{NewShop, Store};
 use serde_json::Value;
@@ -169,6 +170,35 @@ impl TestApp {
 }
 
 impl TestApp {
+    /// Spawns the app sending order links through the SMTP server at `smtp_url`
+    /// (retries after 1 s), with its sender running.
+    pub async fn spawn_with_mail(smtp_url: &str) -> TestApp {
+        Self::spawn_configured_with_mail(smtp_url, |_| {}).await
+    }
+
+    /// The same, with the limits changed by `adjust`.
+    pub async fn spawn_configured_with_mail(
+        smtp_url: &str,
+        adjust: impl FnOnce(&mut app::limits::LimitSettings),
+    ) -> TestApp {
+        let mut limits = app::limits::LimitSettings::default();
+        adjust(&mut limits);
+        let mailer = std::sync::Arc::new(
+            server::mail::Mailer::new(&server::mail::MailSettings {
+                smtp_url: smtp_url.to_string(),
+                from: "orders@lookout.test".into(),
+                public_url: "http://lookout.test".into(),
+                retry_after: std::time::Duration::from_secs(1),
+            })
+            .expect("mail settings"),
+        );
+        Self::spawn_configured(move |state| {
+            mailer.clone().spawn(state.store.clone());
+            state.with_limits(limits).with_mail(mailer)
+        })
+        .await
+    }
+
     /// Calls the page's lookup server function (`POST /api/track`), as the hydrated page does.
     pub async fn track_fn(&self, shop: &str, email: &str, number: &str) -> reqwest::Response {
         self.client
@@ -217,6 +247,20 @@ impl TestApp {
 /// The contract example as JSON.
 pub fn example() -> Value {
     serde_json::from_str(EXAMPLE).expect("example parses")
+}
+
+/// The contract example as another order: `number`, placed by `email` `days_ago` days ago.
+pub fn order_of(number: &str, email: &str, days_ago: i64) -> Value {
+    let mut order = example();
+    let placed = chrono::Utc::now() - chrono::Duration::days(days_ago);
+    order["order_number"] = number.into();
+    order["email"] = email.into();
+    order["placed_at"] = placed.format("%Y-%m-%dT%H:%M:%SZ").to_string().into();
+    order["updated_at"] = (placed + chrono::Duration::hours(1))
+        .format("%Y-%m-%dT%H:%M:%SZ")
+        .to_string()
+        .into();
+    order
 }
 
 /// Percent-encodes a path segment (enough for order numbers: `#`, spaces, `/`).

@@ -1,0 +1,150 @@
+//! Links to a shopper's orders, sent by email: the token's SHA-256, the shop and
+//! address it opens, when it stops working, and the browser it was first opened
+//! in (the SHA-256 of that browser's cookie). Behind a link: the address's orders
+//! at that shop from the last 12 months, as their stored shopper views.
+
+use super::{now, time_in, Store, StoreError};
+use crate::view::{ShopperView, StoredView};
+use chrono::{DateTime, Utc};
+
+/// Orders a link lists at most (the newest).
+pub const ORDERS_LISTED: usize = 50;
+/// Orders read to find them: the rows most recently written for the address.
+const ORDERS_READ: i64 = 500;
+
+/// What a link opens to, for the browser that presents it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LinkState {
+    /// This browser may read the orders of `email_key` at shop `shop_id`;
+    /// `bound_now` when this request was the link's first opening.
+    Open {
+        shop_id: i64,
+        email_key: String,
+        bound_now: bool,
+    },
+    /// Opened before in another browser.
+    OtherDevice,
+    /// Expired, revoked or never made.
+    Gone,
+}
+
+impl Store {
+    /// Stores a new link (its token's SHA-256) valid for `valid`.
+    pub async fn create_order_link(
+        &self,
+        token_hash: &str,
+        shop_id: i64,
+        email_key: &str,
+        valid: chrono::Duration,
+    ) -> Result<(), StoreError> {
+        sqlx::query("INSERT INTO order_links (token_hash, shop_id, email_key, expires_at) VALUES ($1, $2, $3, $4)")
+            .bind(token_hash)
+            .bind(shop_id)
+            .bind(email_key)
+            .bind(time_in(valid))
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Deletes a link that was never sent (its mail failed).
+    pub async fn delete_order_link(&self, token_hash: &str) -> Result<(), StoreError> {
+        sqlx::query("DELETE FROM order_links WHERE token_hash = $1")
+            .bind(token_hash)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Opens the link of shop `slug` whose token hashes to `token_hash` for the
+    /// browser whose cookie hashes to `device_hash`. The first browser to open a
+    /// live link keeps it (one statement decides, so two at once cannot both).
+    pub async fn open_order_link(
+        &self,
+        slug: &str,
+        token_hash: &str,
+        device_hash: &str,
+    ) -> Result<LinkState, StoreError> {
+        let bound =
+            sqlx::query("UPDATE order_links SET device_hash = $1 WHERE token_hash = $2 AND device_hash IS NULL")
+                .bind(device_hash)
+                .bind(token_hash)
+                .execute(&self.pool)
+                .await?
+                .rows_affected()
+                > 0;
+        let row: Option<(i64, String, Option<String>)> = sqlx::query_as(
+            "SELECT l.shop_id, l.email_key, l.device_hash FROM order_links l JOIN shops s ON s.id = l.shop_id
+             WHERE l.token_hash = $1 AND s.slug = $2 AND l.revoked_at IS NULL AND l.expires_at > $3",
+        )
+        .bind(token_hash)
+        .bind(slug)
+        .bind(now())
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(match row {
+            None => LinkState::Gone,
+            Some((shop_id, email_key, Some(owner))) if owner == device_hash => LinkState::Open {
+                shop_id,
+                email_key,
+                bound_now: bound,
+            },
+            Some(_) => LinkState::OtherDevice,
+        })
+    }
+
+    /// Ends a link for good, from the browser that holds it. False when it was not that browser's.
+    pub async fn revoke_order_link(&self, token_hash: &str, device_hash: &str) -> Result<bool, StoreError> {
+        let done = sqlx::query(
+            "UPDATE order_links SET revoked_at = $1 WHERE token_hash = $2 AND device_hash = $3 AND revoked_at IS NULL",
+        )
+        .bind(now())
+        .bind(token_hash)
+        .bind(device_hash)
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() > 0)
+    }
+
+    /// The shopper views of `email_key`'s orders at shop `shop_id` placed in the
+    /// last 12 months, newest first, at most [`ORDERS_LISTED`]. A view that does
+    /// not read back (changed by hand in the database) is left out and logged.
+    pub async fn orders_of(&self, shop_id: i64, email_key: &str) -> Result<Vec<ShopperView>, StoreError> {
+        let rows: Vec<String> = sqlx::query_scalar(
+            "SELECT shopper_view FROM orders WHERE shop_id = $1 AND email_key = $2 AND shopper_view IS NOT NULL
+             ORDER BY id DESC LIMIT $3",
+        )
+        .bind(shop_id)
+        .bind(email_key)
+        .bind(ORDERS_READ)
+        .fetch_all(&self.pool)
+        .await?;
+        let since = Utc::now() - chrono::Duration::days(365);
+        let mut views: Vec<(DateTime<Utc>, ShopperView)> = rows
+            .into_iter()
+            .filter_map(|json| match StoredView::new(json).parse() {
+                Ok(view) => Some(view),
+                Err(e) => {
+                    tracing::error!(error = %e, "stored shopper view unreadable");
+                    None
+                }
+            })
+            .filter_map(|view| {
+                let placed = DateTime::parse_from_rfc3339(&view.placed_at).ok()?.with_timezone(&Utc);
+                (placed >= since).then_some((placed, view))
+            })
+            .collect();
+        views.sort_by(|a, b| b.0.cmp(&a.0));
+        views.truncate(ORDERS_LISTED);
+        Ok(views.into_iter().map(|(_, view)| view).collect())
+    }
+
+    /// Forgets links that stopped working a day ago or more.
+    pub async fn prune_order_links(&self) -> Result<u64, StoreError> {
+        let done = sqlx::query("DELETE FROM order_links WHERE expires_at < $1")
+            .bind(time_in(-chrono::Duration::days(1)))
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected())
+    }
+}

@@ -1,0 +1,148 @@
+//! The outbox: mail waiting to be sent, kept in the database so that neither a
+//! crash nor an SMTP outage loses any. One sender at a time claims a row for a
+//! lease; it is then finished once (sent, or nothing to send) or put back with
+//! a later time to try again. A finished row keeps no address.
+
+use super::{now, time_in, Store, StoreError};
+use std::time::Duration;
+
+/// Finished rows are kept this long (for counts), then deleted.
+const KEEP_DAYS: i64 = 7;
+
+/// How a queued request ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// A link was mailed.
+    Sent,
+    /// The address has no orders at the shop: nothing is sent.
+    NoOrders,
+    /// The shop turned the feature off before it was sent.
+    TurnedOff,
+    /// Every try failed; given up.
+    Failed,
+}
+
+impl Outcome {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Sent => "sent",
+            Outcome::NoOrders => "no_orders",
+            Outcome::TurnedOff => "turned_off",
+            Outcome::Failed => "failed",
+        }
+    }
+}
+
+/// A request claimed for sending, with its shop.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Queued {
+    pub id: i64,
+    pub shop_id: i64,
+    pub slug: String,
+    pub shop_name: String,
+    /// The feature is on for the shop now.
+    pub email_links: bool,
+    /// As the shopper typed it (trimmed).
+    pub email: String,
+    pub locale: String,
+    /// Tries so far, this one included.
+    pub attempts: i64,
+}
+
+fn secs(d: Duration) -> chrono::Duration {
+    chrono::Duration::seconds(i64::try_from(d.as_secs()).unwrap_or(i64::MAX / 1000))
+}
+
+impl Store {
+    /// Queues a request for a link to the orders of `email` at shop `shop_id`.
+    pub async fn queue_link_request(&self, shop_id: i64, email: &str, locale: &str) -> Result<(), StoreError> {
+        let at = now();
+        sqlx::query("INSERT INTO outbox (shop_id, email, locale, created_at, next_at) VALUES ($1, $2, $3, $4, $4)")
+            .bind(shop_id)
+            .bind(email)
+            .bind(locale)
+            .bind(at)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Claims the next request due, for `lease`: no other sender takes it
+    /// before the lease ends (one statement decides, on both databases).
+    pub async fn claim_mail(&self, lease: Duration) -> Result<Option<Queued>, StoreError> {
+        let at = now();
+        let claimed: Option<(i64, i64, String, String, i64)> = sqlx::query_as(
+            "UPDATE outbox SET claimed_until = $1, attempts = attempts + 1
+             WHERE id = (SELECT id FROM outbox
+                         WHERE done_at IS NULL AND next_at <= $2 AND (claimed_until IS NULL OR claimed_until <= $2)
+                         ORDER BY next_at, id LIMIT 1)
+               AND done_at IS NULL AND (claimed_until IS NULL OR claimed_until <= $2)
+             RETURNING id, shop_id, email, locale, attempts",
+        )
+        .bind(time_in(secs(lease)))
+        .bind(at)
+        .fetch_optional(&self.pool)
+        .await?;
+        let Some((id, shop_id, email, locale, attempts)) = claimed else {
+            return Ok(None);
+        };
+        let (slug, shop_name, on): (String, String, i64) =
+            sqlx::query_as("SELECT slug, name, email_links FROM shops WHERE id = $1")
+                .bind(shop_id)
+                .fetch_one(&self.pool)
+                .await?;
+        Ok(Some(Queued {
+            id,
+            shop_id,
+            slug,
+            shop_name,
+            email_links: on != 0,
+            email,
+            locale,
+            attempts,
+        }))
+    }
+
+    /// Finishes a claimed request for good, and forgets its address.
+    pub async fn finish_mail(&self, id: i64, outcome: Outcome) -> Result<(), StoreError> {
+        sqlx::query("UPDATE outbox SET done_at = $1, outcome = $2, email = '', claimed_until = NULL WHERE id = $3")
+            .bind(now())
+            .bind(outcome.as_str())
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Puts a claimed request back, to be tried again after `after`.
+    pub async fn retry_mail(&self, id: i64, after: Duration, error: &str) -> Result<(), StoreError> {
+        sqlx::query("UPDATE outbox SET claimed_until = NULL, next_at = $1, last_error = $2 WHERE id = $3")
+            .bind(time_in(secs(after)))
+            .bind(crate::normalize::clip(error, 500))
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Requests not finished yet, and how many of them are due now.
+    pub async fn outbox_waiting(&self) -> Result<(i64, i64), StoreError> {
+        let waiting: (i64, i64) = sqlx::query_as(
+            "SELECT COUNT(*), COALESCE(SUM(CASE WHEN next_at <= $1 THEN 1 ELSE 0 END), 0)
+             FROM outbox WHERE done_at IS NULL",
+        )
+        .bind(now())
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(waiting)
+    }
+
+    /// Deletes finished requests older than a week.
+    pub async fn prune_outbox(&self) -> Result<u64, StoreError> {
+        let done = sqlx::query("DELETE FROM outbox WHERE done_at IS NOT NULL AND done_at < $1")
+            .bind(time_in(-chrono::Duration::days(KEEP_DAYS)))
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected())
+    }
+}

@@ -1,0 +1,120 @@
+//! A shop's settings, as its API key may read them, and the one it may change
+//! here: whether shoppers may ask for a link to their orders by email. The
+//! others are changed in the console or with `lookout shop update`.
+
+use super::auth::{authorize, ClientOf};
+use super::body;
+use crate::problem::ApiError;
+use crate::AppState;
+use app::errors::FieldError;
+use app::store::{Shop, ShopUpdate};
+use axum::body::Body;
+use axum::extract::{Path, State};
+use axum::http::HeaderMap;
+use axum::Json;
+use serde::{Deserialize, Serialize};
+
+/// The largest settings body.
+const MAX_BODY: usize = 4 * 1024;
+
+/// A shop's settings.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ShopSettings {
+    slug: String,
+    name: String,
+    /// The default language: `en`, `nb`, `sv`, `de` or `zh`.
+    locale: String,
+    /// The widget's accent colour (`#rrggbb`), if set.
+    accent: Option<String>,
+    /// Sites that may embed the widget.
+    allowed_origins: Vec<String>,
+    /// Shoppers without their order number may ask for a link to their orders by
+    /// email (offered only when the server sends mail).
+    email_links: bool,
+}
+
+impl From<Shop> for ShopSettings {
+    fn from(shop: Shop) -> Self {
+        ShopSettings {
+            slug: shop.slug,
+            name: shop.name,
+            locale: shop.locale,
+            accent: shop.accent,
+            allowed_origins: shop.allowed_origins,
+            email_links: shop.email_links,
+        }
+    }
+}
+
+/// The settings `PATCH` may change; what is left out stays as it is.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SettingsPatch {
+    /// Turn links to orders by email on (`true`) or off (`false`).
+    email_links: Option<bool>,
+}
+
+/// `GET /api/v1/shops/{shop}/settings`
+#[utoipa::path(
+    get,
+    path = "/api/v1/shops/{shop}/settings",
+    tag = "merchant",
+    operation_id = "get_settings",
+    summary = "Read the shop's settings",
+    security(("api_key" = [])),
+    params(("shop" = String, Path, description = "The shop's slug", example = "demo")),
+    responses(
+        (status = 200, description = "The shop's settings", body = ShopSettings),
+        (status = 401, description = "No key, or not this shop's live key", body = crate::problem::Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn get_settings(
+    State(state): State<AppState>,
+    ClientOf(client): ClientOf,
+    Path(slug): Path<String>,
+    headers: HeaderMap,
+) -> Result<Json<ShopSettings>, ApiError> {
+    let shop = authorize(&state, &client, &headers, &slug).await?;
+    Ok(Json(shop.into()))
+}
+
+/// `PATCH /api/v1/shops/{shop}/settings`
+#[utoipa::path(
+    patch,
+    path = "/api/v1/shops/{shop}/settings",
+    tag = "merchant",
+    operation_id = "patch_settings",
+    summary = "Change the shop's settings (links to orders by email)",
+    security(("api_key" = [])),
+    params(("shop" = String, Path, description = "The shop's slug", example = "demo")),
+    request_body(content = SettingsPatch, content_type = "application/json", description = "The settings to change"),
+    responses(
+        (status = 200, description = "Changed; the shop's settings now", body = ShopSettings),
+        (status = 401, description = "No key, or not this shop's live key", body = crate::problem::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Not a settings object, or a setting this endpoint cannot change; nothing changed", body = crate::problem::Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn patch_settings(
+    State(state): State<AppState>,
+    ClientOf(client): ClientOf,
+    Path(slug): Path<String>,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Json<ShopSettings>, ApiError> {
+    let shop = authorize(&state, &client, &headers, &slug).await?;
+    let bytes = body::read(body, MAX_BODY).await?;
+    let patch: SettingsPatch = serde_json::from_slice(&bytes).map_err(|e| {
+        ApiError::Validation(vec![FieldError::new(
+            "body",
+            "invalid_settings",
+            format!("The body must be a JSON object with only `email_links` (true or false): {e}"),
+        )])
+    })?;
+    let update = ShopUpdate {
+        email_links: patch.email_links,
+        ..ShopUpdate::default()
+    };
+    state.store.update_shop(&shop.slug, &update).await?;
+    let shop = state.store.shop(&shop.slug).await?.ok_or(ApiError::Unauthorized)?;
+    Ok(Json(shop.into()))
+}

@@ -1,0 +1,28 @@
+//! Shoppers without their order number: they ask for a link by email (the
+//! tracking page's "Don't have your order number?"), and the link opens the
+//! list of their orders at the shop. The request always gets the same answer;
+//! the mail is queued (see `mail`) and the link's token, of which only the
+//! SHA-256 is stored, works for 30 minutes in the first browser that opens it.
+
+mod page;
+mod request;
+
+use crate::AppState;
+use axum::routing::{get, post};
+use axum::Router;
+
+/// The cookie that ties a link to the browser that opened it first.
+pub const DEVICE_COOKIE: &str = "lookout_orders";
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/track/{shop}/links", post(request::request))
+        .route("/embed/{shop}/links", post(request::request))
+        .route("/track/{shop}/o/{token}", get(page::open))
+        .route("/track/{shop}/o/{token}/forget", post(page::forget))
+}
+
+/// The path of a link (no email address or order number in it).
+pub fn link_path(slug: &str, token: &str, locale: &str) -> String {
+    format!("/track/{slug}/o/{token}?locale={locale}")
+}

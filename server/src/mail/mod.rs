@@ -1,0 +1,277 @@
+//! Outbound mail: the links shoppers ask for, sent from the outbox (see the
+//! store's `outbox`) through SMTP. Requests are queued by the page and sent
+//! here, never inside a request; a send that fails for a reason that may pass
+//! (the server is down, a 4xx answer) is tried again later, with backoff.
+
+mod message;
+
+use app::normalize::email_key;
+use app::store::{Outcome, Queued, Store};
+use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::Notify;
+
+/// How long a link in a mail works once sent.
+pub const LINK_MINUTES: i64 = 30;
+/// How long one sender holds a request: longer than a send may take.
+const LEASE: Duration = Duration::from_secs(120);
+/// How long one SMTP conversation may take.
+const SMTP_TIMEOUT: Duration = Duration::from_secs(30);
+/// How often the outbox is read when nothing wakes the sender (requests queued
+/// by another server, retries coming due).
+const POLL: Duration = Duration::from_secs(2);
+/// Requests sent at once, at most.
+const SENDING_AT_ONCE: usize = 8;
+/// Tries before a request is given up.
+const MAX_ATTEMPTS: i64 = 12;
+/// The longest wait between two tries.
+const MAX_BACKOFF: Duration = Duration::from_secs(60 * 60);
+
+/// Why mail cannot be set up.
+#[derive(Debug, thiserror::Error)]
+pub enum MailError {
+    #[error("--smtp-url is not a usable SMTP URL (smtp://HOST:PORT, smtp://HOST?tls=required, smtps://USER:PASSWORD@HOST): {0}")]
+    Url(String),
+    #[error("--mail-from is not an email address: {0}")]
+    From(String),
+    #[error("--public-url must be an http(s) URL without a path, query or fragment, like https://track.example.com")]
+    PublicUrl,
+}
+
+/// How to send mail.
+#[derive(Debug, Clone)]
+pub struct MailSettings {
+    /// `smtp://HOST:PORT` (plain; `?tls=required` for STARTTLS) or `smtps://HOST` (TLS).
+    pub smtp_url: String,
+    /// The sender's address; the shop's name is its display name.
+    pub from: String,
+    /// Where shoppers reach this Lookout (links in mail are made from it, never from a request).
+    pub public_url: String,
+    /// The wait before the second try; it doubles with each try after.
+    pub retry_after: Duration,
+}
+
+/// The sender: one SMTP transport and the outbox's wake-up call.
+pub struct Mailer {
+    transport: AsyncSmtpTransport<Tokio1Executor>,
+    from: lettre::Address,
+    public_url: String,
+    retry_after: Duration,
+    wake: Notify,
+}
+
+impl std::fmt::Debug for Mailer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Mailer").field("public_url", &self.public_url).finish()
+    }
+}
+
+impl Mailer {
+    /// A sender for these settings (checked here; nothing is connected yet).
+    pub fn new(settings: &MailSettings) -> Result<Mailer, MailError> {
+        let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(&settings.smtp_url)
+            .map_err(|e| MailError::Url(e.to_string()))?
+            .timeout(Some(SMTP_TIMEOUT))
+            .build();
+        let from = settings
+            .from
+            .trim()
+            .parse::<lettre::Address>()
+            .map_err(|e| MailError::From(e.to_string()))?;
+        let public_url = checked_public_url(&settings.public_url).ok_or(MailError::PublicUrl)?;
+        Ok(Mailer {
+            transport,
+            from,
+            public_url,
+            retry_after: settings.retry_after.max(Duration::from_secs(1)),
+            wake: Notify::new(),
+        })
+    }
+
+    /// Tells the sender a request was queued.
+    pub fn wake(&self) {
+        self.wake.notify_one();
+    }
+
+    /// Sends from the outbox until the process ends.
+    pub fn spawn(self: Arc<Self>, store: Store) -> tokio::task::JoinHandle<()> {
+        tokio::spawn(async move {
+            let mut pruned = tokio::time::Instant::now();
+            loop {
+                self.send_due(&store).await;
+                if pruned.elapsed() > Duration::from_secs(600) {
+                    pruned = tokio::time::Instant::now();
+                    prune(&store).await;
+                }
+                tokio::select! {
+                    _ = self.wake.notified() => {}
+                    _ = tokio::time::sleep(POLL) => {}
+                }
+            }
+        })
+    }
+
+    /// Sends every request due now, up to [`SENDING_AT_ONCE`] at a time (an SMTP
+    /// conversation spends most of its time waiting on the network).
+    pub async fn send_due(self: &Arc<Self>, store: &Store) {
+        let mut sending = tokio::task::JoinSet::new();
+        let mut more = true;
+        while more || !sending.is_empty() {
+            while more && sending.len() < SENDING_AT_ONCE {
+                match store.claim_mail(LEASE).await {
+                    Ok(Some(queued)) => {
+                        let (mailer, store) = (self.clone(), store.clone());
+                        sending.spawn(async move { mailer.handle(&store, queued).await });
+                    }
+                    Ok(None) => more = false,
+                    Err(e) => {
+                        tracing::warn!(error = %e, "could not read the outbox");
+                        more = false;
+                    }
+                }
+            }
+            if sending.join_next().await.is_some() {
+                // A slot is free: look again (more may have been queued meanwhile).
+                more = true;
+            }
+        }
+    }
+
+    /// One claimed request: find the orders, make the link, send it.
+    async fn handle(&self, store: &Store, queued: Queued) {
+        let id = queued.id;
+        let outcome = match self.try_send(store, &queued).await {
+            Ok(outcome) => outcome,
+            Err(Retry(error)) if queued.attempts < MAX_ATTEMPTS => {
+                let wait = backoff(self.retry_after, queued.attempts);
+                tracing::warn!(outbox_id = id, attempts = queued.attempts, retry_in_secs = wait.as_secs(), %error, "mail not sent; will try again");
+                metrics::counter!("lookout_mail_total", "outcome" => "retry").increment(1);
+                if let Err(e) = store.retry_mail(id, wait, &error).await {
+                    tracing::warn!(outbox_id = id, error = %e, "could not put the request back; its lease will end");
+                }
+                return;
+            }
+            Err(Retry(error)) => {
+                tracing::error!(outbox_id = id, attempts = queued.attempts, %error, "mail not sent; giving up");
+                Outcome::Failed
+            }
+        };
+        tracing::info!(outbox_id = id, outcome = outcome.as_str(), "order link request handled");
+        metrics::counter!("lookout_mail_total", "outcome" => outcome.as_str()).increment(1);
+        if let Err(e) = store.finish_mail(id, outcome).await {
+            tracing::warn!(outbox_id = id, error = %e, "could not finish the request; it may be tried again");
+        }
+    }
+
+    async fn try_send(&self, store: &Store, queued: &Queued) -> Result<Outcome, Retry> {
+        if !queued.email_links {
+            return Ok(Outcome::TurnedOff);
+        }
+        let key = email_key(&queued.email);
+        let orders = store.orders_of(queued.shop_id, &key).await.map_err(Retry::of)?;
+        if orders.is_empty() {
+            return Ok(Outcome::NoOrders);
+        }
+        let token = crate::token::token();
+        let hash = crate::token::digest(&token);
+        store
+            .create_order_link(&hash, queued.shop_id, &key, chrono::Duration::minutes(LINK_MINUTES))
+            .await
+            .map_err(Retry::of)?;
+        let url = format!(
+            "{}{}",
+            self.public_url,
+            crate::links::link_path(&queued.slug, &token, &queued.locale)
+        );
+        let sent = match message::link_mail(queued, &self.from, &url, &self.public_url) {
+            // An address lettre cannot write into a message: no try will do better.
+            Err(e) => {
+                tracing::warn!(outbox_id = queued.id, error = %e, "the address cannot be mailed");
+                Ok(Outcome::Failed)
+            }
+            Ok(mail) => match self.transport.send(mail).await {
+                Ok(_) => return Ok(Outcome::Sent),
+                Err(e) if e.is_permanent() => {
+                    tracing::warn!(outbox_id = queued.id, error = %e, "the SMTP server refused the mail for good");
+                    Ok(Outcome::Failed)
+                }
+                Err(e) => Err(Retry(e.to_string())),
+            },
+        };
+        // Not sent: the link was never seen, so it goes.
+        if let Err(e) = store.delete_order_link(&hash).await {
+            tracing::warn!(error = %e, "could not delete an unsent link; it expires on its own");
+        }
+        sent
+    }
+}
+
+/// A failure worth another try, with what to log.
+struct Retry(String);
+
+impl Retry {
+    fn of(e: app::store::StoreError) -> Retry {
+        Retry(e.to_string())
+    }
+}
+
+/// The wait after `attempts` tries: `first`, doubling, at most an hour.
+fn backoff(first: Duration, attempts: i64) -> Duration {
+    let doublings = u32::try_from(attempts.saturating_sub(1).clamp(0, 20)).unwrap_or(20);
+    first.saturating_mul(2u32.saturating_pow(doublings)).min(MAX_BACKOFF)
+}
+
+async fn prune(store: &Store) {
+    if let Err(e) = store.prune_outbox().await {
+        tracing::warn!(error = %e, "could not prune the outbox");
+    }
+    if let Err(e) = store.prune_order_links().await {
+        tracing::warn!(error = %e, "could not prune old order links");
+    }
+}
+
+/// `https://host[:port]` without a trailing slash, or `None` when it is anything else.
+pub fn checked_public_url(url: &str) -> Option<String> {
+    let url = url.trim().trim_end_matches('/');
+    let (scheme, rest) = url.split_once("://")?;
+    let host_ok = !rest.is_empty() && rest.bytes().all(|b| b.is_ascii_alphanumeric() || b"-.:[]".contains(&b));
+    (matches!(scheme, "http" | "https") && host_ok).then(|| url.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_up_to_an_hour() {
+        let first = Duration::from_secs(30);
+        assert_eq!(backoff(first, 1), first);
+        assert_eq!(backoff(first, 2), Duration::from_secs(60));
+        assert_eq!(backoff(first, 4), Duration::from_secs(240));
+        assert_eq!(backoff(first, 12), MAX_BACKOFF);
+        assert_eq!(backoff(first, i64::MAX), MAX_BACKOFF);
+    }
+
+    #[test]
+    fn public_urls_are_origins_only() {
+        assert_eq!(
+            checked_public_url("https://t.example/").as_deref(),
+            Some("https://t.example")
+        );
+        assert_eq!(
+            checked_public_url("http://127.0.0.1:3000").as_deref(),
+            Some("http://127.0.0.1:3000")
+        );
+        for bad in [
+            "t.example",
+            "ftp://t.example",
+            "https://t.example/x",
+            "https://",
+            "https://a b",
+            "https://e.example?x=1",
+        ] {
+            assert_eq!(checked_public_url(bad), None, "{bad}");
+        }
+    }
+}

@@ -1,0 +1,62 @@
+//! Opaque tokens: 32 random bytes as hex, of which the database keeps only the
+//! SHA-256. Console sessions, CSRF tokens, set-password links and shoppers'
+//! order links all use these.
+
+use axum::http::{header, HeaderMap};
+use sha2::{Digest, Sha256};
+use subtle::ConstantTimeEq;
+
+/// A new token: 32 random bytes from the operating system, as 64 hex digits.
+pub fn token() -> String {
+    crate::keys::webhook_secret()
+}
+
+/// True for text shaped like a [`token`] (64 hex digits): anything else is
+/// refused before any query.
+pub fn is_token(text: &str) -> bool {
+    text.len() == 64 && text.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+/// The SHA-256 of a token, hex: what the database keeps of it.
+pub fn digest(token: &str) -> String {
+    Sha256::digest(token.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// Compares two tokens in time that does not depend on where they differ.
+pub fn same_token(a: &str, b: &str) -> bool {
+    a.as_bytes().ct_eq(b.as_bytes()).into()
+}
+
+/// The value of the cookie `name`, if the request has it (and it is token-shaped).
+pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v)
+        .filter(|v| is_token(v))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_are_random_hex_and_compare_exactly() {
+        let (a, b) = (token(), token());
+        assert!(is_token(&a) && is_token(&b));
+        assert_ne!(a, b);
+        assert!(same_token(&a, &a.clone()));
+        assert!(!same_token(&a, &b));
+        assert!(!same_token(&a, &a[..63]));
+        assert!(!is_token("zz") && !is_token(&format!("{a}0")));
+        assert_eq!(digest(&a).len(), 64);
+        assert_ne!(digest(&a), a);
+    }
+}
