@@ -43,6 +43,8 @@ if command -v apt-get >/dev/null; then
   apt_install chromium fonts-wqy-zenhei
   # A real PostgreSQL server for the PostgreSQL half of the test suite (scripts/pg.sh).
   apt_install postgresql-15
+  # sqlite3: the end-to-end tests age an order link with it.
+  apt_install sqlite3
   command -v npm >/dev/null || apt_install nodejs npm
 fi
 

@@ -34,12 +34,16 @@ export function lookout(server, args) {
   });
 }
 
-/** Starts `lookout serve` on 127.0.0.1:0 after loading the demo; resolves to { base, stop }. */
-export async function startServer() {
+/**
+ * Starts `lookout serve` on 127.0.0.1:0 after loading the demo, with `args`
+ * appended (e.g. `['--smtp-url', …]`); resolves to { base, databaseUrl, databaseFile, stop }.
+ */
+export async function startServer({ args = [] } = {}) {
   const dir = mkdtempSync(path.join(tmpdir(), 'lookout-e2e-'));
-  const env = { ...process.env, LOOKOUT_DATABASE_URL: `sqlite://${dir}/e2e.db`, RUST_LOG: 'warn' };
+  const databaseFile = path.join(dir, 'e2e.db');
+  const env = { ...process.env, LOOKOUT_DATABASE_URL: `sqlite://${databaseFile}`, RUST_LOG: 'warn' };
   await run(['demo'], env);
-  const child = spawn(BIN, ['serve', '--addr', '127.0.0.1:0'], { env, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(BIN, ['serve', '--addr', '127.0.0.1:0', ...args], { env, stdio: ['ignore', 'pipe', 'inherit'] });
   const base = await new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('server did not start within 30 s')), 30_000);
     let seen = '';
@@ -56,6 +60,7 @@ export async function startServer() {
   return {
     base,
     databaseUrl: env.LOOKOUT_DATABASE_URL,
+    databaseFile,
     async stop() {
       child.kill('SIGTERM');
       if (child.exitCode === null) await once(child, 'exit');

@@ -95,6 +95,7 @@ pub async fn start(state: &AppState, user_id: i64) -> Result<HeaderValue, app::s
 #[cfg(test)]
 mod tests {
     use super::*;
+    use axum::http::{header, HeaderMap};
 
     #[test]
     fn cookies_are_read_by_name_and_shape() {

@@ -33,15 +33,15 @@ pub fn link_mail(
     let html = view! {
         <html lang=locale.code()>
             <head><meta charset="utf-8"/><title>{subject.clone()}</title></head>
-            <body style="font-family: sans-serif; line-height: 1.5; color: #1a1a1a; max-width: 36em;">
+            <body style="font-family: sans-serif; line-height: 1.5; color: #1a1a1a; max-width: 36em">
                 <p>{intro.clone()}</p>
                 <p>
-                    <a href=url.to_string() style="display: inline-block; padding: 0.6em 1.2em; background: #0a5c45; color: #ffffff; text-decoration: none; border-radius: 6px;">{button}</a>
+                    <a href=url.to_string() style="display: inline-block; padding: 0.6em 1.2em; background: #0a5c45; color: #ffffff; text-decoration: none; border-radius: 6px">{button}</a>
                 </p>
-                <p style="font-size: 0.9em;">{url.to_string()}</p>
+                <p style="font-size: 0.9em">{url.to_string()}</p>
                 <p>{expiry.clone()}</p>
-                <p style="color: #555555;">{ignore.clone()}</p>
-                <p style="color: #555555;">{shop.to_string()}</p>
+                <p style="color: #555555">{ignore.clone()}</p>
+                <p style="color: #555555">{shop.to_string()}</p>
             </body>
         </html>
     }
