@@ -10,8 +10,11 @@
 #   misses  N (default 1,000,000) distinct lookup misses from distinct clients (via a
 #           trusted proxy's X-Forwarded-For) as fast as wrk sends them: peak RSS,
 #           keys held per limiter table, and a real lookup answered afterwards.
+#   links   15 s of requests for order links by email, each for a new address from a
+#           new client (trusted proxy), with mail on (its SMTP server unreachable, so
+#           nothing leaves): answers, peak RSS, /healthz latency, requests queued.
 #
-# Usage: bench/abuse.sh [burst|keys|misses|all] [misses]   (build first: scripts/build.sh)
+# Usage: bench/abuse.sh [burst|keys|misses|links|all] [misses]   (build first: scripts/build.sh)
 set -euo pipefail
 WHAT=${1:-all}
 MISSES=${2:-1000000}
@@ -133,10 +136,30 @@ misses() {
   stop
 }
 
+links() {
+  echo "== links: requests for order links, a new address and client each, 64 connections, 15 s"
+  local smtp_port
+  smtp_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  start --trusted-proxy 127.0.0.1 --smtp-url "smtp://127.0.0.1:$smtp_port" --mail-from orders@lookout.test
+  echo "  before: RSS $(status_of VmRSS) kB"
+  sample &
+  local sampler=$!
+  local out
+  out=$(wrk -t2 -c64 -d15s --timeout 10s -s "$ROOT/bench/links.lua" "$BASE" | grep '^RESULT')
+  read -r _ n rate p50 p99 n303 other <<<"$out"
+  echo "  $n requests ($rate/s, p50 $p50 ms, p99 $p99 ms): $n303 x 303, $other other"
+  touch "$WORK/stop"; wait "$sampler"
+  curl -s "$BASE/metrics" | grep -E '^lookout_order_link_requests_total' | sed 's/^/  /'
+  echo "  requests in the outbox: $(sqlite3 "${LOOKOUT_DATABASE_URL#sqlite://}" 'SELECT COUNT(*) FROM outbox')"
+  summary "  links"
+  stop
+}
+
 case $WHAT in
   burst) burst ;;
   keys) keys "default limits"; keys "failed-key limit lifted" --failed-auth-per-client 1000000000 ;;
   misses) misses ;;
-  all) burst; keys "default limits"; keys "failed-key limit lifted" --failed-auth-per-client 1000000000; misses ;;
-  *) echo "usage: bench/abuse.sh [burst|keys|misses|all] [misses]" >&2; exit 1 ;;
+  links) links ;;
+  all) burst; keys "default limits"; keys "failed-key limit lifted" --failed-auth-per-client 1000000000; misses; links ;;
+  *) echo "usage: bench/abuse.sh [burst|keys|misses|links|all] [misses]" >&2; exit 1 ;;
 esac
