@@ -134,7 +134,7 @@ impl Store {
                 (placed >= since).then_some((placed, view))
             })
             .collect();
-        views.sort_by(|a, b| b.0.cmp(&a.0));
+        views.sort_by_key(|(placed, _)| std::cmp::Reverse(*placed));
         views.truncate(ORDERS_LISTED);
         Ok(views.into_iter().map(|(_, view)| view).collect())
     }
