@@ -26,13 +26,14 @@ pub async fn lookup(
         Ok(()) if !is_slug(shop) => Err(LookupError::NotFound),
         Ok(()) => {
             let number_key = order_number_key(order_number);
-            let keys = limits.keys(client, shop, &number_key, &email_key(email));
+            let email_key = email_key(email);
+            let keys = limits.keys(client, shop, &number_key, &email_key);
             // Reserve first: a burst gets no more attempts than the allowance.
             // Each outcome counts for the console (in memory, flushed by the server).
             match limits.reserve(&keys).await {
                 Err(Refusal::Limited(wait)) => {
                     store.tally(shop, Counted::Limited, None);
-                    note_refusal(store, limits, &keys, client, shop, &number_key, email).await;
+                    note_refusal(store, limits, &keys, client, shop, &number_key, &email_key).await;
                     Err(LookupError::RateLimited {
                         retry_after_secs: wait.as_secs().max(1),
                     })
@@ -83,7 +84,7 @@ async fn note_refusal(
     client: &crate::limits::Client,
     shop: &str,
     number_key: &str,
-    email: &str,
+    email_key: &str,
 ) {
     use crate::store::{masked_email, Refused};
     let [by_client, by_order, by_email] = limits.spent(keys).await;
@@ -94,7 +95,7 @@ async fn note_refusal(
         store.note_refusal(shop, Refused::Order, number_key);
     }
     if by_email {
-        store.note_refusal(shop, Refused::Email, &masked_email(&crate::normalize::email_key(email)));
+        store.note_refusal(shop, Refused::Email, &masked_email(email_key));
     }
 }
 

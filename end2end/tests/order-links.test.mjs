@@ -175,9 +175,15 @@ test('without JavaScript: ask by email, open the link in one browser only, until
     await p.locator('details#order-links p.notice[role="status"]').waitFor();
   });
 
-  // The link: this browser's list of the address's orders.
+  // The link: one button first (fetching the link, as a mail scanner does, takes
+  // nothing), then this browser's list of the address's orders.
   const opened = await page.goto(mail.link);
   assert.equal(opened.status(), 200);
+  assert.ok(!(await context.cookies()).some((c) => c.name === 'lookout_orders'), 'no cookie before the button');
+  assert.ok(!(await page.content()).includes('1001'), 'no order before the button');
+  assert.equal((await page.locator('h1').innerText()).trim(), 'Your orders');
+  await page.getByRole('button', { name: 'Show my orders' }).click();
+  await page.locator('ul.order-list').waitFor();
   const cookie = (await context.cookies()).find((c) => c.name === 'lookout_orders');
   assert.ok(cookie, 'the first browser gets a cookie');
   assert.equal(cookie.httpOnly, true);
@@ -279,6 +285,7 @@ test('with JavaScript on: ask from the widget and in German, open the link, forg
   // The widget's link, then "Forget this link": gone in this same browser.
   const opened = await page.goto(mail.link);
   assert.equal(opened.status(), 200);
+  await page.getByRole('button', { name: 'Show my orders' }).click();
   await page.locator('ul.order-list > li').first().waitFor();
   assert.match((await page.locator('ul.order-list summary').first().innerText()).trim(), /^#1001 · /);
   await page.getByRole('button', { name: 'Forget this link' }).click();

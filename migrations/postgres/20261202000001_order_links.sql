@@ -17,6 +17,7 @@ CREATE TABLE order_links (
     revoked_at  TEXT
 );
 CREATE INDEX order_links_expires ON order_links (expires_at);
+CREATE INDEX order_links_device ON order_links (device_hash) WHERE device_hash IS NOT NULL;
 
 -- Mail to send. A row is claimed (claimed_until) by one sender at a time,
 -- retried with backoff (next_at) and finished once (done_at, outcome); the

@@ -12,19 +12,16 @@ pub const ORDERS_LISTED: usize = 50;
 /// Orders read to find them: the rows most recently written for the address.
 const ORDERS_READ: i64 = 500;
 
-/// What a link opens to, for the browser that presents it.
+/// What a link is to the browser that presents it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum LinkState {
-    /// This browser may read the orders of `email_key` at shop `shop_id`;
-    /// `bound_now` when this request was the link's first opening.
-    Open {
-        shop_id: i64,
-        email_key: String,
-        bound_now: bool,
-    },
+    /// This browser holds it: it may read the orders of `email_key` at shop `shop_id`.
+    Open { shop_id: i64, email_key: String },
+    /// Live and not opened yet: the first browser to ask for the orders keeps it.
+    Unopened,
     /// Opened before in another browser.
     OtherDevice,
-    /// Expired, revoked or never made.
+    /// Expired, revoked, another shop's or never made.
     Gone,
 }
 
@@ -56,23 +53,10 @@ impl Store {
         Ok(())
     }
 
-    /// Opens the link of shop `slug` whose token hashes to `token_hash` for the
-    /// browser whose cookie hashes to `device_hash`. The first browser to open a
-    /// live link keeps it (one statement decides, so two at once cannot both).
-    pub async fn open_order_link(
-        &self,
-        slug: &str,
-        token_hash: &str,
-        device_hash: &str,
-    ) -> Result<LinkState, StoreError> {
-        let bound =
-            sqlx::query("UPDATE order_links SET device_hash = $1 WHERE token_hash = $2 AND device_hash IS NULL")
-                .bind(device_hash)
-                .bind(token_hash)
-                .execute(&self.pool)
-                .await?
-                .rows_affected()
-                > 0;
+    /// What the link of shop `slug` whose token hashes to `token_hash` is to the
+    /// browser whose cookie hashes to `device_hash`. Reads only: a mail scanner
+    /// fetching the link changes nothing.
+    pub async fn order_link(&self, slug: &str, token_hash: &str, device_hash: &str) -> Result<LinkState, StoreError> {
         let row: Option<(i64, String, Option<String>)> = sqlx::query_as(
             "SELECT l.shop_id, l.email_key, l.device_hash FROM order_links l JOIN shops s ON s.id = l.shop_id
              WHERE l.token_hash = $1 AND s.slug = $2 AND l.revoked_at IS NULL AND l.expires_at > $3",
@@ -84,26 +68,43 @@ impl Store {
         .await?;
         Ok(match row {
             None => LinkState::Gone,
-            Some((shop_id, email_key, Some(owner))) if owner == device_hash => LinkState::Open {
-                shop_id,
-                email_key,
-                bound_now: bound,
-            },
+            Some((_, _, None)) => LinkState::Unopened,
+            Some((shop_id, email_key, Some(owner))) if owner == device_hash => LinkState::Open { shop_id, email_key },
             Some(_) => LinkState::OtherDevice,
         })
     }
 
-    /// Ends a link for good, from the browser that holds it. False when it was not that browser's.
-    pub async fn revoke_order_link(&self, token_hash: &str, device_hash: &str) -> Result<bool, StoreError> {
+    /// Gives a live, unopened link of shop `slug` to the browser whose cookie
+    /// hashes to `device_hash`. One statement decides, so of two browsers asking
+    /// at once only one gets it; false when it was not to be had.
+    pub async fn take_order_link(&self, slug: &str, token_hash: &str, device_hash: &str) -> Result<bool, StoreError> {
         let done = sqlx::query(
-            "UPDATE order_links SET revoked_at = $1 WHERE token_hash = $2 AND device_hash = $3 AND revoked_at IS NULL",
+            "UPDATE order_links SET device_hash = $1
+             WHERE token_hash = $2 AND device_hash IS NULL AND revoked_at IS NULL AND expires_at > $3
+               AND shop_id = (SELECT id FROM shops WHERE slug = $4)",
         )
-        .bind(now())
-        .bind(token_hash)
         .bind(device_hash)
+        .bind(token_hash)
+        .bind(now())
+        .bind(slug)
         .execute(&self.pool)
         .await?;
         Ok(done.rows_affected() > 0)
+    }
+
+    /// Ends for good every link of shop `slug` that the browser whose cookie
+    /// hashes to `device_hash` holds; how many.
+    pub async fn forget_order_links(&self, slug: &str, device_hash: &str) -> Result<u64, StoreError> {
+        let done = sqlx::query(
+            "UPDATE order_links SET revoked_at = $1
+             WHERE device_hash = $2 AND revoked_at IS NULL AND shop_id = (SELECT id FROM shops WHERE slug = $3)",
+        )
+        .bind(now())
+        .bind(device_hash)
+        .bind(slug)
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected())
     }
 
     /// The shopper views of `email_key`'s orders at shop `shop_id` placed in the

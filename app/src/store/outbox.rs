@@ -71,14 +71,20 @@ impl Store {
     /// before the lease ends (one statement decides, on both databases).
     pub async fn claim_mail(&self, lease: Duration) -> Result<Option<Queued>, StoreError> {
         let at = now();
-        let claimed: Option<(i64, i64, String, String, i64)> = sqlx::query_as(
+        // PostgreSQL: servers claiming at once skip each other's rows instead of
+        // queueing on the same one (SQLite has one writer at a time anyway).
+        let skip_locked = match self.backend {
+            super::Backend::Postgres => "FOR UPDATE SKIP LOCKED",
+            super::Backend::Sqlite => "",
+        };
+        let claimed: Option<(i64, i64, String, String, i64)> = sqlx::query_as(&format!(
             "UPDATE outbox SET claimed_until = $1, attempts = attempts + 1
              WHERE id = (SELECT id FROM outbox
                          WHERE done_at IS NULL AND next_at <= $2 AND (claimed_until IS NULL OR claimed_until <= $2)
-                         ORDER BY next_at, id LIMIT 1)
+                         ORDER BY next_at, id LIMIT 1 {skip_locked})
                AND done_at IS NULL AND (claimed_until IS NULL OR claimed_until <= $2)
-             RETURNING id, shop_id, email, locale, attempts",
-        )
+             RETURNING id, shop_id, email, locale, attempts"
+        ))
         .bind(time_in(secs(lease)))
         .bind(at)
         .fetch_optional(&self.pool)
@@ -103,26 +109,37 @@ impl Store {
         }))
     }
 
-    /// Finishes a claimed request for good, and forgets its address.
-    pub async fn finish_mail(&self, id: i64, outcome: Outcome) -> Result<(), StoreError> {
-        sqlx::query("UPDATE outbox SET done_at = $1, outcome = $2, email = '', claimed_until = NULL WHERE id = $3")
-            .bind(now())
-            .bind(outcome.as_str())
-            .bind(id)
-            .execute(&self.pool)
-            .await?;
-        Ok(())
+    /// Finishes a claimed request for good, and forgets its address and its last
+    /// error. Only the claim that made try `attempts` may: false when the claim
+    /// ran out and another sender took the request.
+    pub async fn finish_mail(&self, claimed: &Queued, outcome: Outcome) -> Result<bool, StoreError> {
+        let done = sqlx::query(
+            "UPDATE outbox SET done_at = $1, outcome = $2, email = '', last_error = NULL, claimed_until = NULL
+             WHERE id = $3 AND attempts = $4 AND done_at IS NULL",
+        )
+        .bind(now())
+        .bind(outcome.as_str())
+        .bind(claimed.id)
+        .bind(claimed.attempts)
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() > 0)
     }
 
-    /// Puts a claimed request back, to be tried again after `after`.
-    pub async fn retry_mail(&self, id: i64, after: Duration, error: &str) -> Result<(), StoreError> {
-        sqlx::query("UPDATE outbox SET claimed_until = NULL, next_at = $1, last_error = $2 WHERE id = $3")
-            .bind(time_in(secs(after)))
-            .bind(crate::normalize::clip(error, 500))
-            .bind(id)
-            .execute(&self.pool)
-            .await?;
-        Ok(())
+    /// Puts a claimed request back, to be tried again after `after` (`error`: what
+    /// went wrong, without the address). As [`Store::finish_mail`], only by its claim.
+    pub async fn retry_mail(&self, claimed: &Queued, after: Duration, error: &str) -> Result<bool, StoreError> {
+        let done = sqlx::query(
+            "UPDATE outbox SET claimed_until = NULL, next_at = $1, last_error = $2
+             WHERE id = $3 AND attempts = $4 AND done_at IS NULL",
+        )
+        .bind(time_in(secs(after)))
+        .bind(crate::normalize::clip(error, 200))
+        .bind(claimed.id)
+        .bind(claimed.attempts)
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() > 0)
     }
 
     /// Requests not finished yet, and how many of them are due now.

@@ -107,10 +107,12 @@ impl Store {
         }
     }
 
-    /// Writes refusals counted in memory, in the flush's transaction.
+    /// Writes refusals counted in memory, in the flush's transaction; `ids` are
+    /// the shops the flush has already found (others are looked up here).
     pub(super) async fn write_refusals(
         tx: &mut sqlx::Transaction<'_, sqlx::Any>,
         pending: &Pending,
+        ids: &HashMap<&String, i64>,
     ) -> Result<(), StoreError> {
         let at = now();
         // One order on every server (see `write_tally`).
@@ -119,10 +121,15 @@ impl Store {
         for slug in slugs {
             let mut subjects: Vec<_> = pending.get(slug).into_iter().flatten().collect();
             subjects.sort_by(|a, b| (a.0 .0.as_str(), &a.0 .1).cmp(&(b.0 .0.as_str(), &b.0 .1)));
-            let shop_id: Option<i64> = sqlx::query_scalar("SELECT id FROM shops WHERE slug = $1")
-                .bind(slug)
-                .fetch_optional(&mut **tx)
-                .await?;
+            let shop_id: Option<i64> = match ids.get(slug) {
+                Some(id) => Some(*id),
+                None => {
+                    sqlx::query_scalar("SELECT id FROM shops WHERE slug = $1")
+                        .bind(slug)
+                        .fetch_optional(&mut **tx)
+                        .await?
+                }
+            };
             let Some(shop_id) = shop_id else { continue };
             for ((kind, subject), attempts) in subjects {
                 sqlx::query(

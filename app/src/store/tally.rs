@@ -202,14 +202,14 @@ impl Store {
         slugs.sort();
         let mut conn = self.pool.acquire().await?;
         let mut tx = super::begin_write(&mut conn, self.backend).await?;
-        let mut found_shops = Vec::new();
+        let mut found_shops = HashMap::new();
         for slug in slugs {
             let shop_id: Option<i64> = sqlx::query_scalar("SELECT id FROM shops WHERE slug = $1")
                 .bind(slug)
                 .fetch_optional(&mut *tx)
                 .await?;
             let Some(shop_id) = shop_id else { continue };
-            found_shops.push(slug);
+            found_shops.insert(slug, shop_id);
             let mut days: Vec<_> = pending.get(slug).into_iter().flatten().collect();
             days.sort_by_key(|(day, _)| **day);
             for (day, tally) in days {
@@ -238,9 +238,9 @@ impl Store {
                 }
             }
         }
-        Self::write_refusals(&mut tx, refusals).await?;
+        Self::write_refusals(&mut tx, refusals, &found_shops).await?;
         tx.commit().await?;
-        for slug in found_shops {
+        for slug in found_shops.into_keys() {
             self.tally.know(slug);
         }
         Ok(())

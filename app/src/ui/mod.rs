@@ -29,22 +29,28 @@ pub struct PostedLookup {
 /// from the page's island answers with, and what a plain form post shows.
 #[cfg(feature = "ssr")]
 pub fn order_html(order: ShopperView, locale: crate::i18n::Locale) -> String {
-    use leptos::tachys::view::RenderHtml;
-    Owner::new().with(|| view! { <order::OrderView order locale/> }.to_html())
+    order_html_numbered(order, locale, None)
 }
 
-/// Orders in a list, rendered as [`order_html`] does, each with its own heading id.
+/// The same for the `n`th of several orders on one page (its heading's id is
+/// `order-heading-{n}`, so that ids stay unique).
 #[cfg(feature = "ssr")]
-pub fn order_html_numbered(order: ShopperView, locale: crate::i18n::Locale, n: usize) -> String {
+pub fn order_html_numbered(order: ShopperView, locale: crate::i18n::Locale, n: Option<usize>) -> String {
     use leptos::tachys::view::RenderHtml;
-    let heading_id = format!("order-heading-{n}");
+    let heading_id = n.map_or_else(|| "order-heading".to_string(), |n| format!("order-heading-{n}"));
     Owner::new().with(|| view! { <order::OrderView order locale heading_id/> }.to_html())
 }
 
 /// One line for an order in a list (number, date, where it stands).
 #[cfg(feature = "ssr")]
 pub fn order_summary(order: &ShopperView, locale: crate::i18n::Locale) -> String {
-    order::summary(order, locale)
+    use crate::status::OrderStatus;
+    let standing = match order.status {
+        OrderStatus::Cancelled => order::status(locale, "order", order.status.as_str()).0,
+        _ => order::status(locale, "fulfillment", order.fulfillment_status.as_str()).0,
+    };
+    let placed = crate::format::date(&order.placed_at, locale);
+    format!("{} · {placed} · {standing}", order.order_number)
 }
 
 /// What the page says about a request for a link to one's orders: sent (the
@@ -52,7 +58,11 @@ pub fn order_summary(order: &ShopperView, locale: crate::i18n::Locale) -> String
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum LinkNotice {
     Sent,
-    Invalid(String),
+    /// A field error's code, and the address as typed (shown again in the field).
+    Invalid {
+        code: String,
+        email: String,
+    },
 }
 
 /// The HTML document around the app.

@@ -8,23 +8,10 @@ use crate::view::{ShopperItemRef, ShopperReturn, ShopperShipment, ShopperView};
 use leptos::prelude::*;
 
 /// The short name and one-sentence explanation of a status word.
-fn status(locale: Locale, kind: &str, word: &str) -> (String, String) {
+pub(super) fn status(locale: Locale, kind: &str, word: &str) -> (String, String) {
     (
         t(locale, &format!("status.{kind}.{word}.name")),
         t(locale, &format!("status.{kind}.{word}.text")),
-    )
-}
-
-/// One line for an order in a list: its number, when it was placed and where it stands.
-pub fn summary(order: &ShopperView, locale: Locale) -> String {
-    let standing = match order.status {
-        OrderStatus::Cancelled => status(locale, "order", order.status.as_str()).0,
-        _ => status(locale, "fulfillment", order.fulfillment_status.as_str()).0,
-    };
-    format!(
-        "{} · {} · {standing}",
-        order.order_number,
-        date(&order.placed_at, locale)
     )
 }
 
@@ -34,10 +21,8 @@ pub fn OrderView(
     order: ShopperView,
     locale: Locale,
     /// The heading's id (`order-heading` unless several orders share a page).
-    #[prop(optional)]
-    heading_id: Option<String>,
+    heading_id: String,
 ) -> impl IntoView {
-    let heading_id = heading_id.unwrap_or_else(|| "order-heading".to_string());
     let labelled_by = heading_id.clone();
     let currency = order.currency.clone();
     let cash = move |amount: &str| money(amount, &currency, locale);

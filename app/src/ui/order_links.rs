@@ -17,9 +17,9 @@ pub fn OrderLinks(
 ) -> impl IntoView {
     let sent = use_query_map().with_untracked(|q| q.get("sent").is_some());
     let notice = use_context::<LinkNotice>().or_else(|| sent.then_some(LinkNotice::Sent));
-    let error = match &notice {
-        Some(LinkNotice::Invalid(code)) => Some(t(locale, &format!("field.{code}"))),
-        _ => None,
+    let (error, typed) = match &notice {
+        Some(LinkNotice::Invalid { code, email }) => (Some(t(locale, &format!("field.{code}"))), email.clone()),
+        _ => (None, String::new()),
     };
     let invalid = error.is_some();
     let status = matches!(notice, Some(LinkNotice::Sent))
@@ -37,6 +37,7 @@ pub fn OrderLinks(
                         spellcheck="false" autocapitalize="off" required
                         aria-describedby="links-email-error"
                         aria-invalid=if invalid { "true" } else { "false" }
+                        value=typed
                     />
                     <p class="field-error" id="links-email-error">{error}</p>
                 </div>

@@ -107,7 +107,15 @@ fn mailer(args: &super::args::MailArgs, local: SocketAddr) -> Result<Option<crat
     let settings = crate::mail::MailSettings {
         smtp_url,
         from,
-        public_url: args.public_url.clone().unwrap_or_else(|| format!("http://{local}")),
+        public_url: match &args.public_url {
+            Some(url) => url.clone(),
+            // Links in mail must reach this server from a shopper's phone.
+            None if local.ip().is_unspecified() => anyhow::bail!(
+                "--public-url is needed with --smtp-url when listening on {local}: links in mail are made from it \
+                 (e.g. --public-url https://track.example.com)"
+            ),
+            None => format!("http://{local}"),
+        },
         retry_after: std::time::Duration::from_secs(args.mail_retry_secs),
     };
     let mailer = crate::mail::Mailer::new(&settings)?;

@@ -18,7 +18,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/track/{shop}/links", post(request::request))
         .route("/embed/{shop}/links", post(request::request))
-        .route("/track/{shop}/o/{token}", get(page::open))
+        .route("/track/{shop}/o/{token}", get(page::open).post(page::take))
         .route("/track/{shop}/o/{token}/forget", post(page::forget))
 }
 

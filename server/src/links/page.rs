@@ -5,7 +5,7 @@
 use super::DEVICE_COOKIE;
 use crate::token::{cookie, digest, is_token, token};
 use crate::AppState;
-use app::i18n::{t, Locale};
+use app::i18n::{t, t_args, Locale};
 use app::normalize::is_slug;
 use app::store::LinkState;
 use app::view::ShopperView;
@@ -31,6 +31,9 @@ fn locale_of(query: &PageQuery, headers: &HeaderMap) -> Locale {
         .unwrap_or_else(|| crate::console::locale_of(headers))
 }
 
+/// `GET /track/{shop}/o/{token}`: the orders, for the browser holding the link;
+/// for a link nobody has opened yet, a button that takes it (a GET changes
+/// nothing, so a mail scanner fetching the link does not use it up).
 pub async fn open(
     State(state): State<AppState>,
     Path((slug, link)): Path<(String, String)>,
@@ -41,60 +44,140 @@ pub async fn open(
     if !is_slug(&slug) || !is_token(&link) {
         return gone(&state, locale, &slug);
     }
-    let held = cookie(&headers, DEVICE_COOKIE).map(str::to_string);
-    let device = held.clone().unwrap_or_else(token);
-    let opened = match state
-        .store
-        .open_order_link(&slug, &digest(&link), &digest(&device))
-        .await
-    {
-        Ok(opened) => opened,
+    let device = cookie(&headers, DEVICE_COOKIE).map(str::to_string);
+    let device_hash = digest(device.as_deref().unwrap_or(""));
+    match state.store.order_link(&slug, &digest(&link), &device_hash).await {
+        Ok(LinkState::Open { shop_id, email_key }) => {
+            let device = device.unwrap_or_default();
+            list(&state, locale, &slug, &link, shop_id, &email_key, &device).await
+        }
+        Ok(LinkState::Unopened) => unopened(&state, locale, &slug, &link).await,
+        Ok(LinkState::OtherDevice) => other_device(&state, locale, &slug),
+        Ok(LinkState::Gone) => gone(&state, locale, &slug),
         Err(e) => {
             tracing::error!(error = %e, "order link query failed");
+            unavailable(&state, locale)
+        }
+    }
+}
+
+/// `POST /track/{shop}/o/{token}`: this browser takes the link (if it is still
+/// to be had) and is sent to the list.
+pub async fn take(
+    State(state): State<AppState>,
+    Path((slug, link)): Path<(String, String)>,
+    Query(query): Query<PageQuery>,
+    headers: HeaderMap,
+) -> Response {
+    let locale = locale_of(&query, &headers);
+    if !is_slug(&slug) || !is_token(&link) {
+        return gone(&state, locale, &slug);
+    }
+    let device = cookie(&headers, DEVICE_COOKIE).map_or_else(token, str::to_string);
+    let (link_hash, device_hash) = (digest(&link), digest(&device));
+    match state.store.take_order_link(&slug, &link_hash, &device_hash).await {
+        Ok(true) => {}
+        // Already this browser's, or not to be had: say which.
+        Ok(false) => match state.store.order_link(&slug, &link_hash, &device_hash).await {
+            Ok(LinkState::Open { .. }) => {}
+            Ok(LinkState::OtherDevice) => return other_device(&state, locale, &slug),
+            Ok(LinkState::Unopened | LinkState::Gone) => return gone(&state, locale, &slug),
+            Err(e) => {
+                tracing::error!(error = %e, "order link query failed");
+                return unavailable(&state, locale);
+            }
+        },
+        Err(e) => {
+            tracing::error!(error = %e, "order link could not be taken");
             return unavailable(&state, locale);
         }
-    };
-    let (shop_id, email_key) = match opened {
-        LinkState::Open { shop_id, email_key, .. } => (shop_id, email_key),
-        LinkState::OtherDevice => {
-            return message(&state, locale, StatusCode::FORBIDDEN, "links.other_device", Some(&slug));
+    }
+    let location = format!("/track/{slug}/o/{link}?locale={}", locale.code());
+    let mut response = StatusCode::SEE_OTHER.into_response();
+    if let Ok(value) = HeaderValue::from_str(&location) {
+        response.headers_mut().insert(header::LOCATION, value);
+    }
+    response
+        .headers_mut()
+        .append(header::SET_COOKIE, device_cookie(&state, &slug, Some(&device)));
+    response
+}
+
+/// A live link nobody has opened: one button, which takes it for this browser.
+async fn unopened(state: &AppState, locale: Locale, slug: &str, link: &str) -> Response {
+    let shop = match state.store.shop(slug).await {
+        Ok(Some(shop)) => shop,
+        Ok(None) => return gone(state, locale, slug),
+        Err(e) => {
+            tracing::error!(error = %e, "shop query failed");
+            return unavailable(state, locale);
         }
-        LinkState::Gone => return gone(&state, locale, &slug),
     };
+    let action = format!("/track/{slug}/o/{link}?locale={}", locale.code());
+    let title = t(locale, "links.list_title");
+    let body = view! {
+        <header class="track-header">
+            <p class="shop-name">{shop.name.clone()}</p>
+            <h1>{title.clone()}</h1>
+        </header>
+        <form method="post" action=action>
+            <p>{t_args(locale, "links.open_intro", &[("shop", &shop.name)])}</p>
+            <button type="submit" class="primary">{t(locale, "links.show")}</button>
+        </form>
+    };
+    document(state, locale, StatusCode::OK, &title, body)
+}
+
+/// The orders behind a link, for the browser holding it (its cookie sent again,
+/// so that it lasts as long as the newest link it holds).
+async fn list(
+    state: &AppState,
+    locale: Locale,
+    slug: &str,
+    link: &str,
+    shop_id: i64,
+    email_key: &str,
+    device: &str,
+) -> Response {
     let (shop, orders) = match (
-        state.store.shop(&slug).await,
-        state.store.orders_of(shop_id, &email_key).await,
+        state.store.shop(slug).await,
+        state.store.orders_of(shop_id, email_key).await,
     ) {
         (Ok(Some(shop)), Ok(orders)) => (shop, orders),
-        (Ok(None), _) => return gone(&state, locale, &slug),
+        (Ok(None), _) => return gone(state, locale, slug),
         (Err(e), _) | (_, Err(e)) => {
             tracing::error!(error = %e, "orders of a link could not be read");
-            return unavailable(&state, locale);
+            return unavailable(state, locale);
         }
     };
     let forget = format!("/track/{slug}/o/{link}/forget?locale={}", locale.code());
     let lookup = format!("/track/{slug}?locale={}", locale.code());
+    let listed = match orders.is_empty() {
+        true => view! { <p class="notice">{t(locale, "links.list_empty")}</p> }.into_any(),
+        false => view! { <ul class="order-list">{listed(orders, locale)}</ul> }.into_any(),
+    };
     let body = view! {
         <header class="track-header">
             <p class="shop-name">{shop.name.clone()}</p>
             <h1>{t(locale, "links.list_title")}</h1>
         </header>
         <p>{t(locale, "links.list_intro")}</p>
-        {orders.is_empty().then(|| view! { <p class="notice">{t(locale, "links.list_empty")}</p> })}
-        <ul class="order-list">{listed(orders, locale)}</ul>
+        {listed}
         <form method="post" action=forget class="forget">
             <p class="hint">{t(locale, "links.forget_hint")}</p>
             <button type="submit" class="secondary">{t(locale, "links.forget")}</button>
         </form>
         <p><a href=lookup>{t(locale, "links.by_number")}</a></p>
     };
-    let mut response = document(&state, locale, StatusCode::OK, &t(locale, "links.list_title"), body);
-    if held.is_none() {
-        // The first opening: this browser keeps the link.
-        let value = device_cookie(&state, &slug, Some(&device));
-        response.headers_mut().append(header::SET_COOKIE, value);
-    }
+    let mut response = document(state, locale, StatusCode::OK, &t(locale, "links.list_title"), body);
     response
+        .headers_mut()
+        .append(header::SET_COOKIE, device_cookie(state, slug, Some(device)));
+    response
+}
+
+fn other_device(state: &AppState, locale: Locale, slug: &str) -> Response {
+    message(state, locale, StatusCode::FORBIDDEN, "links.other_device", Some(slug))
 }
 
 /// Each order as one line (number, date, status) that opens to the whole shopper view.
@@ -104,7 +187,7 @@ fn listed(orders: Vec<ShopperView>, locale: Locale) -> impl IntoView {
         .enumerate()
         .map(|(i, order)| {
             let summary = app::ui::order_summary(&order, locale);
-            let html = app::ui::order_html_numbered(order, locale, i + 1);
+            let html = app::ui::order_html_numbered(order, locale, Some(i + 1));
             view! {
                 <li>
                     <details>
@@ -117,25 +200,28 @@ fn listed(orders: Vec<ShopperView>, locale: Locale) -> impl IntoView {
         .collect_view()
 }
 
-/// `POST /track/{shop}/o/{token}/forget`: the browser holding the link ends it.
+/// `POST /track/{shop}/o/{token}/forget`: this browser gives up every link of
+/// the shop it holds ("forget on this device"), and its cookie.
 pub async fn forget(
     State(state): State<AppState>,
-    Path((slug, link)): Path<(String, String)>,
+    Path((slug, _link)): Path<(String, String)>,
     Query(query): Query<PageQuery>,
     headers: HeaderMap,
 ) -> Response {
     let locale = locale_of(&query, &headers);
-    if let (true, true, Some(device)) = (is_slug(&slug), is_token(&link), cookie(&headers, DEVICE_COOKIE)) {
-        if let Err(e) = state.store.revoke_order_link(&digest(&link), &digest(device)).await {
-            tracing::error!(error = %e, "order link could not be revoked");
+    if !is_slug(&slug) {
+        return gone(&state, locale, &slug);
+    }
+    if let Some(device) = cookie(&headers, DEVICE_COOKIE) {
+        if let Err(e) = state.store.forget_order_links(&slug, &digest(device)).await {
+            tracing::error!(error = %e, "order links could not be forgotten");
             return unavailable(&state, locale);
         }
     }
     let mut response = message(&state, locale, StatusCode::OK, "links.forgotten", Some(&slug));
-    if is_slug(&slug) {
-        let value = device_cookie(&state, &slug, None);
-        response.headers_mut().append(header::SET_COOKIE, value);
-    }
+    response
+        .headers_mut()
+        .append(header::SET_COOKIE, device_cookie(&state, &slug, None));
     response
 }
 

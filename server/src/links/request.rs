@@ -52,7 +52,10 @@ pub async fn request(State(state): State<AppState>, Path(slug): Path<String>, re
         }
     };
     if let Err(error) = check_email(&form.email, "email") {
-        let notice = LinkNotice::Invalid(error.code.clone());
+        let notice = LinkNotice::Invalid {
+            code: error.code.clone(),
+            email: app::normalize::clip(&form.email, 320).to_string(),
+        };
         // The page the form is on, rendered with the error beside the field.
         let mut parts = parts;
         if let Ok(uri) = page(embed, &slug, &form, false).parse() {

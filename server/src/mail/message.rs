@@ -9,19 +9,18 @@ use lettre::message::{header::ContentType, Mailbox, MultiPart, SinglePart};
 use lettre::Message;
 
 /// The message for `queued`, with `url` as its one link.
-pub fn link_mail(
-    queued: &Queued,
-    from: &lettre::Address,
-    url: &str,
-    public_url: &str,
-) -> Result<Message, lettre::error::Error> {
+pub fn link_mail(queued: &Queued, from: &lettre::Address, url: &str) -> Result<Message, lettre::error::Error> {
     let locale = Locale::parse(&queued.locale).unwrap_or_default();
     let shop = queued.shop_name.as_str();
-    let to: Mailbox = queued
-        .email
-        .trim()
-        .parse()
-        .map_err(|_| lettre::error::Error::MissingTo)?;
+    // An address only: a display-name form (`x <y@z>`) is not one.
+    let to = Mailbox::new(
+        None,
+        queued
+            .email
+            .trim()
+            .parse::<lettre::Address>()
+            .map_err(|_| lettre::error::Error::MissingTo)?,
+    );
     let subject = t_args(locale, "mail.subject", &[("shop", shop)]);
     let intro = t_args(locale, "mail.intro", &[("shop", shop)]);
     let (button, expiry, ignore) = (
@@ -46,14 +45,10 @@ pub fn link_mail(
         </html>
     }
     .to_html();
-    let host = public_url.split_once("://").map_or("localhost", |(_, h)| h);
-    let host = host.split(':').next().unwrap_or("localhost");
     Message::builder()
         .from(Mailbox::new(Some(shop.to_string()), from.clone()))
         .to(to)
         .subject(subject)
-        // The same id on every try: a receiving system can drop a repeat.
-        .message_id(Some(format!("<order-link-{}@{host}>", queued.id)))
         .multipart(
             MultiPart::alternative()
                 .singlepart(SinglePart::builder().header(ContentType::TEXT_PLAIN).body(text))

@@ -14,8 +14,9 @@ use tokio::sync::Notify;
 
 /// How long a link in a mail works once sent.
 pub const LINK_MINUTES: i64 = 30;
-/// How long one sender holds a request: longer than a send may take.
+/// How long one sender holds a request; a try is cut off this margin before.
 const LEASE: Duration = Duration::from_secs(120);
+const LEASE_MARGIN: Duration = Duration::from_secs(15);
 /// How long one SMTP conversation may take.
 const SMTP_TIMEOUT: Duration = Duration::from_secs(30);
 /// How often the outbox is read when nothing wakes the sender (requests queued
@@ -138,17 +139,20 @@ impl Mailer {
         }
     }
 
-    /// One claimed request: find the orders, make the link, send it.
+    /// One claimed request: find the orders, make the link, send it, within the
+    /// claim's time (a send still going when the claim ends is dropped, and its
+    /// late answer would not be written: the request is another sender's then).
     async fn handle(&self, store: &Store, queued: Queued) {
         let id = queued.id;
-        let outcome = match self.try_send(store, &queued).await {
+        let tried = tokio::time::timeout(LEASE - LEASE_MARGIN, self.try_send(store, &queued)).await;
+        let outcome = match tried.unwrap_or_else(|_| Err(Retry("timed out".into()))) {
             Ok(outcome) => outcome,
             Err(Retry(error)) if queued.attempts < MAX_ATTEMPTS => {
                 let wait = backoff(self.retry_after, queued.attempts);
                 tracing::warn!(outbox_id = id, attempts = queued.attempts, retry_in_secs = wait.as_secs(), %error, "mail not sent; will try again");
                 metrics::counter!("lookout_mail_total", "outcome" => "retry").increment(1);
-                if let Err(e) = store.retry_mail(id, wait, &error).await {
-                    tracing::warn!(outbox_id = id, error = %e, "could not put the request back; its lease will end");
+                if let Err(e) = store.retry_mail(&queued, wait, &error).await {
+                    tracing::warn!(outbox_id = id, error = %e, "could not put the request back; its claim will end");
                 }
                 return;
             }
@@ -157,9 +161,16 @@ impl Mailer {
                 Outcome::Failed
             }
         };
+        // Logged for the operator; counted without telling a sent link from an
+        // address without orders, so that /metrics answers nobody's question.
         tracing::info!(outbox_id = id, outcome = outcome.as_str(), "order link request handled");
-        metrics::counter!("lookout_mail_total", "outcome" => outcome.as_str()).increment(1);
-        if let Err(e) = store.finish_mail(id, outcome).await {
+        let counted = if outcome == Outcome::Failed {
+            "failed"
+        } else {
+            "handled"
+        };
+        metrics::counter!("lookout_mail_total", "outcome" => counted).increment(1);
+        if let Err(e) = store.finish_mail(&queued, outcome).await {
             tracing::warn!(outbox_id = id, error = %e, "could not finish the request; it may be tried again");
         }
     }
@@ -184,27 +195,47 @@ impl Mailer {
             self.public_url,
             crate::links::link_path(&queued.slug, &token, &queued.locale)
         );
-        let sent = match message::link_mail(queued, &self.from, &url, &self.public_url) {
+        let refused = match message::link_mail(queued, &self.from, &url) {
             // An address lettre cannot write into a message: no try will do better.
             Err(e) => {
                 tracing::warn!(outbox_id = queued.id, error = %e, "the address cannot be mailed");
-                Ok(Outcome::Failed)
+                Outcome::Failed
             }
             Ok(mail) => match self.transport.send(mail).await {
                 Ok(_) => return Ok(Outcome::Sent),
                 Err(e) if e.is_permanent() => {
-                    tracing::warn!(outbox_id = queued.id, error = %e, "the SMTP server refused the mail for good");
-                    Ok(Outcome::Failed)
+                    tracing::warn!(outbox_id = queued.id, error = %described(&e), "the SMTP server refused the mail for good");
+                    Outcome::Failed
                 }
-                Err(e) => Err(Retry(e.to_string())),
+                // The mail may have gone (a timeout after the message was handed
+                // over): its link is kept, and expires on its own.
+                Err(e) => return Err(Retry(described(&e))),
             },
         };
-        // Not sent: the link was never seen, so it goes.
+        // Refused for good: the link was never seen, so it goes.
         if let Err(e) = store.delete_order_link(&hash).await {
             tracing::warn!(error = %e, "could not delete an unsent link; it expires on its own");
         }
-        sent
+        Ok(refused)
     }
+}
+
+/// What went wrong with a send, without the SMTP server's own words (a reply
+/// may quote the recipient's address): its reply code, or the kind of failure.
+fn described(e: &lettre::transport::smtp::Error) -> String {
+    if let Some(code) = e.status() {
+        return format!("SMTP reply {code}");
+    }
+    let kind = if e.is_timeout() {
+        "timed out"
+    } else if e.is_transient() || e.is_permanent() || e.is_response() {
+        "unexpected reply"
+    } else if e.is_client() {
+        "client error"
+    } else {
+        "connection failed"
+    };
+    kind.to_string()
 }
 
 /// A failure worth another try, with what to log.
@@ -231,12 +262,23 @@ async fn prune(store: &Store) {
     }
 }
 
-/// `https://host[:port]` without a trailing slash, or `None` when it is anything else.
+/// `http(s)://host[:port]` without a trailing slash, or `None` when it is
+/// anything else (a path, a query, userinfo, another scheme).
 pub fn checked_public_url(url: &str) -> Option<String> {
     let url = url.trim().trim_end_matches('/');
-    let (scheme, rest) = url.split_once("://")?;
-    let host_ok = !rest.is_empty() && rest.bytes().all(|b| b.is_ascii_alphanumeric() || b"-.:[]".contains(&b));
-    (matches!(scheme, "http" | "https") && host_ok).then(|| url.to_string())
+    let uri: axum::http::Uri = url.parse().ok()?;
+    let scheme_ok = matches!(uri.scheme_str(), Some("http" | "https"));
+    let authority = uri.authority()?;
+    let host = authority.host();
+    let host_ok = !host.is_empty()
+        && !authority.as_str().contains('@')
+        && host
+            .split('.')
+            .all(|label| !label.is_empty() && label.bytes().all(|b| b.is_ascii_alphanumeric() || b"-:[]".contains(&b)));
+    let bare = uri
+        .path_and_query()
+        .is_none_or(|p| p.as_str() == "/" || p.as_str().is_empty());
+    (scheme_ok && host_ok && bare && uri.path_and_query().is_none_or(|p| p.query().is_none())).then(|| url.to_string())
 }
 
 #[cfg(test)]

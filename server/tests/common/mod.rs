@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 pub mod console;
+pub mod links;
 pub mod shopify;
 pub mod smtp;
 
