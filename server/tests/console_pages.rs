@@ -65,6 +65,26 @@ async fn settings_change_the_widget_and_bad_ones_change_nothing() {
     let shop = app.store.shop("alpha").await.unwrap().unwrap();
     assert_eq!(shop.accent.as_deref(), Some("#aa3300"));
     assert_eq!(shop.allowed_origins, ["https://alpha.example", "http://127.0.0.1:8080"]);
+    // The links-by-email box was left unticked: off; the page says it shows when ticked.
+    assert!(!shop.email_links);
+    let page = browser.page("/console/shops/alpha/settings").await;
+    assert!(page.contains(r#"name="email_links""#) && !page.contains("checked"));
+    assert!(
+        page.contains("This server sends no mail"),
+        "no SMTP server here: said so"
+    );
+    let ticked = [
+        ("name", "Alpha Outfitters"),
+        ("locale", "nb"),
+        ("accent", "#AA3300"),
+        ("allowed_origins", "https://alpha.example\nhttp://127.0.0.1:8080/"),
+        ("email_links", "on"),
+    ];
+    assert_eq!(
+        browser.post("/console/shops/alpha/settings", &ticked).await.status(),
+        303
+    );
+    assert!(app.store.shop("alpha").await.unwrap().unwrap().email_links);
     // What the preview loads: the widget in the new accent, framable by the console.
     let res = app.client.get(app.url("/embed/alpha")).send().await.unwrap();
     let csp = res.headers()["content-security-policy"].to_str().unwrap().to_string();
