@@ -10,6 +10,7 @@ pub mod console;
 pub mod demo;
 pub mod embed;
 pub mod guard;
+pub mod html;
 pub mod import;
 pub mod keys;
 pub mod links;

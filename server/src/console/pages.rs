@@ -3,8 +3,8 @@
 
 use super::{t, Locale};
 use app::store::{Membership, Role};
-use axum::http::{header, HeaderValue, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::http::StatusCode;
+use axum::response::Response;
 use leptos::prelude::*;
 
 /// Scripts and styles only from this origin; frames only of this origin (the
@@ -165,15 +165,7 @@ fn document(
         </html>
     }
     .to_html();
-    let mut response = (status, format!("<!DOCTYPE html>{html}")).into_response();
-    let h = response.headers_mut();
-    h.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("text/html; charset=utf-8"),
-    );
-    h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(POLICY));
-    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    response
+    crate::html::private_page(status, html, POLICY)
 }
 
 /// A short message page: a heading, a sentence and a link onward.

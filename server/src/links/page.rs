@@ -31,6 +31,21 @@ fn locale_of(query: &PageQuery, headers: &HeaderMap) -> Locale {
         .unwrap_or_else(|| crate::console::locale_of(headers))
 }
 
+/// The page's language, once the path holds a shop's slug and a token (else the gone page).
+fn checked(
+    state: &AppState,
+    query: &PageQuery,
+    headers: &HeaderMap,
+    slug: &str,
+    link: &str,
+) -> Result<Locale, Response> {
+    let locale = locale_of(query, headers);
+    match is_slug(slug) && is_token(link) {
+        true => Ok(locale),
+        false => Err(gone(state, locale, slug)),
+    }
+}
+
 /// `GET /track/{shop}/o/{token}`: the orders, for the browser holding the link;
 /// for a link nobody has opened yet, a button that takes it (a GET changes
 /// nothing, so a mail scanner fetching the link does not use it up).
@@ -40,10 +55,10 @@ pub async fn open(
     Query(query): Query<PageQuery>,
     headers: HeaderMap,
 ) -> Response {
-    let locale = locale_of(&query, &headers);
-    if !is_slug(&slug) || !is_token(&link) {
-        return gone(&state, locale, &slug);
-    }
+    let locale = match checked(&state, &query, &headers, &slug, &link) {
+        Ok(locale) => locale,
+        Err(page) => return page,
+    };
     let device = cookie(&headers, DEVICE_COOKIE).map(str::to_string);
     let device_hash = digest(device.as_deref().unwrap_or(""));
     match state.store.order_link(&slug, &digest(&link), &device_hash).await {
@@ -69,10 +84,10 @@ pub async fn take(
     Query(query): Query<PageQuery>,
     headers: HeaderMap,
 ) -> Response {
-    let locale = locale_of(&query, &headers);
-    if !is_slug(&slug) || !is_token(&link) {
-        return gone(&state, locale, &slug);
-    }
+    let locale = match checked(&state, &query, &headers, &slug, &link) {
+        Ok(locale) => locale,
+        Err(page) => return page,
+    };
     let device = cookie(&headers, DEVICE_COOKIE).map_or_else(token, str::to_string);
     let (link_hash, device_hash) = (digest(&link), digest(&device));
     match state.store.take_order_link(&slug, &link_hash, &device_hash).await {
@@ -303,14 +318,8 @@ fn document(
         </html>
     }
     .to_html();
-    let mut response = (status, format!("<!DOCTYPE html>{html}")).into_response();
+    let mut response = crate::html::private_page(status, html, POLICY);
     let h = response.headers_mut();
-    h.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("text/html; charset=utf-8"),
-    );
-    h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(POLICY));
-    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     // The link's token is in this page's address: no other site learns it.
     h.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
