@@ -38,11 +38,11 @@ fn checked(
     headers: &HeaderMap,
     slug: &str,
     link: &str,
-) -> Result<Locale, Response> {
+) -> Result<Locale, Box<Response>> {
     let locale = locale_of(query, headers);
     match is_slug(slug) && is_token(link) {
         true => Ok(locale),
-        false => Err(gone(state, locale, slug)),
+        false => Err(Box::new(gone(state, locale, slug))),
     }
 }
 
@@ -57,7 +57,7 @@ pub async fn open(
 ) -> Response {
     let locale = match checked(&state, &query, &headers, &slug, &link) {
         Ok(locale) => locale,
-        Err(page) => return page,
+        Err(page) => return *page,
     };
     let device = cookie(&headers, DEVICE_COOKIE).map(str::to_string);
     let device_hash = digest(device.as_deref().unwrap_or(""));
@@ -86,7 +86,7 @@ pub async fn take(
 ) -> Response {
     let locale = match checked(&state, &query, &headers, &slug, &link) {
         Ok(locale) => locale,
-        Err(page) => return page,
+        Err(page) => return *page,
     };
     let device = cookie(&headers, DEVICE_COOKIE).map_or_else(token, str::to_string);
     let (link_hash, device_hash) = (digest(&link), digest(&device));
