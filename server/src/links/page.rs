@@ -66,7 +66,16 @@ pub async fn open(
             let device = device.unwrap_or_default();
             list(&state, locale, &slug, &link, shop_id, &email_key, &device).await
         }
-        Ok(LinkState::Unopened) => unopened(&state, locale, &slug, &link).await,
+        Ok(LinkState::Unopened) => {
+            let mut page = unopened(&state, locale, &slug, &link).await;
+            // The cookie the button's post will carry: pressing twice (or a
+            // retried post) then takes the link once, for this same browser.
+            if device.is_none() {
+                let value = device_cookie(&state, &slug, Some(&token()));
+                page.headers_mut().append(header::SET_COOKIE, value);
+            }
+            page
+        }
         Ok(LinkState::OtherDevice) => other_device(&state, locale, &slug),
         Ok(LinkState::Gone) => gone(&state, locale, &slug),
         Err(e) => {
@@ -320,8 +329,10 @@ fn document(
     .to_html();
     let mut response = crate::html::private_page(status, html, POLICY);
     let h = response.headers_mut();
-    // The link's token is in this page's address: no other site learns it.
-    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    // The link's token is in this page's address: no other site learns it. Not
+    // `no-referrer`: under it, browsers without Sec-Fetch-Site send `Origin: null`
+    // on the page's own buttons, which the guard refuses as cross-site.
+    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     response
 }

@@ -17,7 +17,7 @@ pub const LINK_MINUTES: i64 = 30;
 /// How long one sender holds a request; a try is cut off this margin before.
 const LEASE: Duration = Duration::from_secs(120);
 const LEASE_MARGIN: Duration = Duration::from_secs(15);
-/// How long one SMTP conversation may take.
+/// How long connecting to the SMTP server may take (the whole try is bounded by the claim).
 const SMTP_TIMEOUT: Duration = Duration::from_secs(30);
 /// How often the outbox is read when nothing wakes the sender (requests queued
 /// by another server, retries coming due).
@@ -150,9 +150,12 @@ impl Mailer {
             Err(Retry(error)) if queued.attempts < MAX_ATTEMPTS => {
                 let wait = backoff(self.retry_after, queued.attempts);
                 tracing::warn!(outbox_id = id, attempts = queued.attempts, retry_in_secs = wait.as_secs(), %error, "mail not sent; will try again");
-                metrics::counter!("lookout_mail_total", "outcome" => "retry").increment(1);
-                if let Err(e) = store.retry_mail(&queued, wait, &error).await {
-                    tracing::warn!(outbox_id = id, error = %e, "could not put the request back; its claim will end");
+                match store.retry_mail(&queued, wait, &error).await {
+                    Ok(true) => metrics::counter!("lookout_mail_total", "outcome" => "retry").increment(1),
+                    Ok(false) => tracing::warn!(outbox_id = id, "the claim ran out before the try ended"),
+                    Err(e) => {
+                        tracing::warn!(outbox_id = id, error = %e, "could not put the request back; its claim will end")
+                    }
                 }
                 return;
             }
@@ -169,9 +172,10 @@ impl Mailer {
         } else {
             "handled"
         };
-        metrics::counter!("lookout_mail_total", "outcome" => counted).increment(1);
-        if let Err(e) = store.finish_mail(&queued, outcome).await {
-            tracing::warn!(outbox_id = id, error = %e, "could not finish the request; it may be tried again");
+        match store.finish_mail(&queued, outcome).await {
+            Ok(true) => metrics::counter!("lookout_mail_total", "outcome" => counted).increment(1),
+            Ok(false) => tracing::warn!(outbox_id = id, "the claim ran out before the try ended"),
+            Err(e) => tracing::warn!(outbox_id = id, error = %e, "could not finish the request; it may be tried again"),
         }
     }
 
@@ -262,23 +266,24 @@ async fn prune(store: &Store) {
     }
 }
 
-/// `http(s)://host[:port]` without a trailing slash, or `None` when it is
-/// anything else (a path, a query, userinfo, another scheme).
+/// `http(s)://host[:port]`, or `None` when the URL is anything more (a path, a
+/// query, a fragment, userinfo) or another scheme.
 pub fn checked_public_url(url: &str) -> Option<String> {
     let url = url.trim().trim_end_matches('/');
+    if url.contains(['#', '@', '?']) {
+        return None;
+    }
     let uri: axum::http::Uri = url.parse().ok()?;
-    let scheme_ok = matches!(uri.scheme_str(), Some("http" | "https"));
+    let scheme = uri.scheme_str().filter(|s| matches!(*s, "http" | "https"))?;
     let authority = uri.authority()?;
-    let host = authority.host();
-    let host_ok = !host.is_empty()
-        && !authority.as_str().contains('@')
-        && host
-            .split('.')
-            .all(|label| !label.is_empty() && label.bytes().all(|b| b.is_ascii_alphanumeric() || b"-:[]".contains(&b)));
+    let host_ok = authority
+        .host()
+        .split('.')
+        .all(|label| !label.is_empty() && label.bytes().all(|b| b.is_ascii_alphanumeric() || b"-:[]".contains(&b)));
     let bare = uri
         .path_and_query()
-        .is_none_or(|p| p.as_str() == "/" || p.as_str().is_empty());
-    (scheme_ok && host_ok && bare && uri.path_and_query().is_none_or(|p| p.query().is_none())).then(|| url.to_string())
+        .is_none_or(|p| p.as_str().is_empty() || p.as_str() == "/");
+    (host_ok && bare).then(|| format!("{scheme}://{authority}"))
 }
 
 #[cfg(test)]
@@ -305,6 +310,10 @@ mod tests {
             checked_public_url("http://127.0.0.1:3000").as_deref(),
             Some("http://127.0.0.1:3000")
         );
+        assert_eq!(
+            checked_public_url("https://[::1]:3000").as_deref(),
+            Some("https://[::1]:3000")
+        );
         for bad in [
             "t.example",
             "ftp://t.example",
@@ -312,6 +321,10 @@ mod tests {
             "https://",
             "https://a b",
             "https://e.example?x=1",
+            "https://..",
+            "https://u:p@t.example",
+            "https://t.example#x",
+            "https://t.example/#x",
         ] {
             assert_eq!(checked_public_url(bad), None, "{bad}");
         }
