@@ -2,7 +2,7 @@
 //! SHA-256. Console sessions, CSRF tokens, set-password links and shoppers'
 //! order links all use these.
 
-use axum::http::{header, HeaderMap};
+use axum::http::{header, HeaderMap, HeaderValue};
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
@@ -41,6 +41,27 @@ pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
         .find(|(k, _)| *k == name)
         .map(|(_, v)| v)
         .filter(|v| is_token(v))
+}
+
+/// A `Set-Cookie` value for a token cookie: HttpOnly, on `path`, with `same_site`,
+/// kept `max_age_secs`; `None` clears it. `Secure` when the site is reached over HTTPS.
+pub fn set_cookie(
+    name: &'static str,
+    value: Option<&str>,
+    path: &str,
+    same_site: &str,
+    max_age_secs: i64,
+    secure: bool,
+) -> HeaderValue {
+    let secure = if secure { "; Secure" } else { "" };
+    let (value, max_age) = match value {
+        Some(v) => (v, max_age_secs),
+        None => ("", 0),
+    };
+    let text = format!("{name}={value}; Path={path}; HttpOnly; SameSite={same_site}; Max-Age={max_age}{secure}");
+    HeaderValue::from_str(&text).unwrap_or_else(|_| {
+        HeaderValue::from_str(&format!("{name}=; Max-Age=0")).unwrap_or(HeaderValue::from_static("Max-Age=0"))
+    })
 }
 
 #[cfg(test)]

@@ -21,16 +21,15 @@ pub const SESSION_HOURS: i64 = 12;
 pub use crate::token::{cookie, digest, is_token, same_token, token};
 
 /// A `Set-Cookie` value for a console cookie; `None` clears it.
-pub fn set_cookie(state: &AppState, name: &str, value: Option<&str>) -> HeaderValue {
-    let secure = if state.secure_cookies { "; Secure" } else { "" };
-    let text = match value {
-        Some(v) => format!(
-            "{name}={v}; Path=/console; HttpOnly; SameSite=Strict; Max-Age={}{secure}",
-            SESSION_HOURS * 3600
-        ),
-        None => format!("{name}=; Path=/console; HttpOnly; SameSite=Strict; Max-Age=0{secure}"),
-    };
-    HeaderValue::from_str(&text).unwrap_or_else(|_| HeaderValue::from_static("lookout_console=; Max-Age=0"))
+pub fn set_cookie(state: &AppState, name: &'static str, value: Option<&str>) -> HeaderValue {
+    crate::token::set_cookie(
+        name,
+        value,
+        "/console",
+        "Strict",
+        SESSION_HOURS * 3600,
+        state.secure_cookies,
+    )
 }
 
 /// A signed-in request: the session, the hash it is stored under, and the

@@ -252,17 +252,9 @@ pub async fn forget(
 /// The device cookie: only for this shop's links, sent on the top-level visit
 /// from a mail (Lax), not readable by scripts; `None` clears it.
 fn device_cookie(state: &AppState, slug: &str, value: Option<&str>) -> HeaderValue {
-    let secure = if state.secure_cookies { "; Secure" } else { "" };
-    let max_age = if value.is_some() {
-        super::super::mail::LINK_MINUTES * 60
-    } else {
-        0
-    };
-    let text = format!(
-        "{DEVICE_COOKIE}={}; Path=/track/{slug}/o/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}",
-        value.unwrap_or("")
-    );
-    HeaderValue::from_str(&text).unwrap_or_else(|_| HeaderValue::from_static("lookout_orders=; Max-Age=0"))
+    let path = format!("/track/{slug}/o/");
+    let max_age = super::super::mail::LINK_MINUTES * 60;
+    crate::token::set_cookie(DEVICE_COOKIE, value, &path, "Lax", max_age, state.secure_cookies)
 }
 
 /// Expired, used up, revoked or never made: all the same to the shopper.
