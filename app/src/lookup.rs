@@ -138,10 +138,10 @@ pub async fn track_order(shop: String, email: String, order_number: String) -> R
     result
 }
 
-/// The lookup of the page's island: the same as [`track_order`] (statuses included),
-/// with a found order answered as HTML rendered here in `locale`, so the browser
-/// needs no translations or order rendering of its own. `/api/track` stays for
-/// pages loaded before this existed.
+/// The same as [`track_order`] (statuses included), with a found order answered
+/// as HTML rendered here in `locale`: what the island of earlier builds asked.
+/// Today's island posts the page's own form instead (`lookout-fragment: lookup`);
+/// this and `/api/track` stay for pages loaded before.
 #[server(name = TrackOrderHtml, prefix = "/api", endpoint = "track-html")]
 pub async fn track_order_html(
     shop: String,
@@ -177,25 +177,49 @@ pub async fn shop_page(
     locale: Option<String>,
     accent: Option<String>,
 ) -> Result<Option<ShopPage>, LookupError> {
-    if !crate::normalize::is_slug(&slug) {
+    let store = use_context::<crate::store::Store>().ok_or(LookupError::Unavailable)?;
+    let parts = use_context::<http::request::Parts>();
+    let accept_language = parts
+        .as_ref()
+        .and_then(|parts| parts.headers.get(http::header::ACCEPT_LANGUAGE)?.to_str().ok());
+    let mail_on = use_context::<MailOn>().is_some_and(|on| on.0);
+    shop_page_of(
+        &store,
+        mail_on,
+        accept_language,
+        &slug,
+        locale.as_deref(),
+        accent.as_deref(),
+    )
+    .await
+}
+
+/// [`shop_page`] from what it reads: the store, whether this server sends mail,
+/// the request's `Accept-Language`, and the page's path and query.
+#[cfg(feature = "ssr")]
+pub async fn shop_page_of(
+    store: &crate::store::Store,
+    mail_on: bool,
+    accept_language: Option<&str>,
+    slug: &str,
+    locale: Option<&str>,
+    accent: Option<&str>,
+) -> Result<Option<ShopPage>, LookupError> {
+    use crate::i18n::Locale;
+    if !crate::normalize::is_slug(slug) {
         return Ok(None);
     }
-    let store = use_context::<crate::store::Store>().ok_or(LookupError::Unavailable)?;
-    use crate::i18n::Locale;
-    let requested = locale.as_deref().and_then(Locale::parse);
-    let accepted = use_context::<http::request::Parts>().and_then(|parts| {
-        let header = parts.headers.get(http::header::ACCEPT_LANGUAGE)?.to_str().ok()?;
-        Locale::from_accept_language(header)
-    });
-    match store.shop(&slug).await {
+    let requested = locale.and_then(Locale::parse);
+    let accepted = accept_language.and_then(Locale::from_accept_language);
+    match store.shop(slug).await {
         Ok(shop) => Ok(shop.map(|s| ShopPage {
             locale: requested
                 .or(accepted)
                 .or_else(|| Locale::parse(&s.locale))
                 .unwrap_or_default(),
             requested: requested.map(|l| l.code().to_string()),
-            accent: accent.as_deref().map(str::trim).and_then(hex_colour).or(s.accent),
-            email_links: s.email_links && use_context::<MailOn>().is_some_and(|on| on.0),
+            accent: accent.map(str::trim).and_then(hex_colour).or(s.accent),
+            email_links: s.email_links && mail_on,
             slug: s.slug,
             name: s.name,
         })),

@@ -75,11 +75,24 @@ describe('with JavaScript on (hydrated)', () => {
     await context.close();
   });
 
-  test('malformed input is pointed out before anything is sent', async () => {
+  test('malformed input is pointed out in place, with focus on the first field to correct', async () => {
     const { context, page } = await openHydrated();
+    await page.evaluate(() => {
+      window.__sameDocument = true;
+    });
     await fillAndSubmit(page, 'not-an-email', '');
     await page.getByText('Enter an email address like name@example.com.').waitFor();
+    await page.getByText('Enter the order number.').waitFor();
     assert.equal(await page.getByLabel('Email address').getAttribute('aria-invalid'), 'true');
+    assert.equal(await page.getByLabel('Order number').getAttribute('aria-invalid'), 'true');
+    assert.equal(await page.evaluate(() => document.activeElement?.id), 'email');
+    assert.equal(await page.getByLabel('Email address').inputValue(), 'not-an-email', 'what was typed is kept');
+    assert.equal(await page.evaluate(() => window.__sameDocument), true, 'no page load happened');
+    // Corrected, the same form looks the order up in place.
+    await fillAndSubmit(page, 'ada@example.com', '1001');
+    await page.getByRole('heading', { name: 'Order #1001' }).waitFor();
+    assert.equal(await page.evaluate(() => document.activeElement?.id), 'order-heading');
+    assert.equal(await page.evaluate(() => window.__sameDocument), true, 'no page load happened');
     await context.close();
   });
 });

@@ -3,12 +3,13 @@
 
 use crate::AppState;
 use app::errors::LookupError;
-use app::lookup::lookup;
+use app::lookup::{lookup, shop_page_of};
 use app::shell;
+use app::ui::lookup_form::{lookup_area_html, LookupPlace, LookupState, FRAGMENT_HEADER, FRAGMENT_LOOKUP};
 use app::ui::PostedLookup;
 use axum::body::Body;
-use axum::extract::{FromRequest, Path, Request, State};
-use axum::http::{header, HeaderValue};
+use axum::extract::{FromRequest, Path, Query, Request, State};
+use axum::http::{header, HeaderName, HeaderValue};
 use axum::response::{IntoResponse, Response};
 use axum::Form;
 use leptos::prelude::provide_context;
@@ -66,7 +67,14 @@ pub async fn track_post(State(state): State<AppState>, Path(shop): Path<String>,
         order_number: form.order_number,
         result,
     };
-    let mut response = render(&state, parts, move || provide_context(posted.clone())).await;
+    let fragment = match wants_fragment(&parts) {
+        true => fragment(&state, &parts, &shop, &posted).await,
+        false => None,
+    };
+    let mut response = match fragment {
+        Some(fragment) => fragment,
+        None => render(&state, parts, move || provide_context(posted.clone())).await,
+    };
     if let Some((status, retry_after)) = failed {
         *response.status_mut() = status;
         if let Some(secs) = retry_after {
@@ -76,4 +84,63 @@ pub async fn track_post(State(state): State<AppState>, Path(shop): Path<String>,
         }
     }
     response
+}
+
+/// Whether the lookup island asks for the lookup's part of the page only.
+fn wants_fragment(parts: &axum::http::request::Parts) -> bool {
+    parts
+        .headers
+        .get(FRAGMENT_HEADER)
+        .is_some_and(|value| value.as_bytes() == FRAGMENT_LOOKUP.as_bytes())
+}
+
+/// The page's language and accent, as its query gives them.
+#[derive(Debug, Default, Deserialize)]
+struct PageQuery {
+    locale: Option<String>,
+    accent: Option<String>,
+}
+
+/// The lookup's part of the page for `posted`, rendered as the page renders it:
+/// what the island puts in place of its form. `None` when there is no such
+/// shop (or the store is unavailable): the whole page answers then.
+async fn fragment(
+    state: &AppState,
+    parts: &axum::http::request::Parts,
+    shop: &str,
+    posted: &PostedLookup,
+) -> Option<Response> {
+    let query = Query::<PageQuery>::try_from_uri(&parts.uri).map_or_else(|_| PageQuery::default(), |q| q.0);
+    let accept_language = parts
+        .headers
+        .get(header::ACCEPT_LANGUAGE)
+        .and_then(|value| value.to_str().ok());
+    let mail_on = state.mail.is_some();
+    let page = shop_page_of(
+        &state.store,
+        mail_on,
+        accept_language,
+        shop,
+        query.locale.as_deref(),
+        query.accent.as_deref(),
+    )
+    .await
+    .ok()??;
+    let place = LookupPlace::of(&page, parts.uri.path().starts_with("/embed/"));
+    let lookup = LookupState {
+        email: posted.email.clone(),
+        order_number: posted.order_number.clone(),
+        result: Some(
+            posted
+                .result
+                .clone()
+                .map(|order| app::ui::order_html(order, place.locale)),
+        ),
+    };
+    let headers = [
+        (header::CONTENT_TYPE, "text/html; charset=utf-8"),
+        (header::CACHE_CONTROL, "no-store"),
+        (HeaderName::from_static(FRAGMENT_HEADER), FRAGMENT_LOOKUP),
+    ];
+    Some((headers, lookup_area_html(place, lookup)).into_response())
 }

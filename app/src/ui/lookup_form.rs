@@ -1,269 +1,210 @@
-//! The lookup: the form and its in-place result, the page's one island. Works as
-//! a plain HTML form post without WebAssembly; once hydrated, looks up without a
-//! page load.
+//! The lookup: the form and, in its place once found, the order. Everything in
+//! it is rendered on the server, by [`LookupArea`], both in the page and as the
+//! answer to a lookup made without a page load; it works as a plain HTML form
+//! post without WebAssembly.
 //!
-//! What the browser runs is kept small: the words the form shows come in its
-//! props, already in the shopper's language, and a found order comes back from
-//! the server as HTML rendered there (`TrackOrderHtml`), so the WebAssembly
-//! carries neither the translations nor the order's rendering.
+//! The island around it ([`LookupIsland`]) is all the browser runs: it posts the
+//! form in the background and puts the server's rendering of the result in its
+//! place (see `enhance`). So the WebAssembly carries no translations, no order
+//! rendering, no validation and no serialisation of its own.
 
 use crate::errors::{FieldError, LookupError};
 use crate::i18n::{t, Locale};
-use crate::lookup::TrackOrderHtml;
-use crate::normalize::{check_lookup, LOOKUP_ERROR_CODES};
+use crate::view::ShopPage;
 use leptos::prelude::*;
-use serde::{Deserialize, Serialize};
-use std::sync::Arc;
 
-/// The form's words in one language, written into the page for the island.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct FormText {
-    email_label: String,
-    email_hint: String,
-    number_label: String,
-    number_hint: String,
-    submit: String,
-    submitting: String,
-    again: String,
-    not_found: String,
-    not_found_help: String,
-    unavailable: String,
-    /// With `%{minutes}` in it.
-    rate_limited: String,
-    /// The message for each field error code (`email_required`, …).
-    fields: Vec<(String, String)>,
+/// The request header by which the island asks a lookup's post for the lookup's
+/// part of the page only, and which the server's answer carries back.
+pub const FRAGMENT_HEADER: &str = "lookout-fragment";
+/// That header's one value.
+pub const FRAGMENT_LOOKUP: &str = "lookup";
+
+/// Where a lookup is shown: the page's language, its own address (the form's
+/// target), and what "look up another order" keeps of its query.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LookupPlace {
+    pub locale: Locale,
+    pub here: String,
+    pub keep_locale: Option<String>,
+    pub keep_accent: Option<String>,
 }
 
-impl FormText {
-    /// The words in `locale`.
-    pub fn new(locale: Locale) -> FormText {
-        let word = |key: &str| t(locale, key);
-        FormText {
-            email_label: word("form.email_label"),
-            email_hint: word("form.email_hint"),
-            number_label: word("form.number_label"),
-            number_hint: word("form.number_hint"),
-            submit: word("form.submit"),
-            submitting: word("form.submitting"),
-            again: word("form.again"),
-            not_found: word("error.not_found"),
-            not_found_help: word("error.not_found_help"),
-            unavailable: word("error.unavailable"),
-            rate_limited: word("error.rate_limited"),
-            fields: LOOKUP_ERROR_CODES
-                .iter()
-                .map(|code| (code.to_string(), word(&format!("field.{code}"))))
-                .collect(),
+impl LookupPlace {
+    /// The lookup of `page`: `/track/{shop}`, or `/embed/{shop}` when `compact`
+    /// (which alone keeps the accent colour of the query).
+    pub fn of(page: &ShopPage, compact: bool) -> LookupPlace {
+        let base = if compact { "/embed" } else { "/track" };
+        let keep_accent = page.accent.clone().filter(|_| compact);
+        // Keep an explicit language choice through the plain form post.
+        let mut query = Vec::new();
+        if let Some(code) = &page.requested {
+            query.push(format!("locale={code}"));
+        }
+        if let Some(accent) = &keep_accent {
+            query.push(format!("accent=%23{}", accent.trim_start_matches('#')));
+        }
+        let here = match query.is_empty() {
+            true => format!("{base}/{}", page.slug),
+            false => format!("{base}/{}?{}", page.slug, query.join("&")),
+        };
+        LookupPlace {
+            locale: page.locale,
+            here,
+            keep_locale: page.requested.clone(),
+            keep_accent,
         }
     }
-
-    fn field(&self, code: &str) -> String {
-        self.fields
-            .iter()
-            .find(|(c, _)| c == code)
-            .map_or_else(|| self.unavailable.clone(), |(_, message)| message.clone())
-    }
 }
 
-/// A lookup that arrived as a plain form post, its order rendered as HTML
-/// (provided on the server only; such a page is not hydrated).
-#[derive(Debug, Clone)]
-pub struct PostedResult {
+/// What the lookup shows: the fields as typed and, after a lookup, its outcome
+/// (a found order as the HTML rendered for it).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct LookupState {
     pub email: String,
     pub order_number: String,
-    pub result: Result<String, LookupError>,
+    pub result: Option<Result<String, LookupError>>,
 }
 
-/// The lookup form and, in its place once found, the order. The island: everything
-/// the browser runs. Its props are what the server writes into the page for it.
-/// `here` is the page's own address (the plain form post's target); `keep_locale`
-/// and `keep_accent` are kept in the "look up another order" link.
+/// The island: a region whose content the server renders. In the browser it
+/// takes over the form's posts (see `enhance`); its children are never hydrated.
 #[island]
-pub fn LookupForm(
-    slug: String,
-    locale: Locale,
-    text: FormText,
-    here: String,
-    keep_locale: Option<String>,
-    keep_accent: Option<String>,
-) -> impl IntoView {
-    let text = Arc::new(text);
-    // A lookup that arrived as a plain form post (rendered on the server only).
-    let posted = use_context::<PostedResult>();
-    let action = ServerAction::<TrackOrderHtml>::new();
-    let pending = action.pending();
-    let local_errors = RwSignal::new(Vec::<FieldError>::new());
-    let email = RwSignal::new(posted.as_ref().map(|p| p.email.clone()).unwrap_or_default());
-    let order_number = RwSignal::new(posted.as_ref().map(|p| p.order_number.clone()).unwrap_or_default());
-    let posted_result = posted.map(|p| p.result);
-    let outcome: Signal<Option<Result<String, LookupError>>> =
-        Signal::derive(move || action.value().get().or_else(|| posted_result.clone()));
-    let errors = Signal::derive(move || {
-        let local = local_errors.get();
-        match outcome.get() {
-            _ if !local.is_empty() => local,
-            Some(Err(LookupError::Invalid(server))) => server,
-            _ => Vec::new(),
+pub fn LookupIsland(children: Children) -> impl IntoView {
+    let region = NodeRef::<leptos::html::Div>::new();
+    #[cfg(feature = "hydrate")]
+    let on_submit = move |ev: leptos::ev::SubmitEvent| {
+        if let Some(region) = region.get_untracked() {
+            super::enhance::on_submit(ev.into(), region.into());
         }
-    });
-    // Set once the WebAssembly has taken over the page (effects run only in the browser).
-    let hydrated = RwSignal::new(false);
-    Effect::new(move |_| hydrated.set(true));
-    // After a lookup without a page load, move focus to the result so it is read out.
+    };
+    #[cfg(not(feature = "hydrate"))]
+    let on_submit = |_: leptos::ev::SubmitEvent| {};
+    // Runs in the browser only, once the island has been hydrated.
     Effect::new(move |_| {
-        if let Some(Ok(_)) = outcome.get() {
-            request_animation_frame(focus_result);
+        #[cfg(feature = "hydrate")]
+        if let Some(region) = region.get() {
+            super::enhance::start(region.into());
         }
     });
-
-    let action_url = here.clone();
-    let form_text = text.clone();
-    let form = move || {
-        let text = form_text.clone();
-        let email_ref = NodeRef::<leptos::html::Input>::new();
-        let number_ref = NodeRef::<leptos::html::Input>::new();
-        let slug = slug.clone();
-        let on_submit = move |ev: leptos::ev::SubmitEvent| {
-            ev.prevent_default();
-            let typed_email = email_ref.get().map(|i| i.value()).unwrap_or_default();
-            let typed_number = number_ref.get().map(|i| i.value()).unwrap_or_default();
-            email.set(typed_email.clone());
-            order_number.set(typed_number.clone());
-            match check_lookup(&typed_email, &typed_number) {
-                Err(found) => local_errors.set(found),
-                Ok(()) => {
-                    local_errors.set(Vec::new());
-                    action.dispatch(TrackOrderHtml {
-                        shop: slug.clone(),
-                        email: typed_email,
-                        order_number: typed_number,
-                        locale,
-                    });
-                }
-            }
-        };
-        let miss_text = text.clone();
-        let miss = move || match outcome.get() {
-            Some(Err(LookupError::NotFound)) => Some(
-                view! {
-                    <div class="notice" role="alert">
-                        <p><strong>{miss_text.not_found.clone()}</strong></p>
-                        <p>{miss_text.not_found_help.clone()}</p>
-                    </div>
-                }
-                .into_any(),
-            ),
-            Some(Err(LookupError::RateLimited { retry_after_secs })) => {
-                let minutes = retry_after_secs.div_ceil(60).to_string();
-                let message = miss_text.rate_limited.replace("%{minutes}", &minutes);
-                Some(view! { <div class="notice error" role="alert"><p>{message}</p></div> }.into_any())
-            }
-            Some(Err(LookupError::Unavailable)) => Some(
-                view! { <div class="notice error" role="alert"><p>{miss_text.unavailable.clone()}</p></div> }
-                    .into_any(),
-            ),
-            _ => None,
-        };
-        let (submit, submitting) = (text.submit.clone(), text.submitting.clone());
-        view! {
-            <form
-                class="lookup" method="post" action=action_url.clone() novalidate
-                data-hydrated=move || hydrated.get().to_string() on:submit=on_submit
-            >
-                {miss}
-                <Field
-                    id="email" label=text.email_label.clone() kind="email" autocomplete="email" inputmode="email"
-                    hint=text.email_hint.clone() value=email node_ref=email_ref errors text=text.clone()
-                />
-                <Field
-                    id="order_number" label=text.number_label.clone() kind="text" autocomplete="off"
-                    inputmode="text" hint=text.number_hint.clone() value=order_number node_ref=number_ref
-                    errors text=text.clone()
-                />
-                <button type="submit" class="primary" disabled=move || pending.get() aria-busy=move || pending.get().to_string()>
-                    {move || if pending.get() { submitting.clone() } else { submit.clone() }}
-                </button>
-            </form>
-        }
-    };
-
-    let again_url = here.clone();
-    let again = text.again.clone();
-    // The order as the server rendered it (escaped there, like every page it renders).
-    let result = move |order_html: String| {
-        view! {
-            <div class="result">
-                <div class="result-order" inner_html=order_html></div>
-                <form method="get" action=again_url.clone()>
-                    {keep_locale.clone().map(|code| view! { <input type="hidden" name="locale" value=code/> })}
-                    {keep_accent.clone().map(|a| view! { <input type="hidden" name="accent" value=a/> })}
-                    <button type="submit" class="secondary" on:click=move |ev| {
-                        ev.prevent_default();
-                        email.set(String::new());
-                        order_number.set(String::new());
-                        action.value().set(None);
-                    }>{again.clone()}</button>
-                </form>
-            </div>
-        }
-    };
-
     view! {
-        <div aria-live="polite">
-            {move || match outcome.get() {
-                Some(Ok(order)) => result(order).into_any(),
-                _ => form().into_any(),
-            }}
+        <div class="lookup-region" aria-live="polite" node_ref=region on:submit=on_submit>
+            {children()}
         </div>
     }
 }
 
-fn focus_result() {
-    use leptos::wasm_bindgen::JsCast;
-    if let Some(heading) = document()
-        .get_element_by_id("order-heading")
-        .and_then(|e| e.dyn_into::<leptos::web_sys::HtmlElement>().ok())
-    {
-        let _ = heading.focus();
+/// The lookup's content: the order found, or the form with what went wrong.
+#[component]
+pub fn LookupArea(place: LookupPlace, state: LookupState) -> impl IntoView {
+    let locale = place.locale;
+    match state.result {
+        Some(Ok(order_html)) => view! { <LookupResult place order_html/> }.into_any(),
+        outcome => {
+            let (notice, errors) = match outcome {
+                Some(Err(LookupError::Invalid(errors))) => (None, errors),
+                Some(Err(e)) => (Some(e), Vec::new()),
+                _ => (None, Vec::new()),
+            };
+            let field = |id: &'static str| {
+                let error = errors.iter().find(|e| e.field == id).map(|e| field_message(locale, e));
+                (id, error)
+            };
+            view! {
+                <form class="lookup" method="post" action=place.here novalidate data-lookup="find">
+                    {notice.map(|e| view! { <Notice error=e locale/> })}
+                    <Field
+                        field=field("email") label=t(locale, "form.email_label") kind="email"
+                        autocomplete="email" inputmode="email" hint=t(locale, "form.email_hint") value=state.email
+                    />
+                    <Field
+                        field=field("order_number") label=t(locale, "form.number_label") kind="text"
+                        autocomplete="off" inputmode="text" hint=t(locale, "form.number_hint") value=state.order_number
+                    />
+                    <button type="submit" class="primary" aria-busy="false" data-busy=t(locale, "form.submitting")>
+                        {t(locale, "form.submit")}
+                    </button>
+                </form>
+            }
+            .into_any()
+        }
+    }
+}
+
+/// The HTML of [`LookupArea`]: what the island puts in place after a lookup.
+#[cfg(feature = "ssr")]
+pub fn lookup_area_html(place: LookupPlace, state: LookupState) -> String {
+    use leptos::tachys::view::RenderHtml;
+    Owner::new().with(|| view! { <LookupArea place state/> }.to_html())
+}
+
+/// The order found (escaped where it was rendered, like every page the server
+/// renders) and a way back to an empty form that keeps the page's query.
+#[component]
+fn LookupResult(place: LookupPlace, order_html: String) -> impl IntoView {
+    view! {
+        <div class="result">
+            <div class="result-order" inner_html=order_html></div>
+            <form method="get" action=place.here data-lookup="again">
+                {place.keep_locale.map(|code| view! { <input type="hidden" name="locale" value=code/> })}
+                {place.keep_accent.map(|a| view! { <input type="hidden" name="accent" value=a/> })}
+                <button type="submit" class="secondary">{t(place.locale, "form.again")}</button>
+            </form>
+        </div>
+    }
+}
+
+/// Why a well-formed lookup found nothing, in words for the shopper.
+#[component]
+fn Notice(error: LookupError, locale: Locale) -> impl IntoView {
+    match error {
+        LookupError::RateLimited { retry_after_secs } => {
+            let minutes = retry_after_secs.div_ceil(60).to_string();
+            let message = t(locale, "error.rate_limited").replace("%{minutes}", &minutes);
+            view! { <div class="notice error" role="alert"><p>{message}</p></div> }.into_any()
+        }
+        LookupError::NotFound => view! {
+            <div class="notice" role="alert">
+                <p><strong>{t(locale, "error.not_found")}</strong></p>
+                <p>{t(locale, "error.not_found_help")}</p>
+            </div>
+        }
+        .into_any(),
+        _ => view! { <div class="notice error" role="alert"><p>{t(locale, "error.unavailable")}</p></div> }.into_any(),
+    }
+}
+
+/// A field error in the shopper's language, by its code.
+fn field_message(locale: Locale, error: &FieldError) -> String {
+    match crate::normalize::LOOKUP_ERROR_CODES.contains(&error.code.as_str()) {
+        true => t(locale, &format!("field.{}", error.code)),
+        false => t(locale, "error.unavailable"),
     }
 }
 
 /// One labelled input with its hint and, when there is one, its error.
 #[component]
 fn Field(
-    id: &'static str,
+    field: (&'static str, Option<String>),
     label: String,
     kind: &'static str,
     autocomplete: &'static str,
     inputmode: &'static str,
     hint: String,
-    value: RwSignal<String>,
-    node_ref: NodeRef<leptos::html::Input>,
-    errors: Signal<Vec<FieldError>>,
-    text: Arc<FormText>,
+    value: String,
 ) -> impl IntoView {
-    // Field errors are shown in the shopper's language by their code.
-    let error = Signal::derive(move || {
-        errors
-            .get()
-            .into_iter()
-            .find(|e| e.field == id)
-            .map(|e| text.field(&e.code))
-    });
-    let error = move || error.get();
+    let (id, error) = field;
     let hint_id = format!("{id}-hint");
     let error_id = format!("{id}-error");
     let described = format!("{hint_id} {error_id}");
+    let invalid = error.is_some();
     view! {
-        <div class="field" class:invalid=move || error().is_some()>
+        <div class="field" class:invalid=invalid>
             <label for=id>{label}</label>
             <input
                 id=id name=id type=kind autocomplete=autocomplete inputmode=inputmode
                 spellcheck="false" autocapitalize="off" required
                 aria-describedby=described
-                aria-invalid=move || if error().is_some() { "true" } else { "false" }
-                value=move || value.get()
-                node_ref=node_ref
+                aria-invalid=if invalid { "true" } else { "false" }
+                value=value
             />
             <p class="hint" id=hint_id>{hint}</p>
             <p class="field-error" id=error_id>{error}</p>

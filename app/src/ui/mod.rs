@@ -1,6 +1,9 @@
 //! The pages: the HTML shell, the router and the components.
 
-mod lookup_form;
+// The lookup island in the browser.
+#[cfg(feature = "hydrate")]
+mod enhance;
+pub mod lookup_form;
 mod order_links;
 // Orders are rendered on the server only (the island gets them as HTML).
 #[cfg(feature = "ssr")]

@@ -1,7 +1,7 @@
 //! The tracking page: the shop's header and, inside it, the lookup (an island:
 //! the only part of the page the WebAssembly hydrates).
 
-use super::lookup_form::{FormText, LookupForm};
+use super::lookup_form::{LookupArea, LookupIsland, LookupPlace, LookupState};
 use super::order_links::OrderLinks;
 use super::{set_status, NotFoundPage};
 use crate::i18n::{t, Locale};
@@ -44,27 +44,18 @@ pub fn TrackPage(compact: bool) -> impl IntoView {
 fn TrackShop(page: ShopPage, compact: bool) -> impl IntoView {
     let locale = page.locale;
     let base = if compact { "/embed" } else { "/track" };
-    // Keep an explicit language choice through the plain form post.
-    let mut query = Vec::new();
-    if let Some(code) = &page.requested {
-        query.push(format!("locale={code}"));
-    }
-    if let (true, Some(accent)) = (compact, &page.accent) {
-        query.push(format!("accent=%23{}", accent.trim_start_matches('#')));
-    }
-    let here = match query.is_empty() {
-        true => format!("{base}/{}", page.slug),
-        false => format!("{base}/{}?{}", page.slug, query.join("&")),
-    };
-    // A plain form post's result, its order rendered here for the island (server only).
+    let place = LookupPlace::of(&page, compact);
+    // A plain form post's outcome, its order rendered here (such a page is not hydrated).
     #[cfg(feature = "ssr")]
-    if let Some(posted) = use_context::<super::PostedLookup>() {
-        provide_context(super::lookup_form::PostedResult {
+    let state = use_context::<super::PostedLookup>()
+        .map(|posted| LookupState {
             email: posted.email,
             order_number: posted.order_number,
-            result: posted.result.map(|order| super::order_html(order, locale)),
-        });
-    }
+            result: Some(posted.result.map(|order| super::order_html(order, locale))),
+        })
+        .unwrap_or_default();
+    #[cfg(not(feature = "ssr"))]
+    let state = LookupState::default();
     view! {
         <Html {..} lang=locale.code()/>
         <Title text=t(locale, "page.title")/>
@@ -77,14 +68,9 @@ fn TrackShop(page: ShopPage, compact: bool) -> impl IntoView {
                 <h1>{t(locale, "page.title")}</h1>
                 <LanguageSwitcher base slug=page.slug.clone() current=locale/>
             </header>
-            <LookupForm
-                slug=page.slug.clone()
-                locale
-                text=FormText::new(locale)
-                here
-                keep_locale=page.requested.clone()
-                keep_accent=page.accent.clone().filter(|_| compact)
-            />
+            <LookupIsland>
+                <LookupArea place state/>
+            </LookupIsland>
             {page.email_links.then(|| view! {
                 <OrderLinks
                     action=format!("{base}/{}/links", page.slug)
