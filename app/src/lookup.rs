@@ -109,7 +109,7 @@ pub fn email_fingerprint(email: &str) -> String {
     let key = KEY.get_or_init(crate::limits::random_secret);
     let digest = Sha256::new()
         .chain_update(key)
-        .chain_update(crate::normalize::email_key(email))
+        .chain_update(crate::normalize::email_key(email).as_bytes())
         .finalize();
     digest.iter().take(8).map(|b| format!("{b:02x}")).collect()
 }

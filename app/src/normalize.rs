@@ -2,6 +2,7 @@
 //! match after normalisation"). Shared, so the browser validates as the server does.
 
 use crate::errors::FieldError;
+use std::borrow::Cow;
 
 /// Longest order number accepted, after trimming.
 pub const MAX_ORDER_NUMBER_LEN: usize = 64;
@@ -37,22 +38,38 @@ pub fn is_http_url(url: &str) -> bool {
 
 /// The key an order number is stored and matched under: trimmed, one leading `#`
 /// dropped, lower-cased. `" #A-1001 "` and `"a-1001"` give the same key.
-pub fn order_number_key(input: &str) -> String {
+pub fn order_number_key(input: &str) -> Cow<'_, str> {
+    lower_case(number_part(input))
+}
+
+/// The order number without surrounding space and one leading `#`, as typed.
+fn number_part(input: &str) -> &str {
     let trimmed = input.trim();
-    let without_hash = trimmed.strip_prefix('#').unwrap_or(trimmed).trim_start();
-    without_hash.to_lowercase()
+    trimmed.strip_prefix('#').unwrap_or(trimmed).trim_start()
+}
+
+/// `text` in lower case, borrowed when it already is (as most emails are typed):
+/// the lookup path then allocates no key.
+fn lower_case(text: &str) -> Cow<'_, str> {
+    let lowered = |c: char| {
+        let mut lower = c.to_lowercase();
+        lower.next() == Some(c) && lower.next().is_none()
+    };
+    match text.chars().all(lowered) {
+        true => Cow::Borrowed(text),
+        false => Cow::Owned(text.to_lowercase()),
+    }
 }
 
 /// The key an email is matched under: trimmed and lower-cased.
-pub fn email_key(input: &str) -> String {
-    input.trim().to_lowercase()
+pub fn email_key(input: &str) -> Cow<'_, str> {
+    lower_case(input.trim())
 }
 
 /// Checks the shape of an order number; `field` names it in the error.
 pub fn check_order_number(input: &str, field: &str) -> Result<(), FieldError> {
     let trimmed = input.trim();
-    let key = order_number_key(input);
-    if key.is_empty() {
+    if number_part(input).is_empty() {
         return Err(FieldError::new(
             field,
             "order_number_required",
@@ -194,6 +211,32 @@ mod tests {
     #[test]
     fn emails_match_trimmed_and_case_insensitively() {
         assert_eq!(email_key("  Ada@Example.COM "), "ada@example.com");
+    }
+
+    #[test]
+    fn keys_typed_in_lower_case_are_borrowed_not_copied() {
+        use std::borrow::Cow;
+        assert!(matches!(
+            email_key(" ada@example.com "),
+            Cow::Borrowed("ada@example.com")
+        ));
+        assert!(matches!(order_number_key(" #g0000001"), Cow::Borrowed("g0000001")));
+        assert!(matches!(email_key("Ada@example.com"), Cow::Owned(_)));
+        // Characters whose lower case is another character are never kept as typed.
+        for typed in ["ǅ@example.com", "İ@example.com", "ΟΔΟΣ@example.com", "K@example.com"] {
+            assert!(matches!(email_key(typed), Cow::Owned(_)), "{typed}");
+            assert_eq!(email_key(typed), typed.to_lowercase(), "{typed}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn keys_are_the_trimmed_input_in_lower_case(input in "\\PC{0,40}") {
+            proptest::prop_assert_eq!(email_key(&input), input.trim().to_lowercase());
+            let number = input.trim();
+            let number = number.strip_prefix('#').unwrap_or(number).trim_start();
+            proptest::prop_assert_eq!(order_number_key(&input), number.to_lowercase());
+        }
     }
 
     #[test]

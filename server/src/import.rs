@@ -212,7 +212,7 @@ pub fn read_csv(reader: impl std::io::Read) -> Vec<Parsed> {
             .filter(|(_, v)| !v.is_empty())
             .map(|(h, v)| (h.to_string(), v.to_string()))
             .collect();
-        let key = app::normalize::order_number_key(row.get("order_number").map_or("", String::as_str));
+        let key = app::normalize::order_number_key(row.get("order_number").map_or("", String::as_str)).into_owned();
         if key.is_empty() {
             out.push(Err(Rejected {
                 line,

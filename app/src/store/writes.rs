@@ -111,7 +111,7 @@ impl Store {
             let row = Row::of(order)?;
             sqlx::query(self.backend.doc_sql().upsert)
                 .bind(shop_id)
-                .bind(order_number_key(&order.order_number))
+                .bind(order_number_key(&order.order_number).into_owned())
                 .bind(row.email_key)
                 .bind(row.updated_at)
                 .bind(row.doc)
@@ -143,7 +143,7 @@ async fn put_on(
     shop_id: i64,
     order: ValidOrder,
 ) -> Result<PutOutcome, StoreError> {
-    let key = order_number_key(&order.order_number);
+    let key = order_number_key(&order.order_number).into_owned();
     let updated = update_on(conn, backend, shop_id, &key, None, |stored| {
         Ok(match stored {
             Some(stored) if is_older(&order.updated_at, &stored.updated_at).unwrap_or(false) => Decision::Stale,
@@ -171,7 +171,7 @@ struct Row {
 impl Row {
     fn of(order: &ValidOrder) -> Result<Row, StoreError> {
         Ok(Row {
-            email_key: email_key(&order.email),
+            email_key: email_key(&order.email).into_owned(),
             updated_at: order.updated_at.clone(),
             doc: to_json(order)?,
             view: StoredView::of(order)

@@ -149,7 +149,7 @@ async fn apply(
     if shopify::ORDER_TOPICS.contains(&topic) {
         let payload: ShopifyOrder = payload(bytes)?;
         let incoming = validate(shopify::order_input(&payload)).map_err(ApiError::Validation)?;
-        let key = order_number_key(&incoming.order_number);
+        let key = order_number_key(&incoming.order_number).into_owned();
         let updated = store
             .update_order(shop.id, &key, delivery, |stored| match stored {
                 None => Ok(Decision::Write(Box::new(incoming))),
@@ -166,7 +166,7 @@ async fn apply(
             return Err(missing("updated_at"));
         }
         let key = match fulfillment.order_name() {
-            Some(name) => Some(order_number_key(name)),
+            Some(name) => Some(order_number_key(name).into_owned()),
             None => linked_key(state, shop, fulfillment.order_id.as_ref()).await?,
         };
         let Some(key) = key else {
