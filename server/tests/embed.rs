@@ -162,6 +162,8 @@ async fn pages_name_assets_by_content_which_are_cached_for_good_and_sent_precomp
         "{html}"
     );
     assert!(html.contains("<leptos-island"), "the lookup is an island");
+    // It carries nothing into the browser but its element: no props to hydrate from.
+    assert!(!html.contains("data-props"), "{html}");
 
     let res = app
         .client
