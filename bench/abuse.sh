@@ -14,7 +14,11 @@
 #           new client (trusted proxy), with mail on (its SMTP server unreachable, so
 #           nothing leaves): answers, peak RSS, /healthz latency, requests queued.
 #
-# Usage: bench/abuse.sh [burst|keys|misses|links|all] [misses]   (build first: scripts/build.sh)
+#   island  15 s of the lookup island's background posts (lookout-fragment: lookup),
+#           each from a new client (trusted proxy), half junk (a malformed email and
+#           a 4 KiB order number), half wrong guesses: answers, peak RSS, /healthz.
+#
+# Usage: bench/abuse.sh [burst|keys|misses|links|island|all] [misses]   (build first: scripts/build.sh)
 set -euo pipefail
 WHAT=${1:-all}
 MISSES=${2:-1000000}
@@ -155,11 +159,32 @@ links() {
   stop
 }
 
+island() {
+  echo "== island: the lookup island's background posts, a new client each, half junk, half wrong guesses, 64 connections, 15 s"
+  start --trusted-proxy 127.0.0.1
+  echo "  before: RSS $(status_of VmRSS) kB"
+  sample &
+  local sampler=$!
+  local out
+  out=$(wrk -t2 -c64 -d15s --timeout 10s -s "$ROOT/bench/island.lua" "$BASE" | grep '^RESULT')
+  read -r _ n rate p50 p99 statuses <<<"$out"
+  echo "  $n requests ($rate/s, p50 $p50 ms, p99 $p99 ms); answers by status (f: the lookup's part only): $statuses"
+  touch "$WORK/stop"; wait "$sampler"
+  curl -s "$BASE/metrics" | grep -E '^lookout_(limiter_keys|lookups_total)' | sed 's/^/  /'
+  local hit
+  hit=$(curl -s -o /dev/null -w '%{http_code}' -H 'Sec-Fetch-Site: same-origin' -H 'Lookout-Fragment: lookup' \
+    -H 'X-Forwarded-For: 192.0.2.1' --data-urlencode 'email=ada@example.com' --data-urlencode 'order_number=#1001' "$BASE/track/demo")
+  echo "  a shopper's lookup afterwards: $hit"
+  summary "  island"
+  stop
+}
+
 case $WHAT in
   burst) burst ;;
   keys) keys "default limits"; keys "failed-key limit lifted" --failed-auth-per-client 1000000000 ;;
   misses) misses ;;
   links) links ;;
-  all) burst; keys "default limits"; keys "failed-key limit lifted" --failed-auth-per-client 1000000000; misses; links ;;
-  *) echo "usage: bench/abuse.sh [burst|keys|misses|links|all] [misses]" >&2; exit 1 ;;
+  island) island ;;
+  all) burst; keys "default limits"; keys "failed-key limit lifted" --failed-auth-per-client 1000000000; misses; links; island ;;
+  *) echo "usage: bench/abuse.sh [burst|keys|misses|links|island|all] [misses]" >&2; exit 1 ;;
 esac
