@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{TestApp, EXAMPLE, INTERNAL};
+use common::{assert_no_internal_data, TestApp, EXAMPLE};
 
 async fn ingested() -> TestApp {
     let app = TestApp::spawn().await;
@@ -23,12 +23,6 @@ async fn post(app: &TestApp, path: &str, fragment: bool, email: &str, number: &s
         req = req.header("lookout-fragment", "lookup");
     }
     req.send().await.unwrap()
-}
-
-fn assert_no_internal_data(html: &str) {
-    for secret in INTERNAL {
-        assert!(!html.contains(secret), "{secret:?} leaked");
-    }
 }
 
 #[tokio::test]

@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{TestApp, EXAMPLE, INTERNAL};
+use common::{assert_no_internal_data, TestApp, EXAMPLE, INTERNAL};
 use serde_json::Value;
 
 async fn ingested() -> TestApp {
@@ -22,12 +22,6 @@ async fn post_form(app: &TestApp, shop: &str, email: &str, number: &str) -> (u16
         .await
         .unwrap();
     (res.status().as_u16(), res.text().await.unwrap())
-}
-
-fn assert_no_internal_data(html: &str) {
-    for secret in INTERNAL {
-        assert!(!html.contains(secret), "{secret:?} leaked into the page");
-    }
 }
 
 #[tokio::test]

@@ -297,6 +297,13 @@ pub const INTERNAL: &[&str] = &[
     "Too small",
 ];
 
+/// Fails when `text` (a page, a part of one, a JSON body) holds any of [`INTERNAL`].
+pub fn assert_no_internal_data(text: &str) {
+    for secret in INTERNAL {
+        assert!(!text.contains(secret), "{secret:?} leaked: {text}");
+    }
+}
+
 /// A `lookout` command with the database URL set.
 pub fn lookout_command(db: &str) -> std::process::Command {
     let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_lookout"));
