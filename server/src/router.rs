@@ -17,10 +17,16 @@ use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
-/// What every handler can reach. axum clones it for every request, so every
-/// field is cheap to clone (a reference count or two).
-#[derive(Clone, FromRef)]
-pub struct AppState {
+/// What every handler can reach, behind one reference count: axum clones the
+/// state for every request, and every extractor and middleware that takes a part
+/// of it clones that part, so each clone is one count, not one per field (on
+/// several cores each count is a cache line that moves between them).
+#[derive(Clone)]
+pub struct AppState(Arc<Shared>);
+
+/// The fields of [`AppState`] (reached through it by `Deref`).
+#[derive(Clone)]
+pub struct Shared {
     pub leptos_options: Arc<LeptosOptions>,
     pub store: Store,
     pub assets: Assets,
@@ -52,7 +58,7 @@ impl AppState {
             leptos_options.output_name = name.into();
         }
         let limits = Arc::new(LookupLimits::new(LimitSettings::default()));
-        AppState {
+        AppState(Arc::new(Shared {
             leptos_options: Arc::new(leptos_options),
             store,
             assets,
@@ -63,13 +69,18 @@ impl AppState {
             request_timeout: REQUEST_TIMEOUT,
             secure_cookies: false,
             mail: None,
-        }
+        }))
+    }
+
+    /// The fields to change while the state is built (copied first if shared).
+    fn fields(&mut self) -> &mut Shared {
+        Arc::make_mut(&mut self.0)
     }
 
     /// The same state sending shoppers' order links with `mailer` (its sender
     /// task is started apart, see `Mailer::spawn`).
     pub fn with_mail(mut self, mailer: Arc<crate::mail::Mailer>) -> Self {
-        self.mail = Some(mailer);
+        self.fields().mail = Some(mailer);
         self
     }
 
@@ -84,23 +95,24 @@ impl AppState {
     /// The same state telling browsers to use HTTPS only, for `max_age_secs` seconds
     /// (`Strict-Transport-Security`). Only for sites served over TLS; 0 turns it off.
     pub fn with_hsts(mut self, max_age_secs: u64) -> Self {
-        self.hsts = (max_age_secs > 0).then(|| {
+        let fields = self.fields();
+        fields.hsts = (max_age_secs > 0).then(|| {
             HeaderValue::from_str(&format!("max-age={max_age_secs}; includeSubDomains"))
                 .expect("digits and ASCII make a valid header value")
         });
-        self.secure_cookies |= self.hsts.is_some();
+        fields.secure_cookies |= fields.hsts.is_some();
         self
     }
 
     /// The same state marking console cookies `Secure` or not (`with_hsts` turns it on).
     pub fn with_secure_cookies(mut self, secure: bool) -> Self {
-        self.secure_cookies = secure;
+        self.fields().secure_cookies = secure;
         self
     }
 
     /// The same state answering 408 to requests that take longer than `timeout`.
     pub fn with_request_timeout(mut self, timeout: std::time::Duration) -> Self {
-        self.request_timeout = timeout;
+        self.fields().request_timeout = timeout;
         self
     }
 
@@ -110,20 +122,51 @@ impl AppState {
     }
 
     /// The same state with these limits (in memory or shared through the database).
-    pub fn with_lookup_limits(mut self, limits: LookupLimits) -> Self {
-        self.limits = Arc::new(limits);
+    pub fn with_lookup_limits(self, limits: LookupLimits) -> Self {
+        self.with_shared_limits(Arc::new(limits))
+    }
+
+    /// The same state with these limits, shared with whoever else holds them.
+    pub fn with_shared_limits(mut self, limits: Arc<LookupLimits>) -> Self {
+        self.fields().limits = limits;
         self
     }
 
     /// The same state with another bound on concurrent key hashing.
     pub fn with_hash_gate(mut self, gate: Arc<crate::keys::HashGate>) -> Self {
-        self.hashing = gate;
+        self.fields().hashing = gate;
         self
     }
 
     /// The client of a request, as the limits count it.
     pub fn client(&self, parts: &axum::http::request::Parts) -> Client {
         app::limits::client_of(parts, &self.limits.settings().proxies)
+    }
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Shared;
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
+}
+
+/// The parts handlers and middleware take as `State<…>`.
+impl FromRef<AppState> for Store {
+    fn from_ref(state: &AppState) -> Store {
+        state.store.clone()
+    }
+}
+
+impl FromRef<AppState> for Arc<LookupLimits> {
+    fn from_ref(state: &AppState) -> Arc<LookupLimits> {
+        state.limits.clone()
+    }
+}
+
+impl FromRef<AppState> for Assets {
+    fn from_ref(state: &AppState) -> Assets {
+        state.assets.clone()
     }
 }
 

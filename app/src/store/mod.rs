@@ -122,15 +122,27 @@ impl PoolStatus {
     }
 }
 
-/// The handle to the order database. Cheap to clone.
+/// The handle to the order database. Cheap to clone: one reference count (it
+/// is cloned for every request, see the server's `AppState`).
 #[derive(Debug, Clone)]
-pub struct Store {
+pub struct Store(std::sync::Arc<Handles>);
+
+/// What a [`Store`] holds (reached through it by `Deref`).
+#[derive(Debug)]
+pub struct Handles {
     pool: AnyPool,
     /// Connections for lookups only (see `readers`).
     readers: readers::Readers,
     backend: Backend,
     /// Lookups counted in memory, not yet flushed (see `tally`).
     tally: std::sync::Arc<tally::Tally>,
+}
+
+impl std::ops::Deref for Store {
+    type Target = Handles;
+    fn deref(&self) -> &Handles {
+        &self.0
+    }
 }
 
 impl Store {
@@ -196,12 +208,12 @@ impl Store {
                 .await
                 .map_err(|e| StoreError::LookupUrl(e.to_string()))?;
         }
-        Ok(Self {
+        Ok(Self(std::sync::Arc::new(Handles {
             pool,
             readers,
             backend,
             tally: Default::default(),
-        })
+        })))
     }
 
     /// The database this store talks to.

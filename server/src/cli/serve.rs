@@ -54,8 +54,8 @@ pub(super) async fn serve(db: &Db, addr: SocketAddr, site_root: PathBuf, setting
     let mut state = AppState::new(leptos_options(local, &site_root), store.clone())
         .with_secure_cookies(settings.secure_cookies)
         .with_hsts(settings.hsts_max_age)
-        .with_request_timeout(settings.request_timeout);
-    state.limits = limits;
+        .with_request_timeout(settings.request_timeout)
+        .with_shared_limits(limits);
     if let Some(mailer) = mailer(&settings.mail, local)? {
         let mailer = std::sync::Arc::new(mailer);
         mailer.clone().spawn(store.clone());
