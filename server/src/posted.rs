@@ -67,12 +67,12 @@ pub async fn track_post(State(state): State<AppState>, Path(shop): Path<String>,
         order_number: form.order_number,
         result,
     };
-    let fragment = match wants_fragment(&parts) {
-        true => fragment(&state, &parts, &shop, &posted).await,
+    let place = match wants_fragment(&parts) {
+        true => fragment_place(&state, &parts, &shop).await,
         false => None,
     };
-    let mut response = match fragment {
-        Some(fragment) => fragment,
+    let mut response = match place {
+        Some(place) => fragment(place, posted),
         None => render(&state, parts, move || provide_context(posted.clone())).await,
     };
     if let Some((status, retry_after)) = failed {
@@ -101,15 +101,10 @@ struct PageQuery {
     accent: Option<String>,
 }
 
-/// The lookup's part of the page for `posted`, rendered as the page renders it:
-/// what the island puts in place of its form. `None` when there is no such
-/// shop (or the store is unavailable): the whole page answers then.
-async fn fragment(
-    state: &AppState,
-    parts: &axum::http::request::Parts,
-    shop: &str,
-    posted: &PostedLookup,
-) -> Option<Response> {
+/// Where the lookup the island asks for is shown (the page's language and
+/// address), from the request as the page would read it. `None` when there is no
+/// such shop (or the store is unavailable): the whole page answers then.
+async fn fragment_place(state: &AppState, parts: &axum::http::request::Parts, shop: &str) -> Option<LookupPlace> {
     let query = Query::<PageQuery>::try_from_uri(&parts.uri).map_or_else(|_| PageQuery::default(), |q| q.0);
     let accept_language = parts
         .headers
@@ -126,21 +121,17 @@ async fn fragment(
     )
     .await
     .ok()??;
-    let place = LookupPlace::of(&page, parts.uri.path().starts_with("/embed/"));
-    let lookup = LookupState {
-        email: posted.email.clone(),
-        order_number: posted.order_number.clone(),
-        result: Some(
-            posted
-                .result
-                .clone()
-                .map(|order| app::ui::order_html(order, place.locale)),
-        ),
-    };
+    Some(LookupPlace::of(&page, parts.uri.path().starts_with("/embed/")))
+}
+
+/// The lookup's part of the page for `posted`, rendered as the page renders it:
+/// what the island puts in place of its form.
+fn fragment(place: LookupPlace, posted: PostedLookup) -> Response {
+    let lookup = LookupState::posted(posted, place.locale);
     let headers = [
         (header::CONTENT_TYPE, "text/html; charset=utf-8"),
         (header::CACHE_CONTROL, "no-store"),
         (HeaderName::from_static(FRAGMENT_HEADER), FRAGMENT_LOOKUP),
     ];
-    Some((headers, lookup_area_html(place, lookup)).into_response())
+    (headers, lookup_area_html(place, lookup)).into_response()
 }

@@ -33,26 +33,55 @@ impl LookupPlace {
     /// The lookup of `page`: `/track/{shop}`, or `/embed/{shop}` when `compact`
     /// (which alone keeps the accent colour of the query).
     pub fn of(page: &ShopPage, compact: bool) -> LookupPlace {
-        let base = if compact { "/embed" } else { "/track" };
         let keep_accent = page.accent.clone().filter(|_| compact);
         // Keep an explicit language choice through the plain form post.
-        let mut query = Vec::new();
-        if let Some(code) = &page.requested {
-            query.push(format!("locale={code}"));
-        }
-        if let Some(accent) = &keep_accent {
-            query.push(format!("accent=%23{}", accent.trim_start_matches('#')));
-        }
-        let here = match query.is_empty() {
-            true => format!("{base}/{}", page.slug),
-            false => format!("{base}/{}?{}", page.slug, query.join("&")),
-        };
+        let here = page_address(
+            compact,
+            &page.slug,
+            None,
+            page.requested.as_deref(),
+            keep_accent.as_deref(),
+        );
         LookupPlace {
             locale: page.locale,
             here,
             keep_locale: page.requested.clone(),
             keep_accent,
         }
+    }
+}
+
+/// Where a shop's tracking pages live: `/track`, or `/embed` for the widget's frame.
+pub fn page_base(compact: bool) -> &'static str {
+    if compact {
+        "/embed"
+    } else {
+        "/track"
+    }
+}
+
+/// The address of a shop's tracking page (`compact`: the widget's), with `first`
+/// (such as `sent=1`) and then the language and accent colour its query keeps:
+/// `locale` a language code, `accent` a checked colour (`#rrggbb`), kept by the
+/// widget only. Every address that leads back to the page is made here.
+pub fn page_address(
+    compact: bool,
+    slug: &str,
+    first: Option<&str>,
+    locale: Option<&str>,
+    accent: Option<&str>,
+) -> String {
+    let mut query: Vec<String> = first.map(str::to_string).into_iter().collect();
+    if let Some(code) = locale {
+        query.push(format!("locale={code}"));
+    }
+    if let Some(accent) = accent.filter(|_| compact) {
+        query.push(format!("accent=%23{}", accent.trim_start_matches('#')));
+    }
+    let base = page_base(compact);
+    match query.is_empty() {
+        true => format!("{base}/{slug}"),
+        false => format!("{base}/{slug}?{}", query.join("&")),
     }
 }
 
@@ -63,6 +92,18 @@ pub struct LookupState {
     pub email: String,
     pub order_number: String,
     pub result: Option<Result<String, LookupError>>,
+}
+
+impl LookupState {
+    /// What a lookup posted to the page shows, its order rendered in `locale`.
+    #[cfg(feature = "ssr")]
+    pub fn posted(posted: super::PostedLookup, locale: Locale) -> LookupState {
+        LookupState {
+            email: posted.email,
+            order_number: posted.order_number,
+            result: Some(posted.result.map(|order| super::order_html(order, locale))),
+        }
+    }
 }
 
 /// The island: a region whose content the server renders. In the browser it

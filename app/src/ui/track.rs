@@ -1,7 +1,7 @@
 //! The tracking page: the shop's header and, inside it, the lookup (an island:
 //! the only part of the page the WebAssembly hydrates).
 
-use super::lookup_form::{LookupArea, LookupIsland, LookupPlace, LookupState};
+use super::lookup_form::{page_base, LookupArea, LookupIsland, LookupPlace, LookupState};
 use super::order_links::OrderLinks;
 use super::{set_status, NotFoundPage};
 use crate::i18n::{t, Locale};
@@ -43,16 +43,14 @@ pub fn TrackPage(compact: bool) -> impl IntoView {
 #[component]
 fn TrackShop(page: ShopPage, compact: bool) -> impl IntoView {
     let locale = page.locale;
-    let base = if compact { "/embed" } else { "/track" };
+    let base = page_base(compact);
     let place = LookupPlace::of(&page, compact);
+    // The links form keeps the same query as the lookup's "look up another order".
+    let (keep_locale, keep_accent) = (place.keep_locale.clone(), place.keep_accent.clone());
     // A plain form post's outcome, its order rendered here (such a page is not hydrated).
     #[cfg(feature = "ssr")]
     let state = use_context::<super::PostedLookup>()
-        .map(|posted| LookupState {
-            email: posted.email,
-            order_number: posted.order_number,
-            result: Some(posted.result.map(|order| super::order_html(order, locale))),
-        })
+        .map(|posted| LookupState::posted(posted, locale))
         .unwrap_or_default();
     #[cfg(not(feature = "ssr"))]
     let state = LookupState::default();
@@ -75,8 +73,8 @@ fn TrackShop(page: ShopPage, compact: bool) -> impl IntoView {
                 <OrderLinks
                     action=format!("{base}/{}/links", page.slug)
                     locale
-                    keep_locale=page.requested.clone()
-                    keep_accent=page.accent.clone().filter(|_| compact)
+                    keep_locale
+                    keep_accent
                 />
             })}
             // Inside the widget's frame: report the content height to the page around it.

@@ -9,6 +9,7 @@ use app::i18n::Locale;
 use app::lookup::{email_fingerprint, hex_colour};
 use app::normalize::{check_email, email_key, is_slug};
 use app::store::{masked_email, Refused};
+use app::ui::lookup_form::page_address;
 use app::ui::LinkNotice;
 use axum::extract::{FromRequest, Path, Request, State};
 use axum::http::{header, HeaderValue, StatusCode};
@@ -118,21 +119,15 @@ fn sent(embed: bool, slug: &str, form: &LinkForm) -> Response {
 
 /// The page the form was on (its checked `?locale=` and `?accent=` kept), with `?sent=1` when `sent`.
 fn page(embed: bool, slug: &str, form: &LinkForm, sent: bool) -> String {
-    let base = if embed { "/embed" } else { "/track" };
-    let mut query = Vec::new();
-    if sent {
-        query.push("sent=1".to_string());
-    }
-    if let Some(locale) = form.locale.as_deref().and_then(Locale::parse) {
-        query.push(format!("locale={}", locale.code()));
-    }
-    if let Some(accent) = form.accent.as_deref().and_then(hex_colour).filter(|_| embed) {
-        query.push(format!("accent=%23{}", accent.trim_start_matches('#')));
-    }
-    match query.is_empty() {
-        true => format!("{base}/{slug}"),
-        false => format!("{base}/{slug}?{}", query.join("&")),
-    }
+    let locale = form.locale.as_deref().and_then(Locale::parse);
+    let accent = form.accent.as_deref().and_then(hex_colour);
+    page_address(
+        embed,
+        slug,
+        sent.then_some("sent=1"),
+        locale.map(Locale::code),
+        accent.as_deref(),
+    )
 }
 
 /// The shop does not exist, has turned the feature off, or this server sends no mail.
