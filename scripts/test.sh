@@ -8,14 +8,14 @@ cd "$ROOT"
 source "$ROOT/scripts/env.sh"
 
 echo "== unit and integration tests (SQLite)"
-cargo test --release -p app -p server --features app/ssr
+cargo test --release -p app -p server --no-default-features --features app/ssr
 
 echo "== store and integration tests again on a real PostgreSQL"
 # shellcheck source=scripts/pg.sh
 source "$ROOT/scripts/pg.sh"
 trap pg_stop EXIT
 pg_start
-LOOKOUT_TEST_POSTGRES="$PG_URL" cargo test --release -p app -p server --features app/ssr --lib --tests
+LOOKOUT_TEST_POSTGRES="$PG_URL" cargo test --release -p app -p server --no-default-features --features app/ssr --lib --tests
 pg_stop
 
 echo "== end-to-end tests (Chromium)"
