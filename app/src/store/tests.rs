@@ -261,3 +261,50 @@ async fn a_duplicate_slug_is_refused() {
         Err(StoreError::ShopExists(_))
     ));
 }
+
+/// Hundreds of lookups at once, of many kinds: on PostgreSQL they are asked
+/// together in batches, and each must still get exactly its own answer.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn lookups_at_once_each_get_their_own_answer() {
+    let (_dir, store) = store().await;
+    let a = store.create_shop(&shop("a")).await.unwrap();
+    store.create_shop(&shop("b")).await.unwrap();
+    let mut views = std::collections::HashMap::new();
+    for n in 1..=20 {
+        let mut order = example().into_inner();
+        order.order_number = format!("#{n}");
+        order.email = format!("s{n}@example.com");
+        let order = ValidOrder::check(order).unwrap();
+        views.insert(n, StoredView::of(&order).unwrap());
+        store.put_order(a.id, order).await.unwrap();
+    }
+    let mut lookups = tokio::task::JoinSet::new();
+    for i in 0..400u32 {
+        // Orders 1..=25, of which 21..=25 do not exist.
+        let n = i % 25 + 1;
+        let (slug, email) = match i % 4 {
+            0 | 1 => ("a", format!("S{n}@Example.com")),
+            2 => ("a", format!("s{}@example.com", n % 20 + 1)),
+            _ => ("b", format!("s{n}@example.com")),
+        };
+        let expected = (i % 4 < 2).then(|| views.get(&n).cloned()).flatten();
+        let store = store.clone();
+        lookups.spawn(async move {
+            let found = store.shopper_view(slug, &n.to_string(), &email).await;
+            (i, found.unwrap(), expected)
+        });
+    }
+    let (mut answered, mut found_orders) = (0, 0);
+    while let Some(done) = lookups.join_next().await {
+        let (i, found, expected) = done.unwrap();
+        assert_eq!(found, expected, "lookup {i}");
+        answered += 1;
+        found_orders += usize::from(found.is_some());
+    }
+    assert_eq!(answered, 400);
+    // The first two kinds of lookup of orders 1..=20 find them: 160 of 400.
+    assert_eq!(found_orders, 160);
+    if let readers::Readers::Postgres(readers) = &store.readers {
+        assert!(readers.largest_batch() > 1, "no lookups were asked together");
+    }
+}

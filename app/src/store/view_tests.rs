@@ -75,6 +75,10 @@ async fn a_lookup_reads_the_view_alone_never_the_merchants_document() {
     let described = (&store.pool).describe(readers::LOOKUP).await.unwrap();
     let columns: Vec<&str> = described.columns().iter().map(|c| c.name()).collect();
     assert_eq!(columns, ["shopper_view"]);
+    if let readers::Readers::Postgres(readers) = &store.readers {
+        // Lookups asked together read the same column, and their positions.
+        assert_eq!(readers.columns_asked_together().await, ["i", "shopper_view"]);
+    }
 
     // Proof by sabotage: with the document made unreadable, the lookup still answers.
     let a = store.create_shop(&shop("a")).await.unwrap();

@@ -5,17 +5,35 @@
 //! read, those two checks cost as much as the query itself (docs/benchmarks.md).
 //! These connections are handed out unchecked; one whose query fails is thrown
 //! away instead of returned, and the next lookup opens a fresh one, so a
-//! database restart costs each dead connection one failed lookup, not more.
+//! database restart costs each dead connection one failed statement (one
+//! lookup, or the lookups asked together in it), not more.
 //! They speak PostgreSQL directly (not through sqlx's `Any` driver), so rows
 //! are read without a conversion.
+//!
+//! Lookups are asked together when they queue. A lookup joins a queue that one
+//! task per connection answers: a task takes the first lookup waiting and every
+//! other one waiting behind it (at most [`MOST_AT_ONCE`]), and asks them in one
+//! statement ([`LOOKUP_MANY`]). At rest every lookup finds a task waiting and is
+//! asked alone ([`LOOKUP`]), with nothing added to its time; under load a round
+//! trip to the database answers many. Each lookup gets only its own row back, by
+//! its position in the batch.
 
-use super::{ReaderError, LOOKUP};
+use super::{ReaderError, LOOKUP, LOOKUP_MANY};
 use crate::store::PoolStatus;
 use deadpool::managed::{self, Metrics, Object, RecycleResult};
 use deadpool::Runtime;
 use sqlx::postgres::{PgConnectOptions, PgConnection};
 use sqlx::ConnectOptions;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
 use std::time::Duration;
+use tokio::sync::{mpsc, oneshot, Mutex};
+
+/// The most lookups asked in one statement.
+pub const MOST_AT_ONCE: usize = 64;
+/// The most lookups waiting for a task; a lookup that finds the queue full waits
+/// for room as long as it would wait for a connection.
+const QUEUE: usize = 4096;
 
 /// Opens read connections to one database.
 #[derive(Debug)]
@@ -37,56 +55,84 @@ impl managed::Manager for Opener {
     }
 }
 
-/// Read connections for lookups, at most `size` at once.
+type Pool = managed::Pool<Opener>;
+type Answer = Result<Option<String>, ReaderError>;
+
+/// One lookup waiting in the queue, with where its answer goes.
+struct Ask {
+    slug: String,
+    number_key: String,
+    email_key: String,
+    answer: oneshot::Sender<Answer>,
+}
+
+/// Read connections for lookups, at most `size` at once, and the queue to them.
 #[derive(Debug, Clone)]
 pub struct PgReaders {
-    pool: managed::Pool<Opener>,
+    pool: Pool,
+    /// None when the store was opened outside a Tokio runtime (no tasks to answer).
+    queue: Option<mpsc::Sender<Ask>>,
+    timeout: Duration,
+    /// The most lookups a task has taken from the queue at once (the tests read it).
+    #[cfg_attr(not(test), allow(dead_code))]
+    largest_batch: Arc<AtomicUsize>,
 }
 
 impl PgReaders {
-    /// Up to `size` connections to `url`; waiting for one, or opening one, gives up after `timeout`.
+    /// Up to `size` connections to `url`; waiting for one, or opening one, gives up
+    /// after `timeout`. Starts one task per connection on the current runtime.
     pub fn new(url: &str, size: u32, timeout: Duration) -> Result<PgReaders, ReaderError> {
         use std::str::FromStr;
         let options = PgConnectOptions::from_str(url).map_err(|e| ReaderError(e.to_string()))?;
-        let pool = managed::Pool::builder(Opener { options })
+        let pool = Pool::builder(Opener { options })
             .max_size(size as usize)
             .wait_timeout(Some(timeout))
             .create_timeout(Some(timeout))
             .runtime(Runtime::Tokio1)
             .build()
             .map_err(|e| ReaderError(e.to_string()))?;
-        Ok(PgReaders { pool })
-    }
-
-    async fn get(&self) -> Result<Object<Opener>, ReaderError> {
-        self.pool.get().await.map_err(|e| ReaderError(e.to_string()))
+        let largest_batch = Arc::new(AtomicUsize::new(0));
+        let queue = tokio::runtime::Handle::try_current().ok().map(|runtime| {
+            let (sender, receiver) = mpsc::channel(QUEUE);
+            let receiver = Arc::new(Mutex::new(receiver));
+            for _ in 0..size.max(1) {
+                runtime.spawn(answer_queue(pool.clone(), receiver.clone(), largest_batch.clone()));
+            }
+            sender
+        });
+        Ok(PgReaders {
+            pool,
+            queue,
+            timeout,
+            largest_batch,
+        })
     }
 
     pub async fn check(&self) -> Result<(), ReaderError> {
-        self.get().await.map(drop)
+        get(&self.pool).await.map(drop)
     }
 
-    pub async fn shopper_view(
-        &self,
-        slug: &str,
-        number_key: &str,
-        email_key: &str,
-    ) -> Result<Option<String>, ReaderError> {
-        let mut conn = self.get().await?;
-        let found = sqlx::query_scalar::<_, Option<String>>(LOOKUP)
-            .bind(slug)
-            .bind(number_key)
-            .bind(email_key)
-            .fetch_optional(&mut *conn)
-            .await;
-        match found {
-            Ok(view) => Ok(view.flatten()),
-            Err(e) => {
-                // Never used again.
-                drop(Object::take(conn));
-                Err(ReaderError(e.to_string()))
-            }
+    /// The view for one lookup: through the queue, or asked here when no task can
+    /// take it (the runtime that started them has ended).
+    pub async fn shopper_view(&self, slug: &str, number_key: &str, email_key: &str) -> Answer {
+        let Some(queue) = &self.queue else {
+            return ask_alone(&self.pool, slug, number_key, email_key).await;
+        };
+        let (answer, answered) = oneshot::channel();
+        let ask = Ask {
+            slug: slug.to_owned(),
+            number_key: number_key.to_owned(),
+            email_key: email_key.to_owned(),
+            answer,
+        };
+        match tokio::time::timeout(self.timeout, queue.send(ask)).await {
+            Ok(Ok(())) => {}
+            Ok(Err(_closed)) => return ask_alone(&self.pool, slug, number_key, email_key).await,
+            Err(_elapsed) => return Err(ReaderError("too many lookups waiting".into())),
         }
+        answered
+            .await
+            .map_err(|_| ReaderError("the lookup was dropped unanswered".into()))?
     }
 
     pub fn status(&self) -> PoolStatus {
@@ -98,7 +144,107 @@ impl PgReaders {
         )
     }
 
+    /// The columns of the statement that asks lookups together (its parameters are
+    /// arrays, which only a direct PostgreSQL connection describes).
+    #[cfg(test)]
+    pub async fn columns_asked_together(&self) -> Vec<String> {
+        use sqlx::{Column, Executor};
+        let mut conn = get(&self.pool).await.unwrap();
+        let described = (&mut *conn).describe(LOOKUP_MANY).await.unwrap();
+        described.columns().iter().map(|c| c.name().to_owned()).collect()
+    }
+
+    /// The most lookups asked together so far.
+    #[cfg(test)]
+    pub fn largest_batch(&self) -> usize {
+        self.largest_batch.load(Ordering::Relaxed)
+    }
+
+    /// Closes the pool: waiting and later lookups fail.
     pub fn close(&self) {
         self.pool.close();
+    }
+}
+
+async fn get(pool: &Pool) -> Result<Object<Opener>, ReaderError> {
+    pool.get().await.map_err(|e| ReaderError(e.to_string()))
+}
+
+/// One task's loop: take what waits, ask it, answer each lookup; until every
+/// sender is gone.
+async fn answer_queue(pool: Pool, queue: Arc<Mutex<mpsc::Receiver<Ask>>>, largest: Arc<AtomicUsize>) {
+    let mut batch = Vec::with_capacity(MOST_AT_ONCE);
+    loop {
+        {
+            let mut queue = queue.lock().await;
+            if queue.recv_many(&mut batch, MOST_AT_ONCE).await == 0 {
+                return;
+            }
+        }
+        largest.fetch_max(batch.len(), Ordering::Relaxed);
+        // A shopper who has gone needs no answer.
+        batch.retain(|ask: &Ask| !ask.answer.is_closed());
+        match ask_together(&pool, &batch).await {
+            Ok(views) => {
+                for (ask, view) in batch.drain(..).zip(views) {
+                    let _gone = ask.answer.send(Ok(view));
+                }
+            }
+            Err(e) => {
+                for ask in batch.drain(..) {
+                    let _gone = ask.answer.send(Err(ReaderError(e.0.clone())));
+                }
+            }
+        }
+    }
+}
+
+/// The views for a batch, in its order: one statement for all of them.
+async fn ask_together(pool: &Pool, batch: &[Ask]) -> Result<Vec<Option<String>>, ReaderError> {
+    match batch {
+        [] => Ok(Vec::new()),
+        [one] => Ok(vec![ask_alone(pool, &one.slug, &one.number_key, &one.email_key).await?]),
+        many => {
+            let mut conn = get(pool).await?;
+            let column = |f: fn(&Ask) -> &str| many.iter().map(f).collect::<Vec<&str>>();
+            let found = sqlx::query_as::<_, (i64, Option<String>)>(LOOKUP_MANY)
+                .bind(column(|a| &a.slug))
+                .bind(column(|a| &a.number_key))
+                .bind(column(|a| &a.email_key))
+                .fetch_all(&mut *conn)
+                .await;
+            let rows = found.map_err(|e| {
+                // Never used again.
+                drop(Object::take(conn));
+                ReaderError(e.to_string())
+            })?;
+            let mut views = vec![None; many.len()];
+            for (position, view) in rows {
+                let slot = usize::try_from(position - 1).ok().and_then(|i| views.get_mut(i));
+                if let Some(slot) = slot {
+                    *slot = view;
+                }
+            }
+            Ok(views)
+        }
+    }
+}
+
+/// One lookup, asked on its own.
+async fn ask_alone(pool: &Pool, slug: &str, number_key: &str, email_key: &str) -> Answer {
+    let mut conn = get(pool).await?;
+    let found = sqlx::query_scalar::<_, Option<String>>(LOOKUP)
+        .bind(slug)
+        .bind(number_key)
+        .bind(email_key)
+        .fetch_optional(&mut *conn)
+        .await;
+    match found {
+        Ok(view) => Ok(view.flatten()),
+        Err(e) => {
+            // Never used again.
+            drop(Object::take(conn));
+            Err(ReaderError(e.to_string()))
+        }
     }
 }
