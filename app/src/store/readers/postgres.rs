@@ -30,7 +30,7 @@ use std::time::Duration;
 use tokio::sync::{mpsc, oneshot, Mutex};
 
 /// The most lookups asked in one statement.
-pub const MOST_AT_ONCE: usize = 64;
+const MOST_AT_ONCE: usize = 64;
 /// The most lookups waiting for a task; a lookup that finds the queue full waits
 /// for room as long as it would wait for a connection.
 const QUEUE: usize = 4096;
@@ -213,11 +213,7 @@ async fn ask_together(pool: &Pool, batch: &[Ask]) -> Result<Vec<Option<String>>,
                 .bind(column(|a| &a.email_key))
                 .fetch_all(&mut *conn)
                 .await;
-            let rows = found.map_err(|e| {
-                // Never used again.
-                drop(Object::take(conn));
-                ReaderError(e.to_string())
-            })?;
+            let rows = kept_if_answered(conn, found)?;
             let mut views = vec![None; many.len()];
             for (position, view) in rows {
                 let slot = usize::try_from(position - 1).ok().and_then(|i| views.get_mut(i));
@@ -239,12 +235,14 @@ async fn ask_alone(pool: &Pool, slug: &str, number_key: &str, email_key: &str) -
         .bind(email_key)
         .fetch_optional(&mut *conn)
         .await;
-    match found {
-        Ok(view) => Ok(view.flatten()),
-        Err(e) => {
-            // Never used again.
-            drop(Object::take(conn));
-            Err(ReaderError(e.to_string()))
-        }
-    }
+    Ok(kept_if_answered(conn, found)?.flatten())
+}
+
+/// A statement's outcome; the connection goes back to the pool only if it
+/// answered, and one whose statement failed is never used again.
+fn kept_if_answered<T>(conn: Object<Opener>, found: Result<T, sqlx::Error>) -> Result<T, ReaderError> {
+    found.map_err(|e| {
+        drop(Object::take(conn));
+        ReaderError(e.to_string())
+    })
 }
