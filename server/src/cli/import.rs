@@ -46,19 +46,24 @@ pub(super) async fn import(db: &Db, slug: &str, file: &std::path::Path) -> Resul
     for rejected in &summary.rejected {
         eprintln!("line {}: {}", rejected.line, rejected.reason);
     }
+    if summary.more_rejected > 0 {
+        eprintln!(
+            "... and {} more rejected line(s), not listed (the first {} are)",
+            summary.more_rejected,
+            crate::import::MAX_REPORTED
+        );
+    }
+    let rejected = summary.rejected_lines();
     let secs = started.elapsed().as_secs_f64();
     println!(
         "{} accepted, {} rejected ({:.1} s, {:.0} orders/s)",
         summary.accepted,
-        summary.rejected.len(),
+        rejected,
         secs,
         summary.accepted as f64 / secs.max(1e-9)
     );
-    if !summary.rejected.is_empty() {
-        anyhow::bail!(
-            "{} line(s) rejected; the other orders were written",
-            summary.rejected.len()
-        );
+    if rejected > 0 {
+        anyhow::bail!("{rejected} line(s) rejected; the other orders were written");
     }
     Ok(())
 }

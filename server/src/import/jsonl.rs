@@ -1,0 +1,161 @@
+//! JSONL files: one API order body (docs/api.md) per line, read one line at a time.
+
+use super::{reasons, Parsed, Rejected};
+use anyhow::{Context, Result};
+use app::order::{parse_order, MAX_BODY_BYTES};
+use std::io::{BufRead, Read};
+use std::path::Path;
+
+/// Reads a JSONL file: every non-blank line is one order.
+pub fn read_jsonl(reader: impl BufRead) -> Vec<Parsed> {
+    jsonl_orders(reader).collect()
+}
+
+/// The orders of a JSONL file one line at a time, so a file of any size is read
+/// in constant memory: a line over [`MAX_BODY_BYTES`] (the API's limit for one
+/// order) is rejected without being held. An unreadable file ends the lines
+/// with one rejection.
+pub fn jsonl_orders(mut reader: impl BufRead) -> impl Iterator<Item = Parsed> {
+    let mut line = Vec::new();
+    let mut line_no = 0;
+    let mut failed = false;
+    std::iter::from_fn(move || {
+        while !failed {
+            line_no += 1;
+            let length = match read_line(&mut reader, &mut line, MAX_BODY_BYTES) {
+                Ok(Some(length)) => length,
+                Ok(None) => return None,
+                Err(e) => {
+                    failed = true;
+                    return Some(Err(Rejected {
+                        line: line_no,
+                        reason: format!("unreadable: {e}"),
+                    }));
+                }
+            };
+            if length > MAX_BODY_BYTES {
+                return Some(Err(Rejected {
+                    line: line_no,
+                    reason: format!("the line has {length} bytes; an order has at most {MAX_BODY_BYTES}"),
+                }));
+            }
+            if line.iter().all(u8::is_ascii_whitespace) {
+                continue;
+            }
+            return Some(
+                parse_order(&line)
+                    .map(|order| (line_no, order))
+                    .map_err(|errors| Rejected {
+                        line: line_no,
+                        reason: reasons(&errors),
+                    }),
+            );
+        }
+        None
+    })
+}
+
+/// Reads the next line into `line` (without its newline), keeping no more than
+/// `max` bytes of it; the line's whole length, or `None` at the end of the file.
+fn read_line(reader: &mut impl BufRead, line: &mut Vec<u8>, max: usize) -> std::io::Result<Option<usize>> {
+    line.clear();
+    let mut length = 0;
+    loop {
+        let block = match reader.fill_buf() {
+            Ok(block) => block,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        if block.is_empty() {
+            return Ok((length > 0).then_some(length));
+        }
+        let newline = block.iter().position(|&b| b == b'\n');
+        let part = &block[..newline.unwrap_or(block.len())];
+        let room = max.saturating_sub(line.len());
+        line.extend_from_slice(&part[..part.len().min(room)]);
+        length += part.len();
+        let used = newline.map_or(block.len(), |at| at + 1);
+        reader.consume(used);
+        if newline.is_some() {
+            return Ok(Some(length));
+        }
+    }
+}
+
+/// How many lines a file has (for the progress bar), read in blocks.
+pub fn count_lines(path: &Path) -> Result<usize> {
+    let mut file = std::fs::File::open(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let mut block = vec![0u8; 1 << 16];
+    let (mut lines, mut last) = (0, b'\n');
+    loop {
+        let n = file
+            .read(&mut block)
+            .with_context(|| format!("cannot read {}", path.display()))?;
+        if n == 0 {
+            break;
+        }
+        lines += block[..n].iter().filter(|&&b| b == b'\n').count();
+        last = block[n - 1];
+    }
+    // A last line without a newline counts too.
+    Ok(lines + usize::from(last != b'\n'))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::Value;
+
+    const EXAMPLE: &str = include_str!("../../../fixtures/order-1001.json");
+
+    #[test]
+    fn jsonl_reports_each_bad_line_by_number_and_keeps_the_rest() {
+        let one = serde_json::to_string(&serde_json::from_str::<Value>(EXAMPLE).unwrap()).unwrap();
+        let two = one.replace("#1001", "#1002");
+        let file = format!(
+            "{one}\n\n{{\"order_number\": \n{}\n{two}\n",
+            one.replace("ada@example.com", "nope")
+        );
+        let parsed = read_jsonl(file.as_bytes());
+        let lines: Vec<(usize, bool)> = parsed
+            .iter()
+            .map(|p| match p {
+                Ok((l, _)) => (*l, true),
+                Err(r) => (r.line, false),
+            })
+            .collect();
+        assert_eq!(lines, [(1, true), (3, false), (4, false), (5, true)]);
+        let Err(bad) = &parsed[2] else { panic!() };
+        assert!(bad.reason.starts_with("email:"), "{}", bad.reason);
+    }
+
+    #[test]
+    fn an_overlong_line_is_rejected_without_being_held_and_the_rest_go_on() {
+        let one = serde_json::to_string(&serde_json::from_str::<Value>(EXAMPLE).unwrap()).unwrap();
+        let long = format!("{{\"note\": \"{}\"}}", "x".repeat(MAX_BODY_BYTES));
+        // A line without a newline at the end counts too; so does a blank last line.
+        let file = format!("{one}\n{long}\n\n{}", one.replace("#1001", "#1002"));
+        let parsed = read_jsonl(std::io::BufReader::with_capacity(4096, file.as_bytes()));
+        assert_eq!(parsed.len(), 3);
+        assert!(matches!(parsed[0], Ok((1, _))));
+        let Err(bad) = &parsed[1] else { panic!() };
+        assert_eq!(bad.line, 2);
+        assert!(
+            bad.reason.contains(&format!("has {} bytes", long.len())),
+            "{}",
+            bad.reason
+        );
+        assert!(matches!(parsed[2], Ok((4, _))));
+    }
+
+    #[test]
+    fn a_line_is_kept_up_to_its_limit_and_measured_whole() {
+        let mut line = Vec::new();
+        let mut reader = std::io::BufReader::with_capacity(3, "abcdefgh\nij".as_bytes());
+        assert_eq!(read_line(&mut reader, &mut line, 5).unwrap(), Some(8));
+        assert_eq!(line, b"abcde");
+        assert_eq!(read_line(&mut reader, &mut line, 5).unwrap(), Some(2));
+        assert_eq!(line, b"ij");
+        assert_eq!(read_line(&mut reader, &mut line, 5).unwrap(), None);
+    }
+}

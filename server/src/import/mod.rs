@@ -1,0 +1,158 @@
+//! `lookout import SHOP FILE`: orders from a file, each in its own transaction.
+//!
+//! JSONL: one API order body (docs/api.md) per line. CSV: one row per line item,
+//! rows of one order grouped by `order_number` (see docs/import.md for the
+//! columns). A line that cannot become a valid order is reported with its line
+//! number and reason and written nowhere; the others go on.
+
+mod csv_rows;
+mod jsonl;
+
+pub use csv_rows::{read_csv, CSV_COLUMNS};
+pub use jsonl::{count_lines, jsonl_orders, read_jsonl};
+
+use anyhow::{Context, Result};
+use app::errors::FieldError;
+use app::order::ValidOrder;
+use app::store::{Store, StoreError};
+use std::io::Read;
+use std::path::Path;
+
+/// The file formats `import` reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Jsonl,
+    Csv,
+}
+
+impl Format {
+    /// From the file name (`.jsonl`, `.ndjson`, `.csv`), else from the first byte
+    /// that is not white space (`{` is JSONL).
+    pub fn detect(path: &Path) -> Result<Format> {
+        match path
+            .extension()
+            .and_then(|e| e.to_str())
+            .map(str::to_ascii_lowercase)
+            .as_deref()
+        {
+            Some("jsonl" | "ndjson" | "json") => return Ok(Format::Jsonl),
+            Some("csv") => return Ok(Format::Csv),
+            _ => {}
+        }
+        // Only up to the first byte that is not white space is read.
+        let file = std::fs::File::open(path).with_context(|| format!("cannot read {}", path.display()))?;
+        let mut bytes = std::io::BufReader::new(file).bytes();
+        let first = bytes
+            .find(|b| !b.as_ref().is_ok_and(u8::is_ascii_whitespace))
+            .transpose()
+            .with_context(|| format!("cannot read {}", path.display()))?;
+        match first {
+            Some(b'{') => Ok(Format::Jsonl),
+            _ => Ok(Format::Csv),
+        }
+    }
+}
+
+/// One problem: where it is in the file and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rejected {
+    pub line: usize,
+    pub reason: String,
+}
+
+/// An order ready to write, or why its line cannot be one.
+pub type Parsed = std::result::Result<(usize, ValidOrder), Rejected>;
+
+/// A line's field errors as one reason.
+fn reasons(errors: &[FieldError]) -> String {
+    errors
+        .iter()
+        .map(|e| format!("{}: {}", e.field, e.message))
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// How many rejected lines an import reports one by one; the rest are counted.
+pub const MAX_REPORTED: usize = 1_000;
+/// How much of a rejection's reason is kept (a reason may quote the line's values).
+const MAX_REASON: usize = 400;
+
+/// What an import did.
+#[derive(Debug, Default)]
+pub struct Summary {
+    pub accepted: usize,
+    /// The first [`MAX_REPORTED`] rejected lines, by line number.
+    pub rejected: Vec<Rejected>,
+    /// Rejected lines beyond those.
+    pub more_rejected: usize,
+}
+
+impl Summary {
+    /// How many lines were rejected in all.
+    pub fn rejected_lines(&self) -> usize {
+        self.rejected.len() + self.more_rejected
+    }
+
+    /// Keeps a rejection to report (its reason clipped), or counts it when
+    /// enough are kept: a file of bad lines holds no more memory than a good one.
+    fn reject(&mut self, line: usize, reason: &str) {
+        if self.rejected.len() < MAX_REPORTED {
+            let reason = app::normalize::clip(reason, MAX_REASON).to_string();
+            self.rejected.push(Rejected { line, reason });
+        } else {
+            self.more_rejected += 1;
+        }
+    }
+}
+
+/// Writes each parsed order in its own transaction as it arrives; a stale or
+/// failing write is that line's rejection. `progress` is told how many orders
+/// (and rejected lines) are done.
+pub async fn write(
+    store: &Store,
+    shop_id: i64,
+    mut parsed: tokio::sync::mpsc::Receiver<Parsed>,
+    progress: impl Fn(usize),
+) -> Result<Summary> {
+    let mut summary = Summary::default();
+    let mut writer = store
+        .writer()
+        .await
+        .context("the database failed; nothing was imported")?;
+    let mut done = 0;
+    while let Some(item) = parsed.recv().await {
+        done += 1;
+        match item {
+            Ok((line, order)) => match writer.put_order(shop_id, order).await {
+                Ok(_) => summary.accepted += 1,
+                Err(StoreError::Stale) => summary.reject(line, "updated_at: the stored order is newer than this line"),
+                Err(StoreError::Database(e)) => return Err(e).context("the database failed; import stopped"),
+                Err(StoreError::Invalid(errors)) => summary.reject(line, &reasons(&errors)),
+                Err(e) => summary.reject(line, &e.to_string()),
+            },
+            Err(rejected) => summary.reject(rejected.line, &rejected.reason),
+        }
+        progress(done);
+    }
+    summary.rejected.sort_by_key(|r| r.line);
+    Ok(summary)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rejections_are_kept_up_to_a_limit_with_their_reasons_clipped_and_the_rest_counted() {
+        let mut summary = Summary::default();
+        let long = "x".repeat(10_000);
+        for line in 1..=MAX_REPORTED + 5 {
+            summary.reject(line, &long);
+        }
+        assert_eq!(summary.rejected.len(), MAX_REPORTED);
+        assert_eq!(summary.more_rejected, 5);
+        assert_eq!(summary.rejected_lines(), MAX_REPORTED + 5);
+        assert!(summary.rejected.iter().all(|r| r.reason.len() == MAX_REASON));
+        assert_eq!(summary.rejected.last().map(|r| r.line), Some(MAX_REPORTED));
+    }
+}
