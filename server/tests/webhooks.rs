@@ -289,3 +289,24 @@ async fn a_payload_that_cannot_be_an_order_is_a_422_that_writes_nothing() {
     assert_eq!(status, 422);
     assert_eq!(stored(&app, "alpha").await, Value::Null);
 }
+
+#[tokio::test]
+async fn an_overlong_topic_or_fulfillment_name_goes_no_further_than_its_limit() {
+    let app = TestApp::spawn().await;
+    deliver(&app, "alpha", "orders/create", "w-1", &order()).await;
+    // A topic of 10,000 characters is not one: acknowledged, and echoed clipped.
+    let topic = "x".repeat(10_000);
+    let (status, answer) = deliver(&app, "alpha", &topic, "w-2", &json!({"id": 1})).await;
+    assert_eq!((status, answer["outcome"].as_str()), (200, Some("ignored_topic")));
+    assert_eq!(answer["topic"].as_str().map(str::len), Some(100));
+    // A fulfillment whose order name is longer than any order number is refused
+    // before it becomes a key, and changes nothing.
+    let before = stored(&app, "alpha").await;
+    let mut f: Value = serde_json::from_str(FULFILLMENT).unwrap();
+    f["name"] = json!(format!("#{}.1", "9".repeat(5_000)));
+    let (status, problem) = deliver(&app, "alpha", "fulfillments/create", "w-3", &f).await;
+    assert_eq!(status, 422, "{problem}");
+    assert_eq!(problem["errors"][0]["field"], "name");
+    assert_eq!(problem["errors"][0]["code"], "order_number_too_long");
+    assert_eq!(stored(&app, "alpha").await, before);
+}

@@ -14,7 +14,7 @@ use crate::problem::ApiError;
 use crate::shopify::{self, Fulfillment, Id, Refund, ShopifyOrder};
 use crate::AppState;
 use app::errors::FieldError;
-use app::normalize::order_number_key;
+use app::normalize::{check_order_number, order_number_key};
 use app::order::merge::Merge;
 use app::order::{validate, MAX_BODY_BYTES};
 use app::store::{Decision, Shop, Updated};
@@ -26,6 +26,9 @@ use base64::Engine;
 use hmac::{Hmac, Mac};
 use serde_json::{json, Value};
 use sha2::Sha256;
+
+/// The longest topic kept: Shopify's are a few words (`fulfillments/update`).
+const MAX_TOPIC: usize = 100;
 
 /// What became of a delivery; the answer's `outcome` and the log's.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -109,7 +112,9 @@ async fn deliver(
         tracing::warn!("webhook refused: signature mismatch");
         return Err(ApiError::Unauthorized);
     }
-    let topic = header("x-shopify-topic").unwrap_or_default().to_string();
+    // Shopify's topics are short words; what is longer is not one, and is kept
+    // (for the log, the answer and the console's list) only as far as a topic goes.
+    let topic = app::normalize::clip(header("x-shopify-topic").unwrap_or_default(), MAX_TOPIC).to_string();
     let delivery = header("x-shopify-webhook-id").filter(|id| !id.is_empty() && id.len() <= 200);
     let result = apply(&state, &shop, &topic, &bytes, delivery).await;
     // Signed deliveries only, so that the console's list cannot be filled by strangers.
@@ -117,11 +122,7 @@ async fn deliver(
         Ok(outcome) => outcome.as_str(),
         Err(e) => e.code(),
     };
-    if let Err(e) = state
-        .store
-        .record_delivery(shop.id, app::normalize::clip(&topic, 100), outcome)
-        .await
-    {
+    if let Err(e) = state.store.record_delivery(shop.id, &topic, outcome).await {
         tracing::warn!(error = %e, "could not record the delivery");
     }
     Ok(answer(&topic, result?))
@@ -166,7 +167,11 @@ async fn apply(
             return Err(missing("updated_at"));
         }
         let key = match fulfillment.order_name() {
-            Some(name) => Some(order_number_key(name).into_owned()),
+            Some(name) => {
+                // Checked as an order's number is, before it becomes a key.
+                check_order_number(name, "name").map_err(|e| ApiError::Validation(vec![e]))?;
+                Some(order_number_key(name).into_owned())
+            }
             None => linked_key(state, shop, fulfillment.order_id.as_ref()).await?,
         };
         let Some(key) = key else {
