@@ -3,6 +3,10 @@
 use super::{json, now, Store, StoreError};
 use sqlx::FromRow;
 
+/// A shop by its slug: the columns of [`ShopRow`].
+pub(super) const SHOP: &str =
+    "SELECT id, slug, name, locale, accent, allowed_origins, email_links FROM shops WHERE slug = $1";
+
 /// A shop as stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Shop {
@@ -74,14 +78,14 @@ impl Store {
         }
     }
 
-    /// The shop with this slug, if any.
+    /// The shop with this slug, if any. Every shopper's page and lookup form post
+    /// asks for it, so on SQLite it is read on the request's own thread, as lookups
+    /// are (see `readers`).
     pub async fn shop(&self, slug: &str) -> Result<Option<Shop>, StoreError> {
-        let row: Option<ShopRow> = sqlx::query_as(
-            "SELECT id, slug, name, locale, accent, allowed_origins, email_links FROM shops WHERE slug = $1",
-        )
-        .bind(slug)
-        .fetch_optional(&self.pool)
-        .await?;
+        let row = match self.readers.shop(slug) {
+            Some(read) => read.map_err(|e| StoreError::Unavailable(e.to_string()))?,
+            None => sqlx::query_as(SHOP).bind(slug).fetch_optional(&self.pool).await?,
+        };
         row.map(ShopRow::into_shop).transpose()
     }
 
@@ -135,15 +139,16 @@ impl Store {
     }
 }
 
+/// A shop's row as [`SHOP`] reads it.
 #[derive(FromRow)]
 pub(super) struct ShopRow {
-    id: i64,
-    slug: String,
-    name: String,
-    locale: String,
-    accent: Option<String>,
-    allowed_origins: String,
-    email_links: i64,
+    pub(super) id: i64,
+    pub(super) slug: String,
+    pub(super) name: String,
+    pub(super) locale: String,
+    pub(super) accent: Option<String>,
+    pub(super) allowed_origins: String,
+    pub(super) email_links: i64,
 }
 
 impl ShopRow {

@@ -252,6 +252,38 @@ async fn shop_settings_change_only_where_asked() {
     assert!(!store.update_shop("nope", &clear).await.unwrap());
 }
 
+/// On SQLite the shop is read on the lookup connections, with its columns mapped
+/// by hand: every setting must read back as the main pool reads it.
+#[tokio::test]
+async fn a_shop_reads_the_same_wherever_it_is_read() {
+    let (_dir, store) = store().await;
+    let mut new = shop("a");
+    new.locale = "de".into();
+    new.accent = Some("#123456".into());
+    new.allowed_origins = vec!["https://a.example".into(), "https://b.example".into()];
+    let created = store.create_shop(&new).await.unwrap();
+    let no_links = ShopUpdate {
+        email_links: Some(false),
+        ..ShopUpdate::default()
+    };
+    assert!(store.update_shop("a", &no_links).await.unwrap());
+    let pooled: Option<shops::ShopRow> = sqlx::query_as(shops::SHOP)
+        .bind("a")
+        .fetch_optional(&store.pool)
+        .await
+        .unwrap();
+    let pooled = pooled.map(|row| row.into_shop().unwrap());
+    let expected = Shop {
+        email_links: false,
+        ..created
+    };
+    assert_eq!(pooled.as_ref(), Some(&expected));
+    assert_eq!(store.shop("a").await.unwrap(), pooled);
+    assert_eq!(store.shop("b").await.unwrap(), None);
+    let sqlite = matches!(store.readers, readers::Readers::Sqlite(_));
+    assert_eq!(store.readers.shop("a").is_some(), sqlite);
+}
+
 #[tokio::test]
 async fn a_duplicate_slug_is_refused() {
     let (_dir, store) = store().await;

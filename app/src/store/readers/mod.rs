@@ -1,7 +1,8 @@
 //! The connections lookups read through, apart from the main pool, and the one
 //! statement they run: the shopper view of (shop slug, number key, email key).
 //! The statement reads no other column of the order: a lookup cannot leak what
-//! it never loads.
+//! it never loads. On SQLite the shop a shopper's page is for is read here too
+//! (`Store::shop`), so a page or a form post makes no hand-off to sqlx's thread.
 //!
 //! How many: by default one per core the process may run on (SQLite, where a
 //! lookup holds its connection only while its thread reads) or two per core
@@ -10,6 +11,7 @@
 mod postgres;
 mod sqlite;
 
+use super::shops::ShopRow;
 use super::PoolStatus;
 use std::time::Duration;
 
@@ -76,6 +78,15 @@ impl Readers {
         match self {
             Readers::Sqlite(readers) => readers.shopper_view(slug, number_key, email_key),
             Readers::Postgres(readers) => readers.shopper_view(slug, number_key, email_key).await,
+        }
+    }
+
+    /// The shop with this slug, read here (SQLite); `None` where the main pool
+    /// reads it as well as a connection of its own would (PostgreSQL).
+    pub(super) fn shop(&self, slug: &str) -> Option<Result<Option<ShopRow>, ReaderError>> {
+        match self {
+            Readers::Sqlite(readers) => Some(readers.shop(slug)),
+            Readers::Postgres(_) => None,
         }
     }
 

@@ -1,4 +1,5 @@
-//! SQLite lookups, read on the request's own thread.
+//! SQLite lookups (and the shop a shopper's page is for), read on the request's
+//! own thread.
 //!
 //! A lookup is one read through an index of a file the operating system keeps
 //! cached: microseconds. sqlx runs every SQLite connection on a thread of its
@@ -10,6 +11,7 @@
 //! fails is dropped, and the next read opens a fresh one.
 
 use super::{ReaderError, LOOKUP};
+use crate::store::shops::{ShopRow, SHOP};
 use crate::store::PoolStatus;
 use rusqlite::{Connection, OpenFlags, OptionalExtension};
 use std::path::PathBuf;
@@ -85,16 +87,42 @@ impl SqliteReaders {
     }
 
     pub fn shopper_view(&self, slug: &str, number_key: &str, email_key: &str) -> Result<Option<String>, ReaderError> {
+        let view = self.read(LOOKUP, &[slug, number_key, email_key], |row| {
+            row.get::<_, Option<String>>(0)
+        })?;
+        Ok(view.flatten())
+    }
+
+    pub fn shop(&self, slug: &str) -> Result<Option<ShopRow>, ReaderError> {
+        self.read(SHOP, &[slug], |row| {
+            Ok(ShopRow {
+                id: row.get(0)?,
+                slug: row.get(1)?,
+                name: row.get(2)?,
+                locale: row.get(3)?,
+                accent: row.get(4)?,
+                allowed_origins: row.get(5)?,
+                email_links: row.get(6)?,
+            })
+        })
+    }
+
+    /// The one row `sql` finds with `params`, if any, on a connection taken and
+    /// given back without an `.await` in between; one whose read fails is dropped.
+    fn read<T>(
+        &self,
+        sql: &str,
+        params: &[&str],
+        row: impl FnOnce(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
+    ) -> Result<Option<T>, ReaderError> {
         let conn = self.take()?;
-        let read = conn.prepare_cached(LOOKUP).and_then(|mut statement| {
-            statement
-                .query_row([slug, number_key, email_key], |row| row.get::<_, Option<String>>(0))
-                .optional()
-        });
+        let read = conn
+            .prepare_cached(sql)
+            .and_then(|mut statement| statement.query_row(rusqlite::params_from_iter(params), row).optional());
         match read {
-            Ok(view) => {
+            Ok(found) => {
                 self.give_back(Some(conn));
-                Ok(view.flatten())
+                Ok(found)
             }
             Err(e) => {
                 self.give_back(None);
