@@ -1,9 +1,10 @@
 //! Limits on requests for a link to one's orders by email: per address at a
 //! shop, per client and per shop. Every request counts, found or not, since each
 //! one may send a mail; a request takes from all three allowances or from none,
-//! before anything is queued.
+//! before anything is queued. With shared limits the allowances live in the
+//! database beside the lookups' (other keys), so every server counts one.
 
-use super::{take_all, wait_of, Client, LookupLimits, Rule, Table};
+use super::{take_all, unix_ms, wait_of, Backing, Client, LimitKey, LookupLimits, Rule, Spent, Table};
 use std::sync::Mutex;
 use std::time::Duration;
 
@@ -49,33 +50,61 @@ impl LinkTables {
     }
 }
 
-/// A refused link request: which allowances were spent (email, client, shop)
-/// and how long until one more request would pass.
+/// A refused link request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct LinkRefusal {
-    pub spent: [bool; 3],
-    pub wait: Duration,
+pub enum LinkRefusal {
+    /// Which allowances were spent (email, client, shop), and how long until
+    /// one more request would pass.
+    Spent { which: [bool; 3], wait: Duration },
+    /// The shared allowances could not be read or written.
+    Unavailable,
 }
 
 impl LookupLimits {
     /// Takes one request from the allowances of `email_key` (normalised) at `shop`,
     /// of `client` and of `shop`, or from none.
-    pub fn reserve_link_request(&self, client: &Client, shop: &str, email_key: &str) -> Result<(), LinkRefusal> {
+    pub async fn reserve_link_request(&self, client: &Client, shop: &str, email_key: &str) -> Result<(), LinkRefusal> {
         let keys = [
             self.key(b'L', &[shop.as_bytes(), email_key.as_bytes()]),
             self.key(b'k', &[&client.key_bytes()]),
             self.key(b'S', &[shop.as_bytes()]),
         ];
+        let rules = self.links.rules;
+        let Backing::Shared(store) = &self.backing else {
+            return self.reserve_link_here(&keys);
+        };
+        let items: [(LimitKey, Rule); 3] = [(keys[0], rules[0]), (keys[1], rules[1]), (keys[2], rules[2])];
+        match store.take_allowances(&items, unix_ms()).await {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(wait)) => {
+                let which = store.spent_allowances(&items, unix_ms()).await.unwrap_or_else(|e| {
+                    tracing::warn!(error = %e, "could not read the shared allowances");
+                    [false; 3]
+                });
+                Err(LinkRefusal::Spent {
+                    which,
+                    wait: wait_of(Spent(wait)),
+                })
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "shared limits unavailable");
+                Err(LinkRefusal::Unavailable)
+            }
+        }
+    }
+
+    /// The same in this process's memory.
+    fn reserve_link_here(&self, keys: &[LimitKey; 3]) -> Result<(), LinkRefusal> {
         let now = self.now();
         let links = &self.links;
         let mut tables = links.tables.lock().unwrap_or_else(|e| e.into_inner());
-        take_all(&mut tables[..], &keys, &links.rules, now).map_err(|spent| {
+        take_all(&mut tables[..], keys, &links.rules, now).map_err(|spent| {
             let mut which = [false; 3];
             for (i, flag) in which.iter_mut().enumerate() {
                 *flag = tables[i].check(&keys[i], links.rules[i], now).is_err();
             }
-            LinkRefusal {
-                spent: which,
+            LinkRefusal::Spent {
+                which,
                 wait: wait_of(spent),
             }
         })
@@ -88,64 +117,119 @@ mod tests {
     use crate::limits::LimitSettings;
     use std::sync::Arc;
 
-    fn limits(rules: LinkRules) -> LookupLimits {
-        LookupLimits::new(LimitSettings {
+    fn settings(rules: LinkRules) -> LimitSettings {
+        LimitSettings {
             links: rules,
             ..LimitSettings::default()
-        })
+        }
     }
 
-    #[test]
-    fn each_allowance_refuses_and_says_which() {
-        let l = limits(LinkRules {
-            per_email: 2,
-            per_client: 3,
-            per_shop: 4,
-            ..LinkRules::default()
-        });
+    /// Two servers' limits sharing one database (SQLite, or PostgreSQL when
+    /// `LOOKOUT_TEST_POSTGRES` names one), and the directory it lives in.
+    async fn shared(rules: LinkRules) -> (tempfile::TempDir, [Arc<LookupLimits>; 2]) {
+        let (dir, store) = crate::store::tests::store().await;
+        let one = LookupLimits::shared(settings(rules), store.clone()).await.unwrap();
+        let two = LookupLimits::shared(settings(rules), store).await.unwrap();
+        (dir, [Arc::new(one), Arc::new(two)])
+    }
+
+    fn spent(refusal: Result<(), LinkRefusal>) -> [bool; 3] {
+        match refusal {
+            Err(LinkRefusal::Spent { which, wait }) => {
+                assert!(wait >= Duration::from_secs(1));
+                which
+            }
+            other => panic!("not refused as spent: {other:?}"),
+        }
+    }
+
+    /// Requests alternate between `servers` (the same limits twice, or two
+    /// servers sharing them): the allowances are counted once either way.
+    async fn each_allowance_refuses_and_says_which(servers: [Arc<LookupLimits>; 2]) {
+        let [l, m] = servers;
         let a = Client::new(Some("203.0.113.1".parse().unwrap()));
         let b = Client::new(Some("203.0.113.2".parse().unwrap()));
-        assert!(l.reserve_link_request(&a, "s", "x@example.com").is_ok());
-        assert!(l.reserve_link_request(&a, "s", "x@example.com").is_ok());
-        let refused = l.reserve_link_request(&a, "s", "x@example.com").unwrap_err();
-        assert_eq!(refused.spent, [true, false, false]);
-        assert!(refused.wait >= Duration::from_secs(1));
-        // A refused request took nothing: the client still has one left.
-        assert!(l.reserve_link_request(&a, "s", "y@example.com").is_ok());
+        assert!(l.reserve_link_request(&a, "s", "x@example.com").await.is_ok());
+        assert!(m.reserve_link_request(&a, "s", "x@example.com").await.is_ok());
         assert_eq!(
-            l.reserve_link_request(&a, "s", "z@example.com").unwrap_err().spent,
+            spent(l.reserve_link_request(&a, "s", "x@example.com").await),
+            [true, false, false]
+        );
+        // A refused request took nothing: the client still has one left.
+        assert!(m.reserve_link_request(&a, "s", "y@example.com").await.is_ok());
+        assert_eq!(
+            spent(l.reserve_link_request(&a, "s", "z@example.com").await),
             [false, true, false]
         );
         // The shop's fourth request passes, the fifth is refused whoever asks.
-        assert!(l.reserve_link_request(&b, "s", "w@example.com").is_ok());
+        assert!(m.reserve_link_request(&b, "s", "w@example.com").await.is_ok());
         assert_eq!(
-            l.reserve_link_request(&b, "s", "v@example.com").unwrap_err().spent,
+            spent(l.reserve_link_request(&b, "s", "v@example.com").await),
             [false, false, true]
         );
         // Another shop has its own allowances.
-        assert!(l.reserve_link_request(&b, "t", "x@example.com").is_ok());
+        assert!(m.reserve_link_request(&b, "t", "x@example.com").await.is_ok());
     }
 
-    #[test]
-    fn a_burst_gets_exactly_the_allowance() {
-        let l = Arc::new(limits(LinkRules {
-            per_email: 3,
-            per_client: 1_000,
-            per_shop: 1_000,
-            ..LinkRules::default()
-        }));
-        let passed: usize = std::thread::scope(|s| {
-            let handles: Vec<_> = (0..200)
-                .map(|i| {
-                    let l = l.clone();
-                    s.spawn(move || {
-                        let client = Client::new(Some(format!("198.51.100.{}", i % 250).parse().unwrap()));
-                        usize::from(l.reserve_link_request(&client, "s", "x@example.com").is_ok())
-                    })
-                })
-                .collect();
-            handles.into_iter().map(|h| h.join().unwrap_or(0)).sum()
-        });
-        assert_eq!(passed, 3);
+    const SMALL: LinkRules = LinkRules {
+        per_email: 2,
+        per_client: 3,
+        per_shop: 4,
+        window: Duration::from_secs(60 * 60),
+    };
+
+    #[tokio::test]
+    async fn each_allowance_refuses_and_says_which_in_memory() {
+        let l = Arc::new(LookupLimits::new(settings(SMALL)));
+        each_allowance_refuses_and_says_which([l.clone(), l]).await;
+    }
+
+    #[tokio::test]
+    async fn each_allowance_refuses_and_says_which_across_servers_sharing_limits() {
+        let (_dir, servers) = shared(SMALL).await;
+        each_allowance_refuses_and_says_which(servers).await;
+    }
+
+    /// 200 requests at once for one address, through `servers`: three pass.
+    async fn a_burst_gets_exactly_the_allowance(servers: [Arc<LookupLimits>; 2]) {
+        let mut burst = tokio::task::JoinSet::new();
+        for i in 0..200u32 {
+            let l = servers[i as usize % 2].clone();
+            burst.spawn(async move {
+                let client = Client::new(Some(format!("198.51.100.{}", i % 250).parse().unwrap()));
+                l.reserve_link_request(&client, "s", "x@example.com").await
+            });
+        }
+        let (mut passed, mut refused) = (0, 0);
+        while let Some(outcome) = burst.join_next().await {
+            match outcome.unwrap() {
+                Ok(()) => passed += 1,
+                Err(LinkRefusal::Spent { which, .. }) => {
+                    assert_eq!(which, [true, false, false]);
+                    refused += 1;
+                }
+                Err(LinkRefusal::Unavailable) => panic!("the shared allowances were unavailable"),
+            }
+        }
+        assert_eq!((passed, refused), (3, 197));
+    }
+
+    const BURST: LinkRules = LinkRules {
+        per_email: 3,
+        per_client: 1_000,
+        per_shop: 1_000,
+        window: Duration::from_secs(60 * 60),
+    };
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn a_burst_gets_exactly_the_allowance_in_memory() {
+        let l = Arc::new(LookupLimits::new(settings(BURST)));
+        a_burst_gets_exactly_the_allowance([l.clone(), l]).await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn a_burst_through_two_servers_sharing_limits_gets_the_allowance_once() {
+        let (_dir, servers) = shared(BURST).await;
+        a_burst_gets_exactly_the_allowance(servers).await;
     }
 }

@@ -294,6 +294,6 @@ fn now() -> String {
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;
 #[cfg(test)]
 mod view_tests;

@@ -7,7 +7,7 @@ pub(super) const EXAMPLE: &str = include_str!("../../../fixtures/order-1001.json
 
 /// A fresh store: SQLite, or a new database on the PostgreSQL server that
 /// `LOOKOUT_TEST_POSTGRES` names (scripts/test.sh runs these tests on both).
-pub(super) async fn store() -> (tempfile::TempDir, Store) {
+pub(crate) async fn store() -> (tempfile::TempDir, Store) {
     use sqlx::Connection;
     static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
     let dir = tempfile::tempdir().unwrap();

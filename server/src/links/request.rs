@@ -6,6 +6,7 @@
 
 use crate::AppState;
 use app::i18n::Locale;
+use app::limits::LinkRefusal;
 use app::lookup::{email_fingerprint, hex_colour};
 use app::normalize::{check_email, email_key, is_slug};
 use app::store::{masked_email, Refused};
@@ -72,7 +73,7 @@ pub async fn request(State(state): State<AppState>, Path(slug): Path<String>, re
     let key = email_key(&form.email);
     let client = state.client(&parts);
     // Counted before anything is queued: a burst gets no more than the allowance.
-    let outcome = match state.limits.reserve_link_request(&client, &slug, &key) {
+    let outcome = match state.limits.reserve_link_request(&client, &slug, &key).await {
         Ok(()) => match state
             .store
             .queue_link_request(shop.id, form.email.trim(), locale.code())
@@ -87,8 +88,9 @@ pub async fn request(State(state): State<AppState>, Path(slug): Path<String>, re
                 return unavailable();
             }
         },
-        Err(refused) => {
-            let [by_email, by_client, by_shop] = refused.spent;
+        Err(LinkRefusal::Unavailable) => return unavailable(),
+        Err(LinkRefusal::Spent { which, .. }) => {
+            let [by_email, by_client, by_shop] = which;
             if by_email {
                 state.store.note_refusal(&slug, Refused::LinkEmail, &masked_email(&key));
             }
