@@ -291,7 +291,7 @@ async fn a_payload_that_cannot_be_an_order_is_a_422_that_writes_nothing() {
 }
 
 #[tokio::test]
-async fn an_overlong_topic_or_fulfillment_name_goes_no_further_than_its_limit() {
+async fn an_overlong_topic_or_a_fulfillment_name_that_is_no_order_number_goes_no_further() {
     let app = TestApp::spawn().await;
     deliver(&app, "alpha", "orders/create", "w-1", &order()).await;
     // A topic of 10,000 characters is not one: acknowledged, and echoed clipped.
@@ -299,14 +299,25 @@ async fn an_overlong_topic_or_fulfillment_name_goes_no_further_than_its_limit() 
     let (status, answer) = deliver(&app, "alpha", &topic, "w-2", &json!({"id": 1})).await;
     assert_eq!((status, answer["outcome"].as_str()), (200, Some("ignored_topic")));
     assert_eq!(answer["topic"].as_str().map(str::len), Some(100));
-    // A fulfillment whose order name is longer than any order number is refused
-    // before it becomes a key, and changes nothing.
+    // A fulfillment whose order name cannot be an order number (longer than any,
+    // or empty) names no order here: acknowledged, so Shopify does not retry it,
+    // and nothing changes. The order's own name still finds it.
     let before = stored(&app, "alpha").await;
     let mut f: Value = serde_json::from_str(FULFILLMENT).unwrap();
-    f["name"] = json!(format!("#{}.1", "9".repeat(5_000)));
-    let (status, problem) = deliver(&app, "alpha", "fulfillments/create", "w-3", &f).await;
-    assert_eq!(status, 422, "{problem}");
-    assert_eq!(problem["errors"][0]["field"], "name");
-    assert_eq!(problem["errors"][0]["code"], "order_number_too_long");
+    for (n, name) in [format!("#{}.1", "9".repeat(5_000)), "#.1".to_string()]
+        .into_iter()
+        .enumerate()
+    {
+        f["name"] = json!(name);
+        let (status, answer) = deliver(&app, "alpha", "fulfillments/create", &format!("w-3{n}"), &f).await;
+        assert_eq!(
+            (status, answer["outcome"].as_str()),
+            (200, Some("unknown_order")),
+            "{answer}"
+        );
+    }
     assert_eq!(stored(&app, "alpha").await, before);
+    f["name"] = json!("#9999.1");
+    let (status, answer) = deliver(&app, "alpha", "fulfillments/create", "w-4", &f).await;
+    assert_eq!((status, answer["outcome"].as_str()), (200, Some("applied")), "{answer}");
 }

@@ -125,11 +125,13 @@ mod tests {
     }
 
     /// Two servers' limits sharing one database (SQLite, or PostgreSQL when
-    /// `LOOKOUT_TEST_POSTGRES` names one), and the directory it lives in.
+    /// `LOOKOUT_TEST_POSTGRES` names one), each through a store and a pool of its
+    /// own, and the directory it lives in.
     async fn shared(rules: LinkRules) -> (tempfile::TempDir, [Arc<LookupLimits>; 2]) {
-        let (dir, store) = crate::store::tests::store().await;
-        let one = LookupLimits::shared(settings(rules), store.clone()).await.unwrap();
-        let two = LookupLimits::shared(settings(rules), store).await.unwrap();
+        let (dir, store, url) = crate::store::tests::store_at().await;
+        let other = crate::store::Store::connect(&url).await.unwrap();
+        let one = LookupLimits::shared(settings(rules), store).await.unwrap();
+        let two = LookupLimits::shared(settings(rules), other).await.unwrap();
         (dir, [Arc::new(one), Arc::new(two)])
     }
 

@@ -133,6 +133,9 @@ pub struct Handles {
     pool: AnyPool,
     /// Connections for lookups only (see `readers`).
     readers: readers::Readers,
+    /// The lookup connections read the main database itself (no separate lookup
+    /// database), so shops may be read through them (see `Store::shop`).
+    readers_read_main: bool,
     backend: Backend,
     /// Lookups counted in memory, not yet flushed (see `tally`).
     tally: std::sync::Arc<tally::Tally>,
@@ -211,6 +214,7 @@ impl Store {
         Ok(Self(std::sync::Arc::new(Handles {
             pool,
             readers,
+            readers_read_main: store_options.lookup_url.is_none(),
             backend,
             tally: Default::default(),
         })))

@@ -80,9 +80,11 @@ impl Store {
 
     /// The shop with this slug, if any. Every shopper's page and lookup form post
     /// asks for it, so on SQLite it is read on the request's own thread, as lookups
-    /// are (see `readers`).
+    /// are (see `readers`), unless lookups read a database of their own: shops are
+    /// always read from the main one.
     pub async fn shop(&self, slug: &str) -> Result<Option<Shop>, StoreError> {
-        let row = match self.readers.shop(slug) {
+        let inline = self.readers_read_main.then(|| self.readers.shop(slug)).flatten();
+        let row = match inline {
             Some(read) => read.map_err(|e| StoreError::Unavailable(e.to_string()))?,
             None => sqlx::query_as(SHOP).bind(slug).fetch_optional(&self.pool).await?,
         };

@@ -8,6 +8,13 @@ pub(super) const EXAMPLE: &str = include_str!("../../../fixtures/order-1001.json
 /// A fresh store: SQLite, or a new database on the PostgreSQL server that
 /// `LOOKOUT_TEST_POSTGRES` names (scripts/test.sh runs these tests on both).
 pub(crate) async fn store() -> (tempfile::TempDir, Store) {
+    let (dir, store, _url) = store_at().await;
+    (dir, store)
+}
+
+/// The same, with the database's URL (for a second store on it, as another
+/// server would open).
+pub(crate) async fn store_at() -> (tempfile::TempDir, Store, String) {
     use sqlx::Connection;
     static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
     let dir = tempfile::tempdir().unwrap();
@@ -29,7 +36,7 @@ pub(crate) async fn store() -> (tempfile::TempDir, Store) {
     };
     let store = Store::connect(&url).await.unwrap();
     store.migrate().await.unwrap();
-    (dir, store)
+    (dir, store, url)
 }
 
 pub(super) fn shop(slug: &str) -> NewShop {
@@ -258,6 +265,7 @@ async fn shop_settings_change_only_where_asked() {
 async fn a_shop_reads_the_same_wherever_it_is_read() {
     let (_dir, store) = store().await;
     let mut new = shop("a");
+    new.name = "Alpha & Co".into();
     new.locale = "de".into();
     new.accent = Some("#123456".into());
     new.allowed_origins = vec!["https://a.example".into(), "https://b.example".into()];
@@ -279,7 +287,11 @@ async fn a_shop_reads_the_same_wherever_it_is_read() {
     };
     assert_eq!(pooled.as_ref(), Some(&expected));
     assert_eq!(store.shop("a").await.unwrap(), pooled);
-    assert_eq!(store.shop("b").await.unwrap(), None);
+    let mut plain = shop("b");
+    plain.name = "Bravo".into();
+    let plain = store.create_shop(&plain).await.unwrap();
+    assert_eq!(store.shop("b").await.unwrap(), Some(plain));
+    assert_eq!(store.shop("c").await.unwrap(), None);
     let sqlite = matches!(store.readers, readers::Readers::Sqlite(_));
     assert_eq!(store.readers.shop("a").is_some(), sqlite);
 }

@@ -167,11 +167,10 @@ async fn apply(
             return Err(missing("updated_at"));
         }
         let key = match fulfillment.order_name() {
-            Some(name) => {
-                // Checked as an order's number is, before it becomes a key.
-                check_order_number(name, "name").map_err(|e| ApiError::Validation(vec![e]))?;
-                Some(order_number_key(name).into_owned())
-            }
+            // Checked as an order's number is before it becomes a key: a name that
+            // cannot be one (empty, too long) names no order stored here.
+            Some(name) if check_order_number(name, "name").is_err() => None,
+            Some(name) => Some(order_number_key(name).into_owned()),
             None => linked_key(state, shop, fulfillment.order_id.as_ref()).await?,
         };
         let Some(key) = key else {

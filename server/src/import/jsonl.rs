@@ -22,7 +22,8 @@ pub fn jsonl_orders(mut reader: impl BufRead) -> impl Iterator<Item = Parsed> {
     std::iter::from_fn(move || {
         while !failed {
             line_no += 1;
-            let length = match read_line(&mut reader, &mut line, MAX_BODY_BYTES) {
+            // One byte more than a body may have, for a line ending in `\r\n`.
+            let length = match read_line(&mut reader, &mut line, MAX_BODY_BYTES + 1) {
                 Ok(Some(length)) => length,
                 Ok(None) => return None,
                 Err(e) => {
@@ -33,7 +34,7 @@ pub fn jsonl_orders(mut reader: impl BufRead) -> impl Iterator<Item = Parsed> {
                     }));
                 }
             };
-            if length > MAX_BODY_BYTES {
+            if length - usize::from(line.last() == Some(&b'\r')) > MAX_BODY_BYTES {
                 return Some(Err(Rejected {
                     line: line_no,
                     reason: format!("the line has {length} bytes; an order has at most {MAX_BODY_BYTES}"),
@@ -133,7 +134,7 @@ mod tests {
     fn an_overlong_line_is_rejected_without_being_held_and_the_rest_go_on() {
         let one = serde_json::to_string(&serde_json::from_str::<Value>(EXAMPLE).unwrap()).unwrap();
         let long = format!("{{\"note\": \"{}\"}}", "x".repeat(MAX_BODY_BYTES));
-        // A line without a newline at the end counts too; so does a blank last line.
+        // A blank line is skipped; a last line without a newline counts.
         let file = format!("{one}\n{long}\n\n{}", one.replace("#1001", "#1002"));
         let parsed = read_jsonl(std::io::BufReader::with_capacity(4096, file.as_bytes()));
         assert_eq!(parsed.len(), 3);
@@ -146,6 +147,25 @@ mod tests {
             bad.reason
         );
         assert!(matches!(parsed[2], Ok((4, _))));
+        // A line of exactly the limit passes the size check, with `\r\n` too
+        // (this one then fails as an order); one byte more does not.
+        let body = |n: usize| format!("{{\"note\": \"{}\"}}", "x".repeat(n - 12));
+        let exact = body(MAX_BODY_BYTES);
+        assert_eq!(exact.len(), MAX_BODY_BYTES);
+        let file = format!("{exact}\r\n{}\r\n", body(MAX_BODY_BYTES + 1));
+        let parsed = read_jsonl(file.as_bytes());
+        let reasons: Vec<&str> = parsed
+            .iter()
+            .filter_map(|p| p.as_ref().err())
+            .map(|r| r.reason.as_str())
+            .collect();
+        assert_eq!(reasons.len(), 2);
+        assert!(!reasons[0].contains("bytes;"), "{}", reasons[0]);
+        assert!(
+            reasons[1].contains(&format!("has {} bytes", MAX_BODY_BYTES + 2)),
+            "{}",
+            reasons[1]
+        );
     }
 
     #[test]

@@ -1,8 +1,9 @@
 //! The connections lookups read through, apart from the main pool, and the one
 //! statement they run: the shopper view of (shop slug, number key, email key).
 //! The statement reads no other column of the order: a lookup cannot leak what
-//! it never loads. On SQLite the shop a shopper's page is for is read here too
-//! (`Store::shop`), so a page or a form post makes no hand-off to sqlx's thread.
+//! it never loads. On SQLite, when lookups read the main database, shops are read
+//! here too (`Store::shop`: every shopper's page and form post reads one), so they
+//! make no hand-off to sqlx's connection thread.
 //!
 //! How many: by default one per core the process may run on (SQLite, where a
 //! lookup holds its connection only while its thread reads) or two per core
