@@ -296,6 +296,28 @@ async fn a_shop_reads_the_same_wherever_it_is_read() {
     assert_eq!(store.readers.shop("a").is_some(), sqlite);
 }
 
+/// Lookups may read a database of their own (a replica); shops are always read
+/// from the main one, whatever the lookup database holds.
+#[tokio::test]
+async fn shops_come_from_the_main_database_when_lookups_read_another() {
+    let (_dir, main, url) = store_at().await;
+    let (_other_dir, replica, replica_url) = store_at().await;
+    // The replica's "a" is another shop with another id.
+    replica.create_shop(&shop("z")).await.unwrap();
+    let mut theirs = shop("a");
+    theirs.name = "Not this one".into();
+    replica.create_shop(&theirs).await.unwrap();
+    main.create_shop(&shop("b")).await.unwrap();
+    let ours = main.create_shop(&shop("a")).await.unwrap();
+    let options = StoreOptions {
+        lookup_url: Some(replica_url),
+        ..StoreOptions::default()
+    };
+    let store = Store::connect_with(&url, &options).await.unwrap();
+    assert_eq!(store.shop("a").await.unwrap(), Some(ours));
+    assert_eq!(store.shop("z").await.unwrap(), None);
+}
+
 #[tokio::test]
 async fn a_duplicate_slug_is_refused() {
     let (_dir, store) = store().await;
