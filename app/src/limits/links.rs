@@ -4,7 +4,8 @@
 //! before anything is queued. With shared limits the allowances live in the
 //! database beside the lookups' (other keys), so every server counts one.
 
-use super::{take_all, unix_ms, wait_of, Backing, Client, LimitKey, LookupLimits, Rule, Spent, Table};
+use super::shared::{paired, spent_shared, take_shared};
+use super::{spent_in, take_all, wait_of, Backing, Client, LimitKey, LookupLimits, Refusal, Rule, Table};
 use std::sync::Mutex;
 use std::time::Duration;
 
@@ -69,27 +70,17 @@ impl LookupLimits {
             self.key(b'k', &[&client.key_bytes()]),
             self.key(b'S', &[shop.as_bytes()]),
         ];
-        let rules = self.links.rules;
         let Backing::Shared(store) = &self.backing else {
             return self.reserve_link_here(&keys);
         };
-        let items: [(LimitKey, Rule); 3] = [(keys[0], rules[0]), (keys[1], rules[1]), (keys[2], rules[2])];
-        match store.take_allowances(&items, unix_ms()).await {
-            Ok(Ok(())) => Ok(()),
-            Ok(Err(wait)) => {
-                let which = store.spent_allowances(&items, unix_ms()).await.unwrap_or_else(|e| {
-                    tracing::warn!(error = %e, "could not read the shared allowances");
-                    [false; 3]
-                });
-                Err(LinkRefusal::Spent {
-                    which,
-                    wait: wait_of(Spent(wait)),
-                })
-            }
-            Err(e) => {
-                tracing::error!(error = %e, "shared limits unavailable");
-                Err(LinkRefusal::Unavailable)
-            }
+        let items = paired(&keys, &self.links.rules);
+        match take_shared(store, &items).await {
+            Ok(()) => Ok(()),
+            Err(Refusal::Limited(wait)) => Err(LinkRefusal::Spent {
+                which: spent_shared(store, &items).await,
+                wait,
+            }),
+            Err(Refusal::Unavailable) => Err(LinkRefusal::Unavailable),
         }
     }
 
@@ -98,15 +89,9 @@ impl LookupLimits {
         let now = self.now();
         let links = &self.links;
         let mut tables = links.tables.lock().unwrap_or_else(|e| e.into_inner());
-        take_all(&mut tables[..], keys, &links.rules, now).map_err(|spent| {
-            let mut which = [false; 3];
-            for (i, flag) in which.iter_mut().enumerate() {
-                *flag = tables[i].check(&keys[i], links.rules[i], now).is_err();
-            }
-            LinkRefusal::Spent {
-                which,
-                wait: wait_of(spent),
-            }
+        take_all(&mut tables[..], keys, &links.rules, now).map_err(|spent| LinkRefusal::Spent {
+            which: spent_in(&tables, keys, &links.rules, now),
+            wait: wait_of(spent),
         })
     }
 }

@@ -10,6 +10,7 @@
 
 mod client;
 mod links;
+mod shared;
 mod table;
 
 pub use client::{client_of, Client, Proxies};
@@ -18,6 +19,7 @@ pub use table::{LimitKey, Rule, Spent, Table};
 
 use crate::store::Store;
 use sha2::{Digest, Sha256};
+use shared::{paired, spent_shared, take_shared};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
@@ -211,17 +213,7 @@ impl LookupLimits {
                 let mut tables = lookups.lock().unwrap_or_else(|e| e.into_inner());
                 take_all(&mut tables[..], &keys.0, &self.rules, now).map_err(refused)
             }
-            Backing::Shared(store) => {
-                let items = self.shared_items(keys);
-                match store.take_allowances(&items, unix_ms()).await {
-                    Ok(Ok(())) => Ok(()),
-                    Ok(Err(wait)) => Err(refused(Spent(wait))),
-                    Err(e) => {
-                        tracing::error!(error = %e, "shared limits unavailable");
-                        Err(Refusal::Unavailable)
-                    }
-                }
-            }
+            Backing::Shared(store) => take_shared(store, &self.shared_items(keys)).await,
         }
     }
 
@@ -231,19 +223,9 @@ impl LookupLimits {
             Backing::Memory { lookups } => {
                 let now = self.now();
                 let tables = lookups.lock().unwrap_or_else(|e| e.into_inner());
-                let mut spent = [false; 3];
-                for (i, ((table, key), rule)) in tables.iter().zip(&keys.0).zip(self.rules).enumerate() {
-                    spent[i] = table.check(key, rule, now).is_err();
-                }
-                spent
+                spent_in(&tables, &keys.0, &self.rules, now)
             }
-            Backing::Shared(store) => match store.spent_allowances(&self.shared_items(keys), unix_ms()).await {
-                Ok(spent) => spent,
-                Err(e) => {
-                    tracing::warn!(error = %e, "could not read the shared allowances");
-                    [false; 3]
-                }
-            },
+            Backing::Shared(store) => spent_shared(store, &self.shared_items(keys)).await,
         }
     }
 
@@ -336,11 +318,7 @@ impl LookupLimits {
     }
 
     fn shared_items(&self, keys: &Keys) -> [(LimitKey, Rule); 3] {
-        [
-            (keys.0[0], self.rules[0]),
-            (keys.0[1], self.rules[1]),
-            (keys.0[2], self.rules[2]),
-        ]
+        paired(&keys.0, &self.rules)
     }
 
     fn now(&self) -> u64 {
@@ -374,6 +352,11 @@ fn take_all(tables: &mut [Table], keys: &[LimitKey], rules: &[Rule], now: u64) -
 /// How long a spent allowance makes a client wait: at least a second.
 fn wait_of(Spent(ms): Spent) -> Duration {
     Duration::from_millis(ms).max(Duration::from_secs(1))
+}
+
+/// Which of three allowances kept in memory are spent now.
+fn spent_in(tables: &[Table; 3], keys: &[LimitKey; 3], rules: &[Rule; 3], now: u64) -> [bool; 3] {
+    std::array::from_fn(|i| tables[i].check(&keys[i], rules[i], now).is_err())
 }
 
 /// A spent allowance as an answer.

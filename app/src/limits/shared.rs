@@ -1,0 +1,31 @@
+//! The allowances kept in the database (`--shared-limits`): taken and checked
+//! alike for lookups and for order-link requests, by every server that uses it.
+
+use super::{refused, unix_ms, LimitKey, Refusal, Rule, Spent};
+use crate::store::Store;
+
+/// Each key with its rule, as the shared allowances take them.
+pub(super) fn paired(keys: &[LimitKey; 3], rules: &[Rule; 3]) -> [(LimitKey, Rule); 3] {
+    std::array::from_fn(|i| (keys[i], rules[i]))
+}
+
+/// Takes one from each of the shared allowances `items`, or from none.
+pub(super) async fn take_shared(store: &Store, items: &[(LimitKey, Rule); 3]) -> Result<(), Refusal> {
+    match store.take_allowances(items, unix_ms()).await {
+        Ok(Ok(())) => Ok(()),
+        Ok(Err(wait)) => Err(refused(Spent(wait))),
+        Err(e) => {
+            tracing::error!(error = %e, "shared limits unavailable");
+            Err(Refusal::Unavailable)
+        }
+    }
+}
+
+/// Which of the shared allowances `items` are spent now (none said, when they
+/// cannot be read).
+pub(super) async fn spent_shared(store: &Store, items: &[(LimitKey, Rule); 3]) -> [bool; 3] {
+    store.spent_allowances(items, unix_ms()).await.unwrap_or_else(|e| {
+        tracing::warn!(error = %e, "could not read the shared allowances");
+        [false; 3]
+    })
+}
