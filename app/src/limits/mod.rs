@@ -40,7 +40,7 @@ pub struct LimitSettings {
     /// Failed console sign-ins against one account from one client per `window`;
     /// from all clients together, [`ACCOUNT_FROM_ALL_CLIENTS`] times as many.
     pub failed_sign_ins_per_account: u32,
-    /// Requests for order links by email (always per process).
+    /// Requests for order links by email (in the database too when the limits are shared).
     pub links: LinkRules,
     /// Keys each in-memory table holds at most.
     pub capacity: usize,

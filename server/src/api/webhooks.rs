@@ -167,11 +167,12 @@ async fn apply(
             return Err(missing("updated_at"));
         }
         let key = match fulfillment.order_name() {
-            // Checked as an order's number is before it becomes a key: a name that
-            // cannot be one (empty, too long) names no order stored here.
-            Some(name) if check_order_number(name, "name").is_err() => None,
-            Some(name) => Some(order_number_key(name).into_owned()),
-            None => linked_key(state, shop, fulfillment.order_id.as_ref()).await?,
+            // Checked as an order's number is before it becomes a key.
+            Some(name) if check_order_number(name, "name").is_ok() => Some(order_number_key(name).into_owned()),
+            // A name that cannot be one (empty, too long) names no order stored
+            // here; Shopify's order id, when there is one, may still find it.
+            Some(_) if fulfillment.order_id.is_none() => None,
+            _ => linked_key(state, shop, fulfillment.order_id.as_ref()).await?,
         };
         let Some(key) = key else {
             return Ok(Outcome::UnknownOrder);

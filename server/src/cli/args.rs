@@ -47,8 +47,8 @@ pub(super) struct LimitArgs {
     #[arg(long, env = "LOOKOUT_LIMITER_CAPACITY", default_value_t = app::limits::DEFAULT_CAPACITY,
           value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=100_000_000))]
     limiter_capacity: usize,
-    /// Keep lookup allowances in the database, so that every server using it (and
-    /// a restarted one) counts the same misses.
+    /// Keep lookup and order-link allowances in the database, so that every
+    /// server using it (and a restarted one) counts the same misses and requests.
     #[arg(long, env = "LOOKOUT_SHARED_LIMITS")]
     pub(super) shared_limits: bool,
 }

@@ -47,24 +47,16 @@ pub fn read_csv(reader: impl std::io::Read) -> Vec<Parsed> {
         .from_reader(reader);
     let headers = match csv.headers() {
         Ok(h) => h.clone(),
-        Err(e) => {
-            return vec![Err(Rejected {
-                line: 1,
-                reason: format!("unreadable header row: {e}"),
-            })]
-        }
+        Err(e) => return vec![Err(Rejected::new(1, format!("unreadable header row: {e}")))],
     };
     if let Some(unknown) = headers.iter().find(|h| !CSV_COLUMNS.contains(h)) {
-        return vec![Err(Rejected {
-            line: 1,
-            reason: format!("unknown column {unknown:?} (columns: {})", CSV_COLUMNS.join(", ")),
-        })];
+        return vec![Err(Rejected::new(
+            1,
+            format!("unknown column {unknown:?} (columns: {})", CSV_COLUMNS.join(", ")),
+        ))];
     }
     if !headers.iter().any(|h| h == "order_number") {
-        return vec![Err(Rejected {
-            line: 1,
-            reason: "the header row has no order_number column".to_string(),
-        })];
+        return vec![Err(Rejected::new(1, "the header row has no order_number column"))];
     }
     // Orders in the order they first appear, each with its rows and line numbers.
     let mut groups: Vec<(usize, Vec<HashMap<String, String>>)> = vec![];
@@ -75,10 +67,7 @@ pub fn read_csv(reader: impl std::io::Read) -> Vec<Parsed> {
             Ok(r) => r,
             Err(e) => {
                 let line = e.position().map_or(0, |p| p.line() as usize);
-                out.push(Err(Rejected {
-                    line,
-                    reason: format!("unreadable row: {e}"),
-                }));
+                out.push(Err(Rejected::new(line, format!("unreadable row: {e}"))));
                 continue;
             }
         };
@@ -91,10 +80,7 @@ pub fn read_csv(reader: impl std::io::Read) -> Vec<Parsed> {
             .collect();
         let key = app::normalize::order_number_key(row.get("order_number").map_or("", String::as_str)).into_owned();
         if key.is_empty() {
-            out.push(Err(Rejected {
-                line,
-                reason: "order_number: Enter the order number.".to_string(),
-            }));
+            out.push(Err(Rejected::new(line, "order_number: Enter the order number.")));
             continue;
         }
         match index.get(&key) {
@@ -110,10 +96,7 @@ pub fn read_csv(reader: impl std::io::Read) -> Vec<Parsed> {
             csv_order_input(&rows)
                 .and_then(validate)
                 .map(|order| (line, order))
-                .map_err(|errors| Rejected {
-                    line,
-                    reason: reasons(&errors),
-                }),
+                .map_err(|errors| Rejected::new(line, reasons(&errors))),
         );
     }
     out.sort_by_key(|p| match p {

@@ -22,23 +22,19 @@ pub fn jsonl_orders(mut reader: impl BufRead) -> impl Iterator<Item = Parsed> {
     std::iter::from_fn(move || {
         while !failed {
             line_no += 1;
-            // One byte more than a body may have, for a line ending in `\r\n`.
-            let length = match read_line(&mut reader, &mut line, MAX_BODY_BYTES + 1) {
+            let length = match read_line(&mut reader, &mut line, MAX_BODY_BYTES) {
                 Ok(Some(length)) => length,
                 Ok(None) => return None,
                 Err(e) => {
                     failed = true;
-                    return Some(Err(Rejected {
-                        line: line_no,
-                        reason: format!("unreadable: {e}"),
-                    }));
+                    return Some(Err(Rejected::new(line_no, format!("unreadable: {e}"))));
                 }
             };
-            if length - usize::from(line.last() == Some(&b'\r')) > MAX_BODY_BYTES {
-                return Some(Err(Rejected {
-                    line: line_no,
-                    reason: format!("the line has {length} bytes; an order has at most {MAX_BODY_BYTES}"),
-                }));
+            if length > MAX_BODY_BYTES {
+                return Some(Err(Rejected::new(
+                    line_no,
+                    format!("the line has {length} bytes; an order has at most {MAX_BODY_BYTES}"),
+                )));
             }
             if line.iter().all(u8::is_ascii_whitespace) {
                 continue;
@@ -46,21 +42,19 @@ pub fn jsonl_orders(mut reader: impl BufRead) -> impl Iterator<Item = Parsed> {
             return Some(
                 parse_order(&line)
                     .map(|order| (line_no, order))
-                    .map_err(|errors| Rejected {
-                        line: line_no,
-                        reason: reasons(&errors),
-                    }),
+                    .map_err(|errors| Rejected::new(line_no, reasons(&errors))),
             );
         }
         None
     })
 }
 
-/// Reads the next line into `line` (without its newline), keeping no more than
-/// `max` bytes of it; the line's whole length, or `None` at the end of the file.
+/// Reads the next line into `line` (without its `\n` or `\r\n`), keeping no more
+/// than `max` bytes of it; the line's whole length (without its ending), or
+/// `None` at the end of the file.
 fn read_line(reader: &mut impl BufRead, line: &mut Vec<u8>, max: usize) -> std::io::Result<Option<usize>> {
     line.clear();
-    let mut length = 0;
+    let (mut length, mut last) = (0, b'\n');
     loop {
         let block = match reader.fill_buf() {
             Ok(block) => block,
@@ -68,19 +62,32 @@ fn read_line(reader: &mut impl BufRead, line: &mut Vec<u8>, max: usize) -> std::
             Err(e) => return Err(e),
         };
         if block.is_empty() {
-            return Ok((length > 0).then_some(length));
+            return Ok((length > 0).then(|| without_cr(line, length, last)));
         }
         let newline = block.iter().position(|&b| b == b'\n');
         let part = &block[..newline.unwrap_or(block.len())];
         let room = max.saturating_sub(line.len());
         line.extend_from_slice(&part[..part.len().min(room)]);
         length += part.len();
+        last = part.last().copied().unwrap_or(last);
         let used = newline.map_or(block.len(), |at| at + 1);
         reader.consume(used);
         if newline.is_some() {
-            return Ok(Some(length));
+            return Ok(Some(without_cr(line, length, last)));
         }
     }
+}
+
+/// The length of a line of `length` bytes whose last is `last`, without a
+/// closing `\r`, which `line` (the bytes kept) loses too when it holds it.
+fn without_cr(line: &mut Vec<u8>, length: usize, last: u8) -> usize {
+    if length == 0 || last != b'\r' {
+        return length;
+    }
+    if line.len() == length {
+        line.pop();
+    }
+    length - 1
 }
 
 /// How many lines a file has (for the progress bar), read in blocks.
@@ -162,7 +169,7 @@ mod tests {
         assert_eq!(reasons.len(), 2);
         assert!(!reasons[0].contains("bytes;"), "{}", reasons[0]);
         assert!(
-            reasons[1].contains(&format!("has {} bytes", MAX_BODY_BYTES + 2)),
+            reasons[1].contains(&format!("has {} bytes", MAX_BODY_BYTES + 1)),
             "{}",
             reasons[1]
         );
@@ -177,5 +184,16 @@ mod tests {
         assert_eq!(read_line(&mut reader, &mut line, 5).unwrap(), Some(2));
         assert_eq!(line, b"ij");
         assert_eq!(read_line(&mut reader, &mut line, 5).unwrap(), None);
+        // `\r\n` ends a line as `\n` does, wherever the blocks break, and a
+        // last `\r` is dropped too; a `\r` inside a line stays.
+        for capacity in 1..=4 {
+            let mut reader = std::io::BufReader::with_capacity(capacity, "ab\r\nabcdef\r\n\r\na\rb\ncd\r".as_bytes());
+            let mut lines = vec![];
+            while let Some(length) = read_line(&mut reader, &mut line, 5).unwrap() {
+                lines.push((length, String::from_utf8(line.clone()).unwrap()));
+            }
+            let expected = [(2, "ab"), (6, "abcde"), (0, ""), (3, "a\rb"), (2, "cd")];
+            assert_eq!(lines, expected.map(|(n, l)| (n, l.to_string())), "blocks of {capacity}");
+        }
     }
 }

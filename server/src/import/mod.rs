@@ -60,6 +60,16 @@ pub struct Rejected {
     pub reason: String,
 }
 
+impl Rejected {
+    /// A rejection with its reason clipped to [`MAX_REASON`] bytes as soon as it
+    /// is made (a reason may quote a whole value of the line), so rejections
+    /// waiting to be counted hold little memory however long the lines.
+    pub fn new(line: usize, reason: impl AsRef<str>) -> Rejected {
+        let reason = app::normalize::clip(reason.as_ref(), MAX_REASON).to_string();
+        Rejected { line, reason }
+    }
+}
+
 /// An order ready to write, or why its line cannot be one.
 pub type Parsed = std::result::Result<(usize, ValidOrder), Rejected>;
 
@@ -93,12 +103,11 @@ impl Summary {
         self.rejected.len() + self.more_rejected
     }
 
-    /// Keeps a rejection to report (its reason clipped), or counts it when
-    /// enough are kept: a file of bad lines holds no more memory than a good one.
-    fn reject(&mut self, line: usize, reason: &str) {
+    /// Keeps a rejection to report, or counts it when enough are kept: a file
+    /// of bad lines holds no more memory than a good one.
+    fn reject(&mut self, rejected: Rejected) {
         if self.rejected.len() < MAX_REPORTED {
-            let reason = app::normalize::clip(reason, MAX_REASON).to_string();
-            self.rejected.push(Rejected { line, reason });
+            self.rejected.push(rejected);
         } else {
             self.more_rejected += 1;
         }
@@ -125,12 +134,15 @@ pub async fn write(
         match item {
             Ok((line, order)) => match writer.put_order(shop_id, order).await {
                 Ok(_) => summary.accepted += 1,
-                Err(StoreError::Stale) => summary.reject(line, "updated_at: the stored order is newer than this line"),
+                Err(StoreError::Stale) => summary.reject(Rejected::new(
+                    line,
+                    "updated_at: the stored order is newer than this line",
+                )),
                 Err(StoreError::Database(e)) => return Err(e).context("the database failed; import stopped"),
-                Err(StoreError::Invalid(errors)) => summary.reject(line, &reasons(&errors)),
-                Err(e) => summary.reject(line, &e.to_string()),
+                Err(StoreError::Invalid(errors)) => summary.reject(Rejected::new(line, reasons(&errors))),
+                Err(e) => summary.reject(Rejected::new(line, e.to_string())),
             },
-            Err(rejected) => summary.reject(rejected.line, &rejected.reason),
+            Err(rejected) => summary.reject(rejected),
         }
         progress(done);
     }
@@ -147,12 +159,15 @@ mod tests {
         let mut summary = Summary::default();
         let long = "x".repeat(10_000);
         for line in 1..=MAX_REPORTED + 5 {
-            summary.reject(line, &long);
+            summary.reject(Rejected::new(line, &long));
         }
         assert_eq!(summary.rejected.len(), MAX_REPORTED);
         assert_eq!(summary.more_rejected, 5);
         assert_eq!(summary.rejected_lines(), MAX_REPORTED + 5);
         assert!(summary.rejected.iter().all(|r| r.reason.len() == MAX_REASON));
         assert_eq!(summary.rejected.last().map(|r| r.line), Some(MAX_REPORTED));
+        // Clipped on a character's boundary: 133 euro signs of 3 bytes each.
+        let euros = Rejected::new(1, "€".repeat(1_000)).reason;
+        assert_eq!(euros, "€".repeat(MAX_REASON / 3));
     }
 }
