@@ -9,6 +9,7 @@
 //! the database, so that every server (and a restarted one) counts the same.
 
 mod client;
+mod forgotten;
 mod links;
 mod shared;
 mod table;
@@ -349,9 +350,11 @@ fn take_all(tables: &mut [Table], keys: &[LimitKey], rules: &[Rule], now: u64) -
     Ok(())
 }
 
-/// How long a spent allowance makes a client wait: at least a second.
+/// How long a spent allowance makes a client wait, in whole seconds rounded up
+/// (a client that waits as long as `Retry-After` says finds an attempt): at
+/// least a second.
 fn wait_of(Spent(ms): Spent) -> Duration {
-    Duration::from_millis(ms).max(Duration::from_secs(1))
+    Duration::from_secs(ms.div_ceil(1000).max(1))
 }
 
 /// Which of three allowances kept in memory are spent now.

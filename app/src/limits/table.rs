@@ -11,8 +11,17 @@
 //! forgotten. A new key is never refused for want of room (refusing would let a
 //! flood lock every shopper out), and the keys forgotten are always the least
 //! spent: freeing a key with `k` attempts out takes a table full of keys spent
-//! more recently, tens of thousands of misses for at most `k` guesses.
+//! more recently, tens of thousands of misses.
+//!
+//! Forgetting a key does not give it its allowance back: what it had spent is
+//! remembered in fixed memory ([`Forgotten`]), and a key that comes back starts
+//! from there, though never with less than one attempt left (so a key the table
+//! does not hold is never refused). Spreading misses over more keys than the
+//! table holds, to have every key aimed at forgotten after each guess, no longer
+//! resets them: each comes back as spent as it left, and its next guess leaves
+//! two attempts out, past the cheap forgetting.
 
+use super::forgotten::Forgotten;
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 use std::time::Duration;
@@ -80,6 +89,8 @@ pub struct Table {
     rescan_at: u64,
     /// Keys forgotten while they still had attempts out (for metrics).
     forced: u64,
+    /// What the keys forgotten with attempts out had spent.
+    forgotten: Forgotten,
 }
 
 /// A key's allowance is spent: it has an attempt again after this many ms.
@@ -94,12 +105,24 @@ impl Table {
             capacity: capacity.max(1),
             rescan_at: 0,
             forced: 0,
+            forgotten: Forgotten::new(capacity),
         }
     }
 
     /// Keys forgotten so far while they still had attempts out.
     pub fn forced(&self) -> u64 {
         self.forced
+    }
+
+    /// Bytes held for what forgotten keys had spent (none until one is).
+    pub fn forgotten_bytes(&self) -> usize {
+        self.forgotten.bytes()
+    }
+
+    /// Whether the table holds `key`.
+    #[cfg(test)]
+    pub fn holds(&self, key: &LimitKey) -> bool {
+        self.entries.contains_key(key)
     }
 
     /// Keys held now.
@@ -119,13 +142,21 @@ impl Table {
             .entries
             .get(key)
             .copied()
-            .unwrap_or(now)
+            .unwrap_or_else(|| self.remembered(key, rule, now))
             .max(now)
             .saturating_add(rule.interval);
         if next - now > rule.tolerance {
             return Err(Spent((next - now - rule.tolerance).max(1)));
         }
         Ok(next)
+    }
+
+    /// The state a key the table does not hold starts from: what it had spent
+    /// when it was forgotten, as [`Forgotten`] remembers it, but at least one
+    /// attempt short of the whole allowance.
+    fn remembered(&self, key: &LimitKey, rule: Rule, now: u64) -> u64 {
+        let most = now.saturating_add(rule.tolerance.saturating_sub(rule.interval));
+        self.forgotten.whole_at(key).min(most)
     }
 
     /// Makes sure `key` has a place, making room if the table is full.
@@ -156,7 +187,9 @@ impl Table {
         if now >= self.rescan_at {
             let before = self.entries.len();
             let keep_after = now.saturating_add(rule.interval);
-            self.entries.retain(|_, tat| *tat > keep_after);
+            let forgotten = &mut self.forgotten;
+            self.entries
+                .retain(|key, tat| *tat > keep_after || forget(forgotten, key, *tat, now));
             if before - self.entries.len() < (self.capacity / 16).max(1) {
                 // Scanning again at the next new key would cost a scan per key.
                 self.rescan_at = now.saturating_add(RESCAN_MS);
@@ -165,19 +198,30 @@ impl Table {
                 return;
             }
         }
-        self.forget_least_spent();
+        self.forget_least_spent(now);
     }
 
     /// Forgets the eighth of the keys with the least spent allowances.
-    fn forget_least_spent(&mut self) {
+    fn forget_least_spent(&mut self, now: u64) {
         let mut tats: Vec<u64> = self.entries.values().copied().collect();
         let cut = (tats.len() / 8).min(tats.len().saturating_sub(1));
         let (_, threshold, _) = tats.select_nth_unstable(cut);
         let threshold = *threshold;
         let before = self.entries.len();
-        self.entries.retain(|_, tat| *tat > threshold);
+        let forgotten = &mut self.forgotten;
+        self.entries
+            .retain(|key, tat| *tat > threshold || forget(forgotten, key, *tat, now));
         self.forced += (before - self.entries.len()) as u64;
     }
+}
+
+/// Remembers what a key being forgotten had spent, if it still has attempts
+/// out; false, for `retain` to drop it.
+fn forget(forgotten: &mut Forgotten, key: &LimitKey, tat: u64, now: u64) -> bool {
+    if tat > now {
+        forgotten.remember(key, tat);
+    }
+    false
 }
 
 #[cfg(test)]
@@ -233,13 +277,13 @@ mod tests {
     #[test]
     fn a_flood_of_single_misses_never_frees_a_spent_key() {
         let rule = Rule::new(4, Duration::from_secs(40));
-        let mut t = Table::new(10);
+        let mut t = Table::new(1_000);
         for _ in 0..4 {
             take(&mut t, 0, rule, 0).unwrap();
         }
-        for k in 1..1000 {
+        for k in 1..2_000 {
             take(&mut t, k, rule, 0).unwrap();
-            assert!(t.len() <= 10);
+            assert!(t.len() <= 1_000);
         }
         assert!(take(&mut t, 0, rule, 0).is_err(), "the flood did not free key 0");
         assert_eq!(t.forced(), 0, "only single misses were forgotten");
@@ -248,19 +292,21 @@ mod tests {
     #[test]
     fn a_table_full_of_spent_keys_forgets_the_least_spent_and_never_refuses_a_new_key() {
         let rule = Rule::new(4, Duration::from_secs(40));
-        let mut t = Table::new(16);
+        let mut t = Table::new(1_000);
         // Key 0 is spent; the others have two attempts out, so nothing is free to forget.
         for _ in 0..4 {
             take(&mut t, 0, rule, 0).unwrap();
         }
-        for k in 1..16 {
+        for k in 1..1_000 {
             take(&mut t, k, rule, 0).unwrap();
             take(&mut t, k, rule, 0).unwrap();
         }
-        for k in 100..400 {
+        for k in 1_000..1_300 {
+            // A new key may start from what the keys forgotten before it had
+            // spent, but always has one attempt.
             take(&mut t, k, rule, 0).unwrap();
-            take(&mut t, k, rule, 0).unwrap();
-            assert!(t.len() <= 16);
+            let _ = take(&mut t, k, rule, 0);
+            assert!(t.len() <= 1_000);
         }
         assert!(t.forced() > 0);
         // The most spent key outlived a flood of less spent ones.
@@ -285,12 +331,87 @@ mod tests {
     }
 
     #[test]
+    fn spreading_misses_over_more_keys_than_the_table_holds_does_not_reset_a_key() {
+        // 8 attempts per 15 minutes; a table of 1,000 keys. Each round, one miss
+        // at the key aimed at, then one at each of 1,100 others, so the table
+        // fills and forgets every key with one attempt out, the aimed one too.
+        let rule = Rule::new(8, Duration::from_secs(900));
+        let mut t = Table::new(1_000);
+        let mut refused_at = None;
+        for round in 0..15u64 {
+            let now = round * 1_500;
+            if take(&mut t, 0, rule, now).is_err() {
+                refused_at.get_or_insert(round);
+            }
+            for k in 1..=1_100 {
+                take(&mut t, round * 10_000 + k, rule, now).unwrap();
+            }
+        }
+        assert_eq!(
+            refused_at,
+            Some(8),
+            "the aimed key had 8 attempts, however often it was forgotten"
+        );
+        // Fixed memory: two rows of twice as many 4-byte cells as the table has keys.
+        assert_eq!(t.forgotten_bytes(), 2 * 2_048 * 4);
+    }
+
+    #[test]
+    fn a_key_forgotten_while_fully_spent_comes_back_with_one_attempt_only() {
+        let rule = Rule::new(4, Duration::from_secs(40));
+        let mut t = Table::new(16);
+        for k in 0..16 {
+            for _ in 0..4 {
+                take(&mut t, k, rule, 0).unwrap();
+            }
+        }
+        // A new key forces out the least spent eighth: here, some fully spent keys.
+        take(&mut t, 99, rule, 0).unwrap();
+        let gone = (0..16).find(|&k| !t.holds(&key(k))).expect("one key was forgotten");
+        take(&mut t, gone, rule, 0).unwrap();
+        assert!(take(&mut t, gone, rule, 0).is_err());
+    }
+
+    #[test]
     fn rules_never_divide_by_zero_or_overflow() {
         for (allowed, window) in [(0, 0), (1, 0), (u32::MAX, 1), (1, u64::MAX)] {
             let rule = Rule::new(allowed, Duration::from_millis(window));
             let mut t = Table::new(0);
             take(&mut t, 1, rule, u64::MAX / 2).unwrap();
             take(&mut t, 2, rule, u64::MAX / 2).unwrap();
+        }
+    }
+
+    proptest::proptest! {
+        /// Whatever the order of attempts and give-backs, a table of 4 keys grants
+        /// no attempt that a table without bounds would refuse, except the one
+        /// attempt a key forgotten while fully spent comes back with; and it never
+        /// refuses a key it does not hold.
+        #[test]
+        fn a_bounded_table_grants_no_more_than_an_unbounded_one(
+            ops in proptest::collection::vec((0u64..12, 0u64..4_000, proptest::bool::weighted(0.2)), 1..300)
+        ) {
+            let rule = Rule::new(3, Duration::from_secs(30));
+            let (mut bounded, mut unbounded) = (Table::new(4), Table::new(usize::MAX));
+            let mut now = 0;
+            for (k, dt, give) in ops {
+                now += dt;
+                if give {
+                    bounded.give_back(&key(k), rule, now);
+                    unbounded.give_back(&key(k), rule, now);
+                    continue;
+                }
+                let held = bounded.holds(&key(k));
+                match take(&mut bounded, k, rule, now) {
+                    Err(_) => proptest::prop_assert!(held, "a key not held was refused"),
+                    Ok(()) => match take(&mut unbounded, k, rule, now) {
+                        Ok(()) => {}
+                        // The one attempt back: this key was forgotten fully spent.
+                        Err(_) => proptest::prop_assert!(!held, "key {} granted past its allowance", k),
+                    },
+                }
+                proptest::prop_assert!(bounded.len() <= 4);
+            }
         }
     }
 }

@@ -168,3 +168,32 @@ fn failed_key_checks_are_limited_per_client_and_a_valid_key_gives_back() {
     assert!(l.reserve_auth(&c).unwrap_err() >= Duration::from_secs(60));
     l.reserve_auth(&client("10.0.0.2")).unwrap();
 }
+
+#[test]
+fn a_wait_is_told_in_whole_seconds_rounded_up() {
+    // 2 misses per 5 seconds: one refills every 2.5 s, so the answer is 3, not 2.
+    block_on(async {
+        let l = LookupLimits::new(LimitSettings {
+            per_order: 2,
+            window: Duration::from_secs(5),
+            ..LimitSettings::default()
+        });
+        let keys = |n: u32| {
+            l.keys(
+                &client(&format!("10.0.0.{n}")),
+                "demo",
+                "1001",
+                &format!("{n}@example.com"),
+            )
+        };
+        l.reserve(&keys(1)).await.unwrap();
+        l.reserve(&keys(2)).await.unwrap();
+        let Err(Refusal::Limited(wait)) = l.reserve(&keys(3)).await else {
+            panic!("the third miss at one order must be refused");
+        };
+        assert_eq!(wait, Duration::from_secs(3));
+    });
+    for (ms, secs) in [(1, 1), (999, 1), (1_000, 1), (1_001, 2), (112_500, 113)] {
+        assert_eq!(wait_of(Spent(ms)), Duration::from_secs(secs), "{ms} ms");
+    }
+}
