@@ -1,0 +1,188 @@
+use super::*;
+
+fn key(n: u64) -> LimitKey {
+    let mut k = [0u8; 16];
+    k[..8].copy_from_slice(&n.to_le_bytes());
+    k[8..].copy_from_slice(&n.wrapping_mul(0x9e37_79b9_7f4a_7c15).to_le_bytes());
+    k
+}
+
+/// One attempt for key `k`, as `take_all` takes it for one table.
+fn take(t: &mut Table, k: u64, rule: Rule, now: u64) -> Result<(), Spent> {
+    let next = t.check(&key(k), rule, now)?;
+    t.room_for(&key(k), rule, now);
+    t.commit(key(k), next);
+    Ok(())
+}
+
+#[test]
+fn a_key_gets_exactly_its_allowance_in_a_burst_then_one_per_interval() {
+    let rule = Rule::new(8, Duration::from_secs(800));
+    let mut t = Table::new(100);
+    for _ in 0..8 {
+        take(&mut t, 1, rule, 0).unwrap();
+    }
+    assert_eq!(take(&mut t, 1, rule, 0), Err(Spent(100_000)));
+    assert_eq!(take(&mut t, 1, rule, 99_999), Err(Spent(1)));
+    take(&mut t, 1, rule, 100_000).unwrap();
+    assert!(take(&mut t, 1, rule, 100_000).is_err());
+    // Another key is untouched.
+    take(&mut t, 2, rule, 0).unwrap();
+}
+
+#[test]
+fn a_given_back_attempt_can_be_taken_again_and_a_whole_allowance_is_forgotten() {
+    let rule = Rule::new(2, Duration::from_secs(20));
+    let mut t = Table::new(100);
+    take(&mut t, 1, rule, 0).unwrap();
+    take(&mut t, 1, rule, 0).unwrap();
+    assert!(take(&mut t, 1, rule, 0).is_err());
+    t.give_back(&key(1), rule, 0);
+    take(&mut t, 1, rule, 0).unwrap();
+    t.give_back(&key(1), rule, 0);
+    t.give_back(&key(1), rule, 0);
+    assert!(t.is_empty(), "a key with its whole allowance is dropped");
+    t.give_back(&key(7), rule, 0); // unknown keys: nothing happens
+    assert!(t.is_empty());
+}
+
+#[test]
+fn a_flood_of_single_misses_never_frees_a_spent_key() {
+    let rule = Rule::new(4, Duration::from_secs(40));
+    let mut t = Table::new(1_000);
+    for _ in 0..4 {
+        take(&mut t, 0, rule, 0).unwrap();
+    }
+    for k in 1..2_000 {
+        take(&mut t, k, rule, 0).unwrap();
+        assert!(t.len() <= 1_000);
+    }
+    assert!(take(&mut t, 0, rule, 0).is_err(), "the flood did not free key 0");
+    assert_eq!(t.forced(), 0, "only single misses were forgotten");
+}
+
+#[test]
+fn a_table_full_of_spent_keys_forgets_the_least_spent_and_never_refuses_a_new_key() {
+    let rule = Rule::new(4, Duration::from_secs(40));
+    let mut t = Table::new(1_000);
+    // Key 0 is spent; the others have two attempts out, so nothing is free to forget.
+    for _ in 0..4 {
+        take(&mut t, 0, rule, 0).unwrap();
+    }
+    for k in 1..1_000 {
+        take(&mut t, k, rule, 0).unwrap();
+        take(&mut t, k, rule, 0).unwrap();
+    }
+    for k in 1_000..1_300 {
+        // A new key may start from what the keys forgotten before it had
+        // spent, but always has one attempt.
+        take(&mut t, k, rule, 0).unwrap();
+        let _ = take(&mut t, k, rule, 0);
+        assert!(t.len() <= 1_000);
+    }
+    assert!(t.forced() > 0);
+    // The most spent key outlived a flood of less spent ones.
+    assert!(take(&mut t, 0, rule, 0).is_err());
+}
+
+#[test]
+fn a_scan_that_frees_little_is_not_repeated_at_every_new_key() {
+    let rule = Rule::new(2, Duration::from_secs(20));
+    let mut t = Table::new(32);
+    for k in 0..31 {
+        take(&mut t, k, rule, 0).unwrap();
+        take(&mut t, k, rule, 0).unwrap();
+    }
+    take(&mut t, 31, rule, 0).unwrap(); // one key with a single attempt: the only one to forget
+    take(&mut t, 32, rule, 0).unwrap(); // the scan frees it, and little else
+    assert_eq!((t.len(), t.forced()), (32, 0));
+    // Within the second, the next new key goes straight to forgetting the least spent.
+    take(&mut t, 33, rule, 1).unwrap();
+    assert!(t.forced() > 0);
+    assert!(t.len() <= 32);
+}
+
+#[test]
+fn spreading_misses_over_more_keys_than_the_table_holds_does_not_reset_a_key() {
+    // 8 attempts per 15 minutes; a table of 1,000 keys. Each round, one miss
+    // at the key aimed at, then one at each of 1,100 others, so the table
+    // fills and forgets every key with one attempt out, the aimed one too.
+    let rule = Rule::new(8, Duration::from_secs(900));
+    let mut t = Table::new(1_000);
+    let mut refused_at = None;
+    for round in 0..15u64 {
+        let now = round * 1_500;
+        if take(&mut t, 0, rule, now).is_err() {
+            refused_at.get_or_insert(round);
+        }
+        for k in 1..=1_100 {
+            take(&mut t, round * 10_000 + k, rule, now).unwrap();
+        }
+    }
+    assert_eq!(
+        refused_at,
+        Some(8),
+        "the aimed key had 8 attempts, however often it was forgotten"
+    );
+    // Fixed memory: two rows of twice as many 4-byte cells as the table has keys.
+    assert_eq!(t.forgotten_bytes(), 2 * 2_048 * 4);
+}
+
+#[test]
+fn a_key_forgotten_while_fully_spent_comes_back_with_one_attempt_only() {
+    let rule = Rule::new(4, Duration::from_secs(40));
+    let mut t = Table::new(16);
+    for k in 0..16 {
+        for _ in 0..4 {
+            take(&mut t, k, rule, 0).unwrap();
+        }
+    }
+    // A new key forces out the least spent eighth: here, some fully spent keys.
+    take(&mut t, 99, rule, 0).unwrap();
+    let gone = (0..16).find(|&k| !t.holds(&key(k))).expect("one key was forgotten");
+    take(&mut t, gone, rule, 0).unwrap();
+    assert!(take(&mut t, gone, rule, 0).is_err());
+}
+
+#[test]
+fn rules_never_divide_by_zero_or_overflow() {
+    for (allowed, window) in [(0, 0), (1, 0), (u32::MAX, 1), (1, u64::MAX)] {
+        let rule = Rule::new(allowed, Duration::from_millis(window));
+        let mut t = Table::new(0);
+        take(&mut t, 1, rule, u64::MAX / 2).unwrap();
+        take(&mut t, 2, rule, u64::MAX / 2).unwrap();
+    }
+}
+
+proptest::proptest! {
+    /// Whatever the order of attempts and give-backs, a table of 4 keys grants
+    /// no attempt that a table without bounds would refuse, except the one
+    /// attempt a key forgotten while fully spent comes back with; and it never
+    /// refuses a key it does not hold.
+    #[test]
+    fn a_bounded_table_grants_no_more_than_an_unbounded_one(
+        ops in proptest::collection::vec((0u64..12, 0u64..4_000, proptest::bool::weighted(0.2)), 1..300)
+    ) {
+        let rule = Rule::new(3, Duration::from_secs(30));
+        let (mut bounded, mut unbounded) = (Table::new(4), Table::new(usize::MAX));
+        let mut now = 0;
+        for (k, dt, give) in ops {
+            now += dt;
+            if give {
+                bounded.give_back(&key(k), rule, now);
+                unbounded.give_back(&key(k), rule, now);
+                continue;
+            }
+            let held = bounded.holds(&key(k));
+            match take(&mut bounded, k, rule, now) {
+                Err(_) => proptest::prop_assert!(held, "a key not held was refused"),
+                Ok(()) => match take(&mut unbounded, k, rule, now) {
+                    Ok(()) => {}
+                    // The one attempt back: this key was forgotten fully spent.
+                    Err(_) => proptest::prop_assert!(!held, "key {} granted past its allowance", k),
+                },
+            }
+            proptest::prop_assert!(bounded.len() <= 4);
+        }
+    }
+}
