@@ -24,4 +24,4 @@ pub mod projection;
 #[cfg(feature = "ssr")]
 pub mod store;
 
-pub use ui::{shell, App};
+pub use ui::{not_found_shell, shell, App};

@@ -30,7 +30,7 @@ impl From<&Order> for ShopperView {
             cancel_reason: order.cancel_reason.as_deref().map(shopper_cancel_reason),
             payment_status: shown_payment_status(order),
             fulfillment_status: order.fulfillment_status,
-            hold_reason: order.hold_reason.clone(),
+            hold_reason: order.hold_reason.as_deref().map(shopper_hold_reason),
             scheduled_at: order.scheduled_at.clone(),
             return_status: order.return_status,
             currency: order.currency.clone(),
@@ -114,9 +114,32 @@ pub fn shopper_cancel_reason(reason: &str) -> String {
     .to_string()
 }
 
+/// Platforms' reasons for holding a fulfillment in words a shopper may read:
+/// `payment` (the store waits for the payment), `address` (the store needs to
+/// check the shipping address), `inventory` (an item is out of stock) or `store`
+/// (any other decision of the store's, fraud checks included: a shopper is never
+/// told that an order was flagged). Text a merchant wrote for shoppers through
+/// the API is shown as written.
+pub fn shopper_hold_reason(reason: &str) -> String {
+    match reason.trim().to_ascii_lowercase().as_str() {
+        "awaiting_payment" | "payment" => "payment",
+        "incorrect_address" | "address" => "address",
+        "inventory_out_of_stock" | "inventory" => "inventory",
+        "high_risk_of_fraud"
+        | "awaiting_return_items"
+        | "online_store_post_purchase_cross_sell"
+        | "unknown_delivery_date"
+        | "other"
+        | "store" => "store",
+        _ => return reason.to_string(),
+    }
+    .to_string()
+}
+
 /// The payment status a shopper sees: as the platform last said, except that a
-/// refund recorded after the order's last update shows a paid order as partly
-/// refunded until the platform's next word on the order.
+/// refund the shopper may see in the history (not an internal one), recorded
+/// after the order's last update, shows a paid order as partly refunded until
+/// the platform's next word on the order.
 fn shown_payment_status(order: &Order) -> PaymentStatus {
     let paid = matches!(
         order.payment_status,
@@ -126,7 +149,7 @@ fn shown_payment_status(order: &Order) -> PaymentStatus {
     let refunded_since = order
         .timeline
         .iter()
-        .any(|e| e.kind == "refunded" && instant(&e.at) > updated);
+        .any(|e| e.kind == "refunded" && e.visibility == Visibility::Customer && instant(&e.at) > updated);
     if paid && refunded_since {
         PaymentStatus::PartiallyRefunded
     } else {
@@ -216,6 +239,46 @@ mod tests {
         let view = ShopperView::from(&order);
         assert_eq!(view.timeline.len(), 1);
         assert_eq!(view.timeline[0].kind, "placed");
+    }
+
+    #[test]
+    fn a_hold_reason_reaches_the_shopper_as_a_neutral_word_never_as_a_fraud_flag() {
+        let mut order = parse_order(EXAMPLE.as_bytes()).unwrap().into_inner();
+        for (code, shown) in [
+            ("high_risk_of_fraud", "store"),
+            ("HIGH_RISK_OF_FRAUD", "store"),
+            ("awaiting_payment", "payment"),
+            ("incorrect_address", "address"),
+            ("inventory_out_of_stock", "inventory"),
+            ("other", "store"),
+            ("Waiting for the engraver", "Waiting for the engraver"),
+        ] {
+            order.hold_reason = Some(code.to_string());
+            assert_eq!(ShopperView::from(&order).hold_reason.as_deref(), Some(shown), "{code}");
+        }
+    }
+
+    #[test]
+    fn an_internal_refund_does_not_change_the_payment_status_a_shopper_sees() {
+        use crate::order::TimelineEvent;
+        use crate::status::{PaymentStatus, Visibility};
+        let mut order = parse_order(EXAMPLE.as_bytes()).unwrap().into_inner();
+        order.payment_status = PaymentStatus::Paid;
+        let refund = |visibility| TimelineEvent {
+            at: "2999-01-01T00:00:00Z".into(),
+            kind: "refunded".into(),
+            message: "Refunded 10.00".into(),
+            visibility,
+        };
+        order.timeline.push(refund(Visibility::Internal));
+        let view = ShopperView::from(&order);
+        assert_eq!(view.payment_status, PaymentStatus::Paid);
+        assert!(view.timeline.iter().all(|e| e.kind != "refunded"));
+        order.timeline.push(refund(Visibility::Customer));
+        assert_eq!(
+            ShopperView::from(&order).payment_status,
+            PaymentStatus::PartiallyRefunded
+        );
     }
 
     #[test]

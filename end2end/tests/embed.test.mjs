@@ -127,3 +127,28 @@ test('several widgets and a dynamically inserted tag all work; a bad slug falls 
   assert.equal(await page.locator(`a[href="${lookout.base}/track/Not%20A%20Slug!"]`).count(), 1);
   await context.close();
 });
+
+test('a data-target that is not a CSS selector puts the widget, or its link, right after the tag', async () => {
+  const tags = [
+    `<script src="${lookout.base}/embed.js" data-shop="demo" data-target="##not a selector" async></script>`,
+    `<p id="after-frame">After the frame</p>`,
+    `<script src="${lookout.base}/embed.js" data-shop="Not A Slug!" data-target="[oops" async></script>`,
+    `<p id="after-link">After the link</p>`,
+  ].join('\n');
+  const shop = await storefront(tags);
+  allow(shop);
+  const context = await browser.newContext(PHONE);
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto(shop);
+  await page.locator('iframe[title="Track your order"]').waitFor();
+  assert.equal(await page.evaluate(() => document.querySelector('iframe').nextElementSibling?.id), 'after-frame');
+  const frame = page.frameLocator('iframe[title="Track your order"]');
+  await frame.locator('form').first().waitFor({ timeout: 20_000 });
+  const link = page.locator(`a[href="${lookout.base}/track/Not%20A%20Slug!"]`);
+  await link.waitFor();
+  assert.equal(await link.evaluate((a) => a.nextElementSibling?.id), 'after-link');
+  assert.deepEqual(errors, [], 'the host page never sees an error');
+  await context.close();
+});

@@ -3,8 +3,11 @@
   "use strict";
   if (w.LookoutWidget) { w.LookoutWidget.scan(); return; }
   var frames = [];
+  // Into the data-target element; without one (none named, none found, or not a
+  // CSS selector: querySelector throws), right after the tag.
   function place(s, el) {
-    var t = s.getAttribute("data-target"), box = t && d.querySelector(t);
+    var t = s.getAttribute("data-target"), box = null;
+    try { box = t && d.querySelector(t); } catch (e) { if (w.console) console.warn("Lookout: bad data-target", t); }
     if (box) box.appendChild(el); else s.parentNode.insertBefore(el, s.nextSibling);
   }
   function mount(s) {

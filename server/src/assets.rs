@@ -7,7 +7,8 @@
 //! with old WebAssembly. The plain names (`lookout.css`) still answer, revalidated
 //! on every use. Where the build left a brotli (`.br`) or gzip (`.gz`) copy beside
 //! a file, a client that accepts it gets that copy as it is: nothing is compressed
-//! per request.
+//! per request. Each copy is a representation with an ETag of its own
+//! ([`Representations`]), which the widget's scripts (`embed.rs`) use too.
 
 use axum::body::Bytes;
 use axum::extract::{Path, State};
@@ -26,12 +27,21 @@ const HASHED: [&str; 3] = ["js", "wasm", "css"];
 /// to clone: a file answering to several names shares its bytes.
 #[derive(Clone)]
 struct Asset {
-    plain: Encoded,
-    br: Option<Encoded>,
-    gzip: Option<Encoded>,
+    representations: Representations,
     content_type: &'static str,
     /// Named by its content: never changes.
     immutable: bool,
+}
+
+/// A file as it is and the brotli and gzip copies there are of it, each a
+/// representation of its own with its own strong ETag (the file's, suffixed
+/// `-br` or `-gzip`): a cache that holds one encoding never revalidates it with
+/// another's tag. Served by [`Representations::respond`].
+#[derive(Clone)]
+pub struct Representations {
+    plain: Encoded,
+    br: Option<Encoded>,
+    gzip: Option<Encoded>,
 }
 
 /// One representation of a file, with its own strong ETag.
@@ -39,6 +49,105 @@ struct Asset {
 struct Encoded {
     body: Bytes,
     etag: String,
+}
+
+impl Representations {
+    /// `plain` and the copies of it there are.
+    pub fn new(plain: Bytes, br: Option<Bytes>, gzip: Option<Bytes>) -> Representations {
+        let etag = crate::embed::etag(&plain);
+        let copy = |body: Option<Bytes>, coding: &str| {
+            body.map(|body| Encoded {
+                body,
+                etag: format!("{}-{coding}\"", etag.trim_end_matches('"')),
+            })
+        };
+        Representations {
+            br: copy(br, "br"),
+            gzip: copy(gzip, "gzip"),
+            plain: Encoded { body: plain, etag },
+        }
+    }
+
+    /// `body` with brotli and gzip copies made of it here, once, at the best level
+    /// (for files that no build step compresses, such as the widget's loader).
+    pub async fn compressed(body: &'static [u8]) -> Representations {
+        Representations::new(
+            Bytes::from_static(body),
+            compress(body, "br").await,
+            compress(body, "gzip").await,
+        )
+    }
+
+    /// The representation a request gets (brotli, else gzip, when accepted and
+    /// there is such a copy) and its content coding.
+    fn chosen(&self, headers: &HeaderMap) -> (&Encoded, Option<&'static str>) {
+        match (&self.br, &self.gzip) {
+            (Some(br), _) if accepts(headers, "br") => (br, Some("br")),
+            (_, Some(gz)) if accepts(headers, "gzip") => (gz, Some("gzip")),
+            _ => (&self.plain, None),
+        }
+    }
+
+    /// 200 with the representation the request gets, or 304 when `If-None-Match`
+    /// names its ETag (or is `*`), with `ETag`, `Content-Encoding` and, when there
+    /// are copies, `Vary: accept-encoding`. The caller adds the rest.
+    pub fn respond(&self, headers: &HeaderMap) -> Response {
+        let (chosen, encoding) = self.chosen(headers);
+        let mut response = if none_match(headers, &chosen.etag) {
+            StatusCode::NOT_MODIFIED.into_response()
+        } else {
+            chosen.body.clone().into_response()
+        };
+        let h = response.headers_mut();
+        if let Some(coding) = encoding {
+            h.insert(header::CONTENT_ENCODING, HeaderValue::from_static(coding));
+        }
+        if self.br.is_some() || self.gzip.is_some() {
+            h.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
+        }
+        if let Ok(v) = HeaderValue::from_str(&chosen.etag) {
+            h.insert(header::ETAG, v);
+        }
+        response
+    }
+}
+
+/// Whether `If-None-Match` names `etag` (compared weakly, as RFC 9110 says for
+/// it) or is `*`: the client's copy is current.
+fn none_match(headers: &HeaderMap, etag: &str) -> bool {
+    headers
+        .get_all(header::IF_NONE_MATCH)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map(str::trim)
+        .any(|tag| tag == "*" || tag.strip_prefix("W/").unwrap_or(tag) == etag)
+}
+
+/// `body` compressed with `coding` (`br` or `gzip`) by the compressor that
+/// compresses other answers (tower-http's), at its best level; `None` if it
+/// declined.
+async fn compress(body: &'static [u8], coding: &'static str) -> Option<Bytes> {
+    use http_body_util::BodyExt;
+    use tower::{Layer, ServiceExt};
+    use tower_http::compression::{CompressionLayer, CompressionLevel};
+    let source = tower::service_fn(move |_: axum::extract::Request| async move {
+        Ok::<_, std::convert::Infallible>(Response::new(axum::body::Body::from(body)))
+    });
+    let compressor = CompressionLayer::new().quality(CompressionLevel::Best).layer(source);
+    let request = axum::http::Request::builder()
+        .header(header::ACCEPT_ENCODING, coding)
+        .body(axum::body::Body::empty())
+        .ok()?;
+    let response = compressor.oneshot(request).await.ok()?;
+    let encoded = response
+        .headers()
+        .get(header::CONTENT_ENCODING)
+        .is_some_and(|v| v.as_bytes() == coding.as_bytes());
+    if !encoded {
+        return None;
+    }
+    Some(response.into_body().collect().await.ok()?.to_bytes())
 }
 
 /// The files under `<site root>/pkg`, by the names they are served at.
@@ -100,22 +209,12 @@ impl Assets {
         });
         let mut files = HashMap::new();
         for (name, body) in plain {
-            let etag = crate::embed::etag(&body);
             // Each encoding is a different representation, with an ETag of its own.
-            let mut copy = |suffix: &str, coding: &str| {
-                compressed.remove(&format!("{name}.{suffix}")).map(|body| Encoded {
-                    body: Bytes::from(body),
-                    etag: format!("{}-{coding}\"", etag.trim_end_matches('"')),
-                })
-            };
+            let mut copy = |suffix: &str| compressed.remove(&format!("{name}.{suffix}")).map(Bytes::from);
+            let (br, gzip) = (copy("br"), copy("gz"));
             let asset = Asset {
-                br: copy("br", "br"),
-                gzip: copy("gz", "gzip"),
+                representations: Representations::new(Bytes::from(body), br, gzip),
                 content_type: content_type(&name),
-                plain: Encoded {
-                    body: Bytes::from(body),
-                    etag,
-                },
                 immutable: false,
             };
             let ext = name
@@ -193,28 +292,9 @@ pub async fn pkg(State(assets): State<Assets>, Path(name): Path<String>, headers
     let Some(asset) = assets.files.get(&name) else {
         return StatusCode::NOT_FOUND.into_response();
     };
-    let (chosen, encoding) = match (&asset.br, &asset.gzip) {
-        (Some(br), _) if accepts(&headers, "br") => (br, Some("br")),
-        (_, Some(gz)) if accepts(&headers, "gzip") => (gz, Some("gzip")),
-        _ => (&asset.plain, None),
-    };
-    let fresh = headers
-        .get(header::IF_NONE_MATCH)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.split(',').any(|t| t.trim() == chosen.etag));
-    let mut response = if fresh {
-        StatusCode::NOT_MODIFIED.into_response()
-    } else {
-        chosen.body.clone().into_response()
-    };
+    let mut response = asset.representations.respond(&headers);
     let h = response.headers_mut();
     h.insert(header::CONTENT_TYPE, HeaderValue::from_static(asset.content_type));
-    if let Some(coding) = encoding {
-        h.insert(header::CONTENT_ENCODING, HeaderValue::from_static(coding));
-    }
-    if asset.br.is_some() || asset.gzip.is_some() {
-        h.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
-    }
     h.insert(
         header::CACHE_CONTROL,
         HeaderValue::from_static(if asset.immutable {
@@ -224,9 +304,6 @@ pub async fn pkg(State(assets): State<Assets>, Path(name): Path<String>, headers
             "no-cache"
         }),
     );
-    if let Ok(v) = HeaderValue::from_str(&chosen.etag) {
-        h.insert(header::ETAG, v);
-    }
     response
 }
 
@@ -269,7 +346,11 @@ mod tests {
             "copies are served under the file's name"
         );
         assert_eq!(
-            assets.files["lookout.wasm"].br.as_ref().map(|e| &e.body[..]),
+            assets.files["lookout.wasm"]
+                .representations
+                .br
+                .as_ref()
+                .map(|e| &e.body[..]),
             Some(&b"wasm-br"[..])
         );
     }

@@ -2,14 +2,14 @@
 //! frame-ancestors policy that lets only a shop's own sites frame its widget, and
 //! the script tag merchants paste.
 
+use crate::assets::Representations;
 use axum::body::Body;
 use axum::extract::{Request, State};
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::http::{header, HeaderMap, HeaderValue};
 use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use base64::Engine;
 use sha2::{Digest, Sha256, Sha384};
-use std::sync::OnceLock;
 
 /// The loader merchants include with one script tag.
 pub const LOADER: &str = include_str!("../assets/embed.js");
@@ -42,18 +42,18 @@ pub fn etag(body: &[u8]) -> String {
     )
 }
 
-/// Answers a static text asset with ETag, cache and CORS headers, or 304.
-fn asset(body: &'static str, tag: &'static OnceLock<String>, headers: &HeaderMap) -> Response {
-    let tag = tag.get_or_init(|| etag(body.as_bytes()));
-    let fresh = headers
-        .get(header::IF_NONE_MATCH)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.split(',').any(|t| t.trim() == tag || t.trim() == "*"));
-    let mut response = if fresh {
-        StatusCode::NOT_MODIFIED.into_response()
-    } else {
-        body.into_response()
-    };
+/// The loader's or the frame script's representations: the file as it is and
+/// brotli and gzip copies of it, made on first use (see [`Representations`]).
+type Served = tokio::sync::OnceCell<Representations>;
+
+/// Answers a static script with an ETag of the representation sent (its brotli,
+/// gzip or plain body, each with its own), cache and CORS headers, or 304 when
+/// `If-None-Match` names that representation's ETag.
+async fn asset(body: &'static str, served: &'static Served, headers: &HeaderMap) -> Response {
+    let representations = served
+        .get_or_init(|| Representations::compressed(body.as_bytes()))
+        .await;
+    let mut response = representations.respond(headers);
     let h = response.headers_mut();
     h.insert(
         header::CONTENT_TYPE,
@@ -66,22 +66,19 @@ fn asset(body: &'static str, tag: &'static OnceLock<String>, headers: &HeaderMap
     );
     // Needed for `integrity` with `crossorigin="anonymous"` on another site.
     h.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue::from_static("*"));
-    if let Ok(v) = HeaderValue::from_str(tag) {
-        h.insert(header::ETAG, v);
-    }
     response
 }
 
 /// `GET /embed.js`
 pub async fn loader(headers: HeaderMap) -> Response {
-    static TAG: OnceLock<String> = OnceLock::new();
-    asset(LOADER, &TAG, &headers)
+    static SERVED: Served = Served::const_new();
+    asset(LOADER, &SERVED, &headers).await
 }
 
 /// `GET /embed-frame.js`
 pub async fn frame_script(headers: HeaderMap) -> Response {
-    static TAG: OnceLock<String> = OnceLock::new();
-    asset(FRAME_SCRIPT, &TAG, &headers)
+    static SERVED: Served = Served::const_new();
+    asset(FRAME_SCRIPT, &SERVED, &headers).await
 }
 
 /// Who may frame each page: `/embed/{shop}` the shop's allowed origins and

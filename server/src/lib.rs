@@ -9,6 +9,7 @@ pub mod config;
 pub mod console;
 pub mod demo;
 pub mod embed;
+pub mod fallback;
 pub mod guard;
 pub mod html;
 pub mod import;

@@ -9,12 +9,25 @@ use serde::Serialize;
 /// with their cause and answered with a bare 500: their text never leaves the server.
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
+    /// No key, a key of the wrong shape, or a wrong, revoked or other shop's key.
     #[error("missing or invalid API key")]
     Unauthorized,
-    #[error("this API key does not belong to this shop")]
-    Forbidden,
+    /// A webhook whose signature is not the body's HMAC under the shop's secret
+    /// (or a webhook for an unknown shop, which looks the same).
+    #[error("bad webhook signature")]
+    BadSignature,
+    /// A lookup that found nothing (unknown order, wrong email, unknown shop alike).
     #[error("not found")]
     NotFound,
+    /// No order with this number at the key's shop (the merchant API).
+    #[error("no such order")]
+    NoOrder,
+    /// A path under `/api/` that no endpoint answers.
+    #[error("no such endpoint")]
+    NoEndpoint,
+    /// An endpoint asked with a method it does not answer (`Allow` lists those it does).
+    #[error("method not allowed")]
+    MethodNotAllowed,
     #[error("validation failed")]
     Validation(Vec<FieldError>),
     #[error("body too large")]
@@ -46,12 +59,20 @@ pub const RETRY_BUSY_SECS: u64 = 1;
 /// The wire form of a problem (RFC 9457).
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Problem {
+    /// `/problems/{code}`.
     #[serde(rename = "type")]
     pub kind: String,
+    /// A stable word: `unauthorized`, `cross_site`, `not_found`, `method_not_allowed`,
+    /// `stale_update`, `body_too_large`, `unsupported_media_type`, `validation_failed`,
+    /// `rate_limited`, `unavailable`, `busy` or `internal_error`.
     pub code: &'static str,
+    /// A short summary of the kind of problem.
     pub title: &'static str,
+    /// The HTTP status of the answer.
     pub status: u16,
+    /// What went wrong this time, for a person.
     pub detail: String,
+    /// The field-level problems of a `validation_failed` answer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub errors: Option<Vec<FieldError>>,
 }
@@ -60,9 +81,9 @@ impl ApiError {
     /// The HTTP status for this error.
     pub fn status_code(&self) -> StatusCode {
         match self {
-            ApiError::Unauthorized => StatusCode::UNAUTHORIZED,
-            ApiError::Forbidden => StatusCode::FORBIDDEN,
-            ApiError::NotFound => StatusCode::NOT_FOUND,
+            ApiError::Unauthorized | ApiError::BadSignature => StatusCode::UNAUTHORIZED,
+            ApiError::NotFound | ApiError::NoOrder | ApiError::NoEndpoint => StatusCode::NOT_FOUND,
+            ApiError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::Stale => StatusCode::CONFLICT,
@@ -88,15 +109,32 @@ impl ApiError {
                 "Unauthorized",
                 "Send `Authorization: Bearer <key>` with a key from `lookout key create`.".to_string(),
             ),
-            ApiError::Forbidden => (
-                "forbidden",
-                "Forbidden",
-                "This API key belongs to another shop.".to_string(),
+            ApiError::BadSignature => (
+                "unauthorized",
+                "Unauthorized",
+                "`X-Shopify-Hmac-Sha256` must be the base64 HMAC-SHA256 of the raw body under the shop's \
+                 webhook secret (printed by `lookout shop create`; see docs/shopify.md)."
+                    .to_string(),
             ),
             ApiError::NotFound => (
                 "not_found",
                 "Not found",
                 "No order matches this order number and email address.".to_string(),
+            ),
+            ApiError::NoOrder => (
+                "not_found",
+                "Not found",
+                "No order with this number at this shop.".to_string(),
+            ),
+            ApiError::NoEndpoint => (
+                "not_found",
+                "Not found",
+                "No API endpoint has this path; the API is described at `/api/v1/openapi.json`.".to_string(),
+            ),
+            ApiError::MethodNotAllowed => (
+                "method_not_allowed",
+                "Method not allowed",
+                "This endpoint does not answer this method; `Allow` lists the methods it answers.".to_string(),
             ),
             ApiError::Validation(errors) => (
                 "validation_failed",

@@ -1,7 +1,7 @@
 //! The HTTP surface: one `Router` for pages, server functions, the REST API and health.
 
 use crate::assets::{self, Assets};
-use crate::{api, embed, posted};
+use crate::{api, embed, fallback, posted};
 use app::limits::{Client, LimitSettings, LookupLimits};
 use app::store::Store;
 use app::{shell, App};
@@ -203,7 +203,10 @@ pub fn app(state: AppState) -> Router {
             move || page_state.provide_page_context(),
             move || shell(options.clone()),
         )
-        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        // After every route: what answers a method a route does not answer, and a
+        // path no route matches (never a page of the app's own router: see `fallback`).
+        .method_not_allowed_fallback(fallback::method_not_allowed)
+        .fallback(fallback::not_found)
         .layer(axum::middleware::from_fn_with_state(
             state.store.clone(),
             embed::frame_policy,
@@ -228,6 +231,8 @@ pub fn app(state: AppState) -> Router {
         .layer(axum::middleware::from_fn(crate::guard::guard))
         // Pages, CSS, JavaScript and WebAssembly go out compressed (brotli or gzip) when asked.
         .layer(CompressionLayer::new())
+        // Pages vary with Accept-Language and are kept by no shared cache (their nonce).
+        .layer(axum::middleware::from_fn(crate::html::page_caching))
         // A slow client (or a stuck handler) is answered 408 and its task ends.
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,

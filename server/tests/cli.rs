@@ -261,6 +261,10 @@ async fn import_writes_good_lines_reports_bad_ones_by_number_and_fails() {
     let err = stderr(&out);
     assert!(err.contains("line 2: email:"), "{err}");
     assert!(err.contains("line 4: body:"), "{err}");
+    assert!(
+        err.contains("2 line(s) rejected; the other 3 order(s) were written"),
+        "{err}"
+    );
 
     let csv = "order_number,email,placed_at,currency,total,line_item_title,quantity,price,carrier,tracking_number\n\
                #10,f@example.com,2026-11-02T10:15:00Z,NOK,99.00,Cap,1,99.00,PostNord,00370\n\
@@ -308,6 +312,40 @@ async fn import_writes_good_lines_reports_bad_ones_by_number_and_fails() {
     assert_eq!(store.order_count(shop.id).await.unwrap(), 5);
     let out = lookout(&url, &["import", "nope", file.to_str().unwrap()]);
     assert!(stderr(&out).contains("no shop with the slug"), "{}", stderr(&out));
+}
+
+#[tokio::test]
+async fn an_import_that_writes_nothing_says_so() {
+    let (db, url) = temp_db();
+    assert!(lookout(&url, &["shop", "create", "nordlys", "--name", "Nordlys"])
+        .status
+        .success());
+    let dir = tempfile::tempdir().unwrap();
+    // A header with an unknown column refuses the whole file before any row is read.
+    let csv = dir.path().join("orders.csv");
+    std::fs::write(&csv, "order_number,email,bogus\n#1,a@b.c,x\n").unwrap();
+    let out = lookout(&url, &["import", "nordlys", csv.to_str().unwrap()]);
+    assert!(!out.status.success());
+    let err = stderr(&out);
+    assert!(err.contains("line 1: unknown column \"bogus\""), "{err}");
+    assert!(err.contains("the file was refused; nothing was written"), "{err}");
+    assert!(!err.contains("were written"), "{err}");
+    // Every line rejected: nothing written either; a line of JSON that is not an
+    // object is told so in plain words, without Rust's type names.
+    let jsonl = dir.path().join("orders.jsonl");
+    std::fs::write(&jsonl, "[]\n{\"order_number\": \"#2\"}\n").unwrap();
+    let out = lookout(&url, &["import", "nordlys", jsonl.to_str().unwrap()]);
+    assert!(!out.status.success());
+    assert!(stdout(&out).contains("0 accepted, 2 rejected"), "{}", stdout(&out));
+    let err = stderr(&out);
+    assert!(err.contains("line 1: body: The body must be a JSON object"), "{err}");
+    assert!(!err.contains("OrderInput"), "{err}");
+    assert!(err.contains("2 line(s) rejected; nothing was written"), "{err}");
+    assert!(!err.contains("were written"), "{err}");
+
+    let store = app::store::Store::connect(&db.url).await.unwrap();
+    let shop = store.shop("nordlys").await.unwrap().unwrap();
+    assert_eq!(store.order_count(shop.id).await.unwrap(), 0);
 }
 
 #[test]

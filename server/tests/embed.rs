@@ -205,3 +205,56 @@ async fn pages_name_assets_by_content_which_are_cached_for_good_and_sent_precomp
         .unwrap();
     assert_eq!(stale.status(), 404);
 }
+
+#[tokio::test]
+async fn each_encoding_of_the_widget_scripts_has_its_own_etag_and_revalidates_by_it() {
+    let app = TestApp::spawn().await;
+    for path in ["/embed.js", "/embed-frame.js"] {
+        let get = |accept: Option<&'static str>, tag: Option<&str>| {
+            let mut req = app.client.get(app.url(path));
+            if let Some(accept) = accept {
+                req = req.header("accept-encoding", accept);
+            }
+            if let Some(tag) = tag {
+                req = req.header("if-none-match", tag);
+            }
+            req.send()
+        };
+        let plain = get(None, None).await.unwrap();
+        assert_eq!(plain.status(), 200);
+        assert!(plain.headers().get("content-encoding").is_none(), "{path}");
+        let plain_tag = plain.headers()["etag"].to_str().unwrap().to_string();
+        let plain_body = plain.bytes().await.unwrap();
+
+        let mut tags = vec![plain_tag.clone()];
+        for (accept, coding) in [("br", "br"), ("gzip", "gzip"), ("gzip, deflate, br", "br")] {
+            let res = get(Some(accept), None).await.unwrap();
+            assert_eq!(res.status(), 200);
+            assert_eq!(res.headers()["content-encoding"], coding, "{path} {accept}");
+            assert!(res.headers()["vary"]
+                .to_str()
+                .unwrap()
+                .to_ascii_lowercase()
+                .contains("accept-encoding"));
+            assert_eq!(res.headers()["access-control-allow-origin"], "*");
+            let tag = res.headers()["etag"].to_str().unwrap().to_string();
+            assert!(tag.ends_with(&format!("-{coding}\"")), "{path} {accept}: {tag}");
+            let body = res.bytes().await.unwrap();
+            assert_ne!(body, plain_body, "{path} {accept}: sent compressed");
+            if coding == "gzip" {
+                assert_eq!(&body[..2], &[0x1f_u8, 0x8b][..], "{path}: a gzip stream");
+            }
+            // The representation's own tag is current; another encoding's is not.
+            let again = get(Some(accept), Some(tag.as_str())).await.unwrap();
+            assert_eq!(again.status(), 304, "{path} {accept}");
+            assert_eq!(again.headers()["etag"], tag.as_str());
+            assert_eq!(get(Some(accept), Some(plain_tag.as_str())).await.unwrap().status(), 200);
+            assert_eq!(get(None, Some(tag.as_str())).await.unwrap().status(), 200);
+            tags.push(tag);
+        }
+        assert_eq!(get(None, Some(plain_tag.as_str())).await.unwrap().status(), 304);
+        tags.sort();
+        tags.dedup();
+        assert_eq!(tags.len(), 3, "{path}: one tag per encoding (br asked twice): {tags:?}");
+    }
+}

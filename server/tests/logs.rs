@@ -128,6 +128,40 @@ async fn json_logs_carry_the_request_id_on_every_line_of_a_request() {
     assert!(!log.contains("mallory") && !log.contains("ada@"), "{log}");
 }
 
+#[tokio::test]
+async fn paths_no_route_serves_are_answered_without_an_error_in_the_log() {
+    let test_db = common::TestDb::new();
+    let db = test_db.url.clone();
+    assert!(lookout(&db).arg("demo").output().unwrap().status.success());
+    let mut server = ServerProcess::start(lookout(&db), &[]);
+    let base = server.base.clone();
+
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    for (method, path, status) in [
+        ("GET", "/track/demo/", 308_u16),
+        ("HEAD", "/embed/demo/", 308),
+        ("GET", "/track/nope/", 308),
+        ("POST", "/track/demo/", 404),
+        ("POST", "/embed/demo/", 404),
+        ("GET", "/no/such/page", 404),
+        ("GET", "/api/v1/nothing", 404),
+        ("GET", "/api/v1/shops/demo/lookup", 405),
+    ] {
+        let res = client
+            .request(method.parse().unwrap(), format!("{base}{path}"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), status, "{method} {path}");
+    }
+
+    let log = server.stop_and_read_log();
+    assert!(!log.contains("ERROR"), "{log}");
+}
+
 #[test]
 fn a_number_is_found_on_its_own_and_not_inside_ids_or_times() {
     assert!(holds_number(r#"order_number="1002" x"#, "1002"));

@@ -164,6 +164,94 @@ async fn an_unknown_shop_gets_a_404_page() {
 }
 
 #[tokio::test]
+async fn a_shopper_page_with_a_trailing_slash_is_sent_to_the_page_and_other_unmatched_paths_are_404() {
+    let app = TestApp::spawn().await;
+    // GET and HEAD: 308 to the same path without the slash, the query kept
+    // (the page then answers as ever: 404 for a shop that does not exist).
+    for (path, location) in [
+        ("/track/alpha/", "/track/alpha"),
+        (
+            "/embed/alpha/?locale=de&accent=%23c0ffee",
+            "/embed/alpha?locale=de&accent=%23c0ffee",
+        ),
+        ("/track/nope/", "/track/nope"),
+    ] {
+        for method in [reqwest::Method::GET, reqwest::Method::HEAD] {
+            let res = app.client.request(method.clone(), app.url(path)).send().await.unwrap();
+            assert_eq!(res.status(), 308, "{method} {path}");
+            assert_eq!(res.headers()["location"], location, "{method} {path}");
+        }
+    }
+    // Any other path no route serves is the "Page not found" page: never a page
+    // rendered outside its route (which answered 503 for want of the store).
+    for (method, path) in [
+        (reqwest::Method::POST, "/track/alpha/"),
+        (reqwest::Method::POST, "/embed/alpha/"),
+        (reqwest::Method::DELETE, "/track/alpha/"),
+        (reqwest::Method::GET, "/track/alpha//"),
+        (reqwest::Method::GET, "/track/alpha/x"),
+        (reqwest::Method::GET, "/track/"),
+        (reqwest::Method::GET, "/no/such/page"),
+    ] {
+        let res = app.client.request(method.clone(), app.url(path)).send().await.unwrap();
+        assert_eq!(res.status(), 404, "{method} {path}");
+        assert!(
+            res.headers()["content-type"].to_str().unwrap().starts_with("text/html"),
+            "{method} {path}"
+        );
+        let html = res.text().await.unwrap();
+        assert!(html.contains("Page not found"), "{method} {path}: {html}");
+    }
+}
+
+#[tokio::test]
+async fn pages_vary_with_accept_language_and_no_shared_cache_keeps_them() {
+    let app = TestApp::spawn().await;
+    for path in [
+        "/track/alpha",
+        "/embed/alpha",
+        "/track/alpha?locale=sv",
+        "/",
+        "/no/such/page",
+    ] {
+        let res = app
+            .client
+            .get(app.url(path))
+            .header("accept-language", "de")
+            .header("accept-encoding", "gzip")
+            .send()
+            .await
+            .unwrap();
+        let vary: Vec<String> = res
+            .headers()
+            .get_all("vary")
+            .iter()
+            .flat_map(|v| v.to_str().unwrap().split(','))
+            .map(|name| name.trim().to_ascii_lowercase())
+            .collect();
+        for name in ["accept-language", "accept-encoding"] {
+            assert!(vary.iter().any(|v| v == name), "{path}: Vary {vary:?}");
+        }
+        // Each page carries a nonce of its own: no shared cache may hand it to another visitor.
+        assert_eq!(res.headers()["cache-control"], "private, no-cache", "{path}");
+        assert!(res.headers()["content-security-policy"]
+            .to_str()
+            .unwrap()
+            .contains("'nonce-"));
+    }
+    // A page that says `no-store` keeps saying it (a plain form post's answer).
+    let res = app
+        .client
+        .post(app.url("/track/alpha"))
+        .form(&[("email", "ada@example.com"), ("order_number", "#1001")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.headers()["cache-control"], "no-store");
+    assert!(res.headers()["vary"].to_str().unwrap().contains("accept-language"));
+}
+
+#[tokio::test]
 async fn pages_send_basic_security_headers() {
     let app = TestApp::spawn().await;
     let res = app.client.get(app.url("/track/alpha")).send().await.unwrap();

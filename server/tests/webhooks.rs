@@ -119,10 +119,19 @@ async fn a_bad_or_missing_signature_is_refused_and_changes_nothing() {
         let (status, problem) = deliver_raw(&app, "alpha", "orders/create", "w-1", &body, &hmac).await;
         assert_eq!(status, 401, "{problem}");
         assert_eq!(problem["code"], "unauthorized");
+        // The detail is about the signature, not about API keys.
+        let detail = problem["detail"].as_str().unwrap();
+        assert!(
+            detail.contains("X-Shopify-Hmac-Sha256") && detail.contains("webhook secret"),
+            "{detail}"
+        );
+        assert!(!detail.contains("Authorization"), "{detail}");
     }
     // Another shop's secret does not open this one, and an unknown shop looks the same.
-    let (status, _) = deliver_raw(&app, "nope", "orders/create", "w-1", &body, &sign(SECRET, &body)).await;
+    let (status, unknown) = deliver_raw(&app, "nope", "orders/create", "w-1", &body, &sign(SECRET, &body)).await;
     assert_eq!(status, 401);
+    let (_, wrong) = deliver_raw(&app, "alpha", "orders/create", "w-1", &body, "").await;
+    assert_eq!(unknown, wrong);
     assert_eq!(stored(&app, "alpha").await, Value::Null);
     // The refused id was not recorded: the genuine delivery still applies.
     let (status, answer) = deliver(&app, "alpha", "orders/create", "w-1", &order()).await;
@@ -245,6 +254,11 @@ async fn a_refund_webhook_shows_the_refund_in_the_history() {
         .filter_map(|e| e["message"].as_str())
         .collect();
     assert!(events.contains(&"Refund of 1990.00 NOK issued"), "{events:?}");
+    // The same refund under another delivery id carries nothing newer: stale,
+    // and the history keeps it once.
+    let (status, again) = deliver(&app, "alpha", "refunds/create", "w-2b", &refund).await;
+    assert_eq!((status, again["outcome"].as_str()), (200, Some("stale")), "{again}");
+    assert_eq!(app.view("alpha", "jon@example.com", "#9999").await, view);
     // Shopify's orders/updated that follows says refunded in full.
     let mut updated = order();
     updated["financial_status"] = json!("refunded");
@@ -324,4 +338,20 @@ async fn an_overlong_topic_or_a_fulfillment_name_that_is_no_order_number_goes_no
     assert_eq!((status, answer["outcome"].as_str()), (200, Some("applied")), "{answer}");
     let after = stored(&app, "alpha").await;
     assert_eq!(after["shipments"].as_array().map(Vec::len), Some(1), "{after}");
+}
+
+#[tokio::test]
+async fn a_payload_that_is_not_an_object_is_refused_in_plain_words() {
+    let app = TestApp::spawn().await;
+    for topic in ["orders/create", "fulfillments/create", "refunds/create"] {
+        let (status, problem) = deliver_raw(&app, "alpha", topic, "w-1", b"[]", &sign(SECRET, b"[]")).await;
+        assert_eq!(status, 422, "{topic}: {problem}");
+        assert_eq!(problem["errors"][0]["field"], "body");
+        let message = problem["errors"][0]["message"].as_str().unwrap();
+        assert!(
+            message.starts_with("The body must be a JSON object"),
+            "{topic}: {message}"
+        );
+        assert!(!message.contains("struct"), "{topic}: {message}");
+    }
 }

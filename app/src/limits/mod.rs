@@ -88,7 +88,7 @@ pub struct Keys([LimitKey; 3]);
 
 /// The tables of one process, or the database's shared ones.
 enum Backing {
-    Memory { lookups: Mutex<[Table; 3]> },
+    Memory { lookups: Box<Mutex<[Table; 3]>> },
     Shared(Store),
 }
 
@@ -128,7 +128,7 @@ impl LookupLimits {
             settings,
             random_secret(),
             Backing::Memory {
-                lookups: Mutex::new(tables),
+                lookups: Box::new(Mutex::new(tables)),
             },
         )
     }

@@ -132,3 +132,54 @@ async fn orders_stored_without_a_view_get_one_when_the_store_migrates() {
     }
     assert_eq!(store.fill_missing_views().await.unwrap(), 0, "nothing left to fill");
 }
+
+#[tokio::test]
+async fn views_made_before_hold_reasons_were_worded_for_shoppers_are_made_again() {
+    let (_dir, store) = store().await;
+    let a = store.create_shop(&shop("a")).await.unwrap();
+    let order = |n: u32, hold: Option<&str>| {
+        let mut order = crate::order::parse_order(EXAMPLE.as_bytes()).unwrap().into_inner();
+        order.order_number = format!("#{n}");
+        order.hold_reason = hold.map(str::to_string);
+        ValidOrder::check(order).unwrap()
+    };
+    let orders = [order(1, Some("high_risk_of_fraud")), order(2, None)];
+    store.replace_orders(a.id, &orders).await.unwrap();
+    // As the views were before: the platform's code as it came. The order
+    // without a hold reason or a refund keeps its view as it is.
+    sqlx::query("UPDATE orders SET shopper_view = replace(shopper_view, '\"store\"', '\"high_risk_of_fraud\"')")
+        .execute(&store.pool)
+        .await
+        .unwrap();
+    sqlx::query(
+        "UPDATE orders SET shopper_view = replace(shopper_view, '\"NOK\"', '\"marked\"') WHERE number_key = '2'",
+    )
+    .execute(&store.pool)
+    .await
+    .unwrap();
+    sqlx::query("DELETE FROM _sqlx_migrations WHERE version = 20261203000001")
+        .execute(&store.pool)
+        .await
+        .unwrap();
+    store.migrate().await.unwrap();
+    let view = |n: u32| {
+        let store = store.clone();
+        async move {
+            let email = orders_email();
+            store
+                .shopper_view("a", &n.to_string(), &email)
+                .await
+                .unwrap()
+                .expect("a view")
+        }
+    };
+    let held = view(1).await.parse().unwrap();
+    assert_eq!(held.hold_reason.as_deref(), Some("store"));
+    assert!(view(2).await.into_string().contains("\"marked\""), "untouched");
+}
+
+/// The email of the example order.
+fn orders_email() -> String {
+    let order = crate::order::parse_order(EXAMPLE.as_bytes()).unwrap().into_inner();
+    order.email
+}

@@ -71,6 +71,20 @@ pub enum LinkNotice {
 /// The HTML document around the app.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     let hydrate = use_context::<PostedLookup>().is_none();
+    page_document(options, hydrate, view! { <App/> })
+}
+
+/// The document for a path no route of the server answers: the "Page not found"
+/// page (404), whatever the app's router would make of the path. The server's
+/// fallback renders this, never [`App`]: Leptos's router matches `/track/demo/`
+/// as `/track/demo`, which the server does not, and a page rendered outside its
+/// route has none of the server's context. Nothing on it is hydrated.
+pub fn not_found_shell(options: LeptosOptions) -> impl IntoView {
+    page_document(options, false, view! { <NotFoundApp/> })
+}
+
+/// The HTML document around `body`, with the hydration scripts when `hydrate`.
+fn page_document(options: LeptosOptions, hydrate: bool, body: impl IntoView + 'static) -> impl IntoView {
     // `lookout.<hash>` once the server has found the built site (see the server's `assets`).
     let stylesheet = format!("/{}/{}.css", options.site_pkg_dir, options.output_name);
     #[cfg(feature = "ssr")]
@@ -89,7 +103,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <MetaTags/>
             </head>
             <body>
-                <App/>
+                {body}
             </body>
         </html>
     }
@@ -110,6 +124,18 @@ pub fn App() -> impl IntoView {
                 </Routes>
             </main>
         </Router>
+    }
+}
+
+/// [`App`] for a path no route answers: the same frame, the "Page not found" page in it.
+#[component]
+fn NotFoundApp() -> impl IntoView {
+    provide_meta_context();
+    view! {
+        <Title text="Track your order"/>
+        <main class="page">
+            <NotFoundPage/>
+        </main>
     }
 }
 

@@ -26,9 +26,17 @@ pub fn OrderView(
     let labelled_by = heading_id.clone();
     let currency = order.currency.clone();
     let cash = move |amount: &str| money(amount, &currency, locale);
-    let reason = |r: &String| t_args(locale, "order.reason", &[("reason", r)]);
+    // The words the projection maps platforms' reasons to are said in the
+    // shopper's language; other text is the merchant's own.
+    let reason = |r: &String, key: &str, words: &[&str]| match words.contains(&r.as_str()) {
+        true => t(locale, &format!("order.{key}.{r}")),
+        false => t_args(locale, "order.reason", &[("reason", r)]),
+    };
     let fulfillment_note = match order.fulfillment_status {
-        FulfillmentStatus::OnHold => order.hold_reason.as_ref().map(reason),
+        FulfillmentStatus::OnHold => order
+            .hold_reason
+            .as_ref()
+            .map(|r| reason(r, "held_for", &["payment", "address", "inventory", "store"])),
         FulfillmentStatus::Scheduled => order
             .scheduled_at
             .as_deref()
@@ -36,11 +44,10 @@ pub fn OrderView(
         _ => None,
     };
     let order_note = match order.status {
-        OrderStatus::Cancelled => order.cancel_reason.as_ref().map(|r| match r.as_str() {
-            // The words the projection maps platforms' reasons to; other text is the merchant's own.
-            "customer" | "inventory" | "store" => t(locale, &format!("order.cancelled_by.{r}")),
-            _ => reason(r),
-        }),
+        OrderStatus::Cancelled => order
+            .cancel_reason
+            .as_ref()
+            .map(|r| reason(r, "cancelled_by", &["customer", "inventory", "store"])),
         _ => None,
     };
     let ship_to = order.ship_to.clone().map(|s| {

@@ -26,8 +26,9 @@ impl FromRequestParts<AppState> for ClientOf {
 
 /// Checks the bearer key and returns the shop it may act on.
 /// Order of checks: key first (401, or 429 / 503 before any hashing), then that the
-/// key's shop is the path's shop (403). A key verified within the last minute is
-/// taken from memory instead of hashed again.
+/// key's shop is the path's shop (also 401: to the path's shop, another shop's key
+/// is no key of its own, as docs/api.md says). A key verified within the last
+/// minute is taken from memory instead of hashed again.
 pub async fn authorize(state: &AppState, client: &Client, headers: &HeaderMap, slug: &str) -> Result<Shop, ApiError> {
     let presented = headers
         .get(header::AUTHORIZATION)
@@ -43,7 +44,7 @@ pub async fn authorize(state: &AppState, client: &Client, headers: &HeaderMap, s
     };
     match state.store.shop(slug).await? {
         Some(shop) if shop.id == shop_id => Ok(shop),
-        _ => Err(ApiError::Forbidden),
+        _ => Err(ApiError::Unauthorized),
     }
 }
 

@@ -1,6 +1,8 @@
-//! Reading request bodies with a limit that answers 413 as a problem.
+//! Reading request bodies with a limit that answers 413 as a problem, and saying
+//! in plain words what a body must be when it is JSON of the wrong shape.
 
 use crate::problem::ApiError;
+use app::errors::FieldError;
 use axum::body::{Body, Bytes};
 
 /// Reads at most `limit` bytes; more is `TooLarge`, a broken stream is a validation error.
@@ -12,12 +14,47 @@ pub async fn read(body: Body, limit: usize) -> Result<Bytes, ApiError> {
             if too_large {
                 Err(ApiError::TooLarge)
             } else {
-                Err(ApiError::Validation(vec![app::errors::FieldError::new(
+                Err(ApiError::Validation(vec![FieldError::new(
                     "body",
                     "unreadable",
                     "The request body could not be read.",
                 )]))
             }
+        }
+    }
+}
+
+/// When `bytes` is well-formed JSON whose top level is not an object (`[]`,
+/// `"text"`, `1`, `null`), the one error to give instead of serde's, whose message
+/// names the Rust type it expected (`struct OrderInput with 20 elements`).
+/// `expected` says what the body must be: "The body must be {expected}."
+/// Anything else (an object, or not JSON at all) is `None`: serde's own messages
+/// for those are plain.
+pub fn not_an_object(bytes: &[u8], expected: &str) -> Option<FieldError> {
+    let first = bytes.iter().find(|b| !b.is_ascii_whitespace());
+    if first == Some(&b'{') || serde_json::from_slice::<serde::de::IgnoredAny>(bytes).is_err() {
+        return None;
+    }
+    Some(FieldError::new(
+        "body",
+        "malformed",
+        format!("The body must be {expected}."),
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_json_of_another_shape_than_an_object_is_named_so() {
+        for body in ["[]", " [1, 2] ", "\"order\"", "42", "null", "true"] {
+            let error = not_an_object(body.as_bytes(), "an order").expect(body);
+            assert_eq!((error.field.as_str(), error.code.as_str()), ("body", "malformed"));
+            assert_eq!(error.message, "The body must be an order.");
+        }
+        for body in ["{}", " {\"a\": 1}", "{nope", "[", "", "not json"] {
+            assert!(not_an_object(body.as_bytes(), "an order").is_none(), "{body}");
         }
     }
 }

@@ -9,16 +9,13 @@ use app::store::Store;
 use axum::extract::{Path, Request, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
-use serde::Deserialize;
+use serde_json::Value;
 use std::sync::Arc;
 
 const MAX_LOOKUP_BODY: usize = 16 * 1024;
 
-#[derive(Deserialize)]
-struct LookupBody {
-    email: Option<serde_json::Value>,
-    order_number: Option<serde_json::Value>,
-}
+/// What a lookup body must be, as its errors say it.
+const LOOKUP_BODY: &str = "a JSON object with `email` and `order_number`";
 
 /// Looks an order up. Unknown order, wrong email and unknown shop all answer the same 404.
 /// The body must say it is JSON: a form or `text/plain` post from another site's
@@ -53,16 +50,21 @@ pub async fn lookup(
         return Err(ApiError::UnsupportedMediaType);
     }
     let bytes = body::read(body, MAX_LOOKUP_BODY).await?;
-    let parsed: LookupBody = serde_json::from_slice(&bytes).map_err(|e| {
-        ApiError::Validation(vec![FieldError::new(
-            "body",
-            "malformed",
-            format!("The body must be a JSON object with `email` and `order_number`: {e}"),
-        )])
-    })?;
+    // Read as JSON first and then as an object, so that no message of serde's
+    // (which names the Rust type it expected) reaches the client, and an array is
+    // not taken for the object's fields in order.
+    let mut fields = match serde_json::from_slice::<Value>(&bytes) {
+        Ok(Value::Object(fields)) => fields,
+        Ok(_) => return Err(malformed(format!("The body must be {LOOKUP_BODY}."))),
+        Err(e) => {
+            return Err(malformed(format!(
+                "The body is not valid JSON ({e}); send {LOOKUP_BODY}."
+            )))
+        }
+    };
     let mut errors = Vec::new();
-    let email = text_field(parsed.email, "email", &mut errors);
-    let order_number = text_field(parsed.order_number, "order_number", &mut errors);
+    let email = text_field(fields.remove("email"), "email", &mut errors);
+    let order_number = text_field(fields.remove("order_number"), "order_number", &mut errors);
     if !errors.is_empty() {
         return Err(ApiError::Validation(errors));
     }
@@ -80,11 +82,16 @@ fn is_json(headers: &axum::http::HeaderMap) -> bool {
         .is_some_and(|essence| essence.trim().eq_ignore_ascii_case("application/json"))
 }
 
+/// A body that is not a lookup's, as its one field error.
+fn malformed(message: String) -> ApiError {
+    ApiError::Validation(vec![FieldError::new("body", "malformed", message)])
+}
+
 /// A JSON string field; absent is empty (the validator then says it is required).
-fn text_field(value: Option<serde_json::Value>, name: &str, errors: &mut Vec<FieldError>) -> String {
+fn text_field(value: Option<Value>, name: &str, errors: &mut Vec<FieldError>) -> String {
     match value {
-        None | Some(serde_json::Value::Null) => String::new(),
-        Some(serde_json::Value::String(s)) => s,
+        None | Some(Value::Null) => String::new(),
+        Some(Value::String(s)) => s,
         Some(_) => {
             errors.push(FieldError::new(
                 name,

@@ -1,7 +1,7 @@
 //! The REST API under `/api/v1` (docs/api.md), described by its OpenAPI document.
 
 pub(crate) mod auth;
-mod body;
+pub(crate) mod body;
 mod lookup;
 mod openapi;
 mod orders;

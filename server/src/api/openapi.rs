@@ -37,7 +37,7 @@ pub struct WebhookAnswer {
 #[openapi(
     info(
         title = "Lookout API",
-        description = "The order-status widget's merchant and lookup API (docs/api.md).",
+        description = "The order-status widget's merchant and lookup API (docs/api.md). Every error is an RFC 9457 problem document (`application/problem+json`, schema `Problem`), also a 404 `not_found` for a path under `/api/` that no endpoint has and a 405 `method_not_allowed` (with `Allow`) for a method an endpoint does not answer.",
         license(name = "MIT")
     ),
     components(schemas(FieldError, Problem)),

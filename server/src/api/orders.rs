@@ -13,6 +13,9 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::Json;
 
+/// What an order body must be, as its errors say it.
+const ORDER_BODY: &str = "a JSON object: one order (docs/api.md, \"The order body\")";
+
 /// `PUT /api/v1/shops/{shop}/orders/{order_number}`: 201 created, 200 replaced, 409 stale.
 #[utoipa::path(
     put,
@@ -61,7 +64,7 @@ async fn put(
 ) -> Result<(StatusCode, Json<ValidOrder>), ApiError> {
     let shop = authorize(&state, &client, &headers, &slug).await?;
     let bytes = body::read(body, MAX_BODY_BYTES).await?;
-    let order = parse_order(&bytes).map_err(ApiError::Validation)?;
+    let order = parse_order(&bytes).map_err(|errors| invalid_body(&bytes, errors))?;
     path_number(&number)?;
     if order_number_key(&order.order_number) != order_number_key(&number) {
         return Err(ApiError::Validation(vec![FieldError::new(
@@ -97,7 +100,7 @@ async fn put(
     responses(
         (status = 200, description = "The order as stored", body = Order),
         (status = 401, description = "No key, or not this shop's live key", body = crate::problem::Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such order", body = crate::problem::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No order with this number at this shop", body = crate::problem::Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn get_order(
@@ -113,7 +116,7 @@ pub async fn get_order(
         .order(shop.id, &order_number_key(&number))
         .await?
         .map(Json)
-        .ok_or(ApiError::NotFound)
+        .ok_or(ApiError::NoOrder)
 }
 
 /// `DELETE /api/v1/shops/{shop}/orders/{order_number}`: erases the order and everything under it.
@@ -131,7 +134,7 @@ pub async fn get_order(
     responses(
         (status = 204, description = "Erased"),
         (status = 401, description = "No key, or not this shop's live key", body = crate::problem::Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such order", body = crate::problem::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No order with this number at this shop", body = crate::problem::Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn delete_order(
@@ -146,8 +149,14 @@ pub async fn delete_order(
         tracing::info!("order erased");
         Ok(StatusCode::NO_CONTENT)
     } else {
-        Err(ApiError::NotFound)
+        Err(ApiError::NoOrder)
     }
+}
+
+/// The errors of an order body that is not a valid order; one plain error when
+/// it is JSON but not an object (serde's message would name a Rust type).
+fn invalid_body(bytes: &[u8], errors: Vec<FieldError>) -> ApiError {
+    ApiError::Validation(body::not_an_object(bytes, ORDER_BODY).map_or(errors, |e| vec![e]))
 }
 
 fn path_number(number: &str) -> Result<(), ApiError> {

@@ -13,6 +13,7 @@ use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 use axum::Json;
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
 
 /// The largest settings body.
 const MAX_BODY: usize = 4 * 1024;
@@ -46,12 +47,68 @@ impl From<Shop> for ShopSettings {
     }
 }
 
-/// The settings `PATCH` may change; what is left out stays as it is.
+/// The settings `PATCH` may change: so far only `email_links`, which must be sent
+/// (a body without it would change nothing).
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SettingsPatch {
     /// Turn links to orders by email on (`true`) or off (`false`).
-    email_links: Option<bool>,
+    email_links: bool,
+}
+
+/// The settings a `PATCH` may send, as its errors name them.
+const PATCHABLE: &str = "`email_links` (true or false)";
+
+/// The longest unknown field name quoted back in an error.
+const MAX_NAME: usize = 64;
+
+impl SettingsPatch {
+    /// Reads a `PATCH` body: a JSON object of settings this endpoint changes, each
+    /// with a value of its type. Anything else is every problem found, for `errors`.
+    fn parse(bytes: &[u8]) -> Result<SettingsPatch, Vec<FieldError>> {
+        let invalid = |field: &str, message: String| vec![FieldError::new(field, "invalid_settings", message)];
+        let fields = match serde_json::from_slice::<Value>(bytes) {
+            Ok(Value::Object(fields)) => fields,
+            Ok(_) => {
+                return Err(invalid(
+                    "body",
+                    format!("The body must be a JSON object of the settings to change: {PATCHABLE}."),
+                ))
+            }
+            Err(e) => return Err(invalid("body", format!("The body is not valid JSON ({e})."))),
+        };
+        if fields.is_empty() {
+            return Err(invalid(
+                "body",
+                format!("The body names no setting; the settings that may be sent: {PATCHABLE}."),
+            ));
+        }
+        let mut errors = vec![];
+        let mut email_links = None;
+        for (name, value) in fields {
+            match (name.as_str(), value) {
+                ("email_links", Value::Bool(on)) => email_links = Some(on),
+                ("email_links", _) => errors.extend(invalid(
+                    "email_links",
+                    "`email_links` must be true or false.".to_string(),
+                )),
+                (other, _) => {
+                    let name = app::normalize::clip(other, MAX_NAME);
+                    errors.extend(invalid(
+                        name,
+                        format!(
+                            "`{name}` cannot be changed here; the settings that may be sent: {PATCHABLE} \
+                             (the others are changed in the console or with `lookout shop update`)."
+                        ),
+                    ))
+                }
+            }
+        }
+        match email_links {
+            Some(email_links) if errors.is_empty() => Ok(SettingsPatch { email_links }),
+            _ => Err(errors),
+        }
+    }
 }
 
 /// `GET /api/v1/shops/{shop}/settings`
@@ -91,7 +148,7 @@ pub async fn get_settings(
     responses(
         (status = 200, description = "Changed; the shop's settings now", body = ShopSettings),
         (status = 401, description = "No key, or not this shop's live key", body = crate::problem::Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Not a settings object, or a setting this endpoint cannot change; nothing changed", body = crate::problem::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Not a settings object, no setting in it, a setting this endpoint cannot change, or a value that is not `true`/`false`; `errors` names each; nothing changed", body = crate::problem::Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn patch_settings(
@@ -103,15 +160,9 @@ pub async fn patch_settings(
 ) -> Result<Json<ShopSettings>, ApiError> {
     let shop = authorize(&state, &client, &headers, &slug).await?;
     let bytes = body::read(body, MAX_BODY).await?;
-    let patch: SettingsPatch = serde_json::from_slice(&bytes).map_err(|e| {
-        ApiError::Validation(vec![FieldError::new(
-            "body",
-            "invalid_settings",
-            format!("The body must be a JSON object with only `email_links` (true or false): {e}"),
-        )])
-    })?;
+    let patch = SettingsPatch::parse(&bytes).map_err(ApiError::Validation)?;
     let update = ShopUpdate {
-        email_links: patch.email_links,
+        email_links: Some(patch.email_links),
         ..ShopUpdate::default()
     };
     state.store.update_shop(&shop.slug, &update).await?;

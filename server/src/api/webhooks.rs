@@ -107,10 +107,10 @@ async fn deliver(
     let bytes = body::read(body, MAX_BODY_BYTES).await?;
     let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).map(str::trim);
     // An unknown shop and a bad signature get the same answer.
-    let (shop, secret) = state.store.webhook_secret(&slug).await?.ok_or(ApiError::Unauthorized)?;
+    let (shop, secret) = state.store.webhook_secret(&slug).await?.ok_or(ApiError::BadSignature)?;
     if !signature_valid(&secret, &bytes, header("x-shopify-hmac-sha256").unwrap_or_default()) {
         tracing::warn!("webhook refused: signature mismatch");
-        return Err(ApiError::Unauthorized);
+        return Err(ApiError::BadSignature);
     }
     // Shopify's topics are short words; what is longer is not one, and is kept
     // (for the log, the answer and the console's list) only as far as a topic goes.
@@ -208,22 +208,29 @@ async fn apply(
 impl From<Updated> for Outcome {
     fn from(updated: Updated) -> Self {
         match updated {
-            // Saying again what is stored is applying it, a second time.
-            Updated::Created | Updated::Replaced | Updated::Unchanged => Outcome::Applied,
-            Updated::Stale => Outcome::Stale,
+            Updated::Created | Updated::Replaced => Outcome::Applied,
+            // Nothing newer than what is stored (docs/shopify.md): the same refund
+            // or parcel again under another delivery id, or an equal clock.
+            Updated::Unchanged | Updated::Stale => Outcome::Stale,
             Updated::UnknownOrder => Outcome::UnknownOrder,
             Updated::Duplicate => Outcome::Duplicate,
         }
     }
 }
 
+/// What a delivery's body must be, as its errors say it.
+const SHOPIFY_PAYLOAD: &str = "a JSON object: the Shopify resource (order, fulfillment or refund) its topic carries";
+
 fn payload<T: serde::de::DeserializeOwned>(bytes: &Bytes) -> Result<T, ApiError> {
     serde_json::from_slice(bytes).map_err(|e| {
-        ApiError::Validation(vec![FieldError::new(
-            "body",
-            "malformed",
-            format!("Not a Shopify payload this topic can carry: {e}"),
-        )])
+        let error = body::not_an_object(bytes, SHOPIFY_PAYLOAD).unwrap_or_else(|| {
+            FieldError::new(
+                "body",
+                "malformed",
+                format!("Not a Shopify payload this topic can carry: {e}"),
+            )
+        });
+        ApiError::Validation(vec![error])
     })
 }
 

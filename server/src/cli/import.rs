@@ -33,7 +33,14 @@ pub(super) async fn import(db: &Db, slug: &str, file: &std::path::Path) -> Resul
             lines
         }
         Format::Csv => {
-            let parsed = read_csv(std::io::BufReader::new(reader));
+            let parsed = match read_csv(std::io::BufReader::new(reader)) {
+                Ok(parsed) => parsed,
+                // The header row refuses the whole file: not one row was read.
+                Err(refused) => {
+                    eprintln!("line {}: {}", refused.line, refused.reason);
+                    anyhow::bail!("the file was refused; nothing was written");
+                }
+            };
             let orders = parsed.len();
             std::thread::spawn(move || send_all(&mut parsed.into_iter()));
             orders
@@ -62,8 +69,9 @@ pub(super) async fn import(db: &Db, slug: &str, file: &std::path::Path) -> Resul
         secs,
         summary.accepted as f64 / secs.max(1e-9)
     );
-    if rejected > 0 {
-        anyhow::bail!("{rejected} line(s) rejected; the other orders were written");
+    match (rejected, summary.accepted) {
+        (0, _) => Ok(()),
+        (_, 0) => anyhow::bail!("{rejected} line(s) rejected; nothing was written"),
+        (_, accepted) => anyhow::bail!("{rejected} line(s) rejected; the other {accepted} order(s) were written"),
     }
-    Ok(())
 }

@@ -39,24 +39,26 @@ pub const CSV_COLUMNS: &[&str] = &[
 ];
 
 /// Reads a CSV file with a header row: rows of one order (same `order_number`)
-/// make one order; order-level columns come from its first row.
-pub fn read_csv(reader: impl std::io::Read) -> Vec<Parsed> {
+/// make one order; order-level columns come from its first row. A header row
+/// that cannot be read, names an unknown column or has no `order_number` refuses
+/// the whole file (`Err`, its line 1): no row of it is read.
+pub fn read_csv(reader: impl std::io::Read) -> Result<Vec<Parsed>, Rejected> {
     let mut csv = csv::ReaderBuilder::new()
         .flexible(false)
         .trim(csv::Trim::All)
         .from_reader(reader);
     let headers = match csv.headers() {
         Ok(h) => h.clone(),
-        Err(e) => return vec![Err(Rejected::new(1, format!("unreadable header row: {e}")))],
+        Err(e) => return Err(Rejected::new(1, format!("unreadable header row: {e}"))),
     };
     if let Some(unknown) = headers.iter().find(|h| !CSV_COLUMNS.contains(h)) {
-        return vec![Err(Rejected::new(
+        return Err(Rejected::new(
             1,
             format!("unknown column {unknown:?} (columns: {})", CSV_COLUMNS.join(", ")),
-        ))];
+        ));
     }
     if !headers.iter().any(|h| h == "order_number") {
-        return vec![Err(Rejected::new(1, "the header row has no order_number column"))];
+        return Err(Rejected::new(1, "the header row has no order_number column"));
     }
     // Orders in the order they first appear, each with its rows and line numbers.
     let mut groups: Vec<(usize, Vec<HashMap<String, String>>)> = vec![];
@@ -103,7 +105,7 @@ pub fn read_csv(reader: impl std::io::Read) -> Vec<Parsed> {
         Ok((line, _)) => *line,
         Err(r) => r.line,
     });
-    out
+    Ok(out)
 }
 
 /// One order's rows as an order input. A quantity that is not a whole number
@@ -218,7 +220,7 @@ order_number,email,placed_at,currency,total,line_item_id,line_item_title,quantit
 #2003,not-an-email,2026-11-02T11:00:00Z,SEK,99.00,,Cap,1,99.00,,,,
 #2004,cy@example.com,2026-11-02T11:00:00Z,SEK,99.00,,Cap,two,99.00,,,,
 ";
-        let parsed = read_csv(file.as_bytes());
+        let parsed = read_csv(file.as_bytes()).expect("the header row is good");
         assert_eq!(parsed.len(), 4);
         let Ok((line, order)) = &parsed[0] else {
             panic!("{:?}", parsed[0])
@@ -243,10 +245,14 @@ order_number,email,placed_at,currency,total,line_item_id,line_item_title,quantit
 
     #[test]
     fn a_csv_with_an_unknown_column_is_refused_whole() {
-        let parsed = read_csv("order_number,colour\n#1,red\n".as_bytes());
-        assert_eq!(parsed.len(), 1);
-        let Err(bad) = &parsed[0] else { panic!() };
+        let Err(bad) = read_csv("order_number,colour\n#1,red\n".as_bytes()) else {
+            panic!("an unknown column refuses the file")
+        };
         assert_eq!(bad.line, 1);
         assert!(bad.reason.contains("\"colour\""), "{}", bad.reason);
+        let Err(bad) = read_csv("email\na@example.com\n".as_bytes()) else {
+            panic!("a file without order numbers is refused")
+        };
+        assert!(bad.reason.contains("no order_number column"), "{}", bad.reason);
     }
 }

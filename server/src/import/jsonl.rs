@@ -2,6 +2,7 @@
 
 use super::{reasons, Parsed, Rejected};
 use anyhow::{Context, Result};
+use app::errors::FieldError;
 use app::order::{parse_order, MAX_BODY_BYTES};
 use std::io::{BufRead, Read};
 use std::path::Path;
@@ -42,11 +43,20 @@ pub fn jsonl_orders(mut reader: impl BufRead) -> impl Iterator<Item = Parsed> {
             return Some(
                 parse_order(&line)
                     .map(|order| (line_no, order))
-                    .map_err(|errors| Rejected::new(line_no, reasons(&errors))),
+                    .map_err(|errors| Rejected::new(line_no, reasons(&plain(&line, errors)))),
             );
         }
         None
     })
+}
+
+/// What a line must be, as its rejection says it.
+const ORDER_LINE: &str = "a JSON object: one order, as `PUT /api/v1/shops/{shop}/orders/{order_number}` takes it";
+
+/// A line's errors, said plainly when the line is JSON but not an object (serde's
+/// message would name a Rust type).
+fn plain(line: &[u8], errors: Vec<FieldError>) -> Vec<FieldError> {
+    crate::api::body::not_an_object(line, ORDER_LINE).map_or(errors, |e| vec![e])
 }
 
 /// Reads the next line into `line` (without its `\n` or `\r\n`), keeping no more
@@ -135,6 +145,22 @@ mod tests {
         assert_eq!(lines, [(1, true), (3, false), (4, false), (5, true)]);
         let Err(bad) = &parsed[2] else { panic!() };
         assert!(bad.reason.starts_with("email:"), "{}", bad.reason);
+    }
+
+    #[test]
+    fn a_line_of_json_that_is_not_an_object_is_rejected_in_plain_words() {
+        let parsed = read_jsonl("[]\n\"#1001\"\n".as_bytes());
+        assert_eq!(parsed.len(), 2);
+        for (i, rejected) in parsed.iter().enumerate() {
+            let Err(bad) = rejected else { panic!("{rejected:?}") };
+            assert_eq!(bad.line, i + 1);
+            assert!(
+                bad.reason.starts_with("body: The body must be a JSON object"),
+                "{}",
+                bad.reason
+            );
+            assert!(!bad.reason.contains("struct"), "no Rust type names: {}", bad.reason);
+        }
     }
 
     #[test]

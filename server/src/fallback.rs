@@ -1,0 +1,127 @@
+//! What answers when no route does. A path nothing serves is 404: a problem
+//! document under `/api/`, else the "Page not found" page (or a file of the site
+//! root, as Leptos serves them). An endpoint asked with a method it does not
+//! answer is 405, a problem document under `/api/` (axum adds `Allow`). A
+//! shopper page asked with a trailing slash is sent (308) to its address without.
+//!
+//! The fallback never renders the app's routes: Leptos's router matches
+//! `/track/demo/` as `/track/demo` where axum's does not, and a page rendered
+//! outside its route has none of the server's context (the store), so such a
+//! request once rendered the page's "unavailable" branch and answered 503.
+
+use crate::problem::ApiError;
+use crate::AppState;
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::{header, HeaderValue, Method, StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+use leptos::prelude::LeptosOptions;
+use tower::ServiceExt;
+use tower_http::services::ServeDir;
+
+/// The answer to a request no route matched.
+pub async fn not_found(State(state): State<AppState>, req: Request) -> Response {
+    if is_api(req.uri().path()) {
+        return ApiError::NoEndpoint.into_response();
+    }
+    if req.method() == Method::GET || req.method() == Method::HEAD {
+        if let Some(location) = without_trailing_slash(req.uri()) {
+            return (StatusCode::PERMANENT_REDIRECT, [(header::LOCATION, location)]).into_response();
+        }
+        let accepted = req.headers().get(header::ACCEPT_ENCODING).cloned();
+        if let Some(file) = site_file(&state, req.uri().clone(), accepted).await {
+            return file;
+        }
+    }
+    not_found_page(&state, req).await
+}
+
+/// The answer to a method a route does not answer.
+pub async fn method_not_allowed(uri: Uri) -> Response {
+    if is_api(uri.path()) {
+        ApiError::MethodNotAllowed.into_response()
+    } else {
+        StatusCode::METHOD_NOT_ALLOWED.into_response()
+    }
+}
+
+/// Whether a path is the API's (`/api/v1/…` and the page's server functions).
+fn is_api(path: &str) -> bool {
+    path == "/api" || path.starts_with("/api/")
+}
+
+/// Where a shopper page asked with a trailing slash (`/track/{shop}/`,
+/// `/embed/{shop}/`) is: the same path without it, the query kept.
+fn without_trailing_slash(uri: &Uri) -> Option<HeaderValue> {
+    let path = uri.path();
+    let shop = path
+        .strip_prefix("/track/")
+        .or_else(|| path.strip_prefix("/embed/"))?
+        .strip_suffix('/')?;
+    if shop.is_empty() || shop.contains('/') {
+        return None;
+    }
+    let bare = &path[..path.len() - 1];
+    let location = match uri.query() {
+        Some(query) => format!("{bare}?{query}"),
+        None => bare.to_string(),
+    };
+    HeaderValue::from_str(&location).ok()
+}
+
+/// A file of the site root at the request's path (its brotli or gzip copy when
+/// accepted), as Leptos's own fallback serves them; `None` when there is none.
+async fn site_file(state: &AppState, uri: Uri, accepted: Option<HeaderValue>) -> Option<Response> {
+    let mut probe = axum::http::Request::builder().uri(uri);
+    if let Some(accepted) = accepted {
+        probe = probe.header(header::ACCEPT_ENCODING, accepted);
+    }
+    let probe = probe.body(Body::empty()).ok()?;
+    let files = ServeDir::new(&*state.leptos_options.site_root)
+        .precompressed_br()
+        .precompressed_gzip();
+    let response = files.oneshot(probe).await.ok()?;
+    (response.status() == StatusCode::OK).then(|| response.into_response())
+}
+
+/// The "Page not found" page, 404.
+async fn not_found_page(state: &AppState, req: Request) -> Response {
+    let (parts, _) = req.into_parts();
+    let options = LeptosOptions::clone(&state.leptos_options);
+    let render = leptos_axum::render_app_async_with_context(|| {}, move || app::not_found_shell(options.clone()));
+    let mut response = render(Request::from_parts(parts, Body::empty())).await.into_response();
+    *response.status_mut() = StatusCode::NOT_FOUND;
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_a_shopper_page_with_one_trailing_slash_is_sent_without_it() {
+        let location =
+            |uri: &str| without_trailing_slash(&uri.parse().unwrap()).map(|v| v.to_str().unwrap().to_string());
+        assert_eq!(location("/track/demo/").as_deref(), Some("/track/demo"));
+        assert_eq!(
+            location("/embed/demo/?locale=de&accent=%23c0ffee").as_deref(),
+            Some("/embed/demo?locale=de&accent=%23c0ffee")
+        );
+        for other in [
+            "/track/demo",
+            "/track/",
+            "/track//",
+            "/track/demo/x/",
+            "/console/",
+            "/trackdemo/",
+        ] {
+            assert_eq!(location(other), None, "{other}");
+        }
+    }
+
+    #[test]
+    fn the_api_is_its_prefix() {
+        assert!(is_api("/api/v1/nothing") && is_api("/api/track") && is_api("/api"));
+        assert!(!is_api("/apis") && !is_api("/track/api"));
+    }
+}

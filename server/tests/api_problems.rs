@@ -1,0 +1,159 @@
+//! What the API answers when a request is not one it can take: problem
+//! documents for unknown paths and methods, and error messages in plain words.
+
+mod common;
+
+use common::TestApp;
+use serde_json::Value;
+
+/// A request to `path` with `method`, the shop `alpha`'s key and a JSON body.
+async fn send(app: &TestApp, method: &str, path: &str, body: &str) -> reqwest::Response {
+    app.client
+        .request(method.parse().unwrap(), app.url(path))
+        .bearer_auth(&app.alpha_key)
+        .header("content-type", "application/json")
+        .body(body.to_string())
+        .send()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_settings_patch_without_a_setting_of_true_or_false_is_refused_and_changes_nothing() {
+    let app = TestApp::spawn().await;
+    let path = "/api/v1/shops/alpha/settings";
+    assert!(app.store.shop("alpha").await.unwrap().unwrap().email_links);
+    for (body, field) in [
+        (r#"{"email_links": null}"#, "email_links"),
+        (r#"{"email_links": "false"}"#, "email_links"),
+        ("{}", "body"),
+        ("[]", "body"),
+        ("null", "body"),
+        (r#"{"name": "x"}"#, "name"),
+        (r#"{"email_links": false, "name": "x"}"#, "name"),
+    ] {
+        let res = send(&app, "PATCH", path, body).await;
+        assert_eq!(res.status(), 422, "{body}");
+        let problem: Value = res.json().await.unwrap();
+        assert_eq!(problem["code"], "validation_failed", "{body}");
+        assert_eq!(problem["errors"][0]["field"], field, "{body}: {problem}");
+        let message = problem["errors"][0]["message"].as_str().unwrap();
+        assert!(message.contains("email_links"), "{body}: {message}");
+        assert!(!message.contains("SettingsPatch"), "{body}: {message}");
+    }
+    // Nothing changed, and a setting of true or false still does.
+    assert!(app.store.shop("alpha").await.unwrap().unwrap().email_links);
+    let res = send(&app, "PATCH", path, r#"{"email_links": false}"#).await;
+    assert_eq!(res.status(), 200);
+    assert!(!app.store.shop("alpha").await.unwrap().unwrap().email_links);
+}
+
+#[tokio::test]
+async fn unknown_api_paths_and_methods_are_answered_with_problems() {
+    let app = TestApp::spawn().await;
+    for (method, path, status, code) in [
+        ("GET", "/api/v1/nothing", 404_u16, "not_found"),
+        ("POST", "/api/v1/shops/alpha/nothing", 404, "not_found"),
+        ("GET", "/api/nothing", 404, "not_found"),
+        ("GET", "/api/v1/shops/alpha/lookup", 405, "method_not_allowed"),
+        ("OPTIONS", "/api/v1/shops/alpha/lookup", 405, "method_not_allowed"),
+        ("POST", "/api/v1/shops/alpha/orders/1001", 405, "method_not_allowed"),
+        ("DELETE", "/api/v1/shops/alpha/settings", 405, "method_not_allowed"),
+        ("GET", "/api/track", 405, "method_not_allowed"),
+    ] {
+        let res = app
+            .client
+            .request(method.parse().unwrap(), app.url(path))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), status, "{method} {path}");
+        assert_eq!(
+            res.headers()["content-type"],
+            "application/problem+json",
+            "{method} {path}"
+        );
+        assert_eq!(res.headers()["cache-control"], "no-store", "{method} {path}");
+        let allow = res.headers().get("allow").map(|v| v.to_str().unwrap().to_string());
+        assert_eq!(allow.is_some(), status == 405, "{method} {path}: Allow {allow:?}");
+        let problem: Value = res.json().await.unwrap();
+        assert_eq!(problem["type"], format!("/problems/{code}"), "{method} {path}");
+        assert_eq!(problem["code"], code);
+        assert_eq!(problem["status"], status);
+        assert!(!problem["detail"].as_str().unwrap().is_empty());
+    }
+    let res = app
+        .client
+        .get(app.url("/api/v1/shops/alpha/lookup"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.headers()["allow"], "POST");
+    let res = app.client.get(app.url("/api/v1/nothing")).send().await.unwrap();
+    let problem: Value = res.json().await.unwrap();
+    assert!(
+        problem["detail"].as_str().unwrap().contains("/api/v1/openapi.json"),
+        "{problem}"
+    );
+}
+
+#[tokio::test]
+async fn error_messages_name_no_rust_types_and_fit_the_endpoint() {
+    let app = TestApp::spawn().await;
+    // A lookup body of the wrong shape: one plain message (an array is not the
+    // object's fields in order either).
+    for body in ["[]", r#"["ada@example.com", "1001"]"#, r#""ada@example.com""#] {
+        let res = app
+            .client
+            .post(app.url("/api/v1/shops/alpha/lookup"))
+            .header("content-type", "application/json")
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 422, "{body}");
+        let problem: Value = res.json().await.unwrap();
+        assert_eq!(problem["errors"][0]["field"], "body");
+        assert_eq!(
+            problem["errors"][0]["message"], "The body must be a JSON object with `email` and `order_number`.",
+            "{body}"
+        );
+    }
+    // An order body of the wrong shape likewise; nothing is written.
+    for body in ["[]", "[1, 2]", "42"] {
+        let res = app.put("alpha", "1001", &app.alpha_key, body).await;
+        assert_eq!(res.status(), 422, "{body}");
+        let problem: Value = res.json().await.unwrap();
+        assert_eq!(problem["errors"].as_array().unwrap().len(), 1, "{problem}");
+        assert_eq!(problem["errors"][0]["field"], "body");
+        let message = problem["errors"][0]["message"].as_str().unwrap();
+        assert!(
+            message.starts_with("The body must be a JSON object"),
+            "{body}: {message}"
+        );
+        assert!(
+            !message.contains("OrderInput") && !message.contains("struct"),
+            "{message}"
+        );
+    }
+    assert_eq!(app.store.order(1, "1001").await.unwrap(), None);
+    // The merchant API has no email: its miss says so; the shopper's lookup keeps its own.
+    let res = send(&app, "GET", "/api/v1/shops/alpha/orders/nope", "").await;
+    assert_eq!(res.status(), 404);
+    let problem: Value = res.json().await.unwrap();
+    assert_eq!(problem["code"], "not_found");
+    assert_eq!(problem["detail"], "No order with this number at this shop.");
+    let res = send(&app, "DELETE", "/api/v1/shops/alpha/orders/nope", "").await;
+    let problem: Value = res.json().await.unwrap();
+    assert_eq!(problem["detail"], "No order with this number at this shop.");
+    let problem: Value = app
+        .lookup("alpha", "ada@example.com", "nope")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        problem["detail"],
+        "No order matches this order number and email address."
+    );
+}
