@@ -119,9 +119,13 @@ pub fn shopper_cancel_reason(reason: &str) -> String {
 /// check the shipping address), `inventory` (an item is out of stock) or `store`
 /// (any other decision of the store's, fraud checks included: a shopper is never
 /// told that an order was flagged). Text a merchant wrote for shoppers through
-/// the API is shown as written.
+/// the API is shown as written, unless it speaks of fraud or risk: that is `store`.
 pub fn shopper_hold_reason(reason: &str) -> String {
-    match reason.trim().to_ascii_lowercase().as_str() {
+    let code = reason.trim().to_ascii_lowercase().replace(['-', ' '], "_");
+    if code.contains("fraud") || code.contains("risk") {
+        return "store".to_string();
+    }
+    match code.as_str() {
         "awaiting_payment" | "payment" => "payment",
         "incorrect_address" | "address" => "address",
         "inventory_out_of_stock" | "inventory" => "inventory",
@@ -247,6 +251,8 @@ mod tests {
         for (code, shown) in [
             ("high_risk_of_fraud", "store"),
             ("HIGH_RISK_OF_FRAUD", "store"),
+            ("High risk of fraud", "store"),
+            ("suspected-fraud", "store"),
             ("awaiting_payment", "payment"),
             ("incorrect_address", "address"),
             ("inventory_out_of_stock", "inventory"),

@@ -268,22 +268,29 @@ fn content_type(name: &str) -> &'static str {
 
 /// Whether `Accept-Encoding` accepts `coding` (named, or `*`, with a q-value above 0).
 fn accepts(headers: &HeaderMap, coding: &str) -> bool {
-    headers
+    // The coding's own entry decides; `*` only speaks for codings not named.
+    let (mut named, mut any) = (None, None);
+    for item in headers
         .get_all(header::ACCEPT_ENCODING)
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(','))
-        .any(|item| {
-            let mut parts = item.split(';');
-            let name = parts.next().unwrap_or_default().trim();
-            let refused = parts.any(|p| {
-                p.trim()
-                    .strip_prefix("q=")
-                    .and_then(|q| q.trim().parse::<f32>().ok())
-                    .is_some_and(|q| q <= 0.0)
-            });
-            (name.eq_ignore_ascii_case(coding) || name == "*") && !refused
-        })
+    {
+        let mut parts = item.split(';');
+        let name = parts.next().unwrap_or_default().trim();
+        let refused = parts.any(|p| {
+            p.trim()
+                .strip_prefix("q=")
+                .and_then(|q| q.trim().parse::<f32>().ok())
+                .is_some_and(|q| q <= 0.0)
+        });
+        if name.eq_ignore_ascii_case(coding) {
+            named = Some(!refused);
+        } else if name == "*" {
+            any = Some(!refused);
+        }
+    }
+    named.or(any).unwrap_or(false)
 }
 
 /// `GET /pkg/{file}`: 200 with the file (its brotli or gzip copy when the client
@@ -368,5 +375,10 @@ mod tests {
         assert!(accepts(&with("*"), "gzip"));
         assert!(!accepts(&with("gzip"), "br"));
         assert!(!accepts(&HeaderMap::new(), "gzip"));
+        // A coding refused by name stays refused whatever `*` says, and the other way round.
+        assert!(!accepts(&with("br;q=0, *"), "br"));
+        assert!(accepts(&with("br;q=0, *"), "gzip"));
+        assert!(accepts(&with("*;q=0, gzip"), "gzip"));
+        assert!(!accepts(&with("*;q=0, gzip"), "br"));
     }
 }

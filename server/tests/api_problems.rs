@@ -136,6 +136,14 @@ async fn error_messages_name_no_rust_types_and_fit_the_endpoint() {
             "{message}"
         );
     }
+    // A part of the order of the wrong type says what it must be, in plain words.
+    let mut body: Value = serde_json::from_str(common::EXAMPLE).unwrap();
+    body["totals"] = Value::from(5);
+    let res = app.put("alpha", "1001", &app.alpha_key, body.to_string()).await;
+    assert_eq!(res.status(), 422);
+    let text = res.text().await.unwrap();
+    assert!(text.contains("expected a JSON object"), "{text}");
+    assert!(!text.contains("TotalsInput") && !text.contains("struct"), "{text}");
     assert_eq!(app.store.order(1, "1001").await.unwrap(), None);
     // The merchant API has no email: its miss says so; the shopper's lookup keeps its own.
     let res = send(&app, "GET", "/api/v1/shops/alpha/orders/nope", "").await;

@@ -149,6 +149,10 @@ async fn an_expired_link_is_refused_plainly() {
     assert_eq!(take(&app, &path, None).await.status(), 410, "too late to take");
     let res = open(&app, &path, None).await;
     assert_eq!(res.status(), 410);
+    // One policy, saying once that no page may frame this one.
+    let policy = res.headers()["content-security-policy"].to_str().unwrap().to_string();
+    assert_eq!(policy.matches("frame-ancestors").count(), 1, "{policy}");
+    assert!(policy.contains("frame-ancestors 'none'"), "{policy}");
     let html = res.text().await.unwrap();
     assert!(html.contains("This link has expired or no longer works."));
     assert!(

@@ -14,12 +14,12 @@
 //! more recently, tens of thousands of misses.
 //!
 //! Forgetting a key does not give it its allowance back: what it had spent is
-//! remembered in fixed memory ([`Forgotten`]), and a key that comes back starts
-//! from there, though never with less than one attempt left (so a key the table
-//! does not hold is never refused). Spreading misses over more keys than the
-//! table holds, to have every key aimed at forgotten after each guess, no longer
-//! resets them: each comes back as spent as it left, and its next guess leaves
-//! two attempts out, past the cheap forgetting.
+//! remembered in fixed memory ([`Forgotten`]), under the key's own fingerprint,
+//! and a key that comes back starts from there. Spreading misses over more keys
+//! than the table holds, to have every key aimed at forgotten after each guess,
+//! no longer resets them: each comes back as spent as it left, so its next miss
+//! leaves two attempts out, past the cheap forgetting. No key starts with
+//! attempts another key spent.
 
 use super::forgotten::Forgotten;
 use std::collections::HashMap;
@@ -142,7 +142,7 @@ impl Table {
             .entries
             .get(key)
             .copied()
-            .unwrap_or_else(|| self.remembered(key, rule, now))
+            .unwrap_or_else(|| self.remembered(key))
             .max(now)
             .saturating_add(rule.interval);
         if next - now > rule.tolerance {
@@ -152,11 +152,10 @@ impl Table {
     }
 
     /// The state a key the table does not hold starts from: what it had spent
-    /// when it was forgotten, as [`Forgotten`] remembers it, but at least one
-    /// attempt short of the whole allowance.
-    fn remembered(&self, key: &LimitKey, rule: Rule, now: u64) -> u64 {
-        let most = now.saturating_add(rule.tolerance.saturating_sub(rule.interval));
-        self.forgotten.whole_at(key).min(most)
+    /// when it was forgotten, as [`Forgotten`] remembers it (nothing, if it was
+    /// never forgotten or its record was pushed out).
+    fn remembered(&self, key: &LimitKey) -> u64 {
+        self.forgotten.whole_at(key)
     }
 
     /// Makes sure `key` has a place, making room if the table is full.

@@ -11,6 +11,7 @@ pub type AddressInput = Address;
 
 /// An order body before validation.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(expecting = "a JSON object")]
 pub struct OrderInput {
     pub order_number: Option<String>,
     pub email: Option<String>,
@@ -40,6 +41,7 @@ pub struct OrderInput {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(expecting = "a JSON object")]
 pub struct TotalsInput {
     pub subtotal: Option<String>,
     pub shipping: Option<String>,
@@ -49,6 +51,7 @@ pub struct TotalsInput {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(expecting = "a JSON object")]
 pub struct LineItemInput {
     pub id: Option<String>,
     pub title: Option<String>,
@@ -60,12 +63,14 @@ pub struct LineItemInput {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(expecting = "a JSON object")]
 pub struct ItemRefInput {
     pub id: Option<String>,
     pub quantity: Option<u32>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(expecting = "a JSON object")]
 pub struct ShipmentInput {
     pub id: Option<String>,
     pub status: Option<String>,
@@ -84,6 +89,7 @@ pub struct ShipmentInput {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(expecting = "a JSON object")]
 pub struct TrackingEventInput {
     pub at: Option<String>,
     pub status: Option<String>,
@@ -92,6 +98,7 @@ pub struct TrackingEventInput {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(expecting = "a JSON object")]
 pub struct ReturnInput {
     pub id: Option<String>,
     pub status: Option<String>,
@@ -104,6 +111,7 @@ pub struct ReturnInput {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(expecting = "a JSON object")]
 pub struct RefundInput {
     pub status: Option<String>,
     pub amount: Option<String>,
@@ -111,6 +119,7 @@ pub struct RefundInput {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(expecting = "a JSON object")]
 pub struct TimelineEventInput {
     pub at: Option<String>,
     pub kind: Option<String>,

@@ -14,8 +14,10 @@ use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use leptos::prelude::*;
 
+/// The pages' content policy; `frame-ancestors 'none'` is added to every page
+/// but the embedded one by the router's frame policy (`embed::frame_policy`).
 const POLICY: &str = "default-src 'none'; style-src 'self'; img-src 'self' https: data:; \
-                      form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
+                      form-action 'self'; base-uri 'none'";
 
 #[derive(serde::Deserialize, Default)]
 pub struct PageQuery {
