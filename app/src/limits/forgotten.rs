@@ -11,11 +11,13 @@
 //! that shares a cell and a fingerprint), so no key starts with attempts it did
 //! not spend.
 //!
-//! A key's record goes into whichever of its two cells holds the earlier time
-//! (an empty or refilled one first), and only if that time is not later than
-//! its own: a record is pushed out only by a key at least as spent for as
-//! long. When both cells hold later records, this one is dropped, and the key
-//! comes back whole, as every forgotten key did before.
+//! A key's record goes into its own cell if it has one, else into whichever of
+//! its two cells holds the earlier time (an empty or refilled one first), and
+//! only if that time is not later than its own. When both cells hold later
+//! records, this one is dropped, and the key comes back whole, as every
+//! forgotten key did before. The memory is fixed and an attacker's keys are
+//! not: once more keys are forgotten between two guesses at one key than there
+//! are cells, its record is gone (docs/abuse.md, "Where it stops").
 //!
 //! Times are kept in whole seconds (rounded up, so never earlier than the
 //! truth), from the limiter's own start. The cells are made at the first key
@@ -72,9 +74,7 @@ impl Forgotten {
             secs: u32::try_from(whole_at.div_ceil(1000)).unwrap_or(u32::MAX),
         };
         let [a, b] = self.cells_of(key);
-        let own = [a, b]
-            .into_iter()
-            .find(|&at| self.cells[at].fingerprint == record.fingerprint && self.cells[at].secs > 0);
+        let own = self.own_cell(key);
         let at = match own {
             Some(at) => at,
             None if self.cells[a].secs <= self.cells[b].secs => a,
@@ -87,6 +87,34 @@ impl Forgotten {
                 secs: cell.secs.max(record.secs),
             };
         }
+    }
+
+    /// Forgets `key`'s record (it is back in the table).
+    pub fn clear(&mut self, key: &LimitKey) {
+        if let Some(at) = self.own_cell(key) {
+            self.cells[at] = Cell::default();
+        }
+    }
+
+    /// Takes `interval_ms` off `key`'s record, in whole seconds (rounded down, so
+    /// never more than was given back).
+    pub fn give_back(&mut self, key: &LimitKey, interval_ms: u64) {
+        if let Some(at) = self.own_cell(key) {
+            let secs = u32::try_from(interval_ms / 1000).unwrap_or(u32::MAX);
+            let cell = &mut self.cells[at];
+            cell.secs = cell.secs.saturating_sub(secs).max(1);
+        }
+    }
+
+    /// The cell that holds `key`'s record, if one does.
+    fn own_cell(&self, key: &LimitKey) -> Option<usize> {
+        if self.cells.is_empty() {
+            return None;
+        }
+        let fingerprint = fingerprint(key);
+        self.cells_of(key)
+            .into_iter()
+            .find(|&at| self.cells[at].fingerprint == fingerprint && self.cells[at].secs > 0)
     }
 
     /// When `key` is whole again (ms), as its own record says: 0 when it has none.
@@ -167,6 +195,12 @@ mod tests {
         // A key's own record only ever moves later.
         f.remember(&theirs, 3_000);
         assert_eq!(f.whole_at(&theirs), 9_000);
+        // An attempt given back comes off it (whole seconds, rounded down), and a
+        // key back in the table takes its record away.
+        f.give_back(&theirs, 2_500);
+        assert_eq!(f.whole_at(&theirs), 7_000);
+        f.clear(&theirs);
+        assert_eq!((f.whole_at(&theirs), f.whole_at(&third)), (0, 5_000));
     }
 
     #[test]

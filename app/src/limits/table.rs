@@ -17,9 +17,10 @@
 //! remembered in fixed memory ([`Forgotten`]), under the key's own fingerprint,
 //! and a key that comes back starts from there. Spreading misses over more keys
 //! than the table holds, to have every key aimed at forgotten after each guess,
-//! no longer resets them: each comes back as spent as it left, so its next miss
-//! leaves two attempts out, past the cheap forgetting. No key starts with
-//! attempts another key spent.
+//! no longer resets them while the records last: each comes back as spent as it
+//! left, so its next miss leaves two attempts out, past the cheap forgetting.
+//! No key starts with attempts another key spent. Records are fixed memory and
+//! are pushed out by a flood of more keys than they hold (docs/abuse.md).
 
 use super::forgotten::Forgotten;
 use std::collections::HashMap;
@@ -166,17 +167,25 @@ impl Table {
     }
 
     /// Takes the attempt [`Table::check`] allowed (after [`Table::room_for`]).
+    /// A key coming back into the table takes its record with it (the table's
+    /// state now says all the record did), so the cell is free for another.
     pub fn commit(&mut self, key: LimitKey, next: u64) {
-        self.entries.insert(key, next);
+        if self.entries.insert(key, next).is_none() {
+            self.forgotten.clear(&key);
+        }
     }
 
-    /// Gives one attempt back (the lookup found its order).
+    /// Gives one attempt back (the lookup found its order), to the key's record
+    /// if the table forgot the key meanwhile.
     pub fn give_back(&mut self, key: &LimitKey, rule: Rule, now: u64) {
-        if let Some(tat) = self.entries.get_mut(key) {
-            *tat = tat.saturating_sub(rule.interval);
-            if *tat <= now {
-                self.entries.remove(key);
+        match self.entries.get_mut(key) {
+            Some(tat) => {
+                *tat = tat.saturating_sub(rule.interval);
+                if *tat <= now {
+                    self.entries.remove(key);
+                }
             }
+            None => self.forgotten.give_back(key, rule.interval),
         }
     }
 

@@ -163,6 +163,31 @@ fn a_key_forgotten_while_fully_spent_comes_back_spent() {
 }
 
 #[test]
+fn a_key_back_in_the_table_leaves_no_record_behind_and_gets_its_attempts_back() {
+    let rule = Rule::new(3, Duration::from_secs(30));
+    let mut t = Table::new(4);
+    for k in 0..5 {
+        take(&mut t, k, rule, 0).unwrap(); // the fifth forgets the four with one out
+    }
+    assert!(!t.holds(&key(0)));
+    take(&mut t, 0, rule, 1_000).unwrap(); // back with its miss: two out
+    t.give_back(&key(0), rule, 1_000);
+    t.give_back(&key(0), rule, 1_000); // whole again, and dropped
+    for _ in 0..3 {
+        take(&mut t, 0, rule, 1_000).unwrap();
+    }
+    // An attempt given back while the key was forgotten comes off its record.
+    for k in 10..15 {
+        take(&mut t, k, rule, 2_000).unwrap();
+    }
+    let gone = (10..14).find(|&k| !t.holds(&key(k))).expect("a key was forgotten");
+    t.give_back(&key(gone), rule, 2_000);
+    for _ in 0..3 {
+        take(&mut t, gone, rule, 2_000).unwrap();
+    }
+}
+
+#[test]
 fn rules_never_divide_by_zero_or_overflow() {
     for (allowed, window) in [(0, 0), (1, 0), (u32::MAX, 1), (1, u64::MAX)] {
         let rule = Rule::new(allowed, Duration::from_millis(window));
