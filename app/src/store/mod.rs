@@ -9,6 +9,7 @@ mod activity;
 mod allowances;
 mod keys;
 mod links;
+mod lookup_id;
 mod orders;
 mod outbox;
 mod readers;
@@ -240,13 +241,14 @@ impl Store {
 
     /// Applies every pending migration (PostgreSQL: under a lock, so servers
     /// starting together migrate once), then gives every order stored before
-    /// shopper views were its view.
+    /// shopper views were its view (and, on SQLite, its lookup id).
     pub async fn migrate(&self) -> Result<(), StoreError> {
         match self.backend {
             Backend::Sqlite => sqlx::migrate!("../migrations/sqlite").run(&self.pool).await?,
             Backend::Postgres => sqlx::migrate!("../migrations/postgres").run(&self.pool).await?,
         }
         self.fill_missing_views().await?;
+        self.fill_missing_lookup_ids().await?;
         let secret = self.server_secret("tally", &crate::limits::random_secret()).await?;
         let _ = self.tally.secret.set(secret);
         let slugs: Vec<String> = sqlx::query_scalar("SELECT slug FROM shops")
@@ -297,6 +299,8 @@ fn now() -> String {
     time_in(chrono::Duration::zero())
 }
 
+#[cfg(test)]
+mod lookup_tests;
 #[cfg(test)]
 pub(crate) mod tests;
 #[cfg(test)]

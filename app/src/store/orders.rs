@@ -1,6 +1,7 @@
 //! Reading orders: the merchant's full order, the shopper's lookup, counts and
 //! erasure. An order is one row: its keys, its document and its shopper view.
 
+use super::lookup_id::lookup_id;
 use super::{json, readers, Backend, Store, StoreError};
 use crate::normalize::email_key;
 use crate::order::Order;
@@ -19,10 +20,15 @@ pub(super) struct DocSql {
     pub upsert: &'static str,
     /// Orders without a shopper view: (id, document) after id $1, at most $2.
     pub without_view: &'static str,
+    /// Whether `insert`, `update` and `upsert` take the order's lookup id as $7.
+    pub keeps_lookup_rows: bool,
 }
 
 macro_rules! doc_sql {
-    ($doc_out:literal, $doc_in:literal) => {
+    // `lookup`: how a backend that keeps lookup rows (SQLite, `lookup_id.rs`)
+    // writes an order's lookup id ($7): the column, its value, and its update
+    // in a rewrite and in an upsert. Empty where none is kept.
+    ($doc_out:literal, $doc_in:literal, lookup: [$col:literal, $val:literal, $set:literal, $excluded:literal]) => {
         DocSql {
             select: concat!(
                 "SELECT id, ",
@@ -30,33 +36,49 @@ macro_rules! doc_sql {
                 " FROM orders WHERE shop_id = $1 AND number_key = $2"
             ),
             insert: concat!(
-                "INSERT INTO orders (shop_id, number_key, email_key, updated_at, doc, shopper_view) VALUES ($1, $2, $3, $4, ",
+                "INSERT INTO orders (shop_id, number_key, email_key, updated_at, doc, shopper_view",
+                $col,
+                ") VALUES ($1, $2, $3, $4, ",
                 $doc_in,
-                ", $6)"
+                ", $6",
+                $val,
+                ")"
             ),
             update: concat!(
                 "UPDATE orders SET email_key = $3, updated_at = $4, doc = ",
                 $doc_in,
-                ", shopper_view = $6 WHERE id = $1 AND number_key = $2"
+                ", shopper_view = $6",
+                $set,
+                " WHERE id = $1 AND number_key = $2"
             ),
             upsert: concat!(
-                "INSERT INTO orders (shop_id, number_key, email_key, updated_at, doc, shopper_view) VALUES ($1, $2, $3, $4, ",
+                "INSERT INTO orders (shop_id, number_key, email_key, updated_at, doc, shopper_view",
+                $col,
+                ") VALUES ($1, $2, $3, $4, ",
                 $doc_in,
-                ", $6) ON CONFLICT (shop_id, number_key) DO UPDATE
+                ", $6",
+                $val,
+                ") ON CONFLICT (shop_id, number_key) DO UPDATE
                  SET email_key = excluded.email_key, updated_at = excluded.updated_at, doc = excluded.doc,
-                     shopper_view = excluded.shopper_view"
+                     shopper_view = excluded.shopper_view",
+                $excluded
             ),
             without_view: concat!(
                 "SELECT id, ",
                 $doc_out,
                 " FROM orders WHERE shopper_view IS NULL AND id > $1 ORDER BY id LIMIT $2"
             ),
+            keeps_lookup_rows: !$col.is_empty(),
         }
     };
 }
 
-const SQLITE: DocSql = doc_sql!("doc", "$5");
-const POSTGRES: DocSql = doc_sql!("doc::text", "$5::jsonb");
+const SQLITE: DocSql = doc_sql!(
+    "doc",
+    "$5",
+    lookup: [", lookup_id", ", $7", ", lookup_id = $7", ", lookup_id = excluded.lookup_id"]
+);
+const POSTGRES: DocSql = doc_sql!("doc::text", "$5::jsonb", lookup: ["", "", "", ""]);
 
 impl Backend {
     pub(super) fn doc_sql(self) -> &'static DocSql {
@@ -106,26 +128,67 @@ impl Store {
         Ok(found.map(StoredView::new))
     }
 
-    /// The plan the database chooses for the lookup query, one line per step.
+    /// The plan the database chooses for the lookup queries, one line per step:
+    /// on SQLite, the one through lookup rows, then the one through `orders`.
     pub async fn explain_lookup(&self) -> Result<Vec<String>, StoreError> {
-        let explain = match self.backend {
-            Backend::Sqlite => format!("EXPLAIN QUERY PLAN {}", readers::LOOKUP),
-            Backend::Postgres => format!("EXPLAIN {}", readers::LOOKUP),
+        let (explain, column) = match self.backend {
+            Backend::Sqlite => ("EXPLAIN QUERY PLAN", 3),
+            Backend::Postgres => ("EXPLAIN", 0),
         };
-        let rows = sqlx::query(&explain)
+        let mut lines = Vec::new();
+        if self.backend == Backend::Sqlite {
+            let rows = sqlx::query(&format!("{explain} {}", readers::LOOKUP_ROW))
+                .bind("demo")
+                .bind(1i64)
+                .bind("1001")
+                .bind("ada@example.com")
+                .fetch_all(&self.pool)
+                .await?;
+            lines.extend(plan_lines(&rows, column)?);
+        }
+        let rows = sqlx::query(&format!("{explain} {}", readers::LOOKUP))
             .bind("demo")
             .bind("1001")
             .bind("ada@example.com")
             .fetch_all(&self.pool)
             .await?;
-        rows.iter()
-            .map(|row| {
-                use sqlx::Row;
-                // SQLite: (id, parent, notused, detail); PostgreSQL: one text column.
-                let column = if self.backend == Backend::Sqlite { 3 } else { 0 };
-                row.try_get::<String, _>(column).map_err(StoreError::from)
-            })
-            .collect()
+        lines.extend(plan_lines(&rows, column)?);
+        Ok(lines)
+    }
+
+    /// Gives every order stored before lookup ids its id, a batch at a time (on
+    /// SQLite; the triggers of `order_lookups` then write its lookup row); returns
+    /// how many.
+    pub(super) async fn fill_missing_lookup_ids(&self) -> Result<u64, StoreError> {
+        const BATCH: i64 = 1000;
+        if !self.backend.doc_sql().keeps_lookup_rows {
+            return Ok(0);
+        }
+        let mut filled = 0u64;
+        loop {
+            let rows: Vec<(i64, i64, String)> = sqlx::query_as(
+                "SELECT id, shop_id, number_key FROM orders WHERE lookup_id IS NULL ORDER BY id LIMIT $1",
+            )
+            .bind(BATCH)
+            .fetch_all(&self.pool)
+            .await?;
+            if rows.is_empty() {
+                if filled > 0 {
+                    tracing::info!(orders = filled, "stored orders given lookup ids");
+                }
+                return Ok(filled);
+            }
+            let mut tx = self.pool.begin().await?;
+            for (id, shop_id, number_key) in rows {
+                sqlx::query("UPDATE orders SET lookup_id = $1 WHERE id = $2")
+                    .bind(lookup_id(shop_id, &number_key))
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await?;
+                filled += 1;
+            }
+            tx.commit().await?;
+        }
     }
 
     /// Writes the shopper view of every order stored without one (written before
@@ -164,7 +227,8 @@ impl Store {
         }
     }
 
-    /// Erases an order. False when there was none.
+    /// Erases an order (on SQLite its lookup row is left empty: the migration
+    /// that made them says why). False when there was none.
     pub async fn delete_order(&self, shop_id: i64, number_key: &str) -> Result<bool, StoreError> {
         let done = sqlx::query("DELETE FROM orders WHERE shop_id = $1 AND number_key = $2")
             .bind(shop_id)
@@ -173,4 +237,13 @@ impl Store {
             .await?;
         Ok(done.rows_affected() > 0)
     }
+}
+
+/// The text of each row of a plan: SQLite's (id, parent, notused, detail), or
+/// PostgreSQL's one column.
+fn plan_lines(rows: &[sqlx::any::AnyRow], column: usize) -> Result<Vec<String>, StoreError> {
+    use sqlx::Row;
+    rows.iter()
+        .map(|row| row.try_get::<String, _>(column).map_err(StoreError::from))
+        .collect()
 }

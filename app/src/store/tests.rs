@@ -219,7 +219,7 @@ async fn a_delivery_for_an_order_not_yet_stored_is_not_recorded() {
 }
 
 #[tokio::test]
-async fn the_lookup_query_uses_the_order_number_index() {
+async fn the_lookup_queries_use_the_lookup_rows_key_and_the_order_number_index() {
     let (_dir, store) = store().await;
     if store.backend() == Backend::Postgres {
         // PostgreSQL plans by table statistics, so an empty table says nothing
@@ -227,8 +227,12 @@ async fn the_lookup_query_uses_the_order_number_index() {
         return;
     }
     let plan = store.explain_lookup().await.unwrap().join("\n");
+    // Through lookup rows: the shop by its slug, the row by its id; through
+    // `orders`, the (shop_id, number_key) index.
     assert!(
-        plan.contains("(shop_id=? AND number_key=?)") && !plan.contains("SCAN"),
+        plan.contains("USING INTEGER PRIMARY KEY (rowid=?)")
+            && plan.contains("(shop_id=? AND number_key=?)")
+            && !plan.contains("SCAN"),
         "{plan}"
     );
 }

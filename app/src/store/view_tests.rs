@@ -79,6 +79,14 @@ async fn a_lookup_reads_the_view_alone_never_the_merchants_document() {
         // Lookups asked together read the same column, and their positions.
         assert_eq!(readers.columns_asked_together().await, ["i", "shopper_view"]);
     }
+    if store.backend() == Backend::Sqlite {
+        // Lookups through lookup rows read a table that holds no document.
+        let columns: Vec<String> = sqlx::query_scalar("SELECT name FROM pragma_table_info('order_lookups')")
+            .fetch_all(&store.pool)
+            .await
+            .unwrap();
+        assert_eq!(columns, ["id", "shop_id", "number_key", "email_key", "shopper_view"]);
+    }
 
     // Proof by sabotage: with the document made unreadable, the lookup still answers.
     let a = store.create_shop(&shop("a")).await.unwrap();

@@ -5,6 +5,8 @@
 //! Concurrent or retried deliveries can neither half-apply nor lose each other's
 //! changes.
 
+use super::lookup_id::lookup_id;
+use super::orders::DocSql;
 use super::{begin_write, json, to_json, Backend, Store, StoreError};
 use crate::errors::FieldError;
 use crate::normalize::{email_key, order_number_key};
@@ -109,15 +111,10 @@ impl Store {
         let mut tx = begin_write(&mut conn, self.backend).await?;
         for order in orders {
             let row = Row::of(order)?;
-            sqlx::query(self.backend.doc_sql().upsert)
-                .bind(shop_id)
-                .bind(order_number_key(&order.order_number).into_owned())
-                .bind(row.email_key)
-                .bind(row.updated_at)
-                .bind(row.doc)
-                .bind(row.view)
-                .execute(&mut *tx)
-                .await?;
+            let sql = self.backend.doc_sql();
+            let key = order_number_key(&order.order_number).into_owned();
+            let query = sqlx::query(sql.upsert).bind(shop_id).bind(key.clone());
+            row.bind(query, sql, shop_id, &key).execute(&mut *tx).await?;
         }
         tx.commit().await?;
         Ok(())
@@ -179,7 +176,24 @@ impl Row {
                 .into_string(),
         })
     }
+
+    /// Binds $3 to $6 of an insert, update or upsert of `sql`, and $7, the
+    /// order's lookup id, where `sql` keeps lookup rows.
+    fn bind<'q>(self, query: AnyQuery<'q>, sql: &DocSql, shop_id: i64, number_key: &str) -> AnyQuery<'q> {
+        let query = query
+            .bind(self.email_key)
+            .bind(self.updated_at)
+            .bind(self.doc)
+            .bind(self.view);
+        if sql.keeps_lookup_rows {
+            query.bind(lookup_id(shop_id, number_key))
+        } else {
+            query
+        }
+    }
 }
+
+type AnyQuery<'q> = sqlx::query::Query<'q, Any, sqlx::any::AnyArguments<'q>>;
 
 /// [`Store::update_order`] on one connection.
 async fn update_on<F>(
@@ -242,15 +256,8 @@ where
             let row = Row::of(&order)?;
             let statement = if id.is_some() { sql.update } else { sql.insert };
             // $1 is the row to rewrite, or the shop of a new row.
-            sqlx::query(statement)
-                .bind(id.unwrap_or(shop_id))
-                .bind(number_key)
-                .bind(row.email_key)
-                .bind(row.updated_at)
-                .bind(row.doc)
-                .bind(row.view)
-                .execute(&mut *tx)
-                .await?;
+            let query = sqlx::query(statement).bind(id.unwrap_or(shop_id)).bind(number_key);
+            row.bind(query, sql, shop_id, number_key).execute(&mut *tx).await?;
             if id.is_some() {
                 Updated::Replaced
             } else {

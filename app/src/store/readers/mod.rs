@@ -12,6 +12,8 @@
 mod postgres;
 mod sqlite;
 
+pub(super) use sqlite::LOOKUP_ROW;
+
 use super::shops::ShopRow;
 use super::PoolStatus;
 use std::time::Duration;
