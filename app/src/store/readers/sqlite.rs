@@ -29,9 +29,10 @@ use std::sync::Mutex;
 /// How long a read waits for a lock (in WAL mode only rare recovery work takes one).
 const BUSY_TIMEOUT_MS: u32 = 250;
 /// SQLite's page cache per read connection, in KiB (the OS caches the file too):
-/// room for the interior pages of `order_lookups` at a million orders (about
-/// 4.3 MiB) and the shops, so that a lookup reads only its row's page.
-const CACHE_KIB: u32 = 6 * 1024;
+/// room for the interior pages of `order_lookups` (1,591 pages, 6.2 MiB, at a
+/// million orders), so that a lookup reads only its row's page through the
+/// kernel (docs/benchmarks.md, "Lookup rows").
+const CACHE_KIB: u32 = 8 * 1024;
 
 /// A lookup through its order's row in `order_lookups`: the shop by its slug
 /// (?1), the row under the lookup id (`lookup_id.rs`: the number's hash, ?2,
