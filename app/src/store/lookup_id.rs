@@ -15,10 +15,19 @@ use sha2::{Digest, Sha256};
 
 /// The 63-bit hash of a normalised order number.
 pub fn number_hash(number_key: &str) -> i64 {
-    let digest = Sha256::digest(number_key.as_bytes());
+    sha256_prefix(&[number_key.as_bytes()]) & i64::MAX
+}
+
+/// The first 8 bytes of the SHA-256 of `parts`, one after another, as a
+/// big-endian integer: the same in every process and every version.
+pub(super) fn sha256_prefix(parts: &[&[u8]]) -> i64 {
+    let digest = parts
+        .iter()
+        .fold(Sha256::new(), |hash, part| hash.chain_update(part))
+        .finalize();
     let mut first = [0u8; 8];
     first.copy_from_slice(&digest[..8]);
-    i64::from_be_bytes(first) & i64::MAX
+    i64::from_be_bytes(first)
 }
 
 /// The lookup id of (shop id, normalised order number).

@@ -5,7 +5,7 @@
 //! Concurrent or retried deliveries can neither half-apply nor lose each other's
 //! changes.
 
-use super::lookup_id::lookup_id;
+use super::lookup_id::{lookup_id, sha256_prefix};
 use super::orders::DocSql;
 use super::{begin_write, json, to_json, Backend, Store, StoreError};
 use crate::errors::FieldError;
@@ -13,7 +13,6 @@ use crate::normalize::{email_key, order_number_key};
 use crate::order::merge::Merge;
 use crate::order::{is_older, Order, ValidOrder};
 use crate::view::StoredView;
-use sha2::{Digest, Sha256};
 use sqlx::pool::PoolConnection;
 use sqlx::{Any, AnyConnection};
 
@@ -109,11 +108,11 @@ impl Store {
     pub async fn replace_orders(&self, shop_id: i64, orders: &[ValidOrder]) -> Result<(), StoreError> {
         let mut conn = self.pool.acquire().await?;
         let mut tx = begin_write(&mut conn, self.backend).await?;
+        let sql = self.backend.doc_sql();
         for order in orders {
             let row = Row::of(order)?;
-            let sql = self.backend.doc_sql();
-            let key = order_number_key(&order.order_number).into_owned();
-            let query = sqlx::query(sql.upsert).bind(shop_id).bind(key.clone());
+            let key = order_number_key(&order.order_number);
+            let query = sqlx::query(sql.upsert).bind(shop_id).bind(key.as_ref());
             row.bind(query, sql, shop_id, &key).execute(&mut *tx).await?;
         }
         tx.commit().await?;
@@ -276,11 +275,5 @@ where
 /// The advisory lock number for writes to one order: the first 8 bytes of a
 /// SHA-256 of shop and key, the same in every server process.
 fn order_lock_id(shop_id: i64, number_key: &str) -> i64 {
-    let digest = Sha256::new()
-        .chain_update(shop_id.to_be_bytes())
-        .chain_update(number_key.as_bytes())
-        .finalize();
-    let mut first = [0u8; 8];
-    first.copy_from_slice(&digest[..8]);
-    i64::from_be_bytes(first)
+    sha256_prefix(&[&shop_id.to_be_bytes(), number_key.as_bytes()])
 }
