@@ -78,6 +78,8 @@ async fn a_lookup_reads_the_view_alone_never_the_merchants_document() {
     if let readers::Readers::Postgres(readers) = &store.readers {
         // Lookups asked together read the same column, and their positions.
         assert_eq!(readers.columns_asked_together().await, ["i", "shopper_view"]);
+        // And are planned once per connection, not per lookup.
+        assert_eq!(readers.setting("plan_cache_mode").await, "force_generic_plan");
     }
     if store.backend() == Backend::Sqlite {
         // Lookups through lookup rows read a table that holds no document.

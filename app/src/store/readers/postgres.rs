@@ -17,6 +17,13 @@
 //! asked alone ([`LOOKUP`]), with nothing added to its time; under load a round
 //! trip to the database answers many. Each lookup gets only its own row back, by
 //! its position in the batch.
+//!
+//! These connections plan each statement once ([`PLAN_ONCE`]). Their parameters are keys that an index finds
+//! whatever their values, so a plan made for the values of one lookup is the
+//! same plan; PostgreSQL otherwise makes five such plans per statement and
+//! connection, and goes on making them for a statement whose generic plan it
+//! judges no cheaper, at several times the cost of running the statement
+//! (docs/benchmarks.md).
 
 use super::{ReaderError, LOOKUP, LOOKUP_MANY};
 use crate::store::PoolStatus;
@@ -35,6 +42,9 @@ const MOST_AT_ONCE: usize = 64;
 /// for room as long as it would wait for a connection.
 const QUEUE: usize = 4096;
 
+/// What each lookup connection runs when it opens (see the module's notes).
+const PLAN_ONCE: &str = "SET plan_cache_mode = force_generic_plan";
+
 /// Opens read connections to one database.
 #[derive(Debug)]
 pub struct Opener {
@@ -46,7 +56,12 @@ impl managed::Manager for Opener {
     type Error = sqlx::Error;
 
     async fn create(&self) -> Result<PgConnection, sqlx::Error> {
-        self.options.clone().disable_statement_logging().connect().await
+        use sqlx::Executor;
+        let mut conn = self.options.clone().disable_statement_logging().connect().await?;
+        // Set once the connection is open, not as a startup option, which
+        // PgBouncer refuses unless told to ignore it.
+        conn.execute(PLAN_ONCE).await?;
+        Ok(conn)
     }
 
     async fn recycle(&self, _conn: &mut PgConnection, _: &Metrics) -> RecycleResult<sqlx::Error> {
@@ -152,6 +167,17 @@ impl PgReaders {
         let mut conn = get(&self.pool).await.unwrap();
         let described = (&mut *conn).describe(LOOKUP_MANY).await.unwrap();
         described.columns().iter().map(|c| c.name().to_owned()).collect()
+    }
+
+    /// A setting of a lookup connection, as the server reports it.
+    #[cfg(test)]
+    pub async fn setting(&self, name: &str) -> String {
+        let mut conn = get(&self.pool).await.unwrap();
+        sqlx::query_scalar("SELECT current_setting($1)")
+            .bind(name)
+            .fetch_one(&mut *conn)
+            .await
+            .unwrap()
     }
 
     /// The most lookups asked together so far.
