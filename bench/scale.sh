@@ -31,8 +31,8 @@ for store in $STORES; do
   echo "== $store: generating $ORDERS orders"
   "$BIN" demo --orders "$ORDERS" | tail -1
   KEY=$("$BIN" key create demo | tail -1)
-  # A million fresh rows set autovacuum off on a VACUUM ANALYZE of them that
-  # runs for a minute or more; measure the store as it settles, not while that runs.
+  # A million fresh rows start autovacuum on a VACUUM ANALYZE of them that runs
+  # for a minute or more: run it now, and measure after it, not during it.
   if [ "$store" = postgres ]; then "$PG_BIN/psql" -q "$STORE_URL" -c 'VACUUM ANALYZE'; fi
   bench_serve
   for conns in 64 200; do

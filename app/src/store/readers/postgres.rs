@@ -18,12 +18,12 @@
 //! trip to the database answers many. Each lookup gets only its own row back, by
 //! its position in the batch.
 //!
-//! These connections plan each statement once ([`PLAN_ONCE`]). Their parameters are keys that an index finds
-//! whatever their values, so a plan made for the values of one lookup is the
-//! same plan; PostgreSQL otherwise makes five such plans per statement and
-//! connection, and goes on making them for a statement whose generic plan it
-//! judges no cheaper, at several times the cost of running the statement
-//! (docs/benchmarks.md).
+//! These connections plan each statement once ([`PLAN_ONCE`]). Their
+//! parameters are keys that an index finds whatever their values, so a plan
+//! made for the values of one lookup is the same plan; PostgreSQL otherwise
+//! makes five such plans per statement and connection, and goes on making them
+//! for a statement whose generic plan it judges no cheaper, at several times
+//! the cost of running the statement (docs/benchmarks.md).
 
 use super::{ReaderError, LOOKUP, LOOKUP_MANY};
 use crate::store::PoolStatus;
