@@ -13,39 +13,6 @@ use tokio::sync::Semaphore;
 
 const PREFIX_HEX: usize = 16;
 
-/// How long a verified key is trusted without hashing it again. A revoked key stops
-/// working within this time on every server.
-pub const CACHE_SECS: u64 = 60;
-
-/// Keys verified recently, by the SHA-256 of the key (the key itself is not kept),
-/// so ingest is not throttled by Argon2.
-#[derive(Default)]
-pub struct VerifiedKeys(std::sync::Mutex<std::collections::HashMap<[u8; 32], (i64, std::time::Instant)>>);
-
-impl VerifiedKeys {
-    fn digest(key: &str) -> [u8; 32] {
-        use sha2::Digest;
-        sha2::Sha256::digest(key.as_bytes()).into()
-    }
-
-    /// The shop of a key verified within [`CACHE_SECS`], if any.
-    pub fn get(&self, key: &str) -> Option<i64> {
-        let map = self.0.lock().unwrap_or_else(|e| e.into_inner());
-        map.get(&Self::digest(key))
-            .filter(|(_, at)| at.elapsed().as_secs() < CACHE_SECS)
-            .map(|(shop, _)| *shop)
-    }
-
-    /// Remembers a key that just verified.
-    pub fn insert(&self, key: &str, shop_id: i64) {
-        let mut map = self.0.lock().unwrap_or_else(|e| e.into_inner());
-        if map.len() > 10_000 {
-            map.retain(|_, (_, at)| at.elapsed().as_secs() < CACHE_SECS);
-        }
-        map.insert(Self::digest(key), (shop_id, std::time::Instant::now()));
-    }
-}
-
 /// Bounds the Argon2 work that requests can cause: at most `running` hashes at
 /// once (each takes about 19 MiB and a core for tens of milliseconds), and at most
 /// `admitted` requests running or queued for one. A request beyond that, or one

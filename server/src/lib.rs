@@ -24,6 +24,7 @@ pub mod settings;
 pub mod shopify;
 pub mod telemetry;
 pub mod token;
+pub mod verified;
 
 mod posted;
 

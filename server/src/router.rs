@@ -31,8 +31,8 @@ pub struct Shared {
     pub store: Store,
     pub assets: Assets,
     pub limits: Arc<LookupLimits>,
-    /// API keys verified recently (see `keys::CACHE_SECS`).
-    pub verified: Arc<crate::keys::VerifiedKeys>,
+    /// API keys verified recently (see `verified::CACHE_SECS`).
+    pub verified: Arc<crate::verified::VerifiedKeys>,
     /// Bounds how many API-key hashes run at once, and how many wait.
     pub hashing: Arc<crate::keys::HashGate>,
     /// The Strict-Transport-Security value, when the site is served over HTTPS.
@@ -63,7 +63,7 @@ impl AppState {
             store,
             assets,
             limits,
-            verified: Arc::new(crate::keys::VerifiedKeys::default()),
+            verified: Arc::new(crate::verified::VerifiedKeys::default()),
             hashing: Arc::new(crate::keys::HashGate::for_this_machine()),
             hsts: None,
             request_timeout: REQUEST_TIMEOUT,

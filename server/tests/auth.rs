@@ -4,7 +4,7 @@
 mod common;
 
 use app::limits::LimitSettings;
-use common::{TestApp, EXAMPLE};
+use common::{encode, order_of, TestApp, EXAMPLE};
 use server::keys::HashGate;
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -13,14 +13,17 @@ use std::time::Duration;
 /// PUTs the example order with each key at once and counts the answers by status.
 async fn flood(app: &TestApp, keys: Vec<String>) -> BTreeMap<u16, usize> {
     let mut tasks = tokio::task::JoinSet::new();
-    for key in keys {
-        let url = app.url("/api/v1/shops/alpha/orders/%231001");
+    for (i, key) in keys.into_iter().enumerate() {
+        // Orders of their own, so that writes do not wait on each other's order.
+        let number = format!("#{}", 1001 + i);
+        let url = app.url(&format!("/api/v1/shops/alpha/orders/{}", encode(&number)));
+        let body = order_of(&number, "ana@example.com", 1).to_string();
         tasks.spawn(async move {
             let res = reqwest::Client::new()
                 .put(url)
                 .bearer_auth(key)
                 .header("content-type", "application/json")
-                .body(EXAMPLE)
+                .body(body)
                 .send()
                 .await
                 .expect("put");
@@ -84,6 +87,47 @@ async fn a_flood_of_well_formed_keys_is_turned_away_not_queued_without_bound() {
     assert_eq!(gate.hashes(), refused as u64, "only the 401s were hashed");
     // The real key still works once the flood is over.
     assert_eq!(app.put("alpha", "#1001", &app.alpha_key, EXAMPLE).await.status(), 201);
+}
+
+#[tokio::test]
+async fn a_burst_with_a_fresh_key_is_hashed_once_and_let_in_whole() {
+    // One hash at a time and one request admitted to the gate: before requests
+    // waited for the verification already under way, all but one were turned away.
+    let gate = Arc::new(HashGate::new(1, 1, Duration::from_secs(5)));
+    let app = TestApp::spawn_configured(|s| {
+        s.with_limits(LimitSettings {
+            failed_auth_per_client: 1,
+            ..LimitSettings::default()
+        })
+        .with_hash_gate(gate.clone())
+    })
+    .await;
+    let counts = flood(&app, vec![app.alpha_key.clone(); 300]).await;
+    assert_eq!(counts, BTreeMap::from([(201, 300)]));
+    assert_eq!(gate.hashes(), 1, "one verification for the whole burst");
+    let alpha = app.store.shop("alpha").await.unwrap().unwrap();
+    assert!(app.store.order(alpha.id, "1300").await.unwrap().is_some());
+}
+
+#[tokio::test]
+async fn a_burst_with_a_wrong_key_buys_one_hash() {
+    let gate = Arc::new(HashGate::new(1, 300, Duration::from_secs(5)));
+    let app = TestApp::spawn_configured(|s| {
+        s.with_limits(LimitSettings {
+            failed_auth_per_client: 1,
+            ..LimitSettings::default()
+        })
+        .with_hash_gate(gate.clone())
+    })
+    .await;
+    let counts = flood(&app, vec![random_key(); 300]).await;
+    // Those that came while it was checked share its 401; later ones meet the spent allowance.
+    assert!(counts.keys().all(|status| [401, 429].contains(status)), "{counts:?}");
+    assert!(counts.get(&401).is_some_and(|n| *n >= 1), "{counts:?}");
+    assert_eq!(gate.hashes(), 1, "{counts:?}");
+    // Nothing was stored.
+    let alpha = app.store.shop("alpha").await.unwrap().unwrap();
+    assert!(app.store.order(alpha.id, "1001").await.unwrap().is_none());
 }
 
 #[tokio::test]

@@ -2,10 +2,12 @@
 //!
 //! Unauthenticated junk must not buy hashing: a key is checked by its shape
 //! first (no hash for anything that is not `lk_<16 hex>_<64 hex>`), a client's
-//! failed checks are limited, and Argon2 runs behind a bounded gate.
+//! failed checks are limited, and Argon2 runs behind a bounded gate, once for
+//! all the requests that present one key at the same time (`crate::verified`).
 
 use crate::keys;
 use crate::problem::ApiError;
+use crate::verified::{Flight, Found, Turn};
 use crate::AppState;
 use app::limits::Client;
 use app::store::Shop;
@@ -27,8 +29,7 @@ impl FromRequestParts<AppState> for ClientOf {
 /// Checks the bearer key and returns the shop it may act on.
 /// Order of checks: key first (401, or 429 / 503 before any hashing), then that the
 /// key's shop is the path's shop (also 401: to the path's shop, another shop's key
-/// is no key of its own, as docs/api.md says). A key verified within the last
-/// minute is taken from memory instead of hashed again.
+/// is no key of its own, as docs/api.md says).
 pub async fn authorize(state: &AppState, client: &Client, headers: &HeaderMap, slug: &str) -> Result<Shop, ApiError> {
     let presented = headers
         .get(header::AUTHORIZATION)
@@ -38,35 +39,62 @@ pub async fn authorize(state: &AppState, client: &Client, headers: &HeaderMap, s
         .ok_or(ApiError::Unauthorized)?;
     // Shape first: what cannot be a key is refused without a hash or a query.
     let prefix = keys::prefix_of(presented).ok_or(ApiError::Unauthorized)?;
-    let shop_id = match state.verified.get(presented) {
-        Some(shop_id) => shop_id,
-        None => verify(state, client, presented, prefix).await?,
-    };
+    let shop_id = shop_of_key(state, client, presented, prefix)
+        .await?
+        .ok_or(ApiError::Unauthorized)?;
     match state.store.shop(slug).await? {
         Some(shop) if shop.id == shop_id => Ok(shop),
         _ => Err(ApiError::Unauthorized),
     }
 }
 
+/// The shop of a well-formed key, `None` if the key is not valid. A key verified
+/// within the last minute is taken from memory; a key being verified for another
+/// request is not verified again: this one waits for that answer, spending
+/// neither a place at the hashing gate nor the client's allowance. If that
+/// request ends without an answer, this one takes its turn again, once.
+async fn shop_of_key(state: &AppState, client: &Client, presented: &str, prefix: &str) -> Result<Found, ApiError> {
+    for _ in 0..2 {
+        match state.verified.turn(presented) {
+            Turn::Known(shop_id) => return Ok(Some(shop_id)),
+            Turn::Verify(flight) => return verify(state, client, presented, prefix, flight).await,
+            Turn::Wait(waiting) => {
+                if let Some(found) = waiting.answer().await {
+                    return Ok(found);
+                }
+            }
+        }
+    }
+    verify(state, client, presented, prefix, state.verified.alone(presented)).await
+}
+
 /// Hashes a well-formed key that is not in memory: the client's allowance of
-/// failed checks is taken first and given back if the key is good.
-async fn verify(state: &AppState, client: &Client, presented: &str, prefix: &str) -> Result<i64, ApiError> {
+/// failed checks is taken first and given back if the key is good. What is
+/// found is landed on `flight` for the requests waiting on it.
+async fn verify(
+    state: &AppState,
+    client: &Client,
+    presented: &str,
+    prefix: &str,
+    flight: Flight,
+) -> Result<Found, ApiError> {
     state
         .limits
         .reserve_auth(client)
         .map_err(|wait| ApiError::AuthRateLimited(wait.as_secs().max(1)))?;
     let checked = check(state, presented, prefix).await;
     match checked {
-        Ok(Some(shop_id)) => {
-            state.limits.release_auth(client);
-            state.verified.insert(presented, shop_id);
-            // Shown in the console; a key in use is verified about once a minute.
-            if let Err(e) = state.store.key_used(prefix).await {
-                tracing::warn!(error = %e, "could not note the key's use");
+        Ok(found) => {
+            flight.land(found);
+            if found.is_some() {
+                state.limits.release_auth(client);
+                // Shown in the console; a key in use is verified about once a minute.
+                if let Err(e) = state.store.key_used(prefix).await {
+                    tracing::warn!(error = %e, "could not note the key's use");
+                }
             }
-            Ok(shop_id)
+            Ok(found)
         }
-        Ok(None) => Err(ApiError::Unauthorized),
         // Not the client's failure: the attempt is given back.
         Err(e) => {
             state.limits.release_auth(client);

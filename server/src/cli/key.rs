@@ -61,7 +61,7 @@ pub(super) async fn run(command: KeyCommand) -> Result<()> {
             }
             println!(
                 "Revoked key {prefix} of {slug:?}. Servers stop accepting it within {} seconds.",
-                crate::keys::CACHE_SECS
+                crate::verified::CACHE_SECS
             );
             Ok(())
         }

@@ -1,0 +1,249 @@
+//! API keys verified recently, and verifications under way.
+//!
+//! Argon2 runs for a key about once a minute at most. A key that verified is
+//! remembered for [`CACHE_SECS`]; while one is being verified, the other
+//! requests presenting it wait for that verification instead of each taking a
+//! place at the hashing gate. (Before, a platform opening 16 connections with
+//! a fresh key filled a one-core gate and half of them were turned away.)
+//! Keys are held by their SHA-256, never as text.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+use tokio::sync::watch;
+
+/// How long a verified key is trusted without hashing it again. A revoked key stops
+/// working within this time on every server.
+pub const CACHE_SECS: u64 = 60;
+
+/// Verifications followed at once. Beyond it a request verifies on its own, as if
+/// nobody else presented its key: the hashing gate still bounds what that costs.
+const FLIGHTS: usize = 1024;
+
+/// Remembered keys beyond which the expired ones are swept out.
+const SWEEP_AT: usize = 10_000;
+
+type Digest = [u8; 32];
+
+/// What a verification found: the key's shop, or `None` for a key that is not valid.
+pub type Found = Option<i64>;
+
+/// Keys verified recently (by digest, with their shop and when) and the
+/// verifications under way (by digest, with where their answer will appear).
+pub struct VerifiedKeys {
+    known: Mutex<HashMap<Digest, (i64, Instant)>>,
+    flights: Mutex<HashMap<Digest, watch::Receiver<Option<Found>>>>,
+    flights_cap: usize,
+}
+
+impl Default for VerifiedKeys {
+    fn default() -> Self {
+        VerifiedKeys::with_flights(FLIGHTS)
+    }
+}
+
+/// What a request presenting a key does next.
+pub enum Turn {
+    /// The key verified within [`CACHE_SECS`]: its shop.
+    Known(i64),
+    /// Another request is verifying the key: wait for its answer.
+    Wait(Waiting),
+    /// Verify the key, then [`Flight::land`] with what was found.
+    Verify(Flight),
+}
+
+/// A place in the queue behind another request's verification.
+pub struct Waiting(watch::Receiver<Option<Found>>);
+
+impl Waiting {
+    /// What the other request found, or `None` if it ended without an answer
+    /// (its store read failed, the gate turned it away, or its client hung up).
+    pub async fn answer(mut self) -> Option<Found> {
+        self.0.wait_for(Option::is_some).await.ok().and_then(|found| *found)
+    }
+}
+
+/// A verification this request owes the others. Dropped without landing, it
+/// tells them there is no answer.
+pub struct Flight {
+    keys: Arc<VerifiedKeys>,
+    digest: Digest,
+    /// `None` when nobody can be waiting (too many verifications under way).
+    answer: Option<watch::Sender<Option<Found>>>,
+}
+
+impl Flight {
+    /// Remembers a valid key, then gives everyone waiting what was found.
+    pub fn land(mut self, found: Found) {
+        if let Some(shop_id) = found {
+            self.keys.remember(self.digest, shop_id);
+        }
+        if let Some(answer) = self.answer.take() {
+            answer.send_replace(Some(found));
+            self.keys.end_flight(&self.digest);
+        }
+    }
+}
+
+impl Drop for Flight {
+    fn drop(&mut self) {
+        if self.answer.take().is_some() {
+            self.keys.end_flight(&self.digest);
+        }
+    }
+}
+
+impl VerifiedKeys {
+    /// Keys remembered, with room for `cap` verifications followed at once.
+    pub fn with_flights(cap: usize) -> VerifiedKeys {
+        VerifiedKeys {
+            known: Mutex::default(),
+            flights: Mutex::default(),
+            flights_cap: cap,
+        }
+    }
+
+    fn digest(key: &str) -> Digest {
+        use sha2::Digest;
+        sha2::Sha256::digest(key.as_bytes()).into()
+    }
+
+    /// The shop of a key verified within [`CACHE_SECS`], if any.
+    pub fn get(&self, key: &str) -> Option<i64> {
+        self.known_shop(&Self::digest(key))
+    }
+
+    fn known_shop(&self, digest: &Digest) -> Option<i64> {
+        let known = self.known.lock().unwrap_or_else(|e| e.into_inner());
+        known
+            .get(digest)
+            .filter(|(_, at)| at.elapsed().as_secs() < CACHE_SECS)
+            .map(|(shop_id, _)| *shop_id)
+    }
+
+    fn remember(&self, digest: Digest, shop_id: i64) {
+        let mut known = self.known.lock().unwrap_or_else(|e| e.into_inner());
+        if known.len() > SWEEP_AT {
+            known.retain(|_, (_, at)| at.elapsed().as_secs() < CACHE_SECS);
+        }
+        known.insert(digest, (shop_id, Instant::now()));
+    }
+
+    fn end_flight(&self, digest: &Digest) {
+        let mut flights = self.flights.lock().unwrap_or_else(|e| e.into_inner());
+        flights.remove(digest);
+    }
+
+    /// What a request presenting `key` does: take the key's shop from memory,
+    /// wait for a verification under way, or verify it (and answer the others).
+    pub fn turn(self: &Arc<Self>, key: &str) -> Turn {
+        let digest = Self::digest(key);
+        if let Some(shop_id) = self.known_shop(&digest) {
+            return Turn::Known(shop_id);
+        }
+        let mut flights = self.flights.lock().unwrap_or_else(|e| e.into_inner());
+        // A flight lands (remembering its key) before it ends: look again under the lock.
+        if let Some(shop_id) = self.known_shop(&digest) {
+            return Turn::Known(shop_id);
+        }
+        if let Some(answer) = flights.get(&digest) {
+            return Turn::Wait(Waiting(answer.clone()));
+        }
+        let answer = (flights.len() < self.flights_cap).then(|| {
+            let (sender, receiver) = watch::channel(None);
+            flights.insert(digest, receiver);
+            sender
+        });
+        Turn::Verify(Flight {
+            keys: self.clone(),
+            digest,
+            answer,
+        })
+    }
+
+    /// A verification of `key` that nobody waits for.
+    pub fn alone(self: &Arc<Self>, key: &str) -> Flight {
+        Flight {
+            keys: self.clone(),
+            digest: Self::digest(key),
+            answer: None,
+        }
+    }
+
+    /// Verifications under way that others can wait for.
+    pub fn flights(&self) -> usize {
+        self.flights.lock().unwrap_or_else(|e| e.into_inner()).len()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const KEY: &str = "lk_0123456789abcdef_0000000000000000000000000000000000000000000000000000000000000000";
+
+    #[tokio::test]
+    async fn one_request_verifies_and_the_others_wait_for_its_answer() {
+        let keys = Arc::new(VerifiedKeys::default());
+        let Turn::Verify(flight) = keys.turn(KEY) else {
+            panic!("the first request verifies")
+        };
+        let waiting: Vec<Waiting> = (0..3)
+            .map(|_| match keys.turn(KEY) {
+                Turn::Wait(w) => w,
+                _ => panic!("the others wait"),
+            })
+            .collect();
+        let answers = tokio::spawn(async move {
+            let mut all = Vec::new();
+            for w in waiting {
+                all.push(w.answer().await);
+            }
+            all
+        });
+        flight.land(Some(7));
+        assert_eq!(answers.await.unwrap(), vec![Some(Some(7)); 3]);
+        assert_eq!(keys.flights(), 0);
+        assert!(matches!(keys.turn(KEY), Turn::Known(7)));
+    }
+
+    #[tokio::test]
+    async fn an_invalid_key_is_answered_to_the_waiting_but_not_remembered() {
+        let keys = Arc::new(VerifiedKeys::default());
+        let Turn::Verify(flight) = keys.turn(KEY) else { panic!() };
+        let Turn::Wait(waiting) = keys.turn(KEY) else { panic!() };
+        flight.land(None);
+        assert_eq!(waiting.answer().await, Some(None));
+        assert!(
+            matches!(keys.turn(KEY), Turn::Verify(_)),
+            "the next request verifies again"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_verification_dropped_without_an_answer_frees_those_waiting() {
+        let keys = Arc::new(VerifiedKeys::default());
+        let Turn::Verify(flight) = keys.turn(KEY) else { panic!() };
+        let Turn::Wait(waiting) = keys.turn(KEY) else { panic!() };
+        drop(flight);
+        assert_eq!(waiting.answer().await, None);
+        assert_eq!(keys.flights(), 0);
+        assert!(matches!(keys.turn(KEY), Turn::Verify(_)));
+    }
+
+    #[tokio::test]
+    async fn verifications_followed_at_once_are_capped() {
+        let keys = Arc::new(VerifiedKeys::with_flights(2));
+        let key = |i: usize| format!("lk_{i:016x}_{}", "0".repeat(64));
+        let held: Vec<Turn> = (0..5).map(|i| keys.turn(&key(i))).collect();
+        assert_eq!(keys.flights(), 2);
+        // Beyond the cap a request verifies alone: the next with its key does too.
+        assert!(matches!(keys.turn(&key(4)), Turn::Verify(_)));
+        assert!(matches!(keys.turn(&key(0)), Turn::Wait(_)));
+        drop(held);
+        assert_eq!(keys.flights(), 0);
+        // A key verified alone is still remembered.
+        keys.alone(&key(9)).land(Some(3));
+        assert_eq!(keys.get(&key(9)), Some(3));
+    }
+}
