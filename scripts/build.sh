@@ -8,5 +8,11 @@ cd "$ROOT"
 # shellcheck source=scripts/env.sh
 source "$ROOT/scripts/env.sh"
 # --precompress: a brotli and a gzip copy of every site file, served as they are.
+# With --site-only, only the site is built: the tests build the binary themselves
+# (with their own dev-dependencies, so hardly a crate of this build is reused).
+if [ "${1:-}" = "--site-only" ]; then
+  cargo leptos build --release --precompress --frontend-only "${LEPTOS_BUILD_ARGS[@]}"
+  exit 0
+fi
 cargo leptos build --release --precompress "${LEPTOS_BUILD_ARGS[@]}"
 "$ROOT/target/release/lookout" bundle-site --site-root "$ROOT/target/site"

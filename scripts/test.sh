@@ -3,7 +3,9 @@
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
-"$ROOT/scripts/build.sh"
+# The site only: `cargo test` builds target/release/lookout, which the end-to-end
+# tests run with the site beside it (LOOKOUT_SITE_ROOT).
+"$ROOT/scripts/build.sh" --site-only
 # shellcheck source=scripts/env.sh
 source "$ROOT/scripts/env.sh"
 
