@@ -45,17 +45,23 @@ fn random_key() -> String {
     format!("lk_{}_{}", hex(16), hex(64))
 }
 
-fn generous() -> LimitSettings {
-    LimitSettings {
-        failed_auth_per_client: 100_000,
-        ..LimitSettings::default()
-    }
+/// The app with this hashing gate and an allowance of `failed` key checks per client.
+async fn spawn_gated(gate: &Arc<HashGate>, failed: u32) -> TestApp {
+    let gate = gate.clone();
+    TestApp::spawn_configured(move |s| {
+        s.with_limits(LimitSettings {
+            failed_auth_per_client: failed,
+            ..LimitSettings::default()
+        })
+        .with_hash_gate(gate)
+    })
+    .await
 }
 
 #[tokio::test]
 async fn keys_of_the_wrong_shape_are_refused_without_hashing() {
     let gate = Arc::new(HashGate::for_this_machine());
-    let app = TestApp::spawn_configured(|s| s.with_limits(generous()).with_hash_gate(gate.clone())).await;
+    let app = spawn_gated(&gate, 100_000).await;
     let junk: Vec<String> = (0..200)
         .map(|i| match i % 4 {
             0 => "x".repeat(i * 50),
@@ -75,7 +81,7 @@ async fn keys_of_the_wrong_shape_are_refused_without_hashing() {
 #[tokio::test]
 async fn a_flood_of_well_formed_keys_is_turned_away_not_queued_without_bound() {
     let gate = Arc::new(HashGate::new(1, 4, Duration::from_millis(500)));
-    let app = TestApp::spawn_configured(|s| s.with_limits(generous()).with_hash_gate(gate.clone())).await;
+    let app = spawn_gated(&gate, 100_000).await;
     let counts = flood(&app, (0..200).map(|_| random_key()).collect()).await;
     let (refused, busy) = (
         counts.get(&401).copied().unwrap_or(0),
@@ -94,14 +100,7 @@ async fn a_burst_with_a_fresh_key_is_hashed_once_and_let_in_whole() {
     // One hash at a time and one request admitted to the gate: before requests
     // waited for the verification already under way, all but one were turned away.
     let gate = Arc::new(HashGate::new(1, 1, Duration::from_secs(5)));
-    let app = TestApp::spawn_configured(|s| {
-        s.with_limits(LimitSettings {
-            failed_auth_per_client: 1,
-            ..LimitSettings::default()
-        })
-        .with_hash_gate(gate.clone())
-    })
-    .await;
+    let app = spawn_gated(&gate, 1).await;
     let counts = flood(&app, vec![app.alpha_key.clone(); 300]).await;
     assert_eq!(counts, BTreeMap::from([(201, 300)]));
     assert_eq!(gate.hashes(), 1, "one verification for the whole burst");
@@ -112,14 +111,7 @@ async fn a_burst_with_a_fresh_key_is_hashed_once_and_let_in_whole() {
 #[tokio::test]
 async fn a_burst_with_a_wrong_key_buys_one_hash() {
     let gate = Arc::new(HashGate::new(1, 300, Duration::from_secs(5)));
-    let app = TestApp::spawn_configured(|s| {
-        s.with_limits(LimitSettings {
-            failed_auth_per_client: 1,
-            ..LimitSettings::default()
-        })
-        .with_hash_gate(gate.clone())
-    })
-    .await;
+    let app = spawn_gated(&gate, 1).await;
     let counts = flood(&app, vec![random_key(); 300]).await;
     // Those that came while it was checked share its 401; later ones meet the spent allowance.
     assert!(counts.keys().all(|status| [401, 429].contains(status)), "{counts:?}");
@@ -164,14 +156,7 @@ async fn a_client_whose_keys_keep_failing_is_limited_but_a_good_key_gives_back()
 #[tokio::test]
 async fn being_turned_away_by_a_full_gate_does_not_spend_the_clients_allowance() {
     let gate = Arc::new(HashGate::new(1, 1, Duration::from_millis(100)));
-    let app = TestApp::spawn_configured(|s| {
-        s.with_limits(LimitSettings {
-            failed_auth_per_client: 2,
-            ..LimitSettings::default()
-        })
-        .with_hash_gate(gate.clone())
-    })
-    .await;
+    let app = spawn_gated(&gate, 2).await;
     // Occupy the gate's one place until told.
     let (release, held) = std::sync::mpsc::channel::<()>();
     let (started, running) = std::sync::mpsc::channel::<()>();
