@@ -7,5 +7,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/env.sh
-ROUNDS="${1:-500}" cargo test --release -p server --features app/ssr --test outbox \
-  bench_answer_times_and_request_to_mail -- --ignored --nocapture 2>&1 | grep -E "^(answer|request to mail|test result)"
+ROUNDS="${1:-500}" cargo test --release -p server --features app/ssr --test it \
+  outbox::bench_answer_times_and_request_to_mail -- --ignored --nocapture 2>&1 | grep -E "^(answer|request to mail|test result)"

@@ -8,9 +8,9 @@ cd "$ROOT"
 # shellcheck source=scripts/env.sh
 source "$ROOT/scripts/env.sh"
 # --precompress: a brotli and a gzip copy of every site file, served as they are.
-# With --site-only (scripts/test.sh), only the site is built: `cargo test` compiles
-# the binary again anyway (its dev-dependencies change crates' features), and the
-# end-to-end tests run that one.
+# With --site-only (scripts/test.sh), only the site is built: the tests compile the
+# binary in a profile of their own (`testing`, Cargo.toml), and the end-to-end
+# tests run that one.
 if [ "${1:-}" = "--site-only" ]; then
   cargo leptos build --release --precompress --frontend-only "${LEPTOS_BUILD_ARGS[@]}"
   exit 0

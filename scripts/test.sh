@@ -3,23 +3,24 @@
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
-# The site only: `cargo test` builds target/release/lookout, which the end-to-end
-# tests run with the site beside it (LOOKOUT_SITE_ROOT).
+# The site only: `cargo test` builds target/testing/lookout (the `testing` profile
+# of Cargo.toml), which the end-to-end tests run with the site beside it
+# (LOOKOUT_SITE_ROOT).
 "$ROOT/scripts/build.sh" --site-only
 # shellcheck source=scripts/env.sh
 source "$ROOT/scripts/env.sh"
 
 echo "== unit and integration tests (SQLite)"
-cargo test --release -p app -p server --no-default-features --features app/ssr
+cargo test --profile testing -p app -p server --no-default-features --features app/ssr
 
 echo "== store and integration tests again on a real PostgreSQL"
 # shellcheck source=scripts/pg.sh
 source "$ROOT/scripts/pg.sh"
 trap pg_stop EXIT
 pg_start
-LOOKOUT_TEST_POSTGRES="$PG_URL" cargo test --release -p app -p server --no-default-features --features app/ssr --lib --tests
+LOOKOUT_TEST_POSTGRES="$PG_URL" cargo test --profile testing -p app -p server --no-default-features --features app/ssr --lib --tests
 pg_stop
 
 echo "== end-to-end tests (Chromium)"
-LOOKOUT_BIN="$ROOT/target/release/lookout" LOOKOUT_SITE_ROOT="$ROOT/target/site" \
+LOOKOUT_BIN="$ROOT/target/testing/lookout" LOOKOUT_SITE_ROOT="$ROOT/target/site" \
   node --test --test-concurrency=1 "$ROOT"/end2end/tests/*.test.mjs

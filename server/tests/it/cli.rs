@@ -1,6 +1,6 @@
 //! The `lookout` command line, run as a real process against a fresh database.
 
-mod common;
+use crate::common;
 
 use common::TestDb;
 use std::process::{Command, Output};
@@ -237,7 +237,7 @@ async fn import_writes_good_lines_reports_bad_ones_by_number_and_fails() {
     assert!(lookout(&url, &["shop", "create", "nordlys", "--name", "Nordlys"])
         .status
         .success());
-    let example: serde_json::Value = serde_json::from_str(include_str!("../../fixtures/order-1001.json")).unwrap();
+    let example: serde_json::Value = serde_json::from_str(include_str!("../../../fixtures/order-1001.json")).unwrap();
     let line = |number: &str, email: &str| {
         let mut o = example.clone();
         o["order_number"] = number.into();

@@ -2,7 +2,7 @@
 //! own address with `lookout-fragment: lookup` answers the lookup's part of the
 //! page only, rendered as the page renders it, with the lookup's status.
 
-mod common;
+use crate::common;
 
 use common::{assert_no_internal_data, TestApp, EXAMPLE};
 

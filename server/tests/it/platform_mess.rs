@@ -2,15 +2,15 @@
 //! links and words that must not reach a shopper as sent. Runs on SQLite and
 //! on PostgreSQL (scripts/test.sh).
 
-mod common;
+use crate::common;
 
 use common::shopify::{deliver, request, sign, SECRET};
 use common::TestApp;
 use serde_json::{json, Value};
 
-const ORDER: &str = include_str!("../../fixtures/shopify/order.json");
-const FULFILLMENT: &str = include_str!("../../fixtures/shopify/fulfillment.json");
-const REFUND: &str = include_str!("../../fixtures/shopify/refund.json");
+const ORDER: &str = include_str!("../../../fixtures/shopify/order.json");
+const FULFILLMENT: &str = include_str!("../../../fixtures/shopify/fulfillment.json");
+const REFUND: &str = include_str!("../../../fixtures/shopify/refund.json");
 
 fn fixture(text: &str) -> Value {
     serde_json::from_str(text).unwrap()

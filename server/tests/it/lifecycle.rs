@@ -2,7 +2,7 @@
 //! request in flight, SIGKILL in the middle of ingest, and (on PostgreSQL) the
 //! database going away and coming back.
 
-mod common;
+use crate::common;
 
 use common::{lookout_command, lookout_ok, ServerProcess, TestDb, EXAMPLE};
 use serde_json::Value;

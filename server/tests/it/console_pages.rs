@@ -1,7 +1,7 @@
 //! What the console's pages do: settings and the preview, API keys, Shopify's
 //! deliveries, the support view and its audit log, and the daily counts.
 
-mod common;
+use crate::common;
 
 use app::store::Role;
 use common::console::{account, hidden, sign_in};
@@ -143,7 +143,7 @@ async fn signed_deliveries_are_listed_and_unsigned_ones_are_not() {
     let page = browser.page("/console/shops/alpha/shopify").await;
     assert!(page.contains(&format!("{}/api/v1/shops/alpha/webhooks/shopify", app.base)));
     assert!(page.contains("No signed delivery"));
-    let order: serde_json::Value = serde_json::from_str(include_str!("../../fixtures/shopify/order.json")).unwrap();
+    let order: serde_json::Value = serde_json::from_str(include_str!("../../../fixtures/shopify/order.json")).unwrap();
     let (status, _) = deliver(&app, "alpha", "orders/create", "d-1", &order).await;
     assert_eq!(status, 200);
     deliver(&app, "alpha", "orders/create", "d-1", &order).await;

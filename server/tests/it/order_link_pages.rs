@@ -4,7 +4,7 @@
 //! under another shop and once forgotten. On SQLite, and on PostgreSQL when
 //! `LOOKOUT_TEST_POSTGRES` is set.
 
-mod common;
+use crate::common;
 
 use common::links::{ask, cookie_of, open, order, take, WAIT};
 use common::smtp::SmtpServer;

@@ -1,6 +1,6 @@
 //! The merchant and shopper REST API over real HTTP.
 
-mod common;
+use crate::common;
 
 use common::{example, TestApp, EXAMPLE, INTERNAL};
 use serde_json::{json, Value};

@@ -1,7 +1,7 @@
 //! What the API answers when a request is not one it can take: problem
 //! documents for unknown paths and methods, and error messages in plain words.
 
-mod common;
+use crate::common;
 
 use common::TestApp;
 use serde_json::Value;

@@ -2,7 +2,7 @@
 //! the shop's opt-out; the mail goes to a real SMTP server on loopback. On SQLite,
 //! and on PostgreSQL when `LOOKOUT_TEST_POSTGRES` is set.
 
-mod common;
+use crate::common;
 
 use common::links::{ask, drained, open, order};
 use common::smtp::SmtpServer;

@@ -1,7 +1,7 @@
 //! The OpenAPI document: it lists every operation the API serves and no other,
 //! and every example in it gets, from the real server, the answer it documents.
 
-mod common;
+use crate::common;
 
 use app::store::NewShop;
 use common::shopify::{request, sign};

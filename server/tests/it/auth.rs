@@ -1,7 +1,7 @@
 //! Merchant keys under attack: junk costs no hashing, hashing is bounded, and a
 //! client's failed checks are limited.
 
-mod common;
+use crate::common;
 
 use app::limits::LimitSettings;
 use common::{encode, order_of, TestApp, EXAMPLE};

@@ -1,7 +1,7 @@
 //! One file is the whole deployment: a bundled `lookout`, run where no site
 //! folder exists, serves the WebAssembly, JavaScript and CSS from itself.
 
-mod common;
+use crate::common;
 
 use common::{lookout_ok, ServerProcess, TestDb};
 

@@ -1,7 +1,7 @@
 //! Another site's page cannot use a shopper's browser to look orders up, and
 //! nothing that carries order data may be cached.
 
-mod common;
+use crate::common;
 
 use common::{TestApp, EXAMPLE};
 

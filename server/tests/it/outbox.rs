@@ -3,7 +3,7 @@
 //! of the time from request to mail. On SQLite, and on PostgreSQL when
 //! `LOOKOUT_TEST_POSTGRES` is set.
 
-mod common;
+use crate::common;
 
 use common::links::{ask, drained, order, take, WAIT};
 use common::smtp::{free_port, SmtpServer};

@@ -1,7 +1,7 @@
 //! The tracking page over real HTTP: server-rendered form, plain form posts
 //! (no WebAssembly), the page's server function, and what the HTML never holds.
 
-mod common;
+use crate::common;
 
 use common::{assert_no_internal_data, TestApp, EXAMPLE, INTERNAL};
 use serde_json::Value;

@@ -1,6 +1,6 @@
 //! Slow clients are cut off, and made-up request methods cannot grow the metrics.
 
-mod common;
+use crate::common;
 
 use common::{lookout_command, lookout_ok, ServerProcess, TestApp, TestDb};
 use std::io::{Read, Write};

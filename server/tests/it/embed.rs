@@ -1,6 +1,6 @@
 //! The embeddable widget over real HTTP: loader, frame policy, compact page, caching.
 
-mod common;
+use crate::common;
 
 use common::{allow_origins, TestApp, EXAMPLE, INTERNAL};
 use sha2::{Digest, Sha384};

@@ -2,7 +2,7 @@
 //! processes on one database (PostgreSQL when the test command provides it,
 //! else one SQLite file) see each other's writes at once.
 
-mod common;
+use crate::common;
 
 use common::{lookout_command, lookout_ok, ServerProcess, TestDb, EXAMPLE};
 use serde_json::Value;

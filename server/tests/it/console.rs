@@ -1,7 +1,7 @@
 //! The merchant console at the HTTP level: set-password links, sign-in and its
 //! limits, session cookies, sign-out, CSRF, cross-site forms and roles.
 
-mod common;
+use crate::common;
 
 use app::limits::LimitSettings;
 use app::store::Role;

@@ -1,6 +1,6 @@
 //! Rate limits over real HTTP: failed lookups, bursts, proxies, and key checks.
 
-mod common;
+use crate::common;
 
 use app::limits::{LimitSettings, Proxies};
 use common::{TestApp, EXAMPLE};

@@ -1,0 +1,30 @@
+//! The server's integration tests over real HTTP, in one test binary: one link
+//! and one copy of the shared helpers (`common`) instead of one per file. The
+//! metrics tests stay a binary of their own (`tests/metrics.rs`): the recorder is
+//! per process.
+
+#[path = "../common/mod.rs"]
+mod common;
+
+mod api;
+mod api_problems;
+mod auth;
+mod bundle;
+mod cli;
+mod cluster;
+mod console;
+mod console_pages;
+mod cross_site;
+mod embed;
+mod lifecycle;
+mod limits;
+mod logs;
+mod lookup_island;
+mod openapi;
+mod order_link_pages;
+mod order_links;
+mod outbox;
+mod page;
+mod platform_mess;
+mod timeouts;
+mod webhooks;
