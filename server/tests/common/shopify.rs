@@ -6,6 +6,11 @@ use hmac::{Hmac, Mac};
 use serde_json::Value;
 use sha2::Sha256;
 
+/// Shopify's documented example payloads (fixtures/shopify/).
+pub const ORDER: &str = include_str!("../../../fixtures/shopify/order.json");
+pub const FULFILLMENT: &str = include_str!("../../../fixtures/shopify/fulfillment.json");
+pub const REFUND: &str = include_str!("../../../fixtures/shopify/refund.json");
+
 /// The test shops' webhook secret (see `TestApp`).
 pub const SECRET: &str = "secret";
 

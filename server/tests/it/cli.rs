@@ -237,7 +237,7 @@ async fn import_writes_good_lines_reports_bad_ones_by_number_and_fails() {
     assert!(lookout(&url, &["shop", "create", "nordlys", "--name", "Nordlys"])
         .status
         .success());
-    let example: serde_json::Value = serde_json::from_str(include_str!("../../../fixtures/order-1001.json")).unwrap();
+    let example = common::example();
     let line = |number: &str, email: &str| {
         let mut o = example.clone();
         o["order_number"] = number.into();

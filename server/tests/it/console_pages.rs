@@ -143,7 +143,7 @@ async fn signed_deliveries_are_listed_and_unsigned_ones_are_not() {
     let page = browser.page("/console/shops/alpha/shopify").await;
     assert!(page.contains(&format!("{}/api/v1/shops/alpha/webhooks/shopify", app.base)));
     assert!(page.contains("No signed delivery"));
-    let order: serde_json::Value = serde_json::from_str(include_str!("../../../fixtures/shopify/order.json")).unwrap();
+    let order: serde_json::Value = serde_json::from_str(common::shopify::ORDER).unwrap();
     let (status, _) = deliver(&app, "alpha", "orders/create", "d-1", &order).await;
     assert_eq!(status, 200);
     deliver(&app, "alpha", "orders/create", "d-1", &order).await;

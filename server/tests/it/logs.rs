@@ -41,7 +41,7 @@ async fn a_busy_log_holds_no_email_address_and_no_order_number() {
         .await
         .unwrap();
     assert_eq!(page.status(), 200);
-    let body = include_str!("../../../fixtures/order-1001.json").replace("#1001", "#77123");
+    let body = common::EXAMPLE.replace("#1001", "#77123");
     let put = client
         .put(format!("{base}/api/v1/shops/demo/orders/%2377123"))
         .bearer_auth(&key)

@@ -4,13 +4,9 @@
 
 use crate::common;
 
-use common::shopify::{deliver, deliver_raw, sign, SECRET};
+use common::shopify::{deliver, deliver_raw, sign, FULFILLMENT, ORDER, REFUND, SECRET};
 use common::TestApp;
 use serde_json::{json, Value};
-
-const ORDER: &str = include_str!("../../../fixtures/shopify/order.json");
-const FULFILLMENT: &str = include_str!("../../../fixtures/shopify/fulfillment.json");
-const REFUND: &str = include_str!("../../../fixtures/shopify/refund.json");
 
 fn order() -> Value {
     serde_json::from_str(ORDER).unwrap()
