@@ -10,15 +10,18 @@ cd "$ROOT"
 # shellcheck source=scripts/env.sh
 source "$ROOT/scripts/env.sh"
 
+# The one test build: both runs below and the end-to-end binary come from it.
+CARGO_TEST=(cargo test --profile testing -p app -p server --no-default-features --features app/ssr)
+
 echo "== unit and integration tests (SQLite)"
-cargo test --profile testing -p app -p server --no-default-features --features app/ssr
+"${CARGO_TEST[@]}"
 
 echo "== store and integration tests again on a real PostgreSQL"
 # shellcheck source=scripts/pg.sh
 source "$ROOT/scripts/pg.sh"
 trap pg_stop EXIT
 pg_start
-LOOKOUT_TEST_POSTGRES="$PG_URL" cargo test --profile testing -p app -p server --no-default-features --features app/ssr --lib --tests
+LOOKOUT_TEST_POSTGRES="$PG_URL" "${CARGO_TEST[@]}" --lib --tests
 pg_stop
 
 echo "== end-to-end tests (Chromium)"
