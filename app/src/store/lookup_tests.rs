@@ -3,11 +3,11 @@
 //! through `orders` does.
 
 use super::lookup_id::{lookup_id, number_hash};
-use super::tests::{shop, store, EXAMPLE};
+use super::tests::{runner, shop, store, EXAMPLE};
 use super::*;
 use crate::order::ValidOrder;
 use proptest::prelude::*;
-use proptest::test_runner::{Config, TestCaseError, TestRunner};
+use proptest::test_runner::TestCaseError;
 
 /// One thing done to the two shops' orders: numbers 1 to 3, two emails.
 #[derive(Debug, Clone)]
@@ -126,10 +126,7 @@ fn lookups_through_lookup_rows_answer_as_through_orders_after_any_writes() {
         return; // Only SQLite keeps lookup rows.
     }
     let (cases, displaced) = (std::cell::Cell::new(0u32), std::cell::Cell::new(0u32));
-    let mut runner = TestRunner::new(Config {
-        cases: 96,
-        ..Config::default()
-    });
+    let mut runner = runner(96);
     let result = runner.run(&proptest::collection::vec(step(), 1..24), |steps| {
         cases.set(cases.get() + 1);
         runtime.block_on(async {

@@ -1,12 +1,12 @@
 //! The stored shopper view: always the projection of the stored order, and the
 //! only thing a lookup reads.
 
-use super::tests::{shop, store, EXAMPLE};
+use super::tests::{runner, shop, store, EXAMPLE};
 use super::*;
 use crate::order::merge::tests::{apply, delivery, Delivery};
 use crate::order::ValidOrder;
 use crate::view::StoredView;
-use proptest::test_runner::{Config, TestCaseError, TestRunner};
+use proptest::test_runner::TestCaseError;
 
 /// Applies one platform delivery through the store, as the webhooks do.
 async fn deliver(store: &Store, shop_id: i64, delivery: &Delivery) {
@@ -29,10 +29,7 @@ fn the_stored_view_is_the_projection_of_the_stored_order_after_any_writes() {
         .unwrap();
     let (_dir, store) = runtime.block_on(store());
     let (cases, with_order) = (std::cell::Cell::new(0u32), std::cell::Cell::new(0u32));
-    let mut runner = TestRunner::new(Config {
-        cases: 64,
-        ..Config::default()
-    });
+    let mut runner = runner(64);
     let deliveries = proptest::collection::vec(delivery(), 1..8);
     let result = runner.run(&deliveries, |deliveries| {
         cases.set(cases.get() + 1);
