@@ -6,12 +6,15 @@ use crate::common;
 use app::limits::LimitSettings;
 use common::{encode, order_of, TestApp, EXAMPLE};
 use server::keys::HashGate;
+use server::problem::{RETRY_BUSY_SECS, RETRY_UNAVAILABLE_SECS};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 
-/// PUTs the example order with each key at once and counts the answers by status.
-async fn flood(app: &TestApp, keys: Vec<String>) -> BTreeMap<u16, usize> {
+/// PUTs the example order with each key at once and counts the answers: by
+/// status, and a 503 by whose it was: `503 busy` (the hashing gate was full) or
+/// `503 unavailable` (no database connection came within the store's wait).
+async fn flood(app: &TestApp, keys: Vec<String>) -> BTreeMap<String, usize> {
     let mut tasks = tokio::task::JoinSet::new();
     for (i, key) in keys.into_iter().enumerate() {
         // Orders of their own, so that writes do not wait on each other's order.
@@ -27,17 +30,31 @@ async fn flood(app: &TestApp, keys: Vec<String>) -> BTreeMap<u16, usize> {
                 .send()
                 .await
                 .expect("put");
-            if res.status() == 503 {
-                assert_eq!(res.headers()["retry-after"], "1");
+            if res.status() != 503 {
+                return res.status().as_u16().to_string();
             }
-            res.status().as_u16()
+            let retry = res.headers()["retry-after"].to_str().expect("retry-after").to_owned();
+            let problem: serde_json::Value = res.json().await.expect("a problem document");
+            let code = problem["code"].as_str().expect("a problem code").to_owned();
+            let wait = match code.as_str() {
+                "busy" => RETRY_BUSY_SECS,
+                "unavailable" => RETRY_UNAVAILABLE_SECS,
+                other => panic!("a 503 of an unknown kind: {other}"),
+            };
+            assert_eq!(retry, wait.to_string(), "{code}");
+            format!("503 {code}")
         });
     }
     let mut counts = BTreeMap::new();
-    while let Some(status) = tasks.join_next().await {
-        *counts.entry(status.unwrap()).or_insert(0) += 1;
+    while let Some(answer) = tasks.join_next().await {
+        *counts.entry(answer.unwrap()).or_insert(0) += 1;
     }
     counts
+}
+
+/// Expected answer counts, as [`flood`] gives them.
+fn answers<const N: usize>(counts: [(&str, usize); N]) -> BTreeMap<String, usize> {
+    counts.into_iter().map(|(answer, n)| (answer.to_string(), n)).collect()
 }
 
 fn random_key() -> String {
@@ -71,7 +88,7 @@ async fn keys_of_the_wrong_shape_are_refused_without_hashing() {
         })
         .collect();
     let counts = flood(&app, junk).await;
-    assert_eq!(counts, BTreeMap::from([(401, 200)]));
+    assert_eq!(counts, answers([("401", 200)]));
     assert_eq!(gate.hashes(), 0, "nothing was hashed");
     // The same flood with well-formed keys is hashed: the count above means something.
     flood(&app, (0..3).map(|_| random_key()).collect()).await;
@@ -84,8 +101,8 @@ async fn a_flood_of_well_formed_keys_is_turned_away_not_queued_without_bound() {
     let app = spawn_gated(&gate, 100_000).await;
     let counts = flood(&app, (0..200).map(|_| random_key()).collect()).await;
     let (refused, busy) = (
-        counts.get(&401).copied().unwrap_or(0),
-        counts.get(&503).copied().unwrap_or(0),
+        counts.get("401").copied().unwrap_or(0),
+        counts.get("503 busy").copied().unwrap_or(0),
     );
     assert_eq!(refused + busy, 200, "{counts:?}");
     assert!(busy > 0, "a full gate answers 503: {counts:?}");
@@ -102,10 +119,17 @@ async fn a_burst_with_a_fresh_key_is_hashed_once_and_let_in_whole() {
     let gate = Arc::new(HashGate::new(1, 1, Duration::from_secs(5)));
     let app = spawn_gated(&gate, 1).await;
     let counts = flood(&app, vec![app.alpha_key.clone(); 300]).await;
-    assert_eq!(counts, BTreeMap::from([(201, 300)]));
+    // None is refused or turned away by the gate. The writes themselves queue for
+    // SQLite's one writer, and a request that waits longer than the store's wait
+    // for a connection is shed with 503 (as any write burst is); on a slow machine
+    // a few of the 300 may be.
+    let stored = counts.get("201").copied().unwrap_or(0);
+    let shed = counts.get("503 unavailable").copied().unwrap_or(0);
+    assert_eq!(stored + shed, 300, "{counts:?}");
+    assert!(stored > 0, "{counts:?}");
     assert_eq!(gate.hashes(), 1, "one verification for the whole burst");
     let alpha = app.store.shop("alpha").await.unwrap().unwrap();
-    assert!(app.store.order(alpha.id, "1300").await.unwrap().is_some());
+    assert_eq!(app.store.order_count(alpha.id).await.unwrap(), stored as i64);
 }
 
 #[tokio::test]
@@ -114,8 +138,11 @@ async fn a_burst_with_a_wrong_key_buys_one_hash() {
     let app = spawn_gated(&gate, 1).await;
     let counts = flood(&app, vec![random_key(); 300]).await;
     // Those that came while it was checked share its 401; later ones meet the spent allowance.
-    assert!(counts.keys().all(|status| [401, 429].contains(status)), "{counts:?}");
-    assert!(counts.get(&401).is_some_and(|n| *n >= 1), "{counts:?}");
+    assert!(
+        counts.keys().all(|answer| ["401", "429"].contains(&answer.as_str())),
+        "{counts:?}"
+    );
+    assert!(counts.get("401").is_some_and(|n| *n >= 1), "{counts:?}");
     assert_eq!(gate.hashes(), 1, "{counts:?}");
     // Nothing was stored.
     let alpha = app.store.shop("alpha").await.unwrap().unwrap();
