@@ -17,10 +17,8 @@ async fn a_bundled_binary_serves_its_site_without_a_site_folder() {
     std::fs::write(site.join("pkg/lookout.js"), "export default function(){}").unwrap();
 
     let before = std::fs::metadata(&exe).unwrap().len();
-    let out = std::process::Command::new(&exe)
-        .args(["bundle-site", "--site-root", site.to_str().unwrap()])
-        .output()
-        .unwrap();
+    let out =
+        run_fresh_copy(std::process::Command::new(&exe).args(["bundle-site", "--site-root", site.to_str().unwrap()]));
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     assert!(String::from_utf8_lossy(&out.stdout).contains("Bundled 3 site files"));
     assert!(std::fs::metadata(&exe).unwrap().len() > before);
@@ -50,4 +48,19 @@ async fn a_bundled_binary_serves_its_site_without_a_site_folder() {
     }
     let page = client.get(format!("{}/track/demo", server.base)).send().await.unwrap();
     assert_eq!(page.status(), 200);
+}
+
+/// Runs a binary copied a moment ago. Another test of this process that starts a
+/// program just then holds the copy open for writing until that program starts
+/// (the kernel answers "executable file busy"), so that one error is retried.
+fn run_fresh_copy(command: &mut std::process::Command) -> std::process::Output {
+    for _ in 0..100 {
+        match command.output() {
+            Err(e) if e.kind() == std::io::ErrorKind::ExecutableFileBusy => {
+                std::thread::sleep(std::time::Duration::from_millis(20));
+            }
+            result => return result.expect("run the copied binary"),
+        }
+    }
+    panic!("the copied binary stayed busy for 2 s");
 }
