@@ -151,10 +151,12 @@ async fn site_assets_carry_etags_and_revalidate() {
 #[tokio::test]
 async fn pages_name_assets_by_content_which_are_cached_for_good_and_sent_precompressed() {
     let app = TestApp::spawn().await;
-    let html = app.get_text("/track/alpha").await;
+    let page = app.client.get(app.url("/track/alpha")).send().await.unwrap();
+    let (status, headers) = (page.status(), page.headers().clone());
+    let html = page.text().await.unwrap();
     let start = html
         .find("/pkg/lookout.")
-        .unwrap_or_else(|| panic!("an asset link in {html}"));
+        .unwrap_or_else(|| panic!("an asset link in the page: {status} {headers:?} {html:?}"));
     let css = &html[start..start + html[start..].find(".css").expect("the stylesheet") + 4];
     let hash = css.trim_start_matches("/pkg/lookout.").trim_end_matches(".css");
     assert!(hash.len() == 16 && hash.bytes().all(|b| b.is_ascii_hexdigit()), "{css}");
