@@ -10,7 +10,7 @@ use axum::http::{header, HeaderName, HeaderValue, StatusCode};
 use axum::routing::{get, post};
 use axum::Router;
 use leptos::prelude::*;
-use leptos_axum::{generate_route_list, LeptosRoutes};
+use leptos_axum::{generate_route_list, AxumRouteListing, LeptosRoutes};
 use std::sync::Arc;
 use tower_http::compression::CompressionLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
@@ -176,11 +176,21 @@ impl FromRef<AppState> for LeptosOptions {
     }
 }
 
+/// The app's page routes, made once per process. Making them runs the app with
+/// resource loading switched off for the whole process (a process-wide flag of
+/// `leptos_server`), and a page whose data starts loading in that moment, on any
+/// thread, never finishes (leptos-rs/leptos#4773). Once made, later routers (a
+/// process serving more than one, as the tests do) reuse them.
+fn route_list() -> Vec<AxumRouteListing> {
+    static ROUTES: std::sync::OnceLock<Vec<AxumRouteListing>> = std::sync::OnceLock::new();
+    ROUTES.get_or_init(|| generate_route_list(App)).clone()
+}
+
 /// Builds the whole application router (tests call this too).
 pub fn app(state: AppState) -> Router {
     // Install the metrics recorder before the first request records anything.
     let _ = crate::metrics::handle();
-    let routes = generate_route_list(App);
+    let routes = route_list();
     let page_state = state.clone();
     let options = LeptosOptions::clone(&state.leptos_options);
     let hsts = state.hsts.clone();

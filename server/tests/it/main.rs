@@ -26,5 +26,6 @@ mod order_links;
 mod outbox;
 mod page;
 mod platform_mess;
+mod routers;
 mod timeouts;
 mod webhooks;
