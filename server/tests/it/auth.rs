@@ -95,11 +95,12 @@ async fn a_flood_of_well_formed_keys_is_turned_away_not_queued_without_bound() {
     let gate = Arc::new(HashGate::new(1, 4, Duration::from_millis(500)));
     let app = spawn_gated(&gate, 100_000).await;
     let counts = flood(&app, (0..200).map(|_| random_key()).collect()).await;
-    let (refused, busy) = (
-        counts.get("401").copied().unwrap_or(0),
-        counts.get("503 busy").copied().unwrap_or(0),
-    );
-    assert_eq!(refused + busy, 200, "{counts:?}");
+    let count = |answer: &str| counts.get(answer).copied().unwrap_or(0);
+    let (refused, busy) = (count("401"), count("503 busy"));
+    // Each key's row is looked for before any hash. On a machine loaded enough
+    // (many tests at once), some of the 200 wait past the store's 2 s for one of
+    // its connections and are shed: turned away too, and never hashed.
+    assert_eq!(refused + busy + count("503 unavailable"), 200, "{counts:?}");
     assert!(busy > 0, "a full gate answers 503: {counts:?}");
     assert!(refused >= 1, "{counts:?}");
     assert_eq!(gate.hashes(), refused as u64, "only the 401s were hashed");

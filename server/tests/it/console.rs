@@ -157,6 +157,10 @@ async fn a_burst_of_guesses_gets_the_allowance_and_no_more_hashing_and_locks_out
     let settings = LimitSettings {
         failed_sign_ins_per_account: 5,
         failed_auth_per_client: 1000,
+        // A day's window, so that allowances refill far apart: the account's 50
+        // from all clients one every 29 minutes, not every 18 s. A run slowed by
+        // many tests at once lasted long enough to see one come back.
+        window: std::time::Duration::from_secs(24 * 60 * 60),
         // Clients are told apart by X-Forwarded-For from the loopback proxy.
         proxies: app::limits::Proxies::parse(&["127.0.0.1"]).unwrap(),
         ..LimitSettings::default()
