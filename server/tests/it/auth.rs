@@ -52,6 +52,11 @@ async fn flood(app: &TestApp, keys: Vec<String>) -> BTreeMap<String, usize> {
     counts
 }
 
+/// How many of a flood's answers were `answer` (as [`flood`] names them).
+fn count(counts: &BTreeMap<String, usize>, answer: &str) -> usize {
+    counts.get(answer).copied().unwrap_or(0)
+}
+
 fn random_key() -> String {
     let hex = |n: usize| -> String { (0..n).map(|_| format!("{:x}", rand::random::<u8>() % 16)).collect() };
     format!("lk_{}_{}", hex(16), hex(64))
@@ -95,12 +100,11 @@ async fn a_flood_of_well_formed_keys_is_turned_away_not_queued_without_bound() {
     let gate = Arc::new(HashGate::new(1, 4, Duration::from_millis(500)));
     let app = spawn_gated(&gate, 100_000).await;
     let counts = flood(&app, (0..200).map(|_| random_key()).collect()).await;
-    let count = |answer: &str| counts.get(answer).copied().unwrap_or(0);
-    let (refused, busy) = (count("401"), count("503 busy"));
+    let (refused, busy) = (count(&counts, "401"), count(&counts, "503 busy"));
     // Each key's row is looked for before any hash. On a machine loaded enough
     // (many tests at once), some of the 200 wait past the store's 2 s for one of
     // its connections and are shed: turned away too, and never hashed.
-    assert_eq!(refused + busy + count("503 unavailable"), 200, "{counts:?}");
+    assert_eq!(refused + busy + count(&counts, "503 unavailable"), 200, "{counts:?}");
     assert!(busy > 0, "a full gate answers 503: {counts:?}");
     assert!(refused >= 1, "{counts:?}");
     assert_eq!(gate.hashes(), refused as u64, "only the 401s were hashed");
@@ -119,8 +123,7 @@ async fn a_burst_with_a_fresh_key_is_hashed_once_and_let_in_whole() {
     // SQLite's one writer, and a request that waits longer than the store's wait
     // for a connection is shed with 503 (as any write burst is); on a slow machine
     // a few of the 300 may be.
-    let stored = counts.get("201").copied().unwrap_or(0);
-    let shed = counts.get("503 unavailable").copied().unwrap_or(0);
+    let (stored, shed) = (count(&counts, "201"), count(&counts, "503 unavailable"));
     assert_eq!(stored + shed, 300, "{counts:?}");
     assert!(stored > 0, "{counts:?}");
     assert_eq!(gate.hashes(), 1, "one verification for the whole burst");

@@ -31,7 +31,7 @@ async fn pages_render_while_other_routers_are_built() {
             }
         })
     };
-    let _stop = Stop(done.clone());
+    let stop = Stop(done.clone());
     let client = reqwest::Client::builder()
         .timeout(Duration::from_secs(10))
         .build()
@@ -57,7 +57,7 @@ async fn pages_render_while_other_routers_are_built() {
             built.load(Ordering::Relaxed)
         );
     }
-    drop(_stop);
+    drop(stop);
     builder.await.expect("the builder thread");
 }
 
