@@ -8,9 +8,14 @@
 //! from (`Sec-Fetch-Site`, else `Origin`), so such posts are refused before any
 //! lookup. The embedded widget is a page of Lookout's own origin inside the
 //! merchant's frame, so its posts are same-origin and pass.
+//!
+//! An origin is a scheme as well as a host. Behind a TLS proxy Lookout cannot
+//! see which scheme a request came by, so the `Origin` fallback checks the
+//! scheme only when Lookout knows it is served over HTTPS (`--secure-cookies`,
+//! or HSTS): then a page on plain `http://` at the same host is another origin.
 
 use crate::problem::ApiError;
-use axum::extract::Request;
+use axum::extract::{Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, Method};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -29,37 +34,48 @@ fn is_shopper_post(method: &Method, path: &str) -> bool {
             || path.starts_with("/console/"))
 }
 
+/// How Lookout's own pages are reached, as far as the server knows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Served {
+    /// Over HTTPS only (`--secure-cookies` or HSTS): `Origin` must say `https`.
+    Https,
+    /// Not known (plain HTTP, or TLS ended by a proxy): `Origin` may say either.
+    Unknown,
+}
+
 /// True when the browser says the request comes from another site.
 /// Every current browser sends `Sec-Fetch-Site`; older ones send `Origin` on posts.
 /// Requests with neither are not from a browser's cross-site form.
-pub fn is_cross_site(headers: &HeaderMap, authority: Option<&str>) -> bool {
+pub fn is_cross_site(headers: &HeaderMap, authority: Option<&str>, served: Served) -> bool {
     if let Some(site) = headers.get("sec-fetch-site") {
         return !matches!(site.as_bytes(), b"same-origin" | b"none");
     }
     let Some(origin) = headers.get(header::ORIGIN) else {
         return false;
     };
-    let origin_authority = origin
-        .to_str()
-        .ok()
-        .and_then(|o| o.split_once("://"))
-        .map(|(_, rest)| rest.trim_end_matches('/'));
+    let origin = origin.to_str().ok().and_then(|o| o.split_once("://"));
     let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).or(authority);
-    match (origin_authority, host) {
-        (Some(from), Some(host)) => !from.eq_ignore_ascii_case(host),
+    match (origin, host) {
+        (Some((scheme, from)), Some(host)) => {
+            let scheme_ok = match served {
+                Served::Https => scheme.eq_ignore_ascii_case("https"),
+                Served::Unknown => scheme.eq_ignore_ascii_case("https") || scheme.eq_ignore_ascii_case("http"),
+            };
+            !(scheme_ok && from.trim_end_matches('/').eq_ignore_ascii_case(host))
+        }
         // `Origin: null` (a sandboxed or privacy-redirected page) or no host to compare.
         _ => true,
     }
 }
 
 /// Refuses cross-site and oversized shopper posts; marks answers `no-store`.
-pub async fn guard(req: Request, next: Next) -> Response {
+pub async fn guard(State(served): State<Served>, req: Request, next: Next) -> Response {
     let path = req.uri().path();
     let private = path.starts_with("/api/") || req.method() == Method::POST;
     let shopper_post = is_shopper_post(req.method(), path);
     if shopper_post {
         let authority = req.uri().authority().map(|a| a.as_str());
-        if is_cross_site(req.headers(), authority) {
+        if is_cross_site(req.headers(), authority, served) {
             return no_store(ApiError::CrossSite.into_response());
         }
         let declared = req
@@ -119,23 +135,38 @@ mod tests {
                 ("origin", "http://a.example"),
                 ("host", "a.example"),
             ]);
-            assert_eq!(is_cross_site(&h, None), cross, "{site}");
+            for served in [Served::Https, Served::Unknown] {
+                assert_eq!(is_cross_site(&h, None, served), cross, "{site}");
+            }
         }
     }
 
     #[test]
     fn without_fetch_metadata_the_origin_must_be_this_host() {
+        let unknown = Served::Unknown;
         let own = headers(&[("origin", "http://127.0.0.1:3000"), ("host", "127.0.0.1:3000")]);
-        assert!(!is_cross_site(&own, None));
+        assert!(!is_cross_site(&own, None, unknown));
         let other = headers(&[("origin", "https://evil.example"), ("host", "127.0.0.1:3000")]);
-        assert!(is_cross_site(&other, None));
+        assert!(is_cross_site(&other, None, unknown));
         let null = headers(&[("origin", "null"), ("host", "127.0.0.1:3000")]);
-        assert!(is_cross_site(&null, None));
+        assert!(is_cross_site(&null, None, unknown));
+        // Another scheme is another origin, whatever the host.
+        let ftp = headers(&[("origin", "ftp://127.0.0.1:3000"), ("host", "127.0.0.1:3000")]);
+        assert!(is_cross_site(&ftp, None, unknown));
         // HTTP/2 carries the host in the request's authority.
         let h2 = headers(&[("origin", "https://track.example")]);
-        assert!(!is_cross_site(&h2, Some("track.example")));
+        assert!(!is_cross_site(&h2, Some("track.example"), unknown));
         // Neither header: not a browser's cross-site form (curl, a server, a test).
-        assert!(!is_cross_site(&HeaderMap::new(), None));
+        assert!(!is_cross_site(&HeaderMap::new(), None, unknown));
+    }
+
+    #[test]
+    fn served_over_https_a_plain_http_page_at_the_same_host_is_another_origin() {
+        let plain = headers(&[("origin", "http://track.example"), ("host", "track.example")]);
+        assert!(is_cross_site(&plain, None, Served::Https));
+        assert!(!is_cross_site(&plain, None, Served::Unknown));
+        let own = headers(&[("origin", "HTTPS://Track.Example/"), ("host", "track.example")]);
+        assert!(!is_cross_site(&own, None, Served::Https));
     }
 
     #[test]

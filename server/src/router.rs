@@ -195,6 +195,11 @@ pub fn app(state: AppState) -> Router {
     let options = LeptosOptions::clone(&state.leptos_options);
     let hsts = state.hsts.clone();
     let request_timeout = state.request_timeout;
+    let served = if state.secure_cookies {
+        crate::guard::Served::Https
+    } else {
+        crate::guard::Served::Unknown
+    };
     let router = Router::new()
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(ready))
@@ -238,7 +243,7 @@ pub fn app(state: AppState) -> Router {
             ),
         ))
         // Shopper forms only from Lookout's own pages; nothing private cached.
-        .layer(axum::middleware::from_fn(crate::guard::guard))
+        .layer(axum::middleware::from_fn_with_state(served, crate::guard::guard))
         // Pages, CSS, JavaScript and WebAssembly go out compressed (brotli or gzip) when asked.
         .layer(CompressionLayer::new())
         // Pages vary with Accept-Language and are kept by no shared cache (their nonce).

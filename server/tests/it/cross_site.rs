@@ -43,6 +43,44 @@ async fn cross_site_posts_are_refused_alike_for_a_hit_and_a_miss() {
 }
 
 #[tokio::test]
+async fn served_over_https_a_plain_http_page_at_the_same_host_is_refused_and_its_own_page_passes() {
+    // A browser without Sec-Fetch-Site sends only `Origin`. Lookout behind a TLS
+    // proxy (HSTS on) knows its own pages are https, so an http page at the same
+    // host (one a network attacker could inject) is another origin.
+    let app = TestApp::spawn_configured(|state| state.with_hsts(300)).await;
+    app.put("alpha", "#1001", &app.alpha_key, EXAMPLE).await;
+    let host = app.base.trim_start_matches("http://").to_string();
+    let post = |origin: String| {
+        app.client
+            .post(app.url("/track/alpha"))
+            .header("origin", origin)
+            .header("host", &host)
+            .form(&FORM)
+            .send()
+    };
+    let plain = post(format!("http://{host}")).await.unwrap();
+    assert_eq!(plain.status(), 403);
+    assert!(plain.text().await.unwrap().contains("cross_site"));
+    let own = post(format!("https://{host}")).await.unwrap();
+    assert_eq!(own.status(), 200);
+    assert!(own.text().await.unwrap().contains("Wool socks"));
+    // Without HSTS the server cannot know the scheme, and its own http page passes.
+    let plain_server = TestApp::spawn().await;
+    plain_server
+        .put("alpha", "#1001", &plain_server.alpha_key, EXAMPLE)
+        .await;
+    let res = plain_server
+        .client
+        .post(plain_server.url("/track/alpha"))
+        .header("origin", &plain_server.base)
+        .form(&FORM)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+}
+
+#[tokio::test]
 async fn the_server_functions_refuse_another_sites_form_and_never_redirect() {
     let app = TestApp::spawn().await;
     app.put("alpha", "#1001", &app.alpha_key, EXAMPLE).await;
