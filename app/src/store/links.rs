@@ -140,6 +140,32 @@ impl Store {
         Ok(views.into_iter().map(|(_, view)| view).collect())
     }
 
+    /// The address the merchant has on the newest order of `email_key` at the
+    /// shop: where its link is mailed. Two addresses may share a key (they differ
+    /// only in case), and the one typed on the page is not the one to trust.
+    pub async fn order_email(&self, shop_id: i64, email_key: &str) -> Result<Option<String>, StoreError> {
+        #[derive(serde::Deserialize)]
+        struct Addressed {
+            email: String,
+        }
+        let doc: Option<String> = sqlx::query_scalar(
+            "SELECT doc FROM orders WHERE shop_id = $1 AND email_key = $2 AND shopper_view IS NOT NULL
+             ORDER BY id DESC LIMIT 1",
+        )
+        .bind(shop_id)
+        .bind(email_key)
+        .fetch_optional(&self.pool)
+        .await?;
+        match doc.map(|doc| serde_json::from_str::<Addressed>(&doc)) {
+            Some(Ok(order)) => Ok(Some(order.email)),
+            Some(Err(e)) => {
+                tracing::error!(error = %e, "stored order unreadable");
+                Ok(None)
+            }
+            None => Ok(None),
+        }
+    }
+
     /// Forgets links that stopped working a day ago or more.
     pub async fn prune_order_links(&self) -> Result<u64, StoreError> {
         let done = sqlx::query("DELETE FROM order_links WHERE expires_at < $1")

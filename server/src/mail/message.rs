@@ -8,16 +8,20 @@ use leptos::prelude::*;
 use lettre::message::{header::ContentType, Mailbox, MultiPart, SinglePart};
 use lettre::Message;
 
-/// The message for `queued`, with `url` as its one link.
-pub fn link_mail(queued: &Queued, from: &lettre::Address, url: &str) -> Result<Message, lettre::error::Error> {
+/// The message for `queued`, to `to` (the address on the orders), with `url`
+/// as its one link.
+pub fn link_mail(
+    queued: &Queued,
+    to: &str,
+    from: &lettre::Address,
+    url: &str,
+) -> Result<Message, lettre::error::Error> {
     let locale = Locale::parse(&queued.locale).unwrap_or_default();
     let shop = queued.shop_name.as_str();
     // An address only: a display-name form (`x <y@z>`) is not one.
     let to = Mailbox::new(
         None,
-        queued
-            .email
-            .trim()
+        to.trim()
             .parse::<lettre::Address>()
             .map_err(|_| lettre::error::Error::MissingTo)?,
     );

@@ -188,6 +188,11 @@ impl Mailer {
         if orders.is_empty() {
             return Ok(Outcome::NoOrders);
         }
+        // To the address the merchant has, never as typed: an address that only
+        // shares its key (another case, a look-alike letter) is not the shopper's.
+        let Some(to) = store.order_email(queued.shop_id, &key).await.map_err(Retry::of)? else {
+            return Ok(Outcome::Failed);
+        };
         let token = crate::token::token();
         let hash = crate::token::digest(&token);
         store
@@ -199,7 +204,7 @@ impl Mailer {
             self.public_url,
             crate::links::link_path(&queued.slug, &token, &queued.locale)
         );
-        let refused = match message::link_mail(queued, &self.from, &url) {
+        let refused = match message::link_mail(queued, &to, &self.from, &url) {
             // An address lettre cannot write into a message: no try will do better.
             Err(e) => {
                 tracing::warn!(outbox_id = queued.id, error = %e, "the address cannot be mailed");

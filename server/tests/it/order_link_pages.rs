@@ -34,7 +34,8 @@ async fn a_shopper_without_the_number_gets_a_link_to_their_orders() {
     assert_eq!(mails.len(), 1, "one mail");
     println!("request to mail received: {:?}", mails[0].at - asked);
     let mail = &mails[0];
-    assert_eq!(mail.to, ["<Ada@Example.com>"]);
+    // To the address on the orders, not as typed.
+    assert_eq!(mail.to, ["<ada@example.com>"]);
     assert_eq!(mail.header("subject").as_deref(), Some("Your orders at alpha store"));
     assert!(
         mail.header("from").unwrap().contains("alpha store"),
@@ -127,6 +128,20 @@ async fn a_shopper_without_the_number_gets_a_link_to_their_orders() {
     assert_eq!(gone.status(), 410);
     assert!(gone.text().await.unwrap().contains("expired or no longer works"));
     assert_eq!(take(&app, &path, Some(&device)).await.status(), 410);
+}
+
+#[tokio::test]
+async fn the_link_goes_to_the_address_on_the_orders_never_to_a_look_alike() {
+    let smtp = SmtpServer::start().await;
+    let app = TestApp::spawn_with_mail(&smtp.url()).await;
+    order(&app, "#2001", "kate@example.com", 3).await;
+    // U+212A KELVIN SIGN lower-cases to `k`: the address shares the orders' key,
+    // but a mail server may hold it as another mailbox.
+    let res = ask(&app, "\u{212A}ate@example.com").await;
+    assert_eq!(res.status(), 303);
+    let mails = smtp.wait_for(1, WAIT).await;
+    assert_eq!(mails.len(), 1, "one mail");
+    assert_eq!(mails[0].to, ["<kate@example.com>"]);
 }
 
 #[tokio::test]
