@@ -3,10 +3,15 @@
 
 use crate::normalize::is_http_url;
 use crate::order::{instant, ItemRef, LineItem, Order};
-use crate::status::{PaymentStatus, Visibility};
+use crate::status::{FulfillmentStatus, OrderStatus, PaymentStatus, Visibility};
 use crate::view::{
     Refund, ShipTo, ShopperEvent, ShopperItemRef, ShopperLineItem, ShopperReturn, ShopperShipment, ShopperView,
 };
+
+/// The number of these rules. Raise it with any change that makes a stored
+/// order's view come out differently: a server whose number is higher than the
+/// database's makes every stored view again when it migrates (`store/views.rs`).
+pub const RULES: i64 = 2;
 
 impl From<&Order> for ShopperView {
     fn from(order: &Order) -> Self {
@@ -27,10 +32,17 @@ impl From<&Order> for ShopperView {
             order_number: order.order_number.clone(),
             placed_at: order.placed_at.clone(),
             status: order.status,
-            cancel_reason: order.cancel_reason.as_deref().map(shopper_cancel_reason),
+            // A reason only for the state the order is in: a leftover one says nothing true.
+            cancel_reason: (order.status == OrderStatus::Cancelled)
+                .then_some(order.cancel_reason.as_deref())
+                .flatten()
+                .map(shopper_cancel_reason),
             payment_status: shown_payment_status(order),
             fulfillment_status: order.fulfillment_status,
-            hold_reason: order.hold_reason.as_deref().map(shopper_hold_reason),
+            hold_reason: (order.fulfillment_status == FulfillmentStatus::OnHold)
+                .then_some(order.hold_reason.as_deref())
+                .flatten()
+                .map(shopper_hold_reason),
             scheduled_at: order.scheduled_at.clone(),
             return_status: order.return_status,
             currency: order.currency.clone(),
@@ -103,9 +115,14 @@ fn link(url: &Option<String>) -> Option<String> {
 /// Platforms' cancel reasons in words a shopper may read: `customer`,
 /// `inventory` or `store` (the store's own decision, whatever it was: fraud
 /// checks and declined payments included). Text a merchant wrote for shoppers
-/// through the API is shown as written.
+/// through the API is shown as written, unless it speaks of a store's suspicion
+/// (`speaks_of_suspicion`): that is `store`.
 pub fn shopper_cancel_reason(reason: &str) -> String {
-    match reason.trim().to_ascii_lowercase().as_str() {
+    let code = reason.trim().to_ascii_lowercase();
+    if speaks_of_suspicion(&code) {
+        return "store".to_string();
+    }
+    match code.as_str() {
         "customer" => "customer",
         "inventory" => "inventory",
         "fraud" | "declined" | "staff" | "other" | "store" => "store",
@@ -122,7 +139,7 @@ pub fn shopper_cancel_reason(reason: &str) -> String {
 /// the API is shown as written, unless it speaks of fraud or risk: that is `store`.
 pub fn shopper_hold_reason(reason: &str) -> String {
     let code = reason.trim().to_ascii_lowercase().replace(['-', ' '], "_");
-    if code.contains("fraud") || code.contains("risk") {
+    if speaks_of_suspicion(&code) {
         return "store".to_string();
     }
     match code.as_str() {
@@ -138,6 +155,15 @@ pub fn shopper_hold_reason(reason: &str) -> String {
         _ => return reason.to_string(),
     }
     .to_string()
+}
+
+/// True when a lower-cased reason speaks of what a store suspected or a bank
+/// refused (fraud, risk, a declined or stolen card, a chargeback): a shopper is
+/// never told that an order was flagged, in any wording.
+fn speaks_of_suspicion(code: &str) -> bool {
+    ["fraud", "risk", "declin", "stolen", "chargeback"]
+        .iter()
+        .any(|word| code.contains(word))
 }
 
 /// The payment status a shopper sees: as the platform last said, except that a
@@ -175,191 +201,6 @@ fn resolve(refs: &[ItemRef], items: &[LineItem]) -> Vec<ShopperItemRef> {
 }
 
 #[cfg(test)]
-mod tests {
-    use crate::order::parse_order;
-    use crate::view::ShopperView;
-
-    const EXAMPLE: &str = include_str!("../../fixtures/order-1001.json");
-
-    #[test]
-    fn internal_fields_do_not_survive_the_projection() {
-        let order = parse_order(EXAMPLE.as_bytes()).unwrap().into_inner();
-        let json = serde_json::to_string(&ShopperView::from(&order)).unwrap();
-        for secret in [
-            "Staff only",
-            "fraud score",
-            "vip",
-            "gift wrap",
-            "Storgata",
-            "0155",
-            "Lovelace",
-            "WS-GM",
-            "li-1",
-            "f-1",
-            "r-1",
-            "Too small",
-            "ada@example.com",
-        ] {
-            assert!(!json.contains(secret), "{secret:?} leaked into {json}");
-        }
-    }
-
-    #[test]
-    fn the_view_has_exactly_the_contract_fields() {
-        let order = parse_order(EXAMPLE.as_bytes()).unwrap().into_inner();
-        let value = serde_json::to_value(ShopperView::from(&order)).unwrap();
-        let mut keys: Vec<_> = value.as_object().unwrap().keys().cloned().collect();
-        keys.sort();
-        assert_eq!(
-            keys,
-            [
-                "cancel_reason",
-                "currency",
-                "fulfillment_status",
-                "hold_reason",
-                "line_items",
-                "order_number",
-                "payment_status",
-                "placed_at",
-                "return_status",
-                "returns",
-                "scheduled_at",
-                "ship_to",
-                "shipments",
-                "status",
-                "timeline",
-                "totals",
-            ]
-        );
-        assert_eq!(
-            value["ship_to"],
-            serde_json::json!({"first_name": "Ada", "city": "Oslo", "country_code": "NO"})
-        );
-    }
-
-    #[test]
-    fn only_customer_events_reach_the_timeline() {
-        let order = parse_order(EXAMPLE.as_bytes()).unwrap().into_inner();
-        let view = ShopperView::from(&order);
-        assert_eq!(view.timeline.len(), 1);
-        assert_eq!(view.timeline[0].kind, "placed");
-    }
-
-    #[test]
-    fn a_hold_reason_reaches_the_shopper_as_a_neutral_word_never_as_a_fraud_flag() {
-        let mut order = parse_order(EXAMPLE.as_bytes()).unwrap().into_inner();
-        for (code, shown) in [
-            ("high_risk_of_fraud", "store"),
-            ("HIGH_RISK_OF_FRAUD", "store"),
-            ("High risk of fraud", "store"),
-            ("suspected-fraud", "store"),
-            ("awaiting_payment", "payment"),
-            ("incorrect_address", "address"),
-            ("inventory_out_of_stock", "inventory"),
-            ("other", "store"),
-            ("Waiting for the engraver", "Waiting for the engraver"),
-        ] {
-            order.hold_reason = Some(code.to_string());
-            assert_eq!(ShopperView::from(&order).hold_reason.as_deref(), Some(shown), "{code}");
-        }
-    }
-
-    #[test]
-    fn an_internal_refund_does_not_change_the_payment_status_a_shopper_sees() {
-        use crate::order::TimelineEvent;
-        use crate::status::{PaymentStatus, Visibility};
-        let mut order = parse_order(EXAMPLE.as_bytes()).unwrap().into_inner();
-        order.payment_status = PaymentStatus::Paid;
-        let refund = |visibility| TimelineEvent {
-            at: "2999-01-01T00:00:00Z".into(),
-            kind: "refunded".into(),
-            message: "Refunded 10.00".into(),
-            visibility,
-        };
-        order.timeline.push(refund(Visibility::Internal));
-        let view = ShopperView::from(&order);
-        assert_eq!(view.payment_status, PaymentStatus::Paid);
-        assert!(view.timeline.iter().all(|e| e.kind != "refunded"));
-        order.timeline.push(refund(Visibility::Customer));
-        assert_eq!(
-            ShopperView::from(&order).payment_status,
-            PaymentStatus::PartiallyRefunded
-        );
-    }
-
-    #[test]
-    fn parcel_items_are_shown_by_title_not_by_internal_id() {
-        let order = parse_order(EXAMPLE.as_bytes()).unwrap().into_inner();
-        let view = ShopperView::from(&order);
-        assert_eq!(view.shipments[0].line_items[0].title, "Wool socks");
-        assert_eq!(view.shipments[0].line_items[0].quantity, 1);
-        assert_eq!(view.returns[0].refund.as_ref().unwrap().amount, "249.50");
-    }
-}
-
+mod properties;
 #[cfg(test)]
-mod properties {
-    use crate::order::{parse_order, Address, TimelineEvent};
-    use crate::status::Visibility;
-    use crate::view::ShopperView;
-    use proptest::prelude::*;
-
-    const EXAMPLE: &str = include_str!("../../fixtures/order-1001.json");
-    const MARK: &str = "INTERNAL\u{1f512}";
-
-    proptest! {
-        /// Whatever an order's internal fields hold (quotes, markup, any Unicode), none of it
-        /// reaches the shopper view: every internal value carries a marker that must not appear.
-        #[test]
-        fn no_internal_field_survives_the_projection(
-            note in ".{0,40}",
-            tags in proptest::collection::vec(".{0,12}", 0..4),
-            street in ".{0,30}",
-            zip in "[0-9A-Z ]{0,8}",
-            last_name in "[^ ]{0,12}",
-            sku in ".{0,12}",
-            reason in ".{0,20}",
-            internal_events in proptest::collection::vec(".{0,30}", 0..4),
-        ) {
-            let mut order = parse_order(EXAMPLE.as_bytes()).unwrap().into_inner();
-            order.note = Some(format!("{MARK}{note}"));
-            order.tags = tags.iter().map(|t| format!("{MARK}{t}")).collect();
-            order.shipping_address = Some(Address {
-                name: Some(format!("Ada {MARK}{last_name}")),
-                address1: Some(format!("{MARK}{street}")),
-                address2: Some(format!("{MARK}2")),
-                zip: Some(format!("{MARK}{zip}")),
-                province: Some(format!("{MARK}p")),
-                phone: Some(format!("{MARK}+47")),
-                last_name: Some(format!("{MARK}{last_name}")),
-                city: Some("Oslo".into()),
-                country_code: Some("NO".into()),
-                first_name: None,
-            });
-            order.line_items[0].sku = Some(format!("{MARK}{sku}"));
-            order.line_items[0].id = format!("{MARK}li");
-            for s in &mut order.shipments {
-                s.id = format!("{MARK}s");
-                for r in &mut s.line_items { r.id = format!("{MARK}li"); }
-            }
-            for r in &mut order.returns {
-                r.reason = Some(format!("{MARK}{reason}"));
-                r.id = format!("{MARK}r");
-                for i in &mut r.line_items { i.id = format!("{MARK}li"); }
-            }
-            for message in &internal_events {
-                order.timeline.push(TimelineEvent {
-                    at: "2026-11-04T00:00:00Z".into(),
-                    kind: "note".into(),
-                    message: format!("{MARK}{message}"),
-                    visibility: Visibility::Internal,
-                });
-            }
-            order.email = format!("{MARK}@example.com");
-            let json = serde_json::to_string(&ShopperView::from(&order)).unwrap();
-            prop_assert!(!json.contains(MARK), "{}", json);
-            // The allowed part of the address still shows.
-            prop_assert!(json.contains("\"first_name\":\"Ada\""));
-        }
-    }
-}
+mod tests;

@@ -14,9 +14,13 @@ pub struct ShopperView {
     pub order_number: String,
     pub placed_at: String,
     pub status: OrderStatus,
+    /// Why the order was cancelled, in neutral words (`customer`, `inventory`,
+    /// `store`) or the merchant's own; only when `status` is `cancelled`.
     pub cancel_reason: Option<String>,
     pub payment_status: PaymentStatus,
     pub fulfillment_status: FulfillmentStatus,
+    /// Why the fulfillment waits (`payment`, `address`, `inventory`, `store`) or
+    /// the merchant's own words; only when `fulfillment_status` is `on_hold`.
     pub hold_reason: Option<String>,
     pub scheduled_at: Option<String>,
     pub return_status: ReturnStatus,

@@ -3,7 +3,7 @@
 //! in (the SHA-256 of that browser's cookie). Behind a link: the address's orders
 //! at that shop from the last 12 months, as their stored shopper views.
 
-use super::{now, time_in, Store, StoreError};
+use super::{now, time_in, Backend, Store, StoreError};
 use crate::view::{ShopperView, StoredView};
 use chrono::{DateTime, Utc};
 
@@ -144,26 +144,20 @@ impl Store {
     /// shop: where its link is mailed. Two addresses may share a key (they differ
     /// only in case), and the one typed on the page is not the one to trust.
     pub async fn order_email(&self, shop_id: i64, email_key: &str) -> Result<Option<String>, StoreError> {
-        #[derive(serde::Deserialize)]
-        struct Addressed {
-            email: String,
-        }
-        let doc: Option<String> = sqlx::query_scalar(
-            "SELECT doc FROM orders WHERE shop_id = $1 AND email_key = $2 AND shopper_view IS NOT NULL
-             ORDER BY id DESC LIMIT 1",
-        )
-        .bind(shop_id)
-        .bind(email_key)
-        .fetch_optional(&self.pool)
-        .await?;
-        match doc.map(|doc| serde_json::from_str::<Addressed>(&doc)) {
-            Some(Ok(order)) => Ok(Some(order.email)),
-            Some(Err(e)) => {
-                tracing::error!(error = %e, "stored order unreadable");
-                Ok(None)
-            }
-            None => Ok(None),
-        }
+        let email = match self.backend {
+            Backend::Sqlite => "json_extract(doc, '$.email')",
+            Backend::Postgres => "doc->>'email'",
+        };
+        let sql = format!(
+            "SELECT {email} FROM orders WHERE shop_id = $1 AND email_key = $2 AND shopper_view IS NOT NULL
+             ORDER BY id DESC LIMIT 1"
+        );
+        let found: Option<Option<String>> = sqlx::query_scalar(&sql)
+            .bind(shop_id)
+            .bind(email_key)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(found.flatten())
     }
 
     /// Forgets links that stopped working a day ago or more.

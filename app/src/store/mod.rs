@@ -13,11 +13,13 @@ mod lookup_id;
 mod orders;
 mod outbox;
 mod readers;
+mod redact;
 mod refusals;
 mod shopify;
 mod shops;
 mod sketch;
 mod tally;
+mod views;
 mod writes;
 
 pub use accounts::{Account, Membership, Role, Session};
@@ -25,6 +27,7 @@ pub use activity::{Delivery, SupportView, DELIVERIES_KEPT};
 pub use keys::{KeyInfo, StoredKey};
 pub use links::{LinkState, ORDERS_LISTED};
 pub use outbox::{Outcome, Queued};
+pub use redact::shown_url;
 pub use refusals::{masked_email, Refusal, Refused};
 pub use shops::{NewShop, Shop, ShopUpdate};
 pub use tally::{Counted, Day};
@@ -159,11 +162,13 @@ impl Store {
     /// Opens the database at `url` with these options. A lookup URL must name the
     /// same kind of database, and must answer now.
     pub async fn connect_with(url: &str, store_options: &StoreOptions) -> Result<Self, StoreError> {
-        let backend = Backend::of_url(url).ok_or_else(|| StoreError::UnsupportedUrl(url.to_string()))?;
+        let backend = Backend::of_url(url).ok_or_else(|| StoreError::UnsupportedUrl(shown_url(url)))?;
         let lookup_url = store_options.lookup_url.as_deref().unwrap_or(url);
         if Backend::of_url(lookup_url) != Some(backend) {
             return Err(StoreError::LookupUrl(format!(
-                "{lookup_url:?} is not the same kind of database as {url:?}"
+                "{:?} is not the same kind of database as {:?}",
+                shown_url(lookup_url),
+                shown_url(url)
             )));
         }
         let pool_size = store_options.pool_size;
@@ -241,13 +246,16 @@ impl Store {
 
     /// Applies every pending migration (PostgreSQL: under a lock, so servers
     /// starting together migrate once), then gives every order stored before
-    /// shopper views were its view (and, on SQLite, its lookup id).
+    /// shopper views were its view, makes every view again when the projection's
+    /// rules are newer than the database's views (and, on SQLite, gives orders
+    /// their lookup ids).
     pub async fn migrate(&self) -> Result<(), StoreError> {
         match self.backend {
             Backend::Sqlite => sqlx::migrate!("../migrations/sqlite").run(&self.pool).await?,
             Backend::Postgres => sqlx::migrate!("../migrations/postgres").run(&self.pool).await?,
         }
         self.fill_missing_views().await?;
+        self.reproject_stale_views().await?;
         self.fill_missing_lookup_ids().await?;
         let secret = self.server_secret("tally", &crate::limits::random_secret()).await?;
         let _ = self.tally.secret.set(secret);

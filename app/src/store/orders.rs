@@ -18,8 +18,11 @@ pub(super) struct DocSql {
     pub update: &'static str,
     /// Writes an order whether or not it exists (bulk loads).
     pub upsert: &'static str,
-    /// Orders without a shopper view: (id, document) after id $1, at most $2.
+    /// Orders without a shopper view: (id, document, view) after id $1, at most
+    /// $2, locked against writers until the transaction ends.
     pub without_view: &'static str,
+    /// Every order, the same way.
+    pub every_view: &'static str,
     /// Whether `insert`, `update` and `upsert` take the order's lookup id as $7.
     pub keeps_lookup_rows: bool,
 }
@@ -28,7 +31,9 @@ macro_rules! doc_sql {
     // `lookup`: how a backend that keeps lookup rows (SQLite, `lookup_id.rs`)
     // writes an order's lookup id ($7): the column, its value, and its update
     // in a rewrite and in an upsert. Empty where none is kept.
-    ($doc_out:literal, $doc_in:literal, lookup: [$col:literal, $val:literal, $set:literal, $excluded:literal]) => {
+    // `lock`: what keeps writers off rows read to be written again (SQLite's
+    // write transaction already does).
+    ($doc_out:literal, $doc_in:literal, $lock:literal, lookup: [$col:literal, $val:literal, $set:literal, $excluded:literal]) => {
         DocSql {
             select: concat!(
                 "SELECT id, ",
@@ -66,7 +71,14 @@ macro_rules! doc_sql {
             without_view: concat!(
                 "SELECT id, ",
                 $doc_out,
-                " FROM orders WHERE shopper_view IS NULL AND id > $1 ORDER BY id LIMIT $2"
+                ", shopper_view FROM orders WHERE shopper_view IS NULL AND id > $1 ORDER BY id LIMIT $2",
+                $lock
+            ),
+            every_view: concat!(
+                "SELECT id, ",
+                $doc_out,
+                ", shopper_view FROM orders WHERE id > $1 ORDER BY id LIMIT $2",
+                $lock
             ),
             keeps_lookup_rows: !$col.is_empty(),
         }
@@ -76,9 +88,10 @@ macro_rules! doc_sql {
 const SQLITE: DocSql = doc_sql!(
     "doc",
     "$5",
+    "",
     lookup: [", lookup_id", ", $7", ", lookup_id = $7", ", lookup_id = excluded.lookup_id"]
 );
-const POSTGRES: DocSql = doc_sql!("doc::text", "$5::jsonb", lookup: ["", "", "", ""]);
+const POSTGRES: DocSql = doc_sql!("doc::text", "$5::jsonb", " FOR UPDATE", lookup: ["", "", "", ""]);
 
 impl Backend {
     pub(super) fn doc_sql(self) -> &'static DocSql {
@@ -186,42 +199,6 @@ impl Store {
                     .execute(&mut *tx)
                     .await?;
                 filled += 1;
-            }
-            tx.commit().await?;
-        }
-    }
-
-    /// Writes the shopper view of every order stored without one (written before
-    /// views were stored), a batch at a time; returns how many. An order whose
-    /// document cannot be read is logged and left without a view: its lookups miss.
-    pub(super) async fn fill_missing_views(&self) -> Result<u64, StoreError> {
-        const BATCH: i64 = 500;
-        let (mut after, mut filled) = (0i64, 0u64);
-        loop {
-            let rows: Vec<(i64, String)> = sqlx::query_as(self.backend.doc_sql().without_view)
-                .bind(after)
-                .bind(BATCH)
-                .fetch_all(&self.pool)
-                .await?;
-            let Some((last, _)) = rows.last() else {
-                return Ok(filled);
-            };
-            after = *last;
-            let mut tx = self.pool.begin().await?;
-            for (id, doc) in rows {
-                let view = json::<Order>(&doc)
-                    .and_then(|order| StoredView::of(&order).map_err(|e| StoreError::Corrupt(e.to_string())));
-                match view {
-                    Ok(view) => {
-                        sqlx::query("UPDATE orders SET shopper_view = $1 WHERE id = $2")
-                            .bind(view.into_string())
-                            .bind(id)
-                            .execute(&mut *tx)
-                            .await?;
-                        filled += 1;
-                    }
-                    Err(e) => tracing::error!(order_row = id, error = %e, "stored order unreadable; no shopper view"),
-                }
             }
             tx.commit().await?;
         }

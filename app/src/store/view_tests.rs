@@ -148,6 +148,7 @@ async fn views_made_before_hold_reasons_were_worded_for_shoppers_are_made_again(
         let mut order = crate::order::parse_order(EXAMPLE.as_bytes()).unwrap().into_inner();
         order.order_number = format!("#{n}");
         order.hold_reason = hold.map(str::to_string);
+        order.fulfillment_status = crate::status::FulfillmentStatus::OnHold;
         ValidOrder::check(order).unwrap()
     };
     let orders = [order(1, Some("high_risk_of_fraud")), order(2, None)];
@@ -183,6 +184,71 @@ async fn views_made_before_hold_reasons_were_worded_for_shoppers_are_made_again(
     let held = view(1).await.parse().unwrap();
     assert_eq!(held.hold_reason.as_deref(), Some("store"));
     assert!(view(2).await.into_string().contains("\"marked\""), "untouched");
+}
+
+#[tokio::test]
+async fn views_made_by_older_rules_are_made_again_once_and_a_write_between_is_kept() {
+    let (_dir, store) = store().await;
+    let a = store.create_shop(&shop("a")).await.unwrap();
+    let orders: Vec<ValidOrder> = (1..=1003)
+        .map(|n| {
+            let mut order = crate::order::parse_order(EXAMPLE.as_bytes()).unwrap().into_inner();
+            order.order_number = format!("#{n}");
+            ValidOrder::check(order).unwrap()
+        })
+        .collect();
+    store.replace_orders(a.id, &orders).await.unwrap();
+    let mark = || async {
+        sqlx::query("UPDATE orders SET shopper_view = replace(shopper_view, '\"NOK\"', '\"marked\"')")
+            .execute(&store.pool)
+            .await
+            .unwrap();
+    };
+    let marked = || async {
+        let views: Vec<String> = sqlx::query_scalar("SELECT shopper_view FROM orders")
+            .fetch_all(&store.pool)
+            .await
+            .unwrap();
+        views.iter().filter(|v| v.contains("\"marked\"")).count()
+    };
+    let rules = || async {
+        let n: i64 = sqlx::query_scalar("SELECT rules FROM projection")
+            .fetch_one(&store.pool)
+            .await
+            .unwrap();
+        n
+    };
+    assert_eq!(
+        rules().await,
+        crate::projection::RULES,
+        "a new database is made by this build's rules"
+    );
+    // As a database whose views an older build made.
+    mark().await;
+    sqlx::query("UPDATE projection SET rules = 1")
+        .execute(&store.pool)
+        .await
+        .unwrap();
+    assert_eq!(marked().await, 1003);
+    store.migrate().await.unwrap();
+    assert_eq!(marked().await, 0, "every view made again");
+    assert_eq!(rules().await, crate::projection::RULES);
+    let email = orders_email();
+    let found = store.shopper_view("a", "1003", &email).await.unwrap().expect("a view");
+    assert_eq!(
+        found.into_string(),
+        StoredView::of(&orders[1002]).unwrap().into_string()
+    );
+    // Once recorded, a migration leaves views alone; asked for, all are made again.
+    mark().await;
+    store.migrate().await.unwrap();
+    assert_eq!(marked().await, 1003, "the rules are recorded: nothing to do");
+    assert_eq!(store.reproject_all_views().await.unwrap(), 1003);
+    assert_eq!(
+        store.reproject_all_views().await.unwrap(),
+        0,
+        "a view that comes out the same is not written"
+    );
 }
 
 /// The email of the example order.

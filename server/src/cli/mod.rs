@@ -14,7 +14,7 @@ pub use serve::leptos_options;
 use crate::settings;
 use crate::telemetry::LogFormat;
 use anyhow::{Context, Result};
-use app::store::Store;
+use app::store::{shown_url, Store};
 use args::{Db, LimitArgs, MailArgs, TimeoutArgs};
 use clap::{Parser, Subcommand};
 use import::import;
@@ -75,6 +75,10 @@ enum Command {
     Migrate {
         #[command(flatten)]
         db: Db,
+        /// Also make every stored shopper view again from its order (after a
+        /// rolling upgrade in which servers of older projection rules kept writing).
+        #[arg(long)]
+        reproject: bool,
     },
     /// Manage shops.
     Shop {
@@ -219,9 +223,13 @@ async fn run(command: Command) -> Result<()> {
             };
             serve(&db, addr, site_root, settings).await
         }
-        Command::Migrate { db } => {
-            open(&db).await?;
-            println!("Migrations applied to {}", db.database_url);
+        Command::Migrate { db, reproject } => {
+            let store = open(&db).await?;
+            println!("Migrations applied to {}", shown_url(&db.database_url));
+            if reproject {
+                let changed = store.reproject_all_views().await?;
+                println!("Shopper views made again: {changed} changed");
+            }
             Ok(())
         }
         Command::Shop { command } => shop::run(command).await,
@@ -260,11 +268,11 @@ async fn open(db: &Db) -> Result<Store> {
     };
     let store = Store::connect_with(&db.database_url, &options)
         .await
-        .with_context(|| format!("cannot open the database {}", db.database_url))?;
+        .with_context(|| format!("cannot open the database {}", shown_url(&db.database_url)))?;
     store
         .migrate()
         .await
-        .with_context(|| format!("cannot migrate the database {}", db.database_url))?;
+        .with_context(|| format!("cannot migrate the database {}", shown_url(&db.database_url)))?;
     Ok(store)
 }
 

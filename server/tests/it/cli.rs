@@ -110,6 +110,17 @@ fn an_unusable_database_url_is_a_clear_fatal_error() {
     let out = lookout("postgres://nowhere", &["migrate"]);
     assert!(!out.status.success());
     assert!(stderr(&out).contains("cannot open the database"), "{}", stderr(&out));
+    // A password in the URL is never printed, in the user part or the query.
+    for url in [
+        "postgres://lookout:hunter2@127.0.0.1:1/lookout",
+        "postgres://lookout@127.0.0.1:1/lookout?password=hunter2",
+        "mysql://lookout:hunter2@127.0.0.1:1/lookout",
+    ] {
+        let out = lookout(url, &["migrate"]);
+        assert!(!out.status.success());
+        let said = format!("{}{}", stdout(&out), stderr(&out));
+        assert!(said.contains("***") && !said.contains("hunter2"), "{said}");
+    }
     let out = lookout("sqlite:///nonexistent-dir/x/y.db", &["migrate"]);
     assert!(!out.status.success());
     assert!(stderr(&out).starts_with("error:"), "{}", stderr(&out));
@@ -229,6 +240,34 @@ async fn demo_generates_orders_for_load_tests_and_again_replaces_them() {
     let (email, number) = server::demo::generated_credentials(1204);
     let key = app::normalize::order_number_key(&number);
     assert!(store.shopper_view("demo", &key, &email).await.unwrap().is_none());
+}
+
+#[tokio::test]
+async fn migrate_reproject_makes_every_shopper_view_again() {
+    let (db, url) = temp_db();
+    let out = lookout(&url, &["demo"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    // A view as a server of other rules might have written it.
+    sqlx::any::install_default_drivers();
+    let pool = sqlx::AnyPool::connect(&db.url).await.unwrap();
+    sqlx::query("UPDATE orders SET shopper_view = replace(shopper_view, '\"placed_at\"', '\"marked\"')")
+        .execute(&pool)
+        .await
+        .unwrap();
+    pool.close().await;
+    let out = lookout(&url, &["migrate", "--reproject"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains("Shopper views made again: 15 changed"),
+        "{}",
+        stdout(&out)
+    );
+    let out = lookout(&url, &["migrate", "--reproject"]);
+    assert!(
+        stdout(&out).contains("Shopper views made again: 0 changed"),
+        "{}",
+        stdout(&out)
+    );
 }
 
 #[tokio::test]

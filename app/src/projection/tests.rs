@@ -1,0 +1,164 @@
+//! The projection, case by case.
+
+use crate::order::parse_order;
+use crate::view::ShopperView;
+
+const EXAMPLE: &str = include_str!("../../../fixtures/order-1001.json");
+
+#[test]
+fn internal_fields_do_not_survive_the_projection() {
+    let order = parse_order(EXAMPLE.as_bytes()).unwrap().into_inner();
+    let json = serde_json::to_string(&ShopperView::from(&order)).unwrap();
+    for secret in [
+        "Staff only",
+        "fraud score",
+        "vip",
+        "gift wrap",
+        "Storgata",
+        "0155",
+        "Lovelace",
+        "WS-GM",
+        "li-1",
+        "f-1",
+        "r-1",
+        "Too small",
+        "ada@example.com",
+    ] {
+        assert!(!json.contains(secret), "{secret:?} leaked into {json}");
+    }
+}
+
+#[test]
+fn the_view_has_exactly_the_contract_fields() {
+    let order = parse_order(EXAMPLE.as_bytes()).unwrap().into_inner();
+    let value = serde_json::to_value(ShopperView::from(&order)).unwrap();
+    let mut keys: Vec<_> = value.as_object().unwrap().keys().cloned().collect();
+    keys.sort();
+    assert_eq!(
+        keys,
+        [
+            "cancel_reason",
+            "currency",
+            "fulfillment_status",
+            "hold_reason",
+            "line_items",
+            "order_number",
+            "payment_status",
+            "placed_at",
+            "return_status",
+            "returns",
+            "scheduled_at",
+            "ship_to",
+            "shipments",
+            "status",
+            "timeline",
+            "totals",
+        ]
+    );
+    assert_eq!(
+        value["ship_to"],
+        serde_json::json!({"first_name": "Ada", "city": "Oslo", "country_code": "NO"})
+    );
+}
+
+#[test]
+fn only_customer_events_reach_the_timeline() {
+    let order = parse_order(EXAMPLE.as_bytes()).unwrap().into_inner();
+    let view = ShopperView::from(&order);
+    assert_eq!(view.timeline.len(), 1);
+    assert_eq!(view.timeline[0].kind, "placed");
+}
+
+#[test]
+fn a_hold_reason_reaches_the_shopper_as_a_neutral_word_never_as_a_fraud_flag() {
+    let mut order = parse_order(EXAMPLE.as_bytes()).unwrap().into_inner();
+    order.fulfillment_status = crate::status::FulfillmentStatus::OnHold;
+    for (code, shown) in [
+        ("high_risk_of_fraud", "store"),
+        ("HIGH_RISK_OF_FRAUD", "store"),
+        ("High risk of fraud", "store"),
+        ("suspected-fraud", "store"),
+        ("awaiting_payment", "payment"),
+        ("incorrect_address", "address"),
+        ("inventory_out_of_stock", "inventory"),
+        ("other", "store"),
+        ("Waiting for the engraver", "Waiting for the engraver"),
+    ] {
+        order.hold_reason = Some(code.to_string());
+        assert_eq!(ShopperView::from(&order).hold_reason.as_deref(), Some(shown), "{code}");
+    }
+}
+
+#[test]
+fn a_cancel_reason_never_tells_a_shopper_the_order_was_flagged() {
+    let mut order = parse_order(EXAMPLE.as_bytes()).unwrap().into_inner();
+    order.status = crate::status::OrderStatus::Cancelled;
+    for (code, shown) in [
+        ("fraud", "store"),
+        ("fraud_suspected", "store"),
+        ("FRAUD - do not ship", "store"),
+        ("chargeback risk", "store"),
+        ("declined (stolen card)", "store"),
+        ("Card Declined", "store"),
+        ("customer", "customer"),
+        ("Inventory", "inventory"),
+        ("staff", "store"),
+        ("The engraver retired", "The engraver retired"),
+    ] {
+        order.cancel_reason = Some(code.to_string());
+        assert_eq!(
+            ShopperView::from(&order).cancel_reason.as_deref(),
+            Some(shown),
+            "{code}"
+        );
+    }
+}
+
+#[test]
+fn a_reason_is_given_only_for_the_state_the_order_is_in() {
+    use crate::status::{FulfillmentStatus, OrderStatus};
+    let mut order = parse_order(EXAMPLE.as_bytes()).unwrap().into_inner();
+    order.cancel_reason = Some("customer".into());
+    order.hold_reason = Some("awaiting_payment".into());
+    order.status = OrderStatus::Open;
+    order.fulfillment_status = FulfillmentStatus::Unfulfilled;
+    let view = ShopperView::from(&order);
+    assert_eq!((view.cancel_reason, view.hold_reason), (None, None));
+    order.status = OrderStatus::Cancelled;
+    order.fulfillment_status = FulfillmentStatus::OnHold;
+    let view = ShopperView::from(&order);
+    assert_eq!(view.cancel_reason.as_deref(), Some("customer"));
+    assert_eq!(view.hold_reason.as_deref(), Some("payment"));
+}
+
+#[test]
+fn an_internal_refund_does_not_change_the_payment_status_a_shopper_sees() {
+    use crate::order::TimelineEvent;
+    use crate::status::{PaymentStatus, Visibility};
+    let mut order = parse_order(EXAMPLE.as_bytes()).unwrap().into_inner();
+    order.payment_status = PaymentStatus::Paid;
+    let refund = |visibility| TimelineEvent {
+        at: "2999-01-01T00:00:00Z".into(),
+        kind: "refunded".into(),
+        message: "Refunded 10.00".into(),
+        visibility,
+    };
+    order.timeline.push(refund(Visibility::Internal));
+    let view = ShopperView::from(&order);
+    assert_eq!(view.payment_status, PaymentStatus::Paid);
+    assert!(view.timeline.iter().all(|e| e.kind != "refunded"));
+    order.timeline.push(refund(Visibility::Customer));
+    assert_eq!(
+        ShopperView::from(&order).payment_status,
+        PaymentStatus::PartiallyRefunded
+    );
+}
+
+#[test]
+fn parcel_items_are_shown_by_title_not_by_internal_id() {
+    let order = parse_order(EXAMPLE.as_bytes()).unwrap().into_inner();
+    let view = ShopperView::from(&order);
+    assert_eq!(view.shipments[0].line_items[0].title, "Wool socks");
+    assert_eq!(view.shipments[0].line_items[0].quantity, 1);
+    assert_eq!(view.returns[0].refund.as_ref().unwrap().amount, "249.50");
+}
