@@ -12,6 +12,15 @@ pub(super) const MAX_TEXT: usize = 1000;
 pub(super) const MAX_NOTE: usize = 10_000;
 /// Longest id, SKU, carrier or tracking number, in characters.
 pub(super) const MAX_ID: usize = 200;
+/// Longest tag, in characters.
+pub(super) const MAX_TAG: usize = 255;
+/// Longest part of a shipping address, in characters: a name, a street line,
+/// a postal code, a city or province, a phone number, a country code.
+pub(super) const MAX_NAME: usize = 200;
+pub(super) const MAX_STREET: usize = 500;
+pub(super) const MAX_ZIP: usize = 40;
+pub(super) const MAX_PHONE: usize = 64;
+pub(super) const COUNTRY_CODE: usize = 2;
 
 /// Collects field errors while turning input into validated values.
 #[derive(Default)]

@@ -7,6 +7,7 @@
 //! combine, whatever order they arrive in.
 
 mod fields;
+mod fit;
 mod input;
 pub mod merge;
 mod validate;

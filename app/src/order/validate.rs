@@ -1,7 +1,9 @@
 //! The validator: the one place an [`OrderInput`] becomes a [`ValidOrder`].
 //! Every problem is collected with the path of its field (`shipments[0].status`).
 
-use super::fields::{Validator, MAX_ID, MAX_NOTE, MAX_TEXT};
+use super::fields::{
+    Validator, COUNTRY_CODE, MAX_ID, MAX_NAME, MAX_NOTE, MAX_PHONE, MAX_STREET, MAX_TAG, MAX_TEXT, MAX_ZIP,
+};
 use super::input::{ItemRefInput, OrderInput};
 use super::{Address, ItemRef, LineItem, Order, Refund, Return, Shipment, TimelineEvent, ValidOrder};
 use crate::errors::FieldError;
@@ -255,20 +257,20 @@ impl Validator {
         }
 
         let shipping_address = input.shipping_address.map(|a| Address {
-            name: self.text(a.name, "shipping_address.name", 200),
-            first_name: self.text(a.first_name, "shipping_address.first_name", 200),
-            last_name: self.text(a.last_name, "shipping_address.last_name", 200),
-            address1: self.text(a.address1, "shipping_address.address1", 500),
-            address2: self.text(a.address2, "shipping_address.address2", 500),
-            zip: self.text(a.zip, "shipping_address.zip", 40),
-            city: self.text(a.city, "shipping_address.city", 200),
-            province: self.text(a.province, "shipping_address.province", 200),
-            country_code: self.text(a.country_code, "shipping_address.country_code", 2),
-            phone: self.text(a.phone, "shipping_address.phone", 64),
+            name: self.text(a.name, "shipping_address.name", MAX_NAME),
+            first_name: self.text(a.first_name, "shipping_address.first_name", MAX_NAME),
+            last_name: self.text(a.last_name, "shipping_address.last_name", MAX_NAME),
+            address1: self.text(a.address1, "shipping_address.address1", MAX_STREET),
+            address2: self.text(a.address2, "shipping_address.address2", MAX_STREET),
+            zip: self.text(a.zip, "shipping_address.zip", MAX_ZIP),
+            city: self.text(a.city, "shipping_address.city", MAX_NAME),
+            province: self.text(a.province, "shipping_address.province", MAX_NAME),
+            country_code: self.text(a.country_code, "shipping_address.country_code", COUNTRY_CODE),
+            phone: self.text(a.phone, "shipping_address.phone", MAX_PHONE),
         });
         let mut tags = Vec::with_capacity(input.tags.len().min(LIMITS.tags));
         for (i, tag) in self.capped(input.tags, "tags", LIMITS.tags) {
-            if let Some(tag) = self.text(Some(tag), &format!("tags[{i}]"), 255) {
+            if let Some(tag) = self.text(Some(tag), &format!("tags[{i}]"), MAX_TAG) {
                 tags.push(tag);
             }
         }

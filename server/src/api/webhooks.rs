@@ -38,6 +38,7 @@ enum Outcome {
     Stale,
     IgnoredTopic,
     UnknownOrder,
+    NoEmail,
 }
 
 impl Outcome {
@@ -48,6 +49,7 @@ impl Outcome {
             Outcome::Stale => "stale",
             Outcome::IgnoredTopic => "ignored_topic",
             Outcome::UnknownOrder => "unknown_order",
+            Outcome::NoEmail => "no_email",
         }
     }
 }
@@ -62,6 +64,14 @@ pub fn signature_valid(secret: &str, body: &[u8], signature: &str) -> bool {
     };
     mac.update(body);
     mac.verify_slice(&expected).is_ok()
+}
+
+/// True when `signature` is base64 of 32 bytes, as an HMAC-SHA256 is.
+fn signature_shaped(signature: &str) -> bool {
+    signature.len() == 44
+        && base64::engine::general_purpose::STANDARD
+            .decode(signature)
+            .is_ok_and(|mac| mac.len() == 32)
 }
 
 /// `POST /api/v1/shops/{shop}/webhooks/shopify`.
@@ -104,11 +114,18 @@ async fn deliver(
     headers: HeaderMap,
     body: Body,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
-    let bytes = body::read(body, MAX_BODY_BYTES).await?;
     let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).map(str::trim);
-    // An unknown shop and a bad signature get the same answer.
+    // Before the body is read or the database asked: a slug that cannot be one
+    // and a signature that cannot be an HMAC-SHA256 are refused as a bad
+    // signature is, and so is an unknown shop.
+    let signature = header("x-shopify-hmac-sha256").unwrap_or_default();
+    if !app::normalize::is_slug(&slug) || !signature_shaped(signature) {
+        tracing::warn!("webhook refused: no shop or signature of that shape");
+        return Err(ApiError::BadSignature);
+    }
     let (shop, secret) = state.store.webhook_secret(&slug).await?.ok_or(ApiError::BadSignature)?;
-    if !signature_valid(&secret, &bytes, header("x-shopify-hmac-sha256").unwrap_or_default()) {
+    let bytes = body::read(body, MAX_BODY_BYTES).await?;
+    if !signature_valid(&secret, &bytes, signature) {
         tracing::warn!("webhook refused: signature mismatch");
         return Err(ApiError::BadSignature);
     }
@@ -149,7 +166,14 @@ async fn apply(
     let store = &state.store;
     if shopify::ORDER_TOPICS.contains(&topic) {
         let payload: ShopifyOrder = payload(bytes)?;
-        let incoming = validate(shopify::order_input(&payload)).map_err(ApiError::Validation)?;
+        let input = shopify::order_input(&payload);
+        // A phone-only checkout: no shopper can look the order up, so there is
+        // nothing to keep (and refusing it would only make Shopify retry).
+        if input.email.as_deref().is_none_or(|e| e.trim().is_empty()) {
+            return Ok(Outcome::NoEmail);
+        }
+        // Text Shopify allows longer than Lookout keeps is cut, not refused.
+        let incoming = validate(input.fitted()).map_err(ApiError::Validation)?;
         let key = order_number_key(&incoming.order_number).into_owned();
         let updated = store
             .update_order(shop.id, &key, delivery, |stored| match stored {

@@ -121,6 +121,7 @@ fn shipment(f: &Fulfillment, known: &[String]) -> Shipment {
         updated_at,
         cancelled_at,
     }
+    .fitted()
 }
 
 /// What a refund gave back, as a sentence for the order's history; None when no
@@ -134,12 +135,15 @@ fn refund_event(r: &Refund, currency: &str) -> Option<TimelineEvent> {
     let first = refunded.first()?;
     let currency = first.currency.as_deref().unwrap_or(currency);
     let amounts: Vec<&str> = refunded.iter().filter_map(|t| t.amount.as_deref()).collect();
-    Some(TimelineEvent {
-        at: utc(r.created_at.as_deref().unwrap_or_default()),
-        kind: "refunded".to_string(),
-        message: format!("Refund of {} {currency} issued", amounts.join(" + ")),
-        visibility: Visibility::Customer,
-    })
+    Some(
+        TimelineEvent {
+            at: utc(r.created_at.as_deref().unwrap_or_default()),
+            kind: "refunded".to_string(),
+            message: format!("Refund of {} {currency} issued", amounts.join(" + ")),
+            visibility: Visibility::Customer,
+        }
+        .fitted(),
+    )
 }
 
 /// Shopify's order as a Lookout order input, to be validated like any other.

@@ -4,12 +4,36 @@
 use app::order::AddressInput;
 use serde::Deserialize;
 
-/// Shopify sends ids as JSON numbers; Lookout keeps them as text.
+/// Shopify sends ids as JSON numbers; Lookout keeps them as text. An id sent
+/// as text is one of at most `MAX_ID` characters: it becomes a stored key.
 #[derive(Debug, Deserialize)]
-#[serde(untagged)]
+#[serde(try_from = "RawId")]
 pub enum Id {
     Number(u64),
     Text(String),
+}
+
+/// The longest id sent as text that Lookout takes (Shopify's are 64-bit numbers,
+/// or `gid://shopify/Order/…` in the GraphQL admin API).
+pub const MAX_ID: usize = 64;
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum RawId {
+    Number(u64),
+    Text(String),
+}
+
+impl TryFrom<RawId> for Id {
+    type Error = String;
+
+    fn try_from(raw: RawId) -> Result<Id, String> {
+        match raw {
+            RawId::Number(n) => Ok(Id::Number(n)),
+            RawId::Text(t) if !t.is_empty() && t.chars().count() <= MAX_ID => Ok(Id::Text(t)),
+            RawId::Text(_) => Err(format!("an id is a number or a text of 1 to {MAX_ID} characters")),
+        }
+    }
 }
 
 impl Id {

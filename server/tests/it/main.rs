@@ -28,4 +28,5 @@ mod page;
 mod platform_mess;
 mod routers;
 mod timeouts;
+mod webhook_fit;
 mod webhooks;

@@ -1,0 +1,162 @@
+//! A platform's order fitted to Lookout's limits before it is validated. A
+//! platform allows some text longer than Lookout keeps (Shopify: a name of any
+//! length, a note of any length, tags without number); refusing the order for
+//! it would leave the order never found and the platform retrying a delivery
+//! that can never succeed. So such text is cut to the limit (with `…`), lists
+//! Lookout caps are cut to the cap, and a country code that is not one is
+//! dropped. What is left is validated like any order: this never makes a bad
+//! order good, only a long one short.
+
+use super::fields::{COUNTRY_CODE, MAX_ID, MAX_NAME, MAX_NOTE, MAX_PHONE, MAX_STREET, MAX_TAG, MAX_TEXT, MAX_ZIP};
+use super::validate::LIMITS;
+use super::{AddressInput, OrderInput, Shipment, TimelineEvent};
+
+impl OrderInput {
+    /// This input with every over-long text cut to its limit (`…` marks the cut)
+    /// and its tags cut to the cap.
+    pub fn fitted(mut self) -> OrderInput {
+        fit(&mut self.cancel_reason, MAX_TEXT);
+        fit(&mut self.hold_reason, MAX_TEXT);
+        for item in &mut self.line_items {
+            fit(&mut item.title, MAX_TEXT);
+            fit(&mut item.variant, MAX_TEXT);
+            fit(&mut item.sku, MAX_ID);
+        }
+        for shipment in &mut self.shipments {
+            fit(&mut shipment.carrier, MAX_ID);
+            fit(&mut shipment.tracking_number, MAX_ID);
+        }
+        for event in &mut self.timeline {
+            fit(&mut event.message, MAX_TEXT);
+        }
+        if let Some(address) = &mut self.shipping_address {
+            fit_address(address);
+        }
+        self.tags.truncate(LIMITS.tags);
+        for tag in &mut self.tags {
+            *tag = cut(tag.trim(), MAX_TAG);
+        }
+        fit(&mut self.note, MAX_NOTE);
+        self
+    }
+}
+
+impl Shipment {
+    /// This parcel with its carrier and tracking number cut to their limit.
+    pub fn fitted(mut self) -> Shipment {
+        fit(&mut self.carrier, MAX_ID);
+        fit(&mut self.tracking_number, MAX_ID);
+        self
+    }
+}
+
+impl TimelineEvent {
+    /// This event with its message cut to its limit.
+    pub fn fitted(mut self) -> TimelineEvent {
+        if self.message.trim().chars().count() > MAX_TEXT {
+            self.message = cut(self.message.trim(), MAX_TEXT);
+        }
+        self
+    }
+}
+
+fn fit_address(a: &mut AddressInput) {
+    for name in [
+        &mut a.name,
+        &mut a.first_name,
+        &mut a.last_name,
+        &mut a.city,
+        &mut a.province,
+    ] {
+        fit(name, MAX_NAME);
+    }
+    fit(&mut a.address1, MAX_STREET);
+    fit(&mut a.address2, MAX_STREET);
+    fit(&mut a.zip, MAX_ZIP);
+    fit(&mut a.phone, MAX_PHONE);
+    if a.country_code
+        .as_deref()
+        .is_some_and(|c| c.trim().chars().count() > COUNTRY_CODE)
+    {
+        a.country_code = None;
+    }
+}
+
+fn fit(text: &mut Option<String>, max: usize) {
+    if let Some(t) = text {
+        if t.trim().chars().count() > max {
+            *t = cut(t.trim(), max);
+        }
+    }
+}
+
+/// At most `max` characters of `text`: as it is when it fits, else its first
+/// `max - 1` characters and `…`.
+fn cut(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_string();
+    }
+    let mut kept: String = text.chars().take(max.saturating_sub(1)).collect();
+    kept.push('…');
+    kept
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::order::{validate, LineItemInput, TimelineEventInput};
+
+    fn long(n: usize) -> String {
+        "é".repeat(n)
+    }
+
+    #[test]
+    fn an_order_too_long_only_in_text_fits_and_validates() {
+        let mut input: OrderInput = serde_json::from_str(include_str!("../../../fixtures/order-1001.json")).unwrap();
+        input.note = Some(long(MAX_NOTE + 5));
+        input.tags = (0..LIMITS.tags + 20).map(|_| long(MAX_TAG + 1)).collect();
+        input.shipping_address = Some(AddressInput {
+            first_name: Some(long(MAX_NAME * 3)),
+            address1: Some(long(MAX_STREET + 1)),
+            zip: Some(long(MAX_ZIP + 1)),
+            phone: Some(long(MAX_PHONE + 1)),
+            country_code: Some("Norway".into()),
+            ..AddressInput::default()
+        });
+        input.line_items.push(LineItemInput {
+            id: Some("long".into()),
+            title: Some(long(MAX_TEXT + 1)),
+            sku: Some(long(MAX_ID + 1)),
+            quantity: Some(1),
+            price: Some("1.00".into()),
+            ..LineItemInput::default()
+        });
+        input.timeline.push(TimelineEventInput {
+            at: Some("2026-11-02T10:00:00Z".into()),
+            kind: Some("refunded".into()),
+            message: Some(long(MAX_TEXT * 2)),
+            visibility: Some("customer".into()),
+        });
+        assert!(validate(input.clone()).is_err(), "as sent, it is too long");
+        let order = validate(input.fitted()).expect("fitted, it is valid").into_inner();
+        assert_eq!(order.note.as_ref().map(|n| n.chars().count()), Some(MAX_NOTE));
+        assert!(order.note.as_ref().is_some_and(|n| n.ends_with('…')));
+        assert_eq!(order.tags.len(), LIMITS.tags);
+        let address = order.shipping_address.expect("an address");
+        assert_eq!(address.first_name.map(|n| n.chars().count()), Some(MAX_NAME));
+        assert_eq!(address.country_code, None);
+        let item = order.line_items.last().expect("the long item");
+        assert_eq!(item.title.chars().count(), MAX_TEXT);
+        let refund = order.timeline.iter().find(|e| e.kind == "refunded").expect("the event");
+        assert_eq!(refund.message.chars().count(), MAX_TEXT);
+    }
+
+    #[test]
+    fn text_that_fits_is_left_as_it_is() {
+        let input: OrderInput = serde_json::from_str(include_str!("../../../fixtures/order-1001.json")).unwrap();
+        let as_sent = validate(input.clone()).unwrap().into_inner();
+        assert_eq!(validate(input.fitted()).unwrap().into_inner(), as_sent);
+        assert_eq!(cut("abc", 3), "abc");
+        assert_eq!(cut("abcd", 3), "ab…");
+    }
+}
