@@ -40,7 +40,8 @@ start() {
   "$BIN" demo >/dev/null
   local port
   port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-  "$BIN" serve --addr "127.0.0.1:$port" --site-root "$ROOT/target/site" "$@" >"$WORK/server.log" 2>&1 &
+  # One loopback address plays every client here: no cap on connections per client.
+  "$BIN" serve --addr "127.0.0.1:$port" --site-root "$ROOT/target/site" --max-connections-per-client 0 "$@" >"$WORK/server.log" 2>&1 &
   PID=$!
   BASE="http://127.0.0.1:$port"
   for _ in $(seq 100); do curl -fs "$BASE/healthz" >/dev/null && return 0; sleep 0.1; done

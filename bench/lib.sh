@@ -66,7 +66,7 @@ bench_serve() {
   bench_pin "$SERVER_CPUS"
   "${PIN[@]}" "$BIN" serve --addr "127.0.0.1:$port" --site-root "$BENCH_ROOT/target/site" \
     --failed-lookups-per-client 1000000000 --failed-lookups-per-order 1000000000 \
-    --failed-lookups-per-email 1000000000 "$@" >"$WORK/server.log" 2>&1 &
+    --failed-lookups-per-email 1000000000 --max-connections-per-client 0 "$@" >"$WORK/server.log" 2>&1 &
   SERVER_PID=$!
   BASE="http://127.0.0.1:$port"
   local up=0

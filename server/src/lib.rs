@@ -17,6 +17,7 @@ pub mod keys;
 pub mod links;
 pub mod mail;
 pub mod metrics;
+pub mod peers;
 pub mod problem;
 pub mod router;
 pub mod serve;

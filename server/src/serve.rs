@@ -2,9 +2,11 @@
 //! HTTP/1.1 or HTTP/2 with deadlines that slow clients cannot stretch (the first
 //! byte and every HTTP/1 request's headers within the header timeout; HTTP/2
 //! connections pinged and their streams bounded), at most `MAX_CONNECTIONS`
-//! connections at once (more wait in the kernel's backlog), and a graceful stop
+//! connections at once (more wait in the kernel's backlog), at most so many of
+//! them from one client (`peers`; more are closed at once), and a graceful stop
 //! that lets requests in flight finish.
 
+use crate::peers::{PeerRules, Peers};
 use axum::extract::ConnectInfo;
 use axum::Router;
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
@@ -31,6 +33,18 @@ pub async fn run(
     header_timeout: Duration,
     shutdown: impl Future<Output = ()>,
 ) {
+    run_with(listener, router, header_timeout, PeerRules::default(), shutdown).await;
+}
+
+/// The same, with these rules for connections per client.
+pub async fn run_with(
+    listener: tokio::net::TcpListener,
+    router: Router,
+    header_timeout: Duration,
+    peer_rules: PeerRules,
+    shutdown: impl Future<Output = ()>,
+) {
+    let peers = Peers::new(peer_rules);
     let mut builder = Builder::new(TokioExecutor::new());
     builder
         .http1()
@@ -65,6 +79,12 @@ pub async fn run(
             },
             () = &mut shutdown => break,
         };
+        let Some(peer_slot) = peers.admit(peer.ip()) else {
+            // Closed at once: its client holds its share of connections already.
+            metrics::counter!("lookout_connections_refused_total").increment(1);
+            drop(stream);
+            continue;
+        };
         let _ = stream.set_nodelay(true);
         let router = router.clone();
         let service = hyper::service::service_fn(move |mut req: hyper::Request<hyper::body::Incoming>| {
@@ -73,7 +93,7 @@ pub async fn run(
         });
         let (builder, watcher) = (builder.clone(), graceful.watcher());
         tokio::spawn(async move {
-            let _slot = slot;
+            let _slots = (slot, peer_slot);
             // Telling HTTP/1 from HTTP/2 waits for the first bytes, with no deadline
             // of hyper's own: a connection that sends nothing is closed here.
             let mut first = [0u8; 1];

@@ -49,6 +49,12 @@ impl Proxies {
         self.any_peer || !self.nets.is_empty()
     }
 
+    /// True when a connection from `peer` is a trusted proxy's: it carries many
+    /// clients' requests.
+    pub fn is_proxy(&self, peer: IpAddr) -> bool {
+        self.any_peer || self.trusts(peer)
+    }
+
     fn trusts(&self, ip: IpAddr) -> bool {
         let ip = canonical(ip);
         self.nets.iter().any(|n| n.contains(&ip))

@@ -93,7 +93,7 @@ impl LimitArgs {
     }
 }
 
-/// How long clients may take.
+/// How long clients may take, and how many connections one may hold.
 #[derive(Args, Clone)]
 pub(super) struct TimeoutArgs {
     /// Seconds a client may take to send a request's headers before the connection is closed.
@@ -104,6 +104,11 @@ pub(super) struct TimeoutArgs {
     #[arg(long, env = "LOOKOUT_REQUEST_TIMEOUT_SECS", default_value_t = 30,
           value_parser = clap::value_parser!(u64).range(1..=3600))]
     pub(super) request_timeout_secs: u64,
+    /// Connections one client (IPv4 address or IPv6 /64) may have open at once;
+    /// more are closed at once. Trusted proxies are not counted. 0: no cap.
+    #[arg(long, env = "LOOKOUT_MAX_CONNECTIONS_PER_CLIENT", default_value_t = crate::peers::PER_CLIENT,
+          value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(0..=crate::serve::MAX_CONNECTIONS as u64))]
+    pub(super) max_connections_per_client: usize,
 }
 
 /// Where the order database is.

@@ -218,6 +218,7 @@ async fn run(command: Command) -> Result<()> {
                 hsts_max_age,
                 secure_cookies,
                 header_timeout: std::time::Duration::from_secs(timeouts.header_timeout_secs),
+                max_connections_per_client: timeouts.max_connections_per_client,
                 request_timeout: std::time::Duration::from_secs(timeouts.request_timeout_secs),
                 mail,
             };

@@ -16,6 +16,7 @@ pub(super) struct ServeSettings {
     pub(super) hsts_max_age: u64,
     pub(super) secure_cookies: bool,
     pub(super) header_timeout: std::time::Duration,
+    pub(super) max_connections_per_client: usize,
     pub(super) request_timeout: std::time::Duration,
     pub(super) mail: super::args::MailArgs,
 }
@@ -32,6 +33,10 @@ pub(super) async fn serve(db: &Db, addr: SocketAddr, site_root: PathBuf, setting
         .await
         .with_context(|| format!("cannot listen on {addr}"))?;
     let local = listener.local_addr()?;
+    let peer_rules = crate::peers::PeerRules {
+        per_client: settings.max_connections_per_client,
+        proxies: settings.limits.proxies.clone(),
+    };
     let limits = if settings.shared_limits {
         let limits = LookupLimits::shared(settings.limits, store.clone())
             .await
@@ -86,7 +91,8 @@ pub(super) async fn serve(db: &Db, addr: SocketAddr, site_root: PathBuf, setting
     println!("Lookout is listening on http://{local}");
     println!("  Demo tracking page: http://{local}/track/demo");
     println!("  Health: http://{local}/healthz");
-    crate::serve::run(listener, crate::app(state), settings.header_timeout, shutdown_signal()).await;
+    let router = crate::app(state);
+    crate::serve::run_with(listener, router, settings.header_timeout, peer_rules, shutdown_signal()).await;
     if let Err(e) = store.flush_tally().await {
         tracing::warn!(error = %e, "the last lookup counts could not be written");
     }

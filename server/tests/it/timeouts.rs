@@ -1,4 +1,5 @@
-//! Slow clients are cut off, and made-up request methods cannot grow the metrics.
+//! Slow clients are cut off, one client cannot hold every connection, and
+//! made-up request methods cannot grow the metrics.
 
 use crate::common;
 
@@ -75,4 +76,61 @@ async fn made_up_methods_share_one_metrics_label() {
     let metrics = app.get_text("/metrics").await;
     assert!(!metrics.contains("MADEUP"), "no series per made-up method");
     assert!(metrics.contains("method=\"other\""));
+}
+
+/// A connection to `addr` from the loopback address `from` (any 127.x.y.z is this host).
+async fn connect_from(from: &str, addr: std::net::SocketAddr) -> tokio::net::TcpStream {
+    let socket = tokio::net::TcpSocket::new_v4().unwrap();
+    socket.bind(format!("{from}:0").parse().unwrap()).unwrap();
+    socket.connect(addr).await.expect("connect")
+}
+
+/// True when the server has closed `stream` (it reads end of stream at once).
+async fn closed(stream: &mut tokio::net::TcpStream) -> bool {
+    use tokio::io::AsyncReadExt;
+    let mut byte = [0u8; 1];
+    matches!(
+        tokio::time::timeout(Duration::from_millis(500), stream.read(&mut byte)).await,
+        Ok(Ok(0) | Err(_))
+    )
+}
+
+async fn healthz_from(from: &str, addr: std::net::SocketAddr) -> bool {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut stream = connect_from(from, addr).await;
+    let _ = stream
+        .write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        .await;
+    let mut answer = String::new();
+    let read = tokio::time::timeout(Duration::from_secs(5), stream.read_to_string(&mut answer)).await;
+    matches!(read, Ok(Ok(_))) && answer.starts_with("HTTP/1.1 200")
+}
+
+#[tokio::test]
+async fn one_client_holds_its_share_of_connections_and_no_more() {
+    let db = TestDb::new();
+    lookout_ok(&db.url, &["migrate"]);
+    let server = ServerProcess::start(lookout_command(&db.url), &["--max-connections-per-client", "20"]);
+    let addr: std::net::SocketAddr = server.base.trim_start_matches("http://").parse().unwrap();
+    // A burst of 200 connections from one address, each sending nothing.
+    let mut held: Vec<tokio::net::TcpStream> =
+        futures::future::join_all((0..200).map(|_| connect_from("127.0.0.1", addr))).await;
+    // All looked at together: a connection that sends nothing is closed after
+    // the header timeout (10 s) anyway.
+    let open = futures::future::join_all(held.iter_mut().map(closed))
+        .await
+        .into_iter()
+        .filter(|closed| !closed)
+        .count();
+    assert_eq!(open, 20, "the client's share is held; the rest were closed");
+    // Another client is served meanwhile; this one is not.
+    assert!(healthz_from("127.0.0.2", addr).await);
+    assert!(!healthz_from("127.0.0.1", addr).await);
+    // Its places come back as its connections close.
+    drop(held);
+    let end = Instant::now() + Duration::from_secs(5);
+    while !healthz_from("127.0.0.1", addr).await {
+        assert!(Instant::now() < end, "the client's places did not come back");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
 }
