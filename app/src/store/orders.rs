@@ -204,14 +204,24 @@ impl Store {
         }
     }
 
-    /// Erases an order (on SQLite its lookup row is left empty: the migration
-    /// that made them says why). False when there was none.
+    /// Erases an order and what is kept under its number: which Shopify order
+    /// it was, and the abuse panel's count of refused guesses at it (on SQLite
+    /// its lookup row is left empty: the migration that made them says why).
+    /// False when there was none.
     pub async fn delete_order(&self, shop_id: i64, number_key: &str) -> Result<bool, StoreError> {
+        let mut tx = self.pool.begin().await?;
         let done = sqlx::query("DELETE FROM orders WHERE shop_id = $1 AND number_key = $2")
             .bind(shop_id)
             .bind(number_key)
-            .execute(&self.pool)
+            .execute(&mut *tx)
             .await?;
+        for kept in [
+            "DELETE FROM shopify_orders WHERE shop_id = $1 AND number_key = $2",
+            "DELETE FROM refusals WHERE shop_id = $1 AND kind = 'order' AND subject = $2",
+        ] {
+            sqlx::query(kept).bind(shop_id).bind(number_key).execute(&mut *tx).await?;
+        }
+        tx.commit().await?;
         Ok(done.rows_affected() > 0)
     }
 }
