@@ -219,7 +219,11 @@ impl Store {
             "DELETE FROM shopify_orders WHERE shop_id = $1 AND number_key = $2",
             "DELETE FROM refusals WHERE shop_id = $1 AND kind = 'order' AND subject = $2",
         ] {
-            sqlx::query(kept).bind(shop_id).bind(number_key).execute(&mut *tx).await?;
+            sqlx::query(kept)
+                .bind(shop_id)
+                .bind(number_key)
+                .execute(&mut *tx)
+                .await?;
         }
         tx.commit().await?;
         Ok(done.rows_affected() > 0)

@@ -120,7 +120,10 @@ async fn erasing_an_order_removes_it() {
     let (_dir, store) = store().await;
     let shop = store.create_shop(&shop("a")).await.unwrap();
     store.put_order(shop.id, example()).await.unwrap();
-    store.link_shopify_order(shop.id, "820982911946154508", "1001").await.unwrap();
+    store
+        .link_shopify_order(shop.id, "820982911946154508", "1001")
+        .await
+        .unwrap();
     store.note_refusal("a", Refused::Order, "1001");
     store.note_refusal("a", Refused::Order, "1002");
     store.flush_tally().await.unwrap();
@@ -130,8 +133,17 @@ async fn erasing_an_order_removes_it() {
     assert_eq!(store.order(shop.id, "1001").await.unwrap(), None);
     // Nothing is kept under its number: not which Shopify order it was, not the
     // guesses at it. Another number's refusals stay.
-    assert_eq!(store.shopify_order_key(shop.id, "820982911946154508").await.unwrap(), None);
-    let refusals: Vec<String> = store.refusals(shop.id).await.unwrap().into_iter().map(|r| r.subject).collect();
+    assert_eq!(
+        store.shopify_order_key(shop.id, "820982911946154508").await.unwrap(),
+        None
+    );
+    let refusals: Vec<String> = store
+        .refusals(shop.id)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|r| r.subject)
+        .collect();
     assert_eq!(refusals, ["1002"]);
 }
 

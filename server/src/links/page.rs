@@ -101,20 +101,27 @@ pub async fn take(
     };
     let device = cookie(&headers, DEVICE_COOKIE).map_or_else(token, str::to_string);
     let (link_hash, device_hash) = (digest(&link), digest(&device));
-    match state.store.take_order_link(&slug, &link_hash, &device_hash).await {
-        Ok(true) => {}
-        // Already this browser's, or not to be had: say which.
-        Ok(false) => match state.store.order_link(&slug, &link_hash, &device_hash).await {
-            Ok(LinkState::Open { .. }) => {}
-            Ok(LinkState::OtherDevice) => return other_device(&state, locale, &slug),
-            Ok(LinkState::Unopened | LinkState::Gone) => return gone(&state, locale, &slug),
+    // Read first: only a link still to be had is written to (a made-up token
+    // costs a read, never a write).
+    let now = match state.store.order_link(&slug, &link_hash, &device_hash).await {
+        Ok(LinkState::Unopened) => match state.store.take_order_link(&slug, &link_hash, &device_hash).await {
+            Ok(true) => Ok(None),
+            // Taken by another browser meanwhile: say so.
+            Ok(false) => state.store.order_link(&slug, &link_hash, &device_hash).await.map(Some),
             Err(e) => {
-                tracing::error!(error = %e, "order link query failed");
+                tracing::error!(error = %e, "order link could not be taken");
                 return unavailable(&state, locale);
             }
         },
+        other => other.map(Some),
+    };
+    match now {
+        // Taken now, or this browser's already.
+        Ok(None | Some(LinkState::Open { .. })) => {}
+        Ok(Some(LinkState::OtherDevice)) => return other_device(&state, locale, &slug),
+        Ok(Some(LinkState::Unopened | LinkState::Gone)) => return gone(&state, locale, &slug),
         Err(e) => {
-            tracing::error!(error = %e, "order link could not be taken");
+            tracing::error!(error = %e, "order link query failed");
             return unavailable(&state, locale);
         }
     }
@@ -230,16 +237,30 @@ fn listed(orders: Vec<ShopperView>, locale: Locale) -> impl IntoView {
 /// the shop it holds ("forget on this device"), and its cookie.
 pub async fn forget(
     State(state): State<AppState>,
-    Path((slug, _link)): Path<(String, String)>,
+    Path((slug, link)): Path<(String, String)>,
     Query(query): Query<PageQuery>,
     headers: HeaderMap,
 ) -> Response {
-    let locale = locale_of(&query, &headers);
-    if !is_slug(&slug) {
-        return gone(&state, locale, &slug);
-    }
-    if let Some(device) = cookie(&headers, DEVICE_COOKIE) {
-        if let Err(e) = state.store.forget_order_links(&slug, &digest(device)).await {
+    let locale = match checked(&state, &query, &headers, &slug, &link) {
+        Ok(locale) => locale,
+        Err(page) => return *page,
+    };
+    // Only a browser that holds this link has links to give up: anything else
+    // costs a read, never a write.
+    let device = cookie(&headers, DEVICE_COOKIE).map(digest);
+    let holds = match &device {
+        Some(device) => match state.store.order_link(&slug, &digest(&link), device).await {
+            Ok(LinkState::Open { .. }) => true,
+            Ok(_) => false,
+            Err(e) => {
+                tracing::error!(error = %e, "order link query failed");
+                return unavailable(&state, locale);
+            }
+        },
+        None => false,
+    };
+    if let (true, Some(device)) = (holds, device) {
+        if let Err(e) = state.store.forget_order_links(&slug, &device).await {
             tracing::error!(error = %e, "order links could not be forgotten");
             return unavailable(&state, locale);
         }

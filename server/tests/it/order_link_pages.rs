@@ -145,6 +145,54 @@ async fn the_link_goes_to_the_address_on_the_orders_never_to_a_look_alike() {
 }
 
 #[tokio::test]
+async fn links_stop_with_the_shops_setting_and_strangers_tokens_change_nothing() {
+    let smtp = SmtpServer::start().await;
+    let app = TestApp::spawn_with_mail(&smtp.url()).await;
+    order(&app, "#2001", "ada@example.com", 3).await;
+    assert_eq!(ask(&app, "ada@example.com").await.status(), 303);
+    let mails = smtp.wait_for(1, WAIT).await;
+    let path = mails[0].link_path().expect("a link");
+    let device = cookie_of(&take(&app, &path, None).await);
+    assert_eq!(open(&app, &path, Some(&device)).await.status(), 200);
+
+    // A made-up token in the path: taking it or giving up "its" links does
+    // nothing to the links this browser holds.
+    let made_up = format!("/track/alpha/o/{}", "ab".repeat(32));
+    assert_eq!(take(&app, &made_up, Some(&device)).await.status(), 410);
+    let forget = |path: String| {
+        app.client
+            .post(app.url(&format!("{path}/forget")))
+            .header("sec-fetch-site", "same-origin")
+            .header("cookie", &device)
+            .send()
+    };
+    assert_eq!(forget(made_up.clone()).await.unwrap().status(), 200);
+    assert_eq!(
+        open(&app, &path, Some(&device)).await.status(),
+        200,
+        "still this browser's"
+    );
+
+    // The shop turns links by email off: links sent before stop working too.
+    let settings = |on: bool| {
+        app.client
+            .patch(app.url("/api/v1/shops/alpha/settings"))
+            .bearer_auth(&app.alpha_key)
+            .json(&serde_json::json!({ "email_links": on }))
+            .send()
+    };
+    assert_eq!(settings(false).await.unwrap().status(), 200);
+    assert_eq!(open(&app, &path, Some(&device)).await.status(), 410);
+    assert_eq!(take(&app, &path, Some(&device)).await.status(), 410);
+    assert_eq!(settings(true).await.unwrap().status(), 200);
+    assert_eq!(
+        open(&app, &path, Some(&device)).await.status(),
+        200,
+        "on again, within its 30 minutes"
+    );
+}
+
+#[tokio::test]
 async fn an_expired_link_is_refused_plainly() {
     let smtp = SmtpServer::start().await;
     let app = TestApp::spawn_with_mail(&smtp.url()).await;
