@@ -3,7 +3,7 @@
 
 use super::{reasons, Parsed, Rejected};
 use app::errors::FieldError;
-use app::order::{validate, ItemRefInput, LineItemInput, OrderInput, ShipmentInput, TotalsInput};
+use app::order::{validate, ItemRefInput, LineItemInput, OrderInput, ShipmentInput, TotalsInput, LIMITS};
 use std::collections::HashMap;
 
 /// The CSV columns, in documentation order. `order_number`, `email`, `placed_at`,
@@ -60,8 +60,9 @@ pub fn read_csv(reader: impl std::io::Read) -> Result<Vec<Parsed>, Rejected> {
     if !headers.iter().any(|h| h == "order_number") {
         return Err(Rejected::new(1, "the header row has no order_number column"));
     }
-    // Orders in the order they first appear, each with its rows and line numbers.
-    let mut groups: Vec<(usize, Vec<HashMap<String, String>>)> = vec![];
+    // Orders in the order they first appear, each with its first line, its rows
+    // (no more than an order may have line items, and one) and how many there were.
+    let mut groups: Vec<(usize, Vec<HashMap<String, String>>, usize)> = vec![];
     let mut index: HashMap<String, usize> = HashMap::new();
     let mut out = vec![];
     for record in csv.records() {
@@ -86,14 +87,28 @@ pub fn read_csv(reader: impl std::io::Read) -> Result<Vec<Parsed>, Rejected> {
             continue;
         }
         match index.get(&key) {
-            Some(&i) => groups[i].1.push(row),
+            Some(&i) => {
+                let (_, rows, count) = &mut groups[i];
+                *count += 1;
+                if rows.len() <= LIMITS.line_items {
+                    rows.push(row);
+                }
+            }
             None => {
                 index.insert(key, groups.len());
-                groups.push((line, vec![row]));
+                groups.push((line, vec![row], 1));
             }
         }
     }
-    for (line, rows) in groups {
+    for (line, rows, count) in groups {
+        if count > LIMITS.line_items {
+            let limit = LIMITS.line_items;
+            out.push(Err(Rejected::new(
+                line,
+                format!("line_items: {count} rows for this order; an order has at most {limit} line items"),
+            )));
+            continue;
+        }
         out.push(
             csv_order_input(&rows)
                 .and_then(validate)
@@ -116,6 +131,7 @@ fn csv_order_input(rows: &[HashMap<String, String>]) -> std::result::Result<Orde
     let get = |row: &HashMap<String, String>, k: &str| row.get(k).cloned();
     let mut unreadable = vec![];
     let mut shipments: Vec<ShipmentInput> = vec![];
+    let mut by_tracking: HashMap<String, usize> = HashMap::new();
     let mut items = Vec::with_capacity(rows.len());
     for (i, row) in rows.iter().enumerate() {
         let id = get(row, "line_item_id").unwrap_or_else(|| format!("line-{}", i + 1));
@@ -134,12 +150,10 @@ fn csv_order_input(rows: &[HashMap<String, String>]) -> std::result::Result<Orde
             sku: get(row, "sku"),
         });
         if let Some(number) = get(row, "tracking_number") {
-            let k = match shipments
-                .iter()
-                .position(|s| s.tracking_number.as_deref() == Some(number.as_str()))
-            {
-                Some(k) => k,
+            let k = match by_tracking.get(&number) {
+                Some(&k) => k,
                 None => {
+                    by_tracking.insert(number.clone(), shipments.len());
                     shipments.push(ShipmentInput {
                         id: Some(format!("shipment-{}", shipments.len() + 1)),
                         status: Some(get(row, "shipment_status").unwrap_or_else(|| "in_transit".into())),
@@ -241,6 +255,56 @@ order_number,email,placed_at,currency,total,line_item_id,line_item_title,quantit
         let Err(bad) = &parsed[3] else { panic!() };
         assert_eq!(bad.line, 6);
         assert!(bad.reason.contains("quantity"), "{}", bad.reason);
+    }
+
+    #[test]
+    fn an_order_of_more_rows_than_line_items_allowed_is_refused_without_keeping_them() {
+        let mut file = String::from(
+            "order_number,email,placed_at,currency,total,line_item_title,quantity,price,tracking_number\n",
+        );
+        // 20,000 rows of one order, each its own parcel: all were kept, and each
+        // parcel was looked up among the ones before it (time grew as rows squared).
+        for n in 0..20_000 {
+            file.push_str(&format!(
+                "#1,a@example.com,2026-11-02T10:15:00Z,NOK,1.00,Cap,1,1.00,T{n}\n"
+            ));
+        }
+        file.push_str("#2,b@example.com,2026-11-02T10:15:00Z,NOK,1.00,Cap,1,1.00,\n");
+        let parsed = read_csv(file.as_bytes()).expect("the header row is good");
+        assert_eq!(parsed.len(), 2);
+        let Err(bad) = &parsed[0] else {
+            panic!("{:?}", parsed[0])
+        };
+        assert_eq!(bad.line, 2);
+        assert!(
+            bad.reason.contains("20000 rows") && bad.reason.contains("at most 1000"),
+            "{}",
+            bad.reason
+        );
+        assert!(parsed[1].is_ok(), "the next order is read as ever");
+    }
+
+    #[test]
+    fn an_order_of_as_many_rows_as_line_items_allowed_is_read() {
+        let mut file = String::from(
+            "order_number,email,placed_at,currency,total,line_item_title,quantity,price,tracking_number\n",
+        );
+        for n in 0..LIMITS.line_items {
+            file.push_str(&format!(
+                "#1,a@example.com,2026-11-02T10:15:00Z,NOK,1.00,Cap,1,1.00,T{}\n",
+                n % 100
+            ));
+        }
+        let parsed = read_csv(file.as_bytes()).expect("the header row is good");
+        let Ok((_, order)) = &parsed[0] else {
+            panic!("{:?}", parsed[0])
+        };
+        assert_eq!(order.line_items.len(), LIMITS.line_items);
+        assert_eq!(
+            order.shipments.len(),
+            100,
+            "rows of one tracking number share its parcel"
+        );
     }
 
     #[test]
