@@ -50,7 +50,7 @@ pub async fn track(req: Request, next: Next) -> Response {
 
 /// A request method as a label: one of a fixed set, so that made-up methods
 /// cannot create new series.
-fn method_label(method: &axum::http::Method) -> &'static str {
+pub fn method_label(method: &axum::http::Method) -> &'static str {
     use axum::http::Method;
     match *method {
         Method::GET => "GET",

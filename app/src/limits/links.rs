@@ -5,7 +5,7 @@
 //! database beside the lookups' (other keys), so every server counts one.
 
 use super::shared::{paired, spent_shared, take_shared};
-use super::{spent_in, take_all, wait_of, Backing, Client, LimitKey, LookupLimits, Refusal, Rule, Table};
+use super::{spent_in, take_all, unix_ms, wait_of, Backing, Client, LimitKey, LookupLimits, Refusal, Rule, Table};
 use std::sync::Mutex;
 use std::time::Duration;
 
@@ -65,11 +65,7 @@ impl LookupLimits {
     /// Takes one request from the allowances of `email_key` (normalised) at `shop`,
     /// of `client` and of `shop`, or from none.
     pub async fn reserve_link_request(&self, client: &Client, shop: &str, email_key: &str) -> Result<(), LinkRefusal> {
-        let keys = [
-            self.key(b'L', &[shop.as_bytes(), email_key.as_bytes()]),
-            self.key(b'k', &[&client.key_bytes()]),
-            self.key(b'S', &[shop.as_bytes()]),
-        ];
+        let keys = self.link_keys(client, shop, email_key);
         let Backing::Shared(store) = &self.backing else {
             return self.reserve_link_here(&keys);
         };
@@ -82,6 +78,37 @@ impl LookupLimits {
             }),
             Err(Refusal::Unavailable) => Err(LinkRefusal::Unavailable),
         }
+    }
+
+    /// Gives a reserved request back to all three allowances (it could not be
+    /// queued, so it asked for nothing).
+    pub async fn release_link_request(&self, client: &Client, shop: &str, email_key: &str) {
+        let keys = self.link_keys(client, shop, email_key);
+        match &self.backing {
+            Backing::Shared(store) => {
+                let items = paired(&keys, &self.links.rules);
+                if let Err(e) = store.give_back_allowances(&items, unix_ms()).await {
+                    tracing::warn!(error = %e, "could not give a shared allowance back");
+                }
+            }
+            _ => {
+                let now = self.now();
+                let mut tables = self.links.tables.lock().unwrap_or_else(|e| e.into_inner());
+                for ((table, key), rule) in tables.iter_mut().zip(&keys).zip(self.links.rules) {
+                    table.give_back(key, rule, now);
+                }
+            }
+        }
+    }
+
+    /// The allowances a request counts against: the address at the shop, the
+    /// client, the shop.
+    fn link_keys(&self, client: &Client, shop: &str, email_key: &str) -> [LimitKey; 3] {
+        [
+            self.key(b'L', &[shop.as_bytes(), email_key.as_bytes()]),
+            self.key(b'k', &[&client.key_bytes()]),
+            self.key(b'S', &[shop.as_bytes()]),
+        ]
     }
 
     /// The same in this process's memory.
@@ -164,6 +191,34 @@ mod tests {
         per_shop: 4,
         window: Duration::from_secs(60 * 60),
     };
+
+    /// A request given back (it could not be queued) is as if never made.
+    async fn a_request_given_back_spends_nothing(servers: [Arc<LookupLimits>; 2]) {
+        let [l, m] = servers;
+        let a = Client::new(Some("203.0.113.1".parse().unwrap()));
+        for _ in 0..10 {
+            assert!(l.reserve_link_request(&a, "s", "x@example.com").await.is_ok());
+            m.release_link_request(&a, "s", "x@example.com").await;
+        }
+        assert!(l.reserve_link_request(&a, "s", "x@example.com").await.is_ok());
+        assert!(m.reserve_link_request(&a, "s", "x@example.com").await.is_ok());
+        assert_eq!(
+            spent(l.reserve_link_request(&a, "s", "x@example.com").await),
+            [true, false, false]
+        );
+    }
+
+    #[tokio::test]
+    async fn a_request_given_back_spends_nothing_in_memory() {
+        let l = Arc::new(LookupLimits::new(settings(SMALL)));
+        a_request_given_back_spends_nothing([l.clone(), l]).await;
+    }
+
+    #[tokio::test]
+    async fn a_request_given_back_spends_nothing_across_servers_sharing_limits() {
+        let (_dir, servers) = shared(SMALL).await;
+        a_request_given_back_spends_nothing(servers).await;
+    }
 
     #[tokio::test]
     async fn each_allowance_refuses_and_says_which_in_memory() {

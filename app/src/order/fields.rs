@@ -22,6 +22,15 @@ pub(super) const MAX_ZIP: usize = 40;
 pub(super) const MAX_PHONE: usize = 64;
 pub(super) const COUNTRY_CODE: usize = 2;
 
+/// A value as an error quotes it: its first 40 characters, `…` if there were more.
+fn shown(value: &str) -> String {
+    let mut shown: String = value.chars().take(40).collect();
+    if value.chars().nth(40).is_some() {
+        shown.push('…');
+    }
+    shown
+}
+
 /// Collects field errors while turning input into validated values.
 #[derive(Default)]
 pub(super) struct Validator {
@@ -124,7 +133,7 @@ impl Validator {
         self.push(
             field,
             "invalid_date",
-            format!("`{field}` must be a date such as 2026-11-06, not {value:?}."),
+            format!("`{field}` must be a date such as 2026-11-06, not {:?}.", shown(&value)),
         );
         None
     }
@@ -140,7 +149,10 @@ impl Validator {
             self.push(
                 field,
                 "invalid_money",
-                format!("`{field}` must be a non-negative decimal string such as \"249.50\", not {value:?}."),
+                format!(
+                    "`{field}` must be a non-negative decimal string such as \"249.50\", not {:?}.",
+                    shown(&value)
+                ),
             );
             String::new()
         }
@@ -166,7 +178,7 @@ impl Validator {
         let value = self.required(value, field)?;
         let parsed = parse(value.trim());
         if parsed.is_none() {
-            let shown: String = value.chars().take(40).collect();
+            let shown = shown(&value);
             self.push(
                 field,
                 "unknown_status",

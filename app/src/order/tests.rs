@@ -87,6 +87,21 @@ fn malformed_money_times_and_dates_are_refused() {
 }
 
 #[test]
+fn an_error_quotes_at_most_40_characters_of_a_bad_value() {
+    let mut body = example();
+    let long = "9,".repeat(5_000);
+    body["totals"]["total"] = json!(long);
+    body["shipments"][0]["estimated_delivery"] = json!(long);
+    body["status"] = json!(long);
+    let errors = errors_of(&body);
+    assert_eq!(errors.len(), 3);
+    for error in errors {
+        assert!(error.message.len() < 300, "{}: {}", error.field, error.message);
+        assert!(error.message.contains("9,9,9,"), "{}", error.message);
+    }
+}
+
+#[test]
 fn references_to_missing_line_items_are_refused() {
     let mut body = example();
     body["shipments"][0]["line_items"][0]["id"] = json!("li-404");

@@ -42,9 +42,46 @@ pub fn not_an_object(bytes: &[u8], expected: &str) -> Option<FieldError> {
     ))
 }
 
+/// serde's message about a value, without the Rust type names it may hold
+/// (`expected struct Customer`, `untagged enum RawId`): those say nothing to a
+/// sender and tell a stranger how the server is written.
+pub fn plain_serde(message: &str) -> String {
+    const STRUCT: &str = "expected struct ";
+    if message.contains("untagged enum") {
+        let at = message.find(" at line ").map_or("", |i| &message[i..]);
+        return format!("a value of a type this field does not take{at}");
+    }
+    match message.find(STRUCT) {
+        Some(i) => {
+            let rest = &message[i + STRUCT.len()..];
+            let end = rest
+                .find(|c: char| !(c.is_alphanumeric() || c == '_'))
+                .unwrap_or(rest.len());
+            format!("{}expected an object{}", &message[..i], &rest[end..])
+        }
+        None => message.to_string(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn serde_messages_lose_their_rust_type_names() {
+        assert_eq!(
+            plain_serde("invalid type: string \"x\", expected struct Customer at line 1 column 9"),
+            "invalid type: string \"x\", expected an object at line 1 column 9"
+        );
+        assert_eq!(
+            plain_serde("data did not match any variant of untagged enum RawId at line 1 column 12"),
+            "a value of a type this field does not take at line 1 column 12"
+        );
+        assert_eq!(
+            plain_serde("expected u32 at line 1 column 2"),
+            "expected u32 at line 1 column 2"
+        );
+    }
 
     #[test]
     fn only_json_of_another_shape_than_an_object_is_named_so() {

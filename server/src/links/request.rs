@@ -85,6 +85,8 @@ pub async fn request(State(state): State<AppState>, Path(slug): Path<String>, re
             }
             Err(e) => {
                 tracing::error!(error = %e, "could not queue an order link request");
+                // Nothing was asked for: the allowance goes back.
+                state.limits.release_link_request(&client, &slug, &key).await;
                 return unavailable();
             }
         },

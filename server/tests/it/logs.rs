@@ -110,8 +110,13 @@ async fn json_logs_carry_the_request_id_on_every_line_of_a_request() {
     assert_eq!(res.status(), 200);
     let id = res.headers()["x-request-id"].to_str().unwrap().to_string();
     assert!(id.len() == 16 && id.chars().all(|c| c.is_ascii_hexdigit()), "{id}");
+    // A made-up method of 4,000 letters is logged as `other`, as the metrics count it.
+    let made_up = reqwest::Method::from_bytes("QUERYX".repeat(700).as_bytes()).unwrap();
+    let res = client.request(made_up, format!("{base}/healthz")).send().await.unwrap();
+    let made_up_id = res.headers()["x-request-id"].to_str().unwrap().to_string();
 
     let log = server.stop_and_read_log();
+    assert!(!log.contains("QUERYXQUERYX"), "the made-up method reached the log");
     let lines: Vec<serde_json::Value> = log
         .lines()
         .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON ({e}): {l}")))
@@ -126,6 +131,15 @@ async fn json_logs_carry_the_request_id_on_every_line_of_a_request() {
     let of_request = lines.iter().filter(|l| l["span"]["request_id"] == id.as_str()).count();
     assert!(of_request >= 2, "the request's lines: {log}");
     assert!(!log.contains("mallory") && !log.contains("ada@"), "{log}");
+    let made_up_lines: Vec<_> = lines
+        .iter()
+        .filter(|l| l["span"]["request_id"] == made_up_id.as_str())
+        .collect();
+    assert!(!made_up_lines.is_empty(), "{log}");
+    assert!(
+        made_up_lines.iter().all(|l| l["span"]["method"] == "other"),
+        "{made_up_lines:?}"
+    );
 }
 
 #[tokio::test]

@@ -79,9 +79,21 @@ async fn an_id_longer_than_any_of_shopifys_is_refused_before_anything_is_written
     o["id"] = json!("9".repeat(5_000));
     let (status, problem) = deliver(&app, "alpha", "orders/create", "w-1", &o).await;
     assert_eq!(status, 422, "{problem}");
+    assert_eq!(problem["errors"][0]["field"], "id", "{problem}");
     let message = problem["errors"][0]["message"].as_str().unwrap_or_default();
     assert!(
         message.contains("an id is a number or a text of 1 to 64 characters"),
+        "{message}"
+    );
+    // A nested value of the wrong type is named by its path, without Rust's names.
+    let mut wrong = order();
+    wrong["customer"] = json!("jon");
+    let (status, problem) = deliver(&app, "alpha", "orders/create", "w-0", &wrong).await;
+    assert_eq!(status, 422, "{problem}");
+    assert_eq!(problem["errors"][0]["field"], "customer", "{problem}");
+    let message = problem["errors"][0]["message"].as_str().unwrap_or_default();
+    assert!(
+        message.contains("expected an object") && !message.contains("struct"),
         "{message}"
     );
     assert_eq!(app.merchant_order("alpha", "9999").await, Value::Null);
