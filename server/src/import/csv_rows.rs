@@ -60,9 +60,8 @@ pub fn read_csv(reader: impl std::io::Read) -> Result<Vec<Parsed>, Rejected> {
     if !headers.iter().any(|h| h == "order_number") {
         return Err(Rejected::new(1, "the header row has no order_number column"));
     }
-    // Orders in the order they first appear, each with its first line, its rows
-    // (no more than an order may have line items, and one) and how many there were.
-    let mut groups: Vec<(usize, Vec<HashMap<String, String>>, usize)> = vec![];
+    // Orders in the order they first appear.
+    let mut groups: Vec<Group> = vec![];
     let mut index: HashMap<String, usize> = HashMap::new();
     let mut out = vec![];
     for record in csv.records() {
@@ -88,19 +87,23 @@ pub fn read_csv(reader: impl std::io::Read) -> Result<Vec<Parsed>, Rejected> {
         }
         match index.get(&key) {
             Some(&i) => {
-                let (_, rows, count) = &mut groups[i];
-                *count += 1;
-                if rows.len() <= LIMITS.line_items {
-                    rows.push(row);
+                let group = &mut groups[i];
+                group.count += 1;
+                if group.rows.len() <= LIMITS.line_items {
+                    group.rows.push(row);
                 }
             }
             None => {
                 index.insert(key, groups.len());
-                groups.push((line, vec![row], 1));
+                groups.push(Group {
+                    line,
+                    rows: vec![row],
+                    count: 1,
+                });
             }
         }
     }
-    for (line, rows, count) in groups {
+    for Group { line, rows, count } in groups {
         if count > LIMITS.line_items {
             let limit = LIMITS.line_items;
             out.push(Err(Rejected::new(
@@ -121,6 +124,14 @@ pub fn read_csv(reader: impl std::io::Read) -> Result<Vec<Parsed>, Rejected> {
         Err(r) => r.line,
     });
     Ok(out)
+}
+
+/// One order's rows: the line of its first, its rows (no more than an order
+/// may have line items, and one) and how many there were.
+struct Group {
+    line: usize,
+    rows: Vec<HashMap<String, String>>,
+    count: usize,
 }
 
 /// One order's rows as an order input. A quantity that is not a whole number
