@@ -26,18 +26,9 @@ pub const MAX_CONNECTIONS: usize = 10_000;
 const MAX_STREAMS: u32 = 100;
 
 /// Serves `router` on `listener` until `shutdown` completes, then waits for the
-/// requests in flight. Handlers see the peer as `ConnectInfo<SocketAddr>`.
+/// requests in flight, with `peer_rules` for connections per client. Handlers
+/// see the peer as `ConnectInfo<SocketAddr>`.
 pub async fn run(
-    listener: tokio::net::TcpListener,
-    router: Router,
-    header_timeout: Duration,
-    shutdown: impl Future<Output = ()>,
-) {
-    run_with(listener, router, header_timeout, PeerRules::default(), shutdown).await;
-}
-
-/// The same, with these rules for connections per client.
-pub async fn run_with(
     listener: tokio::net::TcpListener,
     router: Router,
     header_timeout: Duration,

@@ -23,7 +23,7 @@ pub(super) const MAX_PHONE: usize = 64;
 pub(super) const COUNTRY_CODE: usize = 2;
 
 /// A value as an error quotes it: its first 40 characters, `…` if there were more.
-fn shown(value: &str) -> String {
+pub(super) fn shown(value: &str) -> String {
     let mut shown: String = value.chars().take(40).collect();
     if value.chars().nth(40).is_some() {
         shown.push('…');
@@ -89,7 +89,11 @@ impl Validator {
     pub(super) fn id(&mut self, value: Option<String>, field: &str, seen: &mut HashSet<String>, what: &str) -> String {
         let id = self.required_text(value, field, MAX_ID);
         if !id.is_empty() && !seen.insert(id.clone()) {
-            self.push(field, "duplicate_id", format!("{what} id {id:?} is used twice."));
+            self.push(
+                field,
+                "duplicate_id",
+                format!("{what} id {:?} is used twice.", shown(&id)),
+            );
         }
         id
     }

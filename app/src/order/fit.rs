@@ -2,10 +2,11 @@
 //! platform allows some text longer than Lookout keeps (Shopify: a name of any
 //! length, a note of any length, tags without number); refusing the order for
 //! it would leave the order never found and the platform retrying a delivery
-//! that can never succeed. So such text is cut to the limit (with `…`), lists
-//! Lookout caps are cut to the cap, and a country code that is not one is
+//! that can never succeed. So such text is cut to the limit (with `…`), tags
+//! past the cap are dropped, and a country code longer than two letters is
 //! dropped. What is left is validated like any order: this never makes a bad
-//! order good, only a long one short.
+//! order good, only a long one short. Lists of line items, parcels or events
+//! longer than Lookout's caps are not cut: an order that large is refused.
 
 use super::fields::{COUNTRY_CODE, MAX_ID, MAX_NAME, MAX_NOTE, MAX_PHONE, MAX_STREET, MAX_TAG, MAX_TEXT, MAX_ZIP};
 use super::validate::LIMITS;
@@ -53,9 +54,7 @@ impl Shipment {
 impl TimelineEvent {
     /// This event with its message cut to its limit.
     pub fn fitted(mut self) -> TimelineEvent {
-        if self.message.trim().chars().count() > MAX_TEXT {
-            self.message = cut(self.message.trim(), MAX_TEXT);
-        }
+        fit_text(&mut self.message, MAX_TEXT);
         self
     }
 }
@@ -84,9 +83,13 @@ fn fit_address(a: &mut AddressInput) {
 
 fn fit(text: &mut Option<String>, max: usize) {
     if let Some(t) = text {
-        if t.trim().chars().count() > max {
-            *t = cut(t.trim(), max);
-        }
+        fit_text(t, max);
+    }
+}
+
+fn fit_text(text: &mut String, max: usize) {
+    if text.trim().chars().count() > max {
+        *text = cut(text.trim(), max);
     }
 }
 

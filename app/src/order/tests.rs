@@ -93,8 +93,15 @@ fn an_error_quotes_at_most_40_characters_of_a_bad_value() {
     body["totals"]["total"] = json!(long);
     body["shipments"][0]["estimated_delivery"] = json!(long);
     body["status"] = json!(long);
+    // Ids as long as an id may be: used twice, and one that names no line item.
+    let mut item = body["line_items"][0].clone();
+    item["id"] = json!("9,".repeat(100));
+    if let Some(items) = body["line_items"].as_array_mut() {
+        items.extend([item.clone(), item]);
+    }
+    body["shipments"][0]["line_items"][0]["id"] = json!("9,".repeat(99));
     let errors = errors_of(&body);
-    assert_eq!(errors.len(), 3);
+    assert_eq!(errors.len(), 5, "{errors:?}");
     for error in errors {
         assert!(error.message.len() < 300, "{}: {}", error.field, error.message);
         assert!(error.message.contains("9,9,9,"), "{}", error.message);

@@ -2,7 +2,7 @@
 //! Every problem is collected with the path of its field (`shipments[0].status`).
 
 use super::fields::{
-    Validator, COUNTRY_CODE, MAX_ID, MAX_NAME, MAX_NOTE, MAX_PHONE, MAX_STREET, MAX_TAG, MAX_TEXT, MAX_ZIP,
+    shown, Validator, COUNTRY_CODE, MAX_ID, MAX_NAME, MAX_NOTE, MAX_PHONE, MAX_STREET, MAX_TAG, MAX_TEXT, MAX_ZIP,
 };
 use super::input::{ItemRefInput, OrderInput};
 use super::{Address, ItemRef, LineItem, Order, Refund, Return, Shipment, TimelineEvent, ValidOrder};
@@ -100,11 +100,13 @@ impl Validator {
             .to_string();
         let iso_4217 = currency.len() == 3 && currency.bytes().all(|b| b.is_ascii_uppercase());
         if !currency.is_empty() && !iso_4217 {
-            let shown: String = currency.chars().take(16).collect();
             self.push(
                 "currency",
                 "invalid_currency",
-                format!("`currency` must be an ISO 4217 code such as NOK, not {shown:?}."),
+                format!(
+                    "`currency` must be an ISO 4217 code such as NOK, not {:?}.",
+                    shown(&currency)
+                ),
             );
         }
         let totals = match input.totals {
@@ -313,7 +315,7 @@ impl Validator {
                 self.push(
                     &format!("{p}.id"),
                     "unknown_line_item",
-                    format!("No line item has the id {id:?}."),
+                    format!("No line item has the id {:?}.", shown(&id)),
                 );
             }
             out.push(ItemRef {

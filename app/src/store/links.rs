@@ -142,24 +142,26 @@ impl Store {
         Ok(views.into_iter().map(|(_, view)| view).collect())
     }
 
-    /// The address the merchant has on the newest order of `email_key` at the
-    /// shop: where its link is mailed. Two addresses may share a key (they differ
-    /// only in case), and the one typed on the page is not the one to trust.
-    pub async fn order_email(&self, shop_id: i64, email_key: &str) -> Result<Option<String>, StoreError> {
+    /// The addresses the merchant has on the orders of `email_key` at the shop
+    /// (each once, at most 20): the link is mailed to the one, if it is one.
+    /// Addresses that differ only in case share a key, and so may a look-alike
+    /// (U+212A KELVIN SIGN lower-cases to `k`); the address typed on the page is
+    /// not the one to trust.
+    pub async fn order_emails(&self, shop_id: i64, email_key: &str) -> Result<Vec<String>, StoreError> {
         let email = match self.backend {
             Backend::Sqlite => "json_extract(doc, '$.email')",
             Backend::Postgres => "doc->>'email'",
         };
         let sql = format!(
-            "SELECT {email} FROM orders WHERE shop_id = $1 AND email_key = $2 AND shopper_view IS NOT NULL
-             ORDER BY id DESC LIMIT 1"
+            "SELECT DISTINCT {email} FROM orders WHERE shop_id = $1 AND email_key = $2 AND shopper_view IS NOT NULL
+             LIMIT 20"
         );
-        let found: Option<Option<String>> = sqlx::query_scalar(&sql)
+        let found: Vec<Option<String>> = sqlx::query_scalar(&sql)
             .bind(shop_id)
             .bind(email_key)
-            .fetch_optional(&self.pool)
+            .fetch_all(&self.pool)
             .await?;
-        Ok(found.flatten())
+        Ok(found.into_iter().flatten().collect())
     }
 
     /// Forgets links that stopped working a day ago or more.

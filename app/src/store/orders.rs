@@ -225,7 +225,15 @@ impl Store {
                 .execute(&mut *tx)
                 .await?;
         }
+        let slug: Option<String> = sqlx::query_scalar("SELECT slug FROM shops WHERE id = $1")
+            .bind(shop_id)
+            .fetch_optional(&mut *tx)
+            .await?;
         tx.commit().await?;
+        // Refusals counted here and not yet written would write the number back.
+        if let Some(slug) = slug {
+            self.tally.refusals.forget(&slug, super::Refused::Order, number_key);
+        }
         Ok(done.rows_affected() > 0)
     }
 }

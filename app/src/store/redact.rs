@@ -1,38 +1,31 @@
 //! Database URLs as they may be shown in a message or a log: without their
 //! password, whether it is in the user part or in the query.
 
-/// `url` with any password replaced by `***`.
+/// `url` with any password replaced by `***`. The user part is everything
+/// between `://` and the last `@`, whatever it holds (a password may hold `/`,
+/// `?` or `@`); where that cuts too much, more is hidden, never less.
 pub fn shown_url(url: &str) -> String {
-    let (base, query) = match url.split_once('?') {
-        Some((base, query)) => (base, Some(query)),
-        None => (url, None),
+    let shown = match url.split_once("://") {
+        Some((scheme, rest)) => match rest.rfind('@').map(|at| rest.split_at(at)) {
+            Some((user, host)) => match user.split_once(':') {
+                Some((name, _)) => format!("{scheme}://{name}:***{host}"),
+                None => url.to_string(),
+            },
+            None => url.to_string(),
+        },
+        None => url.to_string(),
     };
-    let mut shown = match base.split_once("://") {
-        Some((scheme, rest)) => {
-            let (authority, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
-            let authority = match authority.rsplit_once('@') {
-                Some((user, host)) => match user.split_once(':') {
-                    Some((name, _)) => format!("{name}:***@{host}"),
-                    None => authority.to_string(),
-                },
-                None => authority.to_string(),
-            };
-            format!("{scheme}://{authority}{path}")
-        }
-        None => base.to_string(),
+    let Some((base, query)) = shown.split_once('?') else {
+        return shown;
     };
-    if let Some(query) = query {
-        let pairs: Vec<String> = query
-            .split('&')
-            .map(|pair| match pair.split_once('=') {
-                Some((name, _)) if name.eq_ignore_ascii_case("password") => format!("{name}=***"),
-                _ => pair.to_string(),
-            })
-            .collect();
-        shown.push('?');
-        shown.push_str(&pairs.join("&"));
-    }
-    shown
+    let pairs: Vec<String> = query
+        .split('&')
+        .map(|pair| match pair.split_once('=') {
+            Some((name, _)) if name.eq_ignore_ascii_case("password") => format!("{name}=***"),
+            _ => pair.to_string(),
+        })
+        .collect();
+    format!("{base}?{}", pairs.join("&"))
 }
 
 #[cfg(test)]
@@ -54,6 +47,12 @@ mod tests {
             ("postgres://db/x", "postgres://db/x"),
             ("sqlite://lookout.db?mode=rwc", "sqlite://lookout.db?mode=rwc"),
             ("sqlite:lookout.db", "sqlite:lookout.db"),
+            ("postgres://u:p?ss@h/db", "postgres://u:***@h/db"),
+            ("postgres://u:pa/ss@h/db", "postgres://u:***@h/db"),
+            (
+                "postgres://u:pa@ss@h/db?password=x",
+                "postgres://u:***@h/db?password=***",
+            ),
         ] {
             assert_eq!(shown_url(url), shown, "{url}");
         }

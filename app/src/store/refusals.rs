@@ -91,6 +91,19 @@ impl Refusals {
             .or_default() += 1;
     }
 
+    /// Forgets what is counted against `subject` of the shop `slug` and not yet
+    /// written (the order it names was erased).
+    pub(super) fn forget(&self, slug: &str, kind: Refused, subject: &str) {
+        let subject = crate::normalize::clip(subject, MAX_SUBJECT_BYTES);
+        let mut guard = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        let (pending, count) = &mut *guard;
+        if let Some(shop) = pending.get_mut(slug) {
+            if shop.remove(&(kind, subject.to_string())).is_some() {
+                *count = count.saturating_sub(1);
+            }
+        }
+    }
+
     pub(super) fn take(&self) -> Pending {
         let mut guard = self.0.lock().unwrap_or_else(|e| e.into_inner());
         guard.1 = 0;

@@ -98,6 +98,7 @@ impl Store {
             .as_ref()
             .map(|o| serde_json::to_string(o).map_err(|e| StoreError::Corrupt(e.to_string())))
             .transpose()?;
+        let mut tx = self.pool.begin().await?;
         let done = sqlx::query(
             "UPDATE shops SET
                 name = COALESCE($1, name),
@@ -114,8 +115,22 @@ impl Store {
         .bind(origins)
         .bind(slug)
         .bind(update.email_links.map(i64::from))
-        .execute(&self.pool)
+        .execute(&mut *tx)
         .await?;
+        // Turning links by email off ends the links already sent, for good: a
+        // merchant who does it after a leak must not see them back when it is
+        // turned on again.
+        if update.email_links == Some(false) {
+            sqlx::query(
+                "UPDATE order_links SET revoked_at = $1
+                 WHERE revoked_at IS NULL AND shop_id = (SELECT id FROM shops WHERE slug = $2)",
+            )
+            .bind(super::now())
+            .bind(slug)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
         Ok(done.rows_affected() > 0)
     }
 

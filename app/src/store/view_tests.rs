@@ -187,7 +187,7 @@ async fn views_made_before_hold_reasons_were_worded_for_shoppers_are_made_again(
 }
 
 #[tokio::test]
-async fn views_made_by_older_rules_are_made_again_once_and_a_write_between_is_kept() {
+async fn views_made_by_older_rules_are_made_again_once_and_again_when_asked() {
     let (_dir, store) = store().await;
     let a = store.create_shop(&shop("a")).await.unwrap();
     let orders: Vec<ValidOrder> = (1..=1003)

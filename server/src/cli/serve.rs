@@ -92,7 +92,7 @@ pub(super) async fn serve(db: &Db, addr: SocketAddr, site_root: PathBuf, setting
     println!("  Demo tracking page: http://{local}/track/demo");
     println!("  Health: http://{local}/healthz");
     let router = crate::app(state);
-    crate::serve::run_with(listener, router, settings.header_timeout, peer_rules, shutdown_signal()).await;
+    crate::serve::run(listener, router, settings.header_timeout, peer_rules, shutdown_signal()).await;
     if let Err(e) = store.flush_tally().await {
         tracing::warn!(error = %e, "the last lookup counts could not be written");
     }

@@ -188,10 +188,17 @@ impl Mailer {
         if orders.is_empty() {
             return Ok(Outcome::NoOrders);
         }
-        // To the address the merchant has, never as typed: an address that only
-        // shares its key (another case, a look-alike letter) is not the shopper's.
-        let Some(to) = store.order_email(queued.shop_id, &key).await.map_err(Retry::of)? else {
-            return Ok(Outcome::Failed);
+        // To the address the merchant has, and only when it is the one typed (up
+        // to ASCII case) and the only one under the key: an address that merely
+        // shares the key (a look-alike letter) is not the shopper's, and neither
+        // is its owner's order under it.
+        let stored = store.order_emails(queued.shop_id, &key).await.map_err(Retry::of)?;
+        let Some(to) = one_address(&stored, &queued.email) else {
+            tracing::warn!(
+                outbox_id = queued.id,
+                "the orders' addresses are not the one typed: no link sent"
+            );
+            return Ok(Outcome::NoOrders);
         };
         let token = crate::token::token();
         let hash = crate::token::digest(&token);
@@ -204,7 +211,7 @@ impl Mailer {
             self.public_url,
             crate::links::link_path(&queued.slug, &token, &queued.locale)
         );
-        let refused = match message::link_mail(queued, &to, &self.from, &url) {
+        let refused = match message::link_mail(queued, to, &self.from, &url) {
             // An address lettre cannot write into a message: no try will do better.
             Err(e) => {
                 tracing::warn!(outbox_id = queued.id, error = %e, "the address cannot be mailed");
@@ -227,6 +234,14 @@ impl Mailer {
         }
         Ok(refused)
     }
+}
+
+/// The address to mail: the orders' one address (up to ASCII case), if the
+/// typed address is it.
+fn one_address<'a>(stored: &'a [String], typed: &str) -> Option<&'a str> {
+    let first = stored.first()?.trim();
+    let same = |a: &str| a.trim().eq_ignore_ascii_case(first);
+    (stored.iter().all(|a| same(a)) && same(typed)).then_some(first)
 }
 
 /// What went wrong with a send, without the SMTP server's own words (a reply
@@ -294,6 +309,20 @@ pub fn checked_public_url(url: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_link_goes_only_to_the_one_address_typed() {
+        let one = ["Ada@Example.com".to_string()];
+        assert_eq!(one_address(&one, " ada@example.COM "), Some("Ada@Example.com"));
+        assert_eq!(one_address(&one, "\u{212A}ate@example.com"), None);
+        let two = ["kate@example.com".to_string(), "\u{212A}ate@example.com".to_string()];
+        assert_eq!(
+            one_address(&two, "kate@example.com"),
+            None,
+            "a look-alike's order under the key"
+        );
+        assert_eq!(one_address(&[], "kate@example.com"), None);
+    }
 
     #[test]
     fn backoff_doubles_up_to_an_hour() {

@@ -5,7 +5,7 @@ use app::order::AddressInput;
 use serde::Deserialize;
 
 /// Shopify sends ids as JSON numbers; Lookout keeps them as text. An id sent
-/// as text is one of at most `MAX_ID` characters: it becomes a stored key.
+/// as text is one of at most `MAX_SHOPIFY_ID` characters: it becomes a stored key.
 #[derive(Debug, Deserialize)]
 #[serde(try_from = "RawId")]
 pub enum Id {
@@ -15,7 +15,7 @@ pub enum Id {
 
 /// The longest id sent as text that Lookout takes (Shopify's are 64-bit numbers,
 /// or `gid://shopify/Order/…` in the GraphQL admin API).
-pub const MAX_ID: usize = 64;
+pub const MAX_SHOPIFY_ID: usize = 64;
 
 #[derive(Deserialize)]
 #[serde(untagged)]
@@ -30,8 +30,10 @@ impl TryFrom<RawId> for Id {
     fn try_from(raw: RawId) -> Result<Id, String> {
         match raw {
             RawId::Number(n) => Ok(Id::Number(n)),
-            RawId::Text(t) if !t.is_empty() && t.chars().count() <= MAX_ID => Ok(Id::Text(t)),
-            RawId::Text(_) => Err(format!("an id is a number or a text of 1 to {MAX_ID} characters")),
+            RawId::Text(t) if !t.is_empty() && t.chars().count() <= MAX_SHOPIFY_ID => Ok(Id::Text(t)),
+            RawId::Text(_) => Err(format!(
+                "an id is a number or a text of 1 to {MAX_SHOPIFY_ID} characters"
+            )),
         }
     }
 }

@@ -123,10 +123,17 @@ impl TestApp {
         // the server sends them as they are).
         std::fs::write(site.join("pkg/lookout.css.br"), STAND_IN_BROTLI).expect("site file");
         let state = configure(AppState::new(cli::leptos_options(addr, &site), store.clone()));
+        // As `lookout serve` does: the default cap per client, and the limits'
+        // trusted proxies (a test that plays many clients through one) not counted.
+        let peer_rules = server::peers::PeerRules {
+            proxies: state.limits.settings().proxies.clone(),
+            ..server::peers::PeerRules::default()
+        };
         tokio::spawn(server::serve::run(
             listener,
             app(state),
             server::serve::HEADER_TIMEOUT,
+            peer_rules,
             std::future::pending(),
         ));
         TestApp {
