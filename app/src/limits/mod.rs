@@ -12,6 +12,7 @@ mod client;
 mod forgotten;
 mod links;
 mod shared;
+mod sign_ins;
 mod table;
 
 pub use client::{client_of, Client, Proxies};
@@ -193,6 +194,14 @@ impl LookupLimits {
     }
 
     fn key(&self, kind: u8, parts: &[&[u8]]) -> LimitKey {
+        let digest = self.keyed_digest(kind, parts);
+        let mut key = [0u8; 16];
+        key.copy_from_slice(&digest[..16]);
+        key
+    }
+
+    /// SHA-256 of the secret, `kind` and `parts` (each with its length).
+    fn keyed_digest(&self, kind: u8, parts: &[&[u8]]) -> [u8; 32] {
         let mut hash = Sha256::new();
         hash.update(self.secret);
         hash.update([kind]);
@@ -200,10 +209,7 @@ impl LookupLimits {
             hash.update((part.len() as u64).to_le_bytes());
             hash.update(part);
         }
-        let digest = hash.finalize();
-        let mut key = [0u8; 16];
-        key.copy_from_slice(&digest[..16]);
-        key
+        hash.finalize().into()
     }
 
     /// Takes one attempt from all three allowances, or from none.
@@ -263,35 +269,6 @@ impl LookupLimits {
         let now = self.now();
         let mut table = self.auth.lock().unwrap_or_else(|e| e.into_inner());
         table.give_back(&key, self.auth_rule, now);
-    }
-
-    /// Takes one attempt from each allowance of failed sign-ins a sign-in touches
-    /// (the client's, the account's from this client, the account's from all
-    /// clients), or from none (`account` is the normalised email).
-    pub fn reserve_sign_in(&self, client: &Client, account: &str) -> Result<(), Duration> {
-        let keys = self.sign_in_keys(client, account);
-        let now = self.now();
-        let mut tables = self.sign_ins.lock().unwrap_or_else(|e| e.into_inner());
-        take_all(&mut tables[..], &keys, &self.sign_in_rules, now).map_err(wait_of)
-    }
-
-    /// Gives a sign-in's attempt back (the password was right).
-    pub fn release_sign_in(&self, client: &Client, account: &str) {
-        let keys = self.sign_in_keys(client, account);
-        let now = self.now();
-        let mut tables = self.sign_ins.lock().unwrap_or_else(|e| e.into_inner());
-        for ((table, key), rule) in tables.iter_mut().zip(&keys).zip(self.sign_in_rules) {
-            table.give_back(key, rule, now);
-        }
-    }
-
-    fn sign_in_keys(&self, client: &Client, account: &str) -> [LimitKey; 3] {
-        let client = client.key_bytes();
-        [
-            self.key(b's', &[&client]),
-            self.key(b'u', &[account.as_bytes(), &client]),
-            self.key(b'U', &[account.as_bytes()]),
-        ]
     }
 
     /// Keys held in memory now, and keys forgotten early because a table was full:

@@ -93,6 +93,25 @@ fn sign_in_page(state: &AppState, headers: &HeaderMap, status: StatusCode, error
     response
 }
 
+/// The cookie of a browser that has signed in to an account: its sign-ins are
+/// not counted against the account's allowance from all clients, so that many
+/// clients guessing cannot lock the owner out of a browser they have used.
+pub const KNOWN_COOKIE: &str = "lookout_console_known";
+/// How long a browser stays known after its last sign-in.
+const KNOWN_DAYS: i64 = 180;
+
+fn known_cookie(state: &AppState, account: &str) -> axum::http::HeaderValue {
+    let tag = state.limits.known_browser_tag(account);
+    crate::token::set_cookie(
+        KNOWN_COOKIE,
+        Some(&tag),
+        "/console",
+        "Strict",
+        KNOWN_DAYS * 24 * 3600,
+        state.secure_cookies,
+    )
+}
+
 #[derive(serde::Deserialize)]
 pub struct SignInForm {
     #[serde(default)]
@@ -121,7 +140,9 @@ pub async fn sign_in(
         return wrong(StatusCode::UNAUTHORIZED);
     }
     let email = app::normalize::email_key(&form.email);
-    if let Err(wait) = state.limits.reserve_sign_in(&client, &email) {
+    let known = session::cookie(&headers, KNOWN_COOKIE)
+        .is_some_and(|tag| session::same_token(tag, &state.limits.known_browser_tag(&email)));
+    if let Err(wait) = state.limits.reserve_sign_in(&client, &email, known) {
         let minutes = wait.as_secs().div_ceil(60).max(1).to_string();
         let text = app::i18n::t_args(locale, "console.sign_in.limited", &[("minutes", &minutes)]);
         let mut response = sign_in_page(&state, &headers, StatusCode::TOO_MANY_REQUESTS, Some(text));
@@ -133,7 +154,7 @@ pub async fn sign_in(
     let account = match state.store.account(&email).await {
         Ok(account) => account,
         Err(e) => {
-            state.limits.release_sign_in(&client, &email);
+            state.limits.release_sign_in(&client, &email, known);
             tracing::error!(error = %e, "account query failed");
             return pages::unavailable(locale);
         }
@@ -145,7 +166,7 @@ pub async fn sign_in(
         .run(move || keys::verify(&password, stored.as_deref()))
         .await
     else {
-        state.limits.release_sign_in(&client, &email);
+        state.limits.release_sign_in(&client, &email, known);
         return pages::message(
             StatusCode::SERVICE_UNAVAILABLE,
             locale,
@@ -157,7 +178,7 @@ pub async fn sign_in(
         tracing::info!("console sign-in refused");
         return wrong(StatusCode::UNAUTHORIZED);
     };
-    state.limits.release_sign_in(&client, &email);
+    state.limits.release_sign_in(&client, &email, known);
     match session::start(&state, account.id).await {
         Ok(cookie) => {
             tracing::info!(user_id = account.id, "console sign-in");
@@ -165,6 +186,7 @@ pub async fn sign_in(
             let h = response.headers_mut();
             h.append(header::SET_COOKIE, cookie);
             h.append(header::SET_COOKIE, session::set_cookie(&state, FORM_COOKIE, None));
+            h.append(header::SET_COOKIE, known_cookie(&state, &email));
             response
         }
         Err(e) => {

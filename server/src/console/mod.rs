@@ -17,6 +17,7 @@ pub mod session;
 mod shop;
 mod support;
 
+pub use account::KNOWN_COOKIE;
 pub use app::i18n::Locale;
 pub use pages::Section;
 

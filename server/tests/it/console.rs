@@ -10,6 +10,7 @@ use common::console::{
 };
 use common::TestApp;
 use server::console::session;
+use server::console::KNOWN_COOKIE;
 
 #[tokio::test]
 async fn a_link_sets_a_password_once_and_refuses_weak_ones() {
@@ -183,6 +184,7 @@ async fn a_burst_of_guesses_gets_the_allowance_and_no_more_hashing_and_locks_out
     // The owner, elsewhere, is not locked out by it.
     let res = try_sign_in_at(owner, &app.base, "198.51.100.1", "owner@alpha.example", PASSWORD).await;
     assert_eq!(res.status(), 303);
+    let (known, _) = set_cookie(&res, KNOWN_COOKIE).expect("a known browser's cookie");
     // Guessing from many clients is bounded by the account's allowance from all
     // clients (ten times one client's): then everyone waits, the owner too.
     let mut wrong = 0;
@@ -199,6 +201,45 @@ async fn a_burst_of_guesses_gets_the_allowance_and_no_more_hashing_and_locks_out
     );
     let res = try_sign_in_at(owner, &app.base, "198.51.100.1", "owner@alpha.example", PASSWORD).await;
     assert_eq!(res.status(), 429);
+    // Everyone but a browser the owner has signed in with: its sign-ins are
+    // counted per client and per account from that client only.
+    let with_tag = |tag: String, from: &'static str, password: &'static str| {
+        let (client, base) = (app.client.clone(), app.base.clone());
+        async move {
+            let page = client.get(format!("{base}/console")).send().await.unwrap();
+            let (form_cookie, _) = set_cookie(&page, session::FORM_COOKIE).expect("form cookie");
+            let csrf = hidden(&page.text().await.unwrap(), "csrf").expect("form token");
+            let cookies = format!("{}={form_cookie}; {KNOWN_COOKIE}={tag}", session::FORM_COOKIE);
+            client
+                .post(format!("{base}/console/sign-in"))
+                .header("cookie", cookies)
+                .header("x-forwarded-for", from)
+                .form(&[
+                    ("csrf", csrf.as_str()),
+                    ("email", "owner@alpha.example"),
+                    ("password", password),
+                ])
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16()
+        }
+    };
+    assert_eq!(
+        with_tag(known.clone(), "198.51.100.2", PASSWORD).await,
+        303,
+        "the owner's browser"
+    );
+    // A made-up tag is no known browser's.
+    assert_eq!(with_tag("00".repeat(32), "198.51.100.4", PASSWORD).await, 429);
+    // The cookie opens nothing by itself: wrong passwords through it are still
+    // counted, five from a client.
+    let mut statuses = vec![];
+    for _ in 0..7 {
+        statuses.push(with_tag(known.clone(), "198.51.100.3", "wrong password").await);
+    }
+    assert_eq!((count(&statuses, 401), count(&statuses, 429)), (5, 2), "{statuses:?}");
 }
 
 #[tokio::test]
