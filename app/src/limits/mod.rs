@@ -13,6 +13,7 @@ mod forgotten;
 mod links;
 mod shared;
 mod sign_ins;
+pub use sign_ins::KNOWN_DAYS;
 mod table;
 
 pub use client::{client_of, Client, Proxies};

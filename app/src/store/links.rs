@@ -26,22 +26,27 @@ pub enum LinkState {
 }
 
 impl Store {
-    /// Stores a new link (its token's SHA-256) valid for `valid`.
+    /// Stores a new link (its token's SHA-256) valid for `valid`, if the shop
+    /// still offers links by email (turning them off revokes the links there
+    /// are, so one made after that would outlive it); false when it does not.
     pub async fn create_order_link(
         &self,
         token_hash: &str,
         shop_id: i64,
         email_key: &str,
         valid: chrono::Duration,
-    ) -> Result<(), StoreError> {
-        sqlx::query("INSERT INTO order_links (token_hash, shop_id, email_key, expires_at) VALUES ($1, $2, $3, $4)")
-            .bind(token_hash)
-            .bind(shop_id)
-            .bind(email_key)
-            .bind(time_in(valid))
-            .execute(&self.pool)
-            .await?;
-        Ok(())
+    ) -> Result<bool, StoreError> {
+        let done = sqlx::query(
+            "INSERT INTO order_links (token_hash, shop_id, email_key, expires_at)
+             SELECT $1, id, $3, $4 FROM shops WHERE id = $2 AND email_links = 1",
+        )
+        .bind(token_hash)
+        .bind(shop_id)
+        .bind(email_key)
+        .bind(time_in(valid))
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() > 0)
     }
 
     /// Deletes a link that was never sent (its mail failed).
@@ -143,7 +148,8 @@ impl Store {
     }
 
     /// The addresses the merchant has on the orders of `email_key` at the shop
-    /// (each once, at most 20): the link is mailed to the one, if it is one.
+    /// (each once, at most 21: more than 20 is too many to be one address's):
+    /// the link is mailed to the one, if it is one.
     /// Addresses that differ only in case share a key, and so may a look-alike
     /// (U+212A KELVIN SIGN lower-cases to `k`); the address typed on the page is
     /// not the one to trust.
@@ -154,14 +160,15 @@ impl Store {
         };
         let sql = format!(
             "SELECT DISTINCT {email} FROM orders WHERE shop_id = $1 AND email_key = $2 AND shopper_view IS NOT NULL
-             LIMIT 20"
+             LIMIT 21"
         );
         let found: Vec<Option<String>> = sqlx::query_scalar(&sql)
             .bind(shop_id)
             .bind(email_key)
             .fetch_all(&self.pool)
             .await?;
-        Ok(found.into_iter().flatten().collect())
+        // An address missing from the document counts as one more address.
+        Ok(found.into_iter().map(Option::unwrap_or_default).collect())
     }
 
     /// Forgets links that stopped working a day ago or more.

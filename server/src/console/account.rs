@@ -11,6 +11,7 @@ use super::{locale_of, t, CsrfForm, Locale};
 use crate::api::auth::ClientOf;
 use crate::keys;
 use crate::AppState;
+use app::limits::KNOWN_DAYS;
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -95,21 +96,26 @@ fn sign_in_page(state: &AppState, headers: &HeaderMap, status: StatusCode, error
 
 /// The cookie of a browser that has signed in to an account: its sign-ins are
 /// not counted against the account's allowance from all clients, so that many
-/// clients guessing cannot lock the owner out of a browser they have used.
+/// clients guessing cannot lock the owner out of a browser they have used. One
+/// account's (the last signed in to); made by `LookupLimits::known_browser_tag`.
 pub const KNOWN_COOKIE: &str = "lookout_console_known";
-/// How long a browser stays known after its last sign-in.
-const KNOWN_DAYS: i64 = 180;
 
-fn known_cookie(state: &AppState, account: &str) -> axum::http::HeaderValue {
-    let tag = state.limits.known_browser_tag(account);
+fn known_cookie(state: &AppState, tag: &str) -> axum::http::HeaderValue {
+    let max_age = i64::try_from(KNOWN_DAYS * 24 * 3600).unwrap_or(i64::MAX);
     crate::token::set_cookie(
         KNOWN_COOKIE,
-        Some(&tag),
+        Some(tag),
         "/console",
         "Strict",
-        KNOWN_DAYS * 24 * 3600,
+        max_age,
         state.secure_cookies,
     )
+}
+
+/// Days since 1970, as the known browsers' tags count them.
+fn today() -> u64 {
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH);
+    now.map_or(0, |d| d.as_secs() / 86_400)
 }
 
 #[derive(serde::Deserialize)]
@@ -140,25 +146,43 @@ pub async fn sign_in(
         return wrong(StatusCode::UNAUTHORIZED);
     }
     let email = app::normalize::email_key(&form.email);
-    let known = session::cookie(&headers, KNOWN_COOKIE)
-        .is_some_and(|tag| session::same_token(tag, &state.limits.known_browser_tag(&email)));
-    if let Err(wait) = state.limits.reserve_sign_in(&client, &email, known) {
+    let limited = |wait: std::time::Duration| {
         let minutes = wait.as_secs().div_ceil(60).max(1).to_string();
         let text = app::i18n::t_args(locale, "console.sign_in.limited", &[("minutes", &minutes)]);
         let mut response = sign_in_page(&state, &headers, StatusCode::TOO_MANY_REQUESTS, Some(text));
         response
             .headers_mut()
             .insert(header::RETRY_AFTER, wait.as_secs().max(1).into());
-        return response;
+        response
+    };
+    // The client's allowances before anything is read or hashed.
+    if let Err(wait) = state.limits.reserve_sign_in(&client, &email) {
+        return limited(wait);
     }
     let account = match state.store.account(&email).await {
         Ok(account) => account,
         Err(e) => {
-            state.limits.release_sign_in(&client, &email, known);
+            state.limits.release_sign_in(&client, &email, false);
             tracing::error!(error = %e, "account query failed");
             return pages::unavailable(locale);
         }
     };
+    // A browser this account has signed in with, since its password was set,
+    // does not spend the account's allowance from all clients.
+    let known = match (session::cookie(&headers, KNOWN_COOKIE), account.as_ref()) {
+        (Some(tag), Some(account)) => account
+            .password_hash
+            .as_deref()
+            .is_some_and(|hash| state.limits.is_known_browser(tag, &email, hash, today())),
+        _ => false,
+    };
+    let anywhere = !known;
+    if anywhere {
+        if let Err(wait) = state.limits.reserve_sign_in_anywhere(&client, &email) {
+            state.limits.release_sign_in(&client, &email, false);
+            return limited(wait);
+        }
+    }
     let stored = account.as_ref().and_then(|a| a.password_hash.clone());
     let password = form.password;
     let Ok(valid) = state
@@ -166,7 +190,7 @@ pub async fn sign_in(
         .run(move || keys::verify(&password, stored.as_deref()))
         .await
     else {
-        state.limits.release_sign_in(&client, &email, known);
+        state.limits.release_sign_in(&client, &email, anywhere);
         return pages::message(
             StatusCode::SERVICE_UNAVAILABLE,
             locale,
@@ -178,7 +202,7 @@ pub async fn sign_in(
         tracing::info!("console sign-in refused");
         return wrong(StatusCode::UNAUTHORIZED);
     };
-    state.limits.release_sign_in(&client, &email, known);
+    state.limits.release_sign_in(&client, &email, anywhere);
     match session::start(&state, account.id).await {
         Ok(cookie) => {
             tracing::info!(user_id = account.id, "console sign-in");
@@ -186,7 +210,10 @@ pub async fn sign_in(
             let h = response.headers_mut();
             h.append(header::SET_COOKIE, cookie);
             h.append(header::SET_COOKIE, session::set_cookie(&state, FORM_COOKIE, None));
-            h.append(header::SET_COOKIE, known_cookie(&state, &email));
+            if let Some(hash) = account.password_hash.as_deref() {
+                let tag = state.limits.known_browser_tag(&email, hash, today());
+                h.append(header::SET_COOKIE, known_cookie(&state, &tag));
+            }
             response
         }
         Err(e) => {

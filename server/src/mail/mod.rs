@@ -202,10 +202,14 @@ impl Mailer {
         };
         let token = crate::token::token();
         let hash = crate::token::digest(&token);
-        store
+        let made = store
             .create_order_link(&hash, queued.shop_id, &key, chrono::Duration::minutes(LINK_MINUTES))
             .await
             .map_err(Retry::of)?;
+        // Turned off since the request was claimed.
+        if !made {
+            return Ok(Outcome::TurnedOff);
+        }
         let url = format!(
             "{}{}",
             self.public_url,
@@ -237,8 +241,12 @@ impl Mailer {
 }
 
 /// The address to mail: the orders' one address (up to ASCII case), if the
-/// typed address is it.
+/// typed address is it. More than 20 spellings are too many to tell (the store
+/// reads at most 21), and get none.
 fn one_address<'a>(stored: &'a [String], typed: &str) -> Option<&'a str> {
+    if stored.len() > 20 {
+        return None;
+    }
     let first = stored.first()?.trim();
     let same = |a: &str| a.trim().eq_ignore_ascii_case(first);
     (stored.iter().all(|a| same(a)) && same(typed)).then_some(first)
@@ -315,6 +323,12 @@ mod tests {
         let one = ["Ada@Example.com".to_string()];
         assert_eq!(one_address(&one, " ada@example.COM "), Some("Ada@Example.com"));
         assert_eq!(one_address(&one, "\u{212A}ate@example.com"), None);
+        let many = vec!["kate@example.com".to_string(); 21];
+        assert_eq!(
+            one_address(&many, "kate@example.com"),
+            None,
+            "more spellings than are read"
+        );
         let two = ["kate@example.com".to_string(), "\u{212A}ate@example.com".to_string()];
         assert_eq!(
             one_address(&two, "kate@example.com"),

@@ -196,6 +196,15 @@ async fn links_stop_with_the_shops_setting_and_strangers_tokens_change_nothing()
     };
     assert_eq!(settings(false).await.unwrap().status(), 200);
     assert_eq!(open(&app, &path, Some(&device)).await.status(), 410);
+    // A link made after that (a mail claimed before it) is not made at all.
+    let shop = app.store.shop("alpha").await.unwrap().unwrap();
+    let late = server::token::digest(&server::token::token());
+    let minutes = chrono::Duration::minutes(30);
+    assert!(!app
+        .store
+        .create_order_link(&late, shop.id, "ada@example.com", minutes)
+        .await
+        .unwrap());
     assert_eq!(take(&app, &path, Some(&device)).await.status(), 410);
     assert_eq!(settings(true).await.unwrap().status(), 200);
     assert_eq!(
@@ -212,7 +221,8 @@ async fn an_expired_link_is_refused_plainly() {
     order(&app, "#2001", "ada@example.com", 3).await;
     let shop = app.store.shop("alpha").await.unwrap().unwrap();
     let token = server::token::token();
-    app.store
+    let made = app
+        .store
         .create_order_link(
             &server::token::digest(&token),
             shop.id,
@@ -221,6 +231,7 @@ async fn an_expired_link_is_refused_plainly() {
         )
         .await
         .unwrap();
+    assert!(made);
     let path = format!("/track/alpha/o/{token}");
     assert_eq!(take(&app, &path, None).await.status(), 410, "too late to take");
     let res = open(&app, &path, None).await;
