@@ -123,11 +123,13 @@ impl TestApp {
         // the server sends them as they are).
         std::fs::write(site.join("pkg/lookout.css.br"), STAND_IN_BROTLI).expect("site file");
         let state = configure(AppState::new(cli::leptos_options(addr, &site), store.clone()));
-        // As `lookout serve` does: the default cap per client, and the limits'
-        // trusted proxies (a test that plays many clients through one) not counted.
+        // No cap on connections per client: one loopback address plays every
+        // client of these tests, whose bursts open up to 300 connections at once
+        // (as in the benchmarks). The cap is tested against `lookout serve`
+        // (timeouts.rs) and in `peers`.
         let peer_rules = server::peers::PeerRules {
+            per_client: 0,
             proxies: state.limits.settings().proxies.clone(),
-            ..server::peers::PeerRules::default()
         };
         tokio::spawn(server::serve::run(
             listener,
