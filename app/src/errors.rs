@@ -23,6 +23,17 @@ impl FieldError {
             message: message.into(),
         }
     }
+
+    /// The field a JSON body's problem is at, from its `serde_path_to_error`
+    /// path: the deepest field known, else `body`. The path of a problem at the
+    /// top level is ".", empty (inside the value of a key named "") or ends in
+    /// "?" (the body ended inside an object).
+    pub fn field_at(path: &str) -> String {
+        match path.trim_end_matches(['?', '.']) {
+            "" => "body".to_string(),
+            known => known.to_string(),
+        }
+    }
 }
 
 /// Why a lookup gave no order. Deliberately coarse: a miss never says which part was wrong.

@@ -4,8 +4,10 @@
 //! before anything is queued. With shared limits the allowances live in the
 //! database beside the lookups' (other keys), so every server counts one.
 
-use super::shared::{paired, spent_shared, take_shared};
-use super::{spent_in, take_all, unix_ms, wait_of, Backing, Client, LimitKey, LookupLimits, Refusal, Rule, Table};
+use super::shared::{give_back_shared, paired, spent_shared, take_shared};
+use super::{
+    give_back_all, spent_in, take_all, wait_of, Backing, Client, LimitKey, LookupLimits, Refusal, Rule, Table,
+};
 use std::sync::Mutex;
 use std::time::Duration;
 
@@ -85,18 +87,11 @@ impl LookupLimits {
     pub async fn release_link_request(&self, client: &Client, shop: &str, email_key: &str) {
         let keys = self.link_keys(client, shop, email_key);
         match &self.backing {
-            Backing::Shared(store) => {
-                let items = paired(&keys, &self.links.rules);
-                if let Err(e) = store.give_back_allowances(&items, unix_ms()).await {
-                    tracing::warn!(error = %e, "could not give a shared allowance back");
-                }
-            }
+            Backing::Shared(store) => give_back_shared(store, &paired(&keys, &self.links.rules)).await,
             _ => {
                 let now = self.now();
                 let mut tables = self.links.tables.lock().unwrap_or_else(|e| e.into_inner());
-                for ((table, key), rule) in tables.iter_mut().zip(&keys).zip(self.links.rules) {
-                    table.give_back(key, rule, now);
-                }
+                give_back_all(&mut tables[..], &keys, &self.links.rules, now);
             }
         }
     }

@@ -22,7 +22,7 @@ pub use table::{LimitKey, Rule, Spent, Table};
 
 use crate::store::Store;
 use sha2::{Digest, Sha256};
-use shared::{paired, spent_shared, take_shared};
+use shared::{give_back_shared, paired, spent_shared, take_shared};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
@@ -243,16 +243,9 @@ impl LookupLimits {
             Backing::Memory { lookups } => {
                 let now = self.now();
                 let mut tables = lookups.lock().unwrap_or_else(|e| e.into_inner());
-                for ((table, key), rule) in tables.iter_mut().zip(&keys.0).zip(self.rules) {
-                    table.give_back(key, rule, now);
-                }
+                give_back_all(&mut tables[..], &keys.0, &self.rules, now);
             }
-            Backing::Shared(store) => {
-                let items = self.shared_items(keys);
-                if let Err(e) = store.give_back_allowances(&items, unix_ms()).await {
-                    tracing::warn!(error = %e, "could not give a shared allowance back");
-                }
-            }
+            Backing::Shared(store) => give_back_shared(store, &self.shared_items(keys)).await,
         }
     }
 
@@ -326,6 +319,14 @@ fn take_all(tables: &mut [Table], keys: &[LimitKey], rules: &[Rule], now: u64) -
         table.commit(*key, next[i]);
     }
     Ok(())
+}
+
+/// Gives one attempt back to each of `tables`, under `keys` and `rules`: what
+/// [`take_all`] took.
+fn give_back_all(tables: &mut [Table], keys: &[LimitKey], rules: &[Rule], now: u64) {
+    for ((table, key), rule) in tables.iter_mut().zip(keys).zip(rules) {
+        table.give_back(key, *rule, now);
+    }
 }
 
 /// How long a spent allowance makes a client wait, in whole seconds rounded up

@@ -21,6 +21,14 @@ pub(super) async fn take_shared(store: &Store, items: &[(LimitKey, Rule); 3]) ->
     }
 }
 
+/// Gives one back to each of the shared allowances `items` (what `take_shared`
+/// took); a failure is logged, and the allowances refill on their own.
+pub(super) async fn give_back_shared(store: &Store, items: &[(LimitKey, Rule); 3]) {
+    if let Err(e) = store.give_back_allowances(items, unix_ms()).await {
+        tracing::warn!(error = %e, "could not give a shared allowance back");
+    }
+}
+
 /// Which of the shared allowances `items` are spent now (none said, when they
 /// cannot be read).
 pub(super) async fn spent_shared(store: &Store, items: &[(LimitKey, Rule); 3]) -> [bool; 3] {

@@ -5,7 +5,9 @@
 //! password hash, so a tag works for one account, for 180 days, and only until
 //! the password changes.
 
-use super::{take_all, wait_of, Client, LimitKey, LookupLimits};
+use super::{give_back_all, take_all, wait_of, Client, LimitKey, LookupLimits};
+use crate::store::{hex, unhex};
+use std::ops::Range;
 use std::time::Duration;
 
 /// Days a known browser's tag works from its sign-in.
@@ -16,20 +18,14 @@ impl LookupLimits {
     /// account's from this client, or from neither (`account` is the normalised
     /// email). Taken before anything is read or hashed.
     pub fn reserve_sign_in(&self, client: &Client, account: &str) -> Result<(), Duration> {
-        let keys = self.sign_in_keys(client, account);
-        let now = self.now();
-        let mut tables = self.sign_ins.lock().unwrap_or_else(|e| e.into_inner());
-        take_all(&mut tables[..2], &keys[..2], &self.sign_in_rules[..2], now).map_err(wait_of)
+        self.take_sign_in(client, account, 0..2)
     }
 
     /// Takes one attempt from the account's allowance from all clients: for a
     /// browser that is not known to the account. So guessing from many clients
     /// locks the account out for new browsers, never for one its owner has used.
     pub fn reserve_sign_in_anywhere(&self, client: &Client, account: &str) -> Result<(), Duration> {
-        let keys = self.sign_in_keys(client, account);
-        let now = self.now();
-        let mut tables = self.sign_ins.lock().unwrap_or_else(|e| e.into_inner());
-        take_all(&mut tables[2..], &keys[2..], &self.sign_in_rules[2..], now).map_err(wait_of)
+        self.take_sign_in(client, account, 2..3)
     }
 
     /// Gives a sign-in's attempt back (the password was right, or nothing was
@@ -40,9 +36,17 @@ impl LookupLimits {
         let n = if anywhere { 3 } else { 2 };
         let now = self.now();
         let mut tables = self.sign_ins.lock().unwrap_or_else(|e| e.into_inner());
-        for ((table, key), rule) in tables.iter_mut().zip(&keys).zip(self.sign_in_rules).take(n) {
-            table.give_back(key, rule, now);
-        }
+        give_back_all(&mut tables[..n], &keys[..n], &self.sign_in_rules[..n], now);
+    }
+
+    /// Takes one attempt from the sign-in allowances in `which` (by position:
+    /// the client's, the account's from this client, the account's from all).
+    fn take_sign_in(&self, client: &Client, account: &str, which: Range<usize>) -> Result<(), Duration> {
+        let keys = self.sign_in_keys(client, account);
+        let now = self.now();
+        let mut tables = self.sign_ins.lock().unwrap_or_else(|e| e.into_inner());
+        let rules = &self.sign_in_rules[which.clone()];
+        take_all(&mut tables[which.clone()], &keys[which], rules, now).map_err(wait_of)
     }
 
     /// A new tag for a browser that signed in to `account` (whose stored password
@@ -55,8 +59,9 @@ impl LookupLimits {
     /// True when `tag` was made by this server for `account` with this password
     /// hash, no more than [`KNOWN_DAYS`] before `today`.
     pub fn is_known_browser(&self, tag: &str, account: &str, password_hash: &str, today: u64) -> bool {
-        let (Some(nonce), Some(day)) = (tag.get(..16).and_then(unhex::<8>), tag.get(16..24).and_then(unhex::<4>))
-        else {
+        let nonce: Option<[u8; 8]> = tag.get(0..16).and_then(unhex).and_then(|b| b.try_into().ok());
+        let day: Option<[u8; 4]> = tag.get(16..24).and_then(unhex).and_then(|b| b.try_into().ok());
+        let (Some(nonce), Some(day)) = (nonce, day) else {
             return false;
         };
         let day = u64::from(u32::from_be_bytes(day));
@@ -69,12 +74,7 @@ impl LookupLimits {
         let day = u32::try_from(day).unwrap_or(u32::MAX).to_be_bytes();
         let mac = self.keyed_digest(b'B', &[account.as_bytes(), password_hash.as_bytes(), &nonce, &day]);
         // 8 + 4 + 20 bytes: the mac cut to 20 bytes (no length extension from it).
-        nonce
-            .iter()
-            .chain(&day)
-            .chain(&mac[..20])
-            .map(|b| format!("{b:02x}"))
-            .collect()
+        hex(&[&nonce[..], &day, &mac[..20]].concat())
     }
 
     fn sign_in_keys(&self, client: &Client, account: &str) -> [LimitKey; 3] {
@@ -90,18 +90,6 @@ impl LookupLimits {
 /// Equal bytes, compared in time that does not depend on where they differ.
 fn same(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
-}
-
-/// `N` bytes from exactly `2N` hex digits.
-fn unhex<const N: usize>(hex: &str) -> Option<[u8; N]> {
-    if hex.len() != 2 * N {
-        return None;
-    }
-    let mut out = [0u8; N];
-    for (i, byte) in out.iter_mut().enumerate() {
-        *byte = u8::from_str_radix(hex.get(2 * i..2 * i + 2)?, 16).ok()?;
-    }
-    Some(out)
 }
 
 #[cfg(test)]

@@ -24,11 +24,21 @@ pub(super) const COUNTRY_CODE: usize = 2;
 
 /// A value as an error quotes it: its first 40 characters, `…` if there were more.
 pub(super) fn shown(value: &str) -> String {
-    let mut shown: String = value.chars().take(40).collect();
-    if value.chars().nth(40).is_some() {
-        shown.push('…');
+    match value.chars().nth(40) {
+        Some(_) => cut(value, 41),
+        None => value.to_string(),
     }
-    shown
+}
+
+/// At most `max` characters of `text`: as it is when it fits, else its first
+/// `max - 1` characters and `…`.
+pub(super) fn cut(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_string();
+    }
+    let mut kept: String = text.chars().take(max.saturating_sub(1)).collect();
+    kept.push('…');
+    kept
 }
 
 /// Collects field errors while turning input into validated values.

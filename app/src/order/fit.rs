@@ -8,7 +8,7 @@
 //! order good, only a long one short. Lists of line items, parcels or events
 //! longer than Lookout's caps are not cut: an order that large is refused.
 
-use super::fields::{COUNTRY_CODE, MAX_ID, MAX_NAME, MAX_NOTE, MAX_PHONE, MAX_STREET, MAX_TAG, MAX_TEXT, MAX_ZIP};
+use super::fields::{cut, COUNTRY_CODE, MAX_ID, MAX_NAME, MAX_NOTE, MAX_PHONE, MAX_STREET, MAX_TAG, MAX_TEXT, MAX_ZIP};
 use super::validate::LIMITS;
 use super::{AddressInput, OrderInput, Shipment, TimelineEvent};
 
@@ -91,17 +91,6 @@ fn fit_text(text: &mut String, max: usize) {
     if text.trim().chars().count() > max {
         *text = cut(text.trim(), max);
     }
-}
-
-/// At most `max` characters of `text`: as it is when it fits, else its first
-/// `max - 1` characters and `…`.
-fn cut(text: &str, max: usize) -> String {
-    if text.chars().count() <= max {
-        return text.to_string();
-    }
-    let mut kept: String = text.chars().take(max.saturating_sub(1)).collect();
-    kept.push('…');
-    kept
 }
 
 #[cfg(test)]

@@ -134,16 +134,7 @@ pub fn parse_input(body: &[u8]) -> Result<OrderInput, Vec<FieldError>> {
     let input: OrderInput = match serde_path_to_error::deserialize(&mut de) {
         Ok(input) => input,
         Err(err) => {
-            let path = err.path().to_string();
-            // The path of a problem at the top level is ".", empty (inside the value of
-            // a key named "") or ends in "?" (the body ended inside an object): name
-            // the deepest known field, else the body.
-            let known = path.trim_end_matches(['?', '.']);
-            let field = if known.is_empty() {
-                "body".to_string()
-            } else {
-                known.to_string()
-            };
+            let field = FieldError::field_at(&err.path().to_string());
             let inner = err.into_inner();
             let message = if inner.is_syntax() || inner.is_eof() {
                 format!("The body is not valid JSON: {inner}")

@@ -5,11 +5,13 @@
 use super::{begin_write, Backend, Store, StoreError};
 use crate::limits::{LimitKey, Rule};
 
-pub(super) fn hex(bytes: &[u8]) -> String {
+/// Bytes as lower-case hex digits.
+pub(crate) fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-pub(super) fn unhex(text: &str) -> Option<Vec<u8>> {
+/// Bytes from hex digits (an even number of them).
+pub(crate) fn unhex(text: &str) -> Option<Vec<u8>> {
     text.len()
         .is_multiple_of(2)
         .then(|| {

@@ -24,6 +24,7 @@ mod writes;
 
 pub use accounts::{Account, Membership, Role, Session};
 pub use activity::{Delivery, SupportView, DELIVERIES_KEPT};
+pub(crate) use allowances::{hex, unhex};
 pub use keys::{KeyInfo, StoredKey};
 pub use links::{LinkState, ORDERS_LISTED};
 pub use outbox::{Outcome, Queued};

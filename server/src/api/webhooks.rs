@@ -249,11 +249,7 @@ fn payload<T: serde::de::DeserializeOwned>(bytes: &Bytes) -> Result<T, ApiError>
     let mut de = serde_json::Deserializer::from_slice(bytes);
     serde_path_to_error::deserialize(&mut de).map_err(|e| {
         // The field is named by its path in the payload (`customer.email`).
-        let path = e.path().to_string();
-        let field = match path.trim_end_matches(['?', '.']) {
-            "" => "body".to_string(),
-            known => known.to_string(),
-        };
+        let field = FieldError::field_at(&e.path().to_string());
         let message = body::plain_serde(&e.into_inner().to_string());
         let error = body::not_an_object(bytes, SHOPIFY_PAYLOAD).unwrap_or_else(|| {
             FieldError::new(

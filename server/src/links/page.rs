@@ -247,20 +247,13 @@ pub async fn forget(
     };
     // Only a browser that holds this link has links to give up: anything else
     // costs a read, never a write.
-    let device = cookie(&headers, DEVICE_COOKIE).map(digest);
-    let holds = match &device {
-        Some(device) => match state.store.order_link(&slug, &digest(&link), device).await {
-            Ok(LinkState::Open { .. }) => true,
-            Ok(_) => false,
-            Err(e) => {
-                tracing::error!(error = %e, "order link query failed");
-                return unavailable(&state, locale);
-            }
-        },
-        None => false,
-    };
-    if let (true, Some(device)) = (holds, device) {
-        if let Err(e) = state.store.forget_order_links(&slug, &device).await {
+    if let Some(device) = cookie(&headers, DEVICE_COOKIE).map(digest) {
+        let forgotten = match state.store.order_link(&slug, &digest(&link), &device).await {
+            Ok(LinkState::Open { .. }) => state.store.forget_order_links(&slug, &device).await.map(|_| ()),
+            Ok(_) => Ok(()),
+            Err(e) => Err(e),
+        };
+        if let Err(e) = forgotten {
             tracing::error!(error = %e, "order links could not be forgotten");
             return unavailable(&state, locale);
         }
