@@ -9,10 +9,13 @@ use axum::extract::{Request, State};
 use axum::http::{header, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
 use std::sync::Arc;
 use std::sync::OnceLock;
 use std::time::Instant;
+use tower_http::timeout::TimeoutLayer;
 
 /// Latency buckets, in seconds: fine below 10 ms, where lookups live.
 const BUCKETS: &[f64] = &[
@@ -67,6 +70,17 @@ pub fn method_label(method: &axum::http::Method) -> &'static str {
 /// Counts one write of an order by where it came from and what became of it.
 pub fn ingest(source: &'static str, outcome: &'static str) {
     metrics::counter!("lookout_ingest_total", "source" => source, "outcome" => outcome).increment(1);
+}
+
+/// The router of a listener that serves metrics alone (`serve --metrics-addr`):
+/// `GET /metrics`, and 404 for every other path.
+pub fn router(state: crate::AppState) -> Router {
+    let timeout = state.request_timeout;
+    Router::new()
+        .route("/metrics", get(render))
+        .fallback(|| async { (StatusCode::NOT_FOUND, "not found: this address serves /metrics only\n") })
+        .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, timeout))
+        .with_state(state)
 }
 
 /// `GET /metrics` in Prometheus' text format.

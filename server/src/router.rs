@@ -43,6 +43,8 @@ pub struct Shared {
     pub secure_cookies: bool,
     /// The sender of shoppers' order links, when the server sends mail.
     pub mail: Option<Arc<crate::mail::Mailer>>,
+    /// `/metrics` is served on a listener of its own (`metrics::router`), not here.
+    pub metrics_apart: bool,
 }
 
 /// How long one request may take unless configured.
@@ -69,6 +71,7 @@ impl AppState {
             request_timeout: REQUEST_TIMEOUT,
             secure_cookies: false,
             mail: None,
+            metrics_apart: false,
         }))
     }
 
@@ -101,6 +104,13 @@ impl AppState {
                 .expect("digits and ASCII make a valid header value")
         });
         fields.secure_cookies |= fields.hsts.is_some();
+        self
+    }
+
+    /// The same state leaving `/metrics` off the application's router, for a
+    /// listener of its own to serve (`serve --metrics-addr`).
+    pub fn with_metrics_apart(mut self, apart: bool) -> Self {
+        self.fields().metrics_apart = apart;
         self
     }
 
@@ -202,8 +212,14 @@ pub fn app(state: AppState) -> Router {
     };
     let router = Router::new()
         .route("/healthz", get(|| async { "ok" }))
-        .route("/readyz", get(ready))
-        .route("/metrics", get(crate::metrics::render))
+        .route("/readyz", get(ready));
+    // Unless a listener of its own serves it (`metrics::router`).
+    let router = if state.metrics_apart {
+        router
+    } else {
+        router.route("/metrics", get(crate::metrics::render))
+    };
+    let router = router
         .merge(api::routes())
         .merge(crate::console::routes())
         .merge(crate::links::routes())

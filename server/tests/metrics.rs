@@ -1,10 +1,12 @@
 //! `GET /metrics` over real HTTP: Prometheus text with requests by route and
 //! status, latency histograms, lookups and ingest by outcome, pool use; and no
-//! personal data in any label. (Its own test binary: the recorder is per process.)
+//! personal data in any label; and metrics on a listener of their own.
+//! (Its own test binary: the recorder is per process.)
 
 mod common;
 
-use common::{TestApp, EXAMPLE};
+use common::{lookout_command, lookout_ok, ServerProcess, TestApp, TestDb, EXAMPLE};
+use std::time::{Duration, Instant};
 
 /// The value of the first sample whose line starts with `name{` and holds every label.
 fn sample(text: &str, name: &str, labels: &[&str]) -> Option<f64> {
@@ -87,4 +89,98 @@ async fn metrics_count_requests_lookups_and_ingest_without_personal_data() {
     for secret in ["example.com", "1001", "ada", "eve"] {
         assert!(!text.contains(secret), "{secret} in metrics:\n{text}");
     }
+}
+
+/// A port on loopback that was free a moment ago.
+fn free_port() -> u16 {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    listener.local_addr().expect("address").port()
+}
+
+/// Runs `lookout serve` with `args` and waits (at most 20 s) for it to give up:
+/// its exit code and standard error.
+fn serve_refused(db: &str, args: &[&str]) -> (Option<i32>, String) {
+    use std::io::Read;
+    let mut child = lookout_command(db)
+        .args(["serve", "--addr", "127.0.0.1:0"])
+        .args(args)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("start lookout serve");
+    let end = Instant::now() + Duration::from_secs(20);
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("wait") {
+            break status;
+        }
+        if Instant::now() > end {
+            let _ = child.kill();
+            panic!("lookout serve {args:?} kept running");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    let mut log = String::new();
+    child
+        .stderr
+        .take()
+        .expect("stderr")
+        .read_to_string(&mut log)
+        .expect("read");
+    (status.code(), log)
+}
+
+#[tokio::test]
+async fn metrics_on_an_address_of_their_own_leave_the_public_one() {
+    let db = TestDb::new();
+    lookout_ok(&db.url, &["migrate"]);
+    let metrics = format!("127.0.0.1:{}", free_port());
+    let server = ServerProcess::start(lookout_command(&db.url), &["--metrics-addr", &metrics]);
+    let client = reqwest::Client::new();
+    let get = |url: String| {
+        let client = client.clone();
+        async move { client.get(url).send().await.expect("request") }
+    };
+
+    assert_eq!(get(format!("{}/healthz", server.base)).await.status(), 200);
+    // The public address no longer answers with metrics...
+    let public = get(format!("{}/metrics", server.base)).await;
+    assert_eq!(public.status(), 404);
+    assert!(!public.text().await.unwrap().contains("lookout_"));
+    // ...the metrics address does, and counts what the public one served.
+    let res = get(format!("http://{metrics}/metrics")).await;
+    assert_eq!(res.status(), 200);
+    assert!(res.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/plain"));
+    let text = res.text().await.unwrap();
+    let healthz = [r#"route="/healthz""#, r#"status="200""#];
+    assert_eq!(
+        sample(&text, "lookout_http_requests_total", &healthz),
+        Some(1.0),
+        "{text}"
+    );
+    assert!(
+        sample(&text, "lookout_db_pool_max_connections", &[]) >= Some(1.0),
+        "{text}"
+    );
+    // It serves nothing else: no page, no API, no health check.
+    for path in ["/healthz", "/track/demo", "/api/v1/openapi.json", "/console"] {
+        let res = get(format!("http://{metrics}{path}")).await;
+        assert_eq!(res.status(), 404, "{path}");
+    }
+    drop(server);
+
+    // An address that cannot be had, or is no address, stops the start with a reason.
+    let occupied = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let taken = occupied.local_addr().expect("address").to_string();
+    let (code, log) = serve_refused(&db.url, &["--metrics-addr", &taken]);
+    assert_ne!(code, Some(0));
+    assert!(log.contains(&format!("cannot listen on {taken} for metrics")), "{log}");
+    let (code, log) = serve_refused(&db.url, &["--metrics-addr", "metrics.internal"]);
+    assert_eq!(code, Some(2));
+    assert!(
+        log.contains("invalid value 'metrics.internal' for '--metrics-addr"),
+        "{log}"
+    );
 }

@@ -53,6 +53,10 @@ enum Command {
         /// Address to listen on.
         #[arg(long, env = "LOOKOUT_ADDR", default_value = "127.0.0.1:3000")]
         addr: SocketAddr,
+        /// Serve `/metrics` on this address alone (e.g. 10.0.0.5:9090, reached by
+        /// the monitoring network only), not on --addr. Default: on --addr.
+        #[arg(long, env = "LOOKOUT_METRICS_ADDR")]
+        metrics_addr: Option<SocketAddr>,
         /// Folder with the built site assets (the `pkg` folder's parent).
         #[arg(long, env = "LOOKOUT_SITE_ROOT", default_value = "target/site")]
         site_root: PathBuf,
@@ -205,6 +209,7 @@ async fn run(command: Command) -> Result<()> {
         Command::Serve {
             db,
             addr,
+            metrics_addr,
             site_root,
             limits,
             hsts_max_age,
@@ -221,6 +226,7 @@ async fn run(command: Command) -> Result<()> {
                 max_connections_per_client: timeouts.max_connections_per_client,
                 request_timeout: std::time::Duration::from_secs(timeouts.request_timeout_secs),
                 mail,
+                metrics_addr,
             };
             serve(&db, addr, site_root, settings).await
         }

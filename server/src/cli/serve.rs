@@ -19,6 +19,8 @@ pub(super) struct ServeSettings {
     pub(super) max_connections_per_client: usize,
     pub(super) request_timeout: std::time::Duration,
     pub(super) mail: super::args::MailArgs,
+    /// Where `/metrics` is served instead of the main address.
+    pub(super) metrics_addr: Option<SocketAddr>,
 }
 
 /// How often the lookup counts kept in memory are written to the database.
@@ -33,6 +35,18 @@ pub(super) async fn serve(db: &Db, addr: SocketAddr, site_root: PathBuf, setting
         .await
         .with_context(|| format!("cannot listen on {addr}"))?;
     let local = listener.local_addr()?;
+    let metrics_listener = match settings.metrics_addr {
+        Some(addr) => Some(
+            tokio::net::TcpListener::bind(addr)
+                .await
+                .with_context(|| format!("cannot listen on {addr} for metrics (--metrics-addr)"))?,
+        ),
+        None => None,
+    };
+    let metrics_local = match &metrics_listener {
+        Some(listener) => listener.local_addr()?,
+        None => local,
+    };
     let peer_rules = crate::peers::PeerRules {
         per_client: settings.max_connections_per_client,
         proxies: settings.limits.proxies.clone(),
@@ -60,6 +74,7 @@ pub(super) async fn serve(db: &Db, addr: SocketAddr, site_root: PathBuf, setting
         .with_secure_cookies(settings.secure_cookies)
         .with_hsts(settings.hsts_max_age)
         .with_request_timeout(settings.request_timeout)
+        .with_metrics_apart(metrics_listener.is_some())
         .with_shared_limits(limits);
     if let Some(mailer) = mailer(&settings.mail, local)? {
         let mailer = std::sync::Arc::new(mailer);
@@ -91,8 +106,28 @@ pub(super) async fn serve(db: &Db, addr: SocketAddr, site_root: PathBuf, setting
     println!("Lookout is listening on http://{local}");
     println!("  Demo tracking page: http://{local}/track/demo");
     println!("  Health: http://{local}/healthz");
+    println!("  Metrics: http://{metrics_local}/metrics");
+    // The metrics listener stops after the main one, so that its draining can be watched.
+    let (stop_metrics, metrics_stopped) = tokio::sync::oneshot::channel::<()>();
+    let metrics_server = metrics_listener.map(|metrics_listener| {
+        let router = crate::metrics::router(state.clone());
+        let stopped = async move {
+            let _ = metrics_stopped.await;
+        };
+        tokio::spawn(crate::serve::run(
+            metrics_listener,
+            router,
+            settings.header_timeout,
+            peer_rules.clone(),
+            stopped,
+        ))
+    });
     let router = crate::app(state);
     crate::serve::run(listener, router, settings.header_timeout, peer_rules, shutdown_signal()).await;
+    drop(stop_metrics);
+    if let Some(metrics_server) = metrics_server {
+        let _ = metrics_server.await;
+    }
     if let Err(e) = store.flush_tally().await {
         tracing::warn!(error = %e, "the last lookup counts could not be written");
     }
