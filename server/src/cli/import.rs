@@ -5,14 +5,15 @@ use super::{open, progress_bar};
 use anyhow::{Context, Result};
 
 pub(super) async fn import(db: &Db, slug: &str, file: &std::path::Path) -> Result<()> {
-    use crate::import::{count_lines, jsonl_orders, read_csv, write, Format, Parsed};
+    use crate::import::{count_lines, csv_orders, jsonl_orders, write, Format, Parsed};
     let format = Format::detect(file)?;
     let reader = std::fs::File::open(file).with_context(|| format!("cannot open {}", file.display()))?;
     let store = open(db).await?;
     let shop = super::shop_named(&store, slug).await?;
     let started = std::time::Instant::now();
-    // JSON Lines are parsed on their own thread while earlier orders are written, a
-    // bounded number ahead; a CSV is read whole first (an order's rows may be anywhere).
+    // Orders are parsed on a thread of their own while earlier ones are written, a
+    // bounded number ahead. A CSV is read twice: first for where each order ends
+    // (its rows may be anywhere), then for its orders (`import::csv_stream`).
     let (tx, rx) = tokio::sync::mpsc::channel::<Parsed>(1024);
     let send_all = move |parsed: &mut dyn Iterator<Item = Parsed>| {
         for item in parsed {
@@ -33,17 +34,17 @@ pub(super) async fn import(db: &Db, slug: &str, file: &std::path::Path) -> Resul
             lines
         }
         Format::Csv => {
-            let parsed = match read_csv(std::io::BufReader::new(reader)) {
-                Ok(parsed) => parsed,
+            let mut orders = match csv_orders(std::io::BufReader::new(reader)) {
+                Ok(orders) => orders,
                 // The header row refuses the whole file: not one row was read.
                 Err(refused) => {
                     eprintln!("line {}: {}", refused.line, refused.reason);
                     anyhow::bail!("the file was refused; nothing was written");
                 }
             };
-            let orders = parsed.len();
-            std::thread::spawn(move || send_all(&mut parsed.into_iter()));
-            orders
+            let total = orders.orders();
+            std::thread::spawn(move || send_all(&mut orders));
+            total
         }
     };
     let bar = progress_bar(total as u64, "importing");

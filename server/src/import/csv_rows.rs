@@ -1,9 +1,9 @@
 //! CSV files: one row per line item, rows of one order grouped by
-//! `order_number` (docs/import.md lists the columns).
+//! `order_number` (docs/import.md lists the columns); the rows of one order as
+//! an order input. `csv_stream` reads the file.
 
-use super::{reasons, Parsed, Rejected};
 use app::errors::FieldError;
-use app::order::{validate, ItemRefInput, LineItemInput, OrderInput, ShipmentInput, TotalsInput, LIMITS};
+use app::order::{ItemRefInput, LineItemInput, OrderInput, ShipmentInput, TotalsInput};
 use std::collections::HashMap;
 
 /// The CSV columns, in documentation order. `order_number`, `email`, `placed_at`,
@@ -38,105 +38,9 @@ pub const CSV_COLUMNS: &[&str] = &[
     "tags",
 ];
 
-/// Reads a CSV file with a header row: rows of one order (same `order_number`)
-/// make one order; order-level columns come from its first row. A header row
-/// that cannot be read, names an unknown column or has no `order_number` refuses
-/// the whole file (`Err`, its line 1): no row of it is read.
-pub fn read_csv(reader: impl std::io::Read) -> Result<Vec<Parsed>, Rejected> {
-    let mut csv = csv::ReaderBuilder::new()
-        .flexible(false)
-        .trim(csv::Trim::All)
-        .from_reader(reader);
-    let headers = match csv.headers() {
-        Ok(h) => h.clone(),
-        Err(e) => return Err(Rejected::new(1, format!("unreadable header row: {e}"))),
-    };
-    if let Some(unknown) = headers.iter().find(|h| !CSV_COLUMNS.contains(h)) {
-        return Err(Rejected::new(
-            1,
-            format!("unknown column {unknown:?} (columns: {})", CSV_COLUMNS.join(", ")),
-        ));
-    }
-    if !headers.iter().any(|h| h == "order_number") {
-        return Err(Rejected::new(1, "the header row has no order_number column"));
-    }
-    // Orders in the order they first appear.
-    let mut groups: Vec<Group> = vec![];
-    let mut index: HashMap<String, usize> = HashMap::new();
-    let mut out = vec![];
-    for record in csv.records() {
-        let record = match record {
-            Ok(r) => r,
-            Err(e) => {
-                let line = e.position().map_or(0, |p| p.line() as usize);
-                out.push(Err(Rejected::new(line, format!("unreadable row: {e}"))));
-                continue;
-            }
-        };
-        let line = record.position().map_or(0, |p| p.line() as usize);
-        let row: HashMap<String, String> = headers
-            .iter()
-            .zip(record.iter())
-            .filter(|(_, v)| !v.is_empty())
-            .map(|(h, v)| (h.to_string(), v.to_string()))
-            .collect();
-        let key = app::normalize::order_number_key(row.get("order_number").map_or("", String::as_str)).into_owned();
-        if key.is_empty() {
-            out.push(Err(Rejected::new(line, "order_number: Enter the order number.")));
-            continue;
-        }
-        match index.get(&key) {
-            Some(&i) => {
-                let group = &mut groups[i];
-                group.count += 1;
-                if group.rows.len() <= LIMITS.line_items {
-                    group.rows.push(row);
-                }
-            }
-            None => {
-                index.insert(key, groups.len());
-                groups.push(Group {
-                    line,
-                    rows: vec![row],
-                    count: 1,
-                });
-            }
-        }
-    }
-    for Group { line, rows, count } in groups {
-        if count > LIMITS.line_items {
-            let limit = LIMITS.line_items;
-            out.push(Err(Rejected::new(
-                line,
-                format!("line_items: {count} rows for this order; an order has at most {limit} line items"),
-            )));
-            continue;
-        }
-        out.push(
-            csv_order_input(&rows)
-                .and_then(validate)
-                .map(|order| (line, order))
-                .map_err(|errors| Rejected::new(line, reasons(&errors))),
-        );
-    }
-    out.sort_by_key(|p| match p {
-        Ok((line, _)) => *line,
-        Err(r) => r.line,
-    });
-    Ok(out)
-}
-
-/// One order's rows: the line of its first, its rows (no more than an order
-/// may have line items, and one) and how many there were.
-struct Group {
-    line: usize,
-    rows: Vec<HashMap<String, String>>,
-    count: usize,
-}
-
 /// One order's rows as an order input. A quantity that is not a whole number
 /// rejects the order on its own, as a body with a number of the wrong type does.
-fn csv_order_input(rows: &[HashMap<String, String>]) -> std::result::Result<OrderInput, Vec<FieldError>> {
+pub(super) fn csv_order_input(rows: &[HashMap<String, String>]) -> std::result::Result<OrderInput, Vec<FieldError>> {
     let empty = HashMap::new();
     let first = rows.first().unwrap_or(&empty);
     let get = |row: &HashMap<String, String>, k: &str| row.get(k).cloned();
@@ -233,7 +137,19 @@ fn quantity_error(field: &str, text: &str) -> FieldError {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
+    use super::super::csv_stream::csv_orders;
+    use super::super::{Parsed, Rejected};
+    use app::order::LIMITS;
+
+    /// Every answer for a file, by line.
+    fn read_csv(file: &[u8]) -> Result<Vec<Parsed>, Rejected> {
+        let mut parsed: Vec<Parsed> = csv_orders(std::io::Cursor::new(file))?.collect();
+        parsed.sort_by_key(|p| match p {
+            Ok((line, _)) => *line,
+            Err(r) => r.line,
+        });
+        Ok(parsed)
+    }
 
     #[test]
     fn csv_rows_of_one_order_make_one_order_with_its_parcels() {

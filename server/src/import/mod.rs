@@ -6,9 +6,11 @@
 //! number and reason and written nowhere; the others go on.
 
 mod csv_rows;
+mod csv_stream;
 mod jsonl;
 
-pub use csv_rows::{read_csv, CSV_COLUMNS};
+pub use csv_rows::CSV_COLUMNS;
+pub use csv_stream::{csv_orders, CsvOrders};
 pub use jsonl::{count_lines, jsonl_orders, read_jsonl};
 
 use anyhow::{Context, Result};
