@@ -17,6 +17,14 @@ fn sample(text: &str, name: &str, labels: &[&str]) -> Option<f64> {
         .and_then(|v| v.parse().ok())
 }
 
+/// A scrape's text, after checking that it is one.
+async fn scraped(res: reqwest::Response) -> String {
+    assert_eq!(res.status(), 200);
+    let kind = res.headers()["content-type"].to_str().unwrap().to_owned();
+    assert!(kind.starts_with("text/plain"), "{kind}");
+    res.text().await.unwrap()
+}
+
 #[tokio::test]
 async fn metrics_count_requests_lookups_and_ingest_without_personal_data() {
     let app = TestApp::spawn().await;
@@ -28,13 +36,7 @@ async fn metrics_count_requests_lookups_and_ingest_without_personal_data() {
     }
     assert_eq!(app.client.get(app.url("/healthz")).send().await.unwrap().status(), 200);
 
-    let res = app.client.get(app.url("/metrics")).send().await.unwrap();
-    assert_eq!(res.status(), 200);
-    assert!(res.headers()["content-type"]
-        .to_str()
-        .unwrap()
-        .starts_with("text/plain"));
-    let text = res.text().await.unwrap();
+    let text = scraped(app.client.get(app.url("/metrics")).send().await.unwrap()).await;
 
     let lookup_route = r#"route="/api/v1/shops/{shop}/lookup""#;
     assert_eq!(
@@ -147,13 +149,7 @@ async fn metrics_on_an_address_of_their_own_leave_the_public_one() {
     assert_eq!(public.status(), 404);
     assert!(!public.text().await.unwrap().contains("lookout_"));
     // ...the metrics address does, and counts what the public one served.
-    let res = get(format!("http://{metrics}/metrics")).await;
-    assert_eq!(res.status(), 200);
-    assert!(res.headers()["content-type"]
-        .to_str()
-        .unwrap()
-        .starts_with("text/plain"));
-    let text = res.text().await.unwrap();
+    let text = scraped(get(format!("http://{metrics}/metrics")).await).await;
     let healthz = [r#"route="/healthz""#, r#"status="200""#];
     assert_eq!(
         sample(&text, "lookout_http_requests_total", &healthz),
