@@ -93,12 +93,6 @@ async fn metrics_count_requests_lookups_and_ingest_without_personal_data() {
     }
 }
 
-/// A port on loopback that was free a moment ago.
-fn free_port() -> u16 {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
-    listener.local_addr().expect("address").port()
-}
-
 /// Runs `lookout serve` with `args` and waits (at most 20 s) for it to give up:
 /// its exit code and standard error.
 fn serve_refused(db: &str, args: &[&str]) -> (Option<i32>, String) {
@@ -135,8 +129,9 @@ fn serve_refused(db: &str, args: &[&str]) -> (Option<i32>, String) {
 async fn metrics_on_an_address_of_their_own_leave_the_public_one() {
     let db = TestDb::new();
     lookout_ok(&db.url, &["migrate"]);
-    let metrics = format!("127.0.0.1:{}", free_port());
-    let server = ServerProcess::start(lookout_command(&db.url), &["--metrics-addr", &metrics]);
+    let server = ServerProcess::start(lookout_command(&db.url), &["--metrics-addr", "127.0.0.1:0"]);
+    let metrics = server.metrics.clone();
+    assert_ne!(metrics, server.base, "an address of their own");
     let client = reqwest::Client::new();
     let get = |url: String| {
         let client = client.clone();
@@ -149,7 +144,7 @@ async fn metrics_on_an_address_of_their_own_leave_the_public_one() {
     assert_eq!(public.status(), 404);
     assert!(!public.text().await.unwrap().contains("lookout_"));
     // ...the metrics address does, and counts what the public one served.
-    let text = scraped(get(format!("http://{metrics}/metrics")).await).await;
+    let text = scraped(get(format!("{metrics}/metrics")).await).await;
     let healthz = [r#"route="/healthz""#, r#"status="200""#];
     assert_eq!(
         sample(&text, "lookout_http_requests_total", &healthz),
@@ -162,7 +157,7 @@ async fn metrics_on_an_address_of_their_own_leave_the_public_one() {
     );
     // It serves nothing else: no page, no API, no health check.
     for path in ["/healthz", "/track/demo", "/api/v1/openapi.json", "/console"] {
-        let res = get(format!("http://{metrics}{path}")).await;
+        let res = get(format!("{metrics}{path}")).await;
         assert_eq!(res.status(), 404, "{path}");
     }
     drop(server);

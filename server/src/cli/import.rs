@@ -42,7 +42,7 @@ pub(super) async fn import(db: &Db, slug: &str, file: &std::path::Path) -> Resul
                     anyhow::bail!("the file was refused; nothing was written");
                 }
             };
-            let total = orders.orders();
+            let total = orders.answers();
             std::thread::spawn(move || send_all(&mut orders));
             total
         }

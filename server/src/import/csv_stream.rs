@@ -8,6 +8,7 @@
 //! a time, however long the file.
 
 use super::csv_rows::{csv_order_input, CSV_COLUMNS};
+use super::row_bound::{RowBound, READ_AHEAD};
 use super::{reasons, Parsed, Rejected};
 use app::order::{validate, LIMITS};
 use csv::{ByteRecord, StringRecord};
@@ -44,31 +45,53 @@ impl Group {
 /// The orders of a CSV file, each as soon as its last row is read; a row that
 /// cannot be read, or has no order number, as soon as it is read.
 pub struct CsvOrders<R> {
-    csv: csv::Reader<R>,
+    csv: csv::Reader<RowBound<R>>,
     headers: StringRecord,
     record: StringRecord,
-    /// The line of each order's last row, by a hash of its key (the first pass).
+    /// The order number's column.
+    column: usize,
+    /// Where each order's last row starts (its byte in the file), by a hash of
+    /// its key (the first pass). Bytes, not lines: a file whose lines end in a
+    /// lone CR is one line to the parser.
     last_rows: HashMap<u64, u64>,
+    /// How many answers the second pass gives: orders, and rows rejected alone.
+    answers: usize,
     hasher: RandomState,
     /// Orders whose last row is still to come, by key.
     open: HashMap<String, Group>,
     /// Orders still open at the end (the file changed between the passes, or two
     /// keys' hashes met), last first.
     left: Vec<Group>,
+    /// The file could not be read on: nothing more comes.
+    failed: bool,
 }
 
-fn reader<R: Read>(input: R) -> csv::Reader<R> {
+fn reader<R: Read>(input: R) -> csv::Reader<RowBound<R>> {
     csv::ReaderBuilder::new()
         .flexible(false)
         .trim(csv::Trim::All)
-        .from_reader(input)
+        .buffer_capacity(READ_AHEAD)
+        .from_reader(RowBound::new(input))
+}
+
+/// After a row: the next starts where the parser is.
+fn row_done<R: Read>(csv: &mut csv::Reader<RowBound<R>>) {
+    let at = csv.position().clone();
+    csv.get_mut().row_starts_at(at.byte(), at.line());
+}
+
+/// Why the file cannot be read on from the row it was reading.
+fn unreadable<R: Read>(csv: &csv::Reader<RowBound<R>>, e: &csv::Error) -> Rejected {
+    let line = csv.get_ref().row_line() as usize;
+    Rejected::new(line, format!("the file cannot be read on from here: {e}"))
 }
 
 /// Reads a CSV file with a header row: rows of one order (same `order_number`)
 /// make one order; order-level columns come from its first row. A header row
 /// that cannot be read, names an unknown column or has no `order_number` refuses
-/// the whole file (`Err`, its line 1): no row of it is read. A file that cannot
-/// be read again from its start is refused the same way.
+/// the whole file (`Err`, its line 1): no row of it is written. So does a file
+/// that cannot be read to its end (a row over 1 MiB, a read that fails: at the
+/// line where it stopped) or again from its start.
 pub fn csv_orders<R: Read + Seek>(input: R) -> Result<CsvOrders<R>, Rejected> {
     let mut csv = reader(input);
     let headers = match csv.headers() {
@@ -81,60 +104,110 @@ pub fn csv_orders<R: Read + Seek>(input: R) -> Result<CsvOrders<R>, Rejected> {
             format!("unknown column {unknown:?} (columns: {})", CSV_COLUMNS.join(", ")),
         ));
     }
+    if let Some((i, twice)) = headers
+        .iter()
+        .enumerate()
+        .find(|(i, h)| headers.iter().take(*i).any(|e| e == *h))
+    {
+        return Err(Rejected::new(
+            1,
+            format!(
+                "column {twice:?} appears twice (columns {} and {})",
+                first_column(&headers, twice),
+                i + 1
+            ),
+        ));
+    }
     let Some(column) = headers.iter().position(|h| h == "order_number") else {
         return Err(Rejected::new(1, "the header row has no order_number column"));
     };
     let hasher = RandomState::new();
-    let last_rows = last_rows(&mut csv, column, &hasher);
-    let mut input = csv.into_inner();
+    let FirstPass { last_rows, answers } = first_pass(&mut csv, column, &hasher)?;
+    let mut input = csv.into_inner().into_inner();
     if let Err(e) = input.seek(SeekFrom::Start(0)) {
         return Err(Rejected::new(1, format!("the file cannot be read a second time: {e}")));
     }
     let mut csv = reader(input);
-    // The same header row as the first pass read (skipped here).
-    if let Err(e) = csv.headers() {
-        return Err(Rejected::new(1, format!("unreadable header row: {e}")));
+    // The same header row as the first pass read.
+    match csv.headers() {
+        Ok(again) if *again == headers => {}
+        Ok(_) => return Err(Rejected::new(1, format!("the header row {CHANGED}"))),
+        Err(e) => return Err(Rejected::new(1, format!("unreadable header row: {e}"))),
     }
     Ok(CsvOrders {
         csv,
         headers,
         record: StringRecord::new(),
+        column,
         last_rows,
+        answers,
         hasher,
         open: HashMap::new(),
         left: Vec::new(),
+        failed: false,
     })
 }
 
-/// The first pass: the line of each order's last readable row. Rows that cannot
-/// be read are left to the second pass to report.
-fn last_rows<R: Read>(csv: &mut csv::Reader<R>, column: usize, hasher: &RandomState) -> HashMap<u64, u64> {
-    let mut last = HashMap::new();
+/// What a row says when the file changed between the passes.
+const CHANGED: &str = "changed while the file was imported (import the file again)";
+
+/// The 1-based column of the first header named `name`.
+fn first_column(headers: &StringRecord, name: &str) -> usize {
+    headers.iter().position(|h| h == name).map_or(0, |i| i + 1)
+}
+
+/// What the first pass learns.
+struct FirstPass {
+    last_rows: HashMap<u64, u64>,
+    answers: usize,
+}
+
+/// The first pass: where each order's last readable row starts, and how many
+/// rows will be rejected on their own (the second pass reports them). A file
+/// that cannot be read on is refused.
+fn first_pass<R: Read>(
+    csv: &mut csv::Reader<RowBound<R>>,
+    column: usize,
+    hasher: &RandomState,
+) -> Result<FirstPass, Rejected> {
+    let mut last_rows = HashMap::new();
+    let mut alone = 0;
     let mut bytes = ByteRecord::new();
     loop {
-        match csv.read_byte_record(&mut bytes) {
-            Ok(true) => {}
+        let read = csv.read_byte_record(&mut bytes);
+        match read {
+            Ok(true) => row_done(csv),
             Ok(false) => break,
-            Err(_) => continue,
+            Err(e) if e.is_io_error() => return Err(unreadable(csv, &e)),
+            Err(_) => {
+                row_done(csv);
+                alone += 1;
+                continue;
+            }
         }
-        let line = bytes.position().map_or(0, csv::Position::line);
+        let start = bytes.position().map_or(0, csv::Position::byte);
         // As the second pass reads it: every field text.
         let Ok(record) = StringRecord::from_byte_record(std::mem::take(&mut bytes)) else {
+            alone += 1;
             continue;
         };
         let key = app::normalize::order_number_key(record.get(column).unwrap_or_default());
-        if !key.is_empty() {
-            last.insert(hasher.hash_one(key.as_ref()), line);
+        if key.is_empty() {
+            alone += 1;
+        } else {
+            last_rows.insert(hasher.hash_one(key.as_ref()), start);
         }
         bytes = record.into_byte_record();
     }
-    last
+    let answers = last_rows.len() + alone;
+    Ok(FirstPass { last_rows, answers })
 }
 
 impl<R: Read> CsvOrders<R> {
-    /// How many orders the first pass found.
-    pub fn orders(&self) -> usize {
-        self.last_rows.len()
+    /// How many answers the second pass gives, as the first pass found the
+    /// file: its orders, and the rows rejected on their own.
+    pub fn answers(&self) -> usize {
+        self.answers
     }
 
     /// Orders read in part, waiting for a later row.
@@ -147,14 +220,21 @@ impl<R: Read> CsvOrders<R> {
     /// order's last row); None at the end of the file.
     fn next_row(&mut self) -> Option<Option<Parsed>> {
         match self.csv.read_record(&mut self.record) {
-            Ok(true) => {}
+            Ok(true) => row_done(&mut self.csv),
             Ok(false) => return None,
+            Err(e) if e.is_io_error() => {
+                // What is still open is not written in part.
+                self.failed = true;
+                return Some(Some(Err(unreadable(&self.csv, &e))));
+            }
             Err(e) => {
+                row_done(&mut self.csv);
                 let line = e.position().map_or(0, |p| p.line() as usize);
                 return Some(Some(Err(Rejected::new(line, format!("unreadable row: {e}")))));
             }
         }
-        let line = self.record.position().map_or(0, csv::Position::line);
+        let (line, start) = self.record.position().map_or((0, 0), |p| (p.line(), p.byte()));
+        let key = app::normalize::order_number_key(self.record.get(self.column).unwrap_or_default()).into_owned();
         let row: HashMap<String, String> = self
             .headers
             .iter()
@@ -162,17 +242,16 @@ impl<R: Read> CsvOrders<R> {
             .filter(|(_, v)| !v.is_empty())
             .map(|(h, v)| (h.to_string(), v.to_string()))
             .collect();
-        let key = app::normalize::order_number_key(row.get("order_number").map_or("", String::as_str)).into_owned();
         let at = line as usize;
         if key.is_empty() {
             return Some(Some(Err(Rejected::new(at, "order_number: Enter the order number."))));
         }
         match self.last_rows.get(&self.hasher.hash_one(key.as_str())) {
-            Some(&last) if line < last => {
+            Some(&last) if start < last => {
                 self.open.entry(key).or_insert_with(|| Group::new(at)).add(row);
                 Some(None)
             }
-            Some(&last) if line == last => {
+            Some(&last) if start == last => {
                 let mut group = self.open.remove(&key).unwrap_or_else(|| Group::new(at));
                 group.add(row);
                 Some(Some(finished(group)))
@@ -180,7 +259,7 @@ impl<R: Read> CsvOrders<R> {
             // Its order was handed on already, or was not in the file then.
             _ => Some(Some(Err(Rejected::new(
                 at,
-                "the file changed while it was imported: this row was not in it when it was first read \
+                "the file changed while it was imported: this row was not there when it was first read \
                  (import the file again)",
             )))),
         }
@@ -192,6 +271,9 @@ impl<R: Read> Iterator for CsvOrders<R> {
 
     fn next(&mut self) -> Option<Parsed> {
         loop {
+            if self.failed {
+                return None;
+            }
             if !self.left.is_empty() {
                 return self.left.pop().map(finished);
             }
@@ -225,131 +307,4 @@ fn finished(Group { line, rows, count }: Group) -> Parsed {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use std::io::Cursor;
-
-    const HEADER: &str = "order_number,email,placed_at,currency,total,line_item_title,quantity,price\n";
-
-    fn row(number: &str, title: &str) -> String {
-        format!("{number},a@example.com,2026-11-02T10:15:00Z,NOK,1.00,{title},1,1.00\n")
-    }
-
-    #[test]
-    fn an_order_goes_on_at_its_last_row_and_rows_together_hold_one_order_at_a_time() {
-        // 500 orders of three rows each, and one whose rows open and close the file.
-        let mut file = String::from(HEADER) + &row("#S", "First");
-        for n in 0..500 {
-            for title in ["Cap", "Socks", "Scarf"] {
-                file.push_str(&row(&format!("#{n}"), title));
-            }
-        }
-        file.push_str(&row("#S", "Last"));
-        let mut orders = csv_orders(Cursor::new(file)).expect("the header row is good");
-        assert_eq!(orders.orders(), 501);
-        let mut seen = 0;
-        let mut most_held = 0;
-        while let Some(parsed) = orders.next() {
-            let (line, order) = parsed.expect("every order is good");
-            most_held = most_held.max(orders.held());
-            seen += 1;
-            if seen <= 500 {
-                assert_eq!(line, 3 + 3 * (seen - 1), "each order as its last row is read");
-                assert_eq!(order.line_items.len(), 3);
-            } else {
-                assert_eq!(line, 2, "the spread order, at its first row");
-                let titles: Vec<&str> = order.line_items.iter().map(|l| l.title.as_str()).collect();
-                assert_eq!(titles, ["First", "Last"]);
-            }
-        }
-        assert_eq!(seen, 501);
-        assert!(most_held <= 2, "held {most_held} orders at once");
-    }
-
-    /// A file that reads one way until it is rewound, and another after.
-    struct Rewritten {
-        now: Cursor<String>,
-        after: Option<String>,
-    }
-
-    impl Read for Rewritten {
-        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-            self.now.read(buf)
-        }
-    }
-
-    impl Seek for Rewritten {
-        fn seek(&mut self, to: SeekFrom) -> std::io::Result<u64> {
-            if let Some(after) = self.after.take() {
-                self.now = Cursor::new(after);
-            }
-            self.now.seek(to)
-        }
-    }
-
-    #[test]
-    fn rows_added_between_the_passes_are_refused_and_the_rest_still_read() {
-        let before = String::from(HEADER) + &row("#1", "Cap") + &row("#2", "Cap") + &row("#5", "Cap");
-        let after =
-            String::from(HEADER) + &row("#1", "Cap") + &row("#2", "Cap") + &row("#1", "Socks") + &row("#3", "Hat");
-        let file = Rewritten {
-            now: Cursor::new(before),
-            after: Some(after),
-        };
-        let orders = csv_orders(file).expect("the header row is good");
-        assert_eq!(orders.orders(), 3, "the first pass saw three orders");
-        let parsed: Vec<Parsed> = orders.collect();
-        let answers: Vec<Result<(usize, usize), usize>> = parsed
-            .iter()
-            .map(|p| match p {
-                Ok((line, order)) => Ok((*line, order.line_items.len())),
-                Err(rejected) => Err(rejected.line),
-            })
-            .collect();
-        // #1's row after its last, and #3's (unknown then), are refused; #1 and #2
-        // are read as they were.
-        assert_eq!(answers, [Ok((2, 1)), Ok((3, 1)), Err(4), Err(5)]);
-        let Err(late) = &parsed[2] else { unreachable!() };
-        assert!(
-            late.reason.starts_with("the file changed while it was imported"),
-            "{}",
-            late.reason
-        );
-    }
-
-    #[test]
-    fn an_order_whose_last_row_never_comes_is_handed_on_at_the_end() {
-        let before = String::from(HEADER) + &row("#1", "Cap") + &row("#2", "Cap") + &row("#1", "Socks");
-        let after = String::from(HEADER) + &row("#1", "Cap") + &row("#2", "Cap");
-        let file = Rewritten {
-            now: Cursor::new(before),
-            after: Some(after),
-        };
-        let parsed: Vec<Parsed> = csv_orders(file).expect("good header").collect();
-        let lines: Vec<usize> = parsed.iter().map(|p| p.as_ref().map_or(0, |(line, _)| *line)).collect();
-        assert_eq!(lines, [3, 2], "#2 at its last row, then #1 at the end");
-    }
-
-    #[test]
-    fn unreadable_rows_and_rows_without_a_number_are_answered_where_they_are() {
-        let file = String::from(HEADER) + &row("#1", "Cap") + "#2,short\n" + &row("", "Cap") + &row("#1", "Socks");
-        let parsed: Vec<Parsed> = csv_orders(Cursor::new(file)).expect("good header").collect();
-        assert_eq!(parsed.len(), 3);
-        let Err(short) = &parsed[0] else {
-            panic!("{:?}", parsed[0])
-        };
-        assert_eq!(short.line, 3);
-        assert!(short.reason.starts_with("unreadable row"), "{}", short.reason);
-        let Err(no_number) = &parsed[1] else {
-            panic!("{:?}", parsed[1])
-        };
-        assert_eq!(
-            (no_number.line, no_number.reason.as_str()),
-            (4, "order_number: Enter the order number.")
-        );
-        let Ok((2, order)) = &parsed[2] else {
-            panic!("{:?}", parsed[2])
-        };
-        assert_eq!(order.line_items.len(), 2, "the rows around them still make one order");
-    }
-}
+mod tests;

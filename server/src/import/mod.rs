@@ -8,6 +8,7 @@
 mod csv_rows;
 mod csv_stream;
 mod jsonl;
+mod row_bound;
 
 pub use csv_rows::CSV_COLUMNS;
 pub use csv_stream::{csv_orders, CsvOrders};
@@ -56,7 +57,8 @@ impl Format {
 }
 
 /// One problem: where it is in the file and why.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// Ordered by line first: the report lists the first lines of a file.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Rejected {
     pub line: usize,
     pub reason: String,
@@ -97,22 +99,33 @@ pub struct Summary {
     pub rejected: Vec<Rejected>,
     /// Rejected lines beyond those.
     pub more_rejected: usize,
+    /// The rejections kept so far, the latest line on top (`finish` sorts them into `rejected`).
+    kept: std::collections::BinaryHeap<Rejected>,
 }
 
 impl Summary {
     /// How many lines were rejected in all.
     pub fn rejected_lines(&self) -> usize {
-        self.rejected.len() + self.more_rejected
+        self.rejected.len() + self.kept.len() + self.more_rejected
     }
 
     /// Keeps a rejection to report, or counts it when enough are kept: a file
-    /// of bad lines holds no more memory than a good one.
+    /// of bad lines holds no more memory than a good one. Rejections may come
+    /// out of line order (a CSV order is answered at its last row); those kept
+    /// are the first lines of the file, whatever the order they came in.
     fn reject(&mut self, rejected: Rejected) {
-        if self.rejected.len() < MAX_REPORTED {
-            self.rejected.push(rejected);
-        } else {
+        self.kept.push(rejected);
+        if self.kept.len() > MAX_REPORTED {
+            // The latest line kept makes room.
+            self.kept.pop();
             self.more_rejected += 1;
         }
+    }
+
+    /// The rejections kept, by line.
+    fn finish(mut self) -> Summary {
+        self.rejected = std::mem::take(&mut self.kept).into_sorted_vec();
+        self
     }
 }
 
@@ -148,8 +161,7 @@ pub async fn write(
         }
         progress(done);
     }
-    summary.rejected.sort_by_key(|r| r.line);
-    Ok(summary)
+    Ok(summary.finish())
 }
 
 #[cfg(test)]
@@ -163,6 +175,7 @@ mod tests {
         for line in 1..=MAX_REPORTED + 5 {
             summary.reject(Rejected::new(line, &long));
         }
+        let summary = summary.finish();
         assert_eq!(summary.rejected.len(), MAX_REPORTED);
         assert_eq!(summary.more_rejected, 5);
         assert_eq!(summary.rejected_lines(), MAX_REPORTED + 5);
@@ -171,5 +184,18 @@ mod tests {
         // Clipped on a character's boundary: 133 euro signs of 3 bytes each.
         let euros = Rejected::new(1, "€".repeat(1_000)).reason;
         assert_eq!(euros, "€".repeat(MAX_REASON / 3));
+    }
+
+    #[test]
+    fn the_first_lines_are_reported_whatever_the_order_they_come_in() {
+        let mut summary = Summary::default();
+        for line in (1..=MAX_REPORTED + 500).rev() {
+            summary.reject(Rejected::new(line, "bad"));
+        }
+        assert_eq!(summary.rejected_lines(), MAX_REPORTED + 500);
+        let summary = summary.finish();
+        let lines: Vec<usize> = summary.rejected.iter().map(|r| r.line).collect();
+        assert_eq!(lines, (1..=MAX_REPORTED).collect::<Vec<_>>());
+        assert_eq!(summary.more_rejected, 500);
     }
 }

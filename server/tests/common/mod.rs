@@ -335,11 +335,13 @@ pub fn lookout_ok(db: &str, args: &[&str]) -> String {
 pub struct ServerProcess {
     pub child: std::process::Child,
     pub base: String,
+    /// Where it serves `/metrics` (`base` unless `--metrics-addr` was given).
+    pub metrics: String,
 }
 
 impl ServerProcess {
     /// Starts `cmd` (a `lookout` command) as `serve --addr 127.0.0.1:0` plus `args`,
-    /// and waits for the line that names its address.
+    /// and waits for the lines that name its addresses.
     pub fn start(mut cmd: std::process::Command, args: &[&str]) -> ServerProcess {
         use std::io::BufRead;
         let mut child = cmd
@@ -354,9 +356,19 @@ impl ServerProcess {
         out.read_line(&mut line).expect("read the address line");
         let base = line.trim().rsplit(' ').next().unwrap_or_default().to_string();
         assert!(base.starts_with("http://127.0.0.1:"), "unexpected first line {line:?}");
+        // Then the demo page, the health check and the metrics, a line each.
+        let mut metrics = String::new();
+        for _ in 0..3 {
+            line.clear();
+            out.read_line(&mut line).expect("read the server's lines");
+            if let Some(url) = line.trim().strip_prefix("Metrics: ") {
+                metrics = url.trim_end_matches("/metrics").to_string();
+            }
+        }
+        assert!(metrics.starts_with("http://127.0.0.1:"), "no metrics line");
         // Keep draining stdout so the server never blocks on a full pipe.
         std::thread::spawn(move || std::io::copy(&mut out, &mut std::io::sink()));
-        ServerProcess { child, base }
+        ServerProcess { child, base, metrics }
     }
 }
 

@@ -1,0 +1,270 @@
+//! The two passes over a CSV file, against files that are good, spread out,
+//! changed between the passes, or unreadable.
+
+use super::super::row_bound::MAX_ROW_BYTES;
+use super::*;
+use std::io::Cursor;
+
+const HEADER: &str = "order_number,email,placed_at,currency,total,line_item_title,quantity,price\n";
+
+fn row(number: &str, title: &str) -> String {
+    format!("{number},a@example.com,2026-11-02T10:15:00Z,NOK,1.00,{title},1,1.00\n")
+}
+
+#[test]
+fn an_order_goes_on_at_its_last_row_and_rows_together_hold_one_order_at_a_time() {
+    // 500 orders of three rows each, and one whose rows open and close the file.
+    let mut file = String::from(HEADER) + &row("#S", "First");
+    for n in 0..500 {
+        for title in ["Cap", "Socks", "Scarf"] {
+            file.push_str(&row(&format!("#{n}"), title));
+        }
+    }
+    file.push_str(&row("#S", "Last"));
+    let mut orders = csv_orders(Cursor::new(file)).expect("the header row is good");
+    assert_eq!(orders.answers(), 501);
+    let mut seen = 0;
+    let mut most_held = 0;
+    while let Some(parsed) = orders.next() {
+        let (line, order) = parsed.expect("every order is good");
+        most_held = most_held.max(orders.held());
+        seen += 1;
+        if seen <= 500 {
+            assert_eq!(line, 3 + 3 * (seen - 1), "each order as its last row is read");
+            assert_eq!(order.line_items.len(), 3);
+        } else {
+            assert_eq!(line, 2, "the spread order, at its first row");
+            let titles: Vec<&str> = order.line_items.iter().map(|l| l.title.as_str()).collect();
+            assert_eq!(titles, ["First", "Last"]);
+        }
+    }
+    assert_eq!(seen, 501);
+    assert!(most_held <= 2, "held {most_held} orders at once");
+}
+
+/// A file that reads one way until it is rewound, and another after.
+struct Rewritten {
+    now: Cursor<String>,
+    after: Option<String>,
+}
+
+impl Read for Rewritten {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        self.now.read(buf)
+    }
+}
+
+impl Seek for Rewritten {
+    fn seek(&mut self, to: SeekFrom) -> std::io::Result<u64> {
+        if let Some(after) = self.after.take() {
+            self.now = Cursor::new(after);
+        }
+        self.now.seek(to)
+    }
+}
+
+#[test]
+fn rows_added_between_the_passes_are_refused_and_the_rest_still_read() {
+    let before = String::from(HEADER) + &row("#1", "Cap") + &row("#2", "Cap") + &row("#5", "Cap");
+    let after = String::from(HEADER) + &row("#1", "Cap") + &row("#2", "Cap") + &row("#1", "Socks") + &row("#3", "Hat");
+    let file = Rewritten {
+        now: Cursor::new(before),
+        after: Some(after),
+    };
+    let orders = csv_orders(file).expect("the header row is good");
+    assert_eq!(orders.answers(), 3, "the first pass saw three orders");
+    let parsed: Vec<Parsed> = orders.collect();
+    let answers: Vec<Result<(usize, usize), usize>> = parsed
+        .iter()
+        .map(|p| match p {
+            Ok((line, order)) => Ok((*line, order.line_items.len())),
+            Err(rejected) => Err(rejected.line),
+        })
+        .collect();
+    // #1's row after its last, and #3's (unknown then), are refused; #1 and #2
+    // are read as they were.
+    assert_eq!(answers, [Ok((2, 1)), Ok((3, 1)), Err(4), Err(5)]);
+    let Err(late) = &parsed[2] else { unreachable!() };
+    assert!(
+        late.reason.starts_with("the file changed while it was imported"),
+        "{}",
+        late.reason
+    );
+}
+
+#[test]
+fn an_order_whose_last_row_never_comes_is_handed_on_at_the_end() {
+    let before = String::from(HEADER) + &row("#1", "Cap") + &row("#2", "Cap") + &row("#1", "Socks");
+    let after = String::from(HEADER) + &row("#1", "Cap") + &row("#2", "Cap");
+    let file = Rewritten {
+        now: Cursor::new(before),
+        after: Some(after),
+    };
+    let parsed: Vec<Parsed> = csv_orders(file).expect("good header").collect();
+    let lines: Vec<usize> = parsed.iter().map(|p| p.as_ref().map_or(0, |(line, _)| *line)).collect();
+    assert_eq!(lines, [3, 2], "#2 at its last row, then #1 at the end");
+}
+
+#[test]
+fn unreadable_rows_and_rows_without_a_number_are_answered_where_they_are() {
+    let file = String::from(HEADER) + &row("#1", "Cap") + "#2,short\n" + &row("", "Cap") + &row("#1", "Socks");
+    let parsed: Vec<Parsed> = csv_orders(Cursor::new(file)).expect("good header").collect();
+    assert_eq!(parsed.len(), 3);
+    let Err(short) = &parsed[0] else {
+        panic!("{:?}", parsed[0])
+    };
+    assert_eq!(short.line, 3);
+    assert!(short.reason.starts_with("unreadable row"), "{}", short.reason);
+    let Err(no_number) = &parsed[1] else {
+        panic!("{:?}", parsed[1])
+    };
+    assert_eq!(
+        (no_number.line, no_number.reason.as_str()),
+        (4, "order_number: Enter the order number.")
+    );
+    let Ok((2, order)) = &parsed[2] else {
+        panic!("{:?}", parsed[2])
+    };
+    assert_eq!(order.line_items.len(), 2, "the rows around them still make one order");
+}
+
+/// Rows of `n` orders, one row each, after the header.
+fn rows(n: usize) -> String {
+    (0..n).map(|i| row(&format!("#{i}"), "Cap")).collect()
+}
+
+#[test]
+fn a_quote_left_open_refuses_the_file_at_its_line_without_holding_the_rest() {
+    let open_quote = "#x,\"a@example.com,2026-11-02T10:15:00Z,NOK,1.00,Cap,1,1.00\n";
+    let file = String::from(HEADER) + &row("#1", "Cap") + open_quote + &rows(40_000);
+    assert!(file.len() > 2 * MAX_ROW_BYTES as usize);
+    let Err(refused) = csv_orders(Cursor::new(file)) else {
+        panic!("the file is refused")
+    };
+    assert_eq!(refused.line, 3, "{}", refused.reason);
+    assert!(
+        refused.reason.contains("a row of more than 1048576 bytes"),
+        "{}",
+        refused.reason
+    );
+    // A row within the limit is read (and judged on its fields).
+    let note = "n".repeat(MAX_ROW_BYTES as usize - 1_000);
+    let file = format!("order_number,email,placed_at,currency,total,line_item_title,quantity,price,note\n#1,a@example.com,2026-11-02T10:15:00Z,NOK,1.00,Cap,1,1.00,{note}\n");
+    let parsed: Vec<Parsed> = csv_orders(Cursor::new(file)).expect("read").collect();
+    let Err(rejected) = &parsed[0] else {
+        panic!("the note is too long for an order")
+    };
+    assert!(rejected.reason.starts_with("note:"), "{}", rejected.reason);
+}
+
+/// A file whose reads fail after `good` bytes.
+struct Failing {
+    good: Cursor<String>,
+}
+
+impl Read for Failing {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        match self.good.read(buf)? {
+            0 => Err(std::io::Error::other("the disk said no")),
+            n => Ok(n),
+        }
+    }
+}
+
+impl Seek for Failing {
+    fn seek(&mut self, to: SeekFrom) -> std::io::Result<u64> {
+        self.good.seek(to)
+    }
+}
+
+#[test]
+fn a_file_that_cannot_be_read_to_its_end_is_refused_once() {
+    let file = Failing {
+        good: Cursor::new(String::from(HEADER) + &rows(3)),
+    };
+    let Err(refused) = csv_orders(file) else {
+        panic!("the file is refused")
+    };
+    assert_eq!(refused.line, 5);
+    assert!(refused.reason.contains("the disk said no"), "{}", refused.reason);
+}
+
+#[test]
+fn a_file_that_stops_reading_in_the_second_pass_writes_no_order_in_part() {
+    let before = String::from(HEADER) + &row("#1", "Cap") + &row("#2", "Cap") + &row("#1", "Socks");
+    let after = String::from(HEADER) + &row("#1", "Cap") + "#2,\"open\n" + &rows(40_000);
+    let file = Rewritten {
+        now: Cursor::new(before),
+        after: Some(after),
+    };
+    let parsed: Vec<Parsed> = csv_orders(file).expect("the first pass read it").collect();
+    let [Err(stopped)] = parsed.as_slice() else {
+        panic!("{parsed:?}")
+    };
+    assert_eq!(stopped.line, 3);
+    assert!(
+        stopped.reason.starts_with("the file cannot be read on from here"),
+        "{}",
+        stopped.reason
+    );
+}
+
+#[test]
+fn lines_that_end_in_a_lone_cr_or_crlf_group_as_lines_that_end_in_lf() {
+    for ending in ["\r", "\r\n"] {
+        let file = [
+            HEADER.to_string(),
+            row("#1", "Cap"),
+            row("#2", "Hat"),
+            row("#1", "Socks"),
+        ]
+        .concat()
+        .replace('\n', ending);
+        let orders = csv_orders(Cursor::new(file)).expect("the header row is good");
+        assert_eq!(orders.answers(), 2);
+        let items: Vec<usize> = orders.map(|p| p.expect("good orders").1.line_items.len()).collect();
+        assert_eq!(items, [1, 2], "{ending:?}: #2, then #1 with both rows");
+    }
+}
+
+#[test]
+fn a_header_named_twice_refuses_the_file() {
+    let file = "order_number,email,order_number\n#1,a@example.com,#2\n";
+    let Err(refused) = csv_orders(Cursor::new(file)) else {
+        panic!("refused")
+    };
+    assert_eq!(refused.line, 1);
+    assert_eq!(
+        refused.reason,
+        r#"column "order_number" appears twice (columns 1 and 3)"#
+    );
+}
+
+#[test]
+fn a_header_row_changed_between_the_passes_refuses_the_file() {
+    let file = Rewritten {
+        now: Cursor::new(String::from(HEADER) + &rows(2)),
+        after: Some(HEADER.replace("email,", "email,note,").replace(",price", "") + &rows(2)),
+    };
+    let Err(refused) = csv_orders(file) else {
+        panic!("refused")
+    };
+    assert_eq!(refused.line, 1);
+    assert!(
+        refused
+            .reason
+            .starts_with("the header row changed while the file was imported"),
+        "{}",
+        refused.reason
+    );
+}
+
+#[test]
+fn the_first_pass_counts_every_answer_the_second_gives() {
+    let file =
+        String::from(HEADER) + &row("#1", "Cap") + "#2,short\n" + &row("", "Cap") + &row("#1", "Socks") + &rows(3);
+    let orders = csv_orders(Cursor::new(file)).expect("good header");
+    let told = orders.answers();
+    assert_eq!(told, 5, "three orders (#1, #0, #2) and two rows rejected alone");
+    assert_eq!(orders.count(), told);
+}
