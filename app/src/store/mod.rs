@@ -309,6 +309,8 @@ fn now() -> String {
 }
 
 #[cfg(test)]
+mod erasure_tests;
+#[cfg(test)]
 mod lookup_tests;
 #[cfg(test)]
 pub(crate) mod tests;

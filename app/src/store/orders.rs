@@ -205,10 +205,13 @@ impl Store {
     }
 
     /// Erases an order and what is kept under its number: which Shopify order
-    /// it was, and the abuse panel's count of refused guesses at it (on SQLite
+    /// it was, and the abuse panel's count of refused guesses at it, written or
+    /// still counted in this server's memory (on SQLite
     /// its lookup row is left empty: the migration that made them says why).
     /// False when there was none.
     pub async fn delete_order(&self, shop_id: i64, number_key: &str) -> Result<bool, StoreError> {
+        // Not while this server writes counts it has taken (`flush_tally`).
+        let _flushing = self.tally.flushing.lock().await;
         let mut tx = self.pool.begin().await?;
         let done = sqlx::query("DELETE FROM orders WHERE shop_id = $1 AND number_key = $2")
             .bind(shop_id)

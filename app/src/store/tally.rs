@@ -68,6 +68,9 @@ struct Counts {
 pub struct Tally {
     counts: Mutex<Counts>,
     pub(super) refusals: super::refusals::Refusals,
+    /// Held by a flush from taking the counts to writing them, and by an
+    /// erasure: counts taken before an erasure are written before it, never after.
+    pub(super) flushing: tokio::sync::Mutex<()>,
     /// The key of the order hashes (the shared secret `tally`, set when the store migrates).
     pub(super) secret: OnceLock<[u8; 32]>,
 }
@@ -177,6 +180,7 @@ impl Store {
     /// database; on failure the counts are kept for the next flush (the refusals
     /// are not). Lookups of shops that do not exist are dropped here.
     pub async fn flush_tally(&self) -> Result<(), StoreError> {
+        let _flushing = self.tally.flushing.lock().await;
         let pending = self.tally.take();
         let refusals = self.tally.refusals.take();
         if pending.is_empty() && refusals.is_empty() {

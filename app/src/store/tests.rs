@@ -61,7 +61,7 @@ pub(super) fn shop(slug: &str) -> NewShop {
     }
 }
 
-fn example() -> ValidOrder {
+pub(super) fn example() -> ValidOrder {
     parse_order(EXAMPLE.as_bytes()).unwrap()
 }
 
@@ -113,41 +113,6 @@ async fn lookup_needs_the_right_email_and_shop() {
         .await
         .unwrap()
         .is_none());
-}
-
-#[tokio::test]
-async fn erasing_an_order_removes_it() {
-    let (_dir, store) = store().await;
-    let shop = store.create_shop(&shop("a")).await.unwrap();
-    store.put_order(shop.id, example()).await.unwrap();
-    store
-        .link_shopify_order(shop.id, "820982911946154508", "1001")
-        .await
-        .unwrap();
-    store.note_refusal("a", Refused::Order, "1001");
-    store.note_refusal("a", Refused::Order, "1002");
-    store.flush_tally().await.unwrap();
-    assert_eq!(store.refusals(shop.id).await.unwrap().len(), 2);
-    // Counted after the last write, not yet written: erased too.
-    store.note_refusal("a", Refused::Order, "1001");
-    assert!(store.delete_order(shop.id, "1001").await.unwrap());
-    store.flush_tally().await.unwrap();
-    assert!(!store.delete_order(shop.id, "1001").await.unwrap());
-    assert_eq!(store.order(shop.id, "1001").await.unwrap(), None);
-    // Nothing is kept under its number: not which Shopify order it was, not the
-    // guesses at it. Another number's refusals stay.
-    assert_eq!(
-        store.shopify_order_key(shop.id, "820982911946154508").await.unwrap(),
-        None
-    );
-    let refusals: Vec<String> = store
-        .refusals(shop.id)
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|r| r.subject)
-        .collect();
-    assert_eq!(refusals, ["1002"]);
 }
 
 /// A parcel as a platform delivers it.

@@ -1,0 +1,65 @@
+//! Erasing an order (a shopper's erasure request) leaves nothing under its
+//! number, whatever this server was counting at that moment.
+
+use super::tests::{example, shop, store};
+use super::*;
+
+#[tokio::test]
+async fn erasing_an_order_removes_it() {
+    let (_dir, store) = store().await;
+    let shop = store.create_shop(&shop("a")).await.unwrap();
+    store.put_order(shop.id, example()).await.unwrap();
+    store
+        .link_shopify_order(shop.id, "820982911946154508", "1001")
+        .await
+        .unwrap();
+    store.note_refusal("a", Refused::Order, "1001");
+    store.note_refusal("a", Refused::Order, "1002");
+    store.flush_tally().await.unwrap();
+    assert_eq!(store.refusals(shop.id).await.unwrap().len(), 2);
+    // Counted after the last write, not yet written: erased too.
+    store.note_refusal("a", Refused::Order, "1001");
+    assert!(store.delete_order(shop.id, "1001").await.unwrap());
+    store.flush_tally().await.unwrap();
+    assert!(!store.delete_order(shop.id, "1001").await.unwrap());
+    assert_eq!(store.order(shop.id, "1001").await.unwrap(), None);
+    // Nothing is kept under its number: not which Shopify order it was, not the
+    // guesses at it. Another number's refusals stay.
+    assert_eq!(
+        store.shopify_order_key(shop.id, "820982911946154508").await.unwrap(),
+        None
+    );
+    let refusals: Vec<String> = store
+        .refusals(shop.id)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|r| r.subject)
+        .collect();
+    assert_eq!(refusals, ["1002"]);
+}
+
+#[tokio::test]
+async fn an_erasure_during_a_flush_of_the_counts_is_not_undone_by_it() {
+    let (_dir, store) = store().await;
+    let shop = store.create_shop(&shop("a")).await.unwrap();
+    for round in 0..20 {
+        store.put_order(shop.id, example()).await.unwrap();
+        store.note_refusal("a", Refused::Order, "1001");
+        // The flush has taken the count and is writing it when the order is erased.
+        let (flushed, erased) = tokio::join!(store.flush_tally(), store.delete_order(shop.id, "1001"));
+        flushed.unwrap();
+        assert!(erased.unwrap());
+        let subjects: Vec<String> = store
+            .refusals(shop.id)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|r| r.subject)
+            .collect();
+        assert!(
+            subjects.is_empty(),
+            "round {round}: the erased number came back: {subjects:?}"
+        );
+    }
+}
