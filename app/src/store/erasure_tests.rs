@@ -4,6 +4,12 @@
 use super::tests::{example, shop, store};
 use super::*;
 
+/// What the abuse panel shows of a shop: the subjects refused.
+async fn refused_numbers(store: &Store, shop_id: i64) -> Vec<String> {
+    let refusals = store.refusals(shop_id).await.unwrap();
+    refusals.into_iter().map(|r| r.subject).collect()
+}
+
 #[tokio::test]
 async fn erasing_an_order_removes_it() {
     let (_dir, store) = store().await;
@@ -29,14 +35,7 @@ async fn erasing_an_order_removes_it() {
         store.shopify_order_key(shop.id, "820982911946154508").await.unwrap(),
         None
     );
-    let refusals: Vec<String> = store
-        .refusals(shop.id)
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|r| r.subject)
-        .collect();
-    assert_eq!(refusals, ["1002"]);
+    assert_eq!(refused_numbers(&store, shop.id).await, ["1002"]);
 }
 
 #[tokio::test]
@@ -50,13 +49,7 @@ async fn an_erasure_during_a_flush_of_the_counts_is_not_undone_by_it() {
         let (flushed, erased) = tokio::join!(store.flush_tally(), store.delete_order(shop.id, "1001"));
         flushed.unwrap();
         assert!(erased.unwrap());
-        let subjects: Vec<String> = store
-            .refusals(shop.id)
-            .await
-            .unwrap()
-            .into_iter()
-            .map(|r| r.subject)
-            .collect();
+        let subjects = refused_numbers(&store, shop.id).await;
         assert!(
             subjects.is_empty(),
             "round {round}: the erased number came back: {subjects:?}"
