@@ -12,8 +12,27 @@ pg_as() {
   if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
 }
 
+# A free loopback port below the range the system hands out for port 0 and for
+# outgoing connections (32768 and up on Linux), so that no socket opened in the
+# meantime (tests run side by side) can take it before PostgreSQL listens on it,
+# or while it is stopped and started again.
 pg_free_port() {
-  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+  python3 -c '
+import random, socket
+for _ in range(1000):
+    port = random.randrange(20000, 32000)
+    s = socket.socket()
+    try:
+        s.bind(("127.0.0.1", port))
+    except OSError:
+        continue
+    finally:
+        s.close()
+    print(port)
+    break
+else:
+    raise SystemExit("no free port between 20000 and 31999")
+'
 }
 
 pg_start() {

@@ -118,11 +118,15 @@ impl Drop for SmtpServer {
 }
 
 /// A port nothing listens on now (bound and let go).
+///
+/// Taken below the range the system hands out for port 0 and for outgoing
+/// connections (32768 and up on Linux): a test that listens on it only later
+/// cannot lose it to a socket of a test running meanwhile.
 pub fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("a free port")
-        .port()
+    (0..1_000)
+        .map(|_| 20_000 + rand::random::<u16>() % 12_000)
+        .find(|port| std::net::TcpListener::bind(("127.0.0.1", *port)).is_ok())
+        .expect("a free port between 20000 and 31999")
 }
 
 async fn session(socket: tokio::net::TcpStream, shared: Arc<Shared>) -> std::io::Result<()> {
