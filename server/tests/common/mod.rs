@@ -72,6 +72,9 @@ pub struct TestApp {
     pub base: String,
     pub client: reqwest::Client,
     pub store: Store,
+    /// The server's limits (read directly: `/metrics` reports the gauges of
+    /// whichever app of this test process answered it last).
+    pub limits: std::sync::Arc<app::limits::LookupLimits>,
     /// An API key for the shop `alpha`.
     pub alpha_key: String,
     /// An API key for the shop `beta`.
@@ -131,6 +134,7 @@ impl TestApp {
             per_client: 0,
             proxies: state.limits.settings().proxies.clone(),
         };
+        let limits = state.limits.clone();
         tokio::spawn(server::serve::run(
             listener,
             app(state),
@@ -145,6 +149,7 @@ impl TestApp {
                 .build()
                 .expect("client"),
             store,
+            limits,
             alpha_key,
             beta_key,
             db,
