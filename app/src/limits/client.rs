@@ -135,6 +135,18 @@ impl Client {
         }
     }
 
+    /// The IPv6 /48 the client is in (a site's prefix; a home's /56 lies in
+    /// one), as its first 6 bytes; None for IPv4 and unknown clients.
+    pub fn site(&self) -> Option<[u8; 6]> {
+        match self.0 {
+            Some(IpAddr::V6(v6)) => {
+                let o = v6.octets();
+                Some([o[0], o[1], o[2], o[3], o[4], o[5]])
+            }
+            _ => None,
+        }
+    }
+
     /// The bytes the client's limiter key is made from.
     pub fn key_bytes(&self) -> Vec<u8> {
         match self.0 {

@@ -109,6 +109,12 @@ pub(super) struct TimeoutArgs {
     #[arg(long, env = "LOOKOUT_MAX_CONNECTIONS_PER_CLIENT", default_value_t = crate::peers::PER_CLIENT,
           value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(0..=crate::serve::MAX_CONNECTIONS as u64))]
     pub(super) max_connections_per_client: usize,
+    /// Connections one IPv6 /48 (a site: a home's /56 lies in one) may have open
+    /// at once, whatever its /64s; more are closed at once. Trusted proxies are
+    /// not counted. 0: no cap.
+    #[arg(long, env = "LOOKOUT_MAX_CONNECTIONS_PER_SITE", default_value_t = crate::peers::PER_SITE,
+          value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(0..=crate::serve::MAX_CONNECTIONS as u64))]
+    pub(super) max_connections_per_site: usize,
 }
 
 /// Where the order database is.

@@ -224,6 +224,7 @@ async fn run(command: Command) -> Result<()> {
                 secure_cookies,
                 header_timeout: std::time::Duration::from_secs(timeouts.header_timeout_secs),
                 max_connections_per_client: timeouts.max_connections_per_client,
+                max_connections_per_site: timeouts.max_connections_per_site,
                 request_timeout: std::time::Duration::from_secs(timeouts.request_timeout_secs),
                 mail,
                 metrics_addr,

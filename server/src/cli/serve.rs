@@ -17,6 +17,7 @@ pub(super) struct ServeSettings {
     pub(super) secure_cookies: bool,
     pub(super) header_timeout: std::time::Duration,
     pub(super) max_connections_per_client: usize,
+    pub(super) max_connections_per_site: usize,
     pub(super) request_timeout: std::time::Duration,
     pub(super) mail: super::args::MailArgs,
     /// Where `/metrics` is served instead of the main address.
@@ -49,6 +50,7 @@ pub(super) async fn serve(db: &Db, addr: SocketAddr, site_root: PathBuf, setting
     };
     let peer_rules = crate::peers::PeerRules {
         per_client: settings.max_connections_per_client,
+        per_site: settings.max_connections_per_site,
         proxies: settings.limits.proxies.clone(),
     };
     let limits = if settings.shared_limits {

@@ -132,6 +132,7 @@ impl TestApp {
         // (timeouts.rs) and in `peers`.
         let peer_rules = server::peers::PeerRules {
             per_client: 0,
+            per_site: 0,
             proxies: state.limits.settings().proxies.clone(),
         };
         let limits = state.limits.clone();
