@@ -43,12 +43,15 @@ impl Store {
             .bind(RULES)
             .execute(&self.pool)
             .await?;
-        tracing::info!(
-            from = made_by,
-            to = RULES,
-            changed,
-            "shopper views made again under new rules"
-        );
+        // A new database has nothing to make again: only a change is worth a line.
+        if changed > 0 {
+            tracing::info!(
+                from = made_by,
+                to = RULES,
+                changed,
+                "shopper views made again under new rules"
+            );
+        }
         Ok(changed)
     }
 

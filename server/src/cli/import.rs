@@ -34,7 +34,12 @@ pub(super) async fn import(db: &Db, slug: &str, file: &std::path::Path) -> Resul
             lines
         }
         Format::Csv => {
-            let mut orders = match csv_orders(std::io::BufReader::new(reader)) {
+            // The first pass reads the whole file before the first order is written.
+            let reading = indicatif::ProgressBar::new_spinner().with_message("reading the file");
+            reading.enable_steady_tick(std::time::Duration::from_millis(120));
+            let first_pass = csv_orders(std::io::BufReader::new(reader));
+            reading.finish_and_clear();
+            let mut orders = match first_pass {
                 Ok(orders) => orders,
                 // The header row refuses the whole file: not one row was read.
                 Err(refused) => {
