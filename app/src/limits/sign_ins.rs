@@ -9,6 +9,7 @@ use super::{give_back_all, take_all, wait_of, Client, LimitKey, LookupLimits};
 use crate::store::{hex, unhex};
 use std::ops::Range;
 use std::time::Duration;
+use subtle::ConstantTimeEq;
 
 /// Days a known browser's tag works from its sign-in.
 pub const KNOWN_DAYS: u64 = 180;
@@ -67,7 +68,8 @@ impl LookupLimits {
         let day = u64::from(u32::from_be_bytes(day));
         let fresh = day <= today && today - day <= KNOWN_DAYS;
         let expected = self.tag_of(account, password_hash, nonce, day);
-        fresh && same(tag.as_bytes(), expected.as_bytes())
+        // In time that does not depend on where they differ.
+        fresh && bool::from(tag.as_bytes().ct_eq(expected.as_bytes()))
     }
 
     fn tag_of(&self, account: &str, password_hash: &str, nonce: [u8; 8], day: u64) -> String {
@@ -85,11 +87,6 @@ impl LookupLimits {
             self.key(b'U', &[account.as_bytes()]),
         ]
     }
-}
-
-/// Equal bytes, compared in time that does not depend on where they differ.
-fn same(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 #[cfg(test)]
