@@ -42,7 +42,7 @@ impl Default for PeerRules {
     }
 }
 
-/// The connections open per client.
+/// The connections open per client and per IPv6 /48.
 #[derive(Debug)]
 pub struct Peers {
     rules: PeerRules,
@@ -56,8 +56,8 @@ struct Open {
     sites: HashMap<[u8; 6], usize>,
 }
 
-/// Takes a place under `key` if it has fewer than `cap` (0: no cap).
-fn take<K: std::hash::Hash + Eq>(counts: &HashMap<K, usize>, key: &K, cap: usize) -> bool {
+/// True when `key` has fewer than `cap` places taken (0: no cap).
+fn has_room<K: std::hash::Hash + Eq>(counts: &HashMap<K, usize>, key: &K, cap: usize) -> bool {
     cap == 0 || counts.get(key).copied().unwrap_or(0) < cap
 }
 
@@ -86,8 +86,8 @@ impl Peers {
         })
     }
 
-    /// A place for a new connection from `peer`, or None when its client has
-    /// its share open already.
+    /// A place for a new connection from `peer`, or None when its client, or
+    /// its IPv6 /48, has its share open already.
     pub fn admit(self: &Arc<Self>, peer: IpAddr) -> Option<PeerSlot> {
         let uncapped = self.rules.per_client == 0 && self.rules.per_site == 0;
         if uncapped || self.rules.proxies.is_proxy(peer) {
@@ -100,8 +100,8 @@ impl Peers {
         let mut open = self.open.lock().unwrap_or_else(PoisonError::into_inner);
         let site_free = client
             .site()
-            .is_none_or(|site| take(&open.sites, &site, self.rules.per_site));
-        if !site_free || !take(&open.clients, &client, self.rules.per_client) {
+            .is_none_or(|site| has_room(&open.sites, &site, self.rules.per_site));
+        if !site_free || !has_room(&open.clients, &client, self.rules.per_client) {
             return None;
         }
         *open.clients.entry(client).or_insert(0) += 1;

@@ -1,8 +1,8 @@
 //! A CSV file's orders as a stream, in two passes over the file.
 //!
 //! The rows of one order may be anywhere in the file (docs/import.md). The first
-//! pass reads only where each order's last row is: a hash of its key and a line
-//! number, 16 bytes an order. The second builds the orders, and hands each one on
+//! pass reads only where each order's last row is: a hash of its key and the
+//! byte its last row starts at, 16 bytes an order. The second builds the orders, and hands each one on
 //! as soon as its last row is read, keeping its rows no longer. A file whose rows
 //! of one order are together (as platforms export them) holds one order's rows at
 //! a time, however long the file.
@@ -104,18 +104,14 @@ pub fn csv_orders<R: Read + Seek>(input: R) -> Result<CsvOrders<R>, Rejected> {
             format!("unknown column {unknown:?} (columns: {})", CSV_COLUMNS.join(", ")),
         ));
     }
-    if let Some((i, twice)) = headers
-        .iter()
-        .enumerate()
-        .find(|(i, h)| headers.iter().take(*i).any(|e| e == *h))
-    {
+    let twice = headers.iter().enumerate().find_map(|(i, h)| {
+        let first = headers.iter().take(i).position(|e| e == h)?;
+        Some((h, first + 1, i + 1))
+    });
+    if let Some((name, first, again)) = twice {
         return Err(Rejected::new(
             1,
-            format!(
-                "column {twice:?} appears twice (columns {} and {})",
-                first_column(&headers, twice),
-                i + 1
-            ),
+            format!("column {name:?} appears twice (columns {first} and {again})"),
         ));
     }
     let Some(column) = headers.iter().position(|h| h == "order_number") else {
@@ -148,13 +144,8 @@ pub fn csv_orders<R: Read + Seek>(input: R) -> Result<CsvOrders<R>, Rejected> {
     })
 }
 
-/// What a row says when the file changed between the passes.
+/// What is said of a header row that changed between the passes.
 const CHANGED: &str = "changed while the file was imported (import the file again)";
-
-/// The 1-based column of the first header named `name`.
-fn first_column(headers: &StringRecord, name: &str) -> usize {
-    headers.iter().position(|h| h == name).map_or(0, |i| i + 1)
-}
 
 /// What the first pass learns.
 struct FirstPass {
@@ -234,7 +225,11 @@ impl<R: Read> CsvOrders<R> {
             }
         }
         let (line, start) = self.record.position().map_or((0, 0), |p| (p.line(), p.byte()));
+        let at = line as usize;
         let key = app::normalize::order_number_key(self.record.get(self.column).unwrap_or_default()).into_owned();
+        if key.is_empty() {
+            return Some(Some(Err(Rejected::new(at, "order_number: Enter the order number."))));
+        }
         let row: HashMap<String, String> = self
             .headers
             .iter()
@@ -242,10 +237,6 @@ impl<R: Read> CsvOrders<R> {
             .filter(|(_, v)| !v.is_empty())
             .map(|(h, v)| (h.to_string(), v.to_string()))
             .collect();
-        let at = line as usize;
-        if key.is_empty() {
-            return Some(Some(Err(Rejected::new(at, "order_number: Enter the order number."))));
-        }
         match self.last_rows.get(&self.hasher.hash_one(key.as_str())) {
             Some(&last) if start < last => {
                 self.open.entry(key).or_insert_with(|| Group::new(at)).add(row);
