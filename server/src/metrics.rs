@@ -85,7 +85,10 @@ pub fn router(state: crate::AppState) -> Router {
 
 /// `GET /metrics` in Prometheus' text format.
 pub async fn render(State(store): State<Store>, State(limits): State<Arc<LookupLimits>>) -> Response {
-    for (table, (keys, forced)) in ["client", "order", "email", "auth"].into_iter().zip(limits.held_keys()) {
+    for (table, (keys, forced)) in ["client", "order", "email", "auth", "webhook"]
+        .into_iter()
+        .zip(limits.held_keys())
+    {
         metrics::gauge!("lookout_limiter_keys", "table" => table).set(keys as f64);
         metrics::counter!("lookout_limiter_forced_out_total", "table" => table).absolute(forced);
     }

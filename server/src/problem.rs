@@ -38,6 +38,9 @@ pub enum ApiError {
     RateLimited(u64),
     #[error("too many failed authentications")]
     AuthRateLimited(u64),
+    /// Too many failed webhook signatures from this client to this shop.
+    #[error("too many failed webhook signatures")]
+    SignatureRateLimited(u64),
     #[error("busy")]
     Busy,
     #[error("unsupported media type")]
@@ -87,7 +90,9 @@ impl ApiError {
             ApiError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::Stale => StatusCode::CONFLICT,
-            ApiError::RateLimited(_) | ApiError::AuthRateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::RateLimited(_) | ApiError::AuthRateLimited(_) | ApiError::SignatureRateLimited(_) => {
+                StatusCode::TOO_MANY_REQUESTS
+            }
             ApiError::Busy => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::CrossSite => StatusCode::FORBIDDEN,
@@ -163,6 +168,14 @@ impl ApiError {
                 "rate_limited",
                 "Too many attempts",
                 format!("Too many failed API key checks from this address. Try again in {secs} seconds."),
+            ),
+            ApiError::SignatureRateLimited(secs) => (
+                "rate_limited",
+                "Too many attempts",
+                format!(
+                    "Too many deliveries with a wrong signature from this address to this shop. \
+                     Try again in {secs} seconds."
+                ),
             ),
             ApiError::Busy => (
                 "busy",
@@ -248,7 +261,7 @@ impl IntoResponse for ApiError {
             HeaderValue::from_static("application/problem+json"),
         );
         match &self {
-            ApiError::RateLimited(secs) | ApiError::AuthRateLimited(secs) => {
+            ApiError::RateLimited(secs) | ApiError::AuthRateLimited(secs) | ApiError::SignatureRateLimited(secs) => {
                 response
                     .headers_mut()
                     .insert(header::RETRY_AFTER, HeaderValue::from(*secs));

@@ -1,5 +1,6 @@
 //! Rate limits on failed lookups (per client, per shop and order number, per shop
-//! and email) and on failed API-key checks (per client).
+//! and email), on failed API-key checks (per client) and on failed webhook
+//! signatures (per client and shop).
 //!
 //! Reserve, then work: an attempt takes its place in every allowance it touches,
 //! all or none, before the database is asked, and a lookup that finds its order
@@ -15,6 +16,7 @@ mod shared;
 mod sign_ins;
 pub use sign_ins::KNOWN_DAYS;
 mod table;
+mod webhooks;
 
 pub use client::{client_of, Client, Proxies};
 pub use links::{LinkRefusal, LinkRules};
@@ -43,6 +45,9 @@ pub struct LimitSettings {
     /// Failed console sign-ins against one account from one client per `window`;
     /// from all clients together, [`ACCOUNT_FROM_ALL_CLIENTS`] times as many.
     pub failed_sign_ins_per_account: u32,
+    /// Failed webhook signatures (and deliveries to unknown shops) from one
+    /// client to one shop per `window`; taken before the body is read.
+    pub failed_webhooks_per_shop: u32,
     /// Requests for order links by email (in the database too when the limits are shared).
     pub links: LinkRules,
     /// Keys each in-memory table holds at most.
@@ -68,6 +73,7 @@ impl Default for LimitSettings {
             window: Duration::from_secs(15 * 60),
             failed_auth_per_client: 20,
             failed_sign_ins_per_account: 5,
+            failed_webhooks_per_shop: 60,
             links: LinkRules::default(),
             capacity: DEFAULT_CAPACITY,
             proxies: Proxies::none(),
@@ -107,6 +113,9 @@ pub struct LookupLimits {
     /// and per account (`sign_in_rules`).
     sign_ins: Mutex<[Table; 3]>,
     sign_in_rules: [Rule; 3],
+    /// Failed webhook signatures per client and shop (see `webhooks`).
+    webhooks: Mutex<Table>,
+    webhook_rule: Rule,
     /// Requests for order links (see `links`).
     links: links::LinkTables,
     epoch: Instant,
@@ -166,6 +175,8 @@ impl LookupLimits {
                     w,
                 ),
             ],
+            webhooks: Mutex::new(Table::new(settings.capacity)),
+            webhook_rule: Rule::new(settings.failed_webhooks_per_shop, w),
             links: links::LinkTables::new(&settings.links, settings.capacity),
             secret,
             backing,
@@ -266,17 +277,17 @@ impl LookupLimits {
     }
 
     /// Keys held in memory now, and keys forgotten early because a table was full:
-    /// client, order, email, key checks (for metrics and tests).
-    pub fn held_keys(&self) -> [(usize, u64); 4] {
-        let auth = self.auth.lock().unwrap_or_else(|e| e.into_inner());
-        let auth = (auth.len(), auth.forced());
+    /// client, order, email, key checks, webhook signatures (for metrics and tests).
+    pub fn held_keys(&self) -> [(usize, u64); 5] {
+        let of = |t: &Table| (t.len(), t.forced());
+        let auth = of(&self.auth.lock().unwrap_or_else(|e| e.into_inner()));
+        let webhooks = of(&self.webhooks.lock().unwrap_or_else(|e| e.into_inner()));
         match &self.backing {
             Backing::Memory { lookups } => {
                 let t = lookups.lock().unwrap_or_else(|e| e.into_inner());
-                let of = |t: &Table| (t.len(), t.forced());
-                [of(&t[0]), of(&t[1]), of(&t[2]), auth]
+                [of(&t[0]), of(&t[1]), of(&t[2]), auth, webhooks]
             }
-            Backing::Shared(_) => [(0, 0), (0, 0), (0, 0), auth],
+            Backing::Shared(_) => [(0, 0), (0, 0), (0, 0), auth, webhooks],
         }
     }
 

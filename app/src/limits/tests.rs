@@ -53,7 +53,7 @@ fn a_found_order_gives_its_attempt_back() {
             l.reserve(&keys).await.unwrap();
             l.release(&keys).await;
         }
-        assert_eq!(l.held_keys(), [(0, 0); 4], "whole allowances are forgotten");
+        assert_eq!(l.held_keys(), [(0, 0); 5], "whole allowances are forgotten");
     });
 }
 
@@ -196,4 +196,26 @@ fn a_wait_is_told_in_whole_seconds_rounded_up() {
     for (ms, secs) in [(1, 1), (999, 1), (1_000, 1), (1_001, 2), (112_500, 113)] {
         assert_eq!(wait_of(Spent(ms)), Duration::from_secs(secs), "{ms} ms");
     }
+}
+
+#[test]
+fn failed_webhook_signatures_are_limited_per_client_and_shop() {
+    let l = LookupLimits::new(LimitSettings {
+        failed_webhooks_per_shop: 2,
+        ..LimitSettings::default()
+    });
+    let c = client("10.0.0.1");
+    for _ in 0..5 {
+        l.reserve_webhook(&c, "alpha").unwrap();
+        l.release_webhook(&c, "alpha");
+    }
+    l.reserve_webhook(&c, "alpha").unwrap();
+    l.reserve_webhook(&c, "alpha").unwrap();
+    assert!(l.reserve_webhook(&c, "alpha").unwrap_err() >= Duration::from_secs(60));
+    // The same client at another shop, and another client at this one, are whole.
+    l.reserve_webhook(&c, "beta").unwrap();
+    l.reserve_webhook(&client("10.0.0.2"), "alpha").unwrap();
+    // Failed API-key checks are counted apart.
+    l.reserve_auth(&c).unwrap();
+    assert_eq!(l.held_keys()[4].0, 3);
 }

@@ -1,7 +1,9 @@
 //! `POST /api/v1/shops/{shop}/webhooks/shopify`: Shopify's order webhooks.
 //!
 //! Every delivery is authenticated by `X-Shopify-Hmac-Sha256` (HMAC-SHA256 of the
-//! raw body with the shop's webhook secret, compared in constant time), applied at
+//! raw body with the shop's webhook secret, compared in constant time), after an
+//! attempt is taken from the client's allowance of failed signatures at that shop
+//! (given back when the signature is right; `app::limits`), applied at
 //! most once per `X-Shopify-Webhook-Id` (recorded in the same transaction as the
 //! change), and merged part by part so that no arrival order loses a change
 //! (`app::order::merge`).
@@ -9,6 +11,7 @@
 //! including an unknown topic, a stale update or a refund for an order not yet
 //! seen, is answered 200 and logged.
 
+use super::auth::ClientOf;
 use super::body;
 use crate::problem::ApiError;
 use crate::shopify::{self, Fulfillment, Id, Refund, ShopifyOrder};
@@ -91,6 +94,7 @@ fn signature_shaped(signature: &str) -> bool {
     responses(
         (status = 200, description = "Understood: applied, duplicate, stale, unknown_order or ignored_topic", body = super::openapi::WebhookAnswer),
         (status = 401, description = "Unknown shop or a wrong signature", body = crate::problem::Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many deliveries with a wrong signature (or to an unknown shop) from this address to this shop; `Retry-After` says when to try again", body = crate::problem::Problem, content_type = "application/problem+json"),
         (status = 413, description = "The body is over 1 MiB", body = crate::problem::Problem, content_type = "application/problem+json"),
         (status = 422, description = "The payload cannot become a valid order; nothing changed", body = crate::problem::Problem, content_type = "application/problem+json"),
     )
@@ -98,10 +102,11 @@ fn signature_shaped(signature: &str) -> bool {
 pub async fn shopify(
     state: State<AppState>,
     slug: Path<String>,
+    client: ClientOf,
     headers: HeaderMap,
     body: Body,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
-    let result = deliver(state, slug, headers, body).await;
+    let result = deliver(state, slug, client, headers, body).await;
     if let Err(e) = &result {
         crate::metrics::ingest("shopify", e.code());
     }
@@ -111,6 +116,7 @@ pub async fn shopify(
 async fn deliver(
     State(state): State<AppState>,
     Path(slug): Path<String>,
+    ClientOf(client): ClientOf,
     headers: HeaderMap,
     body: Body,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
@@ -123,12 +129,18 @@ async fn deliver(
         tracing::warn!("webhook refused: no shop or signature of that shape");
         return Err(ApiError::BadSignature);
     }
-    let (shop, secret) = state.store.webhook_secret(&slug).await?.ok_or(ApiError::BadSignature)?;
-    let bytes = body::read(body, MAX_BODY_BYTES).await?;
-    if !signature_valid(&secret, &bytes, signature) {
-        tracing::warn!("webhook refused: signature mismatch");
-        return Err(ApiError::BadSignature);
+    // Then an attempt, before the shop is read, the body received or hashed.
+    state
+        .limits
+        .reserve_webhook(&client, &slug)
+        .map_err(|wait| ApiError::SignatureRateLimited(wait.as_secs().max(1)))?;
+    let signed = signed(&state, &slug, signature, body).await;
+    // A wrong signature, an unknown shop or a body that could not be had keeps
+    // the attempt; a right signature, or a database that failed, gives it back.
+    if matches!(signed, Ok(_) | Err(ApiError::Unavailable | ApiError::Internal(_))) {
+        state.limits.release_webhook(&client, &slug);
     }
+    let (shop, bytes) = signed?;
     // Shopify's topics are short words; what is longer is not one, and is kept
     // (for the log, the answer and the console's list) only as far as a topic goes.
     let topic = app::normalize::clip(header("x-shopify-topic").unwrap_or_default(), MAX_TOPIC).to_string();
@@ -143,6 +155,18 @@ async fn deliver(
         tracing::warn!(error = %e, "could not record the delivery");
     }
     Ok(answer(&topic, result?))
+}
+
+/// The shop and the body of a delivery whose signature is the body's HMAC under
+/// the shop's secret; an unknown shop is refused as a wrong signature is.
+async fn signed(state: &AppState, slug: &str, signature: &str, body: Body) -> Result<(Shop, Bytes), ApiError> {
+    let (shop, secret) = state.store.webhook_secret(slug).await?.ok_or(ApiError::BadSignature)?;
+    let bytes = body::read(body, MAX_BODY_BYTES).await?;
+    if !signature_valid(&secret, &bytes, signature) {
+        tracing::warn!("webhook refused: signature mismatch");
+        return Err(ApiError::BadSignature);
+    }
+    Ok((shop, bytes))
 }
 
 fn answer(topic: &str, outcome: Outcome) -> (StatusCode, Json<Value>) {

@@ -34,6 +34,10 @@ pub(super) struct LimitArgs {
     /// failed sign-ins are limited by --failed-auth-per-client).
     #[arg(long, env = "LOOKOUT_FAILED_SIGN_INS_PER_ACCOUNT", default_value_t = 5)]
     failed_sign_ins_per_account: u32,
+    /// Webhook deliveries with a wrong signature (or to an unknown shop) one
+    /// client may make to one shop per window, before its body is read.
+    #[arg(long, env = "LOOKOUT_FAILED_WEBHOOKS_PER_SHOP", default_value_t = 60)]
+    failed_webhooks_per_shop: u32,
     /// Requests for a link to one's orders by email, per address at a shop, per hour.
     #[arg(long, env = "LOOKOUT_ORDER_LINKS_PER_EMAIL", default_value_t = 3)]
     order_links_per_email: u32,
@@ -61,6 +65,7 @@ impl LimitArgs {
             ("--failed-lookups-per-email", self.failed_lookups_per_email),
             ("--failed-auth-per-client", self.failed_auth_per_client),
             ("--failed-sign-ins-per-account", self.failed_sign_ins_per_account),
+            ("--failed-webhooks-per-shop", self.failed_webhooks_per_shop),
             ("--order-links-per-email", self.order_links_per_email),
             ("--order-links-per-client", self.order_links_per_client),
             ("--order-links-per-shop", self.order_links_per_shop),
@@ -79,6 +84,7 @@ impl LimitArgs {
             window: std::time::Duration::from_secs(self.failed_lookup_window_secs),
             failed_auth_per_client: self.failed_auth_per_client,
             failed_sign_ins_per_account: self.failed_sign_ins_per_account,
+            failed_webhooks_per_shop: self.failed_webhooks_per_shop,
             links: app::limits::LinkRules {
                 per_email: self.order_links_per_email,
                 per_client: self.order_links_per_client,

@@ -211,7 +211,7 @@ async fn one_order_number_is_protected_against_guesses_from_many_addresses() {
 }
 
 /// The limiter's key counts (client, order, email, auth), as `/metrics` reports them.
-fn held_keys(app: &TestApp) -> [(usize, u64); 4] {
+fn held_keys(app: &TestApp) -> [(usize, u64); 5] {
     app.limits.held_keys()
 }
 

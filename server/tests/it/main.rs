@@ -29,4 +29,5 @@ mod platform_mess;
 mod routers;
 mod timeouts;
 mod webhook_fit;
+mod webhook_limits;
 mod webhooks;

@@ -1,0 +1,174 @@
+//! Shopify webhooks under attack: a client's deliveries with a wrong signature
+//! (or to an unknown shop) are limited per shop before the shop is read, the
+//! body received or hashed, and one shop's failures do not stop another's.
+
+use crate::common;
+
+use app::limits::LimitSettings;
+use common::shopify::{deliver, deliver_raw, request, sign, ORDER, SECRET};
+use common::TestApp;
+use serde_json::{json, Value};
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+/// The app with an allowance of `failed` wrong signatures per client and shop.
+async fn spawn(failed: u32) -> TestApp {
+    TestApp::spawn_with(LimitSettings {
+        failed_webhooks_per_shop: failed,
+        ..LimitSettings::default()
+    })
+    .await
+}
+
+/// Shopify's example order under another number and id.
+fn order(n: u64) -> Value {
+    let mut order: Value = serde_json::from_str(ORDER).unwrap();
+    order["name"] = json!(format!("#{n}"));
+    order["id"] = json!(n);
+    order
+}
+
+/// Posts `bodies` to `shop` all at once, each signed with `secret`, and counts
+/// the answers by status. A 429 must say when to come back.
+async fn burst(app: &TestApp, shop: &str, secret: &str, bodies: Vec<Value>) -> BTreeMap<u16, usize> {
+    let mut tasks = tokio::task::JoinSet::new();
+    for (i, body) in bodies.into_iter().enumerate() {
+        let bytes = serde_json::to_vec(&body).unwrap();
+        let hmac = sign(secret, &bytes);
+        let url = app.url(&format!("/api/v1/shops/{shop}/webhooks/shopify"));
+        let client = app.client.clone();
+        tasks.spawn(async move {
+            let res = request(&client, url, "orders/create", &format!("burst-{i}"), bytes, &hmac)
+                .send()
+                .await
+                .expect("delivered");
+            let status = res.status().as_u16();
+            if status == 429 {
+                let retry: u64 = res.headers()["retry-after"].to_str().unwrap().parse().unwrap();
+                assert!(retry >= 1, "{retry}");
+                let problem: Value = res.json().await.unwrap();
+                assert_eq!(problem["code"], "rate_limited");
+            }
+            status
+        });
+    }
+    let mut counts = BTreeMap::new();
+    while let Some(status) = tasks.join_next().await {
+        *counts.entry(status.unwrap()).or_insert(0) += 1;
+    }
+    counts
+}
+
+#[tokio::test]
+async fn a_burst_of_wrong_signatures_is_checked_no_more_times_than_the_allowance() {
+    let app = spawn(5).await;
+    let counts = burst(&app, "alpha", "wrong secret", (0..250).map(order).collect()).await;
+    // Every attempt was taken before any was checked: five were, the rest waited for nothing.
+    assert_eq!(counts, BTreeMap::from([(401, 5), (429, 245)]));
+    // Now even the right signature from this client to this shop waits…
+    let (status, problem) = deliver(&app, "alpha", "orders/create", "late", &order(1)).await;
+    assert_eq!(status, 429, "{problem}");
+    let detail = problem["detail"].as_str().unwrap();
+    assert!(
+        detail.contains("wrong signature") && detail.contains("this shop"),
+        "{detail}"
+    );
+    // …but another shop's deliveries from the same address are not stopped.
+    let (status, answer) = deliver(&app, "beta", "orders/create", "beta-1", &order(1)).await;
+    assert_eq!((status, answer["outcome"].as_str()), (200, Some("applied")));
+    assert!(
+        app.merchant_order("alpha", "1").await.is_null(),
+        "nothing reached alpha"
+    );
+    assert_eq!(app.limits.held_keys()[4].0, 1, "one key: this client at alpha");
+}
+
+#[tokio::test]
+async fn a_right_signature_gives_its_attempt_back() {
+    let app = spawn(3).await;
+    let wrong = |n| {
+        let bytes = serde_json::to_vec(&order(n)).unwrap();
+        let hmac = sign("wrong secret", &bytes);
+        (bytes, hmac)
+    };
+    for n in 0..2 {
+        let (bytes, hmac) = wrong(n);
+        assert_eq!(
+            deliver_raw(&app, "alpha", "orders/create", "w", &bytes, &hmac).await.0,
+            401
+        );
+    }
+    // With one attempt left, any number of good deliveries in a row.
+    for n in 100..130 {
+        let (status, answer) = deliver(&app, "alpha", "orders/create", &format!("good-{n}"), &order(n)).await;
+        assert_eq!((status, answer["outcome"].as_str()), (200, Some("applied")));
+    }
+    let (bytes, hmac) = wrong(2);
+    assert_eq!(
+        deliver_raw(&app, "alpha", "orders/create", "w", &bytes, &hmac).await.0,
+        401
+    );
+    let (bytes, hmac) = wrong(3);
+    assert_eq!(
+        deliver_raw(&app, "alpha", "orders/create", "w", &bytes, &hmac).await.0,
+        429
+    );
+}
+
+#[tokio::test]
+async fn deliveries_to_an_unknown_shop_spend_that_shops_attempts_only() {
+    let app = spawn(2).await;
+    let bytes = serde_json::to_vec(&order(1)).unwrap();
+    let hmac = sign(SECRET, &bytes);
+    let statuses: Vec<u16> = futures::future::join_all((0..4).map(|_| async {
+        deliver_raw(&app, "no-such-shop", "orders/create", "u", &bytes, &hmac)
+            .await
+            .0
+    }))
+    .await;
+    let mut sorted = statuses.clone();
+    sorted.sort_unstable();
+    assert_eq!(sorted, [401, 401, 429, 429], "{statuses:?}");
+    let (status, _) = deliver(&app, "alpha", "orders/create", "a-1", &order(1)).await;
+    assert_eq!(status, 200);
+}
+
+#[tokio::test]
+async fn a_burst_of_good_deliveries_within_the_allowance_is_applied_whole() {
+    let app = spawn(LimitSettings::default().failed_webhooks_per_shop).await;
+    let counts = burst(&app, "alpha", SECRET, (1..=50).map(order).collect()).await;
+    assert_eq!(counts, BTreeMap::from([(200, 50)]));
+    for n in [1, 25, 50] {
+        assert_eq!(
+            app.merchant_order("alpha", &n.to_string()).await["order_number"],
+            format!("#{n}")
+        );
+    }
+    assert_eq!(app.limits.held_keys()[4].0, 0, "every attempt was given back");
+}
+
+#[tokio::test]
+async fn a_spent_allowance_is_answered_before_the_body_is_read() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let app = spawn(1).await;
+    let bytes = serde_json::to_vec(&order(1)).unwrap();
+    let (status, _) = deliver_raw(&app, "alpha", "orders/create", "w", &bytes, &sign("wrong", &bytes)).await;
+    assert_eq!(status, 401);
+    // A body of 1 MB announced and never sent: an answer proves it was not awaited.
+    let host = app.base.trim_start_matches("http://").to_string();
+    let mut socket = tokio::net::TcpStream::connect(&host).await.unwrap();
+    let head = format!(
+        "POST /api/v1/shops/alpha/webhooks/shopify HTTP/1.1\r\nHost: {host}\r\n\
+         X-Shopify-Topic: orders/create\r\nX-Shopify-Hmac-Sha256: {}\r\n\
+         Content-Type: application/json\r\nContent-Length: 1000000\r\n\r\n",
+        sign(SECRET, b"the body to come")
+    );
+    socket.write_all(head.as_bytes()).await.unwrap();
+    let mut answer = vec![0u8; 1024];
+    let read = tokio::time::timeout(Duration::from_secs(5), socket.read(&mut answer))
+        .await
+        .expect("answered without the body")
+        .unwrap();
+    let answer = String::from_utf8_lossy(&answer[..read]).to_string();
+    assert!(answer.starts_with("HTTP/1.1 429"), "{answer}");
+}
