@@ -18,9 +18,11 @@
 #           each from a new client (trusted proxy), half junk (a malformed email and
 #           a 4 KiB order number), half wrong guesses: answers, peak RSS, /healthz.
 #   webhooks 15 s of Shopify deliveries to the demo shop from one client, each with a
-#           1 MB body and a wrong signature, 64 connections: answers, server CPU,
-#           peak RSS, /healthz latency; once with the default limits, once with
-#           the limit on failed signatures lifted (so every body is received and hashed).
+#           1 MB body and a wrong signature: answers, server CPU, peak RSS, /healthz
+#           latency. 64 connections with the default limits, then with the limit on
+#           failed signatures lifted (so every body is received and hashed); then 400
+#           connections with that limit lifted, as many clients would have, with the
+#           room for unsigned bodies at its default (64 MiB) and then at 64 GiB.
 #
 # Usage: bench/abuse.sh [burst|keys|misses|links|island|webhooks|all] [misses]   (build first: scripts/build.sh)
 set -euo pipefail
@@ -187,22 +189,29 @@ island() {
 # CPU seconds (user + system) the server has used.
 cpu_secs() { awk -v hz="$(getconf CLK_TCK)" '{print ($14 + $15) / hz}' "/proc/$PID/stat"; }
 
-webhooks() { # label, serve flags...
-  local label=$1; shift
-  echo "== webhooks ($label): 1 MB deliveries with a wrong signature from one client, 64 connections, 15 s"
+webhooks() { # label, connections, serve flags...
+  local label=$1 connections=$2; shift 2
+  echo "== webhooks ($label): 1 MB deliveries with a wrong signature, $connections connections, 15 s"
   start "$@"
   echo "  before: RSS $(status_of VmRSS) kB"
   sample &
   local sampler=$! cpu out
   cpu=$(cpu_secs)
-  out=$(wrk -t2 -c64 -d15s --timeout 10s -s "$ROOT/bench/bad-webhooks.lua" "$BASE" | grep '^RESULT')
+  out=$(wrk -t2 -c"$connections" -d15s --timeout 10s -s "$ROOT/bench/bad-webhooks.lua" "$BASE" | grep '^RESULT')
   read -r _ n rate p50 p99 statuses errors <<<"$out"
   echo "  $n answers ($rate/s, p50 $p50 ms, p99 $p99 ms) by status: $statuses; socket $errors (connect/read/write/timeout)"
   printf '  server CPU during it: %.2f s\n' "$(awk -v a="$cpu" -v b="$(cpu_secs)" 'BEGIN {print b - a}')"
   touch "$WORK/stop"; wait "$sampler"
-  curl -s "$BASE/metrics" | grep -E '^lookout_limiter_keys\{table="webhook"' | sed 's/^/  /'
   summary "  $label"
   stop
+}
+
+all_webhooks() {
+  local lifted=(--failed-webhooks-per-shop 1000000000)
+  webhooks "default limits" 64
+  webhooks "failed-signature limit lifted" 64 "${lifted[@]}"
+  webhooks "failed-signature limit lifted, room for unsigned bodies 64 MiB" 400 "${lifted[@]}"
+  webhooks "failed-signature limit lifted, room for unsigned bodies 64 GiB" 400 "${lifted[@]}" --unsigned-body-mib 65536
 }
 
 case $WHAT in
@@ -211,8 +220,8 @@ case $WHAT in
   misses) misses ;;
   links) links ;;
   island) island ;;
-  webhooks) webhooks "default limits"; webhooks "failed-signature limit lifted" --failed-webhooks-per-shop 1000000000 ;;
+  webhooks) all_webhooks ;;
   all) burst; keys "default limits"; keys "failed-key limit lifted" --failed-auth-per-client 1000000000; misses; links; island
-       webhooks "default limits"; webhooks "failed-signature limit lifted" --failed-webhooks-per-shop 1000000000 ;;
+       all_webhooks ;;
   *) echo "usage: bench/abuse.sh [burst|keys|misses|links|island|webhooks|all] [misses]" >&2; exit 1 ;;
 esac

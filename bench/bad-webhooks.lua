@@ -9,7 +9,7 @@ end
 
 wrk.method = "POST"
 wrk.path = "/api/v1/shops/demo/webhooks/shopify"
-wrk.body = '{"junk":"' .. string.rep("x", 999988) .. '"}'
+wrk.body = '{"junk":"' .. string.rep("x", 999989) .. '"}'
 wrk.headers["Content-Type"] = "application/json"
 wrk.headers["X-Shopify-Topic"] = "orders/create"
 wrk.headers["X-Shopify-Hmac-Sha256"] = "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="

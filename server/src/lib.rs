@@ -25,6 +25,7 @@ pub mod settings;
 pub mod shopify;
 pub mod telemetry;
 pub mod token;
+pub mod unsigned;
 pub mod verified;
 
 mod posted;

@@ -43,6 +43,9 @@ pub enum ApiError {
     SignatureRateLimited(u64),
     #[error("busy")]
     Busy,
+    /// Too many webhook bodies are being received at once (`crate::unsigned`).
+    #[error("busy receiving")]
+    ReceivingBusy,
     #[error("unsupported media type")]
     UnsupportedMediaType,
     #[error("cross-site request")]
@@ -93,7 +96,7 @@ impl ApiError {
             ApiError::RateLimited(_) | ApiError::AuthRateLimited(_) | ApiError::SignatureRateLimited(_) => {
                 StatusCode::TOO_MANY_REQUESTS
             }
-            ApiError::Busy => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::Busy | ApiError::ReceivingBusy => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::CrossSite => StatusCode::FORBIDDEN,
             ApiError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
@@ -182,6 +185,11 @@ impl ApiError {
                 "Busy",
                 "Too many API keys are being checked right now. Try again in a moment.".to_string(),
             ),
+            ApiError::ReceivingBusy => (
+                "busy",
+                "Busy",
+                "Too many webhook deliveries are being received right now. Try again in a moment.".to_string(),
+            ),
             ApiError::UnsupportedMediaType => (
                 "unsupported_media_type",
                 "Unsupported media type",
@@ -266,7 +274,7 @@ impl IntoResponse for ApiError {
                     .headers_mut()
                     .insert(header::RETRY_AFTER, HeaderValue::from(*secs));
             }
-            ApiError::Busy => {
+            ApiError::Busy | ApiError::ReceivingBusy => {
                 response
                     .headers_mut()
                     .insert(header::RETRY_AFTER, HeaderValue::from(RETRY_BUSY_SECS));

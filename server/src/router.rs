@@ -35,6 +35,8 @@ pub struct Shared {
     pub verified: Arc<crate::verified::VerifiedKeys>,
     /// Bounds how many API-key hashes run at once, and how many wait.
     pub hashing: Arc<crate::keys::HashGate>,
+    /// Bounds the bytes of webhook bodies held before their signature is checked.
+    pub unsigned: Arc<crate::unsigned::UnsignedBodies>,
     /// The Strict-Transport-Security value, when the site is served over HTTPS.
     pub hsts: Option<HeaderValue>,
     /// How long one request may take in all before it is answered 408.
@@ -67,6 +69,7 @@ impl AppState {
             limits,
             verified: Arc::new(crate::verified::VerifiedKeys::default()),
             hashing: Arc::new(crate::keys::HashGate::for_this_machine()),
+            unsigned: Arc::new(crate::unsigned::UnsignedBodies::standard()),
             hsts: None,
             request_timeout: REQUEST_TIMEOUT,
             secure_cookies: false,
@@ -145,6 +148,12 @@ impl AppState {
     /// The same state with another bound on concurrent key hashing.
     pub fn with_hash_gate(mut self, gate: Arc<crate::keys::HashGate>) -> Self {
         self.fields().hashing = gate;
+        self
+    }
+
+    /// The same state with another bound on webhook bodies held unsigned.
+    pub fn with_unsigned_bodies(mut self, unsigned: Arc<crate::unsigned::UnsignedBodies>) -> Self {
+        self.fields().unsigned = unsigned;
         self
     }
 

@@ -25,6 +25,17 @@ pub const MAX_CONNECTIONS: usize = 10_000;
 /// Streams one HTTP/2 connection may have open at once.
 const MAX_STREAMS: u32 = 100;
 
+/// What one connection may have received and not yet handed on: an HTTP/1
+/// connection's read buffer (hyper's default is about 400 KiB; one read may
+/// fill the buffer's whole capacity, which can be a little more), and
+/// an HTTP/2 connection's flow-control window (hyper's default 1 MiB) and each
+/// stream's (HTTP/2's own default). Bodies are read on from there as handlers
+/// take them, so a connection whose body no handler wants, or wants yet, holds
+/// no more than this however large the body.
+const MAX_BUFFERED: usize = 64 << 10;
+const H2_CONNECTION_WINDOW: u32 = 256 << 10;
+const H2_STREAM_WINDOW: u32 = 65_535;
+
 /// Serves `router` on `listener` until `shutdown` completes, then waits for the
 /// requests in flight, with `peer_rules` for connections per client. Handlers
 /// see the peer as `ConnectInfo<SocketAddr>`.
@@ -40,11 +51,14 @@ pub async fn run(
     builder
         .http1()
         .timer(TokioTimer::new())
-        .header_read_timeout(header_timeout);
+        .header_read_timeout(header_timeout)
+        .max_buf_size(MAX_BUFFERED);
     builder
         .http2()
         .timer(TokioTimer::new())
         .max_concurrent_streams(MAX_STREAMS)
+        .initial_connection_window_size(H2_CONNECTION_WINDOW)
+        .initial_stream_window_size(H2_STREAM_WINDOW)
         .keep_alive_interval(header_timeout)
         .keep_alive_timeout(header_timeout);
     let graceful = GracefulShutdown::new();

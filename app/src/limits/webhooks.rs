@@ -19,8 +19,9 @@ impl LookupLimits {
         take_all(std::slice::from_mut(&mut *table), &[key], &[self.webhook_rule], now).map_err(wait_of)
     }
 
-    /// Gives a delivery's attempt back: its signature was right, or it was
-    /// not the client's failure (the database could not be read).
+    /// Gives a delivery's attempt back: its signature was right, or it was not
+    /// the client's failure (the database could not be read, or there was no
+    /// room to receive the body).
     pub fn release_webhook(&self, client: &Client, slug: &str) {
         let key = self.webhook_key(client, slug);
         let now = self.now();

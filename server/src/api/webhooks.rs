@@ -17,6 +17,7 @@ use crate::problem::ApiError;
 use crate::shopify::{self, Fulfillment, Id, Refund, ShopifyOrder};
 use crate::AppState;
 use app::errors::FieldError;
+use app::limits::Client;
 use app::normalize::{check_order_number, order_number_key};
 use app::order::merge::Merge;
 use app::order::{validate, MAX_BODY_BYTES};
@@ -134,13 +135,7 @@ async fn deliver(
         .limits
         .reserve_webhook(&client, &slug)
         .map_err(|wait| ApiError::SignatureRateLimited(wait.as_secs().max(1)))?;
-    let signed = signed(&state, &slug, signature, body).await;
-    // A wrong signature, an unknown shop or a body that could not be had keeps
-    // the attempt; a right signature, or a database that failed, gives it back.
-    if matches!(signed, Ok(_) | Err(ApiError::Unavailable | ApiError::Internal(_))) {
-        state.limits.release_webhook(&client, &slug);
-    }
-    let (shop, bytes) = signed?;
+    let (shop, bytes) = signed(&state, &client, &slug, &headers, signature, body).await?;
     // Shopify's topics are short words; what is longer is not one, and is kept
     // (for the log, the answer and the console's list) only as far as a topic goes.
     let topic = app::normalize::clip(header("x-shopify-topic").unwrap_or_default(), MAX_TOPIC).to_string();
@@ -158,14 +153,41 @@ async fn deliver(
 }
 
 /// The shop and the body of a delivery whose signature is the body's HMAC under
-/// the shop's secret; an unknown shop is refused as a wrong signature is.
-async fn signed(state: &AppState, slug: &str, signature: &str, body: Body) -> Result<(Shop, Bytes), ApiError> {
-    let (shop, secret) = state.store.webhook_secret(slug).await?.ok_or(ApiError::BadSignature)?;
-    let bytes = body::read(body, MAX_BODY_BYTES).await?;
+/// the shop's secret; an unknown shop is refused as a wrong signature is. The
+/// body is received into room reserved for it (`crate::unsigned`), held until
+/// its signature is checked. The client's attempt at the shop (taken by the
+/// caller) is given back when the signature is right, the database failed or
+/// there was no room for the body; a wrong signature, an unknown shop, a body
+/// over 1 MiB or one that never came keep it.
+async fn signed(
+    state: &AppState,
+    client: &Client,
+    slug: &str,
+    headers: &HeaderMap,
+    signature: &str,
+    body: Body,
+) -> Result<(Shop, Bytes), ApiError> {
+    let limits = &state.limits;
+    let found = state
+        .store
+        .webhook_secret(slug)
+        .await
+        .inspect_err(|_| limits.release_webhook(client, slug))?;
+    let (shop, secret) = found.ok_or(ApiError::BadSignature)?;
+    let (bytes, _room) = state
+        .unsigned
+        .read(headers, body, MAX_BODY_BYTES)
+        .await
+        .inspect_err(|e| {
+            if matches!(e, ApiError::ReceivingBusy) {
+                limits.release_webhook(client, slug);
+            }
+        })?;
     if !signature_valid(&secret, &bytes, signature) {
         tracing::warn!("webhook refused: signature mismatch");
         return Err(ApiError::BadSignature);
     }
+    limits.release_webhook(client, slug);
     Ok((shop, bytes))
 }
 

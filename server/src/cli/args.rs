@@ -121,6 +121,12 @@ pub(super) struct TimeoutArgs {
     #[arg(long, env = "LOOKOUT_MAX_CONNECTIONS_PER_SITE", default_value_t = crate::peers::PER_SITE,
           value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(0..=crate::serve::MAX_CONNECTIONS as u64))]
     pub(super) max_connections_per_site: usize,
+    /// MiB of webhook bodies held at once before their signatures are checked
+    /// (from all clients together); a delivery that finds no room within two
+    /// seconds is answered 503 having read nothing.
+    #[arg(long, env = "LOOKOUT_UNSIGNED_BODY_MIB", default_value_t = (crate::unsigned::DEFAULT_BYTES >> 20) as u64,
+          value_parser = clap::value_parser!(u64).range(1..=65_536))]
+    pub(super) unsigned_body_mib: u64,
 }
 
 /// Where the order database is.

@@ -19,6 +19,8 @@ pub(super) struct ServeSettings {
     pub(super) max_connections_per_client: usize,
     pub(super) max_connections_per_site: usize,
     pub(super) request_timeout: std::time::Duration,
+    /// Bytes of webhook bodies held at once before their signatures are checked.
+    pub(super) unsigned_body_bytes: usize,
     pub(super) mail: super::args::MailArgs,
     /// Where `/metrics` is served instead of the main address.
     pub(super) metrics_addr: Option<SocketAddr>,
@@ -77,6 +79,10 @@ pub(super) async fn serve(db: &Db, addr: SocketAddr, site_root: PathBuf, setting
         .with_hsts(settings.hsts_max_age)
         .with_request_timeout(settings.request_timeout)
         .with_metrics_apart(metrics_listener.is_some())
+        .with_unsigned_bodies(std::sync::Arc::new(crate::unsigned::UnsignedBodies::new(
+            settings.unsigned_body_bytes,
+            std::time::Duration::from_secs(2),
+        )))
         .with_shared_limits(limits);
     if let Some(mailer) = mailer(&settings.mail, local)? {
         let mailer = std::sync::Arc::new(mailer);

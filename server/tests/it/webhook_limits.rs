@@ -172,3 +172,87 @@ async fn a_spent_allowance_is_answered_before_the_body_is_read() {
     let answer = String::from_utf8_lossy(&answer[..read]).to_string();
     assert!(answer.starts_with("HTTP/1.1 429"), "{answer}");
 }
+
+/// Sends a delivery's headers to alpha, announcing `length` bytes of body, and
+/// then `sent` of them; the socket is left open.
+async fn announce(app: &TestApp, length: usize, sent: usize) -> tokio::net::TcpStream {
+    use tokio::io::AsyncWriteExt;
+    let host = app.base.trim_start_matches("http://").to_string();
+    let mut socket = tokio::net::TcpStream::connect(&host).await.unwrap();
+    let head = format!(
+        "POST /api/v1/shops/alpha/webhooks/shopify HTTP/1.1\r\nHost: {host}\r\n\
+         X-Shopify-Topic: orders/create\r\nX-Shopify-Hmac-Sha256: {}\r\n\
+         Content-Type: application/json\r\nContent-Length: {length}\r\n\r\n",
+        sign(SECRET, b"the body to come")
+    );
+    socket.write_all(head.as_bytes()).await.unwrap();
+    socket.write_all(&vec![b' '; sent]).await.unwrap();
+    socket
+}
+
+/// The head of the answer on `socket`, which must come within five seconds.
+async fn answer_on(socket: &mut tokio::net::TcpStream) -> String {
+    use tokio::io::AsyncReadExt;
+    let mut answer = vec![0u8; 2048];
+    let read = tokio::time::timeout(Duration::from_secs(5), socket.read(&mut answer))
+        .await
+        .expect("answered without the rest of the body")
+        .unwrap();
+    String::from_utf8_lossy(&answer[..read]).to_lowercase()
+}
+
+/// Waits until `wanted` is true (five seconds at most).
+async fn until(what: &str, wanted: impl Fn() -> bool) {
+    for _ in 0..250 {
+        if wanted() {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    panic!("{what} never came");
+}
+
+#[tokio::test]
+async fn bodies_held_before_their_signature_is_checked_have_a_bound_for_all_clients() {
+    use server::unsigned::UnsignedBodies;
+    // Room for 1 MiB of bodies at once (the least there can be), 300 ms' patience.
+    let room = std::sync::Arc::new(UnsignedBodies::new(1 << 20, Duration::from_millis(300)));
+    let app = {
+        let room = room.clone();
+        TestApp::spawn_configured(move |s| {
+            s.with_limits(LimitSettings {
+                failed_webhooks_per_shop: 3,
+                ..LimitSettings::default()
+            })
+            .with_unsigned_bodies(room)
+        })
+        .await
+    };
+    // A slow sender holds room for the 600,000 bytes it announced…
+    let slow = announce(&app, 600_000, 1_000).await;
+    until("room taken by the slow body", || room.held_bytes() >= 600_000).await;
+    // …so another such body finds none: 503, having read nothing of it.
+    let mut second = announce(&app, 600_000, 0).await;
+    let answer = answer_on(&mut second).await;
+    assert!(answer.starts_with("http/1.1 503"), "{answer}");
+    assert!(answer.contains("retry-after: 1\r\n"), "{answer}");
+    assert!(answer.contains("being received"), "{answer}");
+    // A body announced over 1 MiB is refused before any room is asked for.
+    let mut huge = announce(&app, 2_000_000, 0).await;
+    let answer = answer_on(&mut huge).await;
+    assert!(answer.starts_with("http/1.1 413"), "{answer}");
+    // A delivery of ordinary size still fits beside the slow one.
+    let (status, answer) = deliver(&app, "alpha", "orders/create", "small", &order(7)).await;
+    assert_eq!((status, answer["outcome"].as_str()), (200, Some("applied")));
+    // The slow sender hangs up: its room comes back.
+    drop(slow);
+    until("the room given back", || room.held_bytes() == 0).await;
+    // Being turned away was not the client's failure; the body over 1 MiB and
+    // the hang-up were: of an allowance of three, one wrong signature is left.
+    let bytes = serde_json::to_vec(&order(8)).unwrap();
+    let wrong = sign("wrong", &bytes);
+    let (status, _) = deliver_raw(&app, "alpha", "orders/create", "w", &bytes, &wrong).await;
+    assert_eq!(status, 401);
+    let (status, _) = deliver_raw(&app, "alpha", "orders/create", "w", &bytes, &wrong).await;
+    assert_eq!(status, 429);
+}
