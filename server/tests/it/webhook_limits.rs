@@ -256,3 +256,37 @@ async fn bodies_held_before_their_signature_is_checked_have_a_bound_for_all_clie
     let (status, _) = deliver_raw(&app, "alpha", "orders/create", "w", &bytes, &wrong).await;
     assert_eq!(status, 429);
 }
+
+#[tokio::test]
+async fn a_delivery_near_the_most_allowed_arrives_whole_over_http1_and_http2() {
+    // The read-ahead bounds (64 KiB a connection's buffer, HTTP/2 windows of
+    // 256 and 64 KiB) slow nothing down that a handler reads.
+    let app = TestApp::spawn().await;
+    let h2 = reqwest::Client::builder().http2_prior_knowledge().build().unwrap();
+    for (n, client) in [(21, app.client.clone()), (22, h2)] {
+        let mut body = order(n);
+        body["padding"] = json!("x".repeat(1_000_000));
+        let bytes = serde_json::to_vec(&body).unwrap();
+        assert!(bytes.len() > 1_000_000 && bytes.len() < 1 << 20, "{}", bytes.len());
+        let url = app.url("/api/v1/shops/alpha/webhooks/shopify");
+        let hmac = sign(SECRET, &bytes);
+        let res = request(&client, url, "orders/create", &format!("big-{n}"), bytes, &hmac)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            res.version(),
+            if n == 22 {
+                reqwest::Version::HTTP_2
+            } else {
+                reqwest::Version::HTTP_11
+            }
+        );
+        let answer: Value = res.json().await.unwrap();
+        assert_eq!(answer["outcome"], "applied", "{answer}");
+        assert_eq!(
+            app.merchant_order("alpha", &n.to_string()).await["order_number"],
+            format!("#{n}")
+        );
+    }
+}
