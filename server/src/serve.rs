@@ -28,12 +28,13 @@ const MAX_STREAMS: u32 = 100;
 /// What one connection may have received and not yet handed on: an HTTP/1
 /// connection's read buffer (hyper's default is about 400 KiB; one read may
 /// fill the buffer's whole capacity, which can be a little more), and
-/// an HTTP/2 connection's flow-control window (hyper's default 1 MiB) and each
-/// stream's (HTTP/2's own default). Bodies are read on from there as handlers
-/// take them, so a connection whose body no handler wants, or wants yet, holds
-/// no more than this however large the body.
+/// each HTTP/2 stream's flow-control window (HTTP/2's own default; hyper's is
+/// 1 MiB). The HTTP/2 connection's window stays at hyper's 1 MiB, room for
+/// sixteen streams' windows, so that a few streams whose bodies wait cannot
+/// stall the others. Bodies are read on from there as handlers take them, so a
+/// connection whose body no handler wants, or wants yet, holds no more than
+/// this however large the body.
 const MAX_BUFFERED: usize = 64 << 10;
-const H2_CONNECTION_WINDOW: u32 = 256 << 10;
 const H2_STREAM_WINDOW: u32 = 65_535;
 
 /// Serves `router` on `listener` until `shutdown` completes, then waits for the
@@ -57,7 +58,6 @@ pub async fn run(
         .http2()
         .timer(TokioTimer::new())
         .max_concurrent_streams(MAX_STREAMS)
-        .initial_connection_window_size(H2_CONNECTION_WINDOW)
         .initial_stream_window_size(H2_STREAM_WINDOW)
         .keep_alive_interval(header_timeout)
         .keep_alive_timeout(header_timeout);

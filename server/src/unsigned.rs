@@ -1,15 +1,20 @@
 //! Bodies held before their sender is known. A webhook is authenticated by the
 //! HMAC of its whole body, so the body (up to 1 MiB) is received before anyone
 //! knows who sent it. The per-client allowance bounds what one address can make
-//! the server hold; this bounds what all of them together can: a delivery
-//! reserves room for its body (as many bytes as its `Content-Length` says, or the
-//! most allowed when it says none) before a byte of it is read, and keeps it
-//! until its signature is checked. When there is no room within `patience`, it
-//! is answered 503 `busy` having read nothing.
+//! the server hash; this bounds what all of them together can make it hold: a
+//! body takes room for as many bytes as its `Content-Length` says (the most
+//! allowed when it says none) before a byte of it is read, all at once, and
+//! holds it until the signature is checked. All at once, because bodies that
+//! each took room part by part as they arrived would, in a flood, each hold a
+//! part and wait for room that none of them would give back (measured: 59
+//! answers a second instead of 755, most of them 503). A sender that stalls
+//! holds its room for at most [`BODY_DEADLINE`]. When there is no room within
+//! `patience`, the delivery is answered 503 `busy` having read nothing.
 
 use crate::problem::ApiError;
 use axum::body::{Body, Bytes};
 use axum::http::{header, HeaderMap};
+use http_body_util::BodyExt;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
@@ -17,33 +22,40 @@ use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 /// Bytes of unsigned bodies held at once unless configured.
 pub const DEFAULT_BYTES: usize = 64 << 20;
 
-/// Room is counted in KiB, so that a semaphore's `u32` permits reach far enough.
-const UNIT: usize = 1024;
+/// How long an unsigned body may take to arrive: Shopify waits five seconds for
+/// an answer, so a sender slower than this is not Shopify.
+pub const BODY_DEADLINE: Duration = Duration::from_secs(10);
 
-/// The room that unsigned bodies share.
+/// The room that unsigned bodies share, counted in bytes.
 pub struct UnsignedBodies {
     room: Arc<Semaphore>,
-    units: usize,
+    bytes: usize,
     patience: Duration,
+    deadline: Duration,
 }
 
-/// Room reserved for one body; given back when dropped.
+/// Room held for one body; given back when dropped.
 pub struct Room {
-    _reserved: OwnedSemaphorePermit,
+    _held: OwnedSemaphorePermit,
 }
 
 impl UnsignedBodies {
     /// Room for `bytes` of bodies at once (at least one body of the most any
-    /// endpoint allows, 1 MiB), waiting at most `patience` for it.
+    /// endpoint allows, 1 MiB), each part waiting at most `patience` for it.
     pub fn new(bytes: usize, patience: Duration) -> UnsignedBodies {
-        let units = bytes
-            .div_ceil(UNIT)
-            .clamp(app::order::MAX_BODY_BYTES / UNIT, u32::MAX as usize >> 1);
+        let bytes = bytes.clamp(app::order::MAX_BODY_BYTES, Semaphore::MAX_PERMITS);
         UnsignedBodies {
-            room: Arc::new(Semaphore::new(units)),
-            units,
+            room: Arc::new(Semaphore::new(bytes)),
+            bytes,
             patience,
+            deadline: BODY_DEADLINE,
         }
+    }
+
+    /// The same room, with another deadline for a whole body (for tests).
+    pub fn with_deadline(mut self, deadline: Duration) -> UnsignedBodies {
+        self.deadline = deadline;
+        self
     }
 
     /// The default room, with two seconds' patience.
@@ -52,29 +64,62 @@ impl UnsignedBodies {
     }
 
     /// Reads `body` (at most `limit` bytes) into memory once room for it is
-    /// reserved. A `Content-Length` over `limit` is 413 before anything is read.
+    /// taken. A `Content-Length` over `limit` is 413 before anything is read,
+    /// and so is a body that grows past it; one that takes longer than the
+    /// deadline ([`BODY_DEADLINE`] unless set), the wait for room included, is
+    /// refused as too slow.
     pub async fn read(&self, headers: &HeaderMap, body: Body, limit: usize) -> Result<(Bytes, Room), ApiError> {
         let announced = headers
             .get(header::CONTENT_LENGTH)
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.parse::<u64>().ok());
-        let bytes = match announced {
-            Some(n) if n > limit as u64 => return Err(ApiError::TooLarge),
-            Some(n) => usize::try_from(n).unwrap_or(limit),
-            None => limit,
-        };
-        let units = u32::try_from(bytes.div_ceil(UNIT).clamp(1, self.units)).unwrap_or(u32::MAX);
-        let permit = tokio::time::timeout(self.patience, self.room.clone().acquire_many_owned(units))
+        if announced.is_some_and(|n| n > limit as u64) {
+            return Err(ApiError::TooLarge);
+        }
+        let bytes = announced.map_or(limit, |n| usize::try_from(n).unwrap_or(limit));
+        tokio::time::timeout(self.deadline, self.receive(body, bytes))
+            .await
+            .map_err(|_| too_slow(self.deadline))?
+    }
+
+    /// Takes room for `bytes` (at most the room, see `new`), then reads at most that.
+    async fn receive(&self, body: Body, bytes: usize) -> Result<(Bytes, Room), ApiError> {
+        let n = u32::try_from(bytes).map_err(|_| ApiError::TooLarge)?;
+        let held = tokio::time::timeout(self.patience, self.room.clone().acquire_many_owned(n))
             .await
             .map_err(|_| ApiError::ReceivingBusy)?
             .map_err(|_| ApiError::ReceivingBusy)?;
-        // Never more than reserved, whatever the header said.
-        let body = crate::api::body::read(body, bytes.min(limit)).await?;
-        Ok((body, Room { _reserved: permit }))
+        let mut parts: Vec<Bytes> = Vec::new();
+        let mut total = 0usize;
+        let mut body = body;
+        while let Some(frame) = body.frame().await {
+            let frame = frame.map_err(|_| crate::api::body::unreadable())?;
+            // Trailers carry nothing a webhook needs.
+            let Ok(part) = frame.into_data() else { continue };
+            total += part.len();
+            if total > bytes {
+                return Err(ApiError::TooLarge);
+            }
+            parts.push(part);
+        }
+        let body = match parts.len() {
+            0 => Bytes::new(),
+            1 => parts.pop().unwrap_or_default(),
+            _ => parts.concat().into(),
+        };
+        Ok((body, Room { _held: held }))
     }
 
-    /// Bytes of room reserved now (for tests and metrics).
+    /// Bytes of room held now (for tests and metrics).
     pub fn held_bytes(&self) -> usize {
-        (self.units - self.room.available_permits()) * UNIT
+        self.bytes - self.room.available_permits()
     }
+}
+
+fn too_slow(deadline: Duration) -> ApiError {
+    ApiError::Validation(vec![app::errors::FieldError::new(
+        "body",
+        "too_slow",
+        format!("The body did not arrive within {:.1} seconds.", deadline.as_secs_f64()),
+    )])
 }

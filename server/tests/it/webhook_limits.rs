@@ -173,32 +173,60 @@ async fn a_spent_allowance_is_answered_before_the_body_is_read() {
     assert!(answer.starts_with("HTTP/1.1 429"), "{answer}");
 }
 
-/// Sends a delivery's headers to alpha, announcing `length` bytes of body, and
-/// then `sent` of them; the socket is left open.
-async fn announce(app: &TestApp, length: usize, sent: usize) -> tokio::net::TcpStream {
+/// A delivery to alpha that announces `length` bytes of body and sends `sent`
+/// of them, written by a task of its own (so that a server that stops reading
+/// cannot block the test), which then keeps the connection open until aborted.
+async fn announce(
+    app: &TestApp,
+    length: usize,
+    sent: usize,
+) -> (tokio::net::tcp::OwnedReadHalf, tokio::task::JoinHandle<()>) {
     use tokio::io::AsyncWriteExt;
     let host = app.base.trim_start_matches("http://").to_string();
-    let mut socket = tokio::net::TcpStream::connect(&host).await.unwrap();
+    let socket = tokio::net::TcpStream::connect(&host).await.unwrap();
+    let (read, mut write) = socket.into_split();
     let head = format!(
         "POST /api/v1/shops/alpha/webhooks/shopify HTTP/1.1\r\nHost: {host}\r\n\
          X-Shopify-Topic: orders/create\r\nX-Shopify-Hmac-Sha256: {}\r\n\
          Content-Type: application/json\r\nContent-Length: {length}\r\n\r\n",
         sign(SECRET, b"the body to come")
     );
-    socket.write_all(head.as_bytes()).await.unwrap();
-    socket.write_all(&vec![b' '; sent]).await.unwrap();
-    socket
+    let writer = tokio::spawn(async move {
+        let _ = write.write_all(head.as_bytes()).await;
+        let _ = write.write_all(&vec![b' '; sent]).await;
+        std::future::pending::<()>().await;
+    });
+    (read, writer)
 }
 
-/// The head of the answer on `socket`, which must come within five seconds.
-async fn answer_on(socket: &mut tokio::net::TcpStream) -> String {
+/// The answer on `socket`, head and body (lower case), which must come within
+/// five seconds: read until the body its `Content-Length` announces is there,
+/// or the server closes the connection.
+async fn answer_on(socket: &mut tokio::net::tcp::OwnedReadHalf) -> String {
     use tokio::io::AsyncReadExt;
-    let mut answer = vec![0u8; 2048];
-    let read = tokio::time::timeout(Duration::from_secs(5), socket.read(&mut answer))
+    let read_all = async {
+        let mut answer = Vec::new();
+        let mut buf = [0u8; 2048];
+        loop {
+            let text = String::from_utf8_lossy(&answer).to_lowercase();
+            if let Some((head, body)) = text.split_once("\r\n\r\n") {
+                let length = head
+                    .lines()
+                    .find_map(|l| l.strip_prefix("content-length: "))
+                    .and_then(|n| n.trim().parse::<usize>().ok());
+                if length.is_some_and(|n| body.len() >= n) {
+                    return text;
+                }
+            }
+            match socket.read(&mut buf).await {
+                Ok(0) | Err(_) => return text,
+                Ok(n) => answer.extend_from_slice(&buf[..n]),
+            }
+        }
+    };
+    tokio::time::timeout(Duration::from_secs(5), read_all)
         .await
         .expect("answered without the rest of the body")
-        .unwrap();
-    String::from_utf8_lossy(&answer[..read]).to_lowercase()
 }
 
 /// Waits until `wanted` is true (five seconds at most).
@@ -228,27 +256,31 @@ async fn bodies_held_before_their_signature_is_checked_have_a_bound_for_all_clie
         })
         .await
     };
-    // A slow sender holds room for the 600,000 bytes it announced…
-    let slow = announce(&app, 600_000, 1_000).await;
-    until("room taken by the slow body", || room.held_bytes() >= 600_000).await;
-    // …so another such body finds none: 503, having read nothing of it.
-    let mut second = announce(&app, 600_000, 0).await;
+    // A sender that announces 600,000 bytes holds room for them, however few it sends…
+    let (_slow, slow_writer) = announce(&app, 600_000, 1_000).await;
+    until("room for the announced body", || room.held_bytes() == 600_000).await;
+    // …so another such body finds none: 503, having read none of it.
+    let (mut second, second_writer) = announce(&app, 600_000, 0).await;
     let answer = answer_on(&mut second).await;
+    second_writer.abort();
     assert!(answer.starts_with("http/1.1 503"), "{answer}");
     assert!(answer.contains("retry-after: 1\r\n"), "{answer}");
     assert!(answer.contains("being received"), "{answer}");
+    assert_eq!(room.held_bytes(), 600_000);
     // A body announced over 1 MiB is refused before any room is asked for.
-    let mut huge = announce(&app, 2_000_000, 0).await;
+    let (mut huge, huge_writer) = announce(&app, 2_000_000, 0).await;
     let answer = answer_on(&mut huge).await;
+    huge_writer.abort();
     assert!(answer.starts_with("http/1.1 413"), "{answer}");
     // A delivery of ordinary size still fits beside the slow one.
     let (status, answer) = deliver(&app, "alpha", "orders/create", "small", &order(7)).await;
     assert_eq!((status, answer["outcome"].as_str()), (200, Some("applied")));
     // The slow sender hangs up: its room comes back.
-    drop(slow);
+    slow_writer.abort();
+    drop(_slow);
     until("the room given back", || room.held_bytes() == 0).await;
     // Being turned away was not the client's failure; the body over 1 MiB and
-    // the hang-up were: of an allowance of three, one wrong signature is left.
+    // the hang-up were: of an allowance of three, one is left.
     let bytes = serde_json::to_vec(&order(8)).unwrap();
     let wrong = sign("wrong", &bytes);
     let (status, _) = deliver_raw(&app, "alpha", "orders/create", "w", &bytes, &wrong).await;
@@ -289,4 +321,30 @@ async fn a_delivery_near_the_most_allowed_arrives_whole_over_http1_and_http2() {
             format!("#{n}")
         );
     }
+}
+
+#[tokio::test]
+async fn a_body_that_does_not_arrive_in_time_is_refused_and_its_room_given_back() {
+    use server::unsigned::UnsignedBodies;
+    let room = std::sync::Arc::new(
+        UnsignedBodies::new(1 << 20, Duration::from_secs(2)).with_deadline(Duration::from_millis(500)),
+    );
+    let app = {
+        let room = room.clone();
+        TestApp::spawn_configured(move |s| s.with_unsigned_bodies(room)).await
+    };
+    let (mut slow, writer) = announce(&app, 900_000, 300_000).await;
+    until("room for the announced body", || room.held_bytes() == 900_000).await;
+    let answer = answer_on(&mut slow).await;
+    writer.abort();
+    assert!(answer.starts_with("http/1.1 422"), "{answer}");
+    assert!(
+        answer.contains("too_slow") && answer.contains("0.5 seconds"),
+        "{answer}"
+    );
+    until("the room given back", || room.held_bytes() == 0).await;
+    assert!(
+        app.merchant_order("alpha", "9999").await.is_null(),
+        "nothing was written"
+    );
 }
