@@ -10,6 +10,11 @@
 //! answers a second instead of 755, most of them 503). A sender that stalls
 //! holds its room for at most [`BODY_DEADLINE`]. When there is no room within
 //! `patience`, the delivery is answered 503 `busy` having read nothing.
+//!
+//! Bodies of at most [`SMALL_BODY`] (Shopify's deliveries are a few KiB) take
+//! room apart, in an eighth as much again: the room is first come, first
+//! served, so without that, large bodies waiting for room, or holding it,
+//! would keep small ones out.
 
 use crate::problem::ApiError;
 use axum::body::{Body, Bytes};
@@ -26,9 +31,14 @@ pub const DEFAULT_BYTES: usize = 64 << 20;
 /// an answer, so a sender slower than this is not Shopify.
 pub const BODY_DEADLINE: Duration = Duration::from_secs(10);
 
-/// The room that unsigned bodies share, counted in bytes.
+/// The largest body that takes room among the small ones.
+pub const SMALL_BODY: usize = 64 << 10;
+
+/// The room that unsigned bodies share, counted in bytes: for large bodies and
+/// for small ones.
 pub struct UnsignedBodies {
-    room: Arc<Semaphore>,
+    large: Arc<Semaphore>,
+    small: Arc<Semaphore>,
     bytes: usize,
     patience: Duration,
     deadline: Duration,
@@ -41,12 +51,16 @@ pub struct Room {
 
 impl UnsignedBodies {
     /// Room for `bytes` of bodies at once (at least one body of the most any
-    /// endpoint allows, 1 MiB), each part waiting at most `patience` for it.
+    /// endpoint allows, 1 MiB), and an eighth of that again (at least sixteen
+    /// bodies' worth) for bodies of at most [`SMALL_BODY`]; a body waits at
+    /// most `patience` for room.
     pub fn new(bytes: usize, patience: Duration) -> UnsignedBodies {
-        let bytes = bytes.clamp(app::order::MAX_BODY_BYTES, Semaphore::MAX_PERMITS);
+        let large = bytes.clamp(app::order::MAX_BODY_BYTES, Semaphore::MAX_PERMITS / 2);
+        let small = (large / 8).max(16 * SMALL_BODY);
         UnsignedBodies {
-            room: Arc::new(Semaphore::new(bytes)),
-            bytes,
+            large: Arc::new(Semaphore::new(large)),
+            small: Arc::new(Semaphore::new(small)),
+            bytes: large + small,
             patience,
             deadline: BODY_DEADLINE,
         }
@@ -85,7 +99,8 @@ impl UnsignedBodies {
     /// Takes room for `bytes` (at most the room, see `new`), then reads at most that.
     async fn receive(&self, body: Body, bytes: usize) -> Result<(Bytes, Room), ApiError> {
         let n = u32::try_from(bytes).map_err(|_| ApiError::TooLarge)?;
-        let held = tokio::time::timeout(self.patience, self.room.clone().acquire_many_owned(n))
+        let room = if bytes <= SMALL_BODY { &self.small } else { &self.large };
+        let held = tokio::time::timeout(self.patience, room.clone().acquire_many_owned(n))
             .await
             .map_err(|_| ApiError::ReceivingBusy)?
             .map_err(|_| ApiError::ReceivingBusy)?;
@@ -112,7 +127,7 @@ impl UnsignedBodies {
 
     /// Bytes of room held now (for tests and metrics).
     pub fn held_bytes(&self) -> usize {
-        self.bytes - self.room.available_permits()
+        self.bytes - self.large.available_permits() - self.small.available_permits()
     }
 }
 

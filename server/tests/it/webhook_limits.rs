@@ -348,3 +348,49 @@ async fn a_body_that_does_not_arrive_in_time_is_refused_and_its_room_given_back(
         "nothing was written"
     );
 }
+
+#[tokio::test]
+async fn large_bodies_holding_the_room_do_not_keep_small_ones_out() {
+    use server::unsigned::{UnsignedBodies, SMALL_BODY};
+    // Room for 1 MiB of large bodies and 16 small ones' worth (1 MiB) apart.
+    let room = std::sync::Arc::new(UnsignedBodies::new(1 << 20, Duration::from_millis(300)));
+    let app = {
+        let room = room.clone();
+        TestApp::spawn_configured(move |s| s.with_unsigned_bodies(room)).await
+    };
+    // One stalled sender of 1 MiB takes all the room for large bodies…
+    let (_large, large_writer) = announce(&app, 1 << 20, 1_000).await;
+    until("the large room taken", || room.held_bytes() == 1 << 20).await;
+    let (mut another, another_writer) = announce(&app, SMALL_BODY + 1, 0).await;
+    let answer = answer_on(&mut another).await;
+    another_writer.abort();
+    assert!(answer.starts_with("http/1.1 503"), "{answer}");
+    // …and Shopify's deliveries, a few KiB each, still go through.
+    let (status, answer) = deliver(&app, "alpha", "orders/create", "small-1", &order(31)).await;
+    assert_eq!((status, answer["outcome"].as_str()), (200, Some("applied")));
+    // The small room has its own bound: sixteen stalled small bodies fill it.
+    let mut stalled = Vec::new();
+    for _ in 0..16 {
+        stalled.push(announce(&app, SMALL_BODY, 100).await);
+    }
+    until("the small room taken", || {
+        room.held_bytes() == (1 << 20) + 16 * SMALL_BODY
+    })
+    .await;
+    let (status, problem) = deliver(&app, "alpha", "orders/create", "small-2", &order(32)).await;
+    assert_eq!((status, problem["code"].as_str()), (503, Some("busy")), "{problem}");
+    // One of them hangs up: the next small delivery finds its room.
+    let (read, writer) = stalled.pop().unwrap();
+    writer.abort();
+    drop(read);
+    until("one small body's room back", || {
+        room.held_bytes() == (1 << 20) + 15 * SMALL_BODY
+    })
+    .await;
+    let (status, answer) = deliver(&app, "alpha", "orders/create", "small-3", &order(32)).await;
+    assert_eq!((status, answer["outcome"].as_str()), (200, Some("applied")));
+    large_writer.abort();
+    for (_, writer) in &stalled {
+        writer.abort();
+    }
+}
