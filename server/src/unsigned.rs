@@ -19,13 +19,15 @@
 use crate::problem::ApiError;
 use axum::body::{Body, Bytes};
 use axum::http::{header, HeaderMap};
-use http_body_util::BodyExt;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 /// Bytes of unsigned bodies held at once unless configured.
 pub const DEFAULT_BYTES: usize = 64 << 20;
+
+/// How long a delivery waits for room unless configured.
+pub const PATIENCE: Duration = Duration::from_secs(2);
 
 /// How long an unsigned body may take to arrive: Shopify waits five seconds for
 /// an answer, so a sender slower than this is not Shopify.
@@ -72,9 +74,9 @@ impl UnsignedBodies {
         self
     }
 
-    /// The default room, with two seconds' patience.
+    /// The default room, with the default patience.
     pub fn standard() -> UnsignedBodies {
-        UnsignedBodies::new(DEFAULT_BYTES, Duration::from_secs(2))
+        UnsignedBodies::new(DEFAULT_BYTES, PATIENCE)
     }
 
     /// Reads `body` (at most `limit` bytes) into memory once room for it is
@@ -104,24 +106,7 @@ impl UnsignedBodies {
             .await
             .map_err(|_| ApiError::ReceivingBusy)?
             .map_err(|_| ApiError::ReceivingBusy)?;
-        let mut parts: Vec<Bytes> = Vec::new();
-        let mut total = 0usize;
-        let mut body = body;
-        while let Some(frame) = body.frame().await {
-            let frame = frame.map_err(|_| crate::api::body::unreadable())?;
-            // Trailers carry nothing a webhook needs.
-            let Ok(part) = frame.into_data() else { continue };
-            total += part.len();
-            if total > bytes {
-                return Err(ApiError::TooLarge);
-            }
-            parts.push(part);
-        }
-        let body = match parts.len() {
-            0 => Bytes::new(),
-            1 => parts.pop().unwrap_or_default(),
-            _ => parts.concat().into(),
-        };
+        let body = crate::api::body::read(body, bytes).await?;
         Ok((body, Room { _held: held }))
     }
 

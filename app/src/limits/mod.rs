@@ -262,18 +262,26 @@ impl LookupLimits {
 
     /// Takes one attempt from a client's allowance of failed key checks.
     pub fn reserve_auth(&self, client: &Client) -> Result<(), Duration> {
-        let key = self.key(b'a', &[&client.key_bytes()]);
-        let now = self.now();
-        let mut table = self.auth.lock().unwrap_or_else(|e| e.into_inner());
-        take_all(std::slice::from_mut(&mut *table), &[key], &[self.auth_rule], now).map_err(wait_of)
+        self.take_one(&self.auth, self.key(b'a', &[&client.key_bytes()]), self.auth_rule)
     }
 
     /// Gives a key check's attempt back (the key was valid).
     pub fn release_auth(&self, client: &Client) {
-        let key = self.key(b'a', &[&client.key_bytes()]);
+        self.give_one(&self.auth, self.key(b'a', &[&client.key_bytes()]), self.auth_rule);
+    }
+
+    /// Takes one attempt for `key` from a table of its own under `rule`.
+    fn take_one(&self, table: &Mutex<Table>, key: LimitKey, rule: Rule) -> Result<(), Duration> {
         let now = self.now();
-        let mut table = self.auth.lock().unwrap_or_else(|e| e.into_inner());
-        table.give_back(&key, self.auth_rule, now);
+        let mut table = table.lock().unwrap_or_else(|e| e.into_inner());
+        take_all(std::slice::from_mut(&mut *table), &[key], &[rule], now).map_err(wait_of)
+    }
+
+    /// Gives back what [`Self::take_one`] took.
+    fn give_one(&self, table: &Mutex<Table>, key: LimitKey, rule: Rule) {
+        let now = self.now();
+        let mut table = table.lock().unwrap_or_else(|e| e.into_inner());
+        table.give_back(&key, rule, now);
     }
 
     /// Keys held in memory now, and keys forgotten early because a table was full:

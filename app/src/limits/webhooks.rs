@@ -6,27 +6,21 @@
 //! process's memory even when the lookup allowances are shared: they guard this
 //! process's hashing.
 
-use super::{take_all, wait_of, Client, LimitKey, LookupLimits};
+use super::{Client, LimitKey, LookupLimits};
 use std::time::Duration;
 
 impl LookupLimits {
     /// Takes one attempt from the allowance of failed signatures of `client` at
     /// the shop `slug` (checked to be a slug, and so short, by the caller).
     pub fn reserve_webhook(&self, client: &Client, slug: &str) -> Result<(), Duration> {
-        let key = self.webhook_key(client, slug);
-        let now = self.now();
-        let mut table = self.webhooks.lock().unwrap_or_else(|e| e.into_inner());
-        take_all(std::slice::from_mut(&mut *table), &[key], &[self.webhook_rule], now).map_err(wait_of)
+        self.take_one(&self.webhooks, self.webhook_key(client, slug), self.webhook_rule)
     }
 
     /// Gives a delivery's attempt back: its signature was right, or it was not
     /// the client's failure (the database could not be read, or there was no
     /// room to receive the body).
     pub fn release_webhook(&self, client: &Client, slug: &str) {
-        let key = self.webhook_key(client, slug);
-        let now = self.now();
-        let mut table = self.webhooks.lock().unwrap_or_else(|e| e.into_inner());
-        table.give_back(&key, self.webhook_rule, now);
+        self.give_one(&self.webhooks, self.webhook_key(client, slug), self.webhook_rule);
     }
 
     fn webhook_key(&self, client: &Client, slug: &str) -> LimitKey {

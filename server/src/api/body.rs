@@ -11,18 +11,17 @@ pub async fn read(body: Body, limit: usize) -> Result<Bytes, ApiError> {
         Ok(bytes) => Ok(bytes),
         Err(e) => {
             let too_large = std::error::Error::source(&e).is_some_and(|s| s.is::<http_body_util::LengthLimitError>());
-            Err(if too_large { ApiError::TooLarge } else { unreadable() })
+            if too_large {
+                Err(ApiError::TooLarge)
+            } else {
+                Err(ApiError::Validation(vec![FieldError::new(
+                    "body",
+                    "unreadable",
+                    "The request body could not be read.",
+                )]))
+            }
         }
     }
-}
-
-/// A body whose stream broke off (its sender hung up, or it did not come in time).
-pub(crate) fn unreadable() -> ApiError {
-    ApiError::Validation(vec![FieldError::new(
-        "body",
-        "unreadable",
-        "The request body could not be read.",
-    )])
 }
 
 /// When `bytes` is well-formed JSON whose top level is not an object (`[]`,

@@ -81,7 +81,7 @@ pub(super) async fn serve(db: &Db, addr: SocketAddr, site_root: PathBuf, setting
         .with_metrics_apart(metrics_listener.is_some())
         .with_unsigned_bodies(std::sync::Arc::new(crate::unsigned::UnsignedBodies::new(
             settings.unsigned_body_bytes,
-            std::time::Duration::from_secs(2),
+            crate::unsigned::PATIENCE,
         )))
         .with_shared_limits(limits);
     if let Some(mailer) = mailer(&settings.mail, local)? {
