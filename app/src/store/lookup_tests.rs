@@ -67,6 +67,8 @@ async fn colliding_shops(store: &Store, case: u32) -> [(String, i64); 2] {
         .execute(&store.pool)
         .await
         .unwrap();
+    // Written past the store's methods: say so, as they do, so lookups see it.
+    store.readers.wrote();
     assert_eq!(lookup_id(a.id, "1"), lookup_id(b_id, "2"));
     assert_eq!(lookup_id(a.id, "2"), lookup_id(b_id, "1"));
     [(a.slug, a.id), (b_slug, b_id)]
@@ -98,6 +100,7 @@ async fn apply(store: &Store, shops: &[(String, i64); 2], step: &Step) {
             .execute(&store.pool)
             .await
             .unwrap();
+            store.readers.wrote();
         }
     }
 }

@@ -313,6 +313,8 @@ mod erasure_tests;
 #[cfg(test)]
 mod lookup_tests;
 #[cfg(test)]
+mod snapshot_tests;
+#[cfg(test)]
 pub(crate) mod tests;
 #[cfg(test)]
 mod view_tests;

@@ -201,6 +201,7 @@ impl Store {
                 filled += 1;
             }
             tx.commit().await?;
+            self.readers.wrote();
         }
     }
 
@@ -233,6 +234,7 @@ impl Store {
             .fetch_optional(&mut *tx)
             .await?;
         tx.commit().await?;
+        self.readers.wrote();
         // Refusals counted here and not yet written would write the number back.
         if let Some(slug) = slug {
             self.tally.refusals.forget(&slug, super::Refused::Order, number_key);

@@ -60,6 +60,7 @@ impl Store {
         .bind(now())
         .fetch_one(&self.pool)
         .await;
+        self.readers.wrote();
         match result {
             Ok(id) => {
                 self.tally.know(&shop.slug);
@@ -131,6 +132,7 @@ impl Store {
             .await?;
         }
         tx.commit().await?;
+        self.readers.wrote();
         Ok(done.rows_affected() > 0)
     }
 

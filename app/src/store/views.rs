@@ -105,6 +105,7 @@ impl Store {
                 }
             }
             tx.commit().await?;
+            self.readers.wrote();
         }
     }
 }

@@ -7,6 +7,7 @@
 
 use super::lookup_id::{lookup_id, sha256_prefix};
 use super::orders::DocSql;
+use super::readers::Readers;
 use super::{begin_write, json, to_json, Backend, Store, StoreError};
 use crate::errors::FieldError;
 use crate::normalize::{email_key, order_number_key};
@@ -82,14 +83,18 @@ impl Store {
         F: FnOnce(Option<Order>) -> Result<Decision, Vec<FieldError>> + Send,
     {
         let mut conn = self.pool.acquire().await?;
-        update_on(&mut conn, self.backend, shop_id, number_key, delivery, change).await
+        let updated = update_on(&mut conn, self.backend, shop_id, number_key, delivery, change).await;
+        self.readers.wrote();
+        updated
     }
 
     /// Creates or replaces one order (the REST API's PUT): an order whose
     /// `updated_at` is older than the stored one's changes nothing (`Stale`).
     pub async fn put_order(&self, shop_id: i64, order: ValidOrder) -> Result<PutOutcome, StoreError> {
         let mut conn = self.pool.acquire().await?;
-        put_on(&mut conn, self.backend, shop_id, order).await
+        let put = put_on(&mut conn, self.backend, shop_id, order).await;
+        self.readers.wrote();
+        put
     }
 
     /// One connection kept for a run of writes (an import): each of its
@@ -99,6 +104,7 @@ impl Store {
         Ok(Writer {
             conn: self.pool.acquire().await?,
             backend: self.backend,
+            readers: self.readers.clone(),
         })
     }
 
@@ -116,6 +122,7 @@ impl Store {
             row.bind(query, sql, shop_id, &key).execute(&mut *tx).await?;
         }
         tx.commit().await?;
+        self.readers.wrote();
         Ok(())
     }
 }
@@ -124,12 +131,15 @@ impl Store {
 pub struct Writer {
     conn: PoolConnection<Any>,
     backend: Backend,
+    readers: Readers,
 }
 
 impl Writer {
     /// [`Store::put_order`] on the kept connection.
     pub async fn put_order(&mut self, shop_id: i64, order: ValidOrder) -> Result<PutOutcome, StoreError> {
-        put_on(&mut self.conn, self.backend, shop_id, order).await
+        let put = put_on(&mut self.conn, self.backend, shop_id, order).await;
+        self.readers.wrote();
+        put
     }
 }
 

@@ -57,7 +57,7 @@ impl Readers {
     /// one, gives up after `timeout`.
     pub fn new(url: &str, sqlite: bool, size: u32, timeout: Duration) -> Result<Readers, ReaderError> {
         Ok(if sqlite {
-            Readers::Sqlite(std::sync::Arc::new(sqlite::SqliteReaders::new(url, size)?))
+            Readers::Sqlite(sqlite::SqliteReaders::new(url, size)?)
         } else {
             Readers::Postgres(postgres::PgReaders::new(url, size, timeout)?)
         })
@@ -90,6 +90,15 @@ impl Readers {
         match self {
             Readers::Sqlite(readers) => Some(readers.shop(slug)),
             Readers::Postgres(_) => None,
+        }
+    }
+
+    /// Says that this process has committed a write that lookups may read
+    /// (an order, its view, a shop), so that the next lookup sees it.
+    /// PostgreSQL: nothing to do, each lookup is a statement of its own.
+    pub fn wrote(&self) {
+        if let Readers::Sqlite(readers) = self {
+            readers.wrote();
         }
     }
 

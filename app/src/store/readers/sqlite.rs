@@ -16,6 +16,17 @@
 //! three. The few lookups whose row is held by another order or left empty by
 //! an erased one read through `orders` ([`LOOKUP`]), as does a database whose
 //! schema has no such table (a lookup database copied before it had one).
+//!
+//! Each read connection keeps one read transaction (one snapshot of the
+//! database) across lookups instead of beginning and ending one per lookup:
+//! beginning one takes the WAL index's read lock and checks the file for
+//! changes, which cost a hit about 6 µs of its 60 (docs/benchmarks.md, "Held
+//! snapshots"). A snapshot is ended before the next read once this process has
+//! written anything lookups read ([`SqliteReaders::wrote`], called after the
+//! write is committed), and at the latest [`HOLD`] after it began, by the read
+//! or, on an idle connection, by [`sweep`]: writes of other processes (an import
+//! run beside the server) reach lookups within that, and a snapshot never keeps
+//! the WAL from being checkpointed for longer.
 
 use super::{ReaderError, LOOKUP};
 use crate::store::lookup_id::number_hash;
@@ -23,8 +34,9 @@ use crate::store::shops::{ShopRow, SHOP};
 use crate::store::PoolStatus;
 use rusqlite::{Connection, OpenFlags, OptionalExtension};
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, Weak};
+use std::time::{Duration, Instant};
 
 /// How long a read waits for a lock (in WAL mode only rare recovery work takes one).
 const BUSY_TIMEOUT_MS: u32 = 250;
@@ -33,6 +45,8 @@ const BUSY_TIMEOUT_MS: u32 = 250;
 /// million orders), so that a lookup reads only its row's page through the
 /// kernel (docs/benchmarks.md, "Lookup rows").
 const CACHE_KIB: u32 = 8 * 1024;
+/// The longest a read connection keeps one snapshot of the database.
+pub(in crate::store) const HOLD: Duration = Duration::from_millis(50);
 
 /// A lookup through its order's row in `order_lookups`: the shop by its slug
 /// (?1), the row under the lookup id (`lookup_id.rs`: the number's hash, ?2,
@@ -48,30 +62,102 @@ pub(in crate::store) const LOOKUP_ROW: &str = "SELECT v.id IS NOT NULL, v.shop_i
 #[derive(Debug)]
 pub struct SqliteReaders {
     path: PathBuf,
-    idle: Mutex<Vec<Connection>>,
+    idle: Mutex<Vec<Reader>>,
     /// The most connections kept idle.
     keep: usize,
     in_use: AtomicUsize,
     closed: AtomicBool,
     /// Whether the database has `order_lookups` (found at the first lookup).
     lookup_rows: std::sync::OnceLock<bool>,
+    /// How many writes this process has committed that lookups read.
+    written: AtomicU64,
+    /// Whether snapshots are kept across reads: only with a sweeper to end them.
+    holds: bool,
+}
+
+/// A read connection and the snapshot it keeps, if any.
+#[derive(Debug)]
+struct Reader {
+    conn: Connection,
+    /// When its read transaction began, and `written` then.
+    snapshot: Option<(Instant, u64)>,
+}
+
+impl Reader {
+    /// Makes the connection's snapshot one that sees every write counted in
+    /// `written` and is younger than [`HOLD`]: keeps the one it has if it is,
+    /// otherwise ends it and begins another (taken by the next statement).
+    fn renew(&mut self, written: u64) -> rusqlite::Result<()> {
+        if let Some((began, seen)) = self.snapshot {
+            if seen == written && began.elapsed() < HOLD {
+                return Ok(());
+            }
+            self.end()?;
+        }
+        self.conn.execute_batch("BEGIN")?;
+        self.snapshot = Some((Instant::now(), written));
+        Ok(())
+    }
+
+    fn end(&mut self) -> rusqlite::Result<()> {
+        self.snapshot = None;
+        self.conn.execute_batch("COMMIT")
+    }
+
+    fn older_than(&self, age: Duration) -> bool {
+        self.snapshot.is_some_and(|(began, _)| began.elapsed() >= age)
+    }
+}
+
+/// Ends the snapshots idle connections have kept for [`HOLD`], every [`HOLD`],
+/// until the readers are closed or gone.
+async fn sweep(readers: Weak<SqliteReaders>) {
+    let mut every = tokio::time::interval(HOLD);
+    every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        every.tick().await;
+        match readers.upgrade() {
+            Some(readers) if !readers.closed.load(Ordering::Relaxed) => readers.end_old_snapshots(),
+            _ => return,
+        }
+    }
 }
 
 impl SqliteReaders {
-    pub fn new(url: &str, size: u32) -> Result<SqliteReaders, ReaderError> {
+    /// Read connections to the database at `url`, keeping `size` idle. Inside a
+    /// tokio runtime they keep snapshots across reads, with a task to end them.
+    pub fn new(url: &str, size: u32) -> Result<Arc<SqliteReaders>, ReaderError> {
         use std::str::FromStr;
         let options = sqlx::sqlite::SqliteConnectOptions::from_str(url).map_err(|e| ReaderError(e.to_string()))?;
-        Ok(SqliteReaders {
+        let runtime = tokio::runtime::Handle::try_current().ok();
+        let readers = Arc::new(SqliteReaders {
             path: options.get_filename().to_path_buf(),
             idle: Mutex::new(Vec::new()),
             keep: size as usize,
             in_use: AtomicUsize::new(0),
             closed: AtomicBool::new(false),
             lookup_rows: std::sync::OnceLock::new(),
-        })
+            written: AtomicU64::new(0),
+            holds: runtime.is_some(),
+        });
+        if let Some(runtime) = runtime {
+            runtime.spawn(sweep(Arc::downgrade(&readers)));
+        }
+        Ok(readers)
     }
 
-    fn open(&self) -> Result<Connection, ReaderError> {
+    /// Says that this process has committed a write that lookups may read: the
+    /// next read on every connection begins a new snapshot.
+    pub fn wrote(&self) {
+        self.written.fetch_add(1, Ordering::Release);
+    }
+
+    fn end_old_snapshots(&self) {
+        let mut idle = self.idle.lock().unwrap_or_else(|p| p.into_inner());
+        idle.retain_mut(|reader| !reader.older_than(HOLD) || reader.end().is_ok());
+    }
+
+    fn open(&self) -> Result<Reader, ReaderError> {
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
         let conn = Connection::open_with_flags(&self.path, flags).map_err(|e| ReaderError(e.to_string()))?;
         // Lookups only read: a bug that tried to write through here fails loudly.
@@ -79,10 +165,10 @@ impl SqliteReaders {
             "PRAGMA query_only = ON; PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}; PRAGMA cache_size = -{CACHE_KIB};"
         ))
         .map_err(|e| ReaderError(e.to_string()))?;
-        Ok(conn)
+        Ok(Reader { conn, snapshot: None })
     }
 
-    fn take(&self) -> Result<Connection, ReaderError> {
+    fn take(&self) -> Result<Reader, ReaderError> {
         if self.closed.load(Ordering::Relaxed) {
             return Err(ReaderError("the store is closed".into()));
         }
@@ -95,7 +181,7 @@ impl SqliteReaders {
         Ok(conn)
     }
 
-    fn give_back(&self, conn: Option<Connection>) {
+    fn give_back(&self, conn: Option<Reader>) {
         self.in_use.fetch_sub(1, Ordering::Relaxed);
         if let (Some(conn), false) = (conn, self.closed.load(Ordering::Relaxed)) {
             let mut idle = self.idle.lock().unwrap_or_else(|p| p.into_inner());
@@ -169,13 +255,17 @@ impl SqliteReaders {
         params: impl rusqlite::Params,
         row: impl FnOnce(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
     ) -> Result<Option<T>, ReaderError> {
-        let conn = self.take()?;
-        let read = conn
-            .prepare_cached(sql)
-            .and_then(|mut statement| statement.query_row(params, row).optional());
+        let mut reader = self.take()?;
+        // Loaded before the snapshot is taken: a write counted here is in it.
+        let written = self.written.load(Ordering::Acquire);
+        let renewed = if self.holds { reader.renew(written) } else { Ok(()) };
+        let read = renewed.and_then(|()| {
+            let mut statement = reader.conn.prepare_cached(sql)?;
+            statement.query_row(params, row).optional()
+        });
         match read {
             Ok(found) => {
-                self.give_back(Some(conn));
+                self.give_back(Some(reader));
                 Ok(found)
             }
             Err(e) => {
@@ -193,5 +283,69 @@ impl SqliteReaders {
     pub fn close(&self) {
         self.closed.store(true, Ordering::Relaxed);
         self.idle.lock().unwrap_or_else(|p| p.into_inner()).clear();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The rows of `t` as one read connection sees them.
+    fn rows(readers: &SqliteReaders) -> i64 {
+        readers
+            .read("SELECT count(*) FROM t", (), |row| row.get(0))
+            .unwrap()
+            .unwrap()
+    }
+
+    /// Sets the age of every idle connection's snapshot.
+    fn age(readers: &SqliteReaders, began: Instant) {
+        for reader in readers.idle.lock().unwrap().iter_mut() {
+            if let Some((_, seen)) = reader.snapshot {
+                reader.snapshot = Some((began, seen));
+            }
+        }
+    }
+
+    /// A snapshot is kept while it is young and nothing was said written; a
+    /// write said ([`SqliteReaders::wrote`]) or an age of [`HOLD`] ends it at the
+    /// next read, and the sweep ends an idle one. Ages are set, not waited for.
+    #[tokio::test]
+    async fn a_snapshot_is_kept_until_a_write_is_said_or_it_is_old() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.db");
+        let writer = Connection::open(&path).unwrap();
+        writer
+            .execute_batch("PRAGMA journal_mode = WAL; CREATE TABLE t (x); INSERT INTO t VALUES (1);")
+            .unwrap();
+        let readers = SqliteReaders::new(&format!("sqlite://{}", path.display()), 1).unwrap();
+        let young = || Instant::now() + Duration::from_secs(3600);
+        let insert = || writer.execute("INSERT INTO t VALUES (1)", ()).unwrap();
+
+        assert_eq!(rows(&readers), 1);
+        insert();
+        age(&readers, young());
+        assert_eq!(rows(&readers), 1, "a young snapshot is kept");
+        readers.wrote();
+        assert_eq!(rows(&readers), 2, "a write said ends it");
+        insert();
+        age(&readers, young());
+        assert_eq!(rows(&readers), 2);
+        age(&readers, Instant::now() - HOLD);
+        assert_eq!(rows(&readers), 3, "an old one is ended by the next read");
+
+        age(&readers, young());
+        readers.end_old_snapshots();
+        assert!(
+            readers.idle.lock().unwrap()[0].snapshot.is_some(),
+            "the sweep leaves a young one"
+        );
+        age(&readers, Instant::now() - HOLD);
+        readers.end_old_snapshots();
+        let idle = readers.idle.lock().unwrap();
+        assert!(
+            idle[0].snapshot.is_none() && idle[0].conn.is_autocommit(),
+            "and ends an old one"
+        );
     }
 }

@@ -1,0 +1,146 @@
+//! SQLite read connections keep a snapshot across lookups (`readers/sqlite.rs`):
+//! a write of this process is still seen by the very next lookup, another
+//! process's within a short while, and an idle connection lets the WAL go.
+
+use super::tests::{example, shop, store, store_at};
+use super::*;
+use crate::order::ValidOrder;
+use std::time::{Duration, Instant};
+
+fn order(number: &str, email: &str) -> ValidOrder {
+    let mut order = example().into_inner();
+    order.order_number = number.to_string();
+    order.email = email.to_string();
+    ValidOrder::check(order).unwrap()
+}
+
+async fn found(store: &Store, slug: &str, number: &str, email: &str) -> bool {
+    store.shopper_view(slug, number, email).await.unwrap().is_some()
+}
+
+/// 200 tasks at once, each putting, erasing and putting again its own order and
+/// looking it up right after every write, while the others keep the read
+/// connections busy with snapshots of their own: no lookup misses a write that
+/// was answered before it, and none sees an erased order or an old email.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn every_write_of_this_process_is_seen_by_the_next_lookup() {
+    let (_dir, store) = store().await;
+    if store.backend != Backend::Sqlite {
+        return;
+    }
+    let demo = store.create_shop(&shop("demo")).await.unwrap();
+    let tasks: Vec<_> = (0..200)
+        .map(|n| {
+            let store = store.clone();
+            tokio::spawn(async move {
+                let number = format!("#{n}");
+                let key = number.trim_start_matches('#').to_string();
+                let mut misses = Vec::new();
+                for round in 0..1 {
+                    let first = format!("first{n}@example.com");
+                    let second = format!("second{n}@example.com");
+                    store.put_order(demo.id, order(&number, &first)).await.unwrap();
+                    if !found(&store, "demo", &key, &first).await {
+                        misses.push(format!("{number} round {round}: not found after its put"));
+                    }
+                    store.delete_order(demo.id, &key).await.unwrap();
+                    if found(&store, "demo", &key, &first).await {
+                        misses.push(format!("{number} round {round}: found after its erasure"));
+                    }
+                    store.put_order(demo.id, order(&number, &second)).await.unwrap();
+                    if found(&store, "demo", &key, &first).await || !found(&store, "demo", &key, &second).await {
+                        misses.push(format!("{number} round {round}: the old email after the new"));
+                    }
+                    store.delete_order(demo.id, &key).await.unwrap();
+                }
+                misses
+            })
+        })
+        .collect();
+    let mut misses = Vec::new();
+    for task in tasks {
+        misses.extend(task.await.unwrap());
+    }
+    assert!(misses.is_empty(), "{} stale lookups: {misses:?}", misses.len());
+
+    // A shop's settings, read on the same connections by every shopper's page.
+    for name in ["Renamed", "Renamed again"] {
+        let update = ShopUpdate {
+            name: Some(name.into()),
+            ..ShopUpdate::default()
+        };
+        assert!(store.update_shop("demo", &update).await.unwrap());
+        assert_eq!(store.shop("demo").await.unwrap().unwrap().name, name);
+    }
+}
+
+/// Another process (a second store on the same file, which tells this one
+/// nothing) writes an order while this one keeps looking it up: the lookups see
+/// it within a few snapshots' time, not never.
+#[tokio::test]
+async fn another_process_writes_reach_lookups_soon() {
+    let (_dir, server, url) = store_at().await;
+    if server.backend != Backend::Sqlite {
+        return;
+    }
+    let demo = server.create_shop(&shop("demo")).await.unwrap();
+    assert!(!found(&server, "demo", "1001", "ada@example.com").await);
+    let other = Store::connect(&url).await.unwrap();
+    other
+        .put_order(demo.id, order("#1001", "ada@example.com"))
+        .await
+        .unwrap();
+    let written = Instant::now();
+    while !found(&server, "demo", "1001", "ada@example.com").await {
+        assert!(
+            written.elapsed() < Duration::from_secs(2),
+            "another process's order not seen by lookups after 2 s"
+        );
+        tokio::time::sleep(Duration::from_millis(2)).await;
+    }
+    // An erasure the same way.
+    assert!(other.delete_order(demo.id, "1001").await.unwrap());
+    let erased = Instant::now();
+    while found(&server, "demo", "1001", "ada@example.com").await {
+        assert!(
+            erased.elapsed() < Duration::from_secs(2),
+            "an erased order still found after 2 s"
+        );
+        tokio::time::sleep(Duration::from_millis(2)).await;
+    }
+}
+
+/// A snapshot kept by a connection no lookup uses any more keeps SQLite from
+/// writing the WAL back into the database and starting it again: the WAL would
+/// grow with every write until the next lookup. After a lookup and then only
+/// writes, a checkpoint that waits for every reader (TRUNCATE) gets them all
+/// (`busy` 0) and empties the WAL.
+#[tokio::test]
+async fn an_idle_read_connection_lets_the_wal_be_checkpointed() {
+    let (_dir, store) = store().await;
+    if store.backend != Backend::Sqlite {
+        return;
+    }
+    let demo = store.create_shop(&shop("demo")).await.unwrap();
+    store.put_order(demo.id, order("#1", "ada@example.com")).await.unwrap();
+    assert!(found(&store, "demo", "1", "ada@example.com").await);
+    for n in 2..50 {
+        store
+            .put_order(demo.id, order(&format!("#{n}"), "ada@example.com"))
+            .await
+            .unwrap();
+    }
+    let started = Instant::now();
+    let (busy, wal_frames, _): (i64, i64, i64) = sqlx::query_as("PRAGMA wal_checkpoint(TRUNCATE)")
+        .fetch_one(&store.pool)
+        .await
+        .unwrap();
+    assert_eq!(
+        (busy, wal_frames),
+        (0, 0),
+        "a reader kept the WAL after {:?}",
+        started.elapsed()
+    );
+    // And lookups go on as before.
+    assert!(found(&store, "demo", "49", "ada@example.com").await);
+}
