@@ -255,6 +255,8 @@ impl Store {
             Backend::Sqlite => sqlx::migrate!("../migrations/sqlite").run(&self.pool).await?,
             Backend::Postgres => sqlx::migrate!("../migrations/postgres").run(&self.pool).await?,
         }
+        // Migrations may rewrite what lookups read.
+        self.readers.wrote();
         self.fill_missing_views().await?;
         self.reproject_stale_views().await?;
         self.fill_missing_lookup_ids().await?;

@@ -18,7 +18,7 @@ async fn found(store: &Store, slug: &str, number: &str, email: &str) -> bool {
     store.shopper_view(slug, number, email).await.unwrap().is_some()
 }
 
-/// 200 tasks at once, each putting, erasing and putting again its own order and
+/// 100 tasks at once, each putting, erasing and putting again its own order and
 /// looking it up right after every write, while the others keep the read
 /// connections busy with snapshots of their own: no lookup misses a write that
 /// was answered before it, and none sees an erased order or an old email.
@@ -29,29 +29,25 @@ async fn every_write_of_this_process_is_seen_by_the_next_lookup() {
         return;
     }
     let demo = store.create_shop(&shop("demo")).await.unwrap();
-    let tasks: Vec<_> = (0..200)
+    let tasks: Vec<_> = (0..100)
         .map(|n| {
             let store = store.clone();
             tokio::spawn(async move {
                 let number = format!("#{n}");
                 let key = number.trim_start_matches('#').to_string();
+                let (first, second) = (format!("first{n}@example.com"), format!("second{n}@example.com"));
                 let mut misses = Vec::new();
-                for round in 0..1 {
-                    let first = format!("first{n}@example.com");
-                    let second = format!("second{n}@example.com");
-                    store.put_order(demo.id, order(&number, &first)).await.unwrap();
-                    if !found(&store, "demo", &key, &first).await {
-                        misses.push(format!("{number} round {round}: not found after its put"));
-                    }
-                    store.delete_order(demo.id, &key).await.unwrap();
-                    if found(&store, "demo", &key, &first).await {
-                        misses.push(format!("{number} round {round}: found after its erasure"));
-                    }
-                    store.put_order(demo.id, order(&number, &second)).await.unwrap();
-                    if found(&store, "demo", &key, &first).await || !found(&store, "demo", &key, &second).await {
-                        misses.push(format!("{number} round {round}: the old email after the new"));
-                    }
-                    store.delete_order(demo.id, &key).await.unwrap();
+                store.put_order(demo.id, order(&number, &first)).await.unwrap();
+                if !found(&store, "demo", &key, &first).await {
+                    misses.push(format!("{number}: not found after its put"));
+                }
+                store.delete_order(demo.id, &key).await.unwrap();
+                if found(&store, "demo", &key, &first).await {
+                    misses.push(format!("{number}: found after its erasure"));
+                }
+                store.put_order(demo.id, order(&number, &second)).await.unwrap();
+                if found(&store, "demo", &key, &first).await || !found(&store, "demo", &key, &second).await {
+                    misses.push(format!("{number}: the old email after the new"));
                 }
                 misses
             })
@@ -93,8 +89,8 @@ async fn another_process_writes_reach_lookups_soon() {
     let written = Instant::now();
     while !found(&server, "demo", "1001", "ada@example.com").await {
         assert!(
-            written.elapsed() < Duration::from_secs(2),
-            "another process's order not seen by lookups after 2 s"
+            written.elapsed() < Duration::from_secs(1),
+            "another process's order not seen by lookups after 1 s"
         );
         tokio::time::sleep(Duration::from_millis(2)).await;
     }
@@ -103,8 +99,8 @@ async fn another_process_writes_reach_lookups_soon() {
     let erased = Instant::now();
     while found(&server, "demo", "1001", "ada@example.com").await {
         assert!(
-            erased.elapsed() < Duration::from_secs(2),
-            "an erased order still found after 2 s"
+            erased.elapsed() < Duration::from_secs(1),
+            "an erased order still found after 1 s"
         );
         tokio::time::sleep(Duration::from_millis(2)).await;
     }
@@ -135,10 +131,10 @@ async fn an_idle_read_connection_lets_the_wal_be_checkpointed() {
         .fetch_one(&store.pool)
         .await
         .unwrap();
-    assert_eq!(
-        (busy, wal_frames),
-        (0, 0),
-        "a reader kept the WAL after {:?}",
+    assert_eq!((busy, wal_frames), (0, 0), "a reader kept the WAL");
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "readers let the WAL go only after {:?}",
         started.elapsed()
     );
     // And lookups go on as before.

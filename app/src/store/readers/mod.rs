@@ -10,6 +10,7 @@
 //! (PostgreSQL, where a lookup also waits on the network); see [`default_size`].
 
 mod postgres;
+mod snapshot;
 mod sqlite;
 
 pub(super) use sqlite::LOOKUP_ROW;

@@ -17,26 +17,19 @@
 //! an erased one read through `orders` ([`LOOKUP`]), as does a database whose
 //! schema has no such table (a lookup database copied before it had one).
 //!
-//! Each read connection keeps one read transaction (one snapshot of the
-//! database) across lookups instead of beginning and ending one per lookup:
-//! beginning one takes the WAL index's read lock and checks the file for
-//! changes, which cost a hit about 6 µs of its 60 (docs/benchmarks.md, "Held
-//! snapshots"). A snapshot is ended before the next read once this process has
-//! written anything lookups read ([`SqliteReaders::wrote`], called after the
-//! write is committed), and at the latest [`HOLD`] after it began, by the read
-//! or, on an idle connection, by [`sweep`]: writes of other processes (an import
-//! run beside the server) reach lookups within that, and a snapshot never keeps
-//! the WAL from being checkpointed for longer.
+//! Each connection keeps one snapshot of the database across reads while it
+//! may (`snapshot.rs` says how long and why).
 
+use super::snapshot::{sweep, Holding, Reader, HOLD};
 use super::{ReaderError, LOOKUP};
 use crate::store::lookup_id::number_hash;
 use crate::store::shops::{ShopRow, SHOP};
 use crate::store::PoolStatus;
 use rusqlite::{Connection, OpenFlags, OptionalExtension};
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, Weak};
-use std::time::{Duration, Instant};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 /// How long a read waits for a lock (in WAL mode only rare recovery work takes one).
 const BUSY_TIMEOUT_MS: u32 = 250;
@@ -45,8 +38,6 @@ const BUSY_TIMEOUT_MS: u32 = 250;
 /// million orders), so that a lookup reads only its row's page through the
 /// kernel (docs/benchmarks.md, "Lookup rows").
 const CACHE_KIB: u32 = 8 * 1024;
-/// The longest a read connection keeps one snapshot of the database.
-pub(in crate::store) const HOLD: Duration = Duration::from_millis(50);
 
 /// A lookup through its order's row in `order_lookups`: the shop by its slug
 /// (?1), the row under the lookup id (`lookup_id.rs`: the number's hash, ?2,
@@ -69,67 +60,21 @@ pub struct SqliteReaders {
     closed: AtomicBool,
     /// Whether the database has `order_lookups` (found at the first lookup).
     lookup_rows: std::sync::OnceLock<bool>,
-    /// How many writes this process has committed that lookups read.
-    written: AtomicU64,
-    /// Whether snapshots are kept across reads: only with a sweeper to end them.
-    holds: bool,
-}
-
-/// A read connection and the snapshot it keeps, if any.
-#[derive(Debug)]
-struct Reader {
-    conn: Connection,
-    /// When its read transaction began, and `written` then.
-    snapshot: Option<(Instant, u64)>,
-}
-
-impl Reader {
-    /// Makes the connection's snapshot one that sees every write counted in
-    /// `written` and is younger than [`HOLD`]: keeps the one it has if it is,
-    /// otherwise ends it and begins another (taken by the next statement).
-    fn renew(&mut self, written: u64) -> rusqlite::Result<()> {
-        if let Some((began, seen)) = self.snapshot {
-            if seen == written && began.elapsed() < HOLD {
-                return Ok(());
-            }
-            self.end()?;
-        }
-        self.conn.execute_batch("BEGIN")?;
-        self.snapshot = Some((Instant::now(), written));
-        Ok(())
-    }
-
-    fn end(&mut self) -> rusqlite::Result<()> {
-        self.snapshot = None;
-        self.conn.execute_batch("COMMIT")
-    }
-
-    fn older_than(&self, age: Duration) -> bool {
-        self.snapshot.is_some_and(|(began, _)| began.elapsed() >= age)
-    }
-}
-
-/// Ends the snapshots idle connections have kept for [`HOLD`], every [`HOLD`],
-/// until the readers are closed or gone.
-async fn sweep(readers: Weak<SqliteReaders>) {
-    let mut every = tokio::time::interval(HOLD);
-    every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    loop {
-        every.tick().await;
-        match readers.upgrade() {
-            Some(readers) if !readers.closed.load(Ordering::Relaxed) => readers.end_old_snapshots(),
-            _ => return,
-        }
-    }
+    /// When reads keep snapshots, and the writes they must see.
+    holding: Holding,
 }
 
 impl SqliteReaders {
     /// Read connections to the database at `url`, keeping `size` idle. Inside a
     /// tokio runtime they keep snapshots across reads, with a task to end them.
     pub fn new(url: &str, size: u32) -> Result<Arc<SqliteReaders>, ReaderError> {
+        Self::with_hold(url, size, HOLD)
+    }
+
+    /// The same, with snapshots kept for at most `hold`.
+    pub(super) fn with_hold(url: &str, size: u32, hold: Duration) -> Result<Arc<SqliteReaders>, ReaderError> {
         use std::str::FromStr;
         let options = sqlx::sqlite::SqliteConnectOptions::from_str(url).map_err(|e| ReaderError(e.to_string()))?;
-        let runtime = tokio::runtime::Handle::try_current().ok();
         let readers = Arc::new(SqliteReaders {
             path: options.get_filename().to_path_buf(),
             idle: Mutex::new(Vec::new()),
@@ -137,10 +82,9 @@ impl SqliteReaders {
             in_use: AtomicUsize::new(0),
             closed: AtomicBool::new(false),
             lookup_rows: std::sync::OnceLock::new(),
-            written: AtomicU64::new(0),
-            holds: runtime.is_some(),
+            holding: Holding::new(hold),
         });
-        if let Some(runtime) = runtime {
+        if let Ok(runtime) = tokio::runtime::Handle::try_current() {
             runtime.spawn(sweep(Arc::downgrade(&readers)));
         }
         Ok(readers)
@@ -149,12 +93,28 @@ impl SqliteReaders {
     /// Says that this process has committed a write that lookups may read: the
     /// next read on every connection begins a new snapshot.
     pub fn wrote(&self) {
-        self.written.fetch_add(1, Ordering::Release);
+        self.holding.wrote();
     }
 
-    fn end_old_snapshots(&self) {
+    pub(super) fn holding(&self) -> &Holding {
+        &self.holding
+    }
+
+    pub(super) fn is_closed(&self) -> bool {
+        self.closed.load(Ordering::Relaxed)
+    }
+
+    /// How many idle connections keep a snapshot.
+    #[cfg(test)]
+    pub(super) fn idle_snapshots(&self) -> usize {
+        let idle = self.idle.lock().unwrap_or_else(|p| p.into_inner());
+        idle.iter().filter(|reader| reader.keeps_one(Duration::ZERO)).count()
+    }
+
+    /// Ends the snapshots idle connections have kept for at least `age`.
+    pub(super) fn end_snapshots(&self, age: Duration) {
         let mut idle = self.idle.lock().unwrap_or_else(|p| p.into_inner());
-        idle.retain_mut(|reader| !reader.older_than(HOLD) || reader.end().is_ok());
+        idle.retain_mut(|reader| !reader.keeps_one(age) || reader.end().is_ok());
     }
 
     fn open(&self) -> Result<Reader, ReaderError> {
@@ -165,7 +125,7 @@ impl SqliteReaders {
             "PRAGMA query_only = ON; PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}; PRAGMA cache_size = -{CACHE_KIB};"
         ))
         .map_err(|e| ReaderError(e.to_string()))?;
-        Ok(Reader { conn, snapshot: None })
+        Ok(Reader::new(conn))
     }
 
     fn take(&self) -> Result<Reader, ReaderError> {
@@ -197,27 +157,32 @@ impl SqliteReaders {
         Ok(())
     }
 
+    /// The view, through the order's lookup row where it is this order's, else
+    /// through `orders`; both reads on one connection, in one snapshot.
     pub fn shopper_view(&self, slug: &str, number_key: &str, email_key: &str) -> Result<Option<String>, ReaderError> {
-        let through_orders = || {
-            let view = self.read(LOOKUP, (slug, number_key, email_key), |row| {
-                row.get::<_, Option<String>>(0)
+        let lookup_rows = self.has_lookup_rows()?;
+        self.with_reader(|conn| {
+            let through_orders = || {
+                let view = row(conn, LOOKUP, (slug, number_key, email_key), |row| {
+                    row.get::<_, Option<String>>(0)
+                })?;
+                Ok(view.flatten())
+            };
+            if !lookup_rows {
+                return through_orders();
+            }
+            let params = (slug, number_hash(number_key), number_key, email_key);
+            let found = row(conn, LOOKUP_ROW, params, |row| {
+                Ok((row.get::<_, bool>(0)?, row.get::<_, Option<bool>>(1)?, row.get(2)?))
             })?;
-            Ok(view.flatten())
-        };
-        if !self.has_lookup_rows()? {
-            return through_orders();
-        }
-        let params = (slug, number_hash(number_key), number_key, email_key);
-        let row = self.read(LOOKUP_ROW, params, |row| {
-            Ok((row.get::<_, bool>(0)?, row.get::<_, Option<bool>>(1)?, row.get(2)?))
-        })?;
-        match row {
-            // No such shop, or no order under this id.
-            None | Some((false, _, _)) => Ok(None),
-            Some((true, Some(true), view)) => Ok(view),
-            // Another order's row, or an erased order's.
-            Some((true, _, _)) => through_orders(),
-        }
+            match found {
+                // No such shop, or no order under this id.
+                None | Some((false, _, _)) => Ok(None),
+                Some((true, Some(true), view)) => Ok(view),
+                // Another order's row, or an erased order's.
+                Some((true, _, _)) => through_orders(),
+            }
+        })
     }
 
     /// Whether the database has lookup rows, asked once.
@@ -247,23 +212,21 @@ impl SqliteReaders {
         })
     }
 
-    /// The one row `sql` finds with `params`, if any, on a connection taken and
-    /// given back without an `.await` in between; one whose read fails is dropped.
-    fn read<T>(
+    /// The one row `sql` finds with `params`, if any.
+    pub(super) fn read<T>(
         &self,
         sql: &str,
         params: impl rusqlite::Params,
-        row: impl FnOnce(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
+        map: impl FnOnce(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
     ) -> Result<Option<T>, ReaderError> {
+        self.with_reader(|conn| row(conn, sql, params, map))
+    }
+
+    /// `read` on a connection taken, readied (its snapshot) and given back
+    /// without an `.await` in between; one whose read fails is dropped.
+    fn with_reader<T>(&self, read: impl FnOnce(&Connection) -> rusqlite::Result<T>) -> Result<T, ReaderError> {
         let mut reader = self.take()?;
-        // Loaded before the snapshot is taken: a write counted here is in it.
-        let written = self.written.load(Ordering::Acquire);
-        let renewed = if self.holds { reader.renew(written) } else { Ok(()) };
-        let read = renewed.and_then(|()| {
-            let mut statement = reader.conn.prepare_cached(sql)?;
-            statement.query_row(params, row).optional()
-        });
-        match read {
+        match self.holding.ready(&mut reader).and_then(|()| read(&reader.conn)) {
             Ok(found) => {
                 self.give_back(Some(reader));
                 Ok(found)
@@ -286,66 +249,12 @@ impl SqliteReaders {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// The rows of `t` as one read connection sees them.
-    fn rows(readers: &SqliteReaders) -> i64 {
-        readers
-            .read("SELECT count(*) FROM t", (), |row| row.get(0))
-            .unwrap()
-            .unwrap()
-    }
-
-    /// Sets the age of every idle connection's snapshot.
-    fn age(readers: &SqliteReaders, began: Instant) {
-        for reader in readers.idle.lock().unwrap().iter_mut() {
-            if let Some((_, seen)) = reader.snapshot {
-                reader.snapshot = Some((began, seen));
-            }
-        }
-    }
-
-    /// A snapshot is kept while it is young and nothing was said written; a
-    /// write said ([`SqliteReaders::wrote`]) or an age of [`HOLD`] ends it at the
-    /// next read, and the sweep ends an idle one. Ages are set, not waited for.
-    #[tokio::test]
-    async fn a_snapshot_is_kept_until_a_write_is_said_or_it_is_old() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("t.db");
-        let writer = Connection::open(&path).unwrap();
-        writer
-            .execute_batch("PRAGMA journal_mode = WAL; CREATE TABLE t (x); INSERT INTO t VALUES (1);")
-            .unwrap();
-        let readers = SqliteReaders::new(&format!("sqlite://{}", path.display()), 1).unwrap();
-        let young = || Instant::now() + Duration::from_secs(3600);
-        let insert = || writer.execute("INSERT INTO t VALUES (1)", ()).unwrap();
-
-        assert_eq!(rows(&readers), 1);
-        insert();
-        age(&readers, young());
-        assert_eq!(rows(&readers), 1, "a young snapshot is kept");
-        readers.wrote();
-        assert_eq!(rows(&readers), 2, "a write said ends it");
-        insert();
-        age(&readers, young());
-        assert_eq!(rows(&readers), 2);
-        age(&readers, Instant::now() - HOLD);
-        assert_eq!(rows(&readers), 3, "an old one is ended by the next read");
-
-        age(&readers, young());
-        readers.end_old_snapshots();
-        assert!(
-            readers.idle.lock().unwrap()[0].snapshot.is_some(),
-            "the sweep leaves a young one"
-        );
-        age(&readers, Instant::now() - HOLD);
-        readers.end_old_snapshots();
-        let idle = readers.idle.lock().unwrap();
-        assert!(
-            idle[0].snapshot.is_none() && idle[0].conn.is_autocommit(),
-            "and ends an old one"
-        );
-    }
+/// The one row `sql` finds with `params` on `conn`, if any.
+fn row<T>(
+    conn: &Connection,
+    sql: &str,
+    params: impl rusqlite::Params,
+    map: impl FnOnce(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
+) -> rusqlite::Result<Option<T>> {
+    conn.prepare_cached(sql)?.query_row(params, map).optional()
 }

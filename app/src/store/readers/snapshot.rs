@@ -1,0 +1,252 @@
+//! A SQLite read connection keeps one snapshot of the database (a read
+//! transaction) across lookups instead of beginning and ending one per lookup:
+//! beginning one takes the WAL index's read lock and checks the file for
+//! changes, about 4 µs of a hit's 60 (docs/benchmarks.md, "Held snapshots").
+//!
+//! When a snapshot ends:
+//! - before the next read, once this process has committed a write that lookups
+//!   read ([`Holding::wrote`]): a lookup never misses a write already answered;
+//! - before the next read, once it is [`HOLD`] old, and on an idle connection
+//!   within half as long again ([`sweep`]): writes of other processes on the same
+//!   file (an import beside the server, a second server) reach lookups within
+//!   that;
+//! - for three sweeps (75 ms) of every second, no connection keeps one: SQLite can write the
+//!   WAL back into the database only up to the oldest snapshot, and start it
+//!   again only when none reads from it, so snapshots kept all the time would
+//!   let the WAL grow for as long as writes go on.
+
+use super::sqlite::SqliteReaders;
+use rusqlite::Connection;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::Weak;
+use std::time::{Duration, Instant};
+
+/// The longest a snapshot is kept for reads.
+pub(super) const HOLD: Duration = Duration::from_millis(50);
+/// How often idle connections' snapshots are looked at.
+const SWEEP_EVERY: Duration = Duration::from_millis(25);
+/// Sweeps in a cycle (one second), and of them those in which none is kept.
+const CYCLE: u32 = 40;
+const PAUSED_SWEEPS: u32 = 3;
+
+/// Whether reads may keep snapshots now, and what they must see.
+#[derive(Debug)]
+pub(super) struct Holding {
+    hold: Duration,
+    /// Writes this process has committed that lookups read.
+    written: AtomicU64,
+    /// Whether a sweep runs (none outside a tokio runtime, or once it stopped).
+    swept: AtomicBool,
+    /// Set by the sweep for its first [`PAUSED_SWEEPS`] of every [`CYCLE`].
+    paused: AtomicBool,
+}
+
+impl Holding {
+    pub(super) fn new(hold: Duration) -> Holding {
+        Holding {
+            hold,
+            written: AtomicU64::new(0),
+            swept: AtomicBool::new(false),
+            paused: AtomicBool::new(false),
+        }
+    }
+
+    pub(super) fn wrote(&self) {
+        self.written.fetch_add(1, Ordering::Release);
+    }
+
+    /// Readies `reader` for a read: it may keep a snapshot that has seen every
+    /// write counted so far (loaded here, before the read takes its snapshot, so
+    /// a write counted is in it) and is younger than the hold, while the sweep
+    /// runs and does not pause; otherwise the read is made on its own.
+    pub(super) fn ready(&self, reader: &mut Reader) -> rusqlite::Result<()> {
+        let may = self.swept.load(Ordering::Acquire) && !self.paused.load(Ordering::Acquire);
+        reader.ready(may.then(|| self.written.load(Ordering::Acquire)), self.hold)
+    }
+}
+
+/// A read connection and the snapshot it keeps, if any.
+#[derive(Debug)]
+pub(super) struct Reader {
+    pub(super) conn: Connection,
+    /// When its read transaction began, and the writes it had seen then.
+    snapshot: Option<(Instant, u64)>,
+}
+
+impl Reader {
+    pub(super) fn new(conn: Connection) -> Reader {
+        Reader { conn, snapshot: None }
+    }
+
+    /// Before a read: keeps the snapshot if `now` allows it and it is young
+    /// enough, else ends it, and begins one (taken by the next statement) when
+    /// `now` allows.
+    fn ready(&mut self, now: Option<u64>, hold: Duration) -> rusqlite::Result<()> {
+        if let Some((began, seen)) = self.snapshot {
+            if now == Some(seen) && began.elapsed() < hold {
+                return Ok(());
+            }
+            self.end()?;
+        }
+        if let Some(written) = now {
+            self.conn.execute_batch("BEGIN")?;
+            self.snapshot = Some((Instant::now(), written));
+        }
+        Ok(())
+    }
+
+    pub(super) fn end(&mut self) -> rusqlite::Result<()> {
+        self.snapshot = None;
+        self.conn.execute_batch("COMMIT")
+    }
+
+    /// Whether it keeps a snapshot at least `age` old.
+    pub(super) fn keeps_one(&self, age: Duration) -> bool {
+        self.snapshot.is_some_and(|(began, _)| began.elapsed() >= age)
+    }
+}
+
+/// Every [`SWEEP_EVERY`] until the readers are closed or dropped, ends the
+/// snapshots that idle connections have kept for [`HOLD`] (or any, in the
+/// pause of each second). Snapshots are kept only while this runs.
+pub(super) async fn sweep(readers: Weak<SqliteReaders>) {
+    /// Snapshots are no longer kept once the sweep stops, however it stops
+    /// (its runtime shut down included).
+    struct Stopped(Weak<SqliteReaders>);
+    impl Drop for Stopped {
+        fn drop(&mut self) {
+            if let Some(readers) = self.0.upgrade() {
+                readers.holding().swept.store(false, Ordering::Release);
+            }
+        }
+    }
+    let _stopped = Stopped(readers.clone());
+    let mut every = tokio::time::interval(SWEEP_EVERY);
+    every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut sweeps = 0u32;
+    loop {
+        every.tick().await;
+        let Some(readers) = readers.upgrade().filter(|r| !r.is_closed()) else {
+            return;
+        };
+        let holding = readers.holding();
+        let paused = sweeps < PAUSED_SWEEPS;
+        holding.paused.store(paused, Ordering::Release);
+        holding.swept.store(true, Ordering::Release);
+        readers.end_snapshots(if paused { Duration::ZERO } else { holding.hold });
+        sweeps = (sweeps + 1) % CYCLE;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The rows of `t` as a read through `readers` sees them.
+    fn rows(readers: &SqliteReaders) -> i64 {
+        readers
+            .read("SELECT count(*) FROM t", (), |row| row.get(0))
+            .unwrap()
+            .unwrap()
+    }
+
+    /// Readers made outside a runtime have no sweep: the test sets what the
+    /// sweep would. Ages are a long hold and none, not waited for.
+    #[test]
+    fn a_snapshot_is_kept_until_a_write_is_said_it_is_old_or_paused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.db");
+        let writer = Connection::open(&path).unwrap();
+        writer
+            .execute_batch("PRAGMA journal_mode = WAL; CREATE TABLE t (x); INSERT INTO t VALUES (1);")
+            .unwrap();
+        let insert = || writer.execute("INSERT INTO t VALUES (1)", ()).unwrap();
+        let url = format!("sqlite://{}", path.display());
+        let long = SqliteReaders::with_hold(&url, 1, Duration::from_secs(3600)).unwrap();
+
+        assert_eq!(rows(&long), 1);
+        insert();
+        assert_eq!(
+            (rows(&long), long.idle_snapshots()),
+            (2, 0),
+            "without a sweep none is kept"
+        );
+
+        long.holding().swept.store(true, Ordering::Release);
+        assert_eq!((rows(&long), long.idle_snapshots()), (2, 1));
+        insert();
+        assert_eq!(rows(&long), 2, "a young snapshot is kept");
+        long.wrote();
+        assert_eq!(rows(&long), 3, "a write said ends it");
+
+        long.holding().paused.store(true, Ordering::Release);
+        insert();
+        assert_eq!(
+            (rows(&long), long.idle_snapshots()),
+            (4, 0),
+            "paused, reads are made alone"
+        );
+        long.holding().paused.store(false, Ordering::Release);
+
+        assert_eq!((rows(&long), long.idle_snapshots()), (4, 1));
+        long.end_snapshots(Duration::from_secs(3600));
+        assert_eq!(long.idle_snapshots(), 1, "the sweep leaves a young one");
+        long.end_snapshots(Duration::ZERO);
+        assert_eq!(long.idle_snapshots(), 0, "and ends an old one");
+
+        let none = SqliteReaders::with_hold(&url, 1, Duration::ZERO).unwrap();
+        none.holding().swept.store(true, Ordering::Release);
+        assert_eq!(rows(&none), 4);
+        insert();
+        assert_eq!(rows(&none), 5, "an old one is ended by the next read");
+    }
+
+    /// What the pause is for: a snapshot kept keeps a checkpoint from writing
+    /// the WAL's last writes back, so the WAL is never started again; in the
+    /// pause (no snapshot kept, reads made alone) the checkpoint writes all of it
+    /// back and the next write starts the WAL again (its checkpoint sequence
+    /// number, bytes 12 to 15 of its header, goes up).
+    #[test]
+    fn in_the_pause_the_wal_is_written_back_and_started_again() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.db");
+        let writer = Connection::open(&path).unwrap();
+        writer
+            .execute_batch("PRAGMA journal_mode = WAL; PRAGMA wal_autocheckpoint = 0; CREATE TABLE t (x);")
+            .unwrap();
+        let insert = || writer.execute("INSERT INTO t VALUES (1)", ()).unwrap();
+        let checkpoint = || -> (i64, i64) {
+            writer
+                .query_row("PRAGMA wal_checkpoint(PASSIVE)", (), |row| {
+                    Ok((row.get(1)?, row.get(2)?))
+                })
+                .unwrap()
+        };
+        let restarts = || {
+            let header = std::fs::read(dir.path().join("t.db-wal")).unwrap();
+            u32::from_be_bytes([header[12], header[13], header[14], header[15]])
+        };
+        let readers = SqliteReaders::with_hold(&format!("sqlite://{}", path.display()), 1, HOLD).unwrap();
+        readers.holding().swept.store(true, Ordering::Release);
+
+        insert();
+        assert_eq!((rows(&readers), readers.idle_snapshots()), (1, 1));
+        insert();
+        let (frames, written_back) = checkpoint();
+        assert!(
+            written_back < frames,
+            "a snapshot kept holds the last write back: {written_back} of {frames}"
+        );
+        let before = restarts();
+        insert();
+        assert_eq!(restarts(), before, "and the WAL is not started again");
+
+        readers.holding().paused.store(true, Ordering::Release);
+        readers.end_snapshots(Duration::ZERO);
+        assert_eq!((rows(&readers), readers.idle_snapshots()), (3, 0));
+        let (frames, written_back) = checkpoint();
+        assert_eq!(written_back, frames, "in the pause all of it is written back");
+        insert();
+        assert_eq!(restarts(), before + 1, "and the next write starts the WAL again");
+    }
+}
