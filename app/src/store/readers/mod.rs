@@ -103,6 +103,15 @@ impl Readers {
         }
     }
 
+    /// How many idle read connections keep a snapshot (SQLite).
+    #[cfg(test)]
+    pub(in crate::store) fn idle_snapshots(&self) -> usize {
+        match self {
+            Readers::Sqlite(readers) => readers.idle_snapshots(),
+            Readers::Postgres(_) => 0,
+        }
+    }
+
     /// How the read connections are used right now.
     pub fn status(&self) -> PoolStatus {
         match self {

@@ -1,7 +1,8 @@
 //! A SQLite read connection keeps one snapshot of the database (a read
 //! transaction) across lookups instead of beginning and ending one per lookup:
 //! beginning one takes the WAL index's read lock and checks the file for
-//! changes, about 4 µs of a hit's 60 (docs/benchmarks.md, "Held snapshots").
+//! changes, about 4 to 9 µs of a hit's 60 to 75 (docs/benchmarks.md, "Held
+//! snapshots").
 //!
 //! When a snapshot ends:
 //! - before the next read, once this process has committed a write that lookups
@@ -9,11 +10,12 @@
 //! - before the next read, once it is [`HOLD`] old, and on an idle connection
 //!   within half as long again ([`sweep`]): writes of other processes on the same
 //!   file (an import beside the server, a second server) reach lookups within
-//!   that;
-//! - for three sweeps (75 ms) of every second, no connection keeps one: SQLite can write the
-//!   WAL back into the database only up to the oldest snapshot, and start it
-//!   again only when none reads from it, so snapshots kept all the time would
-//!   let the WAL grow for as long as writes go on.
+//!   [`HOLD`];
+//! - in the first [`PAUSE_MS`] of every second of the clock, no connection keeps
+//!   one: SQLite can write the WAL back into the database only up to the oldest
+//!   snapshot, and start it again only when none reads from it, so snapshots
+//!   kept all the time would let the WAL grow for as long as writes go on. The
+//!   pause follows the clock so that every process on the file pauses at once.
 
 use super::sqlite::SqliteReaders;
 use rusqlite::Connection;
@@ -25,9 +27,8 @@ use std::time::{Duration, Instant};
 pub(super) const HOLD: Duration = Duration::from_millis(50);
 /// How often idle connections' snapshots are looked at.
 const SWEEP_EVERY: Duration = Duration::from_millis(25);
-/// Sweeps in a cycle (one second), and of them those in which none is kept.
-const CYCLE: u32 = 40;
-const PAUSED_SWEEPS: u32 = 3;
+/// The start of every second of the clock in which no snapshot is kept.
+const PAUSE_MS: u32 = 75;
 
 /// Whether reads may keep snapshots now, and what they must see.
 #[derive(Debug)]
@@ -36,8 +37,8 @@ pub(super) struct Holding {
     /// Writes this process has committed that lookups read.
     written: AtomicU64,
     /// Whether a sweep runs (none outside a tokio runtime, or once it stopped).
-    swept: AtomicBool,
-    /// Set by the sweep for its first [`PAUSED_SWEEPS`] of every [`CYCLE`].
+    sweeping: AtomicBool,
+    /// Set by the sweep in the pause of each second.
     paused: AtomicBool,
 }
 
@@ -46,7 +47,7 @@ impl Holding {
         Holding {
             hold,
             written: AtomicU64::new(0),
-            swept: AtomicBool::new(false),
+            sweeping: AtomicBool::new(false),
             paused: AtomicBool::new(false),
         }
     }
@@ -60,8 +61,20 @@ impl Holding {
     /// a write counted is in it) and is younger than the hold, while the sweep
     /// runs and does not pause; otherwise the read is made on its own.
     pub(super) fn ready(&self, reader: &mut Reader) -> rusqlite::Result<()> {
-        let may = self.swept.load(Ordering::Acquire) && !self.paused.load(Ordering::Acquire);
-        reader.ready(may.then(|| self.written.load(Ordering::Acquire)), self.hold)
+        reader.ready(self.may_keep().then(|| self.written.load(Ordering::Acquire)), self.hold)
+    }
+
+    /// After a read: a pause that began while it was made (or a sweep that
+    /// stopped) ends its snapshot now rather than at the next sweep.
+    pub(super) fn done(&self, reader: &mut Reader) -> rusqlite::Result<()> {
+        if reader.snapshot.is_some() && !self.may_keep() {
+            reader.end()?;
+        }
+        Ok(())
+    }
+
+    fn may_keep(&self) -> bool {
+        self.sweeping.load(Ordering::Acquire) && !self.paused.load(Ordering::Acquire)
     }
 }
 
@@ -81,15 +94,15 @@ impl Reader {
     /// Before a read: keeps the snapshot if `now` allows it and it is young
     /// enough, else ends it, and begins one (taken by the next statement) when
     /// `now` allows.
-    fn ready(&mut self, now: Option<u64>, hold: Duration) -> rusqlite::Result<()> {
+    fn ready(&mut self, may_keep: Option<u64>, hold: Duration) -> rusqlite::Result<()> {
         if let Some((began, seen)) = self.snapshot {
-            if now == Some(seen) && began.elapsed() < hold {
+            if may_keep == Some(seen) && began.elapsed() < hold {
                 return Ok(());
             }
             self.end()?;
         }
-        if let Some(written) = now {
-            self.conn.execute_batch("BEGIN")?;
+        if let Some(written) = may_keep {
+            self.conn.prepare_cached("BEGIN")?.execute(())?;
             self.snapshot = Some((Instant::now(), written));
         }
         Ok(())
@@ -97,7 +110,7 @@ impl Reader {
 
     pub(super) fn end(&mut self) -> rusqlite::Result<()> {
         self.snapshot = None;
-        self.conn.execute_batch("COMMIT")
+        self.conn.prepare_cached("COMMIT")?.execute(()).map(drop)
     }
 
     /// Whether it keeps a snapshot at least `age` old.
@@ -116,26 +129,31 @@ pub(super) async fn sweep(readers: Weak<SqliteReaders>) {
     impl Drop for Stopped {
         fn drop(&mut self) {
             if let Some(readers) = self.0.upgrade() {
-                readers.holding().swept.store(false, Ordering::Release);
+                readers.holding().sweeping.store(false, Ordering::Release);
+                readers.end_snapshots(Duration::ZERO);
             }
         }
     }
     let _stopped = Stopped(readers.clone());
     let mut every = tokio::time::interval(SWEEP_EVERY);
     every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    let mut sweeps = 0u32;
     loop {
         every.tick().await;
         let Some(readers) = readers.upgrade().filter(|r| !r.is_closed()) else {
             return;
         };
         let holding = readers.holding();
-        let paused = sweeps < PAUSED_SWEEPS;
+        let paused = in_pause(std::time::SystemTime::now());
         holding.paused.store(paused, Ordering::Release);
-        holding.swept.store(true, Ordering::Release);
+        holding.sweeping.store(true, Ordering::Release);
         readers.end_snapshots(if paused { Duration::ZERO } else { holding.hold });
-        sweeps = (sweeps + 1) % CYCLE;
     }
+}
+
+/// Whether `now` is in the pause at the start of a second of the clock.
+fn in_pause(now: std::time::SystemTime) -> bool {
+    now.duration_since(std::time::UNIX_EPOCH)
+        .is_ok_and(|since| since.subsec_millis() < PAUSE_MS)
 }
 
 #[cfg(test)]
@@ -172,7 +190,7 @@ mod tests {
             "without a sweep none is kept"
         );
 
-        long.holding().swept.store(true, Ordering::Release);
+        long.holding().sweeping.store(true, Ordering::Release);
         assert_eq!((rows(&long), long.idle_snapshots()), (2, 1));
         insert();
         assert_eq!(rows(&long), 2, "a young snapshot is kept");
@@ -195,17 +213,27 @@ mod tests {
         assert_eq!(long.idle_snapshots(), 0, "and ends an old one");
 
         let none = SqliteReaders::with_hold(&url, 1, Duration::ZERO).unwrap();
-        none.holding().swept.store(true, Ordering::Release);
+        none.holding().sweeping.store(true, Ordering::Release);
         assert_eq!(rows(&none), 4);
         insert();
         assert_eq!(rows(&none), 5, "an old one is ended by the next read");
     }
 
+    #[test]
+    fn the_pause_is_the_start_of_each_second_of_the_clock() {
+        use std::time::UNIX_EPOCH;
+        let at = |millis| UNIX_EPOCH + Duration::from_millis(millis);
+        assert!(in_pause(at(1_700_000_000_000)));
+        assert!(in_pause(at(1_700_000_000_074)));
+        assert!(!in_pause(at(1_700_000_000_075)));
+        assert!(!in_pause(at(1_700_000_000_999)));
+        assert!(!in_pause(UNIX_EPOCH - Duration::from_millis(500)));
+    }
+
     /// What the pause is for: a snapshot kept keeps a checkpoint from writing
     /// the WAL's last writes back, so the WAL is never started again; in the
     /// pause (no snapshot kept, reads made alone) the checkpoint writes all of it
-    /// back and the next write starts the WAL again (its checkpoint sequence
-    /// number, bytes 12 to 15 of its header, goes up).
+    /// back and the next write starts the WAL again.
     #[test]
     fn in_the_pause_the_wal_is_written_back_and_started_again() {
         let dir = tempfile::tempdir().unwrap();
@@ -222,12 +250,11 @@ mod tests {
                 })
                 .unwrap()
         };
-        let restarts = || {
-            let header = std::fs::read(dir.path().join("t.db-wal")).unwrap();
-            u32::from_be_bytes([header[12], header[13], header[14], header[15]])
-        };
+        // Salt-1 (bytes 16 to 19 of the WAL's header) changes each time the WAL
+        // is started again (SQLite's file format, "WAL File Format").
+        let salt = || std::fs::read(dir.path().join("t.db-wal")).unwrap()[16..20].to_vec();
         let readers = SqliteReaders::with_hold(&format!("sqlite://{}", path.display()), 1, HOLD).unwrap();
-        readers.holding().swept.store(true, Ordering::Release);
+        readers.holding().sweeping.store(true, Ordering::Release);
 
         insert();
         assert_eq!((rows(&readers), readers.idle_snapshots()), (1, 1));
@@ -237,9 +264,9 @@ mod tests {
             written_back < frames,
             "a snapshot kept holds the last write back: {written_back} of {frames}"
         );
-        let before = restarts();
+        let before = salt();
         insert();
-        assert_eq!(restarts(), before, "and the WAL is not started again");
+        assert_eq!(salt(), before, "and the WAL is not started again");
 
         readers.holding().paused.store(true, Ordering::Release);
         readers.end_snapshots(Duration::ZERO);
@@ -247,6 +274,6 @@ mod tests {
         let (frames, written_back) = checkpoint();
         assert_eq!(written_back, frames, "in the pause all of it is written back");
         insert();
-        assert_eq!(restarts(), before + 1, "and the next write starts the WAL again");
+        assert_ne!(salt(), before, "and the next write starts the WAL again");
     }
 }

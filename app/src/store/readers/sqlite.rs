@@ -226,7 +226,8 @@ impl SqliteReaders {
     /// without an `.await` in between; one whose read fails is dropped.
     fn with_reader<T>(&self, read: impl FnOnce(&Connection) -> rusqlite::Result<T>) -> Result<T, ReaderError> {
         let mut reader = self.take()?;
-        match self.holding.ready(&mut reader).and_then(|()| read(&reader.conn)) {
+        let found = self.holding.ready(&mut reader).and_then(|()| read(&reader.conn));
+        match found.and_then(|found| self.holding.done(&mut reader).map(|()| found)) {
             Ok(found) => {
                 self.give_back(Some(reader));
                 Ok(found)
