@@ -168,18 +168,25 @@ mod tests {
             .unwrap()
     }
 
+    /// A WAL-mode database with a table `t` and the connection that writes it,
+    /// which writes the WAL back only when asked; its URL.
+    fn database(dir: &tempfile::TempDir) -> (Connection, String) {
+        let path = dir.path().join("t.db");
+        let writer = Connection::open(&path).unwrap();
+        writer
+            .execute_batch("PRAGMA journal_mode = WAL; PRAGMA wal_autocheckpoint = 0; CREATE TABLE t (x);")
+            .unwrap();
+        (writer, format!("sqlite://{}", path.display()))
+    }
+
     /// Readers made outside a runtime have no sweep: the test sets what the
     /// sweep would. Ages are a long hold and none, not waited for.
     #[test]
     fn a_snapshot_is_kept_until_a_write_is_said_it_is_old_or_paused() {
         let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("t.db");
-        let writer = Connection::open(&path).unwrap();
-        writer
-            .execute_batch("PRAGMA journal_mode = WAL; CREATE TABLE t (x); INSERT INTO t VALUES (1);")
-            .unwrap();
+        let (writer, url) = database(&dir);
         let insert = || writer.execute("INSERT INTO t VALUES (1)", ()).unwrap();
-        let url = format!("sqlite://{}", path.display());
+        insert();
         let long = SqliteReaders::with_hold(&url, 1, Duration::from_secs(3600)).unwrap();
 
         assert_eq!(rows(&long), 1);
@@ -237,11 +244,7 @@ mod tests {
     #[test]
     fn in_the_pause_the_wal_is_written_back_and_started_again() {
         let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("t.db");
-        let writer = Connection::open(&path).unwrap();
-        writer
-            .execute_batch("PRAGMA journal_mode = WAL; PRAGMA wal_autocheckpoint = 0; CREATE TABLE t (x);")
-            .unwrap();
+        let (writer, url) = database(&dir);
         let insert = || writer.execute("INSERT INTO t VALUES (1)", ()).unwrap();
         let checkpoint = || -> (i64, i64) {
             writer
@@ -253,7 +256,7 @@ mod tests {
         // Salt-1 (bytes 16 to 19 of the WAL's header) changes each time the WAL
         // is started again (SQLite's file format, "WAL File Format").
         let salt = || std::fs::read(dir.path().join("t.db-wal")).unwrap()[16..20].to_vec();
-        let readers = SqliteReaders::with_hold(&format!("sqlite://{}", path.display()), 1, HOLD).unwrap();
+        let readers = SqliteReaders::with_hold(&url, 1, HOLD).unwrap();
         readers.holding().sweeping.store(true, Ordering::Release);
 
         insert();
