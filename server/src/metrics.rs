@@ -96,6 +96,9 @@ pub async fn render(State(store): State<Store>, State(limits): State<Arc<LookupL
     metrics::gauge!("lookout_db_pool_connections", "state" => "idle").set(pool.idle as f64);
     metrics::gauge!("lookout_db_pool_connections", "state" => "in_use").set(pool.in_use as f64);
     metrics::gauge!("lookout_db_pool_max_connections").set(f64::from(pool.max));
+    if let Some(bytes) = store.wal_bytes() {
+        metrics::gauge!("lookout_sqlite_wal_bytes").set(bytes as f64);
+    }
     match handle() {
         Some(handle) => (
             [(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")],

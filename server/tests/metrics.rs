@@ -88,6 +88,12 @@ async fn metrics_count_requests_lookups_and_ingest_without_personal_data() {
         "{text}"
     );
     assert!(sample(&text, "lookout_db_pool_connections", &[r#"state="idle""#]).is_some());
+    // The SQLite file's write-ahead log holds the order written above; PostgreSQL has none.
+    let wal = sample(&text, "lookout_sqlite_wal_bytes", &[]);
+    match app.store.backend() {
+        app::store::Backend::Sqlite => assert!(wal > Some(0.0), "{text}"),
+        app::store::Backend::Postgres => assert_eq!(wal, None, "{text}"),
+    }
     for secret in ["example.com", "1001", "ada", "eve"] {
         assert!(!text.contains(secret), "{secret} in metrics:\n{text}");
     }

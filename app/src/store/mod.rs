@@ -144,6 +144,8 @@ pub struct Handles {
     backend: Backend,
     /// Lookups counted in memory, not yet flushed (see `tally`).
     tally: std::sync::Arc<tally::Tally>,
+    /// The SQLite file's write-ahead log (none on PostgreSQL).
+    wal: Option<std::path::PathBuf>,
 }
 
 impl std::ops::Deref for Store {
@@ -205,6 +207,17 @@ impl Store {
         };
         let pool = options.connect(url).await?;
         let sqlite = backend == Backend::Sqlite;
+        let wal = match sqlite {
+            true => {
+                let mut wal = SqliteConnectOptions::from_str(url)?
+                    .get_filename()
+                    .as_os_str()
+                    .to_owned();
+                wal.push("-wal");
+                Some(wal.into())
+            }
+            false => None,
+        };
         let lookup_size = store_options
             .lookup_connections
             .or(pool_size)
@@ -224,12 +237,23 @@ impl Store {
             readers_read_main: store_options.lookup_url.is_none(),
             backend,
             tally: Default::default(),
+            wal,
         })))
     }
 
     /// The database this store talks to.
     pub fn backend(&self) -> Backend {
         self.backend
+    }
+
+    /// The size of the SQLite file's write-ahead log in bytes (0 when there is
+    /// none); `None` on PostgreSQL. SQLite writes the log again from its start
+    /// once it has been written back, without making the file smaller, so this
+    /// is the most it has held since it was made: steady growth means it is
+    /// never written back.
+    pub fn wal_bytes(&self) -> Option<u64> {
+        let wal = self.wal.as_ref()?;
+        Some(std::fs::metadata(wal).map_or(0, |meta| meta.len()))
     }
 
     /// How the connections are used right now: the main pool and the lookups' read
