@@ -91,9 +91,9 @@ impl Reader {
         Reader { conn, snapshot: None }
     }
 
-    /// Before a read: keeps the snapshot if `now` allows it and it is young
-    /// enough, else ends it, and begins one (taken by the next statement) when
-    /// `now` allows.
+    /// Before a read: keeps the snapshot if `may_keep` is the count of writes it
+    /// has seen and it is younger than `hold`, else ends it; then begins one
+    /// (taken by the next statement) when `may_keep` allows one.
     fn ready(&mut self, may_keep: Option<u64>, hold: Duration) -> rusqlite::Result<()> {
         if let Some((began, seen)) = self.snapshot {
             if may_keep == Some(seen) && began.elapsed() < hold {
