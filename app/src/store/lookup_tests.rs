@@ -191,7 +191,7 @@ async fn orders_stored_before_lookup_ids_get_them_when_the_store_migrates() {
             ValidOrder::check(order).unwrap()
         })
         .collect();
-    store.replace_orders(a.id, &orders).await.unwrap();
+    store.replace_orders(a.id, orders.to_vec()).await.unwrap();
     // As a database written before lookup ids.
     for sql in ["UPDATE orders SET lookup_id = NULL", "DELETE FROM order_lookups"] {
         sqlx::query(sql).execute(&store.pool).await.unwrap();

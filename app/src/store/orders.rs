@@ -211,35 +211,38 @@ impl Store {
     /// its lookup row is left empty: the migration that made them says why).
     /// False when there was none.
     pub async fn delete_order(&self, shop_id: i64, number_key: &str) -> Result<bool, StoreError> {
-        // Not while this server writes counts it has taken (`flush_tally`).
-        let _flushing = self.tally.flushing.lock().await;
-        let mut tx = self.pool.begin().await?;
-        let done = sqlx::query("DELETE FROM orders WHERE shop_id = $1 AND number_key = $2")
-            .bind(shop_id)
-            .bind(number_key)
-            .execute(&mut *tx)
-            .await?;
-        for kept in [
-            "DELETE FROM shopify_orders WHERE shop_id = $1 AND number_key = $2",
-            "DELETE FROM refusals WHERE shop_id = $1 AND kind = 'order' AND subject = $2",
-        ] {
-            sqlx::query(kept)
+        let (store, number_key) = (self.clone(), number_key.to_owned());
+        self.written(async move {
+            // Not while this server writes counts it has taken (`flush_tally`).
+            let _flushing = store.tally.flushing.lock().await;
+            let mut tx = store.pool.begin().await?;
+            let done = sqlx::query("DELETE FROM orders WHERE shop_id = $1 AND number_key = $2")
                 .bind(shop_id)
-                .bind(number_key)
+                .bind(&number_key)
                 .execute(&mut *tx)
                 .await?;
-        }
-        let slug: Option<String> = sqlx::query_scalar("SELECT slug FROM shops WHERE id = $1")
-            .bind(shop_id)
-            .fetch_optional(&mut *tx)
-            .await?;
-        tx.commit().await?;
-        self.readers.wrote();
-        // Refusals counted here and not yet written would write the number back.
-        if let Some(slug) = slug {
-            self.tally.refusals.forget(&slug, super::Refused::Order, number_key);
-        }
-        Ok(done.rows_affected() > 0)
+            for kept in [
+                "DELETE FROM shopify_orders WHERE shop_id = $1 AND number_key = $2",
+                "DELETE FROM refusals WHERE shop_id = $1 AND kind = 'order' AND subject = $2",
+            ] {
+                sqlx::query(kept)
+                    .bind(shop_id)
+                    .bind(&number_key)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            let slug: Option<String> = sqlx::query_scalar("SELECT slug FROM shops WHERE id = $1")
+                .bind(shop_id)
+                .fetch_optional(&mut *tx)
+                .await?;
+            tx.commit().await?;
+            // Refusals counted here and not yet written would write the number back.
+            if let Some(slug) = slug {
+                store.tally.refusals.forget(&slug, super::Refused::Order, &number_key);
+            }
+            Ok(done.rows_affected() > 0)
+        })
+        .await
     }
 }
 

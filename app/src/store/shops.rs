@@ -47,20 +47,25 @@ impl Store {
     /// Creates a shop; the slug must be new.
     pub async fn create_shop(&self, shop: &NewShop) -> Result<Shop, StoreError> {
         let origins = serde_json::to_string(&shop.allowed_origins).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-        let result = sqlx::query_scalar::<_, i64>(
-            "INSERT INTO shops (slug, name, locale, accent, allowed_origins, webhook_secret, created_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
-        )
-        .bind(&shop.slug)
-        .bind(&shop.name)
-        .bind(&shop.locale)
-        .bind(&shop.accent)
-        .bind(origins)
-        .bind(&shop.webhook_secret)
-        .bind(now())
-        .fetch_one(&self.pool)
-        .await;
-        self.readers.wrote();
+        let (store, new) = (self.clone(), shop.clone());
+        let result = self
+            .written(async move {
+                let inserted = sqlx::query_scalar::<_, i64>(
+                    "INSERT INTO shops (slug, name, locale, accent, allowed_origins, webhook_secret, created_at)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+                )
+                .bind(&new.slug)
+                .bind(&new.name)
+                .bind(&new.locale)
+                .bind(&new.accent)
+                .bind(origins)
+                .bind(&new.webhook_secret)
+                .bind(now())
+                .fetch_one(&store.pool)
+                .await;
+                Ok(inserted)
+            })
+            .await?;
         match result {
             Ok(id) => {
                 self.tally.know(&shop.slug);
@@ -99,41 +104,44 @@ impl Store {
             .as_ref()
             .map(|o| serde_json::to_string(o).map_err(|e| StoreError::Corrupt(e.to_string())))
             .transpose()?;
-        let mut tx = self.pool.begin().await?;
-        let done = sqlx::query(
-            "UPDATE shops SET
-                name = COALESCE($1, name),
-                locale = COALESCE($2, locale),
-                accent = CASE WHEN $3 THEN $4 ELSE accent END,
-                allowed_origins = COALESCE($5, allowed_origins),
-                email_links = COALESCE($7, email_links)
-             WHERE slug = $6",
-        )
-        .bind(&update.name)
-        .bind(&update.locale)
-        .bind(update.accent.is_some())
-        .bind(update.accent.clone().flatten())
-        .bind(origins)
-        .bind(slug)
-        .bind(update.email_links.map(i64::from))
-        .execute(&mut *tx)
-        .await?;
-        // Turning links by email off ends the links already sent, for good: a
-        // merchant who does it after a leak must not see them back when it is
-        // turned on again.
-        if update.email_links == Some(false) {
-            sqlx::query(
-                "UPDATE order_links SET revoked_at = $1
-                 WHERE revoked_at IS NULL AND shop_id = (SELECT id FROM shops WHERE slug = $2)",
+        let (store, update, slug) = (self.clone(), update.clone(), slug.to_owned());
+        self.written(async move {
+            let mut tx = store.pool.begin().await?;
+            let done = sqlx::query(
+                "UPDATE shops SET
+                    name = COALESCE($1, name),
+                    locale = COALESCE($2, locale),
+                    accent = CASE WHEN $3 THEN $4 ELSE accent END,
+                    allowed_origins = COALESCE($5, allowed_origins),
+                    email_links = COALESCE($7, email_links)
+                 WHERE slug = $6",
             )
-            .bind(super::now())
-            .bind(slug)
+            .bind(&update.name)
+            .bind(&update.locale)
+            .bind(update.accent.is_some())
+            .bind(update.accent.clone().flatten())
+            .bind(origins)
+            .bind(&slug)
+            .bind(update.email_links.map(i64::from))
             .execute(&mut *tx)
             .await?;
-        }
-        tx.commit().await?;
-        self.readers.wrote();
-        Ok(done.rows_affected() > 0)
+            // Turning links by email off ends the links already sent, for good: a
+            // merchant who does it after a leak must not see them back when it is
+            // turned on again.
+            if update.email_links == Some(false) {
+                sqlx::query(
+                    "UPDATE order_links SET revoked_at = $1
+                     WHERE revoked_at IS NULL AND shop_id = (SELECT id FROM shops WHERE slug = $2)",
+                )
+                .bind(super::now())
+                .bind(&slug)
+                .execute(&mut *tx)
+                .await?;
+            }
+            tx.commit().await?;
+            Ok(done.rows_affected() > 0)
+        })
+        .await
     }
 
     /// The shop's webhook secret, if the shop exists.

@@ -87,6 +87,49 @@ async fn every_write_of_this_process_is_seen_by_the_next_lookup() {
     }
 }
 
+/// A write whose caller stops waiting after its first poll (a client gone, a
+/// request timed out) still ends, and lookups then see it: it is neither
+/// stopped half-way nor left untold (on both stores).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_write_given_up_on_still_ends_and_is_seen() {
+    let (_dir, store) = store().await;
+    let demo = store.create_shop(&shop("demo")).await.unwrap();
+    for (number, email) in [("#1", "ada@example.com"), ("#2", "bob@example.com")] {
+        let put = store.put_order(demo.id, order(number, email));
+        let ended = tokio::select! {
+            biased;
+            _ = put => true,
+            _ = std::future::ready(()) => false,
+        };
+        assert!(!ended, "the write ended in its first poll: nothing was given up on");
+        let given_up = Instant::now();
+        let key = number.trim_start_matches('#');
+        while !found(&store, "demo", key, email).await {
+            assert!(
+                given_up.elapsed() < Duration::from_secs(2),
+                "a write given up on after its first poll was not made"
+            );
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+    }
+    // Erasing, the same way.
+    let delete = store.delete_order(demo.id, "1");
+    let ended = tokio::select! {
+        biased;
+        _ = delete => true,
+        _ = std::future::ready(()) => false,
+    };
+    assert!(!ended, "the erasure ended in its first poll");
+    let given_up = Instant::now();
+    while found(&store, "demo", "1", "ada@example.com").await {
+        assert!(
+            given_up.elapsed() < Duration::from_secs(2),
+            "an erasure given up on was not made"
+        );
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+}
+
 /// Another process (a second store on the same file, which tells this one
 /// nothing) writes an order while this one keeps looking it up: the lookups see
 /// it within a few snapshots' time, not never.

@@ -136,7 +136,7 @@ fn parcel(id: &str) -> Shipment {
 /// Merges one parcel into the stored order, recorded under `delivery`.
 async fn deliver_parcel(store: &Store, shop_id: i64, delivery: &str, s: Shipment) -> Updated {
     store
-        .update_order(shop_id, "1001", Some(delivery), |stored| {
+        .update_order(shop_id, "1001", Some(delivery), move |stored| {
             Decision::merged(stored, |order| order.merge_shipment(s))
         })
         .await
@@ -179,7 +179,7 @@ async fn a_change_that_fails_validation_writes_nothing_and_records_no_delivery()
     let mut bad = parcel("p-bad");
     bad.tracking_url = Some("javascript:alert(1)".into());
     let result = store
-        .update_order(shop.id, "1001", Some("d-1"), |stored| {
+        .update_order(shop.id, "1001", Some("d-1"), move |stored| {
             let mut order = stored.unwrap();
             order.merge_shipment(bad);
             ValidOrder::check(order).map(|order| Decision::Write(Box::new(order)))

@@ -118,7 +118,7 @@ async fn orders_stored_without_a_view_get_one_when_the_store_migrates() {
             ValidOrder::check(order).unwrap()
         })
         .collect();
-    store.replace_orders(a.id, &orders).await.unwrap();
+    store.replace_orders(a.id, orders.to_vec()).await.unwrap();
     // As a database written before views were stored.
     sqlx::query("UPDATE orders SET shopper_view = NULL")
         .execute(&store.pool)
@@ -152,7 +152,7 @@ async fn views_made_before_hold_reasons_were_worded_for_shoppers_are_made_again(
         ValidOrder::check(order).unwrap()
     };
     let orders = [order(1, Some("high_risk_of_fraud")), order(2, None)];
-    store.replace_orders(a.id, &orders).await.unwrap();
+    store.replace_orders(a.id, orders.to_vec()).await.unwrap();
     // As the views were before: the platform's code as it came. The order
     // without a hold reason or a refund keeps its view as it is.
     sqlx::query("UPDATE orders SET shopper_view = replace(shopper_view, '\"store\"', '\"high_risk_of_fraud\"')")
@@ -197,7 +197,7 @@ async fn views_made_by_older_rules_are_made_again_once_and_again_when_asked() {
             ValidOrder::check(order).unwrap()
         })
         .collect();
-    store.replace_orders(a.id, &orders).await.unwrap();
+    store.replace_orders(a.id, orders.to_vec()).await.unwrap();
     let mark = || async {
         sqlx::query("UPDATE orders SET shopper_view = replace(shopper_view, '\"NOK\"', '\"marked\"')")
             .execute(&store.pool)

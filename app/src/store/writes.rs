@@ -7,7 +7,6 @@
 
 use super::lookup_id::{lookup_id, sha256_prefix};
 use super::orders::DocSql;
-use super::readers::Readers;
 use super::{begin_write, json, to_json, Backend, Store, StoreError};
 use crate::errors::FieldError;
 use crate::normalize::{email_key, order_number_key};
@@ -80,21 +79,33 @@ impl Store {
         change: F,
     ) -> Result<Updated, StoreError>
     where
-        F: FnOnce(Option<Order>) -> Result<Decision, Vec<FieldError>> + Send,
+        F: FnOnce(Option<Order>) -> Result<Decision, Vec<FieldError>> + Send + 'static,
     {
-        let mut conn = self.pool.acquire().await?;
-        let updated = update_on(&mut conn, self.backend, shop_id, number_key, delivery, change).await;
-        self.readers.wrote();
-        updated
+        let (store, number_key, delivery) = (self.clone(), number_key.to_owned(), delivery.map(str::to_owned));
+        self.written(async move {
+            let mut conn = store.pool.acquire().await?;
+            update_on(
+                &mut conn,
+                store.backend,
+                shop_id,
+                &number_key,
+                delivery.as_deref(),
+                change,
+            )
+            .await
+        })
+        .await
     }
 
     /// Creates or replaces one order (the REST API's PUT): an order whose
     /// `updated_at` is older than the stored one's changes nothing (`Stale`).
     pub async fn put_order(&self, shop_id: i64, order: ValidOrder) -> Result<PutOutcome, StoreError> {
-        let mut conn = self.pool.acquire().await?;
-        let put = put_on(&mut conn, self.backend, shop_id, order).await;
-        self.readers.wrote();
-        put
+        let store = self.clone();
+        self.written(async move {
+            let mut conn = store.pool.acquire().await?;
+            put_on(&mut conn, store.backend, shop_id, order).await
+        })
+        .await
     }
 
     /// One connection kept for a run of writes (an import): each of its
@@ -102,43 +113,80 @@ impl Store {
     /// the connection around every order.
     pub async fn writer(&self) -> Result<Writer, StoreError> {
         Ok(Writer {
-            conn: self.pool.acquire().await?,
-            backend: self.backend,
-            readers: self.readers.clone(),
+            conn: Some(self.pool.acquire().await?),
+            store: self.clone(),
         })
     }
 
     /// Writes many orders in one transaction, replacing any stored order with the
     /// same number whatever its age: for loading generated or trusted bulk data,
     /// not for merchant updates (those go through `put_order`).
-    pub async fn replace_orders(&self, shop_id: i64, orders: &[ValidOrder]) -> Result<(), StoreError> {
-        let mut conn = self.pool.acquire().await?;
-        let mut tx = begin_write(&mut conn, self.backend).await?;
-        let sql = self.backend.doc_sql();
-        for order in orders {
-            let row = Row::of(order)?;
-            let key = order_number_key(&order.order_number);
-            let query = sqlx::query(sql.upsert).bind(shop_id).bind(key.as_ref());
-            row.bind(query, sql, shop_id, &key).execute(&mut *tx).await?;
+    pub async fn replace_orders(&self, shop_id: i64, orders: Vec<ValidOrder>) -> Result<(), StoreError> {
+        let store = self.clone();
+        self.written(async move {
+            let mut conn = store.pool.acquire().await?;
+            let mut tx = begin_write(&mut conn, store.backend).await?;
+            let sql = store.backend.doc_sql();
+            for order in &orders {
+                let row = Row::of(order)?;
+                let key = order_number_key(&order.order_number);
+                let query = sqlx::query(sql.upsert).bind(shop_id).bind(key.as_ref());
+                row.bind(query, sql, shop_id, &key).execute(&mut *tx).await?;
+            }
+            tx.commit().await?;
+            Ok(())
+        })
+        .await
+    }
+
+    /// Runs `write` to its end on a task of its own, then tells lookups
+    /// ([`Readers::wrote`](super::readers::Readers::wrote)), and answers what it did. A caller that stops waiting
+    /// (a client gone, a request timed out) neither stops the write half-way nor
+    /// leaves it untold: a lookup after it never reads a snapshot from before it.
+    /// Every write of what lookups read goes through here, except the start-up's
+    /// migrations and refills (`migrate`), which nothing cancels.
+    pub(super) async fn written<T, W>(&self, write: W) -> Result<T, StoreError>
+    where
+        T: Send + 'static,
+        W: std::future::Future<Output = Result<T, StoreError>> + Send + 'static,
+    {
+        let readers = self.readers.clone();
+        let task = tokio::spawn(async move {
+            let done = write.await;
+            readers.wrote();
+            done
+        });
+        match task.await {
+            Ok(done) => done,
+            Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
+            Err(_) => Err(StoreError::Unavailable("the server is stopping".into())),
         }
-        tx.commit().await?;
-        self.readers.wrote();
-        Ok(())
     }
 }
 
 /// A connection kept for a run of order writes ([`Store::writer`]).
 pub struct Writer {
-    conn: PoolConnection<Any>,
-    backend: Backend,
-    readers: Readers,
+    /// None after a write whose caller stopped waiting: the next takes another.
+    conn: Option<PoolConnection<Any>>,
+    store: Store,
 }
 
 impl Writer {
     /// [`Store::put_order`] on the kept connection.
     pub async fn put_order(&mut self, shop_id: i64, order: ValidOrder) -> Result<PutOutcome, StoreError> {
-        let put = put_on(&mut self.conn, self.backend, shop_id, order).await;
-        self.readers.wrote();
+        let (store, conn) = (self.store.clone(), self.conn.take());
+        let (conn, put) = self
+            .store
+            .written(async move {
+                let mut conn = match conn {
+                    Some(conn) => conn,
+                    None => store.pool.acquire().await?,
+                };
+                let put = put_on(&mut conn, store.backend, shop_id, order).await;
+                Ok((conn, put))
+            })
+            .await?;
+        self.conn = Some(conn);
         put
     }
 }

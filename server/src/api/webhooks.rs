@@ -222,7 +222,7 @@ async fn apply(
         let incoming = validate(input.fitted()).map_err(ApiError::Validation)?;
         let key = order_number_key(&incoming.order_number).into_owned();
         let updated = store
-            .update_order(shop.id, &key, delivery, |stored| match stored {
+            .update_order(shop.id, &key, delivery, move |stored| match stored {
                 None => Ok(Decision::Write(Box::new(incoming))),
                 stored => Decision::merged(stored, |order| order.merge(incoming.into_inner())),
             })
@@ -248,7 +248,7 @@ async fn apply(
             return Ok(Outcome::UnknownOrder);
         };
         let updated = store
-            .update_order(shop.id, &key, delivery, |stored| {
+            .update_order(shop.id, &key, delivery, move |stored| {
                 Decision::merged(stored, |order| order.merge_shipment(fulfillment.shipment_of(order)))
             })
             .await?;
@@ -262,7 +262,7 @@ async fn apply(
             return Ok(Outcome::UnknownOrder);
         };
         let updated = store
-            .update_order(shop.id, &key, delivery, |stored| {
+            .update_order(shop.id, &key, delivery, move |stored| {
                 Decision::merged(stored, |order| match refund.event_for(order) {
                     Some(event) => order.merge_event(event),
                     None => Merge::Unchanged,

@@ -189,7 +189,7 @@ pub async fn generate(store: &Store, count: u64, progress: impl Fn(u64) + Send +
                         checked(input)
                     })
                     .collect::<Result<Vec<ValidOrder>>>()?;
-                store.replace_orders(shop.id, &batch).await?;
+                store.replace_orders(shop.id, batch).await?;
                 progress(written.fetch_add(end - start, Ordering::Relaxed) + end - start);
             }
         });
