@@ -10,6 +10,7 @@ use axum::extract::{Path, Request, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use serde_json::Value;
+use std::borrow::Cow;
 use std::sync::Arc;
 
 const MAX_LOOKUP_BODY: usize = 16 * 1024;
@@ -50,10 +51,34 @@ pub async fn lookup(
         return Err(ApiError::UnsupportedMediaType);
     }
     let bytes = body::read(body, MAX_LOOKUP_BODY).await?;
-    // Read as JSON first and then as an object, so that no message of serde's
-    // (which names the Rust type it expected) reaches the client, and an array is
-    // not taken for the object's fields in order.
-    let mut fields = match serde_json::from_slice::<Value>(&bytes) {
+    let (email, order_number) = fields(&bytes)?;
+    let view = app::lookup::lookup(&store, &limits, &client, &shop, &email, &order_number).await?;
+    // The stored view is the answer's JSON, byte for byte: nothing to parse or build.
+    Ok(([(header::CONTENT_TYPE, "application/json")], view.into_string()).into_response())
+}
+
+/// A lookup body's two fields as most are sent: an object of plain strings,
+/// borrowed from the body.
+#[derive(serde::Deserialize)]
+struct Plain<'a> {
+    email: Option<&'a str>,
+    order_number: Option<&'a str>,
+}
+
+/// The body's `email` and `order_number`. An object whose fields are strings
+/// without escapes is read straight into them; anything else (escapes, other
+/// types, another shape) is read as JSON first and then as an object, so that
+/// no message of serde's (which names the Rust type it expected) reaches the
+/// client, and an array is not taken for the object's fields in order. Absent
+/// and `null` are empty (the validator then says they are required); other
+/// fields are ignored, and of a field given twice the last counts.
+fn fields(bytes: &[u8]) -> Result<(Cow<'_, str>, Cow<'_, str>), ApiError> {
+    let is_object = bytes.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{');
+    if let (true, Ok(plain)) = (is_object, serde_json::from_slice::<Plain>(bytes)) {
+        let (email, order_number) = (plain.email.unwrap_or_default(), plain.order_number.unwrap_or_default());
+        return Ok((Cow::Borrowed(email), Cow::Borrowed(order_number)));
+    }
+    let mut fields = match serde_json::from_slice::<Value>(bytes) {
         Ok(Value::Object(fields)) => fields,
         Ok(_) => return Err(malformed(format!("The body must be {LOOKUP_BODY}."))),
         Err(e) => {
@@ -65,12 +90,10 @@ pub async fn lookup(
     let mut errors = Vec::new();
     let email = text_field(fields.remove("email"), "email", &mut errors);
     let order_number = text_field(fields.remove("order_number"), "order_number", &mut errors);
-    if !errors.is_empty() {
-        return Err(ApiError::Validation(errors));
+    match errors.is_empty() {
+        true => Ok((Cow::Owned(email), Cow::Owned(order_number))),
+        false => Err(ApiError::Validation(errors)),
     }
-    let view = app::lookup::lookup(&store, &limits, &client, &shop, &email, &order_number).await?;
-    // The stored view is the answer's JSON, byte for byte: nothing to parse or build.
-    Ok(([(header::CONTENT_TYPE, "application/json")], view.into_string()).into_response())
 }
 
 /// True when `Content-Type` is `application/json` (parameters such as a charset allowed).
@@ -99,6 +122,70 @@ fn text_field(value: Option<Value>, name: &str, errors: &mut Vec<FieldError>) ->
                 format!("`{name}` must be a string."),
             ));
             String::new()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The fields read, or the fields and codes of the errors.
+    fn read(body: &str) -> Result<(String, String), Vec<String>> {
+        match fields(body.as_bytes()) {
+            Ok((email, number)) => Ok((email.into_owned(), number.into_owned())),
+            Err(ApiError::Validation(errors)) => {
+                Err(errors.iter().map(|e| format!("{}:{}", e.field, e.code)).collect())
+            }
+            Err(other) => panic!("not a validation error: {other:?}"),
+        }
+    }
+
+    fn ok(email: &str, number: &str) -> Result<(String, String), Vec<String>> {
+        Ok((email.to_string(), number.to_string()))
+    }
+
+    #[test]
+    fn every_shape_of_body_reads_as_its_json_says() {
+        assert_eq!(
+            read(r##"{"email":"ada@example.com","order_number":"#1001"}"##),
+            ok("ada@example.com", "#1001")
+        );
+        // Plain strings are not copied.
+        assert!(matches!(
+            fields(br#" {"order_number":"1","email":"a"}"#),
+            Ok((Cow::Borrowed("a"), Cow::Borrowed("1")))
+        ));
+        assert_eq!(
+            read(r#"{"email":"ada\u0040example.com","order_number":"\"1\\"}"#),
+            ok("ada@example.com", "\"1\\")
+        );
+        assert_eq!(read(r#"{"email":null}"#), ok("", ""));
+        assert_eq!(read(r#"{"email":"a","email":"b","order_number":"1"}"#), ok("b", "1"));
+        assert_eq!(
+            read(r#"{"email":"a","order_number":"1","more":[1,{"x":2}]}"#),
+            ok("a", "1")
+        );
+        assert_eq!(read(r#"["a","1"]"#), Err(vec!["body:malformed".to_string()]));
+        assert_eq!(
+            read(r#"{"email":"a","order_number":"1"} x"#),
+            Err(vec!["body:malformed".to_string()])
+        );
+        assert_eq!(read("{nope"), Err(vec!["body:malformed".to_string()]));
+        assert_eq!(
+            read(r#"{"email":5,"order_number":["1"]}"#),
+            Err(vec![
+                "email:malformed".to_string(),
+                "order_number:malformed".to_string()
+            ])
+        );
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_two_strings_read_back_as_sent(email in "\\PC{0,40}", number in "[\"\\\\\\x00-\\x1f #a-z0-9é]{0,20}") {
+            let body = serde_json::json!({"order_number": number, "email": email}).to_string();
+            proptest::prop_assert_eq!(read(&body), Ok((email, number)));
         }
     }
 }
