@@ -58,8 +58,10 @@ pub async fn lookup(
 }
 
 /// A lookup body's two fields as most are sent: an object of plain strings,
-/// borrowed from the body.
+/// borrowed from the body. Other fields go the long way, which checks them
+/// (serde skips a field it does not know without checking all of it).
 #[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 struct Plain<'a> {
     email: Option<&'a str>,
     order_number: Option<&'a str>,
@@ -166,6 +168,26 @@ mod tests {
             read(r#"{"email":"a","order_number":"1","more":[1,{"x":2}]}"#),
             ok("a", "1")
         );
+        // Other fields are still JSON: a number out of range, a lone surrogate,
+        // nesting too deep, bytes that are not UTF-8.
+        let deep = format!(
+            r#"{{"email":"a","order_number":"1","more":{}1{}}}"#,
+            "[".repeat(200),
+            "]".repeat(200)
+        );
+        let not_utf8 = [&br#"{"email":"a","order_number":"1","more":""#[..], b"\xff\"}"].concat();
+        for body in [
+            br#"{"email":"a","order_number":"1","more":1e400}"#.as_slice(),
+            br#"{"email":"a","order_number":"1","more":"\ud800"}"#.as_slice(),
+            deep.as_bytes(),
+            not_utf8.as_slice(),
+        ] {
+            assert!(
+                matches!(fields(body), Err(ApiError::Validation(_))),
+                "{}",
+                String::from_utf8_lossy(body)
+            );
+        }
         assert_eq!(read(r#"["a","1"]"#), Err(vec!["body:malformed".to_string()]));
         assert_eq!(
             read(r#"{"email":"a","order_number":"1"} x"#),
