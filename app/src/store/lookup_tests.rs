@@ -3,7 +3,7 @@
 //! through `orders` does.
 
 use super::lookup_id::{lookup_id, number_hash};
-use super::tests::{runner, shop, store, EXAMPLE};
+use super::tests::{example_as, runner, shop, store};
 use super::*;
 use crate::order::ValidOrder;
 use proptest::prelude::*;
@@ -33,13 +33,6 @@ fn step() -> impl Strategy<Value = Step> {
         2 => (0..2usize, 1..=3u8).prop_map(|(shop, number)| Step::Erase { shop, number }),
         1 => (0..2usize).prop_map(Step::DropShop),
     ]
-}
-
-fn order(number: u8, email: &str) -> ValidOrder {
-    let mut order = crate::order::parse_order(EXAMPLE.as_bytes()).unwrap().into_inner();
-    order.order_number = format!("#{number}");
-    order.email = email.to_string();
-    ValidOrder::check(order).unwrap()
 }
 
 /// The lookup as it reads through `orders`: what lookup rows must agree with.
@@ -78,7 +71,7 @@ async fn apply(store: &Store, shops: &[(String, i64); 2], step: &Step) {
     match *step {
         Step::Put { shop, number, email } => {
             store
-                .put_order(shops[shop].1, order(number, EMAILS[email]))
+                .put_order(shops[shop].1, example_as(&format!("#{number}"), EMAILS[email]))
                 .await
                 .unwrap();
         }
@@ -186,12 +179,12 @@ async fn orders_stored_before_lookup_ids_get_them_when_the_store_migrates() {
     let a = store.create_shop(&shop("a")).await.unwrap();
     let orders: Vec<ValidOrder> = (1..=1203u32)
         .map(|n| {
-            let mut order = order(1, EMAILS[0]).into_inner();
+            let mut order = example_as("#1", EMAILS[0]).into_inner();
             order.order_number = format!("#{n}");
             ValidOrder::check(order).unwrap()
         })
         .collect();
-    store.replace_orders(a.id, orders.to_vec()).await.unwrap();
+    store.replace_orders(a.id, orders).await.unwrap();
     // As a database written before lookup ids.
     for sql in ["UPDATE orders SET lookup_id = NULL", "DELETE FROM order_lookups"] {
         sqlx::query(sql).execute(&store.pool).await.unwrap();

@@ -146,6 +146,8 @@ pub struct Handles {
     tally: std::sync::Arc<tally::Tally>,
     /// The SQLite file's write-ahead log (none on PostgreSQL).
     wal: Option<std::path::PathBuf>,
+    /// Writes under way (`Store::written`): `close` waits for them.
+    writes: tokio_util::task::TaskTracker,
 }
 
 impl std::ops::Deref for Store {
@@ -177,11 +179,15 @@ impl Store {
         let pool_size = store_options.pool_size;
         sqlx::any::install_default_drivers();
         let mut options = AnyPoolOptions::new().acquire_timeout(ACQUIRE_TIMEOUT);
-        options = match backend {
-            Backend::Sqlite => {
+        let sqlite_file = match backend {
+            Backend::Sqlite => Some(SqliteConnectOptions::from_str(url)?),
+            Backend::Postgres => None,
+        };
+        options = match &sqlite_file {
+            Some(file) => {
                 // Create the file and switch it to WAL (a setting the file keeps) once,
                 // then give every pooled connection its per-connection settings.
-                SqliteConnectOptions::from_str(url)?
+                file.clone()
                     .create_if_missing(true)
                     .journal_mode(SqliteJournalMode::Wal)
                     .connect()
@@ -203,21 +209,15 @@ impl Store {
                         })
                     })
             }
-            Backend::Postgres => options.max_connections(pool_size.unwrap_or(POSTGRES_POOL)),
+            None => options.max_connections(pool_size.unwrap_or(POSTGRES_POOL)),
         };
         let pool = options.connect(url).await?;
         let sqlite = backend == Backend::Sqlite;
-        let wal = match sqlite {
-            true => {
-                let mut wal = SqliteConnectOptions::from_str(url)?
-                    .get_filename()
-                    .as_os_str()
-                    .to_owned();
-                wal.push("-wal");
-                Some(wal.into())
-            }
-            false => None,
-        };
+        let wal = sqlite_file.map(|file| {
+            let mut wal = file.get_filename().as_os_str().to_owned();
+            wal.push("-wal");
+            wal.into()
+        });
         let lookup_size = store_options
             .lookup_connections
             .or(pool_size)
@@ -238,6 +238,7 @@ impl Store {
             backend,
             tally: Default::default(),
             wal,
+            writes: tokio_util::task::TaskTracker::new(),
         })))
     }
 
@@ -300,8 +301,11 @@ impl Store {
         sqlx::query("SELECT 1").execute(&self.pool).await.is_ok()
     }
 
-    /// Closes every connection; pending work finishes first.
+    /// Closes every connection; pending work finishes first, writes whose
+    /// callers stopped waiting included.
     pub async fn close(&self) {
+        self.writes.close();
+        self.writes.wait().await;
         self.readers.close();
         self.pool.close().await;
     }

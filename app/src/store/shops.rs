@@ -48,7 +48,7 @@ impl Store {
     pub async fn create_shop(&self, shop: &NewShop) -> Result<Shop, StoreError> {
         let origins = serde_json::to_string(&shop.allowed_origins).map_err(|e| StoreError::Corrupt(e.to_string()))?;
         let (store, new) = (self.clone(), shop.clone());
-        let result = self
+        let id = self
             .written(async move {
                 let inserted = sqlx::query_scalar::<_, i64>(
                     "INSERT INTO shops (slug, name, locale, accent, allowed_origins, webhook_secret, created_at)
@@ -63,25 +63,25 @@ impl Store {
                 .bind(now())
                 .fetch_one(&store.pool)
                 .await;
-                Ok(inserted)
+                match inserted {
+                    Ok(id) => {
+                        store.tally.know(&new.slug);
+                        Ok(id)
+                    }
+                    Err(sqlx::Error::Database(e)) if e.is_unique_violation() => Err(StoreError::ShopExists(new.slug)),
+                    Err(e) => Err(e.into()),
+                }
             })
             .await?;
-        match result {
-            Ok(id) => {
-                self.tally.know(&shop.slug);
-                Ok(Shop {
-                    id,
-                    slug: shop.slug.clone(),
-                    name: shop.name.clone(),
-                    locale: shop.locale.clone(),
-                    accent: shop.accent.clone(),
-                    allowed_origins: shop.allowed_origins.clone(),
-                    email_links: true,
-                })
-            }
-            Err(sqlx::Error::Database(e)) if e.is_unique_violation() => Err(StoreError::ShopExists(shop.slug.clone())),
-            Err(e) => Err(e.into()),
-        }
+        Ok(Shop {
+            id,
+            slug: shop.slug.clone(),
+            name: shop.name.clone(),
+            locale: shop.locale.clone(),
+            accent: shop.accent.clone(),
+            allowed_origins: shop.allowed_origins.clone(),
+            email_links: true,
+        })
     }
 
     /// The shop with this slug, if any. Every shopper's page and lookup form post

@@ -2,17 +2,9 @@
 //! a write of this process is still seen by the very next lookup, another
 //! process's within a short while, and an idle connection lets the WAL go.
 
-use super::tests::{example, shop, store, store_at};
+use super::tests::{example_as, shop, store, store_at};
 use super::*;
-use crate::order::ValidOrder;
 use std::time::{Duration, Instant};
-
-fn order(number: &str, email: &str) -> ValidOrder {
-    let mut order = example().into_inner();
-    order.order_number = number.to_string();
-    order.email = email.to_string();
-    ValidOrder::check(order).unwrap()
-}
 
 async fn found(store: &Store, slug: &str, number: &str, email: &str) -> bool {
     store.shopper_view(slug, number, email).await.unwrap().is_some()
@@ -54,7 +46,7 @@ async fn every_write_of_this_process_is_seen_by_the_next_lookup() {
                 let key = number.trim_start_matches('#').to_string();
                 let (first, second) = (format!("first{n}@example.com"), format!("second{n}@example.com"));
                 let mut misses = Vec::new();
-                store.put_order(demo.id, order(&number, &first)).await.unwrap();
+                store.put_order(demo.id, example_as(&number, &first)).await.unwrap();
                 if !found(&store, "demo", &key, &first).await {
                     misses.push(format!("{number}: not found after its put"));
                 }
@@ -62,7 +54,7 @@ async fn every_write_of_this_process_is_seen_by_the_next_lookup() {
                 if found(&store, "demo", &key, &first).await {
                     misses.push(format!("{number}: found after its erasure"));
                 }
-                store.put_order(demo.id, order(&number, &second)).await.unwrap();
+                store.put_order(demo.id, example_as(&number, &second)).await.unwrap();
                 if found(&store, "demo", &key, &first).await || !found(&store, "demo", &key, &second).await {
                     misses.push(format!("{number}: the old email after the new"));
                 }
@@ -88,46 +80,90 @@ async fn every_write_of_this_process_is_seen_by_the_next_lookup() {
 }
 
 /// A write whose caller stops waiting after its first poll (a client gone, a
-/// request timed out) still ends, and lookups then see it: it is neither
-/// stopped half-way nor left untold (on both stores).
+/// request timed out) is neither stopped half-way nor left untold: it ends,
+/// and the lookup right after it is told sees it (on PostgreSQL, once it ends).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_write_given_up_on_still_ends_and_is_seen() {
+async fn a_write_given_up_on_still_ends_and_lookups_see_it() {
     let (_dir, store) = store().await;
     let demo = store.create_shop(&shop("demo")).await.unwrap();
-    for (number, email) in [("#1", "ada@example.com"), ("#2", "bob@example.com")] {
-        let put = store.put_order(demo.id, order(number, email));
-        let ended = tokio::select! {
-            biased;
-            _ = put => true,
-            _ = std::future::ready(()) => false,
-        };
-        assert!(!ended, "the write ended in its first poll: nothing was given up on");
-        let given_up = Instant::now();
-        let key = number.trim_start_matches('#');
-        while !found(&store, "demo", key, email).await {
-            assert!(
-                given_up.elapsed() < Duration::from_secs(2),
-                "a write given up on after its first poll was not made"
-            );
-            tokio::time::sleep(Duration::from_millis(5)).await;
-        }
+    store
+        .put_order(demo.id, example_as("#1", "ada@example.com"))
+        .await
+        .unwrap();
+    give_up_until_told(&store, store.put_order(demo.id, example_as("#2", "bob@example.com"))).await;
+    assert!(
+        found_after(&store, "2", "bob@example.com", true).await,
+        "an order put by a write given up on is not found"
+    );
+    give_up_until_told(&store, store.delete_order(demo.id, "1")).await;
+    assert!(
+        found_after(&store, "1", "ada@example.com", false).await,
+        "an order erased by a write given up on is still found"
+    );
+}
+
+/// A store that closes (a server stopping) first lets the writes whose callers
+/// stopped waiting end: another store on the database then finds them.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn closing_waits_for_writes_given_up_on() {
+    let (_dir, store, url) = store_at().await;
+    let demo = store.create_shop(&shop("demo")).await.unwrap();
+    give_up(store.put_order(demo.id, example_as("#1", "ada@example.com"))).await;
+    give_up(store.put_order(demo.id, example_as("#2", "bob@example.com"))).await;
+    store.close().await;
+    let again = Store::connect(&url).await.unwrap();
+    for (number, email) in [("1", "ada@example.com"), ("2", "bob@example.com")] {
+        assert!(
+            found(&again, "demo", number, email).await,
+            "a write given up on was lost when the store closed (#{number})"
+        );
     }
-    // Erasing, the same way.
-    let delete = store.delete_order(demo.id, "1");
+}
+
+/// Gives `write` up after its first poll, as a server does when a client goes
+/// or a request times out.
+async fn give_up(write: impl std::future::Future) {
     let ended = tokio::select! {
         biased;
-        _ = delete => true,
+        _ = write => true,
         _ = std::future::ready(()) => false,
     };
-    assert!(!ended, "the erasure ended in its first poll");
+    assert!(!ended, "the write ended in its first poll: nothing was given up on");
+}
+
+/// [`give_up`], with (on SQLite) a read connection first keeping a snapshot
+/// from before the write, and then a wait (up to 10 s) until the write is told.
+async fn give_up_until_told(store: &Store, write: impl std::future::Future) {
+    if store.backend == Backend::Sqlite {
+        found_keeping(store, "demo", "1", "ada@example.com").await;
+    }
+    let told = store.readers.writes_told();
+    give_up(write).await;
     let given_up = Instant::now();
-    while found(&store, "demo", "1", "ada@example.com").await {
+    while told.is_some() && store.readers.writes_told() == told {
         assert!(
-            given_up.elapsed() < Duration::from_secs(2),
-            "an erasure given up on was not made"
+            given_up.elapsed() < Duration::from_secs(10),
+            "a write given up on was never told to lookups"
         );
+        tokio::time::sleep(Duration::from_millis(2)).await;
+    }
+}
+
+/// Whether lookups find the order (`present`) or not: on SQLite at the very next
+/// lookup; on PostgreSQL, where nothing says when a write given up on ended,
+/// within 10 s.
+async fn found_after(store: &Store, number: &str, email: &str, present: bool) -> bool {
+    if store.backend == Backend::Sqlite {
+        return found(store, "demo", number, email).await == present;
+    }
+    let asked = Instant::now();
+    while found(store, "demo", number, email).await != present {
+        if asked.elapsed() > Duration::from_secs(10) {
+            return false;
+        }
         tokio::time::sleep(Duration::from_millis(5)).await;
     }
+    true
 }
 
 /// Another process (a second store on the same file, which tells this one
@@ -143,7 +179,7 @@ async fn another_process_writes_reach_lookups_soon() {
     assert!(!found_keeping(&server, "demo", "1001", "ada@example.com").await);
     let other = Store::connect(&url).await.unwrap();
     other
-        .put_order(demo.id, order("#1001", "ada@example.com"))
+        .put_order(demo.id, example_as("#1001", "ada@example.com"))
         .await
         .unwrap();
     let written = Instant::now();
@@ -178,11 +214,14 @@ async fn an_idle_read_connection_lets_the_wal_be_checkpointed() {
         return;
     }
     let demo = store.create_shop(&shop("demo")).await.unwrap();
-    store.put_order(demo.id, order("#1", "ada@example.com")).await.unwrap();
+    store
+        .put_order(demo.id, example_as("#1", "ada@example.com"))
+        .await
+        .unwrap();
     assert!(found_keeping(&store, "demo", "1", "ada@example.com").await);
     for n in 2..50 {
         store
-            .put_order(demo.id, order(&format!("#{n}"), "ada@example.com"))
+            .put_order(demo.id, example_as(&format!("#{n}"), "ada@example.com"))
             .await
             .unwrap();
     }

@@ -65,6 +65,14 @@ pub(super) fn example() -> ValidOrder {
     parse_order(EXAMPLE.as_bytes()).unwrap()
 }
 
+/// The example order under another number and email.
+pub(super) fn example_as(number: &str, email: &str) -> ValidOrder {
+    let mut order = example().into_inner();
+    order.order_number = number.to_string();
+    order.email = email.to_string();
+    ValidOrder::check(order).unwrap()
+}
+
 #[tokio::test]
 async fn an_order_reads_back_exactly_as_written() {
     let (_dir, store) = store().await;

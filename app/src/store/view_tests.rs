@@ -118,7 +118,7 @@ async fn orders_stored_without_a_view_get_one_when_the_store_migrates() {
             ValidOrder::check(order).unwrap()
         })
         .collect();
-    store.replace_orders(a.id, orders.to_vec()).await.unwrap();
+    store.replace_orders(a.id, orders).await.unwrap();
     // As a database written before views were stored.
     sqlx::query("UPDATE orders SET shopper_view = NULL")
         .execute(&store.pool)
@@ -197,7 +197,7 @@ async fn views_made_by_older_rules_are_made_again_once_and_again_when_asked() {
             ValidOrder::check(order).unwrap()
         })
         .collect();
-    store.replace_orders(a.id, orders.to_vec()).await.unwrap();
+    store.replace_orders(a.id, orders.clone()).await.unwrap();
     let mark = || async {
         sqlx::query("UPDATE orders SET shopper_view = replace(shopper_view, '\"NOK\"', '\"marked\"')")
             .execute(&store.pool)

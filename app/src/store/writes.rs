@@ -143,15 +143,16 @@ impl Store {
     /// ([`Readers::wrote`](super::readers::Readers::wrote)), and answers what it did. A caller that stops waiting
     /// (a client gone, a request timed out) neither stops the write half-way nor
     /// leaves it untold: a lookup after it never reads a snapshot from before it.
-    /// Every write of what lookups read goes through here, except the start-up's
-    /// migrations and refills (`migrate`), which nothing cancels.
+    /// [`Store::close`] waits for it. Every write of what lookups read goes
+    /// through here, except the start-up's migrations and refills (`migrate`),
+    /// which nothing cancels.
     pub(super) async fn written<T, W>(&self, write: W) -> Result<T, StoreError>
     where
         T: Send + 'static,
         W: std::future::Future<Output = Result<T, StoreError>> + Send + 'static,
     {
         let readers = self.readers.clone();
-        let task = tokio::spawn(async move {
+        let task = self.writes.spawn(async move {
             let done = write.await;
             readers.wrote();
             done

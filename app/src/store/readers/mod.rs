@@ -103,6 +103,15 @@ impl Readers {
         }
     }
 
+    /// How many writes lookups have been told of (SQLite; none on PostgreSQL).
+    #[cfg(test)]
+    pub(in crate::store) fn writes_told(&self) -> Option<u64> {
+        match self {
+            Readers::Sqlite(readers) => Some(readers.holding().told()),
+            Readers::Postgres(_) => None,
+        }
+    }
+
     /// How many idle read connections keep a snapshot (SQLite).
     #[cfg(test)]
     pub(in crate::store) fn idle_snapshots(&self) -> usize {

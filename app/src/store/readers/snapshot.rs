@@ -56,6 +56,12 @@ impl Holding {
         self.written.fetch_add(1, Ordering::Release);
     }
 
+    /// How many writes have been told so far.
+    #[cfg(test)]
+    pub(super) fn told(&self) -> u64 {
+        self.written.load(Ordering::Acquire)
+    }
+
     /// Readies `reader` for a read: it may keep a snapshot that has seen every
     /// write counted so far (loaded here, before the read takes its snapshot, so
     /// a write counted is in it) and is younger than the hold, while the sweep
