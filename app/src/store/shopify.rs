@@ -1,20 +1,31 @@
 //! Which order each Shopify order id is: refund payloads name orders only by it.
 
 use super::{Store, StoreError};
+use sqlx::AnyConnection;
+
+/// Remembers which order an external (Shopify) order id is.
+pub(super) async fn link_on(
+    conn: &mut AnyConnection,
+    shop_id: i64,
+    shopify_id: &str,
+    number_key: &str,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO shopify_orders (shop_id, shopify_order_id, number_key) VALUES ($1, $2, $3)
+         ON CONFLICT (shop_id, shopify_order_id) DO UPDATE SET number_key = excluded.number_key",
+    )
+    .bind(shop_id)
+    .bind(shopify_id)
+    .bind(number_key)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
 
 impl Store {
     /// Remembers which order an external (Shopify) order id is.
     pub async fn link_shopify_order(&self, shop_id: i64, shopify_id: &str, number_key: &str) -> Result<(), StoreError> {
-        sqlx::query(
-            "INSERT INTO shopify_orders (shop_id, shopify_order_id, number_key) VALUES ($1, $2, $3)
-             ON CONFLICT (shop_id, shopify_order_id) DO UPDATE SET number_key = excluded.number_key",
-        )
-        .bind(shop_id)
-        .bind(shopify_id)
-        .bind(number_key)
-        .execute(&self.pool)
-        .await?;
-        Ok(())
+        link_on(&mut *self.pool.acquire().await?, shop_id, shopify_id, number_key).await
     }
 
     /// The order number key of a Shopify order id, if its order has arrived.

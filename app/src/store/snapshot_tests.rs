@@ -100,6 +100,22 @@ async fn a_write_given_up_on_still_ends_and_lookups_see_it() {
         found_after(&store, "1", "ada@example.com", false).await,
         "an order erased by a write given up on is still found"
     );
+    // A delivery's change and its link from the platform's order id.
+    let unchanged = |stored| Decision::merged(stored, |_| crate::order::merge::Merge::Unchanged);
+    let linked = store.update_linked_order(demo.id, "2", Some("d-1"), Some("820".into()), unchanged);
+    give_up(linked).await;
+    let given_up = Instant::now();
+    while store.shopify_order_key(demo.id, "820").await.unwrap().is_none() {
+        assert!(
+            given_up.elapsed() < Duration::from_secs(10),
+            "a delivery given up on did not link its order"
+        );
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    assert_eq!(
+        store.shopify_order_key(demo.id, "820").await.unwrap().as_deref(),
+        Some("2")
+    );
 }
 
 /// A store that closes (a server stopping) first lets the writes whose callers

@@ -81,18 +81,33 @@ impl Store {
     where
         F: FnOnce(Option<Order>) -> Result<Decision, Vec<FieldError>> + Send + 'static,
     {
+        self.update_linked_order(shop_id, number_key, delivery, None, change)
+            .await
+    }
+
+    /// [`Store::update_order`] and then, unless it failed, a link from a
+    /// platform's order id to the order (`link_shopify_order`), on the same
+    /// task: a delivery given up on after its change still links its order.
+    pub async fn update_linked_order<F>(
+        &self,
+        shop_id: i64,
+        number_key: &str,
+        delivery: Option<&str>,
+        platform_id: Option<String>,
+        change: F,
+    ) -> Result<Updated, StoreError>
+    where
+        F: FnOnce(Option<Order>) -> Result<Decision, Vec<FieldError>> + Send + 'static,
+    {
         let (store, number_key, delivery) = (self.clone(), number_key.to_owned(), delivery.map(str::to_owned));
         self.written(async move {
             let mut conn = store.pool.acquire().await?;
-            update_on(
-                &mut conn,
-                store.backend,
-                shop_id,
-                &number_key,
-                delivery.as_deref(),
-                change,
-            )
-            .await
+            let delivery = delivery.as_deref();
+            let updated = update_on(&mut conn, store.backend, shop_id, &number_key, delivery, change).await?;
+            if let Some(id) = platform_id {
+                super::shopify::link_on(&mut conn, shop_id, &id, &number_key).await?;
+            }
+            Ok(updated)
         })
         .await
     }

@@ -221,15 +221,13 @@ async fn apply(
         // Text Shopify allows longer than Lookout keeps is cut, not refused.
         let incoming = validate(input.fitted()).map_err(ApiError::Validation)?;
         let key = order_number_key(&incoming.order_number).into_owned();
+        // The link from Shopify's order id is written with the order, as one write.
         let updated = store
-            .update_order(shop.id, &key, delivery, move |stored| match stored {
+            .update_linked_order(shop.id, &key, delivery, payload.id(), move |stored| match stored {
                 None => Ok(Decision::Write(Box::new(incoming))),
                 stored => Decision::merged(stored, |order| order.merge(incoming.into_inner())),
             })
             .await?;
-        if let Some(id) = payload.id() {
-            store.link_shopify_order(shop.id, &id, &key).await?;
-        }
         Ok(updated.into())
     } else if shopify::FULFILLMENT_TOPICS.contains(&topic) {
         let fulfillment: Fulfillment = payload(bytes)?;
