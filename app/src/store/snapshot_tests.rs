@@ -84,28 +84,28 @@ async fn every_write_of_this_process_is_seen_by_the_next_lookup() {
 /// and the lookup right after it is told sees it (on PostgreSQL, once it ends).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_write_given_up_on_still_ends_and_lookups_see_it() {
-    let (_dir, store) = store().await;
-    let demo = store.create_shop(&shop("demo")).await.unwrap();
+    let (_dir, store, _url, demo) = store_of_one().await;
     store
-        .put_order(demo.id, example_as("#1", "ada@example.com"))
+        .put_order(demo, example_as("#1", "ada@example.com"))
         .await
         .unwrap();
-    give_up_until_told(&store, store.put_order(demo.id, example_as("#2", "bob@example.com"))).await;
+    give_up_until_told(&store, store.put_order(demo, example_as("#2", "bob@example.com"))).await;
     assert!(
         found_after(&store, "2", "bob@example.com", true).await,
         "an order put by a write given up on is not found"
     );
-    give_up_until_told(&store, store.delete_order(demo.id, "1")).await;
+    give_up_until_told(&store, store.delete_order(demo, "1")).await;
     assert!(
         found_after(&store, "1", "ada@example.com", false).await,
         "an order erased by a write given up on is still found"
     );
     // A delivery's change and its link from the platform's order id.
     let unchanged = |stored| Decision::merged(stored, |_| crate::order::merge::Merge::Unchanged);
-    let linked = store.update_linked_order(demo.id, "2", Some("d-1"), Some("820".into()), unchanged);
-    give_up(linked).await;
+    let held = store.pool.acquire().await.unwrap();
+    give_up(store.update_linked_order(demo, "2", Some("d-1"), Some("820".into()), unchanged)).await;
+    drop(held);
     let given_up = Instant::now();
-    while store.shopify_order_key(demo.id, "820").await.unwrap().is_none() {
+    while store.shopify_order_key(demo, "820").await.unwrap().is_none() {
         assert!(
             given_up.elapsed() < Duration::from_secs(10),
             "a delivery given up on did not link its order"
@@ -113,20 +113,28 @@ async fn a_write_given_up_on_still_ends_and_lookups_see_it() {
         tokio::time::sleep(Duration::from_millis(5)).await;
     }
     assert_eq!(
-        store.shopify_order_key(demo.id, "820").await.unwrap().as_deref(),
+        store.shopify_order_key(demo, "820").await.unwrap().as_deref(),
         Some("2")
     );
 }
 
 /// A store that closes (a server stopping) first lets the writes whose callers
-/// stopped waiting end: another store on the database then finds them.
+/// stopped waiting end: another store on the database then finds them. Its one
+/// connection is held until the close has begun, so the writes are still
+/// waiting for it then.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn closing_waits_for_writes_given_up_on() {
-    let (_dir, store, url) = store_at().await;
-    let demo = store.create_shop(&shop("demo")).await.unwrap();
-    give_up(store.put_order(demo.id, example_as("#1", "ada@example.com"))).await;
-    give_up(store.put_order(demo.id, example_as("#2", "bob@example.com"))).await;
-    store.close().await;
+    let (_dir, store, url, demo) = store_of_one().await;
+    let held = store.pool.acquire().await.unwrap();
+    give_up(store.put_order(demo, example_as("#1", "ada@example.com"))).await;
+    give_up(store.put_order(demo, example_as("#2", "bob@example.com"))).await;
+    let closing = tokio::spawn({
+        let store = store.clone();
+        async move { store.close().await }
+    });
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    drop(held);
+    closing.await.unwrap();
     let again = Store::connect(&url).await.unwrap();
     for (number, email) in [("1", "ada@example.com"), ("2", "bob@example.com")] {
         assert!(
@@ -136,8 +144,24 @@ async fn closing_waits_for_writes_given_up_on() {
     }
 }
 
+/// A fresh database with the shop `demo` (its id last), opened with one
+/// connection in the pool: a test that holds it keeps a write from ending
+/// before it is given up, however the threads are scheduled.
+async fn store_of_one() -> (tempfile::TempDir, Store, String, i64) {
+    let (dir, first, url) = store_at().await;
+    let demo = first.create_shop(&shop("demo")).await.unwrap();
+    first.close().await;
+    let one = StoreOptions {
+        pool_size: Some(1),
+        ..StoreOptions::default()
+    };
+    let store = Store::connect_with(&url, &one).await.unwrap();
+    (dir, store, url, demo.id)
+}
+
 /// Gives `write` up after its first poll, as a server does when a client goes
-/// or a request times out.
+/// or a request times out. The caller holds the pool's one connection, so the
+/// write cannot have ended by then.
 async fn give_up(write: impl std::future::Future) {
     let ended = tokio::select! {
         biased;
@@ -147,14 +171,17 @@ async fn give_up(write: impl std::future::Future) {
     assert!(!ended, "the write ended in its first poll: nothing was given up on");
 }
 
-/// [`give_up`], with (on SQLite) a read connection first keeping a snapshot
-/// from before the write, and then a wait (up to 10 s) until the write is told.
+/// [`give_up`] with the pool's one connection held, and (on SQLite) a read
+/// connection first keeping a snapshot from before the write; then a wait (up
+/// to 10 s) until the write is told.
 async fn give_up_until_told(store: &Store, write: impl std::future::Future) {
     if store.backend == Backend::Sqlite {
         found_keeping(store, "demo", "1", "ada@example.com").await;
     }
     let told = store.readers.writes_told();
+    let held = store.pool.acquire().await.unwrap();
     give_up(write).await;
+    drop(held);
     let given_up = Instant::now();
     while told.is_some() && store.readers.writes_told() == told {
         assert!(
