@@ -15,10 +15,11 @@ async fn erasing_an_order_removes_it() {
     let (_dir, store) = store().await;
     let shop = store.create_shop(&shop("a")).await.unwrap();
     store.put_order(shop.id, example()).await.unwrap();
-    store
-        .link_shopify_order(shop.id, "820982911946154508", "1001")
+    let mut conn = store.pool.acquire().await.unwrap();
+    super::shopify::link_on(&mut conn, shop.id, "820982911946154508", "1001")
         .await
         .unwrap();
+    drop(conn);
     store.note_refusal("a", Refused::Order, "1001");
     store.note_refusal("a", Refused::Order, "1002");
     store.flush_tally().await.unwrap();

@@ -3,7 +3,8 @@
 use super::{Store, StoreError};
 use sqlx::AnyConnection;
 
-/// Remembers which order an external (Shopify) order id is.
+/// Remembers which order an external (Shopify) order id is (written with a
+/// delivery's change: `Store::update_linked_order`).
 pub(super) async fn link_on(
     conn: &mut AnyConnection,
     shop_id: i64,
@@ -23,11 +24,6 @@ pub(super) async fn link_on(
 }
 
 impl Store {
-    /// Remembers which order an external (Shopify) order id is.
-    pub async fn link_shopify_order(&self, shop_id: i64, shopify_id: &str, number_key: &str) -> Result<(), StoreError> {
-        link_on(&mut *self.pool.acquire().await?, shop_id, shopify_id, number_key).await
-    }
-
     /// The order number key of a Shopify order id, if its order has arrived.
     pub async fn shopify_order_key(&self, shop_id: i64, shopify_id: &str) -> Result<Option<String>, StoreError> {
         let key =

@@ -101,9 +101,11 @@ async fn a_write_given_up_on_still_ends_and_lookups_see_it() {
     );
     // A delivery's change and its link from the platform's order id.
     let unchanged = |stored| Decision::merged(stored, |_| crate::order::merge::Merge::Unchanged);
-    let held = store.pool.acquire().await.unwrap();
-    give_up(store.update_linked_order(demo, "2", Some("d-1"), Some("820".into()), unchanged)).await;
-    drop(held);
+    give_up_until_told(
+        &store,
+        store.update_linked_order(demo, "2", Some("d-1"), Some("820".into()), unchanged),
+    )
+    .await;
     let given_up = Instant::now();
     while store.shopify_order_key(demo, "820").await.unwrap().is_none() {
         assert!(

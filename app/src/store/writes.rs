@@ -86,7 +86,7 @@ impl Store {
     }
 
     /// [`Store::update_order`] and then, unless it failed, a link from a
-    /// platform's order id to the order (`link_shopify_order`), on the same
+    /// platform's order id to the order (`shopify::link_on`), on the same
     /// task: a delivery given up on after its change still links its order.
     pub async fn update_linked_order<F>(
         &self,
