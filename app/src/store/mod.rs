@@ -105,6 +105,25 @@ pub struct StoreOptions {
     pub lookup_connections: Option<u32>,
     /// Where lookups read (`None`: the store's own URL): a PostgreSQL read replica, say.
     pub lookup_url: Option<String>,
+    /// SQLite lookups keep their snapshot until a write is told, however old
+    /// (tests that must show a lookup sees a write only by being told).
+    #[cfg(test)]
+    pub snapshots_until_told: bool,
+}
+
+/// The connections lookups read through, as `options` ask.
+fn lookup_readers(
+    url: &str,
+    sqlite: bool,
+    size: u32,
+    options: &StoreOptions,
+) -> Result<readers::Readers, readers::ReaderError> {
+    #[cfg(test)]
+    if sqlite && options.snapshots_until_told {
+        return readers::Readers::sqlite_until_told(url, size);
+    }
+    let _ = options;
+    readers::Readers::new(url, sqlite, size, ACQUIRE_TIMEOUT)
 }
 
 /// Connections of the pool: open and busy, open and idle, and the most it may open.
@@ -222,7 +241,7 @@ impl Store {
             .lookup_connections
             .or(pool_size)
             .unwrap_or_else(|| readers::default_size(sqlite));
-        let readers = readers::Readers::new(lookup_url, sqlite, lookup_size, ACQUIRE_TIMEOUT)
+        let readers = lookup_readers(lookup_url, sqlite, lookup_size, store_options)
             .map_err(|e| StoreError::LookupUrl(e.to_string()))?;
         if store_options.lookup_url.is_some() {
             // A separate lookup database is checked now, not at the first shopper's lookup.

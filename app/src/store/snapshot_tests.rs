@@ -1,6 +1,10 @@
 //! SQLite read connections keep a snapshot across lookups (`readers/snapshot.rs`):
 //! a write of this process is still seen by the very next lookup, another
 //! process's within a short while, and an idle connection lets the WAL go.
+//!
+//! The tests of this process's writes keep snapshots until a write is told
+//! (`StoreOptions::snapshots_until_told`), not 50 ms, so that however slowly a
+//! machine runs them, a lookup sees a write only because it was told.
 
 use super::tests::{example_as, shop, store, store_at};
 use super::*;
@@ -10,21 +14,47 @@ async fn found(store: &Store, slug: &str, number: &str, email: &str) -> bool {
     store.shopper_view(slug, number, email).await.unwrap().is_some()
 }
 
+/// Asks `holds` again every 2 ms until it is true; fails saying `what` if it
+/// is not within `limit`.
+async fn eventually<F, Fut>(limit: Duration, what: &str, mut holds: F)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    let asked = Instant::now();
+    while !holds().await {
+        assert!(asked.elapsed() < limit, "{what} within {limit:?}");
+        tokio::time::sleep(Duration::from_millis(2)).await;
+    }
+}
+
 /// [`found`], asked again (outside the pause of each second, which keeps none)
 /// until a read connection is left keeping a snapshot, for at most 2 s.
 async fn found_keeping(store: &Store, slug: &str, number: &str, email: &str) -> bool {
-    let asked = Instant::now();
-    loop {
-        let found = found(store, slug, number, email).await;
-        if store.readers.idle_snapshots() > 0 {
-            return found;
-        }
-        assert!(
-            asked.elapsed() < Duration::from_secs(2),
-            "no snapshot kept after 2 s of lookups"
+    let was_found = std::sync::atomic::AtomicBool::new(false);
+    eventually(Duration::from_secs(2), "no snapshot kept by lookups", || async {
+        was_found.store(
+            found(store, slug, number, email).await,
+            std::sync::atomic::Ordering::Relaxed,
         );
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
+        store.readers.idle_snapshots() > 0
+    })
+    .await;
+    was_found.into_inner()
+}
+
+/// A fresh database with the shop `demo`, opened again with `options` and
+/// snapshots kept until a write is told; the store, its URL and the shop's id.
+async fn store_until_told(options: StoreOptions) -> (tempfile::TempDir, Store, String, i64) {
+    let (dir, first, url) = store_at().await;
+    let demo = first.create_shop(&shop("demo")).await.unwrap();
+    first.close().await;
+    let options = StoreOptions {
+        snapshots_until_told: true,
+        ..options
+    };
+    let store = Store::connect_with(&url, &options).await.unwrap();
+    (dir, store, url, demo.id)
 }
 
 /// 100 tasks at once, each putting, erasing and putting again its own order and
@@ -33,11 +63,10 @@ async fn found_keeping(store: &Store, slug: &str, number: &str, email: &str) -> 
 /// was answered before it, and none sees an erased order or an old email.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn every_write_of_this_process_is_seen_by_the_next_lookup() {
-    let (_dir, store) = store().await;
+    let (_dir, store, _url, demo) = store_until_told(StoreOptions::default()).await;
     if store.backend != Backend::Sqlite {
         return;
     }
-    let demo = store.create_shop(&shop("demo")).await.unwrap();
     let tasks: Vec<_> = (0..100)
         .map(|n| {
             let store = store.clone();
@@ -46,15 +75,15 @@ async fn every_write_of_this_process_is_seen_by_the_next_lookup() {
                 let key = number.trim_start_matches('#').to_string();
                 let (first, second) = (format!("first{n}@example.com"), format!("second{n}@example.com"));
                 let mut misses = Vec::new();
-                store.put_order(demo.id, example_as(&number, &first)).await.unwrap();
+                store.put_order(demo, example_as(&number, &first)).await.unwrap();
                 if !found(&store, "demo", &key, &first).await {
                     misses.push(format!("{number}: not found after its put"));
                 }
-                store.delete_order(demo.id, &key).await.unwrap();
+                store.delete_order(demo, &key).await.unwrap();
                 if found(&store, "demo", &key, &first).await {
                     misses.push(format!("{number}: found after its erasure"));
                 }
-                store.put_order(demo.id, example_as(&number, &second)).await.unwrap();
+                store.put_order(demo, example_as(&number, &second)).await.unwrap();
                 if found(&store, "demo", &key, &first).await || !found(&store, "demo", &key, &second).await {
                     misses.push(format!("{number}: the old email after the new"));
                 }
@@ -90,15 +119,23 @@ async fn a_write_given_up_on_still_ends_and_lookups_see_it() {
         .await
         .unwrap();
     give_up_until_told(&store, store.put_order(demo, example_as("#2", "bob@example.com"))).await;
-    assert!(
-        found_after(&store, "2", "bob@example.com", true).await,
-        "an order put by a write given up on is not found"
-    );
+    found_after(
+        &store,
+        "2",
+        "bob@example.com",
+        true,
+        "an order put by a write given up on is not found",
+    )
+    .await;
     give_up_until_told(&store, store.delete_order(demo, "1")).await;
-    assert!(
-        found_after(&store, "1", "ada@example.com", false).await,
-        "an order erased by a write given up on is still found"
-    );
+    found_after(
+        &store,
+        "1",
+        "ada@example.com",
+        false,
+        "an order erased by a write given up on is still found",
+    )
+    .await;
     // A delivery's change and its link from the platform's order id.
     let unchanged = |stored| Decision::merged(stored, |_| crate::order::merge::Merge::Unchanged);
     give_up_until_told(
@@ -106,14 +143,10 @@ async fn a_write_given_up_on_still_ends_and_lookups_see_it() {
         store.update_linked_order(demo, "2", Some("d-1"), Some("820".into()), unchanged),
     )
     .await;
-    let given_up = Instant::now();
-    while store.shopify_order_key(demo, "820").await.unwrap().is_none() {
-        assert!(
-            given_up.elapsed() < Duration::from_secs(10),
-            "a delivery given up on did not link its order"
-        );
-        tokio::time::sleep(Duration::from_millis(5)).await;
-    }
+    eventually(TEN_S, "a delivery given up on did not link its order", || async {
+        store.shopify_order_key(demo, "820").await.unwrap().is_some()
+    })
+    .await;
     assert_eq!(
         store.shopify_order_key(demo, "820").await.unwrap().as_deref(),
         Some("2")
@@ -146,20 +179,18 @@ async fn closing_waits_for_writes_given_up_on() {
     }
 }
 
-/// A fresh database with the shop `demo` (its id last), opened with one
-/// connection in the pool: a test that holds it keeps a write from ending
-/// before it is given up, however the threads are scheduled.
+/// [`store_until_told`] with one connection in the pool: a test that holds it
+/// keeps a write from ending before it is given up, however the threads are
+/// scheduled.
 async fn store_of_one() -> (tempfile::TempDir, Store, String, i64) {
-    let (dir, first, url) = store_at().await;
-    let demo = first.create_shop(&shop("demo")).await.unwrap();
-    first.close().await;
-    let one = StoreOptions {
+    store_until_told(StoreOptions {
         pool_size: Some(1),
         ..StoreOptions::default()
-    };
-    let store = Store::connect_with(&url, &one).await.unwrap();
-    (dir, store, url, demo.id)
+    })
+    .await
 }
+
+const TEN_S: Duration = Duration::from_secs(10);
 
 /// Gives `write` up after its first poll, as a server does when a client goes
 /// or a request times out. The caller holds the pool's one connection, so the
@@ -184,31 +215,23 @@ async fn give_up_until_told(store: &Store, write: impl std::future::Future) {
     let held = store.pool.acquire().await.unwrap();
     give_up(write).await;
     drop(held);
-    let given_up = Instant::now();
-    while told.is_some() && store.readers.writes_told() == told {
-        assert!(
-            given_up.elapsed() < Duration::from_secs(10),
-            "a write given up on was never told to lookups"
-        );
-        tokio::time::sleep(Duration::from_millis(2)).await;
-    }
+    eventually(TEN_S, "a write given up on was never told to lookups", || async {
+        told.is_none() || store.readers.writes_told() != told
+    })
+    .await;
 }
 
-/// Whether lookups find the order (`present`) or not: on SQLite at the very next
-/// lookup; on PostgreSQL, where nothing says when a write given up on ended,
-/// within 10 s.
-async fn found_after(store: &Store, number: &str, email: &str, present: bool) -> bool {
+/// Fails saying `what` unless lookups find the order (`present`) or not: on
+/// SQLite at the very next lookup (which keeps its snapshot from before the
+/// write unless the write was told); on PostgreSQL, where nothing says when a
+/// write given up on ended, within 10 s.
+async fn found_after(store: &Store, number: &str, email: &str, present: bool, what: &str) {
+    let matches = || async move { found(store, "demo", number, email).await == present };
     if store.backend == Backend::Sqlite {
-        return found(store, "demo", number, email).await == present;
+        assert!(matches().await, "{what}");
+    } else {
+        eventually(TEN_S, what, matches).await;
     }
-    let asked = Instant::now();
-    while found(store, "demo", number, email).await != present {
-        if asked.elapsed() > Duration::from_secs(10) {
-            return false;
-        }
-        tokio::time::sleep(Duration::from_millis(5)).await;
-    }
-    true
 }
 
 /// Another process (a second store on the same file, which tells this one
@@ -227,24 +250,17 @@ async fn another_process_writes_reach_lookups_soon() {
         .put_order(demo.id, example_as("#1001", "ada@example.com"))
         .await
         .unwrap();
-    let written = Instant::now();
-    while !found(&server, "demo", "1001", "ada@example.com").await {
-        assert!(
-            written.elapsed() < Duration::from_secs(1),
-            "another process's order not seen by lookups after 1 s"
-        );
-        tokio::time::sleep(Duration::from_millis(2)).await;
-    }
+    let second = Duration::from_secs(1);
+    eventually(second, "another process's order not seen by lookups", || {
+        found(&server, "demo", "1001", "ada@example.com")
+    })
+    .await;
     // An erasure the same way.
     assert!(other.delete_order(demo.id, "1001").await.unwrap());
-    let erased = Instant::now();
-    while found(&server, "demo", "1001", "ada@example.com").await {
-        assert!(
-            erased.elapsed() < Duration::from_secs(1),
-            "an erased order still found after 1 s"
-        );
-        tokio::time::sleep(Duration::from_millis(2)).await;
-    }
+    eventually(second, "an erased order still found", || async {
+        !found(&server, "demo", "1001", "ada@example.com").await
+    })
+    .await;
 }
 
 /// A snapshot kept by a connection no lookup uses any more keeps SQLite from

@@ -64,6 +64,16 @@ impl Readers {
         })
     }
 
+    /// SQLite readers that keep a snapshot until a write is told (no age, no
+    /// pause): a test's lookup after a write then sees it only by being told.
+    #[cfg(test)]
+    pub(super) fn sqlite_until_told(url: &str, size: u32) -> Result<Readers, ReaderError> {
+        let forever = Duration::from_secs(24 * 3600);
+        Ok(Readers::Sqlite(sqlite::SqliteReaders::with_hold(
+            url, size, forever, false,
+        )?))
+    }
+
     /// Opens one connection now, to find out whether the database answers.
     pub async fn check(&self) -> Result<(), ReaderError> {
         match self {

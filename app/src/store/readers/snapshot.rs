@@ -34,6 +34,9 @@ const PAUSE_MS: u32 = 75;
 #[derive(Debug)]
 pub(super) struct Holding {
     hold: Duration,
+    /// Whether no snapshot is kept in the pause of each second (always, but in
+    /// tests that need a snapshot kept until a write is told).
+    pauses: bool,
     /// Writes this process has committed that lookups read.
     written: AtomicU64,
     /// Whether a sweep runs (none outside a tokio runtime, or once it stopped).
@@ -43,9 +46,10 @@ pub(super) struct Holding {
 }
 
 impl Holding {
-    pub(super) fn new(hold: Duration) -> Holding {
+    pub(super) fn new(hold: Duration, pauses: bool) -> Holding {
         Holding {
             hold,
+            pauses,
             written: AtomicU64::new(0),
             sweeping: AtomicBool::new(false),
             paused: AtomicBool::new(false),
@@ -149,7 +153,7 @@ pub(super) async fn sweep(readers: Weak<SqliteReaders>) {
             return;
         };
         let holding = readers.holding();
-        let paused = in_pause(std::time::SystemTime::now());
+        let paused = holding.pauses && in_pause(std::time::SystemTime::now());
         holding.paused.store(paused, Ordering::Release);
         holding.sweeping.store(true, Ordering::Release);
         readers.end_snapshots(if paused { Duration::ZERO } else { holding.hold });
@@ -193,7 +197,7 @@ mod tests {
         let (writer, url) = database(&dir);
         let insert = || writer.execute("INSERT INTO t VALUES (1)", ()).unwrap();
         insert();
-        let long = SqliteReaders::with_hold(&url, 1, Duration::from_secs(3600)).unwrap();
+        let long = SqliteReaders::with_hold(&url, 1, Duration::from_secs(3600), true).unwrap();
 
         assert_eq!(rows(&long), 1);
         insert();
@@ -225,7 +229,7 @@ mod tests {
         long.end_snapshots(Duration::ZERO);
         assert_eq!(long.idle_snapshots(), 0, "and ends an old one");
 
-        let none = SqliteReaders::with_hold(&url, 1, Duration::ZERO).unwrap();
+        let none = SqliteReaders::with_hold(&url, 1, Duration::ZERO, true).unwrap();
         none.holding().sweeping.store(true, Ordering::Release);
         assert_eq!(rows(&none), 4);
         insert();
@@ -262,7 +266,7 @@ mod tests {
         // Salt-1 (bytes 16 to 19 of the WAL's header) changes each time the WAL
         // is started again (SQLite's file format, "WAL File Format").
         let salt = || std::fs::read(dir.path().join("t.db-wal")).unwrap()[16..20].to_vec();
-        let readers = SqliteReaders::with_hold(&url, 1, HOLD).unwrap();
+        let readers = SqliteReaders::with_hold(&url, 1, HOLD, true).unwrap();
         readers.holding().sweeping.store(true, Ordering::Release);
 
         insert();

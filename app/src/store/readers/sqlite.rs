@@ -68,11 +68,17 @@ impl SqliteReaders {
     /// Read connections to the database at `url`, keeping `size` idle. Inside a
     /// tokio runtime they keep snapshots across reads, with a task to end them.
     pub fn new(url: &str, size: u32) -> Result<Arc<SqliteReaders>, ReaderError> {
-        Self::with_hold(url, size, HOLD)
+        Self::with_hold(url, size, HOLD, true)
     }
 
-    /// The same, with snapshots kept for at most `hold`.
-    pub(super) fn with_hold(url: &str, size: u32, hold: Duration) -> Result<Arc<SqliteReaders>, ReaderError> {
+    /// The same, with snapshots kept for at most `hold`, and none in the pause of
+    /// each second if `pauses`.
+    pub(super) fn with_hold(
+        url: &str,
+        size: u32,
+        hold: Duration,
+        pauses: bool,
+    ) -> Result<Arc<SqliteReaders>, ReaderError> {
         use std::str::FromStr;
         let options = sqlx::sqlite::SqliteConnectOptions::from_str(url).map_err(|e| ReaderError(e.to_string()))?;
         let readers = Arc::new(SqliteReaders {
@@ -82,7 +88,7 @@ impl SqliteReaders {
             in_use: AtomicUsize::new(0),
             closed: AtomicBool::new(false),
             lookup_rows: std::sync::OnceLock::new(),
-            holding: Holding::new(hold),
+            holding: Holding::new(hold, pauses),
         });
         if let Ok(runtime) = tokio::runtime::Handle::try_current() {
             runtime.spawn(sweep(Arc::downgrade(&readers)));
