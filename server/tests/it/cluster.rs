@@ -8,6 +8,25 @@ use crate::common;
 use common::{lookout_command, lookout_ok, ServerProcess, TestDb, EXAMPLE};
 use serde_json::Value;
 
+/// Two servers on `db`, started with the same flags.
+fn two_servers(db: &TestDb, args: &[&str]) -> (ServerProcess, ServerProcess) {
+    let start = || ServerProcess::start(lookout_command(&db.url), args);
+    (start(), start())
+}
+
+/// The status of a lookup of `#1001` with `email` at the shop `shop` through the
+/// server at `base`.
+async fn lookup_status(client: &reqwest::Client, base: &str, shop: &str, email: &str) -> u16 {
+    client
+        .post(format!("{base}/api/v1/shops/{shop}/lookup"))
+        .json(&serde_json::json!({"email": email, "order_number": "#1001"}))
+        .send()
+        .await
+        .expect("lookup")
+        .status()
+        .as_u16()
+}
+
 #[tokio::test]
 async fn an_update_through_one_server_is_seen_through_the_other() {
     let db = TestDb::new();
@@ -21,8 +40,7 @@ async fn an_update_through_one_server_is_seen_through_the_other() {
         "--failed-lookups-per-email",
         "1000",
     ];
-    let a = ServerProcess::start(lookout_command(&db.url), &allowances);
-    let b = ServerProcess::start(lookout_command(&db.url), &allowances);
+    let (a, b) = two_servers(&db, &allowances);
     let client = reqwest::Client::new();
     let put = |base: String, body: String| {
         client
@@ -107,15 +125,7 @@ async fn lookups_read_from_the_lookup_database_and_everything_else_from_the_main
     let client = reqwest::Client::new();
     let lookup = |base: String| {
         let client = client.clone();
-        async move {
-            client
-                .post(format!("{base}/api/v1/shops/demo/lookup"))
-                .json(&serde_json::json!({"email": "ada@example.com", "order_number": "#1001"}))
-                .send()
-                .await
-                .expect("lookup")
-                .status()
-        }
+        async move { lookup_status(&client, &base, "demo", "ada@example.com").await }
     };
 
     let plain = ServerProcess::start(lookout_command(&main.url), &[]);
@@ -167,21 +177,11 @@ async fn servers_with_shared_limits_count_one_allowance_across_servers_and_resta
     let db = TestDb::new();
     lookout_ok(&db.url, &["shop", "create", "nordlys", "--name", "Nordlys"]);
     let args = ["--shared-limits", "--failed-lookups-per-order", "4"];
-    let a = ServerProcess::start(lookout_command(&db.url), &args);
-    let mut b = ServerProcess::start(lookout_command(&db.url), &args);
+    let (a, mut b) = two_servers(&db, &args);
     let client = reqwest::Client::new();
     let guess = |base: String, n: u32| {
         let client = client.clone();
-        async move {
-            client
-                .post(format!("{base}/api/v1/shops/nordlys/lookup"))
-                .json(&serde_json::json!({"email": format!("guess{n}@example.com"), "order_number": "#1001"}))
-                .send()
-                .await
-                .expect("lookup")
-                .status()
-                .as_u16()
-        }
+        async move { lookup_status(&client, &base, "nordlys", &format!("guess{n}@example.com")).await }
     };
     // Two misses through each server use up the order's one allowance of four.
     for n in 0..4 {
@@ -211,20 +211,13 @@ async fn a_burst_through_two_servers_with_shared_limits_gets_the_allowance_once(
         "--failed-lookups-per-client",
         "1000",
     ];
-    let a = ServerProcess::start(lookout_command(&db.url), &args);
-    let b = ServerProcess::start(lookout_command(&db.url), &args);
+    let (a, b) = two_servers(&db, &args);
     let mut tasks = tokio::task::JoinSet::new();
     for n in 0..200u32 {
         let base = if n % 2 == 0 { a.base.clone() } else { b.base.clone() };
         tasks.spawn(async move {
-            reqwest::Client::new()
-                .post(format!("{base}/api/v1/shops/nordlys/lookup"))
-                .json(&serde_json::json!({"email": format!("burst{n}@example.com"), "order_number": "#1001"}))
-                .send()
-                .await
-                .expect("lookup")
-                .status()
-                .as_u16()
+            let email = format!("burst{n}@example.com");
+            lookup_status(&reqwest::Client::new(), &base, "nordlys", &email).await
         });
     }
     let mut counts = std::collections::BTreeMap::new();
