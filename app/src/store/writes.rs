@@ -155,25 +155,38 @@ impl Store {
     }
 
     /// Runs `write` to its end on a task of its own, then tells lookups
-    /// ([`Readers::wrote`](super::readers::Readers::wrote)), and answers what it did. A caller that stops waiting
-    /// (a client gone, a request timed out) neither stops the write half-way nor
-    /// leaves it untold: a lookup after it never reads a snapshot from before it.
-    /// [`Store::close`] waits for it. Every write of what lookups read goes
-    /// through here, except the start-up's migrations and refills (`migrate`),
-    /// which nothing cancels.
+    /// ([`Readers::wrote`](super::readers::Readers::wrote)), and answers what it
+    /// did. A caller that stops waiting (a client gone, a request timed out)
+    /// neither stops the write half-way nor leaves it untold: a lookup after it
+    /// never reads a snapshot from before it. Every write of what lookups read
+    /// goes through here, except the start-up's migrations and refills
+    /// (`migrate`), which nothing cancels.
     pub(super) async fn written<T, W>(&self, write: W) -> Result<T, StoreError>
     where
         T: Send + 'static,
         W: std::future::Future<Output = Result<T, StoreError>> + Send + 'static,
     {
         let readers = self.readers.clone();
-        let task = self.writes.spawn(async move {
+        self.to_the_end(async move {
             let done = write.await;
             readers.wrote();
             done
-        });
-        match task.await {
-            Ok(done) => done,
+        })
+        .await?
+    }
+
+    /// Runs `work` to its end on a task of its own and answers what it did,
+    /// even if the caller stops waiting: work that makes several writes (a
+    /// platform's delivery and its record) is never left half-done by a client
+    /// that went. [`Store::close`] waits for it. An error only when the server
+    /// is stopping and the task was never run.
+    pub async fn to_the_end<T, W>(&self, work: W) -> Result<T, StoreError>
+    where
+        T: Send + 'static,
+        W: std::future::Future<Output = T> + Send + 'static,
+    {
+        match self.writes.spawn(work).await {
+            Ok(done) => Ok(done),
             Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
             Err(_) => Err(StoreError::Unavailable("the server is stopping".into())),
         }

@@ -139,17 +139,33 @@ async fn deliver(
     // Shopify's topics are short words; what is longer is not one, and is kept
     // (for the log, the answer and the console's list) only as far as a topic goes.
     let topic = app::normalize::clip(header("x-shopify-topic").unwrap_or_default(), MAX_TOPIC).to_string();
-    let delivery = header("x-shopify-webhook-id").filter(|id| !id.is_empty() && id.len() <= 200);
-    let result = apply(&state, &shop, &topic, &bytes, delivery).await;
-    // Signed deliveries only, so that the console's list cannot be filled by strangers.
-    let outcome = match &result {
+    let delivery = header("x-shopify-webhook-id")
+        .filter(|id| !id.is_empty() && id.len() <= 200)
+        .map(str::to_owned);
+    // Applied and recorded on a task of its own: a delivery whose client goes
+    // or that is answered 408 still makes its change, its link and its row in
+    // the console's list.
+    let (store, applied) = (state.store.clone(), topic.clone());
+    let result = store
+        .to_the_end(async move {
+            let result = apply(&state, &shop, &applied, &bytes, delivery.as_deref()).await;
+            record(&state, shop.id, &applied, &result).await;
+            result
+        })
+        .await?;
+    Ok(answer(&topic, result?))
+}
+
+/// Records a delivery and what came of it for the console's list: signed
+/// deliveries only, so that the list cannot be filled by strangers.
+async fn record(state: &AppState, shop_id: i64, topic: &str, result: &Result<Outcome, ApiError>) {
+    let outcome = match result {
         Ok(outcome) => outcome.as_str(),
         Err(e) => e.code(),
     };
-    if let Err(e) = state.store.record_delivery(shop.id, &topic, outcome).await {
+    if let Err(e) = state.store.record_delivery(shop_id, topic, outcome).await {
         tracing::warn!(error = %e, "could not record the delivery");
     }
-    Ok(answer(&topic, result?))
 }
 
 /// The shop and the body of a delivery whose signature is the body's HMAC under

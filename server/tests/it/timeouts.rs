@@ -135,3 +135,45 @@ async fn one_client_holds_its_share_of_connections_and_no_more() {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }
+
+/// A Shopify delivery that cannot be written within the request's time (the
+/// database's write lock is held by another connection) is answered 408. Once
+/// the lock goes, its change is made and so is its row in the console's list
+/// of deliveries, though no handler is waiting for either any more.
+#[tokio::test]
+async fn a_delivery_answered_408_still_makes_its_change_and_its_record() {
+    use sqlx::Connection;
+    let app = TestApp::spawn_configured(|state| state.with_request_timeout(Duration::from_secs(1))).await;
+    let mut holder = sqlx::AnyConnection::connect(&app.db.url).await.unwrap();
+    let lock: &[&str] = if app.db.url.starts_with("sqlite:") {
+        &["BEGIN IMMEDIATE"]
+    } else {
+        &["BEGIN", "LOCK TABLE orders IN EXCLUSIVE MODE"]
+    };
+    for statement in lock {
+        sqlx::raw_sql(statement).execute(&mut holder).await.unwrap();
+    }
+    let order = serde_json::from_str(common::shopify::ORDER).unwrap();
+    let (status, answer) = common::shopify::deliver(&app, "alpha", "orders/create", "w-408", &order).await;
+    assert_eq!(status, 408, "{answer}");
+    sqlx::raw_sql("ROLLBACK").execute(&mut holder).await.unwrap();
+
+    let shop = app.store.shop("alpha").await.unwrap().expect("alpha");
+    let released = Instant::now();
+    loop {
+        let deliveries = app.store.deliveries(shop.id).await.unwrap();
+        if let Some(delivery) = deliveries.first() {
+            assert_eq!(
+                (delivery.topic.as_str(), delivery.outcome.as_str()),
+                ("orders/create", "applied")
+            );
+            break;
+        }
+        assert!(
+            released.elapsed() < Duration::from_secs(15),
+            "a delivery answered 408 left no row in the console's list"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert_eq!(app.merchant_order("alpha", "9999").await["order_number"], "#9999");
+}
