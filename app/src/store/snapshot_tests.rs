@@ -67,6 +67,8 @@ async fn every_write_of_this_process_is_seen_by_the_next_lookup() {
     if store.backend != Backend::Sqlite {
         return;
     }
+    // Snapshots are kept from here on (the sweep has begun), each until a write is told.
+    found_keeping(&store, "demo", "0", "nobody@example.com").await;
     let tasks: Vec<_> = (0..100)
         .map(|n| {
             let store = store.clone();
@@ -96,6 +98,7 @@ async fn every_write_of_this_process_is_seen_by_the_next_lookup() {
         misses.extend(task.await.unwrap());
     }
     assert!(misses.is_empty(), "{} stale lookups: {misses:?}", misses.len());
+    assert!(store.readers.idle_snapshots() > 0, "no snapshot kept through the burst");
 
     // A shop's settings, read on the same connections by every shopper's page.
     for name in ["Renamed", "Renamed again"] {

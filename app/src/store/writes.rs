@@ -175,17 +175,20 @@ impl Store {
         .await?
     }
 
-    /// Runs `work` to its end on a task of its own and answers what it did,
+    /// Runs `work` to its end on a task of its own (in the caller's tracing
+    /// span, so its log lines keep the request's id) and answers what it did,
     /// even if the caller stops waiting: work that makes several writes (a
     /// platform's delivery and its record) is never left half-done by a client
-    /// that went. [`Store::close`] waits for it. An error only when the server
-    /// is stopping and the task was never run.
+    /// that went. [`Store::close`] waits for it. An error only if the runtime
+    /// shuts down before the work ends (it may then have stopped part-way), which
+    /// a server waiting for [`Store::close`] first does not do.
     pub async fn to_the_end<T, W>(&self, work: W) -> Result<T, StoreError>
     where
         T: Send + 'static,
         W: std::future::Future<Output = T> + Send + 'static,
     {
-        match self.writes.spawn(work).await {
+        use tracing::Instrument;
+        match self.writes.spawn(work.in_current_span()).await {
             Ok(done) => Ok(done),
             Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
             Err(_) => Err(StoreError::Unavailable("the server is stopping".into())),
