@@ -35,6 +35,19 @@ async fn metrics_count_requests_lookups_and_ingest_without_personal_data() {
         assert_eq!(app.lookup("alpha", "eve@example.com", "#1001").await.status(), 404);
     }
     assert_eq!(app.client.get(app.url("/healthz")).send().await.unwrap().status(), 200);
+    // Shopify deliveries: one applied and one that cannot become an order
+    // (counted on the task that applies them), one with a wrong signature
+    // (counted as it is refused); each once.
+    let order: serde_json::Value = serde_json::from_str(common::shopify::ORDER).unwrap();
+    let (status, _) = common::shopify::deliver(&app, "alpha", "orders/create", "m-1", &order).await;
+    assert_eq!(status, 200);
+    let no_number = serde_json::json!({"email": "jon@example.com"});
+    let (status, _) = common::shopify::deliver(&app, "alpha", "orders/create", "m-2", &no_number).await;
+    assert_eq!(status, 422);
+    let body = serde_json::to_vec(&order).unwrap();
+    let wrong = common::shopify::sign("not the secret", &body);
+    let (status, _) = common::shopify::deliver_raw(&app, "alpha", "orders/create", "m-3", &body, &wrong).await;
+    assert_eq!(status, 401);
 
     let text = scraped(app.client.get(app.url("/metrics")).send().await.unwrap()).await;
 
@@ -83,6 +96,17 @@ async fn metrics_count_requests_lookups_and_ingest_without_personal_data() {
         ),
         Some(1.0)
     );
+    for outcome in ["applied", "validation_failed", "unauthorized"] {
+        assert_eq!(
+            sample(
+                &text,
+                "lookout_ingest_total",
+                &[r#"source="shopify""#, &format!(r#"outcome="{outcome}""#)]
+            ),
+            Some(1.0),
+            "{outcome}: {text}"
+        );
+    }
     assert!(
         sample(&text, "lookout_db_pool_max_connections", &[]) >= Some(1.0),
         "{text}"

@@ -107,62 +107,70 @@ pub async fn shopify(
     headers: HeaderMap,
     body: Body,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
-    let result = deliver(state, slug, client, headers, body).await;
-    if let Err(e) = &result {
-        crate::metrics::ingest("shopify", e.code());
-    }
-    result
-}
-
-async fn deliver(
-    State(state): State<AppState>,
-    Path(slug): Path<String>,
-    ClientOf(client): ClientOf,
-    headers: HeaderMap,
-    body: Body,
-) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let (state, shop, bytes) = received(state, slug, client, &headers, body)
+        .await
+        .inspect_err(|e| crate::metrics::ingest("shopify", e.code()))?;
     let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).map(str::trim);
-    // Before the body is read or the database asked: a slug that cannot be one
-    // and a signature that cannot be an HMAC-SHA256 are refused as a bad
-    // signature is, and so is an unknown shop.
-    let signature = header("x-shopify-hmac-sha256").unwrap_or_default();
-    if !app::normalize::is_slug(&slug) || !signature_shaped(signature) {
-        tracing::warn!("webhook refused: no shop or signature of that shape");
-        return Err(ApiError::BadSignature);
-    }
-    // Then an attempt, before the shop is read, the body received or hashed.
-    state
-        .limits
-        .reserve_webhook(&client, &slug)
-        .map_err(|wait| ApiError::SignatureRateLimited(wait.as_secs().max(1)))?;
-    let (shop, bytes) = signed(&state, &client, &slug, &headers, signature, body).await?;
     // Shopify's topics are short words; what is longer is not one, and is kept
     // (for the log, the answer and the console's list) only as far as a topic goes.
     let topic = app::normalize::clip(header("x-shopify-topic").unwrap_or_default(), MAX_TOPIC).to_string();
     let delivery = header("x-shopify-webhook-id")
         .filter(|id| !id.is_empty() && id.len() <= 200)
         .map(str::to_owned);
-    // Applied and recorded on a task of its own: a delivery whose client goes
-    // or that is answered 408 still makes its change, its link and its row in
-    // the console's list.
+    // Applied, recorded, logged and counted on a task of its own: a delivery
+    // whose client goes or that is answered 408 still makes its change, its
+    // link and its row in the console's list.
     let (store, applied) = (state.store.clone(), topic.clone());
     let result = store
         .to_the_end(async move {
             let result = apply(&state, &shop, &applied, &bytes, delivery.as_deref()).await;
-            record(&state, shop.id, &applied, &result).await;
+            settle(&state, shop.id, &applied, &result).await;
             result
         })
         .await?;
     Ok(answer(&topic, result?))
 }
 
-/// Records a delivery and what came of it for the console's list: signed
-/// deliveries only, so that the list cannot be filled by strangers.
-async fn record(state: &AppState, shop_id: i64, topic: &str, result: &Result<Outcome, ApiError>) {
+/// A delivery that may be applied: the shop and the body, whose signature is
+/// right. Before the body is read or the database asked, a slug that cannot be
+/// one and a signature that cannot be an HMAC-SHA256 are refused as a bad
+/// signature is (and so is an unknown shop, in [`signed`]); then an attempt
+/// is taken, before the shop is read, the body received or hashed.
+async fn received(
+    State(state): State<AppState>,
+    Path(slug): Path<String>,
+    ClientOf(client): ClientOf,
+    headers: &HeaderMap,
+    body: Body,
+) -> Result<(AppState, Shop, Bytes), ApiError> {
+    let signature = headers
+        .get("x-shopify-hmac-sha256")
+        .and_then(|v| v.to_str().ok())
+        .map_or("", str::trim);
+    if !app::normalize::is_slug(&slug) || !signature_shaped(signature) {
+        tracing::warn!("webhook refused: no shop or signature of that shape");
+        return Err(ApiError::BadSignature);
+    }
+    state
+        .limits
+        .reserve_webhook(&client, &slug)
+        .map_err(|wait| ApiError::SignatureRateLimited(wait.as_secs().max(1)))?;
+    let (shop, bytes) = signed(&state, &client, &slug, headers, signature, body).await?;
+    Ok((state, shop, bytes))
+}
+
+/// Records a delivery and what came of it for the console's list (signed
+/// deliveries only, so that the list cannot be filled by strangers), logs it
+/// and counts it.
+async fn settle(state: &AppState, shop_id: i64, topic: &str, result: &Result<Outcome, ApiError>) {
     let outcome = match result {
-        Ok(outcome) => outcome.as_str(),
+        Ok(outcome) => {
+            tracing::info!(topic, outcome = outcome.as_str(), "shopify webhook");
+            outcome.as_str()
+        }
         Err(e) => e.code(),
     };
+    crate::metrics::ingest("shopify", outcome);
     if let Err(e) = state.store.record_delivery(shop_id, topic, outcome).await {
         tracing::warn!(error = %e, "could not record the delivery");
     }
@@ -208,8 +216,6 @@ async fn signed(
 }
 
 fn answer(topic: &str, outcome: Outcome) -> (StatusCode, Json<Value>) {
-    tracing::info!(topic, outcome = outcome.as_str(), "shopify webhook");
-    crate::metrics::ingest("shopify", outcome.as_str());
     (
         StatusCode::OK,
         Json(json!({"topic": topic, "outcome": outcome.as_str()})),
