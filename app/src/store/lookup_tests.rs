@@ -177,13 +177,7 @@ async fn orders_stored_before_lookup_ids_get_them_when_the_store_migrates() {
         return;
     }
     let a = store.create_shop(&shop("a")).await.unwrap();
-    let orders: Vec<ValidOrder> = (1..=1203u32)
-        .map(|n| {
-            let mut order = example_as("#1", EMAILS[0]).into_inner();
-            order.order_number = format!("#{n}");
-            ValidOrder::check(order).unwrap()
-        })
-        .collect();
+    let orders: Vec<ValidOrder> = (1..=1203u32).map(|n| example_as(&format!("#{n}"), EMAILS[0])).collect();
     store.replace_orders(a.id, orders).await.unwrap();
     // As a database written before lookup ids.
     for sql in ["UPDATE orders SET lookup_id = NULL", "DELETE FROM order_lookups"] {

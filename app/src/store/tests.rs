@@ -350,10 +350,7 @@ async fn lookups_at_once_each_get_their_own_answer() {
     store.create_shop(&shop("b")).await.unwrap();
     let mut views = std::collections::HashMap::new();
     for n in 1..=20 {
-        let mut order = example().into_inner();
-        order.order_number = format!("#{n}");
-        order.email = format!("s{n}@example.com");
-        let order = ValidOrder::check(order).unwrap();
+        let order = example_as(&format!("#{n}"), &format!("s{n}@example.com"));
         views.insert(n, StoredView::of(&order).unwrap());
         store.put_order(a.id, order).await.unwrap();
     }

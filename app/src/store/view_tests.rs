@@ -1,7 +1,7 @@
 //! The stored shopper view: always the projection of the stored order, and the
 //! only thing a lookup reads.
 
-use super::tests::{runner, shop, store, EXAMPLE};
+use super::tests::{example_as, runner, shop, store, EXAMPLE};
 use super::*;
 use crate::order::merge::tests::{apply, delivery, Delivery};
 use crate::order::ValidOrder;
@@ -111,12 +111,7 @@ async fn orders_stored_without_a_view_get_one_when_the_store_migrates() {
     let (_dir, store) = store().await;
     let a = store.create_shop(&shop("a")).await.unwrap();
     let orders: Vec<ValidOrder> = (1..=1203)
-        .map(|n| {
-            let mut order = crate::order::parse_order(EXAMPLE.as_bytes()).unwrap().into_inner();
-            order.order_number = format!("#{n}");
-            order.email = format!("shopper{n}@example.com");
-            ValidOrder::check(order).unwrap()
-        })
+        .map(|n| example_as(&format!("#{n}"), &format!("shopper{n}@example.com")))
         .collect();
     store.replace_orders(a.id, orders).await.unwrap();
     // As a database written before views were stored.
