@@ -110,7 +110,7 @@ pub async fn shopify(
     let (state, shop, bytes) = received(state, slug, client, &headers, body)
         .await
         .inspect_err(|e| crate::metrics::ingest("shopify", e.code()))?;
-    let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).map(str::trim);
+    let header = |name| header(&headers, name);
     // Shopify's topics are short words; what is longer is not one, and is kept
     // (for the log, the answer and the console's list) only as far as a topic goes.
     let topic = app::normalize::clip(header("x-shopify-topic").unwrap_or_default(), MAX_TOPIC).to_string();
@@ -143,10 +143,7 @@ async fn received(
     headers: &HeaderMap,
     body: Body,
 ) -> Result<(AppState, Shop, Bytes), ApiError> {
-    let signature = headers
-        .get("x-shopify-hmac-sha256")
-        .and_then(|v| v.to_str().ok())
-        .map_or("", str::trim);
+    let signature = header(headers, "x-shopify-hmac-sha256").unwrap_or_default();
     if !app::normalize::is_slug(&slug) || !signature_shaped(signature) {
         tracing::warn!("webhook refused: no shop or signature of that shape");
         return Err(ApiError::BadSignature);
@@ -157,6 +154,11 @@ async fn received(
         .map_err(|wait| ApiError::SignatureRateLimited(wait.as_secs().max(1)))?;
     let (shop, bytes) = signed(&state, &client, &slug, headers, signature, body).await?;
     Ok((state, shop, bytes))
+}
+
+/// A header of the delivery as text, trimmed (none if it is not text).
+fn header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers.get(name).and_then(|v| v.to_str().ok()).map(str::trim)
 }
 
 /// Records a delivery and what came of it for the console's list (signed
