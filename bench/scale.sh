@@ -53,8 +53,8 @@ for store in $STORES; do
 done
 
 echo
-echo "| store | connections | requests | req/s | p50 ms | p99 ms | share of /healthz | answers >= 400 | socket errors |"
-echo "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"
+echo "| store | connections | kind | requests | req/s | p50 ms | p99 ms | share of /healthz | answers >= 400 | socket errors |"
+echo "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"
 awk '
   $2 == "rss" { rss[$1] = $3; next }
   $2 == "rss-lookups" { rssl[$1] = $3; next }
@@ -65,7 +65,7 @@ awk '
       split(line[i], f, " "); key = f[1] " " f[2]
       base = runs[key] ? sum[key] / runs[key] : 0
       share = (f[4] != "healthz" && f[4] != "ingest" && base > 0) ? sprintf("%.1f%%", 100 * f[5] / base) : "-"
-      printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", f[1], f[2], f[4], f[5], f[6], f[7], share, f[9], f[10]
+      printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", f[1], f[2], f[4], f[8], f[5], f[6], f[7], share, f[9], f[10]
     }
     for (s in rss) printf "\npeak RSS (%s server): %.1f MiB over the lookup runs, %.1f MiB with ingest", s, rssl[s] / 1024, rss[s] / 1024
     print ""
