@@ -112,9 +112,10 @@ pub(super) async fn serve(db: &Db, addr: SocketAddr, site_root: PathBuf, setting
         });
     }
     println!("Lookout is listening on http://{local}");
-    println!("  Demo tracking page: http://{local}/track/demo");
-    println!("  Health: http://{local}/healthz");
-    println!("  Metrics: http://{metrics_local}/metrics");
+    let (here, metrics_here) = (from_this_machine(local), from_this_machine(metrics_local));
+    println!("  Demo tracking page: http://{here}/track/demo");
+    println!("  Health: http://{here}/healthz");
+    println!("  Metrics: http://{metrics_here}/metrics");
     // The metrics listener stops after the main one, so that its draining can be watched.
     let (stop_metrics, metrics_stopped) = tokio::sync::oneshot::channel::<()>();
     let metrics_server = metrics_listener.map(|metrics_listener| {
@@ -172,6 +173,18 @@ fn mailer(args: &super::args::MailArgs, local: SocketAddr) -> Result<Option<crat
     Ok(Some(mailer))
 }
 
+/// Where a browser on this machine reaches a listener on `addr`: a wildcard
+/// address (`0.0.0.0`, `[::]`) is listened on but cannot be opened as a link,
+/// so its loopback stands in for it.
+fn from_this_machine(addr: SocketAddr) -> SocketAddr {
+    let ip = match addr.ip() {
+        std::net::IpAddr::V4(ip) if ip.is_unspecified() => std::net::Ipv4Addr::LOCALHOST.into(),
+        std::net::IpAddr::V6(ip) if ip.is_unspecified() => std::net::Ipv6Addr::LOCALHOST.into(),
+        ip => ip,
+    };
+    SocketAddr::new(ip, addr.port())
+}
+
 async fn shutdown_signal() {
     let ctrl_c = async {
         let _ = tokio::signal::ctrl_c().await;
@@ -199,4 +212,18 @@ pub fn leptos_options(addr: SocketAddr, site_root: &std::path::Path) -> LeptosOp
         .site_addr(addr)
         .env(Env::PROD)
         .build()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::from_this_machine;
+
+    #[test]
+    fn links_printed_for_a_wildcard_address_go_to_loopback() {
+        let shown = |addr: &str| from_this_machine(addr.parse().expect("an address")).to_string();
+        assert_eq!(shown("0.0.0.0:3000"), "127.0.0.1:3000");
+        assert_eq!(shown("[::]:9090"), "[::1]:9090");
+        assert_eq!(shown("127.0.0.1:3000"), "127.0.0.1:3000");
+        assert_eq!(shown("192.0.2.7:8080"), "192.0.2.7:8080");
+    }
 }
