@@ -27,7 +27,8 @@ async fn scraped(res: reqwest::Response) -> String {
 
 #[tokio::test]
 async fn metrics_count_requests_lookups_and_ingest_without_personal_data() {
-    let app = TestApp::spawn().await;
+    // A short request time, for the delivery answered 408 at the end.
+    let app = TestApp::spawn_configured(|state| state.with_request_timeout(Duration::from_secs(2))).await;
     assert_eq!(app.put("alpha", "#1001", &app.alpha_key, EXAMPLE).await.status(), 201);
     assert_eq!(app.put("alpha", "#1001", &app.alpha_key, "{").await.status(), 422);
     assert_eq!(app.lookup("alpha", "ada@example.com", "#1001").await.status(), 200);
@@ -121,6 +122,74 @@ async fn metrics_count_requests_lookups_and_ingest_without_personal_data() {
     for secret in ["example.com", "1001", "ada", "eve"] {
         assert!(!text.contains(secret), "{secret} in metrics:\n{text}");
     }
+    a_delivery_answered_408_is_counted_once_applied(&app, &order).await;
+}
+
+/// A delivery that cannot be written within the request's time (another
+/// connection holds the database's write lock) is answered 408, then applied
+/// once the lock goes: counted once, as applied, when it is.
+async fn a_delivery_answered_408_is_counted_once_applied(app: &TestApp, order: &serde_json::Value) {
+    use sqlx::Connection;
+    let shopify = |outcome: &str| format!(r#"outcome="{outcome}""#);
+    let count = |text: &str, outcome: &str| {
+        sample(
+            text,
+            "lookout_ingest_total",
+            &[r#"source="shopify""#, &shopify(outcome)],
+        )
+    };
+    let mut holder = sqlx::AnyConnection::connect(&app.db.url).await.unwrap();
+    let lock: &[&str] = if app.db.is_postgres() {
+        &["BEGIN", "LOCK TABLE orders IN EXCLUSIVE MODE"]
+    } else {
+        &["BEGIN IMMEDIATE"]
+    };
+    for statement in lock {
+        sqlx::raw_sql(statement).execute(&mut holder).await.unwrap();
+    }
+    let mut late = order.clone();
+    late["name"] = serde_json::json!("#9998");
+    late["id"] = serde_json::json!(9_998);
+    let (status, answer) = common::shopify::deliver(app, "alpha", "orders/create", "m-4", &late).await;
+    assert_eq!(status, 408, "{answer}");
+    let text = scraped(app.client.get(app.url("/metrics")).send().await.unwrap()).await;
+    assert_eq!(
+        count(&text, "applied"),
+        Some(1.0),
+        "counted before it was applied: {text}"
+    );
+    sqlx::raw_sql("ROLLBACK").execute(&mut holder).await.unwrap();
+
+    let released = Instant::now();
+    let text = loop {
+        let text = scraped(app.client.get(app.url("/metrics")).send().await.unwrap()).await;
+        if count(&text, "applied") != Some(1.0) {
+            break text;
+        }
+        assert!(
+            released.elapsed() < Duration::from_secs(15),
+            "a delivery answered 408 was never counted: {text}"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
+    assert_eq!(count(&text, "applied"), Some(2.0), "{text}");
+    // Nothing else counted it: every Shopify outcome together is the four deliveries.
+    let all: f64 = text
+        .lines()
+        .filter(|l| l.starts_with("lookout_ingest_total{") && l.contains(r#"source="shopify""#))
+        .filter_map(|l| l.rsplit(' ').next()?.parse::<f64>().ok())
+        .sum();
+    assert_eq!(all, 4.0, "{text}");
+    let webhook_route = r#"route="/api/v1/shops/{shop}/webhooks/shopify""#;
+    assert_eq!(
+        sample(
+            &text,
+            "lookout_http_requests_total",
+            &[webhook_route, r#"status="408""#]
+        ),
+        Some(1.0),
+        "{text}"
+    );
 }
 
 /// Runs `lookout serve` with `args` and waits (at most 20 s) for it to give up:
