@@ -321,14 +321,40 @@ impl Store {
     }
 
     /// Closes every connection; pending work finishes first, writes whose
-    /// callers stopped waiting included.
+    /// callers stopped waiting included, for at most [`CLOSE_WITHIN`].
     pub async fn close(&self) {
+        self.close_within(CLOSE_WITHIN).await;
+    }
+
+    /// [`Store::close`], waiting at most `limit` for pending work and the
+    /// connections it holds: false (and a warning logged) if some was still
+    /// running then and is cut short. A write cut short is rolled back whole,
+    /// as after a crash; a stopping server does not hang on a database that
+    /// stopped answering.
+    pub async fn close_within(&self, limit: std::time::Duration) -> bool {
         self.writes.close();
-        self.writes.wait().await;
-        self.readers.close();
-        self.pool.close().await;
+        let closed = tokio::time::timeout(limit, async {
+            self.writes.wait().await;
+            self.readers.close();
+            self.pool.close().await;
+        })
+        .await
+        .is_ok();
+        if !closed {
+            self.readers.close();
+            tracing::warn!(
+                running = self.writes.len(),
+                "stopped waiting for writes still running after {limit:?}; they are cut short"
+            );
+        }
+        closed
     }
 }
+
+/// How long a closing store waits for pending work: longer than any one write
+/// may take (2 s for a connection, SQLite's 10 s busy timeout) after the
+/// server's requests have ended.
+pub const CLOSE_WITHIN: std::time::Duration = std::time::Duration::from_secs(15);
 
 /// A transaction for writing. SQLite: IMMEDIATE takes the write lock up front,
 /// so what it reads stays true until it commits.

@@ -168,11 +168,11 @@ async fn closing_waits_for_writes_given_up_on() {
     give_up(store.put_order(demo, example_as("#2", "bob@example.com"))).await;
     let closing = tokio::spawn({
         let store = store.clone();
-        async move { store.close().await }
+        async move { store.close_within(TEN_S).await }
     });
     tokio::time::sleep(Duration::from_millis(100)).await;
     drop(held);
-    closing.await.unwrap();
+    assert!(closing.await.unwrap(), "closing cut writes short");
     let again = Store::connect(&url).await.unwrap();
     for (number, email) in [("1", "ada@example.com"), ("2", "bob@example.com")] {
         assert!(
@@ -180,6 +180,33 @@ async fn closing_waits_for_writes_given_up_on() {
             "a write given up on was lost when the store closed (#{number})"
         );
     }
+}
+
+/// Work that never ends (a database that stopped answering) does not keep a
+/// closing store, and so a stopping server, waiting for ever.
+#[tokio::test]
+async fn closing_stops_waiting_for_work_that_never_ends() {
+    let (_dir, store, _url, _demo) = store_of_one().await;
+    let (holding, held) = tokio::sync::oneshot::channel();
+    let stuck = tokio::spawn({
+        let store = store.clone();
+        async move {
+            let pool = store.pool.clone();
+            store
+                .to_the_end(async move {
+                    let conn = pool.acquire().await;
+                    let _ = holding.send(());
+                    std::future::pending::<()>().await;
+                    drop(conn);
+                })
+                .await
+        }
+    });
+    held.await.expect("the stuck work took the pool's one connection");
+    let closing = tokio::time::timeout(TEN_S, store.close_within(Duration::from_millis(200)));
+    let closed = closing.await.expect("closing waited for ever for work that never ends");
+    assert!(!closed, "closing said all work ended");
+    assert!(!stuck.is_finished(), "the stuck work ended");
 }
 
 /// [`store_until_told`] with one connection in the pool: a test that holds it

@@ -179,9 +179,9 @@ impl Store {
     /// span, so its log lines keep the request's id) and answers what it did,
     /// even if the caller stops waiting: work that makes several writes (a
     /// platform's delivery and its record) is never left half-done by a client
-    /// that went. [`Store::close`] waits for it. An error only if the runtime
-    /// shuts down before the work ends (it may then have stopped part-way), which
-    /// a server waiting for [`Store::close`] first does not do.
+    /// that went. [`Store::close`] waits for it (for at most
+    /// [`CLOSE_WITHIN`](super::CLOSE_WITHIN)). An error only if the runtime
+    /// shuts down before the work ends (it may then have stopped part-way).
     pub async fn to_the_end<T, W>(&self, work: W) -> Result<T, StoreError>
     where
         T: Send + 'static,
