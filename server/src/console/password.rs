@@ -44,10 +44,15 @@ pub fn check(password: &str, again: &str, email: &str) -> Result<(), Weak> {
         return Err(Weak::TooShort);
     }
     let lower = password.trim().to_lowercase();
-    if COMMON
-        .lines()
-        .filter(|l| !l.starts_with('#'))
-        .any(|common| common.trim() == lower)
+    // Spaces only, or one character again and again, are as easy to guess as
+    // the list's.
+    let mut chars = lower.chars();
+    let one_character = chars.next().is_none_or(|first| chars.all(|c| c == first));
+    if one_character
+        || COMMON
+            .lines()
+            .filter(|l| !l.starts_with('#'))
+            .any(|common| common.trim() == lower)
     {
         return Err(Weak::Common);
     }
@@ -82,6 +87,12 @@ mod tests {
         let long = "x".repeat(MAX_BYTES + 1);
         assert_eq!(check(&long, &long, email), Err(Weak::TooLong));
         assert_eq!(check("Password1234", "Password1234", email), Err(Weak::Common));
+        // One character again and again, whatever its case; spaces only.
+        for same in [" ".repeat(12), "a".repeat(12), "Aa".repeat(6), "é".repeat(12)] {
+            assert_eq!(check(&same, &same, email), Err(Weak::Common), "{same:?}");
+        }
+        let padded = format!(" {} ", "b".repeat(12));
+        assert_eq!(check(&padded, &padded, email), Err(Weak::Common));
         assert_eq!(
             check("OWNER@shop.example", "OWNER@shop.example", email),
             Err(Weak::IsEmail)
