@@ -43,6 +43,9 @@ pub struct Shared {
     pub request_timeout: std::time::Duration,
     /// Console cookies are marked `Secure` (the site is reached over HTTPS).
     pub secure_cookies: bool,
+    /// Where shoppers reach this server (`--public-url`), checked: the console's
+    /// embed snippet and webhook address are made from it when it is set.
+    pub public_url: Option<String>,
     /// The sender of shoppers' order links, when the server sends mail.
     pub mail: Option<Arc<crate::mail::Mailer>>,
     /// `/metrics` is served on a listener of its own (`metrics::router`), not here.
@@ -73,6 +76,7 @@ impl AppState {
             hsts: None,
             request_timeout: REQUEST_TIMEOUT,
             secure_cookies: false,
+            public_url: None,
             mail: None,
             metrics_apart: false,
         }))
@@ -120,6 +124,13 @@ impl AppState {
     /// The same state marking console cookies `Secure` or not (`with_hsts` turns it on).
     pub fn with_secure_cookies(mut self, secure: bool) -> Self {
         self.fields().secure_cookies = secure;
+        self
+    }
+
+    /// The same state with the address shoppers reach it at (`--public-url`,
+    /// already checked by `mail::checked_public_url`).
+    pub fn with_public_url(mut self, url: Option<String>) -> Self {
+        self.fields().public_url = url;
         self
     }
 

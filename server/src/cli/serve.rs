@@ -74,8 +74,14 @@ pub(super) async fn serve(db: &Db, addr: SocketAddr, site_root: PathBuf, setting
         });
     }
     tokio::task::spawn_blocking(crate::keys::prepare_dummy);
+    // Checked now, with or without mail: the console's snippets are made from it.
+    let public_url = match &settings.mail.public_url {
+        Some(url) => Some(crate::mail::checked_public_url(url).ok_or(crate::mail::MailError::PublicUrl)?),
+        None => None,
+    };
     let mut state = AppState::new(leptos_options(local, &site_root), store.clone())
         .with_secure_cookies(settings.secure_cookies)
+        .with_public_url(public_url)
         .with_hsts(settings.hsts_max_age)
         .with_request_timeout(settings.request_timeout)
         .with_metrics_apart(metrics_listener.is_some())

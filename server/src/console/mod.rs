@@ -104,9 +104,13 @@ pub async fn member_posting(
     }
 }
 
-/// Where this Lookout is reached, as the browser reached it: for the embed
-/// snippet and the webhook URL.
+/// Where this Lookout is reached, for the embed snippet and the webhook URL:
+/// `--public-url` when it is set (behind a proxy that ends TLS, the browser's
+/// request cannot say it), else as the browser reached it.
 pub fn base_url(state: &AppState, headers: &HeaderMap) -> String {
+    if let Some(url) = &state.public_url {
+        return url.clone();
+    }
     let host = headers
         .get(header::HOST)
         .and_then(|h| h.to_str().ok())

@@ -136,6 +136,23 @@ async fn keys_are_shown_once_listed_by_prefix_and_revoked() {
     assert!(app.store.key_by_prefix(beta_prefix).await.unwrap().is_some());
 }
 
+/// Behind a proxy that ends TLS, the request says neither the scheme nor
+/// perhaps the host shoppers use: with `--public-url`, the snippet and the
+/// webhook address are made from it, whatever the request's `Host`.
+#[tokio::test]
+async fn the_snippet_and_webhook_address_use_the_public_url_when_set() {
+    let public = "https://track.example";
+    let app = TestApp::spawn_configured(|state| state.with_public_url(Some(public.into()))).await;
+    let browser = owner(&app).await;
+    let shopify = browser.page("/console/shops/alpha/shopify").await;
+    assert!(shopify.contains(&format!("{public}/api/v1/shops/alpha/webhooks/shopify")));
+    let settings = browser.page("/console/shops/alpha/settings").await;
+    assert!(settings.contains(&format!("{public}/embed.js")), "{settings}");
+    for page in [&shopify, &settings] {
+        assert!(!page.contains(&app.base), "the request's address is not used");
+    }
+}
+
 #[tokio::test]
 async fn signed_deliveries_are_listed_and_unsigned_ones_are_not() {
     let app = TestApp::spawn().await;
