@@ -1,10 +1,14 @@
 //! What the console shows of a shop's activity: the support view's audit log,
 //! the last Shopify deliveries and when each API key was last used.
 
-use super::{now, Store, StoreError};
+use super::{now, time_in, Store, StoreError};
 
 /// Deliveries kept per shop.
 pub const DELIVERIES_KEPT: i64 = 100;
+/// How long a delivery's id is kept to know Shopify's retries of it, which
+/// come for at most 48 hours. A delivery retried after that is merged again,
+/// which changes nothing: every merge is idempotent.
+pub const DELIVERY_IDS_KEPT_DAYS: i64 = 7;
 /// Audit entries a page shows.
 pub const AUDIT_SHOWN: i64 = 200;
 
@@ -74,6 +78,16 @@ impl Store {
         .execute(&self.pool)
         .await?;
         Ok(())
+    }
+
+    /// Forgets the ids of deliveries received [`DELIVERY_IDS_KEPT_DAYS`] ago or
+    /// more; how many.
+    pub async fn prune_delivery_ids(&self) -> Result<u64, StoreError> {
+        let done = sqlx::query("DELETE FROM webhook_deliveries WHERE received_at < $1")
+            .bind(time_in(-chrono::Duration::days(DELIVERY_IDS_KEPT_DAYS)))
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected())
     }
 
     /// The shop's last deliveries, newest first.

@@ -23,7 +23,7 @@ mod views;
 mod writes;
 
 pub use accounts::{Account, Membership, Role, Session};
-pub use activity::{Delivery, SupportView, DELIVERIES_KEPT};
+pub use activity::{Delivery, SupportView, DELIVERIES_KEPT, DELIVERY_IDS_KEPT_DAYS};
 pub(crate) use allowances::{hex, unhex};
 pub use keys::{KeyInfo, StoredKey};
 pub use links::{LinkState, ORDERS_LISTED};
@@ -383,6 +383,8 @@ fn now() -> String {
     time_in(chrono::Duration::zero())
 }
 
+#[cfg(test)]
+mod delivery_ids_tests;
 #[cfg(test)]
 mod erasure_tests;
 #[cfg(test)]

@@ -26,6 +26,9 @@ pub(super) struct ServeSettings {
     pub(super) metrics_addr: Option<SocketAddr>,
 }
 
+/// How often what is kept only for a while is looked through.
+const PRUNE_EVERY: std::time::Duration = std::time::Duration::from_secs(3600);
+
 /// How often the lookup counts kept in memory are written to the database.
 const TALLY_EVERY: std::time::Duration = std::time::Duration::from_secs(5);
 
@@ -114,6 +117,20 @@ pub(super) async fn serve(db: &Db, addr: SocketAddr, site_root: PathBuf, setting
                 if let Err(e) = store.flush_tally().await {
                     tracing::warn!(error = %e, "could not write the lookup counts; kept for the next try");
                 }
+            }
+        });
+    }
+    {
+        // The ids of Shopify deliveries, kept to know a retry, go after a week.
+        let store = store.clone();
+        tokio::spawn(async move {
+            loop {
+                match store.prune_delivery_ids().await {
+                    Ok(0) => {}
+                    Ok(forgotten) => tracing::info!(forgotten, "forgot the ids of week-old deliveries"),
+                    Err(e) => tracing::warn!(error = %e, "could not forget old delivery ids; next hour again"),
+                }
+                tokio::time::sleep(PRUNE_EVERY).await;
             }
         });
     }

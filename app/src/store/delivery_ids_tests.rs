@@ -1,0 +1,49 @@
+//! The ids of Shopify deliveries, kept to know a retry, are forgotten after a
+//! week: the table does not grow for ever, and a delivery retried after that
+//! is merged again, changing nothing.
+
+use super::tests::{example, shop, store};
+use super::*;
+
+/// Delivers the example order under `delivery` as a platform would: written
+/// first, merged after.
+async fn deliver(store: &Store, shop_id: i64, delivery: &str) -> Updated {
+    store
+        .update_order(shop_id, "1001", Some(delivery), |stored| match stored {
+            None => Ok(Decision::Write(Box::new(example()))),
+            stored => Decision::merged(stored, |order| order.merge(example().into_inner())),
+        })
+        .await
+        .unwrap()
+}
+
+async fn ids_kept(store: &Store) -> i64 {
+    sqlx::query_scalar("SELECT COUNT(*) FROM webhook_deliveries")
+        .fetch_one(&store.pool)
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn delivery_ids_are_forgotten_after_a_week_and_a_late_retry_changes_nothing() {
+    let (_dir, store) = store().await;
+    let shop = store.create_shop(&shop("a")).await.unwrap();
+    assert_eq!(deliver(&store, shop.id, "old").await, Updated::Created);
+    assert_eq!(deliver(&store, shop.id, "new").await, Updated::Unchanged);
+    let a_week_ago = time_in(-chrono::Duration::days(DELIVERY_IDS_KEPT_DAYS) - chrono::Duration::seconds(1));
+    sqlx::query("UPDATE webhook_deliveries SET received_at = $1 WHERE webhook_id = 'old'")
+        .bind(&a_week_ago)
+        .execute(&store.pool)
+        .await
+        .unwrap();
+    let stored = store.order(shop.id, "1001").await.unwrap();
+
+    assert_eq!(store.prune_delivery_ids().await.unwrap(), 1);
+    assert_eq!(ids_kept(&store).await, 1, "the recent id stays");
+    assert_eq!(deliver(&store, shop.id, "new").await, Updated::Duplicate);
+    // Shopify does not retry this late; if a delivery did come again, it is
+    // merged again, and the order stays as it was.
+    assert_eq!(deliver(&store, shop.id, "old").await, Updated::Unchanged);
+    assert_eq!(store.order(shop.id, "1001").await.unwrap(), stored);
+    assert_eq!(store.prune_delivery_ids().await.unwrap(), 0);
+}
