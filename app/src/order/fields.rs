@@ -45,6 +45,8 @@ pub(super) fn cut(text: &str, max: usize) -> String {
 #[derive(Default)]
 pub(super) struct Validator {
     pub(super) errors: Vec<FieldError>,
+    /// Parcels and returns may name line items the order does not list (yet).
+    pub(super) items_as_sent: bool,
 }
 
 impl Validator {

@@ -139,6 +139,10 @@ pub fn parse_input(body: &[u8]) -> Result<OrderInput, Vec<FieldError>> {
             let message = if inner.is_syntax() || inner.is_eof() {
                 format!("The body is not valid JSON: {inner}")
             } else {
+                // A quantity is a u32 to serde; to a merchant, a whole number.
+                let inner = inner
+                    .to_string()
+                    .replace("expected u32", "expected a whole number from 0 to 4294967295");
                 format!("Wrong type: {inner}")
             };
             return Err(vec![FieldError::new(field, "malformed", message)]);

@@ -83,6 +83,14 @@ impl Order {
         outcome(&before, self, false)
     }
 
+    /// A platform's first word on an order, as merging it into an order that
+    /// had none of its parts would leave it: parts in their order, each event
+    /// once. What is stored then does not depend on which delivery came first.
+    pub fn first(mut self) -> Order {
+        self.tidy();
+        self
+    }
+
     /// Puts the parts in an order that does not depend on arrival: parcels by
     /// when they shipped, returns by when they were asked for, events by time.
     fn tidy(&mut self) {

@@ -16,7 +16,7 @@ pub use input::{
     parse_input, AddressInput, ItemRefInput, LineItemInput, OrderInput, RefundInput, ReturnInput, ShipmentInput,
     TimelineEventInput, TotalsInput, TrackingEventInput,
 };
-pub use validate::{parse_order, validate, Limits, LIMITS};
+pub use validate::{parse_order, validate, validate_platform, Limits, LIMITS};
 
 use crate::status::{
     FulfillmentStatus, OrderStatus, PaymentStatus, RefundStatus, ReturnStatus, ShipmentStatus, Visibility,
@@ -129,6 +129,7 @@ pub struct TimelineEvent {
 
 /// The full shipping address. Only the city, country and first name ever reach a shopper.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(expecting = "a JSON object")]
 pub struct Address {
     pub name: Option<String>,
     pub first_name: Option<String>,
@@ -152,6 +153,12 @@ impl ValidOrder {
     /// Checks an order again after a change (a merge, say), through the same validator.
     pub fn check(order: Order) -> Result<ValidOrder, Vec<crate::errors::FieldError>> {
         validate(OrderInput::from(order))
+    }
+
+    /// [`ValidOrder::check`] for a platform's order after a merge
+    /// ([`validate_platform`]: its parcels may name items it does not list).
+    pub fn check_merged(order: Order) -> Result<ValidOrder, Vec<crate::errors::FieldError>> {
+        validate_platform(OrderInput::from(order))
     }
 
     /// The order itself.

@@ -135,6 +135,25 @@ fn wrong_types_and_broken_json_are_reported_with_their_place() {
     assert_eq!(errors.len(), 1);
     assert_eq!(errors[0].field, "line_items[0].quantity");
     assert_eq!(errors[0].code, "malformed");
+    // Messages speak of JSON, not of Rust's types.
+    let mut negative = example();
+    negative["line_items"][0]["quantity"] = json!(-1);
+    let mut text_address = example();
+    text_address["shipping_address"] = json!("x");
+    for (body, field, expected) in [
+        (
+            negative,
+            "line_items[0].quantity",
+            "expected a whole number from 0 to 4294967295",
+        ),
+        (text_address, "shipping_address", "expected a JSON object"),
+    ] {
+        let errors = errors_of(&body);
+        assert_eq!(errors[0].field, field, "{errors:?}");
+        let message = &errors[0].message;
+        assert!(message.contains(expected), "{message}");
+        assert!(!message.contains("u32") && !message.contains("struct"), "{message}");
+    }
 
     let errors = parse_order(b"{\"order_number\": ").unwrap_err();
     assert_eq!(errors[0].code, "malformed");

@@ -49,6 +49,20 @@ pub fn validate(input: OrderInput) -> Result<ValidOrder, Vec<FieldError>> {
     Validator::default().order(input)
 }
 
+/// [`validate`] for a platform's order, whose parcels may name line items
+/// the order does not list: a fulfillment can arrive before the order update
+/// that adds its item, and an item taken off the order stays in the parcel
+/// that shipped it. The references are kept as sent (a shopper sees only the
+/// items the order lists), so that what is stored does not depend on which
+/// delivery came first. A merchant's own order is held to [`validate`].
+pub fn validate_platform(input: OrderInput) -> Result<ValidOrder, Vec<FieldError>> {
+    Validator {
+        items_as_sent: true,
+        ..Validator::default()
+    }
+    .order(input)
+}
+
 impl Validator {
     fn order(mut self, input: OrderInput) -> Result<ValidOrder, Vec<FieldError>> {
         let order_number = self.required(input.order_number, "order_number").unwrap_or_default();
@@ -311,7 +325,7 @@ impl Validator {
         for (k, r) in self.capped(refs, &format!("{parent}.line_items"), LIMITS.item_refs) {
             let p = format!("{parent}.line_items[{k}]");
             let id = self.required_text(r.id, &format!("{p}.id"), MAX_ID);
-            if !id.is_empty() && !known.contains(&id) {
+            if !id.is_empty() && !self.items_as_sent && !known.contains(&id) {
                 self.push(
                     &format!("{p}.id"),
                     "unknown_line_item",

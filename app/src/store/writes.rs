@@ -46,7 +46,7 @@ impl Decision {
             return Ok(Decision::UnknownOrder);
         };
         match merge(&mut order) {
-            Merge::Changed => ValidOrder::check(order).map(|order| Decision::Write(Box::new(order))),
+            Merge::Changed => ValidOrder::check_merged(order).map(|order| Decision::Write(Box::new(order))),
             Merge::Unchanged => Ok(Decision::Unchanged),
             Merge::Stale => Ok(Decision::Stale),
         }
@@ -85,9 +85,9 @@ impl Store {
             .await
     }
 
-    /// [`Store::update_order`] and then, unless it failed, a link from a
-    /// platform's order id to the order (`shopify::link_on`), on the same
-    /// task: a delivery given up on after its change still links its order.
+    /// [`Store::update_order`] and, in the same transaction unless it was a
+    /// duplicate, a link from a platform's order id to the order
+    /// (`shopify::link_on`): an erasure between the two cannot leave the link.
     pub async fn update_linked_order<F>(
         &self,
         shop_id: i64,
@@ -102,12 +102,16 @@ impl Store {
         let (store, number_key, delivery) = (self.clone(), number_key.to_owned(), delivery.map(str::to_owned));
         self.written(async move {
             let mut conn = store.pool.acquire().await?;
-            let delivery = delivery.as_deref();
-            let updated = update_on(&mut conn, store.backend, shop_id, &number_key, delivery, change).await?;
-            if let Some(id) = platform_id {
-                super::shopify::link_on(&mut conn, shop_id, &id, &number_key).await?;
-            }
-            Ok(updated)
+            let (delivery, platform_id) = (delivery.as_deref(), platform_id.as_deref());
+            update_on(
+                &mut conn,
+                store.backend,
+                shop_id,
+                &number_key,
+                (delivery, platform_id),
+                change,
+            )
+            .await
         })
         .await
     }
@@ -230,7 +234,7 @@ async fn put_on(
     order: ValidOrder,
 ) -> Result<PutOutcome, StoreError> {
     let key = order_number_key(&order.order_number).into_owned();
-    let updated = update_on(conn, backend, shop_id, &key, None, |stored| {
+    let updated = update_on(conn, backend, shop_id, &key, (None, None), |stored| {
         Ok(match stored {
             Some(stored) if is_older(&order.updated_at, &stored.updated_at).unwrap_or(false) => Decision::Stale,
             _ => Decision::Write(Box::new(order)),
@@ -284,13 +288,14 @@ impl Row {
 
 type AnyQuery<'q> = sqlx::query::Query<'q, Any, sqlx::any::AnyArguments<'q>>;
 
-/// [`Store::update_order`] on one connection.
+/// [`Store::update_order`] on one connection, with the platform's delivery id
+/// and its id of the order, each when there is one.
 async fn update_on<F>(
     conn: &mut AnyConnection,
     backend: Backend,
     shop_id: i64,
     number_key: &str,
-    delivery: Option<&str>,
+    (delivery, platform_id): (Option<&str>, Option<&str>),
     change: F,
 ) -> Result<Updated, StoreError>
 where
@@ -358,6 +363,9 @@ where
         // Rolled back: the delivery stays unrecorded.
         Decision::UnknownOrder => return Ok(Updated::UnknownOrder),
     };
+    if let Some(id) = platform_id {
+        super::shopify::link_on(&mut tx, shop_id, id, number_key).await?;
+    }
     tx.commit().await?;
     Ok(updated)
 }

@@ -14,14 +14,13 @@
 use super::auth::ClientOf;
 use super::body;
 use crate::problem::ApiError;
-use crate::shopify::{self, Fulfillment, Id, Refund, ShopifyOrder};
+use crate::shopify::{self, deliveries, Fulfillment, Id, Refund, ShopifyOrder};
 use crate::AppState;
 use app::errors::FieldError;
 use app::limits::Client;
 use app::normalize::{check_order_number, order_number_key};
-use app::order::merge::Merge;
-use app::order::{validate, MAX_BODY_BYTES};
-use app::store::{Decision, Shop, Updated};
+use app::order::{validate_platform, MAX_BODY_BYTES};
+use app::store::{Shop, Updated};
 use axum::body::{Body, Bytes};
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -243,13 +242,12 @@ async fn apply(
             return Ok(Outcome::NoEmail);
         }
         // Text Shopify allows longer than Lookout keeps is cut, not refused.
-        let incoming = validate(input.fitted()).map_err(ApiError::Validation)?;
+        let incoming = validate_platform(input.fitted()).map_err(ApiError::Validation)?;
         let key = order_number_key(&incoming.order_number).into_owned();
         // The link from Shopify's order id is written with the order, as one write.
         let updated = store
-            .update_linked_order(shop.id, &key, delivery, payload.id(), move |stored| match stored {
-                None => Ok(Decision::Write(Box::new(incoming))),
-                stored => Decision::merged(stored, |order| order.merge(incoming.into_inner())),
+            .update_linked_order(shop.id, &key, delivery, payload.id(), move |stored| {
+                deliveries::order(stored, incoming)
             })
             .await?;
         Ok(updated.into())
@@ -271,7 +269,7 @@ async fn apply(
         };
         let updated = store
             .update_order(shop.id, &key, delivery, move |stored| {
-                Decision::merged(stored, |order| order.merge_shipment(fulfillment.shipment_of(order)))
+                deliveries::fulfillment(stored, &fulfillment)
             })
             .await?;
         Ok(updated.into())
@@ -285,10 +283,7 @@ async fn apply(
         };
         let updated = store
             .update_order(shop.id, &key, delivery, move |stored| {
-                Decision::merged(stored, |order| match refund.event_for(order) {
-                    Some(event) => order.merge_event(event),
-                    None => Merge::Unchanged,
-                })
+                deliveries::refund(stored, &refund)
             })
             .await?;
         Ok(updated.into())

@@ -12,6 +12,7 @@ use app::order::{
 };
 use app::status::{OrderStatus, ShipmentStatus, Visibility};
 use chrono::{DateTime, SecondsFormat, Utc};
+pub mod deliveries;
 mod payload;
 
 pub use payload::{Fulfillment, Id, Refund, ShopifyOrder};
@@ -75,8 +76,9 @@ fn fulfillment_status(status: Option<&str>) -> &'static str {
 
 /// A Shopify fulfillment as a Lookout parcel. A cancelled one is kept as
 /// cancelled (never shown to the shopper), so that a late "created" for it cannot
-/// bring it back. `known` are the order's line item ids.
-fn shipment(f: &Fulfillment, known: &[String]) -> Shipment {
+/// bring it back. Its items are kept as sent, whether or not the stored order
+/// lists them yet: a parcel is the same whichever delivery came first.
+fn shipment(f: &Fulfillment) -> Shipment {
     let status = match (f.status.as_deref(), f.shipment_status.as_deref()) {
         (Some("error" | "failure"), _) | (_, Some("failure")) => ShipmentStatus::Failure,
         (_, Some("in_transit")) => ShipmentStatus::InTransit,
@@ -111,7 +113,7 @@ fn shipment(f: &Fulfillment, known: &[String]) -> Shipment {
         line_items: f
             .line_items
             .iter()
-            .filter(|l| known.contains(&l.id.text()) && l.quantity.unwrap_or(0) > 0)
+            .filter(|l| l.quantity.unwrap_or(0) > 0)
             .map(|l| ItemRef {
                 id: l.id.text(),
                 quantity: l.quantity.unwrap_or(0),
@@ -165,7 +167,6 @@ pub fn order_input(o: &ShopifyOrder) -> OrderInput {
         OrderStatus::Open
     };
     let lines: Vec<&LineItem> = o.line_items.iter().filter(|l| l.quantity.unwrap_or(0) > 0).collect();
-    let known: Vec<String> = lines.iter().map(|l| l.id.text()).collect();
     let placed_at = o.created_at.as_deref().map(utc);
     let event = |at: &str, kind: &str, message: String, visibility| TimelineEvent {
         at: at.to_string(),
@@ -223,7 +224,7 @@ pub fn order_input(o: &ShopifyOrder) -> OrderInput {
         shipments: o
             .fulfillments
             .iter()
-            .map(|f| ShipmentInput::from(shipment(f, &known)))
+            .map(|f| ShipmentInput::from(shipment(f)))
             .collect(),
         timeline: timeline.into_iter().map(TimelineEventInput::from).collect(),
         shipping_address: o.shipping_address.clone(),
@@ -260,10 +261,9 @@ impl Fulfillment {
         self.updated_at.as_deref().or(self.created_at.as_deref()).map(utc)
     }
 
-    /// This fulfillment as a parcel of `order` (whose line items it may name).
-    pub fn shipment_of(&self, order: &Order) -> Shipment {
-        let known: Vec<String> = order.line_items.iter().map(|l| l.id.clone()).collect();
-        shipment(self, &known)
+    /// This fulfillment as a parcel.
+    pub fn shipment(&self) -> Shipment {
+        shipment(self)
     }
 }
 

@@ -5,7 +5,8 @@ use app::order::AddressInput;
 use serde::Deserialize;
 
 /// Shopify sends ids as JSON numbers; Lookout keeps them as text. An id sent
-/// as text is one of at most `MAX_SHOPIFY_ID` characters: it becomes a stored key.
+/// as text is one of at most `MAX_SHOPIFY_ID` characters and no control
+/// character (PostgreSQL refuses a NUL in text): it becomes a stored key.
 #[derive(Debug, Deserialize)]
 #[serde(try_from = "RawId")]
 pub enum Id {
@@ -30,9 +31,13 @@ impl TryFrom<RawId> for Id {
     fn try_from(raw: RawId) -> Result<Id, String> {
         match raw {
             RawId::Number(n) => Ok(Id::Number(n)),
-            RawId::Text(t) if !t.is_empty() && t.chars().count() <= MAX_SHOPIFY_ID => Ok(Id::Text(t)),
+            RawId::Text(t)
+                if !t.is_empty() && t.chars().count() <= MAX_SHOPIFY_ID && !t.chars().any(char::is_control) =>
+            {
+                Ok(Id::Text(t))
+            }
             RawId::Text(_) => Err(format!(
-                "an id is a number or a text of 1 to {MAX_SHOPIFY_ID} characters"
+                "an id is a number or a text of 1 to {MAX_SHOPIFY_ID} characters, none of them a control character"
             )),
         }
     }

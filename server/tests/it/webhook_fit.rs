@@ -97,6 +97,24 @@ async fn an_id_longer_than_any_of_shopifys_is_refused_before_anything_is_written
         "{message}"
     );
     assert_eq!(app.merchant_order("alpha", "9999").await, Value::Null);
+    // A control character (PostgreSQL keeps no NUL in text) makes no id, in
+    // the order or in a fulfillment or refund naming it: 422 each time, on
+    // every store, and nothing written.
+    o["id"] = json!("82098\u{0}2911");
+    let (status, problem) = deliver(&app, "alpha", "orders/create", "w-nul", &o).await;
+    assert_eq!(
+        (status, problem["errors"][0]["field"].as_str()),
+        (422, Some("id")),
+        "{problem}"
+    );
+    assert_eq!(app.merchant_order("alpha", "9999").await, Value::Null);
+    for (topic, fixture) in [("fulfillments/create", FULFILLMENT), ("refunds/create", REFUND)] {
+        let mut naming: Value = serde_json::from_str(fixture).unwrap();
+        naming["order_id"] = json!("8\u{0}");
+        naming["name"] = Value::Null;
+        let (status, problem) = deliver(&app, "alpha", topic, &format!("w-nul-{topic}"), &naming).await;
+        assert_eq!(status, 422, "{topic}: {problem}");
+    }
     // Shopify's GraphQL id, as text, is one.
     o["id"] = json!("gid://shopify/Order/820982911946154508");
     let (status, answer) = deliver(&app, "alpha", "orders/create", "w-2", &o).await;

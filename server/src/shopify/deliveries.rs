@@ -1,0 +1,36 @@
+//! What each Shopify delivery does to the stored order, given that order: the
+//! webhook handler's decisions, apart from the store and the network, so that
+//! they can be tested on their own in every arrival order (DESIGN.md:
+//! "platforms are unordered").
+
+use super::{Fulfillment, Refund};
+use app::errors::FieldError;
+use app::order::merge::Merge;
+use app::order::{Order, ValidOrder};
+use app::store::Decision;
+
+/// An order payload (`orders/*`), validated: written as the first word on the
+/// order when none is stored, as merging it into nothing would leave it;
+/// merged into the stored order otherwise.
+pub fn order(stored: Option<Order>, incoming: ValidOrder) -> Result<Decision, Vec<FieldError>> {
+    match stored {
+        None => ValidOrder::check_merged(incoming.into_inner().first()).map(|order| Decision::Write(Box::new(order))),
+        stored => Decision::merged(stored, |order| order.merge(incoming.into_inner())),
+    }
+}
+
+/// A fulfillment (`fulfillments/*`): its parcel merged into the stored order.
+pub fn fulfillment(stored: Option<Order>, fulfillment: &Fulfillment) -> Result<Decision, Vec<FieldError>> {
+    Decision::merged(stored, |order| order.merge_shipment(fulfillment.shipment()))
+}
+
+/// A refund (`refunds/create`): its line of history, if money went back.
+pub fn refund(stored: Option<Order>, refund: &Refund) -> Result<Decision, Vec<FieldError>> {
+    Decision::merged(stored, |order| match refund.event_for(order) {
+        Some(event) => order.merge_event(event),
+        None => Merge::Unchanged,
+    })
+}
+
+#[cfg(test)]
+mod tests;

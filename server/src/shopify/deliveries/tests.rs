@@ -1,0 +1,178 @@
+//! One order's Shopify deliveries in every arrival order, duplicated, with
+//! those that come before their order retried after it (as Shopify does): the
+//! stored order is the same whatever the order of arrival.
+
+use super::super::{order_input, Fulfillment, Refund, ShopifyOrder};
+use app::order::{validate_platform, Order};
+use app::store::Decision;
+use proptest::prelude::*;
+use serde_json::{json, Value};
+
+const ORDER: &str = include_str!("../../../../fixtures/shopify/order.json");
+const FULFILLMENT: &str = include_str!("../../../../fixtures/shopify/fulfillment.json");
+const REFUND: &str = include_str!("../../../../fixtures/shopify/refund.json");
+
+#[derive(Debug, Clone)]
+enum Delivery {
+    Order(Value),
+    Fulfillment(Value),
+    Refund(Value),
+}
+
+fn fixture(text: &str) -> Value {
+    serde_json::from_str(text).expect("a fixture is JSON")
+}
+
+/// The order as Shopify describes it at `at`, listing the first `items` of its
+/// line items.
+fn order_at(at: &str, items: usize) -> Value {
+    let mut order = fixture(ORDER);
+    order["updated_at"] = json!(at);
+    order["line_items"].as_array_mut().expect("line items").truncate(items);
+    order
+}
+
+/// The parcel of both line items, as Shopify describes it at `at`.
+fn parcel_at(at: &str, shipment_status: Value) -> Value {
+    let order = fixture(ORDER);
+    let mut parcel = fixture(FULFILLMENT);
+    parcel["updated_at"] = json!(at);
+    parcel["shipment_status"] = shipment_status;
+    parcel["line_items"] = order["line_items"].clone();
+    parcel
+}
+
+/// A day of one order: created with one item; a parcel of two shipped before
+/// the update that adds the second item; the parcel in transit; an older
+/// update arriving late; a refund; the order cancelled, its refund listed twice.
+fn a_day() -> Vec<Delivery> {
+    let created = order_at("2026-11-02T11:15:00+01:00", 1);
+    let shipped = parcel_at("2026-11-03T09:00:00-05:00", Value::Null);
+    let mut updated = order_at("2026-11-03T16:00:00Z", 2);
+    updated["fulfillments"] = json!([shipped.clone()]);
+    let mut older = order_at("2026-11-02T12:00:00Z", 1);
+    older["note"] = json!("an older word");
+    let in_transit = parcel_at("2026-11-04T09:00:00Z", json!("in_transit"));
+    let refund = fixture(REFUND);
+    let mut cancelled = order_at("2026-11-06T08:00:00Z", 2);
+    cancelled["cancelled_at"] = json!("2026-11-06T08:00:00Z");
+    cancelled["cancel_reason"] = json!("customer");
+    cancelled["financial_status"] = json!("refunded");
+    cancelled["fulfillments"] = json!([shipped]);
+    cancelled["refunds"] = json!([refund.clone(), refund.clone()]);
+    vec![
+        Delivery::Order(created),
+        Delivery::Fulfillment(parcel_at("2026-11-03T09:00:00-05:00", Value::Null)),
+        Delivery::Order(updated),
+        Delivery::Fulfillment(in_transit),
+        Delivery::Order(older),
+        Delivery::Refund(refund),
+        Delivery::Order(cancelled),
+    ]
+}
+
+/// What the handler decides for `delivery`, given the stored order.
+fn decide(stored: Option<Order>, delivery: &Delivery) -> Decision {
+    let decided = match delivery {
+        Delivery::Order(payload) => {
+            let payload: ShopifyOrder = serde_json::from_value(payload.clone()).expect("an order payload");
+            let incoming = validate_platform(order_input(&payload).fitted()).expect("a valid order");
+            super::order(stored, incoming)
+        }
+        Delivery::Fulfillment(payload) => {
+            let fulfillment: Fulfillment = serde_json::from_value(payload.clone()).expect("a fulfillment");
+            super::fulfillment(stored, &fulfillment)
+        }
+        Delivery::Refund(payload) => {
+            let refund: Refund = serde_json::from_value(payload.clone()).expect("a refund");
+            super::refund(stored, &refund)
+        }
+    };
+    decided.unwrap_or_else(|errors| panic!("{delivery:?} was refused: {errors:?}"))
+}
+
+/// The stored order after `deliveries` arrive in this order; one that finds no
+/// order is delivered again after the others.
+fn stored_after(deliveries: &[Delivery]) -> Order {
+    let mut waiting: std::collections::VecDeque<Delivery> = deliveries.iter().cloned().collect();
+    let mut stored: Option<Order> = None;
+    let mut tries = 0;
+    while let Some(delivery) = waiting.pop_front() {
+        tries += 1;
+        assert!(tries < 100, "deliveries kept finding no order");
+        match decide(stored.clone(), &delivery) {
+            Decision::Write(order) => stored = Some(order.into_inner()),
+            Decision::UnknownOrder => waiting.push_back(delivery),
+            Decision::Unchanged | Decision::Stale => {}
+        }
+    }
+    stored.expect("an order delivery arrived")
+}
+
+#[test]
+fn a_day_in_the_order_it_happened_keeps_every_part() {
+    let order = stored_after(&a_day());
+    let parcel = &order.shipments[0];
+    let items: Vec<&str> = parcel.line_items.iter().map(|i| i.id.as_str()).collect();
+    let listed: Vec<&str> = order.line_items.iter().map(|i| i.id.as_str()).collect();
+    assert_eq!(items, listed, "the parcel holds both items");
+    assert_eq!(parcel.status.as_str(), "in_transit");
+    assert_eq!(
+        order.note.as_deref(),
+        Some("Gift wrap, call before delivery"),
+        "the older update's note was not kept"
+    );
+    let refunds = order.timeline.iter().filter(|e| e.kind == "refunded").count();
+    assert_eq!(refunds, 1, "one refund, once: {:?}", order.timeline);
+}
+
+#[test]
+fn a_parcel_that_arrives_before_its_item_still_holds_it() {
+    let day = a_day();
+    // The parcel first after the order's creation, then the update adding its item.
+    let in_order = stored_after(&[day[0].clone(), day[2].clone(), day[1].clone()]);
+    let parcel_first = stored_after(&[day[0].clone(), day[1].clone(), day[2].clone()]);
+    assert_eq!(parcel_first, in_order);
+    assert_eq!(parcel_first.shipments[0].line_items.len(), 2);
+}
+
+#[test]
+fn an_order_first_heard_of_cancelled_lists_its_refund_once() {
+    let day = a_day();
+    let order = stored_after(&day[6..]);
+    let refunds = order.timeline.iter().filter(|e| e.kind == "refunded").count();
+    assert_eq!(refunds, 1, "{:?}", order.timeline);
+    assert_eq!(order, stored_after(&[day[0].clone(), day[6].clone()]));
+}
+
+/// Some of the day's deliveries (one order delivery among them at least), in
+/// the order they happened, and the same shuffled, some of them twice.
+fn some_of_a_day_shuffled() -> impl Strategy<Value = (Vec<Delivery>, Vec<Delivery>)> {
+    let day = a_day();
+    let n = day.len();
+    proptest::sample::subsequence(day, 1..=n)
+        .prop_filter("an order delivery", |some| {
+            some.iter().any(|d| matches!(d, Delivery::Order(_)))
+        })
+        .prop_flat_map(|some| {
+            let n = some.len();
+            (
+                Just(some.clone()),
+                Just(some.clone()).prop_shuffle(),
+                proptest::collection::vec(0..n, 0..4),
+            )
+        })
+        .prop_map(|(some, mut shuffled, again)| {
+            shuffled.extend(again.into_iter().map(|i| some[i].clone()));
+            (some, shuffled)
+        })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 500, ..ProptestConfig::default() })]
+
+    #[test]
+    fn any_arrival_order_stores_the_same_order((some, shuffled) in some_of_a_day_shuffled()) {
+        prop_assert_eq!(stored_after(&shuffled), stored_after(&some));
+    }
+}
