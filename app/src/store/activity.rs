@@ -83,11 +83,29 @@ impl Store {
     /// Forgets the ids of deliveries received [`DELIVERY_IDS_KEPT_DAYS`] ago or
     /// more; how many.
     pub async fn prune_delivery_ids(&self) -> Result<u64, StoreError> {
-        let done = sqlx::query("DELETE FROM webhook_deliveries WHERE received_at < $1")
-            .bind(time_in(-chrono::Duration::days(DELIVERY_IDS_KEPT_DAYS)))
+        self.prune_delivery_ids_by(10_000).await
+    }
+
+    /// [`Store::prune_delivery_ids`], `batch` rows a statement: a database
+    /// never pruned before (an upgrade) is not locked for one long delete
+    /// while deliveries wait to be written.
+    pub(super) async fn prune_delivery_ids_by(&self, batch: i64) -> Result<u64, StoreError> {
+        let before = time_in(-chrono::Duration::days(DELIVERY_IDS_KEPT_DAYS));
+        let mut forgotten = 0;
+        loop {
+            let done = sqlx::query(
+                "DELETE FROM webhook_deliveries WHERE (shop_id, webhook_id) IN (
+                     SELECT shop_id, webhook_id FROM webhook_deliveries WHERE received_at < $1 LIMIT $2)",
+            )
+            .bind(&before)
+            .bind(batch)
             .execute(&self.pool)
             .await?;
-        Ok(done.rows_affected())
+            forgotten += done.rows_affected();
+            if done.rows_affected() < batch.unsigned_abs() {
+                return Ok(forgotten);
+            }
+        }
     }
 
     /// The shop's last deliveries, newest first.

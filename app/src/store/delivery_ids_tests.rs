@@ -47,3 +47,26 @@ async fn delivery_ids_are_forgotten_after_a_week_and_a_late_retry_changes_nothin
     assert_eq!(store.order(shop.id, "1001").await.unwrap(), stored);
     assert_eq!(store.prune_delivery_ids().await.unwrap(), 0);
 }
+
+#[tokio::test]
+async fn many_old_ids_are_forgotten_a_batch_at_a_time() {
+    let (_dir, store) = store().await;
+    let shop = store.create_shop(&shop("a")).await.unwrap();
+    let long_ago = time_in(-chrono::Duration::days(DELIVERY_IDS_KEPT_DAYS + 30));
+    for i in 0..7 {
+        sqlx::query("INSERT INTO webhook_deliveries (shop_id, webhook_id, received_at) VALUES ($1, $2, $3)")
+            .bind(shop.id)
+            .bind(format!("d-{i}"))
+            .bind(&long_ago)
+            .execute(&store.pool)
+            .await
+            .unwrap();
+    }
+    assert_eq!(deliver(&store, shop.id, "today").await, Updated::Created);
+    assert_eq!(
+        store.prune_delivery_ids_by(3).await.unwrap(),
+        7,
+        "batches of 3, 3 and 1"
+    );
+    assert_eq!(ids_kept(&store).await, 1);
+}

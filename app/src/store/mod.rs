@@ -328,9 +328,10 @@ impl Store {
 
     /// [`Store::close`], waiting at most `limit` for pending work and the
     /// connections it holds: false (and a warning logged) if some was still
-    /// running then and is cut short. A write cut short is rolled back whole,
-    /// as after a crash; a stopping server does not hang on a database that
-    /// stopped answering.
+    /// running then. The pool is closed either way; work still running ends
+    /// with the process, each order whole or absent as after a crash (a
+    /// delivery may then miss its row in the console's list). A stopping
+    /// server does not hang on a database that stopped answering.
     pub async fn close_within(&self, limit: std::time::Duration) -> bool {
         self.writes.close();
         let closed = tokio::time::timeout(limit, async {
@@ -342,6 +343,8 @@ impl Store {
         .is_ok();
         if !closed {
             self.readers.close();
+            // Marks the pool closed at once; what it would wait for is not waited for.
+            drop(self.pool.close());
             tracing::warn!(
                 running = self.writes.len(),
                 "stopped waiting for writes still running after {limit:?}; they are cut short"

@@ -38,9 +38,11 @@ pub enum Decision {
 }
 
 impl Decision {
-    /// Merges a delivery into the stored order (`merge` says what it changed) and
-    /// decides: write the result if it changed (when it is still valid), else
-    /// nothing; no stored order is an unknown one.
+    /// Merges a platform's delivery into the stored order (`merge` says what it
+    /// changed) and decides: write the result if it changed (when it is still
+    /// valid as a platform's order, [`ValidOrder::check_merged`]: its parcels
+    /// may name items it does not list), else nothing; no stored order is an
+    /// unknown one.
     pub fn merged(stored: Option<Order>, merge: impl FnOnce(&mut Order) -> Merge) -> Result<Decision, Vec<FieldError>> {
         let Some(mut order) = stored else {
             return Ok(Decision::UnknownOrder);

@@ -160,8 +160,11 @@ pub(super) async fn serve(db: &Db, addr: SocketAddr, site_root: PathBuf, setting
     if let Some(metrics_server) = metrics_server {
         let _ = metrics_server.await;
     }
-    if let Err(e) = store.flush_tally().await {
-        tracing::warn!(error = %e, "the last lookup counts could not be written");
+    // Both bounded: a database that stopped answering does not keep the server from stopping.
+    match tokio::time::timeout(app::store::CLOSE_WITHIN, store.flush_tally()).await {
+        Ok(Ok(())) => {}
+        Ok(Err(e)) => tracing::warn!(error = %e, "the last lookup counts could not be written"),
+        Err(_) => tracing::warn!("the last lookup counts were not written in time"),
     }
     store.close().await;
     tracing::info!("stopped");
