@@ -2,7 +2,7 @@
 //! is copied by name; nothing is copied wholesale.
 
 use crate::normalize::is_http_url;
-use crate::order::{instant, ItemRef, LineItem, Order};
+use crate::order::{by_time, instant, ItemRef, LineItem, Order};
 use crate::status::{FulfillmentStatus, OrderStatus, PaymentStatus, Visibility};
 use crate::view::{
     Refund, ShipTo, ShopperEvent, ShopperItemRef, ShopperLineItem, ShopperReturn, ShopperShipment, ShopperView,
@@ -11,7 +11,7 @@ use crate::view::{
 /// The number of these rules. Raise it with any change that makes a stored
 /// order's view come out differently: a server whose number is higher than the
 /// database's makes every stored view again when it migrates (`store/views.rs`).
-pub const RULES: i64 = 2;
+pub const RULES: i64 = 3;
 
 impl From<&Order> for ShopperView {
     fn from(order: &Order) -> Self {
@@ -26,7 +26,7 @@ impl From<&Order> for ShopperView {
                 message: e.message.clone(),
             })
             .collect();
-        timeline.sort_by(|a, b| a.at.cmp(&b.at));
+        timeline.sort_by(|a, b| by_time(&a.at, &b.at));
 
         ShopperView {
             order_number: order.order_number.clone(),
@@ -64,7 +64,7 @@ impl From<&Order> for ShopperView {
                 .filter(|s| s.cancelled_at.is_none())
                 .map(|s| {
                     let mut events = s.events.clone();
-                    events.sort_by(|a, b| b.at.cmp(&a.at));
+                    events.sort_by(|a, b| by_time(&b.at, &a.at));
                     ShopperShipment {
                         status: s.status,
                         carrier: s.carrier.clone(),

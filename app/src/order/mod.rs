@@ -182,6 +182,13 @@ pub(crate) fn instant(text: &str) -> Option<chrono::DateTime<chrono::Utc>> {
         .map(|t| t.with_timezone(&chrono::Utc))
 }
 
+/// Orders two stored times by the instants they stand for (as text,
+/// `10:15:00.5Z` would come before `10:15:00Z`), then by their text, so that
+/// any two are in one order. A time that does not parse comes first.
+pub(crate) fn by_time(a: &str, b: &str) -> std::cmp::Ordering {
+    instant(a).cmp(&instant(b)).then_with(|| a.cmp(b))
+}
+
 /// Compares two stored RFC 3339 times; `None` when either does not parse.
 pub fn is_older(candidate: &str, stored: &str) -> Option<bool> {
     Some(instant(candidate)? < instant(stored)?)

@@ -306,3 +306,17 @@ fn a_nul_character_in_any_text_is_refused_by_name() {
         );
     }
 }
+
+/// The order's return status, when not given, is the latest return's: latest
+/// by the instant its time stands for, not by its text.
+#[test]
+fn the_latest_return_by_time_gives_the_order_its_return_status() {
+    let mut body = example();
+    let mut later = body["returns"][0].clone();
+    later["id"] = json!("r-2");
+    later["status"] = json!("returned");
+    later["requested_at"] = json!("2026-11-08T09:00:00.5Z");
+    body["returns"].as_array_mut().unwrap().insert(0, later);
+    let order = parse_order(body.to_string().as_bytes()).unwrap();
+    assert_eq!(order.return_status.as_str(), "returned");
+}

@@ -358,7 +358,7 @@ impl Totals {
 fn derive_return_status(returns: &[Return]) -> ReturnStatus {
     returns
         .iter()
-        .max_by(|a, b| a.requested_at.cmp(&b.requested_at))
+        .max_by(|a, b| super::by_time(&a.requested_at, &b.requested_at))
         .map(|r| r.status)
         .unwrap_or(ReturnStatus::NoReturn)
 }

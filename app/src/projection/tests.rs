@@ -61,6 +61,30 @@ fn the_view_has_exactly_the_contract_fields() {
     );
 }
 
+/// Times are in order by the instant they stand for, not by their text: a
+/// time with a fraction of a second is later than the whole second before it.
+#[test]
+fn events_are_in_the_order_of_their_times_not_of_their_text() {
+    let mut order = parse_order(EXAMPLE.as_bytes()).unwrap().into_inner();
+    let mut later = order.timeline[0].clone();
+    later.at = "2026-11-02T10:15:00.5Z".into();
+    later.kind = "paid".into();
+    order.timeline.insert(0, later);
+    let view = ShopperView::from(&order);
+    let kinds: Vec<&str> = view.timeline.iter().map(|e| e.kind.as_str()).collect();
+    assert_eq!(kinds, ["placed", "paid"]);
+    let shipment = &mut order.shipments[0];
+    let mut first = shipment.events[0].clone();
+    first.at = "2026-11-03T09:00:00Z".into();
+    let mut second = first.clone();
+    second.at = "2026-11-03T09:00:00.25Z".into();
+    second.message = Some("second".into());
+    shipment.events = vec![second, first];
+    let view = ShopperView::from(&order);
+    let newest = &view.shipments[0].events[0];
+    assert_eq!(newest.message.as_deref(), Some("second"), "newest first");
+}
+
 #[test]
 fn only_customer_events_reach_the_timeline() {
     let order = parse_order(EXAMPLE.as_bytes()).unwrap().into_inner();
