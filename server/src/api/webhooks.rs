@@ -114,8 +114,8 @@ pub async fn shopify(
     // (for the log, the answer and the console's list) only as far as a topic goes.
     let topic = app::normalize::clip(header("x-shopify-topic").unwrap_or_default(), MAX_TOPIC).to_string();
     let delivery = header("x-shopify-webhook-id")
-        .filter(|id| !id.is_empty() && id.len() <= 200)
-        .map(str::to_owned);
+        .filter(|id| !id.is_empty())
+        .map(delivery_key);
     // Applied, recorded, logged and counted on a task of its own: a delivery
     // whose client goes or that is answered 408 still makes its change, its
     // link and its row in the console's list.
@@ -153,6 +153,20 @@ async fn received(
         .map_err(|wait| ApiError::SignatureRateLimited(wait.as_secs().max(1)))?;
     let (shop, bytes) = signed(&state, &client, &slug, headers, signature, body).await?;
     Ok((state, shop, bytes))
+}
+
+/// The most bytes of a delivery id kept as it is (Shopify's are UUIDs).
+const MAX_DELIVERY_ID: usize = 200;
+
+/// What a delivery id is recorded as: itself, or when it is longer than any of
+/// Shopify's, its SHA-256 (so that a retry of it is still known, and the key
+/// stays short).
+fn delivery_key(id: &str) -> String {
+    if id.len() <= MAX_DELIVERY_ID {
+        id.to_owned()
+    } else {
+        format!("sha256:{}", crate::token::digest(id))
+    }
 }
 
 /// A header of the delivery as text, trimmed (none if it is not text).

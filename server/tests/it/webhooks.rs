@@ -174,6 +174,19 @@ async fn a_redelivered_webhook_is_applied_once() {
     // Ids are per shop: beta's delivery with the same id is its own.
     let (_, other) = deliver(&app, "beta", "orders/create", "same-id", &order()).await;
     assert_eq!(other["outcome"], "applied");
+    // An id longer than any of Shopify's is still known when it comes again;
+    // one that differs from it in its last character is another delivery.
+    let long = "x".repeat(5_000);
+    let (_, first) = deliver(&app, "alpha", "orders/updated", &long, &changed).await;
+    assert_eq!(first["outcome"], "applied", "{first}");
+    let mut newest = changed.clone();
+    newest["updated_at"] = json!("2026-12-02T00:00:00Z");
+    newest["financial_status"] = json!("paid");
+    let (_, again) = deliver(&app, "alpha", "orders/updated", &long, &newest).await;
+    assert_eq!(again["outcome"], "duplicate", "{again}");
+    let other_id = format!("{}y", &long[..4_999]);
+    let (_, other) = deliver(&app, "alpha", "orders/updated", &other_id, &newest).await;
+    assert_eq!(other["outcome"], "applied", "{other}");
 }
 
 #[tokio::test]
