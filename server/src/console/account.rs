@@ -203,6 +203,13 @@ pub async fn sign_in(
         return wrong(StatusCode::UNAUTHORIZED);
     };
     state.limits.release_sign_in(&client, &email, anywhere);
+    // One browser, one session: one it still had (another account's, say) ends
+    // here rather than staying valid, unseen, until it expires.
+    if let Some(old) = session::cookie(&headers, SESSION_COOKIE) {
+        if let Err(e) = state.store.end_session(&session::digest(old)).await {
+            tracing::warn!(error = %e, "could not end the browser's previous session");
+        }
+    }
     match session::start(&state, account.id).await {
         Ok(cookie) => {
             tracing::info!(user_id = account.id, "console sign-in");

@@ -14,6 +14,7 @@ mod cli;
 mod cluster;
 mod console;
 mod console_pages;
+mod console_sessions;
 mod cross_site;
 mod embed;
 mod lifecycle;
