@@ -12,6 +12,8 @@ use crate::view::StoredView;
 pub(super) struct DocSql {
     /// The document of (shop id, number key).
     pub select: &'static str,
+    /// The document and the stored shopper view of (shop id, number key).
+    pub with_view: &'static str,
     /// Writes a new order: shop id, number key, email key, updated_at, document, shopper view.
     pub insert: &'static str,
     /// Rewrites an order: its id, number key, email key, updated_at, document, shopper view.
@@ -39,6 +41,11 @@ macro_rules! doc_sql {
                 "SELECT id, ",
                 $doc_out,
                 " FROM orders WHERE shop_id = $1 AND number_key = $2"
+            ),
+            with_view: concat!(
+                "SELECT ",
+                $doc_out,
+                ", shopper_view FROM orders WHERE shop_id = $1 AND number_key = $2"
             ),
             insert: concat!(
                 "INSERT INTO orders (shop_id, number_key, email_key, updated_at, doc, shopper_view",
@@ -120,6 +127,25 @@ impl Store {
             .fetch_optional(&self.pool)
             .await?;
         found.map(|(_, doc)| json(&doc)).transpose()
+    }
+
+    /// The merchant's order and its stored shopper view, both read from the
+    /// database itself, not through the lookup readers (which may be a replica
+    /// behind it): the console's support view shows the two side by side, for
+    /// an order that may have been written a moment ago.
+    pub async fn order_with_view(
+        &self,
+        shop_id: i64,
+        number_key: &str,
+    ) -> Result<Option<(Order, Option<StoredView>)>, StoreError> {
+        let found: Option<(String, Option<String>)> = sqlx::query_as(self.backend.doc_sql().with_view)
+            .bind(shop_id)
+            .bind(number_key)
+            .fetch_optional(&self.pool)
+            .await?;
+        found
+            .map(|(doc, view)| Ok((json(&doc)?, view.map(StoredView::new))))
+            .transpose()
     }
 
     /// The stored shopper view for a lookup: found by shop slug and number, returned

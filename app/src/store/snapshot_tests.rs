@@ -182,6 +182,42 @@ async fn closing_waits_for_writes_given_up_on() {
     }
 }
 
+/// The console's support view reads an order and its view from the database
+/// itself: an order another server wrote a moment ago, which this server's
+/// lookup readers do not see yet (their snapshot kept), is found with its view.
+#[tokio::test]
+async fn the_support_view_reads_what_lookup_readers_do_not_see_yet() {
+    // One lookup connection, so that the lookup after the write is sure to use
+    // the snapshot kept before it. (PostgreSQL's readers keep none: there this
+    // checks the statement alone.)
+    let one_reader = StoreOptions {
+        lookup_connections: Some(1),
+        ..StoreOptions::default()
+    };
+    let (_dir, store, url, demo) = store_until_told(one_reader).await;
+    let sqlite = store.backend == Backend::Sqlite;
+    if sqlite {
+        assert!(!found_keeping(&store, "demo", "1", "ada@example.com").await);
+    }
+    let other = Store::connect(&url).await.unwrap();
+    other
+        .put_order(demo, example_as("#1", "ada@example.com"))
+        .await
+        .unwrap();
+    other.close().await;
+    if sqlite {
+        assert!(
+            !found(&store, "demo", "1", "ada@example.com").await,
+            "the lookup readers kept their snapshot"
+        );
+    }
+    let (order, view) = store.order_with_view(demo, "1").await.unwrap().expect("the order");
+    assert_eq!(order.order_number, "#1");
+    let view = view.expect("its view").parse().expect("a view");
+    assert_eq!(view, crate::view::ShopperView::from(&order));
+    assert_eq!(store.order_with_view(demo, "2").await.unwrap(), None);
+}
+
 /// Work that never ends (a database that stopped answering) does not keep a
 /// closing store, and so a stopping server, waiting for ever.
 #[tokio::test]

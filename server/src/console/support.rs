@@ -118,14 +118,12 @@ async fn found(
     member: &Membership,
     number_key: &str,
 ) -> Result<Option<(String, String)>, app::store::StoreError> {
-    let Some(order) = state.store.order(member.shop.id, number_key).await? else {
+    // Both from the database itself: lookup readers on a replica behind it
+    // would not have an order written a moment ago.
+    let Some((order, stored)) = state.store.order_with_view(member.shop.id, number_key).await? else {
         return Ok(None);
     };
     let doc = serde_json::to_string_pretty(&order).map_err(|e| app::store::StoreError::Corrupt(e.to_string()))?;
-    let stored = state
-        .store
-        .shopper_view(&member.shop.slug, number_key, &order.email)
-        .await?;
     let Some(view) = stored.and_then(|s| s.parse().ok()) else {
         return Err(app::store::StoreError::Corrupt("the order has no shopper view".into()));
     };
