@@ -83,17 +83,9 @@ impl Order {
         outcome(&before, self, false)
     }
 
-    /// A platform's first word on an order, as merging it into an order that
-    /// had none of its parts would leave it: parts in their order, each event
-    /// once. What is stored then does not depend on which delivery came first.
-    pub fn first(mut self) -> Order {
-        self.tidy();
-        self
-    }
-
     /// Puts the parts in an order that does not depend on arrival: parcels by
     /// when they shipped, returns by when they were asked for, events by time.
-    fn tidy(&mut self) {
+    pub(super) fn tidy(&mut self) {
         self.shipments.sort_by(|a, b| {
             (a.shipped_at.as_deref().and_then(instant), &a.id).cmp(&(b.shipped_at.as_deref().and_then(instant), &b.id))
         });

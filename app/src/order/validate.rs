@@ -53,14 +53,18 @@ pub fn validate(input: OrderInput) -> Result<ValidOrder, Vec<FieldError>> {
 /// the order does not list: a fulfillment can arrive before the order update
 /// that adds its item, and an item taken off the order stays in the parcel
 /// that shipped it. The references are kept as sent (a shopper sees only the
-/// items the order lists), so that what is stored does not depend on which
-/// delivery came first. A merchant's own order is held to [`validate`].
+/// items the order lists). Its parts are put in the order a merge leaves them
+/// (each event once), so that a platform's first word on an order is stored as
+/// merging it into nothing would leave it: what is stored does not depend on
+/// which delivery came first. A merchant's own order is held to [`validate`].
 pub fn validate_platform(input: OrderInput) -> Result<ValidOrder, Vec<FieldError>> {
-    Validator {
+    let ValidOrder(mut order) = Validator {
         items_as_sent: true,
         ..Validator::default()
     }
-    .order(input)
+    .order(input)?;
+    order.tidy();
+    Ok(ValidOrder(order))
 }
 
 impl Validator {

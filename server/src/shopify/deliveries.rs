@@ -9,12 +9,12 @@ use app::order::merge::Merge;
 use app::order::{Order, ValidOrder};
 use app::store::Decision;
 
-/// An order payload (`orders/*`), validated: written as the first word on the
-/// order when none is stored, as merging it into nothing would leave it;
-/// merged into the stored order otherwise.
+/// An order payload (`orders/*`), validated by `validate_platform` (which
+/// leaves it as merging it into nothing would): written as it is when no order
+/// is stored; merged into the stored order otherwise.
 pub fn order(stored: Option<Order>, incoming: ValidOrder) -> Result<Decision, Vec<FieldError>> {
     match stored {
-        None => ValidOrder::check_merged(incoming.into_inner().first()).map(|order| Decision::Write(Box::new(order))),
+        None => Ok(Decision::Write(Box::new(incoming))),
         stored => Decision::merged(stored, |order| order.merge(incoming.into_inner())),
     }
 }
