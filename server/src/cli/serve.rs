@@ -82,6 +82,7 @@ pub(super) async fn serve(db: &Db, addr: SocketAddr, site_root: PathBuf, setting
         Some(url) => Some(crate::mail::checked_public_url(url).ok_or(crate::mail::MailError::PublicUrl)?),
         None => None,
     };
+    let mailer = mailer(&settings.mail, public_url.as_deref(), local)?;
     let mut state = AppState::new(leptos_options(local, &site_root), store.clone())
         .with_secure_cookies(settings.secure_cookies)
         .with_public_url(public_url)
@@ -93,7 +94,7 @@ pub(super) async fn serve(db: &Db, addr: SocketAddr, site_root: PathBuf, setting
             crate::unsigned::PATIENCE,
         )))
         .with_shared_limits(limits);
-    if let Some(mailer) = mailer(&settings.mail, local)? {
+    if let Some(mailer) = mailer {
         let mailer = std::sync::Arc::new(mailer);
         mailer.clone().spawn(store.clone());
         state = state.with_mail(mailer);
@@ -171,8 +172,13 @@ pub(super) async fn serve(db: &Db, addr: SocketAddr, site_root: PathBuf, setting
     Ok(())
 }
 
-/// The mail sender, when `--smtp-url` is given (checked now, so a typo stops the start).
-fn mailer(args: &super::args::MailArgs, local: SocketAddr) -> Result<Option<crate::mail::Mailer>> {
+/// The mail sender, when `--smtp-url` is given (checked now, so a typo stops the
+/// start); `public_url` is `--public-url`, already checked.
+fn mailer(
+    args: &super::args::MailArgs,
+    public_url: Option<&str>,
+    local: SocketAddr,
+) -> Result<Option<crate::mail::Mailer>> {
     let Some(smtp_url) = args.smtp_url.clone() else {
         return Ok(None);
     };
@@ -183,8 +189,8 @@ fn mailer(args: &super::args::MailArgs, local: SocketAddr) -> Result<Option<crat
     let settings = crate::mail::MailSettings {
         smtp_url,
         from,
-        public_url: match &args.public_url {
-            Some(url) => url.clone(),
+        public_url: match public_url {
+            Some(url) => url.to_owned(),
             // Links in mail must reach this server from a shopper's phone.
             None if local.ip().is_unspecified() => anyhow::bail!(
                 "--public-url is needed with --smtp-url when listening on {local}: links in mail are made from it \
