@@ -80,12 +80,29 @@ pub async fn try_sign_in_at(
     email: &str,
     password: &str,
 ) -> reqwest::Response {
+    try_sign_in_with(client, base, from, "", email, password).await
+}
+
+/// [`try_sign_in_at`] from a browser that sends `cookies` too (`name=value`
+/// pairs joined by `; `, or nothing): a known-browser tag, a session it has.
+pub async fn try_sign_in_with(
+    client: &reqwest::Client,
+    base: &str,
+    from: &str,
+    cookies: &str,
+    email: &str,
+    password: &str,
+) -> reqwest::Response {
     let page = client.get(format!("{base}/console")).send().await.unwrap();
     let (form_cookie, _) = set_cookie(&page, session::FORM_COOKIE).expect("form cookie");
     let csrf = hidden(&page.text().await.unwrap(), "csrf").expect("form token");
+    let mut sent = format!("{}={form_cookie}", session::FORM_COOKIE);
+    if !cookies.is_empty() {
+        sent = format!("{sent}; {cookies}");
+    }
     client
         .post(format!("{base}/console/sign-in"))
-        .header("cookie", format!("{}={form_cookie}", session::FORM_COOKIE))
+        .header("cookie", sent)
         .header("x-forwarded-for", from)
         .form(&[("csrf", csrf.as_str()), ("email", email), ("password", password)])
         .send()

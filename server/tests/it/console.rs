@@ -6,7 +6,7 @@ use crate::common;
 use app::limits::LimitSettings;
 use app::store::Role;
 use common::console::{
-    account, hidden, invite, set_cookie, set_password, sign_in, try_sign_in, try_sign_in_at, PASSWORD,
+    account, hidden, invite, set_cookie, set_password, sign_in, try_sign_in, try_sign_in_at, try_sign_in_with, PASSWORD,
 };
 use common::TestApp;
 use server::console::session;
@@ -206,22 +206,9 @@ async fn a_burst_of_guesses_gets_the_allowance_and_no_more_hashing_and_locks_out
     let with_tag = |tag: String, from: &'static str, password: &'static str| {
         let (client, base) = (app.client.clone(), app.base.clone());
         async move {
-            let page = client.get(format!("{base}/console")).send().await.unwrap();
-            let (form_cookie, _) = set_cookie(&page, session::FORM_COOKIE).expect("form cookie");
-            let csrf = hidden(&page.text().await.unwrap(), "csrf").expect("form token");
-            let cookies = format!("{}={form_cookie}; {KNOWN_COOKIE}={tag}", session::FORM_COOKIE);
-            client
-                .post(format!("{base}/console/sign-in"))
-                .header("cookie", cookies)
-                .header("x-forwarded-for", from)
-                .form(&[
-                    ("csrf", csrf.as_str()),
-                    ("email", "owner@alpha.example"),
-                    ("password", password),
-                ])
-                .send()
+            let known = format!("{KNOWN_COOKIE}={tag}");
+            try_sign_in_with(&client, &base, from, &known, "owner@alpha.example", password)
                 .await
-                .unwrap()
                 .status()
                 .as_u16()
         }

@@ -4,7 +4,7 @@
 use crate::common;
 
 use app::store::Role;
-use common::console::{account, hidden, set_cookie, sign_in, Browser, PASSWORD};
+use common::console::{account, set_cookie, sign_in, try_sign_in_with, Browser, PASSWORD};
 use common::TestApp;
 use server::console::session;
 
@@ -19,24 +19,15 @@ async fn signing_in_again_ends_the_browsers_previous_session() {
     assert_eq!(first.get(page).await.status(), 200);
 
     // The first browser signs in as another account, its session cookie sent along.
-    let form = app.client.get(app.url("/console")).send().await.unwrap();
-    let (form_cookie, _) = set_cookie(&form, session::FORM_COOKIE).expect("form cookie");
-    let csrf = hidden(&form.text().await.unwrap(), "csrf").expect("form token");
-    let res = app
-        .client
-        .post(app.url("/console/sign-in"))
-        .header(
-            "cookie",
-            format!("{}={form_cookie}; {}", session::FORM_COOKIE, first.cookie),
-        )
-        .form(&[
-            ("csrf", csrf.as_str()),
-            ("email", "staff@alpha.example"),
-            ("password", PASSWORD),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let res = try_sign_in_with(
+        &app.client,
+        &app.base,
+        "127.0.0.1",
+        &first.cookie,
+        "staff@alpha.example",
+        PASSWORD,
+    )
+    .await;
     assert_eq!(res.status(), 303);
     let (id, _) = set_cookie(&res, session::SESSION_COOKIE).expect("a new session");
     let signed_again = Browser {
