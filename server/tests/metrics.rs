@@ -129,7 +129,6 @@ async fn metrics_count_requests_lookups_and_ingest_without_personal_data() {
 /// connection holds the database's write lock) is answered 408, then applied
 /// once the lock goes: counted once, as applied, when it is.
 async fn a_delivery_answered_408_is_counted_once_applied(app: &TestApp, order: &serde_json::Value) {
-    use sqlx::Connection;
     let shopify = |outcome: &str| format!(r#"outcome="{outcome}""#);
     let count = |text: &str, outcome: &str| {
         sample(
@@ -138,15 +137,7 @@ async fn a_delivery_answered_408_is_counted_once_applied(app: &TestApp, order: &
             &[r#"source="shopify""#, &shopify(outcome)],
         )
     };
-    let mut holder = sqlx::AnyConnection::connect(&app.db.url).await.unwrap();
-    let lock: &[&str] = if app.db.is_postgres() {
-        &["BEGIN", "LOCK TABLE orders IN EXCLUSIVE MODE"]
-    } else {
-        &["BEGIN IMMEDIATE"]
-    };
-    for statement in lock {
-        sqlx::raw_sql(statement).execute(&mut holder).await.unwrap();
-    }
+    let mut holder = common::shopify::orders_held(app).await;
     let mut late = order.clone();
     late["name"] = serde_json::json!("#9998");
     late["id"] = serde_json::json!(9_998);

@@ -20,6 +20,23 @@ pub fn sign(secret: &str, body: &[u8]) -> String {
     base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes())
 }
 
+/// Another connection holding the database's write lock on orders (SQLite:
+/// `BEGIN IMMEDIATE`; PostgreSQL: the `orders` table locked), so that no
+/// delivery can be written until `ROLLBACK` is sent on it.
+pub async fn orders_held(app: &TestApp) -> sqlx::AnyConnection {
+    use sqlx::Connection;
+    let mut holder = sqlx::AnyConnection::connect(&app.db.url).await.unwrap();
+    let lock: &[&str] = if app.db.is_postgres() {
+        &["BEGIN", "LOCK TABLE orders IN EXCLUSIVE MODE"]
+    } else {
+        &["BEGIN IMMEDIATE"]
+    };
+    for statement in lock {
+        sqlx::raw_sql(statement).execute(&mut holder).await.unwrap();
+    }
+    holder
+}
+
 /// Posts a signed delivery; `id` is the X-Shopify-Webhook-Id.
 pub async fn deliver(app: &TestApp, shop: &str, topic: &str, id: &str, body: &Value) -> (u16, Value) {
     let bytes = serde_json::to_vec(body).unwrap();

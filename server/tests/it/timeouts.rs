@@ -142,17 +142,8 @@ async fn one_client_holds_its_share_of_connections_and_no_more() {
 /// of deliveries, though no handler is waiting for either any more.
 #[tokio::test]
 async fn a_delivery_answered_408_still_makes_its_change_and_its_record() {
-    use sqlx::Connection;
     let app = TestApp::spawn_configured(|state| state.with_request_timeout(Duration::from_secs(1))).await;
-    let mut holder = sqlx::AnyConnection::connect(&app.db.url).await.unwrap();
-    let lock: &[&str] = if app.db.url.starts_with("sqlite:") {
-        &["BEGIN IMMEDIATE"]
-    } else {
-        &["BEGIN", "LOCK TABLE orders IN EXCLUSIVE MODE"]
-    };
-    for statement in lock {
-        sqlx::raw_sql(statement).execute(&mut holder).await.unwrap();
-    }
+    let mut holder = common::shopify::orders_held(&app).await;
     let order = serde_json::from_str(common::shopify::ORDER).unwrap();
     let (status, answer) = common::shopify::deliver(&app, "alpha", "orders/create", "w-408", &order).await;
     assert_eq!(status, 408, "{answer}");
