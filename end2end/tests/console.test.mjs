@@ -88,6 +88,11 @@ test('an owner sets up the widget, keys and Shopify, helps a shopper and reads t
   assert.match(key, /^lk_[0-9a-f]{16}_[0-9a-f]{64}$/);
   const prefix = key.slice(3, 19);
   await axe(page, 'keys');
+  // A reload sends the same form again: it makes no second key, and says so.
+  await page.reload();
+  await page.getByText('This form already made a key').waitFor();
+  assert.equal(await page.locator('#new-key').count(), 0, 'no key on the reloaded page');
+  assert.equal(await page.locator('tr', { hasText: 'never' }).count(), 1, 'one unused key listed');
   await page.goto(`${server.base}/console/shops/demo/keys`);
   assert.equal(await page.getByText(key).count(), 0, 'the key is not shown again');
   const row = page.locator('tr', { hasText: prefix });

@@ -77,17 +77,52 @@ pub struct NewKey {
     pub prefix: String,
 }
 
+/// Why no key was made.
+#[derive(Debug, thiserror::Error)]
+pub enum NotMade {
+    #[error("this form already made a key; it was shown once")]
+    FormUsed,
+    #[error(
+        "the shop holds {} live keys, the most it may; revoke one first",
+        app::store::LIVE_KEYS
+    )]
+    Full,
+    #[error("the server is busy hashing; try again")]
+    Busy,
+    #[error("hashing the key failed: {0}")]
+    Hashing(String),
+    #[error(transparent)]
+    Store(#[from] app::store::StoreError),
+}
+
+impl From<app::store::KeyRefusal> for NotMade {
+    fn from(refusal: app::store::KeyRefusal) -> NotMade {
+        match refusal {
+            app::store::KeyRefusal::FormUsed => NotMade::FormUsed,
+            app::store::KeyRefusal::Full => NotMade::Full,
+        }
+    }
+}
+
 /// Creates a key for the shop `shop_id`, hashed through `gate`, and returns its text
-/// (shown once: only the hash is stored).
-pub async fn create(store: &app::store::Store, gate: &HashGate, shop_id: i64) -> anyhow::Result<String> {
+/// (shown once: only the hash is stored). `form` is the console form's one-time
+/// token (`None` from the command line). The shop's room is checked before the
+/// hash is made, and again, with the insert, after.
+pub async fn create(
+    store: &app::store::Store,
+    gate: &HashGate,
+    shop_id: i64,
+    form: Option<&str>,
+) -> Result<String, NotMade> {
+    store.key_room(shop_id, form).await??;
     let new = generate();
     let key = new.key.clone();
     let hash = gate
         .run(move || hash(&key))
         .await
-        .map_err(|Busy| anyhow::anyhow!("the server is busy hashing; try again"))?
-        .map_err(|e| anyhow::anyhow!("hashing the key failed: {e}"))?;
-    store.insert_key(shop_id, &new.prefix, &hash).await?;
+        .map_err(|Busy| NotMade::Busy)?
+        .map_err(|e| NotMade::Hashing(e.to_string()))?;
+    store.insert_key(shop_id, &new.prefix, &hash, form).await??;
     Ok(new.key)
 }
 

@@ -11,6 +11,11 @@ pub const DELIVERIES_KEPT: i64 = 100;
 pub const DELIVERY_IDS_KEPT_DAYS: i64 = 7;
 /// Audit entries a page shows.
 pub const AUDIT_SHOWN: i64 = 200;
+/// How long the support view's audit log keeps an entry.
+pub const AUDIT_KEPT_DAYS: i64 = 365;
+/// Rows one pruning statement deletes at most: a database never pruned before
+/// (an upgrade) is not locked for one long delete while writes wait.
+const PRUNE_BATCH: i64 = 10_000;
 
 /// One Shopify delivery with a valid signature.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -83,24 +88,43 @@ impl Store {
     /// Forgets the ids of deliveries received [`DELIVERY_IDS_KEPT_DAYS`] ago or
     /// more; how many.
     pub async fn prune_delivery_ids(&self) -> Result<u64, StoreError> {
-        self.prune_delivery_ids_by(10_000).await
+        self.prune_delivery_ids_by(PRUNE_BATCH).await
     }
 
-    /// [`Store::prune_delivery_ids`], `batch` rows a statement: a database
-    /// never pruned before (an upgrade) is not locked for one long delete
-    /// while deliveries wait to be written.
+    /// [`Store::prune_delivery_ids`], `batch` rows a statement.
     pub(super) async fn prune_delivery_ids_by(&self, batch: i64) -> Result<u64, StoreError> {
-        let before = time_in(-chrono::Duration::days(DELIVERY_IDS_KEPT_DAYS));
+        self.prune(
+            "DELETE FROM webhook_deliveries WHERE (shop_id, webhook_id) IN (
+                 SELECT shop_id, webhook_id FROM webhook_deliveries WHERE received_at < $1 LIMIT $2)",
+            DELIVERY_IDS_KEPT_DAYS,
+            batch,
+        )
+        .await
+    }
+
+    /// Forgets the support view's audit entries [`AUDIT_KEPT_DAYS`] old or
+    /// more; how many.
+    pub async fn prune_support_views(&self) -> Result<u64, StoreError> {
+        self.prune(
+            "DELETE FROM support_views WHERE id IN (
+                 SELECT id FROM support_views WHERE viewed_at < $1 LIMIT $2)",
+            AUDIT_KEPT_DAYS,
+            PRUNE_BATCH,
+        )
+        .await
+    }
+
+    /// Runs `delete` (rows older than `$1`, at most `$2` of them) until it
+    /// deletes fewer than `batch` rows; how many it deleted.
+    async fn prune(&self, delete: &str, days: i64, batch: i64) -> Result<u64, StoreError> {
+        let before = time_in(-chrono::Duration::days(days));
         let mut forgotten = 0;
         loop {
-            let done = sqlx::query(
-                "DELETE FROM webhook_deliveries WHERE (shop_id, webhook_id) IN (
-                     SELECT shop_id, webhook_id FROM webhook_deliveries WHERE received_at < $1 LIMIT $2)",
-            )
-            .bind(&before)
-            .bind(batch)
-            .execute(&self.pool)
-            .await?;
+            let done = sqlx::query(delete)
+                .bind(&before)
+                .bind(batch)
+                .execute(&self.pool)
+                .await?;
             forgotten += done.rows_affected();
             if done.rows_affected() < batch.unsigned_abs() {
                 return Ok(forgotten);

@@ -2,6 +2,20 @@
 
 use super::{now, Store, StoreError};
 
+/// Live (unrevoked) keys a shop may hold at once.
+pub const LIVE_KEYS: i64 = 20;
+/// Revoked keys a shop's list keeps; older ones are forgotten when a key is made.
+pub const REVOKED_KEYS_KEPT: i64 = 50;
+
+/// Why a new key was not stored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyRefusal {
+    /// The console form that asked for it already made a key (a reload, a second click).
+    FormUsed,
+    /// The shop holds [`LIVE_KEYS`] live keys.
+    Full,
+}
+
 /// A stored API key: its shop and its Argon2id hash.
 #[derive(Debug, Clone)]
 pub struct StoredKey {
@@ -20,16 +34,52 @@ pub struct KeyInfo {
 }
 
 impl Store {
-    /// Stores a new API key's hash under its public prefix.
-    pub async fn insert_key(&self, shop_id: i64, prefix: &str, hash: &str) -> Result<(), StoreError> {
-        sqlx::query("INSERT INTO api_keys (shop_id, prefix, hash, created_at) VALUES ($1, $2, $3, $4)")
+    /// Whether a key could be made now (checked before hashing one): `form` is
+    /// the console form's one-time token, `None` from the command line.
+    pub async fn key_room(&self, shop_id: i64, form: Option<&str>) -> Result<Result<(), KeyRefusal>, StoreError> {
+        room(&self.pool, shop_id, form).await
+    }
+
+    /// Stores a new API key's hash under its public prefix, unless the shop
+    /// already holds [`LIVE_KEYS`] live keys or `form` already made one; the
+    /// check and the insert are one step, so concurrent requests cannot pass
+    /// the cap together. Forgets revoked keys beyond [`REVOKED_KEYS_KEPT`].
+    pub async fn insert_key(
+        &self,
+        shop_id: i64,
+        prefix: &str,
+        hash: &str,
+        form: Option<&str>,
+    ) -> Result<Result<(), KeyRefusal>, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        // Holds the shop's row (a write lock on SQLite) until the commit, so that
+        // the count below cannot be read by two makers at once on PostgreSQL.
+        sqlx::query("UPDATE shops SET id = id WHERE id = $1")
+            .bind(shop_id)
+            .execute(&mut *tx)
+            .await?;
+        if let Err(refused) = room(&mut *tx, shop_id, form).await? {
+            return Ok(Err(refused));
+        }
+        sqlx::query("INSERT INTO api_keys (shop_id, prefix, hash, created_at, form_token) VALUES ($1, $2, $3, $4, $5)")
             .bind(shop_id)
             .bind(prefix)
             .bind(hash)
             .bind(now())
-            .execute(&self.pool)
+            .bind(form)
+            .execute(&mut *tx)
             .await?;
-        Ok(())
+        sqlx::query(
+            "DELETE FROM api_keys WHERE shop_id = $1 AND revoked_at IS NOT NULL AND id <= (
+                 SELECT id FROM api_keys WHERE shop_id = $1 AND revoked_at IS NOT NULL
+                 ORDER BY id DESC LIMIT 1 OFFSET $2)",
+        )
+        .bind(shop_id)
+        .bind(REVOKED_KEYS_KEPT)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(Ok(()))
     }
 
     /// A shop's keys, newest first: prefix, created, revoked (never the hash).
@@ -73,4 +123,27 @@ impl Store {
                 .await?;
         Ok(row.map(|(shop_id, hash)| StoredKey { shop_id, hash }))
     }
+}
+
+/// Whether the shop has room for a key and `form` has made none.
+async fn room<'e>(
+    db: impl sqlx::Executor<'e, Database = sqlx::Any>,
+    shop_id: i64,
+    form: Option<&str>,
+) -> Result<Result<(), KeyRefusal>, StoreError> {
+    let (live, used): (i64, i64) = sqlx::query_as(
+        "SELECT (SELECT COUNT(*) FROM api_keys WHERE shop_id = $1 AND revoked_at IS NULL),
+                (SELECT COUNT(*) FROM api_keys WHERE form_token = $2)",
+    )
+    .bind(shop_id)
+    .bind(form)
+    .fetch_one(db)
+    .await?;
+    Ok(if used > 0 {
+        Err(KeyRefusal::FormUsed)
+    } else if live >= LIVE_KEYS {
+        Err(KeyRefusal::Full)
+    } else {
+        Ok(())
+    })
 }

@@ -23,9 +23,9 @@ mod views;
 mod writes;
 
 pub use accounts::{Account, Membership, Role, Session};
-pub use activity::{Delivery, SupportView, DELIVERIES_KEPT, DELIVERY_IDS_KEPT_DAYS};
+pub use activity::{Delivery, SupportView, AUDIT_KEPT_DAYS, DELIVERIES_KEPT, DELIVERY_IDS_KEPT_DAYS};
 pub(crate) use allowances::{hex, unhex};
-pub use keys::{KeyInfo, StoredKey};
+pub use keys::{KeyInfo, KeyRefusal, StoredKey, LIVE_KEYS, REVOKED_KEYS_KEPT};
 pub use links::{LinkState, ORDERS_LISTED};
 pub use outbox::{Outcome, Queued};
 pub use redact::shown_url;
@@ -387,9 +387,9 @@ fn now() -> String {
 }
 
 #[cfg(test)]
-mod delivery_ids_tests;
-#[cfg(test)]
 mod erasure_tests;
+#[cfg(test)]
+mod forgetting_tests;
 #[cfg(test)]
 mod lookup_tests;
 #[cfg(test)]

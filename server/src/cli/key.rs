@@ -78,5 +78,5 @@ pub(super) async fn run(command: KeyCommand) -> Result<()> {
 /// Creates a key for an existing shop and returns its text.
 pub async fn create_key(store: &Store, slug: &str) -> Result<String> {
     let shop = super::shop_named(store, slug).await?;
-    keys::create(store, &keys::HashGate::for_this_machine(), shop.id).await
+    Ok(keys::create(store, &keys::HashGate::for_this_machine(), shop.id, None).await?)
 }

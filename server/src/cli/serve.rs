@@ -122,7 +122,8 @@ pub(super) async fn serve(db: &Db, addr: SocketAddr, site_root: PathBuf, setting
         });
     }
     {
-        // The ids of Shopify deliveries, kept to know a retry, go after a week.
+        // The ids of Shopify deliveries, kept to know a retry, go after a week;
+        // the support view's audit entries after a year.
         let store = store.clone();
         tokio::spawn(async move {
             loop {
@@ -130,6 +131,11 @@ pub(super) async fn serve(db: &Db, addr: SocketAddr, site_root: PathBuf, setting
                     Ok(0) => {}
                     Ok(forgotten) => tracing::info!(forgotten, "forgot the ids of week-old deliveries"),
                     Err(e) => tracing::warn!(error = %e, "could not forget old delivery ids; next hour again"),
+                }
+                match store.prune_support_views().await {
+                    Ok(0) => {}
+                    Ok(forgotten) => tracing::info!(forgotten, "forgot year-old entries of the support audit log"),
+                    Err(e) => tracing::warn!(error = %e, "could not forget old audit entries; next hour again"),
                 }
                 tokio::time::sleep(PRUNE_EVERY).await;
             }

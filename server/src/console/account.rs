@@ -191,12 +191,7 @@ pub async fn sign_in(
         .await
     else {
         state.limits.release_sign_in(&client, &email, anywhere);
-        return pages::message(
-            StatusCode::SERVICE_UNAVAILABLE,
-            locale,
-            "console.error.busy_title",
-            "console.error.busy",
-        );
+        return pages::busy(locale);
     };
     let Some(account) = account.filter(|_| valid) else {
         tracing::info!("console sign-in refused");
@@ -359,12 +354,7 @@ pub async fn set_password(
     }
     let password = form.password;
     let Ok(Ok(hash)) = state.hashing.run(move || keys::hash(&password)).await else {
-        return pages::message(
-            StatusCode::SERVICE_UNAVAILABLE,
-            locale,
-            "console.error.busy_title",
-            "console.error.busy",
-        );
+        return pages::busy(locale);
     };
     match state.store.set_password(&token_hash, &hash).await {
         Ok(true) => pages::message(

@@ -2,8 +2,9 @@
 //! webhook URL, a new signing secret shown once, the last deliveries). Owners only.
 
 use super::pages::{self, csrf_field, notice, Frame, Section};
-use super::session::Signed;
-use super::{base_url, member, member_posting, t, CsrfForm};
+use super::session::{is_token, token, Signed};
+use super::{base_url, member, member_posting, t};
+use crate::keys::NotMade;
 use crate::AppState;
 use app::store::Membership;
 use axum::extract::{Path, Query, State};
@@ -29,11 +30,58 @@ pub async fn list(
         Ok(m) => m,
         Err(page) => return page,
     };
-    let note = done
-        .revoked
-        .filter(|p| crate::keys::is_prefix(p))
-        .map(|p| app::i18n::t_args(signed.locale, "console.keys.revoked", &[("prefix", &p)]));
-    keys_page(&state, &signed, &member, None, note).await
+    let note = done.revoked.filter(|p| crate::keys::is_prefix(p)).map(|p| {
+        Said::Note(app::i18n::t_args(
+            signed.locale,
+            "console.keys.revoked",
+            &[("prefix", &p)],
+        ))
+    });
+    keys_page(&state, &signed, &member, StatusCode::OK, note.unwrap_or(Said::Nothing)).await
+}
+
+/// A form that makes a secret: its CSRF token and its one-time token, which
+/// makes a second sending of the same form (a reload) make nothing new.
+#[derive(serde::Deserialize)]
+pub struct MakeForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    once: String,
+}
+
+/// What a page says at its top after a change.
+enum Said {
+    Nothing,
+    /// A new secret, shown this once.
+    Shown(String),
+    Note(String),
+    Problem(String),
+}
+
+impl Said {
+    fn notice(&self) -> impl IntoView {
+        match self {
+            Said::Note(text) => Some(notice(Some(text.clone()), false)),
+            Said::Problem(text) => Some(notice(Some(text.clone()), true)),
+            Said::Nothing | Said::Shown(_) => None,
+        }
+    }
+
+    fn shown(self, locale: app::i18n::Locale, text_key: &str, id: &'static str) -> impl IntoView {
+        let Said::Shown(secret) = self else { return None };
+        Some(view! {
+            <div class="notice" role="status">
+                <p>{t(locale, text_key)}</p>
+                <pre class="copy" id=id><code>{secret}</code></pre>
+            </div>
+        })
+    }
+}
+
+/// The hidden field of a form that makes a secret.
+fn once_field() -> impl IntoView {
+    view! { <input type="hidden" name="once" value=token()/> }
 }
 
 /// `POST /console/shops/{slug}/keys`: a new key, shown on the answer only.
@@ -41,22 +89,38 @@ pub async fn create(
     State(state): State<AppState>,
     signed: Signed,
     Path(slug): Path<String>,
-    Form(form): Form<CsrfForm>,
+    Form(form): Form<MakeForm>,
 ) -> Response {
     let member = match member_posting(&state, &signed, &slug, Section::Keys, &form.csrf).await {
         Ok(m) => m,
         Err(page) => return page,
     };
-    match crate::keys::create(&state.store, &state.hashing, member.shop.id).await {
+    if !is_token(&form.once) {
+        return pages::stale_form(signed.locale);
+    }
+    let locale = signed.locale;
+    let (status, said) = match crate::keys::create(&state.store, &state.hashing, member.shop.id, Some(&form.once)).await
+    {
         Ok(key) => {
             tracing::info!(user_id = signed.session.user_id, "console created an API key");
-            keys_page(&state, &signed, &member, Some(key), None).await
+            (StatusCode::OK, Said::Shown(key))
         }
+        Err(NotMade::FormUsed) => (StatusCode::CONFLICT, Said::Problem(t(locale, "console.keys.form_used"))),
+        Err(NotMade::Full) => (
+            StatusCode::CONFLICT,
+            Said::Problem(app::i18n::t_args(
+                locale,
+                "console.keys.full",
+                &[("most", &app::store::LIVE_KEYS.to_string())],
+            )),
+        ),
+        Err(NotMade::Busy) => return pages::busy(locale),
         Err(e) => {
             tracing::error!(error = %e, "could not create a key");
-            pages::unavailable(signed.locale)
+            return pages::unavailable(locale);
         }
-    }
+    };
+    keys_page(&state, &signed, &member, status, said).await
 }
 
 #[derive(serde::Deserialize)]
@@ -105,13 +169,7 @@ pub async fn revoke(
     }
 }
 
-async fn keys_page(
-    state: &AppState,
-    signed: &Signed,
-    member: &Membership,
-    new_key: Option<String>,
-    note: Option<String>,
-) -> Response {
+async fn keys_page(state: &AppState, signed: &Signed, member: &Membership, status: StatusCode, said: Said) -> Response {
     let locale = signed.locale;
     let keys = match state.store.keys(member.shop.id).await {
         Ok(keys) => keys,
@@ -147,25 +205,20 @@ async fn keys_page(
             }
         })
         .collect_view();
-    let shown = new_key.map(|key| {
-        view! {
-            <div class="notice" role="status">
-                <p>{t(locale, "console.keys.shown_once")}</p>
-                <pre class="copy" id="new-key"><code>{key}</code></pre>
-            </div>
-        }
-    });
+    let note = said.notice();
+    let shown = said.shown(locale, "console.keys.shown_once", "new-key");
     let title = t(locale, "console.keys.title");
     pages::page(
-        StatusCode::OK,
+        status,
         &Frame::shop(signed, member, Section::Keys),
         &title.clone(),
         view! {
                     <h1>{title}</h1>
-                    {notice(note, false)}
+                    {note}
                     {shown}
                     <form method="post" action=format!("/console/shops/{}/keys", member.shop.slug)>
                         {csrf_field(&signed.session.csrf)}
+                        {once_field()}
                         <button type="submit">{t(locale, "console.keys.create")}</button>
                     </form>
                     {pages::scrolling(t(locale, "console.keys.title"), view! {
@@ -196,7 +249,7 @@ pub async fn shopify(
         Ok(m) => m,
         Err(page) => return page,
     };
-    shopify_page(&state, &signed, &member, &headers, None).await
+    shopify_page(&state, &signed, &member, &headers, StatusCode::OK, Said::Nothing).await
 }
 
 /// `POST /console/shops/{slug}/shopify/rotate`: a new signing secret, shown once.
@@ -205,23 +258,35 @@ pub async fn rotate(
     signed: Signed,
     Path(slug): Path<String>,
     headers: HeaderMap,
-    Form(form): Form<CsrfForm>,
+    Form(form): Form<MakeForm>,
 ) -> Response {
     let member = match member_posting(&state, &signed, &slug, Section::Shopify, &form.csrf).await {
         Ok(m) => m,
         Err(page) => return page,
     };
+    if !is_token(&form.once) {
+        return pages::stale_form(signed.locale);
+    }
     let secret = crate::keys::webhook_secret();
-    match state.store.set_webhook_secret(&member.shop.slug, &secret).await {
-        Ok(_) => {
+    let (status, said) = match state
+        .store
+        .rotate_webhook_secret(member.shop.id, &secret, &form.once)
+        .await
+    {
+        Ok(true) => {
             tracing::info!(user_id = signed.session.user_id, "console rotated the webhook secret");
-            shopify_page(&state, &signed, &member, &headers, Some(secret)).await
+            (StatusCode::OK, Said::Shown(secret))
         }
+        Ok(false) => (
+            StatusCode::CONFLICT,
+            Said::Problem(t(signed.locale, "console.shopify.form_used")),
+        ),
         Err(e) => {
             tracing::error!(error = %e, "could not rotate the webhook secret");
-            pages::unavailable(signed.locale)
+            return pages::unavailable(signed.locale);
         }
-    }
+    };
+    shopify_page(&state, &signed, &member, &headers, status, said).await
 }
 
 async fn shopify_page(
@@ -229,7 +294,8 @@ async fn shopify_page(
     signed: &Signed,
     member: &Membership,
     headers: &HeaderMap,
-    new_secret: Option<String>,
+    status: StatusCode,
+    said: Said,
 ) -> Response {
     let locale = signed.locale;
     let deliveries = match state.store.deliveries(member.shop.id).await {
@@ -244,14 +310,8 @@ async fn shopify_page(
         base_url(state, headers),
         member.shop.slug
     );
-    let shown = new_secret.map(|secret| {
-        view! {
-            <div class="notice" role="status">
-                <p>{t(locale, "console.shopify.shown_once")}</p>
-                <pre class="copy" id="new-secret"><code>{secret}</code></pre>
-            </div>
-        }
-    });
+    let note = said.notice();
+    let shown = said.shown(locale, "console.shopify.shown_once", "new-secret");
     let empty = deliveries
         .is_empty()
         .then(|| view! { <p>{t(locale, "console.shopify.none")}</p> });
@@ -269,16 +329,18 @@ async fn shopify_page(
         .collect_view();
     let title = t(locale, "console.shopify.title");
     pages::page(
-        StatusCode::OK,
+        status,
         &Frame::shop(signed, member, Section::Shopify),
         &title.clone(),
         view! {
                     <h1>{title}</h1>
                     <p>{t(locale, "console.shopify.url")}</p>
                     <pre class="copy" id="webhook-url"><code>{url}</code></pre>
+                    {note}
                     {shown}
                     <form method="post" action=format!("/console/shops/{}/shopify/rotate", member.shop.slug)>
                         {csrf_field(&signed.session.csrf)}
+                        {once_field()}
                         <p class="hint">{t(locale, "console.shopify.rotate_hint")}</p>
                         <button type="submit" class="secondary">{t(locale, "console.shopify.rotate")}</button>
                     </form>

@@ -193,6 +193,16 @@ pub fn unavailable(locale: Locale) -> Response {
     )
 }
 
+/// The hashing gate turned the request away: try again shortly.
+pub fn busy(locale: Locale) -> Response {
+    message(
+        StatusCode::SERVICE_UNAVAILABLE,
+        locale,
+        "console.error.busy_title",
+        "console.error.busy",
+    )
+}
+
 /// No such shop for this account (whether or not it exists).
 pub fn not_found(locale: Locale) -> Response {
     message(

@@ -150,6 +150,11 @@ impl Browser<'_> {
         hidden(&html, "csrf").expect("a form with a token")
     }
 
+    /// The one-time token of the form on `page` that makes a secret.
+    pub async fn once(&self, page: &str) -> String {
+        hidden(&self.page(page).await, "once").expect("a form with a one-time token")
+    }
+
     /// Posts a form with the session's token added.
     pub async fn post(&self, path: &str, fields: &[(&str, &str)]) -> reqwest::Response {
         let csrf = self.csrf().await;

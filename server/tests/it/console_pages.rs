@@ -96,7 +96,8 @@ async fn settings_change_the_widget_and_bad_ones_change_nothing() {
 async fn keys_are_shown_once_listed_by_prefix_and_revoked() {
     let app = TestApp::spawn().await;
     let browser = owner(&app).await;
-    let res = browser.post("/console/shops/alpha/keys", &[]).await;
+    let once = browser.once("/console/shops/alpha/keys").await;
+    let res = browser.post("/console/shops/alpha/keys", &[("once", &once)]).await;
     assert_eq!(res.status(), 200);
     let page = res.text().await.unwrap();
     let start = page.find("lk_").expect("the new key");
@@ -176,7 +177,10 @@ async fn signed_deliveries_are_listed_and_unsigned_ones_are_not() {
         "the unsigned one is not listed"
     );
     // A new signing secret is shown once and replaces the old one.
-    let res = browser.post("/console/shops/alpha/shopify/rotate", &[]).await;
+    let once = browser.once("/console/shops/alpha/shopify").await;
+    let res = browser
+        .post("/console/shops/alpha/shopify/rotate", &[("once", &once)])
+        .await;
     let page = res.text().await.unwrap();
     let (status, _) = deliver(&app, "alpha", "orders/create", "d-3", &order).await;
     assert_eq!(status, 401, "the old secret stopped working");

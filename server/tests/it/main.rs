@@ -13,6 +13,7 @@ mod bundle;
 mod cli;
 mod cluster;
 mod console;
+mod console_forms;
 mod console_pages;
 mod console_sessions;
 mod cross_site;

@@ -1,0 +1,198 @@
+//! What is forgotten with time or count, so that no table grows for ever: the
+//! ids of Shopify deliveries after a week (a delivery retried after that is
+//! merged again, changing nothing), the support view's audit entries after a
+//! year, revoked API keys beyond the last [`REVOKED_KEYS_KEPT`].
+
+use super::tests::{example, shop, store};
+use super::*;
+
+/// Delivers the example order under `delivery` as a platform would: written
+/// first, merged after.
+async fn deliver(store: &Store, shop_id: i64, delivery: &str) -> Updated {
+    store
+        .update_order(shop_id, "1001", Some(delivery), |stored| match stored {
+            None => Ok(Decision::Write(Box::new(example()))),
+            stored => Decision::merged(stored, |order| order.merge(example().into_inner())),
+        })
+        .await
+        .unwrap()
+}
+
+async fn ids_kept(store: &Store) -> i64 {
+    sqlx::query_scalar("SELECT COUNT(*) FROM webhook_deliveries")
+        .fetch_one(&store.pool)
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn delivery_ids_are_forgotten_after_a_week_and_a_late_retry_changes_nothing() {
+    let (_dir, store) = store().await;
+    let shop = store.create_shop(&shop("a")).await.unwrap();
+    assert_eq!(deliver(&store, shop.id, "old").await, Updated::Created);
+    assert_eq!(deliver(&store, shop.id, "new").await, Updated::Unchanged);
+    let a_week_ago = time_in(-chrono::Duration::days(DELIVERY_IDS_KEPT_DAYS) - chrono::Duration::seconds(1));
+    sqlx::query("UPDATE webhook_deliveries SET received_at = $1 WHERE webhook_id = 'old'")
+        .bind(&a_week_ago)
+        .execute(&store.pool)
+        .await
+        .unwrap();
+    let stored = store.order(shop.id, "1001").await.unwrap();
+
+    assert_eq!(store.prune_delivery_ids().await.unwrap(), 1);
+    assert_eq!(ids_kept(&store).await, 1, "the recent id stays");
+    assert_eq!(deliver(&store, shop.id, "new").await, Updated::Duplicate);
+    // Shopify does not retry this late; if a delivery did come again, it is
+    // merged again, and the order stays as it was.
+    assert_eq!(deliver(&store, shop.id, "old").await, Updated::Unchanged);
+    assert_eq!(store.order(shop.id, "1001").await.unwrap(), stored);
+    assert_eq!(store.prune_delivery_ids().await.unwrap(), 0);
+}
+
+#[tokio::test]
+async fn many_old_ids_are_forgotten_a_batch_at_a_time() {
+    let (_dir, store) = store().await;
+    let shop = store.create_shop(&shop("a")).await.unwrap();
+    let long_ago = time_in(-chrono::Duration::days(DELIVERY_IDS_KEPT_DAYS + 30));
+    for i in 0..7 {
+        sqlx::query("INSERT INTO webhook_deliveries (shop_id, webhook_id, received_at) VALUES ($1, $2, $3)")
+            .bind(shop.id)
+            .bind(format!("d-{i}"))
+            .bind(&long_ago)
+            .execute(&store.pool)
+            .await
+            .unwrap();
+    }
+    assert_eq!(deliver(&store, shop.id, "today").await, Updated::Created);
+    assert_eq!(
+        store.prune_delivery_ids_by(3).await.unwrap(),
+        7,
+        "batches of 3, 3 and 1"
+    );
+    assert_eq!(ids_kept(&store).await, 1);
+}
+
+#[tokio::test]
+async fn audit_entries_are_forgotten_after_a_year() {
+    let (_dir, store) = store().await;
+    let shop = store.create_shop(&shop("a")).await.unwrap();
+    for number in ["1001", "1002"] {
+        store
+            .record_support_view(shop.id, "staff@a.example", number)
+            .await
+            .unwrap();
+    }
+    let a_year_ago = time_in(-chrono::Duration::days(AUDIT_KEPT_DAYS) - chrono::Duration::seconds(1));
+    sqlx::query("UPDATE support_views SET viewed_at = $1 WHERE number_key = '1001'")
+        .bind(&a_year_ago)
+        .execute(&store.pool)
+        .await
+        .unwrap();
+    assert_eq!(store.prune_support_views().await.unwrap(), 1);
+    let kept = store.support_views(shop.id).await.unwrap();
+    assert_eq!(
+        kept.iter().map(|v| v.number_key.as_str()).collect::<Vec<_>>(),
+        ["1002"],
+        "the recent entry stays"
+    );
+    assert_eq!(store.prune_support_views().await.unwrap(), 0);
+}
+
+#[tokio::test]
+async fn revoked_keys_beyond_the_last_fifty_are_forgotten_and_live_ones_are_capped() {
+    let (_dir, store) = store().await;
+    let other = store.create_shop(&shop("b")).await.unwrap();
+    let shop = store.create_shop(&shop("a")).await.unwrap();
+    let key = |i: usize| format!("{i:016x}");
+    let made = REVOKED_KEYS_KEPT as usize + 5;
+    for i in 0..made {
+        assert_eq!(store.insert_key(shop.id, &key(i), "h", None).await.unwrap(), Ok(()));
+        assert!(store.revoke_key(shop.id, &key(i)).await.unwrap());
+    }
+    store
+        .insert_key(other.id, &key(1000), "h", None)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(store.revoke_key(other.id, &key(1000)).await.unwrap());
+    // Each insert forgot the oldest revoked keys beyond the last fifty: the
+    // fifty-fifth key's revocation came after its insert, so 51 remain.
+    let listed = store.keys(shop.id).await.unwrap();
+    assert_eq!(listed.len(), REVOKED_KEYS_KEPT as usize + 1);
+    assert_eq!(
+        listed.last().map(|k| k.prefix.clone()),
+        Some(key(made - 51)),
+        "the oldest go"
+    );
+    assert_eq!(store.keys(other.id).await.unwrap().len(), 1, "another shop's keys stay");
+    // Live keys: up to the cap, then refused without a write.
+    for i in 0..LIVE_KEYS as usize {
+        assert_eq!(
+            store.insert_key(shop.id, &key(2000 + i), "h", None).await.unwrap(),
+            Ok(())
+        );
+    }
+    assert_eq!(store.key_room(shop.id, None).await.unwrap(), Err(KeyRefusal::Full));
+    assert_eq!(
+        store.insert_key(shop.id, &key(3000), "h", None).await.unwrap(),
+        Err(KeyRefusal::Full)
+    );
+    assert!(store.key_by_prefix(&key(3000)).await.unwrap().is_none());
+    // The insert's own forgetting left one revoked key fewer: fifty now.
+    let revoked = store
+        .keys(shop.id)
+        .await
+        .unwrap()
+        .iter()
+        .filter(|k| k.revoked_at.is_some())
+        .count();
+    assert_eq!(revoked, REVOKED_KEYS_KEPT as usize);
+}
+
+#[tokio::test]
+async fn a_form_makes_one_key_whatever_the_room() {
+    let (_dir, store) = store().await;
+    let other = store.create_shop(&shop("b")).await.unwrap();
+    let shop = store.create_shop(&shop("a")).await.unwrap();
+    let form = "f".repeat(64);
+    assert_eq!(store.key_room(shop.id, Some(&form)).await.unwrap(), Ok(()));
+    assert_eq!(
+        store
+            .insert_key(shop.id, "0000000000000001", "h", Some(&form))
+            .await
+            .unwrap(),
+        Ok(())
+    );
+    assert_eq!(
+        store.key_room(shop.id, Some(&form)).await.unwrap(),
+        Err(KeyRefusal::FormUsed)
+    );
+    assert_eq!(
+        store
+            .insert_key(shop.id, "0000000000000002", "h", Some(&form))
+            .await
+            .unwrap(),
+        Err(KeyRefusal::FormUsed)
+    );
+    assert_eq!(store.keys(shop.id).await.unwrap().len(), 1);
+    // The same form posted to another shop makes nothing there either: the
+    // token was used.
+    assert_eq!(
+        store
+            .insert_key(other.id, "0000000000000003", "h", Some(&form))
+            .await
+            .unwrap(),
+        Err(KeyRefusal::FormUsed)
+    );
+    // The webhook secret: one change per form.
+    assert!(store.rotate_webhook_secret(shop.id, "s1", &form).await.unwrap());
+    assert!(!store.rotate_webhook_secret(shop.id, "s2", &form).await.unwrap());
+    assert_eq!(
+        store.webhook_secret("a").await.unwrap().map(|(_, s)| s),
+        Some("s1".to_string())
+    );
+    assert!(store
+        .rotate_webhook_secret(shop.id, "s3", &"e".repeat(64))
+        .await
+        .unwrap());
+}

@@ -1,0 +1,140 @@
+//! Console forms that make a secret, sent again or many at once: the same
+//! form sent twice (a reload, a double click) makes one key or one signing
+//! secret, and a burst of key forms stops at the shop's cap of live keys, on
+//! both stores.
+
+use crate::common;
+
+use app::store::{Role, LIVE_KEYS};
+use common::console::{account, hidden, sign_in, Browser};
+use common::TestApp;
+
+async fn owner(app: &TestApp) -> Browser<'_> {
+    account(app, "owner@alpha.example", "alpha", Role::Owner).await;
+    sign_in(app, "owner@alpha.example").await
+}
+
+async fn live_keys(app: &TestApp) -> usize {
+    let shop = app.store.shop("alpha").await.unwrap().unwrap();
+    let keys = app.store.keys(shop.id).await.unwrap();
+    keys.iter().filter(|k| k.revoked_at.is_none()).count()
+}
+
+#[tokio::test]
+async fn a_form_sent_again_makes_no_second_key_or_secret() {
+    let app = TestApp::spawn().await;
+    let browser = owner(&app).await;
+    let before = live_keys(&app).await;
+    let once = browser.once("/console/shops/alpha/keys").await;
+    let first = browser.post("/console/shops/alpha/keys", &[("once", &once)]).await;
+    assert_eq!(first.status(), 200);
+    assert!(first.text().await.unwrap().contains("id=\"new-key\""));
+    let again = browser.post("/console/shops/alpha/keys", &[("once", &once)]).await;
+    assert_eq!(again.status(), 409);
+    let page = again.text().await.unwrap();
+    assert!(page.contains("This form already made a key"), "{page}");
+    assert!(!page.contains("id=\"new-key\""), "no key is shown");
+    assert_ne!(
+        hidden(&page, "once").as_deref(),
+        Some(once.as_str()),
+        "the page's form has a new token"
+    );
+    assert_eq!(live_keys(&app).await, before + 1);
+
+    // A form without its token, or with a malformed one, makes nothing.
+    for junk in ["", "x", &"g".repeat(64)] {
+        let res = browser.post("/console/shops/alpha/keys", &[("once", junk)]).await;
+        assert_eq!(res.status(), 403, "{junk:?}");
+    }
+    assert_eq!(live_keys(&app).await, before + 1);
+
+    // The signing secret: the one shown first stays in force.
+    let once = browser.once("/console/shops/alpha/shopify").await;
+    let first = browser
+        .post("/console/shops/alpha/shopify/rotate", &[("once", &once)])
+        .await;
+    assert_eq!(first.status(), 200);
+    let (_, shown) = app.store.webhook_secret("alpha").await.unwrap().unwrap();
+    assert!(first.text().await.unwrap().contains(&shown));
+    let again = browser
+        .post("/console/shops/alpha/shopify/rotate", &[("once", &once)])
+        .await;
+    assert_eq!(again.status(), 409);
+    let page = again.text().await.unwrap();
+    assert!(page.contains("This form already made a new signing secret"), "{page}");
+    let (_, now) = app.store.webhook_secret("alpha").await.unwrap().unwrap();
+    assert_eq!(now, shown, "the secret shown is the one in force");
+    assert!(!page.contains(&now));
+    let res = browser
+        .post("/console/shops/alpha/shopify/rotate", &[("once", "")])
+        .await;
+    assert_eq!(res.status(), 403);
+    assert_eq!(app.store.webhook_secret("alpha").await.unwrap().unwrap().1, shown);
+}
+
+/// Keys are hashed before they are stored, and the check of the cap happens
+/// again with the insert: a burst of forms, each with its own token, all let
+/// in by a wide hashing gate, still makes no more than the cap.
+#[tokio::test]
+async fn a_burst_of_key_forms_stops_at_the_cap() {
+    let gate = std::sync::Arc::new(server::keys::HashGate::new(2, 1000, std::time::Duration::from_secs(60)));
+    let app = TestApp::spawn_configured({
+        let gate = gate.clone();
+        move |s| s.with_hash_gate(gate)
+    })
+    .await;
+    let browser = owner(&app).await;
+    let before = live_keys(&app).await;
+    let csrf = browser.csrf().await;
+    let forms: Vec<String> = (0..200).map(|i| format!("{i:064x}")).collect();
+    let answers = futures::future::join_all(forms.iter().map(|once| {
+        let browser = &browser;
+        let csrf = &csrf;
+        async move {
+            browser
+                .post_with("/console/shops/alpha/keys", csrf, &[("once", once)])
+                .await
+                .status()
+                .as_u16()
+        }
+    }))
+    .await;
+    let made = answers.iter().filter(|s| **s == 200).count();
+    let refused = answers.iter().filter(|s| **s == 409).count();
+    assert_eq!(made + refused, answers.len(), "{answers:?}");
+    assert_eq!(made, LIVE_KEYS as usize - before);
+    assert_eq!(live_keys(&app).await, LIVE_KEYS as usize);
+    // Full: the page says what to do, and nothing is hashed for it.
+    let hashes = gate.hashes();
+    let once = browser.once("/console/shops/alpha/keys").await;
+    let res = browser.post("/console/shops/alpha/keys", &[("once", &once)]).await;
+    assert_eq!(res.status(), 409);
+    let page = res.text().await.unwrap();
+    assert!(page.contains(&format!("already has {LIVE_KEYS} live keys")), "{page}");
+    assert_eq!(gate.hashes(), hashes, "a full shop's form buys no hashing");
+
+    // The same form sent 100 times at once makes one key.
+    let prefix = {
+        let shop = app.store.shop("alpha").await.unwrap().unwrap();
+        app.store.keys(shop.id).await.unwrap()[0].prefix.clone()
+    };
+    let revoked = browser
+        .post("/console/shops/alpha/keys/revoke", &[("prefix", &prefix)])
+        .await;
+    assert_eq!(revoked.status(), 303);
+    let once = browser.once("/console/shops/alpha/keys").await;
+    let answers = futures::future::join_all((0..100).map(|_| {
+        let (browser, csrf, once) = (&browser, &csrf, &once);
+        async move {
+            browser
+                .post_with("/console/shops/alpha/keys", csrf, &[("once", once)])
+                .await
+                .status()
+                .as_u16()
+        }
+    }))
+    .await;
+    assert_eq!(answers.iter().filter(|s| **s == 200).count(), 1, "{answers:?}");
+    assert_eq!(answers.iter().filter(|s| **s == 409).count(), 99);
+    assert_eq!(live_keys(&app).await, LIVE_KEYS as usize);
+}
