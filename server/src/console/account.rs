@@ -68,7 +68,7 @@ pub async fn home(State(state): State<AppState>, signed: Result<Signed, Response
 fn sign_in_page(state: &AppState, headers: &HeaderMap, status: StatusCode, error: Option<String>) -> Response {
     let locale = locale_of(headers);
     // A browser that has a form token keeps it, so that two tabs both work.
-    let form_token = session::cookie(headers, FORM_COOKIE).map_or_else(session::token, str::to_string);
+    let form_token = session::cookie(state, headers, FORM_COOKIE).map_or_else(session::token, str::to_string);
     let title = t(locale, "console.sign_in.title");
     let mut response = bare(
         status,
@@ -98,18 +98,14 @@ fn sign_in_page(state: &AppState, headers: &HeaderMap, status: StatusCode, error
 /// not counted against the account's allowance from all clients, so that many
 /// clients guessing cannot lock the owner out of a browser they have used. One
 /// account's (the last signed in to); made by `LookupLimits::known_browser_tag`.
-pub const KNOWN_COOKIE: &str = "lookout_console_known";
+pub const KNOWN_COOKIE: session::CookieName = session::CookieName {
+    plain: "lookout_console_known",
+    secure: "__Host-lookout_console_known",
+};
 
 fn known_cookie(state: &AppState, tag: &str) -> axum::http::HeaderValue {
     let max_age = i64::try_from(KNOWN_DAYS * 24 * 3600).unwrap_or(i64::MAX);
-    crate::token::set_cookie(
-        KNOWN_COOKIE,
-        Some(tag),
-        "/console",
-        "Strict",
-        max_age,
-        state.secure_cookies,
-    )
+    session::set_cookie_for(state, KNOWN_COOKIE, Some(tag), max_age)
 }
 
 /// Days since 1970, as the known browsers' tags count them.
@@ -136,7 +132,7 @@ pub async fn sign_in(
     Form(form): Form<SignInForm>,
 ) -> Response {
     let locale = locale_of(&headers);
-    let form_ok = session::cookie(&headers, FORM_COOKIE).is_some_and(|c| session::same_token(c, &form.csrf));
+    let form_ok = session::cookie(&state, &headers, FORM_COOKIE).is_some_and(|c| session::same_token(c, &form.csrf));
     if !form_ok {
         return pages::stale_form(locale);
     }
@@ -169,7 +165,7 @@ pub async fn sign_in(
     };
     // A browser this account has signed in with, since its password was set,
     // does not spend the account's allowance from all clients.
-    let known = match (session::cookie(&headers, KNOWN_COOKIE), account.as_ref()) {
+    let known = match (session::cookie(&state, &headers, KNOWN_COOKIE), account.as_ref()) {
         (Some(tag), Some(account)) => account
             .password_hash
             .as_deref()
@@ -200,7 +196,7 @@ pub async fn sign_in(
     state.limits.release_sign_in(&client, &email, anywhere);
     // One browser, one session: one it still had (another account's, say) ends
     // here rather than staying valid, unseen, until it expires.
-    if let Some(old) = session::cookie(&headers, SESSION_COOKIE) {
+    if let Some(old) = session::cookie(&state, &headers, SESSION_COOKIE) {
         if let Err(e) = state.store.end_session(&session::digest(old)).await {
             tracing::warn!(error = %e, "could not end the browser's previous session");
         }

@@ -8,28 +8,62 @@ use crate::AppState;
 use app::store::Session;
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
-use axum::http::HeaderValue;
+use axum::http::{HeaderMap, HeaderValue};
 use axum::response::{IntoResponse, Redirect, Response};
 
+/// A console cookie's name over plain HTTP, and over TLS, where the
+/// `__Host-` prefix has browsers take it only from this very host, sent with
+/// `Secure` and `Path=/` and without `Domain`: a sibling subdomain cannot set
+/// one that would come first (cookie tossing), so a browser cannot be put in
+/// another account's session.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CookieName {
+    pub plain: &'static str,
+    pub secure: &'static str,
+}
+
+impl CookieName {
+    /// The name on a site that is (`true`) or is not served over TLS.
+    pub const fn on(self, secure: bool) -> &'static str {
+        if secure {
+            self.secure
+        } else {
+            self.plain
+        }
+    }
+}
+
 /// The session cookie.
-pub const SESSION_COOKIE: &str = "lookout_console";
+pub const SESSION_COOKIE: CookieName = CookieName {
+    plain: "lookout_console",
+    secure: "__Host-lookout_console",
+};
 /// The cookie the sign-in form's token is checked against.
-pub const FORM_COOKIE: &str = "lookout_console_form";
+pub const FORM_COOKIE: CookieName = CookieName {
+    plain: "lookout_console_form",
+    secure: "__Host-lookout_console_form",
+};
 /// How long a session lasts from sign-in.
 pub const SESSION_HOURS: i64 = 12;
 
-pub use crate::token::{cookie, digest, is_token, same_token, token};
+pub use crate::token::{digest, is_token, same_token, token};
 
-/// A `Set-Cookie` value for a console cookie; `None` clears it.
-pub fn set_cookie(state: &AppState, name: &'static str, value: Option<&str>) -> HeaderValue {
-    crate::token::set_cookie(
-        name,
-        value,
-        "/console",
-        "Strict",
-        SESSION_HOURS * 3600,
-        state.secure_cookies,
-    )
+/// A `Set-Cookie` value for a console cookie kept as long as a session; `None` clears it.
+pub fn set_cookie(state: &AppState, name: CookieName, value: Option<&str>) -> HeaderValue {
+    set_cookie_for(state, name, value, SESSION_HOURS * 3600)
+}
+
+/// A `Set-Cookie` value for a console cookie kept `max_age_secs`: SameSite=Strict,
+/// on `/console` over plain HTTP, `__Host-` prefixed on `/` over TLS.
+pub fn set_cookie_for(state: &AppState, name: CookieName, value: Option<&str>, max_age_secs: i64) -> HeaderValue {
+    let secure = state.secure_cookies;
+    let path = if secure { "/" } else { "/console" };
+    crate::token::set_cookie(name.on(secure), value, path, "Strict", max_age_secs, secure)
+}
+
+/// The value of a console cookie the request carries under this site's name for it.
+pub fn cookie<'a>(state: &AppState, headers: &'a HeaderMap, name: CookieName) -> Option<&'a str> {
+    crate::token::cookie(headers, name.on(state.secure_cookies))
 }
 
 /// A signed-in request: the session, the hash it is stored under, and the
@@ -61,7 +95,7 @@ impl FromRequestParts<AppState> for Signed {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         let locale = super::locale_of(&parts.headers);
-        let Some(id) = cookie(&parts.headers, SESSION_COOKIE) else {
+        let Some(id) = cookie(state, &parts.headers, SESSION_COOKIE) else {
             return Err(SignInFirst.into_response());
         };
         let id_hash = digest(id);
@@ -94,7 +128,7 @@ pub async fn start(state: &AppState, user_id: i64) -> Result<HeaderValue, app::s
 #[cfg(test)]
 mod tests {
     use super::*;
-    use axum::http::{header, HeaderMap};
+    use axum::http::header;
 
     #[test]
     fn cookies_are_read_by_name_and_shape() {
@@ -102,13 +136,22 @@ mod tests {
         let mut h = HeaderMap::new();
         h.insert(
             header::COOKIE,
-            HeaderValue::from_str(&format!("x=1; {SESSION_COOKIE}={id}; y=2")).unwrap(),
+            HeaderValue::from_str(&format!("x=1; {}={id}; y=2", SESSION_COOKIE.plain)).unwrap(),
         );
-        assert_eq!(cookie(&h, SESSION_COOKIE), Some(id.as_str()));
-        assert_eq!(cookie(&h, FORM_COOKIE), None);
+        assert_eq!(crate::token::cookie(&h, SESSION_COOKIE.plain), Some(id.as_str()));
+        assert_eq!(crate::token::cookie(&h, SESSION_COOKIE.secure), None);
+        assert_eq!(crate::token::cookie(&h, FORM_COOKIE.plain), None);
         let mut bad = HeaderMap::new();
         bad.insert(header::COOKIE, HeaderValue::from_static("lookout_console=../../etc"));
-        assert_eq!(cookie(&bad, SESSION_COOKIE), None);
+        assert_eq!(crate::token::cookie(&bad, SESSION_COOKIE.plain), None);
+    }
+
+    #[test]
+    fn secure_names_carry_the_host_prefix() {
+        for name in [SESSION_COOKIE, FORM_COOKIE, crate::console::KNOWN_COOKIE] {
+            assert_eq!(name.on(true), format!("__Host-{}", name.plain));
+            assert_eq!(name.on(false), name.plain);
+        }
     }
 
     #[test]

@@ -94,9 +94,9 @@ pub async fn try_sign_in_with(
     password: &str,
 ) -> reqwest::Response {
     let page = client.get(format!("{base}/console")).send().await.unwrap();
-    let (form_cookie, _) = set_cookie(&page, session::FORM_COOKIE).expect("form cookie");
+    let (form_cookie, _) = set_cookie(&page, session::FORM_COOKIE.plain).expect("form cookie");
     let csrf = hidden(&page.text().await.unwrap(), "csrf").expect("form token");
-    let mut sent = format!("{}={form_cookie}", session::FORM_COOKIE);
+    let mut sent = format!("{}={form_cookie}", session::FORM_COOKIE.plain);
     if !cookies.is_empty() {
         sent = format!("{sent}; {cookies}");
     }
@@ -114,10 +114,10 @@ pub async fn try_sign_in_with(
 pub async fn sign_in<'a>(app: &'a TestApp, email: &str) -> Browser<'a> {
     let res = try_sign_in(app, email, PASSWORD).await;
     assert_eq!(res.status(), 303, "sign-in of {email}");
-    let (id, _) = set_cookie(&res, session::SESSION_COOKIE).expect("session cookie");
+    let (id, _) = set_cookie(&res, session::SESSION_COOKIE.plain).expect("session cookie");
     Browser {
         app,
-        cookie: format!("{}={id}", session::SESSION_COOKIE),
+        cookie: format!("{}={id}", session::SESSION_COOKIE.plain),
     }
 }
 

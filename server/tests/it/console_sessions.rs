@@ -1,12 +1,13 @@
 //! One browser, one console session: signing in again, as the same account
-//! or another, ends the session the browser still had.
+//! or another, ends the session the browser still had; over TLS the cookies
+//! are `__Host-` ones, which a sibling subdomain cannot set.
 
 use crate::common;
 
 use app::store::Role;
-use common::console::{account, set_cookie, sign_in, try_sign_in_with, Browser, PASSWORD};
+use common::console::{account, hidden, set_cookie, sign_in, try_sign_in_with, Browser, PASSWORD};
 use common::TestApp;
-use server::console::session;
+use server::console::{session, KNOWN_COOKIE};
 
 #[tokio::test]
 async fn signing_in_again_ends_the_browsers_previous_session() {
@@ -29,10 +30,10 @@ async fn signing_in_again_ends_the_browsers_previous_session() {
     )
     .await;
     assert_eq!(res.status(), 303);
-    let (id, _) = set_cookie(&res, session::SESSION_COOKIE).expect("a new session");
+    let (id, _) = set_cookie(&res, session::SESSION_COOKIE.plain).expect("a new session");
     let signed_again = Browser {
         app: &app,
-        cookie: format!("{}={id}", session::SESSION_COOKIE),
+        cookie: format!("{}={id}", session::SESSION_COOKIE.plain),
     };
     assert_eq!(signed_again.get(page).await.status(), 200);
     assert_eq!(
@@ -42,4 +43,49 @@ async fn signing_in_again_ends_the_browsers_previous_session() {
     );
     // Sessions of other browsers are their own.
     assert_eq!(other.get(page).await.status(), 200);
+}
+
+/// Over TLS every console cookie is `__Host-` prefixed: `Secure`, `Path=/`, no
+/// `Domain`, so browsers take it only from this host. A cookie of the plain
+/// name, as a sibling subdomain could set for the whole domain, is not read.
+#[tokio::test]
+async fn secure_sites_use_host_only_cookies_and_ignore_plain_ones() {
+    let app = TestApp::spawn_configured(|s| s.with_hsts(300)).await;
+    account(&app, "owner@alpha.example", "alpha", Role::Owner).await;
+    let form = app.client.get(app.url("/console")).send().await.unwrap();
+    assert!(set_cookie(&form, session::FORM_COOKIE.plain).is_none());
+    let (form_cookie, header) = set_cookie(&form, session::FORM_COOKIE.secure).expect("a __Host- form cookie");
+    let csrf = hidden(&form.text().await.unwrap(), "csrf").expect("form token");
+    let sign_in_with = |cookie: String| {
+        let request = app
+            .client
+            .post(app.url("/console/sign-in"))
+            .header("cookie", cookie)
+            .form(&[
+                ("csrf", csrf.as_str()),
+                ("email", "owner@alpha.example"),
+                ("password", PASSWORD),
+            ]);
+        async move { request.send().await.unwrap() }
+    };
+    let tossed = sign_in_with(format!("{}={form_cookie}", session::FORM_COOKIE.plain)).await;
+    assert_eq!(tossed.status(), 403, "a plain-named form cookie is not this site's");
+    let res = sign_in_with(format!("{}={form_cookie}", session::FORM_COOKIE.secure)).await;
+    assert_eq!(res.status(), 303);
+    let (id, session_header) = set_cookie(&res, session::SESSION_COOKIE.secure).expect("a __Host- session");
+    let (_, known_header) = set_cookie(&res, KNOWN_COOKIE.secure).expect("a __Host- known-browser cookie");
+    for header in [&header, &session_header, &known_header] {
+        for part in ["; Secure", "; Path=/;", "HttpOnly", "SameSite=Strict"] {
+            assert!(header.contains(part), "{header} lacks {part}");
+        }
+        assert!(!header.to_ascii_lowercase().contains("domain="), "{header}");
+    }
+    let page = "/console/shops/alpha";
+    let with = |name: &str| Browser {
+        app: &app,
+        cookie: format!("{name}={id}"),
+    };
+    assert_eq!(with(session::SESSION_COOKIE.secure).get(page).await.status(), 200);
+    let plain = with(session::SESSION_COOKIE.plain).get(page).await;
+    assert_eq!(plain.status(), 303, "a plain-named session cookie is not read");
 }
