@@ -90,7 +90,7 @@ test('an owner sets up the widget, keys and Shopify, helps a shopper and reads t
   await axe(page, 'keys');
   // A reload sends the same form again: it makes no second key, and says so.
   await page.reload();
-  await page.getByText('This form already made a key').waitFor();
+  await page.getByText(`This form already made key lk_${prefix}_`).waitFor();
   assert.equal(await page.locator('#new-key').count(), 0, 'no key on the reloaded page');
   assert.equal(await page.locator('tr', { hasText: 'never' }).count(), 1, 'one unused key listed');
   await page.goto(`${server.base}/console/shops/demo/keys`);

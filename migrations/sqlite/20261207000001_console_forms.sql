@@ -1,9 +1,15 @@
--- A console form that makes a secret (an API key, a webhook signing secret)
--- carries a one-time token: sent again (a reload, a second click), it makes
--- nothing new (`Store::insert_key`, `Store::rotate_webhook_secret`).
-ALTER TABLE api_keys ADD COLUMN form_token TEXT;
-CREATE UNIQUE INDEX api_keys_form_token ON api_keys(form_token);
-ALTER TABLE shops ADD COLUMN secret_form_token TEXT;
+-- Each console form that makes a secret (an API key, a webhook signing secret)
+-- carries a one-time token, recorded here in the transaction that makes it:
+-- the same form sent again (a reload, a second click) makes nothing new.
+-- `made` is the prefix of the key it made, or empty for a signing secret.
+-- Forgotten a day after use, longer than any session whose page held the form.
+CREATE TABLE used_forms (
+    token   TEXT PRIMARY KEY,
+    shop_id INTEGER NOT NULL REFERENCES shops(id) ON DELETE CASCADE,
+    made    TEXT NOT NULL,
+    used_at TEXT NOT NULL
+);
+CREATE INDEX used_forms_used ON used_forms(used_at);
 
 -- The support view's audit log is kept for a year (`Store::prune_support_views`,
 -- hourly): this finds its entries by age.

@@ -80,8 +80,10 @@ pub struct NewKey {
 /// Why no key was made.
 #[derive(Debug, thiserror::Error)]
 pub enum NotMade {
-    #[error("this form already made a key; it was shown once")]
-    FormUsed,
+    /// The form was used before; it made the key with this prefix (empty: it
+    /// made no key).
+    #[error("this form was used before")]
+    FormUsed(String),
     #[error(
         "the shop holds {} live keys, the most it may; revoke one first",
         app::store::LIVE_KEYS
@@ -98,7 +100,7 @@ pub enum NotMade {
 impl From<app::store::KeyRefusal> for NotMade {
     fn from(refusal: app::store::KeyRefusal) -> NotMade {
         match refusal {
-            app::store::KeyRefusal::FormUsed => NotMade::FormUsed,
+            app::store::KeyRefusal::FormUsed(made) => NotMade::FormUsed(made),
             app::store::KeyRefusal::Full => NotMade::Full,
         }
     }

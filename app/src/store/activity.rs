@@ -15,7 +15,7 @@ pub const AUDIT_SHOWN: i64 = 200;
 pub const AUDIT_KEPT_DAYS: i64 = 365;
 /// Rows one pruning statement deletes at most: a database never pruned before
 /// (an upgrade) is not locked for one long delete while writes wait.
-const PRUNE_BATCH: i64 = 10_000;
+pub(super) const PRUNE_BATCH: i64 = 10_000;
 
 /// One Shopify delivery with a valid signature.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -116,7 +116,7 @@ impl Store {
 
     /// Runs `delete` (rows older than `$1`, at most `$2` of them) until it
     /// deletes fewer than `batch` rows; how many it deleted.
-    async fn prune(&self, delete: &str, days: i64, batch: i64) -> Result<u64, StoreError> {
+    pub(super) async fn prune(&self, delete: &str, days: i64, batch: i64) -> Result<u64, StoreError> {
         let before = time_in(-chrono::Duration::days(days));
         let mut forgotten = 0;
         loop {

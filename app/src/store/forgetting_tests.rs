@@ -1,7 +1,8 @@
 //! What is forgotten with time or count, so that no table grows for ever: the
 //! ids of Shopify deliveries after a week (a delivery retried after that is
 //! merged again, changing nothing), the support view's audit entries after a
-//! year, revoked API keys beyond the last [`REVOKED_KEYS_KEPT`].
+//! year, the tokens of used console forms after a day. (Revoked API keys
+//! beyond the last [`REVOKED_KEYS_KEPT`]: `keys_tests.rs`.)
 
 use super::tests::{example, shop, store};
 use super::*;
@@ -99,100 +100,23 @@ async fn audit_entries_are_forgotten_after_a_year() {
 }
 
 #[tokio::test]
-async fn revoked_keys_beyond_the_last_fifty_are_forgotten_and_live_ones_are_capped() {
+async fn used_form_tokens_are_forgotten_after_a_day() {
     let (_dir, store) = store().await;
-    let other = store.create_shop(&shop("b")).await.unwrap();
     let shop = store.create_shop(&shop("a")).await.unwrap();
-    let key = |i: usize| format!("{i:016x}");
-    let made = REVOKED_KEYS_KEPT as usize + 5;
-    for i in 0..made {
-        assert_eq!(store.insert_key(shop.id, &key(i), "h", None).await.unwrap(), Ok(()));
-        assert!(store.revoke_key(shop.id, &key(i)).await.unwrap());
-    }
-    store
-        .insert_key(other.id, &key(1000), "h", None)
+    let (old, new) = ("a".repeat(64), "b".repeat(64));
+    assert!(store.rotate_webhook_secret(shop.id, "s1", &old).await.unwrap());
+    assert!(store.rotate_webhook_secret(shop.id, "s2", &new).await.unwrap());
+    let a_day_ago = time_in(-chrono::Duration::days(forms::USED_FORMS_KEPT_DAYS) - chrono::Duration::seconds(1));
+    sqlx::query("UPDATE used_forms SET used_at = $1 WHERE token = $2")
+        .bind(&a_day_ago)
+        .bind(&old)
+        .execute(&store.pool)
         .await
-        .unwrap()
         .unwrap();
-    assert!(store.revoke_key(other.id, &key(1000)).await.unwrap());
-    // Each insert forgot the oldest revoked keys beyond the last fifty: the
-    // fifty-fifth key's revocation came after its insert, so 51 remain.
-    let listed = store.keys(shop.id).await.unwrap();
-    assert_eq!(listed.len(), REVOKED_KEYS_KEPT as usize + 1);
-    assert_eq!(
-        listed.last().map(|k| k.prefix.clone()),
-        Some(key(made - 51)),
-        "the oldest go"
+    assert_eq!(store.prune_used_forms().await.unwrap(), 1);
+    assert!(
+        !store.rotate_webhook_secret(shop.id, "s3", &new).await.unwrap(),
+        "the recent token stays"
     );
-    assert_eq!(store.keys(other.id).await.unwrap().len(), 1, "another shop's keys stay");
-    // Live keys: up to the cap, then refused without a write.
-    for i in 0..LIVE_KEYS as usize {
-        assert_eq!(
-            store.insert_key(shop.id, &key(2000 + i), "h", None).await.unwrap(),
-            Ok(())
-        );
-    }
-    assert_eq!(store.key_room(shop.id, None).await.unwrap(), Err(KeyRefusal::Full));
-    assert_eq!(
-        store.insert_key(shop.id, &key(3000), "h", None).await.unwrap(),
-        Err(KeyRefusal::Full)
-    );
-    assert!(store.key_by_prefix(&key(3000)).await.unwrap().is_none());
-    // The insert's own forgetting left one revoked key fewer: fifty now.
-    let revoked = store
-        .keys(shop.id)
-        .await
-        .unwrap()
-        .iter()
-        .filter(|k| k.revoked_at.is_some())
-        .count();
-    assert_eq!(revoked, REVOKED_KEYS_KEPT as usize);
-}
-
-#[tokio::test]
-async fn a_form_makes_one_key_whatever_the_room() {
-    let (_dir, store) = store().await;
-    let other = store.create_shop(&shop("b")).await.unwrap();
-    let shop = store.create_shop(&shop("a")).await.unwrap();
-    let form = "f".repeat(64);
-    assert_eq!(store.key_room(shop.id, Some(&form)).await.unwrap(), Ok(()));
-    assert_eq!(
-        store
-            .insert_key(shop.id, "0000000000000001", "h", Some(&form))
-            .await
-            .unwrap(),
-        Ok(())
-    );
-    assert_eq!(
-        store.key_room(shop.id, Some(&form)).await.unwrap(),
-        Err(KeyRefusal::FormUsed)
-    );
-    assert_eq!(
-        store
-            .insert_key(shop.id, "0000000000000002", "h", Some(&form))
-            .await
-            .unwrap(),
-        Err(KeyRefusal::FormUsed)
-    );
-    assert_eq!(store.keys(shop.id).await.unwrap().len(), 1);
-    // The same form posted to another shop makes nothing there either: the
-    // token was used.
-    assert_eq!(
-        store
-            .insert_key(other.id, "0000000000000003", "h", Some(&form))
-            .await
-            .unwrap(),
-        Err(KeyRefusal::FormUsed)
-    );
-    // The webhook secret: one change per form.
-    assert!(store.rotate_webhook_secret(shop.id, "s1", &form).await.unwrap());
-    assert!(!store.rotate_webhook_secret(shop.id, "s2", &form).await.unwrap());
-    assert_eq!(
-        store.webhook_secret("a").await.unwrap().map(|(_, s)| s),
-        Some("s1".to_string())
-    );
-    assert!(store
-        .rotate_webhook_secret(shop.id, "s3", &"e".repeat(64))
-        .await
-        .unwrap());
+    assert_eq!(store.prune_used_forms().await.unwrap(), 0);
 }

@@ -4,14 +4,17 @@ use super::{now, Store, StoreError};
 
 /// Live (unrevoked) keys a shop may hold at once.
 pub const LIVE_KEYS: i64 = 20;
-/// Revoked keys a shop's list keeps; older ones are forgotten when a key is made.
+/// Revoked keys a shop's list keeps, the most recently revoked; older ones are
+/// forgotten when another is revoked.
 pub const REVOKED_KEYS_KEPT: i64 = 50;
 
-/// Why a new key was not stored.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Why a new key was not made.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum KeyRefusal {
-    /// The console form that asked for it already made a key (a reload, a second click).
-    FormUsed,
+    /// The console form that asked for it was used before (a reload, a second
+    /// click); it made what is named here (a key's prefix, or empty for a
+    /// signing secret).
+    FormUsed(String),
     /// The shop holds [`LIVE_KEYS`] live keys.
     Full,
 }
@@ -41,9 +44,10 @@ impl Store {
     }
 
     /// Stores a new API key's hash under its public prefix, unless the shop
-    /// already holds [`LIVE_KEYS`] live keys or `form` already made one; the
-    /// check and the insert are one step, so concurrent requests cannot pass
-    /// the cap together. Forgets revoked keys beyond [`REVOKED_KEYS_KEPT`].
+    /// already holds [`LIVE_KEYS`] live keys or `form` was used before. The
+    /// check and the insert are one transaction that holds the shop (SQLite's
+    /// write lock, the shop's row on PostgreSQL), so that concurrent requests
+    /// cannot pass the cap together.
     pub async fn insert_key(
         &self,
         shop_id: i64,
@@ -51,33 +55,30 @@ impl Store {
         hash: &str,
         form: Option<&str>,
     ) -> Result<Result<(), KeyRefusal>, StoreError> {
-        let mut tx = self.pool.begin().await?;
-        // Holds the shop's row (a write lock on SQLite) until the commit, so that
-        // the count below cannot be read by two makers at once on PostgreSQL.
-        sqlx::query("UPDATE shops SET id = id WHERE id = $1")
-            .bind(shop_id)
-            .execute(&mut *tx)
-            .await?;
+        let mut conn = self.pool.acquire().await?;
+        let mut tx = super::begin_write(&mut conn, self.backend).await?;
+        if self.backend == super::Backend::Postgres {
+            sqlx::query("SELECT id FROM shops WHERE id = $1 FOR NO KEY UPDATE")
+                .bind(shop_id)
+                .fetch_optional(&mut *tx)
+                .await?;
+        }
         if let Err(refused) = room(&mut *tx, shop_id, form).await? {
             return Ok(Err(refused));
         }
-        sqlx::query("INSERT INTO api_keys (shop_id, prefix, hash, created_at, form_token) VALUES ($1, $2, $3, $4, $5)")
+        if let Some(form) = form {
+            // The same token sent to another shop at once: used there first.
+            if !super::forms::use_form(&mut tx, shop_id, form, prefix).await? {
+                return Ok(Err(KeyRefusal::FormUsed(String::new())));
+            }
+        }
+        sqlx::query("INSERT INTO api_keys (shop_id, prefix, hash, created_at) VALUES ($1, $2, $3, $4)")
             .bind(shop_id)
             .bind(prefix)
             .bind(hash)
             .bind(now())
-            .bind(form)
             .execute(&mut *tx)
             .await?;
-        sqlx::query(
-            "DELETE FROM api_keys WHERE shop_id = $1 AND revoked_at IS NOT NULL AND id <= (
-                 SELECT id FROM api_keys WHERE shop_id = $1 AND revoked_at IS NOT NULL
-                 ORDER BY id DESC LIMIT 1 OFFSET $2)",
-        )
-        .bind(shop_id)
-        .bind(REVOKED_KEYS_KEPT)
-        .execute(&mut *tx)
-        .await?;
         tx.commit().await?;
         Ok(Ok(()))
     }
@@ -101,16 +102,29 @@ impl Store {
             .collect())
     }
 
-    /// Revokes a shop's live key by its prefix. False when there is no such live key.
+    /// Revokes a shop's live key by its prefix, and forgets the shop's revoked
+    /// keys beyond the [`REVOKED_KEYS_KEPT`] most recently revoked. False when
+    /// there is no such live key.
     pub async fn revoke_key(&self, shop_id: i64, prefix: &str) -> Result<bool, StoreError> {
+        let mut tx = self.pool.begin().await?;
         let done = sqlx::query(
             "UPDATE api_keys SET revoked_at = $1 WHERE shop_id = $2 AND prefix = $3 AND revoked_at IS NULL",
         )
         .bind(now())
         .bind(shop_id)
         .bind(prefix)
-        .execute(&self.pool)
+        .execute(&mut *tx)
         .await?;
+        sqlx::query(
+            "DELETE FROM api_keys WHERE shop_id = $1 AND revoked_at IS NOT NULL AND id NOT IN (
+                 SELECT id FROM api_keys WHERE shop_id = $1 AND revoked_at IS NOT NULL
+                 ORDER BY revoked_at DESC, id DESC LIMIT $2)",
+        )
+        .bind(shop_id)
+        .bind(REVOKED_KEYS_KEPT)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
         Ok(done.rows_affected() > 0)
     }
 
@@ -125,25 +139,27 @@ impl Store {
     }
 }
 
-/// Whether the shop has room for a key and `form` has made none.
+/// Whether the shop has room for a key and `form` was not used before.
 async fn room<'e>(
     db: impl sqlx::Executor<'e, Database = sqlx::Any>,
     shop_id: i64,
     form: Option<&str>,
 ) -> Result<Result<(), KeyRefusal>, StoreError> {
-    let (live, used): (i64, i64) = sqlx::query_as(
+    let (live, made): (i64, Option<String>) = sqlx::query_as(
         "SELECT (SELECT COUNT(*) FROM api_keys WHERE shop_id = $1 AND revoked_at IS NULL),
-                (SELECT COUNT(*) FROM api_keys WHERE form_token = $2)",
+                (SELECT made FROM used_forms WHERE token = $2)",
     )
     .bind(shop_id)
     .bind(form)
     .fetch_one(db)
     .await?;
-    Ok(if used > 0 {
-        Err(KeyRefusal::FormUsed)
-    } else if live >= LIVE_KEYS {
-        Err(KeyRefusal::Full)
-    } else {
-        Ok(())
+    Ok(match made {
+        Some(made) => Err(KeyRefusal::FormUsed(made)),
+        None if live >= LIVE_KEYS => Err(KeyRefusal::Full),
+        None => Ok(()),
     })
 }
+
+#[cfg(test)]
+#[path = "keys_tests.rs"]
+mod tests;

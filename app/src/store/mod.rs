@@ -7,6 +7,7 @@
 mod accounts;
 mod activity;
 mod allowances;
+mod forms;
 mod keys;
 mod links;
 mod lookup_id;

@@ -164,22 +164,6 @@ impl Store {
             .await?;
         Ok(done.rows_affected() > 0)
     }
-
-    /// Sets the shop's webhook signing secret from the console form with this
-    /// one-time token. False when that form already set one (a reload, a
-    /// second click): the secret shown then stays the one in force.
-    pub async fn rotate_webhook_secret(&self, shop_id: i64, secret: &str, form: &str) -> Result<bool, StoreError> {
-        let done = sqlx::query(
-            "UPDATE shops SET webhook_secret = $1, secret_form_token = $2
-             WHERE id = $3 AND (secret_form_token IS NULL OR secret_form_token <> $2)",
-        )
-        .bind(secret)
-        .bind(form)
-        .bind(shop_id)
-        .execute(&self.pool)
-        .await?;
-        Ok(done.rows_affected() > 0)
-    }
 }
 
 /// A shop's row as [`SHOP`] reads it.

@@ -122,20 +122,22 @@ pub(super) async fn serve(db: &Db, addr: SocketAddr, site_root: PathBuf, setting
         });
     }
     {
-        // The ids of Shopify deliveries, kept to know a retry, go after a week;
-        // the support view's audit entries after a year.
+        // What is kept for a time: the ids of Shopify deliveries (to know a
+        // retry) for a week, the support audit log for a year, used console
+        // forms' tokens for a day.
         let store = store.clone();
         tokio::spawn(async move {
             loop {
-                match store.prune_delivery_ids().await {
-                    Ok(0) => {}
-                    Ok(forgotten) => tracing::info!(forgotten, "forgot the ids of week-old deliveries"),
-                    Err(e) => tracing::warn!(error = %e, "could not forget old delivery ids; next hour again"),
-                }
-                match store.prune_support_views().await {
-                    Ok(0) => {}
-                    Ok(forgotten) => tracing::info!(forgotten, "forgot year-old entries of the support audit log"),
-                    Err(e) => tracing::warn!(error = %e, "could not forget old audit entries; next hour again"),
+                for (what, pruned) in [
+                    ("week-old delivery ids", store.prune_delivery_ids().await),
+                    ("year-old support audit entries", store.prune_support_views().await),
+                    ("day-old console form tokens", store.prune_used_forms().await),
+                ] {
+                    match pruned {
+                        Ok(0) => {}
+                        Ok(forgotten) => tracing::info!(forgotten, "forgot {what}"),
+                        Err(e) => tracing::warn!(error = %e, "could not forget {what}; next hour again"),
+                    }
                 }
                 tokio::time::sleep(PRUNE_EVERY).await;
             }

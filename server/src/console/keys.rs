@@ -105,7 +105,15 @@ pub async fn create(
             tracing::info!(user_id = signed.session.user_id, "console created an API key");
             (StatusCode::OK, Said::Shown(key))
         }
-        Err(NotMade::FormUsed) => (StatusCode::CONFLICT, Said::Problem(t(locale, "console.keys.form_used"))),
+        Err(NotMade::FormUsed(made)) if crate::keys::is_prefix(&made) => (
+            StatusCode::CONFLICT,
+            Said::Problem(app::i18n::t_args(
+                locale,
+                "console.keys.form_used",
+                &[("prefix", &made)],
+            )),
+        ),
+        Err(NotMade::FormUsed(_)) => return pages::stale_form(locale),
         Err(NotMade::Full) => (
             StatusCode::CONFLICT,
             Said::Problem(app::i18n::t_args(
@@ -334,9 +342,9 @@ async fn shopify_page(
         &title.clone(),
         view! {
                     <h1>{title}</h1>
+                    {note}
                     <p>{t(locale, "console.shopify.url")}</p>
                     <pre class="copy" id="webhook-url"><code>{url}</code></pre>
-                    {note}
                     {shown}
                     <form method="post" action=format!("/console/shops/{}/shopify/rotate", member.shop.slug)>
                         {csrf_field(&signed.session.csrf)}
