@@ -28,6 +28,8 @@ pub struct Delivery {
 /// One opening of an order in the support view.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SupportView {
+    /// Its place in the log: later entries have larger ids.
+    pub id: i64,
     pub email: String,
     pub number_key: String,
     pub viewed_at: String,
@@ -46,23 +48,37 @@ impl Store {
         Ok(())
     }
 
-    /// The shop's latest support views, newest first.
-    pub async fn support_views(&self, shop_id: i64) -> Result<Vec<SupportView>, StoreError> {
-        let rows: Vec<(String, String, String)> = sqlx::query_as(
-            "SELECT email, number_key, viewed_at FROM support_views WHERE shop_id = $1 ORDER BY id DESC LIMIT $2",
+    /// A page of the shop's support views, newest first: the [`AUDIT_SHOWN`]
+    /// latest entries older than the entry `before` (all of them: `None`), and
+    /// the id to ask for the page after it, when there are older entries.
+    pub async fn support_views(
+        &self,
+        shop_id: i64,
+        before: Option<i64>,
+    ) -> Result<(Vec<SupportView>, Option<i64>), StoreError> {
+        let rows: Vec<(i64, String, String, String)> = sqlx::query_as(
+            "SELECT id, email, number_key, viewed_at FROM support_views
+             WHERE shop_id = $1 AND id < $2 ORDER BY id DESC LIMIT $3",
         )
         .bind(shop_id)
-        .bind(AUDIT_SHOWN)
+        .bind(before.unwrap_or(i64::MAX))
+        .bind(AUDIT_SHOWN + 1)
         .fetch_all(&self.pool)
         .await?;
-        Ok(rows
+        let mut views: Vec<SupportView> = rows
             .into_iter()
-            .map(|(email, number_key, viewed_at)| SupportView {
+            .map(|(id, email, number_key, viewed_at)| SupportView {
+                id,
                 email,
                 number_key,
                 viewed_at,
             })
-            .collect())
+            .collect();
+        let shown = AUDIT_SHOWN as usize;
+        let more = views.len() > shown;
+        views.truncate(shown);
+        let next = more.then(|| views.last().map(|v| v.id)).flatten();
+        Ok((views, next))
     }
 
     /// Records a delivery and forgets all but the shop's last [`DELIVERIES_KEPT`].

@@ -90,7 +90,7 @@ async fn audit_entries_are_forgotten_after_a_year() {
         .await
         .unwrap();
     assert_eq!(store.prune_support_views().await.unwrap(), 1);
-    let kept = store.support_views(shop.id).await.unwrap();
+    let (kept, _) = store.support_views(shop.id, None).await.unwrap();
     assert_eq!(
         kept.iter().map(|v| v.number_key.as_str()).collect::<Vec<_>>(),
         ["1002"],

@@ -9,7 +9,7 @@ use super::session::Signed;
 use super::{member, member_posting, t};
 use crate::AppState;
 use app::store::Membership;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::Form;
@@ -161,15 +161,39 @@ fn page(
     )
 }
 
-/// `GET /console/shops/{slug}/audit`: who opened which order, newest first.
-pub async fn audit(State(state): State<AppState>, signed: Signed, Path(slug): Path<String>) -> Response {
+/// Which page of the audit log: the entries before this one (`?before=ID`).
+#[derive(serde::Deserialize, Default)]
+pub struct AuditPage {
+    before: Option<String>,
+}
+
+/// `GET /console/shops/{slug}/audit`: who opened which order, newest first, a
+/// page at a time.
+pub async fn audit(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(slug): Path<String>,
+    Query(page): Query<AuditPage>,
+) -> Response {
     let member = match member(&state, &signed, &slug, Section::Audit).await {
         Ok(m) => m,
         Err(page) => return page,
     };
     let locale = signed.locale;
-    let views = match state.store.support_views(member.shop.id).await {
-        Ok(views) => views,
+    let before = match page.before.as_deref().map(str::parse::<i64>) {
+        None => None,
+        Some(Ok(id)) if id > 0 => Some(id),
+        Some(_) => {
+            return pages::message(
+                StatusCode::NOT_FOUND,
+                locale,
+                "console.error.not_found_title",
+                "console.audit.bad_page",
+            )
+        }
+    };
+    let (views, next) = match state.store.support_views(member.shop.id, before).await {
+        Ok(page) => page,
         Err(e) => {
             tracing::error!(error = %e, "audit query failed");
             return pages::unavailable(locale);
@@ -178,6 +202,13 @@ pub async fn audit(State(state): State<AppState>, signed: Signed, Path(slug): Pa
     let empty = views
         .is_empty()
         .then(|| view! { <p>{t(locale, "console.audit.none")}</p> });
+    let here = format!("/console/shops/{}/audit", member.shop.slug);
+    let paging = (before.is_some() || next.is_some()).then(|| {
+        let newest = before.map(|_| view! { <a href=here.clone()>{t(locale, "console.audit.newest")}</a> });
+        let older =
+            next.map(|id| view! { <a href=format!("{here}?before={id}")>{t(locale, "console.audit.older")}</a> });
+        view! { <nav class="pages" aria-label=t(locale, "console.audit.pages")>{newest}" "{older}</nav> }
+    });
     let rows = views
         .into_iter()
         .map(|v| {
@@ -211,6 +242,7 @@ pub async fn audit(State(state): State<AppState>, signed: Signed, Path(slug): Pa
                         <tbody>{rows}</tbody>
                     </table>
         })}
+                    {paging}
                 },
     )
 }

@@ -225,6 +225,58 @@ async fn the_support_view_shows_both_sides_and_records_who_looked() {
     assert!(!page.contains("number=1001") && !page.contains("/orders/1001"));
 }
 
+/// The log is read a page at a time, newest first: every entry once, in order.
+#[tokio::test]
+async fn the_audit_log_is_read_a_page_at_a_time() {
+    let app = TestApp::spawn().await;
+    let browser = owner(&app).await;
+    let shop = app.store.shop("alpha").await.unwrap().unwrap();
+    let beta = app.store.shop("beta").await.unwrap().unwrap();
+    let total = 2 * app::store::AUDIT_SHOWN as usize + 50;
+    for i in 0..total {
+        let number = format!("n{i:04}");
+        app.store
+            .record_support_view(shop.id, "staff@alpha.example", &number)
+            .await
+            .unwrap();
+        if i == 10 {
+            app.store
+                .record_support_view(beta.id, "staff@beta.example", "beta-1")
+                .await
+                .unwrap();
+        }
+    }
+    let mut seen = Vec::new();
+    let mut path = "/console/shops/alpha/audit".to_string();
+    for expected in [200, 200, 50] {
+        let page = browser.page(&path).await;
+        let numbers: Vec<String> = page
+            .match_indices("<code>n")
+            .map(|(at, _)| page[at + 6..at + 11].to_string())
+            .collect();
+        assert_eq!(numbers.len(), expected, "{path}");
+        assert!(!page.contains("beta-1"), "another shop's entries are not listed");
+        assert_eq!(page.contains("Newest entries"), !seen.is_empty(), "{path}");
+        seen.extend(numbers);
+        match page.find("?before=") {
+            Some(at) => {
+                let id: String = page[at + 8..].chars().take_while(char::is_ascii_digit).collect();
+                path = format!("/console/shops/alpha/audit?before={id}");
+            }
+            None => {
+                assert_eq!(expected, 50, "only the last page has no older entries");
+                break;
+            }
+        }
+    }
+    let all: Vec<String> = (0..total).rev().map(|i| format!("n{i:04}")).collect();
+    assert_eq!(seen, all, "newest first, each once");
+    for junk in ["abc", "0", "-5", "99999999999999999999999", ""] {
+        let res = browser.get(&format!("/console/shops/alpha/audit?before={junk}")).await;
+        assert_eq!(res.status(), 404, "{junk:?}");
+    }
+}
+
 #[tokio::test]
 async fn lookups_are_counted_per_day_without_storing_who_or_what() {
     let app = TestApp::spawn().await;
