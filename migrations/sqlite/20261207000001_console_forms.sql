@@ -14,3 +14,7 @@ CREATE INDEX used_forms_used ON used_forms(used_at);
 -- The support view's audit log is kept for a year (`Store::prune_support_views`,
 -- hourly): this finds its entries by age.
 CREATE INDEX support_views_viewed ON support_views(viewed_at);
+
+-- A key's name, what it is for ("ERP sync"): at most 60 characters, no
+-- control characters (`keys::label`); empty when none was given.
+ALTER TABLE api_keys ADD COLUMN label TEXT NOT NULL DEFAULT '';

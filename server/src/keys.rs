@@ -89,6 +89,8 @@ pub enum NotMade {
         app::store::LIVE_KEYS
     )]
     Full,
+    #[error("a key's name may have at most {MAX_LABEL_CHARS} characters, and no control characters")]
+    Label,
     #[error("the server is busy hashing; try again")]
     Busy,
     #[error("hashing the key failed: {0}")]
@@ -106,16 +108,30 @@ impl From<app::store::KeyRefusal> for NotMade {
     }
 }
 
-/// Creates a key for the shop `shop_id`, hashed through `gate`, and returns its text
-/// (shown once: only the hash is stored). `form` is the console form's one-time
-/// token (`None` from the command line). The shop's room is checked before the
-/// hash is made, and again, with the insert, after.
+/// The most characters a key's name may have.
+pub const MAX_LABEL_CHARS: usize = 60;
+
+/// A key's name as given, trimmed, if it is one: at most [`MAX_LABEL_CHARS`]
+/// characters and no control characters (checked by length first).
+pub fn label(text: &str) -> Option<&str> {
+    let text = text.trim();
+    let fits = text.len() <= 4 * MAX_LABEL_CHARS && text.chars().count() <= MAX_LABEL_CHARS;
+    (fits && !text.chars().any(char::is_control)).then_some(text)
+}
+
+/// Creates a key named `label` for the shop `shop_id`, hashed through `gate`,
+/// and returns its text (shown once: only the hash is stored). `form` is the
+/// console form's one-time token (`None` from the command line). The name and
+/// the shop's room are checked before the hash is made, and the room again,
+/// with the insert, after.
 pub async fn create(
     store: &app::store::Store,
     gate: &HashGate,
     shop_id: i64,
+    label: &str,
     form: Option<&str>,
 ) -> Result<String, NotMade> {
+    let label = self::label(label).ok_or(NotMade::Label)?;
     store.key_room(shop_id, form).await??;
     let new = generate();
     let key = new.key.clone();
@@ -124,7 +140,7 @@ pub async fn create(
         .await
         .map_err(|Busy| NotMade::Busy)?
         .map_err(|e| NotMade::Hashing(e.to_string()))?;
-    store.insert_key(shop_id, &new.prefix, &hash, form).await??;
+    store.insert_key(shop_id, &new.prefix, &hash, label, form).await??;
     Ok(new.key)
 }
 

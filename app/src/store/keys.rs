@@ -27,9 +27,11 @@ pub struct StoredKey {
 }
 
 /// What may be shown of a stored key.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct KeyInfo {
     pub prefix: String,
+    /// What the key is for, as its maker named it (empty: not named).
+    pub label: String,
     pub created_at: String,
     pub revoked_at: Option<String>,
     /// When the key was last verified (a key in use is verified about once a minute).
@@ -53,6 +55,7 @@ impl Store {
         shop_id: i64,
         prefix: &str,
         hash: &str,
+        label: &str,
         form: Option<&str>,
     ) -> Result<Result<(), KeyRefusal>, StoreError> {
         let mut conn = self.pool.acquire().await?;
@@ -72,10 +75,11 @@ impl Store {
                 return Ok(Err(KeyRefusal::FormUsed(String::new())));
             }
         }
-        sqlx::query("INSERT INTO api_keys (shop_id, prefix, hash, created_at) VALUES ($1, $2, $3, $4)")
+        sqlx::query("INSERT INTO api_keys (shop_id, prefix, hash, label, created_at) VALUES ($1, $2, $3, $4, $5)")
             .bind(shop_id)
             .bind(prefix)
             .bind(hash)
+            .bind(label)
             .bind(now())
             .execute(&mut *tx)
             .await?;
@@ -83,23 +87,15 @@ impl Store {
         Ok(Ok(()))
     }
 
-    /// A shop's keys, newest first: prefix, created, revoked (never the hash).
+    /// A shop's keys, newest first: prefix, name, created, revoked (never the hash).
     pub async fn keys(&self, shop_id: i64) -> Result<Vec<KeyInfo>, StoreError> {
-        let rows: Vec<(String, String, Option<String>, Option<String>)> = sqlx::query_as(
-            "SELECT prefix, created_at, revoked_at, last_used_at FROM api_keys WHERE shop_id = $1 ORDER BY created_at DESC, id DESC",
+        Ok(sqlx::query_as(
+            "SELECT prefix, label, created_at, revoked_at, last_used_at FROM api_keys WHERE shop_id = $1
+             ORDER BY created_at DESC, id DESC",
         )
         .bind(shop_id)
         .fetch_all(&self.pool)
-        .await?;
-        Ok(rows
-            .into_iter()
-            .map(|(prefix, created_at, revoked_at, last_used_at)| KeyInfo {
-                prefix,
-                created_at,
-                revoked_at,
-                last_used_at,
-            })
-            .collect())
+        .await?)
     }
 
     /// Revokes a shop's live key by its prefix, and forgets the shop's revoked

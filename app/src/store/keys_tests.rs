@@ -20,10 +20,18 @@ async fn the_most_recently_revoked_keys_are_kept_and_live_ones_are_capped() {
     let other = store.create_shop(&shop("b")).await.unwrap();
     let shop = store.create_shop(&shop("a")).await.unwrap();
     // An old key, revoked last: kept although made first.
-    store.insert_key(shop.id, &prefix(0), "h", None).await.unwrap().unwrap();
+    store
+        .insert_key(shop.id, &prefix(0), "h", "", None)
+        .await
+        .unwrap()
+        .unwrap();
     let made = REVOKED_KEYS_KEPT as usize + 5;
     for i in 1..=made {
-        store.insert_key(shop.id, &prefix(i), "h", None).await.unwrap().unwrap();
+        store
+            .insert_key(shop.id, &prefix(i), "h", "", None)
+            .await
+            .unwrap()
+            .unwrap();
         assert!(store.revoke_key(shop.id, &prefix(i)).await.unwrap());
     }
     // Times are kept to the second: the others were revoked an hour before.
@@ -34,7 +42,7 @@ async fn the_most_recently_revoked_keys_are_kept_and_live_ones_are_capped() {
         .unwrap();
     assert!(store.revoke_key(shop.id, &prefix(0)).await.unwrap());
     store
-        .insert_key(other.id, &prefix(1000), "h", None)
+        .insert_key(other.id, &prefix(1000), "h", "", None)
         .await
         .unwrap()
         .unwrap();
@@ -54,13 +62,16 @@ async fn the_most_recently_revoked_keys_are_kept_and_live_ones_are_capped() {
 
     for i in 0..LIVE_KEYS as usize {
         assert_eq!(
-            store.insert_key(shop.id, &prefix(2000 + i), "h", None).await.unwrap(),
+            store
+                .insert_key(shop.id, &prefix(2000 + i), "h", "", None)
+                .await
+                .unwrap(),
             Ok(())
         );
     }
     assert_eq!(store.key_room(shop.id, None).await.unwrap(), Err(KeyRefusal::Full));
     assert_eq!(
-        store.insert_key(shop.id, &prefix(3000), "h", None).await.unwrap(),
+        store.insert_key(shop.id, &prefix(3000), "h", "", None).await.unwrap(),
         Err(KeyRefusal::Full)
     );
     assert!(store.key_by_prefix(&prefix(3000)).await.unwrap().is_none());
@@ -74,7 +85,11 @@ async fn makers_racing_for_the_last_place_make_one_key() {
     let (_dir, store) = store().await;
     let shop = store.create_shop(&shop("a")).await.unwrap();
     for i in 0..LIVE_KEYS as usize - 1 {
-        store.insert_key(shop.id, &prefix(i), "h", None).await.unwrap().unwrap();
+        store
+            .insert_key(shop.id, &prefix(i), "h", "", None)
+            .await
+            .unwrap()
+            .unwrap();
     }
     // Every connection open before the race, so that none waits to be made.
     let mut open = Vec::new();
@@ -92,7 +107,7 @@ async fn makers_racing_for_the_last_place_make_one_key() {
         tries.spawn(async move {
             let form = format!("{i:064x}");
             store
-                .insert_key(shop.id, &prefix(100 + i), "h", Some(&form))
+                .insert_key(shop.id, &prefix(100 + i), "h", "", Some(&form))
                 .await
                 .unwrap()
         });
@@ -109,31 +124,44 @@ async fn a_form_makes_one_key_and_says_which_even_when_the_shop_is_full() {
     let other = store.create_shop(&shop("b")).await.unwrap();
     let shop = store.create_shop(&shop("a")).await.unwrap();
     for i in 0..LIVE_KEYS as usize - 1 {
-        store.insert_key(shop.id, &prefix(i), "h", None).await.unwrap().unwrap();
+        store
+            .insert_key(shop.id, &prefix(i), "h", "", None)
+            .await
+            .unwrap()
+            .unwrap();
     }
     let form = "f".repeat(64);
     let last = prefix(99);
     assert_eq!(store.key_room(shop.id, Some(&form)).await.unwrap(), Ok(()));
     assert_eq!(
-        store.insert_key(shop.id, &last, "h", Some(&form)).await.unwrap(),
+        store.insert_key(shop.id, &last, "h", "", Some(&form)).await.unwrap(),
         Ok(())
     );
     // Full now, but the form sent again is told what it made, not that the shop is full.
     let used = Err(KeyRefusal::FormUsed(last.clone()));
     assert_eq!(store.key_room(shop.id, Some(&form)).await.unwrap(), used);
     assert_eq!(
-        store.insert_key(shop.id, &prefix(98), "h", Some(&form)).await.unwrap(),
+        store
+            .insert_key(shop.id, &prefix(98), "h", "", Some(&form))
+            .await
+            .unwrap(),
         used
     );
     assert!(store.revoke_key(shop.id, &prefix(0)).await.unwrap());
     assert_eq!(
-        store.insert_key(shop.id, &prefix(98), "h", Some(&form)).await.unwrap(),
+        store
+            .insert_key(shop.id, &prefix(98), "h", "", Some(&form))
+            .await
+            .unwrap(),
         used
     );
     assert_eq!(live(&store, shop.id).await, LIVE_KEYS as usize - 1);
     // The same form posted to another shop makes nothing there either.
     assert_eq!(
-        store.insert_key(other.id, &prefix(97), "h", Some(&form)).await.unwrap(),
+        store
+            .insert_key(other.id, &prefix(97), "h", "", Some(&form))
+            .await
+            .unwrap(),
         used
     );
     assert!(store.keys(other.id).await.unwrap().is_empty());

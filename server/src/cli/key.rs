@@ -13,6 +13,9 @@ pub(super) enum KeyCommand {
     Create {
         /// The shop's slug.
         slug: String,
+        /// What the key is for, shown beside its prefix (at most 60 characters).
+        #[arg(long, default_value = "")]
+        label: String,
         #[command(flatten)]
         db: Db,
     },
@@ -49,7 +52,7 @@ pub(super) async fn run(command: KeyCommand) -> Result<()> {
                     Some(at) => format!("revoked {at}"),
                     None => "live".to_string(),
                 };
-                println!("{}  created {}  {state}", key.prefix, key.created_at);
+                println!("{}  created {}  {state}  {}", key.prefix, key.created_at, key.label);
             }
             Ok(())
         }
@@ -65,9 +68,9 @@ pub(super) async fn run(command: KeyCommand) -> Result<()> {
             );
             Ok(())
         }
-        KeyCommand::Create { slug, db } => {
+        KeyCommand::Create { slug, label, db } => {
             let store = open(&db).await?;
-            let key = create_key(&store, &slug).await?;
+            let key = create_key(&store, &slug, &label).await?;
             println!("API key for {slug:?} (shown once; only its hash is stored):");
             println!("{key}");
             Ok(())
@@ -75,8 +78,8 @@ pub(super) async fn run(command: KeyCommand) -> Result<()> {
     }
 }
 
-/// Creates a key for an existing shop and returns its text.
-pub async fn create_key(store: &Store, slug: &str) -> Result<String> {
+/// Creates a key named `label` for an existing shop and returns its text.
+pub async fn create_key(store: &Store, slug: &str, label: &str) -> Result<String> {
     let shop = super::shop_named(store, slug).await?;
-    Ok(keys::create(store, &keys::HashGate::for_this_machine(), shop.id, None).await?)
+    Ok(keys::create(store, &keys::HashGate::for_this_machine(), shop.id, label, None).await?)
 }

@@ -37,7 +37,15 @@ pub async fn list(
             &[("prefix", &p)],
         ))
     });
-    keys_page(&state, &signed, &member, StatusCode::OK, note.unwrap_or(Said::Nothing)).await
+    keys_page(
+        &state,
+        &signed,
+        &member,
+        StatusCode::OK,
+        note.unwrap_or(Said::Nothing),
+        "",
+    )
+    .await
 }
 
 /// A form that makes a secret: its CSRF token and its one-time token, which
@@ -48,6 +56,9 @@ pub struct MakeForm {
     csrf: String,
     #[serde(default)]
     once: String,
+    /// The key form only: what the key is for.
+    #[serde(default)]
+    label: String,
 }
 
 /// What a page says at its top after a change.
@@ -99,8 +110,14 @@ pub async fn create(
         return pages::stale_form(signed.locale);
     }
     let locale = signed.locale;
-    let (status, said) = match crate::keys::create(&state.store, &state.hashing, member.shop.id, Some(&form.once)).await
-    {
+    let made = crate::keys::create(
+        &state.store,
+        &state.hashing,
+        member.shop.id,
+        &form.label,
+        Some(&form.once),
+    );
+    let (status, said) = match made.await {
         Ok(key) => {
             tracing::info!(user_id = signed.session.user_id, "console created an API key");
             (StatusCode::OK, Said::Shown(key))
@@ -122,13 +139,27 @@ pub async fn create(
                 &[("most", &app::store::LIVE_KEYS.to_string())],
             )),
         ),
+        Err(NotMade::Label) => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Said::Problem(app::i18n::t_args(
+                locale,
+                "console.keys.bad_label",
+                &[("most", &crate::keys::MAX_LABEL_CHARS.to_string())],
+            )),
+        ),
         Err(NotMade::Busy) => return pages::busy(locale),
         Err(e) => {
             tracing::error!(error = %e, "could not create a key");
             return pages::unavailable(locale);
         }
     };
-    keys_page(&state, &signed, &member, status, said).await
+    // A refused name is offered again to correct (cut to what the field holds).
+    let typed = if status == StatusCode::OK {
+        ""
+    } else {
+        app::normalize::clip(&form.label, 4 * crate::keys::MAX_LABEL_CHARS)
+    };
+    keys_page(&state, &signed, &member, status, said, typed).await
 }
 
 #[derive(serde::Deserialize)]
@@ -177,7 +208,14 @@ pub async fn revoke(
     }
 }
 
-async fn keys_page(state: &AppState, signed: &Signed, member: &Membership, status: StatusCode, said: Said) -> Response {
+async fn keys_page(
+    state: &AppState,
+    signed: &Signed,
+    member: &Membership,
+    status: StatusCode,
+    said: Said,
+    typed: &str,
+) -> Response {
     let locale = signed.locale;
     let keys = match state.store.keys(member.shop.id).await {
         Ok(keys) => keys,
@@ -206,6 +244,7 @@ async fn keys_page(state: &AppState, signed: &Signed, member: &Membership, statu
             view! {
                 <tr>
                     <th scope="row"><code>{format!("lk_{}_…", k.prefix)}</code></th>
+                    <td>{k.label}</td>
                     <td>{k.created_at}</td>
                     <td>{k.last_used_at.unwrap_or_else(|| never.clone())}</td>
                     <td>{state_cell}</td>
@@ -227,6 +266,10 @@ async fn keys_page(state: &AppState, signed: &Signed, member: &Membership, statu
                     <form method="post" action=format!("/console/shops/{}/keys", member.shop.slug)>
                         {csrf_field(&signed.session.csrf)}
                         {once_field()}
+                        <label for="key-label">{t(locale, "console.keys.label")}</label>
+                        <input id="key-label" name="label" maxlength=crate::keys::MAX_LABEL_CHARS.to_string()
+                            autocomplete="off" aria-describedby="key-label-hint" value=typed.to_string()/>
+                        <p class="hint" id="key-label-hint">{t(locale, "console.keys.label_hint")}</p>
                         <button type="submit">{t(locale, "console.keys.create")}</button>
                     </form>
                     {pages::scrolling(t(locale, "console.keys.title"), view! {
@@ -234,6 +277,7 @@ async fn keys_page(state: &AppState, signed: &Signed, member: &Membership, statu
                         <thead>
                             <tr>
                                 <th scope="col">{t(locale, "console.keys.prefix")}</th>
+                                <th scope="col">{t(locale, "console.keys.label")}</th>
                                 <th scope="col">{t(locale, "console.keys.created")}</th>
                                 <th scope="col">{t(locale, "console.keys.last_used")}</th>
                                 <th scope="col">{t(locale, "console.keys.state")}</th>

@@ -113,8 +113,8 @@ impl TestApp {
                 .await
                 .expect("create shop");
         }
-        let alpha_key = cli::create_key(&store, "alpha").await.expect("key");
-        let beta_key = cli::create_key(&store, "beta").await.expect("key");
+        let alpha_key = cli::create_key(&store, "alpha", "tests").await.expect("key");
+        let beta_key = cli::create_key(&store, "beta", "tests").await.expect("key");
 
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let addr: SocketAddr = listener.local_addr().expect("addr");

@@ -146,3 +146,47 @@ async fn a_burst_of_key_forms_stops_at_the_cap() {
     }
     assert_eq!(live_keys(&app).await, LIVE_KEYS as usize - 4);
 }
+
+/// A key's name is shown beside its prefix as text; a name too long or with
+/// control characters makes no key, says why, and is offered again to correct.
+#[tokio::test]
+async fn keys_are_named_and_bad_names_make_nothing() {
+    let app = TestApp::spawn().await;
+    let browser = owner(&app).await;
+    let make = |label: String| {
+        let browser = &browser;
+        async move {
+            let once = browser.once("/console/shops/alpha/keys").await;
+            let res = browser
+                .post("/console/shops/alpha/keys", &[("once", &once), ("label", &label)])
+                .await;
+            (res.status().as_u16(), res.text().await.unwrap())
+        }
+    };
+    let (status, _) = make("  ERP sync <b>  ".into()).await;
+    assert_eq!(status, 200);
+    let (status, _) = make("ø".repeat(60)).await;
+    assert_eq!(status, 200, "60 characters of two bytes each fit");
+    let list = browser.page("/console/shops/alpha/keys").await;
+    assert!(list.contains("<td>ERP sync &lt;b&gt;</td>"), "trimmed, as text: {list}");
+    assert!(list.contains(&"ø".repeat(60)));
+    let before = live_keys(&app).await;
+    for bad in [
+        "x".repeat(61),
+        "bell\u{7}".into(),
+        "new\nline".into(),
+        "y".repeat(1_000),
+    ] {
+        let (status, page) = make(bad.clone()).await;
+        assert_eq!(status, 422, "{:?}", &bad[..bad.len().min(20)]);
+        assert!(page.contains("at most 60 characters"), "{page}");
+        assert!(!page.contains("id=\"new-key\""));
+        if bad.len() < 100 && !bad.contains('\u{7}') && !bad.contains('\n') {
+            assert!(page.contains(&format!("value=\"{bad}\"")), "offered again");
+        }
+    }
+    // A form bigger than the console takes is refused before it is read.
+    let (status, _) = make("z".repeat(100_000)).await;
+    assert_eq!(status, 413);
+    assert_eq!(live_keys(&app).await, before, "no key was made");
+}

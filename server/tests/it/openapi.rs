@@ -100,7 +100,7 @@ async fn every_example_gets_the_answer_the_document_gives() {
         })
         .await
         .unwrap();
-    let key = server::cli::create_key(&app.store, "demo").await.unwrap();
+    let key = server::cli::create_key(&app.store, "demo", "").await.unwrap();
     let doc = document(&app).await;
     let mut examples = 0;
     for (method, path) in OPERATIONS {
