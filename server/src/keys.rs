@@ -89,7 +89,7 @@ pub enum NotMade {
         app::store::LIVE_KEYS
     )]
     Full,
-    #[error("a key's name may have at most {MAX_LABEL_CHARS} characters, and no control characters")]
+    #[error("a key's name may have at most {MAX_LABEL_CHARS} characters, and no control or invisible characters")]
     Label,
     #[error("the server is busy hashing; try again")]
     Busy,
@@ -112,11 +112,18 @@ impl From<app::store::KeyRefusal> for NotMade {
 pub const MAX_LABEL_CHARS: usize = 60;
 
 /// A key's name as given, trimmed, if it is one: at most [`MAX_LABEL_CHARS`]
-/// characters and no control characters (checked by length first).
+/// characters (checked by length first), no control characters, and none that
+/// change how the text around them is shown without being seen themselves
+/// (zero-width and direction marks, embeddings, overrides, isolates), which
+/// could make a name in a list look like another.
 pub fn label(text: &str) -> Option<&str> {
     let text = text.trim();
     let fits = text.len() <= 4 * MAX_LABEL_CHARS && text.chars().count() <= MAX_LABEL_CHARS;
-    (fits && !text.chars().any(char::is_control)).then_some(text)
+    let unseen = |c: char| {
+        c.is_control()
+            || matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2069}' | '\u{FEFF}')
+    };
+    (fits && !text.chars().any(unseen)).then_some(text)
 }
 
 /// Creates a key named `label` for the shop `shop_id`, hashed through `gate`,

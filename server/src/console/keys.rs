@@ -1,14 +1,15 @@
-//! API keys (create, shown once; list by prefix; revoke) and Shopify (the
-//! webhook URL, a new signing secret shown once, the last deliveries). Owners only.
+//! API keys (create, shown once; list by prefix and name; revoke), and what
+//! every page that makes a secret shares: its one-time form and what it says
+//! at its top. Owners only.
 
 use super::pages::{self, csrf_field, notice, Frame, Section};
 use super::session::{is_token, token, Signed};
-use super::{base_url, member, member_posting, t};
+use super::{member, member_posting, t};
 use crate::keys::NotMade;
 use crate::AppState;
 use app::store::Membership;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use leptos::prelude::*;
@@ -53,16 +54,16 @@ pub async fn list(
 #[derive(serde::Deserialize)]
 pub struct MakeForm {
     #[serde(default)]
-    csrf: String,
+    pub(super) csrf: String,
     #[serde(default)]
-    once: String,
+    pub(super) once: String,
     /// The key form only: what the key is for.
     #[serde(default)]
     label: String,
 }
 
 /// What a page says at its top after a change.
-enum Said {
+pub(super) enum Said {
     Nothing,
     /// A new secret, shown this once.
     Shown(String),
@@ -71,7 +72,7 @@ enum Said {
 }
 
 impl Said {
-    fn notice(&self) -> impl IntoView {
+    pub(super) fn notice(&self) -> impl IntoView {
         match self {
             Said::Note(text) => Some(notice(Some(text.clone()), false)),
             Said::Problem(text) => Some(notice(Some(text.clone()), true)),
@@ -79,7 +80,7 @@ impl Said {
         }
     }
 
-    fn shown(self, locale: app::i18n::Locale, text_key: &str, id: &'static str) -> impl IntoView {
+    pub(super) fn shown(self, locale: app::i18n::Locale, text_key: &str, id: &'static str) -> impl IntoView {
         let Said::Shown(secret) = self else { return None };
         Some(view! {
             <div class="notice" role="status">
@@ -91,7 +92,7 @@ impl Said {
 }
 
 /// The hidden field of a form that makes a secret.
-fn once_field() -> impl IntoView {
+pub(super) fn once_field() -> impl IntoView {
     view! { <input type="hidden" name="once" value=token()/> }
 }
 
@@ -281,130 +282,6 @@ async fn keys_page(
                                 <th scope="col">{t(locale, "console.keys.created")}</th>
                                 <th scope="col">{t(locale, "console.keys.last_used")}</th>
                                 <th scope="col">{t(locale, "console.keys.state")}</th>
-                            </tr>
-                        </thead>
-                        <tbody>{rows}</tbody>
-                    </table>
-        })}
-                },
-    )
-}
-
-/// `GET /console/shops/{slug}/shopify`
-pub async fn shopify(
-    State(state): State<AppState>,
-    signed: Signed,
-    Path(slug): Path<String>,
-    headers: HeaderMap,
-) -> Response {
-    let member = match member(&state, &signed, &slug, Section::Shopify).await {
-        Ok(m) => m,
-        Err(page) => return page,
-    };
-    shopify_page(&state, &signed, &member, &headers, StatusCode::OK, Said::Nothing).await
-}
-
-/// `POST /console/shops/{slug}/shopify/rotate`: a new signing secret, shown once.
-pub async fn rotate(
-    State(state): State<AppState>,
-    signed: Signed,
-    Path(slug): Path<String>,
-    headers: HeaderMap,
-    Form(form): Form<MakeForm>,
-) -> Response {
-    let member = match member_posting(&state, &signed, &slug, Section::Shopify, &form.csrf).await {
-        Ok(m) => m,
-        Err(page) => return page,
-    };
-    if !is_token(&form.once) {
-        return pages::stale_form(signed.locale);
-    }
-    let secret = crate::keys::webhook_secret();
-    let (status, said) = match state
-        .store
-        .rotate_webhook_secret(member.shop.id, &secret, &form.once)
-        .await
-    {
-        Ok(true) => {
-            tracing::info!(user_id = signed.session.user_id, "console rotated the webhook secret");
-            (StatusCode::OK, Said::Shown(secret))
-        }
-        Ok(false) => (
-            StatusCode::CONFLICT,
-            Said::Problem(t(signed.locale, "console.shopify.form_used")),
-        ),
-        Err(e) => {
-            tracing::error!(error = %e, "could not rotate the webhook secret");
-            return pages::unavailable(signed.locale);
-        }
-    };
-    shopify_page(&state, &signed, &member, &headers, status, said).await
-}
-
-async fn shopify_page(
-    state: &AppState,
-    signed: &Signed,
-    member: &Membership,
-    headers: &HeaderMap,
-    status: StatusCode,
-    said: Said,
-) -> Response {
-    let locale = signed.locale;
-    let deliveries = match state.store.deliveries(member.shop.id).await {
-        Ok(d) => d,
-        Err(e) => {
-            tracing::error!(error = %e, "deliveries query failed");
-            return pages::unavailable(locale);
-        }
-    };
-    let url = format!(
-        "{}/api/v1/shops/{}/webhooks/shopify",
-        base_url(state, headers),
-        member.shop.slug
-    );
-    let note = said.notice();
-    let shown = said.shown(locale, "console.shopify.shown_once", "new-secret");
-    let empty = deliveries
-        .is_empty()
-        .then(|| view! { <p>{t(locale, "console.shopify.none")}</p> });
-    let rows = deliveries
-        .into_iter()
-        .map(|d| {
-            view! {
-                <tr>
-                    <td>{d.received_at}</td>
-                    <td><code>{d.topic}</code></td>
-                    <td class=format!("outcome {}", d.outcome)>{d.outcome.clone()}</td>
-                </tr>
-            }
-        })
-        .collect_view();
-    let title = t(locale, "console.shopify.title");
-    pages::page(
-        status,
-        &Frame::shop(signed, member, Section::Shopify),
-        &title.clone(),
-        view! {
-                    <h1>{title}</h1>
-                    {note}
-                    <p>{t(locale, "console.shopify.url")}</p>
-                    <pre class="copy" id="webhook-url"><code>{url}</code></pre>
-                    {shown}
-                    <form method="post" action=format!("/console/shops/{}/shopify/rotate", member.shop.slug)>
-                        {csrf_field(&signed.session.csrf)}
-                        {once_field()}
-                        <p class="hint">{t(locale, "console.shopify.rotate_hint")}</p>
-                        <button type="submit" class="secondary">{t(locale, "console.shopify.rotate")}</button>
-                    </form>
-                    <h2>{t(locale, "console.shopify.deliveries")}</h2>
-                    {empty}
-                    {pages::scrolling(t(locale, "console.shopify.deliveries"), view! {
-        <table>
-                        <thead>
-                            <tr>
-                                <th scope="col">{t(locale, "console.shopify.received")}</th>
-                                <th scope="col">{t(locale, "console.shopify.topic")}</th>
-                                <th scope="col">{t(locale, "console.shopify.outcome")}</th>
                             </tr>
                         </thead>
                         <tbody>{rows}</tbody>

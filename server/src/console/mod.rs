@@ -15,6 +15,7 @@ mod pages;
 pub mod password;
 pub mod session;
 mod shop;
+mod shopify;
 mod support;
 
 pub use account::KNOWN_COOKIE;
@@ -49,8 +50,8 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/console/shops/{slug}/keys", get(keys::list).post(keys::create))
         .route("/console/shops/{slug}/keys/revoke", post(keys::revoke))
-        .route("/console/shops/{slug}/shopify", get(keys::shopify))
-        .route("/console/shops/{slug}/shopify/rotate", post(keys::rotate))
+        .route("/console/shops/{slug}/shopify", get(shopify::shopify))
+        .route("/console/shops/{slug}/shopify/rotate", post(shopify::rotate))
         .route("/console/shops/{slug}/orders", get(support::form).post(support::find))
         .route("/console/shops/{slug}/audit", get(support::audit))
 }

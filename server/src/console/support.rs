@@ -173,17 +173,18 @@ pub async fn audit(
     State(state): State<AppState>,
     signed: Signed,
     Path(slug): Path<String>,
-    Query(page): Query<AuditPage>,
+    page: Result<Query<AuditPage>, axum::extract::rejection::QueryRejection>,
 ) -> Response {
     let member = match member(&state, &signed, &slug, Section::Audit).await {
         Ok(m) => m,
         Err(page) => return page,
     };
     let locale = signed.locale;
-    let before = match page.before.as_deref().map(str::parse::<i64>) {
-        None => None,
-        Some(Ok(id)) if id > 0 => Some(id),
-        Some(_) => {
+    // `?before=` twice, or text for a number: no such page, as for a bad id.
+    let before = match page.map(|Query(page)| page.before.as_deref().map(str::parse::<i64>)) {
+        Ok(None) => None,
+        Ok(Some(Ok(id))) if id > 0 => Some(id),
+        _ => {
             return pages::message(
                 StatusCode::NOT_FOUND,
                 locale,
@@ -199,9 +200,12 @@ pub async fn audit(
             return pages::unavailable(locale);
         }
     };
-    let empty = views
-        .is_empty()
-        .then(|| view! { <p>{t(locale, "console.audit.none")}</p> });
+    let none = if before.is_some() {
+        "console.audit.no_older"
+    } else {
+        "console.audit.none"
+    };
+    let empty = views.is_empty().then(|| view! { <p>{t(locale, none)}</p> });
     let here = format!("/console/shops/{}/audit", member.shop.slug);
     let paging = (before.is_some() || next.is_some()).then(|| {
         let newest = before.map(|_| view! { <a href=here.clone()>{t(locale, "console.audit.newest")}</a> });

@@ -271,10 +271,14 @@ async fn the_audit_log_is_read_a_page_at_a_time() {
     }
     let all: Vec<String> = (0..total).rev().map(|i| format!("n{i:04}")).collect();
     assert_eq!(seen, all, "newest first, each once");
-    for junk in ["abc", "0", "-5", "99999999999999999999999", ""] {
+    for junk in ["abc", "0", "-5", "99999999999999999999999", "", "1&before=2"] {
         let res = browser.get(&format!("/console/shops/alpha/audit?before={junk}")).await;
         assert_eq!(res.status(), 404, "{junk:?}");
+        assert!(res.text().await.unwrap().contains("no such page of the audit log"));
     }
+    // Past the oldest entry: said so, not that nothing was ever opened.
+    let past = browser.page("/console/shops/alpha/audit?before=1").await;
+    assert!(past.contains("There are no older entries."), "{past}");
 }
 
 #[tokio::test]

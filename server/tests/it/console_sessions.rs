@@ -88,4 +88,15 @@ async fn secure_sites_use_host_only_cookies_and_ignore_plain_ones() {
     assert_eq!(with(session::SESSION_COOKIE.secure).get(page).await.status(), 200);
     let plain = with(session::SESSION_COOKIE.plain).get(page).await;
     assert_eq!(plain.status(), 303, "a plain-named session cookie is not read");
+    // Signing out clears the cookie under the name and path it was set with.
+    let browser = with(session::SESSION_COOKIE.secure);
+    let csrf = browser.csrf().await;
+    let out = browser.post_with("/console/sign-out", &csrf, &[]).await;
+    assert_eq!(out.status(), 303);
+    let (value, cleared) = set_cookie(&out, session::SESSION_COOKIE.secure).expect("the session cookie cleared");
+    assert!(
+        value.is_empty() && cleared.contains("; Path=/;") && cleared.contains("Max-Age=0"),
+        "{cleared}"
+    );
+    assert_eq!(browser.get(page).await.status(), 303);
 }

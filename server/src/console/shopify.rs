@@ -1,0 +1,138 @@
+//! Shopify (owners only): the webhook URL, a new signing secret shown once,
+//! and the shop's last signed deliveries.
+
+use super::keys::{once_field, MakeForm, Said};
+use super::pages::{self, csrf_field, Frame, Section};
+use super::session::{is_token, Signed};
+use super::{base_url, member, member_posting, t};
+use crate::AppState;
+use app::store::Membership;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+use axum::Form;
+use leptos::prelude::*;
+
+/// `GET /console/shops/{slug}/shopify`
+pub async fn shopify(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(slug): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    let member = match member(&state, &signed, &slug, Section::Shopify).await {
+        Ok(m) => m,
+        Err(page) => return page,
+    };
+    shopify_page(&state, &signed, &member, &headers, StatusCode::OK, Said::Nothing).await
+}
+
+/// `POST /console/shops/{slug}/shopify/rotate`: a new signing secret, shown once.
+pub async fn rotate(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(slug): Path<String>,
+    headers: HeaderMap,
+    Form(form): Form<MakeForm>,
+) -> Response {
+    let member = match member_posting(&state, &signed, &slug, Section::Shopify, &form.csrf).await {
+        Ok(m) => m,
+        Err(page) => return page,
+    };
+    if !is_token(&form.once) {
+        return pages::stale_form(signed.locale);
+    }
+    let secret = crate::keys::webhook_secret();
+    let (status, said) = match state
+        .store
+        .rotate_webhook_secret(member.shop.id, &secret, &form.once)
+        .await
+    {
+        Ok(true) => {
+            tracing::info!(user_id = signed.session.user_id, "console rotated the webhook secret");
+            (StatusCode::OK, Said::Shown(secret))
+        }
+        Ok(false) => (
+            StatusCode::CONFLICT,
+            Said::Problem(t(signed.locale, "console.shopify.form_used")),
+        ),
+        Err(e) => {
+            tracing::error!(error = %e, "could not rotate the webhook secret");
+            return pages::unavailable(signed.locale);
+        }
+    };
+    shopify_page(&state, &signed, &member, &headers, status, said).await
+}
+
+async fn shopify_page(
+    state: &AppState,
+    signed: &Signed,
+    member: &Membership,
+    headers: &HeaderMap,
+    status: StatusCode,
+    said: Said,
+) -> Response {
+    let locale = signed.locale;
+    let deliveries = match state.store.deliveries(member.shop.id).await {
+        Ok(d) => d,
+        Err(e) => {
+            tracing::error!(error = %e, "deliveries query failed");
+            return pages::unavailable(locale);
+        }
+    };
+    let url = format!(
+        "{}/api/v1/shops/{}/webhooks/shopify",
+        base_url(state, headers),
+        member.shop.slug
+    );
+    let note = said.notice();
+    let shown = said.shown(locale, "console.shopify.shown_once", "new-secret");
+    let empty = deliveries
+        .is_empty()
+        .then(|| view! { <p>{t(locale, "console.shopify.none")}</p> });
+    let rows = deliveries
+        .into_iter()
+        .map(|d| {
+            view! {
+                <tr>
+                    <td>{d.received_at}</td>
+                    <td><code>{d.topic}</code></td>
+                    <td class=format!("outcome {}", d.outcome)>{d.outcome.clone()}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    let title = t(locale, "console.shopify.title");
+    pages::page(
+        status,
+        &Frame::shop(signed, member, Section::Shopify),
+        &title.clone(),
+        view! {
+                    <h1>{title}</h1>
+                    {note}
+                    <p>{t(locale, "console.shopify.url")}</p>
+                    <pre class="copy" id="webhook-url"><code>{url}</code></pre>
+                    {shown}
+                    <form method="post" action=format!("/console/shops/{}/shopify/rotate", member.shop.slug)>
+                        {csrf_field(&signed.session.csrf)}
+                        {once_field()}
+                        <p class="hint">{t(locale, "console.shopify.rotate_hint")}</p>
+                        <button type="submit" class="secondary">{t(locale, "console.shopify.rotate")}</button>
+                    </form>
+                    <h2>{t(locale, "console.shopify.deliveries")}</h2>
+                    {empty}
+                    {pages::scrolling(t(locale, "console.shopify.deliveries"), view! {
+        <table>
+                        <thead>
+                            <tr>
+                                <th scope="col">{t(locale, "console.shopify.received")}</th>
+                                <th scope="col">{t(locale, "console.shopify.topic")}</th>
+                                <th scope="col">{t(locale, "console.shopify.outcome")}</th>
+                            </tr>
+                        </thead>
+                        <tbody>{rows}</tbody>
+                    </table>
+        })}
+                },
+    )
+}
