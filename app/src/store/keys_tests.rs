@@ -9,6 +9,14 @@ fn prefix(i: usize) -> String {
     format!("{i:016x}")
 }
 
+/// Makes the keys numbered `range`, unnamed, from the command line.
+async fn make(store: &Store, shop_id: i64, range: std::ops::Range<usize>) {
+    for i in range {
+        let made = store.insert_key(shop_id, &prefix(i), "h", "", None).await.unwrap();
+        assert_eq!(made, Ok(()), "key {i}");
+    }
+}
+
 async fn live(store: &Store, shop_id: i64) -> usize {
     let keys = store.keys(shop_id).await.unwrap();
     keys.iter().filter(|k| k.revoked_at.is_none()).count()
@@ -20,18 +28,10 @@ async fn the_most_recently_revoked_keys_are_kept_and_live_ones_are_capped() {
     let other = store.create_shop(&shop("b")).await.unwrap();
     let shop = store.create_shop(&shop("a")).await.unwrap();
     // An old key, revoked last: kept although made first.
-    store
-        .insert_key(shop.id, &prefix(0), "h", "", None)
-        .await
-        .unwrap()
-        .unwrap();
+    make(&store, shop.id, 0..1).await;
     let made = REVOKED_KEYS_KEPT as usize + 5;
     for i in 1..=made {
-        store
-            .insert_key(shop.id, &prefix(i), "h", "", None)
-            .await
-            .unwrap()
-            .unwrap();
+        make(&store, shop.id, i..i + 1).await;
         assert!(store.revoke_key(shop.id, &prefix(i)).await.unwrap());
     }
     // Times are kept to the second: the others were revoked an hour before.
@@ -41,11 +41,7 @@ async fn the_most_recently_revoked_keys_are_kept_and_live_ones_are_capped() {
         .await
         .unwrap();
     assert!(store.revoke_key(shop.id, &prefix(0)).await.unwrap());
-    store
-        .insert_key(other.id, &prefix(1000), "h", "", None)
-        .await
-        .unwrap()
-        .unwrap();
+    make(&store, other.id, 1000..1001).await;
     assert!(store.revoke_key(other.id, &prefix(1000)).await.unwrap());
     let listed: Vec<String> = store
         .keys(shop.id)
@@ -60,15 +56,7 @@ async fn the_most_recently_revoked_keys_are_kept_and_live_ones_are_capped() {
     assert!(listed.contains(&prefix(7)));
     assert_eq!(store.keys(other.id).await.unwrap().len(), 1, "another shop's keys stay");
 
-    for i in 0..LIVE_KEYS as usize {
-        assert_eq!(
-            store
-                .insert_key(shop.id, &prefix(2000 + i), "h", "", None)
-                .await
-                .unwrap(),
-            Ok(())
-        );
-    }
+    make(&store, shop.id, 2000..2000 + LIVE_KEYS as usize).await;
     assert_eq!(store.key_room(shop.id, None).await.unwrap(), Err(KeyRefusal::Full));
     assert_eq!(
         store.insert_key(shop.id, &prefix(3000), "h", "", None).await.unwrap(),
@@ -84,13 +72,7 @@ async fn the_most_recently_revoked_keys_are_kept_and_live_ones_are_capped() {
 async fn makers_racing_for_the_last_place_make_one_key() {
     let (_dir, store) = store().await;
     let shop = store.create_shop(&shop("a")).await.unwrap();
-    for i in 0..LIVE_KEYS as usize - 1 {
-        store
-            .insert_key(shop.id, &prefix(i), "h", "", None)
-            .await
-            .unwrap()
-            .unwrap();
-    }
+    make(&store, shop.id, 0..LIVE_KEYS as usize - 1).await;
     // Every connection open before the race, so that none waits to be made.
     let mut open = Vec::new();
     while let Ok(Some(conn)) = tokio::time::timeout(std::time::Duration::from_millis(200), store.pool.acquire())
@@ -123,13 +105,7 @@ async fn a_form_makes_one_key_and_says_which_even_when_the_shop_is_full() {
     let (_dir, store) = store().await;
     let other = store.create_shop(&shop("b")).await.unwrap();
     let shop = store.create_shop(&shop("a")).await.unwrap();
-    for i in 0..LIVE_KEYS as usize - 1 {
-        store
-            .insert_key(shop.id, &prefix(i), "h", "", None)
-            .await
-            .unwrap()
-            .unwrap();
-    }
+    make(&store, shop.id, 0..LIVE_KEYS as usize - 1).await;
     let form = "f".repeat(64);
     let last = prefix(99);
     assert_eq!(store.key_room(shop.id, Some(&form)).await.unwrap(), Ok(()));
