@@ -192,3 +192,37 @@ async fn keys_are_named_and_bad_names_make_nothing() {
     assert_eq!(status, 413);
     assert_eq!(live_keys(&app).await, before, "no key was made");
 }
+
+/// Another site's page posting the forms with the owner's cookie, even with
+/// the right tokens (as if it had read them), makes no key and no secret.
+#[tokio::test]
+async fn other_sites_cannot_make_keys_or_secrets() {
+    let app = TestApp::spawn().await;
+    let browser = owner(&app).await;
+    let before = live_keys(&app).await;
+    let (_, secret) = app.store.webhook_secret("alpha").await.unwrap().unwrap();
+    let csrf = browser.csrf().await;
+    for (page, action) in [
+        ("/console/shops/alpha/keys", "/console/shops/alpha/keys"),
+        ("/console/shops/alpha/shopify", "/console/shops/alpha/shopify/rotate"),
+    ] {
+        let once = browser.once(page).await;
+        for (name, value) in [("sec-fetch-site", "cross-site"), ("origin", "https://evil.example")] {
+            let res = app
+                .client
+                .post(app.url(action))
+                .header("cookie", &browser.cookie)
+                .header(name, value)
+                .form(&[("csrf", csrf.as_str()), ("once", once.as_str()), ("label", "evil")])
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(res.status(), 403, "{action} with {name}: {value}");
+        }
+        // Without the session's token, from this site: refused as well.
+        let res = browser.post_with(action, &"0".repeat(64), &[("once", &once)]).await;
+        assert_eq!(res.status(), 403, "{action} without the session's token");
+    }
+    assert_eq!(live_keys(&app).await, before, "no key was made");
+    assert_eq!(app.store.webhook_secret("alpha").await.unwrap().unwrap().1, secret);
+}
