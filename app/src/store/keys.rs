@@ -135,7 +135,8 @@ impl Store {
     }
 }
 
-/// Whether the shop has room for a key and `form` was not used before.
+/// Whether the shop has room for a key and `form` was not used before (what
+/// it made is named only to the shop it made it for).
 async fn room<'e>(
     db: impl sqlx::Executor<'e, Database = sqlx::Any>,
     shop_id: i64,
@@ -143,7 +144,7 @@ async fn room<'e>(
 ) -> Result<Result<(), KeyRefusal>, StoreError> {
     let (live, made): (i64, Option<String>) = sqlx::query_as(
         "SELECT (SELECT COUNT(*) FROM api_keys WHERE shop_id = $1 AND revoked_at IS NULL),
-                (SELECT made FROM used_forms WHERE token = $2)",
+                (SELECT CASE WHEN shop_id = $1 THEN made ELSE '' END FROM used_forms WHERE token = $2)",
     )
     .bind(shop_id)
     .bind(form)

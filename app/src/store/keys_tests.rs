@@ -132,13 +132,14 @@ async fn a_form_makes_one_key_and_says_which_even_when_the_shop_is_full() {
         used
     );
     assert_eq!(live(&store, shop.id).await, LIVE_KEYS as usize - 1);
-    // The same form posted to another shop makes nothing there either.
+    // The same form posted to another shop makes nothing there either, and
+    // is not told the other shop's key.
     assert_eq!(
         store
             .insert_key(other.id, &prefix(97), "h", "", Some(&form))
             .await
             .unwrap(),
-        used
+        Err(KeyRefusal::FormUsed(String::new()))
     );
     assert!(store.keys(other.id).await.unwrap().is_empty());
     // A signing secret: one change per form, and a key form's token is used up.
