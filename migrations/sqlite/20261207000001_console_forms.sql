@@ -10,6 +10,8 @@ CREATE TABLE used_forms (
     used_at TEXT NOT NULL
 );
 CREATE INDEX used_forms_used ON used_forms(used_at);
+-- A shop keeps its newest 100 (`forms::USED_FORMS_KEPT`).
+CREATE INDEX used_forms_shop ON used_forms(shop_id, used_at);
 
 -- The support view's audit log is kept for a year (`Store::prune_support_views`,
 -- hourly): this finds its entries by age.

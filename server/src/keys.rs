@@ -89,6 +89,11 @@ pub enum NotMade {
         app::store::LIVE_KEYS
     )]
     Full,
+    #[error(
+        "the shop's console made {} keys in the last hour, the most it may; try again later",
+        app::store::KEYS_PER_HOUR
+    )]
+    TooOften,
     #[error("a key's name may have at most {MAX_LABEL_CHARS} characters, and no control or invisible characters")]
     Label,
     #[error("the server is busy hashing; try again")]
@@ -104,6 +109,7 @@ impl From<app::store::KeyRefusal> for NotMade {
         match refusal {
             app::store::KeyRefusal::FormUsed(made) => NotMade::FormUsed(made),
             app::store::KeyRefusal::Full => NotMade::Full,
+            app::store::KeyRefusal::TooOften => NotMade::TooOften,
         }
     }
 }
@@ -114,14 +120,19 @@ pub const MAX_LABEL_CHARS: usize = 60;
 /// A key's name as given, trimmed, if it is one: at most [`MAX_LABEL_CHARS`]
 /// characters (checked by length first), no control characters, and none that
 /// change how the text around them is shown without being seen themselves
-/// (zero-width and direction marks, embeddings, overrides, isolates), which
-/// could make a name in a list look like another.
+/// (zero-width, joiners and direction marks, embeddings, overrides, isolates,
+/// line and paragraph separators, soft hyphens, fillers, variation selectors,
+/// tags), which could make a name in a list look like another.
 pub fn label(text: &str) -> Option<&str> {
     let text = text.trim();
     let fits = text.len() <= 4 * MAX_LABEL_CHARS && text.chars().count() <= MAX_LABEL_CHARS;
     let unseen = |c: char| {
         c.is_control()
-            || matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2069}' | '\u{FEFF}')
+            || matches!(c,
+                '\u{AD}' | '\u{34F}' | '\u{61C}' | '\u{115F}' | '\u{1160}' | '\u{17B4}' | '\u{17B5}'
+                | '\u{180B}'..='\u{180F}' | '\u{200B}'..='\u{200F}' | '\u{2028}'..='\u{202E}'
+                | '\u{2060}'..='\u{206F}' | '\u{3164}' | '\u{FE00}'..='\u{FE0F}' | '\u{FEFF}'
+                | '\u{FFA0}' | '\u{FFF9}'..='\u{FFFB}' | '\u{E0000}'..='\u{E007F}' | '\u{E0100}'..='\u{E01EF}')
     };
     (fits && !text.chars().any(unseen)).then_some(text)
 }

@@ -28,8 +28,6 @@ pub struct Delivery {
 /// One opening of an order in the support view.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SupportView {
-    /// Its place in the log: later entries have larger ids.
-    pub id: i64,
     pub email: String,
     pub number_key: String,
     pub viewed_at: String,
@@ -48,27 +46,23 @@ impl Store {
         Ok(())
     }
 
-    /// A page of the shop's support views, newest first: the [`AUDIT_SHOWN`]
-    /// latest entries older than the entry `before` (all of them: `None`), and
-    /// the id to ask for the page after it, when there are older entries.
-    pub async fn support_views(
-        &self,
-        shop_id: i64,
-        before: Option<i64>,
-    ) -> Result<(Vec<SupportView>, Option<i64>), StoreError> {
-        let rows: Vec<(i64, String, String, String)> = sqlx::query_as(
-            "SELECT id, email, number_key, viewed_at FROM support_views
-             WHERE shop_id = $1 AND id < $2 ORDER BY id DESC LIMIT $3",
+    /// Page `page` (from 1) of the shop's support views, newest first,
+    /// [`AUDIT_SHOWN`] a page, and whether there are older ones. Pages are
+    /// counted, not cursors: an entry's id would tell other shops' activity.
+    pub async fn support_views(&self, shop_id: i64, page: u32) -> Result<(Vec<SupportView>, bool), StoreError> {
+        let skipped = i64::from(page.max(1) - 1) * AUDIT_SHOWN;
+        let rows: Vec<(String, String, String)> = sqlx::query_as(
+            "SELECT email, number_key, viewed_at FROM support_views
+             WHERE shop_id = $1 ORDER BY id DESC LIMIT $2 OFFSET $3",
         )
         .bind(shop_id)
-        .bind(before.unwrap_or(i64::MAX))
         .bind(AUDIT_SHOWN + 1)
+        .bind(skipped)
         .fetch_all(&self.pool)
         .await?;
         let mut views: Vec<SupportView> = rows
             .into_iter()
-            .map(|(id, email, number_key, viewed_at)| SupportView {
-                id,
+            .map(|(email, number_key, viewed_at)| SupportView {
                 email,
                 number_key,
                 viewed_at,
@@ -77,8 +71,7 @@ impl Store {
         let shown = AUDIT_SHOWN as usize;
         let more = views.len() > shown;
         views.truncate(shown);
-        let next = more.then(|| views.last().map(|v| v.id)).flatten();
-        Ok((views, next))
+        Ok((views, more))
     }
 
     /// Records a delivery and forgets all but the shop's last [`DELIVERIES_KEPT`].

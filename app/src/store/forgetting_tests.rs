@@ -90,7 +90,7 @@ async fn audit_entries_are_forgotten_after_a_year() {
         .await
         .unwrap();
     assert_eq!(store.prune_support_views().await.unwrap(), 1);
-    let (kept, _) = store.support_views(shop.id, None).await.unwrap();
+    let (kept, _) = store.support_views(shop.id, 1).await.unwrap();
     assert_eq!(
         kept.iter().map(|v| v.number_key.as_str()).collect::<Vec<_>>(),
         ["1002"],
@@ -119,4 +119,37 @@ async fn used_form_tokens_are_forgotten_after_a_day() {
         "the recent token stays"
     );
     assert_eq!(store.prune_used_forms().await.unwrap(), 0);
+}
+
+#[tokio::test]
+async fn a_shop_keeps_its_newest_hundred_used_form_tokens() {
+    let (_dir, store) = store().await;
+    let other = store.create_shop(&shop("b")).await.unwrap();
+    let shop = store.create_shop(&shop("a")).await.unwrap();
+    assert!(store
+        .rotate_webhook_secret(other.id, "b", &"b".repeat(64))
+        .await
+        .unwrap());
+    let token = |i: usize| format!("{i:064x}");
+    let kept = forms::USED_FORMS_KEPT as usize;
+    for i in 0..kept + 5 {
+        assert!(store.rotate_webhook_secret(shop.id, "s", &token(i)).await.unwrap());
+    }
+    let count = |shop_id: i64| {
+        let store = &store;
+        async move {
+            sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM used_forms WHERE shop_id = $1")
+                .bind(shop_id)
+                .fetch_one(&store.pool)
+                .await
+                .unwrap()
+        }
+    };
+    assert_eq!(count(shop.id).await, forms::USED_FORMS_KEPT);
+    assert_eq!(count(other.id).await, 1, "another shop's tokens stay");
+    let last = token(kept + 4);
+    assert!(
+        !store.rotate_webhook_secret(shop.id, "s", &last).await.unwrap(),
+        "the newest stays"
+    );
 }

@@ -9,6 +9,10 @@ use sqlx::{Any, Transaction};
 /// How long a used form's token is kept: longer than any session (12 hours)
 /// whose page could still hold the form.
 pub const USED_FORMS_KEPT_DAYS: i64 = 1;
+/// The most used tokens a shop keeps (the newest): a shop's owner posting forms
+/// in a loop cannot grow the table beyond this, and a reload is of a form among
+/// the last few anyway.
+pub const USED_FORMS_KEPT: i64 = 100;
 
 /// Records `token` as used by a form of the shop that made `made` (a key's
 /// prefix, or empty for a signing secret). False when it was used before: the
@@ -29,7 +33,22 @@ pub(super) async fn use_form(
     .bind(now())
     .execute(&mut **tx)
     .await?;
-    Ok(done.rows_affected() > 0)
+    if done.rows_affected() == 0 {
+        return Ok(false);
+    }
+    // This token and the newest others (times are to the second: a tie is
+    // settled by the token, which is random).
+    sqlx::query(
+        "DELETE FROM used_forms WHERE shop_id = $1 AND token <> $2 AND token NOT IN (
+             SELECT token FROM used_forms WHERE shop_id = $1 AND token <> $2
+             ORDER BY used_at DESC, token LIMIT $3)",
+    )
+    .bind(shop_id)
+    .bind(token)
+    .bind(USED_FORMS_KEPT - 1)
+    .execute(&mut **tx)
+    .await?;
+    Ok(true)
 }
 
 impl Store {

@@ -4,6 +4,10 @@ use super::{now, Store, StoreError};
 
 /// Live (unrevoked) keys a shop may hold at once.
 pub const LIVE_KEYS: i64 = 20;
+/// Keys a shop's console forms may make in an hour (revoked or not): making
+/// and revoking keys in a loop would otherwise keep the server's hashing busy
+/// for every shop. The operator's command line is not held to it.
+pub const KEYS_PER_HOUR: i64 = 20;
 /// Revoked keys a shop's list keeps, the most recently revoked; older ones are
 /// forgotten when another is revoked.
 pub const REVOKED_KEYS_KEPT: i64 = 50;
@@ -17,6 +21,8 @@ pub enum KeyRefusal {
     FormUsed(String),
     /// The shop holds [`LIVE_KEYS`] live keys.
     Full,
+    /// The shop's console made [`KEYS_PER_HOUR`] keys in the last hour.
+    TooOften,
 }
 
 /// A stored API key: its shop and its Argon2id hash.
@@ -142,17 +148,20 @@ async fn room<'e>(
     shop_id: i64,
     form: Option<&str>,
 ) -> Result<Result<(), KeyRefusal>, StoreError> {
-    let (live, made): (i64, Option<String>) = sqlx::query_as(
+    let (live, lately, made): (i64, i64, Option<String>) = sqlx::query_as(
         "SELECT (SELECT COUNT(*) FROM api_keys WHERE shop_id = $1 AND revoked_at IS NULL),
+                (SELECT COUNT(*) FROM used_forms WHERE shop_id = $1 AND made <> '' AND used_at > $3),
                 (SELECT CASE WHEN shop_id = $1 THEN made ELSE '' END FROM used_forms WHERE token = $2)",
     )
     .bind(shop_id)
     .bind(form)
+    .bind(super::time_in(-chrono::Duration::hours(1)))
     .fetch_one(db)
     .await?;
     Ok(match made {
         Some(made) => Err(KeyRefusal::FormUsed(made)),
         None if live >= LIVE_KEYS => Err(KeyRefusal::Full),
+        None if form.is_some() && lately >= KEYS_PER_HOUR => Err(KeyRefusal::TooOften),
         None => Ok(()),
     })
 }

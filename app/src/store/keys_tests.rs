@@ -156,3 +156,41 @@ async fn a_form_makes_one_key_and_says_which_even_when_the_shop_is_full() {
         Err(KeyRefusal::FormUsed(String::new()))
     );
 }
+
+/// Made and revoked in a loop, keys would keep the server's hashing busy: a
+/// shop's console makes at most [`KEYS_PER_HOUR`] an hour, revoked or not.
+#[tokio::test]
+async fn the_console_makes_at_most_so_many_keys_an_hour() {
+    let (_dir, store) = store().await;
+    let shop = store.create_shop(&shop("a")).await.unwrap();
+    for i in 0..KEYS_PER_HOUR as usize {
+        let form = format!("{i:064x}");
+        let made = store
+            .insert_key(shop.id, &prefix(i), "h", "", Some(&form))
+            .await
+            .unwrap();
+        assert_eq!(made, Ok(()), "key {i}");
+        assert!(store.revoke_key(shop.id, &prefix(i)).await.unwrap());
+    }
+    let form = "f".repeat(64);
+    assert_eq!(
+        store.key_room(shop.id, Some(&form)).await.unwrap(),
+        Err(KeyRefusal::TooOften)
+    );
+    assert_eq!(
+        store
+            .insert_key(shop.id, &prefix(99), "h", "", Some(&form))
+            .await
+            .unwrap(),
+        Err(KeyRefusal::TooOften)
+    );
+    // The operator's command line is not held to it.
+    make(&store, shop.id, 100..101).await;
+    // An hour on, the console may again.
+    sqlx::query("UPDATE used_forms SET used_at = $1")
+        .bind(time_in(-chrono::Duration::minutes(61)))
+        .execute(&store.pool)
+        .await
+        .unwrap();
+    assert_eq!(store.key_room(shop.id, Some(&form)).await.unwrap(), Ok(()));
+}

@@ -26,7 +26,7 @@ mod writes;
 pub use accounts::{Account, Membership, Role, Session};
 pub use activity::{Delivery, SupportView, AUDIT_KEPT_DAYS, AUDIT_SHOWN, DELIVERIES_KEPT, DELIVERY_IDS_KEPT_DAYS};
 pub(crate) use allowances::{hex, unhex};
-pub use keys::{KeyInfo, KeyRefusal, StoredKey, LIVE_KEYS, REVOKED_KEYS_KEPT};
+pub use keys::{KeyInfo, KeyRefusal, StoredKey, KEYS_PER_HOUR, LIVE_KEYS, REVOKED_KEYS_KEPT};
 pub use links::{LinkState, ORDERS_LISTED};
 pub use outbox::{Outcome, Queued};
 pub use redact::shown_url;

@@ -140,6 +140,14 @@ pub async fn create(
                 &[("most", &app::store::LIVE_KEYS.to_string())],
             )),
         ),
+        Err(NotMade::TooOften) => (
+            StatusCode::TOO_MANY_REQUESTS,
+            Said::Problem(app::i18n::t_args(
+                locale,
+                "console.keys.too_often",
+                &[("most", &app::store::KEYS_PER_HOUR.to_string())],
+            )),
+        ),
         Err(NotMade::Label) => (
             StatusCode::UNPROCESSABLE_ENTITY,
             Said::Problem(app::i18n::t_args(

@@ -161,11 +161,14 @@ fn page(
     )
 }
 
-/// Which page of the audit log: the entries before this one (`?before=ID`).
+/// Which page of the audit log (`?page=N`, from 1, the newest).
 #[derive(serde::Deserialize, Default)]
 pub struct AuditPage {
-    before: Option<String>,
+    page: Option<String>,
 }
+
+/// The most pages the log is read to: a year of 200 entries a page, and more.
+const MOST_PAGES: u32 = 100_000;
 
 /// `GET /console/shops/{slug}/audit`: who opened which order, newest first, a
 /// page at a time.
@@ -180,10 +183,10 @@ pub async fn audit(
         Err(page) => return page,
     };
     let locale = signed.locale;
-    // `?before=` twice, or text for a number: no such page, as for a bad id.
-    let before = match page.map(|Query(page)| page.before.as_deref().map(str::parse::<i64>)) {
-        Ok(None) => None,
-        Ok(Some(Ok(id))) if id > 0 => Some(id),
+    // `?page=` twice, or anything but a page number: no such page.
+    let page = match page.map(|Query(page)| page.page.as_deref().map(str::parse::<u32>)) {
+        Ok(None) => 1,
+        Ok(Some(Ok(page))) if (1..=MOST_PAGES).contains(&page) => page,
         _ => {
             return pages::message(
                 StatusCode::NOT_FOUND,
@@ -193,24 +196,25 @@ pub async fn audit(
             )
         }
     };
-    let (views, next) = match state.store.support_views(member.shop.id, before).await {
+    let (views, more) = match state.store.support_views(member.shop.id, page).await {
         Ok(page) => page,
         Err(e) => {
             tracing::error!(error = %e, "audit query failed");
             return pages::unavailable(locale);
         }
     };
-    let none = if before.is_some() {
+    let none = if page > 1 {
         "console.audit.no_older"
     } else {
         "console.audit.none"
     };
     let empty = views.is_empty().then(|| view! { <p>{t(locale, none)}</p> });
     let here = format!("/console/shops/{}/audit", member.shop.slug);
-    let paging = (before.is_some() || next.is_some()).then(|| {
-        let newest = before.map(|_| view! { <a href=here.clone()>{t(locale, "console.audit.newest")}</a> });
-        let older =
-            next.map(|id| view! { <a href=format!("{here}?before={id}")>{t(locale, "console.audit.older")}</a> });
+    let paging = (page > 1 || more).then(|| {
+        let newest = (page > 1).then(|| view! { <a href=here.clone()>{t(locale, "console.audit.newest")}</a> });
+        let older = more.then(|| {
+            view! { <a href=format!("{here}?page={}", page + 1)>{t(locale, "console.audit.older")}</a> }
+        });
         view! { <nav class="pages" aria-label=t(locale, "console.audit.pages")>{newest}" "{older}</nav> }
     });
     let rows = views

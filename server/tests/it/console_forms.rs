@@ -177,6 +177,8 @@ async fn keys_are_named_and_bad_names_make_nothing() {
         "new\nline".into(),
         "key\u{202E}cipher".into(),
         "zero\u{200B}width".into(),
+        "line\u{2028}break".into(),
+        "tag\u{E0041}".into(),
         "y".repeat(1_000),
     ] {
         let (status, page) = make(bad.clone()).await;
@@ -225,4 +227,36 @@ async fn other_sites_cannot_make_keys_or_secrets() {
     }
     assert_eq!(live_keys(&app).await, before, "no key was made");
     assert_eq!(app.store.webhook_secret("alpha").await.unwrap().unwrap().1, secret);
+}
+
+/// Making and revoking keys in a loop would keep the hashing gate busy for
+/// every shop: a shop's console makes at most so many keys an hour, and the
+/// form then says so before anything is hashed.
+#[tokio::test]
+async fn a_shop_makes_so_many_keys_an_hour_from_the_console() {
+    let gate = std::sync::Arc::new(server::keys::HashGate::new(2, 1000, std::time::Duration::from_secs(60)));
+    let app = TestApp::spawn_configured({
+        let gate = gate.clone();
+        move |s| s.with_hash_gate(gate)
+    })
+    .await;
+    let browser = owner(&app).await;
+    let shop = app.store.shop("alpha").await.unwrap().unwrap();
+    for i in 0..app::store::KEYS_PER_HOUR {
+        let (prefix, form) = (format!("{i:016x}"), format!("{i:064x}"));
+        let made = app
+            .store
+            .insert_key(shop.id, &prefix, "h", "", Some(&form))
+            .await
+            .unwrap();
+        assert_eq!(made, Ok(()));
+        assert!(app.store.revoke_key(shop.id, &prefix).await.unwrap());
+    }
+    let hashes = gate.hashes();
+    let once = browser.once("/console/shops/alpha/keys").await;
+    let res = browser.post("/console/shops/alpha/keys", &[("once", &once)]).await;
+    assert_eq!(res.status(), 429);
+    let page = res.text().await.unwrap();
+    assert!(page.contains("keys in the last hour"), "{page}");
+    assert_eq!(gate.hashes(), hashes, "nothing was hashed for it");
 }
