@@ -83,6 +83,7 @@ test('an owner sets up the widget, keys and Shopify, helps a shopper and reads t
 
   // API keys: shown once, then listed by prefix, then revoked.
   await page.getByRole('link', { name: 'API keys' }).click();
+  await page.getByLabel('Name').fill('ERP sync');
   await page.getByRole('button', { name: 'Create a key' }).click();
   const key = (await page.locator('#new-key').innerText()).trim();
   assert.match(key, /^lk_[0-9a-f]{16}_[0-9a-f]{64}$/);
@@ -95,6 +96,8 @@ test('an owner sets up the widget, keys and Shopify, helps a shopper and reads t
   assert.equal(await page.locator('tr', { hasText: 'never' }).count(), 1, 'one unused key listed');
   await page.goto(`${server.base}/console/shops/demo/keys`);
   assert.equal(await page.getByText(key).count(), 0, 'the key is not shown again');
+  await page.locator('tr', { hasText: prefix }).getByText('ERP sync').waitFor();
+  await page.screenshot({ path: path.join(OUT, 'console-keys-390.png'), fullPage: true });
   const row = page.locator('tr', { hasText: prefix });
   await row.getByRole('button', { name: 'Revoke' }).click();
   await page.getByText(`Key ${prefix} is revoked`).waitFor();

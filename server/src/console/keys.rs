@@ -272,7 +272,7 @@ async fn keys_page(
                     <h1>{title}</h1>
                     {note}
                     {shown}
-                    <form method="post" action=format!("/console/shops/{}/keys", member.shop.slug)>
+                    <form method="post" action=format!("/console/shops/{}/keys", member.shop.slug) class="stack">
                         {csrf_field(&signed.session.csrf)}
                         {once_field()}
                         <label for="key-label">{t(locale, "console.keys.label")}</label>
