@@ -8,10 +8,23 @@ use crate::common;
 use app::store::{Role, LIVE_KEYS};
 use common::console::{account, hidden, sign_in, Browser};
 use common::TestApp;
+use std::sync::Arc;
 
 async fn owner(app: &TestApp) -> Browser<'_> {
     account(app, "owner@alpha.example", "alpha", Role::Owner).await;
     sign_in(app, "owner@alpha.example").await
+}
+
+/// The app with a hashing gate that lets every request in (two hashes at once),
+/// so that a burst reaches the store; and the gate, to count its hashes.
+async fn with_wide_gate() -> (Arc<server::keys::HashGate>, TestApp) {
+    let gate = Arc::new(server::keys::HashGate::new(2, 1000, std::time::Duration::from_secs(60)));
+    let app = TestApp::spawn_configured({
+        let gate = gate.clone();
+        move |s| s.with_hash_gate(gate)
+    })
+    .await;
+    (gate, app)
 }
 
 async fn live_keys(app: &TestApp) -> usize {
@@ -77,12 +90,7 @@ async fn a_form_sent_again_makes_no_second_key_or_secret() {
 /// in by a wide hashing gate, still makes no more than the cap.
 #[tokio::test]
 async fn a_burst_of_key_forms_stops_at_the_cap() {
-    let gate = std::sync::Arc::new(server::keys::HashGate::new(2, 1000, std::time::Duration::from_secs(60)));
-    let app = TestApp::spawn_configured({
-        let gate = gate.clone();
-        move |s| s.with_hash_gate(gate)
-    })
-    .await;
+    let (gate, app) = with_wide_gate().await;
     let browser = owner(&app).await;
     let before = live_keys(&app).await;
     let csrf = browser.csrf().await;
@@ -234,12 +242,7 @@ async fn other_sites_cannot_make_keys_or_secrets() {
 /// form then says so before anything is hashed.
 #[tokio::test]
 async fn a_shop_makes_so_many_keys_an_hour_from_the_console() {
-    let gate = std::sync::Arc::new(server::keys::HashGate::new(2, 1000, std::time::Duration::from_secs(60)));
-    let app = TestApp::spawn_configured({
-        let gate = gate.clone();
-        move |s| s.with_hash_gate(gate)
-    })
-    .await;
+    let (gate, app) = with_wide_gate().await;
     let browser = owner(&app).await;
     let shop = app.store.shop("alpha").await.unwrap().unwrap();
     for i in 0..app::store::KEYS_PER_HOUR {
