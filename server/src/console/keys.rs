@@ -96,6 +96,23 @@ pub(super) fn once_field() -> impl IntoView {
     view! { <input type="hidden" name="once" value=token()/> }
 }
 
+/// The shop of an owner's form that makes a secret, when the form carries this
+/// session's CSRF token and a one-time token; else the page to answer with.
+pub(super) async fn member_making(
+    state: &AppState,
+    signed: &Signed,
+    slug: &str,
+    section: Section,
+    form: &MakeForm,
+) -> Result<Membership, Response> {
+    let member = member_posting(state, signed, slug, section, &form.csrf).await?;
+    if is_token(&form.once) {
+        Ok(member)
+    } else {
+        Err(pages::stale_form(signed.locale))
+    }
+}
+
 /// `POST /console/shops/{slug}/keys`: a new key, shown on the answer only.
 pub async fn create(
     State(state): State<AppState>,
@@ -103,14 +120,13 @@ pub async fn create(
     Path(slug): Path<String>,
     Form(form): Form<MakeForm>,
 ) -> Response {
-    let member = match member_posting(&state, &signed, &slug, Section::Keys, &form.csrf).await {
+    let member = match member_making(&state, &signed, &slug, Section::Keys, &form).await {
         Ok(m) => m,
         Err(page) => return page,
     };
-    if !is_token(&form.once) {
-        return pages::stale_form(signed.locale);
-    }
     let locale = signed.locale;
+    let problem =
+        |key: &str, (name, value): (&str, &str)| Said::Problem(app::i18n::t_args(locale, key, &[(name, value)]));
     let made = crate::keys::create(
         &state.store,
         &state.hashing,
@@ -125,36 +141,26 @@ pub async fn create(
         }
         Err(NotMade::FormUsed(made)) if crate::keys::is_prefix(&made) => (
             StatusCode::CONFLICT,
-            Said::Problem(app::i18n::t_args(
-                locale,
-                "console.keys.form_used",
-                &[("prefix", &made)],
-            )),
+            problem("console.keys.form_used", ("prefix", &made)),
         ),
         Err(NotMade::FormUsed(_)) => return pages::stale_form(locale),
         Err(NotMade::Full) => (
             StatusCode::CONFLICT,
-            Said::Problem(app::i18n::t_args(
-                locale,
-                "console.keys.full",
-                &[("most", &app::store::LIVE_KEYS.to_string())],
-            )),
+            problem("console.keys.full", ("most", &app::store::LIVE_KEYS.to_string())),
         ),
         Err(NotMade::TooOften) => (
             StatusCode::TOO_MANY_REQUESTS,
-            Said::Problem(app::i18n::t_args(
-                locale,
+            problem(
                 "console.keys.too_often",
-                &[("most", &app::store::KEYS_PER_HOUR.to_string())],
-            )),
+                ("most", &app::store::KEYS_PER_HOUR.to_string()),
+            ),
         ),
         Err(NotMade::Label) => (
             StatusCode::UNPROCESSABLE_ENTITY,
-            Said::Problem(app::i18n::t_args(
-                locale,
+            problem(
                 "console.keys.bad_label",
-                &[("most", &crate::keys::MAX_LABEL_CHARS.to_string())],
-            )),
+                ("most", &crate::keys::MAX_LABEL_CHARS.to_string()),
+            ),
         ),
         Err(NotMade::Busy) => return pages::busy(locale),
         Err(e) => {

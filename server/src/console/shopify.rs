@@ -1,10 +1,10 @@
 //! Shopify (owners only): the webhook URL, a new signing secret shown once,
 //! and the shop's last signed deliveries.
 
-use super::keys::{once_field, MakeForm, Said};
+use super::keys::{member_making, once_field, MakeForm, Said};
 use super::pages::{self, csrf_field, Frame, Section};
-use super::session::{is_token, Signed};
-use super::{base_url, member, member_posting, t};
+use super::session::Signed;
+use super::{base_url, member, t};
 use crate::AppState;
 use app::store::Membership;
 use axum::extract::{Path, State};
@@ -35,13 +35,10 @@ pub async fn rotate(
     headers: HeaderMap,
     Form(form): Form<MakeForm>,
 ) -> Response {
-    let member = match member_posting(&state, &signed, &slug, Section::Shopify, &form.csrf).await {
+    let member = match member_making(&state, &signed, &slug, Section::Shopify, &form).await {
         Ok(m) => m,
         Err(page) => return page,
     };
-    if !is_token(&form.once) {
-        return pages::stale_form(signed.locale);
-    }
     let secret = crate::keys::webhook_secret();
     let (status, said) = match state
         .store
