@@ -1,7 +1,7 @@
 // The merchant console in Chromium, as an owner uses it: set a password from the
 // link `lookout user create` prints, sign in, change the accent and see it in the
 // preview, create and revoke a key, read the deliveries after a signed webhook,
-// find an order and see the audit entry, and read the chart. Every page passes
+// find an order and see the audit entry, change the team, and read the chart. Every page passes
 // axe at 390 px without scrolling sideways; the same works without JavaScript.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -136,6 +136,20 @@ test('an owner sets up the widget, keys and Shopify, helps a shopper and reads t
   await page.getByRole('link', { name: 'Audit log' }).click();
   await page.locator('tr', { hasText: 'owner@demo.example' }).getByText('1001').waitFor();
   await axe(page, 'audit log');
+
+  // The team: a staff account made owner, then taken away, from the phone.
+  await lookout(server, ['user', 'create', 'help@demo.example', '--shop', 'demo', '--role', 'staff', '--public-url', server.base]);
+  await page.getByRole('link', { name: 'Team' }).click();
+  const helper = page.locator('tr', { hasText: 'help@demo.example' });
+  await helper.getByText('waiting for the set-password link to be used').waitFor();
+  await axe(page, 'team');
+  await page.screenshot({ path: path.join(OUT, 'console-team-390.png'), fullPage: true });
+  await helper.getByLabel('Role of help@demo.example').selectOption('owner');
+  await helper.getByRole('button', { name: 'Save role' }).click();
+  await page.getByText('The account is now an owner of this shop.').waitFor();
+  await page.locator('tr', { hasText: 'help@demo.example' }).getByRole('button', { name: 'Remove' }).click();
+  await page.getByText('The account no longer has a role in this shop').waitFor();
+  assert.equal(await page.locator('tr', { hasText: 'help@demo.example' }).count(), 0);
 
   // The chart: the shopper's hit and miss, counted within the flush interval
   // (a flush between the two shows the hit first, so wait for the whole row).

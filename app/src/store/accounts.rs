@@ -54,31 +54,6 @@ pub struct Membership {
 }
 
 impl Store {
-    /// The account with this (normalised) email, made if there is none, with `role`
-    /// in the shop (replacing any role it had there). Returns the account's id.
-    pub async fn add_member(&self, email: &str, shop_id: i64, role: Role) -> Result<i64, StoreError> {
-        let mut tx = self.pool.begin().await?;
-        let user_id: i64 = sqlx::query_scalar(
-            "INSERT INTO users (email, created_at) VALUES ($1, $2)
-             ON CONFLICT (email) DO UPDATE SET email = excluded.email RETURNING id",
-        )
-        .bind(email)
-        .bind(now())
-        .fetch_one(&mut *tx)
-        .await?;
-        sqlx::query(
-            "INSERT INTO memberships (user_id, shop_id, role) VALUES ($1, $2, $3)
-             ON CONFLICT (user_id, shop_id) DO UPDATE SET role = excluded.role",
-        )
-        .bind(user_id)
-        .bind(shop_id)
-        .bind(role.as_str())
-        .execute(&mut *tx)
-        .await?;
-        tx.commit().await?;
-        Ok(user_id)
-    }
-
     /// Stores a new set-password link for an account; its earlier unused links stop working.
     pub async fn insert_password_link(
         &self,
@@ -172,16 +147,6 @@ impl Store {
             .fetch_optional(&self.pool)
             .await?;
         row.and_then(MemberRow::into_membership).transpose()
-    }
-
-    /// Takes an account's role in a shop away. False when it had none there.
-    pub async fn remove_member(&self, user_id: i64, shop_id: i64) -> Result<bool, StoreError> {
-        let done = sqlx::query("DELETE FROM memberships WHERE user_id = $1 AND shop_id = $2")
-            .bind(user_id)
-            .bind(shop_id)
-            .execute(&self.pool)
-            .await?;
-        Ok(done.rows_affected() > 0)
     }
 
     /// Deletes an account with its sessions, links and roles (the support view's

@@ -65,13 +65,7 @@ impl Store {
         form: Option<&str>,
     ) -> Result<Result<(), KeyRefusal>, StoreError> {
         let mut conn = self.pool.acquire().await?;
-        let mut tx = super::begin_write(&mut conn, self.backend).await?;
-        if self.backend == super::Backend::Postgres {
-            sqlx::query("SELECT id FROM shops WHERE id = $1 FOR NO KEY UPDATE")
-                .bind(shop_id)
-                .fetch_optional(&mut *tx)
-                .await?;
-        }
+        let mut tx = super::team::hold_shop(&mut conn, self.backend, shop_id).await?;
         if let Err(refused) = room(&mut *tx, shop_id, form).await? {
             return Ok(Err(refused));
         }

@@ -6,7 +6,7 @@ use super::open;
 use crate::console::password;
 use crate::console::session::{digest, SESSION_HOURS};
 use anyhow::{Context, Result};
-use app::store::Role;
+use app::store::{Role, TeamRefusal, MEMBERS};
 use clap::{Subcommand, ValueEnum};
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -72,7 +72,19 @@ pub(super) async fn run(command: UserCommand) -> Result<()> {
                 RoleArg::Staff => Role::Staff,
             };
             let email = app::normalize::email_key(&email);
-            let user_id = store.add_member(&email, shop.id, role).await?;
+            let user_id = match store.add_member(&email, shop.id, role).await? {
+                Ok(id) => id,
+                Err(TeamRefusal::Full) => {
+                    anyhow::bail!("{:?} has {MEMBERS} accounts already; remove one first", shop.slug)
+                }
+                Err(TeamRefusal::LastOwner) => {
+                    anyhow::bail!(
+                        "{email} is the only owner of {:?}; make another account owner first",
+                        shop.slug
+                    )
+                }
+                Err(refused) => anyhow::bail!("{email} was not added: {refused:?}"),
+            };
             let (token, expires) = password::new_link();
             store.insert_password_link(user_id, &digest(&token), &expires).await?;
             println!("{email} is {} of {:?}.", role.as_str(), shop.slug);

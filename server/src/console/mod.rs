@@ -17,6 +17,7 @@ pub mod session;
 mod shop;
 mod shopify;
 mod support;
+mod team;
 
 pub use account::KNOWN_COOKIE;
 pub use app::i18n::Locale;
@@ -54,6 +55,7 @@ pub fn routes() -> Router<AppState> {
         .route("/console/shops/{slug}/shopify/rotate", post(shopify::rotate))
         .route("/console/shops/{slug}/orders", get(support::form).post(support::find))
         .route("/console/shops/{slug}/audit", get(support::audit))
+        .route("/console/shops/{slug}/team", get(team::team).post(team::change))
 }
 
 /// The translation of a console text.

@@ -21,16 +21,18 @@ pub enum Section {
     Shopify,
     Orders,
     Audit,
+    Team,
 }
 
 impl Section {
-    const ALL: [Section; 6] = [
+    const ALL: [Section; 7] = [
         Section::Overview,
         Section::Settings,
         Section::Keys,
         Section::Shopify,
         Section::Orders,
         Section::Audit,
+        Section::Team,
     ];
 
     /// The path under `/console/shops/{slug}`.
@@ -42,6 +44,7 @@ impl Section {
             Section::Shopify => "/shopify",
             Section::Orders => "/orders",
             Section::Audit => "/audit",
+            Section::Team => "/team",
         }
     }
 
@@ -53,6 +56,7 @@ impl Section {
             Section::Shopify => "console.nav.shopify",
             Section::Orders => "console.nav.orders",
             Section::Audit => "console.nav.audit",
+            Section::Team => "console.nav.team",
         }
     }
 

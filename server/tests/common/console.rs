@@ -11,7 +11,12 @@ pub const PASSWORD: &str = "correct horse battery";
 /// Makes an account with `role` in `shop` and returns its set-password link's path.
 pub async fn invite(app: &TestApp, email: &str, shop: &str, role: Role) -> String {
     let shop = app.store.shop(shop).await.unwrap().expect("shop");
-    let user = app.store.add_member(email, shop.id, role).await.unwrap();
+    let user = app
+        .store
+        .add_member(email, shop.id, role)
+        .await
+        .unwrap()
+        .expect("room in the team");
     let (token, expires) = password::new_link();
     app.store
         .insert_password_link(user, &session::digest(&token), &expires)

@@ -315,7 +315,8 @@ async fn staff_see_support_and_numbers_but_not_the_owners_pages_or_other_shops()
     app.store
         .add_member("staff@alpha.example", beta.id, Role::Owner)
         .await
-        .unwrap();
+        .unwrap()
+        .expect("room in the team");
     assert_eq!(staff.get("/console/shops/beta/keys").await.status(), 200);
     let home = staff.page("/console").await;
     assert!(home.contains("alpha store") && home.contains("beta store"), "{home}");

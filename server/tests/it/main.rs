@@ -16,6 +16,7 @@ mod console;
 mod console_forms;
 mod console_pages;
 mod console_sessions;
+mod console_team;
 mod cross_site;
 mod embed;
 mod lifecycle;

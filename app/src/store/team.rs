@@ -1,0 +1,219 @@
+//! A shop's team: who may open it and as what. Every change is one
+//! transaction that holds the shop, so that a shop never ends up without an
+//! owner, never holds more than [`MEMBERS`] accounts, and an owner demoted a
+//! moment ago changes nothing.
+
+use super::accounts::Role;
+use super::{begin_write, now, Backend, Store, StoreError};
+use sqlx::{Any, Transaction};
+
+/// The most accounts a shop may have (owners and staff together).
+pub const MEMBERS: i64 = 100;
+
+/// An account with a role in a shop, as its owners see it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Member {
+    pub email: String,
+    pub role: Role,
+    /// False until the account has used its set-password link.
+    pub password_set: bool,
+}
+
+/// What an owner does to another account of the shop.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TeamChange {
+    /// Give it this role instead of its own.
+    Role(Role),
+    /// Take its role away.
+    Remove,
+}
+
+/// Why a change to a team was not made (nothing changed).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TeamRefusal {
+    /// The shop has [`MEMBERS`] accounts already.
+    Full,
+    /// The account has no role in the shop (or does not exist).
+    NoSuchMember,
+    /// The change would leave the shop without an owner.
+    LastOwner,
+    /// Whoever asked is no longer an owner of the shop.
+    NotOwner,
+}
+
+/// Begins a write that holds `shop_id` until it ends: SQLite's write lock, and
+/// on PostgreSQL the shop's row, so that concurrent checks of what the shop
+/// holds cannot pass together.
+pub(super) async fn hold_shop<'c>(
+    conn: &'c mut sqlx::AnyConnection,
+    backend: Backend,
+    shop_id: i64,
+) -> Result<Transaction<'c, Any>, StoreError> {
+    let mut tx = begin_write(conn, backend).await?;
+    if backend == Backend::Postgres {
+        sqlx::query("SELECT id FROM shops WHERE id = $1 FOR NO KEY UPDATE")
+            .bind(shop_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+    }
+    Ok(tx)
+}
+
+/// The role of account `user_id` in the shop, read in `tx`.
+async fn role_of(tx: &mut Transaction<'_, Any>, user_id: i64, shop_id: i64) -> Result<Option<Role>, StoreError> {
+    let role: Option<String> = sqlx::query_scalar("SELECT role FROM memberships WHERE user_id = $1 AND shop_id = $2")
+        .bind(user_id)
+        .bind(shop_id)
+        .fetch_optional(&mut **tx)
+        .await?;
+    Ok(role.as_deref().and_then(Role::parse))
+}
+
+async fn count(tx: &mut Transaction<'_, Any>, sql: &str, shop_id: i64) -> Result<i64, StoreError> {
+    Ok(sqlx::query_scalar(sql).bind(shop_id).fetch_one(&mut **tx).await?)
+}
+
+impl Store {
+    /// The account with this (normalised) email, made if there is none, with `role`
+    /// in the shop (replacing any role it had there). Returns the account's id,
+    /// or why not: the shop is full, or the change would take its last owner.
+    pub async fn add_member(
+        &self,
+        email: &str,
+        shop_id: i64,
+        role: Role,
+    ) -> Result<Result<i64, TeamRefusal>, StoreError> {
+        let mut conn = self.pool.acquire().await?;
+        let mut tx = hold_shop(&mut conn, self.backend, shop_id).await?;
+        let user_id: i64 = sqlx::query_scalar(
+            "INSERT INTO users (email, created_at) VALUES ($1, $2)
+             ON CONFLICT (email) DO UPDATE SET email = excluded.email RETURNING id",
+        )
+        .bind(email)
+        .bind(now())
+        .fetch_one(&mut *tx)
+        .await?;
+        match role_of(&mut tx, user_id, shop_id).await? {
+            Some(Role::Owner) if role != Role::Owner && owners(&mut tx, shop_id).await? <= 1 => {
+                return Ok(Err(TeamRefusal::LastOwner));
+            }
+            Some(_) => {}
+            None if count(&mut tx, "SELECT COUNT(*) FROM memberships WHERE shop_id = $1", shop_id).await?
+                >= MEMBERS =>
+            {
+                return Ok(Err(TeamRefusal::Full));
+            }
+            None => {}
+        }
+        sqlx::query(
+            "INSERT INTO memberships (user_id, shop_id, role) VALUES ($1, $2, $3)
+             ON CONFLICT (user_id, shop_id) DO UPDATE SET role = excluded.role",
+        )
+        .bind(user_id)
+        .bind(shop_id)
+        .bind(role.as_str())
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(Ok(user_id))
+    }
+
+    /// The shop's accounts: owners first, then by email (at most [`MEMBERS`]).
+    pub async fn members(&self, shop_id: i64) -> Result<Vec<Member>, StoreError> {
+        // 'owner' sorts before 'staff'.
+        let rows: Vec<(String, String, i64)> = sqlx::query_as(
+            "SELECT u.email, m.role, CAST(CASE WHEN u.password_hash IS NULL THEN 0 ELSE 1 END AS BIGINT)
+             FROM memberships m JOIN users u ON u.id = m.user_id
+             WHERE m.shop_id = $1 ORDER BY m.role, u.email LIMIT $2",
+        )
+        .bind(shop_id)
+        .bind(MEMBERS)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|(email, role, password_set)| {
+                Role::parse(&role).map(|role| Member {
+                    email,
+                    role,
+                    password_set: password_set != 0,
+                })
+            })
+            .collect())
+    }
+
+    /// Changes the role of the account with this (normalised) email in the shop,
+    /// or takes it away, for the owner `by`. Checked in the transaction that
+    /// makes the change: `by` is still an owner, the account is a member, and
+    /// the shop keeps an owner.
+    pub async fn change_member(
+        &self,
+        by: i64,
+        shop_id: i64,
+        email: &str,
+        change: TeamChange,
+    ) -> Result<Result<(), TeamRefusal>, StoreError> {
+        let mut conn = self.pool.acquire().await?;
+        let mut tx = hold_shop(&mut conn, self.backend, shop_id).await?;
+        if role_of(&mut tx, by, shop_id).await? != Some(Role::Owner) {
+            return Ok(Err(TeamRefusal::NotOwner));
+        }
+        let user_id: Option<i64> = sqlx::query_scalar("SELECT id FROM users WHERE email = $1")
+            .bind(email)
+            .fetch_optional(&mut *tx)
+            .await?;
+        let Some(user_id) = user_id else {
+            return Ok(Err(TeamRefusal::NoSuchMember));
+        };
+        let Some(role) = role_of(&mut tx, user_id, shop_id).await? else {
+            return Ok(Err(TeamRefusal::NoSuchMember));
+        };
+        let stays_owner = change == TeamChange::Role(Role::Owner);
+        if role == Role::Owner && !stays_owner && owners(&mut tx, shop_id).await? <= 1 {
+            return Ok(Err(TeamRefusal::LastOwner));
+        }
+        match change {
+            TeamChange::Role(new) => {
+                sqlx::query("UPDATE memberships SET role = $1 WHERE user_id = $2 AND shop_id = $3")
+                    .bind(new.as_str())
+                    .bind(user_id)
+                    .bind(shop_id)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            TeamChange::Remove => {
+                sqlx::query("DELETE FROM memberships WHERE user_id = $1 AND shop_id = $2")
+                    .bind(user_id)
+                    .bind(shop_id)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+        }
+        tx.commit().await?;
+        Ok(Ok(()))
+    }
+
+    /// Takes an account's role in a shop away, as the operator's command line
+    /// does (no owner check). False when it had none there.
+    pub async fn remove_member(&self, user_id: i64, shop_id: i64) -> Result<bool, StoreError> {
+        let done = sqlx::query("DELETE FROM memberships WHERE user_id = $1 AND shop_id = $2")
+            .bind(user_id)
+            .bind(shop_id)
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected() > 0)
+    }
+}
+
+async fn owners(tx: &mut Transaction<'_, Any>, shop_id: i64) -> Result<i64, StoreError> {
+    count(
+        tx,
+        "SELECT COUNT(*) FROM memberships WHERE shop_id = $1 AND role = 'owner'",
+        shop_id,
+    )
+    .await
+}
+
+#[cfg(test)]
+#[path = "team_tests.rs"]
+mod tests;

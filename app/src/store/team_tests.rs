@@ -1,0 +1,165 @@
+//! A shop's team: at most [`MEMBERS`] accounts, always an owner, also when
+//! owners race to demote each other, and nothing changed by an owner demoted
+//! a moment before.
+
+use super::*;
+use crate::store::tests::{shop, store};
+
+async fn add(store: &Store, email: &str, shop_id: i64, role: Role) -> i64 {
+    store
+        .add_member(email, shop_id, role)
+        .await
+        .unwrap()
+        .expect("room in the team")
+}
+
+async fn owners(store: &Store, shop_id: i64) -> Vec<String> {
+    let members = store.members(shop_id).await.unwrap();
+    members
+        .into_iter()
+        .filter(|m| m.role == Role::Owner)
+        .map(|m| m.email)
+        .collect()
+}
+
+#[tokio::test]
+async fn a_team_is_listed_capped_and_keeps_an_owner() {
+    let (_dir, store) = store().await;
+    let other = store.create_shop(&shop("b")).await.unwrap();
+    let shop = store.create_shop(&shop("a")).await.unwrap();
+    let owner = add(&store, "owner@a.example", shop.id, Role::Owner).await;
+    add(&store, "b@a.example", shop.id, Role::Staff).await;
+    add(&store, "stranger@b.example", other.id, Role::Owner).await;
+    let listed = store.members(shop.id).await.unwrap();
+    let emails: Vec<&str> = listed.iter().map(|m| m.email.as_str()).collect();
+    assert_eq!(
+        emails,
+        ["owner@a.example", "b@a.example"],
+        "owners first, no other shop's"
+    );
+    assert!(listed.iter().all(|m| !m.password_set), "no link used yet");
+
+    // Another shop's account, and an unknown one, are no member; nothing changes.
+    for email in ["stranger@b.example", "nobody@a.example"] {
+        let change = store
+            .change_member(owner, shop.id, email, TeamChange::Remove)
+            .await
+            .unwrap();
+        assert_eq!(change, Err(TeamRefusal::NoSuchMember), "{email}");
+    }
+    assert_eq!(owners(&store, other.id).await, ["stranger@b.example"]);
+
+    // The last owner stays one, by the console and by the command line.
+    let change = store
+        .change_member(owner, shop.id, "owner@a.example", TeamChange::Role(Role::Staff))
+        .await
+        .unwrap();
+    assert_eq!(change, Err(TeamRefusal::LastOwner));
+    let change = store
+        .change_member(owner, shop.id, "owner@a.example", TeamChange::Remove)
+        .await
+        .unwrap();
+    assert_eq!(change, Err(TeamRefusal::LastOwner));
+    let again = store.add_member("owner@a.example", shop.id, Role::Staff).await.unwrap();
+    assert_eq!(again, Err(TeamRefusal::LastOwner));
+    assert_eq!(owners(&store, shop.id).await, ["owner@a.example"]);
+
+    // At most MEMBERS accounts; one already there may still change role.
+    for i in 2..MEMBERS {
+        add(&store, &format!("m{i:03}@a.example"), shop.id, Role::Staff).await;
+    }
+    let full = store.add_member("late@a.example", shop.id, Role::Staff).await.unwrap();
+    assert_eq!(full, Err(TeamRefusal::Full));
+    assert!(
+        store.account("late@a.example").await.unwrap().is_none(),
+        "nothing is made"
+    );
+    assert_eq!(store.members(shop.id).await.unwrap().len(), MEMBERS as usize);
+    add(&store, "b@a.example", shop.id, Role::Owner).await;
+    assert_eq!(owners(&store, shop.id).await, ["b@a.example", "owner@a.example"]);
+    // Another shop has its own room.
+    add(&store, "late@a.example", other.id, Role::Staff).await;
+}
+
+#[tokio::test]
+async fn an_owner_demoted_a_moment_before_changes_nothing() {
+    let (_dir, store) = store().await;
+    let shop = store.create_shop(&shop("a")).await.unwrap();
+    let a = add(&store, "a@a.example", shop.id, Role::Owner).await;
+    let b = add(&store, "b@a.example", shop.id, Role::Owner).await;
+    add(&store, "c@a.example", shop.id, Role::Staff).await;
+    let change = store
+        .change_member(a, shop.id, "b@a.example", TeamChange::Role(Role::Staff))
+        .await
+        .unwrap();
+    assert_eq!(change, Ok(()));
+    for change in [TeamChange::Remove, TeamChange::Role(Role::Owner)] {
+        let refused = store.change_member(b, shop.id, "c@a.example", change).await.unwrap();
+        assert_eq!(refused, Err(TeamRefusal::NotOwner));
+    }
+    let c = store.members(shop.id).await.unwrap();
+    assert!(c.iter().any(|m| m.email == "c@a.example" && m.role == Role::Staff));
+    // Taken away: it is no member, and can change nothing either.
+    assert_eq!(
+        store
+            .change_member(a, shop.id, "b@a.example", TeamChange::Remove)
+            .await
+            .unwrap(),
+        Ok(())
+    );
+    let refused = store
+        .change_member(b, shop.id, "a@a.example", TeamChange::Remove)
+        .await
+        .unwrap();
+    assert_eq!(refused, Err(TeamRefusal::NotOwner));
+    assert_eq!(owners(&store, shop.id).await, ["a@a.example"]);
+}
+
+/// Two owners demoting each other at once: each checks that the shop keeps an
+/// owner, in a transaction that holds the shop, so one of them stays owner.
+#[tokio::test]
+async fn owners_racing_to_demote_each_other_leave_one_owner() {
+    let (_dir, store) = store().await;
+    let shop = store.create_shop(&shop("a")).await.unwrap();
+    let a = add(&store, "a@a.example", shop.id, Role::Owner).await;
+    let b = add(&store, "b@a.example", shop.id, Role::Owner).await;
+    // Every connection open before the race, so that none waits to be made.
+    let mut open = Vec::new();
+    while let Ok(Some(conn)) = tokio::time::timeout(std::time::Duration::from_millis(200), store.pool.acquire())
+        .await
+        .map(Result::ok)
+    {
+        open.push(conn);
+    }
+    assert!(open.len() >= 2, "at least two changes at once");
+    drop(open);
+    for round in 0..10 {
+        let mut tries = tokio::task::JoinSet::new();
+        for i in 0..40 {
+            let store = store.clone();
+            let (by, other) = if i % 2 == 0 {
+                (a, "b@a.example")
+            } else {
+                (b, "a@a.example")
+            };
+            let change = if round % 2 == 0 {
+                TeamChange::Role(Role::Staff)
+            } else {
+                TeamChange::Remove
+            };
+            tries.spawn(async move { store.change_member(by, shop.id, other, change).await.unwrap() });
+        }
+        let answers = tries.join_all().await;
+        assert_eq!(owners(&store, shop.id).await.len(), 1, "round {round}: {answers:?}");
+        assert!(answers.iter().any(|a| a.is_ok()), "round {round}");
+        assert!(
+            answers.iter().all(|a| matches!(
+                a,
+                Ok(()) | Err(TeamRefusal::NotOwner | TeamRefusal::LastOwner | TeamRefusal::NoSuchMember)
+            )),
+            "{answers:?}"
+        );
+        add(&store, "a@a.example", shop.id, Role::Owner).await;
+        add(&store, "b@a.example", shop.id, Role::Owner).await;
+    }
+}

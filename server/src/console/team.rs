@@ -1,0 +1,212 @@
+//! The team page: who may open the shop and as what. Owners change another
+//! account's role or take it away; the store keeps the shop an owner and
+//! checks, in the same transaction, that whoever asks is still an owner.
+//! Accounts are added on the command line (`lookout user create`), which is
+//! the only place a set-password link is ever shown.
+
+use super::pages::{self, csrf_field, Frame, Section};
+use super::session::Signed;
+use super::{member, member_posting, t};
+use crate::AppState;
+use app::store::{Membership, Role, TeamChange, TeamRefusal};
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Form;
+use leptos::prelude::*;
+
+/// What was done, for the note at the top of the page after a change.
+#[derive(serde::Deserialize, Default)]
+pub struct Done {
+    done: Option<String>,
+}
+
+/// `GET /console/shops/{slug}/team`
+pub async fn team(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(slug): Path<String>,
+    Query(done): Query<Done>,
+) -> Response {
+    let member = match member(&state, &signed, &slug, Section::Team).await {
+        Ok(m) => m,
+        Err(page) => return page,
+    };
+    let note = match done.done.as_deref() {
+        Some("owner") => Some("console.team.now_owner"),
+        Some("staff") => Some("console.team.now_staff"),
+        Some("removed") => Some("console.team.removed"),
+        _ => None,
+    };
+    let said = note.map(|key| (t(signed.locale, key), false));
+    team_page(&state, &signed, &member, StatusCode::OK, said).await
+}
+
+/// A change to one account of the team.
+#[derive(serde::Deserialize)]
+pub struct ChangeForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    email: String,
+    /// `role` (to the form's `role`) or `remove`.
+    #[serde(default)]
+    action: String,
+    #[serde(default)]
+    role: String,
+}
+
+/// `POST /console/shops/{slug}/team`
+pub async fn change(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(slug): Path<String>,
+    Form(form): Form<ChangeForm>,
+) -> Response {
+    let member = match member_posting(&state, &signed, &slug, Section::Team, &form.csrf).await {
+        Ok(m) => m,
+        Err(page) => return page,
+    };
+    let locale = signed.locale;
+    let refuse = |status, key: &str| (status, Some((t(locale, key), true)));
+    let change = match (form.action.as_str(), Role::parse(&form.role)) {
+        ("remove", _) => TeamChange::Remove,
+        ("role", Some(role)) => TeamChange::Role(role),
+        _ => {
+            let (status, said) = refuse(StatusCode::UNPROCESSABLE_ENTITY, "console.team.bad_change");
+            return team_page(&state, &signed, &member, status, said).await;
+        }
+    };
+    // Checked by length before it is a key; one that cannot be an account's is no member.
+    let email = app::normalize::email_key(&form.email);
+    let (status, said) = if form.email.len() > 4 * app::normalize::MAX_EMAIL_LEN
+        || app::normalize::check_email(&email, "email").is_err()
+    {
+        refuse(StatusCode::NOT_FOUND, "console.team.no_such")
+    } else if email == signed.session.email {
+        refuse(StatusCode::CONFLICT, "console.team.own")
+    } else {
+        match state
+            .store
+            .change_member(signed.session.user_id, member.shop.id, &email, change)
+            .await
+        {
+            Ok(Ok(())) => {
+                tracing::info!(
+                    user_id = signed.session.user_id,
+                    shop_id = member.shop.id,
+                    change = ?change,
+                    "console changed the team"
+                );
+                let done = match change {
+                    TeamChange::Role(role) => role.as_str(),
+                    TeamChange::Remove => "removed",
+                };
+                return Redirect::to(&format!("/console/shops/{}/team?done={done}", member.shop.slug)).into_response();
+            }
+            Ok(Err(TeamRefusal::NotOwner)) => return pages::owners_only(locale),
+            Ok(Err(TeamRefusal::LastOwner)) => refuse(StatusCode::CONFLICT, "console.team.last_owner"),
+            Ok(Err(TeamRefusal::NoSuchMember | TeamRefusal::Full)) => {
+                refuse(StatusCode::NOT_FOUND, "console.team.no_such")
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "could not change the team");
+                return pages::unavailable(locale);
+            }
+        }
+    };
+    team_page(&state, &signed, &member, status, said).await
+}
+
+async fn team_page(
+    state: &AppState,
+    signed: &Signed,
+    member: &Membership,
+    status: StatusCode,
+    said: Option<(String, bool)>,
+) -> Response {
+    let locale = signed.locale;
+    let members = match state.store.members(member.shop.id).await {
+        Ok(members) => members,
+        Err(e) => {
+            tracing::error!(error = %e, "team query failed");
+            return pages::unavailable(locale);
+        }
+    };
+    let action = format!("/console/shops/{}/team", member.shop.slug);
+    let csrf = signed.session.csrf.clone();
+    let rows = members
+        .into_iter()
+        .map(|m| {
+            let role_text = t(locale, &format!("console.role.{}", m.role.as_str()));
+            let password = t(
+                locale,
+                if m.password_set {
+                    "console.team.password_set"
+                } else {
+                    "console.team.password_waiting"
+                },
+            );
+            let role_of = app::i18n::t_args(locale, "console.team.role_of", &[("email", &m.email)]);
+            let cell = if m.email == signed.session.email {
+                t(locale, "console.team.you").into_any()
+            } else {
+                let option = |role: Role| {
+                    view! {
+                        <option value=role.as_str() selected=m.role == role>
+                            {t(locale, &format!("console.role.{}", role.as_str()))}
+                        </option>
+                    }
+                };
+                view! {
+                    <form method="post" action=action.clone() class="inline">
+                        {csrf_field(&csrf)}
+                        <input type="hidden" name="email" value=m.email.clone()/>
+                        <select name="role" aria-label=role_of>{option(Role::Owner)}{option(Role::Staff)}</select>
+                        <button type="submit" name="action" value="role">{t(locale, "console.team.save")}</button>
+                        <button type="submit" name="action" value="remove" class="danger">
+                            {t(locale, "console.team.remove")}
+                        </button>
+                    </form>
+                }
+                .into_any()
+            };
+            view! {
+                <tr>
+                    <th scope="row">{m.email.clone()}</th>
+                    <td>{role_text}</td>
+                    <td>{password}</td>
+                    <td>{cell}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    let note = said.map(|(text, error)| pages::notice(Some(text), error));
+    let title = t(locale, "console.team.title");
+    let slug = member.shop.slug.clone();
+    pages::page(
+        status,
+        &Frame::shop(signed, member, Section::Team),
+        &title.clone(),
+        view! {
+            <h1>{title}</h1>
+            {note}
+            <p>{t(locale, "console.team.roles")}</p>
+            {pages::scrolling(t(locale, "console.team.title"), view! {
+                <table>
+                    <thead>
+                        <tr>
+                            <th scope="col">{t(locale, "console.team.account")}</th>
+                            <th scope="col">{t(locale, "console.team.role")}</th>
+                            <th scope="col">{t(locale, "console.team.password")}</th>
+                            <th scope="col">{t(locale, "console.team.change")}</th>
+                        </tr>
+                    </thead>
+                    <tbody>{rows}</tbody>
+                </table>
+            })}
+            <p>{t(locale, "console.team.adding")}</p>
+            <pre class="copy" id="add-member"><code>{format!("lookout user create EMAIL --shop {slug} --role staff")}</code></pre>
+        },
+    )
+}

@@ -1,0 +1,207 @@
+//! The team page: owners see who may open their shop, change another account's
+//! role or take it away; a shop keeps an owner whoever clicks first; staff,
+//! other shops' accounts, junk and other sites change nothing.
+
+use crate::common;
+
+use app::store::{Role, Store};
+use common::console::{account, invite, sign_in, Browser};
+use common::TestApp;
+
+const TEAM: &str = "/console/shops/alpha/team";
+
+async fn role_in(store: &Store, slug: &str, email: &str) -> Option<Role> {
+    let shop = store.shop(slug).await.unwrap().expect("shop");
+    let members = store.members(shop.id).await.unwrap();
+    members.into_iter().find(|m| m.email == email).map(|m| m.role)
+}
+
+async fn change(browser: &Browser<'_>, email: &str, action: &str, role: &str) -> reqwest::Response {
+    browser
+        .post(TEAM, &[("email", email), ("action", action), ("role", role)])
+        .await
+}
+
+#[tokio::test]
+async fn owners_see_and_change_their_team() {
+    let app = TestApp::spawn().await;
+    account(&app, "owner@alpha.example", "alpha", Role::Owner).await;
+    account(&app, "help@alpha.example", "alpha", Role::Staff).await;
+    invite(&app, "new@alpha.example", "alpha", Role::Staff).await;
+    account(&app, "other@beta.example", "beta", Role::Owner).await;
+    let owner = sign_in(&app, "owner@alpha.example").await;
+    let help = sign_in(&app, "help@alpha.example").await;
+
+    let page = owner.page(TEAM).await;
+    let (o, h, n) = (
+        page.find("owner@alpha.example").expect("the owner"),
+        page.find("help@alpha.example").expect("staff"),
+        page.find("new@alpha.example").expect("an account without a password"),
+    );
+    assert!(o < h && h < n, "owners first, then by email");
+    assert!(!page.contains("other@beta.example"), "no other shop's account");
+    assert!(page.contains("waiting for the set-password link to be used"));
+    assert!(page.contains("lookout user create EMAIL --shop alpha --role staff"));
+    // One form per other account; none for the owner's own row.
+    assert_eq!(page.matches("name=\"action\" value=\"remove\"").count(), 2, "{page}");
+    assert!(!page.contains("value=\"owner@alpha.example\""), "no form for oneself");
+    assert_eq!(help.get(TEAM).await.status(), 403, "staff may not open it");
+    let res = change(&help, "owner@alpha.example", "remove", "").await;
+    assert_eq!(res.status(), 403, "nor post to it");
+
+    // Staff made owner (the email as typed, in another case), and back.
+    let res = change(&owner, " Help@Alpha.Example ", "role", "owner").await;
+    assert_eq!(res.status(), 303);
+    assert_eq!(res.headers()["location"], "/console/shops/alpha/team?done=owner");
+    assert!(owner
+        .page(&format!("{TEAM}?done=owner"))
+        .await
+        .contains("is now an owner"));
+    assert_eq!(
+        role_in(&app.store, "alpha", "help@alpha.example").await,
+        Some(Role::Owner)
+    );
+    assert_eq!(
+        help.get("/console/shops/alpha/keys").await.status(),
+        200,
+        "at the next click"
+    );
+    let res = change(&owner, "help@alpha.example", "role", "staff").await;
+    assert_eq!(res.status(), 303);
+    assert_eq!(help.get("/console/shops/alpha/keys").await.status(), 403);
+
+    // What changes nothing, and says why.
+    let refusals: [(&str, &str, &str, u16, &str); 7] = [
+        ("other@beta.example", "remove", "", 404, "no such account"),
+        ("nobody@alpha.example", "remove", "", 404, "no such account"),
+        ("not an email", "remove", "", 404, "no such account"),
+        (&"x".repeat(2_000), "remove", "", 404, "no such account"),
+        ("help@alpha.example", "role", "admin", 422, "Choose a role"),
+        ("help@alpha.example", "promote", "owner", 422, "Choose a role"),
+        ("owner@alpha.example", "role", "staff", 409, "your own role"),
+    ];
+    for (email, action, role, status, says) in refusals {
+        let res = change(&owner, email, action, role).await;
+        assert_eq!(
+            res.status(),
+            status,
+            "{action} {role} {:?}",
+            &email[..email.len().min(30)]
+        );
+        let page = res.text().await.unwrap();
+        assert!(page.contains(says), "{page}");
+        assert!(page.contains("Nothing was changed."));
+    }
+    assert_eq!(
+        role_in(&app.store, "beta", "other@beta.example").await,
+        Some(Role::Owner)
+    );
+    assert_eq!(
+        role_in(&app.store, "alpha", "owner@alpha.example").await,
+        Some(Role::Owner)
+    );
+    assert_eq!(
+        role_in(&app.store, "alpha", "help@alpha.example").await,
+        Some(Role::Staff)
+    );
+
+    // Taken away: at the account's next click it no longer opens the shop.
+    let res = change(&owner, "help@alpha.example", "remove", "").await;
+    assert_eq!(res.status(), 303);
+    assert_eq!(res.headers()["location"], "/console/shops/alpha/team?done=removed");
+    assert_eq!(help.get("/console/shops/alpha").await.status(), 404);
+    assert_eq!(role_in(&app.store, "alpha", "help@alpha.example").await, None);
+    let res = change(&owner, "help@alpha.example", "remove", "").await;
+    assert_eq!(res.status(), 404, "removed once");
+}
+
+/// Two owners taking each other's role away at once, many times over: one of
+/// them always stays owner, and the other's clicks then change nothing.
+#[tokio::test]
+async fn a_shop_keeps_an_owner_whoever_clicks_first() {
+    let app = TestApp::spawn().await;
+    account(&app, "a@alpha.example", "alpha", Role::Owner).await;
+    account(&app, "b@alpha.example", "alpha", Role::Owner).await;
+    let a = sign_in(&app, "a@alpha.example").await;
+    let b = sign_in(&app, "b@alpha.example").await;
+    let (csrf_a, csrf_b) = (a.csrf().await, b.csrf().await);
+    let shop = app.store.shop("alpha").await.unwrap().unwrap();
+    for (round, (action, role)) in [("role", "staff"), ("remove", "")]
+        .into_iter()
+        .cycle()
+        .take(6)
+        .enumerate()
+    {
+        let answers = futures::future::join_all((0..100).map(|i| {
+            let (by, csrf, other) = if i % 2 == 0 {
+                (&a, &csrf_a, "b@alpha.example")
+            } else {
+                (&b, &csrf_b, "a@alpha.example")
+            };
+            async move {
+                by.post_with(TEAM, csrf, &[("email", other), ("action", action), ("role", role)])
+                    .await
+                    .status()
+                    .as_u16()
+            }
+        }))
+        .await;
+        let owners: Vec<String> = app
+            .store
+            .members(shop.id)
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|m| m.role == Role::Owner)
+            .map(|m| m.email)
+            .collect();
+        assert_eq!(owners.len(), 1, "round {round}: {answers:?}");
+        assert!(answers.contains(&303), "round {round}");
+        assert!(answers.iter().all(|s| [303, 403, 404, 409].contains(s)), "{answers:?}");
+        // The one left an owner sees the other's account changed; put it back.
+        for email in ["a@alpha.example", "b@alpha.example"] {
+            let made = app.store.add_member(email, shop.id, Role::Owner).await.unwrap();
+            assert!(made.is_ok());
+        }
+    }
+}
+
+/// The team form posted by another site's page with an owner's cookie, or
+/// without the session's token, changes nothing.
+#[tokio::test]
+async fn other_sites_cannot_change_a_team() {
+    let app = TestApp::spawn().await;
+    account(&app, "owner@alpha.example", "alpha", Role::Owner).await;
+    account(&app, "help@alpha.example", "alpha", Role::Staff).await;
+    let owner = sign_in(&app, "owner@alpha.example").await;
+    let csrf = owner.csrf().await;
+    let form = [
+        ("csrf", csrf.as_str()),
+        ("email", "help@alpha.example"),
+        ("action", "remove"),
+    ];
+    for (name, value) in [("sec-fetch-site", "cross-site"), ("origin", "https://evil.example")] {
+        let res = app
+            .client
+            .post(app.url(TEAM))
+            .header("cookie", &owner.cookie)
+            .header(name, value)
+            .form(&form)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 403, "{name}: {value}");
+    }
+    let res = owner
+        .post_with(
+            TEAM,
+            &"0".repeat(64),
+            &[("email", "help@alpha.example"), ("action", "remove")],
+        )
+        .await;
+    assert_eq!(res.status(), 403, "without the session's token");
+    assert_eq!(
+        role_in(&app.store, "alpha", "help@alpha.example").await,
+        Some(Role::Staff)
+    );
+}
