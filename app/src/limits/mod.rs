@@ -10,6 +10,7 @@
 //! the database, so that every server (and a restarted one) counts the same.
 
 mod client;
+mod console;
 mod forgotten;
 mod links;
 mod shared;
@@ -48,6 +49,8 @@ pub struct LimitSettings {
     /// Failed webhook signatures (and deliveries to unknown shops) from one
     /// client to one shop per `window`; taken before the body is read.
     pub failed_webhooks_per_shop: u32,
+    /// Console forms one account may post per `window` (see `console`).
+    pub console_writes_per_account: u32,
     /// Requests for order links by email (in the database too when the limits are shared).
     pub links: LinkRules,
     /// Keys each in-memory table holds at most.
@@ -74,6 +77,7 @@ impl Default for LimitSettings {
             failed_auth_per_client: 20,
             failed_sign_ins_per_account: 5,
             failed_webhooks_per_shop: 60,
+            console_writes_per_account: 100,
             links: LinkRules::default(),
             capacity: DEFAULT_CAPACITY,
             proxies: Proxies::none(),
@@ -116,6 +120,9 @@ pub struct LookupLimits {
     /// Failed webhook signatures per client and shop (see `webhooks`).
     webhooks: Mutex<Table>,
     webhook_rule: Rule,
+    /// Console forms per account (see `console`).
+    console: Mutex<Table>,
+    console_rule: Rule,
     /// Requests for order links (see `links`).
     links: links::LinkTables,
     epoch: Instant,
@@ -177,6 +184,8 @@ impl LookupLimits {
             ],
             webhooks: Mutex::new(Table::new(settings.capacity)),
             webhook_rule: Rule::new(settings.failed_webhooks_per_shop, w),
+            console: Mutex::new(Table::new(settings.capacity)),
+            console_rule: Rule::new(settings.console_writes_per_account, w),
             links: links::LinkTables::new(&settings.links, settings.capacity),
             secret,
             backing,

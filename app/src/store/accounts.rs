@@ -149,16 +149,6 @@ impl Store {
         row.and_then(MemberRow::into_membership).transpose()
     }
 
-    /// Deletes an account with its sessions, links and roles (the support view's
-    /// log keeps its email).
-    pub async fn delete_account(&self, user_id: i64) -> Result<(), StoreError> {
-        sqlx::query("DELETE FROM users WHERE id = $1")
-            .bind(user_id)
-            .execute(&self.pool)
-            .await?;
-        Ok(())
-    }
-
     /// Starts a session; expired sessions of every account are cleared out on the way.
     pub async fn create_session(
         &self,

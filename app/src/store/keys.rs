@@ -65,7 +65,7 @@ impl Store {
         form: Option<&str>,
     ) -> Result<Result<(), KeyRefusal>, StoreError> {
         let mut conn = self.pool.acquire().await?;
-        let mut tx = super::team::hold_shop(&mut conn, self.backend, shop_id).await?;
+        let mut tx = super::shops::hold_shop(&mut conn, self.backend, shop_id).await?;
         if let Err(refused) = room(&mut *tx, shop_id, form).await? {
             return Ok(Err(refused));
         }

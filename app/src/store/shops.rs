@@ -198,3 +198,21 @@ struct ShopSecretRow {
     shop: ShopRow,
     webhook_secret: String,
 }
+
+/// Begins a write that holds `shop_id` until it ends: SQLite's write lock, and
+/// on PostgreSQL the shop's row, so that concurrent checks of what the shop
+/// holds cannot pass together.
+pub(super) async fn hold_shop<'c>(
+    conn: &'c mut sqlx::AnyConnection,
+    backend: super::Backend,
+    shop_id: i64,
+) -> Result<sqlx::Transaction<'c, sqlx::Any>, StoreError> {
+    let mut tx = super::begin_write(conn, backend).await?;
+    if backend == super::Backend::Postgres {
+        sqlx::query("SELECT id FROM shops WHERE id = $1 FOR NO KEY UPDATE")
+            .bind(shop_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+    }
+    Ok(tx)
+}

@@ -4,6 +4,7 @@
 //! moment ago changes nothing.
 
 use super::accounts::Role;
+use super::shops::hold_shop;
 use super::{begin_write, now, Backend, Store, StoreError};
 use sqlx::{Any, Transaction};
 
@@ -39,24 +40,8 @@ pub enum TeamRefusal {
     LastOwner,
     /// Whoever asked is no longer an owner of the shop.
     NotOwner,
-}
-
-/// Begins a write that holds `shop_id` until it ends: SQLite's write lock, and
-/// on PostgreSQL the shop's row, so that concurrent checks of what the shop
-/// holds cannot pass together.
-pub(super) async fn hold_shop<'c>(
-    conn: &'c mut sqlx::AnyConnection,
-    backend: Backend,
-    shop_id: i64,
-) -> Result<Transaction<'c, Any>, StoreError> {
-    let mut tx = begin_write(conn, backend).await?;
-    if backend == Backend::Postgres {
-        sqlx::query("SELECT id FROM shops WHERE id = $1 FOR NO KEY UPDATE")
-            .bind(shop_id)
-            .fetch_optional(&mut *tx)
-            .await?;
-    }
-    Ok(tx)
+    /// An owner asked to change their own role (another owner may).
+    Own,
 }
 
 /// The role of account `user_id` in the shop, read in `tx`.
@@ -118,16 +103,16 @@ impl Store {
         Ok(Ok(user_id))
     }
 
-    /// The shop's accounts: owners first, then by email (at most [`MEMBERS`]).
+    /// The shop's accounts: owners first, then by email (at most [`MEMBERS`]
+    /// are added; see [`Store::add_member`]).
     pub async fn members(&self, shop_id: i64) -> Result<Vec<Member>, StoreError> {
         // 'owner' sorts before 'staff'.
         let rows: Vec<(String, String, i64)> = sqlx::query_as(
             "SELECT u.email, m.role, CAST(CASE WHEN u.password_hash IS NULL THEN 0 ELSE 1 END AS BIGINT)
              FROM memberships m JOIN users u ON u.id = m.user_id
-             WHERE m.shop_id = $1 ORDER BY m.role, u.email LIMIT $2",
+             WHERE m.shop_id = $1 ORDER BY m.role, u.email",
         )
         .bind(shop_id)
-        .bind(MEMBERS)
         .fetch_all(&self.pool)
         .await?;
         Ok(rows
@@ -143,33 +128,41 @@ impl Store {
     }
 
     /// Changes the role of the account with this (normalised) email in the shop,
-    /// or takes it away, for the owner `by`. Checked in the transaction that
-    /// makes the change: `by` is still an owner, the account is a member, and
-    /// the shop keeps an owner.
+    /// or takes it away, for the owner `by` (`None`: the operator's command
+    /// line). Checked in the transaction that makes the change: `by` is still an
+    /// owner and asks about another account, the account is a member, and the
+    /// shop keeps an owner. Returns the account's id.
     pub async fn change_member(
         &self,
-        by: i64,
+        by: Option<i64>,
         shop_id: i64,
         email: &str,
         change: TeamChange,
-    ) -> Result<Result<(), TeamRefusal>, StoreError> {
+    ) -> Result<Result<i64, TeamRefusal>, StoreError> {
         let mut conn = self.pool.acquire().await?;
         let mut tx = hold_shop(&mut conn, self.backend, shop_id).await?;
-        if role_of(&mut tx, by, shop_id).await? != Some(Role::Owner) {
-            return Ok(Err(TeamRefusal::NotOwner));
+        if let Some(by) = by {
+            if role_of(&mut tx, by, shop_id).await? != Some(Role::Owner) {
+                return Ok(Err(TeamRefusal::NotOwner));
+            }
         }
-        let user_id: Option<i64> = sqlx::query_scalar("SELECT id FROM users WHERE email = $1")
-            .bind(email)
-            .fetch_optional(&mut *tx)
-            .await?;
-        let Some(user_id) = user_id else {
+        // One query whether or not the account exists elsewhere.
+        let member: Option<(i64, String)> = sqlx::query_as(
+            "SELECT m.user_id, m.role FROM memberships m JOIN users u ON u.id = m.user_id
+             WHERE u.email = $1 AND m.shop_id = $2",
+        )
+        .bind(email)
+        .bind(shop_id)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some((user_id, role)) = member else {
             return Ok(Err(TeamRefusal::NoSuchMember));
         };
-        let Some(role) = role_of(&mut tx, user_id, shop_id).await? else {
-            return Ok(Err(TeamRefusal::NoSuchMember));
-        };
+        if by == Some(user_id) {
+            return Ok(Err(TeamRefusal::Own));
+        }
         let stays_owner = change == TeamChange::Role(Role::Owner);
-        if role == Role::Owner && !stays_owner && owners(&mut tx, shop_id).await? <= 1 {
+        if role == Role::Owner.as_str() && !stays_owner && owners(&mut tx, shop_id).await? <= 1 {
             return Ok(Err(TeamRefusal::LastOwner));
         }
         match change {
@@ -190,19 +183,63 @@ impl Store {
             }
         }
         tx.commit().await?;
-        Ok(Ok(()))
+        Ok(Ok(user_id))
     }
 
-    /// Takes an account's role in a shop away, as the operator's command line
-    /// does (no owner check). False when it had none there.
-    pub async fn remove_member(&self, user_id: i64, shop_id: i64) -> Result<bool, StoreError> {
-        let done = sqlx::query("DELETE FROM memberships WHERE user_id = $1 AND shop_id = $2")
+    /// Deletes an account with its sessions, links and roles (the support view's
+    /// log keeps its email), unless it is the only owner of a shop: then nothing
+    /// changes, and the slugs of those shops are returned.
+    pub async fn delete_account(&self, user_id: i64) -> Result<Result<(), Vec<String>>, StoreError> {
+        let mut conn = self.pool.acquire().await?;
+        let mut tx = begin_write(&mut conn, self.backend).await?;
+        if self.backend == Backend::Postgres {
+            // Every shop of the account, in one order, then the account (the
+            // order `add_member` takes them in). A shop it joined in between is
+            // not held: start again, a few times at most.
+            let mut tries = 0;
+            loop {
+                let held = shops_of(&mut tx, user_id, " ORDER BY id FOR NO KEY UPDATE").await?;
+                sqlx::query("SELECT id FROM users WHERE id = $1 FOR UPDATE")
+                    .bind(user_id)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                if shops_of(&mut tx, user_id, " ORDER BY id").await? == held {
+                    break;
+                }
+                tries += 1;
+                if tries == 3 {
+                    return Err(StoreError::Unavailable("the account's shops kept changing".into()));
+                }
+                tx.rollback().await?;
+                tx = begin_write(&mut conn, self.backend).await?;
+            }
+        }
+        let alone: Vec<String> = sqlx::query_scalar(
+            "SELECT s.slug FROM memberships m JOIN shops s ON s.id = m.shop_id
+             WHERE m.user_id = $1 AND m.role = 'owner'
+               AND (SELECT COUNT(*) FROM memberships o WHERE o.shop_id = m.shop_id AND o.role = 'owner') = 1
+             ORDER BY s.slug",
+        )
+        .bind(user_id)
+        .fetch_all(&mut *tx)
+        .await?;
+        if !alone.is_empty() {
+            return Ok(Err(alone));
+        }
+        sqlx::query("DELETE FROM users WHERE id = $1")
             .bind(user_id)
-            .bind(shop_id)
-            .execute(&self.pool)
+            .execute(&mut *tx)
             .await?;
-        Ok(done.rows_affected() > 0)
+        tx.commit().await?;
+        Ok(Ok(()))
     }
+}
+
+/// The ids of the shops account `user_id` has a role in, read in `tx`
+/// (`tail`: the order, and any lock).
+async fn shops_of(tx: &mut Transaction<'_, Any>, user_id: i64, tail: &str) -> Result<Vec<i64>, StoreError> {
+    let sql = format!("SELECT id FROM shops WHERE id IN (SELECT shop_id FROM memberships WHERE user_id = $1){tail}");
+    Ok(sqlx::query_scalar(&sql).bind(user_id).fetch_all(&mut **tx).await?)
 }
 
 async fn owners(tx: &mut Transaction<'_, Any>, shop_id: i64) -> Result<i64, StoreError> {

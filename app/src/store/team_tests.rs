@@ -42,26 +42,31 @@ async fn a_team_is_listed_capped_and_keeps_an_owner() {
     // Another shop's account, and an unknown one, are no member; nothing changes.
     for email in ["stranger@b.example", "nobody@a.example"] {
         let change = store
-            .change_member(owner, shop.id, email, TeamChange::Remove)
+            .change_member(Some(owner), shop.id, email, TeamChange::Remove)
             .await
             .unwrap();
         assert_eq!(change, Err(TeamRefusal::NoSuchMember), "{email}");
     }
     assert_eq!(owners(&store, other.id).await, ["stranger@b.example"]);
 
-    // The last owner stays one, by the console and by the command line.
-    let change = store
-        .change_member(owner, shop.id, "owner@a.example", TeamChange::Role(Role::Staff))
-        .await
-        .unwrap();
-    assert_eq!(change, Err(TeamRefusal::LastOwner));
-    let change = store
-        .change_member(owner, shop.id, "owner@a.example", TeamChange::Remove)
-        .await
-        .unwrap();
-    assert_eq!(change, Err(TeamRefusal::LastOwner));
+    // An owner does not change their own role; the operator may, but the last
+    // owner stays one, and is not deleted.
+    for change in [TeamChange::Role(Role::Staff), TeamChange::Remove] {
+        let own = store
+            .change_member(Some(owner), shop.id, "owner@a.example", change)
+            .await
+            .unwrap();
+        assert_eq!(own, Err(TeamRefusal::Own));
+        let last = store
+            .change_member(None, shop.id, "owner@a.example", change)
+            .await
+            .unwrap();
+        assert_eq!(last, Err(TeamRefusal::LastOwner));
+    }
     let again = store.add_member("owner@a.example", shop.id, Role::Staff).await.unwrap();
     assert_eq!(again, Err(TeamRefusal::LastOwner));
+    let deleted = store.delete_account(owner).await.unwrap();
+    assert_eq!(deleted, Err(vec!["a".to_string()]));
     assert_eq!(owners(&store, shop.id).await, ["owner@a.example"]);
 
     // At most MEMBERS accounts; one already there may still change role.
@@ -89,12 +94,15 @@ async fn an_owner_demoted_a_moment_before_changes_nothing() {
     let b = add(&store, "b@a.example", shop.id, Role::Owner).await;
     add(&store, "c@a.example", shop.id, Role::Staff).await;
     let change = store
-        .change_member(a, shop.id, "b@a.example", TeamChange::Role(Role::Staff))
+        .change_member(Some(a), shop.id, "b@a.example", TeamChange::Role(Role::Staff))
         .await
         .unwrap();
-    assert_eq!(change, Ok(()));
+    assert!(change.is_ok());
     for change in [TeamChange::Remove, TeamChange::Role(Role::Owner)] {
-        let refused = store.change_member(b, shop.id, "c@a.example", change).await.unwrap();
+        let refused = store
+            .change_member(Some(b), shop.id, "c@a.example", change)
+            .await
+            .unwrap();
         assert_eq!(refused, Err(TeamRefusal::NotOwner));
     }
     let c = store.members(shop.id).await.unwrap();
@@ -102,13 +110,13 @@ async fn an_owner_demoted_a_moment_before_changes_nothing() {
     // Taken away: it is no member, and can change nothing either.
     assert_eq!(
         store
-            .change_member(a, shop.id, "b@a.example", TeamChange::Remove)
+            .change_member(Some(a), shop.id, "b@a.example", TeamChange::Remove)
             .await
             .unwrap(),
-        Ok(())
+        Ok(b)
     );
     let refused = store
-        .change_member(b, shop.id, "a@a.example", TeamChange::Remove)
+        .change_member(Some(b), shop.id, "a@a.example", TeamChange::Remove)
         .await
         .unwrap();
     assert_eq!(refused, Err(TeamRefusal::NotOwner));
@@ -147,19 +155,40 @@ async fn owners_racing_to_demote_each_other_leave_one_owner() {
             } else {
                 TeamChange::Remove
             };
-            tries.spawn(async move { store.change_member(by, shop.id, other, change).await.unwrap() });
+            tries.spawn(async move { store.change_member(Some(by), shop.id, other, change).await.unwrap() });
         }
         let answers = tries.join_all().await;
         assert_eq!(owners(&store, shop.id).await.len(), 1, "round {round}: {answers:?}");
         assert!(answers.iter().any(|a| a.is_ok()), "round {round}");
         assert!(
-            answers.iter().all(|a| matches!(
-                a,
-                Ok(()) | Err(TeamRefusal::NotOwner | TeamRefusal::LastOwner | TeamRefusal::NoSuchMember)
-            )),
+            answers
+                .iter()
+                .all(|a| matches!(a, Ok(_) | Err(TeamRefusal::NotOwner | TeamRefusal::NoSuchMember))),
             "{answers:?}"
         );
         add(&store, "a@a.example", shop.id, Role::Owner).await;
         add(&store, "b@a.example", shop.id, Role::Owner).await;
+    }
+}
+
+/// Deleting one owner's account while the other owner is taken out of the shop
+/// (both by the operator, at once): one of them stays owner.
+#[tokio::test]
+async fn deleting_an_owner_while_another_is_removed_leaves_one_owner() {
+    let (_dir, store) = store().await;
+    let shop = store.create_shop(&shop("a")).await.unwrap();
+    for round in 0..20 {
+        let a = add(&store, "a@a.example", shop.id, Role::Owner).await;
+        add(&store, "b@a.example", shop.id, Role::Owner).await;
+        let (deleted, removed) = tokio::join!(
+            store.delete_account(a),
+            store.change_member(None, shop.id, "b@a.example", TeamChange::Remove)
+        );
+        let (deleted, removed) = (deleted.unwrap(), removed.unwrap());
+        assert!(
+            deleted.is_ok() != removed.is_ok(),
+            "round {round}: {deleted:?} {removed:?}"
+        );
+        assert_eq!(owners(&store, shop.id).await.len(), 1, "round {round}");
     }
 }

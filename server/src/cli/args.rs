@@ -38,6 +38,10 @@ pub(super) struct LimitArgs {
     /// client may make to one shop per window, before its body is read.
     #[arg(long, env = "LOOKOUT_FAILED_WEBHOOKS_PER_SHOP", default_value_t = 60)]
     failed_webhooks_per_shop: u32,
+    /// Console forms (settings, keys, secrets, the team, support-view searches) one
+    /// account may post per window.
+    #[arg(long, env = "LOOKOUT_CONSOLE_WRITES_PER_ACCOUNT", default_value_t = 100)]
+    console_writes_per_account: u32,
     /// Requests for a link to one's orders by email, per address at a shop, per hour.
     #[arg(long, env = "LOOKOUT_ORDER_LINKS_PER_EMAIL", default_value_t = 3)]
     order_links_per_email: u32,
@@ -66,6 +70,7 @@ impl LimitArgs {
             ("--failed-auth-per-client", self.failed_auth_per_client),
             ("--failed-sign-ins-per-account", self.failed_sign_ins_per_account),
             ("--failed-webhooks-per-shop", self.failed_webhooks_per_shop),
+            ("--console-writes-per-account", self.console_writes_per_account),
             ("--order-links-per-email", self.order_links_per_email),
             ("--order-links-per-client", self.order_links_per_client),
             ("--order-links-per-shop", self.order_links_per_shop),
@@ -85,6 +90,7 @@ impl LimitArgs {
             failed_auth_per_client: self.failed_auth_per_client,
             failed_sign_ins_per_account: self.failed_sign_ins_per_account,
             failed_webhooks_per_shop: self.failed_webhooks_per_shop,
+            console_writes_per_account: self.console_writes_per_account,
             links: app::limits::LinkRules {
                 per_email: self.order_links_per_email,
                 per_client: self.order_links_per_client,

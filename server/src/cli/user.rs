@@ -6,7 +6,7 @@ use super::open;
 use crate::console::password;
 use crate::console::session::{digest, SESSION_HOURS};
 use anyhow::{Context, Result};
-use app::store::{Role, TeamRefusal, MEMBERS};
+use app::store::{Role, TeamChange, TeamRefusal, MEMBERS};
 use clap::{Subcommand, ValueEnum};
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -37,6 +37,7 @@ pub(super) enum UserCommand {
     },
     /// Take an account's role in one shop away (`--shop`), or delete the account
     /// with its sessions (without `--shop`). Takes effect on the next request.
+    /// Refused while the account is a shop's only owner.
     Remove {
         /// The account's email address.
         email: String,
@@ -102,15 +103,24 @@ pub(super) async fn run(command: UserCommand) -> Result<()> {
             match shop {
                 Some(slug) => {
                     let shop = super::shop_named(&store, &slug).await?;
-                    if !store.remove_member(account.id, shop.id).await? {
-                        anyhow::bail!("{email} has no role in {slug:?}");
+                    match store
+                        .change_member(None, shop.id, &account.email, TeamChange::Remove)
+                        .await?
+                    {
+                        Ok(_) => println!("{email} no longer has a role in {slug:?}."),
+                        Err(TeamRefusal::LastOwner) => {
+                            anyhow::bail!("{email} is the only owner of {slug:?}; make another account owner first")
+                        }
+                        Err(_) => anyhow::bail!("{email} has no role in {slug:?}"),
                     }
-                    println!("{email} no longer has a role in {slug:?}.");
                 }
-                None => {
-                    store.delete_account(account.id).await?;
-                    println!("Deleted the account {email} and its sessions.");
-                }
+                None => match store.delete_account(account.id).await? {
+                    Ok(()) => println!("Deleted the account {email} and its sessions."),
+                    Err(alone) => anyhow::bail!(
+                        "{email} is the only owner of {}; make another account owner there first",
+                        alone.iter().map(|s| format!("{s:?}")).collect::<Vec<_>>().join(", ")
+                    ),
+                },
             }
             Ok(())
         }

@@ -91,7 +91,8 @@ pub async fn member(state: &AppState, signed: &Signed, slug: &str, section: Sect
 }
 
 /// For a form post: the membership as [`member`] gives it, once the form's CSRF
-/// token is this session's (else 403, nothing changed).
+/// token is this session's (else 403, nothing changed) and the account's
+/// allowance of console changes has room (else 429, nothing changed).
 pub async fn member_posting(
     state: &AppState,
     signed: &Signed,
@@ -100,10 +101,12 @@ pub async fn member_posting(
     csrf: &str,
 ) -> Result<Membership, Response> {
     let member = member(state, signed, slug, section).await?;
-    if signed.csrf_ok(csrf) {
-        Ok(member)
-    } else {
-        Err(pages::stale_form(signed.locale))
+    if !signed.csrf_ok(csrf) {
+        return Err(pages::stale_form(signed.locale));
+    }
+    match state.limits.reserve_console_write(signed.session.user_id) {
+        Ok(()) => Ok(member),
+        Err(wait) => Err(pages::too_many(signed.locale, wait)),
     }
 }
 

@@ -227,6 +227,26 @@ pub fn owners_only(locale: Locale) -> Response {
     )
 }
 
+/// An account that posted more console forms than its allowance: try again after `wait`.
+pub fn too_many(locale: Locale, wait: std::time::Duration) -> Response {
+    let minutes = wait.as_secs().div_ceil(60).max(1).to_string();
+    let title = t(locale, "console.error.too_many_title");
+    let mut response = bare(
+        StatusCode::TOO_MANY_REQUESTS,
+        locale,
+        &title.clone(),
+        view! {
+            <h1>{title}</h1>
+            <p>{app::i18n::t_args(locale, "console.error.too_many", &[("minutes", &minutes)])}</p>
+            <p><a href="/console">{t(locale, "console.back")}</a></p>
+        },
+    );
+    response
+        .headers_mut()
+        .insert(axum::http::header::RETRY_AFTER, wait.as_secs().max(1).into());
+    response
+}
+
 /// A form whose CSRF token is missing or not this session's.
 pub fn stale_form(locale: Locale) -> Response {
     message(

@@ -78,23 +78,19 @@ pub async fn change(
         }
     };
     // Checked by length before it is a key; one that cannot be an account's is no member.
-    let email = app::normalize::email_key(&form.email);
     let (status, said) = if form.email.len() > 4 * app::normalize::MAX_EMAIL_LEN
-        || app::normalize::check_email(&email, "email").is_err()
+        || app::normalize::check_email(&form.email, "email").is_err()
     {
         refuse(StatusCode::NOT_FOUND, "console.team.no_such")
-    } else if email == signed.session.email {
-        refuse(StatusCode::CONFLICT, "console.team.own")
     } else {
-        match state
-            .store
-            .change_member(signed.session.user_id, member.shop.id, &email, change)
-            .await
-        {
-            Ok(Ok(())) => {
+        let email = app::normalize::email_key(&form.email);
+        let by = Some(signed.session.user_id);
+        match state.store.change_member(by, member.shop.id, &email, change).await {
+            Ok(Ok(target)) => {
                 tracing::info!(
                     user_id = signed.session.user_id,
                     shop_id = member.shop.id,
+                    target_user_id = target,
                     change = ?change,
                     "console changed the team"
                 );
@@ -105,6 +101,7 @@ pub async fn change(
                 return Redirect::to(&format!("/console/shops/{}/team?done={done}", member.shop.slug)).into_response();
             }
             Ok(Err(TeamRefusal::NotOwner)) => return pages::owners_only(locale),
+            Ok(Err(TeamRefusal::Own)) => refuse(StatusCode::CONFLICT, "console.team.own"),
             Ok(Err(TeamRefusal::LastOwner)) => refuse(StatusCode::CONFLICT, "console.team.last_owner"),
             Ok(Err(TeamRefusal::NoSuchMember | TeamRefusal::Full)) => {
                 refuse(StatusCode::NOT_FOUND, "console.team.no_such")
@@ -137,7 +134,9 @@ async fn team_page(
     let csrf = signed.session.csrf.clone();
     let rows = members
         .into_iter()
-        .map(|m| {
+        .enumerate()
+        .map(|(i, m)| {
+            let row = format!("member-{i}");
             let role_text = t(locale, &format!("console.role.{}", m.role.as_str()));
             let password = t(
                 locale,
@@ -163,8 +162,8 @@ async fn team_page(
                         {csrf_field(&csrf)}
                         <input type="hidden" name="email" value=m.email.clone()/>
                         <select name="role" aria-label=role_of>{option(Role::Owner)}{option(Role::Staff)}</select>
-                        <button type="submit" name="action" value="role">{t(locale, "console.team.save")}</button>
-                        <button type="submit" name="action" value="remove" class="danger">
+                        <button type="submit" name="action" value="role" aria-describedby=row.clone()>{t(locale, "console.team.save")}</button>
+                        <button type="submit" name="action" value="remove" class="danger" aria-describedby=row.clone()>
                             {t(locale, "console.team.remove")}
                         </button>
                     </form>
@@ -173,7 +172,7 @@ async fn team_page(
             };
             view! {
                 <tr>
-                    <th scope="row">{m.email.clone()}</th>
+                    <th scope="row" id=row>{m.email.clone()}</th>
                     <td>{role_text}</td>
                     <td>{password}</td>
                     <td>{cell}</td>

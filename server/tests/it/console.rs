@@ -327,6 +327,20 @@ async fn staff_see_support_and_numbers_but_not_the_owners_pages_or_other_shops()
     );
     assert_eq!(staff.get("/console/shops/alpha").await.status(), 404);
     assert_eq!(staff.get("/console/shops/beta/keys").await.status(), 200);
+    // The only owner of beta is not deleted until beta has another.
+    let out = common::lookout_command(&app.db.url)
+        .args(["user", "remove", "staff@alpha.example"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(said.contains("the only owner of \"beta\""), "{said}");
+    assert_eq!(staff.get("/console/shops/beta/keys").await.status(), 200);
+    app.store
+        .add_member("second@beta.example", beta.id, Role::Owner)
+        .await
+        .unwrap()
+        .expect("room in the team");
     common::lookout_ok(&app.db.url, &["user", "remove", "staff@alpha.example"]);
     assert_eq!(staff.get("/console/shops/beta").await.status(), 303);
 }

@@ -17,11 +17,16 @@ async fn owner(app: &TestApp) -> Browser<'_> {
 
 /// The app with a hashing gate that lets every request in (two hashes at once),
 /// so that a burst reaches the store; and the gate, to count its hashes.
+/// Its accounts may post more forms than by default, for the bursts.
 async fn with_wide_gate() -> (Arc<server::keys::HashGate>, TestApp) {
     let gate = Arc::new(server::keys::HashGate::new(2, 1000, std::time::Duration::from_secs(60)));
     let app = TestApp::spawn_configured({
         let gate = gate.clone();
-        move |s| s.with_hash_gate(gate)
+        let limits = app::limits::LimitSettings {
+            console_writes_per_account: 1_000,
+            ..app::limits::LimitSettings::default()
+        };
+        move |s| s.with_limits(limits).with_hash_gate(gate)
     })
     .await;
     (gate, app)
