@@ -140,16 +140,16 @@ test('an owner sets up the widget, keys and Shopify, helps a shopper and reads t
   // The team: a staff account made owner, then taken away, from the phone.
   await lookout(server, ['user', 'create', 'help@demo.example', '--shop', 'demo', '--role', 'staff', '--public-url', server.base]);
   await page.getByRole('link', { name: 'Team' }).click();
-  const helper = page.locator('tr', { hasText: 'help@demo.example' });
-  await helper.getByText('waiting for the set-password link to be used').waitFor();
+  const helper = page.locator('.team li', { hasText: 'help@demo.example' });
+  await helper.getByText('has not used the set-password link yet').waitFor();
   await axe(page, 'team');
   await page.screenshot({ path: path.join(OUT, 'console-team-390.png'), fullPage: true });
   await helper.getByLabel('Role of help@demo.example').selectOption('owner');
   await helper.getByRole('button', { name: 'Save role' }).click();
   await page.getByText('The account is now an owner of this shop.').waitFor();
-  await page.locator('tr', { hasText: 'help@demo.example' }).getByRole('button', { name: 'Remove' }).click();
+  await page.locator('.team li', { hasText: 'help@demo.example' }).getByRole('button', { name: 'Remove' }).click();
   await page.getByText('The account no longer has a role in this shop').waitFor();
-  assert.equal(await page.locator('tr', { hasText: 'help@demo.example' }).count(), 0);
+  assert.equal(await page.locator('.team li', { hasText: 'help@demo.example' }).count(), 0);
 
   // The chart: the shopper's hit and miss, counted within the flush interval
   // (a flush between the two shows the hit first, so wait for the whole row).

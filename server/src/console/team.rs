@@ -147,9 +147,8 @@ async fn team_page(
                 },
             );
             let role_of = app::i18n::t_args(locale, "console.team.role_of", &[("email", &m.email)]);
-            let cell = if m.email == signed.session.email {
-                t(locale, "console.team.you").into_any()
-            } else {
+            let own = m.email == signed.session.email;
+            let form = (!own).then(|| {
                 let option = |role: Role| {
                     view! {
                         <option value=role.as_str() selected=m.role == role>
@@ -168,15 +167,14 @@ async fn team_page(
                         </button>
                     </form>
                 }
-                .into_any()
-            };
+            });
+            let you = own.then(|| format!(" ({})", t(locale, "console.team.you")));
             view! {
-                <tr>
-                    <th scope="row" id=row>{m.email.clone()}</th>
-                    <td>{role_text}</td>
-                    <td>{password}</td>
-                    <td>{cell}</td>
-                </tr>
+                <li>
+                    <p><strong id=row>{m.email.clone()}</strong>{you}</p>
+                    <p class="hint">{format!("{role_text} · {password}")}</p>
+                    {form}
+                </li>
             }
         })
         .collect_view();
@@ -191,19 +189,7 @@ async fn team_page(
             <h1>{title}</h1>
             {note}
             <p>{t(locale, "console.team.roles")}</p>
-            {pages::scrolling(t(locale, "console.team.title"), view! {
-                <table>
-                    <thead>
-                        <tr>
-                            <th scope="col">{t(locale, "console.team.account")}</th>
-                            <th scope="col">{t(locale, "console.team.role")}</th>
-                            <th scope="col">{t(locale, "console.team.password")}</th>
-                            <th scope="col">{t(locale, "console.team.change")}</th>
-                        </tr>
-                    </thead>
-                    <tbody>{rows}</tbody>
-                </table>
-            })}
+            <ul class="team">{rows}</ul>
             <p>{t(locale, "console.team.adding")}</p>
             <pre class="copy" id="add-member"><code>{format!("lookout user create EMAIL --shop {slug} --role staff")}</code></pre>
         },

@@ -41,7 +41,7 @@ async fn owners_see_and_change_their_team() {
     );
     assert!(o < h && h < n, "owners first, then by email");
     assert!(!page.contains("other@beta.example"), "no other shop's account");
-    assert!(page.contains("waiting for the set-password link to be used"));
+    assert!(page.contains("has not used the set-password link yet"));
     assert!(page.contains("lookout user create EMAIL --shop alpha --role staff"));
     // One form per other account; none for the owner's own row.
     assert_eq!(page.matches("name=\"action\" value=\"remove\"").count(), 2, "{page}");
