@@ -131,16 +131,10 @@ async fn owners_racing_to_demote_each_other_leave_one_owner() {
     let shop = store.create_shop(&shop("a")).await.unwrap();
     let a = add(&store, "a@a.example", shop.id, Role::Owner).await;
     let b = add(&store, "b@a.example", shop.id, Role::Owner).await;
-    // Every connection open before the race, so that none waits to be made.
-    let mut open = Vec::new();
-    while let Ok(Some(conn)) = tokio::time::timeout(std::time::Duration::from_millis(200), store.pool.acquire())
-        .await
-        .map(Result::ok)
-    {
-        open.push(conn);
-    }
-    assert!(open.len() >= 2, "at least two changes at once");
-    drop(open);
+    assert!(
+        crate::store::tests::open_every_connection(&store).await >= 2,
+        "at least two changes at once"
+    );
     for round in 0..10 {
         let mut tries = tokio::task::JoinSet::new();
         for i in 0..40 {

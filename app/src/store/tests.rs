@@ -12,6 +12,19 @@ pub(crate) async fn store() -> (tempfile::TempDir, Store) {
     (dir, store)
 }
 
+/// Opens every connection of the store's pool and gives them back, so that
+/// none of a race's contenders waits for one to be made; returns how many.
+pub(crate) async fn open_every_connection(store: &Store) -> usize {
+    let mut open = Vec::new();
+    while let Ok(Some(conn)) = tokio::time::timeout(std::time::Duration::from_millis(200), store.pool.acquire())
+        .await
+        .map(Result::ok)
+    {
+        open.push(conn);
+    }
+    open.len()
+}
+
 /// The same, with the database's URL (for a second store on it, as another
 /// server would open).
 pub(crate) async fn store_at() -> (tempfile::TempDir, Store, String) {
