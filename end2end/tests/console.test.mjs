@@ -148,6 +148,9 @@ test('an owner sets up the widget, keys and Shopify, helps a shopper and reads t
   await helper.getByRole('button', { name: 'Save role' }).click();
   await page.getByText('The account is now an owner of this shop.').waitFor();
   await page.locator('.team li', { hasText: 'help@demo.example' }).getByRole('button', { name: 'Remove' }).click();
+  await page.getByRole('heading', { name: 'Remove help@demo.example?' }).waitFor();
+  await axe(page, 'team removal');
+  await page.getByRole('button', { name: 'Remove' }).click();
   await page.getByText('The account no longer has a role in this shop').waitFor();
   assert.equal(await page.locator('.team li', { hasText: 'help@demo.example' }).count(), 0);
 

@@ -54,6 +54,9 @@ pub struct ChangeForm {
     action: String,
     #[serde(default)]
     role: String,
+    /// `yes` on the page that asks whether to remove the account.
+    #[serde(default)]
+    confirm: String,
 }
 
 /// `POST /console/shops/{slug}/team`
@@ -84,6 +87,9 @@ pub async fn change(
         refuse(StatusCode::NOT_FOUND, "console.team.no_such")
     } else {
         let email = app::normalize::email_key(&form.email);
+        if change == TeamChange::Remove && form.confirm != "yes" {
+            return confirm_removal(&state, &signed, &member, &email).await;
+        }
         let by = Some(signed.session.user_id);
         match state.store.change_member(by, member.shop.id, &email, change).await {
             Ok(Ok(target)) => {
@@ -113,6 +119,48 @@ pub async fn change(
         }
     };
     team_page(&state, &signed, &member, status, said).await
+}
+
+/// The page that asks whether to remove an account of the team (a removal
+/// takes the account out at its next click, and only the operator adds it back).
+async fn confirm_removal(state: &AppState, signed: &Signed, member: &Membership, email: &str) -> Response {
+    let locale = signed.locale;
+    let refused = |status, key: &str| {
+        let said = Some((t(locale, key), true));
+        team_page(state, signed, member, status, said)
+    };
+    match state.store.members(member.shop.id).await {
+        Ok(members) if !members.iter().any(|m| m.email == email) => {
+            return refused(StatusCode::NOT_FOUND, "console.team.no_such").await;
+        }
+        Ok(_) if email == signed.session.email => return refused(StatusCode::CONFLICT, "console.team.own").await,
+        Ok(_) => {}
+        Err(e) => {
+            tracing::error!(error = %e, "team query failed");
+            return pages::unavailable(locale);
+        }
+    }
+    let title = app::i18n::t_args(locale, "console.team.confirm_title", &[("email", email)]);
+    let text = app::i18n::t_args(locale, "console.team.confirm", &[("shop", &member.shop.name)]);
+    let team = format!("/console/shops/{}/team", member.shop.slug);
+    let back = team.clone();
+    pages::page(
+        StatusCode::OK,
+        &Frame::shop(signed, member, Section::Team),
+        &title.clone(),
+        view! {
+            <h1>{title}</h1>
+            <p>{text}</p>
+            <form method="post" action=team class="inline">
+                {csrf_field(&signed.session.csrf)}
+                <input type="hidden" name="email" value=email.to_string()/>
+                <input type="hidden" name="action" value="remove"/>
+                <input type="hidden" name="confirm" value="yes"/>
+                <button type="submit" class="danger">{t(locale, "console.team.remove")}</button>
+                <a href=back>{t(locale, "console.team.cancel")}</a>
+            </form>
+        },
+    )
 }
 
 async fn team_page(

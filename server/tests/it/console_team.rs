@@ -6,7 +6,7 @@ use crate::common;
 
 use app::limits::LimitSettings;
 use app::store::{Role, Store};
-use common::console::{account, invite, sign_in, Browser};
+use common::console::{account, hidden, invite, sign_in, Browser};
 use common::TestApp;
 
 const TEAM: &str = "/console/shops/alpha/team";
@@ -19,7 +19,10 @@ async fn role_in(store: &Store, slug: &str, email: &str) -> Option<Role> {
 
 async fn change(browser: &Browser<'_>, email: &str, action: &str, role: &str) -> reqwest::Response {
     browser
-        .post(TEAM, &[("email", email), ("action", action), ("role", role)])
+        .post(
+            TEAM,
+            &[("email", email), ("action", action), ("role", role), ("confirm", "yes")],
+        )
         .await
 }
 
@@ -110,6 +113,22 @@ async fn owners_see_and_change_their_team() {
         Some(Role::Staff)
     );
 
+    // Removing asks first; asked, nothing has changed yet.
+    let res = owner
+        .post(TEAM, &[("email", "help@alpha.example"), ("action", "remove")])
+        .await;
+    assert_eq!(res.status(), 200);
+    let page = res.text().await.unwrap();
+    assert!(page.contains("Remove help@alpha.example?"), "{page}");
+    assert_eq!(hidden(&page, "confirm").as_deref(), Some("yes"));
+    assert_eq!(
+        role_in(&app.store, "alpha", "help@alpha.example").await,
+        Some(Role::Staff)
+    );
+    for (email, status) in [("other@beta.example", 404), ("owner@alpha.example", 409)] {
+        let res = owner.post(TEAM, &[("email", email), ("action", "remove")]).await;
+        assert_eq!(res.status(), status, "asking about {email}");
+    }
     // Taken away: at the account's next click it no longer opens the shop.
     let res = change(&owner, "help@alpha.example", "remove", "").await;
     assert_eq!(res.status(), 303);
@@ -148,10 +167,14 @@ async fn a_shop_keeps_an_owner_whoever_clicks_first() {
                 (&b, &csrf_b, "a@alpha.example")
             };
             async move {
-                by.post_with(TEAM, csrf, &[("email", other), ("action", action), ("role", role)])
-                    .await
-                    .status()
-                    .as_u16()
+                by.post_with(
+                    TEAM,
+                    csrf,
+                    &[("email", other), ("action", action), ("role", role), ("confirm", "yes")],
+                )
+                .await
+                .status()
+                .as_u16()
             }
         }))
         .await;
