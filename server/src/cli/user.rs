@@ -78,12 +78,7 @@ pub(super) async fn run(command: UserCommand) -> Result<()> {
                 Err(TeamRefusal::Full) => {
                     anyhow::bail!("{:?} has {MEMBERS} accounts already; remove one first", shop.slug)
                 }
-                Err(TeamRefusal::LastOwner) => {
-                    anyhow::bail!(
-                        "{email} is the only owner of {:?}; make another account owner first",
-                        shop.slug
-                    )
-                }
+                Err(TeamRefusal::LastOwner) => return Err(only_owner(&email, &[shop.slug])),
                 Err(refused) => anyhow::bail!("{email} was not added: {refused:?}"),
             };
             let (token, expires) = password::new_link();
@@ -108,18 +103,13 @@ pub(super) async fn run(command: UserCommand) -> Result<()> {
                         .await?
                     {
                         Ok(_) => println!("{email} no longer has a role in {slug:?}."),
-                        Err(TeamRefusal::LastOwner) => {
-                            anyhow::bail!("{email} is the only owner of {slug:?}; make another account owner first")
-                        }
+                        Err(TeamRefusal::LastOwner) => return Err(only_owner(&email, &[slug])),
                         Err(_) => anyhow::bail!("{email} has no role in {slug:?}"),
                     }
                 }
                 None => match store.delete_account(account.id).await? {
                     Ok(()) => println!("Deleted the account {email} and its sessions."),
-                    Err(alone) => anyhow::bail!(
-                        "{email} is the only owner of {}; make another account owner there first",
-                        alone.iter().map(|s| format!("{s:?}")).collect::<Vec<_>>().join(", ")
-                    ),
+                    Err(alone) => return Err(only_owner(&email, &alone)),
                 },
             }
             Ok(())
@@ -135,4 +125,13 @@ pub(super) async fn run(command: UserCommand) -> Result<()> {
             Ok(())
         }
     }
+}
+
+/// Why a command would take the only owner of these shops.
+fn only_owner(email: &str, shops: &[String]) -> anyhow::Error {
+    let shops: Vec<String> = shops.iter().map(|s| format!("{s:?}")).collect();
+    anyhow::anyhow!(
+        "{email} is the only owner of {}; make another account owner there first",
+        shops.join(", ")
+    )
 }

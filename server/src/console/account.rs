@@ -143,13 +143,10 @@ pub async fn sign_in(
     }
     let email = app::normalize::email_key(&form.email);
     let limited = |wait: std::time::Duration| {
-        let minutes = wait.as_secs().div_ceil(60).max(1).to_string();
+        let minutes = pages::minutes(wait);
         let text = app::i18n::t_args(locale, "console.sign_in.limited", &[("minutes", &minutes)]);
-        let mut response = sign_in_page(&state, &headers, StatusCode::TOO_MANY_REQUESTS, Some(text));
-        response
-            .headers_mut()
-            .insert(header::RETRY_AFTER, wait.as_secs().max(1).into());
-        response
+        let page = sign_in_page(&state, &headers, StatusCode::TOO_MANY_REQUESTS, Some(text));
+        pages::retry_after(page, wait)
     };
     // The client's allowances before anything is read or hashed.
     if let Err(wait) = state.limits.reserve_sign_in(&client, &email) {

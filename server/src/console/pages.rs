@@ -174,6 +174,11 @@ fn document(
 
 /// A short message page: a heading, a sentence and a link onward.
 pub fn message(status: StatusCode, locale: Locale, title_key: &str, text_key: &str) -> Response {
+    message_saying(status, locale, title_key, t(locale, text_key))
+}
+
+/// [`message`] with a sentence already translated (one with arguments).
+fn message_saying(status: StatusCode, locale: Locale, title_key: &str, text: String) -> Response {
     let title = t(locale, title_key);
     bare(
         status,
@@ -181,10 +186,23 @@ pub fn message(status: StatusCode, locale: Locale, title_key: &str, text_key: &s
         &title.clone(),
         view! {
             <h1>{title}</h1>
-            <p>{t(locale, text_key)}</p>
+            <p>{text}</p>
             <p><a href="/console">{t(locale, "console.back")}</a></p>
         },
     )
+}
+
+/// The whole minutes (at least one) to say a client must wait.
+pub fn minutes(wait: std::time::Duration) -> String {
+    wait.as_secs().div_ceil(60).max(1).to_string()
+}
+
+/// `response` with `Retry-After` saying `wait` in whole seconds (at least one).
+pub fn retry_after(mut response: Response, wait: std::time::Duration) -> Response {
+    response
+        .headers_mut()
+        .insert(axum::http::header::RETRY_AFTER, wait.as_secs().max(1).into());
+    response
 }
 
 /// The database could not answer.
@@ -229,22 +247,14 @@ pub fn owners_only(locale: Locale) -> Response {
 
 /// An account that posted more console forms than its allowance: try again after `wait`.
 pub fn too_many(locale: Locale, wait: std::time::Duration) -> Response {
-    let minutes = wait.as_secs().div_ceil(60).max(1).to_string();
-    let title = t(locale, "console.error.too_many_title");
-    let mut response = bare(
+    let text = app::i18n::t_args(locale, "console.error.too_many", &[("minutes", &minutes(wait))]);
+    let page = message_saying(
         StatusCode::TOO_MANY_REQUESTS,
         locale,
-        &title.clone(),
-        view! {
-            <h1>{title}</h1>
-            <p>{app::i18n::t_args(locale, "console.error.too_many", &[("minutes", &minutes)])}</p>
-            <p><a href="/console">{t(locale, "console.back")}</a></p>
-        },
+        "console.error.too_many_title",
+        text,
     );
-    response
-        .headers_mut()
-        .insert(axum::http::header::RETRY_AFTER, wait.as_secs().max(1).into());
-    response
+    retry_after(page, wait)
 }
 
 /// A form whose CSRF token is missing or not this session's.
