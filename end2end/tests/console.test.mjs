@@ -1,7 +1,7 @@
 // The merchant console in Chromium, as an owner uses it: set a password from the
 // link `lookout user create` prints, sign in, change the accent and see it in the
 // preview, create and revoke a key, read the deliveries after a signed webhook,
-// find an order and see the audit entry, change the team, and read the chart. Every page passes
+// find an order and see the audit entry, invite someone by mail and change the team, and read the chart. Every page passes
 // axe at 390 px without scrolling sideways; the same works without JavaScript.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -10,6 +10,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PHONE, axe, launchBrowser, lookout, startServer } from './harness.mjs';
+import { readMail, startSmtp } from './smtp.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const OUT = path.join(HERE, '..', 'screenshots');
@@ -17,16 +18,21 @@ const PASSWORD = 'four words for lookout';
 
 let server;
 let browser;
+let smtp;
 
 before(async () => {
   mkdirSync(OUT, { recursive: true });
-  server = await startServer();
+  smtp = await startSmtp();
+  server = await startServer({
+    args: ['--smtp-url', smtp.url, '--mail-from', 'console@lookout.test', '--mail-retry-secs', '1'],
+  });
   browser = await launchBrowser();
 });
 
 after(async () => {
   await browser?.close();
   await server?.stop();
+  await smtp?.close();
 });
 
 /** A new account for the demo shop, with its password set through the printed link. */
@@ -57,7 +63,7 @@ test('an owner sets up the widget, keys and Shopify, helps a shopper and reads t
     await shop.goto(`${server.base}/track/demo`);
     await shop.locator('#email').fill('ada@example.com');
     await shop.locator('#order_number').fill(number);
-    await shop.locator('button[type="submit"]').click();
+    await shop.locator('button[type="submit"].primary').click();
     await shop.waitForLoadState();
   }
   await shopper.close();
@@ -75,7 +81,7 @@ test('an owner sets up the widget, keys and Shopify, helps a shopper and reads t
   await page.getByRole('button', { name: 'Save' }).click();
   await page.getByText('Saved.').waitFor();
   const preview = page.frameLocator('iframe.preview');
-  const accent = await preview.locator('button[type="submit"]').evaluate((b) => getComputedStyle(b).backgroundColor);
+  const accent = await preview.locator('button[type="submit"].primary').evaluate((b) => getComputedStyle(b).backgroundColor);
   assert.equal(accent, 'rgb(170, 51, 0)', 'the preview shows the saved accent');
   assert.match(await page.locator('#snippet').innerText(), /integrity="sha384-/);
   await axe(page, 'settings');
@@ -137,13 +143,33 @@ test('an owner sets up the widget, keys and Shopify, helps a shopper and reads t
   await page.locator('tr', { hasText: 'owner@demo.example' }).getByText('1001').waitFor();
   await axe(page, 'audit log');
 
-  // The team: a staff account made owner, then taken away, from the phone.
-  await lookout(server, ['user', 'create', 'help@demo.example', '--shop', 'demo', '--role', 'staff', '--public-url', server.base]);
+  // The team: someone invited by mail from the phone sets a password from the
+  // mail's link, is made owner, then taken away.
+  const mailed = smtp.messages.length;
   await page.getByRole('link', { name: 'Team' }).click();
+  await page.getByLabel('Email address', { exact: true }).fill('help@demo.example');
+  assert.equal(await page.getByLabel('Role', { exact: true }).inputValue(), 'staff');
+  await page.getByRole('button', { name: 'Send invitation' }).click();
+  await page.getByText('The invitation is on its way.').waitFor();
   const helper = page.locator('.team li', { hasText: 'help@demo.example' });
   await helper.getByText('has not used the set-password link yet').waitFor();
   await axe(page, 'team');
   await page.screenshot({ path: path.join(OUT, 'console-team-390.png'), fullPage: true });
+  const mail = readMail((await smtp.waitFor(mailed + 1, 10_000))[mailed]);
+  assert.deepEqual(mail.to, ['help@demo.example']);
+  const invitation = mail.links.filter((l) => l.includes('/console/password/'));
+  assert.equal(invitation.length, 1, mail.text);
+  assert.equal(new URL(invitation[0]).origin, server.base);
+  const invited = await browser.newContext(PHONE);
+  const invitedPage = await invited.newPage();
+  await invitedPage.goto(invitation[0]);
+  await invitedPage.getByLabel('New password').fill(PASSWORD);
+  await invitedPage.getByLabel('The same password again').fill(PASSWORD);
+  await invitedPage.getByRole('button', { name: 'Set password' }).click();
+  await invitedPage.getByRole('heading', { name: 'Password set' }).waitFor();
+  await invited.close();
+  await page.reload();
+  await helper.getByText('password set').waitFor();
   await helper.getByLabel('Role of help@demo.example').selectOption('owner');
   await helper.getByRole('button', { name: 'Save role' }).click();
   await page.getByText('The account is now an owner of this shop.').waitFor();

@@ -1,4 +1,5 @@
-//! The outbox: mail waiting to be sent, kept in the database so that neither a
+//! The outbox: mail waiting to be sent (shoppers' order links, invitations
+//! to the console), kept in the database so that neither a
 //! crash nor an SMTP outage loses any. One sender at a time claims a row for a
 //! lease; it is then finished once (sent, or nothing to send) or put back with
 //! a later time to try again. A finished row keeps no address.
@@ -16,7 +17,8 @@ pub enum Outcome {
     Sent,
     /// The address has no orders at the shop: nothing is sent.
     NoOrders,
-    /// The shop turned the feature off before it was sent.
+    /// The shop turned the feature off before it was sent (an invitation: the
+    /// account no longer had a role in the shop).
     TurnedOff,
     /// Every try failed; given up.
     Failed,
@@ -33,6 +35,15 @@ impl Outcome {
     }
 }
 
+/// What a queued mail is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MailKind {
+    /// A shopper's link to their orders (`email`: as the shopper typed it).
+    Link,
+    /// An invitation to the shop's console (`email`: the account's).
+    Invite,
+}
+
 /// A request claimed for sending, with its shop.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Queued {
@@ -47,6 +58,7 @@ pub struct Queued {
     pub locale: String,
     /// Tries so far, this one included.
     pub attempts: i64,
+    pub kind: MailKind,
 }
 
 fn secs(d: Duration) -> chrono::Duration {
@@ -77,19 +89,19 @@ impl Store {
             super::Backend::Postgres => "FOR UPDATE SKIP LOCKED",
             super::Backend::Sqlite => "",
         };
-        let claimed: Option<(i64, i64, String, String, i64)> = sqlx::query_as(&format!(
+        let claimed: Option<(i64, i64, String, String, i64, String)> = sqlx::query_as(&format!(
             "UPDATE outbox SET claimed_until = $1, attempts = attempts + 1
              WHERE id = (SELECT id FROM outbox
                          WHERE done_at IS NULL AND next_at <= $2 AND (claimed_until IS NULL OR claimed_until <= $2)
                          ORDER BY next_at, id LIMIT 1 {skip_locked})
                AND done_at IS NULL AND (claimed_until IS NULL OR claimed_until <= $2)
-             RETURNING id, shop_id, email, locale, attempts"
+             RETURNING id, shop_id, email, locale, attempts, kind"
         ))
         .bind(time_in(secs(lease)))
         .bind(at)
         .fetch_optional(&self.pool)
         .await?;
-        let Some((id, shop_id, email, locale, attempts)) = claimed else {
+        let Some((id, shop_id, email, locale, attempts, kind)) = claimed else {
             return Ok(None);
         };
         let (slug, shop_name, on): (String, String, i64) =
@@ -106,6 +118,11 @@ impl Store {
             email,
             locale,
             attempts,
+            kind: if kind == "invite" {
+                MailKind::Invite
+            } else {
+                MailKind::Link
+            },
         }))
     }
 

@@ -45,7 +45,11 @@ pub enum TeamRefusal {
 }
 
 /// The role of account `user_id` in the shop, read in `tx`.
-async fn role_of(tx: &mut Transaction<'_, Any>, user_id: i64, shop_id: i64) -> Result<Option<Role>, StoreError> {
+pub(super) async fn role_of(
+    tx: &mut Transaction<'_, Any>,
+    user_id: i64,
+    shop_id: i64,
+) -> Result<Option<Role>, StoreError> {
     let role: Option<String> = sqlx::query_scalar("SELECT role FROM memberships WHERE user_id = $1 AND shop_id = $2")
         .bind(user_id)
         .bind(shop_id)
@@ -54,7 +58,7 @@ async fn role_of(tx: &mut Transaction<'_, Any>, user_id: i64, shop_id: i64) -> R
     Ok(role.as_deref().and_then(Role::parse))
 }
 
-async fn count(tx: &mut Transaction<'_, Any>, sql: &str, shop_id: i64) -> Result<i64, StoreError> {
+pub(super) async fn count(tx: &mut Transaction<'_, Any>, sql: &str, shop_id: i64) -> Result<i64, StoreError> {
     Ok(sqlx::query_scalar(sql).bind(shop_id).fetch_one(&mut **tx).await?)
 }
 

@@ -56,6 +56,7 @@ pub fn routes() -> Router<AppState> {
         .route("/console/shops/{slug}/orders", get(support::form).post(support::find))
         .route("/console/shops/{slug}/audit", get(support::audit))
         .route("/console/shops/{slug}/team", get(team::team).post(team::change))
+        .route("/console/shops/{slug}/team/invite", post(team::invite))
 }
 
 /// The translation of a console text.

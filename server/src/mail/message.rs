@@ -1,12 +1,22 @@
-//! The mail with a link to one's orders: plain text and HTML, in the language of
-//! the page it was asked from, from the shop's name. The subject names the shop
-//! only; the address and the orders appear nowhere but behind the link.
+//! The mails the outbox sends, plain text and HTML, from the shop's name.
+//! A shopper's link: in the language of the page it was asked from; the
+//! subject names the shop only, and the address and the orders appear nowhere
+//! but behind the link. An invitation: in the inviting owner's language.
 
 use app::i18n::{t, t_args, Locale};
 use app::store::Queued;
 use leptos::prelude::*;
 use lettre::message::{header::ContentType, Mailbox, MultiPart, SinglePart};
 use lettre::Message;
+
+/// The words of one mail around its one link.
+struct Words {
+    subject: String,
+    intro: String,
+    button: String,
+    /// Paragraphs after the link.
+    after: Vec<String>,
+}
 
 /// The message for `queued`, to `to` (the address on the orders), with `url`
 /// as its one link.
@@ -18,6 +28,53 @@ pub fn link_mail(
 ) -> Result<Message, lettre::error::Error> {
     let locale = Locale::parse(&queued.locale).unwrap_or_default();
     let shop = queued.shop_name.as_str();
+    let words = Words {
+        subject: t_args(locale, "mail.subject", &[("shop", shop)]),
+        intro: t_args(locale, "mail.intro", &[("shop", shop)]),
+        button: t(locale, "mail.button"),
+        after: vec![t(locale, "mail.expiry"), t(locale, "mail.ignore")],
+    };
+    compose(queued, locale, to, from, url, words)
+}
+
+/// The invitation for `queued`, to the account's address, with `url` as its
+/// one link: to set a password (`new`), or to the console's sign-in.
+pub fn invite_mail(
+    queued: &Queued,
+    from: &lettre::Address,
+    url: &str,
+    new: bool,
+) -> Result<Message, lettre::error::Error> {
+    let locale = Locale::parse(&queued.locale).unwrap_or_default();
+    let shop = queued.shop_name.as_str();
+    let (intro, button) = if new {
+        ("mail.invite.intro_new", "mail.invite.set_password")
+    } else {
+        ("mail.invite.intro_known", "mail.invite.sign_in")
+    };
+    let mut after = Vec::new();
+    if new {
+        after.push(t(locale, "mail.invite.expiry"));
+    }
+    after.push(t(locale, "mail.invite.ignore"));
+    let words = Words {
+        subject: t_args(locale, "mail.invite.subject", &[("shop", shop)]),
+        intro: t_args(locale, intro, &[("shop", shop)]),
+        button: t(locale, button),
+        after,
+    };
+    compose(queued, locale, &queued.email, from, url, words)
+}
+
+fn compose(
+    queued: &Queued,
+    locale: Locale,
+    to: &str,
+    from: &lettre::Address,
+    url: &str,
+    words: Words,
+) -> Result<Message, lettre::error::Error> {
+    let shop = queued.shop_name.as_str();
     // An address only: a display-name form (`x <y@z>`) is not one.
     let to = Mailbox::new(
         None,
@@ -25,25 +82,28 @@ pub fn link_mail(
             .parse::<lettre::Address>()
             .map_err(|_| lettre::error::Error::MissingTo)?,
     );
-    let subject = t_args(locale, "mail.subject", &[("shop", shop)]);
-    let intro = t_args(locale, "mail.intro", &[("shop", shop)]);
-    let (button, expiry, ignore) = (
-        t(locale, "mail.button"),
-        t(locale, "mail.expiry"),
-        t(locale, "mail.ignore"),
-    );
-    let text = format!("{intro}\n\n{url}\n\n{expiry}\n\n{ignore}\n\n-- \n{shop}\n");
+    let Words {
+        subject,
+        intro,
+        button,
+        after,
+    } = words;
+    let text = format!("{intro}\n\n{url}\n\n{}\n\n-- \n{shop}\n", after.join("\n\n"));
+    let paragraphs = after
+        .into_iter()
+        .enumerate()
+        .map(|(i, p)| view! { <p style=(i > 0).then_some("color: #555555")>{p}</p> })
+        .collect_view();
     let html = view! {
         <html lang=locale.code()>
             <head><meta charset="utf-8"/><title>{subject.clone()}</title></head>
             <body style="font-family: sans-serif; line-height: 1.5; color: #1a1a1a; max-width: 36em">
-                <p>{intro.clone()}</p>
+                <p>{intro}</p>
                 <p>
                     <a href=url.to_string() style="display: inline-block; padding: 0.6em 1.2em; background: #0a5c45; color: #ffffff; text-decoration: none; border-radius: 6px">{button}</a>
                 </p>
                 <p style="font-size: 0.9em">{url.to_string()}</p>
-                <p>{expiry.clone()}</p>
-                <p style="color: #555555">{ignore.clone()}</p>
+                {paragraphs}
                 <p style="color: #555555">{shop.to_string()}</p>
             </body>
         </html>

@@ -1,12 +1,13 @@
-//! Outbound mail: the links shoppers ask for, sent from the outbox (see the
-//! store's `outbox`) through SMTP. Requests are queued by the page and sent
+//! Outbound mail: the links shoppers ask for and owners' invitations to the
+//! console, sent from the outbox (see the store's `outbox`) through SMTP. Requests are queued by the page and sent
 //! here, never inside a request; a send that fails for a reason that may pass
 //! (the server is down, a 4xx answer) is tried again later, with backoff.
 
+mod invite;
 mod message;
 
 use app::normalize::email_key;
-use app::store::{Outcome, Queued, Store};
+use app::store::{MailKind, Outcome, Queued, Store};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
 use std::sync::Arc;
 use std::time::Duration;
@@ -166,7 +167,7 @@ impl Mailer {
         };
         // Logged for the operator; counted without telling a sent link from an
         // address without orders, so that /metrics answers nobody's question.
-        tracing::info!(outbox_id = id, outcome = outcome.as_str(), "order link request handled");
+        tracing::info!(outbox_id = id, kind = ?queued.kind, outcome = outcome.as_str(), "mail request handled");
         let counted = if outcome == Outcome::Failed {
             "failed"
         } else {
@@ -180,6 +181,13 @@ impl Mailer {
     }
 
     async fn try_send(&self, store: &Store, queued: &Queued) -> Result<Outcome, Retry> {
+        match queued.kind {
+            MailKind::Link => self.try_link(store, queued).await,
+            MailKind::Invite => self.try_invite(store, queued).await,
+        }
+    }
+
+    async fn try_link(&self, store: &Store, queued: &Queued) -> Result<Outcome, Retry> {
         if !queued.email_links {
             return Ok(Outcome::TurnedOff);
         }
@@ -215,28 +223,39 @@ impl Mailer {
             self.public_url,
             crate::links::link_path(&queued.slug, &token, &queued.locale)
         );
-        let refused = match message::link_mail(queued, to, &self.from, &url) {
-            // An address lettre cannot write into a message: no try will do better.
-            Err(e) => {
-                tracing::warn!(outbox_id = queued.id, error = %e, "the address cannot be mailed");
-                Outcome::Failed
-            }
-            Ok(mail) => match self.transport.send(mail).await {
-                Ok(_) => return Ok(Outcome::Sent),
-                Err(e) if e.is_permanent() => {
-                    tracing::warn!(outbox_id = queued.id, error = %described(&e), "the SMTP server refused the mail for good");
-                    Outcome::Failed
-                }
-                // The mail may have gone (a timeout after the message was handed
-                // over): its link is kept, and expires on its own.
-                Err(e) => return Err(Retry(described(&e))),
-            },
-        };
+        if self
+            .deliver(queued.id, message::link_mail(queued, to, &self.from, &url))
+            .await?
+        {
+            return Ok(Outcome::Sent);
+        }
         // Refused for good: the link was never seen, so it goes.
         if let Err(e) = store.delete_order_link(&hash).await {
             tracing::warn!(error = %e, "could not delete an unsent link; it expires on its own");
         }
-        Ok(refused)
+        Ok(Outcome::Failed)
+    }
+
+    /// Hands a message to the SMTP server: true once it took it, false when no
+    /// try will do better (the link in it was never seen), `Retry` otherwise.
+    async fn deliver(&self, id: i64, mail: Result<lettre::Message, lettre::error::Error>) -> Result<bool, Retry> {
+        match mail {
+            // An address lettre cannot write into a message: no try will do better.
+            Err(e) => {
+                tracing::warn!(outbox_id = id, error = %e, "the address cannot be mailed");
+                Ok(false)
+            }
+            Ok(mail) => match self.transport.send(mail).await {
+                Ok(_) => Ok(true),
+                Err(e) if e.is_permanent() => {
+                    tracing::warn!(outbox_id = id, error = %described(&e), "the SMTP server refused the mail for good");
+                    Ok(false)
+                }
+                // The mail may have gone (a timeout after the message was handed
+                // over): its link is kept, and expires on its own.
+                Err(e) => Err(Retry(described(&e))),
+            },
+        }
     }
 }
 

@@ -14,6 +14,7 @@ mod cli;
 mod cluster;
 mod console;
 mod console_forms;
+mod console_invite;
 mod console_pages;
 mod console_sessions;
 mod console_team;

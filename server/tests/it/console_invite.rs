@@ -1,0 +1,220 @@
+//! Invitations from the team page: the set-password link goes by mail to the
+//! invited address only (never to the page), an account that has a password
+//! is told it may open the shop, and junk, strangers, other sites, many at
+//! once and a server without mail change nothing.
+
+use crate::common;
+
+use app::store::{Role, INVITES_PER_DAY};
+use common::console::{account, set_password, sign_in, PASSWORD};
+use common::links::{drained, WAIT};
+use common::smtp::SmtpServer;
+use common::TestApp;
+
+const TEAM: &str = "/console/shops/alpha/team";
+const INVITE: &str = "/console/shops/alpha/team/invite";
+
+/// The path of the set-password link in a mail, if it has one.
+fn password_link(text: &str) -> Option<String> {
+    let start = text.find("/console/password/")?;
+    let token: String = text[start + 18..]
+        .chars()
+        .take_while(char::is_ascii_alphanumeric)
+        .collect();
+    (!token.is_empty()).then(|| format!("/console/password/{token}"))
+}
+
+async fn role_in(app: &TestApp, email: &str) -> Option<Role> {
+    let shop = app.store.shop("alpha").await.unwrap().expect("shop");
+    let members = app.store.members(shop.id).await.unwrap();
+    members.into_iter().find(|m| m.email == email).map(|m| m.role)
+}
+
+#[tokio::test]
+async fn owners_invite_by_mail() {
+    let smtp = SmtpServer::start().await;
+    let app = TestApp::spawn_with_mail(&smtp.url()).await;
+    account(&app, "owner@alpha.example", "alpha", Role::Owner).await;
+    account(&app, "help@alpha.example", "alpha", Role::Staff).await;
+    account(&app, "known@beta.example", "beta", Role::Staff).await;
+    let owner = sign_in(&app, "owner@alpha.example").await;
+
+    let page = owner.page(TEAM).await;
+    assert!(page.contains(&format!("action=\"{INVITE}\"")), "{page}");
+    assert!(page.contains("Send invitation"));
+    assert!(!page.contains("lookout user create"), "no command when mail is sent");
+
+    // A new address: added as staff, mailed a link to set its password.
+    let res = owner
+        .post(INVITE, &[("email", " New@Alpha.Example "), ("role", "staff")])
+        .await;
+    assert_eq!(res.status(), 303);
+    assert_eq!(res.headers()["location"], "/console/shops/alpha/team?done=invited");
+    assert!(owner
+        .page(&format!("{TEAM}?done=invited"))
+        .await
+        .contains("The invitation is on its way."));
+    assert_eq!(role_in(&app, "new@alpha.example").await, Some(Role::Staff));
+    let mails = smtp.wait_for(1, WAIT).await;
+    assert_eq!(mails[0].to, ["<new@alpha.example>"]);
+    let subject = mails[0].header("subject").unwrap_or_default();
+    assert!(subject.contains("alpha store"), "{subject}");
+    let text = mails[0].text();
+    let link = password_link(&text).expect("a set-password link");
+    assert!(text.contains(&format!("http://lookout.test{link}")), "{text}");
+    assert!(!owner.page(TEAM).await.contains(&link), "the link is never on the page");
+    assert_eq!(set_password(&app, &link, PASSWORD, PASSWORD).await.status(), 200);
+    let new = sign_in(&app, "new@alpha.example").await;
+    assert_eq!(new.get("/console/shops/alpha").await.status(), 200);
+    assert_eq!(new.get("/console/shops/alpha/keys").await.status(), 403, "as staff");
+
+    // An account with a password (from another shop): told, without a link.
+    let res = owner
+        .post(INVITE, &[("email", "known@beta.example"), ("role", "owner")])
+        .await;
+    assert_eq!(res.status(), 303);
+    let mails = smtp.wait_for(2, WAIT).await;
+    assert_eq!(mails[1].to, ["<known@beta.example>"]);
+    let text = mails[1].text();
+    assert!(text.contains("http://lookout.test/console"), "{text}");
+    assert_eq!(password_link(&text), None, "no link for an account with a password");
+    let known = sign_in(&app, "known@beta.example").await;
+    assert_eq!(known.get("/console/shops/alpha/keys").await.status(), 200, "as owner");
+
+    // What is refused, says why, and sends nothing.
+    let long = "x".repeat(2_000);
+    let refusals: [(&str, &str, u16, &str); 5] = [
+        ("new@alpha.example", "staff", 409, "on the team already"),
+        ("Owner@alpha.example", "staff", 409, "on the team already"),
+        ("not an email", "staff", 422, "Enter the email address to invite"),
+        (&long, "staff", 422, "Enter the email address to invite"),
+        ("ok@alpha.example", "admin", 422, "Choose owner or staff"),
+    ];
+    for (email, role, status, says) in refusals {
+        let res = owner.post(INVITE, &[("email", email), ("role", role)]).await;
+        assert_eq!(res.status(), status, "{role} {:?}", &email[..email.len().min(30)]);
+        let page = res.text().await.unwrap();
+        assert!(page.contains(says) && page.contains("Nothing was sent."), "{page}");
+        assert!(!page.contains(&long[..100]), "a long address is not echoed back");
+    }
+    assert!(app.store.account("ok@alpha.example").await.unwrap().is_none());
+    assert_eq!(role_in(&app, "new@alpha.example").await, Some(Role::Staff), "unchanged");
+
+    // Staff, another shop's owner, another site: refused before anything is read.
+    let help = sign_in(&app, "help@alpha.example").await;
+    let form = [("email", "sneaky@alpha.example"), ("role", "owner")];
+    assert_eq!(help.post(INVITE, &form).await.status(), 403);
+    account(&app, "boss@beta.example", "beta", Role::Owner).await;
+    let stranger = sign_in(&app, "boss@beta.example").await;
+    assert_eq!(stranger.post(INVITE, &form).await.status(), 404);
+    let csrf = owner.csrf().await;
+    for (name, value) in [("sec-fetch-site", "cross-site"), ("origin", "https://evil.example")] {
+        let res = app
+            .client
+            .post(app.url(INVITE))
+            .header("cookie", &owner.cookie)
+            .header(name, value)
+            .form(&[("csrf", csrf.as_str()), form[0], form[1]])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 403, "{name}: {value}");
+    }
+    let res = owner.post_with(INVITE, &"0".repeat(64), &form).await;
+    assert_eq!(res.status(), 403, "without the session's token");
+    assert!(app.store.account("sneaky@alpha.example").await.unwrap().is_none());
+    drained(&app).await;
+    assert_eq!(smtp.received().len(), 2, "nothing else was sent");
+}
+
+/// An owner's page posting invitations in a loop, many at once: the shop sends
+/// at most its invitations a day, each once, and the team holds exactly those.
+#[tokio::test]
+async fn invitations_at_once_stop_at_the_day_bound() {
+    let smtp = SmtpServer::start().await;
+    let app = TestApp::spawn_configured_with_mail(&smtp.url(), |limits| {
+        limits.console_writes_per_account = 1_000;
+    })
+    .await;
+    account(&app, "owner@alpha.example", "alpha", Role::Owner).await;
+    let owner = sign_in(&app, "owner@alpha.example").await;
+    let csrf = owner.csrf().await;
+    let answers = futures::future::join_all((0..100).map(|i| {
+        let (owner, csrf) = (&owner, &csrf);
+        async move {
+            let email = format!("n{i}@alpha.example");
+            let res = owner
+                .post_with(INVITE, csrf, &[("email", &email), ("role", "staff")])
+                .await;
+            res.status().as_u16()
+        }
+    }))
+    .await;
+    let bound = usize::try_from(INVITES_PER_DAY).unwrap();
+    assert_eq!(answers.iter().filter(|s| **s == 303).count(), bound, "{answers:?}");
+    assert_eq!(
+        answers.iter().filter(|s| **s == 429).count(),
+        100 - bound,
+        "{answers:?}"
+    );
+    let res = owner
+        .post_with(INVITE, &csrf, &[("email", "late@alpha.example"), ("role", "staff")])
+        .await;
+    assert_eq!(res.status(), 429);
+    assert!(res.text().await.unwrap().contains("Try again tomorrow."));
+    let mails = smtp.wait_for(bound, WAIT).await;
+    drained(&app).await;
+    assert_eq!(smtp.received().len(), bound, "each invitation sent once");
+    let mut to: Vec<String> = mails.iter().flat_map(|m| m.to.clone()).collect();
+    to.sort();
+    to.dedup();
+    assert_eq!(to.len(), bound, "to as many addresses");
+    let shop = app.store.shop("alpha").await.unwrap().unwrap();
+    assert_eq!(app.store.members(shop.id).await.unwrap().len(), bound + 1);
+}
+
+/// Removed before the sender's turn: no mail. Without mail set up, the form is
+/// not offered, and a posted one adds nobody.
+#[tokio::test]
+async fn a_withdrawn_invitation_and_a_server_without_mail_send_nothing() {
+    let smtp = SmtpServer::start().await;
+    let app = TestApp::spawn().await;
+    account(&app, "owner@alpha.example", "alpha", Role::Owner).await;
+    let owner = sign_in(&app, "owner@alpha.example").await;
+    let page = owner.page(TEAM).await;
+    assert!(!page.contains(INVITE) && page.contains("does not send mail"), "{page}");
+    let res = owner
+        .post(INVITE, &[("email", "new@alpha.example"), ("role", "staff")])
+        .await;
+    assert_eq!(res.status(), 409);
+    assert!(res.text().await.unwrap().contains("cannot send invitations"));
+    assert!(app.store.account("new@alpha.example").await.unwrap().is_none());
+
+    // The store queues it; the owner takes it back before a sender runs.
+    let shop = app.store.shop("alpha").await.unwrap().unwrap();
+    let by = app.store.account("owner@alpha.example").await.unwrap().unwrap().id;
+    let invited = app
+        .store
+        .invite_member(by, shop.id, "gone@alpha.example", Role::Staff, "en")
+        .await
+        .unwrap();
+    assert!(invited.is_ok());
+    let removed = app
+        .store
+        .change_member(Some(by), shop.id, "gone@alpha.example", app::store::TeamChange::Remove)
+        .await
+        .unwrap();
+    assert!(removed.is_ok());
+    let mailer = std::sync::Arc::new(
+        server::mail::Mailer::new(&server::mail::MailSettings {
+            smtp_url: smtp.url(),
+            from: "orders@lookout.test".into(),
+            public_url: "http://lookout.test".into(),
+            retry_after: std::time::Duration::from_secs(1),
+        })
+        .unwrap(),
+    );
+    mailer.send_due(&app.store).await;
+    assert_eq!(app.store.outbox_waiting().await.unwrap().0, 0, "handled");
+    assert!(smtp.received().is_empty(), "nothing sent");
+}
