@@ -3,7 +3,8 @@
 
 use super::shops::ShopRow;
 use super::{now, Shop, Store, StoreError};
-use sqlx::FromRow;
+use sqlx::any::AnyRow;
+use sqlx::{FromRow, Row};
 
 /// What an account may do in a shop: an owner everything, staff the support view.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -210,11 +211,18 @@ impl Store {
 const MEMBER: &str = "SELECT s.id, s.slug, s.name, s.locale, s.accent, s.allowed_origins, s.email_links, m.role
     FROM memberships m JOIN shops s ON s.id = m.shop_id";
 
-#[derive(FromRow)]
 struct MemberRow {
-    #[sqlx(flatten)]
     shop: ShopRow,
     role: String,
+}
+
+impl<'r> FromRow<'r, AnyRow> for MemberRow {
+    fn from_row(row: &'r AnyRow) -> Result<Self, sqlx::Error> {
+        Ok(MemberRow {
+            shop: ShopRow::from_row(row)?,
+            role: row.try_get("role")?,
+        })
+    }
 }
 
 impl MemberRow {

@@ -33,7 +33,7 @@ pub struct StoredKey {
 }
 
 /// What may be shown of a stored key.
-#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct KeyInfo {
     pub prefix: String,
     /// What the key is for, as its maker named it (empty: not named).
@@ -42,6 +42,19 @@ pub struct KeyInfo {
     pub revoked_at: Option<String>,
     /// When the key was last verified (a key in use is verified about once a minute).
     pub last_used_at: Option<String>,
+}
+
+impl<'r> sqlx::FromRow<'r, sqlx::any::AnyRow> for KeyInfo {
+    fn from_row(row: &'r sqlx::any::AnyRow) -> Result<Self, sqlx::Error> {
+        use sqlx::Row;
+        Ok(KeyInfo {
+            prefix: row.try_get("prefix")?,
+            label: row.try_get("label")?,
+            created_at: row.try_get("created_at")?,
+            revoked_at: row.try_get("revoked_at")?,
+            last_used_at: row.try_get("last_used_at")?,
+        })
+    }
 }
 
 impl Store {

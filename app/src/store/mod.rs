@@ -12,6 +12,7 @@ mod invites;
 mod keys;
 mod links;
 mod lookup_id;
+mod migrations;
 mod orders;
 mod outbox;
 mod readers;
@@ -300,10 +301,7 @@ impl Store {
     /// rules are newer than the database's views (and, on SQLite, gives orders
     /// their lookup ids).
     pub async fn migrate(&self) -> Result<(), StoreError> {
-        match self.backend {
-            Backend::Sqlite => sqlx::migrate!("../migrations/sqlite").run(&self.pool).await?,
-            Backend::Postgres => sqlx::migrate!("../migrations/postgres").run(&self.pool).await?,
-        }
+        migrations::migrator(self.backend).await?.run(&self.pool).await?;
         // Migrations may rewrite what lookups read.
         self.readers.wrote();
         self.fill_missing_views().await?;

@@ -1,7 +1,8 @@
 //! Shops: their settings and their webhook signing secrets.
 
 use super::{json, now, Store, StoreError};
-use sqlx::FromRow;
+use sqlx::any::AnyRow;
+use sqlx::{FromRow, Row};
 
 /// A shop by its slug: the columns of [`ShopRow`].
 pub(super) const SHOP: &str =
@@ -167,7 +168,6 @@ impl Store {
 }
 
 /// A shop's row as [`SHOP`] reads it.
-#[derive(FromRow)]
 pub(super) struct ShopRow {
     pub(super) id: i64,
     pub(super) slug: String,
@@ -176,6 +176,20 @@ pub(super) struct ShopRow {
     pub(super) accent: Option<String>,
     pub(super) allowed_origins: String,
     pub(super) email_links: i64,
+}
+
+impl<'r> FromRow<'r, AnyRow> for ShopRow {
+    fn from_row(row: &'r AnyRow) -> Result<Self, sqlx::Error> {
+        Ok(ShopRow {
+            id: row.try_get("id")?,
+            slug: row.try_get("slug")?,
+            name: row.try_get("name")?,
+            locale: row.try_get("locale")?,
+            accent: row.try_get("accent")?,
+            allowed_origins: row.try_get("allowed_origins")?,
+            email_links: row.try_get("email_links")?,
+        })
+    }
 }
 
 impl ShopRow {
@@ -192,11 +206,18 @@ impl ShopRow {
     }
 }
 
-#[derive(FromRow)]
 struct ShopSecretRow {
-    #[sqlx(flatten)]
     shop: ShopRow,
     webhook_secret: String,
+}
+
+impl<'r> FromRow<'r, AnyRow> for ShopSecretRow {
+    fn from_row(row: &'r AnyRow) -> Result<Self, sqlx::Error> {
+        Ok(ShopSecretRow {
+            shop: ShopRow::from_row(row)?,
+            webhook_secret: row.try_get("webhook_secret")?,
+        })
+    }
 }
 
 /// Begins a write that holds `shop_id` until it ends: SQLite's write lock, and
