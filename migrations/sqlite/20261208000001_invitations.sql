@@ -1,10 +1,28 @@
--- Owners invite accounts from the console's team page: the invitation is mail
--- in the outbox, sent by the same sender, with the same claims and retries as
--- shoppers' order links. `kind` tells the two apart. For an invitation,
--- `email` is the account's (normalised) address and `locale` the inviting
--- owner's console language; the outcome 'turned_off' means the account no
--- longer had a role in the shop when its turn came, and nothing was sent.
-ALTER TABLE outbox ADD COLUMN kind TEXT NOT NULL DEFAULT 'link' CHECK (kind IN ('link', 'invite'));
-
--- A shop sends at most `team::INVITES_PER_DAY` invitations a day: this counts them.
-CREATE INDEX outbox_invites ON outbox (shop_id, created_at) WHERE kind = 'invite';
+-- Owners invite accounts from the console's team page. An invitation is mail
+-- to send, kept apart from the shoppers' `outbox` (a server that does not know
+-- invitations never takes one) but sent the same way: claimed by one sender at
+-- a time (claimed_until), retried with backoff (next_at), finished once
+-- (done_at, outcome), its address blanked when finished. `email` is the
+-- account's normalised address, `locale` the inviting owner's console
+-- language. `user_id` (kept when the row is finished, no address) counts an
+-- account's invitations from every shop; it is no foreign key, so that the
+-- count outlives the account's removal from a team.
+CREATE TABLE invitations (
+    id            INTEGER PRIMARY KEY,
+    shop_id       INTEGER NOT NULL REFERENCES shops(id) ON DELETE CASCADE,
+    user_id       INTEGER NOT NULL,
+    email         TEXT NOT NULL,
+    locale        TEXT NOT NULL,
+    created_at    TEXT NOT NULL,
+    attempts      BIGINT NOT NULL DEFAULT 0,
+    next_at       TEXT NOT NULL,
+    claimed_until TEXT,
+    done_at       TEXT,
+    outcome       TEXT CHECK (outcome IN ('sent', 'withdrawn', 'failed')),
+    last_error    TEXT
+);
+CREATE INDEX invitations_due ON invitations (next_at) WHERE done_at IS NULL;
+CREATE INDEX invitations_done ON invitations (done_at) WHERE done_at IS NOT NULL;
+-- A shop's, and an account's, invitations of the last day (`invites::*_PER_DAY`).
+CREATE INDEX invitations_shop ON invitations (shop_id, created_at);
+CREATE INDEX invitations_user ON invitations (user_id, created_at);

@@ -63,17 +63,17 @@ impl Store {
         expires_at: &str,
     ) -> Result<(), StoreError> {
         let mut tx = self.pool.begin().await?;
-        sqlx::query("DELETE FROM password_links WHERE user_id = $1")
-            .bind(user_id)
-            .execute(&mut *tx)
-            .await?;
-        sqlx::query("INSERT INTO password_links (token_hash, user_id, expires_at) VALUES ($1, $2, $3)")
-            .bind(token_hash)
-            .bind(user_id)
-            .bind(expires_at)
-            .execute(&mut *tx)
-            .await?;
+        replace_link(&mut tx, user_id, token_hash, expires_at).await?;
         tx.commit().await?;
+        Ok(())
+    }
+
+    /// Deletes a set-password link that was never sent (its mail was refused for good).
+    pub async fn delete_password_link(&self, token_hash: &str) -> Result<(), StoreError> {
+        sqlx::query("DELETE FROM password_links WHERE token_hash = $1")
+            .bind(token_hash)
+            .execute(&self.pool)
+            .await?;
         Ok(())
     }
 
@@ -231,4 +231,24 @@ impl MemberRow {
         let role = Role::parse(&self.role)?;
         Some(self.shop.into_shop().map(|shop| Membership { shop, role }))
     }
+}
+
+/// Stores a new set-password link for an account in `tx`; its earlier links stop working.
+pub(super) async fn replace_link(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    user_id: i64,
+    token_hash: &str,
+    expires_at: &str,
+) -> Result<(), StoreError> {
+    sqlx::query("DELETE FROM password_links WHERE user_id = $1")
+        .bind(user_id)
+        .execute(&mut **tx)
+        .await?;
+    sqlx::query("INSERT INTO password_links (token_hash, user_id, expires_at) VALUES ($1, $2, $3)")
+        .bind(token_hash)
+        .bind(user_id)
+        .bind(expires_at)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
 }

@@ -1,17 +1,24 @@
 //! Invitations: an owner adds an account to the shop from the console, and the
-//! outbox mails it either a link to set its password or, when it has one
-//! already, word that it may now open the shop. Adding the account and queueing
-//! its mail are one transaction that holds the shop, with the team's checks
-//! (whoever asks is still an owner, the shop has room) and a daily bound on
-//! the mail one shop can make the server send.
+//! outbox mails it (table `invitations`). Adding the account and queueing its
+//! mail are one transaction that holds the shop, with the team's checks
+//! (whoever asks is still an owner, the shop has room) and two daily bounds on
+//! the mail: per shop, and per account from every shop together.
+//!
+//! When its turn comes, the mail carries a link to set a password only to an
+//! account that has none and belongs to no other shop: a link opens every shop
+//! of its account, so one shop's owner never has another shop's pending
+//! account sent one (nor its earlier link replaced). Any other account is told
+//! it may now open the shop.
 
-use super::accounts::Role;
+use super::accounts::{replace_link, Role};
 use super::shops::hold_shop;
-use super::team::{count, role_of, MEMBERS};
-use super::{now, time_in, Store, StoreError};
+use super::team::{count, role_of, set_role, upsert_user, MEMBERS, PASSWORD_SET};
+use super::{begin_write, now, time_in, Backend, Store, StoreError};
 
 /// Invitations one shop may send in 24 hours (sent again or not, kept or removed).
 pub const INVITES_PER_DAY: i64 = 20;
+/// Invitations one account may get in 24 hours, from every shop together.
+pub const INVITES_PER_ACCOUNT_PER_DAY: i64 = 3;
 
 /// What an invitation did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -32,20 +39,31 @@ pub enum InviteRefusal {
     Full,
     /// The shop sent [`INVITES_PER_DAY`] invitations in the last 24 hours.
     TooMany,
+    /// The account got [`INVITES_PER_ACCOUNT_PER_DAY`] in the last 24 hours.
+    TooManyForAccount,
     /// Whoever asked is no longer an owner of the shop.
     NotOwner,
 }
 
-/// An invited account as its mail needs it, read when the mail is sent.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Invitee {
-    pub user_id: i64,
-    pub password_set: bool,
+/// What an invitation's mail may carry, decided when it is sent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InviteLink {
+    /// A set-password link was stored (it replaced the account's earlier one).
+    Made,
+    /// The account has a password, or belongs to another shop: no link.
+    SignIn,
+    /// The account no longer has a role in the shop: nothing is sent.
+    Gone,
 }
+
+const DAY_SHOP: &str = "SELECT COUNT(*) FROM invitations WHERE shop_id = $1 AND created_at > $2";
+const DAY_ACCOUNT: &str = "SELECT COUNT(*) FROM invitations i JOIN users u ON u.id = i.user_id
+     WHERE u.email = $1 AND i.created_at > $2";
 
 impl Store {
     /// Invites the account with this (normalised) email to the shop with
-    /// `role`, for the owner `by`, and queues its mail in `locale`.
+    /// `role`, for the owner `by`, and queues its mail in `locale`. Returns
+    /// what it did and the account's id.
     pub async fn invite_member(
         &self,
         by: i64,
@@ -53,23 +71,23 @@ impl Store {
         email: &str,
         role: Role,
         locale: &str,
-    ) -> Result<Result<Invited, InviteRefusal>, StoreError> {
+    ) -> Result<Result<(Invited, i64), InviteRefusal>, StoreError> {
         let mut conn = self.pool.acquire().await?;
         let mut tx = hold_shop(&mut conn, self.backend, shop_id).await?;
         if role_of(&mut tx, by, shop_id).await? != Some(Role::Owner) {
             return Ok(Err(InviteRefusal::NotOwner));
         }
-        let member: Option<i64> = sqlx::query_scalar(
-            "SELECT CAST(CASE WHEN u.password_hash IS NULL THEN 0 ELSE 1 END AS BIGINT)
-             FROM memberships m JOIN users u ON u.id = m.user_id WHERE u.email = $1 AND m.shop_id = $2",
-        )
+        let password_set: Option<i64> = sqlx::query_scalar(&format!(
+            "SELECT {PASSWORD_SET} FROM memberships m JOIN users u ON u.id = m.user_id
+             WHERE u.email = $1 AND m.shop_id = $2"
+        ))
         .bind(email)
         .bind(shop_id)
         .fetch_optional(&mut *tx)
         .await?;
-        let invited = match member {
-            Some(1) => return Ok(Err(InviteRefusal::AlreadyMember)),
-            Some(_) => Invited::Again,
+        let invited = match password_set.map(|set| set != 0) {
+            Some(true) => return Ok(Err(InviteRefusal::AlreadyMember)),
+            Some(false) => Invited::Again,
             None if count(&mut tx, "SELECT COUNT(*) FROM memberships WHERE shop_id = $1", shop_id).await?
                 >= MEMBERS =>
             {
@@ -77,72 +95,82 @@ impl Store {
             }
             None => Invited::Added,
         };
-        let sent: i64 = sqlx::query_scalar(
-            "SELECT COUNT(*) FROM outbox WHERE shop_id = $1 AND kind = 'invite' AND created_at > $2",
-        )
-        .bind(shop_id)
-        .bind(time_in(-chrono::Duration::days(1)))
-        .fetch_one(&mut *tx)
-        .await?;
-        if sent >= INVITES_PER_DAY {
+        let day_ago = time_in(-chrono::Duration::days(1));
+        let by_shop: i64 = sqlx::query_scalar(DAY_SHOP)
+            .bind(shop_id)
+            .bind(&day_ago)
+            .fetch_one(&mut *tx)
+            .await?;
+        if by_shop >= INVITES_PER_DAY {
             return Ok(Err(InviteRefusal::TooMany));
         }
+        // Another shop may be inviting the same account: on PostgreSQL its row,
+        // made or locked by the upsert, holds the count until this ends.
+        let user_id = upsert_user(&mut tx, email).await?;
+        let for_account: i64 = sqlx::query_scalar(DAY_ACCOUNT)
+            .bind(email)
+            .bind(&day_ago)
+            .fetch_one(&mut *tx)
+            .await?;
+        if for_account >= INVITES_PER_ACCOUNT_PER_DAY {
+            return Ok(Err(InviteRefusal::TooManyForAccount));
+        }
+        // The inviting owner has a password (it signed in), so this never
+        // takes the shop's last owner: `Again` changes only a pending account.
+        set_role(&mut tx, user_id, shop_id, role).await?;
         let at = now();
-        let user_id: i64 = sqlx::query_scalar(
-            "INSERT INTO users (email, created_at) VALUES ($1, $2)
-             ON CONFLICT (email) DO UPDATE SET email = excluded.email RETURNING id",
-        )
-        .bind(email)
-        .bind(&at)
-        .fetch_one(&mut *tx)
-        .await?;
-        // The inviting owner has a password, so this never takes the shop's last owner.
         sqlx::query(
-            "INSERT INTO memberships (user_id, shop_id, role) VALUES ($1, $2, $3)
-             ON CONFLICT (user_id, shop_id) DO UPDATE SET role = excluded.role",
+            "INSERT INTO invitations (shop_id, user_id, email, locale, created_at, next_at)
+             VALUES ($1, $2, $3, $4, $5, $5)",
         )
+        .bind(shop_id)
         .bind(user_id)
-        .bind(shop_id)
-        .bind(role.as_str())
-        .execute(&mut *tx)
-        .await?;
-        sqlx::query(
-            "INSERT INTO outbox (shop_id, email, locale, created_at, next_at, kind)
-             VALUES ($1, $2, $3, $4, $4, 'invite')",
-        )
-        .bind(shop_id)
         .bind(email)
         .bind(locale)
         .bind(&at)
         .execute(&mut *tx)
         .await?;
         tx.commit().await?;
-        Ok(Ok(invited))
+        Ok(Ok((invited, user_id)))
     }
 
-    /// The account with this (normalised) email, if it has a role in the shop now.
-    pub async fn invitee(&self, shop_id: i64, email: &str) -> Result<Option<Invitee>, StoreError> {
-        let row: Option<(i64, i64)> = sqlx::query_as(
-            "SELECT u.id, CAST(CASE WHEN u.password_hash IS NULL THEN 0 ELSE 1 END AS BIGINT)
-             FROM memberships m JOIN users u ON u.id = m.user_id WHERE u.email = $1 AND m.shop_id = $2",
-        )
+    /// When an invitation to the account with this (normalised) email is sent:
+    /// stores the set-password link `token_hash` if the mail may carry one, in
+    /// one transaction with the checks (SQLite's write lock; on PostgreSQL the
+    /// account's row, which setting a password takes too).
+    pub async fn invitation_link(
+        &self,
+        shop_id: i64,
+        email: &str,
+        token_hash: &str,
+        expires_at: &str,
+    ) -> Result<InviteLink, StoreError> {
+        let mut conn = self.pool.acquire().await?;
+        let mut tx = begin_write(&mut conn, self.backend).await?;
+        let lock = match self.backend {
+            Backend::Postgres => " FOR UPDATE OF u",
+            Backend::Sqlite => "",
+        };
+        let row: Option<(i64, i64, i64)> = sqlx::query_as(&format!(
+            "SELECT u.id, {PASSWORD_SET},
+                    (SELECT COUNT(*) FROM memberships o WHERE o.user_id = u.id AND o.shop_id <> $2)
+             FROM memberships m JOIN users u ON u.id = m.user_id
+             WHERE u.email = $1 AND m.shop_id = $2{lock}"
+        ))
         .bind(email)
         .bind(shop_id)
-        .fetch_optional(&self.pool)
+        .fetch_optional(&mut *tx)
         .await?;
-        Ok(row.map(|(user_id, set)| Invitee {
-            user_id,
-            password_set: set != 0,
-        }))
-    }
-
-    /// Deletes a set-password link that was never sent (the mail was refused for good).
-    pub async fn delete_password_link(&self, token_hash: &str) -> Result<(), StoreError> {
-        sqlx::query("DELETE FROM password_links WHERE token_hash = $1")
-            .bind(token_hash)
-            .execute(&self.pool)
-            .await?;
-        Ok(())
+        let link = match row {
+            None => InviteLink::Gone,
+            Some((_, set, others)) if set != 0 || others > 0 => InviteLink::SignIn,
+            Some((user_id, _, _)) => {
+                replace_link(&mut tx, user_id, token_hash, expires_at).await?;
+                InviteLink::Made
+            }
+        };
+        tx.commit().await?;
+        Ok(link)
     }
 }
 

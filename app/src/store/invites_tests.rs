@@ -1,6 +1,7 @@
 //! Invitations: an account added with its mail queued in one transaction, only
-//! by an owner, never past the team's size or the shop's invitations a day,
-//! also when many are asked at once.
+//! by an owner, never past the team's size or the day's bounds (per shop, per
+//! account), also when many are asked at once; a set-password link only for an
+//! account that is on the team, has no password and is in no other shop.
 
 use super::*;
 use crate::store::tests::{open_every_connection, shop, store};
@@ -14,9 +15,9 @@ async fn add(store: &Store, email: &str, shop_id: i64, role: Role) -> i64 {
         .expect("room in the team")
 }
 
-/// Invitations queued for the shop, finished or not.
+/// Invitations queued by the shop, finished or not.
 async fn queued(store: &Store, shop_id: i64) -> i64 {
-    sqlx::query_scalar("SELECT COUNT(*) FROM outbox WHERE shop_id = $1 AND kind = 'invite'")
+    sqlx::query_scalar("SELECT COUNT(*) FROM invitations WHERE shop_id = $1")
         .bind(shop_id)
         .fetch_one(&store.pool)
         .await
@@ -26,6 +27,24 @@ async fn queued(store: &Store, shop_id: i64) -> i64 {
 async fn role(store: &Store, shop_id: i64, email: &str) -> Option<Role> {
     let members = store.members(shop_id).await.unwrap();
     members.into_iter().find(|m| m.email == email).map(|m| m.role)
+}
+
+async fn invite(store: &Store, by: i64, shop_id: i64, email: &str, role: Role) -> Result<Invited, InviteRefusal> {
+    let done = store.invite_member(by, shop_id, email, role, "en").await.unwrap();
+    done.map(|(invited, _)| invited)
+}
+
+async fn set_password(store: &Store, user_id: i64) {
+    let hash = format!("{user_id:064}");
+    let expires = crate::store::time_in(chrono::Duration::hours(1));
+    store.insert_password_link(user_id, &hash, &expires).await.unwrap();
+    assert!(store.set_password(&hash, "hash").await.unwrap());
+}
+
+/// Asks for the link an invitation to `email` would carry now.
+async fn link(store: &Store, shop_id: i64, email: &str, hash: &str) -> InviteLink {
+    let expires = crate::store::time_in(chrono::Duration::hours(1));
+    store.invitation_link(shop_id, email, hash, &expires).await.unwrap()
 }
 
 #[tokio::test]
@@ -41,7 +60,8 @@ async fn an_invitation_adds_the_account_and_queues_its_mail() {
         .invite_member(owner, shop.id, "new@a.example", Role::Staff, "de")
         .await
         .unwrap();
-    assert_eq!(invited, Ok(Invited::Added));
+    let new = store.account("new@a.example").await.unwrap().expect("made").id;
+    assert_eq!(invited, Ok((Invited::Added, new)));
     assert_eq!(role(&store, shop.id, "new@a.example").await, Some(Role::Staff));
     let mail = store
         .claim_mail(std::time::Duration::from_secs(60))
@@ -52,38 +72,16 @@ async fn an_invitation_adds_the_account_and_queues_its_mail() {
         (mail.kind, mail.shop_id, mail.email.as_str(), mail.locale.as_str()),
         (MailKind::Invite, shop.id, "new@a.example", "de")
     );
-    let invitee = store
-        .invitee(shop.id, "new@a.example")
-        .await
-        .unwrap()
-        .expect("on the team");
-    assert!(!invitee.password_set);
-    assert_eq!(store.invitee(other.id, "new@a.example").await.unwrap(), None);
 
     // Without a password yet, it goes again, with the role now asked for.
-    let again = store
-        .invite_member(owner, shop.id, "new@a.example", Role::Owner, "en")
-        .await
-        .unwrap();
+    let again = invite(&store, owner, shop.id, "new@a.example", Role::Owner).await;
     assert_eq!(again, Ok(Invited::Again));
     assert_eq!(role(&store, shop.id, "new@a.example").await, Some(Role::Owner));
     assert_eq!(queued(&store, shop.id).await, 2);
 
     // Once the password is set, it is a member like any other: nothing is sent.
-    let hash = "f".repeat(64);
-    store
-        .insert_password_link(
-            invitee.user_id,
-            &hash,
-            &crate::store::time_in(chrono::Duration::hours(1)),
-        )
-        .await
-        .unwrap();
-    assert!(store.set_password(&hash, "hash").await.unwrap());
-    let refused = store
-        .invite_member(owner, shop.id, "new@a.example", Role::Staff, "en")
-        .await
-        .unwrap();
+    set_password(&store, new).await;
+    let refused = invite(&store, owner, shop.id, "new@a.example", Role::Staff).await;
     assert_eq!(refused, Err(InviteRefusal::AlreadyMember));
     assert_eq!(
         role(&store, shop.id, "new@a.example").await,
@@ -93,90 +91,176 @@ async fn an_invitation_adds_the_account_and_queues_its_mail() {
 
     // Only an owner of this shop invites.
     for by in [staff, stranger] {
-        let refused = store
-            .invite_member(by, shop.id, "x@a.example", Role::Owner, "en")
-            .await
-            .unwrap();
+        let refused = invite(&store, by, shop.id, "x@a.example", Role::Owner).await;
         assert_eq!(refused, Err(InviteRefusal::NotOwner));
     }
     assert!(store.account("x@a.example").await.unwrap().is_none(), "no account made");
     assert_eq!(queued(&store, shop.id).await, 2, "nothing more queued");
-
-    // Removed before its turn: the mail finds no invitee.
-    store
-        .change_member(Some(owner), shop.id, "help@a.example", TeamChange::Remove)
-        .await
-        .unwrap()
-        .expect("removed");
-    assert_eq!(store.invitee(shop.id, "help@a.example").await.unwrap(), None);
+    assert_eq!(queued(&store, other.id).await, 0);
 }
 
 #[tokio::test]
-async fn invitations_stop_at_the_team_size_and_the_day_bound() {
+async fn a_link_goes_only_to_a_pending_account_of_this_shop_alone() {
     let (_dir, store) = store().await;
-    let full = store.create_shop(&shop("f")).await.unwrap();
+    let other = store.create_shop(&shop("b")).await.unwrap();
     let shop = store.create_shop(&shop("a")).await.unwrap();
     let owner = add(&store, "owner@a.example", shop.id, Role::Owner).await;
-    for i in 0..INVITES_PER_DAY {
-        let invited = store
-            .invite_member(owner, shop.id, &format!("n{i}@a.example"), Role::Staff, "en")
+    let (token_a, token_b) = ("a".repeat(64), "b".repeat(64));
+
+    // Pending, in this shop only: a link, which replaces the account's earlier one.
+    let pending = add(&store, "pending@a.example", shop.id, Role::Staff).await;
+    let expires = crate::store::time_in(chrono::Duration::hours(1));
+    store.insert_password_link(pending, &token_a, &expires).await.unwrap();
+    assert_eq!(
+        link(&store, shop.id, "pending@a.example", &token_b).await,
+        InviteLink::Made
+    );
+    assert_eq!(
+        store.password_link(&token_a).await.unwrap(),
+        None,
+        "the earlier link ended"
+    );
+    assert!(store.password_link(&token_b).await.unwrap().is_some());
+
+    // Pending in another shop too (its operator gave it a link): no link, and
+    // the other shop's link keeps working.
+    let shared = add(&store, "shared@b.example", other.id, Role::Staff).await;
+    let theirs = "c".repeat(64);
+    store.insert_password_link(shared, &theirs, &expires).await.unwrap();
+    assert_eq!(
+        invite(&store, owner, shop.id, "shared@b.example", Role::Staff).await,
+        Ok(Invited::Added)
+    );
+    assert_eq!(
+        link(&store, shop.id, "shared@b.example", &"d".repeat(64)).await,
+        InviteLink::SignIn
+    );
+    assert!(store.password_link(&theirs).await.unwrap().is_some(), "still works");
+    assert_eq!(store.password_link(&"d".repeat(64)).await.unwrap(), None, "none made");
+
+    // With a password: no link.
+    set_password(&store, pending).await;
+    assert_eq!(
+        link(&store, shop.id, "pending@a.example", &"e".repeat(64)).await,
+        InviteLink::SignIn
+    );
+
+    // Removed before its turn: nothing.
+    store
+        .change_member(Some(owner), shop.id, "shared@b.example", TeamChange::Remove)
+        .await
+        .unwrap()
+        .expect("removed");
+    assert_eq!(
+        link(&store, shop.id, "shared@b.example", &"f".repeat(64)).await,
+        InviteLink::Gone
+    );
+    assert_eq!(
+        link(&store, shop.id, "nobody@a.example", &"f".repeat(64)).await,
+        InviteLink::Gone
+    );
+}
+
+#[tokio::test]
+async fn invitations_stop_at_the_team_size_and_the_day_bounds() {
+    let (_dir, store) = store().await;
+    let full = store.create_shop(&shop("f")).await.unwrap();
+    let other = store.create_shop(&shop("b")).await.unwrap();
+    let shop = store.create_shop(&shop("a")).await.unwrap();
+    let owner = add(&store, "owner@a.example", shop.id, Role::Owner).await;
+    let boss = add(&store, "owner@b.example", other.id, Role::Owner).await;
+
+    // One account: three a day, from every shop together; the refused one
+    // changes nothing.
+    for _ in 0..INVITES_PER_ACCOUNT_PER_DAY {
+        assert!(invite(&store, owner, shop.id, "often@a.example", Role::Staff)
             .await
-            .unwrap();
+            .is_ok());
+    }
+    for (by, shop_id, role) in [(owner, shop.id, Role::Owner), (boss, other.id, Role::Staff)] {
+        let refused = invite(&store, by, shop_id, "often@a.example", role).await;
+        assert_eq!(refused, Err(InviteRefusal::TooManyForAccount));
+    }
+    assert_eq!(role(&store, shop.id, "often@a.example").await, Some(Role::Staff));
+    assert_eq!(role(&store, other.id, "often@a.example").await, None);
+
+    // One shop: twenty a day.
+    for i in INVITES_PER_ACCOUNT_PER_DAY..INVITES_PER_DAY {
+        let invited = invite(&store, owner, shop.id, &format!("n{i}@a.example"), Role::Staff).await;
         assert_eq!(invited, Ok(Invited::Added), "invitation {i}");
     }
-    for email in ["late@a.example", "n0@a.example"] {
-        let refused = store
-            .invite_member(owner, shop.id, email, Role::Staff, "en")
-            .await
-            .unwrap();
-        assert_eq!(refused, Err(InviteRefusal::TooMany), "{email}");
-    }
+    let refused = invite(&store, owner, shop.id, "late@a.example", Role::Staff).await;
+    assert_eq!(refused, Err(InviteRefusal::TooMany));
     assert!(
         store.account("late@a.example").await.unwrap().is_none(),
         "no account made"
     );
     assert_eq!(queued(&store, shop.id).await, INVITES_PER_DAY);
+    assert!(
+        invite(&store, boss, other.id, "late@a.example", Role::Staff)
+            .await
+            .is_ok(),
+        "another shop may"
+    );
 
-    // A full team refuses before the day's bound is asked.
-    let boss = add(&store, "boss@f.example", full.id, Role::Owner).await;
+    // A full team.
+    let head = add(&store, "boss@f.example", full.id, Role::Owner).await;
     for i in 1..MEMBERS {
         add(&store, &format!("m{i}@f.example"), full.id, Role::Staff).await;
     }
-    let refused = store
-        .invite_member(boss, full.id, "one-more@f.example", Role::Staff, "en")
-        .await
-        .unwrap();
+    let refused = invite(&store, head, full.id, "one-more@f.example", Role::Staff).await;
     assert_eq!(refused, Err(InviteRefusal::Full));
     assert_eq!(queued(&store, full.id).await, 0);
 }
 
 #[tokio::test]
-async fn invitations_asked_at_once_keep_the_day_bound() {
+async fn invitations_asked_at_once_keep_the_day_bounds() {
     let (_dir, store) = store().await;
+    let other = store.create_shop(&shop("b")).await.unwrap();
     let shop = store.create_shop(&shop("a")).await.unwrap();
     let owner = add(&store, "owner@a.example", shop.id, Role::Owner).await;
+    let boss = add(&store, "owner@b.example", other.id, Role::Owner).await;
     open_every_connection(&store).await;
-    let asks = (0..60).map(|i| {
+    // 60 at once from one shop, every third to the same address; and 20 from
+    // another shop to that address.
+    let asks = (0..80).map(|i| {
         let store = store.clone();
         tokio::spawn(async move {
-            // Every third one the same address.
-            let email = if i % 3 == 0 {
-                "same@a.example".to_string()
-            } else {
-                format!("n{i}@a.example")
+            let (by, shop_id, email) = match i {
+                60.. => (boss, other.id, "same@a.example".to_string()),
+                _ if i % 3 == 0 => (owner, shop.id, "same@a.example".to_string()),
+                _ => (owner, shop.id, format!("n{i}@a.example")),
             };
-            store.invite_member(owner, shop.id, &email, Role::Staff, "en").await
+            let done = store.invite_member(by, shop_id, &email, Role::Staff, "en").await;
+            (email, done.unwrap().map(|(invited, _)| invited))
         })
     });
     let mut outcomes = Vec::new();
     for ask in asks.collect::<Vec<_>>() {
-        outcomes.push(ask.await.unwrap().unwrap());
+        outcomes.push(ask.await.unwrap());
     }
-    let made = outcomes.iter().filter(|o| o.is_ok()).count();
-    let refused = outcomes.iter().filter(|o| **o == Err(InviteRefusal::TooMany)).count();
-    assert_eq!((made, refused), (20, 40), "{outcomes:?}");
-    assert_eq!(queued(&store, shop.id).await, INVITES_PER_DAY);
-    let added = outcomes.iter().filter(|o| **o == Ok(Invited::Added)).count();
-    let members = store.members(shop.id).await.unwrap();
-    assert_eq!(members.len(), 1 + added, "each added account once");
+    let made = |email: Option<&str>| {
+        outcomes
+            .iter()
+            .filter(|(e, o)| o.is_ok() && email.is_none_or(|email| e == email))
+            .count()
+    };
+    assert_eq!(made(Some("same@a.example")), 3, "{outcomes:?}");
+    assert!(outcomes.iter().all(|(_, o)| matches!(
+        o,
+        Ok(_) | Err(InviteRefusal::TooMany | InviteRefusal::TooManyForAccount)
+    )));
+    assert_eq!(
+        queued(&store, shop.id).await + queued(&store, other.id).await,
+        made(None) as i64
+    );
+    assert!(queued(&store, shop.id).await <= INVITES_PER_DAY);
+    assert_eq!(
+        queued(&store, shop.id).await,
+        INVITES_PER_DAY,
+        "40 other addresses fill the shop's day"
+    );
+    let added = outcomes.iter().filter(|(_, o)| *o == Ok(Invited::Added)).count();
+    let members = store.members(shop.id).await.unwrap().len() + store.members(other.id).await.unwrap().len();
+    assert_eq!(members, 2 + added, "each added account once");
 }

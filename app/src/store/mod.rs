@@ -29,7 +29,7 @@ mod writes;
 pub use accounts::{Account, Membership, Role, Session};
 pub use activity::{Delivery, SupportView, AUDIT_KEPT_DAYS, AUDIT_SHOWN, DELIVERIES_KEPT, DELIVERY_IDS_KEPT_DAYS};
 pub(crate) use allowances::{hex, unhex};
-pub use invites::{InviteRefusal, Invited, Invitee, INVITES_PER_DAY};
+pub use invites::{InviteLink, InviteRefusal, Invited, INVITES_PER_ACCOUNT_PER_DAY, INVITES_PER_DAY};
 pub use keys::{KeyInfo, KeyRefusal, StoredKey, KEYS_PER_HOUR, LIVE_KEYS, REVOKED_KEYS_KEPT};
 pub use links::{LinkState, ORDERS_LISTED};
 pub use outbox::{MailKind, Outcome, Queued};

@@ -1,8 +1,10 @@
-//! The outbox: mail waiting to be sent (shoppers' order links, invitations
-//! to the console), kept in the database so that neither a
-//! crash nor an SMTP outage loses any. One sender at a time claims a row for a
-//! lease; it is then finished once (sent, or nothing to send) or put back with
-//! a later time to try again. A finished row keeps no address.
+//! The outbox: mail waiting to be sent, kept in the database so that neither a
+//! crash nor an SMTP outage loses any: shoppers' order links (table `outbox`)
+//! and owners' invitations to the console (table `invitations`, apart, so that
+//! a server that does not know invitations never takes one). Both are sent the
+//! same way: one sender at a time claims a row for a lease; it is then
+//! finished once (sent, or nothing to send) or put back with a later time to
+//! try again. A finished row keeps no address.
 
 use super::{now, time_in, Store, StoreError};
 use std::time::Duration;
@@ -17,9 +19,10 @@ pub enum Outcome {
     Sent,
     /// The address has no orders at the shop: nothing is sent.
     NoOrders,
-    /// The shop turned the feature off before it was sent (an invitation: the
-    /// account no longer had a role in the shop).
+    /// The shop turned the feature off before it was sent.
     TurnedOff,
+    /// An invitation whose account no longer had a role in the shop: nothing is sent.
+    Withdrawn,
     /// Every try failed; given up.
     Failed,
 }
@@ -30,6 +33,7 @@ impl Outcome {
             Outcome::Sent => "sent",
             Outcome::NoOrders => "no_orders",
             Outcome::TurnedOff => "turned_off",
+            Outcome::Withdrawn => "withdrawn",
             Outcome::Failed => "failed",
         }
     }
@@ -44,6 +48,16 @@ pub enum MailKind {
     Invite,
 }
 
+impl MailKind {
+    /// The table that holds this kind of mail.
+    fn table(self) -> &'static str {
+        match self {
+            MailKind::Link => "outbox",
+            MailKind::Invite => "invitations",
+        }
+    }
+}
+
 /// A request claimed for sending, with its shop.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Queued {
@@ -53,7 +67,7 @@ pub struct Queued {
     pub shop_name: String,
     /// The feature is on for the shop now.
     pub email_links: bool,
-    /// As the shopper typed it (trimmed).
+    /// As the shopper typed it (trimmed); an invitation's: the account's.
     pub email: String,
     pub locale: String,
     /// Tries so far, this one included.
@@ -81,27 +95,38 @@ impl Store {
 
     /// Claims the next request due, for `lease`: no other sender takes it
     /// before the lease ends (one statement decides, on both databases).
+    /// Shoppers' links first: they are waited for on a page.
     pub async fn claim_mail(&self, lease: Duration) -> Result<Option<Queued>, StoreError> {
+        for kind in [MailKind::Link, MailKind::Invite] {
+            if let Some(queued) = self.claim(kind, lease).await? {
+                return Ok(Some(queued));
+            }
+        }
+        Ok(None)
+    }
+
+    async fn claim(&self, kind: MailKind, lease: Duration) -> Result<Option<Queued>, StoreError> {
         let at = now();
+        let table = kind.table();
         // PostgreSQL: servers claiming at once skip each other's rows instead of
         // queueing on the same one (SQLite has one writer at a time anyway).
         let skip_locked = match self.backend {
             super::Backend::Postgres => "FOR UPDATE SKIP LOCKED",
             super::Backend::Sqlite => "",
         };
-        let claimed: Option<(i64, i64, String, String, i64, String)> = sqlx::query_as(&format!(
-            "UPDATE outbox SET claimed_until = $1, attempts = attempts + 1
-             WHERE id = (SELECT id FROM outbox
+        let claimed: Option<(i64, i64, String, String, i64)> = sqlx::query_as(&format!(
+            "UPDATE {table} SET claimed_until = $1, attempts = attempts + 1
+             WHERE id = (SELECT id FROM {table}
                          WHERE done_at IS NULL AND next_at <= $2 AND (claimed_until IS NULL OR claimed_until <= $2)
                          ORDER BY next_at, id LIMIT 1 {skip_locked})
                AND done_at IS NULL AND (claimed_until IS NULL OR claimed_until <= $2)
-             RETURNING id, shop_id, email, locale, attempts, kind"
+             RETURNING id, shop_id, email, locale, attempts"
         ))
         .bind(time_in(secs(lease)))
         .bind(at)
         .fetch_optional(&self.pool)
         .await?;
-        let Some((id, shop_id, email, locale, attempts, kind)) = claimed else {
+        let Some((id, shop_id, email, locale, attempts)) = claimed else {
             return Ok(None);
         };
         let (slug, shop_name, on): (String, String, i64) =
@@ -118,11 +143,7 @@ impl Store {
             email,
             locale,
             attempts,
-            kind: if kind == "invite" {
-                MailKind::Invite
-            } else {
-                MailKind::Link
-            },
+            kind,
         }))
     }
 
@@ -130,10 +151,11 @@ impl Store {
     /// error. Only the claim that made try `attempts` may: false when the claim
     /// ran out and another sender took the request.
     pub async fn finish_mail(&self, claimed: &Queued, outcome: Outcome) -> Result<bool, StoreError> {
-        let done = sqlx::query(
-            "UPDATE outbox SET done_at = $1, outcome = $2, email = '', last_error = NULL, claimed_until = NULL
+        let done = sqlx::query(&format!(
+            "UPDATE {} SET done_at = $1, outcome = $2, email = '', last_error = NULL, claimed_until = NULL
              WHERE id = $3 AND attempts = $4 AND done_at IS NULL",
-        )
+            claimed.kind.table()
+        ))
         .bind(now())
         .bind(outcome.as_str())
         .bind(claimed.id)
@@ -146,10 +168,11 @@ impl Store {
     /// Puts a claimed request back, to be tried again after `after` (`error`: what
     /// went wrong, without the address). As [`Store::finish_mail`], only by its claim.
     pub async fn retry_mail(&self, claimed: &Queued, after: Duration, error: &str) -> Result<bool, StoreError> {
-        let done = sqlx::query(
-            "UPDATE outbox SET claimed_until = NULL, next_at = $1, last_error = $2
+        let done = sqlx::query(&format!(
+            "UPDATE {} SET claimed_until = NULL, next_at = $1, last_error = $2
              WHERE id = $3 AND attempts = $4 AND done_at IS NULL",
-        )
+            claimed.kind.table()
+        ))
         .bind(time_in(secs(after)))
         .bind(crate::normalize::clip(error, 200))
         .bind(claimed.id)
@@ -159,24 +182,38 @@ impl Store {
         Ok(done.rows_affected() > 0)
     }
 
-    /// Requests not finished yet, and how many of them are due now.
+    /// Requests not finished yet (links and invitations), and how many of them are due now.
     pub async fn outbox_waiting(&self) -> Result<(i64, i64), StoreError> {
-        let waiting: (i64, i64) = sqlx::query_as(
-            "SELECT COUNT(*), COALESCE(SUM(CASE WHEN next_at <= $1 THEN 1 ELSE 0 END), 0)
-             FROM outbox WHERE done_at IS NULL",
-        )
-        .bind(now())
-        .fetch_one(&self.pool)
-        .await?;
+        let at = now();
+        let mut waiting = (0, 0);
+        for kind in [MailKind::Link, MailKind::Invite] {
+            let (all, due): (i64, i64) = sqlx::query_as(&format!(
+                "SELECT COUNT(*), COALESCE(SUM(CASE WHEN next_at <= $1 THEN 1 ELSE 0 END), 0)
+                 FROM {} WHERE done_at IS NULL",
+                kind.table()
+            ))
+            .bind(&at)
+            .fetch_one(&self.pool)
+            .await?;
+            waiting = (waiting.0 + all, waiting.1 + due);
+        }
         Ok(waiting)
     }
 
     /// Deletes finished requests older than a week.
     pub async fn prune_outbox(&self) -> Result<u64, StoreError> {
-        let done = sqlx::query("DELETE FROM outbox WHERE done_at IS NOT NULL AND done_at < $1")
-            .bind(time_in(-chrono::Duration::days(KEEP_DAYS)))
-            .execute(&self.pool)
-            .await?;
-        Ok(done.rows_affected())
+        let mut deleted = 0;
+        for kind in [MailKind::Link, MailKind::Invite] {
+            let sql = format!(
+                "DELETE FROM {} WHERE done_at IS NOT NULL AND done_at < $1",
+                kind.table()
+            );
+            let done = sqlx::query(&sql)
+                .bind(time_in(-chrono::Duration::days(KEEP_DAYS)))
+                .execute(&self.pool)
+                .await?;
+            deleted += done.rows_affected();
+        }
+        Ok(deleted)
     }
 }

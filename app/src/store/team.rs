@@ -58,6 +58,40 @@ pub(super) async fn role_of(
     Ok(role.as_deref().and_then(Role::parse))
 }
 
+/// 1 when the account `u` has set its password, else 0 (a column of a query on `users u`).
+pub(super) const PASSWORD_SET: &str = "CAST(CASE WHEN u.password_hash IS NULL THEN 0 ELSE 1 END AS BIGINT)";
+
+/// The id of the account with this (normalised) email, made if there is none, in `tx`.
+pub(super) async fn upsert_user(tx: &mut Transaction<'_, Any>, email: &str) -> Result<i64, StoreError> {
+    Ok(sqlx::query_scalar(
+        "INSERT INTO users (email, created_at) VALUES ($1, $2)
+         ON CONFLICT (email) DO UPDATE SET email = excluded.email RETURNING id",
+    )
+    .bind(email)
+    .bind(now())
+    .fetch_one(&mut **tx)
+    .await?)
+}
+
+/// Gives account `user_id` `role` in the shop (replacing any role it had there), in `tx`.
+pub(super) async fn set_role(
+    tx: &mut Transaction<'_, Any>,
+    user_id: i64,
+    shop_id: i64,
+    role: Role,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO memberships (user_id, shop_id, role) VALUES ($1, $2, $3)
+         ON CONFLICT (user_id, shop_id) DO UPDATE SET role = excluded.role",
+    )
+    .bind(user_id)
+    .bind(shop_id)
+    .bind(role.as_str())
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
 pub(super) async fn count(tx: &mut Transaction<'_, Any>, sql: &str, shop_id: i64) -> Result<i64, StoreError> {
     Ok(sqlx::query_scalar(sql).bind(shop_id).fetch_one(&mut **tx).await?)
 }
@@ -74,14 +108,7 @@ impl Store {
     ) -> Result<Result<i64, TeamRefusal>, StoreError> {
         let mut conn = self.pool.acquire().await?;
         let mut tx = hold_shop(&mut conn, self.backend, shop_id).await?;
-        let user_id: i64 = sqlx::query_scalar(
-            "INSERT INTO users (email, created_at) VALUES ($1, $2)
-             ON CONFLICT (email) DO UPDATE SET email = excluded.email RETURNING id",
-        )
-        .bind(email)
-        .bind(now())
-        .fetch_one(&mut *tx)
-        .await?;
+        let user_id = upsert_user(&mut tx, email).await?;
         match role_of(&mut tx, user_id, shop_id).await? {
             Some(Role::Owner) if role != Role::Owner && owners(&mut tx, shop_id).await? <= 1 => {
                 return Ok(Err(TeamRefusal::LastOwner));
@@ -94,15 +121,7 @@ impl Store {
             }
             None => {}
         }
-        sqlx::query(
-            "INSERT INTO memberships (user_id, shop_id, role) VALUES ($1, $2, $3)
-             ON CONFLICT (user_id, shop_id) DO UPDATE SET role = excluded.role",
-        )
-        .bind(user_id)
-        .bind(shop_id)
-        .bind(role.as_str())
-        .execute(&mut *tx)
-        .await?;
+        set_role(&mut tx, user_id, shop_id, role).await?;
         tx.commit().await?;
         Ok(Ok(user_id))
     }
@@ -111,11 +130,11 @@ impl Store {
     /// are added; see [`Store::add_member`]).
     pub async fn members(&self, shop_id: i64) -> Result<Vec<Member>, StoreError> {
         // 'owner' sorts before 'staff'.
-        let rows: Vec<(String, String, i64)> = sqlx::query_as(
-            "SELECT u.email, m.role, CAST(CASE WHEN u.password_hash IS NULL THEN 0 ELSE 1 END AS BIGINT)
+        let rows: Vec<(String, String, i64)> = sqlx::query_as(&format!(
+            "SELECT u.email, m.role, {PASSWORD_SET}
              FROM memberships m JOIN users u ON u.id = m.user_id
-             WHERE m.shop_id = $1 ORDER BY m.role, u.email",
-        )
+             WHERE m.shop_id = $1 ORDER BY m.role, u.email"
+        ))
         .bind(shop_id)
         .fetch_all(&self.pool)
         .await?;

@@ -10,6 +10,7 @@
 
 mod account;
 mod chart;
+mod invite;
 mod keys;
 mod pages;
 pub mod password;
@@ -56,7 +57,7 @@ pub fn routes() -> Router<AppState> {
         .route("/console/shops/{slug}/orders", get(support::form).post(support::find))
         .route("/console/shops/{slug}/audit", get(support::audit))
         .route("/console/shops/{slug}/team", get(team::team).post(team::change))
-        .route("/console/shops/{slug}/team/invite", post(team::invite))
+        .route("/console/shops/{slug}/team/invite", post(invite::invite))
 }
 
 /// The translation of a console text.

@@ -1,16 +1,14 @@
 //! The team page: who may open the shop and as what. Owners change another
 //! account's role or take it away; the store keeps the shop an owner and
 //! checks, in the same transaction, that whoever asks is still an owner.
-//! Owners invite accounts (`invite`), when the server sends mail: the link to
-//! set a password goes to the invited address only, never to the page, since
-//! an account may belong to other shops. Without mail, accounts are added on
-//! the command line (`lookout user create`), which prints the link.
+//! Owners invite accounts by mail (`invite`); without mail, accounts are added
+//! on the command line (`lookout user create`), which prints the link.
 
 use super::pages::{self, csrf_field, Frame, Section};
 use super::session::Signed;
 use super::{member, member_posting, t};
 use crate::AppState;
-use app::store::{InviteRefusal, Invited, Membership, Role, TeamChange, TeamRefusal, INVITES_PER_DAY, MEMBERS};
+use app::store::{Membership, Role, TeamChange, TeamRefusal};
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -43,7 +41,7 @@ pub async fn team(
         _ => None,
     };
     let said = note.map(|key| (t(signed.locale, key), false));
-    team_page(&state, &signed, &member, StatusCode::OK, said, "").await
+    team_page(&state, &signed, &member, StatusCode::OK, said, None).await
 }
 
 /// A change to one account of the team.
@@ -81,7 +79,7 @@ pub async fn change(
         ("role", Some(role)) => TeamChange::Role(role),
         _ => {
             let (status, said) = refuse(StatusCode::UNPROCESSABLE_ENTITY, "console.team.bad_change");
-            return team_page(&state, &signed, &member, status, said, "").await;
+            return team_page(&state, &signed, &member, status, said, None).await;
         }
     };
     // Checked by length before it is a key; one that cannot be an account's is no member.
@@ -122,86 +120,7 @@ pub async fn change(
             }
         }
     };
-    team_page(&state, &signed, &member, status, said, "").await
-}
-
-/// An invitation to the team.
-#[derive(serde::Deserialize)]
-pub struct InviteForm {
-    #[serde(default)]
-    csrf: String,
-    #[serde(default)]
-    email: String,
-    #[serde(default)]
-    role: String,
-}
-
-/// `POST /console/shops/{slug}/team/invite`
-pub async fn invite(
-    State(state): State<AppState>,
-    signed: Signed,
-    Path(slug): Path<String>,
-    Form(form): Form<InviteForm>,
-) -> Response {
-    let member = match member_posting(&state, &signed, &slug, Section::Team, &form.csrf).await {
-        Ok(m) => m,
-        Err(page) => return page,
-    };
-    let locale = signed.locale;
-    // Checked by length before anything else reads it; kept in the form when refused.
-    let too_long = form.email.len() > 4 * app::normalize::MAX_EMAIL_LEN;
-    let typed = if too_long { "" } else { form.email.trim() };
-    let refused = |status, text: String| team_page(&state, &signed, &member, status, Some((text, true)), typed);
-    let Some(mailer) = state.mail.clone() else {
-        return refused(StatusCode::CONFLICT, t(locale, "console.team.no_mail")).await;
-    };
-    let Some(role) = Role::parse(&form.role) else {
-        return refused(StatusCode::UNPROCESSABLE_ENTITY, t(locale, "console.team.bad_role")).await;
-    };
-    if too_long || app::normalize::check_email(typed, "email").is_err() {
-        return refused(StatusCode::UNPROCESSABLE_ENTITY, t(locale, "console.team.bad_email")).await;
-    }
-    let email = app::normalize::email_key(typed);
-    let by = signed.session.user_id;
-    let (status, text) = match state
-        .store
-        .invite_member(by, member.shop.id, &email, role, locale.code())
-        .await
-    {
-        Ok(Ok(invited)) => {
-            tracing::info!(
-                user_id = by,
-                shop_id = member.shop.id,
-                again = invited == Invited::Again,
-                "console invited an account"
-            );
-            mailer.wake();
-            let done = match invited {
-                Invited::Added => "invited",
-                Invited::Again => "invited_again",
-            };
-            return Redirect::to(&format!("/console/shops/{}/team?done={done}", member.shop.slug)).into_response();
-        }
-        Ok(Err(InviteRefusal::NotOwner)) => return pages::owners_only(locale),
-        Ok(Err(InviteRefusal::AlreadyMember)) => (StatusCode::CONFLICT, t(locale, "console.team.already")),
-        Ok(Err(InviteRefusal::Full)) => (
-            StatusCode::CONFLICT,
-            app::i18n::t_args(locale, "console.team.full", &[("count", &MEMBERS.to_string())]),
-        ),
-        Ok(Err(InviteRefusal::TooMany)) => (
-            StatusCode::TOO_MANY_REQUESTS,
-            app::i18n::t_args(
-                locale,
-                "console.team.too_many",
-                &[("count", &INVITES_PER_DAY.to_string())],
-            ),
-        ),
-        Err(e) => {
-            tracing::error!(error = %e, "could not invite an account");
-            return pages::unavailable(locale);
-        }
-    };
-    refused(status, text).await
+    team_page(&state, &signed, &member, status, said, None).await
 }
 
 /// The page that asks whether to remove an account of the team (a removal
@@ -210,7 +129,7 @@ async fn confirm_removal(state: &AppState, signed: &Signed, member: &Membership,
     let locale = signed.locale;
     let refused = |status, key: &str| {
         let said = Some((t(locale, key), true));
-        team_page(state, signed, member, status, said, "")
+        team_page(state, signed, member, status, said, None)
     };
     match state.store.members(member.shop.id).await {
         Ok(members) if !members.iter().any(|m| m.email == email) => {
@@ -246,13 +165,14 @@ async fn confirm_removal(state: &AppState, signed: &Signed, member: &Membership,
     )
 }
 
-async fn team_page(
+/// The team page; `retry`: the address and role of a refused invitation, kept in its form.
+pub(super) async fn team_page(
     state: &AppState,
     signed: &Signed,
     member: &Membership,
     status: StatusCode,
     said: Option<(String, bool)>,
-    typed: &str,
+    retry: Option<(&str, Role)>,
 ) -> Response {
     let locale = signed.locale;
     let members = match state.store.members(member.shop.id).await {
@@ -313,7 +233,7 @@ async fn team_page(
     let note = said.map(|(text, error)| pages::notice(Some(text), error));
     let title = t(locale, "console.team.title");
     let adding = if state.mail.is_some() {
-        invite_form(signed, &action, typed).into_any()
+        super::invite::form(signed, &action, retry).into_any()
     } else {
         let slug = &member.shop.slug;
         view! {
@@ -334,29 +254,4 @@ async fn team_page(
             {adding}
         },
     )
-}
-
-/// The form that invites someone (`typed`: the address of a refused try).
-fn invite_form(signed: &Signed, team: &str, typed: &str) -> impl IntoView {
-    let locale = signed.locale;
-    let option = |role: Role| {
-        view! {
-            <option value=role.as_str() selected=role == Role::Staff>
-                {t(locale, &format!("console.role.{}", role.as_str()))}
-            </option>
-        }
-    };
-    view! {
-        <h2>{t(locale, "console.team.invite_title")}</h2>
-        <form method="post" action=format!("{team}/invite") class="stack">
-            {csrf_field(&signed.session.csrf)}
-            <label for="invite-email">{t(locale, "console.team.invite_email")}</label>
-            <input id="invite-email" name="email" type="email" required maxlength="254" autocomplete="off"
-                aria-describedby="invite-hint" value=typed.to_string()/>
-            <label for="invite-role">{t(locale, "console.team.invite_role")}</label>
-            <select id="invite-role" name="role">{option(Role::Staff)}{option(Role::Owner)}</select>
-            <p class="hint" id="invite-hint">{app::i18n::t_args(locale, "console.team.invite_hint", &[("count", &INVITES_PER_DAY.to_string())])}</p>
-            <button type="submit">{t(locale, "console.team.invite")}</button>
-        </form>
-    }
 }

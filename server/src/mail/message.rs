@@ -37,23 +37,30 @@ pub fn link_mail(
     compose(queued, locale, to, from, url, words)
 }
 
-/// The invitation for `queued`, to the account's address, with `url` as its
-/// one link: to set a password (`new`), or to the console's sign-in.
+/// What an invitation's one link is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Invitation {
+    /// To set the new account's password.
+    SetPassword,
+    /// To the console's sign-in, for an account that has (or will get) its password elsewhere.
+    SignIn,
+}
+
+/// The invitation for `queued`, to the account's address, with `url` as its one link.
 pub fn invite_mail(
     queued: &Queued,
     from: &lettre::Address,
     url: &str,
-    new: bool,
+    invitation: Invitation,
 ) -> Result<Message, lettre::error::Error> {
     let locale = Locale::parse(&queued.locale).unwrap_or_default();
     let shop = queued.shop_name.as_str();
-    let (intro, button) = if new {
-        ("mail.invite.intro_new", "mail.invite.set_password")
-    } else {
-        ("mail.invite.intro_known", "mail.invite.sign_in")
+    let (intro, button) = match invitation {
+        Invitation::SetPassword => ("mail.invite.intro_new", "mail.invite.set_password"),
+        Invitation::SignIn => ("mail.invite.intro_known", "mail.invite.sign_in"),
     };
     let mut after = Vec::new();
-    if new {
+    if invitation == Invitation::SetPassword {
         after.push(t(locale, "mail.invite.expiry"));
     }
     after.push(t(locale, "mail.invite.ignore"));

@@ -1,5 +1,5 @@
 //! Outbound mail: the links shoppers ask for and owners' invitations to the
-//! console, sent from the outbox (see the store's `outbox`) through SMTP. Requests are queued by the page and sent
+//! console, sent from the outbox (the store's `outbox`) through SMTP. Requests are queued by the page and sent
 //! here, never inside a request; a send that fails for a reason that may pass
 //! (the server is down, a 4xx answer) is tried again later, with backoff.
 
@@ -223,15 +223,24 @@ impl Mailer {
             self.public_url,
             crate::links::link_path(&queued.slug, &token, &queued.locale)
         );
-        if self
-            .deliver(queued.id, message::link_mail(queued, to, &self.from, &url))
-            .await?
-        {
+        let mail = message::link_mail(queued, to, &self.from, &url);
+        self.send_or_forget(queued.id, mail, store.delete_order_link(&hash))
+            .await
+    }
+
+    /// Sends a message with a link: `Sent`, or, when no try will do better,
+    /// `Failed` after `forget` deletes the link (it was never seen).
+    async fn send_or_forget(
+        &self,
+        id: i64,
+        mail: Result<lettre::Message, lettre::error::Error>,
+        forget: impl std::future::Future<Output = Result<(), app::store::StoreError>>,
+    ) -> Result<Outcome, Retry> {
+        if self.deliver(id, mail).await? {
             return Ok(Outcome::Sent);
         }
-        // Refused for good: the link was never seen, so it goes.
-        if let Err(e) = store.delete_order_link(&hash).await {
-            tracing::warn!(error = %e, "could not delete an unsent link; it expires on its own");
+        if let Err(e) = forget.await {
+            tracing::warn!(outbox_id = id, error = %e, "could not delete an unsent link; it expires on its own");
         }
         Ok(Outcome::Failed)
     }

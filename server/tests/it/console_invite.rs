@@ -6,7 +6,7 @@
 use crate::common;
 
 use app::store::{Role, INVITES_PER_DAY};
-use common::console::{account, set_password, sign_in, PASSWORD};
+use common::console::{account, invite, set_password, sign_in, PASSWORD};
 use common::links::{drained, WAIT};
 use common::smtp::SmtpServer;
 use common::TestApp;
@@ -62,7 +62,10 @@ async fn owners_invite_by_mail() {
     let text = mails[0].text();
     let link = password_link(&text).expect("a set-password link");
     assert!(text.contains(&format!("http://lookout.test{link}")), "{text}");
-    assert!(!owner.page(TEAM).await.contains(&link), "the link is never on the page");
+    assert!(
+        !owner.page(TEAM).await.contains("/console/password/"),
+        "no link is ever on the page"
+    );
     assert_eq!(set_password(&app, &link, PASSWORD, PASSWORD).await.status(), 200);
     let new = sign_in(&app, "new@alpha.example").await;
     assert_eq!(new.get("/console/shops/alpha").await.status(), 200);
@@ -80,6 +83,18 @@ async fn owners_invite_by_mail() {
     assert_eq!(password_link(&text), None, "no link for an account with a password");
     let known = sign_in(&app, "known@beta.example").await;
     assert_eq!(known.get("/console/shops/alpha/keys").await.status(), 200, "as owner");
+
+    // An account still waiting for its password in another shop: no link from
+    // this one, and the other shop's link keeps working.
+    let theirs = invite(&app, "pending@beta.example", "beta", Role::Staff).await;
+    let res = owner
+        .post(INVITE, &[("email", "pending@beta.example"), ("role", "staff")])
+        .await;
+    assert_eq!(res.status(), 303);
+    let mails = smtp.wait_for(3, WAIT).await;
+    assert_eq!(mails[2].to, ["<pending@beta.example>"]);
+    assert_eq!(password_link(&mails[2].text()), None, "{}", mails[2].text());
+    assert_eq!(set_password(&app, &theirs, PASSWORD, PASSWORD).await.status(), 200);
 
     // What is refused, says why, and sends nothing.
     let long = "x".repeat(2_000);
@@ -124,7 +139,7 @@ async fn owners_invite_by_mail() {
     assert_eq!(res.status(), 403, "without the session's token");
     assert!(app.store.account("sneaky@alpha.example").await.unwrap().is_none());
     drained(&app).await;
-    assert_eq!(smtp.received().len(), 2, "nothing else was sent");
+    assert_eq!(smtp.received().len(), 3, "nothing else was sent");
 }
 
 /// An owner's page posting invitations in a loop, many at once: the shop sends
@@ -217,4 +232,14 @@ async fn a_withdrawn_invitation_and_a_server_without_mail_send_nothing() {
     mailer.send_due(&app.store).await;
     assert_eq!(app.store.outbox_waiting().await.unwrap().0, 0, "handled");
     assert!(smtp.received().is_empty(), "nothing sent");
+    let pool = sqlx::AnyPool::connect(&app.db.url).await.unwrap();
+    let (outcome, email): (String, String) = sqlx::query_as("SELECT outcome, email FROM invitations")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(
+        (outcome.as_str(), email.as_str()),
+        ("withdrawn", ""),
+        "finished, address forgotten"
+    );
 }
