@@ -2,7 +2,7 @@
 //! set-password links and sessions. Tokens are stored only as their SHA-256.
 
 use super::shops::ShopRow;
-use super::{now, Shop, Store, StoreError};
+use super::{now, Backend, Shop, Store, StoreError};
 use sqlx::any::AnyRow;
 use sqlx::{FromRow, Row};
 
@@ -93,6 +93,17 @@ impl Store {
     /// sessions. False when the link is unknown, used or expired (nothing changes).
     pub async fn set_password(&self, token_hash: &str, password_hash: &str) -> Result<bool, StoreError> {
         let mut tx = self.pool.begin().await?;
+        if self.backend == Backend::Postgres {
+            // The account's row first, then its link: the order in which an
+            // invitation's mail takes them (`invitation_link`), so that neither waits on the other.
+            sqlx::query(
+                "SELECT u.id FROM users u JOIN password_links l ON l.user_id = u.id
+                 WHERE l.token_hash = $1 FOR NO KEY UPDATE OF u",
+            )
+            .bind(token_hash)
+            .fetch_optional(&mut *tx)
+            .await?;
+        }
         let user_id: Option<i64> = sqlx::query_scalar(
             "UPDATE password_links SET used_at = $1
              WHERE token_hash = $2 AND used_at IS NULL AND expires_at > $1 RETURNING user_id",

@@ -8,7 +8,7 @@
 //! account that has none and belongs to no other shop: a link opens every shop
 //! of its account, so one shop's owner never has another shop's pending
 //! account sent one (nor its earlier link replaced). Any other account is told
-//! it may now open the shop.
+//! it may now open the shop (one without a password: with the link it has).
 
 use super::accounts::{replace_link, Role};
 use super::shops::hold_shop;
@@ -50,15 +50,17 @@ pub enum InviteRefusal {
 pub enum InviteLink {
     /// A set-password link was stored (it replaced the account's earlier one).
     Made,
-    /// The account has a password, or belongs to another shop: no link.
+    /// The account has a password: no link.
     SignIn,
+    /// The account has no password and belongs to another shop too, whose
+    /// link (from its owner or operator) is the one to use: no link.
+    Elsewhere,
     /// The account no longer has a role in the shop: nothing is sent.
     Gone,
 }
 
 const DAY_SHOP: &str = "SELECT COUNT(*) FROM invitations WHERE shop_id = $1 AND created_at > $2";
-const DAY_ACCOUNT: &str = "SELECT COUNT(*) FROM invitations i JOIN users u ON u.id = i.user_id
-     WHERE u.email = $1 AND i.created_at > $2";
+const DAY_ACCOUNT: &str = "SELECT COUNT(*) FROM invitations WHERE user_id = $1 AND created_at > $2";
 
 impl Store {
     /// Invites the account with this (normalised) email to the shop with
@@ -108,7 +110,7 @@ impl Store {
         // made or locked by the upsert, holds the count until this ends.
         let user_id = upsert_user(&mut tx, email).await?;
         let for_account: i64 = sqlx::query_scalar(DAY_ACCOUNT)
-            .bind(email)
+            .bind(user_id)
             .bind(&day_ago)
             .fetch_one(&mut *tx)
             .await?;
@@ -147,15 +149,19 @@ impl Store {
     ) -> Result<InviteLink, StoreError> {
         let mut conn = self.pool.acquire().await?;
         let mut tx = begin_write(&mut conn, self.backend).await?;
-        let lock = match self.backend {
-            Backend::Postgres => " FOR UPDATE OF u",
-            Backend::Sqlite => "",
-        };
+        if self.backend == Backend::Postgres {
+            // The account's row, before anything is read about it (the next
+            // statement's snapshot then sees what others committed meanwhile).
+            sqlx::query("SELECT id FROM users WHERE email = $1 FOR NO KEY UPDATE")
+                .bind(email)
+                .fetch_optional(&mut *tx)
+                .await?;
+        }
         let row: Option<(i64, i64, i64)> = sqlx::query_as(&format!(
             "SELECT u.id, {PASSWORD_SET},
                     (SELECT COUNT(*) FROM memberships o WHERE o.user_id = u.id AND o.shop_id <> $2)
              FROM memberships m JOIN users u ON u.id = m.user_id
-             WHERE u.email = $1 AND m.shop_id = $2{lock}"
+             WHERE u.email = $1 AND m.shop_id = $2"
         ))
         .bind(email)
         .bind(shop_id)
@@ -163,7 +169,8 @@ impl Store {
         .await?;
         let link = match row {
             None => InviteLink::Gone,
-            Some((_, set, others)) if set != 0 || others > 0 => InviteLink::SignIn,
+            Some((_, set, _)) if set != 0 => InviteLink::SignIn,
+            Some((_, _, others)) if others > 0 => InviteLink::Elsewhere,
             Some((user_id, _, _)) => {
                 replace_link(&mut tx, user_id, token_hash, expires_at).await?;
                 InviteLink::Made

@@ -47,7 +47,10 @@ mod tests {
             let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
                 .join("../migrations")
                 .join(dir);
-            let files = std::fs::read_dir(&dir).unwrap().count();
+            let files = std::fs::read_dir(&dir)
+                .unwrap()
+                .filter(|e| e.as_ref().unwrap().path().extension().is_some_and(|x| x == "sql"))
+                .count();
             assert_eq!(list.len(), files, "{dir:?}");
             assert!(list.windows(2).all(|w| w[0].0 < w[1].0), "in order");
         }

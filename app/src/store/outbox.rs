@@ -49,6 +49,17 @@ pub enum MailKind {
 }
 
 impl MailKind {
+    /// Both kinds, links first (a shopper waits for one on a page).
+    pub const ALL: [MailKind; 2] = [MailKind::Link, MailKind::Invite];
+
+    /// Its name in logs.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MailKind::Link => "link",
+            MailKind::Invite => "invite",
+        }
+    }
+
     /// The table that holds this kind of mail.
     fn table(self) -> &'static str {
         match self {
@@ -95,9 +106,8 @@ impl Store {
 
     /// Claims the next request due, for `lease`: no other sender takes it
     /// before the lease ends (one statement decides, on both databases).
-    /// Shoppers' links first: they are waited for on a page.
     pub async fn claim_mail(&self, lease: Duration) -> Result<Option<Queued>, StoreError> {
-        for kind in [MailKind::Link, MailKind::Invite] {
+        for kind in MailKind::ALL {
             if let Some(queued) = self.claim(kind, lease).await? {
                 return Ok(Some(queued));
             }
@@ -186,7 +196,7 @@ impl Store {
     pub async fn outbox_waiting(&self) -> Result<(i64, i64), StoreError> {
         let at = now();
         let mut waiting = (0, 0);
-        for kind in [MailKind::Link, MailKind::Invite] {
+        for kind in MailKind::ALL {
             let (all, due): (i64, i64) = sqlx::query_as(&format!(
                 "SELECT COUNT(*), COALESCE(SUM(CASE WHEN next_at <= $1 THEN 1 ELSE 0 END), 0)
                  FROM {} WHERE done_at IS NULL",
@@ -203,7 +213,7 @@ impl Store {
     /// Deletes finished requests older than a week.
     pub async fn prune_outbox(&self) -> Result<u64, StoreError> {
         let mut deleted = 0;
-        for kind in [MailKind::Link, MailKind::Invite] {
+        for kind in MailKind::ALL {
             let sql = format!(
                 "DELETE FROM {} WHERE done_at IS NOT NULL AND done_at < $1",
                 kind.table()

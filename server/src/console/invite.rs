@@ -6,7 +6,7 @@
 use super::pages::{self, csrf_field, Section};
 use super::session::Signed;
 use super::team::team_page;
-use super::{member_posting, t};
+use super::{member_posting, t, typed_email};
 use crate::AppState;
 use app::i18n::t_args;
 use app::store::{InviteRefusal, Invited, Role, INVITES_PER_ACCOUNT_PER_DAY, INVITES_PER_DAY, MEMBERS};
@@ -39,9 +39,13 @@ pub async fn invite(
         Err(page) => return page,
     };
     let locale = signed.locale;
-    // Checked by length before anything else reads it; kept in the form when refused.
-    let too_long = form.email.len() > 4 * app::normalize::MAX_EMAIL_LEN;
-    let typed = if too_long { "" } else { form.email.trim() };
+    // Kept in the form when refused, if it is no longer than an address may be.
+    let typed = form.email.trim();
+    let typed = if typed.len() > app::normalize::MAX_EMAIL_LEN {
+        ""
+    } else {
+        typed
+    };
     let role = Role::parse(&form.role);
     let retry = Some((typed, role.unwrap_or(Role::Staff)));
     let refused = |status, text: String| team_page(&state, &signed, &member, status, Some((text, true)), retry);
@@ -51,10 +55,9 @@ pub async fn invite(
     let Some(role) = role else {
         return refused(StatusCode::UNPROCESSABLE_ENTITY, t(locale, "console.team.bad_role")).await;
     };
-    if too_long || app::normalize::check_email(typed, "email").is_err() {
+    let Some(email) = typed_email(&form.email) else {
         return refused(StatusCode::UNPROCESSABLE_ENTITY, t(locale, "console.team.bad_email")).await;
-    }
-    let email = app::normalize::email_key(typed);
+    };
     let by = signed.session.user_id;
     let invited = state
         .store

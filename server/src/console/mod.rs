@@ -153,3 +153,11 @@ async fn stylesheet() -> Response {
 async fn script() -> Response {
     static_text(JS, "text/javascript; charset=utf-8")
 }
+
+/// The normalised key of an email address typed in a console form, if it can
+/// be one: checked by length (bytes, before anything else reads it), then as an
+/// address.
+pub fn typed_email(typed: &str) -> Option<String> {
+    (typed.len() <= 4 * app::normalize::MAX_EMAIL_LEN && app::normalize::check_email(typed, "email").is_ok())
+        .then(|| app::normalize::email_key(typed).into_owned())
+}

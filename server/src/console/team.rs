@@ -6,7 +6,7 @@
 
 use super::pages::{self, csrf_field, Frame, Section};
 use super::session::Signed;
-use super::{member, member_posting, t};
+use super::{member, member_posting, t, typed_email};
 use crate::AppState;
 use app::store::{Membership, Role, TeamChange, TeamRefusal};
 use axum::extract::{Path, Query, State};
@@ -83,12 +83,7 @@ pub async fn change(
         }
     };
     // Checked by length before it is a key; one that cannot be an account's is no member.
-    let (status, said) = if form.email.len() > 4 * app::normalize::MAX_EMAIL_LEN
-        || app::normalize::check_email(&form.email, "email").is_err()
-    {
-        refuse(StatusCode::NOT_FOUND, "console.team.no_such")
-    } else {
-        let email = app::normalize::email_key(&form.email);
+    let (status, said) = if let Some(email) = typed_email(&form.email) {
         if change == TeamChange::Remove && form.confirm != "yes" {
             return confirm_removal(&state, &signed, &member, &email).await;
         }
@@ -119,6 +114,8 @@ pub async fn change(
                 return pages::unavailable(locale);
             }
         }
+    } else {
+        refuse(StatusCode::NOT_FOUND, "console.team.no_such")
     };
     team_page(&state, &signed, &member, status, said, None).await
 }

@@ -1,7 +1,8 @@
 //! An owner's invitation to the console, sent when its turn comes: a link to
 //! set a password, made now, when the store says the mail may carry one (an
 //! account on the team, without a password, in no other shop); otherwise the
-//! console's address; nothing to an account that left the team.
+//! console's address (with word to use the link it has, to an account without
+//! a password); nothing to an account that left the team.
 
 use super::message::{self, Invitation};
 use super::{Mailer, Retry};
@@ -18,15 +19,19 @@ impl Mailer {
             .map_err(Retry::of)?;
         match link {
             InviteLink::Gone => Ok(Outcome::Withdrawn),
-            InviteLink::SignIn => {
+            InviteLink::SignIn | InviteLink::Elsewhere => {
                 let url = format!("{}/console", self.public_url);
-                let mail = message::invite_mail(queued, &self.from, &url, Invitation::SignIn);
-                self.send_or_forget(queued.id, mail, async { Ok(()) }).await
+                let invitation = match link {
+                    InviteLink::SignIn => Invitation::SignIn,
+                    _ => Invitation::Waiting,
+                };
+                let mail = message::invite_mail(queued, &self.from, &url, invitation);
+                self.send_or_forget(queued, mail, async { Ok(()) }).await
             }
             InviteLink::Made => {
                 let url = format!("{}{}", self.public_url, password::link_path(&token));
                 let mail = message::invite_mail(queued, &self.from, &url, Invitation::SetPassword);
-                self.send_or_forget(queued.id, mail, store.delete_password_link(&hash))
+                self.send_or_forget(queued, mail, store.delete_password_link(&hash))
                     .await
             }
         }

@@ -42,8 +42,11 @@ pub fn link_mail(
 pub enum Invitation {
     /// To set the new account's password.
     SetPassword,
-    /// To the console's sign-in, for an account that has (or will get) its password elsewhere.
+    /// To the console's sign-in, for an account that has a password.
     SignIn,
+    /// To the console's sign-in, for an account whose password is to be set
+    /// with the link another shop's owner or operator gave it.
+    Waiting,
 }
 
 /// The invitation for `queued`, to the account's address, with `url` as its one link.
@@ -58,6 +61,7 @@ pub fn invite_mail(
     let (intro, button) = match invitation {
         Invitation::SetPassword => ("mail.invite.intro_new", "mail.invite.set_password"),
         Invitation::SignIn => ("mail.invite.intro_known", "mail.invite.sign_in"),
+        Invitation::Waiting => ("mail.invite.intro_waiting", "mail.invite.sign_in"),
     };
     let mut after = Vec::new();
     if invitation == Invitation::SetPassword {

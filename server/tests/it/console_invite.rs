@@ -93,7 +93,12 @@ async fn owners_invite_by_mail() {
     assert_eq!(res.status(), 303);
     let mails = smtp.wait_for(3, WAIT).await;
     assert_eq!(mails[2].to, ["<pending@beta.example>"]);
-    assert_eq!(password_link(&mails[2].text()), None, "{}", mails[2].text());
+    let text = mails[2].text();
+    assert_eq!(password_link(&text), None, "{text}");
+    assert!(
+        text.contains("no password yet") && text.contains("http://lookout.test/console"),
+        "{text}"
+    );
     assert_eq!(set_password(&app, &theirs, PASSWORD, PASSWORD).await.status(), 200);
 
     // What is refused, says why, and sends nothing.
