@@ -185,6 +185,20 @@ impl TestApp {
     }
 }
 
+/// A sender through the SMTP server at `smtp_url` (retries after 1 s), links
+/// made from `http://lookout.test`; not running until spawned.
+pub fn mailer(smtp_url: &str) -> std::sync::Arc<server::mail::Mailer> {
+    std::sync::Arc::new(
+        server::mail::Mailer::new(&server::mail::MailSettings {
+            smtp_url: smtp_url.to_string(),
+            from: "orders@lookout.test".into(),
+            public_url: "http://lookout.test".into(),
+            retry_after: std::time::Duration::from_secs(1),
+        })
+        .expect("mail settings"),
+    )
+}
+
 impl TestApp {
     /// Spawns the app sending order links through the SMTP server at `smtp_url`
     /// (retries after 1 s), with its sender running.
@@ -199,15 +213,7 @@ impl TestApp {
     ) -> TestApp {
         let mut limits = app::limits::LimitSettings::default();
         adjust(&mut limits);
-        let mailer = std::sync::Arc::new(
-            server::mail::Mailer::new(&server::mail::MailSettings {
-                smtp_url: smtp_url.to_string(),
-                from: "orders@lookout.test".into(),
-                public_url: "http://lookout.test".into(),
-                retry_after: std::time::Duration::from_secs(1),
-            })
-            .expect("mail settings"),
-        );
+        let mailer = mailer(smtp_url);
         Self::spawn_configured(move |state| {
             mailer.clone().spawn(state.store.clone());
             state.with_limits(limits).with_mail(mailer)

@@ -225,16 +225,7 @@ async fn a_withdrawn_invitation_and_a_server_without_mail_send_nothing() {
         .await
         .unwrap();
     assert!(removed.is_ok());
-    let mailer = std::sync::Arc::new(
-        server::mail::Mailer::new(&server::mail::MailSettings {
-            smtp_url: smtp.url(),
-            from: "orders@lookout.test".into(),
-            public_url: "http://lookout.test".into(),
-            retry_after: std::time::Duration::from_secs(1),
-        })
-        .unwrap(),
-    );
-    mailer.send_due(&app.store).await;
+    common::mailer(&smtp.url()).send_due(&app.store).await;
     assert_eq!(app.store.outbox_waiting().await.unwrap().0, 0, "handled");
     assert!(smtp.received().is_empty(), "nothing sent");
     let pool = sqlx::AnyPool::connect(&app.db.url).await.unwrap();
