@@ -1,9 +1,10 @@
 //! A small SMTP server on loopback for tests. It speaks as much of RFC 5321 as
 //! a client needs (EHLO/HELO, MAIL, RCPT, DATA, RSET, NOOP, QUIT), keeps every
 //! message it accepts, and can be told to answer 451 to every message for a
-//! while, as a server in trouble does.
+//! while, as a server in trouble does, or 550 to every recipient, as a server
+//! that will never take the mail does.
 
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
@@ -35,6 +36,18 @@ impl Received {
         (token.len() == 64).then(|| format!("{}{token}", &rest[..marker + 3]))
     }
 
+    /// The path of the console's set-password link in the message
+    /// (`/console/password/TOKEN`), if it has one.
+    pub fn password_link(&self) -> Option<String> {
+        let text = self.text();
+        let start = text.find("/console/password/")?;
+        let token: String = text[start + 18..]
+            .chars()
+            .take_while(char::is_ascii_alphanumeric)
+            .collect();
+        (!token.is_empty()).then(|| format!("/console/password/{token}"))
+    }
+
     /// The value of a header (the first one of that name).
     pub fn header(&self, name: &str) -> Option<String> {
         let head = self.data.split("\r\n\r\n").next()?;
@@ -49,6 +62,8 @@ impl Received {
 struct Shared {
     mails: Mutex<Vec<Received>>,
     refusing: AtomicBool,
+    rejecting: AtomicBool,
+    rejected: AtomicUsize,
 }
 
 /// A running SMTP server; it stops when dropped.
@@ -91,6 +106,16 @@ impl SmtpServer {
     /// Answer every message 451 (try again later) while `on`.
     pub fn refuse(&self, on: bool) {
         self.shared.refusing.store(on, Ordering::SeqCst);
+    }
+
+    /// Answer every recipient 550 (no such mailbox: never try again) while `on`.
+    pub fn reject(&self, on: bool) {
+        self.shared.rejecting.store(on, Ordering::SeqCst);
+    }
+
+    /// How many recipients were answered 550 so far.
+    pub fn rejected(&self) -> usize {
+        self.shared.rejected.load(Ordering::SeqCst)
     }
 
     /// Every message received so far.
@@ -156,6 +181,10 @@ async fn session(socket: tokio::net::TcpStream, shared: Arc<Shared>) -> std::io:
             "MAIL" => {
                 from = command.split_once(':').map_or("", |(_, v)| v).trim().to_string();
                 b"250 OK\r\n"
+            }
+            "RCPT" if shared.rejecting.load(Ordering::SeqCst) => {
+                shared.rejected.fetch_add(1, Ordering::SeqCst);
+                b"550 5.1.1 No such mailbox\r\n"
             }
             "RCPT" => {
                 to.push(command.split_once(':').map_or("", |(_, v)| v).trim().to_string());

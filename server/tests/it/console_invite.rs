@@ -14,16 +14,6 @@ use common::TestApp;
 const TEAM: &str = "/console/shops/alpha/team";
 const INVITE: &str = "/console/shops/alpha/team/invite";
 
-/// The path of the set-password link in a mail, if it has one.
-fn password_link(text: &str) -> Option<String> {
-    let start = text.find("/console/password/")?;
-    let token: String = text[start + 18..]
-        .chars()
-        .take_while(char::is_ascii_alphanumeric)
-        .collect();
-    (!token.is_empty()).then(|| format!("/console/password/{token}"))
-}
-
 async fn role_in(app: &TestApp, email: &str) -> Option<Role> {
     let shop = app.store.shop("alpha").await.unwrap().expect("shop");
     let members = app.store.members(shop.id).await.unwrap();
@@ -60,7 +50,7 @@ async fn owners_invite_by_mail() {
     let subject = mails[0].header("subject").unwrap_or_default();
     assert!(subject.contains("alpha store"), "{subject}");
     let text = mails[0].text();
-    let link = password_link(&text).expect("a set-password link");
+    let link = mails[0].password_link().expect("a set-password link");
     assert!(text.contains(&format!("http://lookout.test{link}")), "{text}");
     assert!(
         !owner.page(TEAM).await.contains("/console/password/"),
@@ -80,7 +70,7 @@ async fn owners_invite_by_mail() {
     assert_eq!(mails[1].to, ["<known@beta.example>"]);
     let text = mails[1].text();
     assert!(text.contains("http://lookout.test/console"), "{text}");
-    assert_eq!(password_link(&text), None, "no link for an account with a password");
+    assert_eq!(mails[1].password_link(), None, "no link for an account with a password");
     let known = sign_in(&app, "known@beta.example").await;
     assert_eq!(known.get("/console/shops/alpha/keys").await.status(), 200, "as owner");
 
@@ -94,7 +84,7 @@ async fn owners_invite_by_mail() {
     let mails = smtp.wait_for(3, WAIT).await;
     assert_eq!(mails[2].to, ["<pending@beta.example>"]);
     let text = mails[2].text();
-    assert_eq!(password_link(&text), None, "{text}");
+    assert_eq!(mails[2].password_link(), None, "{text}");
     assert!(
         text.contains("no password yet") && text.contains("http://lookout.test/console"),
         "{text}"

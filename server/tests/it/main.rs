@@ -24,6 +24,7 @@ mod lifecycle;
 mod limits;
 mod logs;
 mod lookup_island;
+mod mail_refused;
 mod openapi;
 mod order_link_pages;
 mod order_links;

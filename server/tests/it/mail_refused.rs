@@ -1,0 +1,71 @@
+//! An SMTP server that refuses a mail for good (550, no such mailbox): the
+//! request is not tried again, it ends `failed` with its address forgotten,
+//! and the link it would have carried is deleted, since nobody saw it. An
+//! order link and an invitation alike; a later invitation to the same address
+//! still goes. On SQLite, and on PostgreSQL when `LOOKOUT_TEST_POSTGRES` is set.
+
+use crate::common;
+
+use app::store::Role;
+use common::console::{account, set_password, sign_in, PASSWORD};
+use common::links::{ask, drained, order, WAIT};
+use common::smtp::SmtpServer;
+use common::TestApp;
+
+const INVITE: &str = "/console/shops/alpha/team/invite";
+
+async fn finished(pool: &sqlx::AnyPool, table: &str) -> Vec<(String, String, i64)> {
+    sqlx::query_as(&format!("SELECT outcome, email, attempts FROM {table} ORDER BY id"))
+        .fetch_all(pool)
+        .await
+        .unwrap()
+}
+
+async fn count(pool: &sqlx::AnyPool, sql: &str) -> i64 {
+    sqlx::query_scalar(sql).fetch_one(pool).await.unwrap()
+}
+
+#[tokio::test]
+async fn a_mail_refused_for_good_fails_once_and_leaves_no_link() {
+    let smtp = SmtpServer::start().await;
+    smtp.reject(true);
+    let app = TestApp::spawn_with_mail(&smtp.url()).await;
+    account(&app, "owner@alpha.example", "alpha", Role::Owner).await;
+    let owner = sign_in(&app, "owner@alpha.example").await;
+    order(&app, "#2001", "ada@example.com", 3).await;
+
+    assert_eq!(ask(&app, "ada@example.com").await.status(), 303);
+    let res = owner
+        .post(INVITE, &[("email", "new@alpha.example"), ("role", "staff")])
+        .await;
+    assert_eq!(res.status(), 303);
+    // A refusal taken for a passing one would be put back for another try,
+    // and the outbox would not empty.
+    drained(&app).await;
+    assert!(smtp.received().is_empty());
+    assert_eq!(smtp.rejected(), 2, "each mail tried once");
+
+    sqlx::any::install_default_drivers();
+    let pool = sqlx::AnyPool::connect(&app.db.url).await.unwrap();
+    let failed = vec![("failed".to_string(), String::new(), 1)];
+    assert_eq!(finished(&pool, "outbox").await, failed, "the order link's request");
+    assert_eq!(finished(&pool, "invitations").await, failed, "the invitation");
+    assert_eq!(count(&pool, "SELECT COUNT(*) FROM order_links").await, 0);
+    let invited = app.store.account("new@alpha.example").await.unwrap().expect("added");
+    let links = format!("SELECT COUNT(*) FROM password_links WHERE user_id = {}", invited.id);
+    assert_eq!(count(&pool, &links).await, 0, "the unsent link is deleted");
+
+    // The mail server takes mail again: the owner invites the address again,
+    // and its link sets the password.
+    smtp.reject(false);
+    let res = owner
+        .post(INVITE, &[("email", "new@alpha.example"), ("role", "staff")])
+        .await;
+    assert_eq!(res.status(), 303);
+    let mails = smtp.wait_for(1, WAIT).await;
+    assert_eq!(mails.len(), 1);
+    assert_eq!(mails[0].to, ["<new@alpha.example>"]);
+    let link = mails[0].password_link().expect("a set-password link");
+    assert_eq!(set_password(&app, &link, PASSWORD, PASSWORD).await.status(), 200);
+    assert_eq!(count(&pool, &links).await, 1, "one link, used");
+}
