@@ -7,7 +7,9 @@
 mod accounts;
 mod activity;
 mod allowances;
+mod connect;
 mod forms;
+mod idle_accounts;
 mod invites;
 mod keys;
 mod links;
@@ -29,6 +31,8 @@ mod writes;
 pub use accounts::{Account, Membership, Role, Session};
 pub use activity::{Delivery, SupportView, AUDIT_KEPT_DAYS, AUDIT_SHOWN, DELIVERIES_KEPT, DELIVERY_IDS_KEPT_DAYS};
 pub(crate) use allowances::{hex, unhex};
+pub use connect::{StoreOptions, POSTGRES_POOL, SQLITE_POOL};
+pub use idle_accounts::IDLE_ACCOUNT_KEPT_DAYS;
 pub use invites::{InviteLink, InviteRefusal, Invited, INVITES_PER_ACCOUNT_PER_DAY, INVITES_PER_DAY};
 pub use keys::{KeyInfo, KeyRefusal, StoredKey, KEYS_PER_HOUR, LIVE_KEYS, REVOKED_KEYS_KEPT};
 pub use links::{LinkState, ORDERS_LISTED};
@@ -41,11 +45,7 @@ pub use team::{Member, TeamChange, TeamRefusal, MEMBERS};
 pub use writes::{Decision, PutOutcome, Updated, Writer};
 
 use crate::errors::FieldError;
-use sqlx::any::AnyPoolOptions;
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode};
-use sqlx::{Any, AnyConnection, AnyPool, ConnectOptions, Connection, Transaction};
-use std::str::FromStr;
-use std::time::Duration;
+use sqlx::{Any, AnyConnection, AnyPool, Connection, Transaction};
 
 /// What can go wrong in the store. Callers map these to answers; the text of
 /// `Database` is for logs only.
@@ -89,47 +89,6 @@ impl Backend {
             None
         }
     }
-}
-
-/// How many connections a server keeps unless told otherwise. SQLite has one
-/// writer at a time and reads in-process, so a few suffice; PostgreSQL serves many
-/// servers, each with a modest pool (docs/benchmarks.md has the measurements behind these).
-pub const SQLITE_POOL: u32 = 4;
-pub const POSTGRES_POOL: u32 = 8;
-/// How long a request waits for a connection before the database counts as
-/// unavailable: while the database is down, every request waits this long and is
-/// answered 503; under load, a request queued longer than this is shed the same way.
-const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(2);
-
-/// How to open a store, beyond its URL.
-#[derive(Debug, Clone, Default)]
-pub struct StoreOptions {
-    /// Connections of the main pool (`None`: [`SQLITE_POOL`] or [`POSTGRES_POOL`]).
-    pub pool_size: Option<u32>,
-    /// Connections for lookups (`None`: `pool_size` when that is given, else a
-    /// number from the cores this process may use, see `readers::default_size`).
-    pub lookup_connections: Option<u32>,
-    /// Where lookups read (`None`: the store's own URL): a PostgreSQL read replica, say.
-    pub lookup_url: Option<String>,
-    /// SQLite lookups keep their snapshot until a write is told, however old
-    /// (tests that must show a lookup sees a write only by being told).
-    #[cfg(test)]
-    pub snapshots_until_told: bool,
-}
-
-/// The connections lookups read through, as `options` ask.
-fn lookup_readers(
-    url: &str,
-    sqlite: bool,
-    size: u32,
-    options: &StoreOptions,
-) -> Result<readers::Readers, readers::ReaderError> {
-    #[cfg(test)]
-    if sqlite && options.snapshots_until_told {
-        return readers::Readers::sqlite_until_told(url, size);
-    }
-    let _ = options;
-    readers::Readers::new(url, sqlite, size, ACQUIRE_TIMEOUT)
 }
 
 /// Connections of the pool: open and busy, open and idle, and the most it may open.
@@ -183,90 +142,6 @@ impl std::ops::Deref for Store {
 }
 
 impl Store {
-    /// Opens the database at `url`. SQLite files are created if missing and run in
-    /// WAL mode with foreign keys on; PostgreSQL databases must exist.
-    pub async fn connect(url: &str) -> Result<Self, StoreError> {
-        Self::connect_with(url, &StoreOptions::default()).await
-    }
-
-    /// Opens the database at `url` with these options. A lookup URL must name the
-    /// same kind of database, and must answer now.
-    pub async fn connect_with(url: &str, store_options: &StoreOptions) -> Result<Self, StoreError> {
-        let backend = Backend::of_url(url).ok_or_else(|| StoreError::UnsupportedUrl(shown_url(url)))?;
-        let lookup_url = store_options.lookup_url.as_deref().unwrap_or(url);
-        if Backend::of_url(lookup_url) != Some(backend) {
-            return Err(StoreError::LookupUrl(format!(
-                "{:?} is not the same kind of database as {:?}",
-                shown_url(lookup_url),
-                shown_url(url)
-            )));
-        }
-        let pool_size = store_options.pool_size;
-        sqlx::any::install_default_drivers();
-        let mut options = AnyPoolOptions::new().acquire_timeout(ACQUIRE_TIMEOUT);
-        let sqlite_file = match backend {
-            Backend::Sqlite => Some(SqliteConnectOptions::from_str(url)?),
-            Backend::Postgres => None,
-        };
-        options = match &sqlite_file {
-            Some(file) => {
-                // Create the file and switch it to WAL (a setting the file keeps) once,
-                // then give every pooled connection its per-connection settings.
-                file.clone()
-                    .create_if_missing(true)
-                    .journal_mode(SqliteJournalMode::Wal)
-                    .connect()
-                    .await?
-                    .close()
-                    .await?;
-                options
-                    .max_connections(pool_size.unwrap_or(SQLITE_POOL))
-                    .after_connect(|conn, _| {
-                        Box::pin(async move {
-                            for pragma in [
-                                "PRAGMA foreign_keys = ON",
-                                "PRAGMA synchronous = NORMAL",
-                                "PRAGMA busy_timeout = 10000",
-                            ] {
-                                sqlx::query(pragma).execute(&mut *conn).await?;
-                            }
-                            Ok(())
-                        })
-                    })
-            }
-            None => options.max_connections(pool_size.unwrap_or(POSTGRES_POOL)),
-        };
-        let pool = options.connect(url).await?;
-        let sqlite = backend == Backend::Sqlite;
-        let wal = sqlite_file.map(|file| {
-            let mut wal = file.get_filename().as_os_str().to_owned();
-            wal.push("-wal");
-            wal.into()
-        });
-        let lookup_size = store_options
-            .lookup_connections
-            .or(pool_size)
-            .unwrap_or_else(|| readers::default_size(sqlite));
-        let readers = lookup_readers(lookup_url, sqlite, lookup_size, store_options)
-            .map_err(|e| StoreError::LookupUrl(e.to_string()))?;
-        if store_options.lookup_url.is_some() {
-            // A separate lookup database is checked now, not at the first shopper's lookup.
-            readers
-                .check()
-                .await
-                .map_err(|e| StoreError::LookupUrl(e.to_string()))?;
-        }
-        Ok(Self(std::sync::Arc::new(Handles {
-            pool,
-            readers,
-            readers_read_main: store_options.lookup_url.is_none(),
-            backend,
-            tally: Default::default(),
-            wal,
-            writes: tokio_util::task::TaskTracker::new(),
-        })))
-    }
-
     /// The database this store talks to.
     pub fn backend(&self) -> Backend {
         self.backend
@@ -393,6 +268,8 @@ fn now() -> String {
 mod erasure_tests;
 #[cfg(test)]
 mod forgetting_tests;
+#[cfg(test)]
+mod idle_accounts_tests;
 #[cfg(test)]
 mod lookup_tests;
 #[cfg(test)]

@@ -124,7 +124,8 @@ pub(super) async fn serve(db: &Db, addr: SocketAddr, site_root: PathBuf, setting
     {
         // What is kept for a time: the ids of Shopify deliveries (to know a
         // retry) for a week, the support audit log for a year, used console
-        // forms' tokens for a day.
+        // forms' tokens for a day, accounts never given a password and on no
+        // team a day after their last link or invitation.
         let store = store.clone();
         tokio::spawn(async move {
             loop {
@@ -132,6 +133,7 @@ pub(super) async fn serve(db: &Db, addr: SocketAddr, site_root: PathBuf, setting
                     ("week-old delivery ids", store.prune_delivery_ids().await),
                     ("year-old support audit entries", store.prune_support_views().await),
                     ("day-old console form tokens", store.prune_used_forms().await),
+                    ("idle accounts without a password", store.prune_idle_accounts().await),
                 ] {
                     match pruned {
                         Ok(0) => {}

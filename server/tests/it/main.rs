@@ -20,6 +20,7 @@ mod console_sessions;
 mod console_team;
 mod cross_site;
 mod embed;
+mod housekeeping;
 mod lifecycle;
 mod limits;
 mod logs;

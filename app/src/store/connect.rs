@@ -1,0 +1,136 @@
+//! Opening a store: the main pool (SQLite's file and per-connection settings,
+//! or PostgreSQL), the lookup connections beside it, and their sizes.
+
+use super::{readers, shown_url, Backend, Handles, Store, StoreError};
+use sqlx::any::AnyPoolOptions;
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode};
+use sqlx::{ConnectOptions, Connection};
+use std::str::FromStr;
+use std::time::Duration;
+
+/// How many connections a server keeps unless told otherwise. SQLite has one
+/// writer at a time and reads in-process, so a few suffice; PostgreSQL serves many
+/// servers, each with a modest pool (docs/benchmarks.md has the measurements behind these).
+pub const SQLITE_POOL: u32 = 4;
+pub const POSTGRES_POOL: u32 = 8;
+/// How long a request waits for a connection before the database counts as
+/// unavailable: while the database is down, every request waits this long and is
+/// answered 503; under load, a request queued longer than this is shed the same way.
+const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(2);
+
+/// How to open a store, beyond its URL.
+#[derive(Debug, Clone, Default)]
+pub struct StoreOptions {
+    /// Connections of the main pool (`None`: [`SQLITE_POOL`] or [`POSTGRES_POOL`]).
+    pub pool_size: Option<u32>,
+    /// Connections for lookups (`None`: `pool_size` when that is given, else a
+    /// number from the cores this process may use, see `readers::default_size`).
+    pub lookup_connections: Option<u32>,
+    /// Where lookups read (`None`: the store's own URL): a PostgreSQL read replica, say.
+    pub lookup_url: Option<String>,
+    /// SQLite lookups keep their snapshot until a write is told, however old
+    /// (tests that must show a lookup sees a write only by being told).
+    #[cfg(test)]
+    pub snapshots_until_told: bool,
+}
+
+/// The connections lookups read through, as `options` ask.
+fn lookup_readers(
+    url: &str,
+    sqlite: bool,
+    size: u32,
+    options: &StoreOptions,
+) -> Result<readers::Readers, readers::ReaderError> {
+    #[cfg(test)]
+    if sqlite && options.snapshots_until_told {
+        return readers::Readers::sqlite_until_told(url, size);
+    }
+    let _ = options;
+    readers::Readers::new(url, sqlite, size, ACQUIRE_TIMEOUT)
+}
+
+impl Store {
+    /// Opens the database at `url`. SQLite files are created if missing and run in
+    /// WAL mode with foreign keys on; PostgreSQL databases must exist.
+    pub async fn connect(url: &str) -> Result<Self, StoreError> {
+        Self::connect_with(url, &StoreOptions::default()).await
+    }
+
+    /// Opens the database at `url` with these options. A lookup URL must name the
+    /// same kind of database, and must answer now.
+    pub async fn connect_with(url: &str, store_options: &StoreOptions) -> Result<Self, StoreError> {
+        let backend = Backend::of_url(url).ok_or_else(|| StoreError::UnsupportedUrl(shown_url(url)))?;
+        let lookup_url = store_options.lookup_url.as_deref().unwrap_or(url);
+        if Backend::of_url(lookup_url) != Some(backend) {
+            return Err(StoreError::LookupUrl(format!(
+                "{:?} is not the same kind of database as {:?}",
+                shown_url(lookup_url),
+                shown_url(url)
+            )));
+        }
+        let pool_size = store_options.pool_size;
+        sqlx::any::install_default_drivers();
+        let mut options = AnyPoolOptions::new().acquire_timeout(ACQUIRE_TIMEOUT);
+        let sqlite_file = match backend {
+            Backend::Sqlite => Some(SqliteConnectOptions::from_str(url)?),
+            Backend::Postgres => None,
+        };
+        options = match &sqlite_file {
+            Some(file) => {
+                // Create the file and switch it to WAL (a setting the file keeps) once,
+                // then give every pooled connection its per-connection settings.
+                file.clone()
+                    .create_if_missing(true)
+                    .journal_mode(SqliteJournalMode::Wal)
+                    .connect()
+                    .await?
+                    .close()
+                    .await?;
+                options
+                    .max_connections(pool_size.unwrap_or(SQLITE_POOL))
+                    .after_connect(|conn, _| {
+                        Box::pin(async move {
+                            for pragma in [
+                                "PRAGMA foreign_keys = ON",
+                                "PRAGMA synchronous = NORMAL",
+                                "PRAGMA busy_timeout = 10000",
+                            ] {
+                                sqlx::query(pragma).execute(&mut *conn).await?;
+                            }
+                            Ok(())
+                        })
+                    })
+            }
+            None => options.max_connections(pool_size.unwrap_or(POSTGRES_POOL)),
+        };
+        let pool = options.connect(url).await?;
+        let sqlite = backend == Backend::Sqlite;
+        let wal = sqlite_file.map(|file| {
+            let mut wal = file.get_filename().as_os_str().to_owned();
+            wal.push("-wal");
+            wal.into()
+        });
+        let lookup_size = store_options
+            .lookup_connections
+            .or(pool_size)
+            .unwrap_or_else(|| readers::default_size(sqlite));
+        let readers = lookup_readers(lookup_url, sqlite, lookup_size, store_options)
+            .map_err(|e| StoreError::LookupUrl(e.to_string()))?;
+        if store_options.lookup_url.is_some() {
+            // A separate lookup database is checked now, not at the first shopper's lookup.
+            readers
+                .check()
+                .await
+                .map_err(|e| StoreError::LookupUrl(e.to_string()))?;
+        }
+        Ok(Self(std::sync::Arc::new(Handles {
+            pool,
+            readers,
+            readers_read_main: store_options.lookup_url.is_none(),
+            backend,
+            tally: Default::default(),
+            wal,
+            writes: tokio_util::task::TaskTracker::new(),
+        })))
+    }
+}

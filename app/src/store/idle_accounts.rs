@@ -1,0 +1,69 @@
+//! Accounts nobody can use and nothing waits for: invited (or made on the
+//! command line), never given a password, and no longer on any shop's team.
+//! Their addresses are forgotten once their last link has ended and their
+//! last invitation is a day old.
+
+use super::{begin_write, now, time_in, Backend, Store, StoreError};
+
+/// Days an account without a password is kept after it was made, and after
+/// its last invitation: the invitations' day bound per address
+/// ([`super::INVITES_PER_ACCOUNT_PER_DAY`]) counts by account, and must not
+/// start again early because the account was forgotten.
+pub const IDLE_ACCOUNT_KEPT_DAYS: i64 = 1;
+
+/// Accounts forgotten per hourly round at most (the rest wait for the next).
+const IDLE_ACCOUNTS_PER_ROUND: i64 = 1_000;
+
+/// The idle accounts: `$1` the time before which they were made and last
+/// invited, `$2` now (a link that ends later still waits to be used).
+const IDLE: &str = "SELECT u.id FROM users u
+     WHERE u.password_hash IS NULL AND u.created_at < $1
+       AND NOT EXISTS (SELECT 1 FROM memberships m WHERE m.user_id = u.id)
+       AND NOT EXISTS (SELECT 1 FROM password_links l
+                       WHERE l.user_id = u.id AND l.used_at IS NULL AND l.expires_at > $2)
+       AND NOT EXISTS (SELECT 1 FROM invitations i
+                       WHERE i.user_id = u.id AND (i.done_at IS NULL OR i.created_at >= $1))";
+
+impl Store {
+    /// Forgets idle accounts (see the module); how many. Each is checked
+    /// again and deleted in a transaction of its own that holds its row (on
+    /// SQLite, the write lock): an owner who invites it meanwhile either
+    /// comes first, and it is kept, or after, and makes it anew.
+    pub async fn prune_idle_accounts(&self) -> Result<u64, StoreError> {
+        let before = time_in(-chrono::Duration::days(IDLE_ACCOUNT_KEPT_DAYS));
+        let candidates: Vec<i64> = sqlx::query_scalar(&format!("{IDLE} ORDER BY u.id LIMIT $3"))
+            .bind(&before)
+            .bind(now())
+            .bind(IDLE_ACCOUNTS_PER_ROUND)
+            .fetch_all(&self.pool)
+            .await?;
+        let mut forgotten = 0;
+        for id in candidates {
+            let mut conn = self.pool.acquire().await?;
+            let mut tx = begin_write(&mut conn, self.backend).await?;
+            if self.backend == Backend::Postgres {
+                // Adding the account to a team updates this row first
+                // (`team::upsert_user`), setting its password locks it.
+                sqlx::query("SELECT id FROM users WHERE id = $1 FOR UPDATE")
+                    .bind(id)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+            }
+            let still: Option<i64> = sqlx::query_scalar(&format!("{IDLE} AND u.id = $3"))
+                .bind(&before)
+                .bind(now())
+                .bind(id)
+                .fetch_optional(&mut *tx)
+                .await?;
+            if still.is_some() {
+                sqlx::query("DELETE FROM users WHERE id = $1")
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await?;
+                forgotten += 1;
+            }
+            tx.commit().await?;
+        }
+        Ok(forgotten)
+    }
+}

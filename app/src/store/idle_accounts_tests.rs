@@ -1,0 +1,153 @@
+//! Idle accounts: forgotten only when they have no password, no role, no link
+//! still to use and no invitation of the last day or still to send; an
+//! account added to a team while it is being forgotten stays on the team.
+
+use super::*;
+use crate::store::tests::{open_every_connection, shop, store};
+use crate::store::TeamChange;
+
+const DAYS_AGO: i64 = IDLE_ACCOUNT_KEPT_DAYS + 1;
+
+async fn add(store: &Store, email: &str, shop_id: i64) -> i64 {
+    store
+        .add_member(email, shop_id, Role::Staff)
+        .await
+        .unwrap()
+        .expect("room in the team")
+}
+
+async fn remove(store: &Store, email: &str, shop_id: i64) {
+    let removed = store
+        .change_member(None, shop_id, email, TeamChange::Remove)
+        .await
+        .unwrap();
+    assert!(removed.is_ok(), "{email}");
+}
+
+/// Sets a time column of one row to `days` ago.
+async fn backdate(store: &Store, table: &str, column: &str, id_column: &str, id: i64, days: i64) {
+    sqlx::query(&format!("UPDATE {table} SET {column} = $1 WHERE {id_column} = $2"))
+        .bind(time_in(-chrono::Duration::days(days)))
+        .bind(id)
+        .execute(&store.pool)
+        .await
+        .unwrap();
+}
+
+/// An account made `DAYS_AGO` days ago and taken off the team since.
+async fn removed_long_ago(store: &Store, email: &str, shop_id: i64) -> i64 {
+    let id = add(store, email, shop_id).await;
+    remove(store, email, shop_id).await;
+    backdate(store, "users", "created_at", "id", id, DAYS_AGO).await;
+    id
+}
+
+async fn link(store: &Store, user_id: i64, hours: i64) -> String {
+    let hash = format!("{user_id:064}");
+    let expires = time_in(chrono::Duration::hours(hours));
+    store.insert_password_link(user_id, &hash, &expires).await.unwrap();
+    hash
+}
+
+async fn kept(store: &Store, email: &str) -> bool {
+    store.account(email).await.unwrap().is_some()
+}
+
+#[tokio::test]
+async fn only_accounts_nobody_can_use_are_forgotten() {
+    let (_dir, store) = store().await;
+    let shop = store.create_shop(&shop("a")).await.unwrap();
+    let owner = add(&store, "owner@a.example", shop.id).await;
+    store
+        .change_member(None, shop.id, "owner@a.example", TeamChange::Role(Role::Owner))
+        .await
+        .unwrap()
+        .unwrap();
+
+    let idle = removed_long_ago(&store, "idle@a.example", shop.id).await;
+    link(&store, idle, -1).await; // ended an hour ago
+    add(&store, "fresh@a.example", shop.id).await;
+    remove(&store, "fresh@a.example", shop.id).await;
+    let member = add(&store, "member@a.example", shop.id).await;
+    backdate(&store, "users", "created_at", "id", member, DAYS_AGO).await;
+    let with_password = removed_long_ago(&store, "password@a.example", shop.id).await;
+    let hash = link(&store, with_password, 1).await;
+    assert!(store.set_password(&hash, "hash").await.unwrap());
+    let with_link = removed_long_ago(&store, "link@a.example", shop.id).await;
+    link(&store, with_link, 1).await;
+
+    // Invited today, then removed: the day's bound for the address still counts it.
+    let (_, invited) = store
+        .invite_member(owner, shop.id, "invited@a.example", Role::Staff, "en")
+        .await
+        .unwrap()
+        .expect("invited");
+    remove(&store, "invited@a.example", shop.id).await;
+    backdate(&store, "users", "created_at", "id", invited, DAYS_AGO).await;
+    // Invited long ago, its mail not sent yet.
+    let (_, waiting) = store
+        .invite_member(owner, shop.id, "waiting@a.example", Role::Staff, "en")
+        .await
+        .unwrap()
+        .expect("invited");
+    remove(&store, "waiting@a.example", shop.id).await;
+    backdate(&store, "users", "created_at", "id", waiting, DAYS_AGO).await;
+    backdate(&store, "invitations", "created_at", "user_id", waiting, DAYS_AGO).await;
+    sqlx::query("UPDATE invitations SET done_at = $1, outcome = 'sent', email = '' WHERE user_id = $2")
+        .bind(time_in(chrono::Duration::zero()))
+        .bind(invited)
+        .execute(&store.pool)
+        .await
+        .unwrap();
+
+    assert_eq!(store.prune_idle_accounts().await.unwrap(), 1);
+    assert!(!kept(&store, "idle@a.example").await, "forgotten");
+    for email in [
+        "owner@a.example",
+        "fresh@a.example",
+        "member@a.example",
+        "password@a.example",
+        "link@a.example",
+        "invited@a.example",
+        "waiting@a.example",
+    ] {
+        assert!(kept(&store, email).await, "{email} kept");
+    }
+    assert_eq!(store.prune_idle_accounts().await.unwrap(), 0, "nothing more");
+
+    // Its address may be added again: a new account.
+    let again = add(&store, "idle@a.example", shop.id).await;
+    assert_ne!(again, idle);
+    let members = store.members(shop.id).await.unwrap();
+    assert!(members.iter().any(|m| m.email == "idle@a.example"));
+}
+
+/// An account being forgotten while an owner adds it to the team: whichever
+/// comes first, the account ends on the team (never a role deleted with an
+/// account forgotten a moment later).
+#[tokio::test]
+async fn an_account_added_while_it_is_forgotten_stays_on_the_team() {
+    let (_dir, store) = store().await;
+    open_every_connection(&store).await;
+    let shop = store.create_shop(&shop("a")).await.unwrap();
+    let mut made_anew = 0;
+    for round in 0..30 {
+        let email = format!("round{round}@a.example");
+        let first = removed_long_ago(&store, &email, shop.id).await;
+        let (pruned, added) = tokio::join!(store.prune_idle_accounts(), async {
+            // Started a little later from round to round, so that each
+            // side comes first in some.
+            tokio::time::sleep(std::time::Duration::from_micros(round % 10 * 300)).await;
+            store.add_member(&email, shop.id, Role::Staff).await
+        });
+        pruned.unwrap();
+        let id = added.unwrap().expect("room in the team");
+        made_anew += usize::from(id != first);
+        let account = store.account(&email).await.unwrap().expect("the account");
+        assert_eq!(account.id, id, "round {round}");
+        let members = store.members(shop.id).await.unwrap();
+        assert!(members.iter().any(|m| m.email == email), "round {round}: on the team");
+        remove(&store, &email, shop.id).await;
+    }
+    eprintln!("forgotten, then made anew, in {made_anew} of 30 rounds; the rest kept");
+}
