@@ -126,19 +126,19 @@ impl Store {
         Ok(Ok(user_id))
     }
 
-    /// The shop's accounts: owners first, then by email (at most [`MEMBERS`]
-    /// are added; see [`Store::add_member`]).
+    /// The shop's accounts: owners first, then by email, byte by byte (the
+    /// same order on both stores, whatever PostgreSQL's collation); at most
+    /// [`MEMBERS`] are added, see [`Store::add_member`].
     pub async fn members(&self, shop_id: i64) -> Result<Vec<Member>, StoreError> {
-        // 'owner' sorts before 'staff'.
         let rows: Vec<(String, String, i64)> = sqlx::query_as(&format!(
             "SELECT u.email, m.role, {PASSWORD_SET}
              FROM memberships m JOIN users u ON u.id = m.user_id
-             WHERE m.shop_id = $1 ORDER BY m.role, u.email"
+             WHERE m.shop_id = $1"
         ))
         .bind(shop_id)
         .fetch_all(&self.pool)
         .await?;
-        Ok(rows
+        let mut members: Vec<Member> = rows
             .into_iter()
             .filter_map(|(email, role, password_set)| {
                 Role::parse(&role).map(|role| Member {
@@ -147,7 +147,9 @@ impl Store {
                     password_set: password_set != 0,
                 })
             })
-            .collect())
+            .collect();
+        members.sort_by(|a, b| (a.role != Role::Owner, &a.email).cmp(&(b.role != Role::Owner, &b.email)));
+        Ok(members)
     }
 
     /// Changes the role of the account with this (normalised) email in the shop,
