@@ -5,7 +5,7 @@ use crate::common;
 use common::TestDb;
 use std::process::{Command, Output};
 
-fn lookout(db: &str, args: &[&str]) -> Output {
+pub(crate) fn lookout(db: &str, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_lookout"))
         .args(args)
         .env("LOOKOUT_DATABASE_URL", db)
@@ -14,15 +14,15 @@ fn lookout(db: &str, args: &[&str]) -> Output {
         .expect("run lookout")
 }
 
-fn stdout(o: &Output) -> String {
+pub(crate) fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()
 }
 
-fn stderr(o: &Output) -> String {
+pub(crate) fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
-fn temp_db() -> (TestDb, String) {
+pub(crate) fn temp_db() -> (TestDb, String) {
     let db = TestDb::new();
     let url = db.url.clone();
     (db, url)
@@ -280,123 +280,6 @@ async fn migrate_reproject_makes_every_shopper_view_again() {
         "{}",
         stdout(&out)
     );
-}
-
-#[tokio::test]
-async fn import_writes_good_lines_reports_bad_ones_by_number_and_fails() {
-    let (db, url) = temp_db();
-    assert!(lookout(&url, &["shop", "create", "nordlys", "--name", "Nordlys"])
-        .status
-        .success());
-    let example = common::example();
-    let line = |number: &str, email: &str| {
-        let mut o = example.clone();
-        o["order_number"] = number.into();
-        o["email"] = email.into();
-        o.to_string()
-    };
-    let jsonl = [
-        line("#1", "a@example.com"),
-        line("#2", "not-an-email"),
-        line("#3", "c@example.com"),
-        "{\"order_number\": \"#4\",".to_string(),
-        line("#5", "e@example.com"),
-    ]
-    .join("\n");
-    let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("orders.jsonl");
-    std::fs::write(&file, jsonl).unwrap();
-    let out = lookout(&url, &["import", "nordlys", file.to_str().unwrap()]);
-    assert!(!out.status.success());
-    assert!(stdout(&out).contains("3 accepted, 2 rejected"), "{}", stdout(&out));
-    let err = stderr(&out);
-    assert!(err.contains("line 2: email:"), "{err}");
-    assert!(err.contains("line 4: body:"), "{err}");
-    assert!(
-        err.contains("2 line(s) rejected; the other 3 order(s) were written"),
-        "{err}"
-    );
-
-    let csv = "order_number,email,placed_at,currency,total,line_item_title,quantity,price,carrier,tracking_number\n\
-               #10,f@example.com,2026-11-02T10:15:00Z,NOK,99.00,Cap,1,99.00,PostNord,00370\n\
-               #11,g@example.com,yesterday,NOK,99.00,Cap,1,99.00,,\n";
-    let file = dir.path().join("orders.csv");
-    std::fs::write(&file, csv).unwrap();
-    let out = lookout(&url, &["import", "nordlys", file.to_str().unwrap()]);
-    assert!(!out.status.success());
-    assert!(stdout(&out).contains("1 accepted, 1 rejected"), "{}", stdout(&out));
-    assert!(stderr(&out).contains("line 3: placed_at"), "{}", stderr(&out));
-
-    let store = app::store::Store::connect(&db.url).await.unwrap();
-    let shop = store.shop("nordlys").await.unwrap().unwrap();
-    assert_eq!(store.order_count(shop.id).await.unwrap(), 4);
-    for (number, present) in [
-        ("1", true),
-        ("2", false),
-        ("3", true),
-        ("4", false),
-        ("5", true),
-        ("10", true),
-        ("11", false),
-    ] {
-        assert_eq!(
-            store.order(shop.id, number).await.unwrap().is_some(),
-            present,
-            "#{number}"
-        );
-    }
-    let parcel = store.order(shop.id, "10").await.unwrap().unwrap();
-    assert_eq!(parcel.shipments[0].carrier.as_deref(), Some("PostNord"));
-
-    // Everything valid: exit 0. Importing the same file again replaces, never duplicates.
-    let file = dir.path().join("good.jsonl");
-    std::fs::write(
-        &file,
-        format!("{}\n{}\n", line("#1", "a@example.com"), line("#20", "z@example.com")),
-    )
-    .unwrap();
-    for _ in 0..2 {
-        let out = lookout(&url, &["import", "nordlys", file.to_str().unwrap()]);
-        assert!(out.status.success(), "{}", stderr(&out));
-        assert!(stdout(&out).contains("2 accepted, 0 rejected"), "{}", stdout(&out));
-    }
-    assert_eq!(store.order_count(shop.id).await.unwrap(), 5);
-    let out = lookout(&url, &["import", "nope", file.to_str().unwrap()]);
-    assert!(stderr(&out).contains("no shop with the slug"), "{}", stderr(&out));
-}
-
-#[tokio::test]
-async fn an_import_that_writes_nothing_says_so() {
-    let (db, url) = temp_db();
-    assert!(lookout(&url, &["shop", "create", "nordlys", "--name", "Nordlys"])
-        .status
-        .success());
-    let dir = tempfile::tempdir().unwrap();
-    // A header with an unknown column refuses the whole file before any row is read.
-    let csv = dir.path().join("orders.csv");
-    std::fs::write(&csv, "order_number,email,bogus\n#1,a@b.c,x\n").unwrap();
-    let out = lookout(&url, &["import", "nordlys", csv.to_str().unwrap()]);
-    assert!(!out.status.success());
-    let err = stderr(&out);
-    assert!(err.contains("line 1: unknown column \"bogus\""), "{err}");
-    assert!(err.contains("the file was refused; nothing was written"), "{err}");
-    assert!(!err.contains("were written"), "{err}");
-    // Every line rejected: nothing written either; a line of JSON that is not an
-    // object is told so in plain words, without Rust's type names.
-    let jsonl = dir.path().join("orders.jsonl");
-    std::fs::write(&jsonl, "[]\n{\"order_number\": \"#2\"}\n").unwrap();
-    let out = lookout(&url, &["import", "nordlys", jsonl.to_str().unwrap()]);
-    assert!(!out.status.success());
-    assert!(stdout(&out).contains("0 accepted, 2 rejected"), "{}", stdout(&out));
-    let err = stderr(&out);
-    assert!(err.contains("line 1: body: The body must be a JSON object"), "{err}");
-    assert!(!err.contains("OrderInput"), "{err}");
-    assert!(err.contains("2 line(s) rejected; nothing was written"), "{err}");
-    assert!(!err.contains("were written"), "{err}");
-
-    let store = app::store::Store::connect(&db.url).await.unwrap();
-    let shop = store.shop("nordlys").await.unwrap().unwrap();
-    assert_eq!(store.order_count(shop.id).await.unwrap(), 0);
 }
 
 #[test]

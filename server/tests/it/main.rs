@@ -11,6 +11,7 @@ mod api_problems;
 mod auth;
 mod bundle;
 mod cli;
+mod cli_import;
 mod cluster;
 mod console;
 mod console_forms;
