@@ -59,6 +59,41 @@ pub enum InviteLink {
     Gone,
 }
 
+/// Where an invitation is, as the team page shows it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Invitation {
+    /// Queued: the sender has not handed it to the mail server yet.
+    Waiting,
+    /// The mail server took it.
+    Sent,
+    /// Refused for good, or not taken after every try.
+    Failed,
+    /// The account left the team before its turn: nothing was sent.
+    Withdrawn,
+}
+
+impl Invitation {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Invitation::Waiting => "waiting",
+            Invitation::Sent => "sent",
+            Invitation::Failed => "failed",
+            Invitation::Withdrawn => "withdrawn",
+        }
+    }
+
+    pub(super) fn parse(text: &str) -> Option<Invitation> {
+        [
+            Invitation::Waiting,
+            Invitation::Sent,
+            Invitation::Failed,
+            Invitation::Withdrawn,
+        ]
+        .into_iter()
+        .find(|state| state.as_str() == text)
+    }
+}
+
 const DAY_SHOP: &str = "SELECT COUNT(*) FROM invitations WHERE shop_id = $1 AND created_at > $2";
 const DAY_ACCOUNT: &str = "SELECT COUNT(*) FROM invitations WHERE user_id = $1 AND created_at > $2";
 

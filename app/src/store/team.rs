@@ -4,6 +4,7 @@
 //! moment ago changes nothing.
 
 use super::accounts::Role;
+use super::invites::Invitation;
 use super::shops::hold_shop;
 use super::{begin_write, now, Backend, Store, StoreError};
 use sqlx::{Any, Transaction};
@@ -18,6 +19,8 @@ pub struct Member {
     pub role: Role,
     /// False until the account has used its set-password link.
     pub password_set: bool,
+    /// Where this shop's last invitation to the account is, if it sent one.
+    pub invitation: Option<Invitation>,
 }
 
 /// What an owner does to another account of the shop.
@@ -130,8 +133,11 @@ impl Store {
     /// same order on both stores, whatever PostgreSQL's collation); at most
     /// [`MEMBERS`] are added, see [`Store::add_member`].
     pub async fn members(&self, shop_id: i64) -> Result<Vec<Member>, StoreError> {
-        let rows: Vec<(String, String, i64)> = sqlx::query_as(&format!(
-            "SELECT u.email, m.role, {PASSWORD_SET}
+        let rows: Vec<(String, String, i64, Option<String>)> = sqlx::query_as(&format!(
+            "SELECT u.email, m.role, {PASSWORD_SET},
+                    (SELECT CASE WHEN i.done_at IS NULL THEN 'waiting' ELSE i.outcome END
+                     FROM invitations i WHERE i.user_id = u.id AND i.shop_id = $1
+                     ORDER BY i.id DESC LIMIT 1)
              FROM memberships m JOIN users u ON u.id = m.user_id
              WHERE m.shop_id = $1"
         ))
@@ -140,11 +146,12 @@ impl Store {
         .await?;
         let mut members: Vec<Member> = rows
             .into_iter()
-            .filter_map(|(email, role, password_set)| {
+            .filter_map(|(email, role, password_set, invitation)| {
                 Role::parse(&role).map(|role| Member {
                     email,
                     role,
                     password_set: password_set != 0,
+                    invitation: invitation.as_deref().and_then(Invitation::parse),
                 })
             })
             .collect();

@@ -8,7 +8,7 @@ use super::pages::{self, csrf_field, Frame, Section};
 use super::session::Signed;
 use super::{member, member_posting, t, typed_email};
 use crate::AppState;
-use app::store::{Membership, Role, TeamChange, TeamRefusal};
+use app::store::{Invitation, Membership, Role, TeamChange, TeamRefusal};
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -195,6 +195,16 @@ pub(super) async fn team_page(
                     "console.team.password_waiting"
                 },
             );
+            // Until the password is set, where this shop's invitation is; a
+            // failed one is said as an error, so that the owner checks the address.
+            let invitation = m
+                .invitation
+                .filter(|state| !m.password_set && *state != Invitation::Withdrawn)
+                .map(|state| {
+                    let text = t(locale, &format!("console.team.invitation_{}", state.as_str()));
+                    let failed = state == Invitation::Failed;
+                    view! { <p class="hint" class:error=failed>{text}</p> }
+                });
             let role_of = app::i18n::t_args(locale, "console.team.role_of", &[("email", &m.email)]);
             let own = m.email == signed.session.email;
             let form = (!own).then(|| {
@@ -222,6 +232,7 @@ pub(super) async fn team_page(
                 <li>
                     <p><strong id=row>{m.email.clone()}</strong>{you}</p>
                     <p class="hint">{format!("{role_text} · {password}")}</p>
+                    {invitation}
                     {form}
                 </li>
             }

@@ -209,6 +209,7 @@ async fn a_withdrawn_invitation_and_a_server_without_mail_send_nothing() {
         .await
         .unwrap();
     assert!(invited.is_ok());
+    assert!(owner.page(TEAM).await.contains("Invitation waiting to be sent."));
     let removed = app
         .store
         .change_member(Some(by), shop.id, "gone@alpha.example", app::store::TeamChange::Remove)

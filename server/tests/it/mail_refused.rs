@@ -12,6 +12,7 @@ use common::links::{ask, drained, order, WAIT};
 use common::smtp::SmtpServer;
 use common::TestApp;
 
+const TEAM: &str = "/console/shops/alpha/team";
 const INVITE: &str = "/console/shops/alpha/team/invite";
 
 async fn finished(pool: &sqlx::AnyPool, table: &str) -> Vec<(String, String, i64)> {
@@ -55,6 +56,14 @@ async fn a_mail_refused_for_good_fails_once_and_leaves_no_link() {
     let links = format!("SELECT COUNT(*) FROM password_links WHERE user_id = {}", invited.id);
     assert_eq!(count(&pool, &links).await, 0, "the unsent link is deleted");
 
+    // The owner sees it on the team page, said as an error.
+    const FAILED: &str = "The invitation could not be delivered.";
+    let page = owner.page(TEAM).await;
+    assert!(
+        page.contains(FAILED) && page.contains(r#"class="hint error""#),
+        "{page}"
+    );
+
     // The mail server takes mail again: the owner invites the address again,
     // and its link sets the password.
     smtp.reject(false);
@@ -65,7 +74,15 @@ async fn a_mail_refused_for_good_fails_once_and_leaves_no_link() {
     let mails = smtp.wait_for(1, WAIT).await;
     assert_eq!(mails.len(), 1);
     assert_eq!(mails[0].to, ["<new@alpha.example>"]);
+    drained(&app).await; // finished after the mail server took it
+    let page = owner.page(TEAM).await;
+    assert!(page.contains("Invitation sent.") && !page.contains(FAILED), "{page}");
     let link = mails[0].password_link().expect("a set-password link");
     assert_eq!(set_password(&app, &link, PASSWORD, PASSWORD).await.status(), 200);
     assert_eq!(count(&pool, &links).await, 1, "one link, used");
+    let page = owner.page(TEAM).await;
+    assert!(
+        !page.contains("Invitation sent."),
+        "said no more once the password is set"
+    );
 }
