@@ -184,6 +184,12 @@ impl Store {
         .bind(expires_at)
         .execute(&self.pool)
         .await?;
+        // The account's teams learn that it signs in (see `Member::signed_in`).
+        sqlx::query("UPDATE memberships SET signed_in_at = $1 WHERE user_id = $2 AND signed_in_at IS NULL")
+            .bind(&now)
+            .bind(user_id)
+            .execute(&self.pool)
+            .await?;
         Ok(())
     }
 

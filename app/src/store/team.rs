@@ -17,8 +17,9 @@ pub const MEMBERS: i64 = 100;
 pub struct Member {
     pub email: String,
     pub role: Role,
-    /// False until the account has used its set-password link.
-    pub password_set: bool,
+    /// False until the account has signed in since it was given its role
+    /// here (its other shops tell nothing).
+    pub signed_in: bool,
     /// Where this shop's last invitation to the account is, if it sent one.
     pub invitation: Option<Invitation>,
 }
@@ -134,7 +135,8 @@ impl Store {
     /// [`MEMBERS`] are added, see [`Store::add_member`].
     pub async fn members(&self, shop_id: i64) -> Result<Vec<Member>, StoreError> {
         let rows: Vec<(String, String, i64, Option<String>)> = sqlx::query_as(&format!(
-            "SELECT u.email, m.role, {PASSWORD_SET},
+            "SELECT u.email, m.role,
+                    CAST(CASE WHEN m.signed_in_at IS NULL THEN 0 ELSE 1 END AS BIGINT),
                     (SELECT CASE WHEN i.done_at IS NULL THEN 'waiting' ELSE i.outcome END
                      FROM invitations i WHERE i.user_id = u.id AND i.shop_id = $1
                      ORDER BY i.id DESC LIMIT 1)
@@ -146,11 +148,11 @@ impl Store {
         .await?;
         let mut members: Vec<Member> = rows
             .into_iter()
-            .filter_map(|(email, role, password_set, invitation)| {
+            .filter_map(|(email, role, signed_in, invitation)| {
                 Role::parse(&role).map(|role| Member {
                     email,
                     role,
-                    password_set: password_set != 0,
+                    signed_in: signed_in != 0,
                     invitation: invitation.as_deref().and_then(Invitation::parse),
                 })
             })

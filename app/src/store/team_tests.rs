@@ -45,7 +45,7 @@ async fn a_team_is_listed_capped_and_keeps_an_owner() {
         ],
         "owners first, then byte by byte (not by a collation that skips punctuation), no other shop's"
     );
-    assert!(listed.iter().all(|m| !m.password_set), "no link used yet");
+    assert!(listed.iter().all(|m| !m.signed_in), "nobody signed in yet");
 
     // Another shop's account, and an unknown one, are no member; nothing changes.
     for email in ["stranger@b.example", "nobody@a.example"] {

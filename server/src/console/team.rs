@@ -189,17 +189,17 @@ pub(super) async fn team_page(
             let role_text = t(locale, &format!("console.role.{}", m.role.as_str()));
             let password = t(
                 locale,
-                if m.password_set {
-                    "console.team.password_set"
+                if m.signed_in {
+                    "console.team.signed_in"
                 } else {
-                    "console.team.password_waiting"
+                    "console.team.not_signed_in"
                 },
             );
-            // Until the password is set, where this shop's invitation is; a
-            // failed one is said as an error, so that the owner checks the address.
+            // Until it signs in, where this shop's invitation is; a failed one
+            // is said as an error, so that the owner checks the address.
             let invitation = m
                 .invitation
-                .filter(|state| !m.password_set && *state != Invitation::Withdrawn)
+                .filter(|state| !m.signed_in && *state != Invitation::Withdrawn)
                 .map(|state| {
                     let text = t(locale, &format!("console.team.invitation_{}", state.as_str()));
                     let failed = state == Invitation::Failed;

@@ -26,6 +26,13 @@ async fn change(browser: &Browser<'_>, email: &str, action: &str, role: &str) ->
         .await
 }
 
+/// The team list's row of `email` (from the address to the row's end).
+fn row<'a>(page: &'a str, email: &str) -> &'a str {
+    let start = page.find(&format!("\">{email}</strong>")).expect("the account's row");
+    let rest = &page[start..];
+    &rest[..rest.find("</li>").unwrap_or(rest.len())]
+}
+
 #[tokio::test]
 async fn owners_see_and_change_their_team() {
     let app = TestApp::spawn().await;
@@ -44,7 +51,9 @@ async fn owners_see_and_change_their_team() {
     );
     assert!(o < h && h < n, "owners first, then by email");
     assert!(!page.contains("other@beta.example"), "no other shop's account");
-    assert!(page.contains("has not used the set-password link yet"));
+    assert!(row(&page, "owner@alpha.example").contains("has signed in"));
+    assert!(row(&page, "help@alpha.example").contains("has signed in"));
+    assert!(row(&page, "new@alpha.example").contains("has not signed in yet"));
     assert!(page.contains("lookout user create EMAIL --shop alpha --role staff"));
     // One form per other account; none for the owner's own row.
     assert_eq!(page.matches("name=\"action\" value=\"remove\"").count(), 2, "{page}");
@@ -56,6 +65,28 @@ async fn owners_see_and_change_their_team() {
     assert_eq!(res.status(), 404);
     let res = change(&help, "owner@alpha.example", "remove", "").await;
     assert_eq!(res.status(), 403, "nor post to it");
+
+    // Another shop's account, with a password and signed in there, added here:
+    // this shop's list tells nothing of that until it signs in again.
+    let alpha = app.store.shop("alpha").await.unwrap().expect("shop");
+    app.store
+        .add_member("other@beta.example", alpha.id, Role::Staff)
+        .await
+        .unwrap()
+        .expect("room");
+    let page = owner.page(TEAM).await;
+    assert!(
+        row(&page, "other@beta.example").contains("has not signed in yet"),
+        "{page}"
+    );
+    drop(sign_in(&app, "other@beta.example").await);
+    let page = owner.page(TEAM).await;
+    assert!(row(&page, "other@beta.example").contains("has signed in"), "{page}");
+    app.store
+        .change_member(None, alpha.id, "other@beta.example", app::store::TeamChange::Remove)
+        .await
+        .unwrap()
+        .expect("removed");
 
     // Staff made owner (the email as typed, in another case), and back.
     let res = change(&owner, " Help@Alpha.Example ", "role", "owner").await;
