@@ -2,7 +2,7 @@
 //! set-password links and sessions. Tokens are stored only as their SHA-256.
 
 use super::shops::ShopRow;
-use super::{now, Backend, Shop, Store, StoreError};
+use super::{begin_write, now, Backend, Shop, Store, StoreError};
 use sqlx::any::AnyRow;
 use sqlx::{FromRow, Row};
 
@@ -62,7 +62,16 @@ impl Store {
         token_hash: &str,
         expires_at: &str,
     ) -> Result<(), StoreError> {
-        let mut tx = self.pool.begin().await?;
+        let mut conn = self.pool.acquire().await?;
+        let mut tx = begin_write(&mut conn, self.backend).await?;
+        if self.backend == Backend::Postgres {
+            // The account's row before its links, in the order setting a
+            // password and forgetting an idle account take them.
+            sqlx::query("SELECT id FROM users WHERE id = $1 FOR NO KEY UPDATE")
+                .bind(user_id)
+                .fetch_optional(&mut *tx)
+                .await?;
+        }
         replace_link(&mut tx, user_id, token_hash, expires_at).await?;
         tx.commit().await?;
         Ok(())

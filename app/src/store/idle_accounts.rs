@@ -1,7 +1,7 @@
 //! Accounts nobody can use and nothing waits for: invited (or made on the
 //! command line), never given a password, and no longer on any shop's team.
-//! Their addresses are forgotten once their last link has ended and their
-//! last invitation is a day old.
+//! Their addresses are forgotten once their last link has ended and they
+//! were last invited a day ago or more (with those finished invitations).
 
 use super::{begin_write, now, time_in, Backend, Store, StoreError};
 
@@ -9,7 +9,7 @@ use super::{begin_write, now, time_in, Backend, Store, StoreError};
 /// its last invitation: the invitations' day bound per address
 /// ([`super::INVITES_PER_ACCOUNT_PER_DAY`]) counts by account, and must not
 /// start again early because the account was forgotten.
-pub const IDLE_ACCOUNT_KEPT_DAYS: i64 = 1;
+pub const IDLE_ACCOUNT_KEPT_DAYS: i64 = super::invites::BOUND_DAYS;
 
 /// Accounts forgotten per hourly round at most (the rest wait for the next).
 const IDLE_ACCOUNTS_PER_ROUND: i64 = 1_000;
@@ -56,10 +56,15 @@ impl Store {
                 .fetch_optional(&mut *tx)
                 .await?;
             if still.is_some() {
-                sqlx::query("DELETE FROM users WHERE id = $1")
-                    .bind(id)
-                    .execute(&mut *tx)
-                    .await?;
+                // Its invitations are finished and over a day old: they count
+                // for no bound any more, and SQLite may give the id to the
+                // next new account, whose team row must not show them.
+                for delete in [
+                    "DELETE FROM invitations WHERE user_id = $1",
+                    "DELETE FROM users WHERE id = $1",
+                ] {
+                    sqlx::query(delete).bind(id).execute(&mut *tx).await?;
+                }
                 forgotten += 1;
             }
             tx.commit().await?;

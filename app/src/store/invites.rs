@@ -94,6 +94,9 @@ impl Invitation {
     }
 }
 
+/// The days the bounds count invitations over.
+pub(super) const BOUND_DAYS: i64 = 1;
+
 const DAY_SHOP: &str = "SELECT COUNT(*) FROM invitations WHERE shop_id = $1 AND created_at > $2";
 const DAY_ACCOUNT: &str = "SELECT COUNT(*) FROM invitations WHERE user_id = $1 AND created_at > $2";
 
@@ -132,7 +135,7 @@ impl Store {
             }
             None => Invited::Added,
         };
-        let day_ago = time_in(-chrono::Duration::days(1));
+        let day_ago = time_in(-chrono::Duration::days(BOUND_DAYS));
         let by_shop: i64 = sqlx::query_scalar(DAY_SHOP)
             .bind(shop_id)
             .bind(&day_ago)

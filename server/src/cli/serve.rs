@@ -125,7 +125,7 @@ pub(super) async fn serve(db: &Db, addr: SocketAddr, site_root: PathBuf, setting
         // What is kept for a time: the ids of Shopify deliveries (to know a
         // retry) for a week, the support audit log for a year, used console
         // forms' tokens for a day, accounts never given a password and on no
-        // team a day after their last link or invitation.
+        // team once their link has ended and their last invitation is a day old.
         let store = store.clone();
         tokio::spawn(async move {
             loop {
