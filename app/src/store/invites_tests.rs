@@ -295,3 +295,22 @@ async fn an_invitation_sent_while_its_link_is_used_waits_its_turn() {
             .unwrap();
     }
 }
+
+/// An account deleted by the operator: its invitations still count for the
+/// shop's day, and a new account (which SQLite may give the same id) has none.
+#[tokio::test]
+async fn a_deleted_account_leaves_its_invitations_to_the_shop_alone() {
+    let (_dir, store) = store().await;
+    let shop = store.create_shop(&shop("a")).await.unwrap();
+    let owner = add(&store, "owner@a.example", shop.id, Role::Owner).await;
+    let invited = invite(&store, owner, shop.id, "new@a.example", Role::Staff).await;
+    assert_eq!(invited, Ok(Invited::Added));
+    let id = store.account("new@a.example").await.unwrap().expect("made").id;
+    assert_eq!(store.delete_account(id).await.unwrap(), Ok(()));
+    assert_eq!(queued(&store, shop.id).await, 1, "still counted for the shop");
+
+    let again = add(&store, "other@a.example", shop.id, Role::Staff).await;
+    let members = store.members(shop.id).await.unwrap();
+    let other = members.iter().find(|m| m.email == "other@a.example").expect("listed");
+    assert_eq!(other.invitation, None, "account {again} was never invited");
+}

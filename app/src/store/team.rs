@@ -260,10 +260,14 @@ impl Store {
         if !alone.is_empty() {
             return Ok(Err(alone));
         }
-        sqlx::query("DELETE FROM users WHERE id = $1")
-            .bind(user_id)
-            .execute(&mut *tx)
-            .await?;
+        // Its invitations still count for their shops' day bound, but no longer
+        // for its id: SQLite may give that to the next new account.
+        for sql in [
+            "UPDATE invitations SET user_id = 0 WHERE user_id = $1",
+            "DELETE FROM users WHERE id = $1",
+        ] {
+            sqlx::query(sql).bind(user_id).execute(&mut *tx).await?;
+        }
         tx.commit().await?;
         Ok(Ok(()))
     }
