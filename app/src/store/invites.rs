@@ -117,17 +117,22 @@ impl Store {
         if role_of(&mut tx, by, shop_id).await? != Some(Role::Owner) {
             return Ok(Err(InviteRefusal::NotOwner));
         }
-        let password_set: Option<i64> = sqlx::query_scalar(&format!(
-            "SELECT {PASSWORD_SET} FROM memberships m JOIN users u ON u.id = m.user_id
-             WHERE u.email = $1 AND m.shop_id = $2"
-        ))
+        // On the team already: invited again until it has signed in here
+        // (whatever it did in other shops), never the owner who asks.
+        let member: Option<(i64, i64)> = sqlx::query_as(
+            "SELECT m.user_id, CAST(CASE WHEN m.signed_in_at IS NULL THEN 0 ELSE 1 END AS BIGINT)
+             FROM memberships m JOIN users u ON u.id = m.user_id
+             WHERE u.email = $1 AND m.shop_id = $2",
+        )
         .bind(email)
         .bind(shop_id)
         .fetch_optional(&mut *tx)
         .await?;
-        let invited = match password_set.map(|set| set != 0) {
-            Some(true) => return Ok(Err(InviteRefusal::AlreadyMember)),
-            Some(false) => Invited::Again,
+        let invited = match member {
+            Some((user_id, signed_in)) if user_id == by || signed_in != 0 => {
+                return Ok(Err(InviteRefusal::AlreadyMember))
+            }
+            Some(_) => Invited::Again,
             None if count(&mut tx, "SELECT COUNT(*) FROM memberships WHERE shop_id = $1", shop_id).await?
                 >= MEMBERS =>
             {
@@ -155,8 +160,8 @@ impl Store {
         if for_account >= INVITES_PER_ACCOUNT_PER_DAY {
             return Ok(Err(InviteRefusal::TooManyForAccount));
         }
-        // The inviting owner has a password (it signed in), so this never
-        // takes the shop's last owner: `Again` changes only a pending account.
+        // `Again` changes the role of another account than the inviting
+        // owner's, so the shop keeps an owner.
         set_role(&mut tx, user_id, shop_id, role).await?;
         let at = now();
         sqlx::query(

@@ -79,8 +79,15 @@ async fn an_invitation_adds_the_account_and_queues_its_mail() {
     assert_eq!(role(&store, shop.id, "new@a.example").await, Some(Role::Owner));
     assert_eq!(queued(&store, shop.id).await, 2);
 
-    // Once the password is set, it is a member like any other: nothing is sent.
+    // A password set is not enough (it may be another shop's doing): once
+    // the account has signed in, it is a member like any other, nothing is sent.
     set_password(&store, new).await;
+    let again = invite(&store, owner, shop.id, "new@a.example", Role::Owner).await;
+    assert_eq!(again, Ok(Invited::Again));
+    store
+        .create_session(&"s".repeat(64), new, "csrf", &time_in(chrono::Duration::hours(1)))
+        .await
+        .unwrap();
     let refused = invite(&store, owner, shop.id, "new@a.example", Role::Staff).await;
     assert_eq!(refused, Err(InviteRefusal::AlreadyMember));
     assert_eq!(
@@ -88,6 +95,10 @@ async fn an_invitation_adds_the_account_and_queues_its_mail() {
         Some(Role::Owner),
         "unchanged"
     );
+    // Nor the owner who asks, signed in here or not.
+    let own = invite(&store, owner, shop.id, "owner@a.example", Role::Staff).await;
+    assert_eq!(own, Err(InviteRefusal::AlreadyMember));
+    assert_eq!(role(&store, shop.id, "owner@a.example").await, Some(Role::Owner));
 
     // Only an owner of this shop invites.
     for by in [staff, stranger] {
@@ -95,7 +106,7 @@ async fn an_invitation_adds_the_account_and_queues_its_mail() {
         assert_eq!(refused, Err(InviteRefusal::NotOwner));
     }
     assert!(store.account("x@a.example").await.unwrap().is_none(), "no account made");
-    assert_eq!(queued(&store, shop.id).await, 2, "nothing more queued");
+    assert_eq!(queued(&store, shop.id).await, 3, "nothing more queued");
     assert_eq!(queued(&store, other.id).await, 0);
 }
 

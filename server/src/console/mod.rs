@@ -82,13 +82,27 @@ pub async fn member(state: &AppState, signed: &Signed, slug: &str, section: Sect
         return Err(pages::not_found(signed.locale));
     }
     match state.store.membership(signed.session.user_id, slug).await {
-        Ok(Some(m)) if m.role == Role::Owner || section.for_staff() => Ok(m),
-        Ok(Some(_)) => Err(pages::owners_only(signed.locale)),
+        Ok(Some(m)) if m.role != Role::Owner && !section.for_staff() => Err(pages::owners_only(signed.locale)),
+        Ok(Some(m)) => {
+            if !m.signed_in {
+                seen(state, signed, &m).await;
+            }
+            Ok(m)
+        }
         Ok(None) => Err(pages::not_found(signed.locale)),
         Err(e) => {
             tracing::error!(error = %e, "membership query failed");
             Err(pages::unavailable(signed.locale))
         }
+    }
+}
+
+/// Records the first time an account opens a shop it was added to while it
+/// was signed in (the team page then says it has signed in); a failure is
+/// logged and tried again at its next click.
+async fn seen(state: &AppState, signed: &Signed, m: &Membership) {
+    if let Err(e) = state.store.mark_signed_in(signed.session.user_id, m.shop.id).await {
+        tracing::warn!(error = %e, "could not record the account's first visit to the shop");
     }
 }
 
