@@ -152,7 +152,7 @@ test('an owner sets up the widget, keys and Shopify, helps a shopper and reads t
   await page.getByRole('button', { name: 'Send invitation' }).click();
   await page.getByText('The invitation is on its way.').waitFor();
   const helper = page.locator('.team li', { hasText: 'help@demo.example' });
-  await helper.getByText('has not signed in yet').waitFor();
+  await helper.getByText('has not opened the shop in Lookout yet').waitFor();
   await axe(page, 'team');
   await page.screenshot({ path: path.join(OUT, 'console-team-390.png'), fullPage: true });
   const mail = readMail((await smtp.waitFor(mailed + 1, 10_000))[mailed]);
@@ -171,7 +171,7 @@ test('an owner sets up the widget, keys and Shopify, helps a shopper and reads t
   await invitedPage.getByRole('heading', { name: 'What the widget did' }).waitFor();
   await invited.close();
   await page.reload();
-  await helper.getByText('has signed in').waitFor();
+  await helper.getByText('has opened the shop in Lookout').waitFor();
   await helper.getByLabel('Role of help@demo.example').selectOption('owner');
   await helper.getByRole('button', { name: 'Save role' }).click();
   await page.getByText('The account is now an owner of this shop.').waitFor();

@@ -52,9 +52,9 @@ pub struct Session {
 pub struct Membership {
     pub shop: Shop,
     pub role: Role,
-    /// The account has signed in, or opened the shop, since it was given the
-    /// role (what the team page says of it).
-    pub signed_in: bool,
+    /// The account has opened the shop in the console since it was added
+    /// (what the team page says of it; signing in tells no shop anything).
+    pub opened: bool,
 }
 
 impl Store {
@@ -173,12 +173,12 @@ impl Store {
         row.and_then(MemberRow::into_membership).transpose()
     }
 
-    /// Records that the account has opened the shop since it was given its
-    /// role there (an account signed in before it was added, say).
-    pub async fn mark_signed_in(&self, user_id: i64, shop_id: i64) -> Result<(), StoreError> {
+    /// Records that the account has opened the shop since it was added; once
+    /// (a membership that has it is not written again).
+    pub async fn mark_opened(&self, user_id: i64, shop_id: i64) -> Result<(), StoreError> {
         sqlx::query(
-            "UPDATE memberships SET signed_in_at = $1
-             WHERE user_id = $2 AND shop_id = $3 AND signed_in_at IS NULL",
+            "UPDATE memberships SET opened_at = $1
+             WHERE user_id = $2 AND shop_id = $3 AND opened_at IS NULL",
         )
         .bind(now())
         .bind(user_id)
@@ -211,12 +211,6 @@ impl Store {
         .bind(expires_at)
         .execute(&self.pool)
         .await?;
-        // The account's teams learn that it signs in (see `Member::signed_in`).
-        sqlx::query("UPDATE memberships SET signed_in_at = $1 WHERE user_id = $2 AND signed_in_at IS NULL")
-            .bind(&now)
-            .bind(user_id)
-            .execute(&self.pool)
-            .await?;
         Ok(())
     }
 
@@ -253,13 +247,13 @@ impl Store {
 }
 
 const MEMBER: &str = "SELECT s.id, s.slug, s.name, s.locale, s.accent, s.allowed_origins, s.email_links, m.role,
-    CAST(CASE WHEN m.signed_in_at IS NULL THEN 0 ELSE 1 END AS BIGINT) AS signed_in
+    CAST(CASE WHEN m.opened_at IS NULL THEN 0 ELSE 1 END AS BIGINT) AS opened
     FROM memberships m JOIN shops s ON s.id = m.shop_id";
 
 struct MemberRow {
     shop: ShopRow,
     role: String,
-    signed_in: i64,
+    opened: i64,
 }
 
 impl<'r> FromRow<'r, AnyRow> for MemberRow {
@@ -267,7 +261,7 @@ impl<'r> FromRow<'r, AnyRow> for MemberRow {
         Ok(MemberRow {
             shop: ShopRow::from_row(row)?,
             role: row.try_get("role")?,
-            signed_in: row.try_get("signed_in")?,
+            opened: row.try_get("opened")?,
         })
     }
 }
@@ -276,8 +270,8 @@ impl MemberRow {
     /// A row with a role the schema does not allow is skipped.
     fn into_membership(self) -> Option<Result<Membership, StoreError>> {
         let role = Role::parse(&self.role)?;
-        let signed_in = self.signed_in != 0;
-        Some(self.shop.into_shop().map(|shop| Membership { shop, role, signed_in }))
+        let opened = self.opened != 0;
+        Some(self.shop.into_shop().map(|shop| Membership { shop, role, opened }))
     }
 }
 

@@ -25,15 +25,16 @@ pub const INVITES_PER_ACCOUNT_PER_DAY: i64 = 3;
 pub enum Invited {
     /// The account was added to the shop (made first if it was new).
     Added,
-    /// It was on the team already, without a password: the mail goes again,
-    /// with the role asked for.
+    /// It was on the team already and has not opened the shop since it was
+    /// added: the mail goes again, with the role asked for.
     Again,
 }
 
 /// Why an invitation was not made (nothing changed, nothing is sent).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum InviteRefusal {
-    /// The account is on the team and has set its password.
+    /// The account is on the team and has opened the shop since it was
+    /// added, or is the owner who asks.
     AlreadyMember,
     /// The shop has [`MEMBERS`] accounts already.
     Full,
@@ -117,10 +118,10 @@ impl Store {
         if role_of(&mut tx, by, shop_id).await? != Some(Role::Owner) {
             return Ok(Err(InviteRefusal::NotOwner));
         }
-        // On the team already: invited again until it has signed in here
+        // On the team already: invited again until it has opened this shop
         // (whatever it did in other shops), never the owner who asks.
         let member: Option<(i64, i64)> = sqlx::query_as(
-            "SELECT m.user_id, CAST(CASE WHEN m.signed_in_at IS NULL THEN 0 ELSE 1 END AS BIGINT)
+            "SELECT m.user_id, CAST(CASE WHEN m.opened_at IS NULL THEN 0 ELSE 1 END AS BIGINT)
              FROM memberships m JOIN users u ON u.id = m.user_id
              WHERE u.email = $1 AND m.shop_id = $2",
         )
@@ -129,9 +130,7 @@ impl Store {
         .fetch_optional(&mut *tx)
         .await?;
         let invited = match member {
-            Some((user_id, signed_in)) if user_id == by || signed_in != 0 => {
-                return Ok(Err(InviteRefusal::AlreadyMember))
-            }
+            Some((user_id, opened)) if user_id == by || opened != 0 => return Ok(Err(InviteRefusal::AlreadyMember)),
             Some(_) => Invited::Again,
             None if count(&mut tx, "SELECT COUNT(*) FROM memberships WHERE shop_id = $1", shop_id).await?
                 >= MEMBERS =>

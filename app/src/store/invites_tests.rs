@@ -79,15 +79,17 @@ async fn an_invitation_adds_the_account_and_queues_its_mail() {
     assert_eq!(role(&store, shop.id, "new@a.example").await, Some(Role::Owner));
     assert_eq!(queued(&store, shop.id).await, 2);
 
-    // A password set is not enough (it may be another shop's doing): once
-    // the account has signed in, it is a member like any other, nothing is sent.
+    // A password set is not enough (it may be another shop's doing), nor a
+    // session (signing in tells no shop anything): once the account has opened
+    // the shop, it is a member like any other, nothing is sent.
     set_password(&store, new).await;
-    let again = invite(&store, owner, shop.id, "new@a.example", Role::Owner).await;
-    assert_eq!(again, Ok(Invited::Again));
     store
         .create_session(&"s".repeat(64), new, "csrf", &time_in(chrono::Duration::hours(1)))
         .await
         .unwrap();
+    let again = invite(&store, owner, shop.id, "new@a.example", Role::Owner).await;
+    assert_eq!(again, Ok(Invited::Again), "a password, signed in, the shop not opened");
+    store.mark_opened(new, shop.id).await.unwrap();
     let refused = invite(&store, owner, shop.id, "new@a.example", Role::Staff).await;
     assert_eq!(refused, Err(InviteRefusal::AlreadyMember));
     assert_eq!(

@@ -17,9 +17,9 @@ pub const MEMBERS: i64 = 100;
 pub struct Member {
     pub email: String,
     pub role: Role,
-    /// False until the account has signed in since it was given its role
-    /// here (its other shops tell nothing).
-    pub signed_in: bool,
+    /// False until the account has opened this shop in the console since it
+    /// was added (its other shops, and signing in, tell nothing).
+    pub opened: bool,
     /// Where this shop's last invitation to the account is, if it sent one.
     pub invitation: Option<Invitation>,
 }
@@ -136,7 +136,7 @@ impl Store {
     pub async fn members(&self, shop_id: i64) -> Result<Vec<Member>, StoreError> {
         let rows: Vec<(String, String, i64, Option<String>)> = sqlx::query_as(
             "SELECT u.email, m.role,
-                    CAST(CASE WHEN m.signed_in_at IS NULL THEN 0 ELSE 1 END AS BIGINT),
+                    CAST(CASE WHEN m.opened_at IS NULL THEN 0 ELSE 1 END AS BIGINT),
                     (SELECT CASE WHEN i.done_at IS NULL THEN 'waiting' ELSE i.outcome END
                      FROM invitations i WHERE i.user_id = u.id AND i.shop_id = $1
                      ORDER BY i.id DESC LIMIT 1)
@@ -148,11 +148,11 @@ impl Store {
         .await?;
         let mut members: Vec<Member> = rows
             .into_iter()
-            .filter_map(|(email, role, signed_in, invitation)| {
+            .filter_map(|(email, role, opened, invitation)| {
                 Role::parse(&role).map(|role| Member {
                     email,
                     role,
-                    signed_in: signed_in != 0,
+                    opened: opened != 0,
                     invitation: invitation.as_deref().and_then(Invitation::parse),
                 })
             })

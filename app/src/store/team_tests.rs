@@ -45,7 +45,7 @@ async fn a_team_is_listed_capped_and_keeps_an_owner() {
         ],
         "owners first, then byte by byte (not by a collation that skips punctuation), no other shop's"
     );
-    assert!(listed.iter().all(|m| !m.signed_in), "nobody signed in yet");
+    assert!(listed.iter().all(|m| !m.opened), "nobody opened the shop yet");
 
     // Another shop's account, and an unknown one, are no member; nothing changes.
     for email in ["stranger@b.example", "nobody@a.example"] {
@@ -193,4 +193,47 @@ async fn deleting_an_owner_while_another_is_removed_leaves_one_owner() {
         );
         assert_eq!(owners(&store, shop.id).await.len(), 1, "round {round}");
     }
+}
+
+/// The team page's "has opened the shop": set by opening that shop only (not
+/// by signing in, nor by another shop), and written once.
+#[tokio::test]
+async fn opening_a_shop_is_recorded_once_and_for_that_shop_alone() {
+    let (_dir, store) = store().await;
+    let a = store.create_shop(&shop("a")).await.unwrap();
+    let b = store.create_shop(&shop("b")).await.unwrap();
+    let user = add(&store, "both@x.example", a.id, Role::Staff).await;
+    add(&store, "both@x.example", b.id, Role::Staff).await;
+    let opened = |shop_id: i64| {
+        let store = store.clone();
+        async move {
+            let at: Option<String> =
+                sqlx::query_scalar("SELECT opened_at FROM memberships WHERE user_id = $1 AND shop_id = $2")
+                    .bind(user)
+                    .bind(shop_id)
+                    .fetch_one(&store.pool)
+                    .await
+                    .unwrap();
+            at
+        }
+    };
+    let expires = crate::store::time_in(chrono::Duration::hours(1));
+    store
+        .create_session(&"s".repeat(64), user, "csrf", &expires)
+        .await
+        .unwrap();
+    assert_eq!(
+        (opened(a.id).await, opened(b.id).await),
+        (None, None),
+        "signing in tells nothing"
+    );
+
+    store.mark_opened(user, a.id).await.unwrap();
+    let first = opened(a.id).await.expect("recorded");
+    assert_eq!(opened(b.id).await, None, "the other shop learns nothing");
+    let listed = store.members(a.id).await.unwrap();
+    assert!(listed.iter().any(|m| m.email == "both@x.example" && m.opened));
+    tokio::time::sleep(std::time::Duration::from_millis(1_100)).await;
+    store.mark_opened(user, a.id).await.unwrap();
+    assert_eq!(opened(a.id).await, Some(first), "written once");
 }

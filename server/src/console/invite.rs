@@ -71,6 +71,7 @@ pub async fn invite(
                 shop_id = member.shop.id,
                 target_user_id = target,
                 again = invited == Invited::Again,
+                role = role.as_str(),
                 "console invited an account"
             );
             mailer.wake();

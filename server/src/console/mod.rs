@@ -84,7 +84,7 @@ pub async fn member(state: &AppState, signed: &Signed, slug: &str, section: Sect
     match state.store.membership(signed.session.user_id, slug).await {
         Ok(Some(m)) if m.role != Role::Owner && !section.for_staff() => Err(pages::owners_only(signed.locale)),
         Ok(Some(m)) => {
-            if !m.signed_in {
+            if !m.opened {
                 seen(state, signed, &m).await;
             }
             Ok(m)
@@ -97,11 +97,11 @@ pub async fn member(state: &AppState, signed: &Signed, slug: &str, section: Sect
     }
 }
 
-/// Records the first time an account opens a shop it was added to while it
-/// was signed in (the team page then says it has signed in); a failure is
-/// logged and tried again at its next click.
+/// Records the first time an account opens a shop since it was added (the
+/// team page then says so); a failure is logged and tried again at its next
+/// click.
 async fn seen(state: &AppState, signed: &Signed, m: &Membership) {
-    if let Err(e) = state.store.mark_signed_in(signed.session.user_id, m.shop.id).await {
+    if let Err(e) = state.store.mark_opened(signed.session.user_id, m.shop.id).await {
         tracing::warn!(error = %e, "could not record the account's first visit to the shop");
     }
 }

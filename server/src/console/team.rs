@@ -187,19 +187,19 @@ pub(super) async fn team_page(
         .map(|(i, m)| {
             let row = format!("member-{i}");
             let role_text = t(locale, &format!("console.role.{}", m.role.as_str()));
-            let password = t(
+            let opened = t(
                 locale,
-                if m.signed_in {
-                    "console.team.signed_in"
+                if m.opened {
+                    "console.team.opened"
                 } else {
-                    "console.team.not_signed_in"
+                    "console.team.not_opened"
                 },
             );
-            // Until it signs in, where this shop's invitation is; a failed one
-            // is said as an error, so that the owner checks the address.
+            // Until it opens the shop, where this shop's invitation is; a failed
+            // one is said as an error, so that the owner checks the address.
             let invitation = m
                 .invitation
-                .filter(|state| !m.signed_in && *state != Invitation::Withdrawn)
+                .filter(|state| !m.opened && *state != Invitation::Withdrawn)
                 .map(|state| {
                     let text = t(locale, &format!("console.team.invitation_{}", state.as_str()));
                     let failed = state == Invitation::Failed;
@@ -231,7 +231,7 @@ pub(super) async fn team_page(
             view! {
                 <li>
                     <p><strong id=row>{m.email.clone()}</strong>{you}</p>
-                    <p class="hint">{format!("{role_text} · {password}")}</p>
+                    <p class="hint">{format!("{role_text} · {opened}")}</p>
                     {invitation}
                     {form}
                 </li>

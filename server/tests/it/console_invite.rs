@@ -71,8 +71,15 @@ async fn owners_invite_by_mail() {
     let text = mails[1].text();
     assert!(text.contains("http://lookout.test/console"), "{text}");
     assert_eq!(mails[1].password_link(), None, "no link for an account with a password");
+    // Signed in, but this shop not opened yet: inviting again tells nothing of
+    // its password or its other shop; once it has opened the shop, it is on
+    // the team like anyone.
     let known = sign_in(&app, "known@beta.example").await;
+    let again = [("email", "known@beta.example"), ("role", "owner")];
+    assert_eq!(owner.post(INVITE, &again).await.status(), 303, "invited again");
+    assert_eq!(smtp.wait_for(3, WAIT).await.len(), 3);
     assert_eq!(known.get("/console/shops/alpha/keys").await.status(), 200, "as owner");
+    assert_eq!(owner.post(INVITE, &again).await.status(), 409, "on the team");
 
     // An account still waiting for its password in another shop: no link from
     // this one, and the other shop's link keeps working.
@@ -81,10 +88,10 @@ async fn owners_invite_by_mail() {
         .post(INVITE, &[("email", "pending@beta.example"), ("role", "staff")])
         .await;
     assert_eq!(res.status(), 303);
-    let mails = smtp.wait_for(3, WAIT).await;
-    assert_eq!(mails[2].to, ["<pending@beta.example>"]);
-    let text = mails[2].text();
-    assert_eq!(mails[2].password_link(), None, "{text}");
+    let mails = smtp.wait_for(4, WAIT).await;
+    assert_eq!(mails[3].to, ["<pending@beta.example>"]);
+    let text = mails[3].text();
+    assert_eq!(mails[3].password_link(), None, "{text}");
     assert!(
         text.contains("no password yet") && text.contains("http://lookout.test/console"),
         "{text}"
@@ -134,7 +141,7 @@ async fn owners_invite_by_mail() {
     assert_eq!(res.status(), 403, "without the session's token");
     assert!(app.store.account("sneaky@alpha.example").await.unwrap().is_none());
     drained(&app).await;
-    assert_eq!(smtp.received().len(), 3, "nothing else was sent");
+    assert_eq!(smtp.received().len(), 4, "nothing else was sent");
 }
 
 /// An owner's page posting invitations in a loop, many at once: the shop sends

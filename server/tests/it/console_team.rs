@@ -26,6 +26,9 @@ async fn change(browser: &Browser<'_>, email: &str, action: &str, role: &str) ->
         .await
 }
 
+const OPENED: &str = "has opened the shop in Lookout";
+const NOT_YET: &str = "has not opened the shop in Lookout yet";
+
 /// The team list's row of `email` (from the address to the row's end).
 fn row<'a>(page: &'a str, email: &str) -> &'a str {
     let start = page.find(&format!("\">{email}</strong>")).expect("the account's row");
@@ -51,14 +54,18 @@ async fn owners_see_and_change_their_team() {
     );
     assert!(o < h && h < n, "owners first, then by email");
     assert!(!page.contains("other@beta.example"), "no other shop's account");
-    assert!(row(&page, "owner@alpha.example").contains("has signed in"));
-    assert!(row(&page, "help@alpha.example").contains("has signed in"));
-    assert!(row(&page, "new@alpha.example").contains("has not signed in yet"));
+    // Opened by the owner (this page); staff signed in, but not to this shop yet.
+    assert!(row(&page, "owner@alpha.example").contains(OPENED));
+    assert!(row(&page, "help@alpha.example").contains(NOT_YET));
+    assert!(row(&page, "new@alpha.example").contains(NOT_YET));
     assert!(page.contains("lookout user create EMAIL --shop alpha --role staff"));
     // One form per other account; none for the owner's own row.
     assert_eq!(page.matches("name=\"action\" value=\"remove\"").count(), 2, "{page}");
     assert!(!page.contains("value=\"owner@alpha.example\""), "no form for oneself");
     assert_eq!(help.get(TEAM).await.status(), 403, "staff may not open it");
+    assert!(row(&owner.page(TEAM).await, "help@alpha.example").contains(NOT_YET));
+    assert_eq!(help.get("/console/shops/alpha").await.status(), 200);
+    assert!(row(&owner.page(TEAM).await, "help@alpha.example").contains(OPENED));
     let stranger = sign_in(&app, "other@beta.example").await;
     assert_eq!(stranger.get(TEAM).await.status(), 404, "another shop's owner");
     let res = change(&stranger, "help@alpha.example", "remove", "").await;
@@ -67,7 +74,8 @@ async fn owners_see_and_change_their_team() {
     assert_eq!(res.status(), 403, "nor post to it");
 
     // Another shop's account, with a password and signed in there, added here:
-    // this shop's list tells nothing of that until it opens the shop.
+    // this shop's list tells nothing of that, nor of a new sign-in, until it
+    // opens the shop.
     let alpha = app.store.shop("alpha").await.unwrap().expect("shop");
     app.store
         .add_member("other@beta.example", alpha.id, Role::Staff)
@@ -75,14 +83,14 @@ async fn owners_see_and_change_their_team() {
         .unwrap()
         .expect("room");
     let page = owner.page(TEAM).await;
-    assert!(
-        row(&page, "other@beta.example").contains("has not signed in yet"),
-        "{page}"
-    );
+    assert!(row(&page, "other@beta.example").contains(NOT_YET), "{page}");
+    drop(sign_in(&app, "other@beta.example").await);
+    let page = owner.page(TEAM).await;
+    assert!(row(&page, "other@beta.example").contains(NOT_YET), "{page}");
     // Its session from before opens the shop: that counts.
     assert_eq!(stranger.get("/console/shops/alpha").await.status(), 200);
     let page = owner.page(TEAM).await;
-    assert!(row(&page, "other@beta.example").contains("has signed in"), "{page}");
+    assert!(row(&page, "other@beta.example").contains(OPENED), "{page}");
     app.store
         .change_member(None, alpha.id, "other@beta.example", app::store::TeamChange::Remove)
         .await

@@ -81,8 +81,12 @@ async fn a_mail_refused_for_good_fails_once_and_leaves_no_link() {
     assert_eq!(set_password(&app, &link, PASSWORD, PASSWORD).await.status(), 200);
     assert_eq!(count(&pool, &links).await, 1, "one link, used");
     let page = owner.page(TEAM).await;
-    assert!(page.contains("Invitation sent."), "until the account signs in");
-    drop(common::console::sign_in(&app, "new@alpha.example").await);
+    assert!(page.contains("Invitation sent."), "until the account opens the shop");
+    let new = common::console::sign_in(&app, "new@alpha.example").await;
+    assert_eq!(new.get("/console/shops/alpha").await.status(), 200);
     let page = owner.page(TEAM).await;
-    assert!(!page.contains("Invitation sent."), "said no more once it signed in");
+    assert!(
+        !page.contains("Invitation sent."),
+        "said no more once it opened the shop"
+    );
 }
