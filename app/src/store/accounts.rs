@@ -66,15 +66,7 @@ impl Store {
         expires_at: &str,
     ) -> Result<(), StoreError> {
         let mut conn = self.pool.acquire().await?;
-        let mut tx = begin_write(&mut conn, self.backend).await?;
-        if self.backend == Backend::Postgres {
-            // The account's row before its links, in the order setting a
-            // password and forgetting an idle account take them.
-            sqlx::query("SELECT id FROM users WHERE id = $1 FOR NO KEY UPDATE")
-                .bind(user_id)
-                .fetch_optional(&mut *tx)
-                .await?;
-        }
+        let mut tx = hold_account(&mut conn, self.backend, AccountRow::Id(user_id), Hold::Change).await?;
         replace_link(&mut tx, user_id, token_hash, expires_at).await?;
         tx.commit().await?;
         Ok(())
@@ -104,18 +96,8 @@ impl Store {
     /// Uses a live link to set its account's password, and ends the account's
     /// sessions. False when the link is unknown, used or expired (nothing changes).
     pub async fn set_password(&self, token_hash: &str, password_hash: &str) -> Result<bool, StoreError> {
-        let mut tx = self.pool.begin().await?;
-        if self.backend == Backend::Postgres {
-            // The account's row first, then its link: the order in which an
-            // invitation's mail takes them (`invitation_link`), so that neither waits on the other.
-            sqlx::query(
-                "SELECT u.id FROM users u JOIN password_links l ON l.user_id = u.id
-                 WHERE l.token_hash = $1 FOR NO KEY UPDATE OF u",
-            )
-            .bind(token_hash)
-            .fetch_optional(&mut *tx)
-            .await?;
-        }
+        let mut conn = self.pool.acquire().await?;
+        let mut tx = hold_account(&mut conn, self.backend, AccountRow::OfLink(token_hash), Hold::Change).await?;
         let user_id: Option<i64> = sqlx::query_scalar(
             "UPDATE password_links SET used_at = $1
              WHERE token_hash = $2 AND used_at IS NULL AND expires_at > $1 RETURNING user_id",
@@ -273,6 +255,65 @@ impl MemberRow {
         let opened = self.opened != 0;
         Some(self.shop.into_shop().map(|shop| Membership { shop, role, opened }))
     }
+}
+
+/// Which account's row [`hold_account`] takes.
+pub(super) enum AccountRow<'a> {
+    Id(i64),
+    Email(&'a str),
+    /// The account of the set-password link with this token hash.
+    OfLink(&'a str),
+}
+
+/// What the holder will do to the account's row.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(super) enum Hold {
+    /// Change its columns, or its links: others wait to change or delete it.
+    Change,
+    /// Delete it: others wait also to give it a role, a link or a session.
+    Delete,
+}
+
+/// A write transaction that holds one account's row (PostgreSQL; on SQLite,
+/// the write lock). Every writer that touches an account's password, links or
+/// existence takes its row first, before its links, so that no two of them
+/// wait on each other: setting a password, an invitation's mail deciding its
+/// link, a link made on the command line, an idle account forgotten. Adding
+/// an account to a team takes its shop, then its row (`team::upsert_user`).
+pub(super) async fn hold_account<'c>(
+    conn: &'c mut sqlx::AnyConnection,
+    backend: Backend,
+    row: AccountRow<'_>,
+    hold: Hold,
+) -> Result<sqlx::Transaction<'c, sqlx::Any>, StoreError> {
+    let mut tx = begin_write(conn, backend).await?;
+    if backend == Backend::Postgres {
+        let lock = match hold {
+            Hold::Change => "FOR NO KEY UPDATE OF u",
+            Hold::Delete => "FOR UPDATE OF u",
+        };
+        let (filter, key) = match row {
+            AccountRow::Id(id) => ("u.id = $1", Key::Id(id)),
+            AccountRow::Email(email) => ("u.email = $1", Key::Text(email)),
+            AccountRow::OfLink(hash) => (
+                "u.id = (SELECT user_id FROM password_links WHERE token_hash = $1)",
+                Key::Text(hash),
+            ),
+        };
+        let sql = format!("SELECT u.id FROM users u WHERE {filter} {lock}");
+        let query = sqlx::query(&sql);
+        let query = match key {
+            Key::Id(id) => query.bind(id),
+            Key::Text(text) => query.bind(text),
+        };
+        query.fetch_optional(&mut *tx).await?;
+    }
+    Ok(tx)
+}
+
+enum Key<'a> {
+    Id(i64),
+    Text(&'a str),
 }
 
 /// Stores a new set-password link for an account in `tx`; its earlier links stop working.

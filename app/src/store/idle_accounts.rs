@@ -3,7 +3,8 @@
 //! Their addresses are forgotten once their last link has ended and they
 //! were last invited a day ago or more (with those finished invitations).
 
-use super::{begin_write, now, time_in, Backend, Store, StoreError};
+use super::accounts::{hold_account, AccountRow, Hold};
+use super::{now, time_in, Store, StoreError};
 
 /// Days an account without a password is kept after it was made, and after
 /// its last invitation: the invitations' day bound per address
@@ -40,15 +41,7 @@ impl Store {
         let mut forgotten = 0;
         for id in candidates {
             let mut conn = self.pool.acquire().await?;
-            let mut tx = begin_write(&mut conn, self.backend).await?;
-            if self.backend == Backend::Postgres {
-                // Adding the account to a team updates this row first
-                // (`team::upsert_user`), setting its password locks it.
-                sqlx::query("SELECT id FROM users WHERE id = $1 FOR UPDATE")
-                    .bind(id)
-                    .fetch_optional(&mut *tx)
-                    .await?;
-            }
+            let mut tx = hold_account(&mut conn, self.backend, AccountRow::Id(id), Hold::Delete).await?;
             let still: Option<i64> = sqlx::query_scalar(&format!("{IDLE} AND u.id = $3"))
                 .bind(&before)
                 .bind(now())

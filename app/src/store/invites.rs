@@ -10,10 +10,10 @@
 //! account sent one (nor its earlier link replaced). Any other account is told
 //! it may now open the shop (one without a password: with the link it has).
 
-use super::accounts::{replace_link, Role};
+use super::accounts::{hold_account, replace_link, AccountRow, Hold, Role};
 use super::shops::hold_shop;
 use super::team::{count, role_of, set_role, upsert_user, MEMBERS, PASSWORD_SET};
-use super::{begin_write, now, time_in, Backend, Store, StoreError};
+use super::{now, time_in, Store, StoreError};
 
 /// Invitations one shop may send in 24 hours (sent again or not, kept or removed).
 pub const INVITES_PER_DAY: i64 = 20;
@@ -189,16 +189,10 @@ impl Store {
         token_hash: &str,
         expires_at: &str,
     ) -> Result<InviteLink, StoreError> {
+        // The account's row, before anything is read about it (the next
+        // statement's snapshot then sees what others committed meanwhile).
         let mut conn = self.pool.acquire().await?;
-        let mut tx = begin_write(&mut conn, self.backend).await?;
-        if self.backend == Backend::Postgres {
-            // The account's row, before anything is read about it (the next
-            // statement's snapshot then sees what others committed meanwhile).
-            sqlx::query("SELECT id FROM users WHERE email = $1 FOR NO KEY UPDATE")
-                .bind(email)
-                .fetch_optional(&mut *tx)
-                .await?;
-        }
+        let mut tx = hold_account(&mut conn, self.backend, AccountRow::Email(email), Hold::Change).await?;
         let row: Option<(i64, i64, i64)> = sqlx::query_as(&format!(
             "SELECT u.id, {PASSWORD_SET},
                     (SELECT COUNT(*) FROM memberships o WHERE o.user_id = u.id AND o.shop_id <> $2)
