@@ -279,7 +279,9 @@ pub(super) enum Hold {
 /// existence takes its row first, before its links, so that no two of them
 /// wait on each other: setting a password, an invitation's mail deciding its
 /// link, a link made on the command line, an idle account forgotten. Adding
-/// an account to a team takes its shop, then its row (`team::upsert_user`).
+/// an account to a team takes its shop, then its row (`team::upsert_user`);
+/// deleting one on the command line takes its shops, then its row, by hand
+/// (`Store::delete_account`), since it must hold every shop first.
 pub(super) async fn hold_account<'c>(
     conn: &'c mut sqlx::AnyConnection,
     backend: Backend,

@@ -76,19 +76,21 @@ pub fn locale_of(headers: &HeaderMap) -> Locale {
 
 /// The signed-in account's membership of the shop `slug`, or the page to answer
 /// instead: not found for a shop it is not a member of (existing or not), 403 for
-/// staff on an owner's section.
+/// staff on an owner's section. The account's first visit is recorded.
 pub async fn member(state: &AppState, signed: &Signed, slug: &str, section: Section) -> Result<Membership, Response> {
+    let member = membership(state, signed, slug, section).await?;
+    seen(state, signed, &member).await;
+    Ok(member)
+}
+
+/// [`member`] without recording the visit.
+async fn membership(state: &AppState, signed: &Signed, slug: &str, section: Section) -> Result<Membership, Response> {
     if !app::normalize::is_slug(slug) {
         return Err(pages::not_found(signed.locale));
     }
     match state.store.membership(signed.session.user_id, slug).await {
         Ok(Some(m)) if m.role != Role::Owner && !section.for_staff() => Err(pages::owners_only(signed.locale)),
-        Ok(Some(m)) => {
-            if !m.opened {
-                seen(state, signed, &m).await;
-            }
-            Ok(m)
-        }
+        Ok(Some(m)) => Ok(m),
         Ok(None) => Err(pages::not_found(signed.locale)),
         Err(e) => {
             tracing::error!(error = %e, "membership query failed");
@@ -98,9 +100,12 @@ pub async fn member(state: &AppState, signed: &Signed, slug: &str, section: Sect
 }
 
 /// Records the first time an account opens a shop since it was added (the
-/// team page then says so); a failure is logged and tried again at its next
-/// click.
+/// team page then says so; read with the membership, written once); a failure
+/// is logged and tried again at its next click.
 async fn seen(state: &AppState, signed: &Signed, m: &Membership) {
+    if m.opened {
+        return;
+    }
     if let Err(e) = state.store.mark_opened(signed.session.user_id, m.shop.id).await {
         tracing::warn!(error = %e, "could not record the account's first visit to the shop");
     }
@@ -108,7 +113,8 @@ async fn seen(state: &AppState, signed: &Signed, m: &Membership) {
 
 /// For a form post: the membership as [`member`] gives it, once the form's CSRF
 /// token is this session's (else 403, nothing changed) and the account's
-/// allowance of console changes has room (else 429, nothing changed).
+/// allowance of console changes has room (else 429, nothing changed); the
+/// visit is recorded only then.
 pub async fn member_posting(
     state: &AppState,
     signed: &Signed,
@@ -116,14 +122,15 @@ pub async fn member_posting(
     section: Section,
     csrf: &str,
 ) -> Result<Membership, Response> {
-    let member = member(state, signed, slug, section).await?;
+    let member = membership(state, signed, slug, section).await?;
     if !signed.csrf_ok(csrf) {
         return Err(pages::stale_form(signed.locale));
     }
-    match state.limits.reserve_console_write(signed.session.user_id) {
-        Ok(()) => Ok(member),
-        Err(wait) => Err(pages::too_many(signed.locale, wait)),
+    if let Err(wait) = state.limits.reserve_console_write(signed.session.user_id) {
+        return Err(pages::too_many(signed.locale, wait));
     }
+    seen(state, signed, &member).await;
+    Ok(member)
 }
 
 /// Where this Lookout is reached, for the embed snippet and the webhook URL:
