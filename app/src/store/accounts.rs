@@ -138,7 +138,7 @@ impl Store {
 
     /// The shops an account may open, by name.
     pub async fn memberships(&self, user_id: i64) -> Result<Vec<Membership>, StoreError> {
-        let rows: Vec<MemberRow> = sqlx::query_as(&format!("{MEMBER} WHERE m.user_id = $1 ORDER BY s.name, s.slug"))
+        let rows: Vec<MemberRow> = sqlx::query_as(&member_query("WHERE m.user_id = $1 ORDER BY s.name, s.slug"))
             .bind(user_id)
             .fetch_all(&self.pool)
             .await?;
@@ -147,7 +147,7 @@ impl Store {
 
     /// The account's role in the shop with this slug, and the shop; `None` when it has none.
     pub async fn membership(&self, user_id: i64, slug: &str) -> Result<Option<Membership>, StoreError> {
-        let row: Option<MemberRow> = sqlx::query_as(&format!("{MEMBER} WHERE m.user_id = $1 AND s.slug = $2"))
+        let row: Option<MemberRow> = sqlx::query_as(&member_query("WHERE m.user_id = $1 AND s.slug = $2"))
             .bind(user_id)
             .bind(slug)
             .fetch_optional(&self.pool)
@@ -228,9 +228,18 @@ impl Store {
     }
 }
 
-const MEMBER: &str = "SELECT s.id, s.slug, s.name, s.locale, s.accent, s.allowed_origins, s.email_links, m.role,
-    CAST(CASE WHEN m.opened_at IS NULL THEN 0 ELSE 1 END AS BIGINT) AS opened
-    FROM memberships m JOIN shops s ON s.id = m.shop_id";
+/// 1 when the membership `m` has been opened by its account, else 0 (a
+/// column of a query on `memberships m`).
+pub(super) const OPENED: &str = "CAST(CASE WHEN m.opened_at IS NULL THEN 0 ELSE 1 END AS BIGINT)";
+
+/// An account's memberships with their shops, those `filter` (a `WHERE`
+/// clause and what follows it) keeps.
+fn member_query(filter: &str) -> String {
+    format!(
+        "SELECT s.id, s.slug, s.name, s.locale, s.accent, s.allowed_origins, s.email_links, m.role, {OPENED} AS opened
+         FROM memberships m JOIN shops s ON s.id = m.shop_id {filter}"
+    )
+}
 
 struct MemberRow {
     shop: ShopRow,

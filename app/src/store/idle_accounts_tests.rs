@@ -42,6 +42,19 @@ async fn removed_long_ago(store: &Store, email: &str, shop_id: i64) -> i64 {
     id
 }
 
+/// An account invited by `owner`, taken off the team since, and made
+/// `DAYS_AGO` days ago (its invitation stays as made: today, not sent).
+async fn invited_and_removed(store: &Store, owner: i64, email: &str, shop_id: i64) -> i64 {
+    let (_, id) = store
+        .invite_member(owner, shop_id, email, Role::Staff, "en")
+        .await
+        .unwrap()
+        .expect("invited");
+    remove(store, email, shop_id).await;
+    backdate(store, "users", "created_at", "id", id, DAYS_AGO).await;
+    id
+}
+
 async fn link(store: &Store, user_id: i64, hours: i64) -> String {
     let hash = format!("{user_id:064}");
     let expires = time_in(chrono::Duration::hours(hours));
@@ -77,21 +90,9 @@ async fn only_accounts_nobody_can_use_are_forgotten() {
     link(&store, with_link, 1).await;
 
     // Invited today, then removed: the day's bound for the address still counts it.
-    let (_, invited) = store
-        .invite_member(owner, shop.id, "invited@a.example", Role::Staff, "en")
-        .await
-        .unwrap()
-        .expect("invited");
-    remove(&store, "invited@a.example", shop.id).await;
-    backdate(&store, "users", "created_at", "id", invited, DAYS_AGO).await;
+    let invited = invited_and_removed(&store, owner, "invited@a.example", shop.id).await;
     // Invited long ago, its mail not sent yet.
-    let (_, waiting) = store
-        .invite_member(owner, shop.id, "waiting@a.example", Role::Staff, "en")
-        .await
-        .unwrap()
-        .expect("invited");
-    remove(&store, "waiting@a.example", shop.id).await;
-    backdate(&store, "users", "created_at", "id", waiting, DAYS_AGO).await;
+    let waiting = invited_and_removed(&store, owner, "waiting@a.example", shop.id).await;
     backdate(&store, "invitations", "created_at", "user_id", waiting, DAYS_AGO).await;
     sqlx::query("UPDATE invitations SET done_at = $1, outcome = 'sent', email = '' WHERE user_id = $2")
         .bind(time_in(chrono::Duration::zero()))
@@ -101,13 +102,7 @@ async fn only_accounts_nobody_can_use_are_forgotten() {
         .unwrap();
 
     // Invited two days ago, its mail sent, removed since: forgotten with its invitation.
-    let (_, old) = store
-        .invite_member(owner, shop.id, "old@a.example", Role::Staff, "en")
-        .await
-        .unwrap()
-        .expect("invited");
-    remove(&store, "old@a.example", shop.id).await;
-    backdate(&store, "users", "created_at", "id", old, DAYS_AGO).await;
+    let old = invited_and_removed(&store, owner, "old@a.example", shop.id).await;
     backdate(&store, "invitations", "created_at", "user_id", old, DAYS_AGO).await;
     sqlx::query("UPDATE invitations SET done_at = created_at, outcome = 'sent', email = '' WHERE user_id = $1")
         .bind(old)

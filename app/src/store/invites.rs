@@ -10,7 +10,7 @@
 //! account sent one (nor its earlier link replaced). Any other account is told
 //! it may now open the shop (one without a password: with the link it has).
 
-use super::accounts::{hold_account, replace_link, AccountRow, Hold, Role};
+use super::accounts::{hold_account, replace_link, AccountRow, Hold, Role, OPENED};
 use super::shops::hold_shop;
 use super::team::{count, role_of, set_role, upsert_user, MEMBERS, PASSWORD_SET};
 use super::{now, time_in, Store, StoreError};
@@ -120,11 +120,11 @@ impl Store {
         }
         // On the team already: invited again until it has opened this shop
         // (whatever it did in other shops), never the owner who asks.
-        let member: Option<(i64, i64)> = sqlx::query_as(
-            "SELECT m.user_id, CAST(CASE WHEN m.opened_at IS NULL THEN 0 ELSE 1 END AS BIGINT)
+        let member: Option<(i64, i64)> = sqlx::query_as(&format!(
+            "SELECT m.user_id, {OPENED}
              FROM memberships m JOIN users u ON u.id = m.user_id
-             WHERE u.email = $1 AND m.shop_id = $2",
-        )
+             WHERE u.email = $1 AND m.shop_id = $2"
+        ))
         .bind(email)
         .bind(shop_id)
         .fetch_optional(&mut *tx)

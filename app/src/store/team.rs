@@ -3,7 +3,7 @@
 //! owner, never holds more than [`MEMBERS`] accounts, and an owner demoted a
 //! moment ago changes nothing.
 
-use super::accounts::Role;
+use super::accounts::{Role, OPENED};
 use super::invites::Invitation;
 use super::shops::hold_shop;
 use super::{begin_write, now, Backend, Store, StoreError};
@@ -134,15 +134,14 @@ impl Store {
     /// same order on both stores, whatever PostgreSQL's collation); at most
     /// [`MEMBERS`] are added, see [`Store::add_member`].
     pub async fn members(&self, shop_id: i64) -> Result<Vec<Member>, StoreError> {
-        let rows: Vec<(String, String, i64, Option<String>)> = sqlx::query_as(
-            "SELECT u.email, m.role,
-                    CAST(CASE WHEN m.opened_at IS NULL THEN 0 ELSE 1 END AS BIGINT),
+        let rows: Vec<(String, String, i64, Option<String>)> = sqlx::query_as(&format!(
+            "SELECT u.email, m.role, {OPENED},
                     (SELECT CASE WHEN i.done_at IS NULL THEN 'waiting' ELSE i.outcome END
                      FROM invitations i WHERE i.user_id = u.id AND i.shop_id = $1
                      ORDER BY i.id DESC LIMIT 1)
              FROM memberships m JOIN users u ON u.id = m.user_id
-             WHERE m.shop_id = $1",
-        )
+             WHERE m.shop_id = $1"
+        ))
         .bind(shop_id)
         .fetch_all(&self.pool)
         .await?;
