@@ -41,7 +41,7 @@ pub use redact::shown_url;
 pub use refusals::{masked_email, Refusal, Refused};
 pub use shops::{NewShop, Shop, ShopUpdate};
 pub use tally::{Counted, Day};
-pub use team::{Member, TeamChange, TeamRefusal, MEMBERS};
+pub use team::{Member, TeamChange, TeamChanged, TeamRefusal, MEMBERS};
 pub use writes::{Decision, PutOutcome, Updated, Writer};
 
 use crate::errors::FieldError;

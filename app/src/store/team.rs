@@ -33,6 +33,15 @@ pub enum TeamChange {
     Remove,
 }
 
+/// A change to a team that was allowed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TeamChanged {
+    /// The account's id.
+    pub user_id: i64,
+    /// False when the account had the role asked for already.
+    pub changed: bool,
+}
+
 /// Why a change to a team was not made (nothing changed).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TeamRefusal {
@@ -164,14 +173,15 @@ impl Store {
     /// or takes it away, for the owner `by` (`None`: the operator's command
     /// line). Checked in the transaction that makes the change: `by` is still an
     /// owner and asks about another account, the account is a member, and the
-    /// shop keeps an owner. Returns the account's id.
+    /// shop keeps an owner. Returns the account's id and whether anything
+    /// changed (a role the account has already changes nothing).
     pub async fn change_member(
         &self,
         by: Option<i64>,
         shop_id: i64,
         email: &str,
         change: TeamChange,
-    ) -> Result<Result<i64, TeamRefusal>, StoreError> {
+    ) -> Result<Result<TeamChanged, TeamRefusal>, StoreError> {
         let mut conn = self.pool.acquire().await?;
         let mut tx = hold_shop(&mut conn, self.backend, shop_id).await?;
         if let Some(by) = by {
@@ -198,25 +208,28 @@ impl Store {
         if role == Role::Owner.as_str() && !stays_owner && owners(&mut tx, shop_id).await? <= 1 {
             return Ok(Err(TeamRefusal::LastOwner));
         }
-        match change {
+        let done = match change {
             TeamChange::Role(new) => {
-                sqlx::query("UPDATE memberships SET role = $1 WHERE user_id = $2 AND shop_id = $3")
+                sqlx::query("UPDATE memberships SET role = $1 WHERE user_id = $2 AND shop_id = $3 AND role <> $1")
                     .bind(new.as_str())
                     .bind(user_id)
                     .bind(shop_id)
                     .execute(&mut *tx)
-                    .await?;
+                    .await?
             }
             TeamChange::Remove => {
                 sqlx::query("DELETE FROM memberships WHERE user_id = $1 AND shop_id = $2")
                     .bind(user_id)
                     .bind(shop_id)
                     .execute(&mut *tx)
-                    .await?;
+                    .await?
             }
-        }
+        };
         tx.commit().await?;
-        Ok(Ok(user_id))
+        Ok(Ok(TeamChanged {
+            user_id,
+            changed: done.rows_affected() > 0,
+        }))
     }
 
     /// Deletes an account with its sessions, links and roles (the support view's

@@ -105,7 +105,13 @@ async fn an_owner_demoted_a_moment_before_changes_nothing() {
         .change_member(Some(a), shop.id, "b@a.example", TeamChange::Role(Role::Staff))
         .await
         .unwrap();
-    assert!(change.is_ok());
+    assert_eq!(change.map(|c| c.changed), Ok(true));
+    // The role it has already: allowed, and nothing changes.
+    let again = store
+        .change_member(Some(a), shop.id, "b@a.example", TeamChange::Role(Role::Staff))
+        .await
+        .unwrap();
+    assert_eq!(again.map(|c| c.changed), Ok(false));
     for change in [TeamChange::Remove, TeamChange::Role(Role::Owner)] {
         let refused = store
             .change_member(Some(b), shop.id, "c@a.example", change)
@@ -121,7 +127,10 @@ async fn an_owner_demoted_a_moment_before_changes_nothing() {
             .change_member(Some(a), shop.id, "b@a.example", TeamChange::Remove)
             .await
             .unwrap(),
-        Ok(b)
+        Ok(TeamChanged {
+            user_id: b,
+            changed: true
+        })
     );
     let refused = store
         .change_member(Some(b), shop.id, "a@a.example", TeamChange::Remove)

@@ -35,6 +35,8 @@ pub async fn team(
     let note = match done.done.as_deref() {
         Some("owner") => Some("console.team.now_owner"),
         Some("staff") => Some("console.team.now_staff"),
+        Some("owner_already") => Some("console.team.owner_already"),
+        Some("staff_already") => Some("console.team.staff_already"),
         Some("removed") => Some("console.team.removed"),
         Some("invited") => Some("console.team.invited"),
         Some("invited_again") => Some("console.team.invited_again"),
@@ -89,17 +91,20 @@ pub async fn change(
         }
         let by = Some(signed.session.user_id);
         match state.store.change_member(by, member.shop.id, &email, change).await {
-            Ok(Ok(target)) => {
+            Ok(Ok(done)) => {
                 tracing::info!(
                     user_id = signed.session.user_id,
                     shop_id = member.shop.id,
-                    target_user_id = target,
+                    target_user_id = done.user_id,
                     change = ?change,
+                    changed = done.changed,
                     "console changed the team"
                 );
-                let done = match change {
-                    TeamChange::Role(role) => role.as_str(),
-                    TeamChange::Remove => "removed",
+                let done = match (change, done.changed) {
+                    (TeamChange::Role(role), true) => role.as_str(),
+                    (TeamChange::Role(Role::Owner), false) => "owner_already",
+                    (TeamChange::Role(Role::Staff), false) => "staff_already",
+                    (TeamChange::Remove, _) => "removed",
                 };
                 return Redirect::to(&format!("/console/shops/{}/team?done={done}", member.shop.slug)).into_response();
             }

@@ -116,7 +116,18 @@ async fn owners_see_and_change_their_team() {
     );
     let res = change(&owner, "help@alpha.example", "role", "staff").await;
     assert_eq!(res.status(), 303);
+    assert_eq!(res.headers()["location"], "/console/shops/alpha/team?done=staff");
     assert_eq!(help.get("/console/shops/alpha/keys").await.status(), 403);
+    // The role it has already: said so, not "now".
+    let res = change(&owner, "help@alpha.example", "role", "staff").await;
+    assert_eq!(res.status(), 303);
+    assert_eq!(
+        res.headers()["location"],
+        "/console/shops/alpha/team?done=staff_already"
+    );
+    let page = owner.page(&format!("{TEAM}?done=staff_already")).await;
+    assert!(page.contains("was staff of this shop already"), "{page}");
+    assert!(!page.contains("is now"));
 
     // What changes nothing, and says why.
     let refusals: [(&str, &str, &str, u16, &str); 7] = [
