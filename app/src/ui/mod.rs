@@ -8,6 +8,8 @@ mod order_links;
 // Orders are rendered on the server only (the island gets them as HTML).
 #[cfg(feature = "ssr")]
 mod order;
+#[cfg(feature = "ssr")]
+mod timeline;
 mod track;
 
 use crate::errors::LookupError;

@@ -1,0 +1,175 @@
+//! The order's way so far: where each step of the progress bar stands, and one
+//! history merged from the merchant's events and what the order itself tells.
+
+use crate::i18n::{t, t_args, Locale};
+use crate::status::{FulfillmentStatus, OrderStatus, PaymentStatus, ShipmentStatus};
+use crate::view::ShopperView;
+
+/// Where a step of the progress bar stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Step {
+    Done,
+    Current,
+    Todo,
+}
+
+impl Step {
+    pub(super) fn word(self) -> &'static str {
+        match self {
+            Step::Done => "done",
+            Step::Current => "current",
+            Step::Todo => "todo",
+        }
+    }
+
+    pub(super) fn key(self) -> &'static str {
+        match self {
+            Step::Done => "progress.done",
+            Step::Current => "progress.current",
+            Step::Todo => "progress.todo",
+        }
+    }
+}
+
+/// The five steps (placed, paid, shipped, out for delivery, delivered) and where each
+/// stands, or `None` for a cancelled order, which has no way forward to show.
+/// A step is done only when it really happened: an authorized payment is not "paid"
+/// even after the parcel left. The step after the last one done is the current one.
+pub fn progress(order: &ShopperView) -> Option<Vec<(&'static str, Step)>> {
+    if order.status == OrderStatus::Cancelled {
+        return None;
+    }
+    let shipments = &order.shipments;
+    let paid = matches!(
+        order.payment_status,
+        PaymentStatus::Paid | PaymentStatus::PartiallyRefunded | PaymentStatus::Refunded
+    );
+    let shipped = order.fulfillment_status == FulfillmentStatus::Fulfilled
+        || shipments.iter().any(|s| s.status != ShipmentStatus::LabelCreated);
+    let out = shipments
+        .iter()
+        .any(|s| matches!(s.status, ShipmentStatus::OutForDelivery | ShipmentStatus::Delivered));
+    let delivered = !shipments.is_empty()
+        && order.fulfillment_status == FulfillmentStatus::Fulfilled
+        && shipments.iter().all(|s| s.status == ShipmentStatus::Delivered);
+    let done = [true, paid, shipped, out, delivered];
+    let last_done = done.iter().rposition(|d| *d).unwrap_or(0);
+    let keys = ["placed", "paid", "shipped", "out_for_delivery", "delivered"];
+    Some(
+        keys.iter()
+            .zip(done)
+            .enumerate()
+            .map(|(i, (key, is_done))| {
+                let state = if is_done {
+                    Step::Done
+                } else if i == last_done + 1 {
+                    Step::Current
+                } else {
+                    Step::Todo
+                };
+                (*key, state)
+            })
+            .collect(),
+    )
+}
+
+/// One history in time order: the merchant's customer events, plus what the
+/// order itself tells (placed, parcels shipped and delivered, returns requested)
+/// unless the merchant's events already say it.
+pub fn history(order: &ShopperView, locale: Locale) -> Vec<(String, String)> {
+    let has = |kind: &str| order.timeline.iter().any(|e| e.kind == kind);
+    let mut entries: Vec<(String, String)> = order
+        .timeline
+        .iter()
+        .map(|e| (e.at.clone(), e.message.clone()))
+        .collect();
+    if !has("placed") {
+        entries.push((order.placed_at.clone(), t(locale, "timeline.placed")));
+    }
+    for (i, s) in order.shipments.iter().enumerate() {
+        let n = (i + 1).to_string();
+        if let (Some(at), false) = (&s.shipped_at, has("shipped")) {
+            let text = match &s.carrier {
+                Some(c) => t_args(locale, "timeline.shipped", &[("n", &n), ("carrier", c)]),
+                None => t_args(locale, "timeline.shipped_plain", &[("n", &n)]),
+            };
+            entries.push((at.clone(), text));
+        }
+        if let (Some(at), false) = (&s.delivered_at, has("delivered")) {
+            entries.push((at.clone(), t_args(locale, "timeline.delivered", &[("n", &n)])));
+        }
+    }
+    if !has("return_requested") && !has("return") {
+        for r in &order.returns {
+            entries.push((r.requested_at.clone(), t(locale, "timeline.return_requested")));
+        }
+    }
+    entries.sort_by(|a, b| a.0.cmp(&b.0));
+    entries
+}
+
+#[cfg(all(test, feature = "ssr"))]
+mod tests {
+    use super::*;
+    use crate::order::parse_order;
+
+    fn example() -> ShopperView {
+        ShopperView::from(&*parse_order(include_str!("../../../fixtures/order-1001.json").as_bytes()).unwrap())
+    }
+
+    fn states(view: &ShopperView) -> Vec<Step> {
+        progress(view).unwrap().into_iter().map(|(_, s)| s).collect()
+    }
+
+    #[test]
+    fn progress_shows_what_really_happened() {
+        let mut view = example();
+        // Paid, one parcel in transit: placed, paid, shipped done; out for delivery is next.
+        assert_eq!(
+            states(&view),
+            [Step::Done, Step::Done, Step::Done, Step::Current, Step::Todo]
+        );
+
+        view.shipments[0].status = ShipmentStatus::Delivered;
+        view.fulfillment_status = FulfillmentStatus::Fulfilled;
+        assert_eq!(states(&view), [Step::Done; 5]);
+
+        // An authorized payment is not "paid", even once the parcel is moving.
+        view.payment_status = PaymentStatus::Authorized;
+        view.shipments[0].status = ShipmentStatus::InTransit;
+        assert_eq!(
+            states(&view),
+            [Step::Done, Step::Todo, Step::Done, Step::Current, Step::Todo]
+        );
+
+        view.status = OrderStatus::Cancelled;
+        assert!(progress(&view).is_none(), "a cancelled order shows no way forward");
+    }
+
+    #[test]
+    fn a_new_unpaid_order_waits_for_payment() {
+        let mut view = example();
+        view.payment_status = PaymentStatus::Pending;
+        view.fulfillment_status = FulfillmentStatus::Unfulfilled;
+        view.shipments.clear();
+        assert_eq!(
+            states(&view),
+            [Step::Done, Step::Current, Step::Todo, Step::Todo, Step::Todo]
+        );
+    }
+
+    #[test]
+    fn history_merges_events_in_time_order_without_duplicates() {
+        let view = example();
+        let entries = history(&view, Locale::En);
+        let texts: Vec<_> = entries.iter().map(|(_, t)| t.as_str()).collect();
+        // The merchant's "placed" event stands; shipped and return requested are added.
+        assert_eq!(
+            texts,
+            ["Order placed", "Parcel 1 shipped with PostNord", "Return requested"]
+        );
+        assert!(entries.windows(2).all(|w| w[0].0 <= w[1].0));
+        let german = history(&view, Locale::De);
+        assert_eq!(german[1].1, "Paket 1 mit PostNord versandt");
+    }
+}

@@ -1,0 +1,82 @@
+//! The real `lookout` binary as a test runs it: a subcommand to completion, or
+//! `lookout serve` as a process of its own.
+
+/// A `lookout` command with the database URL set.
+pub fn lookout_command(db: &str) -> std::process::Command {
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_lookout"));
+    cmd.env("LOOKOUT_DATABASE_URL", db).env("RUST_LOG", "warn");
+    cmd
+}
+
+/// Runs a `lookout` subcommand to completion and returns its standard output.
+pub fn lookout_ok(db: &str, args: &[&str]) -> String {
+    let out = lookout_command(db).args(args).output().expect("run lookout");
+    assert!(
+        out.status.success(),
+        "lookout {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// A `lookout serve` process on a free port; killed when dropped.
+pub struct ServerProcess {
+    pub child: std::process::Child,
+    pub base: String,
+    /// Where it serves `/metrics` (`base` unless `--metrics-addr` was given).
+    pub metrics: String,
+}
+
+impl ServerProcess {
+    /// Starts `cmd` (a `lookout` command) as `serve --addr 127.0.0.1:0` plus `args`,
+    /// and waits for the lines that name its addresses.
+    pub fn start(mut cmd: std::process::Command, args: &[&str]) -> ServerProcess {
+        use std::io::BufRead;
+        let mut child = cmd
+            .args(["serve", "--addr", "127.0.0.1:0"])
+            .args(args)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("start lookout serve");
+        let mut out = std::io::BufReader::new(child.stdout.take().expect("stdout"));
+        let mut line = String::new();
+        out.read_line(&mut line).expect("read the address line");
+        let base = line.trim().rsplit(' ').next().unwrap_or_default().to_string();
+        assert!(base.starts_with("http://127.0.0.1:"), "unexpected first line {line:?}");
+        // Then the demo page, the health check and the metrics, a line each.
+        let mut metrics = String::new();
+        for _ in 0..3 {
+            line.clear();
+            out.read_line(&mut line).expect("read the server's lines");
+            if let Some(url) = line.trim().strip_prefix("Metrics: ") {
+                metrics = url.trim_end_matches("/metrics").to_string();
+            }
+        }
+        assert!(metrics.starts_with("http://127.0.0.1:"), "no metrics line");
+        // Keep draining stdout so the server never blocks on a full pipe.
+        std::thread::spawn(move || std::io::copy(&mut out, &mut std::io::sink()));
+        ServerProcess { child, base, metrics }
+    }
+}
+
+impl ServerProcess {
+    /// Kills the server and returns everything it wrote to standard error.
+    pub fn stop_and_read_log(&mut self) -> String {
+        use std::io::Read;
+        let _ = self.child.kill();
+        let mut log = String::new();
+        if let Some(mut stderr) = self.child.stderr.take() {
+            stderr.read_to_string(&mut log).expect("read the server's log");
+        }
+        let _ = self.child.wait();
+        log
+    }
+}
+
+impl Drop for ServerProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
