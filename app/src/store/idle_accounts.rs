@@ -7,23 +7,25 @@ use super::accounts::{hold_account, AccountRow, Hold};
 use super::{now, time_in, Store, StoreError};
 
 /// Days an account without a password is kept after it was made, and after
-/// its last invitation: the invitations' day bound per address
-/// ([`super::INVITES_PER_ACCOUNT_PER_DAY`]) counts by account, and must not
-/// start again early because the account was forgotten.
+/// its last invitation was made or mailed: the invitations' day bounds per
+/// address ([`super::INVITES_PER_ACCOUNT_PER_DAY`],
+/// [`super::MAILS_PER_ACCOUNT_PER_DAY`]) count by account, and must not start
+/// again early because the account was forgotten.
 pub const IDLE_ACCOUNT_KEPT_DAYS: i64 = super::invites::BOUND_DAYS;
 
 /// Accounts forgotten per hourly round at most (the rest wait for the next).
 const IDLE_ACCOUNTS_PER_ROUND: i64 = 1_000;
 
 /// The idle accounts: `$1` the time before which they were made and last
-/// invited, `$2` now (a link that ends later still waits to be used).
+/// invited or mailed an invitation, `$2` now (a link that ends later still waits to be used).
 const IDLE: &str = "SELECT u.id FROM users u
      WHERE u.password_hash IS NULL AND u.created_at < $1
        AND NOT EXISTS (SELECT 1 FROM memberships m WHERE m.user_id = u.id)
        AND NOT EXISTS (SELECT 1 FROM password_links l
                        WHERE l.user_id = u.id AND l.used_at IS NULL AND l.expires_at > $2)
        AND NOT EXISTS (SELECT 1 FROM invitations i
-                       WHERE i.user_id = u.id AND (i.done_at IS NULL OR i.created_at >= $1))";
+                       WHERE i.user_id = u.id
+                         AND (i.done_at IS NULL OR i.created_at >= $1 OR i.mailed_at >= $1))";
 
 impl Store {
     /// Forgets idle accounts (see the module); how many. Each is checked

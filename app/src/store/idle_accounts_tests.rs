@@ -1,5 +1,5 @@
 //! Idle accounts: forgotten only when they have no password, no role, no link
-//! still to use and no invitation of the last day or still to send; an
+//! still to use and no invitation made or mailed in the last day or still to send; an
 //! account added to a team while it is being forgotten stays on the team.
 
 use super::*;
@@ -110,6 +110,17 @@ async fn only_accounts_nobody_can_use_are_forgotten() {
         .await
         .unwrap();
 
+    // Invited two days ago, its mail held back for the address's day bound
+    // and sent an hour ago: that bound still counts it.
+    let held = invited_and_removed(&store, owner, "held@a.example", shop.id).await;
+    backdate(&store, "invitations", "created_at", "user_id", held, DAYS_AGO).await;
+    sqlx::query("UPDATE invitations SET done_at = $1, mailed_at = $1, outcome = 'sent', email = '' WHERE user_id = $2")
+        .bind(time_in(-chrono::Duration::hours(1)))
+        .bind(held)
+        .execute(&store.pool)
+        .await
+        .unwrap();
+
     assert_eq!(store.prune_idle_accounts().await.unwrap(), 2);
     assert!(!kept(&store, "idle@a.example").await, "forgotten");
     assert!(!kept(&store, "old@a.example").await, "forgotten");
@@ -127,6 +138,7 @@ async fn only_accounts_nobody_can_use_are_forgotten() {
         "link@a.example",
         "invited@a.example",
         "waiting@a.example",
+        "held@a.example",
     ] {
         assert!(kept(&store, email).await, "{email} kept");
     }

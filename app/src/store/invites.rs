@@ -1,8 +1,11 @@
 //! Invitations: an owner adds an account to the shop from the console, and the
 //! outbox mails it (table `invitations`). Adding the account and queueing its
 //! mail are one transaction that holds the shop, with the team's checks
-//! (whoever asks is still an owner, the shop has room) and two daily bounds on
-//! the mail: per shop, and per account from every shop together.
+//! (whoever asks is still an owner, the shop has room) and two daily bounds:
+//! per shop, and per account from that shop. A third, on the mails an account
+//! is sent from every shop together, is kept when the mail goes: one over it
+//! waits until the day has room, so that no shop is refused, and learns,
+//! because of another shop's invitations.
 //!
 //! When its turn comes, the mail carries a link to set a password only to an
 //! account that has none and belongs to no other shop: a link opens every shop
@@ -13,12 +16,16 @@
 use super::accounts::{hold_account, replace_link, AccountRow, Hold, Role, OPENED};
 use super::shops::hold_shop;
 use super::team::{count, role_of, set_role, upsert_user, MEMBERS, PASSWORD_SET};
-use super::{now, time_in, Store, StoreError};
+use super::{now, time_in, Queued, Store, StoreError};
+use sqlx::{Any, Transaction};
 
 /// Invitations one shop may send in 24 hours (sent again or not, kept or removed).
 pub const INVITES_PER_DAY: i64 = 20;
-/// Invitations one account may get in 24 hours, from every shop together.
+/// Invitations one shop may send one account in 24 hours.
 pub const INVITES_PER_ACCOUNT_PER_DAY: i64 = 3;
+/// Invitation mails one account may be sent in 24 hours from every shop
+/// together; one more waits (see [`InviteLink::Later`]).
+pub const MAILS_PER_ACCOUNT_PER_DAY: i64 = 5;
 
 /// What an invitation did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -40,7 +47,8 @@ pub enum InviteRefusal {
     Full,
     /// The shop sent [`INVITES_PER_DAY`] invitations in the last 24 hours.
     TooMany,
-    /// The account got [`INVITES_PER_ACCOUNT_PER_DAY`] in the last 24 hours.
+    /// The shop sent the account [`INVITES_PER_ACCOUNT_PER_DAY`] in the last
+    /// 24 hours (other shops' invitations do not count).
     TooManyForAccount,
     /// Whoever asked is no longer an owner of the shop.
     NotOwner,
@@ -58,6 +66,10 @@ pub enum InviteLink {
     Elsewhere,
     /// The account no longer has a role in the shop: nothing is sent.
     Gone,
+    /// The account was sent [`MAILS_PER_ACCOUNT_PER_DAY`] invitations in the
+    /// last 24 hours: the invitation was put back, untried, until the first
+    /// of them is a day old. Nothing is sent now.
+    Later,
 }
 
 /// Where an invitation is, as the team page shows it.
@@ -99,7 +111,10 @@ impl Invitation {
 pub(super) const BOUND_DAYS: i64 = 1;
 
 const DAY_SHOP: &str = "SELECT COUNT(*) FROM invitations WHERE shop_id = $1 AND created_at > $2";
-const DAY_ACCOUNT: &str = "SELECT COUNT(*) FROM invitations WHERE user_id = $1 AND created_at > $2";
+const DAY_ACCOUNT: &str = "SELECT COUNT(*) FROM invitations WHERE user_id = $1 AND created_at > $2 AND shop_id = $3";
+/// The account's other invitations mailed in the last day, and the first time.
+const DAY_MAILS: &str =
+    "SELECT COUNT(*), MIN(mailed_at) FROM invitations WHERE user_id = $1 AND id <> $2 AND mailed_at > $3";
 
 impl Store {
     /// Invites the account with this (normalised) email to the shop with
@@ -148,12 +163,12 @@ impl Store {
         if by_shop >= INVITES_PER_DAY {
             return Ok(Err(InviteRefusal::TooMany));
         }
-        // Another shop may be inviting the same account: on PostgreSQL its row,
-        // made or locked by the upsert, holds the count until this ends.
+        // The shop is held: no other invitation from it counts meanwhile.
         let user_id = upsert_user(&mut tx, email).await?;
         let for_account: i64 = sqlx::query_scalar(DAY_ACCOUNT)
             .bind(user_id)
             .bind(&day_ago)
+            .bind(shop_id)
             .fetch_one(&mut *tx)
             .await?;
         if for_account >= INVITES_PER_ACCOUNT_PER_DAY {
@@ -178,17 +193,19 @@ impl Store {
         Ok(Ok((invited, user_id)))
     }
 
-    /// When an invitation to the account with this (normalised) email is sent:
-    /// stores the set-password link `token_hash` if the mail may carry one, in
-    /// one transaction with the checks (SQLite's write lock; on PostgreSQL the
-    /// account's row, which setting a password takes too).
+    /// When the claimed invitation `queued` is sent: checks the account's
+    /// day bound on mails from every shop, and records this one against it
+    /// before it goes (or puts it back for later), then stores the
+    /// set-password link `token_hash` if the mail may carry one. One
+    /// transaction (SQLite's write lock; on PostgreSQL the account's row,
+    /// which setting a password and other invitations' sending take too).
     pub async fn invitation_link(
         &self,
-        shop_id: i64,
-        email: &str,
+        queued: &Queued,
         token_hash: &str,
         expires_at: &str,
     ) -> Result<InviteLink, StoreError> {
+        let (shop_id, email) = (queued.shop_id, queued.email.as_str());
         // The account's row, before anything is read about it (the next
         // statement's snapshot then sees what others committed meanwhile).
         let mut conn = self.pool.acquire().await?;
@@ -203,6 +220,28 @@ impl Store {
         .bind(shop_id)
         .fetch_optional(&mut *tx)
         .await?;
+        if let Some((user_id, _, _)) = row {
+            if let Some(until) = mailed_enough(&mut tx, user_id, queued.id).await? {
+                // Put back untried: its claim's try is taken back.
+                sqlx::query(
+                    "UPDATE invitations SET claimed_until = NULL, next_at = $1, attempts = attempts - 1
+                     WHERE id = $2 AND attempts = $3 AND done_at IS NULL",
+                )
+                .bind(until)
+                .bind(queued.id)
+                .bind(queued.attempts)
+                .execute(&mut *tx)
+                .await?;
+                tx.commit().await?;
+                return Ok(InviteLink::Later);
+            }
+            // Counted before it goes, so that senders at once cannot pass the bound.
+            sqlx::query("UPDATE invitations SET mailed_at = COALESCE(mailed_at, $1) WHERE id = $2")
+                .bind(now())
+                .bind(queued.id)
+                .execute(&mut *tx)
+                .await?;
+        }
         let link = match row {
             None => InviteLink::Gone,
             Some((_, set, _)) if set != 0 => InviteLink::SignIn,
@@ -215,6 +254,37 @@ impl Store {
         tx.commit().await?;
         Ok(link)
     }
+}
+
+/// When the account `user_id` was sent [`MAILS_PER_ACCOUNT_PER_DAY`]
+/// invitations other than `id` in the last day: the time the first of them
+/// leaves the day. None when it may be sent another, or when `id` was counted
+/// at an earlier try (it keeps its place).
+async fn mailed_enough(tx: &mut Transaction<'_, Any>, user_id: i64, id: i64) -> Result<Option<String>, StoreError> {
+    let counted = sqlx::query_scalar::<_, Option<String>>("SELECT mailed_at FROM invitations WHERE id = $1")
+        .bind(id)
+        .fetch_optional(&mut **tx)
+        .await?
+        .flatten();
+    if counted.is_some() {
+        return Ok(None);
+    }
+    let (mailed, first): (i64, Option<String>) = sqlx::query_as(DAY_MAILS)
+        .bind(user_id)
+        .bind(id)
+        .bind(time_in(-chrono::Duration::days(BOUND_DAYS)))
+        .fetch_one(&mut **tx)
+        .await?;
+    if mailed < MAILS_PER_ACCOUNT_PER_DAY {
+        return Ok(None);
+    }
+    let first = first
+        .as_deref()
+        .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
+        .map(|t| t.with_timezone(&chrono::Utc))
+        .unwrap_or_else(chrono::Utc::now);
+    let until = first + chrono::Duration::days(BOUND_DAYS) + chrono::Duration::seconds(1);
+    Ok(Some(until.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)))
 }
 
 #[cfg(test)]

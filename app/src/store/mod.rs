@@ -33,7 +33,10 @@ pub use activity::{Delivery, SupportView, AUDIT_KEPT_DAYS, AUDIT_SHOWN, DELIVERI
 pub(crate) use allowances::{hex, unhex};
 pub use connect::{StoreOptions, POSTGRES_POOL, SQLITE_POOL};
 pub use idle_accounts::IDLE_ACCOUNT_KEPT_DAYS;
-pub use invites::{Invitation, InviteLink, InviteRefusal, Invited, INVITES_PER_ACCOUNT_PER_DAY, INVITES_PER_DAY};
+pub use invites::{
+    Invitation, InviteLink, InviteRefusal, Invited, INVITES_PER_ACCOUNT_PER_DAY, INVITES_PER_DAY,
+    MAILS_PER_ACCOUNT_PER_DAY,
+};
 pub use keys::{KeyInfo, KeyRefusal, StoredKey, KEYS_PER_HOUR, LIVE_KEYS, REVOKED_KEYS_KEPT};
 pub use links::{LinkState, ORDERS_LISTED};
 pub use outbox::{MailKind, Outcome, Queued};

@@ -2,7 +2,8 @@
 //! set a password, made now, when the store says the mail may carry one (an
 //! account on the team, without a password, in no other shop); otherwise the
 //! console's address (with word to use the link it has, to an account without
-//! a password); nothing to an account that left the team.
+//! a password); nothing to an account that left the team, nor, until the day
+//! has room, to one sent its day's invitations from every shop.
 
 use super::message::{self, Invitation};
 use super::{Mailer, Retry};
@@ -10,14 +11,16 @@ use crate::console::{password, session};
 use app::store::{InviteLink, Outcome, Queued, Store};
 
 impl Mailer {
-    pub(super) async fn try_invite(&self, store: &Store, queued: &Queued) -> Result<Outcome, Retry> {
+    /// None when the account's day bound put the invitation back for later.
+    pub(super) async fn try_invite(&self, store: &Store, queued: &Queued) -> Result<Option<Outcome>, Retry> {
         let (token, expires) = password::new_link();
         let hash = session::digest(&token);
         let link = store
-            .invitation_link(queued.shop_id, &queued.email, &hash, &expires)
+            .invitation_link(queued, &hash, &expires)
             .await
             .map_err(Retry::of)?;
-        match link {
+        let outcome = match link {
+            InviteLink::Later => return Ok(None),
             InviteLink::Gone => Ok(Outcome::Withdrawn),
             InviteLink::SignIn | InviteLink::Elsewhere => {
                 let url = format!("{}/console", self.public_url);
@@ -34,6 +37,7 @@ impl Mailer {
                 self.send_or_forget(queued, mail, store.delete_password_link(&hash))
                     .await
             }
-        }
+        };
+        outcome.map(Some)
     }
 }

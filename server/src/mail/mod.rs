@@ -150,7 +150,16 @@ impl Mailer {
         let id = queued.id;
         let tried = tokio::time::timeout(LEASE - LEASE_MARGIN, self.try_send(store, &queued)).await;
         let outcome = match tried.unwrap_or_else(|_| Err(Retry("timed out".into()))) {
-            Ok(outcome) => outcome,
+            Ok(Some(outcome)) => outcome,
+            Ok(None) => {
+                tracing::info!(
+                    outbox_id = id,
+                    kind = queued.kind.as_str(),
+                    "mail put back until the account's day has room"
+                );
+                metrics::counter!("lookout_mail_total", "outcome" => "later").increment(1);
+                return;
+            }
             Err(Retry(error)) if queued.attempts < MAX_ATTEMPTS => {
                 let wait = backoff(self.retry_after, queued.attempts);
                 tracing::warn!(outbox_id = id, kind = queued.kind.as_str(), attempts = queued.attempts, retry_in_secs = wait.as_secs(), %error, "mail not sent; will try again");
@@ -198,9 +207,10 @@ impl Mailer {
         }
     }
 
-    async fn try_send(&self, store: &Store, queued: &Queued) -> Result<Outcome, Retry> {
+    /// What became of the request; None when it was put back, untried, for later.
+    async fn try_send(&self, store: &Store, queued: &Queued) -> Result<Option<Outcome>, Retry> {
         match queued.kind {
-            MailKind::Link => self.try_link(store, queued).await,
+            MailKind::Link => self.try_link(store, queued).await.map(Some),
             MailKind::Invite => self.try_invite(store, queued).await,
         }
     }

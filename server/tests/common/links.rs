@@ -39,6 +39,15 @@ pub async fn drained(app: &TestApp) {
     }
 }
 
+/// Waits until no mail is due or being sent (mail put back for later may wait).
+pub async fn nothing_due(app: &TestApp) {
+    let end = Instant::now() + WAIT;
+    while app.store.outbox_waiting().await.expect("outbox").1 > 0 {
+        assert!(Instant::now() < end, "mail due was not handled");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
 /// GETs a link's page, as the browser holding `cookie` (if any).
 pub async fn open(app: &TestApp, path: &str, cookie: Option<&str>) -> reqwest::Response {
     let req = app.client.get(app.url(path));

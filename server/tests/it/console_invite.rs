@@ -5,9 +5,9 @@
 
 use crate::common;
 
-use app::store::{Role, INVITES_PER_DAY};
+use app::store::{NewShop, Role, INVITES_PER_ACCOUNT_PER_DAY, INVITES_PER_DAY, MAILS_PER_ACCOUNT_PER_DAY};
 use common::console::{account, invite, set_password, sign_in, PASSWORD};
-use common::links::{drained, WAIT};
+use common::links::{drained, nothing_due, WAIT};
 use common::smtp::SmtpServer;
 use common::TestApp;
 
@@ -190,6 +190,88 @@ async fn invitations_at_once_stop_at_the_day_bound() {
     assert_eq!(to.len(), bound, "to as many addresses");
     let shop = app.store.shop("alpha").await.unwrap().unwrap();
     assert_eq!(app.store.members(shop.id).await.unwrap().len(), bound + 1);
+}
+
+/// Seven shops invite one address at once: every owner's invitation is taken
+/// (none is refused, so none learns of the others'), five mails go and two
+/// wait, as their shops' team pages say. A shop's own fourth in a day is
+/// refused, in words about that shop alone.
+#[tokio::test]
+async fn one_address_invited_by_many_shops_is_mailed_within_its_day() {
+    let smtp = SmtpServer::start().await;
+    let app = TestApp::spawn_with_mail(&smtp.url()).await;
+    let slugs = ["alpha", "beta", "gamma", "delta", "epsilon", "zeta", "eta"];
+    for slug in &slugs[2..] {
+        let shop = NewShop {
+            slug: slug.to_string(),
+            name: format!("{slug} store"),
+            locale: "en".into(),
+            accent: None,
+            allowed_origins: vec![],
+            webhook_secret: "secret".into(),
+        };
+        app.store.create_shop(&shop).await.unwrap();
+    }
+    let mut owners = Vec::new();
+    for slug in slugs {
+        let email = format!("owner@{slug}.example");
+        account(&app, &email, slug, Role::Owner).await;
+        let owner = sign_in(&app, &email).await;
+        let csrf = owner.csrf().await;
+        owners.push((slug, owner, csrf));
+    }
+    let setup = smtp.received().len();
+    let answers = futures::future::join_all(owners.iter().map(|(slug, owner, csrf)| async move {
+        let path = format!("/console/shops/{slug}/team/invite");
+        let res = owner
+            .post_with(&path, csrf, &[("email", "wanted@elsewhere.example"), ("role", "staff")])
+            .await;
+        res.status().as_u16()
+    }))
+    .await;
+    assert_eq!(answers, [303; 7], "no shop refused for the others'");
+    let bound = usize::try_from(MAILS_PER_ACCOUNT_PER_DAY).unwrap();
+    smtp.wait_for(setup + bound, WAIT).await;
+    // Everything due is handled: the two others were put back for a day.
+    nothing_due(&app).await;
+    let to_it =
+        |mails: &[common::smtp::Received]| mails.iter().filter(|m| m.to == ["<wanted@elsewhere.example>"]).count();
+    assert_eq!(to_it(&smtp.received()), bound);
+    let mut waiting = 0;
+    for (slug, owner, _) in &owners {
+        let page = owner.page(&format!("/console/shops/{slug}/team")).await;
+        let row = page
+            .split("<li")
+            .find(|row| row.contains("wanted@elsewhere.example"))
+            .expect("its row");
+        match (
+            row.contains("Invitation sent."),
+            row.contains("Invitation waiting to be sent."),
+        ) {
+            (true, false) => {}
+            (false, true) => waiting += 1,
+            _ => panic!("{slug}: {row}"),
+        }
+    }
+    assert_eq!(waiting, owners.len() - bound);
+
+    // The first shop's own bound: its fourth invitation today is refused.
+    let (slug, owner, csrf) = &owners[0];
+    let path = format!("/console/shops/{slug}/team/invite");
+    for _ in 1..INVITES_PER_ACCOUNT_PER_DAY {
+        let res = owner
+            .post_with(&path, csrf, &[("email", "wanted@elsewhere.example"), ("role", "staff")])
+            .await;
+        assert_eq!(res.status(), 303);
+    }
+    let res = owner
+        .post_with(&path, csrf, &[("email", "wanted@elsewhere.example"), ("role", "staff")])
+        .await;
+    assert_eq!(res.status(), 429);
+    let page = res.text().await.unwrap();
+    assert!(page.contains("This shop has sent this address 3 invitations"), "{page}");
+    nothing_due(&app).await;
+    assert_eq!(to_it(&smtp.received()), bound, "the day is full: its new ones wait too");
 }
 
 /// Removed before the sender's turn: no mail. Without mail set up, the form is
