@@ -6,3 +6,6 @@
 -- The bound used to refuse the invitation, which told one shop's owner that
 -- other shops had invited the address.
 ALTER TABLE invitations ADD COLUMN mailed_at TEXT;
+-- Invitations mailed before this (sent, or refused by the mail server) count
+-- from when they were finished.
+UPDATE invitations SET mailed_at = done_at WHERE outcome IN ('sent', 'failed');

@@ -1,7 +1,8 @@
 //! Accounts nobody can use and nothing waits for: invited (or made on the
 //! command line), never given a password, and no longer on any shop's team.
 //! Their addresses are forgotten once their last link has ended and they
-//! were last invited a day ago or more (with those finished invitations).
+//! were last invited, and last mailed an invitation, a day ago or more (with
+//! those finished invitations).
 
 use super::accounts::{hold_account, AccountRow, Hold};
 use super::{now, time_in, Store, StoreError};

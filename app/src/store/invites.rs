@@ -4,8 +4,9 @@
 //! (whoever asks is still an owner, the shop has room) and two daily bounds:
 //! per shop, and per account from that shop. A third, on the mails an account
 //! is sent from every shop together, is kept when the mail goes: one over it
-//! waits until the day has room, so that no shop is refused, and learns,
-//! because of another shop's invitations.
+//! waits until the day has room, so that no shop is refused because of
+//! another shop's invitations (a long wait can still hint at them: see
+//! docs/console.md).
 //!
 //! When its turn comes, the mail carries a link to set a password only to an
 //! account that has none and belongs to no other shop: a link opens every shop
@@ -64,11 +65,13 @@ pub enum InviteLink {
     /// The account has no password and belongs to another shop too, whose
     /// link (from its owner or operator) is the one to use: no link.
     Elsewhere,
-    /// The account no longer has a role in the shop: nothing is sent.
+    /// The account no longer has a role in the shop, or a newer invitation
+    /// from the shop, still to send, replaces this one: nothing is sent.
     Gone,
     /// The account was sent [`MAILS_PER_ACCOUNT_PER_DAY`] invitations in the
-    /// last 24 hours: the invitation was put back, untried, until the first
-    /// of them is a day old. Nothing is sent now.
+    /// last 24 hours (counting those made before this one that wait): the
+    /// invitation was put back, untried, until the first of them is a day
+    /// old. Nothing is sent now.
     Later,
 }
 
@@ -112,9 +115,19 @@ pub(super) const BOUND_DAYS: i64 = 1;
 
 const DAY_SHOP: &str = "SELECT COUNT(*) FROM invitations WHERE shop_id = $1 AND created_at > $2";
 const DAY_ACCOUNT: &str = "SELECT COUNT(*) FROM invitations WHERE user_id = $1 AND created_at > $2 AND shop_id = $3";
-/// The account's other invitations mailed in the last day, and the first time.
-const DAY_MAILS: &str =
-    "SELECT COUNT(*), MIN(mailed_at) FROM invitations WHERE user_id = $1 AND id <> $2 AND mailed_at > $3";
+/// Of the account's invitations other than `$2`: how many were mailed since
+/// `$3` (a day ago), the first time, and how many made before `$2` wait to be
+/// mailed (they come first), those still to be sent alone: not replaced by a
+/// newer one from their shop, nor to an account that left that shop.
+const DAY_MAILS: &str = "SELECT
+        COALESCE(SUM(CASE WHEN i.mailed_at > $3 THEN 1 ELSE 0 END), 0),
+        MIN(CASE WHEN i.mailed_at > $3 THEN i.mailed_at END),
+        COALESCE(SUM(CASE WHEN i.id < $2 AND i.mailed_at IS NULL AND i.done_at IS NULL
+            AND EXISTS (SELECT 1 FROM memberships m WHERE m.user_id = i.user_id AND m.shop_id = i.shop_id)
+            AND NOT EXISTS (SELECT 1 FROM invitations n WHERE n.user_id = i.user_id AND n.shop_id = i.shop_id
+                            AND n.id > i.id AND n.done_at IS NULL)
+            THEN 1 ELSE 0 END), 0)
+     FROM invitations i WHERE i.user_id = $1 AND i.id <> $2";
 
 impl Store {
     /// Invites the account with this (normalised) email to the shop with
@@ -221,9 +234,23 @@ impl Store {
         .fetch_optional(&mut *tx)
         .await?;
         if let Some((user_id, _, _)) = row {
-            if let Some(until) = mailed_enough(&mut tx, user_id, queued.id).await? {
+            // A newer invitation from this shop, not finished, replaces this
+            // one: one mail, not two, to an address invited again meanwhile.
+            let newer: i64 = sqlx::query_scalar(
+                "SELECT COUNT(*) FROM invitations WHERE user_id = $1 AND shop_id = $2 AND id > $3 AND done_at IS NULL",
+            )
+            .bind(user_id)
+            .bind(shop_id)
+            .bind(queued.id)
+            .fetch_one(&mut *tx)
+            .await?;
+            if newer > 0 {
+                tx.commit().await?;
+                return Ok(InviteLink::Gone);
+            }
+            if let Some(until) = wait_for_room(&mut tx, user_id, queued.id).await? {
                 // Put back untried: its claim's try is taken back.
-                sqlx::query(
+                let put_back = sqlx::query(
                     "UPDATE invitations SET claimed_until = NULL, next_at = $1, attempts = attempts - 1
                      WHERE id = $2 AND attempts = $3 AND done_at IS NULL",
                 )
@@ -232,11 +259,17 @@ impl Store {
                 .bind(queued.attempts)
                 .execute(&mut *tx)
                 .await?;
+                if put_back.rows_affected() == 0 {
+                    tracing::warn!(
+                        outbox_id = queued.id,
+                        "the claim ran out before the invitation was put back"
+                    );
+                }
                 tx.commit().await?;
                 return Ok(InviteLink::Later);
             }
             // Counted before it goes, so that senders at once cannot pass the bound.
-            sqlx::query("UPDATE invitations SET mailed_at = COALESCE(mailed_at, $1) WHERE id = $2")
+            sqlx::query("UPDATE invitations SET mailed_at = $1 WHERE id = $2")
                 .bind(now())
                 .bind(queued.id)
                 .execute(&mut *tx)
@@ -256,34 +289,42 @@ impl Store {
     }
 }
 
-/// When the account `user_id` was sent [`MAILS_PER_ACCOUNT_PER_DAY`]
-/// invitations other than `id` in the last day: the time the first of them
-/// leaves the day. None when it may be sent another, or when `id` was counted
-/// at an earlier try (it keeps its place).
-async fn mailed_enough(tx: &mut Transaction<'_, Any>, user_id: i64, id: i64) -> Result<Option<String>, StoreError> {
+/// When the invitation `id` to the account `user_id` may not be mailed now,
+/// the time to look again: the account was sent [`MAILS_PER_ACCOUNT_PER_DAY`]
+/// others in the last day, counting those made before it that still wait
+/// (first come, first sent, so that later ones cannot keep it waiting). None
+/// when it may go, or when it was counted within the day already (a try
+/// again keeps its place).
+async fn wait_for_room(tx: &mut Transaction<'_, Any>, user_id: i64, id: i64) -> Result<Option<String>, StoreError> {
+    let day_ago = time_in(-chrono::Duration::days(BOUND_DAYS));
     let counted = sqlx::query_scalar::<_, Option<String>>("SELECT mailed_at FROM invitations WHERE id = $1")
         .bind(id)
         .fetch_optional(&mut **tx)
         .await?
         .flatten();
-    if counted.is_some() {
+    if counted.is_some_and(|at| at > day_ago) {
         return Ok(None);
     }
-    let (mailed, first): (i64, Option<String>) = sqlx::query_as(DAY_MAILS)
+    let (mailed, first, before): (i64, Option<String>, i64) = sqlx::query_as(DAY_MAILS)
         .bind(user_id)
         .bind(id)
-        .bind(time_in(-chrono::Duration::days(BOUND_DAYS)))
+        .bind(&day_ago)
         .fetch_one(&mut **tx)
         .await?;
-    if mailed < MAILS_PER_ACCOUNT_PER_DAY {
+    if mailed + before < MAILS_PER_ACCOUNT_PER_DAY {
         return Ok(None);
     }
-    let first = first
-        .as_deref()
-        .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
-        .map(|t| t.with_timezone(&chrono::Utc))
-        .unwrap_or_else(chrono::Utc::now);
-    let until = first + chrono::Duration::days(BOUND_DAYS) + chrono::Duration::seconds(1);
+    // When the first of the day's mails leaves it; with none mailed yet (those
+    // before it are on their way), in a minute, when the day's first is known.
+    let soon = chrono::Utc::now() + chrono::Duration::minutes(1);
+    let until = match first.as_deref().map(chrono::DateTime::parse_from_rfc3339) {
+        Some(Ok(first)) => first.with_timezone(&chrono::Utc) + chrono::Duration::days(BOUND_DAYS),
+        Some(Err(e)) => {
+            tracing::warn!(error = %e, "an invitation's mailed time is not a time");
+            soon
+        }
+        None => soon,
+    };
     Ok(Some(until.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)))
 }
 

@@ -58,13 +58,26 @@ fn claimed(shop_id: i64, email: &str) -> Queued {
     }
 }
 
-/// Asks for the link an invitation to `email` would carry now.
+/// Asks for the link an invitation to `email` would carry now: the shop's
+/// last one still to send, if any, else one not queued.
 async fn link(store: &Store, shop_id: i64, email: &str, hash: &str) -> InviteLink {
     let expires = crate::store::time_in(chrono::Duration::hours(1));
-    store
-        .invitation_link(&claimed(shop_id, email), hash, &expires)
-        .await
-        .unwrap()
+    let waiting: Option<(i64, i64)> = sqlx::query_as(
+        "SELECT id, attempts FROM invitations WHERE shop_id = $1 AND email = $2 AND done_at IS NULL
+         ORDER BY id DESC LIMIT 1",
+    )
+    .bind(shop_id)
+    .bind(email)
+    .fetch_optional(&store.pool)
+    .await
+    .unwrap();
+    let (id, attempts) = waiting.unwrap_or((0, 1));
+    let queued = Queued {
+        id,
+        attempts,
+        ..claimed(shop_id, email)
+    };
+    store.invitation_link(&queued, hash, &expires).await.unwrap()
 }
 
 #[tokio::test]
@@ -351,94 +364,5 @@ async fn a_deleted_account_leaves_its_invitations_to_the_shop_alone() {
     assert_eq!(other.invitation, None, "account {again} was never invited");
 }
 
-/// One address invited by seven shops, their mails sent at once: five go,
-/// whichever they are; the two others are put back untried, waiting, until
-/// the first of the five is a day old. No shop was refused for the others'.
-#[tokio::test]
-async fn an_accounts_mails_from_every_shop_keep_its_day_bound_when_sent() {
-    let (_dir, store) = store().await;
-    open_every_connection(&store).await;
-    let mut shops = Vec::new();
-    for slug in ["a", "b", "c", "d", "e", "f", "g"] {
-        let shop = store.create_shop(&shop(slug)).await.unwrap();
-        let owner = add(&store, &format!("owner@{slug}.example"), shop.id, Role::Owner).await;
-        let invited = invite(&store, owner, shop.id, "wanted@x.example", Role::Staff).await;
-        assert_eq!(invited, Ok(Invited::Added), "{slug}");
-        shops.push(shop.id);
-    }
-    let lease = std::time::Duration::from_secs(60);
-    let mut claims = Vec::new();
-    while let Some(queued) = store.claim_mail(lease).await.unwrap() {
-        claims.push(queued);
-    }
-    assert_eq!(claims.len(), shops.len());
-    let expires = crate::store::time_in(chrono::Duration::hours(1));
-    let links = claims.iter().enumerate().map(|(i, queued)| {
-        let (store, expires, queued) = (store.clone(), expires.clone(), queued.clone());
-        tokio::spawn(async move { store.invitation_link(&queued, &format!("{i:064}"), &expires).await })
-    });
-    let mut later = Vec::new();
-    let mut sent = Vec::new();
-    for (link, queued) in links.collect::<Vec<_>>().into_iter().zip(&claims) {
-        match link.await.unwrap().unwrap() {
-            InviteLink::Later => later.push(queued.clone()),
-            _ => sent.push(queued.clone()),
-        }
-    }
-    assert_eq!(sent.len() as i64, MAILS_PER_ACCOUNT_PER_DAY);
-    assert_eq!(later.len(), 2);
-    for queued in &sent {
-        // A try again (its mail server failed) keeps its place.
-        let again = store.invitation_link(queued, &"e".repeat(64), &expires).await.unwrap();
-        assert_ne!(again, InviteLink::Later, "counted once");
-        assert!(store.finish_mail(queued, Outcome::Sent).await.unwrap());
-    }
-    let first: String = sqlx::query_scalar("SELECT MIN(mailed_at) FROM invitations WHERE mailed_at IS NOT NULL")
-        .fetch_one(&store.pool)
-        .await
-        .unwrap();
-    let day_after = chrono::DateTime::parse_from_rfc3339(&first).unwrap() + chrono::Duration::days(1);
-    for queued in &later {
-        let (attempts, next_at, claimed, mailed): (i64, String, Option<String>, Option<String>) = sqlx::query_as(
-            "SELECT attempts, next_at, claimed_until, mailed_at FROM invitations WHERE id = $1 AND done_at IS NULL",
-        )
-        .bind(queued.id)
-        .fetch_one(&store.pool)
-        .await
-        .unwrap();
-        assert_eq!((attempts, claimed, mailed), (0, None, None), "put back untried");
-        let next_at = chrono::DateTime::parse_from_rfc3339(&next_at).unwrap();
-        assert!(
-            next_at > day_after && next_at <= day_after + chrono::Duration::seconds(2),
-            "{next_at}"
-        );
-        let members = store.members(queued.shop_id).await.unwrap();
-        let row = members.iter().find(|m| m.email == "wanted@x.example").unwrap();
-        assert_eq!(row.invitation, Some(Invitation::Waiting));
-        // The claim that was taken back can neither finish it nor put it back.
-        assert!(!store.finish_mail(queued, Outcome::Sent).await.unwrap());
-    }
-    assert_eq!(store.claim_mail(lease).await.unwrap(), None, "not due until then");
-
-    // A day later (the first mail a day and a minute old), one more may go.
-    sqlx::query(
-        "UPDATE invitations SET mailed_at = $1 WHERE id = (SELECT MIN(id) FROM invitations WHERE mailed_at = $2)",
-    )
-    .bind(crate::store::time_in(-chrono::Duration::minutes(24 * 60 + 1)))
-    .bind(&first)
-    .execute(&store.pool)
-    .await
-    .unwrap();
-    sqlx::query("UPDATE invitations SET next_at = $1 WHERE done_at IS NULL")
-        .bind(crate::store::time_in(-chrono::Duration::seconds(1)))
-        .execute(&store.pool)
-        .await
-        .unwrap();
-    let mut results = Vec::new();
-    while let Some(queued) = store.claim_mail(lease).await.unwrap() {
-        assert_eq!(queued.attempts, 1, "its first try");
-        results.push(store.invitation_link(&queued, &"d".repeat(64), &expires).await.unwrap());
-    }
-    let went = results.iter().filter(|l| **l != InviteLink::Later).count();
-    assert_eq!((results.len(), went), (2, 1), "{results:?}");
-}
+#[path = "invite_mails_tests.rs"]
+mod mails;
