@@ -43,28 +43,44 @@ impl Store {
             .await?;
         let mut forgotten = 0;
         for id in candidates {
-            let mut conn = self.pool.acquire().await?;
-            let mut tx = hold_account(&mut conn, self.backend, AccountRow::Id(id), Hold::Delete).await?;
-            let still: Option<i64> = sqlx::query_scalar(&format!("{IDLE} AND u.id = $3"))
-                .bind(&before)
-                .bind(now())
-                .bind(id)
-                .fetch_optional(&mut *tx)
-                .await?;
-            if still.is_some() {
-                // Its invitations are finished and over a day old: they count
-                // for no bound any more, and SQLite may give the id to the
-                // next new account, whose team row must not show them.
-                for delete in [
-                    "DELETE FROM invitations WHERE user_id = $1",
-                    "DELETE FROM users WHERE id = $1",
-                ] {
-                    sqlx::query(delete).bind(id).execute(&mut *tx).await?;
+            match self.forget_if_idle(id, &before).await {
+                Ok(true) => forgotten += 1,
+                Ok(false) => {}
+                Err(e) => {
+                    // What this round did stands; the rest wait for the next.
+                    if forgotten > 0 {
+                        tracing::info!(forgotten, "forgot idle accounts without a password before an error");
+                    }
+                    return Err(e);
                 }
-                forgotten += 1;
             }
-            tx.commit().await?;
         }
         Ok(forgotten)
+    }
+
+    /// Deletes the account `id` if it is still idle, in a transaction that
+    /// holds its row; whether it did.
+    async fn forget_if_idle(&self, id: i64, before: &str) -> Result<bool, StoreError> {
+        let mut conn = self.pool.acquire().await?;
+        let mut tx = hold_account(&mut conn, self.backend, AccountRow::Id(id), Hold::Delete).await?;
+        let still: Option<i64> = sqlx::query_scalar(&format!("{IDLE} AND u.id = $3"))
+            .bind(before)
+            .bind(now())
+            .bind(id)
+            .fetch_optional(&mut *tx)
+            .await?;
+        if still.is_some() {
+            // Its invitations are finished and over a day old: they count
+            // for no bound any more, and SQLite may give the id to the
+            // next new account, whose team row must not show them.
+            for delete in [
+                "DELETE FROM invitations WHERE user_id = $1",
+                "DELETE FROM users WHERE id = $1",
+            ] {
+                sqlx::query(delete).bind(id).execute(&mut *tx).await?;
+            }
+        }
+        tx.commit().await?;
+        Ok(still.is_some())
     }
 }
