@@ -103,7 +103,7 @@ async fn first_come_first_sent_and_one_mail_for_a_shop() {
         Ok(Invited::Again)
     );
     let f_again = last_of(&store, f, WANTED).await;
-    assert_ne!(link_for(&store, &f_again).await, InviteLink::Later);
+    assert_eq!(link_for(&store, &f_again).await, InviteLink::Elsewhere);
     let waiting_e = claim(&store, waiting_e).await;
     assert_eq!(
         link_for(&store, &waiting_e).await,
@@ -126,12 +126,12 @@ async fn a_try_again_keeps_its_place_for_the_day() {
     let shops = invited_by(&store, &["a", "b", "c", "d", "e", "f"], WANTED).await;
     let (r, _) = shops[0];
     let tried = last_of(&store, r, WANTED).await;
-    assert_ne!(link_for(&store, &tried).await, InviteLink::Later, "the first");
+    assert_eq!(link_for(&store, &tried).await, InviteLink::Elsewhere, "the first");
     // Five others counted since (as a server of the previous version could).
     for (shop_id, _) in &shops[1..] {
         mailed(&store, *shop_id, WANTED, chrono::Duration::minutes(1)).await;
     }
-    assert_ne!(link_for(&store, &tried).await, InviteLink::Later, "keeps its place");
+    assert_eq!(link_for(&store, &tried).await, InviteLink::Elsewhere, "keeps its place");
     sqlx::query("UPDATE invitations SET mailed_at = $1 WHERE id = $2")
         .bind(crate::store::time_in(-chrono::Duration::hours(25)))
         .bind(tried.id)
@@ -139,6 +139,66 @@ async fn a_try_again_keeps_its_place_for_the_day() {
         .await
         .unwrap();
     assert_eq!(link_for(&store, &tried).await, InviteLink::Later, "a sixth mail today");
+    // Once one of the five is a day old, it goes, counted anew from now.
+    mailed(&store, shops[1].0, WANTED, chrono::Duration::hours(25)).await;
+    let tried = claim(&store, tried.id).await;
+    assert_eq!(link_for(&store, &tried).await, InviteLink::Elsewhere);
+    let counted: String = sqlx::query_scalar("SELECT mailed_at FROM invitations WHERE id = $1")
+        .bind(tried.id)
+        .fetch_one(&store.pool)
+        .await
+        .unwrap();
+    assert!(
+        counted > crate::store::time_in(-chrono::Duration::minutes(1)),
+        "{counted}"
+    );
+}
+
+/// An invitation tried once (its mail server failed for a while) and the
+/// shop's newer one to the same address: the newer replaces it, whichever
+/// goes first, and takes its place in the day's count; one mail.
+#[tokio::test]
+async fn a_newer_invitation_replaces_one_being_tried_again() {
+    let (_dir, store) = store().await;
+    let shops = invited_by(&store, &["a", "b", "c", "d", "e"], WANTED).await;
+    let (a, a_owner) = shops[0];
+    let older = last_of(&store, a, WANTED).await;
+    assert_eq!(link_for(&store, &older).await, InviteLink::Elsewhere);
+    let wait = std::time::Duration::from_secs(60);
+    assert!(store.retry_mail(&older, wait, "451 try later").await.unwrap());
+    for (shop_id, _) in &shops[1..] {
+        mailed(&store, *shop_id, WANTED, chrono::Duration::hours(1)).await;
+    }
+    // The day is full with the older one counted; the newer takes its place.
+    assert_eq!(
+        invite(&store, a_owner, a, WANTED, Role::Staff).await,
+        Ok(Invited::Again)
+    );
+    let newer = last_of(&store, a, WANTED).await;
+    assert_eq!(link_for(&store, &newer).await, InviteLink::Elsewhere);
+    assert!(store.finish_mail(&newer, Outcome::Sent).await.unwrap());
+    // The older one's turn: replaced by one sent, so nothing goes.
+    let older = claim(&store, older.id).await;
+    assert_eq!(link_for(&store, &older).await, InviteLink::Gone);
+}
+
+/// An invitation made earlier to an account since removed from its shop
+/// keeps nobody waiting: it will send nothing.
+#[tokio::test]
+async fn a_withdrawn_invitation_keeps_nobody_waiting() {
+    let (_dir, store) = store().await;
+    let shops = invited_by(&store, &["a", "b", "c", "d", "e", "f"], WANTED).await;
+    for (shop_id, _) in &shops[..4] {
+        mailed(&store, *shop_id, WANTED, chrono::Duration::hours(1)).await;
+    }
+    let (e, f) = (shops[4].0, shops[5].0);
+    let removed = store
+        .change_member(None, e, WANTED, crate::store::TeamChange::Remove)
+        .await
+        .unwrap();
+    assert!(removed.is_ok());
+    let later = last_of(&store, f, WANTED).await;
+    assert_eq!(link_for(&store, &later).await, InviteLink::Elsewhere);
 }
 
 /// One address invited by seven shops, their mails sent at once: the five

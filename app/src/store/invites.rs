@@ -66,7 +66,7 @@ pub enum InviteLink {
     /// link (from its owner or operator) is the one to use: no link.
     Elsewhere,
     /// The account no longer has a role in the shop, or a newer invitation
-    /// from the shop, still to send, replaces this one: nothing is sent.
+    /// from the shop, still to send or sent, replaces this one: nothing is sent.
     Gone,
     /// The account was sent [`MAILS_PER_ACCOUNT_PER_DAY`] invitations in the
     /// last 24 hours (counting those made before this one that wait): the
@@ -84,7 +84,8 @@ pub enum Invitation {
     Sent,
     /// Refused for good, or not taken after every try.
     Failed,
-    /// The account left the team before its turn: nothing was sent.
+    /// The account left the team before its turn, or a newer invitation
+    /// from the shop replaced it: nothing was sent.
     Withdrawn,
 }
 
@@ -115,19 +116,30 @@ pub(super) const BOUND_DAYS: i64 = 1;
 
 const DAY_SHOP: &str = "SELECT COUNT(*) FROM invitations WHERE shop_id = $1 AND created_at > $2";
 const DAY_ACCOUNT: &str = "SELECT COUNT(*) FROM invitations WHERE user_id = $1 AND created_at > $2 AND shop_id = $3";
-/// Of the account's invitations other than `$2`: how many were mailed since
-/// `$3` (a day ago), the first time, and how many made before `$2` wait to be
-/// mailed (they come first), those still to be sent alone: not replaced by a
-/// newer one from their shop, nor to an account that left that shop.
-const DAY_MAILS: &str = "SELECT
-        COALESCE(SUM(CASE WHEN i.mailed_at > $3 THEN 1 ELSE 0 END), 0),
-        MIN(CASE WHEN i.mailed_at > $3 THEN i.mailed_at END),
-        COALESCE(SUM(CASE WHEN i.id < $2 AND i.mailed_at IS NULL AND i.done_at IS NULL
-            AND EXISTS (SELECT 1 FROM memberships m WHERE m.user_id = i.user_id AND m.shop_id = i.shop_id)
-            AND NOT EXISTS (SELECT 1 FROM invitations n WHERE n.user_id = i.user_id AND n.shop_id = i.shop_id
-                            AND n.id > i.id AND n.done_at IS NULL)
-            THEN 1 ELSE 0 END), 0)
-     FROM invitations i WHERE i.user_id = $1 AND i.id <> $2";
+/// The invitation `i` is replaced by a newer one from its shop to the same
+/// account, still to send or sent: it is withdrawn at its turn (one mail).
+const REPLACED: &str = "EXISTS (SELECT 1 FROM invitations n
+    WHERE n.user_id = i.user_id AND n.shop_id = i.shop_id AND n.id > i.id
+      AND (n.done_at IS NULL OR n.outcome = 'sent'))";
+
+/// Of the account's invitations `i` other than `$2`: how many count as mailed
+/// since `$3` (a day ago), the first time, and how many made before `$2`
+/// wait to be mailed (they come first). Neither counts one that will send
+/// nothing: withdrawn, replaced, or to an account that left its shop.
+fn day_mails() -> String {
+    let mailed = format!(
+        "i.mailed_at > $3 AND (i.outcome IS NULL OR i.outcome <> 'withdrawn') AND NOT (i.done_at IS NULL AND {REPLACED})"
+    );
+    format!(
+        "SELECT COALESCE(SUM(CASE WHEN {mailed} THEN 1 ELSE 0 END), 0),
+                MIN(CASE WHEN {mailed} THEN i.mailed_at END),
+                COALESCE(SUM(CASE WHEN i.id < $2 AND i.done_at IS NULL AND (i.mailed_at IS NULL OR i.mailed_at <= $3)
+                    AND EXISTS (SELECT 1 FROM memberships m WHERE m.user_id = i.user_id AND m.shop_id = i.shop_id)
+                    AND NOT {REPLACED}
+                    THEN 1 ELSE 0 END), 0)
+         FROM invitations i WHERE i.user_id = $1 AND i.id <> $2"
+    )
+}
 
 impl Store {
     /// Invites the account with this (normalised) email to the shop with
@@ -234,13 +246,12 @@ impl Store {
         .fetch_optional(&mut *tx)
         .await?;
         if let Some((user_id, _, _)) = row {
-            // A newer invitation from this shop, not finished, replaces this
-            // one: one mail, not two, to an address invited again meanwhile.
-            let newer: i64 = sqlx::query_scalar(
-                "SELECT COUNT(*) FROM invitations WHERE user_id = $1 AND shop_id = $2 AND id > $3 AND done_at IS NULL",
-            )
-            .bind(user_id)
-            .bind(shop_id)
+            // A newer invitation from this shop, still to send or sent,
+            // replaces this one: one mail, not two, to an address invited
+            // again meanwhile (and the newer mail's link stays the one).
+            let newer: i64 = sqlx::query_scalar(&format!(
+                "SELECT COUNT(*) FROM invitations i WHERE i.id = $1 AND {REPLACED}"
+            ))
             .bind(queued.id)
             .fetch_one(&mut *tx)
             .await?;
@@ -305,7 +316,7 @@ async fn wait_for_room(tx: &mut Transaction<'_, Any>, user_id: i64, id: i64) -> 
     if counted.is_some_and(|at| at > day_ago) {
         return Ok(None);
     }
-    let (mailed, first, before): (i64, Option<String>, i64) = sqlx::query_as(DAY_MAILS)
+    let (mailed, first, before): (i64, Option<String>, i64) = sqlx::query_as(&day_mails())
         .bind(user_id)
         .bind(id)
         .bind(&day_ago)

@@ -21,7 +21,8 @@ pub enum Outcome {
     NoOrders,
     /// The shop turned the feature off before it was sent.
     TurnedOff,
-    /// An invitation whose account no longer had a role in the shop: nothing is sent.
+    /// An invitation whose account no longer had a role in the shop, or that a
+    /// newer one from the shop replaced: nothing is sent.
     Withdrawn,
     /// Every try failed; given up.
     Failed,
