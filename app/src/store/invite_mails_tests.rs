@@ -182,23 +182,61 @@ async fn a_newer_invitation_replaces_one_being_tried_again() {
     assert_eq!(link_for(&store, &older).await, InviteLink::Gone);
 }
 
-/// An invitation made earlier to an account since removed from its shop
-/// keeps nobody waiting: it will send nothing.
+/// Invitations to an account since removed from their shops keep nobody
+/// waiting: one made earlier that waits, and one counted today that is then
+/// withdrawn, send nothing and do not count.
 #[tokio::test]
-async fn a_withdrawn_invitation_keeps_nobody_waiting() {
+async fn withdrawn_invitations_keep_nobody_waiting() {
     let (_dir, store) = store().await;
-    let shops = invited_by(&store, &["a", "b", "c", "d", "e", "f"], WANTED).await;
+    let shops = invited_by(&store, &["a", "b", "c", "d", "e", "f", "g"], WANTED).await;
     for (shop_id, _) in &shops[..4] {
         mailed(&store, *shop_id, WANTED, chrono::Duration::hours(1)).await;
     }
-    let (e, f) = (shops[4].0, shops[5].0);
-    let removed = store
-        .change_member(None, e, WANTED, crate::store::TeamChange::Remove)
-        .await
-        .unwrap();
-    assert!(removed.is_ok());
-    let later = last_of(&store, f, WANTED).await;
+    let (e, f, g) = (shops[4].0, shops[5].0, shops[6].0);
+    // e's was counted an hour ago and waits to be tried again; f's waits.
+    let counted = last_of(&store, e, WANTED).await;
+    assert_eq!(link_for(&store, &counted).await, InviteLink::Elsewhere);
+    let wait = std::time::Duration::from_secs(60);
+    assert!(store.retry_mail(&counted, wait, "451 try later").await.unwrap());
+    assert_eq!(
+        link_for(&store, &last_of(&store, g, WANTED).await).await,
+        InviteLink::Later,
+        "the day is full"
+    );
+    for shop_id in [e, f] {
+        let removed = store
+            .change_member(None, shop_id, WANTED, crate::store::TeamChange::Remove)
+            .await
+            .unwrap();
+        assert!(removed.is_ok());
+    }
+    let counted = claim(&store, counted.id).await;
+    assert_eq!(link_for(&store, &counted).await, InviteLink::Gone);
+    assert!(store.finish_mail(&counted, Outcome::Withdrawn).await.unwrap());
+    let later = last_of(&store, g, WANTED).await;
     assert_eq!(link_for(&store, &later).await, InviteLink::Elsewhere);
+}
+
+/// The shop invites again while its earlier mail is on its way (decided and
+/// counted, its sender still holding it): that mail counts, and the newer
+/// one waits for the day's room.
+#[tokio::test]
+async fn a_mail_on_its_way_counts_for_the_newer_invitation() {
+    let (_dir, store) = store().await;
+    let shops = invited_by(&store, &["a", "b", "c", "d", "e"], WANTED).await;
+    let (a, a_owner) = shops[0];
+    let on_its_way = last_of(&store, a, WANTED).await;
+    assert_eq!(link_for(&store, &on_its_way).await, InviteLink::Elsewhere);
+    for (shop_id, _) in &shops[1..] {
+        mailed(&store, *shop_id, WANTED, chrono::Duration::hours(1)).await;
+    }
+    assert_eq!(
+        invite(&store, a_owner, a, WANTED, Role::Staff).await,
+        Ok(Invited::Again)
+    );
+    let newer = last_of(&store, a, WANTED).await;
+    assert_eq!(link_for(&store, &newer).await, InviteLink::Later);
+    assert!(store.finish_mail(&on_its_way, Outcome::Sent).await.unwrap());
 }
 
 /// One address invited by seven shops, their mails sent at once: the five

@@ -125,10 +125,12 @@ const REPLACED: &str = "EXISTS (SELECT 1 FROM invitations n
 /// Of the account's invitations `i` other than `$2`: how many count as mailed
 /// since `$3` (a day ago), the first time, and how many made before `$2`
 /// wait to be mailed (they come first). Neither counts one that will send
-/// nothing: withdrawn, replaced, or to an account that left its shop.
+/// nothing: withdrawn, replaced (unless a sender holds it, `$4` being now:
+/// its mail may be on its way), or to an account that left its shop.
 fn day_mails() -> String {
     let mailed = format!(
-        "i.mailed_at > $3 AND (i.outcome IS NULL OR i.outcome <> 'withdrawn') AND NOT (i.done_at IS NULL AND {REPLACED})"
+        "i.mailed_at > $3 AND (i.outcome IS NULL OR i.outcome <> 'withdrawn')
+         AND NOT (i.done_at IS NULL AND (i.claimed_until IS NULL OR i.claimed_until <= $4) AND {REPLACED})"
     );
     format!(
         "SELECT COALESCE(SUM(CASE WHEN {mailed} THEN 1 ELSE 0 END), 0),
@@ -320,6 +322,7 @@ async fn wait_for_room(tx: &mut Transaction<'_, Any>, user_id: i64, id: i64) -> 
         .bind(user_id)
         .bind(id)
         .bind(&day_ago)
+        .bind(now())
         .fetch_one(&mut **tx)
         .await?;
     if mailed + before < MAILS_PER_ACCOUNT_PER_DAY {
