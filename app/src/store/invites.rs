@@ -15,6 +15,7 @@
 //! it may now open the shop (one without a password: with the link it has).
 
 use super::accounts::{hold_account, replace_link, AccountRow, Hold, Role, OPENED};
+use super::outbox::{put_back, PutBack};
 use super::shops::hold_shop;
 use super::team::{count, role_of, set_role, upsert_user, MEMBERS, PASSWORD_SET};
 use super::{now, time_in, Queued, Store, StoreError};
@@ -248,31 +249,24 @@ impl Store {
         .fetch_optional(&mut *tx)
         .await?;
         if let Some((user_id, _, _)) = row {
-            // A newer invitation from this shop, still to send or sent,
-            // replaces this one: one mail, not two, to an address invited
-            // again meanwhile (and the newer mail's link stays the one).
-            let newer: i64 = sqlx::query_scalar(&format!(
-                "SELECT COUNT(*) FROM invitations i WHERE i.id = $1 AND {REPLACED}"
+            // Whether a newer invitation from this shop, still to send or
+            // sent, replaces this one (one mail, not two, to an address
+            // invited again meanwhile, and the newer mail's link stays the
+            // one), and when this one was counted, if it was.
+            let (replaced, counted): (i64, Option<String>) = sqlx::query_as(&format!(
+                "SELECT CAST(CASE WHEN {REPLACED} THEN 1 ELSE 0 END AS BIGINT), i.mailed_at
+                 FROM invitations i WHERE i.id = $1"
             ))
             .bind(queued.id)
-            .fetch_one(&mut *tx)
-            .await?;
-            if newer > 0 {
+            .fetch_optional(&mut *tx)
+            .await?
+            .unwrap_or((0, None));
+            if replaced != 0 {
                 tx.commit().await?;
                 return Ok(InviteLink::Gone);
             }
-            if let Some(until) = wait_for_room(&mut tx, user_id, queued.id).await? {
-                // Put back untried: its claim's try is taken back.
-                let put_back = sqlx::query(
-                    "UPDATE invitations SET claimed_until = NULL, next_at = $1, attempts = attempts - 1
-                     WHERE id = $2 AND attempts = $3 AND done_at IS NULL",
-                )
-                .bind(until)
-                .bind(queued.id)
-                .bind(queued.attempts)
-                .execute(&mut *tx)
-                .await?;
-                if put_back.rows_affected() == 0 {
+            if let Some(until) = wait_for_room(&mut tx, user_id, queued.id, counted).await? {
+                if !put_back(&mut tx, queued, &until, PutBack::Untried).await? {
                     tracing::warn!(
                         outbox_id = queued.id,
                         "the claim ran out before the invitation was put back"
@@ -308,13 +302,13 @@ impl Store {
 /// (first come, first sent, so that later ones cannot keep it waiting). None
 /// when it may go, or when it was counted within the day already (a try
 /// again keeps its place).
-async fn wait_for_room(tx: &mut Transaction<'_, Any>, user_id: i64, id: i64) -> Result<Option<String>, StoreError> {
+async fn wait_for_room(
+    tx: &mut Transaction<'_, Any>,
+    user_id: i64,
+    id: i64,
+    counted: Option<String>,
+) -> Result<Option<String>, StoreError> {
     let day_ago = time_in(-chrono::Duration::days(BOUND_DAYS));
-    let counted = sqlx::query_scalar::<_, Option<String>>("SELECT mailed_at FROM invitations WHERE id = $1")
-        .bind(id)
-        .fetch_optional(&mut **tx)
-        .await?
-        .flatten();
     if counted.is_some_and(|at| at > day_ago) {
         return Ok(None);
     }
@@ -330,16 +324,16 @@ async fn wait_for_room(tx: &mut Transaction<'_, Any>, user_id: i64, id: i64) -> 
     }
     // When the first of the day's mails leaves it; with none mailed yet (those
     // before it are on their way), in a minute, when the day's first is known.
-    let soon = chrono::Utc::now() + chrono::Duration::minutes(1);
-    let until = match first.as_deref().map(chrono::DateTime::parse_from_rfc3339) {
-        Some(Ok(first)) => first.with_timezone(&chrono::Utc) + chrono::Duration::days(BOUND_DAYS),
+    let soon = chrono::Duration::minutes(1);
+    let wait = match first.as_deref().map(chrono::DateTime::parse_from_rfc3339) {
+        Some(Ok(first)) => first.with_timezone(&chrono::Utc) + chrono::Duration::days(BOUND_DAYS) - chrono::Utc::now(),
         Some(Err(e)) => {
             tracing::warn!(error = %e, "an invitation's mailed time is not a time");
             soon
         }
         None => soon,
     };
-    Ok(Some(until.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)))
+    Ok(Some(time_in(wait)))
 }
 
 #[cfg(test)]

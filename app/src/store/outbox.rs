@@ -7,6 +7,7 @@
 //! try again. A finished row keeps no address.
 
 use super::{now, time_in, Store, StoreError};
+use sqlx::AnyConnection;
 use std::time::Duration;
 
 /// Finished rows are kept this long (for counts), then deleted.
@@ -89,6 +90,42 @@ pub struct Queued {
 
 fn secs(d: Duration) -> chrono::Duration {
     chrono::Duration::seconds(i64::try_from(d.as_secs()).unwrap_or(i64::MAX / 1000))
+}
+
+/// Why a claimed request is put back.
+pub(super) enum PutBack<'a> {
+    /// Its try failed (what went wrong, without the address).
+    Failed(&'a str),
+    /// It was not tried: its try is given back.
+    Untried,
+}
+
+/// Puts a claimed request back, to be claimed again from `next_at`. Only by
+/// its claim: false when the claim ran out and another sender took it.
+pub(super) async fn put_back(
+    conn: &mut AnyConnection,
+    claimed: &Queued,
+    next_at: &str,
+    why: PutBack<'_>,
+) -> Result<bool, StoreError> {
+    let (error, given_back) = match why {
+        PutBack::Failed(error) => (Some(crate::normalize::clip(error, 200)), 0),
+        PutBack::Untried => (None, 1),
+    };
+    let done = sqlx::query(&format!(
+        "UPDATE {} SET claimed_until = NULL, next_at = $1, last_error = COALESCE($2, last_error),
+                attempts = attempts - $3
+         WHERE id = $4 AND attempts = $5 AND done_at IS NULL",
+        claimed.kind.table()
+    ))
+    .bind(next_at)
+    .bind(error)
+    .bind(given_back)
+    .bind(claimed.id)
+    .bind(claimed.attempts)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() > 0)
 }
 
 impl Store {
@@ -179,18 +216,8 @@ impl Store {
     /// Puts a claimed request back, to be tried again after `after` (`error`: what
     /// went wrong, without the address). As [`Store::finish_mail`], only by its claim.
     pub async fn retry_mail(&self, claimed: &Queued, after: Duration, error: &str) -> Result<bool, StoreError> {
-        let done = sqlx::query(&format!(
-            "UPDATE {} SET claimed_until = NULL, next_at = $1, last_error = $2
-             WHERE id = $3 AND attempts = $4 AND done_at IS NULL",
-            claimed.kind.table()
-        ))
-        .bind(time_in(secs(after)))
-        .bind(crate::normalize::clip(error, 200))
-        .bind(claimed.id)
-        .bind(claimed.attempts)
-        .execute(&self.pool)
-        .await?;
-        Ok(done.rows_affected() > 0)
+        let mut conn = self.pool.acquire().await?;
+        put_back(&mut conn, claimed, &time_in(secs(after)), PutBack::Failed(error)).await
     }
 
     /// Requests not finished yet (links and invitations), and how many of them are due now.
