@@ -11,6 +11,11 @@ use super::{
 use std::sync::Mutex;
 use std::time::Duration;
 
+/// Where password links asked on the console's sign-in page count, as if
+/// it were a shop: per address, per client (with the client's order-link
+/// requests) and all addresses together. No shop's slug has a slash.
+pub const CONSOLE_MAILS: &str = "/console";
+
 /// How many link requests are allowed, per what, over which window.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct LinkRules {

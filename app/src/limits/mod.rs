@@ -20,7 +20,7 @@ mod table;
 mod webhooks;
 
 pub use client::{client_of, Client, Proxies};
-pub use links::{LinkRefusal, LinkRules};
+pub use links::{LinkRefusal, LinkRules, CONSOLE_MAILS};
 pub use table::{LimitKey, Rule, Spent, Table};
 
 use crate::store::Store;

@@ -1,8 +1,9 @@
 //! The outbox: mail waiting to be sent, kept in the database so that neither a
-//! crash nor an SMTP outage loses any: shoppers' order links (table `outbox`)
-//! and owners' invitations to the console (table `invitations`, apart, so that
-//! a server that does not know invitations never takes one). Both are sent the
-//! same way: one sender at a time claims a row for a lease; it is then
+//! crash nor an SMTP outage loses any: shoppers' order links (table `outbox`),
+//! owners' invitations to the console (table `invitations`) and merchants'
+//! links to set a forgotten password (table `password_mails`), each kind in a
+//! table of its own, so that a server that does not know a kind never takes
+//! one. All are sent the same way: one sender at a time claims a row for a lease; it is then
 //! finished once (sent, or nothing to send) or put back with a later time to
 //! try again. A finished row keeps no address.
 
@@ -12,6 +13,8 @@ use std::time::Duration;
 
 /// Finished rows are kept this long (for counts), then deleted.
 const KEEP_DAYS: i64 = 7;
+/// The name a mail for no shop comes from.
+const PRODUCT: &str = "Lookout";
 
 /// How a queued request ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -23,7 +26,8 @@ pub enum Outcome {
     /// The shop turned the feature off before it was sent.
     TurnedOff,
     /// An invitation whose account no longer had a role in the shop, or that a
-    /// newer one from the shop replaced: nothing is sent.
+    /// newer one from the shop replaced; a password mail whose account was
+    /// deleted or left every team: nothing is sent.
     Withdrawn,
     /// Every try failed; given up.
     Failed,
@@ -48,17 +52,21 @@ pub enum MailKind {
     Link,
     /// An invitation to the shop's console (`email`: the account's).
     Invite,
+    /// A link to set a forgotten console password (`email`: the account's;
+    /// for no shop).
+    Password,
 }
 
 impl MailKind {
-    /// Both kinds, links first (a shopper waits for one on a page).
-    pub const ALL: [MailKind; 2] = [MailKind::Link, MailKind::Invite];
+    /// Every kind, those someone waits for on a page first.
+    pub const ALL: [MailKind; 3] = [MailKind::Link, MailKind::Password, MailKind::Invite];
 
     /// Its name in logs.
     pub fn as_str(self) -> &'static str {
         match self {
             MailKind::Link => "link",
             MailKind::Invite => "invite",
+            MailKind::Password => "password",
         }
     }
 
@@ -67,11 +75,18 @@ impl MailKind {
         match self {
             MailKind::Link => "outbox",
             MailKind::Invite => "invitations",
+            MailKind::Password => "password_mails",
         }
+    }
+
+    /// Whether its mail is for a shop (`shop_id` in its table).
+    fn for_a_shop(self) -> bool {
+        self != MailKind::Password
     }
 }
 
-/// A request claimed for sending, with its shop.
+/// A request claimed for sending, with its shop (a password mail, for no
+/// shop, has `shop_id` 0, no slug and the product's name as `shop_name`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Queued {
     pub id: i64,
@@ -162,13 +177,18 @@ impl Store {
             super::Backend::Postgres => "FOR UPDATE SKIP LOCKED",
             super::Backend::Sqlite => "",
         };
+        let shop_id = if kind.for_a_shop() {
+            "shop_id"
+        } else {
+            "CAST(0 AS BIGINT)"
+        };
         let claimed: Option<(i64, i64, String, String, i64)> = sqlx::query_as(&format!(
             "UPDATE {table} SET claimed_until = $1, attempts = attempts + 1
              WHERE id = (SELECT id FROM {table}
                          WHERE done_at IS NULL AND next_at <= $2 AND (claimed_until IS NULL OR claimed_until <= $2)
                          ORDER BY next_at, id LIMIT 1 {skip_locked})
                AND done_at IS NULL AND (claimed_until IS NULL OR claimed_until <= $2)
-             RETURNING id, shop_id, email, locale, attempts"
+             RETURNING id, {shop_id}, email, locale, attempts"
         ))
         .bind(time_in(secs(lease)))
         .bind(at)
@@ -177,11 +197,14 @@ impl Store {
         let Some((id, shop_id, email, locale, attempts)) = claimed else {
             return Ok(None);
         };
-        let (slug, shop_name, on): (String, String, i64) =
+        let (slug, shop_name, on): (String, String, i64) = if kind.for_a_shop() {
             sqlx::query_as("SELECT slug, name, email_links FROM shops WHERE id = $1")
                 .bind(shop_id)
                 .fetch_one(&self.pool)
-                .await?;
+                .await?
+        } else {
+            (String::new(), PRODUCT.to_string(), 0)
+        };
         Ok(Some(Queued {
             id,
             shop_id,
@@ -220,7 +243,7 @@ impl Store {
         put_back(&mut conn, claimed, &time_in(secs(after)), PutBack::Failed(error)).await
     }
 
-    /// Requests not finished yet (links and invitations), and how many of them are due now.
+    /// Requests not finished yet (of every kind), and how many of them are due now.
     pub async fn outbox_waiting(&self) -> Result<(i64, i64), StoreError> {
         let at = now();
         let mut waiting = (0, 0);

@@ -67,8 +67,10 @@ pub async fn home(State(state): State<AppState>, signed: Result<Signed, Response
 
 fn sign_in_page(state: &AppState, headers: &HeaderMap, status: StatusCode, error: Option<String>) -> Response {
     let locale = locale_of(headers);
-    // A browser that has a form token keeps it, so that two tabs both work.
-    let form_token = session::cookie(state, headers, FORM_COOKIE).map_or_else(session::token, str::to_string);
+    let form_token = session::form_token(state, headers);
+    let forgot = state.mail.is_some().then(|| {
+        view! { <p><a href="/console/forgot">{t(locale, "console.sign_in.forgot")}</a></p> }
+    });
     let title = t(locale, "console.sign_in.title");
     let mut response = bare(
         status,
@@ -85,12 +87,12 @@ fn sign_in_page(state: &AppState, headers: &HeaderMap, status: StatusCode, error
                 <input id="password" name="password" type="password" autocomplete="current-password" required/>
                 <button type="submit">{t(locale, "console.sign_in.submit")}</button>
             </form>
+            {forgot}
         },
     );
-    response.headers_mut().append(
-        header::SET_COOKIE,
-        session::set_cookie(state, FORM_COOKIE, Some(&form_token)),
-    );
+    response
+        .headers_mut()
+        .append(header::SET_COOKIE, session::form_cookie(state, &form_token));
     response
 }
 
@@ -132,8 +134,7 @@ pub async fn sign_in(
     Form(form): Form<SignInForm>,
 ) -> Response {
     let locale = locale_of(&headers);
-    let form_ok = session::cookie(&state, &headers, FORM_COOKIE).is_some_and(|c| session::same_token(c, &form.csrf));
-    if !form_ok {
+    if !session::form_token_ok(&state, &headers, &form.csrf) {
         return pages::stale_form(locale);
     }
     let wrong = |status| sign_in_page(&state, &headers, status, Some(t(locale, "console.sign_in.wrong")));

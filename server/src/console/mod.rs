@@ -10,6 +10,7 @@
 
 mod account;
 mod chart;
+mod forgot;
 mod invite;
 mod keys;
 mod pages;
@@ -38,6 +39,7 @@ pub fn routes() -> Router<AppState> {
         .route("/console", get(account::home))
         .route("/console/sign-in", post(account::sign_in))
         .route("/console/sign-out", post(account::sign_out))
+        .route("/console/forgot", get(forgot::form).post(forgot::request))
         .route("/console/sign-out-everywhere", post(account::sign_out_everywhere))
         .route(
             "/console/password/{token}",

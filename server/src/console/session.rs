@@ -66,6 +66,23 @@ pub fn cookie<'a>(state: &AppState, headers: &'a HeaderMap, name: CookieName) ->
     crate::token::cookie(headers, name.on(state.secure_cookies))
 }
 
+/// The form token for a page before sign-in: the browser's, if it has one
+/// (so that two tabs both work), else a new one. Pair the page with
+/// [`form_cookie`] of it.
+pub fn form_token(state: &AppState, headers: &HeaderMap) -> String {
+    cookie(state, headers, FORM_COOKIE).map_or_else(token, str::to_string)
+}
+
+/// The `Set-Cookie` value that keeps `form_token` in the browser.
+pub fn form_cookie(state: &AppState, form_token: &str) -> HeaderValue {
+    set_cookie(state, FORM_COOKIE, Some(form_token))
+}
+
+/// True when a form posted before sign-in carries the browser's form token.
+pub fn form_token_ok(state: &AppState, headers: &HeaderMap, posted: &str) -> bool {
+    cookie(state, headers, FORM_COOKIE).is_some_and(|c| same_token(c, posted))
+}
+
 /// A signed-in request: the session, the hash it is stored under, and the
 /// console's language for this browser.
 pub struct Signed {

@@ -1,7 +1,8 @@
 //! The mails the outbox sends, plain text and HTML, from the shop's name.
 //! A shopper's link: in the language of the page it was asked from; the
 //! subject names the shop only, and the address and the orders appear nowhere
-//! but behind the link. An invitation: in the inviting owner's language.
+//! but behind the link. An invitation: in the inviting owner's language. A
+//! password link: in the language of the sign-in page it was asked from.
 
 use app::i18n::{t, t_args, Locale};
 use app::store::Queued;
@@ -73,6 +74,19 @@ pub fn invite_mail(
         intro: t_args(locale, intro, &[("shop", shop)]),
         button: t(locale, button),
         after,
+    };
+    compose(queued, locale, &queued.email, from, url, words)
+}
+
+/// A link to set a forgotten console password, to the account's address,
+/// in the language of the page it was asked from.
+pub fn password_mail(queued: &Queued, from: &lettre::Address, url: &str) -> Result<Message, lettre::error::Error> {
+    let locale = Locale::parse(&queued.locale).unwrap_or_default();
+    let words = Words {
+        subject: t(locale, "mail.password.subject"),
+        intro: t(locale, "mail.password.intro"),
+        button: t(locale, "mail.password.button"),
+        after: vec![t(locale, "mail.password.expiry"), t(locale, "mail.password.ignore")],
     };
     compose(queued, locale, &queued.email, from, url, words)
 }

@@ -1,10 +1,11 @@
-//! Outbound mail: the links shoppers ask for and owners' invitations to the
-//! console, sent from the outbox (the store's `outbox`) through SMTP. Requests are queued by the page and sent
+//! Outbound mail: the links shoppers ask for, owners' invitations to the
+//! console and merchants' links to set a forgotten password, sent from the outbox (the store's `outbox`) through SMTP. Requests are queued by the page and sent
 //! here, never inside a request; a send that fails for a reason that may pass
 //! (the server is down, a 4xx answer) is tried again later, with backoff.
 
 mod invite;
 mod message;
+mod password;
 mod public_url;
 
 pub use public_url::checked_public_url;
@@ -212,6 +213,7 @@ impl Mailer {
         match queued.kind {
             MailKind::Link => self.try_link(store, queued).await.map(Some),
             MailKind::Invite => self.try_invite(store, queued).await,
+            MailKind::Password => self.try_password(store, queued).await.map(Some),
         }
     }
 

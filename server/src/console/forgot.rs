@@ -1,0 +1,135 @@
+//! "Forgot your password?": a merchant asks, from the sign-in page, for a
+//! link to set a new password. Whatever the address (an account or none, its
+//! day's mails spent or not, the client's allowance spent or not), a
+//! well-formed request gets the same answer: a redirect to "if an account has
+//! this address, a link is on its way". The work that differs (finding the
+//! account, making the link, sending) is the store's and the mailer's; the
+//! allowances (per address, per client, all addresses together) are taken
+//! before anything is read.
+
+use super::pages::{self, bare, notice};
+use super::{locale_of, session, t, typed_email, Locale};
+use crate::api::auth::ClientOf;
+use crate::AppState;
+use app::limits::{LinkRefusal, CONSOLE_MAILS};
+use app::store::PasswordRequest;
+use axum::extract::{Query, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Form;
+use leptos::prelude::*;
+
+/// `?sent=1` after a request.
+#[derive(serde::Deserialize)]
+pub struct Sent {
+    sent: Option<String>,
+}
+
+/// `GET /console/forgot`: the form, or, after a request, what happens next.
+pub async fn form(State(state): State<AppState>, headers: HeaderMap, Query(query): Query<Sent>) -> Response {
+    let locale = locale_of(&headers);
+    if state.mail.is_none() {
+        return no_mail(locale);
+    }
+    let sent = query.sent.is_some().then(|| t(locale, "console.forgot.sent"));
+    page(&state, &headers, StatusCode::OK, (sent, false), "")
+}
+
+/// The form, with a notice (`(text, is_error)`) and the address typed.
+fn page(
+    state: &AppState,
+    headers: &HeaderMap,
+    status: StatusCode,
+    said: (Option<String>, bool),
+    typed: &str,
+) -> Response {
+    let locale = locale_of(headers);
+    let form_token = session::form_token(state, headers);
+    let title = t(locale, "console.forgot.title");
+    let mut response = bare(
+        status,
+        locale,
+        &title.clone(),
+        view! {
+            <h1>{title}</h1>
+            {notice(said.0, said.1)}
+            <p>{t(locale, "console.forgot.intro")}</p>
+            <form method="post" action="/console/forgot" class="stack">
+                <input type="hidden" name="csrf" value=form_token.clone()/>
+                <label for="email">{t(locale, "console.sign_in.email")}</label>
+                <input id="email" name="email" type="email" autocomplete="username" required maxlength="254"
+                    value=typed.to_string()/>
+                <button type="submit">{t(locale, "console.forgot.submit")}</button>
+            </form>
+            <p><a href="/console">{t(locale, "console.forgot.back")}</a></p>
+        },
+    );
+    response
+        .headers_mut()
+        .append(header::SET_COOKIE, session::form_cookie(state, &form_token));
+    response
+}
+
+fn no_mail(locale: Locale) -> Response {
+    pages::message(
+        StatusCode::NOT_FOUND,
+        locale,
+        "console.forgot.title",
+        "console.forgot.no_mail",
+    )
+}
+
+#[derive(serde::Deserialize)]
+pub struct ForgotForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    email: String,
+}
+
+/// `POST /console/forgot`
+pub async fn request(
+    State(state): State<AppState>,
+    ClientOf(client): ClientOf,
+    headers: HeaderMap,
+    Form(form): Form<ForgotForm>,
+) -> Response {
+    let locale = locale_of(&headers);
+    if !session::form_token_ok(&state, &headers, &form.csrf) {
+        return pages::stale_form(locale);
+    }
+    let Some(mailer) = state.mail.clone() else {
+        return no_mail(locale);
+    };
+    // Bounded before it is read as an address, kept in the form when refused.
+    let Some(email) = typed_email(&form.email) else {
+        let typed = app::normalize::clip(form.email.trim(), app::normalize::MAX_EMAIL_LEN);
+        let said = (Some(t(locale, "console.forgot.bad_email")), true);
+        return page(&state, &headers, StatusCode::UNPROCESSABLE_ENTITY, said, typed);
+    };
+    // Counted before anything is read: a burst gets no more than the allowance.
+    let outcome = match state.limits.reserve_link_request(&client, CONSOLE_MAILS, &email).await {
+        Ok(()) => match state.store.request_password_mail(&email, locale.code()).await {
+            Ok(PasswordRequest::Queued) => {
+                mailer.wake();
+                "queued"
+            }
+            Ok(PasswordRequest::NoAccount) => "no_account",
+            Ok(PasswordRequest::TooMany) => "too_many",
+            Err(e) => {
+                tracing::error!(error = %e, "could not queue a password link");
+                // Nothing was asked for: the allowance goes back.
+                state.limits.release_link_request(&client, CONSOLE_MAILS, &email).await;
+                return pages::unavailable(locale);
+            }
+        },
+        Err(LinkRefusal::Unavailable) => return pages::unavailable(locale),
+        Err(LinkRefusal::Spent { .. }) => "limited",
+    };
+    // For the operator; counted without telling whether an account has the
+    // address, so that /metrics answers nobody's question.
+    tracing::info!(outcome, "console password link requested");
+    let counted = if outcome == "limited" { "limited" } else { "taken" };
+    metrics::counter!("lookout_password_link_requests_total", "outcome" => counted).increment(1);
+    Redirect::to("/console/forgot?sent=1").into_response()
+}

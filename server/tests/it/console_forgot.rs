@@ -1,0 +1,253 @@
+//! "Forgot your password?" on the console's sign-in page: a link to set a new
+//! password goes by mail to an account on a team, and the page answers the
+//! same whatever the address; many at once, one client's many addresses,
+//! junk, stale and cross-site forms and a server without mail send no more
+//! than the bounds allow.
+
+use crate::common;
+
+use app::store::{Role, PASSWORD_MAILS_PER_DAY};
+use common::console::{account, hidden, set_cookie, set_password, sign_in, try_sign_in, PASSWORD};
+use common::links::{drained, WAIT};
+use common::smtp::SmtpServer;
+use common::TestApp;
+use server::console::session::FORM_COOKIE;
+
+const FORGOT: &str = "/console/forgot";
+const NEW_PASSWORD: &str = "a brand new passphrase";
+
+/// The form's cookie and token, as a browser gets them from the page.
+async fn form_of(app: &TestApp) -> (String, String) {
+    let page = app.client.get(app.url(FORGOT)).send().await.unwrap();
+    assert_eq!(page.status(), 200);
+    let (cookie, _) = set_cookie(&page, FORM_COOKIE.plain).expect("form cookie");
+    let token = hidden(&page.text().await.unwrap(), "csrf").expect("form token");
+    (format!("{}={cookie}", FORM_COOKIE.plain), token)
+}
+
+/// Posts the form with `form` (cookie, token) for `email`.
+async fn post(app: &TestApp, form: &(String, String), email: &str) -> reqwest::Response {
+    app.client
+        .post(app.url(FORGOT))
+        .header("cookie", &form.0)
+        .form(&[("csrf", form.1.as_str()), ("email", email)])
+        .send()
+        .await
+        .unwrap()
+}
+
+/// Asks for a link for `email` as a browser does: the page, then its form.
+async fn ask(app: &TestApp, email: &str) -> reqwest::Response {
+    let form = form_of(app).await;
+    post(app, &form, email).await
+}
+
+/// What a browser can tell of an answer: status, where it goes, the page.
+async fn seen(res: reqwest::Response) -> (u16, Option<String>, String) {
+    let status = res.status().as_u16();
+    let location = res.headers().get("location").map(|l| l.to_str().unwrap().to_string());
+    (status, location, res.text().await.unwrap())
+}
+
+#[tokio::test]
+async fn a_forgotten_password_is_set_again_from_a_mailed_link() {
+    let smtp = SmtpServer::start().await;
+    let app = TestApp::spawn_with_mail(&smtp.url()).await;
+    account(&app, "owner@alpha.example", "alpha", Role::Owner).await;
+    let before = sign_in(&app, "owner@alpha.example").await;
+
+    let sign_in_page = app.get_text("/console").await;
+    assert!(
+        sign_in_page.contains(&format!("href=\"{FORGOT}\"")) && sign_in_page.contains("Forgot your password?"),
+        "{sign_in_page}"
+    );
+    let res = ask(&app, " Owner@Alpha.Example ").await;
+    let (status, location, _) = seen(res).await;
+    assert_eq!((status, location.as_deref()), (303, Some("/console/forgot?sent=1")));
+    let page = app.get_text("/console/forgot?sent=1").await;
+    assert!(page.contains("a link to set a new password is on its way"), "{page}");
+
+    let mails = smtp.wait_for(1, WAIT).await;
+    assert_eq!(mails[0].to, ["<owner@alpha.example>"]);
+    let subject = mails[0].header("subject").unwrap_or_default();
+    assert_eq!(subject, "Set a new password for your Lookout account");
+    let link = mails[0].password_link().expect("a set-password link");
+    let text = mails[0].text();
+    assert!(text.contains(&format!("http://lookout.test{link}")), "{text}");
+    assert!(text.contains("your password stays as it is"), "{text}");
+    assert!(!link.contains("owner") && !link.contains("alpha"), "{link}");
+
+    // The old password works until the new one is set, then no longer; the
+    // sessions the account had end.
+    let form = app.get_text(&link).await;
+    assert!(form.contains("owner@alpha.example"), "{form}");
+    assert_eq!(
+        set_password(&app, &link, NEW_PASSWORD, NEW_PASSWORD).await.status(),
+        200
+    );
+    assert_eq!(before.get("/console/shops/alpha").await.status(), 303, "signed out");
+    assert_eq!(try_sign_in(&app, "owner@alpha.example", PASSWORD).await.status(), 401);
+    assert_eq!(
+        try_sign_in(&app, "owner@alpha.example", NEW_PASSWORD).await.status(),
+        303
+    );
+    assert_eq!(
+        set_password(&app, &link, "yet another passphrase", "yet another passphrase")
+            .await
+            .status(),
+        404,
+        "a link works once"
+    );
+}
+
+#[tokio::test]
+async fn the_answer_is_the_same_whatever_the_address() {
+    let smtp = SmtpServer::start().await;
+    let app = TestApp::spawn_with_mail(&smtp.url()).await;
+    account(&app, "owner@alpha.example", "alpha", Role::Owner).await;
+    // Off every team: an account nobody can use is sent nothing.
+    account(&app, "gone@beta.example", "beta", Role::Staff).await;
+    let beta = app.store.shop("beta").await.unwrap().unwrap();
+    let removed = app
+        .store
+        .change_member(None, beta.id, "gone@beta.example", app::store::TeamChange::Remove)
+        .await
+        .unwrap();
+    assert!(removed.is_ok());
+
+    let mut answers = Vec::new();
+    for email in ["owner@alpha.example", "nobody@alpha.example", "gone@beta.example"] {
+        answers.push(seen(ask(&app, email).await).await);
+    }
+    assert_eq!(answers[0].0, 303);
+    assert!(answers.iter().all(|a| *a == answers[0]), "{answers:?}");
+    drained(&app).await;
+    let mails = smtp.received();
+    assert_eq!(mails.len(), 1);
+    assert_eq!(mails[0].to, ["<owner@alpha.example>"]);
+    // The account's day spent: the same answer again, and nothing more sent.
+    for _ in 1..PASSWORD_MAILS_PER_DAY + 2 {
+        assert_eq!(seen(ask(&app, "owner@alpha.example").await).await, answers[0]);
+    }
+    drained(&app).await;
+    assert_eq!(smtp.received().len(), PASSWORD_MAILS_PER_DAY as usize);
+}
+
+#[tokio::test]
+async fn many_requests_at_once_send_an_account_its_day_of_mails_and_no_more() {
+    let smtp = SmtpServer::start().await;
+    // The per-address and per-client allowances out of the way: the store's
+    // day bound alone holds.
+    let app = TestApp::spawn_configured_with_mail(&smtp.url(), |limits| {
+        limits.links.per_email = 10_000;
+        limits.links.per_client = 10_000;
+        limits.links.per_shop = 10_000;
+    })
+    .await;
+    account(&app, "owner@alpha.example", "alpha", Role::Owner).await;
+    let form = form_of(&app).await;
+    let mut burst = tokio::task::JoinSet::new();
+    for _ in 0..200 {
+        let (client, url, form) = (app.client.clone(), app.url(FORGOT), form.clone());
+        burst.spawn(async move {
+            let res = client
+                .post(url)
+                .header("cookie", &form.0)
+                .form(&[("csrf", form.1.as_str()), ("email", "owner@alpha.example")])
+                .send()
+                .await
+                .unwrap();
+            res.status().as_u16()
+        });
+    }
+    let statuses = burst.join_all().await;
+    assert!(statuses.iter().all(|s| *s == 303), "{statuses:?}");
+    drained(&app).await;
+    assert_eq!(smtp.received().len(), PASSWORD_MAILS_PER_DAY as usize);
+    // Only the last mail's link works: each replaced the one before.
+    let links: Vec<String> = smtp.received().iter().filter_map(|m| m.password_link()).collect();
+    let live: Vec<u16> = futures::future::join_all(
+        links
+            .iter()
+            .map(|l| async { app.client.get(app.url(l)).send().await.unwrap().status().as_u16() }),
+    )
+    .await;
+    assert_eq!(live.iter().filter(|s| **s == 200).count(), 1, "{live:?}");
+}
+
+#[tokio::test]
+async fn one_client_asking_for_many_addresses_is_bounded_before_anything_is_read() {
+    let smtp = SmtpServer::start().await;
+    let app = TestApp::spawn_with_mail(&smtp.url()).await;
+    let per_client = app::limits::LinkRules::default().per_client;
+    let alpha = app.store.shop("alpha").await.unwrap().expect("shop");
+    for i in 0..per_client + 5 {
+        let email = format!("staff{i}@alpha.example");
+        app.store
+            .add_member(&email, alpha.id, Role::Staff)
+            .await
+            .unwrap()
+            .expect("room in the team");
+    }
+    let mut answers = Vec::new();
+    for i in 0..per_client + 5 {
+        answers.push(seen(ask(&app, &format!("staff{i}@alpha.example")).await).await);
+    }
+    assert!(answers.iter().all(|a| *a == answers[0] && a.0 == 303), "{answers:?}");
+    drained(&app).await;
+    assert_eq!(smtp.received().len(), per_client as usize);
+}
+
+#[tokio::test]
+async fn junk_stale_and_cross_site_forms_and_a_server_without_mail_send_nothing() {
+    let smtp = SmtpServer::start().await;
+    let app = TestApp::spawn_with_mail(&smtp.url()).await;
+    account(&app, "owner@alpha.example", "alpha", Role::Owner).await;
+    let form = form_of(&app).await;
+
+    let long = format!("{}@alpha.example", "x".repeat(2_000));
+    for junk in ["", "not an email", long.as_str()] {
+        let (status, _, page) = seen(post(&app, &form, junk).await).await;
+        assert_eq!(status, 422);
+        assert!(page.contains("Enter your account's email address"), "{page}");
+        assert!(page.contains("Nothing was sent."));
+        assert!(!page.contains(&"x".repeat(300)), "a long address is not echoed back");
+    }
+    // A body over the console's bound for a form is refused before it is read.
+    let huge = format!("{}@alpha.example", "x".repeat(100_000));
+    assert_eq!(post(&app, &form, &huge).await.status(), 413);
+    // No form cookie, another browser's token, another site's page.
+    let stale = app
+        .client
+        .post(app.url(FORGOT))
+        .form(&[("csrf", form.1.as_str()), ("email", "owner@alpha.example")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(stale.status(), 403);
+    let wrong = (form.0.clone(), "0".repeat(64));
+    assert_eq!(post(&app, &wrong, "owner@alpha.example").await.status(), 403);
+    for (name, value) in [("sec-fetch-site", "cross-site"), ("origin", "https://evil.example")] {
+        let res = app
+            .client
+            .post(app.url(FORGOT))
+            .header("cookie", &form.0)
+            .header(name, value)
+            .form(&[("csrf", form.1.as_str()), ("email", "owner@alpha.example")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 403, "{name}: {value}");
+    }
+    assert_eq!(app.store.outbox_waiting().await.unwrap().0, 0);
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert!(smtp.received().is_empty());
+
+    // Without mail: no link on the sign-in page, and the page says why.
+    let plain = TestApp::spawn().await;
+    account(&plain, "owner@alpha.example", "alpha", Role::Owner).await;
+    assert!(!plain.get_text("/console").await.contains(FORGOT));
+    let res = plain.client.get(plain.url(FORGOT)).send().await.unwrap();
+    assert_eq!(res.status(), 404);
+    assert!(res.text().await.unwrap().contains("does not send mail"));
+}
