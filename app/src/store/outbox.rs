@@ -26,9 +26,14 @@ pub enum Outcome {
     /// The shop turned the feature off before it was sent.
     TurnedOff,
     /// An invitation whose account no longer had a role in the shop, or that a
-    /// newer one from the shop replaced; a password mail whose account was
-    /// deleted or left every team: nothing is sent.
+    /// newer one from the shop replaced: nothing is sent.
     Withdrawn,
+    /// A password link asked for an address that no account on a team has:
+    /// nothing is sent.
+    NoAccount,
+    /// A password link for an account mailed its day's links already:
+    /// nothing is sent.
+    DayFull,
     /// Every try failed; given up.
     Failed,
 }
@@ -40,6 +45,8 @@ impl Outcome {
             Outcome::NoOrders => "no_orders",
             Outcome::TurnedOff => "turned_off",
             Outcome::Withdrawn => "withdrawn",
+            Outcome::NoAccount => "no_account",
+            Outcome::DayFull => "day_full",
             Outcome::Failed => "failed",
         }
     }
@@ -52,8 +59,8 @@ pub enum MailKind {
     Link,
     /// An invitation to the shop's console (`email`: the account's).
     Invite,
-    /// A link to set a forgotten console password (`email`: the account's;
-    /// for no shop).
+    /// A link to set a forgotten console password (`email`: the address
+    /// asked for, normalised; for no shop).
     Password,
 }
 

@@ -1,7 +1,7 @@
-//! Password mails: queued only for an account on a team, at most
-//! `PASSWORD_MAILS_PER_DAY` a day also when asked at once; the link made for
-//! the account of the queued address (never by id), replacing its earlier one;
-//! nothing for an account deleted or off every team meanwhile.
+//! Password mails: every request queued alike; a link only for an account on
+//! a team, found by the queued address (never by id), at most
+//! `PASSWORD_MAILS_PER_DAY` a day also when decided at once, replacing the
+//! account's earlier link; a try again keeps its place.
 
 use super::*;
 use crate::store::tests::{open_every_connection, shop, store};
@@ -16,17 +16,18 @@ async fn add(store: &Store, email: &str, shop_id: i64) -> i64 {
         .expect("room in the team")
 }
 
-/// Password mails queued for the address, finished or not.
-async fn queued(store: &Store, email: &str) -> i64 {
-    sqlx::query_scalar("SELECT COUNT(*) FROM password_mails WHERE email = $1")
-        .bind(email)
-        .fetch_one(&store.pool)
+async fn remove(store: &Store, email: &str, shop_id: i64) {
+    let removed = store
+        .change_member(None, shop_id, email, TeamChange::Remove)
         .await
-        .unwrap()
+        .unwrap();
+    assert!(removed.is_ok(), "{email}");
 }
 
-async fn ask(store: &Store, email: &str) -> PasswordRequest {
-    store.request_password_mail(email, "de").await.unwrap()
+/// Queues a request for `email` and claims it (the only one due).
+async fn asked(store: &Store, email: &str) -> Queued {
+    store.queue_password_mail(email, "de").await.unwrap();
+    claim(store).await
 }
 
 /// Claims the next mail due, which must be a password mail.
@@ -40,34 +41,35 @@ async fn claim(store: &Store) -> Queued {
     claimed
 }
 
-async fn link_works(store: &Store, hash: &str) -> Option<String> {
-    store.password_link(hash).await.unwrap()
+/// The link a claimed mail may carry, with a hash of its own (`n`).
+async fn decide(store: &Store, claimed: &Queued, n: i64) -> PasswordLink {
+    let expires = time_in(chrono::Duration::hours(1));
+    store.password_mail_link(claimed, &hash(n), &expires).await.unwrap()
 }
 
-fn expires() -> String {
-    time_in(chrono::Duration::hours(1))
+fn hash(n: i64) -> String {
+    format!("{n:064}")
+}
+
+async fn link_works(store: &Store, n: i64) -> Option<String> {
+    store.password_link(&hash(n)).await.unwrap()
 }
 
 #[tokio::test]
-async fn only_an_account_on_a_team_is_queued_a_password_mail() {
+async fn only_an_account_on_a_team_is_sent_a_link() {
     let (_dir, store) = store().await;
     let shop = store.create_shop(&shop("a")).await.unwrap();
-    assert_eq!(ask(&store, "nobody@example.com").await, PasswordRequest::NoAccount);
     add(&store, "left@example.com", shop.id).await;
-    let removed = store
-        .change_member(None, shop.id, "left@example.com", TeamChange::Remove)
-        .await
-        .unwrap();
-    assert!(removed.is_ok());
-    assert_eq!(ask(&store, "left@example.com").await, PasswordRequest::NoAccount);
-    assert_eq!(
-        queued(&store, "nobody@example.com").await + queued(&store, "left@example.com").await,
-        0
-    );
-
+    remove(&store, "left@example.com", shop.id).await;
     add(&store, "staff@example.com", shop.id).await;
-    assert_eq!(ask(&store, "staff@example.com").await, PasswordRequest::Queued);
-    let claimed = claim(&store).await;
+
+    for (n, email) in [(1, "nobody@example.com"), (2, "left@example.com")] {
+        let claimed = asked(&store, email).await;
+        assert_eq!(decide(&store, &claimed, n).await, PasswordLink::NoAccount, "{email}");
+        assert_eq!(link_works(&store, n).await, None);
+        assert!(store.finish_mail(&claimed, Outcome::NoAccount).await.unwrap());
+    }
+    let claimed = asked(&store, "staff@example.com").await;
     assert_eq!(
         (
             claimed.email.as_str(),
@@ -77,60 +79,76 @@ async fn only_an_account_on_a_team_is_queued_a_password_mail() {
         ),
         ("staff@example.com", "de", 0, "Lookout")
     );
+    assert_eq!(decide(&store, &claimed, 3).await, PasswordLink::Made);
+    assert_eq!(link_works(&store, 3).await.as_deref(), Some("staff@example.com"));
     assert!(store.claim_mail(Duration::from_secs(60)).await.unwrap().is_none());
 }
 
 #[tokio::test]
-async fn an_account_is_queued_its_day_of_password_mails_and_no_more_also_when_asked_at_once() {
+async fn an_account_is_sent_its_day_of_links_and_no_more_also_when_decided_at_once() {
     let (_dir, store) = store().await;
     let shop = store.create_shop(&shop("a")).await.unwrap();
-    let id = add(&store, "staff@example.com", shop.id).await;
-    open_every_connection(&store).await;
-    let mut asks = tokio::task::JoinSet::new();
+    add(&store, "staff@example.com", shop.id).await;
+    let mut claimed = Vec::new();
     for _ in 0..40 {
-        let store = store.clone();
-        asks.spawn(async move { ask(&store, "staff@example.com").await });
+        claimed.push(asked(&store, "staff@example.com").await);
     }
-    let answers = asks.join_all().await;
-    let taken = answers.iter().filter(|a| **a == PasswordRequest::Queued).count();
-    let refused = answers.iter().filter(|a| **a == PasswordRequest::TooMany).count();
-    assert_eq!((taken, refused), (3, 37));
-    assert_eq!(queued(&store, "staff@example.com").await, PASSWORD_MAILS_PER_DAY);
-    // A day later the oldest no longer counts: one more.
-    sqlx::query("UPDATE password_mails SET created_at = $1 WHERE id = (SELECT MIN(id) FROM password_mails)")
+    open_every_connection(&store).await;
+    let mut decisions = tokio::task::JoinSet::new();
+    for (n, queued) in claimed.iter().cloned().enumerate() {
+        let store = store.clone();
+        decisions.spawn(async move { (queued.id, decide(&store, &queued, 100 + n as i64).await) });
+    }
+    let decided = decisions.join_all().await;
+    let made: Vec<i64> = decided
+        .iter()
+        .filter(|(_, d)| *d == PasswordLink::Made)
+        .map(|(id, _)| *id)
+        .collect();
+    let full = decided.iter().filter(|(_, d)| *d == PasswordLink::DayFull).count();
+    assert_eq!((made.len(), full), (3, 37), "{decided:?}");
+
+    // A try again after a failed one keeps its place in a full day.
+    let first = claimed.iter().find(|q| q.id == made[0]).unwrap();
+    assert!(store.retry_mail(first, Duration::ZERO, "451").await.unwrap());
+    let again = claim(&store).await;
+    assert_eq!(again.id, first.id);
+    assert_eq!(decide(&store, &again, 200).await, PasswordLink::Made);
+    // Another request the same day sends nothing; a day after the first
+    // mail, one more goes.
+    assert_eq!(
+        decide(&store, &asked(&store, "staff@example.com").await, 201).await,
+        PasswordLink::DayFull
+    );
+    sqlx::query("UPDATE password_mails SET mailed_at = $1 WHERE id = $2")
         .bind(time_in(-chrono::Duration::hours(25)))
+        .bind(made[1])
         .execute(&store.pool)
         .await
         .unwrap();
-    assert_eq!(ask(&store, "staff@example.com").await, PasswordRequest::Queued);
-    assert_eq!(ask(&store, "staff@example.com").await, PasswordRequest::TooMany);
-    // Sent or not, a mail counts (its address is blanked when it is finished).
-    let claimed = claim(&store).await;
-    assert!(store.finish_mail(&claimed, Outcome::Sent).await.unwrap());
-    assert_eq!(ask(&store, "staff@example.com").await, PasswordRequest::TooMany);
-    let counted: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM password_mails WHERE user_id = $1")
-        .bind(id)
-        .fetch_one(&store.pool)
-        .await
-        .unwrap();
-    assert_eq!(counted, PASSWORD_MAILS_PER_DAY + 1);
+    assert_eq!(
+        decide(&store, &asked(&store, "staff@example.com").await, 202).await,
+        PasswordLink::Made
+    );
+    assert_eq!(
+        decide(&store, &asked(&store, "staff@example.com").await, 203).await,
+        PasswordLink::DayFull
+    );
 }
 
 #[tokio::test]
-async fn the_mail_carries_a_new_link_for_the_account_of_its_address() {
+async fn the_link_replaces_the_accounts_earlier_one_and_sets_a_new_password() {
     let (_dir, store) = store().await;
     let shop = store.create_shop(&shop("a")).await.unwrap();
     let id = add(&store, "staff@example.com", shop.id).await;
-    let earlier = format!("{:064}", 1);
-    store.insert_password_link(id, &earlier, &expires()).await.unwrap();
-    assert_eq!(ask(&store, "staff@example.com").await, PasswordRequest::Queued);
-    let claimed = claim(&store).await;
-    let hash = format!("{:064}", 2);
-    assert!(store.password_mail_link(&claimed, &hash, &expires()).await.unwrap());
-    assert_eq!(link_works(&store, &hash).await.as_deref(), Some("staff@example.com"));
-    assert_eq!(link_works(&store, &earlier).await, None, "the earlier link is replaced");
-    // An account with a password sets a new one with it.
-    assert!(store.set_password(&hash, "new hash").await.unwrap());
+    let expires = time_in(chrono::Duration::hours(1));
+    store.insert_password_link(id, &hash(1), &expires).await.unwrap();
+    assert!(store.set_password(&hash(1), "old hash").await.unwrap());
+    store.insert_password_link(id, &hash(2), &expires).await.unwrap();
+    let claimed = asked(&store, "staff@example.com").await;
+    assert_eq!(decide(&store, &claimed, 3).await, PasswordLink::Made);
+    assert_eq!(link_works(&store, 2).await, None, "the earlier link is replaced");
+    assert!(store.set_password(&hash(3), "new hash").await.unwrap());
     let account = store.account("staff@example.com").await.unwrap().unwrap();
     assert_eq!(account.password_hash.as_deref(), Some("new hash"));
 }
@@ -139,42 +157,37 @@ async fn the_mail_carries_a_new_link_for_the_account_of_its_address() {
 async fn an_account_deleted_or_off_every_team_meanwhile_is_sent_nothing() {
     let (_dir, store) = store().await;
     let shop = store.create_shop(&shop("a")).await.unwrap();
-    let owner = add(&store, "owner@example.com", shop.id).await;
-    store
-        .change_member(None, shop.id, "owner@example.com", TeamChange::Role(Role::Owner))
-        .await
-        .unwrap()
-        .unwrap();
     // Off the team after asking.
     add(&store, "left@example.com", shop.id).await;
-    assert_eq!(ask(&store, "left@example.com").await, PasswordRequest::Queued);
-    let removed = store
-        .change_member(None, shop.id, "left@example.com", TeamChange::Remove)
-        .await
-        .unwrap();
-    assert!(removed.is_ok());
-    let claimed = claim(&store).await;
-    let hash = format!("{:064}", 3);
-    assert!(!store.password_mail_link(&claimed, &hash, &expires()).await.unwrap());
-    assert!(store.finish_mail(&claimed, Outcome::Withdrawn).await.unwrap());
-    assert_eq!(link_works(&store, &hash).await, None);
+    store.queue_password_mail("left@example.com", "en").await.unwrap();
+    remove(&store, "left@example.com", shop.id).await;
+    assert_eq!(decide(&store, &claim(&store).await, 1).await, PasswordLink::NoAccount);
 
-    // Deleted after asking; a new account (which SQLite may give the same id)
-    // gets no link from it, and its own day starts empty.
+    // Deleted with its day spent, then asked for again: a new account (to
+    // which SQLite may give the same id) gets no link from the request, and
+    // its own day starts empty.
     let gone = add(&store, "gone@example.com", shop.id).await;
-    for _ in 0..PASSWORD_MAILS_PER_DAY {
-        assert_eq!(ask(&store, "gone@example.com").await, PasswordRequest::Queued);
+    for n in 0..PASSWORD_MAILS_PER_DAY {
+        assert_eq!(
+            decide(&store, &asked(&store, "gone@example.com").await, 10 + n).await,
+            PasswordLink::Made
+        );
     }
+    store.queue_password_mail("gone@example.com", "en").await.unwrap();
     assert!(store.delete_account(gone).await.unwrap().is_ok());
-    let new = add(&store, "new@example.com", shop.id).await;
-    assert_ne!(new, owner);
+    add(&store, "new@example.com", shop.id).await;
     let claimed = claim(&store).await;
     assert_eq!(claimed.email, "gone@example.com");
-    let hash = format!("{:064}", 4);
-    assert!(!store.password_mail_link(&claimed, &hash, &expires()).await.unwrap());
-    assert_eq!(link_works(&store, &hash).await, None);
-    for _ in 0..PASSWORD_MAILS_PER_DAY {
-        assert_eq!(ask(&store, "new@example.com").await, PasswordRequest::Queued);
+    assert_eq!(decide(&store, &claimed, 20).await, PasswordLink::NoAccount);
+    assert_eq!(link_works(&store, 20).await, None);
+    for n in 0..PASSWORD_MAILS_PER_DAY {
+        assert_eq!(
+            decide(&store, &asked(&store, "new@example.com").await, 30 + n).await,
+            PasswordLink::Made
+        );
     }
-    assert_eq!(ask(&store, "new@example.com").await, PasswordRequest::TooMany);
+    assert_eq!(
+        decide(&store, &asked(&store, "new@example.com").await, 40).await,
+        PasswordLink::DayFull
+    );
 }

@@ -1,18 +1,17 @@
 //! "Forgot your password?": a merchant asks, from the sign-in page, for a
 //! link to set a new password. Whatever the address (an account or none, its
 //! day's mails spent or not, the client's allowance spent or not), a
-//! well-formed request gets the same answer: a redirect to "if an account has
+//! well-formed request gets the same answer, after the same work: the
+//! allowances (per address, per client, all addresses together) are taken,
+//! the request is queued, and the answer is a redirect to "if an account has
 //! this address, a link is on its way". The work that differs (finding the
-//! account, making the link, sending) is the store's and the mailer's; the
-//! allowances (per address, per client, all addresses together) are taken
-//! before anything is read.
+//! account, its day's bound, the link) is the mailer's, later.
 
 use super::pages::{self, bare, notice};
 use super::{locale_of, session, t, typed_email, Locale};
 use crate::api::auth::ClientOf;
 use crate::AppState;
 use app::limits::{LinkRefusal, CONSOLE_MAILS};
-use app::store::PasswordRequest;
 use axum::extract::{Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -109,13 +108,11 @@ pub async fn request(
     };
     // Counted before anything is read: a burst gets no more than the allowance.
     let outcome = match state.limits.reserve_link_request(&client, CONSOLE_MAILS, &email).await {
-        Ok(()) => match state.store.request_password_mail(&email, locale.code()).await {
-            Ok(PasswordRequest::Queued) => {
+        Ok(()) => match state.store.queue_password_mail(&email, locale.code()).await {
+            Ok(()) => {
                 mailer.wake();
                 "queued"
             }
-            Ok(PasswordRequest::NoAccount) => "no_account",
-            Ok(PasswordRequest::TooMany) => "too_many",
             Err(e) => {
                 tracing::error!(error = %e, "could not queue a password link");
                 // Nothing was asked for: the allowance goes back.
@@ -126,10 +123,7 @@ pub async fn request(
         Err(LinkRefusal::Unavailable) => return pages::unavailable(locale),
         Err(LinkRefusal::Spent { .. }) => "limited",
     };
-    // For the operator; counted without telling whether an account has the
-    // address, so that /metrics answers nobody's question.
     tracing::info!(outcome, "console password link requested");
-    let counted = if outcome == "limited" { "limited" } else { "taken" };
-    metrics::counter!("lookout_password_link_requests_total", "outcome" => counted).increment(1);
+    metrics::counter!("lookout_password_link_requests_total", "outcome" => outcome).increment(1);
     Redirect::to("/console/forgot?sent=1").into_response()
 }

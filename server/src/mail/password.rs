@@ -1,23 +1,25 @@
 //! A link to set a forgotten console password, asked for on the sign-in
-//! page: made when its turn comes, for the account of the queued address if
-//! it is still on a team (it replaces the account's earlier link); nothing is
-//! sent otherwise.
+//! page: made when its turn comes, when the store says the account of the
+//! queued address may have one (on a team, its day's mails not spent; it
+//! replaces the account's earlier link); nothing is sent otherwise.
 
 use super::message;
 use super::{Mailer, Retry};
 use crate::console::{password, session};
-use app::store::{Outcome, Queued, Store};
+use app::store::{Outcome, PasswordLink, Queued, Store};
 
 impl Mailer {
     pub(super) async fn try_password(&self, store: &Store, queued: &Queued) -> Result<Outcome, Retry> {
         let (token, expires) = password::new_link();
         let hash = session::digest(&token);
-        let made = store
+        let link = store
             .password_mail_link(queued, &hash, &expires)
             .await
             .map_err(Retry::of)?;
-        if !made {
-            return Ok(Outcome::Withdrawn);
+        match link {
+            PasswordLink::Made => {}
+            PasswordLink::NoAccount => return Ok(Outcome::NoAccount),
+            PasswordLink::DayFull => return Ok(Outcome::DayFull),
         }
         let url = format!("{}{}", self.public_url, password::link_path(&token));
         let mail = message::password_mail(queued, &self.from, &url);

@@ -125,7 +125,8 @@ async fn the_answer_is_the_same_whatever_the_address() {
     let mails = smtp.received();
     assert_eq!(mails.len(), 1);
     assert_eq!(mails[0].to, ["<owner@alpha.example>"]);
-    // The account's day spent: the same answer again, and nothing more sent.
+    // Past the address's allowance (and the account's day): the same answer
+    // again, and nothing more sent.
     for _ in 1..PASSWORD_MAILS_PER_DAY + 2 {
         assert_eq!(seen(ask(&app, "owner@alpha.example").await).await, answers[0]);
     }
