@@ -305,7 +305,7 @@ async fn an_accounts_mails_from_every_shop_keep_its_day_bound_when_sent() {
             (next_at - day_after).num_seconds().abs() <= 1 || (next_at - in_a_minute).num_seconds().abs() <= 2,
             "{next_at}"
         );
-        let members = store.members(queued.shop_id).await.unwrap();
+        let members = store.members(queued.shop().unwrap().id).await.unwrap();
         let row = members.iter().find(|m| m.email == "wanted@x.example").unwrap();
         assert_eq!(row.invitation, Some(Invitation::Waiting));
         // The claim that was taken back can neither finish it nor put it back.

@@ -233,7 +233,7 @@ impl Store {
         token_hash: &str,
         expires_at: &str,
     ) -> Result<InviteLink, StoreError> {
-        let (shop_id, email) = (queued.shop_id, queued.email.as_str());
+        let (shop_id, email) = (queued.shop()?.id, queued.email.as_str());
         // The account's row, before anything is read about it (the next
         // statement's snapshot then sees what others committed meanwhile).
         let mut conn = self.pool.acquire().await?;

@@ -47,10 +47,12 @@ async fn set_password(store: &Store, user_id: i64) {
 fn claimed(shop_id: i64, email: &str) -> Queued {
     Queued {
         id: 0,
-        shop_id,
-        slug: String::new(),
-        shop_name: String::new(),
-        email_links: false,
+        shop: Some(crate::store::QueuedShop {
+            id: shop_id,
+            slug: String::new(),
+            name: String::new(),
+            email_links: false,
+        }),
         email: email.to_string(),
         locale: "en".to_string(),
         attempts: 1,
@@ -102,7 +104,12 @@ async fn an_invitation_adds_the_account_and_queues_its_mail() {
         .unwrap()
         .expect("queued");
     assert_eq!(
-        (mail.kind, mail.shop_id, mail.email.as_str(), mail.locale.as_str()),
+        (
+            mail.kind,
+            mail.shop().unwrap().id,
+            mail.email.as_str(),
+            mail.locale.as_str()
+        ),
         (MailKind::Invite, shop.id, "new@a.example", "de")
     );
 

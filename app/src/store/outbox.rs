@@ -92,17 +92,24 @@ impl MailKind {
     }
 }
 
-/// A request claimed for sending, with its shop (a password mail, for no
-/// shop, has `shop_id` 0, no slug and the product's name as `shop_name`).
+/// The shop a claimed request is for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QueuedShop {
+    pub id: i64,
+    pub slug: String,
+    pub name: String,
+    /// The feature is on for the shop now.
+    pub email_links: bool,
+}
+
+/// A request claimed for sending, with its shop.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Queued {
     pub id: i64,
-    pub shop_id: i64,
-    pub slug: String,
-    pub shop_name: String,
-    /// The feature is on for the shop now.
-    pub email_links: bool,
-    /// As the shopper typed it (trimmed); an invitation's: the account's.
+    /// The shop it is for: every kind's but a password mail's.
+    pub shop: Option<QueuedShop>,
+    /// As the shopper typed it (trimmed); an invitation's: the account's; a
+    /// password mail's: as asked for, normalised.
     pub email: String,
     pub locale: String,
     /// Tries so far, this one included.
@@ -112,6 +119,20 @@ pub struct Queued {
 
 fn secs(d: Duration) -> chrono::Duration {
     chrono::Duration::seconds(i64::try_from(d.as_secs()).unwrap_or(i64::MAX / 1000))
+}
+
+impl Queued {
+    /// The shop of a kind that has one; an error for one claimed without it.
+    pub fn shop(&self) -> Result<&QueuedShop, StoreError> {
+        self.shop
+            .as_ref()
+            .ok_or_else(|| StoreError::Corrupt(format!("a {} mail without its shop", self.kind.as_str())))
+    }
+
+    /// The name its mail comes from: its shop's, or the product's.
+    pub fn sender_name(&self) -> &str {
+        self.shop.as_ref().map_or(PRODUCT, |shop| shop.name.as_str())
+    }
 }
 
 /// Why a claimed request is put back.
@@ -187,9 +208,9 @@ impl Store {
         let shop_id = if kind.for_a_shop() {
             "shop_id"
         } else {
-            "CAST(0 AS BIGINT)"
+            "CAST(NULL AS BIGINT)"
         };
-        let claimed: Option<(i64, i64, String, String, i64)> = sqlx::query_as(&format!(
+        let claimed: Option<(i64, Option<i64>, String, String, i64)> = sqlx::query_as(&format!(
             "UPDATE {table} SET claimed_until = $1, attempts = attempts + 1
              WHERE id = (SELECT id FROM {table}
                          WHERE done_at IS NULL AND next_at <= $2 AND (claimed_until IS NULL OR claimed_until <= $2)
@@ -204,20 +225,25 @@ impl Store {
         let Some((id, shop_id, email, locale, attempts)) = claimed else {
             return Ok(None);
         };
-        let (slug, shop_name, on): (String, String, i64) = if kind.for_a_shop() {
-            sqlx::query_as("SELECT slug, name, email_links FROM shops WHERE id = $1")
-                .bind(shop_id)
-                .fetch_one(&self.pool)
-                .await?
-        } else {
-            (String::new(), PRODUCT.to_string(), 0)
+        let shop = match shop_id {
+            Some(shop_id) => {
+                let (slug, name, on): (String, String, i64) =
+                    sqlx::query_as("SELECT slug, name, email_links FROM shops WHERE id = $1")
+                        .bind(shop_id)
+                        .fetch_one(&self.pool)
+                        .await?;
+                Some(QueuedShop {
+                    id: shop_id,
+                    slug,
+                    name,
+                    email_links: on != 0,
+                })
+            }
+            None => None,
         };
         Ok(Some(Queued {
             id,
-            shop_id,
-            slug,
-            shop_name,
-            email_links: on != 0,
+            shop,
             email,
             locale,
             attempts,

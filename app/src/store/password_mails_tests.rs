@@ -74,10 +74,10 @@ async fn only_an_account_on_a_team_is_sent_a_link() {
         (
             claimed.email.as_str(),
             claimed.locale.as_str(),
-            claimed.shop_id,
-            claimed.shop_name.as_str()
+            &claimed.shop,
+            claimed.sender_name()
         ),
-        ("staff@example.com", "de", 0, "Lookout")
+        ("staff@example.com", "de", &None, "Lookout")
     );
     assert_eq!(decide(&store, &claimed, 3).await, PasswordLink::Made);
     assert_eq!(link_works(&store, 3).await.as_deref(), Some("staff@example.com"));
@@ -190,4 +190,33 @@ async fn an_account_deleted_or_off_every_team_meanwhile_is_sent_nothing() {
         decide(&store, &asked(&store, "new@example.com").await, 40).await,
         PasswordLink::DayFull
     );
+}
+
+#[tokio::test]
+async fn an_idle_account_forgotten_leaves_no_count_for_the_next_with_its_id() {
+    let (_dir, store) = store().await;
+    let shop = store.create_shop(&shop("a")).await.unwrap();
+    let id = add(&store, "idle@example.com", shop.id).await;
+    for n in 0..PASSWORD_MAILS_PER_DAY {
+        assert_eq!(
+            decide(&store, &asked(&store, "idle@example.com").await, n).await,
+            PasswordLink::Made
+        );
+    }
+    // Off the team, never given a password, made long ago, its links ended.
+    remove(&store, "idle@example.com", shop.id).await;
+    let long_ago = time_in(-chrono::Duration::days(crate::store::IDLE_ACCOUNT_KEPT_DAYS + 1));
+    for sql in [
+        "UPDATE users SET created_at = $1",
+        "UPDATE password_links SET expires_at = $1",
+    ] {
+        sqlx::query(sql).bind(&long_ago).execute(&store.pool).await.unwrap();
+    }
+    assert_eq!(store.prune_idle_accounts().await.unwrap(), 1);
+    let counted: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM password_mails WHERE user_id = $1")
+        .bind(id)
+        .fetch_one(&store.pool)
+        .await
+        .unwrap();
+    assert_eq!(counted, 0);
 }

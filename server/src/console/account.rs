@@ -259,13 +259,15 @@ pub async fn sign_out_everywhere(
     }
 }
 
-fn dead_link(locale: Locale) -> Response {
-    pages::message(
-        StatusCode::NOT_FOUND,
-        locale,
-        "console.password.dead_title",
-        "console.password.dead",
-    )
+/// A link that does not work: where to get a new one ("Forgot your
+/// password?" when the server sends mail).
+fn dead_link(state: &AppState, locale: Locale) -> Response {
+    let text = if state.mail.is_some() {
+        "console.password.dead_forgot"
+    } else {
+        "console.password.dead"
+    };
+    pages::message(StatusCode::NOT_FOUND, locale, "console.password.dead_title", text)
 }
 
 fn password_page(locale: Locale, status: StatusCode, token: &str, email: &str, error: Option<String>) -> Response {
@@ -296,11 +298,11 @@ fn password_page(locale: Locale, status: StatusCode, token: &str, email: &str, e
 pub async fn password_form(State(state): State<AppState>, Path(token): Path<String>, headers: HeaderMap) -> Response {
     let locale = locale_of(&headers);
     if !session::is_token(&token) {
-        return dead_link(locale);
+        return dead_link(&state, locale);
     }
     match state.store.password_link(&session::digest(&token)).await {
         Ok(Some(email)) => password_page(locale, StatusCode::OK, &token, &email, None),
-        Ok(None) => dead_link(locale),
+        Ok(None) => dead_link(&state, locale),
         Err(e) => {
             tracing::error!(error = %e, "password link query failed");
             pages::unavailable(locale)
@@ -326,12 +328,12 @@ pub async fn set_password(
 ) -> Response {
     let locale = locale_of(&headers);
     if !session::is_token(&token) {
-        return dead_link(locale);
+        return dead_link(&state, locale);
     }
     let token_hash = session::digest(&token);
     let email = match state.store.password_link(&token_hash).await {
         Ok(Some(email)) => email,
-        Ok(None) => return dead_link(locale),
+        Ok(None) => return dead_link(&state, locale),
         Err(e) => {
             tracing::error!(error = %e, "password link query failed");
             return pages::unavailable(locale);
@@ -357,7 +359,7 @@ pub async fn set_password(
             "console.password.done_title",
             "console.password.done",
         ),
-        Ok(false) => dead_link(locale),
+        Ok(false) => dead_link(&state, locale),
         Err(e) => {
             tracing::error!(error = %e, "could not set a password");
             pages::unavailable(locale)

@@ -1,17 +1,21 @@
 //! "Forgot your password?": a merchant asks, from the sign-in page, for a
 //! link to set a new password. Whatever the address (an account or none, its
-//! day's mails spent or not, the client's allowance spent or not), a
-//! well-formed request gets the same answer, after the same work: the
-//! allowances (per address, per client, all addresses together) are taken,
-//! the request is queued, and the answer is a redirect to "if an account has
-//! this address, a link is on its way". The work that differs (finding the
-//! account, its day's bound, the link) is the mailer's, later.
+//! day's mails spent or not, its allowance spent or not), a well-formed
+//! request gets the same answer: the allowances (per address, per client,
+//! all addresses together) are taken, the request is queued the same way
+//! whatever the address (nothing here reads accounts), and the answer is
+//! a redirect to "if an account has this address, a link is on its way". The
+//! work that differs (finding the account, its day's bound, the link) is the
+//! mailer's, later. Only a spent allowance of the client's, or of every
+//! address's together, is said as it is (429): it tells nothing of the
+//! address.
 
 use super::pages::{self, bare, notice};
 use super::{locale_of, session, t, typed_email, Locale};
 use crate::api::auth::ClientOf;
 use crate::AppState;
 use app::limits::{LinkRefusal, CONSOLE_MAILS};
+use app::lookup::email_fingerprint;
 use axum::extract::{Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -121,9 +125,31 @@ pub async fn request(
             }
         },
         Err(LinkRefusal::Unavailable) => return pages::unavailable(locale),
-        Err(LinkRefusal::Spent { .. }) => "limited",
+        // The address's allowance alone: answered as any other, since it
+        // tells of the address.
+        Err(LinkRefusal::Spent {
+            which: [_, false, false],
+            ..
+        }) => "limited",
+        // The client's, or every address's together: said as it is, since
+        // it tells nothing of the address (a merchant learns to wait,
+        // rather than for a mail that will not come).
+        Err(LinkRefusal::Spent { which, wait }) => {
+            tracing::info!(by_client = which[1], by_all = which[2], "console password link refused");
+            metrics::counter!("lookout_password_link_requests_total", "outcome" => "refused").increment(1);
+            let text = app::i18n::t_args(locale, "console.forgot.limited", &[("minutes", &pages::minutes(wait))]);
+            let typed = app::normalize::clip(form.email.trim(), app::normalize::MAX_EMAIL_LEN);
+            let page = page(
+                &state,
+                &headers,
+                StatusCode::TOO_MANY_REQUESTS,
+                (Some(text), true),
+                typed,
+            );
+            return pages::retry_after(page, wait);
+        }
     };
-    tracing::info!(outcome, "console password link requested");
+    tracing::info!(outcome, email_hash = %email_fingerprint(&email), "console password link requested");
     metrics::counter!("lookout_password_link_requests_total", "outcome" => outcome).increment(1);
     Redirect::to("/console/forgot?sent=1").into_response()
 }

@@ -28,7 +28,7 @@ pub fn link_mail(
     url: &str,
 ) -> Result<Message, lettre::error::Error> {
     let locale = Locale::parse(&queued.locale).unwrap_or_default();
-    let shop = queued.shop_name.as_str();
+    let shop = queued.sender_name();
     let words = Words {
         subject: t_args(locale, "mail.subject", &[("shop", shop)]),
         intro: t_args(locale, "mail.intro", &[("shop", shop)]),
@@ -58,7 +58,7 @@ pub fn invite_mail(
     invitation: Invitation,
 ) -> Result<Message, lettre::error::Error> {
     let locale = Locale::parse(&queued.locale).unwrap_or_default();
-    let shop = queued.shop_name.as_str();
+    let shop = queued.sender_name();
     let (intro, button) = match invitation {
         Invitation::SetPassword => ("mail.invite.intro_new", "mail.invite.set_password"),
         Invitation::SignIn => ("mail.invite.intro_known", "mail.invite.sign_in"),
@@ -99,7 +99,7 @@ fn compose(
     url: &str,
     words: Words,
 ) -> Result<Message, lettre::error::Error> {
-    let shop = queued.shop_name.as_str();
+    let shop = queued.sender_name();
     // An address only: a display-name form (`x <y@z>`) is not one.
     let to = Mailbox::new(
         None,

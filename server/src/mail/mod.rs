@@ -218,11 +218,12 @@ impl Mailer {
     }
 
     async fn try_link(&self, store: &Store, queued: &Queued) -> Result<Outcome, Retry> {
-        if !queued.email_links {
+        let shop = queued.shop().map_err(Retry::of)?;
+        if !shop.email_links {
             return Ok(Outcome::TurnedOff);
         }
         let key = email_key(&queued.email);
-        let orders = store.orders_of(queued.shop_id, &key).await.map_err(Retry::of)?;
+        let orders = store.orders_of(shop.id, &key).await.map_err(Retry::of)?;
         if orders.is_empty() {
             return Ok(Outcome::NoOrders);
         }
@@ -230,7 +231,7 @@ impl Mailer {
         // to ASCII case) and the only one under the key: an address that merely
         // shares the key (a look-alike letter) is not the shopper's, and neither
         // is its owner's order under it.
-        let stored = store.order_emails(queued.shop_id, &key).await.map_err(Retry::of)?;
+        let stored = store.order_emails(shop.id, &key).await.map_err(Retry::of)?;
         let Some(to) = one_address(&stored, &queued.email) else {
             tracing::warn!(
                 outbox_id = queued.id,
@@ -241,7 +242,7 @@ impl Mailer {
         let token = crate::token::token();
         let hash = crate::token::digest(&token);
         let made = store
-            .create_order_link(&hash, queued.shop_id, &key, chrono::Duration::minutes(LINK_MINUTES))
+            .create_order_link(&hash, shop.id, &key, chrono::Duration::minutes(LINK_MINUTES))
             .await
             .map_err(Retry::of)?;
         // Turned off since the request was claimed.
@@ -251,7 +252,7 @@ impl Mailer {
         let url = format!(
             "{}{}",
             self.public_url,
-            crate::links::link_path(&queued.slug, &token, &queued.locale)
+            crate::links::link_path(&shop.slug, &token, &queued.locale)
         );
         let mail = message::link_mail(queued, to, &self.from, &url);
         self.send_or_forget(queued, mail, store.delete_order_link(&hash)).await
