@@ -4,10 +4,8 @@
 //! before anything is queued. With shared limits the allowances live in the
 //! database beside the lookups' (other keys), so every server counts one.
 
-use super::shared::{give_back_shared, paired, spent_shared, take_shared};
-use super::{
-    give_back_all, spent_in, take_all, wait_of, Backing, Client, LimitKey, LookupLimits, Refusal, Rule, Table,
-};
+use super::shared::{give_back_shared, paired, take_shared, waits_shared};
+use super::{give_back_all, take_all, waits_in, Backing, Client, LimitKey, LookupLimits, Refusal, Rule, Table};
 use std::sync::Mutex;
 use std::time::Duration;
 
@@ -61,9 +59,9 @@ impl LinkTables {
 /// A refused link request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LinkRefusal {
-    /// Which allowances were spent (email, client, shop), and how long until
-    /// one more request would pass.
-    Spent { which: [bool; 3], wait: Duration },
+    /// How long each allowance (email, client, shop) makes the client wait
+    /// before one more request would pass; none for one with room.
+    Spent { waits: [Option<Duration>; 3] },
     /// The shared allowances could not be read or written.
     Unavailable,
 }
@@ -79,9 +77,8 @@ impl LookupLimits {
         let items = paired(&keys, &self.links.rules);
         match take_shared(store, &items).await {
             Ok(()) => Ok(()),
-            Err(Refusal::Limited(wait)) => Err(LinkRefusal::Spent {
-                which: spent_shared(store, &items).await,
-                wait,
+            Err(Refusal::Limited(_)) => Err(LinkRefusal::Spent {
+                waits: waits_shared(store, &items).await,
             }),
             Err(Refusal::Unavailable) => Err(LinkRefusal::Unavailable),
         }
@@ -116,9 +113,8 @@ impl LookupLimits {
         let now = self.now();
         let links = &self.links;
         let mut tables = links.tables.lock().unwrap_or_else(|e| e.into_inner());
-        take_all(&mut tables[..], keys, &links.rules, now).map_err(|spent| LinkRefusal::Spent {
-            which: spent_in(&tables, keys, &links.rules, now),
-            wait: wait_of(spent),
+        take_all(&mut tables[..], keys, &links.rules, now).map_err(|_| LinkRefusal::Spent {
+            waits: waits_in(&tables, keys, &links.rules, now),
         })
     }
 }
@@ -149,9 +145,9 @@ mod tests {
 
     fn spent(refusal: Result<(), LinkRefusal>) -> [bool; 3] {
         match refusal {
-            Err(LinkRefusal::Spent { which, wait }) => {
-                assert!(wait >= Duration::from_secs(1));
-                which
+            Err(LinkRefusal::Spent { waits }) => {
+                assert!(waits.iter().flatten().all(|wait| *wait >= Duration::from_secs(1)));
+                waits.map(|wait| wait.is_some())
             }
             other => panic!("not refused as spent: {other:?}"),
         }
@@ -246,8 +242,8 @@ mod tests {
         while let Some(outcome) = burst.join_next().await {
             match outcome.unwrap() {
                 Ok(()) => passed += 1,
-                Err(LinkRefusal::Spent { which, .. }) => {
-                    assert_eq!(which, [true, false, false]);
+                Err(LinkRefusal::Spent { waits }) => {
+                    assert_eq!(waits.map(|wait| wait.is_some()), [true, false, false]);
                     refused += 1;
                 }
                 Err(LinkRefusal::Unavailable) => panic!("the shared allowances were unavailable"),

@@ -366,7 +366,13 @@ fn wait_of(Spent(ms): Spent) -> Duration {
 
 /// Which of three allowances kept in memory are spent now.
 fn spent_in(tables: &[Table; 3], keys: &[LimitKey; 3], rules: &[Rule; 3], now: u64) -> [bool; 3] {
-    std::array::from_fn(|i| tables[i].check(&keys[i], rules[i], now).is_err())
+    waits_in(tables, keys, rules, now).map(|wait| wait.is_some())
+}
+
+/// How long each of three allowances kept in memory makes a client wait now
+/// (none: it has room).
+fn waits_in(tables: &[Table; 3], keys: &[LimitKey; 3], rules: &[Rule; 3], now: u64) -> [Option<Duration>; 3] {
+    std::array::from_fn(|i| tables[i].check(&keys[i], rules[i], now).err().map(wait_of))
 }
 
 /// A spent allowance as an answer.

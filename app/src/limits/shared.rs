@@ -1,8 +1,9 @@
 //! The allowances kept in the database (`--shared-limits`): taken and checked
 //! alike for lookups and for order-link requests, by every server that uses it.
 
-use super::{refused, unix_ms, LimitKey, Refusal, Rule, Spent};
+use super::{refused, unix_ms, wait_of, LimitKey, Refusal, Rule, Spent};
 use crate::store::Store;
+use std::time::Duration;
 
 /// Each key with its rule, as the shared allowances take them.
 pub(super) fn paired(keys: &[LimitKey; 3], rules: &[Rule; 3]) -> [(LimitKey, Rule); 3] {
@@ -32,8 +33,17 @@ pub(super) async fn give_back_shared(store: &Store, items: &[(LimitKey, Rule); 3
 /// Which of the shared allowances `items` are spent now (none said, when they
 /// cannot be read).
 pub(super) async fn spent_shared(store: &Store, items: &[(LimitKey, Rule); 3]) -> [bool; 3] {
-    store.spent_allowances(items, unix_ms()).await.unwrap_or_else(|e| {
-        tracing::warn!(error = %e, "could not read the shared allowances");
-        [false; 3]
-    })
+    waits_shared(store, items).await.map(|wait| wait.is_some())
+}
+
+/// How long each of the shared allowances `items` makes a client wait now
+/// (none said, when they cannot be read).
+pub(super) async fn waits_shared(store: &Store, items: &[(LimitKey, Rule); 3]) -> [Option<Duration>; 3] {
+    match store.allowance_waits(items, unix_ms()).await {
+        Ok(waits) => waits.map(|wait| wait.map(|ms| wait_of(Spent(ms)))),
+        Err(e) => {
+            tracing::warn!(error = %e, "could not read the shared allowances");
+            [None; 3]
+        }
+    }
 }

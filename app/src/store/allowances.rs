@@ -92,6 +92,16 @@ impl Store {
     /// For each of three keys, whether its allowance has no attempt left at `now`
     /// (one query). Changes nothing.
     pub async fn spent_allowances(&self, items: &[(LimitKey, Rule); 3], now: i64) -> Result<[bool; 3], StoreError> {
+        Ok(self.allowance_waits(items, now).await?.map(|wait| wait.is_some()))
+    }
+
+    /// How long each key's allowance makes a client wait at `now`, in
+    /// milliseconds (none: it has room).
+    pub async fn allowance_waits(
+        &self,
+        items: &[(LimitKey, Rule); 3],
+        now: i64,
+    ) -> Result<[Option<u64>; 3], StoreError> {
         let keys = items.map(|(key, _)| hex(&key));
         let rows: Vec<(String, i64)> =
             sqlx::query_as("SELECT limit_key, whole_at FROM lookup_allowances WHERE limit_key IN ($1, $2, $3)")
@@ -102,9 +112,9 @@ impl Store {
                 .await?;
         Ok([0, 1, 2].map(|i| {
             let (interval, tolerance) = (ms(items[i].1.interval()), ms(items[i].1.tolerance()));
-            rows.iter()
-                .find(|(key, _)| *key == keys[i])
-                .is_some_and(|(_, whole_at)| (*whole_at).max(now) + interval - now > tolerance)
+            let (_, whole_at) = rows.iter().find(|(key, _)| *key == keys[i])?;
+            let wait = (*whole_at).max(now) + interval - tolerance - now;
+            u64::try_from(wait).ok().filter(|wait| *wait > 0)
         }))
     }
 

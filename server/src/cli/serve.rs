@@ -125,7 +125,9 @@ pub(super) async fn serve(db: &Db, addr: SocketAddr, site_root: PathBuf, setting
         // What is kept for a time: the ids of Shopify deliveries (to know a
         // retry) for a week, the support audit log for a year, used console
         // forms' tokens for a day, accounts never given a password and on no
-        // team once their link has ended and their last invitation is a day old.
+        // team once their link has ended and their last invitation is a day
+        // old, finished mail for a week and order links a day past their end
+        // (also on a server that no longer sends mail).
         let store = store.clone();
         tokio::spawn(async move {
             loop {
@@ -134,6 +136,8 @@ pub(super) async fn serve(db: &Db, addr: SocketAddr, site_root: PathBuf, setting
                     ("year-old support audit entries", store.prune_support_views().await),
                     ("day-old console form tokens", store.prune_used_forms().await),
                     ("idle accounts without a password", store.prune_idle_accounts().await),
+                    ("week-old finished mail", store.prune_outbox().await),
+                    ("ended order links", store.prune_order_links().await),
                 ] {
                     match pruned {
                         Ok(0) => {}

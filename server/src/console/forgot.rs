@@ -127,15 +127,19 @@ pub async fn request(
         Err(LinkRefusal::Unavailable) => return pages::unavailable(locale),
         // The address's allowance alone: answered as any other, since it
         // tells of the address.
+        Err(LinkRefusal::Spent { waits: [_, None, None] }) => "limited",
+        // The client's, or every address's together: said as it is, with
+        // their wait only, since they tell nothing of the address (a
+        // merchant learns to wait, rather than for a mail that will not come).
         Err(LinkRefusal::Spent {
-            which: [_, false, false],
-            ..
-        }) => "limited",
-        // The client's, or every address's together: said as it is, since
-        // it tells nothing of the address (a merchant learns to wait,
-        // rather than for a mail that will not come).
-        Err(LinkRefusal::Spent { which, wait }) => {
-            tracing::info!(by_client = which[1], by_all = which[2], "console password link refused");
+            waits: [_, by_client, by_all],
+        }) => {
+            let wait = by_client.max(by_all).unwrap_or_default();
+            tracing::info!(
+                by_client = by_client.is_some(),
+                by_all = by_all.is_some(),
+                "console password link refused"
+            );
             metrics::counter!("lookout_password_link_requests_total", "outcome" => "refused").increment(1);
             let text = app::i18n::t_args(locale, "console.forgot.limited", &[("minutes", &pages::minutes(wait))]);
             let typed = app::normalize::clip(form.email.trim(), app::normalize::MAX_EMAIL_LEN);

@@ -91,8 +91,8 @@ pub async fn request(State(state): State<AppState>, Path(slug): Path<String>, re
             }
         },
         Err(LinkRefusal::Unavailable) => return unavailable(),
-        Err(LinkRefusal::Spent { which, .. }) => {
-            let [by_email, by_client, by_shop] = which;
+        Err(LinkRefusal::Spent { waits }) => {
+            let [by_email, by_client, by_shop] = waits.map(|wait| wait.is_some());
             if by_email {
                 state.store.note_refusal(&slug, Refused::LinkEmail, &masked_email(&key));
             }

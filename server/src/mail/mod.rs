@@ -103,13 +103,8 @@ impl Mailer {
     /// Sends from the outbox until the process ends.
     pub fn spawn(self: Arc<Self>, store: Store) -> tokio::task::JoinHandle<()> {
         tokio::spawn(async move {
-            let mut pruned = tokio::time::Instant::now();
             loop {
                 self.send_due(&store).await;
-                if pruned.elapsed() > Duration::from_secs(600) {
-                    pruned = tokio::time::Instant::now();
-                    prune(&store).await;
-                }
                 tokio::select! {
                     _ = self.wake.notified() => {}
                     _ = tokio::time::sleep(POLL) => {}
@@ -346,15 +341,6 @@ impl Retry {
 fn backoff(first: Duration, attempts: i64) -> Duration {
     let doublings = u32::try_from(attempts.saturating_sub(1).clamp(0, 20)).unwrap_or(20);
     first.saturating_mul(2u32.saturating_pow(doublings)).min(MAX_BACKOFF)
-}
-
-async fn prune(store: &Store) {
-    if let Err(e) = store.prune_outbox().await {
-        tracing::warn!(error = %e, "could not prune the outbox");
-    }
-    if let Err(e) = store.prune_order_links().await {
-        tracing::warn!(error = %e, "could not prune old order links");
-    }
 }
 
 #[cfg(test)]

@@ -51,6 +51,15 @@ async fn requests(app: &TestApp) -> i64 {
         .unwrap()
 }
 
+/// Requests that still hold an address (not finished).
+async fn still_addressed(app: &TestApp) -> i64 {
+    let pool = sqlx::AnyPool::connect(&app.db.url).await.unwrap();
+    sqlx::query_scalar("SELECT COUNT(*) FROM password_mails WHERE email <> ''")
+        .fetch_one(&pool)
+        .await
+        .unwrap()
+}
+
 /// What a browser can tell of an answer: status, where it goes, the page.
 async fn seen(res: reqwest::Response) -> (u16, Option<String>, String) {
     let status = res.status().as_u16();
@@ -161,6 +170,22 @@ async fn the_answer_is_the_same_whatever_the_address() {
     drained(&app).await;
     assert_eq!(smtp.received().len(), PASSWORD_MAILS_PER_DAY as usize);
     assert_eq!(requests(&app).await, 3 + PASSWORD_MAILS_PER_DAY + 1, "all queued alike");
+    assert_eq!(still_addressed(&app).await, 0, "finished requests keep no address");
+}
+
+#[tokio::test]
+async fn an_address_asked_for_past_its_allowance_is_answered_the_same() {
+    let smtp = SmtpServer::start().await;
+    let app = TestApp::spawn_with_mail(&smtp.url()).await;
+    account(&app, "owner@alpha.example", "alpha", Role::Owner).await;
+    let per_email = app::limits::LinkRules::default().per_email;
+    let mut answers = Vec::new();
+    for _ in 0..per_email + 2 {
+        let res = ask(&app, "owner@alpha.example").await;
+        answers.push((headers_of(&res), seen(res).await));
+    }
+    assert!(answers.iter().all(|a| *a == answers[0] && a.1 .0 == 303), "{answers:?}");
+    assert_eq!(requests(&app).await, i64::from(per_email), "no more queued");
 }
 
 #[tokio::test]
@@ -209,9 +234,9 @@ async fn many_requests_at_once_send_an_account_its_day_of_mails_and_no_more() {
 async fn one_client_asking_for_many_addresses_is_bounded_before_anything_is_queued() {
     let smtp = SmtpServer::start().await;
     let app = TestApp::spawn_with_mail(&smtp.url()).await;
-    let per_client = app::limits::LinkRules::default().per_client;
+    let rules = app::limits::LinkRules::default();
     let alpha = app.store.shop("alpha").await.unwrap().expect("shop");
-    for i in 0..per_client + 5 {
+    for i in 0..rules.per_client + 5 {
         let email = format!("staff{i}@alpha.example");
         app.store
             .add_member(&email, alpha.id, Role::Staff)
@@ -219,27 +244,42 @@ async fn one_client_asking_for_many_addresses_is_bounded_before_anything_is_queu
             .unwrap()
             .expect("room in the team");
     }
-    let mut answers = Vec::new();
-    for i in 0..per_client + 5 {
-        let res = ask(&app, &format!("staff{i}@alpha.example")).await;
-        let retry_after = res.headers().get("retry-after").is_some();
-        answers.push((seen(res).await, retry_after));
-    }
-    let (taken, refused) = answers.split_at(per_client as usize);
-    assert!(
-        taken.iter().all(|a| *a == taken[0] && a.0 .0 == 303 && !a.1),
-        "{taken:?}"
+    // The first address's allowance spent, then the client's with others.
+    let mut asked: Vec<String> = vec!["staff0@alpha.example".into(); rules.per_email as usize];
+    asked.extend(
+        (1..)
+            .map(|i| format!("staff{i}@alpha.example"))
+            .take((rules.per_client - rules.per_email) as usize),
     );
-    // Past the client's allowance, which tells nothing of an address: said
-    // as it is, with the time to wait, and nothing queued.
-    for ((status, _, page), retry_after) in refused {
-        assert_eq!(*status, 429);
-        assert!(*retry_after && page.contains("too many requests for links"), "{page}");
-        assert!(page.contains("Nothing was sent."));
+    let mut answers = Vec::new();
+    for email in &asked {
+        let res = ask(&app, email).await;
+        answers.push((headers_of(&res), seen(res).await));
     }
-    assert_eq!(requests(&app).await, i64::from(per_client));
+    assert!(answers.iter().all(|a| *a == answers[0] && a.1 .0 == 303), "{answers:?}");
+    // Past the client's allowance, which tells nothing of an address: said
+    // as it is, with the client's time to wait (the same for an address
+    // whose own allowance is spent too, whose wait is longer), nothing queued.
+    let mut waits = Vec::new();
+    for email in ["staff0@alpha.example", "staff12@alpha.example", "staff13@alpha.example"] {
+        let res = ask(&app, email).await;
+        assert_eq!(res.status(), 429);
+        let wait: u64 = res.headers()["retry-after"].to_str().unwrap().parse().unwrap();
+        let page = res.text().await.unwrap();
+        assert!(
+            page.contains("too many requests for links") && page.contains("Nothing was sent."),
+            "{page}"
+        );
+        waits.push(wait);
+    }
+    let refill = rules.window.as_secs() / u64::from(rules.per_client);
+    assert!(
+        waits.iter().all(|w| *w <= refill && waits[0].abs_diff(*w) <= 1),
+        "{waits:?}"
+    );
+    assert_eq!(requests(&app).await, i64::from(rules.per_client));
     drained(&app).await;
-    assert_eq!(smtp.received().len(), per_client as usize);
+    assert_eq!(smtp.received().len(), rules.per_client as usize);
 }
 
 #[tokio::test]
