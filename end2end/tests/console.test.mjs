@@ -15,6 +15,7 @@ import { readMail, startSmtp } from './smtp.mjs';
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const OUT = path.join(HERE, '..', 'screenshots');
 const PASSWORD = 'four words for lookout';
+const NEW_PASSWORD = 'a new passphrase for lookout';
 
 let server;
 let browser;
@@ -227,5 +228,37 @@ test('the console speaks the browser language', async () => {
   assert.equal(await page.getAttribute('html', 'lang'), 'de');
   await page.getByRole('button', { name: 'Anmelden' }).waitFor();
   await axe(page, 'sign-in in German');
+  await context.close();
+});
+
+test('a merchant who forgot their password sets a new one from a mailed link, on a phone', async () => {
+  // axe is injected as a script: the page's own policy allows none inline.
+  const context = await browser.newContext({ ...PHONE, bypassCSP: true });
+  const page = await context.newPage();
+  await newAccount(page, 'forgetful@demo.example', 'staff');
+  await page.goto(`${server.base}/console`);
+  await page.getByRole('link', { name: 'Forgot your password?' }).click();
+  await page.getByRole('heading', { name: 'Forgot your password?' }).waitFor();
+  await axe(page, 'forgot-password page');
+  const mailed = smtp.messages.length;
+  await page.getByLabel('Email address').fill('Forgetful@Demo.Example');
+  await page.getByRole('button', { name: 'Send me a link' }).click();
+  await page.getByText('a link to set a new password is on its way').waitFor();
+  assert.equal(new URL(page.url()).search, '?sent=1', 'no address in the URL');
+  await axe(page, 'forgot-password page, sent');
+  const mail = readMail((await smtp.waitFor(mailed + 1, 10_000))[mailed]);
+  assert.deepEqual(mail.to, ['forgetful@demo.example']);
+  const links = mail.links.filter((l) => l.includes('/console/password/'));
+  assert.equal(links.length, 1, mail.text);
+  await page.goto(links[0]);
+  await page.getByLabel('New password').fill(NEW_PASSWORD);
+  await page.getByLabel('The same password again').fill(NEW_PASSWORD);
+  await page.getByRole('button', { name: 'Set password' }).click();
+  await page.getByRole('heading', { name: 'Password set' }).waitFor();
+  await page.goto(`${server.base}/console`);
+  await page.getByLabel('Email address').fill('forgetful@demo.example');
+  await page.getByLabel('Password').fill(NEW_PASSWORD);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('heading', { name: 'What the widget did' }).waitFor();
   await context.close();
 });

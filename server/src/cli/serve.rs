@@ -130,21 +130,19 @@ pub(super) async fn serve(db: &Db, addr: SocketAddr, site_root: PathBuf, setting
         // (also on a server that no longer sends mail).
         let store = store.clone();
         tokio::spawn(async move {
+            // Each is said as soon as it is done.
+            let said = |what: &str, pruned: Result<u64, app::store::StoreError>| match pruned {
+                Ok(0) => {}
+                Ok(forgotten) => tracing::info!(forgotten, "forgot {what}"),
+                Err(e) => tracing::warn!(error = %e, "could not forget {what}; next hour again"),
+            };
             loop {
-                for (what, pruned) in [
-                    ("week-old delivery ids", store.prune_delivery_ids().await),
-                    ("year-old support audit entries", store.prune_support_views().await),
-                    ("day-old console form tokens", store.prune_used_forms().await),
-                    ("idle accounts without a password", store.prune_idle_accounts().await),
-                    ("week-old finished mail", store.prune_outbox().await),
-                    ("ended order links", store.prune_order_links().await),
-                ] {
-                    match pruned {
-                        Ok(0) => {}
-                        Ok(forgotten) => tracing::info!(forgotten, "forgot {what}"),
-                        Err(e) => tracing::warn!(error = %e, "could not forget {what}; next hour again"),
-                    }
-                }
+                said("week-old delivery ids", store.prune_delivery_ids().await);
+                said("year-old support audit entries", store.prune_support_views().await);
+                said("day-old console form tokens", store.prune_used_forms().await);
+                said("week-old finished mail", store.prune_outbox().await);
+                said("ended order links", store.prune_order_links().await);
+                said("idle accounts without a password", store.prune_idle_accounts().await);
                 tokio::time::sleep(PRUNE_EVERY).await;
             }
         });
