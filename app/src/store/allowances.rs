@@ -198,6 +198,15 @@ mod tests {
         // What the abuse panel asks: a and b are spent, an unknown key is not.
         let three = [(a, rule), (b, rule), ([3; 16], rule)];
         assert_eq!(store.spent_allowances(&three, 0).await.unwrap(), [true, true, false]);
+        // And how long each makes a client wait, as a refused take says.
+        assert_eq!(
+            store.allowance_waits(&three, 0).await.unwrap(),
+            [Some(10_000), Some(10_000), None]
+        );
+        assert_eq!(
+            store.allowance_waits(&three, 9_999).await.unwrap(),
+            [Some(1), Some(1), None]
+        );
         assert_eq!(
             store.spent_allowances(&three, 10_000).await.unwrap(),
             [false, false, false],

@@ -220,3 +220,31 @@ async fn an_idle_account_forgotten_leaves_no_count_for_the_next_with_its_id() {
         .unwrap();
     assert_eq!(counted, 0);
 }
+
+#[tokio::test]
+async fn finished_password_mails_are_pruned_after_a_week_and_waiting_ones_never() {
+    let (_dir, store) = store().await;
+    for email in ["old@example.com", "recent@example.com", "waiting@example.com"] {
+        store.queue_password_mail(email, "en").await.unwrap();
+    }
+    for (email, days) in [("old@example.com", 8), ("recent@example.com", 6)] {
+        sqlx::query("UPDATE password_mails SET done_at = $1, outcome = 'no_account', email = '' WHERE email = $2")
+            .bind(time_in(-chrono::Duration::days(days)))
+            .bind(email)
+            .execute(&store.pool)
+            .await
+            .unwrap();
+    }
+    assert_eq!(store.prune_outbox().await.unwrap(), 1);
+    let left: Vec<(String, Option<String>)> = sqlx::query_as("SELECT email, outcome FROM password_mails ORDER BY id")
+        .fetch_all(&store.pool)
+        .await
+        .unwrap();
+    assert_eq!(
+        left,
+        [
+            (String::new(), Some("no_account".to_string())),
+            ("waiting@example.com".to_string(), None)
+        ]
+    );
+}

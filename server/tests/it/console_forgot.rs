@@ -258,8 +258,9 @@ async fn one_client_asking_for_many_addresses_is_bounded_before_anything_is_queu
     }
     assert!(answers.iter().all(|a| *a == answers[0] && a.1 .0 == 303), "{answers:?}");
     // Past the client's allowance, which tells nothing of an address: said
-    // as it is, with the client's time to wait (the same for an address
-    // whose own allowance is spent too, whose wait is longer), nothing queued.
+    // as it is, with the client's time to wait (at most one request's refill,
+    // also for the address whose own allowance is spent, whose wait is
+    // three times that), nothing queued.
     let mut waits = Vec::new();
     for email in ["staff0@alpha.example", "staff12@alpha.example", "staff13@alpha.example"] {
         let res = ask(&app, email).await;
@@ -273,10 +274,7 @@ async fn one_client_asking_for_many_addresses_is_bounded_before_anything_is_queu
         waits.push(wait);
     }
     let refill = rules.window.as_secs() / u64::from(rules.per_client);
-    assert!(
-        waits.iter().all(|w| *w <= refill && waits[0].abs_diff(*w) <= 1),
-        "{waits:?}"
-    );
+    assert!(waits.iter().all(|w| *w <= refill), "{waits:?}");
     assert_eq!(requests(&app).await, i64::from(rules.per_client));
     drained(&app).await;
     assert_eq!(smtp.received().len(), rules.per_client as usize);
