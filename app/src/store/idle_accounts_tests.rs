@@ -3,26 +3,11 @@
 //! account added to a team while it is being forgotten stays on the team.
 
 use super::*;
+use crate::store::team_fixtures::{add_staff, remove};
 use crate::store::tests::{open_every_connection, shop, store};
 use crate::store::TeamChange;
 
 const DAYS_AGO: i64 = IDLE_ACCOUNT_KEPT_DAYS + 1;
-
-async fn add(store: &Store, email: &str, shop_id: i64) -> i64 {
-    store
-        .add_member(email, shop_id, Role::Staff)
-        .await
-        .unwrap()
-        .expect("room in the team")
-}
-
-async fn remove(store: &Store, email: &str, shop_id: i64) {
-    let removed = store
-        .change_member(None, shop_id, email, TeamChange::Remove)
-        .await
-        .unwrap();
-    assert!(removed.is_ok(), "{email}");
-}
 
 /// Sets a time column of one row to `days` ago.
 async fn backdate(store: &Store, table: &str, column: &str, id_column: &str, id: i64, days: i64) {
@@ -36,7 +21,7 @@ async fn backdate(store: &Store, table: &str, column: &str, id_column: &str, id:
 
 /// An account made `DAYS_AGO` days ago and taken off the team since.
 async fn removed_long_ago(store: &Store, email: &str, shop_id: i64) -> i64 {
-    let id = add(store, email, shop_id).await;
+    let id = add_staff(store, email, shop_id).await;
     remove(store, email, shop_id).await;
     backdate(store, "users", "created_at", "id", id, DAYS_AGO).await;
     id
@@ -70,7 +55,7 @@ async fn kept(store: &Store, email: &str) -> bool {
 async fn only_accounts_nobody_can_use_are_forgotten() {
     let (_dir, store) = store().await;
     let shop = store.create_shop(&shop("a")).await.unwrap();
-    let owner = add(&store, "owner@a.example", shop.id).await;
+    let owner = add_staff(&store, "owner@a.example", shop.id).await;
     store
         .change_member(None, shop.id, "owner@a.example", TeamChange::Role(Role::Owner))
         .await
@@ -79,9 +64,9 @@ async fn only_accounts_nobody_can_use_are_forgotten() {
 
     let idle = removed_long_ago(&store, "idle@a.example", shop.id).await;
     link(&store, idle, -1).await; // ended an hour ago
-    add(&store, "fresh@a.example", shop.id).await;
+    add_staff(&store, "fresh@a.example", shop.id).await;
     remove(&store, "fresh@a.example", shop.id).await;
-    let member = add(&store, "member@a.example", shop.id).await;
+    let member = add_staff(&store, "member@a.example", shop.id).await;
     backdate(&store, "users", "created_at", "id", member, DAYS_AGO).await;
     let with_password = removed_long_ago(&store, "password@a.example", shop.id).await;
     let hash = link(&store, with_password, 1).await;
@@ -145,7 +130,7 @@ async fn only_accounts_nobody_can_use_are_forgotten() {
     assert_eq!(store.prune_idle_accounts().await.unwrap(), 0, "nothing more");
 
     // Its address may be added again: a new account.
-    let again = add(&store, "idle@a.example", shop.id).await;
+    let again = add_staff(&store, "idle@a.example", shop.id).await;
     assert_ne!(again, idle);
     let members = store.members(shop.id).await.unwrap();
     assert!(members.iter().any(|m| m.email == "idle@a.example"));

@@ -5,16 +5,9 @@
 //! shop; an account's mails from every shop bounded when they are sent.
 
 use super::*;
+use crate::store::team_fixtures::add;
 use crate::store::tests::{open_every_connection, shop, store};
 use crate::store::{MailKind, Outcome, TeamChange};
-
-async fn add(store: &Store, email: &str, shop_id: i64, role: Role) -> i64 {
-    store
-        .add_member(email, shop_id, role)
-        .await
-        .unwrap()
-        .expect("room in the team")
-}
 
 /// Invitations queued by the shop, finished or not.
 async fn queued(store: &Store, shop_id: i64) -> i64 {

@@ -280,6 +280,8 @@ mod lookup_tests;
 #[cfg(test)]
 mod snapshot_tests;
 #[cfg(test)]
+mod team_fixtures;
+#[cfg(test)]
 pub(crate) mod tests;
 #[cfg(test)]
 mod view_tests;

@@ -3,9 +3,9 @@
 //! owners' invitations to the console (table `invitations`) and merchants'
 //! links to set a forgotten password (table `password_mails`), each kind in a
 //! table of its own, so that a server that does not know a kind never takes
-//! one. All are sent the same way: one sender at a time claims a row for a lease; it is then
-//! finished once (sent, or nothing to send) or put back with a later time to
-//! try again. A finished row keeps no address.
+//! one. All are sent the same way: one sender at a time claims a row for a
+//! lease; it is then finished once (sent, or nothing to send) or put back with
+//! a later time to try again. A finished row keeps no address.
 
 use super::{now, time_in, Store, StoreError};
 use sqlx::AnyConnection;

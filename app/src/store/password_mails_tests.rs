@@ -4,25 +4,10 @@
 //! account's earlier link; a try again keeps its place.
 
 use super::*;
+use crate::store::team_fixtures::{add_staff, remove};
 use crate::store::tests::{open_every_connection, shop, store};
-use crate::store::{MailKind, Outcome, Role, TeamChange};
+use crate::store::{MailKind, Outcome};
 use std::time::Duration;
-
-async fn add(store: &Store, email: &str, shop_id: i64) -> i64 {
-    store
-        .add_member(email, shop_id, Role::Staff)
-        .await
-        .unwrap()
-        .expect("room in the team")
-}
-
-async fn remove(store: &Store, email: &str, shop_id: i64) {
-    let removed = store
-        .change_member(None, shop_id, email, TeamChange::Remove)
-        .await
-        .unwrap();
-    assert!(removed.is_ok(), "{email}");
-}
 
 /// Queues a request for `email` and claims it (the only one due).
 async fn asked(store: &Store, email: &str) -> Queued {
@@ -59,9 +44,9 @@ async fn link_works(store: &Store, n: i64) -> Option<String> {
 async fn only_an_account_on_a_team_is_sent_a_link() {
     let (_dir, store) = store().await;
     let shop = store.create_shop(&shop("a")).await.unwrap();
-    add(&store, "left@example.com", shop.id).await;
+    add_staff(&store, "left@example.com", shop.id).await;
     remove(&store, "left@example.com", shop.id).await;
-    add(&store, "staff@example.com", shop.id).await;
+    add_staff(&store, "staff@example.com", shop.id).await;
 
     for (n, email) in [(1, "nobody@example.com"), (2, "left@example.com")] {
         let claimed = asked(&store, email).await;
@@ -88,7 +73,7 @@ async fn only_an_account_on_a_team_is_sent_a_link() {
 async fn an_account_is_sent_its_day_of_links_and_no_more_also_when_decided_at_once() {
     let (_dir, store) = store().await;
     let shop = store.create_shop(&shop("a")).await.unwrap();
-    add(&store, "staff@example.com", shop.id).await;
+    add_staff(&store, "staff@example.com", shop.id).await;
     let mut claimed = Vec::new();
     for _ in 0..40 {
         claimed.push(asked(&store, "staff@example.com").await);
@@ -140,7 +125,7 @@ async fn an_account_is_sent_its_day_of_links_and_no_more_also_when_decided_at_on
 async fn the_link_replaces_the_accounts_earlier_one_and_sets_a_new_password() {
     let (_dir, store) = store().await;
     let shop = store.create_shop(&shop("a")).await.unwrap();
-    let id = add(&store, "staff@example.com", shop.id).await;
+    let id = add_staff(&store, "staff@example.com", shop.id).await;
     let expires = time_in(chrono::Duration::hours(1));
     store.insert_password_link(id, &hash(1), &expires).await.unwrap();
     assert!(store.set_password(&hash(1), "old hash").await.unwrap());
@@ -158,7 +143,7 @@ async fn an_account_deleted_or_off_every_team_meanwhile_is_sent_nothing() {
     let (_dir, store) = store().await;
     let shop = store.create_shop(&shop("a")).await.unwrap();
     // Off the team after asking.
-    add(&store, "left@example.com", shop.id).await;
+    add_staff(&store, "left@example.com", shop.id).await;
     store.queue_password_mail("left@example.com", "en").await.unwrap();
     remove(&store, "left@example.com", shop.id).await;
     assert_eq!(decide(&store, &claim(&store).await, 1).await, PasswordLink::NoAccount);
@@ -166,7 +151,7 @@ async fn an_account_deleted_or_off_every_team_meanwhile_is_sent_nothing() {
     // Deleted with its day spent, then asked for again: a new account (to
     // which SQLite may give the same id) gets no link from the request, and
     // its own day starts empty.
-    let gone = add(&store, "gone@example.com", shop.id).await;
+    let gone = add_staff(&store, "gone@example.com", shop.id).await;
     for n in 0..PASSWORD_MAILS_PER_DAY {
         assert_eq!(
             decide(&store, &asked(&store, "gone@example.com").await, 10 + n).await,
@@ -175,7 +160,7 @@ async fn an_account_deleted_or_off_every_team_meanwhile_is_sent_nothing() {
     }
     store.queue_password_mail("gone@example.com", "en").await.unwrap();
     assert!(store.delete_account(gone).await.unwrap().is_ok());
-    add(&store, "new@example.com", shop.id).await;
+    add_staff(&store, "new@example.com", shop.id).await;
     let claimed = claim(&store).await;
     assert_eq!(claimed.email, "gone@example.com");
     assert_eq!(decide(&store, &claimed, 20).await, PasswordLink::NoAccount);
@@ -196,7 +181,7 @@ async fn an_account_deleted_or_off_every_team_meanwhile_is_sent_nothing() {
 async fn an_idle_account_forgotten_leaves_no_count_for_the_next_with_its_id() {
     let (_dir, store) = store().await;
     let shop = store.create_shop(&shop("a")).await.unwrap();
-    let id = add(&store, "idle@example.com", shop.id).await;
+    let id = add_staff(&store, "idle@example.com", shop.id).await;
     for n in 0..PASSWORD_MAILS_PER_DAY {
         assert_eq!(
             decide(&store, &asked(&store, "idle@example.com").await, n).await,

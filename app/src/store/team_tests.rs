@@ -3,15 +3,8 @@
 //! a moment before.
 
 use super::*;
+use crate::store::team_fixtures::add;
 use crate::store::tests::{shop, store};
-
-async fn add(store: &Store, email: &str, shop_id: i64, role: Role) -> i64 {
-    store
-        .add_member(email, shop_id, role)
-        .await
-        .unwrap()
-        .expect("room in the team")
-}
 
 async fn owners(store: &Store, shop_id: i64) -> Vec<String> {
     let members = store.members(shop_id).await.unwrap();

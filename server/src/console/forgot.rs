@@ -104,9 +104,10 @@ pub async fn request(
     let Some(mailer) = state.mail.clone() else {
         return no_mail(locale);
     };
-    // Bounded before it is read as an address, kept in the form when refused.
+    // Kept in the form when refused, no longer than an address may be.
+    let typed = app::normalize::clip(form.email.trim(), app::normalize::MAX_EMAIL_LEN);
+    // Bounded before it is read as an address.
     let Some(email) = typed_email(&form.email) else {
-        let typed = app::normalize::clip(form.email.trim(), app::normalize::MAX_EMAIL_LEN);
         let said = (Some(t(locale, "console.forgot.bad_email")), true);
         return page(&state, &headers, StatusCode::UNPROCESSABLE_ENTITY, said, typed);
     };
@@ -142,7 +143,6 @@ pub async fn request(
             );
             metrics::counter!("lookout_password_link_requests_total", "outcome" => "refused").increment(1);
             let text = app::i18n::t_args(locale, "console.forgot.limited", &[("minutes", &pages::minutes(wait))]);
-            let typed = app::normalize::clip(form.email.trim(), app::normalize::MAX_EMAIL_LEN);
             let page = page(
                 &state,
                 &headers,

@@ -1,5 +1,6 @@
 //! Outbound mail: the links shoppers ask for, owners' invitations to the
-//! console and merchants' links to set a forgotten password, sent from the outbox (the store's `outbox`) through SMTP. Requests are queued by the page and sent
+//! console and merchants' links to set a forgotten password, sent from the
+//! store's outbox through SMTP. Requests are queued by the page and sent
 //! here, never inside a request; a send that fails for a reason that may pass
 //! (the server is down, a 4xx answer) is tried again later, with backoff.
 
