@@ -177,6 +177,22 @@ impl TestApp {
             .expect("put")
     }
 
+    /// A pool on the test's database, to see (or age) what is stored directly.
+    pub async fn sql(&self) -> sqlx::AnyPool {
+        sqlx::any::install_default_drivers();
+        sqlx::AnyPool::connect(&self.db.url).await.unwrap()
+    }
+
+    /// The number a query on the test's database answers (a count).
+    pub async fn count(&self, query: &str) -> i64 {
+        sqlx::query_scalar(query).fetch_one(&self.sql().await).await.unwrap()
+    }
+
+    /// Runs a statement on the test's database.
+    pub async fn exec(&self, statement: &str) {
+        sqlx::query(statement).execute(&self.sql().await).await.unwrap();
+    }
+
     /// Looks an order up through the REST API.
     pub async fn lookup(&self, shop: &str, email: &str, number: &str) -> reqwest::Response {
         self.client

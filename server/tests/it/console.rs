@@ -75,7 +75,9 @@ async fn sessions_are_opaque_http_only_strict_cookies_that_end() {
     }
     assert!(!header.contains("Secure"), "plain HTTP in tests: {header}");
     // Only the id's hash is stored.
-    let stored: i64 = sqlx_count(&app, &format!("SELECT COUNT(*) FROM sessions WHERE id_hash = '{id}'")).await;
+    let stored: i64 = app
+        .count(&format!("SELECT COUNT(*) FROM sessions WHERE id_hash = '{id}'"))
+        .await;
     assert_eq!(stored, 0);
     let browser = sign_in(&app, "owner@alpha.example").await;
     let res = browser.get("/console").await;
@@ -105,7 +107,8 @@ async fn sessions_are_opaque_http_only_strict_cookies_that_end() {
 
     // A session past its time is no session.
     let late = sign_in(&app, "owner@alpha.example").await;
-    sqlx_exec(&app, "UPDATE sessions SET expires_at = '2000-01-01T00:00:00Z'").await;
+    app.exec("UPDATE sessions SET expires_at = '2000-01-01T00:00:00Z'")
+        .await;
     assert_eq!(late.get("/console/shops/alpha").await.status(), 303);
 }
 
@@ -363,17 +366,4 @@ async fn console_pages_are_never_framed_or_cached() {
         assert_eq!(h["cache-control"], "no-store");
         assert_eq!(h["x-content-type-options"], "nosniff");
     }
-}
-
-/// Runs SQL on the test's database directly (to age a session, to check what is stored).
-async fn sql(app: &TestApp) -> sqlx::AnyPool {
-    sqlx::AnyPool::connect(&app.db.url).await.unwrap()
-}
-
-async fn sqlx_count(app: &TestApp, query: &str) -> i64 {
-    sqlx::query_scalar(query).fetch_one(&sql(app).await).await.unwrap()
-}
-
-async fn sqlx_exec(app: &TestApp, query: &str) {
-    sqlx::query(query).execute(&sql(app).await).await.unwrap();
 }

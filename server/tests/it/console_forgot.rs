@@ -15,6 +15,10 @@ use server::console::session::FORM_COOKIE;
 
 const FORGOT: &str = "/console/forgot";
 const NEW_PASSWORD: &str = "a brand new passphrase";
+/// Requests queued, finished or not.
+const REQUESTS: &str = "SELECT COUNT(*) FROM password_mails";
+/// Requests that still hold an address (not finished).
+const STILL_ADDRESSED: &str = "SELECT COUNT(*) FROM password_mails WHERE email <> ''";
 
 /// The form's cookie and token, as a browser gets them from the page.
 async fn form_of(app: &TestApp) -> (String, String) {
@@ -40,24 +44,6 @@ async fn post(app: &TestApp, form: &(String, String), email: &str) -> reqwest::R
 async fn ask(app: &TestApp, email: &str) -> reqwest::Response {
     let form = form_of(app).await;
     post(app, &form, email).await
-}
-
-/// Requests queued, finished or not.
-async fn requests(app: &TestApp) -> i64 {
-    let pool = sqlx::AnyPool::connect(&app.db.url).await.unwrap();
-    sqlx::query_scalar("SELECT COUNT(*) FROM password_mails")
-        .fetch_one(&pool)
-        .await
-        .unwrap()
-}
-
-/// Requests that still hold an address (not finished).
-async fn still_addressed(app: &TestApp) -> i64 {
-    let pool = sqlx::AnyPool::connect(&app.db.url).await.unwrap();
-    sqlx::query_scalar("SELECT COUNT(*) FROM password_mails WHERE email <> ''")
-        .fetch_one(&pool)
-        .await
-        .unwrap()
 }
 
 /// What a browser can tell of an answer: status, where it goes, the page.
@@ -169,8 +155,12 @@ async fn the_answer_is_the_same_whatever_the_address() {
     }
     drained(&app).await;
     assert_eq!(smtp.received().len(), PASSWORD_MAILS_PER_DAY as usize);
-    assert_eq!(requests(&app).await, 3 + PASSWORD_MAILS_PER_DAY + 1, "all queued alike");
-    assert_eq!(still_addressed(&app).await, 0, "finished requests keep no address");
+    assert_eq!(
+        app.count(REQUESTS).await,
+        3 + PASSWORD_MAILS_PER_DAY + 1,
+        "all queued alike"
+    );
+    assert_eq!(app.count(STILL_ADDRESSED).await, 0, "finished requests keep no address");
 }
 
 #[tokio::test]
@@ -185,7 +175,7 @@ async fn an_address_asked_for_past_its_allowance_is_answered_the_same() {
         answers.push((headers_of(&res), seen(res).await));
     }
     assert!(answers.iter().all(|a| *a == answers[0] && a.1 .0 == 303), "{answers:?}");
-    assert_eq!(requests(&app).await, i64::from(per_email), "no more queued");
+    assert_eq!(app.count(REQUESTS).await, i64::from(per_email), "no more queued");
 }
 
 #[tokio::test]
@@ -275,7 +265,7 @@ async fn one_client_asking_for_many_addresses_is_bounded_before_anything_is_queu
     }
     let refill = rules.window.as_secs() / u64::from(rules.per_client);
     assert!(waits.iter().all(|w| *w <= refill), "{waits:?}");
-    assert_eq!(requests(&app).await, i64::from(rules.per_client));
+    assert_eq!(app.count(REQUESTS).await, i64::from(rules.per_client));
     drained(&app).await;
     assert_eq!(smtp.received().len(), rules.per_client as usize);
 }
@@ -321,7 +311,7 @@ async fn junk_stale_and_cross_site_forms_and_a_server_without_mail_send_nothing(
             .unwrap();
         assert_eq!(res.status(), 403, "{name}: {value}");
     }
-    assert_eq!(requests(&app).await, 0, "nothing queued");
+    assert_eq!(app.count(REQUESTS).await, 0, "nothing queued");
     assert!(smtp.received().is_empty());
 
     // Without mail: no link on the sign-in page, and the page says why.

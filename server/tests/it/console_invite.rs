@@ -310,7 +310,7 @@ async fn a_withdrawn_invitation_and_a_server_without_mail_send_nothing() {
     common::mailer(&smtp.url()).send_due(&app.store).await;
     assert_eq!(app.store.outbox_waiting().await.unwrap().0, 0, "handled");
     assert!(smtp.received().is_empty(), "nothing sent");
-    let pool = sqlx::AnyPool::connect(&app.db.url).await.unwrap();
+    let pool = app.sql().await;
     let (outcome, email): (String, String) = sqlx::query_as("SELECT outcome, email FROM invitations")
         .fetch_one(&pool)
         .await

@@ -325,7 +325,7 @@ async fn lookups_are_counted_per_day_without_storing_who_or_what() {
     let today_row = days.last().unwrap();
     assert_eq!((today_row.found, today_row.distinct_orders), (5, 1));
     // What is stored of the orders is a sketch of keyed hashes: no number in it.
-    let pool = sqlx::AnyPool::connect(&app.db.url).await.unwrap();
+    let pool = app.sql().await;
     let sketch: String = sqlx::query_scalar("SELECT sketch FROM shop_days")
         .fetch_one(&pool)
         .await

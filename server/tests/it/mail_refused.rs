@@ -22,10 +22,6 @@ async fn finished(pool: &sqlx::AnyPool, table: &str) -> Vec<(String, String, i64
         .unwrap()
 }
 
-async fn count(pool: &sqlx::AnyPool, sql: &str) -> i64 {
-    sqlx::query_scalar(sql).fetch_one(pool).await.unwrap()
-}
-
 #[tokio::test]
 async fn a_mail_refused_for_good_fails_once_and_leaves_no_link() {
     let smtp = SmtpServer::start().await;
@@ -46,15 +42,14 @@ async fn a_mail_refused_for_good_fails_once_and_leaves_no_link() {
     assert!(smtp.received().is_empty());
     assert_eq!(smtp.rejected(), 2, "each mail tried once");
 
-    sqlx::any::install_default_drivers();
-    let pool = sqlx::AnyPool::connect(&app.db.url).await.unwrap();
+    let pool = app.sql().await;
     let failed = vec![("failed".to_string(), String::new(), 1)];
     assert_eq!(finished(&pool, "outbox").await, failed, "the order link's request");
     assert_eq!(finished(&pool, "invitations").await, failed, "the invitation");
-    assert_eq!(count(&pool, "SELECT COUNT(*) FROM order_links").await, 0);
+    assert_eq!(app.count("SELECT COUNT(*) FROM order_links").await, 0);
     let invited = app.store.account("new@alpha.example").await.unwrap().expect("added");
     let links = format!("SELECT COUNT(*) FROM password_links WHERE user_id = {}", invited.id);
-    assert_eq!(count(&pool, &links).await, 0, "the unsent link is deleted");
+    assert_eq!(app.count(&links).await, 0, "the unsent link is deleted");
 
     // The owner sees it on the team page, said as an error.
     const FAILED: &str = "The invitation could not be delivered.";
@@ -79,7 +74,7 @@ async fn a_mail_refused_for_good_fails_once_and_leaves_no_link() {
     assert!(page.contains("Invitation sent.") && !page.contains(FAILED), "{page}");
     let link = mails[0].password_link().expect("a set-password link");
     assert_eq!(set_password(&app, &link, PASSWORD, PASSWORD).await.status(), 200);
-    assert_eq!(count(&pool, &links).await, 1, "one link, used");
+    assert_eq!(app.count(&links).await, 1, "one link, used");
     let page = owner.page(TEAM).await;
     assert!(page.contains("Invitation sent."), "until the account opens the shop");
     let new = common::console::sign_in(&app, "new@alpha.example").await;
