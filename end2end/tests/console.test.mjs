@@ -1,7 +1,8 @@
 // The merchant console in Chromium, as an owner uses it: set a password from the
 // link `lookout user create` prints, sign in, change the accent and see it in the
 // preview, create and revoke a key, read the deliveries after a signed webhook,
-// find an order and see the audit entry, invite someone by mail and change the team, and read the chart. Every page passes
+// find an order and see the audit entry, invite someone by mail and change the team, read the chart, and
+// change the password from the account page. Every page passes
 // axe at 390 px without scrolling sideways; the same works without JavaScript.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -257,6 +258,41 @@ test('a merchant who forgot their password sets a new one from a mailed link, on
   await page.getByRole('heading', { name: 'Password set' }).waitFor();
   await page.goto(`${server.base}/console`);
   await page.getByLabel('Email address').fill('forgetful@demo.example');
+  await page.getByLabel('Password').fill(NEW_PASSWORD);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('heading', { name: 'What the widget did' }).waitFor();
+  await context.close();
+});
+
+test('a signed-in merchant changes their password from the header, on a phone', async () => {
+  const context = await browser.newContext({ ...PHONE, bypassCSP: true });
+  const page = await context.newPage();
+  await newAccount(page, 'changer@demo.example', 'staff');
+  await signIn(page, 'changer@demo.example');
+  await page.getByRole('heading', { name: 'What the widget did' }).waitFor();
+  await page.getByRole('link', { name: 'changer@demo.example' }).click();
+  await page.getByRole('heading', { name: 'Your account' }).waitFor();
+  await axe(page, 'account page');
+  await page.getByLabel('Current password').fill('not the password');
+  await page.getByLabel('New password').fill(NEW_PASSWORD);
+  await page.getByLabel('The same password again').fill(NEW_PASSWORD);
+  await page.getByRole('button', { name: 'Change password' }).click();
+  await page.getByRole('alert').getByText('The current password is not right.').waitFor();
+  await axe(page, 'account page, refused');
+  await page.getByLabel('Current password').fill(PASSWORD);
+  await page.getByLabel('New password').fill(NEW_PASSWORD);
+  await page.getByLabel('The same password again').fill(NEW_PASSWORD);
+  const mailed = smtp.messages.length;
+  await page.getByRole('button', { name: 'Change password' }).click();
+  await page.getByRole('status').getByText('Your password was changed.').waitFor();
+  assert.equal(new URL(page.url()).search, '?done=password');
+  await axe(page, 'account page, changed');
+  const notice = readMail((await smtp.waitFor(mailed + 1, 10_000))[mailed]);
+  assert.deepEqual(notice.to, ['changer@demo.example']);
+  assert.equal(notice.subject, 'Your Lookout password was changed');
+  assert.ok(notice.links.some((l) => l.endsWith('/console/forgot')), notice.text);
+  await page.getByRole('button', { name: 'Sign out', exact: true }).click();
+  await page.getByLabel('Email address').fill('changer@demo.example');
   await page.getByLabel('Password').fill(NEW_PASSWORD);
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.getByRole('heading', { name: 'What the widget did' }).waitFor();

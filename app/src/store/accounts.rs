@@ -1,5 +1,6 @@
-//! Console accounts: users, the shops each may open and as what, one-time
-//! set-password links and sessions. Tokens are stored only as their SHA-256.
+//! Console accounts: users, the shops each may open and as what, and one-time
+//! set-password links (sessions: `sessions`; a password changed by its
+//! account: `password_change`). Tokens are stored only as their SHA-256.
 
 use super::shops::ShopRow;
 use super::{begin_write, now, Backend, Shop, Store, StoreError};
@@ -37,14 +38,6 @@ pub struct Account {
     pub email: String,
     /// `None` until the account's password is set.
     pub password_hash: Option<String>,
-}
-
-/// A live session: whose it is and the token its forms carry.
-#[derive(Debug, Clone)]
-pub struct Session {
-    pub user_id: i64,
-    pub email: String,
-    pub csrf: String,
 }
 
 /// A shop an account may open.
@@ -168,63 +161,6 @@ impl Store {
         .execute(&self.pool)
         .await?;
         Ok(())
-    }
-
-    /// Starts a session; expired sessions of every account are cleared out on the way.
-    pub async fn create_session(
-        &self,
-        id_hash: &str,
-        user_id: i64,
-        csrf: &str,
-        expires_at: &str,
-    ) -> Result<(), StoreError> {
-        let now = now();
-        sqlx::query("DELETE FROM sessions WHERE expires_at <= $1")
-            .bind(&now)
-            .execute(&self.pool)
-            .await?;
-        sqlx::query(
-            "INSERT INTO sessions (id_hash, user_id, csrf, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)",
-        )
-        .bind(id_hash)
-        .bind(user_id)
-        .bind(csrf)
-        .bind(&now)
-        .bind(expires_at)
-        .execute(&self.pool)
-        .await?;
-        Ok(())
-    }
-
-    /// The live session with this id hash, if any.
-    pub async fn session(&self, id_hash: &str) -> Result<Option<Session>, StoreError> {
-        let row: Option<(i64, String, String)> = sqlx::query_as(
-            "SELECT s.user_id, u.email, s.csrf FROM sessions s JOIN users u ON u.id = s.user_id
-             WHERE s.id_hash = $1 AND s.expires_at > $2",
-        )
-        .bind(id_hash)
-        .bind(now())
-        .fetch_optional(&self.pool)
-        .await?;
-        Ok(row.map(|(user_id, email, csrf)| Session { user_id, email, csrf }))
-    }
-
-    /// Ends one session.
-    pub async fn end_session(&self, id_hash: &str) -> Result<(), StoreError> {
-        sqlx::query("DELETE FROM sessions WHERE id_hash = $1")
-            .bind(id_hash)
-            .execute(&self.pool)
-            .await?;
-        Ok(())
-    }
-
-    /// Ends every session of an account; returns how many there were.
-    pub async fn end_sessions(&self, user_id: i64) -> Result<u64, StoreError> {
-        let done = sqlx::query("DELETE FROM sessions WHERE user_id = $1")
-            .bind(user_id)
-            .execute(&self.pool)
-            .await?;
-        Ok(done.rows_affected())
     }
 }
 

@@ -76,6 +76,7 @@ impl Store {
             for delete in [
                 "DELETE FROM invitations WHERE user_id = $1",
                 "DELETE FROM password_mails WHERE user_id = $1",
+                "DELETE FROM password_notices WHERE user_id = $1",
                 "DELETE FROM users WHERE id = $1",
             ] {
                 sqlx::query(delete).bind(id).execute(&mut *tx).await?;

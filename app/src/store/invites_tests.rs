@@ -116,10 +116,12 @@ async fn an_invitation_adds_the_account_and_queues_its_mail() {
     // session (signing in tells no shop anything): once the account has opened
     // the shop, it is a member like any other, nothing is sent.
     set_password(&store, new).await;
-    store
-        .create_session(&"s".repeat(64), new, "csrf", &time_in(chrono::Duration::hours(1)))
-        .await
-        .unwrap();
+    let session = crate::store::NewSession {
+        id_hash: &"s".repeat(64),
+        csrf: "csrf",
+        expires_at: &time_in(chrono::Duration::hours(1)),
+    };
+    assert!(store.create_session(&session, new, "hash").await.unwrap());
     let again = invite(&store, owner, shop.id, "new@a.example", Role::Owner).await;
     assert_eq!(again, Ok(Invited::Again), "a password, signed in, the shop not opened");
     store.mark_opened(new, shop.id).await.unwrap();

@@ -1,7 +1,8 @@
 //! The outbox: mail waiting to be sent, kept in the database so that neither a
 //! crash nor an SMTP outage loses any: shoppers' order links (table `outbox`),
 //! owners' invitations to the console (table `invitations`) and merchants'
-//! links to set a forgotten password (table `password_mails`), each kind in a
+//! links to set a forgotten password (table `password_mails`) and word that a
+//! password was changed (table `password_notices`), each kind in a
 //! table of its own, so that a server that does not know a kind never takes
 //! one. All are sent the same way: one sender at a time claims a row for a
 //! lease; it is then finished once (sent, or nothing to send) or put back with
@@ -62,11 +63,14 @@ pub enum MailKind {
     /// A link to set a forgotten console password (`email`: the address
     /// asked for, normalised; for no shop).
     Password,
+    /// Word that an account's console password was changed (`email`: the
+    /// account's; for no shop).
+    Notice,
 }
 
 impl MailKind {
     /// Every kind, those someone waits for on a page first.
-    pub const ALL: [MailKind; 3] = [MailKind::Link, MailKind::Password, MailKind::Invite];
+    pub const ALL: [MailKind; 4] = [MailKind::Link, MailKind::Password, MailKind::Notice, MailKind::Invite];
 
     /// Its name in logs.
     pub fn as_str(self) -> &'static str {
@@ -74,6 +78,7 @@ impl MailKind {
             MailKind::Link => "link",
             MailKind::Invite => "invite",
             MailKind::Password => "password",
+            MailKind::Notice => "notice",
         }
     }
 
@@ -83,12 +88,13 @@ impl MailKind {
             MailKind::Link => "outbox",
             MailKind::Invite => "invitations",
             MailKind::Password => "password_mails",
+            MailKind::Notice => "password_notices",
         }
     }
 
     /// Whether its mail is for a shop (`shop_id` in its table).
     fn for_a_shop(self) -> bool {
-        self != MailKind::Password
+        !matches!(self, MailKind::Password | MailKind::Notice)
     }
 }
 
@@ -106,10 +112,10 @@ pub struct QueuedShop {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Queued {
     pub id: i64,
-    /// The shop it is for: every kind's but a password mail's.
+    /// The shop it is for: every kind's but a password mail's or notice's.
     pub shop: Option<QueuedShop>,
-    /// As the shopper typed it (trimmed); an invitation's: the account's; a
-    /// password mail's: as asked for, normalised.
+    /// As the shopper typed it (trimmed); an invitation's and a notice's: the
+    /// account's; a password mail's: as asked for, normalised.
     pub email: String,
     pub locale: String,
     /// Tries so far, this one included.

@@ -274,10 +274,12 @@ impl Store {
         }
         // Its invitations still count for their shops' day bound, but no longer
         // for its id: SQLite may give that to the next new account (nor its
-        // password mails, which would count against that account's day).
+        // password mails, which would count against that account's day); a
+        // notice of a password change is not sent to an account deleted.
         for sql in [
             "UPDATE invitations SET user_id = 0 WHERE user_id = $1",
             "UPDATE password_mails SET user_id = 0 WHERE user_id = $1",
+            "DELETE FROM password_notices WHERE user_id = $1",
             "DELETE FROM users WHERE id = $1",
         ] {
             sqlx::query(sql).bind(user_id).execute(&mut *tx).await?;

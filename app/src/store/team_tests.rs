@@ -220,10 +220,17 @@ async fn opening_a_shop_is_recorded_once_and_for_that_shop_alone() {
         }
     };
     let expires = crate::store::time_in(chrono::Duration::hours(1));
-    store
-        .create_session(&"s".repeat(64), user, "csrf", &expires)
+    sqlx::query("UPDATE users SET password_hash = 'hash' WHERE id = $1")
+        .bind(user)
+        .execute(&store.pool)
         .await
         .unwrap();
+    let new = crate::store::NewSession {
+        id_hash: &"s".repeat(64),
+        csrf: "csrf",
+        expires_at: &expires,
+    };
+    assert!(store.create_session(&new, user, "hash").await.unwrap());
     assert_eq!(
         (opened(a.id).await, opened(b.id).await),
         (None, None),

@@ -46,13 +46,7 @@ pub async fn home(State(state): State<AppState>, signed: Result<Signed, Response
             view! { <li><a href=href>{m.shop.name}</a>" · "{t(locale, &format!("console.role.{}", m.role.as_str()))}</li> }
         })
         .collect_view();
-    let frame = Frame {
-        locale,
-        email: &signed.session.email,
-        csrf: &signed.session.csrf,
-        shop: None,
-        widget_css: None,
-    };
+    let frame = Frame::plain(&signed);
     let title = t(locale, "console.shops.title");
     pages::page(
         StatusCode::OK,
@@ -105,13 +99,22 @@ pub const KNOWN_COOKIE: session::CookieName = session::CookieName {
     secure: "__Host-lookout_console_known",
 };
 
-fn known_cookie(state: &AppState, tag: &str) -> axum::http::HeaderValue {
+pub(super) fn known_cookie(state: &AppState, tag: &str) -> axum::http::HeaderValue {
     let max_age = i64::try_from(KNOWN_DAYS * 24 * 3600).unwrap_or(i64::MAX);
     session::set_cookie_for(state, KNOWN_COOKIE, Some(tag), max_age)
 }
 
+/// Whether the browser's known-browser cookie was made for the account of
+/// `email` with its password hash `hash` (none: no account, or no password).
+pub(super) fn known_browser(state: &AppState, headers: &HeaderMap, email: &str, hash: Option<&str>) -> bool {
+    match (session::cookie(state, headers, KNOWN_COOKIE), hash) {
+        (Some(tag), Some(hash)) => state.limits.is_known_browser(tag, email, hash, today()),
+        _ => false,
+    }
+}
+
 /// Days since 1970, as the known browsers' tags count them.
-fn today() -> u64 {
+pub(super) fn today() -> u64 {
     let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH);
     now.map_or(0, |d| d.as_secs() / 86_400)
 }
@@ -163,14 +166,8 @@ pub async fn sign_in(
     };
     // A browser this account has signed in with, since its password was set,
     // does not spend the account's allowance from all clients.
-    let known = match (session::cookie(&state, &headers, KNOWN_COOKIE), account.as_ref()) {
-        (Some(tag), Some(account)) => account
-            .password_hash
-            .as_deref()
-            .is_some_and(|hash| state.limits.is_known_browser(tag, &email, hash, today())),
-        _ => false,
-    };
-    let anywhere = !known;
+    let hash = account.as_ref().and_then(|a| a.password_hash.as_deref());
+    let anywhere = !known_browser(&state, &headers, &email, hash);
     if anywhere {
         if let Err(wait) = state.limits.reserve_sign_in_anywhere(&client, &email) {
             state.limits.release_sign_in(&client, &email, false);
@@ -187,7 +184,10 @@ pub async fn sign_in(
         state.limits.release_sign_in(&client, &email, anywhere);
         return pages::busy(locale);
     };
-    let Some(account) = account.filter(|_| valid) else {
+    let Some((account, hash)) = account
+        .filter(|_| valid)
+        .and_then(|a| a.password_hash.clone().map(|hash| (a, hash)))
+    else {
         tracing::info!("console sign-in refused");
         return wrong(StatusCode::UNAUTHORIZED);
     };
@@ -199,18 +199,24 @@ pub async fn sign_in(
             tracing::warn!(error = %e, "could not end the browser's previous session");
         }
     }
-    match session::start(&state, account.id).await {
-        Ok(cookie) => {
+    match session::start(&state, account.id, &hash).await {
+        Ok(Some(cookie)) => {
             tracing::info!(user_id = account.id, "console sign-in");
             let mut response = Redirect::to("/console").into_response();
             let h = response.headers_mut();
             h.append(header::SET_COOKIE, cookie);
             h.append(header::SET_COOKIE, session::set_cookie(&state, FORM_COOKIE, None));
-            if let Some(hash) = account.password_hash.as_deref() {
-                let tag = state.limits.known_browser_tag(&email, hash, today());
-                h.append(header::SET_COOKIE, known_cookie(&state, &tag));
-            }
+            let tag = state.limits.known_browser_tag(&email, &hash, today());
+            h.append(header::SET_COOKIE, known_cookie(&state, &tag));
             response
+        }
+        // The password was changed between its check and now.
+        Ok(None) => {
+            tracing::info!(
+                user_id = account.id,
+                "console sign-in refused: the password changed meanwhile"
+            );
+            wrong(StatusCode::UNAUTHORIZED)
         }
         Err(e) => {
             tracing::error!(error = %e, "could not start a session");
@@ -282,12 +288,7 @@ fn password_page(locale: Locale, status: StatusCode, token: &str, email: &str, e
             <p>{app::i18n::t_args(locale, "console.password.for", &[("email", email)])}</p>
             {notice(error, true)}
             <form method="post" action=action class="stack">
-                <input type="hidden" name="username" autocomplete="username" value=email.to_string()/>
-                <label for="password">{t(locale, "console.password.new")}</label>
-                <input id="password" name="password" type="password" autocomplete="new-password" required minlength="12"/>
-                <p class="hint">{t(locale, "console.password.rule")}</p>
-                <label for="again">{t(locale, "console.password.again")}</label>
-                <input id="again" name="again" type="password" autocomplete="new-password" required/>
+                {pages::new_password_fields(locale, email)}
                 <button type="submit">{t(locale, "console.password.submit")}</button>
             </form>
         },

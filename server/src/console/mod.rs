@@ -15,6 +15,7 @@ mod invite;
 mod keys;
 mod pages;
 pub mod password;
+mod profile;
 pub mod session;
 mod shop;
 mod shopify;
@@ -41,6 +42,8 @@ pub fn routes() -> Router<AppState> {
         .route("/console/sign-out", post(account::sign_out))
         .route("/console/forgot", get(forgot::form).post(forgot::request))
         .route("/console/sign-out-everywhere", post(account::sign_out_everywhere))
+        .route("/console/account", get(profile::account))
+        .route("/console/account/password", post(profile::change_password))
         .route(
             "/console/password/{token}",
             get(account::password_form).post(account::set_password),

@@ -78,6 +78,17 @@ pub struct Frame<'a> {
 }
 
 impl<'a> Frame<'a> {
+    /// The frame of a page of the account's own, of no shop.
+    pub fn plain(signed: &'a super::session::Signed) -> Frame<'a> {
+        Frame {
+            locale: signed.locale,
+            email: &signed.session.email,
+            csrf: &signed.session.csrf,
+            shop: None,
+            widget_css: None,
+        }
+    }
+
     /// The frame of a page of `section` of the member's shop.
     pub fn shop(signed: &'a super::session::Signed, member: &'a Membership, section: Section) -> Frame<'a> {
         Frame {
@@ -96,7 +107,7 @@ pub fn page(status: StatusCode, frame: &Frame<'_>, title: &str, main: impl IntoV
     let header = view! {
         <header class="bar">
             <a class="brand" href="/console">"Lookout"</a>
-            <span class="who">{frame.email.to_string()}</span>
+            <a class="who" href="/console/account">{frame.email.to_string()}</a>
             <form method="post" action="/console/sign-out">
                 <input type="hidden" name="csrf" value=frame.csrf.to_string()/>
                 <button type="submit" class="link">{t(locale, "console.sign_out")}</button>
@@ -277,6 +288,19 @@ pub fn notice(text: Option<String>, error: bool) -> impl IntoView {
         };
         view! { <p class=class role=role>{text}</p> }
     })
+}
+
+/// A new password's fields in a form: the account's address for password
+/// managers, the password with its rule, and the same again.
+pub fn new_password_fields(locale: Locale, email: &str) -> impl IntoView {
+    view! {
+        <input type="hidden" name="username" autocomplete="username" value=email.to_string()/>
+        <label for="password">{t(locale, "console.password.new")}</label>
+        <input id="password" name="password" type="password" autocomplete="new-password" required minlength="12"/>
+        <p class="hint">{t(locale, "console.password.rule")}</p>
+        <label for="again">{t(locale, "console.password.again")}</label>
+        <input id="again" name="again" type="password" autocomplete="new-password" required/>
+    }
 }
 
 /// The hidden CSRF field of a form.

@@ -131,15 +131,52 @@ impl FromRequestParts<AppState> for Signed {
     }
 }
 
-/// Starts a session for an account and returns its cookie.
-pub async fn start(state: &AppState, user_id: i64) -> Result<HeaderValue, app::store::StoreError> {
-    let id = token();
-    let expires = app::store::time_in(chrono::Duration::hours(SESSION_HOURS));
-    state
-        .store
-        .create_session(&digest(&id), user_id, &token(), &expires)
-        .await?;
-    Ok(set_cookie(state, SESSION_COOKIE, Some(&id)))
+/// A session about to start: its id (the cookie's value), the hash of it,
+/// its forms' token and when it ends.
+pub struct Fresh {
+    id: String,
+    id_hash: String,
+    csrf: String,
+    expires_at: String,
+}
+
+impl Fresh {
+    pub fn random() -> Fresh {
+        let id = token();
+        Fresh {
+            id_hash: digest(&id),
+            id,
+            csrf: token(),
+            expires_at: app::store::time_in(chrono::Duration::hours(SESSION_HOURS)),
+        }
+    }
+
+    /// Its row, for the store.
+    pub fn row(&self) -> app::store::NewSession<'_> {
+        app::store::NewSession {
+            id_hash: &self.id_hash,
+            csrf: &self.csrf,
+            expires_at: &self.expires_at,
+        }
+    }
+
+    /// The cookie that carries it.
+    pub fn cookie(&self, state: &AppState) -> HeaderValue {
+        set_cookie(state, SESSION_COOKIE, Some(&self.id))
+    }
+}
+
+/// Starts a session for an account whose password the sign-in checked
+/// against `password_hash`, and returns its cookie; None when the password
+/// was changed meanwhile.
+pub async fn start(
+    state: &AppState,
+    user_id: i64,
+    password_hash: &str,
+) -> Result<Option<HeaderValue>, app::store::StoreError> {
+    let fresh = Fresh::random();
+    let started = state.store.create_session(&fresh.row(), user_id, password_hash).await?;
+    Ok(started.then(|| fresh.cookie(state)))
 }
 
 #[cfg(test)]

@@ -2,7 +2,8 @@
 //! A shopper's link: in the language of the page it was asked from; the
 //! subject names the shop only, and the address and the orders appear nowhere
 //! but behind the link. An invitation: in the inviting owner's language. A
-//! password link: in the language of the sign-in page it was asked from.
+//! password link: in the language of the sign-in page it was asked from; word
+//! of a changed password: of the account page it was changed on.
 
 use app::i18n::{t, t_args, Locale};
 use app::store::Queued;
@@ -87,6 +88,20 @@ pub fn password_mail(queued: &Queued, from: &lettre::Address, url: &str) -> Resu
         intro: t(locale, "mail.password.intro"),
         button: t(locale, "mail.password.button"),
         after: vec![t(locale, "mail.password.expiry"), t(locale, "mail.password.ignore")],
+    };
+    compose(queued, locale, &queued.email, from, url, words)
+}
+
+/// Word that the account's console password was changed, to its address, in
+/// the language of the page it was changed on; its one link is to "Forgot
+/// your password?", for whoever did not make the change.
+pub fn notice_mail(queued: &Queued, from: &lettre::Address, url: &str) -> Result<Message, lettre::error::Error> {
+    let locale = Locale::parse(&queued.locale).unwrap_or_default();
+    let words = Words {
+        subject: t(locale, "mail.notice.subject"),
+        intro: t(locale, "mail.notice.intro"),
+        button: t(locale, "mail.notice.button"),
+        after: vec![t(locale, "mail.notice.signed_out")],
     };
     compose(queued, locale, &queued.email, from, url, words)
 }

@@ -1,5 +1,6 @@
 //! Outbound mail: the links shoppers ask for, owners' invitations to the
-//! console and merchants' links to set a forgotten password, sent from the
+//! console, merchants' links to set a forgotten password and word that a
+//! password was changed, sent from the
 //! store's outbox through SMTP. Requests are queued by the page and sent
 //! here, never inside a request; a send that fails for a reason that may pass
 //! (the server is down, a 4xx answer) is tried again later, with backoff.
@@ -210,6 +211,11 @@ impl Mailer {
             MailKind::Link => self.try_link(store, queued).await.map(Some),
             MailKind::Invite => self.try_invite(store, queued).await,
             MailKind::Password => self.try_password(store, queued).await.map(Some),
+            MailKind::Notice => {
+                let url = format!("{}/console/forgot", self.public_url);
+                let mail = message::notice_mail(queued, &self.from, &url);
+                self.send_or_forget(queued, mail, async { Ok(()) }).await.map(Some)
+            }
         }
     }
 

@@ -14,6 +14,7 @@ mod cli;
 mod cli_import;
 mod cluster;
 mod console;
+mod console_account;
 mod console_forgot;
 mod console_forms;
 mod console_invite;

@@ -1,0 +1,173 @@
+//! The signed-in account's own page, `/console/account`: its address, and a
+//! new password in place of the one it has.
+//!
+//! A change asks for the current password, so that a browser left signed in
+//! is not enough to take the account over. Before anything is hashed, the form
+//! takes one of the account's console changes and the new password must be
+//! acceptable; the current password is then checked as a sign-in's is: one
+//! attempt from the client's allowance, the account's from this client and,
+//! for a browser the account does not know, the account's from all clients (a
+//! right password gives them back), on the bounded hashing gate. Once
+//! changed, every session of the account ends, this browser gets a new one,
+//! the account's set-password links stop working, and its address is told by
+//! mail (when the server sends mail).
+
+use super::account::{known_browser, known_cookie, today};
+use super::pages::{self, csrf_field, notice, Frame};
+use super::session::{Fresh, Signed};
+use super::{password, t};
+use crate::api::auth::ClientOf;
+use crate::keys;
+use crate::AppState;
+use axum::extract::{Query, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Form;
+use leptos::prelude::*;
+
+/// What was done, for the note at the top of the page after a change.
+#[derive(serde::Deserialize, Default)]
+pub struct Done {
+    done: Option<String>,
+}
+
+/// `GET /console/account`
+pub async fn account(signed: Signed, Query(done): Query<Done>) -> Response {
+    let said = (done.done.as_deref() == Some("password")).then(|| (t(signed.locale, "console.account.changed"), false));
+    account_page(&signed, StatusCode::OK, said)
+}
+
+/// The page, with a note (`true`: an error) at its top.
+fn account_page(signed: &Signed, status: StatusCode, said: Option<(String, bool)>) -> Response {
+    let locale = signed.locale;
+    let (text, error) = said.map_or((None, false), |(text, error)| (Some(text), error));
+    let title = t(locale, "console.account.title");
+    let email = signed.session.email.as_str();
+    pages::page(
+        status,
+        &Frame::plain(signed),
+        &title.clone(),
+        view! {
+            <h1>{title}</h1>
+            {notice(text, error)}
+            <p>{app::i18n::t_args(locale, "console.account.signed_in_as", &[("email", email)])}</p>
+            <h2>{t(locale, "console.account.change")}</h2>
+            <form method="post" action="/console/account/password" class="stack">
+                {csrf_field(&signed.session.csrf)}
+                <label for="current">{t(locale, "console.account.current")}</label>
+                <input id="current" name="current" type="password" autocomplete="current-password" required/>
+                {pages::new_password_fields(locale, email)}
+                <p class="hint">{t(locale, "console.account.others_signed_out")}</p>
+                <button type="submit">{t(locale, "console.account.submit")}</button>
+            </form>
+        },
+    )
+}
+
+#[derive(serde::Deserialize)]
+pub struct ChangeForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    current: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    again: String,
+}
+
+/// `POST /console/account/password`
+pub async fn change_password(
+    State(state): State<AppState>,
+    ClientOf(client): ClientOf,
+    signed: Signed,
+    headers: HeaderMap,
+    Form(form): Form<ChangeForm>,
+) -> Response {
+    let locale = signed.locale;
+    if !signed.csrf_ok(&form.csrf) {
+        return pages::stale_form(locale);
+    }
+    if let Err(wait) = state.limits.reserve_console_write(signed.session.user_id) {
+        return pages::too_many(locale, wait);
+    }
+    let refused = |status, key: &str| account_page(&signed, status, Some((t(locale, key), true)));
+    let (user_id, email) = (signed.session.user_id, signed.session.email.as_str());
+    // Bounded and checked before anything is hashed or counted as a guess.
+    if form.current.is_empty() || form.current.len() > password::MAX_BYTES {
+        return refused(StatusCode::UNPROCESSABLE_ENTITY, "console.account.wrong_current");
+    }
+    if let Err(weak) = password::check(&form.password, &form.again, email) {
+        return refused(StatusCode::UNPROCESSABLE_ENTITY, weak.key());
+    }
+    if form.password == form.current {
+        return refused(StatusCode::UNPROCESSABLE_ENTITY, "console.account.same");
+    }
+    let limited = |wait: std::time::Duration| {
+        let minutes = pages::minutes(wait);
+        let text = app::i18n::t_args(locale, "console.account.limited", &[("minutes", &minutes)]);
+        let page = account_page(&signed, StatusCode::TOO_MANY_REQUESTS, Some((text, true)));
+        pages::retry_after(page, wait)
+    };
+    if let Err(wait) = state.limits.reserve_sign_in(&client, email) {
+        return limited(wait);
+    }
+    let stored = match state.store.account(email).await {
+        Ok(account) => account.filter(|a| a.id == user_id).and_then(|a| a.password_hash),
+        Err(e) => {
+            state.limits.release_sign_in(&client, email, false);
+            tracing::error!(error = %e, "account query failed");
+            return pages::unavailable(locale);
+        }
+    };
+    // As a sign-in: a browser the account does not know spends its allowance
+    // from all clients too.
+    let anywhere = !known_browser(&state, &headers, email, stored.as_deref());
+    if anywhere {
+        if let Err(wait) = state.limits.reserve_sign_in_anywhere(&client, email) {
+            state.limits.release_sign_in(&client, email, false);
+            return limited(wait);
+        }
+    }
+    let (current, old) = (form.current, stored.clone());
+    let Ok(valid) = state.hashing.run(move || keys::verify(&current, old.as_deref())).await else {
+        state.limits.release_sign_in(&client, email, anywhere);
+        return pages::busy(locale);
+    };
+    let Some(old_hash) = stored.filter(|_| valid) else {
+        tracing::info!(user_id, "console password change refused: current password wrong");
+        return refused(StatusCode::UNPROCESSABLE_ENTITY, "console.account.wrong_current");
+    };
+    state.limits.release_sign_in(&client, email, anywhere);
+    let new = form.password;
+    let Ok(Ok(new_hash)) = state.hashing.run(move || keys::hash(&new)).await else {
+        return pages::busy(locale);
+    };
+    // Word of the change by mail, when the server sends mail.
+    let notice = state.mail.is_some().then_some(locale.code());
+    let fresh = Fresh::random();
+    let changed = state
+        .store
+        .change_password(user_id, &old_hash, &new_hash, &signed.id_hash, &fresh.row(), notice)
+        .await;
+    match changed {
+        Ok(true) => {
+            tracing::info!(user_id, "console password changed");
+            if let Some(mailer) = &state.mail {
+                mailer.wake();
+            }
+            let mut response = Redirect::to("/console/account?done=password").into_response();
+            let h = response.headers_mut();
+            h.append(header::SET_COOKIE, fresh.cookie(&state));
+            // This browser stays known to the account under its new password.
+            let tag = state.limits.known_browser_tag(email, &new_hash, today());
+            h.append(header::SET_COOKIE, known_cookie(&state, &tag));
+            response
+        }
+        Ok(false) => refused(StatusCode::CONFLICT, "console.account.changed_meanwhile"),
+        Err(e) => {
+            tracing::error!(error = %e, "could not change a password");
+            pages::unavailable(locale)
+        }
+    }
+}
