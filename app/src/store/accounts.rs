@@ -222,8 +222,9 @@ pub(super) enum Hold {
 /// A write transaction that holds one account's row (PostgreSQL; on SQLite,
 /// the write lock). Every writer that touches an account's password, links or
 /// existence takes its row first, before its links, so that no two of them
-/// wait on each other: setting a password, an invitation's mail deciding its
-/// link, a link made on the command line, an idle account forgotten. Adding
+/// wait on each other: setting a password, changing it, starting a session
+/// (each of these three takes the row alone), an invitation's mail deciding
+/// its link, a link made on the command line, an idle account forgotten. Adding
 /// an account to a team takes its shop, then its row (`team::upsert_user`);
 /// deleting one on the command line takes its shops, then its row, by hand
 /// (`Store::delete_account`), since it must hold every shop first.

@@ -43,7 +43,7 @@ pub use invites::{
 pub use keys::{KeyInfo, KeyRefusal, StoredKey, KEYS_PER_HOUR, LIVE_KEYS, REVOKED_KEYS_KEPT};
 pub use links::{LinkState, ORDERS_LISTED};
 pub use outbox::{MailKind, Outcome, Queued, QueuedShop};
-pub use password_change::NOTICE_QUIET_HOURS;
+pub use password_change::NOTICES_PER_HOUR;
 pub use password_mails::{PasswordLink, PASSWORD_MAILS_PER_DAY};
 pub use redact::shown_url;
 pub use refusals::{masked_email, Refusal, Refused};

@@ -8,9 +8,9 @@ use super::accounts::{hold_account, AccountRow, Hold};
 use super::sessions::NewSession;
 use super::{now, time_in, Store, StoreError};
 
-/// At most one notice of a changed password per account in this time: one
-/// waiting, or sent in it, says it.
-pub const NOTICE_QUIET_HOURS: i64 = 1;
+/// At most this many notices of a changed password per account in an hour
+/// (and none while one waits: it says it).
+pub const NOTICES_PER_HOUR: i64 = 6;
 
 impl Store {
     /// Changes the account's password from `old_hash` to `new_hash`, asked
@@ -18,8 +18,8 @@ impl Store {
     /// replaces. False, changing nothing, when the password is no longer
     /// `old_hash` (changed meanwhile) or `asking` is not one of the account's
     /// live sessions. With `notice` (the language of the page), a mail saying
-    /// so is queued to the account's address, unless one is waiting or was
-    /// queued in the last [`NOTICE_QUIET_HOURS`].
+    /// so is queued to the account's address, unless one is waiting or
+    /// [`NOTICES_PER_HOUR`] were queued in the last hour.
     pub async fn change_password(
         &self,
         user_id: i64,
@@ -66,13 +66,14 @@ impl Store {
             sqlx::query(
                 "INSERT INTO password_notices (email, locale, created_at, next_at, user_id)
                  SELECT email, $1, $2, $2, id FROM users WHERE id = $3
-                   AND NOT EXISTS (SELECT 1 FROM password_notices
-                                   WHERE user_id = $3 AND (done_at IS NULL OR created_at > $4))",
+                   AND NOT EXISTS (SELECT 1 FROM password_notices WHERE user_id = $3 AND done_at IS NULL)
+                   AND (SELECT COUNT(*) FROM password_notices WHERE user_id = $3 AND created_at > $4) < $5",
             )
             .bind(locale)
             .bind(&at)
             .bind(user_id)
-            .bind(time_in(-chrono::Duration::hours(NOTICE_QUIET_HOURS)))
+            .bind(time_in(-chrono::Duration::hours(1)))
+            .bind(NOTICES_PER_HOUR)
             .execute(&mut *tx)
             .await?;
         }

@@ -3,7 +3,7 @@
 //! all of an account's. Ids are stored only as their SHA-256.
 
 use super::accounts::{hold_account, AccountRow, Hold};
-use super::{now, Store, StoreError};
+use super::{now, Backend, Store, StoreError};
 
 /// A live session: whose it is and the token its forms carry.
 #[derive(Debug, Clone)]
@@ -34,10 +34,17 @@ impl Store {
         password_hash: &str,
     ) -> Result<bool, StoreError> {
         let now = now();
-        sqlx::query("DELETE FROM sessions WHERE expires_at <= $1")
-            .bind(&now)
-            .execute(&self.pool)
-            .await?;
+        // PostgreSQL: rows another transaction holds (a password change ending
+        // an account's sessions) are left for the next sign-in, rather than
+        // taken in an order that could deadlock with it.
+        let expired = match self.backend {
+            Backend::Postgres => {
+                "DELETE FROM sessions WHERE id_hash IN
+                 (SELECT id_hash FROM sessions WHERE expires_at <= $1 FOR UPDATE SKIP LOCKED)"
+            }
+            Backend::Sqlite => "DELETE FROM sessions WHERE expires_at <= $1",
+        };
+        sqlx::query(expired).bind(&now).execute(&self.pool).await?;
         let mut conn = self.pool.acquire().await?;
         let mut tx = hold_account(&mut conn, self.backend, AccountRow::Id(user_id), Hold::Change).await?;
         let started = sqlx::query(

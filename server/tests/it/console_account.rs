@@ -255,10 +255,13 @@ async fn guessing_the_current_password_from_a_signed_in_browser_is_bounded_befor
 
 #[tokio::test]
 async fn two_hundred_changes_at_once_make_one() {
-    // Room for the wrong guesses that changes checked after the winner make,
-    // so that the sign-ins at the end are not refused for them.
+    // Room for every change to race (the account's console forms), and for
+    // the wrong guesses that changes checked after the winner make, so that
+    // the sign-ins at the end are not refused for them.
     let settings = LimitSettings {
         failed_sign_ins_per_account: 1000,
+        failed_auth_per_client: 1000,
+        console_writes_per_account: 1000,
         ..LimitSettings::default()
     };
     let app = TestApp::spawn_with(settings).await;
