@@ -38,6 +38,41 @@ async fn new_link(app: &TestApp, email: &str) -> String {
     password::link_path(&token)
 }
 
+/// 200 changes posted at once from `browser`'s session, the `n`th with the
+/// current and new passwords `form(n)` gives: each answer's status, where it
+/// sends the browser, and the new password it asked for.
+async fn at_once(
+    browser: &Browser<'_>,
+    form: impl Fn(usize) -> (String, String),
+) -> Vec<(u16, Option<String>, String)> {
+    let csrf = browser.csrf().await;
+    let mut posts = tokio::task::JoinSet::new();
+    for n in 0..200 {
+        let (current, new) = form(n);
+        let fields = [
+            ("csrf", csrf.as_str()),
+            ("current", &current),
+            ("password", &new),
+            ("again", &new),
+        ];
+        let request = browser
+            .app
+            .client
+            .post(browser.app.url(PATH))
+            .header("cookie", &browser.cookie)
+            .form(&fields);
+        posts.spawn(async move {
+            let res = request.send().await.unwrap();
+            let to = res
+                .headers()
+                .get("location")
+                .map(|l| l.to_str().unwrap_or_default().to_string());
+            (res.status().as_u16(), to, new)
+        });
+    }
+    posts.join_all().await
+}
+
 #[tokio::test]
 async fn a_new_password_keeps_this_browser_and_signs_out_the_others() {
     let app = TestApp::spawn().await;
@@ -214,30 +249,9 @@ async fn guessing_the_current_password_from_a_signed_in_browser_is_bounded_befor
     .await;
     account(&app, OWNER, "alpha", Role::Owner).await;
     let here = sign_in(&app, OWNER).await;
-    let csrf = here.csrf().await;
     let before = gate.hashes();
-    let mut guesses = tokio::task::JoinSet::new();
-    for n in 0..200 {
-        let (client, url, cookie, csrf) = (app.client.clone(), app.url(PATH), here.cookie.clone(), csrf.clone());
-        guesses.spawn(async move {
-            let guess = format!("guess number {n}");
-            let form = [
-                ("csrf", csrf.as_str()),
-                ("current", &guess),
-                ("password", NEW),
-                ("again", NEW),
-            ];
-            let res = client
-                .post(url)
-                .header("cookie", cookie)
-                .form(&form)
-                .send()
-                .await
-                .unwrap();
-            res.status().as_u16()
-        });
-    }
-    let statuses = guesses.join_all().await;
+    let answers = at_once(&here, |n| (format!("guess number {n}"), NEW.to_string())).await;
+    let statuses: Vec<u16> = answers.iter().map(|(status, _, _)| *status).collect();
     let count = |status: u16| statuses.iter().filter(|s| **s == status).count();
     assert_eq!((count(422), count(429)), (5, 195), "{statuses:?}");
     assert_eq!(gate.hashes() - before, 5, "only the allowed guesses were hashed");
@@ -267,33 +281,7 @@ async fn two_hundred_changes_at_once_make_one() {
     let app = TestApp::spawn_with(settings).await;
     account(&app, OWNER, "alpha", Role::Owner).await;
     let here = sign_in(&app, OWNER).await;
-    let csrf = here.csrf().await;
-    let mut changes = tokio::task::JoinSet::new();
-    for n in 0..200 {
-        let (client, url, cookie, csrf) = (app.client.clone(), app.url(PATH), here.cookie.clone(), csrf.clone());
-        changes.spawn(async move {
-            let new = format!("new passphrase number {n}");
-            let form = [
-                ("csrf", csrf.as_str()),
-                ("current", PASSWORD),
-                ("password", &new),
-                ("again", &new),
-            ];
-            let res = client
-                .post(url)
-                .header("cookie", cookie)
-                .form(&form)
-                .send()
-                .await
-                .unwrap();
-            let to = res
-                .headers()
-                .get("location")
-                .map(|l| l.to_str().unwrap_or_default().to_string());
-            (res.status().as_u16(), to, new)
-        });
-    }
-    let answers = changes.join_all().await;
+    let answers = at_once(&here, |n| (PASSWORD.to_string(), format!("new passphrase number {n}"))).await;
     let done = Some("/console/account?done=password".to_string());
     let changed: Vec<&String> = answers
         .iter()
