@@ -32,14 +32,18 @@ pub struct Done {
 }
 
 /// `GET /console/account`
-pub async fn account(signed: Signed, Query(done): Query<Done>) -> Response {
+pub async fn account(State(state): State<AppState>, signed: Signed, Query(done): Query<Done>) -> Response {
     let said = (done.done.as_deref() == Some("password")).then(|| (t(signed.locale, "console.account.changed"), false));
-    account_page(&signed, StatusCode::OK, said)
+    account_page(&state, &signed, StatusCode::OK, said)
 }
 
 /// The page, with a note (`true`: an error) at its top.
-fn account_page(signed: &Signed, status: StatusCode, said: Option<(String, bool)>) -> Response {
+fn account_page(state: &AppState, signed: &Signed, status: StatusCode, said: Option<(String, bool)>) -> Response {
     let locale = signed.locale;
+    // Without the current password, a link by mail (when the server sends mail).
+    let forgot = state.mail.is_some().then(|| {
+        view! { <p><a href="/console/forgot">{t(locale, "console.account.forgot")}</a></p> }
+    });
     let (text, error) = said.map_or((None, false), |(text, error)| (Some(text), error));
     let title = t(locale, "console.account.title");
     let email = signed.session.email.as_str();
@@ -60,6 +64,7 @@ fn account_page(signed: &Signed, status: StatusCode, said: Option<(String, bool)
                 <p class="hint">{t(locale, "console.account.others_signed_out")}</p>
                 <button type="submit">{t(locale, "console.account.submit")}</button>
             </form>
+            {forgot}
         },
     )
 }
@@ -91,7 +96,7 @@ pub async fn change_password(
     if let Err(wait) = state.limits.reserve_console_write(signed.session.user_id) {
         return pages::too_many(locale, wait);
     }
-    let refused = |status, key: &str| account_page(&signed, status, Some((t(locale, key), true)));
+    let refused = |status, key: &str| account_page(&state, &signed, status, Some((t(locale, key), true)));
     let (user_id, email) = (signed.session.user_id, signed.session.email.as_str());
     // Bounded and checked before anything is hashed or counted as a guess.
     if form.current.is_empty() || form.current.len() > password::MAX_BYTES {
@@ -106,7 +111,7 @@ pub async fn change_password(
     let limited = |wait: std::time::Duration| {
         let minutes = pages::minutes(wait);
         let text = app::i18n::t_args(locale, "console.account.limited", &[("minutes", &minutes)]);
-        let page = account_page(&signed, StatusCode::TOO_MANY_REQUESTS, Some((text, true)));
+        let page = account_page(&state, &signed, StatusCode::TOO_MANY_REQUESTS, Some((text, true)));
         pages::retry_after(page, wait)
     };
     if let Err(wait) = state.limits.reserve_sign_in(&client, email) {

@@ -94,6 +94,7 @@ async fn a_new_password_keeps_this_browser_and_signs_out_the_others() {
     ] {
         assert!(page.contains(part), "{part}");
     }
+    assert!(!page.contains("/console/forgot"), "no mail, no link by mail");
 
     let res = change(&here, PASSWORD, NEW, NEW).await;
     assert_eq!(res.status(), 303);
@@ -127,6 +128,11 @@ async fn a_changed_password_is_told_by_mail_to_the_account_and_a_refused_one_is_
     let app = TestApp::spawn_with_mail(&smtp.url()).await;
     account(&app, OWNER, "alpha", Role::Owner).await;
     let here = sign_in(&app, OWNER).await;
+    let page = here.page("/console/account").await;
+    assert!(
+        page.contains(r#"<a href="/console/forgot">Forgot your current password?</a>"#),
+        "{page}"
+    );
     assert_eq!(change(&here, "not the password at all", NEW, NEW).await.status(), 422);
     drained(&app).await;
     assert_eq!(smtp.received().len(), 0, "nothing said of a change not made");
