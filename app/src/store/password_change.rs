@@ -5,7 +5,7 @@
 //! links stop working, and word of the change may be queued for its address.
 
 use super::accounts::{hold_account, AccountRow, Hold};
-use super::sessions::NewSession;
+use super::sessions::{insert_session, NewSession};
 use super::{now, time_in, Store, StoreError};
 
 /// At most this many notices of a changed password per account in an hour
@@ -52,16 +52,8 @@ impl Store {
         ] {
             sqlx::query(sql).bind(user_id).execute(&mut *tx).await?;
         }
-        sqlx::query(
-            "INSERT INTO sessions (id_hash, user_id, csrf, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)",
-        )
-        .bind(session.id_hash)
-        .bind(user_id)
-        .bind(session.csrf)
-        .bind(&at)
-        .bind(session.expires_at)
-        .execute(&mut *tx)
-        .await?;
+        // The password is `new_hash` now, so the session is started.
+        insert_session(&mut tx, session, user_id, new_hash, &at).await?;
         if let Some(locale) = notice {
             sqlx::query(
                 "INSERT INTO password_notices (email, locale, created_at, next_at, user_id)

@@ -47,20 +47,9 @@ impl Store {
         sqlx::query(expired).bind(&now).execute(&self.pool).await?;
         let mut conn = self.pool.acquire().await?;
         let mut tx = hold_account(&mut conn, self.backend, AccountRow::Id(user_id), Hold::Change).await?;
-        let started = sqlx::query(
-            "INSERT INTO sessions (id_hash, user_id, csrf, created_at, expires_at)
-             SELECT $1, id, $2, $3, $4 FROM users WHERE id = $5 AND password_hash = $6",
-        )
-        .bind(new.id_hash)
-        .bind(new.csrf)
-        .bind(&now)
-        .bind(new.expires_at)
-        .bind(user_id)
-        .bind(password_hash)
-        .execute(&mut *tx)
-        .await?;
+        let started = insert_session(&mut tx, new, user_id, password_hash, &now).await?;
         tx.commit().await?;
-        Ok(started.rows_affected() > 0)
+        Ok(started)
     }
 
     /// The live session with this id hash, if any.
@@ -93,4 +82,28 @@ impl Store {
             .await?;
         Ok(done.rows_affected())
     }
+}
+
+/// Inserts the session `new` for the account in `tx` (which holds its row),
+/// made `at`, if the account's password is `password_hash`; whether it did.
+pub(super) async fn insert_session(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    new: &NewSession<'_>,
+    user_id: i64,
+    password_hash: &str,
+    at: &str,
+) -> Result<bool, StoreError> {
+    let started = sqlx::query(
+        "INSERT INTO sessions (id_hash, user_id, csrf, created_at, expires_at)
+         SELECT $1, id, $2, $3, $4 FROM users WHERE id = $5 AND password_hash = $6",
+    )
+    .bind(new.id_hash)
+    .bind(new.csrf)
+    .bind(at)
+    .bind(new.expires_at)
+    .bind(user_id)
+    .bind(password_hash)
+    .execute(&mut **tx)
+    .await?;
+    Ok(started.rows_affected() > 0)
 }

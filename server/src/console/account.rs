@@ -1,10 +1,10 @@
 //! Signing in and out, and setting a password from a one-time link.
 //!
-//! A sign-in takes one attempt from the client's and the account's allowances of
-//! failures before any hashing (a right password gives it back); the password
-//! is checked on the bounded hashing gate, against a dummy hash when there is no
-//! such account, so that answers and timing do not tell which accounts exist.
+//! A sign-in's password is checked by `credentials::check_password`: allowances
+//! of failures taken before any hashing, the bounded hashing gate, a dummy hash
+//! when there is no such account.
 
+use super::credentials::{check_password, Refused};
 use super::pages::{self, bare, notice, Frame};
 use super::session::{self, Signed, FORM_COOKIE, SESSION_COOKIE};
 use super::{locale_of, t, CsrfForm, Locale};
@@ -104,15 +104,6 @@ pub(super) fn known_cookie(state: &AppState, tag: &str) -> axum::http::HeaderVal
     session::set_cookie_for(state, KNOWN_COOKIE, Some(tag), max_age)
 }
 
-/// Whether the browser's known-browser cookie was made for the account of
-/// `email` with its password hash `hash` (none: no account, or no password).
-pub(super) fn known_browser(state: &AppState, headers: &HeaderMap, email: &str, hash: Option<&str>) -> bool {
-    match (session::cookie(state, headers, KNOWN_COOKIE), hash) {
-        (Some(tag), Some(hash)) => state.limits.is_known_browser(tag, email, hash, today()),
-        _ => false,
-    }
-}
-
 /// Days since 1970, as the known browsers' tags count them.
 pub(super) fn today() -> u64 {
     let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH);
@@ -152,46 +143,16 @@ pub async fn sign_in(
         let page = sign_in_page(&state, &headers, StatusCode::TOO_MANY_REQUESTS, Some(text));
         pages::retry_after(page, wait)
     };
-    // The client's allowances before anything is read or hashed.
-    if let Err(wait) = state.limits.reserve_sign_in(&client, &email) {
-        return limited(wait);
-    }
-    let account = match state.store.account(&email).await {
-        Ok(account) => account,
-        Err(e) => {
-            state.limits.release_sign_in(&client, &email, false);
-            tracing::error!(error = %e, "account query failed");
-            return pages::unavailable(locale);
+    let (account, hash) = match check_password(&state, &client, &headers, &email, form.password).await {
+        Ok(right) => right,
+        Err(Refused::Limited(wait)) => return limited(wait),
+        Err(Refused::Wrong) => {
+            tracing::info!("console sign-in refused");
+            return wrong(StatusCode::UNAUTHORIZED);
         }
+        Err(Refused::Busy) => return pages::busy(locale),
+        Err(Refused::Unavailable) => return pages::unavailable(locale),
     };
-    // A browser this account has signed in with, since its password was set,
-    // does not spend the account's allowance from all clients.
-    let hash = account.as_ref().and_then(|a| a.password_hash.as_deref());
-    let anywhere = !known_browser(&state, &headers, &email, hash);
-    if anywhere {
-        if let Err(wait) = state.limits.reserve_sign_in_anywhere(&client, &email) {
-            state.limits.release_sign_in(&client, &email, false);
-            return limited(wait);
-        }
-    }
-    let stored = account.as_ref().and_then(|a| a.password_hash.clone());
-    let password = form.password;
-    let Ok(valid) = state
-        .hashing
-        .run(move || keys::verify(&password, stored.as_deref()))
-        .await
-    else {
-        state.limits.release_sign_in(&client, &email, anywhere);
-        return pages::busy(locale);
-    };
-    let Some((account, hash)) = account
-        .filter(|_| valid)
-        .and_then(|a| a.password_hash.clone().map(|hash| (a, hash)))
-    else {
-        tracing::info!("console sign-in refused");
-        return wrong(StatusCode::UNAUTHORIZED);
-    };
-    state.limits.release_sign_in(&client, &email, anywhere);
     // One browser, one session: one it still had (another account's, say) ends
     // here rather than staying valid, unseen, until it expires.
     if let Some(old) = session::cookie(&state, &headers, SESSION_COOKIE) {

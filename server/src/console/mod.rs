@@ -10,6 +10,7 @@
 
 mod account;
 mod chart;
+mod credentials;
 mod forgot;
 mod invite;
 mod keys;

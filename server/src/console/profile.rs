@@ -4,15 +4,15 @@
 //! A change asks for the current password, so that a browser left signed in
 //! is not enough to take the account over. Before anything is hashed, the form
 //! takes one of the account's console changes and the new password must be
-//! acceptable; the current password is then checked as a sign-in's is: one
-//! attempt from the client's allowance, the account's from this client and,
-//! for a browser the account does not know, the account's from all clients (a
-//! right password gives them back), on the bounded hashing gate. Once
+//! acceptable; the current password is then checked as a sign-in's is
+//! (`credentials::check_password`: the sign-in allowances, then the bounded
+//! hashing gate). Once
 //! changed, every session of the account ends, this browser gets a new one,
 //! the account's set-password links stop working, and its address is told by
 //! mail (when the server sends mail).
 
-use super::account::{known_browser, known_cookie, today};
+use super::account::{known_cookie, today};
+use super::credentials::{check_password, Refused};
 use super::pages::{self, csrf_field, notice, Frame};
 use super::session::{Fresh, Signed};
 use super::{password, t};
@@ -114,36 +114,17 @@ pub async fn change_password(
         let page = account_page(&state, &signed, StatusCode::TOO_MANY_REQUESTS, Some((text, true)));
         pages::retry_after(page, wait)
     };
-    if let Err(wait) = state.limits.reserve_sign_in(&client, email) {
-        return limited(wait);
-    }
-    let stored = match state.store.account(email).await {
-        Ok(account) => account.filter(|a| a.id == user_id).and_then(|a| a.password_hash),
-        Err(e) => {
-            state.limits.release_sign_in(&client, email, false);
-            tracing::error!(error = %e, "account query failed");
-            return pages::unavailable(locale);
+    let old_hash = match check_password(&state, &client, &headers, email, form.current).await {
+        Ok((account, old_hash)) if account.id == user_id => old_hash,
+        // Another account under the session's address (never, while the session lasts).
+        Ok(_) | Err(Refused::Wrong) => {
+            tracing::info!(user_id, "console password change refused: current password wrong");
+            return refused(StatusCode::UNPROCESSABLE_ENTITY, "console.account.wrong_current");
         }
+        Err(Refused::Limited(wait)) => return limited(wait),
+        Err(Refused::Busy) => return pages::busy(locale),
+        Err(Refused::Unavailable) => return pages::unavailable(locale),
     };
-    // As a sign-in: a browser the account does not know spends its allowance
-    // from all clients too.
-    let anywhere = !known_browser(&state, &headers, email, stored.as_deref());
-    if anywhere {
-        if let Err(wait) = state.limits.reserve_sign_in_anywhere(&client, email) {
-            state.limits.release_sign_in(&client, email, false);
-            return limited(wait);
-        }
-    }
-    let (current, old) = (form.current, stored.clone());
-    let Ok(valid) = state.hashing.run(move || keys::verify(&current, old.as_deref())).await else {
-        state.limits.release_sign_in(&client, email, anywhere);
-        return pages::busy(locale);
-    };
-    let Some(old_hash) = stored.filter(|_| valid) else {
-        tracing::info!(user_id, "console password change refused: current password wrong");
-        return refused(StatusCode::UNPROCESSABLE_ENTITY, "console.account.wrong_current");
-    };
-    state.limits.release_sign_in(&client, email, anywhere);
     let new = form.password;
     let Ok(Ok(new_hash)) = state.hashing.run(move || keys::hash(&new)).await else {
         return pages::busy(locale);
