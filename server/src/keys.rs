@@ -139,7 +139,8 @@ pub fn label(text: &str) -> Option<&str> {
 
 /// Creates a key named `label` for the shop `shop_id`, hashed through `gate`,
 /// and returns its text (shown once: only the hash is stored). `form` is the
-/// console form's one-time token (`None` from the command line). The name and
+/// console form's one-time token (`None` from the command line), `by` who
+/// asks (recorded with the key in the shop's changes). The name and
 /// the shop's room are checked before the hash is made, and the room again,
 /// with the insert, after.
 pub async fn create(
@@ -148,6 +149,7 @@ pub async fn create(
     shop_id: i64,
     label: &str,
     form: Option<&str>,
+    by: &app::store::By,
 ) -> Result<String, NotMade> {
     let label = self::label(label).ok_or(NotMade::Label)?;
     store.key_room(shop_id, form).await??;
@@ -158,7 +160,7 @@ pub async fn create(
         .await
         .map_err(|Busy| NotMade::Busy)?
         .map_err(|e| NotMade::Hashing(e.to_string()))?;
-    store.insert_key(shop_id, &new.prefix, &hash, label, form).await??;
+    store.insert_key(shop_id, &new.prefix, &hash, label, form, by).await??;
     Ok(new.key)
 }
 

@@ -104,8 +104,14 @@ async fn used_form_tokens_are_forgotten_after_a_day() {
     let (_dir, store) = store().await;
     let shop = store.create_shop(&shop("a")).await.unwrap();
     let (old, new) = ("a".repeat(64), "b".repeat(64));
-    assert!(store.rotate_webhook_secret(shop.id, "s1", &old).await.unwrap());
-    assert!(store.rotate_webhook_secret(shop.id, "s2", &new).await.unwrap());
+    assert!(store
+        .rotate_webhook_secret(shop.id, "s1", &old, &By::Operator)
+        .await
+        .unwrap());
+    assert!(store
+        .rotate_webhook_secret(shop.id, "s2", &new, &By::Operator)
+        .await
+        .unwrap());
     let a_day_ago = time_in(-chrono::Duration::days(forms::USED_FORMS_KEPT_DAYS) - chrono::Duration::seconds(1));
     sqlx::query("UPDATE used_forms SET used_at = $1 WHERE token = $2")
         .bind(&a_day_ago)
@@ -115,7 +121,10 @@ async fn used_form_tokens_are_forgotten_after_a_day() {
         .unwrap();
     assert_eq!(store.prune_used_forms().await.unwrap(), 1);
     assert!(
-        !store.rotate_webhook_secret(shop.id, "s3", &new).await.unwrap(),
+        !store
+            .rotate_webhook_secret(shop.id, "s3", &new, &By::Operator)
+            .await
+            .unwrap(),
         "the recent token stays"
     );
     assert_eq!(store.prune_used_forms().await.unwrap(), 0);
@@ -127,13 +136,16 @@ async fn a_shop_keeps_its_newest_hundred_used_form_tokens() {
     let other = store.create_shop(&shop("b")).await.unwrap();
     let shop = store.create_shop(&shop("a")).await.unwrap();
     assert!(store
-        .rotate_webhook_secret(other.id, "b", &"b".repeat(64))
+        .rotate_webhook_secret(other.id, "b", &"b".repeat(64), &By::Operator)
         .await
         .unwrap());
     let token = |i: usize| format!("{i:064x}");
     let kept = forms::USED_FORMS_KEPT as usize;
     for i in 0..kept + 5 {
-        assert!(store.rotate_webhook_secret(shop.id, "s", &token(i)).await.unwrap());
+        assert!(store
+            .rotate_webhook_secret(shop.id, "s", &token(i), &By::Operator)
+            .await
+            .unwrap());
     }
     let count = |shop_id: i64| {
         let store = &store;
@@ -149,7 +161,10 @@ async fn a_shop_keeps_its_newest_hundred_used_form_tokens() {
     assert_eq!(count(other.id).await, 1, "another shop's tokens stay");
     let last = token(kept + 4);
     assert!(
-        !store.rotate_webhook_secret(shop.id, "s", &last).await.unwrap(),
+        !store
+            .rotate_webhook_secret(shop.id, "s", &last, &By::Operator)
+            .await
+            .unwrap(),
         "the newest stays"
     );
 }

@@ -3,6 +3,7 @@
 //! that makes the secret, so that the same form sent again (a reload, a second
 //! click) makes nothing new.
 
+use super::changes::{record, By, What};
 use super::{now, Store, StoreError};
 use sqlx::{Any, Transaction};
 
@@ -55,7 +56,13 @@ impl Store {
     /// Sets the shop's webhook signing secret from the console form with this
     /// one-time token. False when that form was used before (a reload, a second
     /// click): the secret it made then stays the one in force.
-    pub async fn rotate_webhook_secret(&self, shop_id: i64, secret: &str, form: &str) -> Result<bool, StoreError> {
+    pub async fn rotate_webhook_secret(
+        &self,
+        shop_id: i64,
+        secret: &str,
+        form: &str,
+        by: &By,
+    ) -> Result<bool, StoreError> {
         let mut tx = self.pool.begin().await?;
         if !use_form(&mut tx, shop_id, form, "").await? {
             return Ok(false);
@@ -65,6 +72,7 @@ impl Store {
             .bind(shop_id)
             .execute(&mut *tx)
             .await?;
+        record(&mut tx, shop_id, by, What::SecretMade, None, None).await?;
         tx.commit().await?;
         Ok(true)
     }

@@ -15,6 +15,7 @@
 //! it may now open the shop (one without a password: with the link it has).
 
 use super::accounts::{hold_account, replace_link, AccountRow, Hold, Role, OPENED};
+use super::changes::{record, By, What};
 use super::outbox::{put_back, PutBack};
 use super::shops::hold_shop;
 use super::team::{count, role_of, set_role, upsert_user, MEMBERS, PASSWORD_SET};
@@ -216,6 +217,15 @@ impl Store {
         .bind(locale)
         .bind(&at)
         .execute(&mut *tx)
+        .await?;
+        record(
+            &mut tx,
+            shop_id,
+            &By::Account(by),
+            What::Invited,
+            Some(email),
+            Some(role.as_str()),
+        )
         .await?;
         tx.commit().await?;
         Ok(Ok((invited, user_id)))

@@ -1,5 +1,6 @@
 //! API keys: each shop's Argon2id key hashes, found by their public prefix.
 
+use super::changes::{record, By, What};
 use super::{now, Store, StoreError};
 
 /// Live (unrevoked) keys a shop may hold at once.
@@ -76,6 +77,7 @@ impl Store {
         hash: &str,
         label: &str,
         form: Option<&str>,
+        by: &By,
     ) -> Result<Result<(), KeyRefusal>, StoreError> {
         let mut conn = self.pool.acquire().await?;
         let mut tx = super::shops::hold_shop(&mut conn, self.backend, shop_id).await?;
@@ -96,6 +98,8 @@ impl Store {
             .bind(now())
             .execute(&mut *tx)
             .await?;
+        let name = (!label.is_empty()).then_some(label);
+        record(&mut tx, shop_id, by, What::KeyMade, Some(prefix), name).await?;
         tx.commit().await?;
         Ok(Ok(()))
     }
@@ -114,7 +118,7 @@ impl Store {
     /// Revokes a shop's live key by its prefix, and forgets the shop's revoked
     /// keys beyond the [`REVOKED_KEYS_KEPT`] most recently revoked. False when
     /// there is no such live key.
-    pub async fn revoke_key(&self, shop_id: i64, prefix: &str) -> Result<bool, StoreError> {
+    pub async fn revoke_key(&self, shop_id: i64, prefix: &str, by: &By) -> Result<bool, StoreError> {
         let mut tx = self.pool.begin().await?;
         let done = sqlx::query(
             "UPDATE api_keys SET revoked_at = $1 WHERE shop_id = $2 AND prefix = $3 AND revoked_at IS NULL",
@@ -133,6 +137,9 @@ impl Store {
         .bind(REVOKED_KEYS_KEPT)
         .execute(&mut *tx)
         .await?;
+        if done.rows_affected() > 0 {
+            record(&mut tx, shop_id, by, What::KeyRevoked, Some(prefix), None).await?;
+        }
         tx.commit().await?;
         Ok(done.rows_affected() > 0)
     }

@@ -12,7 +12,10 @@ fn prefix(i: usize) -> String {
 /// Makes the keys numbered `range`, unnamed, from the command line.
 async fn make(store: &Store, shop_id: i64, range: std::ops::Range<usize>) {
     for i in range {
-        let made = store.insert_key(shop_id, &prefix(i), "h", "", None).await.unwrap();
+        let made = store
+            .insert_key(shop_id, &prefix(i), "h", "", None, &By::Operator)
+            .await
+            .unwrap();
         assert_eq!(made, Ok(()), "key {i}");
     }
 }
@@ -32,7 +35,7 @@ async fn the_most_recently_revoked_keys_are_kept_and_live_ones_are_capped() {
     let made = REVOKED_KEYS_KEPT as usize + 5;
     for i in 1..=made {
         make(&store, shop.id, i..i + 1).await;
-        assert!(store.revoke_key(shop.id, &prefix(i)).await.unwrap());
+        assert!(store.revoke_key(shop.id, &prefix(i), &By::Operator).await.unwrap());
     }
     // Times are kept to the second: the others were revoked an hour before.
     sqlx::query("UPDATE api_keys SET revoked_at = $1 WHERE revoked_at IS NOT NULL")
@@ -40,9 +43,9 @@ async fn the_most_recently_revoked_keys_are_kept_and_live_ones_are_capped() {
         .execute(&store.pool)
         .await
         .unwrap();
-    assert!(store.revoke_key(shop.id, &prefix(0)).await.unwrap());
+    assert!(store.revoke_key(shop.id, &prefix(0), &By::Operator).await.unwrap());
     make(&store, other.id, 1000..1001).await;
-    assert!(store.revoke_key(other.id, &prefix(1000)).await.unwrap());
+    assert!(store.revoke_key(other.id, &prefix(1000), &By::Operator).await.unwrap());
     let listed: Vec<String> = store
         .keys(shop.id)
         .await
@@ -59,7 +62,10 @@ async fn the_most_recently_revoked_keys_are_kept_and_live_ones_are_capped() {
     make(&store, shop.id, 2000..2000 + LIVE_KEYS as usize).await;
     assert_eq!(store.key_room(shop.id, None).await.unwrap(), Err(KeyRefusal::Full));
     assert_eq!(
-        store.insert_key(shop.id, &prefix(3000), "h", "", None).await.unwrap(),
+        store
+            .insert_key(shop.id, &prefix(3000), "h", "", None, &By::Operator)
+            .await
+            .unwrap(),
         Err(KeyRefusal::Full)
     );
     assert!(store.key_by_prefix(&prefix(3000)).await.unwrap().is_none());
@@ -83,7 +89,7 @@ async fn makers_racing_for_the_last_place_make_one_key() {
         tries.spawn(async move {
             let form = format!("{i:064x}");
             store
-                .insert_key(shop.id, &prefix(100 + i), "h", "", Some(&form))
+                .insert_key(shop.id, &prefix(100 + i), "h", "", Some(&form), &By::Operator)
                 .await
                 .unwrap()
         });
@@ -104,7 +110,10 @@ async fn a_form_makes_one_key_and_says_which_even_when_the_shop_is_full() {
     let last = prefix(99);
     assert_eq!(store.key_room(shop.id, Some(&form)).await.unwrap(), Ok(()));
     assert_eq!(
-        store.insert_key(shop.id, &last, "h", "", Some(&form)).await.unwrap(),
+        store
+            .insert_key(shop.id, &last, "h", "", Some(&form), &By::Operator)
+            .await
+            .unwrap(),
         Ok(())
     );
     // Full now, but the form sent again is told what it made, not that the shop is full.
@@ -112,15 +121,15 @@ async fn a_form_makes_one_key_and_says_which_even_when_the_shop_is_full() {
     assert_eq!(store.key_room(shop.id, Some(&form)).await.unwrap(), used);
     assert_eq!(
         store
-            .insert_key(shop.id, &prefix(98), "h", "", Some(&form))
+            .insert_key(shop.id, &prefix(98), "h", "", Some(&form), &By::Operator)
             .await
             .unwrap(),
         used
     );
-    assert!(store.revoke_key(shop.id, &prefix(0)).await.unwrap());
+    assert!(store.revoke_key(shop.id, &prefix(0), &By::Operator).await.unwrap());
     assert_eq!(
         store
-            .insert_key(shop.id, &prefix(98), "h", "", Some(&form))
+            .insert_key(shop.id, &prefix(98), "h", "", Some(&form), &By::Operator)
             .await
             .unwrap(),
         used
@@ -130,17 +139,26 @@ async fn a_form_makes_one_key_and_says_which_even_when_the_shop_is_full() {
     // is not told the other shop's key.
     assert_eq!(
         store
-            .insert_key(other.id, &prefix(97), "h", "", Some(&form))
+            .insert_key(other.id, &prefix(97), "h", "", Some(&form), &By::Operator)
             .await
             .unwrap(),
         Err(KeyRefusal::FormUsed(String::new()))
     );
     assert!(store.keys(other.id).await.unwrap().is_empty());
     // A signing secret: one change per form, and a key form's token is used up.
-    assert!(!store.rotate_webhook_secret(shop.id, "s0", &form).await.unwrap());
+    assert!(!store
+        .rotate_webhook_secret(shop.id, "s0", &form, &By::Operator)
+        .await
+        .unwrap());
     let secret_form = "e".repeat(64);
-    assert!(store.rotate_webhook_secret(shop.id, "s1", &secret_form).await.unwrap());
-    assert!(!store.rotate_webhook_secret(shop.id, "s2", &secret_form).await.unwrap());
+    assert!(store
+        .rotate_webhook_secret(shop.id, "s1", &secret_form, &By::Operator)
+        .await
+        .unwrap());
+    assert!(!store
+        .rotate_webhook_secret(shop.id, "s2", &secret_form, &By::Operator)
+        .await
+        .unwrap());
     assert_eq!(
         store.webhook_secret("a").await.unwrap().map(|(_, s)| s),
         Some("s1".to_string())
@@ -160,11 +178,11 @@ async fn the_console_makes_at_most_so_many_keys_an_hour() {
     for i in 0..KEYS_PER_HOUR as usize {
         let form = format!("{i:064x}");
         let made = store
-            .insert_key(shop.id, &prefix(i), "h", "", Some(&form))
+            .insert_key(shop.id, &prefix(i), "h", "", Some(&form), &By::Operator)
             .await
             .unwrap();
         assert_eq!(made, Ok(()), "key {i}");
-        assert!(store.revoke_key(shop.id, &prefix(i)).await.unwrap());
+        assert!(store.revoke_key(shop.id, &prefix(i), &By::Operator).await.unwrap());
     }
     let form = "f".repeat(64);
     assert_eq!(
@@ -173,7 +191,7 @@ async fn the_console_makes_at_most_so_many_keys_an_hour() {
     );
     assert_eq!(
         store
-            .insert_key(shop.id, &prefix(99), "h", "", Some(&form))
+            .insert_key(shop.id, &prefix(99), "h", "", Some(&form), &By::Operator)
             .await
             .unwrap(),
         Err(KeyRefusal::TooOften)

@@ -7,6 +7,7 @@
 mod accounts;
 mod activity;
 mod allowances;
+mod changes;
 mod connect;
 mod forms;
 mod idle_accounts;
@@ -34,6 +35,7 @@ mod writes;
 pub use accounts::{Account, Membership, Role};
 pub use activity::{Delivery, SupportView, AUDIT_KEPT_DAYS, AUDIT_SHOWN, DELIVERIES_KEPT, DELIVERY_IDS_KEPT_DAYS};
 pub(crate) use allowances::{hex, unhex};
+pub use changes::{By, Change, What, Who, CHANGES_KEPT, CHANGES_SHOWN};
 pub use connect::{StoreOptions, POSTGRES_POOL, SQLITE_POOL};
 pub use idle_accounts::IDLE_ACCOUNT_KEPT_DAYS;
 pub use invites::{

@@ -1,6 +1,7 @@
 //! Shops: their settings and their webhook signing secrets.
 
-use super::{json, now, Store, StoreError};
+use super::changes::{record, By, What};
+use super::{json, now, Backend, Store, StoreError};
 use sqlx::any::AnyRow;
 use sqlx::{FromRow, Row};
 
@@ -42,6 +43,26 @@ pub struct ShopUpdate {
     /// Replaces the whole list.
     pub allowed_origins: Option<Vec<String>>,
     pub email_links: Option<bool>,
+}
+
+impl ShopUpdate {
+    /// The settings this update changes in `shop`, by their stored names, in
+    /// the form's order.
+    pub fn changed_from(&self, shop: &Shop) -> Vec<&'static str> {
+        fn differs<T: PartialEq>(new: &Option<T>, old: &T) -> bool {
+            new.as_ref().is_some_and(|new| new != old)
+        }
+        [
+            ("name", differs(&self.name, &shop.name)),
+            ("locale", differs(&self.locale, &shop.locale)),
+            ("accent", differs(&self.accent, &shop.accent)),
+            ("allowed_origins", differs(&self.allowed_origins, &shop.allowed_origins)),
+            ("email_links", differs(&self.email_links, &shop.email_links)),
+        ]
+        .into_iter()
+        .filter_map(|(name, changed)| changed.then_some(name))
+        .collect()
+    }
 }
 
 impl Store {
@@ -98,31 +119,46 @@ impl Store {
         row.map(ShopRow::into_shop).transpose()
     }
 
-    /// Changes a shop's settings; `None` leaves a setting as it is. False when there is no such shop.
-    pub async fn update_shop(&self, slug: &str, update: &ShopUpdate) -> Result<bool, StoreError> {
+    /// Changes a shop's settings; `None` leaves a setting as it is, and records
+    /// which settings changed, by `by`. False when there is no such shop.
+    pub async fn update_shop(&self, slug: &str, update: &ShopUpdate, by: &By) -> Result<bool, StoreError> {
         let origins = update
             .allowed_origins
             .as_ref()
             .map(|o| serde_json::to_string(o).map_err(|e| StoreError::Corrupt(e.to_string())))
             .transpose()?;
-        let (store, update, slug) = (self.clone(), update.clone(), slug.to_owned());
+        let (store, update, slug, by) = (self.clone(), update.clone(), slug.to_owned(), by.clone());
         self.written(async move {
-            let mut tx = store.pool.begin().await?;
-            let done = sqlx::query(
+            let mut conn = store.pool.acquire().await?;
+            let mut tx = super::begin_write(&mut conn, store.backend).await?;
+            // What it was, held until the change is made, to say what changed.
+            let hold = if store.backend == Backend::Postgres {
+                " FOR NO KEY UPDATE"
+            } else {
+                ""
+            };
+            let row: Option<ShopRow> = sqlx::query_as(&format!("{SHOP}{hold}"))
+                .bind(&slug)
+                .fetch_optional(&mut *tx)
+                .await?;
+            let Some(was) = row.map(ShopRow::into_shop).transpose()? else {
+                return Ok(false);
+            };
+            sqlx::query(
                 "UPDATE shops SET
                     name = COALESCE($1, name),
                     locale = COALESCE($2, locale),
                     accent = CASE WHEN $3 THEN $4 ELSE accent END,
                     allowed_origins = COALESCE($5, allowed_origins),
                     email_links = COALESCE($7, email_links)
-                 WHERE slug = $6",
+                 WHERE id = $6",
             )
             .bind(&update.name)
             .bind(&update.locale)
             .bind(update.accent.is_some())
             .bind(update.accent.clone().flatten())
             .bind(origins)
-            .bind(&slug)
+            .bind(was.id)
             .bind(update.email_links.map(i64::from))
             .execute(&mut *tx)
             .await?;
@@ -130,17 +166,18 @@ impl Store {
             // merchant who does it after a leak must not see them back when it is
             // turned on again.
             if update.email_links == Some(false) {
-                sqlx::query(
-                    "UPDATE order_links SET revoked_at = $1
-                     WHERE revoked_at IS NULL AND shop_id = (SELECT id FROM shops WHERE slug = $2)",
-                )
-                .bind(super::now())
-                .bind(&slug)
-                .execute(&mut *tx)
-                .await?;
+                sqlx::query("UPDATE order_links SET revoked_at = $1 WHERE revoked_at IS NULL AND shop_id = $2")
+                    .bind(super::now())
+                    .bind(was.id)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            let changed = update.changed_from(&was);
+            if !changed.is_empty() {
+                record(&mut tx, was.id, &by, What::Settings, None, Some(&changed.join(","))).await?;
             }
             tx.commit().await?;
-            Ok(done.rows_affected() > 0)
+            Ok(true)
         })
         .await
     }
@@ -156,14 +193,21 @@ impl Store {
         row.map(|r| Ok((r.shop.into_shop()?, r.webhook_secret))).transpose()
     }
 
-    /// Replaces a shop's webhook secret. False when there is no such shop.
+    /// Replaces a shop's webhook secret, for the operator's command line.
+    /// False when there is no such shop.
     pub async fn set_webhook_secret(&self, slug: &str, secret: &str) -> Result<bool, StoreError> {
-        let done = sqlx::query("UPDATE shops SET webhook_secret = $1 WHERE slug = $2")
+        let mut tx = self.pool.begin().await?;
+        let id: Option<i64> = sqlx::query_scalar("UPDATE shops SET webhook_secret = $1 WHERE slug = $2 RETURNING id")
             .bind(secret)
             .bind(slug)
-            .execute(&self.pool)
+            .fetch_optional(&mut *tx)
             .await?;
-        Ok(done.rows_affected() > 0)
+        let Some(id) = id else {
+            return Ok(false);
+        };
+        record(&mut tx, id, &By::Operator, What::SecretMade, None, None).await?;
+        tx.commit().await?;
+        Ok(true)
     }
 }
 

@@ -106,7 +106,7 @@ async fn every_write_of_this_process_is_seen_by_the_next_lookup() {
             name: Some(name.into()),
             ..ShopUpdate::default()
         };
-        assert!(store.update_shop("demo", &update).await.unwrap());
+        assert!(store.update_shop("demo", &update, &By::Operator).await.unwrap());
         assert_eq!(store.shop("demo").await.unwrap().unwrap().name, name);
     }
 }

@@ -4,6 +4,7 @@
 //! moment ago changes nothing.
 
 use super::accounts::{Role, OPENED};
+use super::changes::{record, By, What};
 use super::invites::Invitation;
 use super::shops::hold_shop;
 use super::{begin_write, now, Backend, Store, StoreError};
@@ -122,7 +123,8 @@ impl Store {
         let mut conn = self.pool.acquire().await?;
         let mut tx = hold_shop(&mut conn, self.backend, shop_id).await?;
         let user_id = upsert_user(&mut tx, email).await?;
-        match role_of(&mut tx, user_id, shop_id).await? {
+        let had = role_of(&mut tx, user_id, shop_id).await?;
+        match had {
             Some(Role::Owner) if role != Role::Owner && owners(&mut tx, shop_id).await? <= 1 => {
                 return Ok(Err(TeamRefusal::LastOwner));
             }
@@ -134,7 +136,18 @@ impl Store {
             }
             None => {}
         }
-        set_role(&mut tx, user_id, shop_id, role).await?;
+        if had != Some(role) {
+            set_role(&mut tx, user_id, shop_id, role).await?;
+            record(
+                &mut tx,
+                shop_id,
+                &By::Operator,
+                What::Added,
+                Some(email),
+                Some(role.as_str()),
+            )
+            .await?;
+        }
         tx.commit().await?;
         Ok(Ok(user_id))
     }
@@ -208,23 +221,31 @@ impl Store {
         if role == Role::Owner.as_str() && !stays_owner && owners(&mut tx, shop_id).await? <= 1 {
             return Ok(Err(TeamRefusal::LastOwner));
         }
-        let done = match change {
-            TeamChange::Role(new) => {
+        let (what, detail, done) = match change {
+            TeamChange::Role(new) => (
+                What::Role,
+                Some(new.as_str()),
                 sqlx::query("UPDATE memberships SET role = $1 WHERE user_id = $2 AND shop_id = $3 AND role <> $1")
                     .bind(new.as_str())
                     .bind(user_id)
                     .bind(shop_id)
                     .execute(&mut *tx)
-                    .await?
-            }
-            TeamChange::Remove => {
+                    .await?,
+            ),
+            TeamChange::Remove => (
+                What::Removed,
+                None,
                 sqlx::query("DELETE FROM memberships WHERE user_id = $1 AND shop_id = $2")
                     .bind(user_id)
                     .bind(shop_id)
                     .execute(&mut *tx)
-                    .await?
-            }
+                    .await?,
+            ),
         };
+        if done.rows_affected() > 0 {
+            let by = by.map_or(By::Operator, By::Account);
+            record(&mut tx, shop_id, &by, what, Some(email), detail).await?;
+        }
         tx.commit().await?;
         Ok(Ok(TeamChanged {
             user_id,
@@ -276,6 +297,15 @@ impl Store {
         // for its id: SQLite may give that to the next new account (nor its
         // password mails, which would count against that account's day); a
         // notice of a password change is not sent to an account deleted.
+        let email: Option<String> = sqlx::query_scalar("SELECT email FROM users WHERE id = $1")
+            .bind(user_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+        if let Some(email) = email {
+            for shop_id in shops_of(&mut tx, user_id, "").await? {
+                record(&mut tx, shop_id, &By::Operator, What::Deleted, Some(&email), None).await?;
+            }
+        }
         for sql in [
             "UPDATE invitations SET user_id = 0 WHERE user_id = $1",
             "UPDATE password_mails SET user_id = 0 WHERE user_id = $1",

@@ -268,7 +268,7 @@ async fn shop_settings_change_only_where_asked() {
         accent: Some(Some("#123456".into())),
         ..ShopUpdate::default()
     };
-    assert!(store.update_shop("a", &update).await.unwrap());
+    assert!(store.update_shop("a", &update, &By::Operator).await.unwrap());
     let a = store.shop("a").await.unwrap().unwrap();
     assert_eq!(a.allowed_origins, ["https://a.example"]);
     assert_eq!(a.accent.as_deref(), Some("#123456"));
@@ -278,11 +278,11 @@ async fn shop_settings_change_only_where_asked() {
         locale: Some("de".into()),
         ..ShopUpdate::default()
     };
-    assert!(store.update_shop("a", &clear).await.unwrap());
+    assert!(store.update_shop("a", &clear, &By::Operator).await.unwrap());
     let a = store.shop("a").await.unwrap().unwrap();
     assert_eq!((a.accent, a.locale.as_str()), (None, "de"));
     assert_eq!(a.allowed_origins, ["https://a.example"]);
-    assert!(!store.update_shop("nope", &clear).await.unwrap());
+    assert!(!store.update_shop("nope", &clear, &By::Operator).await.unwrap());
 }
 
 /// On SQLite the shop is read on the lookup connections, with its columns mapped
@@ -300,7 +300,7 @@ async fn a_shop_reads_the_same_wherever_it_is_read() {
         email_links: Some(false),
         ..ShopUpdate::default()
     };
-    assert!(store.update_shop("a", &no_links).await.unwrap());
+    assert!(store.update_shop("a", &no_links, &By::Operator).await.unwrap());
     let pooled: Option<shops::ShopRow> = sqlx::query_as(shops::SHOP)
         .bind("a")
         .fetch_optional(&store.pool)

@@ -31,6 +31,16 @@ impl FromRequestParts<AppState> for ClientOf {
 /// key's shop is the path's shop (also 401: to the path's shop, another shop's key
 /// is no key of its own, as docs/api.md says).
 pub async fn authorize(state: &AppState, client: &Client, headers: &HeaderMap, slug: &str) -> Result<Shop, ApiError> {
+    Ok(authorize_key(state, client, headers, slug).await?.0)
+}
+
+/// [`authorize`], and the key's public prefix: who a change it makes is by.
+pub async fn authorize_key(
+    state: &AppState,
+    client: &Client,
+    headers: &HeaderMap,
+    slug: &str,
+) -> Result<(Shop, String), ApiError> {
     let presented = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
@@ -43,7 +53,7 @@ pub async fn authorize(state: &AppState, client: &Client, headers: &HeaderMap, s
         .await?
         .ok_or(ApiError::Unauthorized)?;
     match state.store.shop(slug).await? {
-        Some(shop) if shop.id == shop_id => Ok(shop),
+        Some(shop) if shop.id == shop_id => Ok((shop, prefix.to_owned())),
         _ => Err(ApiError::Unauthorized),
     }
 }

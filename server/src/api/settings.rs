@@ -2,12 +2,12 @@
 //! here: whether shoppers may ask for a link to their orders by email. The
 //! others are changed in the console or with `lookout shop update`.
 
-use super::auth::{authorize, ClientOf};
+use super::auth::{authorize, authorize_key, ClientOf};
 use super::body;
 use crate::problem::ApiError;
 use crate::AppState;
 use app::errors::FieldError;
-use app::store::{Shop, ShopUpdate};
+use app::store::{By, Shop, ShopUpdate};
 use axum::body::Body;
 use axum::extract::{Path, State};
 use axum::http::HeaderMap;
@@ -158,14 +158,14 @@ pub async fn patch_settings(
     headers: HeaderMap,
     body: Body,
 ) -> Result<Json<ShopSettings>, ApiError> {
-    let shop = authorize(&state, &client, &headers, &slug).await?;
+    let (shop, prefix) = authorize_key(&state, &client, &headers, &slug).await?;
     let bytes = body::read(body, MAX_BODY).await?;
     let patch = SettingsPatch::parse(&bytes).map_err(ApiError::Validation)?;
     let update = ShopUpdate {
         email_links: Some(patch.email_links),
         ..ShopUpdate::default()
     };
-    state.store.update_shop(&shop.slug, &update).await?;
+    state.store.update_shop(&shop.slug, &update, &By::Key(prefix)).await?;
     let shop = state.store.shop(&shop.slug).await?.ok_or(ApiError::Unauthorized)?;
     Ok(Json(shop.into()))
 }

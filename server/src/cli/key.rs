@@ -4,7 +4,7 @@ use super::args::Db;
 use super::open;
 use crate::keys;
 use anyhow::Result;
-use app::store::Store;
+use app::store::{By, Store};
 use clap::Subcommand;
 
 #[derive(Subcommand)]
@@ -59,7 +59,7 @@ pub(super) async fn run(command: KeyCommand) -> Result<()> {
         KeyCommand::Revoke { slug, prefix, db } => {
             let store = open(&db).await?;
             let shop = super::shop_named(&store, &slug).await?;
-            if !store.revoke_key(shop.id, &prefix).await? {
+            if !store.revoke_key(shop.id, &prefix, &By::Operator).await? {
                 anyhow::bail!("no live key with the prefix {prefix:?} for {slug:?} (see `lookout key list {slug}`)");
             }
             println!(
@@ -81,5 +81,13 @@ pub(super) async fn run(command: KeyCommand) -> Result<()> {
 /// Creates a key named `label` for an existing shop and returns its text.
 pub async fn create_key(store: &Store, slug: &str, label: &str) -> Result<String> {
     let shop = super::shop_named(store, slug).await?;
-    Ok(keys::create(store, &keys::HashGate::for_this_machine(), shop.id, label, None).await?)
+    Ok(keys::create(
+        store,
+        &keys::HashGate::for_this_machine(),
+        shop.id,
+        label,
+        None,
+        &By::Operator,
+    )
+    .await?)
 }

@@ -4,7 +4,7 @@ use super::args::Db;
 use super::open;
 use crate::{keys, settings};
 use anyhow::Result;
-use app::store::{NewShop, ShopUpdate};
+use app::store::{By, NewShop, ShopUpdate};
 use clap::Subcommand;
 
 #[derive(Subcommand)]
@@ -161,7 +161,7 @@ pub(super) async fn run(command: ShopCommand) -> Result<()> {
                 email_links,
             };
             let store = open(&db).await?;
-            if !store.update_shop(&slug, &update).await? {
+            if !store.update_shop(&slug, &update, &By::Operator).await? {
                 anyhow::bail!("no shop with the slug {slug:?}");
             }
             let shop = super::shop_named(&store, &slug).await?;

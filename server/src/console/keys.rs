@@ -7,7 +7,7 @@ use super::session::{is_token, token, Signed};
 use super::{member, member_posting, t};
 use crate::keys::NotMade;
 use crate::AppState;
-use app::store::Membership;
+use app::store::{By, Membership};
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -127,12 +127,14 @@ pub async fn create(
     let locale = signed.locale;
     let problem =
         |key: &str, (name, value): (&str, &str)| Said::Problem(app::i18n::t_args(locale, key, &[(name, value)]));
+    let by = By::Account(signed.session.user_id);
     let made = crate::keys::create(
         &state.store,
         &state.hashing,
         member.shop.id,
         &form.label,
         Some(&form.once),
+        &by,
     );
     let (status, said) = match made.await {
         Ok(key) => {
@@ -204,7 +206,11 @@ pub async fn revoke(
             "console.keys.no_such",
         );
     }
-    match state.store.revoke_key(member.shop.id, &form.prefix).await {
+    match state
+        .store
+        .revoke_key(member.shop.id, &form.prefix, &By::Account(signed.session.user_id))
+        .await
+    {
         Ok(true) => Redirect::to(&format!(
             "/console/shops/{}/keys?revoked={}",
             member.shop.slug, form.prefix

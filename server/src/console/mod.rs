@@ -9,12 +9,14 @@
 //! posts from other sites before any handler runs.
 
 mod account;
+mod changes;
 mod chart;
 mod credentials;
 mod forgot;
 mod invite;
 mod keys;
 mod pages;
+mod paging;
 pub mod password;
 mod profile;
 pub mod session;
@@ -62,6 +64,7 @@ pub fn routes() -> Router<AppState> {
         .route("/console/shops/{slug}/shopify/rotate", post(shopify::rotate))
         .route("/console/shops/{slug}/orders", get(support::form).post(support::find))
         .route("/console/shops/{slug}/audit", get(support::audit))
+        .route("/console/shops/{slug}/changes", get(changes::changes))
         .route("/console/shops/{slug}/team", get(team::team).post(team::change))
         .route("/console/shops/{slug}/team/invite", post(invite::invite))
 }

@@ -21,17 +21,19 @@ pub enum Section {
     Shopify,
     Orders,
     Audit,
+    Changes,
     Team,
 }
 
 impl Section {
-    const ALL: [Section; 7] = [
+    const ALL: [Section; 8] = [
         Section::Overview,
         Section::Settings,
         Section::Keys,
         Section::Shopify,
         Section::Orders,
         Section::Audit,
+        Section::Changes,
         Section::Team,
     ];
 
@@ -44,6 +46,7 @@ impl Section {
             Section::Shopify => "/shopify",
             Section::Orders => "/orders",
             Section::Audit => "/audit",
+            Section::Changes => "/changes",
             Section::Team => "/team",
         }
     }
@@ -56,6 +59,7 @@ impl Section {
             Section::Shopify => "console.nav.shopify",
             Section::Orders => "console.nav.orders",
             Section::Audit => "console.nav.audit",
+            Section::Changes => "console.nav.changes",
             Section::Team => "console.nav.team",
         }
     }

@@ -6,7 +6,7 @@ use super::session::Signed;
 use super::{base_url, member, member_posting, t, Locale};
 use crate::settings;
 use crate::AppState;
-use app::store::{Membership, ShopUpdate};
+use app::store::{By, Membership, ShopUpdate};
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -214,7 +214,11 @@ pub async fn save_settings(
             return settings_page(&state, &signed, &member, &headers, &form, status, None, Some(problem));
         }
     };
-    match state.store.update_shop(&member.shop.slug, &update).await {
+    match state
+        .store
+        .update_shop(&member.shop.slug, &update, &By::Account(signed.session.user_id))
+        .await
+    {
         Ok(_) => Redirect::to(&format!("/console/shops/{}/settings?saved=1", member.shop.slug)).into_response(),
         Err(e) => {
             tracing::error!(error = %e, "could not save shop settings");

@@ -6,7 +6,7 @@ use super::pages::{self, csrf_field, Frame, Section};
 use super::session::Signed;
 use super::{base_url, member, t};
 use crate::AppState;
-use app::store::Membership;
+use app::store::{By, Membership};
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
@@ -42,7 +42,12 @@ pub async fn rotate(
     let secret = crate::keys::webhook_secret();
     let (status, said) = match state
         .store
-        .rotate_webhook_secret(member.shop.id, &secret, &form.once)
+        .rotate_webhook_secret(
+            member.shop.id,
+            &secret,
+            &form.once,
+            &By::Account(signed.session.user_id),
+        )
         .await
     {
         Ok(true) => {

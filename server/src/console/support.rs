@@ -5,10 +5,12 @@
 //! The number is posted, never put in a URL, so it stays out of logs.
 
 use super::pages::{self, csrf_field, notice, Frame, Section};
+use super::paging::{self, PageQuery};
 use super::session::Signed;
 use super::{member, member_posting, t};
 use crate::AppState;
 use app::store::Membership;
+use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
@@ -161,40 +163,22 @@ fn page(
     )
 }
 
-/// Which page of the audit log (`?page=N`, from 1, the newest).
-#[derive(serde::Deserialize, Default)]
-pub struct AuditPage {
-    page: Option<String>,
-}
-
-/// The most pages the log is read to: a year of 200 entries a page, and more.
-const MOST_PAGES: u32 = 100_000;
-
 /// `GET /console/shops/{slug}/audit`: who opened which order, newest first, a
 /// page at a time.
 pub async fn audit(
     State(state): State<AppState>,
     signed: Signed,
     Path(slug): Path<String>,
-    page: Result<Query<AuditPage>, axum::extract::rejection::QueryRejection>,
+    page: Result<Query<PageQuery>, QueryRejection>,
 ) -> Response {
     let member = match member(&state, &signed, &slug, Section::Audit).await {
         Ok(m) => m,
         Err(page) => return page,
     };
     let locale = signed.locale;
-    // `?page=` twice, or anything but a page number: no such page.
-    let page = match page.map(|Query(page)| page.page.as_deref().map(str::parse::<u32>)) {
-        Ok(None) => 1,
-        Ok(Some(Ok(page))) if (1..=MOST_PAGES).contains(&page) => page,
-        _ => {
-            return pages::message(
-                StatusCode::NOT_FOUND,
-                locale,
-                "console.error.not_found_title",
-                "console.audit.bad_page",
-            )
-        }
+    let page = match paging::page_asked(page, locale, "console.audit") {
+        Ok(page) => page,
+        Err(answer) => return answer,
     };
     let (views, more) = match state.store.support_views(member.shop.id, page).await {
         Ok(page) => page,
@@ -210,13 +194,7 @@ pub async fn audit(
     };
     let empty = views.is_empty().then(|| view! { <p>{t(locale, none)}</p> });
     let here = format!("/console/shops/{}/audit", member.shop.slug);
-    let paging = (page > 1 || more).then(|| {
-        let newest = (page > 1).then(|| view! { <a href=here.clone()>{t(locale, "console.audit.newest")}</a> });
-        let older = more.then(|| {
-            view! { <a href=format!("{here}?page={}", page + 1)>{t(locale, "console.audit.older")}</a> }
-        });
-        view! { <nav class="pages" aria-label=t(locale, "console.audit.pages")>{newest}" "{older}</nav> }
-    });
+    let paging = paging::links(locale, &here, page, more, "console.audit");
     let rows = views
         .into_iter()
         .map(|v| {

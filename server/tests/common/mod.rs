@@ -321,7 +321,10 @@ pub async fn allow_origins(store: &Store, slug: &str, origins: &[&str]) {
         allowed_origins: Some(origins.iter().map(|o| o.to_string()).collect()),
         ..Default::default()
     };
-    assert!(store.update_shop(slug, &update).await.expect("update shop"));
+    assert!(store
+        .update_shop(slug, &update, &app::store::By::Operator)
+        .await
+        .expect("update shop"));
 }
 
 /// Strings from the contract example that a shopper must never see.

@@ -332,7 +332,11 @@ async fn health_and_readiness_answer() {
 async fn a_revoked_key_is_refused() {
     let app = TestApp::spawn().await;
     let prefix = app.alpha_key[3..19].to_string();
-    assert!(app.store.revoke_key(1, &prefix).await.unwrap());
+    assert!(app
+        .store
+        .revoke_key(1, &prefix, &app::store::By::Operator)
+        .await
+        .unwrap());
     assert_eq!(app.put("alpha", "#1001", &app.alpha_key, EXAMPLE).await.status(), 401);
 }
 
@@ -342,7 +346,11 @@ async fn a_verified_key_is_remembered_so_repeated_writes_skip_the_hash() {
     assert_eq!(app.put("alpha", "#1001", &app.alpha_key, EXAMPLE).await.status(), 201);
     // Revoked in the store after a successful use: the server trusts its memory for up to a minute.
     let prefix = app.alpha_key[3..19].to_string();
-    assert!(app.store.revoke_key(1, &prefix).await.unwrap());
+    assert!(app
+        .store
+        .revoke_key(1, &prefix, &app::store::By::Operator)
+        .await
+        .unwrap());
     assert_eq!(app.put("alpha", "#1001", &app.alpha_key, EXAMPLE).await.status(), 200);
     // The memory is per key and shop: another shop's key is still checked fully.
     assert_eq!(app.put("alpha", "#1001", &app.beta_key, EXAMPLE).await.status(), 401);

@@ -129,7 +129,11 @@ async fn a_burst_of_key_forms_stops_at_the_cap() {
     // The same form sent 100 times at once makes one key, with room for five.
     let shop = app.store.shop("alpha").await.unwrap().unwrap();
     for key in app.store.keys(shop.id).await.unwrap().into_iter().take(5) {
-        assert!(app.store.revoke_key(shop.id, &key.prefix).await.unwrap());
+        assert!(app
+            .store
+            .revoke_key(shop.id, &key.prefix, &app::store::By::Operator)
+            .await
+            .unwrap());
     }
     let once = browser.once("/console/shops/alpha/keys").await;
     let answers = futures::future::join_all((0..100).map(|_| {
@@ -254,11 +258,15 @@ async fn a_shop_makes_so_many_keys_an_hour_from_the_console() {
         let (prefix, form) = (format!("{i:016x}"), format!("{i:064x}"));
         let made = app
             .store
-            .insert_key(shop.id, &prefix, "h", "", Some(&form))
+            .insert_key(shop.id, &prefix, "h", "", Some(&form), &app::store::By::Operator)
             .await
             .unwrap();
         assert_eq!(made, Ok(()));
-        assert!(app.store.revoke_key(shop.id, &prefix).await.unwrap());
+        assert!(app
+            .store
+            .revoke_key(shop.id, &prefix, &app::store::By::Operator)
+            .await
+            .unwrap());
     }
     let hashes = gate.hashes();
     let once = browser.once("/console/shops/alpha/keys").await;

@@ -1,0 +1,188 @@
+//! What was changed in a shop's setup, by whom: written by each change in
+//! its own transaction (so a change not recorded was not made), read by the
+//! owners' "Changes" page.
+
+use super::{now, Store, StoreError};
+use sqlx::{Any, Transaction};
+
+/// Changes a shop keeps: the insert forgets older ones.
+pub const CHANGES_KEPT: i64 = 1_000;
+/// Changes a page shows.
+pub const CHANGES_SHOWN: i64 = 100;
+
+/// Who makes a change.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum By {
+    /// The server's operator, on the command line.
+    Operator,
+    /// A signed-in account, by its id (recorded by its email).
+    Account(i64),
+    /// An API key, by its public prefix.
+    Key(String),
+}
+
+/// Who made a recorded change.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Who {
+    Operator,
+    /// The account's email when the change was made.
+    Account(String),
+    /// The key's prefix.
+    Key(String),
+}
+
+/// What a change was.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum What {
+    /// Settings saved; the detail lists those that changed ([`Setting`]).
+    Settings,
+    /// An API key made (subject its prefix, detail its name).
+    KeyMade,
+    /// An API key revoked (subject its prefix).
+    KeyRevoked,
+    /// A new Shopify signing secret.
+    SecretMade,
+    /// An account's role changed (subject its email, detail the new role).
+    Role,
+    /// An account's role taken away (subject its email).
+    Removed,
+    /// An account invited (subject its email, detail the role).
+    Invited,
+    /// An account given a role on the command line (subject, detail as above).
+    Added,
+    /// An account deleted on the command line (subject its email).
+    Deleted,
+}
+
+impl What {
+    const ALL: [What; 9] = [
+        What::Settings,
+        What::KeyMade,
+        What::KeyRevoked,
+        What::SecretMade,
+        What::Role,
+        What::Removed,
+        What::Invited,
+        What::Added,
+        What::Deleted,
+    ];
+
+    /// The stored word (also the end of its console text's key).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            What::Settings => "settings",
+            What::KeyMade => "key_made",
+            What::KeyRevoked => "key_revoked",
+            What::SecretMade => "secret_made",
+            What::Role => "role",
+            What::Removed => "removed",
+            What::Invited => "invited",
+            What::Added => "added",
+            What::Deleted => "deleted",
+        }
+    }
+
+    fn parse(s: &str) -> Option<What> {
+        What::ALL.into_iter().find(|w| w.as_str() == s)
+    }
+}
+
+/// One recorded change.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Change {
+    pub at: String,
+    pub by: Who,
+    pub what: What,
+    pub subject: Option<String>,
+    pub detail: Option<String>,
+}
+
+/// Records a change to `shop_id` in `tx`, the transaction that makes it, and
+/// forgets the shop's changes beyond the newest [`CHANGES_KEPT`].
+pub(super) async fn record(
+    tx: &mut Transaction<'_, Any>,
+    shop_id: i64,
+    by: &By,
+    what: What,
+    subject: Option<&str>,
+    detail: Option<&str>,
+) -> Result<(), StoreError> {
+    let (kind, name): (&str, Option<String>) = match by {
+        By::Operator => ("operator", None),
+        By::Key(prefix) => ("key", Some(prefix.clone())),
+        By::Account(id) => {
+            let email: Option<String> = sqlx::query_scalar("SELECT email FROM users WHERE id = $1")
+                .bind(id)
+                .fetch_optional(&mut **tx)
+                .await?;
+            // Deleted in the meantime: its change is not made.
+            let email = email.ok_or_else(|| StoreError::Unavailable("the account making the change is gone".into()))?;
+            ("account", Some(email))
+        }
+    };
+    sqlx::query(
+        "INSERT INTO shop_changes (shop_id, at, by_kind, by_name, what, subject, detail)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(shop_id)
+    .bind(now())
+    .bind(kind)
+    .bind(name)
+    .bind(what.as_str())
+    .bind(subject)
+    .bind(detail)
+    .execute(&mut **tx)
+    .await?;
+    sqlx::query(
+        "DELETE FROM shop_changes WHERE shop_id = $1 AND id <= (
+             SELECT id FROM shop_changes WHERE shop_id = $1 ORDER BY id DESC LIMIT 1 OFFSET $2)",
+    )
+    .bind(shop_id)
+    .bind(CHANGES_KEPT)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+impl Store {
+    /// Page `page` (from 1) of the shop's changes, newest first,
+    /// [`CHANGES_SHOWN`] a page, and whether there are older ones.
+    pub async fn changes(&self, shop_id: i64, page: u32) -> Result<(Vec<Change>, bool), StoreError> {
+        let skipped = i64::from(page.max(1) - 1) * CHANGES_SHOWN;
+        type Row = (String, String, Option<String>, String, Option<String>, Option<String>);
+        let rows: Vec<Row> = sqlx::query_as(
+            "SELECT at, by_kind, by_name, what, subject, detail FROM shop_changes
+             WHERE shop_id = $1 ORDER BY id DESC LIMIT $2 OFFSET $3",
+        )
+        .bind(shop_id)
+        .bind(CHANGES_SHOWN + 1)
+        .bind(skipped)
+        .fetch_all(&self.pool)
+        .await?;
+        let mut changes = Vec::with_capacity(rows.len());
+        for (at, kind, name, what, subject, detail) in rows {
+            let by = match (kind.as_str(), name) {
+                ("operator", _) => Who::Operator,
+                ("account", Some(email)) => Who::Account(email),
+                ("key", Some(prefix)) => Who::Key(prefix),
+                (kind, _) => return Err(StoreError::Corrupt(format!("a change by {kind:?} without a name"))),
+            };
+            let what = What::parse(&what).ok_or_else(|| StoreError::Corrupt(format!("a change {what:?}")))?;
+            changes.push(Change {
+                at,
+                by,
+                what,
+                subject,
+                detail,
+            });
+        }
+        let shown = CHANGES_SHOWN as usize;
+        let more = changes.len() > shown;
+        changes.truncate(shown);
+        Ok((changes, more))
+    }
+}
+
+#[cfg(test)]
+#[path = "changes_tests.rs"]
+mod tests;

@@ -1,0 +1,48 @@
+//! Long lists a page at a time (the audit log, the changes): `?page=N`,
+//! from 1, the newest, and the links between pages.
+
+use super::{pages, t, Locale};
+use axum::extract::rejection::QueryRejection;
+use axum::extract::Query;
+use axum::http::StatusCode;
+use axum::response::Response;
+use leptos::prelude::*;
+
+/// Which page (`?page=N`).
+#[derive(serde::Deserialize, Default)]
+pub struct PageQuery {
+    page: Option<String>,
+}
+
+/// The most pages a list is read to.
+const MOST_PAGES: u32 = 100_000;
+
+/// The page asked for: 1 without `?page=`; `?page=` twice, or anything but a
+/// number from 1 to [`MOST_PAGES`], is 404 with `words`' `bad_page`.
+pub fn page_asked(
+    query: Result<Query<PageQuery>, QueryRejection>,
+    locale: Locale,
+    words: &str,
+) -> Result<u32, Response> {
+    match query.map(|Query(query)| query.page.as_deref().map(str::parse::<u32>)) {
+        Ok(None) => Ok(1),
+        Ok(Some(Ok(page))) if (1..=MOST_PAGES).contains(&page) => Ok(page),
+        _ => Err(pages::message(
+            StatusCode::NOT_FOUND,
+            locale,
+            "console.error.not_found_title",
+            &format!("{words}.bad_page"),
+        )),
+    }
+}
+
+/// The links to the newest page and the next older one, if there is more
+/// than one page; `words` names the list's texts (`newest`, `older`, `pages`).
+pub fn links(locale: Locale, here: &str, page: u32, more: bool, words: &str) -> Option<impl IntoView + use<>> {
+    let text = |key: &str| t(locale, &format!("{words}.{key}"));
+    (page > 1 || more).then(|| {
+        let newest = (page > 1).then(|| view! { <a href=here.to_string()>{text("newest")}</a> });
+        let older = more.then(|| view! { <a href=format!("{here}?page={}", page + 1)>{text("older")}</a> });
+        view! { <nav class="pages" aria-label=text("pages")>{newest}" "{older}</nav> }
+    })
+}
