@@ -184,6 +184,20 @@ test('an owner sets up the widget, keys and Shopify, helps a shopper and reads t
   await page.getByText('The account no longer has a role in this shop').waitFor();
   assert.equal(await page.locator('.team li', { hasText: 'help@demo.example' }).count(), 0);
 
+  // Everything changed above, newest first, by whom.
+  await page.getByRole('link', { name: 'Changes' }).click();
+  await page.getByRole('heading', { name: 'Changes' }).waitFor();
+  const changes = (await page.locator('tbody tr').allInnerTexts()).map((r) => r.replace(/\s+/g, ' '));
+  const mine = changes.filter((r) => r.includes('owner@demo.example'));
+  assert.match(mine[0], /Took away the role of help@demo\.example/);
+  assert.match(mine[1], /Changed the role of help@demo\.example to owner/);
+  assert.match(mine[2], /Invited help@demo\.example as staff/);
+  assert.ok(mine.some((r) => /Made a new Shopify signing secret/.test(r)), changes.join('\n'));
+  for (const said of [`Revoked API key ${prefix}`, `Made API key ${prefix} (ERP sync)`, 'Changed the settings: accent colour']) {
+    assert.ok(mine.some((r) => r.includes(said)), `${said}:\n${changes.join('\n')}`);
+  }
+  await axe(page, 'changes');
+
   // The chart: the shopper's hit and miss, counted within the flush interval
   // (a flush between the two shows the hit first, so wait for the whole row).
   const expected = ['1', '1', '0', '1', '50%'];

@@ -27,9 +27,8 @@ pub async fn changes(
         Err(page) => return page,
     };
     let locale = signed.locale;
-    let page = match paging::page_asked(page, locale, "console.changes") {
-        Ok(page) => page,
-        Err(answer) => return answer,
+    let Some(page) = paging::page_asked(page) else {
+        return paging::no_such_page(locale, "console.changes");
     };
     let (changes, more) = match state.store.changes(member.shop.id, page).await {
         Ok(page) => page,

@@ -17,23 +17,24 @@ pub struct PageQuery {
 /// The most pages a list is read to.
 const MOST_PAGES: u32 = 100_000;
 
-/// The page asked for: 1 without `?page=`; `?page=` twice, or anything but a
-/// number from 1 to [`MOST_PAGES`], is 404 with `words`' `bad_page`.
-pub fn page_asked(
-    query: Result<Query<PageQuery>, QueryRejection>,
-    locale: Locale,
-    words: &str,
-) -> Result<u32, Response> {
+/// The page asked for: 1 without `?page=`; `None` for `?page=` twice or
+/// anything but a number from 1 to [`MOST_PAGES`] ([`no_such_page`]).
+pub fn page_asked(query: Result<Query<PageQuery>, QueryRejection>) -> Option<u32> {
     match query.map(|Query(query)| query.page.as_deref().map(str::parse::<u32>)) {
-        Ok(None) => Ok(1),
-        Ok(Some(Ok(page))) if (1..=MOST_PAGES).contains(&page) => Ok(page),
-        _ => Err(pages::message(
-            StatusCode::NOT_FOUND,
-            locale,
-            "console.error.not_found_title",
-            &format!("{words}.bad_page"),
-        )),
+        Ok(None) => Some(1),
+        Ok(Some(Ok(page))) if (1..=MOST_PAGES).contains(&page) => Some(page),
+        _ => None,
     }
+}
+
+/// 404 with the list's `bad_page` (`words` names the list's texts).
+pub fn no_such_page(locale: Locale, words: &str) -> Response {
+    pages::message(
+        StatusCode::NOT_FOUND,
+        locale,
+        "console.error.not_found_title",
+        &format!("{words}.bad_page"),
+    )
 }
 
 /// The links to the newest page and the next older one, if there is more

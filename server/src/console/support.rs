@@ -176,9 +176,8 @@ pub async fn audit(
         Err(page) => return page,
     };
     let locale = signed.locale;
-    let page = match paging::page_asked(page, locale, "console.audit") {
-        Ok(page) => page,
-        Err(answer) => return answer,
+    let Some(page) = paging::page_asked(page) else {
+        return paging::no_such_page(locale, "console.audit");
     };
     let (views, more) = match state.store.support_views(member.shop.id, page).await {
         Ok(page) => page,
