@@ -8,7 +8,7 @@
 -- of the kinds below; `subject` what it was made to (an account's email, a
 -- key's prefix) and `detail` the rest (a role, a key's name, the settings
 -- that changed). Only the newest 1,000 rows of a shop are kept, pruned by
--- the insert.
+-- the insert, and none for more than a year (the hourly housekeeping).
 CREATE TABLE shop_changes (
     id       INTEGER PRIMARY KEY,
     shop_id  INTEGER NOT NULL REFERENCES shops(id) ON DELETE CASCADE,
@@ -21,3 +21,4 @@ CREATE TABLE shop_changes (
     detail   TEXT
 );
 CREATE INDEX shop_changes_shop ON shop_changes(shop_id, id);
+CREATE INDEX shop_changes_at ON shop_changes(at);

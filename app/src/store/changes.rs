@@ -2,10 +2,12 @@
 //! its own transaction (so a change not recorded was not made), read by the
 //! owners' "Changes" page.
 
+use super::activity::{AUDIT_KEPT_DAYS, PRUNE_BATCH};
 use super::{now, Store, StoreError};
 use sqlx::{Any, Transaction};
 
-/// Changes a shop keeps: the insert forgets older ones.
+/// Changes a shop keeps: the insert forgets older ones (and the hourly
+/// housekeeping those a year old).
 pub const CHANGES_KEPT: i64 = 1_000;
 /// Changes a page shows.
 pub const CHANGES_SHOWN: i64 = 100;
@@ -145,6 +147,18 @@ pub(super) async fn record(
 }
 
 impl Store {
+    /// Forgets changes [`AUDIT_KEPT_DAYS`] old or more (an account's email
+    /// is not kept longer than the support view's log keeps it); how many.
+    pub async fn prune_shop_changes(&self) -> Result<u64, StoreError> {
+        self.prune(
+            "DELETE FROM shop_changes WHERE id IN (
+                 SELECT id FROM shop_changes WHERE at < $1 LIMIT $2)",
+            AUDIT_KEPT_DAYS,
+            PRUNE_BATCH,
+        )
+        .await
+    }
+
     /// Page `page` (from 1) of the shop's changes, newest first,
     /// [`CHANGES_SHOWN`] a page, and whether there are older ones.
     pub async fn changes(&self, shop_id: i64, page: u32) -> Result<(Vec<Change>, bool), StoreError> {

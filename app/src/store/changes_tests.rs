@@ -6,6 +6,7 @@
 use super::*;
 use crate::store::team_fixtures::add;
 use crate::store::tests::{open_every_connection, shop, store};
+use crate::store::{time_in, AUDIT_KEPT_DAYS};
 use crate::store::{KeyRefusal, Role, ShopUpdate, TeamChange, TeamRefusal};
 
 /// The shop's changes, newest first, without their times: (who, what,
@@ -301,4 +302,22 @@ async fn a_shop_keeps_its_newest_changes_and_pages_them() {
     // The three oldest were forgotten, the next one is the oldest kept.
     assert_eq!(seen.last().unwrap().subject.as_deref(), Some("0000000000000003"));
     assert_eq!(listed(&store, other.id).await.len(), 1, "another shop's log is its own");
+}
+
+#[tokio::test]
+async fn changes_are_forgotten_after_a_year() {
+    let (_dir, store) = store().await;
+    let shop = store.create_shop(&shop("a")).await.unwrap();
+    for secret in ["s1", "s2"] {
+        assert!(store.set_webhook_secret("a", secret).await.unwrap());
+    }
+    let a_year_ago = time_in(-chrono::Duration::days(AUDIT_KEPT_DAYS) - chrono::Duration::seconds(1));
+    sqlx::query("UPDATE shop_changes SET at = $1 WHERE id = (SELECT MIN(id) FROM shop_changes)")
+        .bind(&a_year_ago)
+        .execute(&store.pool)
+        .await
+        .unwrap();
+    assert_eq!(store.prune_shop_changes().await.unwrap(), 1);
+    assert_eq!(listed(&store, shop.id).await.len(), 1, "the recent change stays");
+    assert_eq!(store.prune_shop_changes().await.unwrap(), 0);
 }

@@ -123,7 +123,8 @@ pub(super) async fn serve(db: &Db, addr: SocketAddr, site_root: PathBuf, setting
     }
     {
         // What is kept for a time: the ids of Shopify deliveries (to know a
-        // retry) for a week, the support audit log for a year, used console
+        // retry) for a week, the support audit log and shops' changes for a
+        // year, used console
         // forms' tokens for a day, accounts never given a password and on no
         // team once their link has ended and their last invitation is a day
         // old, finished mail for a week and order links a day past their end
@@ -139,6 +140,7 @@ pub(super) async fn serve(db: &Db, addr: SocketAddr, site_root: PathBuf, setting
             loop {
                 said("week-old delivery ids", store.prune_delivery_ids().await);
                 said("year-old support audit entries", store.prune_support_views().await);
+                said("year-old shop changes", store.prune_shop_changes().await);
                 said("day-old console form tokens", store.prune_used_forms().await);
                 said("week-old finished mail", store.prune_outbox().await);
                 said("ended order links", store.prune_order_links().await);
