@@ -180,3 +180,27 @@ impl Browser<'_> {
             .unwrap()
     }
 }
+
+/// How a page of another site posting a form with the browser's cookies is
+/// seen: by what the browser says of it (`Sec-Fetch-Site`) or, from a browser
+/// that does not say, by its `Origin`.
+pub const OTHER_SITES: [(&str, &str); 2] = [("sec-fetch-site", "cross-site"), ("origin", "https://evil.example")];
+
+/// Posts `form` (its token included) with `cookies` to `path` as a page of
+/// another site would, each way of [`OTHER_SITES`]; the answers' statuses.
+pub async fn post_from_other_sites(app: &TestApp, path: &str, cookies: &str, form: &[(&str, &str)]) -> Vec<u16> {
+    let mut answers = Vec::new();
+    for (name, value) in OTHER_SITES {
+        let res = app
+            .client
+            .post(app.url(path))
+            .header("cookie", cookies)
+            .header(name, value)
+            .form(form)
+            .send()
+            .await
+            .unwrap();
+        answers.push(res.status().as_u16());
+    }
+    answers
+}
