@@ -7,8 +7,10 @@
 -- server's operator on the command line (`by_name` NULL). `what` is one
 -- of the kinds below; `subject` what it was made to (an account's email, a
 -- key's prefix) and `detail` the rest (a role, a key's name, the settings
--- that changed). Only the newest 1,000 rows of a shop are kept, pruned by
--- the insert, and none for more than a year (the hourly housekeeping).
+-- that changed). Only the newest 1,000 rows of a shop by each kind of maker
+-- are kept, pruned by the insert, and none for more than a year (the hourly
+-- housekeeping); an account forgotten as idle has its address blanked in
+-- the subjects (NULL: "an address since forgotten").
 CREATE TABLE shop_changes (
     id       INTEGER PRIMARY KEY,
     shop_id  INTEGER NOT NULL REFERENCES shops(id) ON DELETE CASCADE,
@@ -21,4 +23,6 @@ CREATE TABLE shop_changes (
     detail   TEXT
 );
 CREATE INDEX shop_changes_shop ON shop_changes(shop_id, id);
+CREATE INDEX shop_changes_kind ON shop_changes(shop_id, by_kind, id);
+CREATE INDEX shop_changes_subject ON shop_changes(subject) WHERE subject IS NOT NULL;
 CREATE INDEX shop_changes_at ON shop_changes(at);

@@ -6,8 +6,10 @@ use super::activity::{AUDIT_KEPT_DAYS, PRUNE_BATCH};
 use super::{now, Store, StoreError};
 use sqlx::{Any, Transaction};
 
-/// Changes a shop keeps: the insert forgets older ones (and the hourly
-/// housekeeping those a year old).
+/// Changes a shop keeps of each kind of maker (accounts, API keys, the
+/// operator): the insert forgets older ones of the same kind, so that a
+/// leaked API key changing settings in a loop cannot push the owners'
+/// changes out of the list (the hourly housekeeping forgets those a year old).
 pub const CHANGES_KEPT: i64 = 1_000;
 /// Changes a page shows.
 pub const CHANGES_SHOWN: i64 = 100;
@@ -100,7 +102,8 @@ pub struct Change {
 }
 
 /// Records a change to `shop_id` in `tx`, the transaction that makes it, and
-/// forgets the shop's changes beyond the newest [`CHANGES_KEPT`].
+/// forgets the shop's changes by the same kind of maker beyond the newest
+/// [`CHANGES_KEPT`].
 pub(super) async fn record(
     tx: &mut Transaction<'_, Any>,
     shop_id: i64,
@@ -136,13 +139,25 @@ pub(super) async fn record(
     .execute(&mut **tx)
     .await?;
     sqlx::query(
-        "DELETE FROM shop_changes WHERE shop_id = $1 AND id <= (
-             SELECT id FROM shop_changes WHERE shop_id = $1 ORDER BY id DESC LIMIT 1 OFFSET $2)",
+        "DELETE FROM shop_changes WHERE shop_id = $1 AND by_kind = $3 AND id <= (
+             SELECT id FROM shop_changes WHERE shop_id = $1 AND by_kind = $3
+             ORDER BY id DESC LIMIT 1 OFFSET $2)",
     )
     .bind(shop_id)
     .bind(CHANGES_KEPT)
+    .bind(kind)
     .execute(&mut **tx)
     .await?;
+    Ok(())
+}
+
+/// Forgets the address `email` in the changes it was the subject of (an
+/// account forgotten: its address must not stay on the server), in `tx`.
+pub(super) async fn forget_subject(tx: &mut Transaction<'_, Any>, email: &str) -> Result<(), StoreError> {
+    sqlx::query("UPDATE shop_changes SET subject = NULL WHERE subject = $1 AND what IN ('role', 'removed', 'invited', 'added', 'deleted')")
+        .bind(email)
+        .execute(&mut **tx)
+        .await?;
     Ok(())
 }
 

@@ -131,9 +131,25 @@ async fn each_change_is_recorded_once_by_whoever_made_it() {
     ];
     assert_eq!(listed(&store, shop.id).await, expected);
     assert!(listed(&store, other.id).await.is_empty(), "another shop's changes");
-    // The email is kept when the account is gone.
     let (changes, _) = store.changes(shop.id, 1).await.unwrap();
     assert!(changes.iter().all(|c| !c.at.is_empty()));
+    // Who made a change is still named once the account is deleted.
+    let second = add(&store, "second@a.example", shop.id, Role::Owner).await;
+    let by_second = By::Account(second);
+    let made = store.insert_key(shop.id, "00000000000000a3", "h", "", None, &by_second);
+    assert_eq!(made.await.unwrap(), Ok(()));
+    assert_eq!(store.delete_account(second).await.unwrap(), Ok(()));
+    let newest = listed(&store, shop.id).await;
+    assert_eq!(newest[0], (operator(), What::Deleted, some("second@a.example"), None));
+    assert_eq!(
+        newest[1],
+        (
+            account("second@a.example"),
+            What::KeyMade,
+            some("00000000000000a3"),
+            None
+        )
+    );
 }
 
 #[tokio::test]
@@ -192,6 +208,9 @@ async fn refused_changes_record_nothing() {
         .await
         .unwrap());
     assert!(!store.set_webhook_secret("nope", "s").await.unwrap());
+    // The operator setting the secret in force again.
+    let (_, secret) = store.webhook_secret("a").await.unwrap().unwrap();
+    assert!(store.set_webhook_secret("a", &secret).await.unwrap());
     // An account deleted in the meantime changes nothing.
     let gone = add(&store, "gone@a.example", shop.id, Role::Owner).await;
     assert_eq!(store.delete_account(gone).await.unwrap(), Ok(()));
@@ -266,41 +285,78 @@ async fn changes_made_at_once_record_what_each_changed() {
 }
 
 #[tokio::test]
-async fn a_shop_keeps_its_newest_changes_and_pages_them() {
+async fn a_shop_keeps_its_newest_changes_of_each_maker_and_pages_them() {
     let (_dir, store) = store().await;
     let other = store.create_shop(&shop("other")).await.unwrap();
     let shop = store.create_shop(&shop("a")).await.unwrap();
-    store.set_webhook_secret("other", "s").await.unwrap();
-    // A full log, written as the store writes it.
-    let mut tx = store.pool.begin().await.unwrap();
-    for i in 0..CHANGES_KEPT {
-        sqlx::query(
-            "INSERT INTO shop_changes (shop_id, at, by_kind, by_name, what, subject)
-             VALUES ($1, '2026-01-01T00:00:00Z', 'operator', NULL, 'key_revoked', $2)",
-        )
-        .bind(shop.id)
-        .bind(format!("{i:016x}"))
-        .execute(&mut *tx)
+    store.set_webhook_secret("other", "another secret").await.unwrap();
+    let owner = add(&store, "owner@a.example", shop.id, Role::Owner).await;
+    let form = "f".repeat(64);
+    assert!(store
+        .rotate_webhook_secret(shop.id, "s", &form, &By::Account(owner))
         .await
-        .unwrap();
+        .unwrap());
+    // An API key changing settings in a loop, then a full log of the
+    // operator's, written as the store writes them.
+    let mut tx = store.pool.begin().await.unwrap();
+    for (kind, name) in [("key", Some("0123456789abcdef")), ("operator", None)] {
+        for i in 0..CHANGES_KEPT {
+            sqlx::query(
+                "INSERT INTO shop_changes (shop_id, at, by_kind, by_name, what, subject)
+                 VALUES ($1, '2026-01-01T00:00:00Z', $2, $3, 'key_revoked', $4)",
+            )
+            .bind(shop.id)
+            .bind(kind)
+            .bind(name)
+            .bind(format!("{i:016x}"))
+            .execute(&mut *tx)
+            .await
+            .unwrap();
+        }
     }
     tx.commit().await.unwrap();
+    let links_off = ShopUpdate {
+        email_links: Some(false),
+        ..ShopUpdate::default()
+    };
+    let by_key = By::Key("0123456789abcdef".into());
+    assert!(store.update_shop("a", &links_off, &by_key).await.unwrap());
     for n in 0..3 {
         assert!(store.set_webhook_secret("a", &format!("s{n}")).await.unwrap());
     }
-    let pages = CHANGES_KEPT / CHANGES_SHOWN;
+    // Each maker's newest 1,000, and the account's one change.
+    let kept = 2 * CHANGES_KEPT + 1;
+    let pages = (kept + CHANGES_SHOWN - 1) / CHANGES_SHOWN;
     let mut seen = Vec::new();
     for page in 1..=pages {
         let (changes, more) = store.changes(shop.id, page as u32).await.unwrap();
-        assert_eq!(changes.len() as i64, CHANGES_SHOWN, "page {page}");
+        assert_eq!(
+            changes.len() as i64,
+            CHANGES_SHOWN.min(kept - (page - 1) * CHANGES_SHOWN),
+            "page {page}"
+        );
         assert_eq!(more, page < pages, "page {page}");
         seen.extend(changes);
     }
     assert_eq!(store.changes(shop.id, pages as u32 + 1).await.unwrap(), (vec![], false));
-    assert_eq!(seen.len() as i64, CHANGES_KEPT);
-    assert!(seen[..3].iter().all(|c| c.what == What::SecretMade));
-    // The three oldest were forgotten, the next one is the oldest kept.
-    assert_eq!(seen.last().unwrap().subject.as_deref(), Some("0000000000000003"));
+    assert_eq!(seen.len() as i64, kept);
+    assert!(seen[..3]
+        .iter()
+        .all(|c| c.what == What::SecretMade && c.by == Who::Operator));
+    assert_eq!(
+        (seen[3].what, &seen[3].by),
+        (What::Settings, &Who::Key("0123456789abcdef".into()))
+    );
+    // The account's change stays, the oldest; each maker's oldest were forgotten.
+    let last = seen.last().unwrap();
+    assert_eq!((last.what, &last.by), (What::SecretMade, &account("owner@a.example")));
+    let oldest_of = |who: Who| seen.iter().rev().find(|c| c.by == who).unwrap().subject.clone();
+    assert_eq!(
+        oldest_of(Who::Operator),
+        some("0000000000000003"),
+        "3 of the operator's forgotten"
+    );
+    assert_eq!(oldest_of(Who::Key("0123456789abcdef".into())), some("0000000000000001"));
     assert_eq!(listed(&store, other.id).await.len(), 1, "another shop's log is its own");
 }
 

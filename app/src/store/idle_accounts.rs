@@ -70,6 +70,11 @@ impl Store {
             .fetch_optional(&mut *tx)
             .await?;
         if still.is_some() {
+            let email: String = sqlx::query_scalar("SELECT email FROM users WHERE id = $1")
+                .bind(id)
+                .fetch_one(&mut *tx)
+                .await?;
+            super::changes::forget_subject(&mut tx, &email).await?;
             // Its invitations are finished and over a day old: they count
             // for no bound any more, and SQLite may give the id to the
             // next new account, whose team row must not show them.

@@ -166,3 +166,39 @@ async fn an_account_added_while_it_is_forgotten_stays_on_the_team() {
     }
     eprintln!("forgotten, then made anew, in {made_anew} of 30 rounds; the rest kept");
 }
+
+#[tokio::test]
+async fn a_forgotten_account_s_address_leaves_the_shops_changes() {
+    let (_dir, store) = store().await;
+    let other = store.create_shop(&shop("b")).await.unwrap();
+    let shop = store.create_shop(&shop("a")).await.unwrap();
+    removed_long_ago(&store, "idle@a.example", shop.id).await;
+    removed_long_ago(&store, "idle@a.example", other.id).await;
+    add_staff(&store, "member@a.example", shop.id).await;
+    let subjects = |shop_id| {
+        let store = store.clone();
+        async move {
+            let (changes, _) = store.changes(shop_id, 1).await.unwrap();
+            changes.into_iter().map(|c| (c.what, c.subject)).collect::<Vec<_>>()
+        }
+    };
+    let idle = Some("idle@a.example".to_string());
+    assert_eq!(
+        subjects(other.id).await,
+        [(What::Removed, idle.clone()), (What::Added, idle.clone())]
+    );
+    assert_eq!(store.prune_idle_accounts().await.unwrap(), 1);
+    let member = Some("member@a.example".to_string());
+    assert_eq!(
+        subjects(shop.id).await,
+        [(What::Added, member), (What::Removed, None), (What::Added, None)],
+        "the changes stay, without the address"
+    );
+    assert_eq!(subjects(other.id).await, [(What::Removed, None), (What::Added, None)]);
+    let left: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM shop_changes WHERE subject = $1 OR by_name = $1")
+        .bind("idle@a.example")
+        .fetch_one(&store.pool)
+        .await
+        .unwrap();
+    assert_eq!(left, 0);
+}

@@ -119,7 +119,8 @@ impl Store {
     /// keys beyond the [`REVOKED_KEYS_KEPT`] most recently revoked. False when
     /// there is no such live key.
     pub async fn revoke_key(&self, shop_id: i64, prefix: &str, by: &By) -> Result<bool, StoreError> {
-        let mut tx = self.pool.begin().await?;
+        let mut conn = self.pool.acquire().await?;
+        let mut tx = super::shops::hold_shop(&mut conn, self.backend, shop_id).await?;
         let done = sqlx::query(
             "UPDATE api_keys SET revoked_at = $1 WHERE shop_id = $2 AND prefix = $3 AND revoked_at IS NULL",
         )

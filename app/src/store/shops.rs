@@ -1,7 +1,7 @@
 //! Shops: their settings and their webhook signing secrets.
 
 use super::changes::{record, By, What};
-use super::{json, now, Backend, Store, StoreError};
+use super::{json, now, Store, StoreError};
 use sqlx::any::AnyRow;
 use sqlx::{FromRow, Row};
 
@@ -129,18 +129,17 @@ impl Store {
             .transpose()?;
         let (store, update, slug, by) = (self.clone(), update.clone(), slug.to_owned(), by.clone());
         self.written(async move {
-            let mut conn = store.pool.acquire().await?;
-            let mut tx = super::begin_write(&mut conn, store.backend).await?;
-            // What it was, held until the change is made, to say what changed.
-            let hold = if store.backend == Backend::Postgres {
-                " FOR NO KEY UPDATE"
-            } else {
-                ""
-            };
-            let row: Option<ShopRow> = sqlx::query_as(&format!("{SHOP}{hold}"))
+            let id: Option<i64> = sqlx::query_scalar("SELECT id FROM shops WHERE slug = $1")
                 .bind(&slug)
-                .fetch_optional(&mut *tx)
+                .fetch_optional(&store.pool)
                 .await?;
+            let Some(id) = id else {
+                return Ok(false);
+            };
+            // What it was, held until the change is made, to say what changed.
+            let mut conn = store.pool.acquire().await?;
+            let mut tx = hold_shop(&mut conn, store.backend, id).await?;
+            let row: Option<ShopRow> = sqlx::query_as(SHOP).bind(&slug).fetch_optional(&mut *tx).await?;
             let Some(was) = row.map(ShopRow::into_shop).transpose()? else {
                 return Ok(false);
             };
@@ -193,19 +192,26 @@ impl Store {
         row.map(|r| Ok((r.shop.into_shop()?, r.webhook_secret))).transpose()
     }
 
-    /// Replaces a shop's webhook secret, for the operator's command line.
-    /// False when there is no such shop.
+    /// Replaces a shop's webhook secret, for the operator's command line (the
+    /// same secret again is no change). False when there is no such shop.
     pub async fn set_webhook_secret(&self, slug: &str, secret: &str) -> Result<bool, StoreError> {
-        let mut tx = self.pool.begin().await?;
-        let id: Option<i64> = sqlx::query_scalar("UPDATE shops SET webhook_secret = $1 WHERE slug = $2 RETURNING id")
-            .bind(secret)
+        let mut conn = self.pool.acquire().await?;
+        let mut tx = super::begin_write(&mut conn, self.backend).await?;
+        let was: Option<(i64, String)> = sqlx::query_as("SELECT id, webhook_secret FROM shops WHERE slug = $1")
             .bind(slug)
             .fetch_optional(&mut *tx)
             .await?;
-        let Some(id) = id else {
+        let Some((id, was)) = was else {
             return Ok(false);
         };
-        record(&mut tx, id, &By::Operator, What::SecretMade, None, None).await?;
+        sqlx::query("UPDATE shops SET webhook_secret = $1 WHERE id = $2")
+            .bind(secret)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        if was != secret {
+            record(&mut tx, id, &By::Operator, What::SecretMade, None, None).await?;
+        }
         tx.commit().await?;
         Ok(true)
     }

@@ -96,7 +96,10 @@ fn who(locale: Locale, by: &Who) -> String {
 
 /// What a change was, in words.
 fn what(locale: Locale, change: &Change) -> String {
-    let subject = change.subject.as_deref().unwrap_or_default();
+    // An account forgotten as idle: its address is not kept.
+    let forgotten = || t(locale, "console.changes.forgotten");
+    let subject = &change.subject.clone().unwrap_or_else(forgotten);
+    let subject = subject.as_str();
     let detail = change.detail.as_deref().unwrap_or_default();
     let role = || t(locale, &format!("console.role.{detail}"));
     match change.what {
@@ -132,5 +135,69 @@ fn what(locale: Locale, change: &Change) -> String {
             &[("email", subject), ("role", &role())],
         ),
         What::Deleted => t_args(locale, "console.changes.deleted", &[("email", subject)]),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn change(what: What, subject: Option<&str>, detail: Option<&str>) -> Change {
+        Change {
+            at: "2026-12-01T10:00:00Z".into(),
+            by: Who::Operator,
+            what,
+            subject: subject.map(str::to_owned),
+            detail: detail.map(str::to_owned),
+        }
+    }
+
+    /// Every kind of change, as the store records it.
+    fn every_kind() -> Vec<Change> {
+        vec![
+            change(
+                What::Settings,
+                None,
+                Some("name,locale,accent,allowed_origins,email_links"),
+            ),
+            change(What::KeyMade, Some("0123456789abcdef"), None),
+            change(What::KeyMade, Some("0123456789abcdef"), Some("ERP")),
+            change(What::KeyRevoked, Some("0123456789abcdef"), None),
+            change(What::SecretMade, None, None),
+            change(What::Role, Some("a@example.com"), Some("owner")),
+            change(What::Removed, Some("a@example.com"), None),
+            change(What::Invited, Some("a@example.com"), Some("staff")),
+            change(What::Added, Some("a@example.com"), Some("staff")),
+            change(What::Deleted, Some("a@example.com"), None),
+            change(What::Invited, None, Some("staff")),
+        ]
+    }
+
+    #[test]
+    fn every_change_reads_as_words_in_every_language() {
+        for locale in Locale::ALL {
+            for change in every_kind() {
+                let said = what(locale, &change);
+                assert!(!said.contains("console.") && !said.contains("%{"), "{locale:?}: {said}");
+                if let Some(subject) = &change.subject {
+                    assert!(said.contains(subject.as_str()), "{locale:?}: {said}");
+                }
+            }
+            for by in [Who::Operator, Who::Key("0123456789abcdef".into())] {
+                let said = who(locale, &by);
+                assert!(!said.contains("console.") && !said.contains("%{"), "{locale:?}: {said}");
+            }
+        }
+        let settings = &every_kind()[0];
+        assert_eq!(
+            what(Locale::En, settings),
+            "Changed the settings: shop name, default language, accent colour, \
+             sites that may embed the widget, links to orders by email"
+        );
+        let forgotten = every_kind().pop().unwrap();
+        assert_eq!(
+            what(Locale::En, &forgotten),
+            "Invited an address since forgotten as staff"
+        );
     }
 }
