@@ -331,3 +331,65 @@ fn settings_come_from_flags_then_variables_then_the_config_file() {
         .unwrap();
     assert!(stderr(&out).contains("cannot read the config file"), "{}", stderr(&out));
 }
+
+#[tokio::test]
+async fn what_the_command_line_changes_is_listed_as_the_operators() {
+    use app::store::{What, Who};
+    let (_dir, db) = temp_db();
+    let run = |args: &[&str]| {
+        let out = lookout(&db, args);
+        assert!(out.status.success(), "{args:?}: {}", stderr(&out));
+        stdout(&out)
+    };
+    run(&["shop", "create", "nordlys", "--name", "Nordlys"]);
+    let key = run(&["key", "create", "nordlys", "--label", "ERP sync"]);
+    let prefix = &key.lines().last().unwrap()[3..19];
+    run(&["key", "revoke", "nordlys", prefix]);
+    run(&["shop", "update", "nordlys", "--name", "Nordlys AS", "--locale", "nb"]);
+    run(&["shop", "rotate-secret", "nordlys"]);
+    run(&["user", "create", "owner@nordlys.example", "--shop", "nordlys"]);
+    run(&[
+        "user",
+        "create",
+        "help@nordlys.example",
+        "--shop",
+        "nordlys",
+        "--role",
+        "staff",
+    ]);
+    run(&["user", "remove", "help@nordlys.example", "--shop", "nordlys"]);
+    run(&[
+        "user",
+        "create",
+        "gone@nordlys.example",
+        "--shop",
+        "nordlys",
+        "--role",
+        "staff",
+    ]);
+    run(&["user", "remove", "gone@nordlys.example"]);
+
+    let store = app::store::Store::connect(&db).await.unwrap();
+    let shop = store.shop("nordlys").await.unwrap().unwrap();
+    let (changes, _) = store.changes(shop.id, 1).await.unwrap();
+    assert!(changes.iter().all(|c| c.by == Who::Operator), "{changes:?}");
+    let listed: Vec<(What, Option<&str>, Option<&str>)> = changes
+        .iter()
+        .map(|c| (c.what, c.subject.as_deref(), c.detail.as_deref()))
+        .collect();
+    assert_eq!(
+        listed,
+        [
+            (What::Deleted, Some("gone@nordlys.example"), None),
+            (What::Added, Some("gone@nordlys.example"), Some("staff")),
+            (What::Removed, Some("help@nordlys.example"), None),
+            (What::Added, Some("help@nordlys.example"), Some("staff")),
+            (What::Added, Some("owner@nordlys.example"), Some("owner")),
+            (What::SecretMade, None, None),
+            (What::Settings, None, Some("name,locale")),
+            (What::KeyRevoked, Some(prefix), None),
+            (What::KeyMade, Some(prefix), Some("ERP sync")),
+        ]
+    );
+    store.close().await;
+}
