@@ -2,6 +2,7 @@
 //! its own transaction (so a change not recorded was not made), read by the
 //! owners' "Changes" page.
 
+use super::accounts::Role;
 use super::activity::{AUDIT_KEPT_DAYS, PRUNE_BATCH};
 use super::{now, Store, StoreError};
 use sqlx::{Any, Transaction};
@@ -101,6 +102,59 @@ pub struct Change {
     pub detail: Option<String>,
 }
 
+/// A change to record, with what it was made to.
+#[derive(Debug, Clone, Copy)]
+pub(super) enum Made<'a> {
+    /// The settings that changed, by their stored names.
+    Settings(&'a [&'static str]),
+    KeyMade {
+        prefix: &'a str,
+        name: &'a str,
+    },
+    KeyRevoked {
+        prefix: &'a str,
+    },
+    SecretMade,
+    Role {
+        email: &'a str,
+        role: Role,
+    },
+    Removed {
+        email: &'a str,
+    },
+    Invited {
+        email: &'a str,
+        role: Role,
+    },
+    Added {
+        email: &'a str,
+        role: Role,
+    },
+    Deleted {
+        email: &'a str,
+    },
+}
+
+impl<'a> Made<'a> {
+    /// The row's `what`, `subject` and `detail`.
+    fn columns(self) -> (What, Option<&'a str>, Option<String>) {
+        let role = |role: Role| Some(role.as_str().to_owned());
+        match self {
+            Made::Settings(names) => (What::Settings, None, Some(names.join(","))),
+            Made::KeyMade { prefix, name } => {
+                (What::KeyMade, Some(prefix), (!name.is_empty()).then(|| name.to_owned()))
+            }
+            Made::KeyRevoked { prefix } => (What::KeyRevoked, Some(prefix), None),
+            Made::SecretMade => (What::SecretMade, None, None),
+            Made::Role { email, role: r } => (What::Role, Some(email), role(r)),
+            Made::Removed { email } => (What::Removed, Some(email), None),
+            Made::Invited { email, role: r } => (What::Invited, Some(email), role(r)),
+            Made::Added { email, role: r } => (What::Added, Some(email), role(r)),
+            Made::Deleted { email } => (What::Deleted, Some(email), None),
+        }
+    }
+}
+
 /// Records a change to `shop_id` in `tx`, the transaction that makes it, and
 /// forgets the shop's changes by the same kind of maker beyond the newest
 /// [`CHANGES_KEPT`].
@@ -108,10 +162,9 @@ pub(super) async fn record(
     tx: &mut Transaction<'_, Any>,
     shop_id: i64,
     by: &By,
-    what: What,
-    subject: Option<&str>,
-    detail: Option<&str>,
+    made: Made<'_>,
 ) -> Result<(), StoreError> {
+    let (what, subject, detail) = made.columns();
     let (kind, name): (&str, Option<String>) = match by {
         By::Operator => ("operator", None),
         By::Key(prefix) => ("key", Some(prefix.clone())),

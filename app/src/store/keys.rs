@@ -1,6 +1,6 @@
 //! API keys: each shop's Argon2id key hashes, found by their public prefix.
 
-use super::changes::{record, By, What};
+use super::changes::{record, By, Made};
 use super::{now, Store, StoreError};
 
 /// Live (unrevoked) keys a shop may hold at once.
@@ -98,8 +98,7 @@ impl Store {
             .bind(now())
             .execute(&mut *tx)
             .await?;
-        let name = (!label.is_empty()).then_some(label);
-        record(&mut tx, shop_id, by, What::KeyMade, Some(prefix), name).await?;
+        record(&mut tx, shop_id, by, Made::KeyMade { prefix, name: label }).await?;
         tx.commit().await?;
         Ok(Ok(()))
     }
@@ -139,7 +138,7 @@ impl Store {
         .execute(&mut *tx)
         .await?;
         if done.rows_affected() > 0 {
-            record(&mut tx, shop_id, by, What::KeyRevoked, Some(prefix), None).await?;
+            record(&mut tx, shop_id, by, Made::KeyRevoked { prefix }).await?;
         }
         tx.commit().await?;
         Ok(done.rows_affected() > 0)

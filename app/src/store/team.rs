@@ -4,7 +4,7 @@
 //! moment ago changes nothing.
 
 use super::accounts::{Role, OPENED};
-use super::changes::{record, By, What};
+use super::changes::{record, By, Made};
 use super::invites::Invitation;
 use super::shops::hold_shop;
 use super::{begin_write, now, Backend, Store, StoreError};
@@ -138,15 +138,7 @@ impl Store {
         }
         if had != Some(role) {
             set_role(&mut tx, user_id, shop_id, role).await?;
-            record(
-                &mut tx,
-                shop_id,
-                &By::Operator,
-                What::Added,
-                Some(email),
-                Some(role.as_str()),
-            )
-            .await?;
+            record(&mut tx, shop_id, &By::Operator, Made::Added { email, role }).await?;
         }
         tx.commit().await?;
         Ok(Ok(user_id))
@@ -221,10 +213,9 @@ impl Store {
         if role == Role::Owner.as_str() && !stays_owner && owners(&mut tx, shop_id).await? <= 1 {
             return Ok(Err(TeamRefusal::LastOwner));
         }
-        let (what, detail, done) = match change {
+        let (made, done) = match change {
             TeamChange::Role(new) => (
-                What::Role,
-                Some(new.as_str()),
+                Made::Role { email, role: new },
                 sqlx::query("UPDATE memberships SET role = $1 WHERE user_id = $2 AND shop_id = $3 AND role <> $1")
                     .bind(new.as_str())
                     .bind(user_id)
@@ -233,8 +224,7 @@ impl Store {
                     .await?,
             ),
             TeamChange::Remove => (
-                What::Removed,
-                None,
+                Made::Removed { email },
                 sqlx::query("DELETE FROM memberships WHERE user_id = $1 AND shop_id = $2")
                     .bind(user_id)
                     .bind(shop_id)
@@ -244,7 +234,7 @@ impl Store {
         };
         if done.rows_affected() > 0 {
             let by = by.map_or(By::Operator, By::Account);
-            record(&mut tx, shop_id, &by, what, Some(email), detail).await?;
+            record(&mut tx, shop_id, &by, made).await?;
         }
         tx.commit().await?;
         Ok(Ok(TeamChanged {
@@ -303,7 +293,7 @@ impl Store {
             .await?;
         if let Some(email) = email {
             for shop_id in shops_of(&mut tx, user_id, "").await? {
-                record(&mut tx, shop_id, &By::Operator, What::Deleted, Some(&email), None).await?;
+                record(&mut tx, shop_id, &By::Operator, Made::Deleted { email: &email }).await?;
             }
         }
         for sql in [
