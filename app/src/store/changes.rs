@@ -104,7 +104,7 @@ pub struct Change {
 
 /// A change to record, with what it was made to.
 #[derive(Debug, Clone, Copy)]
-pub(super) enum Made<'a> {
+pub(super) enum Done<'a> {
     /// The settings that changed, by their stored names.
     Settings(&'a [&'static str]),
     KeyMade {
@@ -135,22 +135,22 @@ pub(super) enum Made<'a> {
     },
 }
 
-impl<'a> Made<'a> {
+impl<'a> Done<'a> {
     /// The row's `what`, `subject` and `detail`.
     fn columns(self) -> (What, Option<&'a str>, Option<String>) {
         let role = |role: Role| Some(role.as_str().to_owned());
         match self {
-            Made::Settings(names) => (What::Settings, None, Some(names.join(","))),
-            Made::KeyMade { prefix, name } => {
+            Done::Settings(names) => (What::Settings, None, Some(names.join(","))),
+            Done::KeyMade { prefix, name } => {
                 (What::KeyMade, Some(prefix), (!name.is_empty()).then(|| name.to_owned()))
             }
-            Made::KeyRevoked { prefix } => (What::KeyRevoked, Some(prefix), None),
-            Made::SecretMade => (What::SecretMade, None, None),
-            Made::Role { email, role: r } => (What::Role, Some(email), role(r)),
-            Made::Removed { email } => (What::Removed, Some(email), None),
-            Made::Invited { email, role: r } => (What::Invited, Some(email), role(r)),
-            Made::Added { email, role: r } => (What::Added, Some(email), role(r)),
-            Made::Deleted { email } => (What::Deleted, Some(email), None),
+            Done::KeyRevoked { prefix } => (What::KeyRevoked, Some(prefix), None),
+            Done::SecretMade => (What::SecretMade, None, None),
+            Done::Role { email, role: r } => (What::Role, Some(email), role(r)),
+            Done::Removed { email } => (What::Removed, Some(email), None),
+            Done::Invited { email, role: r } => (What::Invited, Some(email), role(r)),
+            Done::Added { email, role: r } => (What::Added, Some(email), role(r)),
+            Done::Deleted { email } => (What::Deleted, Some(email), None),
         }
     }
 }
@@ -162,7 +162,7 @@ pub(super) async fn record(
     tx: &mut Transaction<'_, Any>,
     shop_id: i64,
     by: &By,
-    made: Made<'_>,
+    made: Done<'_>,
 ) -> Result<(), StoreError> {
     let (what, subject, detail) = made.columns();
     let (kind, name): (&str, Option<String>) = match by {

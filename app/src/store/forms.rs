@@ -3,7 +3,7 @@
 //! that makes the secret, so that the same form sent again (a reload, a second
 //! click) makes nothing new.
 
-use super::changes::{record, By, Made};
+use super::changes::{record, By, Done};
 use super::{now, Store, StoreError};
 use sqlx::{Any, Transaction};
 
@@ -72,7 +72,7 @@ impl Store {
             .bind(shop_id)
             .execute(&mut *tx)
             .await?;
-        record(&mut tx, shop_id, by, Made::SecretMade).await?;
+        record(&mut tx, shop_id, by, Done::SecretMade).await?;
         tx.commit().await?;
         Ok(true)
     }

@@ -15,7 +15,7 @@
 //! it may now open the shop (one without a password: with the link it has).
 
 use super::accounts::{hold_account, replace_link, AccountRow, Hold, Role, OPENED};
-use super::changes::{record, By, Made};
+use super::changes::{record, By, Done};
 use super::outbox::{put_back, PutBack};
 use super::shops::hold_shop;
 use super::team::{count, role_of, set_role, upsert_user, MEMBERS, PASSWORD_SET};
@@ -218,7 +218,7 @@ impl Store {
         .bind(&at)
         .execute(&mut *tx)
         .await?;
-        record(&mut tx, shop_id, &By::Account(by), Made::Invited { email, role }).await?;
+        record(&mut tx, shop_id, &By::Account(by), Done::Invited { email, role }).await?;
         tx.commit().await?;
         Ok(Ok((invited, user_id)))
     }

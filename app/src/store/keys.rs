@@ -1,6 +1,6 @@
 //! API keys: each shop's Argon2id key hashes, found by their public prefix.
 
-use super::changes::{record, By, Made};
+use super::changes::{record, By, Done};
 use super::{now, Store, StoreError};
 
 /// Live (unrevoked) keys a shop may hold at once.
@@ -98,7 +98,7 @@ impl Store {
             .bind(now())
             .execute(&mut *tx)
             .await?;
-        record(&mut tx, shop_id, by, Made::KeyMade { prefix, name: label }).await?;
+        record(&mut tx, shop_id, by, Done::KeyMade { prefix, name: label }).await?;
         tx.commit().await?;
         Ok(Ok(()))
     }
@@ -138,7 +138,7 @@ impl Store {
         .execute(&mut *tx)
         .await?;
         if done.rows_affected() > 0 {
-            record(&mut tx, shop_id, by, Made::KeyRevoked { prefix }).await?;
+            record(&mut tx, shop_id, by, Done::KeyRevoked { prefix }).await?;
         }
         tx.commit().await?;
         Ok(done.rows_affected() > 0)

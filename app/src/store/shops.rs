@@ -1,6 +1,6 @@
 //! Shops: their settings and their webhook signing secrets.
 
-use super::changes::{record, By, Made};
+use super::changes::{record, By, Done};
 use super::{json, now, Store, StoreError};
 use sqlx::any::AnyRow;
 use sqlx::{FromRow, Row};
@@ -173,7 +173,7 @@ impl Store {
             }
             let changed = update.changed_from(&was);
             if !changed.is_empty() {
-                record(&mut tx, was.id, &by, Made::Settings(&changed)).await?;
+                record(&mut tx, was.id, &by, Done::Settings(&changed)).await?;
             }
             tx.commit().await?;
             Ok(true)
@@ -210,7 +210,7 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         if was != secret {
-            record(&mut tx, id, &By::Operator, Made::SecretMade).await?;
+            record(&mut tx, id, &By::Operator, Done::SecretMade).await?;
         }
         tx.commit().await?;
         Ok(true)

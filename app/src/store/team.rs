@@ -4,7 +4,7 @@
 //! moment ago changes nothing.
 
 use super::accounts::{Role, OPENED};
-use super::changes::{record, By, Made};
+use super::changes::{record, By, Done};
 use super::invites::Invitation;
 use super::shops::hold_shop;
 use super::{begin_write, now, Backend, Store, StoreError};
@@ -138,7 +138,7 @@ impl Store {
         }
         if had != Some(role) {
             set_role(&mut tx, user_id, shop_id, role).await?;
-            record(&mut tx, shop_id, &By::Operator, Made::Added { email, role }).await?;
+            record(&mut tx, shop_id, &By::Operator, Done::Added { email, role }).await?;
         }
         tx.commit().await?;
         Ok(Ok(user_id))
@@ -215,7 +215,7 @@ impl Store {
         }
         let (made, done) = match change {
             TeamChange::Role(new) => (
-                Made::Role { email, role: new },
+                Done::Role { email, role: new },
                 sqlx::query("UPDATE memberships SET role = $1 WHERE user_id = $2 AND shop_id = $3 AND role <> $1")
                     .bind(new.as_str())
                     .bind(user_id)
@@ -224,7 +224,7 @@ impl Store {
                     .await?,
             ),
             TeamChange::Remove => (
-                Made::Removed { email },
+                Done::Removed { email },
                 sqlx::query("DELETE FROM memberships WHERE user_id = $1 AND shop_id = $2")
                     .bind(user_id)
                     .bind(shop_id)
@@ -293,7 +293,7 @@ impl Store {
             .await?;
         if let Some(email) = email {
             for shop_id in shops_of(&mut tx, user_id, "").await? {
-                record(&mut tx, shop_id, &By::Operator, Made::Deleted { email: &email }).await?;
+                record(&mut tx, shop_id, &By::Operator, Done::Deleted { email: &email }).await?;
             }
         }
         for sql in [
