@@ -120,6 +120,7 @@ async fn an_invitation_adds_the_account_and_queues_its_mail() {
         id_hash: &"s".repeat(64),
         csrf: "csrf",
         expires_at: &time_in(chrono::Duration::hours(1)),
+        browser: "",
     };
     assert!(store.create_session(&session, new, "hash").await.unwrap());
     let again = invite(&store, owner, shop.id, "new@a.example", Role::Owner).await;

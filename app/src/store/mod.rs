@@ -49,7 +49,7 @@ pub use password_change::NOTICES_PER_HOUR;
 pub use password_mails::{PasswordLink, PASSWORD_MAILS_PER_DAY};
 pub use redact::shown_url;
 pub use refusals::{masked_email, Refusal, Refused};
-pub use sessions::{NewSession, Session};
+pub use sessions::{handle_of, NewSession, Session, SignedIn, SignedOut, BROWSERS_LISTED};
 pub use shops::{NewShop, Shop, ShopUpdate};
 pub use tally::{Counted, Day};
 pub use team::{Member, TeamChange, TeamChanged, TeamRefusal, MEMBERS};

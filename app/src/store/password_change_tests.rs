@@ -23,6 +23,7 @@ fn session(id_hash: &str) -> NewSession<'_> {
         id_hash,
         csrf: "csrf",
         expires_at: "9999-01-01T00:00:00Z",
+        browser: "",
     }
 }
 

@@ -11,6 +11,8 @@ pub struct Session {
     pub user_id: i64,
     pub email: String,
     pub csrf: String,
+    /// The browser it was started on, as [`NewSession::browser`].
+    pub browser: String,
 }
 
 /// A session to start: the hash of its id, its forms' token, when it ends.
@@ -19,6 +21,9 @@ pub struct NewSession<'a> {
     pub id_hash: &'a str,
     pub csrf: &'a str,
     pub expires_at: &'a str,
+    /// The browser's name and system from fixed lists, `"Firefox|Android"`
+    /// (either may be empty), for the account's list of its browsers.
+    pub browser: &'a str,
 }
 
 impl Store {
@@ -54,15 +59,20 @@ impl Store {
 
     /// The live session with this id hash, if any.
     pub async fn session(&self, id_hash: &str) -> Result<Option<Session>, StoreError> {
-        let row: Option<(i64, String, String)> = sqlx::query_as(
-            "SELECT s.user_id, u.email, s.csrf FROM sessions s JOIN users u ON u.id = s.user_id
+        let row: Option<(i64, String, String, String)> = sqlx::query_as(
+            "SELECT s.user_id, u.email, s.csrf, s.browser FROM sessions s JOIN users u ON u.id = s.user_id
              WHERE s.id_hash = $1 AND s.expires_at > $2",
         )
         .bind(id_hash)
         .bind(now())
         .fetch_optional(&self.pool)
         .await?;
-        Ok(row.map(|(user_id, email, csrf)| Session { user_id, email, csrf }))
+        Ok(row.map(|(user_id, email, csrf, browser)| Session {
+            user_id,
+            email,
+            csrf,
+            browser,
+        }))
     }
 
     /// Ends one session.
@@ -94,8 +104,8 @@ pub(super) async fn insert_session(
     at: &str,
 ) -> Result<bool, StoreError> {
     let started = sqlx::query(
-        "INSERT INTO sessions (id_hash, user_id, csrf, created_at, expires_at)
-         SELECT $1, id, $2, $3, $4 FROM users WHERE id = $5 AND password_hash = $6",
+        "INSERT INTO sessions (id_hash, user_id, csrf, created_at, expires_at, browser)
+         SELECT $1, id, $2, $3, $4, $7 FROM users WHERE id = $5 AND password_hash = $6",
     )
     .bind(new.id_hash)
     .bind(new.csrf)
@@ -103,7 +113,105 @@ pub(super) async fn insert_session(
     .bind(new.expires_at)
     .bind(user_id)
     .bind(password_hash)
+    .bind(new.browser)
     .execute(&mut **tx)
     .await?;
     Ok(started.rows_affected() > 0)
 }
+
+/// The browsers an account's page lists at most (its newest sessions); only
+/// those can be signed out one by one ("Sign out on every device" ends all).
+pub const BROWSERS_LISTED: i64 = 50;
+
+/// One browser an account is signed in on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignedIn {
+    /// What names it on the page and in the form that signs it out
+    /// ([`handle_of`]): neither its id nor the hash the database keeps.
+    pub handle: String,
+    /// As [`NewSession::browser`].
+    pub browser: String,
+    pub since: String,
+    pub until: String,
+    /// The browser asking.
+    pub this: bool,
+}
+
+/// What signing out one of an account's browsers did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SignedOut {
+    Done,
+    /// The browser asking (it signs out with "Sign out").
+    ThisBrowser,
+    /// None of the account's listed browsers (gone already, or never its).
+    NoSuch,
+}
+
+/// A session's public handle: the first 16 bytes of the SHA-256 of its id's
+/// hash, in hex.
+pub fn handle_of(id_hash: &str) -> String {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(id_hash.as_bytes())[..16]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+impl Store {
+    /// The browsers the account is signed in on, newest first, at most
+    /// [`BROWSERS_LISTED`]; `current` is the asking session's id hash.
+    pub async fn signed_in(&self, user_id: i64, current: &str) -> Result<Vec<SignedIn>, StoreError> {
+        Ok(self
+            .live_sessions(user_id)
+            .await?
+            .into_iter()
+            .map(|(id_hash, browser, since, until)| SignedIn {
+                handle: handle_of(&id_hash),
+                this: id_hash == current,
+                browser,
+                since,
+                until,
+            })
+            .collect())
+    }
+
+    /// Ends the account's listed session with this handle, unless it is
+    /// `current`, the asking session's.
+    pub async fn sign_out_browser(&self, user_id: i64, current: &str, handle: &str) -> Result<SignedOut, StoreError> {
+        if handle == handle_of(current) {
+            return Ok(SignedOut::ThisBrowser);
+        }
+        let listed = self.live_sessions(user_id).await?;
+        let Some((id_hash, ..)) = listed.into_iter().find(|(id_hash, ..)| handle_of(id_hash) == handle) else {
+            return Ok(SignedOut::NoSuch);
+        };
+        let done = sqlx::query("DELETE FROM sessions WHERE id_hash = $1 AND user_id = $2")
+            .bind(&id_hash)
+            .bind(user_id)
+            .execute(&self.pool)
+            .await?;
+        Ok(if done.rows_affected() > 0 {
+            SignedOut::Done
+        } else {
+            SignedOut::NoSuch
+        })
+    }
+
+    /// The account's live sessions, newest first, at most [`BROWSERS_LISTED`]:
+    /// id hash, browser, made, ends.
+    async fn live_sessions(&self, user_id: i64) -> Result<Vec<(String, String, String, String)>, StoreError> {
+        Ok(sqlx::query_as(
+            "SELECT id_hash, browser, created_at, expires_at FROM sessions
+             WHERE user_id = $1 AND expires_at > $2 ORDER BY created_at DESC, id_hash LIMIT $3",
+        )
+        .bind(user_id)
+        .bind(now())
+        .bind(BROWSERS_LISTED)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+}
+
+#[cfg(test)]
+#[path = "browsers_tests.rs"]
+mod tests;

@@ -229,6 +229,7 @@ async fn opening_a_shop_is_recorded_once_and_for_that_shop_alone() {
         id_hash: &"s".repeat(64),
         csrf: "csrf",
         expires_at: &expires,
+        browser: "",
     };
     assert!(store.create_session(&new, user, "hash").await.unwrap());
     assert_eq!(

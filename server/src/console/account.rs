@@ -160,7 +160,7 @@ pub async fn sign_in(
             tracing::warn!(error = %e, "could not end the browser's previous session");
         }
     }
-    match session::start(&state, account.id, &hash).await {
+    match session::start(&state, account.id, &hash, super::browsers::of(&headers)).await {
         Ok(Some(cookie)) => {
             tracing::info!(user_id = account.id, "console sign-in");
             let mut response = Redirect::to("/console").into_response();

@@ -9,6 +9,7 @@
 //! posts from other sites before any handler runs.
 
 mod account;
+mod browsers;
 mod changes;
 mod chart;
 mod credentials;
@@ -47,6 +48,7 @@ pub fn routes() -> Router<AppState> {
         .route("/console/sign-out-everywhere", post(account::sign_out_everywhere))
         .route("/console/account", get(profile::account))
         .route("/console/account/password", post(profile::change_password))
+        .route("/console/account/browsers/sign-out", post(browsers::sign_out))
         .route(
             "/console/password/{token}",
             get(account::password_form).post(account::set_password),

@@ -12,6 +12,7 @@
 //! mail (when the server sends mail).
 
 use super::account::{known_cookie, today};
+use super::browsers;
 use super::credentials::{check_password, Refused};
 use super::pages::{self, csrf_field, notice, Frame};
 use super::session::{Fresh, Signed};
@@ -33,13 +34,30 @@ pub struct Done {
 
 /// `GET /console/account`
 pub async fn account(State(state): State<AppState>, signed: Signed, Query(done): Query<Done>) -> Response {
-    let said = (done.done.as_deref() == Some("password")).then(|| (t(signed.locale, "console.account.changed"), false));
-    account_page(&state, &signed, StatusCode::OK, said)
+    let note = match done.done.as_deref() {
+        Some("password") => Some("console.account.changed"),
+        Some("signed_out") => Some("console.browsers.signed_out"),
+        _ => None,
+    };
+    let said = note.map(|key| (t(signed.locale, key), false));
+    account_page(&state, &signed, StatusCode::OK, said).await
 }
 
 /// The page, with a note (`true`: an error) at its top.
-fn account_page(state: &AppState, signed: &Signed, status: StatusCode, said: Option<(String, bool)>) -> Response {
+pub(super) async fn account_page(
+    state: &AppState,
+    signed: &Signed,
+    status: StatusCode,
+    said: Option<(String, bool)>,
+) -> Response {
     let locale = signed.locale;
+    let browsers = match state.store.signed_in(signed.session.user_id, &signed.id_hash).await {
+        Ok(browsers) => browsers,
+        Err(e) => {
+            tracing::error!(error = %e, "could not list an account's browsers");
+            return pages::unavailable(locale);
+        }
+    };
     // Without the current password, a link by mail (when the server sends mail).
     let forgot = state.mail.is_some().then(|| {
         view! { <p><a href="/console/forgot">{t(locale, "console.account.forgot")}</a></p> }
@@ -65,6 +83,7 @@ fn account_page(state: &AppState, signed: &Signed, status: StatusCode, said: Opt
                 <button type="submit">{t(locale, "console.account.submit")}</button>
             </form>
             {forgot}
+            {browsers::list(locale, &signed.session.csrf, browsers)}
         },
     )
 }
@@ -100,28 +119,31 @@ pub async fn change_password(
     let (user_id, email) = (signed.session.user_id, signed.session.email.as_str());
     // Bounded and checked before anything is hashed or counted as a guess.
     if form.current.is_empty() || form.current.len() > password::MAX_BYTES {
-        return refused(StatusCode::UNPROCESSABLE_ENTITY, "console.account.wrong_current");
+        return refused(StatusCode::UNPROCESSABLE_ENTITY, "console.account.wrong_current").await;
     }
     if let Err(weak) = password::check(&form.password, &form.again, email) {
-        return refused(StatusCode::UNPROCESSABLE_ENTITY, weak.key());
+        return refused(StatusCode::UNPROCESSABLE_ENTITY, weak.key()).await;
     }
     if form.password == form.current {
-        return refused(StatusCode::UNPROCESSABLE_ENTITY, "console.account.same");
+        return refused(StatusCode::UNPROCESSABLE_ENTITY, "console.account.same").await;
     }
     let limited = |wait: std::time::Duration| {
         let minutes = pages::minutes(wait);
         let text = app::i18n::t_args(locale, "console.account.limited", &[("minutes", &minutes)]);
-        let page = account_page(&state, &signed, StatusCode::TOO_MANY_REQUESTS, Some((text, true)));
-        pages::retry_after(page, wait)
+        let (state, signed) = (&state, &signed);
+        async move {
+            let page = account_page(state, signed, StatusCode::TOO_MANY_REQUESTS, Some((text, true))).await;
+            pages::retry_after(page, wait)
+        }
     };
     let old_hash = match check_password(&state, &client, &headers, email, form.current).await {
         Ok((account, old_hash)) if account.id == user_id => old_hash,
         // Another account under the session's address (never, while the session lasts).
         Ok(_) | Err(Refused::Wrong) => {
             tracing::info!(user_id, "console password change refused: current password wrong");
-            return refused(StatusCode::UNPROCESSABLE_ENTITY, "console.account.wrong_current");
+            return refused(StatusCode::UNPROCESSABLE_ENTITY, "console.account.wrong_current").await;
         }
-        Err(Refused::Limited(wait)) => return limited(wait),
+        Err(Refused::Limited(wait)) => return limited(wait).await,
         Err(Refused::Busy) => return pages::busy(locale),
         Err(Refused::Unavailable) => return pages::unavailable(locale),
     };
@@ -131,7 +153,7 @@ pub async fn change_password(
     };
     // Word of the change by mail, when the server sends mail.
     let notice = state.mail.is_some().then_some(locale.code());
-    let fresh = Fresh::random();
+    let fresh = Fresh::random(signed.session.browser.clone());
     let changed = state
         .store
         .change_password(user_id, &old_hash, &new_hash, &signed.id_hash, &fresh.row(), notice)
@@ -150,7 +172,7 @@ pub async fn change_password(
             h.append(header::SET_COOKIE, known_cookie(&state, &tag));
             response
         }
-        Ok(false) => refused(StatusCode::CONFLICT, "console.account.changed_meanwhile"),
+        Ok(false) => refused(StatusCode::CONFLICT, "console.account.changed_meanwhile").await,
         Err(e) => {
             tracing::error!(error = %e, "could not change a password");
             pages::unavailable(locale)

@@ -138,16 +138,19 @@ pub struct Fresh {
     id_hash: String,
     csrf: String,
     expires_at: String,
+    browser: String,
 }
 
 impl Fresh {
-    pub fn random() -> Fresh {
+    /// A new session for `browser` (as `browsers::of` keeps it).
+    pub fn random(browser: String) -> Fresh {
         let id = token();
         Fresh {
             id_hash: digest(&id),
             id,
             csrf: token(),
             expires_at: app::store::time_in(chrono::Duration::hours(SESSION_HOURS)),
+            browser,
         }
     }
 
@@ -157,6 +160,7 @@ impl Fresh {
             id_hash: &self.id_hash,
             csrf: &self.csrf,
             expires_at: &self.expires_at,
+            browser: &self.browser,
         }
     }
 
@@ -166,15 +170,16 @@ impl Fresh {
     }
 }
 
-/// Starts a session for an account whose password the sign-in checked
-/// against `password_hash`, and returns its cookie; None when the password
-/// was changed meanwhile.
+/// Starts a session on `browser` for an account whose password the sign-in
+/// checked against `password_hash`, and returns its cookie; None when the
+/// password was changed meanwhile.
 pub async fn start(
     state: &AppState,
     user_id: i64,
     password_hash: &str,
+    browser: String,
 ) -> Result<Option<HeaderValue>, app::store::StoreError> {
-    let fresh = Fresh::random();
+    let fresh = Fresh::random(browser);
     let started = state.store.create_session(&fresh.row(), user_id, password_hash).await?;
     Ok(started.then(|| fresh.cookie(state)))
 }

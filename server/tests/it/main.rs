@@ -15,6 +15,7 @@ mod cli_import;
 mod cluster;
 mod console;
 mod console_account;
+mod console_browsers;
 mod console_changes;
 mod console_forgot;
 mod console_forms;

@@ -1,0 +1,127 @@
+//! The browsers an account is signed in on: its live sessions, newest first,
+//! named by handles; one signed out by its handle, never the asking one, never
+//! another account's; the list, and so what can be signed out, capped.
+
+use super::*;
+use crate::store::team_fixtures::add_staff;
+use crate::store::tests::{shop, store};
+use crate::store::time_in;
+
+/// Starts session `id_hash` for the account (password "hash"), made `minutes` ago.
+async fn start(store: &Store, user_id: i64, id_hash: &str, browser: &str, minutes: i64) {
+    let expires = time_in(chrono::Duration::hours(1));
+    let new = NewSession {
+        id_hash,
+        csrf: "csrf",
+        expires_at: &expires,
+        browser,
+    };
+    assert!(store.create_session(&new, user_id, "hash").await.unwrap());
+    sqlx::query("UPDATE sessions SET created_at = $1 WHERE id_hash = $2")
+        .bind(time_in(-chrono::Duration::minutes(minutes)))
+        .bind(id_hash)
+        .execute(&store.pool)
+        .await
+        .unwrap();
+}
+
+async fn account(store: &Store, email: &str) -> i64 {
+    let slug = email.split('@').next().unwrap();
+    let shop = store.create_shop(&shop(slug)).await.unwrap();
+    let id = add_staff(store, email, shop.id).await;
+    sqlx::query("UPDATE users SET password_hash = 'hash' WHERE id = $1")
+        .bind(id)
+        .execute(&store.pool)
+        .await
+        .unwrap();
+    id
+}
+
+async fn live(store: &Store, id_hash: &str) -> bool {
+    store.session(id_hash).await.unwrap().is_some()
+}
+
+#[tokio::test]
+async fn an_account_lists_its_browsers_and_signs_out_another_one() {
+    let (_dir, store) = store().await;
+    let owner = account(&store, "owner@a.example").await;
+    let other = account(&store, "other@b.example").await;
+    start(&store, owner, "laptop", "Firefox|macOS", 30).await;
+    start(&store, owner, "phone", "Chrome|Android", 10).await;
+    start(&store, owner, "old", "|", 20).await;
+    start(&store, other, "theirs", "Safari|iPhone", 5).await;
+    sqlx::query("UPDATE sessions SET expires_at = $1 WHERE id_hash = 'old'")
+        .bind(time_in(-chrono::Duration::seconds(1)))
+        .execute(&store.pool)
+        .await
+        .unwrap();
+
+    let listed = store.signed_in(owner, "laptop").await.unwrap();
+    let seen: Vec<(&str, bool)> = listed.iter().map(|b| (b.browser.as_str(), b.this)).collect();
+    assert_eq!(
+        seen,
+        [("Chrome|Android", false), ("Firefox|macOS", true)],
+        "newest first, live only"
+    );
+    assert_eq!(listed[0].handle, handle_of("phone"));
+    assert_eq!(listed[0].handle.len(), 32);
+    assert!(listed
+        .iter()
+        .all(|b| !b.handle.contains("phone") && b.handle != "laptop"));
+
+    // Another account's browser, this browser, junk: nothing is ended.
+    let theirs = handle_of("theirs");
+    assert_eq!(
+        store.sign_out_browser(owner, "laptop", &theirs).await.unwrap(),
+        SignedOut::NoSuch
+    );
+    assert_eq!(
+        store
+            .sign_out_browser(owner, "laptop", &handle_of("laptop"))
+            .await
+            .unwrap(),
+        SignedOut::ThisBrowser
+    );
+    assert_eq!(
+        store.sign_out_browser(owner, "laptop", &"0".repeat(32)).await.unwrap(),
+        SignedOut::NoSuch
+    );
+    assert!(live(&store, "theirs").await && live(&store, "laptop").await && live(&store, "phone").await);
+
+    let phone = handle_of("phone");
+    assert_eq!(
+        store.sign_out_browser(owner, "laptop", &phone).await.unwrap(),
+        SignedOut::Done
+    );
+    assert!(!live(&store, "phone").await);
+    assert!(live(&store, "laptop").await && live(&store, "theirs").await);
+    assert_eq!(
+        store.sign_out_browser(owner, "laptop", &phone).await.unwrap(),
+        SignedOut::NoSuch,
+        "once"
+    );
+    let left = store.signed_in(owner, "laptop").await.unwrap();
+    assert_eq!(left.len(), 1);
+    assert!(left[0].this);
+}
+
+#[tokio::test]
+async fn only_the_newest_browsers_are_listed_and_signed_out_one_by_one() {
+    let (_dir, store) = store().await;
+    let owner = account(&store, "owner@a.example").await;
+    let made = BROWSERS_LISTED + 5;
+    for n in 0..made {
+        start(&store, owner, &format!("s{n}"), "Firefox|Linux", made - n).await;
+    }
+    let listed = store.signed_in(owner, "s0").await.unwrap();
+    assert_eq!(listed.len() as i64, BROWSERS_LISTED);
+    assert_eq!(listed[0].handle, handle_of(&format!("s{}", made - 1)));
+    assert!(listed.iter().all(|b| !b.this), "the oldest, asking, is past the list");
+    // One past the list cannot be signed out by itself (every device can).
+    assert_eq!(
+        store.sign_out_browser(owner, "s9", &handle_of("s1")).await.unwrap(),
+        SignedOut::NoSuch
+    );
+    assert!(live(&store, "s1").await);
+    assert_eq!(store.end_sessions(owner).await.unwrap(), made as u64);
+}
