@@ -291,20 +291,23 @@ test('a signed-in merchant changes their password from the header, on a phone', 
   const desktop = await browser.newContext({
     userAgent: 'Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:133.0) Gecko/20100101 Firefox/133.0',
   });
-  const other = await desktop.newPage();
-  await signIn(other, 'changer@demo.example');
-  await other.getByRole('heading', { name: 'What the widget did' }).waitFor();
-  await page.reload();
-  const listed = page.locator('tr', { hasText: 'Firefox on Windows' });
-  await listed.waitFor();
-  assert.equal(await page.locator('tr', { hasText: 'This browser' }).count(), 1);
-  await axe(page, 'account page, two browsers');
-  await listed.getByRole('button', { name: /^Sign out Firefox on Windows/ }).click();
-  await page.getByRole('status').getByText('That browser was signed out.').waitFor();
-  assert.equal(await page.locator('tr', { hasText: 'Firefox on Windows' }).count(), 0);
-  await other.goto(`${server.base}/console`);
-  await other.getByRole('button', { name: 'Sign in' }).waitFor();
-  await desktop.close();
+  try {
+    const other = await desktop.newPage();
+    await signIn(other, 'changer@demo.example');
+    await other.getByRole('heading', { name: 'What the widget did' }).waitFor();
+    await page.reload();
+    const listed = page.locator('tr', { hasText: 'Firefox on Windows' });
+    await listed.waitFor();
+    assert.equal(await page.locator('tr', { hasText: 'This browser' }).count(), 1);
+    await axe(page, 'account page, two browsers');
+    await listed.getByRole('button', { name: /^Sign out Firefox on Windows/ }).click();
+    await page.getByRole('status').getByText('That browser was signed out.').waitFor();
+    assert.equal(await page.locator('tr', { hasText: 'Firefox on Windows' }).count(), 0);
+    await other.goto(`${server.base}/console`);
+    await other.getByRole('button', { name: 'Sign in' }).waitFor();
+  } finally {
+    await desktop.close();
+  }
   await page.getByLabel('Current password').fill('not the password');
   await page.getByLabel('New password').fill(NEW_PASSWORD);
   await page.getByLabel('The same password again').fill(NEW_PASSWORD);

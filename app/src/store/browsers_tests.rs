@@ -56,18 +56,22 @@ async fn an_account_lists_its_browsers_and_signs_out_another_one() {
         .await
         .unwrap();
 
-    let listed = store.signed_in(owner, "laptop").await.unwrap();
+    let (listed, more) = store.signed_in(owner, "laptop").await.unwrap();
     let seen: Vec<(&str, bool)> = listed.iter().map(|b| (b.browser.as_str(), b.this)).collect();
     assert_eq!(
         seen,
-        [("Chrome|Android", false), ("Firefox|macOS", true)],
-        "newest first, live only"
+        [("Firefox|macOS", true), ("Chrome|Android", false)],
+        "this one, then the others newest first, live only"
     );
-    assert_eq!(listed[0].handle, handle_of("phone"));
-    assert_eq!(listed[0].handle.len(), 32);
-    assert!(listed
-        .iter()
-        .all(|b| !b.handle.contains("phone") && b.handle != "laptop"));
+    assert_eq!(more, 0);
+    assert_eq!(listed[1].handle, handle_of("phone"));
+    assert_eq!(listed[1].handle.len(), 32);
+    // The handle is kept with the session, as the form names it.
+    let stored: String = sqlx::query_scalar("SELECT handle FROM sessions WHERE id_hash = 'phone'")
+        .fetch_one(&store.pool)
+        .await
+        .unwrap();
+    assert_eq!(stored, handle_of("phone"));
 
     // Another account's browser, this browser, junk: nothing is ended.
     let theirs = handle_of("theirs");
@@ -100,28 +104,59 @@ async fn an_account_lists_its_browsers_and_signs_out_another_one() {
         SignedOut::NoSuch,
         "once"
     );
-    let left = store.signed_in(owner, "laptop").await.unwrap();
+    let (left, _) = store.signed_in(owner, "laptop").await.unwrap();
     assert_eq!(left.len(), 1);
     assert!(left[0].this);
+
+    // A browser signed out meanwhile signs out no other.
+    start(&store, owner, "tablet", "Safari|iPad", 1).await;
+    store.end_session("laptop").await.unwrap();
+    let tablet = handle_of("tablet");
+    assert_eq!(
+        store.sign_out_browser(owner, "laptop", &tablet).await.unwrap(),
+        SignedOut::NoSuch
+    );
+    assert!(live(&store, "tablet").await);
 }
 
 #[tokio::test]
-async fn only_the_newest_browsers_are_listed_and_signed_out_one_by_one() {
+async fn sessions_from_before_handles_get_theirs_at_start_up() {
+    let (_dir, store) = store().await;
+    let owner = account(&store, "owner@a.example").await;
+    start(&store, owner, "old", "", 5).await;
+    sqlx::query("UPDATE sessions SET handle = ''")
+        .execute(&store.pool)
+        .await
+        .unwrap();
+    store.migrate().await.unwrap();
+    start(&store, owner, "new", "", 1).await;
+    let old = handle_of("old");
+    assert_eq!(
+        store.sign_out_browser(owner, "new", &old).await.unwrap(),
+        SignedOut::Done
+    );
+    assert!(!live(&store, "old").await);
+}
+
+#[tokio::test]
+async fn the_newest_browsers_are_listed_with_this_one_and_the_rest_counted() {
     let (_dir, store) = store().await;
     let owner = account(&store, "owner@a.example").await;
     let made = BROWSERS_LISTED + 5;
     for n in 0..made {
         start(&store, owner, &format!("s{n}"), "Firefox|Linux", made - n).await;
     }
-    let listed = store.signed_in(owner, "s0").await.unwrap();
-    assert_eq!(listed.len() as i64, BROWSERS_LISTED);
-    assert_eq!(listed[0].handle, handle_of(&format!("s{}", made - 1)));
-    assert!(listed.iter().all(|b| !b.this), "the oldest, asking, is past the list");
-    // One past the list cannot be signed out by itself (every device can).
+    // The oldest asks: listed first, then the newest 50; 4 more.
+    let (listed, more) = store.signed_in(owner, "s0").await.unwrap();
+    assert_eq!(listed.len() as i64, BROWSERS_LISTED + 1);
+    assert!(listed[0].this && listed[1..].iter().all(|b| !b.this));
+    assert_eq!(listed[1].handle, handle_of(&format!("s{}", made - 1)));
+    assert_eq!(more, 4);
+    // One past the list is signed out by its handle all the same.
     assert_eq!(
-        store.sign_out_browser(owner, "s9", &handle_of("s1")).await.unwrap(),
-        SignedOut::NoSuch
+        store.sign_out_browser(owner, "s0", &handle_of("s1")).await.unwrap(),
+        SignedOut::Done
     );
-    assert!(live(&store, "s1").await);
-    assert_eq!(store.end_sessions(owner).await.unwrap(), made as u64);
+    assert!(!live(&store, "s1").await);
+    assert_eq!(store.end_sessions(owner).await.unwrap(), made as u64 - 1);
 }

@@ -63,7 +63,8 @@ impl Store {
         form: &str,
         by: &By,
     ) -> Result<bool, StoreError> {
-        let mut tx = self.pool.begin().await?;
+        let mut conn = self.pool.acquire().await?;
+        let mut tx = super::shops::hold_shop(&mut conn, self.backend, shop_id).await?;
         if !use_form(&mut tx, shop_id, form, "").await? {
             return Ok(false);
         }

@@ -193,6 +193,7 @@ impl Store {
         self.fill_missing_views().await?;
         self.reproject_stale_views().await?;
         self.fill_missing_lookup_ids().await?;
+        self.fill_missing_handles().await?;
         let secret = self.server_secret("tally", &crate::limits::random_secret()).await?;
         let _ = self.tally.secret.set(secret);
         let slugs: Vec<String> = sqlx::query_scalar("SELECT slug FROM shops")

@@ -104,8 +104,8 @@ pub(super) async fn insert_session(
     at: &str,
 ) -> Result<bool, StoreError> {
     let started = sqlx::query(
-        "INSERT INTO sessions (id_hash, user_id, csrf, created_at, expires_at, browser)
-         SELECT $1, id, $2, $3, $4, $7 FROM users WHERE id = $5 AND password_hash = $6",
+        "INSERT INTO sessions (id_hash, user_id, csrf, created_at, expires_at, browser, handle)
+         SELECT $1, id, $2, $3, $4, $7, $8 FROM users WHERE id = $5 AND password_hash = $6",
     )
     .bind(new.id_hash)
     .bind(new.csrf)
@@ -114,13 +114,14 @@ pub(super) async fn insert_session(
     .bind(user_id)
     .bind(password_hash)
     .bind(new.browser)
+    .bind(handle_of(new.id_hash))
     .execute(&mut **tx)
     .await?;
     Ok(started.rows_affected() > 0)
 }
 
-/// The browsers an account's page lists at most (its newest sessions); only
-/// those can be signed out one by one ("Sign out on every device" ends all).
+/// The browsers an account's page lists at most, besides the one asking
+/// (its newest sessions; "Sign out on every device" ends all).
 pub const BROWSERS_LISTED: i64 = 50;
 
 /// One browser an account is signed in on.
@@ -143,7 +144,7 @@ pub enum SignedOut {
     Done,
     /// The browser asking (it signs out with "Sign out").
     ThisBrowser,
-    /// None of the account's listed browsers (gone already, or never its).
+    /// None of the account's browsers, or the asking session ended meanwhile.
     NoSuch,
 }
 
@@ -158,38 +159,58 @@ pub fn handle_of(id_hash: &str) -> String {
 }
 
 impl Store {
-    /// The browsers the account is signed in on, newest first, at most
-    /// [`BROWSERS_LISTED`]; `current` is the asking session's id hash.
-    pub async fn signed_in(&self, user_id: i64, current: &str) -> Result<Vec<SignedIn>, StoreError> {
-        Ok(self
-            .live_sessions(user_id)
-            .await?
+    /// The browsers the account is signed in on: the asking one (`current`,
+    /// its session's id hash) first, then the others, newest first, at most
+    /// [`BROWSERS_LISTED`]; and how many more are signed in.
+    pub async fn signed_in(&self, user_id: i64, current: &str) -> Result<(Vec<SignedIn>, i64), StoreError> {
+        let now = now();
+        let rows: Vec<(String, String, String, String, String)> = sqlx::query_as(
+            "SELECT id_hash, handle, browser, created_at, expires_at FROM sessions
+             WHERE user_id = $1 AND expires_at > $2
+             ORDER BY CASE WHEN id_hash = $3 THEN 0 ELSE 1 END, created_at DESC, handle LIMIT $4",
+        )
+        .bind(user_id)
+        .bind(&now)
+        .bind(current)
+        .bind(BROWSERS_LISTED + 1)
+        .fetch_all(&self.pool)
+        .await?;
+        let all: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM sessions WHERE user_id = $1 AND expires_at > $2")
+            .bind(user_id)
+            .bind(&now)
+            .fetch_one(&self.pool)
+            .await?;
+        let listed: Vec<SignedIn> = rows
             .into_iter()
-            .map(|(id_hash, browser, since, until)| SignedIn {
-                handle: handle_of(&id_hash),
+            .map(|(id_hash, handle, browser, since, until)| SignedIn {
                 this: id_hash == current,
+                handle,
                 browser,
                 since,
                 until,
             })
-            .collect())
+            .collect();
+        let more = all - listed.len() as i64;
+        Ok((listed, more.max(0)))
     }
 
-    /// Ends the account's listed session with this handle, unless it is
-    /// `current`, the asking session's.
+    /// Ends the account's session with this handle, unless it is `current`
+    /// (the asking session's id hash), and only while `current` is live: a
+    /// browser signed out meanwhile signs out no other.
     pub async fn sign_out_browser(&self, user_id: i64, current: &str, handle: &str) -> Result<SignedOut, StoreError> {
         if handle == handle_of(current) {
             return Ok(SignedOut::ThisBrowser);
         }
-        let listed = self.live_sessions(user_id).await?;
-        let Some((id_hash, ..)) = listed.into_iter().find(|(id_hash, ..)| handle_of(id_hash) == handle) else {
-            return Ok(SignedOut::NoSuch);
-        };
-        let done = sqlx::query("DELETE FROM sessions WHERE id_hash = $1 AND user_id = $2")
-            .bind(&id_hash)
-            .bind(user_id)
-            .execute(&self.pool)
-            .await?;
+        let done = sqlx::query(
+            "DELETE FROM sessions WHERE user_id = $1 AND handle = $2 AND id_hash <> $3
+               AND EXISTS (SELECT 1 FROM sessions s WHERE s.id_hash = $3 AND s.user_id = $1 AND s.expires_at > $4)",
+        )
+        .bind(user_id)
+        .bind(handle)
+        .bind(current)
+        .bind(now())
+        .execute(&self.pool)
+        .await?;
         Ok(if done.rows_affected() > 0 {
             SignedOut::Done
         } else {
@@ -197,18 +218,19 @@ impl Store {
         })
     }
 
-    /// The account's live sessions, newest first, at most [`BROWSERS_LISTED`]:
-    /// id hash, browser, made, ends.
-    async fn live_sessions(&self, user_id: i64) -> Result<Vec<(String, String, String, String)>, StoreError> {
-        Ok(sqlx::query_as(
-            "SELECT id_hash, browser, created_at, expires_at FROM sessions
-             WHERE user_id = $1 AND expires_at > $2 ORDER BY created_at DESC, id_hash LIMIT $3",
-        )
-        .bind(user_id)
-        .bind(now())
-        .bind(BROWSERS_LISTED)
-        .fetch_all(&self.pool)
-        .await?)
+    /// Gives sessions from before handles were kept theirs (at start-up).
+    pub(super) async fn fill_missing_handles(&self) -> Result<(), StoreError> {
+        let missing: Vec<String> = sqlx::query_scalar("SELECT id_hash FROM sessions WHERE handle = ''")
+            .fetch_all(&self.pool)
+            .await?;
+        for id_hash in missing {
+            sqlx::query("UPDATE sessions SET handle = $1 WHERE id_hash = $2")
+                .bind(handle_of(&id_hash))
+                .bind(&id_hash)
+                .execute(&self.pool)
+                .await?;
+        }
+        Ok(())
     }
 }
 

@@ -195,15 +195,19 @@ impl Store {
     /// Replaces a shop's webhook secret, for the operator's command line (the
     /// same secret again is no change). False when there is no such shop.
     pub async fn set_webhook_secret(&self, slug: &str, secret: &str) -> Result<bool, StoreError> {
-        let mut conn = self.pool.acquire().await?;
-        let mut tx = super::begin_write(&mut conn, self.backend).await?;
-        let was: Option<(i64, String)> = sqlx::query_as("SELECT id, webhook_secret FROM shops WHERE slug = $1")
+        let id: Option<i64> = sqlx::query_scalar("SELECT id FROM shops WHERE slug = $1")
             .bind(slug)
-            .fetch_optional(&mut *tx)
+            .fetch_optional(&self.pool)
             .await?;
-        let Some((id, was)) = was else {
+        let Some(id) = id else {
             return Ok(false);
         };
+        let mut conn = self.pool.acquire().await?;
+        let mut tx = hold_shop(&mut conn, self.backend, id).await?;
+        let was: String = sqlx::query_scalar("SELECT webhook_secret FROM shops WHERE id = $1")
+            .bind(id)
+            .fetch_one(&mut *tx)
+            .await?;
         sqlx::query("UPDATE shops SET webhook_secret = $1 WHERE id = $2")
             .bind(secret)
             .bind(id)

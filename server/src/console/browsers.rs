@@ -18,7 +18,7 @@ use leptos::prelude::*;
 
 /// Browsers by a mark of their User-Agent, the first found naming it (Edge,
 /// Opera and Samsung's say "Chrome" too, Chrome says "Safari").
-const BROWSERS: [(&str, &str); 13] = [
+const BROWSERS: [(&str, &str); 12] = [
     ("EdgA/", "Edge"),
     ("EdgiOS/", "Edge"),
     ("Edg/", "Edge"),
@@ -30,7 +30,6 @@ const BROWSERS: [(&str, &str); 13] = [
     ("Firefox/", "Firefox"),
     ("CriOS/", "Chrome"),
     ("Chrome/", "Chrome"),
-    ("Chromium/", "Chromium"),
     ("Safari/", "Safari"),
 ];
 
@@ -83,7 +82,8 @@ fn named(locale: Locale, kept: &str) -> String {
 
 /// The account page's list of its browsers, each but this one with a button
 /// that signs it out.
-pub fn list(locale: Locale, csrf: &str, browsers: Vec<SignedIn>) -> impl IntoView + use<> {
+/// `more` browsers past the list are said to be there.
+pub fn list(locale: Locale, csrf: &str, browsers: Vec<SignedIn>, more: i64) -> impl IntoView + use<> {
     let rows = browsers
         .into_iter()
         .map(|b| {
@@ -115,6 +115,9 @@ pub fn list(locale: Locale, csrf: &str, browsers: Vec<SignedIn>) -> impl IntoVie
             }
         })
         .collect_view();
+    let more = (more > 0).then(
+        || view! { <p>{app::i18n::t_args(locale, "console.browsers.more", &[("count", &more.to_string())])}</p> },
+    );
     let title = t(locale, "console.browsers.title");
     view! {
         <h2>{title.clone()}</h2>
@@ -132,6 +135,7 @@ pub fn list(locale: Locale, csrf: &str, browsers: Vec<SignedIn>) -> impl IntoVie
                 <tbody>{rows}</tbody>
             </table>
         })}
+        {more}
     }
 }
 
@@ -154,7 +158,8 @@ pub async fn sign_out(State(state): State<AppState>, signed: Signed, Form(form):
         return pages::too_many(locale, wait);
     }
     let refused = |status, key: &str| account_page(&state, &signed, status, Some((t(locale, key), true)));
-    // A handle is 32 lowercase hex digits; anything else names no browser.
+    // A handle is 32 lowercase hex digits; anything else names no browser
+    // (and is not looked up).
     let handle = form.browser.as_str();
     if handle.len() != 32 || !handle.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)) {
         return refused(StatusCode::UNPROCESSABLE_ENTITY, "console.browsers.bad").await;

@@ -51,11 +51,12 @@ pub(super) async fn account_page(
     said: Option<(String, bool)>,
 ) -> Response {
     let locale = signed.locale;
+    // Without the list, the page still changes a password.
     let browsers = match state.store.signed_in(signed.session.user_id, &signed.id_hash).await {
-        Ok(browsers) => browsers,
+        Ok((browsers, more)) => Some(browsers::list(locale, &signed.session.csrf, browsers, more)),
         Err(e) => {
             tracing::error!(error = %e, "could not list an account's browsers");
-            return pages::unavailable(locale);
+            None
         }
     };
     // Without the current password, a link by mail (when the server sends mail).
@@ -83,7 +84,7 @@ pub(super) async fn account_page(
                 <button type="submit">{t(locale, "console.account.submit")}</button>
             </form>
             {forgot}
-            {browsers::list(locale, &signed.session.csrf, browsers)}
+            {browsers}
         },
     )
 }
