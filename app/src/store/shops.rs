@@ -129,11 +129,7 @@ impl Store {
             .transpose()?;
         let (store, update, slug, by) = (self.clone(), update.clone(), slug.to_owned(), by.clone());
         self.written(async move {
-            let id: Option<i64> = sqlx::query_scalar("SELECT id FROM shops WHERE slug = $1")
-                .bind(&slug)
-                .fetch_optional(&store.pool)
-                .await?;
-            let Some(id) = id else {
+            let Some(id) = store.shop_id(&slug).await? else {
                 return Ok(false);
             };
             // What it was, held until the change is made, to say what changed.
@@ -181,6 +177,14 @@ impl Store {
         .await
     }
 
+    /// The id of the shop with this slug, to hold it by.
+    async fn shop_id(&self, slug: &str) -> Result<Option<i64>, StoreError> {
+        Ok(sqlx::query_scalar("SELECT id FROM shops WHERE slug = $1")
+            .bind(slug)
+            .fetch_optional(&self.pool)
+            .await?)
+    }
+
     /// The shop's webhook secret, if the shop exists.
     pub async fn webhook_secret(&self, slug: &str) -> Result<Option<(Shop, String)>, StoreError> {
         let row: Option<ShopSecretRow> = sqlx::query_as(
@@ -195,11 +199,7 @@ impl Store {
     /// Replaces a shop's webhook secret, for the operator's command line (the
     /// same secret again is no change). False when there is no such shop.
     pub async fn set_webhook_secret(&self, slug: &str, secret: &str) -> Result<bool, StoreError> {
-        let id: Option<i64> = sqlx::query_scalar("SELECT id FROM shops WHERE slug = $1")
-            .bind(slug)
-            .fetch_optional(&self.pool)
-            .await?;
-        let Some(id) = id else {
+        let Some(id) = self.shop_id(slug).await? else {
             return Ok(false);
         };
         let mut conn = self.pool.acquire().await?;

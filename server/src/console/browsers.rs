@@ -5,7 +5,7 @@
 //! sent is kept as it sent it.
 
 use super::pages::{self, csrf_field};
-use super::profile::account_page;
+use super::profile::{account_page, refused_form};
 use super::session::Signed;
 use super::{t, Locale};
 use crate::AppState;
@@ -151,11 +151,8 @@ pub struct SignOutForm {
 /// other browsers.
 pub async fn sign_out(State(state): State<AppState>, signed: Signed, Form(form): Form<SignOutForm>) -> Response {
     let locale = signed.locale;
-    if !signed.csrf_ok(&form.csrf) {
-        return pages::stale_form(locale);
-    }
-    if let Err(wait) = state.limits.reserve_console_write(signed.session.user_id) {
-        return pages::too_many(locale, wait);
+    if let Some(refused) = refused_form(&state, &signed, &form.csrf) {
+        return refused;
     }
     let refused = |status, key: &str| account_page(&state, &signed, status, Some((t(locale, key), true)));
     // A handle is 32 lowercase hex digits; anything else names no browser

@@ -89,6 +89,19 @@ pub(super) async fn account_page(
     )
 }
 
+/// What every form of the account page is checked for first: this session's
+/// token (403), then one of the account's console forms (429); the answer
+/// when it is refused.
+pub(super) fn refused_form(state: &AppState, signed: &Signed, csrf: &str) -> Option<Response> {
+    if !signed.csrf_ok(csrf) {
+        return Some(pages::stale_form(signed.locale));
+    }
+    if let Err(wait) = state.limits.reserve_console_write(signed.session.user_id) {
+        return Some(pages::too_many(signed.locale, wait));
+    }
+    None
+}
+
 #[derive(serde::Deserialize)]
 pub struct ChangeForm {
     #[serde(default)]
@@ -110,11 +123,8 @@ pub async fn change_password(
     Form(form): Form<ChangeForm>,
 ) -> Response {
     let locale = signed.locale;
-    if !signed.csrf_ok(&form.csrf) {
-        return pages::stale_form(locale);
-    }
-    if let Err(wait) = state.limits.reserve_console_write(signed.session.user_id) {
-        return pages::too_many(locale, wait);
+    if let Some(refused) = refused_form(&state, &signed, &form.csrf) {
+        return refused;
     }
     let refused = |status, key: &str| account_page(&state, &signed, status, Some((t(locale, key), true)));
     let (user_id, email) = (signed.session.user_id, signed.session.email.as_str());
