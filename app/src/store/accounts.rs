@@ -283,3 +283,14 @@ pub(super) async fn replace_link(
         .await?;
     Ok(())
 }
+
+/// The email of account `user_id`, read in `tx`; `None` when it is gone.
+pub(super) async fn email_of(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    user_id: i64,
+) -> Result<Option<String>, StoreError> {
+    Ok(sqlx::query_scalar("SELECT email FROM users WHERE id = $1")
+        .bind(user_id)
+        .fetch_optional(&mut **tx)
+        .await?)
+}

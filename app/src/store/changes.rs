@@ -2,7 +2,7 @@
 //! its own transaction (so a change not recorded was not made), read by the
 //! owners' "Changes" page.
 
-use super::accounts::Role;
+use super::accounts::{email_of, Role};
 use super::activity::{AUDIT_KEPT_DAYS, PRUNE_BATCH};
 use super::{now, Store, StoreError};
 use sqlx::{Any, Transaction};
@@ -39,7 +39,8 @@ pub enum Who {
 /// What a change was.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum What {
-    /// Settings saved; the detail lists those that changed ([`Setting`]).
+    /// Settings saved; the detail lists those that changed, by their stored
+    /// names, comma-separated.
     Settings,
     /// An API key made (subject its prefix, detail its name).
     KeyMade,
@@ -169,12 +170,10 @@ pub(super) async fn record(
         By::Operator => ("operator", None),
         By::Key(prefix) => ("key", Some(prefix.clone())),
         By::Account(id) => {
-            let email: Option<String> = sqlx::query_scalar("SELECT email FROM users WHERE id = $1")
-                .bind(id)
-                .fetch_optional(&mut **tx)
-                .await?;
             // Deleted in the meantime: its change is not made.
-            let email = email.ok_or_else(|| StoreError::Unavailable("the account making the change is gone".into()))?;
+            let email = email_of(tx, *id)
+                .await?
+                .ok_or_else(|| StoreError::Unavailable("the account making the change is gone".into()))?;
             ("account", Some(email))
         }
     };

@@ -4,7 +4,7 @@
 //! were last invited, and last mailed an invitation, a day ago or more (with
 //! those finished invitations).
 
-use super::accounts::{hold_account, AccountRow, Hold};
+use super::accounts::{email_of, hold_account, AccountRow, Hold};
 use super::{now, time_in, Store, StoreError};
 
 /// Days an account without a password is kept after it was made, and after
@@ -70,11 +70,9 @@ impl Store {
             .fetch_optional(&mut *tx)
             .await?;
         if still.is_some() {
-            let email: String = sqlx::query_scalar("SELECT email FROM users WHERE id = $1")
-                .bind(id)
-                .fetch_one(&mut *tx)
-                .await?;
-            super::changes::forget_subject(&mut tx, &email).await?;
+            if let Some(email) = email_of(&mut tx, id).await? {
+                super::changes::forget_subject(&mut tx, &email).await?;
+            }
             // Its invitations are finished and over a day old: they count
             // for no bound any more, and SQLite may give the id to the
             // next new account, whose team row must not show them.

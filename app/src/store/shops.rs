@@ -48,7 +48,7 @@ pub struct ShopUpdate {
 impl ShopUpdate {
     /// The settings this update changes in `shop`, by their stored names, in
     /// the form's order.
-    pub fn changed_from(&self, shop: &Shop) -> Vec<&'static str> {
+    fn changed_from(&self, shop: &Shop) -> Vec<&'static str> {
         fn differs<T: PartialEq>(new: &Option<T>, old: &T) -> bool {
             new.as_ref().is_some_and(|new| new != old)
         }

@@ -3,7 +3,7 @@
 //! owner, never holds more than [`MEMBERS`] accounts, and an owner demoted a
 //! moment ago changes nothing.
 
-use super::accounts::{Role, OPENED};
+use super::accounts::{email_of, Role, OPENED};
 use super::changes::{record, By, Done};
 use super::invites::Invitation;
 use super::shops::hold_shop;
@@ -287,11 +287,7 @@ impl Store {
         // for its id: SQLite may give that to the next new account (nor its
         // password mails, which would count against that account's day); a
         // notice of a password change is not sent to an account deleted.
-        let email: Option<String> = sqlx::query_scalar("SELECT email FROM users WHERE id = $1")
-            .bind(user_id)
-            .fetch_optional(&mut *tx)
-            .await?;
-        if let Some(email) = email {
+        if let Some(email) = email_of(&mut tx, user_id).await? {
             for shop_id in shops_of(&mut tx, user_id, "").await? {
                 record(&mut tx, shop_id, &By::Operator, Done::Deleted { email: &email }).await?;
             }

@@ -37,12 +37,7 @@ pub async fn changes(
             return pages::unavailable(locale);
         }
     };
-    let none = if page > 1 {
-        "console.changes.no_older"
-    } else {
-        "console.changes.none"
-    };
-    let empty = changes.is_empty().then(|| view! { <p>{t(locale, none)}</p> });
+    let empty = paging::nothing(locale, page, changes.is_empty(), "console.changes");
     let here = format!("/console/shops/{}/changes", member.shop.slug);
     let links = paging::links(locale, &here, page, more, "console.changes");
     let rows = changes

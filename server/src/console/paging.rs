@@ -1,5 +1,5 @@
 //! Long lists a page at a time (the audit log, the changes): `?page=N`,
-//! from 1, the newest, and the links between pages.
+//! from 1, the newest, what an empty page says, and the links between pages.
 
 use super::{pages, t, Locale};
 use axum::extract::rejection::QueryRejection;
@@ -35,6 +35,12 @@ pub fn no_such_page(locale: Locale, words: &str) -> Response {
         "console.error.not_found_title",
         &format!("{words}.bad_page"),
     )
+}
+
+/// What an empty page says (`words`' `none`, or `no_older` past the first).
+pub fn nothing(locale: Locale, page: u32, empty: bool, words: &str) -> Option<impl IntoView + use<>> {
+    let key = if page > 1 { "no_older" } else { "none" };
+    empty.then(|| view! { <p>{t(locale, &format!("{words}.{key}"))}</p> })
 }
 
 /// The links to the newest page and the next older one, if there is more

@@ -186,12 +186,7 @@ pub async fn audit(
             return pages::unavailable(locale);
         }
     };
-    let none = if page > 1 {
-        "console.audit.no_older"
-    } else {
-        "console.audit.none"
-    };
-    let empty = views.is_empty().then(|| view! { <p>{t(locale, none)}</p> });
+    let empty = paging::nothing(locale, page, views.is_empty(), "console.audit");
     let here = format!("/console/shops/{}/audit", member.shop.slug);
     let paging = paging::links(locale, &here, page, more, "console.audit");
     let rows = views
