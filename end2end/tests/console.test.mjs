@@ -145,6 +145,26 @@ test('an owner sets up the widget, keys and Shopify, helps a shopper and reads t
   await page.locator('tr', { hasText: 'owner@demo.example' }).getByText('1001').waitFor();
   await axe(page, 'audit log');
 
+  // A shopper asked for their data to be erased: the owner erases #1011 from
+  // the support view, and the shopper's lookup no longer finds it.
+  await page.getByRole('link', { name: 'Support view' }).click();
+  await page.getByLabel('Order number').fill('#1011');
+  await page.getByRole('button', { name: 'Find' }).click();
+  await page.getByRole('heading', { name: 'Erase this order' }).waitFor();
+  await page.getByLabel('I understand that the order is erased for good').check();
+  await page.getByRole('button', { name: 'Erase the order' }).click();
+  await page.getByText('The order was erased.').waitFor();
+  assert.doesNotMatch(page.url(), /1011/);
+  await axe(page, 'support view, erased');
+  const asker = await browser.newContext({ ...PHONE, javaScriptEnabled: false });
+  const asking = await asker.newPage();
+  await asking.goto(`${server.base}/track/demo`);
+  await asking.locator('#email').fill('kari@example.com');
+  await asking.locator('#order_number').fill('#1011');
+  await asking.locator('button[type="submit"].primary').click();
+  await asking.getByText('We could not find an order with that order number and email address.').waitFor();
+  await asker.close();
+
   // The team: someone invited by mail from the phone sets a password from the
   // mail's link, is made owner, then taken away.
   const mailed = smtp.messages.length;
@@ -193,14 +213,15 @@ test('an owner sets up the widget, keys and Shopify, helps a shopper and reads t
   assert.match(mine[1], /Changed the role of help@demo\.example to owner/);
   assert.match(mine[2], /Invited help@demo\.example as staff/);
   assert.ok(mine.some((r) => /Made a new Shopify signing secret/.test(r)), changes.join('\n'));
-  for (const said of [`Revoked API key ${prefix}`, `Made API key ${prefix} (ERP sync)`, 'Changed the settings: accent colour']) {
+  for (const said of ['Erased order 1011', `Revoked API key ${prefix}`, `Made API key ${prefix} (ERP sync)`, 'Changed the settings: accent colour']) {
     assert.ok(mine.some((r) => r.includes(said)), `${said}:\n${changes.join('\n')}`);
   }
   await axe(page, 'changes');
 
-  // The chart: the shopper's hit and miss, counted within the flush interval
-  // (a flush between the two shows the hit first, so wait for the whole row).
-  const expected = ['1', '1', '0', '1', '50%'];
+  // The chart: the shopper's hit and two misses (the second, the erased
+  // order), counted within the flush interval (a flush in between shows part
+  // of them first, so wait for the whole row).
+  const expected = ['1', '2', '0', '1', '33%'];
   let todayRow = [];
   for (let i = 0; i < 30; i++) {
     await page.goto(`${server.base}/console/shops/demo`);
@@ -211,7 +232,7 @@ test('an owner sets up the widget, keys and Shopify, helps a shopper and reads t
   }
   assert.deepEqual(todayRow, expected);
   assert.equal(await page.locator('svg.chart rect.found').count(), 30);
-  assert.match(await page.locator('svg.chart g title').last().textContent(), /1 found, 1 not found/);
+  assert.match(await page.locator('svg.chart g title').last().textContent(), /1 found, 2 not found/);
   await page.screenshot({ path: path.join(OUT, 'console-overview-390.png'), fullPage: true });
   await context.close();
 });

@@ -1,4 +1,4 @@
-//! What was changed in a shop's setup, by whom: written by each change in
+//! What was changed in a shop's setup (and which orders were erased), by whom: written by each change in
 //! its own transaction (so a change not recorded was not made), read by the
 //! owners' "Changes" page.
 
@@ -58,10 +58,12 @@ pub enum What {
     Added,
     /// An account deleted on the command line (subject its email).
     Deleted,
+    /// An order erased (subject its number's key).
+    Erased,
 }
 
 impl What {
-    const ALL: [What; 9] = [
+    const ALL: [What; 10] = [
         What::Settings,
         What::KeyMade,
         What::KeyRevoked,
@@ -71,6 +73,7 @@ impl What {
         What::Invited,
         What::Added,
         What::Deleted,
+        What::Erased,
     ];
 
     /// The stored word (also the end of its console text's key).
@@ -85,6 +88,7 @@ impl What {
             What::Invited => "invited",
             What::Added => "added",
             What::Deleted => "deleted",
+            What::Erased => "erased",
         }
     }
 
@@ -134,6 +138,9 @@ pub(super) enum Done<'a> {
     Deleted {
         email: &'a str,
     },
+    Erased {
+        number_key: &'a str,
+    },
 }
 
 impl<'a> Done<'a> {
@@ -152,6 +159,7 @@ impl<'a> Done<'a> {
             Done::Invited { email, role: r } => (What::Invited, Some(email), role(r)),
             Done::Added { email, role: r } => (What::Added, Some(email), role(r)),
             Done::Deleted { email } => (What::Deleted, Some(email), None),
+            Done::Erased { number_key } => (What::Erased, Some(number_key), None),
         }
     }
 }

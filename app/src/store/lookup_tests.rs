@@ -76,7 +76,10 @@ async fn apply(store: &Store, shops: &[(String, i64); 2], step: &Step) {
                 .unwrap();
         }
         Step::Erase { shop, number } => {
-            store.delete_order(shops[shop].1, &number.to_string()).await.unwrap();
+            store
+                .delete_order(shops[shop].1, &number.to_string(), &By::Operator)
+                .await
+                .unwrap();
         }
         Step::DropShop(shop) => {
             let (slug, id) = &shops[shop];

@@ -1,6 +1,7 @@
 //! Reading orders: the merchant's full order, the shopper's lookup, counts and
 //! erasure. An order is one row: its keys, its document and its shopper view.
 
+use super::changes::{By, Done};
 use super::lookup_id::lookup_id;
 use super::{json, readers, Backend, Store, StoreError};
 use crate::normalize::email_key;
@@ -234,10 +235,11 @@ impl Store {
     /// Erases an order and what is kept under its number: which Shopify order
     /// it was, and the abuse panel's count of refused guesses at it, written or
     /// still counted in this server's memory (on SQLite
-    /// its lookup row is left empty: the migration that made them says why).
-    /// False when there was none.
-    pub async fn delete_order(&self, shop_id: i64, number_key: &str) -> Result<bool, StoreError> {
-        let (store, number_key) = (self.clone(), number_key.to_owned());
+    /// its lookup row is left empty: the migration that made them says why),
+    /// and records in the shop's changes that `by` erased it, in the same
+    /// transaction. False when there was none (nothing is recorded).
+    pub async fn delete_order(&self, shop_id: i64, number_key: &str, by: &By) -> Result<bool, StoreError> {
+        let (store, number_key, by) = (self.clone(), number_key.to_owned(), by.clone());
         self.written(async move {
             // Not while this server writes counts it has taken (`flush_tally`).
             let _flushing = store.tally.flushing.lock().await;
@@ -261,12 +263,17 @@ impl Store {
                 .bind(shop_id)
                 .fetch_optional(&mut *tx)
                 .await?;
+            let erased = done.rows_affected() > 0;
+            if erased {
+                let number_key = number_key.as_str();
+                super::changes::record(&mut tx, shop_id, &by, Done::Erased { number_key }).await?;
+            }
             tx.commit().await?;
             // Refusals counted here and not yet written would write the number back.
             if let Some(slug) = slug {
                 store.tally.refusals.forget(&slug, super::Refused::Order, &number_key);
             }
-            Ok(done.rows_affected() > 0)
+            Ok(erased)
         })
         .await
     }

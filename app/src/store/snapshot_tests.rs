@@ -81,7 +81,7 @@ async fn every_write_of_this_process_is_seen_by_the_next_lookup() {
                 if !found(&store, "demo", &key, &first).await {
                     misses.push(format!("{number}: not found after its put"));
                 }
-                store.delete_order(demo, &key).await.unwrap();
+                store.delete_order(demo, &key, &By::Operator).await.unwrap();
                 if found(&store, "demo", &key, &first).await {
                     misses.push(format!("{number}: found after its erasure"));
                 }
@@ -130,7 +130,7 @@ async fn a_write_given_up_on_still_ends_and_lookups_see_it() {
         "an order put by a write given up on is not found",
     )
     .await;
-    give_up_until_told(&store, store.delete_order(demo, "1")).await;
+    give_up_until_told(&store, store.delete_order(demo, "1", &By::Operator)).await;
     found_after(
         &store,
         "1",
@@ -322,7 +322,7 @@ async fn another_process_writes_reach_lookups_soon() {
     })
     .await;
     // An erasure the same way.
-    assert!(other.delete_order(demo.id, "1001").await.unwrap());
+    assert!(other.delete_order(demo.id, "1001", &By::Operator).await.unwrap());
     eventually(second, "an erased order still found", || async {
         !found(&server, "demo", "1001", "ada@example.com").await
     })

@@ -1,13 +1,13 @@
 //! The merchant's order endpoints: create or replace, read, erase.
 
-use super::auth::{authorize, ClientOf};
+use super::auth::{authorize, authorize_key, ClientOf};
 use super::body;
 use crate::problem::ApiError;
 use crate::AppState;
 use app::errors::FieldError;
 use app::normalize::{check_order_number, order_number_key};
 use app::order::{parse_order, Order, ValidOrder, MAX_BODY_BYTES};
-use app::store::PutOutcome;
+use app::store::{By, PutOutcome};
 use axum::body::Body;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -132,7 +132,7 @@ pub async fn get_order(
         ("order_number" = String, Path, description = "The order number", example = "1001"),
     ),
     responses(
-        (status = 204, description = "Erased"),
+        (status = 204, description = "Erased; listed on the console's Changes page as erased by this key"),
         (status = 401, description = "No key, or not this shop's live key", body = crate::problem::Problem, content_type = "application/problem+json"),
         (status = 404, description = "No order with this number at this shop", body = crate::problem::Problem, content_type = "application/problem+json"),
     )
@@ -143,9 +143,10 @@ pub async fn delete_order(
     Path((slug, number)): Path<(String, String)>,
     headers: HeaderMap,
 ) -> Result<StatusCode, ApiError> {
-    let shop = authorize(&state, &client, &headers, &slug).await?;
+    let (shop, prefix) = authorize_key(&state, &client, &headers, &slug).await?;
     path_number(&number)?;
-    if state.store.delete_order(shop.id, &order_number_key(&number)).await? {
+    let (number_key, by) = (order_number_key(&number), By::Key(prefix));
+    if state.store.delete_order(shop.id, &number_key, &by).await? {
         tracing::info!("order erased");
         Ok(StatusCode::NO_CONTENT)
     } else {

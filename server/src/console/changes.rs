@@ -1,5 +1,6 @@
 //! The owners' "Changes" page: what was changed in the shop's setup, by whom
-//! (settings, API keys, the Shopify signing secret, the team), newest first,
+//! (settings, API keys, the Shopify signing secret, the team) and which
+//! orders were erased, newest first,
 //! as the store recorded each change with it.
 
 use super::pages::{self, Frame, Section};
@@ -130,6 +131,7 @@ fn what(locale: Locale, change: &Change) -> String {
             &[("email", subject), ("role", &role())],
         ),
         What::Deleted => t_args(locale, "console.changes.deleted", &[("email", subject)]),
+        What::Erased => t_args(locale, "console.changes.erased", &[("number", subject)]),
     }
 }
 
@@ -164,6 +166,7 @@ mod tests {
             change(What::Invited, Some("a@example.com"), Some("staff")),
             change(What::Added, Some("a@example.com"), Some("staff")),
             change(What::Deleted, Some("a@example.com"), None),
+            change(What::Erased, Some("1001-b"), None),
             change(What::Invited, None, Some("staff")),
         ]
     }

@@ -13,6 +13,7 @@ mod browsers;
 mod changes;
 mod chart;
 mod credentials;
+mod erase;
 mod forgot;
 mod invite;
 mod keys;
@@ -65,6 +66,7 @@ pub fn routes() -> Router<AppState> {
         .route("/console/shops/{slug}/shopify", get(shopify::shopify))
         .route("/console/shops/{slug}/shopify/rotate", post(shopify::rotate))
         .route("/console/shops/{slug}/orders", get(support::form).post(support::find))
+        .route("/console/shops/{slug}/orders/erase", post(erase::erase))
         .route("/console/shops/{slug}/audit", get(support::audit))
         .route("/console/shops/{slug}/changes", get(changes::changes))
         .route("/console/shops/{slug}/team", get(team::team).post(team::change))

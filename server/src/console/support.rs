@@ -7,9 +7,9 @@
 use super::pages::{self, csrf_field, notice, Frame, Section};
 use super::paging::{self, PageQuery};
 use super::session::Signed;
-use super::{member, member_posting, t};
+use super::{erase, member, member_posting, t};
 use crate::AppState;
-use app::store::Membership;
+use app::store::{Membership, Role};
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -28,12 +28,33 @@ fn frame<'a>(state: &AppState, signed: &'a Signed, member: &'a Membership, secti
     }
 }
 
+/// What was done, for the note at the top of the page after a change.
+#[derive(serde::Deserialize, Default)]
+pub struct Done {
+    done: Option<String>,
+}
+
 /// `GET /console/shops/{slug}/orders`
-pub async fn form(State(state): State<AppState>, signed: Signed, Path(slug): Path<String>) -> Response {
+pub async fn form(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(slug): Path<String>,
+    Query(done): Query<Done>,
+) -> Response {
+    let said = (done.done.as_deref() == Some("erased")).then(|| (t(signed.locale, "console.orders.erased"), false));
     match member(&state, &signed, &slug, Section::Orders).await {
-        Ok(member) => page(&state, &signed, &member, StatusCode::OK, "", None, None),
+        Ok(member) => page(&state, &signed, &member, StatusCode::OK, "", said, None),
         Err(page) => page,
     }
+}
+
+/// An order number typed in a form, trimmed, if it can be one (checked by
+/// length before anything else reads it).
+pub(super) fn typed_number(typed: &str) -> Option<&str> {
+    let number = typed.trim();
+    let fits = typed.len() <= 4 * app::normalize::MAX_ORDER_NUMBER_LEN
+        && number.chars().count() <= app::normalize::MAX_ORDER_NUMBER_LEN;
+    (!number.is_empty() && fits).then_some(number)
 }
 
 #[derive(serde::Deserialize)]
@@ -56,19 +77,19 @@ pub async fn find(
         Err(page) => return page,
     };
     let locale = signed.locale;
-    let number = form.number.trim();
-    if number.is_empty() || number.chars().count() > app::normalize::MAX_ORDER_NUMBER_LEN {
-        let problem = Some(t(locale, "console.orders.bad_number"));
+    let Some(number) = typed_number(&form.number) else {
+        let problem = Some((t(locale, "console.orders.bad_number"), true));
+        let shown: String = form.number.chars().take(app::normalize::MAX_ORDER_NUMBER_LEN).collect();
         return page(
             &state,
             &signed,
             &member,
             StatusCode::UNPROCESSABLE_ENTITY,
-            number,
+            &shown,
             problem,
             None,
         );
-    }
+    };
     let number_key = app::normalize::order_number_key(number);
     let found = match found(&state, &member, &number_key).await {
         Ok(found) => found,
@@ -78,7 +99,7 @@ pub async fn find(
         }
     };
     let Some((doc, shopper_html)) = found else {
-        let problem = Some(t(locale, "console.orders.not_found"));
+        let problem = Some((t(locale, "console.orders.not_found"), true));
         return page(&state, &signed, &member, StatusCode::NOT_FOUND, number, problem, None);
     };
     if let Err(e) = state
@@ -101,6 +122,7 @@ pub async fn find(
                 <div class="shopper" inner_html=shopper_html></div>
             </section>
         </div>
+        {(member.role == Role::Owner).then(|| erase::form(locale, &signed.session.csrf, &member.shop.slug, number))}
     };
     page(
         &state,
@@ -133,13 +155,15 @@ async fn found(
     Ok(Some((doc, app::ui::order_html(view, locale))))
 }
 
-fn page(
+/// The page, with a note (`true`: an error) under the form and what was
+/// found under that.
+pub(super) fn page(
     state: &AppState,
     signed: &Signed,
     member: &Membership,
     status: StatusCode,
     number: &str,
-    problem: Option<String>,
+    said: Option<(String, bool)>,
     shown: Option<AnyView>,
 ) -> Response {
     let locale = signed.locale;
@@ -157,7 +181,7 @@ fn page(
                 <button type="submit">{t(locale, "console.orders.find")}</button>
             </form>
             <p class="hint">{t(locale, "console.orders.recorded")}</p>
-            {notice(problem, true)}
+            {said.map(|(text, error)| notice(Some(text), error))}
             {shown}
         },
     )

@@ -17,6 +17,7 @@ mod console;
 mod console_account;
 mod console_browsers;
 mod console_changes;
+mod console_erase;
 mod console_forgot;
 mod console_forms;
 mod console_invite;

@@ -1,0 +1,26 @@
+-- Erasing an order (a shopper's erasure request, from the console or the
+-- API) is recorded in the shop's changes with the order's number (its key:
+-- trimmed, without a leading '#', in lower case), as the support view's log
+-- keeps the numbers of the orders staff opened: what was erased, by whom and
+-- when, with nothing of the shopper's. SQLite cannot change a CHECK, so the
+-- table is made again with the new one and its rows and indexes.
+CREATE TABLE shop_changes_next (
+    id       INTEGER PRIMARY KEY,
+    shop_id  INTEGER NOT NULL REFERENCES shops(id) ON DELETE CASCADE,
+    at       TEXT NOT NULL,
+    by_kind  TEXT NOT NULL CHECK (by_kind IN ('account', 'key', 'operator')),
+    by_name  TEXT,
+    what     TEXT NOT NULL CHECK (what IN ('settings', 'key_made', 'key_revoked', 'secret_made',
+                                           'role', 'removed', 'invited', 'added', 'deleted',
+                                           'erased')),
+    subject  TEXT,
+    detail   TEXT
+);
+INSERT INTO shop_changes_next (id, shop_id, at, by_kind, by_name, what, subject, detail)
+    SELECT id, shop_id, at, by_kind, by_name, what, subject, detail FROM shop_changes;
+DROP TABLE shop_changes;
+ALTER TABLE shop_changes_next RENAME TO shop_changes;
+CREATE INDEX shop_changes_shop ON shop_changes(shop_id, id);
+CREATE INDEX shop_changes_kind ON shop_changes(shop_id, by_kind, id);
+CREATE INDEX shop_changes_subject ON shop_changes(subject) WHERE subject IS NOT NULL;
+CREATE INDEX shop_changes_at ON shop_changes(at);

@@ -1,0 +1,97 @@
+//! Erasing an order from the support view (owners): a shopper's erasure
+//! request answered without the API. The same erasure as
+//! `DELETE /api/v1/shops/{shop}/orders/{order_number}` (`Store::delete_order`:
+//! the order and everything kept under its number, in one transaction),
+//! recorded on the Changes page as the signed-in account's.
+//!
+//! The number is posted, never put in a URL, so it stays out of logs.
+
+use super::pages::{self, csrf_field, Section};
+use super::session::Signed;
+use super::support::{self, typed_number};
+use super::{member_posting, t, Locale};
+use crate::AppState;
+use app::store::{By, Role};
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Form;
+use leptos::prelude::*;
+
+/// The form under an order found in the support view, shown to owners:
+/// the number it was found by, and a box to tick.
+pub fn form(locale: Locale, csrf: &str, slug: &str, number: &str) -> impl IntoView {
+    view! {
+        <section aria-labelledby="erase-title">
+            <h2 id="erase-title">{t(locale, "console.orders.erase_title")}</h2>
+            <p class="hint" id="erase-hint">{t(locale, "console.orders.erase_hint")}</p>
+            <form method="post" action=format!("/console/shops/{slug}/orders/erase")>
+                {csrf_field(csrf)}
+                <input type="hidden" name="number" value=number.to_string()/>
+                <label class="check">
+                    <input type="checkbox" name="confirm" value="yes" required aria-describedby="erase-hint"/>
+                    {t(locale, "console.orders.erase_confirm")}
+                </label>
+                <button type="submit" class="danger">{t(locale, "console.orders.erase")}</button>
+            </form>
+        </section>
+    }
+}
+
+#[derive(serde::Deserialize)]
+pub struct EraseForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    number: String,
+    /// The box: `yes` when ticked.
+    #[serde(default)]
+    confirm: String,
+}
+
+/// `POST /console/shops/{slug}/orders/erase`: 303 to the support view, which
+/// says the order was erased; 422 for a bad number or the box not ticked,
+/// 404 for no such order, 403 for staff; nothing is erased but by the 303.
+pub async fn erase(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(slug): Path<String>,
+    Form(form): Form<EraseForm>,
+) -> Response {
+    let member = match member_posting(&state, &signed, &slug, Section::Orders, &form.csrf).await {
+        Ok(m) => m,
+        Err(page) => return page,
+    };
+    let locale = signed.locale;
+    if member.role != Role::Owner {
+        return pages::owners_only(locale);
+    }
+    let refused = |status, number: &str, key| {
+        let said = Some((t(locale, key), true));
+        support::page(&state, &signed, &member, status, number, said, None)
+    };
+    let Some(number) = typed_number(&form.number) else {
+        let shown = form
+            .number
+            .chars()
+            .take(app::normalize::MAX_ORDER_NUMBER_LEN)
+            .collect::<String>();
+        return refused(StatusCode::UNPROCESSABLE_ENTITY, &shown, "console.orders.bad_number");
+    };
+    if form.confirm != "yes" {
+        return refused(StatusCode::UNPROCESSABLE_ENTITY, number, "console.orders.unconfirmed");
+    }
+    let number_key = app::normalize::order_number_key(number);
+    let by = By::Account(signed.session.user_id);
+    match state.store.delete_order(member.shop.id, &number_key, &by).await {
+        Ok(true) => {
+            tracing::info!("order erased from the console");
+            Redirect::to(&format!("/console/shops/{}/orders?done=erased", member.shop.slug)).into_response()
+        }
+        Ok(false) => refused(StatusCode::NOT_FOUND, number, "console.orders.erase_not_found"),
+        Err(e) => {
+            tracing::error!(error = %e, "could not erase an order");
+            pages::unavailable(locale)
+        }
+    }
+}

@@ -1,0 +1,191 @@
+//! Erasing an order from the support view: owners only, with the box
+//! ticked; the order is gone for the shopper and the API, the erasure is on
+//! the Changes page with who made it (the console's account or the API's
+//! key); refused, cross-site and repeated forms erase nothing and record
+//! nothing; a burst from the console and the API erases it once.
+
+use crate::common;
+
+use app::store::Role;
+use common::console::{account, post_from_other_sites, sign_in};
+use common::{TestApp, EXAMPLE};
+
+const ORDERS: &str = "/console/shops/alpha/orders";
+const ERASE: &str = "/console/shops/alpha/orders/erase";
+const CHANGES: &str = "/console/shops/alpha/changes";
+const EMAIL: &str = "ada@example.com";
+
+async fn erased_changes(app: &TestApp) -> i64 {
+    app.count("SELECT COUNT(*) FROM shop_changes WHERE what = 'erased'")
+        .await
+}
+
+async fn put(app: &TestApp, number: &str) {
+    let mut order = common::example();
+    order["order_number"] = number.into();
+    let res = app.put("alpha", number, &app.alpha_key, order.to_string()).await;
+    assert_eq!(res.status(), 201, "{number}");
+}
+
+#[tokio::test]
+async fn an_owner_erases_an_order_from_the_support_view() {
+    let app = TestApp::spawn().await;
+    assert_eq!(app.put("alpha", "#1001", &app.alpha_key, EXAMPLE).await.status(), 201);
+    account(&app, "owner@alpha.example", "alpha", Role::Owner).await;
+    account(&app, "help@alpha.example", "alpha", Role::Staff).await;
+    let owner = sign_in(&app, "owner@alpha.example").await;
+    let help = sign_in(&app, "help@alpha.example").await;
+    assert_eq!(app.lookup("alpha", EMAIL, "1001").await.status(), 200);
+
+    // Staff see the order, not the form; owners see both.
+    let res = help.post(ORDERS, &[("number", "#1001")]).await;
+    assert_eq!(res.status(), 200);
+    assert!(!res.text().await.unwrap().contains(ERASE), "no erase form for staff");
+    let found = owner.post(ORDERS, &[("number", " #1001 ")]).await.text().await.unwrap();
+    assert!(found.contains(&format!("action=\"{ERASE}\"")), "{found}");
+    assert!(found.contains("Erase this order") && found.contains("name=\"confirm\""));
+
+    // Without the box ticked: 422, nothing erased.
+    let res = owner.post(ERASE, &[("number", "#1001")]).await;
+    assert_eq!(res.status(), 422);
+    assert!(res
+        .text()
+        .await
+        .unwrap()
+        .contains("Tick the box to confirm. Nothing was erased."));
+    let res = owner.post(ERASE, &[("number", "#1001"), ("confirm", "on")]).await;
+    assert_eq!(res.status(), 422, "only the form's own value ticks it");
+    assert_eq!(app.lookup("alpha", EMAIL, "1001").await.status(), 200);
+
+    // Erased: 303 to the support view, which says so; no number in the URL.
+    let res = owner.post(ERASE, &[("number", " #1001 "), ("confirm", "yes")]).await;
+    assert_eq!(res.status(), 303);
+    let to = res.headers()["location"].to_str().unwrap().to_owned();
+    assert_eq!(to, "/console/shops/alpha/orders?done=erased");
+    assert!(owner.page(&to).await.contains("The order was erased."));
+    assert_eq!(
+        app.lookup("alpha", EMAIL, "1001").await.status(),
+        404,
+        "the shopper's lookup"
+    );
+    assert!(app.merchant_order("alpha", "1001").await.is_null(), "the API's read");
+    let rows = app.count("SELECT COUNT(*) FROM orders WHERE number_key = '1001'").await;
+    assert_eq!(rows, 0);
+    // Again: nothing to erase, 404, nothing more recorded.
+    let res = owner.post(ERASE, &[("number", "1001"), ("confirm", "yes")]).await;
+    assert_eq!(res.status(), 404);
+    let page = res.text().await.unwrap();
+    assert!(page.contains("This shop has no order with that number. Nothing was erased."));
+    assert_eq!(erased_changes(&app).await, 1);
+
+    // Through the API: recorded as the key's.
+    put(&app, "A-7").await;
+    let res = app
+        .client
+        .delete(app.url("/api/v1/shops/alpha/orders/a-7"))
+        .bearer_auth(&app.alpha_key)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 204);
+    let prefix = app.alpha_key.split('_').nth(1).unwrap().to_string();
+    let changes = owner.page(CHANGES).await;
+    let by_key = changes.find("Erased order a-7").expect("the API's erasure listed");
+    let by_owner = changes.find("Erased order 1001").expect("the console's erasure listed");
+    assert!(by_key < by_owner, "newest first");
+    let owners_row = &changes[..by_owner];
+    assert!(owners_row[owners_row.rfind("<tr>").unwrap()..].contains("owner@alpha.example"));
+    let keys_row = &changes[..by_key];
+    assert!(keys_row[keys_row.rfind("<tr>").unwrap()..].contains(&format!("API key {prefix}")));
+    assert!(!changes.contains(EMAIL), "nothing of the shopper's");
+}
+
+#[tokio::test]
+async fn refused_erase_forms_erase_nothing_and_record_nothing() {
+    let app = TestApp::spawn().await;
+    put(&app, "1001").await;
+    account(&app, "owner@alpha.example", "alpha", Role::Owner).await;
+    account(&app, "help@alpha.example", "alpha", Role::Staff).await;
+    account(&app, "other@beta.example", "beta", Role::Owner).await;
+    let owner = sign_in(&app, "owner@alpha.example").await;
+    let help = sign_in(&app, "help@alpha.example").await;
+    let stranger = sign_in(&app, "other@beta.example").await;
+    let ticked = [("number", "1001"), ("confirm", "yes")];
+
+    assert_eq!(help.post(ERASE, &ticked).await.status(), 403, "staff");
+    assert_eq!(
+        stranger.post(ERASE, &ticked).await.status(),
+        404,
+        "another shop's owner"
+    );
+    let res = owner.post_with(ERASE, &"0".repeat(64), &ticked).await;
+    assert_eq!(res.status(), 403, "without the session's token");
+    let csrf = owner.csrf().await;
+    let form = [("csrf", csrf.as_str()), ticked[0], ticked[1]];
+    assert_eq!(
+        post_from_other_sites(&app, ERASE, &owner.cookie, &form).await,
+        [403, 403]
+    );
+    let long = "9".repeat(65);
+    let huge = "9".repeat(4_000);
+    for number in ["", "   ", long.as_str(), huge.as_str()] {
+        let res = owner.post(ERASE, &[("number", number), ("confirm", "yes")]).await;
+        assert_eq!(res.status(), 422, "{} characters", number.len());
+        let page = res.text().await.unwrap();
+        assert!(page.contains("Enter an order number of at most 64 characters."));
+        assert!(!page.contains(&"9".repeat(65)), "the number is not echoed whole");
+    }
+    let res = owner
+        .post(ERASE, &[("number", &*"9".repeat(100_000)), ("confirm", "yes")])
+        .await;
+    assert_eq!(res.status(), 413, "a form over the console's size");
+    let signed_out = app
+        .client
+        .post(app.url(ERASE))
+        .form(&[("csrf", csrf.as_str()), ticked[0], ticked[1]])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(signed_out.status(), 303, "signed out: to sign in");
+    assert_eq!(signed_out.headers()["location"], "/console");
+
+    assert_eq!(app.lookup("alpha", EMAIL, "1001").await.status(), 200, "still there");
+    assert_eq!(erased_changes(&app).await, 0);
+}
+
+/// 100 forms from the console and 100 `DELETE`s through the API at once, for
+/// one order: it is erased once and the erasure recorded once.
+#[tokio::test]
+async fn a_burst_from_the_console_and_the_api_erases_once() {
+    let app = TestApp::spawn().await;
+    put(&app, "1001").await;
+    account(&app, "owner@alpha.example", "alpha", Role::Owner).await;
+    let owner = sign_in(&app, "owner@alpha.example").await;
+    let csrf = owner.csrf().await;
+    let ticked = [("number", "#1001"), ("confirm", "yes")];
+    let answers = futures::future::join_all((0..200).map(|n| {
+        let (app, owner, csrf) = (&app, &owner, &csrf);
+        async move {
+            let res = if n % 2 == 0 {
+                owner.post_with(ERASE, csrf, &ticked).await
+            } else {
+                let url = app.url("/api/v1/shops/alpha/orders/1001");
+                app.client.delete(url).bearer_auth(&app.alpha_key).send().await.unwrap()
+            };
+            (n % 2 == 0, res.status().as_u16())
+        }
+    }))
+    .await;
+    let done = answers.iter().filter(|(_, s)| [303, 204].contains(s)).count();
+    assert_eq!(done, 1, "{answers:?}");
+    // The console: 303 once, else 404 or 429 past the account's forms; the API: 204 once, else 404.
+    assert!(
+        answers.iter().all(|(console, s)| match console {
+            true => [303, 404, 429].contains(s),
+            false => [204, 404].contains(s),
+        }),
+        "{answers:?}"
+    );
+    assert_eq!(erased_changes(&app).await, 1);
+    assert_eq!(app.lookup("alpha", EMAIL, "1001").await.status(), 404);
+}
