@@ -8,9 +8,10 @@ use super::{now, Store, StoreError};
 use sqlx::{Any, Transaction};
 
 /// Changes a shop keeps of each kind of maker (accounts, API keys, the
-/// operator): the insert forgets older ones of the same kind, so that a
-/// leaked API key changing settings in a loop cannot push the owners'
-/// changes out of the list (the hourly housekeeping forgets those a year old).
+/// operator), and apart from them, erasures of each kind: the insert forgets
+/// older ones of the same kind, so that a leaked API key changing settings in
+/// a loop cannot push the owners' changes out of the list, nor many erasures
+/// the setup's changes (the hourly housekeeping forgets those a year old).
 pub const CHANGES_KEPT: i64 = 1_000;
 /// Changes a page shows.
 pub const CHANGES_SHOWN: i64 = 100;
@@ -165,8 +166,8 @@ impl<'a> Done<'a> {
 }
 
 /// Records a change to `shop_id` in `tx`, the transaction that makes it, and
-/// forgets the shop's changes by the same kind of maker beyond the newest
-/// [`CHANGES_KEPT`].
+/// forgets the shop's changes by the same kind of maker (erasures and the
+/// rest counted apart) beyond the newest [`CHANGES_KEPT`].
 pub(super) async fn record(
     tx: &mut Transaction<'_, Any>,
     shop_id: i64,
@@ -198,11 +199,12 @@ pub(super) async fn record(
     .bind(detail)
     .execute(&mut **tx)
     .await?;
-    sqlx::query(
-        "DELETE FROM shop_changes WHERE shop_id = $1 AND by_kind = $3 AND id <= (
-             SELECT id FROM shop_changes WHERE shop_id = $1 AND by_kind = $3
-             ORDER BY id DESC LIMIT 1 OFFSET $2)",
-    )
+    let erasures = if what == What::Erased { "=" } else { "<>" };
+    sqlx::query(&format!(
+        "DELETE FROM shop_changes WHERE shop_id = $1 AND by_kind = $3 AND what {erasures} 'erased' AND id <= (
+             SELECT id FROM shop_changes WHERE shop_id = $1 AND by_kind = $3 AND what {erasures} 'erased'
+             ORDER BY id DESC LIMIT 1 OFFSET $2)"
+    ))
     .bind(shop_id)
     .bind(CHANGES_KEPT)
     .bind(kind)

@@ -82,16 +82,88 @@ async fn an_erasure_is_recorded_once_with_who_made_it() {
     assert!(store.order(shop.id, "3").await.unwrap().is_some(), "not erased");
 
     let (changes, _) = store.changes(shop.id, 1).await.unwrap();
-    let erasures: Vec<(Who, Option<String>)> = changes
+    let erasures: Vec<(Who, Option<String>, Option<String>)> = changes
         .into_iter()
         .filter(|c| c.what == What::Erased)
-        .map(|c| (c.by, c.subject))
+        .map(|c| (c.by, c.subject, c.detail))
         .collect();
+    // The number's key only: nothing of the shopper's.
     assert_eq!(
         erasures,
         [
-            (Who::Key("0123456789abcdef".into()), Some("2".into())),
-            (Who::Account("owner@a.example".into()), Some("a-1".into())),
+            (Who::Key("0123456789abcdef".into()), Some("2".into()), None),
+            (Who::Account("owner@a.example".into()), Some("a-1".into()), None),
         ]
+    );
+}
+
+async fn changes_of(store: &Store, shop_id: i64, what: &str) -> i64 {
+    sqlx::query_scalar("SELECT COUNT(*) FROM shop_changes WHERE shop_id = $1 AND what = $2")
+        .bind(shop_id)
+        .bind(what)
+        .fetch_one(&store.pool)
+        .await
+        .unwrap()
+}
+
+/// Rows of a maker's changes as the store writes them, `n` of them.
+async fn fill(store: &Store, shop_id: i64, what: &str, n: i64) {
+    let mut tx = store.pool.begin().await.unwrap();
+    for i in 0..n {
+        sqlx::query(
+            "INSERT INTO shop_changes (shop_id, at, by_kind, by_name, what, subject, detail)
+             VALUES ($1, '2026-01-01T00:00:00Z', 'key', '0123456789abcdef', $2, $3, $4)",
+        )
+        .bind(shop_id)
+        .bind(what)
+        .bind((what == "erased").then(|| format!("n{i}")))
+        .bind((what == "settings").then_some("name"))
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+    }
+    tx.commit().await.unwrap();
+}
+
+/// A maker's erasures and its other changes are bounded apart: erasing
+/// many orders through the API does not push its settings change out of
+/// the list, nor many settings changes its erasures.
+#[tokio::test]
+async fn erasures_and_the_setups_changes_are_bounded_apart() {
+    let (_dir, store) = store().await;
+    let shop = store.create_shop(&shop("a")).await.unwrap();
+    let key = By::Key("0123456789abcdef".into());
+    let links_off = ShopUpdate {
+        email_links: Some(false),
+        ..ShopUpdate::default()
+    };
+    assert!(store.update_shop("a", &links_off, &key).await.unwrap());
+    fill(&store, shop.id, "erased", CHANGES_KEPT).await;
+    store.put_order(shop.id, example()).await.unwrap();
+    assert!(store.delete_order(shop.id, "1001", &key).await.unwrap());
+    assert_eq!(changes_of(&store, shop.id, "erased").await, CHANGES_KEPT);
+    assert_eq!(
+        changes_of(&store, shop.id, "settings").await,
+        1,
+        "the settings change stays"
+    );
+    let oldest: Option<String> =
+        sqlx::query_scalar("SELECT subject FROM shop_changes WHERE what = 'erased' ORDER BY id LIMIT 1")
+            .fetch_optional(&store.pool)
+            .await
+            .unwrap();
+    assert_eq!(oldest.as_deref(), Some("n1"), "the oldest erasure forgotten");
+
+    fill(&store, shop.id, "settings", CHANGES_KEPT).await;
+    let links_on = ShopUpdate {
+        email_links: Some(true),
+        ..ShopUpdate::default()
+    };
+    assert!(store.update_shop("a", &links_on, &key).await.unwrap());
+    assert_eq!(changes_of(&store, shop.id, "settings").await, CHANGES_KEPT);
+    assert_eq!(
+        changes_of(&store, shop.id, "erased").await,
+        CHANGES_KEPT,
+        "no erasure forgotten"
     );
 }

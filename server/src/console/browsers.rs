@@ -66,7 +66,7 @@ pub fn of(headers: &HeaderMap) -> String {
 }
 
 /// A kept browser in words: "Firefox on Android", only names from the lists.
-fn named(locale: Locale, kept: &str) -> String {
+pub fn named(locale: Locale, kept: &str) -> String {
     let (browser, system) = kept.split_once('|').unwrap_or_default();
     let known = |list: &[(&str, &str)], name: &str| list.iter().any(|(_, n)| *n == name).then(|| name.to_owned());
     let browser = known(&BROWSERS, browser).unwrap_or_else(|| t(locale, "console.browsers.unknown"));

@@ -9,9 +9,9 @@
 use super::pages::{self, csrf_field, Section};
 use super::session::Signed;
 use super::support::{self, typed_number};
-use super::{member_posting, t, Locale};
+use super::{owner_posting, t, Locale};
 use crate::AppState;
-use app::store::{By, Role};
+use app::store::By;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -58,14 +58,11 @@ pub async fn erase(
     Path(slug): Path<String>,
     Form(form): Form<EraseForm>,
 ) -> Response {
-    let member = match member_posting(&state, &signed, &slug, Section::Orders, &form.csrf).await {
+    let member = match owner_posting(&state, &signed, &slug, Section::Orders, &form.csrf).await {
         Ok(m) => m,
         Err(page) => return page,
     };
     let locale = signed.locale;
-    if member.role != Role::Owner {
-        return pages::owners_only(locale);
-    }
     let refused = |status, number: &str, key| {
         let said = Some((t(locale, key), true));
         support::page(&state, &signed, &member, status, number, said, None)

@@ -29,6 +29,7 @@ mod team;
 
 pub use account::KNOWN_COOKIE;
 pub use app::i18n::Locale;
+pub use browsers::named as browser_in_words;
 pub use pages::Section;
 
 use crate::AppState;
@@ -136,6 +137,26 @@ pub async fn member_posting(
     csrf: &str,
 ) -> Result<Membership, Response> {
     let member = membership(state, signed, slug, section).await?;
+    posting(state, signed, member, csrf).await
+}
+
+/// [`member_posting`] for a form only owners may post in a section staff
+/// may open (403 for staff, before the token and the allowance).
+pub async fn owner_posting(
+    state: &AppState,
+    signed: &Signed,
+    slug: &str,
+    section: Section,
+    csrf: &str,
+) -> Result<Membership, Response> {
+    let member = membership(state, signed, slug, section).await?;
+    if member.role != Role::Owner {
+        return Err(pages::owners_only(signed.locale));
+    }
+    posting(state, signed, member, csrf).await
+}
+
+async fn posting(state: &AppState, signed: &Signed, member: Membership, csrf: &str) -> Result<Membership, Response> {
     if !signed.csrf_ok(csrf) {
         return Err(pages::stale_form(signed.locale));
     }

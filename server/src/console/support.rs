@@ -39,22 +39,25 @@ pub async fn form(
     State(state): State<AppState>,
     signed: Signed,
     Path(slug): Path<String>,
-    Query(done): Query<Done>,
+    done: Result<Query<Done>, QueryRejection>,
 ) -> Response {
-    let said = (done.done.as_deref() == Some("erased")).then(|| (t(signed.locale, "console.orders.erased"), false));
+    // A query that is not one of ours says nothing.
+    let erased = done.is_ok_and(|Query(done)| done.done.as_deref() == Some("erased"));
+    let said = erased.then(|| (t(signed.locale, "console.orders.erased"), false));
     match member(&state, &signed, &slug, Section::Orders).await {
         Ok(member) => page(&state, &signed, &member, StatusCode::OK, "", said, None),
         Err(page) => page,
     }
 }
 
-/// An order number typed in a form, trimmed, if it can be one (checked by
-/// length before anything else reads it).
+/// An order number typed in a form, trimmed, if it can be one: checked by
+/// length (bytes, then characters) before it becomes a key, and not empty
+/// without its `#`.
 pub(super) fn typed_number(typed: &str) -> Option<&str> {
     let number = typed.trim();
-    let fits = typed.len() <= 4 * app::normalize::MAX_ORDER_NUMBER_LEN
-        && number.chars().count() <= app::normalize::MAX_ORDER_NUMBER_LEN;
-    (!number.is_empty() && fits).then_some(number)
+    let max = app::normalize::MAX_ORDER_NUMBER_LEN;
+    let fits = number.len() <= 4 * max && number.chars().count() <= max;
+    (fits && !app::normalize::order_number_key(number).is_empty()).then_some(number)
 }
 
 #[derive(serde::Deserialize)]
