@@ -151,7 +151,7 @@ test('an owner sets up the widget, keys and Shopify, helps a shopper and reads t
   await page.getByLabel('Order number').fill('#1011');
   await page.getByRole('button', { name: 'Find' }).click();
   await page.getByRole('heading', { name: 'Erase this order' }).waitFor();
-  await page.getByLabel('I understand that the order is erased for good').check();
+  await page.getByLabel('I understand that erasing cannot be undone').check();
   await page.getByRole('button', { name: 'Erase the order' }).click();
   await page.getByText('The order was erased.').waitFor();
   assert.doesNotMatch(page.url(), /1011/);
@@ -314,8 +314,15 @@ test('a signed-in merchant changes their password from the header, on a phone', 
   });
   try {
     const other = await desktop.newPage();
+    const before = smtp.messages.length;
     await signIn(other, 'changer@demo.example');
     await other.getByRole('heading', { name: 'What the widget did' }).waitFor();
+    // A browser new to the account: word of it by mail, naming it.
+    const told = readMail((await smtp.waitFor(before + 1, 10_000))[before]);
+    assert.deepEqual(told.to, ['changer@demo.example']);
+    assert.equal(told.subject, 'New sign-in to your Lookout account');
+    assert.match(told.text, /from Firefox on Windows, in a browser that had not signed in to it before/);
+    assert.ok(told.links.some((l) => l.endsWith('/console/forgot')), told.text);
     await page.reload();
     const listed = page.locator('tr', { hasText: 'Firefox on Windows' });
     await listed.waitFor();

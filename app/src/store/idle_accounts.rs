@@ -80,6 +80,7 @@ impl Store {
                 "DELETE FROM invitations WHERE user_id = $1",
                 "DELETE FROM password_mails WHERE user_id = $1",
                 "DELETE FROM password_notices WHERE user_id = $1",
+                "DELETE FROM sign_in_notices WHERE user_id = $1",
                 "DELETE FROM users WHERE id = $1",
             ] {
                 sqlx::query(delete).bind(id).execute(&mut *tx).await?;

@@ -2,7 +2,8 @@
 //! crash nor an SMTP outage loses any: shoppers' order links (table `outbox`),
 //! owners' invitations to the console (table `invitations`) and merchants'
 //! links to set a forgotten password (table `password_mails`) and word that a
-//! password was changed (table `password_notices`), each kind in a
+//! password was changed (table `password_notices`) or that it was signed in
+//! to from a new browser (table `sign_in_notices`), each kind in a
 //! table of its own, so that a server that does not know a kind never takes
 //! one. All are sent the same way: one sender at a time claims a row for a
 //! lease; it is then finished once (sent, or nothing to send) or put back with
@@ -66,11 +67,20 @@ pub enum MailKind {
     /// Word that an account's console password was changed (`email`: the
     /// account's; for no shop).
     Notice,
+    /// Word of a sign-in from a browser new to the account (`email`: the
+    /// account's; for no shop).
+    SignIn,
 }
 
 impl MailKind {
     /// Every kind, those someone waits for on a page first.
-    pub const ALL: [MailKind; 4] = [MailKind::Link, MailKind::Password, MailKind::Notice, MailKind::Invite];
+    pub const ALL: [MailKind; 5] = [
+        MailKind::Link,
+        MailKind::Password,
+        MailKind::Notice,
+        MailKind::SignIn,
+        MailKind::Invite,
+    ];
 
     /// Its name in logs.
     pub fn as_str(self) -> &'static str {
@@ -79,6 +89,7 @@ impl MailKind {
             MailKind::Invite => "invite",
             MailKind::Password => "password",
             MailKind::Notice => "notice",
+            MailKind::SignIn => "sign_in",
         }
     }
 
@@ -89,12 +100,13 @@ impl MailKind {
             MailKind::Invite => "invitations",
             MailKind::Password => "password_mails",
             MailKind::Notice => "password_notices",
+            MailKind::SignIn => "sign_in_notices",
         }
     }
 
     /// Whether its mail is for a shop (`shop_id` in its table).
     fn for_a_shop(self) -> bool {
-        !matches!(self, MailKind::Password | MailKind::Notice)
+        !matches!(self, MailKind::Password | MailKind::Notice | MailKind::SignIn)
     }
 }
 

@@ -32,11 +32,16 @@ impl Store {
     /// when it was changed meanwhile, so that a sign-in with the old password
     /// cannot outlast the change that ends every other session. Expired
     /// sessions of every account are cleared out on the way.
+    ///
+    /// With `notice` (the sign-in page's language: the server sends mail and
+    /// the browser is not one the account knows), word of the sign-in is
+    /// queued in the same transaction, as `sign_in_notices::signed_in` says.
     pub async fn create_session(
         &self,
         new: &NewSession<'_>,
         user_id: i64,
         password_hash: &str,
+        notice: Option<&str>,
     ) -> Result<bool, StoreError> {
         let now = now();
         // PostgreSQL: rows another transaction holds (a password change ending
@@ -53,6 +58,9 @@ impl Store {
         let mut conn = self.pool.acquire().await?;
         let mut tx = hold_account(&mut conn, self.backend, AccountRow::Id(user_id), Hold::Change).await?;
         let started = insert_session(&mut tx, new, user_id, password_hash, &now).await?;
+        if started {
+            super::sign_in_notices::signed_in(&mut tx, user_id, notice, new.browser, &now).await?;
+        }
         tx.commit().await?;
         Ok(started)
     }

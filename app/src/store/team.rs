@@ -296,6 +296,7 @@ impl Store {
             "UPDATE invitations SET user_id = 0 WHERE user_id = $1",
             "UPDATE password_mails SET user_id = 0 WHERE user_id = $1",
             "DELETE FROM password_notices WHERE user_id = $1",
+            "DELETE FROM sign_in_notices WHERE user_id = $1",
             "DELETE FROM users WHERE id = $1",
         ] {
             sqlx::query(sql).bind(user_id).execute(&mut *tx).await?;

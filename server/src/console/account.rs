@@ -160,9 +160,15 @@ pub async fn sign_in(
             tracing::warn!(error = %e, "could not end the browser's previous session");
         }
     }
-    match session::start(&state, account.id, &hash, super::browsers::of(&headers)).await {
+    // Word by mail of a sign-in from a browser the account does not know.
+    let known = super::credentials::known_browser(&state, &headers, &email, Some(&hash));
+    let notice = (state.mail.is_some() && !known).then_some(locale.code());
+    match session::start(&state, account.id, &hash, super::browsers::of(&headers), notice).await {
         Ok(Some(cookie)) => {
             tracing::info!(user_id = account.id, "console sign-in");
+            if let (Some(mailer), Some(_)) = (&state.mail, notice) {
+                mailer.wake();
+            }
             let mut response = Redirect::to("/console").into_response();
             let h = response.headers_mut();
             h.append(header::SET_COOKIE, cookie);

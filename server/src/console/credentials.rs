@@ -73,7 +73,7 @@ pub async fn check_password(
 
 /// Whether the browser's known-browser cookie was made for the account of
 /// `email` with its password hash `hash` (none: no account, or no password).
-fn known_browser(state: &AppState, headers: &HeaderMap, email: &str, hash: Option<&str>) -> bool {
+pub(super) fn known_browser(state: &AppState, headers: &HeaderMap, email: &str, hash: Option<&str>) -> bool {
     match (session::cookie(state, headers, KNOWN_COOKIE), hash) {
         (Some(tag), Some(hash)) => state.limits.is_known_browser(tag, email, hash, today()),
         _ => false,

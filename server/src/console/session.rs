@@ -172,15 +172,20 @@ impl Fresh {
 
 /// Starts a session on `browser` for an account whose password the sign-in
 /// checked against `password_hash`, and returns its cookie; None when the
-/// password was changed meanwhile.
+/// password was changed meanwhile. With `notice` (the page's language), word
+/// of the sign-in is queued for the account's address with the session.
 pub async fn start(
     state: &AppState,
     user_id: i64,
     password_hash: &str,
     browser: String,
+    notice: Option<&str>,
 ) -> Result<Option<HeaderValue>, app::store::StoreError> {
     let fresh = Fresh::random(browser);
-    let started = state.store.create_session(&fresh.row(), user_id, password_hash).await?;
+    let started = state
+        .store
+        .create_session(&fresh.row(), user_id, password_hash, notice)
+        .await?;
     Ok(started.then(|| fresh.cookie(state)))
 }
 

@@ -3,10 +3,11 @@
 //! subject names the shop only, and the address and the orders appear nowhere
 //! but behind the link. An invitation: in the inviting owner's language. A
 //! password link: in the language of the sign-in page it was asked from; word
-//! of a changed password: of the account page it was changed on.
+//! of a changed password: of the account page it was changed on; word of a
+//! sign-in from a new browser: of the sign-in page.
 
 use app::i18n::{t, t_args, Locale};
-use app::store::Queued;
+use app::store::{Queued, SignInNotice};
 use leptos::prelude::*;
 use lettre::message::{header::ContentType, Mailbox, MultiPart, SinglePart};
 use lettre::Message;
@@ -102,6 +103,38 @@ pub fn notice_mail(queued: &Queued, from: &lettre::Address, url: &str) -> Result
         intro: t(locale, "mail.notice.intro"),
         button: t(locale, "mail.notice.button"),
         after: vec![t(locale, "mail.notice.signed_out")],
+    };
+    compose(queued, locale, &queued.email, from, url, words)
+}
+
+/// Word of a sign-in from a browser new to the account, to its address, in
+/// the language of the sign-in page: which browser (in words, from the
+/// fixed lists) and when; its one link is to "Forgot your password?", for
+/// whoever did not sign in, and it points to the account page's list of
+/// browsers (`account`).
+pub fn sign_in_mail(
+    queued: &Queued,
+    from: &lettre::Address,
+    url: &str,
+    notice: &SignInNotice,
+    account: &str,
+) -> Result<Message, lettre::error::Error> {
+    let locale = Locale::parse(&queued.locale).unwrap_or_default();
+    let browser = crate::console::browser_in_words(locale, &notice.browser);
+    // "2026-12-03T16:20:05Z" as "2026-12-03 16:20".
+    let when = notice
+        .signed_in_at
+        .get(..16)
+        .unwrap_or(&notice.signed_in_at)
+        .replace('T', " ");
+    let words = Words {
+        subject: t(locale, "mail.sign_in.subject"),
+        intro: t_args(locale, "mail.sign_in.intro", &[("when", &when), ("browser", &browser)]),
+        button: t(locale, "mail.sign_in.button"),
+        after: vec![
+            t_args(locale, "mail.sign_in.browsers", &[("url", account)]),
+            t(locale, "mail.sign_in.why"),
+        ],
     };
     compose(queued, locale, &queued.email, from, url, words)
 }

@@ -9,6 +9,7 @@ mod invite;
 mod message;
 mod password;
 mod public_url;
+mod sign_in;
 
 pub use public_url::checked_public_url;
 
@@ -216,6 +217,7 @@ impl Mailer {
                 let mail = message::notice_mail(queued, &self.from, &url);
                 self.send_or_forget(queued, mail, async { Ok(()) }).await.map(Some)
             }
+            MailKind::SignIn => self.try_sign_in(store, queued).await.map(Some),
         }
     }
 

@@ -23,6 +23,7 @@ mod console_forms;
 mod console_invite;
 mod console_pages;
 mod console_sessions;
+mod console_sign_in_mail;
 mod console_team;
 mod cross_site;
 mod embed;
