@@ -3,9 +3,13 @@
 -- password was set), so that a stolen password does not go unseen.
 -- `users.signed_in_at` is the account's last sign-in: an account that has
 -- never signed in is told nothing of its first one (it has just set its
--- password). Accounts with a live session have it from that session.
+-- password). Accounts from before have it from their newest session, else
+-- from the first time they opened a shop in the console (which needs a
+-- sign-in); only accounts that did neither are left without.
 ALTER TABLE users ADD COLUMN signed_in_at TEXT;
-UPDATE users SET signed_in_at = (SELECT MAX(created_at) FROM sessions WHERE sessions.user_id = users.id);
+UPDATE users SET signed_in_at = COALESCE(
+    (SELECT MAX(created_at) FROM sessions WHERE sessions.user_id = users.id),
+    (SELECT MIN(opened_at) FROM memberships WHERE memberships.user_id = users.id));
 
 -- The notices, queued in the transaction that starts the session (only when
 -- the server sends mail), at most one waiting per account and at most 6 an
@@ -14,14 +18,16 @@ UPDATE users SET signed_in_at = (SELECT MAX(created_at) FROM sessions WHERE sess
 -- outcome), the address blanked when finished. `email` is the account's
 -- address, `locale` the language of the sign-in page, `browser` the
 -- browser's name and system from fixed lists (`Firefox|Android`, either
--- may be empty), `signed_in_at` when, `user_id` the account (its waiting
--- notices go with it when it is deleted).
+-- may be empty), `signed_in_at` when, `more` how many more sign-ins from
+-- new browsers came while it waited (the mail says so), `user_id` the
+-- account (its waiting notices go with it when it is deleted).
 CREATE TABLE sign_in_notices (
     id            INTEGER PRIMARY KEY,
     email         TEXT NOT NULL,
     locale        TEXT NOT NULL,
     browser       TEXT NOT NULL,
     signed_in_at  TEXT NOT NULL,
+    more          BIGINT NOT NULL DEFAULT 0,
     created_at    TEXT NOT NULL,
     attempts      BIGINT NOT NULL DEFAULT 0,
     next_at       TEXT NOT NULL,

@@ -106,9 +106,12 @@ async fn a_sign_in_from_a_new_browser_is_queued_once_and_bounded() {
     let notice = store.sign_in_notice(queued).await.unwrap().expect("waiting");
     assert_eq!(notice.browser, "Firefox|Android");
     assert_eq!(Some(notice.signed_in_at), signed_in_at(&store, id).await);
-    // Another while it waits: the session starts, no second notice.
+    // Two more while it waits: the sessions start, no second notice; the
+    // waiting one counts them.
+    assert!(sign_in(&store, id, "hash", Some("en")).await);
     assert!(sign_in(&store, id, "hash", Some("en")).await);
     assert_eq!(notices(&store, id).await.len(), 1);
+    assert_eq!(store.sign_in_notice(queued).await.unwrap().map(|n| n.more), Some(2));
     // Sent, then the next ones, each sent before the next: 6 an hour.
     for _ in 0..10 {
         finish_all(&store).await;

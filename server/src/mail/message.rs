@@ -131,10 +131,14 @@ pub fn sign_in_mail(
         subject: t(locale, "mail.sign_in.subject"),
         intro: t_args(locale, "mail.sign_in.intro", &[("when", &when), ("browser", &browser)]),
         button: t(locale, "mail.sign_in.button"),
-        after: vec![
-            t_args(locale, "mail.sign_in.browsers", &[("url", account)]),
-            t(locale, "mail.sign_in.why"),
-        ],
+        after: [
+            (notice.more > 0).then(|| t_args(locale, "mail.sign_in.more", &[("count", &notice.more.to_string())])),
+            Some(t_args(locale, "mail.sign_in.browsers", &[("url", account)])),
+            Some(t(locale, "mail.sign_in.why")),
+        ]
+        .into_iter()
+        .flatten()
+        .collect(),
     };
     compose(queued, locale, &queued.email, from, url, words)
 }

@@ -18,9 +18,14 @@ const FIREFOX: &str = "Mozilla/5.0 (Android 14; Mobile; rv:131.0) Gecko/131.0 Fi
 const CHROME: &str =
     "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36";
 
-/// Signs in from a browser that says `agent` and sends `cookies` (or none),
-/// in English; the answer.
+/// Signs in to the owner's account from a browser that says `agent` and
+/// sends `cookies` (or none), in English; the answer.
 async fn sign_in_from(app: &TestApp, agent: &str, cookies: &str, password: &str) -> reqwest::Response {
+    sign_in_as(app, OWNER, agent, cookies, password).await
+}
+
+/// [`sign_in_from`] to the account of `email`.
+async fn sign_in_as(app: &TestApp, email: &str, agent: &str, cookies: &str, password: &str) -> reqwest::Response {
     let page = app.client.get(app.url("/console")).send().await.unwrap();
     let (form_cookie, _) = set_cookie(&page, session::FORM_COOKIE.plain).expect("form cookie");
     let csrf = hidden(&page.text().await.unwrap(), "csrf").expect("form token");
@@ -32,7 +37,7 @@ async fn sign_in_from(app: &TestApp, agent: &str, cookies: &str, password: &str)
         .post(app.url("/console/sign-in"))
         .header("cookie", sent)
         .header("user-agent", agent)
-        .form(&[("csrf", csrf.as_str()), ("email", OWNER), ("password", password)])
+        .form(&[("csrf", csrf.as_str()), ("email", email), ("password", password)])
         .send()
         .await
         .unwrap()
@@ -71,7 +76,7 @@ async fn a_sign_in_from_a_new_browser_is_told_by_mail_and_others_are_not() {
     );
     let text = mails[0].text();
     for said in [
-        "from Chrome on Windows, in a browser that had not signed in to it before",
+        "from Chrome on Windows, in a browser Lookout did not know for this account.",
         &today,
         "(UTC)",
         "http://lookout.test/console/forgot",
@@ -105,7 +110,13 @@ async fn new_browsers_at_once_are_told_once_and_at_most_six_an_hour() {
     assert!(statuses.contains(&303), "{statuses:?}");
     assert_eq!(notices(&app).await, 1, "one waiting at a time");
     smtp.refuse(false);
-    smtp.wait_for(1, WAIT).await;
+    let text = smtp.wait_for(1, WAIT).await[0].text();
+    // The others are counted in it.
+    let signed_in = statuses.iter().filter(|s| **s == 303).count();
+    // The client's 5 sign-ins at that account are reserved before hashing: 5 at once.
+    assert!(signed_in > 1, "{statuses:?}");
+    let more = format!("{} more browsers new to the account signed in", signed_in - 1);
+    assert!(text.contains(&more), "{signed_in} signed in:\n{text}");
     drained(&app).await;
     for _ in 0..SIGN_IN_NOTICES_PER_HOUR + 2 {
         assert_eq!(sign_in_from(&app, CHROME, "", PASSWORD).await.status(), 303);
@@ -127,4 +138,55 @@ async fn a_server_without_mail_keeps_no_notice() {
         .count("SELECT COUNT(*) FROM users WHERE signed_in_at IS NOT NULL")
         .await;
     assert_eq!(signed_in, 1);
+}
+
+/// The known-browser cookie counts only for its own account and password:
+/// another account's, or one from before a new password, is a new browser.
+#[tokio::test]
+async fn another_accounts_cookie_or_one_from_before_a_new_password_is_told() {
+    let smtp = SmtpServer::start().await;
+    let app = TestApp::spawn_with_mail(&smtp.url()).await;
+    const OTHER: &str = "other@alpha.example";
+    const NEW: &str = "a brand new passphrase";
+    account(&app, OWNER, "alpha", Role::Owner).await;
+    account(&app, OTHER, "alpha", Role::Staff).await;
+    let known = |res: &reqwest::Response| {
+        let (tag, _) = set_cookie(res, KNOWN_COOKIE.plain).expect("known-browser cookie");
+        format!("{}={tag}", KNOWN_COOKIE.plain)
+    };
+    let owners = known(&sign_in_from(&app, FIREFOX, "", PASSWORD).await);
+    let others = known(&sign_in_as(&app, OTHER, FIREFOX, "", PASSWORD).await);
+    drained(&app).await;
+    assert_eq!(smtp.received().len(), 0, "first sign-ins");
+    // The other account's cookie: a new browser to the owner's account.
+    assert_eq!(sign_in_from(&app, FIREFOX, &others, PASSWORD).await.status(), 303);
+    smtp.wait_for(1, WAIT).await;
+    drained(&app).await;
+    // A new password, from the account page of a browser the account knows:
+    // that browser stays known, the owner's older cookie does not count.
+    let res = sign_in_from(&app, CHROME, &owners, PASSWORD).await;
+    assert_eq!(res.status(), 303);
+    drained(&app).await;
+    assert_eq!(smtp.received().len(), 1, "a known browser is not told");
+    let (id, _) = set_cookie(&res, session::SESSION_COOKIE.plain).expect("session");
+    let here = common::console::Browser {
+        app: &app,
+        cookie: format!("{}={id}; {owners}", session::SESSION_COOKIE.plain),
+    };
+    let fields = [("current", PASSWORD), ("password", NEW), ("again", NEW)];
+    let changed = here.post("/console/account/password", &fields).await;
+    assert_eq!(changed.status(), 303);
+    let renewed = known(&changed);
+    smtp.wait_for(2, WAIT).await; // word of the new password
+    drained(&app).await;
+    assert_eq!(sign_in_from(&app, CHROME, &renewed, NEW).await.status(), 303);
+    drained(&app).await;
+    assert_eq!(smtp.received().len(), 2, "the renewed cookie counts");
+    assert_eq!(sign_in_from(&app, FIREFOX, &owners, NEW).await.status(), 303);
+    let mails = smtp.wait_for(3, WAIT).await;
+    let subject = mails[2].header("subject").unwrap_or_default();
+    assert_eq!(
+        subject, "New sign-in to your Lookout account",
+        "the old cookie is a new browser"
+    );
 }
