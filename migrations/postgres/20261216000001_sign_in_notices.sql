@@ -7,6 +7,10 @@
 -- from the first time they opened a shop in the console (which needs a
 -- sign-in); only accounts that did neither are left without.
 ALTER TABLE users ADD COLUMN signed_in_at TEXT;
+-- The language of the account's last sign-in from a browser it knew (or of
+-- its first): its notices are written in it, not in a new browser's, which
+-- may be anyone's.
+ALTER TABLE users ADD COLUMN sign_in_locale TEXT;
 UPDATE users SET signed_in_at = COALESCE(
     (SELECT MAX(created_at) FROM sessions WHERE sessions.user_id = users.id),
     (SELECT MIN(opened_at) FROM memberships WHERE memberships.user_id = users.id));

@@ -16,7 +16,10 @@ async fn start(store: &Store, user_id: i64, id_hash: &str, browser: &str, minute
         expires_at: &expires,
         browser,
     };
-    assert!(store.create_session(&new, user_id, "hash", None).await.unwrap());
+    assert!(store
+        .create_session(&new, user_id, "hash", crate::store::SignInWord::UNTOLD)
+        .await
+        .unwrap());
     sqlx::query("UPDATE sessions SET created_at = $1 WHERE id_hash = $2")
         .bind(time_in(-chrono::Duration::minutes(minutes)))
         .bind(id_hash)

@@ -122,7 +122,10 @@ async fn an_invitation_adds_the_account_and_queues_its_mail() {
         expires_at: &time_in(chrono::Duration::hours(1)),
         browser: "",
     };
-    assert!(store.create_session(&session, new, "hash", None).await.unwrap());
+    assert!(store
+        .create_session(&session, new, "hash", crate::store::SignInWord::UNTOLD)
+        .await
+        .unwrap());
     let again = invite(&store, owner, shop.id, "new@a.example", Role::Owner).await;
     assert_eq!(again, Ok(Invited::Again), "a password, signed in, the shop not opened");
     store.mark_opened(new, shop.id).await.unwrap();

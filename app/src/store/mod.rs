@@ -52,7 +52,7 @@ pub use redact::shown_url;
 pub use refusals::{masked_email, Refusal, Refused};
 pub use sessions::{handle_of, NewSession, Session, SignedIn, SignedOut, BROWSERS_LISTED};
 pub use shops::{NewShop, Shop, ShopUpdate};
-pub use sign_in_notices::{SignInNotice, SIGN_IN_NOTICES_PER_HOUR};
+pub use sign_in_notices::{SignInNotice, SignInWord, SIGN_IN_NOTICES_PER_HOUR};
 pub use tally::{Counted, Day};
 pub use team::{Member, TeamChange, TeamChanged, TeamRefusal, MEMBERS};
 pub use writes::{Decision, PutOutcome, Updated, Writer};

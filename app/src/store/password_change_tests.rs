@@ -45,7 +45,12 @@ async fn account(store: &Store, email: &str, old: &str) -> i64 {
     assert!(store.set_password(&hash(id * 10 + 1), old).await.unwrap());
     for name in ["a", "b"] {
         let started = store
-            .create_session(&session(&format!("{email}-{name}")), id, old, None)
+            .create_session(
+                &session(&format!("{email}-{name}")),
+                id,
+                old,
+                crate::store::SignInWord::UNTOLD,
+            )
             .await
             .unwrap();
         assert!(started);
@@ -153,9 +158,15 @@ async fn a_session_starts_only_for_the_password_the_sign_in_checked() {
     let id = account(&store, "owner@example.com", "old").await;
     assert!(change(&store, id, "old", "new", "owner@example.com-a", "fresh").await);
     // A sign-in that checked the old password before the change ends here.
-    assert!(!store.create_session(&session("late"), id, "old", None).await.unwrap());
+    assert!(!store
+        .create_session(&session("late"), id, "old", crate::store::SignInWord::UNTOLD)
+        .await
+        .unwrap());
     assert!(!alive(&store, "late").await);
-    assert!(store.create_session(&session("later"), id, "new", None).await.unwrap());
+    assert!(store
+        .create_session(&session("later"), id, "new", crate::store::SignInWord::UNTOLD)
+        .await
+        .unwrap());
 }
 
 #[tokio::test]

@@ -3,6 +3,7 @@
 //! all of an account's. Ids are stored only as their SHA-256.
 
 use super::accounts::{hold_account, AccountRow, Hold};
+use super::sign_in_notices::SignInWord;
 use super::{now, Backend, Store, StoreError};
 
 /// A live session: whose it is and the token its forms carry.
@@ -33,15 +34,15 @@ impl Store {
     /// cannot outlast the change that ends every other session. Expired
     /// sessions of every account are cleared out on the way.
     ///
-    /// With `notice` (the sign-in page's language: the server sends mail and
-    /// the browser is not one the account knows), word of the sign-in is
-    /// queued in the same transaction, as `sign_in_notices::signed_in` says.
+    /// The sign-in is noted with the account and, as `word` says, told: word
+    /// of it is queued in the same transaction, as
+    /// `sign_in_notices::signed_in` says.
     pub async fn create_session(
         &self,
         new: &NewSession<'_>,
         user_id: i64,
         password_hash: &str,
-        notice: Option<&str>,
+        word: SignInWord<'_>,
     ) -> Result<bool, StoreError> {
         let now = now();
         // PostgreSQL: rows another transaction holds (a password change ending
@@ -59,7 +60,7 @@ impl Store {
         let mut tx = hold_account(&mut conn, self.backend, AccountRow::Id(user_id), Hold::Change).await?;
         let started = insert_session(&mut tx, new, user_id, password_hash, &now).await?;
         if started {
-            super::sign_in_notices::signed_in(&mut tx, user_id, notice, new.browser, &now).await?;
+            super::sign_in_notices::signed_in(&mut tx, user_id, word, new.browser, &now).await?;
         }
         tx.commit().await?;
         Ok(started)

@@ -20,22 +20,43 @@ pub struct SignInNotice {
     pub more: i64,
 }
 
-/// Notes that the account `user_id` signed in at `at` and, when `locale`
-/// is given (the server sends mail and the browser is not one the account
-/// knows), queues word of it in `tx`: not for the account's first sign-in,
+/// How a sign-in is told.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SignInWord<'a> {
+    /// The language of the sign-in page.
+    pub locale: &'a str,
+    /// Whether to tell the account of it: the server sends mail and the
+    /// browser is not one the account knows.
+    pub tell: bool,
+}
+
+impl SignInWord<'_> {
+    /// A sign-in told to nobody, from an English page.
+    pub const UNTOLD: SignInWord<'static> = SignInWord {
+        locale: "en",
+        tell: false,
+    };
+}
+
+/// Notes that the account `user_id` signed in at `at` and, when `word`
+/// says to, queues word of it in `tx`: not for the account's first sign-in,
 /// and at most [`SIGN_IN_NOTICES_PER_HOUR`]; while one is waiting to be
-/// sent, it is counted in that one instead.
+/// sent, it is counted in that one instead. The mail is in the language of
+/// the account's last sign-in from a browser it knew (or its first), not
+/// the new browser's, which may be anyone's; only those sign-ins set it.
 pub(super) async fn signed_in(
     tx: &mut Transaction<'_, Any>,
     user_id: i64,
-    locale: Option<&str>,
+    word: SignInWord<'_>,
     browser: &str,
     at: &str,
 ) -> Result<(), StoreError> {
-    if let Some(locale) = locale {
+    let locale = word.locale;
+    if word.tell {
         let queued = sqlx::query(
             "INSERT INTO sign_in_notices (email, locale, browser, signed_in_at, created_at, next_at, user_id)
-             SELECT email, $1, $2, $3, $3, $3, id FROM users WHERE id = $4 AND signed_in_at IS NOT NULL
+             SELECT email, COALESCE(sign_in_locale, $1), $2, $3, $3, $3, id FROM users
+             WHERE id = $4 AND signed_in_at IS NOT NULL
                AND NOT EXISTS (SELECT 1 FROM sign_in_notices WHERE user_id = $4 AND done_at IS NULL)
                AND (SELECT COUNT(*) FROM sign_in_notices WHERE user_id = $4 AND created_at > $5) < $6",
         )
@@ -54,9 +75,18 @@ pub(super) async fn signed_in(
                 .await?;
         }
     }
-    sqlx::query("UPDATE users SET signed_in_at = $1 WHERE id = $2")
+    let noted = match word.tell {
+        // A new browser's language is kept only for the account's first sign-in.
+        true => {
+            "UPDATE users SET sign_in_locale = CASE WHEN signed_in_at IS NULL THEN $3 ELSE sign_in_locale END,
+                              signed_in_at = $1 WHERE id = $2"
+        }
+        false => "UPDATE users SET signed_in_at = $1, sign_in_locale = $3 WHERE id = $2",
+    };
+    sqlx::query(noted)
         .bind(at)
         .bind(user_id)
+        .bind(locale)
         .execute(&mut **tx)
         .await?;
     Ok(())

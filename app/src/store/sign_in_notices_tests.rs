@@ -6,7 +6,7 @@
 use super::*;
 use crate::store::team_fixtures::add_staff;
 use crate::store::tests::{shop, store};
-use crate::store::{time_in, NewSession};
+use crate::store::{time_in, NewSession, SignInWord};
 
 async fn account(store: &Store, email: &str) -> i64 {
     let shop = store.create_shop(&shop("a")).await.unwrap();
@@ -19,9 +19,9 @@ async fn account(store: &Store, email: &str) -> i64 {
     id
 }
 
-/// Signs in with `hash` (the account's is "hash"), telling of it in
-/// `notice`'s language; whether a session was started.
-async fn sign_in(store: &Store, user_id: i64, hash: &str, notice: Option<&str>) -> bool {
+/// Signs in with `hash` (the account's is "hash") from a page in `locale`,
+/// from a new browser (told) or a known one; whether a session was started.
+async fn sign_in(store: &Store, user_id: i64, hash: &str, locale: &str, tell: bool) -> bool {
     let expires = time_in(chrono::Duration::hours(1));
     let id_hash = crate::store::handle_of(&format!("{user_id}{}", rand_id()));
     let new = NewSession {
@@ -30,7 +30,8 @@ async fn sign_in(store: &Store, user_id: i64, hash: &str, notice: Option<&str>) 
         expires_at: &expires,
         browser: "Firefox|Android",
     };
-    store.create_session(&new, user_id, hash, notice).await.unwrap()
+    let word = SignInWord { locale, tell };
+    store.create_session(&new, user_id, hash, word).await.unwrap()
 }
 
 fn rand_id() -> u128 {
@@ -73,7 +74,7 @@ async fn a_sign_in_from_a_new_browser_is_queued_once_and_bounded() {
     let (_dir, store) = store().await;
     let id = account(&store, "owner@a.example").await;
     // The first sign-in: the account has just set its password.
-    assert!(sign_in(&store, id, "hash", Some("de")).await);
+    assert!(sign_in(&store, id, "hash", "de", true).await);
     assert!(notices(&store, id).await.is_empty());
     let first = signed_in_at(&store, id).await;
     assert!(first.is_some());
@@ -83,17 +84,28 @@ async fn a_sign_in_from_a_new_browser_is_queued_once_and_bounded() {
         .execute(&store.pool)
         .await
         .unwrap();
-    assert!(!sign_in(&store, id, "old hash", Some("de")).await);
+    assert!(!sign_in(&store, id, "old hash", "de", true).await);
     assert!(notices(&store, id).await.is_empty());
     assert_eq!(signed_in_at(&store, id).await.as_deref(), Some("2026-01-01T00:00:00Z"));
-    // A known browser (no notice asked for): the time only.
-    assert!(sign_in(&store, id, "hash", None).await);
+    let locale = || async {
+        sqlx::query_scalar::<_, Option<String>>("SELECT sign_in_locale FROM users WHERE id = $1")
+            .bind(id)
+            .fetch_one(&store.pool)
+            .await
+            .unwrap()
+    };
+    assert_eq!(locale().await.as_deref(), Some("de"), "the first sign-in's");
+    // A known browser (nothing to tell): the time, and its page's language.
+    assert!(sign_in(&store, id, "hash", "nb", false).await);
+    assert_eq!(locale().await.as_deref(), Some("nb"));
     assert!(notices(&store, id).await.is_empty());
     assert_ne!(signed_in_at(&store, id).await.as_deref(), Some("2026-01-01T00:00:00Z"));
-    // A new browser: one notice, in the sign-in page's language.
-    assert!(sign_in(&store, id, "hash", Some("de")).await);
+    // A new browser: one notice, in the language of the account's last
+    // known browser, not the new one's; the new one's is not kept.
+    assert!(sign_in(&store, id, "hash", "de", true).await);
+    assert_eq!(locale().await.as_deref(), Some("nb"));
     let wanted = (
-        "de".to_string(),
+        "nb".to_string(),
         "Firefox|Android".to_string(),
         "owner@a.example".to_string(),
         true,
@@ -108,14 +120,14 @@ async fn a_sign_in_from_a_new_browser_is_queued_once_and_bounded() {
     assert_eq!(Some(notice.signed_in_at), signed_in_at(&store, id).await);
     // Two more while it waits: the sessions start, no second notice; the
     // waiting one counts them.
-    assert!(sign_in(&store, id, "hash", Some("en")).await);
-    assert!(sign_in(&store, id, "hash", Some("en")).await);
+    assert!(sign_in(&store, id, "hash", "en", true).await);
+    assert!(sign_in(&store, id, "hash", "en", true).await);
     assert_eq!(notices(&store, id).await.len(), 1);
     assert_eq!(store.sign_in_notice(queued).await.unwrap().map(|n| n.more), Some(2));
     // Sent, then the next ones, each sent before the next: 6 an hour.
     for _ in 0..10 {
         finish_all(&store).await;
-        assert!(sign_in(&store, id, "hash", Some("en")).await);
+        assert!(sign_in(&store, id, "hash", "en", true).await);
     }
     assert_eq!(notices(&store, id).await.len() as i64, SIGN_IN_NOTICES_PER_HOUR);
     assert_eq!(

@@ -231,7 +231,10 @@ async fn opening_a_shop_is_recorded_once_and_for_that_shop_alone() {
         expires_at: &expires,
         browser: "",
     };
-    assert!(store.create_session(&new, user, "hash", None).await.unwrap());
+    assert!(store
+        .create_session(&new, user, "hash", crate::store::SignInWord::UNTOLD)
+        .await
+        .unwrap());
     assert_eq!(
         (opened(a.id).await, opened(b.id).await),
         (None, None),

@@ -162,11 +162,14 @@ pub async fn sign_in(
     }
     // Word by mail of a sign-in from a browser the account does not know.
     let known = super::credentials::known_browser(&state, &headers, &email, Some(&hash));
-    let notice = (state.mail.is_some() && !known).then_some(locale.code());
-    match session::start(&state, account.id, &hash, super::browsers::of(&headers), notice).await {
+    let word = app::store::SignInWord {
+        locale: locale.code(),
+        tell: state.mail.is_some() && !known,
+    };
+    match session::start(&state, account.id, &hash, super::browsers::of(&headers), word).await {
         Ok(Some(cookie)) => {
             tracing::info!(user_id = account.id, "console sign-in");
-            if let (Some(mailer), Some(_)) = (&state.mail, notice) {
+            if let (Some(mailer), true) = (&state.mail, word.tell) {
                 mailer.wake();
             }
             let mut response = Redirect::to("/console").into_response();

@@ -172,19 +172,20 @@ impl Fresh {
 
 /// Starts a session on `browser` for an account whose password the sign-in
 /// checked against `password_hash`, and returns its cookie; None when the
-/// password was changed meanwhile. With `notice` (the page's language), word
+/// password was changed meanwhile. As `word` says (the page's language; a
+/// new browser, with mail), word
 /// of the sign-in is queued for the account's address with the session.
 pub async fn start(
     state: &AppState,
     user_id: i64,
     password_hash: &str,
     browser: String,
-    notice: Option<&str>,
+    word: app::store::SignInWord<'_>,
 ) -> Result<Option<HeaderValue>, app::store::StoreError> {
     let fresh = Fresh::random(browser);
     let started = state
         .store
-        .create_session(&fresh.row(), user_id, password_hash, notice)
+        .create_session(&fresh.row(), user_id, password_hash, word)
         .await?;
     Ok(started.then(|| fresh.cookie(state)))
 }

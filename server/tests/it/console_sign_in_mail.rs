@@ -21,11 +21,18 @@ const CHROME: &str =
 /// Signs in to the owner's account from a browser that says `agent` and
 /// sends `cookies` (or none), in English; the answer.
 async fn sign_in_from(app: &TestApp, agent: &str, cookies: &str, password: &str) -> reqwest::Response {
-    sign_in_as(app, OWNER, agent, cookies, password).await
+    sign_in_as(app, OWNER, (agent, "en"), cookies, password).await
 }
 
-/// [`sign_in_from`] to the account of `email`.
-async fn sign_in_as(app: &TestApp, email: &str, agent: &str, cookies: &str, password: &str) -> reqwest::Response {
+/// [`sign_in_from`] to the account of `email`, from a browser that says
+/// its agent and its language.
+async fn sign_in_as(
+    app: &TestApp,
+    email: &str,
+    (agent, language): (&str, &str),
+    cookies: &str,
+    password: &str,
+) -> reqwest::Response {
     let page = app.client.get(app.url("/console")).send().await.unwrap();
     let (form_cookie, _) = set_cookie(&page, session::FORM_COOKIE.plain).expect("form cookie");
     let csrf = hidden(&page.text().await.unwrap(), "csrf").expect("form token");
@@ -37,6 +44,7 @@ async fn sign_in_as(app: &TestApp, email: &str, agent: &str, cookies: &str, pass
         .post(app.url("/console/sign-in"))
         .header("cookie", sent)
         .header("user-agent", agent)
+        .header("accept-language", language)
         .form(&[("csrf", csrf.as_str()), ("email", email), ("password", password)])
         .send()
         .await
@@ -155,7 +163,7 @@ async fn another_accounts_cookie_or_one_from_before_a_new_password_is_told() {
         format!("{}={tag}", KNOWN_COOKIE.plain)
     };
     let owners = known(&sign_in_from(&app, FIREFOX, "", PASSWORD).await);
-    let others = known(&sign_in_as(&app, OTHER, FIREFOX, "", PASSWORD).await);
+    let others = known(&sign_in_as(&app, OTHER, (FIREFOX, "en"), "", PASSWORD).await);
     drained(&app).await;
     assert_eq!(smtp.received().len(), 0, "first sign-ins");
     // The other account's cookie: a new browser to the owner's account.
@@ -189,4 +197,29 @@ async fn another_accounts_cookie_or_one_from_before_a_new_password_is_told() {
         subject, "New sign-in to your Lookout account",
         "the old cookie is a new browser"
     );
+}
+
+/// The mail is in the language of the account's own browsers, not of the
+/// new one, which may be anyone's.
+#[tokio::test]
+async fn the_notice_speaks_the_accounts_language_not_the_new_browsers() {
+    let smtp = SmtpServer::start().await;
+    let app = TestApp::spawn_with_mail(&smtp.url()).await;
+    account(&app, OWNER, "alpha", Role::Owner).await;
+    assert_eq!(
+        sign_in_as(&app, OWNER, (FIREFOX, "nb"), "", PASSWORD).await.status(),
+        303
+    );
+    // A new browser asking for Chinese pages.
+    assert_eq!(
+        sign_in_as(&app, OWNER, (CHROME, "zh-CN"), "", PASSWORD).await.status(),
+        303
+    );
+    let mail = &smtp.wait_for(1, WAIT).await[0];
+    let subject = mail.header("subject").unwrap_or_default();
+    assert!(subject.starts_with("Ny innlogging "), "{subject}");
+    // Quoted-printable, as sent: "med Chrome på Windows", "html lang=nb".
+    let text = mail.text();
+    assert!(text.contains("med Chrome p=C3=A5 Windows"), "{text}");
+    assert!(text.contains(r#"<html lang="nb">"#), "{text}");
 }
