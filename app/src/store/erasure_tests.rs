@@ -76,9 +76,12 @@ async fn an_erasure_is_recorded_once_with_who_made_it() {
     assert!(store.delete_order(shop.id, "2", &key).await.unwrap());
     assert!(!store.delete_order(shop.id, "2", &key).await.unwrap(), "nothing left");
     assert!(!store.delete_order(shop.id, "404", &By::Operator).await.unwrap());
+    // Staff, then an account deleted: nothing erased.
+    let erased = store.delete_order(shop.id, "3", &By::Account(gone)).await;
+    assert!(matches!(erased, Err(StoreError::NotOwner)), "{erased:?}");
     assert_eq!(store.delete_account(gone).await.unwrap(), Ok(()));
     let erased = store.delete_order(shop.id, "3", &By::Account(gone)).await;
-    assert!(matches!(erased, Err(StoreError::Unavailable(_))), "{erased:?}");
+    assert!(matches!(erased, Err(StoreError::NotOwner)), "{erased:?}");
     assert!(store.order(shop.id, "3").await.unwrap().is_some(), "not erased");
 
     let (changes, _) = store.changes(shop.id, 1).await.unwrap();

@@ -80,6 +80,8 @@ pub enum StoreError {
     Corrupt(String),
     #[error("the database is unavailable: {0}")]
     Unavailable(String),
+    #[error("the account is no longer an owner of the shop")]
+    NotOwner,
     #[error("the lookup database: {0}")]
     LookupUrl(String),
 }
