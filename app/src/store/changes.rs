@@ -165,7 +165,9 @@ impl<'a> Done<'a> {
     }
 }
 
-/// Records a change to `shop_id` in `tx`, the transaction that makes it, and
+/// Records a change to `shop_id` in `tx`, the transaction that makes it
+/// (an account's only while it is an owner of the shop, else
+/// [`StoreError::NotOwner`] and the change is not to be made), and
 /// forgets the shop's changes by the same kind of maker (erasures and the
 /// rest counted apart) beyond the newest [`CHANGES_KEPT`].
 pub(super) async fn record(
@@ -179,10 +181,13 @@ pub(super) async fn record(
         By::Operator => ("operator", None),
         By::Key(prefix) => ("key", Some(prefix.clone())),
         By::Account(id) => {
-            // Deleted in the meantime: its change is not made.
-            let email = email_of(tx, *id)
-                .await?
-                .ok_or_else(|| StoreError::Unavailable("the account making the change is gone".into()))?;
+            // Only owners change a shop's setup: one whose role was taken
+            // away, or that was deleted, while its form was on its way does
+            // not, and the transaction is given up.
+            if super::team::role_of(tx, *id, shop_id).await? != Some(Role::Owner) {
+                return Err(StoreError::NotOwner);
+            }
+            let email = email_of(tx, *id).await?.ok_or(StoreError::NotOwner)?;
             ("account", Some(email))
         }
     };
@@ -277,3 +282,7 @@ impl Store {
 #[cfg(test)]
 #[path = "changes_tests.rs"]
 mod tests;
+
+#[cfg(test)]
+#[path = "changes_owner_tests.rs"]
+mod owner_tests;

@@ -11,7 +11,7 @@ use super::session::Signed;
 use super::support::{self, typed_number};
 use super::{owner_posting, t, Locale};
 use crate::AppState;
-use app::store::{By, StoreError};
+use app::store::By;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -86,11 +86,6 @@ pub async fn erase(
             Redirect::to(&format!("/console/shops/{}/orders?done=erased", member.shop.slug)).into_response()
         }
         Ok(false) => refused(StatusCode::NOT_FOUND, number, "console.orders.erase_not_found"),
-        // The role was taken away, or the account deleted, meanwhile.
-        Err(StoreError::NotOwner) => pages::owners_only(locale),
-        Err(e) => {
-            tracing::error!(error = %e, "could not erase an order");
-            pages::unavailable(locale)
-        }
+        Err(e) => pages::not_written(locale, &e, "erase an order"),
     }
 }

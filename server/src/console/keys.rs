@@ -165,6 +165,7 @@ pub async fn create(
             ),
         ),
         Err(NotMade::Busy) => return pages::busy(locale),
+        Err(NotMade::Store(e)) => return pages::not_written(locale, &e, "create a key"),
         Err(e) => {
             tracing::error!(error = %e, "could not create a key");
             return pages::unavailable(locale);
@@ -222,10 +223,7 @@ pub async fn revoke(
             "console.keys.no_such_title",
             "console.keys.no_such",
         ),
-        Err(e) => {
-            tracing::error!(error = %e, "could not revoke a key");
-            pages::unavailable(signed.locale)
-        }
+        Err(e) => pages::not_written(signed.locale, &e, "revoke a key"),
     }
 }
 

@@ -220,6 +220,20 @@ pub fn retry_after(mut response: Response, wait: std::time::Duration) -> Respons
     response
 }
 
+/// A write the store refused or could not make, as the console answers it:
+/// an account no longer an owner of the shop (its role taken away, or the
+/// account deleted, while its form was on its way) as staff are, 403;
+/// anything else is logged as `doing` failed, 503.
+pub fn not_written(locale: Locale, e: &app::store::StoreError, doing: &'static str) -> Response {
+    match e {
+        app::store::StoreError::NotOwner => owners_only(locale),
+        e => {
+            tracing::error!(error = %e, doing, "a console write failed");
+            unavailable(locale)
+        }
+    }
+}
+
 /// The database could not answer.
 pub fn unavailable(locale: Locale) -> Response {
     message(

@@ -220,10 +220,7 @@ pub async fn save_settings(
         .await
     {
         Ok(_) => Redirect::to(&format!("/console/shops/{}/settings?saved=1", member.shop.slug)).into_response(),
-        Err(e) => {
-            tracing::error!(error = %e, "could not save shop settings");
-            pages::unavailable(signed.locale)
-        }
+        Err(e) => pages::not_written(signed.locale, &e, "save shop settings"),
     }
 }
 

@@ -58,10 +58,7 @@ pub async fn rotate(
             StatusCode::CONFLICT,
             Said::Problem(t(signed.locale, "console.shopify.form_used")),
         ),
-        Err(e) => {
-            tracing::error!(error = %e, "could not rotate the webhook secret");
-            return pages::unavailable(signed.locale);
-        }
+        Err(e) => return pages::not_written(signed.locale, &e, "rotate the webhook secret"),
     };
     shopify_page(&state, &signed, &member, &headers, status, said).await
 }
