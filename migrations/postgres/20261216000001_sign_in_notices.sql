@@ -2,14 +2,15 @@
 -- from a browser that has not signed in to it before (or not since its
 -- password was set), so that a stolen password does not go unseen.
 -- `users.signed_in_at` is the account's last sign-in: an account that has
--- never signed in is told nothing of its first one (it has just set its
--- password). Accounts from before have it from their newest session, else
+-- never signed in, or not since its password was set by a link, is told
+-- nothing of its first one (it has just set its password). Accounts from before have it from their newest session, else
 -- from the first time they opened a shop in the console (which needs a
 -- sign-in); only accounts that did neither are left without.
 ALTER TABLE users ADD COLUMN signed_in_at TEXT;
--- The language of the account's last sign-in from a browser it knew (or of
--- its first): its notices are written in it, not in a new browser's, which
--- may be anyone's.
+-- The language of the account's first sign-in since its password was set
+-- by a link (for accounts from before: of their first sign-in from a known
+-- browser since): its notices are written in it, not in a new browser's,
+-- which may be anyone's.
 ALTER TABLE users ADD COLUMN sign_in_locale TEXT;
 UPDATE users SET signed_in_at = COALESCE(
     (SELECT MAX(created_at) FROM sessions WHERE sessions.user_id = users.id),

@@ -102,7 +102,9 @@ impl Store {
         let Some(user_id) = user_id else {
             return Ok(false);
         };
-        sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
+        // The link proves the mailbox: the next sign-in is told as the
+        // account's first (nothing mailed) and gives the account its language.
+        sqlx::query("UPDATE users SET password_hash = $1, signed_in_at = NULL, sign_in_locale = NULL WHERE id = $2")
             .bind(password_hash)
             .bind(user_id)
             .execute(&mut *tx)

@@ -42,8 +42,11 @@ impl SignInWord<'_> {
 /// says to, queues word of it in `tx`: not for the account's first sign-in,
 /// and at most [`SIGN_IN_NOTICES_PER_HOUR`]; while one is waiting to be
 /// sent, it is counted in that one instead. The mail is in the language of
-/// the account's last sign-in from a browser it knew (or its first), not
-/// the new browser's, which may be anyone's; only those sign-ins set it.
+/// the account's first sign-in (since its password was last set by a
+/// link, which proves the mailbox), not the new browser's, which may be
+/// anyone's: a browser that signed in once is known, so a later sign-in
+/// from it may be a stranger's too. An account from before had none: its
+/// first sign-in from a known browser since gives it.
 pub(super) async fn signed_in(
     tx: &mut Transaction<'_, Any>,
     user_id: i64,
@@ -76,12 +79,11 @@ pub(super) async fn signed_in(
         }
     }
     let noted = match word.tell {
-        // A new browser's language is kept only for the account's first sign-in.
         true => {
             "UPDATE users SET sign_in_locale = CASE WHEN signed_in_at IS NULL THEN $3 ELSE sign_in_locale END,
                               signed_in_at = $1 WHERE id = $2"
         }
-        false => "UPDATE users SET signed_in_at = $1, sign_in_locale = $3 WHERE id = $2",
+        false => "UPDATE users SET sign_in_locale = COALESCE(sign_in_locale, $3), signed_in_at = $1 WHERE id = $2",
     };
     sqlx::query(noted)
         .bind(at)

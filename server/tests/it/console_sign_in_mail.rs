@@ -11,7 +11,7 @@ use common::console::{account, hidden, set_cookie, PASSWORD};
 use common::links::{drained, WAIT};
 use common::smtp::SmtpServer;
 use common::TestApp;
-use server::console::{session, KNOWN_COOKIE};
+use server::console::{password, session, KNOWN_COOKIE};
 
 const OWNER: &str = "owner@alpha.example";
 const FIREFOX: &str = "Mozilla/5.0 (Android 14; Mobile; rv:131.0) Gecko/131.0 Firefox/131.0";
@@ -211,10 +211,8 @@ async fn the_notice_speaks_the_accounts_language_not_the_new_browsers() {
         303
     );
     // A new browser asking for Chinese pages.
-    assert_eq!(
-        sign_in_as(&app, OWNER, (CHROME, "zh-CN"), "", PASSWORD).await.status(),
-        303
-    );
+    let told = sign_in_as(&app, OWNER, (CHROME, "zh-CN"), "", PASSWORD).await;
+    assert_eq!(told.status(), 303);
     let mail = &smtp.wait_for(1, WAIT).await[0];
     let subject = mail.header("subject").unwrap_or_default();
     assert!(subject.starts_with("Ny innlogging "), "{subject}");
@@ -222,4 +220,44 @@ async fn the_notice_speaks_the_accounts_language_not_the_new_browsers() {
     let text = mail.text();
     assert!(text.contains("med Chrome p=C3=A5 Windows"), "{text}");
     assert!(text.contains(r#"<html lang="nb">"#), "{text}");
+    drained(&app).await;
+    // The stranger's browser is known now: signing in from it again, from a
+    // Chinese page, does not change the language of the next warning.
+    let (tag, _) = set_cookie(&told, KNOWN_COOKIE.plain).expect("known-browser cookie");
+    let known = format!("{}={tag}", KNOWN_COOKIE.plain);
+    let again = sign_in_as(&app, OWNER, (CHROME, "zh-CN"), &known, PASSWORD).await;
+    assert_eq!(again.status(), 303);
+    assert_eq!(
+        sign_in_as(&app, OWNER, (CHROME, "zh-CN"), "", PASSWORD).await.status(),
+        303
+    );
+    let mails = smtp.wait_for(2, WAIT).await;
+    assert!(mails[1].text().contains(r#"<html lang="nb">"#), "{}", mails[1].text());
+}
+
+/// A set-password link proves the mailbox: the next sign-in counts as the
+/// account's first (not told) and gives the account its language.
+#[tokio::test]
+async fn a_password_set_by_a_link_makes_the_next_sign_in_the_first() {
+    let smtp = SmtpServer::start().await;
+    let app = TestApp::spawn_with_mail(&smtp.url()).await;
+    account(&app, OWNER, "alpha", Role::Owner).await;
+    assert_eq!(
+        sign_in_as(&app, OWNER, (FIREFOX, "nb"), "", PASSWORD).await.status(),
+        303
+    );
+    let user = app.store.account(OWNER).await.unwrap().expect("account");
+    let (token, expires) = password::new_link();
+    let digest = session::digest(&token);
+    let stored = app.store.insert_password_link(user.id, &digest, &expires);
+    stored.await.unwrap();
+    const NEW: &str = "a brand new passphrase";
+    let set = common::console::set_password(&app, &password::link_path(&token), NEW, NEW).await;
+    assert_eq!(set.status(), 200);
+    assert_eq!(sign_in_as(&app, OWNER, (CHROME, "de"), "", NEW).await.status(), 303);
+    drained(&app).await;
+    assert_eq!(smtp.received().len(), 0, "the first sign-in since the link");
+    assert_eq!(sign_in_as(&app, OWNER, (FIREFOX, "zh-CN"), "", NEW).await.status(), 303);
+    let mail = &smtp.wait_for(1, WAIT).await[0];
+    assert!(mail.text().contains(r#"<html lang="de">"#), "{}", mail.text());
 }
