@@ -199,17 +199,22 @@ async fn another_accounts_cookie_or_one_from_before_a_new_password_is_told() {
     );
 }
 
-/// The mail is in the language of the account's own browsers, not of the
-/// new one, which may be anyone's.
+/// A server with mail and the owner's account, signed in to first from a
+/// Norwegian page.
+async fn used_in_norwegian(smtp: &SmtpServer) -> TestApp {
+    let app = TestApp::spawn_with_mail(&smtp.url()).await;
+    account(&app, OWNER, "alpha", Role::Owner).await;
+    let first = sign_in_as(&app, OWNER, (FIREFOX, "nb"), "", PASSWORD).await;
+    assert_eq!(first.status(), 303);
+    app
+}
+
+/// The mail is in the language of the account's first sign-in, not of the
+/// new browser, which may be anyone's.
 #[tokio::test]
 async fn the_notice_speaks_the_accounts_language_not_the_new_browsers() {
     let smtp = SmtpServer::start().await;
-    let app = TestApp::spawn_with_mail(&smtp.url()).await;
-    account(&app, OWNER, "alpha", Role::Owner).await;
-    assert_eq!(
-        sign_in_as(&app, OWNER, (FIREFOX, "nb"), "", PASSWORD).await.status(),
-        303
-    );
+    let app = used_in_norwegian(&smtp).await;
     // A new browser asking for Chinese pages.
     let told = sign_in_as(&app, OWNER, (CHROME, "zh-CN"), "", PASSWORD).await;
     assert_eq!(told.status(), 303);
@@ -240,12 +245,7 @@ async fn the_notice_speaks_the_accounts_language_not_the_new_browsers() {
 #[tokio::test]
 async fn a_password_set_by_a_link_makes_the_next_sign_in_the_first() {
     let smtp = SmtpServer::start().await;
-    let app = TestApp::spawn_with_mail(&smtp.url()).await;
-    account(&app, OWNER, "alpha", Role::Owner).await;
-    assert_eq!(
-        sign_in_as(&app, OWNER, (FIREFOX, "nb"), "", PASSWORD).await.status(),
-        303
-    );
+    let app = used_in_norwegian(&smtp).await;
     let user = app.store.account(OWNER).await.unwrap().expect("account");
     let (token, expires) = password::new_link();
     let digest = session::digest(&token);
