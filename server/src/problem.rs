@@ -41,6 +41,9 @@ pub enum ApiError {
     /// Too many failed webhook signatures from this client to this shop.
     #[error("too many failed webhook signatures")]
     SignatureRateLimited(u64),
+    /// Too many writes with this API key (`app::limits`, `api_writes`).
+    #[error("too many writes with this key")]
+    WriteRateLimited(u64),
     #[error("busy")]
     Busy,
     /// Too many webhook bodies are being received at once (`crate::unsigned`).
@@ -93,9 +96,10 @@ impl ApiError {
             ApiError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::Stale => StatusCode::CONFLICT,
-            ApiError::RateLimited(_) | ApiError::AuthRateLimited(_) | ApiError::SignatureRateLimited(_) => {
-                StatusCode::TOO_MANY_REQUESTS
-            }
+            ApiError::RateLimited(_)
+            | ApiError::AuthRateLimited(_)
+            | ApiError::SignatureRateLimited(_)
+            | ApiError::WriteRateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Busy | ApiError::ReceivingBusy => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::CrossSite => StatusCode::FORBIDDEN,
@@ -179,6 +183,11 @@ impl ApiError {
                     "Too many deliveries with a wrong signature from this address to this shop. \
                      Try again in {secs} seconds."
                 ),
+            ),
+            ApiError::WriteRateLimited(secs) => (
+                "rate_limited",
+                "Too many attempts",
+                format!("Too many writes with this API key. Nothing was changed. Try again in {secs} seconds."),
             ),
             ApiError::Busy => (
                 "busy",
@@ -269,7 +278,10 @@ impl IntoResponse for ApiError {
             HeaderValue::from_static("application/problem+json"),
         );
         match &self {
-            ApiError::RateLimited(secs) | ApiError::AuthRateLimited(secs) | ApiError::SignatureRateLimited(secs) => {
+            ApiError::RateLimited(secs)
+            | ApiError::AuthRateLimited(secs)
+            | ApiError::SignatureRateLimited(secs)
+            | ApiError::WriteRateLimited(secs) => {
                 response
                     .headers_mut()
                     .insert(header::RETRY_AFTER, HeaderValue::from(*secs));

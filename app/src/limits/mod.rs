@@ -9,6 +9,7 @@
 //! table has a capacity (see `table`), and with `shared` the allowances live in
 //! the database, so that every server (and a restarted one) counts the same.
 
+mod api_writes;
 mod client;
 mod console;
 mod forgotten;
@@ -51,6 +52,8 @@ pub struct LimitSettings {
     pub failed_webhooks_per_shop: u32,
     /// Console forms one account may post per `window` (see `console`).
     pub console_writes_per_account: u32,
+    /// Writes through the API one key may make per `window` (see `api_writes`).
+    pub api_writes_per_key: u32,
     /// Requests for order links by email (in the database too when the limits are shared).
     pub links: LinkRules,
     /// Keys each in-memory table holds at most.
@@ -63,6 +66,11 @@ pub struct LimitSettings {
 /// may fail from all clients together: one client alone cannot lock an account
 /// out for everyone else, and guessing from many is still bounded.
 pub const ACCOUNT_FROM_ALL_CLIENTS: u32 = 10;
+
+/// Writes one API key may make per window unless configured: 100 a second
+/// on average over the default 15 minutes, all of them at once if need be
+/// (a backfill), and then no more.
+pub const DEFAULT_API_WRITES_PER_KEY: u32 = 90_000;
 
 /// Keys each in-memory table holds at most, unless configured: about 2.5 MiB a table.
 pub const DEFAULT_CAPACITY: usize = 65_536;
@@ -78,6 +86,7 @@ impl Default for LimitSettings {
             failed_sign_ins_per_account: 5,
             failed_webhooks_per_shop: 60,
             console_writes_per_account: 100,
+            api_writes_per_key: DEFAULT_API_WRITES_PER_KEY,
             links: LinkRules::default(),
             capacity: DEFAULT_CAPACITY,
             proxies: Proxies::none(),
@@ -123,6 +132,9 @@ pub struct LookupLimits {
     /// Console forms per account (see `console`).
     console: Mutex<Table>,
     console_rule: Rule,
+    /// API writes per key (see `api_writes`).
+    api_writes: Mutex<Table>,
+    api_write_rule: Rule,
     /// Requests for order links (see `links`).
     links: links::LinkTables,
     epoch: Instant,
@@ -186,6 +198,8 @@ impl LookupLimits {
             webhook_rule: Rule::new(settings.failed_webhooks_per_shop, w),
             console: Mutex::new(Table::new(settings.capacity)),
             console_rule: Rule::new(settings.console_writes_per_account, w),
+            api_writes: Mutex::new(Table::new(settings.capacity)),
+            api_write_rule: Rule::new(settings.api_writes_per_key, w),
             links: links::LinkTables::new(&settings.links, settings.capacity),
             secret,
             backing,

@@ -58,6 +58,23 @@ pub async fn authorize_key(
     }
 }
 
+/// [`authorize_key`] for a write: then one write is taken from the key's
+/// allowance (`app::limits`, `api_writes`), before the body is read; past
+/// it, 429 with `Retry-After` and nothing changed.
+pub async fn authorize_write(
+    state: &AppState,
+    client: &Client,
+    headers: &HeaderMap,
+    slug: &str,
+) -> Result<(Shop, String), ApiError> {
+    let (shop, prefix) = authorize_key(state, client, headers, slug).await?;
+    state
+        .limits
+        .reserve_api_write(&prefix)
+        .map_err(|wait| ApiError::WriteRateLimited(wait.as_secs().max(1)))?;
+    Ok((shop, prefix))
+}
+
 /// The shop of a well-formed key, `None` if the key is not valid. A key verified
 /// within the last minute is taken from memory; a key being verified for another
 /// request is not verified again: this one waits for that answer, spending

@@ -1,6 +1,6 @@
 //! The merchant's order endpoints: create or replace, read, erase.
 
-use super::auth::{authorize, authorize_key, ClientOf};
+use super::auth::{authorize, authorize_write, ClientOf};
 use super::body;
 use crate::problem::ApiError;
 use crate::AppState;
@@ -36,6 +36,7 @@ const ORDER_BODY: &str = "a JSON object: one order (docs/api.md, \"The order bod
         (status = 409, description = "The stored order's `updated_at` is newer; nothing changed", body = crate::problem::Problem, content_type = "application/problem+json"),
         (status = 413, description = "The body is over 1 MiB", body = crate::problem::Problem, content_type = "application/problem+json"),
         (status = 422, description = "The order is not valid; `errors` lists every problem; nothing changed", body = crate::problem::Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Past the key's allowance of writes (`api-writes-per-key` per window); `Retry-After` says when; nothing changed", body = crate::problem::Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn put_order(
@@ -62,7 +63,7 @@ async fn put(
     headers: HeaderMap,
     body: Body,
 ) -> Result<(StatusCode, Json<ValidOrder>), ApiError> {
-    let shop = authorize(&state, &client, &headers, &slug).await?;
+    let (shop, _) = authorize_write(&state, &client, &headers, &slug).await?;
     let bytes = body::read(body, MAX_BODY_BYTES).await?;
     let order = parse_order(&bytes).map_err(|errors| invalid_body(&bytes, errors))?;
     path_number(&number)?;
@@ -135,6 +136,7 @@ pub async fn get_order(
         (status = 204, description = "Erased; listed on the console's Changes page as erased by this key"),
         (status = 401, description = "No key, or not this shop's live key", body = crate::problem::Problem, content_type = "application/problem+json"),
         (status = 404, description = "No order with this number at this shop", body = crate::problem::Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Past the key's allowance of writes (`api-writes-per-key` per window); `Retry-After` says when; nothing changed", body = crate::problem::Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn delete_order(
@@ -143,7 +145,7 @@ pub async fn delete_order(
     Path((slug, number)): Path<(String, String)>,
     headers: HeaderMap,
 ) -> Result<StatusCode, ApiError> {
-    let (shop, prefix) = authorize_key(&state, &client, &headers, &slug).await?;
+    let (shop, prefix) = authorize_write(&state, &client, &headers, &slug).await?;
     path_number(&number)?;
     let (number_key, by) = (order_number_key(&number), By::Key(prefix));
     if state.store.delete_order(shop.id, &number_key, &by).await? {

@@ -2,7 +2,7 @@
 //! here: whether shoppers may ask for a link to their orders by email. The
 //! others are changed in the console or with `lookout shop update`.
 
-use super::auth::{authorize, authorize_key, ClientOf};
+use super::auth::{authorize, authorize_write, ClientOf};
 use super::body;
 use crate::problem::ApiError;
 use crate::AppState;
@@ -149,6 +149,7 @@ pub async fn get_settings(
         (status = 200, description = "Changed; the shop's settings now", body = ShopSettings),
         (status = 401, description = "No key, or not this shop's live key", body = crate::problem::Problem, content_type = "application/problem+json"),
         (status = 422, description = "Not a settings object, no setting in it, a setting this endpoint cannot change, or a value that is not `true`/`false`; `errors` names each; nothing changed", body = crate::problem::Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Past the key's allowance of writes (`api-writes-per-key` per window); `Retry-After` says when; nothing changed", body = crate::problem::Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn patch_settings(
@@ -158,7 +159,7 @@ pub async fn patch_settings(
     headers: HeaderMap,
     body: Body,
 ) -> Result<Json<ShopSettings>, ApiError> {
-    let (shop, prefix) = authorize_key(&state, &client, &headers, &slug).await?;
+    let (shop, prefix) = authorize_write(&state, &client, &headers, &slug).await?;
     let bytes = body::read(body, MAX_BODY).await?;
     let patch = SettingsPatch::parse(&bytes).map_err(ApiError::Validation)?;
     let update = ShopUpdate {

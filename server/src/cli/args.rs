@@ -42,6 +42,10 @@ pub(super) struct LimitArgs {
     /// account may post per window.
     #[arg(long, env = "LOOKOUT_CONSOLE_WRITES_PER_ACCOUNT", default_value_t = 100)]
     console_writes_per_account: u32,
+    /// Writes through the API (orders stored or erased, settings changed) one
+    /// API key may make per window.
+    #[arg(long, env = "LOOKOUT_API_WRITES_PER_KEY", default_value_t = app::limits::DEFAULT_API_WRITES_PER_KEY)]
+    api_writes_per_key: u32,
     /// Requests for a link to one's orders by email, per address at a shop, per hour.
     #[arg(long, env = "LOOKOUT_ORDER_LINKS_PER_EMAIL", default_value_t = 3)]
     order_links_per_email: u32,
@@ -71,6 +75,7 @@ impl LimitArgs {
             ("--failed-sign-ins-per-account", self.failed_sign_ins_per_account),
             ("--failed-webhooks-per-shop", self.failed_webhooks_per_shop),
             ("--console-writes-per-account", self.console_writes_per_account),
+            ("--api-writes-per-key", self.api_writes_per_key),
             ("--order-links-per-email", self.order_links_per_email),
             ("--order-links-per-client", self.order_links_per_client),
             ("--order-links-per-shop", self.order_links_per_shop),
@@ -91,6 +96,7 @@ impl LimitArgs {
             failed_sign_ins_per_account: self.failed_sign_ins_per_account,
             failed_webhooks_per_shop: self.failed_webhooks_per_shop,
             console_writes_per_account: self.console_writes_per_account,
+            api_writes_per_key: self.api_writes_per_key,
             links: app::limits::LinkRules {
                 per_email: self.order_links_per_email,
                 per_client: self.order_links_per_client,

@@ -8,6 +8,7 @@ mod common;
 
 mod api;
 mod api_problems;
+mod api_write_limits;
 mod auth;
 mod bundle;
 mod cli;

@@ -1,0 +1,85 @@
+//! Writes through the API are limited per key: past its allowance a key's
+//! orders and settings are refused with 429 and `Retry-After`, before the
+//! body is read, and nothing changes; reads, other keys and other shops go
+//! on; a key that fails its check spends nothing; a burst gets exactly the
+//! allowance.
+
+use crate::common;
+
+use app::limits::LimitSettings;
+use common::{order_of, TestApp};
+
+fn allowing(writes: u32) -> LimitSettings {
+    LimitSettings {
+        api_writes_per_key: writes,
+        ..LimitSettings::default()
+    }
+}
+
+async fn put(app: &TestApp, key: &str, number: &str) -> reqwest::Response {
+    let order = order_of(number, "ada@example.com", 1).to_string();
+    app.put("alpha", number, key, order).await
+}
+
+async fn orders(app: &TestApp) -> i64 {
+    app.count("SELECT COUNT(*) FROM orders").await
+}
+
+#[tokio::test]
+async fn a_key_past_its_writes_is_refused_and_changes_nothing() {
+    let app = TestApp::spawn_with(allowing(5)).await;
+    // A key that fails its check (the right prefix, a wrong secret) spends nothing.
+    let (head, _) = app.alpha_key.rsplit_once('_').unwrap();
+    let wrong = format!("{head}_{}", "0".repeat(43));
+    assert_eq!(put(&app, &wrong, "w-1").await.status(), 401);
+    for n in 0..5 {
+        assert_eq!(put(&app, &app.alpha_key, &format!("n-{n}")).await.status(), 201, "{n}");
+    }
+    let before = orders(&app).await;
+    let res = put(&app, &app.alpha_key, "n-5").await;
+    assert_eq!(res.status(), 429);
+    let wait: u64 = res.headers()["retry-after"].to_str().unwrap().parse().unwrap();
+    assert!(wait >= 1, "{wait}");
+    assert_eq!(res.headers()["content-type"], "application/problem+json");
+    let problem: serde_json::Value = res.json().await.unwrap();
+    assert_eq!(problem["code"], "rate_limited");
+    assert_eq!(problem["status"], 429);
+    assert!(problem["detail"]
+        .as_str()
+        .unwrap()
+        .contains("Too many writes with this API key"));
+    // Erasing and the settings are writes too; nothing changed.
+    let url = app.url("/api/v1/shops/alpha/orders/n-0");
+    let res = app.client.delete(url).bearer_auth(&app.alpha_key).send().await.unwrap();
+    assert_eq!(res.status(), 429);
+    let res = app
+        .client
+        .patch(app.url("/api/v1/shops/alpha/settings"))
+        .bearer_auth(&app.alpha_key)
+        .json(&serde_json::json!({ "email_links": false }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 429);
+    assert_eq!(orders(&app).await, before);
+    assert!(app.store.shop("alpha").await.unwrap().unwrap().email_links);
+    // Reads go on, and so do other shops' keys.
+    assert_eq!(app.merchant_order("alpha", "n-0").await["order_number"], "n-0");
+    let order = order_of("b-1", "bo@example.com", 1).to_string();
+    assert_eq!(app.put("beta", "b-1", &app.beta_key, order).await.status(), 201);
+}
+
+/// 200 writes at once with a key allowed 50: exactly 50 go ahead.
+#[tokio::test]
+async fn a_burst_gets_exactly_the_allowance() {
+    let app = TestApp::spawn_with(allowing(50)).await;
+    let answers = futures::future::join_all((0..200).map(|n| {
+        let app = &app;
+        async move { put(app, &app.alpha_key, &format!("burst-{n}")).await.status().as_u16() }
+    }))
+    .await;
+    let stored = answers.iter().filter(|s| **s == 201).count();
+    let refused = answers.iter().filter(|s| **s == 429).count();
+    assert_eq!((stored, refused), (50, 150), "{answers:?}");
+    assert_eq!(orders(&app).await, 50);
+}
