@@ -36,7 +36,7 @@ const ORDER_BODY: &str = "a JSON object: one order (docs/api.md, \"The order bod
         (status = 409, description = "The stored order's `updated_at` is newer; nothing changed", body = crate::problem::Problem, content_type = "application/problem+json"),
         (status = 413, description = "The body is over 1 MiB", body = crate::problem::Problem, content_type = "application/problem+json"),
         (status = 422, description = "The order is not valid; `errors` lists every problem; nothing changed", body = crate::problem::Problem, content_type = "application/problem+json"),
-        (status = 429, description = "Past the key's allowance of writes (`api-writes-per-key` per window); `Retry-After` says when; nothing changed", body = crate::problem::Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Past the key's allowance of writes (`api-writes-per-key` per window), or too many failed key checks from this address; `Retry-After` says when; nothing changed", body = crate::problem::Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn put_order(
@@ -136,7 +136,7 @@ pub async fn get_order(
         (status = 204, description = "Erased; listed on the console's Changes page as erased by this key"),
         (status = 401, description = "No key, or not this shop's live key", body = crate::problem::Problem, content_type = "application/problem+json"),
         (status = 404, description = "No order with this number at this shop", body = crate::problem::Problem, content_type = "application/problem+json"),
-        (status = 429, description = "Past the key's allowance of writes (`api-writes-per-key` per window); `Retry-After` says when; nothing changed", body = crate::problem::Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Past the key's allowance of writes (`api-writes-per-key` per window), or too many failed key checks from this address; `Retry-After` says when; nothing changed", body = crate::problem::Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn delete_order(

@@ -149,7 +149,7 @@ pub async fn get_settings(
         (status = 200, description = "Changed; the shop's settings now", body = ShopSettings),
         (status = 401, description = "No key, or not this shop's live key", body = crate::problem::Problem, content_type = "application/problem+json"),
         (status = 422, description = "Not a settings object, no setting in it, a setting this endpoint cannot change, or a value that is not `true`/`false`; `errors` names each; nothing changed", body = crate::problem::Problem, content_type = "application/problem+json"),
-        (status = 429, description = "Past the key's allowance of writes (`api-writes-per-key` per window); `Retry-After` says when; nothing changed", body = crate::problem::Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Past the key's allowance of writes (`api-writes-per-key` per window), or too many failed key checks from this address; `Retry-After` says when; nothing changed", body = crate::problem::Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn patch_settings(
