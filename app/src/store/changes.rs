@@ -2,7 +2,7 @@
 //! its own transaction (so a change not recorded was not made), read by the
 //! owners' "Changes" page.
 
-use super::accounts::{email_of, Role};
+use super::accounts::Role;
 use super::activity::{AUDIT_KEPT_DAYS, PRUNE_BATCH};
 use super::{now, Store, StoreError};
 use sqlx::{Any, Transaction};
@@ -183,12 +183,17 @@ pub(super) async fn record(
         By::Account(id) => {
             // Only owners change a shop's setup: one whose role was taken
             // away, or that was deleted, while its form was on its way does
-            // not, and the transaction is given up.
-            if super::team::role_of(tx, *id, shop_id).await? != Some(Role::Owner) {
-                return Err(StoreError::NotOwner);
-            }
-            let email = email_of(tx, *id).await?.ok_or(StoreError::NotOwner)?;
-            ("account", Some(email))
+            // not, and the transaction is given up. Its email, while it is one.
+            let email: Option<String> = sqlx::query_scalar(
+                "SELECT u.email FROM users u JOIN memberships m ON m.user_id = u.id
+                 WHERE u.id = $1 AND m.shop_id = $2 AND m.role = $3",
+            )
+            .bind(*id)
+            .bind(shop_id)
+            .bind(Role::Owner.as_str())
+            .fetch_optional(&mut **tx)
+            .await?;
+            ("account", Some(email.ok_or(StoreError::NotOwner)?))
         }
     };
     sqlx::query(

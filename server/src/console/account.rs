@@ -4,7 +4,7 @@
 //! of failures taken before any hashing, the bounded hashing gate, a dummy hash
 //! when there is no such account.
 
-use super::credentials::{check_password, Refused};
+use super::credentials::{check_password, Refused, Right};
 use super::pages::{self, bare, notice, Frame};
 use super::session::{self, Signed, FORM_COOKIE, SESSION_COOKIE};
 use super::{locale_of, t, CsrfForm, Locale};
@@ -143,7 +143,7 @@ pub async fn sign_in(
         let page = sign_in_page(&state, &headers, StatusCode::TOO_MANY_REQUESTS, Some(text));
         pages::retry_after(page, wait)
     };
-    let (account, hash) = match check_password(&state, &client, &headers, &email, form.password).await {
+    let Right { account, hash, known } = match check_password(&state, &client, &headers, &email, form.password).await {
         Ok(right) => right,
         Err(Refused::Limited(wait)) => return limited(wait),
         Err(Refused::Wrong) => {
@@ -161,7 +161,6 @@ pub async fn sign_in(
         }
     }
     // Word by mail of a sign-in from a browser the account does not know.
-    let known = super::credentials::known_browser(&state, &headers, &email, Some(&hash));
     let word = app::store::SignInWord {
         locale: locale.code(),
         tell: state.mail.is_some() && !known,

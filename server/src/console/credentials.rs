@@ -29,15 +29,22 @@ pub enum Refused {
     Unavailable,
 }
 
-/// Checks `password` for the account of `email` (normalised): the account
-/// and its password hash when it is right.
+/// A right password: its account, the hash it was checked against, and
+/// whether the browser is one the account knows (its known-browser cookie).
+pub struct Right {
+    pub account: Account,
+    pub hash: String,
+    pub known: bool,
+}
+
+/// Checks `password` for the account of `email` (normalised).
 pub async fn check_password(
     state: &AppState,
     client: &Client,
     headers: &HeaderMap,
     email: &str,
     password: String,
-) -> Result<(Account, String), Refused> {
+) -> Result<Right, Refused> {
     state.limits.reserve_sign_in(client, email).map_err(Refused::Limited)?;
     let account = match state.store.account(email).await {
         Ok(account) => account,
@@ -66,14 +73,18 @@ pub async fn check_password(
         state.limits.release_sign_in(client, email, anywhere);
         return Err(Refused::Busy);
     };
-    let right = account.zip(stored).filter(|_| valid).ok_or(Refused::Wrong)?;
+    let (account, hash) = account.zip(stored).filter(|_| valid).ok_or(Refused::Wrong)?;
     state.limits.release_sign_in(client, email, anywhere);
-    Ok(right)
+    Ok(Right {
+        account,
+        hash,
+        known: !anywhere,
+    })
 }
 
 /// Whether the browser's known-browser cookie was made for the account of
 /// `email` with its password hash `hash` (none: no account, or no password).
-pub(super) fn known_browser(state: &AppState, headers: &HeaderMap, email: &str, hash: Option<&str>) -> bool {
+fn known_browser(state: &AppState, headers: &HeaderMap, email: &str, hash: Option<&str>) -> bool {
     match (session::cookie(state, headers, KNOWN_COOKIE), hash) {
         (Some(tag), Some(hash)) => state.limits.is_known_browser(tag, email, hash, today()),
         _ => false,

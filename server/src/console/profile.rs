@@ -148,7 +148,7 @@ pub async fn change_password(
         }
     };
     let old_hash = match check_password(&state, &client, &headers, email, form.current).await {
-        Ok((account, old_hash)) if account.id == user_id => old_hash,
+        Ok(right) if right.account.id == user_id => right.hash,
         // Another account under the session's address (never, while the session lasts).
         Ok(_) | Err(Refused::Wrong) => {
             tracing::info!(user_id, "console password change refused: current password wrong");

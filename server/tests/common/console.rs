@@ -98,6 +98,18 @@ pub async fn try_sign_in_with(
     email: &str,
     password: &str,
 ) -> reqwest::Response {
+    try_sign_in_sending(client, base, (from, cookies, &[]), email, password).await
+}
+
+/// [`try_sign_in_with`] with more headers on the sign-in's post (a
+/// `User-Agent`, an `Accept-Language`): `(from, cookies, headers)`.
+pub async fn try_sign_in_sending(
+    client: &reqwest::Client,
+    base: &str,
+    (from, cookies, headers): (&str, &str, &[(&str, &str)]),
+    email: &str,
+    password: &str,
+) -> reqwest::Response {
     let page = client.get(format!("{base}/console")).send().await.unwrap();
     let (form_cookie, _) = set_cookie(&page, session::FORM_COOKIE.plain).expect("form cookie");
     let csrf = hidden(&page.text().await.unwrap(), "csrf").expect("form token");
@@ -105,11 +117,14 @@ pub async fn try_sign_in_with(
     if !cookies.is_empty() {
         sent = format!("{sent}; {cookies}");
     }
-    client
+    let mut post = client
         .post(format!("{base}/console/sign-in"))
         .header("cookie", sent)
-        .header("x-forwarded-for", from)
-        .form(&[("csrf", csrf.as_str()), ("email", email), ("password", password)])
+        .header("x-forwarded-for", from);
+    for (name, value) in headers {
+        post = post.header(*name, *value);
+    }
+    post.form(&[("csrf", csrf.as_str()), ("email", email), ("password", password)])
         .send()
         .await
         .unwrap()

@@ -7,7 +7,7 @@
 use crate::common;
 
 use app::store::{Role, SIGN_IN_NOTICES_PER_HOUR};
-use common::console::{account, hidden, set_cookie, PASSWORD};
+use common::console::{account, set_cookie, try_sign_in_sending, PASSWORD};
 use common::links::{drained, WAIT};
 use common::smtp::SmtpServer;
 use common::TestApp;
@@ -33,22 +33,9 @@ async fn sign_in_as(
     cookies: &str,
     password: &str,
 ) -> reqwest::Response {
-    let page = app.client.get(app.url("/console")).send().await.unwrap();
-    let (form_cookie, _) = set_cookie(&page, session::FORM_COOKIE.plain).expect("form cookie");
-    let csrf = hidden(&page.text().await.unwrap(), "csrf").expect("form token");
-    let mut sent = format!("{}={form_cookie}", session::FORM_COOKIE.plain);
-    if !cookies.is_empty() {
-        sent = format!("{sent}; {cookies}");
-    }
-    app.client
-        .post(app.url("/console/sign-in"))
-        .header("cookie", sent)
-        .header("user-agent", agent)
-        .header("accept-language", language)
-        .form(&[("csrf", csrf.as_str()), ("email", email), ("password", password)])
-        .send()
-        .await
-        .unwrap()
+    let headers = [("user-agent", agent), ("accept-language", language)];
+    let sent = ("127.0.0.1", cookies, headers.as_slice());
+    try_sign_in_sending(&app.client, &app.base, sent, email, password).await
 }
 
 async fn notices(app: &TestApp) -> i64 {
