@@ -152,6 +152,10 @@ pub async fn create(
     by: &app::store::By,
 ) -> Result<String, NotMade> {
     let label = self::label(label).ok_or(NotMade::Label)?;
+    // The shop's turn from the check to the insert: a burst of forms hashes
+    // no more keys than the shop has room for (other servers' forms are
+    // still refused by the insert's own check).
+    let _turn = store.shop_turn(shop_id).await;
     store.key_room(shop_id, form).await??;
     let new = generate();
     let key = new.key.clone();

@@ -131,6 +131,7 @@ impl Store {
             tally: Default::default(),
             wal,
             writes: tokio_util::task::TaskTracker::new(),
+            turns: Default::default(),
         })))
     }
 }

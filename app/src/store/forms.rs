@@ -63,7 +63,7 @@ impl Store {
         form: &str,
         by: &By,
     ) -> Result<bool, StoreError> {
-        let mut conn = self.pool.acquire().await?;
+        let (_turn, mut conn) = self.shop_conn(shop_id).await?;
         let mut tx = super::shops::hold_shop(&mut conn, self.backend, shop_id).await?;
         if !use_form(&mut tx, shop_id, form, "").await? {
             return Ok(false);

@@ -157,7 +157,7 @@ impl Store {
         role: Role,
         locale: &str,
     ) -> Result<Result<(Invited, i64), InviteRefusal>, StoreError> {
-        let mut conn = self.pool.acquire().await?;
+        let (_turn, mut conn) = self.shop_conn(shop_id).await?;
         let mut tx = hold_shop(&mut conn, self.backend, shop_id).await?;
         if role_of(&mut tx, by, shop_id).await? != Some(Role::Owner) {
             return Ok(Err(InviteRefusal::NotOwner));

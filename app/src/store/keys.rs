@@ -60,7 +60,9 @@ impl<'r> sqlx::FromRow<'r, sqlx::any::AnyRow> for KeyInfo {
 
 impl Store {
     /// Whether a key could be made now (checked before hashing one): `form` is
-    /// the console form's one-time token, `None` from the command line.
+    /// the console form's one-time token, `None` from the command line. Held
+    /// as a reservation by a caller that holds the shop's turn
+    /// (`Store::shop_turn`) until `insert_key`: neither takes it.
     pub async fn key_room(&self, shop_id: i64, form: Option<&str>) -> Result<Result<(), KeyRefusal>, StoreError> {
         room(&self.pool, shop_id, form).await
     }
@@ -69,7 +71,7 @@ impl Store {
     /// already holds [`LIVE_KEYS`] live keys or `form` was used before. The
     /// check and the insert are one transaction that holds the shop (SQLite's
     /// write lock, the shop's row on PostgreSQL), so that concurrent requests
-    /// cannot pass the cap together.
+    /// cannot pass the cap together, whether or not they held the shop's turn.
     pub async fn insert_key(
         &self,
         shop_id: i64,
@@ -118,7 +120,7 @@ impl Store {
     /// keys beyond the [`REVOKED_KEYS_KEPT`] most recently revoked. False when
     /// there is no such live key.
     pub async fn revoke_key(&self, shop_id: i64, prefix: &str, by: &By) -> Result<bool, StoreError> {
-        let mut conn = self.pool.acquire().await?;
+        let (_turn, mut conn) = self.shop_conn(shop_id).await?;
         let mut tx = super::shops::hold_shop(&mut conn, self.backend, shop_id).await?;
         let done = sqlx::query(
             "UPDATE api_keys SET revoked_at = $1 WHERE shop_id = $2 AND prefix = $3 AND revoked_at IS NULL",

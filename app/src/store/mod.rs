@@ -30,6 +30,7 @@ mod sign_in_notices;
 mod sketch;
 mod tally;
 mod team;
+mod turns;
 mod views;
 mod writes;
 
@@ -55,6 +56,7 @@ pub use shops::{NewShop, Shop, ShopUpdate};
 pub use sign_in_notices::{SignInNotice, SignInWord, SIGN_IN_NOTICES_PER_HOUR};
 pub use tally::{Counted, Day};
 pub use team::{Member, TeamChange, TeamChanged, TeamRefusal, MEMBERS};
+pub use turns::ShopTurn;
 pub use writes::{Decision, PutOutcome, Updated, Writer};
 
 use crate::errors::FieldError;
@@ -147,6 +149,8 @@ pub struct Handles {
     wal: Option<std::path::PathBuf>,
     /// Writes under way (`Store::written`): `close` waits for them.
     writes: tokio_util::task::TaskTracker,
+    /// Turns at the shops' setup (see `turns`).
+    turns: turns::Turns,
 }
 
 impl std::ops::Deref for Store {

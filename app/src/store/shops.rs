@@ -133,7 +133,7 @@ impl Store {
                 return Ok(false);
             };
             // What it was, held until the change is made, to say what changed.
-            let mut conn = store.pool.acquire().await?;
+            let (_turn, mut conn) = store.shop_conn(id).await?;
             let mut tx = hold_shop(&mut conn, store.backend, id).await?;
             let row: Option<ShopRow> = sqlx::query_as(SHOP).bind(&slug).fetch_optional(&mut *tx).await?;
             let Some(was) = row.map(ShopRow::into_shop).transpose()? else {
@@ -202,7 +202,7 @@ impl Store {
         let Some(id) = self.shop_id(slug).await? else {
             return Ok(false);
         };
-        let mut conn = self.pool.acquire().await?;
+        let (_turn, mut conn) = self.shop_conn(id).await?;
         let mut tx = hold_shop(&mut conn, self.backend, id).await?;
         let was: String = sqlx::query_scalar("SELECT webhook_secret FROM shops WHERE id = $1")
             .bind(id)

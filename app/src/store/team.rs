@@ -120,7 +120,7 @@ impl Store {
         shop_id: i64,
         role: Role,
     ) -> Result<Result<i64, TeamRefusal>, StoreError> {
-        let mut conn = self.pool.acquire().await?;
+        let (_turn, mut conn) = self.shop_conn(shop_id).await?;
         let mut tx = hold_shop(&mut conn, self.backend, shop_id).await?;
         let user_id = upsert_user(&mut tx, email).await?;
         let had = role_of(&mut tx, user_id, shop_id).await?;
@@ -187,7 +187,7 @@ impl Store {
         email: &str,
         change: TeamChange,
     ) -> Result<Result<TeamChanged, TeamRefusal>, StoreError> {
-        let mut conn = self.pool.acquire().await?;
+        let (_turn, mut conn) = self.shop_conn(shop_id).await?;
         let mut tx = hold_shop(&mut conn, self.backend, shop_id).await?;
         if let Some(by) = by {
             if role_of(&mut tx, by, shop_id).await? != Some(Role::Owner) {

@@ -92,13 +92,15 @@ async fn a_form_sent_again_makes_no_second_key_or_secret() {
 
 /// Keys are hashed before they are stored, and the check of the cap happens
 /// again with the insert: a burst of forms, each with its own token, all let
-/// in by a wide hashing gate, still makes no more than the cap.
+/// in by a wide hashing gate, still makes no more than the cap, and hashes no
+/// more keys than it makes (the shop's room is held across the hashing).
 #[tokio::test]
 async fn a_burst_of_key_forms_stops_at_the_cap() {
     let (gate, app) = with_wide_gate().await;
     let browser = owner(&app).await;
     let before = live_keys(&app).await;
     let csrf = browser.csrf().await;
+    let hashed_before = gate.hashes();
     let forms: Vec<String> = (0..200).map(|i| format!("{i:064x}")).collect();
     let answers = futures::future::join_all(forms.iter().map(|once| {
         let browser = &browser;
@@ -117,6 +119,7 @@ async fn a_burst_of_key_forms_stops_at_the_cap() {
     assert_eq!(made + refused, answers.len(), "{answers:?}");
     assert_eq!(made, LIVE_KEYS as usize - before);
     assert_eq!(live_keys(&app).await, LIVE_KEYS as usize);
+    assert_eq!(gate.hashes() - hashed_before, made as u64, "one hash for each key made");
     // Full: the page says what to do, and nothing is hashed for it.
     let hashes = gate.hashes();
     let once = browser.once("/console/shops/alpha/keys").await;
