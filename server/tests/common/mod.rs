@@ -3,6 +3,7 @@
 //! (`scripts/test.sh` starts one), a new database on it for every test.
 #![allow(dead_code)]
 
+pub mod burst;
 pub mod console;
 pub mod links;
 pub mod process;

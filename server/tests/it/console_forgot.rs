@@ -7,6 +7,7 @@
 use crate::common;
 
 use app::store::{Role, PASSWORD_MAILS_PER_DAY};
+use common::burst::{burst, status};
 use common::console::{
     account, hidden, post_from_other_sites, set_cookie, set_password, sign_in, try_sign_in, PASSWORD,
 };
@@ -193,10 +194,9 @@ async fn many_requests_at_once_send_an_account_its_day_of_mails_and_no_more() {
     .await;
     account(&app, "owner@alpha.example", "alpha", Role::Owner).await;
     let form = form_of(&app).await;
-    let mut burst = tokio::task::JoinSet::new();
-    for _ in 0..200 {
-        let (client, url, form) = (app.client.clone(), app.url(FORGOT), form.clone());
-        burst.spawn(async move {
+    let send = |_| {
+        let (client, url, form) = (&app.client, app.url(FORGOT), &form);
+        async move {
             let res = client
                 .post(url)
                 .header("cookie", &form.0)
@@ -205,9 +205,9 @@ async fn many_requests_at_once_send_an_account_its_day_of_mails_and_no_more() {
                 .await
                 .unwrap();
             res.status().as_u16()
-        });
-    }
-    let statuses = burst.join_all().await;
+        }
+    };
+    let statuses = burst(200, send, status).await;
     assert!(statuses.iter().all(|s| *s == 303), "{statuses:?}");
     drained(&app).await;
     assert_eq!(smtp.received().len(), PASSWORD_MAILS_PER_DAY as usize);

@@ -6,6 +6,7 @@
 use crate::common;
 
 use app::store::{NewShop, Role, INVITES_PER_ACCOUNT_PER_DAY, INVITES_PER_DAY, MAILS_PER_ACCOUNT_PER_DAY};
+use common::burst::{burst, status};
 use common::console::{account, invite, post_from_other_sites, set_password, sign_in, PASSWORD};
 use common::links::{drained, nothing_due, WAIT};
 use common::smtp::SmtpServer;
@@ -151,7 +152,7 @@ async fn invitations_at_once_stop_at_the_day_bound() {
     account(&app, "owner@alpha.example", "alpha", Role::Owner).await;
     let owner = sign_in(&app, "owner@alpha.example").await;
     let csrf = owner.csrf().await;
-    let answers = futures::future::join_all((0..100).map(|i| {
+    let send = |i: usize| {
         let (owner, csrf) = (&owner, &csrf);
         async move {
             let email = format!("n{i}@alpha.example");
@@ -160,8 +161,8 @@ async fn invitations_at_once_stop_at_the_day_bound() {
                 .await;
             res.status().as_u16()
         }
-    }))
-    .await;
+    };
+    let answers = burst(100, send, status).await;
     let bound = usize::try_from(INVITES_PER_DAY).unwrap();
     assert_eq!(answers.iter().filter(|s| **s == 303).count(), bound, "{answers:?}");
     assert_eq!(
