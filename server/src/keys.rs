@@ -155,7 +155,7 @@ pub async fn create(
     // The shop's turn from the check to the insert: a burst of forms hashes
     // no more keys than the shop has room for (other servers' forms are
     // still refused by the insert's own check).
-    let _turn = store.shop_turn(shop_id).await;
+    let _turn = store.shop_turn(shop_id).await?;
     store.key_room(shop_id, form).await??;
     let new = generate();
     let key = new.key.clone();

@@ -10,13 +10,14 @@
 //! address's together, is said as it is (429): it tells nothing of the
 //! address.
 
+use super::noted::Noted;
 use super::pages::{self, bare, notice};
 use super::{locale_of, session, t, typed_email, Locale};
 use crate::api::auth::ClientOf;
 use crate::AppState;
 use app::limits::{LinkRefusal, CONSOLE_MAILS};
 use app::lookup::email_fingerprint;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
@@ -29,12 +30,13 @@ pub struct Sent {
 }
 
 /// `GET /console/forgot`: the form, or, after a request, what happens next.
-pub async fn form(State(state): State<AppState>, headers: HeaderMap, Query(query): Query<Sent>) -> Response {
+pub async fn form(State(state): State<AppState>, headers: HeaderMap, Noted(query): Noted<Sent>) -> Response {
     let locale = locale_of(&headers);
     if state.mail.is_none() {
         return no_mail(locale);
     }
-    let sent = query.sent.is_some().then(|| t(locale, "console.forgot.sent"));
+    let sent = query.and_then(|q| q.sent).is_some_and(|s| s == "1");
+    let sent = sent.then(|| t(locale, "console.forgot.sent"));
     page(&state, &headers, StatusCode::OK, (sent, false), "")
 }
 

@@ -2,21 +2,22 @@
 //! every page that makes a secret shares: its one-time form and what it says
 //! at its top. Owners only.
 
+use super::noted::Noted;
 use super::pages::{self, csrf_field, notice, Frame, Section};
 use super::session::{is_token, token, Signed};
 use super::{member, member_posting, t};
 use crate::keys::NotMade;
 use crate::AppState;
 use app::store::{By, Membership};
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use leptos::prelude::*;
 
 /// What to say at the top of the keys page after a change.
-#[derive(serde::Deserialize, Default)]
-pub struct Done {
+#[derive(serde::Deserialize)]
+pub struct Revoked {
     revoked: Option<String>,
 }
 
@@ -25,19 +26,22 @@ pub async fn list(
     State(state): State<AppState>,
     signed: Signed,
     Path(slug): Path<String>,
-    Query(done): Query<Done>,
+    Noted(done): Noted<Revoked>,
 ) -> Response {
     let member = match member(&state, &signed, &slug, Section::Keys).await {
         Ok(m) => m,
         Err(page) => return page,
     };
-    let note = done.revoked.filter(|p| crate::keys::is_prefix(p)).map(|p| {
-        Said::Note(app::i18n::t_args(
-            signed.locale,
-            "console.keys.revoked",
-            &[("prefix", &p)],
-        ))
-    });
+    let note = done
+        .and_then(|d| d.revoked)
+        .filter(|p| crate::keys::is_prefix(p))
+        .map(|p| {
+            Said::Note(app::i18n::t_args(
+                signed.locale,
+                "console.keys.revoked",
+                &[("prefix", &p)],
+            ))
+        });
     keys_page(
         &state,
         &signed,
@@ -238,6 +242,11 @@ async fn keys_page(
     let locale = signed.locale;
     let keys = match state.store.keys(member.shop.id).await {
         Ok(keys) => keys,
+        // A key just made is shown (once) even when the list cannot be read.
+        Err(e) if matches!(said, Said::Shown(_)) => {
+            tracing::error!(error = %e, "keys query failed after a key was made");
+            Vec::new()
+        }
         Err(e) => {
             tracing::error!(error = %e, "keys query failed");
             return pages::unavailable(locale);

@@ -17,6 +17,7 @@ mod erase;
 mod forgot;
 mod invite;
 mod keys;
+mod noted;
 mod pages;
 mod paging;
 pub mod password;

@@ -14,27 +14,22 @@
 use super::account::{known_cookie, today};
 use super::browsers;
 use super::credentials::{check_password, Refused};
+use super::noted::{Done, Noted};
 use super::pages::{self, csrf_field, notice, Frame};
 use super::session::{Fresh, Signed};
 use super::{password, t};
 use crate::api::auth::ClientOf;
 use crate::keys;
 use crate::AppState;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use leptos::prelude::*;
 
-/// What was done, for the note at the top of the page after a change.
-#[derive(serde::Deserialize, Default)]
-pub struct Done {
-    done: Option<String>,
-}
-
 /// `GET /console/account`
-pub async fn account(State(state): State<AppState>, signed: Signed, Query(done): Query<Done>) -> Response {
-    let note = match done.done.as_deref() {
+pub async fn account(State(state): State<AppState>, signed: Signed, done: Noted<Done>) -> Response {
+    let note = match done.word() {
         Some("password") => Some("console.account.changed"),
         Some("signed_out") => Some("console.browsers.signed_out"),
         _ => None,

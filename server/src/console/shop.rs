@@ -1,13 +1,14 @@
 //! A shop's overview (what the widget did, the last 30 days) and its settings
 //! with a live preview of the widget and the script tag to paste.
 
+use super::noted::Noted;
 use super::pages::{self, csrf_field, notice, Frame, Section};
 use super::session::Signed;
 use super::{base_url, member, member_posting, t, Locale};
 use crate::settings;
 use crate::AppState;
 use app::store::{By, Membership, ShopUpdate};
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
@@ -114,7 +115,8 @@ fn abuse(refusals: Vec<app::store::Refusal>, locale: Locale) -> impl IntoView {
     }
 }
 
-#[derive(serde::Deserialize, Default)]
+/// `?saved=1` after the settings were saved.
+#[derive(serde::Deserialize)]
 pub struct Saved {
     saved: Option<String>,
 }
@@ -124,7 +126,7 @@ pub async fn settings(
     State(state): State<AppState>,
     signed: Signed,
     Path(slug): Path<String>,
-    Query(saved): Query<Saved>,
+    Noted(saved): Noted<Saved>,
     headers: HeaderMap,
 ) -> Response {
     let member = match member(&state, &signed, &slug, Section::Settings).await {
@@ -140,7 +142,8 @@ pub async fn settings(
         allowed_origins: shop.allowed_origins.join("\n"),
         email_links: shop.email_links.then(|| "on".to_string()),
     };
-    let note = saved.saved.map(|_| t(signed.locale, "console.settings.saved"));
+    let saved = saved.and_then(|s| s.saved).is_some_and(|s| s == "1");
+    let note = saved.then(|| t(signed.locale, "console.settings.saved"));
     settings_page(&state, &signed, &member, &headers, &form, StatusCode::OK, note, None)
 }
 

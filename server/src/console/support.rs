@@ -4,6 +4,7 @@
 //!
 //! The number is posted, never put in a URL, so it stays out of logs.
 
+use super::noted::{Done, Noted};
 use super::pages::{self, csrf_field, notice, Frame, Section};
 use super::paging::{self, PageQuery};
 use super::session::Signed;
@@ -28,21 +29,14 @@ fn frame<'a>(state: &AppState, signed: &'a Signed, member: &'a Membership, secti
     }
 }
 
-/// What was done, for the note at the top of the page after a change.
-#[derive(serde::Deserialize, Default)]
-pub struct Done {
-    done: Option<String>,
-}
-
 /// `GET /console/shops/{slug}/orders`
 pub async fn form(
     State(state): State<AppState>,
     signed: Signed,
     Path(slug): Path<String>,
-    done: Result<Query<Done>, QueryRejection>,
+    done: Noted<Done>,
 ) -> Response {
-    // A query that is not one of ours says nothing.
-    let erased = done.is_ok_and(|Query(done)| done.done.as_deref() == Some("erased"));
+    let erased = done.word() == Some("erased");
     let said = erased.then(|| (t(signed.locale, "console.orders.erased"), false));
     match member(&state, &signed, &slug, Section::Orders).await {
         Ok(member) => page(&state, &signed, &member, StatusCode::OK, "", said, None),

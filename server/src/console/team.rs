@@ -4,35 +4,30 @@
 //! Owners invite accounts by mail (`invite`); without mail, accounts are added
 //! on the command line (`lookout user create`), which prints the link.
 
+use super::noted::{Done, Noted};
 use super::pages::{self, csrf_field, Frame, Section};
 use super::session::Signed;
 use super::{member, member_posting, t, typed_email};
 use crate::AppState;
 use app::store::{Invitation, Membership, Role, TeamChange, TeamRefusal};
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use leptos::prelude::*;
-
-/// What was done, for the note at the top of the page after a change.
-#[derive(serde::Deserialize, Default)]
-pub struct Done {
-    done: Option<String>,
-}
 
 /// `GET /console/shops/{slug}/team`
 pub async fn team(
     State(state): State<AppState>,
     signed: Signed,
     Path(slug): Path<String>,
-    Query(done): Query<Done>,
+    done: Noted<Done>,
 ) -> Response {
     let member = match member(&state, &signed, &slug, Section::Team).await {
         Ok(m) => m,
         Err(page) => return page,
     };
-    let note = match done.done.as_deref() {
+    let note = match done.word() {
         Some("owner") => Some("console.team.now_owner"),
         Some("staff") => Some("console.team.now_staff"),
         Some("owner_already") => Some("console.team.owner_already"),
