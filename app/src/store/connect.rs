@@ -16,7 +16,7 @@ pub const POSTGRES_POOL: u32 = 8;
 /// How long a request waits for a connection before the database counts as
 /// unavailable: while the database is down, every request waits this long and is
 /// answered 503; under load, a request queued longer than this is shed the same way.
-pub(super) const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(2);
+const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(2);
 
 /// How to open a store, beyond its URL.
 #[derive(Debug, Clone, Default)]

@@ -253,9 +253,9 @@ impl Store {
 }
 
 /// How long a closing store waits for pending work: longer than any one write
-/// may take (2 s for a shop's turn, 2 s for a connection, SQLite's 10 s busy
+/// may take (10 s for a shop's turn, 2 s for a connection, SQLite's 10 s busy
 /// timeout) after the server's requests have ended.
-pub const CLOSE_WITHIN: std::time::Duration = std::time::Duration::from_secs(15);
+pub const CLOSE_WITHIN: std::time::Duration = std::time::Duration::from_secs(25);
 
 /// A transaction for writing. SQLite: IMMEDIATE takes the write lock up front,
 /// so what it reads stays true until it commits.

@@ -8,9 +8,9 @@
 //! The database still decides (SQLite's write lock, the shop's row on
 //! PostgreSQL): turns only order one server's own requests, so several
 //! servers stay correct. Each shop has a turn of its own while someone holds
-//! or waits for it, and none otherwise; a turn is waited for as long as a
-//! connection is ([`TURN_WAIT`]), then the write is shed as unavailable
-//! (503, nothing done), as one that waited too long for a connection.
+//! or waits for it, and none otherwise; a turn is waited for at most
+//! [`TURN_WAIT`], then the write is shed as unavailable (503, nothing done),
+//! as one that waited too long for a connection.
 
 use std::collections::HashMap;
 use std::sync::{Arc, PoisonError, Weak};
@@ -18,8 +18,11 @@ use tokio::sync::{Mutex, OwnedMutexGuard};
 
 use super::{Store, StoreError};
 
-/// How long a write waits for its shop's turn.
-pub const TURN_WAIT: std::time::Duration = super::connect::ACQUIRE_TIMEOUT;
+/// How long a write waits for its shop's turn: the shop's writes before it
+/// in line take their turns one after another (a burst of a hundred forms,
+/// or a key form whose hash waits for the hashing gate, up to 2 s), where
+/// waiting for a connection only waits for any one of the pool's to be free.
+pub const TURN_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
 /// Shops whose turns are kept at once: past it, turns no one holds or waits
 /// for are forgotten; if every one is still held or waited for, the write is
 /// shed (503) rather than the table grown.
@@ -92,7 +95,7 @@ mod tests {
     /// Writes at a shop whose turn is held wait in memory, holding no
     /// connection: another shop's writes and every connection of the pool
     /// stay free; they go on once the turn is given back; and one that waits
-    /// longer than a connection would is shed, having done nothing.
+    /// longer than [`TURN_WAIT`] is shed, having done nothing.
     #[tokio::test]
     async fn writes_wait_for_their_shops_turn_without_a_connection() {
         let (_dir, store) = store().await;
