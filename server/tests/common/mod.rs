@@ -178,6 +178,18 @@ impl TestApp {
             .expect("put")
     }
 
+    /// Turns the shop's links by email on or off through the REST API (`PATCH`
+    /// of its settings) with a key.
+    pub async fn email_links(&self, shop: &str, key: &str, on: bool) -> reqwest::Response {
+        self.client
+            .patch(self.url(&format!("/api/v1/shops/{shop}/settings")))
+            .bearer_auth(key)
+            .json(&serde_json::json!({ "email_links": on }))
+            .send()
+            .await
+            .expect("patch settings")
+    }
+
     /// A pool on the test's database, to see (or age) what is stored directly.
     pub async fn sql(&self) -> sqlx::AnyPool {
         sqlx::any::install_default_drivers();

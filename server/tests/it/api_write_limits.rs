@@ -58,14 +58,7 @@ async fn a_key_past_its_writes_is_refused_and_changes_nothing() {
     let url = app.url("/api/v1/shops/alpha/orders/n-0");
     let res = app.client.delete(url).bearer_auth(&app.alpha_key).send().await.unwrap();
     assert_eq!(res.status(), 429);
-    let res = app
-        .client
-        .patch(app.url("/api/v1/shops/alpha/settings"))
-        .bearer_auth(&app.alpha_key)
-        .json(&serde_json::json!({ "email_links": false }))
-        .send()
-        .await
-        .unwrap();
+    let res = app.email_links("alpha", &app.alpha_key, false).await;
     assert_eq!(res.status(), 429);
     // Refused before the body is read: one over 1 MiB is 429, not 413.
     let huge = "x".repeat(2 * 1024 * 1024);

@@ -74,14 +74,7 @@ async fn owners_read_every_change_to_their_shop_and_who_made_it() {
     assert_eq!(rotated.status(), 200);
     let (_, secret) = app.store.webhook_secret("alpha").await.unwrap().unwrap();
     // Through the API, with the shop's key.
-    let res = app
-        .client
-        .patch(app.url("/api/v1/shops/alpha/settings"))
-        .bearer_auth(&app.alpha_key)
-        .json(&serde_json::json!({ "email_links": true }))
-        .send()
-        .await
-        .unwrap();
+    let res = app.email_links("alpha", &app.alpha_key, true).await;
     assert_eq!(res.status(), 200);
     let api_prefix = app.alpha_key.split('_').nth(1).unwrap().to_string();
     // Staff cannot read the page, nor is it in their navigation; another shop's owner gets 404.

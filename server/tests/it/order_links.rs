@@ -142,14 +142,7 @@ async fn without_mail_or_with_the_shop_opted_out_nothing_is_offered() {
         .unwrap();
     assert_eq!(res.status(), 200);
     assert_eq!(res.json::<serde_json::Value>().await.unwrap()["email_links"], true);
-    let res = app
-        .client
-        .patch(&settings)
-        .bearer_auth(&app.alpha_key)
-        .json(&serde_json::json!({"email_links": false}))
-        .send()
-        .await
-        .unwrap();
+    let res = app.email_links("alpha", &app.alpha_key, false).await;
     assert_eq!(res.status(), 200);
     assert_eq!(res.json::<serde_json::Value>().await.unwrap()["email_links"], false);
     assert!(!app.get_text("/track/alpha").await.contains("/links"));
