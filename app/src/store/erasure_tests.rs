@@ -170,3 +170,69 @@ async fn erasures_and_the_setups_changes_are_bounded_apart() {
         "no erasure forgotten"
     );
 }
+
+/// The example order written again later, with another note.
+fn written_again() -> crate::order::ValidOrder {
+    let mut order = example().into_inner();
+    order.updated_at = "2030-01-01T00:00:00Z".into();
+    order.note = Some("written again".into());
+    crate::order::ValidOrder::check(order).unwrap()
+}
+
+/// An erasure of the order as it was seen (the console's form) erases only
+/// that version: one written since stays, and nothing is recorded.
+#[tokio::test]
+async fn only_the_version_seen_is_erased() {
+    let (_dir, store) = store().await;
+    let shop = store.create_shop(&shop("a")).await.unwrap();
+    store.put_order(shop.id, example()).await.unwrap();
+    let seen = order_version(&store.order(shop.id, "1001").await.unwrap().unwrap());
+    assert_eq!(seen.len(), 32);
+    store.put_order(shop.id, written_again()).await.unwrap();
+    let now = order_version(&store.order(shop.id, "1001").await.unwrap().unwrap());
+    assert_ne!(seen, now, "a write that changes the document changes its version");
+
+    let by = By::Operator;
+    for old in [seen.as_str(), "00000000000000000000000000000000"] {
+        let erased = store.erase_order(shop.id, "1001", Some(old), &by).await.unwrap();
+        assert_eq!(erased, Erasure::Changed, "{old}");
+    }
+    let kept = store.order(shop.id, "1001").await.unwrap().expect("still there");
+    assert_eq!(kept.note.as_deref(), Some("written again"));
+    assert_eq!(changes_of(&store, shop.id, "erased").await, 0, "nothing recorded");
+
+    let erased = store.erase_order(shop.id, "1001", Some(&now), &by).await.unwrap();
+    assert_eq!(erased, Erasure::Erased);
+    assert_eq!(store.order(shop.id, "1001").await.unwrap(), None);
+    assert_eq!(changes_of(&store, shop.id, "erased").await, 1);
+    let again = store.erase_order(shop.id, "1001", Some(&now), &by).await.unwrap();
+    assert_eq!(again, Erasure::NotFound);
+}
+
+/// An erasure of the version seen racing a write of a newer one: whichever
+/// comes first, the newer one is kept (erased first, it is written after;
+/// written first, the erasure finds it changed).
+#[tokio::test]
+async fn a_write_racing_an_erasure_of_the_version_seen_is_kept() {
+    let (_dir, store) = store().await;
+    let shop = store.create_shop(&shop("a")).await.unwrap();
+    let by = By::Operator;
+    let mut outcomes = std::collections::BTreeSet::new();
+    for round in 0..20 {
+        store.delete_order(shop.id, "1001", &by).await.unwrap();
+        store.put_order(shop.id, example()).await.unwrap();
+        let seen = order_version(&store.order(shop.id, "1001").await.unwrap().unwrap());
+        let (put, erased) = tokio::join!(
+            store.put_order(shop.id, written_again()),
+            store.erase_order(shop.id, "1001", Some(&seen), &by)
+        );
+        put.unwrap();
+        let erased = erased.unwrap();
+        assert_ne!(erased, Erasure::NotFound, "round {round}");
+        outcomes.insert(format!("{erased:?}"));
+        let kept = store.order(shop.id, "1001").await.unwrap();
+        let note = kept.and_then(|order| order.note);
+        assert_eq!(note.as_deref(), Some("written again"), "round {round}: {erased:?}");
+    }
+    eprintln!("outcomes seen: {outcomes:?}");
+}

@@ -15,6 +15,8 @@ pub(super) struct DocSql {
     pub select: &'static str,
     /// The document and the stored shopper view of (shop id, number key).
     pub with_view: &'static str,
+    /// Erases (shop id, number key), returning the document it had.
+    pub erase: &'static str,
     /// Writes a new order: shop id, number key, email key, updated_at, document, shopper view.
     pub insert: &'static str,
     /// Rewrites an order: its id, number key, email key, updated_at, document, shopper view.
@@ -47,6 +49,10 @@ macro_rules! doc_sql {
                 "SELECT ",
                 $doc_out,
                 ", shopper_view FROM orders WHERE shop_id = $1 AND number_key = $2"
+            ),
+            erase: concat!(
+                "DELETE FROM orders WHERE shop_id = $1 AND number_key = $2 RETURNING ",
+                $doc_out
             ),
             insert: concat!(
                 "INSERT INTO orders (shop_id, number_key, email_key, updated_at, doc, shopper_view",
@@ -232,25 +238,51 @@ impl Store {
         }
     }
 
+    /// Erases an order, whatever it holds (the API's `DELETE`): see
+    /// [`Store::erase_order`]. False when there was none.
+    pub async fn delete_order(&self, shop_id: i64, number_key: &str, by: &By) -> Result<bool, StoreError> {
+        let erased = self.erase_order(shop_id, number_key, None, by).await?;
+        Ok(erased == Erasure::Erased)
+    }
+
     /// Erases an order and what is kept under its number: which Shopify order
     /// it was, and the abuse panel's count of refused guesses at it, written or
     /// still counted in this server's memory (on SQLite
     /// its lookup row is left empty: the migration that made them says why),
     /// and records in the shop's changes that `by` erased it, in the same
-    /// transaction. False when there was none (nothing is recorded). An
-    /// account erases only while it is an owner of the shop, as the record
-    /// checks (else [`StoreError::NotOwner`], nothing erased).
-    pub async fn delete_order(&self, shop_id: i64, number_key: &str, by: &By) -> Result<bool, StoreError> {
+    /// transaction. With `seen` (an [`order_version`]), only the order as it
+    /// was seen: one written since is [`Erasure::Changed`] and stays. Nothing
+    /// is recorded but an erasure. An account erases only while it is an
+    /// owner of the shop, as the record checks (else [`StoreError::NotOwner`],
+    /// nothing erased).
+    pub async fn erase_order(
+        &self,
+        shop_id: i64,
+        number_key: &str,
+        seen: Option<&str>,
+        by: &By,
+    ) -> Result<Erasure, StoreError> {
         let (store, number_key, by) = (self.clone(), number_key.to_owned(), by.clone());
+        let seen = seen.map(str::to_owned);
         self.written(async move {
             // Not while this server writes counts it has taken (`flush_tally`).
             let _flushing = store.tally.flushing.lock().await;
             let mut tx = store.pool.begin().await?;
-            let done = sqlx::query("DELETE FROM orders WHERE shop_id = $1 AND number_key = $2")
+            // Held as its writers hold it, so a write at the same moment comes
+            // wholly before or after; deleted first, so on SQLite the write lock
+            // is held from the moment its document is compared.
+            super::writes::hold_order(&mut tx, store.backend, shop_id, &number_key).await?;
+            let had: Option<String> = sqlx::query_scalar(store.backend.doc_sql().erase)
                 .bind(shop_id)
                 .bind(&number_key)
-                .execute(&mut *tx)
+                .fetch_optional(&mut *tx)
                 .await?;
+            if let (Some(doc), Some(seen)) = (&had, &seen) {
+                if order_version(&json(doc)?) != *seen {
+                    tx.rollback().await?;
+                    return Ok(Erasure::Changed);
+                }
+            }
             for kept in [
                 "DELETE FROM shopify_orders WHERE shop_id = $1 AND number_key = $2",
                 "DELETE FROM refusals WHERE shop_id = $1 AND kind = 'order' AND subject = $2",
@@ -265,7 +297,7 @@ impl Store {
                 .bind(shop_id)
                 .fetch_optional(&mut *tx)
                 .await?;
-            let erased = done.rows_affected() > 0;
+            let erased = had.is_some();
             if erased {
                 let number_key = number_key.as_str();
                 super::changes::record(&mut tx, shop_id, &by, Done::Erased { number_key }).await?;
@@ -275,10 +307,29 @@ impl Store {
             if let Some(slug) = slug {
                 store.tally.refusals.forget(&slug, super::Refused::Order, &number_key);
             }
-            Ok(erased)
+            Ok(if erased { Erasure::Erased } else { Erasure::NotFound })
         })
         .await
     }
+}
+
+/// What [`Store::erase_order`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Erasure {
+    Erased,
+    /// No order has the number.
+    NotFound,
+    /// The order was written again since it was seen: it stays.
+    Changed,
+}
+
+/// Which version of an order someone saw: the first 16 bytes of the SHA-256
+/// of its document as stored, in hex (32 characters). Any write that changes
+/// the document changes it.
+pub fn order_version(order: &Order) -> String {
+    use sha2::{Digest, Sha256};
+    let doc = serde_json::to_vec(order).unwrap_or_default();
+    Sha256::digest(&doc)[..16].iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// The text of each row of a plan: SQLite's (id, parent, notused, detail), or

@@ -14,7 +14,7 @@ use crate::order::merge::Merge;
 use crate::order::{is_older, Order, ValidOrder};
 use crate::view::StoredView;
 use sqlx::pool::PoolConnection;
-use sqlx::{Any, AnyConnection};
+use sqlx::{Any, AnyConnection, Transaction};
 
 /// Whether a write created the order or replaced it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -308,12 +308,7 @@ where
     // up front. PostgreSQL: a transaction-scoped advisory lock on (shop, order
     // number), which also covers an order that does not exist yet.
     let mut tx = begin_write(conn, backend).await?;
-    if backend == Backend::Postgres {
-        sqlx::query("SELECT pg_advisory_xact_lock($1)")
-            .bind(order_lock_id(shop_id, number_key))
-            .execute(&mut *tx)
-            .await?;
-    }
+    hold_order(&mut tx, backend, shop_id, number_key).await?;
     if let Some(delivery) = delivery {
         let first: Option<i64> = sqlx::query_scalar(
             "INSERT INTO webhook_deliveries (shop_id, webhook_id, received_at) VALUES ($1, $2, $3)
@@ -370,6 +365,27 @@ where
     }
     tx.commit().await?;
     Ok(updated)
+}
+
+/// Makes the transaction's writes to one order wait for the others' (every
+/// write and erasure of an order takes it first). SQLite: nothing more, its
+/// write transaction already holds the database. PostgreSQL: a
+/// transaction-scoped advisory lock on (shop, order number), which also covers
+/// an order that does not exist yet; a writer that read the order then
+/// rewrites the row it read, not one erased meanwhile.
+pub(super) async fn hold_order(
+    tx: &mut Transaction<'_, Any>,
+    backend: Backend,
+    shop_id: i64,
+    number_key: &str,
+) -> Result<(), StoreError> {
+    if backend == Backend::Postgres {
+        sqlx::query("SELECT pg_advisory_xact_lock($1)")
+            .bind(order_lock_id(shop_id, number_key))
+            .execute(&mut **tx)
+            .await?;
+    }
+    Ok(())
 }
 
 /// The advisory lock number for writes to one order: the first 8 bytes of a

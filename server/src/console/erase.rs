@@ -11,7 +11,7 @@ use super::session::Signed;
 use super::support::{self, typed_number};
 use super::{owner_posting, t, Locale};
 use crate::AppState;
-use app::store::By;
+use app::store::{By, Erasure};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -19,8 +19,9 @@ use axum::Form;
 use leptos::prelude::*;
 
 /// The form under an order found in the support view, shown to owners:
-/// the number it was found by, and a box to tick.
-pub fn form(locale: Locale, csrf: &str, slug: &str, number: &str) -> impl IntoView {
+/// the number it was found by, which version of the order was shown (only
+/// that one is erased), and a box to tick.
+pub fn form(locale: Locale, csrf: &str, slug: &str, number: &str, version: &str) -> impl IntoView {
     view! {
         <section aria-labelledby="erase-title">
             <h2 id="erase-title">{t(locale, "console.orders.erase_title")}</h2>
@@ -28,6 +29,7 @@ pub fn form(locale: Locale, csrf: &str, slug: &str, number: &str) -> impl IntoVi
             <form method="post" action=format!("/console/shops/{slug}/orders/erase")>
                 {csrf_field(csrf)}
                 <input type="hidden" name="number" value=number.to_string()/>
+                <input type="hidden" name="seen" value=version.to_string()/>
                 <label class="check">
                     <input type="checkbox" name="confirm" value="yes" required aria-describedby="erase-hint"/>
                     {t(locale, "console.orders.erase_confirm")}
@@ -44,14 +46,24 @@ pub struct EraseForm {
     csrf: String,
     #[serde(default)]
     number: String,
+    /// Which version of the order the page showed: [`app::store::order_version`].
+    #[serde(default)]
+    seen: String,
     /// The box: `yes` when ticked.
     #[serde(default)]
     confirm: String,
 }
 
+/// A version as [`app::store::order_version`] writes it: 32 lowercase hex digits.
+fn is_version(seen: &str) -> bool {
+    seen.len() == 32 && seen.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+}
+
 /// `POST /console/shops/{slug}/orders/erase`: 303 to the support view, which
-/// says the order was erased; 422 for a bad number or the box not ticked,
-/// 404 for no such order, 403 for staff; nothing is erased but by the 303.
+/// says the order was erased; 422 for a bad number, the box not ticked or a
+/// form without the version seen, 404 for no such order, 409 for an order
+/// written again since the page showed it, 403 for staff; nothing is erased
+/// but by the 303.
 pub async fn erase(
     State(state): State<AppState>,
     signed: Signed,
@@ -78,14 +90,22 @@ pub async fn erase(
     if form.confirm != "yes" {
         return refused(StatusCode::UNPROCESSABLE_ENTITY, number, "console.orders.unconfirmed");
     }
+    if !is_version(&form.seen) {
+        return refused(StatusCode::UNPROCESSABLE_ENTITY, number, "console.orders.erase_unseen");
+    }
     let number_key = app::normalize::order_number_key(number);
     let by = By::Account(signed.session.user_id);
-    match state.store.delete_order(member.shop.id, &number_key, &by).await {
-        Ok(true) => {
+    match state
+        .store
+        .erase_order(member.shop.id, &number_key, Some(&form.seen), &by)
+        .await
+    {
+        Ok(Erasure::Erased) => {
             tracing::info!("order erased from the console");
             Redirect::to(&format!("/console/shops/{}/orders?done=erased", member.shop.slug)).into_response()
         }
-        Ok(false) => refused(StatusCode::NOT_FOUND, number, "console.orders.erase_not_found"),
+        Ok(Erasure::NotFound) => refused(StatusCode::NOT_FOUND, number, "console.orders.erase_not_found"),
+        Ok(Erasure::Changed) => refused(StatusCode::CONFLICT, number, "console.orders.erase_changed"),
         Err(e) => pages::not_written(locale, &e, "erase an order"),
     }
 }

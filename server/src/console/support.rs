@@ -95,7 +95,12 @@ pub async fn find(
             return pages::unavailable(locale);
         }
     };
-    let Some((doc, shopper_html)) = found else {
+    let Some(Found {
+        doc,
+        shopper_html,
+        version,
+    }) = found
+    else {
         let problem = Some((t(locale, "console.orders.not_found"), true));
         return page(&state, &signed, &member, StatusCode::NOT_FOUND, number, problem, None);
     };
@@ -119,7 +124,7 @@ pub async fn find(
                 <div class="shopper" inner_html=shopper_html></div>
             </section>
         </div>
-        {(member.role == Role::Owner).then(|| erase::form(locale, &signed.session.csrf, &member.shop.slug, number))}
+        {(member.role == Role::Owner).then(|| erase::form(locale, &signed.session.csrf, &member.shop.slug, number, &version))}
     };
     page(
         &state,
@@ -132,13 +137,22 @@ pub async fn find(
     )
 }
 
-/// The merchant's order as pretty JSON and the shopper's view of it as the page
-/// renders it (from the view stored with the order).
+/// An order found in the support view.
+struct Found {
+    /// The merchant's order as pretty JSON.
+    doc: String,
+    /// The shopper's view of it as the page renders it (from the view stored
+    /// with the order).
+    shopper_html: String,
+    /// Which version of the order this is: the erase form erases only it.
+    version: String,
+}
+
 async fn found(
     state: &AppState,
     member: &Membership,
     number_key: &str,
-) -> Result<Option<(String, String)>, app::store::StoreError> {
+) -> Result<Option<Found>, app::store::StoreError> {
     // Both from the database itself: lookup readers on a replica behind it
     // would not have an order written a moment ago.
     let Some((order, stored)) = state.store.order_with_view(member.shop.id, number_key).await? else {
@@ -149,7 +163,12 @@ async fn found(
         return Err(app::store::StoreError::Corrupt("the order has no shopper view".into()));
     };
     let locale = app::i18n::Locale::parse(&member.shop.locale).unwrap_or_default();
-    Ok(Some((doc, app::ui::order_html(view, locale))))
+    let version = app::store::order_version(&order);
+    Ok(Some(Found {
+        doc,
+        shopper_html: app::ui::order_html(view, locale),
+        version,
+    }))
 }
 
 /// The page, with a note (`true`: an error) under the form and what was

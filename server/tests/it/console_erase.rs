@@ -7,7 +7,7 @@
 use crate::common;
 
 use app::store::Role;
-use common::console::{account, post_from_other_sites, sign_in};
+use common::console::{account, hidden, post_from_other_sites, sign_in};
 use common::{TestApp, EXAMPLE};
 
 const ORDERS: &str = "/console/shops/alpha/orders";
@@ -18,6 +18,13 @@ const EMAIL: &str = "ada@example.com";
 async fn erased_changes(app: &TestApp) -> i64 {
     app.count("SELECT COUNT(*) FROM shop_changes WHERE what = 'erased'")
         .await
+}
+
+/// Which version of the order the support view showed the owner: the erase
+/// form's `seen`.
+async fn seen(owner: &common::console::Browser<'_>, number: &str) -> String {
+    let page = owner.post(ORDERS, &[("number", number)]).await.text().await.unwrap();
+    hidden(&page, "seen").expect("the erase form's version")
 }
 
 async fn put(app: &TestApp, number: &str) {
@@ -44,6 +51,7 @@ async fn an_owner_erases_an_order_from_the_support_view() {
     let found = owner.post(ORDERS, &[("number", " #1001 ")]).await.text().await.unwrap();
     assert!(found.contains(&format!("action=\"{ERASE}\"")), "{found}");
     assert!(found.contains("Erase this order") && found.contains("name=\"confirm\""));
+    let seen = seen(&owner, "1001").await;
 
     // Without the box ticked: 422, nothing erased.
     // Query strings that are not the page's own say nothing.
@@ -52,19 +60,23 @@ async fn an_owner_erases_an_order_from_the_support_view() {
         assert_eq!(res.status(), 200, "{junk}");
         assert!(!res.text().await.unwrap().contains("The order was erased."), "{junk}");
     }
-    let res = owner.post(ERASE, &[("number", "#1001")]).await;
+    let res = owner.post(ERASE, &[("number", "#1001"), ("seen", &seen)]).await;
     assert_eq!(res.status(), 422);
     assert!(res
         .text()
         .await
         .unwrap()
         .contains("Tick the box to confirm. Nothing was erased."));
-    let res = owner.post(ERASE, &[("number", "#1001"), ("confirm", "on")]).await;
+    let res = owner
+        .post(ERASE, &[("number", "#1001"), ("seen", &seen), ("confirm", "on")])
+        .await;
     assert_eq!(res.status(), 422, "only the form's own value ticks it");
     assert_eq!(app.lookup("alpha", EMAIL, "1001").await.status(), 200);
 
     // Erased: 303 to the support view, which says so; no number in the URL.
-    let res = owner.post(ERASE, &[("number", " #1001 "), ("confirm", "yes")]).await;
+    let res = owner
+        .post(ERASE, &[("number", " #1001 "), ("seen", &seen), ("confirm", "yes")])
+        .await;
     assert_eq!(res.status(), 303);
     let to = res.headers()["location"].to_str().unwrap().to_owned();
     assert_eq!(to, "/console/shops/alpha/orders?done=erased");
@@ -78,7 +90,9 @@ async fn an_owner_erases_an_order_from_the_support_view() {
     let rows = app.count("SELECT COUNT(*) FROM orders WHERE number_key = '1001'").await;
     assert_eq!(rows, 0);
     // Again: nothing to erase, 404, nothing more recorded.
-    let res = owner.post(ERASE, &[("number", "1001"), ("confirm", "yes")]).await;
+    let res = owner
+        .post(ERASE, &[("number", "1001"), ("seen", &seen), ("confirm", "yes")])
+        .await;
     assert_eq!(res.status(), 404);
     let page = res.text().await.unwrap();
     assert!(page.contains("This shop has no order with that number. Nothing was erased."));
@@ -118,7 +132,8 @@ async fn refused_erase_forms_erase_nothing_and_record_nothing() {
     let owner = sign_in(&app, "owner@alpha.example").await;
     let help = sign_in(&app, "help@alpha.example").await;
     let stranger = sign_in(&app, "other@beta.example").await;
-    let ticked = [("number", "1001"), ("confirm", "yes")];
+    let seen = seen(&owner, "1001").await;
+    let ticked = [("number", "1001"), ("seen", seen.as_str()), ("confirm", "yes")];
 
     // Staff are refused before the account's allowance of forms is counted:
     // 101 refusals leave it whole (100 per 15 minutes).
@@ -136,7 +151,7 @@ async fn refused_erase_forms_erase_nothing_and_record_nothing() {
     let res = owner.post_with(ERASE, &"0".repeat(64), &ticked).await;
     assert_eq!(res.status(), 403, "without the session's token");
     let csrf = owner.csrf().await;
-    let form = [("csrf", csrf.as_str()), ticked[0], ticked[1]];
+    let form = [("csrf", csrf.as_str()), ticked[0], ticked[1], ticked[2]];
     assert_eq!(
         post_from_other_sites(&app, ERASE, &owner.cookie, &form).await,
         [403, 403]
@@ -144,20 +159,20 @@ async fn refused_erase_forms_erase_nothing_and_record_nothing() {
     let long = "9".repeat(65);
     let huge = "9".repeat(4_000);
     for number in ["", "   ", "#", " # ", long.as_str(), huge.as_str()] {
-        let res = owner.post(ERASE, &[("number", number), ("confirm", "yes")]).await;
+        let res = owner.post(ERASE, &[("number", number), ticked[1], ticked[2]]).await;
         assert_eq!(res.status(), 422, "{} characters", number.len());
         let page = res.text().await.unwrap();
         assert!(page.contains("Enter an order number of at most 64 characters."));
         assert!(!page.contains(&"9".repeat(65)), "the number is not echoed whole");
     }
     let res = owner
-        .post(ERASE, &[("number", &*"9".repeat(100_000)), ("confirm", "yes")])
+        .post(ERASE, &[("number", &*"9".repeat(100_000)), ticked[1], ticked[2]])
         .await;
     assert_eq!(res.status(), 413, "a form over the console's size");
     let signed_out = app
         .client
         .post(app.url(ERASE))
-        .form(&[("csrf", csrf.as_str()), ticked[0], ticked[1]])
+        .form(&[("csrf", csrf.as_str()), ticked[0], ticked[1], ticked[2]])
         .send()
         .await
         .unwrap();
@@ -177,7 +192,8 @@ async fn a_burst_from_the_console_and_the_api_erases_once() {
     account(&app, "owner@alpha.example", "alpha", Role::Owner).await;
     let owner = sign_in(&app, "owner@alpha.example").await;
     let csrf = owner.csrf().await;
-    let ticked = [("number", "#1001"), ("confirm", "yes")];
+    let seen = seen(&owner, "1001").await;
+    let ticked = [("number", "#1001"), ("seen", seen.as_str()), ("confirm", "yes")];
     let answers = futures::future::join_all((0..200).map(|n| {
         let (app, owner, csrf) = (&app, &owner, &csrf);
         async move {
@@ -203,4 +219,57 @@ async fn a_burst_from_the_console_and_the_api_erases_once() {
     );
     assert_eq!(erased_changes(&app).await, 1);
     assert_eq!(app.lookup("alpha", EMAIL, "1001").await.status(), 404);
+}
+
+/// The form erases the order the page showed, not whatever has its number
+/// when it is posted: an order written again since (a platform's update, a
+/// re-import) is kept, 409, and nothing is recorded. A form without the
+/// version seen, or with one that is not a version, is 422.
+#[tokio::test]
+async fn an_order_written_since_the_page_showed_it_is_not_erased() {
+    let app = TestApp::spawn().await;
+    put(&app, "1001").await;
+    account(&app, "owner@alpha.example", "alpha", Role::Owner).await;
+    let owner = sign_in(&app, "owner@alpha.example").await;
+    let shown = seen(&owner, "1001").await;
+
+    let too_long = format!("{shown}0");
+    let upper = shown.to_uppercase();
+    for junk in ["", "not a version", too_long.as_str(), upper.as_str(), &"g".repeat(32)] {
+        let res = owner
+            .post(ERASE, &[("number", "1001"), ("seen", junk), ("confirm", "yes")])
+            .await;
+        assert_eq!(res.status(), 422, "{junk:?}");
+        let page = res.text().await.unwrap();
+        assert!(page.contains("Look the order up and check it before you erase it. Nothing was erased."));
+    }
+    let res = owner.post(ERASE, &[("number", "1001"), ("confirm", "yes")]).await;
+    assert_eq!(res.status(), 422, "no version at all");
+
+    // The platform writes the order again while the page is open.
+    let mut order = common::example();
+    order["order_number"] = "1001".into();
+    order["updated_at"] = "2030-01-01T00:00:00Z".into();
+    order["note"] = "written again".into();
+    let res = app.put("alpha", "1001", &app.alpha_key, order.to_string()).await;
+    assert_eq!(res.status(), 200);
+    let res = owner
+        .post(ERASE, &[("number", "1001"), ("seen", &shown), ("confirm", "yes")])
+        .await;
+    assert_eq!(res.status(), 409);
+    let page = res.text().await.unwrap();
+    assert!(page.contains("This order changed after you looked it up, so it was not erased."));
+    assert_eq!(app.lookup("alpha", EMAIL, "1001").await.status(), 200, "still there");
+    assert_eq!(app.merchant_order("alpha", "1001").await["note"], "written again");
+    assert_eq!(erased_changes(&app).await, 0);
+
+    // Looked up again, the page shows the order as it is now, and erases it.
+    let now = seen(&owner, "1001").await;
+    assert_ne!(now, shown);
+    let res = owner
+        .post(ERASE, &[("number", "1001"), ("seen", &now), ("confirm", "yes")])
+        .await;
+    assert_eq!(res.status(), 303);
+    assert_eq!(app.lookup("alpha", EMAIL, "1001").await.status(), 404);
+    assert_eq!(erased_changes(&app).await, 1);
 }
