@@ -236,3 +236,72 @@ async fn a_write_racing_an_erasure_of_the_version_seen_is_kept() {
     }
     eprintln!("outcomes seen: {outcomes:?}");
 }
+
+/// The platform's delivery of the example order (Shopify's order id given).
+async fn delivered(store: &Store, shop_id: i64, delivery: &str) -> Updated {
+    let order = written_again();
+    let platform_id = Some("820982911946154508".to_string());
+    store
+        .update_linked_order(shop_id, "1001", Some(delivery), platform_id, move |_| {
+            Ok(Decision::Write(Box::new(order)))
+        })
+        .await
+        .unwrap()
+}
+
+async fn erased_numbers(store: &Store) -> i64 {
+    sqlx::query_scalar("SELECT COUNT(*) FROM erased_orders")
+        .fetch_one(&store.pool)
+        .await
+        .unwrap()
+}
+
+/// An erased order's number is kept, so the platform's deliveries of it store
+/// nothing (and are not recorded, so they say so again), until the merchant
+/// stores it again through the API or a year has passed. Nothing erased
+/// keeps no number.
+#[tokio::test]
+async fn the_platform_does_not_bring_an_erased_order_back() {
+    let (_dir, store) = store().await;
+    let other = store.create_shop(&shop("b")).await.unwrap();
+    let shop = store.create_shop(&shop("a")).await.unwrap();
+    assert!(!store.delete_order(shop.id, "1001", &By::Operator).await.unwrap());
+    assert_eq!(erased_numbers(&store).await, 0, "nothing erased, nothing kept");
+    assert_eq!(delivered(&store, shop.id, "d-1").await, Updated::Created);
+
+    assert!(store.delete_order(shop.id, "1001", &By::Operator).await.unwrap());
+    for delivery in ["d-2", "d-2"] {
+        assert_eq!(
+            delivered(&store, shop.id, delivery).await,
+            Updated::Erased,
+            "{delivery}"
+        );
+    }
+    // The delivery applied before the erasure, sent again: a duplicate, as ever.
+    assert_eq!(delivered(&store, shop.id, "d-1").await, Updated::Duplicate);
+    assert_eq!(store.order(shop.id, "1001").await.unwrap(), None);
+    assert_eq!(
+        store.shopify_order_key(shop.id, "820982911946154508").await.unwrap(),
+        None
+    );
+    assert_eq!(
+        delivered(&store, other.id, "d-2").await,
+        Updated::Created,
+        "another shop's"
+    );
+
+    // Stored again through the API: the platform's news applies again.
+    assert_eq!(store.put_order(shop.id, example()).await.unwrap(), PutOutcome::Created);
+    assert_eq!(delivered(&store, shop.id, "d-3").await, Updated::Replaced);
+    assert_eq!(erased_numbers(&store).await, 0);
+
+    // Forgotten after a year.
+    assert!(store.delete_order(shop.id, "1001", &By::Operator).await.unwrap());
+    assert_eq!(store.prune_erased_orders().await.unwrap(), 0, "not a year old yet");
+    sqlx::query("UPDATE erased_orders SET erased_at = '2020-01-01T00:00:00Z'")
+        .execute(&store.pool)
+        .await
+        .unwrap();
+    assert_eq!(store.prune_erased_orders().await.unwrap(), 1);
+    assert_eq!(delivered(&store, shop.id, "d-4").await, Updated::Created);
+}

@@ -249,7 +249,9 @@ impl Store {
     /// it was, and the abuse panel's count of refused guesses at it, written or
     /// still counted in this server's memory (on SQLite
     /// its lookup row is left empty: the migration that made them says why),
-    /// and records in the shop's changes that `by` erased it, in the same
+    /// and records in the shop's changes that `by` erased it, and its number
+    /// among the erased ones (a platform's delivery does not bring it back:
+    /// [`Updated::Erased`](super::Updated::Erased)), in the same
     /// transaction. With `seen` (an [`order_version`]), only the order as it
     /// was seen: one written since is [`Erasure::Changed`] and stays. Nothing
     /// is recorded but an erasure. An account erases only while it is an
@@ -299,6 +301,16 @@ impl Store {
                 .await?;
             let erased = had.is_some();
             if erased {
+                // So that the platform sending it again does not store it again.
+                sqlx::query(
+                    "INSERT INTO erased_orders (shop_id, number_key, erased_at) VALUES ($1, $2, $3)
+                     ON CONFLICT (shop_id, number_key) DO UPDATE SET erased_at = excluded.erased_at",
+                )
+                .bind(shop_id)
+                .bind(&number_key)
+                .bind(super::now())
+                .execute(&mut *tx)
+                .await?;
                 let number_key = number_key.as_str();
                 super::changes::record(&mut tx, shop_id, &by, Done::Erased { number_key }).await?;
             }

@@ -65,6 +65,9 @@ pub enum Updated {
     UnknownOrder,
     /// The delivery was applied before; nothing was done.
     Duplicate,
+    /// A platform's delivery of an order that was erased and not stored
+    /// again since: nothing was done, the delivery is not recorded.
+    Erased,
 }
 
 impl Store {
@@ -332,6 +335,9 @@ where
         Some((id, doc)) => (Some(id), Some(json::<Order>(&doc)?)),
         None => (None, None),
     };
+    if id.is_none() && platform_id.is_some() && was_erased(&mut tx, shop_id, number_key).await? {
+        return Ok(Updated::Erased);
+    }
     let updated = match change(stored).map_err(StoreError::Invalid)? {
         Decision::Write(order) => {
             if order_number_key(&order.order_number) != number_key {
@@ -345,6 +351,14 @@ where
                 )]));
             }
             let row = Row::of(&order)?;
+            if id.is_none() && platform_id.is_none() {
+                // Stored again by the merchant (the API): the platform may send it again too.
+                sqlx::query("DELETE FROM erased_orders WHERE shop_id = $1 AND number_key = $2")
+                    .bind(shop_id)
+                    .bind(number_key)
+                    .execute(&mut *tx)
+                    .await?;
+            }
             let statement = if id.is_some() { sql.update } else { sql.insert };
             // $1 is the row to rewrite, or the shop of a new row.
             let query = sqlx::query(statement).bind(id.unwrap_or(shop_id)).bind(number_key);
@@ -365,6 +379,17 @@ where
     }
     tx.commit().await?;
     Ok(updated)
+}
+
+/// Whether the shop erased an order with this number and has not stored it
+/// again since.
+async fn was_erased(tx: &mut Transaction<'_, Any>, shop_id: i64, number_key: &str) -> Result<bool, StoreError> {
+    let found: Option<i64> = sqlx::query_scalar("SELECT 1 FROM erased_orders WHERE shop_id = $1 AND number_key = $2")
+        .bind(shop_id)
+        .bind(number_key)
+        .fetch_optional(&mut **tx)
+        .await?;
+    Ok(found.is_some())
 }
 
 /// Makes the transaction's writes to one order wait for the others' (every

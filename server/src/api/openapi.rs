@@ -29,7 +29,7 @@ pub struct LookupRequest {
 pub struct WebhookAnswer {
     /// The delivery's `X-Shopify-Topic`.
     topic: String,
-    /// `applied`, `duplicate`, `stale`, `unknown_order`, `ignored_topic` or `no_email`.
+    /// `applied`, `duplicate`, `stale`, `unknown_order`, `ignored_topic`, `no_email` or `erased`.
     outcome: String,
 }
 

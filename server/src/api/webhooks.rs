@@ -42,6 +42,8 @@ enum Outcome {
     IgnoredTopic,
     UnknownOrder,
     NoEmail,
+    /// An order the shop erased (a shopper's erasure request): not stored again.
+    Erased,
 }
 
 impl Outcome {
@@ -53,6 +55,7 @@ impl Outcome {
             Outcome::IgnoredTopic => "ignored_topic",
             Outcome::UnknownOrder => "unknown_order",
             Outcome::NoEmail => "no_email",
+            Outcome::Erased => "erased",
         }
     }
 }
@@ -315,6 +318,7 @@ impl From<Updated> for Outcome {
             Updated::Unchanged | Updated::Stale => Outcome::Stale,
             Updated::UnknownOrder => Outcome::UnknownOrder,
             Updated::Duplicate => Outcome::Duplicate,
+            Updated::Erased => Outcome::Erased,
         }
     }
 }

@@ -43,6 +43,7 @@ mod page;
 mod platform_mess;
 mod routers;
 mod timeouts;
+mod webhook_erased;
 mod webhook_fit;
 mod webhook_limits;
 mod webhooks;

@@ -1,0 +1,138 @@
+//! An erased order (a shopper's erasure request) is not brought back by
+//! Shopify sending it again: every later delivery of it, in any order, late,
+//! repeated or at once, is answered `erased` (or `unknown_order` for a
+//! parcel or refund) and stores nothing, until the merchant stores it again
+//! through the API.
+
+use crate::common;
+
+use common::shopify::{deliver, FULFILLMENT, ORDER, REFUND};
+use common::TestApp;
+use serde_json::{json, Value};
+
+fn order(updated_at: &str) -> Value {
+    let mut order: Value = serde_json::from_str(ORDER).unwrap();
+    order["updated_at"] = json!(updated_at);
+    order
+}
+
+async fn erase(app: &TestApp) -> u16 {
+    let url = app.url("/api/v1/shops/alpha/orders/9999");
+    let res = app.client.delete(url).bearer_auth(&app.alpha_key).send().await.unwrap();
+    res.status().as_u16()
+}
+
+async fn exists(app: &TestApp) -> bool {
+    !app.merchant_order("alpha", "9999").await.is_null()
+}
+
+#[tokio::test]
+async fn shopify_sending_an_erased_order_again_stores_nothing() {
+    let app = TestApp::spawn().await;
+    let (_, answer) = deliver(
+        &app,
+        "alpha",
+        "orders/create",
+        "w-1",
+        &order("2026-11-02T11:15:00+01:00"),
+    )
+    .await;
+    assert_eq!(answer["outcome"], "applied");
+    assert_eq!(erase(&app).await, 204);
+
+    // Later news of it, each a new delivery, one of them twice, and the one
+    // applied before the erasure sent again: nothing is stored, the shopper
+    // finds nothing.
+    let later = order("2026-11-09T10:00:00+01:00");
+    let fulfillment: Value = serde_json::from_str(FULFILLMENT).unwrap();
+    let refund: Value = serde_json::from_str(REFUND).unwrap();
+    let deliveries = [
+        ("orders/updated", "w-2", &later, "erased"),
+        ("orders/updated", "w-2", &later, "erased"),
+        ("orders/paid", "w-3", &later, "erased"),
+        ("orders/create", "w-1", &later, "duplicate"),
+        ("fulfillments/create", "w-4", &fulfillment, "unknown_order"),
+        ("refunds/create", "w-5", &refund, "unknown_order"),
+    ];
+    for (topic, id, body, outcome) in deliveries {
+        let (status, answer) = deliver(&app, "alpha", topic, id, body).await;
+        assert_eq!(
+            (status, answer["outcome"].as_str()),
+            (200, Some(outcome)),
+            "{topic} {id}"
+        );
+        assert!(!exists(&app).await, "{topic} {id} stored it again");
+    }
+    assert_eq!(app.lookup("alpha", "jon@example.com", "#9999").await.status(), 404);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM shopify_orders").await,
+        0,
+        "no link kept"
+    );
+    // Another shop's order with the same number is not another shop's erasure.
+    let (_, answer) = deliver(&app, "beta", "orders/create", "w-6", &later).await;
+    assert_eq!(answer["outcome"], "applied");
+
+    // Stored again by the merchant through the API: Shopify's news applies again.
+    let mut body = common::example();
+    body["order_number"] = json!("#9999");
+    let res = app.put("alpha", "#9999", &app.alpha_key, body.to_string()).await;
+    assert_eq!(res.status(), 201);
+    let newer = order("2030-01-01T10:00:00+01:00");
+    let (_, answer) = deliver(&app, "alpha", "orders/updated", "w-7", &newer).await;
+    assert_eq!(answer["outcome"], "applied");
+    assert_eq!(app.merchant_order("alpha", "9999").await["email"], "jon@example.com");
+    assert_eq!(app.count("SELECT COUNT(*) FROM erased_orders").await, 0);
+}
+
+/// An erasure at the same moment as a burst of Shopify's deliveries of the
+/// order, in every order of arrival: each delivery is applied before the
+/// erasure or refused after it, so the order is gone at the end, every round.
+#[tokio::test]
+async fn an_erasure_among_a_burst_of_deliveries_is_never_undone() {
+    let app = TestApp::spawn().await;
+    for round in 0..5 {
+        let (_, answer) = deliver(
+            &app,
+            "alpha",
+            "orders/create",
+            &format!("c-{round}"),
+            &order("2026-11-02T11:15:00+01:00"),
+        )
+        .await;
+        assert!(
+            ["applied", "erased"].contains(&answer["outcome"].as_str().unwrap()),
+            "{answer}"
+        );
+        if answer["outcome"] == "erased" {
+            // Stored again by the merchant, so that there is something to erase.
+            let mut body = common::example();
+            body["order_number"] = json!("#9999");
+            let res = app.put("alpha", "#9999", &app.alpha_key, body.to_string()).await;
+            assert_eq!(res.status(), 201);
+        }
+        assert!(exists(&app).await);
+        let deliveries = futures::future::join_all((0..40).map(|n| {
+            let app = &app;
+            async move {
+                let body = order(&format!("2026-11-{:02}T10:00:00+01:00", 3 + n % 20));
+                let topic = ["orders/updated", "orders/paid", "orders/fulfilled"][n % 3];
+                let (status, answer) = deliver(app, "alpha", topic, &format!("r{round}-{n}"), &body).await;
+                (status, answer["outcome"].as_str().unwrap_or("").to_string())
+            }
+        }));
+        let (answers, erased) = tokio::join!(deliveries, erase(&app));
+        assert_eq!(erased, 204, "round {round}");
+        assert!(
+            answers
+                .iter()
+                .all(|(s, o)| *s == 200 && ["applied", "stale", "erased"].contains(&o.as_str())),
+            "round {round}: {answers:?}"
+        );
+        assert!(
+            !exists(&app).await,
+            "round {round}: the erasure was undone: {answers:?}"
+        );
+        assert_eq!(app.lookup("alpha", "jon@example.com", "#9999").await.status(), 404);
+    }
+}
