@@ -246,12 +246,12 @@ impl Store {
         .await
     }
 
-    /// Forgets the numbers of orders erased [`AUDIT_KEPT_DAYS`] ago or more
-    /// (a platform's delivery of one then stores it again); how many.
+    /// Forgets the platform orders erased [`AUDIT_KEPT_DAYS`] ago or more (a
+    /// platform's delivery of one then stores it again); how many.
     pub async fn prune_erased_orders(&self) -> Result<u64, StoreError> {
         self.prune(
-            "DELETE FROM erased_orders WHERE (shop_id, number_key) IN (
-                 SELECT shop_id, number_key FROM erased_orders WHERE erased_at < $1 LIMIT $2)",
+            "DELETE FROM erased_orders WHERE erased_at < $1 AND (shop_id, shopify_order_id) IN (
+                 SELECT shop_id, shopify_order_id FROM erased_orders WHERE erased_at < $1 LIMIT $2)",
             AUDIT_KEPT_DAYS,
             PRUNE_BATCH,
         )

@@ -222,10 +222,15 @@ async fn a_write_racing_an_erasure_of_the_version_seen_is_kept() {
         store.delete_order(shop.id, "1001", &by).await.unwrap();
         store.put_order(shop.id, example()).await.unwrap();
         let seen = order_version(&store.order(shop.id, "1001").await.unwrap().unwrap());
-        let (put, erased) = tokio::join!(
-            store.put_order(shop.id, written_again()),
-            store.erase_order(shop.id, "1001", Some(&seen), &by)
-        );
+        // Each goes first in turn.
+        let put = store.put_order(shop.id, written_again());
+        let erase = store.erase_order(shop.id, "1001", Some(&seen), &by);
+        let (put, erased) = if round % 2 == 0 {
+            tokio::join!(put, erase)
+        } else {
+            let (erased, put) = tokio::join!(erase, put);
+            (put, erased)
+        };
         put.unwrap();
         let erased = erased.unwrap();
         assert_ne!(erased, Erasure::NotFound, "round {round}");
@@ -237,10 +242,19 @@ async fn a_write_racing_an_erasure_of_the_version_seen_is_kept() {
     eprintln!("outcomes seen: {outcomes:?}");
 }
 
+/// Shopify's id of the example order.
+const SHOPIFY_ID: &str = "820982911946154508";
+
 /// The platform's delivery of the example order (Shopify's order id given).
 async fn delivered(store: &Store, shop_id: i64, delivery: &str) -> Updated {
+    delivered_as(store, shop_id, delivery, SHOPIFY_ID).await
+}
+
+/// The platform's delivery of an order numbered as the example, under
+/// Shopify's order id `platform_id`.
+async fn delivered_as(store: &Store, shop_id: i64, delivery: &str, platform_id: &str) -> Updated {
     let order = written_again();
-    let platform_id = Some("820982911946154508".to_string());
+    let platform_id = Some(platform_id.to_string());
     store
         .update_linked_order(shop_id, "1001", Some(delivery), platform_id, move |_| {
             Ok(Decision::Write(Box::new(order)))
@@ -256,10 +270,11 @@ async fn erased_numbers(store: &Store) -> i64 {
         .unwrap()
 }
 
-/// An erased order's number is kept, so the platform's deliveries of it store
-/// nothing (and are not recorded, so they say so again), until the merchant
-/// stores it again through the API or a year has passed. Nothing erased
-/// keeps no number.
+/// Which platform order was erased is kept, so the platform's deliveries of
+/// it store nothing (and are not recorded, so they say so again), until the
+/// merchant stores it again through the API or a year has passed. A new
+/// platform order that reuses the number is stored. Nothing erased, or an
+/// order the platform never sent, keeps nothing.
 #[tokio::test]
 async fn the_platform_does_not_bring_an_erased_order_back() {
     let (_dir, store) = store().await;
@@ -267,6 +282,9 @@ async fn the_platform_does_not_bring_an_erased_order_back() {
     let shop = store.create_shop(&shop("a")).await.unwrap();
     assert!(!store.delete_order(shop.id, "1001", &By::Operator).await.unwrap());
     assert_eq!(erased_numbers(&store).await, 0, "nothing erased, nothing kept");
+    store.put_order(shop.id, example()).await.unwrap();
+    assert!(store.delete_order(shop.id, "1001", &By::Operator).await.unwrap());
+    assert_eq!(erased_numbers(&store).await, 0, "never the platform's, nothing kept");
     assert_eq!(delivered(&store, shop.id, "d-1").await, Updated::Created);
 
     assert!(store.delete_order(shop.id, "1001", &By::Operator).await.unwrap());
@@ -289,6 +307,23 @@ async fn the_platform_does_not_bring_an_erased_order_back() {
         Updated::Created,
         "another shop's"
     );
+    assert_eq!(erased_numbers(&store).await, 1);
+
+    // A new order under another id that reuses the number (a store started
+    // again at #1001) is stored, and is not the erased one.
+    assert_eq!(delivered_as(&store, shop.id, "d-9", "1").await, Updated::Created);
+    assert_eq!(
+        delivered(&store, shop.id, "d-10").await,
+        Updated::Replaced,
+        "the order exists"
+    );
+    assert!(store.delete_order(shop.id, "1001", &By::Operator).await.unwrap());
+    assert_eq!(
+        erased_numbers(&store).await,
+        2,
+        "both of Shopify's orders of that number"
+    );
+    assert_eq!(delivered(&store, shop.id, "d-11").await, Updated::Erased);
 
     // Stored again through the API: the platform's news applies again.
     assert_eq!(store.put_order(shop.id, example()).await.unwrap(), PutOutcome::Created);
@@ -303,5 +338,6 @@ async fn the_platform_does_not_bring_an_erased_order_back() {
         .await
         .unwrap();
     assert_eq!(store.prune_erased_orders().await.unwrap(), 1);
+    assert_eq!(erased_numbers(&store).await, 0);
     assert_eq!(delivered(&store, shop.id, "d-4").await, Updated::Created);
 }

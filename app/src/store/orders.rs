@@ -249,10 +249,10 @@ impl Store {
     /// it was, and the abuse panel's count of refused guesses at it, written or
     /// still counted in this server's memory (on SQLite
     /// its lookup row is left empty: the migration that made them says why),
-    /// and records in the shop's changes that `by` erased it, and its number
-    /// among the erased ones (a platform's delivery does not bring it back:
-    /// [`Updated::Erased`](super::Updated::Erased)), in the same
-    /// transaction. With `seen` (an [`order_version`]), only the order as it
+    /// and records in the shop's changes that `by` erased it, and which
+    /// Shopify order it was among the erased ones (the platform's delivery of
+    /// it does not bring it back: [`Updated::Erased`](super::Updated::Erased)),
+    /// in the same transaction. With `seen` (an [`order_version`]), only the order as it
     /// was seen: one written since is [`Erasure::Changed`] and stays. Nothing
     /// is recorded but an erasure. An account erases only while it is an
     /// owner of the shop, as the record checks (else [`StoreError::NotOwner`],
@@ -285,6 +285,22 @@ impl Store {
                     return Ok(Erasure::Changed);
                 }
             }
+            if had.is_some() {
+                // Which platform order it was, so that the platform sending it
+                // again does not store it again (`writes::was_erased`).
+                sqlx::query(
+                    "INSERT INTO erased_orders (shop_id, shopify_order_id, number_key, erased_at)
+                     SELECT shop_id, shopify_order_id, number_key, $3 FROM shopify_orders
+                     WHERE shop_id = $1 AND number_key = $2
+                     ON CONFLICT (shop_id, shopify_order_id)
+                     DO UPDATE SET number_key = excluded.number_key, erased_at = excluded.erased_at",
+                )
+                .bind(shop_id)
+                .bind(&number_key)
+                .bind(super::now())
+                .execute(&mut *tx)
+                .await?;
+            }
             for kept in [
                 "DELETE FROM shopify_orders WHERE shop_id = $1 AND number_key = $2",
                 "DELETE FROM refusals WHERE shop_id = $1 AND kind = 'order' AND subject = $2",
@@ -301,16 +317,6 @@ impl Store {
                 .await?;
             let erased = had.is_some();
             if erased {
-                // So that the platform sending it again does not store it again.
-                sqlx::query(
-                    "INSERT INTO erased_orders (shop_id, number_key, erased_at) VALUES ($1, $2, $3)
-                     ON CONFLICT (shop_id, number_key) DO UPDATE SET erased_at = excluded.erased_at",
-                )
-                .bind(shop_id)
-                .bind(&number_key)
-                .bind(super::now())
-                .execute(&mut *tx)
-                .await?;
                 let number_key = number_key.as_str();
                 super::changes::record(&mut tx, shop_id, &by, Done::Erased { number_key }).await?;
             }
@@ -336,7 +342,8 @@ pub enum Erasure {
 }
 
 /// Which version of an order someone saw: the first 16 bytes of the SHA-256
-/// of its document as stored, in hex (32 characters). Any write that changes
+/// of the order as stored, read back and written out again as JSON, in hex
+/// (32 characters); the same on both backends. Any write that changes
 /// the document changes it.
 pub fn order_version(order: &Order) -> String {
     use sha2::{Digest, Sha256};

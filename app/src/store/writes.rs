@@ -113,7 +113,7 @@ impl Store {
                 store.backend,
                 shop_id,
                 &number_key,
-                (delivery, platform_id),
+                (Source::Platform, delivery, platform_id),
                 change,
             )
             .await
@@ -239,7 +239,7 @@ async fn put_on(
     order: ValidOrder,
 ) -> Result<PutOutcome, StoreError> {
     let key = order_number_key(&order.order_number).into_owned();
-    let updated = update_on(conn, backend, shop_id, &key, (None, None), |stored| {
+    let updated = update_on(conn, backend, shop_id, &key, (Source::Merchant, None, None), |stored| {
         Ok(match stored {
             Some(stored) if is_older(&order.updated_at, &stored.updated_at).unwrap_or(false) => Decision::Stale,
             _ => Decision::Write(Box::new(order)),
@@ -300,7 +300,7 @@ async fn update_on<F>(
     backend: Backend,
     shop_id: i64,
     number_key: &str,
-    (delivery, platform_id): (Option<&str>, Option<&str>),
+    (source, delivery, platform_id): (Source, Option<&str>, Option<&str>),
     change: F,
 ) -> Result<Updated, StoreError>
 where
@@ -335,8 +335,10 @@ where
         Some((id, doc)) => (Some(id), Some(json::<Order>(&doc)?)),
         None => (None, None),
     };
-    if id.is_none() && platform_id.is_some() && was_erased(&mut tx, shop_id, number_key).await? {
-        return Ok(Updated::Erased);
+    if let (None, Source::Platform, Some(platform_id)) = (id, source, platform_id) {
+        if was_erased(&mut tx, shop_id, platform_id).await? {
+            return Ok(Updated::Erased);
+        }
     }
     let updated = match change(stored).map_err(StoreError::Invalid)? {
         Decision::Write(order) => {
@@ -351,8 +353,9 @@ where
                 )]));
             }
             let row = Row::of(&order)?;
-            if id.is_none() && platform_id.is_none() {
-                // Stored again by the merchant (the API): the platform may send it again too.
+            if id.is_none() && source == Source::Merchant {
+                // Stored again by the merchant (the API, an import): the
+                // platform's news of it applies again.
                 sqlx::query("DELETE FROM erased_orders WHERE shop_id = $1 AND number_key = $2")
                     .bind(shop_id)
                     .bind(number_key)
@@ -381,19 +384,31 @@ where
     Ok(updated)
 }
 
-/// Whether the shop erased an order with this number and has not stored it
-/// again since.
-async fn was_erased(tx: &mut Transaction<'_, Any>, shop_id: i64, number_key: &str) -> Result<bool, StoreError> {
-    let found: Option<i64> = sqlx::query_scalar("SELECT 1 FROM erased_orders WHERE shop_id = $1 AND number_key = $2")
-        .bind(shop_id)
-        .bind(number_key)
-        .fetch_optional(&mut **tx)
-        .await?;
+/// Who sends a write: the platform's deliveries do not bring back an order
+/// the shop erased; the merchant's writes (the API's `PUT`, an import) store
+/// it again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Source {
+    Platform,
+    Merchant,
+}
+
+/// Whether the shop erased the platform's order `platform_id` and has not
+/// stored its number again since.
+async fn was_erased(tx: &mut Transaction<'_, Any>, shop_id: i64, platform_id: &str) -> Result<bool, StoreError> {
+    let found: Option<i64> =
+        sqlx::query_scalar("SELECT 1 FROM erased_orders WHERE shop_id = $1 AND shopify_order_id = $2")
+            .bind(shop_id)
+            .bind(platform_id)
+            .fetch_optional(&mut **tx)
+            .await?;
     Ok(found.is_some())
 }
 
 /// Makes the transaction's writes to one order wait for the others' (every
-/// write and erasure of an order takes it first). SQLite: nothing more, its
+/// write and erasure of an order takes it first, but the demo's bulk load,
+/// `replace_orders`, which holds the whole database on SQLite and runs
+/// before the server serves). SQLite: nothing more, its
 /// write transaction already holds the database. PostgreSQL: a
 /// transaction-scoped advisory lock on (shop, order number), which also covers
 /// an order that does not exist yet; a writer that read the order then

@@ -95,7 +95,7 @@ fn signature_shaped(signature: &str) -> bool {
     ),
     request_body(content = Object, content_type = "application/json", description = "Shopify's payload for the topic (REST Admin API order, fulfillment or refund resource)"),
     responses(
-        (status = 200, description = "Understood: applied, duplicate, stale, unknown_order or ignored_topic", body = super::openapi::WebhookAnswer),
+        (status = 200, description = "Understood: applied, duplicate, stale, unknown_order, ignored_topic, no_email or erased", body = super::openapi::WebhookAnswer),
         (status = 401, description = "Unknown shop or a wrong signature", body = crate::problem::Problem, content_type = "application/problem+json"),
         (status = 429, description = "Too many deliveries with a wrong signature (or to an unknown shop) from this address to this shop; `Retry-After` says when to try again", body = crate::problem::Problem, content_type = "application/problem+json"),
         (status = 413, description = "The body is over 1 MiB", body = crate::problem::Problem, content_type = "application/problem+json"),
