@@ -3,10 +3,10 @@
 -- again: the delivery is answered `erased` and changes nothing. Kept are
 -- Shopify's order id and the order's number (as the shop's Changes page keeps
 -- it), nothing of the shopper's; a new order that reuses the number under
--- another id is stored as any. An order stored again by the merchant (a PUT
--- through the API or an import that creates it) forgets its number here; an
--- order that exists is never refused by it. Kept a year, as the Changes
--- page's entries.
+-- another id is stored as any, and the erased order's news is not merged
+-- into it. An order stored again by the merchant (a PUT through the API or an
+-- import that creates it) forgets its number here. Kept a year, as the
+-- Changes page's entries.
 CREATE TABLE erased_orders (
     shop_id          INTEGER NOT NULL REFERENCES shops(id) ON DELETE CASCADE,
     shopify_order_id TEXT NOT NULL,

@@ -246,18 +246,6 @@ impl Store {
         .await
     }
 
-    /// Forgets the platform orders erased [`AUDIT_KEPT_DAYS`] ago or more (a
-    /// platform's delivery of one then stores it again); how many.
-    pub async fn prune_erased_orders(&self) -> Result<u64, StoreError> {
-        self.prune(
-            "DELETE FROM erased_orders WHERE erased_at < $1 AND (shop_id, shopify_order_id) IN (
-                 SELECT shop_id, shopify_order_id FROM erased_orders WHERE erased_at < $1 LIMIT $2)",
-            AUDIT_KEPT_DAYS,
-            PRUNE_BATCH,
-        )
-        .await
-    }
-
     /// Page `page` (from 1) of the shop's changes, newest first,
     /// [`CHANGES_SHOWN`] a page, and whether there are older ones.
     pub async fn changes(&self, shop_id: i64, page: u32) -> Result<(Vec<Change>, bool), StoreError> {

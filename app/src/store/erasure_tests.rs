@@ -310,20 +310,24 @@ async fn the_platform_does_not_bring_an_erased_order_back() {
     assert_eq!(erased_numbers(&store).await, 1);
 
     // A new order under another id that reuses the number (a store started
-    // again at #1001) is stored, and is not the erased one.
+    // again at #1001) is stored; the erased one's news is not merged into
+    // it, nor linked to it.
     assert_eq!(delivered_as(&store, shop.id, "d-9", "1").await, Updated::Created);
+    assert_eq!(delivered(&store, shop.id, "d-10").await, Updated::Erased);
+    assert_eq!(store.shopify_order_key(shop.id, SHOPIFY_ID).await.unwrap(), None);
     assert_eq!(
-        delivered(&store, shop.id, "d-10").await,
-        Updated::Replaced,
-        "the order exists"
+        store.shopify_order_key(shop.id, "1").await.unwrap().as_deref(),
+        Some("1001")
     );
+    assert!(store.platform_order_erased(shop.id, SHOPIFY_ID).await.unwrap());
+    assert!(!store.platform_order_erased(shop.id, "1").await.unwrap());
     assert!(store.delete_order(shop.id, "1001", &By::Operator).await.unwrap());
     assert_eq!(
         erased_numbers(&store).await,
         2,
         "both of Shopify's orders of that number"
     );
-    assert_eq!(delivered(&store, shop.id, "d-11").await, Updated::Erased);
+    assert_eq!(delivered_as(&store, shop.id, "d-11", "1").await, Updated::Erased);
 
     // Stored again through the API: the platform's news applies again.
     assert_eq!(store.put_order(shop.id, example()).await.unwrap(), PutOutcome::Created);

@@ -273,7 +273,7 @@ impl Store {
             // Held as its writers hold it, so a write at the same moment comes
             // wholly before or after; deleted first, so on SQLite the write lock
             // is held from the moment its document is compared.
-            super::writes::hold_order(&mut tx, store.backend, shop_id, &number_key).await?;
+            super::order_lock::hold_order(&mut tx, store.backend, shop_id, &number_key).await?;
             let had: Option<String> = sqlx::query_scalar(store.backend.doc_sql().erase)
                 .bind(shop_id)
                 .bind(&number_key)
@@ -287,19 +287,8 @@ impl Store {
             }
             if had.is_some() {
                 // Which platform order it was, so that the platform sending it
-                // again does not store it again (`writes::was_erased`).
-                sqlx::query(
-                    "INSERT INTO erased_orders (shop_id, shopify_order_id, number_key, erased_at)
-                     SELECT shop_id, shopify_order_id, number_key, $3 FROM shopify_orders
-                     WHERE shop_id = $1 AND number_key = $2
-                     ON CONFLICT (shop_id, shopify_order_id)
-                     DO UPDATE SET number_key = excluded.number_key, erased_at = excluded.erased_at",
-                )
-                .bind(shop_id)
-                .bind(&number_key)
-                .bind(super::now())
-                .execute(&mut *tx)
-                .await?;
+                // again does not store it again (`erased::was_erased`).
+                super::erased::keep(&mut tx, shop_id, &number_key).await?;
             }
             for kept in [
                 "DELETE FROM shopify_orders WHERE shop_id = $1 AND number_key = $2",

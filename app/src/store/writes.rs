@@ -5,7 +5,9 @@
 //! Concurrent or retried deliveries can neither half-apply nor lose each other's
 //! changes.
 
-use super::lookup_id::{lookup_id, sha256_prefix};
+use super::erased;
+use super::lookup_id::lookup_id;
+use super::order_lock::hold_order;
 use super::orders::DocSql;
 use super::{begin_write, json, to_json, Backend, Store, StoreError};
 use crate::errors::FieldError;
@@ -14,7 +16,7 @@ use crate::order::merge::Merge;
 use crate::order::{is_older, Order, ValidOrder};
 use crate::view::StoredView;
 use sqlx::pool::PoolConnection;
-use sqlx::{Any, AnyConnection, Transaction};
+use sqlx::{Any, AnyConnection};
 
 /// Whether a write created the order or replaced it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -335,8 +337,9 @@ where
         Some((id, doc)) => (Some(id), Some(json::<Order>(&doc)?)),
         None => (None, None),
     };
-    if let (None, Source::Platform, Some(platform_id)) = (id, source, platform_id) {
-        if was_erased(&mut tx, shop_id, platform_id).await? {
+    // Also when an order of the number is stored: a new one that reuses it.
+    if let (Source::Platform, Some(platform_id)) = (source, platform_id) {
+        if erased::was_erased(&mut tx, shop_id, platform_id).await? {
             return Ok(Updated::Erased);
         }
     }
@@ -356,11 +359,7 @@ where
             if id.is_none() && source == Source::Merchant {
                 // Stored again by the merchant (the API, an import): the
                 // platform's news of it applies again.
-                sqlx::query("DELETE FROM erased_orders WHERE shop_id = $1 AND number_key = $2")
-                    .bind(shop_id)
-                    .bind(number_key)
-                    .execute(&mut *tx)
-                    .await?;
+                erased::forget(&mut tx, shop_id, number_key).await?;
             }
             let statement = if id.is_some() { sql.update } else { sql.insert };
             // $1 is the row to rewrite, or the shop of a new row.
@@ -391,45 +390,4 @@ where
 enum Source {
     Platform,
     Merchant,
-}
-
-/// Whether the shop erased the platform's order `platform_id` and has not
-/// stored its number again since.
-async fn was_erased(tx: &mut Transaction<'_, Any>, shop_id: i64, platform_id: &str) -> Result<bool, StoreError> {
-    let found: Option<i64> =
-        sqlx::query_scalar("SELECT 1 FROM erased_orders WHERE shop_id = $1 AND shopify_order_id = $2")
-            .bind(shop_id)
-            .bind(platform_id)
-            .fetch_optional(&mut **tx)
-            .await?;
-    Ok(found.is_some())
-}
-
-/// Makes the transaction's writes to one order wait for the others' (every
-/// write and erasure of an order takes it first, but the demo's bulk load,
-/// `replace_orders`, which holds the whole database on SQLite and runs
-/// before the server serves). SQLite: nothing more, its
-/// write transaction already holds the database. PostgreSQL: a
-/// transaction-scoped advisory lock on (shop, order number), which also covers
-/// an order that does not exist yet; a writer that read the order then
-/// rewrites the row it read, not one erased meanwhile.
-pub(super) async fn hold_order(
-    tx: &mut Transaction<'_, Any>,
-    backend: Backend,
-    shop_id: i64,
-    number_key: &str,
-) -> Result<(), StoreError> {
-    if backend == Backend::Postgres {
-        sqlx::query("SELECT pg_advisory_xact_lock($1)")
-            .bind(order_lock_id(shop_id, number_key))
-            .execute(&mut **tx)
-            .await?;
-    }
-    Ok(())
-}
-
-/// The advisory lock number for writes to one order: the first 8 bytes of a
-/// SHA-256 of shop and key, the same in every server process.
-fn order_lock_id(shop_id: i64, number_key: &str) -> i64 {
-    sha256_prefix(&[&shop_id.to_be_bytes(), number_key.as_bytes()])
 }

@@ -284,6 +284,13 @@ async fn apply(
         let Some(key) = key else {
             return Ok(Outcome::UnknownOrder);
         };
+        // A parcel of an erased order is not merged into a new order that
+        // reuses its number (found by name).
+        if let Some(order_id) = fulfillment.order_id.as_ref() {
+            if store.platform_order_erased(shop.id, &order_id.text()).await? {
+                return Ok(Outcome::Erased);
+            }
+        }
         let updated = store
             .update_order(shop.id, &key, delivery, move |stored| {
                 deliveries::fulfillment(stored, &fulfillment)

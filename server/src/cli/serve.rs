@@ -141,7 +141,7 @@ pub(super) async fn serve(db: &Db, addr: SocketAddr, site_root: PathBuf, setting
                 said("week-old delivery ids", store.prune_delivery_ids().await);
                 said("year-old support audit entries", store.prune_support_views().await);
                 said("year-old shop changes", store.prune_shop_changes().await);
-                said("numbers of orders erased a year ago", store.prune_erased_orders().await);
+                said("Shopify orders erased a year ago", store.prune_erased_orders().await);
                 said("day-old console form tokens", store.prune_used_forms().await);
                 said("week-old finished mail", store.prune_outbox().await);
                 said("ended order links", store.prune_order_links().await);

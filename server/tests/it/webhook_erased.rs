@@ -1,8 +1,9 @@
 //! An erased order (a shopper's erasure request) is not brought back by
 //! Shopify sending it again: every later delivery of it, in any order, late,
-//! repeated or at once, is answered `erased` (or `unknown_order` for a
-//! parcel or refund) and stores nothing, until the merchant stores it again
-//! through the API. A new Shopify order that reuses its number is stored.
+//! repeated or at once, is answered `erased` (`unknown_order` for a refund,
+//! whose link went with the order) and stores nothing, until the merchant
+//! stores it again through the API. A new Shopify order that reuses its
+//! number is stored, and the erased one's news is never merged into it.
 
 use crate::common;
 
@@ -51,7 +52,7 @@ async fn shopify_sending_an_erased_order_again_stores_nothing() {
         ("orders/updated", "w-2", &later, "erased"),
         ("orders/paid", "w-3", &later, "erased"),
         ("orders/create", "w-1", &later, "duplicate"),
-        ("fulfillments/create", "w-4", &fulfillment, "unknown_order"),
+        ("fulfillments/create", "w-4", &fulfillment, "erased"),
         ("refunds/create", "w-5", &refund, "unknown_order"),
     ];
     for (topic, id, body, outcome) in deliveries {
@@ -89,9 +90,25 @@ async fn shopify_sending_an_erased_order_again_stores_nothing() {
     assert_eq!(erase(&app).await, 204);
     let mut reused = order("2030-02-01T10:00:00+01:00");
     reused["id"] = json!(1);
+    reused["email"] = json!("new@example.com");
     let (_, answer) = deliver(&app, "alpha", "orders/create", "w-8", &reused).await;
     assert_eq!(answer["outcome"], "applied");
-    assert!(exists(&app).await);
+    // The erased order's news, newer than the new order's, and its parcel
+    // (found by its name, #9999.1) are not merged into the new order.
+    let (_, answer) = deliver(
+        &app,
+        "alpha",
+        "orders/updated",
+        "w-9",
+        &order("2030-03-01T10:00:00+01:00"),
+    )
+    .await;
+    assert_eq!(answer["outcome"], "erased");
+    let (_, answer) = deliver(&app, "alpha", "fulfillments/create", "w-10", &fulfillment).await;
+    assert_eq!(answer["outcome"], "erased");
+    let kept = app.merchant_order("alpha", "9999").await;
+    assert_eq!(kept["email"], "new@example.com", "{kept}");
+    assert_eq!(kept["shipments"], json!([]), "{kept}");
 }
 
 /// An erasure at the same moment as a burst of Shopify's deliveries of the
@@ -132,5 +149,10 @@ async fn an_erasure_among_a_burst_of_deliveries_is_never_undone() {
             "round {round}: the erasure was undone: {answers:?}"
         );
         assert_eq!(app.lookup("alpha", "jon@example.com", "#9999").await.status(), 404);
+        // However the burst fell, the next delivery of it is refused.
+        let mut late = order("2026-12-01T10:00:00+01:00");
+        late["id"] = shopify_id.clone();
+        let (_, answer) = deliver(&app, "alpha", "orders/updated", &format!("l-{round}"), &late).await;
+        assert_eq!(answer["outcome"], "erased", "round {round}");
     }
 }

@@ -1,0 +1,81 @@
+//! Which platform orders a shop erased (a shopper's erasure request), so
+//! that the platform sending one again does not bring it back: kept by the
+//! erasure, looked at by the platform's deliveries, forgotten when the
+//! merchant stores the order again or after a year.
+
+use super::activity::{AUDIT_KEPT_DAYS, PRUNE_BATCH};
+use super::{now, Store, StoreError};
+use sqlx::{Any, Transaction};
+
+/// Whether the shop erased the platform's order $2 and has not stored its
+/// number again since.
+const WAS_ERASED: &str = "SELECT 1 FROM erased_orders WHERE shop_id = $1 AND shopify_order_id = $2";
+
+/// Keeps which Shopify orders the number was (its links, read before the
+/// erasure deletes them), in the erasure's transaction.
+pub(super) async fn keep(tx: &mut Transaction<'_, Any>, shop_id: i64, number_key: &str) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO erased_orders (shop_id, shopify_order_id, number_key, erased_at)
+         SELECT shop_id, shopify_order_id, number_key, $3 FROM shopify_orders
+         WHERE shop_id = $1 AND number_key = $2
+         ON CONFLICT (shop_id, shopify_order_id)
+         DO UPDATE SET number_key = excluded.number_key, erased_at = excluded.erased_at",
+    )
+    .bind(shop_id)
+    .bind(number_key)
+    .bind(now())
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// Forgets the erasures of the number: the merchant stored the order again
+/// (the API, an import), and the platform's news of it applies again.
+pub(super) async fn forget(tx: &mut Transaction<'_, Any>, shop_id: i64, number_key: &str) -> Result<(), StoreError> {
+    sqlx::query("DELETE FROM erased_orders WHERE shop_id = $1 AND number_key = $2")
+        .bind(shop_id)
+        .bind(number_key)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// [`Store::platform_order_erased`] in a write's transaction.
+pub(super) async fn was_erased(
+    tx: &mut Transaction<'_, Any>,
+    shop_id: i64,
+    platform_id: &str,
+) -> Result<bool, StoreError> {
+    let found: Option<i64> = sqlx::query_scalar(WAS_ERASED)
+        .bind(shop_id)
+        .bind(platform_id)
+        .fetch_optional(&mut **tx)
+        .await?;
+    Ok(found.is_some())
+}
+
+impl Store {
+    /// Whether the shop erased the platform's order `platform_id` and has not
+    /// stored its number again since: news of it (a parcel) is not merged
+    /// into another order that reuses its number.
+    pub async fn platform_order_erased(&self, shop_id: i64, platform_id: &str) -> Result<bool, StoreError> {
+        let found: Option<i64> = sqlx::query_scalar(WAS_ERASED)
+            .bind(shop_id)
+            .bind(platform_id)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(found.is_some())
+    }
+
+    /// Forgets the platform orders erased [`AUDIT_KEPT_DAYS`] ago or more (a
+    /// platform's delivery of one then stores it again); how many.
+    pub async fn prune_erased_orders(&self) -> Result<u64, StoreError> {
+        self.prune(
+            "DELETE FROM erased_orders WHERE erased_at < $1 AND (shop_id, shopify_order_id) IN (
+                 SELECT shop_id, shopify_order_id FROM erased_orders WHERE erased_at < $1 LIMIT $2)",
+            AUDIT_KEPT_DAYS,
+            PRUNE_BATCH,
+        )
+        .await
+    }
+}

@@ -1,0 +1,35 @@
+//! One order's writers take turns: every write and erasure of an order holds
+//! it first.
+
+use super::lookup_id::sha256_prefix;
+use super::{Backend, StoreError};
+use sqlx::{Any, Transaction};
+
+/// Makes the transaction's writes to one order wait for the others' (every
+/// write and erasure of an order takes it first, but the demo's bulk load,
+/// `replace_orders`, which holds the whole database on SQLite and runs
+/// before the server serves). SQLite: nothing more, its
+/// write transaction already holds the database. PostgreSQL: a
+/// transaction-scoped advisory lock on (shop, order number), which also covers
+/// an order that does not exist yet; a writer that read the order then
+/// rewrites the row it read, not one erased meanwhile.
+pub(super) async fn hold_order(
+    tx: &mut Transaction<'_, Any>,
+    backend: Backend,
+    shop_id: i64,
+    number_key: &str,
+) -> Result<(), StoreError> {
+    if backend == Backend::Postgres {
+        sqlx::query("SELECT pg_advisory_xact_lock($1)")
+            .bind(order_lock_id(shop_id, number_key))
+            .execute(&mut **tx)
+            .await?;
+    }
+    Ok(())
+}
+
+/// The advisory lock number for writes to one order: the first 8 bytes of a
+/// SHA-256 of shop and key, the same in every server process.
+fn order_lock_id(shop_id: i64, number_key: &str) -> i64 {
+    sha256_prefix(&[&shop_id.to_be_bytes(), number_key.as_bytes()])
+}
