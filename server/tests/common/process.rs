@@ -61,6 +61,35 @@ impl ServerProcess {
 }
 
 impl ServerProcess {
+    /// Reads what the server writes to standard error until a line holds
+    /// `needle`, for at most `within`, and returns what it read (panics,
+    /// with it, when the line never came). What follows is not read.
+    pub fn log_until(&mut self, needle: &str, within: std::time::Duration) -> String {
+        use std::io::BufRead;
+        let stderr = self.child.stderr.take().expect("the server's log, not read before");
+        let (lines, read) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            for line in std::io::BufReader::new(stderr).lines().map_while(Result::ok) {
+                if lines.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        let end = std::time::Instant::now() + within;
+        let mut log = String::new();
+        while !log.contains(needle) {
+            let left = end.saturating_duration_since(std::time::Instant::now());
+            match read.recv_timeout(left) {
+                Ok(line) => {
+                    log.push_str(&line);
+                    log.push('\n');
+                }
+                Err(_) => panic!("the server did not log {needle:?} within {within:?}: {log}"),
+            }
+        }
+        log
+    }
+
     /// Kills the server and returns everything it wrote to standard error.
     pub fn stop_and_read_log(&mut self) -> String {
         use std::io::Read;
