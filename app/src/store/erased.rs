@@ -7,10 +7,6 @@ use super::activity::{AUDIT_KEPT_DAYS, PRUNE_BATCH};
 use super::{now, Store, StoreError};
 use sqlx::{Any, Transaction};
 
-/// Whether the shop erased the platform's order $2 and has not stored its
-/// number again since.
-const WAS_ERASED: &str = "SELECT 1 FROM erased_orders WHERE shop_id = $1 AND shopify_order_id = $2";
-
 /// Keeps which Shopify orders the number was (its links, read before the
 /// erasure deletes them), in the erasure's transaction.
 pub(super) async fn keep(tx: &mut Transaction<'_, Any>, shop_id: i64, number_key: &str) -> Result<(), StoreError> {
@@ -40,17 +36,19 @@ pub(super) async fn forget(tx: &mut Transaction<'_, Any>, shop_id: i64, number_k
     Ok(())
 }
 
-/// [`Store::platform_order_erased`] in a write's transaction.
-pub(super) async fn was_erased(
-    tx: &mut Transaction<'_, Any>,
+/// Whether the shop erased the platform's order `platform_id` and has not
+/// stored its number again since (in a write's transaction, or on the pool).
+pub(super) async fn was_erased<'e>(
+    db: impl sqlx::Executor<'e, Database = Any>,
     shop_id: i64,
     platform_id: &str,
 ) -> Result<bool, StoreError> {
-    let found: Option<i64> = sqlx::query_scalar(WAS_ERASED)
-        .bind(shop_id)
-        .bind(platform_id)
-        .fetch_optional(&mut **tx)
-        .await?;
+    let found: Option<i64> =
+        sqlx::query_scalar("SELECT 1 FROM erased_orders WHERE shop_id = $1 AND shopify_order_id = $2")
+            .bind(shop_id)
+            .bind(platform_id)
+            .fetch_optional(db)
+            .await?;
     Ok(found.is_some())
 }
 
@@ -59,12 +57,7 @@ impl Store {
     /// stored its number again since: news of it (a parcel) is not merged
     /// into another order that reuses its number.
     pub async fn platform_order_erased(&self, shop_id: i64, platform_id: &str) -> Result<bool, StoreError> {
-        let found: Option<i64> = sqlx::query_scalar(WAS_ERASED)
-            .bind(shop_id)
-            .bind(platform_id)
-            .fetch_optional(&self.pool)
-            .await?;
-        Ok(found.is_some())
+        was_erased(&self.pool, shop_id, platform_id).await
     }
 
     /// Forgets the platform orders erased [`AUDIT_KEPT_DAYS`] ago or more (a

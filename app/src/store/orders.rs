@@ -285,7 +285,8 @@ impl Store {
                     return Ok(Erasure::Changed);
                 }
             }
-            if had.is_some() {
+            let erased = had.is_some();
+            if erased {
                 // Which platform order it was, so that the platform sending it
                 // again does not store it again (`erased::was_erased`).
                 super::erased::keep(&mut tx, shop_id, &number_key).await?;
@@ -304,7 +305,6 @@ impl Store {
                 .bind(shop_id)
                 .fetch_optional(&mut *tx)
                 .await?;
-            let erased = had.is_some();
             if erased {
                 let number_key = number_key.as_str();
                 super::changes::record(&mut tx, shop_id, &by, Done::Erased { number_key }).await?;
@@ -335,9 +335,7 @@ pub enum Erasure {
 /// (32 characters); the same on both backends. Any write that changes
 /// the document changes it.
 pub fn order_version(order: &Order) -> String {
-    use sha2::{Digest, Sha256};
-    let doc = serde_json::to_vec(order).unwrap_or_default();
-    Sha256::digest(&doc)[..16].iter().map(|b| format!("{b:02x}")).collect()
+    super::short_hash(&serde_json::to_vec(order).unwrap_or_default())
 }
 
 /// The text of each row of a plan: SQLite's (id, parent, notused, detail), or

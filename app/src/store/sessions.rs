@@ -160,11 +160,7 @@ pub enum SignedOut {
 /// A session's public handle: the first 16 bytes of the SHA-256 of its id's
 /// hash, in hex.
 pub fn handle_of(id_hash: &str) -> String {
-    use sha2::{Digest, Sha256};
-    Sha256::digest(id_hash.as_bytes())[..16]
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    super::short_hash(id_hash.as_bytes())
 }
 
 impl Store {

@@ -339,7 +339,7 @@ where
     };
     // Also when an order of the number is stored: a new one that reuses it.
     if let (Source::Platform, Some(platform_id)) = (source, platform_id) {
-        if erased::was_erased(&mut tx, shop_id, platform_id).await? {
+        if erased::was_erased(&mut *tx, shop_id, platform_id).await? {
             return Ok(Updated::Erased);
         }
     }

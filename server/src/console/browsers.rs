@@ -158,7 +158,7 @@ pub async fn sign_out(State(state): State<AppState>, signed: Signed, Form(form):
     // A handle is 32 lowercase hex digits; anything else names no browser
     // (and is not looked up).
     let handle = form.browser.as_str();
-    if handle.len() != 32 || !handle.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)) {
+    if !app::store::is_short_hash(handle) {
         return refused(StatusCode::UNPROCESSABLE_ENTITY, "console.browsers.bad").await;
     }
     let user_id = signed.session.user_id;

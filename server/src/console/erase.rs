@@ -54,11 +54,6 @@ pub struct EraseForm {
     confirm: String,
 }
 
-/// A version as [`app::store::order_version`] writes it: 32 lowercase hex digits.
-fn is_version(seen: &str) -> bool {
-    seen.len() == 32 && seen.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
-}
-
 /// `POST /console/shops/{slug}/orders/erase`: 303 to the support view, which
 /// says the order was erased; 422 for a bad number, the box not ticked or a
 /// form without the version seen, 404 for no such order, 409 for an order
@@ -90,7 +85,8 @@ pub async fn erase(
     if form.confirm != "yes" {
         return refused(StatusCode::UNPROCESSABLE_ENTITY, number, "console.orders.unconfirmed");
     }
-    if !is_version(&form.seen) {
+    // A version as `order_version` writes it, or it is not compared.
+    if !app::store::is_short_hash(&form.seen) {
         return refused(StatusCode::UNPROCESSABLE_ENTITY, number, "console.orders.erase_unseen");
     }
     let number_key = app::normalize::order_number_key(number);
