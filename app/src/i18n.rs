@@ -45,6 +45,11 @@ impl Locale {
         }
     }
 
+    /// The locale whose [`code`](Locale::code) is exactly `code`.
+    pub fn from_code(code: &str) -> Option<Locale> {
+        Locale::ALL.into_iter().find(|l| l.code() == code)
+    }
+
     /// Parses a language tag loosely: `nb`, `nb-NO`, `no`, `NN`, `zh-Hans-CN`, `de_AT`.
     pub fn parse(tag: &str) -> Option<Locale> {
         let primary = tag.trim().split(['-', '_']).next()?.to_ascii_lowercase();
@@ -179,5 +184,15 @@ mod tests {
         assert_eq!(Locale::from_accept_language("fr, it;q=0.5"), None);
         assert_eq!(Locale::from_accept_language(""), None);
         assert_eq!(Locale::from_accept_language("de;q=0"), None);
+    }
+
+    #[test]
+    fn a_code_is_one_of_the_five_exactly() {
+        for locale in Locale::ALL {
+            assert_eq!(Locale::from_code(locale.code()), Some(locale));
+        }
+        for code in ["", "DE", "de-AT", "no", " en", "en ", "fr", "zh-Hans"] {
+            assert_eq!(Locale::from_code(code), None, "{code:?}");
+        }
     }
 }

@@ -2,7 +2,7 @@
 // link `lookout user create` prints, sign in, change the accent and see it in the
 // preview, create and revoke a key, read the deliveries after a signed webhook,
 // find an order and see the audit entry, invite someone by mail and change the team, read the chart, and
-// change the password from the account page. Every page passes
+// change the password and the language from the account page. Every page passes
 // axe at 390 px without scrolling sideways; the same works without JavaScript.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -354,6 +354,16 @@ test('a signed-in merchant changes their password from the header, on a phone', 
   assert.deepEqual(notice.to, ['changer@demo.example']);
   assert.equal(notice.subject, 'Your Lookout password was changed');
   assert.ok(notice.links.some((l) => l.endsWith('/console/forgot')), notice.text);
+  // The account's own language, whatever the browser asks for; then the browser's again.
+  await page.getByLabel('Language of the console and of emails to you').selectOption('de');
+  await page.getByRole('button', { name: 'Save language' }).click();
+  await page.getByRole('status').getByText('Ihre Sprache wurde gespeichert.').waitFor();
+  assert.equal(await page.locator('html').getAttribute('lang'), 'de');
+  await axe(page, 'account page, in German');
+  await page.getByLabel('Sprache der Konsole und der E-Mails an Sie').selectOption('');
+  await page.getByRole('button', { name: 'Sprache speichern' }).click();
+  await page.getByRole('status').getByText('Your language was saved.').waitFor();
+  assert.equal(await page.locator('html').getAttribute('lang'), 'en');
   await page.getByRole('button', { name: 'Sign out', exact: true }).click();
   await page.getByLabel('Email address').fill('changer@demo.example');
   await page.getByLabel('Password').fill(NEW_PASSWORD);

@@ -4,6 +4,7 @@
 
 use super::shops::ShopRow;
 use super::{begin_write, now, Backend, Shop, Store, StoreError};
+use crate::i18n::Locale;
 use sqlx::any::AnyRow;
 use sqlx::{FromRow, Row};
 
@@ -129,6 +130,17 @@ impl Store {
             email,
             password_hash,
         }))
+    }
+
+    /// Sets the language the account chose (`None`: its browser's); whether
+    /// the account still exists. Its pages and mails use it from then on.
+    pub async fn set_account_locale(&self, user_id: i64, locale: Option<Locale>) -> Result<bool, StoreError> {
+        let done = sqlx::query("UPDATE users SET locale = $1 WHERE id = $2")
+            .bind(locale.map(Locale::code))
+            .bind(user_id)
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected() == 1)
     }
 
     /// The shops an account may open, by name.
@@ -296,3 +308,7 @@ pub(super) async fn email_of(
         .fetch_optional(&mut **tx)
         .await?)
 }
+
+#[cfg(test)]
+#[path = "account_language_tests.rs"]
+mod language_tests;

@@ -5,6 +5,7 @@
 use super::accounts::{hold_account, AccountRow, Hold};
 use super::sign_in_notices::SignInWord;
 use super::{now, Backend, Store, StoreError};
+use crate::i18n::Locale;
 
 /// A live session: whose it is and the token its forms carry.
 #[derive(Debug, Clone)]
@@ -14,6 +15,8 @@ pub struct Session {
     pub csrf: String,
     /// The browser it was started on, as [`NewSession::browser`].
     pub browser: String,
+    /// The language the account chose; `None`: the browser's.
+    pub locale: Option<Locale>,
 }
 
 /// A session to start: the hash of its id, its forms' token, when it ends.
@@ -68,19 +71,20 @@ impl Store {
 
     /// The live session with this id hash, if any.
     pub async fn session(&self, id_hash: &str) -> Result<Option<Session>, StoreError> {
-        let row: Option<(i64, String, String, String)> = sqlx::query_as(
-            "SELECT s.user_id, u.email, s.csrf, s.browser FROM sessions s JOIN users u ON u.id = s.user_id
+        let row: Option<(i64, String, String, String, Option<String>)> = sqlx::query_as(
+            "SELECT s.user_id, u.email, s.csrf, s.browser, u.locale FROM sessions s JOIN users u ON u.id = s.user_id
              WHERE s.id_hash = $1 AND s.expires_at > $2",
         )
         .bind(id_hash)
         .bind(now())
         .fetch_optional(&self.pool)
         .await?;
-        Ok(row.map(|(user_id, email, csrf, browser)| Session {
+        Ok(row.map(|(user_id, email, csrf, browser, locale)| Session {
             user_id,
             email,
             csrf,
             browser,
+            locale: locale.as_deref().and_then(Locale::from_code),
         }))
     }
 

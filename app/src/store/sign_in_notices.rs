@@ -41,9 +41,10 @@ impl SignInWord<'_> {
 /// Notes that the account `user_id` signed in at `at` and, when `word`
 /// says to, queues word of it in `tx`: not for the account's first sign-in,
 /// and at most [`SIGN_IN_NOTICES_PER_HOUR`]; while one is waiting to be
-/// sent, it is counted in that one instead. The mail is in the language of
-/// the account's first sign-in (since its password was last set by a
-/// link, which proves the mailbox), not the new browser's, which may be
+/// sent, it is counted in that one instead. The mail is in the language the
+/// account chose, else in the language of the account's first sign-in
+/// (since its password was last set by a link, which proves the mailbox),
+/// not the new browser's, which may be
 /// anyone's: a browser that signed in once is known, so a later sign-in
 /// from it may be a stranger's too. An account from before had none: its
 /// first sign-in from a known browser since gives it.
@@ -58,7 +59,7 @@ pub(super) async fn signed_in(
     if word.tell {
         let queued = sqlx::query(
             "INSERT INTO sign_in_notices (email, locale, browser, signed_in_at, created_at, next_at, user_id)
-             SELECT email, COALESCE(sign_in_locale, $1), $2, $3, $3, $3, id FROM users
+             SELECT email, COALESCE(locale, sign_in_locale, $1), $2, $3, $3, $3, id FROM users
              WHERE id = $4 AND signed_in_at IS NOT NULL
                AND NOT EXISTS (SELECT 1 FROM sign_in_notices WHERE user_id = $4 AND done_at IS NULL)
                AND (SELECT COUNT(*) FROM sign_in_notices WHERE user_id = $4 AND created_at > $5) < $6",

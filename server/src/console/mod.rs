@@ -17,6 +17,7 @@ mod erase;
 mod forgot;
 mod invite;
 mod keys;
+mod language;
 mod noted;
 mod pages;
 mod paging;
@@ -51,6 +52,7 @@ pub fn routes() -> Router<AppState> {
         .route("/console/sign-out-everywhere", post(account::sign_out_everywhere))
         .route("/console/account", get(profile::account))
         .route("/console/account/password", post(profile::change_password))
+        .route(language::PATH, post(language::choose))
         .route("/console/account/browsers/sign-out", post(browsers::sign_out))
         .route(
             "/console/password/{token}",

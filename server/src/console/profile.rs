@@ -1,5 +1,6 @@
-//! The signed-in account's own page, `/console/account`: its address, and a
-//! new password in place of the one it has.
+//! The signed-in account's own page, `/console/account`: its address, a
+//! new password in place of the one it has, its language (`language`) and
+//! the browsers signed in to it (`browsers`).
 //!
 //! A change asks for the current password, so that a browser left signed in
 //! is not enough to take the account over. Before anything is hashed, the form
@@ -12,11 +13,11 @@
 //! mail (when the server sends mail).
 
 use super::account::{known_cookie, today};
-use super::browsers;
 use super::credentials::{check_password, Refused};
 use super::noted::{Done, Noted};
 use super::pages::{self, csrf_field, notice, Frame};
 use super::session::{Fresh, Signed};
+use super::{browsers, language};
 use super::{password, t};
 use crate::api::auth::ClientOf;
 use crate::keys;
@@ -32,6 +33,7 @@ pub async fn account(State(state): State<AppState>, signed: Signed, done: Noted<
     let note = match done.word() {
         Some("password") => Some("console.account.changed"),
         Some("signed_out") => Some("console.browsers.signed_out"),
+        Some("language") => Some("console.language.saved"),
         _ => None,
     };
     let said = note.map(|key| (t(signed.locale, key), false));
@@ -79,6 +81,7 @@ pub(super) async fn account_page(
                 <button type="submit">{t(locale, "console.account.submit")}</button>
             </form>
             {forgot}
+            {language::section(signed)}
             {browsers}
         },
     )

@@ -84,11 +84,13 @@ pub fn form_token_ok(state: &AppState, headers: &HeaderMap, posted: &str) -> boo
 }
 
 /// A signed-in request: the session, the hash it is stored under, and the
-/// console's language for this browser.
+/// console's language: the account's choice, else the browser's.
 pub struct Signed {
     pub session: Session,
     pub id_hash: String,
     pub locale: Locale,
+    /// The language the browser asks for (`Accept-Language`, else English).
+    pub browser_locale: Locale,
 }
 
 impl Signed {
@@ -118,9 +120,10 @@ impl FromRequestParts<AppState> for Signed {
         let id_hash = digest(id);
         match state.store.session(&id_hash).await {
             Ok(Some(session)) => Ok(Signed {
+                locale: session.locale.unwrap_or(locale),
+                browser_locale: locale,
                 session,
                 id_hash,
-                locale,
             }),
             Ok(None) => Err(SignInFirst.into_response()),
             Err(e) => {

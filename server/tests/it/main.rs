@@ -22,6 +22,7 @@ mod console_erase;
 mod console_forgot;
 mod console_forms;
 mod console_invite;
+mod console_language;
 mod console_notes;
 mod console_pages;
 mod console_sessions;
