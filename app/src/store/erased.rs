@@ -37,7 +37,7 @@ pub(super) async fn forget(tx: &mut Transaction<'_, Any>, shop_id: i64, number_k
 }
 
 /// Whether the shop erased the platform's order `platform_id` and has not
-/// stored its number again since (in a write's transaction, or on the pool).
+/// stored its number again since (read in a write's transaction).
 pub(super) async fn was_erased<'e>(
     db: impl sqlx::Executor<'e, Database = Any>,
     shop_id: i64,
@@ -53,13 +53,6 @@ pub(super) async fn was_erased<'e>(
 }
 
 impl Store {
-    /// Whether the shop erased the platform's order `platform_id` and has not
-    /// stored its number again since: news of it (a parcel) is not merged
-    /// into another order that reuses its number.
-    pub async fn platform_order_erased(&self, shop_id: i64, platform_id: &str) -> Result<bool, StoreError> {
-        was_erased(&self.pool, shop_id, platform_id).await
-    }
-
     /// Forgets the platform orders erased [`AUDIT_KEPT_DAYS`] ago or more (a
     /// platform's delivery of one then stores it again); how many.
     pub async fn prune_erased_orders(&self) -> Result<u64, StoreError> {

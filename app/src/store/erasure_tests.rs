@@ -263,6 +263,19 @@ async fn delivered_as(store: &Store, shop_id: i64, delivery: &str, platform_id: 
         .unwrap()
 }
 
+/// A platform's delivery about its order `platform_id` that is not the
+/// order itself (a parcel), for the order numbered as the example.
+async fn parcel_about(store: &Store, shop_id: i64, delivery: &str, platform_id: &str) -> Updated {
+    let order = written_again();
+    let platform_id = Some(platform_id.to_string());
+    store
+        .update_order_about(shop_id, "1001", Some(delivery), platform_id, move |_| {
+            Ok(Decision::Write(Box::new(order)))
+        })
+        .await
+        .unwrap()
+}
+
 async fn erased_numbers(store: &Store) -> i64 {
     sqlx::query_scalar("SELECT COUNT(*) FROM erased_orders")
         .fetch_one(&store.pool)
@@ -319,8 +332,18 @@ async fn the_platform_does_not_bring_an_erased_order_back() {
         store.shopify_order_key(shop.id, "1").await.unwrap().as_deref(),
         Some("1001")
     );
-    assert!(store.platform_order_erased(shop.id, SHOPIFY_ID).await.unwrap());
-    assert!(!store.platform_order_erased(shop.id, "1").await.unwrap());
+    // A parcel is refused for the order it names, decided in its write, and
+    // links nothing: about the erased order, nothing is done; about an order
+    // never linked, the stored one of the number is written.
+    assert_eq!(parcel_about(&store, shop.id, "d-p1", SHOPIFY_ID).await, Updated::Erased);
+    assert_eq!(
+        parcel_about(&store, shop.id, "d-p1", SHOPIFY_ID).await,
+        Updated::Erased,
+        "not recorded"
+    );
+    assert_eq!(parcel_about(&store, shop.id, "d-p2", "2").await, Updated::Replaced);
+    assert_eq!(parcel_about(&store, shop.id, "d-p2", "2").await, Updated::Duplicate);
+    assert_eq!(store.shopify_order_key(shop.id, "2").await.unwrap(), None, "not linked");
     assert!(store.delete_order(shop.id, "1001", &By::Operator).await.unwrap());
     assert_eq!(
         erased_numbers(&store).await,

@@ -9,6 +9,7 @@ mod activity;
 mod allowances;
 mod changes;
 mod connect;
+mod decision;
 mod erased;
 mod forms;
 mod idle_accounts;
@@ -42,6 +43,7 @@ pub use activity::{Delivery, SupportView, AUDIT_KEPT_DAYS, AUDIT_SHOWN, DELIVERI
 pub(crate) use allowances::{hex, unhex};
 pub use changes::{By, Change, What, Who, CHANGES_KEPT, CHANGES_SHOWN};
 pub use connect::{StoreOptions, POSTGRES_POOL, SQLITE_POOL};
+pub use decision::{Decision, PutOutcome, Updated};
 pub use idle_accounts::IDLE_ACCOUNT_KEPT_DAYS;
 pub use invites::{
     Invitation, InviteLink, InviteRefusal, Invited, INVITES_PER_ACCOUNT_PER_DAY, INVITES_PER_DAY,
@@ -62,7 +64,7 @@ pub use sign_in_notices::{SignInNotice, SignInWord, SIGN_IN_NOTICES_PER_HOUR};
 pub use tally::{Counted, Day};
 pub use team::{Member, TeamChange, TeamChanged, TeamRefusal, MEMBERS};
 pub use turns::ShopTurn;
-pub use writes::{Decision, PutOutcome, Updated, Writer};
+pub use writes::Writer;
 
 use crate::errors::FieldError;
 use sqlx::{Any, AnyConnection, AnyPool, Connection, Transaction};

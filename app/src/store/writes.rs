@@ -5,6 +5,7 @@
 //! Concurrent or retried deliveries can neither half-apply nor lose each other's
 //! changes.
 
+use super::decision::{Decision, PutOutcome, Updated};
 use super::erased;
 use super::lookup_id::lookup_id;
 use super::order_lock::hold_order;
@@ -12,65 +13,10 @@ use super::orders::DocSql;
 use super::{begin_write, json, to_json, Backend, Store, StoreError};
 use crate::errors::FieldError;
 use crate::normalize::{email_key, order_number_key};
-use crate::order::merge::Merge;
 use crate::order::{is_older, Order, ValidOrder};
 use crate::view::StoredView;
 use sqlx::pool::PoolConnection;
 use sqlx::{Any, AnyConnection};
-
-/// Whether a write created the order or replaced it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PutOutcome {
-    Created,
-    Replaced,
-}
-
-/// What a change decided, given the stored order.
-#[derive(Debug)]
-pub enum Decision {
-    /// Write this order.
-    Write(Box<ValidOrder>),
-    /// The stored order already says this.
-    Unchanged,
-    /// The stored order is newer than this change.
-    Stale,
-    /// There is no order to change (the delivery is not recorded, so a retry after
-    /// the order arrives is applied).
-    UnknownOrder,
-}
-
-impl Decision {
-    /// Merges a platform's delivery into the stored order (`merge` says what it
-    /// changed) and decides: write the result if it changed (when it is still
-    /// valid as a platform's order, [`ValidOrder::check_merged`]: its parcels
-    /// may name items it does not list), else nothing; no stored order is an
-    /// unknown one.
-    pub fn merged(stored: Option<Order>, merge: impl FnOnce(&mut Order) -> Merge) -> Result<Decision, Vec<FieldError>> {
-        let Some(mut order) = stored else {
-            return Ok(Decision::UnknownOrder);
-        };
-        match merge(&mut order) {
-            Merge::Changed => ValidOrder::check_merged(order).map(|order| Decision::Write(Box::new(order))),
-            Merge::Unchanged => Ok(Decision::Unchanged),
-            Merge::Stale => Ok(Decision::Stale),
-        }
-    }
-}
-
-/// What [`Store::update_order`] did.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Updated {
-    Created,
-    Replaced,
-    Unchanged,
-    Stale,
-    UnknownOrder,
-    /// The delivery was applied before; nothing was done.
-    Duplicate,
-    /// A platform's delivery of an order that was erased and not stored
-    /// again since: nothing was done, the delivery is not recorded.
-    Erased,
-}
 
 impl Store {
     /// Changes one order in one transaction: locks (shop, number key), records
@@ -106,19 +52,45 @@ impl Store {
     where
         F: FnOnce(Option<Order>) -> Result<Decision, Vec<FieldError>> + Send + 'static,
     {
+        self.platform_write(Source::Platform, shop_id, number_key, (delivery, platform_id), change)
+            .await
+    }
+
+    /// [`Store::update_order`] for a delivery about the platform's order
+    /// `platform_id` that is not the order itself (a parcel): `Erased` when
+    /// that order was erased, decided in the write's transaction; not linked.
+    pub async fn update_order_about<F>(
+        &self,
+        shop_id: i64,
+        number_key: &str,
+        delivery: Option<&str>,
+        platform_id: Option<String>,
+        change: F,
+    ) -> Result<Updated, StoreError>
+    where
+        F: FnOnce(Option<Order>) -> Result<Decision, Vec<FieldError>> + Send + 'static,
+    {
+        self.platform_write(Source::About, shop_id, number_key, (delivery, platform_id), change)
+            .await
+    }
+
+    async fn platform_write<F>(
+        &self,
+        source: Source,
+        shop_id: i64,
+        number_key: &str,
+        (delivery, platform_id): (Option<&str>, Option<String>),
+        change: F,
+    ) -> Result<Updated, StoreError>
+    where
+        F: FnOnce(Option<Order>) -> Result<Decision, Vec<FieldError>> + Send + 'static,
+    {
         let (store, number_key, delivery) = (self.clone(), number_key.to_owned(), delivery.map(str::to_owned));
         self.written(async move {
             let mut conn = store.pool.acquire().await?;
             let (delivery, platform_id) = (delivery.as_deref(), platform_id.as_deref());
-            update_on(
-                &mut conn,
-                store.backend,
-                shop_id,
-                &number_key,
-                (Source::Platform, delivery, platform_id),
-                change,
-            )
-            .await
+            let about = (source, delivery, platform_id);
+            update_on(&mut conn, store.backend, shop_id, &number_key, about, change).await
         })
         .await
     }
@@ -338,7 +310,7 @@ where
         None => (None, None),
     };
     // Also when an order of the number is stored: a new one that reuses it.
-    if let (Source::Platform, Some(platform_id)) = (source, platform_id) {
+    if let (Source::Platform | Source::About, Some(platform_id)) = (source, platform_id) {
         if erased::was_erased(&mut *tx, shop_id, platform_id).await? {
             return Ok(Updated::Erased);
         }
@@ -376,7 +348,7 @@ where
         // Rolled back: the delivery stays unrecorded.
         Decision::UnknownOrder => return Ok(Updated::UnknownOrder),
     };
-    if let Some(id) = platform_id {
+    if let (Source::Platform, Some(id)) = (source, platform_id) {
         super::shopify::link_on(&mut tx, shop_id, id, number_key).await?;
     }
     tx.commit().await?;
@@ -388,6 +360,9 @@ where
 /// it again.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Source {
+    /// The order's own delivery, which links the platform's id to it.
     Platform,
+    /// A delivery about the platform's order (a parcel), which does not.
+    About,
     Merchant,
 }

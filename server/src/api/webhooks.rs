@@ -285,14 +285,10 @@ async fn apply(
             return Ok(Outcome::UnknownOrder);
         };
         // A parcel of an erased order is not merged into a new order that
-        // reuses its number (found by name).
-        if let Some(order_id) = fulfillment.order_id.as_ref() {
-            if store.platform_order_erased(shop.id, &order_id.text()).await? {
-                return Ok(Outcome::Erased);
-            }
-        }
+        // reuses its number (found by name): decided in the write.
+        let order_id = fulfillment.order_id.as_ref().map(Id::text);
         let updated = store
-            .update_order(shop.id, &key, delivery, move |stored| {
+            .update_order_about(shop.id, &key, delivery, order_id, move |stored| {
                 deliveries::fulfillment(stored, &fulfillment)
             })
             .await?;
