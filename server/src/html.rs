@@ -14,7 +14,8 @@ use axum::response::{IntoResponse, Response};
 pub const PAGE_CACHE_CONTROL: &str = "private, no-cache";
 
 /// Every HTML answer varies with `Accept-Language` (a page's language follows it
-/// unless `?locale=` says otherwise; said of every page, so that none is missed)
+/// unless `?locale=` or a signed-in console account's choice says otherwise;
+/// said of every page, so that none is missed)
 /// besides what it already varies on, and says [`PAGE_CACHE_CONTROL`] unless it
 /// says something of its own. Runs outside the compression layer, which adds
 /// `Vary: accept-encoding`, so that the two are one header.

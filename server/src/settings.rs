@@ -1,7 +1,6 @@
 //! Checks for shop settings given on the command line.
 
-/// The locales the widget speaks.
-pub const LOCALES: [&str; 5] = ["en", "nb", "sv", "de", "zh"];
+use app::i18n::Locale;
 
 /// A shop slug: `[a-z0-9-]{1,64}`.
 pub fn check_slug(slug: &str) -> Result<(), String> {
@@ -12,14 +11,14 @@ pub fn check_slug(slug: &str) -> Result<(), String> {
     }
 }
 
-/// One of [`LOCALES`].
+/// The code of one of [`Locale::ALL`].
 pub fn check_locale(locale: &str) -> Result<(), String> {
-    if LOCALES.contains(&locale) {
+    if Locale::from_code(locale).is_some() {
         Ok(())
     } else {
         Err(format!(
             "unsupported locale {locale:?}: use one of {}",
-            LOCALES.join(", ")
+            Locale::ALL.map(Locale::code).join(", ")
         ))
     }
 }

@@ -1,19 +1,31 @@
-//! The language an account chooses: its sessions read it, every mail queued
-//! to it is written in it whatever page asked (a password link, word of a
-//! sign-in or of a changed password, an invitation), and choosing its
-//! browser's again gives back the page's.
+//! The language an account chooses: its sessions read it; every mail to it
+//! is written in it, whatever page asked (a password link, word of a
+//! changed password, an invitation: as the account's choice is when the
+//! mail is sent; word of a sign-in: as it was when that browser signed in);
+//! choosing its browser's again gives back the page's, and a password set by
+//! a link forgets it.
 
 use super::*;
 use crate::store::team_fixtures::add;
 use crate::store::tests::{shop, store};
-use crate::store::{time_in, NewSession, SignInWord};
+use crate::store::{time_in, MailKind, NewSession, SignInWord};
+use std::time::Duration;
 
-/// The language of the newest mail queued in `table`.
-async fn newest_in(store: &Store, table: &str) -> String {
+/// The language the newest mail in `table` was queued in.
+async fn queued_in(store: &Store, table: &str) -> String {
     sqlx::query_scalar(&format!("SELECT locale FROM {table} ORDER BY id DESC LIMIT 1"))
         .fetch_one(&store.pool)
         .await
         .unwrap()
+}
+
+/// The next mail due (it must be of `kind`), claimed as the sender does:
+/// the language it is written in.
+async fn sent_in(store: &Store, kind: MailKind) -> String {
+    let claimed = store.claim_mail(Duration::from_secs(60)).await.unwrap();
+    let claimed = claimed.expect("a mail due");
+    assert_eq!(claimed.kind, kind);
+    claimed.locale
 }
 
 /// A session of the account, whose password is `hash`, started from a page
@@ -39,8 +51,12 @@ async fn chosen(store: &Store, id_hash: &str) -> Option<Locale> {
     store.session(id_hash).await.unwrap().expect("a live session").locale
 }
 
+async fn choose(store: &Store, user_id: i64, locale: Option<Locale>) {
+    assert!(store.set_account_locale(user_id, locale).await.unwrap());
+}
+
 #[tokio::test]
-async fn every_mail_to_an_account_is_queued_in_the_language_it_chose() {
+async fn every_mail_to_an_account_is_written_in_the_language_it_chose() {
     let (_dir, store) = store().await;
     let shop = store.create_shop(&shop("a")).await.unwrap();
     let owner = add(&store, "owner@example.com", shop.id, Role::Owner).await;
@@ -53,21 +69,35 @@ async fn every_mail_to_an_account_is_queued_in_the_language_it_chose() {
     // The account's first sign-in (from an English page) is not told.
     let first = sign_in(&store, staff, "hash", 1).await;
     assert_eq!(chosen(&store, &first).await, None, "the browser's, until it chooses");
-
-    assert!(store.set_account_locale(staff, Some(Locale::De)).await.unwrap());
+    choose(&store, staff, Some(Locale::De)).await;
     assert_eq!(chosen(&store, &first).await, Some(Locale::De));
 
-    // Word of a new browser's sign-in, asked from an English page.
+    // Word of a new browser's sign-in, from an English page: decided then.
     let second = sign_in(&store, staff, "hash", 2).await;
-    assert_eq!(newest_in(&store, "sign_in_notices").await, "de");
     assert_eq!(chosen(&store, &second).await, Some(Locale::De), "every session of it");
-    // A password link asked from a Swedish page.
+    assert_eq!(queued_in(&store, "sign_in_notices").await, "de");
+    choose(&store, staff, Some(Locale::Zh)).await;
+    assert_eq!(
+        sent_in(&store, MailKind::SignIn).await,
+        "de",
+        "not what was chosen since"
+    );
+    choose(&store, staff, Some(Locale::De)).await;
+
+    // A password link asked from a Swedish page: queued as asked (the
+    // request reads no account), written in the account's language.
     store.queue_password_mail("staff@example.com", "sv").await.unwrap();
-    assert_eq!(newest_in(&store, "password_mails").await, "de");
+    assert_eq!(queued_in(&store, "password_mails").await, "sv");
+    assert_eq!(sent_in(&store, MailKind::Password).await, "de");
+    // Chosen after the request, before it is sent: the new choice.
+    store.queue_password_mail("staff@example.com", "sv").await.unwrap();
+    choose(&store, staff, Some(Locale::Nb)).await;
+    assert_eq!(sent_in(&store, MailKind::Password).await, "nb");
+    choose(&store, staff, Some(Locale::De)).await;
     // An invitation from an owner whose page is in Norwegian.
     let again = store.invite_member(owner, shop.id, "staff@example.com", Role::Staff, "nb");
     assert!(again.await.unwrap().is_ok());
-    assert_eq!(newest_in(&store, "invitations").await, "de");
+    assert_eq!(sent_in(&store, MailKind::Invite).await, "de");
     // Word of a changed password, changed from a Chinese page.
     let third = crate::store::handle_of("the session that replaces the second");
     let expires = time_in(chrono::Duration::hours(1));
@@ -79,23 +109,71 @@ async fn every_mail_to_an_account_is_queued_in_the_language_it_chose() {
     };
     let changed = store.change_password(staff, "hash", "new hash", &second, &fresh, Some("zh"));
     assert!(changed.await.unwrap());
-    assert_eq!(newest_in(&store, "password_notices").await, "de");
+    assert_eq!(sent_in(&store, MailKind::Notice).await, "de");
 
     // Others are as asked: an address without an account, a new account.
     store.queue_password_mail("nobody@example.com", "sv").await.unwrap();
-    assert_eq!(newest_in(&store, "password_mails").await, "sv");
+    assert_eq!(sent_in(&store, MailKind::Password).await, "sv");
     let new = store.invite_member(owner, shop.id, "new@example.com", Role::Staff, "nb");
     assert!(new.await.unwrap().is_ok());
-    assert_eq!(newest_in(&store, "invitations").await, "nb");
+    assert_eq!(sent_in(&store, MailKind::Invite).await, "nb");
 
     // The browser's language again: mails are in the page's.
-    assert!(store.set_account_locale(staff, None).await.unwrap());
+    choose(&store, staff, None).await;
     assert_eq!(chosen(&store, &third).await, None);
     store.queue_password_mail("staff@example.com", "sv").await.unwrap();
-    assert_eq!(newest_in(&store, "password_mails").await, "sv");
+    assert_eq!(sent_in(&store, MailKind::Password).await, "sv");
     // No such account: nothing to set.
     assert!(!store
         .set_account_locale(owner + staff + 1_000, Some(Locale::En))
         .await
         .unwrap());
+}
+
+/// A password set by a link proves the mailbox: a language chosen by whoever
+/// was signed in before is forgotten with the sessions.
+#[tokio::test]
+async fn a_password_set_by_a_link_forgets_the_chosen_language() {
+    let (_dir, store) = store().await;
+    let shop = store.create_shop(&shop("a")).await.unwrap();
+    let staff = add(&store, "staff@example.com", shop.id, Role::Staff).await;
+    let other = add(&store, "other@example.com", shop.id, Role::Staff).await;
+    choose(&store, staff, Some(Locale::Zh)).await;
+    choose(&store, other, Some(Locale::Sv)).await;
+    let expires = time_in(chrono::Duration::hours(1));
+    store
+        .insert_password_link(staff, &"7".repeat(64), &expires)
+        .await
+        .unwrap();
+    assert!(store.set_password(&"7".repeat(64), "hash").await.unwrap());
+    let kept: Vec<(String, Option<String>)> = sqlx::query_as("SELECT email, locale FROM users ORDER BY email")
+        .fetch_all(&store.pool)
+        .await
+        .unwrap();
+    assert_eq!(
+        kept,
+        [
+            ("other@example.com".to_string(), Some("sv".to_string())),
+            ("staff@example.com".to_string(), None),
+        ]
+    );
+}
+
+/// The database keeps nothing but the five codes, whoever writes.
+#[tokio::test]
+async fn the_database_refuses_a_language_that_is_not_one_of_the_five() {
+    let (_dir, store) = store().await;
+    let shop = store.create_shop(&shop("a")).await.unwrap();
+    let staff = add(&store, "staff@example.com", shop.id, Role::Staff).await;
+    for bad in ["no", "DE", "", "fr"] {
+        let written = sqlx::query("UPDATE users SET locale = $1 WHERE id = $2")
+            .bind(bad)
+            .bind(staff)
+            .execute(&store.pool)
+            .await;
+        assert!(written.is_err(), "{bad:?}");
+    }
+    for locale in Locale::ALL {
+        choose(&store, staff, Some(locale)).await;
+    }
 }

@@ -87,8 +87,9 @@ impl Store {
         .await?)
     }
 
-    /// Uses a live link to set its account's password, and ends the account's
-    /// sessions. False when the link is unknown, used or expired (nothing changes).
+    /// Uses a live link to set its account's password, ends the account's
+    /// sessions and forgets the language it chose. False when the link is
+    /// unknown, used or expired (nothing changes).
     pub async fn set_password(&self, token_hash: &str, password_hash: &str) -> Result<bool, StoreError> {
         let mut conn = self.pool.acquire().await?;
         let mut tx = hold_account(&mut conn, self.backend, AccountRow::OfLink(token_hash), Hold::Change).await?;
@@ -104,12 +105,17 @@ impl Store {
             return Ok(false);
         };
         // The link proves the mailbox: the next sign-in is told as the
-        // account's first (nothing mailed) and gives the account its language.
-        sqlx::query("UPDATE users SET password_hash = $1, signed_in_at = NULL, sign_in_locale = NULL WHERE id = $2")
-            .bind(password_hash)
-            .bind(user_id)
-            .execute(&mut *tx)
-            .await?;
+        // account's first (nothing mailed) and gives the account the language
+        // of its notices; a language chosen by whoever was signed in before
+        // (maybe with a stolen password) is forgotten.
+        sqlx::query(
+            "UPDATE users SET password_hash = $1, signed_in_at = NULL, sign_in_locale = NULL, locale = NULL
+             WHERE id = $2",
+        )
+        .bind(password_hash)
+        .bind(user_id)
+        .execute(&mut *tx)
+        .await?;
         sqlx::query("DELETE FROM sessions WHERE user_id = $1")
             .bind(user_id)
             .execute(&mut *tx)

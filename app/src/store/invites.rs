@@ -147,8 +147,9 @@ fn day_mails() -> String {
 
 impl Store {
     /// Invites the account with this (normalised) email to the shop with
-    /// `role`, for the owner `by`, and queues its mail in the language the
-    /// account chose, else in `locale` (the owner's). Returns
+    /// `role`, for the owner `by`, and queues its mail in `locale` (the
+    /// owner's; the sender writes it in the language the account chose, if
+    /// it did). Returns
     /// what it did and the account's id.
     pub async fn invite_member(
         &self,
@@ -210,7 +211,7 @@ impl Store {
         let at = now();
         sqlx::query(
             "INSERT INTO invitations (shop_id, user_id, email, locale, created_at, next_at)
-             VALUES ($1, $2, $3, COALESCE((SELECT locale FROM users WHERE id = $2), $4), $5, $5)",
+             VALUES ($1, $2, $3, $4, $5, $5)",
         )
         .bind(shop_id)
         .bind(user_id)

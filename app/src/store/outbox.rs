@@ -104,6 +104,24 @@ impl MailKind {
         }
     }
 
+    /// The language its mail is written in, as a claim returns it. A mail to
+    /// a console account is written in the language the account chose, if it
+    /// did, as it is when the mail is sent (so that a choice made after the
+    /// request applies, and nothing on the request path reads accounts),
+    /// except word of a sign-in: its language was decided in the sign-in's
+    /// own transaction (`sign_in_notices`), before the browser that signed in
+    /// could choose another. A shopper's link is in the language it was
+    /// asked in.
+    fn locale_sql(self) -> String {
+        match self {
+            MailKind::Invite | MailKind::Password | MailKind::Notice => {
+                let table = self.table();
+                format!("COALESCE((SELECT u.locale FROM users u WHERE u.email = {table}.email), {table}.locale)")
+            }
+            MailKind::Link | MailKind::SignIn => "locale".to_string(),
+        }
+    }
+
     /// Whether its mail is for a shop (`shop_id` in its table).
     fn for_a_shop(self) -> bool {
         !matches!(self, MailKind::Password | MailKind::Notice | MailKind::SignIn)
@@ -228,13 +246,14 @@ impl Store {
         } else {
             "CAST(NULL AS BIGINT)"
         };
+        let locale = kind.locale_sql();
         let claimed: Option<(i64, Option<i64>, String, String, i64)> = sqlx::query_as(&format!(
             "UPDATE {table} SET claimed_until = $1, attempts = attempts + 1
              WHERE id = (SELECT id FROM {table}
                          WHERE done_at IS NULL AND next_at <= $2 AND (claimed_until IS NULL OR claimed_until <= $2)
                          ORDER BY next_at, id LIMIT 1 {skip_locked})
                AND done_at IS NULL AND (claimed_until IS NULL OR claimed_until <= $2)
-             RETURNING id, {shop_id}, email, locale, attempts"
+             RETURNING id, {shop_id}, email, {locale}, attempts"
         ))
         .bind(time_in(secs(lease)))
         .bind(at)

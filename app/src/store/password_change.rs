@@ -18,8 +18,8 @@ impl Store {
     /// replaces. False, changing nothing, when the password is no longer
     /// `old_hash` (changed meanwhile) or `asking` is not one of the account's
     /// live sessions. With `notice` (the language of the page), a mail saying
-    /// so is queued to the account's address (in the language the account
-    /// chose, else `notice`), unless one is waiting or
+    /// so is queued to the account's address (the sender writes it in the
+    /// language the account chose, if it did), unless one is waiting or
     /// [`NOTICES_PER_HOUR`] were queued in the last hour.
     pub async fn change_password(
         &self,
@@ -58,7 +58,7 @@ impl Store {
         if let Some(locale) = notice {
             sqlx::query(
                 "INSERT INTO password_notices (email, locale, created_at, next_at, user_id)
-                 SELECT email, COALESCE(locale, $1), $2, $2, id FROM users WHERE id = $3
+                 SELECT email, $1, $2, $2, id FROM users WHERE id = $3
                    AND NOT EXISTS (SELECT 1 FROM password_notices WHERE user_id = $3 AND done_at IS NULL)
                    AND (SELECT COUNT(*) FROM password_notices WHERE user_id = $3 AND created_at > $4) < $5",
             )

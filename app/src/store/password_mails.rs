@@ -37,18 +37,15 @@ const ACCOUNT: &str = "SELECT u.id FROM users u
 
 impl Store {
     /// Queues a request for a password link to this (normalised) address, in
-    /// the language its account chose, else in `locale`. The same work
-    /// whether an account has the address or not.
+    /// `locale` (the sender writes it in the language the account chose, if
+    /// it did). The same work whether an account has the address or not.
     pub async fn queue_password_mail(&self, email: &str, locale: &str) -> Result<(), StoreError> {
-        sqlx::query(
-            "INSERT INTO password_mails (email, locale, created_at, next_at)
-             VALUES ($1, COALESCE((SELECT locale FROM users WHERE email = $1), $2), $3, $3)",
-        )
-        .bind(email)
-        .bind(locale)
-        .bind(now())
-        .execute(&self.pool)
-        .await?;
+        sqlx::query("INSERT INTO password_mails (email, locale, created_at, next_at) VALUES ($1, $2, $3, $3)")
+            .bind(email)
+            .bind(locale)
+            .bind(now())
+            .execute(&self.pool)
+            .await?;
         Ok(())
     }
 

@@ -240,12 +240,9 @@ fn settings_page(
 ) -> Response {
     let locale = signed.locale;
     let slug = member.shop.slug.clone();
-    let languages = settings::LOCALES
+    let languages = Locale::ALL
         .into_iter()
-        .map(|code| {
-            let name = Locale::parse(code).map_or(code, Locale::native_name);
-            view! { <option value=code selected=form.locale == code>{name}</option> }
-        })
+        .map(|l| view! { <option value=l.code() selected=form.locale == l.code()>{l.native_name()}</option> })
         .collect_view();
     let snippet = crate::embed::snippet(&base_url(state, headers), &slug);
     let preview = format!("/embed/{slug}");

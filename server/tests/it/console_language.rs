@@ -1,7 +1,7 @@
 //! The language an account chooses on its account page: every page of the
 //! console, in every browser signed in to it, and every mail to it are in
 //! that language whatever the browser asks for, until it chooses its
-//! browser's again. A choice not on the list, a stale or foreign form, no
+//! browser's again or its password is set by a link. A choice not on the list, a stale or foreign form, no
 //! session, or a burst past the account's forms changes nothing more than
 //! it may.
 
@@ -183,23 +183,35 @@ async fn mails_to_the_account_are_in_its_language_whatever_page_asked() {
     assert!(told.text().contains(r#"<html lang="sv">"#), "{}", told.text());
 
     // "Forgot your password?" from an English page.
+    forgot(&app).await;
+    let link = &smtp.wait_for(2, WAIT).await[1];
+    assert!(link.text().contains(r#"<html lang="sv">"#), "{}", link.text());
+    // The link proves the mailbox: setting a password with it forgets the
+    // language chosen from a signed-in browser.
+    let path = link.password_link().expect("a set-password link");
+    const NEW: &str = "a brand new passphrase";
+    assert_eq!(common::console::set_password(&app, &path, NEW, NEW).await.status(), 200);
+    assert_eq!(chosen(&app).await, "-");
+    forgot(&app).await;
+    let link = &smtp.wait_for(3, WAIT).await[2];
+    assert!(link.text().contains(r#"<html lang="en">"#), "{}", link.text());
+}
+
+/// Asks for a password link for the owner from an English "Forgot your
+/// password?" page, as a browser does.
+async fn forgot(app: &TestApp) {
+    let cookie_name = server::console::session::FORM_COOKIE.plain;
     let form = app.client.get(app.url("/console/forgot")).send().await.unwrap();
-    let (cookie, _) = common::console::set_cookie(&form, server::console::session::FORM_COOKIE.plain).unwrap();
-    let token = common::console::hidden(&form.text().await.unwrap(), "csrf").unwrap();
+    let (cookie, _) = common::console::set_cookie(&form, cookie_name).expect("form cookie");
+    let token = common::console::hidden(&form.text().await.unwrap(), "csrf").expect("form token");
     let asked = app
         .client
         .post(app.url("/console/forgot"))
-        .header(
-            "cookie",
-            format!("{}={cookie}", server::console::session::FORM_COOKIE.plain),
-        )
+        .header("cookie", format!("{cookie_name}={cookie}"))
         .header("accept-language", "en")
         .form(&[("csrf", token.as_str()), ("email", OWNER)])
         .send()
         .await
         .unwrap();
     assert_eq!(asked.status(), 303);
-    let link = &smtp.wait_for(2, WAIT).await[1];
-    assert!(link.password_link().is_some(), "{}", link.text());
-    assert!(link.text().contains(r#"<html lang="sv">"#), "{}", link.text());
 }
