@@ -300,7 +300,7 @@ test('a merchant who forgot their password sets a new one from a mailed link, on
 });
 
 test('a signed-in merchant changes their password from the header, on a phone', async () => {
-  const context = await browser.newContext({ ...PHONE, bypassCSP: true });
+  const context = await browser.newContext({ ...PHONE, bypassCSP: true, timezoneId: 'Asia/Shanghai' });
   const page = await context.newPage();
   await newAccount(page, 'changer@demo.example', 'staff');
   await signIn(page, 'changer@demo.example');
@@ -308,6 +308,14 @@ test('a signed-in merchant changes their password from the header, on a phone', 
   await page.getByRole('link', { name: 'changer@demo.example' }).click();
   await page.getByRole('heading', { name: 'Your account' }).waitFor();
   await axe(page, 'account page');
+  // Times are written in UTC; the script shows them in the phone's time zone.
+  const since = page.locator('time').first();
+  assert.match(await since.getAttribute('title'), / UTC$/);
+  const local = await since.textContent();
+  assert.match(local, /GMT\+8/);
+  const at = new Date(await since.getAttribute('datetime'));
+  const hour = String((at.getUTCHours() + 8) % 24).padStart(2, '0');
+  assert.ok(local.includes(`${hour}:`), `${local} is not at ${hour} in Shanghai`);
   // Another browser signed in to the account, listed here and signed out from here.
   const desktop = await browser.newContext({
     userAgent: 'Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:133.0) Gecko/20100101 Firefox/133.0',

@@ -1,5 +1,6 @@
 // The console works without this script; with it, boxes meant for copying
-// (the script tag, a new key, the webhook URL) get a copy button.
+// (the script tag, a new key, the webhook URL) get a copy button, and times
+// are shown in the browser's own time zone.
 document.querySelectorAll("pre.copy").forEach(function (box) {
   if (!navigator.clipboard) return;
   var button = document.createElement("button");
@@ -14,4 +15,21 @@ document.querySelectorAll("pre.copy").forEach(function (box) {
     });
   });
   box.after(button);
+});
+
+// Times are written in UTC; here each is shown in the browser's own time zone
+// (named), in the page's language, with the UTC one kept as its title.
+document.querySelectorAll("time[datetime]").forEach(function (time) {
+  var at = new Date(time.getAttribute("datetime"));
+  if (isNaN(at.getTime()) || typeof Intl !== "object") return;
+  try {
+    var local = new Intl.DateTimeFormat(document.documentElement.lang || undefined, {
+      year: "numeric", month: "short", day: "numeric",
+      hour: "2-digit", minute: "2-digit", timeZoneName: "short",
+    }).format(at);
+    time.title = time.textContent;
+    time.textContent = local;
+  } catch (e) {
+    // A browser without these options keeps the time in UTC.
+  }
 });

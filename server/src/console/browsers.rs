@@ -94,7 +94,7 @@ pub fn list(locale: Locale, csrf: &str, browsers: Vec<SignedIn>, more: i64) -> i
                 let label = app::i18n::t_args(
                     locale,
                     "console.browsers.sign_out_label",
-                    &[("browser", &name), ("since", &b.since)],
+                    &[("browser", &name), ("since", &pages::utc(locale, &b.since))],
                 );
                 view! {
                     <form method="post" action="/console/account/browsers/sign-out" class="inline">
@@ -108,8 +108,8 @@ pub fn list(locale: Locale, csrf: &str, browsers: Vec<SignedIn>, more: i64) -> i
             view! {
                 <tr>
                     <td>{name}</td>
-                    <td>{b.since}</td>
-                    <td>{b.until}</td>
+                    <td>{pages::time(locale, &b.since)}</td>
+                    <td>{pages::time(locale, &b.until)}</td>
                     <td>{action}</td>
                 </tr>
             }

@@ -48,7 +48,7 @@ pub async fn changes(
             let what = what(locale, &change);
             view! {
                 <tr>
-                    <td>{change.at}</td>
+                    <td>{pages::time(locale, &change.at)}</td>
                     <td>{who}</td>
                     <td>{what}</td>
                 </tr>

@@ -273,8 +273,11 @@ async fn keys_page(
                 <tr>
                     <th scope="row"><code>{format!("lk_{}_…", k.prefix)}</code></th>
                     <td>{k.label}</td>
-                    <td>{k.created_at}</td>
-                    <td>{k.last_used_at.unwrap_or_else(|| never.clone())}</td>
+                    <td>{pages::time(locale, &k.created_at)}</td>
+                    <td>{match k.last_used_at {
+                        Some(at) => pages::time(locale, &at).into_any(),
+                        None => never.clone().into_any(),
+                    }}</td>
                     <td>{state_cell}</td>
                 </tr>
             }

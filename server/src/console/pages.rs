@@ -330,3 +330,47 @@ pub fn csrf_field(csrf: &str) -> impl IntoView {
 pub fn scrolling(label: String, table: impl IntoView + 'static) -> impl IntoView {
     view! { <div class="scroll" tabindex="0" role="region" aria-label=label>{table}</div> }
 }
+
+/// A stored time (RFC 3339, UTC) as people read it: "4 Dec 2026 01:48 UTC",
+/// in the page's language; anything else as it is.
+pub fn utc(locale: Locale, value: &str) -> String {
+    match chrono::DateTime::parse_from_rfc3339(value) {
+        Ok(at) if at.offset().local_minus_utc() == 0 => {
+            format!("{} {} UTC", app::format::date(value, locale), at.format("%H:%M"))
+        }
+        _ => value.to_string(),
+    }
+}
+
+/// A stored time in a page: [`utc`] in a `<time>` element, which the
+/// console's script shows in the browser's own time zone.
+pub fn time(locale: Locale, value: &str) -> impl IntoView {
+    view! { <time datetime=value.to_string()>{utc(locale, value)}</time> }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stored_times_read_as_date_and_time_in_utc_and_anything_else_as_it_is() {
+        let at = "2026-12-04T01:48:09Z";
+        assert_eq!(utc(Locale::En, at), "4 Dec 2026 01:48 UTC");
+        assert_eq!(utc(Locale::De, at), "4. Dez. 2026 01:48 UTC");
+        assert_eq!(utc(Locale::Zh, at), "2026年12月4日 01:48 UTC");
+        for other in [
+            "2026-12-04",
+            "2026-12-04T01:48:09+01:00",
+            "yesterday",
+            "",
+            "2026-13-04T01:48:09Z",
+        ] {
+            assert_eq!(utc(Locale::En, other), other);
+        }
+        let html = time(Locale::Nb, at).to_html();
+        assert_eq!(
+            html,
+            r#"<time datetime="2026-12-04T01:48:09Z">4. des. 2026 01:48 UTC</time>"#
+        );
+    }
+}

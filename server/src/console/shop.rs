@@ -90,7 +90,7 @@ fn abuse(refusals: Vec<app::store::Refusal>, locale: Locale) -> impl IntoView {
                     <td>{t(locale, &format!("console.abuse.kind.{}", r.kind))}</td>
                     <td><code>{r.subject}</code></td>
                     <td>{r.attempts}</td>
-                    <td>{r.last_at}</td>
+                    <td>{pages::time(locale, &r.last_at)}</td>
                 </tr>
             }
         })

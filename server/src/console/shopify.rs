@@ -94,7 +94,7 @@ async fn shopify_page(
         .map(|d| {
             view! {
                 <tr>
-                    <td>{d.received_at}</td>
+                    <td>{pages::time(locale, &d.received_at)}</td>
                     <td><code>{d.topic}</code></td>
                     <td class=format!("outcome {}", d.outcome)>{d.outcome.clone()}</td>
                 </tr>

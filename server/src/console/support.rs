@@ -234,7 +234,7 @@ pub async fn audit(
         .map(|v| {
             view! {
                 <tr>
-                    <td>{v.viewed_at}</td>
+                    <td>{pages::time(locale, &v.viewed_at)}</td>
                     <td>{v.email}</td>
                     <td><code>{v.number_key}</code></td>
                 </tr>

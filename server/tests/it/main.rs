@@ -28,6 +28,7 @@ mod console_pages;
 mod console_sessions;
 mod console_sign_in_mail;
 mod console_team;
+mod console_times;
 mod cross_site;
 mod embed;
 mod housekeeping;
