@@ -138,15 +138,36 @@ impl Store {
         }))
     }
 
-    /// Sets the language the account chose (`None`: its browser's); whether
-    /// the account still exists. Its pages and mails use it from then on.
-    pub async fn set_account_locale(&self, user_id: i64, locale: Option<Locale>) -> Result<bool, StoreError> {
-        let done = sqlx::query("UPDATE users SET locale = $1 WHERE id = $2")
-            .bind(locale.map(Locale::code))
-            .bind(user_id)
-            .execute(&self.pool)
-            .await?;
-        Ok(done.rows_affected() == 1)
+    /// Sets the language the account chose (`None`: its browser's), asked
+    /// from the live session `asking` (the hash of its id); its pages and
+    /// mails use it from then on. False, changing nothing, when `asking` is
+    /// no longer one of the account's live sessions: a password set by a link
+    /// meanwhile (which ends them and forgets the choice) is not undone by a
+    /// form posted before it. The account's row is held, as by the other
+    /// writers of its password and sessions.
+    pub async fn set_account_locale(
+        &self,
+        user_id: i64,
+        asking: &str,
+        locale: Option<Locale>,
+    ) -> Result<bool, StoreError> {
+        let mut conn = self.pool.acquire().await?;
+        let mut tx = hold_account(&mut conn, self.backend, AccountRow::Id(user_id), Hold::Change).await?;
+        let done = sqlx::query(
+            "UPDATE users SET locale = $1 WHERE id = $2
+             AND EXISTS (SELECT 1 FROM sessions WHERE id_hash = $3 AND user_id = $2 AND expires_at > $4)",
+        )
+        .bind(locale.map(Locale::code))
+        .bind(user_id)
+        .bind(asking)
+        .bind(now())
+        .execute(&mut *tx)
+        .await?;
+        if done.rows_affected() == 0 {
+            return Ok(false);
+        }
+        tx.commit().await?;
+        Ok(true)
     }
 
     /// The shops an account may open, by name.

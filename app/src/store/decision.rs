@@ -44,7 +44,7 @@ impl Decision {
     }
 }
 
-/// What [`Store::update_order`] did.
+/// What [`Store::update_order`](super::Store::update_order) did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Updated {
     Created,

@@ -77,12 +77,13 @@ pub async fn choose(State(state): State<AppState>, signed: Signed, Form(form): F
         return account_page(&state, &signed, StatusCode::UNPROCESSABLE_ENTITY, Some(said)).await;
     };
     let user_id = signed.session.user_id;
-    match state.store.set_account_locale(user_id, locale).await {
+    match state.store.set_account_locale(user_id, &signed.id_hash, locale).await {
         Ok(true) => {
             tracing::info!(user_id, "console account chose its language");
             Redirect::to("/console/account?done=language").into_response()
         }
-        // The account was deleted since the session was read.
+        // The session ended since it was read (a password set by a link, a
+        // sign-out elsewhere, the account deleted): nothing was changed.
         Ok(false) => SignInFirst.into_response(),
         Err(e) => {
             tracing::error!(error = %e, "could not set an account's language");

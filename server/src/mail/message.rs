@@ -1,10 +1,12 @@
 //! The mails the outbox sends, plain text and HTML, from the shop's name.
 //! A shopper's link: in the language of the page it was asked from; the
 //! subject names the shop only, and the address and the orders appear nowhere
-//! but behind the link. An invitation: in the inviting owner's language. A
-//! password link: in the language of the sign-in page it was asked from; word
-//! of a changed password: of the account page it was changed on; word of a
-//! sign-in from a new browser: of the sign-in page.
+//! but behind the link. Mails to a console account are in the language the
+//! account chose, else: an invitation in the inviting owner's language, a
+//! password link in that of the page it was asked from, word of a changed
+//! password in that of the account page it was changed on, word of a sign-in
+//! from a new browser in that of the account's first sign-in (each as the
+//! claim gives it: `MailKind::locale_sql`).
 
 use app::i18n::{t, t_args, Locale};
 use app::store::{Queued, SignInNotice};
@@ -81,7 +83,7 @@ pub fn invite_mail(
 }
 
 /// A link to set a forgotten console password, to the account's address,
-/// in the language of the page it was asked from.
+/// in the language the account chose, else of the page it was asked from.
 pub fn password_mail(queued: &Queued, from: &lettre::Address, url: &str) -> Result<Message, lettre::error::Error> {
     let locale = Locale::parse(&queued.locale).unwrap_or_default();
     let words = Words {
@@ -94,7 +96,8 @@ pub fn password_mail(queued: &Queued, from: &lettre::Address, url: &str) -> Resu
 }
 
 /// Word that the account's console password was changed, to its address, in
-/// the language of the page it was changed on; its one link is to "Forgot
+/// the language the account chose, else of the page it was changed on; its
+/// one link is to "Forgot
 /// your password?", for whoever did not make the change.
 pub fn notice_mail(queued: &Queued, from: &lettre::Address, url: &str) -> Result<Message, lettre::error::Error> {
     let locale = Locale::parse(&queued.locale).unwrap_or_default();
@@ -108,7 +111,7 @@ pub fn notice_mail(queued: &Queued, from: &lettre::Address, url: &str) -> Result
 }
 
 /// Word of a sign-in from a browser new to the account, to its address, in
-/// the language of the sign-in page: which browser (in words, from the
+/// the language the account had when the browser signed in: which browser (in words, from the
 /// fixed lists) and when; its one link is to "Forgot your password?", for
 /// whoever did not sign in, and it points to the account page's list of
 /// browsers (`account`).

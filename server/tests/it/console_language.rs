@@ -183,7 +183,7 @@ async fn mails_to_the_account_are_in_its_language_whatever_page_asked() {
     assert!(told.text().contains(r#"<html lang="sv">"#), "{}", told.text());
 
     // "Forgot your password?" from an English page.
-    forgot(&app).await;
+    forgot(&app, "en").await;
     let link = &smtp.wait_for(2, WAIT).await[1];
     assert!(link.text().contains(r#"<html lang="sv">"#), "{}", link.text());
     // The link proves the mailbox: setting a password with it forgets the
@@ -192,14 +192,18 @@ async fn mails_to_the_account_are_in_its_language_whatever_page_asked() {
     const NEW: &str = "a brand new passphrase";
     assert_eq!(common::console::set_password(&app, &path, NEW, NEW).await.status(), 200);
     assert_eq!(chosen(&app).await, "-");
-    forgot(&app).await;
+    forgot(&app, "de").await;
     let link = &smtp.wait_for(3, WAIT).await[2];
-    assert!(link.text().contains(r#"<html lang="en">"#), "{}", link.text());
+    assert!(
+        link.text().contains(r#"<html lang="de">"#),
+        "the page's: {}",
+        link.text()
+    );
 }
 
-/// Asks for a password link for the owner from an English "Forgot your
-/// password?" page, as a browser does.
-async fn forgot(app: &TestApp) {
+/// Asks for a password link for the owner from a "Forgot your password?"
+/// page in `language`, as a browser does.
+async fn forgot(app: &TestApp, language: &str) {
     let cookie_name = server::console::session::FORM_COOKIE.plain;
     let form = app.client.get(app.url("/console/forgot")).send().await.unwrap();
     let (cookie, _) = common::console::set_cookie(&form, cookie_name).expect("form cookie");
@@ -208,7 +212,7 @@ async fn forgot(app: &TestApp) {
         .client
         .post(app.url("/console/forgot"))
         .header("cookie", format!("{cookie_name}={cookie}"))
-        .header("accept-language", "en")
+        .header("accept-language", language)
         .form(&[("csrf", token.as_str()), ("email", OWNER)])
         .send()
         .await
