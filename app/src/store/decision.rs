@@ -58,3 +58,14 @@ pub enum Updated {
     /// again since: nothing was done, the delivery is not recorded.
     Erased,
 }
+
+/// Which of the platform's orders a delivery names, by the platform's id.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PlatformOrder {
+    /// None: the delivery names its order only by number.
+    Unnamed,
+    /// The order's own delivery (an `orders/*` topic): linked to the order.
+    Own(String),
+    /// A delivery about the order (a parcel): not linked.
+    About(String),
+}

@@ -253,23 +253,21 @@ async fn delivered(store: &Store, shop_id: i64, delivery: &str) -> Updated {
 /// The platform's delivery of an order numbered as the example, under
 /// Shopify's order id `platform_id`.
 async fn delivered_as(store: &Store, shop_id: i64, delivery: &str, platform_id: &str) -> Updated {
-    let order = written_again();
-    let platform_id = Some(platform_id.to_string());
-    store
-        .update_linked_order(shop_id, "1001", Some(delivery), platform_id, move |_| {
-            Ok(Decision::Write(Box::new(order)))
-        })
-        .await
-        .unwrap()
+    delivered_naming(store, shop_id, delivery, PlatformOrder::Own(platform_id.to_string())).await
 }
 
 /// A platform's delivery about its order `platform_id` that is not the
 /// order itself (a parcel), for the order numbered as the example.
 async fn parcel_about(store: &Store, shop_id: i64, delivery: &str, platform_id: &str) -> Updated {
+    delivered_naming(store, shop_id, delivery, PlatformOrder::About(platform_id.to_string())).await
+}
+
+/// A platform's delivery for the order numbered as the example, naming
+/// `platform`, that writes the example again.
+async fn delivered_naming(store: &Store, shop_id: i64, delivery: &str, platform: PlatformOrder) -> Updated {
     let order = written_again();
-    let platform_id = Some(platform_id.to_string());
     store
-        .update_order_about(shop_id, "1001", Some(delivery), platform_id, move |_| {
+        .update_platform_order(shop_id, "1001", Some(delivery), platform, move |_| {
             Ok(Decision::Write(Box::new(order)))
         })
         .await

@@ -43,7 +43,7 @@ pub use activity::{Delivery, SupportView, AUDIT_KEPT_DAYS, AUDIT_SHOWN, DELIVERI
 pub(crate) use allowances::{hex, unhex};
 pub use changes::{By, Change, What, Who, CHANGES_KEPT, CHANGES_SHOWN};
 pub use connect::{StoreOptions, POSTGRES_POOL, SQLITE_POOL};
-pub use decision::{Decision, PutOutcome, Updated};
+pub use decision::{Decision, PlatformOrder, PutOutcome, Updated};
 pub use idle_accounts::IDLE_ACCOUNT_KEPT_DAYS;
 pub use invites::{
     Invitation, InviteLink, InviteRefusal, Invited, INVITES_PER_ACCOUNT_PER_DAY, INVITES_PER_DAY,

@@ -4,7 +4,7 @@ use super::{Store, StoreError};
 use sqlx::AnyConnection;
 
 /// Remembers which order an external (Shopify) order id is (written with a
-/// delivery's change: `Store::update_linked_order`).
+/// delivery's change: `Store::update_platform_order`).
 pub(super) async fn link_on(
     conn: &mut AnyConnection,
     shop_id: i64,

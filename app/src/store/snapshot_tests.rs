@@ -143,7 +143,7 @@ async fn a_write_given_up_on_still_ends_and_lookups_see_it() {
     let unchanged = |stored| Decision::merged(stored, |_| crate::order::merge::Merge::Unchanged);
     give_up_until_told(
         &store,
-        store.update_linked_order(demo, "2", Some("d-1"), Some("820".into()), unchanged),
+        store.update_platform_order(demo, "2", Some("d-1"), PlatformOrder::Own("820".into()), unchanged),
     )
     .await;
     eventually(TEN_S, "a delivery given up on did not link its order", || async {

@@ -5,7 +5,7 @@
 //! Concurrent or retried deliveries can neither half-apply nor lose each other's
 //! changes.
 
-use super::decision::{Decision, PutOutcome, Updated};
+use super::decision::{Decision, PlatformOrder, PutOutcome, Updated};
 use super::erased;
 use super::lookup_id::lookup_id;
 use super::order_lock::hold_order;
@@ -34,52 +34,23 @@ impl Store {
     where
         F: FnOnce(Option<Order>) -> Result<Decision, Vec<FieldError>> + Send + 'static,
     {
-        self.update_linked_order(shop_id, number_key, delivery, None, change)
+        self.update_platform_order(shop_id, number_key, delivery, PlatformOrder::Unnamed, change)
             .await
     }
 
-    /// [`Store::update_order`] and, in the same transaction unless it was a
-    /// duplicate, a link from a platform's order id to the order
-    /// (`shopify::link_on`): an erasure between the two cannot leave the link.
-    pub async fn update_linked_order<F>(
+    /// [`Store::update_order`] for a platform's delivery that names one of
+    /// the platform's orders (`platform`): `Erased`, doing nothing, when the
+    /// shop erased that order (decided in the write's transaction, with the
+    /// order held); for the order's own delivery, in the same transaction
+    /// unless it was a duplicate, a link from the platform's id to the order
+    /// (`shopify::link_on`), so that an erasure between the two cannot leave
+    /// the link.
+    pub async fn update_platform_order<F>(
         &self,
         shop_id: i64,
         number_key: &str,
         delivery: Option<&str>,
-        platform_id: Option<String>,
-        change: F,
-    ) -> Result<Updated, StoreError>
-    where
-        F: FnOnce(Option<Order>) -> Result<Decision, Vec<FieldError>> + Send + 'static,
-    {
-        self.platform_write(Source::Platform, shop_id, number_key, (delivery, platform_id), change)
-            .await
-    }
-
-    /// [`Store::update_order`] for a delivery about the platform's order
-    /// `platform_id` that is not the order itself (a parcel): `Erased` when
-    /// that order was erased, decided in the write's transaction; not linked.
-    pub async fn update_order_about<F>(
-        &self,
-        shop_id: i64,
-        number_key: &str,
-        delivery: Option<&str>,
-        platform_id: Option<String>,
-        change: F,
-    ) -> Result<Updated, StoreError>
-    where
-        F: FnOnce(Option<Order>) -> Result<Decision, Vec<FieldError>> + Send + 'static,
-    {
-        self.platform_write(Source::About, shop_id, number_key, (delivery, platform_id), change)
-            .await
-    }
-
-    async fn platform_write<F>(
-        &self,
-        source: Source,
-        shop_id: i64,
-        number_key: &str,
-        (delivery, platform_id): (Option<&str>, Option<String>),
+        platform: PlatformOrder,
         change: F,
     ) -> Result<Updated, StoreError>
     where
@@ -88,8 +59,12 @@ impl Store {
         let (store, number_key, delivery) = (self.clone(), number_key.to_owned(), delivery.map(str::to_owned));
         self.written(async move {
             let mut conn = store.pool.acquire().await?;
-            let (delivery, platform_id) = (delivery.as_deref(), platform_id.as_deref());
-            let about = (source, delivery, platform_id);
+            let (source, platform_id) = match &platform {
+                PlatformOrder::Unnamed => (Source::Platform, None),
+                PlatformOrder::Own(id) => (Source::Platform, Some(id.as_str())),
+                PlatformOrder::About(id) => (Source::About, Some(id.as_str())),
+            };
+            let about = (source, delivery.as_deref(), platform_id);
             update_on(&mut conn, store.backend, shop_id, &number_key, about, change).await
         })
         .await

@@ -20,7 +20,7 @@ use app::errors::FieldError;
 use app::limits::Client;
 use app::normalize::{check_order_number, order_number_key};
 use app::order::{validate_platform, MAX_BODY_BYTES};
-use app::store::{Shop, Updated};
+use app::store::{PlatformOrder, Shop, Updated};
 use axum::body::{Body, Bytes};
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -262,8 +262,9 @@ async fn apply(
         let incoming = validate_platform(input.fitted()).map_err(ApiError::Validation)?;
         let key = order_number_key(&incoming.order_number).into_owned();
         // The link from Shopify's order id is written with the order, as one write.
+        let platform = payload.id().map_or(PlatformOrder::Unnamed, PlatformOrder::Own);
         let updated = store
-            .update_linked_order(shop.id, &key, delivery, payload.id(), move |stored| {
+            .update_platform_order(shop.id, &key, delivery, platform, move |stored| {
                 deliveries::order(stored, incoming)
             })
             .await?;
@@ -286,9 +287,12 @@ async fn apply(
         };
         // A parcel of an erased order is not merged into a new order that
         // reuses its number (found by name): decided in the write.
-        let order_id = fulfillment.order_id.as_ref().map(Id::text);
+        let platform = fulfillment
+            .order_id
+            .as_ref()
+            .map_or(PlatformOrder::Unnamed, |id| PlatformOrder::About(id.text()));
         let updated = store
-            .update_order_about(shop.id, &key, delivery, order_id, move |stored| {
+            .update_platform_order(shop.id, &key, delivery, platform, move |stored| {
                 deliveries::fulfillment(stored, &fulfillment)
             })
             .await?;
