@@ -38,8 +38,8 @@ pub(super) async fn forget(tx: &mut Transaction<'_, Any>, shop_id: i64, number_k
 
 /// Whether the shop erased the platform's order `platform_id` and has not
 /// stored its number again since (read in a write's transaction).
-pub(super) async fn was_erased<'e>(
-    db: impl sqlx::Executor<'e, Database = Any>,
+pub(super) async fn was_erased(
+    tx: &mut Transaction<'_, Any>,
     shop_id: i64,
     platform_id: &str,
 ) -> Result<bool, StoreError> {
@@ -47,7 +47,7 @@ pub(super) async fn was_erased<'e>(
         sqlx::query_scalar("SELECT 1 FROM erased_orders WHERE shop_id = $1 AND shopify_order_id = $2")
             .bind(shop_id)
             .bind(platform_id)
-            .fetch_optional(db)
+            .fetch_optional(&mut **tx)
             .await?;
     Ok(found.is_some())
 }

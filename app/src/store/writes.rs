@@ -59,13 +59,8 @@ impl Store {
         let (store, number_key, delivery) = (self.clone(), number_key.to_owned(), delivery.map(str::to_owned));
         self.written(async move {
             let mut conn = store.pool.acquire().await?;
-            let (source, platform_id) = match &platform {
-                PlatformOrder::Unnamed => (Source::Platform, None),
-                PlatformOrder::Own(id) => (Source::Platform, Some(id.as_str())),
-                PlatformOrder::About(id) => (Source::About, Some(id.as_str())),
-            };
-            let about = (source, delivery.as_deref(), platform_id);
-            update_on(&mut conn, store.backend, shop_id, &number_key, about, change).await
+            let by = (Source::Platform(&platform), delivery.as_deref());
+            update_on(&mut conn, store.backend, shop_id, &number_key, by, change).await
         })
         .await
     }
@@ -188,7 +183,7 @@ async fn put_on(
     order: ValidOrder,
 ) -> Result<PutOutcome, StoreError> {
     let key = order_number_key(&order.order_number).into_owned();
-    let updated = update_on(conn, backend, shop_id, &key, (Source::Merchant, None, None), |stored| {
+    let updated = update_on(conn, backend, shop_id, &key, (Source::Merchant, None), |stored| {
         Ok(match stored {
             Some(stored) if is_older(&order.updated_at, &stored.updated_at).unwrap_or(false) => Decision::Stale,
             _ => Decision::Write(Box::new(order)),
@@ -242,14 +237,15 @@ impl Row {
 
 type AnyQuery<'q> = sqlx::query::Query<'q, Any, sqlx::any::AnyArguments<'q>>;
 
-/// [`Store::update_order`] on one connection, with the platform's delivery id
-/// and its id of the order, each when there is one.
+/// [`Store::update_order`] on one connection, for who sends it (the
+/// platform naming one of its orders, or the merchant), with the platform's
+/// delivery id when there is one.
 async fn update_on<F>(
     conn: &mut AnyConnection,
     backend: Backend,
     shop_id: i64,
     number_key: &str,
-    (source, delivery, platform_id): (Source, Option<&str>, Option<&str>),
+    (source, delivery): (Source<'_>, Option<&str>),
     change: F,
 ) -> Result<Updated, StoreError>
 where
@@ -285,8 +281,8 @@ where
         None => (None, None),
     };
     // Also when an order of the number is stored: a new one that reuses it.
-    if let (Source::Platform | Source::About, Some(platform_id)) = (source, platform_id) {
-        if erased::was_erased(&mut *tx, shop_id, platform_id).await? {
+    if let Source::Platform(PlatformOrder::Own(platform_id) | PlatformOrder::About(platform_id)) = source {
+        if erased::was_erased(&mut tx, shop_id, platform_id).await? {
             return Ok(Updated::Erased);
         }
     }
@@ -303,7 +299,7 @@ where
                 )]));
             }
             let row = Row::of(&order)?;
-            if id.is_none() && source == Source::Merchant {
+            if id.is_none() && matches!(source, Source::Merchant) {
                 // Stored again by the merchant (the API, an import): the
                 // platform's news of it applies again.
                 erased::forget(&mut tx, shop_id, number_key).await?;
@@ -323,21 +319,18 @@ where
         // Rolled back: the delivery stays unrecorded.
         Decision::UnknownOrder => return Ok(Updated::UnknownOrder),
     };
-    if let (Source::Platform, Some(id)) = (source, platform_id) {
+    if let Source::Platform(PlatformOrder::Own(id)) = source {
         super::shopify::link_on(&mut tx, shop_id, id, number_key).await?;
     }
     tx.commit().await?;
     Ok(updated)
 }
 
-/// Who sends a write: the platform's deliveries do not bring back an order
-/// the shop erased; the merchant's writes (the API's `PUT`, an import) store
-/// it again.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Source {
-    /// The order's own delivery, which links the platform's id to it.
-    Platform,
-    /// A delivery about the platform's order (a parcel), which does not.
-    About,
+/// Who sends a write: the platform's deliveries (naming which of its
+/// orders) do not bring back an order the shop erased; the merchant's writes
+/// (the API's `PUT`, an import) store it again.
+#[derive(Debug, Clone, Copy)]
+enum Source<'a> {
+    Platform(&'a PlatformOrder),
     Merchant,
 }
