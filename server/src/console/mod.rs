@@ -32,7 +32,7 @@ mod team;
 pub use account::KNOWN_COOKIE;
 pub use app::i18n::Locale;
 pub use browsers::named as browser_in_words;
-pub use pages::Section;
+pub use pages::{utc as time_in_words, Section};
 
 use crate::AppState;
 use app::store::{Membership, Role};

@@ -124,12 +124,8 @@ pub fn sign_in_mail(
 ) -> Result<Message, lettre::error::Error> {
     let locale = Locale::parse(&queued.locale).unwrap_or_default();
     let browser = crate::console::browser_in_words(locale, &notice.browser);
-    // "2026-12-03T16:20:05Z" as "2026-12-03 16:20".
-    let when = notice
-        .signed_in_at
-        .get(..16)
-        .unwrap_or(&notice.signed_in_at)
-        .replace('T', " ");
+    // "2026-12-03T16:20:05Z" as "3 Dec 2026 16:20 UTC", as the console shows it.
+    let when = crate::console::time_in_words(locale, &notice.signed_in_at);
     let words = Words {
         subject: t(locale, "mail.sign_in.subject"),
         intro: t_args(locale, "mail.sign_in.intro", &[("when", &when), ("browser", &browser)]),

@@ -61,7 +61,8 @@ async fn a_sign_in_from_a_new_browser_is_told_by_mail_and_others_are_not() {
     assert_eq!(notices(&app).await, 0);
 
     // A browser new to the account.
-    let today = chrono::Utc::now().format("%Y-%m-%d").to_string();
+    // The time as the console shows it, in UTC ("4 Dec 2026 01:48 UTC").
+    let today = chrono::Utc::now().format("on %-d %b %Y ").to_string();
     assert_eq!(sign_in_from(&app, CHROME, "", PASSWORD).await.status(), 303);
     let mails = smtp.wait_for(1, WAIT).await;
     assert_eq!(mails[0].to, [format!("<{OWNER}>")]);
@@ -73,7 +74,7 @@ async fn a_sign_in_from_a_new_browser_is_told_by_mail_and_others_are_not() {
     for said in [
         "from Chrome on Windows, in a browser Lookout did not know for this account.",
         &today,
-        "(UTC)",
+        " UTC from Chrome on Windows",
         "http://lookout.test/console/forgot",
         "http://lookout.test/console/account",
     ] {
