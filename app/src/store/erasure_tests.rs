@@ -39,6 +39,34 @@ async fn erasing_an_order_removes_it() {
     assert_eq!(refused_numbers(&store, shop.id).await, ["1002"]);
 }
 
+/// Guesses at a number of many-byte characters are counted and erased under
+/// the same key; an erasure that finds no order touches nothing.
+#[tokio::test]
+async fn an_erasure_removes_the_guesses_at_a_long_number_and_a_miss_keeps_them() {
+    let (_dir, store) = store().await;
+    let shop = store.create_shop(&shop("a")).await.unwrap();
+    let long = crate::normalize::order_number_key(&"订".repeat(64)).into_owned();
+    store
+        .put_order(shop.id, super::tests::example_as(&long, "ada@example.com"))
+        .await
+        .unwrap();
+    for number in [long.as_str(), "9999"] {
+        store.note_refusal("a", Refused::Order, number);
+    }
+    store.flush_tally().await.unwrap();
+    assert_eq!(refused_numbers(&store, shop.id).await.len(), 2);
+    // No order 9999: nothing erased, its guesses stay, written or counted.
+    store.note_refusal("a", Refused::Order, "9999");
+    assert!(!store.delete_order(shop.id, "9999", &By::Operator).await.unwrap());
+    assert!(store.delete_order(shop.id, &long, &By::Operator).await.unwrap());
+    store.flush_tally().await.unwrap();
+    assert_eq!(refused_numbers(&store, shop.id).await, ["9999"]);
+    let guesses = store.refusals(shop.id).await.unwrap();
+    assert_eq!(guesses[0].attempts, 2, "the guess counted after the miss was kept");
+    let (changes, _) = store.changes(shop.id, 1).await.unwrap();
+    assert_eq!(changes.len(), 1, "one erasure recorded: {changes:?}");
+}
+
 #[tokio::test]
 async fn an_erasure_during_a_flush_of_the_counts_is_not_undone_by_it() {
     let (_dir, store) = store().await;

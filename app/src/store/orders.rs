@@ -285,36 +285,41 @@ impl Store {
                     return Ok(Erasure::Changed);
                 }
             }
-            let erased = had.is_some();
-            if erased {
-                // Which platform order it was, so that the platform sending it
-                // again does not store it again (`erased::was_erased`).
-                super::erased::keep(&mut tx, shop_id, &number_key).await?;
+            if had.is_none() {
+                // Nothing to erase, so nothing else is touched either.
+                tx.rollback().await?;
+                return Ok(Erasure::NotFound);
             }
-            for kept in [
-                "DELETE FROM shopify_orders WHERE shop_id = $1 AND number_key = $2",
-                "DELETE FROM refusals WHERE shop_id = $1 AND kind = 'order' AND subject = $2",
+            // Which platform order it was, so that the platform sending it
+            // again does not store it again (`erased::was_erased`).
+            super::erased::keep(&mut tx, shop_id, &number_key).await?;
+            let subject = super::refusals::subject(&number_key);
+            for (kept, key) in [
+                (
+                    "DELETE FROM shopify_orders WHERE shop_id = $1 AND number_key = $2",
+                    number_key.as_str(),
+                ),
+                (
+                    "DELETE FROM refusals WHERE shop_id = $1 AND kind = 'order' AND subject = $2",
+                    subject,
+                ),
             ] {
-                sqlx::query(kept)
-                    .bind(shop_id)
-                    .bind(&number_key)
-                    .execute(&mut *tx)
-                    .await?;
+                sqlx::query(kept).bind(shop_id).bind(key).execute(&mut *tx).await?;
             }
             let slug: Option<String> = sqlx::query_scalar("SELECT slug FROM shops WHERE id = $1")
                 .bind(shop_id)
                 .fetch_optional(&mut *tx)
                 .await?;
-            if erased {
-                let number_key = number_key.as_str();
-                super::changes::record(&mut tx, shop_id, &by, Done::Erased { number_key }).await?;
-            }
+            let erased = Done::Erased {
+                number_key: &number_key,
+            };
+            super::changes::record(&mut tx, shop_id, &by, erased).await?;
             tx.commit().await?;
             // Refusals counted here and not yet written would write the number back.
             if let Some(slug) = slug {
                 store.tally.refusals.forget(&slug, super::Refused::Order, &number_key);
             }
-            Ok(if erased { Erasure::Erased } else { Erasure::NotFound })
+            Ok(Erasure::Erased)
         })
         .await
     }

@@ -14,8 +14,14 @@ use std::sync::Mutex;
 
 /// Distinct (shop, kind, subject) refusals kept between two flushes at most.
 pub const MAX_SUBJECTS: usize = 4_096;
-/// The most bytes of a subject kept.
-const MAX_SUBJECT_BYTES: usize = 80;
+/// The most bytes of a subject kept: an order number's key whole (64
+/// characters of at most 4 bytes), an address masked, a client.
+const MAX_SUBJECT_BYTES: usize = 256;
+
+/// `subject` as it is counted and stored: its first [`MAX_SUBJECT_BYTES`].
+pub(super) fn subject(subject: &str) -> &str {
+    crate::normalize::clip(subject, MAX_SUBJECT_BYTES)
+}
 
 /// Which allowance ran out.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -73,7 +79,7 @@ pub struct Refusals(Mutex<(Pending, usize)>);
 impl Refusals {
     /// Counts one refused attempt against `subject` of the shop `slug`.
     pub fn record(&self, slug: &str, kind: Refused, subject: &str) {
-        let subject = crate::normalize::clip(subject, MAX_SUBJECT_BYTES);
+        let subject = self::subject(subject);
         let mut guard = self.0.lock().unwrap_or_else(|e| e.into_inner());
         let (pending, count) = &mut *guard;
         let fresh = !pending
@@ -94,7 +100,7 @@ impl Refusals {
     /// Forgets what is counted against `subject` of the shop `slug` and not yet
     /// written (the order it names was erased).
     pub(super) fn forget(&self, slug: &str, kind: Refused, subject: &str) {
-        let subject = crate::normalize::clip(subject, MAX_SUBJECT_BYTES);
+        let subject = self::subject(subject);
         let mut guard = self.0.lock().unwrap_or_else(|e| e.into_inner());
         let (pending, count) = &mut *guard;
         if let Some(shop) = pending.get_mut(slug) {
