@@ -305,8 +305,14 @@ async fn apply(
         let Some(key) = linked_key(state, shop, refund.order_id.as_ref()).await? else {
             return Ok(Outcome::UnknownOrder);
         };
+        // The link was read before the write: the order may have been erased
+        // since, and its number taken by a new order. Decided in the write.
+        let platform = refund
+            .order_id
+            .as_ref()
+            .map_or(PlatformOrder::Unnamed, |id| PlatformOrder::About(id.text()));
         let updated = store
-            .update_order(shop.id, &key, delivery, move |stored| {
+            .update_platform_order(shop.id, &key, delivery, platform, move |stored| {
                 deliveries::refund(stored, &refund)
             })
             .await?;

@@ -1,7 +1,7 @@
 //! An erased order (a shopper's erasure request) is not brought back by
 //! Shopify sending it again: every later delivery of it, in any order, late,
 //! repeated or at once, is answered `erased` (`unknown_order` for a refund,
-//! whose link went with the order) and stores nothing, until the merchant
+//! whose link went with the order, unless it read the link just before) and stores nothing, until the merchant
 //! stores it again through the API. A new Shopify order that reuses its
 //! number is stored, and the erased one's news is never merged into it.
 
@@ -106,9 +106,23 @@ async fn shopify_sending_an_erased_order_again_stores_nothing() {
     assert_eq!(answer["outcome"], "erased");
     let (_, answer) = deliver(&app, "alpha", "fulfillments/create", "w-10", &fulfillment).await;
     assert_eq!(answer["outcome"], "erased");
+    // A refund of the erased order whose link to the number was read just
+    // before the erasure (put back here, as that read saw it) is refused in
+    // its write, not merged into the new order.
+    app.exec(
+        "INSERT INTO shopify_orders (shop_id, shopify_order_id, number_key)
+         SELECT id, '820982911946154508', '9999' FROM shops WHERE slug = 'alpha'",
+    )
+    .await;
+    let (_, answer) = deliver(&app, "alpha", "refunds/create", "w-11", &refund).await;
+    assert_eq!(answer["outcome"], "erased");
     let kept = app.merchant_order("alpha", "9999").await;
     assert_eq!(kept["email"], "new@example.com", "{kept}");
     assert_eq!(kept["shipments"], json!([]), "{kept}");
+    assert!(
+        !kept["timeline"].to_string().contains("efund"),
+        "no refund merged: {kept}"
+    );
 }
 
 /// An erasure at the same moment as a burst of Shopify's deliveries of the
