@@ -10,9 +10,11 @@ use sqlx::{Any, Transaction};
 /// How long a used form's token is kept: longer than any session (12 hours)
 /// whose page could still hold the form.
 pub const USED_FORMS_KEPT_DAYS: i64 = 1;
-/// The most used tokens a shop keeps (the newest): a shop's owner posting forms
-/// in a loop cannot grow the table beyond this, and a reload is of a form among
-/// the last few anyway.
+/// The most used tokens a shop keeps of each kind (the newest of its key
+/// forms, and of its signing-secret forms): a shop's owner posting forms in a
+/// loop cannot grow the table beyond this, and a reload is of a form among the
+/// last few anyway. Kept apart, so that signing secrets made in a loop cannot
+/// push out the key forms that the hourly allowance of keys counts.
 pub const USED_FORMS_KEPT: i64 = 100;
 
 /// Records `token` as used by a form of the shop that made `made` (a key's
@@ -37,18 +39,23 @@ pub(super) async fn use_form(
     if done.rows_affected() == 0 {
         return Ok(false);
     }
-    // This token and the newest others (times are to the second: a tie is
-    // settled by the token, which is random).
-    sqlx::query(
-        "DELETE FROM used_forms WHERE shop_id = $1 AND token <> $2 AND token NOT IN (
-             SELECT token FROM used_forms WHERE shop_id = $1 AND token <> $2
-             ORDER BY used_at DESC, token LIMIT $3)",
-    )
-    .bind(shop_id)
-    .bind(token)
-    .bind(USED_FORMS_KEPT - 1)
-    .execute(&mut **tx)
-    .await?;
+    // This token and the newest others of its kind (times are to the second:
+    // a tie is settled by the token, which is random).
+    let prune = if made.is_empty() {
+        "DELETE FROM used_forms WHERE shop_id = $1 AND made = '' AND token <> $2 AND token NOT IN (
+             SELECT token FROM used_forms WHERE shop_id = $1 AND made = '' AND token <> $2
+             ORDER BY used_at DESC, token LIMIT $3)"
+    } else {
+        "DELETE FROM used_forms WHERE shop_id = $1 AND made <> '' AND token <> $2 AND token NOT IN (
+             SELECT token FROM used_forms WHERE shop_id = $1 AND made <> '' AND token <> $2
+             ORDER BY used_at DESC, token LIMIT $3)"
+    };
+    sqlx::query(prune)
+        .bind(shop_id)
+        .bind(token)
+        .bind(USED_FORMS_KEPT - 1)
+        .execute(&mut **tx)
+        .await?;
     Ok(true)
 }
 

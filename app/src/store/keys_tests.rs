@@ -189,6 +189,21 @@ async fn the_console_makes_at_most_so_many_keys_an_hour() {
         store.key_room(shop.id, Some(&form)).await.unwrap(),
         Err(KeyRefusal::TooOften)
     );
+    // Signing secrets made in a loop, later, do not push the key forms out.
+    sqlx::query("UPDATE used_forms SET used_at = $1")
+        .bind(time_in(-chrono::Duration::minutes(30)))
+        .execute(&store.pool)
+        .await
+        .unwrap();
+    for i in 0..crate::store::forms::USED_FORMS_KEPT as usize + 5 {
+        let secret_form = format!("{:064x}", 1_000 + i);
+        let rotated = store.rotate_webhook_secret(shop.id, "s", &secret_form, &By::Operator);
+        assert!(rotated.await.unwrap());
+    }
+    assert_eq!(
+        store.key_room(shop.id, Some(&form)).await.unwrap(),
+        Err(KeyRefusal::TooOften)
+    );
     assert_eq!(
         store
             .insert_key(shop.id, &prefix(99), "h", "", Some(&form), &By::Operator)
