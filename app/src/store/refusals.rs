@@ -130,6 +130,7 @@ impl Store {
     /// the shops the flush has already found (others are looked up here).
     pub(super) async fn write_refusals(
         tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+        backend: super::Backend,
         pending: &Pending,
         ids: &HashMap<&String, i64>,
     ) -> Result<(), StoreError> {
@@ -165,10 +166,17 @@ impl Store {
                 .await?;
             }
         }
-        sqlx::query("DELETE FROM refusals WHERE last_at < $1")
-            .bind(day_ago())
-            .execute(&mut **tx)
-            .await?;
+        // Idle rows go. On PostgreSQL, not those another server's flush holds:
+        // it is refreshing them, and waiting for it here while it waits for a
+        // row this flush refreshed would deadlock. SQLite has one writer.
+        let idle = match backend {
+            super::Backend::Postgres => {
+                "DELETE FROM refusals WHERE ctid = ANY(ARRAY(
+                     SELECT ctid FROM refusals WHERE last_at < $1 FOR UPDATE SKIP LOCKED))"
+            }
+            super::Backend::Sqlite => "DELETE FROM refusals WHERE last_at < $1",
+        };
+        sqlx::query(idle).bind(day_ago()).execute(&mut **tx).await?;
         Ok(())
     }
 
@@ -197,6 +205,10 @@ impl Store {
 fn day_ago() -> String {
     super::time_in(-chrono::Duration::hours(24))
 }
+
+#[cfg(test)]
+#[path = "refusals_tests.rs"]
+mod flush_tests;
 
 #[cfg(test)]
 mod tests {

@@ -242,7 +242,7 @@ impl Store {
                 }
             }
         }
-        Self::write_refusals(&mut tx, refusals, &found_shops).await?;
+        Self::write_refusals(&mut tx, self.backend, refusals, &found_shops).await?;
         tx.commit().await?;
         for slug in found_shops.into_keys() {
             self.tally.know(slug);
