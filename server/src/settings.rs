@@ -1,4 +1,4 @@
-//! Checks for shop settings given on the command line.
+//! Checks for shop settings, the same from the command line and the console.
 
 use app::i18n::Locale;
 
@@ -29,6 +29,26 @@ pub fn check_accent(accent: &str) -> Result<String, String> {
         .ok_or_else(|| format!("invalid accent colour {accent:?}: use a hex colour such as #0a7c59"))
 }
 
+/// The longest shop name accepted.
+pub const MAX_NAME_CHARS: usize = 100;
+/// The most allowed origins a shop may list.
+pub const MAX_ORIGINS: usize = 20;
+
+/// A shop's name: 1 to [`MAX_NAME_CHARS`] characters once trimmed, none a
+/// control character; returned trimmed.
+pub fn check_name(name: &str) -> Result<&str, String> {
+    let name = name.trim();
+    if name.is_empty() {
+        Err("a shop's name must not be empty".to_string())
+    } else if name.chars().count() > MAX_NAME_CHARS {
+        Err(format!("a shop's name has at most {MAX_NAME_CHARS} characters"))
+    } else if name.chars().any(char::is_control) {
+        Err("a shop's name has no control characters (line breaks, tabs)".to_string())
+    } else {
+        Ok(name)
+    }
+}
+
 /// The longest allowed origin (a host name has at most 253 characters).
 pub const MAX_ORIGIN_LEN: usize = 270;
 
@@ -51,8 +71,12 @@ pub fn check_origin(origin: &str) -> Result<String, String> {
     }
 }
 
-/// Checks every origin and returns them normalised, or the first problem.
+/// Checks every origin (at most [`MAX_ORIGINS`]) and returns them
+/// normalised, or the first problem.
 pub fn check_origins(origins: &[String]) -> Result<Vec<String>, String> {
+    if origins.len() > MAX_ORIGINS {
+        return Err(format!("a shop lists at most {MAX_ORIGINS} allowed origins"));
+    }
     origins.iter().map(|o| check_origin(o)).collect()
 }
 
@@ -79,7 +103,22 @@ mod tests {
     }
 
     #[test]
+    fn names() {
+        assert_eq!(check_name("  Nordlys AS ").unwrap(), "Nordlys AS");
+        assert_eq!(
+            check_name(&"ø".repeat(MAX_NAME_CHARS)).unwrap().chars().count(),
+            MAX_NAME_CHARS
+        );
+        for bad in ["", "   ", "Nord\nlys", "a\tb", &"x".repeat(MAX_NAME_CHARS + 1)] {
+            assert!(check_name(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
     fn origins() {
+        let many: Vec<String> = (0..=MAX_ORIGINS).map(|i| format!("https://s{i}.example")).collect();
+        assert_eq!(check_origins(&many[..MAX_ORIGINS]).unwrap().len(), MAX_ORIGINS);
+        assert!(check_origins(&many).is_err());
         assert_eq!(check_origin("https://Shop.Example/").unwrap(), "https://shop.example");
         assert_eq!(check_origin("http://127.0.0.1:8080").unwrap(), "http://127.0.0.1:8080");
         for bad in [

@@ -89,15 +89,13 @@ pub(super) async fn run(command: ShopCommand) -> Result<()> {
                 .transpose()
                 .map_err(anyhow::Error::msg)?;
             let allowed_origins = settings::check_origins(&allowed_origins).map_err(anyhow::Error::msg)?;
-            if name.trim().is_empty() {
-                anyhow::bail!("--name must not be empty");
-            }
+            let name = settings::check_name(&name).map_err(|e| anyhow::anyhow!("--name: {e}"))?;
             let store = open(&db).await?;
             let secret = keys::webhook_secret();
             let shop = store
                 .create_shop(&NewShop {
                     slug,
-                    name: name.trim().to_string(),
+                    name: name.to_string(),
                     locale,
                     accent,
                     allowed_origins,
@@ -146,11 +144,13 @@ pub(super) async fn run(command: ShopCommand) -> Result<()> {
                 .transpose()
                 .map_err(anyhow::Error::msg)?;
             let origins = settings::check_origins(&allowed_origins).map_err(anyhow::Error::msg)?;
-            if name.as_deref().is_some_and(|n| n.trim().is_empty()) {
-                anyhow::bail!("--name must not be empty");
-            }
+            let name = name
+                .as_deref()
+                .map(settings::check_name)
+                .transpose()
+                .map_err(|e| anyhow::anyhow!("--name: {e}"))?;
             let update = ShopUpdate {
-                name: name.map(|n| n.trim().to_string()),
+                name: name.map(str::to_string),
                 locale,
                 accent: if clear_accent { Some(None) } else { accent.map(Some) },
                 allowed_origins: if clear_allowed_origins {

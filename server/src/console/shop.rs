@@ -16,10 +16,6 @@ use leptos::prelude::*;
 
 /// Days the overview shows.
 pub const DAYS: i64 = 30;
-/// The longest shop name accepted.
-pub const MAX_NAME_CHARS: usize = 100;
-/// The most allowed origins a shop may list.
-pub const MAX_ORIGINS: usize = 20;
 
 /// `GET /console/shops/{slug}`: lookups per day, as a chart and a table.
 pub async fn overview(State(state): State<AppState>, signed: Signed, Path(slug): Path<String>) -> Response {
@@ -165,10 +161,7 @@ pub struct SettingsForm {
 
 /// Checks a settings form: the change to make, or what is wrong with it.
 fn update_of(form: &SettingsForm, locale: Locale) -> Result<ShopUpdate, String> {
-    let name = form.name.trim();
-    if name.is_empty() || name.chars().count() > MAX_NAME_CHARS || name.chars().any(char::is_control) {
-        return Err(t(locale, "console.settings.bad_name"));
-    }
+    let name = settings::check_name(&form.name).map_err(|_| t(locale, "console.settings.bad_name"))?;
     settings::check_locale(&form.locale).map_err(|_| t(locale, "console.settings.bad_locale"))?;
     let accent = match form.accent.trim() {
         "" => None,
@@ -181,7 +174,7 @@ fn update_of(form: &SettingsForm, locale: Locale) -> Result<ShopUpdate, String> 
         .filter(|o| !o.is_empty())
         .map(str::to_string)
         .collect();
-    if origins.len() > MAX_ORIGINS {
+    if origins.len() > settings::MAX_ORIGINS {
         return Err(t(locale, "console.settings.too_many_origins"));
     }
     let origins = settings::check_origins(&origins).map_err(|bad| {

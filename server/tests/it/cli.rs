@@ -163,6 +163,12 @@ fn shop_update_changes_settings_and_refuses_bad_ones() {
     assert!(stdout(&out).contains("(none: the widget cannot be framed)"));
     assert!(stdout(&out).contains("accent: (default)"));
 
+    let long_name = "N".repeat(101);
+    let origins: Vec<String> = (0..21).map(|i| format!("https://s{i}.example")).collect();
+    let mut too_many = vec!["shop", "update", "nordlys"];
+    for origin in &origins {
+        too_many.extend(["--allowed-origin", origin.as_str()]);
+    }
     for (args, needle) in [
         (vec!["shop", "update", "nordlys", "--accent", "blue"], "invalid accent"),
         (
@@ -173,11 +179,32 @@ fn shop_update_changes_settings_and_refuses_bad_ones() {
             vec!["shop", "update", "ghost", "--locale", "de"],
             "no shop with the slug",
         ),
+        // Held to what the console's settings form accepts.
+        (
+            vec!["shop", "update", "nordlys", "--name", &long_name],
+            "--name: a shop's name has at most 100 characters",
+        ),
+        (
+            vec!["shop", "update", "nordlys", "--name", "Nord\nlys"],
+            "--name: a shop's name has no control characters",
+        ),
+        (
+            vec!["shop", "create", "other", "--name", " "],
+            "--name: a shop's name must not be empty",
+        ),
+        (too_many.clone(), "at most 20 allowed origins"),
     ] {
         let out = lookout(&db, &args);
         assert!(!out.status.success(), "{args:?}");
         assert!(stderr(&out).contains(needle), "{args:?}: {}", stderr(&out));
     }
+    // None of them changed anything.
+    let out = lookout(&db, &["shop", "update", "nordlys", "--locale", "sv"]);
+    let text = stdout(&out);
+    assert!(
+        text.contains("Nordlys") && text.contains("(none: the widget cannot be framed)"),
+        "{text}"
+    );
 }
 
 #[test]
