@@ -117,7 +117,12 @@ pub fn email_fingerprint(email: &str) -> String {
 /// The page's lookup, as a server function with a stable endpoint (`/api/track`)
 /// so a page cached on a shopper's phone keeps working across deploys.
 #[server(name = TrackOrder, prefix = "/api", endpoint = "track")]
-pub async fn track_order(shop: String, email: String, order_number: String) -> Result<ShopperView, LookupError> {
+pub async fn track_order(
+    // A field left out is empty, and refused as such (422), as on every path.
+    #[server(default)] shop: String,
+    #[server(default)] email: String,
+    #[server(default)] order_number: String,
+) -> Result<ShopperView, LookupError> {
     use std::sync::Arc;
     let store = use_context::<crate::store::Store>().ok_or(LookupError::Unavailable)?;
     let limits = use_context::<Arc<crate::limits::LookupLimits>>().ok_or(LookupError::Unavailable)?;
@@ -144,12 +149,14 @@ pub async fn track_order(shop: String, email: String, order_number: String) -> R
 /// this and `/api/track` stay for pages loaded before.
 #[server(name = TrackOrderHtml, prefix = "/api", endpoint = "track-html")]
 pub async fn track_order_html(
-    shop: String,
-    email: String,
-    order_number: String,
-    locale: crate::i18n::Locale,
+    #[server(default)] shop: String,
+    #[server(default)] email: String,
+    #[server(default)] order_number: String,
+    // A code the page knows, else its default language.
+    #[server(default)] locale: String,
 ) -> Result<String, LookupError> {
     let view = track_order(shop, email, order_number).await?;
+    let locale = crate::i18n::Locale::parse(&locale).unwrap_or_default();
     Ok(crate::ui::order_html(view, locale))
 }
 

@@ -87,9 +87,15 @@ pub async fn guard(State(served): State<Served>, req: Request, next: Next) -> Re
             return no_store(ApiError::TooLarge.into_response());
         }
     }
-    let req = if shopper_post {
-        // A body without a declared length is cut off at the same size.
-        req.map(|body| axum::body::Body::new(http_body_util::Limited::new(body, MAX_FORM_BODY as usize)))
+    let req = if shopper_post && !req.headers().contains_key(header::CONTENT_LENGTH) {
+        // A body without a declared length (chunked) is read here, up to the
+        // same size, so that one too large is 413 on every path (a server
+        // function could not tell it from a failure of its own).
+        let (parts, body) = req.into_parts();
+        match axum::body::to_bytes(body, MAX_FORM_BODY as usize).await {
+            Ok(bytes) => Request::from_parts(parts, axum::body::Body::from(bytes)),
+            Err(_) => return no_store(ApiError::TooLarge.into_response()),
+        }
     } else {
         req
     };

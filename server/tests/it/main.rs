@@ -31,6 +31,7 @@ mod console_team;
 mod console_times;
 mod cross_site;
 mod embed;
+mod form_bodies;
 mod housekeeping;
 mod lifecycle;
 mod limits;
