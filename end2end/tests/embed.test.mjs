@@ -100,6 +100,34 @@ test('a storefront whose origin is not allowed cannot show the frame', async () 
   assert.equal(await Promise.race([blocked, new Promise((r) => setTimeout(() => r(false), 10_000))]), true);
   const frame = page.frames().find((f) => f !== page.mainFrame());
   assert.equal(await frame.locator('form').count(), 0, 'no form rendered in the refused frame');
+  // The empty frame gives way to the plain link, in its place.
+  const link = page.locator(`a[href="${lookout.base}/track/demo"]`);
+  await link.waitFor({ timeout: 10_000 });
+  assert.equal(await page.locator('iframe').count(), 0, 'the refused frame is gone');
+  assert.equal(await link.evaluate((a) => a.nextElementSibling?.tagName), 'FOOTER');
+  await context.close();
+});
+
+test('a shop that does not exist becomes a link, and a data-target that matches nothing is warned of', async () => {
+  const tags = [
+    `<script src="${lookout.base}/embed.js" data-shop="no-such-shop" async></script>`,
+    `<script src="${lookout.base}/embed.js" data-shop="demo" data-target="#missing" async></script>`,
+  ].join('\n');
+  const shop = await storefront(tags);
+  allow(shop);
+  const context = await browser.newContext(PHONE);
+  const page = await context.newPage();
+  const warnings = [];
+  page.on('console', (m) => { if (m.type() === 'warning') warnings.push(m.text()); });
+  await page.goto(shop);
+  await page.locator(`a[href="${lookout.base}/track/no-such-shop"]`).waitFor({ timeout: 10_000 });
+  // The real shop's widget stays: it said it was the widget.
+  const frame = page.frameLocator('iframe[title="Track your order"]');
+  await frame.locator('form').first().waitFor({ timeout: 20_000 });
+  await page.waitForTimeout(3_500);
+  assert.equal(await page.locator('iframe').count(), 1, 'the working widget was kept');
+  assert.ok(warnings.some((w) => w.includes('data-target matches nothing')), warnings.join('\n'));
+  assert.ok(warnings.some((w) => w.includes('did not load here')), warnings.join('\n'));
   await context.close();
 });
 

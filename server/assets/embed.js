@@ -3,12 +3,26 @@
   "use strict";
   if (w.LookoutWidget) { w.LookoutWidget.scan(); return; }
   var frames = [];
+  // How long a loaded frame has to say it is the widget before it is taken for
+  // refused (this site is not allowed), unknown or broken and becomes the link.
+  var WAIT_MS = 3000;
+  function warn(m, x) { if (w.console) console.warn(m, x); }
   // Into the data-target element; without one (none named, none found, or not a
   // CSS selector: querySelector throws), right after the tag.
   function place(s, el) {
     var t = s.getAttribute("data-target"), box = null;
-    try { box = t && d.querySelector(t); } catch (e) { if (w.console) console.warn("Lookout: bad data-target", t); }
+    try {
+      box = t && d.querySelector(t);
+      if (t && !box) warn("Lookout: data-target matches nothing", t);
+    } catch (e) { warn("Lookout: bad data-target", t); }
     if (box) box.appendChild(el); else s.parentNode.insertBefore(el, s.nextSibling);
+  }
+  // The plain link to the full tracking page.
+  function link(origin, shop) {
+    var a = d.createElement("a");
+    a.href = (origin || "") + "/track/" + encodeURIComponent(shop);
+    a.textContent = "Track your order";
+    return a;
   }
   function mount(s) {
     if (s.getAttribute("data-lookout")) return;
@@ -26,17 +40,20 @@
       f.title = s.getAttribute("data-title") || "Track your order";
       f.setAttribute("style", "display:block;width:100%;max-width:40rem;height:460px;border:0;overflow:hidden");
       f.setAttribute("scrolling", "no");
-      frames.push({ frame: f, origin: origin });
+      var x = { frame: f, origin: origin, heard: false };
+      frames.push(x);
       place(s, f);
+      f.addEventListener("load", function () {
+        setTimeout(function () {
+          if (x.heard || !f.parentNode) return;
+          f.parentNode.replaceChild(link(origin, shop), f);
+          warn("Lookout: the widget did not load here (is this site's origin allowed for the shop?); showing a link", url);
+        }, WAIT_MS);
+      });
     } catch (e) {
       // Never break the host page: fall back to a plain link.
-      try {
-        var a2 = d.createElement("a");
-        a2.href = (origin || "") + "/track/" + encodeURIComponent(shop);
-        a2.textContent = "Track your order";
-        place(s, a2);
-      } catch (ignored) {}
-      if (w.console) console.warn(e);
+      try { place(s, link(origin, shop)); } catch (ignored) {}
+      warn(e);
     }
   }
   function scan() {
@@ -49,6 +66,7 @@
     for (var i = 0; i < frames.length; i++) {
       var x = frames[i];
       if (ev.source === x.frame.contentWindow && ev.origin === x.origin) {
+        x.heard = true;
         var h = Math.min(Math.max(+m.height || 0, 120), 20000);
         x.frame.style.height = h + "px";
       }
