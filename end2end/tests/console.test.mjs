@@ -316,6 +316,7 @@ test('a signed-in merchant changes their password from the header, on a phone', 
   const at = new Date(await since.getAttribute('datetime'));
   const hour = String((at.getUTCHours() + 8) % 24).padStart(2, '0');
   assert.ok(local.includes(`${hour}:`), `${local} is not at ${hour} in Shanghai`);
+  assert.doesNotMatch(local, /AM|PM/, 'a 24-hour clock, as the UTC time');
   // Another browser signed in to the account, listed here and signed out from here.
   const desktop = await browser.newContext({
     userAgent: 'Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:133.0) Gecko/20100101 Firefox/133.0',

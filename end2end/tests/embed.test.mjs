@@ -112,6 +112,9 @@ test('a shop that does not exist becomes a link, and a data-target that matches 
   const tags = [
     `<script src="${lookout.base}/embed.js" data-shop="no-such-shop" async></script>`,
     `<script src="${lookout.base}/embed.js" data-shop="demo" data-target="#missing" async></script>`,
+    // A widget in a drawer not yet open: hidden, it still says it is there.
+    `<div id="drawer" style="display:none"></div>`,
+    `<script src="${lookout.base}/embed.js" data-shop="demo" data-target="#drawer" async></script>`,
   ].join('\n');
   const shop = await storefront(tags);
   allow(shop);
@@ -122,10 +125,13 @@ test('a shop that does not exist becomes a link, and a data-target that matches 
   await page.goto(shop);
   await page.locator(`a[href="${lookout.base}/track/no-such-shop"]`).waitFor({ timeout: 10_000 });
   // The real shop's widget stays: it said it was the widget.
-  const frame = page.frameLocator('iframe[title="Track your order"]');
+  const frame = page.frameLocator('iframe[title="Track your order"]').first();
   await frame.locator('form').first().waitFor({ timeout: 20_000 });
   await page.waitForTimeout(3_500);
-  assert.equal(await page.locator('iframe').count(), 1, 'the working widget was kept');
+  assert.equal(await page.locator('iframe').count(), 2, 'the working widgets were kept');
+  assert.equal(await page.locator('#drawer iframe').count(), 1, 'the hidden one too');
+  await page.evaluate(() => { document.getElementById('drawer').style.display = 'block'; });
+  await page.frameLocator('#drawer iframe').locator('form').first().waitFor({ timeout: 20_000 });
   assert.ok(warnings.some((w) => w.includes('data-target matches nothing')), warnings.join('\n'));
   assert.ok(warnings.some((w) => w.includes('did not load here')), warnings.join('\n'));
   await context.close();

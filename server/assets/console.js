@@ -25,7 +25,8 @@ document.querySelectorAll("time[datetime]").forEach(function (time) {
   try {
     var local = new Intl.DateTimeFormat(document.documentElement.lang || undefined, {
       year: "numeric", month: "short", day: "numeric",
-      hour: "2-digit", minute: "2-digit", timeZoneName: "short",
+      // A 24-hour clock, as the UTC time beside it ("13:04", not "01:04 PM").
+      hour: "2-digit", minute: "2-digit", hourCycle: "h23", timeZoneName: "short",
     }).format(at);
     time.title = time.textContent;
     time.textContent = local;

@@ -2,7 +2,9 @@
 (function () {
   "use strict";
   if (window.parent === window) return;
-  var last = 0;
+  // -1: the first height is always sent, even 0 in a hidden container, so
+  // that the page knows the widget is here.
+  var last = -1;
   function post() {
     var h = Math.ceil(document.documentElement.getBoundingClientRect().height);
     if (h !== last) { last = h; window.parent.postMessage({ type: "lookout:height", height: h }, "*"); }

@@ -65,8 +65,10 @@
     if (!m || m.type !== "lookout:height") return;
     for (var i = 0; i < frames.length; i++) {
       var x = frames[i];
+      // Word from the frame is enough to keep it (also behind a redirect to
+      // another origin); its height is taken only from Lookout's origin.
+      if (ev.source === x.frame.contentWindow) x.heard = true;
       if (ev.source === x.frame.contentWindow && ev.origin === x.origin) {
-        x.heard = true;
         var h = Math.min(Math.max(+m.height || 0, 120), 20000);
         x.frame.style.height = h + "px";
       }

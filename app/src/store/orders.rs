@@ -294,15 +294,17 @@ impl Store {
             // again does not store it again (`erased::was_erased`).
             super::erased::keep(&mut tx, shop_id, &number_key).await?;
             let subject = super::refusals::subject(&number_key);
+            // Counted before subjects were kept to 256 bytes, a long number's
+            // row holds its first 80.
+            let earlier = crate::normalize::clip(&number_key, 80);
+            let refusal = "DELETE FROM refusals WHERE shop_id = $1 AND kind = 'order' AND subject = $2";
             for (kept, key) in [
                 (
                     "DELETE FROM shopify_orders WHERE shop_id = $1 AND number_key = $2",
                     number_key.as_str(),
                 ),
-                (
-                    "DELETE FROM refusals WHERE shop_id = $1 AND kind = 'order' AND subject = $2",
-                    subject,
-                ),
+                (refusal, subject),
+                (refusal, earlier),
             ] {
                 sqlx::query(kept).bind(shop_id).bind(key).execute(&mut *tx).await?;
             }

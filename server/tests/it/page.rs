@@ -143,7 +143,7 @@ async fn the_islands_server_function_answers_with_the_order_rendered_in_the_shop
     );
 
     // Misses look alike, with the lookup's status; a language that is none is
-    // the default one, as the page's own `?locale=` is.
+    // English.
     let wrong = track_html("eve@example.com", "1001", "en").await.unwrap();
     let unknown = track_html("ada@example.com", "4040", "en").await.unwrap();
     assert_eq!(wrong.status(), 404);
