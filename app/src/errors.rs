@@ -81,3 +81,41 @@ impl leptos::server_fn::error::FromServerFnError for LookupError {
         LookupError::Unavailable
     }
 }
+
+/// What went wrong reading or writing stored JSON, without any of its content:
+/// serde's own message quotes the value it stumbled on ("invalid type: string
+/// \"ada@example.com\""), which may be a shopper's, and these go to logs.
+pub fn json_problem(e: &serde_json::Error) -> String {
+    let kind = match e.classify() {
+        serde_json::error::Category::Io => "unreadable",
+        serde_json::error::Category::Syntax => "not JSON",
+        serde_json::error::Category::Data => "JSON of another shape",
+        serde_json::error::Category::Eof => "cut-off JSON",
+    };
+    format!("{kind} at line {} column {}", e.line(), e.column())
+}
+
+#[cfg(test)]
+mod json_problem_tests {
+    use super::*;
+
+    #[test]
+    fn says_where_but_quotes_nothing() {
+        #[derive(Debug, serde::Deserialize)]
+        #[serde(deny_unknown_fields)]
+        #[allow(dead_code)]
+        struct Count {
+            count: u32,
+        }
+        for stored in [
+            r#"{"count": "ada@example.com"}"#,
+            r#"{"count": 1, "ada@example.com": 2}"#,
+        ] {
+            let e = serde_json::from_str::<Count>(stored).unwrap_err();
+            assert!(e.to_string().contains("ada"), "serde's own message quotes it: {e}");
+            let said = json_problem(&e);
+            assert!(!said.contains("ada"), "{said}");
+            assert!(said.contains(" at line 1 column "), "{said}");
+        }
+    }
+}

@@ -165,7 +165,7 @@ pub async fn track_order_html(
 #[cfg(feature = "ssr")]
 pub fn parsed(stored: &crate::view::StoredView) -> Result<ShopperView, LookupError> {
     stored.parse().map_err(|e| {
-        tracing::error!(error = %e, "stored shopper view unreadable");
+        tracing::error!(error = %crate::errors::json_problem(&e), "stored shopper view unreadable");
         LookupError::Unavailable
     })
 }

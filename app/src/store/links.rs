@@ -133,7 +133,7 @@ impl Store {
             .filter_map(|json| match StoredView::new(json).parse() {
                 Ok(view) => Some(view),
                 Err(e) => {
-                    tracing::error!(error = %e, "stored shopper view unreadable");
+                    tracing::error!(error = %crate::errors::json_problem(&e), "stored shopper view unreadable");
                     None
                 }
             })

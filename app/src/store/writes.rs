@@ -214,7 +214,7 @@ impl Row {
             updated_at: order.updated_at.clone(),
             doc: to_json(order)?,
             view: StoredView::of(order)
-                .map_err(|e| StoreError::Corrupt(e.to_string()))?
+                .map_err(|e| StoreError::Corrupt(crate::errors::json_problem(&e)))?
                 .into_string(),
         })
     }
