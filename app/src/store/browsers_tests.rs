@@ -163,3 +163,30 @@ async fn the_newest_browsers_are_listed_with_this_one_and_the_rest_counted() {
     assert!(!live(&store, "s1").await);
     assert_eq!(store.end_sessions(owner).await.unwrap(), made as u64 - 1);
 }
+
+/// Signing in again and again ends the oldest sessions past the account's
+/// [`SESSIONS_KEPT`]; the one just started, and other accounts', stay.
+#[tokio::test]
+async fn an_account_keeps_its_newest_sessions_only() {
+    let (_dir, store) = store().await;
+    let owner = account(&store, "owner@a.example").await;
+    let other = account(&store, "other@b.example").await;
+    start(&store, other, "theirs", "", 500).await;
+    let made = SESSIONS_KEPT + 3;
+    for n in 0..made {
+        start(&store, owner, &format!("s{n}"), "", made - n).await;
+    }
+    start(&store, owner, "last", "", made + 10).await;
+    let kept: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM sessions WHERE user_id = $1")
+        .bind(owner)
+        .fetch_one(&store.pool)
+        .await
+        .unwrap();
+    assert_eq!(kept, SESSIONS_KEPT);
+    // The newest sign-in stays even when dated oldest; the oldest others went.
+    assert!(live(&store, "last").await && live(&store, &format!("s{}", made - 1)).await);
+    for n in 0..4 {
+        assert!(!live(&store, &format!("s{n}")).await, "s{n}");
+    }
+    assert!(live(&store, "theirs").await);
+}

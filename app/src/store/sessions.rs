@@ -130,8 +130,27 @@ pub(super) async fn insert_session(
     .bind(handle_of(new.id_hash))
     .execute(&mut **tx)
     .await?;
-    Ok(started.rows_affected() > 0)
+    if started.rows_affected() == 0 {
+        return Ok(false);
+    }
+    // This session and the account's newest others: a script signing in again
+    // and again cannot grow the table (times are to the second: a tie is
+    // settled by the hash, which is random).
+    sqlx::query(
+        "DELETE FROM sessions WHERE user_id = $1 AND id_hash <> $2 AND id_hash NOT IN (
+             SELECT id_hash FROM sessions WHERE user_id = $1 AND id_hash <> $2
+             ORDER BY created_at DESC, id_hash LIMIT $3)",
+    )
+    .bind(user_id)
+    .bind(new.id_hash)
+    .bind(SESSIONS_KEPT - 1)
+    .execute(&mut **tx)
+    .await?;
+    Ok(true)
 }
+
+/// The most sessions an account keeps: a sign-in past them ends its oldest.
+pub const SESSIONS_KEPT: i64 = 100;
 
 /// The browsers an account's page lists at most, besides the one asking
 /// (its newest sessions; "Sign out on every device" ends all).
