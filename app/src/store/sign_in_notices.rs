@@ -73,10 +73,15 @@ pub(super) async fn signed_in(
         .execute(&mut **tx)
         .await?;
         if queued.rows_affected() == 0 {
-            sqlx::query("UPDATE sign_in_notices SET more = more + 1 WHERE user_id = $1 AND done_at IS NULL")
-                .bind(user_id)
-                .execute(&mut **tx)
-                .await?;
+            // Counted in the one waiting, unless this is the first sign-in
+            // since a link set the password (the mailbox's owner: not told).
+            sqlx::query(
+                "UPDATE sign_in_notices SET more = more + 1 WHERE user_id = $1 AND done_at IS NULL
+                   AND EXISTS (SELECT 1 FROM users WHERE id = $1 AND signed_in_at IS NOT NULL)",
+            )
+            .bind(user_id)
+            .execute(&mut **tx)
+            .await?;
         }
     }
     let noted = match word.tell {

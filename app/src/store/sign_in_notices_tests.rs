@@ -144,3 +144,28 @@ async fn a_sign_in_from_a_new_browser_is_queued_once_and_bounded() {
     assert!(notices(&store, id).await.is_empty());
     assert_eq!(store.sign_in_notice(queued).await.unwrap(), None);
 }
+
+/// The first sign-in after a link set the password is the mailbox's owner's:
+/// not told, and not counted in a notice still waiting to be sent.
+#[tokio::test]
+async fn the_first_sign_in_after_a_link_is_not_counted_in_a_waiting_notice() {
+    let (_dir, store) = store().await;
+    let id = account(&store, "owner@a.example").await;
+    assert!(sign_in(&store, id, "hash", "en", true).await);
+    assert!(sign_in(&store, id, "hash", "en", true).await);
+    assert_eq!(notices(&store, id).await.len(), 1, "waiting");
+    let expires = time_in(chrono::Duration::hours(1));
+    store.insert_password_link(id, &"7".repeat(64), &expires).await.unwrap();
+    assert!(store.set_password(&"7".repeat(64), "new hash").await.unwrap());
+    assert!(sign_in(&store, id, "new hash", "en", true).await);
+    let queued = sqlx::query_scalar::<_, i64>("SELECT id FROM sign_in_notices")
+        .fetch_one(&store.pool)
+        .await
+        .unwrap();
+    let more = store.sign_in_notice(queued).await.unwrap().map(|n| n.more);
+    assert_eq!(more, Some(0), "the owner's own sign-in is not told");
+    // The next one is, as any.
+    assert!(sign_in(&store, id, "new hash", "en", true).await);
+    let more = store.sign_in_notice(queued).await.unwrap().map(|n| n.more);
+    assert_eq!(more, Some(1));
+}
