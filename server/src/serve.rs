@@ -38,7 +38,7 @@ const MAX_BUFFERED: usize = 64 << 10;
 const H2_STREAM_WINDOW: u32 = 65_535;
 
 /// Serves `router` on `listener` until `shutdown` completes, then waits for the
-/// requests in flight, with `peer_rules` for connections per client. Handlers
+/// requests in flight (at most [`DRAIN_WITHIN`]), with `peer_rules` for connections per client. Handlers
 /// see the peer as `ConnectInfo<SocketAddr>`.
 pub async fn run(
     listener: tokio::net::TcpListener,
@@ -112,5 +112,13 @@ pub async fn run(
         });
     }
     drop(listener);
-    graceful.shutdown().await;
+    // A client that never finishes its request, or never reads its answer,
+    // does not keep the server from stopping: writes its requests began go on
+    // without them (`Store::close` waits for those).
+    if tokio::time::timeout(DRAIN_WITHIN, graceful.shutdown()).await.is_err() {
+        tracing::warn!("stopped waiting for connections still open after {DRAIN_WITHIN:?}; they are closed");
+    }
 }
+
+/// How long a stopping server waits for the requests in flight to be answered.
+pub const DRAIN_WITHIN: Duration = Duration::from_secs(10);

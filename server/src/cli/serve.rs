@@ -176,13 +176,17 @@ pub(super) async fn serve(db: &Db, addr: SocketAddr, site_root: PathBuf, setting
     if let Some(metrics_server) = metrics_server {
         let _ = metrics_server.await;
     }
-    // Both bounded: a database that stopped answering does not keep the server from stopping.
-    match tokio::time::timeout(app::store::CLOSE_WITHIN, store.flush_tally()).await {
+    // Bounded together: a database that stopped answering does not keep the
+    // server from stopping. Writes whose requests ended run on meanwhile.
+    let deadline = tokio::time::Instant::now() + app::store::CLOSE_WITHIN;
+    match tokio::time::timeout_at(deadline, store.flush_tally()).await {
         Ok(Ok(())) => {}
         Ok(Err(e)) => tracing::warn!(error = %e, "the last lookup counts could not be written"),
         Err(_) => tracing::warn!("the last lookup counts were not written in time"),
     }
-    store.close().await;
+    store
+        .close_within(deadline.saturating_duration_since(tokio::time::Instant::now()))
+        .await;
     tracing::info!("stopped");
     Ok(())
 }

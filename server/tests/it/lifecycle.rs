@@ -97,6 +97,36 @@ async fn sigterm_finishes_the_request_in_flight_then_exits_cleanly() {
     assert_eq!(res.status(), 200);
 }
 
+/// A client that began a request and never finishes it (no request timeout
+/// to end it) does not keep the server from stopping.
+#[tokio::test]
+async fn sigterm_stops_the_server_past_a_request_that_never_ends() {
+    let db = TestDb::new();
+    let key = shop_with_key(&db.url);
+    let mut server = ServerProcess::start(lookout_command(&db.url), &["--request-timeout-secs", "3600"]);
+    let addr = server.base.trim_start_matches("http://").to_string();
+    let mut conn = tokio::net::TcpStream::connect(&addr).await.unwrap();
+    let head = format!(
+        "PUT /api/v1/shops/nordlys/orders/1001 HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {key}\r\n\
+         Content-Type: application/json\r\nContent-Length: 1000\r\n\r\n{{\"order"
+    );
+    conn.write_all(head.as_bytes()).await.unwrap();
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let stopping = Instant::now();
+    signal(server.child.id(), "TERM");
+    let limit = server::serve::DRAIN_WITHIN + Duration::from_secs(10);
+    let status = loop {
+        if let Some(status) = server.child.try_wait().unwrap() {
+            break status;
+        }
+        assert!(stopping.elapsed() < limit, "still running {limit:?} after SIGTERM");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    assert!(status.success(), "exit status {status}");
+    println!("stopped {:?} after SIGTERM", stopping.elapsed());
+    drop(conn);
+}
+
 #[tokio::test]
 async fn sigkill_during_ingest_leaves_every_order_whole_or_absent() {
     let db = TestDb::new();
