@@ -85,6 +85,7 @@ impl leptos::server_fn::error::FromServerFnError for LookupError {
 /// What went wrong reading or writing stored JSON, without any of its content:
 /// serde's own message quotes the value it stumbled on ("invalid type: string
 /// \"ada@example.com\""), which may be a shopper's, and these go to logs.
+#[cfg(feature = "ssr")]
 pub fn json_problem(e: &serde_json::Error) -> String {
     let kind = match e.classify() {
         serde_json::error::Category::Io => "unreadable",
@@ -95,7 +96,7 @@ pub fn json_problem(e: &serde_json::Error) -> String {
     format!("{kind} at line {} column {}", e.line(), e.column())
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "ssr"))]
 mod json_problem_tests {
     use super::*;
 
