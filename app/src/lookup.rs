@@ -180,7 +180,7 @@ pub struct MailOn(pub bool);
 /// `None` when there is no such shop.
 #[server(name = ShopPageInfo, prefix = "/api", endpoint = "shop")]
 pub async fn shop_page(
-    slug: String,
+    #[server(default)] slug: String,
     locale: Option<String>,
     accent: Option<String>,
 ) -> Result<Option<ShopPage>, LookupError> {

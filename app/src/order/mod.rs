@@ -42,14 +42,26 @@ pub struct Order {
     pub fulfillment_status: FulfillmentStatus,
     pub hold_reason: Option<String>,
     pub scheduled_at: Option<String>,
+    /// May be left out when sent: from the returns (`no_return` without any).
+    #[schema(required = false)]
     pub return_status: ReturnStatus,
     pub currency: String,
     pub totals: Totals,
+    /// May be left out when sent: none.
+    #[schema(required = false)]
     pub line_items: Vec<LineItem>,
+    /// May be left out when sent: none.
+    #[schema(required = false)]
     pub shipments: Vec<Shipment>,
+    /// May be left out when sent: none.
+    #[schema(required = false)]
     pub returns: Vec<Return>,
+    /// May be left out when sent: none.
+    #[schema(required = false)]
     pub timeline: Vec<TimelineEvent>,
     pub shipping_address: Option<Address>,
+    /// May be left out when sent: none.
+    #[schema(required = false)]
     pub tags: Vec<String>,
     pub note: Option<String>,
 }
@@ -87,7 +99,11 @@ pub struct Shipment {
     pub estimated_delivery: Option<String>,
     pub shipped_at: Option<String>,
     pub delivered_at: Option<String>,
+    /// May be left out when sent: none.
+    #[schema(required = false)]
     pub line_items: Vec<ItemRef>,
+    /// May be left out when sent: none.
+    #[schema(required = false)]
     pub events: Vec<TrackingEvent>,
     #[serde(default)]
     pub updated_at: Option<String>,
@@ -101,6 +117,8 @@ pub struct Return {
     pub id: String,
     pub status: ReturnStatus,
     pub requested_at: String,
+    /// May be left out when sent: none.
+    #[schema(required = false)]
     pub line_items: Vec<ItemRef>,
     pub reason: Option<String>,
     pub refund: Option<Refund>,
@@ -124,6 +142,8 @@ pub struct TimelineEvent {
     pub at: String,
     pub kind: String,
     pub message: String,
+    /// May be left out when sent: `internal`.
+    #[schema(required = false)]
     pub visibility: Visibility,
 }
 

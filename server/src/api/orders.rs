@@ -37,6 +37,7 @@ const ORDER_BODY: &str = "a JSON object: one order (docs/api.md, \"The order bod
         (status = 413, description = "The body is over 1 MiB", body = crate::problem::Problem, content_type = "application/problem+json"),
         (status = 422, description = "The order is not valid; `errors` lists every problem; nothing changed", body = crate::problem::Problem, content_type = "application/problem+json"),
         (status = 429, description = "Past the key's allowance of writes (`api-writes-per-key` per window), or too many failed key checks from this address; `Retry-After` says when; nothing changed", body = crate::problem::Problem, content_type = "application/problem+json"),
+        (status = 503, description = "The database is unavailable, or key checking is at capacity; `Retry-After`", body = crate::problem::Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn put_order(
@@ -102,6 +103,9 @@ async fn put(
         (status = 200, description = "The order as stored", body = Order),
         (status = 401, description = "No key, or not this shop's live key", body = crate::problem::Problem, content_type = "application/problem+json"),
         (status = 404, description = "No order with this number at this shop", body = crate::problem::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "The order number in the path is empty or longer than 64 characters", body = crate::problem::Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many failed key checks from this address; `Retry-After` says when", body = crate::problem::Problem, content_type = "application/problem+json"),
+        (status = 503, description = "The database is unavailable, or key checking is at capacity; `Retry-After`", body = crate::problem::Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn get_order(
@@ -136,7 +140,9 @@ pub async fn get_order(
         (status = 204, description = "Erased; listed on the console's Changes page as erased by this key"),
         (status = 401, description = "No key, or not this shop's live key", body = crate::problem::Problem, content_type = "application/problem+json"),
         (status = 404, description = "No order with this number at this shop", body = crate::problem::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "The order number in the path is empty or longer than 64 characters", body = crate::problem::Problem, content_type = "application/problem+json"),
         (status = 429, description = "Past the key's allowance of writes (`api-writes-per-key` per window), or too many failed key checks from this address; `Retry-After` says when; nothing changed", body = crate::problem::Problem, content_type = "application/problem+json"),
+        (status = 503, description = "The database is unavailable, or key checking is at capacity; `Retry-After`", body = crate::problem::Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn delete_order(

@@ -25,7 +25,7 @@ pub struct ShopSettings {
     name: String,
     /// The default language: `en`, `nb`, `sv`, `de` or `zh`.
     locale: String,
-    /// The widget's accent colour (`#rrggbb`), if set.
+    /// The widget's accent colour (`#rgb` or `#rrggbb`), if set.
     accent: Option<String>,
     /// Sites that may embed the widget.
     allowed_origins: Vec<String>,
@@ -123,6 +123,8 @@ impl SettingsPatch {
     responses(
         (status = 200, description = "The shop's settings", body = ShopSettings),
         (status = 401, description = "No key, or not this shop's live key", body = crate::problem::Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many failed key checks from this address; `Retry-After` says when", body = crate::problem::Problem, content_type = "application/problem+json"),
+        (status = 503, description = "The database is unavailable, or key checking is at capacity; `Retry-After`", body = crate::problem::Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn get_settings(
@@ -150,6 +152,8 @@ pub async fn get_settings(
         (status = 401, description = "No key, or not this shop's live key", body = crate::problem::Problem, content_type = "application/problem+json"),
         (status = 422, description = "Not a settings object, no setting in it, a setting this endpoint cannot change, or a value that is not `true`/`false`; `errors` names each; nothing changed", body = crate::problem::Problem, content_type = "application/problem+json"),
         (status = 429, description = "Past the key's allowance of writes (`api-writes-per-key` per window), or too many failed key checks from this address; `Retry-After` says when; nothing changed", body = crate::problem::Problem, content_type = "application/problem+json"),
+        (status = 413, description = "The body is over 4 KiB", body = crate::problem::Problem, content_type = "application/problem+json"),
+        (status = 503, description = "The database is unavailable, or key checking is at capacity; `Retry-After`", body = crate::problem::Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn patch_settings(

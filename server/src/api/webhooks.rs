@@ -89,8 +89,8 @@ fn signature_shaped(signature: &str) -> bool {
     summary = "A Shopify webhook delivery (docs/shopify.md)",
     params(
         ("shop" = String, Path, description = "The shop's slug", example = "demo"),
-        ("X-Shopify-Topic" = String, Header, example = "orders/create", description = "orders/create, orders/updated, orders/paid, orders/cancelled, orders/fulfilled, fulfillments/create, fulfillments/update, refunds/create; others are acknowledged and ignored"),
-        ("X-Shopify-Hmac-Sha256" = String, Header, example = "base64 HMAC-SHA256 of the body", description = "Base64 HMAC-SHA256 of the raw body under the shop's webhook secret"),
+        ("X-Shopify-Topic" = Option<String>, Header, example = "orders/create", description = "orders/create, orders/updated, orders/paid, orders/cancelled, orders/fulfilled, fulfillments/create, fulfillments/update, refunds/create; others (or none) are acknowledged and ignored"),
+        ("X-Shopify-Hmac-Sha256" = String, Header, example = "ZsiyA4Vwo6vNd/FZnOY66KVmCqSKMWtLVIVnh2h3Gb8=", description = "Base64 HMAC-SHA256 of the raw body under the shop's webhook secret"),
         ("X-Shopify-Webhook-Id" = Option<String>, Header, example = "b54557e4-bdd9-4b37-8a5f-bf7d70bcd043", description = "The delivery's id: a delivery is applied once"),
     ),
     request_body(content = Object, content_type = "application/json", description = "Shopify's payload for the topic (REST Admin API order, fulfillment or refund resource)"),
@@ -100,6 +100,7 @@ fn signature_shaped(signature: &str) -> bool {
         (status = 429, description = "Too many deliveries with a wrong signature (or to an unknown shop) from this address to this shop; `Retry-After` says when to try again", body = crate::problem::Problem, content_type = "application/problem+json"),
         (status = 413, description = "The body is over 1 MiB", body = crate::problem::Problem, content_type = "application/problem+json"),
         (status = 422, description = "The payload cannot become a valid order; nothing changed", body = crate::problem::Problem, content_type = "application/problem+json"),
+        (status = 503, description = "No room yet to hold the body until its signature is checked (`busy`), or the database is unavailable; `Retry-After`; Shopify sends it again", body = crate::problem::Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn shopify(

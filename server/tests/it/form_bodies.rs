@@ -71,6 +71,16 @@ async fn a_field_left_out_is_422_on_every_path() {
         .await
         .unwrap();
     assert_eq!(res.status(), 422, "the JSON API");
+    // What the page shows before a lookup: no slug is no shop.
+    let res = app
+        .client
+        .post(app.url("/api/shop"))
+        .form(&[("locale", "de")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.text().await.unwrap(), "null");
     // The earlier island's language, left out or unknown, is the default one.
     let found = [
         ("shop", "alpha"),

@@ -170,3 +170,75 @@ async fn every_example_gets_the_answer_the_document_gives() {
         "the PUT, GET, lookup, webhook and settings answers are documented by example"
     );
 }
+
+/// The fields `schema` requires that `value` (or anything in it) leaves out,
+/// as paths; `$ref`s, arrays and nullable choices followed.
+fn left_out(doc: &Value, schema: &Value, value: &Value, at: &str, out: &mut Vec<String>) {
+    if let Some(reference) = schema["$ref"].as_str() {
+        let name = reference.trim_start_matches("#/components/schemas/");
+        return left_out(doc, &doc["components"]["schemas"][name], value, at, out);
+    }
+    for choices in ["oneOf", "anyOf"] {
+        if let Some(choices) = schema[choices].as_array() {
+            for choice in choices.iter().filter(|c| c["type"] != "null") {
+                left_out(doc, choice, value, at, out);
+            }
+        }
+    }
+    if let (Some(items), Some(values)) = (schema.get("items"), value.as_array()) {
+        for (i, v) in values.iter().enumerate() {
+            left_out(doc, items, v, &format!("{at}[{i}]"), out);
+        }
+    }
+    let Some(object) = value.as_object() else { return };
+    for name in schema["required"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+    {
+        if !object.contains_key(name) {
+            out.push(format!("{at}.{name}"));
+        }
+    }
+    for (name, property) in schema["properties"].as_object().into_iter().flatten() {
+        if let Some(v) = object.get(name) {
+            left_out(doc, property, v, &format!("{at}.{name}"), out);
+        }
+    }
+}
+
+/// A request example the server accepts holds every field the document says
+/// is required (the order body's defaults are not required), and a body that
+/// leaves out every field with a default is still accepted.
+#[tokio::test]
+async fn request_examples_hold_every_required_field_and_no_more_are_required() {
+    let app = TestApp::spawn().await;
+    let doc = document(&app).await;
+    for (method, path) in OPERATIONS {
+        let body = &doc["paths"][path][method]["requestBody"]["content"]["application/json"];
+        if body["example"].is_null() {
+            continue;
+        }
+        let mut out = vec![];
+        left_out(&doc, &body["schema"], &body["example"], "body", &mut out);
+        assert!(out.is_empty(), "{method} {path}: the example leaves out {out:?}");
+    }
+    // Only what the schema requires: accepted.
+    let order = &doc["components"]["schemas"]["Order"];
+    let required: Vec<&str> = order["required"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    let mut minimal: Value = serde_json::from_str(common::EXAMPLE).unwrap();
+    minimal
+        .as_object_mut()
+        .unwrap()
+        .retain(|k, _| required.contains(&k.as_str()));
+    assert!(!required.contains(&"line_items") && !required.contains(&"return_status"));
+    let res = app.put("alpha", "#1001", &app.alpha_key, minimal.to_string()).await;
+    let status = res.status();
+    assert_eq!(status, 201, "{minimal}: {}", res.text().await.unwrap());
+}
