@@ -92,23 +92,37 @@ pub async fn run(
         };
         let _ = stream.set_nodelay(true);
         let router = router.clone();
+        // Told when the connection's first request has arrived.
+        let requested = std::sync::Arc::new(tokio::sync::Notify::new());
+        let asked = requested.clone();
         let service = hyper::service::service_fn(move |mut req: hyper::Request<hyper::body::Incoming>| {
+            asked.notify_one();
             req.extensions_mut().insert(ConnectInfo(peer));
             router.clone().oneshot(req)
         });
         let (builder, watcher) = (builder.clone(), graceful.watcher());
         tokio::spawn(async move {
             let _slots = (slot, peer_slot);
-            // Telling HTTP/1 from HTTP/2 waits for the first bytes, with no deadline
-            // of hyper's own: a connection that sends nothing is closed here.
+            // The first request must arrive within the header timeout of the
+            // connection's start. hyper has no deadline of its own before it
+            // knows the protocol (the first bytes, HTTP/2's preface) nor, on
+            // HTTP/2, before the first request: such a connection is closed here.
+            let deadline = tokio::time::Instant::now() + header_timeout;
             let mut first = [0u8; 1];
-            match tokio::time::timeout(header_timeout, stream.peek(&mut first)).await {
+            match tokio::time::timeout_at(deadline, stream.peek(&mut first)).await {
                 Ok(Ok(n)) if n > 0 => {}
                 _ => return,
             }
             let connection = builder.serve_connection_with_upgrades(TokioIo::new(stream), service);
             // A client that went away or timed out is not the server's error.
-            let _ = watcher.watch(connection).await;
+            let connection = watcher.watch(connection);
+            tokio::pin!(connection);
+            tokio::select! {
+                _ = &mut connection => return,
+                () = requested.notified() => {}
+                () = tokio::time::sleep_until(deadline) => return,
+            }
+            let _ = connection.await;
         });
     }
     drop(listener);

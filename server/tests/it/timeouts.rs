@@ -42,6 +42,22 @@ fn a_client_that_dribbles_its_headers_is_cut_off_and_one_that_stalls_its_body_ge
     );
     assert!(!answer.contains("200 OK"), "{answer}");
 
+    // The start of HTTP/2's preface, or all of it and no request, then
+    // nothing: closed as well (the first was held open for good before).
+    let preface = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n\0\0\0\x04\0\0\0\0\0";
+    for sent in [&preface[..1], &preface[..]] {
+        let mut stalled = connect(&server.base);
+        let started = Instant::now();
+        stalled.write_all(sent).unwrap();
+        let _ = read_to_close(&mut stalled);
+        let took = started.elapsed();
+        assert!(
+            took >= Duration::from_millis(900) && took < Duration::from_secs(10),
+            "{} bytes: {took:?}",
+            sent.len()
+        );
+    }
+
     // A body that never arrives: 408 when the request's time is up.
     let mut stalled = connect(&server.base);
     let started = Instant::now();
