@@ -29,8 +29,10 @@ pub async fn not_found(State(state): State<AppState>, req: Request) -> Response 
             return (StatusCode::PERMANENT_REDIRECT, [(header::LOCATION, location)]).into_response();
         }
         let accepted = req.headers().get(header::ACCEPT_ENCODING).cloned();
-        if let Some(file) = site_file(&state, req.uri().clone(), accepted).await {
-            return file;
+        if is_public_file(req.uri().path()) {
+            if let Some(file) = site_file(&state, req.uri().clone(), accepted).await {
+                return file;
+            }
         }
     }
     not_found_page(&state, req).await
@@ -69,6 +71,35 @@ fn without_trailing_slash(uri: &Uri) -> Option<HeaderValue> {
     HeaderValue::from_str(&location).ok()
 }
 
+/// Kinds of file the site root may hold for browsers beside the built
+/// assets (which `/pkg/` serves from memory): icons, images, fonts, text.
+const PUBLIC_KINDS: [&str; 10] = [
+    "ico",
+    "png",
+    "jpg",
+    "jpeg",
+    "gif",
+    "webp",
+    "avif",
+    "woff2",
+    "txt",
+    "webmanifest",
+];
+
+/// Whether `path` may name a file of the site root: one name at the top (no
+/// directory, so nothing under `/pkg/` but through its route), of a kind in
+/// [`PUBLIC_KINDS`], no dotfile, nothing percent-encoded. Anything else of
+/// the site root on disk (source maps, type declarations, a page or an SVG
+/// that could run script on this origin) is never served.
+fn is_public_file(path: &str) -> bool {
+    let Some(name) = path.strip_prefix('/') else {
+        return false;
+    };
+    let plain = name.bytes().all(|b| b.is_ascii_alphanumeric() || b"._-".contains(&b));
+    let kind = name.rsplit_once('.').map(|(_, kind)| kind.to_ascii_lowercase());
+    plain && !name.starts_with('.') && kind.is_some_and(|k| PUBLIC_KINDS.contains(&k.as_str()))
+}
+
 /// A file of the site root at the request's path (its brotli or gzip copy when
 /// accepted), as Leptos's own fallback serves them; `None` when there is none.
 async fn site_file(state: &AppState, uri: Uri, accepted: Option<HeaderValue>) -> Option<Response> {
@@ -97,6 +128,28 @@ async fn not_found_page(state: &AppState, req: Request) -> Response {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_plain_public_files_at_the_top_are_served_from_disk() {
+        for path in ["/favicon.ico", "/robots.txt", "/site.webmanifest", "/Logo-2.PNG"] {
+            assert!(is_public_file(path), "{path}");
+        }
+        for path in [
+            "/.gitkeep",
+            "/.gitkeep.br",
+            "/pkg/lookout.css",
+            "/pkg//lookout.d.ts",
+            "/pkg%2Flookout.css",
+            "/lookout.d.ts",
+            "/page.html",
+            "/image.svg",
+            "/robots",
+            "/",
+            "/../etc/passwd.txt",
+        ] {
+            assert!(!is_public_file(path), "{path}");
+        }
+    }
 
     #[test]
     fn only_a_shopper_page_with_one_trailing_slash_is_sent_without_it() {

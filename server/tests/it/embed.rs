@@ -146,6 +146,12 @@ async fn site_assets_carry_etags_and_revalidate() {
         app.client.get(app.url("/pkg/nope.js")).send().await.unwrap().status(),
         404
     );
+    // The site root on disk is not served around the assets' route (an empty
+    // segment, an encoded slash), nor any file but a plain public one.
+    for path in ["/pkg//lookout.css", "/pkg%2Flookout.css", "/pkg/./lookout.css.br"] {
+        let res = app.client.get(app.url(path)).send().await.unwrap();
+        assert_eq!(res.status(), 404, "{path}");
+    }
 }
 
 #[tokio::test]
