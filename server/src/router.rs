@@ -263,10 +263,6 @@ pub fn app(state: AppState) -> Router {
             embed::frame_policy,
         ))
         .layer(SetResponseHeaderLayer::if_not_present(
-            header::X_CONTENT_TYPE_OPTIONS,
-            HeaderValue::from_static("nosniff"),
-        ))
-        .layer(SetResponseHeaderLayer::if_not_present(
             header::REFERRER_POLICY,
             // Not `no-referrer`: under it, browsers without Sec-Fetch-Site send
             // `Origin: null` on the page's own form posts, which look cross-site.
@@ -288,6 +284,16 @@ pub fn app(state: AppState) -> Router {
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
             request_timeout,
+        ))
+        // Outside the timeout, so that its 408 has them too: no sniffing, and
+        // an answer that says nothing of caching is kept by no cache.
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("no-store"),
         ));
     let router = match hsts {
         Some(value) => router.layer(SetResponseHeaderLayer::if_not_present(

@@ -70,6 +70,10 @@ fn a_client_that_dribbles_its_headers_is_cut_off_and_one_that_stalls_its_body_ge
     let answer = read_to_close(&mut stalled);
     let took = started.elapsed();
     assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
+    let head = answer.to_ascii_lowercase();
+    for header in ["cache-control: no-store", "x-content-type-options: nosniff"] {
+        assert!(head.contains(header), "{header}: {answer}");
+    }
     assert!(
         took >= Duration::from_millis(1900) && took < Duration::from_secs(15),
         "{took:?}"
