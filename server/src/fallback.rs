@@ -111,8 +111,12 @@ async fn site_file(state: &AppState, uri: Uri, accepted: Option<HeaderValue>) ->
     let files = ServeDir::new(&*state.leptos_options.site_root)
         .precompressed_br()
         .precompressed_gzip();
-    let response = files.oneshot(probe).await.ok()?;
-    (response.status() == StatusCode::OK).then(|| response.into_response())
+    let mut response = files.oneshot(probe).await.ok()?.into_response();
+    response
+        .headers_mut()
+        .entry(header::CACHE_CONTROL)
+        .or_insert(HeaderValue::from_static("public, max-age=86400"));
+    (response.status() == StatusCode::OK).then_some(response)
 }
 
 /// The "Page not found" page, 404.

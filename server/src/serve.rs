@@ -1,7 +1,7 @@
 //! The connection loop: accepts TCP connections and serves the router over
 //! HTTP/1.1 or HTTP/2 with deadlines that slow clients cannot stretch (the first
-//! byte and every HTTP/1 request's headers within the header timeout; HTTP/2
-//! connections pinged and their streams bounded), at most `MAX_CONNECTIONS`
+//! request within the header timeout of connecting, every later HTTP/1 request's
+//! headers within as long; HTTP/2 connections pinged and their streams bounded), at most `MAX_CONNECTIONS`
 //! connections at once (more wait in the kernel's backlog), at most so many of
 //! them from one client (`peers`; more are closed at once), and a graceful stop
 //! that lets requests in flight finish.
@@ -118,6 +118,8 @@ pub async fn run(
             let connection = watcher.watch(connection);
             tokio::pin!(connection);
             tokio::select! {
+                // In this order: a request that arrived as the deadline came is served.
+                biased;
                 _ = &mut connection => return,
                 () = requested.notified() => {}
                 () = tokio::time::sleep_until(deadline) => return,
@@ -130,7 +132,7 @@ pub async fn run(
     // does not keep the server from stopping: writes its requests began go on
     // without them (`Store::close` waits for those).
     if tokio::time::timeout(DRAIN_WITHIN, graceful.shutdown()).await.is_err() {
-        tracing::warn!("stopped waiting for connections still open after {DRAIN_WITHIN:?}; they are closed");
+        tracing::warn!("stopped waiting for connections still open after {DRAIN_WITHIN:?}; they end with the process");
     }
 }
 

@@ -103,7 +103,7 @@ async fn put(
         (status = 200, description = "The order as stored", body = Order),
         (status = 401, description = "No key, or not this shop's live key", body = crate::problem::Problem, content_type = "application/problem+json"),
         (status = 404, description = "No order with this number at this shop", body = crate::problem::Problem, content_type = "application/problem+json"),
-        (status = 422, description = "The order number in the path is empty or longer than 64 characters", body = crate::problem::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "The order number in the path is empty (or only `#` and spaces), longer than 64 characters or holds a control character", body = crate::problem::Problem, content_type = "application/problem+json"),
         (status = 429, description = "Too many failed key checks from this address; `Retry-After` says when", body = crate::problem::Problem, content_type = "application/problem+json"),
         (status = 503, description = "The database is unavailable, or key checking is at capacity; `Retry-After`", body = crate::problem::Problem, content_type = "application/problem+json"),
     )
@@ -140,7 +140,7 @@ pub async fn get_order(
         (status = 204, description = "Erased; listed on the console's Changes page as erased by this key"),
         (status = 401, description = "No key, or not this shop's live key", body = crate::problem::Problem, content_type = "application/problem+json"),
         (status = 404, description = "No order with this number at this shop", body = crate::problem::Problem, content_type = "application/problem+json"),
-        (status = 422, description = "The order number in the path is empty or longer than 64 characters", body = crate::problem::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "The order number in the path is empty (or only `#` and spaces), longer than 64 characters or holds a control character", body = crate::problem::Problem, content_type = "application/problem+json"),
         (status = 429, description = "Past the key's allowance of writes (`api-writes-per-key` per window), or too many failed key checks from this address; `Retry-After` says when; nothing changed", body = crate::problem::Problem, content_type = "application/problem+json"),
         (status = 503, description = "The database is unavailable, or key checking is at capacity; `Retry-After`", body = crate::problem::Problem, content_type = "application/problem+json"),
     )
