@@ -288,10 +288,7 @@ async fn apply(
         };
         // A parcel of an erased order is not merged into a new order that
         // reuses its number (found by name): decided in the write.
-        let platform = fulfillment
-            .order_id
-            .as_ref()
-            .map_or(PlatformOrder::Unnamed, |id| PlatformOrder::About(id.text()));
+        let platform = about(fulfillment.order_id.as_ref());
         let updated = store
             .update_platform_order(shop.id, &key, delivery, platform, move |stored| {
                 deliveries::fulfillment(stored, &fulfillment)
@@ -308,10 +305,7 @@ async fn apply(
         };
         // The link was read before the write: the order may have been erased
         // since, and its number taken by a new order. Decided in the write.
-        let platform = refund
-            .order_id
-            .as_ref()
-            .map_or(PlatformOrder::Unnamed, |id| PlatformOrder::About(id.text()));
+        let platform = about(refund.order_id.as_ref());
         let updated = store
             .update_platform_order(shop.id, &key, delivery, platform, move |stored| {
                 deliveries::refund(stored, &refund)
@@ -366,6 +360,12 @@ fn missing(field: &str) -> ApiError {
 }
 
 /// The order number key of the order Shopify's order id names, if it has arrived.
+/// The platform's order a parcel or refund is about, as its write checks it
+/// against erasures (not linked to the order it is merged into).
+fn about(order_id: Option<&Id>) -> PlatformOrder {
+    order_id.map_or(PlatformOrder::Unnamed, |id| PlatformOrder::About(id.text()))
+}
+
 async fn linked_key(state: &AppState, shop: &Shop, order_id: Option<&Id>) -> Result<Option<String>, ApiError> {
     match order_id {
         Some(id) => Ok(state.store.shopify_order_key(shop.id, &id.text()).await?),
