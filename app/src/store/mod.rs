@@ -274,11 +274,17 @@ async fn begin_write(conn: &mut AnyConnection, backend: Backend) -> Result<Trans
 }
 
 fn json<T: serde::de::DeserializeOwned>(value: &str) -> Result<T, StoreError> {
-    serde_json::from_str(value).map_err(|e| StoreError::Corrupt(crate::errors::json_problem(&e)))
+    serde_json::from_str(value).map_err(corrupt)
 }
 
 fn to_json<T: serde::Serialize>(value: &T) -> Result<String, StoreError> {
-    serde_json::to_string(value).map_err(|e| StoreError::Corrupt(crate::errors::json_problem(&e)))
+    serde_json::to_string(value).map_err(corrupt)
+}
+
+/// Stored JSON that cannot be read or written, said without its content
+/// ([`crate::errors::json_problem`]).
+fn corrupt(e: serde_json::Error) -> StoreError {
+    StoreError::Corrupt(crate::errors::json_problem(&e))
 }
 
 /// A time `offset` from now as the store writes every time: RFC 3339 UTC, whole

@@ -68,7 +68,7 @@ impl ShopUpdate {
 impl Store {
     /// Creates a shop; the slug must be new.
     pub async fn create_shop(&self, shop: &NewShop) -> Result<Shop, StoreError> {
-        let origins = serde_json::to_string(&shop.allowed_origins).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let origins = super::to_json(&shop.allowed_origins)?;
         let (store, new) = (self.clone(), shop.clone());
         let id = self
             .written(async move {
@@ -122,11 +122,7 @@ impl Store {
     /// Changes a shop's settings; `None` leaves a setting as it is, and records
     /// which settings changed, by `by`. False when there is no such shop.
     pub async fn update_shop(&self, slug: &str, update: &ShopUpdate, by: &By) -> Result<bool, StoreError> {
-        let origins = update
-            .allowed_origins
-            .as_ref()
-            .map(|o| serde_json::to_string(o).map_err(|e| StoreError::Corrupt(e.to_string())))
-            .transpose()?;
+        let origins = update.allowed_origins.as_ref().map(super::to_json).transpose()?;
         let (store, update, slug, by) = (self.clone(), update.clone(), slug.to_owned(), by.clone());
         self.written(async move {
             let Some(id) = store.shop_id(&slug).await? else {

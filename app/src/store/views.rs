@@ -87,9 +87,7 @@ impl Store {
             };
             after = *last;
             for (id, doc, stored) in rows {
-                let view = json::<Order>(&doc).and_then(|order| {
-                    StoredView::of(&order).map_err(|e| StoreError::Corrupt(crate::errors::json_problem(&e)))
-                });
+                let view = json::<Order>(&doc).and_then(|order| StoredView::of(&order).map_err(super::corrupt));
                 match view {
                     Ok(view) if stored.as_deref() == Some(view.as_str()) => {}
                     Ok(view) => {

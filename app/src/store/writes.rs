@@ -213,9 +213,7 @@ impl Row {
             email_key: email_key(&order.email).into_owned(),
             updated_at: order.updated_at.clone(),
             doc: to_json(order)?,
-            view: StoredView::of(order)
-                .map_err(|e| StoreError::Corrupt(crate::errors::json_problem(&e)))?
-                .into_string(),
+            view: StoredView::of(order).map_err(super::corrupt)?.into_string(),
         })
     }
 
