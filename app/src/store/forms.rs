@@ -41,16 +41,13 @@ pub(super) async fn use_form(
     }
     // This token and the newest others of its kind (times are to the second:
     // a tie is settled by the token, which is random).
-    let prune = if made.is_empty() {
-        "DELETE FROM used_forms WHERE shop_id = $1 AND made = '' AND token <> $2 AND token NOT IN (
-             SELECT token FROM used_forms WHERE shop_id = $1 AND made = '' AND token <> $2
+    let kind = if made.is_empty() { "made = ''" } else { "made <> ''" };
+    let prune = format!(
+        "DELETE FROM used_forms WHERE shop_id = $1 AND {kind} AND token <> $2 AND token NOT IN (
+             SELECT token FROM used_forms WHERE shop_id = $1 AND {kind} AND token <> $2
              ORDER BY used_at DESC, token LIMIT $3)"
-    } else {
-        "DELETE FROM used_forms WHERE shop_id = $1 AND made <> '' AND token <> $2 AND token NOT IN (
-             SELECT token FROM used_forms WHERE shop_id = $1 AND made <> '' AND token <> $2
-             ORDER BY used_at DESC, token LIMIT $3)"
-    };
-    sqlx::query(prune)
+    );
+    sqlx::query(&prune)
         .bind(shop_id)
         .bind(token)
         .bind(USED_FORMS_KEPT - 1)
