@@ -88,7 +88,7 @@ pub(super) async fn run(command: ShopCommand) -> Result<()> {
                 .map(settings::check_accent)
                 .transpose()
                 .map_err(anyhow::Error::msg)?;
-            let allowed_origins = settings::check_origins(&allowed_origins).map_err(anyhow::Error::msg)?;
+            let allowed_origins = settings::check_origins(&allowed_origins).map_err(|e| anyhow::anyhow!("{e}"))?;
             let name = settings::check_name(&name).map_err(|e| anyhow::anyhow!("--name: {e}"))?;
             let store = open(&db).await?;
             let secret = keys::webhook_secret();
@@ -143,7 +143,7 @@ pub(super) async fn run(command: ShopCommand) -> Result<()> {
                 .map(settings::check_accent)
                 .transpose()
                 .map_err(anyhow::Error::msg)?;
-            let origins = settings::check_origins(&allowed_origins).map_err(anyhow::Error::msg)?;
+            let origins = settings::check_origins(&allowed_origins).map_err(|e| anyhow::anyhow!("{e}"))?;
             let name = name
                 .as_deref()
                 .map(settings::check_name)

@@ -174,12 +174,12 @@ fn update_of(form: &SettingsForm, locale: Locale) -> Result<ShopUpdate, String> 
         .filter(|o| !o.is_empty())
         .map(str::to_string)
         .collect();
-    if origins.len() > settings::MAX_ORIGINS {
-        return Err(t(locale, "console.settings.too_many_origins"));
-    }
-    let origins = settings::check_origins(&origins).map_err(|bad| {
-        let shown: String = bad.chars().take(200).collect();
-        app::i18n::t_args(locale, "console.settings.bad_origin", &[("problem", &shown)])
+    let origins = settings::check_origins(&origins).map_err(|problem| match problem {
+        settings::OriginsProblem::TooMany => t(locale, "console.settings.too_many_origins"),
+        settings::OriginsProblem::Bad(bad) => {
+            let shown: String = bad.chars().take(200).collect();
+            app::i18n::t_args(locale, "console.settings.bad_origin", &[("problem", &shown)])
+        }
     })?;
     Ok(ShopUpdate {
         name: Some(name.to_string()),
@@ -284,4 +284,38 @@ fn settings_page(
             <pre class="copy" id="snippet"><code>{snippet}</code></pre>
         },
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn form(allowed_origins: String) -> SettingsForm {
+        SettingsForm {
+            csrf: String::new(),
+            name: "Nordlys".into(),
+            locale: "en".into(),
+            accent: String::new(),
+            allowed_origins,
+            email_links: None,
+        }
+    }
+
+    /// The form says which of the shared checks of the origins failed.
+    #[test]
+    fn too_many_origins_and_a_bad_one_are_told_apart() {
+        let many: Vec<String> = (0..=settings::MAX_ORIGINS)
+            .map(|i| format!("https://s{i}.example"))
+            .collect();
+        let refused = update_of(&form(many.join("\n")), Locale::En).err();
+        assert_eq!(refused.as_deref(), Some("At most 20 sites may embed the widget."));
+        let refused = update_of(&form("https://ok.example shop.example".into()), Locale::En).err();
+        let refused = refused.unwrap_or_default();
+        assert!(
+            refused.starts_with("An origin is not valid: invalid allowed origin \"shop.example\""),
+            "{refused}"
+        );
+        let kept = update_of(&form(many[..settings::MAX_ORIGINS].join(",")), Locale::En).map(|u| u.allowed_origins);
+        assert_eq!(kept.ok().flatten().map(|o| o.len()), Some(settings::MAX_ORIGINS));
+    }
 }
