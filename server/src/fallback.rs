@@ -112,11 +112,14 @@ async fn site_file(state: &AppState, uri: Uri, accepted: Option<HeaderValue>) ->
         .precompressed_br()
         .precompressed_gzip();
     let mut response = files.oneshot(probe).await.ok()?.into_response();
+    if response.status() != StatusCode::OK {
+        return None;
+    }
     response
         .headers_mut()
         .entry(header::CACHE_CONTROL)
         .or_insert(HeaderValue::from_static("public, max-age=86400"));
-    (response.status() == StatusCode::OK).then_some(response)
+    Some(response)
 }
 
 /// The "Page not found" page, 404.
