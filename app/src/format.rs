@@ -4,30 +4,64 @@ use crate::i18n::Locale;
 
 const NBSP: char = '\u{a0}';
 
-/// Minor digits shown for a currency (ISO 4217 exponent; 2 unless listed).
+/// Minor digits shown for a currency (its ISO 4217 exponent; 2 unless listed).
 fn decimals(currency: &str) -> usize {
     match currency {
-        "JPY" | "KRW" | "ISK" | "CLP" | "VND" => 0,
-        "BHD" | "KWD" | "OMR" | "JOD" | "TND" => 3,
+        "BIF" | "CLP" | "DJF" | "GNF" | "ISK" | "JPY" | "KMF" | "KRW" | "PYG" | "RWF" | "UGX" | "UYI" | "VND"
+        | "VUV" | "XAF" | "XOF" | "XPF" => 0,
+        "BHD" | "IQD" | "JOD" | "KWD" | "LYD" | "OMR" | "TND" => 3,
+        "CLF" | "UYW" => 4,
         _ => 2,
     }
+}
+
+/// A decimal string's whole and fractional digits with `places` fractional
+/// digits, rounded half up ("19.995" with 2 places is "20" and "00"). Text that
+/// is not plain digits (nothing stored is, but a view is shown as it is) is cut
+/// or padded instead.
+fn rounded(amount: &str, places: usize) -> (String, String) {
+    let (int, frac) = amount.split_once('.').unwrap_or((amount, ""));
+    let pad = |mut f: String| {
+        while f.chars().count() < places {
+            f.push('0');
+        }
+        f
+    };
+    let plain = |p: &str| p.bytes().all(|b| b.is_ascii_digit());
+    if !plain(int) || !plain(frac) {
+        return (int.to_string(), pad(frac.chars().take(places).collect()));
+    }
+    let up = frac.as_bytes().get(places).is_some_and(|d| *d >= b'5');
+    let kept = &frac[..frac.len().min(places)];
+    let mut digits: Vec<u8> = int.bytes().chain(kept.bytes()).collect();
+    if up {
+        // One more in the last kept place, carried left ("9.995" becomes "10.00").
+        let mut i = digits.len();
+        while i > 0 && digits[i - 1] == b'9' {
+            digits[i - 1] = b'0';
+            i -= 1;
+        }
+        match i {
+            0 => digits.insert(0, b'1'),
+            _ => digits[i - 1] += 1,
+        }
+    }
+    let split = digits.len() - kept.len();
+    let text = |d: &[u8]| d.iter().map(|b| char::from(*b)).collect::<String>();
+    (text(&digits[..split]), pad(text(&digits[split..])))
 }
 
 /// `amount` (a decimal string such as "1249.5") in `currency`, for `locale`:
 /// `1 249,50 kr` (nb, sv), `1.249,50 €` (de), `€1,249.50` (en), `¥1,249.50` (zh).
 pub fn money(amount: &str, currency: &str, locale: Locale) -> String {
-    let (int, frac) = amount.split_once('.').unwrap_or((amount, ""));
     let places = decimals(currency);
-    let mut frac: String = frac.chars().take(places).collect();
-    while frac.len() < places {
-        frac.push('0');
-    }
+    let (int, frac) = rounded(amount, places);
     let (group, point) = match locale {
         Locale::En | Locale::Zh => (',', '.'),
         Locale::Nb | Locale::Sv => (NBSP, ','),
         Locale::De => ('.', ','),
     };
-    let mut number = group_digits(int, group);
+    let mut number = group_digits(&int, group);
     if places > 0 {
         number.push(point);
         number.push_str(&frac);
@@ -118,6 +152,25 @@ mod tests {
         assert_eq!(plain(money("548.00", "NOK", Locale::En)), "NOK 548.00");
         assert_eq!(money("1249", "JPY", Locale::Zh).replace(NBSP, " "), "JPY 1,249");
         assert_eq!(plain(money("1234567.891", "KWD", Locale::De)), "1.234.567,891 KWD");
+    }
+
+    #[test]
+    fn money_is_rounded_to_the_currencys_own_places() {
+        // Half up, carried into the whole part, not cut.
+        assert_eq!(money("19.995", "USD", Locale::En), "$20.00");
+        assert_eq!(money("19.994", "USD", Locale::En), "$19.99");
+        assert_eq!(money("999999.9999", "USD", Locale::En), "$1,000,000.00");
+        assert_eq!(plain(money("1249.6", "JPY", Locale::En)), "JPY 1,250");
+        assert_eq!(plain(money("0.5", "JPY", Locale::En)), "JPY 1");
+        assert_eq!(plain(money("0.4", "JPY", Locale::En)), "JPY 0");
+        // Currencies without minor units and with three, beyond the common ones.
+        assert_eq!(plain(money("15000", "XOF", Locale::Nb)), "15 000 XOF");
+        assert_eq!(plain(money("12.3456", "LYD", Locale::En)), "LYD 12.346");
+        assert_eq!(plain(money("7.5", "IQD", Locale::De)), "7,500 IQD");
+        assert_eq!(plain(money("1.2345", "CLF", Locale::En)), "CLF 1.2345");
+        // Text that is not a plain decimal is shown cut and padded, never rounded or lost.
+        assert_eq!(plain(money("1x.999", "USD", Locale::En)), "$1x.99");
+        assert_eq!(plain(money("12.é", "USD", Locale::En)), "$12.é0");
         assert_eq!(money("0", "USD", Locale::En), "$0.00");
     }
 
