@@ -7,17 +7,19 @@
 
 use anyhow::{bail, Context, Result};
 use std::collections::BTreeMap;
+use std::ffi::OsString;
+use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 
 /// The config file named by `--config FILE`, `--config=FILE` or `LOOKOUT_CONFIG`.
-pub fn path_from(args: &[String]) -> Option<PathBuf> {
+pub fn path_from(args: &[OsString]) -> Option<PathBuf> {
     let mut iter = args.iter();
     while let Some(arg) = iter.next() {
         if arg == "--config" {
             return iter.next().map(PathBuf::from);
         }
-        if let Some(path) = arg.strip_prefix("--config=") {
-            return Some(PathBuf::from(path));
+        if let Some(path) = arg.as_bytes().strip_prefix(b"--config=") {
+            return Some(PathBuf::from(std::ffi::OsStr::from_bytes(path)));
         }
     }
     std::env::var_os("LOOKOUT_CONFIG").map(PathBuf::from)
@@ -109,12 +111,12 @@ mod tests {
 
     #[test]
     fn the_config_flag_beats_the_variable() {
-        let args: Vec<String> = ["lookout", "serve", "--config", "a.toml"]
+        let args: Vec<OsString> = ["lookout", "serve", "--config", "a.toml"]
             .iter()
-            .map(|s| s.to_string())
+            .map(OsString::from)
             .collect();
         assert_eq!(path_from(&args), Some(PathBuf::from("a.toml")));
-        let args: Vec<String> = ["lookout", "--config=b.toml"].iter().map(|s| s.to_string()).collect();
+        let args: Vec<OsString> = ["lookout", "--config=b.toml"].iter().map(OsString::from).collect();
         assert_eq!(path_from(&args), Some(PathBuf::from("b.toml")));
     }
 }

@@ -3,7 +3,7 @@
 
 use crate::errors::FieldError;
 use crate::normalize::is_http_url;
-use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, SecondsFormat, Utc};
 use std::collections::HashSet;
 
 /// Longest free text, in characters.
@@ -117,7 +117,13 @@ impl Validator {
             return None;
         }
         match DateTime::parse_from_rfc3339(value.trim()) {
-            Ok(t) => Some(t.with_timezone(&Utc).to_rfc3339_opts(SecondsFormat::AutoSi, true)),
+            Ok(t) if readable_year(t.with_timezone(&Utc).year()) => {
+                Some(t.with_timezone(&Utc).to_rfc3339_opts(SecondsFormat::AutoSi, true))
+            }
+            Ok(_) => {
+                self.push(field, "invalid_time", out_of_years(field));
+                None
+            }
             Err(_) => {
                 self.push(
                     field,
@@ -138,12 +144,21 @@ impl Validator {
         let value = value.filter(|v| !v.trim().is_empty())?;
         let trimmed = value.trim();
         if trimmed.len() <= 64 {
-            if NaiveDate::parse_from_str(trimmed, "%Y-%m-%d").is_ok() {
-                return Some(trimmed.to_string());
-            }
-            // A full time is accepted too; its UTC date is kept.
-            if let Ok(t) = DateTime::parse_from_rfc3339(trimmed) {
-                return Some(t.with_timezone(&Utc).format("%Y-%m-%d").to_string());
+            let year = match NaiveDate::parse_from_str(trimmed, "%Y-%m-%d") {
+                Ok(d) => Some((d.year(), trimmed.to_string())),
+                // A full time is accepted too; its UTC date is kept.
+                Err(_) => DateTime::parse_from_rfc3339(trimmed).ok().map(|t| {
+                    let t = t.with_timezone(&Utc);
+                    (t.year(), t.format("%Y-%m-%d").to_string())
+                }),
+            };
+            match year {
+                Some((year, date)) if readable_year(year) => return Some(date),
+                Some(_) => {
+                    self.push(field, "invalid_date", out_of_years(field));
+                    return None;
+                }
+                None => {}
             }
         }
         self.push(
@@ -220,6 +235,16 @@ impl Validator {
             }
         }
     }
+}
+
+/// A year RFC 3339 can write in UTC: a time outside these (`0000-01-01T00:00:00+01:00`
+/// is in the year -1 in UTC) would be stored as text no reader takes back.
+fn readable_year(year: i32) -> bool {
+    (0..=9999).contains(&year)
+}
+
+fn out_of_years(field: &str) -> String {
+    format!("`{field}` must fall within the years 0000 to 9999 in UTC.")
 }
 
 /// A non-negative decimal with at most 12 integer and 4 fractional digits.

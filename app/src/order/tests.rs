@@ -69,6 +69,37 @@ fn unknown_status_words_name_the_field_and_the_accepted_words() {
 }
 
 #[test]
+fn times_and_dates_outside_the_years_rfc_3339_writes_in_utc_are_refused() {
+    // Each one parses as written but falls outside 0000-9999 once in UTC, where
+    // it would be stored as text no comparison or later check could read back.
+    let mut body = example();
+    body["placed_at"] = json!("0000-01-01T00:00:00+01:00");
+    body["updated_at"] = json!("9999-12-31T23:59:00-23:59");
+    body["shipments"][0]["estimated_delivery"] = json!("9999-12-31T23:00:00-02:00");
+    let errors = errors_of(&body);
+    let found: Vec<(&str, &str)> = errors.iter().map(|e| (e.field.as_str(), e.code.as_str())).collect();
+    assert_eq!(
+        found,
+        [
+            ("placed_at", "invalid_time"),
+            ("updated_at", "invalid_time"),
+            ("shipments[0].estimated_delivery", "invalid_date")
+        ]
+    );
+    assert!(
+        errors[0].message.contains("years 0000 to 9999 in UTC"),
+        "{}",
+        errors[0].message
+    );
+    // The edges themselves are kept.
+    body["placed_at"] = json!("0000-01-01T00:00:00Z");
+    body["updated_at"] = json!("9999-12-31T23:59:59Z");
+    body["shipments"][0]["estimated_delivery"] = json!("9999-12-31");
+    let order = parse_order(body.to_string().as_bytes()).unwrap();
+    assert_eq!(order.updated_at, "9999-12-31T23:59:59Z");
+}
+
+#[test]
 fn malformed_money_times_and_dates_are_refused() {
     let mut body = example();
     body["totals"]["total"] = json!("548,00");

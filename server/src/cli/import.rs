@@ -6,6 +6,16 @@ use anyhow::{Context, Result};
 
 pub(super) async fn import(db: &Db, slug: &str, file: &std::path::Path) -> Result<()> {
     use crate::import::{count_lines, csv_orders, jsonl_orders, write, Format, Parsed};
+    // A pipe or a terminal can be read once; a file is read up to three times
+    // (its kind, its lines for the bar, a CSV's two passes).
+    let meta = std::fs::metadata(file).with_context(|| format!("cannot open {}", file.display()))?;
+    if !meta.is_file() {
+        anyhow::bail!(
+            "{} is not a file: an import reads its file more than once, so save what a pipe or \
+             another command gives to a file first, and import that",
+            file.display()
+        );
+    }
     let format = Format::detect(file)?;
     let reader = std::fs::File::open(file).with_context(|| format!("cannot open {}", file.display()))?;
     let store = open(db).await?;

@@ -192,7 +192,8 @@ fn settings() -> std::collections::BTreeMap<String, String> {
 
 /// Hands the config file's settings to the parser as variables, where unset.
 fn apply_config_file() -> Result<()> {
-    let args: Vec<String> = std::env::args().collect();
+    // Arguments as the system gives them: a file name need not be UTF-8.
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
     let Some(path) = crate::config::path_from(&args) else {
         return Ok(());
     };

@@ -18,11 +18,13 @@ use std::hash::BuildHasher;
 use std::io::{Read, Seek, SeekFrom};
 
 /// One order's rows so far: the line of its first, its rows (no more than an
-/// order may have line items, and one) and how many there were.
+/// order may have line items, and one), how many there were, and the first of
+/// them that could not be read (the order is then rejected whole).
 struct Group {
     line: usize,
     rows: Vec<HashMap<String, String>>,
     count: usize,
+    unreadable: Option<Rejected>,
 }
 
 impl Group {
@@ -31,13 +33,19 @@ impl Group {
             line,
             rows: Vec::new(),
             count: 0,
+            unreadable: None,
         }
     }
 
-    fn add(&mut self, row: HashMap<String, String>) {
+    /// Adds a row, or the reason it could not be read (its order's first such is kept).
+    fn add(&mut self, row: Result<HashMap<String, String>, Rejected>) {
         self.count += 1;
-        if self.rows.len() <= LIMITS.line_items {
-            self.rows.push(row);
+        match row {
+            Ok(row) if self.rows.len() <= LIMITS.line_items => self.rows.push(row),
+            Ok(_) => {}
+            Err(unreadable) => {
+                self.unreadable.get_or_insert(unreadable);
+            }
         }
     }
 }
@@ -47,7 +55,7 @@ impl Group {
 pub struct CsvOrders<R> {
     csv: csv::Reader<RowBound<R>>,
     headers: StringRecord,
-    record: StringRecord,
+    record: ByteRecord,
     /// The order number's column.
     column: usize,
     /// Where each order's last row starts (its byte in the file), by a hash of
@@ -68,7 +76,9 @@ pub struct CsvOrders<R> {
 
 fn reader<R: Read>(input: R) -> csv::Reader<RowBound<R>> {
     csv::ReaderBuilder::new()
-        .flexible(false)
+        // A row of more or fewer fields than the header is read, to be rejected
+        // with its order (`row_problem`).
+        .flexible(true)
         .trim(csv::Trim::All)
         .buffer_capacity(READ_AHEAD)
         .from_reader(RowBound::new(input))
@@ -78,6 +88,34 @@ fn reader<R: Read>(input: R) -> csv::Reader<RowBound<R>> {
 fn row_done<R: Read>(csv: &mut csv::Reader<RowBound<R>>) {
     let at = csv.position().clone();
     csv.get_mut().row_starts_at(at.byte(), at.line());
+}
+
+/// A row's order number key, from its text even where other fields are not
+/// UTF-8 or the row has too few or too many fields.
+fn row_key(row: &ByteRecord, column: usize) -> String {
+    let text = String::from_utf8_lossy(row.get(column).unwrap_or_default());
+    app::normalize::order_number_key(&text).into_owned()
+}
+
+/// Why a row cannot be read as one of its order's rows, if it cannot.
+fn row_problem(row: &ByteRecord, fields: usize) -> Option<String> {
+    if row.len() != fields {
+        return Some(format!(
+            "unreadable row: {} fields where the header row has {fields} (a value with a comma needs \"quotes\")",
+            row.len()
+        ));
+    }
+    row.iter().position(|f| std::str::from_utf8(f).is_err()).map(|i| {
+        format!(
+            "unreadable row: field {} is not UTF-8 text (save the file as UTF-8)",
+            i + 1
+        )
+    })
+}
+
+/// A row of empty fields only, as spreadsheets leave below their data: skipped.
+fn blank(row: &ByteRecord) -> bool {
+    row.iter().all(<[u8]>::is_empty)
 }
 
 /// Why the file cannot be read on from the row it was reading.
@@ -133,7 +171,7 @@ pub fn csv_orders<R: Read + Seek>(input: R) -> Result<CsvOrders<R>, Rejected> {
     Ok(CsvOrders {
         csv,
         headers,
-        record: StringRecord::new(),
+        record: ByteRecord::new(),
         column,
         last_rows,
         answers,
@@ -176,19 +214,18 @@ fn first_pass<R: Read>(
                 continue;
             }
         }
-        let start = bytes.position().map_or(0, csv::Position::byte);
-        // As the second pass reads it: every field text.
-        let Ok(record) = StringRecord::from_byte_record(std::mem::take(&mut bytes)) else {
-            alone += 1;
+        if blank(&bytes) {
             continue;
-        };
-        let key = app::normalize::order_number_key(record.get(column).unwrap_or_default());
+        }
+        // As the second pass reads it: a row that cannot be read belongs to its
+        // order all the same, which is rejected with it.
+        let start = bytes.position().map_or(0, csv::Position::byte);
+        let key = row_key(&bytes, column);
         if key.is_empty() {
             alone += 1;
         } else {
-            last_rows.insert(hasher.hash_one(key.as_ref()), start);
+            last_rows.insert(hasher.hash_one(key.as_str()), start);
         }
-        bytes = record.into_byte_record();
     }
     let answers = last_rows.len() + alone;
     Ok(FirstPass { last_rows, answers })
@@ -210,7 +247,7 @@ impl<R: Read> CsvOrders<R> {
     /// The next row, as an answer when it is one on its own (a rejection, or an
     /// order's last row); None at the end of the file.
     fn next_row(&mut self) -> Option<Option<Parsed>> {
-        match self.csv.read_record(&mut self.record) {
+        match self.csv.read_byte_record(&mut self.record) {
             Ok(true) => row_done(&mut self.csv),
             Ok(false) => return None,
             Err(e) if e.is_io_error() => {
@@ -224,19 +261,27 @@ impl<R: Read> CsvOrders<R> {
                 return Some(Some(Err(Rejected::new(line, format!("unreadable row: {e}")))));
             }
         }
+        if blank(&self.record) {
+            return Some(None);
+        }
         let (line, start) = self.record.position().map_or((0, 0), |p| (p.line(), p.byte()));
         let at = line as usize;
-        let key = app::normalize::order_number_key(self.record.get(self.column).unwrap_or_default()).into_owned();
+        let key = row_key(&self.record, self.column);
+        let problem = row_problem(&self.record, self.headers.len());
         if key.is_empty() {
-            return Some(Some(Err(Rejected::new(at, "order_number: Enter the order number."))));
+            let reason = problem.unwrap_or_else(|| "order_number: Enter the order number.".to_string());
+            return Some(Some(Err(Rejected::new(at, reason))));
         }
-        let row: HashMap<String, String> = self
-            .headers
-            .iter()
-            .zip(self.record.iter())
-            .filter(|(_, v)| !v.is_empty())
-            .map(|(h, v)| (h.to_string(), v.to_string()))
-            .collect();
+        let row = match problem {
+            Some(reason) => Err(Rejected::new(at, reason)),
+            None => Ok(self
+                .headers
+                .iter()
+                .zip(self.record.iter())
+                .filter(|(_, v)| !v.is_empty())
+                .map(|(h, v)| (h.to_string(), String::from_utf8_lossy(v).into_owned()))
+                .collect()),
+        };
         match self.last_rows.get(&self.hasher.hash_one(key.as_str())) {
             Some(&last) if start < last => {
                 self.open.entry(key).or_insert_with(|| Group::new(at)).add(row);
@@ -283,7 +328,21 @@ impl<R: Read> Iterator for CsvOrders<R> {
 }
 
 /// A whole order's rows as an order to write, or why they cannot be one.
-fn finished(Group { line, rows, count }: Group) -> Parsed {
+fn finished(
+    Group {
+        line,
+        rows,
+        count,
+        unreadable,
+    }: Group,
+) -> Parsed {
+    // Its other rows alone would be an order in part: a parcel or an item missing.
+    if let Some(Rejected { line, reason }) = unreadable {
+        return Err(Rejected::new(
+            line,
+            format!("{reason}; this row's order is not written (none of its rows)"),
+        ));
+    }
     if count > LIMITS.line_items {
         let limit = LIMITS.line_items;
         return Err(Rejected::new(

@@ -120,3 +120,46 @@ async fn an_import_that_writes_nothing_says_so() {
     let shop = store.shop("nordlys").await.unwrap().unwrap();
     assert_eq!(store.order_count(shop.id).await.unwrap(), 0);
 }
+
+#[tokio::test]
+async fn a_pipe_is_refused_and_a_file_name_that_is_not_utf8_is_read() {
+    use std::os::unix::ffi::OsStrExt;
+    let (_db, url) = temp_db();
+    assert!(lookout(&url, &["shop", "create", "nordlys", "--name", "Nordlys"])
+        .status
+        .success());
+    let dir = tempfile::tempdir().unwrap();
+    // A pipe would be read once and its start lost to the format's detection:
+    // refused before it is opened (nothing writes to this one, so a read would hang).
+    let fifo = dir.path().join("orders");
+    assert!(std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap()
+        .success());
+    let out = lookout(&url, &["import", "nordlys", fifo.to_str().unwrap()]);
+    assert!(!out.status.success());
+    let err = stderr(&out);
+    assert!(err.contains("is not a file"), "{err}");
+    assert!(
+        err.contains("save what a pipe or another command gives to a file first"),
+        "{err}"
+    );
+    let out = lookout(&url, &["import", "nordlys", "/dev/null"]);
+    assert!(stderr(&out).contains("/dev/null is not a file"), "{}", stderr(&out));
+
+    // A file name in Latin-1 ("ordres-é.jsonl"): read, not a panic over the arguments.
+    let mut order = common::example();
+    order["order_number"] = "#7".into();
+    let name = std::ffi::OsStr::from_bytes(b"ordres-\xe9.jsonl");
+    let file = dir.path().join(name);
+    std::fs::write(&file, order.to_string()).unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_lookout"))
+        .args(["import".as_ref(), "nordlys".as_ref(), file.as_os_str()])
+        .env("LOOKOUT_DATABASE_URL", &url)
+        .env("RUST_LOG", "warn")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).contains("1 accepted, 0 rejected"), "{}", stdout(&out));
+}

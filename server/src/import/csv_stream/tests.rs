@@ -128,6 +128,42 @@ fn unreadable_rows_and_rows_without_a_number_are_answered_where_they_are() {
     assert_eq!(order.line_items.len(), 2, "the rows around them still make one order");
 }
 
+#[test]
+fn a_row_that_cannot_be_read_rejects_its_whole_order_where_it_is() {
+    // #1's middle row has a comma outside quotes; #2's has a title that is not
+    // UTF-8; #3 is good. Spreadsheets' empty rows below the data are skipped.
+    let mut file = (String::from(HEADER) + &row("#1", "Cap") + &row("#2", "Hat")).into_bytes();
+    file.extend_from_slice(row("#1", "Socks, grey").as_bytes());
+    file.extend_from_slice(b"#2,a@example.com,2026-11-02T10:15:00Z,NOK,1.00,M\xfctze,1,1.00\n");
+    file.extend_from_slice(
+        (row("#1", "Scarf") + &row("#2", "Mug") + &row("#3", "Pen") + ",,,,,,,\n,,,,,,,\n").as_bytes(),
+    );
+    let orders = csv_orders(Cursor::new(file)).expect("good header");
+    assert_eq!(orders.answers(), 3, "#1, #2 and #3; the empty rows are no answer");
+    let parsed: Vec<Parsed> = orders.collect();
+    assert_eq!(parsed.len(), 3, "{parsed:?}");
+    let reasons: Vec<(usize, &str)> = parsed
+        .iter()
+        .filter_map(|p| p.as_ref().err().map(|r| (r.line, r.reason.as_str())))
+        .collect();
+    assert_eq!(reasons.len(), 2, "{parsed:?}");
+    let (line, reason) = reasons[0];
+    assert_eq!(line, 4, "#1 is answered at its unreadable row");
+    assert!(reason.contains("9 fields where the header row has 8"), "{reason}");
+    assert!(
+        reason.ends_with("this row's order is not written (none of its rows)"),
+        "{reason}"
+    );
+    let (line, reason) = reasons[1];
+    assert_eq!(line, 5, "#2 is answered at its unreadable row");
+    assert!(reason.contains("field 6 is not UTF-8"), "{reason}");
+    let written: Vec<&str> = parsed
+        .iter()
+        .filter_map(|p| p.as_ref().ok().map(|(_, o)| o.order_number.as_str()))
+        .collect();
+    assert_eq!(written, ["#3"], "only the order whose rows all read is written");
+}
+
 /// Rows of `n` orders, one row each, after the header.
 fn rows(n: usize) -> String {
     (0..n).map(|i| row(&format!("#{i}"), "Cap")).collect()
@@ -265,7 +301,10 @@ fn the_first_pass_counts_every_answer_the_second_gives() {
         String::from(HEADER) + &row("#1", "Cap") + "#2,short\n" + &row("", "Cap") + &row("#1", "Socks") + &rows(3);
     let orders = csv_orders(Cursor::new(file)).expect("good header");
     let told = orders.answers();
-    assert_eq!(told, 5, "three orders (#1, #0, #2) and two rows rejected alone");
+    assert_eq!(
+        told, 4,
+        "three orders (#1, #0, and #2, which its short row rejects whole) and one row rejected alone"
+    );
     assert_eq!(orders.count(), told);
 }
 
