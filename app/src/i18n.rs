@@ -89,18 +89,57 @@ pub fn t(locale: Locale, key: &str) -> String {
     rust_i18n::t!(key, locale = locale.code()).into_owned()
 }
 
-/// The translation of `key` with `%{name}` placeholders filled in.
+/// The translation of `key` with `%{name}` placeholders filled in, in one pass
+/// over the translation: a value is never searched for placeholders itself (an
+/// invited address `%{role}@example.com` stays as it is).
 pub fn t_args(locale: Locale, key: &str, args: &[(&str, &str)]) -> String {
-    let mut text = t(locale, key);
-    for (name, value) in args {
-        text = text.replace(&format!("%{{{name}}}"), value);
+    fill(&t(locale, key), args)
+}
+
+fn fill(template: &str, args: &[(&str, &str)]) -> String {
+    let mut out = String::with_capacity(template.len());
+    let mut rest = template;
+    while let Some(start) = rest.find("%{") {
+        out.push_str(&rest[..start]);
+        let after = &rest[start + 2..];
+        let value = after.find('}').and_then(|end| {
+            args.iter()
+                .find(|(name, _)| *name == &after[..end])
+                .map(|(_, v)| (end, v))
+        });
+        match value {
+            Some((end, value)) => {
+                out.push_str(value);
+                rest = &after[end + 1..];
+            }
+            None => {
+                out.push_str("%{");
+                rest = after;
+            }
+        }
     }
-    text
+    out.push_str(rest);
+    out
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn placeholders_are_filled_once_and_values_are_never_read_as_placeholders() {
+        let args = [("email", "%{role}@evil.example"), ("role", "owner")];
+        assert_eq!(
+            fill("Invited %{email} as %{role}", &args),
+            "Invited %{role}@evil.example as owner"
+        );
+        assert_eq!(
+            fill("%{role}%{role}, %{unknown} %{open", &args),
+            "ownerowner, %{unknown} %{open"
+        );
+        assert_eq!(fill("100% {sure} %", &args), "100% {sure} %");
+        assert_eq!(fill("ø%{role}ø", &args), "øownerø");
+    }
     use std::collections::BTreeSet;
 
     /// Every key path of a YAML document, e.g. `status.payment.paid.name`.

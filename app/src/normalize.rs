@@ -140,6 +140,20 @@ pub fn check_email(input: &str, field: &str) -> Result<(), FieldError> {
     }
 }
 
+/// A character that changes how the text around it is shown without being seen
+/// itself, or a control character: zero-width characters, joiners and direction
+/// marks, embeddings, overrides, isolates, line and paragraph separators, soft
+/// hyphens, fillers, variation selectors, tags. A name shown in a list beside
+/// others (a key's, a shop's) has none, so that it cannot pass for another.
+pub fn is_unseen(c: char) -> bool {
+    c.is_control()
+        || matches!(c,
+            '\u{AD}' | '\u{34F}' | '\u{61C}' | '\u{115F}' | '\u{1160}' | '\u{17B4}' | '\u{17B5}'
+            | '\u{180B}'..='\u{180F}' | '\u{200B}'..='\u{200F}' | '\u{2028}'..='\u{202E}'
+            | '\u{2060}'..='\u{206F}' | '\u{3164}' | '\u{FE00}'..='\u{FE0F}' | '\u{FEFF}'
+            | '\u{FFA0}' | '\u{FFF9}'..='\u{FFFB}' | '\u{E0000}'..='\u{E007F}' | '\u{E0100}'..='\u{E01EF}')
+}
+
 /// At most `max` bytes of `text`, cut at a character boundary.
 pub fn clip(text: &str, max: usize) -> &str {
     let mut end = text.len().min(max);

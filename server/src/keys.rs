@@ -126,15 +126,7 @@ pub const MAX_LABEL_CHARS: usize = 60;
 pub fn label(text: &str) -> Option<&str> {
     let text = text.trim();
     let fits = text.len() <= 4 * MAX_LABEL_CHARS && text.chars().count() <= MAX_LABEL_CHARS;
-    let unseen = |c: char| {
-        c.is_control()
-            || matches!(c,
-                '\u{AD}' | '\u{34F}' | '\u{61C}' | '\u{115F}' | '\u{1160}' | '\u{17B4}' | '\u{17B5}'
-                | '\u{180B}'..='\u{180F}' | '\u{200B}'..='\u{200F}' | '\u{2028}'..='\u{202E}'
-                | '\u{2060}'..='\u{206F}' | '\u{3164}' | '\u{FE00}'..='\u{FE0F}' | '\u{FEFF}'
-                | '\u{FFA0}' | '\u{FFF9}'..='\u{FFFB}' | '\u{E0000}'..='\u{E007F}' | '\u{E0100}'..='\u{E01EF}')
-    };
-    (fits && !text.chars().any(unseen)).then_some(text)
+    (fits && !text.chars().any(app::normalize::is_unseen)).then_some(text)
 }
 
 /// Creates a key named `label` for the shop `shop_id`, hashed through `gate`,

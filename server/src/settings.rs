@@ -35,15 +35,21 @@ pub const MAX_NAME_CHARS: usize = 100;
 pub const MAX_ORIGINS: usize = 20;
 
 /// A shop's name: 1 to [`MAX_NAME_CHARS`] characters once trimmed, none a
-/// control character; returned trimmed.
+/// control character or one not seen ([`app::normalize::is_unseen`]); returned
+/// trimmed. Members of several shops pick one by its name, and invitations are
+/// sent in it.
 pub fn check_name(name: &str) -> Result<&str, String> {
     let name = name.trim();
     if name.is_empty() {
         Err("a shop's name must not be empty".to_string())
     } else if name.chars().count() > MAX_NAME_CHARS {
         Err(format!("a shop's name has at most {MAX_NAME_CHARS} characters"))
-    } else if name.chars().any(char::is_control) {
-        Err("a shop's name has no control characters (line breaks, tabs)".to_string())
+    } else if name.chars().any(app::normalize::is_unseen) {
+        Err(
+            "a shop's name has no control or invisible characters (line breaks, tabs, zero-width \
+             characters, direction marks), so that it cannot pass for another's"
+                .to_string(),
+        )
     } else {
         Ok(name)
     }
@@ -131,7 +137,17 @@ mod tests {
             check_name(&"ø".repeat(MAX_NAME_CHARS)).unwrap().chars().count(),
             MAX_NAME_CHARS
         );
-        for bad in ["", "   ", "Nord\nlys", "a\tb", &"x".repeat(MAX_NAME_CHARS + 1)] {
+        // A shop whose name reads like another's: right-to-left override, zero-width space, tag characters.
+        for bad in [
+            "",
+            "   ",
+            "Nord\nlys",
+            "a\tb",
+            &"x".repeat(MAX_NAME_CHARS + 1),
+            "Nordlys \u{202E}SA",
+            "Nord\u{200B}lys",
+            "Nordlys\u{E0041}",
+        ] {
             assert!(check_name(bad).is_err(), "{bad:?}");
         }
     }
