@@ -36,10 +36,19 @@ impl Store {
         email_key: &str,
         valid: chrono::Duration,
     ) -> Result<bool, StoreError> {
-        let done = sqlx::query(
+        // On PostgreSQL the shop's row is read under a share lock: a change of
+        // settings turning links off holds the row until it has revoked the links
+        // there are, and this insert then reads the row as it left it. Without it
+        // the insert read the row as before and its link outlived the revoking.
+        // (SQLite has one writer: the change is done before this reads.)
+        let lock = match self.backend {
+            Backend::Postgres => " FOR SHARE",
+            Backend::Sqlite => "",
+        };
+        let done = sqlx::query(&format!(
             "INSERT INTO order_links (token_hash, shop_id, email_key, expires_at)
-             SELECT $1, id, $3, $4 FROM shops WHERE id = $2 AND email_links = 1",
-        )
+             SELECT $1, id, $3, $4 FROM shops WHERE id = $2 AND email_links = 1{lock}"
+        ))
         .bind(token_hash)
         .bind(shop_id)
         .bind(email_key)
@@ -180,3 +189,7 @@ impl Store {
         Ok(done.rows_affected())
     }
 }
+
+#[cfg(test)]
+#[path = "links_tests.rs"]
+mod tests;

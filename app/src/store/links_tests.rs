@@ -1,0 +1,42 @@
+//! Links by email made while the shop turns them off.
+
+use super::*;
+use crate::store::tests::{shop, store_at};
+
+/// A link made while a change of settings turning links off is under way: the
+/// change revokes the links there are, so a link written after it read them,
+/// from the shop as it was, would outlive it and work again once links are
+/// turned back on. The link waits for the change and is not made.
+#[tokio::test]
+async fn a_link_made_while_links_are_turned_off_waits_for_the_change_and_is_not_made() {
+    let (_dir, store, _url) = store_at().await;
+    let shop = store.create_shop(&shop("a")).await.unwrap();
+    let valid = chrono::Duration::minutes(30);
+    assert!(store.create_order_link("h0", shop.id, "e", valid).await.unwrap());
+    // What a change of settings turning links off does, held open.
+    let mut change = store.pool.begin().await.unwrap();
+    sqlx::query("UPDATE shops SET email_links = 0 WHERE id = $1")
+        .bind(shop.id)
+        .execute(&mut *change)
+        .await
+        .unwrap();
+    sqlx::query("UPDATE order_links SET revoked_at = $1 WHERE revoked_at IS NULL AND shop_id = $2")
+        .bind(now())
+        .bind(shop.id)
+        .execute(&mut *change)
+        .await
+        .unwrap();
+    let making = tokio::spawn({
+        let store = store.clone();
+        async move { store.create_order_link("h1", shop.id, "e", valid).await }
+    });
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert!(!making.is_finished(), "the link waits for the change of settings");
+    change.commit().await.unwrap();
+    assert!(!making.await.unwrap().unwrap(), "links are off: no link is made");
+    let live: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM order_links WHERE revoked_at IS NULL")
+        .fetch_one(&store.pool)
+        .await
+        .unwrap();
+    assert_eq!(live, 0, "no link outlives the change");
+}
