@@ -11,6 +11,7 @@ pub mod format;
 pub mod i18n;
 pub mod lookup;
 pub mod normalize;
+pub mod own_words;
 pub mod status;
 pub mod ui;
 pub mod view;

@@ -1,7 +1,9 @@
 //! The order's way so far: where each step of the progress bar stands, and one
 //! history merged from the merchant's events and what the order itself tells.
 
+use crate::format::money;
 use crate::i18n::{t, t_args, Locale};
+use crate::own_words::{self, OwnWords};
 use crate::status::{FulfillmentStatus, OrderStatus, PaymentStatus, ShipmentStatus};
 use crate::view::ShopperView;
 
@@ -81,7 +83,7 @@ pub fn history(order: &ShopperView, locale: Locale) -> Vec<(String, String)> {
     let mut entries: Vec<(String, String)> = order
         .timeline
         .iter()
-        .map(|e| (e.at.clone(), e.message.clone()))
+        .map(|e| (e.at.clone(), said(&e.kind, &e.message, locale)))
         .collect();
     if !has("placed") {
         entries.push((order.placed_at.clone(), t(locale, "timeline.placed")));
@@ -106,6 +108,20 @@ pub fn history(order: &ShopperView, locale: Locale) -> Vec<(String, String)> {
     }
     entries.sort_by(|a, b| a.0.cmp(&b.0));
     entries
+}
+
+/// An event's message as the page says it: Lookout's own sentences (for a
+/// platform's facts, [`own_words`]) in the shopper's language, a merchant's as
+/// written.
+fn said(kind: &str, message: &str, locale: Locale) -> String {
+    match own_words::read(kind, message) {
+        Some(OwnWords::Placed) => t(locale, "timeline.placed"),
+        Some(OwnWords::Refund { amounts, currency }) => {
+            let amounts: Vec<String> = amounts.iter().map(|a| money(a, currency, locale)).collect();
+            t_args(locale, "timeline.refunded", &[("amount", &amounts.join(" + "))])
+        }
+        None => message.to_string(),
+    }
 }
 
 #[cfg(all(test, feature = "ssr"))]
@@ -171,5 +187,49 @@ mod tests {
         assert!(entries.windows(2).all(|w| w[0].0 <= w[1].0));
         let german = history(&view, Locale::De);
         assert_eq!(german[1].1, "Paket 1 mit PostNord versandt");
+    }
+
+    #[test]
+    fn lookouts_own_sentences_are_said_in_the_shoppers_language_and_a_merchants_as_written() {
+        use crate::own_words::{refund, PLACED};
+        use crate::view::ShopperEvent;
+        let mut view = example();
+        let event = |kind: &str, message: String| ShopperEvent {
+            at: "2026-11-02T10:15:00Z".into(),
+            kind: kind.into(),
+            message,
+        };
+        view.timeline = vec![
+            event("placed", PLACED.into()),
+            event("refunded", refund(&["1990.00", "5"], "NOK")),
+            event("refunded", "Refund of your deposit issued".into()),
+        ];
+        let said = |locale| -> Vec<String> {
+            let mut texts: Vec<String> = history(&view, locale)
+                .into_iter()
+                .filter(|(at, _)| at == "2026-11-02T10:15:00Z")
+                .map(|(_, text)| text.replace('\u{a0}', " "))
+                .collect();
+            texts.sort();
+            texts
+        };
+        assert_eq!(
+            said(Locale::De),
+            [
+                "Bestellung eingegangen",
+                "Erstattung von 1.990,00 NOK + 5,00 NOK",
+                "Refund of your deposit issued"
+            ]
+            .map(String::from)
+        );
+        assert_eq!(
+            said(Locale::Zh),
+            [
+                "Refund of your deposit issued",
+                "已收到订单",
+                "退款 NOK 1,990.00 + NOK 5.00"
+            ]
+            .map(String::from)
+        );
     }
 }

@@ -127,12 +127,14 @@ fn shipment(f: &Fulfillment) -> Shipment {
 }
 
 /// What a refund gave back, as a sentence for the order's history; None when no
-/// refund transaction succeeded.
+/// refund transaction succeeded. A transaction still `pending` is not counted:
+/// the sentence says the refund was issued, and the refund's later deliveries
+/// would say it again with another amount, as a second line.
 fn refund_event(r: &Refund, currency: &str) -> Option<TimelineEvent> {
     let refunded: Vec<&Transaction> = r
         .transactions
         .iter()
-        .filter(|t| t.kind.as_deref() == Some("refund") && !matches!(t.status.as_deref(), Some("failure" | "error")))
+        .filter(|t| t.kind.as_deref() == Some("refund") && matches!(t.status.as_deref(), Some("success") | None))
         .collect();
     let first = refunded.first()?;
     let currency = first.currency.as_deref().unwrap_or(currency);
@@ -141,7 +143,7 @@ fn refund_event(r: &Refund, currency: &str) -> Option<TimelineEvent> {
         TimelineEvent {
             at: utc(r.created_at.as_deref().unwrap_or_default()),
             kind: "refunded".to_string(),
-            message: format!("Refund of {} {currency} issued", amounts.join(" + ")),
+            message: app::own_words::refund(&amounts, currency),
             visibility: Visibility::Customer,
         }
         .fitted(),
@@ -176,7 +178,7 @@ pub fn order_input(o: &ShopifyOrder) -> OrderInput {
     };
     let mut timeline = vec![];
     if let Some(at) = &placed_at {
-        timeline.push(event(at, "placed", "Order placed".into(), Visibility::Customer));
+        timeline.push(event(at, "placed", app::own_words::PLACED.into(), Visibility::Customer));
     }
     if let (Some(at), Some(reason)) = (&o.cancelled_at, &o.cancel_reason) {
         let message = format!("Order cancelled ({reason})");
@@ -281,3 +283,6 @@ impl Refund {
         refund_event(self, &order.currency)
     }
 }
+
+#[cfg(test)]
+mod tests;

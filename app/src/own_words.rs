@@ -1,0 +1,67 @@
+//! Sentences Lookout writes into an order's history itself, for a platform that
+//! sends facts rather than sentences (Shopify: an order placed, a refund issued).
+//! They are made here and read back here, so that a shopper's page says them in
+//! the shopper's language while the stored order and the JSON keep them as
+//! written. A merchant's own sentence is never one of these unless it is word
+//! for word the same, and is then said in the shopper's language too.
+
+/// The history's line for an order placed.
+pub const PLACED: &str = "Order placed";
+
+/// The history's line for a refund of `amounts` (decimal text, one per refund
+/// transaction) in `currency`.
+pub fn refund(amounts: &[&str], currency: &str) -> String {
+    format!("Refund of {} {currency} issued", amounts.join(" + "))
+}
+
+/// One of Lookout's own sentences, read back.
+#[derive(Debug, PartialEq, Eq)]
+pub enum OwnWords<'a> {
+    Placed,
+    Refund { amounts: Vec<&'a str>, currency: &'a str },
+}
+
+/// The sentence an event of `kind` says in `message`, if Lookout wrote it.
+pub fn read<'a>(kind: &str, message: &'a str) -> Option<OwnWords<'a>> {
+    match kind {
+        "placed" if message == PLACED => Some(OwnWords::Placed),
+        "refunded" => {
+            let said = message.strip_prefix("Refund of ")?.strip_suffix(" issued")?;
+            let (amounts, currency) = said.rsplit_once(' ')?;
+            let amounts: Vec<&str> = amounts.split(" + ").collect();
+            let decimal = |a: &&str| !a.is_empty() && a.bytes().all(|b| b.is_ascii_digit() || b == b'.');
+            let code = currency.len() == 3 && currency.bytes().all(|b| b.is_ascii_uppercase());
+            (code && amounts.iter().all(decimal)).then_some(OwnWords::Refund { amounts, currency })
+        }
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn what_is_written_is_read_back_and_nothing_else() {
+        assert_eq!(read("placed", PLACED), Some(OwnWords::Placed));
+        let two = refund(&["10.00", "5.50"], "NOK");
+        assert_eq!(
+            read("refunded", &two),
+            Some(OwnWords::Refund {
+                amounts: vec!["10.00", "5.50"],
+                currency: "NOK"
+            })
+        );
+        // A merchant's own words, or another kind's, stay theirs.
+        for (kind, message) in [
+            ("placed", "Order placed on Instagram"),
+            ("note", PLACED),
+            ("refunded", "Refund of your deposit issued"),
+            ("refunded", "Refund of 10.00 kr issued"),
+            ("refunded", "Refund of  NOK issued"),
+            ("refunded", &refund(&["10.00"], "NOK").replace("issued", "sent")),
+        ] {
+            assert_eq!(read(kind, message), None, "{kind}: {message}");
+        }
+    }
+}
