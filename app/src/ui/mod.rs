@@ -13,6 +13,7 @@ mod timeline;
 mod track;
 
 use crate::errors::LookupError;
+use crate::i18n::{t, Locale};
 use crate::view::ShopperView;
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, Html, MetaTags, Title};
@@ -134,7 +135,7 @@ pub fn App() -> impl IntoView {
 fn NotFoundApp() -> impl IntoView {
     provide_meta_context();
     view! {
-        <Title text="Track your order"/>
+        <Title text=t(request_locale(), "page.title")/>
         <main class="page">
             <NotFoundPage/>
         </main>
@@ -150,15 +151,38 @@ fn HomePage() -> impl IntoView {
     }
 }
 
-/// The answer for a path that is no page, or a shop that does not exist.
+/// The answer for a path that is no page, or a shop that does not exist, in the
+/// language the request asks for ([`request_locale`]).
 #[component]
 fn NotFoundPage() -> impl IntoView {
     set_status(404);
+    let locale = request_locale();
     view! {
-        <Html {..} lang="en"/>
-        <h1>"Page not found"</h1>
-        <p>"There is no order tracking page at this address. Check the link from the store."</p>
+        <Html {..} lang=locale.code()/>
+        <h1>{t(locale, "page.not_found_title")}</h1>
+        <p>{t(locale, "page.not_found_body")}</p>
     }
+}
+
+/// The language of a page that has no shop to say it (no such page or shop, the
+/// store unavailable): the page's `?locale=` if it names one, else the browser's
+/// first language that Lookout speaks, else English. Server-rendered only.
+pub(crate) fn request_locale() -> Locale {
+    #[cfg(feature = "ssr")]
+    if let Some(parts) = use_context::<http::request::Parts>() {
+        let asked = parts.uri.query().and_then(|q| {
+            q.split('&')
+                .find_map(|pair| pair.strip_prefix("locale="))
+                .and_then(Locale::parse)
+        });
+        let accepted = parts
+            .headers
+            .get(http::header::ACCEPT_LANGUAGE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(Locale::from_accept_language);
+        return asked.or(accepted).unwrap_or_default();
+    }
+    Locale::default()
 }
 
 /// A strict Content-Security-Policy for a rendered page: scripts only from this

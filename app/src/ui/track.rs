@@ -3,7 +3,7 @@
 
 use super::lookup_form::{page_base, LookupArea, LookupIsland, LookupPlace, LookupState};
 use super::order_links::OrderLinks;
-use super::{set_status, NotFoundPage};
+use super::{request_locale, set_status, NotFoundPage};
 use crate::i18n::{t, Locale};
 use crate::lookup::{shop_page, ShopPage};
 use leptos::prelude::*;
@@ -30,9 +30,15 @@ pub fn TrackPage(compact: bool) -> impl IntoView {
                 match page.await {
                     Ok(Some(page)) => view! { <TrackShop page compact/> }.into_any(),
                     Ok(None) => view! { <NotFoundPage/> }.into_any(),
-                    Err(e) => {
+                    Err(_) => {
                         set_status(503);
-                        view! { <p class="notice error" role="alert">{e.to_string()}</p> }.into_any()
+                        let locale = request_locale();
+                        view! {
+                            <Html {..} lang=locale.code()/>
+                            <Title text=t(locale, "page.title")/>
+                            <p class="notice error" role="alert">{t(locale, "error.unavailable")}</p>
+                        }
+                        .into_any()
                     }
                 }
             })}

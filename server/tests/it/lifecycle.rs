@@ -305,6 +305,17 @@ async fn a_postgresql_outage_answers_503_and_service_recovers_by_itself() {
             && !html.contains("error returned from database")
             && !html.contains("Connection refused")
     );
+    // The page cannot read the shop's language: it speaks the browser's.
+    let res = client
+        .get(format!("{}/track/demo", server.base))
+        .header("accept-language", "de-DE,de;q=0.9")
+        .send()
+        .await
+        .expect("an answer, not a hang");
+    assert_eq!(res.status(), 503);
+    let html = res.text().await.unwrap();
+    assert!(html.contains(r#"lang="de""#), "{html}");
+    assert!(html.contains("gleich noch einmal"), "{html}");
     assert_eq!(ready().await, 503);
     // Each answer waits at most the pool's 2 s acquire timeout.
     assert!(

@@ -162,6 +162,27 @@ async fn an_unknown_shop_gets_a_404_page() {
     assert!(res.text().await.unwrap().contains("Page not found"));
     let res = app.client.get(app.url("/no/such/page")).send().await.unwrap();
     assert_eq!(res.status(), 404);
+    // In the language the page asks for, else the browser's, for a shop that
+    // does not exist and for a path that is no page.
+    for (path, accept, lang, heading) in [
+        ("/track/no-such-shop?locale=sv", "de", "sv", "Sidan hittades inte"),
+        ("/track/no-such-shop", "zh-CN,zh;q=0.9", "zh", "找不到页面"),
+        ("/embed/no-such-shop", "fr, nb;q=0.5", "nb", "Fant ikke siden"),
+        ("/no/such/page?locale=de", "en", "de", "Seite nicht gefunden"),
+        ("/no/such/page", "fr", "en", "Page not found"),
+    ] {
+        let res = app
+            .client
+            .get(app.url(path))
+            .header("accept-language", accept)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 404, "{path}");
+        let html = res.text().await.unwrap();
+        assert!(html.contains(&format!(r#"lang="{lang}""#)), "{path}: {html}");
+        assert!(html.contains(heading), "{path}: {html}");
+    }
 }
 
 #[tokio::test]
