@@ -111,6 +111,7 @@ test('a storefront whose origin is not allowed cannot show the frame', async () 
 test('a shop that does not exist becomes a link, and a data-target that matches nothing is warned of', async () => {
   const tags = [
     `<script src="${lookout.base}/embed.js" data-shop="no-such-shop" async></script>`,
+    `<script src="${lookout.base}/embed.js" data-shop="gone-shop" data-locale="de-CH" async></script>`,
     `<script src="${lookout.base}/embed.js" data-shop="demo" data-target="#missing" async></script>`,
     // A widget in a drawer not yet open: hidden, it still says it is there.
     `<div id="drawer" style="display:none"></div>`,
@@ -123,7 +124,13 @@ test('a shop that does not exist becomes a link, and a data-target that matches 
   const warnings = [];
   page.on('console', (m) => { if (m.type() === 'warning') warnings.push(m.text()); });
   await page.goto(shop);
-  await page.locator(`a[href="${lookout.base}/track/no-such-shop"]`).waitFor({ timeout: 10_000 });
+  const link = page.locator(`a[href="${lookout.base}/track/no-such-shop"]`);
+  await link.waitFor({ timeout: 10_000 });
+  // In the widget's language: the page's (lang="en") here, data-locale's below.
+  assert.deepEqual([await link.textContent(), await link.getAttribute('lang')], ['Track your order', 'en']);
+  const german = page.locator(`a[href="${lookout.base}/track/gone-shop?locale=de"]`);
+  await german.waitFor({ timeout: 10_000 });
+  assert.deepEqual([await german.textContent(), await german.getAttribute('lang')], ['Bestellung verfolgen', 'de']);
   // The real shop's widget stays: it said it was the widget.
   const frame = page.frameLocator('iframe[title="Track your order"]').first();
   await frame.locator('form').first().waitFor({ timeout: 20_000 });
@@ -158,6 +165,8 @@ test('several widgets and a dynamically inserted tag all work; a bad slug falls 
     langs.push(await f.locator('html').getAttribute('lang'));
   }
   assert.deepEqual(langs.sort(), ['de', 'en', 'sv']);
+  const titles = await page.locator('iframe').evaluateAll((fs) => fs.map((f) => f.title).sort());
+  assert.deepEqual(titles, ['Bestellung verfolgen', 'Spåra din beställning', 'Track your order'], 'each frame titled in its language');
   assert.equal(await page.locator(`a[href="${lookout.base}/track/Not%20A%20Slug!"]`).count(), 1);
   await context.close();
 });

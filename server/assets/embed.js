@@ -17,11 +17,20 @@
     } catch (e) { warn("Lookout: bad data-target", t); }
     if (box) box.appendChild(el); else s.parentNode.insertBefore(el, s.nextSibling);
   }
-  // The plain link to the full tracking page.
-  function link(origin, shop) {
-    var a = d.createElement("a");
-    a.href = (origin || "") + "/track/" + encodeURIComponent(shop);
-    a.textContent = "Track your order";
+  // "Track your order" in each language (the pages' page.title).
+  var WORDS = { en: "Track your order", nb: "Spor bestillingen din", sv: "Spåra din beställning", de: "Bestellung verfolgen", zh: "查询订单" };
+  // data-locale, else the page's language, else the browser's; else English.
+  function lang(s) {
+    var l = (s.getAttribute("data-locale") || d.documentElement.lang || navigator.language || "").toLowerCase().split(/[-_]/)[0];
+    l = l === "nn" || l === "no" ? "nb" : l;
+    return WORDS[l] ? l : "en";
+  }
+  // The plain link to the full tracking page, in the widget's language.
+  function link(origin, s) {
+    var a = d.createElement("a"), l = lang(s), q = s.getAttribute("data-locale") ? "?locale=" + l : "";
+    a.href = (origin || "") + "/track/" + encodeURIComponent(s.getAttribute("data-shop") || "") + q;
+    a.lang = l;
+    a.textContent = WORDS[l];
     return a;
   }
   function mount(s) {
@@ -37,7 +46,7 @@
       url = origin + "/embed/" + shop + (q.length ? "?" + q.join("&") : "");
       var f = d.createElement("iframe");
       f.src = url;
-      f.title = s.getAttribute("data-title") || "Track your order";
+      f.title = s.getAttribute("data-title") || WORDS[lang(s)];
       f.setAttribute("style", "display:block;width:100%;max-width:40rem;height:460px;border:0;overflow:hidden");
       f.setAttribute("scrolling", "no");
       var x = { frame: f, origin: origin, heard: false };
@@ -46,13 +55,13 @@
       f.addEventListener("load", function () {
         setTimeout(function () {
           if (x.heard || !f.parentNode) return;
-          f.parentNode.replaceChild(link(origin, shop), f);
+          f.parentNode.replaceChild(link(origin, s), f);
           warn("Lookout: the widget did not load here (is this site's origin allowed for the shop?); showing a link", url);
         }, WAIT_MS);
       });
     } catch (e) {
       // Never break the host page: fall back to a plain link.
-      try { place(s, link(origin, shop)); } catch (ignored) {}
+      try { place(s, link(origin, s)); } catch (ignored) {}
       warn(e);
     }
   }

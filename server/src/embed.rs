@@ -3,6 +3,7 @@
 //! the script tag merchants paste.
 
 use crate::assets::Representations;
+use app::i18n::{t, Locale};
 use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderMap, HeaderValue};
@@ -24,12 +25,16 @@ pub fn integrity() -> String {
     )
 }
 
-/// The tag a merchant pastes, for a Lookout served at `base_url`.
-pub fn snippet(base_url: &str, slug: &str) -> String {
+/// The tags a merchant pastes, for a Lookout served at `base_url`: the loader,
+/// and for a browser without JavaScript the link to the tracking page, in
+/// `locale` (the shop's language; the page itself follows the shopper's).
+pub fn snippet(base_url: &str, slug: &str, locale: Locale) -> String {
+    let base = base_url.trim_end_matches('/');
     format!(
-        r#"<script src="{}/embed.js" data-shop="{slug}" integrity="{}" crossorigin="anonymous" async></script>"#,
-        base_url.trim_end_matches('/'),
-        integrity()
+        "<script src=\"{base}/embed.js\" data-shop=\"{slug}\" integrity=\"{}\" crossorigin=\"anonymous\" async></script>\n\
+         <noscript><a href=\"{base}/track/{slug}\">{}</a></noscript>",
+        integrity(),
+        t(locale, "page.title")
     )
 }
 
@@ -149,19 +154,33 @@ mod tests {
     }
 
     #[test]
-    fn the_loader_is_under_4_kib_raw_and_2_kib_gzipped() {
-        assert!(LOADER.len() < 4096, "raw {} bytes", LOADER.len());
+    fn the_loader_is_under_5_kib_raw_and_2_kib_gzipped() {
+        assert!(LOADER.len() < 5120, "raw {} bytes", LOADER.len());
         let gz = gzip_len(LOADER.as_bytes());
         assert!(gz < 2048, "gzipped {gz} bytes");
     }
 
     #[test]
     fn the_snippet_carries_the_integrity_of_the_served_loader() {
-        let tag = snippet("https://lookout.example/", "demo");
+        let tag = snippet("https://lookout.example/", "demo", Locale::De);
         assert!(
             tag.starts_with(r#"<script src="https://lookout.example/embed.js" data-shop="demo" integrity="sha384-"#)
         );
         assert!(tag.contains(r#"crossorigin="anonymous""#));
         assert_eq!(integrity().len(), "sha384-".len() + 64);
+        assert!(
+            tag.ends_with(
+                r#"<noscript><a href="https://lookout.example/track/demo">Bestellung verfolgen</a></noscript>"#
+            ),
+            "{tag}"
+        );
+    }
+
+    #[test]
+    fn the_loaders_link_says_what_the_pages_title_says_in_each_language() {
+        for locale in Locale::ALL {
+            let said = format!("{}: \"{}\"", locale.code(), t(locale, "page.title"));
+            assert!(LOADER.contains(&said), "embed.js lacks {said}");
+        }
     }
 }

@@ -144,7 +144,16 @@ enum EmbedCommand {
         /// The address shoppers reach this Lookout at, e.g. https://track.example.
         #[arg(long, env = "LOOKOUT_PUBLIC_URL", default_value = "http://127.0.0.1:3000")]
         base_url: String,
+        /// The language of the link shown where JavaScript is off (the shop's):
+        /// en, nb, sv, de or zh.
+        #[arg(long, default_value = "en", value_parser = parse_locale)]
+        locale: app::i18n::Locale,
     },
+}
+
+/// A language Lookout speaks, by its code.
+fn parse_locale(code: &str) -> std::result::Result<app::i18n::Locale, String> {
+    app::i18n::Locale::from_code(code).ok_or_else(|| format!("{code:?} is not one of en, nb, sv, de, zh"))
 }
 
 /// Runs the command line; errors are printed as one clear line and exit 1.
@@ -244,10 +253,10 @@ async fn run(command: Command) -> Result<()> {
         }
         Command::Shop { command } => shop::run(command).await,
         Command::Embed {
-            command: EmbedCommand::Snippet { slug, base_url },
+            command: EmbedCommand::Snippet { slug, base_url, locale },
         } => {
             settings::check_slug(&slug).map_err(anyhow::Error::msg)?;
-            println!("{}", crate::embed::snippet(&base_url, &slug));
+            println!("{}", crate::embed::snippet(&base_url, &slug, locale));
             Ok(())
         }
         Command::Key { command } => key::run(command).await,

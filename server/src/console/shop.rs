@@ -237,7 +237,8 @@ fn settings_page(
         .into_iter()
         .map(|l| view! { <option value=l.code() selected=form.locale == l.code()>{l.native_name()}</option> })
         .collect_view();
-    let snippet = crate::embed::snippet(&base_url(state, headers), &slug);
+    let shop_locale = Locale::parse(&member.shop.locale).unwrap_or_default();
+    let snippet = crate::embed::snippet(&base_url(state, headers), &slug, shop_locale);
     let preview = format!("/embed/{slug}");
     let title = t(locale, "console.settings.title");
     let action = format!("/console/shops/{slug}/settings");

@@ -221,6 +221,23 @@ fn embed_snippet_prints_a_tag_with_integrity() {
         "{tag}"
     );
     assert!(tag.contains(r#"crossorigin="anonymous" async></script>"#));
+    assert!(
+        tag.contains(r#"<noscript><a href="https://track.example/track/demo">Track your order</a></noscript>"#),
+        "{tag}"
+    );
+    let out = lookout(&db, &["embed", "snippet", "demo", "--locale", "sv"]);
+    assert!(
+        stdout(&out).contains(">Spåra din beställning</a></noscript>"),
+        "{}",
+        stdout(&out)
+    );
+    let out = lookout(&db, &["embed", "snippet", "demo", "--locale", "fr"]);
+    assert!(!out.status.success());
+    assert!(
+        stderr(&out).contains("\"fr\" is not one of en, nb, sv, de, zh"),
+        "{}",
+        stderr(&out)
+    );
 }
 
 #[test]

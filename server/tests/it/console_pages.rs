@@ -23,7 +23,7 @@ async fn settings_change_the_widget_and_bad_ones_change_nothing() {
         frame[..frame.find('>').unwrap()].contains(r#"src="/embed/alpha""#),
         "the preview frames the real widget"
     );
-    let snippet = server::embed::snippet(&app.base, "alpha");
+    let snippet = server::embed::snippet(&app.base, "alpha", app::i18n::Locale::En);
     let text = page
         .replace("&lt;", "<")
         .replace("&gt;", ">")
@@ -34,6 +34,13 @@ async fn settings_change_the_widget_and_bad_ones_change_nothing() {
         "the script tag with its integrity hash: {snippet}"
     );
     assert!(!page.contains("<script src=\"http"), "shown as text, not run");
+    assert!(
+        text.contains(&format!(
+            "<noscript><a href=\"{}/track/alpha\">Track your order</a></noscript>",
+            app.base
+        )),
+        "with the link for a browser without JavaScript, in the shop's language"
+    );
     for (field, value, says) in [
         ("accent", "red; background:url(x)", "hex colour"),
         ("allowed_origins", "javascript:alert(1)", "not valid"),
