@@ -127,7 +127,10 @@ pub fn LookupIsland(children: Children) -> impl IntoView {
         }
     });
     view! {
-        <div class="lookup-region" aria-live="polite" node_ref=region on:submit=on_submit>
+        // Not a live region: what a lookup brings is told by focus (the order's
+        // heading, the first field in error) and by its notice's role="alert";
+        // a live region would read the whole order out as well.
+        <div class="lookup-region" node_ref=region on:submit=on_submit>
             {children()}
         </div>
     }
@@ -149,15 +152,22 @@ pub fn LookupArea(place: LookupPlace, state: LookupState) -> impl IntoView {
                 let error = errors.iter().find(|e| e.field == id).map(|e| field_message(locale, e));
                 (id, error)
             };
+            // After a plain post (no JavaScript) the page opens at the first field in
+            // error, which is then read out with its error; the island does the same.
+            let first_invalid = ["email", "order_number"]
+                .into_iter()
+                .find(|id| errors.iter().any(|e| e.field == *id));
             view! {
                 <form class="lookup" method="post" action=place.here novalidate data-lookup="find">
                     {notice.map(|e| view! { <Notice error=e locale/> })}
                     <Field
-                        field=field("email") label=t(locale, "form.email_label") kind="email"
+                        field=field("email") autofocus=first_invalid == Some("email")
+                        label=t(locale, "form.email_label") kind="email"
                         autocomplete="email" inputmode="email" hint=t(locale, "form.email_hint") value=state.email
                     />
                     <Field
-                        field=field("order_number") label=t(locale, "form.number_label") kind="text"
+                        field=field("order_number") autofocus=first_invalid == Some("order_number")
+                        label=t(locale, "form.number_label") kind="text"
                         autocomplete="off" inputmode="text" hint=t(locale, "form.number_hint") value=state.order_number
                     />
                     <button type="submit" class="primary" aria-busy="false" data-busy=t(locale, "form.submitting")>
@@ -225,6 +235,7 @@ fn field_message(locale: Locale, error: &FieldError) -> String {
 #[component]
 fn Field(
     field: (&'static str, Option<String>),
+    autofocus: bool,
     label: String,
     kind: &'static str,
     autocomplete: &'static str,
@@ -242,7 +253,7 @@ fn Field(
             <label for=id>{label}</label>
             <input
                 id=id name=id type=kind autocomplete=autocomplete inputmode=inputmode
-                spellcheck="false" autocapitalize="off" required
+                spellcheck="false" autocapitalize="off" required autofocus=autofocus
                 aria-describedby=described
                 aria-invalid=if invalid { "true" } else { "false" }
                 value=value

@@ -34,7 +34,7 @@ pub fn OrderLinks(
                     <label for="links-email">{t(locale, "form.email_label")}</label>
                     <input
                         id="links-email" name="email" type="email" autocomplete="email" inputmode="email"
-                        spellcheck="false" autocapitalize="off" required
+                        spellcheck="false" autocapitalize="off" required autofocus=invalid
                         aria-describedby="links-email-error"
                         aria-invalid=if invalid { "true" } else { "false" }
                         value=typed

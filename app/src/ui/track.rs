@@ -4,7 +4,7 @@
 use super::lookup_form::{page_base, LookupArea, LookupIsland, LookupPlace, LookupState};
 use super::order_links::OrderLinks;
 use super::{request_locale, set_status, NotFoundPage};
-use crate::i18n::{t, Locale};
+use crate::i18n::{t, t_args, Locale};
 use crate::lookup::{shop_page, ShopPage};
 use leptos::prelude::*;
 use leptos_meta::{Html, Title};
@@ -60,9 +60,20 @@ fn TrackShop(page: ShopPage, compact: bool) -> impl IntoView {
         .unwrap_or_default();
     #[cfg(not(feature = "ssr"))]
     let state = LookupState::default();
+    // A page that answers a form with an error says so first in its title, which
+    // is read out as the page opens.
+    let failed = matches!(state.result, Some(Err(_)))
+        || matches!(
+            use_context::<super::LinkNotice>(),
+            Some(super::LinkNotice::Invalid { .. })
+        );
+    let title = match failed {
+        true => t_args(locale, "page.error_title", &[("title", &t(locale, "page.title"))]),
+        false => t(locale, "page.title"),
+    };
     view! {
         <Html {..} lang=locale.code()/>
-        <Title text=t(locale, "page.title")/>
+        <Title text=title/>
         // The accent colour (a checked hex colour) as a style element carrying the
         // response's nonce, so the page's policy needs no 'unsafe-inline' for styles.
         {page.accent.clone().map(|a| view! { <style nonce=leptos::nonce::use_nonce()>{format!(".track{{--accent:{a}}}")}</style> })}

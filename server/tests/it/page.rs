@@ -78,6 +78,34 @@ async fn a_plain_form_post_with_bad_input_names_the_fields() {
     assert_eq!(status, 422);
     assert!(html.contains("Enter an email address like name@example.com."));
     assert!(html.contains("Enter the order number."));
+    // Without JavaScript the page opens at the first field in error, its title
+    // saying first that something went wrong.
+    assert!(html.contains("<title>Error: Track your order</title>"), "{html}");
+    let input = |id: &str| {
+        let at = html.find(&format!(r#"<input id="{id}""#)).expect("the input");
+        html[at..at + html[at..].find('>').expect("its end")].to_string()
+    };
+    assert!(input("email").contains("autofocus"), "{}", input("email"));
+    assert!(
+        !input("order_number").contains("autofocus"),
+        "{}",
+        input("order_number")
+    );
+    let (_, html) = post_form(&app, "alpha", "ada@example.com", "").await;
+    let at = html.find(r#"<input id="order_number""#).expect("the input");
+    assert!(html[at..at + html[at..].find('>').unwrap()].contains("autofocus"));
+    assert_eq!(html.matches("autofocus").count(), 1, "one field only");
+    // A page with nothing wrong opens as ever.
+    let html = app
+        .client
+        .get(app.url("/track/alpha"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(!html.contains("autofocus") && html.contains("<title>Track your order</title>"));
 }
 
 #[tokio::test]
