@@ -12,6 +12,8 @@ pub(super) const MAX_TEXT: usize = 1000;
 pub(super) const MAX_NOTE: usize = 10_000;
 /// Longest id, SKU, carrier or tracking number, in characters.
 pub(super) const MAX_ID: usize = 200;
+/// The longest link kept (characters).
+pub(super) const MAX_URL: usize = 2000;
 /// Longest tag, in characters.
 pub(super) const MAX_TAG: usize = 255;
 /// Longest part of a shipping address, in characters: a name, a street line,
@@ -190,7 +192,7 @@ impl Validator {
     }
 
     pub(super) fn url(&mut self, value: Option<String>, field: &str) -> Option<String> {
-        let value = self.text(value, field, 2000)?;
+        let value = self.text(value, field, MAX_URL)?;
         if is_http_url(&value) {
             Some(value)
         } else {

@@ -8,7 +8,9 @@
 //! order good, only a long one short. Lists of line items, parcels or events
 //! longer than Lookout's caps are not cut: an order that large is refused.
 
-use super::fields::{cut, COUNTRY_CODE, MAX_ID, MAX_NAME, MAX_NOTE, MAX_PHONE, MAX_STREET, MAX_TAG, MAX_TEXT, MAX_ZIP};
+use super::fields::{
+    cut, COUNTRY_CODE, MAX_ID, MAX_NAME, MAX_NOTE, MAX_PHONE, MAX_STREET, MAX_TAG, MAX_TEXT, MAX_URL, MAX_ZIP,
+};
 use super::validate::LIMITS;
 use super::{AddressInput, OrderInput, Shipment, TimelineEvent};
 
@@ -26,6 +28,7 @@ impl OrderInput {
         for shipment in &mut self.shipments {
             fit(&mut shipment.carrier, MAX_ID);
             fit(&mut shipment.tracking_number, MAX_ID);
+            drop_long_link(&mut shipment.tracking_url);
         }
         for event in &mut self.timeline {
             fit(&mut event.message, MAX_TEXT);
@@ -43,10 +46,12 @@ impl OrderInput {
 }
 
 impl Shipment {
-    /// This parcel with its carrier and tracking number cut to their limit.
+    /// This parcel with its carrier and tracking number cut to their limit, and
+    /// a tracking link over its limit dropped.
     pub fn fitted(mut self) -> Shipment {
         fit(&mut self.carrier, MAX_ID);
         fit(&mut self.tracking_number, MAX_ID);
+        drop_long_link(&mut self.tracking_url);
         self
     }
 }
@@ -78,6 +83,14 @@ fn fit_address(a: &mut AddressInput) {
         .is_some_and(|c| c.trim().chars().count() > COUNTRY_CODE)
     {
         a.country_code = None;
+    }
+}
+
+/// A link longer than Lookout keeps is dropped, not cut: a cut link leads
+/// elsewhere. The parcel keeps its carrier and tracking number.
+fn drop_long_link(url: &mut Option<String>) {
+    if url.as_deref().is_some_and(|u| u.trim().chars().count() > MAX_URL) {
+        *url = None;
     }
 }
 
@@ -129,6 +142,9 @@ mod tests {
             message: Some(long(MAX_TEXT * 2)),
             visibility: Some("customer".into()),
         });
+        // A carrier's link past the limit: dropped whole, the parcel kept.
+        let link = format!("https://carrier.example/t?{}", "q".repeat(MAX_URL));
+        input.shipments[0].tracking_url = Some(link);
         assert!(validate(input.clone()).is_err(), "as sent, it is too long");
         let order = validate(input.fitted()).expect("fitted, it is valid").into_inner();
         assert_eq!(order.note.as_ref().map(|n| n.chars().count()), Some(MAX_NOTE));
@@ -141,6 +157,9 @@ mod tests {
         assert_eq!(item.title.chars().count(), MAX_TEXT);
         let refund = order.timeline.iter().find(|e| e.kind == "refunded").expect("the event");
         assert_eq!(refund.message.chars().count(), MAX_TEXT);
+        let parcel = &order.shipments[0];
+        assert_eq!(parcel.tracking_url, None);
+        assert!(parcel.tracking_number.is_some(), "the parcel and its number are kept");
     }
 
     #[test]
