@@ -49,6 +49,24 @@ pub(super) fn csv_order_input(rows: &[HashMap<String, String>]) -> std::result::
     let mut by_tracking: HashMap<String, usize> = HashMap::new();
     let mut items = Vec::with_capacity(rows.len());
     for (i, row) in rows.iter().enumerate() {
+        // Order columns are read from the first row; a later row that gives another
+        // shopper's email or another currency is not a line of the same order (two
+        // orders given one number, say), and the order is rejected, not mixed.
+        for (column, same) in [("email", same_email as fn(&str, &str) -> bool), ("currency", same_text)] {
+            if let (Some(a), Some(b)) = (first.get(column), row.get(column)) {
+                if !same(a, b) && !unreadable.iter().any(|e: &FieldError| e.field == column) {
+                    unreadable.push(FieldError::new(
+                        column,
+                        "rows_disagree",
+                        format!(
+                            "`{column}` differs between this order's row 1 and row {} (an order's rows share its \
+                             columns; are two orders given one order_number?)",
+                            i + 1
+                        ),
+                    ));
+                }
+            }
+        }
         let id = get(row, "line_item_id").unwrap_or_else(|| format!("line-{}", i + 1));
         let text = get(row, "quantity");
         let quantity = text.as_deref().and_then(|q| q.parse::<u32>().ok());
@@ -123,6 +141,14 @@ pub(super) fn csv_order_input(rows: &[HashMap<String, String>]) -> std::result::
         note: get(first, "note"),
         ..Default::default()
     })
+}
+
+fn same_email(a: &str, b: &str) -> bool {
+    app::normalize::email_key(a) == app::normalize::email_key(b)
+}
+
+fn same_text(a: &str, b: &str) -> bool {
+    a.trim() == b.trim()
 }
 
 /// Why a CSV quantity is not one.
@@ -232,6 +258,67 @@ order_number,email,placed_at,currency,total,line_item_id,line_item_title,quantit
             100,
             "rows of one tracking number share its parcel"
         );
+    }
+
+    #[test]
+    fn rows_of_one_number_that_name_another_shopper_or_currency_reject_the_order() {
+        let file = "\
+order_number,email,placed_at,currency,total,line_item_title,quantity,price
+#1,ada@example.com,2026-11-02T10:15:00Z,NOK,2.00,Cap,1,1.00
+#2,bo@example.com,2026-11-02T10:15:00Z,NOK,1.00,Cap,1,1.00
+#1,eve@example.com,2026-11-02T10:15:00Z,NOK,2.00,Hat,1,1.00
+#2,BO@Example.com ,2026-11-02T10:15:00Z,NOK,1.00,Hat,1,1.00
+#3,cy@example.com,2026-11-02T10:15:00Z,NOK,1.00,Cap,1,1.00
+#3,cy@example.com,2026-11-02T10:15:00Z,SEK,1.00,Hat,1,1.00
+";
+        let parsed = read_csv(file.as_bytes()).expect("the header row is good");
+        assert_eq!(parsed.len(), 3);
+        let Err(mixed) = &parsed[0] else {
+            panic!("{:?}", parsed[0])
+        };
+        assert!(
+            mixed
+                .reason
+                .contains("`email` differs between this order's row 1 and row 2"),
+            "{}",
+            mixed.reason
+        );
+        let Ok((_, same)) = &parsed[1] else {
+            panic!("the same address in other letters is the same shopper: {:?}", parsed[1])
+        };
+        assert_eq!(same.line_items.len(), 2);
+        let Err(currencies) = &parsed[2] else {
+            panic!("{:?}", parsed[2])
+        };
+        assert!(
+            currencies.reason.contains("`currency` differs"),
+            "{}",
+            currencies.reason
+        );
+    }
+
+    #[test]
+    fn an_order_whose_rows_hold_more_text_than_an_order_may_is_refused_without_keeping_it() {
+        let mut file =
+            String::from("order_number,email,placed_at,currency,total,line_item_title,quantity,price,variant\n");
+        let variant = "v".repeat(3000);
+        for _ in 0..400 {
+            file.push_str(&format!(
+                "#1,a@example.com,2026-11-02T10:15:00Z,NOK,1.00,Cap,1,1.00,{variant}\n"
+            ));
+        }
+        file.push_str("#2,b@example.com,2026-11-02T10:15:00Z,NOK,1.00,Cap,1,1.00,\n");
+        let parsed = read_csv(file.as_bytes()).expect("the header row is good");
+        let Err(large) = &parsed[0] else {
+            panic!("{:?}", parsed[0])
+        };
+        assert_eq!(large.line, 2);
+        assert!(
+            large.reason.contains("an order holds at most 1048576"),
+            "{}",
+            large.reason
+        );
+        assert!(parsed[1].is_ok(), "the next order is read as ever");
     }
 
     #[test]

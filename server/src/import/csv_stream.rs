@@ -10,7 +10,7 @@
 use super::csv_rows::{csv_order_input, CSV_COLUMNS};
 use super::row_bound::{RowBound, READ_AHEAD};
 use super::{reasons, Parsed, Rejected};
-use app::order::{validate, LIMITS};
+use app::order::{validate, LIMITS, MAX_BODY_BYTES};
 use csv::{ByteRecord, StringRecord};
 use std::collections::hash_map::RandomState;
 use std::collections::HashMap;
@@ -18,12 +18,14 @@ use std::hash::BuildHasher;
 use std::io::{Read, Seek, SeekFrom};
 
 /// One order's rows so far: the line of its first, its rows (no more than an
-/// order may have line items, and one), how many there were, and the first of
-/// them that could not be read (the order is then rejected whole).
+/// order may have line items, and one; no more text than an order's body may
+/// hold), how many there were and how much text, and the first of them that
+/// could not be read (the order is then rejected whole).
 struct Group {
     line: usize,
     rows: Vec<HashMap<String, String>>,
     count: usize,
+    bytes: usize,
     unreadable: Option<Rejected>,
 }
 
@@ -33,6 +35,7 @@ impl Group {
             line,
             rows: Vec::new(),
             count: 0,
+            bytes: 0,
             unreadable: None,
         }
     }
@@ -41,8 +44,12 @@ impl Group {
     fn add(&mut self, row: Result<HashMap<String, String>, Rejected>) {
         self.count += 1;
         match row {
-            Ok(row) if self.rows.len() <= LIMITS.line_items => self.rows.push(row),
-            Ok(_) => {}
+            Ok(row) => {
+                self.bytes += row.iter().map(|(k, v)| k.len() + v.len()).sum::<usize>();
+                if self.rows.len() <= LIMITS.line_items && self.bytes <= MAX_BODY_BYTES {
+                    self.rows.push(row);
+                }
+            }
             Err(unreadable) => {
                 self.unreadable.get_or_insert(unreadable);
             }
@@ -333,6 +340,7 @@ fn finished(
         line,
         rows,
         count,
+        bytes,
         unreadable,
     }: Group,
 ) -> Parsed {
@@ -348,6 +356,15 @@ fn finished(
         return Err(Rejected::new(
             line,
             format!("line_items: {count} rows for this order; an order has at most {limit} line items"),
+        ));
+    }
+    if bytes > MAX_BODY_BYTES {
+        return Err(Rejected::new(
+            line,
+            format!(
+                "this order's rows hold {bytes} bytes of text; an order holds at most {MAX_BODY_BYTES} \
+                 (1 MiB, the API's limit for one order)"
+            ),
         ));
     }
     csv_order_input(&rows)
