@@ -140,13 +140,25 @@ pub fn check_email(input: &str, field: &str) -> Result<(), FieldError> {
     }
 }
 
-/// A character that changes how the text around it is shown without being seen
-/// itself, or a control character: zero-width characters, joiners and direction
-/// marks, embeddings, overrides, isolates, line and paragraph separators, soft
-/// hyphens, fillers, variation selectors, tags. A name shown in a list beside
-/// others (a key's, a shop's) has none, so that it cannot pass for another.
-pub fn is_unseen(c: char) -> bool {
+/// A character that hides text or reorders it without being seen itself: a
+/// control character, a direction mark, embedding, override or isolate, a
+/// zero-width space, a word joiner, a line or paragraph separator. A shop's name
+/// has none, so that it cannot pass for another's in a member's list or an
+/// invitation; emoji sequences and scripts keep the joiners and variation
+/// selectors they need (U+200C, U+200D, U+FE0F, tag characters of flags).
+pub fn hides_or_reorders(c: char) -> bool {
     c.is_control()
+        || matches!(c,
+            '\u{61C}' | '\u{200B}' | '\u{200E}' | '\u{200F}' | '\u{2028}'..='\u{202E}'
+            | '\u{2060}'..='\u{2064}' | '\u{2066}'..='\u{2069}' | '\u{FEFF}')
+}
+
+/// [`hides_or_reorders`], and every other character that changes how the text
+/// around it is shown without being seen itself: joiners, soft hyphens,
+/// fillers, variation selectors, tags. An API key's name (plain words a
+/// merchant types to tell keys apart) has none.
+pub fn is_unseen(c: char) -> bool {
+    hides_or_reorders(c)
         || matches!(c,
             '\u{AD}' | '\u{34F}' | '\u{61C}' | '\u{115F}' | '\u{1160}' | '\u{17B4}' | '\u{17B5}'
             | '\u{180B}'..='\u{180F}' | '\u{200B}'..='\u{200F}' | '\u{2028}'..='\u{202E}'

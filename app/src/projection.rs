@@ -160,24 +160,25 @@ pub fn shopper_hold_reason(reason: &str) -> String {
 /// True when a reason speaks of what a store suspected or a bank refused
 /// (fraud, risk, suspicion, a declined or stolen card, a chargeback), in any of
 /// the languages a shopper page speaks: a shopper is never told that an order
-/// was flagged, in any wording a merchant is likely to use.
+/// was flagged, in any wording a merchant is likely to use. English words are
+/// matched where a word starts ("risky", not "brisket"); German, Norwegian and
+/// Swedish ones anywhere, as they end compounds ("Kreditkartenbetrug"); Chinese
+/// ones anywhere, simplified and traditional. Doubt goes to the shopper's side:
+/// a harmless reason that shares a word (Norwegian "stolen", the chair) is
+/// shown as `store`.
 fn speaks_of_suspicion(reason: &str) -> bool {
-    const WORDS: [&str; 33] = [
-        // English
-        "fraud",
-        "risk",
-        "declin",
-        "stolen",
-        "chargeback",
-        "suspect",
-        "suspic",
+    use unicode_normalization::UnicodeNormalization;
+    const WORD_STARTS: [&str; 7] = ["fraud", "risk", "declin", "stolen", "chargeback", "suspect", "suspic"];
+    const ANYWHERE: [&str; 39] = [
         // German
         "betrug",
         "betrüg",
+        "risiko",
         "abgelehnt",
         "gestohlen",
         "rückbuchung",
         "verdacht",
+        "verdächt",
         // Norwegian
         "svindel",
         "bedrageri",
@@ -194,16 +195,33 @@ fn speaks_of_suspicion(reason: &str) -> bool {
         "stulet",
         "misstank",
         "misstänk",
-        // Chinese
+        "återkrav",
+        // Chinese, simplified and traditional
         "欺诈",
+        "欺詐",
         "诈骗",
+        "詐騙",
         "风险",
+        "風險",
         "拒付",
+        "被拒",
         "盗刷",
+        "盜刷",
+        "被盗",
+        "被盜",
         "可疑",
+        "嫌疑",
+        "涉嫌",
+        "怀疑",
     ];
-    let reason = reason.to_lowercase();
-    WORDS.iter().any(|word| reason.contains(word))
+    // One form for letters with marks ("ü" as one character or as "u" and a mark).
+    let reason: String = reason.nfc().collect::<String>().to_lowercase();
+    let mut starts = reason
+        .char_indices()
+        .filter(|&(i, _)| reason[..i].chars().next_back().is_none_or(|c| !c.is_alphanumeric()))
+        .map(|(i, _)| &reason[i..]);
+    ANYWHERE.iter().any(|word| reason.contains(word))
+        || starts.any(|rest| WORD_STARTS.iter().any(|w| rest.starts_with(w)))
 }
 
 /// The payment status a shopper sees: as the platform last said, except that a

@@ -17,17 +17,24 @@
     } catch (e) { warn("Lookout: bad data-target", t); }
     if (box) box.appendChild(el); else s.parentNode.insertBefore(el, s.nextSibling);
   }
-  // "Track your order" in each language (the pages' page.title).
+  // The pages' page.title.
   var WORDS = { en: "Track your order", nb: "Spor bestillingen din", sv: "Spåra din beställning", de: "Bestellung verfolgen", zh: "查询订单" };
-  // data-locale, else the page's language, else the browser's; else English.
-  function lang(s) {
-    var l = (s.getAttribute("data-locale") || d.documentElement.lang || navigator.language || "").toLowerCase().split(/[-_]/)[0];
+  // A language tag's code if the widget speaks it.
+  function code(tag) {
+    var l = String(tag || "").toLowerCase().split(/[-_]/)[0];
     l = l === "nn" || l === "no" ? "nb" : l;
-    return WORDS[l] ? l : "en";
+    return WORDS[l] ? l : "";
+  }
+  // As the frame: data-locale, the browser's, the page's (the shop's?), English.
+  function lang(s) {
+    var n = w.navigator || {}, all = [s.getAttribute("data-locale")].concat(n.languages || [n.language]);
+    all.push(d.documentElement.lang);
+    for (var i = 0; i < all.length; i++) if (code(all[i])) return code(all[i]);
+    return "en";
   }
   // The plain link to the full tracking page, in the widget's language.
   function link(origin, s) {
-    var a = d.createElement("a"), l = lang(s), q = s.getAttribute("data-locale") ? "?locale=" + l : "";
+    var a = d.createElement("a"), l = lang(s), q = code(s.getAttribute("data-locale")) ? "?locale=" + l : "";
     a.href = (origin || "") + "/track/" + encodeURIComponent(s.getAttribute("data-shop") || "") + q;
     a.lang = l;
     a.textContent = WORDS[l];

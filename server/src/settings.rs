@@ -34,8 +34,8 @@ pub const MAX_NAME_CHARS: usize = 100;
 /// The most allowed origins a shop may list.
 pub const MAX_ORIGINS: usize = 20;
 
-/// A shop's name: 1 to [`MAX_NAME_CHARS`] characters once trimmed, none a
-/// control character or one not seen ([`app::normalize::is_unseen`]); returned
+/// A shop's name: 1 to [`MAX_NAME_CHARS`] characters once trimmed, none that
+/// hides or reorders text ([`app::normalize::hides_or_reorders`]); returned
 /// trimmed. Members of several shops pick one by its name, and invitations are
 /// sent in it.
 pub fn check_name(name: &str) -> Result<&str, String> {
@@ -44,10 +44,10 @@ pub fn check_name(name: &str) -> Result<&str, String> {
         Err("a shop's name must not be empty".to_string())
     } else if name.chars().count() > MAX_NAME_CHARS {
         Err(format!("a shop's name has at most {MAX_NAME_CHARS} characters"))
-    } else if name.chars().any(app::normalize::is_unseen) {
+    } else if name.chars().any(app::normalize::hides_or_reorders) {
         Err(
-            "a shop's name has no control or invisible characters (line breaks, tabs, zero-width \
-             characters, direction marks), so that it cannot pass for another's"
+            "a shop's name has no control characters, direction marks or zero-width spaces (line \
+             breaks, tabs, U+202E), so that it cannot pass for another's"
                 .to_string(),
         )
     } else {
@@ -133,11 +133,20 @@ mod tests {
     #[test]
     fn names() {
         assert_eq!(check_name("  Nordlys AS ").unwrap(), "Nordlys AS");
+        // Emoji sequences and scripts keep their joiners and selectors.
+        for good in [
+            "I \u{2764}\u{FE0F} Oslo",
+            "\u{1F469}\u{200D}\u{1F373} Kitchen",
+            "\u{1F3F4}\u{E0067}\u{E0062}\u{E0065}\u{E006E}\u{E0067}\u{E007F} Tea",
+            "\u{06A9}\u{062A}\u{0627}\u{0628}\u{200C}\u{0641}\u{0631}\u{0648}\u{0634}\u{06CC}",
+        ] {
+            assert_eq!(check_name(good), Ok(good), "{good:?}");
+        }
         assert_eq!(
             check_name(&"ø".repeat(MAX_NAME_CHARS)).unwrap().chars().count(),
             MAX_NAME_CHARS
         );
-        // A shop whose name reads like another's: right-to-left override, zero-width space, tag characters.
+        // A shop whose name reads like another's: right-to-left override, zero-width space, an isolate.
         for bad in [
             "",
             "   ",
@@ -146,7 +155,8 @@ mod tests {
             &"x".repeat(MAX_NAME_CHARS + 1),
             "Nordlys \u{202E}SA",
             "Nord\u{200B}lys",
-            "Nordlys\u{E0041}",
+            "Nordlys \u{2067}SA\u{2069}",
+            "Nord\u{FEFF}lys",
         ] {
             assert!(check_name(bad).is_err(), "{bad:?}");
         }

@@ -159,6 +159,7 @@ fn NotFoundPage() -> impl IntoView {
     let locale = request_locale();
     view! {
         <Html {..} lang=locale.code()/>
+        <Title text=t(locale, "page.not_found_title")/>
         <h1>{t(locale, "page.not_found_title")}</h1>
         <p>{t(locale, "page.not_found_body")}</p>
     }
@@ -170,11 +171,11 @@ fn NotFoundPage() -> impl IntoView {
 pub(crate) fn request_locale() -> Locale {
     #[cfg(feature = "ssr")]
     if let Some(parts) = use_context::<http::request::Parts>() {
-        let asked = parts.uri.query().and_then(|q| {
-            q.split('&')
-                .find_map(|pair| pair.strip_prefix("locale="))
-                .and_then(Locale::parse)
-        });
+        // Read as the shop's pages read it: decoded, the last one if repeated.
+        type Query = axum::extract::Query<std::collections::HashMap<String, String>>;
+        let asked = Query::try_from_uri(&parts.uri)
+            .ok()
+            .and_then(|q| q.0.get("locale").and_then(|l| Locale::parse(l)));
         let accepted = parts
             .headers
             .get(http::header::ACCEPT_LANGUAGE)

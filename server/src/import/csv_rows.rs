@@ -52,7 +52,7 @@ pub(super) fn csv_order_input(rows: &[HashMap<String, String>]) -> std::result::
         // Order columns are read from the first row; a later row that gives another
         // shopper's email or another currency is not a line of the same order (two
         // orders given one number, say), and the order is rejected, not mixed.
-        for (column, same) in [("email", same_email as fn(&str, &str) -> bool), ("currency", same_text)] {
+        for (column, same) in [("email", same_email as fn(&str, &str) -> bool), ("currency", same_code)] {
             if let (Some(a), Some(b)) = (first.get(column), row.get(column)) {
                 if !same(a, b) && !unreadable.iter().any(|e: &FieldError| e.field == column) {
                     unreadable.push(FieldError::new(
@@ -147,8 +147,8 @@ fn same_email(a: &str, b: &str) -> bool {
     app::normalize::email_key(a) == app::normalize::email_key(b)
 }
 
-fn same_text(a: &str, b: &str) -> bool {
-    a.trim() == b.trim()
+fn same_code(a: &str, b: &str) -> bool {
+    a.trim().eq_ignore_ascii_case(b.trim())
 }
 
 /// Why a CSV quantity is not one.

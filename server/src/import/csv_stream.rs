@@ -104,13 +104,17 @@ fn row_key(row: &ByteRecord, column: usize) -> String {
     app::normalize::order_number_key(&text).into_owned()
 }
 
-/// Why a row cannot be read as one of its order's rows, if it cannot.
+/// What is wrong with a row of `cells` where the header row has `fields`.
+fn cells_unlike_header(cells: usize, fields: usize) -> String {
+    format!("unreadable row: {cells} cells where the header row has {fields} (a value with a comma needs \"quotes\")")
+}
+
+/// Why a row cannot be read as one of its order's rows, if it cannot. (A row
+/// whose cells are unlike the header's refuses the file in the first pass; here
+/// only if the file changed between the passes.)
 fn row_problem(row: &ByteRecord, fields: usize) -> Option<String> {
     if row.len() != fields {
-        return Some(format!(
-            "unreadable row: {} fields where the header row has {fields} (a value with a comma needs \"quotes\")",
-            row.len()
-        ));
+        return Some(cells_unlike_header(row.len(), fields));
     }
     row.iter().position(|f| std::str::from_utf8(f).is_err()).map(|i| {
         format!(
@@ -163,7 +167,7 @@ pub fn csv_orders<R: Read + Seek>(input: R) -> Result<CsvOrders<R>, Rejected> {
         return Err(Rejected::new(1, "the header row has no order_number column"));
     };
     let hasher = RandomState::new();
-    let FirstPass { last_rows, answers } = first_pass(&mut csv, column, &hasher)?;
+    let FirstPass { last_rows, answers } = first_pass(&mut csv, column, headers.len(), &hasher)?;
     let mut input = csv.into_inner().into_inner();
     if let Err(e) = input.seek(SeekFrom::Start(0)) {
         return Err(Rejected::new(1, format!("the file cannot be read a second time: {e}")));
@@ -204,6 +208,7 @@ struct FirstPass {
 fn first_pass<R: Read>(
     csv: &mut csv::Reader<RowBound<R>>,
     column: usize,
+    fields: usize,
     hasher: &RandomState,
 ) -> Result<FirstPass, Rejected> {
     let mut last_rows = HashMap::new();
@@ -224,8 +229,18 @@ fn first_pass<R: Read>(
         if blank(&bytes) {
             continue;
         }
-        // As the second pass reads it: a row that cannot be read belongs to its
-        // order all the same, which is rejected with it.
+        // A row of more or fewer cells than the header's has its values in the
+        // wrong columns, its order number too: which order it belongs to cannot be
+        // told, and the rest of that order would be written without it.
+        if bytes.len() != fields {
+            let line = bytes.position().map_or(0, |p| p.line() as usize);
+            return Err(Rejected::new(
+                line,
+                format!("{}; the file is refused", cells_unlike_header(bytes.len(), fields)),
+            ));
+        }
+        // As the second pass reads it: a row with a cell that is not UTF-8
+        // belongs to its order all the same, which is rejected with it.
         let start = bytes.position().map_or(0, csv::Position::byte);
         let key = row_key(&bytes, column);
         if key.is_empty() {

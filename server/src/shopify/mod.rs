@@ -127,14 +127,14 @@ fn shipment(f: &Fulfillment) -> Shipment {
 }
 
 /// What a refund gave back, as a sentence for the order's history; None when no
-/// refund transaction succeeded. A transaction still `pending` is not counted:
-/// the sentence says the refund was issued, and the refund's later deliveries
-/// would say it again with another amount, as a second line.
+/// refund transaction is under way or done. A transaction still `pending` is
+/// counted: it usually succeeds, and the refund's later deliveries then say the
+/// same sentence, kept once (one that fails makes a second line).
 fn refund_event(r: &Refund, currency: &str) -> Option<TimelineEvent> {
     let refunded: Vec<&Transaction> = r
         .transactions
         .iter()
-        .filter(|t| t.kind.as_deref() == Some("refund") && matches!(t.status.as_deref(), Some("success") | None))
+        .filter(|t| t.kind.as_deref() == Some("refund") && !matches!(t.status.as_deref(), Some("failure" | "error")))
         .collect();
     let first = refunded.first()?;
     let currency = first.currency.as_deref().unwrap_or(currency);

@@ -198,6 +198,14 @@ async fn an_unknown_shop_gets_a_404_page() {
         ("/embed/no-such-shop", "fr, nb;q=0.5", "nb", "Fant ikke siden"),
         ("/no/such/page?locale=de", "en", "de", "Seite nicht gefunden"),
         ("/no/such/page", "fr", "en", "Page not found"),
+        // As the shop's pages read the query: decoded, the last of repeated ones.
+        (
+            "/track/no-such-shop?locale=de&locale=sv",
+            "en",
+            "sv",
+            "<title>Sidan hittades inte</title>",
+        ),
+        ("/no/such/page?locale=zh%2DCN", "en", "zh", "<title>找不到页面</title>"),
     ] {
         let res = app
             .client

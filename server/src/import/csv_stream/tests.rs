@@ -7,6 +7,9 @@ use std::io::Cursor;
 
 const HEADER: &str = "order_number,email,placed_at,currency,total,line_item_title,quantity,price\n";
 
+/// A row of order #2 whose title is not UTF-8 (Latin-1 "Mütze").
+const NOT_UTF8: &[u8] = b"#2,a@example.com,2026-11-02T10:15:00Z,NOK,1.00,M\xfctze,1,1.00\n";
+
 fn row(number: &str, title: &str) -> String {
     format!("{number},a@example.com,2026-11-02T10:15:00Z,NOK,1.00,{title},1,1.00\n")
 }
@@ -107,7 +110,12 @@ fn an_order_whose_last_row_never_comes_is_handed_on_at_the_end() {
 
 #[test]
 fn unreadable_rows_and_rows_without_a_number_are_answered_where_they_are() {
-    let file = String::from(HEADER) + &row("#1", "Cap") + "#2,short\n" + &row("", "Cap") + &row("#1", "Socks");
+    let file = [
+        (String::from(HEADER) + &row("#1", "Cap")).as_bytes(),
+        NOT_UTF8,
+        (row("", "Cap") + &row("#1", "Socks")).as_bytes(),
+    ]
+    .concat();
     let parsed: Vec<Parsed> = csv_orders(Cursor::new(file)).expect("good header").collect();
     assert_eq!(parsed.len(), 3);
     let Err(short) = &parsed[0] else {
@@ -130,38 +138,62 @@ fn unreadable_rows_and_rows_without_a_number_are_answered_where_they_are() {
 
 #[test]
 fn a_row_that_cannot_be_read_rejects_its_whole_order_where_it_is() {
-    // #1's middle row has a comma outside quotes; #2's has a title that is not
-    // UTF-8; #3 is good. Spreadsheets' empty rows below the data are skipped.
-    let mut file = (String::from(HEADER) + &row("#1", "Cap") + &row("#2", "Hat")).into_bytes();
-    file.extend_from_slice(row("#1", "Socks, grey").as_bytes());
-    file.extend_from_slice(b"#2,a@example.com,2026-11-02T10:15:00Z,NOK,1.00,M\xfctze,1,1.00\n");
-    file.extend_from_slice(
+    // #2's middle row has a title that is not UTF-8; #1 and #3 are good.
+    // Spreadsheets' empty rows below the data are skipped.
+    let file = [
+        (String::from(HEADER) + &row("#1", "Cap") + &row("#2", "Hat")).as_bytes(),
+        NOT_UTF8,
         (row("#1", "Scarf") + &row("#2", "Mug") + &row("#3", "Pen") + ",,,,,,,\n,,,,,,,\n").as_bytes(),
-    );
+    ]
+    .concat();
     let orders = csv_orders(Cursor::new(file)).expect("good header");
     assert_eq!(orders.answers(), 3, "#1, #2 and #3; the empty rows are no answer");
     let parsed: Vec<Parsed> = orders.collect();
     assert_eq!(parsed.len(), 3, "{parsed:?}");
-    let reasons: Vec<(usize, &str)> = parsed
-        .iter()
-        .filter_map(|p| p.as_ref().err().map(|r| (r.line, r.reason.as_str())))
-        .collect();
-    assert_eq!(reasons.len(), 2, "{parsed:?}");
-    let (line, reason) = reasons[0];
-    assert_eq!(line, 4, "#1 is answered at its unreadable row");
-    assert!(reason.contains("9 fields where the header row has 8"), "{reason}");
+    let rejected: Vec<&Rejected> = parsed.iter().filter_map(|p| p.as_ref().err()).collect();
+    let [two] = rejected.as_slice() else {
+        panic!("{parsed:?}")
+    };
+    assert_eq!(two.line, 4, "#2 is answered at its unreadable row");
+    assert!(two.reason.contains("field 6 is not UTF-8"), "{}", two.reason);
     assert!(
-        reason.ends_with("this row's order is not written (none of its rows)"),
-        "{reason}"
+        two.reason
+            .ends_with("this row's order is not written (none of its rows)"),
+        "{}",
+        two.reason
     );
-    let (line, reason) = reasons[1];
-    assert_eq!(line, 5, "#2 is answered at its unreadable row");
-    assert!(reason.contains("field 6 is not UTF-8"), "{reason}");
-    let written: Vec<&str> = parsed
+    let mut written: Vec<&str> = parsed
         .iter()
         .filter_map(|p| p.as_ref().ok().map(|(_, o)| o.order_number.as_str()))
         .collect();
-    assert_eq!(written, ["#3"], "only the order whose rows all read is written");
+    written.sort();
+    assert_eq!(written, ["#1", "#3"], "only orders whose rows all read are written");
+}
+
+#[test]
+fn a_row_of_more_or_fewer_cells_than_the_header_refuses_the_file() {
+    // A comma outside quotes shifts every cell after it, the order number's too
+    // when it is not the first column: the row's order cannot be told, and the
+    // rest of it would be written without the row.
+    let header = "email,line_item_title,order_number,placed_at,currency,total,quantity,price\n";
+    let good =
+        |number: &str, title: &str| format!("a@example.com,{title},{number},2026-11-02T10:15:00Z,NOK,1.00,1,1.00\n");
+    for bad in [
+        good("#1", "Socks, grey"),
+        "a@example.com,Socks,#1,2026-11-02T10:15:00Z,NOK\n".to_string(),
+    ] {
+        let file = String::from(header) + &good("#1", "Cap") + &good("#2", "Hat") + &bad + &good("#1", "Scarf");
+        let Err(refused) = csv_orders(Cursor::new(file)) else {
+            panic!("refused: {bad}")
+        };
+        assert_eq!(refused.line, 4, "{}", refused.reason);
+        assert!(
+            refused.reason.contains("where the header row has 8"),
+            "{}",
+            refused.reason
+        );
+        assert!(refused.reason.ends_with("the file is refused"), "{}", refused.reason);
+    }
 }
 
 /// Rows of `n` orders, one row each, after the header.
@@ -297,13 +329,17 @@ fn a_header_row_changed_between_the_passes_refuses_the_file() {
 
 #[test]
 fn the_first_pass_counts_every_answer_the_second_gives() {
-    let file =
-        String::from(HEADER) + &row("#1", "Cap") + "#2,short\n" + &row("", "Cap") + &row("#1", "Socks") + &rows(3);
+    let file = [
+        (String::from(HEADER) + &row("#1", "Cap")).as_bytes(),
+        NOT_UTF8,
+        (row("", "Cap") + &row("#1", "Socks") + &rows(3)).as_bytes(),
+    ]
+    .concat();
     let orders = csv_orders(Cursor::new(file)).expect("good header");
     let told = orders.answers();
     assert_eq!(
         told, 4,
-        "three orders (#1, #0, and #2, which its short row rejects whole) and one row rejected alone"
+        "three orders (#1, #0, and #2, which its unreadable row rejects whole) and one row rejected alone"
     );
     assert_eq!(orders.count(), told);
 }
