@@ -107,13 +107,17 @@ test('an owner sets up the widget, keys and Shopify, helps a shopper and reads t
   await page.locator('tr', { hasText: prefix }).getByText('ERP sync').waitFor();
   await page.screenshot({ path: path.join(OUT, 'console-keys-390.png'), fullPage: true });
   const row = page.locator('tr', { hasText: prefix });
-  await row.getByRole('button', { name: 'Revoke' }).click();
+  // Asked first: the key's own button, named by its prefix, revokes it.
+  await row.getByText('Revoke', { exact: true }).click();
+  await row.getByText('Apps that use').waitFor();
+  await row.getByRole('button', { name: `Revoke lk_${prefix}_…` }).click();
   await page.getByText(`Key ${prefix} is revoked`).waitFor();
   await page.locator('tr', { hasText: prefix }).getByText('revoked').first().waitFor();
 
   // Shopify: a new signing secret, a delivery signed with it, listed as applied.
   await page.getByRole('link', { name: 'Shopify' }).click();
-  await page.getByRole('button', { name: 'Make a new signing secret' }).click();
+  await page.getByText('Make a new signing secret', { exact: true }).click();
+  await page.getByRole('button', { name: 'Yes, make a new signing secret' }).click();
   const secret = (await page.locator('#new-secret').innerText()).trim();
   const body = readFileSync(path.join(HERE, '../../fixtures/shopify/order.json'));
   const res = await fetch(`${server.base}/api/v1/shops/demo/webhooks/shopify`, {
@@ -317,6 +321,7 @@ test('a signed-in merchant changes their password from the header, on a phone', 
   const hour = String((at.getUTCHours() + 8) % 24).padStart(2, '0');
   assert.ok(local.includes(`${hour}:`), `${local} is not at ${hour} in Shanghai`);
   assert.doesNotMatch(local, /AM|PM/, 'a 24-hour clock, as the UTC time');
+  assert.match(local, /^\d{1,2} [A-Z][a-z]{2} \d{4}/, 'the day before the month, as the UTC time');
   // Another browser signed in to the account, listed here and signed out from here.
   const desktop = await browser.newContext({
     userAgent: 'Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:133.0) Gecko/20100101 Firefox/133.0',

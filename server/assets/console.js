@@ -8,22 +8,34 @@ document.querySelectorAll("pre.copy").forEach(function (box) {
   button.className = "copy-button secondary";
   var label = document.body.getAttribute("data-copy") || "Copy";
   button.textContent = label;
+  // What is copied, for a screen reader ("Copy: the script tag"), and a word once it is.
+  var before = box.previousElementSibling;
+  if (before && /^(H[1-6]|LABEL|P)$/.test(before.tagName)) {
+    button.setAttribute("aria-label", label + ": " + before.textContent.trim().slice(0, 80));
+  }
+  var said = document.createElement("span");
+  said.className = "visually-hidden";
+  said.setAttribute("role", "status");
   button.addEventListener("click", function () {
     navigator.clipboard.writeText(box.textContent.trim()).then(function () {
       button.textContent = "✓";
-      setTimeout(function () { button.textContent = label; }, 2000);
+      said.textContent = document.body.getAttribute("data-copied") || "Copied";
+      setTimeout(function () { button.textContent = label; said.textContent = ""; }, 2000);
     });
   });
-  box.after(button);
+  box.after(button, said);
 });
 
 // Times are written in UTC; here each is shown in the browser's own time zone
 // (named), in the page's language, with the UTC one kept as its title.
+// The shopper's view in the support page stays as the shopper sees it. English
+// is written as the UTC times are ("4 Dec 2026"), not in the US order.
+var lang = document.documentElement.lang === "en" ? "en-GB" : document.documentElement.lang || undefined;
 document.querySelectorAll("time[datetime]").forEach(function (time) {
   var at = new Date(time.getAttribute("datetime"));
-  if (isNaN(at.getTime()) || typeof Intl !== "object") return;
+  if (isNaN(at.getTime()) || typeof Intl !== "object" || time.closest(".shopper")) return;
   try {
-    var local = new Intl.DateTimeFormat(document.documentElement.lang || undefined, {
+    var local = new Intl.DateTimeFormat(lang, {
       year: "numeric", month: "short", day: "numeric",
       // A 24-hour clock, as the UTC time beside it ("13:04", not "01:04 PM").
       hour: "2-digit", minute: "2-digit", hourCycle: "h23", timeZoneName: "short",

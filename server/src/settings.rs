@@ -59,11 +59,11 @@ pub fn check_name(name: &str) -> Result<&str, String> {
 pub const MAX_ORIGIN_LEN: usize = 270;
 
 /// An origin a shop's widget may be framed by: `https://host[:port]`, no path.
-pub fn check_origin(origin: &str) -> Result<String, String> {
+pub fn check_origin(origin: &str) -> Result<String, OriginsProblem> {
     if origin.len() > MAX_ORIGIN_LEN {
-        return Err(format!("an allowed origin has at most {MAX_ORIGIN_LEN} characters"));
+        return Err(OriginsProblem::TooLong);
     }
-    let err = || format!("invalid allowed origin {origin:?}: use scheme://host[:port], e.g. https://shop.example");
+    let err = || OriginsProblem::Bad(origin.to_string());
     let trimmed = origin.trim().trim_end_matches('/');
     let (scheme, rest) = trimmed.split_once("://").ok_or_else(err)?;
     if !(scheme == "https" || scheme == "http") || rest.is_empty() {
@@ -82,7 +82,9 @@ pub fn check_origin(origin: &str) -> Result<String, String> {
 pub enum OriginsProblem {
     /// More than [`MAX_ORIGINS`].
     TooMany,
-    /// The first origin that is none, as [`check_origin`] says it.
+    /// An origin longer than [`MAX_ORIGIN_LEN`].
+    TooLong,
+    /// The first origin (as given, at most [`MAX_ORIGIN_LEN`] bytes) that is none.
     Bad(String),
 }
 
@@ -90,7 +92,11 @@ impl std::fmt::Display for OriginsProblem {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             OriginsProblem::TooMany => write!(f, "a shop lists at most {MAX_ORIGINS} allowed origins"),
-            OriginsProblem::Bad(problem) => f.write_str(problem),
+            OriginsProblem::TooLong => write!(f, "an allowed origin has at most {MAX_ORIGIN_LEN} characters"),
+            OriginsProblem::Bad(origin) => write!(
+                f,
+                "invalid allowed origin {origin:?}: use scheme://host[:port], e.g. https://shop.example"
+            ),
         }
     }
 }
@@ -101,11 +107,7 @@ pub fn check_origins(origins: &[String]) -> Result<Vec<String>, OriginsProblem> 
     if origins.len() > MAX_ORIGINS {
         return Err(OriginsProblem::TooMany);
     }
-    origins
-        .iter()
-        .map(|o| check_origin(o))
-        .collect::<Result<_, _>>()
-        .map_err(OriginsProblem::Bad)
+    origins.iter().map(|o| check_origin(o)).collect::<Result<_, _>>()
 }
 
 #[cfg(test)]

@@ -8,6 +8,7 @@ use super::session::{is_token, token, Signed};
 use super::{member, member_posting, t};
 use crate::keys::NotMade;
 use crate::AppState;
+use app::i18n::t_args;
 use app::store::{By, Membership};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -259,15 +260,28 @@ async fn keys_page(
         .into_iter()
         .map(|k| {
             let state_cell = match &k.revoked_at {
-                Some(at) => app::i18n::t_args(locale, "console.keys.revoked_at", &[("at", at)]).into_any(),
-                None => view! {
-                    <form method="post" action=format!("/console/shops/{slug}/keys/revoke")>
-                        {csrf_field(&csrf)}
-                        <input type="hidden" name="prefix" value=k.prefix.clone()/>
-                        <button type="submit" class="danger">{t(locale, "console.keys.revoke")}</button>
-                    </form>
+                Some(at) => {
+                    // "revoked %{at}", the time as every console time is shown.
+                    let said = t(locale, "console.keys.revoked_at");
+                    let (before, after) = said.split_once("%{at}").unwrap_or((&said, ""));
+                    view! { {before.to_string()}{pages::time(locale, at)}{after.to_string()} }.into_any()
                 }
-                .into_any(),
+                // One click more, asking first: apps using the key stop at once.
+                None => {
+                    let named = [("prefix", k.prefix.as_str())];
+                    view! {
+                        <details class="confirm">
+                            <summary>{t(locale, "console.keys.revoke")}</summary>
+                            <form method="post" action=format!("/console/shops/{slug}/keys/revoke")>
+                                {csrf_field(&csrf)}
+                                <input type="hidden" name="prefix" value=k.prefix.clone()/>
+                                <p>{t_args(locale, "console.keys.revoke_confirm", &named)}</p>
+                                <button type="submit" class="danger">{t_args(locale, "console.keys.revoke_key", &named)}</button>
+                            </form>
+                        </details>
+                    }
+                    .into_any()
+                }
             };
             view! {
                 <tr>

@@ -167,7 +167,12 @@ fn document(
     widget_css: Option<String>,
     body: impl IntoView + 'static,
 ) -> Response {
-    let title = format!("{title} · Lookout");
+    // A page that answers with an error says so first in its title, read out as
+    // the page opens (as the shopper's pages do).
+    let title = match status.is_client_error() || status.is_server_error() {
+        true => app::i18n::t_args(locale, "page.error_title", &[("title", &format!("{title} · Lookout"))]),
+        false => format!("{title} · Lookout"),
+    };
     let widget_css = widget_css.map(|href| view! { <link rel="stylesheet" href=href/> });
     let html = view! {
         <html lang=locale.code()>
@@ -180,7 +185,7 @@ fn document(
                 <link rel="stylesheet" href="/console/console.css"/>
                 <script src="/console/console.js" defer></script>
             </head>
-            <body data-copy=t(locale, "console.copy")>{body}</body>
+            <body data-copy=t(locale, "console.copy") data-copied=t(locale, "console.copied")>{body}</body>
         </html>
     }
     .to_html();
@@ -296,15 +301,16 @@ pub fn stale_form(locale: Locale) -> Response {
     )
 }
 
-/// A notice or an error at the top of a page's main part.
+/// A notice or an error at the top of a page's main part. An error takes the
+/// focus as the page opens, so that it is read out first (an alert already on
+/// the page when it loads is not announced) and the form below follows it.
 pub fn notice(text: Option<String>, error: bool) -> impl IntoView {
     text.map(|text| {
-        let (class, role) = if error {
-            ("notice error", "alert")
+        if error {
+            view! { <p class="notice error" role="alert" tabindex="-1" autofocus>{text}</p> }.into_any()
         } else {
-            ("notice", "status")
-        };
-        view! { <p class=class role=role>{text}</p> }
+            view! { <p class="notice" role="status">{text}</p> }.into_any()
+        }
     })
 }
 

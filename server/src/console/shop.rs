@@ -176,9 +176,10 @@ fn update_of(form: &SettingsForm, locale: Locale) -> Result<ShopUpdate, String> 
         .collect();
     let origins = settings::check_origins(&origins).map_err(|problem| match problem {
         settings::OriginsProblem::TooMany => t(locale, "console.settings.too_many_origins"),
-        settings::OriginsProblem::Bad(bad) => {
-            let shown: String = bad.chars().take(200).collect();
-            app::i18n::t_args(locale, "console.settings.bad_origin", &[("problem", &shown)])
+        settings::OriginsProblem::TooLong => t(locale, "console.settings.origin_too_long"),
+        settings::OriginsProblem::Bad(origin) => {
+            let shown: String = origin.chars().take(100).collect();
+            app::i18n::t_args(locale, "console.settings.bad_origin", &[("origin", &shown)])
         }
     })?;
     Ok(ShopUpdate {
@@ -311,11 +312,19 @@ mod tests {
         let refused = update_of(&form(many.join("\n")), Locale::En).err();
         assert_eq!(refused.as_deref(), Some("At most 20 sites may embed the widget."));
         let refused = update_of(&form("https://ok.example shop.example".into()), Locale::En).err();
-        let refused = refused.unwrap_or_default();
-        assert!(
-            refused.starts_with("An origin is not valid: invalid allowed origin \"shop.example\""),
-            "{refused}"
+        assert_eq!(
+            refused.as_deref(),
+            Some("“shop.example” is not a site's address: write it as scheme://host[:port], for example https://shop.example.")
         );
+        // In the console's language, every word of it.
+        let refused = update_of(&form("shop.example".into()), Locale::De).err();
+        assert_eq!(
+            refused.as_deref(),
+            Some("„shop.example“ ist keine Adresse einer Website: Schreiben Sie sie als schema://host[:port], zum Beispiel https://shop.example.")
+        );
+        let long = format!("https://{}.example", "a".repeat(300));
+        let refused = update_of(&form(long), Locale::Sv).err();
+        assert_eq!(refused.as_deref(), Some("En webbplats adress har högst 270 tecken."));
         let kept = update_of(&form(many[..settings::MAX_ORIGINS].join(",")), Locale::En).map(|u| u.allowed_origins);
         assert_eq!(kept.ok().flatten().map(|o| o.len()), Some(settings::MAX_ORIGINS));
     }

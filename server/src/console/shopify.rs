@@ -112,12 +112,16 @@ async fn shopify_page(
                     <p>{t(locale, "console.shopify.url")}</p>
                     <pre class="copy" id="webhook-url"><code>{url}</code></pre>
                     {shown}
-                    <form method="post" action=format!("/console/shops/{}/shopify/rotate", member.shop.slug)>
-                        {csrf_field(&signed.session.csrf)}
-                        {once_field()}
-                        <p class="hint">{t(locale, "console.shopify.rotate_hint")}</p>
-                        <button type="submit" class="secondary">{t(locale, "console.shopify.rotate")}</button>
-                    </form>
+                    // One click more, asking first: deliveries signed with the old secret fail at once.
+                    <details class="confirm">
+                        <summary>{t(locale, "console.shopify.rotate")}</summary>
+                        <form method="post" action=format!("/console/shops/{}/shopify/rotate", member.shop.slug)>
+                            {csrf_field(&signed.session.csrf)}
+                            {once_field()}
+                            <p class="hint">{t(locale, "console.shopify.rotate_hint")}</p>
+                            <button type="submit" class="secondary">{t(locale, "console.shopify.rotate_confirm")}</button>
+                        </form>
+                    </details>
                     <h2>{t(locale, "console.shopify.deliveries")}</h2>
                     {empty}
                     {pages::scrolling(t(locale, "console.shopify.deliveries"), view! {

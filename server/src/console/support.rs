@@ -98,6 +98,7 @@ pub async fn find(
     let Some(Found {
         doc,
         shopper_html,
+        shopper_locale,
         version,
     }) = found
     else {
@@ -121,7 +122,7 @@ pub async fn find(
             </section>
             <section aria-labelledby="shopper-title">
                 <h2 id="shopper-title">{t(locale, "console.orders.shopper")}</h2>
-                <div class="shopper" inner_html=shopper_html></div>
+                <div class="shopper" lang=shopper_locale.code() inner_html=shopper_html></div>
             </section>
         </div>
         {(member.role == Role::Owner).then(|| erase::form(locale, &signed.session.csrf, &member.shop.slug, number, &version))}
@@ -144,6 +145,8 @@ struct Found {
     /// The shopper's view of it as the page renders it (from the view stored
     /// with the order).
     shopper_html: String,
+    /// The shop's language, which the shopper view is in.
+    shopper_locale: app::i18n::Locale,
     /// Which version of the order this is: the erase form erases only it.
     version: String,
 }
@@ -167,6 +170,7 @@ async fn found(
     Ok(Some(Found {
         doc,
         shopper_html: app::ui::order_html(view, locale),
+        shopper_locale: locale,
         version,
     }))
 }

@@ -43,7 +43,7 @@ async fn settings_change_the_widget_and_bad_ones_change_nothing() {
     );
     for (field, value, says) in [
         ("accent", "red; background:url(x)", "hex colour"),
-        ("allowed_origins", "javascript:alert(1)", "not valid"),
+        ("allowed_origins", "javascript:alert(1)", "scheme://host[:port]"),
         ("locale", "fr", "languages offered"),
         ("name", "", "1 to 100 characters"),
     ] {
@@ -57,7 +57,17 @@ async fn settings_change_the_widget_and_bad_ones_change_nothing() {
         form.push((field, value));
         let res = browser.post("/console/shops/alpha/settings", &form).await;
         assert_eq!(res.status(), 422, "{field}");
-        assert!(res.text().await.unwrap().contains(says), "{field}: {says}");
+        let html = res.text().await.unwrap();
+        assert!(html.contains(says), "{field}: {says}");
+        // Said first: in the title, and by the notice, which takes the focus.
+        assert!(
+            html.contains("<title>Error: Settings · Lookout</title>"),
+            "{field}: {html}"
+        );
+        assert!(
+            html.contains(r#"<p role="alert" tabindex="-1" autofocus class="notice error">"#),
+            "{field}: {html}"
+        );
     }
     assert_eq!(app.store.shop("alpha").await.unwrap().unwrap().name, "alpha store");
     let form = [
@@ -120,10 +130,15 @@ async fn keys_are_shown_once_listed_by_prefix_and_revoked() {
     assert!(!list.contains(&key), "the key is never shown again");
     assert!(list.contains(&format!("lk_{prefix}_…")));
     let row = &list[list.find(prefix).unwrap()..];
+    let row = &row[..row.find("</tr>").unwrap()];
+    assert!(!row.contains("never"), "last use is shown");
+    // Revoking asks first, in a fold that works without JavaScript, and its
+    // button names the key.
     assert!(
-        !row[..row.find("</tr>").unwrap()].contains("never"),
-        "last use is shown"
+        row.contains(r#"<details class="confirm"><summary>Revoke</summary>"#),
+        "{row}"
     );
+    assert!(row.contains(&format!("Revoke lk_{prefix}_…</button>")), "{row}");
     // Revoke: the API refuses it (after the minute a verified key is trusted; a new
     // server has not verified it), and the list says so.
     let res = browser
@@ -131,7 +146,11 @@ async fn keys_are_shown_once_listed_by_prefix_and_revoked() {
         .await;
     assert_eq!(res.status(), 303);
     let list = browser.page(res.headers()["location"].to_str().unwrap()).await;
-    assert!(list.contains("revoked"));
+    let row = &list[list.find(&format!("<code>lk_{prefix}")).unwrap()..];
+    let row = &row[..row.find("</tr>").unwrap()];
+    // When, as every console time: in words, in a <time> the browser may show locally.
+    assert!(row.contains("revoked <time datetime=\""), "{row}");
+    assert!(row.contains(" UTC</time>"), "{row}");
     assert_eq!(app.store.key_by_prefix(prefix).await.unwrap().map(|k| k.shop_id), None);
     // Junk and another shop's prefix change nothing.
     let beta_prefix = &app.beta_key[3..19];
