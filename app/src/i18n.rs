@@ -96,6 +96,16 @@ pub fn t_args(locale: Locale, key: &str, args: &[(&str, &str)]) -> String {
     fill(&t(locale, key), args)
 }
 
+/// The translation of `key` for `count` things: `{key}_one` for one (every
+/// language Lookout speaks has one form for one and one for more; Chinese
+/// writes both alike), else `key` with `%{count}` filled in.
+pub fn t_count(locale: Locale, key: &str, count: u64) -> String {
+    match count {
+        1 => t(locale, &format!("{key}_one")),
+        n => t_args(locale, key, &[("count", &n.to_string())]),
+    }
+}
+
 fn fill(template: &str, args: &[(&str, &str)]) -> String {
     let mut out = String::with_capacity(template.len());
     let mut rest = template;
@@ -125,6 +135,22 @@ fn fill(template: &str, args: &[(&str, &str)]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn one_thing_is_said_in_the_singular_and_more_with_their_count() {
+        assert_eq!(
+            t_count(Locale::En, "console.browsers.more", 1),
+            "One more browser is signed in to this account. To sign it out, use “Sign out on every device”."
+        );
+        assert!(t_count(Locale::De, "console.browsers.more", 1).starts_with("Ein weiterer Browser ist"));
+        assert!(t_count(Locale::En, "mail.sign_in.more", 3).starts_with("3 more browsers"));
+        for locale in Locale::ALL {
+            for key in ["console.browsers.more", "mail.sign_in.more"] {
+                assert!(!t_count(locale, key, 1).contains('%'), "{key} in {locale:?}");
+                assert!(t_count(locale, key, 7).contains('7'), "{key} in {locale:?}");
+            }
+        }
+    }
 
     #[test]
     fn placeholders_are_filled_once_and_values_are_never_read_as_placeholders() {

@@ -24,7 +24,7 @@ pub async fn home(State(state): State<AppState>, signed: Result<Signed, Response
         Ok(signed) => signed,
         // No session: sign in. Anything else (the database is down) is said as it is.
         Err(answer) if answer.status().is_redirection() => {
-            return sign_in_page(&state, &headers, StatusCode::OK, None);
+            return sign_in_page(&state, &headers, StatusCode::OK, None, "");
         }
         Err(answer) => return answer,
     };
@@ -39,6 +39,9 @@ pub async fn home(State(state): State<AppState>, signed: Result<Signed, Response
         return Redirect::to(&format!("/console/shops/{}", only.shop.slug)).into_response();
     }
     let locale = signed.locale;
+    // An account on no shop's team (its last shop took it off) is told why the
+    // list is empty and what to do.
+    let none = shops.is_empty();
     let list = shops
         .into_iter()
         .map(|m| {
@@ -54,12 +57,21 @@ pub async fn home(State(state): State<AppState>, signed: Result<Signed, Response
         &title.clone(),
         view! {
             <h1>{title}</h1>
+            {none.then(|| view! { <p>{t(locale, "console.shops.none")}</p> })}
             <ul class="shops">{list}</ul>
         },
     )
 }
 
-fn sign_in_page(state: &AppState, headers: &HeaderMap, status: StatusCode, error: Option<String>) -> Response {
+/// The sign-in page; after a refused sign-in, with the address that was typed
+/// (never the password).
+fn sign_in_page(
+    state: &AppState,
+    headers: &HeaderMap,
+    status: StatusCode,
+    error: Option<String>,
+    typed: &str,
+) -> Response {
     let locale = locale_of(headers);
     let form_token = session::form_token(state, headers);
     let forgot = state.mail.is_some().then(|| {
@@ -76,7 +88,8 @@ fn sign_in_page(state: &AppState, headers: &HeaderMap, status: StatusCode, error
             <form method="post" action="/console/sign-in" class="stack">
                 <input type="hidden" name="csrf" value=form_token.clone()/>
                 <label for="email">{t(locale, "console.sign_in.email")}</label>
-                <input id="email" name="email" type="email" autocomplete="username" required maxlength="254"/>
+                <input id="email" name="email" type="email" autocomplete="username" required maxlength="254"
+                    value=typed.to_string()/>
                 <label for="password">{t(locale, "console.sign_in.password")}</label>
                 <input id="password" name="password" type="password" autocomplete="current-password" required/>
                 <button type="submit">{t(locale, "console.sign_in.submit")}</button>
@@ -131,7 +144,16 @@ pub async fn sign_in(
     if !session::form_token_ok(&state, &headers, &form.csrf) {
         return pages::stale_form(locale);
     }
-    let wrong = |status| sign_in_page(&state, &headers, status, Some(t(locale, "console.sign_in.wrong")));
+    let typed: String = form.email.trim().chars().take(app::normalize::MAX_EMAIL_LEN).collect();
+    let wrong = |status| {
+        sign_in_page(
+            &state,
+            &headers,
+            status,
+            Some(t(locale, "console.sign_in.wrong")),
+            &typed,
+        )
+    };
     // Bounded before anything is hashed or counted.
     if form.email.chars().count() > app::normalize::MAX_EMAIL_LEN || form.password.len() > super::password::MAX_BYTES {
         return wrong(StatusCode::UNAUTHORIZED);
@@ -140,7 +162,7 @@ pub async fn sign_in(
     let limited = |wait: std::time::Duration| {
         let minutes = pages::minutes(wait);
         let text = app::i18n::t_args(locale, "console.sign_in.limited", &[("minutes", &minutes)]);
-        let page = sign_in_page(&state, &headers, StatusCode::TOO_MANY_REQUESTS, Some(text));
+        let page = sign_in_page(&state, &headers, StatusCode::TOO_MANY_REQUESTS, Some(text), &typed);
         pages::retry_after(page, wait)
     };
     let Right { account, hash, known } = match check_password(&state, &client, &headers, &email, form.password).await {

@@ -115,9 +115,8 @@ pub fn list(locale: Locale, csrf: &str, browsers: Vec<SignedIn>, more: i64) -> i
             }
         })
         .collect_view();
-    let more = (more > 0).then(
-        || view! { <p>{app::i18n::t_args(locale, "console.browsers.more", &[("count", &more.to_string())])}</p> },
-    );
+    let more =
+        (more > 0).then(|| view! { <p>{app::i18n::t_count(locale, "console.browsers.more", more.unsigned_abs())}</p> });
     let title = t(locale, "console.browsers.title");
     view! {
         <h2>{title.clone()}</h2>

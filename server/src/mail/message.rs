@@ -131,7 +131,7 @@ pub fn sign_in_mail(
         intro: t_args(locale, "mail.sign_in.intro", &[("when", &when), ("browser", &browser)]),
         button: t(locale, "mail.sign_in.button"),
         after: [
-            (notice.more > 0).then(|| t_args(locale, "mail.sign_in.more", &[("count", &notice.more.to_string())])),
+            (notice.more > 0).then(|| app::i18n::t_count(locale, "mail.sign_in.more", notice.more.unsigned_abs())),
             Some(t_args(locale, "mail.sign_in.browsers", &[("url", account)])),
             Some(t(locale, "mail.sign_in.why")),
         ]

@@ -121,8 +121,15 @@ async fn wrong_passwords_and_unknown_accounts_get_the_same_answer() {
     assert_eq!((wrong.status().as_u16(), unknown.status().as_u16()), (401, 401));
     assert!(set_cookie(&wrong, session::SESSION_COOKIE.plain).is_none());
     let (a, b) = (wrong.text().await.unwrap(), unknown.text().await.unwrap());
-    // The pages differ only in their one-time form token.
-    let strip = |html: &str| html.replace(&hidden(html, "csrf").unwrap(), "");
+    // The address typed is kept in the form, never the password.
+    assert!(a.contains(r#"value="owner@alpha.example""#), "{a}");
+    assert!(!a.contains("not the password") && !b.contains("not the password"));
+    // The pages differ only in their one-time form token and the address typed.
+    let strip = |html: &str| {
+        html.replace(&hidden(html, "csrf").unwrap(), "")
+            .replace("owner@alpha.example", "")
+            .replace("nobody@alpha.example", "")
+    };
     assert_eq!(strip(&a), strip(&b));
 }
 

@@ -310,3 +310,19 @@ async fn two_hundred_changes_at_once_make_one() {
     assert_eq!(try_sign_in(&app, OWNER, PASSWORD).await.status(), 401);
     assert_eq!(try_sign_in(&app, OWNER, lost).await.status(), 401);
 }
+
+/// An account its last shop took off the team signs in to an empty list: the
+/// page says why, and what to do.
+#[tokio::test]
+async fn an_account_on_no_team_is_told_why_its_list_is_empty() {
+    let app = TestApp::spawn().await;
+    account(&app, "left@alpha.example", "alpha", Role::Staff).await;
+    let browser = sign_in(&app, "left@alpha.example").await;
+    app.exec("DELETE FROM memberships").await;
+    let page = browser.page("/console").await;
+    assert!(
+        page.contains("You are not on any shop's team. Ask a shop's owner to invite you."),
+        "{page}"
+    );
+    assert!(!page.contains("alpha store"));
+}

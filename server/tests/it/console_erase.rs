@@ -66,7 +66,7 @@ async fn an_owner_erases_an_order_from_the_support_view() {
         .text()
         .await
         .unwrap()
-        .contains("Tick the box to confirm. Nothing was erased."));
+        .contains("The box to confirm was not ticked, so nothing was erased."));
     let res = owner
         .post(ERASE, &[("number", "#1001"), ("seen", &seen), ("confirm", "on")])
         .await;
