@@ -95,6 +95,38 @@ describe('with JavaScript on (hydrated)', () => {
     assert.equal(await page.evaluate(() => window.__sameDocument), true, 'no page load happened');
     await context.close();
   });
+
+  test('a lookup that fails on the way gives the form back as typed, saying so, and is not sent again', async () => {
+    const { context, page } = await openHydrated();
+    await page.evaluate(() => {
+      window.__sameDocument = true;
+    });
+    // First the network fails, then a proxy answers with its own error page.
+    let posts = 0;
+    const answers = [(route) => route.abort('failed'), (route) => route.fulfill({ status: 502, contentType: 'text/html', body: '<h1>Bad gateway</h1>' })];
+    await page.route(`${server.base}/track/demo`, (route) => {
+      if (route.request().method() !== 'POST') return route.continue();
+      return answers[posts++](route);
+    });
+    for (let attempt = 1; attempt <= 2; attempt++) {
+      await fillAndSubmit(page, 'ada@example.com', '#1001');
+      const notice = page.getByRole('alert').filter({ hasText: 'Order lookup is unavailable right now' });
+      await notice.waitFor();
+      assert.equal(await notice.count(), 1, 'said once, however often it failed');
+      assert.equal(posts, attempt, 'sent once, not again the plain way');
+      assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('data-said')), 'unavailable');
+      const button = page.getByRole('button', { name: 'Track order' });
+      assert.equal(await button.isEnabled(), true, 'the form is no longer busy');
+      assert.equal(await page.getByLabel('Order number').inputValue(), '#1001', 'what was typed is kept');
+      assert.equal(await page.evaluate(() => window.__sameDocument), true, 'no page load happened');
+      assert.equal(await page.getByText('Bad gateway').count(), 0, "the proxy's page is not shown");
+    }
+    // With the way clear again, the same form finds the order.
+    await page.unroute(`${server.base}/track/demo`);
+    await page.getByRole('button', { name: 'Track order' }).click();
+    await page.getByRole('heading', { name: 'Order #1001' }).waitFor();
+    await context.close();
+  });
 });
 
 describe('with JavaScript off (plain HTML form post)', () => {

@@ -1,22 +1,44 @@
 //! The lookup island in the browser: a lookup without a page load. The form is
 //! posted in the background to its own address, asking (by a header) for the
 //! lookup's part of the page only, and the server's rendering of the outcome is
-//! put in the form's place. Anything unexpected falls back to the plain post.
+//! put in the form's place. A browser that cannot send it so posts the form the
+//! plain way; a lookup that fails on the way (no network, no answer within
+//! [`WAIT_MS`], an answer that is not the lookup's part: a proxy's error page)
+//! gives the form back as typed, saying that lookup is unavailable, and is not
+//! sent again by itself (it may have counted against the allowances already).
 
 use super::lookup_form::{FRAGMENT_HEADER, FRAGMENT_LOOKUP};
+use leptos::wasm_bindgen::closure::Closure;
 use leptos::wasm_bindgen::{JsCast, JsValue};
-use leptos::web_sys::{Element, Event, FormData, HtmlElement, HtmlFormElement, RequestInit, Response, UrlSearchParams};
+use leptos::web_sys::{
+    AbortController, Element, Event, FormData, HtmlElement, HtmlFormElement, RequestInit, Response, UrlSearchParams,
+};
 use std::cell::RefCell;
+
+/// How long a background lookup may take before the form is given back.
+const WAIT_MS: i32 = 15_000;
 
 thread_local! {
     /// The region's first content, an empty form: what "look up another order" brings back.
     static EMPTY_FORM: RefCell<Option<String>> = const { RefCell::new(None) };
 }
 
-/// Once hydrated: keeps the empty form and marks the form as taken over.
+/// Once hydrated: keeps the empty form and marks the form as taken over. A
+/// page left for another shows the empty form again if the browser keeps it
+/// for Back (as a plain post's answer, `no-store`, is not kept): never an
+/// order found, nor a form left busy.
 pub fn start(region: HtmlElement) {
     EMPTY_FORM.with(|empty| *empty.borrow_mut() = Some(region.inner_html()));
     mark_hydrated(&region);
+    if let Some(window) = leptos::web_sys::window() {
+        let kept = region.clone();
+        let reset = Closure::<dyn Fn()>::new(move || {
+            show_empty(&kept);
+        });
+        let _ = window.add_event_listener_with_callback("pagehide", reset.as_ref().unchecked_ref());
+        // Listens for the page's life, once per page.
+        reset.forget();
+    }
 }
 
 /// A submit inside the region: a lookup, or "look up another order".
@@ -32,10 +54,8 @@ pub fn on_submit(ev: Event, region: HtmlElement) {
             }
         }
         Some("again") => {
-            if let Some(empty) = EMPTY_FORM.with(|empty| empty.borrow().clone()) {
+            if show_empty(&region) {
                 ev.prevent_default();
-                region.set_inner_html(&empty);
-                mark_hydrated(&region);
                 focus(&region, "input");
             }
         }
@@ -43,19 +63,31 @@ pub fn on_submit(ev: Event, region: HtmlElement) {
     }
 }
 
-/// Posts the form in the background and shows what the server rendered;
-/// on anything else, posts it the plain way.
+/// Puts the empty form in the region; whether there was one to put.
+fn show_empty(region: &HtmlElement) -> bool {
+    let Some(empty) = EMPTY_FORM.with(|empty| empty.borrow().clone()) else {
+        return false;
+    };
+    region.set_inner_html(&empty);
+    mark_hydrated(region);
+    true
+}
+
+/// What became of a background lookup.
+enum Answer {
+    /// The lookup's part of the page, to show.
+    Shown(String),
+    /// Never sent: this browser cannot send the form so.
+    NotSent,
+    /// Sent, and no usable answer came.
+    Failed,
+}
+
+/// Posts the form in the background and shows what the server rendered.
 async fn find(form: HtmlFormElement, region: HtmlElement) {
-    let _ = form.set_attribute("aria-busy", "true");
-    if let Ok(Some(button)) = form.query_selector("button[type=submit]") {
-        let _ = button.set_attribute("disabled", "");
-        let _ = button.set_attribute("aria-busy", "true");
-        if let Some(busy) = button.get_attribute("data-busy") {
-            button.set_text_content(Some(&busy));
-        }
-    }
+    busy(&form, true);
     match fragment(&form).await {
-        Some(html) => {
+        Answer::Shown(html) => {
             region.set_inner_html(&html);
             mark_hydrated(&region);
             // The order's heading when found, else the first field to correct, else the first field.
@@ -63,14 +95,103 @@ async fn find(form: HtmlFormElement, region: HtmlElement) {
                 || focus(&region, "[aria-invalid=\"true\"]")
                 || focus(&region, "input");
         }
-        None => {
+        Answer::NotSent => {
+            busy(&form, false);
             let _ = form.submit();
+        }
+        Answer::Failed => {
+            busy(&form, false);
+            say_unavailable(&form);
         }
     }
 }
 
+/// Marks the form and its button busy (the button saying so), or idle again as
+/// the server rendered them.
+fn busy(form: &HtmlFormElement, on: bool) {
+    let button = form.query_selector("button[type=submit]").ok().flatten();
+    if on {
+        let _ = form.set_attribute("aria-busy", "true");
+    } else {
+        let _ = form.remove_attribute("aria-busy");
+    }
+    let Some(button) = button else {
+        return;
+    };
+    if on {
+        if button.get_attribute("data-idle").is_none() {
+            let _ = button.set_attribute("data-idle", &button.text_content().unwrap_or_default());
+        }
+        let _ = button.set_attribute("disabled", "");
+        let _ = button.set_attribute("aria-busy", "true");
+        if let Some(text) = button.get_attribute("data-busy") {
+            button.set_text_content(Some(&text));
+        }
+    } else {
+        let _ = button.remove_attribute("disabled");
+        let _ = button.set_attribute("aria-busy", "false");
+        if let Some(text) = button.get_attribute("data-idle") {
+            button.set_text_content(Some(&text));
+        }
+    }
+}
+
+/// Says at the top of the form, as an alert that takes the focus, that lookup
+/// is unavailable (the form's `data-unavailable`, in the page's language).
+fn say_unavailable(form: &HtmlFormElement) {
+    let (Some(text), Some(document)) = (form.get_attribute("data-unavailable"), form.owner_document()) else {
+        return;
+    };
+    if let Ok(Some(old)) = form.query_selector("p[data-said=unavailable]") {
+        old.remove();
+    }
+    let Ok(notice) = document.create_element("p") else {
+        return;
+    };
+    notice.set_class_name("notice error");
+    for (name, value) in [("role", "alert"), ("tabindex", "-1"), ("data-said", "unavailable")] {
+        let _ = notice.set_attribute(name, value);
+    }
+    notice.set_text_content(Some(&text));
+    let _ = form.prepend_with_node_1(&notice);
+    if let Ok(notice) = notice.dyn_into::<HtmlElement>() {
+        let _ = notice.focus();
+    }
+}
+
 /// The server's rendering of the lookup the form asks for, if the answer is one.
-async fn fragment(form: &HtmlFormElement) -> Option<String> {
+async fn fragment(form: &HtmlFormElement) -> Answer {
+    let Some((init, window)) = request(form) else {
+        return Answer::NotSent;
+    };
+    // A stalled connection gives the form back: the request, its answer's body
+    // included, is given up after WAIT_MS.
+    if let Ok(controller) = AbortController::new() {
+        init.set_signal(Some(&controller.signal()));
+        let abort = Closure::once_into_js(move || controller.abort());
+        let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(abort.unchecked_ref(), WAIT_MS);
+    }
+    let sent = window.fetch_with_str_and_init(&form.action(), &init);
+    let Some(answer) = wasm_bindgen_futures::JsFuture::from(sent)
+        .await
+        .ok()
+        .and_then(|a| a.dyn_into::<Response>().ok())
+    else {
+        return Answer::Failed;
+    };
+    let ours = answer.headers().get(FRAGMENT_HEADER).ok().flatten();
+    if ours.as_deref() != Some(FRAGMENT_LOOKUP) {
+        return Answer::Failed;
+    }
+    let Ok(body) = answer.text() else {
+        return Answer::Failed;
+    };
+    let text: Option<JsValue> = wasm_bindgen_futures::JsFuture::from(body).await.ok();
+    text.and_then(|t| t.as_string()).map_or(Answer::Failed, Answer::Shown)
+}
+
+/// The form's background post, if this browser can make one.
+fn request(form: &HtmlFormElement) -> Option<(RequestInit, leptos::web_sys::Window)> {
     let data = FormData::new_with_form(form).ok()?;
     let body = UrlSearchParams::new_with_str_sequence_sequence(&data).ok()?;
     let init = RequestInit::new();
@@ -79,18 +200,7 @@ async fn fragment(form: &HtmlFormElement) -> Option<String> {
     let headers = leptos::web_sys::Headers::new().ok()?;
     headers.set(FRAGMENT_HEADER, FRAGMENT_LOOKUP).ok()?;
     init.set_headers(&headers);
-    let window = leptos::web_sys::window()?;
-    let answer = wasm_bindgen_futures::JsFuture::from(window.fetch_with_str_and_init(&form.action(), &init))
-        .await
-        .ok()?
-        .dyn_into::<Response>()
-        .ok()?;
-    let ours = answer.headers().get(FRAGMENT_HEADER).ok()?;
-    if ours.as_deref() != Some(FRAGMENT_LOOKUP) {
-        return None;
-    }
-    let text: JsValue = wasm_bindgen_futures::JsFuture::from(answer.text().ok()?).await.ok()?;
-    text.as_string()
+    Some((init, leptos::web_sys::window()?))
 }
 
 fn mark_hydrated(region: &HtmlElement) {

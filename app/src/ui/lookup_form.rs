@@ -158,7 +158,10 @@ pub fn LookupArea(place: LookupPlace, state: LookupState) -> impl IntoView {
                 .into_iter()
                 .find(|id| errors.iter().any(|e| e.field == *id));
             view! {
-                <form class="lookup" method="post" action=place.here novalidate data-lookup="find">
+                <form
+                    class="lookup" method="post" action=place.here novalidate data-lookup="find"
+                    data-unavailable=t(locale, "error.unavailable")
+                >
                     {notice.map(|e| view! { <Notice error=e locale/> })}
                     <Field
                         field=field("email") autofocus=first_invalid == Some("email")
