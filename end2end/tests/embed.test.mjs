@@ -12,10 +12,10 @@ let browser;
 const storefronts = [];
 
 /** A storefront page on its own loopback port (so its own origin) with the pasted tag. */
-function storefront(tag) {
+function storefront(tag, headers = {}) {
   return new Promise((resolve) => {
     const server = createServer((req, res) => {
-      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', ...headers });
       res.end(`<!doctype html><html lang="en"><head><meta name="viewport" content="width=device-width, initial-scale=1">
         <title>Nordlys: track your order</title></head><body><h1>Nordlys Outfitters</h1><p>Where is my parcel?</p>
         ${tag}<footer>Footer text</footer></body></html>`);
@@ -168,6 +168,30 @@ test('several widgets and a dynamically inserted tag all work; a bad slug falls 
   const titles = await page.locator('iframe').evaluateAll((fs) => fs.map((f) => f.title).sort());
   assert.deepEqual(titles, ['Bestellung verfolgen', 'Spåra din beställning', 'Track your order'], 'each frame titled in its language');
   assert.equal(await page.locator(`a[href="${lookout.base}/track/Not%20A%20Slug!"]`).count(), 1);
+  await context.close();
+});
+
+test('a storefront with a strict style policy and an element named LookoutWidget still gets the widget', async () => {
+  const tag = `<div id="LookoutWidget"></div><script src="${lookout.base}/embed.js" data-shop="demo" async></script>`;
+  // No inline styles at all on this storefront; its own element takes the loader's name.
+  const shop = await storefront(tag, { 'content-security-policy': "style-src 'none'" });
+  allow(shop);
+  const context = await browser.newContext(PHONE);
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto(shop);
+  const frame = page.locator('iframe[title="Track your order"]');
+  await frame.waitFor();
+  await page.frameLocator('iframe').locator('form').first().waitFor({ timeout: 20_000 });
+  const looks = await frame.evaluate((f) => {
+    const s = getComputedStyle(f);
+    return { width: f.getBoundingClientRect().width, body: document.body.clientWidth, border: s.borderTopWidth, display: s.display };
+  });
+  assert.equal(looks.border, '0px', 'styled by the loader despite the policy');
+  assert.equal(looks.display, 'block');
+  assert.ok(looks.width > 300, `as wide as the page allows, not the default 300 px: ${JSON.stringify(looks)}`);
+  assert.deepEqual(errors, [], 'the host page never sees an error');
   await context.close();
 });
 

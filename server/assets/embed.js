@@ -1,14 +1,13 @@
 /* Lookout order-tracking widget loader. One namespace (window.LookoutWidget), no cookies. */
 (function (w, d) {
   "use strict";
-  if (w.LookoutWidget) { w.LookoutWidget.scan(); return; }
+  // Loaded before (not an element id="LookoutWidget"): scan again.
+  if (w.LookoutWidget && typeof w.LookoutWidget.scan === "function") { w.LookoutWidget.scan(); return; }
   var frames = [];
-  // How long a loaded frame has to say it is the widget before it is taken for
-  // refused (this site is not allowed), unknown or broken and becomes the link.
+  // A loaded frame silent this long (refused, unknown shop, broken) becomes the link.
   var WAIT_MS = 3000;
   function warn(m, x) { if (w.console) console.warn(m, x); }
-  // Into the data-target element; without one (none named, none found, or not a
-  // CSS selector: querySelector throws), right after the tag.
+  // Into data-target's element, else (none, not found, bad selector) after the tag.
   function place(s, el) {
     var t = s.getAttribute("data-target"), box = null;
     try {
@@ -19,7 +18,6 @@
   }
   // The pages' page.title.
   var WORDS = { en: "Track your order", nb: "Spor bestillingen din", sv: "Spåra din beställning", de: "Bestellung verfolgen", zh: "查询订单" };
-  // A language tag's code if the widget speaks it.
   function code(tag) {
     var l = String(tag || "").toLowerCase().split(/[-_]/)[0];
     l = l === "nn" || l === "no" ? "nb" : l;
@@ -32,7 +30,7 @@
     for (var i = 0; i < all.length; i++) if (code(all[i])) return code(all[i]);
     return "en";
   }
-  // The plain link to the full tracking page, in the widget's language.
+  // The link to the tracking page.
   function link(origin, s) {
     var a = d.createElement("a"), l = lang(s), q = code(s.getAttribute("data-locale")) ? "?locale=" + l : "";
     a.href = (origin || "") + "/track/" + encodeURIComponent(s.getAttribute("data-shop") || "") + q;
@@ -54,7 +52,9 @@
       var f = d.createElement("iframe");
       f.src = url;
       f.title = s.getAttribute("data-title") || WORDS[lang(s)];
-      f.setAttribute("style", "display:block;width:100%;max-width:40rem;height:460px;border:0;overflow:hidden");
+      // By property: allowed where a CSP forbids inline styles.
+      var st = f.style;
+      st.display = "block"; st.width = "100%"; st.maxWidth = "40rem"; st.height = "460px"; st.border = "0"; st.overflow = "hidden";
       f.setAttribute("scrolling", "no");
       var x = { frame: f, origin: origin, heard: false };
       frames.push(x);
@@ -81,10 +81,10 @@
     if (!m || m.type !== "lookout:height") return;
     for (var i = 0; i < frames.length; i++) {
       var x = frames[i];
-      // Word from the frame is enough to keep it (also behind a redirect to
-      // another origin); its height is taken only from Lookout's origin.
-      if (ev.source === x.frame.contentWindow) x.heard = true;
-      if (ev.source === x.frame.contentWindow && ev.origin === x.origin) {
+      // Any word keeps the frame; heights only from Lookout's origin.
+      var mine = ev.source && ev.source === x.frame.contentWindow;
+      if (mine) x.heard = true;
+      if (mine && ev.origin === x.origin) {
         var h = Math.min(Math.max(+m.height || 0, 120), 20000);
         x.frame.style.height = h + "px";
       }
