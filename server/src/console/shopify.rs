@@ -96,7 +96,9 @@ async fn shopify_page(
                 <tr>
                     <td>{pages::time(locale, &d.received_at)}</td>
                     <td><code>{d.topic}</code></td>
-                    <td class=format!("outcome {}", d.outcome)>{d.outcome.clone()}</td>
+                    <td class=format!("outcome {}", d.outcome)>
+                        {format!("{} ", outcome_said(locale, &d.outcome))}<code>{d.outcome.clone()}</code>
+                    </td>
                 </tr>
             }
         })
@@ -138,4 +140,57 @@ async fn shopify_page(
         })}
                 },
     )
+}
+
+/// What a delivery's outcome means, in the console's language; an error code
+/// (a refused delivery) as "Refused (code)".
+fn outcome_said(locale: app::i18n::Locale, outcome: &str) -> String {
+    const SAID: [&str; 7] = [
+        "applied",
+        "duplicate",
+        "stale",
+        "unknown_order",
+        "ignored_topic",
+        "no_email",
+        "erased",
+    ];
+    match SAID.contains(&outcome) {
+        true => t(locale, &format!("console.shopify.outcomes.{outcome}")),
+        false => app::i18n::t_args(locale, "console.shopify.outcomes.refused", &[("code", outcome)]),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::outcome_said;
+    use app::i18n::Locale;
+
+    #[test]
+    fn every_outcome_is_said_in_words_and_an_error_code_as_refused() {
+        assert_eq!(
+            outcome_said(Locale::De, "stale"),
+            "Älter als der gespeicherte Stand; nichts geändert"
+        );
+        assert_eq!(
+            outcome_said(Locale::En, "validation_failed"),
+            "Refused (validation_failed)"
+        );
+        for locale in Locale::ALL {
+            for outcome in [
+                "applied",
+                "duplicate",
+                "stale",
+                "unknown_order",
+                "ignored_topic",
+                "no_email",
+                "erased",
+            ] {
+                let said = outcome_said(locale, outcome);
+                assert!(
+                    !said.contains("console.") && !said.contains('%'),
+                    "{outcome} in {locale:?}: {said}"
+                );
+            }
+        }
+    }
 }

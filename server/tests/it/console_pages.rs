@@ -197,6 +197,12 @@ async fn signed_deliveries_are_listed_and_unsigned_ones_are_not() {
     let applied = page.find(">applied<").expect("the first delivery");
     let duplicate = page.find(">duplicate<").expect("the redelivery");
     assert!(duplicate < applied, "newest first");
+    // Said in words, the code beside them.
+    assert!(page.contains("Applied to the order <code>applied</code>"), "{page}");
+    assert!(
+        page.contains("Received before; nothing changed <code>duplicate</code>"),
+        "{page}"
+    );
     assert_eq!(
         page.matches("orders/create").count(),
         2,
