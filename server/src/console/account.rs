@@ -22,9 +22,16 @@ use leptos::prelude::*;
 pub async fn home(State(state): State<AppState>, signed: Result<Signed, Response>, headers: HeaderMap) -> Response {
     let signed = match signed {
         Ok(signed) => signed,
-        // No session: sign in. Anything else (the database is down) is said as it is.
+        // No session: sign in; one that has ended is said so (what a form was
+        // sending when it ended was not saved). Anything else (the database is
+        // down) is said as it is.
         Err(answer) if answer.status().is_redirection() => {
-            return sign_in_page(&state, &headers, StatusCode::OK, None, "");
+            let ended = answer
+                .headers()
+                .get(header::LOCATION)
+                .is_some_and(|l| l == session::ENDED);
+            let said = ended.then(|| t(locale_of(&headers), "console.sign_in.ended"));
+            return sign_in_page(&state, &headers, StatusCode::OK, said, "");
         }
         Err(answer) => return answer,
     };

@@ -100,7 +100,7 @@ impl Signed {
     }
 }
 
-/// No session (or an expired one): the browser is sent to sign in.
+/// No session: the browser is sent to sign in.
 pub struct SignInFirst;
 
 impl IntoResponse for SignInFirst {
@@ -108,6 +108,10 @@ impl IntoResponse for SignInFirst {
         Redirect::to("/console").into_response()
     }
 }
+
+/// Where a browser whose session has ended (expired, signed out on another
+/// device, its password changed) is sent: to sign in, told why.
+pub const ENDED: &str = "/console?ended=1";
 
 impl FromRequestParts<AppState> for Signed {
     type Rejection = Response;
@@ -125,7 +129,7 @@ impl FromRequestParts<AppState> for Signed {
                 session,
                 id_hash,
             }),
-            Ok(None) => Err(SignInFirst.into_response()),
+            Ok(None) => Err(Redirect::to(ENDED).into_response()),
             Err(e) => {
                 tracing::error!(error = %e, "session query failed");
                 Err(super::pages::unavailable(locale))

@@ -100,10 +100,19 @@ async fn sessions_are_opaque_http_only_strict_cookies_that_end() {
         .1
         .contains("Max-Age=0"));
     for b in [&browser, &other] {
+        // A cookie of an ended session: to sign in, told why (a form sent then was not saved).
         let res = b.get("/console/shops/alpha").await;
         assert_eq!(res.status(), 303);
-        assert_eq!(res.headers()["location"], "/console");
+        assert_eq!(res.headers()["location"], "/console?ended=1");
+        for page in ["/console?ended=1", "/console"] {
+            let html = b.page(page).await;
+            assert!(html.contains("Your session has ended"), "{page}: {html}");
+            assert!(html.contains(r#"action="/console/sign-in""#));
+        }
     }
+    // Without a cookie, or with a forged query, the sign-in page says nothing of it.
+    let fresh = app.client.get(app.url("/console?ended=1")).send().await.unwrap();
+    assert!(!fresh.text().await.unwrap().contains("Your session has ended"));
 
     // A session past its time is no session.
     let late = sign_in(&app, "owner@alpha.example").await;

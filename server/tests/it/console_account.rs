@@ -287,9 +287,9 @@ async fn two_hundred_changes_at_once_make_one() {
     assert_eq!(changed.len(), 1, "{answers:?}");
     // The others: changed meanwhile (409), checked after the change (422: the
     // old password is no longer right), past an allowance (429), the hashing
-    // gate full (503), or sent to sign in (303 to /console: the change
-    // replaced the session they came with).
-    let signed_out = Some("/console".to_string());
+    // gate full (503), or sent to sign in, told that their session ended (303
+    // to /console?ended=1: the change replaced the session they came with).
+    let signed_out = Some("/console?ended=1".to_string());
     assert!(
         answers
             .iter()
