@@ -56,11 +56,7 @@ fn rounded(amount: &str, places: usize) -> (String, String) {
 pub fn money(amount: &str, currency: &str, locale: Locale) -> String {
     let places = decimals(currency);
     let (int, frac) = rounded(amount, places);
-    let (group, point) = match locale {
-        Locale::En | Locale::Zh => (',', '.'),
-        Locale::Nb | Locale::Sv => (NBSP, ','),
-        Locale::De => ('.', ','),
-    };
+    let (group, point) = separators(locale);
     let mut number = group_digits(&int, group);
     if places > 0 {
         number.push(point);
@@ -76,6 +72,35 @@ pub fn money(amount: &str, currency: &str, locale: Locale) -> String {
         (Locale::Zh, "CNY") => format!("¥{number}"),
         (Locale::Zh, "USD") => format!("US${number}"),
         (_, _) => format!("{currency}{NBSP}{number}"),
+    }
+}
+
+/// A locale's thousands separator and decimal point.
+fn separators(locale: Locale) -> (char, char) {
+    match locale {
+        Locale::En | Locale::Zh => (',', '.'),
+        Locale::Nb | Locale::Sv => (NBSP, ','),
+        Locale::De => ('.', ','),
+    }
+}
+
+/// A whole number as `locale` writes it: `12,345` (en, zh), `12.345` (de),
+/// `12 345` (nb, sv, a no-break space).
+pub fn count(n: i64, locale: Locale) -> String {
+    let digits = group_digits(&n.unsigned_abs().to_string(), separators(locale).0);
+    if n < 0 {
+        format!("-{digits}")
+    } else {
+        digits
+    }
+}
+
+/// A whole percentage as `locale` writes it: `87%` (en, zh), `87 %` (de, nb,
+/// sv, a no-break space).
+pub fn percent(p: i64, locale: Locale) -> String {
+    match locale {
+        Locale::En | Locale::Zh => format!("{}%", count(p, locale)),
+        Locale::De | Locale::Nb | Locale::Sv => format!("{}{NBSP}%", count(p, locale)),
     }
 }
 
@@ -152,6 +177,17 @@ mod tests {
         assert_eq!(plain(money("548.00", "NOK", Locale::En)), "NOK 548.00");
         assert_eq!(money("1249", "JPY", Locale::Zh).replace(NBSP, " "), "JPY 1,249");
         assert_eq!(plain(money("1234567.891", "KWD", Locale::De)), "1.234.567,891 KWD");
+    }
+
+    #[test]
+    fn counts_and_percentages_follow_each_locales_habits() {
+        assert_eq!(count(1234567, Locale::En), "1,234,567");
+        assert_eq!(count(1234567, Locale::De), "1.234.567");
+        assert_eq!(plain(count(12345, Locale::Sv)), "12 345");
+        assert_eq!(count(-1000, Locale::Zh), "-1,000");
+        assert_eq!(count(999, Locale::De), "999");
+        assert_eq!(percent(87, Locale::En), "87%");
+        assert_eq!(plain(percent(87, Locale::Nb)), "87 %");
     }
 
     #[test]

@@ -33,6 +33,8 @@ document.querySelectorAll("pre.copy").forEach(function (box) {
 var lang = document.documentElement.lang === "en" ? "en-GB" : document.documentElement.lang || undefined;
 document.querySelectorAll("time[datetime]").forEach(function (time) {
   var at = new Date(time.getAttribute("datetime"));
+  // A day alone ("2026-12-04", the overview's) is no moment: it stays as it is.
+  if (time.getAttribute("datetime").length <= 10) return;
   if (isNaN(at.getTime()) || typeof Intl !== "object" || time.closest(".shopper")) return;
   try {
     var local = new Intl.DateTimeFormat(lang, {

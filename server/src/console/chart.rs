@@ -2,6 +2,7 @@
 //! table of the same numbers beside it.
 
 use super::{pages, t, Locale};
+use app::format::{count, date};
 use app::store::Day;
 use leptos::prelude::*;
 
@@ -9,13 +10,14 @@ const WIDTH: i64 = 600;
 const HEIGHT: i64 = 200;
 const BOTTOM: i64 = 20;
 
-/// Found lookups as a share of found and missed, as "87%" ("–" with none).
-pub fn share(found: i64, missed: i64) -> String {
+/// Found lookups as a share of found and missed, as "87%" ("87 %" in German,
+/// Norwegian and Swedish; "–" with none).
+pub fn share(found: i64, missed: i64, locale: Locale) -> String {
     let all = found + missed;
     if all == 0 {
         "–".to_string()
     } else {
-        format!("{}%", (found * 100 + all / 2) / all)
+        app::format::percent((found * 100 + all / 2) / all, locale)
     }
 }
 
@@ -37,10 +39,10 @@ pub fn svg(days: &[Day], locale: Locale) -> String {
             locale,
             "console.overview.bar",
             &[
-                ("day", &d.day),
-                ("found", &d.found.to_string()),
-                ("missed", &d.missed.to_string()),
-                ("limited", &d.limited.to_string()),
+                ("day", &date(&d.day, locale)),
+                ("found", &count(d.found, locale)),
+                ("missed", &count(d.missed, locale)),
+                ("limited", &count(d.limited, locale)),
             ],
         );
         bars.push_str(&format!(
@@ -50,11 +52,12 @@ pub fn svg(days: &[Day], locale: Locale) -> String {
             plot - found_h - missed_h,
         ));
     }
-    let first = days.first().map_or("", |d| d.day.as_str());
-    let last = days.last().map_or("", |d| d.day.as_str());
+    let first = escape(&days.first().map_or(String::new(), |d| date(&d.day, locale)));
+    let last = escape(&days.last().map_or(String::new(), |d| date(&d.day, locale)));
     format!(
-        r#"<svg class="chart" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" aria-label="{}"><line class="axis" x1="0" y1="{plot}" x2="{WIDTH}" y2="{plot}"/>{bars}<text x="0" y="{HEIGHT}">{first}</text><text x="{WIDTH}" y="{HEIGHT}" text-anchor="end">{last}</text><text x="0" y="12">{top}</text></svg>"#,
+        r#"<svg class="chart" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" aria-label="{}"><line class="axis" x1="0" y1="{plot}" x2="{WIDTH}" y2="{plot}"/>{bars}<text x="0" y="{HEIGHT}">{first}</text><text x="{WIDTH}" y="{HEIGHT}" text-anchor="end">{last}</text><text x="0" y="12">{}</text></svg>"#,
         escape(&t(locale, "console.overview.chart_label")),
+        escape(&count(top, locale)),
     )
 }
 
@@ -74,12 +77,12 @@ pub fn table(days: &[Day], locale: Locale) -> impl IntoView {
         .map(|d| {
             view! {
                 <tr>
-                    <th scope="row">{d.day.clone()}</th>
-                    <td>{d.found}</td>
-                    <td>{d.missed}</td>
-                    <td>{d.limited}</td>
-                    <td>{d.distinct_orders}</td>
-                    <td>{share(d.found, d.missed)}</td>
+                    <th scope="row"><time datetime=d.day.clone()>{date(&d.day, locale)}</time></th>
+                    <td>{count(d.found, locale)}</td>
+                    <td>{count(d.missed, locale)}</td>
+                    <td>{count(d.limited, locale)}</td>
+                    <td>{count(d.distinct_orders, locale)}</td>
+                    <td>{share(d.found, d.missed, locale)}</td>
                 </tr>
             }
         })
@@ -120,9 +123,10 @@ mod tests {
 
     #[test]
     fn shares_round_and_say_when_there_is_nothing() {
-        assert_eq!(share(0, 0), "–");
-        assert_eq!(share(2, 1), "67%");
-        assert_eq!(share(1, 0), "100%");
+        assert_eq!(share(0, 0, Locale::En), "–");
+        assert_eq!(share(2, 1, Locale::En), "67%");
+        assert_eq!(share(1, 0, Locale::Zh), "100%");
+        assert_eq!(share(2, 1, Locale::De), "67\u{a0}%");
     }
 
     #[test]
@@ -138,6 +142,15 @@ mod tests {
             "{svg}"
         );
         assert!(svg.contains(r#"height="0""#));
-        assert!(svg.contains("2026-11-01") && svg.contains("2026-11-02"));
+        assert!(
+            svg.contains(">1 Nov 2026</text>") && svg.contains(">2 Nov 2026</text>"),
+            "{svg}"
+        );
+        assert!(svg.contains("<title>2 Nov 2026:"), "{svg}");
+        let german = super::svg(&[day(1, 1200, 0)], Locale::De);
+        assert!(
+            german.contains(">1.200</text>") && german.contains(">1. Nov. 2026</text>"),
+            "{german}"
+        );
     }
 }

@@ -41,14 +41,14 @@ pub async fn overview(State(state): State<AppState>, signed: Signed, Path(slug):
     let found: i64 = days.iter().map(|d| d.found).sum();
     let missed: i64 = days.iter().map(|d| d.missed).sum();
     let limited: i64 = days.iter().map(|d| d.limited).sum();
-    let share = super::chart::share(found, missed);
+    let share = super::chart::share(found, missed, locale);
     let summary = app::i18n::t_args(
         locale,
         "console.overview.summary",
         &[
-            ("found", &found.to_string()),
+            ("found", &app::format::count(found, locale)),
             ("share", &share),
-            ("limited", &limited.to_string()),
+            ("limited", &app::format::count(limited, locale)),
         ],
     );
     let chart = super::chart::svg(&days, locale);

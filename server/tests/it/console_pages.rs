@@ -336,7 +336,7 @@ async fn lookups_are_counted_per_day_without_storing_who_or_what() {
     let page = browser.page("/console/shops/alpha").await;
     let today = chrono::Utc::now().format("%Y-%m-%d").to_string();
     let row = &page[page
-        .find(&format!("<th scope=\"row\">{today}</th>"))
+        .find(&format!("<th scope=\"row\"><time datetime=\"{today}\">"))
         .expect("today's row")..];
     let cells: Vec<&str> = row[..row.find("</tr>").unwrap()]
         .split("<td>")
