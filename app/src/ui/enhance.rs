@@ -142,8 +142,28 @@ fn say_unavailable(form: &HtmlFormElement) {
     let (Some(text), Some(document)) = (form.get_attribute("data-unavailable"), form.owner_document()) else {
         return;
     };
-    if let Ok(Some(old)) = form.query_selector("p[data-said=unavailable]") {
-        old.remove();
+    // What the last answer said (a notice, field errors) was about the last
+    // input: it goes, and this is said alone.
+    if let Ok(old) = form.query_selector_all(".notice") {
+        for i in 0..old.length() {
+            if let Some(Ok(old)) = old.item(i).map(|n| n.dyn_into::<Element>()) {
+                old.remove();
+            }
+        }
+    }
+    if let Ok(invalid) = form.query_selector_all("[aria-invalid=\"true\"]") {
+        for i in 0..invalid.length() {
+            if let Some(Ok(field)) = invalid.item(i).map(|n| n.dyn_into::<Element>()) {
+                let _ = field.set_attribute("aria-invalid", "false");
+            }
+        }
+    }
+    if let Ok(errors) = form.query_selector_all(".field-error") {
+        for i in 0..errors.length() {
+            if let Some(error) = errors.item(i) {
+                error.set_text_content(None);
+            }
+        }
     }
     let Ok(notice) = document.create_element("p") else {
         return;

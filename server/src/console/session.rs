@@ -129,7 +129,13 @@ impl FromRequestParts<AppState> for Signed {
                 session,
                 id_hash,
             }),
-            Ok(None) => Err(Redirect::to(ENDED).into_response()),
+            // Its cookie goes with the redirect: the notice is said once.
+            Ok(None) => {
+                let mut ended = Redirect::to(ENDED).into_response();
+                let clear = set_cookie(state, SESSION_COOKIE, None);
+                ended.headers_mut().append(axum::http::header::SET_COOKIE, clear);
+                Err(ended)
+            }
             Err(e) => {
                 tracing::error!(error = %e, "session query failed");
                 Err(super::pages::unavailable(locale))

@@ -154,9 +154,13 @@ fn outcome_said(locale: app::i18n::Locale, outcome: &str) -> String {
         "no_email",
         "erased",
     ];
-    match SAID.contains(&outcome) {
-        true => t(locale, &format!("console.shopify.outcomes.{outcome}")),
-        false => app::i18n::t_args(locale, "console.shopify.outcomes.refused", &[("code", outcome)]),
+    match outcome {
+        _ if SAID.contains(&outcome) => t(locale, &format!("console.shopify.outcomes.{outcome}")),
+        // Answered 5xx: nothing was refused, and Shopify sends it again.
+        "unavailable" | "internal_error" | "busy" => {
+            app::i18n::t_args(locale, "console.shopify.outcomes.failed", &[("code", outcome)])
+        }
+        _ => app::i18n::t_args(locale, "console.shopify.outcomes.refused", &[("code", outcome)]),
     }
 }
 
@@ -174,6 +178,10 @@ mod tests {
         assert_eq!(
             outcome_said(Locale::En, "validation_failed"),
             "Refused (validation_failed)"
+        );
+        assert_eq!(
+            outcome_said(Locale::En, "unavailable"),
+            "Not handled here this time (unavailable); Shopify sends it again"
         );
         for locale in Locale::ALL {
             for outcome in [

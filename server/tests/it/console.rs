@@ -104,6 +104,9 @@ async fn sessions_are_opaque_http_only_strict_cookies_that_end() {
         let res = b.get("/console/shops/alpha").await;
         assert_eq!(res.status(), 303);
         assert_eq!(res.headers()["location"], "/console?ended=1");
+        // Its cookie goes with it, so that a browser is told once.
+        let cleared = set_cookie(&res, session::SESSION_COOKIE.plain).expect("the cookie cleared");
+        assert!(cleared.1.contains("Max-Age=0"), "{cleared:?}");
         for page in ["/console?ended=1", "/console"] {
             let html = b.page(page).await;
             assert!(html.contains("Your session has ended"), "{page}: {html}");
