@@ -96,6 +96,13 @@ pub fn t_args(locale: Locale, key: &str, args: &[(&str, &str)]) -> String {
     fill(&t(locale, key), args)
 }
 
+/// The title of a page that answers with an error: `title`, said after the
+/// word for an error ("Error: Settings"), so that it is read out first as the
+/// page opens. Shopper pages and console pages alike.
+pub fn error_title(locale: Locale, title: &str) -> String {
+    t_args(locale, "page.error_title", &[("title", title)])
+}
+
 /// The translation of `key` for `count` things: `{key}_one` for one (every
 /// language Lookout speaks has one form for one and one for more; Chinese
 /// writes both alike), else `key` with `%{count}` filled in.

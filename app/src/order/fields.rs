@@ -118,10 +118,8 @@ impl Validator {
             self.push(field, "too_long", format!("`{field}` is not a time: it is too long."));
             return None;
         }
-        match DateTime::parse_from_rfc3339(value.trim()) {
-            Ok(t) if readable_year(t.with_timezone(&Utc).year()) => {
-                Some(t.with_timezone(&Utc).to_rfc3339_opts(SecondsFormat::AutoSi, true))
-            }
+        match DateTime::parse_from_rfc3339(value.trim()).map(|t| t.with_timezone(&Utc)) {
+            Ok(t) if readable_year(t.year()) => Some(t.to_rfc3339_opts(SecondsFormat::AutoSi, true)),
             Ok(_) => {
                 self.push(field, "invalid_time", out_of_years(field));
                 None

@@ -4,7 +4,7 @@
 use super::lookup_form::{page_base, LookupArea, LookupIsland, LookupPlace, LookupState};
 use super::order_links::OrderLinks;
 use super::{request_locale, set_status, NotFoundPage};
-use crate::i18n::{t, t_args, Locale};
+use crate::i18n::{error_title, t, Locale};
 use crate::lookup::{shop_page, ShopPage};
 use leptos::prelude::*;
 use leptos_meta::{Html, Title};
@@ -68,7 +68,7 @@ fn TrackShop(page: ShopPage, compact: bool) -> impl IntoView {
             Some(super::LinkNotice::Invalid { .. })
         );
     let title = match failed {
-        true => t_args(locale, "page.error_title", &[("title", &t(locale, "page.title"))]),
+        true => error_title(locale, &t(locale, "page.title")),
         false => t(locale, "page.title"),
     };
     view! {

@@ -170,7 +170,7 @@ fn document(
     // A page that answers with an error says so first in its title, read out as
     // the page opens (as the shopper's pages do).
     let title = match status.is_client_error() || status.is_server_error() {
-        true => app::i18n::t_args(locale, "page.error_title", &[("title", &format!("{title} · Lookout"))]),
+        true => app::i18n::error_title(locale, &format!("{title} · Lookout")),
         false => format!("{title} · Lookout"),
     };
     let widget_css = widget_css.map(|href| view! { <link rel="stylesheet" href=href/> });

@@ -109,8 +109,9 @@ impl IntoResponse for SignInFirst {
     }
 }
 
-/// Where a browser whose session has ended (expired, signed out on another
-/// device, its password changed) is sent: to sign in, told why.
+/// Where a browser that comes with the cookie of a session that has ended
+/// (signed out on another device, its password changed) is sent: to sign in,
+/// told why. (An expired session's cookie expires with it.)
 pub const ENDED: &str = "/console?ended=1";
 
 impl FromRequestParts<AppState> for Signed {

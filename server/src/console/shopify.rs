@@ -142,20 +142,22 @@ async fn shopify_page(
     )
 }
 
+/// The outcomes of a delivery said in words of their own (`console.shopify.outcomes.*`).
+const OUTCOMES_SAID: [&str; 7] = [
+    "applied",
+    "duplicate",
+    "stale",
+    "unknown_order",
+    "ignored_topic",
+    "no_email",
+    "erased",
+];
+
 /// What a delivery's outcome means, in the console's language; an error code
 /// (a refused delivery) as "Refused (code)".
 fn outcome_said(locale: app::i18n::Locale, outcome: &str) -> String {
-    const SAID: [&str; 7] = [
-        "applied",
-        "duplicate",
-        "stale",
-        "unknown_order",
-        "ignored_topic",
-        "no_email",
-        "erased",
-    ];
     match outcome {
-        _ if SAID.contains(&outcome) => t(locale, &format!("console.shopify.outcomes.{outcome}")),
+        _ if OUTCOMES_SAID.contains(&outcome) => t(locale, &format!("console.shopify.outcomes.{outcome}")),
         // Answered 5xx: nothing was refused, and Shopify sends it again.
         "unavailable" | "internal_error" | "busy" => {
             app::i18n::t_args(locale, "console.shopify.outcomes.failed", &[("code", outcome)])
@@ -166,7 +168,7 @@ fn outcome_said(locale: app::i18n::Locale, outcome: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::outcome_said;
+    use super::{outcome_said, OUTCOMES_SAID};
     use app::i18n::Locale;
 
     #[test]
@@ -184,15 +186,7 @@ mod tests {
             "Not handled here this time (unavailable); Shopify sends it again"
         );
         for locale in Locale::ALL {
-            for outcome in [
-                "applied",
-                "duplicate",
-                "stale",
-                "unknown_order",
-                "ignored_topic",
-                "no_email",
-                "erased",
-            ] {
+            for outcome in OUTCOMES_SAID {
                 let said = outcome_said(locale, outcome);
                 assert!(
                     !said.contains("console.") && !said.contains('%'),
