@@ -50,6 +50,7 @@ pub struct Totals {
 pub struct ShopperLineItem {
     pub title: String,
     pub variant: Option<String>,
+    #[cfg_attr(feature = "ssr", schema(minimum = 1))]
     pub quantity: u32,
     pub price: String,
     pub image_url: Option<String>,
@@ -61,6 +62,7 @@ pub struct ShopperLineItem {
 pub struct ShopperItemRef {
     pub title: String,
     pub variant: Option<String>,
+    #[cfg_attr(feature = "ssr", schema(minimum = 1))]
     pub quantity: u32,
 }
 

@@ -56,6 +56,18 @@ fn vary_on(headers: &mut HeaderMap, name: &str) {
     }
 }
 
+/// For the routes whose address holds a secret token (a set-password link, an
+/// order link): whatever the page loads or posts is told its origin only, never
+/// the address, so the token reaches no access log as a `Referer`. Not
+/// `no-referrer`: under it, browsers without Sec-Fetch-Site send `Origin: null`
+/// on the page's own forms, which the guard refuses as cross-site.
+pub fn token_in_address() -> tower_http::set_header::SetResponseHeaderLayer<HeaderValue> {
+    tower_http::set_header::SetResponseHeaderLayer::overriding(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("strict-origin"),
+    )
+}
+
 /// `html` (a rendered `<html>` element) as a page: its doctype, UTF-8, the
 /// Content-Security-Policy `policy`, never cached.
 pub fn private_page(status: StatusCode, html: String, policy: &'static str) -> Response {

@@ -228,6 +228,12 @@ impl ApiError {
             detail,
             errors: match self {
                 ApiError::Validation(errors) => Some(errors.clone()),
+                // The contract's "422 (or 413) and a field-level list": the field is the body.
+                ApiError::TooLarge => Some(vec![FieldError::new(
+                    "body",
+                    "too_large",
+                    "The body is larger than the limit for this endpoint.",
+                )]),
                 _ => None,
             },
         }

@@ -72,6 +72,7 @@ pub struct LineItem {
     pub id: String,
     pub title: String,
     pub variant: Option<String>,
+    #[schema(minimum = 1)]
     pub quantity: u32,
     pub price: String,
     pub image_url: Option<String>,
@@ -82,6 +83,7 @@ pub struct LineItem {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ItemRef {
     pub id: String,
+    #[schema(minimum = 1)]
     pub quantity: u32,
 }
 

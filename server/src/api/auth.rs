@@ -34,6 +34,13 @@ pub async fn authorize(state: &AppState, client: &Client, headers: &HeaderMap, s
     Ok(authorize_key(state, client, headers, slug).await?.0)
 }
 
+/// The token of an `Authorization: Bearer <token>` header; the scheme's name in
+/// any case (RFC 9110, section 11.1), spaces around the token ignored.
+fn bearer_token(value: &str) -> Option<&str> {
+    let (scheme, token) = value.trim_start().split_once(' ')?;
+    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
+}
+
 /// [`authorize`], and the key's public prefix: who a change it makes is by.
 pub async fn authorize_key(
     state: &AppState,
@@ -44,8 +51,7 @@ pub async fn authorize_key(
     let presented = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
-        .map(str::trim)
+        .and_then(bearer_token)
         .ok_or(ApiError::Unauthorized)?;
     // Shape first: what cannot be a key is refused without a hash or a query.
     let prefix = keys::prefix_of(presented).ok_or(ApiError::Unauthorized)?;
@@ -146,4 +152,27 @@ async fn check(state: &AppState, presented: &str, prefix: &str) -> Result<Option
         .await
         .map_err(|keys::Busy| ApiError::Busy)?;
     Ok(stored.filter(|_| valid).map(|k| k.shop_id))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::bearer_token;
+
+    #[test]
+    fn the_scheme_is_read_in_any_case_and_only_the_bearer_scheme() {
+        for header in [
+            "Bearer lk_a",
+            "bearer lk_a",
+            "BEARER lk_a",
+            "BeArEr  lk_a ",
+            " Bearer lk_a",
+        ] {
+            assert_eq!(bearer_token(header), Some("lk_a"), "{header:?}");
+        }
+        for header in ["Basic lk_a", "Bearerlk_a", "lk_a", "", "Bearer_x lk_a", "Token lk_a"] {
+            assert_eq!(bearer_token(header), None, "{header:?}");
+        }
+        // What is left is the token's to judge: an empty one is refused by its shape.
+        assert_eq!(bearer_token("Bearer "), Some(""));
+    }
 }

@@ -9,8 +9,9 @@ use app::normalize::{check_order_number, order_number_key};
 use app::order::{parse_order, Order, ValidOrder, MAX_BODY_BYTES};
 use app::store::{By, PutOutcome};
 use axum::body::Body;
-use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::extract::{OriginalUri, Path, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
 use axum::Json;
 
 /// What an order body must be, as its errors say it.
@@ -30,7 +31,8 @@ const ORDER_BODY: &str = "a JSON object: one order (docs/api.md, \"The order bod
     ),
     request_body(content = Order, content_type = "application/json", description = "The whole order (docs/api.md, \"The order body\")"),
     responses(
-        (status = 201, description = "Created; the order as stored", body = Order),
+        (status = 201, description = "Created; the order as stored", body = Order,
+            headers(("Location" = String, description = "The new order's path: the one it was put at"))),
         (status = 200, description = "Replaced; the order as stored", body = Order),
         (status = 401, description = "No key, or not this shop's live key", body = crate::problem::Problem, content_type = "application/problem+json"),
         (status = 409, description = "The stored order's `updated_at` is newer; nothing changed", body = crate::problem::Problem, content_type = "application/problem+json"),
@@ -44,9 +46,10 @@ pub async fn put_order(
     state: State<AppState>,
     client: ClientOf,
     path: Path<(String, String)>,
+    OriginalUri(uri): OriginalUri,
     headers: HeaderMap,
     body: Body,
-) -> Result<(StatusCode, Json<ValidOrder>), ApiError> {
+) -> Result<Response, ApiError> {
     let result = put(state, client, path, headers, body).await;
     let outcome = match &result {
         Ok((StatusCode::CREATED, _)) => "created",
@@ -54,7 +57,13 @@ pub async fn put_order(
         Err(e) => e.code(),
     };
     crate::metrics::ingest("api", outcome);
-    result
+    Ok(match result? {
+        // The new order's address is the one it was put at (its `GET` answers there).
+        (StatusCode::CREATED, order) => {
+            (StatusCode::CREATED, [(header::LOCATION, uri.path().to_owned())], order).into_response()
+        }
+        (status, order) => (status, order).into_response(),
+    })
 }
 
 async fn put(

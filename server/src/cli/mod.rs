@@ -162,7 +162,10 @@ pub fn main() -> ExitCode {
         eprintln!("error: {e:#}");
         return ExitCode::FAILURE;
     }
-    let cli = Cli::parse();
+    let cli = match <Cli as clap::FromArgMatches>::from_arg_matches(&parser().get_matches()) {
+        Ok(cli) => cli,
+        Err(e) => e.exit(),
+    };
     crate::telemetry::init(cli.log_format);
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(rt) => rt,
@@ -180,23 +183,36 @@ pub fn main() -> ExitCode {
     }
 }
 
-/// Every setting that has a `LOOKOUT_*` variable, by long flag name.
+/// The settings a config file may hold, by long flag name, with their
+/// `LOOKOUT_*` variables: the server's and the global ones. A flag of another
+/// command (a shop's name, a webhook secret, a file to write) is no setting:
+/// it would apply to every run of that command with the file.
 fn settings() -> std::collections::BTreeMap<String, String> {
-    fn walk(cmd: &clap::Command, out: &mut std::collections::BTreeMap<String, String>) {
-        for arg in cmd.get_arguments() {
-            if let (Some(long), Some(env)) = (arg.get_long(), arg.get_env()) {
-                out.entry(long.to_string())
-                    .or_insert_with(|| env.to_string_lossy().into_owned());
-            }
-        }
-        for sub in cmd.get_subcommands() {
-            walk(sub, out);
+    let cli = <Cli as clap::CommandFactory>::command();
+    let serve = cli.find_subcommand("serve").into_iter();
+    let mut out = std::collections::BTreeMap::new();
+    for arg in std::iter::once(&cli)
+        .chain(serve)
+        .flat_map(clap::Command::get_arguments)
+    {
+        if let (Some(long), Some(env)) = (arg.get_long(), arg.get_env()) {
+            out.entry(long.to_string())
+                .or_insert_with(|| env.to_string_lossy().into_owned());
         }
     }
-    let mut out = std::collections::BTreeMap::new();
-    walk(&<Cli as clap::CommandFactory>::command(), &mut out);
     out.remove("config");
     out
+}
+
+/// The command line's parser. Its help names each flag's `LOOKOUT_*` variable
+/// but never the variable's value: a database or SMTP URL holds a password,
+/// and a config file's settings are handed over as variables.
+fn parser() -> clap::Command {
+    fn hide_values(cmd: clap::Command) -> clap::Command {
+        cmd.mut_args(|arg| arg.hide_env_values(true))
+            .mut_subcommands(hide_values)
+    }
+    hide_values(<Cli as clap::CommandFactory>::command())
 }
 
 /// Hands the config file's settings to the parser as variables, where unset.

@@ -56,7 +56,9 @@ pub fn routes() -> Router<AppState> {
         .route("/console/account/browsers/sign-out", post(browsers::sign_out))
         .route(
             "/console/password/{token}",
-            get(account::password_form).post(account::set_password),
+            get(account::password_form)
+                .post(account::set_password)
+                .layer(crate::html::token_in_address()),
         )
         .route("/console/console.css", get(stylesheet))
         .route("/console/console.js", get(script))

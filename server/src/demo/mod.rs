@@ -238,6 +238,14 @@ mod tests {
             words(orders.iter().map(|o| o.return_status.as_str())),
             words(ReturnStatus::ALL.iter().map(|s| s.as_str()))
         );
+        assert_eq!(
+            words(orders.iter().flat_map(|o| {
+                o.returns
+                    .iter()
+                    .filter_map(|r| r.refund.as_ref().map(|refund| refund.status.as_str()))
+            })),
+            words(RefundStatus::ALL.iter().map(|s| s.as_str()))
+        );
         let currencies: HashSet<_> = orders.iter().map(|o| o.currency.as_str()).collect();
         assert!(currencies.len() >= 4);
         for (order, listed) in orders.iter().zip(ORDERS) {

@@ -258,7 +258,7 @@ pub fn orders() -> Vec<OrderInput> {
                 line_items: refs(&[("li-1", 2)]),
                 ..shipment("delivered", "UPS", "1Z999AA10123456784")
             }],
-            returns: returns("declined", t(100), Some("Used item"), None),
+            returns: returns("declined", t(100), Some("Used item"), Some(("cancelled", "120.00"))),
             shipping_address: address("Noah Smith", "5th Avenue 1", "10001", "New York", "US"),
             ..base("#1014", "noah@example.com", 700, "USD")
         },

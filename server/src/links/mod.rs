@@ -18,8 +18,14 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/track/{shop}/links", post(request::request))
         .route("/embed/{shop}/links", post(request::request))
-        .route("/track/{shop}/o/{token}", get(page::open).post(page::take))
-        .route("/track/{shop}/o/{token}/forget", post(page::forget))
+        .route(
+            "/track/{shop}/o/{token}",
+            get(page::open).post(page::take).layer(crate::html::token_in_address()),
+        )
+        .route(
+            "/track/{shop}/o/{token}/forget",
+            post(page::forget).layer(crate::html::token_in_address()),
+        )
 }
 
 /// The path of a link (no email address or order number in it).

@@ -337,10 +337,7 @@ fn document(
     .to_html();
     let mut response = crate::html::private_page(status, html, POLICY);
     let h = response.headers_mut();
-    // The link's token is in this page's address: no other site learns it. Not
-    // `no-referrer`: under it, browsers without Sec-Fetch-Site send `Origin: null`
-    // on the page's own buttons, which the guard refuses as cross-site.
-    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
+    // The token in the address is kept out of `Referer` by the route (`token_in_address`).
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     response
 }

@@ -11,7 +11,8 @@
 use app::i18n::{t, t_args, Locale};
 use app::store::{Queued, SignInNotice};
 use leptos::prelude::*;
-use lettre::message::{header::ContentType, Mailbox, MultiPart, SinglePart};
+use lettre::message::header::{ContentType, HeaderName, HeaderValue};
+use lettre::message::{Mailbox, MultiPart, SinglePart};
 use lettre::Message;
 
 /// The words of one mail around its one link.
@@ -186,9 +187,17 @@ fn compose(
     }
     .to_html();
     Message::builder()
-        .from(Mailbox::new(Some(shop.to_string()), from.clone()))
+        .from(Mailbox::new(Some(display_name(shop)), from.clone()))
         .to(to)
         .subject(subject)
+        // Some receivers refuse mail without one for good (Gmail: 550 5.7.1), and
+        // not every relay adds it; the sender's domain is the mail's, not this host's.
+        .message_id(Some(message_id(from)))
+        // Machine-sent: vacation responders do not answer it (RFC 3834).
+        .raw_header(HeaderValue::new(
+            HeaderName::new_from_ascii_str("Auto-Submitted"),
+            "auto-generated".to_owned(),
+        ))
         .multipart(
             MultiPart::alternative()
                 .singlepart(SinglePart::builder().header(ContentType::TEXT_PLAIN).body(text))
@@ -198,4 +207,42 @@ fn compose(
                         .body(format!("<!DOCTYPE html>{html}")),
                 ),
         )
+}
+
+/// The shop's name as the sender's display name, without what would make it
+/// read as another address ("PayPal <service@paypal.com>" is a shop name
+/// settings accept): `<`, `>`, `@` and quotes become spaces.
+fn display_name(shop: &str) -> String {
+    let cleaned: String = shop
+        .chars()
+        .map(|c| if matches!(c, '<' | '>' | '@' | '"') { ' ' } else { c })
+        .collect();
+    cleaned.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// A fresh `Message-ID` in the sender's domain: 128 random bits.
+fn message_id(from: &lettre::Address) -> String {
+    format!("<{:032x}@{}>", rand::random::<u128>(), from.domain())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_shop_name_cannot_pass_for_another_address_in_the_sender() {
+        assert_eq!(display_name("PayPal <service@paypal.com>"), "PayPal service paypal.com");
+        assert_eq!(display_name("\"Bank\" <a@b.c>"), "Bank a b.c");
+        assert_eq!(display_name("Nordlys Outfitters"), "Nordlys Outfitters");
+        assert_eq!(display_name("Åse & Co 🧦"), "Åse & Co 🧦");
+    }
+
+    #[test]
+    fn every_mail_has_its_own_message_id_in_the_senders_domain() {
+        let from: lettre::Address = "noreply@lookout.example".parse().unwrap();
+        let (a, b) = (message_id(&from), message_id(&from));
+        assert_ne!(a, b);
+        assert!(a.starts_with('<') && a.ends_with("@lookout.example>"), "{a}");
+        assert_eq!(a.len(), "<@lookout.example>".len() + 32, "{a}");
+    }
 }

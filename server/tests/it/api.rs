@@ -318,6 +318,9 @@ async fn bodies_over_one_mebibyte_get_413_and_write_nothing() {
     assert_eq!(res.status(), 413);
     let problem: Value = res.json().await.unwrap();
     assert_eq!(problem["code"], "body_too_large");
+    // The contract's field-level list, with the body as the field.
+    assert_eq!(problem["errors"][0]["field"], "body", "{problem}");
+    assert_eq!(problem["errors"][0]["code"], "too_large", "{problem}");
     assert_eq!(app.store.order(1, "1001").await.unwrap(), None);
 }
 

@@ -326,56 +326,6 @@ async fn migrate_reproject_makes_every_shopper_view_again() {
     );
 }
 
-#[test]
-fn settings_come_from_flags_then_variables_then_the_config_file() {
-    let dir = tempfile::tempdir().unwrap();
-    let url = |name: &str| format!("sqlite://{}", dir.path().join(name).display());
-    let config = dir.path().join("lookout.toml");
-    std::fs::write(
-        &config,
-        format!("database-url = \"{}\"\nlog-format = \"json\"\n", url("file.db")),
-    )
-    .unwrap();
-    let migrate = |env: Option<&str>, flag: Option<&str>| {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_lookout"));
-        cmd.env_remove("LOOKOUT_DATABASE_URL").env("RUST_LOG", "warn");
-        cmd.args(["--config", config.to_str().unwrap(), "migrate"]);
-        if let Some(env) = env {
-            cmd.env("LOOKOUT_DATABASE_URL", env);
-        }
-        if let Some(flag) = flag {
-            cmd.args(["--database-url", flag]);
-        }
-        let out = cmd.output().unwrap();
-        assert!(out.status.success(), "{}", stderr(&out));
-        stdout(&out)
-    };
-    assert!(migrate(None, None).contains("file.db"));
-    assert!(migrate(Some(&url("env.db")), None).contains("env.db"));
-    assert!(migrate(Some(&url("env.db")), Some(&url("flag.db"))).contains("flag.db"));
-
-    // A bad value stops start-up with a message naming the setting; so does an unknown one.
-    for (line, needle) in [
-        ("failed-lookups-per-client = \"many\"", "--failed-lookups-per-client"),
-        ("addr = \"nowhere\"", "--addr"),
-        ("colour = \"red\"", "unknown setting \"colour\""),
-    ] {
-        std::fs::write(&config, format!("database-url = \"{}\"\n{line}\n", url("file.db"))).unwrap();
-        let out = Command::new(env!("CARGO_BIN_EXE_lookout"))
-            .env_remove("LOOKOUT_DATABASE_URL")
-            .args(["serve", "--config", config.to_str().unwrap()])
-            .output()
-            .unwrap();
-        assert!(!out.status.success(), "{line}");
-        assert!(stderr(&out).contains(needle), "{line}: {}", stderr(&out));
-    }
-    let out = Command::new(env!("CARGO_BIN_EXE_lookout"))
-        .args(["migrate", "--config", "/no/such/lookout.toml"])
-        .output()
-        .unwrap();
-    assert!(stderr(&out).contains("cannot read the config file"), "{}", stderr(&out));
-}
-
 #[tokio::test]
 async fn what_the_command_line_changes_is_listed_as_the_operators() {
     use app::store::{What, Who};

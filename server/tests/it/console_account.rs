@@ -144,6 +144,11 @@ async fn a_changed_password_is_told_by_mail_to_the_account_and_a_refused_one_is_
         mails[0].header("subject").unwrap_or_default(),
         "Your Lookout password was changed"
     );
+    // Its own Message-ID in the sender's domain (receivers refuse mail without
+    // one), and marked as sent by a machine.
+    let id = mails[0].header("message-id").unwrap_or_default();
+    assert!(id.starts_with('<') && id.ends_with("@lookout.test>"), "{id:?}");
+    assert_eq!(mails[0].header("auto-submitted").as_deref(), Some("auto-generated"));
     let text = mails[0].text();
     assert!(text.contains("http://lookout.test/console/forgot"), "{text}");
     assert!(

@@ -101,7 +101,13 @@ async fn a_forgotten_password_is_set_again_from_a_mailed_link() {
 
     // The old password works until the new one is set, then no longer; the
     // sessions the account had end.
-    let form = app.get_text(&link).await;
+    let res = app.client.get(app.url(&link)).send().await.unwrap();
+    assert_eq!(
+        res.headers()["referrer-policy"],
+        "strict-origin",
+        "what the page loads is not told the token"
+    );
+    let form = res.text().await.unwrap();
     assert!(form.contains("owner@alpha.example"), "{form}");
     assert_eq!(
         set_password(&app, &link, NEW_PASSWORD, NEW_PASSWORD).await.status(),
@@ -115,6 +121,7 @@ async fn a_forgotten_password_is_set_again_from_a_mailed_link() {
     );
     let used = set_password(&app, &link, "yet another passphrase", "yet another passphrase").await;
     assert_eq!(used.status(), 404, "a link works once");
+    assert_eq!(used.headers()["referrer-policy"], "strict-origin");
     let page = used.text().await.unwrap();
     assert!(
         page.contains("Ask for a new one with “Forgot your password?”"),

@@ -13,6 +13,7 @@ mod auth;
 mod bundle;
 mod cli;
 mod cli_import;
+mod cli_settings;
 mod cluster;
 mod console;
 mod console_account;

@@ -154,8 +154,21 @@ async fn every_example_gets_the_answer_the_document_gives() {
             "{method} {path}: {status} is not a documented answer"
         );
         assert!(status.starts_with('2'), "{method} {path}: the example got {status}");
-        let example = &answer["content"]["application/json"]["example"];
+        if status == "201" {
+            // The new order's address: where its GET answers.
+            let location = res.headers()["location"].to_str().unwrap().to_owned();
+            assert_eq!(app.url(&location), res.url().as_str(), "{method} {path}");
+        }
+        let content = &answer["content"]["application/json"];
+        let example = &content["example"];
         let text = res.text().await.unwrap();
+        if !content["schema"].is_null() {
+            let got: Value = serde_json::from_str(&text).unwrap();
+            let mut out = vec![];
+            invalid(&doc, &content["schema"], &got, "answer", &mut out);
+            invalid(&doc, &content["schema"], example, "example", &mut out);
+            assert!(out.is_empty(), "{method} {path}: breaks its schema: {out:?}");
+        }
         if !example.is_null() {
             let got: Value = serde_json::from_str(&text).unwrap();
             assert_eq!(
@@ -171,23 +184,62 @@ async fn every_example_gets_the_answer_the_document_gives() {
     );
 }
 
-/// The fields `schema` requires that `value` (or anything in it) leaves out,
-/// as paths; `$ref`s, arrays and nullable choices followed.
-fn left_out(doc: &Value, schema: &Value, value: &Value, at: &str, out: &mut Vec<String>) {
+/// Where `value` breaks `schema`, as paths with what is wrong: a required field
+/// left out, a value of another type, a word not in its `enum`, a number under
+/// its `minimum`; `$ref`s, arrays and `oneOf`/`anyOf` choices followed (enough
+/// of JSON Schema for what utoipa writes).
+fn invalid(doc: &Value, schema: &Value, value: &Value, at: &str, out: &mut Vec<String>) {
     if let Some(reference) = schema["$ref"].as_str() {
         let name = reference.trim_start_matches("#/components/schemas/");
-        return left_out(doc, &doc["components"]["schemas"][name], value, at, out);
+        return invalid(doc, &doc["components"]["schemas"][name], value, at, out);
     }
     for choices in ["oneOf", "anyOf"] {
         if let Some(choices) = schema[choices].as_array() {
-            for choice in choices.iter().filter(|c| c["type"] != "null") {
-                left_out(doc, choice, value, at, out);
+            let errors: Vec<Vec<String>> = choices
+                .iter()
+                .map(|choice| {
+                    let mut errors = vec![];
+                    invalid(doc, choice, value, at, &mut errors);
+                    errors
+                })
+                .collect();
+            if !errors.iter().any(Vec::is_empty) {
+                out.push(format!("{at}: none of the {} choices: {errors:?}", choices.len()));
             }
+        }
+    }
+    let kinds: Vec<&str> = match &schema["type"] {
+        Value::String(kind) => vec![kind.as_str()],
+        Value::Array(kinds) => kinds.iter().filter_map(Value::as_str).collect(),
+        _ => vec![],
+    };
+    let kind_of = |kind: &str| match kind {
+        "null" => value.is_null(),
+        "boolean" => value.is_boolean(),
+        "integer" => value.is_i64() || value.is_u64(),
+        "number" => value.is_number(),
+        "string" => value.is_string(),
+        "array" => value.is_array(),
+        "object" => value.is_object(),
+        _ => panic!("{at}: a type this check does not know: {kind}"),
+    };
+    if !kinds.is_empty() && !kinds.iter().any(|kind| kind_of(kind)) {
+        out.push(format!("{at}: {value} is not {kinds:?}"));
+        return;
+    }
+    if let Some(words) = schema["enum"].as_array() {
+        if !words.contains(value) {
+            out.push(format!("{at}: {value} is not one of {words:?}"));
+        }
+    }
+    if let (Some(minimum), Some(number)) = (schema["minimum"].as_f64(), value.as_f64()) {
+        if number < minimum {
+            out.push(format!("{at}: {number} is under the minimum {minimum}"));
         }
     }
     if let (Some(items), Some(values)) = (schema.get("items"), value.as_array()) {
         for (i, v) in values.iter().enumerate() {
-            left_out(doc, items, v, &format!("{at}[{i}]"), out);
+            invalid(doc, items, v, &format!("{at}[{i}]"), out);
         }
     }
     let Some(object) = value.as_object() else { return };
@@ -198,12 +250,12 @@ fn left_out(doc: &Value, schema: &Value, value: &Value, at: &str, out: &mut Vec<
         .filter_map(Value::as_str)
     {
         if !object.contains_key(name) {
-            out.push(format!("{at}.{name}"));
+            out.push(format!("{at}.{name}: required, left out"));
         }
     }
     for (name, property) in schema["properties"].as_object().into_iter().flatten() {
         if let Some(v) = object.get(name) {
-            left_out(doc, property, v, &format!("{at}.{name}"), out);
+            invalid(doc, property, v, &format!("{at}.{name}"), out);
         }
     }
 }
@@ -221,8 +273,11 @@ async fn request_examples_hold_every_required_field_and_no_more_are_required() {
             continue;
         }
         let mut out = vec![];
-        left_out(&doc, &body["schema"], &body["example"], "body", &mut out);
-        assert!(out.is_empty(), "{method} {path}: the example leaves out {out:?}");
+        invalid(&doc, &body["schema"], &body["example"], "body", &mut out);
+        assert!(
+            out.is_empty(),
+            "{method} {path}: the example breaks its schema: {out:?}"
+        );
     }
     // Only what the schema requires: accepted.
     let order = &doc["components"]["schemas"]["Order"];
@@ -241,4 +296,47 @@ async fn request_examples_hold_every_required_field_and_no_more_are_required() {
     let res = app.put("alpha", "#1001", &app.alpha_key, minimal.to_string()).await;
     let status = res.status();
     assert_eq!(status, 201, "{minimal}: {}", res.text().await.unwrap());
+}
+
+/// The status words the document gives are the ones the API reads and writes
+/// (a client generated from it sends them), each list in full.
+#[tokio::test]
+async fn the_documents_status_words_are_the_contracts() {
+    use app::status::*;
+    let app = TestApp::spawn().await;
+    let doc = document(&app).await;
+    let words = |name: &str| doc["components"]["schemas"][name]["enum"].clone();
+    let json = |words: Vec<&str>| serde_json::json!(words);
+    assert_eq!(
+        words("OrderStatus"),
+        json(OrderStatus::ALL.iter().map(|s| s.as_str()).collect())
+    );
+    assert_eq!(
+        words("PaymentStatus"),
+        json(PaymentStatus::ALL.iter().map(|s| s.as_str()).collect())
+    );
+    assert_eq!(
+        words("FulfillmentStatus"),
+        json(FulfillmentStatus::ALL.iter().map(|s| s.as_str()).collect())
+    );
+    assert_eq!(
+        words("ShipmentStatus"),
+        json(ShipmentStatus::ALL.iter().map(|s| s.as_str()).collect())
+    );
+    assert_eq!(
+        words("ReturnStatus"),
+        json(ReturnStatus::ALL.iter().map(|s| s.as_str()).collect())
+    );
+    assert_eq!(
+        words("RefundStatus"),
+        json(RefundStatus::ALL.iter().map(|s| s.as_str()).collect())
+    );
+    assert_eq!(
+        words("Visibility"),
+        json(Visibility::ALL.iter().map(|s| s.as_str()).collect())
+    );
+    assert!(words("PaymentStatus")
+        .as_array()
+        .unwrap()
+        .contains(&serde_json::json!("partially_paid")));
 }

@@ -60,7 +60,11 @@ async fn a_shopper_without_the_number_gets_a_link_to_their_orders() {
         let res = open(&app, &path, None).await;
         assert_eq!(res.status(), 200);
         assert_eq!(res.headers()["cache-control"], "no-store");
-        assert_eq!(res.headers()["referrer-policy"], "same-origin");
+        assert_eq!(
+            res.headers()["referrer-policy"],
+            "strict-origin",
+            "the token stays out of Referer"
+        );
         let html = res.text().await.unwrap();
         assert!(html.contains("Show my orders") && html.contains(r#"method="post""#));
         assert!(!html.contains("#2001"), "no order before the button");

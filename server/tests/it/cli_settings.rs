@@ -1,0 +1,93 @@
+//! Where the command line's settings come from, and what its help shows of them.
+
+use crate::cli::stderr;
+use crate::cli::stdout;
+use std::process::Command;
+
+#[test]
+fn settings_come_from_flags_then_variables_then_the_config_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = |name: &str| format!("sqlite://{}", dir.path().join(name).display());
+    let config = dir.path().join("lookout.toml");
+    std::fs::write(
+        &config,
+        format!("database-url = \"{}\"\nlog-format = \"json\"\n", url("file.db")),
+    )
+    .unwrap();
+    let migrate = |env: Option<&str>, flag: Option<&str>| {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_lookout"));
+        cmd.env_remove("LOOKOUT_DATABASE_URL").env("RUST_LOG", "warn");
+        cmd.args(["--config", config.to_str().unwrap(), "migrate"]);
+        if let Some(env) = env {
+            cmd.env("LOOKOUT_DATABASE_URL", env);
+        }
+        if let Some(flag) = flag {
+            cmd.args(["--database-url", flag]);
+        }
+        let out = cmd.output().unwrap();
+        assert!(out.status.success(), "{}", stderr(&out));
+        stdout(&out)
+    };
+    assert!(migrate(None, None).contains("file.db"));
+    assert!(migrate(Some(&url("env.db")), None).contains("env.db"));
+    assert!(migrate(Some(&url("env.db")), Some(&url("flag.db"))).contains("flag.db"));
+
+    // A bad value stops start-up with a message naming the setting; so does an unknown one.
+    for (line, needle) in [
+        ("failed-lookups-per-client = \"many\"", "--failed-lookups-per-client"),
+        ("addr = \"nowhere\"", "--addr"),
+        ("colour = \"red\"", "unknown setting \"colour\""),
+        // Another command's flag is no setting: a file holding a webhook secret
+        // or a shop's name would give it to every run of that command.
+        ("secret = \"shpss_x\"", "unknown setting \"secret\""),
+        ("name = \"Shop\"", "unknown setting \"name\""),
+        ("base-url = \"https://x.example\"", "unknown setting \"base-url\""),
+    ] {
+        std::fs::write(&config, format!("database-url = \"{}\"\n{line}\n", url("file.db"))).unwrap();
+        let out = Command::new(env!("CARGO_BIN_EXE_lookout"))
+            .env_remove("LOOKOUT_DATABASE_URL")
+            .args(["serve", "--config", config.to_str().unwrap()])
+            .output()
+            .unwrap();
+        assert!(!out.status.success(), "{line}");
+        assert!(stderr(&out).contains(needle), "{line}: {}", stderr(&out));
+    }
+    let out = Command::new(env!("CARGO_BIN_EXE_lookout"))
+        .args(["migrate", "--config", "/no/such/lookout.toml"])
+        .output()
+        .unwrap();
+    assert!(stderr(&out).contains("cannot read the config file"), "{}", stderr(&out));
+}
+
+/// `--help` names each flag's variable, never its value: a database or SMTP URL
+/// holds a password, and so does a config file's, handed over as variables.
+#[test]
+fn help_never_shows_a_variables_value() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("lookout.toml");
+    std::fs::write(&config, "smtp-url = \"smtps://mailer:s3cretSMTP@smtp.example\"\n").unwrap();
+    for args in [
+        &["serve", "--help"][..],
+        &["serve", "-h"],
+        &["migrate", "--help"],
+        &["shop", "rotate-secret", "--help"],
+    ] {
+        let out = Command::new(env!("CARGO_BIN_EXE_lookout"))
+            .args(args)
+            .args(["--config", config.to_str().unwrap()])
+            .env(
+                "LOOKOUT_DATABASE_URL",
+                "postgres://lookout:s3cretDB@db.internal/lookout",
+            )
+            .env("LOOKOUT_WEBHOOK_SECRET", "shpss_s3cretHOOK")
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{args:?}: {}", stderr(&out));
+        let help = stdout(&out);
+        assert!(
+            help.contains("LOOKOUT_DATABASE_URL"),
+            "{args:?}: the variable is named: {help}"
+        );
+        assert!(!help.contains("s3cret"), "{args:?}: {help}");
+    }
+}
