@@ -1,7 +1,9 @@
 //! Prometheus metrics (`GET /metrics`): requests by route and status with
 //! latency histograms, lookups by outcome, ingest by source and outcome,
 //! rate-limited lookups, and database pool use. Labels never carry personal
-//! data: routes are templates (`/track/{shop}`), never concrete paths.
+//! data: routes are templates (`/track/{shop}`), never concrete paths. The
+//! public address serves only the series that say nothing of one person
+//! ([`PUBLIC`]); `--metrics-addr` serves them all.
 
 use app::limits::LookupLimits;
 use app::store::Store;
@@ -83,8 +85,64 @@ pub fn router(state: crate::AppState) -> Router {
         .with_state(state)
 }
 
-/// `GET /metrics` in Prometheus' text format.
-pub async fn render(State(store): State<Store>, State(limits): State<Arc<LookupLimits>>) -> Response {
+/// What `/metrics` holds on the public address (without `--metrics-addr`):
+/// counts that answer nobody's question about a person. Left out there, and
+/// served on the metrics address only: mail and link requests (when a send
+/// is counted tells a sent link from an address without orders), the
+/// limiters' tables (whether an address already has a key in them), the
+/// SQLite write-ahead log's size (a link made writes more than none).
+const PUBLIC: &[&str] = &[
+    "lookout_http_requests_total",
+    "lookout_http_request_duration_seconds",
+    "lookout_lookups_total",
+    "lookout_rate_limited_total",
+    "lookout_ingest_total",
+    "lookout_key_hashes_total",
+    "lookout_db_pool_connections",
+    "lookout_db_pool_max_connections",
+    "lookout_connections_refused_total",
+];
+
+/// `GET /metrics` on the metrics address: every series.
+pub async fn render(state: State<Store>, limits: State<Arc<LookupLimits>>) -> Response {
+    scrape(state, limits, |text| text)
+}
+
+/// `GET /metrics` on the public address: the [`PUBLIC`] series only.
+pub async fn render_public(state: State<Store>, limits: State<Arc<LookupLimits>>) -> Response {
+    scrape(state, limits, |text| public_only(&text))
+}
+
+/// The lines of a Prometheus text of the [`PUBLIC`] families (a histogram's
+/// `_bucket`, `_sum` and `_count` with it).
+fn public_only(text: &str) -> String {
+    let public = |name: &str| {
+        PUBLIC.iter().any(|family| {
+            name.strip_prefix(family)
+                .is_some_and(|rest| matches!(rest, "" | "_bucket" | "_sum" | "_count"))
+        })
+    };
+    let mut out = String::with_capacity(text.len());
+    for line in text.lines() {
+        let name = match line.strip_prefix("# ") {
+            // `# HELP name …`, `# TYPE name kind`
+            Some(comment) => comment.split_whitespace().nth(1).unwrap_or(""),
+            None => line.split(['{', ' ']).next().unwrap_or(""),
+        };
+        if public(name) {
+            out.push_str(line);
+            out.push('\n');
+        }
+    }
+    out
+}
+
+/// Sets the gauges read at scrape time, then renders every series through `shown`.
+fn scrape(
+    State(store): State<Store>,
+    State(limits): State<Arc<LookupLimits>>,
+    shown: impl FnOnce(String) -> String,
+) -> Response {
     for (table, (keys, forced)) in ["client", "order", "email", "auth", "webhook"]
         .into_iter()
         .zip(limits.held_keys())
@@ -102,9 +160,37 @@ pub async fn render(State(store): State<Store>, State(limits): State<Arc<LookupL
     match handle() {
         Some(handle) => (
             [(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")],
-            handle.render(),
+            shown(handle.render()),
         )
             .into_response(),
         None => (StatusCode::SERVICE_UNAVAILABLE, "metrics recorder unavailable").into_response(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::public_only;
+
+    #[test]
+    fn the_public_text_holds_the_public_families_whole_and_no_other() {
+        let text = "# HELP lookout_mail_total x\n# TYPE lookout_mail_total counter\n\
+            lookout_mail_total{outcome=\"handled\"} 3\n\n\
+            # TYPE lookout_http_request_duration_seconds histogram\n\
+            lookout_http_request_duration_seconds_bucket{route=\"/healthz\",le=\"0.001\"} 1\n\
+            lookout_http_request_duration_seconds_sum{route=\"/healthz\"} 0.0002\n\
+            lookout_http_request_duration_seconds_count{route=\"/healthz\"} 1\n\
+            lookout_sqlite_wal_bytes 4120\n\
+            lookout_lookups_total{outcome=\"found\"} 2\n\
+            lookout_lookups_total_extra 1\n\
+            lookout_db_pool_max_connections 4\n";
+        assert_eq!(
+            public_only(text),
+            "# TYPE lookout_http_request_duration_seconds histogram\n\
+             lookout_http_request_duration_seconds_bucket{route=\"/healthz\",le=\"0.001\"} 1\n\
+             lookout_http_request_duration_seconds_sum{route=\"/healthz\"} 0.0002\n\
+             lookout_http_request_duration_seconds_count{route=\"/healthz\"} 1\n\
+             lookout_lookups_total{outcome=\"found\"} 2\n\
+             lookout_db_pool_max_connections 4\n"
+        );
     }
 }

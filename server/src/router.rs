@@ -237,7 +237,7 @@ pub fn app(state: AppState) -> Router {
     let router = if state.metrics_apart {
         router
     } else {
-        router.route("/metrics", get(crate::metrics::render))
+        router.route("/metrics", get(crate::metrics::render_public))
     };
     let router = router
         .merge(api::routes())

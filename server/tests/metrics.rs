@@ -113,11 +113,33 @@ async fn metrics_count_requests_lookups_and_ingest_without_personal_data() {
         "{text}"
     );
     assert!(sample(&text, "lookout_db_pool_connections", &[r#"state="idle""#]).is_some());
-    // The SQLite file's write-ahead log holds the order written above; PostgreSQL has none.
-    let wal = sample(&text, "lookout_sqlite_wal_bytes", &[]);
+    // What could tell of one person's doings is not on the public address: the
+    // log's size, the limiters' tables, mail and link requests...
+    for private in ["lookout_sqlite_wal_bytes", "lookout_limiter_keys", "lookout_mail_total"] {
+        assert!(!text.contains(private), "{private} on the public address:\n{text}");
+    }
+    // ...but at the metrics address's scrape. The SQLite file's write-ahead log
+    // holds the order written above; PostgreSQL has none.
+    let full = server::metrics::render(
+        axum::extract::State(app.store.clone()),
+        axum::extract::State(app.limits.clone()),
+    )
+    .await;
+    let full = String::from_utf8(
+        axum::body::to_bytes(full.into_body(), usize::MAX)
+            .await
+            .unwrap()
+            .to_vec(),
+    )
+    .unwrap();
+    assert!(
+        sample(&full, "lookout_limiter_keys", &[r#"table="email""#]).is_some(),
+        "{full}"
+    );
+    let wal = sample(&full, "lookout_sqlite_wal_bytes", &[]);
     match app.store.backend() {
-        app::store::Backend::Sqlite => assert!(wal > Some(0.0), "{text}"),
-        app::store::Backend::Postgres => assert_eq!(wal, None, "{text}"),
+        app::store::Backend::Sqlite => assert!(wal > Some(0.0), "{full}"),
+        app::store::Backend::Postgres => assert_eq!(wal, None, "{full}"),
     }
     // Names and labels only: a sample's value may hold any digits (0.000100107).
     let labels: Vec<&str> = text
@@ -251,6 +273,11 @@ async fn metrics_on_an_address_of_their_own_leave_the_public_one() {
     );
     assert!(
         sample(&text, "lookout_db_pool_max_connections", &[]) >= Some(1.0),
+        "{text}"
+    );
+    // Every series, those the public address leaves out too.
+    assert!(
+        sample(&text, "lookout_limiter_keys", &[r#"table="client""#]).is_some(),
         "{text}"
     );
     // It serves nothing else: no page, no API, no health check.

@@ -307,15 +307,22 @@ impl Mailer {
     }
 }
 
-/// The address to mail: the orders' one address (up to ASCII case), if the
-/// typed address is it. More than 20 spellings are too many to tell (the store
-/// reads at most 21), and get none.
+/// The address to mail: the orders' one address (up to case, as lookups match
+/// it: "Åse@…" is "åse@…"), if the typed address is it. A letter that is not
+/// ASCII but is an ASCII one in lower case (the Kelvin sign is `k`) makes a
+/// look-alike of another address, and gets none. More than 20 spellings are
+/// too many to tell (the store reads at most 21), and get none.
 fn one_address<'a>(stored: &'a [String], typed: &str) -> Option<&'a str> {
     if stored.len() > 20 {
         return None;
     }
     let first = stored.first()?.trim();
-    let same = |a: &str| a.trim().eq_ignore_ascii_case(first);
+    let look_alike = |a: &str| {
+        a.chars()
+            .any(|c| !c.is_ascii() && c.to_lowercase().all(|lower| lower.is_ascii()))
+    };
+    let key = app::normalize::email_key(first);
+    let same = |a: &str| !look_alike(a) && app::normalize::email_key(a) == key;
     (stored.iter().all(|a| same(a)) && same(typed)).then_some(first)
 }
 
@@ -374,6 +381,17 @@ mod tests {
             "a look-alike's order under the key"
         );
         assert_eq!(one_address(&[], "kate@example.com"), None);
+        // Letters beyond ASCII in another case: the address lookups match.
+        let nordic = ["Åse.Berg@Example.no".to_string()];
+        assert_eq!(one_address(&nordic, "åse.berg@example.no"), Some("Åse.Berg@Example.no"));
+        assert_eq!(one_address(&nordic, "ÅSE.BERG@EXAMPLE.NO"), Some("Åse.Berg@Example.no"));
+        assert_eq!(one_address(&nordic, "ase.berg@example.no"), None, "another address");
+        let kelvin = ["\u{212A}ate@example.com".to_string()];
+        assert_eq!(
+            one_address(&kelvin, "\u{212A}ate@example.com"),
+            None,
+            "a look-alike stored"
+        );
     }
 
     #[test]
