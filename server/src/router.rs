@@ -354,7 +354,7 @@ fn telemetry_span(req: &axum::http::Request<axum::body::Body>) -> tracing::Span 
 const READY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(2);
 
 async fn ready(State(store): State<Store>) -> (StatusCode, &'static str) {
-    match tokio::time::timeout(READY_TIMEOUT, store.ping()).await {
+    match tokio::time::timeout(READY_TIMEOUT, store.ready()).await {
         Ok(true) => (StatusCode::OK, "ready"),
         _ => (StatusCode::SERVICE_UNAVAILABLE, "database unavailable"),
     }

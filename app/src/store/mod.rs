@@ -225,6 +225,14 @@ impl Store {
         sqlx::query("SELECT 1").execute(&self.pool).await.is_ok()
     }
 
+    /// True when both the database and the lookup database (`--database-lookup-url`)
+    /// answer: the main one a trivial query, the lookup one a lookup that can
+    /// match nothing, so that a lookup database that is down, or is not a
+    /// migrated Lookout database, is seen.
+    pub async fn ready(&self) -> bool {
+        self.ping().await && self.readers.shopper_view("", "", "").await.is_ok()
+    }
+
     /// Closes every connection; pending work finishes first, writes whose
     /// callers stopped waiting included, for at most [`CLOSE_WITHIN`].
     pub async fn close(&self) {

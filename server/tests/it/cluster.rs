@@ -144,6 +144,28 @@ async fn lookups_read_from_the_lookup_database_and_everything_else_from_the_main
         .await
         .expect("get");
     assert_eq!(res.status(), 200, "the merchant API read the main database");
+    let ready = |base: String| {
+        let client = client.clone();
+        async move {
+            let res = client.get(format!("{base}/readyz")).send().await.expect("readyz");
+            res.status().as_u16()
+        }
+    };
+    assert_eq!(ready(split.base.clone()).await, 200);
+
+    // A lookup database that answers but holds no Lookout tables: every lookup
+    // would fail, so the server says it is not ready (its balancer takes it
+    // out of rotation), though the main database answers.
+    let empty = TestDb::new();
+    if let Some(file) = empty.url.strip_prefix("sqlite://") {
+        std::fs::write(file, b"").expect("an empty SQLite file");
+    }
+    let unready = ServerProcess::start(
+        lookout_command(&main.url),
+        &["--database-lookup-url", empty.url.as_str()],
+    );
+    assert_eq!(ready(unready.base.clone()).await, 503);
+    assert_eq!(lookup(unready.base.clone()).await, 503, "its lookups fail");
 }
 
 #[test]
