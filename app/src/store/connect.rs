@@ -103,7 +103,20 @@ impl Store {
             }
             None => options.max_connections(pool_size.unwrap_or(POSTGRES_POOL)),
         };
-        let pool = options.connect(url).await?;
+        let pool = match options.connect(url).await {
+            Ok(pool) => pool,
+            // The pool says only that it waited ("pool timed out"): one
+            // connection of its own says why (refused, no such host, a password).
+            Err(sqlx::Error::PoolTimedOut) => {
+                use sqlx::Connection;
+                let why = tokio::time::timeout(ACQUIRE_TIMEOUT, sqlx::AnyConnection::connect(url)).await;
+                return Err(match why {
+                    Ok(Err(e)) => e.into(),
+                    _ => sqlx::Error::PoolTimedOut.into(),
+                });
+            }
+            Err(e) => return Err(e.into()),
+        };
         let sqlite = backend == Backend::Sqlite;
         let wal = sqlite_file.map(|file| {
             let mut wal = file.get_filename().as_os_str().to_owned();

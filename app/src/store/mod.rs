@@ -73,10 +73,12 @@ use sqlx::{Any, AnyConnection, AnyPool, Connection, Transaction};
 /// `Database` is for logs only.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
+    // The cause is said in the message, and is not also a `source`: an error
+    // printed with its chain (`{:#}`) would say it three times over.
     #[error("database error: {0}")]
-    Database(#[from] sqlx::Error),
+    Database(sqlx::Error),
     #[error("migration failed: {0}")]
-    Migrate(#[from] sqlx::migrate::MigrateError),
+    Migrate(sqlx::migrate::MigrateError),
     #[error("the database URL {0:?} is not supported (use sqlite://PATH or postgres://USER@HOST/DATABASE)")]
     UnsupportedUrl(String),
     #[error("a shop with the slug {0:?} already exists")]
@@ -93,6 +95,18 @@ pub enum StoreError {
     NotOwner,
     #[error("the lookup database: {0}")]
     LookupUrl(String),
+}
+
+impl From<sqlx::Error> for StoreError {
+    fn from(e: sqlx::Error) -> Self {
+        StoreError::Database(e)
+    }
+}
+
+impl From<sqlx::migrate::MigrateError> for StoreError {
+    fn from(e: sqlx::migrate::MigrateError) -> Self {
+        StoreError::Migrate(e)
+    }
 }
 
 /// Which database a store talks to, from its URL's scheme.

@@ -33,10 +33,15 @@ const PRUNE_EVERY: std::time::Duration = std::time::Duration::from_secs(3600);
 const TALLY_EVERY: std::time::Duration = std::time::Duration::from_secs(5);
 
 pub(super) async fn serve(db: &Db, addr: SocketAddr, site_root: PathBuf, settings: ServeSettings) -> Result<()> {
+    // Settings that cannot work stop the start before the database is opened
+    // (migrations and the views' rebuilding may take minutes on an upgrade).
+    // Checked with or without mail: the console's snippets are made from it.
+    let public_url = match &settings.mail.public_url {
+        Some(url) => Some(crate::mail::checked_public_url(url).ok_or(crate::mail::MailError::PublicUrl)?),
+        None => None,
+    };
+    mailer(&settings.mail, public_url.as_deref(), addr)?;
     let store = open(db).await?;
-    if !site_root.join("pkg").is_dir() {
-        tracing::warn!(site_root = %site_root.display(), "no built assets found: pages will load without styles and WebAssembly (build with `cargo leptos build --release`)");
-    }
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .with_context(|| format!("cannot listen on {addr}"))?;
@@ -77,11 +82,6 @@ pub(super) async fn serve(db: &Db, addr: SocketAddr, site_root: PathBuf, setting
         });
     }
     tokio::task::spawn_blocking(crate::keys::prepare_dummy);
-    // Checked now, with or without mail: the console's snippets are made from it.
-    let public_url = match &settings.mail.public_url {
-        Some(url) => Some(crate::mail::checked_public_url(url).ok_or(crate::mail::MailError::PublicUrl)?),
-        None => None,
-    };
     let mailer = mailer(&settings.mail, public_url.as_deref(), local)?;
     let mut state = AppState::new(leptos_options(local, &site_root), store.clone())
         .with_secure_cookies(settings.secure_cookies)
@@ -95,9 +95,13 @@ pub(super) async fn serve(db: &Db, addr: SocketAddr, site_root: PathBuf, setting
         )))
         .with_shared_limits(limits);
     if let Some(mailer) = mailer {
+        tracing::info!(public_url = %mailer.public_url(), "order links by email are on");
         let mailer = std::sync::Arc::new(mailer);
         mailer.clone().spawn(store.clone());
         state = state.with_mail(mailer);
+    }
+    if state.assets.is_empty() {
+        tracing::warn!(site_root = %site_root.display(), "no built assets found, on disk or in this executable: pages will load without styles and WebAssembly (build with `scripts/build.sh`)");
     }
     tracing::info!(files = state.assets.len(), "site assets loaded");
     if let Some(handle) = crate::metrics::handle() {
@@ -219,9 +223,7 @@ fn mailer(
         },
         retry_after: std::time::Duration::from_secs(args.mail_retry_secs),
     };
-    let mailer = crate::mail::Mailer::new(&settings)?;
-    tracing::info!(public_url = %settings.public_url, "order links by email are on");
-    Ok(Some(mailer))
+    Ok(Some(crate::mail::Mailer::new(&settings)?))
 }
 
 /// Where a browser on this machine reaches a listener on `addr`: a wildcard

@@ -98,6 +98,11 @@ impl Mailer {
         })
     }
 
+    /// Where links in mail lead.
+    pub fn public_url(&self) -> &str {
+        &self.public_url
+    }
+
     /// Tells the sender a request was queued.
     pub fn wake(&self) {
         self.wake.notify_one();

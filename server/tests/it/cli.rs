@@ -121,9 +121,18 @@ fn an_unusable_database_url_is_a_clear_fatal_error() {
         let said = format!("{}{}", stdout(&out), stderr(&out));
         assert!(said.contains("***") && !said.contains("hunter2"), "{said}");
     }
+    // Why the server could not be reached, not only that the pool waited.
+    let out = lookout("postgres://lookout@127.0.0.1:1/lookout", &["migrate"]);
+    assert!(stderr(&out).contains("refused"), "{}", stderr(&out));
     let out = lookout("sqlite:///nonexistent-dir/x/y.db", &["migrate"]);
     assert!(!out.status.success());
-    assert!(stderr(&out).starts_with("error:"), "{}", stderr(&out));
+    let said = stderr(&out);
+    assert!(said.starts_with("error:"), "{said}");
+    assert_eq!(
+        said.matches("unable to open database file").count(),
+        1,
+        "the reason once: {said}"
+    );
 }
 
 #[test]

@@ -91,3 +91,47 @@ fn help_never_shows_a_variables_value() {
         assert!(!help.contains("s3cret"), "{args:?}: {help}");
     }
 }
+
+/// Mail settings that cannot work stop the start before the database is
+/// opened (migrations may take minutes): here a database that cannot be
+/// opened at all is never reached.
+#[test]
+fn unusable_mail_settings_stop_the_start_before_the_database() {
+    for (args, needle) in [
+        (
+            &["--smtp-url", "smtp://127.0.0.1:1"][..],
+            "--smtp-url needs --mail-from",
+        ),
+        (
+            &["--smtp-url", "smtp://127.0.0.1:1", "--mail-from", "not an address"],
+            "--mail-from is not an email address",
+        ),
+        (
+            &["--smtp-url", "gopher://x", "--mail-from", "a@b.example"],
+            "--smtp-url is not a usable SMTP URL",
+        ),
+        (&["--public-url", "https://x.example/path"], "--public-url must be"),
+        (
+            &[
+                "--addr",
+                "0.0.0.0:0",
+                "--smtp-url",
+                "smtp://127.0.0.1:1",
+                "--mail-from",
+                "a@b.example",
+            ],
+            "--public-url is needed with --smtp-url",
+        ),
+    ] {
+        let out = Command::new(env!("CARGO_BIN_EXE_lookout"))
+            .args(["serve", "--database-url", "sqlite:///nonexistent-dir/x/lookout.db"])
+            .args(args)
+            .env("RUST_LOG", "warn")
+            .output()
+            .unwrap();
+        assert!(!out.status.success(), "{args:?}");
+        let said = stderr(&out);
+        assert!(said.contains(needle), "{args:?}: {said}");
+        assert!(!said.contains("cannot open the database"), "{args:?}: {said}");
+    }
+}
