@@ -175,7 +175,18 @@ pub(super) async fn serve(db: &Db, addr: SocketAddr, site_root: PathBuf, setting
         ))
     });
     let router = crate::app(state);
-    crate::serve::run(listener, router, settings.header_timeout, peer_rules, shutdown_signal()).await;
+    let stopping = async {
+        shutdown_signal().await;
+        tracing::info!("stopping: a second signal stops at once");
+        // An operator who will not wait for the stop's bounded waits (up to
+        // 35 s) asks again: each order is whole or absent, as after a crash.
+        tokio::spawn(async {
+            shutdown_signal().await;
+            tracing::warn!("stopped at once, on a second signal");
+            std::process::exit(1);
+        });
+    };
+    crate::serve::run(listener, router, settings.header_timeout, peer_rules, stopping).await;
     drop(stop_metrics);
     if let Some(metrics_server) = metrics_server {
         let _ = metrics_server.await;

@@ -127,6 +127,43 @@ async fn sigterm_stops_the_server_past_a_request_that_never_ends() {
     drop(conn);
 }
 
+/// An operator who will not wait for the stop's bounded waits sends the
+/// signal again: the process ends at once, with a failure code.
+#[tokio::test]
+async fn a_second_sigterm_stops_at_once() {
+    let db = TestDb::new();
+    let key = shop_with_key(&db.url);
+    let mut server = ServerProcess::start(lookout_command(&db.url), &["--request-timeout-secs", "3600"]);
+    let addr = server.base.trim_start_matches("http://").to_string();
+    let mut conn = tokio::net::TcpStream::connect(&addr).await.unwrap();
+    let head = format!(
+        "PUT /api/v1/shops/nordlys/orders/1001 HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {key}\r\n\
+         Content-Type: application/json\r\nContent-Length: 1000\r\n\r\n{{\"order"
+    );
+    conn.write_all(head.as_bytes()).await.unwrap();
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    signal(server.child.id(), "TERM");
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    assert!(
+        server.child.try_wait().unwrap().is_none(),
+        "the first signal waits for the request"
+    );
+    let again = Instant::now();
+    signal(server.child.id(), "TERM");
+    let status = loop {
+        if let Some(status) = server.child.try_wait().unwrap() {
+            break status;
+        }
+        assert!(
+            again.elapsed() < Duration::from_secs(5),
+            "still running after a second SIGTERM"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    assert_eq!(status.code(), Some(1), "exit status {status}");
+    drop(conn);
+}
+
 #[tokio::test]
 async fn sigkill_during_ingest_leaves_every_order_whole_or_absent() {
     let db = TestDb::new();
