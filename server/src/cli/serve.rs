@@ -94,11 +94,11 @@ pub(super) async fn serve(db: &Db, addr: SocketAddr, site_root: PathBuf, setting
             crate::unsigned::PATIENCE,
         )))
         .with_shared_limits(limits);
-    if let Some(mailer) = mailer {
+    let mailer = mailer.map(std::sync::Arc::new);
+    if let Some(mailer) = &mailer {
         tracing::info!(public_url = %mailer.public_url(), "order links by email are on");
-        let mailer = std::sync::Arc::new(mailer);
         mailer.clone().spawn(store.clone());
-        state = state.with_mail(mailer);
+        state = state.with_mail(mailer.clone());
     }
     if state.assets.is_empty() {
         tracing::warn!(site_root = %site_root.display(), "no built assets found, on disk or in this executable: pages will load without styles and WebAssembly (build with `scripts/build.sh`)");
@@ -178,6 +178,9 @@ pub(super) async fn serve(db: &Db, addr: SocketAddr, site_root: PathBuf, setting
     let stopping = async {
         shutdown_signal().await;
         tracing::info!("stopping: a second signal stops at once");
+        if let Some(mailer) = &mailer {
+            mailer.stop();
+        }
         // An operator who will not wait for the stop's bounded waits (up to
         // 35 s) asks again: each order is whole or absent, as after a crash.
         tokio::spawn(async {

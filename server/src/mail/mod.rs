@@ -68,6 +68,8 @@ pub struct Mailer {
     public_url: String,
     retry_after: Duration,
     wake: Notify,
+    /// Set when the server stops: nothing more is claimed.
+    stopped: std::sync::atomic::AtomicBool,
 }
 
 impl std::fmt::Debug for Mailer {
@@ -95,12 +97,20 @@ impl Mailer {
             public_url,
             retry_after: settings.retry_after.max(Duration::from_secs(1)),
             wake: Notify::new(),
+            stopped: Default::default(),
         })
     }
 
     /// Where links in mail lead.
     pub fn public_url(&self) -> &str {
         &self.public_url
+    }
+
+    /// Claims no more requests: the server is stopping, and a request claimed
+    /// now would wait out its claim (two minutes) once the process has ended.
+    /// Sends under way go on while the process does.
+    pub fn stop(&self) {
+        self.stopped.store(true, std::sync::atomic::Ordering::Relaxed);
     }
 
     /// Tells the sender a request was queued.
@@ -128,6 +138,10 @@ impl Mailer {
         let mut more = true;
         while more || !sending.is_empty() {
             while more && sending.len() < SENDING_AT_ONCE {
+                if self.stopped.load(std::sync::atomic::Ordering::Relaxed) {
+                    more = false;
+                    break;
+                }
                 match store.claim_mail(LEASE).await {
                     Ok(Some(queued)) => {
                         let (mailer, store) = (self.clone(), store.clone());

@@ -196,3 +196,20 @@ async fn bench_answer_times_and_request_to_mail() {
     println!("answer, unknown address ({rounds}): {}", stats(&mut unknown));
     println!("request to mail received (100): {}", stats(&mut to_mail));
 }
+
+/// A stopping server's sender claims nothing more: a request it claimed would
+/// wait out its claim (two minutes) once the process had ended. Here the
+/// request is sent at once by a sender that is not stopping.
+#[tokio::test]
+async fn a_stopped_sender_claims_nothing_more() {
+    let smtp = SmtpServer::start().await;
+    let app = TestApp::spawn().await;
+    order(&app, "#2001", "ada@example.com", 3).await;
+    app.store.queue_link_request(1, "ada@example.com", "en").await.unwrap();
+    let stopping = common::mailer(&smtp.url());
+    stopping.stop();
+    stopping.send_due(&app.store).await;
+    assert!(smtp.received().is_empty(), "nothing sent while stopping");
+    common::mailer(&smtp.url()).send_due(&app.store).await;
+    assert_eq!(smtp.received().len(), 1, "unclaimed: another sender sends it now");
+}
