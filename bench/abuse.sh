@@ -44,12 +44,16 @@ echo "machine: $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -
 start() {
   export LOOKOUT_DATABASE_URL="sqlite://$WORK/abuse-$RANDOM.db"
   "$BIN" demo >/dev/null
-  local port
+  local port metrics_port
   port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  metrics_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
   # One loopback address plays every client here: no cap on connections per client.
-  "$BIN" serve --addr "127.0.0.1:$port" --site-root "$ROOT/target/site" --max-connections-per-client 0 "$@" >"$WORK/server.log" 2>&1 &
+  # Metrics on an address of their own: the limiters' and mail series are served there only.
+  "$BIN" serve --addr "127.0.0.1:$port" --metrics-addr "127.0.0.1:$metrics_port" --site-root "$ROOT/target/site" \
+    --max-connections-per-client 0 "$@" >"$WORK/server.log" 2>&1 &
   PID=$!
   BASE="http://127.0.0.1:$port"
+  METRICS="http://127.0.0.1:$metrics_port/metrics"
   for _ in $(seq 100); do curl -fs "$BASE/healthz" >/dev/null && return 0; sleep 0.1; done
   cat "$WORK/server.log" >&2
   exit 1
@@ -138,7 +142,7 @@ misses() {
     echo "  $n requests ($rate/s, p50 $p50 ms, p99 $p99 ms): $n404 x 404, $n429 x 429, $other other; total $total"
   done
   touch "$WORK/stop"; wait "$sampler"
-  curl -s "$BASE/metrics" | grep -E '^lookout_(limiter_keys|limiter_forced_out_total|lookups_total)' | sed 's/^/  /'
+  curl -s "$METRICS" | grep -E '^lookout_(limiter_keys|limiter_forced_out_total|lookups_total)' | sed 's/^/  /'
   local hit
   hit=$(curl -s -o /dev/null -w '%{http_code}' -H 'Content-Type: application/json' -H 'X-Forwarded-For: 192.0.2.1' \
     -d '{"email":"ada@example.com","order_number":"#1001"}' "$BASE/api/v1/shops/demo/lookup")
@@ -160,7 +164,7 @@ links() {
   read -r _ n rate p50 p99 n303 other <<<"$out"
   echo "  $n requests ($rate/s, p50 $p50 ms, p99 $p99 ms): $n303 x 303, $other other"
   touch "$WORK/stop"; wait "$sampler"
-  curl -s "$BASE/metrics" | grep -E '^lookout_order_link_requests_total' | sed 's/^/  /'
+  curl -s "$METRICS" | grep -E '^lookout_order_link_requests_total' | sed 's/^/  /'
   echo "  requests in the outbox: $(sqlite3 "${LOOKOUT_DATABASE_URL#sqlite://}" 'SELECT COUNT(*) FROM outbox')"
   summary "  links"
   stop
@@ -177,7 +181,7 @@ island() {
   read -r _ n rate p50 p99 statuses <<<"$out"
   echo "  $n requests ($rate/s, p50 $p50 ms, p99 $p99 ms); answers by status (f: the lookup's part only): $statuses"
   touch "$WORK/stop"; wait "$sampler"
-  curl -s "$BASE/metrics" | grep -E '^lookout_(limiter_keys|lookups_total)' | sed 's/^/  /'
+  curl -s "$METRICS" | grep -E '^lookout_(limiter_keys|lookups_total)' | sed 's/^/  /'
   local hit
   hit=$(curl -s -o /dev/null -w '%{http_code}' -H 'Sec-Fetch-Site: same-origin' -H 'Lookout-Fragment: lookup' \
     -H 'X-Forwarded-For: 192.0.2.1' --data-urlencode 'email=ada@example.com' --data-urlencode 'order_number=#1001' "$BASE/track/demo")

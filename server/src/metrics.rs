@@ -113,8 +113,18 @@ pub async fn render_public(state: State<Store>, limits: State<Arc<LookupLimits>>
     scrape(state, limits, |text| public_only(&text))
 }
 
+/// Routes whose counts are left out of the public families too: a link in a
+/// mail is fetched (mail scanners fetch links at once) only when a mail went,
+/// that is when the address has orders or an account.
+const PRIVATE_ROUTES: &[&str] = &[
+    "/track/{shop}/o/{token}",
+    "/track/{shop}/o/{token}/forget",
+    "/console/password/{token}",
+];
+
 /// The lines of a Prometheus text of the [`PUBLIC`] families (a histogram's
-/// `_bucket`, `_sum` and `_count` with it).
+/// `_bucket`, `_sum` and `_count` with it), without the samples of the
+/// [`PRIVATE_ROUTES`].
 fn public_only(text: &str) -> String {
     let public = |name: &str| {
         PUBLIC.iter().any(|family| {
@@ -129,7 +139,10 @@ fn public_only(text: &str) -> String {
             Some(comment) => comment.split_whitespace().nth(1).unwrap_or(""),
             None => line.split(['{', ' ']).next().unwrap_or(""),
         };
-        if public(name) {
+        let private_route = PRIVATE_ROUTES
+            .iter()
+            .any(|route| line.contains(&format!("route=\"{route}\"")));
+        if public(name) && !private_route {
             out.push_str(line);
             out.push('\n');
         }
@@ -181,6 +194,8 @@ mod tests {
             lookout_http_request_duration_seconds_count{route=\"/healthz\"} 1\n\
             lookout_sqlite_wal_bytes 4120\n\
             lookout_lookups_total{outcome=\"found\"} 2\n\
+            lookout_http_requests_total{route=\"/track/{shop}/o/{token}\",method=\"GET\",status=\"200\"} 1\n\
+            lookout_http_request_duration_seconds_count{route=\"/console/password/{token}\"} 1\n\
             lookout_lookups_total_extra 1\n\
             lookout_db_pool_max_connections 4\n";
         assert_eq!(

@@ -3,8 +3,10 @@
 //! request within the header timeout of connecting, every later HTTP/1 request's
 //! headers within as long; HTTP/2 connections pinged and their streams bounded), at most `MAX_CONNECTIONS`
 //! connections at once (more wait in the kernel's backlog), at most so many of
-//! them from one client (`peers`; more are closed at once), and a graceful stop
-//! that lets requests in flight finish.
+//! them from one client (`peers`; more are closed at once), as many requests
+//! in flight from one client as it may have connections (HTTP/2 puts many on
+//! one; more are answered 429 at once), and a graceful stop that lets requests
+//! in flight finish.
 
 use crate::peers::{PeerRules, Peers};
 use axum::extract::ConnectInfo;
@@ -22,8 +24,9 @@ pub const HEADER_TIMEOUT: Duration = Duration::from_secs(10);
 /// Connections served at once; past this, new ones wait to be accepted.
 pub const MAX_CONNECTIONS: usize = 10_000;
 
-/// Streams one HTTP/2 connection may have open at once.
-const MAX_STREAMS: u32 = 100;
+/// Streams one HTTP/2 connection may have open at once: more than a page
+/// loads at once (the page, its stylesheet, script and WebAssembly).
+const MAX_STREAMS: u32 = 32;
 
 /// What one connection may have received and not yet handed on: an HTTP/1
 /// connection's read buffer (hyper's default is about 400 KiB; one read may
@@ -47,6 +50,12 @@ pub async fn run(
     peer_rules: PeerRules,
     shutdown: impl Future<Output = ()>,
 ) {
+    // Requests in flight, held from the request's arrival until its answer's
+    // body is sent or dropped, share for share as connections: an HTTP/1
+    // connection has one at a time, but an HTTP/2 client that reads no answer
+    // (a flow-control window of zero) would otherwise keep up to
+    // MAX_STREAMS answers, their compressors with them, on each connection.
+    let in_flight = Peers::new(peer_rules.clone());
     let peers = Peers::new(peer_rules);
     let mut builder = Builder::new(TokioExecutor::new());
     builder
@@ -91,14 +100,27 @@ pub async fn run(
             continue;
         };
         let _ = stream.set_nodelay(true);
-        let router = router.clone();
+        let (router, in_flight) = (router.clone(), in_flight.clone());
         // Told when the connection's first request has arrived.
         let requested = std::sync::Arc::new(tokio::sync::Notify::new());
         let asked = requested.clone();
         let service = hyper::service::service_fn(move |mut req: hyper::Request<hyper::body::Incoming>| {
             asked.notify_one();
             req.extensions_mut().insert(ConnectInfo(peer));
-            router.clone().oneshot(req)
+            let (router, place) = (router.clone(), in_flight.admit(peer.ip()));
+            async move {
+                let Some(place) = place else {
+                    return Ok::<_, std::convert::Infallible>(too_many_in_flight());
+                };
+                let response = router.oneshot(req).await?;
+                // The place is the body's: given back when the body is dropped.
+                Ok(response.map(|body| {
+                    axum::body::Body::new(http_body_util::BodyExt::map_frame(body, move |frame| {
+                        let _held = &place;
+                        frame
+                    }))
+                }))
+            }
         });
         let (builder, watcher) = (builder.clone(), graceful.watcher());
         tokio::spawn(async move {
@@ -134,6 +156,17 @@ pub async fn run(
     if tokio::time::timeout(DRAIN_WITHIN, graceful.shutdown()).await.is_err() {
         tracing::warn!("stopped waiting for connections still open after {DRAIN_WITHIN:?}; they end with the process");
     }
+}
+
+/// The answer to a request beyond its client's share of requests in flight.
+fn too_many_in_flight() -> axum::response::Response {
+    use axum::response::IntoResponse;
+    (
+        axum::http::StatusCode::TOO_MANY_REQUESTS,
+        [(axum::http::header::RETRY_AFTER, "1")],
+        "Too many requests in flight from this address; try again in a moment.\n",
+    )
+        .into_response()
 }
 
 /// How long a stopping server waits for the requests in flight to be answered.

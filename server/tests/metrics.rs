@@ -50,6 +50,11 @@ async fn metrics_count_requests_lookups_and_ingest_without_personal_data() {
     let (status, _) = common::shopify::deliver_raw(&app, "alpha", "orders/create", "m-3", &body, &wrong).await;
     assert_eq!(status, 401);
 
+    // A mail counted, and an order link fetched (only a mail that went has one).
+    metrics::counter!("lookout_mail_total", "outcome" => "handled").increment(1);
+    let link = format!("/track/alpha/o/{}", "ab".repeat(32));
+    assert_eq!(app.client.get(app.url(&link)).send().await.unwrap().status(), 410);
+
     let text = scraped(app.client.get(app.url("/metrics")).send().await.unwrap()).await;
 
     let lookup_route = r#"route="/api/v1/shops/{shop}/lookup""#;
@@ -115,7 +120,12 @@ async fn metrics_count_requests_lookups_and_ingest_without_personal_data() {
     assert!(sample(&text, "lookout_db_pool_connections", &[r#"state="idle""#]).is_some());
     // What could tell of one person's doings is not on the public address: the
     // log's size, the limiters' tables, mail and link requests...
-    for private in ["lookout_sqlite_wal_bytes", "lookout_limiter_keys", "lookout_mail_total"] {
+    for private in [
+        "lookout_sqlite_wal_bytes",
+        "lookout_limiter_keys",
+        "lookout_mail_total",
+        "/o/{token}",
+    ] {
         assert!(!text.contains(private), "{private} on the public address:\n{text}");
     }
     // ...but at the metrics address's scrape. The SQLite file's write-ahead log
@@ -134,6 +144,17 @@ async fn metrics_count_requests_lookups_and_ingest_without_personal_data() {
     .unwrap();
     assert!(
         sample(&full, "lookout_limiter_keys", &[r#"table="email""#]).is_some(),
+        "{full}"
+    );
+    assert_eq!(
+        sample(&full, "lookout_mail_total", &[r#"outcome="handled""#]),
+        Some(1.0),
+        "{full}"
+    );
+    let link_route = r#"route="/track/{shop}/o/{token}""#;
+    assert_eq!(
+        sample(&full, "lookout_http_requests_total", &[link_route]),
+        Some(1.0),
         "{full}"
     );
     let wal = sample(&full, "lookout_sqlite_wal_bytes", &[]);

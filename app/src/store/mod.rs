@@ -244,7 +244,8 @@ impl Store {
     /// match nothing, so that a lookup database that is down, or is not a
     /// migrated Lookout database, is seen.
     pub async fn ready(&self) -> bool {
-        self.ping().await && self.readers.shopper_view("", "", "").await.is_ok()
+        let (main, lookups) = tokio::join!(self.ping(), self.readers.shopper_view("", "", ""));
+        main && lookups.is_ok()
     }
 
     /// Closes every connection; pending work finishes first, writes whose

@@ -211,18 +211,24 @@ fn compose(
 
 /// The shop's name as the sender's display name, without what would make it
 /// read as another address ("PayPal <service@paypal.com>" is a shop name
-/// settings accept): `<`, `>`, `@` and quotes become spaces.
+/// settings accept): `<`, `>`, `@` and quotes, and what is written like them
+/// (the full-width `＜＠＞`, the small `﹫`: whatever NFKC makes one of them),
+/// become spaces.
 fn display_name(shop: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    let reads_as_address_mark = |c: char| std::iter::once(c).nfkc().any(|c| matches!(c, '<' | '>' | '@' | '"'));
     let cleaned: String = shop
         .chars()
-        .map(|c| if matches!(c, '<' | '>' | '@' | '"') { ' ' } else { c })
+        .map(|c| if reads_as_address_mark(c) { ' ' } else { c })
         .collect();
     cleaned.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-/// A fresh `Message-ID` in the sender's domain: 128 random bits.
+/// A fresh `Message-ID` in the sender's domain, in ASCII (a header of its
+/// kind cannot be encoded): 128 random bits.
 fn message_id(from: &lettre::Address) -> String {
-    format!("<{:032x}@{}>", rand::random::<u128>(), from.domain())
+    let domain = idna::domain_to_ascii(from.domain()).unwrap_or_else(|_| "localhost".to_owned());
+    format!("<{:032x}@{domain}>", rand::random::<u128>())
 }
 
 #[cfg(test)]
@@ -235,6 +241,12 @@ mod tests {
         assert_eq!(display_name("\"Bank\" <a@b.c>"), "Bank a b.c");
         assert_eq!(display_name("Nordlys Outfitters"), "Nordlys Outfitters");
         assert_eq!(display_name("Åse & Co 🧦"), "Åse & Co 🧦");
+        assert_eq!(
+            display_name("PayPal ＜service＠paypal.com＞"),
+            "PayPal service paypal.com"
+        );
+        assert_eq!(display_name("PayPal service﹫paypal.com"), "PayPal service paypal.com");
+        assert_eq!(display_name("ﬁne ｼｮｯﾌﾟ"), "ﬁne ｼｮｯﾌﾟ", "nothing else is rewritten");
     }
 
     #[test]
@@ -244,5 +256,11 @@ mod tests {
         assert_ne!(a, b);
         assert!(a.starts_with('<') && a.ends_with("@lookout.example>"), "{a}");
         assert_eq!(a.len(), "<@lookout.example>".len() + 32, "{a}");
+        let idn: lettre::Address = "noreply@bücher.example".parse().unwrap();
+        assert!(
+            message_id(&idn).ends_with("@xn--bcher-kva.example>"),
+            "{}",
+            message_id(&idn)
+        );
     }
 }

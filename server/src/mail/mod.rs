@@ -5,6 +5,7 @@
 //! here, never inside a request; a send that fails for a reason that may pass
 //! (the server is down, a 4xx answer) is tried again later, with backoff.
 
+mod address;
 mod invite;
 mod message;
 mod password;
@@ -255,7 +256,7 @@ impl Mailer {
         // shares the key (a look-alike letter) is not the shopper's, and neither
         // is its owner's order under it.
         let stored = store.order_emails(shop.id, &key).await.map_err(Retry::of)?;
-        let Some(to) = one_address(&stored, &queued.email) else {
+        let Some(to) = address::one_address(&stored, &queued.email) else {
             tracing::warn!(
                 outbox_id = queued.id,
                 "the orders' addresses are not the one typed: no link sent"
@@ -326,25 +327,6 @@ impl Mailer {
     }
 }
 
-/// The address to mail: the orders' one address (up to case, as lookups match
-/// it: "Åse@…" is "åse@…"), if the typed address is it. A letter that is not
-/// ASCII but is an ASCII one in lower case (the Kelvin sign is `k`) makes a
-/// look-alike of another address, and gets none. More than 20 spellings are
-/// too many to tell (the store reads at most 21), and get none.
-fn one_address<'a>(stored: &'a [String], typed: &str) -> Option<&'a str> {
-    if stored.len() > 20 {
-        return None;
-    }
-    let first = stored.first()?.trim();
-    let look_alike = |a: &str| {
-        a.chars()
-            .any(|c| !c.is_ascii() && c.to_lowercase().all(|lower| lower.is_ascii()))
-    };
-    let key = app::normalize::email_key(first);
-    let same = |a: &str| !look_alike(a) && app::normalize::email_key(a) == key;
-    (stored.iter().all(|a| same(a)) && same(typed)).then_some(first)
-}
-
 /// What went wrong with a send, without the SMTP server's own words (a reply
 /// may quote the recipient's address): its reply code, or the kind of failure.
 fn described(e: &lettre::transport::smtp::Error) -> String {
@@ -381,37 +363,6 @@ fn backoff(first: Duration, attempts: i64) -> Duration {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn a_link_goes_only_to_the_one_address_typed() {
-        let one = ["Ada@Example.com".to_string()];
-        assert_eq!(one_address(&one, " ada@example.COM "), Some("Ada@Example.com"));
-        assert_eq!(one_address(&one, "\u{212A}ate@example.com"), None);
-        let many = vec!["kate@example.com".to_string(); 21];
-        assert_eq!(
-            one_address(&many, "kate@example.com"),
-            None,
-            "more spellings than are read"
-        );
-        let two = ["kate@example.com".to_string(), "\u{212A}ate@example.com".to_string()];
-        assert_eq!(
-            one_address(&two, "kate@example.com"),
-            None,
-            "a look-alike's order under the key"
-        );
-        assert_eq!(one_address(&[], "kate@example.com"), None);
-        // Letters beyond ASCII in another case: the address lookups match.
-        let nordic = ["Åse.Berg@Example.no".to_string()];
-        assert_eq!(one_address(&nordic, "åse.berg@example.no"), Some("Åse.Berg@Example.no"));
-        assert_eq!(one_address(&nordic, "ÅSE.BERG@EXAMPLE.NO"), Some("Åse.Berg@Example.no"));
-        assert_eq!(one_address(&nordic, "ase.berg@example.no"), None, "another address");
-        let kelvin = ["\u{212A}ate@example.com".to_string()];
-        assert_eq!(
-            one_address(&kelvin, "\u{212A}ate@example.com"),
-            None,
-            "a look-alike stored"
-        );
-    }
 
     #[test]
     fn backoff_doubles_up_to_an_hour() {

@@ -189,3 +189,69 @@ async fn a_delivery_answered_408_still_makes_its_change_and_its_record() {
     let order = app.store.order(shop.id, "9999").await.unwrap();
     assert!(order.is_some(), "a delivery answered 408 made no change");
 }
+
+/// HTTP/2 puts many requests on one connection: one client has no more in
+/// flight than it may have connections, so that requests whose bodies never
+/// end (or answers it never reads) cannot hold a handler, a buffer or a
+/// compressor each without a bound. Past its share, a request is answered 429
+/// at once; the places come back as its streams end.
+#[tokio::test]
+async fn one_client_holds_its_share_of_requests_in_flight_over_http2() {
+    let db = TestDb::new();
+    lookout_ok(&db.url, &["demo"]);
+    let server = ServerProcess::start(lookout_command(&db.url), &["--max-connections-per-client", "4"]);
+    let addr = server.base.trim_start_matches("http://").to_string();
+    let tcp = tokio::net::TcpStream::connect(&addr).await.unwrap();
+    let (client, connection) = h2::client::handshake(tcp).await.unwrap();
+    tokio::spawn(connection);
+    let mut client = client.ready().await.unwrap();
+    // Ten form posts on one connection, none finishing its body.
+    let mut answers = vec![];
+    let mut bodies = vec![];
+    for _ in 0..10 {
+        let request = axum::http::Request::post(format!("http://{addr}/track/demo"))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .header("sec-fetch-site", "same-origin")
+            .body(())
+            .unwrap();
+        let (answer, mut body) = client.send_request(request, false).unwrap();
+        body.send_data(axum::body::Bytes::from_static(b"email=ada"), false)
+            .unwrap();
+        answers.push(answer);
+        bodies.push(body);
+        client = client.ready().await.unwrap();
+    }
+    let mut refused = 0;
+    let mut waiting = vec![];
+    for answer in answers {
+        match tokio::time::timeout(Duration::from_secs(2), answer).await {
+            Ok(Ok(res)) => {
+                assert_eq!(res.status(), 429);
+                assert_eq!(res.headers()["retry-after"], "1");
+                refused += 1;
+            }
+            Ok(Err(e)) => panic!("{e}"),
+            Err(_) => waiting.push(()),
+        }
+    }
+    assert_eq!(
+        (waiting.len(), refused),
+        (4, 6),
+        "its share waits for its bodies; the rest are refused"
+    );
+    // The stalled requests end (their streams reset): the places come back.
+    drop(bodies);
+    let end = Instant::now() + Duration::from_secs(5);
+    loop {
+        let request = axum::http::Request::get(format!("http://{addr}/healthz"))
+            .body(())
+            .unwrap();
+        let (answer, _) = client.send_request(request, true).unwrap();
+        if answer.await.unwrap().status() == 200 {
+            break;
+        }
+        assert!(Instant::now() < end, "the client's places did not come back");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        client = client.ready().await.unwrap();
+    }
+}

@@ -1,0 +1,74 @@
+//! Whom a link by email goes to: the one address on the orders, and only when
+//! it is the address typed.
+
+/// The address to mail: the orders' one address (up to case, as lookups match
+/// it: "Åse@…" is "åse@…"), if the typed address is it. A letter whose lower
+/// case is another letter's (the Kelvin sign is `k`, the Angstrom sign `å`, the
+/// Ohm sign `ω`) makes a look-alike of another address, and gets none. More than
+/// 20 spellings are too many to tell (the store reads at most 21), and get none.
+pub(super) fn one_address<'a>(stored: &'a [String], typed: &str) -> Option<&'a str> {
+    if stored.len() > 20 {
+        return None;
+    }
+    let first = stored.first()?.trim();
+    let look_alike = |a: &str| a.chars().any(folds_into_another);
+    let key = app::normalize::email_key(first);
+    let same = |a: &str| !look_alike(a) && app::normalize::email_key(a) == key;
+    (stored.iter().all(|a| same(a)) && same(typed)).then_some(first)
+}
+
+/// A letter that lower case turns into a letter whose upper case is not it:
+/// the Kelvin sign (`k`, whose upper case is `K`), not `Å` (`å`, then `Å`).
+fn folds_into_another(c: char) -> bool {
+    let lower: String = c.to_lowercase().collect();
+    let mut one = [0; 4];
+    let itself: &str = c.encode_utf8(&mut one);
+    lower != itself && lower.to_uppercase() != itself
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_link_goes_only_to_the_one_address_typed() {
+        let one = ["Ada@Example.com".to_string()];
+        assert_eq!(one_address(&one, " ada@example.COM "), Some("Ada@Example.com"));
+        assert_eq!(one_address(&one, "\u{212A}ate@example.com"), None);
+        let many = vec!["kate@example.com".to_string(); 21];
+        assert_eq!(
+            one_address(&many, "kate@example.com"),
+            None,
+            "more spellings than are read"
+        );
+        let two = ["kate@example.com".to_string(), "\u{212A}ate@example.com".to_string()];
+        assert_eq!(
+            one_address(&two, "kate@example.com"),
+            None,
+            "a look-alike's order under the key"
+        );
+        assert_eq!(one_address(&[], "kate@example.com"), None);
+        // Letters beyond ASCII in another case: the address lookups match.
+        let nordic = ["Åse.Berg@Example.no".to_string()];
+        assert_eq!(one_address(&nordic, "åse.berg@example.no"), Some("Åse.Berg@Example.no"));
+        assert_eq!(one_address(&nordic, "ÅSE.BERG@EXAMPLE.NO"), Some("Åse.Berg@Example.no"));
+        assert_eq!(one_address(&nordic, "ase.berg@example.no"), None, "another address");
+        let kelvin = ["\u{212A}ate@example.com".to_string()];
+        assert_eq!(
+            one_address(&kelvin, "\u{212A}ate@example.com"),
+            None,
+            "a look-alike stored"
+        );
+        // The Angstrom and Ohm signs are look-alikes of letters beyond ASCII.
+        let angstrom = ["Åse@x.example".to_string(), "\u{212B}se@x.example".to_string()];
+        assert_eq!(one_address(&angstrom, "åse@x.example"), None);
+        assert_eq!(one_address(&nordic, "\u{212B}se.berg@example.no"), None);
+        let omega = ["ωmega@x.example".to_string()];
+        assert_eq!(one_address(&omega, "\u{2126}mega@x.example"), None);
+        // Letters lower case leaves as they are, or that come back: addresses.
+        let street = ["straße@x.example".to_string()];
+        assert_eq!(one_address(&street, "STRAßE@x.example"), Some("straße@x.example"));
+        let elodie = ["ÉLODIE@x.example".to_string()];
+        assert_eq!(one_address(&elodie, "élodie@x.example"), Some("ÉLODIE@x.example"));
+    }
+}
