@@ -52,22 +52,28 @@ impl Locale {
 
     /// Parses a language tag loosely: `nb`, `nb-NO`, `no`, `NN`, `zh-Hans-CN`, `de_AT`.
     pub fn parse(tag: &str) -> Option<Locale> {
-        let primary = tag.trim().split(['-', '_']).next()?.to_ascii_lowercase();
-        match primary.as_str() {
-            "en" => Some(Locale::En),
-            // Norwegian in any written form reads Bokmål best of what we have.
-            "nb" | "no" | "nn" => Some(Locale::Nb),
-            "sv" => Some(Locale::Sv),
-            "de" => Some(Locale::De),
-            "zh" => Some(Locale::Zh),
-            _ => None,
-        }
+        let primary = tag.trim().split(['-', '_']).next()?;
+        // Norwegian in any written form reads Bokmål best of what we have.
+        [
+            ("en", Locale::En),
+            ("nb", Locale::Nb),
+            ("no", Locale::Nb),
+            ("nn", Locale::Nb),
+            ("sv", Locale::Sv),
+            ("de", Locale::De),
+            ("zh", Locale::Zh),
+        ]
+        .into_iter()
+        .find(|(code, _)| primary.eq_ignore_ascii_case(code))
+        .map(|(_, locale)| locale)
     }
 
-    /// The best supported locale in an `Accept-Language` header, by its q-values.
+    /// The best supported locale in an `Accept-Language` header, by its
+    /// q-values, among its first [`MAX_LANGUAGES`] entries (a browser sends a
+    /// handful; a header of thousands is read no further).
     pub fn from_accept_language(header: &str) -> Option<Locale> {
         let mut best: Option<(f32, Locale)> = None;
-        for part in header.split(',') {
+        for part in header.split(',').take(MAX_LANGUAGES) {
             let mut pieces = part.split(';');
             let tag = pieces.next().unwrap_or_default();
             let q = pieces
@@ -83,6 +89,9 @@ impl Locale {
         best.map(|(_, l)| l)
     }
 }
+
+/// The entries of an `Accept-Language` header that are read.
+pub const MAX_LANGUAGES: usize = 32;
 
 /// The translation of `key` in `locale`.
 pub fn t(locale: Locale, key: &str) -> String {
@@ -256,6 +265,12 @@ mod tests {
         assert_eq!(Locale::from_accept_language("fr, it;q=0.5"), None);
         assert_eq!(Locale::from_accept_language(""), None);
         assert_eq!(Locale::from_accept_language("de;q=0"), None);
+        assert_eq!(Locale::from_accept_language("DE-at, EN;q=0.5"), Some(Locale::De));
+        // Only the first entries are read: a header of thousands costs no more.
+        let long = format!("{}de", "a,".repeat(MAX_LANGUAGES));
+        assert_eq!(Locale::from_accept_language(&long), None);
+        let within = format!("{}de", "a,".repeat(MAX_LANGUAGES - 1));
+        assert_eq!(Locale::from_accept_language(&within), Some(Locale::De));
     }
 
     #[test]

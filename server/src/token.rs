@@ -30,6 +30,10 @@ pub fn same_token(a: &str, b: &str) -> bool {
     a.as_bytes().ct_eq(b.as_bytes()).into()
 }
 
+/// The cookies of a request that are read: more than a browser keeps for one
+/// site; a header of thousands is read no further.
+const MAX_COOKIES: usize = 200;
+
 /// The value of the cookie `name`, if the request has it (and it is token-shaped).
 pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
     headers
@@ -37,6 +41,7 @@ pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(';'))
+        .take(MAX_COOKIES)
         .filter_map(|pair| pair.trim().split_once('='))
         .find(|(k, _)| *k == name)
         .map(|(_, v)| v)
@@ -79,5 +84,20 @@ mod tests {
         assert!(!is_token("zz") && !is_token(&format!("{a}0")));
         assert_eq!(digest(&a).len(), 64);
         assert_ne!(digest(&a), a);
+    }
+
+    #[test]
+    fn a_cookie_is_found_among_the_first_ones_read() {
+        let t = token();
+        let header = |before: usize| {
+            let mut headers = HeaderMap::new();
+            let value = format!("{}lookout={t}", "a=b; ".repeat(before));
+            headers.insert(header::COOKIE, value.parse().unwrap());
+            headers
+        };
+        assert_eq!(cookie(&header(0), "lookout"), Some(t.as_str()));
+        assert_eq!(cookie(&header(MAX_COOKIES - 1), "lookout"), Some(t.as_str()));
+        assert_eq!(cookie(&header(MAX_COOKIES), "lookout"), None, "read no further");
+        assert_eq!(cookie(&header(0), "other"), None);
     }
 }

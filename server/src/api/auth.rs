@@ -58,6 +58,9 @@ pub async fn authorize_key(
     let shop_id = shop_of_key(state, client, presented, prefix)
         .await?
         .ok_or(ApiError::Unauthorized)?;
+    if !app::normalize::is_slug(slug) {
+        return Err(ApiError::Unauthorized);
+    }
     match state.store.shop(slug).await? {
         Some(shop) if shop.id == shop_id => Ok((shop, prefix.to_owned())),
         _ => Err(ApiError::Unauthorized),
