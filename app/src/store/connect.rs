@@ -94,6 +94,10 @@ impl Store {
                                 "PRAGMA foreign_keys = ON",
                                 "PRAGMA synchronous = NORMAL",
                                 "PRAGMA busy_timeout = 10000",
+                                // What is deleted is overwritten, not left in the
+                                // file's free space: an erased order cannot be read
+                                // back from the file or a copy of it.
+                                "PRAGMA secure_delete = ON",
                             ] {
                                 sqlx::query(pragma).execute(&mut *conn).await?;
                             }

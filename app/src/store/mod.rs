@@ -325,6 +325,8 @@ mod erasure_tests;
 #[cfg(test)]
 mod forgetting_tests;
 #[cfg(test)]
+mod housekeeping_tests;
+#[cfg(test)]
 mod idle_accounts_tests;
 #[cfg(test)]
 mod lookup_tests;

@@ -321,9 +321,29 @@ impl Store {
             if let Some(slug) = slug {
                 store.tally.refusals.forget(&slug, super::Refused::Order, &number_key);
             }
+            store.purge_log();
             Ok(Erasure::Erased)
         })
         .await
+    }
+}
+
+impl Store {
+    /// SQLite: the pages an erasure changed are in the write-ahead log as they
+    /// were before it, until the log is written back and started again. Done
+    /// soon after, in the background (it waits for lookups' snapshots, which
+    /// last 50 ms at most), and once more at the next hourly housekeeping
+    /// should a long read have kept it from truncating the log.
+    pub fn purge_log(&self) {
+        if self.backend != Backend::Sqlite {
+            return;
+        }
+        let pool = self.pool.clone();
+        tokio::spawn(async move {
+            if let Err(e) = sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)").execute(&pool).await {
+                tracing::warn!(error = %e, "could not write the log back after an erasure");
+            }
+        });
     }
 }
 

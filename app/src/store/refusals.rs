@@ -166,18 +166,22 @@ impl Store {
                 .await?;
             }
         }
-        // Idle rows go. On PostgreSQL, not those another server's flush holds:
-        // it is refreshing them, and waiting for it here while it waits for a
-        // row this flush refreshed would deadlock. SQLite has one writer.
-        let idle = match backend {
-            super::Backend::Postgres => {
-                "DELETE FROM refusals WHERE ctid = ANY(ARRAY(
-                     SELECT ctid FROM refusals WHERE last_at < $1 FOR UPDATE SKIP LOCKED))"
-            }
-            super::Backend::Sqlite => "DELETE FROM refusals WHERE last_at < $1",
-        };
-        sqlx::query(idle).bind(day_ago()).execute(&mut **tx).await?;
+        sqlx::query(idle_sql(backend))
+            .bind(day_ago())
+            .execute(&mut **tx)
+            .await?;
         Ok(())
+    }
+
+    /// Deletes the abuse panel's rows idle for a day, as every flush of counts
+    /// does: here for the hourly housekeeping, so that they go on a server
+    /// that no lookup reaches any more too. How many.
+    pub async fn prune_refusals(&self) -> Result<u64, StoreError> {
+        let done = sqlx::query(idle_sql(self.backend))
+            .bind(day_ago())
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected())
     }
 
     /// The shop's refusals of the last 24 hours, most attempts first (at most 100).
@@ -199,6 +203,20 @@ impl Store {
                 last_at,
             })
             .collect())
+    }
+}
+
+/// The abuse panel's rows idle for a day (`$1`). On PostgreSQL, not those
+/// another server's flush holds: it is refreshing them, and waiting for it here
+/// while it waits for a row this flush refreshed would deadlock. SQLite has one
+/// writer.
+fn idle_sql(backend: super::Backend) -> &'static str {
+    match backend {
+        super::Backend::Postgres => {
+            "DELETE FROM refusals WHERE ctid = ANY(ARRAY(
+                 SELECT ctid FROM refusals WHERE last_at < $1 FOR UPDATE SKIP LOCKED))"
+        }
+        super::Backend::Sqlite => "DELETE FROM refusals WHERE last_at < $1",
     }
 }
 

@@ -86,6 +86,9 @@ pub struct Day {
     pub distinct_orders: i64,
 }
 
+/// Days a distinct-order sketch is kept: the console's chart shows 30.
+pub const SKETCH_DAYS: i64 = 31;
+
 fn today() -> i64 {
     chrono::Utc::now().timestamp().div_euclid(86_400)
 }
@@ -248,6 +251,18 @@ impl Store {
             self.tally.know(slug);
         }
         Ok(())
+    }
+
+    /// Drops the distinct-order sketches of days the console no longer shows
+    /// (older than [`SKETCH_DAYS`]): a sketch can be tested against order
+    /// numbers by whoever has the database, its key being there too. The day's
+    /// counts stay. How many.
+    pub async fn prune_sketches(&self) -> Result<u64, StoreError> {
+        let done = sqlx::query("UPDATE shop_days SET sketch = NULL WHERE day < $1 AND sketch IS NOT NULL")
+            .bind(day_text(today() - SKETCH_DAYS))
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected())
     }
 
     /// The shop's last `days` days up to today (UTC), oldest first, days without

@@ -150,6 +150,13 @@ pub(super) async fn serve(db: &Db, addr: SocketAddr, site_root: PathBuf, setting
                 said("week-old finished mail", store.prune_outbox().await);
                 said("ended order links", store.prune_order_links().await);
                 said("idle accounts without a password", store.prune_idle_accounts().await);
+                said("abuse panel rows idle for a day", store.prune_refusals().await);
+                said(
+                    "distinct-order sketches of days no longer shown",
+                    store.prune_sketches().await,
+                );
+                // Pages an erasure changed, as they were, out of SQLite's log.
+                store.purge_log();
                 tokio::time::sleep(PRUNE_EVERY).await;
             }
         });
