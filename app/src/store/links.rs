@@ -180,13 +180,15 @@ impl Store {
         Ok(found.into_iter().map(Option::unwrap_or_default).collect())
     }
 
-    /// Forgets links that stopped working a day ago or more.
+    /// Forgets links that stopped working a day ago or more, a batch a statement.
     pub async fn prune_order_links(&self) -> Result<u64, StoreError> {
-        let done = sqlx::query("DELETE FROM order_links WHERE expires_at < $1")
-            .bind(time_in(-chrono::Duration::days(1)))
-            .execute(&self.pool)
-            .await?;
-        Ok(done.rows_affected())
+        self.prune(
+            "DELETE FROM order_links WHERE token_hash IN (
+                 SELECT token_hash FROM order_links WHERE expires_at < $1 LIMIT $2)",
+            1,
+            super::activity::PRUNE_BATCH,
+        )
+        .await
     }
 }
 

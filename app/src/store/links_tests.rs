@@ -40,3 +40,24 @@ async fn a_link_made_while_links_are_turned_off_waits_for_the_change_and_is_not_
         .unwrap();
     assert_eq!(live, 0, "no link outlives the change");
 }
+
+/// Links a day past their end are forgotten, those still working or ended
+/// since less than a day kept; a batch a statement, until none is left.
+#[tokio::test]
+async fn links_a_day_past_their_end_are_forgotten() {
+    let (_dir, store, _url) = store_at().await;
+    let shop = store.create_shop(&shop("a")).await.unwrap();
+    for (hash, valid) in [("old1", -49), ("old2", -25), ("recent", -1), ("live", 1)] {
+        let made = store
+            .create_order_link(hash, shop.id, "e", chrono::Duration::hours(valid))
+            .await
+            .unwrap();
+        assert!(made, "{hash}");
+    }
+    assert_eq!(store.prune_order_links().await.unwrap(), 2);
+    let left: Vec<String> = sqlx::query_scalar("SELECT token_hash FROM order_links ORDER BY token_hash")
+        .fetch_all(&store.pool)
+        .await
+        .unwrap();
+    assert_eq!(left, ["live", "recent"]);
+}

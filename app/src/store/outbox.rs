@@ -331,19 +331,17 @@ impl Store {
         Ok(waiting)
     }
 
-    /// Deletes finished requests older than a week.
+    /// Deletes finished requests older than a week, a batch a statement (a
+    /// backlog does not hold the write lock for one long statement).
     pub async fn prune_outbox(&self) -> Result<u64, StoreError> {
         let mut deleted = 0;
         for kind in MailKind::ALL {
+            let table = kind.table();
             let sql = format!(
-                "DELETE FROM {} WHERE done_at IS NOT NULL AND done_at < $1",
-                kind.table()
+                "DELETE FROM {table} WHERE id IN (
+                     SELECT id FROM {table} WHERE done_at IS NOT NULL AND done_at < $1 LIMIT $2)"
             );
-            let done = sqlx::query(&sql)
-                .bind(time_in(-chrono::Duration::days(KEEP_DAYS)))
-                .execute(&self.pool)
-                .await?;
-            deleted += done.rows_affected();
+            deleted += self.prune(&sql, KEEP_DAYS, super::activity::PRUNE_BATCH).await?;
         }
         Ok(deleted)
     }
