@@ -101,6 +101,7 @@ const PUBLIC: &[&str] = &[
     "lookout_db_pool_connections",
     "lookout_db_pool_max_connections",
     "lookout_connections_refused_total",
+    "lookout_requests_refused_total",
 ];
 
 /// `GET /metrics` on the metrics address: every series.

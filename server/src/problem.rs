@@ -44,6 +44,9 @@ pub enum ApiError {
     /// Too many writes with this API key (`app::limits`, `api_writes`).
     #[error("too many writes with this key")]
     WriteRateLimited(u64),
+    /// Too many requests in flight from this client (`crate::serve`).
+    #[error("too many requests in flight")]
+    InFlight,
     #[error("busy")]
     Busy,
     /// Too many webhook bodies are being received at once (`crate::unsigned`).
@@ -99,7 +102,8 @@ impl ApiError {
             ApiError::RateLimited(_)
             | ApiError::AuthRateLimited(_)
             | ApiError::SignatureRateLimited(_)
-            | ApiError::WriteRateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
+            | ApiError::WriteRateLimited(_)
+            | ApiError::InFlight => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Busy | ApiError::ReceivingBusy => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::CrossSite => StatusCode::FORBIDDEN,
@@ -188,6 +192,11 @@ impl ApiError {
                 "rate_limited",
                 "Too many attempts",
                 format!("Too many writes with this API key. Nothing was changed. Try again in {secs} seconds."),
+            ),
+            ApiError::InFlight => (
+                "rate_limited",
+                "Too many attempts",
+                "Too many requests in flight from this address. Try again in a moment.".to_string(),
             ),
             ApiError::Busy => (
                 "busy",
@@ -291,6 +300,11 @@ impl IntoResponse for ApiError {
                 response
                     .headers_mut()
                     .insert(header::RETRY_AFTER, HeaderValue::from(*secs));
+            }
+            ApiError::InFlight => {
+                response
+                    .headers_mut()
+                    .insert(header::RETRY_AFTER, HeaderValue::from(1u64));
             }
             ApiError::Busy | ApiError::ReceivingBusy => {
                 response

@@ -158,15 +158,23 @@ pub async fn run(
     }
 }
 
-/// The answer to a request beyond its client's share of requests in flight.
+/// The answer to a request beyond its client's share of requests in flight:
+/// a problem document (429, `Retry-After: 1`), given before the router, so
+/// counted here (`lookout_requests_refused_total`) and given its own headers.
 fn too_many_in_flight() -> axum::response::Response {
     use axum::response::IntoResponse;
-    (
-        axum::http::StatusCode::TOO_MANY_REQUESTS,
-        [(axum::http::header::RETRY_AFTER, "1")],
-        "Too many requests in flight from this address; try again in a moment.\n",
-    )
-        .into_response()
+    metrics::counter!("lookout_requests_refused_total").increment(1);
+    let mut response = crate::problem::ApiError::InFlight.into_response();
+    let headers = response.headers_mut();
+    headers.insert(
+        axum::http::header::X_CONTENT_TYPE_OPTIONS,
+        axum::http::HeaderValue::from_static("nosniff"),
+    );
+    headers.insert(
+        axum::http::header::CACHE_CONTROL,
+        axum::http::HeaderValue::from_static("no-store"),
+    );
+    response
 }
 
 /// How long a stopping server waits for the requests in flight to be answered.

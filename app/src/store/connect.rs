@@ -18,6 +18,9 @@ pub const POSTGRES_POOL: u32 = 8;
 /// answered 503; under load, a request queued longer than this is shed the same way.
 const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(2);
 
+/// How long a SQLite connection waits for another's lock (set on each).
+pub(super) const BUSY_TIMEOUT: &str = "PRAGMA busy_timeout = 10000";
+
 /// How to open a store, beyond its URL.
 #[derive(Debug, Clone, Default)]
 pub struct StoreOptions {
@@ -93,7 +96,7 @@ impl Store {
                             for pragma in [
                                 "PRAGMA foreign_keys = ON",
                                 "PRAGMA synchronous = NORMAL",
-                                "PRAGMA busy_timeout = 10000",
+                                BUSY_TIMEOUT,
                                 // What is deleted is overwritten, not left in the
                                 // file's free space: an erased order cannot be read
                                 // back from the file or a copy of it.
@@ -149,6 +152,7 @@ impl Store {
             wal,
             writes: tokio_util::task::TaskTracker::new(),
             turns: Default::default(),
+            purging: Default::default(),
         })))
     }
 }

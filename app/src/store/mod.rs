@@ -172,6 +172,8 @@ pub struct Handles {
     writes: tokio_util::task::TaskTracker,
     /// Turns at the shops' setup (see `turns`).
     turns: turns::Turns,
+    /// A write-back of the SQLite log is pending (`Store::purge_log`).
+    purging: std::sync::atomic::AtomicBool,
 }
 
 impl std::ops::Deref for Store {

@@ -123,13 +123,15 @@ pub(super) struct TimeoutArgs {
           value_parser = clap::value_parser!(u64).range(1..=3600))]
     pub(super) request_timeout_secs: u64,
     /// Connections one client (IPv4 address or IPv6 /64) may have open at once;
-    /// more are closed at once. Trusted proxies are not counted. 0: no cap.
+    /// more are closed at once. As many requests in flight (HTTP/2 puts many on
+    /// one connection); more are answered 429. Trusted proxies are not counted.
+    /// 0: no cap.
     #[arg(long, env = "LOOKOUT_MAX_CONNECTIONS_PER_CLIENT", default_value_t = crate::peers::PER_CLIENT,
           value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(0..=crate::serve::MAX_CONNECTIONS as u64))]
     pub(super) max_connections_per_client: usize,
     /// Connections one IPv6 /48 (a site: a home's /56 lies in one) may have open
-    /// at once, whatever its /64s; more are closed at once. Trusted proxies are
-    /// not counted. 0: no cap.
+    /// at once, whatever its /64s; more are closed at once. As many requests in
+    /// flight; more are answered 429. Trusted proxies are not counted. 0: no cap.
     #[arg(long, env = "LOOKOUT_MAX_CONNECTIONS_PER_SITE", default_value_t = crate::peers::PER_SITE,
           value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(0..=crate::serve::MAX_CONNECTIONS as u64))]
     pub(super) max_connections_per_site: usize,

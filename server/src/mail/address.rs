@@ -17,13 +17,14 @@ pub(super) fn one_address<'a>(stored: &'a [String], typed: &str) -> Option<&'a s
     (stored.iter().all(|a| same(a)) && same(typed)).then_some(first)
 }
 
-/// A letter that lower case turns into a letter whose upper case is not it:
-/// the Kelvin sign (`k`, whose upper case is `K`), not `Å` (`å`, then `Å`).
+/// A letter that is written as another in compatibility form (NFKC) and that
+/// lower case changes: the Kelvin sign (`K`, then `k`), the Angstrom sign
+/// (`Å`), the Ohm sign (`Ω`), the title-case `ǅ`. Letters with case of their
+/// own (`Å`, `ẞ`, `İ`) are not.
 fn folds_into_another(c: char) -> bool {
-    let lower: String = c.to_lowercase().collect();
-    let mut one = [0; 4];
-    let itself: &str = c.encode_utf8(&mut one);
-    lower != itself && lower.to_uppercase() != itself
+    use unicode_normalization::UnicodeNormalization;
+    let changes_case = c.to_lowercase().ne(std::iter::once(c));
+    changes_case && std::iter::once(c).nfkc().ne(std::iter::once(c))
 }
 
 #[cfg(test)]
@@ -68,6 +69,15 @@ mod tests {
         // Letters lower case leaves as they are, or that come back: addresses.
         let street = ["straße@x.example".to_string()];
         assert_eq!(one_address(&street, "STRAßE@x.example"), Some("straße@x.example"));
+        let strasse = ["STRAẞE@x.example".to_string()];
+        assert_eq!(one_address(&strasse, "straße@x.example"), Some("STRAẞE@x.example"));
+        let istanbul = ["İSTANBUL@x.example".to_string()];
+        assert_eq!(one_address(&istanbul, "İSTANBUL@x.example"), Some("İSTANBUL@x.example"));
+        assert_eq!(
+            one_address(&["dž@x.example".to_string()], "\u{1C5}@x.example"),
+            None,
+            "title case ǅ"
+        );
         let elodie = ["ÉLODIE@x.example".to_string()];
         assert_eq!(one_address(&elodie, "élodie@x.example"), Some("ÉLODIE@x.example"));
     }

@@ -228,6 +228,7 @@ async fn one_client_holds_its_share_of_requests_in_flight_over_http2() {
             Ok(Ok(res)) => {
                 assert_eq!(res.status(), 429);
                 assert_eq!(res.headers()["retry-after"], "1");
+                assert_eq!(res.headers()["content-type"], "application/problem+json");
                 refused += 1;
             }
             Ok(Err(e)) => panic!("{e}"),
