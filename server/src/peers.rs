@@ -97,6 +97,13 @@ impl Peers {
             });
         }
         let client = Client::new(Some(peer));
+        if self.rules.per_client == 0 && client.site().is_none() {
+            // IPv4 has no site cap: with no client cap, nothing to count.
+            return Some(PeerSlot {
+                peers: self.clone(),
+                client: None,
+            });
+        }
         let mut open = self.open.lock().unwrap_or_else(PoisonError::into_inner);
         let site_free = client
             .site()
@@ -231,5 +238,6 @@ mod tests {
         assert!(peers.admit("2001:db8:9:2::1".parse().unwrap()).is_none());
         let v4: Vec<_> = (0..10).map(|_| peers.admit("203.0.113.7".parse().unwrap())).collect();
         assert!(v4.iter().all(Option::is_some));
+        assert_eq!(peers.clients(), 1, "IPv4 is not counted without a client cap");
     }
 }

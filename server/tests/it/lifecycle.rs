@@ -97,13 +97,13 @@ async fn sigterm_finishes_the_request_in_flight_then_exits_cleanly() {
     assert_eq!(res.status(), 200);
 }
 
-/// A client that began a request and never finishes it (no request timeout
-/// to end it) does not keep the server from stopping.
-#[tokio::test]
-async fn sigterm_stops_the_server_past_a_request_that_never_ends() {
+/// A server (no request timeout to speak of) with one client that began a
+/// request a second ago and will never finish it: its database, the server and
+/// the client's connection.
+async fn serving_a_request_that_never_ends() -> (TestDb, ServerProcess, tokio::net::TcpStream) {
     let db = TestDb::new();
     let key = shop_with_key(&db.url);
-    let mut server = ServerProcess::start(lookout_command(&db.url), &["--request-timeout-secs", "3600"]);
+    let server = ServerProcess::start(lookout_command(&db.url), &["--request-timeout-secs", "3600"]);
     let addr = server.base.trim_start_matches("http://").to_string();
     let mut conn = tokio::net::TcpStream::connect(&addr).await.unwrap();
     let head = format!(
@@ -112,6 +112,14 @@ async fn sigterm_stops_the_server_past_a_request_that_never_ends() {
     );
     conn.write_all(head.as_bytes()).await.unwrap();
     tokio::time::sleep(Duration::from_secs(1)).await;
+    (db, server, conn)
+}
+
+/// A client that began a request and never finishes it (no request timeout
+/// to end it) does not keep the server from stopping.
+#[tokio::test]
+async fn sigterm_stops_the_server_past_a_request_that_never_ends() {
+    let (_db, mut server, conn) = serving_a_request_that_never_ends().await;
     let stopping = Instant::now();
     signal(server.child.id(), "TERM");
     let limit = server::serve::DRAIN_WITHIN + Duration::from_secs(10);
@@ -131,17 +139,7 @@ async fn sigterm_stops_the_server_past_a_request_that_never_ends() {
 /// signal again: the process ends at once, with a failure code.
 #[tokio::test]
 async fn a_second_sigterm_stops_at_once() {
-    let db = TestDb::new();
-    let key = shop_with_key(&db.url);
-    let mut server = ServerProcess::start(lookout_command(&db.url), &["--request-timeout-secs", "3600"]);
-    let addr = server.base.trim_start_matches("http://").to_string();
-    let mut conn = tokio::net::TcpStream::connect(&addr).await.unwrap();
-    let head = format!(
-        "PUT /api/v1/shops/nordlys/orders/1001 HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {key}\r\n\
-         Content-Type: application/json\r\nContent-Length: 1000\r\n\r\n{{\"order"
-    );
-    conn.write_all(head.as_bytes()).await.unwrap();
-    tokio::time::sleep(Duration::from_secs(1)).await;
+    let (_db, mut server, conn) = serving_a_request_that_never_ends().await;
     signal(server.child.id(), "TERM");
     tokio::time::sleep(Duration::from_secs(1)).await;
     assert!(

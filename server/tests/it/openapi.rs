@@ -306,35 +306,23 @@ async fn the_documents_status_words_are_the_contracts() {
     let app = TestApp::spawn().await;
     let doc = document(&app).await;
     let words = |name: &str| doc["components"]["schemas"][name]["enum"].clone();
-    let json = |words: Vec<&str>| serde_json::json!(words);
-    assert_eq!(
-        words("OrderStatus"),
-        json(OrderStatus::ALL.iter().map(|s| s.as_str()).collect())
+    macro_rules! lists {
+        ($($kind:ident),+) => {
+            [$((stringify!($kind), $kind::ALL.iter().map(|s| s.as_str()).collect::<Vec<_>>())),+]
+        };
+    }
+    let lists = lists!(
+        OrderStatus,
+        PaymentStatus,
+        FulfillmentStatus,
+        ShipmentStatus,
+        ReturnStatus,
+        RefundStatus,
+        Visibility
     );
-    assert_eq!(
-        words("PaymentStatus"),
-        json(PaymentStatus::ALL.iter().map(|s| s.as_str()).collect())
-    );
-    assert_eq!(
-        words("FulfillmentStatus"),
-        json(FulfillmentStatus::ALL.iter().map(|s| s.as_str()).collect())
-    );
-    assert_eq!(
-        words("ShipmentStatus"),
-        json(ShipmentStatus::ALL.iter().map(|s| s.as_str()).collect())
-    );
-    assert_eq!(
-        words("ReturnStatus"),
-        json(ReturnStatus::ALL.iter().map(|s| s.as_str()).collect())
-    );
-    assert_eq!(
-        words("RefundStatus"),
-        json(RefundStatus::ALL.iter().map(|s| s.as_str()).collect())
-    );
-    assert_eq!(
-        words("Visibility"),
-        json(Visibility::ALL.iter().map(|s| s.as_str()).collect())
-    );
+    for (name, list) in lists {
+        assert_eq!(words(name), serde_json::json!(list), "{name}");
+    }
     assert!(words("PaymentStatus")
         .as_array()
         .unwrap()
