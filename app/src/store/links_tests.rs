@@ -1,7 +1,8 @@
 //! Links by email made while the shop turns them off.
 
 use super::*;
-use crate::store::tests::{shop, store_at};
+use crate::store::tests::{example_as, shop, store_at};
+use crate::store::By;
 
 /// A link made while a change of settings turning links off is under way: the
 /// change revokes the links there are, so a link written after it read them,
@@ -60,4 +61,37 @@ async fn links_a_day_past_their_end_are_forgotten() {
         .await
         .unwrap();
     assert_eq!(left, ["live", "recent"]);
+}
+
+/// An erasure takes the shopper's links by email at the shop with their last
+/// order there (the links hold their address, as a key), not before.
+#[tokio::test]
+async fn the_links_to_a_shoppers_orders_go_with_their_last_order() {
+    let (_dir, store, _url) = store_at().await;
+    let shop = store.create_shop(&shop("a")).await.unwrap();
+    for number in ["#1", "#2"] {
+        store
+            .put_order(shop.id, example_as(number, "Ada@Example.com"))
+            .await
+            .unwrap();
+    }
+    store
+        .put_order(shop.id, example_as("#3", "bob@example.com"))
+        .await
+        .unwrap();
+    let valid = chrono::Duration::minutes(30);
+    for (hash, key) in [("ada", "ada@example.com"), ("bob", "bob@example.com")] {
+        assert!(store.create_order_link(hash, shop.id, key, valid).await.unwrap());
+    }
+    let links = || async {
+        let left: Vec<String> = sqlx::query_scalar("SELECT token_hash FROM order_links ORDER BY token_hash")
+            .fetch_all(&store.pool)
+            .await
+            .unwrap();
+        left
+    };
+    store.erase_order(shop.id, "1", None, &By::Operator).await.unwrap();
+    assert_eq!(links().await, ["ada", "bob"], "another order of hers is left");
+    store.erase_order(shop.id, "2", None, &By::Operator).await.unwrap();
+    assert_eq!(links().await, ["bob"], "her last order: her link goes");
 }

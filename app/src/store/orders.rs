@@ -293,6 +293,19 @@ impl Store {
             // Which platform order it was, so that the platform sending it
             // again does not store it again (`erased::was_erased`).
             super::erased::keep(&mut tx, shop_id, &number_key).await?;
+            // The links by email to the shopper's orders here hold their address
+            // (as a key): once no order of theirs is left, the links go too.
+            if let Some(doc) = &had {
+                let email = email_key(&json::<Order>(doc)?.email).into_owned();
+                sqlx::query(
+                    "DELETE FROM order_links WHERE shop_id = $1 AND email_key = $2
+                       AND NOT EXISTS (SELECT 1 FROM orders WHERE shop_id = $1 AND email_key = $2)",
+                )
+                .bind(shop_id)
+                .bind(&email)
+                .execute(&mut *tx)
+                .await?;
+            }
             let subject = super::refusals::subject(&number_key);
             // Counted before subjects were kept to 256 bytes, a long number's
             // row holds its first 80.
