@@ -35,6 +35,17 @@ function allow(origin) {
   assert.equal(out.status, 0, out.stderr);
 }
 
+/** A phone opening the storefront `shop` (allowed first): its context, its page, and the errors its page throws. */
+async function visit(shop) {
+  allow(shop);
+  const context = await browser.newContext(PHONE);
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto(shop);
+  return { context, page, errors };
+}
+
 before(async () => {
   lookout = await startServer();
   browser = await launchBrowser();
@@ -152,11 +163,7 @@ test('several widgets and a dynamically inserted tag all work; a bad slug falls 
     `<script src="${lookout.base}/embed.js" data-shop="Not A Slug!" async></script>`,
     `<script>var s=document.createElement('script');s.src=${JSON.stringify(lookout.base + '/embed.js')};s.dataset.shop='demo';s.dataset.locale='sv';document.body.appendChild(s);</script>`,
   ].join('\n');
-  const shop = await storefront(tags);
-  allow(shop);
-  const context = await browser.newContext(PHONE);
-  const page = await context.newPage();
-  await page.goto(shop);
+  const { context, page } = await visit(await storefront(tags));
   await page.waitForFunction(() => document.querySelectorAll('iframe').length === 3);
   assert.equal(await page.locator('#slot iframe').count(), 1, 'data-target places the widget');
   const langs = [];
@@ -174,13 +181,7 @@ test('several widgets and a dynamically inserted tag all work; a bad slug falls 
 test('a storefront with a strict style policy and an element named LookoutWidget still gets the widget', async () => {
   const tag = `<div id="LookoutWidget"></div><script src="${lookout.base}/embed.js" data-shop="demo" async></script>`;
   // No inline styles at all on this storefront; its own element takes the loader's name.
-  const shop = await storefront(tag, { 'content-security-policy': "style-src 'none'" });
-  allow(shop);
-  const context = await browser.newContext(PHONE);
-  const page = await context.newPage();
-  const errors = [];
-  page.on('pageerror', (e) => errors.push(e.message));
-  await page.goto(shop);
+  const { context, page, errors } = await visit(await storefront(tag, { 'content-security-policy': "style-src 'none'" }));
   const frame = page.locator('iframe[title="Track your order"]');
   await frame.waitFor();
   await page.frameLocator('iframe').locator('form').first().waitFor({ timeout: 20_000 });
@@ -202,13 +203,7 @@ test('a data-target that is not a CSS selector puts the widget, or its link, rig
     `<script src="${lookout.base}/embed.js" data-shop="Not A Slug!" data-target="[oops" async></script>`,
     `<p id="after-link">After the link</p>`,
   ].join('\n');
-  const shop = await storefront(tags);
-  allow(shop);
-  const context = await browser.newContext(PHONE);
-  const page = await context.newPage();
-  const errors = [];
-  page.on('pageerror', (e) => errors.push(e.message));
-  await page.goto(shop);
+  const { context, page, errors } = await visit(await storefront(tags));
   await page.locator('iframe[title="Track your order"]').waitFor();
   assert.equal(await page.evaluate(() => document.querySelector('iframe').nextElementSibling?.id), 'after-frame');
   const frame = page.frameLocator('iframe[title="Track your order"]');
