@@ -5,6 +5,7 @@ pub mod api;
 pub mod assets;
 pub mod bundle;
 pub mod cli;
+pub mod compress;
 pub mod config;
 pub mod console;
 pub mod demo;

@@ -12,7 +12,6 @@ use axum::Router;
 use leptos::prelude::*;
 use leptos_axum::{generate_route_list, AxumRouteListing, LeptosRoutes};
 use std::sync::Arc;
-use tower_http::compression::CompressionLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
@@ -276,8 +275,10 @@ pub fn app(state: AppState) -> Router {
         ))
         // Shopper forms only from Lookout's own pages; nothing private cached.
         .layer(axum::middleware::from_fn_with_state(served, crate::guard::guard))
-        // Pages, CSS, JavaScript and WebAssembly go out compressed (brotli or gzip) when asked.
-        .layer(CompressionLayer::new())
+        // Pages, CSS, JavaScript and WebAssembly go out compressed (brotli or gzip)
+        // when asked: pages whole, before they are sent (`compress`).
+        .layer(axum::middleware::from_fn(crate::compress::whole))
+        .layer(crate::compress::streaming())
         // Pages vary with Accept-Language and are kept by no shared cache (their nonce).
         .layer(axum::middleware::from_fn(crate::html::page_caching))
         // A slow client (or a stuck handler) is answered 408 and its task ends.

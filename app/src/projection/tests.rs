@@ -206,3 +206,27 @@ fn parcel_items_are_shown_by_title_not_by_internal_id() {
     assert_eq!(view.shipments[0].line_items[0].quantity, 1);
     assert_eq!(view.returns[0].refund.as_ref().unwrap().amount, "249.50");
 }
+
+#[test]
+fn an_archived_order_reads_as_completed_only_once_its_parcels_have_arrived() {
+    use crate::status::{OrderStatus, ShipmentStatus};
+    let mut order = parse_order(EXAMPLE.as_bytes()).unwrap().into_inner();
+    order.status = OrderStatus::Archived;
+    order.shipments.truncate(1);
+    order.shipments[0].status = ShipmentStatus::InTransit;
+    assert_eq!(ShopperView::from(&order).status, OrderStatus::Open);
+    order.shipments[0].status = ShipmentStatus::Failure;
+    assert_eq!(ShopperView::from(&order).status, OrderStatus::Open);
+    order.shipments[0].status = ShipmentStatus::Delivered;
+    assert_eq!(ShopperView::from(&order).status, OrderStatus::Archived);
+    // A parcel that was never sent (hidden from the shopper) does not hold it open.
+    let mut never = order.shipments[0].clone();
+    never.status = ShipmentStatus::LabelCreated;
+    never.cancelled_at = Some("2026-11-05T10:00:00Z".into());
+    order.shipments.push(never);
+    assert_eq!(ShopperView::from(&order).status, OrderStatus::Archived);
+    // Nor does it open a cancelled order.
+    order.status = OrderStatus::Cancelled;
+    order.shipments[0].status = ShipmentStatus::InTransit;
+    assert_eq!(ShopperView::from(&order).status, OrderStatus::Cancelled);
+}

@@ -64,6 +64,12 @@ pub fn OrderView(
         };
         t_args(locale, "order.ship_to", &[("place", &place)])
     });
+    // A cancelled order that never left has no delivery to tell of: "will pack
+    // it soon" would be false.
+    let delivery = (order.status != OrderStatus::Cancelled || !order.shipments.is_empty()).then(|| {
+        let word = order.fulfillment_status.as_str();
+        view! { <Status title=t(locale, "section.delivery") label=status(locale, "fulfillment", word) note=fulfillment_note word/> }
+    });
     let totals = order.totals.clone();
     let steps = progress(&order);
     let history = history(&order, locale);
@@ -86,7 +92,7 @@ pub fn OrderView(
             <dl class="statuses">
                 <Status title=t(locale, "section.order") label=status(locale, "order", order.status.as_str()) note=order_note word=order.status.as_str()/>
                 <Status title=t(locale, "section.payment") label=status(locale, "payment", order.payment_status.as_str()) note=None word=order.payment_status.as_str()/>
-                <Status title=t(locale, "section.delivery") label=status(locale, "fulfillment", order.fulfillment_status.as_str()) note=fulfillment_note word=order.fulfillment_status.as_str()/>
+                {delivery}
                 <Status title=t(locale, "section.returns") label=status(locale, "return", order.return_status.as_str()) note=None word=order.return_status.as_str()/>
             </dl>
 

@@ -74,28 +74,38 @@ fn fulfillment_status(status: Option<&str>) -> &'static str {
     }
 }
 
-/// A Shopify fulfillment as a Lookout parcel. A cancelled one is kept as
-/// cancelled (never shown to the shopper), so that a late "created" for it cannot
-/// bring it back. Its items are kept as sent, whether or not the stored order
-/// lists them yet: a parcel is the same whichever delivery came first.
+/// A Shopify fulfillment as a Lookout parcel. Its `status` says whether the
+/// parcel left at all: `success` once it did; `pending` or `open` while a
+/// fulfillment service has yet to take it; `cancelled`, `error` or `failure`
+/// when it never will. Such a parcel is kept as cancelled (never shown to the
+/// shopper: the store makes another), so that a late "created" for it cannot
+/// bring it back. Its `shipment_status` says what the carrier reported since.
+/// Its items are kept as sent, whether or not the stored order lists them yet:
+/// a parcel is the same whichever delivery came first.
 fn shipment(f: &Fulfillment) -> Shipment {
-    let status = match (f.status.as_deref(), f.shipment_status.as_deref()) {
-        (Some("error" | "failure"), _) | (_, Some("failure")) => ShipmentStatus::Failure,
-        (_, Some("in_transit")) => ShipmentStatus::InTransit,
-        (_, Some("out_for_delivery")) => ShipmentStatus::OutForDelivery,
-        (_, Some("attempted_delivery")) => ShipmentStatus::AttemptedDelivery,
-        (_, Some("ready_for_pickup")) => ShipmentStatus::ReadyForPickup,
-        (_, Some("delivered")) => ShipmentStatus::Delivered,
-        // label_printed, label_purchased, confirmed, or nothing heard from the carrier yet
-        _ => ShipmentStatus::LabelCreated,
+    let never = matches!(f.status.as_deref(), Some("cancelled" | "error" | "failure"));
+    let waiting = matches!(f.status.as_deref(), Some("pending" | "open"));
+    let status = match f.shipment_status.as_deref() {
+        _ if matches!(f.status.as_deref(), Some("error" | "failure")) => ShipmentStatus::Failure,
+        Some("failure") => ShipmentStatus::Failure,
+        Some("in_transit" | "carrier_picked_up" | "delayed") => ShipmentStatus::InTransit,
+        Some("out_for_delivery") => ShipmentStatus::OutForDelivery,
+        Some("attempted_delivery") => ShipmentStatus::AttemptedDelivery,
+        Some("ready_for_pickup") => ShipmentStatus::ReadyForPickup,
+        // `picked_up`: a local pickup the shopper collected.
+        Some("delivered" | "picked_up") => ShipmentStatus::Delivered,
+        // label_printed, label_purchased, confirmed: the carrier does not have it yet.
+        Some(_) => ShipmentStatus::LabelCreated,
+        None if waiting => ShipmentStatus::LabelCreated,
+        // Sent, and no carrier heard from: marked sent by hand, or with a carrier
+        // Shopify does not follow. On its way, as Shopify's own status page says.
+        None => ShipmentStatus::InTransit,
     };
     let updated_at = f.updated_at();
     let delivered_at = (status == ShipmentStatus::Delivered)
         .then(|| updated_at.clone())
         .flatten();
-    let cancelled_at = (f.status.as_deref() == Some("cancelled"))
-        .then(|| updated_at.clone())
-        .flatten();
+    let cancelled_at = never.then(|| updated_at.clone()).flatten();
     // Only a link a shopper may follow is kept; a carrier page that is not http(s) is dropped.
     let link = |url: &String| is_http_url(url.trim()).then(|| url.trim().to_string());
     Shipment {
@@ -108,7 +118,7 @@ fn shipment(f: &Fulfillment) -> Shipment {
             .or_else(|| f.tracking_numbers.first().cloned()),
         tracking_url: f.tracking_url.iter().chain(&f.tracking_urls).find_map(link),
         estimated_delivery: None,
-        shipped_at: f.created_at.as_deref().map(utc),
+        shipped_at: f.created_at.as_deref().filter(|_| !waiting).map(utc),
         delivered_at,
         line_items: f
             .line_items

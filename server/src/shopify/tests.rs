@@ -1,9 +1,71 @@
 //! Shopify's facts as Lookout's own sentences.
 
-use super::{refund_event, Refund};
+use super::{refund_event, shipment, Fulfillment, Refund};
+use app::status::ShipmentStatus;
 use serde_json::{json, Value};
 
 const REFUND: &str = include_str!("../../../fixtures/shopify/refund.json");
+const FULFILLMENT: &str = include_str!("../../../fixtures/shopify/fulfillment.json");
+
+fn fulfillment_with(status: Value, shipment_status: Value) -> Fulfillment {
+    let mut f: Value = serde_json::from_str(FULFILLMENT).expect("a fixture is JSON");
+    f["status"] = status;
+    f["shipment_status"] = shipment_status;
+    serde_json::from_value(f).expect("a fulfillment")
+}
+
+#[test]
+fn a_parcel_says_what_shopify_knows_of_it_and_no_more() {
+    use ShipmentStatus::*;
+    // (fulfillment status, shipment status) → the parcel's status, whether it
+    // is shown to the shopper, whether it has left.
+    let cases = [
+        // Marked sent with no carrier Shopify follows (by hand, a local
+        // delivery, a carrier it does not track): on its way, never "waiting
+        // for the carrier" for weeks.
+        (json!("success"), Value::Null, InTransit, true, true),
+        (json!("success"), json!("label_printed"), LabelCreated, true, true),
+        (json!("success"), json!("label_purchased"), LabelCreated, true, true),
+        (json!("success"), json!("confirmed"), LabelCreated, true, true),
+        (json!("success"), json!("carrier_picked_up"), InTransit, true, true),
+        (json!("success"), json!("in_transit"), InTransit, true, true),
+        (json!("success"), json!("delayed"), InTransit, true, true),
+        (json!("success"), json!("out_for_delivery"), OutForDelivery, true, true),
+        (
+            json!("success"),
+            json!("attempted_delivery"),
+            AttemptedDelivery,
+            true,
+            true,
+        ),
+        (json!("success"), json!("ready_for_pickup"), ReadyForPickup, true, true),
+        (json!("success"), json!("picked_up"), Delivered, true, true),
+        (json!("success"), json!("delivered"), Delivered, true, true),
+        (json!("success"), json!("failure"), Failure, true, true),
+        (
+            json!("success"),
+            json!("a word Shopify adds later"),
+            LabelCreated,
+            true,
+            true,
+        ),
+        (Value::Null, Value::Null, InTransit, true, true),
+        // Asked of a fulfillment service that has not taken it yet: not sent.
+        (json!("pending"), Value::Null, LabelCreated, true, false),
+        (json!("open"), Value::Null, LabelCreated, true, false),
+        // Never sent: kept for staff, not shown; the store makes another.
+        (json!("cancelled"), Value::Null, InTransit, false, true),
+        (json!("error"), Value::Null, Failure, false, true),
+        (json!("failure"), json!("in_transit"), Failure, false, true),
+    ];
+    for (status, shipment_status, want, shown, left) in cases {
+        let case = format!("{status} / {shipment_status}");
+        let parcel = shipment(&fulfillment_with(status, shipment_status));
+        assert_eq!(parcel.status, want, "{case}");
+        assert_eq!(parcel.cancelled_at.is_none(), shown, "{case}");
+        assert_eq!(parcel.shipped_at.is_some(), left, "{case}");
+    }
+}
 
 fn refund_with(transactions: Value) -> Refund {
     let mut refund: Value = serde_json::from_str(REFUND).expect("a fixture is JSON");

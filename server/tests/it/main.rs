@@ -44,6 +44,7 @@ mod order_link_pages;
 mod order_links;
 mod outbox;
 mod page;
+mod page_words;
 mod platform_mess;
 mod routers;
 mod timeouts;

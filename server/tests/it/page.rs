@@ -12,7 +12,7 @@ async fn ingested() -> TestApp {
     app
 }
 
-async fn post_form(app: &TestApp, shop: &str, email: &str, number: &str) -> (u16, String) {
+pub(crate) async fn post_form(app: &TestApp, shop: &str, email: &str, number: &str) -> (u16, String) {
     let res = app
         .client
         .post(app.url(&format!("/track/{shop}")))

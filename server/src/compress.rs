@@ -1,0 +1,159 @@
+//! Compression of answers: brotli or gzip, as the request accepts, by
+//! tower-http's compressor (its choice of coding and of what is worth
+//! compressing).
+//!
+//! An answer whose body is small, or of unknown size (every page and every
+//! document the server renders is finished before it is answered), is
+//! compressed whole before it is sent, so that its compressor is gone by then:
+//! a client that holds answers without reading them (an HTTP/2 window of
+//! zero) holds each one's compressed bytes, not a compressor's buffers of
+//! about 0.7 MiB. Larger answers of known size (files from the site root) are
+//! compressed as they are sent.
+
+use axum::body::{Body, HttpBody};
+use axum::extract::Request;
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use http_body_util::BodyExt;
+use std::convert::Infallible;
+use tower::{Layer, ServiceExt};
+use tower_http::compression::CompressionLayer;
+
+/// The largest body of known size compressed whole: 256 KiB. Larger ones are
+/// compressed as they are sent.
+pub const WHOLE_LIMIT: u64 = 256 * 1024;
+
+/// Compresses `req`'s answer whole when it is small or of unknown size, and
+/// leaves it to [`streaming`] (outside this middleware) when it is larger.
+pub async fn whole(req: Request, next: Next) -> Response {
+    let accept = req.headers().get(header::ACCEPT_ENCODING).cloned();
+    let response = next.run(req).await;
+    let Some(accept) = accept else {
+        return response;
+    };
+    let large = response.body().size_hint().upper().is_some_and(|n| n > WHOLE_LIMIT);
+    if large || response.headers().contains_key(header::CONTENT_ENCODING) {
+        return response;
+    }
+    match compressed(response, accept).await {
+        Ok(response) => response,
+        // The body failed while it was read (nothing the server renders does):
+        // what it held is gone, so the answer is an error.
+        Err(()) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+    }
+}
+
+/// The compressor for answers [`whole`] leaves as they are.
+pub fn streaming() -> CompressionLayer {
+    CompressionLayer::new()
+}
+
+/// `response` as tower-http's compressor answers it to a request that accepts
+/// `accept`, its body read to the end.
+async fn compressed(response: Response, accept: HeaderValue) -> Result<Response, ()> {
+    let mut once = Some(response);
+    let source = tower::service_fn(move |_: Request| {
+        let response = once.take().unwrap_or_default();
+        async move { Ok::<_, Infallible>(response) }
+    });
+    let mut request = Request::new(Body::empty());
+    request.headers_mut().insert(header::ACCEPT_ENCODING, accept);
+    let Ok(response) = streaming().layer(source).oneshot(request).await;
+    let (parts, body) = response.into_parts();
+    let bytes = body.collect().await.map_err(|_| ())?.to_bytes();
+    Ok(Response::from_parts(parts, Body::from(bytes)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::routing::get;
+    use axum::Router;
+    use std::io::Read;
+
+    /// Text of `len` bytes that compresses (a page's repetitions, not noise).
+    fn text(len: usize) -> String {
+        "<li>Wool socks, grey, size M</li>\n"
+            .chars()
+            .cycle()
+            .take(len)
+            .collect()
+    }
+
+    fn router() -> Router {
+        let stream = || async {
+            let chunks =
+                ["<html>", "<body>", &text(4000), "</body></html>"].map(|c| Ok::<_, Infallible>(c.to_string()));
+            Body::from_stream(futures::stream::iter(chunks))
+        };
+        Router::new()
+            .route("/small", get(|| async { text(10_000) }))
+            .route("/large", get(|| async { text(WHOLE_LIMIT as usize + 1) }))
+            .route("/stream", get(stream))
+            .layer(axum::middleware::from_fn(whole))
+            .layer(streaming())
+    }
+
+    async fn fetch(path: &str, accept: Option<&str>) -> (Response, Vec<u8>) {
+        let mut request = Request::builder().uri(path);
+        if let Some(accept) = accept {
+            request = request.header(header::ACCEPT_ENCODING, accept);
+        }
+        let request = request.body(Body::empty()).expect("request");
+        let response = router().oneshot(request).await.expect("answer");
+        let (parts, body) = response.into_parts();
+        let bytes = body.collect().await.expect("body").to_bytes().to_vec();
+        (Response::from_parts(parts, Body::empty()), bytes)
+    }
+
+    fn unbrotli(bytes: &[u8]) -> String {
+        let mut text = String::new();
+        brotli_decompressor::Decompressor::new(bytes, 4096)
+            .read_to_string(&mut text)
+            .expect("brotli");
+        text
+    }
+
+    fn header_of<'a>(response: &'a Response, name: header::HeaderName) -> Option<&'a str> {
+        response.headers().get(name).and_then(|v| v.to_str().ok())
+    }
+
+    #[tokio::test]
+    async fn small_answers_and_answers_of_unknown_size_are_compressed_whole() {
+        for (path, plain) in [
+            ("/small", text(10_000)),
+            ("/stream", format!("<html><body>{}</body></html>", text(4000))),
+        ] {
+            let (response, bytes) = fetch(path, Some("gzip;q=0.5, br")).await;
+            assert_eq!(header_of(&response, header::CONTENT_ENCODING), Some("br"), "{path}");
+            assert_eq!(header_of(&response, header::VARY), Some("accept-encoding"), "{path}");
+            // Whole: its length is known before it is sent.
+            let length = bytes.len().to_string();
+            assert_eq!(
+                header_of(&response, header::CONTENT_LENGTH),
+                Some(length.as_str()),
+                "{path}"
+            );
+            assert!(bytes.len() < plain.len() / 4, "{path}: {} bytes", bytes.len());
+            assert_eq!(unbrotli(&bytes), plain, "{path}");
+        }
+    }
+
+    #[tokio::test]
+    async fn large_answers_are_compressed_as_they_are_sent() {
+        let (response, bytes) = fetch("/large", Some("br")).await;
+        assert_eq!(header_of(&response, header::CONTENT_ENCODING), Some("br"));
+        assert_eq!(header_of(&response, header::CONTENT_LENGTH), None);
+        assert_eq!(unbrotli(&bytes), text(WHOLE_LIMIT as usize + 1));
+    }
+
+    #[tokio::test]
+    async fn answers_go_as_they_are_to_a_client_that_accepts_no_coding() {
+        for accept in [None, Some("identity"), Some("br;q=0, gzip;q=0")] {
+            let (response, bytes) = fetch("/small", accept).await;
+            assert_eq!(header_of(&response, header::CONTENT_ENCODING), None, "{accept:?}");
+            assert_eq!(String::from_utf8(bytes).expect("text"), text(10_000), "{accept:?}");
+        }
+    }
+}

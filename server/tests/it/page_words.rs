@@ -1,0 +1,77 @@
+//! What a shopper reads for orders whose stored state could say something
+//! untrue: a cancelled order that never left, an order the store archived
+//! while its parcel travels. On the page (plain form post) and in the JSON.
+
+use crate::common;
+use crate::page::post_form;
+
+use common::{example, TestApp};
+
+async fn put(app: &TestApp, order: &serde_json::Value) {
+    let res = app.put("alpha", "#1001", &app.alpha_key, order.to_string()).await;
+    assert!(res.status().is_success(), "{}", res.status());
+}
+
+#[tokio::test]
+async fn a_cancelled_order_that_never_left_says_nothing_of_packing_it() {
+    let app = TestApp::spawn().await;
+    let mut order = example();
+    order["status"] = "cancelled".into();
+    order["cancel_reason"] = "customer".into();
+    order["fulfillment_status"] = "unfulfilled".into();
+    order["shipments"] = serde_json::json!([]);
+    put(&app, &order).await;
+    let (status, html) = post_form(&app, "alpha", "ada@example.com", "#1001").await;
+    assert_eq!(status, 200);
+    assert!(html.contains("Cancelled"), "{html}");
+    assert!(
+        html.contains("A refund shows under Payment once the store has made it."),
+        "{html}"
+    );
+    // Neither the promise of a refund the store may not make, nor packing.
+    assert!(!html.contains("Any money taken is refunded"), "{html}");
+    assert!(
+        !html.contains("will pack it soon") && !html.contains(r#"data-status="unfulfilled""#),
+        "{html}"
+    );
+    // The JSON keeps every field: its reader decides what to show.
+    let view = app.view("alpha", "ada@example.com", "#1001").await;
+    assert_eq!(view["fulfillment_status"], "unfulfilled");
+
+    // A cancelled order with a parcel that did leave still tells of it.
+    order["shipments"] = example()["shipments"].clone();
+    order["fulfillment_status"] = "partially_fulfilled".into();
+    order["updated_at"] = "2026-11-04T08:00:00Z".into();
+    put(&app, &order).await;
+    let (_, html) = post_form(&app, "alpha", "ada@example.com", "#1001").await;
+    assert!(html.contains(r#"data-status="partially_fulfilled""#), "{html}");
+}
+
+#[tokio::test]
+async fn an_archived_order_reads_as_completed_only_once_its_parcels_have_arrived() {
+    let app = TestApp::spawn().await;
+    let mut order = example();
+    order["status"] = "archived".into();
+    order["fulfillment_status"] = "fulfilled".into();
+    put(&app, &order).await;
+    let (_, html) = post_form(&app, "alpha", "ada@example.com", "#1001").await;
+    assert!(
+        html.contains(r#"data-status="open""#) && !html.contains("Your order is complete."),
+        "{html}"
+    );
+    assert_eq!(app.view("alpha", "ada@example.com", "#1001").await["status"], "open");
+
+    order["shipments"][0]["status"] = "delivered".into();
+    order["shipments"][0]["delivered_at"] = "2026-11-05T12:00:00Z".into();
+    order["updated_at"] = "2026-11-05T12:00:00Z".into();
+    put(&app, &order).await;
+    let (_, html) = post_form(&app, "alpha", "ada@example.com", "#1001").await;
+    assert!(
+        html.contains(r#"data-status="archived""#) && html.contains("Your order is complete."),
+        "{html}"
+    );
+    assert_eq!(
+        app.view("alpha", "ada@example.com", "#1001").await["status"],
+        "archived"
+    );
+}
