@@ -36,9 +36,11 @@ pub use pages::{utc as time_in_words, Section};
 
 use crate::AppState;
 use app::store::{Membership, Role};
+use axum::extract::Path;
 use axum::http::{header, HeaderMap, HeaderValue};
+use axum::response::Redirect;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{get, MethodRouter};
 use axum::Router;
 use session::Signed;
 
@@ -46,14 +48,23 @@ use session::Signed;
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/console", get(account::home))
-        .route("/console/sign-in", post(account::sign_in))
-        .route("/console/sign-out", post(account::sign_out))
+        .route("/console/sign-in", to_page("/console").post(account::sign_in))
+        .route("/console/sign-out", to_page("/console").post(account::sign_out))
         .route("/console/forgot", get(forgot::form).post(forgot::request))
-        .route("/console/sign-out-everywhere", post(account::sign_out_everywhere))
-        .route("/console/account", get(profile::account))
-        .route("/console/account/password", post(profile::change_password))
-        .route(language::PATH, post(language::choose))
-        .route("/console/account/browsers/sign-out", post(browsers::sign_out))
+        .route(
+            "/console/sign-out-everywhere",
+            to_page("/console").post(account::sign_out_everywhere),
+        )
+        .route(ACCOUNT, get(profile::account))
+        .route(
+            "/console/account/password",
+            to_page(ACCOUNT).post(profile::change_password),
+        )
+        .route(language::PATH, to_page(ACCOUNT).post(language::choose))
+        .route(
+            "/console/account/browsers/sign-out",
+            to_page(ACCOUNT).post(browsers::sign_out),
+        )
         .route(
             "/console/password/{token}",
             get(account::password_form)
@@ -68,15 +79,48 @@ pub fn routes() -> Router<AppState> {
             get(shop::settings).post(shop::save_settings),
         )
         .route("/console/shops/{slug}/keys", get(keys::list).post(keys::create))
-        .route("/console/shops/{slug}/keys/revoke", post(keys::revoke))
+        .route(
+            "/console/shops/{slug}/keys/revoke",
+            to_section("/keys").post(keys::revoke),
+        )
         .route("/console/shops/{slug}/shopify", get(shopify::shopify))
-        .route("/console/shops/{slug}/shopify/rotate", post(shopify::rotate))
+        .route(
+            "/console/shops/{slug}/shopify/rotate",
+            to_section("/shopify").post(shopify::rotate),
+        )
         .route("/console/shops/{slug}/orders", get(support::form).post(support::find))
-        .route("/console/shops/{slug}/orders/erase", post(erase::erase))
+        .route(
+            "/console/shops/{slug}/orders/erase",
+            to_section("/orders").post(erase::erase),
+        )
         .route("/console/shops/{slug}/audit", get(support::audit))
         .route("/console/shops/{slug}/changes", get(changes::changes))
         .route("/console/shops/{slug}/team", get(team::team).post(team::change))
-        .route("/console/shops/{slug}/team/invite", post(invite::invite))
+        .route(
+            "/console/shops/{slug}/team/invite",
+            to_section("/team").post(invite::invite),
+        )
+}
+
+/// The account's page, where its forms are.
+const ACCOUNT: &str = "/console/account";
+
+/// What a GET of an address a form posts to answers (a bookmark, an address the
+/// browser offers again after a post): 303 to the page the form is on, never a
+/// blank 405.
+fn to_page(page: &'static str) -> MethodRouter<AppState> {
+    get(move || async move { Redirect::to(page) })
+}
+
+/// [`to_page`] for a form on a shop's page: `section` of the shop, `/console`
+/// for a slug that cannot be one.
+fn to_section(section: &'static str) -> MethodRouter<AppState> {
+    get(move |Path(slug): Path<String>| async move {
+        match app::normalize::is_slug(&slug) {
+            true => Redirect::to(&format!("/console/shops/{slug}{section}")),
+            false => Redirect::to("/console"),
+        }
+    })
 }
 
 /// The translation of a console text.

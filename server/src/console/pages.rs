@@ -145,7 +145,7 @@ pub fn page(status: StatusCode, frame: &Frame<'_>, title: &str, main: impl IntoV
         locale,
         title,
         frame.widget_css.clone(),
-        view! { {header} {nav} <main>{main}</main> },
+        view! { {skip(locale)} {header} {nav} <main id="main" tabindex="-1">{main}</main> },
     )
 }
 
@@ -156,8 +156,14 @@ pub fn bare(status: StatusCode, locale: Locale, title: &str, main: impl IntoView
         locale,
         title,
         None,
-        view! { <main class="narrow">{main}</main> },
+        view! { {skip(locale)} <main id="main" class="narrow" tabindex="-1">{main}</main> },
     )
+}
+
+/// The first thing a keyboard reaches on every page: a link past the header
+/// and the shop's navigation to what the page is for (shown when focused).
+fn skip(locale: Locale) -> impl IntoView {
+    view! { <a class="skip" href="#main">{t(locale, "console.skip")}</a> }
 }
 
 fn document(

@@ -43,13 +43,17 @@ pub fn nothing(locale: Locale, page: u32, empty: bool, words: &str) -> Option<im
     empty.then(|| view! { <p>{t(locale, &format!("{words}.{key}"))}</p> })
 }
 
-/// The links to the newest page and the next older one, if there is more
-/// than one page; `words` names the list's texts (`newest`, `older`, `pages`).
+/// The links to the newest page, the next newer one (from the third page on)
+/// and the next older one, if there is more than one page; `words` names the
+/// list's texts (`newest`, `newer`, `older`, `pages`).
 pub fn links(locale: Locale, here: &str, page: u32, more: bool, words: &str) -> Option<impl IntoView + use<>> {
     let text = |key: &str| t(locale, &format!("{words}.{key}"));
     (page > 1 || more).then(|| {
         let newest = (page > 1).then(|| view! { <a href=here.to_string()>{text("newest")}</a> });
-        let older = more.then(|| view! { <a href=format!("{here}?page={}", page + 1)>{text("older")}</a> });
-        view! { <nav class="pages" aria-label=text("pages")>{newest}" "{older}</nav> }
+        let newer = (page > 2)
+            .then(|| view! { " " <a href=format!("{here}?page={}", page - 1) rel="prev">{text("newer")}</a> });
+        let older =
+            more.then(|| view! { " " <a href=format!("{here}?page={}", page + 1) rel="next">{text("older")}</a> });
+        view! { <nav class="pages" aria-label=text("pages")>{newest}{newer}{older}</nav> }
     })
 }

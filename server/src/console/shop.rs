@@ -85,7 +85,7 @@ fn abuse(refusals: Vec<app::store::Refusal>, locale: Locale) -> impl IntoView {
                 <tr>
                     <td>{t(locale, &format!("console.abuse.kind.{}", r.kind))}</td>
                     <td><code>{r.subject}</code></td>
-                    <td>{r.attempts}</td>
+                    <td>{app::format::count(r.attempts, locale)}</td>
                     <td>{pages::time(locale, &r.last_at)}</td>
                 </tr>
             }
@@ -137,6 +137,11 @@ pub async fn settings(
         accent: shop.accent.clone().unwrap_or_default(),
         allowed_origins: shop.allowed_origins.join("\n"),
         email_links: shop.email_links.then(|| "on".to_string()),
+        seen: String::new(),
+    };
+    let form = SettingsForm {
+        seen: serde_json::to_string(&Shown::of(&form)).unwrap_or_default(),
+        ..form
     };
     let saved = saved.and_then(|s| s.saved).is_some_and(|s| s == "1");
     let note = saved.then(|| t(signed.locale, "console.settings.saved"));
@@ -157,6 +162,64 @@ pub struct SettingsForm {
     allowed_origins: String,
     /// A checkbox: present when ticked.
     email_links: Option<String>,
+    /// The settings as the page showed them ([`Shown`], as JSON).
+    #[serde(default)]
+    seen: String,
+}
+
+/// The settings as the settings page showed them, sent back with its form: a
+/// save changes only what was changed on the page, so that a page opened
+/// before another owner saved does not undo what they saved (turn links by
+/// email back on, say) by sending it back as it was.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Shown {
+    name: String,
+    locale: String,
+    accent: String,
+    allowed_origins: String,
+    email_links: bool,
+}
+
+impl Shown {
+    fn of(form: &SettingsForm) -> Shown {
+        Shown {
+            name: form.name.clone(),
+            locale: form.locale.clone(),
+            accent: form.accent.clone(),
+            allowed_origins: form.allowed_origins.clone(),
+            email_links: form.email_links.is_some(),
+        }
+    }
+
+    /// What the page showed, read as a save of it would be: `None` for a form
+    /// without it, or with what no page shows (a save then sets every field).
+    fn from_form(form: &SettingsForm) -> Option<ShopUpdate> {
+        let shown: Shown = serde_json::from_str(&form.seen).ok()?;
+        let as_form = SettingsForm {
+            csrf: String::new(),
+            name: shown.name,
+            locale: shown.locale,
+            accent: shown.accent,
+            allowed_origins: shown.allowed_origins,
+            email_links: shown.email_links.then(String::new),
+            seen: String::new(),
+        };
+        update_of(&as_form, Locale::En).ok()
+    }
+}
+
+/// `update` without the settings it leaves as `shown` had them.
+fn only_changed(update: ShopUpdate, shown: &ShopUpdate) -> ShopUpdate {
+    fn changed<T: PartialEq>(new: Option<T>, was: &Option<T>) -> Option<T> {
+        new.filter(|new| was.as_ref() != Some(new))
+    }
+    ShopUpdate {
+        name: changed(update.name, &shown.name),
+        locale: changed(update.locale, &shown.locale),
+        accent: changed(update.accent, &shown.accent),
+        allowed_origins: changed(update.allowed_origins, &shown.allowed_origins),
+        email_links: changed(update.email_links, &shown.email_links),
+    }
 }
 
 /// Checks a settings form: the change to make, or what is wrong with it.
@@ -205,7 +268,10 @@ pub async fn save_settings(
         Err(page) => return page,
     };
     let update = match update_of(&form, signed.locale) {
-        Ok(update) => update,
+        Ok(update) => match Shown::from_form(&form) {
+            Some(shown) => only_changed(update, &shown),
+            None => update,
+        },
         Err(problem) => {
             let status = StatusCode::UNPROCESSABLE_ENTITY;
             return settings_page(&state, &signed, &member, &headers, &form, status, None, Some(problem));
@@ -254,6 +320,7 @@ fn settings_page(
             <div class="split">
                 <form method="post" action=action class="stack">
                     {csrf_field(&signed.session.csrf)}
+                    <input type="hidden" name="seen" value=form.seen.clone()/>
                     <label for="name">{t(locale, "console.settings.name")}</label>
                     <input id="name" name="name" required maxlength="100" value=form.name.clone()/>
                     <label for="locale">{t(locale, "console.settings.locale")}</label>
@@ -300,6 +367,7 @@ mod tests {
             accent: String::new(),
             allowed_origins,
             email_links: None,
+            seen: String::new(),
         }
     }
 

@@ -386,3 +386,24 @@ async fn console_pages_are_never_framed_or_cached() {
         assert_eq!(h["x-content-type-options"], "nosniff");
     }
 }
+
+#[tokio::test]
+async fn every_page_opens_with_a_link_past_its_header_to_its_main_part() {
+    let app = TestApp::spawn().await;
+    account(&app, "owner@alpha.example", "alpha", Role::Owner).await;
+    let browser = sign_in(&app, "owner@alpha.example").await;
+    let signed_out = app.get_text("/console").await;
+    let mut pages = vec![signed_out];
+    for path in ["/console/shops/alpha", "/console/shops/alpha/keys", "/console/account"] {
+        pages.push(browser.page(path).await);
+    }
+    for page in pages {
+        let skip = page.find(r##"<a href="#main" class="skip">Skip to content</a>"##);
+        let first_link = page.find("<a ");
+        assert!(skip.is_some() && skip == first_link, "{page}");
+        assert!(page.contains(r#"<main id="main""#), "{page}");
+        if let (Some(skip), Some(header)) = (skip, page.find("<header")) {
+            assert!(skip < header, "{page}");
+        }
+    }
+}

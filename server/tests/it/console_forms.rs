@@ -278,3 +278,32 @@ async fn a_shop_makes_so_many_keys_an_hour_from_the_console() {
     assert!(page.contains("keys in the last hour"), "{page}");
     assert_eq!(gate.hashes(), hashes, "nothing was hashed for it");
 }
+
+#[tokio::test]
+async fn an_address_a_form_posts_to_sends_a_get_to_the_page_the_form_is_on() {
+    let app = TestApp::spawn().await;
+    let browser = owner(&app).await;
+    let before = live_keys(&app).await;
+    assert!(before > 0);
+    for (address, page) in [
+        ("/console/sign-in", "/console"),
+        ("/console/sign-out", "/console"),
+        ("/console/sign-out-everywhere", "/console"),
+        ("/console/account/password", "/console/account"),
+        ("/console/account/language", "/console/account"),
+        ("/console/account/browsers/sign-out", "/console/account"),
+        ("/console/shops/alpha/keys/revoke", "/console/shops/alpha/keys"),
+        ("/console/shops/alpha/shopify/rotate", "/console/shops/alpha/shopify"),
+        ("/console/shops/alpha/orders/erase", "/console/shops/alpha/orders"),
+        ("/console/shops/alpha/team/invite", "/console/shops/alpha/team"),
+        // A slug that cannot be one is never written into the answer.
+        ("/console/shops/Evil.Example/keys/revoke", "/console"),
+    ] {
+        let res = browser.get(address).await;
+        assert_eq!(res.status(), 303, "{address}");
+        assert_eq!(res.headers()["location"], page, "{address}");
+    }
+    // None of them did what its form does: still signed in, every key live.
+    assert!(browser.page("/console/shops/alpha/keys").await.contains("<form"));
+    assert_eq!(live_keys(&app).await, before);
+}

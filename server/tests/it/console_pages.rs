@@ -281,7 +281,7 @@ async fn the_audit_log_is_read_a_page_at_a_time() {
     }
     let mut seen = Vec::new();
     let mut path = "/console/shops/alpha/audit".to_string();
-    for expected in [200, 200, 50] {
+    for (here, expected) in [(1, 200), (2, 200), (3, 50)] {
         let page = browser.page(&path).await;
         let numbers: Vec<String> = page
             .match_indices("<code>n")
@@ -291,10 +291,27 @@ async fn the_audit_log_is_read_a_page_at_a_time() {
         assert!(!page.contains("beta-1"), "another shop's entries are not listed");
         assert!(!page.contains("before="), "pages are counted, not cursors");
         assert_eq!(page.contains("Newest entries"), !seen.is_empty(), "{path}");
+        // The page before this one, when it is not the newest.
+        let newer = format!(
+            r#"href="/console/shops/alpha/audit?page={}" rel="prev">Newer entries"#,
+            here - 1
+        );
+        assert_eq!(page.contains(&newer), here > 2, "{path}");
         seen.extend(numbers);
-        match page.find("?page=") {
-            Some(at) => {
-                let n: String = page[at + 6..].chars().take_while(char::is_ascii_digit).collect();
+        let linked: Vec<u32> = page
+            .match_indices("?page=")
+            .filter_map(|(at, _)| {
+                page[at + 6..]
+                    .chars()
+                    .take_while(char::is_ascii_digit)
+                    .collect::<String>()
+                    .parse()
+                    .ok()
+            })
+            .collect();
+        match linked.into_iter().find(|n| *n > here) {
+            Some(n) => {
+                assert_eq!(n, here + 1);
                 path = format!("/console/shops/alpha/audit?page={n}");
             }
             None => {
@@ -405,6 +422,10 @@ async fn the_abuse_panel_names_what_ran_out_of_allowance_partly_masked() {
     let page = browser.page("/console/shops/alpha").await;
     assert!(page.contains("<code>m•••@example.com</code>") && page.contains("<code>555</code>"));
     assert!(!page.contains("mallory"), "the address is never shown whole");
+    // Counts are written as the page's language writes numbers.
+    app.exec("UPDATE refusals SET attempts = 1092").await;
+    let page = browser.page("/console/shops/alpha").await;
+    assert!(page.contains("<td>1,092</td>"), "{page}");
     // The daily counts agree: three misses, two refused.
     let today = app.store.shop_days(alpha.id, 1).await.unwrap();
     assert_eq!((today[0].missed, today[0].limited), (3, 2));

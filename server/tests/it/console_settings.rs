@@ -1,0 +1,99 @@
+//! Two owners saving the settings page: a page opened before the other's save
+//! changes only what was changed on it, and never undoes the other's change.
+
+use crate::common;
+
+use app::store::Role;
+use common::console::{account, hidden, sign_in};
+use common::TestApp;
+
+const SETTINGS: &str = "/console/shops/alpha/settings";
+
+/// An attribute's value as the browser sends it back.
+fn unescaped(value: &str) -> String {
+    value
+        .replace("&quot;", "\"")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&#x27;", "'")
+        .replace("&#39;", "'")
+        .replace("&amp;", "&")
+}
+
+#[tokio::test]
+async fn a_settings_page_opened_before_another_owners_save_changes_only_what_was_changed_on_it() {
+    let app = TestApp::spawn().await;
+    account(&app, "ann@alpha.example", "alpha", Role::Owner).await;
+    account(&app, "bo@alpha.example", "alpha", Role::Owner).await;
+    let (ann, bo) = (
+        sign_in(&app, "ann@alpha.example").await,
+        sign_in(&app, "bo@alpha.example").await,
+    );
+    // Links by email on, to start with.
+    let res = app.email_links("alpha", &app.alpha_key, true).await;
+    assert!(res.status().is_success());
+
+    // Bo opens the page first and leaves it open.
+    let bos_page = bo.page(SETTINGS).await;
+    let seen = unescaped(&hidden(&bos_page, "seen").expect("the page says what it showed"));
+    assert!(seen.contains("\"email_links\":true"), "{seen}");
+
+    // Ann renames the shop and turns links by email off.
+    let ann_seen = unescaped(&hidden(&ann.page(SETTINGS).await, "seen").unwrap());
+    let form = [
+        ("name", "Alpha Outfitters"),
+        ("locale", "en"),
+        ("accent", ""),
+        ("allowed_origins", ""),
+        ("seen", &ann_seen),
+    ];
+    assert_eq!(ann.post(SETTINGS, &form).await.status(), 303);
+
+    // Bo's old page sends everything it showed, with a new accent colour.
+    let shop = app.store.shop("alpha").await.unwrap().unwrap();
+    let name_before = "alpha store";
+    assert_ne!(shop.name, name_before);
+    let form = [
+        ("name", name_before),
+        ("locale", "en"),
+        ("accent", "#0a7c59"),
+        ("allowed_origins", ""),
+        ("email_links", "on"),
+        ("seen", &seen),
+    ];
+    assert_eq!(bo.post(SETTINGS, &form).await.status(), 303);
+    let shop = app.store.shop("alpha").await.unwrap().unwrap();
+    assert_eq!(shop.name, "Alpha Outfitters", "Ann's name stays");
+    assert!(!shop.email_links, "links by email stay off");
+    assert_eq!(shop.accent.as_deref(), Some("#0a7c59"), "Bo's change is made");
+
+    // What Bo changed on the page is saved even if Ann changed it too: the last
+    // save of a field wins.
+    let form = [
+        ("name", "Bo's Alpha"),
+        ("locale", "en"),
+        ("accent", "#0a7c59"),
+        ("allowed_origins", ""),
+        ("seen", &seen),
+    ];
+    assert_eq!(bo.post(SETTINGS, &form).await.status(), 303);
+    let shop = app.store.shop("alpha").await.unwrap().unwrap();
+    assert_eq!(shop.name, "Bo's Alpha");
+    assert!(!shop.email_links);
+
+    // A form without what its page showed (or with junk for it) sets every field.
+    for seen in [None, Some("not json"), Some("{\"name\":\"\"}")] {
+        let mut form = vec![
+            ("name", "Alpha"),
+            ("locale", "en"),
+            ("accent", ""),
+            ("allowed_origins", ""),
+            ("email_links", "on"),
+        ];
+        form.extend(seen.map(|s| ("seen", s)));
+        assert_eq!(bo.post(SETTINGS, &form).await.status(), 303, "{seen:?}");
+        let shop = app.store.shop("alpha").await.unwrap().unwrap();
+        assert!(shop.email_links && shop.accent.is_none(), "{seen:?}");
+        app.exec("UPDATE shops SET email_links = 0, accent = '#123456'").await;
+    }
+}
