@@ -214,3 +214,17 @@ test('a data-target that is not a CSS selector puts the widget, or its link, rig
   assert.deepEqual(errors, [], 'the host page never sees an error');
   await context.close();
 });
+
+test('on a wide screen the widget is 640px wide, whatever root font size the theme sets', async () => {
+  // Shopify's Dawn theme sets the root font size to 62.5% (10px).
+  const tag = `<style>html { font-size: 62.5%; }</style><script src="${lookout.base}/embed.js" data-shop="demo" async></script>`;
+  const shop = await storefront(tag);
+  allow(shop);
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const page = await context.newPage();
+  await page.goto(shop);
+  const frame = page.locator('iframe[title="Track your order"]');
+  await frame.waitFor();
+  assert.equal(Math.round((await frame.boundingBox()).width), 640);
+  await context.close();
+});

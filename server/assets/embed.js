@@ -52,9 +52,11 @@
       var f = d.createElement("iframe");
       f.src = url;
       f.title = s.getAttribute("data-title") || WORDS[lang(s)];
-      // By property: allowed where a CSP forbids inline styles.
+      // By property: allowed where a CSP forbids inline styles. Its widest in
+      // pixels, not rem: themes that set the root font size (Shopify's Dawn,
+      // html { font-size: 62.5% }) would make it 400px wide.
       var st = f.style;
-      st.display = "block"; st.width = "100%"; st.maxWidth = "40rem"; st.height = "460px"; st.border = "0"; st.overflow = "hidden";
+      st.display = "block"; st.width = "100%"; st.maxWidth = "640px"; st.height = "460px"; st.border = "0"; st.overflow = "hidden";
       f.setAttribute("scrolling", "no");
       var x = { frame: f, origin: origin, heard: false };
       frames.push(x);

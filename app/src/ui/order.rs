@@ -4,7 +4,7 @@
 use super::timeline::{history, progress};
 use crate::format::{date, moment, money};
 use crate::i18n::{t, t_args, Locale};
-use crate::status::{FulfillmentStatus, OrderStatus, ShipmentStatus};
+use crate::status::{FulfillmentStatus, OrderStatus, PaymentStatus, ShipmentStatus};
 use crate::view::{ShopperItemRef, ShopperReturn, ShopperShipment, ShopperView};
 use leptos::prelude::*;
 
@@ -64,9 +64,12 @@ pub fn OrderView(
         };
         t_args(locale, "order.ship_to", &[("place", &place)])
     });
-    // A cancelled order that never left has no delivery to tell of: "will pack
-    // it soon" would be false.
-    let delivery = (order.status != OrderStatus::Cancelled || !order.shipments.is_empty()).then(|| {
+    // A cancelled order, or one whose payment was refunded in full or voided,
+    // that never left has no delivery to tell of: "will pack it soon" would be
+    // false.
+    let called_off = order.status == OrderStatus::Cancelled
+        || matches!(order.payment_status, PaymentStatus::Refunded | PaymentStatus::Voided);
+    let delivery = (!called_off || !order.shipments.is_empty()).then(|| {
         let word = order.fulfillment_status.as_str();
         view! { <Status title=t(locale, "section.delivery") label=status(locale, "fulfillment", word) note=fulfillment_note word/> }
     });
@@ -107,7 +110,10 @@ pub fn OrderView(
                 <section class="returns">
                     <h3>{t(locale, "section.returns")}</h3>
                     {order.returns.iter().cloned().map(|r| {
-                        let refund = r.refund.as_ref().map(|f| format!("{}: {}", t(locale, &format!("status.refund.{}", f.status.as_str())), cash(&f.amount)));
+                        let refund = r.refund.as_ref().map(|f| {
+                            let status = t(locale, &format!("status.refund.{}", f.status.as_str()));
+                            t_args(locale, "return.refund_status", &[("status", &status), ("amount", &cash(&f.amount))])
+                        });
                         view! { <ReturnCard ret=r refund locale/> }
                     }).collect_view()}
                 </section>
@@ -188,7 +194,7 @@ fn Parcel(index: usize, shipment: ShopperShipment, locale: Locale) -> impl IntoV
         <div class="parcel" data-status=shipment.status.as_str()>
             <h4>{title}</h4>
             <p class="parcel-status"><strong>{name}</strong> " " <span class="explanation">{text}</span></p>
-            {tracking.map(|link| view! { <p class="tracking">{t(locale, "parcel.tracking_number")} ": " {link}</p> })}
+            {tracking.map(|link| view! { <p class="tracking">{t(locale, "parcel.tracking_label")} {link}</p> })}
             {shipment.estimated_delivery.clone().filter(|_| shipment.status != ShipmentStatus::Delivered).map(|d| view! {
                 <p class="eta">{t_args(locale, "parcel.estimated", &[("date", &date(&d, locale))])}</p>
             })}

@@ -48,9 +48,15 @@ pub fn progress(order: &ShopperView) -> Option<Vec<(&'static str, Step)>> {
     );
     let shipped = order.fulfillment_status == FulfillmentStatus::Fulfilled
         || shipments.iter().any(|s| s.status != ShipmentStatus::LabelCreated);
-    let out = shipments
-        .iter()
-        .any(|s| matches!(s.status, ShipmentStatus::OutForDelivery | ShipmentStatus::Delivered));
+    let out = shipments.iter().any(|s| {
+        matches!(
+            s.status,
+            ShipmentStatus::OutForDelivery
+                | ShipmentStatus::AttemptedDelivery
+                | ShipmentStatus::ReadyForPickup
+                | ShipmentStatus::Delivered
+        )
+    });
     let delivered = !shipments.is_empty()
         && order.fulfillment_status == FulfillmentStatus::Fulfilled
         && shipments.iter().all(|s| s.status == ShipmentStatus::Delivered);
@@ -160,6 +166,19 @@ mod tests {
 
         view.status = OrderStatus::Cancelled;
         assert!(progress(&view).is_none(), "a cancelled order shows no way forward");
+    }
+
+    #[test]
+    fn a_parcel_at_a_pickup_point_or_after_a_tried_delivery_is_past_out_for_delivery() {
+        let mut view = example();
+        for status in [ShipmentStatus::ReadyForPickup, ShipmentStatus::AttemptedDelivery] {
+            view.shipments[0].status = status;
+            assert_eq!(
+                states(&view),
+                [Step::Done, Step::Done, Step::Done, Step::Done, Step::Current],
+                "{status:?}"
+            );
+        }
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! The tracking page: the shop's header and, inside it, the lookup (an island:
 //! the only part of the page the WebAssembly hydrates).
 
-use super::lookup_form::{page_base, LookupArea, LookupIsland, LookupPlace, LookupState};
+use super::lookup_form::{page_address, page_base, LookupArea, LookupIsland, LookupPlace, LookupState};
 use super::order_links::OrderLinks;
 use super::{request_locale, set_status, NotFoundPage};
 use crate::i18n::{error_title, t, Locale};
@@ -53,6 +53,7 @@ fn TrackShop(page: ShopPage, compact: bool) -> impl IntoView {
     let place = LookupPlace::of(&page, compact);
     // The links form keeps the same query as the lookup's "look up another order".
     let (keep_locale, keep_accent) = (place.keep_locale.clone(), place.keep_accent.clone());
+    let switch_accent = place.keep_accent.clone();
     // A plain form post's outcome, its order rendered here (such a page is not hydrated).
     #[cfg(feature = "ssr")]
     let state = use_context::<super::PostedLookup>()
@@ -81,7 +82,7 @@ fn TrackShop(page: ShopPage, compact: bool) -> impl IntoView {
             <header class="track-header">
                 <p class="shop-name">{page.name.clone()}</p>
                 <h1>{t(locale, "page.title")}</h1>
-                <LanguageSwitcher base slug=page.slug.clone() current=locale/>
+                <LanguageSwitcher compact slug=page.slug.clone() current=locale accent=switch_accent/>
             </header>
             <LookupIsland>
                 <LookupArea place state/>
@@ -102,12 +103,12 @@ fn TrackShop(page: ShopPage, compact: bool) -> impl IntoView {
 
 /// Links to the same page in each language; plain links, so they work without WebAssembly.
 #[component]
-fn LanguageSwitcher(base: &'static str, slug: String, current: Locale) -> impl IntoView {
+fn LanguageSwitcher(compact: bool, slug: String, current: Locale, accent: Option<String>) -> impl IntoView {
     view! {
         <nav class="languages" aria-label=t(current, "page.language")>
             <ul>
                 {Locale::ALL.into_iter().map(|l| {
-                    let href = format!("{base}/{slug}?locale={}", l.code());
+                    let href = page_address(compact, &slug, None, Some(l.code()), accent.as_deref());
                     view! {
                         <li>
                             // A full page load (rel="external"): the new page's styles carry its own nonce.

@@ -92,6 +92,14 @@ async fn the_accent_colour_is_applied_only_when_it_is_a_colour() {
     let app = TestApp::spawn().await;
     let html = app.get_text("/embed/alpha?accent=%23C0FFEE").await;
     assert!(html.contains("--accent:#c0ffee"), "{html}");
+    // The language links keep it: another language is the same widget.
+    assert!(
+        html.contains(r#"href="/embed/alpha?locale=de&amp;accent=%23c0ffee""#),
+        "{html}"
+    );
+    // The tracking page keeps no accent of the query.
+    let page = app.get_text("/track/alpha?accent=%23C0FFEE").await;
+    assert!(page.contains(r#"href="/track/alpha?locale=de""#), "{page}");
     // As a style element with the page's nonce: the policy allows no inline style attributes.
     assert!(html.contains("<style nonce=\""), "{html}");
     assert!(!html.contains(" style=\""), "{html}");

@@ -75,3 +75,48 @@ async fn an_archived_order_reads_as_completed_only_once_its_parcels_have_arrived
         "archived"
     );
 }
+
+#[tokio::test]
+async fn an_order_refunded_in_full_or_voided_before_it_left_says_nothing_of_packing_it() {
+    let app = TestApp::spawn().await;
+    let mut order = example();
+    order["fulfillment_status"] = "unfulfilled".into();
+    order["shipments"] = serde_json::json!([]);
+    for (n, payment) in ["refunded", "voided", "paid"].into_iter().enumerate() {
+        order["payment_status"] = payment.into();
+        order["updated_at"] = format!("2026-11-0{}T08:00:00Z", n + 4).into();
+        put(&app, &order).await;
+        let (_, html) = post_form(&app, "alpha", "ada@example.com", "#1001").await;
+        let packing = html.contains(r#"data-status="unfulfilled""#);
+        assert_eq!(packing, payment == "paid", "{payment}: {html}");
+    }
+}
+
+#[tokio::test]
+async fn labels_are_followed_by_the_languages_own_colon() {
+    let app = TestApp::spawn().await;
+    put(&app, &example()).await;
+    let html = |locale: &'static str| {
+        let app = &app;
+        async move {
+            let res = app
+                .client
+                .post(app.url(&format!("/track/alpha?locale={locale}")))
+                .header("accept", "text/html")
+                .form(&[("email", "ada@example.com"), ("order_number", "#1001")])
+                .send()
+                .await
+                .unwrap();
+            res.text().await.unwrap()
+        }
+    };
+    let zh = html("zh").await;
+    assert!(zh.contains("运单号："), "{zh}");
+    assert!(zh.contains("退款待处理："), "{zh}");
+    assert!(!zh.contains("运单号:") && !zh.contains("退款待处理:"), "{zh}");
+    let en = html("en").await;
+    assert!(
+        en.contains("Tracking number: ") && en.contains("Refund pending: "),
+        "{en}"
+    );
+}
