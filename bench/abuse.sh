@@ -23,13 +23,17 @@
 #           failed signatures lifted (so every body is received and hashed); then 400
 #           connections with that limit lifted, as many clients would have, with the
 #           room for unsigned bodies at its default (64 MiB) and then at 64 GiB.
+#   held    HTTP/2 answers asked for and never read (bench/h2-hold.mjs: a window of
+#           zero), 10 and then 40 connections of 100 page requests asking for brotli
+#           from one address: answers, RSS before, while held, and at its peak.
 #
-# Usage: bench/abuse.sh [burst|keys|misses|links|island|webhooks|all] [misses]   (build first: scripts/build.sh)
+# Usage: bench/abuse.sh [burst|keys|misses|links|island|webhooks|held|all] [misses]   (build first: scripts/build.sh;
+#        LOOKOUT_BIN=/absolute/path measures another build)
 set -euo pipefail
 WHAT=${1:-all}
 MISSES=${2:-1000000}
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-BIN="$ROOT/target/release/lookout"
+BIN="${LOOKOUT_BIN:-$ROOT/target/release/lookout}"
 [ -x "$BIN" ] || { echo "build first: scripts/build.sh" >&2; exit 1; }
 command -v wrk >/dev/null || { echo "installing wrk"; apt-get install -y -qq wrk >/dev/null; }
 WORK=$(mktemp -d)
@@ -218,6 +222,24 @@ all_webhooks() {
   webhooks "failed-signature limit lifted, room for unsigned bodies 64 GiB" 400 "${lifted[@]}" --unsigned-body-mib 65536
 }
 
+held() {
+  echo "== held: HTTP/2 page answers asked for with brotli and never read (a window of zero), one address"
+  local connections
+  for connections in 10 40; do
+    start
+    local before
+    before=$(status_of VmRSS)
+    node "$ROOT/bench/h2-hold.mjs" "$BASE" "$connections" 100 0 >"$WORK/held.out" &
+    local holder=$!
+    sleep 11  # the holder reports after 10 s (streams beyond 32 a connection wait)
+    printf '  %s connections: %s; RSS %.1f MiB before, %.1f MiB held, peak %.1f MiB\n' "$connections" \
+      "$(cat "$WORK/held.out")" "$(awk -v k="$before" 'BEGIN {print k / 1024}')" \
+      "$(awk -v k="$(status_of VmRSS)" 'BEGIN {print k / 1024}')" "$(awk -v k="$(status_of VmHWM)" 'BEGIN {print k / 1024}')"
+    kill "$holder"; wait "$holder" 2>/dev/null || true
+    stop
+  done
+}
+
 case $WHAT in
   burst) burst ;;
   keys) keys "default limits"; keys "failed-key limit lifted" --failed-auth-per-client 1000000000 ;;
@@ -225,7 +247,8 @@ case $WHAT in
   links) links ;;
   island) island ;;
   webhooks) all_webhooks ;;
+  held) held ;;
   all) burst; keys "default limits"; keys "failed-key limit lifted" --failed-auth-per-client 1000000000; misses; links; island
-       all_webhooks ;;
-  *) echo "usage: bench/abuse.sh [burst|keys|misses|links|island|webhooks|all] [misses]" >&2; exit 1 ;;
+       all_webhooks; held ;;
+  *) echo "usage: bench/abuse.sh [burst|keys|misses|links|island|webhooks|held|all] [misses]" >&2; exit 1 ;;
 esac

@@ -6,8 +6,8 @@
 //! document the server renders is finished before it is answered), is
 //! compressed whole before it is sent, so that its compressor is gone by then:
 //! a client that holds answers without reading them (an HTTP/2 window of
-//! zero) holds each one's compressed bytes, not a compressor's buffers of
-//! about 0.7 MiB. Larger answers of known size (files from the site root) are
+//! zero) holds each one's compressed bytes, not a brotli compressor's buffers
+//! of about 0.6 MiB (`bench/abuse.sh held`). Larger answers of known size (files from the site root) are
 //! compressed as they are sent.
 
 use axum::body::{Body, HttpBody};
