@@ -25,6 +25,7 @@ pub mod password;
 mod profile;
 pub mod session;
 mod shop;
+mod shop_settings;
 mod shopify;
 mod support;
 mod team;
@@ -76,7 +77,7 @@ pub fn routes() -> Router<AppState> {
         .route("/console/shops/{slug}", get(shop::overview))
         .route(
             "/console/shops/{slug}/settings",
-            get(shop::settings).post(shop::save_settings),
+            get(shop_settings::settings).post(shop_settings::save_settings),
         )
         .route("/console/shops/{slug}/keys", get(keys::list).post(keys::create))
         .route(
