@@ -228,3 +228,33 @@ test('on a wide screen the widget is 640px wide, whatever root font size the the
   assert.equal(Math.round((await frame.boundingBox()).width), 640);
   await context.close();
 });
+
+test('the pasted tags show a link until the widget takes its place, and keep it where the loader is refused', async () => {
+  const out = spawnSync(process.env.LOOKOUT_BIN, ['embed', 'snippet', 'demo', '--base-url', lookout.base], {
+    env: { ...process.env, LOOKOUT_DATABASE_URL: lookout.databaseUrl },
+    encoding: 'utf8',
+  });
+  assert.equal(out.status, 0, out.stderr);
+  const tags = out.stdout.trim();
+  assert.match(tags, /data-lookout-link>Track your order<\/a>/);
+
+  // As pasted: the frame, and no link beside it.
+  let { context, page, errors } = await visit(await storefront(tags));
+  await page.frameLocator('iframe[title="Track your order"]').locator('form[data-hydrated="true"]').waitFor({ timeout: 20_000 });
+  assert.equal(await page.locator('a[data-lookout-link]').count(), 0);
+  assert.deepEqual(errors, []);
+  await context.close();
+
+  // With the integrity of an older loader (after an upgrade): the browser refuses
+  // the loader, and the shopper still has the link to the tracking page.
+  const stale = tags.replace(/integrity="sha384-[^"]+"/, `integrity="sha384-${'A'.repeat(64)}"`);
+  ({ context, page, errors } = await visit(await storefront(stale)));
+  await page.waitForLoadState('load');
+  await page.waitForTimeout(500);
+  const link = page.locator('a[data-lookout-link]');
+  assert.equal(await link.count(), 1);
+  assert.ok(await link.isVisible());
+  assert.equal(await link.getAttribute('href'), `${lookout.base}/track/demo`);
+  assert.equal(await page.locator('iframe').count(), 0);
+  await context.close();
+});

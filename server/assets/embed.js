@@ -16,21 +16,19 @@
     } catch (e) { warn("Lookout: bad data-target", t); }
     if (box) box.appendChild(el); else s.parentNode.insertBefore(el, s.nextSibling);
   }
-  // The pages' page.title.
   var WORDS = { en: "Track your order", nb: "Spor bestillingen din", sv: "Spåra din beställning", de: "Bestellung verfolgen", zh: "查询订单" };
   function code(tag) {
     var l = String(tag || "").toLowerCase().split(/[-_]/)[0];
     l = l === "nn" || l === "no" ? "nb" : l;
     return WORDS[l] ? l : "";
   }
-  // As the frame: data-locale, the browser's, the page's (the shop's?), English.
+  // data-locale, the browser's, the page's, English.
   function lang(s) {
     var n = w.navigator || {}, all = [s.getAttribute("data-locale")].concat(n.languages || [n.language]);
     all.push(d.documentElement.lang);
     for (var i = 0; i < all.length; i++) if (code(all[i])) return code(all[i]);
     return "en";
   }
-  // The link to the tracking page.
   function link(origin, s) {
     var a = d.createElement("a"), l = lang(s), q = code(s.getAttribute("data-locale")) ? "?locale=" + l : "";
     a.href = (origin || "") + "/track/" + encodeURIComponent(s.getAttribute("data-shop") || "") + q;
@@ -42,6 +40,9 @@
     if (s.getAttribute("data-lookout")) return;
     s.setAttribute("data-lookout", "1");
     var shop = s.getAttribute("data-shop") || "", origin, url;
+    // A pasted link before the tag stays if this never runs (blocked, old integrity).
+    var pasted = s.previousElementSibling;
+    if (!pasted || !pasted.hasAttribute("data-lookout-link")) pasted = null;
     try {
       origin = new URL(s.src, d.baseURI).origin;
       if (!/^[a-z0-9-]{1,64}$/.test(shop)) throw new Error("Lookout: data-shop must be a shop slug");
@@ -52,15 +53,14 @@
       var f = d.createElement("iframe");
       f.src = url;
       f.title = s.getAttribute("data-title") || WORDS[lang(s)];
-      // By property: allowed where a CSP forbids inline styles. Its widest in
-      // pixels, not rem: themes that set the root font size (Shopify's Dawn,
-      // html { font-size: 62.5% }) would make it 400px wide.
+      // By property (CSP); px, as themes change the root font size.
       var st = f.style;
       st.display = "block"; st.width = "100%"; st.maxWidth = "640px"; st.height = "460px"; st.border = "0"; st.overflow = "hidden";
       f.setAttribute("scrolling", "no");
       var x = { frame: f, origin: origin, heard: false };
       frames.push(x);
       place(s, f);
+      if (pasted) pasted.parentNode.removeChild(pasted);
       f.addEventListener("load", function () {
         setTimeout(function () {
           if (x.heard || !f.parentNode) return;
@@ -70,7 +70,7 @@
       });
     } catch (e) {
       // Never break the host page: fall back to a plain link.
-      try { place(s, link(origin, s)); } catch (ignored) {}
+      try { if (!pasted || !pasted.parentNode) place(s, link(origin, s)); } catch (ignored) {}
       warn(e);
     }
   }

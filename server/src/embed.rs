@@ -25,16 +25,19 @@ pub fn integrity() -> String {
     )
 }
 
-/// The tags a merchant pastes, for a Lookout served at `base_url`: the loader,
-/// and for a browser without JavaScript the link to the tracking page, in
-/// `locale` (the shop's language; the page itself follows the shopper's).
+/// The tags a merchant pastes, for a Lookout served at `base_url`: a link to
+/// the tracking page, in `locale` (the shop's language; the page itself
+/// follows the shopper's), which the loader after it puts the widget in place
+/// of; where the loader never runs (no JavaScript, a page policy that blocks
+/// it, an `integrity` value older than the loader after an upgrade) the link
+/// stays.
 pub fn snippet(base_url: &str, slug: &str, locale: Locale) -> String {
     let base = base_url.trim_end_matches('/');
     format!(
-        "<script src=\"{base}/embed.js\" data-shop=\"{slug}\" integrity=\"{}\" crossorigin=\"anonymous\" async></script>\n\
-         <noscript><a href=\"{base}/track/{slug}\">{}</a></noscript>",
+        "<a href=\"{base}/track/{slug}\" data-lookout-link>{}</a>\n\
+         <script src=\"{base}/embed.js\" data-shop=\"{slug}\" integrity=\"{}\" crossorigin=\"anonymous\" async></script>",
+        t(locale, "page.title"),
         integrity(),
-        t(locale, "page.title")
     )
 }
 
@@ -163,17 +166,19 @@ mod tests {
     #[test]
     fn the_snippet_carries_the_integrity_of_the_served_loader() {
         let tag = snippet("https://lookout.example/", "demo", Locale::De);
-        assert!(
-            tag.starts_with(r#"<script src="https://lookout.example/embed.js" data-shop="demo" integrity="sha384-"#)
+        let (link, script) = tag.split_once('\n').expect("two tags");
+        assert_eq!(
+            link,
+            r#"<a href="https://lookout.example/track/demo" data-lookout-link>Bestellung verfolgen</a>"#
         );
-        assert!(tag.contains(r#"crossorigin="anonymous""#));
+        assert!(
+            script.starts_with(r#"<script src="https://lookout.example/embed.js" data-shop="demo" integrity="sha384-"#)
+        );
+        assert!(script.ends_with(r#"crossorigin="anonymous" async></script>"#));
+        assert!(script.contains(&format!(r#"integrity="{}""#, integrity())));
         assert_eq!(integrity().len(), "sha384-".len() + 64);
-        assert!(
-            tag.ends_with(
-                r#"<noscript><a href="https://lookout.example/track/demo">Bestellung verfolgen</a></noscript>"#
-            ),
-            "{tag}"
-        );
+        // The loader knows the link by its attribute.
+        assert!(LOADER.contains(r#"hasAttribute("data-lookout-link")"#));
     }
 
     #[test]

@@ -36,10 +36,10 @@ async fn settings_change_the_widget_and_bad_ones_change_nothing() {
     assert!(!page.contains("<script src=\"http"), "shown as text, not run");
     assert!(
         text.contains(&format!(
-            "<noscript><a href=\"{}/track/alpha\">Track your order</a></noscript>",
+            "<a href=\"{}/track/alpha\" data-lookout-link>Track your order</a>",
             app.base
         )),
-        "with the link for a browser without JavaScript, in the shop's language"
+        "with the link the widget takes the place of, in the shop's language"
     );
     for (field, value, says) in [
         ("accent", "red; background:url(x)", "hex colour"),
