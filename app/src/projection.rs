@@ -225,24 +225,29 @@ fn speaks_of_suspicion(reason: &str) -> bool {
 }
 
 /// The order's status as the shopper reads it: an order the store archived
-/// ("Completed") while a parcel of it has yet to arrive is still open to the
-/// shopper. Shopify archives an order once it is paid and sent, by default, so
-/// most of its orders are archived the day their parcel leaves.
+/// ("Completed") while a tracked parcel of it is on its way (with the carrier,
+/// out for delivery, tried, at a pickup point) is still open to the shopper.
+/// Shopify archives an order once it is paid and sent, by default, so most of
+/// its orders are archived the day their parcel leaves. A parcel without
+/// tracking, or that failed, says nothing more to come: the store's word stands.
 fn shown_status(order: &Order) -> OrderStatus {
-    let travelling = order
-        .shipments
-        .iter()
-        .any(|s| s.cancelled_at.is_none() && s.status != ShipmentStatus::Delivered);
+    let travelling = order.shipments.iter().any(|s| {
+        s.cancelled_at.is_none()
+            && (s.tracking_number.is_some() || s.tracking_url.is_some())
+            && matches!(
+                s.status,
+                ShipmentStatus::InTransit
+                    | ShipmentStatus::OutForDelivery
+                    | ShipmentStatus::AttemptedDelivery
+                    | ShipmentStatus::ReadyForPickup
+            )
+    });
     match order.status {
         OrderStatus::Archived if travelling => OrderStatus::Open,
         status => status,
     }
 }
 
-/// The payment status a shopper sees: as the platform last said, except that a
-/// refund the shopper may see in the history (not an internal one), recorded
-/// after the order's last update, shows a paid order as partly refunded until
-/// the platform's next word on the order.
 fn shown_payment_status(order: &Order) -> PaymentStatus {
     let paid = matches!(
         order.payment_status,

@@ -2,17 +2,18 @@
 //! tower-http's compressor (its choice of coding and of what is worth
 //! compressing).
 //!
-//! An answer whose body is small, or of unknown size (every page and every
-//! document the server renders is finished before it is answered), is
-//! compressed whole before it is sent, so that its compressor is gone by then:
-//! a client that holds answers without reading them (an HTTP/2 window of
-//! zero) holds each one's compressed bytes, not a brotli compressor's buffers
-//! of about 0.6 MiB (`bench/abuse.sh held`). Larger answers of known size (files from the site root) are
-//! compressed as they are sent.
+//! A text answer (a page, JSON, a script) whose body is small, or of unknown
+//! size (every page and every document the server renders is finished before
+//! it is answered), is compressed whole before it is sent, so that its
+//! compressor is gone by then: a client that holds answers without reading
+//! them (an HTTP/2 window of zero) holds each one's compressed bytes, not a
+//! brotli compressor's buffers of about 0.6 MiB (`bench/abuse.sh held`).
+//! Larger answers of known size (files from the site root), and any other
+//! kind (a stream of events would never end), are compressed as they are sent.
 
 use axum::body::{Body, HttpBody};
 use axum::extract::Request;
-use axum::http::{header, HeaderValue, StatusCode};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use http_body_util::BodyExt;
@@ -33,15 +34,35 @@ pub async fn whole(req: Request, next: Next) -> Response {
         return response;
     };
     let large = response.body().size_hint().upper().is_some_and(|n| n > WHOLE_LIMIT);
-    if large || response.headers().contains_key(header::CONTENT_ENCODING) {
+    if large || !is_text(response.headers()) || response.headers().contains_key(header::CONTENT_ENCODING) {
         return response;
     }
     match compressed(response, accept).await {
         Ok(response) => response,
         // The body failed while it was read (nothing the server renders does):
         // what it held is gone, so the answer is an error.
-        Err(()) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "an answer's body failed while it was compressed");
+            StatusCode::INTERNAL_SERVER_ERROR.into_response()
+        }
     }
+}
+
+/// Whether an answer is text the server made, read whole before it is sent: a
+/// page, JSON, a script, a stylesheet; not a stream of events (which may never
+/// end) or an image.
+fn is_text(headers: &HeaderMap) -> bool {
+    let Some(kind) = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()) else {
+        return false;
+    };
+    let kind = kind.trim_start().to_ascii_lowercase();
+    let made = [
+        "application/json",
+        "application/problem+json",
+        "application/javascript",
+        "image/svg+xml",
+    ];
+    (kind.starts_with("text/") && !kind.starts_with("text/event-stream")) || made.iter().any(|m| kind.starts_with(m))
 }
 
 /// The compressor for answers [`whole`] leaves as they are.
@@ -51,7 +72,7 @@ pub fn streaming() -> CompressionLayer {
 
 /// `response` as tower-http's compressor answers it to a request that accepts
 /// `accept`, its body read to the end.
-async fn compressed(response: Response, accept: HeaderValue) -> Result<Response, ()> {
+async fn compressed(response: Response, accept: HeaderValue) -> Result<Response, axum::Error> {
     let mut once = Some(response);
     let source = tower::service_fn(move |_: Request| {
         let response = once.take().unwrap_or_default();
@@ -61,7 +82,7 @@ async fn compressed(response: Response, accept: HeaderValue) -> Result<Response,
     request.headers_mut().insert(header::ACCEPT_ENCODING, accept);
     let Ok(response) = streaming().layer(source).oneshot(request).await;
     let (parts, body) = response.into_parts();
-    let bytes = body.collect().await.map_err(|_| ())?.to_bytes();
+    let bytes = body.collect().await.map_err(axum::Error::new)?.to_bytes();
     Ok(Response::from_parts(parts, Body::from(bytes)))
 }
 
@@ -85,12 +106,24 @@ mod tests {
         let stream = || async {
             let chunks =
                 ["<html>", "<body>", &text(4000), "</body></html>"].map(|c| Ok::<_, Infallible>(c.to_string()));
-            Body::from_stream(futures::stream::iter(chunks))
+            (
+                [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+                Body::from_stream(futures::stream::iter(chunks)),
+            )
+        };
+        // A stream of events that never ends.
+        let events = || async {
+            let endless = futures::stream::repeat_with(|| Ok::<_, Infallible>("data: tick\n\n".to_string()));
+            (
+                [(header::CONTENT_TYPE, "text/event-stream")],
+                Body::from_stream(endless),
+            )
         };
         Router::new()
             .route("/small", get(|| async { text(10_000) }))
             .route("/large", get(|| async { text(WHOLE_LIMIT as usize + 1) }))
             .route("/stream", get(stream))
+            .route("/events", get(events))
             .layer(axum::middleware::from_fn(whole))
             .layer(streaming())
     }
@@ -138,6 +171,18 @@ mod tests {
             assert!(bytes.len() < plain.len() / 4, "{path}: {} bytes", bytes.len());
             assert_eq!(unbrotli(&bytes), plain, "{path}");
         }
+    }
+
+    #[tokio::test]
+    async fn a_stream_of_events_is_never_read_whole() {
+        let request = Request::builder()
+            .uri("/events")
+            .header(header::ACCEPT_ENCODING, "br")
+            .body(Body::empty())
+            .expect("request");
+        let answer = tokio::time::timeout(std::time::Duration::from_secs(5), router().oneshot(request)).await;
+        let response = answer.expect("answered before its body ends").expect("answer");
+        assert_eq!(header_of(&response, header::CONTENT_LENGTH), None);
     }
 
     #[tokio::test]

@@ -208,20 +208,37 @@ fn parcel_items_are_shown_by_title_not_by_internal_id() {
 }
 
 #[test]
-fn an_archived_order_reads_as_completed_only_once_its_parcels_have_arrived() {
+fn an_archived_order_reads_as_completed_only_once_its_tracked_parcels_have_arrived() {
     use crate::status::{OrderStatus, ShipmentStatus};
     let mut order = parse_order(EXAMPLE.as_bytes()).unwrap().into_inner();
     order.status = OrderStatus::Archived;
     order.shipments.truncate(1);
     order.shipments[0].status = ShipmentStatus::InTransit;
     assert_eq!(ShopperView::from(&order).status, OrderStatus::Open);
-    order.shipments[0].status = ShipmentStatus::Failure;
-    assert_eq!(ShopperView::from(&order).status, OrderStatus::Open);
+    for status in [
+        ShipmentStatus::OutForDelivery,
+        ShipmentStatus::AttemptedDelivery,
+        ShipmentStatus::ReadyForPickup,
+    ] {
+        order.shipments[0].status = status;
+        assert_eq!(ShopperView::from(&order).status, OrderStatus::Open, "{status:?}");
+    }
+    // Nothing more to come: a parcel that failed, one not yet with the carrier,
+    // one without tracking (sent by hand), one delivered.
+    for status in [ShipmentStatus::Failure, ShipmentStatus::LabelCreated] {
+        order.shipments[0].status = status;
+        assert_eq!(ShopperView::from(&order).status, OrderStatus::Archived, "{status:?}");
+    }
+    let mut untracked = order.clone();
+    untracked.shipments[0].status = ShipmentStatus::InTransit;
+    untracked.shipments[0].tracking_number = None;
+    untracked.shipments[0].tracking_url = None;
+    assert_eq!(ShopperView::from(&untracked).status, OrderStatus::Archived);
     order.shipments[0].status = ShipmentStatus::Delivered;
     assert_eq!(ShopperView::from(&order).status, OrderStatus::Archived);
     // A parcel that was never sent (hidden from the shopper) does not hold it open.
     let mut never = order.shipments[0].clone();
-    never.status = ShipmentStatus::LabelCreated;
+    never.status = ShipmentStatus::InTransit;
     never.cancelled_at = Some("2026-11-05T10:00:00Z".into());
     order.shipments.push(never);
     assert_eq!(ShopperView::from(&order).status, OrderStatus::Archived);

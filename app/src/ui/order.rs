@@ -1,10 +1,10 @@
 //! The lookup result: progress, statuses in plain words, parcels, returns, items,
 //! totals and one merged history, all in the shopper's language.
 
-use super::timeline::{history, progress};
+use super::timeline::{called_off, history, progress};
 use crate::format::{date, moment, money};
 use crate::i18n::{t, t_args, Locale};
-use crate::status::{FulfillmentStatus, OrderStatus, PaymentStatus, ShipmentStatus};
+use crate::status::{FulfillmentStatus, OrderStatus, ShipmentStatus};
 use crate::view::{ShopperItemRef, ShopperReturn, ShopperShipment, ShopperView};
 use leptos::prelude::*;
 
@@ -64,12 +64,7 @@ pub fn OrderView(
         };
         t_args(locale, "order.ship_to", &[("place", &place)])
     });
-    // A cancelled order, or one whose payment was refunded in full or voided,
-    // that never left has no delivery to tell of: "will pack it soon" would be
-    // false.
-    let called_off = order.status == OrderStatus::Cancelled
-        || matches!(order.payment_status, PaymentStatus::Refunded | PaymentStatus::Voided);
-    let delivery = (!called_off || !order.shipments.is_empty()).then(|| {
+    let delivery = (!called_off(&order)).then(|| {
         let word = order.fulfillment_status.as_str();
         view! { <Status title=t(locale, "section.delivery") label=status(locale, "fulfillment", word) note=fulfillment_note word/> }
     });

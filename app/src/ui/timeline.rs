@@ -33,12 +33,30 @@ impl Step {
     }
 }
 
+/// An order that will not be sent: cancelled, or its payment refunded in full
+/// or voided, before anything left. Its page shows no delivery and no way
+/// forward ("will pack it soon" would be false).
+pub fn called_off(order: &ShopperView) -> bool {
+    let stopped = order.status == OrderStatus::Cancelled
+        || matches!(order.payment_status, PaymentStatus::Refunded | PaymentStatus::Voided);
+    let unsent = order.shipments.is_empty()
+        && matches!(
+            order.fulfillment_status,
+            FulfillmentStatus::Unfulfilled
+                | FulfillmentStatus::Scheduled
+                | FulfillmentStatus::OnHold
+                | FulfillmentStatus::InProgress
+        );
+    stopped && unsent
+}
+
 /// The five steps (placed, paid, shipped, out for delivery, delivered) and where each
-/// stands, or `None` for a cancelled order, which has no way forward to show.
+/// stands, or `None` for a cancelled order, which has no way forward to show, and
+/// for one [`called_off`].
 /// A step is done only when it really happened: an authorized payment is not "paid"
 /// even after the parcel left. The step after the last one done is the current one.
 pub fn progress(order: &ShopperView) -> Option<Vec<(&'static str, Step)>> {
-    if order.status == OrderStatus::Cancelled {
+    if order.status == OrderStatus::Cancelled || called_off(order) {
         return None;
     }
     let shipments = &order.shipments;
@@ -179,6 +197,23 @@ mod tests {
                 "{status:?}"
             );
         }
+    }
+
+    #[test]
+    fn an_order_refunded_or_voided_before_it_left_shows_no_way_forward() {
+        let mut view = example();
+        view.shipments.clear();
+        view.fulfillment_status = FulfillmentStatus::Unfulfilled;
+        for payment in [PaymentStatus::Refunded, PaymentStatus::Voided] {
+            view.payment_status = payment;
+            assert!(called_off(&view) && progress(&view).is_none(), "{payment:?}");
+        }
+        // Sent already (the store's word, with no parcel shown): still a way forward.
+        view.fulfillment_status = FulfillmentStatus::Fulfilled;
+        assert!(!called_off(&view) && progress(&view).is_some());
+        view.payment_status = PaymentStatus::Paid;
+        view.fulfillment_status = FulfillmentStatus::Unfulfilled;
+        assert!(!called_off(&view));
     }
 
     #[test]

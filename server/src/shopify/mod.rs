@@ -85,6 +85,10 @@ fn fulfillment_status(status: Option<&str>) -> &'static str {
 fn shipment(f: &Fulfillment) -> Shipment {
     let never = matches!(f.status.as_deref(), Some("cancelled" | "error" | "failure"));
     let waiting = matches!(f.status.as_deref(), Some("pending" | "open"));
+    let tracked = f.tracking_number.is_some()
+        || !f.tracking_numbers.is_empty()
+        || f.tracking_url.is_some()
+        || !f.tracking_urls.is_empty();
     let status = match f.shipment_status.as_deref() {
         _ if matches!(f.status.as_deref(), Some("error" | "failure")) => ShipmentStatus::Failure,
         Some("failure") => ShipmentStatus::Failure,
@@ -96,9 +100,11 @@ fn shipment(f: &Fulfillment) -> Shipment {
         Some("delivered" | "picked_up") => ShipmentStatus::Delivered,
         // label_printed, label_purchased, confirmed: the carrier does not have it yet.
         Some(_) => ShipmentStatus::LabelCreated,
-        None if waiting => ShipmentStatus::LabelCreated,
-        // Sent, and no carrier heard from: marked sent by hand, or with a carrier
-        // Shopify does not follow. On its way, as Shopify's own status page says.
+        // Nothing from a carrier: one with a tracking number reports soon (its
+        // first word may be `confirmed`, which must not read as a step back);
+        // one without (sent by hand, a local delivery) is on its way, as
+        // Shopify's own status page says.
+        None if waiting || tracked => ShipmentStatus::LabelCreated,
         None => ShipmentStatus::InTransit,
     };
     let updated_at = f.updated_at();

@@ -14,16 +14,29 @@ fn fulfillment_with(status: Value, shipment_status: Value) -> Fulfillment {
     serde_json::from_value(f).expect("a fulfillment")
 }
 
+/// [`fulfillment_with`] with no tracking number or link.
+fn untracked_with(status: Value, shipment_status: Value) -> Fulfillment {
+    let mut f: Value = serde_json::from_str(FULFILLMENT).expect("a fixture is JSON");
+    f["status"] = status;
+    f["shipment_status"] = shipment_status;
+    for field in ["tracking_number", "tracking_url"] {
+        f[field] = Value::Null;
+    }
+    for field in ["tracking_numbers", "tracking_urls"] {
+        f[field] = json!([]);
+    }
+    serde_json::from_value(f).expect("a fulfillment")
+}
+
 #[test]
 fn a_parcel_says_what_shopify_knows_of_it_and_no_more() {
     use ShipmentStatus::*;
     // (fulfillment status, shipment status) → the parcel's status, whether it
     // is shown to the shopper, whether it has left.
     let cases = [
-        // Marked sent with no carrier Shopify follows (by hand, a local
-        // delivery, a carrier it does not track): on its way, never "waiting
-        // for the carrier" for weeks.
-        (json!("success"), Value::Null, InTransit, true, true),
+        // Sent with a tracking number, nothing from the carrier yet: its
+        // first word is often `confirmed`, so this must not read as further on.
+        (json!("success"), Value::Null, LabelCreated, true, true),
         (json!("success"), json!("label_printed"), LabelCreated, true, true),
         (json!("success"), json!("label_purchased"), LabelCreated, true, true),
         (json!("success"), json!("confirmed"), LabelCreated, true, true),
@@ -49,12 +62,12 @@ fn a_parcel_says_what_shopify_knows_of_it_and_no_more() {
             true,
             true,
         ),
-        (Value::Null, Value::Null, InTransit, true, true),
+        (Value::Null, Value::Null, LabelCreated, true, true),
         // Asked of a fulfillment service that has not taken it yet: not sent.
         (json!("pending"), Value::Null, LabelCreated, true, false),
         (json!("open"), Value::Null, LabelCreated, true, false),
         // Never sent: kept for staff, not shown; the store makes another.
-        (json!("cancelled"), Value::Null, InTransit, false, true),
+        (json!("cancelled"), Value::Null, LabelCreated, false, true),
         (json!("error"), Value::Null, Failure, false, true),
         (json!("failure"), json!("in_transit"), Failure, false, true),
     ];
@@ -64,6 +77,23 @@ fn a_parcel_says_what_shopify_knows_of_it_and_no_more() {
         assert_eq!(parcel.status, want, "{case}");
         assert_eq!(parcel.cancelled_at.is_none(), shown, "{case}");
         assert_eq!(parcel.shipped_at.is_some(), left, "{case}");
+    }
+    // Marked sent with no tracking at all (by hand, a local delivery): on its
+    // way, never "waiting for the carrier" for good; unless a fulfillment
+    // service has yet to take it.
+    let untracked = [
+        (json!("success"), Value::Null, InTransit),
+        (Value::Null, Value::Null, InTransit),
+        (json!("pending"), Value::Null, LabelCreated),
+        (json!("success"), json!("delivered"), Delivered),
+    ];
+    for (status, shipment_status, want) in untracked {
+        let case = format!("untracked {status} / {shipment_status}");
+        assert_eq!(
+            shipment(&untracked_with(status, shipment_status)).status,
+            want,
+            "{case}"
+        );
     }
 }
 

@@ -25,7 +25,7 @@ async fn a_cancelled_order_that_never_left_says_nothing_of_packing_it() {
     assert_eq!(status, 200);
     assert!(html.contains("Cancelled"), "{html}");
     assert!(
-        html.contains("A refund shows under Payment once the store has made it."),
+        html.contains("If you were charged, a refund shows under Payment once the store has made it."),
         "{html}"
     );
     // Neither the promise of a refund the store may not make, nor packing.
