@@ -6,6 +6,7 @@
 // The translations in `locales/`, compiled in; rust-i18n wants them at the crate root.
 rust_i18n::i18n!("locales", fallback = "en");
 
+pub mod colour;
 pub mod errors;
 pub mod format;
 pub mod i18n;

@@ -4,6 +4,7 @@
 use super::lookup_form::{page_address, page_base, LookupArea, LookupIsland, LookupPlace, LookupState};
 use super::order_links::OrderLinks;
 use super::{request_locale, set_status, NotFoundPage};
+use crate::colour::Accent;
 use crate::i18n::{error_title, t, Locale};
 use crate::lookup::{shop_page, ShopPage};
 use leptos::prelude::*;
@@ -75,9 +76,10 @@ fn TrackShop(page: ShopPage, compact: bool) -> impl IntoView {
     view! {
         <Html {..} lang=locale.code()/>
         <Title text=title/>
-        // The accent colour (a checked hex colour) as a style element carrying the
-        // response's nonce, so the page's policy needs no 'unsafe-inline' for styles.
-        {page.accent.clone().map(|a| view! { <style nonce=leptos::nonce::use_nonce()>{format!(".track{{--accent:{a}}}")}</style> })}
+        // The accent colour (a checked hex colour), with the text on it and its
+        // ink made readable, as a style element carrying the response's nonce, so
+        // the page's policy needs no 'unsafe-inline' for styles.
+        {page.accent.as_deref().and_then(Accent::of).map(|a| view! { <style nonce=leptos::nonce::use_nonce()>{a.rule()}</style> })}
         <section class="track" class:compact=compact>
             <header class="track-header">
                 <p class="shop-name">{page.name.clone()}</p>

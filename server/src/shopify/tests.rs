@@ -7,23 +7,21 @@ use serde_json::{json, Value};
 const REFUND: &str = include_str!("../../../fixtures/shopify/refund.json");
 const FULFILLMENT: &str = include_str!("../../../fixtures/shopify/fulfillment.json");
 
-fn fulfillment_with(status: Value, shipment_status: Value) -> Fulfillment {
+/// The fixture's fulfillment with these statuses, with its tracking number and
+/// link or (`tracked` false) without any.
+fn fulfillment(status: Value, shipment_status: Value, tracked: bool) -> Fulfillment {
     let mut f: Value = serde_json::from_str(FULFILLMENT).expect("a fixture is JSON");
     f["status"] = status;
     f["shipment_status"] = shipment_status;
-    serde_json::from_value(f).expect("a fulfillment")
-}
-
-/// [`fulfillment_with`] with no tracking number or link.
-fn untracked_with(status: Value, shipment_status: Value) -> Fulfillment {
-    let mut f: Value = serde_json::from_str(FULFILLMENT).expect("a fixture is JSON");
-    f["status"] = status;
-    f["shipment_status"] = shipment_status;
-    for field in ["tracking_number", "tracking_url"] {
-        f[field] = Value::Null;
-    }
-    for field in ["tracking_numbers", "tracking_urls"] {
-        f[field] = json!([]);
+    if !tracked {
+        for (field, none) in [
+            ("tracking_number", Value::Null),
+            ("tracking_url", Value::Null),
+            ("tracking_numbers", json!([])),
+            ("tracking_urls", json!([])),
+        ] {
+            f[field] = none;
+        }
     }
     serde_json::from_value(f).expect("a fulfillment")
 }
@@ -73,7 +71,7 @@ fn a_parcel_says_what_shopify_knows_of_it_and_no_more() {
     ];
     for (status, shipment_status, want, shown, left) in cases {
         let case = format!("{status} / {shipment_status}");
-        let parcel = shipment(&fulfillment_with(status, shipment_status));
+        let parcel = shipment(&fulfillment(status, shipment_status, true));
         assert_eq!(parcel.status, want, "{case}");
         assert_eq!(parcel.cancelled_at.is_none(), shown, "{case}");
         assert_eq!(parcel.shipped_at.is_some(), left, "{case}");
@@ -90,7 +88,7 @@ fn a_parcel_says_what_shopify_knows_of_it_and_no_more() {
     for (status, shipment_status, want) in untracked {
         let case = format!("untracked {status} / {shipment_status}");
         assert_eq!(
-            shipment(&untracked_with(status, shipment_status)).status,
+            shipment(&fulfillment(status, shipment_status, false)).status,
             want,
             "{case}"
         );

@@ -92,6 +92,12 @@ async fn the_accent_colour_is_applied_only_when_it_is_a_colour() {
     let app = TestApp::spawn().await;
     let html = app.get_text("/embed/alpha?accent=%23C0FFEE").await;
     assert!(html.contains("--accent:#c0ffee"), "{html}");
+    // A light colour: black text on its buttons, its links darkened to read on white.
+    assert!(
+        html.contains(".track{--accent:#c0ffee;--on-accent:#000;--accent-ink:#"),
+        "{html}"
+    );
+    assert!(!html.contains("--accent-ink:#c0ffee"), "{html}");
     // The language links keep it: another language is the same widget.
     assert!(
         html.contains(r#"href="/embed/alpha?locale=de&amp;accent=%23c0ffee""#),
