@@ -148,7 +148,7 @@ mod tests {
         text
     }
 
-    fn header_of<'a>(response: &'a Response, name: header::HeaderName) -> Option<&'a str> {
+    fn header_of(response: &Response, name: header::HeaderName) -> Option<&str> {
         response.headers().get(name).and_then(|v| v.to_str().ok())
     }
 
