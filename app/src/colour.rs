@@ -57,7 +57,9 @@ impl Accent {
 
 impl Rgb {
     fn parse(hex: &str) -> Option<Rgb> {
-        let hex = hex.strip_prefix('#')?;
+        let hex = hex
+            .strip_prefix('#')
+            .filter(|h| h.bytes().all(|b| b.is_ascii_hexdigit()))?;
         let digit = |i: usize| u8::from_str_radix(hex.get(i..i + 1)?, 16).ok();
         let pair = |i: usize| u8::from_str_radix(hex.get(i..i + 2)?, 16).ok();
         match hex.len() {
@@ -125,7 +127,7 @@ mod tests {
         );
         // The short form.
         assert_eq!(Accent::of("#fff").map(|a| a.on_fill), Some("#000"));
-        for bad in ["f5c518", "#f5c51", "#ggg", "", "#", "#ééé"] {
+        for bad in ["f5c518", "#f5c51", "#ggg", "", "#", "#ééé", "#+f+f+f", "#+ff"] {
             assert_eq!(Accent::of(bad), None, "{bad}");
         }
     }
