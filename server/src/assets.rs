@@ -128,18 +128,12 @@ fn none_match(headers: &HeaderMap, etag: &str) -> bool {
 /// compresses other answers (tower-http's), at its best level; `None` if it
 /// declined.
 async fn compress(body: &'static [u8], coding: &'static str) -> Option<Bytes> {
-    use http_body_util::BodyExt;
-    use tower::{Layer, ServiceExt};
     use tower_http::compression::{CompressionLayer, CompressionLevel};
-    let source = tower::service_fn(move |_: axum::extract::Request| async move {
-        Ok::<_, std::convert::Infallible>(Response::new(axum::body::Body::from(body)))
-    });
-    let compressor = CompressionLayer::new().quality(CompressionLevel::Best).layer(source);
-    let request = axum::http::Request::builder()
-        .header(header::ACCEPT_ENCODING, coding)
-        .body(axum::body::Body::empty())
+    let compressor = CompressionLayer::new().quality(CompressionLevel::Best);
+    let plain = Response::new(axum::body::Body::from(body));
+    let response = crate::compress::compressed_by(compressor, plain, HeaderValue::from_static(coding))
+        .await
         .ok()?;
-    let response = compressor.oneshot(request).await.ok()?;
     let encoded = response
         .headers()
         .get(header::CONTENT_ENCODING)
@@ -147,7 +141,7 @@ async fn compress(body: &'static [u8], coding: &'static str) -> Option<Bytes> {
     if !encoded {
         return None;
     }
-    Some(response.into_body().collect().await.ok()?.to_bytes())
+    axum::body::to_bytes(response.into_body(), usize::MAX).await.ok()
 }
 
 /// The files under `<site root>/pkg`, by the names they are served at.

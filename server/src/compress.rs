@@ -73,6 +73,17 @@ pub fn streaming() -> CompressionLayer {
 /// `response` as tower-http's compressor answers it to a request that accepts
 /// `accept`, its body read to the end.
 async fn compressed(response: Response, accept: HeaderValue) -> Result<Response, axum::Error> {
+    compressed_by(streaming(), response, accept).await
+}
+
+/// `response` as `compressor` answers it to a request that accepts `accept`,
+/// its body read to the end (also how the widget's scripts get their
+/// compressed copies, at the best level: `assets::Representations`).
+pub async fn compressed_by(
+    compressor: CompressionLayer,
+    response: Response,
+    accept: HeaderValue,
+) -> Result<Response, axum::Error> {
     let mut once = Some(response);
     let source = tower::service_fn(move |_: Request| {
         let response = once.take().unwrap_or_default();
@@ -80,7 +91,7 @@ async fn compressed(response: Response, accept: HeaderValue) -> Result<Response,
     });
     let mut request = Request::new(Body::empty());
     request.headers_mut().insert(header::ACCEPT_ENCODING, accept);
-    let Ok(response) = streaming().layer(source).oneshot(request).await;
+    let Ok(response) = compressor.layer(source).oneshot(request).await;
     let (parts, body) = response.into_parts();
     let bytes = body.collect().await.map_err(axum::Error::new)?.to_bytes();
     Ok(Response::from_parts(parts, Body::from(bytes)))

@@ -54,7 +54,6 @@ fn TrackShop(page: ShopPage, compact: bool) -> impl IntoView {
     let place = LookupPlace::of(&page, compact);
     // The links form keeps the same query as the lookup's "look up another order".
     let (keep_locale, keep_accent) = (place.keep_locale.clone(), place.keep_accent.clone());
-    let switch_accent = place.keep_accent.clone();
     // A plain form post's outcome, its order rendered here (such a page is not hydrated).
     #[cfg(feature = "ssr")]
     let state = use_context::<super::PostedLookup>()
@@ -84,7 +83,7 @@ fn TrackShop(page: ShopPage, compact: bool) -> impl IntoView {
             <header class="track-header">
                 <p class="shop-name">{page.name.clone()}</p>
                 <h1>{t(locale, "page.title")}</h1>
-                <LanguageSwitcher compact slug=page.slug.clone() current=locale accent=switch_accent/>
+                <LanguageSwitcher compact slug=page.slug.clone() current=locale accent=keep_accent.clone()/>
             </header>
             <LookupIsland>
                 <LookupArea place state/>

@@ -83,14 +83,15 @@ fn fulfillment_status(status: Option<&str>) -> &'static str {
 /// Its items are kept as sent, whether or not the stored order lists them yet:
 /// a parcel is the same whichever delivery came first.
 fn shipment(f: &Fulfillment) -> Shipment {
-    let never = matches!(f.status.as_deref(), Some("cancelled" | "error" | "failure"));
+    let refused = matches!(f.status.as_deref(), Some("error" | "failure"));
+    let never = refused || f.status.as_deref() == Some("cancelled");
     let waiting = matches!(f.status.as_deref(), Some("pending" | "open"));
     let tracked = f.tracking_number.is_some()
         || !f.tracking_numbers.is_empty()
         || f.tracking_url.is_some()
         || !f.tracking_urls.is_empty();
     let status = match f.shipment_status.as_deref() {
-        _ if matches!(f.status.as_deref(), Some("error" | "failure")) => ShipmentStatus::Failure,
+        _ if refused => ShipmentStatus::Failure,
         Some("failure") => ShipmentStatus::Failure,
         Some("in_transit" | "carrier_picked_up" | "delayed") => ShipmentStatus::InTransit,
         Some("out_for_delivery") => ShipmentStatus::OutForDelivery,
