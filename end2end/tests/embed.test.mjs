@@ -12,12 +12,12 @@ let browser;
 const storefronts = [];
 
 /** A storefront page on its own loopback port (so its own origin) with the pasted tag. */
-function storefront(tag, headers = {}) {
+function storefront(tag, headers = {}, head = '') {
   return new Promise((resolve) => {
     const server = createServer((req, res) => {
       res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', ...headers });
       res.end(`<!doctype html><html lang="en"><head><meta name="viewport" content="width=device-width, initial-scale=1">
-        <title>Nordlys: track your order</title></head><body><h1>Nordlys Outfitters</h1><p>Where is my parcel?</p>
+        <title>Nordlys: track your order</title>${head}</head><body><h1>Nordlys Outfitters</h1><p>Where is my parcel?</p>
         ${tag}<footer>Footer text</footer></body></html>`);
     });
     server.listen(0, '127.0.0.1', () => {
@@ -256,5 +256,55 @@ test('the pasted tags show a link until the widget takes its place, and keep it 
   assert.ok(await link.isVisible());
   assert.equal(await link.getAttribute('href'), `${lookout.base}/track/demo`);
   assert.equal(await page.locator('iframe').count(), 0);
+  await context.close();
+});
+
+test('a tag pasted into <head> puts the widget at the end of <body>, or into its data-target, and says so', async () => {
+  // Not async: it runs while <head> is read, before there is a <body>.
+  const inHead = `<script src="${lookout.base}/embed.js" data-shop="demo"></script>`;
+  let shop = await storefront('<p id="last">Last</p>', {}, inHead);
+  let { context, page, errors } = await visit(shop);
+  const warnings = [];
+  page.on('console', (m) => m.type() === 'warning' && warnings.push(m.text()));
+  await page.reload();
+  const frame = page.locator('iframe[title="Track your order"]');
+  await frame.waitFor();
+  assert.ok(await frame.isVisible());
+  assert.equal(await page.evaluate(() => document.querySelector('iframe').parentElement.tagName), 'BODY');
+  assert.equal(await page.evaluate(() => document.querySelector('iframe').previousElementSibling?.tagName), 'FOOTER');
+  await page.frameLocator('iframe').locator('form[data-hydrated="true"]').waitFor({ timeout: 20_000 });
+  assert.ok(warnings.some((w) => w.includes('tag in <head>')), warnings.join('\n'));
+  assert.deepEqual(errors, []);
+  await context.close();
+
+  // With a data-target found once the page is read: there, and no warning.
+  const targeted = `<script src="${lookout.base}/embed.js" data-shop="demo" data-target="#here"></script>`;
+  shop = await storefront('<div id="here"></div><p>After</p>', {}, targeted);
+  ({ context, page, errors } = await visit(shop));
+  await page.locator('#here > iframe').waitFor();
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('without ResizeObserver the frame still grows to fit its content', async () => {
+  const tag = `<script src="${lookout.base}/embed.js" data-shop="demo" data-locale="en" async></script>`;
+  const shop = await storefront(tag);
+  allow(shop);
+  const context = await browser.newContext(PHONE);
+  // Every frame of the page, the widget's too, as an older browser has it.
+  await context.addInitScript(() => { delete window.ResizeObserver; });
+  const page = await context.newPage();
+  await page.goto(shop);
+  const frame = page.frameLocator('iframe[title="Track your order"]');
+  await frame.locator('form[data-hydrated="true"]').waitFor({ timeout: 20_000 });
+  assert.equal(await frame.locator('html').evaluate(() => typeof window.ResizeObserver), 'undefined');
+  const before = (await page.locator('iframe').boundingBox()).height;
+  await frame.getByLabel('Email address').fill('jonas@example.com');
+  await frame.getByLabel('Order number').fill('#1010');
+  await frame.getByRole('button', { name: 'Track order' }).click();
+  await frame.getByRole('heading', { name: 'Order #1010' }).waitFor();
+  await page.waitForFunction((h) => document.querySelector('iframe').getBoundingClientRect().height > h + 300, before);
+  const content = await frame.locator('html').evaluate((el) => Math.ceil(el.getBoundingClientRect().height));
+  assert.ok((await page.locator('iframe').boundingBox()).height >= content - 2);
   await context.close();
 });

@@ -9,7 +9,10 @@
     var h = Math.ceil(document.documentElement.getBoundingClientRect().height);
     if (h !== last) { last = h; window.parent.postMessage({ type: "lookout:height", height: h }, "*"); }
   }
+  // Browsers without ResizeObserver (Safari before 13.1) are asked twice a
+  // second; a height is sent only when it changed.
   if (window.ResizeObserver) new ResizeObserver(post).observe(document.documentElement);
+  else setInterval(post, 500);
   window.addEventListener("load", post);
   post();
 })();

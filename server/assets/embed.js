@@ -1,20 +1,23 @@
-/* Lookout order-tracking widget loader. One namespace (window.LookoutWidget), no cookies. */
+/* Lookout widget loader: one global (LookoutWidget), no cookies. */
 (function (w, d) {
   "use strict";
-  // Loaded before (not an element id="LookoutWidget"): scan again.
+  // Loaded before: scan again.
   if (w.LookoutWidget && typeof w.LookoutWidget.scan === "function") { w.LookoutWidget.scan(); return; }
   var frames = [];
-  // A loaded frame silent this long (refused, unknown shop, broken) becomes the link.
+  // A frame silent this long (refused, no such shop) becomes a link.
   var WAIT_MS = 3000;
   function warn(m, x) { if (w.console) console.warn(m, x); }
-  // Into data-target's element, else (none, not found, bad selector) after the tag.
+  // Into data-target's element, else after the tag (in <head>: at the end of <body>).
   function place(s, el) {
-    var t = s.getAttribute("data-target"), box = null;
+    var t = s.getAttribute("data-target"), box = null, head = d.head && d.head.contains(s);
+    if (head && d.readyState === "loading") return d.addEventListener("DOMContentLoaded", function () { place(s, el); });
     try {
       box = t && d.querySelector(t);
       if (t && !box) warn("Lookout: data-target matches nothing", t);
     } catch (e) { warn("Lookout: bad data-target", t); }
-    if (box) box.appendChild(el); else s.parentNode.insertBefore(el, s.nextSibling);
+    if (box) box.appendChild(el);
+    else if (head) { warn("Lookout: tag in <head>, so the widget is put at the end of <body>", s.src); d.body.appendChild(el); }
+    else s.parentNode.insertBefore(el, s.nextSibling);
   }
   var WORDS = { en: "Track your order", nb: "Spor bestillingen din", sv: "Spåra din beställning", de: "Bestellung verfolgen", zh: "查询订单" };
   function code(tag) {
@@ -40,7 +43,7 @@
     if (s.getAttribute("data-lookout")) return;
     s.setAttribute("data-lookout", "1");
     var shop = s.getAttribute("data-shop") || "", origin, url;
-    // A pasted link before the tag stays if this never runs (blocked, old integrity).
+    // The pasted link stays if this never runs.
     var pasted = s.previousElementSibling;
     if (!pasted || !pasted.hasAttribute("data-lookout-link")) pasted = null;
     try {
@@ -53,7 +56,7 @@
       var f = d.createElement("iframe");
       f.src = url;
       f.title = s.getAttribute("data-title") || WORDS[lang(s)];
-      // By property (CSP); px, as themes change the root font size.
+      // By property (CSP); px: themes change rem.
       var st = f.style;
       st.display = "block"; st.width = "100%"; st.maxWidth = "640px"; st.height = "460px"; st.border = "0"; st.overflow = "hidden";
       f.setAttribute("scrolling", "no");
@@ -69,7 +72,7 @@
         }, WAIT_MS);
       });
     } catch (e) {
-      // Never break the host page: fall back to a plain link.
+      // Never break the host page.
       try { if (!pasted || !pasted.parentNode) place(s, link(origin, s)); } catch (ignored) {}
       warn(e);
     }

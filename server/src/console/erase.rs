@@ -34,7 +34,9 @@ pub fn form(locale: Locale, csrf: &str, slug: &str, number: &str, version: &str)
                     <input type="checkbox" name="confirm" value="yes" required aria-describedby="erase-hint"/>
                     {t(locale, "console.orders.erase_confirm")}
                 </label>
-                <button type="submit" class="danger">{t(locale, "console.orders.erase")}</button>
+                <button type="submit" class="danger">
+                    {app::i18n::t_args(locale, "console.orders.erase", &[("number", number)])}
+                </button>
             </form>
         </section>
     }

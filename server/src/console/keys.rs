@@ -204,31 +204,32 @@ pub async fn revoke(
         Ok(m) => m,
         Err(page) => return page,
     };
+    let no_such = |status| {
+        let said = Said::Problem(t(signed.locale, "console.keys.no_such"));
+        keys_page(&state, &signed, &member, status, said, "")
+    };
     if !crate::keys::is_prefix(&form.prefix) {
-        return pages::message(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            signed.locale,
-            "console.keys.no_such_title",
-            "console.keys.no_such",
-        );
+        return no_such(StatusCode::UNPROCESSABLE_ENTITY).await;
     }
-    match state
+    let revoked = state
         .store
         .revoke_key(member.shop.id, &form.prefix, &By::Account(signed.session.user_id))
-        .await
-    {
-        Ok(true) => Redirect::to(&format!(
-            "/console/shops/{}/keys?revoked={}",
-            member.shop.slug, form.prefix
-        ))
-        .into_response(),
-        Ok(false) => pages::message(
-            StatusCode::NOT_FOUND,
-            signed.locale,
-            "console.keys.no_such_title",
-            "console.keys.no_such",
-        ),
-        Err(e) => pages::not_written(signed.locale, &e, "revoke a key"),
+        .await;
+    // A key revoked already (the form sent twice, or from a page opened before
+    // another owner revoked it) is what was asked for: said as done, recorded once.
+    let done = match revoked {
+        Ok(false) => match state.store.keys(member.shop.id).await {
+            Ok(keys) => keys.iter().any(|k| k.prefix == form.prefix && k.revoked_at.is_some()),
+            Err(e) => return pages::not_written(signed.locale, &e, "revoke a key"),
+        },
+        Ok(true) => true,
+        Err(e) => return pages::not_written(signed.locale, &e, "revoke a key"),
+    };
+    if done {
+        let to = format!("/console/shops/{}/keys?revoked={}", member.shop.slug, form.prefix);
+        Redirect::to(&to).into_response()
+    } else {
+        no_such(StatusCode::NOT_FOUND).await
     }
 }
 

@@ -152,13 +152,28 @@ async fn keys_are_shown_once_listed_by_prefix_and_revoked() {
     assert!(row.contains("revoked <time datetime=\""), "{row}");
     assert!(row.contains(" UTC</time>"), "{row}");
     assert_eq!(app.store.key_by_prefix(prefix).await.unwrap().map(|k| k.shop_id), None);
-    // Junk and another shop's prefix change nothing.
+    // The same form again (a second tap, the back button): the key is revoked,
+    // as asked, and the page says so; the change is recorded once.
+    let again = browser
+        .post("/console/shops/alpha/keys/revoke", &[("prefix", prefix)])
+        .await;
+    assert_eq!(again.headers()["location"], res.headers()["location"]);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM shop_changes WHERE what = 'key_revoked'")
+            .await,
+        1
+    );
+    // Junk and another shop's prefix change nothing, and are said on the keys
+    // page, its list and forms still there.
     let beta_prefix = &app.beta_key[3..19];
-    for junk in ["", "zz", beta_prefix] {
+    for (junk, status) in [("", 422), ("zz", 422), (beta_prefix, 404)] {
         let res = browser
             .post("/console/shops/alpha/keys/revoke", &[("prefix", junk)])
             .await;
-        assert!([404, 422].contains(&res.status().as_u16()), "{junk}");
+        assert_eq!(res.status(), status, "{junk}");
+        let page = res.text().await.unwrap();
+        assert!(page.contains("This shop has no live key with that prefix."), "{page}");
+        assert!(page.contains(&format!("<code>lk_{prefix}")), "the list: {page}");
     }
     assert!(app.store.key_by_prefix(beta_prefix).await.unwrap().is_some());
 }
