@@ -156,7 +156,7 @@ test('an owner sets up the widget, keys and Shopify, helps a shopper and reads t
   await page.getByRole('button', { name: 'Find' }).click();
   await page.getByRole('heading', { name: 'Erase this order' }).waitFor();
   await page.getByLabel('I understand that erasing cannot be undone').check();
-  await page.getByRole('button', { name: 'Erase the order' }).click();
+  await page.getByRole('button', { name: 'Erase order #1011' }).click();
   await page.getByText('The order was erased.').waitFor();
   assert.doesNotMatch(page.url(), /1011/);
   await axe(page, 'support view, erased');

@@ -281,7 +281,20 @@ test('a tag pasted into <head> puts the widget at the end of <body>, or into its
   const targeted = `<script src="${lookout.base}/embed.js" data-shop="demo" data-target="#here"></script>`;
   shop = await storefront('<div id="here"></div><p>After</p>', {}, targeted);
   ({ context, page, errors } = await visit(shop));
+  warnings.length = 0;
+  page.on('console', (m) => m.type() === 'warning' && warnings.push(m.text()));
+  await page.reload();
   await page.locator('#here > iframe').waitFor();
+  await page.waitForLoadState('load');
+  assert.deepEqual(warnings, []);
+  assert.deepEqual(errors, []);
+  await context.close();
+
+  // A tag in <head> that the page takes away before it is read (a theme's
+  // script): the widget at the end of <body>, and no error on the page.
+  const taken = `${inHead}<script>document.querySelector('script[data-shop]').remove()</script>`;
+  ({ context, page, errors } = await visit(await storefront('', {}, taken)));
+  await page.locator('body > iframe[title="Track your order"]').waitFor();
   assert.deepEqual(errors, []);
   await context.close();
 });

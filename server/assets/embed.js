@@ -9,14 +9,14 @@
   function warn(m, x) { if (w.console) console.warn(m, x); }
   // Into data-target's element, else after the tag (in <head>: at the end of <body>).
   function place(s, el) {
-    var t = s.getAttribute("data-target"), box = null, head = d.head && d.head.contains(s);
+    var t = s.getAttribute("data-target"), box = null, head = d.head && d.head.contains(s) || !s.parentNode;
     if (head && d.readyState === "loading") return d.addEventListener("DOMContentLoaded", function () { place(s, el); });
     try {
       box = t && d.querySelector(t);
       if (t && !box) warn("Lookout: data-target matches nothing", t);
     } catch (e) { warn("Lookout: bad data-target", t); }
     if (box) box.appendChild(el);
-    else if (head) { warn("Lookout: tag in <head>, so the widget is put at the end of <body>", s.src); d.body.appendChild(el); }
+    else if (head) { warn("Lookout: tag in <head>; widget at end of <body>", s.src); d.body.appendChild(el); }
     else s.parentNode.insertBefore(el, s.nextSibling);
   }
   var WORDS = { en: "Track your order", nb: "Spor bestillingen din", sv: "Spåra din beställning", de: "Bestellung verfolgen", zh: "查询订单" };

@@ -9,6 +9,9 @@ pub(super) async fn import(db: &Db, slug: &str, file: &std::path::Path) -> Resul
     // A pipe or a terminal can be read once; a file is read up to three times
     // (its kind, its lines for the bar, a CSV's two passes).
     let meta = std::fs::metadata(file).with_context(|| format!("cannot open {}", file.display()))?;
+    if meta.is_dir() {
+        anyhow::bail!("{} is a directory; give the file of orders to import", file.display());
+    }
     if !meta.is_file() {
         anyhow::bail!(
             "{} is not a file: an import reads its file more than once, so save what a pipe or \
@@ -64,7 +67,13 @@ pub(super) async fn import(db: &Db, slug: &str, file: &std::path::Path) -> Resul
     };
     let bar = progress_bar(total as u64, "importing");
     let shown = bar.clone();
-    let summary = write(&store, shop.id, rx, move |n| shown.set_position(n as u64)).await?;
+    let interrupted = async {
+        // Without a handler (none can be set), the import is not interrupted here.
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    let summary = write(&store, shop.id, rx, move |n| shown.set_position(n as u64), interrupted).await?;
     bar.finish_and_clear();
     for rejected in &summary.rejected {
         eprintln!("line {}: {}", rejected.line, rejected.reason);
@@ -85,7 +94,15 @@ pub(super) async fn import(db: &Db, slug: &str, file: &std::path::Path) -> Resul
         secs,
         summary.accepted as f64 / secs.max(1e-9)
     );
+    if let Some(why) = &summary.stopped {
+        anyhow::bail!(
+            "import stopped: {why}; the {} order(s) accepted are written, the rest of the file is not. \
+             Import the file again to write the rest (orders written already are written again, unchanged)",
+            summary.accepted
+        );
+    }
     match (rejected, summary.accepted) {
+        (0, 0) => anyhow::bail!("the file has no orders; nothing was written"),
         (0, _) => Ok(()),
         (_, 0) => anyhow::bail!("{rejected} line(s) rejected; nothing was written"),
         (_, accepted) => anyhow::bail!("{rejected} line(s) rejected; the other {accepted} order(s) were written"),

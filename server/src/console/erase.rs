@@ -20,8 +20,10 @@ use leptos::prelude::*;
 
 /// The form under an order found in the support view, shown to owners:
 /// the number it was found by, which version of the order was shown (only
-/// that one is erased), and a box to tick.
-pub fn form(locale: Locale, csrf: &str, slug: &str, number: &str, version: &str) -> impl IntoView {
+/// that one is erased), and a box to tick; its button names the order as
+/// stored (`number`: as typed, as stored).
+pub fn form(locale: Locale, csrf: &str, slug: &str, number: (&str, &str), version: &str) -> impl IntoView {
+    let (number, name) = number;
     view! {
         <section aria-labelledby="erase-title">
             <h2 id="erase-title">{t(locale, "console.orders.erase_title")}</h2>
@@ -35,7 +37,7 @@ pub fn form(locale: Locale, csrf: &str, slug: &str, number: &str, version: &str)
                     {t(locale, "console.orders.erase_confirm")}
                 </label>
                 <button type="submit" class="danger">
-                    {app::i18n::t_args(locale, "console.orders.erase", &[("number", number)])}
+                    {app::i18n::t_args(locale, "console.orders.erase", &[("number", name)])}
                 </button>
             </form>
         </section>

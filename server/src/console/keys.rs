@@ -220,7 +220,7 @@ pub async fn revoke(
     let done = match revoked {
         Ok(false) => match state.store.keys(member.shop.id).await {
             Ok(keys) => keys.iter().any(|k| k.prefix == form.prefix && k.revoked_at.is_some()),
-            Err(e) => return pages::not_written(signed.locale, &e, "revoke a key"),
+            Err(e) => return pages::not_written(signed.locale, &e, "read the keys after a revoke"),
         },
         Ok(true) => true,
         Err(e) => return pages::not_written(signed.locale, &e, "revoke a key"),

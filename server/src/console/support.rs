@@ -100,6 +100,7 @@ pub async fn find(
         shopper_html,
         shopper_locale,
         version,
+        name,
     }) = found
     else {
         let problem = Some((t(locale, "console.orders.not_found"), true));
@@ -125,7 +126,9 @@ pub async fn find(
                 <div class="shopper" lang=shopper_locale.code() inner_html=shopper_html></div>
             </section>
         </div>
-        {(member.role == Role::Owner).then(|| erase::form(locale, &signed.session.csrf, &member.shop.slug, number, &version))}
+        {(member.role == Role::Owner).then(|| {
+            erase::form(locale, &signed.session.csrf, &member.shop.slug, (number, &name), &version)
+        })}
     };
     page(
         &state,
@@ -149,6 +152,9 @@ struct Found {
     shopper_locale: app::i18n::Locale,
     /// Which version of the order this is: the erase form erases only it.
     version: String,
+    /// The order's number as the merchant stored it (`#1001`), which the erase
+    /// button names.
+    name: String,
 }
 
 async fn found(
@@ -172,6 +178,7 @@ async fn found(
         shopper_html: app::ui::order_html(view, locale),
         shopper_locale: locale,
         version,
+        name: order.order_number.clone(),
     }))
 }
 

@@ -46,7 +46,7 @@ pub(super) fn csv_order_input(rows: &[HashMap<String, String>]) -> std::result::
     let get = |row: &HashMap<String, String>, k: &str| row.get(k).cloned();
     let mut unreadable = vec![];
     let mut shipments: Vec<ShipmentInput> = vec![];
-    let mut by_tracking: HashMap<String, usize> = HashMap::new();
+    let mut by_parcel: HashMap<String, usize> = HashMap::new();
     let mut items = Vec::with_capacity(rows.len());
     for (i, row) in rows.iter().enumerate() {
         // Order columns are read from the first row; a later row that gives another
@@ -82,16 +82,23 @@ pub(super) fn csv_order_input(rows: &[HashMap<String, String>]) -> std::result::
             image_url: None,
             sku: get(row, "sku"),
         });
-        if let Some(number) = get(row, "tracking_number") {
-            let k = match by_tracking.get(&number) {
+        // A row with any parcel column is in a parcel: rows with one tracking
+        // number share it; rows without, one of the same carrier, link and status.
+        if PARCEL_COLUMNS.iter().any(|k| row.contains_key(*k)) {
+            let number = get(row, "tracking_number");
+            let key = number.clone().unwrap_or_else(|| {
+                let [_, carrier, url, status] = PARCEL_COLUMNS.map(|k| get(row, k).unwrap_or_default());
+                format!("\0{carrier}\0{url}\0{status}")
+            });
+            let k = match by_parcel.get(&key) {
                 Some(&k) => k,
                 None => {
-                    by_tracking.insert(number.clone(), shipments.len());
+                    by_parcel.insert(key, shipments.len());
                     shipments.push(ShipmentInput {
                         id: Some(format!("shipment-{}", shipments.len() + 1)),
                         status: Some(get(row, "shipment_status").unwrap_or_else(|| "in_transit".into())),
                         carrier: get(row, "carrier"),
-                        tracking_number: Some(number),
+                        tracking_number: number,
                         tracking_url: get(row, "tracking_url"),
                         ..Default::default()
                     });
@@ -100,6 +107,23 @@ pub(super) fn csv_order_input(rows: &[HashMap<String, String>]) -> std::result::
             };
             shipments[k].line_items.push(ItemRefInput { id: Some(id), quantity });
         }
+    }
+    // The order's rows twice over, cell for cell: two overlapping exports
+    // joined, which would count every item twice.
+    let half = rows.len() / 2;
+    if half > 0 && rows.len() % 2 == 0 && rows[..half] == rows[half..] {
+        let which = match half {
+            1 => "row 2 repeats its row 1".to_string(),
+            _ => format!("rows {} to {} repeat its rows 1 to {half}", half + 1, rows.len()),
+        };
+        unreadable.push(FieldError::new(
+            "line_items",
+            "repeated_rows",
+            format!(
+                "this order's {which} cell for cell (is the order in the file twice?); if they are more \
+                 items like those, give each row a line_item_id"
+            ),
+        ));
     }
     if !unreadable.is_empty() {
         return Err(unreadable);
@@ -129,7 +153,9 @@ pub(super) fn csv_order_input(rows: &[HashMap<String, String>]) -> std::result::
         fulfillment_status: Some(get(first, "fulfillment_status").unwrap_or_else(|| fulfillment.into())),
         currency: get(first, "currency"),
         totals: Some(TotalsInput {
-            subtotal: money("subtotal"),
+            subtotal: get(first, "subtotal")
+                .or_else(|| items_sum(&items))
+                .or_else(|| money("subtotal")),
             shipping: money("shipping"),
             tax: money("tax"),
             discounts: money("discounts"),
@@ -141,6 +167,30 @@ pub(super) fn csv_order_input(rows: &[HashMap<String, String>]) -> std::result::
         note: get(first, "note"),
         ..Default::default()
     })
+}
+
+/// The columns that put a row's item in a parcel.
+const PARCEL_COLUMNS: [&str; 4] = ["tracking_number", "carrier", "tracking_url", "shipment_status"];
+
+/// The sum of the items' price × quantity (`12.50` × 2 = `25.00`), the order's
+/// subtotal when the file gives none; None when a price or quantity cannot be
+/// read (validation then says which). Prices have at most four decimals.
+fn items_sum(items: &[LineItemInput]) -> Option<String> {
+    let mut places = 2;
+    let mut sum: u128 = 0;
+    for item in items {
+        let price = item.price.as_deref()?.trim();
+        let (whole, part) = price.split_once('.').unwrap_or((price, ""));
+        let digits = |p: &str| p.bytes().all(|b| b.is_ascii_digit());
+        if whole.is_empty() || whole.len() > 12 || part.len() > 4 || !digits(whole) || !digits(part) {
+            return None;
+        }
+        places = places.max(part.len());
+        let units: u128 = format!("{whole}{part:0<4}").parse().ok()?;
+        sum = sum.checked_add(units.checked_mul(u128::from(item.quantity?))?)?;
+    }
+    let part = format!("{:04}", sum % 10_000);
+    Some(format!("{}.{}", sum / 10_000, &part[..places]))
 }
 
 fn same_email(a: &str, b: &str) -> bool {
@@ -162,175 +212,4 @@ fn quantity_error(field: &str, text: &str) -> FieldError {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::super::csv_stream::csv_orders;
-    use super::super::{Parsed, Rejected};
-    use app::order::LIMITS;
-
-    /// Every answer for a file, by line.
-    fn read_csv(file: &[u8]) -> Result<Vec<Parsed>, Rejected> {
-        let mut parsed: Vec<Parsed> = csv_orders(std::io::Cursor::new(file))?.collect();
-        parsed.sort_by_key(|p| match p {
-            Ok((line, _)) => *line,
-            Err(r) => r.line,
-        });
-        Ok(parsed)
-    }
-
-    #[test]
-    fn csv_rows_of_one_order_make_one_order_with_its_parcels() {
-        let file = "\
-order_number,email,placed_at,currency,total,line_item_id,line_item_title,quantity,price,carrier,tracking_number,note,tags
-#2001,ada@example.com,2026-11-02T10:15:00Z,NOK,548.00,li-1,Wool socks,2,249.50,PostNord,0037001,VIP customer,vip|gift
-#2002,bo@example.com,2026-11-02T11:00:00Z,SEK,99.00,,Cap,1,99.00,,,,
-#2001,ada@example.com,2026-11-02T10:15:00Z,NOK,548.00,li-2,Beanie,1,49.00,PostNord,0037001,,
-#2003,not-an-email,2026-11-02T11:00:00Z,SEK,99.00,,Cap,1,99.00,,,,
-#2004,cy@example.com,2026-11-02T11:00:00Z,SEK,99.00,,Cap,two,99.00,,,,
-";
-        let parsed = read_csv(file.as_bytes()).expect("the header row is good");
-        assert_eq!(parsed.len(), 4);
-        let Ok((line, order)) = &parsed[0] else {
-            panic!("{:?}", parsed[0])
-        };
-        assert_eq!(*line, 2);
-        assert_eq!(order.line_items.len(), 2);
-        assert_eq!(order.shipments.len(), 1);
-        assert_eq!(order.shipments[0].line_items.len(), 2);
-        assert_eq!(order.tags, ["vip", "gift"]);
-        assert_eq!(order.note.as_deref(), Some("VIP customer"));
-        let Ok((3, cap)) = &parsed[1] else {
-            panic!("{:?}", parsed[1])
-        };
-        assert_eq!(cap.fulfillment_status.as_str(), "unfulfilled");
-        let Err(bad) = &parsed[2] else { panic!() };
-        assert_eq!(bad.line, 5);
-        assert!(bad.reason.starts_with("email:"), "{}", bad.reason);
-        let Err(bad) = &parsed[3] else { panic!() };
-        assert_eq!(bad.line, 6);
-        assert!(bad.reason.contains("quantity"), "{}", bad.reason);
-    }
-
-    #[test]
-    fn an_order_of_more_rows_than_line_items_allowed_is_refused_without_keeping_them() {
-        let mut file = String::from(
-            "order_number,email,placed_at,currency,total,line_item_title,quantity,price,tracking_number\n",
-        );
-        // 20,000 rows of one order, each its own parcel: all were kept, and each
-        // parcel was looked up among the ones before it (time grew as rows squared).
-        for n in 0..20_000 {
-            file.push_str(&format!(
-                "#1,a@example.com,2026-11-02T10:15:00Z,NOK,1.00,Cap,1,1.00,T{n}\n"
-            ));
-        }
-        file.push_str("#2,b@example.com,2026-11-02T10:15:00Z,NOK,1.00,Cap,1,1.00,\n");
-        let parsed = read_csv(file.as_bytes()).expect("the header row is good");
-        assert_eq!(parsed.len(), 2);
-        let Err(bad) = &parsed[0] else {
-            panic!("{:?}", parsed[0])
-        };
-        assert_eq!(bad.line, 2);
-        assert!(
-            bad.reason.contains("20000 rows") && bad.reason.contains("at most 1000"),
-            "{}",
-            bad.reason
-        );
-        assert!(parsed[1].is_ok(), "the next order is read as ever");
-    }
-
-    #[test]
-    fn an_order_of_as_many_rows_as_line_items_allowed_is_read() {
-        let mut file = String::from(
-            "order_number,email,placed_at,currency,total,line_item_title,quantity,price,tracking_number\n",
-        );
-        for n in 0..LIMITS.line_items {
-            file.push_str(&format!(
-                "#1,a@example.com,2026-11-02T10:15:00Z,NOK,1.00,Cap,1,1.00,T{}\n",
-                n % 100
-            ));
-        }
-        let parsed = read_csv(file.as_bytes()).expect("the header row is good");
-        let Ok((_, order)) = &parsed[0] else {
-            panic!("{:?}", parsed[0])
-        };
-        assert_eq!(order.line_items.len(), LIMITS.line_items);
-        assert_eq!(
-            order.shipments.len(),
-            100,
-            "rows of one tracking number share its parcel"
-        );
-    }
-
-    #[test]
-    fn rows_of_one_number_that_name_another_shopper_or_currency_reject_the_order() {
-        let file = "\
-order_number,email,placed_at,currency,total,line_item_title,quantity,price
-#1,ada@example.com,2026-11-02T10:15:00Z,NOK,2.00,Cap,1,1.00
-#2,bo@example.com,2026-11-02T10:15:00Z,NOK,1.00,Cap,1,1.00
-#1,eve@example.com,2026-11-02T10:15:00Z,NOK,2.00,Hat,1,1.00
-#2,BO@Example.com ,2026-11-02T10:15:00Z,NOK,1.00,Hat,1,1.00
-#3,cy@example.com,2026-11-02T10:15:00Z,NOK,1.00,Cap,1,1.00
-#3,cy@example.com,2026-11-02T10:15:00Z,SEK,1.00,Hat,1,1.00
-";
-        let parsed = read_csv(file.as_bytes()).expect("the header row is good");
-        assert_eq!(parsed.len(), 3);
-        let Err(mixed) = &parsed[0] else {
-            panic!("{:?}", parsed[0])
-        };
-        assert!(
-            mixed
-                .reason
-                .contains("`email` differs between this order's row 1 and row 2"),
-            "{}",
-            mixed.reason
-        );
-        let Ok((_, same)) = &parsed[1] else {
-            panic!("the same address in other letters is the same shopper: {:?}", parsed[1])
-        };
-        assert_eq!(same.line_items.len(), 2);
-        let Err(currencies) = &parsed[2] else {
-            panic!("{:?}", parsed[2])
-        };
-        assert!(
-            currencies.reason.contains("`currency` differs"),
-            "{}",
-            currencies.reason
-        );
-    }
-
-    #[test]
-    fn an_order_whose_rows_hold_more_text_than_an_order_may_is_refused_without_keeping_it() {
-        let mut file =
-            String::from("order_number,email,placed_at,currency,total,line_item_title,quantity,price,variant\n");
-        let variant = "v".repeat(3000);
-        for _ in 0..400 {
-            file.push_str(&format!(
-                "#1,a@example.com,2026-11-02T10:15:00Z,NOK,1.00,Cap,1,1.00,{variant}\n"
-            ));
-        }
-        file.push_str("#2,b@example.com,2026-11-02T10:15:00Z,NOK,1.00,Cap,1,1.00,\n");
-        let parsed = read_csv(file.as_bytes()).expect("the header row is good");
-        let Err(large) = &parsed[0] else {
-            panic!("{:?}", parsed[0])
-        };
-        assert_eq!(large.line, 2);
-        assert!(
-            large.reason.contains("an order holds at most 1048576"),
-            "{}",
-            large.reason
-        );
-        assert!(parsed[1].is_ok(), "the next order is read as ever");
-    }
-
-    #[test]
-    fn a_csv_with_an_unknown_column_is_refused_whole() {
-        let Err(bad) = read_csv("order_number,colour\n#1,red\n".as_bytes()) else {
-            panic!("an unknown column refuses the file")
-        };
-        assert_eq!(bad.line, 1);
-        assert!(bad.reason.contains("\"colour\""), "{}", bad.reason);
-        let Err(bad) = read_csv("email\na@example.com\n".as_bytes()) else {
-            panic!("a file without order numbers is refused")
-        };
-        assert!(bad.reason.contains("no order_number column"), "{}", bad.reason);
-    }
-}
+mod tests;

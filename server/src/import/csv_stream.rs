@@ -7,7 +7,8 @@
 //! of one order are together (as platforms export them) holds one order's rows at
 //! a time, however long the file.
 
-use super::csv_rows::{csv_order_input, CSV_COLUMNS};
+use super::csv_header::{columns, other_separator, unnamed_value};
+use super::csv_rows::csv_order_input;
 use super::row_bound::{RowBound, READ_AHEAD};
 use super::{reasons, Parsed, Rejected};
 use app::order::{validate, LIMITS, MAX_BODY_BYTES};
@@ -81,8 +82,9 @@ pub struct CsvOrders<R> {
     failed: bool,
 }
 
-fn reader<R: Read>(input: R) -> csv::Reader<RowBound<R>> {
+fn reader<R: Read>(input: R, separator: u8) -> csv::Reader<RowBound<R>> {
     csv::ReaderBuilder::new()
+        .delimiter(separator)
         // A row of more or fewer fields than the header is read, to be rejected
         // with its order (`row_problem`).
         .flexible(true)
@@ -91,10 +93,15 @@ fn reader<R: Read>(input: R) -> csv::Reader<RowBound<R>> {
         .from_reader(RowBound::new(input))
 }
 
-/// After a row: the next starts where the parser is.
+/// After a row (the header row too): the next starts where the parser is.
 fn row_done<R: Read>(csv: &mut csv::Reader<RowBound<R>>) {
-    let at = csv.position().clone();
-    csv.get_mut().row_starts_at(at.byte(), at.line());
+    let at = csv.position().byte();
+    csv.get_mut().row_starts_at(at);
+}
+
+/// The line the row read last starts on.
+fn row_line<R: Read>(csv: &csv::Reader<RowBound<R>>) -> usize {
+    csv.get_ref().last_row_line() as usize
 }
 
 /// A row's order number key, from its text even where other fields are not
@@ -112,9 +119,14 @@ fn cells_unlike_header(cells: usize, fields: usize) -> String {
 /// Why a row cannot be read as one of its order's rows, if it cannot. (A row
 /// whose cells are unlike the header's refuses the file in the first pass; here
 /// only if the file changed between the passes.)
-fn row_problem(row: &ByteRecord, fields: usize) -> Option<String> {
-    if row.len() != fields {
-        return Some(cells_unlike_header(row.len(), fields));
+fn row_problem(row: &ByteRecord, headers: &StringRecord) -> Option<String> {
+    if row.len() != headers.len() {
+        return Some(cells_unlike_header(row.len(), headers.len()));
+    }
+    if let Some(column) = unnamed_value(headers, row) {
+        return Some(format!(
+            "unreadable row: a value in column {column}, which the header row gives no name"
+        ));
     }
     row.iter().position(|f| std::str::from_utf8(f).is_err()).map(|i| {
         format!(
@@ -142,40 +154,36 @@ fn unreadable<R: Read>(csv: &csv::Reader<RowBound<R>>, e: &csv::Error) -> Reject
 /// that cannot be read to its end (a row over 1 MiB, a read that fails: at the
 /// line where it stopped) or again from its start.
 pub fn csv_orders<R: Read + Seek>(input: R) -> Result<CsvOrders<R>, Rejected> {
-    let mut csv = reader(input);
-    let headers = match csv.headers() {
+    let mut csv = reader(input, b',');
+    let separator = match csv.byte_headers() {
+        Ok(raw) => other_separator(raw)?,
+        Err(e) => return Err(Rejected::new(1, format!("unreadable header row: {e}"))),
+    };
+    // Read again from the start with the file's own separator.
+    if let Some(separator) = separator {
+        let mut input = csv.into_inner().into_inner();
+        if let Err(e) = input.seek(SeekFrom::Start(0)) {
+            return Err(Rejected::new(1, format!("unreadable header row: {e}")));
+        }
+        csv = reader(input, separator);
+    }
+    let separator = separator.unwrap_or(b',');
+    let raw = match csv.headers() {
         Ok(h) => h.clone(),
         Err(e) => return Err(Rejected::new(1, format!("unreadable header row: {e}"))),
     };
-    if let Some(unknown) = headers.iter().find(|h| !CSV_COLUMNS.contains(h)) {
-        return Err(Rejected::new(
-            1,
-            format!("unknown column {unknown:?} (columns: {})", CSV_COLUMNS.join(", ")),
-        ));
-    }
-    let twice = headers.iter().enumerate().find_map(|(i, h)| {
-        let first = headers.iter().take(i).position(|e| e == h)?;
-        Some((h, first + 1, i + 1))
-    });
-    if let Some((name, first, again)) = twice {
-        return Err(Rejected::new(
-            1,
-            format!("column {name:?} appears twice (columns {first} and {again})"),
-        ));
-    }
-    let Some(column) = headers.iter().position(|h| h == "order_number") else {
-        return Err(Rejected::new(1, "the header row has no order_number column"));
-    };
+    row_done(&mut csv);
+    let (headers, column) = columns(&raw)?;
     let hasher = RandomState::new();
     let FirstPass { last_rows, answers } = first_pass(&mut csv, column, headers.len(), &hasher)?;
     let mut input = csv.into_inner().into_inner();
     if let Err(e) = input.seek(SeekFrom::Start(0)) {
         return Err(Rejected::new(1, format!("the file cannot be read a second time: {e}")));
     }
-    let mut csv = reader(input);
+    let mut csv = reader(input, separator);
     // The same header row as the first pass read.
     match csv.headers() {
-        Ok(again) if *again == headers => {}
+        Ok(again) if *again == raw => row_done(&mut csv),
         Ok(_) => return Err(Rejected::new(1, format!("the header row {CHANGED}"))),
         Err(e) => return Err(Rejected::new(1, format!("unreadable header row: {e}"))),
     }
@@ -233,9 +241,8 @@ fn first_pass<R: Read>(
         // wrong columns, its order number too: which order it belongs to cannot be
         // told, and the rest of that order would be written without it.
         if bytes.len() != fields {
-            let line = bytes.position().map_or(0, |p| p.line() as usize);
             return Err(Rejected::new(
-                line,
+                row_line(csv),
                 format!("{}; the file is refused", cells_unlike_header(bytes.len(), fields)),
             ));
         }
@@ -279,17 +286,17 @@ impl<R: Read> CsvOrders<R> {
             }
             Err(e) => {
                 row_done(&mut self.csv);
-                let line = e.position().map_or(0, |p| p.line() as usize);
+                let line = row_line(&self.csv);
                 return Some(Some(Err(Rejected::new(line, format!("unreadable row: {e}")))));
             }
         }
         if blank(&self.record) {
             return Some(None);
         }
-        let (line, start) = self.record.position().map_or((0, 0), |p| (p.line(), p.byte()));
-        let at = line as usize;
+        let start = self.record.position().map_or(0, csv::Position::byte);
+        let at = row_line(&self.csv);
         let key = row_key(&self.record, self.column);
-        let problem = row_problem(&self.record, self.headers.len());
+        let problem = row_problem(&self.record, &self.headers);
         if key.is_empty() {
             let reason = problem.unwrap_or_else(|| "order_number: Enter the order number.".to_string());
             return Some(Some(Err(Rejected::new(at, reason))));

@@ -20,6 +20,7 @@ pub fn jsonl_orders(mut reader: impl BufRead) -> impl Iterator<Item = Parsed> {
     let mut line = Vec::new();
     let mut line_no = 0;
     let mut failed = false;
+    let mut started = false;
     std::iter::from_fn(move || {
         while !failed {
             line_no += 1;
@@ -37,8 +38,21 @@ pub fn jsonl_orders(mut reader: impl BufRead) -> impl Iterator<Item = Parsed> {
                     format!("the line has {length} bytes; an order has at most {MAX_BODY_BYTES}"),
                 )));
             }
+            // A byte-order mark some editors write first is not part of the JSON.
+            if line_no == 1 && line.starts_with(BOM) {
+                line.drain(..BOM.len());
+            }
             if line.iter().all(u8::is_ascii_whitespace) {
                 continue;
+            }
+            if !started {
+                started = true;
+                // A JSON array, or an order written over several lines: every
+                // line after would be refused on its own.
+                if let Some(reason) = not_lines(&line) {
+                    failed = true;
+                    return Some(Err(Rejected::new(line_no, reason)));
+                }
             }
             return Some(
                 parse_order(&line)
@@ -48,6 +62,25 @@ pub fn jsonl_orders(mut reader: impl BufRead) -> impl Iterator<Item = Parsed> {
         }
         None
     })
+}
+
+/// UTF-8's byte-order mark.
+const BOM: &[u8] = b"\xEF\xBB\xBF";
+
+/// Why a file whose first line is `first` is not JSON Lines, if it is not: it
+/// starts a JSON array, or an object that goes on over the next lines.
+fn not_lines(first: &[u8]) -> Option<&'static str> {
+    match first.trim_ascii() {
+        [b'[', ..] => Some(
+            "the file is one JSON array, not JSON Lines: write one order per line (`jq -c '.[]' FILE`); \
+             nothing after this line is read",
+        ),
+        b"{" => Some(
+            "the order goes on over several lines; JSON Lines has one whole order per line \
+             (`jq -c . FILE`); nothing after this line is read",
+        ),
+        _ => None,
+    }
 }
 
 /// What a line must be, as its rejection says it.
@@ -149,7 +182,8 @@ mod tests {
 
     #[test]
     fn a_line_of_json_that_is_not_an_object_is_rejected_in_plain_words() {
-        let parsed = read_jsonl("[]\n\"#1001\"\n".as_bytes());
+        // (A first line that starts an array refuses the file: below.)
+        let parsed = read_jsonl("\"#1001\"\n[]\n".as_bytes());
         assert_eq!(parsed.len(), 2);
         for (i, rejected) in parsed.iter().enumerate() {
             let Err(bad) = rejected else { panic!("{rejected:?}") };
@@ -161,6 +195,33 @@ mod tests {
             );
             assert!(!bad.reason.contains("struct"), "no Rust type names: {}", bad.reason);
         }
+    }
+
+    #[test]
+    fn a_byte_order_mark_is_skipped_and_a_file_that_is_not_json_lines_is_said_to_be_so_once() {
+        let one = serde_json::to_string(&serde_json::from_str::<Value>(EXAMPLE).unwrap()).unwrap();
+        let parsed = read_jsonl(format!("\u{FEFF}{one}\n{one}\n").as_bytes());
+        assert!(parsed.iter().all(Result::is_ok), "{parsed:?}");
+        // A JSON array as editors and APIs write it, and one order over many lines.
+        let array = format!("\n[\n  {EXAMPLE},\n  {EXAMPLE}\n]\n");
+        for (file, says) in [
+            (array, "one JSON array"),
+            (format!("\u{FEFF}{EXAMPLE}"), "over several lines"),
+        ] {
+            let parsed = read_jsonl(file.as_bytes());
+            let [Err(bad)] = &parsed[..] else {
+                panic!("one answer: {parsed:?}")
+            };
+            assert!(
+                bad.reason.contains(says) && bad.reason.contains("one"),
+                "{}",
+                bad.reason
+            );
+            assert!(bad.reason.contains("nothing after this line is read"), "{}", bad.reason);
+        }
+        // Inside a file, such a line is one bad line among good ones.
+        let parsed = read_jsonl(format!("{one}\n[\n{one}\n").as_bytes());
+        assert_eq!(parsed.iter().filter(|p| p.is_ok()).count(), 2, "{parsed:?}");
     }
 
     #[test]

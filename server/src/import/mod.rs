@@ -5,6 +5,7 @@
 //! columns). A line that cannot become a valid order is reported with its line
 //! number and reason and written nowhere; the others go on.
 
+mod csv_header;
 mod csv_rows;
 mod csv_stream;
 mod jsonl;
@@ -32,6 +33,15 @@ impl Format {
     /// From the file name (`.jsonl`, `.ndjson`, `.csv`), else from the first byte
     /// that is not white space (`{` is JSONL).
     pub fn detect(path: &Path) -> Result<Format> {
+        let file = std::fs::File::open(path).with_context(|| format!("cannot read {}", path.display()))?;
+        let mut start = [0u8; 2];
+        let read = file
+            .take(2)
+            .read(&mut start)
+            .with_context(|| format!("cannot read {}", path.display()))?;
+        if read == 2 && matches!(start, [0xFF, 0xFE] | [0xFE, 0xFF]) {
+            anyhow::bail!("{}: {}", path.display(), csv_header::UTF16);
+        }
         match path
             .extension()
             .and_then(|e| e.to_str())
@@ -45,8 +55,12 @@ impl Format {
         // Only up to the first byte that is not white space is read.
         let file = std::fs::File::open(path).with_context(|| format!("cannot read {}", path.display()))?;
         let mut bytes = std::io::BufReader::new(file).bytes();
+        // (A UTF-8 byte-order mark is not looked at.)
         let first = bytes
-            .find(|b| !b.as_ref().is_ok_and(u8::is_ascii_whitespace))
+            .find(|b| {
+                !b.as_ref()
+                    .is_ok_and(|b| b.is_ascii_whitespace() || [0xEF, 0xBB, 0xBF].contains(b))
+            })
             .transpose()
             .with_context(|| format!("cannot read {}", path.display()))?;
         match first {
@@ -99,6 +113,9 @@ pub struct Summary {
     pub rejected: Vec<Rejected>,
     /// Rejected lines beyond those.
     pub more_rejected: usize,
+    /// Why the import stopped before the end of the file, if it did (the
+    /// database failed, or it was interrupted): the orders accepted are written.
+    pub stopped: Option<String>,
     /// The rejections kept so far, the latest line on top (`finish` sorts them into `rejected`).
     kept: std::collections::BinaryHeap<Rejected>,
 }
@@ -131,12 +148,14 @@ impl Summary {
 
 /// Writes each parsed order in its own transaction as it arrives; a stale or
 /// failing write is that line's rejection. `progress` is told how many orders
-/// (and rejected lines) are done.
+/// (and rejected lines) are done. A database that fails, or `stop` (Ctrl-C),
+/// ends the import with what it did so far (`Summary::stopped`).
 pub async fn write(
     store: &Store,
     shop_id: i64,
     mut parsed: tokio::sync::mpsc::Receiver<Parsed>,
     progress: impl Fn(usize),
+    stop: impl std::future::Future<Output = ()>,
 ) -> Result<Summary> {
     let mut summary = Summary::default();
     let mut writer = store
@@ -144,7 +163,16 @@ pub async fn write(
         .await
         .context("the database failed; nothing was imported")?;
     let mut done = 0;
-    while let Some(item) = parsed.recv().await {
+    tokio::pin!(stop);
+    loop {
+        let item = tokio::select! {
+            item = parsed.recv() => item,
+            () = &mut stop => {
+                summary.stopped = Some(format!("interrupted after {done} line(s) of orders"));
+                break;
+            }
+        };
+        let Some(item) = item else { break };
         done += 1;
         match item {
             Ok((line, order)) => match writer.put_order(shop_id, order).await {
@@ -153,7 +181,10 @@ pub async fn write(
                     line,
                     "updated_at: the stored order is newer than this line",
                 )),
-                Err(StoreError::Database(e)) => return Err(e).context("the database failed; import stopped"),
+                Err(StoreError::Database(e)) => {
+                    summary.stopped = Some(format!("the database failed at line {line} ({e})"));
+                    break;
+                }
                 Err(StoreError::Invalid(errors)) => summary.reject(Rejected::new(line, reasons(&errors))),
                 Err(e) => summary.reject(Rejected::new(line, e.to_string())),
             },

@@ -106,7 +106,7 @@ async fn an_import_that_writes_nothing_says_so() {
     // Every line rejected: nothing written either; a line of JSON that is not an
     // object is told so in plain words, without Rust's type names.
     let jsonl = dir.path().join("orders.jsonl");
-    std::fs::write(&jsonl, "[]\n{\"order_number\": \"#2\"}\n").unwrap();
+    std::fs::write(&jsonl, "\"#1\"\n{\"order_number\": \"#2\"}\n").unwrap();
     let out = lookout(&url, &["import", "nordlys", jsonl.to_str().unwrap()]);
     assert!(!out.status.success());
     assert!(stdout(&out).contains("0 accepted, 2 rejected"), "{}", stdout(&out));
@@ -162,4 +162,109 @@ async fn a_pipe_is_refused_and_a_file_name_that_is_not_utf8_is_read() {
         .unwrap();
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(stdout(&out).contains("1 accepted, 0 rejected"), "{}", stdout(&out));
+}
+
+#[tokio::test]
+async fn a_file_with_no_orders_or_in_utf16_is_refused_and_a_directory_is_named() {
+    let (_db, url) = temp_db();
+    assert!(lookout(&url, &["shop", "create", "nordlys", "--name", "Nordlys"])
+        .status
+        .success());
+    let dir = tempfile::tempdir().unwrap();
+    // An export that came out empty is not a success.
+    for (name, text) in [
+        ("empty.jsonl", ""),
+        ("header.csv", "order_number,email\r\n"),
+        ("blank.jsonl", "\n\n"),
+    ] {
+        let file = dir.path().join(name);
+        std::fs::write(&file, text).unwrap();
+        let out = lookout(&url, &["import", "nordlys", file.to_str().unwrap()]);
+        assert!(!out.status.success(), "{name}");
+        assert!(
+            stderr(&out).contains("the file has no orders; nothing was written"),
+            "{name}: {}",
+            stderr(&out)
+        );
+    }
+    // Excel's "Unicode text", whatever the file's name says.
+    for name in ["orders.csv", "orders.jsonl", "orders"] {
+        let file = dir.path().join(name);
+        let utf16: Vec<u8> = [0xFF, 0xFE]
+            .into_iter()
+            .chain("order_number\n".bytes().flat_map(|b| [b, 0]))
+            .collect();
+        std::fs::write(&file, utf16).unwrap();
+        let out = lookout(&url, &["import", "nordlys", file.to_str().unwrap()]);
+        assert!(!out.status.success(), "{name}");
+        assert!(
+            stderr(&out).contains("is UTF-16 text; save it as UTF-8"),
+            "{name}: {}",
+            stderr(&out)
+        );
+    }
+    let out = lookout(&url, &["import", "nordlys", dir.path().to_str().unwrap()]);
+    assert!(stderr(&out).contains("is a directory"), "{}", stderr(&out));
+    assert!(!stderr(&out).contains("pipe"), "{}", stderr(&out));
+}
+
+/// Ctrl-C during an import: it stops, says how many orders are written (as
+/// many as the database holds) and what to do, and fails.
+#[tokio::test]
+async fn an_interrupted_import_says_what_it_wrote() {
+    let (db, url) = temp_db();
+    assert!(lookout(&url, &["shop", "create", "nordlys", "--name", "Nordlys"])
+        .status
+        .success());
+    let example = common::example();
+    let lines: Vec<String> = (0..20_000)
+        .map(|n| {
+            let mut o = example.clone();
+            o["order_number"] = format!("#{n}").into();
+            o.to_string()
+        })
+        .collect();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("orders.jsonl");
+    std::fs::write(&file, lines.join("\n")).unwrap();
+    let child = std::process::Command::new(env!("CARGO_BIN_EXE_lookout"))
+        .args(["import", "nordlys", file.to_str().unwrap()])
+        .env("LOOKOUT_DATABASE_URL", &url)
+        .env("RUST_LOG", "warn")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let store = app::store::Store::connect(&db.url).await.unwrap();
+    let shop = store.shop("nordlys").await.unwrap().unwrap();
+    // Once it is writing, interrupted as a terminal's Ctrl-C does.
+    let mut waited = 0;
+    while store.order_count(shop.id).await.unwrap() < 50 {
+        assert!(waited < 600, "no order written in 60 s");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        waited += 1;
+    }
+    let pid = child.id().to_string();
+    assert!(std::process::Command::new("kill")
+        .args(["-INT", &pid])
+        .status()
+        .unwrap()
+        .success());
+    let out = child.wait_with_output().unwrap();
+    assert!(!out.status.success());
+    let err = stderr(&out);
+    assert!(err.contains("import stopped: interrupted after"), "{err}");
+    assert!(err.contains("Import the file again to write the rest"), "{err}");
+    let said = stdout(&out);
+    let accepted: i64 = said
+        .split(" accepted")
+        .next()
+        .and_then(|n| n.trim().parse().ok())
+        .unwrap_or_else(|| panic!("{said}"));
+    assert!(accepted > 0 && accepted < 20_000, "{said}");
+    assert_eq!(store.order_count(shop.id).await.unwrap(), accepted);
+    assert!(
+        err.contains(&format!("the {accepted} order(s) accepted are written")),
+        "{err}"
+    );
 }

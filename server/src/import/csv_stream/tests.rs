@@ -387,3 +387,26 @@ fn any_arrangement_of_rows_makes_the_orders_that_grouping_the_whole_file_makes()
     }
     assert!(spread > 200, "only {spread} files had an order's rows apart");
 }
+
+#[test]
+fn rejections_name_the_line_an_editor_shows_whatever_the_line_endings() {
+    // As Excel saves (CRLF), with blank lines, and as old Macs save (a lone
+    // CR): the bad rows are on lines 4 and 8 of each file.
+    let (good, more) = (row("#1", "Cap"), row("#1", "Socks"));
+    let bad = row("#2", "Cap").replace("2026-11-02T10:15:00Z", "yesterday");
+    let worse = row("#3", "Hat").replace("1.00,Hat", "x,Hat");
+    let lf = format!("{HEADER}{good}\n{bad}{more}\n\n{worse}");
+    for (ending, file) in [
+        ("LF", lf.clone()),
+        ("CRLF", lf.replace('\n', "\r\n")),
+        ("CR", lf.replace('\n', "\r")),
+    ] {
+        let parsed: Vec<Parsed> = csv_orders(Cursor::new(file)).expect("good header").collect();
+        let lines: Vec<Result<usize, usize>> = parsed
+            .iter()
+            .map(|p| p.as_ref().map(|(line, _)| *line).map_err(|r| r.line))
+            .collect();
+        // #1's last row is on line 5; its order is answered there, at its first row's line.
+        assert_eq!(lines, [Err(4), Ok(2), Err(8)], "{ending}");
+    }
+}

@@ -1,0 +1,272 @@
+use super::super::csv_stream::csv_orders;
+use super::super::{Parsed, Rejected};
+use app::order::LIMITS;
+
+/// Every answer for a file, by line.
+fn read_csv(file: &[u8]) -> Result<Vec<Parsed>, Rejected> {
+    let mut parsed: Vec<Parsed> = csv_orders(std::io::Cursor::new(file))?.collect();
+    parsed.sort_by_key(|p| match p {
+        Ok((line, _)) => *line,
+        Err(r) => r.line,
+    });
+    Ok(parsed)
+}
+
+#[test]
+fn csv_rows_of_one_order_make_one_order_with_its_parcels() {
+    let file = "\
+order_number,email,placed_at,currency,total,line_item_id,line_item_title,quantity,price,carrier,tracking_number,note,tags
+#2001,ada@example.com,2026-11-02T10:15:00Z,NOK,548.00,li-1,Wool socks,2,249.50,PostNord,0037001,VIP customer,vip|gift
+#2002,bo@example.com,2026-11-02T11:00:00Z,SEK,99.00,,Cap,1,99.00,,,,
+#2001,ada@example.com,2026-11-02T10:15:00Z,NOK,548.00,li-2,Beanie,1,49.00,PostNord,0037001,,
+#2003,not-an-email,2026-11-02T11:00:00Z,SEK,99.00,,Cap,1,99.00,,,,
+#2004,cy@example.com,2026-11-02T11:00:00Z,SEK,99.00,,Cap,two,99.00,,,,
+";
+    let parsed = read_csv(file.as_bytes()).expect("the header row is good");
+    assert_eq!(parsed.len(), 4);
+    let Ok((line, order)) = &parsed[0] else {
+        panic!("{:?}", parsed[0])
+    };
+    assert_eq!(*line, 2);
+    assert_eq!(order.line_items.len(), 2);
+    assert_eq!(order.shipments.len(), 1);
+    assert_eq!(order.shipments[0].line_items.len(), 2);
+    assert_eq!(order.tags, ["vip", "gift"]);
+    assert_eq!(order.note.as_deref(), Some("VIP customer"));
+    let Ok((3, cap)) = &parsed[1] else {
+        panic!("{:?}", parsed[1])
+    };
+    assert_eq!(cap.fulfillment_status.as_str(), "unfulfilled");
+    let Err(bad) = &parsed[2] else { panic!() };
+    assert_eq!(bad.line, 5);
+    assert!(bad.reason.starts_with("email:"), "{}", bad.reason);
+    let Err(bad) = &parsed[3] else { panic!() };
+    assert_eq!(bad.line, 6);
+    assert!(bad.reason.contains("quantity"), "{}", bad.reason);
+}
+
+#[test]
+fn an_order_of_more_rows_than_line_items_allowed_is_refused_without_keeping_them() {
+    let mut file =
+        String::from("order_number,email,placed_at,currency,total,line_item_title,quantity,price,tracking_number\n");
+    // 20,000 rows of one order, each its own parcel: all were kept, and each
+    // parcel was looked up among the ones before it (time grew as rows squared).
+    for n in 0..20_000 {
+        file.push_str(&format!(
+            "#1,a@example.com,2026-11-02T10:15:00Z,NOK,1.00,Cap,1,1.00,T{n}\n"
+        ));
+    }
+    file.push_str("#2,b@example.com,2026-11-02T10:15:00Z,NOK,1.00,Cap,1,1.00,\n");
+    let parsed = read_csv(file.as_bytes()).expect("the header row is good");
+    assert_eq!(parsed.len(), 2);
+    let Err(bad) = &parsed[0] else {
+        panic!("{:?}", parsed[0])
+    };
+    assert_eq!(bad.line, 2);
+    assert!(
+        bad.reason.contains("20000 rows") && bad.reason.contains("at most 1000"),
+        "{}",
+        bad.reason
+    );
+    assert!(parsed[1].is_ok(), "the next order is read as ever");
+}
+
+#[test]
+fn an_order_of_as_many_rows_as_line_items_allowed_is_read() {
+    let mut file =
+        String::from("order_number,email,placed_at,currency,total,line_item_title,quantity,price,tracking_number\n");
+    for n in 0..LIMITS.line_items {
+        file.push_str(&format!(
+            "#1,a@example.com,2026-11-02T10:15:00Z,NOK,1.00,Cap {n},1,1.00,T{}\n",
+            n % 100
+        ));
+    }
+    let parsed = read_csv(file.as_bytes()).expect("the header row is good");
+    let Ok((_, order)) = &parsed[0] else {
+        panic!("{:?}", parsed[0])
+    };
+    assert_eq!(order.line_items.len(), LIMITS.line_items);
+    assert_eq!(
+        order.shipments.len(),
+        100,
+        "rows of one tracking number share its parcel"
+    );
+}
+
+#[test]
+fn rows_of_one_number_that_name_another_shopper_or_currency_reject_the_order() {
+    let file = "\
+order_number,email,placed_at,currency,total,line_item_title,quantity,price
+#1,ada@example.com,2026-11-02T10:15:00Z,NOK,2.00,Cap,1,1.00
+#2,bo@example.com,2026-11-02T10:15:00Z,NOK,1.00,Cap,1,1.00
+#1,eve@example.com,2026-11-02T10:15:00Z,NOK,2.00,Hat,1,1.00
+#2,BO@Example.com ,2026-11-02T10:15:00Z,NOK,1.00,Hat,1,1.00
+#3,cy@example.com,2026-11-02T10:15:00Z,NOK,1.00,Cap,1,1.00
+#3,cy@example.com,2026-11-02T10:15:00Z,SEK,1.00,Hat,1,1.00
+";
+    let parsed = read_csv(file.as_bytes()).expect("the header row is good");
+    assert_eq!(parsed.len(), 3);
+    let Err(mixed) = &parsed[0] else {
+        panic!("{:?}", parsed[0])
+    };
+    assert!(
+        mixed
+            .reason
+            .contains("`email` differs between this order's row 1 and row 2"),
+        "{}",
+        mixed.reason
+    );
+    let Ok((_, same)) = &parsed[1] else {
+        panic!("the same address in other letters is the same shopper: {:?}", parsed[1])
+    };
+    assert_eq!(same.line_items.len(), 2);
+    let Err(currencies) = &parsed[2] else {
+        panic!("{:?}", parsed[2])
+    };
+    assert!(
+        currencies.reason.contains("`currency` differs"),
+        "{}",
+        currencies.reason
+    );
+}
+
+#[test]
+fn an_order_whose_rows_hold_more_text_than_an_order_may_is_refused_without_keeping_it() {
+    let mut file = String::from("order_number,email,placed_at,currency,total,line_item_title,quantity,price,variant\n");
+    let variant = "v".repeat(3000);
+    for _ in 0..400 {
+        file.push_str(&format!(
+            "#1,a@example.com,2026-11-02T10:15:00Z,NOK,1.00,Cap,1,1.00,{variant}\n"
+        ));
+    }
+    file.push_str("#2,b@example.com,2026-11-02T10:15:00Z,NOK,1.00,Cap,1,1.00,\n");
+    let parsed = read_csv(file.as_bytes()).expect("the header row is good");
+    let Err(large) = &parsed[0] else {
+        panic!("{:?}", parsed[0])
+    };
+    assert_eq!(large.line, 2);
+    assert!(
+        large.reason.contains("an order holds at most 1048576"),
+        "{}",
+        large.reason
+    );
+    assert!(parsed[1].is_ok(), "the next order is read as ever");
+}
+
+#[test]
+fn a_csv_with_an_unknown_column_is_refused_whole() {
+    let Err(bad) = read_csv("order_number,colour\n#1,red\n".as_bytes()) else {
+        panic!("an unknown column refuses the file")
+    };
+    assert_eq!(bad.line, 1);
+    assert!(bad.reason.contains("\"colour\""), "{}", bad.reason);
+    let Err(bad) = read_csv("email\na@example.com\n".as_bytes()) else {
+        panic!("a file without order numbers is refused")
+    };
+    assert!(bad.reason.contains("no order_number column"), "{}", bad.reason);
+}
+
+/// The rows of the helper's CSV of one order, read as an order.
+fn one_order(rows: &str) -> Result<app::order::ValidOrder, Rejected> {
+    let file = format!(
+        "order_number,email,placed_at,currency,total,subtotal,line_item_id,line_item_title,quantity,price,carrier,tracking_number,tracking_url,shipment_status\n{rows}"
+    );
+    let mut parsed = read_csv(file.as_bytes())?;
+    assert_eq!(parsed.len(), 1, "{parsed:?}");
+    parsed.remove(0).map(|(_, order)| order)
+}
+
+#[test]
+fn a_parcel_without_a_tracking_number_is_kept() {
+    // Delivered by a carrier that gives no number, or by the shop's own van:
+    // the rows were dropped as no parcel, and the order read "unfulfilled".
+    let order = one_order(
+        "#1,a@example.com,2025-01-02T10:15:00Z,NOK,30.00,,,Cap,1,10.00,Posten,,https://posten.no/t/abc,delivered
+#1,a@example.com,2025-01-02T10:15:00Z,NOK,30.00,,,Hat,1,10.00,Posten,,https://posten.no/t/abc,delivered
+#1,a@example.com,2025-01-02T10:15:00Z,NOK,30.00,,,Scarf,1,10.00,Van,,,
+#1,a@example.com,2025-01-02T10:15:00Z,NOK,30.00,,,Gloves,1,0.00,,,,
+",
+    )
+    .expect("an order");
+    assert_eq!(order.fulfillment_status.as_str(), "fulfilled");
+    let parcels: Vec<_> = order
+        .shipments
+        .iter()
+        .map(|s| {
+            (
+                s.carrier.as_deref(),
+                s.tracking_number.as_deref(),
+                s.status.as_str(),
+                s.line_items.len(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        parcels,
+        [
+            (Some("Posten"), None, "delivered", 2),
+            (Some("Van"), None, "in_transit", 1)
+        ]
+    );
+    assert_eq!(
+        order.shipments[0].tracking_url.as_deref(),
+        Some("https://posten.no/t/abc")
+    );
+}
+
+#[test]
+fn a_missing_subtotal_is_the_sum_of_the_items() {
+    let rows = "#1,a@example.com,2025-01-02T10:15:00Z,NOK,600.00,,,Socks,2,249.50,,,,
+#1,a@example.com,2025-01-02T10:15:00Z,NOK,600.00,,,Beanie,1,49.125,,,,
+";
+    assert_eq!(one_order(rows).expect("an order").totals.subtotal, "548.125");
+    let given = rows.replace("600.00,,", "600.00,500.00,");
+    assert_eq!(
+        one_order(&given).expect("an order").totals.subtotal,
+        "500.00",
+        "as given"
+    );
+    let one = "#1,a@example.com,2025-01-02T10:15:00Z,NOK,3.00,,,Pin,3,1,,,,\n";
+    assert_eq!(one_order(one).expect("an order").totals.subtotal, "3.00");
+    // A price that is not one: the price is named, not a subtotal never given.
+    let bad = one_order("#1,a@example.com,2025-01-02T10:15:00Z,NOK,3.00,,,Pin,3,1O.00,,,,\n").unwrap_err();
+    assert!(bad.reason.starts_with("line_items[0].price"), "{}", bad.reason);
+    assert!(!bad.reason.contains("subtotal"), "{}", bad.reason);
+}
+
+#[test]
+fn an_order_whose_rows_come_twice_over_is_rejected() {
+    // Two overlapping exports joined: every item would count twice.
+    let row = "#1,a@example.com,2025-01-02T10:15:00Z,NOK,20.00,,,Socks,1,10.00,,,,\n";
+    let other = "#1,a@example.com,2025-01-02T10:15:00Z,NOK,20.00,,,Hat,1,10.00,,,,\n";
+    for (rows, repeat) in [
+        (
+            format!("{row}{other}{row}{other}"),
+            "rows 3 to 4 repeat its rows 1 to 2",
+        ),
+        (row.repeat(2), "row 2 repeats its row 1 cell"),
+    ] {
+        let bad = one_order(&rows).unwrap_err();
+        assert_eq!(bad.line, 2);
+        assert!(
+            bad.reason.starts_with("line_items: ") && bad.reason.contains(repeat),
+            "{}",
+            bad.reason
+        );
+    }
+    // Like rows that are not the order twice over, and like items told apart
+    // by their ids, are items.
+    assert_eq!(
+        one_order(&format!("{row}{other}{row}"))
+            .expect("an order")
+            .line_items
+            .len(),
+        3
+    );
+    let ids = format!(
+        "{}{}",
+        row.replace(",,,Socks", ",,a,Socks"),
+        row.replace(",,,Socks", ",,b,Socks")
+    );
+    assert_eq!(one_order(&ids).expect("an order").line_items.len(), 2);
+}
