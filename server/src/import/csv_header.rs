@@ -14,7 +14,8 @@ use csv::{ByteRecord, StringRecord};
 /// A file in UTF-16 is refused.
 pub(super) fn other_separator(raw: &ByteRecord) -> Result<Option<u8>, Rejected> {
     let first = raw.get(0).unwrap_or_default();
-    if first.starts_with(&[0xFF, 0xFE]) || first.starts_with(&[0xFE, 0xFF]) {
+    // With a byte-order mark, or without (every other byte a NUL).
+    if first.starts_with(&[0xFF, 0xFE]) || first.starts_with(&[0xFE, 0xFF]) || raw.iter().any(|c| c.contains(&0)) {
         return Err(Rejected::new(1, UTF16));
     }
     if raw.len() != 1 {
@@ -32,30 +33,34 @@ fn name(header: &str) -> String {
     header.trim().to_ascii_lowercase().replace([' ', '-'], "_")
 }
 
-/// The header row's column names, or why the file is refused: a column
-/// Lookout does not know, one named twice, or no `order_number`. Returns the
-/// names and the order number's column.
-pub(super) fn columns(raw: &StringRecord) -> Result<(StringRecord, usize), Rejected> {
+/// The header row's column names, or why the file is refused: no header row
+/// (no orders either), a column Lookout does not know (named as the file
+/// gives it), one named twice, or no `order_number`. `line` is the header
+/// row's. Returns the names and the order number's column.
+pub(super) fn columns(raw: &StringRecord, line: usize) -> Result<(StringRecord, usize), Rejected> {
+    if raw.iter().all(str::is_empty) {
+        return Err(Rejected::new(line, "the file has no orders: not even a header row"));
+    }
     let headers: StringRecord = raw.iter().map(name).collect();
-    if let Some(unknown) = headers.iter().find(|h| !h.is_empty() && !CSV_COLUMNS.contains(h)) {
-        let unknown: String = unknown.chars().take(60).collect();
+    let known = |h: &str| h.is_empty() || CSV_COLUMNS.contains(&h);
+    if let Some(i) = headers.iter().position(|h| !known(h)) {
+        let unknown: String = raw.get(i).unwrap_or_default().chars().take(60).collect();
         return Err(Rejected::new(
-            1,
+            line,
             format!("unknown column {unknown:?}; the columns are {}", CSV_COLUMNS.join(", ")),
         ));
     }
-    let twice = headers.iter().enumerate().find_map(|(i, h)| {
-        let first = headers.iter().take(i).position(|e| e == h && !h.is_empty())?;
-        Some((h, first + 1, i + 1))
-    });
-    if let Some((name, first, again)) = twice {
-        return Err(Rejected::new(
-            1,
-            format!("column {name:?} appears twice (columns {first} and {again})"),
-        ));
+    let mut seen = std::collections::HashMap::new();
+    for (i, h) in headers.iter().enumerate().filter(|(_, h)| !h.is_empty()) {
+        if let Some(first) = seen.insert(h, i) {
+            return Err(Rejected::new(
+                line,
+                format!("column {h:?} appears twice (columns {} and {})", first + 1, i + 1),
+            ));
+        }
     }
-    let Some(column) = headers.iter().position(|h| h == "order_number") else {
-        return Err(Rejected::new(1, "the header row has no order_number column"));
+    let Some(&column) = seen.get("order_number") else {
+        return Err(Rejected::new(line, "the header row has no order_number column"));
     };
     Ok((headers, column))
 }
@@ -166,5 +171,37 @@ mod tests {
         assert!(bad
             .reason
             .starts_with("unknown column \"order_number|email\"; the columns are order_number, email"));
+        // UTF-16 without its mark: every other byte of the header row a NUL.
+        let Err(bad) = read(&utf16[2..]) else {
+            panic!("UTF-16 is refused")
+        };
+        assert!(bad.reason.contains("UTF-16"), "{}", bad.reason);
+        // Named as the file writes it, at the line it is on.
+        let Err(bad) = read(b"\r\n\r\nOrder Number,Colour Name\r\n#1,red\r\n") else {
+            panic!("unknown")
+        };
+        assert_eq!(bad.line, 3);
+        assert!(
+            bad.reason.starts_with("unknown column \"Colour Name\""),
+            "{}",
+            bad.reason
+        );
+        for empty in [&b""[..], b"\n\n", b"\r\n"] {
+            let Err(bad) = read(empty) else { panic!("{empty:?}") };
+            assert_eq!(bad.reason, "the file has no orders: not even a header row", "{empty:?}");
+        }
+    }
+
+    #[test]
+    fn many_unnamed_columns_are_read_and_a_row_unlike_the_header_names_the_separator() {
+        // 30,000 empty header cells: each was compared with every one before it.
+        let header = format!("order_number;email{}\n", ";".repeat(30_000));
+        // A row of too few cells refuses the file (its order cannot be told).
+        let Err(bad) = read(format!("{header}#1;a@example.com\n").as_bytes()) else {
+            panic!("refused")
+        };
+        assert_eq!(bad.line, 2);
+        let says = "2 cells where the header row has 30002 (a value with a semicolon needs \"quotes\")";
+        assert!(bad.reason.contains(says), "{}", bad.reason);
     }
 }

@@ -82,12 +82,14 @@ pub(super) fn csv_order_input(rows: &[HashMap<String, String>]) -> std::result::
             image_url: None,
             sku: get(row, "sku"),
         });
-        // A row with any parcel column is in a parcel: rows with one tracking
-        // number share it; rows without, one of the same carrier, link and status.
+        // A row with a tracking number, link or shipment status is in a parcel:
+        // rows with one tracking number share it; rows without, one of the same
+        // carrier, link and status.
         if PARCEL_COLUMNS.iter().any(|k| row.contains_key(*k)) {
             let number = get(row, "tracking_number");
             let key = number.clone().unwrap_or_else(|| {
-                let [_, carrier, url, status] = PARCEL_COLUMNS.map(|k| get(row, k).unwrap_or_default());
+                let [carrier, url, status] =
+                    ["carrier", "tracking_url", "shipment_status"].map(|k| get(row, k).unwrap_or_default());
                 format!("\0{carrier}\0{url}\0{status}")
             });
             let k = match by_parcel.get(&key) {
@@ -108,20 +110,13 @@ pub(super) fn csv_order_input(rows: &[HashMap<String, String>]) -> std::result::
             shipments[k].line_items.push(ItemRefInput { id: Some(id), quantity });
         }
     }
-    // The order's rows twice over, cell for cell: two overlapping exports
-    // joined, which would count every item twice.
-    let half = rows.len() / 2;
-    if half > 0 && rows.len() % 2 == 0 && rows[..half] == rows[half..] {
-        let which = match half {
-            1 => "row 2 repeats its row 1".to_string(),
-            _ => format!("rows {} to {} repeat its rows 1 to {half}", half + 1, rows.len()),
-        };
+    if let Some(times) = repeated(rows) {
         unreadable.push(FieldError::new(
             "line_items",
             "repeated_rows",
             format!(
-                "this order's {which} cell for cell (is the order in the file twice?); if they are more \
-                 items like those, give each row a line_item_id"
+                "this order's rows repeat, each of them {times} times, cell for cell (is the order in the \
+                 file {times} times?); if they are like items, give each row a line_item_id"
             ),
         ));
     }
@@ -169,8 +164,24 @@ pub(super) fn csv_order_input(rows: &[HashMap<String, String>]) -> std::result::
     })
 }
 
-/// The columns that put a row's item in a parcel.
-const PARCEL_COLUMNS: [&str; 4] = ["tracking_number", "carrier", "tracking_url", "shipment_status"];
+/// The columns that put a row's item in a parcel (a carrier alone does not:
+/// exports fill it with the shipping method chosen at the checkout).
+const PARCEL_COLUMNS: [&str; 3] = ["tracking_number", "tracking_url", "shipment_status"];
+
+/// How many times over an order's rows are given, if every row is given the
+/// same number of times, at least twice (the order numbers aside, which may be
+/// written `#5` in one export and `5` in another): two overlapping exports
+/// joined, which would count every item twice, however they were sorted.
+fn repeated(rows: &[HashMap<String, String>]) -> Option<usize> {
+    let mut counts: HashMap<Vec<(&String, &String)>, usize> = HashMap::new();
+    for row in rows {
+        let mut cells: Vec<(&String, &String)> = row.iter().filter(|(k, _)| *k != "order_number").collect();
+        cells.sort_unstable();
+        *counts.entry(cells).or_default() += 1;
+    }
+    let times = *counts.values().next()?;
+    (times > 1 && counts.values().all(|&n| n == times)).then_some(times)
+}
 
 /// The sum of the items' price × quantity (`12.50` × 2 = `25.00`), the order's
 /// subtotal when the file gives none; None when a price or quantity cannot be

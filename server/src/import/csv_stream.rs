@@ -80,6 +80,8 @@ pub struct CsvOrders<R> {
     left: Vec<Group>,
     /// The file could not be read on: nothing more comes.
     failed: bool,
+    /// What separates the file's cells (a comma, a semicolon or a tab).
+    separator: u8,
 }
 
 fn reader<R: Read>(input: R, separator: u8) -> csv::Reader<RowBound<R>> {
@@ -111,17 +113,25 @@ fn row_key(row: &ByteRecord, column: usize) -> String {
     app::normalize::order_number_key(&text).into_owned()
 }
 
-/// What is wrong with a row of `cells` where the header row has `fields`.
-fn cells_unlike_header(cells: usize, fields: usize) -> String {
-    format!("unreadable row: {cells} cells where the header row has {fields} (a value with a comma needs \"quotes\")")
+/// What is wrong with a row of `cells` where the header row has `fields`, in
+/// a file whose cells `separator` separates.
+fn cells_unlike_header(cells: usize, fields: usize, separator: u8) -> String {
+    let separator = match separator {
+        b';' => "semicolon",
+        b'\t' => "tab",
+        _ => "comma",
+    };
+    format!(
+        "unreadable row: {cells} cells where the header row has {fields} (a value with a {separator} needs \"quotes\")"
+    )
 }
 
 /// Why a row cannot be read as one of its order's rows, if it cannot. (A row
 /// whose cells are unlike the header's refuses the file in the first pass; here
 /// only if the file changed between the passes.)
-fn row_problem(row: &ByteRecord, headers: &StringRecord) -> Option<String> {
+fn row_problem(row: &ByteRecord, headers: &StringRecord, separator: u8) -> Option<String> {
     if row.len() != headers.len() {
-        return Some(cells_unlike_header(row.len(), headers.len()));
+        return Some(cells_unlike_header(row.len(), headers.len(), separator));
     }
     if let Some(column) = unnamed_value(headers, row) {
         return Some(format!(
@@ -173,9 +183,9 @@ pub fn csv_orders<R: Read + Seek>(input: R) -> Result<CsvOrders<R>, Rejected> {
         Err(e) => return Err(Rejected::new(1, format!("unreadable header row: {e}"))),
     };
     row_done(&mut csv);
-    let (headers, column) = columns(&raw)?;
+    let (headers, column) = columns(&raw, csv.get_ref().last_row_line() as usize)?;
     let hasher = RandomState::new();
-    let FirstPass { last_rows, answers } = first_pass(&mut csv, column, headers.len(), &hasher)?;
+    let FirstPass { last_rows, answers } = first_pass(&mut csv, column, headers.len(), separator, &hasher)?;
     let mut input = csv.into_inner().into_inner();
     if let Err(e) = input.seek(SeekFrom::Start(0)) {
         return Err(Rejected::new(1, format!("the file cannot be read a second time: {e}")));
@@ -198,6 +208,7 @@ pub fn csv_orders<R: Read + Seek>(input: R) -> Result<CsvOrders<R>, Rejected> {
         open: HashMap::new(),
         left: Vec::new(),
         failed: false,
+        separator,
     })
 }
 
@@ -217,6 +228,7 @@ fn first_pass<R: Read>(
     csv: &mut csv::Reader<RowBound<R>>,
     column: usize,
     fields: usize,
+    separator: u8,
     hasher: &RandomState,
 ) -> Result<FirstPass, Rejected> {
     let mut last_rows = HashMap::new();
@@ -243,7 +255,10 @@ fn first_pass<R: Read>(
         if bytes.len() != fields {
             return Err(Rejected::new(
                 row_line(csv),
-                format!("{}; the file is refused", cells_unlike_header(bytes.len(), fields)),
+                format!(
+                    "{}; the file is refused",
+                    cells_unlike_header(bytes.len(), fields, separator)
+                ),
             ));
         }
         // As the second pass reads it: a row with a cell that is not UTF-8
@@ -296,7 +311,7 @@ impl<R: Read> CsvOrders<R> {
         let start = self.record.position().map_or(0, csv::Position::byte);
         let at = row_line(&self.csv);
         let key = row_key(&self.record, self.column);
-        let problem = row_problem(&self.record, &self.headers);
+        let problem = row_problem(&self.record, &self.headers, self.separator);
         if key.is_empty() {
             let reason = problem.unwrap_or_else(|| "order_number: Enter the order number.".to_string());
             return Some(Some(Err(Rejected::new(at, reason))));

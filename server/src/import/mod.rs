@@ -64,7 +64,8 @@ impl Format {
             .transpose()
             .with_context(|| format!("cannot read {}", path.display()))?;
         match first {
-            Some(b'{') => Ok(Format::Jsonl),
+            // `[`: a JSON array, which the JSON Lines reader names as one.
+            Some(b'{' | b'[') => Ok(Format::Jsonl),
             _ => Ok(Format::Csv),
         }
     }
@@ -168,7 +169,7 @@ pub async fn write(
         let item = tokio::select! {
             item = parsed.recv() => item,
             () = &mut stop => {
-                summary.stopped = Some(format!("interrupted after {done} line(s) of orders"));
+                summary.stopped = Some("interrupted".to_string());
                 break;
             }
         };

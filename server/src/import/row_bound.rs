@@ -54,6 +54,10 @@ impl<R> RowBound<R> {
             self.ends.pop_front();
             self.passed += 1;
         }
+        // A cell of many lines made room for them: given back once passed.
+        if self.ends.capacity() > 4096 && self.ends.len() < self.ends.capacity() / 4 {
+            self.ends.shrink_to_fit();
+        }
         self.row_start = byte;
     }
 

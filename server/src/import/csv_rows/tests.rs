@@ -179,11 +179,13 @@ fn one_order(rows: &str) -> Result<app::order::ValidOrder, Rejected> {
 #[test]
 fn a_parcel_without_a_tracking_number_is_kept() {
     // Delivered by a carrier that gives no number, or by the shop's own van:
-    // the rows were dropped as no parcel, and the order read "unfulfilled".
+    // the rows were dropped as no parcel, and the order read "unfulfilled". A
+    // carrier alone (the shipping method chosen at the checkout) is no parcel.
     let order = one_order(
         "#1,a@example.com,2025-01-02T10:15:00Z,NOK,30.00,,,Cap,1,10.00,Posten,,https://posten.no/t/abc,delivered
 #1,a@example.com,2025-01-02T10:15:00Z,NOK,30.00,,,Hat,1,10.00,Posten,,https://posten.no/t/abc,delivered
-#1,a@example.com,2025-01-02T10:15:00Z,NOK,30.00,,,Scarf,1,10.00,Van,,,
+#1,a@example.com,2025-01-02T10:15:00Z,NOK,30.00,,,Scarf,1,10.00,Van,,,in_transit
+#1,a@example.com,2025-01-02T10:15:00Z,NOK,30.00,,,Belt,1,0.00,PostNord,,,
 #1,a@example.com,2025-01-02T10:15:00Z,NOK,30.00,,,Gloves,1,0.00,,,,
 ",
     )
@@ -212,6 +214,10 @@ fn a_parcel_without_a_tracking_number_is_kept() {
         order.shipments[0].tracking_url.as_deref(),
         Some("https://posten.no/t/abc")
     );
+    let only_carrier = one_order("#2,b@example.com,2025-01-02T10:15:00Z,NOK,5.00,,,Socks,1,5.00,PostNord,,,\n");
+    let order = only_carrier.expect("an order");
+    assert!(order.shipments.is_empty());
+    assert_eq!(order.fulfillment_status.as_str(), "unfulfilled");
 }
 
 #[test]
@@ -236,26 +242,24 @@ fn a_missing_subtotal_is_the_sum_of_the_items() {
 
 #[test]
 fn an_order_whose_rows_come_twice_over_is_rejected() {
-    // Two overlapping exports joined: every item would count twice.
+    // Two overlapping exports joined: every item would count twice, however
+    // the rows were sorted, and whichever way each wrote the order number.
     let row = "#1,a@example.com,2025-01-02T10:15:00Z,NOK,20.00,,,Socks,1,10.00,,,,\n";
     let other = "#1,a@example.com,2025-01-02T10:15:00Z,NOK,20.00,,,Hat,1,10.00,,,,\n";
-    for (rows, repeat) in [
-        (
-            format!("{row}{other}{row}{other}"),
-            "rows 3 to 4 repeat its rows 1 to 2",
-        ),
-        (row.repeat(2), "row 2 repeats its row 1 cell"),
+    let bare = row.replace("#1,", "1,");
+    for (rows, times) in [
+        (format!("{row}{other}{row}{other}"), 2),
+        (format!("{row}{row}{other}{other}"), 2),
+        (format!("{row}{bare}"), 2),
+        (format!("{other}{row}").repeat(3), 3),
     ] {
         let bad = one_order(&rows).unwrap_err();
         assert_eq!(bad.line, 2);
-        assert!(
-            bad.reason.starts_with("line_items: ") && bad.reason.contains(repeat),
-            "{}",
-            bad.reason
-        );
+        let says = format!("line_items: this order's rows repeat, each of them {times} times");
+        assert!(bad.reason.starts_with(&says), "{}", bad.reason);
     }
-    // Like rows that are not the order twice over, and like items told apart
-    // by their ids, are items.
+    // Rows not all given as often are items, and so are like items told apart
+    // by their ids.
     assert_eq!(
         one_order(&format!("{row}{other}{row}"))
             .expect("an order")
