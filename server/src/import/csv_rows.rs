@@ -3,7 +3,7 @@
 //! an order input. `csv_stream` reads the file.
 
 use app::errors::FieldError;
-use app::order::{ItemRefInput, LineItemInput, OrderInput, ShipmentInput, TotalsInput};
+use app::order::{validate, ItemRefInput, LineItemInput, OrderInput, ShipmentInput, TotalsInput, ValidOrder};
 use std::collections::HashMap;
 
 /// The CSV columns, in documentation order. `order_number`, `email`, `placed_at`,
@@ -38,9 +38,31 @@ pub const CSV_COLUMNS: &[&str] = &[
     "tags",
 ];
 
-/// One order's rows as an order input. A quantity that is not a whole number
-/// rejects the order on its own, as a body with a number of the wrong type does.
-pub(super) fn csv_order_input(rows: &[HashMap<String, String>]) -> std::result::Result<OrderInput, Vec<FieldError>> {
+/// One order's rows as a valid order, or everything wrong with them at once:
+/// what the rows say wrong (a quantity that is not a whole number, rows that
+/// disagree or repeat), and what validation finds in the rest, each field once.
+/// A `placed_at` that is no time is not named again as the `updated_at` it
+/// stands in for when the file has none.
+pub(super) fn csv_order(rows: &[HashMap<String, String>]) -> Result<ValidOrder, Vec<FieldError>> {
+    let (input, mut errors) = csv_order_input(rows);
+    let found = match validate(input) {
+        Ok(order) if errors.is_empty() => return Ok(order),
+        Ok(_) => vec![],
+        Err(found) => found,
+    };
+    let stands_in = rows.first().is_some_and(|r| !r.contains_key("updated_at"));
+    let placed = found.iter().any(|e| e.field == "placed_at");
+    let new: Vec<FieldError> = found
+        .into_iter()
+        .filter(|e| !errors.iter().any(|f| f.field == e.field))
+        .filter(|e| !(stands_in && placed && e.field == "updated_at"))
+        .collect();
+    errors.extend(new);
+    Err(errors)
+}
+
+/// One order's rows as an order input, and what the rows themselves say wrong.
+fn csv_order_input(rows: &[HashMap<String, String>]) -> (OrderInput, Vec<FieldError>) {
     let empty = HashMap::new();
     let first = rows.first().unwrap_or(&empty);
     let get = |row: &HashMap<String, String>, k: &str| row.get(k).cloned();
@@ -120,9 +142,6 @@ pub(super) fn csv_order_input(rows: &[HashMap<String, String>]) -> std::result::
             ),
         ));
     }
-    if !unreadable.is_empty() {
-        return Err(unreadable);
-    }
     let placed_at = get(first, "placed_at");
     let fulfillment = if shipments.is_empty() {
         "unfulfilled"
@@ -137,7 +156,7 @@ pub(super) fn csv_order_input(rows: &[HashMap<String, String>]) -> std::result::
         .filter(|t| !t.is_empty())
         .map(str::to_string)
         .collect();
-    Ok(OrderInput {
+    let input = OrderInput {
         order_number: get(first, "order_number"),
         email: get(first, "email"),
         updated_at: get(first, "updated_at").or_else(|| placed_at.clone()),
@@ -161,7 +180,8 @@ pub(super) fn csv_order_input(rows: &[HashMap<String, String>]) -> std::result::
         tags,
         note: get(first, "note"),
         ..Default::default()
-    })
+    };
+    (input, unreadable)
 }
 
 /// The columns that put a row's item in a parcel (a carrier alone does not:

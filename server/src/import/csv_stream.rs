@@ -8,10 +8,10 @@
 //! a time, however long the file.
 
 use super::csv_header::{columns, other_separator, unnamed_value};
-use super::csv_rows::csv_order_input;
+use super::csv_rows::csv_order;
 use super::row_bound::{RowBound, READ_AHEAD};
 use super::{reasons, Parsed, Rejected};
-use app::order::{validate, LIMITS, MAX_BODY_BYTES};
+use app::order::{LIMITS, MAX_BODY_BYTES};
 use csv::{ByteRecord, StringRecord};
 use std::collections::hash_map::RandomState;
 use std::collections::HashMap;
@@ -404,8 +404,7 @@ fn finished(
             ),
         ));
     }
-    csv_order_input(&rows)
-        .and_then(validate)
+    csv_order(&rows)
         .map(|order| (line, order))
         .map_err(|errors| Rejected::new(line, reasons(&errors)))
 }

@@ -274,3 +274,33 @@ fn an_order_whose_rows_come_twice_over_is_rejected() {
     );
     assert_eq!(one_order(&ids).expect("an order").line_items.len(), 2);
 }
+
+#[test]
+fn everything_wrong_with_an_order_is_said_at_once_and_once() {
+    // A quantity that is no number hid every other fault: fixed, the file was
+    // refused again for the next. And the placed_at standing in for a missing
+    // updated_at was named twice.
+    let bad = one_order("#1,not-an-email,yesterday,NOK,3.00,,,Pin,two,1.00,,,,\n").unwrap_err();
+    let fields: Vec<&str> = bad
+        .reason
+        .split("; ")
+        .filter_map(|r| r.split_once(':').map(|(f, _)| f))
+        .collect();
+    assert_eq!(
+        fields,
+        ["line_items[0].quantity", "email", "placed_at"],
+        "{}",
+        bad.reason
+    );
+    // An updated_at of its own is checked as ever.
+    let file = "order_number,email,placed_at,updated_at,currency,total,line_item_title,quantity,price\n\
+                #1,a@example.com,yesterday,today,NOK,1.00,Pin,1,1.00\n";
+    let Err(bad) = &read_csv(file.as_bytes()).expect("good header")[0] else {
+        panic!()
+    };
+    assert!(
+        bad.reason.contains("placed_at:") && bad.reason.contains("updated_at:"),
+        "{}",
+        bad.reason
+    );
+}
