@@ -123,13 +123,16 @@ impl ApiError {
             ApiError::Unauthorized => (
                 "unauthorized",
                 "Unauthorized",
-                "Send `Authorization: Bearer <key>` with a key from `lookout key create`.".to_string(),
+                "Send `Authorization: Bearer <key>` with a key from the console's API keys page \
+                 (or `lookout key create`)."
+                    .to_string(),
             ),
             ApiError::BadSignature => (
                 "unauthorized",
                 "Unauthorized",
                 "`X-Shopify-Hmac-Sha256` must be the base64 HMAC-SHA256 of the raw body under the shop's \
-                 webhook secret (printed by `lookout shop create`; see docs/shopify.md)."
+                 signing key: the key Shopify shows under its webhooks, saved on the console's Shopify page \
+                 (or with `lookout shop rotate-secret SLUG --secret KEY`; see docs/shopify.md)."
                     .to_string(),
             ),
             ApiError::NotFound => (

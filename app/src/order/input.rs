@@ -127,9 +127,16 @@ pub struct TimelineEventInput {
     pub visibility: Option<String>,
 }
 
+/// The fields that hold an amount, by the last part of their path.
+const MONEY_FIELDS: [&str; 7] = ["subtotal", "shipping", "tax", "discounts", "total", "price", "amount"];
+
 /// Parses an order body. A body that is not JSON of the right shape is one
 /// `malformed` error naming the deepest field known (`shipments[0].status`).
 pub fn parse_input(body: &[u8]) -> Result<OrderInput, Vec<FieldError>> {
+    if body.trim_ascii().is_empty() {
+        let message = "The body is empty: send the order as a JSON object (docs/api.md).";
+        return Err(vec![FieldError::new("body", "malformed", message)]);
+    }
     let mut de = serde_json::Deserializer::from_slice(body);
     let input: OrderInput = match serde_path_to_error::deserialize(&mut de) {
         Ok(input) => input,
@@ -143,7 +150,14 @@ pub fn parse_input(body: &[u8]) -> Result<OrderInput, Vec<FieldError>> {
                 let inner = inner
                     .to_string()
                     .replace("expected u32", "expected a whole number from 0 to 4294967295");
-                format!("Wrong type: {inner}")
+                // An amount sent as a JSON number: say what it must be.
+                let amount = MONEY_FIELDS.iter().any(|f| field.ends_with(f)) && inner.contains("expected a string");
+                let hint = if amount {
+                    " (an amount is a decimal string such as \"10.00\")"
+                } else {
+                    ""
+                };
+                format!("Wrong type: {inner}{hint}")
             };
             return Err(vec![FieldError::new(field, "malformed", message)]);
         }

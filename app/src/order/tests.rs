@@ -198,6 +198,31 @@ fn wrong_types_and_broken_json_are_reported_with_their_place() {
     assert!(errors[0].message.contains("not valid JSON"), "{}", errors[0].message);
     assert!(parse_order(b"[]").is_err());
     assert!(parse_order(b"{} trailing").is_err());
+    // No body at all (curl's `--data @file` of a file not there): said so,
+    // not "EOF while parsing a value".
+    for empty in [&b""[..], b" \r\n"] {
+        let errors = parse_order(empty).unwrap_err();
+        assert_eq!(
+            errors[0].message,
+            "The body is empty: send the order as a JSON object (docs/api.md)."
+        );
+    }
+    // An amount as a JSON number: what it must be is said; other numbers are not amounts.
+    let mut body: Value = serde_json::from_str(EXAMPLE).unwrap();
+    body["totals"]["total"] = json!(10);
+    let errors = errors_of(&body);
+    assert_eq!(errors[0].field, "totals.total");
+    assert!(
+        errors[0]
+            .message
+            .ends_with("(an amount is a decimal string such as \"10.00\")"),
+        "{}",
+        errors[0].message
+    );
+    body["totals"]["total"] = json!("10.00");
+    body["order_number"] = json!(1001);
+    let errors = errors_of(&body);
+    assert!(!errors[0].message.contains("amount"), "{}", errors[0].message);
 
     // Found by fuzzing: broken JSON inside the value of a key named "" was
     // reported against a field with no name.

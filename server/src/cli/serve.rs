@@ -163,7 +163,10 @@ pub(super) async fn serve(db: &Db, addr: SocketAddr, site_root: PathBuf, setting
     }
     println!("Lookout is listening on http://{local}");
     let (here, metrics_here) = (from_this_machine(local), from_this_machine(metrics_local));
-    println!("  Demo tracking page: http://{here}/track/demo");
+    println!("  Console: http://{here}/console");
+    if let Ok(Some(_)) = state.store.shop("demo").await {
+        println!("  Demo tracking page: http://{here}/track/demo");
+    }
     println!("  Health: http://{here}/healthz");
     println!("  Metrics: http://{metrics_here}/metrics");
     // The metrics listener stops after the main one, so that its draining can be watched.

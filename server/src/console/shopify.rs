@@ -1,5 +1,6 @@
-//! Shopify (owners only): the webhook URL, a new signing secret shown once,
-//! and the shop's last signed deliveries.
+//! Shopify (owners only): the webhook URL and the events to send to it, the
+//! signing key Shopify shows (pasted and stored) or a new signing secret shown
+//! once (for other senders), and the shop's last signed deliveries.
 
 use super::keys::{member_making, once_field, MakeForm, Said};
 use super::pages::{self, csrf_field, Frame, Section};
@@ -27,7 +28,14 @@ pub async fn shopify(
     shopify_page(&state, &signed, &member, &headers, StatusCode::OK, Said::Nothing).await
 }
 
-/// `POST /console/shops/{slug}/shopify/rotate`: a new signing secret, shown once.
+/// The longest signing key taken (Shopify's are 64 hex digits, or an app's
+/// `shpss_` secret).
+const MAX_KEY_CHARS: usize = 200;
+
+/// `POST /console/shops/{slug}/shopify/rotate`: the signing key Shopify shows,
+/// pasted (`key`), stored and not shown again; or, without one, a new signing
+/// secret, shown once. 422 for a key that cannot be one (spaces inside, too
+/// long), 409 for a form sent again; nothing is changed but by the 200.
 pub async fn rotate(
     State(state): State<AppState>,
     signed: Signed,
@@ -39,7 +47,24 @@ pub async fn rotate(
         Ok(m) => m,
         Err(page) => return page,
     };
-    let secret = crate::keys::webhook_secret();
+    let pasted = form.key.trim();
+    let fits = pasted.chars().count() <= MAX_KEY_CHARS && pasted.chars().all(|c| c.is_ascii_graphic());
+    if !fits {
+        let said = Said::Problem(t(signed.locale, "console.shopify.key_bad"));
+        return shopify_page(
+            &state,
+            &signed,
+            &member,
+            &headers,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            said,
+        )
+        .await;
+    }
+    let secret = match pasted {
+        "" => crate::keys::webhook_secret(),
+        pasted => pasted.to_string(),
+    };
     let (status, said) = match state
         .store
         .rotate_webhook_secret(
@@ -50,6 +75,13 @@ pub async fn rotate(
         )
         .await
     {
+        Ok(true) if !pasted.is_empty() => {
+            tracing::info!(user_id = signed.session.user_id, "console stored Shopify's signing key");
+            (
+                StatusCode::OK,
+                Said::Note(t(signed.locale, "console.shopify.key_saved")),
+            )
+        }
         Ok(true) => {
             tracing::info!(user_id = signed.session.user_id, "console rotated the webhook secret");
             (StatusCode::OK, Said::Shown(secret))
@@ -103,6 +135,12 @@ async fn shopify_page(
             }
         })
         .collect_view();
+    let topics = crate::shopify::ORDER_TOPICS
+        .iter()
+        .chain(crate::shopify::FULFILLMENT_TOPICS)
+        .chain([&crate::shopify::REFUND_TOPIC])
+        .map(|topic| view! { <li><code>{*topic}</code></li> })
+        .collect_view();
     let title = t(locale, "console.shopify.title");
     pages::page(
         status,
@@ -113,6 +151,18 @@ async fn shopify_page(
                     {note}
                     <p>{t(locale, "console.shopify.url")}</p>
                     <pre class="copy" id="webhook-url"><code>{url}</code></pre>
+                    <p>{t(locale, "console.shopify.topics")}</p>
+                    <ul class="topics">{topics}</ul>
+                    <h2 id="key-title">{t(locale, "console.shopify.key_title")}</h2>
+                    <form method="post" action=format!("/console/shops/{}/shopify/rotate", member.shop.slug)>
+                        {csrf_field(&signed.session.csrf)}
+                        {once_field()}
+                        <label for="shopify-key">{t(locale, "console.shopify.key_label")}</label>
+                        <p class="hint" id="shopify-key-hint">{t(locale, "console.shopify.key_hint")}</p>
+                        <input id="shopify-key" name="key" type="text" required autocomplete="off" spellcheck="false"
+                            maxlength=MAX_KEY_CHARS.to_string() aria-describedby="shopify-key-hint"/>
+                        <button type="submit">{t(locale, "console.shopify.key_save")}</button>
+                    </form>
                     {shown}
                     // One click more, asking first: deliveries signed with the old secret fail at once.
                     <details class="confirm">

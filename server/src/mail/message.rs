@@ -165,7 +165,8 @@ fn compose(
         button,
         after,
     } = words;
-    let text = format!("{intro}\n\n{url}\n\n{}\n\n-- \n{shop}\n", after.join("\n\n"));
+    // The button's words say what the link is for, in the plain text too.
+    let text = format!("{intro}\n\n{button}:\n{url}\n\n{}\n\n-- \n{shop}\n", after.join("\n\n"));
     let paragraphs = after
         .into_iter()
         .enumerate()

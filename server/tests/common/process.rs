@@ -44,13 +44,15 @@ impl ServerProcess {
         out.read_line(&mut line).expect("read the address line");
         let base = line.trim().rsplit(' ').next().unwrap_or_default().to_string();
         assert!(base.starts_with("http://127.0.0.1:"), "unexpected first line {line:?}");
-        // Then the demo page, the health check and the metrics, a line each.
+        // Then a line for each address (the console, the demo page if there is
+        // one, the health check), the metrics' last.
         let mut metrics = String::new();
-        for _ in 0..3 {
+        for _ in 0..5 {
             line.clear();
             out.read_line(&mut line).expect("read the server's lines");
             if let Some(url) = line.trim().strip_prefix("Metrics: ") {
                 metrics = url.trim_end_matches("/metrics").to_string();
+                break;
             }
         }
         assert!(metrics.starts_with("http://127.0.0.1:"), "no metrics line");

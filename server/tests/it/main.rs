@@ -28,6 +28,7 @@ mod console_notes;
 mod console_pages;
 mod console_sessions;
 mod console_settings;
+mod console_shopify;
 mod console_sign_in_mail;
 mod console_team;
 mod console_times;
