@@ -54,7 +54,7 @@ pub fn called_off(order: &ShopperView) -> bool {
 /// stands, or `None` for a cancelled order, which has no way forward to show, and
 /// for one [`called_off`].
 /// A step is done only when it really happened: an authorized payment is not "paid"
-/// even after the parcel left. The step after the last one done is the current one.
+/// even after the parcel left. The step after the last one done is the next one (read out as "next step").
 pub fn progress(order: &ShopperView) -> Option<Vec<(&'static str, Step)>> {
     if order.status == OrderStatus::Cancelled || called_off(order) {
         return None;

@@ -65,10 +65,10 @@ pub struct MakeForm {
     /// The key form only: what the key is for.
     #[serde(default)]
     label: String,
-    /// The Shopify form only: the signing key Shopify shows, pasted (none: a
-    /// new secret is made and shown once).
+    /// The Shopify form only: the signing key Shopify shows, pasted (no such
+    /// field: a new secret is made and shown once).
     #[serde(default)]
-    pub(super) key: String,
+    pub(super) key: Option<String>,
 }
 
 /// What a page says at its top after a change.

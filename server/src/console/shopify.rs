@@ -28,14 +28,15 @@ pub async fn shopify(
     shopify_page(&state, &signed, &member, &headers, StatusCode::OK, Said::Nothing).await
 }
 
-/// The longest signing key taken (Shopify's are 64 hex digits, or an app's
-/// `shpss_` secret).
-const MAX_KEY_CHARS: usize = 200;
+/// The shortest and longest signing key taken, as `lookout shop rotate-secret
+/// --secret` takes them (Shopify's are 64 hex digits, or an app's `shpss_` secret).
+const KEY_CHARS: std::ops::RangeInclusive<usize> = 16..=200;
 
 /// `POST /console/shops/{slug}/shopify/rotate`: the signing key Shopify shows,
-/// pasted (`key`), stored and not shown again; or, without one, a new signing
-/// secret, shown once. 422 for a key that cannot be one (spaces inside, too
-/// long), 409 for a form sent again; nothing is changed but by the 200.
+/// pasted (`key`), stored and not shown again; or, from the form without that
+/// field, a new signing secret, shown once. 422 for a key that cannot be one
+/// (empty, spaces inside, too short or long), 409 for a form sent again;
+/// nothing is changed but by the 200.
 pub async fn rotate(
     State(state): State<AppState>,
     signed: Signed,
@@ -47,9 +48,9 @@ pub async fn rotate(
         Ok(m) => m,
         Err(page) => return page,
     };
-    let pasted = form.key.trim();
-    let fits = pasted.chars().count() <= MAX_KEY_CHARS && pasted.chars().all(|c| c.is_ascii_graphic());
-    if !fits {
+    let pasted = form.key.as_deref().map(str::trim);
+    let fits = |key: &str| KEY_CHARS.contains(&key.len()) && key.chars().all(|c| c.is_ascii_graphic());
+    if pasted.is_some_and(|key| !fits(key)) {
         let said = Said::Problem(t(signed.locale, "console.shopify.key_bad"));
         return shopify_page(
             &state,
@@ -61,10 +62,7 @@ pub async fn rotate(
         )
         .await;
     }
-    let secret = match pasted {
-        "" => crate::keys::webhook_secret(),
-        pasted => pasted.to_string(),
-    };
+    let secret = pasted.map_or_else(crate::keys::webhook_secret, str::to_string);
     let (status, said) = match state
         .store
         .rotate_webhook_secret(
@@ -75,7 +73,7 @@ pub async fn rotate(
         )
         .await
     {
-        Ok(true) if !pasted.is_empty() => {
+        Ok(true) if pasted.is_some() => {
             tracing::info!(user_id = signed.session.user_id, "console stored Shopify's signing key");
             (
                 StatusCode::OK,
@@ -86,10 +84,14 @@ pub async fn rotate(
             tracing::info!(user_id = signed.session.user_id, "console rotated the webhook secret");
             (StatusCode::OK, Said::Shown(secret))
         }
-        Ok(false) => (
-            StatusCode::CONFLICT,
-            Said::Problem(t(signed.locale, "console.shopify.form_used")),
-        ),
+        Ok(false) => {
+            let used = if pasted.is_some() {
+                "console.shopify.key_form_used"
+            } else {
+                "console.shopify.form_used"
+            };
+            (StatusCode::CONFLICT, Said::Problem(t(signed.locale, used)))
+        }
         Err(e) => return pages::not_written(signed.locale, &e, "rotate the webhook secret"),
     };
     shopify_page(&state, &signed, &member, &headers, status, said).await
@@ -160,7 +162,8 @@ async fn shopify_page(
                         <label for="shopify-key">{t(locale, "console.shopify.key_label")}</label>
                         <p class="hint" id="shopify-key-hint">{t(locale, "console.shopify.key_hint")}</p>
                         <input id="shopify-key" name="key" type="text" required autocomplete="off" spellcheck="false"
-                            maxlength=MAX_KEY_CHARS.to_string() aria-describedby="shopify-key-hint"/>
+                            minlength=KEY_CHARS.start().to_string() maxlength=KEY_CHARS.end().to_string()
+                            aria-describedby="shopify-key-hint"/>
                         <button type="submit">{t(locale, "console.shopify.key_save")}</button>
                     </form>
                     {shown}

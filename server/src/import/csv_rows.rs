@@ -54,7 +54,9 @@ pub(super) fn csv_order(rows: &[HashMap<String, String>]) -> Result<ValidOrder, 
     let placed = found.iter().any(|e| e.field == "placed_at");
     let new: Vec<FieldError> = found
         .into_iter()
-        .filter(|e| !errors.iter().any(|f| f.field == e.field))
+        // A field the rows could not give (a quantity that is no number) is
+        // not named again as missing; anything else wrong is named.
+        .filter(|e| !(e.code == "required" && errors.iter().any(|f| f.field == e.field)))
         .filter(|e| !(stands_in && placed && e.field == "updated_at"))
         .collect();
     errors.extend(new);
@@ -129,6 +131,8 @@ fn csv_order_input(rows: &[HashMap<String, String>]) -> (OrderInput, Vec<FieldEr
                     shipments.len() - 1
                 }
             };
+            // A quantity that is no number is named at the item, not again here.
+            let quantity = quantity.or(text.is_some().then_some(1));
             shipments[k].line_items.push(ItemRefInput { id: Some(id), quantity });
         }
     }

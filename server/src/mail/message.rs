@@ -166,7 +166,7 @@ fn compose(
         after,
     } = words;
     // The button's words say what the link is for, in the plain text too.
-    let text = format!("{intro}\n\n{button}:\n{url}\n\n{}\n\n-- \n{shop}\n", after.join("\n\n"));
+    let text = format!("{intro}\n\n{button}\n{url}\n\n{}\n\n-- \n{shop}\n", after.join("\n\n"));
     let paragraphs = after
         .into_iter()
         .enumerate()

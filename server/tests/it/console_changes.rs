@@ -102,7 +102,7 @@ async fn owners_read_every_change_to_their_shop_and_who_made_it() {
         "Changed the role of help@alpha.example to owner",
         &format!("API key {api_prefix}"),
         "Changed the settings: links to orders by email",
-        "Made a new Shopify signing secret",
+        "Changed the Shopify signing key",
         &format!("Revoked API key {}", key.prefix),
         &format!("Made API key {} (&lt;b&gt;till&lt;/b&gt;)", key.prefix),
         "Changed the settings: shop name, links to orders by email",

@@ -50,12 +50,22 @@ async fn an_owner_pastes_shopifys_signing_key_and_deliveries_signed_with_it_are_
     assert_eq!(delivered_with(&app, SECRET, "d-1").await, 200, "the key stored first");
 
     // Keys that cannot be one: refused, nothing changed.
-    for junk in ["has spaces inside", &"k".repeat(201), "tab\there", "ключ"] {
+    // (Spaces only are no key either: they made a random secret, shown.)
+    for junk in [
+        "has spaces inside and more",
+        &"k".repeat(201),
+        "tab\there-and-more-of-it",
+        "ключключключключключ",
+        "   ",
+        "",
+        "short-key",
+    ] {
         let once = owner.once(PAGE).await;
         let res = owner.post(ROTATE, &[("once", &once), ("key", junk)]).await;
         assert_eq!(res.status(), 422, "{junk:?}");
         let said = res.text().await.unwrap();
         assert!(said.contains("That is not a signing key"), "{said}");
+        assert!(!said.contains("id=\"new-secret\""), "{said}");
         assert_eq!(app.store.webhook_secret("alpha").await.unwrap().unwrap().1, SECRET);
     }
 
@@ -76,15 +86,24 @@ async fn an_owner_pastes_shopifys_signing_key_and_deliveries_signed_with_it_are_
         "the key before is refused"
     );
     // The same form again changes nothing, even with another key in it.
-    let res = owner.post(ROTATE, &[("once", &once), ("key", "another-key")]).await;
+    let res = owner
+        .post(ROTATE, &[("once", &once), ("key", "another-key-of-16+")])
+        .await;
     assert_eq!(res.status(), 409);
+    let said = res.text().await.unwrap();
+    assert!(
+        said.contains("This form was sent already; the key saved then is in force."),
+        "{said}"
+    );
     assert_eq!(app.store.webhook_secret("alpha").await.unwrap().unwrap().1, SHOPIFY_KEY);
 
     // Staff, and other sites with the owner's cookie, change nothing.
     let once = owner.once(PAGE).await;
-    let res = help.post(ROTATE, &[("once", &once), ("key", "staff-key")]).await;
+    let res = help
+        .post(ROTATE, &[("once", &once), ("key", "staff-key-of-16-chars")])
+        .await;
     assert_eq!(res.status(), 403);
-    let form = [("once", once.as_str()), ("key", "cross-site-key")];
+    let form = [("once", once.as_str()), ("key", "cross-site-key-of-16")];
     assert_eq!(
         post_from_other_sites(&app, ROTATE, &owner.cookie, &form).await,
         [403, 403]

@@ -118,7 +118,7 @@ async fn a_bad_or_missing_signature_is_refused_and_changes_nothing() {
         // The detail is about the signature, not about API keys.
         let detail = problem["detail"].as_str().unwrap();
         assert!(
-            detail.contains("X-Shopify-Hmac-Sha256") && detail.contains("webhook secret"),
+            detail.contains("X-Shopify-Hmac-Sha256") && detail.contains("signing key"),
             "{detail}"
         );
         assert!(!detail.contains("Authorization"), "{detail}");

@@ -280,7 +280,8 @@ fn everything_wrong_with_an_order_is_said_at_once_and_once() {
     // A quantity that is no number hid every other fault: fixed, the file was
     // refused again for the next. And the placed_at standing in for a missing
     // updated_at was named twice.
-    let bad = one_order("#1,not-an-email,yesterday,NOK,3.00,,,Pin,two,1.00,,,,\n").unwrap_err();
+    // (In a parcel, so that the quantity is not named again at the parcel's item.)
+    let bad = one_order("#1,not-an-email,yesterday,NOK,3.00,,,Pin,two,1.00,Posten,TRK1,,\n").unwrap_err();
     let fields: Vec<&str> = bad
         .reason
         .split("; ")
@@ -292,6 +293,22 @@ fn everything_wrong_with_an_order_is_said_at_once_and_once() {
         "{}",
         bad.reason
     );
+    // Rows that disagree on the email and currency do not hide that the first
+    // row's are no email and no currency.
+    let rows = "#1,not-an-email,2025-01-02T10:15:00Z,EURO,3.00,,,Pin,1,1.00,,,,
+#1,other@example.com,2025-01-02T10:15:00Z,YYY,3.00,,,Cap,1,1.00,,,,
+";
+    let reason = one_order(rows).unwrap_err().reason;
+    for said in [
+        "email: `email` differs",
+        "currency: `currency` differs",
+        "email: ",
+        "currency: ",
+    ] {
+        assert!(reason.contains(said), "{said}: {reason}");
+    }
+    assert_eq!(reason.matches("email: ").count(), 2, "{reason}");
+    assert_eq!(reason.matches("currency: ").count(), 2, "{reason}");
     // An updated_at of its own is checked as ever.
     let file = "order_number,email,placed_at,updated_at,currency,total,line_item_title,quantity,price\n\
                 #1,a@example.com,yesterday,today,NOK,1.00,Pin,1,1.00\n";
