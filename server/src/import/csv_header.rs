@@ -2,7 +2,9 @@
 //! uses (a comma; a semicolon where the spreadsheet's language writes decimals
 //! with a comma, or a tab), and column names in any case, with
 //! spaces for underscores. A column without a name (empty cells a spreadsheet
-//! leaves at the right) is ignored while its cells are empty.
+//! leaves at the right) is ignored while its cells are empty. And what makes a
+//! row unlike its header row: a number of cells of its own, a value under no
+//! name, a cell that is not UTF-8.
 
 use super::csv_rows::CSV_COLUMNS;
 use super::Rejected;
@@ -65,9 +67,42 @@ pub(super) fn columns(raw: &StringRecord, line: usize) -> Result<(StringRecord, 
     Ok((headers, column))
 }
 
+/// What is wrong with a row of `cells` where the header row has `fields`, in
+/// a file whose cells `separator` separates.
+pub(super) fn cells_unlike_header(cells: usize, fields: usize, separator: u8) -> String {
+    let separator = match separator {
+        b';' => "semicolon",
+        b'\t' => "tab",
+        _ => "comma",
+    };
+    format!(
+        "unreadable row: {cells} cells where the header row has {fields} (a value with a {separator} needs \"quotes\")"
+    )
+}
+
+/// Why a row cannot be read as one of its order's rows, if it cannot. (A row
+/// whose cells are unlike the header's refuses the file in the first pass; here
+/// only if the file changed between the passes.)
+pub(super) fn row_problem(row: &ByteRecord, headers: &StringRecord, separator: u8) -> Option<String> {
+    if row.len() != headers.len() {
+        return Some(cells_unlike_header(row.len(), headers.len(), separator));
+    }
+    if let Some(column) = unnamed_value(headers, row) {
+        return Some(format!(
+            "unreadable row: a value in column {column}, which the header row gives no name"
+        ));
+    }
+    row.iter().position(|f| std::str::from_utf8(f).is_err()).map(|i| {
+        format!(
+            "unreadable row: field {} is not UTF-8 text (save the file as UTF-8)",
+            i + 1
+        )
+    })
+}
+
 /// The first cell with a value in a column the header row does not name, if any
 /// (1-based): its value would be lost.
-pub(super) fn unnamed_value(headers: &StringRecord, row: &ByteRecord) -> Option<usize> {
+fn unnamed_value(headers: &StringRecord, row: &ByteRecord) -> Option<usize> {
     headers
         .iter()
         .zip(row.iter())

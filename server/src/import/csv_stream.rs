@@ -7,7 +7,7 @@
 //! of one order are together (as platforms export them) holds one order's rows at
 //! a time, however long the file.
 
-use super::csv_header::{columns, other_separator, unnamed_value};
+use super::csv_header::{cells_unlike_header, columns, other_separator, row_problem};
 use super::csv_rows::csv_order;
 use super::row_bound::{RowBound, READ_AHEAD};
 use super::{reasons, Parsed, Rejected};
@@ -111,39 +111,6 @@ fn row_line<R: Read>(csv: &csv::Reader<RowBound<R>>) -> usize {
 fn row_key(row: &ByteRecord, column: usize) -> String {
     let text = String::from_utf8_lossy(row.get(column).unwrap_or_default());
     app::normalize::order_number_key(&text).into_owned()
-}
-
-/// What is wrong with a row of `cells` where the header row has `fields`, in
-/// a file whose cells `separator` separates.
-fn cells_unlike_header(cells: usize, fields: usize, separator: u8) -> String {
-    let separator = match separator {
-        b';' => "semicolon",
-        b'\t' => "tab",
-        _ => "comma",
-    };
-    format!(
-        "unreadable row: {cells} cells where the header row has {fields} (a value with a {separator} needs \"quotes\")"
-    )
-}
-
-/// Why a row cannot be read as one of its order's rows, if it cannot. (A row
-/// whose cells are unlike the header's refuses the file in the first pass; here
-/// only if the file changed between the passes.)
-fn row_problem(row: &ByteRecord, headers: &StringRecord, separator: u8) -> Option<String> {
-    if row.len() != headers.len() {
-        return Some(cells_unlike_header(row.len(), headers.len(), separator));
-    }
-    if let Some(column) = unnamed_value(headers, row) {
-        return Some(format!(
-            "unreadable row: a value in column {column}, which the header row gives no name"
-        ));
-    }
-    row.iter().position(|f| std::str::from_utf8(f).is_err()).map(|i| {
-        format!(
-            "unreadable row: field {} is not UTF-8 text (save the file as UTF-8)",
-            i + 1
-        )
-    })
 }
 
 /// A row of empty fields only, as spreadsheets leave below their data: skipped.
