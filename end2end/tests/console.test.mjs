@@ -85,6 +85,10 @@ test('an owner sets up the widget, keys and Shopify, helps a shopper and reads t
   const preview = page.frameLocator('iframe.preview');
   const accent = await preview.locator('button[type="submit"].primary').evaluate((b) => getComputedStyle(b).backgroundColor);
   assert.equal(accent, 'rgb(170, 51, 0)', 'the preview shows the saved accent');
+  // At phone width the preview grows to fit the widget, as on a storefront.
+  const content = await preview.locator('html').evaluate((el) => Math.ceil(el.getBoundingClientRect().height));
+  assert.ok(content > 480, `taller than the preview's first 30rem: ${content}px`);
+  await page.waitForFunction((h) => document.querySelector('iframe.preview').getBoundingClientRect().height >= h - 2, content);
   assert.match(await page.locator('#snippet').innerText(), /integrity="sha384-/);
   await axe(page, 'settings');
   await page.screenshot({ path: path.join(OUT, 'console-settings-390.png'), fullPage: true });

@@ -1,6 +1,6 @@
 // The console works without this script; with it, boxes meant for copying
-// (the script tag, a new key, the webhook URL) get a copy button, and times
-// are shown in the browser's own time zone.
+// (the script tag, a new key, the webhook URL) get a copy button, times are
+// shown in the browser's own time zone, and the widget's preview fits its content.
 document.querySelectorAll("pre.copy").forEach(function (box) {
   if (!navigator.clipboard) return;
   var button = document.createElement("button");
@@ -47,4 +47,16 @@ document.querySelectorAll("time[datetime]").forEach(function (time) {
   } catch (e) {
     // A browser without these options keeps the time in UTC.
   }
+});
+
+// The settings page's preview of the widget grows to fit it, as the widget's
+// frame does on a storefront (the frame says its height; only this origin's).
+window.addEventListener("message", function (ev) {
+  var m = ev.data;
+  if (!m || m.type !== "lookout:height" || ev.origin !== location.origin) return;
+  document.querySelectorAll("iframe.preview").forEach(function (frame) {
+    if (frame.contentWindow === ev.source) {
+      frame.style.height = Math.min(Math.max(+m.height || 0, 120), 20000) + "px";
+    }
+  });
 });
