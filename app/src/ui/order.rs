@@ -180,6 +180,19 @@ fn Parcel(index: usize, shipment: ShopperShipment, locale: Locale) -> impl IntoV
         (None, Some(n)) => Some(view! { <span>{n}</span> }.into_any()),
         (None, None) => None,
     };
+    // A date gone by is said as one, not as what is still to come.
+    let estimate = shipment
+        .estimated_delivery
+        .as_deref()
+        .filter(|_| shipment.status != ShipmentStatus::Delivered)
+        .map(|d| {
+            let key = if overdue(d) {
+                "parcel.estimated_past"
+            } else {
+                "parcel.estimated"
+            };
+            t_args(locale, key, &[("date", &date(d, locale))])
+        });
     let n = index.to_string();
     let title = match &shipment.carrier {
         Some(c) => format!("{} · {c}", t_args(locale, "parcel.title", &[("n", &n)])),
@@ -190,9 +203,7 @@ fn Parcel(index: usize, shipment: ShopperShipment, locale: Locale) -> impl IntoV
             <h4>{title}</h4>
             <p class="parcel-status"><strong>{name}</strong> " " <span class="explanation">{text}</span></p>
             {tracking.map(|link| view! { <p class="tracking">{t(locale, "parcel.tracking_label")} {link}</p> })}
-            {shipment.estimated_delivery.clone().filter(|_| shipment.status != ShipmentStatus::Delivered).map(|d| view! {
-                <p class="eta">{t_args(locale, "parcel.estimated", &[("date", &date(&d, locale))])}</p>
-            })}
+            {estimate.map(|e| view! { <p class="eta">{e}</p> })}
             {shipment.delivered_at.clone().map(|d| view! {
                 <p class="delivered">{t_args(locale, "parcel.delivered_on", &[("date", &date(&d, locale))])}</p>
             })}
@@ -211,6 +222,16 @@ fn Parcel(index: usize, shipment: ShopperShipment, locale: Locale) -> impl IntoV
         </div>
     }
     .into_any()
+}
+
+/// Whether a delivery estimate (a date) is over wherever the shopper is: before
+/// yesterday in UTC (the page is rendered on the server, which knows no
+/// shopper's time zone).
+fn overdue(estimate: &str) -> bool {
+    let yesterday = (chrono::Utc::now() - chrono::Duration::days(1))
+        .format("%Y-%m-%d")
+        .to_string();
+    estimate.get(..10).is_some_and(|day| day < yesterday.as_str())
 }
 
 #[component]

@@ -120,3 +120,35 @@ async fn labels_are_followed_by_the_languages_own_colon() {
         "{en}"
     );
 }
+
+#[tokio::test]
+async fn a_delivery_estimate_gone_by_is_said_as_one() {
+    let app = TestApp::spawn().await;
+    let mut order = example();
+    let day = |days: i64| {
+        (chrono::Utc::now() + chrono::Duration::days(days))
+            .format("%Y-%m-%d")
+            .to_string()
+    };
+    // Two days ago: over wherever the shopper is. Yesterday (UTC) may still be
+    // today somewhere, and tomorrow is to come.
+    for (days, said) in [
+        (-2, "Was expected on "),
+        (-1, "Estimated delivery: "),
+        (1, "Estimated delivery: "),
+    ] {
+        order["shipments"][0]["status"] = "in_transit".into();
+        order["shipments"][0]["estimated_delivery"] = day(days).into();
+        order["updated_at"] = format!("2026-11-1{}T08:00:00Z", days + 5).into();
+        put(&app, &order).await;
+        let (_, html) = post_form(&app, "alpha", "ada@example.com", "#1001").await;
+        let eta = html
+            .split(r#"<p class="eta">"#)
+            .nth(1)
+            .unwrap_or_else(|| panic!("{html}"));
+        assert!(eta.starts_with(said), "{days}: {eta}");
+    }
+    // The JSON keeps the date as stored.
+    let view = app.view("alpha", "ada@example.com", "#1001").await;
+    assert_eq!(view["shipments"][0]["estimated_delivery"], day(1));
+}
