@@ -144,12 +144,10 @@ enum EmbedCommand {
         /// The address shoppers reach this Lookout at, e.g. https://track.example.
         #[arg(long, env = "LOOKOUT_PUBLIC_URL", default_value = "http://127.0.0.1:3000")]
         base_url: String,
-        /// The language of the link shown until the widget is in place: en, nb,
-        /// sv, de or zh; default: the shop's own (read from the database).
-        #[arg(long, value_parser = parse_locale)]
-        locale: Option<app::i18n::Locale>,
-        #[command(flatten)]
-        db: Db,
+        /// The language of the link shown where JavaScript is off (the shop's):
+        /// en, nb, sv, de or zh.
+        #[arg(long, default_value = "en", value_parser = parse_locale)]
+        locale: app::i18n::Locale,
     },
 }
 
@@ -271,22 +269,9 @@ async fn run(command: Command) -> Result<()> {
         }
         Command::Shop { command } => shop::run(command).await,
         Command::Embed {
-            command:
-                EmbedCommand::Snippet {
-                    slug,
-                    base_url,
-                    locale,
-                    db,
-                },
+            command: EmbedCommand::Snippet { slug, base_url, locale },
         } => {
             settings::check_slug(&slug).map_err(anyhow::Error::msg)?;
-            let locale = match locale {
-                Some(locale) => locale,
-                None => {
-                    let shop = shop_named(&open(&db).await?, &slug).await?;
-                    app::i18n::Locale::parse(&shop.locale).unwrap_or_default()
-                }
-            };
             println!("{}", crate::embed::snippet(&base_url, &slug, locale));
             Ok(())
         }

@@ -219,30 +219,9 @@ fn shop_update_changes_settings_and_refuses_bad_ones() {
 #[test]
 fn embed_snippet_prints_a_tag_with_integrity() {
     let (_dir, db) = temp_db();
-    // Without --locale, the link is in the shop's own language, read from the
-    // database; a shop that is not there is said so (a typo in the slug).
-    let out = lookout(&db, &["embed", "snippet", "demo"]);
-    assert!(!out.status.success());
-    assert!(stderr(&out).contains("no shop with the slug"), "{}", stderr(&out));
-    let made = lookout(&db, &["shop", "create", "demo", "--name", "Demo", "--locale", "nb"]);
-    assert!(made.status.success(), "{}", stderr(&made));
-    let out = lookout(&db, &["embed", "snippet", "demo"]);
-    assert!(
-        stdout(&out).contains(" data-lookout-link>Spor bestillingen din</a>"),
-        "{}",
-        stdout(&out)
-    );
     let out = lookout(
         &db,
-        &[
-            "embed",
-            "snippet",
-            "demo",
-            "--base-url",
-            "https://track.example",
-            "--locale",
-            "en",
-        ],
+        &["embed", "snippet", "demo", "--base-url", "https://track.example"],
     );
     assert!(out.status.success(), "{}", stderr(&out));
     let tag = stdout(&out);
