@@ -184,7 +184,13 @@ fn Parcel(index: usize, shipment: ShopperShipment, locale: Locale) -> impl IntoV
     let estimate = shipment
         .estimated_delivery
         .as_deref()
-        .filter(|_| shipment.status != ShipmentStatus::Delivered)
+        // Delivered, or waiting at a pickup point: no delivery is to come.
+        .filter(|_| {
+            !matches!(
+                shipment.status,
+                ShipmentStatus::Delivered | ShipmentStatus::ReadyForPickup
+            )
+        })
         .map(|d| {
             let key = if overdue(d) {
                 "parcel.estimated_past"
