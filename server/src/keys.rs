@@ -176,6 +176,11 @@ pub fn generate() -> NewKey {
 }
 
 /// A random webhook secret (32 bytes, hex).
+/// How many characters a webhook secret given by hand has (the command line's
+/// `--secret`, the console's pasted Shopify key): Shopify's are 64 hex digits,
+/// an app's `shpss_` secret fewer.
+pub const GIVEN_SECRET_LEN: std::ops::RangeInclusive<usize> = 16..=200;
+
 pub fn webhook_secret() -> String {
     random_hex(32)
 }

@@ -248,7 +248,7 @@ fn out_of_years(field: &str) -> String {
 }
 
 /// A non-negative decimal with at most 12 integer and 4 fractional digits.
-pub(super) fn is_money(s: &str) -> bool {
+pub fn is_money(s: &str) -> bool {
     let (int, frac) = match s.split_once('.') {
         Some((i, f)) => (i, Some(f)),
         None => (s, None),

@@ -12,6 +12,7 @@ mod input;
 pub mod merge;
 mod validate;
 
+pub use fields::is_money;
 pub use input::{
     parse_input, AddressInput, ItemRefInput, LineItemInput, OrderInput, RefundInput, ReturnInput, ShipmentInput,
     TimelineEventInput, TotalsInput, TrackingEventInput,

@@ -108,7 +108,10 @@ pub(super) async fn run(command: ShopCommand) -> Result<()> {
         }
         ShopCommand::RotateSecret { slug, db, secret } => {
             let given = secret.map(|s| s.trim().to_string());
-            if given.as_deref().is_some_and(|s| s.len() < 16 || s.len() > 200) {
+            if given
+                .as_deref()
+                .is_some_and(|s| !keys::GIVEN_SECRET_LEN.contains(&s.len()))
+            {
                 anyhow::bail!("--secret must be 16 to 200 characters long");
             }
             let store = open(&db).await?;

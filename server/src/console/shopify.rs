@@ -6,6 +6,7 @@ use super::keys::{member_making, once_field, MakeForm, Said};
 use super::pages::{self, csrf_field, Frame, Section};
 use super::session::Signed;
 use super::{base_url, member, t};
+use crate::keys::GIVEN_SECRET_LEN;
 use crate::AppState;
 use app::store::{By, Membership};
 use axum::extract::{Path, State};
@@ -28,10 +29,6 @@ pub async fn shopify(
     shopify_page(&state, &signed, &member, &headers, StatusCode::OK, Said::Nothing).await
 }
 
-/// The shortest and longest signing key taken, as `lookout shop rotate-secret
-/// --secret` takes them (Shopify's are 64 hex digits, or an app's `shpss_` secret).
-const KEY_CHARS: std::ops::RangeInclusive<usize> = 16..=200;
-
 /// `POST /console/shops/{slug}/shopify/rotate`: the signing key Shopify shows,
 /// pasted (`key`), stored and not shown again; or, from the form without that
 /// field, a new signing secret, shown once. 422 for a key that cannot be one
@@ -49,7 +46,8 @@ pub async fn rotate(
         Err(page) => return page,
     };
     let pasted = form.key.as_deref().map(str::trim);
-    let fits = |key: &str| KEY_CHARS.contains(&key.len()) && key.chars().all(|c| c.is_ascii_graphic());
+    // As long as `lookout shop rotate-secret --secret` takes, and no spaces inside.
+    let fits = |key: &str| GIVEN_SECRET_LEN.contains(&key.len()) && key.chars().all(|c| c.is_ascii_graphic());
     if pasted.is_some_and(|key| !fits(key)) {
         let said = Said::Problem(t(signed.locale, "console.shopify.key_bad"));
         return shopify_page(
@@ -162,7 +160,7 @@ async fn shopify_page(
                         <label for="shopify-key">{t(locale, "console.shopify.key_label")}</label>
                         <p class="hint" id="shopify-key-hint">{t(locale, "console.shopify.key_hint")}</p>
                         <input id="shopify-key" name="key" type="text" required autocomplete="off" spellcheck="false"
-                            minlength=KEY_CHARS.start().to_string() maxlength=KEY_CHARS.end().to_string()
+                            minlength=GIVEN_SECRET_LEN.start().to_string() maxlength=GIVEN_SECRET_LEN.end().to_string()
                             aria-describedby="shopify-key-hint"/>
                         <button type="submit">{t(locale, "console.shopify.key_save")}</button>
                     </form>

@@ -214,12 +214,12 @@ fn items_sum(items: &[LineItemInput]) -> Option<String> {
     let mut places = 2;
     let mut sum: u128 = 0;
     for item in items {
+        // An amount as validation reads one, or validation names the price.
         let price = item.price.as_deref()?.trim();
-        let (whole, part) = price.split_once('.').unwrap_or((price, ""));
-        let digits = |p: &str| p.bytes().all(|b| b.is_ascii_digit());
-        if whole.is_empty() || whole.len() > 12 || part.len() > 4 || !digits(whole) || !digits(part) {
+        if !app::order::is_money(price) {
             return None;
         }
+        let (whole, part) = price.split_once('.').unwrap_or((price, ""));
         places = places.max(part.len());
         let units: u128 = format!("{whole}{part:0<4}").parse().ok()?;
         sum = sum.checked_add(units.checked_mul(u128::from(item.quantity?))?)?;

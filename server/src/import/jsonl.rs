@@ -65,7 +65,7 @@ pub fn jsonl_orders(mut reader: impl BufRead) -> impl Iterator<Item = Parsed> {
 }
 
 /// UTF-8's byte-order mark.
-const BOM: &[u8] = b"\xEF\xBB\xBF";
+pub(super) const BOM: &[u8] = b"\xEF\xBB\xBF";
 
 /// Why a file whose first line is `first` is not JSON Lines, if it is not: it
 /// starts a JSON array, or an object that goes on over the next lines.

@@ -59,7 +59,7 @@ impl Format {
         let first = bytes
             .find(|b| {
                 !b.as_ref()
-                    .is_ok_and(|b| b.is_ascii_whitespace() || [0xEF, 0xBB, 0xBF].contains(b))
+                    .is_ok_and(|b| b.is_ascii_whitespace() || jsonl::BOM.contains(b))
             })
             .transpose()
             .with_context(|| format!("cannot read {}", path.display()))?;
