@@ -126,6 +126,15 @@ impl Store {
         Ok(count)
     }
 
+    /// Whether a shop has any order (without counting them all).
+    pub async fn has_orders(&self, shop_id: i64) -> Result<bool, StoreError> {
+        let one: Option<i64> = sqlx::query_scalar("SELECT 1 FROM orders WHERE shop_id = $1 LIMIT 1")
+            .bind(shop_id)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(one.is_some())
+    }
+
     /// The full stored order, internal fields included.
     pub async fn order(&self, shop_id: i64, number_key: &str) -> Result<Option<Order>, StoreError> {
         let found: Option<(i64, String)> = sqlx::query_as(self.backend.doc_sql().select)

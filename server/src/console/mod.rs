@@ -14,6 +14,7 @@ mod changes;
 mod chart;
 mod credentials;
 mod erase;
+mod first_steps;
 mod forgot;
 mod invite;
 mod keys;

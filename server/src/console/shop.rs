@@ -1,10 +1,12 @@
 //! A shop's overview: what the widget did, the last 30 days, and what ran out
 //! of allowance in the last 24 hours.
 
+use super::first_steps::Progress;
 use super::pages::{self, Frame, Section};
 use super::session::Signed;
 use super::{member, t, Locale};
 use crate::AppState;
+use app::store::{Day, Membership, Role, StoreError};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
@@ -34,6 +36,13 @@ pub async fn overview(State(state): State<AppState>, signed: Signed, Path(slug):
             return pages::unavailable(locale);
         }
     };
+    let first_steps = match first_steps(&state, &member, &days).await {
+        Ok(progress) => progress,
+        Err(e) => {
+            tracing::error!(error = %e, "first steps query failed");
+            return pages::unavailable(locale);
+        }
+    };
     let found: i64 = days.iter().map(|d| d.found).sum();
     let missed: i64 = days.iter().map(|d| d.missed).sum();
     let limited: i64 = days.iter().map(|d| d.limited).sum();
@@ -56,6 +65,7 @@ pub async fn overview(State(state): State<AppState>, signed: Signed, Path(slug):
         &title.clone(),
         view! {
             <h1>{title}</h1>
+            {first_steps.and_then(|p| super::first_steps::panel(&p, &slug, locale))}
             <p class="summary">{summary}</p>
             <div class="split">
                 <figure>
@@ -67,6 +77,18 @@ pub async fn overview(State(state): State<AppState>, signed: Signed, Path(slug):
             {abuse(refusals, locale)}
         },
     )
+}
+
+/// Which of a new shop's first steps are done, for owners (staff cannot do them).
+async fn first_steps(state: &AppState, member: &Membership, days: &[Day]) -> Result<Option<Progress>, StoreError> {
+    if member.role != Role::Owner {
+        return Ok(None);
+    }
+    Ok(Some(Progress {
+        origins: !member.shop.allowed_origins.is_empty(),
+        orders: state.store.has_orders(member.shop.id).await?,
+        lookups: days.iter().any(|d| d.found + d.missed + d.limited > 0),
+    }))
 }
 
 /// The abuse panel: what ran out of allowance in the last 24 hours.

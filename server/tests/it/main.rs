@@ -20,6 +20,7 @@ mod console_account;
 mod console_browsers;
 mod console_changes;
 mod console_erase;
+mod console_first_steps;
 mod console_forgot;
 mod console_forms;
 mod console_invite;
