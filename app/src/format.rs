@@ -75,6 +75,37 @@ pub fn money(amount: &str, currency: &str, locale: Locale) -> String {
     }
 }
 
+/// An amount taken off the total (discounts): [`money`] after a minus sign,
+/// unless it is nothing.
+pub fn deduction(amount: &str, currency: &str, locale: Locale) -> String {
+    let shown = money(amount, currency, locale);
+    match shown.bytes().any(|b| (b'1'..=b'9').contains(&b)) {
+        true => format!("\u{2212}{shown}"),
+        false => shown,
+    }
+}
+
+/// `price` × `quantity`, exactly, in the price's own decimal places (a line's
+/// total); `None` for a price that is no plain decimal or a product too large.
+pub fn times(price: &str, quantity: u32) -> Option<String> {
+    let (int, frac) = price.split_once('.').unwrap_or((price, ""));
+    let plain = !int.is_empty() && int.bytes().chain(frac.bytes()).all(|b| b.is_ascii_digit());
+    if !plain || int.len() + frac.len() > 30 {
+        return None;
+    }
+    let units: u128 = format!("{int}{frac}").parse().ok()?;
+    let product = format!(
+        "{:0>width$}",
+        units.checked_mul(u128::from(quantity))?,
+        width = frac.len() + 1
+    );
+    let (whole, part) = product.split_at(product.len() - frac.len());
+    Some(match part {
+        "" => whole.to_string(),
+        part => format!("{whole}.{part}"),
+    })
+}
+
 /// A locale's thousands separator and decimal point.
 fn separators(locale: Locale) -> (char, char) {
     match locale {
@@ -151,10 +182,12 @@ pub fn date(value: &str, locale: Locale) -> String {
     }
 }
 
-/// Date and time (UTC) of an RFC 3339 time, for carrier scans.
+/// Date and time of an RFC 3339 time, for carrier scans: said to be UTC, as
+/// every stored time is (the page is made on the server, which knows no
+/// shopper's time zone).
 pub fn moment(value: &str, locale: Locale) -> String {
     match value.get(11..16) {
-        Some(time) if value.len() > 16 => format!("{} {time}", date(value, locale)),
+        Some(time) if value.len() > 16 => format!("{} {time} UTC", date(value, locale)),
         _ => date(value, locale),
     }
 }
@@ -177,6 +210,29 @@ mod tests {
         assert_eq!(plain(money("548.00", "NOK", Locale::En)), "NOK 548.00");
         assert_eq!(money("1249", "JPY", Locale::Zh).replace(NBSP, " "), "JPY 1,249");
         assert_eq!(plain(money("1234567.891", "KWD", Locale::De)), "1.234.567,891 KWD");
+    }
+
+    #[test]
+    fn discounts_are_taken_off_and_lines_are_priced_whole() {
+        assert_eq!(deduction("150.00", "USD", Locale::En), "\u{2212}$150.00");
+        assert_eq!(plain(deduction("150", "NOK", Locale::Nb)), "\u{2212}150,00 kr");
+        assert_eq!(deduction("0.00", "USD", Locale::En), "$0.00", "nothing off has no sign");
+        assert_eq!(
+            deduction("0.001", "USD", Locale::En),
+            "$0.00",
+            "nor does what rounds to nothing"
+        );
+        assert_eq!(times("249.50", 2).as_deref(), Some("499.00"));
+        assert_eq!(times("0.0005", 3).as_deref(), Some("0.0015"));
+        assert_eq!(times("7", 3).as_deref(), Some("21"));
+        assert_eq!(times("0.05", 1).as_deref(), Some("0.05"));
+        assert_eq!(
+            times("999999999999.9999", u32::MAX).as_deref(),
+            Some("4294967294999999570503.2705")
+        );
+        for bad in ["", ".5", "1.2.3", "-1.00", "1e3", "1,00", &"9".repeat(40)] {
+            assert_eq!(times(bad, 2), None, "{bad:?}");
+        }
     }
 
     #[test]
@@ -219,7 +275,12 @@ mod tests {
         assert_eq!(date(t, Locale::De), "2. Nov. 2026");
         assert_eq!(date(t, Locale::Zh), "2026年11月2日");
         assert_eq!(date("2026-03-06", Locale::De), "6. März 2026");
-        assert_eq!(moment(t, Locale::En), "2 Nov 2026 10:15");
+        assert_eq!(moment(t, Locale::En), "2 Nov 2026 10:15 UTC");
+        assert_eq!(
+            moment("2026-11-02", Locale::En),
+            "2 Nov 2026",
+            "a date alone has no time to name"
+        );
         assert_eq!(date("soon", Locale::En), "soon");
         assert_eq!(date("2026-13-01", Locale::En), "2026-13-01");
     }

@@ -105,6 +105,12 @@ pub fn t_args(locale: Locale, key: &str, args: &[(&str, &str)]) -> String {
     fill(&t(locale, key), args)
 }
 
+/// `text` in brackets after what it qualifies, as the language writes them
+/// ("owner@example.com (you)", "…（您）"), its leading space included.
+pub fn aside(locale: Locale, text: &str) -> String {
+    t_args(locale, "page.aside", &[("text", text)])
+}
+
 /// The title of a page that answers with an error: `title`, said after the
 /// word for an error ("Error: Settings"), so that it is read out first as the
 /// page opens. Shopper pages and console pages alike.

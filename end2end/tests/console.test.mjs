@@ -341,7 +341,7 @@ test('a signed-in merchant changes their password from the header, on a phone', 
     const told = readMail((await smtp.waitFor(before + 1, 10_000))[before]);
     assert.deepEqual(told.to, ['changer@demo.example']);
     assert.equal(told.subject, 'New sign-in to your Lookout account');
-    assert.match(told.text, /from Firefox on Windows, in a browser Lookout did not know for this account/);
+    assert.match(told.text, /in a browser Lookout had not seen for this account \(Firefox on Windows\)/);
     assert.ok(told.links.some((l) => l.endsWith('/console/forgot')), told.text);
     await page.reload();
     const listed = page.locator('tr', { hasText: 'Firefox on Windows' });

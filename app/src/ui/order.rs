@@ -2,7 +2,7 @@
 //! totals and one merged history, all in the shopper's language.
 
 use super::timeline::{called_off, history, progress};
-use crate::format::{date, moment, money};
+use crate::format::{date, deduction, moment, money, times};
 use crate::i18n::{t, t_args, Locale};
 use crate::status::{FulfillmentStatus, OrderStatus, ShipmentStatus};
 use crate::view::{ShopperItemRef, ShopperReturn, ShopperShipment, ShopperView};
@@ -26,6 +26,7 @@ pub fn OrderView(
 ) -> impl IntoView {
     let labelled_by = heading_id.clone();
     let currency = order.currency.clone();
+    let off = deduction(&order.totals.discounts, &currency, locale);
     let cash = move |amount: &str| money(amount, &currency, locale);
     // The words the projection maps platforms' reasons to are said in the
     // shopper's language; other text is the merchant's own.
@@ -81,7 +82,7 @@ pub fn OrderView(
                     {steps.into_iter().map(|(key, state)| view! {
                         <li data-state=state.word()>
                             <span class="step-name">{t(locale, &format!("progress.{key}"))}</span>
-                            <span class="visually-hidden">{format!(" ({})", t(locale, state.key()))}</span>
+                            <span class="visually-hidden">{crate::i18n::aside(locale, &t(locale, state.key()))}</span>
                         </li>
                     }).collect_view()}
                 </ol>
@@ -122,8 +123,17 @@ pub fn OrderView(
                             {li.image_url.clone().map(|src| view! { <img src=src alt="" width="48" height="48" loading="lazy"/> })}
                             <span class="item-title">{li.title.clone()}</span>
                             {li.variant.clone().map(|v| view! { <span class="item-variant">{v}</span> })}
-                            <span class="item-qty">{format!("× {}", li.quantity)}</span>
-                            <span class="item-price">{cash(&li.price)}</span>
+                            {match (li.quantity, times(&li.price, li.quantity)) {
+                                // More than one: the price of one, and the line's total.
+                                (2.., Some(total)) => view! {
+                                    <span class="item-qty">{format!("{} × {}", li.quantity, cash(&li.price))}</span>
+                                    <span class="item-price">{cash(&total)}</span>
+                                }.into_any(),
+                                _ => view! {
+                                    <span class="item-qty">{format!("× {}", li.quantity)}</span>
+                                    <span class="item-price">{cash(&li.price)}</span>
+                                }.into_any(),
+                            }}
                         </li>
                     }).collect_view()}
                 </ul>
@@ -131,7 +141,7 @@ pub fn OrderView(
                     <dt>{t(locale, "totals.subtotal")}</dt><dd>{cash(&totals.subtotal)}</dd>
                     <dt>{t(locale, "totals.shipping")}</dt><dd>{cash(&totals.shipping)}</dd>
                     <dt>{t(locale, "totals.tax")}</dt><dd>{cash(&totals.tax)}</dd>
-                    <dt>{t(locale, "totals.discounts")}</dt><dd>{cash(&totals.discounts)}</dd>
+                    <dt>{t(locale, "totals.discounts")}</dt><dd>{off}</dd>
                     <dt class="total">{t(locale, "totals.total")}</dt><dd class="total">{cash(&totals.total)}</dd>
                 </dl>
             </section>

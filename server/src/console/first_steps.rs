@@ -57,8 +57,7 @@ pub fn panel(progress: &Progress, slug: &str, locale: Locale) -> Option<impl Int
             view! {
                 <li class:done=done>
                     <strong>{t(locale, &format!("console.start.{step}"))}</strong>
-                    " "
-                    <span class="state">{format!("({})", t(locale, state))}</span>
+                    <span class="state">{app::i18n::aside(locale, &t(locale, state))}</span>
                     <p class="hint">{t(locale, &format!("console.start.{step}_hint"))}</p>
                     <p class="hint">{links}</p>
                 </li>

@@ -344,11 +344,11 @@ pub fn scrolling(label: String, table: impl IntoView + 'static) -> impl IntoView
 }
 
 /// A stored time (RFC 3339, UTC) as people read it: "4 Dec 2026 01:48 UTC",
-/// in the page's language (as the shopper's timeline writes a time:
-/// `format::moment`); anything else as it is.
+/// in the page's language, as the shopper's timeline writes a time
+/// (`format::moment`); anything else as it is.
 pub fn utc(locale: Locale, value: &str) -> String {
     match chrono::DateTime::parse_from_rfc3339(value) {
-        Ok(at) if at.offset().local_minus_utc() == 0 => format!("{} UTC", app::format::moment(value, locale)),
+        Ok(at) if at.offset().local_minus_utc() == 0 => app::format::moment(value, locale),
         _ => value.to_string(),
     }
 }

@@ -227,7 +227,7 @@ pub(super) async fn team_page(
                     </form>
                 }
             });
-            let you = own.then(|| format!(" ({})", t(locale, "console.team.you")));
+            let you = own.then(|| app::i18n::aside(locale, &t(locale, "console.team.you")));
             view! {
                 <li>
                     <p><strong id=row>{m.email.clone()}</strong>{you}</p>

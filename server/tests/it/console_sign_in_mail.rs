@@ -62,7 +62,7 @@ async fn a_sign_in_from_a_new_browser_is_told_by_mail_and_others_are_not() {
 
     // A browser new to the account.
     // The time as the console shows it, in UTC ("4 Dec 2026 01:48 UTC").
-    let today = chrono::Utc::now().format("on %-d %b %Y ").to_string();
+    let today = chrono::Utc::now().format("account on %-d %b %Y ").to_string();
     assert_eq!(sign_in_from(&app, CHROME, "", PASSWORD).await.status(), 303);
     let mails = smtp.wait_for(1, WAIT).await;
     assert_eq!(mails[0].to, [format!("<{OWNER}>")]);
@@ -72,9 +72,9 @@ async fn a_sign_in_from_a_new_browser_is_told_by_mail_and_others_are_not() {
     );
     let text = mails[0].text();
     for said in [
-        "from Chrome on Windows, in a browser Lookout did not know for this account.",
+        "in a browser Lookout had not seen for this account (Chrome on Windows).",
         &today,
-        " UTC from Chrome on Windows",
+        " UTC in a browser Lookout had not seen",
         "http://lookout.test/console/forgot",
         "http://lookout.test/console/account",
     ] {
@@ -209,9 +209,9 @@ async fn the_notice_speaks_the_accounts_language_not_the_new_browsers() {
     let mail = &smtp.wait_for(1, WAIT).await[0];
     let subject = mail.header("subject").unwrap_or_default();
     assert!(subject.starts_with("Ny innlogging "), "{subject}");
-    // Quoted-printable, as sent: "med Chrome på Windows", "html lang=nb".
+    // Quoted-printable, as sent: "(Chrome på Windows)", "html lang=nb".
     let text = mail.text();
-    assert!(text.contains("med Chrome p=C3=A5 Windows"), "{text}");
+    assert!(text.contains("(Chrome p=C3=A5 Windows)"), "{text}");
     assert!(text.contains(r#"<html lang="nb">"#), "{text}");
     drained(&app).await;
     // The stranger's browser is known now: signing in from it again, from a

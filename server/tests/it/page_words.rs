@@ -164,3 +164,39 @@ async fn a_delivery_estimate_gone_by_is_said_as_one() {
     let view = app.view("alpha", "ada@example.com", "#1001").await;
     assert_eq!(view["shipments"][0]["estimated_delivery"], last.as_str(), "{view}");
 }
+
+#[tokio::test]
+async fn a_discount_is_taken_off_a_line_is_priced_whole_and_a_scan_time_says_utc() {
+    let app = TestApp::spawn().await;
+    let mut order = example();
+    order["totals"]["discounts"] = "50.00".into();
+    order["totals"]["total"] = "498.00".into();
+    put(&app, &order).await;
+    let (status, html) = post_form(&app, "alpha", "ada@example.com", "#1001").await;
+    assert_eq!(status, 200);
+    let nbsp = |s: &str| s.replace('\u{a0}', " ").replace("&nbsp;", " ");
+    let text = nbsp(&html);
+    // Two pairs of socks at 249.50: the price of one, and the line's 499.00.
+    assert!(text.contains("2 × NOK 249.50"), "{html}");
+    assert!(text.contains(r#"<span class="item-price">NOK 499.00</span>"#), "{html}");
+    assert!(text.contains("<dd>\u{2212}NOK 50.00</dd>"), "{html}");
+    assert!(text.contains("3 Nov 2026 07:00 UTC"), "{html}");
+
+    // Nothing off: no minus sign; one of a kind: its price alone.
+    let mut order = example();
+    order["updated_at"] = "2026-11-05T12:00:00Z".into();
+    order["line_items"][0]["quantity"] = 1.into();
+    order["totals"]["subtotal"] = "249.50".into();
+    order["totals"]["total"] = "298.50".into();
+    put(&app, &order).await;
+    let (_, html) = post_form(&app, "alpha", "ada@example.com", "#1001").await;
+    let text = nbsp(&html);
+    assert!(
+        text.contains("<dd>NOK 0.00</dd>") && !text.contains('\u{2212}'),
+        "{html}"
+    );
+    assert!(
+        text.contains("× 1") && text.contains(r#"<span class="item-price">NOK 249.50</span>"#),
+        "{html}"
+    );
+}
