@@ -30,7 +30,7 @@ pub async fn lookup(
             let keys = limits.keys(client, shop, &number_key, &email_key);
             // Reserve first: a burst gets no more attempts than the allowance.
             // Each outcome counts for the console (in memory, flushed by the server).
-            match limits.reserve(&keys).await {
+            match limits.take(&keys).await {
                 Err(Refusal::Limited(wait)) => {
                     store.tally(shop, Counted::Limited, None);
                     note_refusal(store, limits, &keys, client, shop, &number_key, &email_key).await;
@@ -39,19 +39,21 @@ pub async fn lookup(
                     })
                 }
                 Err(Refusal::Unavailable) => Err(LookupError::Unavailable),
-                Ok(()) => match store.shopper_view(shop, &number_key, email).await {
+                // Dropped before the answer (the client left), the attempt is given back.
+                Ok(attempt) => match store.shopper_view(shop, &number_key, email).await {
                     Ok(Some(view)) => {
-                        limits.release(&keys).await;
+                        attempt.give_back().await;
                         store.tally(shop, Counted::Found, Some(&number_key));
                         Ok(view)
                     }
-                    // The reserved attempt stays taken: it was a miss.
+                    // The attempt stays taken: it was a miss.
                     Ok(None) => {
+                        attempt.keep();
                         store.tally(shop, Counted::Missed, None);
                         Err(LookupError::NotFound)
                     }
                     Err(e) => {
-                        limits.release(&keys).await;
+                        attempt.give_back().await;
                         tracing::error!(error = %e, "lookup query failed");
                         Err(LookupError::Unavailable)
                     }

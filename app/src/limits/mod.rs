@@ -18,11 +18,13 @@ mod shared;
 mod sign_ins;
 pub use sign_ins::KNOWN_DAYS;
 mod table;
+mod taken;
 mod webhooks;
 
 pub use client::{client_of, Client, Proxies};
 pub use links::{LinkRefusal, LinkRules, CONSOLE_MAILS};
 pub use table::{LimitKey, Rule, Spent, Table};
+pub use taken::Taken;
 
 use crate::store::Store;
 use sha2::{Digest, Sha256};
@@ -409,5 +411,7 @@ pub fn random_secret() -> [u8; 32] {
     secret
 }
 
+#[cfg(test)]
+mod taken_tests;
 #[cfg(test)]
 mod tests;

@@ -73,7 +73,9 @@ impl Store {
         }
         let pool_size = store_options.pool_size;
         sqlx::any::install_default_drivers();
-        let mut options = AnyPoolOptions::new().acquire_timeout(ACQUIRE_TIMEOUT);
+        let mut options = AnyPoolOptions::new()
+            .acquire_timeout(ACQUIRE_TIMEOUT)
+            .before_acquire(|conn, _| Box::pin(async move { Ok(!stuck_in_transaction(conn)) }));
         let sqlite_file = match backend {
             Backend::Sqlite => Some(SqliteConnectOptions::from_str(url)?),
             Backend::Postgres => None,
@@ -155,4 +157,20 @@ impl Store {
             purging: Default::default(),
         })))
     }
+}
+
+/// Whether a pooled connection still counts itself inside a transaction when
+/// it is handed out again. Its transaction was rolled back when it came back
+/// to the pool, so it is not: the database ended it alone, and the rollback
+/// failed. SQLite does that on a full disk (the failed write rolls the whole
+/// transaction back, and the connection would refuse every later `BEGIN` as
+/// "at non-zero transaction depth"). Such a connection is closed and another
+/// one opened in its place.
+fn stuck_in_transaction(conn: &sqlx::AnyConnection) -> bool {
+    use sqlx::Connection;
+    let stuck = conn.is_in_transaction();
+    if stuck {
+        tracing::warn!("closed a database connection whose transaction the database had ended (a full disk?)");
+    }
+    stuck
 }

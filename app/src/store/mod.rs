@@ -327,6 +327,8 @@ mod erasure_tests;
 #[cfg(test)]
 mod forgetting_tests;
 #[cfg(test)]
+mod full_disk_tests;
+#[cfg(test)]
 mod housekeeping_tests;
 #[cfg(test)]
 mod idle_accounts_tests;

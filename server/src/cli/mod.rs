@@ -58,8 +58,10 @@ enum Command {
         #[arg(long, env = "LOOKOUT_METRICS_ADDR")]
         metrics_addr: Option<SocketAddr>,
         /// Folder with the built site assets (the `pkg` folder's parent).
-        #[arg(long, env = "LOOKOUT_SITE_ROOT", default_value = "target/site")]
-        site_root: PathBuf,
+        /// Default: target/site, or the site inside this executable. A folder
+        /// named here that holds no site stops the start.
+        #[arg(long, env = "LOOKOUT_SITE_ROOT")]
+        site_root: Option<PathBuf>,
         #[command(flatten)]
         limits: LimitArgs,
         /// The site is reached over HTTPS (directly or through a TLS proxy): send

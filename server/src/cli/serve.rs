@@ -32,7 +32,14 @@ const PRUNE_EVERY: std::time::Duration = std::time::Duration::from_secs(3600);
 /// How often the lookup counts kept in memory are written to the database.
 const TALLY_EVERY: std::time::Duration = std::time::Duration::from_secs(5);
 
-pub(super) async fn serve(db: &Db, addr: SocketAddr, site_root: PathBuf, settings: ServeSettings) -> Result<()> {
+pub(super) async fn serve(
+    db: &Db,
+    addr: SocketAddr,
+    site_root: Option<PathBuf>,
+    settings: ServeSettings,
+) -> Result<()> {
+    let named = site_root.is_some();
+    let site_root = site_root.unwrap_or_else(|| PathBuf::from(DEFAULT_SITE_ROOT));
     // Settings that cannot work stop the start before the database is opened
     // (migrations and the views' rebuilding may take minutes on an upgrade).
     // Checked with or without mail: the console's snippets are made from it.
@@ -99,6 +106,12 @@ pub(super) async fn serve(db: &Db, addr: SocketAddr, site_root: PathBuf, setting
         tracing::info!(public_url = %mailer.public_url(), "order links by email are on");
         mailer.clone().spawn(store.clone());
         state = state.with_mail(mailer.clone());
+    }
+    if state.assets.is_empty() && named {
+        anyhow::bail!(
+            "--site-root {}: no built site there (pkg/lookout.css, pkg/lookout.js, pkg/lookout_bg.wasm) and none inside this executable. Point it at the folder `scripts/build.sh` makes (target/site), or put the site inside the executable with `lookout bundle-site`",
+            site_root.display()
+        );
     }
     if state.assets.is_empty() {
         tracing::warn!(site_root = %site_root.display(), "no built assets found, on disk or in this executable: pages will load without styles and WebAssembly (build with `scripts/build.sh`)");
@@ -281,6 +294,9 @@ async fn shutdown_signal() {
 }
 
 /// The Leptos settings for a server on `addr` serving assets from `site_root`.
+/// Where the site is looked for when no folder is named: a clone's build.
+const DEFAULT_SITE_ROOT: &str = "target/site";
+
 pub fn leptos_options(addr: SocketAddr, site_root: &std::path::Path) -> LeptosOptions {
     LeptosOptions::builder()
         .output_name("lookout")

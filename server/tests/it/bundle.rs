@@ -64,3 +64,44 @@ fn run_fresh_copy(command: &mut std::process::Command) -> std::process::Output {
     }
     panic!("the copied binary stayed busy for 2 s");
 }
+
+/// A site folder named by mistake (a typo, an empty or missing build) stops
+/// the start with what to do, rather than serving pages without their styles
+/// and WebAssembly while `/readyz` says ready.
+#[test]
+fn a_named_site_folder_without_a_site_stops_the_start() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = TestDb::new();
+    let empty = dir.path().join("empty");
+    std::fs::create_dir_all(&empty).unwrap();
+    let a_file = dir.path().join("a-file");
+    std::fs::write(&a_file, "not a folder").unwrap();
+    for site in [dir.path().join("sitee"), empty, a_file] {
+        let mut child = common::lookout_command(&db.url)
+            .args(["serve", "--addr", "127.0.0.1:0", "--site-root"])
+            .arg(&site)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let started = std::time::Instant::now();
+        let status = loop {
+            if let Some(status) = child.try_wait().unwrap() {
+                break status;
+            }
+            if started.elapsed() > std::time::Duration::from_secs(30) {
+                child.kill().unwrap();
+                panic!("{} holds no site, and the server started anyway", site.display());
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        };
+        let mut said = String::new();
+        std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut said).unwrap();
+        assert!(!status.success(), "{said}");
+        assert!(
+            said.contains(&format!("--site-root {}: no built site there", site.display()))
+                && said.contains("lookout bundle-site"),
+            "{said}"
+        );
+    }
+}
