@@ -271,11 +271,8 @@ impl From<app::store::StoreError> for ApiError {
             app::store::StoreError::Stale => ApiError::Stale,
             app::store::StoreError::Invalid(errors) => ApiError::Validation(errors),
             // The database cannot be reached: the client may retry, and nothing was written.
-            app::store::StoreError::Database(
-                sqlx::Error::Io(_) | sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Tls(_),
-            )
-            | app::store::StoreError::Unavailable(_) => {
-                tracing::warn!("database unavailable");
+            e if e.is_unavailable() => {
+                tracing::warn!(error = %e, "database unavailable");
                 ApiError::Unavailable
             }
             other => ApiError::Internal(other.to_string()),

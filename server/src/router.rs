@@ -355,8 +355,21 @@ fn telemetry_span(req: &axum::http::Request<axum::body::Body>) -> tracing::Span 
 const READY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(2);
 
 async fn ready(State(store): State<Store>) -> (StatusCode, &'static str) {
-    match tokio::time::timeout(READY_TIMEOUT, store.ready()).await {
-        Ok(true) => (StatusCode::OK, "ready"),
-        _ => (StatusCode::SERVICE_UNAVAILABLE, "database unavailable"),
+    let why_not = match tokio::time::timeout(READY_TIMEOUT, store.readiness()).await {
+        Ok(readiness) => readiness.err(),
+        Err(_) => Some(format!("no answer within {READY_TIMEOUT:?}")),
+    };
+    // Said in the log when it changes (why, when it stops; that it is back):
+    // the answer itself says nothing of the database.
+    static WAS_READY: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(true);
+    let was_ready = WAS_READY.swap(why_not.is_none(), std::sync::atomic::Ordering::Relaxed);
+    match (&why_not, was_ready) {
+        (None, false) => tracing::info!("ready again: the database answers"),
+        (Some(why), true) => tracing::warn!(%why, "not ready"),
+        _ => {}
+    }
+    match why_not {
+        None => (StatusCode::OK, "ready"),
+        Some(_) => (StatusCode::SERVICE_UNAVAILABLE, "database unavailable"),
     }
 }

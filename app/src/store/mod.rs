@@ -97,6 +97,8 @@ pub enum StoreError {
     LookupUrl(String),
 }
 
+mod unavailable;
+
 impl From<sqlx::Error> for StoreError {
     fn from(e: sqlx::Error) -> Self {
         StoreError::Database(e)
@@ -246,8 +248,25 @@ impl Store {
     /// match nothing, so that a lookup database that is down, or is not a
     /// migrated Lookout database, is seen.
     pub async fn ready(&self) -> bool {
-        let (main, lookups) = tokio::join!(self.ping(), self.readers.shopper_view("", "", ""));
-        main && lookups.is_ok()
+        self.readiness().await.is_ok()
+    }
+
+    /// [`Store::ready`], saying why not: which database, and its error.
+    pub async fn readiness(&self) -> Result<(), String> {
+        let (main, lookups) = tokio::join!(
+            sqlx::query("SELECT 1").execute(&self.pool),
+            self.readers.shopper_view("", "", "")
+        );
+        match (main, lookups) {
+            (Ok(_), Ok(_)) => Ok(()),
+            (Err(e), _) => Err(format!("the database: {e}")),
+            (_, Err(e)) => Err(format!("the lookup database: {e}")),
+        }
+    }
+
+    /// Whether [`Store::close`] has begun.
+    pub fn is_closed(&self) -> bool {
+        self.pool.is_closed()
     }
 
     /// Closes every connection; pending work finishes first, writes whose

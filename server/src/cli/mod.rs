@@ -176,7 +176,12 @@ pub fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    match runtime.block_on(run(cli.command)) {
+    let ran = runtime.block_on(async {
+        let ran = run(cli.command).await;
+        close_opened().await;
+        ran
+    });
+    match ran {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e:#}");
@@ -297,19 +302,37 @@ async fn run(command: Command) -> Result<()> {
 }
 
 /// Opens the database and applies migrations; a failure here is fatal and says why.
+/// The stores a command opened, closed when it ends: on SQLite the last
+/// connection to close moves the write-ahead log into the database file, so
+/// that the file alone (a copy, a backup) holds what the command wrote.
+static OPENED: std::sync::Mutex<Vec<Store>> = std::sync::Mutex::new(Vec::new());
+
+async fn close_opened() {
+    let opened = std::mem::take(&mut *OPENED.lock().unwrap_or_else(|e| e.into_inner()));
+    for store in opened.iter().filter(|store| !store.is_closed()) {
+        store.close().await;
+    }
+}
+
 async fn open(db: &Db) -> Result<Store> {
     let options = app::store::StoreOptions {
         pool_size: db.database_pool_size,
         lookup_connections: db.database_lookup_connections,
         lookup_url: db.database_lookup_url.clone(),
     };
-    let store = Store::connect_with(&db.database_url, &options)
-        .await
-        .with_context(|| format!("cannot open the database {}", shown_url(&db.database_url)))?;
+    let store = Store::connect_with(&db.database_url, &options).await.map_err(|e| {
+        // The URL that failed: the lookup database's, when it was that one.
+        let url = match (&e, &db.database_lookup_url) {
+            (app::store::StoreError::LookupUrl(_), Some(lookup)) => lookup,
+            _ => &db.database_url,
+        };
+        anyhow::Error::new(e).context(format!("cannot open the database {}", shown_url(url)))
+    })?;
     store
         .migrate()
         .await
         .with_context(|| format!("cannot migrate the database {}", shown_url(&db.database_url)))?;
+    OPENED.lock().unwrap_or_else(|e| e.into_inner()).push(store.clone());
     Ok(store)
 }
 

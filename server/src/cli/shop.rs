@@ -16,16 +16,16 @@ pub(super) enum ShopCommand {
         #[command(flatten)]
         db: Db,
         /// The shop's display name.
-        #[arg(long, env = "LOOKOUT_SHOP_NAME")]
+        #[arg(long)]
         name: String,
         /// An origin allowed to embed the widget (repeatable), e.g. https://shop.example.
-        #[arg(long = "allowed-origin", env = "LOOKOUT_ALLOWED_ORIGINS", value_delimiter = ',')]
+        #[arg(long = "allowed-origin", value_delimiter = ',')]
         allowed_origins: Vec<String>,
         /// Default language: en, nb, sv, de or zh.
-        #[arg(long, env = "LOOKOUT_LOCALE", default_value = "en")]
+        #[arg(long, default_value = "en")]
         locale: String,
         /// Accent colour, e.g. #0a7c59.
-        #[arg(long, env = "LOOKOUT_ACCENT")]
+        #[arg(long)]
         accent: Option<String>,
     },
     /// Change a shop's settings; what is not given stays as it is.

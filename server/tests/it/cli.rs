@@ -105,6 +105,29 @@ fn demo_can_be_loaded_twice_and_lists_credentials() {
     }
 }
 
+/// A command's writes are in the SQLite file itself when it ends, not left in
+/// its write-ahead log: a plain copy of the file holds them.
+#[tokio::test]
+async fn a_command_leaves_what_it_wrote_in_the_sqlite_file_itself() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("cli.db");
+    let url = format!("sqlite://{}", file.display());
+    for args in [&["demo"][..], &["shop", "create", "--name", "Copied", "copied"]] {
+        let out = lookout(&url, args);
+        assert!(out.status.success(), "{}", stderr(&out));
+    }
+    let wal = std::fs::metadata(dir.path().join("cli.db-wal")).map_or(0, |m| m.len());
+    assert_eq!(wal, 0, "the log is moved into the file");
+    let copy = dir.path().join("copy.db");
+    std::fs::copy(&file, &copy).unwrap();
+    let store = app::store::Store::connect(&format!("sqlite://{}", copy.display()))
+        .await
+        .unwrap();
+    for slug in ["demo", "copied"] {
+        assert!(store.shop(slug).await.unwrap().is_some(), "{slug} in the copy");
+    }
+}
+
 #[test]
 fn an_unusable_database_url_is_a_clear_fatal_error() {
     let out = lookout("postgres://nowhere", &["migrate"]);

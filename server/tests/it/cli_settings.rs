@@ -92,6 +92,39 @@ fn help_never_shows_a_variables_value() {
     }
 }
 
+/// A shop's settings come from its command's flags only: a variable left in
+/// the environment (of a service, a shell profile) does not name or style
+/// every shop made there.
+#[test]
+fn a_shops_settings_are_never_read_from_the_environment() {
+    let (_dir, db) = super::cli::temp_db();
+    let out = Command::new(env!("CARGO_BIN_EXE_lookout"))
+        .args(["shop", "create", "--name", "Real", "real"])
+        .env("LOOKOUT_DATABASE_URL", &db)
+        .env("LOOKOUT_SHOP_NAME", "Evil")
+        .env("LOOKOUT_LOCALE", "zh")
+        .env("LOOKOUT_ACCENT", "#ff0000")
+        .env("LOOKOUT_ALLOWED_ORIGINS", "https://evil.example")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let said = stdout(&out);
+    assert!(said.contains("Real") && !said.contains("Evil"), "{said}");
+    let shop = tokio::runtime::Runtime::new().unwrap().block_on(async {
+        let store = app::store::Store::connect(&db).await.unwrap();
+        store.shop("real").await.unwrap().unwrap()
+    });
+    assert_eq!(
+        (
+            shop.name.as_str(),
+            shop.locale.as_str(),
+            shop.accent,
+            shop.allowed_origins.len()
+        ),
+        ("Real", "en", None, 0)
+    );
+}
+
 /// Mail settings that cannot work stop the start before the database is
 /// opened (migrations may take minutes): here a database that cannot be
 /// opened at all is never reached.

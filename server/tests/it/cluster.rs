@@ -193,6 +193,13 @@ fn a_lookup_database_of_another_kind_or_unreachable_stops_start_up() {
     );
     let err = refused(unreachable);
     assert!(err.contains("the lookup database"), "{err}");
+    // The URL named is the one that failed: the lookup database's.
+    let shown = unreachable.split_once("//").map_or(unreachable, |(_, rest)| rest);
+    let shown = shown.rsplit_once('@').map_or(shown, |(_, host)| host);
+    assert!(
+        err.starts_with("error: cannot open the database") && err.lines().next().is_some_and(|l| l.contains(shown)),
+        "{err}"
+    );
 }
 
 #[tokio::test]

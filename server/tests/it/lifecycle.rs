@@ -292,7 +292,10 @@ async fn a_postgresql_outage_answers_503_and_service_recovers_by_itself() {
     let pg = OwnPostgres::start();
     let url = pg.url();
     lookout_ok(&url, &["demo"]);
-    let server = ServerProcess::start(lookout_command(&url), &[]);
+    // Readiness's changes are logged at info (its module only: the log is read at the end).
+    let mut cmd = lookout_command(&url);
+    cmd.env("RUST_LOG", "warn,server::router=info");
+    let mut server = ServerProcess::start(cmd, &[]);
     let client = reqwest::Client::builder()
         .timeout(Duration::from_secs(15))
         .build()
@@ -370,4 +373,10 @@ async fn a_postgresql_outage_answers_503_and_service_recovers_by_itself() {
     }
     eprintln!("recovered {} ms after PostgreSQL came back", back.elapsed().as_millis());
     assert_eq!(ready().await, 200);
+    // The log says why it was not ready, and that it is again, once each.
+    let log = server.stop_and_read_log();
+    let not_ready: Vec<&str> = log.lines().filter(|l| l.contains("not ready")).collect();
+    assert_eq!(not_ready.len(), 1, "{log}");
+    assert!(not_ready[0].contains("the database:"), "{log}");
+    assert_eq!(log.matches("ready again").count(), 1, "{log}");
 }

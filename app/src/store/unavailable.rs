@@ -1,0 +1,98 @@
+//! Which store errors mean "the database cannot do this now" (worth trying
+//! again shortly: 503 and `Retry-After`), rather than a fault of the request
+//! or of the program (500).
+
+use super::StoreError;
+
+impl StoreError {
+    /// The database could not be reached or could not take the write now:
+    /// unreachable, out of connections, shutting down, busy past its timeout
+    /// (SQLite's lock held by another process), or out of disk.
+    pub fn is_unavailable(&self) -> bool {
+        match self {
+            StoreError::Unavailable(_) => true,
+            StoreError::Database(e) => database_unavailable(e),
+            _ => false,
+        }
+    }
+}
+
+fn database_unavailable(e: &sqlx::Error) -> bool {
+    match e {
+        sqlx::Error::Io(_) | sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Tls(_) => true,
+        sqlx::Error::Database(db) => {
+            let code = db.code();
+            let code = code.as_deref().unwrap_or("");
+            if db.try_downcast_ref::<sqlx::sqlite::SqliteError>().is_some() {
+                // The primary result code: BUSY, LOCKED, IOERR, FULL, CANTOPEN.
+                code.parse::<i32>()
+                    .is_ok_and(|c| matches!(c & 0xff, 5 | 6 | 10 | 13 | 14))
+            } else {
+                // PostgreSQL's classes: connection exception, insufficient
+                // resources (disk full, too many connections), operator
+                // intervention (shutting down, starting up).
+                ["08", "53", "57"].iter().any(|class| code.starts_with(class))
+            }
+        }
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::tests::store;
+    use super::*;
+
+    #[tokio::test]
+    async fn a_held_write_lock_or_a_full_disk_is_unavailable_and_a_bad_statement_is_not() {
+        let (_dir, store) = store().await;
+        let bad = sqlx::query("SELECT * FROM no_such_table")
+            .execute(&store.pool)
+            .await
+            .unwrap_err();
+        assert!(!StoreError::from(bad).is_unavailable());
+        let taken = sqlx::query("INSERT INTO shops (id) VALUES (NULL)")
+            .execute(&store.pool)
+            .await
+            .unwrap_err();
+        assert!(
+            !StoreError::from(taken).is_unavailable(),
+            "a constraint is the request's fault"
+        );
+        assert!(StoreError::from(sqlx::Error::PoolTimedOut).is_unavailable());
+        assert!(StoreError::Unavailable("down".into()).is_unavailable());
+        assert!(!StoreError::Stale.is_unavailable());
+        if store.backend == super::super::Backend::Sqlite {
+            // Another connection holds the write lock past the busy timeout.
+            let mut holder = store.pool.acquire().await.unwrap();
+            sqlx::query("BEGIN IMMEDIATE").execute(&mut *holder).await.unwrap();
+            let mut other = store.pool.acquire().await.unwrap();
+            sqlx::query("PRAGMA busy_timeout = 10")
+                .execute(&mut *other)
+                .await
+                .unwrap();
+            let locked = sqlx::query("BEGIN IMMEDIATE").execute(&mut *other).await.unwrap_err();
+            assert!(StoreError::from(locked).is_unavailable(), "database is locked");
+            sqlx::query("ROLLBACK").execute(&mut *holder).await.unwrap();
+            // A file that may not grow: "database or disk is full".
+            let pages: i64 = sqlx::query_scalar("PRAGMA page_count")
+                .fetch_one(&mut *other)
+                .await
+                .unwrap();
+            sqlx::query(&format!("PRAGMA max_page_count = {pages}"))
+                .execute(&mut *other)
+                .await
+                .unwrap();
+            let full = sqlx::query("CREATE TABLE filler AS SELECT zeroblob(4000000) AS x")
+                .execute(&mut *other)
+                .await
+                .unwrap_err();
+            assert!(full.to_string().contains("full"), "{full}");
+            assert!(StoreError::from(full).is_unavailable());
+            // Give the connections back as they were taken.
+            for conn in [holder, other] {
+                conn.close().await.unwrap();
+            }
+        }
+    }
+}
