@@ -106,6 +106,16 @@ pub fn times(price: &str, quantity: u32) -> Option<String> {
     })
 }
 
+/// A line's total as the shopper can check it: the price of one as shown
+/// (rounded to the currency's places) times the quantity.
+pub fn line_total(price: &str, quantity: u32, currency: &str) -> Option<String> {
+    let (int, frac) = rounded(price, decimals(currency));
+    match frac.as_str() {
+        "" => times(&int, quantity),
+        frac => times(&format!("{int}.{frac}"), quantity),
+    }
+}
+
 /// A locale's thousands separator and decimal point.
 fn separators(locale: Locale) -> (char, char) {
     match locale {
@@ -223,6 +233,11 @@ mod tests {
             "nor does what rounds to nothing"
         );
         assert_eq!(times("249.50", 2).as_deref(), Some("499.00"));
+        // What is shown multiplies out: "3 × $0.33 … $0.99", "3 × JPY 1,501 … JPY 4,503".
+        assert_eq!(line_total("0.333", 3, "USD").as_deref(), Some("0.99"));
+        assert_eq!(line_total("19.995", 2, "USD").as_deref(), Some("40.00"));
+        assert_eq!(line_total("1500.5", 3, "JPY").as_deref(), Some("4503"));
+        assert_eq!(line_total("soon", 3, "USD"), None);
         assert_eq!(times("0.0005", 3).as_deref(), Some("0.0015"));
         assert_eq!(times("7", 3).as_deref(), Some("21"));
         assert_eq!(times("0.05", 1).as_deref(), Some("0.05"));

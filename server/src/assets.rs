@@ -153,9 +153,11 @@ pub struct Assets {
 }
 
 impl Assets {
-    /// Reads every file in `<site_root>/pkg`; without that folder, the site bundled
-    /// into the executable (`lookout bundle-site`), if any. With neither there are no
-    /// assets (pages still render and work as plain HTML; start-up warns about it).
+    /// Reads every file in `<site_root>/pkg` when they make a site (see
+    /// [`Assets::is_site`]); else the site bundled into the executable
+    /// (`lookout bundle-site`), if any; else what the folder held. With none
+    /// there are no assets (pages still render and work as plain HTML;
+    /// start-up warns about it, or stops when the folder was named).
     pub fn load(site_root: &std::path::Path) -> Assets {
         let mut found = vec![];
         if let Ok(entries) = std::fs::read_dir(site_root.join("pkg")) {
@@ -165,10 +167,26 @@ impl Assets {
                 }
             }
         }
-        if found.is_empty() {
-            found = crate::bundle::of_this_executable();
+        let on_disk = Assets::of(found);
+        if on_disk.is_site() {
+            return on_disk;
         }
-        Assets::of(found)
+        match Assets::of(crate::bundle::of_this_executable()) {
+            bundled if !bundled.is_empty() => bundled,
+            _ => on_disk,
+        }
+    }
+
+    /// The files a site is made of, as `<site_root>/pkg` holds them.
+    pub fn site_files() -> impl Iterator<Item = String> {
+        HASHED.iter().map(|ext| format!("pkg/{STEM}.{ext}"))
+    }
+
+    /// Whether the site's stylesheet, script and WebAssembly are all here.
+    pub fn is_site(&self) -> bool {
+        HASHED
+            .iter()
+            .all(|ext| self.files.contains_key(&format!("{STEM}.{ext}")))
     }
 
     /// The assets made of these (name, contents) pairs.

@@ -13,15 +13,28 @@ fn settings() -> LimitSettings {
     }
 }
 
-/// Drops `n` unsettled attempts at one order, then checks the allowance is
-/// whole (as many misses as it allows, and no more); `settle` waits for what
-/// a drop gives back by a task.
+/// Runs `work` until it first waits, and a moment more, then drops it: a
+/// request whose client left while it waited for the database.
+async fn cut_short<F: std::future::Future>(work: F) {
+    tokio::select! {
+        biased;
+        _ = work => {}
+        _ = tokio::time::sleep(std::time::Duration::from_micros(200)) => {}
+    }
+}
+
+/// Drops unsettled attempts at one order, taken whole or cut short while
+/// taking or giving back, then checks the allowance is whole (as many misses
+/// as it allows, and no more); `settle` waits for what a drop gives back by a task.
 async fn dropped_attempts_are_given_back(l: &LookupLimits, settle: impl Fn() -> std::time::Duration) {
     let client = Client::new(Some("10.0.0.1".parse::<IpAddr>().unwrap()));
     let keys = l.keys(&client, "demo", "1001", "ada@example.com");
-    for _ in 0..10 {
-        let attempt = l.take(&keys).await.expect("the allowance is whole again");
-        drop(attempt);
+    for round in 0..12 {
+        match round % 3 {
+            0 => drop(l.take(&keys).await.expect("the allowance is whole again")),
+            1 => cut_short(l.take(&keys)).await,
+            _ => cut_short(async { l.take(&keys).await.expect("whole again").give_back().await }).await,
+        }
         tokio::time::sleep(settle()).await;
     }
     for _ in 0..3 {

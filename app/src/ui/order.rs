@@ -2,7 +2,7 @@
 //! totals and one merged history, all in the shopper's language.
 
 use super::timeline::{called_off, history, progress};
-use crate::format::{date, deduction, moment, money, times};
+use crate::format::{date, deduction, line_total, moment, money};
 use crate::i18n::{t, t_args, Locale};
 use crate::status::{FulfillmentStatus, OrderStatus, ShipmentStatus};
 use crate::view::{ShopperItemRef, ShopperReturn, ShopperShipment, ShopperView};
@@ -123,7 +123,7 @@ pub fn OrderView(
                             {li.image_url.clone().map(|src| view! { <img src=src alt="" width="48" height="48" loading="lazy"/> })}
                             <span class="item-title">{li.title.clone()}</span>
                             {li.variant.clone().map(|v| view! { <span class="item-variant">{v}</span> })}
-                            {match (li.quantity, times(&li.price, li.quantity)) {
+                            {match (li.quantity, line_total(&li.price, li.quantity, &order.currency)) {
                                 // More than one: the price of one, and the line's total.
                                 (2.., Some(total)) => view! {
                                     <span class="item-qty">{format!("{} × {}", li.quantity, cash(&li.price))}</span>

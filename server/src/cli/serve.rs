@@ -40,6 +40,15 @@ pub(super) async fn serve(
 ) -> Result<()> {
     let named = site_root.is_some();
     let site_root = site_root.unwrap_or_else(|| PathBuf::from(DEFAULT_SITE_ROOT));
+    // Checked before the database is opened (an upgrade's migrations may take minutes).
+    if named && !crate::assets::Assets::load(&site_root).is_site() {
+        let files: Vec<String> = crate::assets::Assets::site_files().collect();
+        anyhow::bail!(
+            "--site-root {}: no built site there ({}) and none inside this executable. Point it at the folder `scripts/build.sh` makes (target/site), or put the site inside the executable with `lookout bundle-site`",
+            site_root.display(),
+            files.join(", ")
+        );
+    }
     // Settings that cannot work stop the start before the database is opened
     // (migrations and the views' rebuilding may take minutes on an upgrade).
     // Checked with or without mail: the console's snippets are made from it.
@@ -107,13 +116,7 @@ pub(super) async fn serve(
         mailer.clone().spawn(store.clone());
         state = state.with_mail(mailer.clone());
     }
-    if state.assets.is_empty() && named {
-        anyhow::bail!(
-            "--site-root {}: no built site there (pkg/lookout.css, pkg/lookout.js, pkg/lookout_bg.wasm) and none inside this executable. Point it at the folder `scripts/build.sh` makes (target/site), or put the site inside the executable with `lookout bundle-site`",
-            site_root.display()
-        );
-    }
-    if state.assets.is_empty() {
+    if !state.assets.is_site() {
         tracing::warn!(site_root = %site_root.display(), "no built assets found, on disk or in this executable: pages will load without styles and WebAssembly (build with `scripts/build.sh`)");
     }
     tracing::info!(files = state.assets.len(), "site assets loaded");

@@ -11,7 +11,8 @@ pub struct Progress {
     pub origins: bool,
     /// The shop has at least one order.
     pub orders: bool,
-    /// The widget answered at least one lookup in the days the overview shows.
+    /// The widget found an order for someone in the days the overview shows
+    /// (a stranger's miss says nothing of where the widget is).
     pub lookups: bool,
 }
 

@@ -87,7 +87,7 @@ async fn first_steps(state: &AppState, member: &Membership, days: &[Day]) -> Res
     Ok(Some(Progress {
         origins: !member.shop.allowed_origins.is_empty(),
         orders: state.store.has_orders(member.shop.id).await?,
-        lookups: days.iter().any(|d| d.found + d.missed + d.limited > 0),
+        lookups: days.iter().any(|d| d.found > 0),
     }))
 }
 

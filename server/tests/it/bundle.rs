@@ -13,7 +13,7 @@ async fn a_bundled_binary_serves_its_site_without_a_site_folder() {
     let site = dir.path().join("site");
     std::fs::create_dir_all(site.join("pkg")).unwrap();
     std::fs::write(site.join("pkg/lookout.css"), "body{color:#123}").unwrap();
-    std::fs::write(site.join("pkg/lookout_bg.wasm"), b"\0asm\x01\0\0\0").unwrap();
+    std::fs::write(site.join("pkg/lookout.wasm"), b"\0asm\x01\0\0\0").unwrap();
     std::fs::write(site.join("pkg/lookout.js"), "export default function(){}").unwrap();
 
     let before = std::fs::metadata(&exe).unwrap().len();
@@ -35,7 +35,7 @@ async fn a_bundled_binary_serves_its_site_without_a_site_folder() {
     let client = reqwest::Client::new();
     for (file, content_type, body) in [
         ("lookout.css", "text/css", &b"body{color:#123}"[..]),
-        ("lookout_bg.wasm", "application/wasm", &b"\0asm\x01\0\0\0"[..]),
+        ("lookout.wasm", "application/wasm", &b"\0asm\x01\0\0\0"[..]),
         ("lookout.js", "text/javascript", &b"export default function(){}"[..]),
     ] {
         let res = client.get(format!("{}/pkg/{file}", server.base)).send().await.unwrap();
@@ -71,13 +71,22 @@ fn run_fresh_copy(command: &mut std::process::Command) -> std::process::Output {
 #[test]
 fn a_named_site_folder_without_a_site_stops_the_start() {
     let dir = tempfile::tempdir().unwrap();
-    let db = TestDb::new();
+    let db = dir.path().join("never.db");
+    let db_url = format!("sqlite://{}", db.display());
     let empty = dir.path().join("empty");
     std::fs::create_dir_all(&empty).unwrap();
     let a_file = dir.path().join("a-file");
     std::fs::write(&a_file, "not a folder").unwrap();
-    for site in [dir.path().join("sitee"), empty, a_file] {
-        let mut child = common::lookout_command(&db.url)
+    // A folder with a pkg/ of something else, and one missing a file of the three.
+    let junk = dir.path().join("junk");
+    std::fs::create_dir_all(junk.join("pkg")).unwrap();
+    std::fs::write(junk.join("pkg/.gitkeep"), "").unwrap();
+    let half = dir.path().join("half");
+    std::fs::create_dir_all(half.join("pkg")).unwrap();
+    std::fs::write(half.join("pkg/lookout.css"), "body{}").unwrap();
+    std::fs::write(half.join("pkg/lookout.js"), "").unwrap();
+    for site in [dir.path().join("sitee"), empty, a_file, junk, half] {
+        let mut child = common::lookout_command(&db_url)
             .args(["serve", "--addr", "127.0.0.1:0", "--site-root"])
             .arg(&site)
             .stdout(std::process::Stdio::null())
@@ -103,5 +112,7 @@ fn a_named_site_folder_without_a_site_stops_the_start() {
                 && said.contains("lookout bundle-site"),
             "{said}"
         );
+        assert!(said.contains("pkg/lookout.wasm"), "names the files a site has: {said}");
+        assert!(!db.exists(), "refused before the database is opened");
     }
 }

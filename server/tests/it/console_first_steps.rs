@@ -69,7 +69,15 @@ async fn the_first_steps_tick_themselves_off_from_what_the_shop_holds_and_then_g
         ["(done)", "(done)", "(to do)"]
     );
 
-    // A lookup counts once the counts are written (every few seconds; here at once).
+    // A stranger's miss says nothing of where the widget is.
+    assert_eq!(app.lookup("alpha", "eve@example.com", "#1001").await.status(), 404);
+    app.store.flush_tally().await.unwrap();
+    assert_eq!(
+        states(&panel(&owner, "alpha").await.unwrap()),
+        ["(done)", "(done)", "(to do)"]
+    );
+
+    // An order found counts once the counts are written (every few seconds; here at once).
     assert_eq!(app.lookup("alpha", "ada@example.com", "#1001").await.status(), 200);
     app.store.flush_tally().await.unwrap();
     assert_eq!(panel(&owner, "alpha").await, None, "every step done: the panel is gone");
