@@ -34,6 +34,15 @@ impl Locale {
         }
     }
 
+    /// The page's `lang`: the code, but Chinese as written here, Simplified
+    /// (`zh-Hans`), so that browsers and screen readers pick its glyphs and voice.
+    pub fn lang_tag(self) -> &'static str {
+        match self {
+            Locale::Zh => "zh-Hans",
+            other => other.code(),
+        }
+    }
+
     /// The language's own name, for the switcher.
     pub fn native_name(self) -> &'static str {
         match self {

@@ -82,6 +82,8 @@ test('an owner sets up the widget, keys and Shopify, helps a shopper and reads t
   await page.getByLabel('Accent colour').fill('#aa3300');
   await page.getByRole('button', { name: 'Save' }).click();
   await page.getByText('Saved.').waitFor();
+  // The outcome takes the focus as the page opens, so that a screen reader reads it first.
+  assert.equal(await page.evaluate(() => document.activeElement?.textContent), 'Saved.');
   const preview = page.frameLocator('iframe.preview');
   const accent = await preview.locator('button[type="submit"].primary').evaluate((b) => getComputedStyle(b).backgroundColor);
   assert.equal(accent, 'rgb(170, 51, 0)', 'the preview shows the saved accent');
@@ -112,7 +114,7 @@ test('an owner sets up the widget, keys and Shopify, helps a shopper and reads t
   await page.screenshot({ path: path.join(OUT, 'console-keys-390.png'), fullPage: true });
   const row = page.locator('tr', { hasText: prefix });
   // Asked first: the key's own button, named by its prefix, revokes it.
-  await row.getByText('Revoke', { exact: true }).click();
+  await row.locator('summary', { hasText: 'Revoke' }).click();
   await row.getByText('Apps that use').waitFor();
   await row.getByRole('button', { name: `Revoke lk_${prefix}_…` }).click();
   await page.getByText(`Key ${prefix} is revoked`).waitFor();

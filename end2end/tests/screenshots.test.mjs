@@ -49,3 +49,29 @@ for (const width of [390, 1280]) {
     await context.close();
   });
 }
+
+// 320 px is a small phone, and 1280 px at 400% zoom (WCAG's reflow): no order
+// runs off the side in the languages with the longest words, and no step of
+// the progress bar is cut (each label fits its column, wrapping if it must).
+test('every demo order fits 320 px in German, Swedish and English, its progress bar whole', async () => {
+  const context = await browser.newContext({ viewport: { width: 320, height: 800 }, javaScriptEnabled: false });
+  const page = await context.newPage();
+  for (const locale of ['de', 'sv', 'en']) {
+    for (const [email, number] of ORDERS) {
+      await page.goto(`${server.base}/track/demo?locale=${locale}`);
+      await page.locator('#email').fill(email);
+      await page.locator('#order_number').fill(number);
+      await page.locator('button[type="submit"]').click();
+      await page.locator('#order-heading').waitFor();
+      const over = await page.evaluate(() => ({
+        page: document.documentElement.scrollWidth - window.innerWidth,
+        steps: [...document.querySelectorAll('.progress li')]
+          .filter((li) => li.scrollWidth > li.clientWidth + 1)
+          .map((li) => li.textContent),
+      }));
+      assert.ok(over.page <= 0, `${locale} ${number}: the page is ${over.page}px too wide`);
+      assert.deepEqual(over.steps, [], `${locale} ${number}: steps cut`);
+    }
+  }
+  await context.close();
+});

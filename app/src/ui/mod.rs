@@ -158,7 +158,7 @@ fn NotFoundPage() -> impl IntoView {
     set_status(404);
     let locale = request_locale();
     view! {
-        <Html {..} lang=locale.code()/>
+        <Html {..} lang=locale.lang_tag()/>
         <Title text=t(locale, "page.not_found_title")/>
         <h1>{t(locale, "page.not_found_title")}</h1>
         <p>{t(locale, "page.not_found_body")}</p>

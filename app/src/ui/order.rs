@@ -181,10 +181,12 @@ fn Status(title: String, label: (String, String), note: Option<String>, word: &'
 fn Parcel(index: usize, shipment: ShopperShipment, locale: Locale) -> impl IntoView {
     let (name, text) = status(locale, "shipment", shipment.status.as_str());
     let number = shipment.tracking_number.clone();
+    // Said to screen readers: the carrier's page opens in a new tab.
+    let new_tab = move || view! { <span class="visually-hidden">{crate::i18n::aside(locale, &t(locale, "parcel.new_tab"))}</span> };
     let tracking = match (shipment.tracking_url.clone(), number) {
-        (Some(url), Some(n)) => Some(view! { <a href=url rel="noopener noreferrer" target="_blank">{n}</a> }.into_any()),
+        (Some(url), Some(n)) => Some(view! { <a href=url rel="noopener noreferrer" target="_blank">{n}{new_tab()}</a> }.into_any()),
         (Some(url), None) => Some(
-            view! { <a href=url rel="noopener noreferrer" target="_blank">{t(locale, "parcel.track_with_carrier")}</a> }
+            view! { <a href=url rel="noopener noreferrer" target="_blank">{t(locale, "parcel.track_with_carrier")}{new_tab()}</a> }
                 .into_any(),
         ),
         (None, Some(n)) => Some(view! { <span>{n}</span> }.into_any()),

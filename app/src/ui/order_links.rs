@@ -23,7 +23,8 @@ pub fn OrderLinks(
     };
     let invalid = error.is_some();
     let status = matches!(notice, Some(LinkNotice::Sent))
-        .then(|| view! { <p class="notice" role="status">{t(locale, "links.sent")}</p> });
+        // Focused as the page opens, so that it is read out first.
+        .then(|| view! { <p class="notice" role="status" tabindex="-1" autofocus>{t(locale, "links.sent")}</p> });
     view! {
         <details class="order-links" id="order-links" open=notice.is_some()>
             <summary>{t(locale, "links.summary")}</summary>

@@ -35,7 +35,7 @@ pub fn TrackPage(compact: bool) -> impl IntoView {
                         set_status(503);
                         let locale = request_locale();
                         view! {
-                            <Html {..} lang=locale.code()/>
+                            <Html {..} lang=locale.lang_tag()/>
                             <Title text=t(locale, "page.title")/>
                             <p class="notice error" role="alert">{t(locale, "error.unavailable")}</p>
                         }
@@ -73,7 +73,7 @@ fn TrackShop(page: ShopPage, compact: bool) -> impl IntoView {
         false => t(locale, "page.title"),
     };
     view! {
-        <Html {..} lang=locale.code()/>
+        <Html {..} lang=locale.lang_tag()/>
         <Title text=title/>
         // The accent colour (a checked hex colour), with the text on it and its
         // ink made readable, as a style element carrying the response's nonce, so
@@ -113,7 +113,7 @@ fn LanguageSwitcher(compact: bool, slug: String, current: Locale, accent: Option
                     view! {
                         <li>
                             // A full page load (rel="external"): the new page's styles carry its own nonce.
-                            <a href=href rel="external" hreflang=l.code() lang=l.code()
+                            <a href=href rel="external" hreflang=l.lang_tag() lang=l.lang_tag()
                                 aria-current=(l == current).then_some("true")>{l.native_name()}</a>
                         </li>
                     }

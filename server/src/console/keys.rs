@@ -92,7 +92,7 @@ impl Said {
     pub(super) fn shown(self, locale: app::i18n::Locale, text_key: &str, id: &'static str) -> impl IntoView {
         let Said::Shown(secret) = self else { return None };
         Some(view! {
-            <div class="notice" role="status">
+            <div class="notice" role="status" tabindex="-1" autofocus>
                 <p>{t(locale, text_key)}</p>
                 <pre class="copy" id=id><code>{secret}</code></pre>
             </div>
@@ -276,7 +276,11 @@ async fn keys_page(
                     let named = [("prefix", k.prefix.as_str())];
                     view! {
                         <details class="confirm">
-                            <summary>{t(locale, "console.keys.revoke")}</summary>
+                            // Each key's button named by its key, not one "Revoke" of many.
+                            <summary>
+                                {t(locale, "console.keys.revoke")}
+                                <span class="visually-hidden">{format!(" lk_{}_…", k.prefix)}</span>
+                            </summary>
                             <form method="post" action=format!("/console/shops/{slug}/keys/revoke")>
                                 {csrf_field(&csrf)}
                                 <input type="hidden" name="prefix" value=k.prefix.clone()/>

@@ -33,7 +33,7 @@ pub(super) fn section(signed: &Signed) -> impl IntoView {
     );
     let languages = Locale::ALL
         .into_iter()
-        .map(|l| view! { <option value=l.code() lang=l.code() selected=chosen == Some(l)>{l.native_name()}</option> })
+        .map(|l| view! { <option value=l.code() lang=l.lang_tag() selected=chosen == Some(l)>{l.native_name()}</option> })
         .collect_view();
     view! {
         <h2>{t(locale, "console.language.title")}</h2>

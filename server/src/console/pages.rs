@@ -181,7 +181,7 @@ fn document(
     };
     let widget_css = widget_css.map(|href| view! { <link rel="stylesheet" href=href/> });
     let html = view! {
-        <html lang=locale.code()>
+        <html lang=locale.lang_tag()>
             <head>
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
@@ -307,15 +307,16 @@ pub fn stale_form(locale: Locale) -> Response {
     )
 }
 
-/// A notice or an error at the top of a page's main part. An error takes the
-/// focus as the page opens, so that it is read out first (an alert already on
-/// the page when it loads is not announced) and the form below follows it.
+/// A notice or an error at the top of a page's main part, saying how what was
+/// just sent went. It takes the focus as the page opens, so that it is read
+/// out first (a status or an alert already on the page when it loads is not
+/// announced) and the form below follows it.
 pub fn notice(text: Option<String>, error: bool) -> impl IntoView {
     text.map(|text| {
         if error {
             view! { <p class="notice error" role="alert" tabindex="-1" autofocus>{text}</p> }.into_any()
         } else {
-            view! { <p class="notice" role="status">{text}</p> }.into_any()
+            view! { <p class="notice" role="status" tabindex="-1" autofocus>{text}</p> }.into_any()
         }
     })
 }

@@ -123,7 +123,7 @@ pub async fn find(
             </section>
             <section aria-labelledby="shopper-title">
                 <h2 id="shopper-title">{t(locale, "console.orders.shopper")}</h2>
-                <div class="shopper" lang=shopper_locale.code() inner_html=shopper_html></div>
+                <div class="shopper" lang=shopper_locale.lang_tag() inner_html=shopper_html></div>
             </section>
         </div>
         {(member.role == Role::Owner).then(|| {

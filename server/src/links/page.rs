@@ -319,7 +319,7 @@ fn document(
 ) -> Response {
     let stylesheet = format!("/pkg/{}.css", state.leptos_options.output_name);
     let html = view! {
-        <html lang=locale.code()>
+        <html lang=locale.lang_tag()>
             <head>
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>

@@ -173,7 +173,7 @@ fn compose(
         .map(|(i, p)| view! { <p style=(i > 0).then_some("color: #555555")>{p}</p> })
         .collect_view();
     let html = view! {
-        <html lang=locale.code()>
+        <html lang=locale.lang_tag()>
             <head><meta charset="utf-8"/><title>{subject.clone()}</title></head>
             <body style="font-family: sans-serif; line-height: 1.5; color: #1a1a1a; max-width: 36em">
                 <p>{intro}</p>

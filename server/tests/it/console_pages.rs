@@ -135,7 +135,9 @@ async fn keys_are_shown_once_listed_by_prefix_and_revoked() {
     // Revoking asks first, in a fold that works without JavaScript, and its
     // button names the key.
     assert!(
-        row.contains(r#"<details class="confirm"><summary>Revoke</summary>"#),
+        row.contains(&format!(
+            r#"<details class="confirm"><summary>Revoke<span class="visually-hidden"> lk_{prefix}_…</span></summary>"#
+        )),
         "{row}"
     );
     assert!(row.contains(&format!("Revoke lk_{prefix}_…</button>")), "{row}");

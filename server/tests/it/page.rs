@@ -194,7 +194,7 @@ async fn an_unknown_shop_gets_a_404_page() {
     // does not exist and for a path that is no page.
     for (path, accept, lang, heading) in [
         ("/track/no-such-shop?locale=sv", "de", "sv", "Sidan hittades inte"),
-        ("/track/no-such-shop", "zh-CN,zh;q=0.9", "zh", "找不到页面"),
+        ("/track/no-such-shop", "zh-CN,zh;q=0.9", "zh-Hans", "找不到页面"),
         ("/embed/no-such-shop", "fr, nb;q=0.5", "nb", "Fant ikke siden"),
         ("/no/such/page?locale=de", "en", "de", "Seite nicht gefunden"),
         ("/no/such/page", "fr", "en", "Page not found"),
@@ -205,7 +205,7 @@ async fn an_unknown_shop_gets_a_404_page() {
             "sv",
             "<title>Sidan hittades inte</title>",
         ),
-        ("/no/such/page?locale=zh%2DCN", "en", "zh", "<title>找不到页面</title>"),
+        ("/no/such/page?locale=zh%2DCN", "en", "zh-Hans", "<title>找不到页面</title>"),
     ] {
         let res = app
             .client
