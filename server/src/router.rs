@@ -357,7 +357,7 @@ const READY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(2);
 async fn ready(State(store): State<Store>) -> (StatusCode, &'static str) {
     let why_not = match tokio::time::timeout(READY_TIMEOUT, store.readiness()).await {
         Ok(readiness) => readiness.err(),
-        Err(_) => Some(format!("no answer within {READY_TIMEOUT:?}")),
+        Err(_) => Some(format!("no answer from the database within {READY_TIMEOUT:?}")),
     };
     // Said in the log when it changes (why, when it stops; that it is back):
     // the answer itself says nothing of the database.

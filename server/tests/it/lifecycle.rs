@@ -377,6 +377,7 @@ async fn a_postgresql_outage_answers_503_and_service_recovers_by_itself() {
     let log = server.stop_and_read_log();
     let not_ready: Vec<&str> = log.lines().filter(|l| l.contains("not ready")).collect();
     assert_eq!(not_ready.len(), 1, "{log}");
-    assert!(not_ready[0].contains("the database:"), "{log}");
+    // Its error, or that it did not answer in time.
+    assert!(not_ready[0].contains("the database"), "{log}");
     assert_eq!(log.matches("ready again").count(), 1, "{log}");
 }
