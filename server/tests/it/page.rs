@@ -205,7 +205,12 @@ async fn an_unknown_shop_gets_a_404_page() {
             "sv",
             "<title>Sidan hittades inte</title>",
         ),
-        ("/no/such/page?locale=zh%2DCN", "en", "zh-Hans", "<title>找不到页面</title>"),
+        (
+            "/no/such/page?locale=zh%2DCN",
+            "en",
+            "zh-Hans",
+            "<title>找不到页面</title>",
+        ),
     ] {
         let res = app
             .client
