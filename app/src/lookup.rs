@@ -20,6 +20,8 @@ pub async fn lookup(
     use crate::limits::Refusal;
     use crate::normalize::{check_lookup, email_key, is_slug, order_number_key};
     use crate::store::Counted;
+    // Counted as abandoned if the request ends before the outcome below.
+    let mut unanswered = Unanswered(true);
     let result = match check_lookup(email, order_number) {
         Err(errors) => Err(LookupError::Invalid(errors)),
         // No shop has such a slug: nothing to count, nothing to ask.
@@ -61,6 +63,7 @@ pub async fn lookup(
             }
         }
     };
+    unanswered.0 = false;
     // Outcome and a keyed hash of the email only: never the email or the order number.
     let outcome = match &result {
         Ok(_) => "found",
@@ -75,6 +78,20 @@ pub async fn lookup(
         metrics::counter!("lookout_rate_limited_total").increment(1);
     }
     result
+}
+
+/// A lookup under way: counted as `abandoned` if dropped before its outcome
+/// (the client closed the connection while the lookup waited).
+#[cfg(feature = "ssr")]
+struct Unanswered(bool);
+
+#[cfg(feature = "ssr")]
+impl Drop for Unanswered {
+    fn drop(&mut self) {
+        if self.0 {
+            metrics::counter!("lookout_lookups_total", "outcome" => "abandoned").increment(1);
+        }
+    }
 }
 
 /// Tells the console's abuse panel which allowances a refused lookup found spent.

@@ -53,8 +53,9 @@ for (const width of [390, 1280]) {
 // 320 px is a small phone, and 1280 px at 400% zoom (WCAG's reflow): no order
 // runs off the side in the languages with the longest words, and no step of
 // the progress bar is cut (each label fits its column, wrapping if it must).
-test('every demo order fits 320 px in German, Swedish and English, its progress bar whole', async () => {
-  const context = await browser.newContext({ viewport: { width: 320, height: 800 }, javaScriptEnabled: false });
+// (280 px: a widget in a store's sidebar.) On a phone the steps stand one a line.
+for (const width of [280, 320]) test(`every demo order fits ${width} px in German, Swedish and English, its progress bar whole`, async () => {
+  const context = await browser.newContext({ viewport: { width, height: 800 }, javaScriptEnabled: false });
   const page = await context.newPage();
   for (const locale of ['de', 'sv', 'en']) {
     for (const [email, number] of ORDERS) {
@@ -68,7 +69,10 @@ test('every demo order fits 320 px in German, Swedish and English, its progress 
         steps: [...document.querySelectorAll('.progress li')]
           .filter((li) => li.scrollWidth > li.clientWidth + 1)
           .map((li) => li.textContent),
+        columns: [...document.querySelectorAll('.progress')]
+          .map((ol) => getComputedStyle(ol).gridTemplateColumns.split(' ').length),
       }));
+      assert.ok(over.columns.every((n) => n === 1), `${locale} ${number}: steps one a line, ${over.columns}`);
       assert.ok(over.page <= 0, `${locale} ${number}: the page is ${over.page}px too wide`);
       assert.deepEqual(over.steps, [], `${locale} ${number}: steps cut`);
     }

@@ -1,14 +1,16 @@
 //! A lookup's attempt, taken from its three allowances before the query runs
 //! and settled by its outcome. A request that ends before its outcome (the
 //! client closed the connection while the database was slow) learned nothing,
-//! so its attempt is given back, and counted as abandoned: a shopper whose
-//! lookups were abandoned is not refused later for "failed" lookups that
-//! found their order. Taking and giving back the database's allowances
-//! (`--shared-limits`) run as tasks of their own, which a dropped request
-//! cannot stop halfway: an attempt the database took is settled either way.
+//! so its attempt is given back: a shopper whose lookups were abandoned is
+//! not refused later for "failed" lookups that found their order.
+//!
+//! With `--shared-limits` the take runs in the request, so that an abandoned
+//! request stops its work (a task of its own would outlive it, and a flood of
+//! abandoned lookups would queue takes for the pool without bound); the give
+//! back runs as a task of its own, which a dropped request cannot stop
+//! halfway, and tries again while the database is busy.
 
-use super::shared::{give_back_shared, take_shared};
-use super::{give_back_all, Backing, Keys, LimitKey, LookupLimits, Refusal, Rule};
+use super::{give_back_all, unix_ms, Backing, Keys, LimitKey, LookupLimits, Refusal, Rule};
 use crate::store::Store;
 
 /// An attempt taken by [`LookupLimits::take`]: kept by [`Taken::keep`], given
@@ -38,7 +40,27 @@ impl Drop for SharedAttempt {
         }
         let (store, items) = (self.store.clone(), self.items);
         if let Ok(runtime) = tokio::runtime::Handle::try_current() {
-            runtime.spawn(async move { give_back_shared(&store, &items).await });
+            runtime.spawn(give_back_soon(store, items));
+        }
+    }
+}
+
+/// How often, and how far apart, a shared give-back is tried while the
+/// database is busy (its pool's 2 s wait each time): an attempt not given
+/// back would hold a found order's allowance for the whole window.
+const GIVE_BACK_TRIES: u32 = 5;
+const GIVE_BACK_PAUSE: std::time::Duration = std::time::Duration::from_millis(500);
+
+/// Gives a shared attempt back, trying again while the database is busy.
+async fn give_back_soon(store: Store, items: [(LimitKey, Rule); 3]) {
+    for tried in 1..=GIVE_BACK_TRIES {
+        match store.give_back_allowances(&items, unix_ms()).await {
+            Ok(_) => return,
+            Err(e) if tried < GIVE_BACK_TRIES && e.is_unavailable() => tokio::time::sleep(GIVE_BACK_PAUSE).await,
+            Err(e) => {
+                tracing::warn!(error = %e, tries = tried, "could not give a shared allowance back");
+                return;
+            }
         }
     }
 }
@@ -56,18 +78,12 @@ impl LookupLimits {
                 }
             }
             Backing::Shared(store) => {
-                let (store, items) = (store.clone(), self.shared_items(keys));
-                let (answer, taken) = tokio::sync::oneshot::channel();
-                tokio::spawn(async move {
-                    let attempt = take_shared(&store, &items).await.map(|()| SharedAttempt {
-                        store,
-                        items,
-                        armed: true,
-                    });
-                    // Nobody waiting any more: the attempt is dropped, so given back.
-                    drop(answer.send(attempt));
-                });
-                Held::Shared(taken.await.map_err(|_| Refusal::Unavailable)??)
+                self.reserve(keys).await?;
+                Held::Shared(SharedAttempt {
+                    store: store.clone(),
+                    items: self.shared_items(keys),
+                    armed: true,
+                })
             }
         };
         Ok(Taken { held: Some(held) })
@@ -89,7 +105,7 @@ impl Taken<'_> {
             Some(Held::Shared(mut attempt)) => {
                 attempt.armed = false;
                 let (store, items) = (attempt.store.clone(), attempt.items);
-                let task = tokio::spawn(async move { give_back_shared(&store, &items).await });
+                let task = tokio::spawn(give_back_soon(store, items));
                 // Dropped while waiting, the task still gives the attempt back.
                 drop(task.await);
             }
@@ -103,7 +119,6 @@ impl Drop for Taken<'_> {
         let Some(held) = self.held.take() else {
             return;
         };
-        metrics::counter!("lookout_lookups_total", "outcome" => "abandoned").increment(1);
         if let Held::Memory { limits, keys } = held {
             let now = limits.now();
             if let Backing::Memory { lookups } = &limits.backing {

@@ -59,7 +59,8 @@ enum Command {
         metrics_addr: Option<SocketAddr>,
         /// Folder with the built site assets (the `pkg` folder's parent).
         /// Default: target/site, or the site inside this executable. A folder
-        /// named here that holds no site stops the start.
+        /// named here that holds no site stops the start (unless the site is
+        /// inside this executable: then that is served, with a warning).
         #[arg(long, env = "LOOKOUT_SITE_ROOT")]
         site_root: Option<PathBuf>,
         #[command(flatten)]
@@ -288,6 +289,16 @@ async fn run(command: Command) -> Result<()> {
         Command::BundleSite { site_root, out } => {
             let exe = std::env::current_exe().context("cannot find this executable")?;
             let out = out.unwrap_or_else(|| exe.clone());
+            let missing: Vec<String> = crate::assets::Assets::site_files()
+                .filter(|file| !site_root.join(file).is_file())
+                .collect();
+            if !missing.is_empty() {
+                anyhow::bail!(
+                    "--site-root {}: no built site there (missing {}). Build it with `scripts/build.sh`, or point --site-root at the folder that holds it",
+                    site_root.display(),
+                    missing.join(", ")
+                );
+            }
             let count = crate::bundle::write(&exe, &site_root, &out)?;
             let size = std::fs::metadata(&out)?.len();
             println!(

@@ -41,7 +41,11 @@ pub(super) async fn serve(
     let named = site_root.is_some();
     let site_root = site_root.unwrap_or_else(|| PathBuf::from(DEFAULT_SITE_ROOT));
     // Checked before the database is opened (an upgrade's migrations may take minutes).
-    if named && !crate::assets::Assets::load(&site_root).is_site() {
+    let found = crate::assets::Assets::load(&site_root);
+    if named && found.is_site() && !site_root.join("pkg").is_dir() {
+        tracing::warn!(site_root = %site_root.display(), "no site folder there: serving the site inside this executable");
+    }
+    if named && !found.is_site() {
         let files: Vec<String> = crate::assets::Assets::site_files().collect();
         anyhow::bail!(
             "--site-root {}: no built site there ({}) and none inside this executable. Point it at the folder `scripts/build.sh` makes (target/site), or put the site inside the executable with `lookout bundle-site`",

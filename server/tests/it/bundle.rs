@@ -85,6 +85,21 @@ fn a_named_site_folder_without_a_site_stops_the_start() {
     std::fs::create_dir_all(half.join("pkg")).unwrap();
     std::fs::write(half.join("pkg/lookout.css"), "body{}").unwrap();
     std::fs::write(half.join("pkg/lookout.js"), "").unwrap();
+    // Nor is such a folder bundled into an executable.
+    let out = dir.path().join("bundled");
+    let bundled = common::lookout_command(&db_url)
+        .args(["bundle-site", "--site-root"])
+        .arg(&half)
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&bundled.stderr);
+    assert!(
+        !bundled.status.success() && said.contains("missing pkg/lookout.wasm"),
+        "{said}"
+    );
+    assert!(!out.exists());
     for site in [dir.path().join("sitee"), empty, a_file, junk, half] {
         let mut child = common::lookout_command(&db_url)
             .args(["serve", "--addr", "127.0.0.1:0", "--site-root"])
