@@ -139,6 +139,8 @@ pub struct LookupLimits {
     api_write_rule: Rule,
     /// Requests for order links (see `links`).
     links: links::LinkTables,
+    /// Shared takes running at once (see `taken`).
+    shared_takes: std::sync::Arc<tokio::sync::Semaphore>,
     epoch: Instant,
 }
 
@@ -204,6 +206,7 @@ impl LookupLimits {
             api_write_rule: Rule::new(settings.api_writes_per_key, w),
             links: links::LinkTables::new(&settings.links, settings.capacity),
             secret,
+            shared_takes: taken::take_slots(&backing),
             backing,
             epoch: Instant::now(),
             settings,

@@ -4,12 +4,15 @@
 //! so its attempt is given back: a shopper whose lookups were abandoned is
 //! not refused later for "failed" lookups that found their order.
 //!
-//! With `--shared-limits` the take runs in the request, so that an abandoned
-//! request stops its work (a task of its own would outlive it, and a flood of
-//! abandoned lookups would queue takes for the pool without bound); the give
-//! back runs as a task of its own, which a dropped request cannot stop
-//! halfway, and tries again while the database is busy.
+//! With `--shared-limits` the take and the give-back run as tasks of their
+//! own, which a dropped request cannot stop halfway (a take cut short in its
+//! COMMIT would stay taken with nobody to give it back): what a take task
+//! takes for a request gone by then is given back. Takes run at most half
+//! the pool's connections at once, a slot waited for in the request, so that
+//! a flood of abandoned lookups cannot queue takes without bound nor starve
+//! the give-backs, which try again while the database is busy.
 
+use super::shared::take_shared;
 use super::{give_back_all, unix_ms, Backing, Keys, LimitKey, LookupLimits, Refusal, Rule};
 use crate::store::Store;
 
@@ -78,12 +81,22 @@ impl LookupLimits {
                 }
             }
             Backing::Shared(store) => {
-                self.reserve(keys).await?;
-                Held::Shared(SharedAttempt {
-                    store: store.clone(),
-                    items: self.shared_items(keys),
-                    armed: true,
-                })
+                // A slot first, in the request: a request gone while it waits did nothing.
+                let slot = self.shared_takes.clone().acquire_owned().await;
+                let slot = slot.map_err(|_| Refusal::Unavailable)?;
+                let (store, items) = (store.clone(), self.shared_items(keys));
+                let (answer, taken) = tokio::sync::oneshot::channel();
+                tokio::spawn(async move {
+                    let attempt = take_shared(&store, &items).await.map(|()| SharedAttempt {
+                        store,
+                        items,
+                        armed: true,
+                    });
+                    drop(slot);
+                    // Nobody waiting any more: the attempt is dropped here, so given back.
+                    drop(answer.send(attempt));
+                });
+                Held::Shared(taken.await.map_err(|_| Refusal::Unavailable)??)
             }
         };
         Ok(Taken { held: Some(held) })
@@ -128,4 +141,14 @@ impl Drop for Taken<'_> {
         }
         // A shared attempt gives itself back as it is dropped here.
     }
+}
+
+/// The slots for shared takes: half the pool's connections (at least one),
+/// the other half left for give-backs and everything else the pool serves.
+pub(super) fn take_slots(backing: &Backing) -> std::sync::Arc<tokio::sync::Semaphore> {
+    let slots = match backing {
+        Backing::Shared(store) => (store.pool_size() / 2).max(1),
+        Backing::Memory { .. } => 0,
+    };
+    std::sync::Arc::new(tokio::sync::Semaphore::new(slots))
 }

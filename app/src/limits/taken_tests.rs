@@ -24,16 +24,15 @@ async fn cut_short<F: std::future::Future>(work: F) {
 }
 
 /// Drops unsettled attempts at one order, whole or cut short while being
-/// given back, then checks the allowance is whole (as many misses as it
-/// allows, and no more); `settle` waits for what a drop gives back by a task.
-/// (A take cut short is cut short with its request: what it had not yet
-/// written is not written.)
+/// taken or given back, then checks the allowance is whole (as many misses
+/// as it allows, and no more); `settle` waits for what a drop gives back by a task.
 async fn dropped_attempts_are_given_back(l: &LookupLimits, settle: impl Fn() -> std::time::Duration) {
     let client = Client::new(Some("10.0.0.1".parse::<IpAddr>().unwrap()));
     let keys = l.keys(&client, "demo", "1001", "ada@example.com");
     for round in 0..12 {
-        match round % 2 {
+        match round % 3 {
             0 => drop(l.take(&keys).await.expect("the allowance is whole again")),
+            1 => cut_short(l.take(&keys)).await,
             _ => cut_short(l.take(&keys).await.expect("whole again").give_back()).await,
         }
         tokio::time::sleep(settle()).await;

@@ -161,8 +161,8 @@ impl Store {
 
 /// Whether a pooled connection still counts itself inside a transaction when
 /// it is handed out again. Its transaction was rolled back when it came back
-/// to the pool, so it is not: the database ended it alone, and the rollback
-/// failed. SQLite does that on a full disk (the failed write rolls the whole
+/// to the pool, so it is not: the database ended it alone, or it was cut
+/// short mid-way, and the rollback failed. SQLite does that on a full disk (the failed write rolls the whole
 /// transaction back, and the connection would refuse every later `BEGIN` as
 /// "at non-zero transaction depth"). Such a connection is closed and another
 /// one opened in its place.
@@ -170,7 +170,7 @@ fn stuck_in_transaction(conn: &sqlx::AnyConnection) -> bool {
     use sqlx::Connection;
     let stuck = conn.is_in_transaction();
     if stuck {
-        tracing::warn!("closed a database connection whose transaction the database had ended (a full disk?)");
+        tracing::info!("closed a database connection left inside a transaction (one cut short, or ended by the database, as on a full disk)");
     }
     stuck
 }

@@ -264,6 +264,11 @@ impl Store {
         }
     }
 
+    /// The main pool's connections at most.
+    pub fn pool_size(&self) -> usize {
+        self.pool.options().get_max_connections() as usize
+    }
+
     /// Whether [`Store::close`] has begun.
     pub fn is_closed(&self) -> bool {
         self.pool.is_closed()

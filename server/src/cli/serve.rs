@@ -42,7 +42,7 @@ pub(super) async fn serve(
     let site_root = site_root.unwrap_or_else(|| PathBuf::from(DEFAULT_SITE_ROOT));
     // Checked before the database is opened (an upgrade's migrations may take minutes).
     let found = crate::assets::Assets::load(&site_root);
-    if named && found.is_site() && !site_root.join("pkg").is_dir() {
+    if named && found.is_site() && crate::assets::Assets::site_files().any(|file| !site_root.join(file).is_file()) {
         tracing::warn!(site_root = %site_root.display(), "no site folder there: serving the site inside this executable");
     }
     if named && !found.is_site() {
