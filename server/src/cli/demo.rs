@@ -9,9 +9,9 @@ use anyhow::Result;
 pub(super) async fn run(db: Db, orders: u64) -> Result<()> {
     let store = open(&db).await?;
     let loaded = demo::load(&store).await?;
-    println!("Demo shop \"demo\" ready with {loaded} orders. Look them up at /track/demo with:");
+    say!("Demo shop \"demo\" ready with {loaded} orders. Look them up at /track/demo with:")?;
     for order in demo::ORDERS {
-        println!("  {:<20} {:<6} {}", order.email, order.order_number, order.shows);
+        say!("  {:<20} {:<6} {}", order.email, order.order_number, order.shows)?;
     }
     if orders > 0 {
         let bar = progress_bar(orders, "generating orders");
@@ -21,10 +21,10 @@ pub(super) async fn run(db: Db, orders: u64) -> Result<()> {
         bar.finish_and_clear();
         let secs = started.elapsed().as_secs_f64();
         let (email, number) = demo::generated_credentials(orders);
-        println!(
+        say!(
             "Generated {orders} orders in {secs:.1} s ({:.0} orders/s): #G0000001 with shopper1@example.com … {number} with {email}.",
             orders as f64 / secs.max(1e-9)
-        );
+        )?;
     }
     Ok(())
 }

@@ -87,13 +87,13 @@ pub(super) async fn import(db: &Db, slug: &str, file: &std::path::Path) -> Resul
     }
     let rejected = summary.rejected_lines();
     let secs = started.elapsed().as_secs_f64();
-    println!(
+    say!(
         "{} accepted, {} rejected ({:.1} s, {:.0} orders/s)",
         summary.accepted,
         rejected,
         secs,
         summary.accepted as f64 / secs.max(1e-9)
-    );
+    )?;
     if let Some(why) = &summary.stopped {
         anyhow::bail!(
             "import stopped: {why}; the {} order(s) accepted are written, the rest of the file is not. \

@@ -45,14 +45,14 @@ pub(super) async fn run(command: KeyCommand) -> Result<()> {
             let shop = super::shop_named(&store, &slug).await?;
             let keys = store.keys(shop.id).await?;
             if keys.is_empty() {
-                println!("No keys for {slug:?}. Create one with `lookout key create {slug}`.");
+                say!("No keys for {slug:?}. Create one with `lookout key create {slug}`.")?;
             }
             for key in keys {
                 let state = match &key.revoked_at {
                     Some(at) => format!("revoked {at}"),
                     None => "live".to_string(),
                 };
-                println!("{}  created {}  {state}  {}", key.prefix, key.created_at, key.label);
+                say!("{}  created {}  {state}  {}", key.prefix, key.created_at, key.label)?;
             }
             Ok(())
         }
@@ -62,17 +62,17 @@ pub(super) async fn run(command: KeyCommand) -> Result<()> {
             if !store.revoke_key(shop.id, &prefix, &By::Operator).await? {
                 anyhow::bail!("no live key with the prefix {prefix:?} for {slug:?} (see `lookout key list {slug}`)");
             }
-            println!(
+            say!(
                 "Revoked key {prefix} of {slug:?}. Servers stop accepting it within {} seconds.",
                 crate::verified::CACHE_SECS
-            );
+            )?;
             Ok(())
         }
         KeyCommand::Create { slug, label, db } => {
             let store = open(&db).await?;
             let key = create_key(&store, &slug, &label).await?;
-            println!("API key for {slug:?} (shown once; only its hash is stored):");
-            println!("{key}");
+            say!("API key for {slug:?} (shown once; only its hash is stored):")?;
+            say!("{key}")?;
             Ok(())
         }
     }

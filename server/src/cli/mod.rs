@@ -1,5 +1,14 @@
 //! The command line (`lookout serve | migrate | shop | key | import | demo | …`): parser, config file, dispatch.
 
+/// Writes a line of a command's output. A reader gone away (`lookout demo |
+/// head -1`) is an error that ends the command as any other does (its
+/// database closed, what it wrote kept), said by nothing: the reader is gone.
+macro_rules! say {
+    ($($arg:tt)*) => {
+        $crate::cli::write_line(format_args!($($arg)*))
+    };
+}
+
 mod args;
 mod demo;
 mod import;
@@ -184,11 +193,25 @@ pub fn main() -> ExitCode {
     });
     match ran {
         Ok(()) => ExitCode::SUCCESS,
+        Err(e) if output_closed(&e) => ExitCode::FAILURE,
         Err(e) => {
             eprintln!("error: {e:#}");
             ExitCode::FAILURE
         }
     }
+}
+
+/// [`say!`]'s line, written to standard output.
+pub(crate) fn write_line(line: std::fmt::Arguments<'_>) -> Result<()> {
+    use std::io::Write;
+    writeln!(std::io::stdout().lock(), "{line}").context("cannot write the output")
+}
+
+/// Whether `e` is the output's reader having gone away.
+fn output_closed(e: &anyhow::Error) -> bool {
+    e.chain()
+        .filter_map(|cause| cause.downcast_ref::<std::io::Error>())
+        .any(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
 }
 
 /// The settings a config file may hold, by long flag name, with their
@@ -268,10 +291,10 @@ async fn run(command: Command) -> Result<()> {
         }
         Command::Migrate { db, reproject } => {
             let store = open(&db).await?;
-            println!("Migrations applied to {}", shown_url(&db.database_url));
+            say!("Migrations applied to {}", shown_url(&db.database_url))?;
             if reproject {
                 let changed = store.reproject_all_views().await?;
-                println!("Shopper views made again: {changed} changed");
+                say!("Shopper views made again: {changed} changed")?;
             }
             Ok(())
         }
@@ -280,7 +303,7 @@ async fn run(command: Command) -> Result<()> {
             command: EmbedCommand::Snippet { slug, base_url, locale },
         } => {
             settings::check_slug(&slug).map_err(anyhow::Error::msg)?;
-            println!("{}", crate::embed::snippet(&base_url, &slug, locale));
+            say!("{}", crate::embed::snippet(&base_url, &slug, locale))?;
             Ok(())
         }
         Command::Key { command } => key::run(command).await,
@@ -301,11 +324,11 @@ async fn run(command: Command) -> Result<()> {
             }
             let count = crate::bundle::write(&exe, &site_root, &out)?;
             let size = std::fs::metadata(&out)?.len();
-            println!(
+            say!(
                 "Bundled {count} site files into {} ({:.1} MB).",
                 out.display(),
                 size as f64 / 1e6
-            );
+            )?;
             Ok(())
         }
         Command::Demo { db, orders } => demo::run(db, orders).await,

@@ -102,8 +102,8 @@ pub(super) async fn run(command: ShopCommand) -> Result<()> {
                     webhook_secret: secret.clone(),
                 })
                 .await?;
-            println!("Created shop {:?} ({}).", shop.slug, shop.name);
-            println!("Webhook secret (shown once, keep it safe): {secret}");
+            say!("Created shop {:?} ({}).", shop.slug, shop.name)?;
+            say!("Webhook secret (shown once, keep it safe): {secret}")?;
             Ok(())
         }
         ShopCommand::RotateSecret { slug, db, secret } => {
@@ -120,10 +120,10 @@ pub(super) async fn run(command: ShopCommand) -> Result<()> {
                 anyhow::bail!("no shop with the slug {slug:?}");
             }
             if given.is_some() {
-                println!("Stored the given webhook secret for {slug:?}; the old one stops working now.");
+                say!("Stored the given webhook secret for {slug:?}; the old one stops working now.")?;
             } else {
-                println!("New webhook secret for {slug:?} (shown once; the old one stops working now):");
-                println!("{secret}");
+                say!("New webhook secret for {slug:?} (shown once; the old one stops working now):")?;
+                say!("{secret}")?;
             }
             Ok(())
         }
@@ -168,19 +168,19 @@ pub(super) async fn run(command: ShopCommand) -> Result<()> {
                 anyhow::bail!("no shop with the slug {slug:?}");
             }
             let shop = super::shop_named(&store, &slug).await?;
-            println!("Updated shop {:?} ({}).", shop.slug, shop.name);
-            println!("  locale: {}", shop.locale);
-            println!("  accent: {}", shop.accent.as_deref().unwrap_or("(default)"));
+            say!("Updated shop {:?} ({}).", shop.slug, shop.name)?;
+            say!("  locale: {}", shop.locale)?;
+            say!("  accent: {}", shop.accent.as_deref().unwrap_or("(default)"))?;
             let origins = if shop.allowed_origins.is_empty() {
                 "(none: the widget cannot be framed)".to_string()
             } else {
                 shop.allowed_origins.join(" ")
             };
-            println!("  allowed origins: {origins}");
-            println!(
+            say!("  allowed origins: {origins}")?;
+            say!(
                 "  order links by email: {}",
                 if shop.email_links { "on" } else { "off" }
-            );
+            )?;
             Ok(())
         }
     }

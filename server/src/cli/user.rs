@@ -83,10 +83,10 @@ pub(super) async fn run(command: UserCommand) -> Result<()> {
             };
             let (token, expires) = password::new_link();
             store.insert_password_link(user_id, &digest(&token), &expires).await?;
-            println!("{email} is {} of {:?}.", role.as_str(), shop.slug);
-            println!("Link to set the password (once, until {expires}):");
-            println!("{}{}", public_url.trim_end_matches('/'), password::link_path(&token));
-            println!("Sessions last {SESSION_HOURS} hours.");
+            say!("{email} is {} of {:?}.", role.as_str(), shop.slug)?;
+            say!("Link to set the password (once, until {expires}):")?;
+            say!("{}{}", public_url.trim_end_matches('/'), password::link_path(&token))?;
+            say!("Sessions last {SESSION_HOURS} hours.")?;
             Ok(())
         }
         UserCommand::Remove { email, shop, db } => {
@@ -102,13 +102,13 @@ pub(super) async fn run(command: UserCommand) -> Result<()> {
                         .change_member(None, shop.id, &account.email, TeamChange::Remove)
                         .await?
                     {
-                        Ok(_) => println!("{email} no longer has a role in {slug:?}."),
+                        Ok(_) => say!("{email} no longer has a role in {slug:?}.")?,
                         Err(TeamRefusal::LastOwner) => return Err(only_owner(&email, &[slug])),
                         Err(_) => anyhow::bail!("{email} has no role in {slug:?}"),
                     }
                 }
                 None => match store.delete_account(account.id).await? {
-                    Ok(()) => println!("Deleted the account {email} and its sessions."),
+                    Ok(()) => say!("Deleted the account {email} and its sessions.")?,
                     Err(alone) => return Err(only_owner(&email, &alone)),
                 },
             }
@@ -121,7 +121,7 @@ pub(super) async fn run(command: UserCommand) -> Result<()> {
                 .await?
                 .with_context(|| format!("no account {email:?}"))?;
             let ended = store.end_sessions(account.id).await?;
-            println!("Ended {ended} session(s) of {email}.");
+            say!("Ended {ended} session(s) of {email}.")?;
             Ok(())
         }
     }

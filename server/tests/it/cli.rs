@@ -128,6 +128,34 @@ async fn a_command_leaves_what_it_wrote_in_the_sqlite_file_itself() {
     }
 }
 
+/// A reader of the output gone away (`lookout demo | head -1`) ends the
+/// command quietly, as it does other tools, not with a panic; what the
+/// command wrote before is kept, in the file itself.
+#[tokio::test]
+async fn a_closed_output_ends_a_command_quietly_and_keeps_what_it_wrote() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("piped.db");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_lookout"))
+        .args(["demo"])
+        .env("LOOKOUT_DATABASE_URL", format!("sqlite://{}", file.display()))
+        .env("RUST_LOG", "warn")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // The reader goes before the first line is written (the database is made first).
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(stderr(&out).is_empty(), "nothing said, no panic: {}", stderr(&out));
+    let copy = dir.path().join("copy.db");
+    std::fs::copy(&file, &copy).unwrap();
+    let store = app::store::Store::connect(&format!("sqlite://{}", copy.display()))
+        .await
+        .unwrap();
+    assert!(store.shop("demo").await.unwrap().is_some(), "the shop is in the file");
+}
+
 #[test]
 fn an_unusable_database_url_is_a_clear_fatal_error() {
     let out = lookout("postgres://nowhere", &["migrate"]);
