@@ -57,8 +57,13 @@ pub const REQUEST_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(
 impl AppState {
     /// State for a server using `store`, with assets read from the options' site root.
     pub fn new(leptos_options: LeptosOptions, store: Store) -> Self {
-        let mut leptos_options = leptos_options;
         let assets = Assets::load(std::path::Path::new(leptos_options.site_root.as_ref()));
+        Self::with_assets(leptos_options, store, assets)
+    }
+
+    /// State for a server using `store`, with assets already read.
+    pub fn with_assets(leptos_options: LeptosOptions, store: Store, assets: Assets) -> Self {
+        let mut leptos_options = leptos_options;
         // The page's scripts and stylesheet by their content hash (see `assets`).
         if let Some(name) = assets.output_name() {
             leptos_options.output_name = name.into();

@@ -279,13 +279,16 @@ impl LookupLimits {
     /// Gives a reserved attempt back to all three allowances (the order was found).
     pub async fn release(&self, keys: &Keys) {
         match &self.backing {
-            Backing::Memory { lookups } => {
-                let now = self.now();
-                let mut tables = lookups.lock().unwrap_or_else(|e| e.into_inner());
-                give_back_all(&mut tables[..], &keys.0, &self.rules, now);
-            }
+            Backing::Memory { lookups } => self.give_back_in_memory(lookups, keys),
             Backing::Shared(store) => give_back_shared(store, &self.shared_items(keys)).await,
         }
+    }
+
+    /// [`LookupLimits::release`] of this process's tables (it needs no wait).
+    fn give_back_in_memory(&self, lookups: &Mutex<[Table; 3]>, keys: &Keys) {
+        let now = self.now();
+        let mut tables = lookups.lock().unwrap_or_else(|e| e.into_inner());
+        give_back_all(&mut tables[..], &keys.0, &self.rules, now);
     }
 
     /// Takes one attempt from a client's allowance of failed key checks.

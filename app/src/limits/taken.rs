@@ -13,7 +13,7 @@
 //! the give-backs, which try again while the database is busy.
 
 use super::shared::take_shared;
-use super::{give_back_all, unix_ms, Backing, Keys, LimitKey, LookupLimits, Refusal, Rule};
+use super::{unix_ms, Backing, Keys, LimitKey, LookupLimits, Refusal, Rule};
 use crate::store::Store;
 
 /// An attempt taken by [`LookupLimits::take`]: kept by [`Taken::keep`], given
@@ -36,15 +36,21 @@ struct SharedAttempt {
     armed: bool,
 }
 
+impl SharedAttempt {
+    /// Gives the attempt back by a task of its own, once: the task, if this
+    /// was armed (and a runtime runs it).
+    fn give_back(&mut self) -> Option<tokio::task::JoinHandle<()>> {
+        if !std::mem::take(&mut self.armed) {
+            return None;
+        }
+        let runtime = tokio::runtime::Handle::try_current().ok()?;
+        Some(runtime.spawn(give_back_soon(self.store.clone(), self.items)))
+    }
+}
+
 impl Drop for SharedAttempt {
     fn drop(&mut self) {
-        if !std::mem::take(&mut self.armed) {
-            return;
-        }
-        let (store, items) = (self.store.clone(), self.items);
-        if let Ok(runtime) = tokio::runtime::Handle::try_current() {
-            runtime.spawn(give_back_soon(store, items));
-        }
+        self.give_back();
     }
 }
 
@@ -116,11 +122,10 @@ impl Taken<'_> {
         match self.held.take() {
             Some(Held::Memory { limits, keys }) => limits.release(&keys).await,
             Some(Held::Shared(mut attempt)) => {
-                attempt.armed = false;
-                let (store, items) = (attempt.store.clone(), attempt.items);
-                let task = tokio::spawn(give_back_soon(store, items));
                 // Dropped while waiting, the task still gives the attempt back.
-                drop(task.await);
+                if let Some(task) = attempt.give_back() {
+                    drop(task.await);
+                }
             }
             None => {}
         }
@@ -133,10 +138,8 @@ impl Drop for Taken<'_> {
             return;
         };
         if let Held::Memory { limits, keys } = held {
-            let now = limits.now();
             if let Backing::Memory { lookups } = &limits.backing {
-                let mut tables = lookups.lock().unwrap_or_else(|e| e.into_inner());
-                give_back_all(&mut tables[..], &keys.0, &limits.rules, now);
+                limits.give_back_in_memory(lookups, &keys);
             }
         }
         // A shared attempt gives itself back as it is dropped here.

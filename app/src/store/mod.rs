@@ -238,20 +238,10 @@ impl Store {
         Ok(())
     }
 
-    /// True when the database answers a trivial query.
-    pub async fn ping(&self) -> bool {
-        sqlx::query("SELECT 1").execute(&self.pool).await.is_ok()
-    }
-
-    /// True when both the database and the lookup database (`--database-lookup-url`)
+    /// Ok when both the database and the lookup database (`--database-lookup-url`)
     /// answer: the main one a trivial query, the lookup one a lookup that can
     /// match nothing, so that a lookup database that is down, or is not a
-    /// migrated Lookout database, is seen.
-    pub async fn ready(&self) -> bool {
-        self.readiness().await.is_ok()
-    }
-
-    /// [`Store::ready`], saying why not: which database, and its error.
+    /// migrated Lookout database, is seen. Else which one did not, and its error.
     pub async fn readiness(&self) -> Result<(), String> {
         let (main, lookups) = tokio::join!(
             sqlx::query("SELECT 1").execute(&self.pool),

@@ -103,7 +103,7 @@ pub(super) async fn serve(
     }
     tokio::task::spawn_blocking(crate::keys::prepare_dummy);
     let mailer = mailer(&settings.mail, public_url.as_deref(), local)?;
-    let mut state = AppState::new(leptos_options(local, &site_root), store.clone())
+    let mut state = AppState::with_assets(leptos_options(local, &site_root), store.clone(), found)
         .with_secure_cookies(settings.secure_cookies)
         .with_public_url(public_url)
         .with_hsts(settings.hsts_max_age)
