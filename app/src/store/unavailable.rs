@@ -7,7 +7,10 @@ use super::StoreError;
 impl StoreError {
     /// The database could not be reached or could not take the write now:
     /// unreachable, out of connections, shutting down, busy past its timeout
-    /// (SQLite's lock held by another process), or out of disk.
+    /// (SQLite's lock held by another process, PostgreSQL's lock timeout), out of
+    /// disk, or rolled back by the database for a conflict with another
+    /// transaction (a deadlock, a serialization failure): all worth trying
+    /// again.
     pub fn is_unavailable(&self) -> bool {
         match self {
             StoreError::Unavailable(_) => true,
@@ -28,10 +31,12 @@ fn database_unavailable(e: &sqlx::Error) -> bool {
                 code.parse::<i32>()
                     .is_ok_and(|c| matches!(c & 0xff, 5 | 6 | 10 | 13 | 14))
             } else {
-                // PostgreSQL's classes: connection exception, insufficient
+                // PostgreSQL's classes: connection exception, transaction
+                // rollback (serialization failure, deadlock), insufficient
                 // resources (disk full, too many connections), operator
-                // intervention (shutting down, starting up).
-                ["08", "53", "57"].iter().any(|class| code.starts_with(class))
+                // intervention (shutting down, starting up); and a lock not
+                // had in time.
+                ["08", "40", "53", "57"].iter().any(|class| code.starts_with(class)) || code == "55P03"
             }
         }
         _ => false,
@@ -93,6 +98,51 @@ mod tests {
             for conn in [holder, other] {
                 conn.close().await.unwrap();
             }
+        } else {
+            // Another transaction holds the shop's row past the lock timeout.
+            let mut holder = store.pool.acquire().await.unwrap();
+            let mut other = store.pool.acquire().await.unwrap();
+            sqlx::query("CREATE TABLE contended (id INT PRIMARY KEY, n INT)")
+                .execute(&mut *holder)
+                .await
+                .unwrap();
+            sqlx::query("INSERT INTO contended VALUES (1, 0)")
+                .execute(&mut *holder)
+                .await
+                .unwrap();
+            sqlx::query("BEGIN").execute(&mut *holder).await.unwrap();
+            sqlx::query("UPDATE contended SET n = 1 WHERE id = 1")
+                .execute(&mut *holder)
+                .await
+                .unwrap();
+            sqlx::query("SET lock_timeout = '20ms'")
+                .execute(&mut *other)
+                .await
+                .unwrap();
+            let waited = sqlx::query("UPDATE contended SET n = 2 WHERE id = 1")
+                .execute(&mut *other)
+                .await
+                .unwrap_err();
+            assert!(StoreError::from(waited).is_unavailable(), "lock timeout");
+            sqlx::query("RESET lock_timeout").execute(&mut *other).await.unwrap();
+            // A serializable transaction that read what the other one changed.
+            sqlx::query("BEGIN ISOLATION LEVEL SERIALIZABLE")
+                .execute(&mut *other)
+                .await
+                .unwrap();
+            sqlx::query("SELECT n FROM contended WHERE id = 1")
+                .execute(&mut *other)
+                .await
+                .unwrap();
+            sqlx::query("COMMIT").execute(&mut *holder).await.unwrap();
+            let conflict = sqlx::query("UPDATE contended SET n = 3 WHERE id = 1")
+                .execute(&mut *other)
+                .await
+                .unwrap_err();
+            assert!(conflict.to_string().contains("serialize"), "{conflict}");
+            assert!(StoreError::from(conflict).is_unavailable(), "serialization failure");
+            sqlx::query("ROLLBACK").execute(&mut *other).await.unwrap();
+            sqlx::query("DROP TABLE contended").execute(&mut *other).await.unwrap();
         }
     }
 }
