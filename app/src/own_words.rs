@@ -14,11 +14,18 @@ pub fn refund(amounts: &[&str], currency: &str) -> String {
     format!("Refund of {} {currency} issued", amounts.join(" + "))
 }
 
+/// The history's line for refund transactions of `amounts` in `currency` that
+/// the payment provider refused: no money went back for them.
+pub fn refund_failed(amounts: &[&str], currency: &str) -> String {
+    format!("Refund of {} {currency} failed", amounts.join(" + "))
+}
+
 /// One of Lookout's own sentences, read back.
 #[derive(Debug, PartialEq, Eq)]
 pub enum OwnWords<'a> {
     Placed,
     Refund { amounts: Vec<&'a str>, currency: &'a str },
+    RefundFailed { amounts: Vec<&'a str>, currency: &'a str },
 }
 
 /// The sentence an event of `kind` says in `message`, if Lookout wrote it.
@@ -26,15 +33,25 @@ pub fn read<'a>(kind: &str, message: &'a str) -> Option<OwnWords<'a>> {
     match kind {
         "placed" if message == PLACED => Some(OwnWords::Placed),
         "refunded" => {
-            let said = message.strip_prefix("Refund of ")?.strip_suffix(" issued")?;
-            let (amounts, currency) = said.rsplit_once(' ')?;
-            let amounts: Vec<&str> = amounts.split(" + ").collect();
-            let decimal = |a: &&str| !a.is_empty() && a.bytes().all(|b| b.is_ascii_digit() || b == b'.');
-            let code = currency.len() == 3 && currency.bytes().all(|b| b.is_ascii_uppercase());
-            (code && amounts.iter().all(decimal)).then_some(OwnWords::Refund { amounts, currency })
+            let (amounts, currency) = amounts_in(message, " issued")?;
+            Some(OwnWords::Refund { amounts, currency })
+        }
+        "refund_failed" => {
+            let (amounts, currency) = amounts_in(message, " failed")?;
+            Some(OwnWords::RefundFailed { amounts, currency })
         }
         _ => None,
     }
+}
+
+/// The amounts and the currency of "Refund of {amounts} {currency}{ending}".
+fn amounts_in<'a>(message: &'a str, ending: &str) -> Option<(Vec<&'a str>, &'a str)> {
+    let said = message.strip_prefix("Refund of ")?.strip_suffix(ending)?;
+    let (amounts, currency) = said.rsplit_once(' ')?;
+    let amounts: Vec<&str> = amounts.split(" + ").collect();
+    let decimal = |a: &&str| !a.is_empty() && a.bytes().all(|b| b.is_ascii_digit() || b == b'.');
+    let code = currency.len() == 3 && currency.bytes().all(|b| b.is_ascii_uppercase());
+    (code && amounts.iter().all(decimal)).then_some((amounts, currency))
 }
 
 #[cfg(test)]
@@ -52,6 +69,16 @@ mod tests {
                 currency: "NOK"
             })
         );
+        let failed = refund_failed(&["3.00"], "EUR");
+        assert_eq!(
+            read("refund_failed", &failed),
+            Some(OwnWords::RefundFailed {
+                amounts: vec!["3.00"],
+                currency: "EUR"
+            })
+        );
+        assert_eq!(read("refunded", &failed), None);
+        assert_eq!(read("refund_failed", &two), None);
         // A merchant's own words, or another kind's, stay theirs.
         for (kind, message) in [
             ("placed", "Order placed on Instagram"),

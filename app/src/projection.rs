@@ -225,8 +225,9 @@ fn speaks_of_suspicion(reason: &str) -> bool {
 }
 
 /// The order's status as the shopper reads it: an order the store archived
-/// ("Completed") while a tracked parcel of it is on its way (with the carrier,
-/// out for delivery, tried, at a pickup point) is still open to the shopper.
+/// ("Completed") while a tracked parcel of it is yet to arrive (its label made
+/// and the carrier not heard from yet, with the carrier, out for delivery,
+/// tried, at a pickup point) is still open to the shopper.
 /// Shopify archives an order once it is paid and sent, by default, so most of
 /// its orders are archived the day their parcel leaves. A parcel without
 /// tracking, or that failed, says nothing more to come: the store's word stands.
@@ -236,7 +237,8 @@ fn shown_status(order: &Order) -> OrderStatus {
             && (s.tracking_number.is_some() || s.tracking_url.is_some())
             && matches!(
                 s.status,
-                ShipmentStatus::InTransit
+                ShipmentStatus::LabelCreated
+                    | ShipmentStatus::InTransit
                     | ShipmentStatus::OutForDelivery
                     | ShipmentStatus::AttemptedDelivery
                     | ShipmentStatus::ReadyForPickup

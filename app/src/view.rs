@@ -42,6 +42,11 @@ pub struct Totals {
     pub tax: String,
     pub discounts: String,
     pub total: String,
+    /// True when the prices include `tax` (VAT, as in most of Europe): it is
+    /// part of them, not added to them. Left out when false.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    #[cfg_attr(feature = "ssr", schema(required = false))]
+    pub tax_included: bool,
 }
 
 /// One ordered product.

@@ -48,6 +48,7 @@ pub struct TotalsInput {
     pub tax: Option<String>,
     pub discounts: Option<String>,
     pub total: Option<String>,
+    pub tax_included: Option<bool>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -195,6 +196,7 @@ impl From<Order> for OrderInput {
                 tax: Some(o.totals.tax),
                 discounts: Some(o.totals.discounts),
                 total: Some(o.totals.total),
+                tax_included: Some(o.totals.tax_included),
             }),
             line_items: o
                 .line_items

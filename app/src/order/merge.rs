@@ -75,10 +75,12 @@ impl Order {
         outcome(&before, self, older)
     }
 
-    /// Adds one event to the history, once.
-    pub fn merge_event(&mut self, event: TimelineEvent) -> Merge {
+    /// Adds events to the history, each once.
+    pub fn merge_events(&mut self, events: Vec<TimelineEvent>) -> Merge {
         let before = self.clone();
-        add_event(&mut self.timeline, event);
+        for event in events {
+            add_event(&mut self.timeline, event);
+        }
         self.tidy();
         outcome(&before, self, false)
     }

@@ -134,6 +134,7 @@ impl Validator {
                 tax: self.money(t.tax, "totals.tax"),
                 discounts: self.money(t.discounts, "totals.discounts"),
                 total: self.money(t.total, "totals.total"),
+                tax_included: t.tax_included.unwrap_or(false),
             },
             None => {
                 self.push("totals", "required", "`totals` is required.");
@@ -354,6 +355,7 @@ impl Totals {
             tax: zero(),
             discounts: zero(),
             total: zero(),
+            tax_included: false,
         }
     }
 }

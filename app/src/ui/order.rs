@@ -137,12 +137,15 @@ pub fn OrderView(
                         </li>
                     }).collect_view()}
                 </ul>
+                // Tax added to the prices is a line of the sum; tax the prices
+                // include (VAT) is said after the total, as part of it.
                 <dl class="totals">
                     <dt>{t(locale, "totals.subtotal")}</dt><dd>{cash(&totals.subtotal)}</dd>
                     <dt>{t(locale, "totals.shipping")}</dt><dd>{cash(&totals.shipping)}</dd>
-                    <dt>{t(locale, "totals.tax")}</dt><dd>{cash(&totals.tax)}</dd>
+                    {(!totals.tax_included).then(|| view! { <dt>{t(locale, "totals.tax")}</dt><dd>{cash(&totals.tax)}</dd> })}
                     <dt>{t(locale, "totals.discounts")}</dt><dd>{off}</dd>
                     <dt class="total">{t(locale, "totals.total")}</dt><dd class="total">{cash(&totals.total)}</dd>
+                    {totals.tax_included.then(|| view! { <dt>{t(locale, "totals.tax_included")}</dt><dd>{cash(&totals.tax)}</dd> })}
                 </dl>
             </section>
 

@@ -144,6 +144,10 @@ fn said(kind: &str, message: &str, locale: Locale) -> String {
             let amounts: Vec<String> = amounts.iter().map(|a| money(a, currency, locale)).collect();
             t_args(locale, "timeline.refunded", &[("amount", &amounts.join(" + "))])
         }
+        Some(OwnWords::RefundFailed { amounts, currency }) => {
+            let amounts: Vec<String> = amounts.iter().map(|a| money(a, currency, locale)).collect();
+            t_args(locale, "timeline.refund_failed", &[("amount", &amounts.join(" + "))])
+        }
         None => message.to_string(),
     }
 }
@@ -245,7 +249,7 @@ mod tests {
 
     #[test]
     fn lookouts_own_sentences_are_said_in_the_shoppers_language_and_a_merchants_as_written() {
-        use crate::own_words::{refund, PLACED};
+        use crate::own_words::{refund, refund_failed, PLACED};
         use crate::view::ShopperEvent;
         let mut view = example();
         let event = |kind: &str, message: String| ShopperEvent {
@@ -257,6 +261,7 @@ mod tests {
             event("placed", PLACED.into()),
             event("refunded", refund(&["1990.00", "5"], "NOK")),
             event("refunded", "Refund of your deposit issued".into()),
+            event("refund_failed", refund_failed(&["5"], "NOK")),
         ];
         let said = |locale| -> Vec<String> {
             let mut texts: Vec<String> = history(&view, locale)
@@ -271,6 +276,7 @@ mod tests {
             said(Locale::De),
             [
                 "Bestellung eingegangen",
+                "Eine Erstattung von 5,00 NOK ist fehlgeschlagen",
                 "Erstattung von 1.990,00 NOK + 5,00 NOK",
                 "Refund of your deposit issued"
             ]
@@ -281,7 +287,8 @@ mod tests {
             [
                 "Refund of your deposit issued",
                 "已收到订单",
-                "退款 NOK 1,990.00 + NOK 5.00"
+                "退款 NOK 1,990.00 + NOK 5.00",
+                "退款 NOK 5.00 未成功"
             ]
             .map(String::from)
         );

@@ -294,6 +294,7 @@ fn totals(subtotal: &str, shipping: &str, tax: &str, discounts: &str, total: &st
         tax: s(tax),
         discounts: s(discounts),
         total: s(total),
+        tax_included: None,
     })
 }
 

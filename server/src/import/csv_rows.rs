@@ -178,6 +178,7 @@ fn csv_order_input(rows: &[HashMap<String, String>]) -> (OrderInput, Vec<FieldEr
             tax: money("tax"),
             discounts: money("discounts"),
             total: get(first, "total"),
+            tax_included: None,
         }),
         line_items: items,
         shipments,

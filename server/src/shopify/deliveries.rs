@@ -5,7 +5,6 @@
 
 use super::{Fulfillment, Refund};
 use app::errors::FieldError;
-use app::order::merge::Merge;
 use app::order::{Order, ValidOrder};
 use app::store::Decision;
 
@@ -24,11 +23,11 @@ pub fn fulfillment(stored: Option<Order>, fulfillment: &Fulfillment) -> Result<D
     Decision::merged(stored, |order| order.merge_shipment(fulfillment.shipment()))
 }
 
-/// A refund (`refunds/create`): its line of history, if money went back.
+/// A refund (`refunds/create`): its lines of history, if it has any.
 pub fn refund(stored: Option<Order>, refund: &Refund) -> Result<Decision, Vec<FieldError>> {
-    Decision::merged(stored, |order| match refund.event_for(order) {
-        Some(event) => order.merge_event(event),
-        None => Merge::Unchanged,
+    Decision::merged(stored, |order| {
+        let events = refund.events_for(order);
+        order.merge_events(events)
     })
 }
 

@@ -8,15 +8,16 @@
 
 use app::normalize::is_http_url;
 use app::order::{
-    ItemRef, LineItemInput, Order, OrderInput, Shipment, ShipmentInput, TimelineEvent, TimelineEventInput, TotalsInput,
+    ItemRef, LineItemInput, OrderInput, Shipment, ShipmentInput, TimelineEvent, TimelineEventInput, TotalsInput,
 };
 use app::status::{OrderStatus, ShipmentStatus, Visibility};
 use chrono::{DateTime, SecondsFormat, Utc};
 pub mod deliveries;
 mod payload;
+mod refunds;
 
 pub use payload::{Fulfillment, Id, Refund, ShopifyOrder};
-use payload::{LineItem, MoneySet, Transaction};
+use payload::{LineItem, MoneySet};
 
 /// The topics Lookout acts on; any other is acknowledged and ignored.
 pub const ORDER_TOPICS: &[&str] = &[
@@ -25,6 +26,7 @@ pub const ORDER_TOPICS: &[&str] = &[
     "orders/paid",
     "orders/cancelled",
     "orders/fulfilled",
+    "orders/partially_fulfilled",
 ];
 pub const FULFILLMENT_TOPICS: &[&str] = &["fulfillments/create", "fulfillments/update"];
 pub const REFUND_TOPIC: &str = "refunds/create";
@@ -86,6 +88,8 @@ fn shipment(f: &Fulfillment) -> Shipment {
     let refused = matches!(f.status.as_deref(), Some("error" | "failure"));
     let never = refused || f.status.as_deref() == Some("cancelled");
     let waiting = matches!(f.status.as_deref(), Some("pending" | "open"));
+    // A gift card or a digital product: sent by email, nothing to carry.
+    let nothing_to_carry = !f.line_items.is_empty() && f.line_items.iter().all(|l| l.requires_shipping == Some(false));
     let tracked = f.tracking_number.is_some()
         || !f.tracking_numbers.is_empty()
         || f.tracking_url.is_some()
@@ -106,6 +110,8 @@ fn shipment(f: &Fulfillment) -> Shipment {
         // one without (sent by hand, a local delivery) is on its way, as
         // Shopify's own status page says.
         None if waiting || tracked => ShipmentStatus::LabelCreated,
+        // Nothing to carry (a gift card Shopify sends by email): there.
+        None if nothing_to_carry => ShipmentStatus::Delivered,
         None => ShipmentStatus::InTransit,
     };
     let updated_at = f.updated_at();
@@ -143,30 +149,6 @@ fn shipment(f: &Fulfillment) -> Shipment {
     .fitted()
 }
 
-/// What a refund gave back, as a sentence for the order's history; None when no
-/// refund transaction is under way or done. A transaction still `pending` is
-/// counted: it usually succeeds, and the refund's later deliveries then say the
-/// same sentence, kept once (one that fails makes a second line).
-fn refund_event(r: &Refund, currency: &str) -> Option<TimelineEvent> {
-    let refunded: Vec<&Transaction> = r
-        .transactions
-        .iter()
-        .filter(|t| t.kind.as_deref() == Some("refund") && !matches!(t.status.as_deref(), Some("failure" | "error")))
-        .collect();
-    let first = refunded.first()?;
-    let currency = first.currency.as_deref().unwrap_or(currency);
-    let amounts: Vec<&str> = refunded.iter().filter_map(|t| t.amount.as_deref()).collect();
-    Some(
-        TimelineEvent {
-            at: utc(r.created_at.as_deref().unwrap_or_default()),
-            kind: "refunded".to_string(),
-            message: app::own_words::refund(&amounts, currency),
-            visibility: Visibility::Customer,
-        }
-        .fitted(),
-    )
-}
-
 /// Shopify's order as a Lookout order input, to be validated like any other.
 pub fn order_input(o: &ShopifyOrder) -> OrderInput {
     let currency = o
@@ -185,7 +167,13 @@ pub fn order_input(o: &ShopifyOrder) -> OrderInput {
     } else {
         OrderStatus::Open
     };
-    let lines: Vec<&LineItem> = o.line_items.iter().filter(|l| l.quantity.unwrap_or(0) > 0).collect();
+    // An item an order edit removed, or a refund took back before it was
+    // sent, is no longer on the order: what is left of it is shown.
+    let lines: Vec<(&LineItem, u32)> = o
+        .line_items
+        .iter()
+        .filter_map(|l| Some((l, l.current_quantity.or(l.quantity)?)).filter(|(_, n)| *n > 0))
+        .collect();
     let placed_at = o.created_at.as_deref().map(utc);
     let event = |at: &str, kind: &str, message: String, visibility| TimelineEvent {
         at: at.to_string(),
@@ -204,16 +192,21 @@ pub fn order_input(o: &ShopifyOrder) -> OrderInput {
     timeline.extend(
         o.refunds
             .iter()
-            .filter_map(|r| refund_event(r, currency.as_deref().unwrap_or_default())),
+            .flat_map(|r| refunds::events(r, currency.as_deref().unwrap_or_default())),
     );
     let word = |w: &str| Some(w.to_string());
     OrderInput {
         order_number: o.name.clone(),
-        email: o
-            .email
-            .clone()
-            .or_else(|| o.contact_email.clone())
-            .or_else(|| o.customer.as_ref().and_then(|c| c.email.clone())),
+        // Shopify sends "" for an order without one: the next one is tried.
+        email: [
+            o.email.as_ref(),
+            o.contact_email.as_ref(),
+            o.customer.as_ref().and_then(|c| c.email.as_ref()),
+        ]
+        .into_iter()
+        .flatten()
+        .find(|e| !e.trim().is_empty())
+        .cloned(),
         placed_at,
         updated_at: o.updated_at.as_deref().or(o.created_at.as_deref()).map(utc),
         status: word(status.as_str()),
@@ -222,19 +215,27 @@ pub fn order_input(o: &ShopifyOrder) -> OrderInput {
         fulfillment_status: word(fulfillment_status(o.fulfillment_status.as_deref())),
         currency,
         totals: Some(TotalsInput {
-            subtotal: Some(amount(o.subtotal_price_set.as_ref(), o.subtotal_price.as_ref())),
+            // Before discounts, which are listed apart (Shopify's own
+            // `subtotal_price` is after them, so they would count twice).
+            // The plain `total_line_items_price` is in the shop's currency,
+            // not always the shopper's: only the set is read.
+            subtotal: Some(match &o.total_line_items_price_set {
+                Some(set) => amount(Some(set), None),
+                None => amount(o.subtotal_price_set.as_ref(), o.subtotal_price.as_ref()),
+            }),
             shipping: Some(amount(o.total_shipping_price_set.as_ref(), None)),
             tax: Some(amount(o.total_tax_set.as_ref(), o.total_tax.as_ref())),
             discounts: Some(amount(o.total_discounts_set.as_ref(), o.total_discounts.as_ref())),
             total: Some(amount(o.total_price_set.as_ref(), o.total_price.as_ref())),
+            tax_included: o.taxes_included,
         }),
         line_items: lines
             .iter()
-            .map(|l| LineItemInput {
+            .map(|&(l, quantity)| LineItemInput {
                 id: Some(l.id.text()),
                 title: l.title.clone().or_else(|| l.name.clone()),
                 variant: l.variant_title.clone(),
-                quantity: l.quantity,
+                quantity: Some(quantity),
                 price: Some(amount(l.price_set.as_ref(), l.price.as_ref())),
                 image_url: None,
                 sku: l.sku.clone().filter(|s| !s.is_empty()),
@@ -283,21 +284,6 @@ impl Fulfillment {
     /// This fulfillment as a parcel.
     pub fn shipment(&self) -> Shipment {
         shipment(self)
-    }
-}
-
-impl Refund {
-    /// When the refund was made, in UTC.
-    pub fn created_at(&self) -> Option<String> {
-        self.created_at.as_deref().map(utc)
-    }
-
-    /// The line this refund adds to `order`'s history, if any money went back.
-    /// Whether it refunded everything is for the `orders/updated` that Shopify
-    /// sends with it to say; until then the shopper sees the order as partly
-    /// refunded (`projection`).
-    pub fn event_for(&self, order: &Order) -> Option<TimelineEvent> {
-        refund_event(self, &order.currency)
     }
 }
 

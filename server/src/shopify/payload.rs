@@ -78,6 +78,9 @@ pub(super) struct LineItem {
     pub(super) name: Option<String>,
     pub(super) variant_title: Option<String>,
     pub(super) quantity: Option<u32>,
+    /// What is left of `quantity` after order edits removed some and refunds
+    /// took some back (Shopify's REST API since 2023-01).
+    pub(super) current_quantity: Option<u32>,
     pub(super) price: Option<String>,
     pub(super) price_set: Option<MoneySet>,
     pub(super) sku: Option<String>,
@@ -87,6 +90,8 @@ pub(super) struct LineItem {
 pub(super) struct FulfillmentLine {
     pub(super) id: Id,
     pub(super) quantity: Option<u32>,
+    /// False for a gift card or a digital product: nothing to carry.
+    pub(super) requires_shipping: Option<bool>,
 }
 
 /// A fulfillment, inside an order payload or alone (`fulfillments/*`).
@@ -149,6 +154,10 @@ pub struct ShopifyOrder {
     pub(super) presentment_currency: Option<String>,
     pub(super) subtotal_price: Option<String>,
     pub(super) subtotal_price_set: Option<MoneySet>,
+    /// The items' prices before discounts (`subtotal_price` is after them).
+    pub(super) total_line_items_price_set: Option<MoneySet>,
+    /// Whether the prices include the tax (`total_tax` is then part of them).
+    pub(super) taxes_included: Option<bool>,
     pub(super) total_price: Option<String>,
     pub(super) total_price_set: Option<MoneySet>,
     pub(super) total_tax: Option<String>,

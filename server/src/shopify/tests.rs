@@ -1,6 +1,7 @@
 //! Shopify's facts as Lookout's own sentences.
 
-use super::{refund_event, shipment, Fulfillment, Refund};
+use super::refunds::events;
+use super::{shipment, Fulfillment, Refund};
 use app::status::ShipmentStatus;
 use serde_json::{json, Value};
 
@@ -102,7 +103,7 @@ fn refund_with(transactions: Value) -> Refund {
 }
 
 #[test]
-fn a_refund_says_what_is_issued_or_under_way_in_lookouts_own_words() {
+fn a_refund_says_what_is_issued_or_under_way_and_what_failed_in_lookouts_own_words() {
     let refund = refund_with(json!([
         {"kind": "refund", "status": "success", "amount": "10.00", "currency": "NOK"},
         {"kind": "refund", "status": "pending", "amount": "5.00", "currency": "NOK"},
@@ -111,22 +112,144 @@ fn a_refund_says_what_is_issued_or_under_way_in_lookouts_own_words() {
         {"kind": "sale", "status": "success", "amount": "99.00", "currency": "NOK"},
         {"kind": "refund", "amount": "1.00", "currency": "NOK"}
     ]));
-    let event = refund_event(&refund, "SEK").expect("a refund was issued");
-    assert_eq!(event.message, app::own_words::refund(&["10.00", "5.00", "1.00"], "NOK"));
-    assert_eq!(event.message, "Refund of 10.00 + 5.00 + 1.00 NOK issued");
-    assert_eq!(event.kind, "refunded");
+    let lines = events(&refund, "SEK");
+    let said: Vec<(&str, &str)> = lines.iter().map(|e| (e.kind.as_str(), e.message.as_str())).collect();
+    assert_eq!(
+        said,
+        [
+            ("refunded", "Refund of 10.00 + 5.00 + 1.00 NOK issued"),
+            ("refund_failed", "Refund of 3.00 + 2.00 NOK failed")
+        ]
+    );
+    assert_eq!(
+        lines[0].message,
+        app::own_words::refund(&["10.00", "5.00", "1.00"], "NOK")
+    );
+    assert!(lines.iter().all(|e| e.visibility == app::status::Visibility::Customer));
     // A pending transaction that then succeeds says the same sentence again:
     // the history keeps it once.
     let settled = refund_with(json!([
         {"kind": "refund", "status": "success", "amount": "10.00", "currency": "NOK"},
         {"kind": "refund", "status": "success", "amount": "5.00", "currency": "NOK"},
         {"kind": "refund", "status": "failure", "amount": "3.00", "currency": "NOK"},
+        {"kind": "refund", "status": "error", "amount": "2.00", "currency": "NOK"},
         {"kind": "refund", "amount": "1.00", "currency": "NOK"}
     ]));
-    assert_eq!(refund_event(&settled, "NOK"), Some(event));
-    // Nothing but failures: no line.
-    let failed = refund_with(json!([
-        {"kind": "refund", "status": "failure", "amount": "5.00", "currency": "NOK"}
+    assert_eq!(events(&settled, "NOK"), lines);
+    // A refund pending, then refused: the line said while it was pending stays
+    // in the history, and the refusal is said beside it.
+    let pending = refund_with(json!([
+        {"kind": "refund", "status": "pending", "amount": "549.00", "currency": "NOK"}
     ]));
-    assert!(refund_event(&failed, "NOK").is_none());
+    let refused = refund_with(json!([
+        {"kind": "refund", "status": "failure", "amount": "549.00", "currency": "NOK"}
+    ]));
+    let said = |r: &Refund| -> Vec<String> { events(r, "NOK").into_iter().map(|e| e.message).collect() };
+    assert_eq!(said(&pending), ["Refund of 549.00 NOK issued"]);
+    assert_eq!(said(&refused), ["Refund of 549.00 NOK failed"]);
+    // No refund transaction at all: no line.
+    let none = refund_with(json!([{"kind": "sale", "status": "success", "amount": "5.00"}]));
+    assert!(events(&none, "NOK").is_empty());
+}
+
+const ORDER: &str = include_str!("../../../fixtures/shopify/order.json");
+
+fn order_with(change: impl FnOnce(&mut Value)) -> app::order::OrderInput {
+    let mut o: Value = serde_json::from_str(ORDER).expect("a fixture is JSON");
+    change(&mut o);
+    super::order_input(&serde_json::from_value(o).expect("an order"))
+}
+
+#[test]
+fn an_empty_email_is_no_email_and_the_next_one_is_read() {
+    let input = order_with(|o| {
+        o["email"] = json!("");
+        o["contact_email"] = json!(" ");
+        o["customer"]["email"] = json!("ola@example.com");
+    });
+    assert_eq!(input.email.as_deref(), Some("ola@example.com"));
+    let none = order_with(|o| {
+        o["email"] = json!("");
+        o["contact_email"] = Value::Null;
+        o["customer"]["email"] = json!("");
+    });
+    assert_eq!(none.email, None);
+}
+
+#[test]
+fn what_an_edit_or_a_refund_took_off_the_order_is_not_shown_as_ordered() {
+    let input = order_with(|o| {
+        o["line_items"][0]["quantity"] = json!(3);
+        o["line_items"][0]["current_quantity"] = json!(2);
+        o["line_items"][1]["current_quantity"] = json!(0);
+    });
+    let quantities: Vec<Option<u32>> = input.line_items.iter().map(|l| l.quantity).collect();
+    assert_eq!(
+        quantities,
+        [Some(2)],
+        "the removed item is gone, the other one shows what is left"
+    );
+    // A payload from before `current_quantity`: as ordered.
+    let older = order_with(|o| {
+        for line in o["line_items"].as_array_mut().expect("line items") {
+            line.as_object_mut().expect("a line").remove("current_quantity");
+        }
+    });
+    assert_eq!(older.line_items.len(), 2);
+}
+
+#[test]
+fn the_totals_add_up_with_tax_added_or_included() {
+    // A Norwegian shop: prices include VAT; 500 of items, 50 off, 49 shipping.
+    let money = |amount: &str| json!({"shop_money": {"amount": amount, "currency_code": "NOK"}, "presentment_money": {"amount": amount, "currency_code": "NOK"}});
+    let input = order_with(|o| {
+        o["presentment_currency"] = json!("NOK");
+        o["taxes_included"] = json!(true);
+        o["total_line_items_price_set"] = money("500.00");
+        o["subtotal_price_set"] = money("450.00");
+        o["total_discounts_set"] = money("50.00");
+        o["total_shipping_price_set"] = money("49.00");
+        o["total_tax_set"] = money("99.80");
+        o["total_price_set"] = money("499.00");
+    });
+    let totals = input.totals.expect("totals");
+    // The subtotal is before the discounts the page takes off: 500 + 49 - 50 = 499.
+    assert_eq!(totals.subtotal.as_deref(), Some("500.00"));
+    assert_eq!(totals.discounts.as_deref(), Some("50.00"));
+    assert_eq!(totals.total.as_deref(), Some("499.00"));
+    assert_eq!(totals.tax_included, Some(true));
+    // A payload without the items' total: Shopify's subtotal, as before.
+    let older = order_with(|o| {
+        o.as_object_mut()
+            .expect("an order")
+            .remove("total_line_items_price_set");
+        o["taxes_included"] = json!(false);
+    });
+    let totals = older.totals.expect("totals");
+    assert_eq!(totals.subtotal.as_deref(), Some("3880.00"));
+    assert_eq!(totals.tax_included, Some(false));
+}
+
+#[test]
+fn a_gift_card_sent_by_email_is_there_and_not_with_a_carrier_for_ever() {
+    let mut f: Value = serde_json::from_str(FULFILLMENT).expect("a fixture is JSON");
+    for (field, none) in [
+        ("tracking_number", Value::Null),
+        ("tracking_url", Value::Null),
+        ("tracking_numbers", json!([])),
+        ("tracking_urls", json!([])),
+        ("shipment_status", Value::Null),
+    ] {
+        f[field] = none;
+    }
+    f["status"] = json!("success");
+    f["line_items"][0]["requires_shipping"] = json!(false);
+    f["line_items"][0]["gift_card"] = json!(true);
+    let parcel = shipment(&serde_json::from_value(f.clone()).expect("a fulfillment"));
+    assert_eq!(parcel.status, ShipmentStatus::Delivered);
+    assert!(parcel.delivered_at.is_some());
+    // The same sent by hand with something to carry: on its way.
+    f["line_items"][0]["requires_shipping"] = json!(true);
+    let parcel = shipment(&serde_json::from_value(f).expect("a fulfillment"));
+    assert_eq!(parcel.status, ShipmentStatus::InTransit);
 }

@@ -54,4 +54,5 @@ mod timeouts;
 mod webhook_erased;
 mod webhook_fit;
 mod webhook_limits;
+mod webhook_words;
 mod webhooks;

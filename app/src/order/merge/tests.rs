@@ -24,7 +24,7 @@ pub(crate) fn apply(order: &mut Order, delivery: &Delivery) -> Merge {
     match delivery {
         Delivery::Order(o) => order.merge(o.as_ref().clone()),
         Delivery::Shipment(s) => order.merge_shipment(s.clone()),
-        Delivery::Event(e) => order.merge_event(e.clone()),
+        Delivery::Event(e) => order.merge_events(vec![e.clone()]),
     }
 }
 

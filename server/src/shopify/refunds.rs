@@ -1,0 +1,58 @@
+//! A Shopify refund as lines of the order's history, in Lookout's own words
+//! (`app::own_words`, said in the shopper's language).
+
+use super::payload::{Refund, Transaction};
+use super::utc;
+use app::order::{Order, TimelineEvent};
+use app::status::Visibility;
+
+/// What a refund did, as lines for the order's history: the money given back
+/// or on its way ("Refund of … issued": transactions that succeeded or are
+/// still `pending`, which usually succeed), and the money the payment provider
+/// refused to give back ("Refund of … failed": `failure` or `error`). None
+/// when it has no refund transaction. A pending transaction that succeeds
+/// later says the same sentence again, kept once; one that fails adds the
+/// second line, so the history never says money went back without saying
+/// that it did not.
+pub(super) fn events(r: &Refund, currency: &str) -> Vec<TimelineEvent> {
+    let refunds = r.transactions.iter().filter(|t| t.kind.as_deref() == Some("refund"));
+    let (failed, given): (Vec<&Transaction>, Vec<&Transaction>) =
+        refunds.partition(|t| matches!(t.status.as_deref(), Some("failure" | "error")));
+    let at = utc(r.created_at.as_deref().unwrap_or_default());
+    let line = |transactions: &[&Transaction], kind: &str, words: fn(&[&str], &str) -> String| {
+        let first = transactions.first()?;
+        let currency = first.currency.as_deref().unwrap_or(currency);
+        let amounts: Vec<&str> = transactions.iter().filter_map(|t| t.amount.as_deref()).collect();
+        Some(
+            TimelineEvent {
+                at: at.clone(),
+                kind: kind.to_string(),
+                message: words(&amounts, currency),
+                visibility: Visibility::Customer,
+            }
+            .fitted(),
+        )
+    };
+    [
+        line(&given, "refunded", app::own_words::refund),
+        line(&failed, "refund_failed", app::own_words::refund_failed),
+    ]
+    .into_iter()
+    .flatten()
+    .collect()
+}
+
+impl Refund {
+    /// When the refund was made, in UTC.
+    pub fn created_at(&self) -> Option<String> {
+        self.created_at.as_deref().map(utc)
+    }
+
+    /// The lines this refund adds to `order`'s history ([`events`]). Whether
+    /// it refunded everything is for the `orders/updated` that Shopify sends
+    /// with it to say; until then the shopper sees the order as partly
+    /// refunded (`projection`).
+    pub fn events_for(&self, order: &Order) -> Vec<TimelineEvent> {
+        events(self, &order.currency)
+    }
+}
