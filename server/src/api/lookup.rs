@@ -2,11 +2,12 @@
 
 use super::auth::ClientOf;
 use super::body;
+use super::path::ApiPath;
 use crate::problem::ApiError;
 use app::errors::FieldError;
 use app::limits::LookupLimits;
 use app::store::Store;
-use axum::extract::{Path, Request, State};
+use axum::extract::{Request, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use serde_json::Value;
@@ -43,7 +44,7 @@ pub async fn lookup(
     State(store): State<Store>,
     State(limits): State<Arc<LookupLimits>>,
     ClientOf(client): ClientOf,
-    Path(shop): Path<String>,
+    ApiPath(shop): ApiPath<String>,
     req: Request,
 ) -> Result<Response, ApiError> {
     let (parts, body) = req.into_parts();

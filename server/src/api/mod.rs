@@ -5,6 +5,7 @@ pub(crate) mod body;
 mod lookup;
 mod openapi;
 mod orders;
+mod path;
 mod settings;
 mod webhooks;
 

@@ -2,6 +2,7 @@
 
 use super::auth::{authorize, authorize_write, ClientOf};
 use super::body;
+use super::path::ApiPath;
 use crate::problem::ApiError;
 use crate::AppState;
 use app::errors::FieldError;
@@ -9,7 +10,7 @@ use app::normalize::{check_order_number, order_number_key};
 use app::order::{parse_order, Order, ValidOrder, MAX_BODY_BYTES};
 use app::store::{By, PutOutcome};
 use axum::body::Body;
-use axum::extract::{OriginalUri, Path, State};
+use axum::extract::{OriginalUri, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -45,7 +46,7 @@ const ORDER_BODY: &str = "a JSON object: one order (docs/api.md, \"The order bod
 pub async fn put_order(
     state: State<AppState>,
     client: ClientOf,
-    path: Path<(String, String)>,
+    path: ApiPath<(String, String)>,
     OriginalUri(uri): OriginalUri,
     headers: HeaderMap,
     body: Body,
@@ -69,7 +70,7 @@ pub async fn put_order(
 async fn put(
     State(state): State<AppState>,
     ClientOf(client): ClientOf,
-    Path((slug, number)): Path<(String, String)>,
+    ApiPath((slug, number)): ApiPath<(String, String)>,
     headers: HeaderMap,
     body: Body,
 ) -> Result<(StatusCode, Json<ValidOrder>), ApiError> {
@@ -120,7 +121,7 @@ async fn put(
 pub async fn get_order(
     State(state): State<AppState>,
     ClientOf(client): ClientOf,
-    Path((slug, number)): Path<(String, String)>,
+    ApiPath((slug, number)): ApiPath<(String, String)>,
     headers: HeaderMap,
 ) -> Result<Json<Order>, ApiError> {
     let shop = authorize(&state, &client, &headers, &slug).await?;
@@ -157,7 +158,7 @@ pub async fn get_order(
 pub async fn delete_order(
     State(state): State<AppState>,
     ClientOf(client): ClientOf,
-    Path((slug, number)): Path<(String, String)>,
+    ApiPath((slug, number)): ApiPath<(String, String)>,
     headers: HeaderMap,
 ) -> Result<StatusCode, ApiError> {
     let (shop, prefix) = authorize_write(&state, &client, &headers, &slug).await?;
@@ -177,6 +178,13 @@ fn invalid_body(bytes: &[u8], errors: Vec<FieldError>) -> ApiError {
     ApiError::Validation(body::not_an_object(bytes, ORDER_BODY).map_or(errors, |e| vec![e]))
 }
 
+/// An order number in the path: checked as a body's is, and refused with any
+/// control character, even at an end where a body's would be trimmed away
+/// (`%0A1001` names no order; it is not `1001`).
 fn path_number(number: &str) -> Result<(), ApiError> {
-    check_order_number(number, "order_number").map_err(|e| ApiError::Validation(vec![e]))
+    let checked = match number.chars().any(char::is_control) {
+        true => Err(app::normalize::control_characters("order_number")),
+        false => check_order_number(number, "order_number"),
+    };
+    checked.map_err(|e| ApiError::Validation(vec![e]))
 }

@@ -4,12 +4,13 @@
 
 use super::auth::{authorize, authorize_write, ClientOf};
 use super::body;
+use super::path::ApiPath;
 use crate::problem::ApiError;
 use crate::AppState;
 use app::errors::FieldError;
 use app::store::{By, Shop, ShopUpdate};
 use axum::body::Body;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::Json;
 use serde::{Deserialize, Serialize};
@@ -130,7 +131,7 @@ impl SettingsPatch {
 pub async fn get_settings(
     State(state): State<AppState>,
     ClientOf(client): ClientOf,
-    Path(slug): Path<String>,
+    ApiPath(slug): ApiPath<String>,
     headers: HeaderMap,
 ) -> Result<Json<ShopSettings>, ApiError> {
     let shop = authorize(&state, &client, &headers, &slug).await?;
@@ -159,7 +160,7 @@ pub async fn get_settings(
 pub async fn patch_settings(
     State(state): State<AppState>,
     ClientOf(client): ClientOf,
-    Path(slug): Path<String>,
+    ApiPath(slug): ApiPath<String>,
     headers: HeaderMap,
     body: Body,
 ) -> Result<Json<ShopSettings>, ApiError> {

@@ -13,6 +13,7 @@
 
 use super::auth::ClientOf;
 use super::body;
+use super::path::ApiPath;
 use crate::problem::ApiError;
 use crate::shopify::{self, deliveries, Fulfillment, Id, Refund, ShopifyOrder};
 use crate::AppState;
@@ -22,7 +23,7 @@ use app::normalize::{check_order_number, order_number_key};
 use app::order::{validate_platform, MAX_BODY_BYTES};
 use app::store::{PlatformOrder, Shop, Updated};
 use axum::body::{Body, Bytes};
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::Json;
 use base64::Engine;
@@ -105,7 +106,7 @@ fn signature_shaped(signature: &str) -> bool {
 )]
 pub async fn shopify(
     state: State<AppState>,
-    slug: Path<String>,
+    slug: ApiPath<String>,
     client: ClientOf,
     headers: HeaderMap,
     body: Body,
@@ -141,7 +142,7 @@ pub async fn shopify(
 /// is taken, before the shop is read, the body received or hashed.
 async fn received(
     State(state): State<AppState>,
-    Path(slug): Path<String>,
+    ApiPath(slug): ApiPath<String>,
     ClientOf(client): ClientOf,
     headers: &HeaderMap,
     body: Body,

@@ -165,3 +165,43 @@ async fn error_messages_name_no_rust_types_and_fit_the_endpoint() {
         "No order matches this order number and email address."
     );
 }
+
+#[tokio::test]
+async fn a_path_that_names_no_order_is_a_problem_and_changes_nothing() {
+    let app = TestApp::spawn().await;
+    let res = app.put("alpha", "#1001", &app.alpha_key, common::EXAMPLE).await;
+    assert_eq!(res.status(), 201);
+    // Percent-escapes that are not UTF-8, in the order number or the shop: a
+    // problem document naming the segment, not a plain-text 400.
+    for (method, path, field) in [
+        ("GET", "/api/v1/shops/alpha/orders/%C3%28", "order_number"),
+        ("DELETE", "/api/v1/shops/alpha/orders/%FF", "order_number"),
+        ("PUT", "/api/v1/shops/alpha/orders/%C3%28", "order_number"),
+        ("POST", "/api/v1/shops/%C3%28/lookup", "shop"),
+        ("GET", "/api/v1/shops/%C3%28/settings", "shop"),
+    ] {
+        let res = send(&app, method, path, common::EXAMPLE).await;
+        assert_eq!(res.status(), 422, "{method} {path}");
+        assert_eq!(
+            res.headers()["content-type"],
+            "application/problem+json",
+            "{method} {path}"
+        );
+        let problem: Value = res.json().await.unwrap();
+        assert_eq!(problem["errors"][0]["field"], field, "{problem}");
+        assert_eq!(problem["errors"][0]["code"], "invalid_encoding", "{problem}");
+    }
+    // Only `#` and spaces, or a control character even at an end: 422, and
+    // neither names (nor erases) the order #1001.
+    for number in ["%23%20%23", "%23%23", "%0A1001", "1001%0D", "%091001", "%C2%851001"] {
+        for method in ["GET", "DELETE", "PUT"] {
+            let path = format!("/api/v1/shops/alpha/orders/{number}");
+            let res = send(&app, method, &path, common::EXAMPLE).await;
+            assert_eq!(res.status(), 422, "{method} {path}");
+            let problem: Value = res.json().await.unwrap();
+            assert_eq!(problem["errors"][0]["field"], "order_number", "{problem}");
+        }
+    }
+    let res = send(&app, "GET", "/api/v1/shops/alpha/orders/%231001", "").await;
+    assert_eq!(res.status(), 200, "#1001 is still there");
+}
