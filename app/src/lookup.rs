@@ -152,14 +152,23 @@ pub async fn track_order(
         .await
         .and_then(|stored| parsed(&stored));
     // A miss is an answer, not a server failure: say so in the status code too.
-    if let (Err(e), Some(response)) = (&result, use_context::<leptos_axum::ResponseOptions>()) {
+    if let Err(e) = &result {
+        answer_status(e);
+    }
+    result
+}
+
+/// Says `e` in the status line of the answer being made (a server function's,
+/// or the page's that called it), with `Retry-After` when trying again helps.
+#[cfg(feature = "ssr")]
+pub fn answer_status(e: &LookupError) {
+    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
         let (status, retry_after) = e.http_status();
         response.set_status(status);
         if let Some(secs) = retry_after {
             response.insert_header(http::header::RETRY_AFTER, http::HeaderValue::from(secs));
         }
     }
-    result
 }
 
 /// The same as [`track_order`] (statuses included), with a found order answered
@@ -218,6 +227,8 @@ pub async fn shop_page(
         accent.as_deref(),
     )
     .await
+    // 503 and `Retry-After`, here and on the page that asked (not a 500).
+    .inspect_err(answer_status)
 }
 
 /// [`shop_page`] from what it reads: the store, whether this server sends mail,

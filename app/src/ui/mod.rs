@@ -208,6 +208,13 @@ fn content_security_policy() {
     }
 }
 
+/// Answers a server-rendered page 503 with `Retry-After`: the database did
+/// not answer. Nothing in the browser.
+fn set_unavailable() {
+    #[cfg(feature = "ssr")]
+    crate::lookup::answer_status(&crate::errors::LookupError::Unavailable);
+}
+
 /// Sets the HTTP status of a server-rendered page; nothing in the browser.
 fn set_status(code: u16) {
     #[cfg(feature = "ssr")]

@@ -3,7 +3,7 @@
 
 use super::lookup_form::{page_address, page_base, LookupArea, LookupIsland, LookupPlace, LookupState};
 use super::order_links::OrderLinks;
-use super::{request_locale, set_status, NotFoundPage};
+use super::{request_locale, set_unavailable, NotFoundPage};
 use crate::colour::Accent;
 use crate::i18n::{error_title, t, Locale};
 use crate::lookup::{shop_page, ShopPage};
@@ -32,7 +32,7 @@ pub fn TrackPage(compact: bool) -> impl IntoView {
                     Ok(Some(page)) => view! { <TrackShop page compact/> }.into_any(),
                     Ok(None) => view! { <NotFoundPage/> }.into_any(),
                     Err(_) => {
-                        set_status(503);
+                        set_unavailable();
                         let locale = request_locale();
                         view! {
                             <Html {..} lang=locale.lang_tag()/>

@@ -63,6 +63,18 @@ pub fn plain_serde(message: &str) -> String {
     }
 }
 
+/// The error for a field `T` names that the JSON object `bytes` gives twice, if any.
+pub fn given_twice<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Option<FieldError> {
+    let e = serde_json::from_slice::<T>(bytes).err()?;
+    let message = e.to_string();
+    let name = message.strip_prefix("duplicate field `")?.split('`').next()?;
+    Some(FieldError::new(
+        name,
+        "duplicate",
+        format!("`{name}` is given twice; send it once."),
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -74,7 +74,8 @@ struct Plain<'a> {
 /// no message of serde's (which names the Rust type it expected) reaches the
 /// client, and an array is not taken for the object's fields in order. Absent
 /// and `null` are empty (the validator then says they are required); other
-/// fields are ignored, and of a field given twice the last counts.
+/// fields are ignored; `email` or `order_number` given twice is refused, as
+/// an order body's fields are (which one was meant cannot be known).
 fn fields(bytes: &[u8]) -> Result<(Cow<'_, str>, Cow<'_, str>), ApiError> {
     let is_object = bytes.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{');
     if let (true, Ok(plain)) = (is_object, serde_json::from_slice::<Plain>(bytes)) {
@@ -90,6 +91,9 @@ fn fields(bytes: &[u8]) -> Result<(Cow<'_, str>, Cow<'_, str>), ApiError> {
             )))
         }
     };
+    if let Some(field) = body::given_twice::<Named>(bytes) {
+        return Err(ApiError::Validation(vec![field]));
+    }
     let mut errors = Vec::new();
     let email = text_field(fields.remove("email"), "email", &mut errors);
     let order_number = text_field(fields.remove("order_number"), "order_number", &mut errors);
@@ -97,6 +101,15 @@ fn fields(bytes: &[u8]) -> Result<(Cow<'_, str>, Cow<'_, str>), ApiError> {
         true => Ok((Cow::Owned(email), Cow::Owned(order_number))),
         false => Err(ApiError::Validation(errors)),
     }
+}
+
+/// The lookup's fields by name, whatever their values, other fields ignored:
+/// read only to find one given twice.
+#[derive(serde::Deserialize)]
+#[allow(dead_code)]
+struct Named {
+    email: Option<serde::de::IgnoredAny>,
+    order_number: Option<serde::de::IgnoredAny>,
 }
 
 /// True when `Content-Type` is `application/json` (parameters such as a charset allowed).
@@ -164,7 +177,12 @@ mod tests {
             ok("ada@example.com", "\"1\\")
         );
         assert_eq!(read(r#"{"email":null}"#), ok("", ""));
-        assert_eq!(read(r#"{"email":"a","email":"b","order_number":"1"}"#), ok("b", "1"));
+        // Which one was meant cannot be known; another field twice is ignored.
+        assert_eq!(
+            read(r#"{"email":"a","email":"b","order_number":"1"}"#),
+            Err(vec!["email:duplicate".to_string()])
+        );
+        assert_eq!(read(r#"{"email":"a","x":1,"x":2,"order_number":"1"}"#), ok("a", "1"));
         assert_eq!(
             read(r#"{"email":"a","order_number":"1","more":[1,{"x":2}]}"#),
             ok("a", "1")

@@ -60,6 +60,13 @@ pub struct SettingsPatch {
 /// The settings a `PATCH` may send, as its errors name them.
 const PATCHABLE: &str = "`email_links` (true or false)";
 
+/// The settings by name, whatever their values: read only to find one given twice.
+#[derive(Deserialize)]
+#[allow(dead_code)]
+struct Named {
+    email_links: Option<serde::de::IgnoredAny>,
+}
+
 /// The longest unknown field name quoted back in an error.
 const MAX_NAME: usize = 64;
 
@@ -78,6 +85,9 @@ impl SettingsPatch {
             }
             Err(e) => return Err(invalid("body", format!("The body is not valid JSON ({e})."))),
         };
+        if let Some(field) = super::body::given_twice::<Named>(bytes) {
+            return Err(vec![field]);
+        }
         if fields.is_empty() {
             return Err(invalid(
                 "body",

@@ -31,6 +31,8 @@ async fn a_settings_patch_without_a_setting_of_true_or_false_is_refused_and_chan
         ("null", "body"),
         (r#"{"name": "x"}"#, "name"),
         (r#"{"email_links": false, "name": "x"}"#, "name"),
+        // Which one was meant cannot be known.
+        (r#"{"email_links": false, "email_links": true}"#, "email_links"),
     ] {
         let res = send(&app, "PATCH", path, body).await;
         assert_eq!(res.status(), 422, "{body}");
@@ -204,4 +206,27 @@ async fn a_path_that_names_no_order_is_a_problem_and_changes_nothing() {
     }
     let res = send(&app, "GET", "/api/v1/shops/alpha/orders/%231001", "").await;
     assert_eq!(res.status(), 200, "#1001 is still there");
+}
+
+#[tokio::test]
+async fn a_lookup_field_given_twice_is_refused_whichever_comes_last() {
+    let app = TestApp::spawn().await;
+    let res = app.put("alpha", "#1001", &app.alpha_key, common::EXAMPLE).await;
+    assert_eq!(res.status(), 201);
+    for body in [
+        r##"{"email": "nobody@example.com", "order_number": "#1001", "email": "ada@example.com"}"##,
+        r##"{"email": "ada@example.com", "order_number": "#1", "order_number": "#1001"}"##,
+    ] {
+        let res = app
+            .client
+            .post(app.url("/api/v1/shops/alpha/lookup"))
+            .header("content-type", "application/json")
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 422, "{body}");
+        let problem: Value = res.json().await.unwrap();
+        assert_eq!(problem["errors"][0]["code"], "duplicate", "{problem}");
+    }
 }

@@ -351,6 +351,7 @@ async fn a_postgresql_outage_answers_503_and_service_recovers_by_itself() {
         .await
         .expect("an answer, not a hang");
     assert_eq!(res.status(), 503);
+    assert_eq!(res.headers()["retry-after"], "5", "the page says when to try again");
     let html = res.text().await.unwrap();
     assert!(html.contains(r#"lang="de""#), "{html}");
     assert!(html.contains("gleich noch einmal"), "{html}");
@@ -361,6 +362,23 @@ async fn a_postgresql_outage_answers_503_and_service_recovers_by_itself() {
         "answers came quickly: {:?}",
         started.elapsed()
     );
+    // The widget's page, and the server function a page loaded before asks
+    // for the shop: 503 and when to try again, not a 500.
+    let embed = client
+        .get(format!("{}/embed/demo", server.base))
+        .send()
+        .await
+        .expect("an answer, not a hang");
+    assert_eq!(embed.status(), 503);
+    assert_eq!(embed.headers()["retry-after"], "5");
+    let shop = client
+        .post(format!("{}/api/shop", server.base))
+        .form(&[("slug", "demo")])
+        .send()
+        .await
+        .expect("an answer, not a hang");
+    assert_eq!(shop.status(), 503);
+    assert_eq!(shop.headers()["retry-after"], "5");
 
     pg.ctl("start");
     let back = Instant::now();
