@@ -55,7 +55,7 @@ pub struct Totals {
 pub struct ShopperLineItem {
     pub title: String,
     pub variant: Option<String>,
-    #[cfg_attr(feature = "ssr", schema(minimum = 1))]
+    #[cfg_attr(feature = "ssr", schema(value_type = i64, minimum = 1, maximum = 4294967295.0))]
     pub quantity: u32,
     pub price: String,
     pub image_url: Option<String>,
@@ -67,7 +67,7 @@ pub struct ShopperLineItem {
 pub struct ShopperItemRef {
     pub title: String,
     pub variant: Option<String>,
-    #[cfg_attr(feature = "ssr", schema(minimum = 1))]
+    #[cfg_attr(feature = "ssr", schema(value_type = i64, minimum = 1, maximum = 4294967295.0))]
     pub quantity: u32,
 }
 

@@ -145,7 +145,8 @@ impl Validator {
         let trimmed = value.trim();
         if trimmed.len() <= 64 {
             let year = match NaiveDate::parse_from_str(trimmed, "%Y-%m-%d") {
-                Ok(d) => Some((d.year(), trimmed.to_string())),
+                // Written as RFC 3339 writes a date ("2026-1-6" is 2026-01-06).
+                Ok(d) => Some((d.year(), d.format("%Y-%m-%d").to_string())),
                 // A full time is accepted too; its UTC date is kept.
                 Err(_) => DateTime::parse_from_rfc3339(trimmed).ok().map(|t| {
                     let t = t.with_timezone(&Utc);

@@ -134,6 +134,9 @@ const MONEY_FIELDS: [&str; 7] = ["subtotal", "shipping", "tax", "discounts", "to
 /// Parses an order body. A body that is not JSON of the right shape is one
 /// `malformed` error naming the deepest field known (`shipments[0].status`).
 pub fn parse_input(body: &[u8]) -> Result<OrderInput, Vec<FieldError>> {
+    // A byte order mark, as some editors and Windows tools write before JSON
+    // (an import's first line may have one too): not part of the order.
+    let body = body.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(body);
     if body.trim_ascii().is_empty() {
         let message = "The body is empty: send the order as a JSON object (docs/api.md).";
         return Err(vec![FieldError::new("body", "malformed", message)]);

@@ -29,8 +29,7 @@ use serde::{Deserialize, Serialize};
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 
 /// An order: every status is a known word, every time is RFC 3339 UTC, every
-/// amount a decimal string, every reference resolved. Read back from the store
-/// as written; made new only through [`validate`] (as a [`ValidOrder`]).
+/// amount a decimal string, every reference resolved.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Order {
     pub order_number: String,
@@ -73,7 +72,7 @@ pub struct LineItem {
     pub id: String,
     pub title: String,
     pub variant: Option<String>,
-    #[schema(minimum = 1)]
+    #[schema(value_type = i64, minimum = 1, maximum = 4294967295.0)]
     pub quantity: u32,
     pub price: String,
     pub image_url: Option<String>,
@@ -84,7 +83,7 @@ pub struct LineItem {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ItemRef {
     pub id: String,
-    #[schema(minimum = 1)]
+    #[schema(value_type = i64, minimum = 1, maximum = 4294967295.0)]
     pub quantity: u32,
 }
 

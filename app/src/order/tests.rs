@@ -100,6 +100,32 @@ fn times_and_dates_outside_the_years_rfc_3339_writes_in_utc_are_refused() {
 }
 
 #[test]
+fn a_byte_order_mark_before_the_order_is_not_part_of_it() {
+    let body = [b"\xEF\xBB\xBF".as_slice(), example().to_string().as_bytes()].concat();
+    let order = parse_order(&body).unwrap();
+    assert_eq!(order.order_number, "#1001");
+    // Anywhere else it is text the JSON does not allow.
+    let inside = [b"{\xEF\xBB\xBF".as_slice(), &example().to_string().as_bytes()[1..]].concat();
+    assert!(parse_order(&inside).is_err());
+}
+
+#[test]
+fn a_date_is_kept_as_rfc_3339_writes_it() {
+    for (sent, kept) in [
+        ("2026-11-06", "2026-11-06"),
+        ("2026-1-6", "2026-01-06"),
+        ("+002026-11-06", "2026-11-06"),
+        (" 2026-11-06 ", "2026-11-06"),
+        ("2026-11-06T23:30:00-02:00", "2026-11-07"),
+    ] {
+        let mut body = example();
+        body["shipments"][0]["estimated_delivery"] = json!(sent);
+        let order = parse_order(body.to_string().as_bytes()).unwrap();
+        assert_eq!(order.shipments[0].estimated_delivery.as_deref(), Some(kept), "{sent}");
+    }
+}
+
+#[test]
 fn malformed_money_times_and_dates_are_refused() {
     let mut body = example();
     body["totals"]["total"] = json!("548,00");

@@ -50,6 +50,13 @@ async fn the_document_lists_exactly_the_operations_the_server_answers() {
         "{}",
         doc["openapi"]
     );
+    // Its words are for the API's readers: no link of the code's own docs.
+    let text = doc.to_string();
+    assert!(!text.contains("[`"), "a Rust doc link in the document");
+    // A quantity is as large as the server takes, not an int32's.
+    let quantity = &doc["components"]["schemas"]["LineItem"]["properties"]["quantity"];
+    assert_eq!(quantity["format"], "int64", "{quantity}");
+    assert_eq!(quantity["maximum"], 4294967295u64, "{quantity}");
     let mut expected: Vec<(String, String)> = OPERATIONS.iter().map(|(m, p)| (m.to_string(), p.to_string())).collect();
     expected.sort();
     assert_eq!(documented(&doc), expected);
