@@ -327,8 +327,26 @@ async fn the_documents_status_words_are_the_contracts() {
         RefundStatus,
         Visibility
     );
-    for (name, list) in lists {
+    // docs/api.md lists the same words, in the same order, one row a field.
+    let api_md = include_str!("../../../docs/api.md");
+    let rows = [
+        "| `status` |",
+        "| `payment_status` |",
+        "| `fulfillment_status` |",
+        "| `shipments[].status`",
+        "| `return_status`",
+        "| `returns[].refund.status` |",
+        "| `timeline[].visibility` |",
+    ];
+    for ((name, list), row) in lists.iter().zip(rows) {
         assert_eq!(words(name), serde_json::json!(list), "{name}");
+        let line = api_md
+            .lines()
+            .find(|l| l.starts_with(row))
+            .unwrap_or_else(|| panic!("docs/api.md lists the words of {row}"));
+        let said = line.rsplit(" | ").next().expect("the row's words");
+        let said: Vec<&str> = said.split('`').skip(1).step_by(2).collect();
+        assert_eq!(&said, list, "docs/api.md, {row}");
     }
     assert!(words("PaymentStatus")
         .as_array()
