@@ -193,6 +193,15 @@ pub fn prefix_of(key: &str) -> Option<&str> {
     (is_prefix(prefix) && secret.len() == 64 && hex(secret)).then_some(prefix)
 }
 
+/// The prefix an operator names a key by, however it was copied: the prefix
+/// alone (`lookout key list`, the Changes page), as the console shows it
+/// (`lk_<prefix>_…`), or the whole key.
+pub fn prefix_named(text: &str) -> &str {
+    let text = text.trim();
+    let rest = text.strip_prefix("lk_").unwrap_or(text);
+    rest.split('_').next().unwrap_or(rest)
+}
+
 /// The Argon2id hash (PHC string) of a key. Slow on purpose: call it off the async threads.
 pub fn hash(key: &str) -> Result<String, argon2::password_hash::Error> {
     let salt = SaltString::generate(&mut OsRng);
@@ -229,6 +238,21 @@ fn random_hex(bytes: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_key_is_named_by_its_prefix_however_it_was_copied() {
+        let key = format!("lk_0123456789abcdef_{}", "a".repeat(64));
+        for named in [
+            "0123456789abcdef",
+            "lk_0123456789abcdef_…",
+            "lk_0123456789abcdef_",
+            " lk_0123456789abcdef ",
+            &key,
+        ] {
+            assert_eq!(prefix_named(named), "0123456789abcdef", "{named}");
+        }
+        assert_eq!(prefix_named("nonsense"), "nonsense");
+    }
 
     #[test]
     fn a_generated_key_verifies_against_its_hash_and_others_do_not() {

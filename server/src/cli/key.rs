@@ -59,7 +59,8 @@ pub(super) async fn run(command: KeyCommand) -> Result<()> {
         KeyCommand::Revoke { slug, prefix, db } => {
             let store = open(&db).await?;
             let shop = super::shop_named(&store, &slug).await?;
-            if !store.revoke_key(shop.id, &prefix, &By::Operator).await? {
+            let prefix = crate::keys::prefix_named(&prefix);
+            if !store.revoke_key(shop.id, prefix, &By::Operator).await? {
                 anyhow::bail!("no live key with the prefix {prefix:?} for {slug:?} (see `lookout key list {slug}`)");
             }
             say!(

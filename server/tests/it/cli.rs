@@ -324,6 +324,17 @@ fn keys_can_be_listed_by_prefix_and_revoked() {
     let again = lookout(&db, &["key", "revoke", "nordlys", prefix]);
     assert!(!again.status.success());
     assert!(stderr(&again).contains("no live key"));
+    // A key named as the console shows it, or by the whole key (a leaked one).
+    for named in [|key: &str| format!("lk_{}_…", &key[3..19]), |key: &str| key.to_string()] {
+        let key = stdout(&lookout(&db, &["key", "create", "nordlys"]))
+            .lines()
+            .last()
+            .unwrap()
+            .to_string();
+        let out = lookout(&db, &["key", "revoke", "nordlys", &named(&key)]);
+        assert!(out.status.success(), "{}", stderr(&out));
+        assert!(stdout(&out).contains(&key[3..19]), "the prefix is named back");
+    }
     // The command line is held to the shop's cap of live keys too.
     for _ in 0..app::store::LIVE_KEYS {
         assert!(lookout(&db, &["key", "create", "nordlys"]).status.success());
