@@ -71,6 +71,37 @@ fn without_trailing_slash(uri: &Uri) -> Option<HeaderValue> {
     HeaderValue::from_str(&location).ok()
 }
 
+/// A shopper page asked with capitals in its shop's slug (`/track/Nordlys`,
+/// as a merchant may type it in a link or in `data-shop`): sent (308) to the
+/// slug in lower case, the query kept, when that is one. Slugs are lower case,
+/// so the page would otherwise be "Page not found" for every shopper.
+pub async fn lower_case_shop(req: Request, next: axum::middleware::Next) -> Response {
+    if req.method() == Method::GET || req.method() == Method::HEAD {
+        if let Some(location) = lower_case_address(req.uri()) {
+            return (StatusCode::PERMANENT_REDIRECT, [(header::LOCATION, location)]).into_response();
+        }
+    }
+    next.run(req).await
+}
+
+fn lower_case_address(uri: &Uri) -> Option<HeaderValue> {
+    let path = uri.path();
+    let (page, shop) = match (path.strip_prefix("/track/"), path.strip_prefix("/embed/")) {
+        (Some(shop), _) => ("/track/", shop),
+        (_, Some(shop)) => ("/embed/", shop),
+        _ => return None,
+    };
+    let lower = shop.to_ascii_lowercase();
+    if lower == shop || !app::normalize::is_slug(&lower) {
+        return None;
+    }
+    let location = match uri.query() {
+        Some(query) => format!("{page}{lower}?{query}"),
+        None => format!("{page}{lower}"),
+    };
+    HeaderValue::from_str(&location).ok()
+}
+
 /// Kinds of file the site root may hold for browsers beside the built
 /// assets (which `/pkg/` serves from memory): icons, images, fonts, text.
 const PUBLIC_KINDS: [&str; 10] = [
@@ -183,5 +214,22 @@ mod tests {
     fn the_api_is_its_prefix() {
         assert!(is_api("/api/v1/nothing") && is_api("/api/track") && is_api("/api"));
         assert!(!is_api("/apis") && !is_api("/track/api"));
+    }
+
+    #[test]
+    fn a_shop_asked_in_capitals_is_sent_to_its_slug() {
+        let moved = |uri: &str| lower_case_address(&uri.parse().unwrap()).map(|v| v.to_str().unwrap().to_string());
+        assert_eq!(moved("/track/Fjord-Knits").as_deref(), Some("/track/fjord-knits"));
+        assert_eq!(moved("/embed/DEMO?locale=nb").as_deref(), Some("/embed/demo?locale=nb"));
+        // Already a slug, not a slug in any case, not a shopper page: as asked.
+        for uri in [
+            "/track/demo",
+            "/track/Bad_Slug",
+            "/track/A/b",
+            "/console/Demo",
+            "/track/",
+        ] {
+            assert_eq!(moved(uri), None, "{uri}");
+        }
     }
 }

@@ -266,6 +266,7 @@ pub fn app(state: AppState) -> Router {
             state.store.clone(),
             embed::frame_policy,
         ))
+        .layer(axum::middleware::from_fn(fallback::lower_case_shop))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::REFERRER_POLICY,
             // Not `no-referrer`: under it, browsers without Sec-Fetch-Site send

@@ -238,6 +238,9 @@ async fn a_shopper_page_with_a_trailing_slash_is_sent_to_the_page_and_other_unma
             "/embed/alpha?locale=de&accent=%23c0ffee",
         ),
         ("/track/nope/", "/track/nope"),
+        // A slug typed with capitals: the shop's page, not "Page not found".
+        ("/track/Alpha", "/track/alpha"),
+        ("/embed/ALPHA?locale=de", "/embed/alpha?locale=de"),
     ] {
         for method in [reqwest::Method::GET, reqwest::Method::HEAD] {
             let res = app.client.request(method.clone(), app.url(path)).send().await.unwrap();
