@@ -19,17 +19,26 @@ use axum::Form;
 use leptos::prelude::*;
 
 /// `GET /console`: the sign-in form, or the account's shops.
-pub async fn home(State(state): State<AppState>, signed: Result<Signed, Response>, headers: HeaderMap) -> Response {
+pub async fn home(
+    State(state): State<AppState>,
+    signed: Result<Signed, Response>,
+    headers: HeaderMap,
+    uri: axum::http::Uri,
+) -> Response {
     let signed = match signed {
         Ok(signed) => signed,
         // No session: sign in; one that has ended is said so (what a form was
-        // sending when it ended was not saved). Anything else (the database is
-        // down) is said as it is.
+        // sending when it ended was not saved), whether its cookie came here or
+        // to another console page, which sent the browser here without it
+        // (`session::ENDED`). Anything else (the database is down) is said as
+        // it is.
         Err(answer) if answer.status().is_redirection() => {
-            let ended = answer
-                .headers()
-                .get(header::LOCATION)
-                .is_some_and(|l| l == session::ENDED);
+            let sent_here = uri.query().is_some_and(|q| q.split('&').any(|p| p == "ended=1"));
+            let ended = sent_here
+                || answer
+                    .headers()
+                    .get(header::LOCATION)
+                    .is_some_and(|l| l == session::ENDED);
             let said = ended.then(|| t(locale_of(&headers), "console.sign_in.ended"));
             return sign_in_page(&state, &headers, StatusCode::OK, said, "");
         }

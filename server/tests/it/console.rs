@@ -113,8 +113,12 @@ async fn sessions_are_opaque_http_only_strict_cookies_that_end() {
             assert!(html.contains(r#"action="/console/sign-in""#));
         }
     }
-    // Without a cookie, or with a forged query, the sign-in page says nothing of it.
-    let fresh = app.client.get(app.url("/console?ended=1")).send().await.unwrap();
+    // A browser follows the redirect without the cookie it cleared: the
+    // address says it (a forged one only says what is harmless), and the
+    // console's plain address says nothing of it.
+    let followed = app.client.get(app.url("/console?ended=1")).send().await.unwrap();
+    assert!(followed.text().await.unwrap().contains("Your session has ended"));
+    let fresh = app.client.get(app.url("/console")).send().await.unwrap();
     assert!(!fresh.text().await.unwrap().contains("Your session has ended"));
 
     // A session past its time is no session.
