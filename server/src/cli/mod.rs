@@ -156,10 +156,12 @@ enum EmbedCommand {
         /// The address shoppers reach this Lookout at, e.g. https://track.example.
         #[arg(long, env = "LOOKOUT_PUBLIC_URL", default_value = "http://127.0.0.1:3000")]
         base_url: String,
-        /// The language of the link shown where JavaScript is off (the shop's):
-        /// en, nb, sv, de or zh.
-        #[arg(long, default_value = "en", value_parser = parse_locale)]
-        locale: app::i18n::Locale,
+        /// The language of the link shown where JavaScript is off: en, nb, sv,
+        /// de or zh (default: the shop's).
+        #[arg(long, value_parser = parse_locale)]
+        locale: Option<app::i18n::Locale>,
+        #[command(flatten)]
+        db: Db,
     },
 }
 
@@ -300,9 +302,24 @@ async fn run(command: Command) -> Result<()> {
         }
         Command::Shop { command } => shop::run(command).await,
         Command::Embed {
-            command: EmbedCommand::Snippet { slug, base_url, locale },
+            command:
+                EmbedCommand::Snippet {
+                    slug,
+                    base_url,
+                    locale,
+                    db,
+                },
         } => {
             settings::check_slug(&slug).map_err(anyhow::Error::msg)?;
+            let base_url = crate::mail::checked_public_url(&base_url).with_context(|| {
+                format!("--base-url {base_url:?} is not an address shoppers can reach, such as https://track.example")
+            })?;
+            // A tag for a shop that does not exist would show shoppers a
+            // link to "Page not found".
+            let shop = shop_named(&open(&db).await?, &slug).await?;
+            let locale = locale
+                .or_else(|| app::i18n::Locale::from_code(&shop.locale))
+                .unwrap_or_default();
             say!("{}", crate::embed::snippet(&base_url, &slug, locale))?;
             Ok(())
         }

@@ -270,6 +270,17 @@ fn shop_update_changes_settings_and_refuses_bad_ones() {
 #[test]
 fn embed_snippet_prints_a_tag_with_integrity() {
     let (_dir, db) = temp_db();
+    // No such shop: no tag (it would link shoppers to "Page not found").
+    let out = lookout(&db, &["embed", "snippet", "demo"]);
+    assert!(!out.status.success() && stdout(&out).is_empty());
+    assert!(
+        stderr(&out).contains("no shop with the slug \"demo\""),
+        "{}",
+        stderr(&out)
+    );
+    assert!(lookout(&db, &["shop", "create", "demo", "--name", "Demo"])
+        .status
+        .success());
     let out = lookout(
         &db,
         &["embed", "snippet", "demo", "--base-url", "https://track.example"],
@@ -287,6 +298,22 @@ fn embed_snippet_prints_a_tag_with_integrity() {
         stdout(&out).contains(" data-lookout-link>Spåra din beställning</a>"),
         "{}",
         stdout(&out)
+    );
+    // Without --locale, the shop's language; an address that is not one is refused.
+    assert!(lookout(
+        &db,
+        &["shop", "create", "nordlys", "--name", "Nordlys", "--locale", "nb"]
+    )
+    .status
+    .success());
+    let out = lookout(&db, &["embed", "snippet", "nordlys"]);
+    assert!(stdout(&out).contains(">Spor bestillingen din</a>"), "{}", stdout(&out));
+    let out = lookout(&db, &["embed", "snippet", "demo", "--base-url", "track.example/x"]);
+    assert!(!out.status.success());
+    assert!(
+        stderr(&out).contains("is not an address shoppers can reach"),
+        "{}",
+        stderr(&out)
     );
     let out = lookout(&db, &["embed", "snippet", "demo", "--locale", "fr"]);
     assert!(!out.status.success());
