@@ -16,6 +16,10 @@ use csv::{ByteRecord, StringRecord};
 /// A file in UTF-16 is refused.
 pub(super) fn other_separator(raw: &ByteRecord) -> Result<Option<u8>, Rejected> {
     let first = raw.get(0).unwrap_or_default();
+    // A workbook (a zip) saved as it is.
+    if first.starts_with(b"PK\x03\x04") {
+        return Err(Rejected::new(1, WORKBOOK));
+    }
     // With a byte-order mark, or without (every other byte a NUL).
     if first.starts_with(&[0xFF, 0xFE]) || first.starts_with(&[0xFE, 0xFF]) || raw.iter().any(|c| c.contains(&0)) {
         return Err(Rejected::new(1, UTF16));
@@ -25,6 +29,10 @@ pub(super) fn other_separator(raw: &ByteRecord) -> Result<Option<u8>, Rejected> 
     }
     Ok([b';', b'\t'].into_iter().find(|sep| first.contains(sep)))
 }
+
+/// What is said of a spreadsheet's own file (`.xlsx`, `.ods`: a zip).
+pub(super) const WORKBOOK: &str =
+    "the file is a spreadsheet's workbook (.xlsx or .ods), not CSV; save it as CSV (in Excel: \"CSV UTF-8\"), then import that";
 
 /// What is said of a file in UTF-16 (Excel's "Unicode text").
 pub(super) const UTF16: &str = "the file is UTF-16 text; save it as UTF-8 (in Excel: \"CSV UTF-8\"), then import that";
@@ -140,11 +148,19 @@ mod tests {
             row[4] = if sep == "," { "\"1249,00\"" } else { "1249,00" };
             let file = format!("{}\r\n{}\r\n", names.replace(',', sep), row.join(sep));
             let parsed = read(file.as_bytes()).unwrap_or_else(|e| panic!("{sep:?}: {e:?}"));
-            // The total `1249,00` is read whole, and named as not a decimal.
-            let [Err(bad)] = &parsed[..] else {
-                panic!("{sep:?}: {parsed:?}")
-            };
-            assert!(bad.reason.starts_with("totals.total"), "{sep:?}: {}", bad.reason);
+            // The total `1249,00` is read whole: an amount where semicolons say
+            // the decimal mark is a comma, else named as not a decimal.
+            if sep == ";" {
+                let [Ok((2, order))] = &parsed[..] else {
+                    panic!("{sep:?}: {parsed:?}")
+                };
+                assert_eq!(order.totals.total, "1249.00");
+            } else {
+                let [Err(bad)] = &parsed[..] else {
+                    panic!("{sep:?}: {parsed:?}")
+                };
+                assert!(bad.reason.starts_with("totals.total"), "{sep:?}: {}", bad.reason);
+            }
             let fixed = file.replace("1249,00", "499.00").replace("\"499.00\"", "499.00");
             let parsed = read(fixed.as_bytes()).unwrap_or_else(|e| panic!("{sep:?}: {e:?}"));
             let [Ok((2, order))] = &parsed[..] else {

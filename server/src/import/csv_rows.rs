@@ -38,6 +38,38 @@ pub const CSV_COLUMNS: &[&str] = &[
     "tags",
 ];
 
+/// The columns of amounts: in a file whose separator is a semicolon (written
+/// where the decimal mark is a comma), read with [`decimal_comma`].
+pub(super) const MONEY_COLUMNS: [&str; 6] = ["subtotal", "shipping", "tax", "discounts", "total", "price"];
+
+/// An amount written with a decimal comma ("548,00", "1 199,00", "1.199,50"),
+/// as a decimal string ("548.00", "1199.00", "1199.50"); None for anything
+/// else, which is read as it is.
+pub(super) fn decimal_comma(cell: &str) -> Option<String> {
+    let (whole, fraction) = cell.trim().split_once(',')?;
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    if !digits(fraction) || fraction.len() > 4 {
+        return None;
+    }
+    // Thousands grouped by spaces (plain, no-break, narrow no-break) or dots.
+    let groups: Vec<&str> = whole.split([' ', '\u{a0}', '\u{202f}', '.']).collect();
+    let grouped = groups.len() == 1
+        || (digits(groups[0]) && groups[0].len() <= 3 && groups[1..].iter().all(|g| g.len() == 3 && digits(g)));
+    (grouped && groups.iter().all(|g| digits(g))).then(|| format!("{}.{fraction}", groups.concat()))
+}
+
+/// A long number a spreadsheet showed in its short scientific form and saved
+/// so ("3,70071E+19", "3.70071E+19"): its digits are lost.
+fn shortened_number(cell: &str) -> bool {
+    let cell = cell.trim().to_ascii_uppercase();
+    let Some((mantissa, exponent)) = cell.split_once("E+") else {
+        return false;
+    };
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    let mantissa = mantissa.replacen([',', '.'], "", 1);
+    digits(&mantissa) && digits(exponent)
+}
+
 /// One order's rows as a valid order, or everything wrong with them at once:
 /// what the rows say wrong (a quantity that is not a whole number, rows that
 /// disagree or repeat), and what validation finds in the rest, each field once.
@@ -106,6 +138,16 @@ fn csv_order_input(rows: &[HashMap<String, String>]) -> (OrderInput, Vec<FieldEr
             image_url: None,
             sku: get(row, "sku"),
         });
+        if let Some(number) = row.get("tracking_number").filter(|n| shortened_number(n)) {
+            unreadable.push(FieldError::new(
+                format!("line_items[{i}].tracking_number"),
+                "shortened_number",
+                format!(
+                    "the tracking number {number:?} is a number a spreadsheet shortened, its digits lost; \
+                     format the column as text before saving the file"
+                ),
+            ));
+        }
         // A row with a tracking number, link or shipment status is in a parcel:
         // rows with one tracking number share it; rows without, one of the same
         // carrier, link and status.

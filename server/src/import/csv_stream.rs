@@ -8,7 +8,7 @@
 //! a time, however long the file.
 
 use super::csv_header::{cells_unlike_header, columns, other_separator, row_problem};
-use super::csv_rows::csv_order;
+use super::csv_rows::{csv_order, decimal_comma, MONEY_COLUMNS};
 use super::row_bound::{RowBound, READ_AHEAD};
 use super::{reasons, Parsed, Rejected};
 use app::order::{LIMITS, MAX_BODY_BYTES};
@@ -290,7 +290,16 @@ impl<R: Read> CsvOrders<R> {
                 .iter()
                 .zip(self.record.iter())
                 .filter(|(_, v)| !v.is_empty())
-                .map(|(h, v)| (h.to_string(), String::from_utf8_lossy(v).into_owned()))
+                .map(|(h, v)| {
+                    let cell = String::from_utf8_lossy(v).into_owned();
+                    // Written where a comma is the decimal mark (the file's
+                    // semicolons say so): "1 199,00" is 1199.00.
+                    let cell = match self.separator == b';' && MONEY_COLUMNS.contains(&h) {
+                        true => decimal_comma(&cell).unwrap_or(cell),
+                        false => cell,
+                    };
+                    (h.to_string(), cell)
+                })
                 .collect()),
         };
         match self.last_rows.get(&self.hasher.hash_one(key.as_str())) {
