@@ -123,8 +123,8 @@ impl ApiError {
             ApiError::Unauthorized => (
                 "unauthorized",
                 "Unauthorized",
-                "Send `Authorization: Bearer <key>` with a key from the console's API keys page \
-                 (or `lookout key create`)."
+                "Send `Authorization: Bearer <key>` with a key of the shop the path names (by its slug, \
+                 in lower case), from the console's API keys page (or `lookout key create SLUG`)."
                     .to_string(),
             ),
             ApiError::BadSignature => (
@@ -148,7 +148,9 @@ impl ApiError {
             ApiError::NoEndpoint => (
                 "not_found",
                 "Not found",
-                "No API endpoint has this path; the API is described at `/api/v1/openapi.json`.".to_string(),
+                "No API endpoint has this path (in a path an order number's `#` is written `%23`); the API \
+                 is described at `/api/v1/openapi.json`."
+                    .to_string(),
             ),
             ApiError::MethodNotAllowed => (
                 "method_not_allowed",
