@@ -186,6 +186,8 @@ fn document(
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <meta name="robots" content="noindex"/>
+                // No icon to ask for (a 404 and a console error on every page).
+                <link rel="icon" href="data:,"/>
                 <title>{title}</title>
                 {widget_css}
                 <link rel="stylesheet" href="/console/console.css"/>

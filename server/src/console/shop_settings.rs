@@ -227,7 +227,8 @@ fn settings_page(
                     <label for="name">{t(locale, "console.settings.name")}</label>
                     <input id="name" name="name" required maxlength="100" value=form.name.clone()/>
                     <label for="locale">{t(locale, "console.settings.locale")}</label>
-                    <select id="locale" name="locale">{languages}</select>
+                    <select id="locale" name="locale" aria-describedby="locale-hint">{languages}</select>
+                    <p id="locale-hint" class="hint">{t(locale, "console.settings.locale_hint")}</p>
                     <label for="accent">{t(locale, "console.settings.accent")}</label>
                     <input id="accent" name="accent" placeholder="#0a7c59" maxlength="7" value=form.accent.clone()/>
                     <label for="origins">{t(locale, "console.settings.origins")}</label>

@@ -18,6 +18,8 @@ async fn settings_change_the_widget_and_bad_ones_change_nothing() {
     let app = TestApp::spawn().await;
     let browser = owner(&app).await;
     let page = browser.page("/console/shops/alpha/settings").await;
+    // No icon for the browser to ask for (a 404 on every page).
+    assert!(page.contains(r#"<link rel="icon" href="data:,">"#), "{page}");
     let frame = &page[page.find("<iframe").expect("a preview frame")..];
     assert!(
         frame[..frame.find('>').unwrap()].contains(r#"src="/embed/alpha""#),
