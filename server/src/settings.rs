@@ -58,23 +58,31 @@ pub fn check_name(name: &str) -> Result<&str, String> {
 /// The longest allowed origin (a host name has at most 253 characters).
 pub const MAX_ORIGIN_LEN: usize = 270;
 
-/// An origin a shop's widget may be framed by: `https://host[:port]`, no path.
+/// An origin a shop's widget may be framed by, as a browser names it:
+/// `https://host[:port]`, in lower case, without the scheme's own port. A
+/// page's address (`https://shop.example/pages/track`) names its origin: what
+/// follows the host (path, query, fragment) is left out.
 pub fn check_origin(origin: &str) -> Result<String, OriginsProblem> {
     if origin.len() > MAX_ORIGIN_LEN {
         return Err(OriginsProblem::TooLong);
     }
     let err = || OriginsProblem::Bad(origin.to_string());
-    let trimmed = origin.trim().trim_end_matches('/');
-    let (scheme, rest) = trimmed.split_once("://").ok_or_else(err)?;
-    if !(scheme == "https" || scheme == "http") || rest.is_empty() {
+    let (scheme, rest) = origin.trim().split_once("://").ok_or_else(err)?;
+    let scheme = scheme.to_ascii_lowercase();
+    let host = rest
+        .split(['/', '?', '#'])
+        .next()
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    let ok = host.bytes().all(|b| b.is_ascii_alphanumeric() || b"-.:[]".contains(&b));
+    if !(scheme == "https" || scheme == "http") || host.is_empty() || !ok {
         return Err(err());
     }
-    let ok = rest.bytes().all(|b| b.is_ascii_alphanumeric() || b"-.:[]".contains(&b));
-    if ok {
-        Ok(format!("{scheme}://{}", rest.to_ascii_lowercase()))
-    } else {
-        Err(err())
-    }
+    let host = match host.rsplit_once(':') {
+        Some((bare, port)) if (scheme == "https" && port == "443") || (scheme == "http" && port == "80") => bare,
+        _ => &host,
+    };
+    Ok(format!("{scheme}://{host}"))
 }
 
 /// What is wrong with a list of allowed origins.
@@ -120,6 +128,33 @@ mod tests {
         assert!(check_slug("my-shop-2").is_ok());
         for bad in ["", "Demo", "my shop", "a_b", &"a".repeat(65)] {
             assert!(check_slug(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn an_origin_is_kept_as_a_browser_names_it() {
+        for (given, kept) in [
+            ("https://shop.example", "https://shop.example"),
+            ("https://shop.example/", "https://shop.example"),
+            ("HTTPS://Shop.Example:443", "https://shop.example"),
+            ("http://shop.example:80/", "http://shop.example"),
+            ("https://shop.example:8443", "https://shop.example:8443"),
+            ("http://shop.example:443", "http://shop.example:443"),
+            ("https://shop.example/pages/track-order?x=1#top", "https://shop.example"),
+            ("https://[::1]:443", "https://[::1]"),
+            (" https://127.0.0.1:3000 ", "https://127.0.0.1:3000"),
+        ] {
+            assert_eq!(check_origin(given).as_deref(), Ok(kept), "{given}");
+        }
+        for bad in [
+            "shop.example",
+            "ftp://shop.example",
+            "https://",
+            "https:///x",
+            "https://user@shop.example",
+            "https://shop example",
+        ] {
+            assert!(check_origin(bad).is_err(), "{bad}");
         }
     }
 
@@ -174,7 +209,6 @@ mod tests {
         for bad in [
             "shop.example",
             "ftp://x",
-            "https://x/path",
             "https://",
             "javascript:alert(1)",
             &format!("https://{}.example", "a".repeat(300)),
