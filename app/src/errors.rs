@@ -76,9 +76,25 @@ impl LookupError {
 impl leptos::server_fn::error::FromServerFnError for LookupError {
     type Encoder = leptos::server_fn::codec::JsonEncoding;
 
-    fn from_server_fn_error(_: leptos::server_fn::error::ServerFnErrorErr) -> Self {
-        // Transport and decoding failures say nothing useful to a shopper.
-        LookupError::Unavailable
+    fn from_server_fn_error(e: leptos::server_fn::error::ServerFnErrorErr) -> Self {
+        use leptos::server_fn::error::ServerFnErrorErr;
+        let error = match e {
+            // A request whose fields cannot be read (one given twice, say):
+            // the client's mistake, said as on every lookup path (422).
+            ServerFnErrorErr::Args(_) | ServerFnErrorErr::MissingArg(_) | ServerFnErrorErr::Deserialization(_) => {
+                LookupError::Invalid(vec![FieldError::new(
+                    "body",
+                    "malformed",
+                    "The request's fields cannot be read: send each of them once, as text.",
+                )])
+            }
+            // Transport failures say nothing useful to a shopper.
+            _ => LookupError::Unavailable,
+        };
+        // Said in the status line too, as a lookup's outcome is (not a 500).
+        #[cfg(feature = "ssr")]
+        crate::lookup::answer_status(&error);
+        error
     }
 }
 

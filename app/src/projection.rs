@@ -225,9 +225,8 @@ fn speaks_of_suspicion(reason: &str) -> bool {
 }
 
 /// The order's status as the shopper reads it: an order the store archived
-/// ("Completed") while a tracked parcel of it is yet to arrive (its label made
-/// and the carrier not heard from yet, with the carrier, out for delivery,
-/// tried, at a pickup point) is still open to the shopper.
+/// ("Completed") while a tracked parcel of it is on its way (with the carrier,
+/// out for delivery, tried, at a pickup point) is still open to the shopper.
 /// Shopify archives an order once it is paid and sent, by default, so most of
 /// its orders are archived the day their parcel leaves. A parcel without
 /// tracking, or that failed, says nothing more to come: the store's word stands.
@@ -237,8 +236,7 @@ fn shown_status(order: &Order) -> OrderStatus {
             && (s.tracking_number.is_some() || s.tracking_url.is_some())
             && matches!(
                 s.status,
-                ShipmentStatus::LabelCreated
-                    | ShipmentStatus::InTransit
+                ShipmentStatus::InTransit
                     | ShipmentStatus::OutForDelivery
                     | ShipmentStatus::AttemptedDelivery
                     | ShipmentStatus::ReadyForPickup
@@ -256,10 +254,21 @@ fn shown_payment_status(order: &Order) -> PaymentStatus {
         PaymentStatus::Paid | PaymentStatus::PartiallyPaid | PaymentStatus::Authorized
     );
     let updated = instant(&order.updated_at);
+    // A refund's line counts unless the same refund failed (its failure is
+    // said at the same moment, `own_words::refund_failed`).
+    let shown = |e: &&crate::order::TimelineEvent| e.visibility == Visibility::Customer;
+    let failed_at = |at: &str| {
+        order
+            .timeline
+            .iter()
+            .filter(shown)
+            .any(|e| e.kind == "refund_failed" && e.at == at)
+    };
     let refunded_since = order
         .timeline
         .iter()
-        .any(|e| e.kind == "refunded" && e.visibility == Visibility::Customer && instant(&e.at) > updated);
+        .filter(shown)
+        .any(|e| e.kind == "refunded" && instant(&e.at) > updated && !failed_at(&e.at));
     if paid && refunded_since {
         PaymentStatus::PartiallyRefunded
     } else {

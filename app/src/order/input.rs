@@ -288,3 +288,25 @@ impl From<TimelineEvent> for TimelineEventInput {
         }
     }
 }
+
+/// The sum of the items' price × quantity (`12.50` × 2 = `25.00`): an
+/// import's subtotal when the file gives none, a Shopify order's once edits
+/// or refunds took items off it. None when a price or quantity cannot be read
+/// (validation then says which). Prices have at most four decimals.
+pub fn items_sum(items: &[LineItemInput]) -> Option<String> {
+    let mut places = 2;
+    let mut sum: u128 = 0;
+    for item in items {
+        // An amount as validation reads one, or validation names the price.
+        let price = item.price.as_deref()?.trim();
+        if !super::is_money(price) {
+            return None;
+        }
+        let (whole, part) = price.split_once('.').unwrap_or((price, ""));
+        places = places.max(part.len());
+        let units: u128 = format!("{whole}{part:0<4}").parse().ok()?;
+        sum = sum.checked_add(units.checked_mul(u128::from(item.quantity?))?)?;
+    }
+    let part = format!("{:04}", sum % 10_000);
+    Some(format!("{}.{}", sum / 10_000, &part[..places]))
+}

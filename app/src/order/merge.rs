@@ -182,9 +182,15 @@ fn add_event(timeline: &mut Vec<TimelineEvent>, event: TimelineEvent) {
     }
 }
 
+/// Events by time; at one moment, a refund's failure after the refund's own
+/// line (both are said at the refund's time), so that the history reads as
+/// it happened; then by their text, so that the order is the same whatever
+/// the arrival.
 fn event_order(a: &TimelineEvent, b: &TimelineEvent) -> Ordering {
-    (instant(&a.at), &a.kind, &a.message, a.visibility.as_str()).cmp(&(
+    let after = |e: &TimelineEvent| e.kind == "refund_failed";
+    (instant(&a.at), after(a), &a.kind, &a.message, a.visibility.as_str()).cmp(&(
         instant(&b.at),
+        after(b),
         &b.kind,
         &b.message,
         b.visibility.as_str(),

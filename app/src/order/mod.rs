@@ -14,8 +14,8 @@ mod validate;
 
 pub use fields::is_money;
 pub use input::{
-    parse_input, AddressInput, ItemRefInput, LineItemInput, OrderInput, RefundInput, ReturnInput, ShipmentInput,
-    TimelineEventInput, TotalsInput, TrackingEventInput,
+    items_sum, parse_input, AddressInput, ItemRefInput, LineItemInput, OrderInput, RefundInput, ReturnInput,
+    ShipmentInput, TimelineEventInput, TotalsInput, TrackingEventInput,
 };
 pub use validate::{parse_order, validate, validate_platform, Limits, LIMITS};
 

@@ -215,10 +215,7 @@ fn an_archived_order_reads_as_completed_only_once_its_tracked_parcels_have_arriv
     order.shipments.truncate(1);
     order.shipments[0].status = ShipmentStatus::InTransit;
     assert_eq!(ShopperView::from(&order).status, OrderStatus::Open);
-    // Shopify archives an order once it is paid and sent: a parcel whose
-    // label is made and whose carrier has said nothing yet is still to come.
     for status in [
-        ShipmentStatus::LabelCreated,
         ShipmentStatus::OutForDelivery,
         ShipmentStatus::AttemptedDelivery,
         ShipmentStatus::ReadyForPickup,
@@ -226,10 +223,12 @@ fn an_archived_order_reads_as_completed_only_once_its_tracked_parcels_have_arriv
         order.shipments[0].status = status;
         assert_eq!(ShopperView::from(&order).status, OrderStatus::Open, "{status:?}");
     }
-    // Nothing more to come: a parcel that failed, one without tracking (sent
-    // by hand), one delivered.
-    order.shipments[0].status = ShipmentStatus::Failure;
-    assert_eq!(ShopperView::from(&order).status, OrderStatus::Archived);
+    // Nothing more to come: a parcel that failed, one not yet with the carrier,
+    // one without tracking (sent by hand), one delivered.
+    for status in [ShipmentStatus::Failure, ShipmentStatus::LabelCreated] {
+        order.shipments[0].status = status;
+        assert_eq!(ShopperView::from(&order).status, OrderStatus::Archived, "{status:?}");
+    }
     let mut untracked = order.clone();
     untracked.shipments[0].status = ShipmentStatus::InTransit;
     untracked.shipments[0].tracking_number = None;

@@ -31,6 +31,8 @@ pub async fn read(body: Body, limit: usize) -> Result<Bytes, ApiError> {
 /// Anything else (an object, or not JSON at all) is `None`: serde's own messages
 /// for those are plain.
 pub fn not_an_object(bytes: &[u8], expected: &str) -> Option<FieldError> {
+    // After a byte order mark, as the order's reader skips one.
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let first = bytes.iter().find(|b| !b.is_ascii_whitespace());
     if first == Some(&b'{') || serde_json::from_slice::<serde::de::IgnoredAny>(bytes).is_err() {
         return None;
@@ -102,6 +104,12 @@ mod tests {
             assert_eq!((error.field.as_str(), error.code.as_str()), ("body", "malformed"));
             assert_eq!(error.message, "The body must be an order.");
         }
+        // After a byte order mark, the same.
+        let marked = [b"\xEF\xBB\xBF".as_slice(), b"[\"#1\", \"a@b.co\"]"].concat();
+        assert_eq!(
+            not_an_object(&marked, "an order").map(|e| e.message),
+            Some("The body must be an order.".into())
+        );
         for body in ["{}", " {\"a\": 1}", "{nope", "[", "", "not json"] {
             assert!(not_an_object(body.as_bytes(), "an order").is_none(), "{body}");
         }

@@ -31,11 +31,17 @@ fn refused(rejection: PathRejection) -> ApiError {
         return ApiError::Internal(format!("a route's parameters: {rejection}"));
     };
     let error = match failed.kind() {
-        ErrorKind::InvalidUtf8InPathParam { key } => FieldError::new(
-            key.as_str(),
-            "invalid_encoding",
-            format!("`{key}` in the path is not text: its percent-escapes must be UTF-8 (`#1001` is `%231001`)."),
-        ),
+        ErrorKind::InvalidUtf8InPathParam { key } => {
+            let example = match key.as_str() {
+                "order_number" => " (`#1001` is `%231001`)",
+                _ => "",
+            };
+            FieldError::new(
+                key.as_str(),
+                "invalid_encoding",
+                format!("`{key}` in the path is not text: its percent-escapes must be UTF-8{example}."),
+            )
+        }
         _ => FieldError::new("path", "malformed", failed.body_text()),
     };
     ApiError::Validation(vec![error])

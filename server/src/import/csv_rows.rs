@@ -58,6 +58,30 @@ pub(super) fn decimal_comma(cell: &str) -> Option<String> {
     (grouped && groups.iter().all(|g| digits(g))).then(|| format!("{}.{fraction}", groups.concat()))
 }
 
+/// An amount in a file written where the decimal mark is a comma: read with
+/// [`decimal_comma`] when it has one; refused when it is a number grouped by
+/// dots without one (`1.234` is 1234 there, or 1.234 as written elsewhere:
+/// which cannot be known); else as it is.
+pub(super) fn comma_amount(cell: &str) -> Result<String, String> {
+    if let Some(read) = decimal_comma(cell) {
+        return Ok(read);
+    }
+    let groups: Vec<&str> = cell.trim().split('.').collect();
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    let dotted = groups.len() > 1
+        && groups[0].len() <= 3
+        && groups.iter().all(|g| digits(g))
+        && groups[1..].iter().all(|g| g.len() == 3);
+    match dotted {
+        true => Err(format!(
+            "{cell:?} may be a thousands-grouped whole number or a decimal; write it with a decimal comma, \
+             such as \"{},00\"",
+            groups.concat()
+        )),
+        false => Ok(cell.to_string()),
+    }
+}
+
 /// A long number a spreadsheet showed in its short scientific form and saved
 /// so ("3,70071E+19", "3.70071E+19"): its digits are lost.
 fn shortened_number(cell: &str) -> bool {
@@ -214,7 +238,7 @@ fn csv_order_input(rows: &[HashMap<String, String>]) -> (OrderInput, Vec<FieldEr
         currency: get(first, "currency"),
         totals: Some(TotalsInput {
             subtotal: get(first, "subtotal")
-                .or_else(|| items_sum(&items))
+                .or_else(|| app::order::items_sum(&items))
                 .or_else(|| money("subtotal")),
             shipping: money("shipping"),
             tax: money("tax"),
@@ -248,27 +272,6 @@ fn repeated(rows: &[HashMap<String, String>]) -> Option<usize> {
     }
     let times = *counts.values().next()?;
     (times > 1 && counts.values().all(|&n| n == times)).then_some(times)
-}
-
-/// The sum of the items' price × quantity (`12.50` × 2 = `25.00`), the order's
-/// subtotal when the file gives none; None when a price or quantity cannot be
-/// read (validation then says which). Prices have at most four decimals.
-fn items_sum(items: &[LineItemInput]) -> Option<String> {
-    let mut places = 2;
-    let mut sum: u128 = 0;
-    for item in items {
-        // An amount as validation reads one, or validation names the price.
-        let price = item.price.as_deref()?.trim();
-        if !app::order::is_money(price) {
-            return None;
-        }
-        let (whole, part) = price.split_once('.').unwrap_or((price, ""));
-        places = places.max(part.len());
-        let units: u128 = format!("{whole}{part:0<4}").parse().ok()?;
-        sum = sum.checked_add(units.checked_mul(u128::from(item.quantity?))?)?;
-    }
-    let part = format!("{:04}", sum % 10_000);
-    Some(format!("{}.{}", sum / 10_000, &part[..places]))
 }
 
 fn same_email(a: &str, b: &str) -> bool {

@@ -8,7 +8,7 @@
 //! a time, however long the file.
 
 use super::csv_header::{cells_unlike_header, columns, other_separator, row_problem};
-use super::csv_rows::{csv_order, decimal_comma, MONEY_COLUMNS};
+use super::csv_rows::{comma_amount, csv_order, MONEY_COLUMNS};
 use super::row_bound::{RowBound, READ_AHEAD};
 use super::{reasons, Parsed, Rejected};
 use app::order::{LIMITS, MAX_BODY_BYTES};
@@ -285,7 +285,7 @@ impl<R: Read> CsvOrders<R> {
         }
         let row = match problem {
             Some(reason) => Err(Rejected::new(at, reason)),
-            None => Ok(self
+            None => self
                 .headers
                 .iter()
                 .zip(self.record.iter())
@@ -295,12 +295,12 @@ impl<R: Read> CsvOrders<R> {
                     // Written where a comma is the decimal mark (the file's
                     // semicolons say so): "1 199,00" is 1199.00.
                     let cell = match self.separator == b';' && MONEY_COLUMNS.contains(&h) {
-                        true => decimal_comma(&cell).unwrap_or(cell),
+                        true => comma_amount(&cell).map_err(|reason| Rejected::new(at, format!("{h}: {reason}")))?,
                         false => cell,
                     };
-                    (h.to_string(), cell)
+                    Ok((h.to_string(), cell))
                 })
-                .collect()),
+                .collect(),
         };
         match self.last_rows.get(&self.hasher.hash_one(key.as_str())) {
             Some(&last) if start < last => {

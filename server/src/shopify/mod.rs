@@ -7,14 +7,13 @@
 //! REST Admin API order resource.
 
 use app::normalize::is_http_url;
-use app::order::{
-    ItemRef, LineItemInput, OrderInput, Shipment, ShipmentInput, TimelineEvent, TimelineEventInput, TotalsInput,
-};
+use app::order::{ItemRef, LineItemInput, OrderInput, Shipment, ShipmentInput, TimelineEvent, TimelineEventInput};
 use app::status::{OrderStatus, ShipmentStatus, Visibility};
 use chrono::{DateTime, SecondsFormat, Utc};
 pub mod deliveries;
 mod payload;
 mod refunds;
+mod totals;
 
 pub use payload::{Fulfillment, Id, Refund, ShopifyOrder};
 use payload::{LineItem, MoneySet};
@@ -174,6 +173,23 @@ pub fn order_input(o: &ShopifyOrder) -> OrderInput {
         .iter()
         .filter_map(|l| Some((l, l.current_quantity.or(l.quantity)?)).filter(|(_, n)| *n > 0))
         .collect();
+    let line_items: Vec<LineItemInput> = lines
+        .iter()
+        .map(|&(l, quantity)| LineItemInput {
+            id: Some(l.id.text()),
+            title: l.title.clone().or_else(|| l.name.clone()),
+            variant: l.variant_title.clone(),
+            quantity: Some(quantity),
+            price: Some(amount(l.price_set.as_ref(), l.price.as_ref())),
+            image_url: None,
+            sku: l.sku.clone().filter(|s| !s.is_empty()),
+        })
+        .collect();
+    // Edits or refunds took items off: the totals are what is left.
+    let edited = o
+        .line_items
+        .iter()
+        .any(|l| l.current_quantity.is_some_and(|n| Some(n) != l.quantity));
     let placed_at = o.created_at.as_deref().map(utc);
     let event = |at: &str, kind: &str, message: String, visibility| TimelineEvent {
         at: at.to_string(),
@@ -214,33 +230,8 @@ pub fn order_input(o: &ShopifyOrder) -> OrderInput {
         payment_status: word(payment_status(o.financial_status.as_deref())),
         fulfillment_status: word(fulfillment_status(o.fulfillment_status.as_deref())),
         currency,
-        totals: Some(TotalsInput {
-            // Before discounts, which are listed apart (Shopify's own
-            // `subtotal_price` is after them, so they would count twice).
-            // The plain `total_line_items_price` is in the shop's currency,
-            // not always the shopper's: only the set is read.
-            subtotal: Some(match &o.total_line_items_price_set {
-                Some(set) => amount(Some(set), None),
-                None => amount(o.subtotal_price_set.as_ref(), o.subtotal_price.as_ref()),
-            }),
-            shipping: Some(amount(o.total_shipping_price_set.as_ref(), None)),
-            tax: Some(amount(o.total_tax_set.as_ref(), o.total_tax.as_ref())),
-            discounts: Some(amount(o.total_discounts_set.as_ref(), o.total_discounts.as_ref())),
-            total: Some(amount(o.total_price_set.as_ref(), o.total_price.as_ref())),
-            tax_included: o.taxes_included,
-        }),
-        line_items: lines
-            .iter()
-            .map(|&(l, quantity)| LineItemInput {
-                id: Some(l.id.text()),
-                title: l.title.clone().or_else(|| l.name.clone()),
-                variant: l.variant_title.clone(),
-                quantity: Some(quantity),
-                price: Some(amount(l.price_set.as_ref(), l.price.as_ref())),
-                image_url: None,
-                sku: l.sku.clone().filter(|s| !s.is_empty()),
-            })
-            .collect(),
+        totals: Some(totals::of(o, &line_items, edited)),
+        line_items,
         shipments: o
             .fulfillments
             .iter()

@@ -189,6 +189,23 @@ fn what_an_edit_or_a_refund_took_off_the_order_is_not_shown_as_ordered() {
         [Some(2)],
         "the removed item is gone, the other one shows what is left"
     );
+    // The totals are what is left too: the items' sum, and Shopify's current amounts.
+    let nok = |amount: &str| json!({"shop_money": {"amount": "1", "currency_code": "USD"}, "presentment_money": {"amount": amount, "currency_code": "NOK"}});
+    let input = order_with(|o| {
+        o["line_items"][0]["quantity"] = json!(3);
+        o["line_items"][0]["current_quantity"] = json!(2);
+        o["line_items"][1]["current_quantity"] = json!(0);
+        o["current_total_price_set"] = nok("4080.00");
+        o["current_total_tax_set"] = nok("0.00");
+        o["current_total_discounts_set"] = nok("0.00");
+    });
+    let totals = input.totals.expect("totals");
+    assert_eq!(totals.subtotal.as_deref(), Some("3980.00"), "2 × 1990.00");
+    assert_eq!(totals.total.as_deref(), Some("4080.00"));
+    assert_eq!(totals.discounts.as_deref(), Some("0.00"));
+    // Not edited: the current amounts are not read (the original order stands).
+    let whole = order_with(|o| o["current_total_price_set"] = nok("1.00"));
+    assert_eq!(whole.totals.expect("totals").total.as_deref(), Some("3980.00"));
     // A payload from before `current_quantity`: as ordered.
     let older = order_with(|o| {
         for line in o["line_items"].as_array_mut().expect("line items") {

@@ -62,6 +62,15 @@ async fn a_field_left_out_is_422_on_every_path() {
         ] {
             assert_eq!(post(&app, path, &form).await, 422, "{path} {form:?}");
         }
+        // A field given twice: which one was meant cannot be known (the
+        // server functions answered 500 "Unavailable").
+        let twice = [
+            ("shop", "alpha"),
+            ("email", "nobody@example.com"),
+            ("email", "ada@example.com"),
+            ("order_number", "1001"),
+        ];
+        assert_eq!(post(&app, path, &twice).await, 422, "{path} twice");
     }
     let res = app
         .client

@@ -362,6 +362,24 @@ fn amounts_are_read_with_a_comma_only_where_one_is_the_decimal_mark() {
     ] {
         assert_eq!(decimal_comma(cell).as_deref(), read, "{cell}");
     }
+    // A number grouped by dots without a decimal comma: 1234 or 1.234? Refused.
+    use super::comma_amount;
+    assert!(comma_amount("1.234").unwrap_err().contains("\"1234,00\""));
+    assert!(comma_amount("12.345.678").is_err());
+    assert_eq!(comma_amount("1.5").as_deref(), Ok("1.5"));
+    assert_eq!(comma_amount("1.2345").as_deref(), Ok("1.2345"));
+    assert_eq!(comma_amount("1.234,00").as_deref(), Ok("1234.00"));
+    let file = "order_number;email;placed_at;currency;total;line_item_title;quantity;price\n\
+                #1;a@example.com;2026-11-20T10:15:00Z;NOK;1.234;Lue;1;1.234\n";
+    let parsed = read_csv(file.as_bytes()).expect("the header row is good");
+    let Err(refused) = &parsed[0] else {
+        panic!("{:?}", parsed[0])
+    };
+    assert!(
+        refused.reason.starts_with("total: \"1.234\" may be"),
+        "{}",
+        refused.reason
+    );
     // In a file of commas, "548,00" is not an amount (a quoted cell): refused by validation.
     let file = "order_number,email,placed_at,currency,total,line_item_title,quantity,price\n\
                 #1,a@example.com,2026-11-20T10:15:00Z,NOK,\"548,00\",Lue,1,\"548,00\"\n";
