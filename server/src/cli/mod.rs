@@ -316,6 +316,13 @@ async fn run(command: Command) -> Result<()> {
             })?;
             // A tag for a shop that does not exist would show shoppers a
             // link to "Page not found".
+            // A SQLite file that is not there holds no shop: said without making one.
+            if let Ok(options) = <sqlx::sqlite::SqliteConnectOptions as std::str::FromStr>::from_str(&db.database_url) {
+                let file = options.get_filename();
+                if db.database_url.starts_with("sqlite:") && !file.as_os_str().is_empty() && !file.exists() {
+                    anyhow::bail!("no database at {} (give the server's --database-url)", file.display());
+                }
+            }
             let shop = shop_named(&open(&db).await?, &slug).await?;
             let locale = locale
                 .or_else(|| app::i18n::Locale::from_code(&shop.locale))

@@ -270,7 +270,20 @@ fn shop_update_changes_settings_and_refuses_bad_ones() {
 #[test]
 fn embed_snippet_prints_a_tag_with_integrity() {
     let (_dir, db) = temp_db();
+    // No database there: said, and none made.
+    if db.starts_with("sqlite:") {
+        let missing = format!("{db}-missing.db");
+        let out = lookout(&missing, &["embed", "snippet", "demo"]);
+        assert!(
+            !out.status.success() && stderr(&out).contains("no database at"),
+            "{}",
+            stderr(&out)
+        );
+        let file = missing.trim_start_matches("sqlite://");
+        assert!(!std::path::Path::new(file).exists(), "no file made at {file}");
+    }
     // No such shop: no tag (it would link shoppers to "Page not found").
+    assert!(lookout(&db, &["migrate"]).status.success());
     let out = lookout(&db, &["embed", "snippet", "demo"]);
     assert!(!out.status.success() && stdout(&out).is_empty());
     assert!(
