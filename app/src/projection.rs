@@ -81,6 +81,7 @@ impl From<&Order> for ShopperView {
             returns: order
                 .returns
                 .iter()
+                .filter(|r| r.cancelled_at.is_none())
                 .map(|r| ShopperReturn {
                     status: r.status,
                     requested_at: r.requested_at.clone(),

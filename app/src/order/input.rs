@@ -109,6 +109,7 @@ pub struct ReturnInput {
     pub reason: Option<String>,
     pub refund: Option<RefundInput>,
     pub updated_at: Option<String>,
+    pub cancelled_at: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -230,6 +231,7 @@ impl From<Order> for OrderInput {
                         updated_at: f.updated_at,
                     }),
                     updated_at: r.updated_at,
+                    cancelled_at: r.cancelled_at,
                 })
                 .collect(),
             timeline: o.timeline.into_iter().map(TimelineEventInput::from).collect(),

@@ -75,6 +75,17 @@ impl Order {
         outcome(&before, self, older)
     }
 
+    /// Merges one return as a platform last described it.
+    pub fn merge_return(&mut self, incoming: Return) -> Merge {
+        let before = self.clone();
+        let older = self.returns.iter().find(|r| r.id == incoming.id).is_some_and(|stored| {
+            version(stored.updated_at.as_deref(), &(), incoming.updated_at.as_deref(), &()) == Ordering::Greater
+        });
+        merge_return(&mut self.returns, incoming);
+        self.tidy();
+        outcome(&before, self, older)
+    }
+
     /// Adds events to the history, each once.
     pub fn merge_events(&mut self, events: Vec<TimelineEvent>) -> Merge {
         let before = self.clone();
@@ -93,6 +104,10 @@ impl Order {
         });
         self.returns
             .sort_by(|a, b| (instant(&a.requested_at), &a.id).cmp(&(instant(&b.requested_at), &b.id)));
+        // A platform's order says nothing of its returns: they say it.
+        if !self.returns.is_empty() {
+            self.return_status = super::validate::derive_return_status(&self.returns);
+        }
         self.timeline.sort_by(event_order);
         self.timeline.dedup();
     }
@@ -156,11 +171,15 @@ fn merge_return(list: &mut Vec<Return>, incoming: Return) {
         list.push(incoming);
         return;
     };
+    // Compared without the parts kept apart: the refund (by its own clock)
+    // and when it was asked for (the earliest word of it).
     let without_refund = |r: &Return| Return {
         refund: None,
+        requested_at: String::new(),
         ..r.clone()
     };
     let refunds = [stored.refund.take(), incoming.refund.clone()];
+    let asked = [incoming.requested_at.clone(), stored.requested_at.clone()];
     if version(
         incoming.updated_at.as_deref(),
         &without_refund(&incoming),
@@ -174,6 +193,13 @@ fn merge_return(list: &mut Vec<Return>, incoming: Return) {
         .into_iter()
         .flatten()
         .max_by(|a, b| version(a.updated_at.as_deref(), a, b.updated_at.as_deref(), b));
+    // Asked for when first heard of, whichever word of it came first.
+    if let Some(first) = asked
+        .into_iter()
+        .min_by(|a, b| instant(a).cmp(&instant(b)).then_with(|| a.cmp(b)))
+    {
+        stored.requested_at = first;
+    }
 }
 
 fn add_event(timeline: &mut Vec<TimelineEvent>, event: TimelineEvent) {

@@ -126,6 +126,10 @@ pub struct Return {
     pub refund: Option<Refund>,
     #[serde(default)]
     pub updated_at: Option<String>,
+    /// When the return was called off (the shopper or the store cancelled
+    /// it): kept for the merchant, never shown to the shopper.
+    #[serde(default)]
+    pub cancelled_at: Option<String>,
 }
 
 /// The money coming back for a return, with when it last changed.

@@ -239,6 +239,7 @@ impl Validator {
                 reason: self.text(r.reason, &format!("{p}.reason"), MAX_TEXT),
                 refund,
                 updated_at: self.time(r.updated_at, &format!("{p}.updated_at")),
+                cancelled_at: self.time(r.cancelled_at, &format!("{p}.cancelled_at")),
             });
         }
 
@@ -360,10 +361,12 @@ impl Totals {
     }
 }
 
-/// When the body gives no order-level return status, the latest return's stands for the order.
-fn derive_return_status(returns: &[Return]) -> ReturnStatus {
+/// When the body gives no order-level return status, the latest return's
+/// stands for the order (a cancelled one is none).
+pub(super) fn derive_return_status(returns: &[Return]) -> ReturnStatus {
     returns
         .iter()
+        .filter(|r| r.cancelled_at.is_none())
         .max_by(|a, b| super::by_time(&a.requested_at, &b.requested_at))
         .map(|r| r.status)
         .unwrap_or(ReturnStatus::NoReturn)

@@ -15,13 +15,11 @@ use super::auth::ClientOf;
 use super::body;
 use super::path::ApiPath;
 use crate::problem::ApiError;
-use crate::shopify::{self, deliveries, Fulfillment, Id, Refund, ShopifyOrder};
+
 use crate::AppState;
-use app::errors::FieldError;
 use app::limits::Client;
-use app::normalize::{check_order_number, order_number_key};
-use app::order::{validate_platform, MAX_BODY_BYTES};
-use app::store::{PlatformOrder, Shop, Updated};
+use app::order::MAX_BODY_BYTES;
+use app::store::Shop;
 use axum::body::{Body, Bytes};
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
@@ -30,6 +28,8 @@ use base64::Engine;
 use hmac::{Hmac, Mac};
 use serde_json::{json, Value};
 use sha2::Sha256;
+
+mod topics;
 
 /// The longest topic kept: Shopify's are a few words (`fulfillments/update`).
 const MAX_TOPIC: usize = 100;
@@ -90,7 +90,7 @@ fn signature_shaped(signature: &str) -> bool {
     summary = "A Shopify webhook delivery (docs/shopify.md)",
     params(
         ("shop" = String, Path, description = "The shop's slug", example = "demo"),
-        ("X-Shopify-Topic" = Option<String>, Header, example = "orders/create", description = "orders/create, orders/updated, orders/paid, orders/cancelled, orders/fulfilled, orders/partially_fulfilled, fulfillments/create, fulfillments/update, refunds/create; others (or none) are acknowledged and ignored"),
+        ("X-Shopify-Topic" = Option<String>, Header, example = "orders/create", description = "orders/create, orders/updated, orders/paid, orders/cancelled, orders/fulfilled, orders/partially_fulfilled, fulfillments/create, fulfillments/update, refunds/create, returns/request, returns/approve, returns/decline, returns/cancel, returns/close, returns/reopen; others (or none) are acknowledged and ignored"),
         ("X-Shopify-Hmac-Sha256" = String, Header, example = "ZsiyA4Vwo6vNd/FZnOY66KVmCqSKMWtLVIVnh2h3Gb8=", description = "Base64 HMAC-SHA256 of the raw body under the shop's webhook secret"),
         ("X-Shopify-Webhook-Id" = Option<String>, Header, example = "b54557e4-bdd9-4b37-8a5f-bf7d70bcd043", description = "The delivery's id: a delivery is applied once"),
     ),
@@ -121,13 +121,21 @@ pub async fn shopify(
     let delivery = header("x-shopify-webhook-id")
         .filter(|id| !id.is_empty())
         .map(delivery_key);
+    // When Shopify made the delivery: a return's clock (its payload has none).
+    let triggered_at = header("x-shopify-triggered-at").map(|at| app::normalize::clip(at, 64).to_string());
     // Applied, recorded, logged and counted on a task of its own: a delivery
     // whose client goes or that is answered 408 still makes its change, its
     // link and its row in the console's list.
     let (store, applied) = (state.store.clone(), topic.clone());
     let result = store
         .to_the_end(async move {
-            let result = apply(&state, &shop, &applied, &bytes, delivery.as_deref()).await;
+            let delivery = topics::Delivery {
+                topic: &applied,
+                bytes: &bytes,
+                id: delivery.as_deref(),
+                triggered_at: triggered_at.as_deref(),
+            };
+            let result = topics::apply(&state, &shop, delivery).await;
             settle(&state, shop.id, &applied, &result).await;
             result
         })
@@ -240,136 +248,4 @@ fn answer(topic: &str, outcome: Outcome) -> (StatusCode, Json<Value>) {
         StatusCode::OK,
         Json(json!({"topic": topic, "outcome": outcome.as_str()})),
     )
-}
-
-/// Applies one delivery: the order's part it carries is merged into the stored
-/// order in one transaction that also records the delivery id.
-async fn apply(
-    state: &AppState,
-    shop: &Shop,
-    topic: &str,
-    bytes: &Bytes,
-    delivery: Option<&str>,
-) -> Result<Outcome, ApiError> {
-    let store = &state.store;
-    if shopify::ORDER_TOPICS.contains(&topic) {
-        let payload: ShopifyOrder = payload(bytes)?;
-        let input = shopify::order_input(&payload);
-        // A phone-only checkout: no shopper can look the order up, so there is
-        // nothing to keep (and refusing it would only make Shopify retry).
-        if input.email.as_deref().is_none_or(|e| e.trim().is_empty()) {
-            return Ok(Outcome::NoEmail);
-        }
-        // Text Shopify allows longer than Lookout keeps is cut, not refused.
-        let incoming = validate_platform(input.fitted()).map_err(ApiError::Validation)?;
-        let key = order_number_key(&incoming.order_number).into_owned();
-        // The link from Shopify's order id is written with the order, as one write.
-        let platform = payload.id().map_or(PlatformOrder::Unnamed, PlatformOrder::Own);
-        let updated = store
-            .update_platform_order(shop.id, &key, delivery, platform, move |stored| {
-                deliveries::order(stored, incoming)
-            })
-            .await?;
-        Ok(updated.into())
-    } else if shopify::FULFILLMENT_TOPICS.contains(&topic) {
-        let fulfillment: Fulfillment = payload(bytes)?;
-        if fulfillment.updated_at().is_none() {
-            return Err(missing("updated_at"));
-        }
-        let key = match fulfillment.order_name() {
-            // Checked as an order's number is before it becomes a key.
-            Some(name) if check_order_number(name, "name").is_ok() => Some(order_number_key(name).into_owned()),
-            // A name that cannot be one (empty, too long) names no order stored
-            // here; Shopify's order id, when there is one, may still find it.
-            Some(_) if fulfillment.order_id.is_none() => None,
-            _ => linked_key(state, shop, fulfillment.order_id.as_ref()).await?,
-        };
-        let Some(key) = key else {
-            return Ok(Outcome::UnknownOrder);
-        };
-        // A parcel of an erased order is not merged into a new order that
-        // reuses its number (found by name): decided in the write.
-        let platform = about(fulfillment.order_id.as_ref());
-        let updated = store
-            .update_platform_order(shop.id, &key, delivery, platform, move |stored| {
-                deliveries::fulfillment(stored, &fulfillment)
-            })
-            .await?;
-        Ok(updated.into())
-    } else if topic == shopify::REFUND_TOPIC {
-        let refund: Refund = payload(bytes)?;
-        if refund.created_at().is_none() {
-            return Err(missing("created_at"));
-        }
-        let Some(key) = linked_key(state, shop, refund.order_id.as_ref()).await? else {
-            return Ok(Outcome::UnknownOrder);
-        };
-        // The link was read before the write: the order may have been erased
-        // since, and its number taken by a new order. Decided in the write.
-        let platform = about(refund.order_id.as_ref());
-        let updated = store
-            .update_platform_order(shop.id, &key, delivery, platform, move |stored| {
-                deliveries::refund(stored, &refund)
-            })
-            .await?;
-        Ok(updated.into())
-    } else {
-        Ok(Outcome::IgnoredTopic)
-    }
-}
-
-impl From<Updated> for Outcome {
-    fn from(updated: Updated) -> Self {
-        match updated {
-            Updated::Created | Updated::Replaced => Outcome::Applied,
-            // Nothing newer than what is stored (docs/shopify.md): the same refund
-            // or parcel again under another delivery id, or an equal clock.
-            Updated::Unchanged | Updated::Stale => Outcome::Stale,
-            Updated::UnknownOrder => Outcome::UnknownOrder,
-            Updated::Duplicate => Outcome::Duplicate,
-            Updated::Erased => Outcome::Erased,
-        }
-    }
-}
-
-/// What a delivery's body must be, as its errors say it.
-const SHOPIFY_PAYLOAD: &str = "a JSON object: the Shopify resource (order, fulfillment or refund) its topic carries";
-
-fn payload<T: serde::de::DeserializeOwned>(bytes: &Bytes) -> Result<T, ApiError> {
-    let mut de = serde_json::Deserializer::from_slice(bytes);
-    serde_path_to_error::deserialize(&mut de).map_err(|e| {
-        // The field is named by its path in the payload (`customer.email`).
-        let field = FieldError::field_at(&e.path().to_string());
-        let message = body::plain_serde(&e.into_inner().to_string());
-        let error = body::not_an_object(bytes, SHOPIFY_PAYLOAD).unwrap_or_else(|| {
-            FieldError::new(
-                field,
-                "malformed",
-                format!("Not a Shopify payload this topic can carry: {message}"),
-            )
-        });
-        ApiError::Validation(vec![error])
-    })
-}
-
-fn missing(field: &str) -> ApiError {
-    ApiError::Validation(vec![FieldError::new(
-        field,
-        "required",
-        format!("The payload has no `{field}`."),
-    )])
-}
-
-/// The order number key of the order Shopify's order id names, if it has arrived.
-/// The platform's order a parcel or refund is about, as its write checks it
-/// against erasures (not linked to the order it is merged into).
-fn about(order_id: Option<&Id>) -> PlatformOrder {
-    order_id.map_or(PlatformOrder::Unnamed, |id| PlatformOrder::About(id.text()))
-}
-
-async fn linked_key(state: &AppState, shop: &Shop, order_id: Option<&Id>) -> Result<Option<String>, ApiError> {
-    match order_id {
-        Some(id) => Ok(state.store.shopify_order_key(shop.id, &id.text()).await?),
-        None => Err(missing("order_id")),
-    }
 }

@@ -139,6 +139,7 @@ async fn shopify_page(
         .iter()
         .chain(crate::shopify::FULFILLMENT_TOPICS)
         .chain([&crate::shopify::REFUND_TOPIC])
+        .chain(crate::shopify::RETURN_TOPICS)
         .map(|topic| view! { <li><code>{*topic}</code></li> })
         .collect_view();
     let title = t(locale, "console.shopify.title");

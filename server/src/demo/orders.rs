@@ -365,6 +365,7 @@ fn returns(status: &str, at: String, reason: Option<&str>, refund: Option<(&str,
             updated_at: None,
         }),
         updated_at: None,
+        cancelled_at: None,
     }]
 }
 

@@ -5,7 +5,7 @@
 
 use super::{Fulfillment, Refund};
 use app::errors::FieldError;
-use app::order::{Order, ValidOrder};
+use app::order::{Order, Return, ValidOrder};
 use app::store::Decision;
 
 /// An order payload (`orders/*`), validated by `validate_platform` (which
@@ -29,6 +29,11 @@ pub fn refund(stored: Option<Order>, refund: &Refund) -> Result<Decision, Vec<Fi
         let events = refund.events_for(order);
         order.merge_events(events)
     })
+}
+
+/// A return (`returns/*`): the return as Shopify last described it.
+pub fn return_of(stored: Option<Order>, ret: Return) -> Result<Decision, Vec<FieldError>> {
+    Decision::merged(stored, |order| order.merge_return(ret))
 }
 
 #[cfg(test)]

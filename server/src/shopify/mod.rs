@@ -13,10 +13,12 @@ use chrono::{DateTime, SecondsFormat, Utc};
 pub mod deliveries;
 mod payload;
 mod refunds;
+mod returns;
 mod totals;
 
 pub use payload::{Fulfillment, Id, Refund, ShopifyOrder};
 use payload::{LineItem, MoneySet};
+pub use returns::{ShopifyReturn, RETURN_TOPICS};
 
 /// The topics Lookout acts on; any other is acknowledged and ignored.
 pub const ORDER_TOPICS: &[&str] = &[

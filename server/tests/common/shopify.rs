@@ -71,3 +71,18 @@ pub fn request(
         .header("x-shopify-shop-domain", "jsmith.myshopify.com")
         .body(body)
 }
+
+/// [`deliver`] with `X-Shopify-Triggered-At`, when Shopify made the delivery
+/// (a return's only clock).
+pub async fn deliver_at(app: &TestApp, shop: &str, topic: &str, id: &str, body: &Value, at: &str) -> (u16, Value) {
+    let bytes = serde_json::to_vec(body).unwrap();
+    let hmac = sign(SECRET, &bytes);
+    let url = app.url(&format!("/api/v1/shops/{shop}/webhooks/shopify"));
+    let res = request(&app.client, url, topic, id, bytes, &hmac)
+        .header("x-shopify-triggered-at", at)
+        .send()
+        .await
+        .unwrap();
+    let status = res.status().as_u16();
+    (status, res.json().await.unwrap_or(Value::Null))
+}

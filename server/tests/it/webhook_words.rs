@@ -110,3 +110,76 @@ async fn a_partial_fulfillment_applies_the_order_and_a_removed_item_is_gone() {
     assert_eq!(items.len(), 1, "{items:?}");
     assert_eq!(items[0]["variant"], "Pink");
 }
+
+#[tokio::test]
+async fn a_shopify_return_reaches_the_shopper_step_by_step_and_is_gone_once_cancelled() {
+    use common::shopify::deliver_at;
+    let app = TestApp::spawn().await;
+    deliver(&app, "alpha", "orders/create", "w-1", &order()).await;
+    // Asked for: the payload names the order.
+    let requested = json!({
+        "id": 7001, "status": "requested", "name": "#9999-R1",
+        "order": {"id": 820982911946154508u64},
+        "return_line_items": [{"quantity": 1, "fulfillment_line_item": {"line_item": {"id": 866550311766439020u64}}}]
+    });
+    let at = "2026-11-08T10:00:00+01:00";
+    let (status, answer) = deliver_at(&app, "alpha", "returns/request", "w-2", &requested, at).await;
+    assert_eq!((status, answer["outcome"].as_str()), (200, Some("applied")), "{answer}");
+    let view = app.view("alpha", "jon@example.com", "#9999").await;
+    assert_eq!(view["return_status"], "return_requested", "{view}");
+    assert_eq!(view["returns"][0]["requested_at"], "2026-11-08T09:00:00Z");
+    assert_eq!(view["returns"][0]["line_items"][0]["variant"], "Pink");
+    let (_, html) = post_form(&app, "alpha", "jon@example.com", "#9999").await;
+    assert!(!html.contains("There is no return for this order"), "{html}");
+    // Declined, in a payload that names only the return: found by it.
+    let declined = json!({"id": 7001, "status": "declined", "decline": {"reason": "other", "note": "staff only"}});
+    let (_, answer) = deliver_at(
+        &app,
+        "alpha",
+        "returns/decline",
+        "w-3",
+        &declined,
+        "2026-11-09T10:00:00Z",
+    )
+    .await;
+    assert_eq!(answer["outcome"], "applied", "{answer}");
+    let view = app.view("alpha", "jon@example.com", "#9999").await;
+    assert_eq!(view["return_status"], "declined");
+    assert!(
+        !view.to_string().contains("staff only"),
+        "the decline's note stays Shopify's"
+    );
+    // An older step arriving late changes nothing; a return of an order not
+    // here is acknowledged; a delivery without its time is refused.
+    let (_, late) = deliver_at(
+        &app,
+        "alpha",
+        "returns/approve",
+        "w-4",
+        &requested,
+        "2026-11-08T12:00:00Z",
+    )
+    .await;
+    assert_eq!(late["outcome"], "stale", "{late}");
+    let stranger = json!({"id": 7002, "status": "requested", "order": {"id": 1}});
+    let (_, unknown) = deliver_at(&app, "alpha", "returns/request", "w-5", &stranger, at).await;
+    assert_eq!(unknown["outcome"], "unknown_order", "{unknown}");
+    let (status, _) = deliver(&app, "alpha", "returns/request", "w-6", &requested).await;
+    assert_eq!(status, 422, "no X-Shopify-Triggered-At");
+    // Cancelled: hidden from the shopper, kept for the merchant.
+    let cancelled = json!({"id": 7001, "status": "canceled"});
+    deliver_at(
+        &app,
+        "alpha",
+        "returns/cancel",
+        "w-7",
+        &cancelled,
+        "2026-11-10T10:00:00Z",
+    )
+    .await;
+    let view = app.view("alpha", "jon@example.com", "#9999").await;
+    assert_eq!(view["return_status"], "no_return");
+    assert_eq!(view["returns"], json!([]));
+    let stored = app.merchant_order("alpha", "9999").await;
+    assert_eq!(stored["returns"][0]["cancelled_at"], "2026-11-10T10:00:00Z");
+}

@@ -18,6 +18,7 @@ pub(crate) enum Delivery {
     Order(Box<Order>),
     Shipment(Shipment),
     Event(TimelineEvent),
+    Return(crate::order::Return),
 }
 
 pub(crate) fn apply(order: &mut Order, delivery: &Delivery) -> Merge {
@@ -25,6 +26,7 @@ pub(crate) fn apply(order: &mut Order, delivery: &Delivery) -> Merge {
         Delivery::Order(o) => order.merge(o.as_ref().clone()),
         Delivery::Shipment(s) => order.merge_shipment(s.clone()),
         Delivery::Event(e) => order.merge_events(vec![e.clone()]),
+        Delivery::Return(r) => order.merge_return(r.clone()),
     }
 }
 
@@ -99,26 +101,31 @@ fn a_return() -> impl Strategy<Value = crate::order::Return> {
         proptest::sample::select(&ReturnStatus::ALL[1..]),
         clock(),
         proptest::option::of((proptest::sample::select(RefundStatus::ALL), clock())),
+        // When each word of it says it was asked for, and whether it was called off.
+        (proptest::sample::select(CLOCKS), clock()),
     )
-        .prop_map(|(id, status, updated_at, refund)| crate::order::Return {
-            id: id.to_string(),
-            status,
-            requested_at: "2026-11-08T09:00:00Z".into(),
-            line_items: vec![],
-            reason: None,
-            refund: refund.map(|(status, updated_at)| crate::order::Refund {
+        .prop_map(
+            |(id, status, updated_at, refund, (asked, cancelled_at))| crate::order::Return {
+                id: id.to_string(),
                 status,
-                amount: "10.00".into(),
+                requested_at: asked.to_string(),
+                cancelled_at,
+                line_items: vec![],
+                reason: None,
+                refund: refund.map(|(status, updated_at)| crate::order::Refund {
+                    status,
+                    amount: "10.00".into(),
+                    updated_at,
+                }),
                 updated_at,
-            }),
-            updated_at,
-        })
+            },
+        )
 }
 
 fn event() -> impl Strategy<Value = TimelineEvent> {
     (
         proptest::sample::select(CLOCKS),
-        proptest::sample::select(&["refunded", "placed", "note"][..]),
+        proptest::sample::select(&["refunded", "refund_failed", "placed", "note"][..]),
         any::<bool>(),
     )
         .prop_map(|(at, kind, customer)| TimelineEvent {
@@ -138,6 +145,7 @@ pub(crate) fn delivery() -> impl Strategy<Value = Delivery> {
         order_version(),
         shipment().prop_map(Delivery::Shipment),
         event().prop_map(Delivery::Event),
+        a_return().prop_map(Delivery::Return),
     ]
 }
 

@@ -186,3 +186,63 @@ proptest! {
         prop_assert_eq!(stored_after(&shuffled), stored_after(&some));
     }
 }
+
+/// A return's steps, as Shopify sends them: the request names the order, the
+/// later steps may name only the return.
+fn return_step(topic: &str, status: &str, at: &str) -> app::order::Return {
+    let payload = json!({
+        "id": 9001,
+        "status": status,
+        "order": {"id": 820982911946154508u64},
+        "return_line_items": [{"quantity": 1, "fulfillment_line_item": {"line_item": {"id": 866550311766439020u64}}}]
+    });
+    let r: super::super::ShopifyReturn = serde_json::from_value(payload).expect("a return");
+    r.to_return(topic, at)
+}
+
+#[test]
+fn a_returns_steps_in_any_order_leave_its_last_word_and_its_first_time() {
+    let steps = [
+        return_step("returns/request", "requested", "2026-11-08T09:00:00Z"),
+        return_step("returns/approve", "open", "2026-11-08T12:00:00+01:00"),
+        return_step("returns/close", "closed", "2026-11-12T10:00:00Z"),
+    ];
+    let base = order_after(&[Delivery::Order(order_at("2026-11-02T11:15:00+01:00", 2))]);
+    let orders = [[0, 1, 2], [2, 1, 0], [1, 2, 0], [2, 0, 1], [0, 2, 1], [1, 0, 2]];
+    let mut seen = vec![];
+    for order in orders {
+        let mut stored = base.clone();
+        for i in order {
+            let decided = super::return_of(Some(stored.clone()), steps[i].clone()).expect("merged");
+            if let Decision::Write(o) = decided {
+                stored = o.into_inner();
+            }
+        }
+        seen.push(stored);
+    }
+    for (i, o) in seen.iter().enumerate() {
+        assert_eq!(o.returns, seen[0].returns, "arrival {i}");
+        assert_eq!(o, &seen[0], "arrival {i}");
+    }
+    let order = &seen[0];
+    assert_eq!(order.returns.len(), 1);
+    assert_eq!(order.returns[0].status, app::status::ReturnStatus::Returned);
+    assert_eq!(
+        order.returns[0].requested_at, "2026-11-08T09:00:00Z",
+        "asked for when first heard of"
+    );
+    assert_eq!(order.return_status, app::status::ReturnStatus::Returned);
+    // Cancelled later: hidden from the shopper, and the order has no return.
+    let cancelled = return_step("returns/cancel", "canceled", "2026-11-13T10:00:00Z");
+    let Decision::Write(o) = super::return_of(Some(order.clone()), cancelled).expect("merged") else {
+        panic!("a change")
+    };
+    let o = o.into_inner();
+    assert!(o.returns[0].cancelled_at.is_some());
+    assert_eq!(o.return_status, app::status::ReturnStatus::NoReturn);
+    let view = app::view::ShopperView::from(&o);
+    assert!(view.returns.is_empty());
+    // An older step again is stale.
+    let again = return_step("returns/approve", "open", "2026-11-08T11:00:00Z");
+    assert!(matches!(super::return_of(Some(o), again), Ok(Decision::Stale)));
+}
