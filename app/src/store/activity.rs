@@ -23,6 +23,9 @@ pub struct Delivery {
     pub topic: String,
     pub outcome: String,
     pub received_at: String,
+    /// The key of the order it was about (its number in lower case, without
+    /// `#`), when it named one that could be read.
+    pub order_key: Option<String>,
 }
 
 /// One opening of an order in the support view.
@@ -75,14 +78,23 @@ impl Store {
     }
 
     /// Records a delivery and forgets all but the shop's last [`DELIVERIES_KEPT`].
-    pub async fn record_delivery(&self, shop_id: i64, topic: &str, outcome: &str) -> Result<(), StoreError> {
-        sqlx::query("INSERT INTO webhook_log (shop_id, topic, outcome, received_at) VALUES ($1, $2, $3, $4)")
-            .bind(shop_id)
-            .bind(topic)
-            .bind(outcome)
-            .bind(now())
-            .execute(&self.pool)
-            .await?;
+    pub async fn record_delivery(
+        &self,
+        shop_id: i64,
+        topic: &str,
+        outcome: &str,
+        order_key: Option<&str>,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO webhook_log (shop_id, topic, outcome, received_at, order_key) VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(shop_id)
+        .bind(topic)
+        .bind(outcome)
+        .bind(now())
+        .bind(order_key)
+        .execute(&self.pool)
+        .await?;
         sqlx::query(
             "DELETE FROM webhook_log WHERE shop_id = $1 AND id <= (
                  SELECT id FROM webhook_log WHERE shop_id = $1 ORDER BY id DESC LIMIT 1 OFFSET $2)",
@@ -143,8 +155,8 @@ impl Store {
 
     /// The shop's last deliveries, newest first.
     pub async fn deliveries(&self, shop_id: i64) -> Result<Vec<Delivery>, StoreError> {
-        let rows: Vec<(String, String, String)> = sqlx::query_as(
-            "SELECT topic, outcome, received_at FROM webhook_log WHERE shop_id = $1 ORDER BY id DESC LIMIT $2",
+        let rows: Vec<(String, String, String, Option<String>)> = sqlx::query_as(
+            "SELECT topic, outcome, received_at, order_key FROM webhook_log WHERE shop_id = $1 ORDER BY id DESC LIMIT $2",
         )
         .bind(shop_id)
         .bind(DELIVERIES_KEPT)
@@ -152,10 +164,11 @@ impl Store {
         .await?;
         Ok(rows
             .into_iter()
-            .map(|(topic, outcome, received_at)| Delivery {
+            .map(|(topic, outcome, received_at, order_key)| Delivery {
                 topic,
                 outcome,
                 received_at,
+                order_key,
             })
             .collect())
     }

@@ -327,6 +327,11 @@ impl Store {
                 ),
                 (refusal, subject),
                 (refusal, earlier),
+                // The console's list of deliveries keeps the delivery, not the number.
+                (
+                    "UPDATE webhook_log SET order_key = NULL WHERE shop_id = $1 AND order_key = $2",
+                    number_key.as_str(),
+                ),
             ] {
                 sqlx::query(kept).bind(shop_id).bind(key).execute(&mut *tx).await?;
             }

@@ -135,8 +135,9 @@ pub async fn shopify(
                 id: delivery.as_deref(),
                 triggered_at: triggered_at.as_deref(),
             };
-            let result = topics::apply(&state, &shop, delivery).await;
-            settle(&state, shop.id, &applied, &result).await;
+            let mut named = None;
+            let result = topics::apply(&state, &shop, delivery, &mut named).await;
+            settle(&state, shop.id, &applied, &result, named.as_deref()).await;
             result
         })
         .await?;
@@ -190,7 +191,13 @@ fn header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
 /// Records a delivery and what came of it for the console's list (signed
 /// deliveries only, so that the list cannot be filled by strangers), logs it
 /// and counts it.
-async fn settle(state: &AppState, shop_id: i64, topic: &str, result: &Result<Outcome, ApiError>) {
+async fn settle(
+    state: &AppState,
+    shop_id: i64,
+    topic: &str,
+    result: &Result<Outcome, ApiError>,
+    order_key: Option<&str>,
+) {
     let outcome = match result {
         Ok(outcome) => {
             tracing::info!(topic, outcome = outcome.as_str(), "shopify webhook");
@@ -199,7 +206,7 @@ async fn settle(state: &AppState, shop_id: i64, topic: &str, result: &Result<Out
         Err(e) => e.code(),
     };
     crate::metrics::ingest("shopify", outcome);
-    if let Err(e) = state.store.record_delivery(shop_id, topic, outcome).await {
+    if let Err(e) = state.store.record_delivery(shop_id, topic, outcome, order_key).await {
         tracing::warn!(error = %e, "could not record the delivery");
     }
 }

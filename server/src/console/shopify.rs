@@ -128,6 +128,9 @@ async fn shopify_page(
                 <tr>
                     <td>{pages::time(locale, &d.received_at)}</td>
                     <td><code>{d.topic}</code></td>
+                    // Which order it was about, as its number's key: the one
+                    // to look for when a delivery was not kept.
+                    <td>{d.order_key.map(|key| view! { <code>{key}</code> })}</td>
                     <td class=format!("outcome {}", d.outcome)>
                         {format!("{} ", outcome_said(locale, &d.outcome))}<code>{d.outcome.clone()}</code>
                     </td>
@@ -184,6 +187,7 @@ async fn shopify_page(
                             <tr>
                                 <th scope="col">{t(locale, "console.shopify.received")}</th>
                                 <th scope="col">{t(locale, "console.shopify.topic")}</th>
+                                <th scope="col">{t(locale, "console.shopify.order")}</th>
                                 <th scope="col">{t(locale, "console.shopify.outcome")}</th>
                             </tr>
                         </thead>

@@ -227,6 +227,35 @@ async fn signed_deliveries_are_listed_and_unsigned_ones_are_not() {
         2,
         "the unsigned one is not listed"
     );
+    // Each names the order it was about: the one to look for when a
+    // delivery was not kept (an order without an email, here).
+    assert_eq!(page.matches("<td><code>9999</code></td>").count(), 2, "{page}");
+    let mut phone_only = order.clone();
+    phone_only["name"] = serde_json::json!("#4711");
+    for field in ["email", "contact_email"] {
+        phone_only[field] = serde_json::Value::Null;
+    }
+    phone_only["customer"]["email"] = serde_json::Value::Null;
+    let (_, answer) = deliver(&app, "alpha", "orders/create", "d-4", &phone_only).await;
+    assert_eq!(answer["outcome"], "no_email");
+    let page = browser.page("/console/shops/alpha/shopify").await;
+    let row = &page[..page.find(">no_email<").expect("the delivery not kept")];
+    assert!(
+        row[row.rfind("<tr>").unwrap()..].contains("<td><code>4711</code></td>"),
+        "{page}"
+    );
+    // Erasing the order blanks its number in the list, and keeps the deliveries.
+    let res = app
+        .client
+        .delete(app.url("/api/v1/shops/alpha/orders/%239999"))
+        .bearer_auth(&app.alpha_key)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 204);
+    let page = browser.page("/console/shops/alpha/shopify").await;
+    assert!(!page.contains("<code>9999</code>"), "{page}");
+    assert_eq!(page.matches("<td><code>orders/create</code></td>").count(), 3);
     // A new signing secret is shown once and replaces the old one.
     let once = browser.once("/console/shops/alpha/shopify").await;
     let res = browser

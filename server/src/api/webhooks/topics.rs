@@ -22,7 +22,14 @@ pub(super) struct Delivery<'a> {
 
 /// Applies one delivery: the order's part it carries is merged into the stored
 /// order in one transaction that also records the delivery id.
-pub(super) async fn apply(state: &AppState, shop: &Shop, d: Delivery<'_>) -> Result<Outcome, ApiError> {
+/// `named` is set to the key of the order the delivery names, once it is read
+/// (for the console's list of deliveries).
+pub(super) async fn apply(
+    state: &AppState,
+    shop: &Shop,
+    d: Delivery<'_>,
+    named: &mut Option<String>,
+) -> Result<Outcome, ApiError> {
     let Delivery {
         topic,
         bytes,
@@ -33,6 +40,13 @@ pub(super) async fn apply(state: &AppState, shop: &Shop, d: Delivery<'_>) -> Res
     if shopify::ORDER_TOPICS.contains(&topic) {
         let payload: ShopifyOrder = payload(bytes)?;
         let input = shopify::order_input(&payload);
+        if let Some(name) = input
+            .order_number
+            .as_deref()
+            .filter(|n| check_order_number(n, "name").is_ok())
+        {
+            *named = Some(order_number_key(name).into_owned());
+        }
         // A phone-only checkout: no shopper can look the order up, so there is
         // nothing to keep (and refusing it would only make Shopify retry).
         if input.email.as_deref().is_none_or(|e| e.trim().is_empty()) {
@@ -65,6 +79,7 @@ pub(super) async fn apply(state: &AppState, shop: &Shop, d: Delivery<'_>) -> Res
         let Some(key) = key else {
             return Ok(Outcome::UnknownOrder);
         };
+        *named = Some(key.clone());
         // A parcel of an erased order is not merged into a new order that
         // reuses its number (found by name): decided in the write.
         let platform = about(fulfillment.order_id.as_ref());
@@ -82,6 +97,7 @@ pub(super) async fn apply(state: &AppState, shop: &Shop, d: Delivery<'_>) -> Res
         let Some(key) = linked_key(state, shop, refund.order_id.as_ref()).await? else {
             return Ok(Outcome::UnknownOrder);
         };
+        *named = Some(key.clone());
         // The link was read before the write: the order may have been erased
         // since, and its number taken by a new order. Decided in the write.
         let platform = about(refund.order_id.as_ref());
@@ -110,6 +126,7 @@ pub(super) async fn apply(state: &AppState, shop: &Shop, d: Delivery<'_>) -> Res
         let Some(key) = key else {
             return Ok(Outcome::UnknownOrder);
         };
+        *named = Some(key.clone());
         let ret = r.to_return(topic, at);
         let updated = store
             .update_platform_order(shop.id, &key, delivery, PlatformOrder::Own(r.link()), move |stored| {
