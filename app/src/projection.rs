@@ -3,6 +3,7 @@
 
 use crate::normalize::is_http_url;
 use crate::order::{by_time, instant, ItemRef, LineItem, Order};
+use crate::own_words::OwnWords;
 use crate::status::{FulfillmentStatus, OrderStatus, PaymentStatus, ShipmentStatus, Visibility};
 use crate::view::{
     Refund, ShipTo, ShopperEvent, ShopperItemRef, ShopperLineItem, ShopperReturn, ShopperShipment, ShopperView,
@@ -11,7 +12,7 @@ use crate::view::{
 /// The number of these rules. Raise it with any change that makes a stored
 /// order's view come out differently: a server whose number is higher than the
 /// database's makes every stored view again when it migrates (`store/views.rs`).
-pub const RULES: i64 = 5;
+pub const RULES: i64 = 6;
 
 impl From<&Order> for ShopperView {
     fn from(order: &Order) -> Self {
@@ -255,25 +256,37 @@ fn shown_payment_status(order: &Order) -> PaymentStatus {
         PaymentStatus::Paid | PaymentStatus::PartiallyPaid | PaymentStatus::Authorized
     );
     let updated = instant(&order.updated_at);
-    // A refund's line counts unless the same refund failed (its failure is
-    // said at the same moment, `own_words::refund_failed`).
+    // A refund's line counts unless the same money's refund failed: its
+    // failure is said at the same moment, of the same amounts
+    // (`own_words::refund_failed`), as when a pending refund then fails.
     let shown = |e: &&crate::order::TimelineEvent| e.visibility == Visibility::Customer;
-    let failed_at = |at: &str| {
-        order
-            .timeline
-            .iter()
-            .filter(shown)
-            .any(|e| e.kind == "refund_failed" && e.at == at)
+    let failed = |refund: &crate::order::TimelineEvent| {
+        order.timeline.iter().filter(shown).any(|e| {
+            e.kind == "refund_failed"
+                && e.at == refund.at
+                && refund_amounts(e).is_some()
+                && refund_amounts(e) == refund_amounts(refund)
+        })
     };
     let refunded_since = order
         .timeline
         .iter()
         .filter(shown)
-        .any(|e| e.kind == "refunded" && instant(&e.at) > updated && !failed_at(&e.at));
+        .any(|e| e.kind == "refunded" && instant(&e.at) > updated && !failed(e));
     if paid && refunded_since {
         PaymentStatus::PartiallyRefunded
     } else {
         order.payment_status
+    }
+}
+
+/// The amounts and currency of a refund's line in Lookout's own words.
+fn refund_amounts(e: &crate::order::TimelineEvent) -> Option<(Vec<&str>, &str)> {
+    match crate::own_words::read(&e.kind, &e.message)? {
+        OwnWords::Refund { amounts, currency } | OwnWords::RefundFailed { amounts, currency } => {
+            Some((amounts, currency))
+        }
+        OwnWords::Placed => None,
     }
 }
 

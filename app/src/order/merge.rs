@@ -171,14 +171,19 @@ fn merge_return(list: &mut Vec<Return>, incoming: Return) {
         list.push(incoming);
         return;
     };
-    // Compared without the parts kept apart: the refund (by its own clock)
-    // and when it was asked for (the earliest word of it).
+    // Compared without the parts kept apart: the refund (by its own clock),
+    // when it was asked for (the earliest word of it) and its items (those of
+    // a step that names any).
     let without_refund = |r: &Return| Return {
         refund: None,
         requested_at: String::new(),
+        line_items: vec![],
         ..r.clone()
     };
     let refunds = [stored.refund.take(), incoming.refund.clone()];
+    // A step that names no items (Shopify's later steps of a return name
+    // none) keeps those known.
+    let known = [incoming.line_items.clone(), stored.line_items.clone()];
     let asked = [incoming.requested_at.clone(), stored.requested_at.clone()];
     if version(
         incoming.updated_at.as_deref(),
@@ -193,6 +198,9 @@ fn merge_return(list: &mut Vec<Return>, incoming: Return) {
         .into_iter()
         .flatten()
         .max_by(|a, b| version(a.updated_at.as_deref(), a, b.updated_at.as_deref(), b));
+    if stored.line_items.is_empty() {
+        stored.line_items = known.into_iter().find(|items| !items.is_empty()).unwrap_or_default();
+    }
     // Asked for when first heard of, whichever word of it came first.
     if let Some(first) = asked
         .into_iter()

@@ -247,3 +247,38 @@ fn an_archived_order_reads_as_completed_only_once_its_tracked_parcels_have_arriv
     order.shipments[0].status = ShipmentStatus::InTransit;
     assert_eq!(ShopperView::from(&order).status, OrderStatus::Cancelled);
 }
+
+#[test]
+fn a_refunds_failure_takes_back_only_the_money_it_names() {
+    use crate::order::TimelineEvent;
+    use crate::own_words::{refund, refund_failed};
+    use crate::status::{PaymentStatus, Visibility};
+    let mut order = parse_order(EXAMPLE.as_bytes()).unwrap().into_inner();
+    order.payment_status = PaymentStatus::Paid;
+    order.updated_at = "2026-11-05T00:00:00Z".into();
+    let at = "2026-11-06T10:00:00Z";
+    let line = |kind: &str, message: String| TimelineEvent {
+        at: at.into(),
+        kind: kind.into(),
+        message,
+        visibility: Visibility::Customer,
+    };
+    // Pending, then failed: no money went back.
+    order.timeline = vec![
+        line("refunded", refund(&["549.00"], "NOK")),
+        line("refund_failed", refund_failed(&["549.00"], "NOK")),
+    ];
+    assert_eq!(ShopperView::from(&order).payment_status, PaymentStatus::Paid);
+    // One part given back, another refused; or another refund's failure at
+    // the same moment: money went back.
+    for failed in [refund_failed(&["1490.00"], "NOK"), refund_failed(&["549.00"], "EUR")] {
+        order.timeline = vec![
+            line("refunded", refund(&["549.00"], "NOK")),
+            line("refund_failed", failed),
+        ];
+        assert_eq!(
+            ShopperView::from(&order).payment_status,
+            PaymentStatus::PartiallyRefunded
+        );
+    }
+}

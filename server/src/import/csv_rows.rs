@@ -68,8 +68,10 @@ pub(super) fn comma_amount(cell: &str) -> Result<String, String> {
     }
     let groups: Vec<&str> = cell.trim().split('.').collect();
     let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    // A grouped number does not start with a zero ("0.500" is a half).
     let dotted = groups.len() > 1
         && groups[0].len() <= 3
+        && !groups[0].starts_with('0')
         && groups.iter().all(|g| digits(g))
         && groups[1..].iter().all(|g| g.len() == 3);
     match dotted {

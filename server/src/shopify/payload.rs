@@ -162,9 +162,13 @@ pub struct ShopifyOrder {
     pub(super) total_price_set: Option<MoneySet>,
     pub(super) total_tax: Option<String>,
     /// What is left of the order after edits, returns and refunds.
+    pub(super) current_total_price: Option<String>,
     pub(super) current_total_price_set: Option<MoneySet>,
+    pub(super) current_total_tax: Option<String>,
     pub(super) current_total_tax_set: Option<MoneySet>,
+    pub(super) current_total_discounts: Option<String>,
     pub(super) current_total_discounts_set: Option<MoneySet>,
+    pub(super) current_shipping_price_set: Option<MoneySet>,
     pub(super) total_tax_set: Option<MoneySet>,
     pub(super) total_discounts: Option<String>,
     pub(super) total_discounts_set: Option<MoneySet>,

@@ -5,9 +5,9 @@
 //! cancelled is kept for the merchant and hidden from the shopper.
 
 use super::payload::Id;
-use super::utc;
-use app::order::{ItemRef, Return};
+use app::order::{ItemRef, Return, LIMITS};
 use app::status::ReturnStatus;
+use chrono::{DateTime, SecondsFormat, Utc};
 use serde::Deserialize;
 
 /// The topics of a return's life.
@@ -67,7 +67,11 @@ impl ShopifyReturn {
 
     /// This return as Shopify described it at `at` (RFC 3339), under `topic`.
     pub fn to_return(&self, topic: &str, at: &str) -> Return {
-        let at = utc(at);
+        // To the nanosecond Shopify gives: two steps in one second (an
+        // approval made by a rule) are still one after the other.
+        let at = DateTime::parse_from_rfc3339(at)
+            .map(|t| t.with_timezone(&Utc).to_rfc3339_opts(SecondsFormat::AutoSi, true))
+            .unwrap_or_else(|_| at.to_string());
         let word = self.status.as_deref().map(str::to_ascii_lowercase);
         let word = word.as_deref().unwrap_or(match topic {
             "returns/request" => "requested",
@@ -101,6 +105,9 @@ impl ShopifyReturn {
                         quantity: l.quantity.filter(|q| *q > 0)?,
                     })
                 })
+                // As many as an order may have: more are not kept (as a
+                // platform's overlong text is cut, not refused).
+                .take(LIMITS.line_items)
                 .collect(),
             reason: None,
             refund: None,

@@ -203,6 +203,17 @@ fn what_an_edit_or_a_refund_took_off_the_order_is_not_shown_as_ordered() {
     assert_eq!(totals.subtotal.as_deref(), Some("3980.00"), "2 × 1990.00");
     assert_eq!(totals.total.as_deref(), Some("4080.00"));
     assert_eq!(totals.discounts.as_deref(), Some("0.00"));
+    // Shipping refunded too, and a payload with plain current amounts only.
+    let input = order_with(|o| {
+        o["line_items"][1]["current_quantity"] = json!(0);
+        o["current_shipping_price_set"] = nok("0.00");
+        o["current_total_price"] = json!("1990.00");
+        o["current_total_tax"] = json!("0.00");
+    });
+    let totals = input.totals.expect("totals");
+    assert_eq!(totals.subtotal.as_deref(), Some("1990.00"));
+    assert_eq!(totals.shipping.as_deref(), Some("0.00"));
+    assert_eq!(totals.total.as_deref(), Some("1990.00"));
     // Not edited: the current amounts are not read (the original order stands).
     let whole = order_with(|o| o["current_total_price_set"] = nok("1.00"));
     assert_eq!(whole.totals.expect("totals").total.as_deref(), Some("3980.00"));

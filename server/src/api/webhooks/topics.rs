@@ -109,7 +109,13 @@ pub(super) async fn apply(
         Ok(updated.into())
     } else if shopify::RETURN_TOPICS.contains(&topic) {
         let r: ShopifyReturn = payload(bytes)?;
-        let at = triggered_at.ok_or_else(|| missing("X-Shopify-Triggered-At"))?;
+        let at = triggered_at.ok_or_else(|| {
+            ApiError::Validation(vec![FieldError::new(
+                "X-Shopify-Triggered-At",
+                "required",
+                "The delivery has no `X-Shopify-Triggered-At` header: a return's step is placed in time by it.",
+            )])
+        })?;
         if chrono::DateTime::parse_from_rfc3339(at).is_err() {
             return Err(ApiError::Validation(vec![FieldError::new(
                 "X-Shopify-Triggered-At",

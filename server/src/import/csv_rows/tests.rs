@@ -367,6 +367,7 @@ fn amounts_are_read_with_a_comma_only_where_one_is_the_decimal_mark() {
     assert!(comma_amount("1.234").unwrap_err().contains("\"1234,00\""));
     assert!(comma_amount("12.345.678").is_err());
     assert_eq!(comma_amount("1.5").as_deref(), Ok("1.5"));
+    assert_eq!(comma_amount("0.500").as_deref(), Ok("0.500"));
     assert_eq!(comma_amount("1.2345").as_deref(), Ok("1.2345"));
     assert_eq!(comma_amount("1.234,00").as_deref(), Ok("1234.00"));
     let file = "order_number;email;placed_at;currency;total;line_item_title;quantity;price\n\

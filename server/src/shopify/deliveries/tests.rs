@@ -246,3 +246,46 @@ fn a_returns_steps_in_any_order_leave_its_last_word_and_its_first_time() {
     let again = return_step("returns/approve", "open", "2026-11-08T11:00:00Z");
     assert!(matches!(super::return_of(Some(o), again), Ok(Decision::Stale)));
 }
+
+#[test]
+fn a_returns_later_steps_keep_its_items_and_steps_in_one_second_follow_each_other() {
+    let base = order_after(&[Delivery::Order(order_at("2026-11-02T11:15:00+01:00", 2))]);
+    let request = return_step("returns/request", "requested", "2026-11-08T09:00:00.100Z");
+    // Shopify's later steps name only the return.
+    let bare = |topic: &str, status: &str, at: &str| {
+        let r: super::super::ShopifyReturn =
+            serde_json::from_value(json!({"id": 9001, "status": status})).expect("a return");
+        r.to_return(topic, at)
+    };
+    let approve = bare("returns/approve", "open", "2026-11-08T09:00:00.900Z");
+    let close = bare("returns/close", "closed", "2026-11-12T10:00:00Z");
+    for steps in [
+        [request.clone(), approve.clone(), close.clone()],
+        [close.clone(), request.clone(), approve.clone()],
+        [approve.clone(), close.clone(), request.clone()],
+    ] {
+        let mut stored = base.clone();
+        let mut after_approve = None;
+        for step in steps {
+            let is_approve = step.status == app::status::ReturnStatus::InProgress;
+            if let Decision::Write(o) = super::return_of(Some(stored.clone()), step).expect("merged") {
+                stored = o.into_inner();
+            }
+            if is_approve {
+                after_approve = Some(stored.returns[0].status);
+            }
+        }
+        assert_eq!(stored.returns[0].line_items.len(), 1, "the request's item stays");
+        assert_eq!(stored.returns[0].status, app::status::ReturnStatus::Returned);
+        assert_eq!(stored.returns[0].requested_at, "2026-11-08T09:00:00.100Z");
+        assert!(after_approve.is_some());
+    }
+    // The approval 0.8 s after the request is newer, not a tie.
+    let mut stored = base.clone();
+    for step in [request, approve] {
+        if let Decision::Write(o) = super::return_of(Some(stored.clone()), step).expect("merged") {
+            stored = o.into_inner();
+        }
+    }
+    assert_eq!(stored.returns[0].status, app::status::ReturnStatus::InProgress);
+}
