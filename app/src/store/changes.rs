@@ -25,6 +25,8 @@ pub enum By {
     Account(i64),
     /// An API key, by its public prefix.
     Key(String),
+    /// Shopify, by its webhook (an order deleted there).
+    Shopify,
 }
 
 /// Who made a recorded change.
@@ -35,6 +37,7 @@ pub enum Who {
     Account(String),
     /// The key's prefix.
     Key(String),
+    Shopify,
 }
 
 /// What a change was.
@@ -179,6 +182,7 @@ pub(super) async fn record(
     let (what, subject, detail) = made.columns();
     let (kind, name): (&str, Option<String>) = match by {
         By::Operator => ("operator", None),
+        By::Shopify => ("shopify", None),
         By::Key(prefix) => ("key", Some(prefix.clone())),
         By::Account(id) => {
             // Only owners change a shop's setup: one whose role was taken
@@ -264,6 +268,7 @@ impl Store {
         for (at, kind, name, what, subject, detail) in rows {
             let by = match (kind.as_str(), name) {
                 ("operator", _) => Who::Operator,
+                ("shopify", _) => Who::Shopify,
                 ("account", Some(email)) => Who::Account(email),
                 ("key", Some(prefix)) => Who::Key(prefix),
                 (kind, _) => return Err(StoreError::Corrupt(format!("a change by {kind:?} without a name"))),

@@ -90,7 +90,7 @@ fn signature_shaped(signature: &str) -> bool {
     summary = "A Shopify webhook delivery (docs/shopify.md)",
     params(
         ("shop" = String, Path, description = "The shop's slug", example = "demo"),
-        ("X-Shopify-Topic" = Option<String>, Header, example = "orders/create", description = "orders/create, orders/updated, orders/paid, orders/cancelled, orders/fulfilled, orders/partially_fulfilled, fulfillments/create, fulfillments/update, refunds/create, returns/request, returns/approve, returns/decline, returns/cancel, returns/close, returns/reopen; others (or none) are acknowledged and ignored"),
+        ("X-Shopify-Topic" = Option<String>, Header, example = "orders/create", description = "orders/create, orders/updated, orders/paid, orders/cancelled, orders/fulfilled, orders/partially_fulfilled, orders/delete, fulfillments/create, fulfillments/update, refunds/create, returns/request, returns/approve, returns/decline, returns/cancel, returns/close, returns/reopen; others (or none) are acknowledged and ignored"),
         ("X-Shopify-Hmac-Sha256" = String, Header, example = "ZsiyA4Vwo6vNd/FZnOY66KVmCqSKMWtLVIVnh2h3Gb8=", description = "Base64 HMAC-SHA256 of the raw body under the shop's webhook secret"),
         ("X-Shopify-Webhook-Id" = Option<String>, Header, example = "b54557e4-bdd9-4b37-8a5f-bf7d70bcd043", description = "The delivery's id: a delivery is applied once"),
     ),

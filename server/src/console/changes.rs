@@ -87,6 +87,7 @@ fn who(locale: Locale, by: &Who) -> String {
         Who::Account(email) => email.clone(),
         Who::Key(prefix) => t_args(locale, "console.changes.by_key", &[("prefix", prefix)]),
         Who::Operator => t(locale, "console.changes.by_operator"),
+        Who::Shopify => t(locale, "console.changes.by_shopify"),
     }
 }
 
@@ -181,7 +182,7 @@ mod tests {
                     assert!(said.contains(subject.as_str()), "{locale:?}: {said}");
                 }
             }
-            for by in [Who::Operator, Who::Key("0123456789abcdef".into())] {
+            for by in [Who::Operator, Who::Key("0123456789abcdef".into()), Who::Shopify] {
                 let said = who(locale, &by);
                 assert!(!said.contains("console.") && !said.contains("%{"), "{locale:?}: {said}");
             }

@@ -141,7 +141,7 @@ async fn shopify_page(
     let topics = crate::shopify::ORDER_TOPICS
         .iter()
         .chain(crate::shopify::FULFILLMENT_TOPICS)
-        .chain([&crate::shopify::REFUND_TOPIC])
+        .chain([&crate::shopify::REFUND_TOPIC, &crate::shopify::DELETE_TOPIC])
         .chain(crate::shopify::RETURN_TOPICS)
         .map(|topic| view! { <li><code>{*topic}</code></li> })
         .collect_view();

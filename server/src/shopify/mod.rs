@@ -16,7 +16,7 @@ mod refunds;
 mod returns;
 mod totals;
 
-pub use payload::{Fulfillment, Id, Refund, ShopifyOrder};
+pub use payload::{DeletedOrder, Fulfillment, Id, Refund, ShopifyOrder};
 use payload::{LineItem, MoneySet};
 pub use returns::{ShopifyReturn, RETURN_TOPICS};
 
@@ -31,6 +31,8 @@ pub const ORDER_TOPICS: &[&str] = &[
 ];
 pub const FULFILLMENT_TOPICS: &[&str] = &["fulfillments/create", "fulfillments/update"];
 pub const REFUND_TOPIC: &str = "refunds/create";
+/// An order deleted in Shopify: erased here.
+pub const DELETE_TOPIC: &str = "orders/delete";
 
 /// Shopify's times carry the shop's offset; Lookout's are UTC. Unparseable text is
 /// passed on as it is, for the validator to name.

@@ -184,3 +184,9 @@ pub struct ShopifyOrder {
     /// Shopify's address has Lookout's field names (and more, ignored).
     pub(super) shipping_address: Option<AddressInput>,
 }
+
+/// An order deleted in Shopify (`orders/delete`): its id alone.
+#[derive(Debug, Deserialize)]
+pub struct DeletedOrder {
+    pub id: Id,
+}

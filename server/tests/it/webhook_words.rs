@@ -183,3 +183,31 @@ async fn a_shopify_return_reaches_the_shopper_step_by_step_and_is_gone_once_canc
     let stored = app.merchant_order("alpha", "9999").await;
     assert_eq!(stored["returns"][0]["cancelled_at"], "2026-11-10T10:00:00Z");
 }
+
+#[tokio::test]
+async fn an_order_deleted_in_shopify_is_erased_here_and_stays_so() {
+    let app = TestApp::spawn().await;
+    deliver(&app, "alpha", "orders/create", "w-1", &order()).await;
+    assert_eq!(app.lookup("alpha", "jon@example.com", "#9999").await.status(), 200);
+    let deleted = json!({"id": 820982911946154508u64});
+    let (status, answer) = deliver(&app, "alpha", "orders/delete", "w-2", &deleted).await;
+    assert_eq!((status, answer["outcome"].as_str()), (200, Some("erased")), "{answer}");
+    assert_eq!(app.lookup("alpha", "jon@example.com", "#9999").await.status(), 404);
+    // A late update of it stores nothing; deleting it again finds nothing.
+    let mut late = order();
+    late["updated_at"] = json!("2026-11-09T10:00:00Z");
+    let (_, answer) = deliver(&app, "alpha", "orders/updated", "w-3", &late).await;
+    assert_eq!(answer["outcome"], "erased", "{answer}");
+    assert_eq!(app.lookup("alpha", "jon@example.com", "#9999").await.status(), 404);
+    let (_, again) = deliver(&app, "alpha", "orders/delete", "w-4", &deleted).await;
+    assert_eq!(again["outcome"], "unknown_order", "{again}");
+    // The shop's changes say Shopify erased it.
+    let shop = app.store.shop("alpha").await.unwrap().unwrap();
+    let (changes, _) = app.store.changes(shop.id, 1).await.unwrap();
+    assert!(
+        changes.iter().any(|c| c.what == app::store::What::Erased
+            && c.by == app::store::Who::Shopify
+            && c.subject.as_deref() == Some("9999")),
+        "{changes:?}"
+    );
+}

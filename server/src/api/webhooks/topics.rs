@@ -9,7 +9,7 @@ use crate::AppState;
 use app::errors::FieldError;
 use app::normalize::{check_order_number, order_number_key};
 use app::order::validate_platform;
-use app::store::{PlatformOrder, Shop, Updated};
+use app::store::{By, Erasure, PlatformOrder, Shop, Updated};
 use axum::body::Bytes;
 
 /// One signed delivery: its topic, body, id and when Shopify made it.
@@ -107,6 +107,21 @@ pub(super) async fn apply(
             })
             .await?;
         Ok(updated.into())
+    } else if topic == shopify::DELETE_TOPIC {
+        // Deleted in Shopify (a test order, say): erased here as the merchant's
+        // own erasure is, so that a later delivery of it stores nothing.
+        let deleted: shopify::DeletedOrder = payload(bytes)?;
+        let Some(key) = store.shopify_order_key(shop.id, &deleted.id.text()).await? else {
+            return Ok(Outcome::UnknownOrder);
+        };
+        *named = Some(key.clone());
+        Ok(match store.erase_order(shop.id, &key, None, &By::Shopify).await? {
+            Erasure::Erased => {
+                tracing::info!("order erased: deleted in Shopify");
+                Outcome::Erased
+            }
+            Erasure::NotFound | Erasure::Changed => Outcome::UnknownOrder,
+        })
     } else if shopify::RETURN_TOPICS.contains(&topic) {
         let r: ShopifyReturn = payload(bytes)?;
         let at = triggered_at.ok_or_else(|| {
