@@ -14,6 +14,12 @@ pub fn refund(amounts: &[&str], currency: &str) -> String {
     format!("Refund of {} {currency} issued", amounts.join(" + "))
 }
 
+/// The history's line for refund transactions of `amounts` in `currency` the
+/// payment provider has not settled yet: money on its way back, or not.
+pub fn refund_pending(amounts: &[&str], currency: &str) -> String {
+    format!("Refund of {} {currency} pending", amounts.join(" + "))
+}
+
 /// The history's line for refund transactions of `amounts` in `currency` that
 /// the payment provider refused: no money went back for them.
 pub fn refund_failed(amounts: &[&str], currency: &str) -> String {
@@ -25,6 +31,7 @@ pub fn refund_failed(amounts: &[&str], currency: &str) -> String {
 pub enum OwnWords<'a> {
     Placed,
     Refund { amounts: Vec<&'a str>, currency: &'a str },
+    RefundPending { amounts: Vec<&'a str>, currency: &'a str },
     RefundFailed { amounts: Vec<&'a str>, currency: &'a str },
 }
 
@@ -35,6 +42,10 @@ pub fn read<'a>(kind: &str, message: &'a str) -> Option<OwnWords<'a>> {
         "refunded" => {
             let (amounts, currency) = amounts_in(message, " issued")?;
             Some(OwnWords::Refund { amounts, currency })
+        }
+        "refund_pending" => {
+            let (amounts, currency) = amounts_in(message, " pending")?;
+            Some(OwnWords::RefundPending { amounts, currency })
         }
         "refund_failed" => {
             let (amounts, currency) = amounts_in(message, " failed")?;
@@ -78,6 +89,15 @@ mod tests {
             })
         );
         assert_eq!(read("refunded", &failed), None);
+        let pending = refund_pending(&["3.00"], "EUR");
+        assert_eq!(
+            read("refund_pending", &pending),
+            Some(OwnWords::RefundPending {
+                amounts: vec!["3.00"],
+                currency: "EUR"
+            })
+        );
+        assert_eq!(read("refund_failed", &pending), None);
         assert_eq!(read("refund_failed", &two), None);
         // A merchant's own words, or another kind's, stay theirs.
         for (kind, message) in [

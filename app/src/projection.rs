@@ -256,9 +256,9 @@ fn shown_payment_status(order: &Order) -> PaymentStatus {
         PaymentStatus::Paid | PaymentStatus::PartiallyPaid | PaymentStatus::Authorized
     );
     let updated = instant(&order.updated_at);
-    // A refund's line counts unless the same money's refund failed: its
-    // failure is said at the same moment, of the same amounts
-    // (`own_words::refund_failed`), as when a pending refund then fails.
+    // Money given back counts; money on its way counts unless the same
+    // money's refund failed, said at the same moment, of the same amounts (a
+    // pending refund that then failed: `own_words::refund_failed`).
     let shown = |e: &&crate::order::TimelineEvent| e.visibility == Visibility::Customer;
     let failed = |refund: &crate::order::TimelineEvent| {
         order.timeline.iter().filter(shown).any(|e| {
@@ -272,7 +272,7 @@ fn shown_payment_status(order: &Order) -> PaymentStatus {
         .timeline
         .iter()
         .filter(shown)
-        .any(|e| e.kind == "refunded" && instant(&e.at) > updated && !failed(e));
+        .any(|e| instant(&e.at) > updated && (e.kind == "refunded" || (e.kind == "refund_pending" && !failed(e))));
     if paid && refunded_since {
         PaymentStatus::PartiallyRefunded
     } else {
@@ -283,9 +283,9 @@ fn shown_payment_status(order: &Order) -> PaymentStatus {
 /// The amounts and currency of a refund's line in Lookout's own words.
 fn refund_amounts(e: &crate::order::TimelineEvent) -> Option<(Vec<&str>, &str)> {
     match crate::own_words::read(&e.kind, &e.message)? {
-        OwnWords::Refund { amounts, currency } | OwnWords::RefundFailed { amounts, currency } => {
-            Some((amounts, currency))
-        }
+        OwnWords::Refund { amounts, currency }
+        | OwnWords::RefundPending { amounts, currency }
+        | OwnWords::RefundFailed { amounts, currency } => Some((amounts, currency)),
         OwnWords::Placed => None,
     }
 }

@@ -172,8 +172,8 @@ fn merge_return(list: &mut Vec<Return>, incoming: Return) {
         return;
     };
     // Compared without the parts kept apart: the refund (by its own clock),
-    // when it was asked for (the earliest word of it) and its items (those of
-    // a step that names any).
+    // when it was asked for (the earliest word of it) and its items (all
+    // that any word of it named).
     let without_refund = |r: &Return| Return {
         refund: None,
         requested_at: String::new(),
@@ -181,9 +181,17 @@ fn merge_return(list: &mut Vec<Return>, incoming: Return) {
         ..r.clone()
     };
     let refunds = [stored.refund.take(), incoming.refund.clone()];
-    // A step that names no items (Shopify's later steps of a return name
-    // none) keeps those known.
-    let known = [incoming.line_items.clone(), stored.line_items.clone()];
+    // Its items are every item any word of it named, each with the most of
+    // it named (Shopify's later steps of a return name none): a union, so
+    // the same whatever the arrival.
+    let mut items = stored.line_items.clone();
+    for item in &incoming.line_items {
+        match items.iter_mut().find(|i| i.id == item.id) {
+            Some(known) => known.quantity = known.quantity.max(item.quantity),
+            None => items.push(item.clone()),
+        }
+    }
+    items.sort_by(|a, b| a.id.cmp(&b.id));
     let asked = [incoming.requested_at.clone(), stored.requested_at.clone()];
     if version(
         incoming.updated_at.as_deref(),
@@ -198,9 +206,7 @@ fn merge_return(list: &mut Vec<Return>, incoming: Return) {
         .into_iter()
         .flatten()
         .max_by(|a, b| version(a.updated_at.as_deref(), a, b.updated_at.as_deref(), b));
-    if stored.line_items.is_empty() {
-        stored.line_items = known.into_iter().find(|items| !items.is_empty()).unwrap_or_default();
-    }
+    stored.line_items = items;
     // Asked for when first heard of, whichever word of it came first.
     if let Some(first) = asked
         .into_iter()

@@ -251,7 +251,7 @@ fn an_archived_order_reads_as_completed_only_once_its_tracked_parcels_have_arriv
 #[test]
 fn a_refunds_failure_takes_back_only_the_money_it_names() {
     use crate::order::TimelineEvent;
-    use crate::own_words::{refund, refund_failed};
+    use crate::own_words::{refund, refund_failed, refund_pending};
     use crate::status::{PaymentStatus, Visibility};
     let mut order = parse_order(EXAMPLE.as_bytes()).unwrap().into_inner();
     order.payment_status = PaymentStatus::Paid;
@@ -265,17 +265,24 @@ fn a_refunds_failure_takes_back_only_the_money_it_names() {
     };
     // Pending, then failed: no money went back.
     order.timeline = vec![
-        line("refunded", refund(&["549.00"], "NOK")),
+        line("refund_pending", refund_pending(&["549.00"], "NOK")),
         line("refund_failed", refund_failed(&["549.00"], "NOK")),
     ];
     assert_eq!(ShopperView::from(&order).payment_status, PaymentStatus::Paid);
-    // One part given back, another refused; or another refund's failure at
-    // the same moment: money went back.
-    for failed in [refund_failed(&["1490.00"], "NOK"), refund_failed(&["549.00"], "EUR")] {
-        order.timeline = vec![
+    // Pending alone, or settled, or another part of the same money refused,
+    // or another refund's failure at the same moment: money went back.
+    for timeline in [
+        vec![line("refund_pending", refund_pending(&["549.00"], "NOK"))],
+        vec![
             line("refunded", refund(&["549.00"], "NOK")),
-            line("refund_failed", failed),
-        ];
+            line("refund_failed", refund_failed(&["549.00"], "NOK")),
+        ],
+        vec![
+            line("refund_pending", refund_pending(&["549.00"], "NOK")),
+            line("refund_failed", refund_failed(&["1490.00"], "NOK")),
+        ],
+    ] {
+        order.timeline = timeline;
         assert_eq!(
             ShopperView::from(&order).payment_status,
             PaymentStatus::PartiallyRefunded

@@ -144,6 +144,10 @@ fn said(kind: &str, message: &str, locale: Locale) -> String {
             let amounts: Vec<String> = amounts.iter().map(|a| money(a, currency, locale)).collect();
             t_args(locale, "timeline.refunded", &[("amount", &amounts.join(" + "))])
         }
+        Some(OwnWords::RefundPending { amounts, currency }) => {
+            let amounts: Vec<String> = amounts.iter().map(|a| money(a, currency, locale)).collect();
+            t_args(locale, "timeline.refund_pending", &[("amount", &amounts.join(" + "))])
+        }
         Some(OwnWords::RefundFailed { amounts, currency }) => {
             let amounts: Vec<String> = amounts.iter().map(|a| money(a, currency, locale)).collect();
             t_args(locale, "timeline.refund_failed", &[("amount", &amounts.join(" + "))])

@@ -6,18 +6,25 @@ use super::utc;
 use app::order::{Order, TimelineEvent};
 use app::status::Visibility;
 
-/// What a refund did, as lines for the order's history: the money given back
-/// or on its way ("Refund of … issued": transactions that succeeded or are
-/// still `pending`, which usually succeed), and the money the payment provider
-/// refused to give back ("Refund of … failed": `failure` or `error`). None
-/// when it has no refund transaction. A pending transaction that succeeds
-/// later says the same sentence again, kept once; one that fails adds the
-/// second line, so the history never says money went back without saying
-/// that it did not.
+/// What a refund did, as lines for the order's history: the money given
+/// back ("Refund of … issued": transactions that succeeded, or say nothing
+/// of it), the money on its way ("Refund of … pending": `pending`), and the
+/// money the payment provider refused to give back ("Refund of … failed":
+/// `failure` or `error`). None when it has no refund transaction. A pending
+/// transaction that succeeds or fails later adds the line it then says, so
+/// the history tells what happened, in order.
 pub(super) fn events(r: &Refund, currency: &str) -> Vec<TimelineEvent> {
-    let refunds = r.transactions.iter().filter(|t| t.kind.as_deref() == Some("refund"));
-    let (failed, given): (Vec<&Transaction>, Vec<&Transaction>) =
-        refunds.partition(|t| matches!(t.status.as_deref(), Some("failure" | "error")));
+    let refunds: Vec<&Transaction> = r
+        .transactions
+        .iter()
+        .filter(|t| t.kind.as_deref() == Some("refund"))
+        .collect();
+    let with = |kind: fn(Option<&str>) -> bool| -> Vec<&Transaction> {
+        refunds.iter().copied().filter(|t| kind(t.status.as_deref())).collect()
+    };
+    let given = with(|s| !matches!(s, Some("pending" | "failure" | "error")));
+    let pending = with(|s| s == Some("pending"));
+    let failed = with(|s| matches!(s, Some("failure" | "error")));
     let at = utc(r.created_at.as_deref().unwrap_or_default());
     let line = |transactions: &[&Transaction], kind: &str, words: fn(&[&str], &str) -> String| {
         let first = transactions.first()?;
@@ -34,6 +41,7 @@ pub(super) fn events(r: &Refund, currency: &str) -> Vec<TimelineEvent> {
         )
     };
     [
+        line(&pending, "refund_pending", app::own_words::refund_pending),
         line(&given, "refunded", app::own_words::refund),
         line(&failed, "refund_failed", app::own_words::refund_failed),
     ]

@@ -99,7 +99,7 @@ impl ShopifyReturn {
                     let line = l
                         .line_item
                         .as_ref()
-                        .or(l.fulfillment_line_item.as_ref()?.line_item.as_ref())?;
+                        .or_else(|| l.fulfillment_line_item.as_ref()?.line_item.as_ref())?;
                     Some(ItemRef {
                         id: line.id.text(),
                         quantity: l.quantity.filter(|q| *q > 0)?,

@@ -15,12 +15,15 @@ use app::order::{items_sum, LineItemInput, TotalsInput};
 pub(super) fn of(o: &ShopifyOrder, items: &[LineItemInput], edited: bool) -> TotalsInput {
     // Once edited, the current amount when Shopify gives one (its set, else
     // the plain amount), else the original.
-    let current = |set: &Option<MoneySet>, plain: &Option<String>, original: String| match (
-        edited,
-        set.is_some() || plain.is_some(),
-    ) {
-        (true, true) => amount(set.as_ref(), plain.as_ref()),
-        _ => original,
+    // A plain amount is in the shop's currency: read only when the shopper
+    // paid in it.
+    let shop_currency = o.presentment_currency.is_none() || o.presentment_currency == o.currency;
+    let current = |set: &Option<MoneySet>, plain: &Option<String>, original: String| {
+        let plain = plain.as_ref().filter(|_| shop_currency);
+        match (edited, set.is_some() || plain.is_some()) {
+            (true, true) => amount(set.as_ref(), plain),
+            _ => original,
+        }
     };
     let subtotal = match &o.total_line_items_price_set {
         Some(set) => amount(Some(set), None),

@@ -256,6 +256,14 @@ async fn signed_deliveries_are_listed_and_unsigned_ones_are_not() {
     let page = browser.page("/console/shops/alpha/shopify").await;
     assert!(!page.contains("<code>9999</code>"), "{page}");
     assert_eq!(page.matches("<td><code>orders/create</code></td>").count(), 3);
+    // Nor does a later delivery of the erased order write it back.
+    let (_, answer) = deliver(&app, "alpha", "orders/create", "d-5", &order).await;
+    assert_eq!(answer["outcome"], "erased");
+    let page = browser.page("/console/shops/alpha/shopify").await;
+    assert!(
+        page.contains(">erased<") && !page.contains("<code>9999</code>"),
+        "{page}"
+    );
     // A new signing secret is shown once and replaces the old one.
     let once = browser.once("/console/shops/alpha/shopify").await;
     let res = browser

@@ -35,8 +35,10 @@ async fn a_refund_that_failed_is_said_and_the_payment_reads_paid_again() {
     assert_eq!(view["payment_status"], "paid", "{view}");
     let (_, html) = post_form(&app, "alpha", "jon@example.com", "#9999").await;
     let said = html.find("did not go through").expect("the failure is said");
-    let issued = html.find("Refund of NOK").expect("the refund's line");
-    assert!(issued < said, "the failure reads after the refund's line");
+    let pending = html
+        .find("is on its way")
+        .expect("the refund's line while it was pending");
+    assert!(pending < said, "the failure reads after the refund's first line");
     // The order update that follows carries it so too.
     let mut updated = order();
     updated["updated_at"] = json!("2026-11-09T10:00:00Z");

@@ -289,3 +289,34 @@ fn a_returns_later_steps_keep_its_items_and_steps_in_one_second_follow_each_othe
     }
     assert_eq!(stored.returns[0].status, app::status::ReturnStatus::InProgress);
 }
+
+#[test]
+fn a_returns_items_are_read_in_either_shape_and_every_step_adds_to_them() {
+    let read = |items: Value| {
+        let r: super::super::ShopifyReturn =
+            serde_json::from_value(json!({"id": 9001, "status": "requested", "return_line_items": items}))
+                .expect("a return");
+        r.to_return("returns/request", "2026-11-08T09:00:00Z")
+    };
+    let direct = read(json!([{"quantity": 2, "line_item": {"id": 11}}]));
+    let nested = read(json!([{"quantity": 1, "fulfillment_line_item": {"line_item": {"id": 12}}}]));
+    assert_eq!(direct.line_items[0].id, "11");
+    assert_eq!(nested.line_items[0].id, "12");
+    // Two steps naming different items, in either order: both, each as most named.
+    let base = order_after(&[Delivery::Order(order_at("2026-11-02T11:15:00+01:00", 2))]);
+    let mut later = read(json!([{"quantity": 1, "line_item": {"id": 11}}, {"quantity": 1, "line_item": {"id": 12}}]));
+    later.updated_at = Some("2026-11-09T09:00:00Z".into());
+    let mut ends = vec![];
+    for steps in [[direct.clone(), later.clone()], [later, direct]] {
+        let mut stored = base.clone();
+        for step in steps {
+            if let Decision::Write(o) = super::return_of(Some(stored.clone()), step).expect("merged") {
+                stored = o.into_inner();
+            }
+        }
+        ends.push(stored.returns[0].line_items.clone());
+    }
+    assert_eq!(ends[0], ends[1]);
+    let said: Vec<(&str, u32)> = ends[0].iter().map(|i| (i.id.as_str(), i.quantity)).collect();
+    assert_eq!(said, [("11", 2), ("12", 1)]);
+}
