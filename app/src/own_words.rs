@@ -11,48 +11,77 @@ pub const PLACED: &str = "Order placed";
 /// The history's line for a refund of `amounts` (decimal text, one per refund
 /// transaction) in `currency`.
 pub fn refund(amounts: &[&str], currency: &str) -> String {
-    format!("Refund of {} {currency} issued", amounts.join(" + "))
+    RefundWord::Issued.sentence(amounts, currency)
 }
 
 /// The history's line for refund transactions of `amounts` in `currency` the
 /// payment provider has not settled yet: money on its way back, or not.
 pub fn refund_pending(amounts: &[&str], currency: &str) -> String {
-    format!("Refund of {} {currency} pending", amounts.join(" + "))
+    RefundWord::Pending.sentence(amounts, currency)
 }
 
 /// The history's line for refund transactions of `amounts` in `currency` that
 /// the payment provider refused: no money went back for them.
 pub fn refund_failed(amounts: &[&str], currency: &str) -> String {
-    format!("Refund of {} {currency} failed", amounts.join(" + "))
+    RefundWord::Failed.sentence(amounts, currency)
+}
+
+/// Where a refund's money stands, as its line of history says it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RefundWord {
+    /// Given back (`refunded`).
+    Issued,
+    /// On its way (`refund_pending`).
+    Pending,
+    /// Refused by the payment provider (`refund_failed`).
+    Failed,
+}
+
+impl RefundWord {
+    /// Its line's sentence: "Refund of {amounts} {currency} {word}".
+    fn sentence(self, amounts: &[&str], currency: &str) -> String {
+        format!(
+            "Refund of {} {currency}{}",
+            amounts.join(" + "),
+            self.kind_and_ending().1
+        )
+    }
+
+    /// The event kind of its line, and the word its sentence ends with.
+    fn kind_and_ending(self) -> (&'static str, &'static str) {
+        match self {
+            RefundWord::Issued => ("refunded", " issued"),
+            RefundWord::Pending => ("refund_pending", " pending"),
+            RefundWord::Failed => ("refund_failed", " failed"),
+        }
+    }
 }
 
 /// One of Lookout's own sentences, read back.
 #[derive(Debug, PartialEq, Eq)]
 pub enum OwnWords<'a> {
     Placed,
-    Refund { amounts: Vec<&'a str>, currency: &'a str },
-    RefundPending { amounts: Vec<&'a str>, currency: &'a str },
-    RefundFailed { amounts: Vec<&'a str>, currency: &'a str },
+    Refund {
+        word: RefundWord,
+        amounts: Vec<&'a str>,
+        currency: &'a str,
+    },
 }
 
 /// The sentence an event of `kind` says in `message`, if Lookout wrote it.
 pub fn read<'a>(kind: &str, message: &'a str) -> Option<OwnWords<'a>> {
-    match kind {
-        "placed" if message == PLACED => Some(OwnWords::Placed),
-        "refunded" => {
-            let (amounts, currency) = amounts_in(message, " issued")?;
-            Some(OwnWords::Refund { amounts, currency })
-        }
-        "refund_pending" => {
-            let (amounts, currency) = amounts_in(message, " pending")?;
-            Some(OwnWords::RefundPending { amounts, currency })
-        }
-        "refund_failed" => {
-            let (amounts, currency) = amounts_in(message, " failed")?;
-            Some(OwnWords::RefundFailed { amounts, currency })
-        }
-        _ => None,
+    if kind == "placed" && message == PLACED {
+        return Some(OwnWords::Placed);
     }
+    let word = [RefundWord::Issued, RefundWord::Pending, RefundWord::Failed]
+        .into_iter()
+        .find(|w| w.kind_and_ending().0 == kind)?;
+    let (amounts, currency) = amounts_in(message, word.kind_and_ending().1)?;
+    Some(OwnWords::Refund {
+        word,
+        amounts,
+        currency,
+    })
 }
 
 /// The amounts and the currency of "Refund of {amounts} {currency}{ending}".
@@ -76,6 +105,7 @@ mod tests {
         assert_eq!(
             read("refunded", &two),
             Some(OwnWords::Refund {
+                word: RefundWord::Issued,
                 amounts: vec!["10.00", "5.50"],
                 currency: "NOK"
             })
@@ -83,7 +113,8 @@ mod tests {
         let failed = refund_failed(&["3.00"], "EUR");
         assert_eq!(
             read("refund_failed", &failed),
-            Some(OwnWords::RefundFailed {
+            Some(OwnWords::Refund {
+                word: RefundWord::Failed,
                 amounts: vec!["3.00"],
                 currency: "EUR"
             })
@@ -92,7 +123,8 @@ mod tests {
         let pending = refund_pending(&["3.00"], "EUR");
         assert_eq!(
             read("refund_pending", &pending),
-            Some(OwnWords::RefundPending {
+            Some(OwnWords::Refund {
+                word: RefundWord::Pending,
                 amounts: vec!["3.00"],
                 currency: "EUR"
             })

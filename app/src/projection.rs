@@ -283,9 +283,7 @@ fn shown_payment_status(order: &Order) -> PaymentStatus {
 /// The amounts and currency of a refund's line in Lookout's own words.
 fn refund_amounts(e: &crate::order::TimelineEvent) -> Option<(Vec<&str>, &str)> {
     match crate::own_words::read(&e.kind, &e.message)? {
-        OwnWords::Refund { amounts, currency }
-        | OwnWords::RefundPending { amounts, currency }
-        | OwnWords::RefundFailed { amounts, currency } => Some((amounts, currency)),
+        OwnWords::Refund { amounts, currency, .. } => Some((amounts, currency)),
         OwnWords::Placed => None,
     }
 }

@@ -3,7 +3,7 @@
 
 use crate::format::money;
 use crate::i18n::{t, t_args, Locale};
-use crate::own_words::{self, OwnWords};
+use crate::own_words::{self, OwnWords, RefundWord};
 use crate::status::{FulfillmentStatus, OrderStatus, PaymentStatus, ShipmentStatus};
 use crate::view::ShopperView;
 
@@ -140,17 +140,18 @@ pub fn history(order: &ShopperView, locale: Locale) -> Vec<(String, String)> {
 fn said(kind: &str, message: &str, locale: Locale) -> String {
     match own_words::read(kind, message) {
         Some(OwnWords::Placed) => t(locale, "timeline.placed"),
-        Some(OwnWords::Refund { amounts, currency }) => {
+        Some(OwnWords::Refund {
+            word,
+            amounts,
+            currency,
+        }) => {
+            let key = match word {
+                RefundWord::Issued => "timeline.refunded",
+                RefundWord::Pending => "timeline.refund_pending",
+                RefundWord::Failed => "timeline.refund_failed",
+            };
             let amounts: Vec<String> = amounts.iter().map(|a| money(a, currency, locale)).collect();
-            t_args(locale, "timeline.refunded", &[("amount", &amounts.join(" + "))])
-        }
-        Some(OwnWords::RefundPending { amounts, currency }) => {
-            let amounts: Vec<String> = amounts.iter().map(|a| money(a, currency, locale)).collect();
-            t_args(locale, "timeline.refund_pending", &[("amount", &amounts.join(" + "))])
-        }
-        Some(OwnWords::RefundFailed { amounts, currency }) => {
-            let amounts: Vec<String> = amounts.iter().map(|a| money(a, currency, locale)).collect();
-            t_args(locale, "timeline.refund_failed", &[("amount", &amounts.join(" + "))])
+            t_args(locale, key, &[("amount", &amounts.join(" + "))])
         }
         None => message.to_string(),
     }
