@@ -16,6 +16,9 @@ pub const CHANGES_KEPT: i64 = 1_000;
 /// Changes a page shows.
 pub const CHANGES_SHOWN: i64 = 100;
 
+/// The name Shopify's changes are recorded by.
+const SHOPIFY: &str = "shopify";
+
 /// Who makes a change.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum By {
@@ -182,7 +185,10 @@ pub(super) async fn record(
     let (what, subject, detail) = made.columns();
     let (kind, name): (&str, Option<String>) = match by {
         By::Operator => ("operator", None),
-        By::Shopify => ("shopify", None),
+        // Recorded among the changes made outside any account, by its name
+        // (the kinds of author a database allows: no migration remakes the
+        // table for one more).
+        By::Shopify => ("operator", Some(SHOPIFY.to_string())),
         By::Key(prefix) => ("key", Some(prefix.clone())),
         By::Account(id) => {
             // Only owners change a shop's setup: one whose role was taken
@@ -267,8 +273,8 @@ impl Store {
         let mut changes = Vec::with_capacity(rows.len());
         for (at, kind, name, what, subject, detail) in rows {
             let by = match (kind.as_str(), name) {
+                ("operator", Some(name)) if name == SHOPIFY => Who::Shopify,
                 ("operator", _) => Who::Operator,
-                ("shopify", _) => Who::Shopify,
                 ("account", Some(email)) => Who::Account(email),
                 ("key", Some(prefix)) => Who::Key(prefix),
                 (kind, _) => return Err(StoreError::Corrupt(format!("a change by {kind:?} without a name"))),

@@ -11,6 +11,7 @@ macro_rules! say {
 
 mod args;
 mod demo;
+mod embed;
 mod import;
 mod key;
 mod serve;
@@ -20,12 +21,12 @@ mod user;
 pub use key::create_key;
 pub use serve::leptos_options;
 
-use crate::settings;
 use crate::telemetry::LogFormat;
 use anyhow::{Context, Result};
 use app::store::{shown_url, Store};
 use args::{Db, LimitArgs, MailArgs, TimeoutArgs};
 use clap::{Parser, Subcommand};
+use embed::EmbedCommand;
 use import::import;
 use key::KeyCommand;
 use serve::{serve, ServeSettings};
@@ -144,24 +145,6 @@ enum Command {
         /// for load tests.
         #[arg(long, env = "LOOKOUT_DEMO_ORDERS", default_value_t = 0)]
         orders: u64,
-    },
-}
-
-#[derive(Subcommand)]
-enum EmbedCommand {
-    /// Print the script tag to paste into a storefront, with its integrity hash.
-    Snippet {
-        /// The shop's slug.
-        slug: String,
-        /// The address shoppers reach this Lookout at, e.g. https://track.example.
-        #[arg(long, env = "LOOKOUT_PUBLIC_URL", default_value = "http://127.0.0.1:3000")]
-        base_url: String,
-        /// The language of the link shown where JavaScript is off: en, nb, sv,
-        /// de or zh (default: the shop's).
-        #[arg(long, value_parser = parse_locale)]
-        locale: Option<app::i18n::Locale>,
-        #[command(flatten)]
-        db: Db,
     },
 }
 
@@ -301,35 +284,7 @@ async fn run(command: Command) -> Result<()> {
             Ok(())
         }
         Command::Shop { command } => shop::run(command).await,
-        Command::Embed {
-            command:
-                EmbedCommand::Snippet {
-                    slug,
-                    base_url,
-                    locale,
-                    db,
-                },
-        } => {
-            settings::check_slug(&slug).map_err(anyhow::Error::msg)?;
-            let base_url = crate::mail::checked_public_url(&base_url).with_context(|| {
-                format!("--base-url {base_url:?} is not an address shoppers can reach, such as https://track.example")
-            })?;
-            // A tag for a shop that does not exist would show shoppers a
-            // link to "Page not found".
-            // A SQLite file that is not there holds no shop: said without making one.
-            if let Ok(options) = <sqlx::sqlite::SqliteConnectOptions as std::str::FromStr>::from_str(&db.database_url) {
-                let file = options.get_filename();
-                if db.database_url.starts_with("sqlite:") && !file.as_os_str().is_empty() && !file.exists() {
-                    anyhow::bail!("no database at {} (give the server's --database-url)", file.display());
-                }
-            }
-            let shop = shop_named(&open(&db).await?, &slug).await?;
-            let locale = locale
-                .or_else(|| app::i18n::Locale::from_code(&shop.locale))
-                .unwrap_or_default();
-            say!("{}", crate::embed::snippet(&base_url, &slug, locale))?;
-            Ok(())
-        }
+        Command::Embed { command } => embed::run(command).await,
         Command::Key { command } => key::run(command).await,
         Command::User { command } => user::run(command).await,
         Command::Import { slug, file, db } => import(&db, &slug, &file).await,
