@@ -270,6 +270,26 @@ impl Store {
         self.close_within(CLOSE_WITHIN).await;
     }
 
+    /// On SQLite, writes the log back into the file and empties it, when no
+    /// other connection reads it now (one try, waiting for no lock): the file
+    /// alone then holds every write, even if the process ends before its last
+    /// connection's own close would have done it (a command run in a script,
+    /// a copy taken right after).
+    async fn empty_log(&self) {
+        if self.backend != Backend::Sqlite {
+            return;
+        }
+        let Ok(mut conn) = self.pool.acquire().await else {
+            return;
+        };
+        for statement in ["PRAGMA busy_timeout = 0", "PRAGMA wal_checkpoint(TRUNCATE)"] {
+            if let Err(e) = sqlx::query(statement).execute(&mut *conn).await {
+                tracing::debug!(error = %e, "the SQLite log was not emptied at close");
+                return;
+            }
+        }
+    }
+
     /// [`Store::close`], waiting at most `limit` for pending work and the
     /// connections it holds: false (and a warning logged) if some was still
     /// running then. The pool is closed either way; work still running ends
@@ -281,6 +301,7 @@ impl Store {
         let closed = tokio::time::timeout(limit, async {
             self.writes.wait().await;
             self.readers.close();
+            self.empty_log().await;
             self.pool.close().await;
         })
         .await
