@@ -39,12 +39,17 @@ pub enum RefundWord {
 
 impl RefundWord {
     /// Its line's sentence: "Refund of {amounts} {currency} {word}".
-    fn sentence(self, amounts: &[&str], currency: &str) -> String {
+    pub fn sentence(self, amounts: &[&str], currency: &str) -> String {
         format!(
             "Refund of {} {currency}{}",
             amounts.join(" + "),
             self.kind_and_ending().1
         )
+    }
+
+    /// The event kind of its line.
+    pub fn kind(self) -> &'static str {
+        self.kind_and_ending().0
     }
 
     /// The event kind of its line, and the word its sentence ends with.

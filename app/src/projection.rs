@@ -264,8 +264,7 @@ fn shown_payment_status(order: &Order) -> PaymentStatus {
         order.timeline.iter().filter(shown).any(|e| {
             e.kind == "refund_failed"
                 && e.at == refund.at
-                && refund_amounts(e).is_some()
-                && refund_amounts(e) == refund_amounts(refund)
+                && refund_amounts(e).is_some_and(|failed| Some(failed) == refund_amounts(refund))
         })
     };
     let refunded_since = order

@@ -279,14 +279,10 @@ impl Store {
         if self.backend != Backend::Sqlite {
             return;
         }
-        let Ok(mut conn) = self.pool.acquire().await else {
-            return;
-        };
-        for statement in ["PRAGMA busy_timeout = 0", "PRAGMA wal_checkpoint(TRUNCATE)"] {
-            if let Err(e) = sqlx::query(statement).execute(&mut *conn).await {
-                tracing::debug!(error = %e, "the SQLite log was not emptied at close");
-                return;
-            }
+        match self.write_log_back_once().await {
+            Ok(true) => {}
+            Ok(false) => tracing::debug!("the SQLite log was not emptied at close: another connection reads it"),
+            Err(e) => tracing::debug!(error = %e, "the SQLite log was not emptied at close"),
         }
     }
 

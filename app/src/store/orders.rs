@@ -385,20 +385,25 @@ impl Store {
     /// apart, each try without waiting for a lock; true once done.
     async fn write_log_back(&self) -> Result<bool, StoreError> {
         for _ in 0..30 {
-            let mut conn = self.pool.acquire().await?;
-            sqlx::query("PRAGMA busy_timeout = 0").execute(&mut *conn).await?;
-            let tried: Result<(i64, i64, i64), sqlx::Error> = sqlx::query_as("PRAGMA wal_checkpoint(TRUNCATE)")
-                .fetch_one(&mut *conn)
-                .await;
-            sqlx::query(super::connect::BUSY_TIMEOUT).execute(&mut *conn).await?;
-            drop(conn);
-            // (busy, frames in the log, frames written back): not busy is done.
-            if matches!(tried, Ok((0, _, _))) {
+            if self.write_log_back_once().await? {
                 return Ok(true);
             }
             tokio::time::sleep(std::time::Duration::from_millis(100)).await;
         }
         Ok(false)
+    }
+
+    /// One try of [`Store::write_log_back`], waiting for no lock: true once
+    /// the log is written back into the file and emptied.
+    pub(super) async fn write_log_back_once(&self) -> Result<bool, StoreError> {
+        let mut conn = self.pool.acquire().await?;
+        sqlx::query("PRAGMA busy_timeout = 0").execute(&mut *conn).await?;
+        let tried: Result<(i64, i64, i64), sqlx::Error> = sqlx::query_as("PRAGMA wal_checkpoint(TRUNCATE)")
+            .fetch_one(&mut *conn)
+            .await;
+        sqlx::query(super::connect::BUSY_TIMEOUT).execute(&mut *conn).await?;
+        // (busy, frames in the log, frames written back): not busy is done.
+        Ok(matches!(tried, Ok((0, _, _))))
     }
 }
 

@@ -207,7 +207,7 @@ async fn settle(
     };
     crate::metrics::ingest("shopify", outcome);
     // An erased order's number is not written back into the list.
-    let order_key = order_key.filter(|_| outcome != Outcome::Erased.as_str());
+    let order_key = order_key.filter(|_| !matches!(result, Ok(Outcome::Erased)));
     if let Err(e) = state.store.record_delivery(shop_id, topic, outcome, order_key).await {
         tracing::warn!(error = %e, "could not record the delivery");
     }

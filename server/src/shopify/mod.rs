@@ -37,8 +37,13 @@ pub const DELETE_TOPIC: &str = "orders/delete";
 /// Shopify's times carry the shop's offset; Lookout's are UTC. Unparseable text is
 /// passed on as it is, for the validator to name.
 fn utc(time: &str) -> String {
+    utc_to(time, SecondsFormat::Secs)
+}
+
+/// [`utc`], to the given precision.
+fn utc_to(time: &str, precision: SecondsFormat) -> String {
     DateTime::parse_from_rfc3339(time)
-        .map(|t| t.with_timezone(&Utc).to_rfc3339_opts(SecondsFormat::Secs, true))
+        .map(|t| t.with_timezone(&Utc).to_rfc3339_opts(precision, true))
         .unwrap_or_else(|_| time.to_string())
 }
 

@@ -4,6 +4,7 @@
 use super::payload::{Refund, Transaction};
 use super::utc;
 use app::order::{Order, TimelineEvent};
+use app::own_words::RefundWord;
 use app::status::Visibility;
 
 /// What a refund did, as lines for the order's history: the money given
@@ -26,24 +27,24 @@ pub(super) fn events(r: &Refund, currency: &str) -> Vec<TimelineEvent> {
     let pending = with(|s| s == Some("pending"));
     let failed = with(|s| matches!(s, Some("failure" | "error")));
     let at = utc(r.created_at.as_deref().unwrap_or_default());
-    let line = |transactions: &[&Transaction], kind: &str, words: fn(&[&str], &str) -> String| {
+    let line = |transactions: &[&Transaction], word: RefundWord| {
         let first = transactions.first()?;
         let currency = first.currency.as_deref().unwrap_or(currency);
         let amounts: Vec<&str> = transactions.iter().filter_map(|t| t.amount.as_deref()).collect();
         Some(
             TimelineEvent {
                 at: at.clone(),
-                kind: kind.to_string(),
-                message: words(&amounts, currency),
+                kind: word.kind().to_string(),
+                message: word.sentence(&amounts, currency),
                 visibility: Visibility::Customer,
             }
             .fitted(),
         )
     };
     [
-        line(&pending, "refund_pending", app::own_words::refund_pending),
-        line(&given, "refunded", app::own_words::refund),
-        line(&failed, "refund_failed", app::own_words::refund_failed),
+        line(&pending, RefundWord::Pending),
+        line(&given, RefundWord::Issued),
+        line(&failed, RefundWord::Failed),
     ]
     .into_iter()
     .flatten()

@@ -5,9 +5,10 @@
 //! cancelled is kept for the merchant and hidden from the shopper.
 
 use super::payload::Id;
+use super::utc_to;
 use app::order::{ItemRef, Return, LIMITS};
 use app::status::ReturnStatus;
-use chrono::{DateTime, SecondsFormat, Utc};
+use chrono::SecondsFormat;
 use serde::Deserialize;
 
 /// The topics of a return's life.
@@ -69,9 +70,7 @@ impl ShopifyReturn {
     pub fn to_return(&self, topic: &str, at: &str) -> Return {
         // To the nanosecond Shopify gives: two steps in one second (an
         // approval made by a rule) are still one after the other.
-        let at = DateTime::parse_from_rfc3339(at)
-            .map(|t| t.with_timezone(&Utc).to_rfc3339_opts(SecondsFormat::AutoSi, true))
-            .unwrap_or_else(|_| at.to_string());
+        let at = utc_to(at, SecondsFormat::AutoSi);
         let word = self.status.as_deref().map(str::to_ascii_lowercase);
         let word = word.as_deref().unwrap_or(match topic {
             "returns/request" => "requested",

@@ -111,7 +111,7 @@ pub(super) async fn apply(
         // Deleted in Shopify (a test order, say): erased here as the merchant's
         // own erasure is, so that a later delivery of it stores nothing.
         let deleted: shopify::DeletedOrder = payload(bytes)?;
-        let Some(key) = store.shopify_order_key(shop.id, &deleted.id.text()).await? else {
+        let Some(key) = linked_key(state, shop, Some(&deleted.id)).await? else {
             return Ok(Outcome::UnknownOrder);
         };
         *named = Some(key.clone());
@@ -141,7 +141,7 @@ pub(super) async fn apply(
         // Found by its order's id, else (a later step's payload may name
         // only the return) by the return's own, remembered when first applied.
         let key = match r.order_id() {
-            Some(id) => store.shopify_order_key(shop.id, &id.text()).await?,
+            Some(id) => linked_key(state, shop, Some(id)).await?,
             None => store.shopify_order_key(shop.id, &r.link()).await?,
         };
         let Some(key) = key else {
