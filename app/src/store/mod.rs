@@ -36,6 +36,7 @@ mod tally;
 mod team;
 mod turns;
 mod views;
+mod write_back;
 mod writes;
 
 pub use accounts::{Account, Membership, Role};
