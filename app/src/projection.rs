@@ -7,6 +7,7 @@ use crate::own_words::OwnWords;
 use crate::status::{FulfillmentStatus, OrderStatus, PaymentStatus, ShipmentStatus, Visibility};
 use crate::view::{
     Refund, ShipTo, ShopperEvent, ShopperItemRef, ShopperLineItem, ShopperReturn, ShopperShipment, ShopperView,
+    Tracking,
 };
 
 /// The number of these rules. Raise it with any change that makes a stored
@@ -71,6 +72,15 @@ impl From<&Order> for ShopperView {
                         carrier: s.carrier.clone(),
                         tracking_number: s.tracking_number.clone(),
                         tracking_url: link(&s.tracking_url),
+                        more_tracking: s
+                            .more_tracking
+                            .iter()
+                            .map(|t| Tracking {
+                                tracking_number: t.tracking_number.clone(),
+                                tracking_url: link(&t.tracking_url),
+                            })
+                            .filter(|t| t.tracking_number.is_some() || t.tracking_url.is_some())
+                            .collect(),
                         estimated_delivery: s.estimated_delivery.clone(),
                         shipped_at: s.shipped_at.clone(),
                         delivered_at: s.delivered_at.clone(),
@@ -235,7 +245,7 @@ fn speaks_of_suspicion(reason: &str) -> bool {
 fn shown_status(order: &Order) -> OrderStatus {
     let travelling = order.shipments.iter().any(|s| {
         s.cancelled_at.is_none()
-            && (s.tracking_number.is_some() || s.tracking_url.is_some())
+            && (s.tracking_number.is_some() || s.tracking_url.is_some() || !s.more_tracking.is_empty())
             && matches!(
                 s.status,
                 ShipmentStatus::InTransit

@@ -79,11 +79,25 @@ pub struct ShopperShipment {
     pub carrier: Option<String>,
     pub tracking_number: Option<String>,
     pub tracking_url: Option<String>,
+    /// The tracking of the parcel's other boxes, when it was sent in several
+    /// (an extension: left out when there are none).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(feature = "ssr", schema(required = false))]
+    pub more_tracking: Vec<Tracking>,
     pub estimated_delivery: Option<String>,
     pub shipped_at: Option<String>,
     pub delivered_at: Option<String>,
     pub line_items: Vec<ShopperItemRef>,
     pub events: Vec<TrackingEvent>,
+}
+
+/// One more box of a parcel sent in several, each with its own tracking: a
+/// number, a carrier's link, or both. The same shape is stored and shown.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct Tracking {
+    pub tracking_number: Option<String>,
+    pub tracking_url: Option<String>,
 }
 
 /// One carrier scan. The same shape is stored and shown.

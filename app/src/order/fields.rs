@@ -3,6 +3,7 @@
 
 use crate::errors::FieldError;
 use crate::normalize::is_http_url;
+use crate::view::Tracking;
 use chrono::{DateTime, Datelike, NaiveDate, SecondsFormat, Utc};
 use std::collections::HashSet;
 
@@ -198,6 +199,29 @@ impl Validator {
             self.push(field, "invalid_url", format!("`{field}` must be an http or https URL."));
             None
         }
+    }
+
+    /// A parcel's other boxes: each with a number, a link or both, at most
+    /// [`LIMITS`](super::LIMITS)`.more_tracking` of them.
+    pub(super) fn more_tracking(&mut self, list: Vec<super::TrackingInput>, parent: &str) -> Vec<Tracking> {
+        let field = format!("{parent}.more_tracking");
+        let mut out = Vec::with_capacity(list.len().min(super::LIMITS.more_tracking));
+        for (i, t) in self.capped(list, &field, super::LIMITS.more_tracking) {
+            let p = format!("{field}[{i}]");
+            let tracking = Tracking {
+                tracking_number: self.text(t.tracking_number, &format!("{p}.tracking_number"), MAX_ID),
+                tracking_url: self.url(t.tracking_url, &format!("{p}.tracking_url")),
+            };
+            if tracking.tracking_number.is_none() && tracking.tracking_url.is_none() {
+                self.push(
+                    &p,
+                    "required",
+                    format!("`{p}` needs a `tracking_number` or a `tracking_url`."),
+                );
+            }
+            out.push(tracking);
+        }
+        out
     }
 
     pub(super) fn word<T>(

@@ -6,7 +6,9 @@
 //! past the cap are dropped, and a country code longer than two letters is
 //! dropped. What is left is validated like any order: this never makes a bad
 //! order good, only a long one short. Lists of line items, parcels or events
-//! longer than Lookout's caps are not cut: an order that large is refused.
+//! longer than Lookout's caps are not cut: an order that large is refused. A
+//! parcel's boxes past the cap of `more_tracking` are: the parcel and its
+//! first boxes are worth more to a shopper than a refused order.
 
 use super::fields::{
     cut, COUNTRY_CODE, MAX_ID, MAX_NAME, MAX_NOTE, MAX_PHONE, MAX_STREET, MAX_TAG, MAX_TEXT, MAX_URL, MAX_ZIP,
@@ -29,6 +31,11 @@ impl OrderInput {
             fit(&mut shipment.carrier, MAX_ID);
             fit(&mut shipment.tracking_number, MAX_ID);
             drop_long_link(&mut shipment.tracking_url);
+            shipment.more_tracking.truncate(LIMITS.more_tracking);
+            for more in &mut shipment.more_tracking {
+                fit(&mut more.tracking_number, MAX_ID);
+                drop_long_link(&mut more.tracking_url);
+            }
         }
         for event in &mut self.timeline {
             fit(&mut event.message, MAX_TEXT);
@@ -52,6 +59,14 @@ impl Shipment {
         fit(&mut self.carrier, MAX_ID);
         fit(&mut self.tracking_number, MAX_ID);
         drop_long_link(&mut self.tracking_url);
+        self.more_tracking.truncate(LIMITS.more_tracking);
+        for more in &mut self.more_tracking {
+            fit(&mut more.tracking_number, MAX_ID);
+            drop_long_link(&mut more.tracking_url);
+        }
+        // A box left with neither a number nor a link says nothing.
+        self.more_tracking
+            .retain(|t| t.tracking_number.is_some() || t.tracking_url.is_some());
         self
     }
 }

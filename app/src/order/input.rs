@@ -78,6 +78,8 @@ pub struct ShipmentInput {
     pub carrier: Option<String>,
     pub tracking_number: Option<String>,
     pub tracking_url: Option<String>,
+    #[serde(default)]
+    pub more_tracking: Vec<TrackingInput>,
     pub estimated_delivery: Option<String>,
     pub shipped_at: Option<String>,
     pub delivered_at: Option<String>,
@@ -87,6 +89,13 @@ pub struct ShipmentInput {
     pub events: Vec<TrackingEventInput>,
     pub updated_at: Option<String>,
     pub cancelled_at: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(expecting = "a JSON object")]
+pub struct TrackingInput {
+    pub tracking_number: Option<String>,
+    pub tracking_url: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -260,6 +269,14 @@ impl From<Shipment> for ShipmentInput {
             carrier: s.carrier,
             tracking_number: s.tracking_number,
             tracking_url: s.tracking_url,
+            more_tracking: s
+                .more_tracking
+                .into_iter()
+                .map(|t| TrackingInput {
+                    tracking_number: t.tracking_number,
+                    tracking_url: t.tracking_url,
+                })
+                .collect(),
             estimated_delivery: s.estimated_delivery,
             shipped_at: s.shipped_at,
             delivered_at: s.delivered_at,

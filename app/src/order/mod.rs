@@ -15,14 +15,14 @@ mod validate;
 pub use fields::is_money;
 pub use input::{
     items_sum, parse_input, AddressInput, ItemRefInput, LineItemInput, OrderInput, RefundInput, ReturnInput,
-    ShipmentInput, TimelineEventInput, TotalsInput, TrackingEventInput,
+    ShipmentInput, TimelineEventInput, TotalsInput, TrackingEventInput, TrackingInput,
 };
 pub use validate::{parse_order, validate, validate_platform, Limits, LIMITS};
 
 use crate::status::{
     FulfillmentStatus, OrderStatus, PaymentStatus, RefundStatus, ReturnStatus, ShipmentStatus, Visibility,
 };
-use crate::view::{Totals, TrackingEvent};
+use crate::view::{Totals, Tracking, TrackingEvent};
 use serde::{Deserialize, Serialize};
 
 /// Largest order body accepted, in bytes.
@@ -98,6 +98,11 @@ pub struct Shipment {
     pub carrier: Option<String>,
     pub tracking_number: Option<String>,
     pub tracking_url: Option<String>,
+    /// The tracking of the parcel's other boxes, when it was sent in several.
+    /// May be left out when sent: none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schema(required = false)]
+    pub more_tracking: Vec<Tracking>,
     pub estimated_delivery: Option<String>,
     pub shipped_at: Option<String>,
     pub delivered_at: Option<String>,
@@ -220,5 +225,7 @@ pub fn is_older(candidate: &str, stored: &str) -> Option<bool> {
     Some(instant(candidate)? < instant(stored)?)
 }
 
+#[cfg(test)]
+mod more_tracking_tests;
 #[cfg(test)]
 mod tests;

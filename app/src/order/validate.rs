@@ -26,6 +26,8 @@ pub struct Limits {
     pub tags: usize,
     /// Line-item references per shipment or return.
     pub item_refs: usize,
+    /// Other boxes' tracking per shipment (`more_tracking`).
+    pub more_tracking: usize,
 }
 
 /// The limits every order is held to (docs/api.md lists them).
@@ -37,6 +39,7 @@ pub const LIMITS: Limits = Limits {
     timeline: 1000,
     tags: 100,
     item_refs: 1000,
+    more_tracking: 50,
 };
 
 /// Parses and validates an order body.
@@ -191,6 +194,7 @@ impl Validator {
                 carrier: self.text(s.carrier, &format!("{p}.carrier"), MAX_ID),
                 tracking_number: self.text(s.tracking_number, &format!("{p}.tracking_number"), MAX_ID),
                 tracking_url: self.url(s.tracking_url, &format!("{p}.tracking_url")),
+                more_tracking: self.more_tracking(s.more_tracking, &p),
                 estimated_delivery: self.date(s.estimated_delivery, &format!("{p}.estimated_delivery")),
                 shipped_at: self.time(s.shipped_at, &format!("{p}.shipped_at")),
                 delivered_at: self.time(s.delivered_at, &format!("{p}.delivered_at")),

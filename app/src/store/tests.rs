@@ -144,6 +144,7 @@ fn parcel(id: &str) -> Shipment {
         carrier: Some("UPS".into()),
         tracking_number: None,
         tracking_url: None,
+        more_tracking: vec![],
         estimated_delivery: None,
         shipped_at: Some("2026-11-03T07:00:00Z".into()),
         delivered_at: None,

@@ -180,13 +180,12 @@ fn Status(title: String, label: (String, String), note: Option<String>, word: &'
     }
 }
 
-#[component]
-fn Parcel(index: usize, shipment: ShopperShipment, locale: Locale) -> impl IntoView {
-    let (name, text) = status(locale, "shipment", shipment.status.as_str());
-    let number = shipment.tracking_number.clone();
+/// One box's tracking: its number, linked to the carrier's page when there is
+/// one; the link alone says "track with the carrier".
+fn tracking_link(locale: Locale, url: Option<String>, number: Option<String>) -> Option<AnyView> {
     // Said to screen readers: the carrier's page opens in a new tab.
     let new_tab = move || view! { <span class="visually-hidden">{crate::i18n::aside(locale, &t(locale, "parcel.new_tab"))}</span> };
-    let tracking = match (shipment.tracking_url.clone(), number) {
+    match (url, number) {
         (Some(url), Some(n)) => Some(view! { <a href=url rel="noopener noreferrer" target="_blank">{n}{new_tab()}</a> }.into_any()),
         (Some(url), None) => Some(
             view! { <a href=url rel="noopener noreferrer" target="_blank">{t(locale, "parcel.track_with_carrier")}{new_tab()}</a> }
@@ -194,7 +193,22 @@ fn Parcel(index: usize, shipment: ShopperShipment, locale: Locale) -> impl IntoV
         ),
         (None, Some(n)) => Some(view! { <span>{n}</span> }.into_any()),
         (None, None) => None,
-    };
+    }
+}
+
+#[component]
+fn Parcel(index: usize, shipment: ShopperShipment, locale: Locale) -> impl IntoView {
+    let (name, text) = status(locale, "shipment", shipment.status.as_str());
+    // The parcel's tracking, then each other box's when it was sent in several.
+    let boxes = std::iter::once((shipment.tracking_url.clone(), shipment.tracking_number.clone())).chain(
+        shipment
+            .more_tracking
+            .iter()
+            .map(|b| (b.tracking_url.clone(), b.tracking_number.clone())),
+    );
+    let tracking: Vec<_> = boxes
+        .filter_map(|(url, number)| tracking_link(locale, url, number))
+        .collect();
     // A date gone by is said as one, not as what is still to come.
     let estimate = shipment
         .estimated_delivery
@@ -223,7 +237,7 @@ fn Parcel(index: usize, shipment: ShopperShipment, locale: Locale) -> impl IntoV
         <div class="parcel" data-status=shipment.status.as_str()>
             <h4>{title}</h4>
             <p class="parcel-status"><strong>{name}</strong> " " <span class="explanation">{text}</span></p>
-            {tracking.map(|link| view! { <p class="tracking">{t(locale, "parcel.tracking_label")} {link}</p> })}
+            {tracking.into_iter().map(|link| view! { <p class="tracking">{t(locale, "parcel.tracking_label")} {link}</p> }).collect_view()}
             {estimate.map(|e| view! { <p class="eta">{e}</p> })}
             {shipment.delivered_at.clone().map(|d| view! {
                 <p class="delivered">{t_args(locale, "parcel.delivered_on", &[("date", &date(&d, locale))])}</p>

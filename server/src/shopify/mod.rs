@@ -9,6 +9,7 @@
 use app::normalize::is_http_url;
 use app::order::{ItemRef, LineItemInput, OrderInput, Shipment, ShipmentInput, TimelineEvent, TimelineEventInput};
 use app::status::{OrderStatus, ShipmentStatus, Visibility};
+use app::view::Tracking;
 use chrono::{DateTime, SecondsFormat, Utc};
 pub mod deliveries;
 mod payload;
@@ -127,17 +128,20 @@ fn shipment(f: &Fulfillment) -> Shipment {
         .then(|| updated_at.clone())
         .flatten();
     let cancelled_at = never.then(|| updated_at.clone()).flatten();
-    // Only a link a shopper may follow is kept; a carrier page that is not http(s) is dropped.
-    let link = |url: &String| is_http_url(url.trim()).then(|| url.trim().to_string());
+    let mut boxes = boxes(f).into_iter();
+    let (tracking_number, tracking_url) = boxes.next().unwrap_or_default();
     Shipment {
         id: f.id.text(),
         status,
         carrier: f.tracking_company.clone(),
-        tracking_number: f
-            .tracking_number
-            .clone()
-            .or_else(|| f.tracking_numbers.first().cloned()),
-        tracking_url: f.tracking_url.iter().chain(&f.tracking_urls).find_map(link),
+        tracking_number,
+        tracking_url,
+        more_tracking: boxes
+            .map(|(tracking_number, tracking_url)| Tracking {
+                tracking_number,
+                tracking_url,
+            })
+            .collect(),
         estimated_delivery: None,
         shipped_at: f.created_at.as_deref().filter(|_| !waiting).map(utc),
         delivered_at,
@@ -155,6 +159,35 @@ fn shipment(f: &Fulfillment) -> Shipment {
         cancelled_at,
     }
     .fitted()
+}
+
+/// A fulfillment's boxes, each a tracking number and a carrier's page, paired
+/// as Shopify lists them (`tracking_numbers[i]` goes with `tracking_urls[i]`;
+/// the single `tracking_number` and `tracking_url` are the first of each, for
+/// payloads that have no lists). Only a link a shopper may follow is kept; a
+/// box left with neither is dropped.
+fn boxes(f: &Fulfillment) -> Vec<(Option<String>, Option<String>)> {
+    let list = |many: &[String], one: &Option<String>| -> Vec<String> {
+        if many.is_empty() {
+            one.iter().cloned().collect()
+        } else {
+            many.to_vec()
+        }
+    };
+    let numbers = list(&f.tracking_numbers, &f.tracking_number);
+    let urls = list(&f.tracking_urls, &f.tracking_url);
+    (0..numbers.len().max(urls.len()))
+        .map(|i| {
+            let number = numbers.get(i).map(|n| n.trim().to_string()).filter(|n| !n.is_empty());
+            let url = urls
+                .get(i)
+                .map(|u| u.trim())
+                .filter(|u| is_http_url(u))
+                .map(str::to_string);
+            (number, url)
+        })
+        .filter(|(number, url)| number.is_some() || url.is_some())
+        .collect()
 }
 
 /// Shopify's order as a Lookout order input, to be validated like any other.

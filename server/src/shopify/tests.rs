@@ -281,3 +281,47 @@ fn a_gift_card_sent_by_email_is_there_and_not_with_a_carrier_for_ever() {
     let parcel = shipment(&serde_json::from_value(f).expect("a fulfillment"));
     assert_eq!(parcel.status, ShipmentStatus::InTransit);
 }
+
+#[test]
+fn a_fulfillment_sent_in_several_boxes_keeps_each_box_tracking() {
+    let mut f: Value = serde_json::from_str(FULFILLMENT).expect("a fixture is JSON");
+    f["tracking_number"] = json!("1Z001");
+    f["tracking_url"] = json!("https://ups.example/1Z001");
+    f["tracking_numbers"] = json!(["1Z001", "1Z002", "1Z003", " "]);
+    // Paired by place: the second box's link is not one a shopper may follow,
+    // the third an empty one, the fourth a link and no number.
+    f["tracking_urls"] = json!([
+        "https://ups.example/1Z001",
+        "javascript:alert(1)",
+        "",
+        "https://ups.example/1Z004"
+    ]);
+    let parcel = shipment(&serde_json::from_value(f).expect("a fulfillment"));
+    assert_eq!(parcel.tracking_number.as_deref(), Some("1Z001"));
+    assert_eq!(parcel.tracking_url.as_deref(), Some("https://ups.example/1Z001"));
+    let more: Vec<_> = parcel
+        .more_tracking
+        .iter()
+        .map(|t| (t.tracking_number.as_deref(), t.tracking_url.as_deref()))
+        .collect();
+    assert_eq!(
+        more,
+        [
+            (Some("1Z002"), None),
+            (Some("1Z003"), None),
+            (None, Some("https://ups.example/1Z004"))
+        ]
+    );
+
+    // One box, as before: nothing more.
+    let one = shipment(&fulfillment(json!("success"), Value::Null, true));
+    assert!(one.tracking_number.is_some() && one.more_tracking.is_empty());
+    // Only the single fields (an older payload): the first box.
+    let mut f: Value = serde_json::from_str(FULFILLMENT).expect("a fixture is JSON");
+    f["tracking_numbers"] = json!([]);
+    f["tracking_urls"] = json!([]);
+    f["tracking_number"] = json!("00370712345678901234");
+    let single = shipment(&serde_json::from_value(f).expect("a fulfillment"));
+    assert_eq!(single.tracking_number.as_deref(), Some("00370712345678901234"));
+    assert!(single.more_tracking.is_empty());
+}

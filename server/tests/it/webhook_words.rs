@@ -5,7 +5,7 @@
 use crate::common;
 use crate::page::post_form;
 
-use common::shopify::{deliver, ORDER, REFUND};
+use common::shopify::{deliver, FULFILLMENT, ORDER, REFUND};
 use common::TestApp;
 use serde_json::{json, Value};
 
@@ -212,4 +212,27 @@ async fn an_order_deleted_in_shopify_is_erased_here_and_stays_so() {
             && c.subject.as_deref() == Some("9999")),
         "{changes:?}"
     );
+}
+
+#[tokio::test]
+async fn a_parcel_sent_in_several_boxes_shows_each_box_tracking() {
+    let app = TestApp::spawn().await;
+    deliver(&app, "alpha", "orders/create", "w-1", &order()).await;
+    let mut parcel: Value = serde_json::from_str(FULFILLMENT).unwrap();
+    parcel["tracking_numbers"] = json!(["1Z2345", "1Z2346"]);
+    parcel["tracking_urls"] = json!(["https://ups.example/1Z2345", "https://ups.example/1Z2346"]);
+    let (_, answer) = deliver(&app, "alpha", "fulfillments/create", "w-2", &parcel).await;
+    assert_eq!(answer["outcome"], "applied", "{answer}");
+    let view = app.view("alpha", "jon@example.com", "#9999").await;
+    let shipment = &view["shipments"][0];
+    assert_eq!(shipment["tracking_number"], "1Z2345", "{view}");
+    assert_eq!(
+        shipment["more_tracking"],
+        json!([{"tracking_number": "1Z2346", "tracking_url": "https://ups.example/1Z2346"}]),
+        "{view}"
+    );
+    let (status, html) = post_form(&app, "alpha", "jon@example.com", "#9999").await;
+    assert_eq!(status, 200);
+    assert!(html.contains(r#"href="https://ups.example/1Z2346""#), "{html}");
+    assert_eq!(html.matches(r#"<p class="tracking">"#).count(), 2, "{html}");
 }

@@ -75,24 +75,35 @@ fn shipment() -> impl Strategy<Value = Shipment> {
         clock(),
         proptest::option::of(proptest::sample::select(&["UPS", "DHL"][..])),
         any::<bool>(),
+        proptest::collection::vec(proptest::sample::select(&["1Z1", "1Z2"][..]), 0..3),
     )
-        .prop_map(|(id, status, updated_at, shipped_at, carrier, cancelled)| Shipment {
-            id: id.to_string(),
-            status,
-            carrier: carrier.map(str::to_string),
-            tracking_number: None,
-            tracking_url: None,
-            estimated_delivery: None,
-            shipped_at,
-            delivered_at: None,
-            line_items: vec![crate::order::ItemRef {
-                id: "li-1".into(),
-                quantity: 1,
-            }],
-            events: vec![],
-            cancelled_at: cancelled.then(|| "2026-11-05T00:00:00Z".to_string()),
-            updated_at,
-        })
+        .prop_map(
+            |(id, status, updated_at, shipped_at, carrier, cancelled, boxes)| Shipment {
+                id: id.to_string(),
+                status,
+                carrier: carrier.map(str::to_string),
+                tracking_number: None,
+                tracking_url: None,
+                // Versions of one parcel may differ in their boxes only.
+                more_tracking: boxes
+                    .into_iter()
+                    .map(|n| crate::view::Tracking {
+                        tracking_number: Some(n.to_string()),
+                        tracking_url: None,
+                    })
+                    .collect(),
+                estimated_delivery: None,
+                shipped_at,
+                delivered_at: None,
+                line_items: vec![crate::order::ItemRef {
+                    id: "li-1".into(),
+                    quantity: 1,
+                }],
+                events: vec![],
+                cancelled_at: cancelled.then(|| "2026-11-05T00:00:00Z".to_string()),
+                updated_at,
+            },
+        )
 }
 
 fn a_return() -> impl Strategy<Value = crate::order::Return> {
@@ -209,6 +220,7 @@ fn every_permutation_of_a_shopify_day_ends_the_same() {
         carrier: Some("UPS".into()),
         tracking_number: None,
         tracking_url: None,
+        more_tracking: vec![],
         estimated_delivery: None,
         shipped_at: Some("2026-11-03T10:00:00Z".into()),
         delivered_at: None,
@@ -269,6 +281,7 @@ fn a_later_parcel_update_wins_over_the_order_clock_and_an_earlier_one_is_stale()
         carrier: None,
         tracking_number: None,
         tracking_url: None,
+        more_tracking: vec![],
         estimated_delivery: None,
         shipped_at: None,
         delivered_at: None,
