@@ -36,10 +36,49 @@ pub fn is_http_url(url: &str) -> bool {
             .any(|c| c.is_whitespace() || c.is_control() || matches!(c, '"' | '<' | '>' | '\\' | '`'))
 }
 
-/// The key an order number is stored and matched under: trimmed, one leading `#`
-/// dropped, lower-cased. `" #A-1001 "` and `"a-1001"` give the same key.
+/// The key an order number is stored and matched under: [`folded`], trimmed,
+/// one leading `#` dropped, lower-cased. `" #A-1001 "`, `"a-1001"` and
+/// `"＃Ａ－１００１"` give the same key.
 pub fn order_number_key(input: &str) -> Cow<'_, str> {
-    lower_case(number_part(input))
+    match folded(input) {
+        Cow::Borrowed(text) => lower_case(number_part(text)),
+        Cow::Owned(text) => Cow::Owned(lower_case(number_part(&text)).into_owned()),
+    }
+}
+
+/// `text` as a shopper means it: the full-width forms an East Asian keyboard
+/// types (`＃１００１`, `ａｄａ＠ｅｘａｍｐｌｅ．ｃｏｍ`, the ideographic space)
+/// as the ASCII they stand for, and without the characters that hide or
+/// reorder text unseen ([`hides_or_reorders`], control characters aside: those
+/// are refused), which a pasted number often carries. Borrowed when there is
+/// nothing to fold, as with all ASCII.
+pub fn folded(text: &str) -> Cow<'_, str> {
+    let folds = |c: char| matches!(c, '\u{FF01}'..='\u{FF5E}' | '\u{3000}') || unseen_format(c);
+    if text.is_ascii() || !text.chars().any(folds) {
+        return Cow::Borrowed(text);
+    }
+    Cow::Owned(
+        text.chars()
+            .filter(|&c| !unseen_format(c))
+            .map(|c| match c {
+                '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+                '\u{3000}' => ' ',
+                c => c,
+            })
+            .collect(),
+    )
+}
+
+/// Whether `text` holds a character that hides or reorders text unseen (a
+/// control character aside). What a shopper types may (they are dropped); what
+/// is stored may not: shown to the merchant, it would hide or turn text around.
+pub fn has_unseen_marks(text: &str) -> bool {
+    !text.is_ascii() && text.chars().any(unseen_format)
+}
+
+/// A character that hides or reorders text and is not a control character.
+fn unseen_format(c: char) -> bool {
+    hides_or_reorders(c) && !c.is_control()
 }
 
 /// The order number without surrounding space and one leading `#`, as typed.
@@ -67,16 +106,20 @@ fn lower_case(text: &str) -> Cow<'_, str> {
     }
 }
 
-/// The key an email is matched under: trimmed and lower-cased.
+/// The key an email is matched under: [`folded`], trimmed and lower-cased.
 pub fn email_key(input: &str) -> Cow<'_, str> {
-    lower_case(input.trim())
+    match folded(input) {
+        Cow::Borrowed(text) => lower_case(text.trim()),
+        Cow::Owned(text) => Cow::Owned(lower_case(text.trim()).into_owned()),
+    }
 }
 
 /// Checks the shape of an order number; `field` names it in the error.
 pub fn check_order_number(input: &str, field: &str) -> Result<(), FieldError> {
+    let input = folded(input);
     let trimmed = input.trim();
     // Only `#` and spaces names no order ("##" would be the order "#").
-    if number_part(input).chars().all(|c| c == '#' || c.is_whitespace()) {
+    if number_part(&input).chars().all(|c| c == '#' || c.is_whitespace()) {
         return Err(FieldError::new(
             field,
             "order_number_required",
@@ -108,7 +151,8 @@ pub fn control_characters(field: &str) -> FieldError {
 /// Checks the shape of an email address: one `@` with text on both sides, a
 /// dot in the domain, no spaces. Deliverability is the shop's business, not ours.
 pub fn check_email(input: &str, field: &str) -> Result<(), FieldError> {
-    let email = input.trim();
+    let email = folded(input);
+    let email = email.trim();
     if email.is_empty() {
         return Err(FieldError::new(
             field,
@@ -269,6 +313,7 @@ mod tests {
     proptest::proptest! {
         #[test]
         fn keys_are_the_trimmed_input_in_lower_case(input in proptest::prop_oneof!["\\PC{0,40}", "[ -~]{0,40}"]) {
+            let input = folded(&input);
             proptest::prop_assert_eq!(email_key(&input), input.trim().to_lowercase());
             let number = input.trim();
             let number = number.strip_prefix('#').unwrap_or(number).trim_start();
@@ -324,5 +369,30 @@ mod tests {
         let errors = check_lookup("nope", "").unwrap_err();
         let fields: Vec<_> = errors.iter().map(|e| e.field.as_str()).collect();
         assert_eq!(fields, ["email", "order_number"]);
+    }
+
+    #[test]
+    fn full_width_input_and_unseen_marks_match_as_the_ascii_meant() {
+        assert_eq!(order_number_key("＃１００１"), "1001");
+        assert_eq!(order_number_key("＃1001"), "1001");
+        assert_eq!(order_number_key("\u{3000}#１００１\u{3000}"), "1001");
+        assert_eq!(order_number_key("\u{200F}#1001\u{200B}"), "1001");
+        assert_eq!(order_number_key("#Ａ－１００１"), "a-1001");
+        assert_eq!(email_key("ａｄａ＠ｅｘａｍｐｌｅ．ｃｏｍ"), "ada@example.com");
+        assert_eq!(email_key("\u{FEFF}ada@example.com\u{200E}"), "ada@example.com");
+        assert!(check_lookup("ａｄａ＠ｅｘａｍｐｌｅ．ｃｏｍ", "＃１００１").is_ok());
+        // Only marks: no order number; a control character is still refused.
+        assert_eq!(
+            check_order_number("\u{200B}＃\u{200F}", "n").unwrap_err().code,
+            "order_number_required"
+        );
+        assert_eq!(
+            check_order_number("10\u{0}01", "n").unwrap_err().code,
+            "order_number_invalid"
+        );
+        // Letters of other scripts are not folded: only the full-width forms of ASCII.
+        assert_eq!(order_number_key("#注文1001"), "注文1001");
+        assert_eq!(email_key("åse@bücher.example"), "åse@bücher.example");
+        assert!(matches!(order_number_key("#1001"), Cow::Borrowed("1001")));
     }
 }

@@ -28,7 +28,7 @@ const TEXT = {
 const GERMAN = {
   summary: 'Keine Bestellnummer zur Hand?',
   button: 'Link per E-Mail senden',
-  sent: 'Falls es Bestellungen mit dieser Adresse gibt, haben wir Ihnen einen Link gesendet. Er ist 30 Minuten lang gültig.',
+  sent: 'Falls es Bestellungen mit dieser Adresse gibt, wurde ein Link an diese Adresse gesendet. Er ist 30 Minuten lang gültig.',
 };
 
 let smtp;

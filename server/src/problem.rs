@@ -160,15 +160,16 @@ impl ApiError {
             ApiError::Validation(errors) => (
                 "validation_failed",
                 "Invalid request",
-                format!(
-                    "{} field(s) are invalid; see `errors`. Nothing was written.",
-                    errors.len()
-                ),
+                // Said of a lookup as of a write: nothing changed either way.
+                match errors.len() {
+                    1 => "1 field is invalid; see `errors`. Nothing was changed.".to_string(),
+                    n => format!("{n} fields are invalid; see `errors`. Nothing was changed."),
+                },
             ),
             ApiError::TooLarge => (
                 "body_too_large",
                 "Body too large",
-                "The body is larger than the limit for this endpoint. Nothing was written.".to_string(),
+                "The body is larger than the limit for this endpoint. Nothing was changed.".to_string(),
             ),
             ApiError::Stale => (
                 "stale_update",

@@ -74,15 +74,46 @@ pub fn check_origin(origin: &str) -> Result<String, OriginsProblem> {
         .next()
         .unwrap_or_default()
         .to_ascii_lowercase();
-    let ok = host.bytes().all(|b| b.is_ascii_alphanumeric() || b"-.:[]".contains(&b));
-    if !(scheme == "https" || scheme == "http") || host.is_empty() || !ok {
+    if !(scheme == "https" || scheme == "http") {
         return Err(err());
     }
-    let host = match host.rsplit_once(':') {
-        Some((bare, port)) if (scheme == "https" && port == "443") || (scheme == "http" && port == "80") => bare,
-        _ => &host,
+    // A port is a number from 1 to 65535, written as a browser writes it
+    // (`:080` is `:80`); the scheme's own is left out.
+    let (name, port) = match host.rsplit_once(':') {
+        Some((name, port)) if !name.ends_with(':') && (!name.starts_with('[') || name.ends_with(']')) => {
+            let port: u16 = port
+                .parse()
+                .ok()
+                .filter(|p| *p > 0 && port.bytes().all(|b| b.is_ascii_digit()))
+                .ok_or_else(err)?;
+            (name, Some(port))
+        }
+        _ => (host.as_str(), None),
     };
-    Ok(format!("{scheme}://{host}"))
+    if !is_host(name) {
+        return Err(err());
+    }
+    match port {
+        Some(443) if scheme == "https" => Ok(format!("{scheme}://{name}")),
+        Some(80) if scheme == "http" => Ok(format!("{scheme}://{name}")),
+        Some(port) => Ok(format!("{scheme}://{name}:{port}")),
+        None => Ok(format!("{scheme}://{name}")),
+    }
+}
+
+/// A host as an origin names it: an IPv6 address in brackets, or names (or an
+/// IPv4 address) of letters, digits and inner hyphens between single dots.
+fn is_host(host: &str) -> bool {
+    if let Some(inner) = host.strip_prefix('[').and_then(|h| h.strip_suffix(']')) {
+        return inner.parse::<std::net::Ipv6Addr>().is_ok();
+    }
+    let label = |l: &str| {
+        (1..=63).contains(&l.len())
+            && !l.starts_with('-')
+            && !l.ends_with('-')
+            && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+    };
+    !host.is_empty() && host.split('.').all(label)
 }
 
 /// What is wrong with a list of allowed origins.
@@ -206,11 +237,26 @@ mod tests {
         assert_eq!(check_origins(&many), Err(OriginsProblem::TooMany));
         assert_eq!(check_origin("https://Shop.Example/").unwrap(), "https://shop.example");
         assert_eq!(check_origin("http://127.0.0.1:8080").unwrap(), "http://127.0.0.1:8080");
+        assert_eq!(check_origin("https://a.example:080").unwrap(), "https://a.example:80");
+        assert_eq!(check_origin("http://a.example:080").unwrap(), "http://a.example");
+        assert_eq!(check_origin("https://[::1]:8443").unwrap(), "https://[::1]:8443");
+        assert_eq!(check_origin("https://[::1]").unwrap(), "https://[::1]");
         for bad in [
             "shop.example",
             "ftp://x",
             "https://",
             "javascript:alert(1)",
+            "https://a.example:99999",
+            "https://a.example:0",
+            "https://a.example:",
+            "https://a.example:+80",
+            "https://a.example:8a",
+            "https://a..example",
+            "https://-a.example",
+            "https://a.example::80",
+            "https://[nothost]",
+            "https://[::1",
+            "https://a:b:c",
             &format!("https://{}.example", "a".repeat(300)),
         ] {
             assert!(check_origin(bad).is_err(), "{bad}");

@@ -13,7 +13,8 @@ use std::time::Instant;
 use tokio::sync::watch;
 
 /// How long a verified key is trusted without hashing it again. A revoked key stops
-/// working within this time on every server.
+/// working within this time on every server, and at once on the server whose
+/// console revoked it ([`VerifiedKeys::forget`]).
 pub const CACHE_SECS: u64 = 60;
 
 /// Verifications followed at once. Beyond it a request verifies on its own, as if
@@ -31,7 +32,7 @@ pub type Found = Option<i64>;
 /// Keys verified recently (by digest, with their shop and when) and the
 /// verifications under way (by digest, with where their answer will appear).
 pub struct VerifiedKeys {
-    known: Mutex<HashMap<Digest, (i64, Instant)>>,
+    known: Mutex<HashMap<Digest, Remembered>>,
     flights: Mutex<HashMap<Digest, watch::Receiver<Option<Found>>>>,
     flights_cap: usize,
 }
@@ -39,6 +40,20 @@ pub struct VerifiedKeys {
 impl Default for VerifiedKeys {
     fn default() -> Self {
         VerifiedKeys::with_flights(FLIGHTS)
+    }
+}
+
+/// A key verified: its shop, its prefix (which names it, as the console
+/// lists it) and when.
+struct Remembered {
+    shop_id: i64,
+    prefix: String,
+    at: Instant,
+}
+
+impl Remembered {
+    fn fresh(&self) -> bool {
+        self.at.elapsed().as_secs() < CACHE_SECS
     }
 }
 
@@ -68,6 +83,7 @@ impl Waiting {
 pub struct Flight {
     keys: Arc<VerifiedKeys>,
     digest: Digest,
+    prefix: String,
     /// `None` when nobody can be waiting (too many verifications under way).
     answer: Option<watch::Sender<Option<Found>>>,
 }
@@ -76,7 +92,8 @@ impl Flight {
     /// Remembers a valid key, then gives everyone waiting what was found.
     pub fn land(mut self, found: Found) {
         if let Some(shop_id) = found {
-            self.keys.remember(self.digest, shop_id);
+            self.keys
+                .remember(self.digest, shop_id, std::mem::take(&mut self.prefix));
         }
         if let Some(answer) = self.answer.take() {
             answer.send_replace(Some(found));
@@ -115,18 +132,23 @@ impl VerifiedKeys {
 
     fn known_shop(&self, digest: &Digest) -> Option<i64> {
         let known = self.known.lock().unwrap_or_else(|e| e.into_inner());
-        known
-            .get(digest)
-            .filter(|(_, at)| at.elapsed().as_secs() < CACHE_SECS)
-            .map(|(shop_id, _)| *shop_id)
+        known.get(digest).filter(|r| r.fresh()).map(|r| r.shop_id)
     }
 
-    fn remember(&self, digest: Digest, shop_id: i64) {
+    fn remember(&self, digest: Digest, shop_id: i64, prefix: String) {
         let mut known = self.known.lock().unwrap_or_else(|e| e.into_inner());
         if known.len() > SWEEP_AT {
-            known.retain(|_, (_, at)| at.elapsed().as_secs() < CACHE_SECS);
+            known.retain(|_, r| r.fresh());
         }
-        known.insert(digest, (shop_id, Instant::now()));
+        let at = Instant::now();
+        known.insert(digest, Remembered { shop_id, prefix, at });
+    }
+
+    /// Forgets a shop's key named by its prefix: revoked, it is refused from
+    /// the next request on (this server's; others within [`CACHE_SECS`]).
+    pub fn forget(&self, shop_id: i64, prefix: &str) {
+        let mut known = self.known.lock().unwrap_or_else(|e| e.into_inner());
+        known.retain(|_, r| !(r.shop_id == shop_id && r.prefix == prefix));
     }
 
     fn end_flight(&self, digest: &Digest) {
@@ -157,6 +179,7 @@ impl VerifiedKeys {
         Turn::Verify(Flight {
             keys: self.clone(),
             digest,
+            prefix: prefix(key),
             answer,
         })
     }
@@ -166,6 +189,7 @@ impl VerifiedKeys {
         Flight {
             keys: self.clone(),
             digest: Self::digest(key),
+            prefix: prefix(key),
             answer: None,
         }
     }
@@ -174,6 +198,11 @@ impl VerifiedKeys {
     pub fn flights(&self) -> usize {
         self.flights.lock().unwrap_or_else(|e| e.into_inner()).len()
     }
+}
+
+/// The prefix of a key of the right shape (others never verify).
+fn prefix(key: &str) -> String {
+    crate::keys::prefix_of(key).unwrap_or_default().to_string()
 }
 
 #[cfg(test)]
@@ -245,5 +274,21 @@ mod tests {
         // A key verified alone is still remembered.
         keys.alone(&key(9)).land(Some(3));
         assert_eq!(keys.get(&key(9)), Some(3));
+    }
+
+    #[tokio::test]
+    async fn a_key_forgotten_by_its_prefix_is_verified_again_and_no_other_is() {
+        let keys = Arc::new(VerifiedKeys::default());
+        let other = format!("lk_{}_{}", "f".repeat(16), "1".repeat(64));
+        keys.alone(KEY).land(Some(7));
+        keys.alone(&other).land(Some(7));
+        // Another shop's key of that prefix (there is none; a prefix is unique)
+        // would not be forgotten: the shop is part of the name.
+        keys.forget(8, "0123456789abcdef");
+        assert_eq!(keys.get(KEY), Some(7));
+        keys.forget(7, "0123456789abcdef");
+        assert_eq!(keys.get(KEY), None);
+        assert!(matches!(keys.turn(KEY), Turn::Verify(_)));
+        assert_eq!(keys.get(&other), Some(7), "the shop's other key is still known");
     }
 }

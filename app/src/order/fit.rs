@@ -20,6 +20,13 @@ impl OrderInput {
     /// This input with every over-long text cut to its limit (`…` marks the cut)
     /// and its tags cut to the cap.
     pub fn fitted(mut self) -> OrderInput {
+        // Marks a platform let through that hide or turn text around: dropped,
+        // as a shopper's lookup drops them, rather than the order refused.
+        for text in [&mut self.order_number, &mut self.email].into_iter().flatten() {
+            if crate::normalize::has_unseen_marks(text) {
+                *text = crate::normalize::folded(text).into_owned();
+            }
+        }
         fit(&mut self.cancel_reason, MAX_TEXT);
         fit(&mut self.hold_reason, MAX_TEXT);
         for item in &mut self.line_items {

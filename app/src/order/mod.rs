@@ -226,6 +226,8 @@ pub fn is_older(candidate: &str, stored: &str) -> Option<bool> {
 }
 
 #[cfg(test)]
+mod marks_tests;
+#[cfg(test)]
 mod more_tracking_tests;
 #[cfg(test)]
 mod tests;

@@ -7,7 +7,7 @@ use super::fields::{
 use super::input::{ItemRefInput, OrderInput};
 use super::{Address, ItemRef, LineItem, Order, Refund, Return, Shipment, TimelineEvent, ValidOrder};
 use crate::errors::FieldError;
-use crate::normalize::{check_email, check_order_number};
+use crate::normalize::{check_email, check_order_number, has_unseen_marks};
 use crate::status::{
     FulfillmentStatus, OrderStatus, PaymentStatus, RefundStatus, ReturnStatus, ShipmentStatus, Visibility,
 };
@@ -73,13 +73,19 @@ pub fn validate_platform(input: OrderInput) -> Result<ValidOrder, Vec<FieldError
 impl Validator {
     fn order(mut self, input: OrderInput) -> Result<ValidOrder, Vec<FieldError>> {
         let order_number = self.required(input.order_number, "order_number").unwrap_or_default();
-        if !order_number.is_empty() {
+        if has_unseen_marks(&order_number) {
+            let said = "An order number cannot contain invisible or direction-changing characters.";
+            self.push("order_number", "order_number_invalid", said);
+        } else if !order_number.is_empty() {
             if let Err(e) = check_order_number(&order_number, "order_number") {
                 self.errors.push(e);
             }
         }
         let email = self.required(input.email, "email").unwrap_or_default();
-        if !email.is_empty() {
+        if has_unseen_marks(&email) {
+            let said = "An email address cannot contain invisible or direction-changing characters.";
+            self.push("email", "email_invalid", said);
+        } else if !email.is_empty() {
             if let Err(e) = check_email(&email, "email") {
                 self.errors.push(e);
             }

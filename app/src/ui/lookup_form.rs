@@ -154,9 +154,13 @@ pub fn LookupArea(place: LookupPlace, state: LookupState) -> impl IntoView {
             };
             // After a plain post (no JavaScript) the page opens at the first field in
             // error, which is then read out with its error; the island does the same.
+            // After a miss or a refusal, at the email field (as the island does),
+            // which then reads the notice as its description.
             let first_invalid = ["email", "order_number"]
                 .into_iter()
-                .find(|id| errors.iter().any(|e| e.field == *id));
+                .find(|id| errors.iter().any(|e| e.field == *id))
+                .or(notice.is_some().then_some("email"));
+            let noticed = notice.is_some();
             view! {
                 <form
                     class="lookup" method="post" action=place.here novalidate data-lookup="find"
@@ -164,12 +168,12 @@ pub fn LookupArea(place: LookupPlace, state: LookupState) -> impl IntoView {
                 >
                     {notice.map(|e| view! { <Notice error=e locale/> })}
                     <Field
-                        field=field("email") autofocus=first_invalid == Some("email")
+                        field=field("email") autofocus=first_invalid == Some("email") noticed
                         label=t(locale, "form.email_label") kind="email"
                         autocomplete="email" inputmode="email" hint=t(locale, "form.email_hint") value=state.email
                     />
                     <Field
-                        field=field("order_number") autofocus=first_invalid == Some("order_number")
+                        field=field("order_number") autofocus=first_invalid == Some("order_number") noticed=false
                         label=t(locale, "form.number_label") kind="text"
                         autocomplete="off" inputmode="text" hint=t(locale, "form.number_hint") value=state.order_number
                     />
@@ -213,16 +217,16 @@ fn Notice(error: LookupError, locale: Locale) -> impl IntoView {
         LookupError::RateLimited { retry_after_secs } => {
             let minutes = retry_after_secs.div_ceil(60).to_string();
             let message = t(locale, "error.rate_limited").replace("%{minutes}", &minutes);
-            view! { <div class="notice error" role="alert"><p>{message}</p></div> }.into_any()
+            view! { <div class="notice error" id="lookup-notice" role="alert"><p>{message}</p></div> }.into_any()
         }
         LookupError::NotFound => view! {
-            <div class="notice" role="alert">
+            <div class="notice" id="lookup-notice" role="alert">
                 <p><strong>{t(locale, "error.not_found")}</strong></p>
                 <p>{t(locale, "error.not_found_help")}</p>
             </div>
         }
         .into_any(),
-        _ => view! { <div class="notice error" role="alert"><p>{t(locale, "error.unavailable")}</p></div> }.into_any(),
+        _ => view! { <div class="notice error" id="lookup-notice" role="alert"><p>{t(locale, "error.unavailable")}</p></div> }.into_any(),
     }
 }
 
@@ -239,6 +243,8 @@ fn field_message(locale: Locale, error: &FieldError) -> String {
 fn Field(
     field: (&'static str, Option<String>),
     autofocus: bool,
+    /// The form's notice (a miss, a refusal) describes this field too.
+    noticed: bool,
     label: String,
     kind: &'static str,
     autocomplete: &'static str,
@@ -249,7 +255,10 @@ fn Field(
     let (id, error) = field;
     let hint_id = format!("{id}-hint");
     let error_id = format!("{id}-error");
-    let described = format!("{hint_id} {error_id}");
+    let described = match noticed {
+        true => format!("lookup-notice {hint_id} {error_id}"),
+        false => format!("{hint_id} {error_id}"),
+    };
     let invalid = error.is_some();
     view! {
         <div class="field" class:invalid=invalid>

@@ -66,6 +66,12 @@ pub(super) async fn run(command: UserCommand) -> Result<()> {
             db,
         } => {
             app::normalize::check_email(&email, "email").map_err(|e| anyhow::anyhow!("{email:?}: {}", e.message))?;
+            if !crate::mail::is_mailbox(&email) {
+                anyhow::bail!(
+                    "{email:?}: not a mailbox a mail can be sent to (name@example.com: no brackets, quotes, \
+                     spaces or hidden characters, a domain of names)"
+                );
+            }
             let store = open(&db).await?;
             let shop = super::shop_named(&store, &shop).await?;
             let role = match role {

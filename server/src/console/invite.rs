@@ -55,7 +55,9 @@ pub async fn invite(
     let Some(role) = role else {
         return refused(StatusCode::UNPROCESSABLE_ENTITY, t(locale, "console.team.bad_role")).await;
     };
-    let Some(email) = typed_email(&form.email) else {
+    // An account is invited at an address a mail can be sent to as typed.
+    let email = typed_email(&form.email).filter(|_| crate::mail::is_mailbox(&form.email));
+    let Some(email) = email else {
         return refused(StatusCode::UNPROCESSABLE_ENTITY, t(locale, "console.team.bad_email")).await;
     };
     let by = signed.session.user_id;

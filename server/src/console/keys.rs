@@ -230,6 +230,9 @@ pub async fn revoke(
         Err(e) => return pages::not_written(signed.locale, &e, "revoke a key"),
     };
     if done {
+        // Refused from the next request on, not only once its verification
+        // is a minute old.
+        state.verified.forget(member.shop.id, &form.prefix);
         let to = format!("/console/shops/{}/keys?revoked={}", member.shop.slug, form.prefix);
         Redirect::to(&to).into_response()
     } else {

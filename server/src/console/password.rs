@@ -20,6 +20,9 @@ pub enum Weak {
     Common,
     IsEmail,
     Mismatch,
+    /// A control character (NUL, a tab, a line break): it cannot be typed in
+    /// every sign-in form, nor given on a command line.
+    Control,
 }
 
 impl Weak {
@@ -31,6 +34,7 @@ impl Weak {
             Weak::Common => "console.password.common",
             Weak::IsEmail => "console.password.is_email",
             Weak::Mismatch => "console.password.mismatch",
+            Weak::Control => "console.password.control",
         }
     }
 }
@@ -42,6 +46,9 @@ pub fn check(password: &str, again: &str, email: &str) -> Result<(), Weak> {
     }
     if password.chars().count() < MIN_CHARS {
         return Err(Weak::TooShort);
+    }
+    if password.chars().any(char::is_control) {
+        return Err(Weak::Control);
     }
     let lower = password.trim().to_lowercase();
     // Spaces only, or one character again and again, are as easy to guess as
@@ -90,6 +97,13 @@ mod tests {
         // One character again and again, whatever its case; spaces only.
         for same in [" ".repeat(12), "a".repeat(12), "Aa".repeat(6), "é".repeat(12)] {
             assert_eq!(check(&same, &same, email), Err(Weak::Common), "{same:?}");
+        }
+        for control in [
+            "a\u{0}bcdefghijklmn",
+            "correct horse\tbattery",
+            "correct horse\nbattery",
+        ] {
+            assert_eq!(check(control, control, email), Err(Weak::Control), "{control:?}");
         }
         let padded = format!(" {} ", "b".repeat(12));
         assert_eq!(check(&padded, &padded, email), Err(Weak::Common));

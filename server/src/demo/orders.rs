@@ -53,7 +53,6 @@ pub fn orders() -> Vec<OrderInput> {
             }],
             timeline: vec![
                 customer(t(72), "placed", "Order placed"),
-                customer(t(30), "shipped", "Wool socks shipped with PostNord"),
                 internal(t(71), "Customer called about gift wrap"),
             ],
             shipping_address: address("Ada Lovelace", "Storgata 1", "0155", "Trondheim", "NO"),
@@ -99,13 +98,13 @@ pub fn orders() -> Vec<OrderInput> {
             status: s("archived"),
             payment_status: s("refunded"),
             return_status: s("returned"),
-            totals: totals("1249.00", "0.00", "237.31", "0.00", "1249.00"),
+            totals: vat_totals("1249.00", "0.00", "199.42", "0.00", "1249.00"),
             line_items: vec![item("li-1", "Down parka", "Black / XL", 1, "1249.00")],
             shipments: vec![ShipmentInput {
                 shipped_at: at(880),
                 delivered_at: at(850),
                 line_items: refs(&[("li-1", 1)]),
-                events: vec![event(t(850), "delivered", "Zugestellt", "Berlin, DE")],
+                events: vec![event(t(850), "delivered", "Delivered", "Berlin, DE")],
                 ..shipment("delivered", "DHL", "JD014600003828")
             }],
             returns: returns("returned", t(800), Some("Changed mind"), Some(("succeeded", "1249.00"))),
@@ -114,14 +113,13 @@ pub fn orders() -> Vec<OrderInput> {
         },
         OrderInput {
             status: s("cancelled"),
-            cancel_reason: s("Cancelled at your request"),
+            cancel_reason: s("customer"),
             payment_status: s("voided"),
             fulfillment_status: s("unfulfilled"),
-            totals: totals("89.00", "4.90", "16.91", "0.00", "93.90"),
+            totals: vat_totals("89.00", "4.90", "15.65", "0.00", "93.90"),
             line_items: vec![item("li-1", "Thermal mug", "Steel", 1, "89.00")],
             timeline: vec![
                 customer(t(30), "placed", "Order placed"),
-                customer(t(28), "cancelled", "Order cancelled"),
                 internal(t(29), "Customer emailed support to cancel"),
             ],
             shipping_address: address("Emma Schmidt", "Ringstraße 2", "1010", "Wien", "AT"),
@@ -138,8 +136,8 @@ pub fn orders() -> Vec<OrderInput> {
         OrderInput {
             payment_status: s("expired"),
             fulfillment_status: s("on_hold"),
-            hold_reason: s("Waiting for a new payment: the card authorization expired"),
-            totals: totals("349.00", "59.00", "102.00", "0.00", "408.00"),
+            hold_reason: s("payment"),
+            totals: vat_totals("349.00", "59.00", "81.60", "0.00", "408.00"),
             line_items: vec![item("li-1", "Wool gloves", "Grey / M", 1, "349.00")],
             shipping_address: address("Gustav Lind", "Kungsgatan 8", "411 19", "Göteborg", "SE"),
             ..base("#1007", "gustav@example.com", 60, "SEK")
@@ -156,7 +154,7 @@ pub fn orders() -> Vec<OrderInput> {
         OrderInput {
             payment_status: s("partially_paid"),
             fulfillment_status: s("in_progress"),
-            totals: totals("2400.00", "0.00", "456.00", "0.00", "2400.00"),
+            totals: vat_totals("2400.00", "0.00", "383.19", "0.00", "2400.00"),
             line_items: vec![item("li-1", "Tent", "2-person", 1, "2400.00")],
             shipments: vec![ShipmentInput {
                 estimated_delivery: day(5),
@@ -169,7 +167,7 @@ pub fn orders() -> Vec<OrderInput> {
         },
         OrderInput {
             payment_status: s("partially_refunded"),
-            totals: totals("1500.00", "99.00", "0.00", "150.00", "1449.00"),
+            totals: totals("1500.00", "99.00", "0.00", "0.00", "1599.00"),
             line_items: vec![
                 item("li-1", "Ski poles", "120 cm", 1, "500.00"),
                 item("li-2", "Ski wax kit", "Universal", 2, "500.00"),
@@ -201,7 +199,7 @@ pub fn orders() -> Vec<OrderInput> {
             ],
             timeline: vec![
                 customer(t(200), "placed", "Order placed"),
-                customer(t(120), "refund", "Partial refund of 150.00 NOK for a late delivery"),
+                customer(t(120), "refunded", &app::own_words::refund(&["150.00"], "NOK")),
             ],
             shipping_address: address("Jonas Nilsen", "Storgata 20", "9008", "Tromsø", "NO"),
             ..base("#1010", "jonas@example.com", 200, "NOK")
@@ -237,7 +235,7 @@ pub fn orders() -> Vec<OrderInput> {
             ..base("#1012", "li@example.com", 300, "CNY")
         },
         OrderInput {
-            totals: totals("1190.00", "0.00", "297.50", "0.00", "1190.00"),
+            totals: vat_totals("1190.00", "0.00", "238.00", "0.00", "1190.00"),
             line_items: vec![item("li-1", "Fleece jacket", "Red / M", 1, "1190.00")],
             shipments: vec![ShipmentInput {
                 shipped_at: at(480),
@@ -258,12 +256,12 @@ pub fn orders() -> Vec<OrderInput> {
                 line_items: refs(&[("li-1", 2)]),
                 ..shipment("delivered", "UPS", "1Z999AA10123456784")
             }],
-            returns: returns("declined", t(100), Some("Used item"), Some(("cancelled", "120.00"))),
+            returns: returns("declined", t(100), Some("Used item"), Some(("cancelled", "60.00"))),
             shipping_address: address("Noah Smith", "5th Avenue 1", "10001", "New York", "US"),
             ..base("#1014", "noah@example.com", 700, "USD")
         },
         OrderInput {
-            totals: totals("75.00", "5.00", "15.20", "0.00", "80.00"),
+            totals: vat_totals("75.00", "5.00", "16.25", "0.00", "80.00"),
             line_items: vec![item("li-1", "Sunglasses", "Tortoise", 1, "75.00")],
             shipments: vec![ShipmentInput {
                 shipped_at: at(580),
@@ -295,6 +293,15 @@ fn totals(subtotal: &str, shipping: &str, tax: &str, discounts: &str, total: &st
         discounts: s(discounts),
         total: s(total),
         tax_included: None,
+    })
+}
+
+/// Totals of a shop whose prices include the tax (VAT, as in most of Europe):
+/// `tax` is the part of `total` that is tax.
+fn vat_totals(subtotal: &str, shipping: &str, tax: &str, discounts: &str, total: &str) -> Option<TotalsInput> {
+    totals(subtotal, shipping, tax, discounts, total).map(|t| TotalsInput {
+        tax_included: Some(true),
+        ..t
     })
 }
 

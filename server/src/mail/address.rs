@@ -1,5 +1,6 @@
 //! Whom a link by email goes to: the one address on the orders, and only when
-//! it is the address typed.
+//! it is the address typed; and whether an address typed for an account is
+//! one a mail can be sent to.
 
 /// The address to mail: the orders' one address (up to case, as lookups match
 /// it: "Åse@…" is "åse@…"), if the typed address is it. A letter whose lower
@@ -15,6 +16,32 @@ pub(super) fn one_address<'a>(stored: &'a [String], typed: &str) -> Option<&'a s
     let key = app::normalize::email_key(first);
     let same = |a: &str| !look_alike(a) && app::normalize::email_key(a) == key;
     (stored.iter().all(|a| same(a)) && same(typed)).then_some(first)
+}
+
+/// Whether `email` (as typed for an account: an invitation, `lookout user
+/// create`) is a plain mailbox a mail can go to: the shape every address has
+/// ([`app::normalize::check_email`]), no hidden or reordering character, a
+/// local part of letters, digits and `!#$%&'*+-/=?^_`{|}~` in dot-separated
+/// runs, and a domain of names (letters, digits, inner hyphens), not an
+/// address in brackets. Mail servers take more; a person's address is this.
+pub fn is_mailbox(email: &str) -> bool {
+    let email = email.trim();
+    if app::normalize::check_email(email, "email").is_err() || email.chars().any(app::normalize::is_unseen) {
+        return false;
+    }
+    let Some((local, domain)) = email.rsplit_once('@') else {
+        return false;
+    };
+    let atom = |c: char| c.is_alphanumeric() || "!#$%&'*+-/=?^_`{|}~".contains(c);
+    let local_ok = local.split('.').all(|run| !run.is_empty() && run.chars().all(atom));
+    let label_ok = |label: &str| {
+        !label.is_empty()
+            && label.chars().count() <= 63
+            && !label.starts_with('-')
+            && !label.ends_with('-')
+            && label.chars().all(|c| c.is_alphanumeric() || c == '-')
+    };
+    local_ok && domain.split('.').all(label_ok) && email.parse::<lettre::Address>().is_ok()
 }
 
 /// A letter that is written as another in compatibility form (NFKC) and that
@@ -80,5 +107,36 @@ mod tests {
         );
         let elodie = ["ÉLODIE@x.example".to_string()];
         assert_eq!(one_address(&elodie, "élodie@x.example"), Some("ÉLODIE@x.example"));
+    }
+
+    #[test]
+    fn an_account_is_invited_at_a_plain_mailbox_only() {
+        for good in [
+            "ada@example.com",
+            "ada.lovelace+shop@mail.example.co.uk",
+            "o'brien@example.ie",
+            "åse.berg@bücher.example",
+            "x@a-b.example",
+        ] {
+            assert!(is_mailbox(good), "{good}");
+        }
+        for bad in [
+            "<a@b.example>",
+            "a@[127.0.0.1]",
+            "a+<script>@b.example",
+            "a@b..example",
+            "a@-b.example",
+            "a@b-.example",
+            "a@b.example\u{202E}",
+            "a\u{200B}@b.example",
+            ".a@b.example",
+            "a..b@b.example",
+            "a\"b@b.example",
+            "a,b@b.example",
+            "a@b",
+            "",
+        ] {
+            assert!(!is_mailbox(bad), "{bad:?}");
+        }
     }
 }

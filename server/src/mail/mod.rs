@@ -6,6 +6,7 @@
 //! (the server is down, a 4xx answer) is tried again later, with backoff.
 
 mod address;
+pub use address::is_mailbox;
 mod invite;
 mod message;
 mod password;

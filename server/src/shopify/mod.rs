@@ -163,16 +163,19 @@ fn shipment(f: &Fulfillment) -> Shipment {
 
 /// A fulfillment's boxes, each a tracking number and a carrier's page, paired
 /// as Shopify lists them (`tracking_numbers[i]` goes with `tracking_urls[i]`;
-/// the single `tracking_number` and `tracking_url` are the first of each, for
-/// payloads that have no lists). Only a link a shopper may follow is kept; a
+/// the single `tracking_number` and `tracking_url` are the first of each, and
+/// stand for it when given). Only a link a shopper may follow is kept; a
 /// box left with neither is dropped.
 fn boxes(f: &Fulfillment) -> Vec<(Option<String>, Option<String>)> {
+    // The single field, when given, is the first box's; the list gives the others.
     let list = |many: &[String], one: &Option<String>| -> Vec<String> {
-        if many.is_empty() {
-            one.iter().cloned().collect()
-        } else {
-            many.to_vec()
+        let mut all = many.to_vec();
+        match (one, all.first_mut()) {
+            (Some(one), Some(first)) => first.clone_from(one),
+            (Some(one), None) => all.push(one.clone()),
+            (None, _) => {}
         }
+        all
     };
     let numbers = list(&f.tracking_numbers, &f.tracking_number);
     let urls = list(&f.tracking_urls, &f.tracking_url);

@@ -39,6 +39,13 @@ async fn a_settings_patch_without_a_setting_of_true_or_false_is_refused_and_chan
         let problem: Value = res.json().await.unwrap();
         assert_eq!(problem["code"], "validation_failed", "{body}");
         assert_eq!(problem["errors"][0]["field"], field, "{body}: {problem}");
+        // In plain words, for a request that writes or not.
+        let n = problem["errors"].as_array().map_or(0, Vec::len);
+        let said = match n {
+            1 => "1 field is invalid; see `errors`. Nothing was changed.".to_string(),
+            n => format!("{n} fields are invalid; see `errors`. Nothing was changed."),
+        };
+        assert_eq!(problem["detail"], said.as_str(), "{body}");
         let message = problem["errors"][0]["message"].as_str().unwrap();
         assert!(message.contains("email_links"), "{body}: {message}");
         assert!(!message.contains("SettingsPatch"), "{body}: {message}");

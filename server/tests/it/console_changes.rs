@@ -223,3 +223,24 @@ async fn a_burst_of_the_same_forms_records_each_change_once() {
     let page = owner.page(CHANGES).await;
     assert!(page.contains("operator</td>"), "{page}");
 }
+
+#[tokio::test]
+async fn a_key_revoked_in_the_console_is_refused_from_the_next_request_on() {
+    let app = TestApp::spawn().await;
+    account(&app, "owner@alpha.example", "alpha", Role::Owner).await;
+    let owner = sign_in(&app, "owner@alpha.example").await;
+    // Used, so verified and remembered for a minute.
+    assert_eq!(app.email_links("alpha", &app.alpha_key, true).await.status(), 200);
+    assert_eq!(app.email_links("alpha", &app.alpha_key, true).await.status(), 200);
+    let prefix = app.alpha_key.split('_').nth(1).unwrap().to_string();
+    let res = owner
+        .post("/console/shops/alpha/keys/revoke", &[("prefix", &prefix)])
+        .await;
+    assert_eq!(res.status(), 303);
+    let res = app.email_links("alpha", &app.alpha_key, false).await;
+    assert_eq!(res.status(), 401, "the revoked key still worked");
+    assert!(
+        app.store.shop("alpha").await.unwrap().unwrap().email_links,
+        "nothing changed"
+    );
+}

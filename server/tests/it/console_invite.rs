@@ -103,11 +103,22 @@ async fn owners_invite_by_mail() {
 
     // What is refused, says why, and sends nothing.
     let long = "x".repeat(2_000);
-    let refusals: [(&str, &str, u16, &str); 5] = [
+    let refusals: [(&str, &str, u16, &str); 10] = [
         ("new@alpha.example", "staff", 409, "on the team already"),
         ("Owner@alpha.example", "staff", 409, "on the team already"),
         ("not an email", "staff", 422, "Enter the email address to invite"),
         (&long, "staff", 422, "Enter the email address to invite"),
+        // Shapes a mail cannot be sent to as typed, nor hidden characters.
+        ("<ok@alpha.example>", "staff", 422, "Enter the email address to invite"),
+        ("ok@[127.0.0.1]", "staff", 422, "Enter the email address to invite"),
+        ("ok@alpha..example", "staff", 422, "Enter the email address to invite"),
+        ("ok@-alpha.example", "staff", 422, "Enter the email address to invite"),
+        (
+            "ok@alpha.example\u{202E}",
+            "staff",
+            422,
+            "Enter the email address to invite",
+        ),
         ("ok@alpha.example", "admin", 422, "Choose owner or staff"),
     ];
     for (email, role, status, says) in refusals {
@@ -118,6 +129,14 @@ async fn owners_invite_by_mail() {
         assert!(!page.contains(&long[..100]), "a long address is not echoed back");
     }
     assert!(app.store.account("ok@alpha.example").await.unwrap().is_none());
+    for shape in [
+        "<ok@alpha.example>",
+        "ok@[127.0.0.1]",
+        "ok@alpha..example",
+        "ok@alpha.example\u{202E}",
+    ] {
+        assert!(app.store.account(shape).await.unwrap().is_none(), "{shape:?}");
+    }
     assert_eq!(role_in(&app, "new@alpha.example").await, Some(Role::Staff), "unchanged");
 
     // Staff, another shop's owner, another site: refused before anything is read.

@@ -146,7 +146,7 @@ async fn shopify_cancel_reasons_reach_the_shopper_as_plain_neutral_words() {
         ("nb", "Kansellert av butikken."),
         ("sv", "Avbruten av butiken."),
         ("de", "Vom Shop storniert."),
-        ("zh", "已由商店取消。"),
+        ("zh", "商店已取消此订单。"),
     ] {
         let page = page(&app, locale, "#1").await;
         assert!(page.contains(words), "{locale}: {page}");
