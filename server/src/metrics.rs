@@ -39,6 +39,32 @@ pub fn handle() -> Option<&'static PrometheusHandle> {
         .as_ref()
 }
 
+/// Gives the counters whose series are fixed a value of 0 from the start
+/// (without changing one counted already), so that a fresh server's
+/// `/metrics` lists them: an alert on `rate()` or `absent()` then sees the
+/// series before its first event.
+pub fn start_at_zero() {
+    for outcome in [
+        "found",
+        "not_found",
+        "invalid",
+        "rate_limited",
+        "unavailable",
+        "abandoned",
+    ] {
+        metrics::counter!("lookout_lookups_total", "outcome" => outcome).increment(0);
+    }
+    for name in [
+        "lookout_rate_limited_total",
+        "lookout_connections_refused_total",
+        "lookout_requests_refused_total",
+        "lookout_tally_dropped_total",
+        "lookout_key_hashes_total",
+    ] {
+        metrics::counter!(name).increment(0);
+    }
+}
+
 /// Counts every request by route template, method and status, and times it.
 pub async fn track(req: Request, next: Next) -> Response {
     let started = Instant::now();

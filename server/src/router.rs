@@ -224,6 +224,7 @@ fn route_list() -> Vec<AxumRouteListing> {
 pub fn app(state: AppState) -> Router {
     // Install the metrics recorder before the first request records anything.
     let _ = crate::metrics::handle();
+    crate::metrics::start_at_zero();
     let routes = route_list();
     let page_state = state.clone();
     let options = LeptosOptions::clone(&state.leptos_options);

@@ -11,9 +11,17 @@ pub enum LogFormat {
     Json,
 }
 
+static FORMAT: std::sync::OnceLock<LogFormat> = std::sync::OnceLock::new();
+
+/// Whether log lines are JSON (then nothing else is written as text).
+pub fn is_json() -> bool {
+    FORMAT.get() == Some(&LogFormat::Json)
+}
+
 /// Installs the global subscriber on stderr, level from `RUST_LOG` (default
 /// `info`). Every line of a request carries its span: request id, method, route.
 pub fn init(format: LogFormat) {
+    let _ = FORMAT.set(format);
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn"));
     // Colours only for a person at a terminal, not in files and collectors.
     let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());

@@ -86,6 +86,16 @@ async fn metrics_count_requests_lookups_and_ingest_without_personal_data() {
         sample(&text, "lookout_lookups_total", &[r#"outcome="not_found""#]),
         Some(2.0)
     );
+    // Outcomes that did not happen are there from the start, at 0.
+    for outcome in ["unavailable", "abandoned"] {
+        let label = format!(r#"outcome="{outcome}""#);
+        assert_eq!(sample(&text, "lookout_lookups_total", &[&label]), Some(0.0), "{text}");
+    }
+    assert_eq!(
+        sample(&text, "lookout_requests_refused_total", &[]),
+        Some(0.0),
+        "{text}"
+    );
     assert_eq!(
         sample(
             &text,

@@ -28,6 +28,28 @@ impl<'s> MigrationSource<'s> for Compiled {
     }
 }
 
+/// Applies a backend's pending migrations. A SQLite file that holds other
+/// tables and none of Lookout's is someone else's database, and is left as
+/// it is; a database migrated by a newer version says so.
+pub(super) async fn run(backend: Backend, pool: &sqlx::AnyPool) -> Result<(), super::StoreError> {
+    if backend == Backend::Sqlite {
+        let tables: Vec<String> = sqlx::query_scalar(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY name",
+        )
+        .fetch_all(pool)
+        .await?;
+        if !tables.is_empty() && !tables.iter().any(|t| t == "_sqlx_migrations") {
+            let named: Vec<&str> = tables.iter().take(3).map(String::as_str).collect();
+            let more = if tables.len() > 3 { ", …" } else { "" };
+            return Err(super::StoreError::Foreign(format!("{}{more}", named.join(", "))));
+        }
+    }
+    match migrator(backend).await?.run(pool).await {
+        Err(MigrateError::VersionMissing(version)) => Err(super::StoreError::Newer(version)),
+        done => Ok(done?),
+    }
+}
+
 /// The migrator of a backend's migrations.
 pub(super) async fn migrator(backend: Backend) -> Result<Migrator, MigrateError> {
     Migrator::new(Compiled(match backend {

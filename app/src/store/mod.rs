@@ -96,6 +96,16 @@ pub enum StoreError {
     NotOwner,
     #[error("the lookup database: {0}")]
     LookupUrl(String),
+    #[error(
+        "this database was migrated by a newer Lookout (its migration {0} is not one this version has): \
+         run that version, or restore a backup made before it"
+    )]
+    Newer(i64),
+    #[error(
+        "this SQLite database holds tables that are not Lookout's ({0}) and none of Lookout's: \
+         give Lookout a file of its own (a path where none is, or its own database)"
+    )]
+    Foreign(String),
 }
 
 mod unavailable;
@@ -221,7 +231,7 @@ impl Store {
     /// rules are newer than the database's views (and, on SQLite, gives orders
     /// their lookup ids).
     pub async fn migrate(&self) -> Result<(), StoreError> {
-        migrations::migrator(self.backend).await?.run(&self.pool).await?;
+        migrations::run(self.backend, &self.pool).await?;
         // Migrations may rewrite what lookups read.
         self.readers.wrote();
         self.fill_missing_views().await?;
@@ -366,6 +376,8 @@ mod housekeeping_tests;
 mod idle_accounts_tests;
 #[cfg(test)]
 mod lookup_tests;
+#[cfg(test)]
+mod reconnect_tests;
 #[cfg(test)]
 mod snapshot_tests;
 #[cfg(test)]

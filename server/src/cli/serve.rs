@@ -181,14 +181,10 @@ pub(super) async fn serve(
             }
         });
     }
-    println!("Lookout is listening on http://{local}");
+    let mut signals = StopSignals::listen();
     let (here, metrics_here) = (from_this_machine(local), from_this_machine(metrics_local));
-    println!("  Console: http://{here}/console");
-    if let Ok(Some(_)) = state.store.shop("demo").await {
-        println!("  Demo tracking page: http://{here}/track/demo");
-    }
-    println!("  Health: http://{here}/healthz");
-    println!("  Metrics: http://{metrics_here}/metrics");
+    let demo = matches!(state.store.shop("demo").await, Ok(Some(_)));
+    banner(local, here, metrics_here, demo);
     // The metrics listener stops after the main one, so that its draining can be watched.
     let (stop_metrics, metrics_stopped) = tokio::sync::oneshot::channel::<()>();
     let metrics_server = metrics_listener.map(|metrics_listener| {
@@ -205,16 +201,16 @@ pub(super) async fn serve(
         ))
     });
     let router = crate::app(state);
-    let stopping = async {
-        shutdown_signal().await;
+    let stopping = async move {
+        signals.next().await;
         tracing::info!("stopping: a second signal stops at once");
         if let Some(mailer) = &mailer {
             mailer.stop();
         }
         // An operator who will not wait for the stop's bounded waits (up to
         // 35 s) asks again: each order is whole or absent, as after a crash.
-        tokio::spawn(async {
-            shutdown_signal().await;
+        tokio::spawn(async move {
+            signals.next().await;
             tracing::warn!("stopped at once, on a second signal");
             std::process::exit(1);
         });
@@ -229,8 +225,13 @@ pub(super) async fn serve(
     let deadline = tokio::time::Instant::now() + app::store::CLOSE_WITHIN;
     match tokio::time::timeout_at(deadline, store.flush_tally()).await {
         Ok(Ok(())) => {}
-        Ok(Err(e)) => tracing::warn!(error = %e, "the last lookup counts could not be written"),
-        Err(_) => tracing::warn!("the last lookup counts were not written in time"),
+        Ok(Err(e)) => tracing::warn!(
+            error = %e,
+            "the last lookup counts could not be written: the console's daily counts miss them"
+        ),
+        Err(_) => {
+            tracing::warn!("the last lookup counts were not written in time: the console's daily counts miss them")
+        }
     }
     store
         .close_within(deadline.saturating_duration_since(tokio::time::Instant::now()))
@@ -282,22 +283,50 @@ fn from_this_machine(addr: SocketAddr) -> SocketAddr {
     SocketAddr::new(ip, addr.port())
 }
 
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
+/// What stops the server: Ctrl-C, SIGTERM, or SIGHUP (its terminal closed;
+/// the server has no configuration to read again, so a hang-up stops it as
+/// SIGTERM does, draining, rather than killing it mid-request). Listened for
+/// from the moment this is made, so that a signal sent as soon as the server
+/// says where it listens is not the default's sudden end.
+struct StopSignals {
+    /// Interrupt (Ctrl-C), terminate, hang up; none where they cannot be listened for.
     #[cfg(unix)]
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
+    kinds: [Option<tokio::signal::unix::Signal>; 3],
+}
+
+impl StopSignals {
+    fn listen() -> StopSignals {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{signal, SignalKind};
+            let kinds =
+                [SignalKind::interrupt(), SignalKind::terminate(), SignalKind::hangup()].map(|kind| signal(kind).ok());
+            StopSignals { kinds }
         }
-    };
-    #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! { _ = ctrl_c => {}, _ = terminate => {} }
+        #[cfg(not(unix))]
+        StopSignals {}
+    }
+
+    /// The next stop signal.
+    async fn next(&mut self) {
+        #[cfg(unix)]
+        {
+            async fn one(signal: &mut Option<tokio::signal::unix::Signal>) {
+                match signal {
+                    Some(signal) => {
+                        signal.recv().await;
+                    }
+                    None => std::future::pending::<()>().await,
+                }
+            }
+            let [interrupt, terminate, hangup] = &mut self.kinds;
+            tokio::select! { _ = one(interrupt) => {}, _ = one(terminate) => {}, _ = one(hangup) => {} }
+        }
+        #[cfg(not(unix))]
+        {
+            let _ = tokio::signal::ctrl_c().await;
+        }
+    }
 }
 
 /// The Leptos settings for a server on `addr` serving assets from `site_root`.
@@ -326,4 +355,30 @@ mod tests {
         assert_eq!(shown("127.0.0.1:3000"), "127.0.0.1:3000");
         assert_eq!(shown("192.0.2.7:8080"), "192.0.2.7:8080");
     }
+}
+
+/// Where the server answers: for a person, lines on standard output (a closed
+/// output is no reason to stop); with JSON logs, one log line instead, so
+/// that a collector reading both outputs reads JSON only.
+fn banner(local: SocketAddr, here: SocketAddr, metrics_here: SocketAddr, demo: bool) {
+    if crate::telemetry::is_json() {
+        let demo = demo.then(|| format!("http://{here}/track/demo"));
+        tracing::info!(
+            console = %format_args!("http://{here}/console"),
+            health = %format_args!("http://{here}/healthz"),
+            metrics = %format_args!("http://{metrics_here}/metrics"),
+            demo = demo.as_deref(),
+            "Lookout is listening on http://{local}"
+        );
+        return;
+    }
+    let mut text = format!("Lookout is listening on http://{local}\n  Console: http://{here}/console\n");
+    if demo {
+        text.push_str(&format!("  Demo tracking page: http://{here}/track/demo\n"));
+    }
+    text.push_str(&format!(
+        "  Health: http://{here}/healthz\n  Metrics: http://{metrics_here}/metrics\n"
+    ));
+    let mut out = std::io::stdout().lock();
+    let _ = std::io::Write::write_all(&mut out, text.as_bytes()).and_then(|()| std::io::Write::flush(&mut out));
 }

@@ -53,8 +53,9 @@ pub(super) enum ShopCommand {
         #[arg(long, conflicts_with = "accent")]
         clear_accent: bool,
         /// Let shoppers without their order number ask for a link to their orders
-        /// by email (when the server sends mail): on or off.
-        #[arg(long, value_parser = clap::builder::BoolishValueParser::new())]
+        /// by email (when the server sends mail): on or off (yes and no, true and
+        /// false, 1 and 0 are read the same).
+        #[arg(long, value_name = "on|off", hide_possible_values = true, value_parser = clap::builder::BoolishValueParser::new())]
         email_links: Option<bool>,
     },
     /// Replace the shop's Shopify webhook secret and print the new one once.

@@ -231,15 +231,11 @@ async fn ask_together(pool: &Pool, batch: &[Ask]) -> Result<Vec<Option<String>>,
         [] => Ok(Vec::new()),
         [one] => Ok(vec![ask_alone(pool, &one.slug, &one.number_key, &one.email_key).await?]),
         many => {
-            let mut conn = get(pool).await?;
             let column = |f: fn(&Ask) -> &str| many.iter().map(f).collect::<Vec<&str>>();
-            let found = sqlx::query_as::<_, (i64, Option<String>)>(LOOKUP_MANY)
-                .bind(column(|a| &a.slug))
-                .bind(column(|a| &a.number_key))
-                .bind(column(|a| &a.email_key))
-                .fetch_all(&mut *conn)
-                .await;
-            let rows = kept_if_answered(conn, found)?;
+            let asked = Asked::Many(column(|a| &a.slug), column(|a| &a.number_key), column(|a| &a.email_key));
+            let Found::Many(rows) = on_a_live_connection(pool, &asked).await? else {
+                return Err(ReaderError("a batch answered as one lookup".into()));
+            };
             let mut views = vec![None; many.len()];
             for (position, view) in rows {
                 let slot = usize::try_from(position - 1).ok().and_then(|i| views.get_mut(i));
@@ -254,21 +250,77 @@ async fn ask_together(pool: &Pool, batch: &[Ask]) -> Result<Vec<Option<String>>,
 
 /// One lookup, asked on its own.
 async fn ask_alone(pool: &Pool, slug: &str, number_key: &str, email_key: &str) -> Answer {
-    let mut conn = get(pool).await?;
-    let found = sqlx::query_scalar::<_, Option<String>>(LOOKUP)
-        .bind(slug)
-        .bind(number_key)
-        .bind(email_key)
-        .fetch_optional(&mut *conn)
-        .await;
-    Ok(kept_if_answered(conn, found)?.flatten())
+    match on_a_live_connection(pool, &Asked::One(slug, number_key, email_key)).await? {
+        Found::One(view) => Ok(view.flatten()),
+        Found::Many(_) => Err(ReaderError("one lookup answered as a batch".into())),
+    }
 }
 
-/// A statement's outcome; the connection goes back to the pool only if it
-/// answered, and one whose statement failed is never used again.
-fn kept_if_answered<T>(conn: Object<Opener>, found: Result<T, sqlx::Error>) -> Result<T, ReaderError> {
-    found.map_err(|e| {
-        drop(Object::take(conn));
-        ReaderError(e.to_string())
-    })
+/// A lookup's statement: one (shop, number key, email key), or a batch of them.
+enum Asked<'a> {
+    One(&'a str, &'a str, &'a str),
+    Many(Vec<&'a str>, Vec<&'a str>, Vec<&'a str>),
+}
+
+/// What a statement found: one view (if any row, and its view if any), or a
+/// batch's rows (position in the batch, view).
+enum Found {
+    One(Option<Option<String>>),
+    Many(Vec<(i64, Option<String>)>),
+}
+
+impl Asked<'_> {
+    async fn run(&self, conn: &mut PgConnection) -> Result<Found, sqlx::Error> {
+        match self {
+            Asked::One(slug, number_key, email_key) => sqlx::query_scalar::<_, Option<String>>(LOOKUP)
+                .bind(slug)
+                .bind(number_key)
+                .bind(email_key)
+                .fetch_optional(conn)
+                .await
+                .map(Found::One),
+            Asked::Many(slugs, numbers, emails) => sqlx::query_as::<_, (i64, Option<String>)>(LOOKUP_MANY)
+                .bind(slugs)
+                .bind(numbers)
+                .bind(emails)
+                .fetch_all(conn)
+                .await
+                .map(Found::Many),
+        }
+    }
+}
+
+/// Runs a lookup's statement on a pooled connection. A connection whose
+/// statement failed is never used again; one found gone (the database
+/// restarted, or ended its session) is dropped and the statement asked again
+/// on the next, up to once per connection the pool may hold and once more: the
+/// connections a restart left dead then cost no shopper a lookup, and a
+/// database that is down still fails at once (no connection opens).
+async fn on_a_live_connection(pool: &Pool, asked: &Asked<'_>) -> Result<Found, ReaderError> {
+    let mut tries = pool.status().max_size + 1;
+    loop {
+        let mut conn = get(pool).await?;
+        match asked.run(&mut conn).await {
+            Ok(found) => return Ok(found),
+            Err(e) => {
+                drop(Object::take(conn));
+                tries -= 1;
+                if tries == 0 || !connection_gone(&e) {
+                    return Err(ReaderError(e.to_string()));
+                }
+            }
+        }
+    }
+}
+
+/// Whether a statement failed because its connection is gone rather than
+/// because of the statement: the socket closed, or the server ended the
+/// session (SQLSTATE class 57P, as a restart or `pg_terminate_backend` does)
+/// or lost it (class 08).
+fn connection_gone(e: &sqlx::Error) -> bool {
+    match e {
+        sqlx::Error::Io(_) => true,
+        sqlx::Error::Database(db) => db.code().is_some_and(|c| c.starts_with("57P") || c.starts_with("08")),
+        _ => false,
+    }
 }

@@ -1,0 +1,69 @@
+//! `lookout migrate` on a database that is not one it should touch: another
+//! program's SQLite file, or a database a newer version migrated. Each is
+//! refused with what to do, and left as it was.
+
+use crate::common;
+
+use common::{lookout_command, lookout_ok, TestDb};
+
+async fn pool(url: &str) -> sqlx::AnyPool {
+    sqlx::any::install_default_drivers();
+    sqlx::AnyPool::connect(url).await.expect("connect")
+}
+
+#[tokio::test]
+async fn another_programs_sqlite_file_is_not_migrated() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}?mode=rwc", dir.path().join("shop.db").display());
+    let other = pool(&url).await;
+    sqlx::query("CREATE TABLE customers (id INTEGER PRIMARY KEY, name TEXT)")
+        .execute(&other)
+        .await
+        .unwrap();
+    other.close().await;
+    let out = lookout_command(&url).arg("migrate").output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "{err}");
+    assert!(
+        err.contains("not Lookout's (customers)") && err.contains("a file of its own"),
+        "{err}"
+    );
+    let other = pool(&url).await;
+    let tables: Vec<String> = sqlx::query_scalar("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+        .fetch_all(&other)
+        .await
+        .unwrap();
+    assert_eq!(tables, ["customers"], "nothing was added");
+}
+
+#[tokio::test]
+async fn a_database_a_newer_version_migrated_says_so_and_is_left_as_it_was() {
+    let db = TestDb::new();
+    lookout_ok(&db.url, &["migrate"]);
+    let sql = pool(&db.url).await;
+    // A row as sqlx writes one, of a version this build does not have.
+    let checksum = if db.is_postgres() { "'\\x00'::bytea" } else { "X'00'" };
+    sqlx::query(&format!(
+        "INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time) \
+         VALUES (99990101000000, 'from a newer version', TRUE, {checksum}, 1)"
+    ))
+    .execute(&sql)
+    .await
+    .unwrap();
+    let count = || async {
+        sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM _sqlx_migrations")
+            .fetch_one(&sql)
+            .await
+            .unwrap()
+    };
+    let before = count().await;
+    // `lookout serve` migrates the same way first.
+    let out = lookout_command(&db.url).arg("migrate").output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "{err}");
+    assert!(
+        err.contains("migrated by a newer Lookout (its migration 99990101000000"),
+        "{err}"
+    );
+    assert_eq!(count().await, before);
+}
