@@ -357,28 +357,31 @@ mod tests {
     }
 }
 
-/// Where the server answers: for a person, lines on standard output (a closed
-/// output is no reason to stop); with JSON logs, one log line instead, so
-/// that a collector reading both outputs reads JSON only.
+/// Where the server answers, on standard output: lines for a person, or with
+/// JSON logs one JSON object (so that a collector reading both outputs reads
+/// JSON only). A closed output is no reason to stop.
 fn banner(local: SocketAddr, here: SocketAddr, metrics_here: SocketAddr, demo: bool) {
-    if crate::telemetry::is_json() {
-        let demo = demo.then(|| format!("http://{here}/track/demo"));
-        tracing::info!(
-            console = %format_args!("http://{here}/console"),
-            health = %format_args!("http://{here}/healthz"),
-            metrics = %format_args!("http://{metrics_here}/metrics"),
-            demo = demo.as_deref(),
-            "Lookout is listening on http://{local}"
-        );
-        return;
-    }
-    let mut text = format!("Lookout is listening on http://{local}\n  Console: http://{here}/console\n");
-    if demo {
-        text.push_str(&format!("  Demo tracking page: http://{here}/track/demo\n"));
-    }
-    text.push_str(&format!(
-        "  Health: http://{here}/healthz\n  Metrics: http://{metrics_here}/metrics\n"
-    ));
+    let demo = demo.then(|| format!("http://{here}/track/demo"));
+    let text = if crate::telemetry::is_json() {
+        let line = serde_json::json!({
+            "message": format!("Lookout is listening on http://{local}"),
+            "listening": format!("http://{local}"),
+            "console": format!("http://{here}/console"),
+            "demo": demo,
+            "health": format!("http://{here}/healthz"),
+            "metrics": format!("http://{metrics_here}/metrics"),
+        });
+        format!("{line}\n")
+    } else {
+        let mut text = format!("Lookout is listening on http://{local}\n  Console: http://{here}/console\n");
+        if let Some(demo) = demo {
+            text.push_str(&format!("  Demo tracking page: {demo}\n"));
+        }
+        text.push_str(&format!(
+            "  Health: http://{here}/healthz\n  Metrics: http://{metrics_here}/metrics\n"
+        ));
+        text
+    };
     let mut out = std::io::stdout().lock();
     let _ = std::io::Write::write_all(&mut out, text.as_bytes()).and_then(|()| std::io::Write::flush(&mut out));
 }

@@ -42,6 +42,17 @@ impl ServerProcess {
         let mut out = std::io::BufReader::new(child.stdout.take().expect("stdout"));
         let mut line = String::new();
         out.read_line(&mut line).expect("read the address line");
+        // With JSON logs, one JSON object names the addresses.
+        if let Ok(said) = serde_json::from_str::<serde_json::Value>(&line) {
+            let url = |name: &str| said[name].as_str().unwrap_or_default().to_string();
+            let (base, metrics) = (
+                url("listening"),
+                url("metrics").trim_end_matches("/metrics").to_string(),
+            );
+            assert!(base.starts_with("http://127.0.0.1:"), "unexpected first line {line:?}");
+            std::thread::spawn(move || std::io::copy(&mut out, &mut std::io::sink()));
+            return ServerProcess { child, base, metrics };
+        }
         let base = line.trim().rsplit(' ').next().unwrap_or_default().to_string();
         assert!(base.starts_with("http://127.0.0.1:"), "unexpected first line {line:?}");
         // Then a line for each address (the console, the demo page if there is

@@ -4,7 +4,7 @@
 use crate::common;
 
 use common::{lookout_command, ServerProcess, TestDb};
-use std::io::{BufRead, Read};
+use std::io::Read;
 use std::time::{Duration, Instant};
 
 #[test]
@@ -34,51 +34,52 @@ fn a_hang_up_stops_the_server_as_sigterm_does() {
 }
 
 #[test]
-fn with_json_logs_the_server_writes_only_json_and_a_closed_output_does_not_stop_it() {
+fn with_json_logs_every_line_is_json_and_a_closed_output_does_not_stop_the_server() {
     let db = TestDb::new();
+    // Its addresses, as one JSON object on standard output; its log, JSON too.
+    let mut server = ServerProcess::start(lookout_command(&db.url), &["--log-format", "json"]);
+    assert!(server.metrics.starts_with("http://127.0.0.1:"), "{}", server.metrics);
+    let log = server.stop_and_read_log();
+    for line in log.lines() {
+        assert!(
+            serde_json::from_str::<serde_json::Value>(line).is_ok(),
+            "not JSON: {line:?}"
+        );
+    }
+
+    // Standard output closed at once, as `lookout serve | true` closes it: the
+    // server goes on serving at the address it was given.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let address = format!("127.0.0.1:{port}");
     let mut child = lookout_command(&db.url)
-        .env("RUST_LOG", "info")
-        .args(["--log-format", "json", "serve", "--addr", "127.0.0.1:0"])
+        .args(["serve", "--addr", &address])
         .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
         .spawn()
         .expect("start lookout serve");
-    // Its output closed at once, as `lookout serve | true` closes it.
     drop(child.stdout.take());
-    let stderr = child.stderr.take().expect("the log");
-    let mut lines = std::io::BufReader::new(stderr).lines();
-    let listening = loop {
-        let line = lines.next().expect("a log line before the address").expect("a line");
-        let value: serde_json::Value =
-            serde_json::from_str(&line).unwrap_or_else(|e| panic!("not JSON: {line:?}: {e}"));
-        let message = value["fields"]["message"].as_str().unwrap_or_default().to_string();
-        if message.starts_with("Lookout is listening on http://127.0.0.1:") {
-            break value;
+    let began = Instant::now();
+    let health = loop {
+        let answer = std::net::TcpStream::connect(&address).ok().and_then(|mut stream| {
+            std::io::Write::write_all(
+                &mut stream,
+                b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+            )
+            .ok()?;
+            let mut text = String::new();
+            stream.read_to_string(&mut text).ok().map(|_| text)
+        });
+        if let Some(text) = answer {
+            break text;
         }
+        assert!(child.try_wait().expect("status").is_none(), "the server stopped");
+        assert!(began.elapsed() < Duration::from_secs(20), "never answered");
+        std::thread::sleep(Duration::from_millis(50));
     };
-    assert!(
-        listening["fields"]["console"]
-            .as_str()
-            .is_some_and(|c| c.ends_with("/console")),
-        "{listening}"
-    );
-    let base = listening["fields"]["message"]
-        .as_str()
-        .unwrap()
-        .rsplit(' ')
-        .next()
-        .unwrap()
-        .to_string();
-    // Still serving.
-    let mut health = String::new();
-    let address = base.trim_start_matches("http://");
-    let mut stream = std::net::TcpStream::connect(address).expect("connect");
-    std::io::Write::write_all(
-        &mut stream,
-        b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
-    )
-    .unwrap();
-    stream.read_to_string(&mut health).expect("an answer");
     assert!(health.starts_with("HTTP/1.1 200"), "{health}");
     assert!(child.try_wait().expect("status").is_none(), "the server stopped");
     let _ = child.kill();
