@@ -194,11 +194,21 @@ pub fn date(value: &str, locale: Locale) -> String {
 
 /// Date and time of an RFC 3339 time, for carrier scans: said to be UTC, as
 /// every stored time is (the page is made on the server, which knows no
-/// shopper's time zone).
+/// shopper's time zone; the page's island says it again in the browser's,
+/// [`local_moment`]).
 pub fn moment(value: &str, locale: Locale) -> String {
     match value.get(11..16) {
         Some(time) if value.len() > 16 => format!("{} {time} UTC", date(value, locale)),
         _ => date(value, locale),
+    }
+}
+
+/// [`moment`] of a time already in the shopper's own zone (`YYYY-MM-DDTHH:MM`,
+/// as the browser tells it): no zone said.
+pub fn local_moment(value: &str, locale: Locale) -> String {
+    match value.get(11..16) {
+        Some(time) => format!("{} {time}", date(value, locale)),
+        None => date(value, locale),
     }
 }
 
@@ -298,5 +308,9 @@ mod tests {
         );
         assert_eq!(date("soon", Locale::En), "soon");
         assert_eq!(date("2026-13-01", Locale::En), "2026-13-01");
+        // A time in the shopper's own zone, as the browser tells it: no zone said.
+        assert_eq!(local_moment("2026-11-03T02:15", Locale::En), "3 Nov 2026 02:15");
+        assert_eq!(local_moment("2026-11-03T02:15", Locale::De), "3. Nov. 2026 02:15");
+        assert_eq!(local_moment("2026-11-03", Locale::Zh), "2026年11月3日");
     }
 }

@@ -114,6 +114,17 @@ pub fn t_args(locale: Locale, key: &str, args: &[(&str, &str)]) -> String {
     fill(&t(locale, key), args)
 }
 
+/// The translation of `key` cut where its `%{name}` placeholder stands: what
+/// comes before it and after it, so that the value can be marked up of its own
+/// (a date in a `<time>` element). All of it before, when there is no such placeholder.
+pub fn t_around(locale: Locale, key: &str, name: &str) -> (String, String) {
+    let text = t(locale, key);
+    match text.split_once(&format!("%{{{name}}}")) {
+        Some((before, after)) => (before.to_string(), after.to_string()),
+        None => (text, String::new()),
+    }
+}
+
 /// `text` in brackets after what it qualifies, as the language writes them
 /// ("owner@example.com (you)", "…（您）"), its leading space included.
 pub fn aside(locale: Locale, text: &str) -> String {
@@ -165,7 +176,23 @@ fn fill(template: &str, args: &[(&str, &str)]) -> String {
 
 #[cfg(test)]
 mod tests {
+
     use super::*;
+
+    #[test]
+    fn a_translation_is_cut_around_its_placeholder() {
+        assert_eq!(
+            t_around(Locale::En, "order.placed", "date"),
+            ("Placed on ".to_string(), String::new())
+        );
+        let (before, after) = t_around(Locale::Zh, "order.placed", "date");
+        assert_eq!(
+            t_args(Locale::Zh, "order.placed", &[("date", "X")]),
+            format!("{before}X{after}")
+        );
+        // No such placeholder: all of it before.
+        assert_eq!(t_around(Locale::En, "progress.placed", "date").0, "Placed");
+    }
 
     #[test]
     fn one_thing_is_said_in_the_singular_and_more_with_their_count() {

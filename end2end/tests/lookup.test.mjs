@@ -67,6 +67,29 @@ describe('with JavaScript on (hydrated)', () => {
     await context.close();
   });
 
+  test("the order's times are said in the shopper's own time zone", async () => {
+    // Shanghai is UTC+8 all year: a scan at 18:02 UTC is 02:02 the next day there.
+    const context = await browser.newContext({ ...PHONE, timezoneId: 'Asia/Shanghai' });
+    const page = await context.newPage();
+    await page.goto(`${server.base}/track/demo`);
+    await page.locator('form[data-hydrated="true"]').waitFor({ timeout: 20_000 });
+    await fillAndSubmit(page, 'ada@example.com', '#1001');
+    await page.getByRole('heading', { name: 'Order #1001' }).waitFor();
+    const times = await page.locator('time[data-local]').evaluateAll((all) =>
+      all.map((t) => ({ at: t.getAttribute('datetime'), kind: t.dataset.local, said: t.textContent })));
+    assert.ok(times.some((t) => t.kind === 'moment'), 'carrier scans have times');
+    const months = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+    for (const { at, kind, said } of times) {
+      const there = new Date(new Date(at).getTime() + 8 * 3600 * 1000); // read in UTC: Shanghai's clock
+      const day = `${there.getUTCDate()} ${months[there.getUTCMonth()]} ${there.getUTCFullYear()}`;
+      const hhmm = `${String(there.getUTCHours()).padStart(2, '0')}:${String(there.getUTCMinutes()).padStart(2, '0')}`;
+      const expected = kind === 'moment' ? `${day} ${hhmm}` : day;
+      assert.equal(said, expected, `${at} (${kind})`);
+      assert.ok(!said.includes('UTC'), said);
+    }
+    await context.close();
+  });
+
   test('a wrong email gets the helpful not-found message', async () => {
     const { context, page } = await openHydrated();
     await fillAndSubmit(page, 'eve@example.com', '#1001');

@@ -7,69 +7,11 @@ use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, Salt
 use argon2::Argon2;
 use rand::rngs::OsRng;
 use rand::RngCore;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, OnceLock};
-use tokio::sync::Semaphore;
+use std::sync::OnceLock;
 
 const PREFIX_HEX: usize = 16;
 
-/// Bounds the Argon2 work that requests can cause: at most `running` hashes at
-/// once (each takes about 19 MiB and a core for tens of milliseconds), and at most
-/// `admitted` requests running or queued for one. A request beyond that, or one
-/// that waited `patience`, is turned away ([`Busy`]) without hashing anything.
-/// A hash holds its places until it ends, even if its request was dropped.
-pub struct HashGate {
-    running: Arc<Semaphore>,
-    admitted: Arc<Semaphore>,
-    patience: std::time::Duration,
-    hashes: AtomicU64,
-}
-
-/// The hashing gate is full: try again shortly.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Busy;
-
-impl HashGate {
-    /// A gate running `running` hashes at once with room for `admitted` requests in all.
-    pub fn new(running: usize, admitted: usize, patience: std::time::Duration) -> HashGate {
-        let running = running.max(1);
-        HashGate {
-            running: Arc::new(Semaphore::new(running)),
-            admitted: Arc::new(Semaphore::new(admitted.max(running))),
-            patience,
-            hashes: AtomicU64::new(0),
-        }
-    }
-
-    /// One hash per core at once, eight requests per core admitted, two seconds' patience.
-    pub fn for_this_machine() -> HashGate {
-        let cores = std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get);
-        HashGate::new(cores, 8 * cores, std::time::Duration::from_secs(2))
-    }
-
-    /// Runs `job` (a hash) on a blocking thread once the gate lets it in.
-    pub async fn run<T: Send + 'static>(&self, job: impl FnOnce() -> T + Send + 'static) -> Result<T, Busy> {
-        let admitted = self.admitted.clone().try_acquire_owned().map_err(|_| Busy)?;
-        let running = tokio::time::timeout(self.patience, self.running.clone().acquire_owned())
-            .await
-            .map_err(|_| Busy)?
-            .map_err(|_| Busy)?;
-        self.hashes.fetch_add(1, Ordering::Relaxed);
-        metrics::counter!("lookout_key_hashes_total").increment(1);
-        tokio::task::spawn_blocking(move || {
-            let out = job();
-            drop((running, admitted));
-            out
-        })
-        .await
-        .map_err(|_| Busy)
-    }
-
-    /// How many hashes this gate has let run.
-    pub fn hashes(&self) -> u64 {
-        self.hashes.load(Ordering::Relaxed)
-    }
-}
+pub use crate::hash_gate::{Busy, HashGate};
 
 /// A newly generated key: the full text (shown once) and its public prefix.
 pub struct NewKey {
@@ -263,51 +205,6 @@ mod tests {
         assert!(verify(&k.key, Some(&h)));
         assert!(!verify(&generate().key, Some(&h)));
         assert!(!verify(&k.key, None));
-    }
-
-    /// Occupies the gate's one running place until the returned sender is used.
-    async fn hold(
-        gate: &std::sync::Arc<HashGate>,
-    ) -> (std::sync::mpsc::Sender<()>, tokio::task::JoinHandle<Result<(), Busy>>) {
-        let (started_tx, started_rx) = std::sync::mpsc::channel();
-        let (release_tx, release_rx) = std::sync::mpsc::channel::<()>();
-        let gate = gate.clone();
-        let task = tokio::spawn(async move {
-            gate.run(move || {
-                let _ = started_tx.send(());
-                let _ = release_rx.recv();
-            })
-            .await
-        });
-        tokio::task::spawn_blocking(move || started_rx.recv().unwrap())
-            .await
-            .unwrap();
-        (release_tx, task)
-    }
-
-    #[tokio::test]
-    async fn the_hash_gate_turns_away_what_it_cannot_admit() {
-        let gate = std::sync::Arc::new(HashGate::new(1, 2, std::time::Duration::from_secs(1)));
-        let (release, running) = hold(&gate).await;
-        // One running, one queued: a third is turned away at once, without hashing.
-        let queued = {
-            let gate = gate.clone();
-            tokio::spawn(async move { gate.run(|| 7).await })
-        };
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-        let started = std::time::Instant::now();
-        assert_eq!(gate.run(|| ()).await, Err(Busy));
-        assert!(started.elapsed() < std::time::Duration::from_millis(500));
-        release.send(()).unwrap();
-        running.await.unwrap().unwrap();
-        assert_eq!(queued.await.unwrap(), Ok(7));
-        // A queued request waits its patience out, then is turned away.
-        let (release, running) = hold(&gate).await;
-        let started = std::time::Instant::now();
-        assert_eq!(gate.run(|| ()).await, Err(Busy));
-        assert!(started.elapsed() >= std::time::Duration::from_secs(1));
-        release.send(()).unwrap();
-        running.await.unwrap().unwrap();
     }
 
     #[test]

@@ -12,6 +12,7 @@ pub mod demo;
 pub mod embed;
 pub mod fallback;
 pub mod guard;
+pub mod hash_gate;
 pub mod html;
 pub mod import;
 pub mod keys;

@@ -30,6 +30,7 @@ thread_local! {
 pub fn start(region: HtmlElement) {
     EMPTY_FORM.with(|empty| *empty.borrow_mut() = Some(region.inner_html()));
     mark_hydrated(&region);
+    local_times(&region);
     if let Some(window) = leptos::web_sys::window() {
         let kept = region.clone();
         let reset = Closure::<dyn Fn()>::new(move || {
@@ -90,6 +91,7 @@ async fn find(form: HtmlFormElement, region: HtmlElement) {
         Answer::Shown(html) => {
             region.set_inner_html(&html);
             mark_hydrated(&region);
+            local_times(&region);
             // The order's heading when found, else the first field to correct, else the first field.
             let _ = focus(&region, "#order-heading")
                 || focus(&region, "[aria-invalid=\"true\"]")
@@ -226,6 +228,49 @@ fn request(form: &HtmlFormElement) -> Option<(RequestInit, leptos::web_sys::Wind
 fn mark_hydrated(region: &HtmlElement) {
     if let Ok(Some(form)) = region.query_selector("form[data-lookup=find]") {
         let _ = form.set_attribute("data-hydrated", "true");
+    }
+}
+
+/// Says the order's times in the browser's own time zone: the server, which
+/// knows no shopper's zone, said them in UTC (a carrier's scan "18:02 UTC",
+/// a delivery's date as the day was in UTC). Each `<time data-local>` is said
+/// again, in the page's language and the page's own words for dates: a
+/// `moment` with its time of day and no zone, a `date` as the day it was here.
+fn local_times(region: &HtmlElement) {
+    use leptos::web_sys::js_sys::Date;
+    let locale = region
+        .owner_document()
+        .and_then(|d| d.document_element())
+        .and_then(|html| html.get_attribute("lang"))
+        .and_then(|lang| crate::i18n::Locale::parse(&lang))
+        .unwrap_or(crate::i18n::Locale::En);
+    let Ok(times) = region.query_selector_all("time[data-local][datetime]") else {
+        return;
+    };
+    for i in 0..times.length() {
+        let Some(Ok(time)) = times.item(i).map(|n| n.dyn_into::<Element>()) else {
+            continue;
+        };
+        let Some(at) = time.get_attribute("datetime") else {
+            continue;
+        };
+        let when = Date::new(&JsValue::from_str(&at));
+        if when.get_time().is_nan() {
+            continue;
+        }
+        let here = format!(
+            "{:04}-{:02}-{:02}T{:02}:{:02}",
+            when.get_full_year(),
+            when.get_month() + 1,
+            when.get_date(),
+            when.get_hours(),
+            when.get_minutes()
+        );
+        let said = match time.get_attribute("data-local").as_deref() {
+            Some("moment") => crate::format::local_moment(&here, locale),
+            _ => crate::format::date(&here, locale),
+        };
+        time.set_text_content(Some(&said));
     }
 }
 

@@ -75,7 +75,7 @@ pub fn OrderView(
     view! {
         <article class="order" aria-labelledby=labelled_by>
             <h2 id=heading_id tabindex="-1">{t_args(locale, "order.heading", &[("number", &order.order_number)])}</h2>
-            <p class="placed">{t_args(locale, "order.placed", &[("date", &date(&order.placed_at, locale))])}</p>
+            <p class="placed"><DatedLine locale key="order.placed" at=order.placed_at.clone()/></p>
 
             {steps.map(|steps| view! {
                 <ol class="progress" aria-label=t(locale, "section.progress")>
@@ -156,7 +156,7 @@ pub fn OrderView(
                     <h3>{t(locale, "section.history")}</h3>
                     <ol>
                         {history.into_iter().map(|(at, text)| view! {
-                            <li><time datetime=at.clone()>{date(&at, locale)}</time> " " {text}</li>
+                            <li><time datetime=at.clone() data-local="date">{date(&at, locale)}</time> " " {text}</li>
                         }).collect_view()}
                     </ol>
                 </section>
@@ -240,14 +240,14 @@ fn Parcel(index: usize, shipment: ShopperShipment, locale: Locale) -> impl IntoV
             {tracking.into_iter().map(|link| view! { <p class="tracking">{t(locale, "parcel.tracking_label")} {link}</p> }).collect_view()}
             {estimate.map(|e| view! { <p class="eta">{e}</p> })}
             {shipment.delivered_at.clone().map(|d| view! {
-                <p class="delivered">{t_args(locale, "parcel.delivered_on", &[("date", &date(&d, locale))])}</p>
+                <p class="delivered"><DatedLine locale key="parcel.delivered_on" at=d/></p>
             })}
             <Items items=shipment.line_items.clone()/>
             {(!shipment.events.is_empty()).then(|| view! {
                 <ol class="events">
                     {shipment.events.iter().map(|e| view! {
                         <li>
-                            <time datetime=e.at.clone()>{moment(&e.at, locale)}</time>
+                            <time datetime=e.at.clone() data-local="moment">{moment(&e.at, locale)}</time>
                             " " {e.message.clone().unwrap_or_else(|| status(locale, "shipment", e.status.as_str()).0)}
                             {e.location.clone().map(|l| format!(" — {l}"))}
                         </li>
@@ -269,13 +269,23 @@ fn overdue(estimate: &str) -> bool {
     estimate.get(..10).is_some_and(|day| day < yesterday.as_str())
 }
 
+/// A sentence about a moment (`at`, RFC 3339) that says its date: the date in
+/// a `<time>` the page's island says again in the shopper's own time zone (a
+/// parcel delivered at 23:30 UTC was delivered the next day in Oslo).
+#[component]
+fn DatedLine(locale: Locale, key: &'static str, at: String) -> impl IntoView {
+    let (before, after) = crate::i18n::t_around(locale, key, "date");
+    let said = date(&at, locale);
+    view! { {before}<time datetime=at data-local="date">{said}</time>{after} }
+}
+
 #[component]
 fn ReturnCard(ret: ShopperReturn, refund: Option<String>, locale: Locale) -> impl IntoView {
     let (name, text) = status(locale, "return", ret.status.as_str());
     view! {
         <div class="return" data-status=ret.status.as_str()>
             <p><strong>{name}</strong> " " <span class="explanation">{text}</span></p>
-            <p class="requested">{t_args(locale, "return.requested_on", &[("date", &date(&ret.requested_at, locale))])}</p>
+            <p class="requested"><DatedLine locale key="return.requested_on" at=ret.requested_at.clone()/></p>
             <Items items=ret.line_items.clone()/>
             {refund.map(|r| view! { <p class="refund">{r}</p> })}
         </div>

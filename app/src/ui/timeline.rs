@@ -13,6 +13,9 @@ pub enum Step {
     Done,
     Current,
     Todo,
+    /// Not done, and something stands in its way: the payment expired, the
+    /// store holds the order, a parcel could not be delivered.
+    HeldUp,
 }
 
 impl Step {
@@ -21,6 +24,7 @@ impl Step {
             Step::Done => "done",
             Step::Current => "current",
             Step::Todo => "todo",
+            Step::HeldUp => "held",
         }
     }
 
@@ -29,6 +33,7 @@ impl Step {
             Step::Done => "progress.done",
             Step::Current => "progress.current",
             Step::Todo => "progress.todo",
+            Step::HeldUp => "progress.held",
         }
     }
 }
@@ -79,6 +84,15 @@ pub fn progress(order: &ShopperView) -> Option<Vec<(&'static str, Step)>> {
         && order.fulfillment_status == FulfillmentStatus::Fulfilled
         && shipments.iter().all(|s| s.status == ShipmentStatus::Delivered);
     let done = [true, paid, shipped, out, delivered];
+    // What stands in a step's way, said as "held up" rather than "next step".
+    let failed = shipments.iter().any(|s| s.status == ShipmentStatus::Failure);
+    let held = [
+        false,
+        order.payment_status == PaymentStatus::Expired,
+        order.fulfillment_status == FulfillmentStatus::OnHold,
+        failed,
+        failed,
+    ];
     let last_done = done.iter().rposition(|d| *d).unwrap_or(0);
     let keys = ["placed", "paid", "shipped", "out_for_delivery", "delivered"];
     Some(
@@ -88,6 +102,8 @@ pub fn progress(order: &ShopperView) -> Option<Vec<(&'static str, Step)>> {
             .map(|(i, (key, is_done))| {
                 let state = if is_done {
                     Step::Done
+                } else if held[i] {
+                    Step::HeldUp
                 } else if i == last_done + 1 {
                     Step::Current
                 } else {
@@ -193,6 +209,24 @@ mod tests {
 
         view.status = OrderStatus::Cancelled;
         assert!(progress(&view).is_none(), "a cancelled order shows no way forward");
+    }
+
+    #[test]
+    fn a_step_something_stands_in_the_way_of_is_held_up_not_next() {
+        use Step::*;
+        let mut view = example();
+        // The parcel could not be delivered: out for delivery is held up, not next.
+        view.shipments[0].status = ShipmentStatus::Failure;
+        assert_eq!(states(&view), [Done, Done, Done, HeldUp, HeldUp]);
+        // The payment expired, the store holds the order: paid and shipped held up.
+        let mut view = example();
+        view.shipments.clear();
+        view.fulfillment_status = FulfillmentStatus::OnHold;
+        view.payment_status = PaymentStatus::Expired;
+        assert_eq!(states(&view), [Done, HeldUp, HeldUp, Todo, Todo]);
+        // Paid again: paid is done, and what the store holds is still held up.
+        view.payment_status = PaymentStatus::Paid;
+        assert_eq!(states(&view), [Done, Done, HeldUp, Todo, Todo]);
     }
 
     #[test]

@@ -5,6 +5,7 @@
 //! failed checks are limited, and Argon2 runs behind a bounded gate, once for
 //! all the requests that present one key at the same time (`crate::verified`).
 
+use crate::hash_gate::Lane;
 use crate::keys;
 use crate::problem::ApiError;
 use crate::verified::{Flight, Found, Turn};
@@ -140,15 +141,19 @@ async fn verify(
 }
 
 /// The shop of a well-formed key if it is valid, `None` if not. Unknown keys are
-/// checked against a dummy hash, so timing does not tell a key's prefix exists.
+/// checked against a dummy hash, so timing does not tell a key's prefix exists
+/// (but for the lane: a stored key's prefix hashes in the gate's known lane,
+/// so that made-up keys cannot turn a shop's integration away; a prefix is no
+/// secret, the console and the Changes page show it).
 async fn check(state: &AppState, presented: &str, prefix: &str) -> Result<Option<i64>, ApiError> {
     let stored = state.store.key_by_prefix(prefix).await?;
     let hash = stored.as_ref().map(|k| k.hash.clone());
+    let lane = if stored.is_some() { Lane::Known } else { Lane::Open };
     let candidate = presented.to_string();
     let verified = state.verified.clone();
     let valid = state
         .hashing
-        .run(move || {
+        .run_in(lane, move || {
             // Another request may have verified the same key while this one queued.
             verified.get(&candidate).is_some() || keys::verify(&candidate, hash.as_deref())
         })

@@ -343,20 +343,6 @@ pub fn leptos_options(addr: SocketAddr, site_root: &std::path::Path) -> LeptosOp
         .build()
 }
 
-#[cfg(test)]
-mod tests {
-    use super::from_this_machine;
-
-    #[test]
-    fn links_printed_for_a_wildcard_address_go_to_loopback() {
-        let shown = |addr: &str| from_this_machine(addr.parse().expect("an address")).to_string();
-        assert_eq!(shown("0.0.0.0:3000"), "127.0.0.1:3000");
-        assert_eq!(shown("[::]:9090"), "[::1]:9090");
-        assert_eq!(shown("127.0.0.1:3000"), "127.0.0.1:3000");
-        assert_eq!(shown("192.0.2.7:8080"), "192.0.2.7:8080");
-    }
-}
-
 /// Where the server answers, on standard output: lines for a person, or with
 /// JSON logs one JSON object (so that a collector reading both outputs reads
 /// JSON only). A closed output is no reason to stop.
@@ -384,4 +370,18 @@ fn banner(local: SocketAddr, here: SocketAddr, metrics_here: SocketAddr, demo: b
     };
     let mut out = std::io::stdout().lock();
     let _ = std::io::Write::write_all(&mut out, text.as_bytes()).and_then(|()| std::io::Write::flush(&mut out));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::from_this_machine;
+
+    #[test]
+    fn links_printed_for_a_wildcard_address_go_to_loopback() {
+        let shown = |addr: &str| from_this_machine(addr.parse().expect("an address")).to_string();
+        assert_eq!(shown("0.0.0.0:3000"), "127.0.0.1:3000");
+        assert_eq!(shown("[::]:9090"), "[::1]:9090");
+        assert_eq!(shown("127.0.0.1:3000"), "127.0.0.1:3000");
+        assert_eq!(shown("192.0.2.7:8080"), "192.0.2.7:8080");
+    }
 }

@@ -3,13 +3,14 @@
 //! client's allowance and the account's from this client, before anything is
 //! read or hashed; then, for a browser the account does not know (its
 //! known-browser cookie, `account::KNOWN_COOKIE`), from the account's from all
-//! clients. The password is hashed on the bounded gate, against a dummy hash
-//! when there is no such account, so that answers and timing do not tell which
+//! clients. The password is hashed on the bounded gate (a known browser in its
+//! known lane, `hash_gate`), against a dummy hash when there is no such account, so that answers and timing do not tell which
 //! accounts exist. A right password gives every attempt back; a wrong one
 //! keeps them.
 
 use super::account::{today, KNOWN_COOKIE};
 use super::session;
+use crate::hash_gate::Lane;
 use crate::keys;
 use crate::AppState;
 use app::limits::Client;
@@ -65,9 +66,11 @@ pub async fn check_password(
         }
     }
     let hash = stored.clone();
+    // A browser the account knows hashes in a lane strangers cannot fill.
+    let lane = if anywhere { Lane::Open } else { Lane::Known };
     let Ok(valid) = state
         .hashing
-        .run(move || keys::verify(&password, hash.as_deref()))
+        .run_in(lane, move || keys::verify(&password, hash.as_deref()))
         .await
     else {
         state.limits.release_sign_in(client, email, anywhere);

@@ -37,6 +37,7 @@ mod console_times;
 mod cross_site;
 mod embed;
 mod form_bodies;
+mod hash_lanes;
 mod housekeeping;
 mod lifecycle;
 mod limits;
