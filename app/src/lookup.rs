@@ -18,7 +18,7 @@ pub async fn lookup(
     order_number: &str,
 ) -> Result<crate::view::StoredView, LookupError> {
     use crate::limits::Refusal;
-    use crate::normalize::{check_lookup, email_key, is_slug, order_number_key};
+    use crate::normalize::{check_lookup, email_key, folded, is_slug, order_number_key};
     use crate::store::Counted;
     // Counted as abandoned if the request ends before the outcome below.
     let mut unanswered = Unanswered(true);
@@ -27,6 +27,11 @@ pub async fn lookup(
         // No shop has such a slug: nothing to count, nothing to ask.
         Ok(()) if !is_slug(shop) => Err(LookupError::NotFound),
         Ok(()) => {
+            // What the shopper meant (full-width forms as ASCII, unseen marks
+            // dropped): the allowances count it, and it is looked for first.
+            let (typed_number, typed_email) = (order_number, email);
+            let (order_number, email) = (folded(typed_number), folded(typed_email));
+            let (order_number, email) = (order_number.as_ref(), email.as_ref());
             let number_key = order_number_key(order_number);
             let email_key = email_key(email);
             let keys = limits.keys(client, shop, &number_key, &email_key);
@@ -42,24 +47,26 @@ pub async fn lookup(
                 }
                 Err(Refusal::Unavailable) => Err(LookupError::Unavailable),
                 // Dropped before the answer (the client left), the attempt is given back.
-                Ok(attempt) => match store.shopper_view(shop, &number_key, email).await {
-                    Ok(Some(view)) => {
-                        attempt.give_back().await;
-                        store.tally(shop, Counted::Found, Some(&number_key));
-                        Ok(view)
+                Ok(attempt) => {
+                    match view_as_typed(store, shop, (order_number, email), (typed_number, typed_email)).await {
+                        Ok(Some(view)) => {
+                            attempt.give_back().await;
+                            store.tally(shop, Counted::Found, Some(&number_key));
+                            Ok(view)
+                        }
+                        // The attempt stays taken: it was a miss.
+                        Ok(None) => {
+                            attempt.keep();
+                            store.tally(shop, Counted::Missed, None);
+                            Err(LookupError::NotFound)
+                        }
+                        Err(e) => {
+                            attempt.give_back().await;
+                            tracing::error!(error = %e, "lookup query failed");
+                            Err(LookupError::Unavailable)
+                        }
                     }
-                    // The attempt stays taken: it was a miss.
-                    Ok(None) => {
-                        attempt.keep();
-                        store.tally(shop, Counted::Missed, None);
-                        Err(LookupError::NotFound)
-                    }
-                    Err(e) => {
-                        attempt.give_back().await;
-                        tracing::error!(error = %e, "lookup query failed");
-                        Err(LookupError::Unavailable)
-                    }
-                },
+                }
             }
         }
     };
@@ -96,6 +103,24 @@ impl Drop for Unanswered {
 
 /// Tells the console's abuse panel which allowances a refused lookup found spent.
 #[cfg(feature = "ssr")]
+/// The view of the order `meant` (the folded typing) names, or failing that
+/// the one the typing as it was names, when folding changed it: an order
+/// stored with such characters in its number or email (before they were
+/// refused) is still found by the shopper who pastes them.
+async fn view_as_typed(
+    store: &crate::store::Store,
+    shop: &str,
+    meant: (&str, &str),
+    typed: (&str, &str),
+) -> Result<Option<crate::view::StoredView>, crate::store::StoreError> {
+    use crate::normalize::order_number_key;
+    let found = store.shopper_view(shop, &order_number_key(meant.0), meant.1).await?;
+    if found.is_some() || meant == typed {
+        return Ok(found);
+    }
+    store.shopper_view(shop, &order_number_key(typed.0), typed.1).await
+}
+
 async fn note_refusal(
     store: &crate::store::Store,
     limits: &crate::limits::LookupLimits,

@@ -56,12 +56,12 @@ pub struct HashGate {
 pub struct Busy;
 
 impl HashGate {
-    /// A gate whose open lane runs `running` hashes at once with room for
-    /// `admitted` requests in all; its known lane runs one, with room for two.
+    /// A gate whose lanes each run `running` hashes at once with room for
+    /// `admitted` requests in all.
     pub fn new(running: usize, admitted: usize, patience: std::time::Duration) -> HashGate {
         HashGate {
             open: Places::new(running, admitted),
-            known: Places::new(1, 2),
+            known: Places::new(running, admitted),
             patience,
             hashes: AtomicU64::new(0),
         }
@@ -73,12 +73,12 @@ impl HashGate {
         self
     }
 
-    /// Open lane: one hash per core at once, eight requests per core admitted;
-    /// known lane: one hash per two cores (at least one), four requests per core;
-    /// two seconds' patience.
+    /// Each lane: one hash per core at once, eight requests per core admitted;
+    /// two seconds' patience. (So at most two hashes per core at once, about
+    /// 38 MiB a core, when both lanes are full.)
     pub fn for_this_machine() -> HashGate {
         let cores = std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get);
-        HashGate::new(cores, 8 * cores, std::time::Duration::from_secs(2)).with_known_lane(cores / 2, 4 * cores)
+        HashGate::new(cores, 8 * cores, std::time::Duration::from_secs(2))
     }
 
     /// Runs `job` (a hash) in the open lane, on a blocking thread, once the gate lets it in.

@@ -208,11 +208,14 @@ impl Validator {
         let mut out = Vec::with_capacity(list.len().min(super::LIMITS.more_tracking));
         for (i, t) in self.capped(list, &field, super::LIMITS.more_tracking) {
             let p = format!("{field}[{i}]");
+            let filled = |v: &Option<String>| v.as_deref().is_some_and(|v| !v.trim().is_empty());
+            let given = filled(&t.tracking_number) || filled(&t.tracking_url);
             let tracking = Tracking {
                 tracking_number: self.text(t.tracking_number, &format!("{p}.tracking_number"), MAX_ID),
                 tracking_url: self.url(t.tracking_url, &format!("{p}.tracking_url")),
             };
-            if tracking.tracking_number.is_none() && tracking.tracking_url.is_none() {
+            // A box with neither (a bad link is said as that, not twice).
+            if !given {
                 self.push(
                     &p,
                     "required",

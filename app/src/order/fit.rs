@@ -22,10 +22,18 @@ impl OrderInput {
     pub fn fitted(mut self) -> OrderInput {
         // Marks a platform let through that hide or turn text around: dropped,
         // as a shopper's lookup drops them, rather than the order refused.
-        for text in [&mut self.order_number, &mut self.email].into_iter().flatten() {
-            if crate::normalize::has_unseen_marks(text) {
-                *text = crate::normalize::folded(text).into_owned();
-            }
+        if let Some(number) = self
+            .order_number
+            .as_mut()
+            .filter(|n| crate::normalize::has_unseen_characters(n))
+        {
+            *number = number
+                .chars()
+                .filter(|&c| c.is_control() || !crate::normalize::is_unseen(c))
+                .collect();
+        }
+        if let Some(email) = self.email.as_mut().filter(|e| crate::normalize::has_unseen_marks(e)) {
+            *email = crate::normalize::folded(email).into_owned();
         }
         fit(&mut self.cancel_reason, MAX_TEXT);
         fit(&mut self.hold_reason, MAX_TEXT);

@@ -7,7 +7,7 @@ use super::fields::{
 use super::input::{ItemRefInput, OrderInput};
 use super::{Address, ItemRef, LineItem, Order, Refund, Return, Shipment, TimelineEvent, ValidOrder};
 use crate::errors::FieldError;
-use crate::normalize::{check_email, check_order_number, has_unseen_marks};
+use crate::normalize::{check_email, check_order_number, has_unseen_characters, has_unseen_marks};
 use crate::status::{
     FulfillmentStatus, OrderStatus, PaymentStatus, RefundStatus, ReturnStatus, ShipmentStatus, Visibility,
 };
@@ -73,7 +73,7 @@ pub fn validate_platform(input: OrderInput) -> Result<ValidOrder, Vec<FieldError
 impl Validator {
     fn order(mut self, input: OrderInput) -> Result<ValidOrder, Vec<FieldError>> {
         let order_number = self.required(input.order_number, "order_number").unwrap_or_default();
-        if has_unseen_marks(&order_number) {
+        if has_unseen_characters(&order_number) {
             let said = "An order number cannot contain invisible or direction-changing characters.";
             self.push("order_number", "order_number_invalid", said);
         } else if !order_number.is_empty() {

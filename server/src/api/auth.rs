@@ -56,7 +56,7 @@ pub async fn authorize_key(
         .ok_or(ApiError::Unauthorized)?;
     // Shape first: what cannot be a key is refused without a hash or a query.
     let prefix = keys::prefix_of(presented).ok_or(ApiError::Unauthorized)?;
-    let shop_id = shop_of_key(state, client, presented, prefix)
+    let shop_id = shop_of_key(state, client, presented, (prefix, slug))
         .await?
         .ok_or(ApiError::Unauthorized)?;
     if !app::normalize::is_slug(slug) {
@@ -90,11 +90,16 @@ pub async fn authorize_write(
 /// request is not verified again: this one waits for that answer, spending
 /// neither a place at the hashing gate nor the client's allowance. If that
 /// request ends without an answer, this one takes its turn again, once.
-async fn shop_of_key(state: &AppState, client: &Client, presented: &str, prefix: &str) -> Result<Found, ApiError> {
+async fn shop_of_key(
+    state: &AppState,
+    client: &Client,
+    presented: &str,
+    named: (&str, &str),
+) -> Result<Found, ApiError> {
     for _ in 0..2 {
         match state.verified.turn(presented) {
             Turn::Known(shop_id) => return Ok(Some(shop_id)),
-            Turn::Verify(flight) => return verify(state, client, presented, prefix, flight).await,
+            Turn::Verify(flight) => return verify(state, client, presented, named, flight).await,
             Turn::Wait(waiting) => {
                 if let Some(found) = waiting.answer().await {
                     return Ok(found);
@@ -102,7 +107,7 @@ async fn shop_of_key(state: &AppState, client: &Client, presented: &str, prefix:
             }
         }
     }
-    verify(state, client, presented, prefix, state.verified.alone(presented)).await
+    verify(state, client, presented, named, state.verified.alone(presented)).await
 }
 
 /// Hashes a well-formed key that is not in memory: the client's allowance of
@@ -112,14 +117,14 @@ async fn verify(
     state: &AppState,
     client: &Client,
     presented: &str,
-    prefix: &str,
+    (prefix, slug): (&str, &str),
     flight: Flight,
 ) -> Result<Found, ApiError> {
     state
         .limits
         .reserve_auth(client)
         .map_err(|wait| ApiError::AuthRateLimited(wait.as_secs().max(1)))?;
-    let checked = check(state, presented, prefix).await;
+    let checked = check(state, presented, (prefix, slug)).await;
     match checked {
         Ok(found) => {
             flight.land(found);
@@ -142,13 +147,21 @@ async fn verify(
 
 /// The shop of a well-formed key if it is valid, `None` if not. Unknown keys are
 /// checked against a dummy hash, so timing does not tell a key's prefix exists
-/// (but for the lane: a stored key's prefix hashes in the gate's known lane,
-/// so that made-up keys cannot turn a shop's integration away; a prefix is no
-/// secret, the console and the Changes page show it).
-async fn check(state: &AppState, presented: &str, prefix: &str) -> Result<Option<i64>, ApiError> {
+/// (but for the lane: a key whose prefix is a stored key of the shop the path
+/// names hashes in the gate's known lane, so that made-up keys cannot turn a
+/// shop's integration away, nor another shop's prefix fill that lane; a prefix
+/// is no secret, the console and the Changes page show it).
+async fn check(state: &AppState, presented: &str, (prefix, slug): (&str, &str)) -> Result<Option<i64>, ApiError> {
     let stored = state.store.key_by_prefix(prefix).await?;
     let hash = stored.as_ref().map(|k| k.hash.clone());
-    let lane = if stored.is_some() { Lane::Known } else { Lane::Open };
+    let path_shop = match &stored {
+        Some(_) if app::normalize::is_slug(slug) => state.store.shop(slug).await?.map(|s| s.id),
+        _ => None,
+    };
+    let lane = match &stored {
+        Some(key) if path_shop == Some(key.shop_id) => Lane::Known,
+        _ => Lane::Open,
+    };
     let candidate = presented.to_string();
     let verified = state.verified.clone();
     let valid = state

@@ -75,7 +75,7 @@ pub fn orders() -> Vec<OrderInput> {
             ..base("#1002", "bjorn@example.com", 96, "NOK")
         },
         OrderInput {
-            totals: totals("890.00", "59.00", "237.25", "0.00", "1186.25"),
+            totals: vat_totals("890.00", "59.00", "189.80", "0.00", "949.00"),
             line_items: vec![
                 item("li-1", "Linen shirt", "White / S", 1, "490.00"),
                 item("li-2", "Canvas tote", "Natural", 1, "400.00"),

@@ -70,13 +70,15 @@ pub async fn request(State(state): State<AppState>, Path(slug): Path<String>, re
     let locale = Locale::parse(&form.mail_locale)
         .or_else(|| Locale::parse(&shop.locale))
         .unwrap_or_default();
-    let key = email_key(&form.email);
+    // As the shopper meant it (full-width forms as ASCII, unseen marks dropped), as lookups read it.
+    let email = app::normalize::folded(&form.email);
+    let key = email_key(&email);
     let client = state.client(&parts);
     // Counted before anything is queued: a burst gets no more than the allowance.
     let outcome = match state.limits.reserve_link_request(&client, &slug, &key).await {
         Ok(()) => match state
             .store
-            .queue_link_request(shop.id, form.email.trim(), locale.code())
+            .queue_link_request(shop.id, email.trim(), locale.code())
             .await
         {
             Ok(()) => {

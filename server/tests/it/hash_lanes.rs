@@ -1,7 +1,7 @@
 //! A flood of strangers fills the hashing gate's open lane: a merchant at a
 //! browser that has signed in before, and a shop's integration with its key,
-//! still get in through the known lane; a stranger, and a made-up key, are
-//! turned away (503) without hashing.
+//! still get in through the known lane; a stranger, a made-up key and another
+//! shop's prefix are turned away (503) without hashing.
 
 use crate::common;
 
@@ -57,6 +57,11 @@ async fn a_known_browser_and_a_stored_key_get_in_while_strangers_fill_the_gate()
     // Made-up keys of the right shape too.
     let made_up = format!("lk_{}_{}", "0".repeat(16), "0".repeat(64));
     assert_eq!(app.email_links("alpha", &made_up, false).await.status(), 503);
+    // And a key of another shop's prefix on this shop's path: its prefix is
+    // known, but not to this shop, so it cannot fill this lane.
+    let beta_prefix = app.beta_key.split('_').nth(1).unwrap();
+    let borrowed = format!("lk_{beta_prefix}_{}", "0".repeat(64));
+    assert_eq!(app.email_links("alpha", &borrowed, false).await.status(), 503);
     assert_eq!(gate.hashes(), before, "nothing was hashed for them");
 
     // The owner's own browser signs in; the shop's key is verified.

@@ -43,6 +43,7 @@ mod lifecycle;
 mod limits;
 mod logs;
 mod lookup_island;
+mod lookup_typing;
 mod mail_refused;
 mod openapi;
 mod order_link_pages;
