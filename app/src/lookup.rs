@@ -101,12 +101,11 @@ impl Drop for Unanswered {
     }
 }
 
-/// Tells the console's abuse panel which allowances a refused lookup found spent.
-#[cfg(feature = "ssr")]
 /// The view of the order `meant` (the folded typing) names, or failing that
 /// the one the typing as it was names, when folding changed it: an order
 /// stored with such characters in its number or email (before they were
 /// refused) is still found by the shopper who pastes them.
+#[cfg(feature = "ssr")]
 async fn view_as_typed(
     store: &crate::store::Store,
     shop: &str,
@@ -121,6 +120,8 @@ async fn view_as_typed(
     store.shopper_view(shop, &order_number_key(typed.0), typed.1).await
 }
 
+/// Tells the console's abuse panel which allowances a refused lookup found spent.
+#[cfg(feature = "ssr")]
 async fn note_refusal(
     store: &crate::store::Store,
     limits: &crate::limits::LookupLimits,
