@@ -81,6 +81,22 @@ pub fn has_unseen_characters(text: &str) -> bool {
     !text.is_ascii() && text.chars().any(|c| is_unseen(c) && !c.is_control())
 }
 
+/// A platform's order number as Lookout keeps it: [`folded`], and without any
+/// other character seen as nothing (a joiner, a soft hyphen). An order, its
+/// parcels and its refunds name it alike, so each finds the same key.
+pub fn platform_number(text: &str) -> Cow<'_, str> {
+    let text = folded(text);
+    if !has_unseen_characters(&text) {
+        return text;
+    }
+    Cow::Owned(text.chars().filter(|&c| c.is_control() || !is_unseen(c)).collect())
+}
+
+/// Whether `text` holds a full-width form of ASCII or the ideographic space.
+pub fn has_full_width(text: &str) -> bool {
+    !text.is_ascii() && text.chars().any(|c| matches!(c, '\u{FF01}'..='\u{FF5E}' | '\u{3000}'))
+}
+
 /// A character that hides or reorders text and is not a control character.
 fn unseen_format(c: char) -> bool {
     hides_or_reorders(c) && !c.is_control()

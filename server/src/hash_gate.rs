@@ -14,11 +14,19 @@
 //! prefix is a stored key's (a made-up key's is not). A merchant at their own
 //! browser, and a shop's integration, are then not turned away by a flood of
 //! strangers. What the known lane costs is bounded the same way, and an
-//! account's or a client's failures there count as anywhere else.
+//! account's or a client's failures there count as anywhere else. One owner
+//! (a shop, by its keys; an account, by its browsers) holds at most
+//! [`PER_OWNER`] of the known lane's places at once, and waits in the open lane
+//! beyond that: whoever holds one shop's key prefix, or one account's browser,
+//! cannot fill the lane for every other shop and account.
 
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use tokio::sync::Semaphore;
+
+/// The known lane's places one owner may hold at once.
+pub const PER_OWNER: usize = 2;
 
 /// Hashes at once and requests admitted, for one lane.
 struct Places {
@@ -40,13 +48,46 @@ impl Places {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Lane {
     Open,
-    Known,
+    /// For this owner: a shop (its keys) or an account (its browsers), by a
+    /// number that tells them apart ([`owner`]).
+    Known(u64),
+}
+
+/// The number of an owner of the known lane's places: `kind` (`"shop"`,
+/// `"account"`) and its id, hashed.
+pub fn owner(kind: &str, id: &str) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    (kind, id).hash(&mut hasher);
+    hasher.finish()
+}
+
+/// Places in the known lane held by each owner (no entry: none).
+type Held = Arc<Mutex<HashMap<u64, usize>>>;
+
+/// One known place of an owner, given back when dropped.
+struct OwnerPlace {
+    held: Held,
+    owner: u64,
+}
+
+impl Drop for OwnerPlace {
+    fn drop(&mut self) {
+        let mut held = self.held.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(n) = held.get_mut(&self.owner) {
+            *n -= 1;
+            if *n == 0 {
+                held.remove(&self.owner);
+            }
+        }
+    }
 }
 
 /// The gate: an open lane and a known lane, and one patience.
 pub struct HashGate {
     open: Places,
     known: Places,
+    held: Held,
     patience: std::time::Duration,
     hashes: AtomicU64,
 }
@@ -62,6 +103,7 @@ impl HashGate {
         HashGate {
             open: Places::new(running, admitted),
             known: Places::new(running, admitted),
+            held: Held::default(),
             patience,
             hashes: AtomicU64::new(0),
         }
@@ -92,10 +134,12 @@ impl HashGate {
         lane: Lane,
         job: impl FnOnce() -> T + Send + 'static,
     ) -> Result<T, Busy> {
-        let places = match lane {
-            Lane::Open => &self.open,
-            Lane::Known => &self.known,
+        // An owner past its share of the known lane waits in the open one.
+        let owned = match lane {
+            Lane::Known(owner) => self.take_owner_place(owner),
+            Lane::Open => None,
         };
+        let places = if owned.is_some() { &self.known } else { &self.open };
         let admitted = places.admitted.clone().try_acquire_owned().map_err(|_| Busy)?;
         let running = tokio::time::timeout(self.patience, places.running.clone().acquire_owned())
             .await
@@ -105,11 +149,24 @@ impl HashGate {
         metrics::counter!("lookout_key_hashes_total").increment(1);
         tokio::task::spawn_blocking(move || {
             let out = job();
-            drop((running, admitted));
+            drop((running, admitted, owned));
             out
         })
         .await
         .map_err(|_| Busy)
+    }
+
+    fn take_owner_place(&self, owner: u64) -> Option<OwnerPlace> {
+        let mut held = self.held.lock().unwrap_or_else(|e| e.into_inner());
+        let n = held.entry(owner).or_insert(0);
+        if *n >= PER_OWNER {
+            return None;
+        }
+        *n += 1;
+        Some(OwnerPlace {
+            held: self.held.clone(),
+            owner,
+        })
     }
 
     /// How many hashes this gate has let run.
@@ -174,14 +231,32 @@ mod tests {
         let gate = Arc::new(HashGate::new(1, 1, Duration::from_millis(200)).with_known_lane(1, 1));
         let (open_release, open_running) = hold(&gate, Lane::Open).await;
         assert_eq!(gate.run(|| ()).await, Err(Busy), "the open lane is full");
-        assert_eq!(gate.run_in(Lane::Known, || 5).await, Ok(5), "the known lane is not");
+        assert_eq!(gate.run_in(Lane::Known(1), || 5).await, Ok(5), "the known lane is not");
         // Full in its turn, it turns away as the open lane does.
-        let (known_release, known_running) = hold(&gate, Lane::Known).await;
-        assert_eq!(gate.run_in(Lane::Known, || ()).await, Err(Busy));
+        let (known_release, known_running) = hold(&gate, Lane::Known(1)).await;
+        assert_eq!(gate.run_in(Lane::Known(1), || ()).await, Err(Busy));
         for (release, running) in [(open_release, open_running), (known_release, known_running)] {
             release.send(()).unwrap();
             running.await.unwrap().unwrap();
         }
         assert_eq!(gate.hashes(), 3);
+    }
+
+    #[tokio::test]
+    async fn one_owner_holds_at_most_its_share_of_the_known_lane() {
+        let gate = Arc::new(HashGate::new(1, 1, Duration::from_millis(200)).with_known_lane(4, 4));
+        let (open_release, open_running) = hold(&gate, Lane::Open).await;
+        // Owner 1 takes its two known places; a third of its hashes goes to the
+        // open lane, which is full: turned away.
+        let mine = [hold(&gate, Lane::Known(1)).await, hold(&gate, Lane::Known(1)).await];
+        assert_eq!(gate.run_in(Lane::Known(1), || ()).await, Err(Busy));
+        // Another owner still gets in.
+        assert_eq!(gate.run_in(Lane::Known(2), || 9).await, Ok(9));
+        for (release, running) in mine.into_iter().chain([(open_release, open_running)]) {
+            release.send(()).unwrap();
+            running.await.unwrap().unwrap();
+        }
+        // Its places given back, owner 1 is in again.
+        assert_eq!(gate.run_in(Lane::Known(1), || 3).await, Ok(3));
     }
 }

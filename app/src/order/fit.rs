@@ -22,18 +22,16 @@ impl OrderInput {
     pub fn fitted(mut self) -> OrderInput {
         // Marks a platform let through that hide or turn text around: dropped,
         // as a shopper's lookup drops them, rather than the order refused.
-        if let Some(number) = self
-            .order_number
-            .as_mut()
-            .filter(|n| crate::normalize::has_unseen_characters(n))
-        {
-            *number = number
-                .chars()
-                .filter(|&c| c.is_control() || !crate::normalize::is_unseen(c))
-                .collect();
+        // Full-width forms as ASCII, too: as a shopper's typing is read.
+        if let Some(number) = self.order_number.as_mut() {
+            if let std::borrow::Cow::Owned(kept) = crate::normalize::platform_number(number) {
+                *number = kept;
+            }
         }
-        if let Some(email) = self.email.as_mut().filter(|e| crate::normalize::has_unseen_marks(e)) {
-            *email = crate::normalize::folded(email).into_owned();
+        if let Some(email) = self.email.as_mut() {
+            if let std::borrow::Cow::Owned(kept) = crate::normalize::folded(email) {
+                *email = kept;
+            }
         }
         fit(&mut self.cancel_reason, MAX_TEXT);
         fit(&mut self.hold_reason, MAX_TEXT);

@@ -41,13 +41,28 @@ fn a_platforms_order_keeps_its_number_and_email_without_the_marks() {
 }
 
 #[test]
-fn a_number_in_full_width_is_kept_as_the_merchant_wrote_it() {
+fn a_merchants_number_in_full_width_is_refused_and_a_platforms_read_as_ascii() {
     let mut body = example();
     body["order_number"] = json!("＃１００１");
-    let order = parse_order(body.to_string().as_bytes()).expect("accepted");
-    assert_eq!(order.order_number, "＃１００１");
-    // Its key is as it was; a shopper's typing is folded by the lookup, which
-    // also asks for the key as typed (tested over HTTP).
-    assert_eq!(order_number_key(&order.order_number), "＃１００１");
+    let errors = parse_order(body.to_string().as_bytes()).expect_err("refused");
+    assert_eq!(errors[0].code, "order_number_invalid");
+    assert!(
+        errors[0].message.contains("`＃１００１` is `#1001`"),
+        "{}",
+        errors[0].message
+    );
+    // An email in full width is kept as the ASCII it stands for.
+    let mut body = example();
+    body["email"] = json!("ａｄａ＠example.com");
+    assert_eq!(
+        parse_order(body.to_string().as_bytes()).expect("accepted").email,
+        "ada@example.com"
+    );
+    // A platform's: folded, with its marks and joiners dropped.
+    let mut input: OrderInput = serde_json::from_str(EXAMPLE).expect("an order input");
+    input.order_number = Some("\u{200F}＃１０\u{AD}０１".into());
+    let order = validate_platform(input.fitted()).expect("accepted");
+    assert_eq!(order.order_number, "#1001");
+    assert_eq!(order_number_key(&order.order_number), "1001");
     assert_eq!(email_key(&order.email), "ada@example.com");
 }

@@ -7,7 +7,9 @@ use super::fields::{
 use super::input::{ItemRefInput, OrderInput};
 use super::{Address, ItemRef, LineItem, Order, Refund, Return, Shipment, TimelineEvent, ValidOrder};
 use crate::errors::FieldError;
-use crate::normalize::{check_email, check_order_number, has_unseen_characters, has_unseen_marks};
+use crate::normalize::{
+    check_email, check_order_number, folded, has_full_width, has_unseen_characters, has_unseen_marks,
+};
 use crate::status::{
     FulfillmentStatus, OrderStatus, PaymentStatus, RefundStatus, ReturnStatus, ShipmentStatus, Visibility,
 };
@@ -75,6 +77,13 @@ impl Validator {
         let order_number = self.required(input.order_number, "order_number").unwrap_or_default();
         if has_unseen_characters(&order_number) {
             let said = "An order number cannot contain invisible or direction-changing characters.";
+            self.push("order_number", "order_number_invalid", said);
+        } else if has_full_width(&order_number) {
+            let said = format!(
+                "An order number is written in ASCII: `{}` is `{}`.",
+                order_number.trim(),
+                folded(order_number.trim())
+            );
             self.push("order_number", "order_number_invalid", said);
         } else if !order_number.is_empty() {
             if let Err(e) = check_order_number(&order_number, "order_number") {
@@ -314,7 +323,8 @@ impl Validator {
         let return_status = explicit_return_status.unwrap_or_else(|| derive_return_status(&returns));
         Ok(ValidOrder(Order {
             order_number: order_number.trim().to_string(),
-            email: email.trim().to_string(),
+            // Full-width forms as the ASCII they stand for, as lookups read them.
+            email: folded(email.trim()).into_owned(),
             placed_at,
             updated_at,
             status: status.unwrap_or(OrderStatus::Open),

@@ -159,7 +159,9 @@ async fn check(state: &AppState, presented: &str, (prefix, slug): (&str, &str)) 
         _ => None,
     };
     let lane = match &stored {
-        Some(key) if path_shop == Some(key.shop_id) => Lane::Known,
+        Some(key) if path_shop == Some(key.shop_id) => {
+            Lane::Known(crate::hash_gate::owner("shop", &key.shop_id.to_string()))
+        }
         _ => Lane::Open,
     };
     let candidate = presented.to_string();

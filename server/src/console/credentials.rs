@@ -67,7 +67,10 @@ pub async fn check_password(
     }
     let hash = stored.clone();
     // A browser the account knows hashes in a lane strangers cannot fill.
-    let lane = if anywhere { Lane::Open } else { Lane::Known };
+    let lane = match anywhere {
+        true => Lane::Open,
+        false => Lane::Known(crate::hash_gate::owner("account", email)),
+    };
     let Ok(valid) = state
         .hashing
         .run_in(lane, move || keys::verify(&password, hash.as_deref()))

@@ -36,9 +36,9 @@ async fn a_lookup_finds_the_order_the_shopper_meant_and_the_one_they_typed() {
     assert_eq!(res.status(), 200);
     assert!(res.text().await.unwrap().contains("Order #1001"));
 
-    // A number the merchant wrote in full width is found as they wrote it.
-    assert_eq!(put("＃２００２").await, 201);
-    assert_eq!(status("ada@example.com", "＃２００２").await, 200);
+    // A number the merchant writes in full width is refused (it would be
+    // another order than the one a shopper's typing finds).
+    assert_eq!(put("＃２００２").await, 422);
     // One stored with a mark, before marks were refused: found when pasted with it.
     assert_eq!(put("#3003").await, 201);
     let marked = "3003\u{200B}";
@@ -67,4 +67,26 @@ async fn a_lookup_finds_the_order_the_shopper_meant_and_the_one_they_typed() {
     // Nothing else matches more than it did.
     assert_eq!(status("ada@example.com", "#3003").await, 404);
     assert_eq!(status("eve@example.com", "＃１００１").await, 404);
+}
+
+#[tokio::test]
+async fn a_shopify_parcel_finds_its_order_whatever_marks_its_name_carries() {
+    use common::shopify::{deliver, FULFILLMENT, ORDER};
+    let app = TestApp::spawn().await;
+    for (n, name) in ["\u{200F}#9999", "#77\u{200D}77", "#55\u{AD}55"]
+        .into_iter()
+        .enumerate()
+    {
+        let mut order: serde_json::Value = serde_json::from_str(ORDER).unwrap();
+        order["name"] = name.into();
+        order["id"] = (1000 + n).into();
+        let (_, answer) = deliver(&app, "alpha", "orders/create", &format!("o-{n}"), &order).await;
+        assert_eq!(answer["outcome"], "applied", "{name:?}: {answer}");
+        let mut parcel: serde_json::Value = serde_json::from_str(FULFILLMENT).unwrap();
+        parcel["name"] = format!("{name}.1").into();
+        parcel["order_id"] = (1000 + n).into();
+        parcel["id"] = (2000 + n).into();
+        let (_, answer) = deliver(&app, "alpha", "fulfillments/create", &format!("f-{n}"), &parcel).await;
+        assert_eq!(answer["outcome"], "applied", "{name:?}: {answer}");
+    }
 }

@@ -7,7 +7,7 @@ use crate::problem::ApiError;
 use crate::shopify::{self, deliveries, Fulfillment, Id, Refund, ShopifyOrder, ShopifyReturn};
 use crate::AppState;
 use app::errors::FieldError;
-use app::normalize::{check_order_number, order_number_key};
+use app::normalize::{check_order_number, order_number_key, platform_number};
 use app::order::validate_platform;
 use app::store::{By, Erasure, PlatformOrder, Shop, Updated};
 use axum::body::Bytes;
@@ -45,7 +45,7 @@ pub(super) async fn apply(
             .as_deref()
             .filter(|n| check_order_number(n, "name").is_ok())
         {
-            *named = Some(order_number_key(name).into_owned());
+            *named = Some(order_number_key(&platform_number(name)).into_owned());
         }
         // A phone-only checkout: no shopper can look the order up, so there is
         // nothing to keep (and refusing it would only make Shopify retry).
@@ -70,7 +70,11 @@ pub(super) async fn apply(
         }
         let key = match fulfillment.order_name() {
             // Checked as an order's number is before it becomes a key.
-            Some(name) if check_order_number(name, "name").is_ok() => Some(order_number_key(name).into_owned()),
+            // As the order's own number is kept (`platform_number`), so that its
+            // parcels find it whatever marks Shopify's name carries.
+            Some(name) if check_order_number(name, "name").is_ok() => {
+                Some(order_number_key(&platform_number(name)).into_owned())
+            }
             // A name that cannot be one (empty, too long) names no order stored
             // here; Shopify's order id, when there is one, may still find it.
             Some(_) if fulfillment.order_id.is_none() => None,
