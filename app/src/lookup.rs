@@ -31,6 +31,11 @@ pub async fn lookup(
             // dropped): the allowances count it, and it is looked for first.
             let (typed_number, typed_email) = (order_number, email);
             let (order_number, email) = (folded(typed_number), folded(typed_email));
+            // Folding changed the typing (it borrows what it leaves as it is).
+            let refolded = [&order_number, &email]
+                .iter()
+                .any(|f| matches!(f, std::borrow::Cow::Owned(_)));
+            let typed = refolded.then_some((typed_number, typed_email));
             let (order_number, email) = (order_number.as_ref(), email.as_ref());
             let number_key = order_number_key(order_number);
             let email_key = email_key(email);
@@ -48,7 +53,7 @@ pub async fn lookup(
                 Err(Refusal::Unavailable) => Err(LookupError::Unavailable),
                 // Dropped before the answer (the client left), the attempt is given back.
                 Ok(attempt) => {
-                    match view_as_typed(store, shop, (order_number, email), (typed_number, typed_email)).await {
+                    match view_as_typed(store, shop, (&number_key, email), typed).await {
                         Ok(Some(view)) => {
                             attempt.give_back().await;
                             store.tally(shop, Counted::Found, Some(&number_key));
@@ -101,23 +106,26 @@ impl Drop for Unanswered {
     }
 }
 
-/// The view of the order `meant` (the folded typing) names, or failing that
-/// the one the typing as it was names, when folding changed it: an order
-/// stored with such characters in its number or email (before they were
-/// refused) is still found by the shopper who pastes them.
+/// The view of the order `meant` names (the folded typing's number key and
+/// email), or failing that the one the typing as it was names (`typed`, given
+/// when folding changed it): an order stored with such characters in its
+/// number or email (before they were refused) is still found by the shopper
+/// who pastes them.
 #[cfg(feature = "ssr")]
 async fn view_as_typed(
     store: &crate::store::Store,
     shop: &str,
-    meant: (&str, &str),
-    typed: (&str, &str),
+    (number_key, email): (&str, &str),
+    typed: Option<(&str, &str)>,
 ) -> Result<Option<crate::view::StoredView>, crate::store::StoreError> {
-    use crate::normalize::order_number_key;
-    let found = store.shopper_view(shop, &order_number_key(meant.0), meant.1).await?;
-    if found.is_some() || meant == typed {
-        return Ok(found);
+    let found = store.shopper_view(shop, number_key, email).await?;
+    match typed {
+        Some((number, email)) if found.is_none() => {
+            let number_key = crate::normalize::order_number_key(number);
+            store.shopper_view(shop, &number_key, email).await
+        }
+        _ => Ok(found),
     }
-    store.shopper_view(shop, &order_number_key(typed.0), typed.1).await
 }
 
 /// Tells the console's abuse panel which allowances a refused lookup found spent.

@@ -109,6 +109,7 @@ pub enum StoreError {
 }
 
 mod unavailable;
+pub(crate) use unavailable::connection_gone;
 
 impl From<sqlx::Error> for StoreError {
     fn from(e: sqlx::Error) -> Self {

@@ -20,6 +20,19 @@ impl StoreError {
     }
 }
 
+/// Whether a statement failed because its connection is gone rather than
+/// because of the statement: the socket closed, or the server ended the
+/// session (SQLSTATE class 57P, as a restart or `pg_terminate_backend` does)
+/// or lost it (class 08). A narrower question than [`database_unavailable`]'s:
+/// another connection may answer now (the PostgreSQL lookups ask again).
+pub(crate) fn connection_gone(e: &sqlx::Error) -> bool {
+    match e {
+        sqlx::Error::Io(_) => true,
+        sqlx::Error::Database(db) => db.code().is_some_and(|c| c.starts_with("57P") || c.starts_with("08")),
+        _ => false,
+    }
+}
+
 fn database_unavailable(e: &sqlx::Error) -> bool {
     match e {
         sqlx::Error::Io(_) | sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Tls(_) => true,

@@ -305,22 +305,10 @@ async fn on_a_live_connection(pool: &Pool, asked: &Asked<'_>) -> Result<Found, R
             Err(e) => {
                 drop(Object::take(conn));
                 tries -= 1;
-                if tries == 0 || !connection_gone(&e) {
+                if tries == 0 || !crate::store::connection_gone(&e) {
                     return Err(ReaderError(e.to_string()));
                 }
             }
         }
-    }
-}
-
-/// Whether a statement failed because its connection is gone rather than
-/// because of the statement: the socket closed, or the server ended the
-/// session (SQLSTATE class 57P, as a restart or `pg_terminate_backend` does)
-/// or lost it (class 08).
-fn connection_gone(e: &sqlx::Error) -> bool {
-    match e {
-        sqlx::Error::Io(_) => true,
-        sqlx::Error::Database(db) => db.code().is_some_and(|c| c.starts_with("57P") || c.starts_with("08")),
-        _ => false,
     }
 }

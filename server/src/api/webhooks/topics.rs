@@ -69,9 +69,9 @@ pub(super) async fn apply(
             return Err(missing("updated_at"));
         }
         let key = match fulfillment.order_name() {
-            // Checked as an order's number is before it becomes a key.
-            // As the order's own number is kept (`platform_number`), so that its
-            // parcels find it whatever marks Shopify's name carries.
+            // Checked as an order's number is before it becomes a key, and
+            // kept as the order's own number is (`platform_number`), so that
+            // its parcels find it whatever marks Shopify's name carries.
             Some(name) if check_order_number(name, "name").is_ok() => {
                 Some(order_number_key(&platform_number(name)).into_owned())
             }
