@@ -60,9 +60,15 @@ describe('with JavaScript on (hydrated)', () => {
     assert.match(text, /Partly shipped/);
     await assertNoInternalData(page);
 
+    // The same shopper's next order: the email kept as typed, the number to type.
     await page.getByRole('button', { name: 'Look up another order' }).click();
-    assert.equal(await page.getByLabel('Email address').inputValue(), '');
+    assert.equal(await page.getByLabel('Email address').inputValue(), 'Ada@Example.com');
     assert.equal(await page.getByLabel('Order number').inputValue(), '');
+    assert.equal(await page.evaluate(() => document.activeElement?.id), 'order_number');
+    assert.equal(page.url(), `${server.base}/track/demo`, 'the email is in no URL');
+    await page.getByLabel('Order number').fill('#1001');
+    await page.getByRole('button', { name: 'Track order' }).click();
+    await page.getByRole('heading', { name: 'Order #1001' }).waitFor();
     assert.deepEqual(problems, []);
     await context.close();
   });

@@ -25,6 +25,7 @@ pub mod router;
 pub mod serve;
 pub mod settings;
 pub mod shopify;
+pub mod stopping;
 pub mod telemetry;
 pub mod token;
 pub mod unsigned;

@@ -49,6 +49,8 @@ pub struct Shared {
     pub mail: Option<Arc<crate::mail::Mailer>>,
     /// `/metrics` is served on a listener of its own (`metrics::router`), not here.
     pub metrics_apart: bool,
+    /// Set on the first stop signal: `/readyz` then answers 503.
+    pub stopping: crate::stopping::Stopping,
 }
 
 /// How long one request may take unless configured.
@@ -83,6 +85,7 @@ impl AppState {
             public_url: None,
             mail: None,
             metrics_apart: false,
+            stopping: crate::stopping::Stopping::default(),
         }))
     }
 
@@ -361,7 +364,12 @@ fn telemetry_span(req: &axum::http::Request<axum::body::Body>) -> tracing::Span 
 /// How long `/readyz` waits for the database.
 const READY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(2);
 
-async fn ready(State(store): State<Store>) -> (StatusCode, &'static str) {
+async fn ready(State(state): State<AppState>) -> (StatusCode, &'static str) {
+    // A load balancer takes a stopping server out of rotation, whatever its database says.
+    if state.stopping.is_set() {
+        return (StatusCode::SERVICE_UNAVAILABLE, "stopping");
+    }
+    let store = &state.store;
     let why_not = match tokio::time::timeout(READY_TIMEOUT, store.readiness()).await {
         Ok(readiness) => readiness.err(),
         Err(_) => Some(format!("no answer from the database within {READY_TIMEOUT:?}")),

@@ -28,6 +28,11 @@ pub fn init(format: LogFormat) {
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_ansi(ansi)
+        // A log whose reader went away (`2>&1 | head`, a collector that
+        // stopped) loses its lines; the server goes on. Told of the failure,
+        // the subscriber would say so on stderr with `eprintln!`, which panics
+        // when that is closed, ending the request being served.
+        .log_internal_errors(false)
         .with_writer(std::io::stderr);
     let _ = match format {
         LogFormat::Text => builder.try_init(),

@@ -138,6 +138,21 @@ fn the_shopper_reads_every_box_and_no_link_they_may_not_follow() {
 }
 
 #[test]
+fn a_box_with_a_link_and_no_number_is_not_called_a_tracking_number() {
+    let body = with_boxes(json!([{"tracking_url": "https://tracking.example/box-2"}]));
+    let view = ShopperView::from(&parse_order(body.to_string().as_bytes()).expect("accepted").0);
+    let html = crate::ui::order_html(view, Locale::En);
+    // The first box has a number, the second only its link.
+    assert_eq!(html.matches(r#"<p class="tracking">"#).count(), 2, "{html}");
+    assert_eq!(html.matches("Tracking number:").count(), 1, "{html}");
+    assert!(
+        html.contains(r#"<p class="tracking"><a href="https://tracking.example/box-2""#),
+        "{html}"
+    );
+    assert!(html.contains("Track with the carrier"), "{html}");
+}
+
+#[test]
 fn an_archived_order_whose_other_box_is_on_its_way_is_open_to_the_shopper() {
     let body = with_boxes(json!([{"tracking_number": "00370712345678901235"}]));
     let mut order = parse_order(body.to_string().as_bytes()).expect("accepted").0;

@@ -21,6 +21,9 @@ const WAIT_MS: i32 = 15_000;
 thread_local! {
     /// The region's first content, an empty form: what "look up another order" brings back.
     static EMPTY_FORM: RefCell<Option<String>> = const { RefCell::new(None) };
+    /// The email of the last lookup sent from this page: "look up another
+    /// order" gives it back, and leaving the page forgets it.
+    static LAST_EMAIL: RefCell<Option<String>> = const { RefCell::new(None) };
 }
 
 /// Once hydrated: keeps the empty form and marks the form as taken over. A
@@ -34,6 +37,7 @@ pub fn start(region: HtmlElement) {
     if let Some(window) = leptos::web_sys::window() {
         let kept = region.clone();
         let reset = Closure::<dyn Fn()>::new(move || {
+            LAST_EMAIL.with(|last| *last.borrow_mut() = None);
             show_empty(&kept);
         });
         let _ = window.add_event_listener_with_callback("pagehide", reset.as_ref().unchecked_ref());
@@ -57,10 +61,26 @@ pub fn on_submit(ev: Event, region: HtmlElement) {
         Some("again") => {
             if show_empty(&region) {
                 ev.prevent_default();
-                focus(&region, "input");
+                // The same shopper's next order: the email as typed, the
+                // number to type.
+                let email = LAST_EMAIL.with(|last| last.borrow().clone());
+                let kept = email.is_some_and(|email| set_value(&region, "#email", &email));
+                focus(&region, if kept { "#order_number" } else { "input" });
             }
         }
         _ => {}
+    }
+}
+
+/// Writes `value` into the region's input `selector`; whether there was one.
+fn set_value(region: &HtmlElement, selector: &str, value: &str) -> bool {
+    let input = region.query_selector(selector).ok().flatten();
+    match input.and_then(|i| i.dyn_into::<leptos::web_sys::HtmlInputElement>().ok()) {
+        Some(input) => {
+            input.set_value(value);
+            true
+        }
+        None => false,
     }
 }
 
@@ -86,6 +106,11 @@ enum Answer {
 
 /// Posts the form in the background and shows what the server rendered.
 async fn find(form: HtmlFormElement, region: HtmlElement) {
+    if let Ok(Some(email)) = form.query_selector("#email") {
+        if let Ok(email) = email.dyn_into::<leptos::web_sys::HtmlInputElement>() {
+            LAST_EMAIL.with(|last| *last.borrow_mut() = Some(email.value()));
+        }
+    }
     busy(&form, true);
     match fragment(&form).await {
         Answer::Shown(html) => {

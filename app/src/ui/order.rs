@@ -180,18 +180,23 @@ fn Status(title: String, label: (String, String), note: Option<String>, word: &'
     }
 }
 
-/// One box's tracking: its number, linked to the carrier's page when there is
-/// one; the link alone says "track with the carrier".
-fn tracking_link(locale: Locale, url: Option<String>, number: Option<String>) -> Option<AnyView> {
+/// One box's tracking line: its number, linked to the carrier's page when
+/// there is one; a link without a number says "track with the carrier", with
+/// no "Tracking number:" before it (there is no number to name).
+fn tracking_line(locale: Locale, url: Option<String>, number: Option<String>) -> Option<AnyView> {
     // Said to screen readers: the carrier's page opens in a new tab.
     let new_tab = move || view! { <span class="visually-hidden">{crate::i18n::aside(locale, &t(locale, "parcel.new_tab"))}</span> };
+    let label = move || t(locale, "parcel.tracking_label");
     match (url, number) {
-        (Some(url), Some(n)) => Some(view! { <a href=url rel="noopener noreferrer" target="_blank">{n}{new_tab()}</a> }.into_any()),
-        (Some(url), None) => Some(
-            view! { <a href=url rel="noopener noreferrer" target="_blank">{t(locale, "parcel.track_with_carrier")}{new_tab()}</a> }
+        (Some(url), Some(n)) => Some(
+            view! { <p class="tracking">{label()} <a href=url rel="noopener noreferrer" target="_blank">{n}{new_tab()}</a></p> }
                 .into_any(),
         ),
-        (None, Some(n)) => Some(view! { <span>{n}</span> }.into_any()),
+        (Some(url), None) => Some(
+            view! { <p class="tracking"><a href=url rel="noopener noreferrer" target="_blank">{t(locale, "parcel.track_with_carrier")}{new_tab()}</a></p> }
+                .into_any(),
+        ),
+        (None, Some(n)) => Some(view! { <p class="tracking">{label()} <span>{n}</span></p> }.into_any()),
         (None, None) => None,
     }
 }
@@ -207,7 +212,7 @@ fn Parcel(index: usize, shipment: ShopperShipment, locale: Locale) -> impl IntoV
             .map(|b| (b.tracking_url.clone(), b.tracking_number.clone())),
     );
     let tracking: Vec<_> = boxes
-        .filter_map(|(url, number)| tracking_link(locale, url, number))
+        .filter_map(|(url, number)| tracking_line(locale, url, number))
         .collect();
     // A date gone by is said as one, not as what is still to come.
     let estimate = shipment
@@ -237,7 +242,7 @@ fn Parcel(index: usize, shipment: ShopperShipment, locale: Locale) -> impl IntoV
         <div class="parcel" data-status=shipment.status.as_str()>
             <h4>{title}</h4>
             <p class="parcel-status"><strong>{name}</strong> " " <span class="explanation">{text}</span></p>
-            {tracking.into_iter().map(|link| view! { <p class="tracking">{t(locale, "parcel.tracking_label")} {link}</p> }).collect_view()}
+            {tracking}
             {estimate.map(|e| view! { <p class="eta">{e}</p> })}
             {shipment.delivered_at.clone().map(|d| view! {
                 <p class="delivered"><DatedLine locale key="parcel.delivered_on" at=d/></p>

@@ -122,6 +122,12 @@ pub(super) struct TimeoutArgs {
     #[arg(long, env = "LOOKOUT_REQUEST_TIMEOUT_SECS", default_value_t = 30,
           value_parser = clap::value_parser!(u64).range(1..=3600))]
     pub(super) request_timeout_secs: u64,
+    /// Seconds the server goes on serving after a stop signal, with `/readyz`
+    /// answering 503 `stopping`, so that a load balancer takes it out of
+    /// rotation before it stops accepting connections (a second signal stops at once).
+    #[arg(long, env = "LOOKOUT_STOP_DELAY_SECS", default_value_t = 0,
+          value_parser = clap::value_parser!(u64).range(0..=300))]
+    pub(super) stop_delay_secs: u64,
     /// Connections one client (IPv4 address or IPv6 /64) may have open at once;
     /// more are closed at once. As many requests in flight (HTTP/2 puts many on
     /// one connection); more are answered 429. Trusted proxies are not counted.

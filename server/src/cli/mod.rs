@@ -268,6 +268,7 @@ async fn run(command: Command) -> Result<()> {
                 max_connections_per_client: timeouts.max_connections_per_client,
                 max_connections_per_site: timeouts.max_connections_per_site,
                 request_timeout: std::time::Duration::from_secs(timeouts.request_timeout_secs),
+                stop_delay: std::time::Duration::from_secs(timeouts.stop_delay_secs),
                 unsigned_body_bytes: usize::try_from(timeouts.unsigned_body_mib << 20).unwrap_or(usize::MAX),
                 mail,
                 metrics_addr,

@@ -19,6 +19,8 @@ pub(super) struct ServeSettings {
     pub(super) max_connections_per_client: usize,
     pub(super) max_connections_per_site: usize,
     pub(super) request_timeout: std::time::Duration,
+    /// How long the server goes on serving after a stop signal, not ready.
+    pub(super) stop_delay: std::time::Duration,
     /// Bytes of webhook bodies held at once before their signatures are checked.
     pub(super) unsigned_body_bytes: usize,
     pub(super) mail: super::args::MailArgs,
@@ -200,20 +202,32 @@ pub(super) async fn serve(
             stopped,
         ))
     });
+    let stop_flag = state.stopping.clone();
     let router = crate::app(state);
+    let stop_delay = settings.stop_delay;
     let stopping = async move {
         signals.next().await;
+        stop_flag.begin();
+        // An operator who will not wait (for the delay, or the stop's bounded
+        // waits, up to 35 s) asks again: each order is whole or absent, as
+        // after a crash.
+        let second = async move {
+            signals.next().await;
+            tracing::warn!("stopped at once, on a second signal");
+            std::process::exit(1);
+        };
+        tokio::spawn(second);
+        if !stop_delay.is_zero() {
+            tracing::info!(
+                delay_secs = stop_delay.as_secs(),
+                "stop signal: /readyz says 503 while requests are still served for the stop delay; a second signal stops at once"
+            );
+            tokio::time::sleep(stop_delay).await;
+        }
         tracing::info!("stopping: a second signal stops at once");
         if let Some(mailer) = &mailer {
             mailer.stop();
         }
-        // An operator who will not wait for the stop's bounded waits (up to
-        // 35 s) asks again: each order is whole or absent, as after a crash.
-        tokio::spawn(async move {
-            signals.next().await;
-            tracing::warn!("stopped at once, on a second signal");
-            std::process::exit(1);
-        });
     };
     crate::serve::run(listener, router, settings.header_timeout, peer_rules, stopping).await;
     drop(stop_metrics);

@@ -74,6 +74,15 @@ impl ServerProcess {
 }
 
 impl ServerProcess {
+    /// Sends the server the signal `name` (`TERM`, `HUP`, …).
+    pub fn signal(&self, name: &str) {
+        let status = std::process::Command::new("kill")
+            .args([&format!("-{name}"), &self.child.id().to_string()])
+            .status()
+            .expect("run kill");
+        assert!(status.success());
+    }
+
     /// Reads what the server writes to standard error until a line holds
     /// `needle`, for at most `within`, and returns what it read (panics,
     /// with it, when the line never came). What follows is not read.

@@ -9,14 +9,6 @@ use serde_json::Value;
 use std::time::{Duration, Instant};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
-fn signal(pid: u32, name: &str) {
-    let status = std::process::Command::new("kill")
-        .args([&format!("-{name}"), &pid.to_string()])
-        .status()
-        .expect("run kill");
-    assert!(status.success());
-}
-
 /// A shop `nordlys` with a key; returns the key.
 fn shop_with_key(db: &str) -> String {
     lookout_ok(db, &["shop", "create", "nordlys", "--name", "Nordlys"]);
@@ -52,7 +44,7 @@ async fn sigterm_finishes_the_request_in_flight_then_exits_cleanly() {
     // Time for the server to take the connection and start reading the request.
     tokio::time::sleep(Duration::from_secs(1)).await;
 
-    signal(server.child.id(), "TERM");
+    server.signal("TERM");
     // New connections are no longer taken (once the signal is handled)...
     let deadline = Instant::now() + Duration::from_secs(10);
     loop {
@@ -121,7 +113,7 @@ async fn serving_a_request_that_never_ends() -> (TestDb, ServerProcess, tokio::n
 async fn sigterm_stops_the_server_past_a_request_that_never_ends() {
     let (_db, mut server, conn) = serving_a_request_that_never_ends().await;
     let stopping = Instant::now();
-    signal(server.child.id(), "TERM");
+    server.signal("TERM");
     let limit = server::serve::DRAIN_WITHIN + Duration::from_secs(10);
     let status = loop {
         if let Some(status) = server.child.try_wait().unwrap() {
@@ -140,14 +132,14 @@ async fn sigterm_stops_the_server_past_a_request_that_never_ends() {
 #[tokio::test]
 async fn a_second_sigterm_stops_at_once() {
     let (_db, mut server, conn) = serving_a_request_that_never_ends().await;
-    signal(server.child.id(), "TERM");
+    server.signal("TERM");
     tokio::time::sleep(Duration::from_secs(1)).await;
     assert!(
         server.child.try_wait().unwrap().is_none(),
         "the first signal waits for the request"
     );
     let again = Instant::now();
-    signal(server.child.id(), "TERM");
+    server.signal("TERM");
     let status = loop {
         if let Some(status) = server.child.try_wait().unwrap() {
             break status;
@@ -192,7 +184,7 @@ async fn sigkill_during_ingest_leaves_every_order_whole_or_absent() {
         });
     }
     tokio::time::sleep(Duration::from_millis(1500)).await;
-    signal(server.child.id(), "KILL");
+    server.signal("KILL");
     let mut attempted = vec![];
     while let Some(sent) = writers.join_next().await {
         attempted.extend(sent.unwrap());

@@ -1,9 +1,10 @@
-//! A real `lookout serve` process: a hang-up stops it as SIGTERM does, and
-//! with JSON logs it writes nothing but JSON.
+//! A real `lookout serve` process: a hang-up stops it as SIGTERM does, a stop
+//! delay keeps it serving while `/readyz` says it is stopping, and with JSON
+//! logs it writes nothing but JSON.
 
 use crate::common;
 
-use common::{lookout_command, ServerProcess, TestDb};
+use common::{lookout_command, lookout_ok, ServerProcess, TestDb};
 use std::io::Read;
 use std::time::{Duration, Instant};
 
@@ -13,12 +14,7 @@ fn a_hang_up_stops_the_server_as_sigterm_does() {
     let mut cmd = lookout_command(&db.url);
     cmd.env("RUST_LOG", "info");
     let mut server = ServerProcess::start(cmd, &[]);
-    let pid = server.child.id().to_string();
-    let sent = std::process::Command::new("kill")
-        .args(["-HUP", &pid])
-        .status()
-        .expect("run kill");
-    assert!(sent.success());
+    server.signal("HUP");
     let log = server.log_until("stopped", Duration::from_secs(20));
     assert!(log.contains("stopping"), "{log}");
     let began = Instant::now();
@@ -30,6 +26,56 @@ fn a_hang_up_stops_the_server_as_sigterm_does() {
         std::thread::sleep(Duration::from_millis(50));
     };
     // Stopped, not killed by the signal (which would be no exit code, 129 in a shell).
+    assert_eq!(status.code(), Some(0), "{status}");
+}
+
+/// With `--stop-delay-secs`, a stop signal makes `/readyz` answer 503
+/// `stopping` at once while new connections, pages and health checks are
+/// still served; then the server stops as without it.
+#[tokio::test]
+async fn through_the_stop_delay_readiness_says_stopping_and_requests_are_served() {
+    let db = TestDb::new();
+    lookout_ok(&db.url, &["demo"]);
+    let mut cmd = lookout_command(&db.url);
+    cmd.env("RUST_LOG", "info");
+    let mut server = ServerProcess::start(cmd, &["--stop-delay-secs", "4"]);
+    let base = server.base.clone();
+    let get = |path: &str| {
+        let url = format!("{base}{path}");
+        async move {
+            // A new connection each time: the listener is still accepting.
+            let client = reqwest::Client::builder()
+                .pool_max_idle_per_host(0)
+                .build()
+                .expect("a client");
+            let answer = client.get(&url).send().await.unwrap_or_else(|e| panic!("{url}: {e:?}"));
+            let status = answer.status().as_u16();
+            (status, answer.text().await.unwrap_or_else(|e| panic!("{url}: {e:?}")))
+        }
+    };
+    assert_eq!(get("/readyz").await, (200, "ready".to_string()));
+    server.signal("TERM");
+    let log = server.log_until("stop signal", Duration::from_secs(10));
+    assert!(log.contains("delay_secs=4"), "{log}");
+    // The log is no longer read (its pipe is closed): the 503 below is logged
+    // as an error, and a log line that cannot be written must not end the
+    // request (it did: the subscriber reported the failure with `eprintln!`).
+    assert_eq!(get("/readyz").await, (503, "stopping".to_string()));
+    assert_eq!(get("/healthz").await.0, 200);
+    let (status, page) = get("/track/demo").await;
+    assert_eq!(status, 200, "{page}");
+    assert_eq!(get("/readyz").await, (503, "stopping".to_string()));
+    let began = Instant::now();
+    let status = loop {
+        if let Some(status) = server.child.try_wait().expect("the server's status") {
+            break status;
+        }
+        assert!(
+            began.elapsed() < Duration::from_secs(30),
+            "still running after the stop delay"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
     assert_eq!(status.code(), Some(0), "{status}");
 }
 
