@@ -54,6 +54,9 @@ pub enum ApiError {
     ReceivingBusy,
     #[error("unsupported media type")]
     UnsupportedMediaType,
+    /// A body sent compressed (`Content-Encoding`), named when its name is plain.
+    #[error("unsupported content encoding")]
+    UnsupportedEncoding(Option<String>),
     #[error("cross-site request")]
     CrossSite,
     #[error("the database is unavailable")]
@@ -105,7 +108,7 @@ impl ApiError {
             | ApiError::WriteRateLimited(_)
             | ApiError::InFlight => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Busy | ApiError::ReceivingBusy => StatusCode::SERVICE_UNAVAILABLE,
-            ApiError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ApiError::UnsupportedMediaType | ApiError::UnsupportedEncoding(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::CrossSite => StatusCode::FORBIDDEN,
             ApiError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -218,6 +221,18 @@ impl ApiError {
                 "unsupported_media_type",
                 "Unsupported media type",
                 "Send the body as JSON with `Content-Type: application/json`.".to_string(),
+            ),
+            ApiError::UnsupportedEncoding(name) => (
+                "unsupported_media_type",
+                "Unsupported media type",
+                format!(
+                    "The body is sent with {}, which is not accepted: send it uncompressed, without \
+                     `Content-Encoding`. Nothing was changed.",
+                    name.as_deref().map_or_else(
+                        || "a `Content-Encoding`".to_string(),
+                        |n| format!("`Content-Encoding: {n}`")
+                    )
+                ),
             ),
             ApiError::CrossSite => (
                 "cross_site",

@@ -4,6 +4,34 @@
 use crate::problem::ApiError;
 use app::errors::FieldError;
 use axum::body::{Body, Bytes};
+use axum::extract::Request;
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+
+/// Refuses a request whose body is compressed (any `Content-Encoding` but
+/// `identity` on a `POST`, `PUT` or `PATCH`) with 415 before anything reads
+/// it: the API reads bodies as sent, and would otherwise call a gzip body
+/// "not valid JSON". The encoding's name is said when it is a short plain word.
+pub async fn refuse_encoded(req: Request, next: Next) -> Response {
+    use axum::http::Method;
+    if !matches!(*req.method(), Method::POST | Method::PUT | Method::PATCH) {
+        return next.run(req).await;
+    }
+    let encodings = req.headers().get_all(axum::http::header::CONTENT_ENCODING);
+    let mut names = encodings.iter().map(|v| v.to_str().map(str::trim));
+    let refused = names.find(|name| !matches!(name, Ok(n) if n.is_empty() || n.eq_ignore_ascii_case("identity")));
+    match refused {
+        None => next.run(req).await,
+        Some(name) => {
+            let plain = name.ok().filter(|n| {
+                n.len() <= 32
+                    && n.bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b',' | b' '))
+            });
+            ApiError::UnsupportedEncoding(plain.map(str::to_string)).into_response()
+        }
+    }
+}
 
 /// Reads at most `limit` bytes; more is `TooLarge`, a broken stream is a validation error.
 pub async fn read(body: Body, limit: usize) -> Result<Bytes, ApiError> {

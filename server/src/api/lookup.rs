@@ -34,7 +34,7 @@ const LOOKUP_BODY: &str = "a JSON object with `email` and `order_number`";
         (status = 200, description = "The order as its shopper may see it", body = app::view::ShopperView),
         (status = 404, description = "No order with this number and email in this shop (every kind of miss alike)", body = crate::problem::Problem, content_type = "application/problem+json"),
         (status = 413, description = "The body is over 16 KiB", body = crate::problem::Problem, content_type = "application/problem+json"),
-        (status = 415, description = "The body is not sent as application/json", body = crate::problem::Problem, content_type = "application/problem+json"),
+        (status = 415, description = "The body is not sent as application/json, or is sent compressed (a `Content-Encoding` other than `identity`)", body = crate::problem::Problem, content_type = "application/problem+json"),
         (status = 422, description = "A field is missing or malformed; `errors` lists them", body = crate::problem::Problem, content_type = "application/problem+json"),
         (status = 429, description = "Too many failed lookups; `Retry-After` says when to try again", body = crate::problem::Problem, content_type = "application/problem+json"),
         (status = 503, description = "The database is unavailable; `Retry-After`", body = crate::problem::Problem, content_type = "application/problem+json"),

@@ -27,5 +27,6 @@ pub fn routes() -> Router<AppState> {
         .routes(routes!(openapi::serve))
         .split_for_parts();
     openapi::publish(api);
-    router
+    // A compressed body is refused before a route reads it (or checks its key).
+    router.layer(axum::middleware::from_fn(body::refuse_encoded))
 }

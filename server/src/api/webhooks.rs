@@ -100,6 +100,7 @@ fn signature_shaped(signature: &str) -> bool {
         (status = 401, description = "Unknown shop or a wrong signature", body = crate::problem::Problem, content_type = "application/problem+json"),
         (status = 429, description = "Too many deliveries with a wrong signature (or to an unknown shop) from this address to this shop; `Retry-After` says when to try again", body = crate::problem::Problem, content_type = "application/problem+json"),
         (status = 413, description = "The body is over 1 MiB", body = crate::problem::Problem, content_type = "application/problem+json"),
+        (status = 415, description = "The body is sent compressed (a `Content-Encoding` other than `identity`); nothing changed", body = crate::problem::Problem, content_type = "application/problem+json"),
         (status = 422, description = "The payload cannot become a valid order; nothing changed", body = crate::problem::Problem, content_type = "application/problem+json"),
         (status = 503, description = "No room yet to hold the body until its signature is checked (`busy`), or the database is unavailable; `Retry-After`; Shopify sends it again", body = crate::problem::Problem, content_type = "application/problem+json"),
     )

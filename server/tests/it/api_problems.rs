@@ -237,3 +237,89 @@ async fn a_lookup_field_given_twice_is_refused_whichever_comes_last() {
         assert_eq!(problem["errors"][0]["code"], "duplicate", "{problem}");
     }
 }
+
+/// A compressed body is refused (415, naming the encoding) before it is read,
+/// whatever it would have held; `identity` is no encoding, and a request
+/// without a body is not refused for the header.
+#[tokio::test]
+async fn a_compressed_body_is_refused_saying_so_and_changes_nothing() {
+    let app = TestApp::spawn().await;
+    let order = common::EXAMPLE;
+    let put = |encoding: String| {
+        app.client
+            .put(app.url("/api/v1/shops/alpha/orders/1001"))
+            .bearer_auth(&app.alpha_key)
+            .header("content-type", "application/json")
+            .header("content-encoding", encoding)
+            .body(order)
+            .send()
+    };
+    for encoding in ["gzip", "br", "GZIP, identity", "deflate\t"] {
+        let res = put(encoding.to_string()).await.unwrap();
+        assert_eq!(res.status(), 415, "{encoding}");
+        let problem: Value = res.json().await.unwrap();
+        assert_eq!(problem["code"], "unsupported_media_type", "{problem}");
+        let detail = problem["detail"].as_str().unwrap();
+        assert!(
+            detail.contains("send it uncompressed") && detail.contains("Nothing was changed"),
+            "{detail}"
+        );
+    }
+    let problem: Value = put("gzip".into()).await.unwrap().json().await.unwrap();
+    assert!(
+        problem["detail"].as_str().unwrap().contains("`Content-Encoding: gzip`"),
+        "{problem}"
+    );
+    // A name that is not a plain word is not repeated.
+    let problem: Value = put("x".repeat(200)).await.unwrap().json().await.unwrap();
+    let detail = problem["detail"].as_str().unwrap();
+    assert!(
+        detail.contains("a `Content-Encoding`") && !detail.contains("xxx"),
+        "{detail}"
+    );
+    let stored = || {
+        app.client
+            .get(app.url("/api/v1/shops/alpha/orders/1001"))
+            .bearer_auth(&app.alpha_key)
+    };
+    assert_eq!(stored().send().await.unwrap().status(), 404, "nothing stored");
+
+    // The lookup, the settings and Shopify's deliveries the same.
+    let lookup = app
+        .client
+        .post(app.url("/api/v1/shops/alpha/lookup"))
+        .header("content-type", "application/json")
+        .header("content-encoding", "gzip")
+        .body(r##"{"email":"ada@example.com","order_number":"#1001"}"##)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(lookup.status(), 415);
+    let settings = app
+        .client
+        .patch(app.url("/api/v1/shops/alpha/settings"))
+        .bearer_auth(&app.alpha_key)
+        .header("content-type", "application/json")
+        .header("content-encoding", "gzip")
+        .body(r#"{"email_links": false}"#)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(settings.status(), 415);
+    assert!(app.store.shop("alpha").await.unwrap().unwrap().email_links, "unchanged");
+    let webhook = app
+        .client
+        .post(app.url("/api/v1/shops/alpha/webhooks/shopify"))
+        .header("content-type", "application/json")
+        .header("content-encoding", "gzip")
+        .body("{}")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(webhook.status(), 415);
+
+    // Sent as it is, it is taken; a GET naming an encoding has no body to refuse.
+    assert_eq!(put("identity".into()).await.unwrap().status(), 201);
+    let get = stored().header("content-encoding", "gzip").send().await.unwrap();
+    assert_eq!(get.status(), 200);
+}
