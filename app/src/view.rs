@@ -96,7 +96,9 @@ pub struct ShopperShipment {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Tracking {
+    #[cfg_attr(feature = "ssr", schema(max_length = 200))]
     pub tracking_number: Option<String>,
+    #[cfg_attr(feature = "ssr", schema(max_length = 2000))]
     pub tracking_url: Option<String>,
 }
 
@@ -106,7 +108,9 @@ pub struct Tracking {
 pub struct TrackingEvent {
     pub at: String,
     pub status: ShipmentStatus,
+    #[cfg_attr(feature = "ssr", schema(max_length = 1000))]
     pub message: Option<String>,
+    #[cfg_attr(feature = "ssr", schema(max_length = 1000))]
     pub location: Option<String>,
 }
 

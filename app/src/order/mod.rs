@@ -32,56 +32,68 @@ pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 /// amount a decimal string, every reference resolved.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Order {
+    #[schema(max_length = 64)]
     pub order_number: String,
+    #[schema(max_length = 254)]
     pub email: String,
     pub placed_at: String,
     pub updated_at: String,
     pub status: OrderStatus,
+    #[schema(max_length = 1000)]
     pub cancel_reason: Option<String>,
     pub payment_status: PaymentStatus,
     pub fulfillment_status: FulfillmentStatus,
+    #[schema(max_length = 1000)]
     pub hold_reason: Option<String>,
     pub scheduled_at: Option<String>,
     /// May be left out when sent: from the returns (`no_return` without any).
     #[schema(required = false)]
     pub return_status: ReturnStatus,
+    #[schema(min_length = 3, max_length = 3)]
     pub currency: String,
     pub totals: Totals,
     /// May be left out when sent: none.
-    #[schema(required = false)]
+    #[schema(required = false, max_items = 1000)]
     pub line_items: Vec<LineItem>,
     /// May be left out when sent: none.
-    #[schema(required = false)]
+    #[schema(required = false, max_items = 100)]
     pub shipments: Vec<Shipment>,
     /// May be left out when sent: none.
-    #[schema(required = false)]
+    #[schema(required = false, max_items = 100)]
     pub returns: Vec<Return>,
     /// May be left out when sent: none.
-    #[schema(required = false)]
+    #[schema(required = false, max_items = 1000)]
     pub timeline: Vec<TimelineEvent>,
     pub shipping_address: Option<Address>,
-    /// May be left out when sent: none.
-    #[schema(required = false)]
+    /// May be left out when sent: none. Each tag has at most 255 characters.
+    #[schema(required = false, max_items = 100)]
     pub tags: Vec<String>,
+    #[schema(max_length = 10000)]
     pub note: Option<String>,
 }
 
 /// One ordered product, with the merchant's own id and SKU.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct LineItem {
+    #[schema(max_length = 200)]
     pub id: String,
+    #[schema(max_length = 1000)]
     pub title: String,
+    #[schema(max_length = 1000)]
     pub variant: Option<String>,
     #[schema(value_type = i64, minimum = 1, maximum = 4294967295.0)]
     pub quantity: u32,
     pub price: String,
+    #[schema(max_length = 2000)]
     pub image_url: Option<String>,
+    #[schema(max_length = 200)]
     pub sku: Option<String>,
 }
 
 /// A reference to a line item by id, with how many of it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ItemRef {
+    #[schema(max_length = 200)]
     pub id: String,
     #[schema(value_type = i64, minimum = 1, maximum = 4294967295.0)]
     pub quantity: u32,
@@ -93,24 +105,28 @@ pub struct ItemRef {
 /// never shown to the shopper.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Shipment {
+    #[schema(max_length = 200)]
     pub id: String,
     pub status: ShipmentStatus,
+    #[schema(max_length = 200)]
     pub carrier: Option<String>,
+    #[schema(max_length = 200)]
     pub tracking_number: Option<String>,
+    #[schema(max_length = 2000)]
     pub tracking_url: Option<String>,
     /// The tracking of the parcel's other boxes, when it was sent in several.
     /// May be left out when sent: none.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    #[schema(required = false)]
+    #[schema(required = false, max_items = 50)]
     pub more_tracking: Vec<Tracking>,
     pub estimated_delivery: Option<String>,
     pub shipped_at: Option<String>,
     pub delivered_at: Option<String>,
     /// May be left out when sent: none.
-    #[schema(required = false)]
+    #[schema(required = false, max_items = 1000)]
     pub line_items: Vec<ItemRef>,
     /// May be left out when sent: none.
-    #[schema(required = false)]
+    #[schema(required = false, max_items = 500)]
     pub events: Vec<TrackingEvent>,
     #[serde(default)]
     pub updated_at: Option<String>,
@@ -121,12 +137,14 @@ pub struct Shipment {
 /// One return, with when it last changed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Return {
+    #[schema(max_length = 200)]
     pub id: String,
     pub status: ReturnStatus,
     pub requested_at: String,
     /// May be left out when sent: none.
-    #[schema(required = false)]
+    #[schema(required = false, max_items = 1000)]
     pub line_items: Vec<ItemRef>,
+    #[schema(max_length = 1000)]
     pub reason: Option<String>,
     pub refund: Option<Refund>,
     #[serde(default)]
@@ -151,7 +169,9 @@ pub struct Refund {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct TimelineEvent {
     pub at: String,
+    #[schema(max_length = 40)]
     pub kind: String,
+    #[schema(max_length = 1000)]
     pub message: String,
     /// May be left out when sent: `internal`.
     #[schema(required = false)]
@@ -162,15 +182,25 @@ pub struct TimelineEvent {
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(expecting = "a JSON object")]
 pub struct Address {
+    #[schema(max_length = 200)]
     pub name: Option<String>,
+    #[schema(max_length = 200)]
     pub first_name: Option<String>,
+    #[schema(max_length = 200)]
     pub last_name: Option<String>,
+    #[schema(max_length = 500)]
     pub address1: Option<String>,
+    #[schema(max_length = 500)]
     pub address2: Option<String>,
+    #[schema(max_length = 40)]
     pub zip: Option<String>,
+    #[schema(max_length = 200)]
     pub city: Option<String>,
+    #[schema(max_length = 200)]
     pub province: Option<String>,
+    #[schema(min_length = 2, max_length = 2)]
     pub country_code: Option<String>,
+    #[schema(max_length = 64)]
     pub phone: Option<String>,
 }
 

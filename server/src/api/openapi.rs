@@ -19,8 +19,10 @@ use utoipa::openapi::{OpenApi, RefOr};
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct LookupRequest {
     /// The email address the order was placed with (matched trimmed, any case).
+    #[schema(max_length = 254)]
     email: String,
     /// The order number as the shop shows it (`#1001`; a leading `#`, spaces and case do not matter).
+    #[schema(max_length = 64)]
     order_number: String,
 }
 

@@ -46,6 +46,7 @@ mod lookup_island;
 mod lookup_typing;
 mod mail_refused;
 mod openapi;
+mod openapi_limits;
 mod order_link_pages;
 mod order_links;
 mod outbox;
