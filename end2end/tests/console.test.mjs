@@ -47,6 +47,12 @@ async function newAccount(page, email, role, check = false) {
   await page.getByLabel('The same password again').fill(PASSWORD);
   await page.getByRole('button', { name: 'Set password' }).click();
   await page.getByRole('heading', { name: 'Password set' }).waitFor();
+  // Setting it signed this browser in; signed out, the test signs in as a merchant would.
+  await page.getByText('this browser is signed in with it').waitFor();
+  await page.getByRole('link', { name: 'Open the console' }).click();
+  await page.getByRole('heading', { name: 'What the widget did' }).waitFor();
+  await page.getByRole('button', { name: 'Sign out', exact: true }).click();
+  await page.getByRole('button', { name: 'Sign in' }).waitFor();
 }
 
 async function signIn(page, email, check = false) {
@@ -201,7 +207,8 @@ test('an owner sets up the widget, keys and Shopify, helps a shopper and reads t
   await invitedPage.getByLabel('The same password again').fill(PASSWORD);
   await invitedPage.getByRole('button', { name: 'Set password' }).click();
   await invitedPage.getByRole('heading', { name: 'Password set' }).waitFor();
-  await signIn(invitedPage, 'help@demo.example');
+  // Setting the password signed the invited browser in: the console opens.
+  await invitedPage.getByRole('link', { name: 'Open the console' }).click();
   await invitedPage.getByRole('heading', { name: 'What the widget did' }).waitFor();
   await invited.close();
   await page.reload();
@@ -303,7 +310,10 @@ test('a merchant who forgot their password sets a new one from a mailed link, on
   await page.getByLabel('The same password again').fill(NEW_PASSWORD);
   await page.getByRole('button', { name: 'Set password' }).click();
   await page.getByRole('heading', { name: 'Password set' }).waitFor();
-  await page.goto(`${server.base}/console`);
+  await page.getByRole('link', { name: 'Open the console' }).click();
+  await page.getByRole('heading', { name: 'What the widget did' }).waitFor();
+  // The new password is the one to sign in with.
+  await page.getByRole('button', { name: 'Sign out', exact: true }).click();
   await page.getByLabel('Email address').fill('forgetful@demo.example');
   await page.getByLabel('Password').fill(NEW_PASSWORD);
   await page.getByRole('button', { name: 'Sign in' }).click();

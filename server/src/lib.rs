@@ -13,6 +13,7 @@ pub mod embed;
 pub mod fallback;
 pub mod guard;
 pub mod hash_gate;
+pub mod health;
 pub mod html;
 pub mod import;
 pub mod keys;

@@ -54,9 +54,10 @@ pub enum ApiError {
     ReceivingBusy,
     #[error("unsupported media type")]
     UnsupportedMediaType,
-    /// A body sent compressed (`Content-Encoding`), named when its name is plain.
+    /// A body sent compressed: the header (`Content-Encoding` or
+    /// `Transfer-Encoding`), and its value when that is plain.
     #[error("unsupported content encoding")]
-    UnsupportedEncoding(Option<String>),
+    UnsupportedEncoding(&'static str, Option<String>),
     #[error("cross-site request")]
     CrossSite,
     #[error("the database is unavailable")]
@@ -108,7 +109,7 @@ impl ApiError {
             | ApiError::WriteRateLimited(_)
             | ApiError::InFlight => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Busy | ApiError::ReceivingBusy => StatusCode::SERVICE_UNAVAILABLE,
-            ApiError::UnsupportedMediaType | ApiError::UnsupportedEncoding(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ApiError::UnsupportedMediaType | ApiError::UnsupportedEncoding(..) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::CrossSite => StatusCode::FORBIDDEN,
             ApiError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -222,16 +223,15 @@ impl ApiError {
                 "Unsupported media type",
                 "Send the body as JSON with `Content-Type: application/json`.".to_string(),
             ),
-            ApiError::UnsupportedEncoding(name) => (
+            ApiError::UnsupportedEncoding(header, value) => (
                 "unsupported_media_type",
                 "Unsupported media type",
                 format!(
                     "The body is sent with {}, which is not accepted: send it uncompressed, without \
-                     `Content-Encoding`. Nothing was changed.",
-                    name.as_deref().map_or_else(
-                        || "a `Content-Encoding`".to_string(),
-                        |n| format!("`Content-Encoding: {n}`")
-                    )
+                     `Content-Encoding` (and with no `Transfer-Encoding` but `chunked`). Nothing was changed.",
+                    value
+                        .as_deref()
+                        .map_or_else(|| format!("a `{header}`"), |v| format!("`{header}: {v}`"))
                 ),
             ),
             ApiError::CrossSite => (

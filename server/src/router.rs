@@ -5,7 +5,7 @@ use crate::{api, embed, fallback, posted};
 use app::limits::{Client, LimitSettings, LookupLimits};
 use app::store::Store;
 use app::{shell, App};
-use axum::extract::{FromRef, MatchedPath, State};
+use axum::extract::{FromRef, MatchedPath};
 use axum::http::{header, HeaderName, HeaderValue, StatusCode};
 use axum::routing::{get, post};
 use axum::Router;
@@ -240,7 +240,7 @@ pub fn app(state: AppState) -> Router {
     };
     let router = Router::new()
         .route("/healthz", get(|| async { "ok" }))
-        .route("/readyz", get(ready));
+        .route("/readyz", get(crate::health::ready));
     // Unless a listener of its own serves it (`metrics::router`).
     let router = if state.metrics_apart {
         router
@@ -315,9 +315,33 @@ pub fn app(state: AppState) -> Router {
     };
     router
         .layer(axum::middleware::from_fn(crate::metrics::track))
-        .layer(TraceLayer::new_for_http().make_span_with(telemetry_span))
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(telemetry_span)
+                .on_failure(answer_failed),
+        )
         .layer(axum::middleware::from_fn(request_id))
         .with_state(state)
+}
+
+/// How an answer the server failed is logged: at error level, but for 503,
+/// which the server answers on purpose (a stopping server's readiness, a
+/// busy gate, a database that is away: each said once where it is decided)
+/// and which a flood or a load balancer's polling would otherwise repeat
+/// into error lines.
+fn answer_failed(
+    failure: tower_http::classify::ServerErrorsFailureClass,
+    latency: std::time::Duration,
+    _span: &tracing::Span,
+) {
+    use tower_http::classify::ServerErrorsFailureClass;
+    let latency_ms = latency.as_millis();
+    match failure {
+        ServerErrorsFailureClass::StatusCode(StatusCode::SERVICE_UNAVAILABLE) => {
+            tracing::debug!(latency_ms, "answered 503")
+        }
+        failure => tracing::error!(classification = %failure, latency_ms, "response failed"),
+    }
 }
 
 /// A request's id: 16 random hex digits, made here for every request (an id a
@@ -359,32 +383,4 @@ fn telemetry_span(req: &axum::http::Request<axum::body::Body>) -> tracing::Span 
     // A made-up method is `other`, as in the metrics: its length is the client's.
     let method = crate::metrics::method_label(req.method());
     tracing::info_span!("request", request_id = id, method, route)
-}
-
-/// How long `/readyz` waits for the database.
-const READY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(2);
-
-async fn ready(State(state): State<AppState>) -> (StatusCode, &'static str) {
-    // A load balancer takes a stopping server out of rotation, whatever its database says.
-    if state.stopping.is_set() {
-        return (StatusCode::SERVICE_UNAVAILABLE, "stopping");
-    }
-    let store = &state.store;
-    let why_not = match tokio::time::timeout(READY_TIMEOUT, store.readiness()).await {
-        Ok(readiness) => readiness.err(),
-        Err(_) => Some(format!("no answer from the database within {READY_TIMEOUT:?}")),
-    };
-    // Said in the log when it changes (why, when it stops; that it is back):
-    // the answer itself says nothing of the database.
-    static WAS_READY: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(true);
-    let was_ready = WAS_READY.swap(why_not.is_none(), std::sync::atomic::Ordering::Relaxed);
-    match (&why_not, was_ready) {
-        (None, false) => tracing::info!("ready again: the database answers"),
-        (Some(why), true) => tracing::warn!(%why, "not ready"),
-        _ => {}
-    }
-    match why_not {
-        None => (StatusCode::OK, "ready"),
-        Some(_) => (StatusCode::SERVICE_UNAVAILABLE, "database unavailable"),
-    }
 }

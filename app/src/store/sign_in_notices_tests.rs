@@ -30,7 +30,11 @@ async fn sign_in(store: &Store, user_id: i64, hash: &str, locale: &str, tell: bo
         expires_at: &expires,
         browser: "Firefox|Android",
     };
-    let word = SignInWord { locale, tell };
+    let word = SignInWord {
+        locale,
+        tell,
+        noted: true,
+    };
     store.create_session(&new, user_id, hash, word).await.unwrap()
 }
 

@@ -8,29 +8,46 @@ use axum::extract::Request;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
-/// Refuses a request whose body is compressed (any `Content-Encoding` but
-/// `identity` on a `POST`, `PUT` or `PATCH`) with 415 before anything reads
-/// it: the API reads bodies as sent, and would otherwise call a gzip body
-/// "not valid JSON". The encoding's name is said when it is a short plain word.
+/// Refuses a request whose body is compressed (a `Content-Encoding` other
+/// than `identity`, or a `Transfer-Encoding` other than `chunked`, on a
+/// `POST`, `PUT` or `PATCH`) with 415 and `Accept-Encoding: identity` before
+/// anything reads it or checks its key: the API reads bodies as sent, and
+/// would otherwise call a gzip body "not valid JSON". Each header's values
+/// are read item by item (`identity, identity` is none; an empty item is no
+/// coding). The header and its value are said when the value is a short
+/// plain word.
 pub async fn refuse_encoded(req: Request, next: Next) -> Response {
-    use axum::http::Method;
+    use axum::http::{header, HeaderValue, Method};
     if !matches!(*req.method(), Method::POST | Method::PUT | Method::PATCH) {
         return next.run(req).await;
     }
-    let encodings = req.headers().get_all(axum::http::header::CONTENT_ENCODING);
-    let mut names = encodings.iter().map(|v| v.to_str().map(str::trim));
-    let refused = names.find(|name| !matches!(name, Ok(n) if n.is_empty() || n.eq_ignore_ascii_case("identity")));
-    match refused {
-        None => next.run(req).await,
-        Some(name) => {
-            let plain = name.ok().filter(|n| {
-                n.len() <= 32
-                    && n.bytes()
+    let codings = [
+        (header::CONTENT_ENCODING, "Content-Encoding", "identity"),
+        (header::TRANSFER_ENCODING, "Transfer-Encoding", "chunked"),
+    ];
+    for (name, said, plain) in codings {
+        let mut values = req.headers().get_all(&name).iter();
+        let refused = values.find(|value| match value.to_str() {
+            Ok(text) => text
+                .split(',')
+                .map(str::trim)
+                .any(|item| !item.is_empty() && !item.eq_ignore_ascii_case(plain)),
+            Err(_) => true,
+        });
+        if let Some(value) = refused {
+            let shown = value.to_str().ok().map(str::trim).filter(|v| {
+                v.len() <= 32
+                    && v.bytes()
                         .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b',' | b' '))
             });
-            ApiError::UnsupportedEncoding(plain.map(str::to_string)).into_response()
+            let mut answer = ApiError::UnsupportedEncoding(said, shown.map(str::to_string)).into_response();
+            answer
+                .headers_mut()
+                .insert(header::ACCEPT_ENCODING, HeaderValue::from_static("identity"));
+            return answer;
         }
     }
+    next.run(req).await
 }
 
 /// Reads at most `limit` bytes; more is `TooLarge`, a broken stream is a validation error.

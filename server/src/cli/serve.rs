@@ -183,7 +183,7 @@ pub(super) async fn serve(
             }
         });
     }
-    let mut signals = StopSignals::listen();
+    let signals = crate::stopping::StopSignals::listen();
     let (here, metrics_here) = (from_this_machine(local), from_this_machine(metrics_local));
     let demo = matches!(state.store.shop("demo").await, Ok(Some(_)));
     banner(local, here, metrics_here, demo);
@@ -202,29 +202,10 @@ pub(super) async fn serve(
             stopped,
         ))
     });
-    let stop_flag = state.stopping.clone();
+    let (stop_flag, stop_delay) = (state.stopping.clone(), settings.stop_delay);
     let router = crate::app(state);
-    let stop_delay = settings.stop_delay;
     let stopping = async move {
-        signals.next().await;
-        stop_flag.begin();
-        // An operator who will not wait (for the delay, or the stop's bounded
-        // waits, up to 35 s) asks again: each order is whole or absent, as
-        // after a crash.
-        let second = async move {
-            signals.next().await;
-            tracing::warn!("stopped at once, on a second signal");
-            std::process::exit(1);
-        };
-        tokio::spawn(second);
-        if !stop_delay.is_zero() {
-            tracing::info!(
-                delay_secs = stop_delay.as_secs(),
-                "stop signal: /readyz says 503 while requests are still served for the stop delay; a second signal stops at once"
-            );
-            tokio::time::sleep(stop_delay).await;
-        }
-        tracing::info!("stopping: a second signal stops at once");
+        stop_flag.after_signal(signals, stop_delay).await;
         if let Some(mailer) = &mailer {
             mailer.stop();
         }
@@ -295,52 +276,6 @@ fn from_this_machine(addr: SocketAddr) -> SocketAddr {
         ip => ip,
     };
     SocketAddr::new(ip, addr.port())
-}
-
-/// What stops the server: Ctrl-C, SIGTERM, or SIGHUP (its terminal closed;
-/// the server has no configuration to read again, so a hang-up stops it as
-/// SIGTERM does, draining, rather than killing it mid-request). Listened for
-/// from the moment this is made, so that a signal sent as soon as the server
-/// says where it listens is not the default's sudden end.
-struct StopSignals {
-    /// Interrupt (Ctrl-C), terminate, hang up; none where they cannot be listened for.
-    #[cfg(unix)]
-    kinds: [Option<tokio::signal::unix::Signal>; 3],
-}
-
-impl StopSignals {
-    fn listen() -> StopSignals {
-        #[cfg(unix)]
-        {
-            use tokio::signal::unix::{signal, SignalKind};
-            let kinds =
-                [SignalKind::interrupt(), SignalKind::terminate(), SignalKind::hangup()].map(|kind| signal(kind).ok());
-            StopSignals { kinds }
-        }
-        #[cfg(not(unix))]
-        StopSignals {}
-    }
-
-    /// The next stop signal.
-    async fn next(&mut self) {
-        #[cfg(unix)]
-        {
-            async fn one(signal: &mut Option<tokio::signal::unix::Signal>) {
-                match signal {
-                    Some(signal) => {
-                        signal.recv().await;
-                    }
-                    None => std::future::pending::<()>().await,
-                }
-            }
-            let [interrupt, terminate, hangup] = &mut self.kinds;
-            tokio::select! { _ = one(interrupt) => {}, _ = one(terminate) => {}, _ = one(hangup) => {} }
-        }
-        #[cfg(not(unix))]
-        {
-            let _ = tokio::signal::ctrl_c().await;
-        }
-    }
 }
 
 /// The Leptos settings for a server on `addr` serving assets from `site_root`.

@@ -7,12 +7,11 @@
 use super::credentials::{check_password, Refused, Right};
 use super::pages::{self, bare, notice, Frame};
 use super::session::{self, Signed, FORM_COOKIE, SESSION_COOKIE};
-use super::{locale_of, t, CsrfForm, Locale};
+use super::{locale_of, t, CsrfForm};
 use crate::api::auth::ClientOf;
-use crate::keys;
 use crate::AppState;
 use app::limits::KNOWN_DAYS;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
@@ -191,30 +190,19 @@ pub async fn sign_in(
         Err(Refused::Busy) => return pages::busy(locale),
         Err(Refused::Unavailable) => return pages::unavailable(locale),
     };
-    // One browser, one session: one it still had (another account's, say) ends
-    // here rather than staying valid, unseen, until it expires.
-    if let Some(old) = session::cookie(&state, &headers, SESSION_COOKIE) {
-        if let Err(e) = state.store.end_session(&session::digest(old)).await {
-            tracing::warn!(error = %e, "could not end the browser's previous session");
-        }
-    }
     // Word by mail of a sign-in from a browser the account does not know.
     let word = app::store::SignInWord {
         locale: locale.code(),
         tell: state.mail.is_some() && !known,
+        noted: true,
     };
-    match session::start(&state, account.id, &hash, super::browsers::of(&headers), word).await {
-        Ok(Some(cookie)) => {
+    match open_session(&state, &headers, account.id, &email, &hash, word).await {
+        Ok(Some(cookies)) => {
             tracing::info!(user_id = account.id, "console sign-in");
-            if let (Some(mailer), true) = (&state.mail, word.tell) {
-                mailer.wake();
-            }
             let mut response = Redirect::to("/console").into_response();
-            let h = response.headers_mut();
-            h.append(header::SET_COOKIE, cookie);
-            h.append(header::SET_COOKIE, session::set_cookie(&state, FORM_COOKIE, None));
-            let tag = state.limits.known_browser_tag(&email, &hash, today());
-            h.append(header::SET_COOKIE, known_cookie(&state, &tag));
+            for cookie in cookies {
+                response.headers_mut().append(header::SET_COOKIE, cookie);
+            }
             response
         }
         // The password was changed between its check and now.
@@ -230,6 +218,40 @@ pub async fn sign_in(
             pages::unavailable(locale)
         }
     }
+}
+
+/// Starts a session on this browser for the account `user_id` (of the email
+/// key `email`) whose password hash `hash` was just proven, by a sign-in or
+/// by setting it from a link; `word` says how it is noted and told. Returns
+/// the cookies to set (the session, the form token cleared, the
+/// known-browser tag); None when the password changed meanwhile.
+pub(super) async fn open_session(
+    state: &AppState,
+    headers: &HeaderMap,
+    user_id: i64,
+    email: &str,
+    hash: &str,
+    word: app::store::SignInWord<'_>,
+) -> Result<Option<Vec<axum::http::HeaderValue>>, app::store::StoreError> {
+    // One browser, one session: one it still had (another account's, say) ends
+    // here rather than staying valid, unseen, until it expires.
+    if let Some(old) = session::cookie(state, headers, SESSION_COOKIE) {
+        if let Err(e) = state.store.end_session(&session::digest(old)).await {
+            tracing::warn!(error = %e, "could not end the browser's previous session");
+        }
+    }
+    let Some(cookie) = session::start(state, user_id, hash, super::browsers::of(headers), word).await? else {
+        return Ok(None);
+    };
+    if let (Some(mailer), true) = (&state.mail, word.tell) {
+        mailer.wake();
+    }
+    let tag = state.limits.known_browser_tag(email, hash, today());
+    Ok(Some(vec![
+        cookie,
+        session::set_cookie(state, FORM_COOKIE, None),
+        known_cookie(state, &tag),
+    ]))
 }
 
 fn signed_out(state: &AppState) -> Response {
@@ -268,109 +290,6 @@ pub async fn sign_out_everywhere(
         Err(e) => {
             tracing::error!(error = %e, "could not end sessions");
             pages::unavailable(signed.locale)
-        }
-    }
-}
-
-/// A link that does not work: where to get a new one ("Forgot your
-/// password?" when the server sends mail).
-fn dead_link(state: &AppState, locale: Locale) -> Response {
-    let text = if state.mail.is_some() {
-        "console.password.dead_forgot"
-    } else {
-        "console.password.dead"
-    };
-    pages::message(StatusCode::NOT_FOUND, locale, "console.password.dead_title", text)
-}
-
-fn password_page(locale: Locale, status: StatusCode, token: &str, email: &str, error: Option<String>) -> Response {
-    let title = t(locale, "console.password.title");
-    let action = super::password::link_path(token);
-    bare(
-        status,
-        locale,
-        &title.clone(),
-        view! {
-            <h1>{title}</h1>
-            <p>{app::i18n::t_args(locale, "console.password.for", &[("email", email)])}</p>
-            {notice(error, true)}
-            <form method="post" action=action class="stack">
-                {pages::new_password_fields(locale, email)}
-                <button type="submit">{t(locale, "console.password.submit")}</button>
-            </form>
-        },
-    )
-}
-
-/// `GET /console/password/{token}`
-pub async fn password_form(State(state): State<AppState>, Path(token): Path<String>, headers: HeaderMap) -> Response {
-    let locale = locale_of(&headers);
-    if !session::is_token(&token) {
-        return dead_link(&state, locale);
-    }
-    match state.store.password_link(&session::digest(&token)).await {
-        Ok(Some(email)) => password_page(locale, StatusCode::OK, &token, &email, None),
-        Ok(None) => dead_link(&state, locale),
-        Err(e) => {
-            tracing::error!(error = %e, "password link query failed");
-            pages::unavailable(locale)
-        }
-    }
-}
-
-#[derive(serde::Deserialize)]
-pub struct PasswordForm {
-    #[serde(default)]
-    password: String,
-    #[serde(default)]
-    again: String,
-}
-
-/// `POST /console/password/{token}`: the link is its own proof (a form from
-/// another site is refused by the guard before this runs).
-pub async fn set_password(
-    State(state): State<AppState>,
-    Path(token): Path<String>,
-    headers: HeaderMap,
-    Form(form): Form<PasswordForm>,
-) -> Response {
-    let locale = locale_of(&headers);
-    if !session::is_token(&token) {
-        return dead_link(&state, locale);
-    }
-    let token_hash = session::digest(&token);
-    let email = match state.store.password_link(&token_hash).await {
-        Ok(Some(email)) => email,
-        Ok(None) => return dead_link(&state, locale),
-        Err(e) => {
-            tracing::error!(error = %e, "password link query failed");
-            return pages::unavailable(locale);
-        }
-    };
-    if let Err(weak) = super::password::check(&form.password, &form.again, &email) {
-        return password_page(
-            locale,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            &token,
-            &email,
-            Some(t(locale, weak.key())),
-        );
-    }
-    let password = form.password;
-    let Ok(Ok(hash)) = state.hashing.run(move || keys::hash(&password)).await else {
-        return pages::busy(locale);
-    };
-    match state.store.set_password(&token_hash, &hash).await {
-        Ok(true) => pages::message(
-            StatusCode::OK,
-            locale,
-            "console.password.done_title",
-            "console.password.done",
-        ),
-        Ok(false) => dead_link(&state, locale),
-        Err(e) => {
-            tracing::error!(error = %e, "could not set a password");
-            pages::unavailable(locale)
         }
     }
 }

@@ -23,6 +23,7 @@ mod noted;
 mod pages;
 mod paging;
 pub mod password;
+mod password_link;
 mod profile;
 pub mod session;
 mod shop;
@@ -68,8 +69,8 @@ pub fn routes() -> Router<AppState> {
         )
         .route(
             "/console/password/{token}",
-            get(account::password_form)
-                .post(account::set_password)
+            get(password_link::password_form)
+                .post(password_link::set_password)
                 .layer(crate::html::token_in_address()),
         )
         .route("/console/console.css", get(stylesheet))

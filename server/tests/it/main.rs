@@ -28,6 +28,7 @@ mod console_invite;
 mod console_language;
 mod console_notes;
 mod console_pages;
+mod console_password_link;
 mod console_sessions;
 mod console_settings;
 mod console_shopify;
