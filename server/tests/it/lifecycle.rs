@@ -286,7 +286,7 @@ async fn a_postgresql_outage_answers_503_and_service_recovers_by_itself() {
     lookout_ok(&url, &["demo"]);
     // Readiness's changes are logged at info (its module only: the log is read at the end).
     let mut cmd = lookout_command(&url);
-    cmd.env("RUST_LOG", "warn,server::router=info");
+    cmd.env("RUST_LOG", "warn,server::health=info");
     let mut server = ServerProcess::start(cmd, &[]);
     let client = reqwest::Client::builder()
         .timeout(Duration::from_secs(15))
