@@ -210,14 +210,15 @@ impl Store {
         set_role(&mut tx, user_id, shop_id, role).await?;
         let at = now();
         sqlx::query(
-            "INSERT INTO invitations (shop_id, user_id, email, locale, created_at, next_at)
-             VALUES ($1, $2, $3, $4, $5, $5)",
+            "INSERT INTO invitations (shop_id, user_id, email, locale, created_at, next_at, invited_by)
+             VALUES ($1, $2, $3, $4, $5, $5, $6)",
         )
         .bind(shop_id)
         .bind(user_id)
         .bind(email)
         .bind(locale)
         .bind(&at)
+        .bind(by)
         .execute(&mut *tx)
         .await?;
         record(&mut tx, shop_id, &By::Account(by), Done::Invited { email, role }).await?;
@@ -297,6 +298,35 @@ impl Store {
         };
         tx.commit().await?;
         Ok(link)
+    }
+}
+
+/// What an invitation's mail says of where it comes from.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct InvitedBy {
+    /// The address of the owner who sent it, while that account is; none
+    /// for an invitation made before this was kept.
+    pub owner: Option<String>,
+    /// The role it gives, as the account has it in the shop now.
+    pub role: Option<Role>,
+}
+
+impl Store {
+    /// Who sent the invitation `id` and the role it gives now, for its mail.
+    pub async fn invited_by(&self, id: i64) -> Result<InvitedBy, StoreError> {
+        let row: Option<(Option<String>, Option<String>)> = sqlx::query_as(
+            "SELECT (SELECT u.email FROM users u WHERE u.id = i.invited_by),
+                    (SELECT m.role FROM memberships m WHERE m.user_id = i.user_id AND m.shop_id = i.shop_id)
+             FROM invitations i WHERE i.id = $1",
+        )
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?;
+        let (owner, role) = row.unwrap_or_default();
+        Ok(InvitedBy {
+            owner,
+            role: role.as_deref().and_then(Role::parse),
+        })
     }
 }
 

@@ -47,7 +47,7 @@ pub use connect::{StoreOptions, POSTGRES_POOL, SQLITE_POOL};
 pub use decision::{Decision, PlatformOrder, PutOutcome, Updated};
 pub use idle_accounts::IDLE_ACCOUNT_KEPT_DAYS;
 pub use invites::{
-    Invitation, InviteLink, InviteRefusal, Invited, INVITES_PER_ACCOUNT_PER_DAY, INVITES_PER_DAY,
+    Invitation, InviteLink, InviteRefusal, Invited, InvitedBy, INVITES_PER_ACCOUNT_PER_DAY, INVITES_PER_DAY,
     MAILS_PER_ACCOUNT_PER_DAY,
 };
 pub use keys::{KeyInfo, KeyRefusal, StoredKey, KEYS_PER_HOUR, LIVE_KEYS, REVOKED_KEYS_KEPT};

@@ -19,6 +19,11 @@ impl Mailer {
             .invitation_link(queued, &hash, &expires)
             .await
             .map_err(Retry::of)?;
+        if matches!(link, InviteLink::Later) {
+            return Ok(None);
+        }
+        // Who sent it, and the role it gives: said in the mail.
+        let by = store.invited_by(queued.id).await.map_err(Retry::of)?;
         let outcome = match link {
             InviteLink::Later => return Ok(None),
             InviteLink::Gone => Ok(Outcome::Withdrawn),
@@ -28,12 +33,12 @@ impl Mailer {
                     InviteLink::SignIn => Invitation::SignIn,
                     _ => Invitation::Waiting,
                 };
-                let mail = message::invite_mail(queued, &self.from, &url, invitation);
+                let mail = message::invite_mail(queued, &self.from, &url, invitation, &by);
                 self.send_or_forget(queued, mail, async { Ok(()) }).await
             }
             InviteLink::Made => {
                 let url = format!("{}{}", self.public_url, password::link_path(&token));
-                let mail = message::invite_mail(queued, &self.from, &url, Invitation::SetPassword);
+                let mail = message::invite_mail(queued, &self.from, &url, Invitation::SetPassword, &by);
                 self.send_or_forget(queued, mail, store.delete_password_link(&hash))
                     .await
             }

@@ -55,12 +55,14 @@ pub enum Invitation {
     Waiting,
 }
 
-/// The invitation for `queued`, to the account's address, with `url` as its one link.
+/// The invitation for `queued`, to the account's address, with `url` as its
+/// one link, saying who sent it and the role it gives (`by`) when known.
 pub fn invite_mail(
     queued: &Queued,
     from: &lettre::Address,
     url: &str,
     invitation: Invitation,
+    by: &app::store::InvitedBy,
 ) -> Result<Message, lettre::error::Error> {
     let locale = Locale::parse(&queued.locale).unwrap_or_default();
     let shop = queued.sender_name();
@@ -69,7 +71,7 @@ pub fn invite_mail(
         Invitation::SignIn => ("mail.invite.intro_known", "mail.invite.sign_in"),
         Invitation::Waiting => ("mail.invite.intro_waiting", "mail.invite.sign_in"),
     };
-    let mut after = Vec::new();
+    let mut after: Vec<String> = invited_as(locale, by).into_iter().collect();
     if invitation == Invitation::SetPassword {
         after.push(t(locale, "mail.invite.expiry"));
     }
@@ -81,6 +83,24 @@ pub fn invite_mail(
         after,
     };
     compose(queued, locale, &queued.email, from, url, words)
+}
+
+/// What an invitation says of who sent it and the role it gives (and what
+/// that role may do); nothing when the account no longer has a role.
+fn invited_as(locale: Locale, by: &app::store::InvitedBy) -> Option<String> {
+    let (word, what) = match by.role? {
+        app::store::Role::Owner => ("console.role.owner", "mail.invite.what_owner"),
+        app::store::Role::Staff => ("console.role.staff", "mail.invite.what_staff"),
+    };
+    let (role, what) = (t(locale, word), t(locale, what));
+    Some(match &by.owner {
+        Some(who) => t_args(
+            locale,
+            "mail.invite.by",
+            &[("who", who), ("role", &role), ("what", &what)],
+        ),
+        None => t_args(locale, "mail.invite.as", &[("role", &role), ("what", &what)]),
+    })
 }
 
 /// A link to set a forgotten console password, to the account's address,
@@ -248,6 +268,35 @@ mod tests {
         );
         assert_eq!(display_name("PayPal service﹫paypal.com"), "PayPal service paypal.com");
         assert_eq!(display_name("ﬁne ｼｮｯﾌﾟ"), "ﬁne ｼｮｯﾌﾟ", "nothing else is rewritten");
+    }
+
+    #[test]
+    fn an_invitation_says_who_sent_it_and_the_role_in_the_accounts_language() {
+        use app::store::{InvitedBy, Role};
+        let by = |owner: Option<&str>, role| InvitedBy {
+            owner: owner.map(str::to_string),
+            role,
+        };
+        let owner = Some("ada@nordlys.example");
+        let en = invited_as(Locale::En, &by(owner, Some(Role::Staff))).expect("said");
+        assert_eq!(
+            en,
+            "ada@nordlys.example sent this invitation; you are invited as staff. \
+             Staff see the overview and the support view."
+        );
+        let de = invited_as(Locale::De, &by(owner, Some(Role::Owner))).expect("said");
+        assert!(
+            de.contains("Sie sind als Inhaber eingeladen") && de.contains("ada@nordlys.example"),
+            "{de}"
+        );
+        // Made before the sender was kept: the role alone; the account left
+        // the team meanwhile (no role): nothing.
+        let before = invited_as(Locale::En, &by(None, Some(Role::Owner))).expect("said");
+        assert!(
+            before.starts_with("You are invited as owner. Owners may do everything"),
+            "{before}"
+        );
+        assert_eq!(invited_as(Locale::En, &by(owner, None)), None);
     }
 
     #[test]

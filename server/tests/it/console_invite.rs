@@ -51,6 +51,12 @@ async fn owners_invite_by_mail() {
     let subject = mails[0].header("subject").unwrap_or_default();
     assert!(subject.contains("alpha store"), "{subject}");
     let text = mails[0].text();
+    // Who sent it, and what the role lets the account do.
+    assert!(
+        text.contains("owner@alpha.example sent this invitation; you are invited as staff.")
+            && text.contains("Staff see the overview and the support view."),
+        "{text}"
+    );
     let link = mails[0].password_link().expect("a set-password link");
     assert!(text.contains(&format!("http://lookout.test{link}")), "{text}");
     assert!(
@@ -71,6 +77,10 @@ async fn owners_invite_by_mail() {
     assert_eq!(mails[1].to, ["<known@beta.example>"]);
     let text = mails[1].text();
     assert!(text.contains("http://lookout.test/console"), "{text}");
+    assert!(
+        text.contains("you are invited as owner. Owners may do everything"),
+        "{text}"
+    );
     assert_eq!(mails[1].password_link(), None, "no link for an account with a password");
     // Signed in, but this shop not opened yet: inviting again tells nothing of
     // its password or its other shop; once it has opened the shop, it is on
