@@ -46,7 +46,6 @@ async fn sign_in(store: &Store, user_id: i64, hash: &str, n: u32) -> String {
     let word = SignInWord {
         locale: "en",
         tell: true,
-        noted: true,
     };
     let new = new_session(&id_hash, &expires);
     assert!(store.create_session(&new, user_id, hash, word).await.unwrap());

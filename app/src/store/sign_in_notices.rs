@@ -28,11 +28,6 @@ pub struct SignInWord<'a> {
     /// Whether to tell the account of it: the server sends mail and the
     /// browser is not one the account knows.
     pub tell: bool,
-    /// Whether it is noted as the account's sign-in. Not for the session a
-    /// password link starts as it sets the password: that is the mailbox's
-    /// owner, and the next sign-in is still the first since the link (not
-    /// told, and its page's language is the account's mails' until it chooses one).
-    pub noted: bool,
 }
 
 impl SignInWord<'_> {
@@ -40,7 +35,6 @@ impl SignInWord<'_> {
     pub const UNTOLD: SignInWord<'static> = SignInWord {
         locale: "en",
         tell: false,
-        noted: true,
     };
 }
 
@@ -61,9 +55,6 @@ pub(super) async fn signed_in(
     browser: &str,
     at: &str,
 ) -> Result<(), StoreError> {
-    if !word.noted {
-        return Ok(());
-    }
     let locale = word.locale;
     if word.tell {
         let queued = sqlx::query(

@@ -30,11 +30,7 @@ async fn sign_in(store: &Store, user_id: i64, hash: &str, locale: &str, tell: bo
         expires_at: &expires,
         browser: "Firefox|Android",
     };
-    let word = SignInWord {
-        locale,
-        tell,
-        noted: true,
-    };
+    let word = SignInWord { locale, tell };
     store.create_session(&new, user_id, hash, word).await.unwrap()
 }
 

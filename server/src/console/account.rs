@@ -194,7 +194,6 @@ pub async fn sign_in(
     let word = app::store::SignInWord {
         locale: locale.code(),
         tell: state.mail.is_some() && !known,
-        noted: true,
     };
     match open_session(&state, &headers, account.id, &email, &hash, word).await {
         Ok(Some(cookies)) => {

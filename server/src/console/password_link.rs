@@ -141,11 +141,12 @@ async fn signed_in_with_new_password(
             return set_only();
         }
     };
-    // Not the account's sign-in yet: the next one is still the first since the link.
+    // The account's first sign-in since the link, untold (the mailbox's owner
+    // just proved it): its page's language is the one later notices are
+    // written in, until the account chooses one, and the next new browser is told.
     let word = app::store::SignInWord {
         locale: locale.code(),
         tell: false,
-        noted: false,
     };
     let cookies = match open_session(state, headers, account.id, &email, hash, word).await {
         Ok(Some(cookies)) => cookies,

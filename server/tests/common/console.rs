@@ -3,7 +3,7 @@
 
 use super::TestApp;
 use app::store::Role;
-use server::console::{password, session};
+use server::console::{password, session, KNOWN_COOKIE};
 
 /// A good password for test accounts.
 pub const PASSWORD: &str = "correct horse battery";
@@ -35,11 +35,21 @@ pub async fn set_password(app: &TestApp, link: &str, password: &str, again: &str
         .unwrap()
 }
 
-/// Makes an account with a password set through its link.
+/// Makes an account with a password set through its link (which signs the
+/// browser in, and makes it known to the account: see [`sign_in`]).
 pub async fn account(app: &TestApp, email: &str, shop: &str, role: Role) {
     let link = invite(app, email, shop, role).await;
     let res = set_password(app, &link, PASSWORD, PASSWORD).await;
     assert_eq!(res.status(), 200, "set the password of {email}");
+    // By its plain name, or its `__Host-` one on a site served over HTTPS.
+    let cookie = [KNOWN_COOKIE.on(false), KNOWN_COOKIE.on(true)]
+        .into_iter()
+        .find_map(|name| set_cookie(&res, name).map(|(tag, _)| format!("{name}={tag}")))
+        .expect("a known-browser cookie");
+    app.known
+        .lock()
+        .expect("not poisoned")
+        .insert(email.to_string(), cookie);
 }
 
 /// The value of a cookie set by a response, if it sets it.
@@ -130,9 +140,18 @@ pub async fn try_sign_in_sending(
         .unwrap()
 }
 
-/// Signs in, failing the test if that does not work.
+/// Signs in, failing the test if that does not work, from the browser that set
+/// the account's password by its link when [`account`] made it (known to the
+/// account: its sign-ins are not told by mail), else from a new one.
 pub async fn sign_in<'a>(app: &'a TestApp, email: &str) -> Browser<'a> {
-    let res = try_sign_in(app, email, PASSWORD).await;
+    let known = app
+        .known
+        .lock()
+        .expect("not poisoned")
+        .get(email)
+        .cloned()
+        .unwrap_or_default();
+    let res = try_sign_in_with(&app.client, &app.base, "127.0.0.1", &known, email, PASSWORD).await;
     assert_eq!(res.status(), 303, "sign-in of {email}");
     let (id, _) = set_cookie(&res, session::SESSION_COOKIE.plain).expect("session cookie");
     Browser {

@@ -84,6 +84,10 @@ pub struct TestApp {
     /// An API key for the shop `beta`.
     pub beta_key: String,
     pub db: TestDb,
+    /// The known-browser cookie (`name=value`) each account's password link
+    /// left in the browser that used it ([`console::account`]), which
+    /// [`console::sign_in`] sends again: the same person signing in again.
+    pub known: std::sync::Mutex<std::collections::HashMap<String, String>>,
     _dir: tempfile::TempDir,
 }
 
@@ -158,6 +162,7 @@ impl TestApp {
             alpha_key,
             beta_key,
             db,
+            known: Default::default(),
             _dir: dir,
         }
     }

@@ -7,10 +7,11 @@ use crate::common;
 
 use app::store::{NewShop, Role, INVITES_PER_ACCOUNT_PER_DAY, INVITES_PER_DAY, MAILS_PER_ACCOUNT_PER_DAY};
 use common::burst::{burst, status};
-use common::console::{account, invite, post_from_other_sites, set_password, sign_in, PASSWORD};
+use common::console::{account, invite, post_from_other_sites, set_cookie, set_password, sign_in, Browser, PASSWORD};
 use common::links::{drained, nothing_due, WAIT};
 use common::smtp::SmtpServer;
 use common::TestApp;
+use server::console::session::SESSION_COOKIE;
 
 const TEAM: &str = "/console/shops/alpha/team";
 const INVITE: &str = "/console/shops/alpha/team/invite";
@@ -63,8 +64,14 @@ async fn owners_invite_by_mail() {
         !owner.page(TEAM).await.contains("/console/password/"),
         "no link is ever on the page"
     );
-    assert_eq!(set_password(&app, &link, PASSWORD, PASSWORD).await.status(), 200);
-    let new = sign_in(&app, "new@alpha.example").await;
+    // Setting the password signs the invited browser in.
+    let set = set_password(&app, &link, PASSWORD, PASSWORD).await;
+    assert_eq!(set.status(), 200);
+    let (session, _) = set_cookie(&set, SESSION_COOKIE.plain).expect("signed in");
+    let new = Browser {
+        app: &app,
+        cookie: format!("{}={session}", SESSION_COOKIE.plain),
+    };
     assert_eq!(new.get("/console/shops/alpha").await.status(), 200);
     assert_eq!(new.get("/console/shops/alpha/keys").await.status(), 403, "as staff");
 

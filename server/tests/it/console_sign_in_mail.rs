@@ -1,13 +1,14 @@
 //! Word by mail of a sign-in from a browser new to the account: sent to the
 //! account's address with the browser in words and when, a link to "Forgot
 //! your password?" and one to the account page; nothing for the account's
-//! first sign-in, a browser it knows, or a refused sign-in; one waiting at a
+//! first sign-in (the browser that set its password by a link, which that
+//! signed in), a browser it knows, or a refused sign-in; one waiting at a
 //! time and at most six an hour however many browsers sign in at once.
 
 use crate::common;
 
 use app::store::{Role, SIGN_IN_NOTICES_PER_HOUR};
-use common::console::{account, set_cookie, try_sign_in_sending, PASSWORD};
+use common::console::{account, invite, set_cookie, try_sign_in_sending, PASSWORD};
 use common::links::{drained, WAIT};
 use common::smtp::SmtpServer;
 use common::TestApp;
@@ -38,6 +39,17 @@ async fn sign_in_as(
     try_sign_in_sending(&app.client, &app.base, sent, email, password).await
 }
 
+/// The cookies of the browser that set the account's password by its link
+/// (`account`): known to the account.
+fn link_browser(app: &TestApp, email: &str) -> String {
+    app.known
+        .lock()
+        .expect("not poisoned")
+        .get(email)
+        .cloned()
+        .expect("made by `account`")
+}
+
 async fn notices(app: &TestApp) -> i64 {
     app.count("SELECT COUNT(*) FROM sign_in_notices").await
 }
@@ -47,8 +59,8 @@ async fn a_sign_in_from_a_new_browser_is_told_by_mail_and_others_are_not() {
     let smtp = SmtpServer::start().await;
     let app = TestApp::spawn_with_mail(&smtp.url()).await;
     account(&app, OWNER, "alpha", Role::Owner).await;
-    // The account's first sign-in: it has just set its password.
-    let first = sign_in_from(&app, FIREFOX, "", PASSWORD).await;
+    // The browser that has just set the password by its link, again.
+    let first = sign_in_from(&app, FIREFOX, &link_browser(&app, OWNER), PASSWORD).await;
     assert_eq!(first.status(), 303);
     let (known, _) = set_cookie(&first, KNOWN_COOKIE.plain).expect("known-browser cookie");
     // The same browser again, known to the account.
@@ -97,7 +109,8 @@ async fn new_browsers_at_once_are_told_once_and_at_most_six_an_hour() {
     let smtp = SmtpServer::start().await;
     let app = TestApp::spawn_with_mail(&smtp.url()).await;
     account(&app, OWNER, "alpha", Role::Owner).await;
-    assert_eq!(sign_in_from(&app, FIREFOX, "", PASSWORD).await.status(), 303);
+    let first = sign_in_from(&app, FIREFOX, &link_browser(&app, OWNER), PASSWORD).await;
+    assert_eq!(first.status(), 303);
     smtp.refuse(true); // Nothing is sent meanwhile: each notice waits.
     let answers = futures::future::join_all((0..20).map(|_| sign_in_from(&app, CHROME, "", PASSWORD))).await;
     let statuses: Vec<u16> = answers.iter().map(|r| r.status().as_u16()).collect();
@@ -150,10 +163,10 @@ async fn another_accounts_cookie_or_one_from_before_a_new_password_is_told() {
         let (tag, _) = set_cookie(res, KNOWN_COOKIE.plain).expect("known-browser cookie");
         format!("{}={tag}", KNOWN_COOKIE.plain)
     };
-    let owners = known(&sign_in_from(&app, FIREFOX, "", PASSWORD).await);
-    let others = known(&sign_in_as(&app, OTHER, (FIREFOX, "en"), "", PASSWORD).await);
+    let owners = known(&sign_in_from(&app, FIREFOX, &link_browser(&app, OWNER), PASSWORD).await);
+    let others = known(&sign_in_as(&app, OTHER, (FIREFOX, "en"), &link_browser(&app, OTHER), PASSWORD).await);
     drained(&app).await;
-    assert_eq!(smtp.received().len(), 0, "first sign-ins");
+    assert_eq!(smtp.received().len(), 0, "the browsers that set the passwords");
     // The other account's cookie: a new browser to the owner's account.
     assert_eq!(sign_in_from(&app, FIREFOX, &others, PASSWORD).await.status(), 303);
     smtp.wait_for(1, WAIT).await;
@@ -187,14 +200,24 @@ async fn another_accounts_cookie_or_one_from_before_a_new_password_is_told() {
     );
 }
 
-/// A server with mail and the owner's account, signed in to first from a
-/// Norwegian page.
-async fn used_in_norwegian(smtp: &SmtpServer) -> TestApp {
+/// A server with mail and the owner's account, whose password was set (and
+/// so first signed in to) from a page in the language `language` asks for.
+async fn password_set_from(smtp: &SmtpServer, language: &str) -> TestApp {
     let app = TestApp::spawn_with_mail(&smtp.url()).await;
-    account(&app, OWNER, "alpha", Role::Owner).await;
-    let first = sign_in_as(&app, OWNER, (FIREFOX, "nb"), "", PASSWORD).await;
-    assert_eq!(first.status(), 303);
+    let link = invite(&app, OWNER, "alpha", Role::Owner).await;
+    assert_eq!(set_from(&app, &link, language, PASSWORD).await.status(), 200);
     app
+}
+
+/// Posts a set-password link's form from a page in the language `language` asks for.
+async fn set_from(app: &TestApp, link: &str, language: &str, password: &str) -> reqwest::Response {
+    app.client
+        .post(app.url(link))
+        .header("accept-language", language)
+        .form(&[("password", password), ("again", password)])
+        .send()
+        .await
+        .unwrap()
 }
 
 /// The mail is in the language of the account's first sign-in, not of the
@@ -202,7 +225,7 @@ async fn used_in_norwegian(smtp: &SmtpServer) -> TestApp {
 #[tokio::test]
 async fn the_notice_speaks_the_accounts_language_not_the_new_browsers() {
     let smtp = SmtpServer::start().await;
-    let app = used_in_norwegian(&smtp).await;
+    let app = password_set_from(&smtp, "nb").await;
     // A new browser asking for Chinese pages.
     let told = sign_in_as(&app, OWNER, (CHROME, "zh-CN"), "", PASSWORD).await;
     assert_eq!(told.status(), 303);
@@ -228,23 +251,25 @@ async fn the_notice_speaks_the_accounts_language_not_the_new_browsers() {
     assert!(mails[1].text().contains(r#"<html lang="nb">"#), "{}", mails[1].text());
 }
 
-/// A set-password link proves the mailbox: the next sign-in counts as the
-/// account's first (not told) and gives the account its language.
+/// A set-password link proves the mailbox: the browser that used it is
+/// signed in, untold, as the account's first sign-in since, and gives the
+/// account the language of its page; the next new browser is told, in it,
+/// whatever language that browser asks for.
 #[tokio::test]
-async fn a_password_set_by_a_link_makes_the_next_sign_in_the_first() {
+async fn a_password_set_by_a_link_is_the_first_sign_in_since_in_its_pages_language() {
     let smtp = SmtpServer::start().await;
-    let app = used_in_norwegian(&smtp).await;
+    let app = password_set_from(&smtp, "nb").await;
     let user = app.store.account(OWNER).await.unwrap().expect("account");
     let (token, expires) = password::new_link();
     let digest = session::digest(&token);
     let stored = app.store.insert_password_link(user.id, &digest, &expires);
     stored.await.unwrap();
     const NEW: &str = "a brand new passphrase";
-    let set = common::console::set_password(&app, &password::link_path(&token), NEW, NEW).await;
+    let set = set_from(&app, &password::link_path(&token), "de", NEW).await;
     assert_eq!(set.status(), 200);
-    assert_eq!(sign_in_as(&app, OWNER, (CHROME, "de"), "", NEW).await.status(), 303);
+    assert!(set_cookie(&set, session::SESSION_COOKIE.plain).is_some(), "signed in");
     drained(&app).await;
-    assert_eq!(smtp.received().len(), 0, "the first sign-in since the link");
+    assert_eq!(smtp.received().len(), 0, "the link's own sign-in is not told");
     assert_eq!(sign_in_as(&app, OWNER, (FIREFOX, "zh-CN"), "", NEW).await.status(), 303);
     let mail = &smtp.wait_for(1, WAIT).await[0];
     assert!(mail.text().contains(r#"<html lang="de">"#), "{}", mail.text());
