@@ -291,6 +291,7 @@ pub async fn shop_page_of(
             requested: requested.map(|l| l.code().to_string()),
             accent: accent.map(str::trim).and_then(hex_colour).or(s.accent),
             email_links: s.email_links && mail_on,
+            contact_email: s.contact_email,
             slug: s.slug,
             name: s.name,
         })),

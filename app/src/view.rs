@@ -164,6 +164,8 @@ pub struct ShopPage {
     /// The page offers "Don't have your order number?" (the shop allows it and
     /// the server sends mail).
     pub email_links: bool,
+    /// Where shoppers may write to the shop about an order, when it says.
+    pub contact_email: Option<String>,
 }
 
 /// A shopper view as the store keeps it: the JSON the projection made when the

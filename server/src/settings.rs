@@ -55,6 +55,22 @@ pub fn check_name(name: &str) -> Result<&str, String> {
     }
 }
 
+/// Where shoppers may write to a shop: a plain mailbox ([`crate::mail::is_mailbox`]),
+/// trimmed; empty is none (the setting removed). Bounded in bytes before it is read.
+pub fn check_contact_email(typed: &str) -> Result<Option<String>, String> {
+    let typed = typed.trim();
+    if typed.is_empty() {
+        return Ok(None);
+    }
+    if typed.len() > 4 * app::normalize::MAX_EMAIL_LEN || !crate::mail::is_mailbox(typed) {
+        return Err(format!(
+            "a contact address is one plain email address of at most {} characters, such as help@shop.example",
+            app::normalize::MAX_EMAIL_LEN
+        ));
+    }
+    Ok(Some(typed.to_string()))
+}
+
 /// The longest allowed origin (a host name has at most 253 characters).
 pub const MAX_ORIGIN_LEN: usize = 270;
 

@@ -45,6 +45,7 @@ fn claimed(shop_id: i64, email: &str) -> Queued {
             slug: String::new(),
             name: String::new(),
             email_links: false,
+            contact_email: None,
         }),
         email: email.to_string(),
         locale: "en".to_string(),

@@ -136,6 +136,8 @@ pub struct QueuedShop {
     pub name: String,
     /// The feature is on for the shop now.
     pub email_links: bool,
+    /// Where shoppers may write to the shop (the Reply-To of its mails).
+    pub contact_email: Option<String>,
 }
 
 /// A request claimed for sending, with its shop.
@@ -264,8 +266,8 @@ impl Store {
         };
         let shop = match shop_id {
             Some(shop_id) => {
-                let (slug, name, on): (String, String, i64) =
-                    sqlx::query_as("SELECT slug, name, email_links FROM shops WHERE id = $1")
+                let (slug, name, on, contact_email): (String, String, i64, Option<String>) =
+                    sqlx::query_as("SELECT slug, name, email_links, contact_email FROM shops WHERE id = $1")
                         .bind(shop_id)
                         .fetch_one(&self.pool)
                         .await?;
@@ -274,6 +276,7 @@ impl Store {
                     slug,
                     name,
                     email_links: on != 0,
+                    contact_email,
                 })
             }
             None => None,

@@ -7,7 +7,7 @@ use sqlx::{FromRow, Row};
 
 /// A shop by its slug: the columns of [`ShopRow`].
 pub(super) const SHOP: &str =
-    "SELECT id, slug, name, locale, accent, allowed_origins, email_links FROM shops WHERE slug = $1";
+    "SELECT id, slug, name, locale, accent, allowed_origins, email_links, contact_email FROM shops WHERE slug = $1";
 
 /// A shop as stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -20,6 +20,9 @@ pub struct Shop {
     pub allowed_origins: Vec<String>,
     /// Shoppers may ask for a link to their orders by email (when the server can send mail).
     pub email_links: bool,
+    /// Where shoppers may write to the shop about an order: shown on its
+    /// page, and the Reply-To of its mails to shoppers.
+    pub contact_email: Option<String>,
 }
 
 /// A new shop's settings.
@@ -43,6 +46,8 @@ pub struct ShopUpdate {
     /// Replaces the whole list.
     pub allowed_origins: Option<Vec<String>>,
     pub email_links: Option<bool>,
+    /// `Some(None)` removes the contact address.
+    pub contact_email: Option<Option<String>>,
 }
 
 impl ShopUpdate {
@@ -58,6 +63,7 @@ impl ShopUpdate {
             ("accent", differs(&self.accent, &shop.accent)),
             ("allowed_origins", differs(&self.allowed_origins, &shop.allowed_origins)),
             ("email_links", differs(&self.email_links, &shop.email_links)),
+            ("contact_email", differs(&self.contact_email, &shop.contact_email)),
         ]
         .into_iter()
         .filter_map(|(name, changed)| changed.then_some(name))
@@ -103,6 +109,7 @@ impl Store {
             accent: shop.accent.clone(),
             allowed_origins: shop.allowed_origins.clone(),
             email_links: true,
+            contact_email: None,
         })
     }
 
@@ -141,7 +148,8 @@ impl Store {
                     locale = COALESCE($2, locale),
                     accent = CASE WHEN $3 THEN $4 ELSE accent END,
                     allowed_origins = COALESCE($5, allowed_origins),
-                    email_links = COALESCE($7, email_links)
+                    email_links = COALESCE($7, email_links),
+                    contact_email = CASE WHEN $8 THEN $9 ELSE contact_email END
                  WHERE id = $6",
             )
             .bind(&update.name)
@@ -151,6 +159,8 @@ impl Store {
             .bind(origins)
             .bind(was.id)
             .bind(update.email_links.map(i64::from))
+            .bind(update.contact_email.is_some())
+            .bind(update.contact_email.clone().flatten())
             .execute(&mut *tx)
             .await?;
             // Turning links by email off ends the links already sent, for good: a
@@ -184,7 +194,8 @@ impl Store {
     /// The shop's webhook secret, if the shop exists.
     pub async fn webhook_secret(&self, slug: &str) -> Result<Option<(Shop, String)>, StoreError> {
         let row: Option<ShopSecretRow> = sqlx::query_as(
-            "SELECT id, slug, name, locale, accent, allowed_origins, email_links, webhook_secret FROM shops WHERE slug = $1",
+            "SELECT id, slug, name, locale, accent, allowed_origins, email_links, contact_email, webhook_secret
+             FROM shops WHERE slug = $1",
         )
         .bind(slug)
         .fetch_optional(&self.pool)
@@ -226,6 +237,7 @@ pub(super) struct ShopRow {
     pub(super) accent: Option<String>,
     pub(super) allowed_origins: String,
     pub(super) email_links: i64,
+    pub(super) contact_email: Option<String>,
 }
 
 impl<'r> FromRow<'r, AnyRow> for ShopRow {
@@ -238,6 +250,7 @@ impl<'r> FromRow<'r, AnyRow> for ShopRow {
             accent: row.try_get("accent")?,
             allowed_origins: row.try_get("allowed_origins")?,
             email_links: row.try_get("email_links")?,
+            contact_email: row.try_get("contact_email")?,
         })
     }
 }
@@ -252,6 +265,7 @@ impl ShopRow {
             locale: self.locale,
             accent: self.accent,
             email_links: self.email_links != 0,
+            contact_email: self.contact_email,
         })
     }
 }

@@ -168,7 +168,7 @@ fn add_examples(api: &mut OpenApi) {
 
 /// The example shop's settings (the shop `demo` as the examples' test makes it).
 fn settings(email_links: bool) -> Value {
-    json!({"slug": "demo", "name": "Demo", "locale": "en", "accent": null, "allowed_origins": [], "email_links": email_links})
+    json!({"slug": "demo", "name": "Demo", "locale": "en", "accent": null, "allowed_origins": [], "email_links": email_links, "contact_email": null})
 }
 
 fn request_example(operation: &mut Operation, example: Value) {

@@ -1,6 +1,7 @@
-//! A shop's settings, as its API key may read them, and the one it may change
-//! here: whether shoppers may ask for a link to their orders by email. The
-//! others are changed in the console or with `lookout shop update`.
+//! A shop's settings, as its API key may read them, and those it may change
+//! here: whether shoppers may ask for a link to their orders by email, and
+//! where they may write to the shop. The others are changed in the console or
+//! with `lookout shop update`.
 
 use super::auth::{authorize, authorize_write, ClientOf};
 use super::body;
@@ -33,6 +34,9 @@ pub struct ShopSettings {
     /// Shoppers without their order number may ask for a link to their orders by
     /// email (offered only when the server sends mail).
     email_links: bool,
+    /// Where shoppers may write to the shop about an order, shown on its
+    /// tracking page and the Reply-To of its mails to shoppers; `null` when unset.
+    contact_email: Option<String>,
 }
 
 impl From<Shop> for ShopSettings {
@@ -44,27 +48,35 @@ impl From<Shop> for ShopSettings {
             accent: shop.accent,
             allowed_origins: shop.allowed_origins,
             email_links: shop.email_links,
+            contact_email: shop.contact_email,
         }
     }
 }
 
-/// The settings `PATCH` may change: so far only `email_links`, which must be sent
-/// (a body without it would change nothing).
-#[derive(Debug, Deserialize, utoipa::ToSchema)]
+/// The settings `PATCH` may change, at least one of them; those left out stay
+/// as they are.
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SettingsPatch {
     /// Turn links to orders by email on (`true`) or off (`false`).
-    email_links: bool,
+    #[schema(required = false)]
+    email_links: Option<bool>,
+    /// Where shoppers may write to the shop: a plain email address, or `null`
+    /// (or `""`) to remove it.
+    #[schema(required = false, max_length = 254)]
+    #[serde(default)]
+    contact_email: Option<Option<String>>,
 }
 
 /// The settings a `PATCH` may send, as its errors name them.
-const PATCHABLE: &str = "`email_links` (true or false)";
+const PATCHABLE: &str = "`email_links` (true or false) and `contact_email` (an email address, or null)";
 
 /// The settings by name, whatever their values: read only to find one given twice.
 #[derive(Deserialize)]
 #[allow(dead_code)]
 struct Named {
     email_links: Option<serde::de::IgnoredAny>,
+    contact_email: Option<serde::de::IgnoredAny>,
 }
 
 /// The longest unknown field name quoted back in an error.
@@ -95,13 +107,22 @@ impl SettingsPatch {
             ));
         }
         let mut errors = vec![];
-        let mut email_links = None;
+        let mut patch = SettingsPatch::default();
         for (name, value) in fields {
             match (name.as_str(), value) {
-                ("email_links", Value::Bool(on)) => email_links = Some(on),
+                ("email_links", Value::Bool(on)) => patch.email_links = Some(on),
                 ("email_links", _) => errors.extend(invalid(
                     "email_links",
                     "`email_links` must be true or false.".to_string(),
+                )),
+                ("contact_email", Value::Null) => patch.contact_email = Some(None),
+                ("contact_email", Value::String(typed)) => match crate::settings::check_contact_email(&typed) {
+                    Ok(address) => patch.contact_email = Some(address),
+                    Err(e) => errors.extend(invalid("contact_email", format!("`contact_email`: {e}."))),
+                },
+                ("contact_email", _) => errors.extend(invalid(
+                    "contact_email",
+                    "`contact_email` must be an email address as text, or null to remove it.".to_string(),
                 )),
                 (other, _) => {
                     let name = app::normalize::clip(other, MAX_NAME);
@@ -115,9 +136,9 @@ impl SettingsPatch {
                 }
             }
         }
-        match email_links {
-            Some(email_links) if errors.is_empty() => Ok(SettingsPatch { email_links }),
-            _ => Err(errors),
+        match errors.is_empty() {
+            true => Ok(patch),
+            false => Err(errors),
         }
     }
 }
@@ -154,14 +175,14 @@ pub async fn get_settings(
     path = "/api/v1/shops/{shop}/settings",
     tag = "merchant",
     operation_id = "patch_settings",
-    summary = "Change the shop's settings (links to orders by email)",
+    summary = "Change the shop's settings (links to orders by email, the contact address)",
     security(("api_key" = [])),
     params(("shop" = String, Path, description = "The shop's slug", example = "demo")),
     request_body(content = SettingsPatch, content_type = "application/json", description = "The settings to change"),
     responses(
         (status = 200, description = "Changed; the shop's settings now", body = ShopSettings),
         (status = 401, description = "No key, or not this shop's live key", body = crate::problem::Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Not a settings object, no setting in it, a setting this endpoint cannot change, or a value that is not `true`/`false`; `errors` names each; nothing changed", body = crate::problem::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Not a settings object, no setting in it, a setting this endpoint cannot change, or a value of the wrong kind (`email_links` not `true`/`false`, `contact_email` not an email address or null); `errors` names each; nothing changed", body = crate::problem::Problem, content_type = "application/problem+json"),
         (status = 429, description = "Past the key's allowance of writes (`api-writes-per-key` per window), or too many failed key checks from this address; `Retry-After` says when; nothing changed", body = crate::problem::Problem, content_type = "application/problem+json"),
         (status = 413, description = "The body is over 4 KiB", body = crate::problem::Problem, content_type = "application/problem+json"),
         (status = 415, description = "The body is sent compressed (a `Content-Encoding` other than `identity`); nothing changed", body = crate::problem::Problem, content_type = "application/problem+json"),
@@ -179,7 +200,8 @@ pub async fn patch_settings(
     let bytes = body::read(body, MAX_BODY).await?;
     let patch = SettingsPatch::parse(&bytes).map_err(ApiError::Validation)?;
     let update = ShopUpdate {
-        email_links: Some(patch.email_links),
+        email_links: patch.email_links,
+        contact_email: patch.contact_email,
         ..ShopUpdate::default()
     };
     state.store.update_shop(&shop.slug, &update, &By::Key(prefix)).await?;

@@ -57,6 +57,10 @@ pub(super) enum ShopCommand {
         /// false, 1 and 0 are read the same).
         #[arg(long, value_name = "on|off", hide_possible_values = true, value_parser = clap::builder::BoolishValueParser::new())]
         email_links: Option<bool>,
+        /// Where shoppers may write to the shop about an order (shown on its
+        /// tracking page; the Reply-To of its mails to shoppers); "" removes it.
+        #[arg(long, value_name = "EMAIL")]
+        contact_email: Option<String>,
     },
     /// Replace the shop's Shopify webhook secret and print the new one once.
     RotateSecret {
@@ -138,6 +142,7 @@ pub(super) async fn run(command: ShopCommand) -> Result<()> {
             accent,
             clear_accent,
             email_links,
+            contact_email,
         } => {
             if let Some(locale) = &locale {
                 settings::check_locale(locale).map_err(anyhow::Error::msg)?;
@@ -153,7 +158,13 @@ pub(super) async fn run(command: ShopCommand) -> Result<()> {
                 .map(settings::check_name)
                 .transpose()
                 .map_err(|e| anyhow::anyhow!("--name: {e}"))?;
+            let contact_email = contact_email
+                .as_deref()
+                .map(settings::check_contact_email)
+                .transpose()
+                .map_err(|e| anyhow::anyhow!("--contact-email: {e}"))?;
             let update = ShopUpdate {
+                contact_email,
                 name: name.map(str::to_string),
                 locale,
                 accent: if clear_accent { Some(None) } else { accent.map(Some) },
@@ -181,6 +192,10 @@ pub(super) async fn run(command: ShopCommand) -> Result<()> {
             say!(
                 "  order links by email: {}",
                 if shop.email_links { "on" } else { "off" }
+            )?;
+            say!(
+                "  contact address: {}",
+                shop.contact_email.as_deref().unwrap_or("(none)")
             )?;
             Ok(())
         }

@@ -40,6 +40,7 @@ pub async fn settings(
         accent: shop.accent.clone().unwrap_or_default(),
         allowed_origins: shop.allowed_origins.join("\n"),
         email_links: shop.email_links.then(|| "on".to_string()),
+        contact_email: shop.contact_email.clone().unwrap_or_default(),
         seen: String::new(),
     };
     let form = SettingsForm {
@@ -65,6 +66,9 @@ pub struct SettingsForm {
     allowed_origins: String,
     /// A checkbox: present when ticked.
     email_links: Option<String>,
+    /// Empty: none.
+    #[serde(default)]
+    contact_email: String,
     /// The settings as the page showed them ([`Shown`], as JSON).
     #[serde(default)]
     seen: String,
@@ -81,6 +85,9 @@ struct Shown {
     accent: String,
     allowed_origins: String,
     email_links: bool,
+    /// Absent in a form from before it was on the page.
+    #[serde(default)]
+    contact_email: String,
 }
 
 impl Shown {
@@ -91,6 +98,7 @@ impl Shown {
             accent: form.accent.clone(),
             allowed_origins: form.allowed_origins.clone(),
             email_links: form.email_links.is_some(),
+            contact_email: form.contact_email.clone(),
         }
     }
 
@@ -105,6 +113,7 @@ impl Shown {
             accent: shown.accent,
             allowed_origins: shown.allowed_origins,
             email_links: shown.email_links.then(String::new),
+            contact_email: shown.contact_email,
             seen: String::new(),
         };
         update_of(&as_form, Locale::En).ok()
@@ -122,6 +131,7 @@ fn only_changed(update: ShopUpdate, shown: &ShopUpdate) -> ShopUpdate {
         accent: changed(update.accent, &shown.accent),
         allowed_origins: changed(update.allowed_origins, &shown.allowed_origins),
         email_links: changed(update.email_links, &shown.email_links),
+        contact_email: changed(update.contact_email, &shown.contact_email),
     }
 }
 
@@ -148,7 +158,10 @@ fn update_of(form: &SettingsForm, locale: Locale) -> Result<ShopUpdate, String> 
             app::i18n::t_args(locale, "console.settings.bad_origin", &[("origin", &shown)])
         }
     })?;
+    let contact_email =
+        settings::check_contact_email(&form.contact_email).map_err(|_| t(locale, "console.settings.bad_contact"))?;
     Ok(ShopUpdate {
+        contact_email: Some(contact_email),
         name: Some(name.to_string()),
         locale: Some(form.locale.clone()),
         accent: Some(accent),
@@ -245,6 +258,10 @@ fn settings_page(
                         {t(locale, "console.settings.email_links_hint")}
                         {state.mail.is_none().then(|| format!(" {}", t(locale, "console.settings.email_links_no_mail")))}
                     </p>
+                    <label for="contact-email">{t(locale, "console.settings.contact")}</label>
+                    <input id="contact-email" name="contact_email" type="email" autocomplete="off" maxlength="254"
+                        placeholder="help@shop.example" aria-describedby="contact-email-hint" value=form.contact_email.clone()/>
+                    <p class="hint" id="contact-email-hint">{t(locale, "console.settings.contact_hint")}</p>
                     <button type="submit">{t(locale, "console.settings.save")}</button>
                 </form>
                 <section aria-labelledby="preview-title">
@@ -271,6 +288,7 @@ mod tests {
             accent: String::new(),
             allowed_origins,
             email_links: None,
+            contact_email: String::new(),
             seen: String::new(),
         }
     }

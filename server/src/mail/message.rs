@@ -207,9 +207,14 @@ fn compose(
         </html>
     }
     .to_html();
-    Message::builder()
+    let mut message = Message::builder()
         .from(Mailbox::new(Some(display_name(shop)), from.clone()))
-        .to(to)
+        .to(to);
+    // A shopper who answers a shop's mail writes to the shop, when it says where.
+    if let Some(reply_to) = reply_to(queued) {
+        message = message.reply_to(Mailbox::new(None, reply_to));
+    }
+    message
         .subject(subject)
         // Some receivers refuse mail without one for good (Gmail: 550 5.7.1), and
         // not every relay adds it; the sender's domain is the mail's, not this host's.
@@ -228,6 +233,16 @@ fn compose(
                         .body(format!("<!DOCTYPE html>{html}")),
                 ),
         )
+}
+
+/// Where a shopper's answer to the mail goes: the shop's contact address, for
+/// a mail to a shopper, when the shop gives one (checked when it was set).
+fn reply_to(queued: &Queued) -> Option<lettre::Address> {
+    if queued.kind != app::store::MailKind::Link {
+        return None;
+    }
+    let address = queued.shop.as_ref()?.contact_email.as_deref()?;
+    address.parse().ok()
 }
 
 /// The shop's name as the sender's display name, without what would make it

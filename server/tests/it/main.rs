@@ -56,6 +56,7 @@ mod page_words;
 mod platform_mess;
 mod routers;
 mod serve_process;
+mod shop_contact;
 mod timeouts;
 mod webhook_erased;
 mod webhook_fit;

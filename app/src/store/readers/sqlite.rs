@@ -214,6 +214,7 @@ impl SqliteReaders {
                 accent: row.get(4)?,
                 allowed_origins: row.get(5)?,
                 email_links: row.get(6)?,
+                contact_email: row.get(7)?,
             })
         })
     }

@@ -1,0 +1,187 @@
+//! A shop's contact address for shoppers (`contact_email`): set and removed
+//! through the API, the console and the command line; shown on the tracking
+//! page as a mailto link that cannot carry more than the address; the
+//! Reply-To of the shop's mails to shoppers; anything but a plain address
+//! refused, changing nothing.
+
+use crate::common;
+
+use app::store::Role;
+use common::console::{account, sign_in};
+use common::links::{ask, order, WAIT};
+use common::smtp::SmtpServer;
+use common::{lookout_ok, TestApp, TestDb};
+use serde_json::{json, Value};
+
+const SETTINGS: &str = "/api/v1/shops/alpha/settings";
+
+async fn patch(app: &TestApp, body: Value) -> reqwest::Response {
+    app.client
+        .patch(app.url(SETTINGS))
+        .bearer_auth(&app.alpha_key)
+        .json(&body)
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn contact(app: &TestApp) -> Value {
+    let res = app
+        .client
+        .get(app.url(SETTINGS))
+        .bearer_auth(&app.alpha_key)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let settings: Value = res.json().await.unwrap();
+    settings["contact_email"].clone()
+}
+
+async fn page(app: &TestApp, path: &str) -> String {
+    let res = app.client.get(app.url(path)).send().await.unwrap();
+    assert_eq!(res.status(), 200, "{path}");
+    res.text().await.unwrap()
+}
+
+#[tokio::test]
+async fn a_contact_address_set_through_the_api_is_on_the_page_and_removed_again() {
+    let app = TestApp::spawn().await;
+    assert_eq!(contact(&app).await, Value::Null, "none at first");
+    assert!(!page(&app, "/track/alpha").await.contains("shop-contact"));
+
+    let res = patch(&app, json!({"contact_email": " Help@Alpha.example "})).await;
+    assert_eq!(res.status(), 200);
+    let settings: Value = res.json().await.unwrap();
+    assert_eq!(settings["contact_email"], "Help@Alpha.example", "trimmed, as written");
+    assert_eq!(settings["email_links"], true, "the other setting as it was");
+    for path in ["/track/alpha", "/embed/alpha", "/track/alpha?locale=de"] {
+        let html = page(&app, path).await;
+        assert!(
+            html.contains(r#"<a href="mailto:Help@Alpha.example">Help@Alpha.example</a>"#),
+            "{path}: {html}"
+        );
+    }
+    assert!(page(&app, "/track/alpha")
+        .await
+        .contains("Questions about an order? Write to alpha store:"));
+    assert!(page(&app, "/track/alpha?locale=de")
+        .await
+        .contains("Schreiben Sie an alpha store:"));
+
+    // An address whose characters would make more of a mailto link: only the address.
+    let res = patch(&app, json!({"contact_email": "help?cc=all&subject=x@alpha.example"})).await;
+    assert_eq!(res.status(), 200);
+    let html = page(&app, "/track/alpha").await;
+    assert!(
+        html.contains(r#"href="mailto:help%3Fcc%3Dall%26subject%3Dx@alpha.example""#),
+        "{html}"
+    );
+
+    // Removed with null or "".
+    for removed in [Value::Null, json!("")] {
+        patch(&app, json!({"contact_email": "help@alpha.example"})).await;
+        let res = patch(&app, json!({"contact_email": removed})).await;
+        assert_eq!(res.status(), 200);
+        assert_eq!(contact(&app).await, Value::Null);
+        assert!(!page(&app, "/track/alpha").await.contains("shop-contact"));
+    }
+}
+
+#[tokio::test]
+async fn anything_but_a_plain_address_is_refused_and_changes_nothing() {
+    let app = TestApp::spawn().await;
+    patch(&app, json!({"contact_email": "help@alpha.example"})).await;
+    let long = format!("{}@alpha.example", "a".repeat(300));
+    for bad in [
+        json!("not an address"),
+        json!("<help@alpha.example>"),
+        json!("help@alpha..example"),
+        json!("help@[127.0.0.1]"),
+        json!("help@alpha.example, other@beta.example"),
+        json!("help@alpha.example\u{202e}"),
+        json!(long),
+        json!(42),
+        json!(["help@alpha.example"]),
+    ] {
+        let res = patch(&app, json!({"contact_email": bad, "email_links": false})).await;
+        assert_eq!(res.status(), 422, "{bad}");
+        let problem: Value = res.json().await.unwrap();
+        assert_eq!(problem["errors"][0]["field"], "contact_email", "{bad}: {problem}");
+        assert_eq!(contact(&app).await, "help@alpha.example", "{bad}");
+    }
+    // Nothing else changed either.
+    let settings: Value = app
+        .client
+        .get(app.url(SETTINGS))
+        .bearer_auth(&app.alpha_key)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(settings["email_links"], true);
+}
+
+#[tokio::test]
+async fn an_owner_sets_it_in_the_console_and_the_change_is_recorded() {
+    let app = TestApp::spawn().await;
+    account(&app, "owner@alpha.example", "alpha", Role::Owner).await;
+    let owner = sign_in(&app, "owner@alpha.example").await;
+    let path = "/console/shops/alpha/settings";
+    let form = |contact: &'static str| {
+        [
+            ("name", "alpha store"),
+            ("locale", "en"),
+            ("accent", ""),
+            ("allowed_origins", ""),
+            ("email_links", "on"),
+            ("contact_email", contact),
+        ]
+    };
+    let res = owner.post(path, &form("bad address")).await;
+    assert_eq!(res.status(), 422);
+    assert!(res
+        .text()
+        .await
+        .unwrap()
+        .contains("The contact address must be one plain email address"));
+    assert_eq!(contact(&app).await, Value::Null);
+    let res = owner.post(path, &form("help@alpha.example")).await;
+    assert_eq!(res.status(), 303);
+    assert_eq!(contact(&app).await, "help@alpha.example");
+    assert!(owner.page(path).await.contains(r#"value="help@alpha.example""#));
+    let changes = owner.page("/console/shops/alpha/changes").await;
+    assert!(changes.contains("contact address for shoppers"), "{changes}");
+}
+
+#[tokio::test]
+async fn a_shoppers_mail_replies_to_the_shop() {
+    let smtp = SmtpServer::start().await;
+    let app = TestApp::spawn_with_mail(&smtp.url()).await;
+    patch(&app, json!({"contact_email": "help@alpha.example"})).await;
+    order(&app, "#5001", "ada@example.com", 1).await;
+    assert_eq!(ask(&app, "ada@example.com").await.status(), 303);
+    let mails = smtp.wait_for(1, WAIT).await;
+    assert_eq!(mails[0].header("reply-to").as_deref(), Some("help@alpha.example"));
+}
+
+#[test]
+fn the_command_line_sets_and_removes_it() {
+    let db = TestDb::new();
+    lookout_ok(&db.url, &["shop", "create", "nordlys", "--name", "Nordlys"]);
+    let out = lookout_ok(
+        &db.url,
+        &["shop", "update", "nordlys", "--contact-email", "help@nordlys.example"],
+    );
+    assert!(out.contains("contact address: help@nordlys.example"), "{out}");
+    let refused = common::lookout_command(&db.url)
+        .args(["shop", "update", "nordlys", "--contact-email", "nope"])
+        .output()
+        .unwrap();
+    assert!(!refused.status.success());
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("--contact-email"));
+    let out = lookout_ok(&db.url, &["shop", "update", "nordlys", "--contact-email", ""]);
+    assert!(out.contains("contact address: (none)"), "{out}");
+}
