@@ -8,7 +8,7 @@ pub use orders::orders;
 
 use anyhow::{Context, Result};
 use app::order::{validate, OrderInput, ValidOrder};
-use app::store::{Backend, NewShop, Store, StoreError};
+use app::store::{Backend, By, NewShop, ShopUpdate, Store, StoreError};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
@@ -98,6 +98,9 @@ pub const ORDERS: &[DemoOrder] = &[
     },
 ];
 
+/// The demo shop's contact address for shoppers.
+pub const DEMO_CONTACT: &str = "help@nordlys.example";
+
 /// Creates the shop `demo` if needed and (re)loads its orders. Returns how many were loaded.
 pub async fn load(store: &Store) -> Result<usize> {
     let shop = match store.shop("demo").await? {
@@ -113,7 +116,15 @@ pub async fn load(store: &Store) -> Result<usize> {
             })
             .await
         {
-            Ok(shop) => shop,
+            Ok(shop) => {
+                // Where its shoppers may write: shown on its tracking page.
+                let contact = ShopUpdate {
+                    contact_email: Some(Some(DEMO_CONTACT.into())),
+                    ..ShopUpdate::default()
+                };
+                store.update_shop(&shop.slug, &contact, &By::Operator).await?;
+                shop
+            }
             // Another process created it in the meantime: use that one.
             Err(StoreError::ShopExists(_)) => store.shop("demo").await?.context("the demo shop vanished")?,
             Err(e) => return Err(e.into()),

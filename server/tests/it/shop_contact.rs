@@ -185,3 +185,21 @@ fn the_command_line_sets_and_removes_it() {
     let out = lookout_ok(&db.url, &["shop", "update", "nordlys", "--contact-email", ""]);
     assert!(out.contains("contact address: (none)"), "{out}");
 }
+
+/// The demo shop gives one, shown on its page; loading the demo again leaves
+/// the address the operator set since.
+#[tokio::test]
+async fn the_demo_shop_has_one_and_keeps_the_operators() {
+    let db = TestDb::new();
+    lookout_ok(&db.url, &["demo"]);
+    let store = app::store::Store::connect(&db.url).await.unwrap();
+    let shop = store.shop("demo").await.unwrap().expect("the demo shop");
+    assert_eq!(shop.contact_email.as_deref(), Some(server::demo::DEMO_CONTACT));
+    lookout_ok(
+        &db.url,
+        &["shop", "update", "demo", "--contact-email", "desk@nordlys.example"],
+    );
+    lookout_ok(&db.url, &["demo"]);
+    let shop = store.shop("demo").await.unwrap().expect("the demo shop");
+    assert_eq!(shop.contact_email.as_deref(), Some("desk@nordlys.example"));
+}
