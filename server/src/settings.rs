@@ -55,16 +55,24 @@ pub fn check_name(name: &str) -> Result<&str, String> {
     }
 }
 
-/// Where shoppers may write to a shop: a plain mailbox ([`crate::mail::is_mailbox`]),
-/// trimmed; empty is none (the setting removed). Bounded in bytes before it is read.
+/// Where shoppers may write to a shop: a plain mailbox ([`crate::mail::is_mailbox`])
+/// in ASCII (it goes into mail headers as it is: a domain in another script
+/// is written in its `xn--` form), without `=?` (which a mail reader could
+/// take for an encoded word); trimmed; empty is none (the setting removed).
+/// Bounded in bytes before it is read.
 pub fn check_contact_email(typed: &str) -> Result<Option<String>, String> {
     let typed = typed.trim();
     if typed.is_empty() {
         return Ok(None);
     }
-    if typed.len() > 4 * app::normalize::MAX_EMAIL_LEN || !crate::mail::is_mailbox(typed) {
+    let plain = typed.len() <= app::normalize::MAX_EMAIL_LEN
+        && typed.is_ascii()
+        && !typed.contains("=?")
+        && crate::mail::is_mailbox(typed);
+    if !plain {
         return Err(format!(
-            "a contact address is one plain email address of at most {} characters, such as help@shop.example",
+            "a contact address is one plain email address in ASCII of at most {} characters, such as \
+             help@shop.example (a domain in another script in its xn-- form)",
             app::normalize::MAX_EMAIL_LEN
         ));
     }

@@ -78,6 +78,7 @@ impl Store {
             // next new account, whose team row must not show them.
             for delete in [
                 "DELETE FROM invitations WHERE user_id = $1",
+                "UPDATE invitations SET invited_by = NULL WHERE invited_by = $1",
                 "DELETE FROM password_mails WHERE user_id = $1",
                 "DELETE FROM password_notices WHERE user_id = $1",
                 "DELETE FROM sign_in_notices WHERE user_id = $1",

@@ -371,5 +371,34 @@ async fn a_deleted_account_leaves_its_invitations_to_the_shop_alone() {
     assert_eq!(other.invitation, None, "account {again} was never invited");
 }
 
+/// An invitation names its sender while the sender's account is: one whose
+/// account was deleted (whose id SQLite may give the next new account) names
+/// nobody, and says the role alone.
+#[tokio::test]
+async fn an_invitation_names_its_sender_while_the_senders_account_is() {
+    let (_dir, store) = store().await;
+    let shop = store.create_shop(&shop("a")).await.unwrap();
+    // Another owner, so that the shop keeps one when the sender's account goes.
+    let _owner = add(&store, "owner@a.example", shop.id, Role::Owner).await;
+    let leaving = add(&store, "leaving@a.example", shop.id, Role::Owner).await;
+    assert_eq!(
+        invite(&store, leaving, shop.id, "new@a.example", Role::Staff).await,
+        Ok(Invited::Added)
+    );
+    let id: i64 = sqlx::query_scalar("SELECT id FROM invitations WHERE invited_by = $1")
+        .bind(leaving)
+        .fetch_one(&store.pool)
+        .await
+        .unwrap();
+    let by = store.invited_by(id).await.unwrap();
+    assert_eq!(by.owner.as_deref(), Some("leaving@a.example"));
+    assert_eq!(by.role, Some(Role::Staff));
+    assert_eq!(store.delete_account(leaving).await.unwrap(), Ok(()));
+    let next = add(&store, "mallory@a.example", shop.id, Role::Staff).await;
+    let by = store.invited_by(id).await.unwrap();
+    assert_eq!(by.owner, None, "account {next} sent nothing");
+    assert_eq!(by.role, Some(Role::Staff));
+}
+
 #[path = "invite_mails_tests.rs"]
 mod mails;

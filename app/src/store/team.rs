@@ -294,6 +294,9 @@ impl Store {
         }
         for sql in [
             "UPDATE invitations SET user_id = 0 WHERE user_id = $1",
+            // Its invitations still to send name no sender (nor the next
+            // account given its id).
+            "UPDATE invitations SET invited_by = NULL WHERE invited_by = $1",
             "UPDATE password_mails SET user_id = 0 WHERE user_id = $1",
             "DELETE FROM password_notices WHERE user_id = $1",
             "DELETE FROM sign_in_notices WHERE user_id = $1",

@@ -78,7 +78,18 @@ static DOCUMENT: OnceLock<String> = OnceLock::new();
 /// Keeps the finished document for [`serve`].
 pub fn publish(mut api: OpenApi) {
     add_examples(&mut api);
+    at_least_one_setting(&mut api);
     DOCUMENT.get_or_init(|| api.to_json().unwrap_or_else(|_| "{}".to_string()));
+}
+
+/// A settings `PATCH` names at least one setting (`minProperties`: utoipa's
+/// own attribute for it writes `maxProperties`).
+fn at_least_one_setting(api: &mut OpenApi) {
+    use utoipa::openapi::{RefOr, Schema};
+    let patch = api.components.as_mut().and_then(|c| c.schemas.get_mut("SettingsPatch"));
+    if let Some(RefOr::T(Schema::Object(object))) = patch {
+        object.min_properties = Some(1);
+    }
 }
 
 /// `GET /api/v1/openapi.json`.

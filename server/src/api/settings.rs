@@ -27,7 +27,8 @@ pub struct ShopSettings {
     name: String,
     /// The default language: `en`, `nb`, `sv`, `de` or `zh`.
     locale: String,
-    /// The widget's accent colour (`#rgb` or `#rrggbb`), if set.
+    /// The widget's accent colour (`#rgb` or `#rrggbb`), or `null`.
+    #[schema(required = true)]
     accent: Option<String>,
     /// Sites that may embed the widget.
     allowed_origins: Vec<String>,
@@ -36,6 +37,7 @@ pub struct ShopSettings {
     email_links: bool,
     /// Where shoppers may write to the shop about an order, shown on its
     /// tracking page and the Reply-To of its mails to shoppers; `null` when unset.
+    #[schema(required = true)]
     contact_email: Option<String>,
 }
 
@@ -59,10 +61,11 @@ impl From<Shop> for ShopSettings {
 #[serde(deny_unknown_fields)]
 pub struct SettingsPatch {
     /// Turn links to orders by email on (`true`) or off (`false`).
-    #[schema(required = false)]
+    #[schema(required = false, value_type = bool)]
     email_links: Option<bool>,
-    /// Where shoppers may write to the shop: a plain email address, or `null`
-    /// (or `""`) to remove it.
+    /// Where shoppers may write to the shop: a plain email address in ASCII
+    /// (a domain in another script in its `xn--` form), or `null` (or `""`)
+    /// to remove it.
     #[schema(required = false, max_length = 254)]
     #[serde(default)]
     contact_email: Option<Option<String>>,

@@ -259,7 +259,11 @@ fn settings_page(
                         {state.mail.is_none().then(|| format!(" {}", t(locale, "console.settings.email_links_no_mail")))}
                     </p>
                     <label for="contact-email">{t(locale, "console.settings.contact")}</label>
-                    <input id="contact-email" name="contact_email" type="email" autocomplete="off" maxlength="254"
+                    // Text, not `type="email"`: a browser would send a domain
+                    // in another script in its `xn--` form (a change the page
+                    // did not show), or refuse to send the form at all.
+                    <input id="contact-email" name="contact_email" type="text" inputmode="email" autocomplete="off"
+                        spellcheck="false" maxlength="254"
                         placeholder="help@shop.example" aria-describedby="contact-email-hint" value=form.contact_email.clone()/>
                     <p class="hint" id="contact-email-hint">{t(locale, "console.settings.contact_hint")}</p>
                     <button type="submit">{t(locale, "console.settings.save")}</button>

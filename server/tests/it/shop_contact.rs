@@ -101,6 +101,10 @@ async fn anything_but_a_plain_address_is_refused_and_changes_nothing() {
         json!("help@alpha.example, other@beta.example"),
         json!("help@alpha.example\u{202e}"),
         json!(long),
+        // Into mail headers as it is: ASCII only, and nothing a mail reader
+        // could take for an encoded word.
+        json!("åse@bücher.example"),
+        json!("=?utf-8?q?evil=40attacker.example?=@alpha.example"),
         json!(42),
         json!(["help@alpha.example"]),
     ] {
@@ -122,6 +126,40 @@ async fn anything_but_a_plain_address_is_refused_and_changes_nothing() {
         .await
         .unwrap();
     assert_eq!(settings["email_links"], true);
+    // A domain in another script, in its ASCII form.
+    let res = patch(&app, json!({"contact_email": "help@xn--bcher-kva.example"})).await;
+    assert_eq!(res.status(), 200);
+}
+
+/// The OpenAPI document says what the server does with the setting.
+#[tokio::test]
+async fn the_document_describes_the_setting_as_it_is() {
+    let app = TestApp::spawn().await;
+    let doc: Value = app
+        .client
+        .get(app.url("/api/v1/openapi.json"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let schemas = &doc["components"]["schemas"];
+    let required = schemas["ShopSettings"]["required"].as_array().expect("required");
+    for always in ["contact_email", "accent", "email_links"] {
+        assert!(required.iter().any(|r| r == always), "{always}: {required:?}");
+    }
+    let patch = &schemas["SettingsPatch"];
+    assert_eq!(patch["minProperties"], 1, "{patch}");
+    assert_eq!(patch["properties"]["email_links"]["type"], "boolean", "{patch}");
+    assert_eq!(patch["properties"]["contact_email"]["maxLength"], 254, "{patch}");
+    // And the server refuses what the document refuses.
+    assert_eq!(patch_status(&app, json!({})).await, 422);
+    assert_eq!(patch_status(&app, json!({"email_links": null})).await, 422);
+}
+
+async fn patch_status(app: &TestApp, body: Value) -> u16 {
+    patch(app, body).await.status().as_u16()
 }
 
 #[tokio::test]
