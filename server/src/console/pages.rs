@@ -207,6 +207,11 @@ pub fn message(status: StatusCode, locale: Locale, title_key: &str, text_key: &s
 
 /// [`message`] with a sentence already translated (one with arguments).
 fn message_saying(status: StatusCode, locale: Locale, title_key: &str, text: String) -> Response {
+    message_leading(status, locale, title_key, text, "console.back")
+}
+
+/// [`message_saying`] with its own words (`link_key`) on the link to the console.
+pub fn message_leading(status: StatusCode, locale: Locale, title_key: &str, text: String, link_key: &str) -> Response {
     let title = t(locale, title_key);
     bare(
         status,
@@ -215,7 +220,7 @@ fn message_saying(status: StatusCode, locale: Locale, title_key: &str, text: Str
         view! {
             <h1>{title}</h1>
             <p>{text}</p>
-            <p><a href="/console">{t(locale, "console.back")}</a></p>
+            <p><a href="/console">{t(locale, link_key)}</a></p>
         },
     )
 }

@@ -157,16 +157,12 @@ async fn signed_in_with_new_password(
         }
     };
     tracing::info!(user_id = account.id, "console sign-in with a new password");
-    let title = t(locale, "console.password.done_title");
-    let mut response = bare(
+    let mut response = pages::message_leading(
         StatusCode::OK,
         locale,
-        &title.clone(),
-        view! {
-            <h1>{title}</h1>
-            <p>{t(locale, "console.password.done_signed_in")}</p>
-            <p><a href="/console">{t(locale, "console.password.open")}</a></p>
-        },
+        "console.password.done_title",
+        t(locale, "console.password.done_signed_in"),
+        "console.password.open",
     );
     for cookie in cookies {
         response.headers_mut().append(header::SET_COOKIE, cookie);

@@ -171,6 +171,19 @@ impl TestApp {
         format!("{}{}", self.base, path)
     }
 
+    /// The served OpenAPI document.
+    pub async fn openapi(&self) -> serde_json::Value {
+        let res = self
+            .client
+            .get(self.url("/api/v1/openapi.json"))
+            .send()
+            .await
+            .expect("answered");
+        assert_eq!(res.status(), 200);
+        assert_eq!(res.headers()["content-type"], "application/json");
+        res.json().await.expect("the document is JSON")
+    }
+
     /// PUTs an order body for a shop with a key.
     pub async fn put(&self, shop: &str, number: &str, key: &str, body: impl Into<reqwest::Body>) -> reqwest::Response {
         self.client

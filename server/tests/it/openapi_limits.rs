@@ -130,15 +130,7 @@ fn refusals(order: &Value) -> Vec<(String, String)> {
 #[tokio::test]
 async fn every_limit_the_document_gives_is_the_validators() {
     let app = TestApp::spawn().await;
-    let doc: Value = app
-        .client
-        .get(app.url("/api/v1/openapi.json"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let doc = app.openapi().await;
     let mut found = vec![];
     limits(&doc, &doc["components"]["schemas"]["Order"], vec![], &mut found);
     // Every text a merchant sends is bounded, every list capped.

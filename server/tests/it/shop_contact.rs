@@ -25,7 +25,7 @@ async fn patch(app: &TestApp, body: Value) -> reqwest::Response {
         .unwrap()
 }
 
-async fn contact(app: &TestApp) -> Value {
+async fn settings(app: &TestApp) -> Value {
     let res = app
         .client
         .get(app.url(SETTINGS))
@@ -34,8 +34,11 @@ async fn contact(app: &TestApp) -> Value {
         .await
         .unwrap();
     assert_eq!(res.status(), 200);
-    let settings: Value = res.json().await.unwrap();
-    settings["contact_email"].clone()
+    res.json().await.unwrap()
+}
+
+async fn contact(app: &TestApp) -> Value {
+    settings(app).await["contact_email"].clone()
 }
 
 async fn page(app: &TestApp, path: &str) -> String {
@@ -115,17 +118,7 @@ async fn anything_but_a_plain_address_is_refused_and_changes_nothing() {
         assert_eq!(contact(&app).await, "help@alpha.example", "{bad}");
     }
     // Nothing else changed either.
-    let settings: Value = app
-        .client
-        .get(app.url(SETTINGS))
-        .bearer_auth(&app.alpha_key)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    assert_eq!(settings["email_links"], true);
+    assert_eq!(settings(&app).await["email_links"], true);
     // A domain in another script, in its ASCII form.
     let res = patch(&app, json!({"contact_email": "help@xn--bcher-kva.example"})).await;
     assert_eq!(res.status(), 200);
@@ -135,15 +128,7 @@ async fn anything_but_a_plain_address_is_refused_and_changes_nothing() {
 #[tokio::test]
 async fn the_document_describes_the_setting_as_it_is() {
     let app = TestApp::spawn().await;
-    let doc: Value = app
-        .client
-        .get(app.url("/api/v1/openapi.json"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let doc = app.openapi().await;
     let schemas = &doc["components"]["schemas"];
     let required = schemas["ShopSettings"]["required"].as_array().expect("required");
     for always in ["contact_email", "accent", "email_links"] {
