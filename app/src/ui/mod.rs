@@ -1,5 +1,6 @@
 //! The pages: the HTML shell, the router and the components.
 
+mod contact;
 // The lookup island in the browser.
 #[cfg(feature = "hydrate")]
 mod enhance;
@@ -11,6 +12,8 @@ mod order;
 #[cfg(feature = "ssr")]
 mod timeline;
 mod track;
+
+pub use contact::ShopContact;
 
 use crate::errors::LookupError;
 use crate::i18n::{t, Locale};

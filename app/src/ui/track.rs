@@ -1,11 +1,12 @@
 //! The tracking page: the shop's header and, inside it, the lookup (an island:
 //! the only part of the page the WebAssembly hydrates).
 
+use super::contact::ShopContact;
 use super::lookup_form::{page_address, page_base, LookupArea, LookupIsland, LookupPlace, LookupState};
 use super::order_links::OrderLinks;
 use super::{request_locale, set_unavailable, NotFoundPage};
 use crate::colour::Accent;
-use crate::i18n::{error_title, t, t_args, Locale};
+use crate::i18n::{error_title, t, Locale};
 use crate::lookup::{shop_page, ShopPage};
 use leptos::prelude::*;
 use leptos_meta::{Html, Title};
@@ -96,15 +97,7 @@ fn TrackShop(page: ShopPage, compact: bool) -> impl IntoView {
                     keep_accent
                 />
             })}
-            {page.contact_email.clone().map(|address| {
-                let href = mailto(&address);
-                view! {
-                    <p class="shop-contact">
-                        {t_args(locale, "page.contact", &[("shop", &page.name)])} " "
-                        <a href=href>{address}</a>
-                    </p>
-                }
-            })}
+            {page.contact_email.clone().map(|address| view! { <ShopContact locale shop=page.name.clone() address/> })}
             // Inside the widget's frame: report the content height to the page around it.
             {compact.then(|| view! { <script src="/embed-frame.js" defer></script> })}
         </section>
@@ -130,18 +123,4 @@ fn LanguageSwitcher(compact: bool, slug: String, current: Locale, accent: Option
             </ul>
         </nav>
     }
-}
-
-/// A `mailto:` link to `address`: every character but letters, digits and
-/// `@._+-` percent-encoded, so that one an address may hold (`?`, `&`, `#`,
-/// `%`) cannot add a subject or a second recipient to the link.
-fn mailto(address: &str) -> String {
-    let mut link = String::from("mailto:");
-    for byte in address.bytes() {
-        match byte {
-            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'@' | b'.' | b'_' | b'+' | b'-' => link.push(char::from(byte)),
-            other => link.push_str(&format!("%{other:02X}")),
-        }
-    }
-    link
 }

@@ -8,6 +8,7 @@ use crate::AppState;
 use app::i18n::{t, t_args, Locale};
 use app::normalize::is_slug;
 use app::store::LinkState;
+use app::ui::ShopContact;
 use app::view::ShopperView;
 use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
@@ -201,6 +202,7 @@ async fn list(
             <button type="submit" class="secondary">{t(locale, "links.forget")}</button>
         </form>
         <p><a href=lookup>{t(locale, "links.by_number")}</a></p>
+        {shop.contact_email.clone().map(|address| view! { <ShopContact locale shop=shop.name.clone() address/> })}
     };
     let mut response = document(state, locale, StatusCode::OK, &t(locale, "links.list_title"), body);
     response

@@ -8,7 +8,7 @@ use crate::common;
 
 use app::store::Role;
 use common::console::{account, sign_in};
-use common::links::{ask, order, WAIT};
+use common::links::{ask, cookie_of, open, order, take, WAIT};
 use common::smtp::SmtpServer;
 use common::{lookout_ok, TestApp, TestDb};
 use serde_json::{json, Value};
@@ -188,6 +188,16 @@ async fn a_shoppers_mail_replies_to_the_shop() {
     assert_eq!(ask(&app, "ada@example.com").await.status(), 303);
     let mails = smtp.wait_for(1, WAIT).await;
     assert_eq!(mails[0].header("reply-to").as_deref(), Some("help@alpha.example"));
+    // The orders the link shows say where to write too.
+    let path = mails[0].link_path().expect("a link in the mail");
+    let device = cookie_of(&take(&app, &path, None).await);
+    let html = open(&app, &path, Some(&device)).await.text().await.unwrap();
+    assert!(html.contains("#5001"), "{html}");
+    assert!(
+        html.contains("Questions about an order? Write to alpha store:")
+            && html.contains(r#"<a href="mailto:help@alpha.example">help@alpha.example</a>"#),
+        "{html}"
+    );
 }
 
 #[test]
