@@ -88,9 +88,9 @@ impl Store {
     }
 
     /// Uses a live link to set its account's password, ends the account's
-    /// sessions and forgets the language it chose. False when the link is
-    /// unknown, used or expired (nothing changes).
-    pub async fn set_password(&self, token_hash: &str, password_hash: &str) -> Result<bool, StoreError> {
+    /// sessions and forgets the language it chose; the account's id. None
+    /// when the link is unknown, used or expired (nothing changes).
+    pub async fn set_password(&self, token_hash: &str, password_hash: &str) -> Result<Option<i64>, StoreError> {
         let mut conn = self.pool.acquire().await?;
         let mut tx = hold_account(&mut conn, self.backend, AccountRow::OfLink(token_hash), Hold::Change).await?;
         let user_id: Option<i64> = sqlx::query_scalar(
@@ -102,12 +102,12 @@ impl Store {
         .fetch_optional(&mut *tx)
         .await?;
         let Some(user_id) = user_id else {
-            return Ok(false);
+            return Ok(None);
         };
-        // The link proves the mailbox: the next sign-in is told as the
-        // account's first (nothing mailed) and gives the account the language
-        // of its notices; a language chosen by whoever was signed in before
-        // (maybe with a stolen password) is forgotten.
+        // The link proves the mailbox: the next sign-in (the session the link
+        // starts) is the account's first, told to nobody, and gives the account
+        // the language of its notices; a language chosen by whoever was signed
+        // in before (maybe with a stolen password) is forgotten.
         sqlx::query(
             "UPDATE users SET password_hash = $1, signed_in_at = NULL, sign_in_locale = NULL, locale = NULL
              WHERE id = $2",
@@ -121,7 +121,7 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         tx.commit().await?;
-        Ok(true)
+        Ok(Some(user_id))
     }
 
     /// The account with this (normalised) email, if any.

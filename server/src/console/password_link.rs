@@ -103,8 +103,8 @@ pub async fn set_password(
         return pages::busy(locale);
     };
     match state.store.set_password(&token_hash, &hash).await {
-        Ok(true) => signed_in_with_new_password(&state, &headers, locale, &email, &hash).await,
-        Ok(false) => dead_link(&state, locale),
+        Ok(Some(user_id)) => signed_in_with_new_password(&state, &headers, locale, (user_id, &email), &hash).await,
+        Ok(None) => dead_link(&state, locale),
         Err(e) => {
             tracing::error!(error = %e, "could not set a password");
             pages::unavailable(locale)
@@ -114,14 +114,15 @@ pub async fn set_password(
 
 /// After a password is set from a link: this browser is signed in with it
 /// (the link was the proof a sign-in would ask for again), and the page says
-/// so with the way into the console. Where no session can be started (the
-/// password changed again meanwhile, the database went away), it says the
-/// password is set and to sign in.
+/// so with the way into the console. `account` is the account's id and
+/// email. Where no session can be started (the password changed again
+/// meanwhile, the database went away), it says the password is set and to
+/// sign in.
 async fn signed_in_with_new_password(
     state: &AppState,
     headers: &HeaderMap,
     locale: Locale,
-    email: &str,
+    (user_id, email): (i64, &str),
     hash: &str,
 ) -> Response {
     let set_only = || {
@@ -133,14 +134,6 @@ async fn signed_in_with_new_password(
         )
     };
     let email = app::normalize::email_key(email);
-    let account = match state.store.account(&email).await {
-        Ok(Some(account)) => account,
-        Ok(None) => return set_only(),
-        Err(e) => {
-            tracing::warn!(error = %e, "password set; could not sign the browser in");
-            return set_only();
-        }
-    };
     // The account's first sign-in since the link, untold (the mailbox's owner
     // just proved it): its page's language is the one later notices are
     // written in, until the account chooses one, and the next new browser is told.
@@ -148,7 +141,7 @@ async fn signed_in_with_new_password(
         locale: locale.code(),
         tell: false,
     };
-    let cookies = match open_session(state, headers, account.id, &email, hash, word).await {
+    let cookies = match open_session(state, headers, user_id, &email, hash, word).await {
         Ok(Some(cookies)) => cookies,
         Ok(None) => return set_only(),
         Err(e) => {
@@ -156,7 +149,7 @@ async fn signed_in_with_new_password(
             return set_only();
         }
     };
-    tracing::info!(user_id = account.id, "console sign-in with a new password");
+    tracing::info!(user_id, "console sign-in with a new password");
     let mut response = pages::message_leading(
         StatusCode::OK,
         locale,
