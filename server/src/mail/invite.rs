@@ -19,28 +19,26 @@ impl Mailer {
             .invitation_link(queued, &hash, &expires)
             .await
             .map_err(Retry::of)?;
-        if matches!(link, InviteLink::Later) {
-            return Ok(None);
-        }
+        let invitation = match link {
+            InviteLink::Later => return Ok(None),
+            InviteLink::Gone => return Ok(Some(Outcome::Withdrawn)),
+            InviteLink::SignIn => Invitation::SignIn,
+            InviteLink::Elsewhere => Invitation::Waiting,
+            InviteLink::Made => Invitation::SetPassword,
+        };
         // Who sent it, and the role it gives: said in the mail.
         let by = store.invited_by(queued.id).await.map_err(Retry::of)?;
-        let outcome = match link {
-            InviteLink::Later => return Ok(None),
-            InviteLink::Gone => Ok(Outcome::Withdrawn),
-            InviteLink::SignIn | InviteLink::Elsewhere => {
-                let url = format!("{}/console", self.public_url);
-                let invitation = match link {
-                    InviteLink::SignIn => Invitation::SignIn,
-                    _ => Invitation::Waiting,
-                };
-                let mail = message::invite_mail(queued, &self.from, &url, invitation, &by);
-                self.send_or_forget(queued, mail, async { Ok(()) }).await
-            }
-            InviteLink::Made => {
+        let outcome = match invitation {
+            Invitation::SetPassword => {
                 let url = format!("{}{}", self.public_url, password::link_path(&token));
-                let mail = message::invite_mail(queued, &self.from, &url, Invitation::SetPassword, &by);
+                let mail = message::invite_mail(queued, &self.from, &url, invitation, &by);
                 self.send_or_forget(queued, mail, store.delete_password_link(&hash))
                     .await
+            }
+            Invitation::SignIn | Invitation::Waiting => {
+                let url = format!("{}/console", self.public_url);
+                let mail = message::invite_mail(queued, &self.from, &url, invitation, &by);
+                self.send_or_forget(queued, mail, async { Ok(()) }).await
             }
         };
         outcome.map(Some)
