@@ -25,5 +25,7 @@ pub mod order;
 pub mod projection;
 #[cfg(feature = "ssr")]
 pub mod store;
+#[cfg(feature = "ssr")]
+pub mod zone;
 
 pub use ui::{not_found_shell, shell, App};

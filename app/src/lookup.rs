@@ -217,9 +217,18 @@ pub async fn track_order_html(
     // A code the page knows, else its default language.
     #[server(default)] locale: String,
 ) -> Result<String, LookupError> {
-    let view = track_order(shop, email, order_number).await?;
+    let view = track_order(shop.clone(), email, order_number).await?;
     let locale = crate::i18n::Locale::parse(&locale).unwrap_or_default();
-    Ok(crate::ui::order_html(view, locale))
+    // The shop's time zone, as its page says times (the shop was just found).
+    let time_zone = match use_context::<crate::store::Store>() {
+        Some(store) => store.shop(&shop).await.ok().flatten().and_then(|s| s.time_zone),
+        None => None,
+    };
+    Ok(crate::ui::order_html(
+        view,
+        locale,
+        crate::zone::Zone::of(time_zone.as_deref()),
+    ))
 }
 
 /// The view a lookup found, for rendering. The store wrote it from a `ShopperView`,
@@ -292,6 +301,7 @@ pub async fn shop_page_of(
             accent: accent.map(str::trim).and_then(hex_colour).or(s.accent),
             email_links: s.email_links && mail_on,
             contact_email: s.contact_email,
+            time_zone: s.time_zone,
             slug: s.slug,
             name: s.name,
         })),

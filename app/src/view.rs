@@ -166,6 +166,9 @@ pub struct ShopPage {
     pub email_links: bool,
     /// Where shoppers may write to the shop about an order, when it says.
     pub contact_email: Option<String>,
+    /// The shop's time zone (an IANA name), which the page says times in
+    /// before its island says them in the shopper's own; UTC when `None`.
+    pub time_zone: Option<String>,
 }
 
 /// A shopper view as the store keeps it: the JSON the projection made when the

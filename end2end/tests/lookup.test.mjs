@@ -173,6 +173,20 @@ describe('with JavaScript off (plain HTML form post)', () => {
     assert.match(text, /On the way/);
     await assertNoInternalData(page);
 
+    // No script to say the times in the phone's zone: they are in the shop's
+    // (the demo shop's is Europe/Oslo), named.
+    const scans = await page.locator('time[data-local="moment"]').evaluateAll((all) =>
+      all.map((t) => ({ at: t.getAttribute('datetime'), said: t.textContent })));
+    assert.ok(scans.length > 0, 'carrier scans have times');
+    const oslo = new Intl.DateTimeFormat('en-GB', {
+      timeZone: 'Europe/Oslo', day: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23',
+    });
+    for (const { at, said } of scans) {
+      const parts = Object.fromEntries(oslo.formatToParts(new Date(at)).map((p) => [p.type, p.value]));
+      assert.match(said, /^\d{1,2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2} CES?T$/, said);
+      assert.ok(said.startsWith(`${Number(parts.day)} `) && said.includes(` ${parts.hour}:${parts.minute} `), `${at}: ${said}`);
+    }
+
     await page.getByRole('button', { name: 'Look up another order' }).click();
     await page.getByLabel('Email address').waitFor();
     assert.equal(await page.getByLabel('Email address').inputValue(), '');

@@ -127,7 +127,7 @@ async fn fragment_place(state: &AppState, parts: &axum::http::request::Parts, sh
 /// The lookup's part of the page for `posted`, rendered as the page renders it:
 /// what the island puts in place of its form.
 fn fragment(place: LookupPlace, posted: PostedLookup) -> Response {
-    let lookup = LookupState::posted(posted, place.locale);
+    let lookup = LookupState::posted(posted, &place);
     let headers = [
         (header::CONTENT_TYPE, "text/html; charset=utf-8"),
         (header::CACHE_CONTROL, "no-store"),

@@ -79,6 +79,26 @@ pub fn check_contact_email(typed: &str) -> Result<Option<String>, String> {
     Ok(Some(typed.to_string()))
 }
 
+/// The time zone a shop's pages say times in: a name of the IANA time zone
+/// database (`Europe/Oslo`), in any case, with spaces around it trimmed;
+/// returned as the database spells it. Empty is none (UTC: the setting
+/// removed). Bounded in bytes before it is looked up.
+pub fn check_time_zone(typed: &str) -> Result<Option<String>, String> {
+    let typed = typed.trim();
+    if typed.is_empty() {
+        return Ok(None);
+    }
+    app::zone::canonical(typed)
+        .map(|name| Some(name.to_string()))
+        .ok_or_else(|| {
+            format!(
+                "a time zone is the name of one in the IANA time zone database, such as Europe/Oslo, \
+             America/New_York or UTC ({} characters at most)",
+                app::zone::MAX_NAME_LEN
+            )
+        })
+}
+
 /// The longest allowed origin (a host name has at most 253 characters).
 pub const MAX_ORIGIN_LEN: usize = 270;
 

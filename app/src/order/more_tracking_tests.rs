@@ -118,7 +118,7 @@ fn the_shopper_reads_every_box_and_no_link_they_may_not_follow() {
     let json = serde_json::to_string(&view).expect("a view is JSON");
     assert!(!json.contains("javascript"), "{json}");
 
-    let html = crate::ui::order_html(view.clone(), Locale::En);
+    let html = crate::ui::order_html(view.clone(), Locale::En, crate::zone::Zone::default());
     assert_eq!(html.matches(r#"<p class="tracking">"#).count(), 3, "{html}");
     for number in ["00370712345678901234", "00370712345678901235", "00370712345678901236"] {
         assert!(html.contains(number), "{number} in {html}");
@@ -133,7 +133,7 @@ fn the_shopper_reads_every_box_and_no_link_they_may_not_follow() {
     let plain = ShopperView::from(&parse_order(EXAMPLE.as_bytes()).expect("accepted").0);
     let json = serde_json::to_value(&plain).expect("a view is JSON");
     assert!(json["shipments"][0].get("more_tracking").is_none(), "{json}");
-    let html = crate::ui::order_html(plain, Locale::En);
+    let html = crate::ui::order_html(plain, Locale::En, crate::zone::Zone::default());
     assert_eq!(html.matches(r#"<p class="tracking">"#).count(), 1, "{html}");
 }
 
@@ -141,7 +141,7 @@ fn the_shopper_reads_every_box_and_no_link_they_may_not_follow() {
 fn a_box_with_a_link_and_no_number_is_not_called_a_tracking_number() {
     let body = with_boxes(json!([{"tracking_url": "https://tracking.example/box-2"}]));
     let view = ShopperView::from(&parse_order(body.to_string().as_bytes()).expect("accepted").0);
-    let html = crate::ui::order_html(view, Locale::En);
+    let html = crate::ui::order_html(view, Locale::En, crate::zone::Zone::default());
     // The first box has a number, the second only its link.
     assert_eq!(html.matches(r#"<p class="tracking">"#).count(), 2, "{html}");
     assert_eq!(html.matches("Tracking number:").count(), 1, "{html}");

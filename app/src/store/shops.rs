@@ -7,7 +7,7 @@ use sqlx::{FromRow, Row};
 
 /// A shop by its slug: the columns of [`ShopRow`].
 pub(super) const SHOP: &str =
-    "SELECT id, slug, name, locale, accent, allowed_origins, email_links, contact_email FROM shops WHERE slug = $1";
+    "SELECT id, slug, name, locale, accent, allowed_origins, email_links, contact_email, time_zone FROM shops WHERE slug = $1";
 
 /// A shop as stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -23,6 +23,9 @@ pub struct Shop {
     /// Where shoppers may write to the shop about an order: shown on its
     /// page, and the Reply-To of its mails to shoppers.
     pub contact_email: Option<String>,
+    /// The time zone (an IANA name) its shopper pages say times in before
+    /// their island says them in the shopper's own; UTC when `None`.
+    pub time_zone: Option<String>,
 }
 
 /// A new shop's settings.
@@ -48,6 +51,8 @@ pub struct ShopUpdate {
     pub email_links: Option<bool>,
     /// `Some(None)` removes the contact address.
     pub contact_email: Option<Option<String>>,
+    /// `Some(None)` removes the time zone (times are said in UTC).
+    pub time_zone: Option<Option<String>>,
 }
 
 impl ShopUpdate {
@@ -64,6 +69,7 @@ impl ShopUpdate {
             ("allowed_origins", differs(&self.allowed_origins, &shop.allowed_origins)),
             ("email_links", differs(&self.email_links, &shop.email_links)),
             ("contact_email", differs(&self.contact_email, &shop.contact_email)),
+            ("time_zone", differs(&self.time_zone, &shop.time_zone)),
         ]
         .into_iter()
         .filter_map(|(name, changed)| changed.then_some(name))
@@ -110,6 +116,7 @@ impl Store {
             allowed_origins: shop.allowed_origins.clone(),
             email_links: true,
             contact_email: None,
+            time_zone: None,
         })
     }
 
@@ -149,7 +156,8 @@ impl Store {
                     accent = CASE WHEN $3 THEN $4 ELSE accent END,
                     allowed_origins = COALESCE($5, allowed_origins),
                     email_links = COALESCE($7, email_links),
-                    contact_email = CASE WHEN $8 THEN $9 ELSE contact_email END
+                    contact_email = CASE WHEN $8 THEN $9 ELSE contact_email END,
+                    time_zone = CASE WHEN $10 THEN $11 ELSE time_zone END
                  WHERE id = $6",
             )
             .bind(&update.name)
@@ -161,6 +169,8 @@ impl Store {
             .bind(update.email_links.map(i64::from))
             .bind(update.contact_email.is_some())
             .bind(update.contact_email.clone().flatten())
+            .bind(update.time_zone.is_some())
+            .bind(update.time_zone.clone().flatten())
             .execute(&mut *tx)
             .await?;
             // Turning links by email off ends the links already sent, for good: a
@@ -194,7 +204,7 @@ impl Store {
     /// The shop's webhook secret, if the shop exists.
     pub async fn webhook_secret(&self, slug: &str) -> Result<Option<(Shop, String)>, StoreError> {
         let row: Option<ShopSecretRow> = sqlx::query_as(
-            "SELECT id, slug, name, locale, accent, allowed_origins, email_links, contact_email, webhook_secret
+            "SELECT id, slug, name, locale, accent, allowed_origins, email_links, contact_email, time_zone, webhook_secret
              FROM shops WHERE slug = $1",
         )
         .bind(slug)
@@ -238,6 +248,7 @@ pub(super) struct ShopRow {
     pub(super) allowed_origins: String,
     pub(super) email_links: i64,
     pub(super) contact_email: Option<String>,
+    pub(super) time_zone: Option<String>,
 }
 
 impl<'r> FromRow<'r, AnyRow> for ShopRow {
@@ -251,6 +262,7 @@ impl<'r> FromRow<'r, AnyRow> for ShopRow {
             allowed_origins: row.try_get("allowed_origins")?,
             email_links: row.try_get("email_links")?,
             contact_email: row.try_get("contact_email")?,
+            time_zone: row.try_get("time_zone")?,
         })
     }
 }
@@ -266,6 +278,7 @@ impl ShopRow {
             accent: self.accent,
             email_links: self.email_links != 0,
             contact_email: self.contact_email,
+            time_zone: self.time_zone,
         })
     }
 }

@@ -299,6 +299,8 @@ async fn a_shop_reads_the_same_wherever_it_is_read() {
     let created = store.create_shop(&new).await.unwrap();
     let no_links = ShopUpdate {
         email_links: Some(false),
+        contact_email: Some(Some("help@a.example".into())),
+        time_zone: Some(Some("Europe/Oslo".into())),
         ..ShopUpdate::default()
     };
     assert!(store.update_shop("a", &no_links, &By::Operator).await.unwrap());
@@ -310,6 +312,8 @@ async fn a_shop_reads_the_same_wherever_it_is_read() {
     let pooled = pooled.map(|row| row.into_shop().unwrap());
     let expected = Shop {
         email_links: false,
+        contact_email: Some("help@a.example".into()),
+        time_zone: Some("Europe/Oslo".into()),
         ..created
     };
     assert_eq!(pooled.as_ref(), Some(&expected));

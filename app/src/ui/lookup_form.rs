@@ -19,11 +19,13 @@ pub const FRAGMENT_HEADER: &str = "lookout-fragment";
 /// That header's one value.
 pub const FRAGMENT_LOOKUP: &str = "lookup";
 
-/// Where a lookup is shown: the page's language, its own address (the form's
-/// target), and what "look up another order" keeps of its query.
+/// Where a lookup is shown: the page's language, the shop's time zone (its
+/// name), the page's own address (the form's target), and what "look up
+/// another order" keeps of its query.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LookupPlace {
     pub locale: Locale,
+    pub time_zone: Option<String>,
     pub here: String,
     pub keep_locale: Option<String>,
     pub keep_accent: Option<String>,
@@ -44,6 +46,7 @@ impl LookupPlace {
         );
         LookupPlace {
             locale: page.locale,
+            time_zone: page.time_zone.clone(),
             here,
             keep_locale: page.requested.clone(),
             keep_accent,
@@ -95,13 +98,15 @@ pub struct LookupState {
 }
 
 impl LookupState {
-    /// What a lookup posted to the page shows, its order rendered in `locale`.
+    /// What a lookup posted to `place` shows, its order rendered in the page's
+    /// language and the shop's time zone.
     #[cfg(feature = "ssr")]
-    pub fn posted(posted: super::PostedLookup, locale: Locale) -> LookupState {
+    pub fn posted(posted: super::PostedLookup, place: &LookupPlace) -> LookupState {
+        let zone = crate::zone::Zone::of(place.time_zone.as_deref());
         LookupState {
             email: posted.email,
             order_number: posted.order_number,
-            result: Some(posted.result.map(|order| super::order_html(order, locale))),
+            result: Some(posted.result.map(|order| super::order_html(order, place.locale, zone))),
         }
     }
 }

@@ -34,31 +34,37 @@ pub struct PostedLookup {
     pub result: Result<ShopperView, LookupError>,
 }
 
-/// An order as its shopper sees it, rendered to HTML in `locale`: what a lookup
-/// from the page's island answers with, and what a plain form post shows.
+/// An order as its shopper sees it, rendered to HTML in `locale`, its times in
+/// the shop's `zone`: what a lookup from the page's island answers with, and
+/// what a plain form post shows.
 #[cfg(feature = "ssr")]
-pub fn order_html(order: ShopperView, locale: crate::i18n::Locale) -> String {
-    order_html_numbered(order, locale, None)
+pub fn order_html(order: ShopperView, locale: crate::i18n::Locale, zone: crate::zone::Zone) -> String {
+    order_html_numbered(order, locale, zone, None)
 }
 
 /// The same for the `n`th of several orders on one page (its heading's id is
 /// `order-heading-{n}`, so that ids stay unique).
 #[cfg(feature = "ssr")]
-pub fn order_html_numbered(order: ShopperView, locale: crate::i18n::Locale, n: Option<usize>) -> String {
+pub fn order_html_numbered(
+    order: ShopperView,
+    locale: crate::i18n::Locale,
+    zone: crate::zone::Zone,
+    n: Option<usize>,
+) -> String {
     use leptos::tachys::view::RenderHtml;
     let heading_id = n.map_or_else(|| "order-heading".to_string(), |n| format!("order-heading-{n}"));
-    Owner::new().with(|| view! { <order::OrderView order locale heading_id/> }.to_html())
+    Owner::new().with(|| view! { <order::OrderView order locale zone heading_id/> }.to_html())
 }
 
 /// One line for an order in a list (number, date, where it stands).
 #[cfg(feature = "ssr")]
-pub fn order_summary(order: &ShopperView, locale: crate::i18n::Locale) -> String {
+pub fn order_summary(order: &ShopperView, locale: crate::i18n::Locale, zone: crate::zone::Zone) -> String {
     use crate::status::OrderStatus;
     let standing = match order.status {
         OrderStatus::Cancelled => order::status(locale, "order", order.status.as_str()).0,
         _ => order::status(locale, "fulfillment", order.fulfillment_status.as_str()).0,
     };
-    let placed = crate::format::date(&order.placed_at, locale);
+    let placed = zone.date(&order.placed_at, locale);
     format!("{} · {placed} · {standing}", order.order_number)
 }
 

@@ -2,10 +2,11 @@
 //! totals and one merged history, all in the shopper's language.
 
 use super::timeline::{called_off, history, progress};
-use crate::format::{date, deduction, line_total, moment, money};
+use crate::format::{deduction, line_total, money};
 use crate::i18n::{t, t_args, Locale};
 use crate::status::{FulfillmentStatus, OrderStatus, ShipmentStatus};
 use crate::view::{ShopperItemRef, ShopperReturn, ShopperShipment, ShopperView};
+use crate::zone::Zone;
 use leptos::prelude::*;
 
 /// The short name and one-sentence explanation of a status word.
@@ -21,6 +22,9 @@ pub(super) fn status(locale: Locale, kind: &str, word: &str) -> (String, String)
 pub fn OrderView(
     order: ShopperView,
     locale: Locale,
+    /// The shop's time zone, which times are said in until the island says
+    /// them in the shopper's own.
+    zone: Zone,
     /// The heading's id (`order-heading` unless several orders share a page).
     heading_id: String,
 ) -> impl IntoView {
@@ -42,7 +46,7 @@ pub fn OrderView(
         FulfillmentStatus::Scheduled => order
             .scheduled_at
             .as_deref()
-            .map(|d| t_args(locale, "order.scheduled_for", &[("date", &date(d, locale))])),
+            .map(|d| t_args(locale, "order.scheduled_for", &[("date", &zone.date(d, locale))])),
         _ => None,
     };
     let order_note = match order.status {
@@ -75,7 +79,7 @@ pub fn OrderView(
     view! {
         <article class="order" aria-labelledby=labelled_by>
             <h2 id=heading_id tabindex="-1">{t_args(locale, "order.heading", &[("number", &order.order_number)])}</h2>
-            <p class="placed"><DatedLine locale key="order.placed" at=order.placed_at.clone()/></p>
+            <p class="placed"><DatedLine locale zone key="order.placed" at=order.placed_at.clone()/></p>
 
             {steps.map(|steps| view! {
                 <ol class="progress" aria-label=t(locale, "section.progress")>
@@ -98,7 +102,7 @@ pub fn OrderView(
             {(!order.shipments.is_empty()).then(|| view! {
                 <section class="shipments">
                     <h3>{t(locale, "section.parcels")}</h3>
-                    {order.shipments.iter().cloned().enumerate().map(|(i, s)| view! { <Parcel index={i + 1} shipment=s locale/> }).collect_view()}
+                    {order.shipments.iter().cloned().enumerate().map(|(i, s)| view! { <Parcel index={i + 1} shipment=s locale zone/> }).collect_view()}
                 </section>
             })}
 
@@ -110,7 +114,7 @@ pub fn OrderView(
                             let status = t(locale, &format!("status.refund.{}", f.status.as_str()));
                             t_args(locale, "return.refund_status", &[("status", &status), ("amount", &cash(&f.amount))])
                         });
-                        view! { <ReturnCard ret=r refund locale/> }
+                        view! { <ReturnCard ret=r refund locale zone/> }
                     }).collect_view()}
                 </section>
             })}
@@ -156,7 +160,7 @@ pub fn OrderView(
                     <h3>{t(locale, "section.history")}</h3>
                     <ol>
                         {history.into_iter().map(|(at, text)| view! {
-                            <li><time datetime=at.clone() data-local="date">{date(&at, locale)}</time> " " {text}</li>
+                            <li><time datetime=at.clone() data-local="date">{zone.date(&at, locale)}</time> " " {text}</li>
                         }).collect_view()}
                     </ol>
                 </section>
@@ -202,7 +206,7 @@ fn tracking_line(locale: Locale, url: Option<String>, number: Option<String>) ->
 }
 
 #[component]
-fn Parcel(index: usize, shipment: ShopperShipment, locale: Locale) -> impl IntoView {
+fn Parcel(index: usize, shipment: ShopperShipment, locale: Locale, zone: Zone) -> impl IntoView {
     let (name, text) = status(locale, "shipment", shipment.status.as_str());
     // The parcel's tracking, then each other box's when it was sent in several.
     let boxes = std::iter::once((shipment.tracking_url.clone(), shipment.tracking_number.clone())).chain(
@@ -231,7 +235,7 @@ fn Parcel(index: usize, shipment: ShopperShipment, locale: Locale) -> impl IntoV
             } else {
                 "parcel.estimated"
             };
-            t_args(locale, key, &[("date", &date(d, locale))])
+            t_args(locale, key, &[("date", &zone.date(d, locale))])
         });
     let n = index.to_string();
     let title = match &shipment.carrier {
@@ -245,14 +249,14 @@ fn Parcel(index: usize, shipment: ShopperShipment, locale: Locale) -> impl IntoV
             {tracking}
             {estimate.map(|e| view! { <p class="eta">{e}</p> })}
             {shipment.delivered_at.clone().map(|d| view! {
-                <p class="delivered"><DatedLine locale key="parcel.delivered_on" at=d/></p>
+                <p class="delivered"><DatedLine locale zone key="parcel.delivered_on" at=d/></p>
             })}
             <Items items=shipment.line_items.clone()/>
             {(!shipment.events.is_empty()).then(|| view! {
                 <ol class="events">
                     {shipment.events.iter().map(|e| view! {
                         <li>
-                            <time datetime=e.at.clone() data-local="moment">{moment(&e.at, locale)}</time>
+                            <time datetime=e.at.clone() data-local="moment">{zone.moment(&e.at, locale)}</time>
                             " " {e.message.clone().unwrap_or_else(|| status(locale, "shipment", e.status.as_str()).0)}
                             {e.location.clone().map(|l| format!(" — {l}"))}
                         </li>
@@ -274,23 +278,23 @@ fn overdue(estimate: &str) -> bool {
     estimate.get(..10).is_some_and(|day| day < yesterday.as_str())
 }
 
-/// A sentence about a moment (`at`, RFC 3339) that says its date: the date in
-/// a `<time>` the page's island says again in the shopper's own time zone (a
-/// parcel delivered at 23:30 UTC was delivered the next day in Oslo).
+/// A sentence about a moment (`at`, RFC 3339) that says its date: the date as
+/// the day was in the shop's time zone, in a `<time>` the page's island says
+/// again in the shopper's own.
 #[component]
-fn DatedLine(locale: Locale, key: &'static str, at: String) -> impl IntoView {
+fn DatedLine(locale: Locale, zone: Zone, key: &'static str, at: String) -> impl IntoView {
     let (before, after) = crate::i18n::t_around(locale, key, "date");
-    let said = date(&at, locale);
+    let said = zone.date(&at, locale);
     view! { {before}<time datetime=at data-local="date">{said}</time>{after} }
 }
 
 #[component]
-fn ReturnCard(ret: ShopperReturn, refund: Option<String>, locale: Locale) -> impl IntoView {
+fn ReturnCard(ret: ShopperReturn, refund: Option<String>, locale: Locale, zone: Zone) -> impl IntoView {
     let (name, text) = status(locale, "return", ret.status.as_str());
     view! {
         <div class="return" data-status=ret.status.as_str()>
             <p><strong>{name}</strong> " " <span class="explanation">{text}</span></p>
-            <p class="requested"><DatedLine locale key="return.requested_on" at=ret.requested_at.clone()/></p>
+            <p class="requested"><DatedLine locale zone key="return.requested_on" at=ret.requested_at.clone()/></p>
             <Items items=ret.line_items.clone()/>
             {refund.map(|r| view! { <p class="refund">{r}</p> })}
         </div>

@@ -58,7 +58,7 @@ fn TrackShop(page: ShopPage, compact: bool) -> impl IntoView {
     // A plain form post's outcome, its order rendered here (such a page is not hydrated).
     #[cfg(feature = "ssr")]
     let state = use_context::<super::PostedLookup>()
-        .map(|posted| LookupState::posted(posted, locale))
+        .map(|posted| LookupState::posted(posted, &place))
         .unwrap_or_default();
     #[cfg(not(feature = "ssr"))]
     let state = LookupState::default();

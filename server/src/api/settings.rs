@@ -1,7 +1,7 @@
 //! A shop's settings, as its API key may read them, and those it may change
-//! here: whether shoppers may ask for a link to their orders by email, and
-//! where they may write to the shop. The others are changed in the console or
-//! with `lookout shop update`.
+//! here: whether shoppers may ask for a link to their orders by email, where
+//! they may write to the shop, and the time zone its pages say times in. The
+//! others are changed in the console or with `lookout shop update`.
 
 use super::auth::{authorize, authorize_write, ClientOf};
 use super::body;
@@ -39,6 +39,11 @@ pub struct ShopSettings {
     /// tracking page and the Reply-To of its mails to shoppers; `null` when unset.
     #[schema(required = true)]
     contact_email: Option<String>,
+    /// The time zone (an IANA name, such as `Europe/Oslo`) the shop's pages
+    /// say times in before the browser says them in the shopper's own, and
+    /// without JavaScript; `null` when unset (UTC).
+    #[schema(required = true)]
+    time_zone: Option<String>,
 }
 
 impl From<Shop> for ShopSettings {
@@ -51,6 +56,7 @@ impl From<Shop> for ShopSettings {
             allowed_origins: shop.allowed_origins,
             email_links: shop.email_links,
             contact_email: shop.contact_email,
+            time_zone: shop.time_zone,
         }
     }
 }
@@ -69,10 +75,16 @@ pub struct SettingsPatch {
     #[schema(required = false, max_length = 254)]
     #[serde(default)]
     contact_email: Option<Option<String>>,
+    /// The time zone the shop's pages say times in: an IANA name (`Europe/Oslo`,
+    /// any case; kept as the database spells it), or `null` (or `""`) for UTC.
+    #[schema(required = false, max_length = 64)]
+    #[serde(default)]
+    time_zone: Option<Option<String>>,
 }
 
 /// The settings a `PATCH` may send, as its errors name them.
-const PATCHABLE: &str = "`email_links` (true or false) and `contact_email` (an email address, or null)";
+const PATCHABLE: &str =
+    "`email_links` (true or false), `contact_email` (an email address, or null) and `time_zone` (a time zone's name, or null)";
 
 /// The settings by name, whatever their values: read only to find one given twice.
 #[derive(Deserialize)]
@@ -80,6 +92,7 @@ const PATCHABLE: &str = "`email_links` (true or false) and `contact_email` (an e
 struct Named {
     email_links: Option<serde::de::IgnoredAny>,
     contact_email: Option<serde::de::IgnoredAny>,
+    time_zone: Option<serde::de::IgnoredAny>,
 }
 
 /// The longest unknown field name quoted back in an error.
@@ -118,15 +131,18 @@ impl SettingsPatch {
                     "email_links",
                     "`email_links` must be true or false.".to_string(),
                 )),
-                ("contact_email", Value::Null) => patch.contact_email = Some(None),
-                ("contact_email", Value::String(typed)) => match crate::settings::check_contact_email(&typed) {
-                    Ok(address) => patch.contact_email = Some(address),
-                    Err(e) => errors.extend(invalid("contact_email", format!("`contact_email`: {e}."))),
-                },
-                ("contact_email", _) => errors.extend(invalid(
-                    "contact_email",
-                    "`contact_email` must be an email address as text, or null to remove it.".to_string(),
-                )),
+                ("contact_email", value) => {
+                    match text_or_null(value, crate::settings::check_contact_email, "an email address") {
+                        Ok(address) => patch.contact_email = Some(address),
+                        Err(e) => errors.extend(invalid("contact_email", format!("`contact_email`: {e}."))),
+                    }
+                }
+                ("time_zone", value) => {
+                    match text_or_null(value, crate::settings::check_time_zone, "a time zone's name") {
+                        Ok(zone) => patch.time_zone = Some(zone),
+                        Err(e) => errors.extend(invalid("time_zone", format!("`time_zone`: {e}."))),
+                    }
+                }
                 (other, _) => {
                     let name = app::normalize::clip(other, MAX_NAME);
                     errors.extend(invalid(
@@ -143,6 +159,20 @@ impl SettingsPatch {
             true => Ok(patch),
             false => Err(errors),
         }
+    }
+}
+
+/// A setting given as text, or `null` to remove it: `check`ed text, `None` for
+/// `null`, and for anything else an error saying what it must be (`what`).
+fn text_or_null(
+    value: Value,
+    check: fn(&str) -> Result<Option<String>, String>,
+    what: &str,
+) -> Result<Option<String>, String> {
+    match value {
+        Value::Null => Ok(None),
+        Value::String(typed) => check(&typed),
+        _ => Err(format!("must be {what} as text, or null to remove it")),
     }
 }
 
@@ -178,14 +208,14 @@ pub async fn get_settings(
     path = "/api/v1/shops/{shop}/settings",
     tag = "merchant",
     operation_id = "patch_settings",
-    summary = "Change the shop's settings (links to orders by email, the contact address)",
+    summary = "Change the shop's settings (links to orders by email, the contact address, the time zone)",
     security(("api_key" = [])),
     params(("shop" = String, Path, description = "The shop's slug", example = "demo")),
     request_body(content = SettingsPatch, content_type = "application/json", description = "The settings to change"),
     responses(
         (status = 200, description = "Changed; the shop's settings now", body = ShopSettings),
         (status = 401, description = "No key, or not this shop's live key", body = crate::problem::Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Not a settings object, no setting in it, a setting this endpoint cannot change, or a value of the wrong kind (`email_links` not `true`/`false`, `contact_email` not an email address or null); `errors` names each; nothing changed", body = crate::problem::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Not a settings object, no setting in it, a setting this endpoint cannot change, or a value of the wrong kind (`email_links` not `true`/`false`, `contact_email` not an email address or null, `time_zone` not a time zone's name or null); `errors` names each; nothing changed", body = crate::problem::Problem, content_type = "application/problem+json"),
         (status = 429, description = "Past the key's allowance of writes (`api-writes-per-key` per window), or too many failed key checks from this address; `Retry-After` says when; nothing changed", body = crate::problem::Problem, content_type = "application/problem+json"),
         (status = 413, description = "The body is over 4 KiB", body = crate::problem::Problem, content_type = "application/problem+json"),
         (status = 415, description = "The body is sent compressed (a `Content-Encoding` other than `identity`); nothing changed", body = crate::problem::Problem, content_type = "application/problem+json"),
@@ -205,6 +235,7 @@ pub async fn patch_settings(
     let update = ShopUpdate {
         email_links: patch.email_links,
         contact_email: patch.contact_email,
+        time_zone: patch.time_zone,
         ..ShopUpdate::default()
     };
     state.store.update_shop(&shop.slug, &update, &By::Key(prefix)).await?;

@@ -61,6 +61,11 @@ pub(super) enum ShopCommand {
         /// tracking page; the Reply-To of its mails to shoppers); "" removes it.
         #[arg(long, value_name = "EMAIL")]
         contact_email: Option<String>,
+        /// The time zone the shop's pages say times in before the shopper's
+        /// browser says them in their own (an IANA name such as Europe/Oslo);
+        /// "" sets it back to UTC.
+        #[arg(long, value_name = "ZONE")]
+        time_zone: Option<String>,
     },
     /// Replace the shop's Shopify webhook secret and print the new one once.
     RotateSecret {
@@ -143,6 +148,7 @@ pub(super) async fn run(command: ShopCommand) -> Result<()> {
             clear_accent,
             email_links,
             contact_email,
+            time_zone,
         } => {
             if let Some(locale) = &locale {
                 settings::check_locale(locale).map_err(anyhow::Error::msg)?;
@@ -163,8 +169,14 @@ pub(super) async fn run(command: ShopCommand) -> Result<()> {
                 .map(settings::check_contact_email)
                 .transpose()
                 .map_err(|e| anyhow::anyhow!("--contact-email: {e}"))?;
+            let time_zone = time_zone
+                .as_deref()
+                .map(settings::check_time_zone)
+                .transpose()
+                .map_err(|e| anyhow::anyhow!("--time-zone: {e}"))?;
             let update = ShopUpdate {
                 contact_email,
+                time_zone,
                 name: name.map(str::to_string),
                 locale,
                 accent: if clear_accent { Some(None) } else { accent.map(Some) },
@@ -197,6 +209,7 @@ pub(super) async fn run(command: ShopCommand) -> Result<()> {
                 "  contact address: {}",
                 shop.contact_email.as_deref().unwrap_or("(none)")
             )?;
+            say!("  time zone: {}", shop.time_zone.as_deref().unwrap_or("UTC (none set)"))?;
             Ok(())
         }
     }

@@ -41,6 +41,7 @@ pub async fn settings(
         allowed_origins: shop.allowed_origins.join("\n"),
         email_links: shop.email_links.then(|| "on".to_string()),
         contact_email: shop.contact_email.clone().unwrap_or_default(),
+        time_zone: shop.time_zone.clone().unwrap_or_default(),
         seen: String::new(),
     };
     let form = SettingsForm {
@@ -69,6 +70,9 @@ pub struct SettingsForm {
     /// Empty: none.
     #[serde(default)]
     contact_email: String,
+    /// Empty: none (UTC).
+    #[serde(default)]
+    time_zone: String,
     /// The settings as the page showed them ([`Shown`], as JSON).
     #[serde(default)]
     seen: String,
@@ -88,6 +92,8 @@ struct Shown {
     /// Absent in a form from before it was on the page.
     #[serde(default)]
     contact_email: String,
+    #[serde(default)]
+    time_zone: String,
 }
 
 impl Shown {
@@ -99,6 +105,7 @@ impl Shown {
             allowed_origins: form.allowed_origins.clone(),
             email_links: form.email_links.is_some(),
             contact_email: form.contact_email.clone(),
+            time_zone: form.time_zone.clone(),
         }
     }
 
@@ -114,6 +121,7 @@ impl Shown {
             allowed_origins: shown.allowed_origins,
             email_links: shown.email_links.then(String::new),
             contact_email: shown.contact_email,
+            time_zone: shown.time_zone,
             seen: String::new(),
         };
         update_of(&as_form, Locale::En).ok()
@@ -132,6 +140,7 @@ fn only_changed(update: ShopUpdate, shown: &ShopUpdate) -> ShopUpdate {
         allowed_origins: changed(update.allowed_origins, &shown.allowed_origins),
         email_links: changed(update.email_links, &shown.email_links),
         contact_email: changed(update.contact_email, &shown.contact_email),
+        time_zone: changed(update.time_zone, &shown.time_zone),
     }
 }
 
@@ -160,8 +169,11 @@ fn update_of(form: &SettingsForm, locale: Locale) -> Result<ShopUpdate, String> 
     })?;
     let contact_email =
         settings::check_contact_email(&form.contact_email).map_err(|_| t(locale, "console.settings.bad_contact"))?;
+    let time_zone =
+        settings::check_time_zone(&form.time_zone).map_err(|_| t(locale, "console.settings.bad_time_zone"))?;
     Ok(ShopUpdate {
         contact_email: Some(contact_email),
+        time_zone: Some(time_zone),
         name: Some(name.to_string()),
         locale: Some(form.locale.clone()),
         accent: Some(accent),
@@ -266,6 +278,15 @@ fn settings_page(
                         spellcheck="false" maxlength="254"
                         placeholder="help@shop.example" aria-describedby="contact-email-hint" value=form.contact_email.clone()/>
                     <p class="hint" id="contact-email-hint">{t(locale, "console.settings.contact_hint")}</p>
+                    <label for="time-zone">{t(locale, "console.settings.time_zone")}</label>
+                    // Text offered the zones named for places; older names are taken when typed.
+                    <input id="time-zone" name="time_zone" type="text" list="time-zones" autocomplete="off"
+                        spellcheck="false" maxlength=app::zone::MAX_NAME_LEN
+                        placeholder="Europe/Oslo" aria-describedby="time-zone-hint" value=form.time_zone.clone()/>
+                    <datalist id="time-zones">
+                        {app::zone::offered().map(|name| view! { <option value=name></option> }).collect_view()}
+                    </datalist>
+                    <p class="hint" id="time-zone-hint">{t(locale, "console.settings.time_zone_hint")}</p>
                     <button type="submit">{t(locale, "console.settings.save")}</button>
                 </form>
                 <section aria-labelledby="preview-title">
@@ -293,6 +314,7 @@ mod tests {
             allowed_origins,
             email_links: None,
             contact_email: String::new(),
+            time_zone: String::new(),
             seen: String::new(),
         }
     }

@@ -100,6 +100,8 @@ pub const ORDERS: &[DemoOrder] = &[
 
 /// The demo shop's contact address for shoppers.
 pub const DEMO_CONTACT: &str = "help@nordlys.example";
+/// The demo shop's time zone: a shop in Norway.
+pub const DEMO_TIME_ZONE: &str = "Europe/Oslo";
 
 /// Creates the shop `demo` if needed and (re)loads its orders. Returns how many were loaded.
 pub async fn load(store: &Store) -> Result<usize> {
@@ -117,12 +119,14 @@ pub async fn load(store: &Store) -> Result<usize> {
             .await
         {
             Ok(shop) => {
-                // Where its shoppers may write: shown on its tracking page.
-                let contact = ShopUpdate {
+                // Where its shoppers may write, and the zone its page says
+                // times in: shown on its tracking page.
+                let settings = ShopUpdate {
                     contact_email: Some(Some(DEMO_CONTACT.into())),
+                    time_zone: Some(Some(DEMO_TIME_ZONE.into())),
                     ..ShopUpdate::default()
                 };
-                store.update_shop(&shop.slug, &contact, &By::Operator).await?;
+                store.update_shop(&shop.slug, &settings, &By::Operator).await?;
                 shop
             }
             // Another process created it in the meantime: use that one.

@@ -188,7 +188,7 @@ async fn list(
     let lookup = format!("/track/{slug}?locale={}", locale.code());
     let listed = match orders.is_empty() {
         true => view! { <p class="notice">{t(locale, "links.list_empty")}</p> }.into_any(),
-        false => view! { <ul class="order-list">{listed(orders, locale)}</ul> }.into_any(),
+        false => view! { <ul class="order-list">{listed(orders, locale, app::zone::Zone::of(shop.time_zone.as_deref()))}</ul> }.into_any(),
     };
     let body = view! {
         <header class="track-header">
@@ -215,14 +215,15 @@ fn other_device(state: &AppState, locale: Locale, slug: &str) -> Response {
     message(state, locale, StatusCode::FORBIDDEN, "links.other_device", Some(slug))
 }
 
-/// Each order as one line (number, date, status) that opens to the whole shopper view.
-fn listed(orders: Vec<ShopperView>, locale: Locale) -> impl IntoView {
+/// Each order as one line (number, date, status) that opens to the whole
+/// shopper view, its times in the shop's `zone`.
+fn listed(orders: Vec<ShopperView>, locale: Locale, zone: app::zone::Zone) -> impl IntoView {
     orders
         .into_iter()
         .enumerate()
         .map(|(i, order)| {
-            let summary = app::ui::order_summary(&order, locale);
-            let html = app::ui::order_html_numbered(order, locale, Some(i + 1));
+            let summary = app::ui::order_summary(&order, locale, zone);
+            let html = app::ui::order_html_numbered(order, locale, zone, Some(i + 1));
             view! {
                 <li>
                     <details>

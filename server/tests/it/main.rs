@@ -57,6 +57,7 @@ mod platform_mess;
 mod routers;
 mod serve_process;
 mod shop_contact;
+mod shop_time_zone;
 mod timeouts;
 mod webhook_erased;
 mod webhook_fit;

@@ -215,6 +215,7 @@ impl SqliteReaders {
                 allowed_origins: row.get(5)?,
                 email_links: row.get(6)?,
                 contact_email: row.get(7)?,
+                time_zone: row.get(8)?,
             })
         })
     }

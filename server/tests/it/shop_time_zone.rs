@@ -1,0 +1,288 @@
+//! A shop's time zone (`time_zone`): set and removed through the API, the
+//! console and the command line; the zone the shopper pages say times in as
+//! the server makes them (before the island says them in the shopper's own,
+//! and without JavaScript), on a plain form post, the island's answer, an
+//! emailed link's orders and the support view; anything but a zone's name
+//! refused, changing nothing.
+
+use crate::common;
+use crate::page::post_form;
+
+use app::store::Role;
+use common::console::{account, sign_in};
+use common::links::{ask, cookie_of, open, order, take, WAIT};
+use common::smtp::SmtpServer;
+use common::{lookout_ok, TestApp, TestDb, EXAMPLE};
+use serde_json::{json, Value};
+
+const SETTINGS: &str = "/api/v1/shops/alpha/settings";
+
+async fn patch(app: &TestApp, body: Value) -> reqwest::Response {
+    app.client
+        .patch(app.url(SETTINGS))
+        .bearer_auth(&app.alpha_key)
+        .json(&body)
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn settings(app: &TestApp) -> Value {
+    let res = app
+        .client
+        .get(app.url(SETTINGS))
+        .bearer_auth(&app.alpha_key)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    res.json().await.unwrap()
+}
+
+async fn ingested() -> TestApp {
+    let app = TestApp::spawn().await;
+    assert_eq!(app.put("alpha", "#1001", &app.alpha_key, EXAMPLE).await.status(), 201);
+    app
+}
+
+/// The order as the island asks for it: the lookup's part of the page.
+async fn fragment(app: &TestApp) -> String {
+    let res = app
+        .client
+        .post(app.url("/track/alpha"))
+        .header("sec-fetch-site", "same-origin")
+        .header("lookout-fragment", "lookup")
+        .form(&[("email", "ada@example.com"), ("order_number", "#1001")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    res.text().await.unwrap()
+}
+
+/// The carrier's scan of the example (2026-11-03T07:00:00Z), as the page says it.
+fn scan(html: &str) -> &str {
+    let at = r#"<time datetime="2026-11-03T07:00:00Z" data-local="moment">"#;
+    let start = html.find(at).map(|i| i + at.len()).expect("the scan's time");
+    let end = html[start..].find("</time>").expect("its end") + start;
+    &html[start..end]
+}
+
+#[tokio::test]
+async fn a_zone_set_through_the_api_is_the_one_the_pages_say_times_in() {
+    let app = ingested().await;
+    assert_eq!(settings(&app).await["time_zone"], Value::Null, "none at first");
+    let (_, html) = post_form(&app, "alpha", "ada@example.com", "#1001").await;
+    assert_eq!(scan(&html), "3 Nov 2026 07:00 UTC", "UTC without one, as before");
+
+    let res = patch(&app, json!({"time_zone": " europe/OSLO "})).await;
+    assert_eq!(res.status(), 200);
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["time_zone"], "Europe/Oslo", "kept as the database spells it");
+    assert_eq!(body["email_links"], true, "the other settings as they were");
+    let (status, html) = post_form(&app, "alpha", "ada@example.com", "#1001").await;
+    assert_eq!(status, 200);
+    assert_eq!(scan(&html), "3 Nov 2026 08:00 CET");
+    assert_eq!(
+        scan(&fragment(&app).await),
+        "3 Nov 2026 08:00 CET",
+        "the island's answer"
+    );
+
+    // A day that is the day before there: the scan, the parcel's shipping in
+    // the history (a date), and the page's language.
+    patch(&app, json!({"time_zone": "America/Los_Angeles"})).await;
+    let (_, html) = post_form(&app, "alpha", "ada@example.com", "#1001").await;
+    assert_eq!(scan(&html), "2 Nov 2026 23:00 PST");
+    assert!(
+        html.contains(r#"<time datetime="2026-11-03T07:00:00Z" data-local="date">2 Nov 2026</time>"#),
+        "{html}"
+    );
+    let res = app
+        .client
+        .post(app.url("/track/alpha?locale=de"))
+        .form(&[("email", "ada@example.com"), ("order_number", "#1001")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(scan(&res.text().await.unwrap()), "2. Nov. 2026 23:00 PST");
+    // The older page's server function says them the same way.
+    let res = app
+        .client
+        .post(app.url("/api/track-html"))
+        .form(&[
+            ("shop", "alpha"),
+            ("email", "ada@example.com"),
+            ("order_number", "1001"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    assert!(res.text().await.unwrap().contains("2 Nov 2026 23:00 PST"));
+
+    // Removed with null or "": UTC again.
+    for removed in [Value::Null, json!("")] {
+        patch(&app, json!({"time_zone": "Asia/Tokyo"})).await;
+        assert_eq!(scan(&fragment(&app).await), "3 Nov 2026 16:00 JST");
+        assert_eq!(patch(&app, json!({"time_zone": removed})).await.status(), 200);
+        assert_eq!(settings(&app).await["time_zone"], Value::Null);
+        assert_eq!(scan(&fragment(&app).await), "3 Nov 2026 07:00 UTC");
+    }
+}
+
+/// The orders a shopper's emailed link shows (no island there) say their
+/// times in the shop's zone too.
+#[tokio::test]
+async fn an_emailed_links_orders_say_the_shops_time() {
+    let smtp = SmtpServer::start().await;
+    let app = TestApp::spawn_with_mail(&smtp.url()).await;
+    patch(&app, json!({"time_zone": "Europe/Oslo"})).await;
+    order(&app, "#5001", "ada@example.com", 1).await;
+    assert_eq!(ask(&app, "ada@example.com").await.status(), 303);
+    let mails = smtp.wait_for(1, WAIT).await;
+    let path = mails[0].link_path().expect("a link in the mail");
+    let device = cookie_of(&take(&app, &path, None).await);
+    let html = open(&app, &path, Some(&device)).await.text().await.unwrap();
+    assert!(html.contains("#5001"), "{html}");
+    assert_eq!(scan(&html), "3 Nov 2026 08:00 CET");
+}
+
+#[tokio::test]
+async fn anything_but_a_zones_name_is_refused_and_changes_nothing() {
+    let app = TestApp::spawn().await;
+    patch(&app, json!({"time_zone": "Europe/Oslo"})).await;
+    for bad in [
+        json!("Oslo"),
+        json!("Europe/Atlantis"),
+        json!("CET+1"),
+        json!("+01:00"),
+        json!("Europe/Oslo\u{202e}"),
+        json!("Europe/\u{d6}slo"),
+        json!("Europe/Oslo/Extra"),
+        json!(format!("Europe/{}", "O".repeat(300))),
+        json!(1),
+        json!(["Europe/Oslo"]),
+        json!({"name": "Europe/Oslo"}),
+    ] {
+        let res = patch(&app, json!({"time_zone": bad, "email_links": false})).await;
+        assert_eq!(res.status(), 422, "{bad}");
+        let problem: Value = res.json().await.unwrap();
+        assert_eq!(problem["errors"][0]["field"], "time_zone", "{bad}: {problem}");
+        assert!(
+            problem["errors"][0]["message"]
+                .as_str()
+                .unwrap_or_default()
+                .contains("time zone"),
+            "{bad}: {problem}"
+        );
+        let now = settings(&app).await;
+        assert_eq!(now["time_zone"], "Europe/Oslo", "{bad}");
+        assert_eq!(now["email_links"], true, "{bad}: nothing else changed either");
+    }
+    // The older names the database keeps are taken, as it spells them.
+    let res = patch(&app, json!({"time_zone": "us/eastern"})).await;
+    assert_eq!(res.status(), 200);
+    assert_eq!(settings(&app).await["time_zone"], "US/Eastern");
+}
+
+/// The OpenAPI document says what the server does with the setting.
+#[tokio::test]
+async fn the_document_describes_the_setting_as_it_is() {
+    let app = TestApp::spawn().await;
+    let doc = app.openapi().await;
+    let schemas = &doc["components"]["schemas"];
+    let required = schemas["ShopSettings"]["required"].as_array().expect("required");
+    assert!(required.iter().any(|r| r == "time_zone"), "{required:?}");
+    let zone = &schemas["SettingsPatch"]["properties"]["time_zone"];
+    assert_eq!(zone["maxLength"], app::zone::MAX_NAME_LEN, "{zone}");
+    // The server refuses a name one byte past the document's limit.
+    let over = format!("Europe/{}", "x".repeat(app::zone::MAX_NAME_LEN - 6));
+    assert_eq!(patch(&app, json!({"time_zone": over})).await.status(), 422);
+}
+
+#[tokio::test]
+async fn an_owner_sets_it_in_the_console_and_the_change_is_recorded() {
+    let app = ingested().await;
+    account(&app, "owner@alpha.example", "alpha", Role::Owner).await;
+    let owner = sign_in(&app, "owner@alpha.example").await;
+    let path = "/console/shops/alpha/settings";
+    let page = owner.page(path).await;
+    assert!(
+        page.contains(r#"<option value="Europe/Oslo"></option>"#),
+        "zones offered"
+    );
+    assert!(!page.contains(r#"<option value="Etc/GMT+5">"#));
+    let form = |zone: &'static str| {
+        [
+            ("name", "alpha store"),
+            ("locale", "en"),
+            ("accent", ""),
+            ("allowed_origins", ""),
+            ("email_links", "on"),
+            ("contact_email", ""),
+            ("time_zone", zone),
+        ]
+    };
+    let res = owner.post(path, &form("Middle Earth/Shire")).await;
+    assert_eq!(res.status(), 422);
+    assert!(res
+        .text()
+        .await
+        .unwrap()
+        .contains("The time zone must be the name of one, such as Europe/Oslo"));
+    assert_eq!(settings(&app).await["time_zone"], Value::Null);
+    let res = owner.post(path, &form("america/new_york")).await;
+    assert_eq!(res.status(), 303);
+    assert_eq!(settings(&app).await["time_zone"], "America/New_York");
+    assert!(owner.page(path).await.contains(r#"value="America/New_York""#));
+    let changes = owner.page("/console/shops/alpha/changes").await;
+    assert!(changes.contains("time zone"), "{changes}");
+    // The support view shows the order as the shopper's page says it.
+    let found = owner
+        .post("/console/shops/alpha/orders", &[("number", "#1001")])
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(found.contains("3 Nov 2026 02:00 EST"), "{found}");
+}
+
+#[test]
+fn the_command_line_sets_and_removes_it() {
+    let db = TestDb::new();
+    lookout_ok(&db.url, &["shop", "create", "nordlys", "--name", "Nordlys"]);
+    let out = lookout_ok(&db.url, &["shop", "update", "nordlys", "--time-zone", "Europe/Oslo"]);
+    assert!(out.contains("time zone: Europe/Oslo"), "{out}");
+    let refused = common::lookout_command(&db.url)
+        .args([
+            "shop",
+            "update",
+            "nordlys",
+            "--time-zone",
+            "Norway",
+            "--contact-email",
+            "a@b.example",
+        ])
+        .output()
+        .unwrap();
+    assert!(!refused.status.success());
+    let said = String::from_utf8_lossy(&refused.stderr);
+    assert!(said.contains("--time-zone") && said.contains("Europe/Oslo"), "{said}");
+    let out = lookout_ok(&db.url, &["shop", "update", "nordlys", "--time-zone", ""]);
+    assert!(out.contains("time zone: UTC (none set)"), "{out}");
+    assert!(
+        out.contains("contact address: (none)"),
+        "the refused update changed nothing: {out}"
+    );
+}
+
+/// The demo shop, in Norway, says its times in Oslo's zone.
+#[tokio::test]
+async fn the_demo_shop_is_in_oslo() {
+    let db = TestDb::new();
+    lookout_ok(&db.url, &["demo"]);
+    let store = app::store::Store::connect(&db.url).await.unwrap();
+    let shop = store.shop("demo").await.unwrap().expect("the demo shop");
+    assert_eq!(shop.time_zone.as_deref(), Some(server::demo::DEMO_TIME_ZONE));
+}
