@@ -63,6 +63,21 @@ pub fn start_at_zero() {
     ] {
         metrics::counter!(name).increment(0);
     }
+    // Writes of orders by source: what becomes of a good one, and the
+    // refusals an alert watches for (a key revoked, a signature wrong after
+    // a secret was changed, a platform sending what is not valid).
+    const REFUSED: [&str; 4] = ["unauthorized", "validation_failed", "rate_limited", "unavailable"];
+    let api = ["created", "replaced", "stale_update"];
+    let shopify = crate::api::webhooks::Outcome::ALL;
+    for (source, outcomes) in [("api", &api[..]), ("shopify", &shopify[..])] {
+        for outcome in outcomes.iter().chain(&REFUSED) {
+            metrics::counter!("lookout_ingest_total", "source" => source, "outcome" => *outcome).increment(0);
+        }
+    }
+    // Mail, counted without telling one kind of request from another.
+    for outcome in ["handled", "failed", "retry", "later"] {
+        metrics::counter!("lookout_mail_total", "outcome" => outcome).increment(0);
+    }
 }
 
 /// Counts every request by route template, method and status, and times it.

@@ -123,6 +123,24 @@ async fn metrics_count_requests_lookups_and_ingest_without_personal_data() {
             "{outcome}: {text}"
         );
     }
+    // Writes that did not happen are there from the start, at 0, for an
+    // alert to watch.
+    for (source, outcome) in [
+        ("api", "replaced"),
+        ("api", "stale_update"),
+        ("api", "unauthorized"),
+        ("shopify", "duplicate"),
+        ("shopify", "erased"),
+        ("shopify", "rate_limited"),
+    ] {
+        let labels = [format!(r#"source="{source}""#), format!(r#"outcome="{outcome}""#)];
+        let labels: Vec<&str> = labels.iter().map(String::as_str).collect();
+        assert_eq!(
+            sample(&text, "lookout_ingest_total", &labels),
+            Some(0.0),
+            "{source} {outcome}: {text}"
+        );
+    }
     assert!(
         sample(&text, "lookout_db_pool_max_connections", &[]) >= Some(1.0),
         "{text}"
@@ -161,6 +179,10 @@ async fn metrics_count_requests_lookups_and_ingest_without_personal_data() {
         Some(1.0),
         "{full}"
     );
+    for outcome in ["failed", "retry", "later"] {
+        let label = format!(r#"outcome="{outcome}""#);
+        assert_eq!(sample(&full, "lookout_mail_total", &[&label]), Some(0.0), "{full}");
+    }
     let link_route = r#"route="/track/{shop}/o/{token}""#;
     assert_eq!(
         sample(&full, "lookout_http_requests_total", &[link_route]),

@@ -7,7 +7,7 @@ mod openapi;
 mod orders;
 mod path;
 mod settings;
-mod webhooks;
+pub(crate) mod webhooks;
 
 pub use webhooks::signature_valid;
 

@@ -36,7 +36,7 @@ const MAX_TOPIC: usize = 100;
 
 /// What became of a delivery; the answer's `outcome` and the log's.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Outcome {
+pub(crate) enum Outcome {
     Applied,
     Duplicate,
     Stale,
@@ -48,7 +48,18 @@ enum Outcome {
 }
 
 impl Outcome {
-    fn as_str(self) -> &'static str {
+    /// Every outcome, as counted (`lookout_ingest_total`) and answered.
+    pub(crate) const ALL: [&'static str; 7] = [
+        Outcome::Applied.as_str(),
+        Outcome::Duplicate.as_str(),
+        Outcome::Stale.as_str(),
+        Outcome::IgnoredTopic.as_str(),
+        Outcome::UnknownOrder.as_str(),
+        Outcome::NoEmail.as_str(),
+        Outcome::Erased.as_str(),
+    ];
+
+    const fn as_str(self) -> &'static str {
         match self {
             Outcome::Applied => "applied",
             Outcome::Duplicate => "duplicate",

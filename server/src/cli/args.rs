@@ -152,7 +152,8 @@ pub(super) struct TimeoutArgs {
 /// Where the order database is.
 #[derive(Args, Clone)]
 pub(super) struct Db {
-    /// Database URL: sqlite://PATH (created if missing).
+    /// Database URL: sqlite://PATH (created if missing), or
+    /// postgres://USER:PASSWORD@HOST[:PORT]/DATABASE for PostgreSQL.
     #[arg(long, env = "LOOKOUT_DATABASE_URL", default_value = "sqlite://lookout.db")]
     pub(super) database_url: String,
     /// Database connections for writes and merchants' reads
