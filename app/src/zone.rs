@@ -4,12 +4,17 @@
 
 use crate::format::{date, local_moment, moment};
 use crate::i18n::Locale;
-use chrono::{DateTime, Offset};
+use chrono::{DateTime, Datelike, Offset};
 use chrono_tz::Tz;
 
 /// The most bytes a time zone's name may be typed in (the database's longest
 /// name has 32), checked before it is looked up.
 pub const MAX_NAME_LEN: usize = 64;
+
+/// The first year the database's rules are not followed in: chrono-tz keeps
+/// each zone's last offset of 2099 from then on (summer time stops), so later
+/// times are said in UTC.
+const RULES_END: i32 = 2100;
 
 /// A shop's time zone, or UTC when it gives none.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -43,11 +48,20 @@ impl Zone {
         }
     }
 
-    /// `value` in this zone as `YYYY-MM-DDTHH:MM`, and the zone's name then.
+    /// `value` in this zone (UTC without one: a time stored with another
+    /// offset is said in UTC too) as `YYYY-MM-DDTHH:MM`, and the zone's name
+    /// then. `None` for what is no time, and for a time whose year is not one
+    /// of four digits there or is past the database's rules ([`RULES_END`]).
     fn here(self, value: &str) -> Option<(String, String)> {
-        let zone = self.0?;
-        let at = DateTime::parse_from_rfc3339(value).ok()?.with_timezone(&zone);
-        Some((at.format("%Y-%m-%dT%H:%M").to_string(), said_name(&at)))
+        let at = DateTime::parse_from_rfc3339(value).ok()?;
+        let zone = match self.0 {
+            Some(zone) if at.naive_utc().year() < RULES_END => zone,
+            _ => Tz::UTC,
+        };
+        let at = at.with_timezone(&zone);
+        (1..=9999)
+            .contains(&at.year())
+            .then(|| (at.format("%Y-%m-%dT%H:%M").to_string(), said_name(&at)))
     }
 }
 
@@ -79,8 +93,10 @@ pub fn canonical(typed: &str) -> Option<&'static str> {
 }
 
 /// The zones a merchant is offered when choosing one: `UTC` and every zone
-/// named for a place (`Europe/Oslo`), in the database's order. Older names
-/// and `Etc/` offsets are taken when typed, not offered.
+/// named for a place (`Europe/Oslo`), in the database's order (older
+/// spellings of a place the database keeps, `Europe/Kiev` beside
+/// `Europe/Kyiv`, among them). Other names (`US/Eastern`, `CET`) and `Etc/`
+/// offsets are taken when typed, not offered.
 pub fn offered() -> impl Iterator<Item = &'static str> {
     const REGIONS: [&str; 9] = [
         "Africa/",
@@ -142,6 +158,22 @@ mod tests {
             assert_eq!(zone.date("2026-11-02T23:30:00Z", Locale::En), "2 Nov 2026");
         }
         let oslo = Zone::of(Some("Europe/Oslo"));
+        // Past the database's rules, and where a year would not be one of
+        // four digits there, in UTC.
+        assert_eq!(oslo.moment("2100-07-01T12:00:00Z", Locale::En), "1 Jul 2100 12:00 UTC");
+        assert_eq!(oslo.moment("9999-12-31T23:30:00Z", Locale::En), "31 Dec 9999 23:30 UTC");
+        let los_angeles = Zone::of(Some("America/Los_Angeles"));
+        assert_eq!(los_angeles.date("0001-01-01T00:30:00Z", Locale::En), "1 Jan 1");
+        assert_eq!(oslo.moment("2099-07-01T12:00:00Z", Locale::En), "1 Jul 2099 14:00 CEST");
+        // A time stored with another offset is said in UTC, with or without a zone.
+        assert_eq!(
+            Zone::default().moment("2026-11-03T08:00:00+01:00", Locale::En),
+            "3 Nov 2026 07:00 UTC"
+        );
+        assert_eq!(
+            oslo.moment("2026-11-03T08:00:00+01:00", Locale::En),
+            "3 Nov 2026 08:00 CET"
+        );
         // A date alone is a day, wherever it is read; what is no time is shown as it is.
         assert_eq!(oslo.date("2026-11-02", Locale::En), "2 Nov 2026");
         assert_eq!(oslo.moment("2026-11-02", Locale::En), "2 Nov 2026");

@@ -70,13 +70,14 @@ pub struct SettingsPatch {
     #[schema(required = false, value_type = bool)]
     email_links: Option<bool>,
     /// Where shoppers may write to the shop: a plain email address in ASCII
-    /// (a domain in another script in its `xn--` form), or `null` (or `""`)
-    /// to remove it.
+    /// (a domain in another script in its `xn--` form; white space around it
+    /// trimmed), or `null` (or `""`) to remove it.
     #[schema(required = false, max_length = 254)]
     #[serde(default)]
     contact_email: Option<Option<String>>,
     /// The time zone the shop's pages say times in: an IANA name (`Europe/Oslo`,
-    /// any case; kept as the database spells it), or `null` (or `""`) for UTC.
+    /// any case, white space around it trimmed; kept as the database spells
+    /// it), or `null` (or `""`) for UTC.
     #[schema(required = false, max_length = 64)]
     #[serde(default)]
     time_zone: Option<Option<String>>,

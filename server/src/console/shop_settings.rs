@@ -41,7 +41,14 @@ pub async fn settings(
         allowed_origins: shop.allowed_origins.join("\n"),
         email_links: shop.email_links.then(|| "on".to_string()),
         contact_email: shop.contact_email.clone().unwrap_or_default(),
-        time_zone: shop.time_zone.clone().unwrap_or_default(),
+        // A name this build's database does not know (its pages say times in
+        // UTC) is shown as none, so that it does not stop every save.
+        time_zone: shop
+            .time_zone
+            .as_deref()
+            .and_then(app::zone::canonical)
+            .unwrap_or_default()
+            .to_string(),
         seen: String::new(),
     };
     let form = SettingsForm {

@@ -75,6 +75,17 @@ pub fn hidden(html: &str, name: &str) -> Option<String> {
     Some(tag[v..v + tag[v..].find('"')?].to_string())
 }
 
+/// An attribute's value as the page escaped it, read back.
+pub fn unescaped(value: &str) -> String {
+    value
+        .replace("&quot;", "\"")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&#x27;", "'")
+        .replace("&#39;", "'")
+        .replace("&amp;", "&")
+}
+
 /// A signed-in browser.
 pub struct Browser<'a> {
     pub app: &'a TestApp,

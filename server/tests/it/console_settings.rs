@@ -4,21 +4,10 @@
 use crate::common;
 
 use app::store::Role;
-use common::console::{account, hidden, sign_in};
+use common::console::{account, hidden, sign_in, unescaped};
 use common::TestApp;
 
 const SETTINGS: &str = "/console/shops/alpha/settings";
-
-/// An attribute's value as the browser sends it back.
-fn unescaped(value: &str) -> String {
-    value
-        .replace("&quot;", "\"")
-        .replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&#x27;", "'")
-        .replace("&#39;", "'")
-        .replace("&amp;", "&")
-}
 
 #[tokio::test]
 async fn a_settings_page_opened_before_another_owners_save_changes_only_what_was_changed_on_it() {

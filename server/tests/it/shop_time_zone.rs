@@ -248,6 +248,41 @@ async fn an_owner_sets_it_in_the_console_and_the_change_is_recorded() {
     assert!(found.contains("3 Nov 2026 02:00 EST"), "{found}");
 }
 
+/// A name this build's database does not know (stored by hand, or dropped
+/// by a later database): the pages say times in UTC, and the console shows
+/// no zone and saves the other settings, keeping it.
+#[tokio::test]
+async fn a_stored_name_the_database_does_not_know_is_utc_and_blocks_no_save() {
+    let app = ingested().await;
+    app.exec("UPDATE shops SET time_zone = 'Mars/Olympus_Mons' WHERE slug = 'alpha'")
+        .await;
+    let (_, html) = post_form(&app, "alpha", "ada@example.com", "#1001").await;
+    assert_eq!(scan(&html), "3 Nov 2026 07:00 UTC");
+    account(&app, "owner@alpha.example", "alpha", Role::Owner).await;
+    let owner = sign_in(&app, "owner@alpha.example").await;
+    let path = "/console/shops/alpha/settings";
+    let page = owner.page(path).await;
+    assert!(!page.contains("Olympus"), "{page}");
+    let seen = common::console::unescaped(&common::console::hidden(&page, "seen").expect("the settings shown"));
+    let form = [
+        ("name", "alpha renamed"),
+        ("locale", "en"),
+        ("accent", ""),
+        ("allowed_origins", ""),
+        ("email_links", "on"),
+        ("contact_email", ""),
+        ("time_zone", ""),
+        ("seen", seen.as_str()),
+    ];
+    assert_eq!(owner.post(path, &form).await.status(), 303);
+    let now = settings(&app).await;
+    assert_eq!(now["name"], "alpha renamed");
+    assert_eq!(
+        now["time_zone"], "Mars/Olympus_Mons",
+        "left as it was: the page did not change it"
+    );
+}
+
 #[test]
 fn the_command_line_sets_and_removes_it() {
     let db = TestDb::new();
