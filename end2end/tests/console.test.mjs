@@ -152,22 +152,30 @@ test('an owner sets up the widget, keys and Shopify, helps a shopper and reads t
   // Support view: both sides of #1001, and the audit log names who looked.
   await page.getByRole('link', { name: 'Support view' }).click();
   await page.getByLabel('Order number').fill('#1001');
-  await page.getByRole('button', { name: 'Find' }).click();
+  await page.getByRole('button', { name: 'Find', exact: true }).click();
   await page.getByRole('heading', { name: 'What the shopper sees' }).waitFor();
   assert.match(await page.locator('pre.doc').innerText(), /Customer called about gift wrap/);
   const shopperSide = await page.locator('.shopper').innerText();
   assert.doesNotMatch(shopperSide, /Customer called about gift wrap|Storgata 1/);
   await axe(page, 'support view');
   await page.screenshot({ path: path.join(OUT, 'console-support-390.png'), fullPage: true });
+  // A shopper who writes without their number: their orders by their address.
+  await page.getByLabel("Shopper's email address").fill('ada@example.com');
+  await page.getByRole('button', { name: 'Find their orders' }).click();
+  await page.getByRole('heading', { name: /^Orders with this email address: \d+$/ }).waitFor();
+  await axe(page, 'support view, orders by email');
+  await page.getByRole('button', { name: 'Open order #1001' }).click();
+  await page.getByRole('heading', { name: 'What the shopper sees' }).waitFor();
   await page.getByRole('link', { name: 'Audit log' }).click();
-  await page.locator('tr', { hasText: 'owner@demo.example' }).getByText('1001').waitFor();
+  await page.locator('tr', { hasText: 'owner@demo.example' }).getByText('1001').first().waitFor();
+  await page.locator('tr', { hasText: 'listed by email' }).first().waitFor();
   await axe(page, 'audit log');
 
   // A shopper asked for their data to be erased: the owner erases #1011 from
   // the support view, and the shopper's lookup no longer finds it.
   await page.getByRole('link', { name: 'Support view' }).click();
   await page.getByLabel('Order number').fill('#1011');
-  await page.getByRole('button', { name: 'Find' }).click();
+  await page.getByRole('button', { name: 'Find', exact: true }).click();
   await page.getByRole('heading', { name: 'Erase this order' }).waitFor();
   await page.getByLabel('I understand that erasing cannot be undone').check();
   await page.getByRole('button', { name: 'Erase order #1011' }).click();
@@ -267,7 +275,7 @@ test('without JavaScript: sign in, save settings, find an order; staff see only 
   assert.equal(settings.status(), 403);
   await page.goto(`${server.base}/console/shops/demo/orders`);
   await page.getByLabel('Order number').fill('1002');
-  await page.getByRole('button', { name: 'Find' }).click();
+  await page.getByRole('button', { name: 'Find', exact: true }).click();
   await page.getByRole('heading', { name: 'What the shopper sees' }).waitFor();
   await page.getByRole('button', { name: 'Sign out', exact: true }).click();
   await page.getByRole('button', { name: 'Sign in' }).waitFor();

@@ -28,12 +28,15 @@ pub struct Delivery {
     pub order_key: Option<String>,
 }
 
-/// One opening of an order in the support view.
+/// One opening of an order in the support view, or its listing among the
+/// orders of an email address.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SupportView {
     pub email: String,
     pub number_key: String,
     pub viewed_at: String,
+    /// Listed among an address's orders (number, date, where it stands), not opened.
+    pub listed: bool,
 }
 
 impl Store {
@@ -49,13 +52,38 @@ impl Store {
         Ok(())
     }
 
+    /// Records that an account (by its email) was shown these orders (by their
+    /// keys) listed among an email address's orders: one entry each, at once.
+    pub async fn record_support_listing(
+        &self,
+        shop_id: i64,
+        email: &str,
+        number_keys: &[String],
+    ) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let at = now();
+        for number_key in number_keys {
+            sqlx::query(
+                "INSERT INTO support_views (shop_id, email, number_key, viewed_at, kind) VALUES ($1, $2, $3, $4, 'listed')",
+            )
+            .bind(shop_id)
+            .bind(email)
+            .bind(number_key)
+            .bind(&at)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
     /// Page `page` (from 1) of the shop's support views, newest first,
     /// [`AUDIT_SHOWN`] a page, and whether there are older ones. Pages are
     /// counted, not cursors: an entry's id would tell other shops' activity.
     pub async fn support_views(&self, shop_id: i64, page: u32) -> Result<(Vec<SupportView>, bool), StoreError> {
         let skipped = i64::from(page.max(1) - 1) * AUDIT_SHOWN;
-        let rows: Vec<(String, String, String)> = sqlx::query_as(
-            "SELECT email, number_key, viewed_at FROM support_views
+        let rows: Vec<(String, String, String, String)> = sqlx::query_as(
+            "SELECT email, number_key, viewed_at, kind FROM support_views
              WHERE shop_id = $1 ORDER BY id DESC LIMIT $2 OFFSET $3",
         )
         .bind(shop_id)
@@ -65,10 +93,11 @@ impl Store {
         .await?;
         let mut views: Vec<SupportView> = rows
             .into_iter()
-            .map(|(email, number_key, viewed_at)| SupportView {
+            .map(|(email, number_key, viewed_at, kind)| SupportView {
                 email,
                 number_key,
                 viewed_at,
+                listed: kind == "listed",
             })
             .collect();
         let shown = AUDIT_SHOWN as usize;

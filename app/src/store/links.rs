@@ -127,6 +127,30 @@ impl Store {
     /// last 12 months, newest first, at most [`ORDERS_LISTED`]. A view that does
     /// not read back (changed by hand in the database) is left out and logged.
     pub async fn orders_of(&self, shop_id: i64, email_key: &str) -> Result<Vec<ShopperView>, StoreError> {
+        let since = Utc::now() - chrono::Duration::days(365);
+        Ok(self.views_with_email(shop_id, email_key, Some(since)).await?.0)
+    }
+
+    /// The shopper views of every order of `email_key` at shop `shop_id`, for
+    /// the console's support view: newest first, at most [`ORDERS_LISTED`], and
+    /// whether there are more (only the [`ORDERS_READ`] most recently written
+    /// are read).
+    pub async fn orders_with_email(
+        &self,
+        shop_id: i64,
+        email_key: &str,
+    ) -> Result<(Vec<ShopperView>, bool), StoreError> {
+        self.views_with_email(shop_id, email_key, None).await
+    }
+
+    /// The views of `email_key`'s orders placed `since` (every one for `None`),
+    /// newest first, at most [`ORDERS_LISTED`], and whether there were more.
+    async fn views_with_email(
+        &self,
+        shop_id: i64,
+        email_key: &str,
+        since: Option<DateTime<Utc>>,
+    ) -> Result<(Vec<ShopperView>, bool), StoreError> {
         let rows: Vec<String> = sqlx::query_scalar(
             "SELECT shopper_view FROM orders WHERE shop_id = $1 AND email_key = $2 AND shopper_view IS NOT NULL
              ORDER BY id DESC LIMIT $3",
@@ -136,7 +160,7 @@ impl Store {
         .bind(ORDERS_READ)
         .fetch_all(&self.pool)
         .await?;
-        let since = Utc::now() - chrono::Duration::days(365);
+        let all_read = rows.len() < ORDERS_READ.unsigned_abs() as usize;
         let mut views: Vec<(DateTime<Utc>, ShopperView)> = rows
             .into_iter()
             .filter_map(|json| match StoredView::new(json).parse() {
@@ -148,12 +172,13 @@ impl Store {
             })
             .filter_map(|view| {
                 let placed = DateTime::parse_from_rfc3339(&view.placed_at).ok()?.with_timezone(&Utc);
-                (placed >= since).then_some((placed, view))
+                since.is_none_or(|since| placed >= since).then_some((placed, view))
             })
             .collect();
         views.sort_by_key(|(placed, _)| std::cmp::Reverse(*placed));
+        let more = views.len() > ORDERS_LISTED || !all_read;
         views.truncate(ORDERS_LISTED);
-        Ok(views.into_iter().map(|(_, view)| view).collect())
+        Ok((views.into_iter().map(|(_, view)| view).collect(), more))
     }
 
     /// The addresses the merchant has on the orders of `email_key` at the shop

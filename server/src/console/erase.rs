@@ -76,7 +76,15 @@ pub async fn erase(
     let locale = signed.locale;
     let refused = |status, number: &str, key| {
         let said = Some((t(locale, key), true));
-        support::page(&state, &signed, &member, status, number, said, None)
+        support::page(
+            &state,
+            &signed,
+            &member,
+            status,
+            support::Typed::Number(number),
+            said,
+            None,
+        )
     };
     let Some(number) = typed_number(&form.number) else {
         let shown = form

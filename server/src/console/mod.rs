@@ -9,6 +9,7 @@
 //! posts from other sites before any handler runs.
 
 mod account;
+mod audit;
 mod browsers;
 mod changes;
 mod chart;
@@ -29,6 +30,7 @@ pub mod session;
 mod shop;
 mod shop_settings;
 mod shopify;
+mod shopper_orders;
 mod support;
 mod team;
 
@@ -95,7 +97,11 @@ pub fn routes() -> Router<AppState> {
             "/console/shops/{slug}/orders/erase",
             to_section("/orders").post(erase::erase),
         )
-        .route("/console/shops/{slug}/audit", get(support::audit))
+        .route(
+            "/console/shops/{slug}/orders/by-email",
+            to_section("/orders").post(shopper_orders::find),
+        )
+        .route("/console/shops/{slug}/audit", get(audit::audit))
         .route("/console/shops/{slug}/changes", get(changes::changes))
         .route("/console/shops/{slug}/team", get(team::team).post(team::change))
         .route(

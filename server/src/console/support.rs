@@ -6,13 +6,11 @@
 
 use super::noted::{Done, Noted};
 use super::pages::{self, csrf_field, notice, Frame, Section};
-use super::paging::{self, PageQuery};
 use super::session::Signed;
 use super::{erase, member, member_posting, t};
 use crate::AppState;
 use app::store::{Membership, Role};
-use axum::extract::rejection::QueryRejection;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::Form;
@@ -39,7 +37,7 @@ pub async fn form(
     let erased = done.word() == Some("erased");
     let said = erased.then(|| (t(signed.locale, "console.orders.erased"), false));
     match member(&state, &signed, &slug, Section::Orders).await {
-        Ok(member) => page(&state, &signed, &member, StatusCode::OK, "", said, None),
+        Ok(member) => page(&state, &signed, &member, StatusCode::OK, Typed::Number(""), said, None),
         Err(page) => page,
     }
 }
@@ -82,7 +80,7 @@ pub async fn find(
             &signed,
             &member,
             StatusCode::UNPROCESSABLE_ENTITY,
-            &shown,
+            Typed::Number(&shown),
             problem,
             None,
         );
@@ -104,7 +102,15 @@ pub async fn find(
     }) = found
     else {
         let problem = Some((t(locale, "console.orders.not_found"), true));
-        return page(&state, &signed, &member, StatusCode::NOT_FOUND, number, problem, None);
+        return page(
+            &state,
+            &signed,
+            &member,
+            StatusCode::NOT_FOUND,
+            Typed::Number(number),
+            problem,
+            None,
+        );
     };
     if let Err(e) = state
         .store
@@ -135,7 +141,7 @@ pub async fn find(
         &signed,
         &member,
         StatusCode::OK,
-        number,
+        Typed::Number(number),
         None,
         Some(shown.into_any()),
     )
@@ -182,98 +188,55 @@ async fn found(
     }))
 }
 
-/// The page, with a note (`true`: an error) under the form and what was
+/// What the page's forms show as typed: an order number, or a shopper's
+/// email address.
+#[derive(Debug, Clone, Copy)]
+pub(super) enum Typed<'a> {
+    Number(&'a str),
+    Email(&'a str),
+}
+
+/// The page, with a note (`true`: an error) under the forms and what was
 /// found under that.
 pub(super) fn page(
     state: &AppState,
     signed: &Signed,
     member: &Membership,
     status: StatusCode,
-    number: &str,
+    typed: Typed<'_>,
     said: Option<(String, bool)>,
     shown: Option<AnyView>,
 ) -> Response {
     let locale = signed.locale;
     let title = t(locale, "console.orders.title");
+    let (number, email) = match typed {
+        Typed::Number(number) => (number, ""),
+        Typed::Email(email) => ("", email),
+    };
+    let action = format!("/console/shops/{}/orders", member.shop.slug);
     pages::page(
         status,
         &frame(state, signed, member, Section::Orders),
         &title.clone(),
         view! {
             <h1>{title}</h1>
-            <form method="post" action=format!("/console/shops/{}/orders", member.shop.slug) class="inline">
+            <form method="post" action=action.clone() class="inline">
                 {csrf_field(&signed.session.csrf)}
                 <label for="number">{t(locale, "console.orders.number")}</label>
                 <input id="number" name="number" required maxlength="64" value=number.to_string()/>
                 <button type="submit">{t(locale, "console.orders.find")}</button>
             </form>
+            <form method="post" action=format!("{action}/by-email") class="inline">
+                {csrf_field(&signed.session.csrf)}
+                <label for="shopper-email">{t(locale, "console.orders.email")}</label>
+                // Text, as typed: the lookup's own check says what is wrong with it.
+                <input id="shopper-email" name="email" type="text" inputmode="email" autocomplete="off"
+                    spellcheck="false" required maxlength=app::normalize::MAX_EMAIL_LEN value=email.to_string()/>
+                <button type="submit">{t(locale, "console.orders.find_email")}</button>
+            </form>
             <p class="hint">{t(locale, "console.orders.recorded")}</p>
             {said.map(|(text, error)| notice(Some(text), error))}
             {shown}
         },
-    )
-}
-
-/// `GET /console/shops/{slug}/audit`: who opened which order, newest first, a
-/// page at a time.
-pub async fn audit(
-    State(state): State<AppState>,
-    signed: Signed,
-    Path(slug): Path<String>,
-    page: Result<Query<PageQuery>, QueryRejection>,
-) -> Response {
-    let member = match member(&state, &signed, &slug, Section::Audit).await {
-        Ok(m) => m,
-        Err(page) => return page,
-    };
-    let locale = signed.locale;
-    let Some(page) = paging::page_asked(page) else {
-        return paging::no_such_page(locale, "console.audit");
-    };
-    let (views, more) = match state.store.support_views(member.shop.id, page).await {
-        Ok(page) => page,
-        Err(e) => {
-            tracing::error!(error = %e, "audit query failed");
-            return pages::unavailable(locale);
-        }
-    };
-    let empty = paging::nothing(locale, page, views.is_empty(), "console.audit");
-    let here = format!("/console/shops/{}/audit", member.shop.slug);
-    let paging = paging::links(locale, &here, page, more, "console.audit");
-    let rows = views
-        .into_iter()
-        .map(|v| {
-            view! {
-                <tr>
-                    <td>{pages::time(locale, &v.viewed_at)}</td>
-                    <td>{v.email}</td>
-                    <td><code>{v.number_key}</code></td>
-                </tr>
-            }
-        })
-        .collect_view();
-    let title = t(locale, "console.audit.title");
-    pages::page(
-        StatusCode::OK,
-        &Frame::shop(&signed, &member, Section::Audit),
-        &title.clone(),
-        view! {
-                    <h1>{title}</h1>
-                    <p>{t(locale, "console.audit.intro")}</p>
-                    {empty}
-                    {pages::scrolling(t(locale, "console.audit.title"), view! {
-        <table>
-                        <thead>
-                            <tr>
-                                <th scope="col">{t(locale, "console.audit.when")}</th>
-                                <th scope="col">{t(locale, "console.audit.who")}</th>
-                                <th scope="col">{t(locale, "console.audit.order")}</th>
-                            </tr>
-                        </thead>
-                        <tbody>{rows}</tbody>
-                    </table>
-        })}
-                    {paging}
-                },
     )
 }

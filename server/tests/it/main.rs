@@ -32,6 +32,7 @@ mod console_password_link;
 mod console_sessions;
 mod console_settings;
 mod console_shopify;
+mod console_shopper_orders;
 mod console_sign_in_mail;
 mod console_team;
 mod console_times;
