@@ -302,6 +302,7 @@ pub async fn shop_page_of(
             email_links: s.email_links && mail_on,
             contact_email: s.contact_email,
             time_zone: s.time_zone,
+            logo_url: s.logo_url,
             slug: s.slug,
             name: s.name,
         })),

@@ -169,6 +169,8 @@ pub struct ShopPage {
     /// The shop's time zone (an IANA name), which the page says times in
     /// before its island says them in the shopper's own; UTC when `None`.
     pub time_zone: Option<String>,
+    /// The shop's logo (an `https://` address), shown in place of its name.
+    pub logo_url: Option<String>,
 }
 
 /// A shopper view as the store keeps it: the JSON the projection made when the

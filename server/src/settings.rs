@@ -99,6 +99,41 @@ pub fn check_time_zone(typed: &str) -> Result<Option<String>, String> {
         })
 }
 
+/// The longest logo address accepted.
+pub const MAX_LOGO_URL_LEN: usize = 2048;
+
+/// A shop's logo: the `https://` address of an image, as a browser asks for
+/// it: printable ASCII without quotes, angle brackets or back slashes (a host
+/// in another script in its `xn--` form, other characters percent-encoded),
+/// no user name or password before the host, and a host (and port) as an
+/// allowed origin names them; at most [`MAX_LOGO_URL_LEN`] characters once
+/// trimmed; its scheme written `https://`; empty is none (the setting removed).
+pub fn check_logo_url(typed: &str) -> Result<Option<String>, String> {
+    let typed = typed.trim();
+    if typed.is_empty() {
+        return Ok(None);
+    }
+    let problem = || {
+        format!(
+            "a logo is the https:// address of an image, in ASCII without spaces or quotes, of at most \
+             {MAX_LOGO_URL_LEN} characters, such as https://cdn.shop.example/logo.svg"
+        )
+    };
+    let plain = |b: u8| b.is_ascii_graphic() && !b"\"'<>\\`^{}|".contains(&b);
+    if typed.len() > MAX_LOGO_URL_LEN || !typed.bytes().all(plain) {
+        return Err(problem());
+    }
+    let rest = match typed.get(..8) {
+        Some(scheme) if scheme.eq_ignore_ascii_case("https://") => &typed[8..],
+        _ => return Err(problem()),
+    };
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    if authority.contains('@') || check_origin(&format!("https://{authority}")).is_err() {
+        return Err(problem());
+    }
+    Ok(Some(format!("https://{rest}")))
+}
+
 /// The longest allowed origin (a host name has at most 253 characters).
 pub const MAX_ORIGIN_LEN: usize = 270;
 
@@ -196,6 +231,48 @@ pub fn check_origins(origins: &[String]) -> Result<Vec<String>, OriginsProblem> 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_logo_is_an_https_address_a_browser_asks_for_as_it_is() {
+        for (typed, kept) in [
+            (
+                " https://cdn.shop.example/logo.svg ",
+                "https://cdn.shop.example/logo.svg",
+            ),
+            (
+                "HTTPS://cdn.shop.example:8443/a%20b.png?v=2#x",
+                "https://cdn.shop.example:8443/a%20b.png?v=2#x",
+            ),
+            (
+                "https://xn--bcher-kva.example/logo.png",
+                "https://xn--bcher-kva.example/logo.png",
+            ),
+            ("https://[2001:db8::1]/logo.png", "https://[2001:db8::1]/logo.png"),
+        ] {
+            assert_eq!(check_logo_url(typed), Ok(Some(kept.to_string())), "{typed}");
+        }
+        assert_eq!(check_logo_url("  "), Ok(None));
+        let long = format!("https://cdn.shop.example/{}", "a".repeat(MAX_LOGO_URL_LEN));
+        for bad in [
+            "http://cdn.shop.example/logo.svg",
+            "javascript:alert(1)",
+            "data:image/svg+xml,<svg/>",
+            "//cdn.shop.example/logo.svg",
+            "/logo.svg",
+            "https://",
+            "https://user:pass@cdn.shop.example/logo.svg",
+            "https://cdn.shop.example/a b.svg",
+            "https://cdn.shop.example/\"onerror=\"x",
+            "https://cdn.shop.example/<b>",
+            "https://bücher.example/logo.png",
+            "https://cdn..example/logo.svg",
+            "https://cdn.shop.example:99999/logo.svg",
+            "https://cdn.shop.example\\logo.svg",
+            long.as_str(),
+        ] {
+            assert!(check_logo_url(bad).is_err(), "{bad}");
+        }
+    }
 
     #[test]
     fn slugs() {

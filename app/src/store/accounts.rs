@@ -213,7 +213,7 @@ pub(super) const OPENED: &str = "CAST(CASE WHEN m.opened_at IS NULL THEN 0 ELSE 
 /// clause and what follows it) keeps.
 fn member_query(filter: &str) -> String {
     format!(
-        "SELECT s.id, s.slug, s.name, s.locale, s.accent, s.allowed_origins, s.email_links, s.contact_email, s.time_zone,
+        "SELECT s.id, s.slug, s.name, s.locale, s.accent, s.allowed_origins, s.email_links, s.contact_email, s.time_zone, s.logo_url,
                 m.role, {OPENED} AS opened
          FROM memberships m JOIN shops s ON s.id = m.shop_id {filter}"
     )

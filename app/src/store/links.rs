@@ -132,9 +132,9 @@ impl Store {
     }
 
     /// The shopper views of every order of `email_key` at shop `shop_id`, for
-    /// the console's support view: newest first, at most [`ORDERS_LISTED`], and
-    /// whether there are more (only the [`ORDERS_READ`] most recently written
-    /// are read).
+    /// the console's support view: newest first (one whose time of placing
+    /// cannot be read last, and logged), at most [`ORDERS_LISTED`], and whether
+    /// there are more.
     pub async fn orders_with_email(
         &self,
         shop_id: i64,
@@ -143,25 +143,34 @@ impl Store {
         self.views_with_email(shop_id, email_key, None).await
     }
 
-    /// The views of `email_key`'s orders placed `since` (every one for `None`),
-    /// newest first, at most [`ORDERS_LISTED`], and whether there were more.
+    /// The views of `email_key`'s orders placed `since` (every one for `None`,
+    /// one whose time of placing cannot be read included, last), newest first,
+    /// at most [`ORDERS_LISTED`], and whether there were more. The database
+    /// orders them by the stored time of placing (UTC, so its text sorts as
+    /// time does) before [`ORDERS_READ`] are read; they are sorted again here
+    /// by the time itself.
     async fn views_with_email(
         &self,
         shop_id: i64,
         email_key: &str,
         since: Option<DateTime<Utc>>,
     ) -> Result<(Vec<ShopperView>, bool), StoreError> {
-        let rows: Vec<String> = sqlx::query_scalar(
+        let placed = match self.backend {
+            Backend::Sqlite => "json_extract(doc, '$.placed_at')",
+            Backend::Postgres => "doc->>'placed_at'",
+        };
+        let sql = format!(
             "SELECT shopper_view FROM orders WHERE shop_id = $1 AND email_key = $2 AND shopper_view IS NOT NULL
-             ORDER BY id DESC LIMIT $3",
-        )
-        .bind(shop_id)
-        .bind(email_key)
-        .bind(ORDERS_READ)
-        .fetch_all(&self.pool)
-        .await?;
+             ORDER BY {placed} DESC, id DESC LIMIT $3"
+        );
+        let rows: Vec<String> = sqlx::query_scalar(&sql)
+            .bind(shop_id)
+            .bind(email_key)
+            .bind(ORDERS_READ)
+            .fetch_all(&self.pool)
+            .await?;
         let all_read = rows.len() < ORDERS_READ.unsigned_abs() as usize;
-        let mut views: Vec<(DateTime<Utc>, ShopperView)> = rows
+        let mut views: Vec<(Option<DateTime<Utc>>, ShopperView)> = rows
             .into_iter()
             .filter_map(|json| match StoredView::new(json).parse() {
                 Ok(view) => Some(view),
@@ -171,10 +180,20 @@ impl Store {
                 }
             })
             .filter_map(|view| {
-                let placed = DateTime::parse_from_rfc3339(&view.placed_at).ok()?.with_timezone(&Utc);
-                since.is_none_or(|since| placed >= since).then_some((placed, view))
+                let placed = DateTime::parse_from_rfc3339(&view.placed_at)
+                    .ok()
+                    .map(|p| p.with_timezone(&Utc));
+                if placed.is_none() {
+                    tracing::error!("stored shopper view's placed_at unreadable");
+                }
+                match (since, placed) {
+                    (None, placed) => Some((placed, view)),
+                    (Some(since), Some(placed)) => (placed >= since).then_some((Some(placed), view)),
+                    (Some(_), None) => None,
+                }
             })
             .collect();
+        // Newest first, an unreadable time last (`None` sorts before any time).
         views.sort_by_key(|(placed, _)| std::cmp::Reverse(*placed));
         let more = views.len() > ORDERS_LISTED || !all_read;
         views.truncate(ORDERS_LISTED);

@@ -7,7 +7,7 @@ use sqlx::{FromRow, Row};
 
 /// A shop by its slug: the columns of [`ShopRow`].
 pub(super) const SHOP: &str =
-    "SELECT id, slug, name, locale, accent, allowed_origins, email_links, contact_email, time_zone FROM shops WHERE slug = $1";
+    "SELECT id, slug, name, locale, accent, allowed_origins, email_links, contact_email, time_zone, logo_url FROM shops WHERE slug = $1";
 
 /// A shop as stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -26,6 +26,9 @@ pub struct Shop {
     /// The time zone (an IANA name) its shopper pages say times in before
     /// their island says them in the shopper's own; UTC when `None`.
     pub time_zone: Option<String>,
+    /// The shop's logo (an `https://` address), shown at the top of its
+    /// tracking page in place of its name.
+    pub logo_url: Option<String>,
 }
 
 /// A new shop's settings.
@@ -53,6 +56,8 @@ pub struct ShopUpdate {
     pub contact_email: Option<Option<String>>,
     /// `Some(None)` removes the time zone (times are said in UTC).
     pub time_zone: Option<Option<String>>,
+    /// `Some(None)` removes the logo.
+    pub logo_url: Option<Option<String>>,
 }
 
 impl ShopUpdate {
@@ -70,6 +75,7 @@ impl ShopUpdate {
             ("email_links", differs(&self.email_links, &shop.email_links)),
             ("contact_email", differs(&self.contact_email, &shop.contact_email)),
             ("time_zone", differs(&self.time_zone, &shop.time_zone)),
+            ("logo_url", differs(&self.logo_url, &shop.logo_url)),
         ]
         .into_iter()
         .filter_map(|(name, changed)| changed.then_some(name))
@@ -117,6 +123,7 @@ impl Store {
             email_links: true,
             contact_email: None,
             time_zone: None,
+            logo_url: None,
         })
     }
 
@@ -157,7 +164,8 @@ impl Store {
                     allowed_origins = COALESCE($5, allowed_origins),
                     email_links = COALESCE($7, email_links),
                     contact_email = CASE WHEN $8 THEN $9 ELSE contact_email END,
-                    time_zone = CASE WHEN $10 THEN $11 ELSE time_zone END
+                    time_zone = CASE WHEN $10 THEN $11 ELSE time_zone END,
+                    logo_url = CASE WHEN $12 THEN $13 ELSE logo_url END
                  WHERE id = $6",
             )
             .bind(&update.name)
@@ -171,6 +179,8 @@ impl Store {
             .bind(update.contact_email.clone().flatten())
             .bind(update.time_zone.is_some())
             .bind(update.time_zone.clone().flatten())
+            .bind(update.logo_url.is_some())
+            .bind(update.logo_url.clone().flatten())
             .execute(&mut *tx)
             .await?;
             // Turning links by email off ends the links already sent, for good: a
@@ -204,7 +214,7 @@ impl Store {
     /// The shop's webhook secret, if the shop exists.
     pub async fn webhook_secret(&self, slug: &str) -> Result<Option<(Shop, String)>, StoreError> {
         let row: Option<ShopSecretRow> = sqlx::query_as(
-            "SELECT id, slug, name, locale, accent, allowed_origins, email_links, contact_email, time_zone, webhook_secret
+            "SELECT id, slug, name, locale, accent, allowed_origins, email_links, contact_email, time_zone, logo_url, webhook_secret
              FROM shops WHERE slug = $1",
         )
         .bind(slug)
@@ -249,6 +259,7 @@ pub(super) struct ShopRow {
     pub(super) email_links: i64,
     pub(super) contact_email: Option<String>,
     pub(super) time_zone: Option<String>,
+    pub(super) logo_url: Option<String>,
 }
 
 impl<'r> FromRow<'r, AnyRow> for ShopRow {
@@ -263,6 +274,7 @@ impl<'r> FromRow<'r, AnyRow> for ShopRow {
             email_links: row.try_get("email_links")?,
             contact_email: row.try_get("contact_email")?,
             time_zone: row.try_get("time_zone")?,
+            logo_url: row.try_get("logo_url")?,
         })
     }
 }
@@ -279,6 +291,7 @@ impl ShopRow {
             email_links: self.email_links != 0,
             contact_email: self.contact_email,
             time_zone: self.time_zone,
+            logo_url: self.logo_url,
         })
     }
 }

@@ -301,6 +301,7 @@ async fn a_shop_reads_the_same_wherever_it_is_read() {
         email_links: Some(false),
         contact_email: Some(Some("help@a.example".into())),
         time_zone: Some(Some("Europe/Oslo".into())),
+        logo_url: Some(Some("https://cdn.a.example/logo.svg".into())),
         ..ShopUpdate::default()
     };
     assert!(store.update_shop("a", &no_links, &By::Operator).await.unwrap());
@@ -314,6 +315,7 @@ async fn a_shop_reads_the_same_wherever_it_is_read() {
         email_links: false,
         contact_email: Some("help@a.example".into()),
         time_zone: Some("Europe/Oslo".into()),
+        logo_url: Some("https://cdn.a.example/logo.svg".into()),
         ..created
     };
     assert_eq!(pooled.as_ref(), Some(&expected));

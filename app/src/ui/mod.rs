@@ -6,6 +6,7 @@ mod contact;
 mod enhance;
 pub mod lookup_form;
 mod order_links;
+mod shop_name;
 // Orders are rendered on the server only (the island gets them as HTML).
 #[cfg(feature = "ssr")]
 mod order;
@@ -14,6 +15,7 @@ mod timeline;
 mod track;
 
 pub use contact::ShopContact;
+pub use shop_name::ShopName;
 
 use crate::errors::LookupError;
 use crate::i18n::{t, Locale};

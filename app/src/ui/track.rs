@@ -4,6 +4,7 @@
 use super::contact::ShopContact;
 use super::lookup_form::{page_address, page_base, LookupArea, LookupIsland, LookupPlace, LookupState};
 use super::order_links::OrderLinks;
+use super::shop_name::ShopName;
 use super::{request_locale, set_unavailable, NotFoundPage};
 use crate::colour::Accent;
 use crate::i18n::{error_title, t, Locale};
@@ -82,7 +83,8 @@ fn TrackShop(page: ShopPage, compact: bool) -> impl IntoView {
         {page.accent.as_deref().and_then(Accent::of).map(|a| view! { <style nonce=leptos::nonce::use_nonce()>{a.rule()}</style> })}
         <section class="track" class:compact=compact>
             <header class="track-header">
-                <p class="shop-name">{page.name.clone()}</p>
+                // Not in the widget's frame, whose page around it is the shop's own.
+                <ShopName name=page.name.clone() logo=page.logo_url.clone().filter(|_| !compact)/>
                 <h1>{t(locale, "page.title")}</h1>
                 <LanguageSwitcher compact slug=page.slug.clone() current=locale accent=keep_accent.clone()/>
             </header>

@@ -179,7 +179,7 @@ fn add_examples(api: &mut OpenApi) {
 
 /// The example shop's settings (the shop `demo` as the examples' test makes it).
 fn settings(email_links: bool) -> Value {
-    json!({"slug": "demo", "name": "Demo", "locale": "en", "accent": null, "allowed_origins": [], "email_links": email_links, "contact_email": null, "time_zone": null})
+    json!({"slug": "demo", "name": "Demo", "locale": "en", "accent": null, "allowed_origins": [], "email_links": email_links, "contact_email": null, "time_zone": null, "logo_url": null})
 }
 
 fn request_example(operation: &mut Operation, example: Value) {

@@ -1,7 +1,7 @@
 //! A shop's settings, as its API key may read them, and those it may change
 //! here: whether shoppers may ask for a link to their orders by email, where
-//! they may write to the shop, and the time zone its pages say times in. The
-//! others are changed in the console or with `lookout shop update`.
+//! they may write to the shop, the time zone its pages say times in, and its
+//! logo. The others are changed in the console or with `lookout shop update`.
 
 use super::auth::{authorize, authorize_write, ClientOf};
 use super::body;
@@ -44,6 +44,10 @@ pub struct ShopSettings {
     /// without JavaScript; `null` when unset (UTC).
     #[schema(required = true)]
     time_zone: Option<String>,
+    /// The shop's logo (an `https://` address of an image), shown at the top
+    /// of its tracking page in place of its name; `null` when unset.
+    #[schema(required = true)]
+    logo_url: Option<String>,
 }
 
 impl From<Shop> for ShopSettings {
@@ -57,6 +61,7 @@ impl From<Shop> for ShopSettings {
             email_links: shop.email_links,
             contact_email: shop.contact_email,
             time_zone: shop.time_zone,
+            logo_url: shop.logo_url,
         }
     }
 }
@@ -81,11 +86,18 @@ pub struct SettingsPatch {
     #[schema(required = false, max_length = 64)]
     #[serde(default)]
     time_zone: Option<Option<String>>,
+    /// The shop's logo: the `https://` address of an image, in ASCII without
+    /// spaces or quotes (white space around it trimmed; no user name or
+    /// password), or `null` (or `""`) to remove it.
+    #[schema(required = false, max_length = 2048)]
+    #[serde(default)]
+    logo_url: Option<Option<String>>,
 }
 
 /// The settings a `PATCH` may send, as its errors name them.
 const PATCHABLE: &str =
-    "`email_links` (true or false), `contact_email` (an email address, or null) and `time_zone` (a time zone's name, or null)";
+    "`email_links` (true or false), `contact_email` (an email address, or null), `time_zone` (a time zone's name, or null) \
+     and `logo_url` (an https:// address, or null)";
 
 /// The settings by name, whatever their values: read only to find one given twice.
 #[derive(Deserialize)]
@@ -94,6 +106,7 @@ struct Named {
     email_links: Option<serde::de::IgnoredAny>,
     contact_email: Option<serde::de::IgnoredAny>,
     time_zone: Option<serde::de::IgnoredAny>,
+    logo_url: Option<serde::de::IgnoredAny>,
 }
 
 /// The longest unknown field name quoted back in an error.
@@ -144,6 +157,10 @@ impl SettingsPatch {
                         Err(e) => errors.extend(invalid("time_zone", format!("`time_zone`: {e}."))),
                     }
                 }
+                ("logo_url", value) => match text_or_null(value, crate::settings::check_logo_url, "an address") {
+                    Ok(logo) => patch.logo_url = Some(logo),
+                    Err(e) => errors.extend(invalid("logo_url", format!("`logo_url`: {e}."))),
+                },
                 (other, _) => {
                     let name = app::normalize::clip(other, MAX_NAME);
                     errors.extend(invalid(
@@ -209,14 +226,14 @@ pub async fn get_settings(
     path = "/api/v1/shops/{shop}/settings",
     tag = "merchant",
     operation_id = "patch_settings",
-    summary = "Change the shop's settings (links to orders by email, the contact address, the time zone)",
+    summary = "Change the shop's settings (links to orders by email, the contact address, the time zone, the logo)",
     security(("api_key" = [])),
     params(("shop" = String, Path, description = "The shop's slug", example = "demo")),
     request_body(content = SettingsPatch, content_type = "application/json", description = "The settings to change"),
     responses(
         (status = 200, description = "Changed; the shop's settings now", body = ShopSettings),
         (status = 401, description = "No key, or not this shop's live key", body = crate::problem::Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Not a settings object, no setting in it, a setting this endpoint cannot change, or a value of the wrong kind (`email_links` not `true`/`false`, `contact_email` not an email address or null, `time_zone` not a time zone's name or null); `errors` names each; nothing changed", body = crate::problem::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Not a settings object, no setting in it, a setting this endpoint cannot change, or a value of the wrong kind (`email_links` not `true`/`false`, `contact_email` not an email address or null, `time_zone` not a time zone's name or null, `logo_url` not an https:// address or null); `errors` names each; nothing changed", body = crate::problem::Problem, content_type = "application/problem+json"),
         (status = 429, description = "Past the key's allowance of writes (`api-writes-per-key` per window), or too many failed key checks from this address; `Retry-After` says when; nothing changed", body = crate::problem::Problem, content_type = "application/problem+json"),
         (status = 413, description = "The body is over 4 KiB", body = crate::problem::Problem, content_type = "application/problem+json"),
         (status = 415, description = "The body is sent compressed (a `Content-Encoding` other than `identity`); nothing changed", body = crate::problem::Problem, content_type = "application/problem+json"),
@@ -237,6 +254,7 @@ pub async fn patch_settings(
         email_links: patch.email_links,
         contact_email: patch.contact_email,
         time_zone: patch.time_zone,
+        logo_url: patch.logo_url,
         ..ShopUpdate::default()
     };
     state.store.update_shop(&shop.slug, &update, &By::Key(prefix)).await?;

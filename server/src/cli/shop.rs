@@ -66,6 +66,10 @@ pub(super) enum ShopCommand {
         /// "" sets it back to UTC.
         #[arg(long, value_name = "ZONE")]
         time_zone: Option<String>,
+        /// The shop's logo, shown at the top of its tracking page in place of
+        /// its name: the https:// address of an image; "" removes it.
+        #[arg(long, value_name = "URL")]
+        logo_url: Option<String>,
     },
     /// Replace the shop's Shopify webhook secret and print the new one once.
     RotateSecret {
@@ -149,6 +153,7 @@ pub(super) async fn run(command: ShopCommand) -> Result<()> {
             email_links,
             contact_email,
             time_zone,
+            logo_url,
         } => {
             if let Some(locale) = &locale {
                 settings::check_locale(locale).map_err(anyhow::Error::msg)?;
@@ -174,9 +179,15 @@ pub(super) async fn run(command: ShopCommand) -> Result<()> {
                 .map(settings::check_time_zone)
                 .transpose()
                 .map_err(|e| anyhow::anyhow!("--time-zone: {e}"))?;
+            let logo_url = logo_url
+                .as_deref()
+                .map(settings::check_logo_url)
+                .transpose()
+                .map_err(|e| anyhow::anyhow!("--logo-url: {e}"))?;
             let update = ShopUpdate {
                 contact_email,
                 time_zone,
+                logo_url,
                 name: name.map(str::to_string),
                 locale,
                 accent: if clear_accent { Some(None) } else { accent.map(Some) },
@@ -210,6 +221,10 @@ pub(super) async fn run(command: ShopCommand) -> Result<()> {
                 shop.contact_email.as_deref().unwrap_or("(none)")
             )?;
             say!("  time zone: {}", shop.time_zone.as_deref().unwrap_or("UTC (none set)"))?;
+            say!(
+                "  logo: {}",
+                shop.logo_url.as_deref().unwrap_or("(none: the shop's name)")
+            )?;
             Ok(())
         }
     }

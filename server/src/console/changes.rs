@@ -156,7 +156,7 @@ mod tests {
             change(
                 What::Settings,
                 None,
-                Some("name,locale,accent,allowed_origins,email_links,contact_email,time_zone"),
+                Some("name,locale,accent,allowed_origins,email_links,contact_email,time_zone,logo_url"),
             ),
             change(What::KeyMade, Some("0123456789abcdef"), None),
             change(What::KeyMade, Some("0123456789abcdef"), Some("ERP")),
@@ -191,7 +191,7 @@ mod tests {
         assert_eq!(
             what(Locale::En, settings),
             "Changed the settings: shop name, default language, accent colour, \
-             sites that may embed the widget, links to orders by email, contact address for shoppers, time zone"
+             sites that may embed the widget, links to orders by email, contact address for shoppers, time zone, logo"
         );
         let forgotten = every_kind().pop().unwrap();
         assert_eq!(

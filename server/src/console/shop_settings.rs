@@ -49,6 +49,7 @@ pub async fn settings(
             .and_then(app::zone::canonical)
             .unwrap_or_default()
             .to_string(),
+        logo_url: shop.logo_url.clone().unwrap_or_default(),
         seen: String::new(),
     };
     let form = SettingsForm {
@@ -80,6 +81,9 @@ pub struct SettingsForm {
     /// Empty: none (UTC).
     #[serde(default)]
     time_zone: String,
+    /// Empty: none.
+    #[serde(default)]
+    logo_url: String,
     /// The settings as the page showed them ([`Shown`], as JSON).
     #[serde(default)]
     seen: String,
@@ -101,6 +105,8 @@ struct Shown {
     contact_email: String,
     #[serde(default)]
     time_zone: String,
+    #[serde(default)]
+    logo_url: String,
 }
 
 impl Shown {
@@ -113,6 +119,7 @@ impl Shown {
             email_links: form.email_links.is_some(),
             contact_email: form.contact_email.clone(),
             time_zone: form.time_zone.clone(),
+            logo_url: form.logo_url.clone(),
         }
     }
 
@@ -129,6 +136,7 @@ impl Shown {
             email_links: shown.email_links.then(String::new),
             contact_email: shown.contact_email,
             time_zone: shown.time_zone,
+            logo_url: shown.logo_url,
             seen: String::new(),
         };
         update_of(&as_form, Locale::En).ok()
@@ -148,6 +156,7 @@ fn only_changed(update: ShopUpdate, shown: &ShopUpdate) -> ShopUpdate {
         email_links: changed(update.email_links, &shown.email_links),
         contact_email: changed(update.contact_email, &shown.contact_email),
         time_zone: changed(update.time_zone, &shown.time_zone),
+        logo_url: changed(update.logo_url, &shown.logo_url),
     }
 }
 
@@ -178,9 +187,11 @@ fn update_of(form: &SettingsForm, locale: Locale) -> Result<ShopUpdate, String> 
         settings::check_contact_email(&form.contact_email).map_err(|_| t(locale, "console.settings.bad_contact"))?;
     let time_zone =
         settings::check_time_zone(&form.time_zone).map_err(|_| t(locale, "console.settings.bad_time_zone"))?;
+    let logo_url = settings::check_logo_url(&form.logo_url).map_err(|_| t(locale, "console.settings.bad_logo"))?;
     Ok(ShopUpdate {
         contact_email: Some(contact_email),
         time_zone: Some(time_zone),
+        logo_url: Some(logo_url),
         name: Some(name.to_string()),
         locale: Some(form.locale.clone()),
         accent: Some(accent),
@@ -294,6 +305,11 @@ fn settings_page(
                         {app::zone::offered().map(|name| view! { <option value=name></option> }).collect_view()}
                     </datalist>
                     <p class="hint" id="time-zone-hint">{t(locale, "console.settings.time_zone_hint")}</p>
+                    <label for="logo-url">{t(locale, "console.settings.logo")}</label>
+                    <input id="logo-url" name="logo_url" type="text" inputmode="url" autocomplete="off"
+                        spellcheck="false" maxlength=settings::MAX_LOGO_URL_LEN
+                        placeholder="https://cdn.shop.example/logo.svg" aria-describedby="logo-url-hint" value=form.logo_url.clone()/>
+                    <p class="hint" id="logo-url-hint">{t(locale, "console.settings.logo_hint")}</p>
                     <button type="submit">{t(locale, "console.settings.save")}</button>
                 </form>
                 <section aria-labelledby="preview-title">
@@ -322,6 +338,7 @@ mod tests {
             email_links: None,
             contact_email: String::new(),
             time_zone: String::new(),
+            logo_url: String::new(),
             seen: String::new(),
         }
     }

@@ -11,7 +11,6 @@ use super::session::Signed;
 use super::support::{self, Typed};
 use super::{member_posting, t, Section};
 use crate::AppState;
-use app::store::ORDERS_LISTED;
 use app::view::ShopperView;
 use app::zone::Zone;
 use axum::extract::{Path, State};
@@ -29,7 +28,7 @@ pub struct EmailForm {
 }
 
 /// `POST /console/shops/{slug}/orders/by-email`: the orders with the address,
-/// newest first, at most [`ORDERS_LISTED`]; 422 for what is not an email
+/// newest first, at most `app::store::ORDERS_LISTED`; 422 for what is not an email
 /// address (checked as a lookup checks it, before it becomes a key), 404 for
 /// an address without orders.
 pub async fn find(
@@ -43,9 +42,10 @@ pub async fn find(
         Err(page) => return page,
     };
     let locale = signed.locale;
-    let shown = app::normalize::clip(&form.email, app::normalize::MAX_EMAIL_LEN);
+    // Shown again as typed, as far as an address goes (in characters, as it is checked).
+    let shown: String = form.email.chars().take(app::normalize::MAX_EMAIL_LEN).collect();
     let page = |status, said: Option<(String, bool)>, list: Option<AnyView>| {
-        support::page(&state, &signed, &member, status, Typed::Email(shown), said, list)
+        support::page(&state, &signed, &member, status, Typed::Email(&shown), said, list)
     };
     if app::normalize::check_email(&form.email, "email").is_err() {
         let said = Some((t(locale, "console.orders.bad_email"), true));
@@ -95,7 +95,11 @@ fn listed(
     more: bool,
 ) -> AnyView {
     let count = app::format::count(orders.len() as i64, locale);
-    let heading = app::i18n::t_args(locale, "console.orders.email_found", &[("count", &count)]);
+    let heading = match more {
+        true => "console.orders.email_found_newest",
+        false => "console.orders.email_found",
+    };
+    let heading = app::i18n::t_args(locale, heading, &[("count", &count)]);
     let items = orders
         .iter()
         .map(|order| {
@@ -113,12 +117,11 @@ fn listed(
             }
         })
         .collect_view();
-    let limit = app::format::count(ORDERS_LISTED as i64, locale);
     view! {
         <section aria-labelledby="listed-title">
             <h2 id="listed-title">{heading}</h2>
             <ul class="order-list">{items}</ul>
-            {more.then(|| view! { <p class="hint">{app::i18n::t_args(locale, "console.orders.email_more", &[("n", &limit)])}</p> })}
+            {more.then(|| view! { <p class="hint">{t(locale, "console.orders.email_more")}</p> })}
         </section>
     }
     .into_any()

@@ -8,7 +8,7 @@ use crate::AppState;
 use app::i18n::{t, t_args, Locale};
 use app::normalize::is_slug;
 use app::store::LinkState;
-use app::ui::ShopContact;
+use app::ui::{ShopContact, ShopName};
 use app::view::ShopperView;
 use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
@@ -151,7 +151,7 @@ async fn unopened(state: &AppState, locale: Locale, slug: &str, link: &str) -> R
     let title = t(locale, "links.list_title");
     let body = view! {
         <header class="track-header">
-            <p class="shop-name">{shop.name.clone()}</p>
+            <ShopName name=shop.name.clone() logo=shop.logo_url.clone()/>
             <h1>{title.clone()}</h1>
         </header>
         <form method="post" action=action>
@@ -192,7 +192,7 @@ async fn list(
     };
     let body = view! {
         <header class="track-header">
-            <p class="shop-name">{shop.name.clone()}</p>
+            <ShopName name=shop.name.clone() logo=shop.logo_url.clone()/>
             <h1>{t(locale, "links.list_title")}</h1>
         </header>
         <p>{t(locale, "links.list_intro")}</p>

@@ -7,6 +7,7 @@ pub mod burst;
 pub mod console;
 pub mod links;
 pub mod process;
+pub mod settings;
 pub mod shopify;
 pub mod smtp;
 

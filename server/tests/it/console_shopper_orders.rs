@@ -152,7 +152,77 @@ async fn more_orders_than_a_page_lists_are_said_to_be_more() {
         !found.contains(&format!("#{}", 5000 + listed_at_most)),
         "the oldest left out"
     );
-    assert!(page.contains("Only the 50 newest are listed"), "{page}");
+    assert!(page.contains("Orders with this email address: the 50 newest"), "{page}");
+    assert!(
+        page.contains("There are more; find an older one by its number."),
+        "{page}"
+    );
+}
+
+/// More orders of one address than are read at once: the newest placed is
+/// listed first even when it was stored first (the rows are read in the
+/// order they were placed, not written).
+#[tokio::test]
+async fn the_newest_is_listed_however_many_older_were_stored_after_it() {
+    let app = TestApp::spawn().await;
+    let shop = app.store.shop("alpha").await.unwrap().expect("alpha");
+    let write = |number: String, days_ago: i64| {
+        let order = order_of(&number, "bulk@example.com", days_ago).to_string();
+        let valid = app::order::parse_order(order.as_bytes()).expect("a valid order");
+        app.store.put_order(shop.id, valid)
+    };
+    write("#NEWEST".into(), 0).await.unwrap();
+    for i in 0..520 {
+        write(format!("#OLD-{i}"), 400 + i).await.unwrap();
+    }
+    account(&app, "owner@alpha.example", "alpha", Role::Owner).await;
+    let owner = sign_in(&app, "owner@alpha.example").await;
+    let page = owner
+        .post(BY_EMAIL, &[("email", "bulk@example.com")])
+        .await
+        .text()
+        .await
+        .unwrap();
+    let found = numbers(&page);
+    assert_eq!(found.first().map(String::as_str), Some("#NEWEST"), "{found:?}");
+    assert_eq!(found.get(1).map(String::as_str), Some("#OLD-0"));
+    assert_eq!(found.len(), app::store::ORDERS_LISTED);
+}
+
+/// An order whose stored time of placing cannot be read (changed by hand) is
+/// still listed, last: the address has orders.
+#[tokio::test]
+async fn an_order_whose_time_cannot_be_read_is_listed_last() {
+    let app = TestApp::spawn().await;
+    put(&app, "#2001", "ada@example.com", 3).await;
+    put(&app, "#2002", "ada@example.com", 1).await;
+    put(&app, "#2003", "only@example.com", 1).await;
+    app.exec("UPDATE orders SET shopper_view = REPLACE(shopper_view, '\"placed_at\":\"', '\"placed_at\":\"not ') WHERE number_key IN ('2002', '2003')")
+        .await;
+    account(&app, "owner@alpha.example", "alpha", Role::Owner).await;
+    let owner = sign_in(&app, "owner@alpha.example").await;
+    let page = owner
+        .post(BY_EMAIL, &[("email", "ada@example.com")])
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(numbers(&page), ["#2001", "#2002"], "{page}");
+    let res = owner.post(BY_EMAIL, &[("email", "only@example.com")]).await;
+    assert_eq!(res.status(), 200);
+    assert_eq!(numbers(&res.text().await.unwrap()), ["#2003"]);
+}
+
+/// An address shown again to correct is cut as it is checked, in characters.
+#[tokio::test]
+async fn an_address_is_shown_again_whole_in_characters() {
+    let app = TestApp::spawn().await;
+    account(&app, "owner@alpha.example", "alpha", Role::Owner).await;
+    let owner = sign_in(&app, "owner@alpha.example").await;
+    let wide = format!("{}@example.com", "\u{f8}".repeat(130));
+    let res = owner.post(BY_EMAIL, &[("email", wide.as_str())]).await;
+    assert_eq!(res.status(), 404);
+    assert!(res.text().await.unwrap().contains(&format!(r#"value="{wide}""#)));
 }
 
 #[tokio::test]

@@ -58,6 +58,7 @@ mod platform_mess;
 mod routers;
 mod serve_process;
 mod shop_contact;
+mod shop_logo;
 mod shop_time_zone;
 mod timeouts;
 mod webhook_erased;

@@ -11,33 +11,10 @@ use crate::page::post_form;
 use app::store::Role;
 use common::console::{account, sign_in};
 use common::links::{ask, cookie_of, open, order, take, WAIT};
+use common::settings::{patch, settings};
 use common::smtp::SmtpServer;
 use common::{lookout_ok, TestApp, TestDb, EXAMPLE};
 use serde_json::{json, Value};
-
-const SETTINGS: &str = "/api/v1/shops/alpha/settings";
-
-async fn patch(app: &TestApp, body: Value) -> reqwest::Response {
-    app.client
-        .patch(app.url(SETTINGS))
-        .bearer_auth(&app.alpha_key)
-        .json(&body)
-        .send()
-        .await
-        .unwrap()
-}
-
-async fn settings(app: &TestApp) -> Value {
-    let res = app
-        .client
-        .get(app.url(SETTINGS))
-        .bearer_auth(&app.alpha_key)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 200);
-    res.json().await.unwrap()
-}
 
 async fn ingested() -> TestApp {
     let app = TestApp::spawn().await;

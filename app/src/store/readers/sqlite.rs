@@ -216,6 +216,7 @@ impl SqliteReaders {
                 email_links: row.get(6)?,
                 contact_email: row.get(7)?,
                 time_zone: row.get(8)?,
+                logo_url: row.get(9)?,
             })
         })
     }
