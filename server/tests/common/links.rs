@@ -70,6 +70,14 @@ pub async fn take(app: &TestApp, path: &str, cookie: Option<&str>) -> reqwest::R
     req.send().await.expect("take link")
 }
 
+/// The orders page a mailed link opens: taken and opened by one browser, as
+/// its shopper would.
+pub async fn orders_by_mail(app: &TestApp, mail: &super::smtp::Received) -> String {
+    let path = mail.link_path().expect("a link in the mail");
+    let device = cookie_of(&take(app, &path, None).await);
+    open(app, &path, Some(&device)).await.text().await.unwrap()
+}
+
 /// The `name=value` part of a response's `Set-Cookie`.
 pub fn cookie_of(res: &reqwest::Response) -> String {
     let header = res.headers()["set-cookie"].to_str().expect("ascii cookie");

@@ -1,4 +1,5 @@
-//! The shop `alpha`'s settings through the API, with its key.
+//! The shop `alpha`'s settings: through the API, with its key, and the
+//! console's settings form.
 
 use super::TestApp;
 use serde_json::Value;
@@ -27,4 +28,27 @@ pub async fn settings(app: &TestApp) -> Value {
         .unwrap();
     assert_eq!(res.status(), 200);
     res.json().await.unwrap()
+}
+
+/// The console's settings form for alpha as a new shop has it (every field,
+/// without the settings the page showed: a save sets them all), with the
+/// `changed` fields' values in place.
+pub fn console_form<'a>(changed: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'a str)> {
+    let mut form = vec![
+        ("name", "alpha store"),
+        ("locale", "en"),
+        ("accent", ""),
+        ("allowed_origins", ""),
+        ("email_links", "on"),
+        ("contact_email", ""),
+        ("time_zone", ""),
+        ("logo_url", ""),
+    ];
+    for (name, value) in changed {
+        match form.iter_mut().find(|field| field.0 == *name) {
+            Some(field) => field.1 = value,
+            None => form.push((name, value)),
+        }
+    }
+    form
 }

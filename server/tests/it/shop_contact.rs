@@ -8,8 +8,8 @@ use crate::common;
 
 use app::store::Role;
 use common::console::{account, sign_in};
-use common::links::{ask, cookie_of, open, order, take, WAIT};
-use common::settings::{patch, settings};
+use common::links::{ask, order, orders_by_mail, WAIT};
+use common::settings::{console_form, patch, settings};
 use common::smtp::SmtpServer;
 use common::{lookout_ok, TestApp, TestDb};
 use serde_json::{json, Value};
@@ -130,16 +130,7 @@ async fn an_owner_sets_it_in_the_console_and_the_change_is_recorded() {
     account(&app, "owner@alpha.example", "alpha", Role::Owner).await;
     let owner = sign_in(&app, "owner@alpha.example").await;
     let path = "/console/shops/alpha/settings";
-    let form = |contact: &'static str| {
-        [
-            ("name", "alpha store"),
-            ("locale", "en"),
-            ("accent", ""),
-            ("allowed_origins", ""),
-            ("email_links", "on"),
-            ("contact_email", contact),
-        ]
-    };
+    let form = |contact: &'static str| console_form(&[("contact_email", contact)]);
     let res = owner.post(path, &form("bad address")).await;
     assert_eq!(res.status(), 422);
     assert!(res
@@ -166,9 +157,7 @@ async fn a_shoppers_mail_replies_to_the_shop() {
     let mails = smtp.wait_for(1, WAIT).await;
     assert_eq!(mails[0].header("reply-to").as_deref(), Some("help@alpha.example"));
     // The orders the link shows say where to write too.
-    let path = mails[0].link_path().expect("a link in the mail");
-    let device = cookie_of(&take(&app, &path, None).await);
-    let html = open(&app, &path, Some(&device)).await.text().await.unwrap();
+    let html = orders_by_mail(&app, &mails[0]).await;
     assert!(html.contains("#5001"), "{html}");
     assert!(
         html.contains("Questions about an order? Write to alpha store:")

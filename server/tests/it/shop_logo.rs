@@ -8,8 +8,8 @@ use crate::common;
 
 use app::store::Role;
 use common::console::{account, sign_in};
-use common::links::{ask, cookie_of, open, order, take, WAIT};
-use common::settings::{patch, settings};
+use common::links::{ask, order, orders_by_mail, WAIT};
+use common::settings::{console_form, patch, settings};
 use common::smtp::SmtpServer;
 use common::{lookout_ok, TestApp, TestDb};
 use serde_json::{json, Value};
@@ -112,18 +112,7 @@ async fn an_owner_sets_it_in_the_console_and_an_emailed_links_orders_show_it() {
     account(&app, "owner@alpha.example", "alpha", Role::Owner).await;
     let owner = sign_in(&app, "owner@alpha.example").await;
     let path = "/console/shops/alpha/settings";
-    let form = |logo: &'static str| {
-        [
-            ("name", "alpha store"),
-            ("locale", "en"),
-            ("accent", ""),
-            ("allowed_origins", ""),
-            ("email_links", "on"),
-            ("contact_email", ""),
-            ("time_zone", ""),
-            ("logo_url", logo),
-        ]
-    };
+    let form = |logo: &'static str| console_form(&[("logo_url", logo)]);
     let res = owner.post(path, &form("http://cdn.alpha.example/logo.svg")).await;
     assert_eq!(res.status(), 422);
     assert!(res
@@ -149,9 +138,7 @@ async fn an_owner_sets_it_in_the_console_and_an_emailed_links_orders_show_it() {
     order(&app, "#5001", "ada@example.com", 1).await;
     assert_eq!(ask(&app, "ada@example.com").await.status(), 303);
     let mails = smtp.wait_for(1, WAIT).await;
-    let link = mails[0].link_path().expect("a link in the mail");
-    let device = cookie_of(&take(&app, &link, None).await);
-    let html = open(&app, &link, Some(&device)).await.text().await.unwrap();
+    let html = orders_by_mail(&app, &mails[0]).await;
     assert!(html.contains("#5001"), "{html}");
     let tag = logo_tag(&html).expect("the logo above the orders");
     assert!(tag.contains(r#"src="https://cdn.alpha.example/l.png""#) && tag.contains(r#"alt="alpha store""#));
