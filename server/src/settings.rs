@@ -106,8 +106,11 @@ pub const MAX_LOGO_URL_LEN: usize = 2048;
 /// it: printable ASCII without quotes, angle brackets or back slashes (a host
 /// in another script in its `xn--` form, other characters percent-encoded),
 /// no user name or password before the host, and a host (and port) as an
-/// allowed origin names them; at most [`MAX_LOGO_URL_LEN`] characters once
-/// trimmed; its scheme written `https://`; empty is none (the setting removed).
+/// allowed origin names them, which is a name on the internet: its last label
+/// has a letter (no IP address, which a browser may read as another: `0x7f.1`
+/// is 127.0.0.1) and it is not `localhost`; at most [`MAX_LOGO_URL_LEN`]
+/// characters once trimmed; its scheme written `https://`; empty is none (the
+/// setting removed).
 pub fn check_logo_url(typed: &str) -> Result<Option<String>, String> {
     let typed = typed.trim();
     if typed.is_empty() {
@@ -129,6 +132,16 @@ pub fn check_logo_url(typed: &str) -> Result<Option<String>, String> {
     };
     let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
     if authority.contains('@') || check_origin(&format!("https://{authority}")).is_err() {
+        return Err(problem());
+    }
+    let host = authority
+        .rsplit_once(':')
+        .map_or(authority, |(host, _)| host)
+        .to_ascii_lowercase();
+    let named = host
+        .rsplit_once('.')
+        .is_some_and(|(_, last)| last.bytes().any(|b| b.is_ascii_alphabetic()));
+    if !named || host == "localhost" || host.ends_with(".localhost") {
         return Err(problem());
     }
     Ok(Some(format!("https://{rest}")))
@@ -247,7 +260,6 @@ mod tests {
                 "https://xn--bcher-kva.example/logo.png",
                 "https://xn--bcher-kva.example/logo.png",
             ),
-            ("https://[2001:db8::1]/logo.png", "https://[2001:db8::1]/logo.png"),
         ] {
             assert_eq!(check_logo_url(typed), Ok(Some(kept.to_string())), "{typed}");
         }
@@ -268,6 +280,15 @@ mod tests {
             "https://cdn..example/logo.svg",
             "https://cdn.shop.example:99999/logo.svg",
             "https://cdn.shop.example\\logo.svg",
+            // Addresses, not names on the internet: a browser reads some as another.
+            "https://[2001:db8::1]/logo.png",
+            "https://1.2.3.4/logo.png",
+            "https://1.2.3.4.5/logo.png",
+            "https://0x7f.1/logo.png",
+            "https://2130706433/logo.png",
+            "https://localhost/logo.png",
+            "https://cdn.localhost:8443/logo.png",
+            "https://intranet/logo.png",
             long.as_str(),
         ] {
             assert!(check_logo_url(bad).is_err(), "{bad}");

@@ -86,9 +86,10 @@ pub struct SettingsPatch {
     #[schema(required = false, max_length = 64)]
     #[serde(default)]
     time_zone: Option<Option<String>>,
-    /// The shop's logo: the `https://` address of an image, in ASCII without
-    /// spaces or quotes (white space around it trimmed; no user name or
-    /// password), or `null` (or `""`) to remove it.
+    /// The shop's logo: the `https://` address of an image on a host named on
+    /// the internet, in ASCII without spaces or quotes (no user name or
+    /// password; white space around it trimmed before its length is checked),
+    /// or `null` (or `""`) to remove it.
     #[schema(required = false, max_length = 2048)]
     #[serde(default)]
     logo_url: Option<Option<String>>,

@@ -267,13 +267,16 @@ fn settings_page(
                 <form method="post" action=action class="stack">
                     {csrf_field(&signed.session.csrf)}
                     <input type="hidden" name="seen" value=form.seen.clone()/>
+                    // No `maxlength` on the fields a save keeps: a browser would
+                    // cut a pasted value and save another; the server refuses
+                    // one too long, saying so.
                     <label for="name">{t(locale, "console.settings.name")}</label>
-                    <input id="name" name="name" required maxlength="100" value=form.name.clone()/>
+                    <input id="name" name="name" required value=form.name.clone()/>
                     <label for="locale">{t(locale, "console.settings.locale")}</label>
                     <select id="locale" name="locale" aria-describedby="locale-hint">{languages}</select>
                     <p id="locale-hint" class="hint">{t(locale, "console.settings.locale_hint")}</p>
                     <label for="accent">{t(locale, "console.settings.accent")}</label>
-                    <input id="accent" name="accent" placeholder="#0a7c59" maxlength="7" value=form.accent.clone()/>
+                    <input id="accent" name="accent" placeholder="#0a7c59" value=form.accent.clone()/>
                     <label for="origins">{t(locale, "console.settings.origins")}</label>
                     <textarea id="origins" name="allowed_origins" rows="4" placeholder="https://shop.example">
                         {form.allowed_origins.clone()}
@@ -293,13 +296,13 @@ fn settings_page(
                     // in another script in its `xn--` form (a change the page
                     // did not show), or refuse to send the form at all.
                     <input id="contact-email" name="contact_email" type="text" inputmode="email" autocomplete="off"
-                        spellcheck="false" maxlength="254"
+                        spellcheck="false"
                         placeholder="help@shop.example" aria-describedby="contact-email-hint" value=form.contact_email.clone()/>
                     <p class="hint" id="contact-email-hint">{t(locale, "console.settings.contact_hint")}</p>
                     <label for="time-zone">{t(locale, "console.settings.time_zone")}</label>
                     // Text offered the zones named for places; older names are taken when typed.
                     <input id="time-zone" name="time_zone" type="text" list="time-zones" autocomplete="off"
-                        spellcheck="false" maxlength=app::zone::MAX_NAME_LEN
+                        spellcheck="false"
                         placeholder="Europe/Oslo" aria-describedby="time-zone-hint" value=form.time_zone.clone()/>
                     <datalist id="time-zones">
                         {app::zone::offered().map(|name| view! { <option value=name></option> }).collect_view()}
@@ -307,7 +310,7 @@ fn settings_page(
                     <p class="hint" id="time-zone-hint">{t(locale, "console.settings.time_zone_hint")}</p>
                     <label for="logo-url">{t(locale, "console.settings.logo")}</label>
                     <input id="logo-url" name="logo_url" type="text" inputmode="url" autocomplete="off"
-                        spellcheck="false" maxlength=settings::MAX_LOGO_URL_LEN
+                        spellcheck="false"
                         placeholder="https://cdn.shop.example/logo.svg" aria-describedby="logo-url-hint" value=form.logo_url.clone()/>
                     <p class="hint" id="logo-url-hint">{t(locale, "console.settings.logo_hint")}</p>
                     <button type="submit">{t(locale, "console.settings.save")}</button>
