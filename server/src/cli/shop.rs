@@ -1,10 +1,10 @@
-//! `lookout shop`: create a shop, rotate its webhook secret, change its settings.
+//! `lookout shop`: create a shop, rotate its webhook secret, show and change its settings.
 
 use super::args::Db;
 use super::open;
 use crate::{keys, settings};
 use anyhow::Result;
-use app::store::{By, NewShop, ShopUpdate};
+use app::store::{By, NewShop, Shop, ShopUpdate};
 use clap::Subcommand;
 
 #[derive(Subcommand)]
@@ -27,6 +27,13 @@ pub(super) enum ShopCommand {
         /// Accent colour, e.g. #0a7c59.
         #[arg(long)]
         accent: Option<String>,
+    },
+    /// Print a shop's settings.
+    Show {
+        /// The shop's slug.
+        slug: String,
+        #[command(flatten)]
+        db: Db,
     },
     /// Change a shop's settings; what is not given stays as it is.
     Update {
@@ -204,28 +211,39 @@ pub(super) async fn run(command: ShopCommand) -> Result<()> {
             }
             let shop = super::shop_named(&store, &slug).await?;
             say!("Updated shop {:?} ({}).", shop.slug, shop.name)?;
-            say!("  locale: {}", shop.locale)?;
-            say!("  accent: {}", shop.accent.as_deref().unwrap_or("(default)"))?;
-            let origins = if shop.allowed_origins.is_empty() {
-                "(none: the widget cannot be framed)".to_string()
-            } else {
-                shop.allowed_origins.join(" ")
-            };
-            say!("  allowed origins: {origins}")?;
-            say!(
-                "  order links by email: {}",
-                if shop.email_links { "on" } else { "off" }
-            )?;
-            say!(
-                "  contact address: {}",
-                shop.contact_email.as_deref().unwrap_or("(none)")
-            )?;
-            say!("  time zone: {}", shop.time_zone.as_deref().unwrap_or("UTC (none set)"))?;
-            say!(
-                "  logo: {}",
-                shop.logo_url.as_deref().unwrap_or("(none: the shop's name)")
-            )?;
-            Ok(())
+            said_settings(&shop)
+        }
+        ShopCommand::Show { slug, db } => {
+            let store = open(&db).await?;
+            let shop = super::shop_named(&store, &slug).await?;
+            say!("Shop {:?} ({}).", shop.slug, shop.name)?;
+            said_settings(&shop)
         }
     }
+}
+
+/// A shop's settings, a line each, as `shop update` and `shop show` print them.
+fn said_settings(shop: &Shop) -> Result<()> {
+    say!("  locale: {}", shop.locale)?;
+    say!("  accent: {}", shop.accent.as_deref().unwrap_or("(default)"))?;
+    let origins = if shop.allowed_origins.is_empty() {
+        "(none: the widget cannot be framed)".to_string()
+    } else {
+        shop.allowed_origins.join(" ")
+    };
+    say!("  allowed origins: {origins}")?;
+    say!(
+        "  order links by email: {}",
+        if shop.email_links { "on" } else { "off" }
+    )?;
+    say!(
+        "  contact address: {}",
+        shop.contact_email.as_deref().unwrap_or("(none)")
+    )?;
+    say!("  time zone: {}", shop.time_zone.as_deref().unwrap_or("UTC (none set)"))?;
+    say!(
+        "  logo: {}",
+        shop.logo_url.as_deref().unwrap_or("(none: the shop's name)")
+    )?;
+    Ok(())
 }

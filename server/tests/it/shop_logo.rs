@@ -177,3 +177,41 @@ fn the_command_line_sets_and_removes_it() {
     let out = lookout_ok(&db.url, &["shop", "update", "nordlys", "--logo-url", ""]);
     assert!(out.contains("logo: (none: the shop's name)"), "{out}");
 }
+
+/// `lookout shop show` prints what `shop update` prints, changing nothing.
+#[test]
+fn the_command_line_shows_a_shops_settings() {
+    let db = TestDb::new();
+    lookout_ok(
+        &db.url,
+        &["shop", "create", "nordlys", "--name", "Nordlys", "--locale", "nb"],
+    );
+    let set = [
+        "--time-zone",
+        "Europe/Oslo",
+        "--logo-url",
+        "https://cdn.nordlys.example/logo.svg",
+        "--contact-email",
+        "help@nordlys.example",
+    ];
+    let updated = lookout_ok(&db.url, &[&["shop", "update", "nordlys"][..], &set].concat());
+    let shown = lookout_ok(&db.url, &["shop", "show", "nordlys"]);
+    assert!(shown.starts_with("Shop \"nordlys\" (Nordlys).\n"), "{shown}");
+    let settings = |out: &str| out.lines().skip(1).map(str::to_string).collect::<Vec<_>>();
+    assert_eq!(settings(&shown), settings(&updated));
+    for line in [
+        "  locale: nb",
+        "  time zone: Europe/Oslo",
+        "  logo: https://cdn.nordlys.example/logo.svg",
+        "  contact address: help@nordlys.example",
+        "  order links by email: on",
+    ] {
+        assert!(shown.lines().any(|l| l == line), "{line}: {shown}");
+    }
+    let unknown = common::lookout_command(&db.url)
+        .args(["shop", "show", "nobody"])
+        .output()
+        .unwrap();
+    assert!(!unknown.status.success());
+    assert!(String::from_utf8_lossy(&unknown.stderr).contains("no shop with the slug \"nobody\""));
+}
