@@ -158,10 +158,12 @@ impl SettingsPatch {
                         Err(e) => errors.extend(invalid("time_zone", format!("`time_zone`: {e}."))),
                     }
                 }
-                ("logo_url", value) => match text_or_null(value, crate::settings::check_logo_url, "an address") {
-                    Ok(logo) => patch.logo_url = Some(logo),
-                    Err(e) => errors.extend(invalid("logo_url", format!("`logo_url`: {e}."))),
-                },
+                ("logo_url", value) => {
+                    match text_or_null(value, crate::settings::check_logo_url, "an https:// address") {
+                        Ok(logo) => patch.logo_url = Some(logo),
+                        Err(e) => errors.extend(invalid("logo_url", format!("`logo_url`: {e}."))),
+                    }
+                }
                 (other, _) => {
                     let name = app::normalize::clip(other, MAX_NAME);
                     errors.extend(invalid(

@@ -52,3 +52,54 @@ pub fn console_form<'a>(changed: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'a str
     }
     form
 }
+
+/// One setting saved in alpha's console form, as an owner would: the value
+/// `refused` is answered 422 saying `refusal`, leaving the setting unset;
+/// `saved` is taken (303), kept as `kept` (as the API reads it back), shown in
+/// the form again and listed on the Changes page as `listed`.
+pub struct ConsoleSave<'a> {
+    pub field: &'a str,
+    pub refused: &'a str,
+    pub refusal: &'a str,
+    pub saved: &'a str,
+    pub kept: &'a str,
+    pub listed: &'a str,
+}
+
+/// Checks a [`ConsoleSave`] by `owner`; the settings page as it shows after.
+pub async fn saved_in_console(app: &TestApp, owner: &super::console::Browser<'_>, save: ConsoleSave<'_>) -> String {
+    let path = "/console/shops/alpha/settings";
+    let res = owner.post(path, &console_form(&[(save.field, save.refused)])).await;
+    assert_eq!(res.status(), 422, "{}", save.refused);
+    let page = res.text().await.unwrap();
+    assert!(page.contains(save.refusal), "{page}");
+    assert_eq!(settings(app).await[save.field], Value::Null, "nothing saved");
+    let res = owner.post(path, &console_form(&[(save.field, save.saved)])).await;
+    assert_eq!(res.status(), 303, "{}", save.saved);
+    assert_eq!(settings(app).await[save.field], save.kept);
+    let page = owner.page(path).await;
+    assert!(page.contains(&format!(r#"value="{}""#, save.kept)), "{page}");
+    let changes = owner.page("/console/shops/alpha/changes").await;
+    assert!(changes.contains(save.listed), "{changes}");
+    page
+}
+
+/// Each of `bad`, sent as `field` beside `email_links: false`, is refused 422
+/// naming the field (its message saying `saying`) and changes nothing: the
+/// field stays `kept`, links by email stay on.
+pub async fn refused_changing_nothing(app: &TestApp, field: &str, bad: &[Value], saying: &str, kept: &str) {
+    for bad in bad {
+        let res = patch(app, serde_json::json!({field: bad, "email_links": false})).await;
+        assert_eq!(res.status(), 422, "{bad}");
+        let problem: Value = res.json().await.unwrap();
+        let error = &problem["errors"][0];
+        assert_eq!(error["field"], field, "{bad}: {problem}");
+        assert!(
+            error["message"].as_str().unwrap_or_default().contains(saying),
+            "{bad}: {problem}"
+        );
+        let now = settings(app).await;
+        assert_eq!(now[field], kept, "{bad}");
+        assert_eq!(now["email_links"], true, "{bad}: nothing else changed either");
+    }
+}
