@@ -221,7 +221,14 @@ pub async fn track_order_html(
     let locale = crate::i18n::Locale::parse(&locale).unwrap_or_default();
     // The shop's time zone, as its page says times (the shop was just found).
     let time_zone = match use_context::<crate::store::Store>() {
-        Some(store) => store.shop(&shop).await.ok().flatten().and_then(|s| s.time_zone),
+        Some(store) => match store.shop(&shop).await {
+            Ok(found) => found.and_then(|s| s.time_zone),
+            Err(e) => {
+                // The order is still shown, its times in UTC.
+                tracing::error!(error = %e, "shop query failed");
+                None
+            }
+        },
         None => None,
     };
     Ok(crate::ui::order_html(

@@ -161,15 +161,16 @@ impl Store {
         };
         let sql = format!(
             "SELECT shopper_view FROM orders WHERE shop_id = $1 AND email_key = $2 AND shopper_view IS NOT NULL
-             ORDER BY {placed} DESC, id DESC LIMIT $3"
+             ORDER BY {placed} DESC NULLS LAST, id DESC LIMIT $3"
         );
         let rows: Vec<String> = sqlx::query_scalar(&sql)
             .bind(shop_id)
             .bind(email_key)
-            .bind(ORDERS_READ)
+            .bind(ORDERS_READ + 1)
             .fetch_all(&self.pool)
             .await?;
-        let all_read = rows.len() < ORDERS_READ.unsigned_abs() as usize;
+        // One row past those read says there are more.
+        let all_read = rows.len() <= ORDERS_READ.unsigned_abs() as usize;
         let mut views: Vec<(Option<DateTime<Utc>>, ShopperView)> = rows
             .into_iter()
             .filter_map(|json| match StoredView::new(json).parse() {

@@ -47,8 +47,14 @@ pub async fn find(
     let page = |status, said: Option<(String, bool)>, list: Option<AnyView>| {
         support::page(&state, &signed, &member, status, Typed::Email(&shown), said, list)
     };
-    if app::normalize::check_email(&form.email, "email").is_err() {
-        let said = Some((t(locale, "console.orders.bad_email"), true));
+    if let Err(error) = app::normalize::check_email(&form.email, "email") {
+        // What is wrong, as the lookup's check says it, in the staff's words.
+        let key = match error.code.as_str() {
+            "email_required" => "console.orders.email_required",
+            "email_too_long" => "field.email_too_long",
+            _ => "console.orders.bad_email",
+        };
+        let said = Some((t(locale, key), true));
         return page(StatusCode::UNPROCESSABLE_ENTITY, said, None);
     }
     // As a shopper's lookup reads it (full-width forms as ASCII, unseen marks dropped).
