@@ -220,22 +220,18 @@ pub async fn track_order_html(
     let view = track_order(shop.clone(), email, order_number).await?;
     let locale = crate::i18n::Locale::parse(&locale).unwrap_or_default();
     // The shop's time zone, as its page says times (the shop was just found).
-    let time_zone = match use_context::<crate::store::Store>() {
+    let zone = match use_context::<crate::store::Store>() {
         Some(store) => match store.shop(&shop).await {
-            Ok(found) => found.and_then(|s| s.time_zone),
+            Ok(found) => found.map(|s| s.zone()).unwrap_or_default(),
             Err(e) => {
                 // The order is still shown, its times in UTC.
                 tracing::error!(error = %e, "shop query failed");
-                None
+                crate::zone::Zone::default()
             }
         },
-        None => None,
+        None => crate::zone::Zone::default(),
     };
-    Ok(crate::ui::order_html(
-        view,
-        locale,
-        crate::zone::Zone::of(time_zone.as_deref()),
-    ))
+    Ok(crate::ui::order_html(view, locale, zone))
 }
 
 /// The view a lookup found, for rendering. The store wrote it from a `ShopperView`,

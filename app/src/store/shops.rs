@@ -31,6 +31,13 @@ pub struct Shop {
     pub logo_url: Option<String>,
 }
 
+impl Shop {
+    /// The time zone its shopper pages say times in (UTC without one).
+    pub fn zone(&self) -> crate::zone::Zone {
+        crate::zone::Zone::of(self.time_zone.as_deref())
+    }
+}
+
 /// A new shop's settings.
 #[derive(Debug, Clone)]
 pub struct NewShop {

@@ -84,7 +84,7 @@ pub async fn find(
         tracing::error!(error = %e, "could not record a support listing");
         return pages::unavailable(locale);
     }
-    let zone = Zone::of(member.shop.time_zone.as_deref());
+    let zone = member.shop.zone();
     let open = format!("/console/shops/{}/orders", member.shop.slug);
     let list = listed(&orders, locale, zone, &open, &signed.session.csrf, more);
     page(StatusCode::OK, None, Some(list))

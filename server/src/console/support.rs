@@ -181,7 +181,7 @@ async fn found(
     let version = app::store::order_version(&order);
     Ok(Some(Found {
         doc,
-        shopper_html: app::ui::order_html(view, locale, app::zone::Zone::of(member.shop.time_zone.as_deref())),
+        shopper_html: app::ui::order_html(view, locale, member.shop.zone()),
         shopper_locale: locale,
         version,
         name: order.order_number.clone(),

@@ -188,7 +188,7 @@ async fn list(
     let lookup = format!("/track/{slug}?locale={}", locale.code());
     let listed = match orders.is_empty() {
         true => view! { <p class="notice">{t(locale, "links.list_empty")}</p> }.into_any(),
-        false => view! { <ul class="order-list">{listed(orders, locale, app::zone::Zone::of(shop.time_zone.as_deref()))}</ul> }.into_any(),
+        false => view! { <ul class="order-list">{listed(orders, locale, shop.zone())}</ul> }.into_any(),
     };
     let body = view! {
         <header class="track-header">

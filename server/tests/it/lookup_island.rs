@@ -13,7 +13,7 @@ async fn ingested() -> TestApp {
 }
 
 /// Posts the lookup form to `path`, as the island (`fragment`) or as a plain form.
-async fn post(app: &TestApp, path: &str, fragment: bool, email: &str, number: &str) -> reqwest::Response {
+pub(crate) async fn post(app: &TestApp, path: &str, fragment: bool, email: &str, number: &str) -> reqwest::Response {
     let mut req = app
         .client
         .post(app.url(path))

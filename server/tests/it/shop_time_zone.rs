@@ -6,6 +6,7 @@
 //! refused, changing nothing.
 
 use crate::common;
+use crate::lookup_island::post;
 use crate::page::post_form;
 
 use app::store::Role;
@@ -24,15 +25,7 @@ async fn ingested() -> TestApp {
 
 /// The order as the island asks for it: the lookup's part of the page.
 async fn fragment(app: &TestApp) -> String {
-    let res = app
-        .client
-        .post(app.url("/track/alpha"))
-        .header("sec-fetch-site", "same-origin")
-        .header("lookout-fragment", "lookup")
-        .form(&[("email", "ada@example.com"), ("order_number", "#1001")])
-        .send()
-        .await
-        .unwrap();
+    let res = post(app, "/track/alpha", true, "ada@example.com", "#1001").await;
     assert_eq!(res.status(), 200);
     res.text().await.unwrap()
 }
@@ -75,13 +68,7 @@ async fn a_zone_set_through_the_api_is_the_one_the_pages_say_times_in() {
         html.contains(r#"<time datetime="2026-11-03T07:00:00Z" data-local="date">2 Nov 2026</time>"#),
         "{html}"
     );
-    let res = app
-        .client
-        .post(app.url("/track/alpha?locale=de"))
-        .form(&[("email", "ada@example.com"), ("order_number", "#1001")])
-        .send()
-        .await
-        .unwrap();
+    let res = post(&app, "/track/alpha?locale=de", false, "ada@example.com", "#1001").await;
     assert_eq!(scan(&res.text().await.unwrap()), "2. Nov. 2026 23:00 PST");
     // The older page's server function says them the same way.
     let res = app
