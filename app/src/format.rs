@@ -3,6 +3,8 @@
 use crate::i18n::Locale;
 
 const NBSP: char = '\u{a0}';
+/// French groups digits with a narrow no-break space.
+const NNBSP: char = '\u{202f}';
 
 /// Minor digits shown for a currency (its ISO 4217 exponent; 2 unless listed).
 fn decimals(currency: &str) -> usize {
@@ -52,20 +54,22 @@ fn rounded(amount: &str, places: usize) -> (String, String) {
 }
 
 /// `amount` (a decimal string such as "1249.5") in `currency`, for `locale`:
-/// `1 249,50 kr` (nb, sv), `1.249,50 €` (de), `€1,249.50` (en), `¥1,249.50` (zh).
+/// `1 249,50 kr` (nb, sv), `1.249,50 €` (de), `1 249,50 €` (fr), `1249,50 €`
+/// (es), `€1,249.50` (en), `¥1,249.50` (zh).
 pub fn money(amount: &str, currency: &str, locale: Locale) -> String {
     let places = decimals(currency);
     let (int, frac) = rounded(amount, places);
-    let (group, point) = separators(locale);
-    let mut number = group_digits(&int, group);
+    let mut number = grouped(&int, locale);
     if places > 0 {
-        number.push(point);
+        number.push(separators(locale).1);
         number.push_str(&frac);
     }
     match (locale, currency) {
         (Locale::Nb, "NOK") | (Locale::Sv, "SEK") => format!("{number}{NBSP}kr"),
-        (Locale::Nb | Locale::Sv | Locale::De, "EUR") => format!("{number}{NBSP}€"),
-        (Locale::Nb | Locale::Sv | Locale::De, _) => format!("{number}{NBSP}{currency}"),
+        (Locale::Nb | Locale::Sv | Locale::De | Locale::Fr | Locale::Es, "EUR") => format!("{number}{NBSP}€"),
+        (Locale::Nb | Locale::Sv | Locale::De | Locale::Fr | Locale::Es, _) => {
+            format!("{number}{NBSP}{currency}")
+        }
         (Locale::En, "USD") => format!("${number}"),
         (Locale::En | Locale::Zh, "EUR") => format!("€{number}"),
         (Locale::En, "GBP") => format!("£{number}"),
@@ -121,14 +125,24 @@ fn separators(locale: Locale) -> (char, char) {
     match locale {
         Locale::En | Locale::Zh => (',', '.'),
         Locale::Nb | Locale::Sv => (NBSP, ','),
-        Locale::De => ('.', ','),
+        Locale::De | Locale::Es => ('.', ','),
+        Locale::Fr => (NNBSP, ','),
     }
 }
 
-/// A whole number as `locale` writes it: `12,345` (en, zh), `12.345` (de),
-/// `12 345` (nb, sv, a no-break space).
+/// The whole digits `int` grouped in thousands as `locale` does; Spanish
+/// leaves a number of four digits whole (`1249`, `12.345`).
+fn grouped(int: &str, locale: Locale) -> String {
+    match locale {
+        Locale::Es if int.chars().count() < 5 => int.to_string(),
+        _ => group_digits(int, separators(locale).0),
+    }
+}
+
+/// A whole number as `locale` writes it: `12,345` (en, zh), `12.345` (de, es),
+/// `12 345` (nb, sv, a no-break space; fr, a narrow one).
 pub fn count(n: i64, locale: Locale) -> String {
-    let digits = group_digits(&n.unsigned_abs().to_string(), separators(locale).0);
+    let digits = grouped(&n.unsigned_abs().to_string(), locale);
     if n < 0 {
         format!("-{digits}")
     } else {
@@ -136,12 +150,13 @@ pub fn count(n: i64, locale: Locale) -> String {
     }
 }
 
-/// A whole percentage as `locale` writes it: `87%` (en, zh), `87 %` (de, nb,
-/// sv, a no-break space).
+/// A whole percentage as `locale` writes it: `87%` (en, zh), `87 %` (de, es,
+/// nb, sv, a no-break space; fr, a narrow one).
 pub fn percent(p: i64, locale: Locale) -> String {
     match locale {
         Locale::En | Locale::Zh => format!("{}%", count(p, locale)),
-        Locale::De | Locale::Nb | Locale::Sv => format!("{}{NBSP}%", count(p, locale)),
+        Locale::Fr => format!("{}{NNBSP}%", count(p, locale)),
+        Locale::De | Locale::Es | Locale::Nb | Locale::Sv => format!("{}{NBSP}%", count(p, locale)),
     }
 }
 
@@ -157,7 +172,7 @@ fn group_digits(int: &str, sep: char) -> String {
     out
 }
 
-const MONTHS: [[&str; 12]; 4] = [
+const MONTHS: [[&str; 12]; 6] = [
     [
         "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
     ],
@@ -170,10 +185,17 @@ const MONTHS: [[&str; 12]; 4] = [
     [
         "Jan.", "Feb.", "März", "Apr.", "Mai", "Juni", "Juli", "Aug.", "Sept.", "Okt.", "Nov.", "Dez.",
     ],
+    [
+        "janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.", "nov.", "déc.",
+    ],
+    [
+        "ene", "feb", "mar", "abr", "may", "jun", "jul", "ago", "sept", "oct", "nov", "dic",
+    ],
 ];
 
 /// The date of an RFC 3339 time or a `YYYY-MM-DD` date: `2 Nov 2026`, `2. nov. 2026`,
-/// `2 nov. 2026`, `2. Nov. 2026`, `2026年11月2日`. Unreadable input is shown as it is.
+/// `2 nov. 2026`, `2. Nov. 2026`, `2 nov. 2026` (fr), `2 nov 2026` (es),
+/// `2026年11月2日`. Unreadable input is shown as it is.
 pub fn date(value: &str, locale: Locale) -> String {
     let parts = value.get(..10).map(|d| {
         let mut it = d.split('-').map(|p| p.parse::<u32>().ok());
@@ -189,6 +211,8 @@ pub fn date(value: &str, locale: Locale) -> String {
         Locale::Sv => format!("{d} {} {y}", month(2)),
         Locale::De => format!("{d}. {} {y}", month(3)),
         Locale::Zh => format!("{y}年{m}月{d}日"),
+        Locale::Fr => format!("{d} {} {y}", month(4)),
+        Locale::Es => format!("{d} {} {y}", month(5)),
     }
 }
 
@@ -217,7 +241,7 @@ mod tests {
     use super::*;
 
     fn plain(s: String) -> String {
-        s.replace(NBSP, " ")
+        s.replace([NBSP, NNBSP], " ")
     }
 
     #[test]
@@ -230,6 +254,11 @@ mod tests {
         assert_eq!(plain(money("548.00", "NOK", Locale::En)), "NOK 548.00");
         assert_eq!(money("1249", "JPY", Locale::Zh).replace(NBSP, " "), "JPY 1,249");
         assert_eq!(plain(money("1234567.891", "KWD", Locale::De)), "1.234.567,891 KWD");
+        assert_eq!(money("1249.5", "EUR", Locale::Fr), "1\u{202f}249,50\u{a0}€");
+        assert_eq!(plain(money("548", "CHF", Locale::Fr)), "548,00 CHF");
+        assert_eq!(plain(money("1249.5", "EUR", Locale::Es)), "1249,50 €");
+        assert_eq!(plain(money("12345.5", "EUR", Locale::Es)), "12.345,50 €");
+        assert_eq!(plain(money("1249", "MXN", Locale::Es)), "1249,00 MXN");
     }
 
     #[test]
@@ -269,6 +298,11 @@ mod tests {
         assert_eq!(count(999, Locale::De), "999");
         assert_eq!(percent(87, Locale::En), "87%");
         assert_eq!(plain(percent(87, Locale::Nb)), "87 %");
+        assert_eq!(count(12345, Locale::Fr), "12\u{202f}345");
+        assert_eq!(percent(87, Locale::Fr), "87\u{202f}%");
+        assert_eq!(count(1234, Locale::Es), "1234", "Spanish groups from five digits");
+        assert_eq!(count(-12345, Locale::Es), "-12.345");
+        assert_eq!(percent(87, Locale::Es), "87\u{a0}%");
     }
 
     #[test]
@@ -300,6 +334,10 @@ mod tests {
         assert_eq!(date(t, Locale::De), "2. Nov. 2026");
         assert_eq!(date(t, Locale::Zh), "2026年11月2日");
         assert_eq!(date("2026-03-06", Locale::De), "6. März 2026");
+        assert_eq!(date(t, Locale::Fr), "2 nov. 2026");
+        assert_eq!(date("2026-08-15", Locale::Fr), "15 août 2026");
+        assert_eq!(date(t, Locale::Es), "2 nov 2026");
+        assert_eq!(date("2026-01-06", Locale::Es), "6 ene 2026");
         assert_eq!(moment(t, Locale::En), "2 Nov 2026 10:15 UTC");
         assert_eq!(
             moment("2026-11-02", Locale::En),

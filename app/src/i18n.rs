@@ -17,11 +17,23 @@ pub enum Locale {
     De,
     #[serde(rename = "zh")]
     Zh,
+    #[serde(rename = "fr")]
+    Fr,
+    #[serde(rename = "es")]
+    Es,
 }
 
 impl Locale {
     /// Every locale, in the order the language switcher shows them.
-    pub const ALL: [Locale; 5] = [Locale::En, Locale::Nb, Locale::Sv, Locale::De, Locale::Zh];
+    pub const ALL: [Locale; 7] = [
+        Locale::En,
+        Locale::De,
+        Locale::Es,
+        Locale::Fr,
+        Locale::Nb,
+        Locale::Sv,
+        Locale::Zh,
+    ];
 
     /// The code used in `?locale=`, in files and in `<html lang>`.
     pub fn code(self) -> &'static str {
@@ -31,6 +43,8 @@ impl Locale {
             Locale::Sv => "sv",
             Locale::De => "de",
             Locale::Zh => "zh",
+            Locale::Fr => "fr",
+            Locale::Es => "es",
         }
     }
 
@@ -51,6 +65,8 @@ impl Locale {
             Locale::Sv => "Svenska",
             Locale::De => "Deutsch",
             Locale::Zh => "中文",
+            Locale::Fr => "Français",
+            Locale::Es => "Español",
         }
     }
 
@@ -71,6 +87,8 @@ impl Locale {
             ("sv", Locale::Sv),
             ("de", Locale::De),
             ("zh", Locale::Zh),
+            ("fr", Locale::Fr),
+            ("es", Locale::Es),
         ]
         .into_iter()
         .find(|(code, _)| primary.eq_ignore_ascii_case(code))
@@ -283,6 +301,35 @@ mod tests {
         // A translated string really differs from English where it should.
         assert_eq!(t(Locale::Nb, "form.submit"), "Spor bestilling");
         assert_eq!(t(Locale::Zh, "status.payment.paid.name"), "已付款");
+        assert_ne!(t(Locale::Fr, "form.submit"), t(Locale::En, "form.submit"));
+        assert_ne!(t(Locale::Es, "form.submit"), t(Locale::En, "form.submit"));
+    }
+
+    /// The `%{name}` placeholders of a translation.
+    fn placeholders(text: &str) -> Vec<&str> {
+        let mut names: Vec<&str> = text
+            .split("%{")
+            .skip(1)
+            .filter_map(|rest| rest.split_once('}').map(|(name, _)| name))
+            .collect();
+        names.sort_unstable();
+        names
+    }
+
+    #[test]
+    fn every_translation_has_the_placeholders_english_has() {
+        for key in keys_of(Locale::En) {
+            let english = t(Locale::En, &key);
+            for locale in Locale::ALL {
+                let text = t(locale, &key);
+                assert_eq!(
+                    placeholders(&text),
+                    placeholders(&english),
+                    "{}: {key}: {text:?}",
+                    locale.code()
+                );
+            }
+        }
     }
 
     #[test]
@@ -296,15 +343,21 @@ mod tests {
     #[test]
     fn accept_language_picks_the_best_supported_tag() {
         assert_eq!(
-            Locale::from_accept_language("fr-FR,fr;q=0.9,de;q=0.8,en;q=0.7"),
+            Locale::from_accept_language("pt-BR,pt;q=0.9,de;q=0.8,en;q=0.7"),
             Some(Locale::De)
         );
+        assert_eq!(
+            Locale::from_accept_language("fr-CA,fr;q=0.9,en;q=0.7"),
+            Some(Locale::Fr)
+        );
+        assert_eq!(Locale::from_accept_language("es-419, en;q=0.5"), Some(Locale::Es));
+        assert_eq!(Locale::from_accept_language("ES_mx"), Some(Locale::Es));
         assert_eq!(Locale::from_accept_language("nn-NO"), Some(Locale::Nb));
         assert_eq!(
             Locale::from_accept_language("zh-Hans-CN;q=0.5, sv;q=0.6"),
             Some(Locale::Sv)
         );
-        assert_eq!(Locale::from_accept_language("fr, it;q=0.5"), None);
+        assert_eq!(Locale::from_accept_language("pt, it;q=0.5"), None);
         assert_eq!(Locale::from_accept_language(""), None);
         assert_eq!(Locale::from_accept_language("de;q=0"), None);
         assert_eq!(Locale::from_accept_language("DE-at, EN;q=0.5"), Some(Locale::De));
@@ -316,11 +369,11 @@ mod tests {
     }
 
     #[test]
-    fn a_code_is_one_of_the_five_exactly() {
+    fn a_code_is_one_of_the_seven_exactly() {
         for locale in Locale::ALL {
             assert_eq!(Locale::from_code(locale.code()), Some(locale));
         }
-        for code in ["", "DE", "de-AT", "no", " en", "en ", "fr", "zh-Hans"] {
+        for code in ["", "DE", "de-AT", "no", " en", "en ", "fr-CA", "it", "zh-Hans"] {
             assert_eq!(Locale::from_code(code), None, "{code:?}");
         }
     }

@@ -173,14 +173,40 @@ pub fn shopper_hold_reason(reason: &str) -> String {
 /// (fraud, risk, suspicion, a declined or stolen card, a chargeback), in any of
 /// the languages a shopper page speaks: a shopper is never told that an order
 /// was flagged, in any wording a merchant is likely to use. English words are
-/// matched where a word starts ("risky", not "brisket"); German, Norwegian and
+/// matched where a word starts ("risky", not "brisket"), and so are French and
+/// Spanish ones ("frauduleuse", "rechazada"); German, Norwegian and
 /// Swedish ones anywhere, as they end compounds ("Kreditkartenbetrug"); Chinese
 /// ones anywhere, simplified and traditional. Doubt goes to the shopper's side:
 /// a harmless reason that shares a word (Norwegian "stolen", the chair) is
 /// shown as `store`.
 fn speaks_of_suspicion(reason: &str) -> bool {
     use unicode_normalization::UnicodeNormalization;
-    const WORD_STARTS: [&str; 7] = ["fraud", "risk", "declin", "stolen", "chargeback", "suspect", "suspic"];
+    const WORD_STARTS: [&str; 22] = [
+        "fraud",
+        "risk",
+        "declin",
+        "stolen",
+        "chargeback",
+        "suspect",
+        "suspic",
+        // French ("fraude" and "suspecte" are above)
+        "risque",
+        "refusé",
+        "rejeté",
+        "volé",
+        "soupçon",
+        "rétrofactur",
+        "contestation",
+        "escroq",
+        "arnaque",
+        // Spanish ("fraude" is above)
+        "riesgo",
+        "rechaz",
+        "denegad",
+        "robad",
+        "sospech",
+        "contracargo",
+    ];
     const ANYWHERE: [&str; 39] = [
         // German
         "betrug",

@@ -4,7 +4,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { PHONE, axe, launchBrowser, startServer } from './harness.mjs';
 
-const LOCALES = ['en', 'nb', 'sv', 'de', 'zh'];
+const LOCALES = ['en', 'de', 'es', 'fr', 'nb', 'sv', 'zh'];
 
 let server;
 let browser;

@@ -19,7 +19,7 @@
     else if (head) { warn("Lookout: tag in <head>; widget at end of <body>", s.src); d.body.appendChild(el); }
     else s.parentNode.insertBefore(el, s.nextSibling);
   }
-  var WORDS = { en: "Track your order", nb: "Spor bestillingen din", sv: "Spåra din beställning", de: "Bestellung verfolgen", zh: "查询订单" };
+  var WORDS = { en: "Track your order", nb: "Spor bestillingen din", sv: "Spåra din beställning", de: "Bestellung verfolgen", es: "Sigue tu pedido", fr: "Suivre votre commande", zh: "查询订单" };
   function code(tag) {
     var l = String(tag || "").toLowerCase().split(/[-_]/)[0];
     l = l === "nn" || l === "no" ? "nb" : l;

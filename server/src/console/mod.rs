@@ -14,6 +14,7 @@ mod browsers;
 mod changes;
 mod chart;
 mod credentials;
+mod days_csv;
 mod erase;
 mod first_steps;
 mod forgot;
@@ -78,6 +79,7 @@ pub fn routes() -> Router<AppState> {
         .route("/console/console.css", get(stylesheet))
         .route("/console/console.js", get(script))
         .route("/console/shops/{slug}", get(shop::overview))
+        .route("/console/shops/{slug}/days.csv", get(days_csv::download))
         .route(
             "/console/shops/{slug}/settings",
             get(shop_settings::settings).post(shop_settings::save_settings),

@@ -74,6 +74,11 @@ pub async fn overview(State(state): State<AppState>, signed: Signed, Path(slug):
                 </figure>
                 {table}
             </div>
+            <p class="download">
+                <a href=format!("/console/shops/{slug}/days.csv") download="">
+                    {t(locale, "console.overview.download")}
+                </a>
+            </p>
             {abuse(refusals, locale)}
         },
     )

@@ -95,7 +95,7 @@ async fn a_choice_not_on_the_list_or_not_from_the_accounts_page_changes_nothing(
 
     // Long, but inside a form's bound (longer is 413, below).
     let long = "d".repeat(8 * 1024);
-    for junk in ["DE", "de-AT", "no", "fr", " en", "en\n", "<b>de</b>", long.as_str()] {
+    for junk in ["DE", "de-AT", "no", "pt", "FR", " en", "en\n", "<b>de</b>", long.as_str()] {
         let res = choose(&browser, junk).await;
         let shown = junk.chars().take(16).collect::<String>();
         assert_eq!(res.status(), 422, "{shown:?}");
@@ -140,7 +140,7 @@ async fn a_burst_of_choices_takes_the_accounts_forms_and_leaves_one_of_them() {
     let browser = sign_in(&app, OWNER).await;
     let csrf = browser.csrf().await;
     let allowance = app::limits::LimitSettings::default().console_writes_per_account as usize;
-    let languages = ["de", "nb", "sv", "zh"];
+    let languages = ["de", "es", "fr", "nb", "sv", "zh"];
     let statuses = burst(
         allowance + 100,
         |n| {
@@ -148,7 +148,7 @@ async fn a_burst_of_choices_takes_the_accounts_forms_and_leaves_one_of_them() {
                 .client
                 .post(app.url(PATH))
                 .header("cookie", &browser.cookie)
-                .form(&[("csrf", csrf.as_str()), ("language", languages[n % 4])]);
+                .form(&[("csrf", csrf.as_str()), ("language", languages[n % languages.len()])]);
             async move { request.send().await.unwrap().status().as_u16() }
         },
         status,

@@ -147,6 +147,8 @@ async fn shopify_cancel_reasons_reach_the_shopper_as_plain_neutral_words() {
         ("sv", "Avbruten av butiken."),
         ("de", "Vom Shop storniert."),
         ("zh", "商店已取消此订单。"),
+        ("fr", "Annulée par la boutique."),
+        ("es", "Cancelado por la tienda."),
     ] {
         let page = page(&app, locale, "#1").await;
         assert!(page.contains(words), "{locale}: {page}");

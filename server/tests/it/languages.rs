@@ -1,0 +1,136 @@
+//! French and Spanish, the languages added last, through every way a language
+//! is chosen: a browser's `Accept-Language`, `?locale=`, the shop's default
+//! (the console's settings), a plain form post's money and dates, the mail a shopper
+//! asks for, the loader's link. On SQLite, and on PostgreSQL when
+//! `LOOKOUT_TEST_POSTGRES` is set.
+
+use crate::common;
+
+use app::i18n::{t, t_args, Locale};
+use common::console::{account, sign_in, unescaped};
+use common::links::{drained, order};
+use common::settings::{console_form, settings};
+use common::smtp::SmtpServer;
+use common::{assert_no_internal_data, TestApp, EXAMPLE};
+use app::store::Role;
+
+const OWNER: &str = "owner@example.com";
+
+async fn ingested() -> TestApp {
+    let app = TestApp::spawn().await;
+    assert_eq!(app.put("alpha", "#1001", &app.alpha_key, EXAMPLE).await.status(), 201);
+    app
+}
+
+/// `path` of `app` as a browser asking for `accept` (none when empty) gets it.
+async fn page(app: &TestApp, path: &str, accept: &str) -> String {
+    let mut req = app.client.get(app.url(path));
+    if !accept.is_empty() {
+        req = req.header("accept-language", accept);
+    }
+    let res = req.send().await.unwrap();
+    assert_eq!(res.status(), 200, "{path}");
+    unescaped(&res.text().await.unwrap())
+}
+
+#[tokio::test]
+async fn a_french_or_spanish_browser_gets_the_page_in_its_language() {
+    let app = ingested().await;
+    for (accept, locale) in [
+        ("fr-CA,de;q=0.8", Locale::Fr),
+        ("fr", Locale::Fr),
+        ("de;q=0.5, es-MX", Locale::Es),
+        ("es-419", Locale::Es),
+    ] {
+        for path in ["/track/alpha", "/embed/alpha"] {
+            let html = page(&app, path, accept).await;
+            assert!(html.contains(&format!(r#"<html lang="{}""#, locale.code())), "{accept}: {html}");
+            for key in ["form.email_label", "form.number_label", "form.submit"] {
+                assert!(html.contains(&t(locale, key)), "{accept} {path}: {key}");
+            }
+            assert_ne!(t(locale, "form.submit"), t(Locale::En, "form.submit"));
+        }
+    }
+    // Each is offered by its own name, on a plain link.
+    let html = page(&app, "/track/alpha", "").await;
+    assert!(html.contains(r#"href="/track/alpha?locale=fr""#) && html.contains("Français"));
+    assert!(html.contains(r#"href="/track/alpha?locale=es""#) && html.contains("Español"));
+}
+
+#[tokio::test]
+async fn a_plain_form_post_in_french_or_spanish_says_money_and_dates_their_way() {
+    let app = ingested().await;
+    for (locale, money, date) in [
+        (Locale::Fr, "548,00\u{a0}NOK", "2 nov. 2026"),
+        (Locale::Es, "548,00\u{a0}NOK", "2 nov 2026"),
+    ] {
+        let code = locale.code();
+        let res = app
+            .client
+            .post(app.url(&format!("/track/alpha?locale={code}")))
+            .form(&[("email", "ada@example.com"), ("order_number", "1001")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 200);
+        let raw = res.text().await.unwrap();
+        assert_no_internal_data(&raw);
+        let html = unescaped(&raw);
+        assert!(html.contains(&format!(r#"<html lang="{code}""#)), "{html}");
+        let heading = t_args(locale, "order.heading", &[("number", "#1001")]);
+        assert!(html.contains(&heading), "{code}: {heading}");
+        let status = t(locale, "status.fulfillment.partially_fulfilled.name");
+        assert!(html.contains(&status), "{code}: {status}");
+        assert!(html.contains(money), "{code}: {money}");
+        assert!(html.contains(date), "{code}: {date}");
+        // The form on the answer keeps the language for the next lookup.
+        assert!(html.contains(&format!(r#"name="locale" value="{code}""#)));
+    }
+}
+
+#[tokio::test]
+async fn a_shop_may_speak_french_or_spanish_to_browsers_that_ask_for_none_of_its_languages() {
+    let app = ingested().await;
+    account(&app, OWNER, "alpha", Role::Owner).await;
+    let owner = sign_in(&app, OWNER).await;
+    let path = "/console/shops/alpha/settings";
+    for code in ["es", "fr"] {
+        let res = owner.post(path, &console_form(&[("locale", code)])).await;
+        assert_eq!(res.status(), 303, "{code}");
+        assert_eq!(settings(&app).await["locale"], code);
+        for (path, accept) in [("/track/alpha", ""), ("/embed/alpha", "pt-BR")] {
+            let html = page(&app, path, accept).await;
+            assert!(html.contains(&format!(r#"<html lang="{code}""#)), "{code} {path}");
+        }
+    }
+    // A language it does not speak is refused, and the shop keeps its own.
+    for bad in ["pt", "FR", "es-ES", "fr-CA"] {
+        let res = owner.post(path, &console_form(&[("locale", bad)])).await;
+        assert_eq!(res.status(), 422, "{bad:?}");
+    }
+    assert_eq!(settings(&app).await["locale"], "fr");
+}
+
+#[tokio::test]
+async fn a_spanish_shoppers_link_by_mail_opens_their_orders_in_spanish() {
+    let smtp = SmtpServer::start().await;
+    let app = TestApp::spawn_with_mail(&smtp.url()).await;
+    order(&app, "#2001", "ada@example.com", 3).await;
+    let res = app
+        .client
+        .post(app.url("/track/alpha/links"))
+        .header("sec-fetch-site", "same-origin")
+        .form(&[("email", "ada@example.com"), ("mail_locale", "es")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303);
+    drained(&app).await;
+    let mails = smtp.received();
+    assert_eq!(mails.len(), 1);
+    let link = format!("{}?locale=es", mails[0].link_path().expect("a link"));
+    assert!(mails[0].text().contains(&link), "the mail's link keeps its language");
+    let html = page(&app, &link, "en").await;
+    assert!(html.contains(r#"<html lang="es""#), "{html}");
+    assert!(html.contains(&t(Locale::Es, "links.show")), "{html}");
+}
