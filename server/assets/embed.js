@@ -4,10 +4,10 @@
   // Loaded before: scan again.
   if (w.LookoutWidget && typeof w.LookoutWidget.scan === "function") { w.LookoutWidget.scan(); return; }
   var frames = [];
-  // A frame silent this long (refused, no such shop) becomes a link.
+  // Silent this long (refused, no such shop): a link.
   var WAIT_MS = 3000;
   function warn(m, x) { if (w.console) console.warn(m, x); }
-  // Into data-target's element, else after the tag (in <head>: at the end of <body>).
+  // Into data-target, else after the tag (in <head>: end of <body>).
   function place(s, el) {
     var t = s.getAttribute("data-target"), box = null, head = d.head && d.head.contains(s) || !s.parentNode;
     if (head && d.readyState === "loading") return d.addEventListener("DOMContentLoaded", function () { place(s, el); });
@@ -68,7 +68,7 @@
         setTimeout(function () {
           if (x.heard || !f.parentNode) return;
           f.parentNode.replaceChild(link(origin, s), f);
-          warn("Lookout: the widget did not load here (is this site's origin allowed for the shop?); showing a link", url);
+          warn("Lookout: widget did not load here (origin not allowed for the shop?); showing a link", url);
         }, WAIT_MS);
       });
     } catch (e) {
@@ -86,7 +86,7 @@
     if (!m || m.type !== "lookout:height") return;
     for (var i = 0; i < frames.length; i++) {
       var x = frames[i];
-      // Any word keeps the frame; heights only from Lookout's origin.
+      // Any word keeps the frame; heights only from our origin.
       var mine = ev.source && ev.source === x.frame.contentWindow;
       if (mine) x.heard = true;
       if (mine && ev.origin === x.origin) {

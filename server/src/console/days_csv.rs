@@ -3,10 +3,10 @@
 //! days are kept (only their distinct-order sketches are dropped), so the file
 //! goes further back.
 
+use super::member;
 use super::pages::{self, Section};
 use super::session::Signed;
 use super::shop::DAYS;
-use super::member;
 use crate::AppState;
 use app::store::Day;
 use axum::extract::{Path, State};
@@ -36,7 +36,10 @@ pub async fn download(State(state): State<AppState>, signed: Signed, Path(slug):
     };
     let mut response = (StatusCode::OK, csv(&days)).into_response();
     let h = response.headers_mut();
-    h.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/csv; charset=utf-8"));
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/csv; charset=utf-8"),
+    );
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     // The slug is checked (a-z, 0-9 and -) before any of this.
     if let Ok(disposition) = HeaderValue::from_str(&format!(
@@ -62,11 +65,7 @@ fn csv(days: &[Day]) -> String {
             false => String::new(),
         };
         // Writing to a String cannot fail.
-        let _ = write!(
-            out,
-            "{},{},{},{},{distinct}\r\n",
-            d.day, d.found, d.missed, d.limited
-        );
+        let _ = write!(out, "{},{},{},{},{distinct}\r\n", d.day, d.found, d.missed, d.limited);
     }
     out
 }
@@ -87,14 +86,19 @@ mod tests {
 
     #[test]
     fn a_file_says_each_day_and_leaves_unknown_distinct_orders_empty() {
-        let mut days: Vec<Day> = (0..31).map(|n| day(&format!("2026-11-{:02}", n % 30 + 1), n, 1)).collect();
+        let mut days: Vec<Day> = (0..31)
+            .map(|n| day(&format!("2026-11-{:02}", n % 30 + 1), n, 1))
+            .collect();
         days[0].distinct_orders = 0;
         let text = csv(&days);
         let lines: Vec<&str> = text.split("\r\n").collect();
         assert_eq!(lines[0], HEADER);
         assert_eq!(lines.len(), 33, "a header, 31 days and the last line end");
         assert_eq!(lines[32], "");
-        assert_eq!(lines[1], "2026-11-01,0,2,1,", "beyond the overview's 30 days: not known");
+        assert_eq!(
+            lines[1], "2026-11-01,0,2,1,",
+            "beyond the overview's 30 days: not known"
+        );
         assert_eq!(lines[2], "2026-11-02,1,2,1,1");
         assert_eq!(lines[31], "2026-11-01,30,2,1,1");
         assert!(!text.contains('\n') || text.matches('\n').count() == text.matches("\r\n").count());

@@ -14,7 +14,9 @@ const FILE: &str = "/console/shops/alpha/days.csv";
 const HEADER: &str = "day,found,missed,rate_limited,distinct_orders";
 
 fn day_ago(days: i64) -> String {
-    (chrono::Utc::now() - chrono::Duration::days(days)).format("%Y-%m-%d").to_string()
+    (chrono::Utc::now() - chrono::Duration::days(days))
+        .format("%Y-%m-%d")
+        .to_string()
 }
 
 /// Counts stored for a day long gone, as the hourly housekeeping leaves them
@@ -70,7 +72,11 @@ async fn the_file_holds_a_year_of_days_the_overview_shows_thirty_of() {
     assert_eq!(days[0], day_ago(364));
     assert_eq!(days[364], day_ago(0));
     assert!(days.windows(2).all(|w| w[0] < w[1]));
-    assert_eq!(lines[365], format!("{},3,1,0,1", day_ago(0)), "today, as the overview says it");
+    assert_eq!(
+        lines[365],
+        format!("{},3,1,0,1", day_ago(0)),
+        "today, as the overview says it"
+    );
     assert_eq!(lines[1], format!("{},1,0,0,", day_ago(364)), "distinct orders unknown");
     assert_eq!(lines[1 + 164], format!("{},12,3,4,", day_ago(200)));
     assert_eq!(lines[364], format!("{},0,0,0,0", day_ago(1)), "a day of nothing");
@@ -118,9 +124,12 @@ async fn a_burst_of_downloads_gets_one_file() {
         200,
         |_| {
             let request = app.client.get(app.url(FILE)).header("cookie", &owner.cookie);
-            async move { request.send().await.unwrap() }
+            async move {
+                let res = request.send().await.unwrap();
+                (res.status().as_u16(), res.text().await.unwrap())
+            }
         },
-        |res| async move { (res.status().as_u16(), res.text().await.unwrap()) },
+        |(status, _)| *status,
     )
     .await;
     assert!(files.iter().all(|(status, _)| *status == 200));

@@ -95,7 +95,17 @@ async fn a_choice_not_on_the_list_or_not_from_the_accounts_page_changes_nothing(
 
     // Long, but inside a form's bound (longer is 413, below).
     let long = "d".repeat(8 * 1024);
-    for junk in ["DE", "de-AT", "no", "pt", "FR", " en", "en\n", "<b>de</b>", long.as_str()] {
+    for junk in [
+        "DE",
+        "de-AT",
+        "no",
+        "pt",
+        "FR",
+        " en",
+        "en\n",
+        "<b>de</b>",
+        long.as_str(),
+    ] {
         let res = choose(&browser, junk).await;
         let shown = junk.chars().take(16).collect::<String>();
         assert_eq!(res.status(), 422, "{shown:?}");

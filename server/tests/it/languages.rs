@@ -7,12 +7,12 @@
 use crate::common;
 
 use app::i18n::{t, t_args, Locale};
+use app::store::Role;
 use common::console::{account, sign_in, unescaped};
 use common::links::{drained, order};
 use common::settings::{console_form, settings};
 use common::smtp::SmtpServer;
 use common::{assert_no_internal_data, TestApp, EXAMPLE};
-use app::store::Role;
 
 const OWNER: &str = "owner@example.com";
 
@@ -44,7 +44,10 @@ async fn a_french_or_spanish_browser_gets_the_page_in_its_language() {
     ] {
         for path in ["/track/alpha", "/embed/alpha"] {
             let html = page(&app, path, accept).await;
-            assert!(html.contains(&format!(r#"<html lang="{}""#, locale.code())), "{accept}: {html}");
+            assert!(
+                html.contains(&format!(r#"<html lang="{}""#, locale.code())),
+                "{accept}: {html}"
+            );
             for key in ["form.email_label", "form.number_label", "form.submit"] {
                 assert!(html.contains(&t(locale, key)), "{accept} {path}: {key}");
             }
