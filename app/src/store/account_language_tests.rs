@@ -176,9 +176,9 @@ async fn a_password_set_by_a_link_forgets_the_chosen_language() {
     );
 }
 
-/// The database keeps nothing but the five codes, whoever writes.
+/// The database keeps nothing but the codes the console speaks, whoever writes.
 #[tokio::test]
-async fn the_database_refuses_a_language_that_is_not_one_of_the_five() {
+async fn the_database_refuses_a_language_the_console_does_not_speak() {
     let (_dir, store) = store().await;
     let shop = store.create_shop(&shop("a")).await.unwrap();
     let staff = with_password(&store, "staff@example.com", shop.id, Role::Staff).await;

@@ -77,4 +77,61 @@ mod tests {
             assert!(list.windows(2).all(|w| w[0].0 < w[1].0), "in order");
         }
     }
+
+    /// The languages accounts chose survive the migration that lets them
+    /// choose French and Spanish (on SQLite it makes the column again), and the
+    /// database then takes those and still refuses others.
+    #[tokio::test]
+    async fn chosen_languages_survive_the_migration_that_adds_french_and_spanish() {
+        const WIDER: i64 = 20261225000001;
+        let (_dir, url) = crate::store::tests::empty_at().await;
+        let store = crate::store::Store::connect(&url).await.unwrap();
+        let mut before = migrator(store.backend()).await.unwrap();
+        let all = before.migrations.to_vec();
+        before.migrations = all
+            .iter()
+            .filter(|m| m.version < WIDER)
+            .cloned()
+            .collect::<Vec<_>>()
+            .into();
+        assert!(before.migrations.len() < all.len());
+        before.run(&store.pool).await.unwrap();
+        for (n, (email, locale)) in [("de@example.com", Some("de")), ("none@example.com", None)]
+            .into_iter()
+            .enumerate()
+        {
+            sqlx::query("INSERT INTO users (id, email, created_at, locale) VALUES ($1, $2, $3, $4)")
+                .bind(n as i64 + 1)
+                .bind(email)
+                .bind("2026-12-01T00:00:00Z")
+                .bind(locale)
+                .execute(&store.pool)
+                .await
+                .unwrap();
+        }
+        let french = sqlx::query("UPDATE users SET locale = 'fr' WHERE id = 2")
+            .execute(&store.pool)
+            .await;
+        assert!(french.is_err(), "not before it");
+
+        store.migrate().await.unwrap();
+        let kept: Vec<(String, Option<String>)> = sqlx::query_as("SELECT email, locale FROM users ORDER BY id")
+            .fetch_all(&store.pool)
+            .await
+            .unwrap();
+        assert_eq!(
+            kept,
+            [
+                ("de@example.com".to_string(), Some("de".to_string())),
+                ("none@example.com".to_string(), None)
+            ]
+        );
+        for (code, taken) in [("fr", true), ("es", true), ("pt", false), ("FR", false)] {
+            let written = sqlx::query("UPDATE users SET locale = $1 WHERE id = 2")
+                .bind(code)
+                .execute(&store.pool)
+                .await;
+            assert_eq!(written.is_ok(), taken, "{code}");
+        }
+    }
 }

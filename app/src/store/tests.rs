@@ -28,6 +28,15 @@ pub(crate) async fn open_every_connection(store: &Store) -> usize {
 /// The same, with the database's URL (for a second store on it, as another
 /// server would open).
 pub(crate) async fn store_at() -> (tempfile::TempDir, Store, String) {
+    let (dir, url) = empty_at().await;
+    let store = Store::connect(&url).await.unwrap();
+    store.migrate().await.unwrap();
+    (dir, store, url)
+}
+
+/// A fresh database's URL, nothing in it yet: SQLite, or a new database on
+/// the PostgreSQL server that `LOOKOUT_TEST_POSTGRES` names.
+pub(crate) async fn empty_at() -> (tempfile::TempDir, String) {
     use sqlx::Connection;
     static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
     let dir = tempfile::tempdir().unwrap();
@@ -47,9 +56,7 @@ pub(crate) async fn store_at() -> (tempfile::TempDir, Store, String) {
         }
         _ => format!("sqlite://{}", dir.path().join("t.db").display()),
     };
-    let store = Store::connect(&url).await.unwrap();
-    store.migrate().await.unwrap();
-    (dir, store, url)
+    (dir, url)
 }
 
 /// A property-test runner with a fixed seed: every run tries the same cases, so
