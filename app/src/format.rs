@@ -2,9 +2,11 @@
 
 use crate::i18n::Locale;
 
-const NBSP: char = '\u{a0}';
-/// French groups digits with a narrow no-break space.
-const NNBSP: char = '\u{202f}';
+mod habits;
+
+#[cfg(test)]
+use habits::NNBSP;
+use habits::{Sign, NBSP};
 
 /// Minor digits shown for a currency (its ISO 4217 exponent; 2 unless listed).
 fn decimals(currency: &str) -> usize {
@@ -54,28 +56,23 @@ fn rounded(amount: &str, places: usize) -> (String, String) {
 }
 
 /// `amount` (a decimal string such as "1249.5") in `currency`, for `locale`:
-/// `1 249,50 kr` (nb, sv), `1.249,50 €` (de), `1 249,50 €` (fr), `1249,50 €`
-/// (es), `€1,249.50` (en), `¥1,249.50` (zh).
+/// `1 249,50 kr` (nb, sv), `1.249,50 €` (de), `€ 1.249,50` (nl), `1249,50 €`
+/// (es), `€1,249.50` (en), `¥1,249.50` (zh), `NOK 548.00` (en, a currency
+/// without a sign of its own there).
 pub fn money(amount: &str, currency: &str, locale: Locale) -> String {
+    let habits = habits::of(locale);
     let places = decimals(currency);
     let (int, frac) = rounded(amount, places);
     let mut number = grouped(&int, locale);
     if places > 0 {
-        number.push(separators(locale).1);
+        number.push(habits.point);
         number.push_str(&frac);
     }
-    match (locale, currency) {
-        (Locale::Nb, "NOK") | (Locale::Sv, "SEK") => format!("{number}{NBSP}kr"),
-        (Locale::Nb | Locale::Sv | Locale::De | Locale::Fr | Locale::Es, "EUR") => format!("{number}{NBSP}€"),
-        (Locale::Nb | Locale::Sv | Locale::De | Locale::Fr | Locale::Es, _) => {
-            format!("{number}{NBSP}{currency}")
-        }
-        (Locale::En, "USD") => format!("${number}"),
-        (Locale::En | Locale::Zh, "EUR") => format!("€{number}"),
-        (Locale::En, "GBP") => format!("£{number}"),
-        (Locale::Zh, "CNY") => format!("¥{number}"),
-        (Locale::Zh, "USD") => format!("US${number}"),
-        (_, _) => format!("{currency}{NBSP}{number}"),
+    match habits.signs.iter().find(|(code, _)| *code == currency) {
+        Some((_, Sign::Before(sign))) => format!("{sign}{number}"),
+        Some((_, Sign::After(sign))) => format!("{number}{sign}"),
+        None if habits.code_before => format!("{currency}{NBSP}{number}"),
+        None => format!("{number}{NBSP}{currency}"),
     }
 }
 
@@ -120,22 +117,13 @@ pub fn line_total(price: &str, quantity: u32, currency: &str) -> Option<String> 
     }
 }
 
-/// A locale's thousands separator and decimal point.
-fn separators(locale: Locale) -> (char, char) {
-    match locale {
-        Locale::En | Locale::Zh => (',', '.'),
-        Locale::Nb | Locale::Sv => (NBSP, ','),
-        Locale::De | Locale::Es => ('.', ','),
-        Locale::Fr => (NNBSP, ','),
-    }
-}
-
-/// The whole digits `int` grouped in thousands as `locale` does; Spanish
-/// leaves a number of four digits whole (`1249`, `12.345`).
+/// The whole digits `int` grouped in thousands as `locale` does; Spanish and
+/// Polish leave a number of four digits whole (`1249`, `12.345`).
 fn grouped(int: &str, locale: Locale) -> String {
-    match locale {
-        Locale::Es if int.chars().count() < 5 => int.to_string(),
-        _ => group_digits(int, separators(locale).0),
+    let habits = habits::of(locale);
+    match int.chars().count() < habits.group_from {
+        true => int.to_string(),
+        false => group_digits(int, habits.group),
     }
 }
 
@@ -150,14 +138,20 @@ pub fn count(n: i64, locale: Locale) -> String {
     }
 }
 
+/// What separates the fields of a CSV file that `locale`'s spreadsheets open
+/// as columns: `;` where the decimal mark is a comma (there a spreadsheet
+/// reads `,` as part of a number), else `,`.
+pub fn csv_separator(locale: Locale) -> char {
+    match habits::of(locale).point {
+        ',' => ';',
+        _ => ',',
+    }
+}
+
 /// A whole percentage as `locale` writes it: `87%` (en, zh), `87 %` (de, es,
 /// nb, sv, a no-break space; fr, a narrow one).
 pub fn percent(p: i64, locale: Locale) -> String {
-    match locale {
-        Locale::En | Locale::Zh => format!("{}%", count(p, locale)),
-        Locale::Fr => format!("{}{NNBSP}%", count(p, locale)),
-        Locale::De | Locale::Es | Locale::Nb | Locale::Sv => format!("{}{NBSP}%", count(p, locale)),
-    }
+    format!("{}{}%", count(p, locale), habits::of(locale).percent)
 }
 
 fn group_digits(int: &str, sep: char) -> String {
@@ -172,27 +166,6 @@ fn group_digits(int: &str, sep: char) -> String {
     out
 }
 
-const MONTHS: [[&str; 12]; 6] = [
-    [
-        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-    ],
-    [
-        "jan.", "feb.", "mar.", "apr.", "mai", "jun.", "jul.", "aug.", "sep.", "okt.", "nov.", "des.",
-    ],
-    [
-        "jan.", "feb.", "mars", "apr.", "maj", "juni", "juli", "aug.", "sep.", "okt.", "nov.", "dec.",
-    ],
-    [
-        "Jan.", "Feb.", "März", "Apr.", "Mai", "Juni", "Juli", "Aug.", "Sept.", "Okt.", "Nov.", "Dez.",
-    ],
-    [
-        "janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.", "nov.", "déc.",
-    ],
-    [
-        "ene", "feb", "mar", "abr", "may", "jun", "jul", "ago", "sept", "oct", "nov", "dic",
-    ],
-];
-
 /// The date of an RFC 3339 time or a `YYYY-MM-DD` date: `2 Nov 2026`, `2. nov. 2026`,
 /// `2 nov. 2026`, `2. Nov. 2026`, `2 nov. 2026` (fr), `2 nov 2026` (es),
 /// `2026年11月2日`. Unreadable input is shown as it is.
@@ -204,16 +177,13 @@ pub fn date(value: &str, locale: Locale) -> String {
     let Some((Some(y), Some(m @ 1..=12), Some(d))) = parts else {
         return value.to_string();
     };
-    let month = |table: usize| MONTHS[table][(m - 1) as usize];
-    match locale {
-        Locale::En => format!("{d} {} {y}", month(0)),
-        Locale::Nb => format!("{d}. {} {y}", month(1)),
-        Locale::Sv => format!("{d} {} {y}", month(2)),
-        Locale::De => format!("{d}. {} {y}", month(3)),
-        Locale::Zh => format!("{y}年{m}月{d}日"),
-        Locale::Fr => format!("{d} {} {y}", month(4)),
-        Locale::Es => format!("{d} {} {y}", month(5)),
-    }
+    let habits = habits::of(locale);
+    habits
+        .date
+        .replace("{d}", &d.to_string())
+        .replace("{m}", habits.months[(m - 1) as usize])
+        .replace("{n}", &m.to_string())
+        .replace("{y}", &y.to_string())
 }
 
 /// Date and time of an RFC 3339 time, for carrier scans: said to be UTC, as
@@ -259,6 +229,15 @@ mod tests {
         assert_eq!(plain(money("1249.5", "EUR", Locale::Es)), "1249,50 €");
         assert_eq!(plain(money("12345.5", "EUR", Locale::Es)), "12.345,50 €");
         assert_eq!(plain(money("1249", "MXN", Locale::Es)), "1249,00 MXN");
+        assert_eq!(plain(money("1249.5", "EUR", Locale::It)), "1.249,50 €");
+        assert_eq!(plain(money("1249.5", "EUR", Locale::Nl)), "€ 1.249,50");
+        assert_eq!(plain(money("548", "NOK", Locale::Nl)), "NOK 548,00");
+        assert_eq!(plain(money("1249.5", "BRL", Locale::Pt)), "R$ 1.249,50");
+        assert_eq!(plain(money("1249.5", "DKK", Locale::Da)), "1.249,50 kr.");
+        assert_eq!(plain(money("1249.5", "PLN", Locale::Pl)), "1249,50 zł");
+        assert_eq!(money("12345", "PLN", Locale::Pl), "12\u{a0}345,00\u{a0}zł");
+        assert_eq!(money("1249", "JPY", Locale::Ja), "￥1,249");
+        assert_eq!(plain(money("548", "NOK", Locale::Ja)), "NOK 548.00");
     }
 
     #[test]
@@ -303,6 +282,15 @@ mod tests {
         assert_eq!(count(1234, Locale::Es), "1234", "Spanish groups from five digits");
         assert_eq!(count(-12345, Locale::Es), "-12.345");
         assert_eq!(percent(87, Locale::Es), "87\u{a0}%");
+        assert_eq!(percent(87, Locale::Da), "87\u{a0}%");
+        assert_eq!(percent(87, Locale::Pl), "87%");
+        assert_eq!(csv_separator(Locale::En), ',');
+        assert_eq!(csv_separator(Locale::Ja), ',');
+        assert_eq!(csv_separator(Locale::De), ';');
+        assert_eq!(csv_separator(Locale::Fr), ';');
+        assert_eq!(count(1234, Locale::Pl), "1234");
+        assert_eq!(count(1234, Locale::It), "1.234");
+        assert_eq!(count(1234, Locale::Ja), "1,234");
     }
 
     #[test]
@@ -338,6 +326,18 @@ mod tests {
         assert_eq!(date("2026-08-15", Locale::Fr), "15 août 2026");
         assert_eq!(date(t, Locale::Es), "2 nov 2026");
         assert_eq!(date("2026-01-06", Locale::Es), "6 ene 2026");
+        assert_eq!(date(t, Locale::It), "2 nov 2026");
+        assert_eq!(date("2026-03-06", Locale::Nl), "6 mrt 2026");
+        assert_eq!(date(t, Locale::Pt), "2 de nov. de 2026");
+        assert_eq!(date(t, Locale::Da), "2. nov. 2026");
+        assert_eq!(date("2026-10-15", Locale::Pl), "15 paź 2026");
+        assert_eq!(date(t, Locale::Ja), "2026年11月2日");
+        // Every locale says every month, and one date differently from the next.
+        for locale in Locale::ALL {
+            let said: Vec<String> = (1..=12).map(|m| date(&format!("2026-{m:02}-02"), locale)).collect();
+            assert!(said.windows(2).all(|w| w[0] != w[1]), "{}: {said:?}", locale.code());
+            assert!(said.iter().all(|d| d.contains('2') && !d.contains('{')), "{said:?}");
+        }
         assert_eq!(moment(t, Locale::En), "2 Nov 2026 10:15 UTC");
         assert_eq!(
             moment("2026-11-02", Locale::En),

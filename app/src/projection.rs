@@ -9,6 +9,7 @@ use crate::view::{
     Refund, ShipTo, ShopperEvent, ShopperItemRef, ShopperLineItem, ShopperReturn, ShopperShipment, ShopperView,
     Tracking,
 };
+use suspicion::speaks_of_suspicion;
 
 /// The number of these rules. Raise it with any change that makes a stored
 /// order's view come out differently: a server whose number is higher than the
@@ -169,99 +170,6 @@ pub fn shopper_hold_reason(reason: &str) -> String {
     .to_string()
 }
 
-/// True when a reason speaks of what a store suspected or a bank refused
-/// (fraud, risk, suspicion, a declined or stolen card, a chargeback), in any of
-/// the languages a shopper page speaks: a shopper is never told that an order
-/// was flagged, in any wording a merchant is likely to use. English words are
-/// matched where a word starts ("risky", not "brisket"), and so are French and
-/// Spanish ones ("frauduleuse", "rechazada"); German, Norwegian and
-/// Swedish ones anywhere, as they end compounds ("Kreditkartenbetrug"); Chinese
-/// ones anywhere, simplified and traditional. Doubt goes to the shopper's side:
-/// a harmless reason that shares a word (Norwegian "stolen", the chair) is
-/// shown as `store`.
-fn speaks_of_suspicion(reason: &str) -> bool {
-    use unicode_normalization::UnicodeNormalization;
-    const WORD_STARTS: [&str; 22] = [
-        "fraud",
-        "risk",
-        "declin",
-        "stolen",
-        "chargeback",
-        "suspect",
-        "suspic",
-        // French ("fraude" and "suspecte" are above)
-        "risque",
-        "refusé",
-        "rejeté",
-        "volé",
-        "soupçon",
-        "rétrofactur",
-        "contestation",
-        "escroq",
-        "arnaque",
-        // Spanish ("fraude" is above)
-        "riesgo",
-        "rechaz",
-        "denegad",
-        "robad",
-        "sospech",
-        "contracargo",
-    ];
-    const ANYWHERE: [&str; 39] = [
-        // German
-        "betrug",
-        "betrüg",
-        "risiko",
-        "abgelehnt",
-        "gestohlen",
-        "rückbuchung",
-        "verdacht",
-        "verdächt",
-        // Norwegian
-        "svindel",
-        "bedrageri",
-        "avvist",
-        "avslått",
-        "stjålet",
-        "mistank",
-        "mistenk",
-        // Swedish
-        "bedräg",
-        "nekad",
-        "avvisad",
-        "stulen",
-        "stulet",
-        "misstank",
-        "misstänk",
-        "återkrav",
-        // Chinese, simplified and traditional
-        "欺诈",
-        "欺詐",
-        "诈骗",
-        "詐騙",
-        "风险",
-        "風險",
-        "拒付",
-        "被拒",
-        "盗刷",
-        "盜刷",
-        "被盗",
-        "被盜",
-        "可疑",
-        "嫌疑",
-        "涉嫌",
-        "怀疑",
-    ];
-    // One form for letters with marks ("ü" as one character or as "u" and a mark).
-    let reason: String = reason.nfc().collect::<String>().to_lowercase();
-    let mut starts = reason
-        .char_indices()
-        .filter(|&(i, _)| reason[..i].chars().next_back().is_none_or(|c| !c.is_alphanumeric()))
-        .map(|(i, _)| &reason[i..]);
-    ANYWHERE.iter().any(|word| reason.contains(word))
-        || starts.any(|rest| WORD_STARTS.iter().any(|w| rest.starts_with(w)))
-}
-
 /// The order's status as the shopper reads it: an order the store archived
 /// ("Completed") while a tracked parcel of it is on its way (with the carrier,
 /// out for delivery, tried, at a pickup point) is still open to the shopper.
@@ -335,6 +243,8 @@ fn resolve(refs: &[ItemRef], items: &[LineItem]) -> Vec<ShopperItemRef> {
         })
         .collect()
 }
+
+mod suspicion;
 
 #[cfg(test)]
 mod properties;

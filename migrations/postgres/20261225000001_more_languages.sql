@@ -1,4 +1,5 @@
--- French and Spanish join the languages a console account may choose.
+-- Danish, French, Italian, Japanese, Dutch, Polish, Portuguese and Spanish
+-- join the languages a console account may choose.
 ALTER TABLE users DROP CONSTRAINT users_locale_check;
 ALTER TABLE users ADD CONSTRAINT users_locale_check
-    CHECK (locale IS NULL OR locale IN ('en', 'de', 'es', 'fr', 'nb', 'sv', 'zh'));
+    CHECK (locale IS NULL OR locale IN ('en', 'da', 'de', 'es', 'fr', 'it', 'ja', 'nb', 'nl', 'pl', 'pt', 'sv', 'zh'));

@@ -19,7 +19,11 @@
     else if (head) { warn("Lookout: tag in <head>; widget at end of <body>", s.src); d.body.appendChild(el); }
     else s.parentNode.insertBefore(el, s.nextSibling);
   }
-  var WORDS = { en: "Track your order", nb: "Spor bestillingen din", sv: "Spåra din beställning", de: "Bestellung verfolgen", es: "Sigue tu pedido", fr: "Suivre votre commande", zh: "查询订单" };
+  var WORDS = {
+    en: "Track your order", da: "Spor din bestilling", de: "Bestellung verfolgen", es: "Sigue tu pedido",
+    fr: "Suivre votre commande", it: "Traccia il tuo ordine", ja: "注文状況の確認", nb: "Spor bestillingen din",
+    nl: "Volg je bestelling", pl: "Śledź zamówienie", pt: "Acompanhe seu pedido", sv: "Spåra din beställning", zh: "查询订单"
+  };
   function code(tag) {
     var l = String(tag || "").toLowerCase().split(/[-_]/)[0];
     l = l === "nn" || l === "no" ? "nb" : l;

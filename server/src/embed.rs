@@ -157,10 +157,10 @@ mod tests {
     }
 
     #[test]
-    fn the_loader_is_under_5_kib_raw_and_2_kib_gzipped() {
+    fn the_loader_is_under_5_kib_raw_and_2_5_kib_gzipped() {
         assert!(LOADER.len() < 5120, "raw {} bytes", LOADER.len());
         let gz = gzip_len(LOADER.as_bytes());
-        assert!(gz < 2048, "gzipped {gz} bytes");
+        assert!(gz < 2560, "gzipped {gz} bytes");
     }
 
     #[test]

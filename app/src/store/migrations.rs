@@ -79,10 +79,10 @@ mod tests {
     }
 
     /// The languages accounts chose survive the migration that lets them
-    /// choose French and Spanish (on SQLite it makes the column again), and the
+    /// choose more (on SQLite it makes the column again), and the
     /// database then takes those and still refuses others.
     #[tokio::test]
-    async fn chosen_languages_survive_the_migration_that_adds_french_and_spanish() {
+    async fn chosen_languages_survive_the_migration_that_adds_languages() {
         const WIDER: i64 = 20261225000001;
         let (_dir, url) = crate::store::tests::empty_at().await;
         let store = crate::store::Store::connect(&url).await.unwrap();
@@ -126,7 +126,7 @@ mod tests {
                 ("none@example.com".to_string(), None)
             ]
         );
-        for (code, taken) in [("fr", true), ("es", true), ("pt", false), ("FR", false)] {
+        for (code, taken) in [("fr", true), ("ja", true), ("pt", true), ("fi", false), ("FR", false)] {
             let written = sqlx::query("UPDATE users SET locale = $1 WHERE id = 2")
                 .bind(code)
                 .execute(&store.pool)

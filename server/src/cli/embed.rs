@@ -15,8 +15,8 @@ pub(super) enum EmbedCommand {
         /// The address shoppers reach this Lookout at, e.g. https://track.example.
         #[arg(long, env = "LOOKOUT_PUBLIC_URL", default_value = "http://127.0.0.1:3000")]
         base_url: String,
-        /// The language of the link shown where JavaScript is off: en, de,
-        /// es, fr, nb, sv or zh (default: the shop's).
+        /// The language of the link shown where JavaScript is off: en, da,
+        /// de, es, fr, it, ja, nb, nl, pl, pt, sv or zh (default: the shop's).
         #[arg(long, value_parser = parse_locale)]
         locale: Option<app::i18n::Locale>,
         #[command(flatten)]

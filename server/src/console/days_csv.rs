@@ -17,11 +17,13 @@ use std::fmt::Write;
 /// Days the file holds, today (UTC) included.
 pub const FILE_DAYS: i64 = 365;
 
-/// The file's first line: its columns, in English, as a program reads them.
-const HEADER: &str = "day,found,missed,rate_limited,distinct_orders";
+/// The file's columns, named in English, as a program reads them.
+const COLUMNS: [&str; 5] = ["day", "found", "missed", "rate_limited", "distinct_orders"];
 
 /// `GET /console/shops/{slug}/days.csv`: the last [`FILE_DAYS`] days, oldest
-/// first, for owners and staff, as the overview is.
+/// first, for owners and staff, as the overview is; its fields separated as
+/// the console's language's spreadsheets expect (`,`, or `;` where the
+/// decimal mark is a comma).
 pub async fn download(State(state): State<AppState>, signed: Signed, Path(slug): Path<String>) -> Response {
     let member = match member(&state, &signed, &slug, Section::Overview).await {
         Ok(m) => m,
@@ -34,7 +36,8 @@ pub async fn download(State(state): State<AppState>, signed: Signed, Path(slug):
             return pages::unavailable(signed.locale);
         }
     };
-    let mut response = (StatusCode::OK, csv(&days)).into_response();
+    let separator = app::format::csv_separator(signed.locale);
+    let mut response = (StatusCode::OK, csv(&days, separator)).into_response();
     let h = response.headers_mut();
     h.insert(
         header::CONTENT_TYPE,
@@ -52,11 +55,12 @@ pub async fn download(State(state): State<AppState>, signed: Signed, Path(slug):
 }
 
 /// `days` (consecutive, oldest first, ending today) as CSV (RFC 4180: a header,
-/// CRLF line ends). Distinct orders are left empty for days older than the
-/// overview's [`DAYS`], whose sketches are gone: unknown, not none.
-fn csv(days: &[Day]) -> String {
+/// CRLF line ends), fields separated by `sep`. Distinct orders are left empty
+/// for days older than the overview's [`DAYS`], whose sketches are gone:
+/// unknown, not none.
+fn csv(days: &[Day], sep: char) -> String {
     let mut out = String::with_capacity(48 * (days.len() + 1));
-    out.push_str(HEADER);
+    out.push_str(&COLUMNS.join(&sep.to_string()));
     out.push_str("\r\n");
     let known_from = days.len().saturating_sub(DAYS as usize);
     for (i, d) in days.iter().enumerate() {
@@ -65,7 +69,11 @@ fn csv(days: &[Day]) -> String {
             false => String::new(),
         };
         // Writing to a String cannot fail.
-        let _ = write!(out, "{},{},{},{},{distinct}\r\n", d.day, d.found, d.missed, d.limited);
+        let _ = write!(
+            out,
+            "{}{sep}{}{sep}{}{sep}{}{sep}{distinct}\r\n",
+            d.day, d.found, d.missed, d.limited
+        );
     }
     out
 }
@@ -90,9 +98,9 @@ mod tests {
             .map(|n| day(&format!("2026-11-{:02}", n % 30 + 1), n, 1))
             .collect();
         days[0].distinct_orders = 0;
-        let text = csv(&days);
+        let text = csv(&days, ',');
         let lines: Vec<&str> = text.split("\r\n").collect();
-        assert_eq!(lines[0], HEADER);
+        assert_eq!(lines[0], "day,found,missed,rate_limited,distinct_orders");
         assert_eq!(lines.len(), 33, "a header, 31 days and the last line end");
         assert_eq!(lines[32], "");
         assert_eq!(
@@ -106,6 +114,15 @@ mod tests {
 
     #[test]
     fn no_days_is_a_header_alone() {
-        assert_eq!(csv(&[]), format!("{HEADER}\r\n"));
+        assert_eq!(csv(&[], ','), "day,found,missed,rate_limited,distinct_orders\r\n");
+    }
+
+    #[test]
+    fn a_semicolon_separates_every_field_where_asked() {
+        let text = csv(&[day("2026-11-01", 3, 1)], ';');
+        assert_eq!(
+            text,
+            "day;found;missed;rate_limited;distinct_orders\r\n2026-11-01;3;2;1;1\r\n"
+        );
     }
 }

@@ -75,7 +75,7 @@ pub async fn overview(State(state): State<AppState>, signed: Signed, Path(slug):
                 {table}
             </div>
             <p class="download">
-                <a href=format!("/console/shops/{slug}/days.csv") download="">
+                <a href=format!("/console/shops/{slug}/days.csv")>
                     {t(locale, "console.overview.download")}
                 </a>
             </p>

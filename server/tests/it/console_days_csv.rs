@@ -82,6 +82,21 @@ async fn the_file_holds_a_year_of_days_the_overview_shows_thirty_of() {
     assert_eq!(lines[364], format!("{},0,0,0,0", day_ago(1)), "a day of nothing");
     assert!(!text.contains("99"), "a day older than the year is not in it");
     assert!(!text.contains("ada@") && !text.contains("1001"));
+
+    // A console in a language whose decimal mark is a comma: semicolons, as
+    // its spreadsheets read them; the same lines otherwise.
+    let german = app
+        .client
+        .get(app.url(FILE))
+        .header("cookie", &owner.cookie)
+        .header("accept-language", "de-DE")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(german, text.replace(',', ";"));
 }
 
 #[tokio::test]

@@ -99,7 +99,7 @@ async fn a_choice_not_on_the_list_or_not_from_the_accounts_page_changes_nothing(
         "DE",
         "de-AT",
         "no",
-        "pt",
+        "fi",
         "FR",
         " en",
         "en\n",

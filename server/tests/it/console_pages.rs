@@ -46,7 +46,7 @@ async fn settings_change_the_widget_and_bad_ones_change_nothing() {
     for (field, value, says) in [
         ("accent", "red; background:url(x)", "hex colour"),
         ("allowed_origins", "javascript:alert(1)", "scheme://host[:port]"),
-        ("locale", "pt", "languages offered"),
+        ("locale", "fi", "languages offered"),
         ("name", "", "1 to 100 characters"),
     ] {
         let mut form = vec![

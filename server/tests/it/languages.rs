@@ -1,4 +1,5 @@
-//! French and Spanish, the languages added last, through every way a language
+//! The languages added last (Danish, Dutch, French, Italian, Japanese, Polish,
+//! Portuguese, Spanish), through every way a language
 //! is chosen: a browser's `Accept-Language`, `?locale=`, the shop's default
 //! (the console's settings), a plain form post's money and dates, the mail a shopper
 //! asks for, the loader's link. On SQLite, and on PostgreSQL when
@@ -34,18 +35,24 @@ async fn page(app: &TestApp, path: &str, accept: &str) -> String {
 }
 
 #[tokio::test]
-async fn a_french_or_spanish_browser_gets_the_page_in_its_language() {
+async fn a_browser_gets_the_page_in_its_language() {
     let app = ingested().await;
     for (accept, locale) in [
         ("fr-CA,de;q=0.8", Locale::Fr),
         ("fr", Locale::Fr),
         ("de;q=0.5, es-MX", Locale::Es),
         ("es-419", Locale::Es),
+        ("it-IT,it;q=0.9", Locale::It),
+        ("nl-BE", Locale::Nl),
+        ("pt-PT, en;q=0.1", Locale::Pt),
+        ("da", Locale::Da),
+        ("pl-PL", Locale::Pl),
+        ("ja-JP,ja;q=0.9,en;q=0.8", Locale::Ja),
     ] {
         for path in ["/track/alpha", "/embed/alpha"] {
             let html = page(&app, path, accept).await;
             assert!(
-                html.contains(&format!(r#"<html lang="{}""#, locale.code())),
+                html.contains(&format!(r#"<html lang="{}""#, locale.lang_tag())),
                 "{accept}: {html}"
             );
             for key in ["form.email_label", "form.number_label", "form.submit"] {
@@ -56,16 +63,32 @@ async fn a_french_or_spanish_browser_gets_the_page_in_its_language() {
     }
     // Each is offered by its own name, on a plain link.
     let html = page(&app, "/track/alpha", "").await;
-    assert!(html.contains(r#"href="/track/alpha?locale=fr""#) && html.contains("Français"));
-    assert!(html.contains(r#"href="/track/alpha?locale=es""#) && html.contains("Español"));
+    for (code, name) in [
+        ("fr", "Français"),
+        ("es", "Español"),
+        ("it", "Italiano"),
+        ("nl", "Nederlands"),
+        ("pt", "Português"),
+        ("da", "Dansk"),
+        ("pl", "Polski"),
+        ("ja", "日本語"),
+    ] {
+        assert!(html.contains(&format!(r#"href="/track/alpha?locale={code}""#)) && html.contains(name));
+    }
 }
 
 #[tokio::test]
-async fn a_plain_form_post_in_french_or_spanish_says_money_and_dates_their_way() {
+async fn a_plain_form_post_says_money_and_dates_as_the_language_does() {
     let app = ingested().await;
     for (locale, money, date) in [
         (Locale::Fr, "548,00\u{a0}NOK", "2 nov. 2026"),
         (Locale::Es, "548,00\u{a0}NOK", "2 nov 2026"),
+        (Locale::It, "548,00\u{a0}NOK", "2 nov 2026"),
+        (Locale::Nl, "NOK\u{a0}548,00", "2 nov 2026"),
+        (Locale::Pt, "NOK\u{a0}548,00", "2 de nov. de 2026"),
+        (Locale::Da, "548,00\u{a0}NOK", "2. nov. 2026"),
+        (Locale::Pl, "548,00\u{a0}NOK", "2 lis 2026"),
+        (Locale::Ja, "NOK\u{a0}548.00", "2026年11月2日"),
     ] {
         let code = locale.code();
         let res = app
@@ -79,7 +102,10 @@ async fn a_plain_form_post_in_french_or_spanish_says_money_and_dates_their_way()
         let raw = res.text().await.unwrap();
         assert_no_internal_data(&raw);
         let html = unescaped(&raw);
-        assert!(html.contains(&format!(r#"<html lang="{code}""#)), "{html}");
+        assert!(
+            html.contains(&format!(r#"<html lang="{}""#, locale.lang_tag())),
+            "{html}"
+        );
         let heading = t_args(locale, "order.heading", &[("number", "#1001")]);
         assert!(html.contains(&heading), "{code}: {heading}");
         let status = t(locale, "status.fulfillment.partially_fulfilled.name");
@@ -92,22 +118,22 @@ async fn a_plain_form_post_in_french_or_spanish_says_money_and_dates_their_way()
 }
 
 #[tokio::test]
-async fn a_shop_may_speak_french_or_spanish_to_browsers_that_ask_for_none_of_its_languages() {
+async fn a_shop_may_speak_a_new_language_to_browsers_that_ask_for_none_of_its_languages() {
     let app = ingested().await;
     account(&app, OWNER, "alpha", Role::Owner).await;
     let owner = sign_in(&app, OWNER).await;
     let path = "/console/shops/alpha/settings";
-    for code in ["es", "fr"] {
+    for code in ["es", "ja", "fr"] {
         let res = owner.post(path, &console_form(&[("locale", code)])).await;
         assert_eq!(res.status(), 303, "{code}");
         assert_eq!(settings(&app).await["locale"], code);
-        for (path, accept) in [("/track/alpha", ""), ("/embed/alpha", "pt-BR")] {
+        for (path, accept) in [("/track/alpha", ""), ("/embed/alpha", "fi-FI")] {
             let html = page(&app, path, accept).await;
             assert!(html.contains(&format!(r#"<html lang="{code}""#)), "{code} {path}");
         }
     }
     // A language it does not speak is refused, and the shop keeps its own.
-    for bad in ["pt", "FR", "es-ES", "fr-CA"] {
+    for bad in ["fi", "FR", "es-ES", "fr-CA"] {
         let res = owner.post(path, &console_form(&[("locale", bad)])).await;
         assert_eq!(res.status(), 422, "{bad:?}");
     }

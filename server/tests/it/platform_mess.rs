@@ -149,6 +149,12 @@ async fn shopify_cancel_reasons_reach_the_shopper_as_plain_neutral_words() {
         ("zh", "商店已取消此订单。"),
         ("fr", "Annulée par la boutique."),
         ("es", "Cancelado por la tienda."),
+        ("it", "Annullato dal negozio."),
+        ("pt", "Cancelado pela loja."),
+        ("nl", "Geannuleerd door de winkel."),
+        ("da", "Annulleret af butikken."),
+        ("pl", "Anulowane przez sklep."),
+        ("ja", "ショップによりキャンセルされました。"),
     ] {
         let page = page(&app, locale, "#1").await;
         assert!(page.contains(words), "{locale}: {page}");

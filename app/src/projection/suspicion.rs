@@ -1,0 +1,305 @@
+//! Whether a merchant's reason for cancelling or holding an order speaks of
+//! fraud: the words, in every language a shopper page speaks.
+
+use std::sync::OnceLock;
+use unicode_normalization::UnicodeNormalization;
+
+/// Stems matched where a word starts, without the marks on their letters
+/// (as merchants type them, "refuse" for "refusé", or not).
+const WORD_STARTS: &[&str] = &[
+    "fraud",
+    "risk",
+    "declin",
+    "stolen",
+    "chargeback",
+    "suspect",
+    "suspic",
+    // French ("fraude" and "suspecte" are above)
+    "risqu",
+    "refus",
+    "rejet",
+    "volé",
+    "soupçon",
+    "rétrofactur",
+    "contestation",
+    "contesté",
+    "escroq",
+    "arnaque",
+    "opposition",
+    "impayé",
+    "litige",
+    "douteu",
+    "piratée",
+    "piratage",
+    "usurpation",
+    // Spanish ("fraude" is above)
+    "riesgo",
+    "rechaz",
+    "denegad",
+    "robad",
+    "sospech",
+    "contracargo",
+    "estafa",
+    "hurtad",
+    "dudos",
+    "disputa",
+    "suplantaci",
+    // Italian
+    "frod",
+    "fraudolen",
+    "truffa",
+    "truffe",
+    "truffat",
+    "raggir",
+    "imbrogl",
+    "rischi",
+    "sospett",
+    "rifiutat",
+    "rifiuto",
+    "respint",
+    "declinat",
+    "negato",
+    "negata",
+    "rubat",
+    "furto",
+    "furti",
+    "clonat",
+    "illecit",
+    "riaddebit",
+    "contestazion",
+    "contestat",
+    "disconosc",
+    // Portuguese ("fraude" is above)
+    "antifraud",
+    "golp",
+    "estelionat",
+    "suspei",
+    "desconfia",
+    "risco",
+    "arrisc",
+    "recus",
+    "negad",
+    "rejei",
+    "reprovad",
+    "roubad",
+    "roubo",
+    "furtad",
+    "clonad",
+    "contestaç",
+    "contestad",
+    "calote",
+    "falsific",
+    // Polish
+    "oszust",
+    "oszuk",
+    "wyłudz",
+    "przekręt",
+    "scam",
+    "phishing",
+    "ryzyk",
+    "podejrz",
+    "odrzuc",
+    "odmow",
+    "odmówion",
+    "nieautoryz",
+    "skradz",
+    "ukradz",
+    "kradz",
+    "podrobion",
+    "sfałsz",
+    "fałszyw",
+    "podszyw",
+    "zakwestion",
+    "kwestionow",
+    "sporn",
+];
+
+/// Stems matched anywhere, letters as written (Danish "afslå", refused, is
+/// not "afslag", a discount).
+const ANYWHERE: &[&str] = &[
+    // German
+    "betrug",
+    "betrüg",
+    "risiko",
+    "abgelehnt",
+    "gestohlen",
+    "rückbuchung",
+    "verdacht",
+    "verdächt",
+    // Norwegian
+    "svindel",
+    "bedrageri",
+    "avvist",
+    "avslått",
+    "stjålet",
+    "mistank",
+    "mistenk",
+    // Swedish
+    "bedräg",
+    "nekad",
+    "avvisad",
+    "stulen",
+    "stulet",
+    "misstank",
+    "misstänk",
+    "återkrav",
+    // Danish
+    "svindel",
+    "svindl",
+    "bedrag",
+    "snydt",
+    "snyder",
+    "snydeforsøg",
+    "risici",
+    "risikab",
+    "afvist",
+    "afvises",
+    "afvisning",
+    "afslå",
+    "afslog",
+    "nægtet",
+    "nægtede",
+    "stjål",
+    "stjæl",
+    "kortyveri",
+    "identitetstyveri",
+    "mistænk",
+    "indsigelse",
+    "hvidvask",
+    "misbrug",
+    "sortlist",
+    "politianmeld",
+    "svigagtig",
+    "uautoriseret",
+    // Dutch (and the English words it ends compounds with:
+    // "creditcardfraude", "chargebackmelding")
+    "fraud",
+    "chargeback",
+    "risico",
+    "wantrouw",
+    "geweigerd",
+    "weigering",
+    "afgewezen",
+    "afgekeurd",
+    "gestolen",
+    "diefstal",
+    "terugboek",
+    "storno",
+    "storne",
+    "betwist",
+    "oplichter",
+    "oplichting",
+    "zwendel",
+    "bedrog",
+    "bedrieg",
+    "witwas",
+    "misbruik",
+    // Chinese, simplified and traditional
+    "欺诈",
+    "欺詐",
+    "诈骗",
+    "詐騙",
+    "风险",
+    "風險",
+    "拒付",
+    "被拒",
+    "盗刷",
+    "盜刷",
+    "被盗",
+    "被盜",
+    "可疑",
+    "嫌疑",
+    "涉嫌",
+    "怀疑",
+    // Japanese
+    "詐欺",
+    "詐称",
+    "詐取",
+    "不正利用",
+    "不正使用",
+    "不正注文",
+    "不正決済",
+    "不正取引",
+    "不正購入",
+    "不正請求",
+    "不正アクセス",
+    "リスク",
+    "疑い",
+    "疑わし",
+    "不審",
+    "怪し",
+    "否決",
+    "決済拒否",
+    "支払拒否",
+    "支払い拒否",
+    "決済が拒否",
+    "支払いが拒否",
+    "カードが拒否",
+    "盗難",
+    "盗用",
+    "盗ま",
+    "窃盗",
+    "なりすまし",
+    "成りすまし",
+    "チャージバック",
+    "架空注文",
+    "虚偽",
+    "悪用",
+    "ブラックリスト",
+];
+
+/// Whole words: as stems they would begin harmless ones ("robot", "volume").
+const WHOLE_WORDS: &[&str] = &["robo", "vol"];
+
+/// The word lists as they are compared: without marks, in lower case.
+fn unmarked_lists() -> &'static (Vec<String>, Vec<String>) {
+    static LISTS: OnceLock<(Vec<String>, Vec<String>)> = OnceLock::new();
+    LISTS.get_or_init(|| {
+        let unmarked = |list: &[&str]| list.iter().map(|w| unmarked(w)).collect();
+        (unmarked(WORD_STARTS), unmarked(WHOLE_WORDS))
+    })
+}
+
+/// `text` in lower case without the marks on Latin letters ("Refusé" is
+/// "refuse"); other scripts as written.
+fn unmarked(text: &str) -> String {
+    text.nfd()
+        .filter(|c| !('\u{300}'..='\u{36f}').contains(c))
+        .nfc()
+        .collect::<String>()
+        .to_lowercase()
+}
+
+/// True when a reason speaks of what a store suspected or a bank refused
+/// (fraud, risk, suspicion, a declined or stolen card, a chargeback), in any of
+/// the languages a shopper page speaks: a shopper is never told that an order
+/// was flagged, in any wording a merchant is likely to use. English words are
+/// matched where a word starts ("risky", not "brisket"), and so are French,
+/// Spanish, Italian, Portuguese and Polish ones ("frauduleuse", "rechazada",
+/// "podejrzenie"), with or without the marks on their letters ("refuse" as
+/// "refusé"), and a few short ones only as whole words ("robo", not "robot"):
+/// their stems are chosen to begin no common word of another of these
+/// languages ("furto", not "furt", which begins "further"). German,
+/// Norwegian, Swedish, Danish and Dutch ones anywhere, as they end compounds
+/// ("Kreditkartenbetrug", "creditcardfraude"); Chinese (simplified and
+/// traditional) and Japanese ones anywhere. Doubt goes to the shopper's side:
+/// a harmless reason that shares a word (Norwegian "stolen", the chair) is
+/// shown as `store`.
+pub(super) fn speaks_of_suspicion(reason: &str) -> bool {
+    // One form for letters with marks ("ü" as one character or as "u" and a mark).
+    let plain: String = reason.nfc().collect::<String>().to_lowercase();
+    if ANYWHERE.iter().any(|word| plain.contains(word)) {
+        return true;
+    }
+    let reason = unmarked(reason);
+    let (starts, whole) = unmarked_lists();
+    let at_word_start = |i: usize| reason[..i].chars().next_back().is_none_or(|c| !c.is_alphanumeric());
+    reason.char_indices().filter(|&(i, _)| at_word_start(i)).any(|(i, _)| {
+        let rest = &reason[i..];
+        starts.iter().any(|w| rest.starts_with(w.as_str()))
+            || whole.iter().any(|w| {
+                rest.strip_prefix(w.as_str())
+                    .is_some_and(|after| after.chars().next().is_none_or(|c| !c.is_alphanumeric()))
+            })
+    })
+}
