@@ -12,7 +12,12 @@ let server;
 let browser;
 
 before(async () => {
-  server = await startServer();
+  // Every language looks up a missing order from this one client: allowances
+  // of failed lookups for as many languages as there are (limits have tests of their own).
+  const failures = String(4 * LOCALES.length);
+  server = await startServer({
+    args: ['--failed-lookups-per-client', failures, '--failed-lookups-per-order', failures, '--failed-lookups-per-email', failures],
+  });
   browser = await launchBrowser();
 });
 
@@ -84,5 +89,26 @@ test('what a lookup brings is told by focus and alerts, not by reading the whole
   assert.equal(await page.locator('#email').getAttribute('aria-invalid'), 'true');
   await submit(page, 'jonas@example.com', '#9999');
   await page.locator('[role="alert"]').waitFor();
+  await context.close();
+});
+
+test('the languages fold behind one summary near the top, and each is a plain link', async () => {
+  const { context, page } = await open('en');
+  const list = page.getByRole('navigation', { name: 'Language' });
+  assert.equal(await list.isVisible(), false, 'folded away at first');
+  // From the page's start, the summary and then the form: not a link per language first.
+  const focusedId = () => page.evaluate(() => document.activeElement?.id ?? '');
+  let presses = 0;
+  for (; presses < 20 && (await focusedId()) !== 'email'; presses++) await page.keyboard.press('Tab');
+  assert.ok(presses <= 3, `${presses} presses to the email field`);
+  await page.locator('details.languages > summary').focus();
+  await page.keyboard.press('Enter');
+  await list.waitFor();
+  await axe(page, 'languages open');
+  assert.equal(await list.getByRole('link').count(), LOCALES.length);
+  await list.getByRole('link', { name: 'Deutsch' }).click();
+  await page.waitForURL(/locale=de/);
+  assert.equal(await page.getAttribute('html', 'lang'), 'de');
+  assert.match(await page.locator('details.languages > summary').innerText(), /Sprache: Deutsch/);
   await context.close();
 });

@@ -7,7 +7,7 @@ use super::order_links::OrderLinks;
 use super::shop_name::ShopName;
 use super::{request_locale, set_unavailable, NotFoundPage};
 use crate::colour::Accent;
-use crate::i18n::{error_title, t, Locale};
+use crate::i18n::{error_title, t, t_around, Locale};
 use crate::lookup::{shop_page, ShopPage};
 use leptos::prelude::*;
 use leptos_meta::{Html, Title};
@@ -106,11 +106,19 @@ fn TrackShop(page: ShopPage, compact: bool) -> impl IntoView {
     }
 }
 
-/// Links to the same page in each language; plain links, so they work without WebAssembly.
+/// Links to the same page in each language; plain links, so they work without
+/// WebAssembly. Folded away behind the current language's name (a native
+/// disclosure, no script): the form stays near the top of a phone's screen,
+/// one key press from the page's start, however many languages there are.
 #[component]
 fn LanguageSwitcher(compact: bool, slug: String, current: Locale, accent: Option<String>) -> impl IntoView {
+    let (before, after) = t_around(current, "page.language_current", "language");
     view! {
-        <nav class="languages" aria-label=t(current, "page.language")>
+        <details class="languages">
+            <summary>
+                {before} <span lang=current.lang_tag()>{current.native_name()}</span> {after}
+            </summary>
+            <nav aria-label=t(current, "page.language")>
             <ul>
                 {Locale::ALL.into_iter().map(|l| {
                     let href = page_address(compact, &slug, None, Some(l.code()), accent.as_deref());
@@ -123,6 +131,7 @@ fn LanguageSwitcher(compact: bool, slug: String, current: Locale, accent: Option
                     }
                 }).collect_view()}
             </ul>
-        </nav>
+            </nav>
+        </details>
     }
 }
