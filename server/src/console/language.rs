@@ -97,12 +97,12 @@ mod tests {
     use super::*;
 
     #[test]
-    fn only_the_five_codes_or_nothing_are_a_choice() {
+    fn only_a_languages_code_or_nothing_is_a_choice() {
         assert_eq!(chosen(Some("")), Some(None));
         for l in Locale::ALL {
             assert_eq!(chosen(Some(l.code())), Some(Some(l)));
         }
-        for junk in ["DE", "de-AT", "no", " en", "fr", "x".repeat(10_000).as_str()] {
+        for junk in ["DE", "de-AT", "no", " en", "fi", "x".repeat(10_000).as_str()] {
             assert_eq!(chosen(Some(junk)), None, "{junk:?}");
         }
         assert_eq!(chosen(None), None, "a form without the field");
