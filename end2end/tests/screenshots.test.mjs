@@ -65,7 +65,7 @@ for (const width of [280, 320]) test(`every demo order fits ${width} px in Germa
       await page.locator('button[type="submit"]').click();
       await page.locator('#order-heading').waitFor();
       const over = await page.evaluate(() => ({
-        page: document.documentElement.scrollWidth - window.innerWidth,
+        page: document.documentElement.scrollWidth - document.documentElement.clientWidth,
         steps: [...document.querySelectorAll('.progress li')]
           .filter((li) => li.scrollWidth > li.clientWidth + 1)
           .map((li) => li.textContent),

@@ -14,11 +14,14 @@ const WORD_STARTS: &[&str] = &[
     "chargeback",
     "suspect",
     "suspic",
+    "unauthori",
+    "dispute",
+    "scammer",
     // French ("fraude" and "suspecte" are above)
     "risqu",
     "refus",
     "rejet",
-    "volé",
+    "volée",
     "soupçon",
     "rétrofactur",
     "contestation",
@@ -46,9 +49,10 @@ const WORD_STARTS: &[&str] = &[
     "suplantaci",
     // Italian
     "frod",
+    "antifrod",
+    "sottratt",
     "fraudolen",
     "truffa",
-    "truffe",
     "truffat",
     "raggir",
     "imbrogl",
@@ -62,7 +66,6 @@ const WORD_STARTS: &[&str] = &[
     "negata",
     "rubat",
     "furto",
-    "furti",
     "clonat",
     "illecit",
     "riaddebit",
@@ -71,8 +74,8 @@ const WORD_STARTS: &[&str] = &[
     "disconosc",
     // Portuguese ("fraude" is above)
     "antifraud",
-    "golp",
     "estelionat",
+    "golpista",
     "suspei",
     "desconfia",
     "risco",
@@ -91,10 +94,11 @@ const WORD_STARTS: &[&str] = &[
     "falsific",
     // Polish
     "oszust",
+    "wyludz",
+    "falszyw",
     "oszuk",
     "wyłudz",
     "przekręt",
-    "scam",
     "phishing",
     "ryzyk",
     "podejrz",
@@ -146,9 +150,10 @@ const ANYWHERE: &[&str] = &[
     // Danish
     "svindel",
     "svindl",
-    "bedrag",
+    "bedrager",
+    "bedraget",
+    "tilbageførsel",
     "snydt",
-    "snyder",
     "snydeforsøg",
     "risici",
     "risikab",
@@ -177,15 +182,13 @@ const ANYWHERE: &[&str] = &[
     "chargeback",
     "risico",
     "wantrouw",
+    "verdenking",
     "geweigerd",
     "weigering",
     "afgewezen",
     "afgekeurd",
     "gestolen",
     "diefstal",
-    "terugboek",
-    "storno",
-    "storne",
     "betwist",
     "oplichter",
     "oplichting",
@@ -235,8 +238,16 @@ const ANYWHERE: &[&str] = &[
     "決済が拒否",
     "支払いが拒否",
     "カードが拒否",
-    "盗難",
     "盗用",
+    "盗難カード",
+    "盗難届",
+    "盗難され",
+    "盗難に",
+    "不正な",
+    "不正検知",
+    "による不正",
+    "与信",
+    "承認されません",
     "盗ま",
     "窃盗",
     "なりすまし",
@@ -249,22 +260,49 @@ const ANYWHERE: &[&str] = &[
 ];
 
 /// Whole words: as stems they would begin harmless ones ("robot", "volume").
-const WHOLE_WORDS: &[&str] = &["robo", "vol"];
+const WHOLE_WORDS: &[&str] = &["scam", "scams", "vole"];
+
+/// Phrases, matched anywhere without marks, with `_` and `-` read as spaces:
+/// words that are harmless alone ("not approved" is; "approved" is not).
+const PHRASES: &[&str] = &[
+    "not approved",
+    "not authori",
+    "reported lost",
+    "reported stolen",
+    "vol de carte",
+    "robo de",
+    "por robo",
+    "suspeita de golpe",
+    "tentativa de golpe",
+    "nao aprovad",
+    "nao autorizad",
+    "non autorizzat",
+    "obciazenie zwrotne",
+    "niet geautoriseerd",
+    "ikke godkendt",
+];
 
 /// The word lists as they are compared: without marks, in lower case.
-fn unmarked_lists() -> &'static (Vec<String>, Vec<String>) {
-    static LISTS: OnceLock<(Vec<String>, Vec<String>)> = OnceLock::new();
+fn unmarked_lists() -> &'static [Vec<String>; 3] {
+    static LISTS: OnceLock<[Vec<String>; 3]> = OnceLock::new();
     LISTS.get_or_init(|| {
         let unmarked = |list: &[&str]| list.iter().map(|w| unmarked(w)).collect();
-        (unmarked(WORD_STARTS), unmarked(WHOLE_WORDS))
+        [unmarked(WORD_STARTS), unmarked(WHOLE_WORDS), unmarked(PHRASES)]
     })
 }
 
-/// `text` in lower case without the marks on Latin letters ("Refusé" is
-/// "refuse"); other scripts as written.
+/// `text` in lower case, full-width letters as their plain forms, without
+/// the marks on Latin letters ("Refusé" is "refuse", Polish "ł" is "l"),
+/// `_` and `-` as spaces; other scripts as written.
 fn unmarked(text: &str) -> String {
-    text.nfd()
+    text.nfkd()
         .filter(|c| !('\u{300}'..='\u{36f}').contains(c))
+        .map(|c| match c {
+            'ł' => 'l',
+            'Ł' => 'L',
+            '_' | '-' => ' ',
+            c => c,
+        })
         .nfc()
         .collect::<String>()
         .to_lowercase()
@@ -277,7 +315,8 @@ fn unmarked(text: &str) -> String {
 /// matched where a word starts ("risky", not "brisket"), and so are French,
 /// Spanish, Italian, Portuguese and Polish ones ("frauduleuse", "rechazada",
 /// "podejrzenie"), with or without the marks on their letters ("refuse" as
-/// "refusé"), and a few short ones only as whole words ("robo", not "robot"):
+/// "refusé"), a few short ones only as whole words ("scam", not "scampi") and
+/// words harmless alone only in their phrase ("not approved", "robo de"):
 /// their stems are chosen to begin no common word of another of these
 /// languages ("furto", not "furt", which begins "further"). German,
 /// Norwegian, Swedish, Danish and Dutch ones anywhere, as they end compounds
@@ -286,13 +325,17 @@ fn unmarked(text: &str) -> String {
 /// a harmless reason that shares a word (Norwegian "stolen", the chair) is
 /// shown as `store`.
 pub(super) fn speaks_of_suspicion(reason: &str) -> bool {
-    // One form for letters with marks ("ü" as one character or as "u" and a mark).
-    let plain: String = reason.nfc().collect::<String>().to_lowercase();
+    // One form for letters with marks ("ü" as one character or as "u" and a
+    // mark), and for full-width ones ("ＦＲＡＵＤ").
+    let plain: String = reason.nfkc().collect::<String>().to_lowercase();
     if ANYWHERE.iter().any(|word| plain.contains(word)) {
         return true;
     }
     let reason = unmarked(reason);
-    let (starts, whole) = unmarked_lists();
+    let [starts, whole, phrases] = unmarked_lists();
+    if phrases.iter().any(|p| reason.contains(p.as_str())) {
+        return true;
+    }
     let at_word_start = |i: usize| reason[..i].chars().next_back().is_none_or(|c| !c.is_alphanumeric());
     reason.char_indices().filter(|&(i, _)| at_word_start(i)).any(|(i, _)| {
         let rest = &reason[i..];
