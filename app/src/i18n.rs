@@ -110,26 +110,11 @@ impl Locale {
     pub fn parse(tag: &str) -> Option<Locale> {
         let primary = tag.trim().split(['-', '_']).next()?;
         // Norwegian in any written form reads Bokmål best of what we have.
-        [
-            ("en", Locale::En),
-            ("nb", Locale::Nb),
-            ("no", Locale::Nb),
-            ("nn", Locale::Nb),
-            ("sv", Locale::Sv),
-            ("de", Locale::De),
-            ("zh", Locale::Zh),
-            ("fr", Locale::Fr),
-            ("es", Locale::Es),
-            ("it", Locale::It),
-            ("nl", Locale::Nl),
-            ("pt", Locale::Pt),
-            ("da", Locale::Da),
-            ("pl", Locale::Pl),
-            ("ja", Locale::Ja),
-        ]
-        .into_iter()
-        .find(|(code, _)| primary.eq_ignore_ascii_case(code))
-        .map(|(_, locale)| locale)
+        let primary = match primary.to_ascii_lowercase().as_str() {
+            "no" | "nn" => "nb".to_string(),
+            other => other.to_string(),
+        };
+        Locale::from_code(&primary)
     }
 
     /// The best supported locale in an `Accept-Language` header, by its
@@ -193,9 +178,9 @@ pub fn error_title(locale: Locale, title: &str) -> String {
     t_args(locale, "page.error_title", &[("title", title)])
 }
 
-/// The translation of `key` for `count` things: `{key}_one` for one (every
-/// language Lookout speaks has one form for one and one for more; Chinese
-/// writes both alike), else `key` with `%{count}` filled in.
+/// The translation of `key` for `count` things: `{key}_one` for one, else
+/// `key` with `%{count}` filled in. Languages with more forms for more
+/// (Polish) word `key` so that it reads with any number ("…: %{count}").
 pub fn t_count(locale: Locale, key: &str, count: u64) -> String {
     match count {
         1 => t(locale, &format!("{key}_one")),
@@ -203,7 +188,7 @@ pub fn t_count(locale: Locale, key: &str, count: u64) -> String {
     }
 }
 
-fn fill(template: &str, args: &[(&str, &str)]) -> String {
+pub(crate) fn fill(template: &str, args: &[(&str, &str)]) -> String {
     let mut out = String::with_capacity(template.len());
     let mut rest = template;
     while let Some(start) = rest.find("%{") {

@@ -1,7 +1,7 @@
-//! How each locale writes numbers, money, percentages and dates (as the CLDR
-//! writes them for its medium date and its standard number and currency
-//! formats): one table row per locale, read by the functions of
-//! [`crate::format`].
+//! How each locale writes numbers, money, percentages and dates (the CLDR's
+//! standard number and currency formats; dates as day, abbreviated month and
+//! year in the locale's order, English in the British one): one table row
+//! per locale, read by the functions of [`crate::format`].
 
 use crate::i18n::Locale;
 
@@ -32,8 +32,8 @@ pub(super) struct Habits {
     /// Whether another currency's code stands before the number (`NOK 548.00`)
     /// rather than after it (`548,00 NOK`).
     pub code_before: bool,
-    /// The date: `{d}` the day, `{m}` the month's short name, `{n}` its
-    /// number, `{y}` the year.
+    /// The date: `%{d}` the day, `%{m}` the month's short name, `%{n}` its
+    /// number, `%{y}` the year.
     pub date: &'static str,
     pub months: [&'static str; 12],
 }
@@ -70,7 +70,7 @@ static EN: Habits = Habits {
         ("GBP", Sign::Before("£")),
     ],
     code_before: true,
-    date: "{d} {m} {y}",
+    date: "%{d} %{m} %{y}",
     months: [
         "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
     ],
@@ -83,7 +83,7 @@ static DA: Habits = Habits {
     percent: "\u{a0}",
     signs: &[("DKK", Sign::After("\u{a0}kr.")), ("EUR", Sign::After("\u{a0}€"))],
     code_before: false,
-    date: "{d}. {m} {y}",
+    date: "%{d}. %{m} %{y}",
     months: [
         "jan.", "feb.", "mar.", "apr.", "maj", "jun.", "jul.", "aug.", "sep.", "okt.", "nov.", "dec.",
     ],
@@ -96,7 +96,7 @@ static DE: Habits = Habits {
     percent: "\u{a0}",
     signs: &[("EUR", Sign::After("\u{a0}€"))],
     code_before: false,
-    date: "{d}. {m} {y}",
+    date: "%{d}. %{m} %{y}",
     months: [
         "Jan.", "Feb.", "März", "Apr.", "Mai", "Juni", "Juli", "Aug.", "Sept.", "Okt.", "Nov.", "Dez.",
     ],
@@ -109,7 +109,7 @@ static ES: Habits = Habits {
     percent: "\u{a0}",
     signs: &[("EUR", Sign::After("\u{a0}€"))],
     code_before: false,
-    date: "{d} {m} {y}",
+    date: "%{d} %{m} %{y}",
     months: [
         "ene", "feb", "mar", "abr", "may", "jun", "jul", "ago", "sept", "oct", "nov", "dic",
     ],
@@ -122,7 +122,7 @@ static FR: Habits = Habits {
     percent: "\u{202f}",
     signs: &[("EUR", Sign::After("\u{a0}€"))],
     code_before: false,
-    date: "{d} {m} {y}",
+    date: "%{d} %{m} %{y}",
     months: [
         "janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.", "nov.", "déc.",
     ],
@@ -135,7 +135,7 @@ static IT: Habits = Habits {
     percent: "",
     signs: &[("EUR", Sign::After("\u{a0}€"))],
     code_before: false,
-    date: "{d} {m} {y}",
+    date: "%{d} %{m} %{y}",
     months: [
         "gen", "feb", "mar", "apr", "mag", "giu", "lug", "ago", "set", "ott", "nov", "dic",
     ],
@@ -152,7 +152,7 @@ static JA: Habits = Habits {
         ("EUR", Sign::Before("€")),
     ],
     code_before: true,
-    date: "{y}年{n}月{d}日",
+    date: "%{y}年%{n}月%{d}日",
     months: NUMERIC,
 };
 
@@ -163,7 +163,7 @@ static NB: Habits = Habits {
     percent: "\u{a0}",
     signs: &[("NOK", Sign::After("\u{a0}kr")), ("EUR", Sign::After("\u{a0}€"))],
     code_before: false,
-    date: "{d}. {m} {y}",
+    date: "%{d}. %{m} %{y}",
     months: [
         "jan.", "feb.", "mar.", "apr.", "mai", "jun.", "jul.", "aug.", "sep.", "okt.", "nov.", "des.",
     ],
@@ -176,7 +176,7 @@ static NL: Habits = Habits {
     percent: "",
     signs: &[("EUR", Sign::Before("€\u{a0}"))],
     code_before: true,
-    date: "{d} {m} {y}",
+    date: "%{d} %{m} %{y}",
     months: [
         "jan", "feb", "mrt", "apr", "mei", "jun", "jul", "aug", "sep", "okt", "nov", "dec",
     ],
@@ -189,7 +189,7 @@ static PL: Habits = Habits {
     percent: "",
     signs: &[("PLN", Sign::After("\u{a0}zł")), ("EUR", Sign::After("\u{a0}€"))],
     code_before: false,
-    date: "{d} {m} {y}",
+    date: "%{d} %{m} %{y}",
     months: [
         "sty", "lut", "mar", "kwi", "maj", "cze", "lip", "sie", "wrz", "paź", "lis", "gru",
     ],
@@ -206,7 +206,7 @@ static PT: Habits = Habits {
         ("USD", Sign::Before("US$\u{a0}")),
     ],
     code_before: true,
-    date: "{d} de {m} de {y}",
+    date: "%{d} de %{m} de %{y}",
     months: [
         "jan.", "fev.", "mar.", "abr.", "mai.", "jun.", "jul.", "ago.", "set.", "out.", "nov.", "dez.",
     ],
@@ -219,7 +219,7 @@ static SV: Habits = Habits {
     percent: "\u{a0}",
     signs: &[("SEK", Sign::After("\u{a0}kr")), ("EUR", Sign::After("\u{a0}€"))],
     code_before: false,
-    date: "{d} {m} {y}",
+    date: "%{d} %{m} %{y}",
     months: [
         "jan.", "feb.", "mars", "apr.", "maj", "juni", "juli", "aug.", "sep.", "okt.", "nov.", "dec.",
     ],
@@ -236,6 +236,6 @@ static ZH: Habits = Habits {
         ("EUR", Sign::Before("€")),
     ],
     code_before: true,
-    date: "{y}年{n}月{d}日",
+    date: "%{y}年%{n}月%{d}日",
     months: NUMERIC,
 };

@@ -174,7 +174,7 @@ fn accept_language_picks_the_best_supported_tag() {
 }
 
 #[test]
-fn a_code_is_one_of_the_seven_exactly() {
+fn a_code_is_one_of_the_thirteen_exactly() {
     for locale in Locale::ALL {
         assert_eq!(Locale::from_code(locale.code()), Some(locale));
     }

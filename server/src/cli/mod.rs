@@ -150,10 +150,8 @@ enum Command {
 
 /// A language Lookout speaks, by its code.
 fn parse_locale(code: &str) -> std::result::Result<app::i18n::Locale, String> {
-    app::i18n::Locale::from_code(code).ok_or_else(|| {
-        let codes = app::i18n::Locale::ALL.map(app::i18n::Locale::code).join(", ");
-        format!("{code:?} is not one of {codes}")
-    })
+    crate::settings::check_locale(code)?;
+    app::i18n::Locale::from_code(code).ok_or_else(|| format!("unsupported locale {code:?}"))
 }
 
 /// Runs the command line; errors are printed as one clear line and exit 1.

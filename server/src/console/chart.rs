@@ -10,8 +10,8 @@ const WIDTH: i64 = 600;
 const HEIGHT: i64 = 200;
 const BOTTOM: i64 = 20;
 
-/// Found lookups as a share of found and missed, as "87%" ("87 %" in German,
-/// Norwegian and Swedish; "–" with none).
+/// Found lookups as a share of found and missed, as the console's language
+/// writes a percentage ("87%", "87 %" in German; "–" with none).
 pub fn share(found: i64, missed: i64, locale: Locale) -> String {
     let all = found + missed;
     if all == 0 {

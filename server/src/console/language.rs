@@ -5,8 +5,8 @@
 //! `Accept-Language` and mails the language they were asked in.
 //!
 //! The form is checked as the account page's others are (this session's
-//! token, then one of the account's console forms); only one of the seven
-//! codes, or nothing for the browser's, is stored.
+//! token, then one of the account's console forms); only one of the widget's
+//! language codes, or nothing for the browser's, is stored.
 
 use super::pages::{self, csrf_field};
 use super::profile::{account_page, refused_form};
@@ -59,7 +59,7 @@ pub struct LanguageForm {
 }
 
 /// What a posted choice means: `Some(None)` the browser's language,
-/// `Some(Some(l))` one of the seven, `None` anything else.
+/// `Some(Some(l))` one of the widget's languages, `None` anything else.
 fn chosen(posted: Option<&str>) -> Option<Option<Locale>> {
     match posted? {
         "" => Some(None),

@@ -76,7 +76,11 @@ pub async fn overview(State(state): State<AppState>, signed: Signed, Path(slug):
             </div>
             <p class="download">
                 <a href=format!("/console/shops/{slug}/days.csv")>
-                    {t(locale, "console.overview.download")}
+                    {app::i18n::t_args(
+                        locale,
+                        "console.overview.download",
+                        &[("days", &app::format::count(super::days_csv::FILE_DAYS, locale))],
+                    )}
                 </a>
             </p>
             {abuse(refusals, locale)}

@@ -140,8 +140,8 @@ mod tests {
 
     #[test]
     fn a_spreadsheets_separator_and_column_names_are_read() {
-        // Excel in Norwegian, Swedish or German writes `;` (its decimal mark is a
-        // comma); "Unicode text" and many tools write tabs; headers are edited.
+        // Excel in a language whose decimal mark is a comma (German, French,
+        // Norwegian, …) writes `;`; "Unicode text" and many tools write tabs; headers are edited.
         let names = "Order Number,EMAIL, placed_at ,Currency,total,Line Item Title,quantity,price";
         for sep in [";", "\t", ","] {
             let mut row = ROW;

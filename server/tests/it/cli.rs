@@ -331,7 +331,8 @@ fn embed_snippet_prints_a_tag_with_integrity() {
     let out = lookout(&db, &["embed", "snippet", "demo", "--locale", "fi"]);
     assert!(!out.status.success());
     assert!(
-        stderr(&out).contains("\"fi\" is not one of en, da, de, es, fr, it, nl, nb, pl, pt, sv, ja, zh"),
+        stderr(&out)
+            .contains("unsupported locale \"fi\": use one of en, da, de, es, fr, it, nl, nb, pl, pt, sv, ja, zh"),
         "{}",
         stderr(&out)
     );
