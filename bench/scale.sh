@@ -38,6 +38,7 @@ for store in $STORES; do
   # for a minute or more: run it now, and measure after it, not during it.
   if [ "$store" = postgres ]; then "$PG_BIN/psql" -q "$STORE_URL" -c 'VACUUM ANALYZE'; fi
   bench_serve
+  echo "$store rss-rest $BENCH_RSS_AT_REST" | tee -a "$RESULTS"
   for conns in 64 200; do
     for mode in healthz hit miss healthz; do
       echo "$store $conns $(bench_wrk $mode "$conns")" | tee -a "$RESULTS"
@@ -58,6 +59,7 @@ echo "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"
 awk '
   $2 == "rss" { rss[$1] = $3; next }
   $2 == "rss-lookups" { rssl[$1] = $3; next }
+  $2 == "rss-rest" { rest[$1] = $3; next }
   { key = $1 " " $2; if ($4 == "healthz") { sum[key] += $5; runs[key]++ }
     line[NR] = $0 }
   END {
@@ -67,6 +69,6 @@ awk '
       share = (f[4] != "healthz" && f[4] != "ingest" && base > 0) ? sprintf("%.1f%%", 100 * f[5] / base) : "-"
       printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", f[1], f[2], f[4], f[8], f[5], f[6], f[7], share, f[9], f[10]
     }
-    for (s in rss) printf "\npeak RSS (%s server): %.1f MiB over the lookup runs, %.1f MiB with ingest", s, rssl[s] / 1024, rss[s] / 1024
+    for (s in rss) printf "\nRSS (%s server): %.1f MiB at rest after start, peak %.1f MiB over the lookup runs, %.1f MiB with ingest", s, rest[s] / 1024, rssl[s] / 1024, rss[s] / 1024
     print ""
   }' "$RESULTS"

@@ -55,49 +55,88 @@ impl Locale {
 
     /// The code used in `?locale=`, in files and in `<html lang>`.
     pub fn code(self) -> &'static str {
-        match self {
-            Locale::En => "en",
-            Locale::Nb => "nb",
-            Locale::Sv => "sv",
-            Locale::De => "de",
-            Locale::Zh => "zh",
-            Locale::Fr => "fr",
-            Locale::Es => "es",
-            Locale::It => "it",
-            Locale::Nl => "nl",
-            Locale::Pt => "pt",
-            Locale::Da => "da",
-            Locale::Pl => "pl",
-            Locale::Ja => "ja",
-        }
+        self.names().code
     }
 
     /// The page's `lang`: the code, but Chinese as written here, Simplified
-    /// (`zh-Hans`), so that browsers and screen readers pick its glyphs and voice.
+    /// (`zh-Hans`), and Portuguese as written here, Brazil's (`pt-BR`), so
+    /// that browsers and screen readers pick the right glyphs, words and voice.
     pub fn lang_tag(self) -> &'static str {
-        match self {
-            Locale::Zh => "zh-Hans",
-            Locale::Pt => "pt-BR",
-            other => other.code(),
-        }
+        self.names().tag
     }
 
     /// The language's own name, for the switcher.
     pub fn native_name(self) -> &'static str {
+        self.names().native
+    }
+
+    fn names(self) -> &'static Names {
         match self {
-            Locale::En => "English",
-            Locale::Nb => "Norsk bokmål",
-            Locale::Sv => "Svenska",
-            Locale::De => "Deutsch",
-            Locale::Zh => "中文",
-            Locale::Fr => "Français",
-            Locale::Es => "Español",
-            Locale::It => "Italiano",
-            Locale::Nl => "Nederlands",
-            Locale::Pt => "Português",
-            Locale::Da => "Dansk",
-            Locale::Pl => "Polski",
-            Locale::Ja => "日本語",
+            Locale::En => &Names {
+                code: "en",
+                tag: "en",
+                native: "English",
+            },
+            Locale::Nb => &Names {
+                code: "nb",
+                tag: "nb",
+                native: "Norsk bokmål",
+            },
+            Locale::Sv => &Names {
+                code: "sv",
+                tag: "sv",
+                native: "Svenska",
+            },
+            Locale::De => &Names {
+                code: "de",
+                tag: "de",
+                native: "Deutsch",
+            },
+            Locale::Zh => &Names {
+                code: "zh",
+                tag: "zh-Hans",
+                native: "中文",
+            },
+            Locale::Fr => &Names {
+                code: "fr",
+                tag: "fr",
+                native: "Français",
+            },
+            Locale::Es => &Names {
+                code: "es",
+                tag: "es",
+                native: "Español",
+            },
+            Locale::It => &Names {
+                code: "it",
+                tag: "it",
+                native: "Italiano",
+            },
+            Locale::Nl => &Names {
+                code: "nl",
+                tag: "nl",
+                native: "Nederlands",
+            },
+            Locale::Pt => &Names {
+                code: "pt",
+                tag: "pt-BR",
+                native: "Português",
+            },
+            Locale::Da => &Names {
+                code: "da",
+                tag: "da",
+                native: "Dansk",
+            },
+            Locale::Pl => &Names {
+                code: "pl",
+                tag: "pl",
+                native: "Polski",
+            },
+            Locale::Ja => &Names {
+                code: "ja",
+                tag: "ja",
+                native: "日本語",
+            },
         }
     }
 
@@ -110,11 +149,10 @@ impl Locale {
     pub fn parse(tag: &str) -> Option<Locale> {
         let primary = tag.trim().split(['-', '_']).next()?;
         // Norwegian in any written form reads Bokmål best of what we have.
-        let primary = match primary.to_ascii_lowercase().as_str() {
-            "no" | "nn" => "nb".to_string(),
-            other => other.to_string(),
-        };
-        Locale::from_code(&primary)
+        if primary.eq_ignore_ascii_case("no") || primary.eq_ignore_ascii_case("nn") {
+            return Some(Locale::Nb);
+        }
+        Locale::ALL.into_iter().find(|l| l.code().eq_ignore_ascii_case(primary))
     }
 
     /// The best supported locale in an `Accept-Language` header, by its
@@ -137,6 +175,13 @@ impl Locale {
         }
         best.map(|(_, l)| l)
     }
+}
+
+/// A language's names: its code, its page's `lang` and its own name.
+struct Names {
+    code: &'static str,
+    tag: &'static str,
+    native: &'static str,
 }
 
 /// The entries of an `Accept-Language` header that are read.

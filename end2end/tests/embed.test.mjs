@@ -91,6 +91,15 @@ test('on an allowed storefront the widget appears, looks up, and grows to fit', 
   const content = await frame.locator('html').evaluate((el) => Math.ceil(el.getBoundingClientRect().height));
   assert.ok(after >= content - 2, `frame ${after}px fits content ${content}px`);
   assert.equal(page.url(), `${shop}/`, 'the storefront page did not navigate');
+
+  // A language chosen inside the frame: the frame's name follows it.
+  await frame.locator('details.languages > summary').click();
+  await frame.getByRole('navigation', { name: 'Language' }).getByRole('link', { name: 'Deutsch' }).click();
+  await page.locator('iframe[title="Bestellung verfolgen"]').waitFor();
+  const german = page.frameLocator('iframe[title="Bestellung verfolgen"]');
+  await german.getByRole('heading', { name: 'Bestellung verfolgen' }).waitFor();
+  assert.equal(await german.locator('html').getAttribute('lang'), 'de');
+  assert.equal(page.url(), `${shop}/`, 'still the storefront page');
   await context.close();
 });
 

@@ -1,10 +1,10 @@
 /* Lookout widget loader: one global (LookoutWidget), no cookies. */
 (function (w, d) {
   "use strict";
-  // Loaded before: scan again.
+  // Loaded before: scan.
   if (w.LookoutWidget && typeof w.LookoutWidget.scan === "function") { w.LookoutWidget.scan(); return; }
   var frames = [];
-  // Silent this long (refused, no such shop): a link.
+  // Silent this long (refused, no shop): a link.
   var WAIT_MS = 3000;
   function warn(m, x) { if (w.console) console.warn(m, x); }
   // Into data-target, else after the tag (in <head>: end of <body>).
@@ -29,7 +29,7 @@
     l = l === "nn" || l === "no" ? "nb" : l;
     return WORDS[l] ? l : "";
   }
-  // data-locale, the browser's, the page's, English.
+  // data-locale, browser, page, English.
   function lang(s) {
     var n = w.navigator || {}, all = [s.getAttribute("data-locale")].concat(n.languages || [n.language]);
     all.push(d.documentElement.lang);
@@ -39,7 +39,7 @@
   function link(origin, s) {
     var a = d.createElement("a"), l = lang(s), q = code(s.getAttribute("data-locale")) ? "?locale=" + l : "";
     a.href = (origin || "") + "/track/" + encodeURIComponent(s.getAttribute("data-shop") || "") + q;
-    a.lang = l;
+    a.lang = { pt: "pt-BR", zh: "zh-Hans" }[l] || l;
     a.textContent = WORDS[l];
     return a;
   }
@@ -60,11 +60,10 @@
       var f = d.createElement("iframe");
       f.src = url;
       f.title = s.getAttribute("data-title") || WORDS[lang(s)];
-      // By property (CSP); px: themes change rem.
-      var st = f.style;
-      st.display = "block"; st.width = "100%"; st.maxWidth = "640px"; st.height = "460px"; st.border = "0"; st.overflow = "hidden";
+      // CSSOM (CSP allows it); px: themes change rem.
+      f.style.cssText = "display:block;width:100%;max-width:640px;height:460px;border:0;overflow:hidden";
       f.setAttribute("scrolling", "no");
-      var x = { frame: f, origin: origin, heard: false };
+      var x = { frame: f, origin: origin, heard: false, named: s.hasAttribute("data-title") };
       frames.push(x);
       place(s, f);
       if (pasted) pasted.parentNode.removeChild(pasted);
@@ -96,6 +95,8 @@
       if (mine && ev.origin === x.origin) {
         var h = Math.min(Math.max(+m.height || 0, 120), 20000);
         x.frame.style.height = h + "px";
+        // Unless data-title: in the frame's language.
+        if (!x.named && code(m.lang)) x.frame.title = WORDS[code(m.lang)];
       }
     }
   });

@@ -34,8 +34,9 @@ pub fn integrity() -> String {
 pub fn snippet(base_url: &str, slug: &str, locale: Locale) -> String {
     let base = base_url.trim_end_matches('/');
     format!(
-        "<a href=\"{base}/track/{slug}\" data-lookout-link>{}</a>\n\
+        "<a href=\"{base}/track/{slug}\" lang=\"{}\" data-lookout-link>{}</a>\n\
          <script src=\"{base}/embed.js\" data-shop=\"{slug}\" integrity=\"{}\" crossorigin=\"anonymous\" async></script>",
+        locale.lang_tag(),
         t(locale, "page.title"),
         integrity(),
     )
@@ -169,7 +170,7 @@ mod tests {
         let (link, script) = tag.split_once('\n').expect("two tags");
         assert_eq!(
             link,
-            r#"<a href="https://lookout.example/track/demo" data-lookout-link>Bestellung verfolgen</a>"#
+            r#"<a href="https://lookout.example/track/demo" lang="de" data-lookout-link>Bestellung verfolgen</a>"#
         );
         assert!(
             script.starts_with(r#"<script src="https://lookout.example/embed.js" data-shop="demo" integrity="sha384-"#)
@@ -186,6 +187,13 @@ mod tests {
         for locale in Locale::ALL {
             let said = format!("{}: \"{}\"", locale.code(), t(locale, "page.title"));
             assert!(LOADER.contains(&said), "embed.js lacks {said}");
+            // Its link's lang is the pages' lang.
+            let tagged = format!("{}: \"{}\"", locale.code(), locale.lang_tag());
+            assert_eq!(
+                LOADER.contains(&tagged),
+                locale.lang_tag() != locale.code(),
+                "embed.js's TAGS and {tagged}"
+            );
         }
     }
 }

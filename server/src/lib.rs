@@ -19,6 +19,7 @@ pub mod import;
 pub mod keys;
 pub mod links;
 pub mod mail;
+pub mod memory;
 pub mod metrics;
 pub mod peers;
 pub mod problem;

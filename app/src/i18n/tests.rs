@@ -182,3 +182,20 @@ fn a_code_is_one_of_the_thirteen_exactly() {
         assert_eq!(Locale::from_code(code), None, "{code:?}");
     }
 }
+
+#[test]
+fn each_language_is_read_back_from_its_code_its_page_tag_and_either_case() {
+    let mut codes = BTreeSet::new();
+    for locale in Locale::ALL {
+        assert!(codes.insert(locale.code()), "{} twice", locale.code());
+        assert_eq!(Locale::parse(locale.code()), Some(locale));
+        assert_eq!(Locale::parse(locale.lang_tag()), Some(locale));
+        assert_eq!(Locale::parse(&locale.lang_tag().to_ascii_uppercase()), Some(locale));
+        assert!(!locale.native_name().is_empty());
+    }
+    assert_eq!(Locale::parse("NO"), Some(Locale::Nb));
+    assert_eq!(Locale::parse("nn_NO"), Some(Locale::Nb));
+    for tag in ["", "-", "n", "nob", "e", "english", "fi-FI", "pt\u{0}"] {
+        assert_eq!(Locale::parse(tag), None, "{tag:?}");
+    }
+}

@@ -301,14 +301,16 @@ fn embed_snippet_prints_a_tag_with_integrity() {
     assert!(out.status.success(), "{}", stderr(&out));
     let tag = stdout(&out);
     assert!(
-        tag.starts_with(r#"<a href="https://track.example/track/demo" data-lookout-link>Track your order</a>"#),
+        tag.starts_with(
+            r#"<a href="https://track.example/track/demo" lang="en" data-lookout-link>Track your order</a>"#
+        ),
         "{tag}"
     );
     assert!(tag.contains(r#"<script src="https://track.example/embed.js" data-shop="demo" integrity="sha384-"#));
     assert!(tag.contains(r#"crossorigin="anonymous" async></script>"#));
     let out = lookout(&db, &["embed", "snippet", "demo", "--locale", "sv"]);
     assert!(
-        stdout(&out).contains(" data-lookout-link>Spåra din beställning</a>"),
+        stdout(&out).contains(r#"lang="sv" data-lookout-link>Spåra din beställning</a>"#),
         "{}",
         stdout(&out)
     );

@@ -38,7 +38,7 @@ async fn settings_change_the_widget_and_bad_ones_change_nothing() {
     assert!(!page.contains("<script src=\"http"), "shown as text, not run");
     assert!(
         text.contains(&format!(
-            "<a href=\"{}/track/alpha\" data-lookout-link>Track your order</a>",
+            "<a href=\"{}/track/alpha\" lang=\"en\" data-lookout-link>Track your order</a>",
             app.base
         )),
         "with the link the widget takes the place of, in the shop's language"
