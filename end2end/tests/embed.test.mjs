@@ -132,6 +132,8 @@ test('a shop that does not exist becomes a link, and a data-target that matches 
   const tags = [
     `<script src="${lookout.base}/embed.js" data-shop="no-such-shop" async></script>`,
     `<script src="${lookout.base}/embed.js" data-shop="gone-shop" data-locale="de-CH" async></script>`,
+    `<script src="${lookout.base}/embed.js" data-shop="old-shop" data-locale="constructor" async></script>`,
+    `<script src="${lookout.base}/embed.js" data-shop="gone-shop-pt" data-locale="pt-PT" async></script>`,
     `<script src="${lookout.base}/embed.js" data-shop="demo" data-target="#missing" async></script>`,
     // A widget in a drawer not yet open: hidden, it still says it is there.
     `<div id="drawer" style="display:none"></div>`,
@@ -151,6 +153,14 @@ test('a shop that does not exist becomes a link, and a data-target that matches 
   const german = page.locator(`a[href="${lookout.base}/track/gone-shop?locale=de"]`);
   await german.waitFor({ timeout: 10_000 });
   assert.deepEqual([await german.textContent(), await german.getAttribute('lang')], ['Bestellung verfolgen', 'de']);
+  // A data-locale that names no language counts as none, even an object's own property name.
+  const plain = page.locator(`a[href="${lookout.base}/track/old-shop"]`);
+  await plain.waitFor({ timeout: 10_000 });
+  assert.deepEqual([await plain.textContent(), await plain.getAttribute('lang')], ['Track your order', 'en']);
+  // Portuguese as the pages write it, Brazil's.
+  const portuguese = page.locator(`a[href="${lookout.base}/track/gone-shop-pt?locale=pt"]`);
+  await portuguese.waitFor({ timeout: 10_000 });
+  assert.deepEqual([await portuguese.textContent(), await portuguese.getAttribute('lang')], ['Acompanhe seu pedido', 'pt-BR']);
   // The real shop's widget stays: it said it was the widget.
   const frame = page.frameLocator('iframe[title="Track your order"]').first();
   await frame.locator('form').first().waitFor({ timeout: 20_000 });

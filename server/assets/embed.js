@@ -4,7 +4,7 @@
   // Loaded before: scan.
   if (w.LookoutWidget && typeof w.LookoutWidget.scan === "function") { w.LookoutWidget.scan(); return; }
   var frames = [];
-  // Silent this long (refused, no shop): a link.
+  // Silent this long: a link.
   var WAIT_MS = 3000;
   function warn(m, x) { if (w.console) console.warn(m, x); }
   // Into data-target, else after the tag (in <head>: end of <body>).
@@ -27,7 +27,7 @@
   function code(tag) {
     var l = String(tag || "").toLowerCase().split(/[-_]/)[0];
     l = l === "nn" || l === "no" ? "nb" : l;
-    return WORDS[l] ? l : "";
+    return typeof WORDS[l] == "string" ? l : "";
   }
   // data-locale, browser, page, English.
   function lang(s) {
@@ -95,7 +95,7 @@
       if (mine && ev.origin === x.origin) {
         var h = Math.min(Math.max(+m.height || 0, 120), 20000);
         x.frame.style.height = h + "px";
-        // Unless data-title: in the frame's language.
+        // The frame's language, unless data-title.
         if (!x.named && code(m.lang)) x.frame.title = WORDS[code(m.lang)];
       }
     }
