@@ -103,6 +103,36 @@ test('on an allowed storefront the widget appears, looks up, and grows to fit', 
   await context.close();
 });
 
+test('a frame the storefront named keeps its name, and no other page renames one', async () => {
+  const tags = [
+    `<div id="named"></div><div id="scripted"></div>`,
+    `<script src="${lookout.base}/embed.js" data-shop="demo" data-locale="en" data-target="#named" data-title="Nordlys order tracker" async></script>`,
+    `<script src="${lookout.base}/embed.js" data-shop="demo" data-locale="en" data-target="#scripted" async></script>`,
+  ].join('\n');
+  const { context, page, errors } = await visit(await storefront(tags));
+  for (const id of ['named', 'scripted']) {
+    await page.frameLocator(`#${id} iframe`).locator('form[data-hydrated="true"]').waitFor({ timeout: 20_000 });
+  }
+  const titles = () => page.locator('iframe').evaluateAll((fs) => fs.map((f) => f.title));
+  assert.deepEqual(await titles(), ['Nordlys order tracker', 'Track your order']);
+  // The storefront itself, or anything else on it, saying a language: nothing renamed.
+  await page.evaluate(() => window.postMessage({ type: 'lookout:height', height: 300, lang: 'de' }, '*'));
+  await page.waitForTimeout(300);
+  assert.deepEqual(await titles(), ['Nordlys order tracker', 'Track your order']);
+  // A name the storefront gave, by attribute or by script, stays when the shopper switches language.
+  await page.evaluate(() => { document.querySelector('#scripted iframe').title = 'Our parcel tracker'; });
+  for (const id of ['named', 'scripted']) {
+    const frame = page.frameLocator(`#${id} iframe`);
+    await frame.locator('details.languages > summary').click();
+    await frame.getByRole('navigation', { name: 'Language' }).getByRole('link', { name: 'Deutsch' }).click();
+    await frame.locator('html[lang="de"] form[data-hydrated="true"]').waitFor({ timeout: 20_000 });
+  }
+  await page.waitForTimeout(500);
+  assert.deepEqual(await titles(), ['Nordlys order tracker', 'Our parcel tracker']);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
 test('a storefront whose origin is not allowed cannot show the frame', async () => {
   const tag = `<script src="${lookout.base}/embed.js" data-shop="demo" async></script>`;
   const allowed = await storefront(tag);

@@ -25,7 +25,7 @@
     nl: "Volg je bestelling", pl: "Śledź zamówienie", pt: "Acompanhe seu pedido", sv: "Spåra din beställning", zh: "查询订单"
   };
   function code(tag) {
-    var l = String(tag || "").toLowerCase().split(/[-_]/)[0];
+    var l = String(tag || "").trim().toLowerCase().split(/[-_]/)[0];
     l = l === "nn" || l === "no" ? "nb" : l;
     return typeof WORDS[l] == "string" ? l : "";
   }
@@ -63,7 +63,7 @@
       // CSSOM (CSP allows it); px: themes change rem.
       f.style.cssText = "display:block;width:100%;max-width:640px;height:460px;border:0;overflow:hidden";
       f.setAttribute("scrolling", "no");
-      var x = { frame: f, origin: origin, heard: false, named: s.hasAttribute("data-title") };
+      var x = { frame: f, origin: origin, heard: false, lang: lang(s) };
       frames.push(x);
       place(s, f);
       if (pasted) pasted.parentNode.removeChild(pasted);
@@ -85,7 +85,7 @@
     for (var i = 0; i < all.length; i++) if (/\/embed\.js(\?|#|$)/.test(all[i].src)) mount(all[i]);
   }
   w.addEventListener("message", function (ev) {
-    var m = ev.data;
+    var m = ev.data, c;
     if (!m || m.type !== "lookout:height") return;
     for (var i = 0; i < frames.length; i++) {
       var x = frames[i];
@@ -95,8 +95,8 @@
       if (mine && ev.origin === x.origin) {
         var h = Math.min(Math.max(+m.height || 0, 120), 20000);
         x.frame.style.height = h + "px";
-        // The frame's language, unless data-title.
-        if (!x.named && code(m.lang)) x.frame.title = WORDS[code(m.lang)];
+        // Ours: in the frame's language.
+        if ((c = code(m.lang)) && x.frame.title === WORDS[x.lang]) x.frame.title = WORDS[x.lang = c];
       }
     }
   });
