@@ -163,10 +163,13 @@ impl Locale {
         for part in header.split(',').take(MAX_LANGUAGES) {
             let mut pieces = part.split(';');
             let tag = pieces.next().unwrap_or_default();
+            // A weight outside 0 to 1 (`q=1e400`, `q=inf`, `q=NaN`) is no weight
+            // a browser sends: the entry counts as unwanted, not as the most wanted.
             let q = pieces
                 .find_map(|p| p.trim().strip_prefix("q="))
-                .and_then(|q| q.trim().parse::<f32>().ok())
-                .unwrap_or(1.0);
+                .map_or(Some(1.0), |q| q.trim().parse::<f32>().ok())
+                .filter(|q| (0.0..=1.0).contains(q))
+                .unwrap_or(0.0);
             if let Some(locale) = Locale::parse(tag) {
                 if q > 0.0 && best.is_none_or(|(bq, _)| q > bq) {
                     best = Some((q, locale));

@@ -166,6 +166,15 @@ fn accept_language_picks_the_best_supported_tag() {
     assert_eq!(Locale::from_accept_language(""), None);
     assert_eq!(Locale::from_accept_language("de;q=0"), None);
     assert_eq!(Locale::from_accept_language("DE-at, EN;q=0.5"), Some(Locale::De));
+    // Weights no browser sends do not win over the real ones.
+    for odd in ["1e400", "inf", "NaN", "2", "-1", "", "x"] {
+        assert_eq!(
+            Locale::from_accept_language(&format!("de;q={odd}, sv;q=0.5")),
+            Some(Locale::Sv),
+            "q={odd}"
+        );
+    }
+    assert_eq!(Locale::from_accept_language("de;q=0.001, sv;q=0"), Some(Locale::De));
     // Only the first entries are read: a header of thousands costs no more.
     let long = format!("{}de", "a,".repeat(MAX_LANGUAGES));
     assert_eq!(Locale::from_accept_language(&long), None);
