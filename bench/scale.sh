@@ -3,8 +3,9 @@
 # generates ORDERS orders (default 1,000,000), then drives wrk against /healthz,
 # lookups of random orders (hits), lookups with a wrong email (misses), at 64 and
 # 200 connections, and ingest through the REST API; prints throughput, p50/p99,
-# lookups as a share of /healthz, and the server's peak RSS. /healthz runs before
-# the lookups and again after them, and shares are of the mean of the two: a
+# lookups as a share of /healthz, and the server's RSS at rest after start and at
+# its peak. /healthz runs before the lookups and again after them, and shares
+# are of the mean of the two: a
 # machine whose speed drifts during the runs (a shared virtual machine) moves
 # both sides of the share, not one.
 #

@@ -163,11 +163,15 @@ impl Locale {
         for part in header.split(',').take(MAX_LANGUAGES) {
             let mut pieces = part.split(';');
             let tag = pieces.next().unwrap_or_default();
-            // A weight outside 0 to 1 (`q=1e400`, `q=inf`, `q=NaN`) is no weight
-            // a browser sends: the entry counts as unwanted, not as the most wanted.
+            // A weight that is no number from 0 to 1 (`q=1e400`, `q=inf`, `q=NaN`,
+            // `q=x`, `q=`) is none a browser sends: the entry counts as unwanted,
+            // not as the most wanted. The name is read in either case (`Q=0.5`).
             let q = pieces
-                .find_map(|p| p.trim().strip_prefix("q="))
-                .map_or(Some(1.0), |q| q.trim().parse::<f32>().ok())
+                .find_map(|p| {
+                    p.split_once('=')
+                        .filter(|(name, _)| name.trim().eq_ignore_ascii_case("q"))
+                })
+                .map_or(Some(1.0), |(_, q)| q.trim().parse::<f32>().ok())
                 .filter(|q| (0.0..=1.0).contains(q))
                 .unwrap_or(0.0);
             if let Some(locale) = Locale::parse(tag) {

@@ -96,6 +96,7 @@ test('on an allowed storefront the widget appears, looks up, and grows to fit', 
   await frame.locator('details.languages > summary').click();
   await frame.getByRole('navigation', { name: 'Language' }).getByRole('link', { name: 'Deutsch' }).click();
   await page.locator('iframe[title="Bestellung verfolgen"]').waitFor();
+  assert.equal(await page.locator('iframe').getAttribute('lang'), 'de', 'its name read as German');
   const german = page.frameLocator('iframe[title="Bestellung verfolgen"]');
   await german.getByRole('heading', { name: 'Bestellung verfolgen' }).waitFor();
   assert.equal(await german.locator('html').getAttribute('lang'), 'de');
@@ -104,31 +105,36 @@ test('on an allowed storefront the widget appears, looks up, and grows to fit', 
 });
 
 test('a frame the storefront named keeps its name, and no other page renames one', async () => {
+  const ids = ['named', 'scripted', 'empty'];
   const tags = [
-    `<div id="named"></div><div id="scripted"></div>`,
-    `<script src="${lookout.base}/embed.js" data-shop="demo" data-locale="en" data-target="#named" data-title="Nordlys order tracker" async></script>`,
+    `<div id="named"></div><div id="scripted"></div><div id="empty"></div>`,
+    // The merchant's own title, in the very words the loader would use.
+    `<script src="${lookout.base}/embed.js" data-shop="demo" data-locale="en" data-target="#named" data-title="Track your order" async></script>`,
     `<script src="${lookout.base}/embed.js" data-shop="demo" data-locale="en" data-target="#scripted" async></script>`,
+    // An empty title is none: the loader's, which follows the language.
+    `<script src="${lookout.base}/embed.js" data-shop="demo" data-locale="en" data-target="#empty" data-title="" async></script>`,
   ].join('\n');
   const { context, page, errors } = await visit(await storefront(tags));
-  for (const id of ['named', 'scripted']) {
+  for (const id of ids) {
     await page.frameLocator(`#${id} iframe`).locator('form[data-hydrated="true"]').waitFor({ timeout: 20_000 });
   }
   const titles = () => page.locator('iframe').evaluateAll((fs) => fs.map((f) => f.title));
-  assert.deepEqual(await titles(), ['Nordlys order tracker', 'Track your order']);
+  assert.deepEqual(await titles(), ['Track your order', 'Track your order', 'Track your order']);
   // The storefront itself, or anything else on it, saying a language: nothing renamed.
   await page.evaluate(() => window.postMessage({ type: 'lookout:height', height: 300, lang: 'de' }, '*'));
   await page.waitForTimeout(300);
-  assert.deepEqual(await titles(), ['Nordlys order tracker', 'Track your order']);
+  assert.deepEqual(await titles(), ['Track your order', 'Track your order', 'Track your order']);
   // A name the storefront gave, by attribute or by script, stays when the shopper switches language.
   await page.evaluate(() => { document.querySelector('#scripted iframe').title = 'Our parcel tracker'; });
-  for (const id of ['named', 'scripted']) {
+  for (const id of ids) {
     const frame = page.frameLocator(`#${id} iframe`);
     await frame.locator('details.languages > summary').click();
     await frame.getByRole('navigation', { name: 'Language' }).getByRole('link', { name: 'Deutsch' }).click();
     await frame.locator('html[lang="de"] form[data-hydrated="true"]').waitFor({ timeout: 20_000 });
   }
   await page.waitForTimeout(500);
-  assert.deepEqual(await titles(), ['Nordlys order tracker', 'Our parcel tracker']);
+  assert.deepEqual(await titles(), ['Track your order', 'Our parcel tracker', 'Bestellung verfolgen']);
+  assert.deepEqual(await page.locator('iframe').evaluateAll((fs) => fs.map((f) => f.lang)), ['', 'en', 'de']);
   assert.deepEqual(errors, []);
   await context.close();
 });
@@ -163,6 +169,7 @@ test('a shop that does not exist becomes a link, and a data-target that matches 
     `<script src="${lookout.base}/embed.js" data-shop="no-such-shop" async></script>`,
     `<script src="${lookout.base}/embed.js" data-shop="gone-shop" data-locale="de-CH" async></script>`,
     `<script src="${lookout.base}/embed.js" data-shop="old-shop" data-locale="constructor" async></script>`,
+    `<script src="${lookout.base}/embed.js" data-shop="gone-shop-sv" data-locale=" sv " async></script>`,
     `<script src="${lookout.base}/embed.js" data-shop="gone-shop-pt" data-locale="pt-PT" async></script>`,
     `<script src="${lookout.base}/embed.js" data-shop="demo" data-target="#missing" async></script>`,
     // A widget in a drawer not yet open: hidden, it still says it is there.
@@ -187,6 +194,10 @@ test('a shop that does not exist becomes a link, and a data-target that matches 
   const plain = page.locator(`a[href="${lookout.base}/track/old-shop"]`);
   await plain.waitFor({ timeout: 10_000 });
   assert.deepEqual([await plain.textContent(), await plain.getAttribute('lang')], ['Track your order', 'en']);
+  // A language with spaces around it, read as the server reads it.
+  const swedish = page.locator(`a[href="${lookout.base}/track/gone-shop-sv?locale=sv"]`);
+  await swedish.waitFor({ timeout: 10_000 });
+  assert.deepEqual([await swedish.textContent(), await swedish.getAttribute('lang')], ['Spåra din beställning', 'sv']);
   // Portuguese as the pages write it, Brazil's.
   const portuguese = page.locator(`a[href="${lookout.base}/track/gone-shop-pt?locale=pt"]`);
   await portuguese.waitFor({ timeout: 10_000 });

@@ -4,7 +4,7 @@
   // Loaded before: scan.
   if (w.LookoutWidget && typeof w.LookoutWidget.scan === "function") { w.LookoutWidget.scan(); return; }
   var frames = [];
-  // Silent this long: a link.
+  // Silent this long (refused, no such shop): a link.
   var WAIT_MS = 3000;
   function warn(m, x) { if (w.console) console.warn(m, x); }
   // Into data-target, else after the tag (in <head>: end of <body>).
@@ -29,17 +29,19 @@
     l = l === "nn" || l === "no" ? "nb" : l;
     return typeof WORDS[l] == "string" ? l : "";
   }
-  // data-locale, browser, page, English.
+  // data-locale, the browser's, the page's, English.
   function lang(s) {
     var n = w.navigator || {}, all = [s.getAttribute("data-locale")].concat(n.languages || [n.language]);
     all.push(d.documentElement.lang);
     for (var i = 0; i < all.length; i++) if (code(all[i])) return code(all[i]);
     return "en";
   }
+  // The pages' lang, where it is not the code.
+  function tag(l) { return { pt: "pt-BR", zh: "zh-Hans" }[l] || l; }
   function link(origin, s) {
     var a = d.createElement("a"), l = lang(s), q = code(s.getAttribute("data-locale")) ? "?locale=" + l : "";
     a.href = (origin || "") + "/track/" + encodeURIComponent(s.getAttribute("data-shop") || "") + q;
-    a.lang = { pt: "pt-BR", zh: "zh-Hans" }[l] || l;
+    a.lang = tag(l);
     a.textContent = WORDS[l];
     return a;
   }
@@ -53,17 +55,20 @@
     try {
       origin = new URL(s.src, d.baseURI).origin;
       if (!/^[a-z0-9-]{1,64}$/.test(shop)) throw new Error("Lookout: data-shop must be a shop slug");
-      var q = [], l = s.getAttribute("data-locale"), a = s.getAttribute("data-accent");
-      if (l) q.push("locale=" + encodeURIComponent(l));
+      var q = [], wanted = s.getAttribute("data-locale"), a = s.getAttribute("data-accent");
+      if (wanted) q.push("locale=" + encodeURIComponent(wanted));
       if (a) q.push("accent=" + encodeURIComponent(a));
       url = origin + "/embed/" + shop + (q.length ? "?" + q.join("&") : "");
       var f = d.createElement("iframe");
       f.src = url;
-      f.title = s.getAttribute("data-title") || WORDS[lang(s)];
+      // The merchant's title as it is; ours, in the widget's language, follows it.
+      var own = s.getAttribute("data-title"), l = lang(s);
+      f.title = own || WORDS[l];
+      if (!own) f.lang = tag(l);
       // CSSOM (CSP allows it); px: themes change rem.
       f.style.cssText = "display:block;width:100%;max-width:640px;height:460px;border:0;overflow:hidden";
       f.setAttribute("scrolling", "no");
-      var x = { frame: f, origin: origin, heard: false, lang: lang(s) };
+      var x = { frame: f, origin: origin, heard: false, lang: own ? "" : l };
       frames.push(x);
       place(s, f);
       if (pasted) pasted.parentNode.removeChild(pasted);
@@ -95,8 +100,11 @@
       if (mine && ev.origin === x.origin) {
         var h = Math.min(Math.max(+m.height || 0, 120), 20000);
         x.frame.style.height = h + "px";
-        // Ours: in the frame's language.
-        if ((c = code(m.lang)) && x.frame.title === WORDS[x.lang]) x.frame.title = WORDS[x.lang = c];
+        // A title still ours says the language chosen inside the frame.
+        if ((c = code(m.lang)) && x.frame.title === WORDS[x.lang]) {
+          x.frame.title = WORDS[x.lang = c];
+          x.frame.lang = tag(c);
+        }
       }
     }
   });

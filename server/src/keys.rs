@@ -147,7 +147,7 @@ pub fn prefix_named(text: &str) -> &str {
 /// The Argon2id hash (PHC string) of a key. Slow on purpose: call it off the async threads.
 pub fn hash(key: &str) -> Result<String, argon2::password_hash::Error> {
     let salt = SaltString::generate(&mut OsRng);
-    argon2(|| Ok(Argon2::default().hash_password(key.as_bytes(), &salt)?.to_string()))
+    then_give_back(|| Ok(Argon2::default().hash_password(key.as_bytes(), &salt)?.to_string()))
 }
 
 /// Checks a presented key against a stored hash. With no stored hash, checks against
@@ -155,14 +155,14 @@ pub fn hash(key: &str) -> Result<String, argon2::password_hash::Error> {
 pub fn verify(key: &str, stored: Option<&str>) -> bool {
     let target = stored.unwrap_or_else(|| dummy_hash());
     let ok = PasswordHash::new(target)
-        .map(|h| argon2(|| Argon2::default().verify_password(key.as_bytes(), &h).is_ok()))
+        .map(|h| then_give_back(|| Argon2::default().verify_password(key.as_bytes(), &h).is_ok()))
         .unwrap_or(false);
     ok && stored.is_some()
 }
 
 /// Runs Argon2 work, then gives its memory (19 MiB at the default cost) back
 /// to the system, rather than leaving it with a thread that may now wait idle.
-fn argon2<T>(work: impl FnOnce() -> T) -> T {
+fn then_give_back<T>(work: impl FnOnce() -> T) -> T {
     let out = work();
     crate::memory::give_back();
     out

@@ -8,7 +8,8 @@
 //! at rest" in `docs/benchmarks.md`).
 
 /// Gives what the allocator holds free back to the system: this thread's
-/// free pages, and every arena's purges that are due, the process's whole.
+/// free pages, and every purge scheduled in any of the process's arenas, due
+/// or not (mimalloc 3's `mi_collect` when forced).
 pub fn give_back() {
     // SAFETY: `mi_collect` takes no pointer and touches no memory in use; it
     // frees and decommits only what mimalloc itself holds free, and may be

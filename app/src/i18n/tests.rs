@@ -175,6 +175,7 @@ fn accept_language_picks_the_best_supported_tag() {
         );
     }
     assert_eq!(Locale::from_accept_language("de;q=0.001, sv;q=0"), Some(Locale::De));
+    assert_eq!(Locale::from_accept_language("de;Q=0.4, sv ; q = 0.5"), Some(Locale::Sv));
     // Only the first entries are read: a header of thousands costs no more.
     let long = format!("{}de", "a,".repeat(MAX_LANGUAGES));
     assert_eq!(Locale::from_accept_language(&long), None);
