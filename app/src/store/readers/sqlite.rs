@@ -34,10 +34,13 @@ use std::time::Duration;
 /// How long a read waits for a lock (in WAL mode only rare recovery work takes one).
 const BUSY_TIMEOUT_MS: u32 = 250;
 /// SQLite's page cache per read connection, in KiB (the OS caches the file too):
-/// room for the interior pages of `order_lookups` (1,591 pages, 6.2 MiB, at a
-/// million orders), so that a lookup reads only its row's page through the
-/// kernel (docs/benchmarks.md, "Lookup rows").
-const CACHE_KIB: u32 = 8 * 1024;
+/// a little more than the interior pages of `order_lookups` (1,591 pages, 6.2
+/// MiB, at a million orders), so that a lookup reads mostly its row's page
+/// through the kernel. The leaf pages it reads pass through the same cache and
+/// push some interior pages out: at 8 MiB a hit read 1.4 pages through the
+/// kernel (docs/benchmarks.md, "Where a hit's CPU goes"); 7 MiB keeps the
+/// server's peak under 64 MiB under the million-order benchmark ("Lookup rows").
+const CACHE_KIB: u32 = 7 * 1024;
 
 /// A lookup through its order's row in `order_lookups`: the shop by its slug
 /// (?1), the row under the lookup id (`lookup_id.rs`: the number's hash, ?2,
