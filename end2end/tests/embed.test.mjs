@@ -183,25 +183,21 @@ test('a shop that does not exist becomes a link, and a data-target that matches 
   const warnings = [];
   page.on('console', (m) => { if (m.type() === 'warning') warnings.push(m.text()); });
   await page.goto(shop);
-  const link = page.locator(`a[href="${lookout.base}/track/no-such-shop"]`);
-  await link.waitFor({ timeout: 10_000 });
+  /** The link left in a widget's place for `path`: its words and their language. */
+  const linkFor = async (path) => {
+    const link = page.locator(`a[href="${lookout.base}${path}"]`);
+    await link.waitFor({ timeout: 10_000 });
+    return [await link.textContent(), await link.getAttribute('lang')];
+  };
   // In the widget's language: the page's (lang="en") here, data-locale's below.
-  assert.deepEqual([await link.textContent(), await link.getAttribute('lang')], ['Track your order', 'en']);
-  const german = page.locator(`a[href="${lookout.base}/track/gone-shop?locale=de"]`);
-  await german.waitFor({ timeout: 10_000 });
-  assert.deepEqual([await german.textContent(), await german.getAttribute('lang')], ['Bestellung verfolgen', 'de']);
+  assert.deepEqual(await linkFor('/track/no-such-shop'), ['Track your order', 'en']);
+  assert.deepEqual(await linkFor('/track/gone-shop?locale=de'), ['Bestellung verfolgen', 'de']);
   // A data-locale that names no language counts as none, even an object's own property name.
-  const plain = page.locator(`a[href="${lookout.base}/track/old-shop"]`);
-  await plain.waitFor({ timeout: 10_000 });
-  assert.deepEqual([await plain.textContent(), await plain.getAttribute('lang')], ['Track your order', 'en']);
+  assert.deepEqual(await linkFor('/track/old-shop'), ['Track your order', 'en']);
   // A language with spaces around it, read as the server reads it.
-  const swedish = page.locator(`a[href="${lookout.base}/track/gone-shop-sv?locale=sv"]`);
-  await swedish.waitFor({ timeout: 10_000 });
-  assert.deepEqual([await swedish.textContent(), await swedish.getAttribute('lang')], ['Spåra din beställning', 'sv']);
+  assert.deepEqual(await linkFor('/track/gone-shop-sv?locale=sv'), ['Spåra din beställning', 'sv']);
   // Portuguese as the pages write it, Brazil's.
-  const portuguese = page.locator(`a[href="${lookout.base}/track/gone-shop-pt?locale=pt"]`);
-  await portuguese.waitFor({ timeout: 10_000 });
-  assert.deepEqual([await portuguese.textContent(), await portuguese.getAttribute('lang')], ['Acompanhe seu pedido', 'pt-BR']);
+  assert.deepEqual(await linkFor('/track/gone-shop-pt?locale=pt'), ['Acompanhe seu pedido', 'pt-BR']);
   // The real shop's widget stays: it said it was the widget.
   const frame = page.frameLocator('iframe[title="Track your order"]').first();
   await frame.locator('form').first().waitFor({ timeout: 20_000 });
