@@ -192,7 +192,7 @@ mod tests {
             assert_eq!(
                 LOADER.contains(&tagged),
                 locale.lang_tag() != locale.code(),
-                "embed.js's TAGS and {tagged}"
+                "embed.js's page tags (its function `tag`) and {tagged}"
             );
         }
     }

@@ -11,16 +11,14 @@ pub fn check_slug(slug: &str) -> Result<(), String> {
     }
 }
 
-/// The code of one of [`Locale::ALL`].
-pub fn check_locale(locale: &str) -> Result<(), String> {
-    if Locale::from_code(locale).is_some() {
-        Ok(())
-    } else {
-        Err(format!(
+/// The code of one of [`Locale::ALL`]; returned as that locale.
+pub fn check_locale(locale: &str) -> Result<Locale, String> {
+    Locale::from_code(locale).ok_or_else(|| {
+        format!(
             "unsupported locale {locale:?}: use one of {}",
             Locale::ALL.map(Locale::code).join(", ")
-        ))
-    }
+        )
+    })
 }
 
 /// A hex colour, `#rgb` or `#rrggbb`; returned lower-cased.

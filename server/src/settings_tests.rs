@@ -97,6 +97,7 @@ fn accents_and_locales() {
     assert_eq!(check_accent("fff").unwrap(), "#fff");
     assert!(check_accent("red").is_err());
     assert!(check_locale("nb").is_ok());
+    assert_eq!(check_locale("pt"), Ok(Locale::Pt));
     assert!(check_locale("fi").is_err());
 }
 

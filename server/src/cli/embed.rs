@@ -1,7 +1,7 @@
 //! `lookout embed`: the widget's script tag for a shop's storefront.
 
 use super::args::Db;
-use super::{open, parse_locale, shop_named};
+use super::{open, shop_named};
 use crate::settings;
 use anyhow::{Context, Result};
 use clap::Subcommand;
@@ -17,7 +17,7 @@ pub(super) enum EmbedCommand {
         base_url: String,
         /// The language of the link shown where JavaScript is off: en, da,
         /// de, es, fr, it, ja, nb, nl, pl, pt, sv or zh (default: the shop's).
-        #[arg(long, value_parser = parse_locale)]
+        #[arg(long, value_parser = crate::settings::check_locale)]
         locale: Option<app::i18n::Locale>,
         #[command(flatten)]
         db: Db,

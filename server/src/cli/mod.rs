@@ -148,12 +148,6 @@ enum Command {
     },
 }
 
-/// A language Lookout speaks, by its code.
-fn parse_locale(code: &str) -> std::result::Result<app::i18n::Locale, String> {
-    crate::settings::check_locale(code)?;
-    app::i18n::Locale::from_code(code).ok_or_else(|| format!("unsupported locale {code:?}"))
-}
-
 /// Runs the command line; errors are printed as one clear line and exit 1.
 pub fn main() -> ExitCode {
     if let Err(e) = apply_config_file() {
