@@ -223,14 +223,16 @@ pub fn hides_or_reorders(c: char) -> bool {
 
 /// [`hides_or_reorders`], and every other character that changes how the text
 /// around it is shown without being seen itself: joiners, soft hyphens,
-/// fillers, variation selectors, tags. An API key's name (plain words a
+/// fillers (the Braille blank among them), variation selectors, tags, format
+/// controls of musical and shorthand notation. An API key's name (plain words a
 /// merchant types to tell keys apart) has none.
 pub fn is_unseen(c: char) -> bool {
     hides_or_reorders(c)
         || matches!(c,
             '\u{AD}' | '\u{34F}' | '\u{115F}' | '\u{1160}' | '\u{17B4}' | '\u{17B5}' | '\u{180B}'..='\u{180F}'
             | '\u{200C}' | '\u{200D}' | '\u{2060}'..='\u{206F}' | '\u{3164}' | '\u{FE00}'..='\u{FE0F}'
-            | '\u{FFA0}' | '\u{FFF9}'..='\u{FFFB}' | '\u{E0000}'..='\u{E007F}' | '\u{E0100}'..='\u{E01EF}')
+            | '\u{2800}' | '\u{FFA0}' | '\u{FFF9}'..='\u{FFFB}' | '\u{1BCA0}'..='\u{1BCA3}'
+            | '\u{1D173}'..='\u{1D17A}' | '\u{E0000}'..='\u{E007F}' | '\u{E0100}'..='\u{E01EF}')
 }
 
 /// At most `max` bytes of `text`, cut at a character boundary.

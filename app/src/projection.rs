@@ -106,17 +106,31 @@ impl From<&Order> for ShopperView {
                 .collect(),
             timeline,
             ship_to: order.shipping_address.as_ref().map(|a| ShipTo {
-                first_name: a.first_name.clone().or_else(|| {
-                    a.name
-                        .as_deref()
-                        .and_then(|n| n.split_whitespace().next())
-                        .map(str::to_string)
-                }),
+                first_name: a.first_name.clone().or_else(|| a.name.as_deref().and_then(first_name)),
                 city: a.city.clone(),
                 country_code: a.country_code.clone(),
             }),
         }
     }
+}
+
+/// The first name in a whole name: its first word, or the first word after
+/// the comma of a name written surname first ("Lovelace, Ada", but not "Ada
+/// Lovelace, Jr."); words are also parted where something shows nothing
+/// ("Ada\u{200B}Lovelace"). None when there is no word.
+fn first_name(name: &str) -> Option<String> {
+    let parts = |c: char| c.is_whitespace() || c == ',' || crate::normalize::is_unseen(c);
+    let words = |text: &str| {
+        text.split(parts)
+            .filter(|w| !w.is_empty())
+            .map(str::to_string)
+            .collect::<Vec<_>>()
+    };
+    let given = match name.split_once(',') {
+        Some((surname, given)) if words(surname).len() == 1 => words(given).into_iter().next(),
+        _ => None,
+    };
+    given.or_else(|| words(name).into_iter().next())
 }
 
 /// A stored link, only if it is one a shopper may follow (stored links were

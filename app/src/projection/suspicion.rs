@@ -19,6 +19,7 @@ const WORD_STARTS: &[&str] = &[
     "theft",
     "blacklist",
     "launder",
+    "charge back",
     // French ("fraude" is matched anywhere, "suspecte" above, "contestation"
     // by the Italian "contestat" below)
     "risqu",
@@ -72,6 +73,7 @@ const WORD_STARTS: &[&str] = &[
     "disconosc",
     // Portuguese ("fraude" is above)
     "estelionat",
+    "estorn",
     "golpista",
     "suspei",
     "desconfia",
@@ -131,10 +133,13 @@ const ANYWHERE: &[&str] = &[
     "avslått",
     "mistank",
     "mistenk",
+    "tilbakeføring",
     // Swedish
     "bedräg",
     "nekad",
     "avvisad",
+    "avvisat",
+    "återdebiter",
     "stulen",
     "stulet",
     "misstank",
@@ -182,6 +187,7 @@ const ANYWHERE: &[&str] = &[
     "gestolen",
     "diefstal",
     "betwist",
+    "terugboek",
     "oplichter",
     "oplichting",
     "zwendel",
@@ -230,6 +236,8 @@ const ANYWHERE: &[&str] = &[
     "決済が拒否",
     "支払いが拒否",
     "カードが拒否",
+    "カード拒否",
+    "カードの拒否",
     "盗用",
     "盗難カード",
     "盗難届",
@@ -296,7 +304,7 @@ fn unmarked_lists() -> &'static [Vec<String>; 2] {
 
 /// `text` in lower case, full-width letters as their plain forms, without
 /// the marks on Latin letters ("Refusé" is "refuse", Polish "ł" is "l"),
-/// `_` and `-` as spaces; other scripts as written.
+/// `_`, `-` and the other hyphens and dashes as spaces; other scripts as written.
 fn unmarked(text: &str) -> String {
     if text.is_ascii() {
         return text.to_ascii_lowercase().replace(['_', '-'], " ");
@@ -306,7 +314,7 @@ fn unmarked(text: &str) -> String {
         .map(|c| match c {
             'ł' => 'l',
             'Ł' => 'L',
-            '_' | '-' => ' ',
+            '_' | '-' | '\u{2010}'..='\u{2015}' | '\u{2212}' => ' ',
             c => c,
         })
         .nfc()
@@ -331,6 +339,15 @@ fn unmarked(text: &str) -> String {
 /// a harmless reason that shares a word (Norwegian "stolen", the chair) is
 /// shown as `store`.
 pub(super) fn speaks_of_suspicion(reason: &str) -> bool {
+    // Read as seen: characters that show nothing ("fr\u{200B}aud") left out.
+    let seen: String;
+    let reason = match reason.chars().any(crate::normalize::is_unseen) {
+        true => {
+            seen = reason.chars().filter(|&c| !crate::normalize::is_unseen(c)).collect();
+            seen.as_str()
+        }
+        false => reason,
+    };
     // One form for letters with marks ("ü" as one character or as "u" and a
     // mark), and for full-width ones ("ＦＲＡＵＤ").
     let plain = match reason.is_ascii() {
@@ -341,6 +358,10 @@ pub(super) fn speaks_of_suspicion(reason: &str) -> bool {
         return true;
     }
     let reason = unmarked(reason);
+    // Words of plain letters also with marks put on them ("FRÁUD").
+    if ANYWHERE.iter().any(|word| word.is_ascii() && reason.contains(word)) {
+        return true;
+    }
     let [starts, whole] = unmarked_lists();
     let at_word_start = |i: usize| reason[..i].chars().next_back().is_none_or(|c| !c.is_alphanumeric());
     reason.char_indices().filter(|&(i, _)| at_word_start(i)).any(|(i, _)| {

@@ -315,3 +315,23 @@ fn a_refunds_failure_takes_back_only_the_money_it_names() {
         );
     }
 }
+
+/// A shopper is greeted by their first name only, however the whole name was
+/// written, and by none when it has no word.
+#[test]
+fn the_first_name_is_read_from_a_whole_name_however_it_is_written() {
+    for (name, first) in [
+        ("Ada Lovelace", Some("Ada")),
+        ("Lovelace, Ada", Some("Ada")),
+        ("Lovelace,Ada King", Some("Ada")),
+        ("Ada Lovelace, Jr.", Some("Ada")),
+        ("Lovelace,", Some("Lovelace")),
+        ("Ada\u{200B}Lovelace", Some("Ada")),
+        ("\u{2800} Ada", Some("Ada")),
+        ("Ada", Some("Ada")),
+        (" , ", None),
+        ("", None),
+    ] {
+        assert_eq!(super::first_name(name).as_deref(), first, "{name:?}");
+    }
+}

@@ -367,17 +367,20 @@ async fn the_platform_does_not_bring_an_erased_order_back() {
         Some("1001")
     );
     // A parcel is refused for the order it names, decided in its write, and
-    // links nothing: about the erased order, nothing is done; about an order
-    // never linked, the stored one of the number is written.
+    // links nothing: about the erased order, nothing is done; about another
+    // order than the one that holds the number, it is not that order's
+    // (`rival_tests.rs`); about the order that holds it, it is written.
     assert_eq!(parcel_about(&store, shop.id, "d-p1", SHOPIFY_ID).await, Updated::Erased);
     assert_eq!(
         parcel_about(&store, shop.id, "d-p1", SHOPIFY_ID).await,
         Updated::Erased,
         "not recorded"
     );
-    assert_eq!(parcel_about(&store, shop.id, "d-p2", "2").await, Updated::Replaced);
-    assert_eq!(parcel_about(&store, shop.id, "d-p2", "2").await, Updated::Duplicate);
+    assert_eq!(parcel_about(&store, shop.id, "d-p2", "2").await, Updated::UnknownOrder);
+    assert_eq!(parcel_about(&store, shop.id, "d-p2", "2").await, Updated::UnknownOrder);
     assert_eq!(store.shopify_order_key(shop.id, "2").await.unwrap(), None, "not linked");
+    assert_eq!(parcel_about(&store, shop.id, "d-p3", "1").await, Updated::Replaced);
+    assert_eq!(parcel_about(&store, shop.id, "d-p3", "1").await, Updated::Duplicate);
     assert!(store.delete_order(shop.id, "1001", &By::Operator).await.unwrap());
     assert_eq!(
         erased_numbers(&store).await,

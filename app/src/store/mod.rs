@@ -380,6 +380,8 @@ mod lookup_tests;
 #[cfg(test)]
 mod reconnect_tests;
 #[cfg(test)]
+mod rival_tests;
+#[cfg(test)]
 mod snapshot_tests;
 #[cfg(test)]
 mod team_fixtures;

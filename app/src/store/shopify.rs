@@ -23,6 +23,45 @@ pub(super) async fn link_on(
     Ok(())
 }
 
+/// The platform's orders linked to an order number (a return's own id, which
+/// is linked to its order's number too, apart).
+pub(super) async fn orders_linked(
+    conn: &mut AnyConnection,
+    shop_id: i64,
+    number_key: &str,
+) -> Result<Vec<String>, StoreError> {
+    let linked: Vec<String> =
+        sqlx::query_scalar("SELECT shopify_order_id FROM shopify_orders WHERE shop_id = $1 AND number_key = $2")
+            .bind(shop_id)
+            .bind(number_key)
+            .fetch_all(conn)
+            .await?;
+    Ok(linked.into_iter().filter(|id| !is_return(id)).collect())
+}
+
+/// Forgets every link to an order number but `kept`'s (its returns' too):
+/// another of the platform's orders took the number, and what was linked to
+/// it is no longer this number's.
+pub(super) async fn unlink_others(
+    conn: &mut AnyConnection,
+    shop_id: i64,
+    number_key: &str,
+    kept: &str,
+) -> Result<(), StoreError> {
+    sqlx::query("DELETE FROM shopify_orders WHERE shop_id = $1 AND number_key = $2 AND shopify_order_id <> $3")
+        .bind(shop_id)
+        .bind(number_key)
+        .bind(kept)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Whether a linked id is a return's own (`return:…`), not an order's.
+pub(super) fn is_return(id: &str) -> bool {
+    id.starts_with("return:")
+}
+
 impl Store {
     /// The order number key of a Shopify order id, if its order has arrived.
     pub async fn shopify_order_key(&self, shop_id: i64, shopify_id: &str) -> Result<Option<String>, StoreError> {

@@ -13,7 +13,7 @@ use super::orders::DocSql;
 use super::{begin_write, json, to_json, Backend, Store, StoreError};
 use crate::errors::FieldError;
 use crate::normalize::{email_key, order_number_key};
-use crate::order::{is_older, Order, ValidOrder};
+use crate::order::{by_time, is_older, Order, ValidOrder};
 use crate::view::StoredView;
 use sqlx::pool::PoolConnection;
 use sqlx::{Any, AnyConnection};
@@ -185,7 +185,7 @@ async fn put_on(
     let key = order_number_key(&order.order_number).into_owned();
     let updated = update_on(conn, backend, shop_id, &key, (Source::Merchant, None), |stored| {
         Ok(match stored {
-            Some(stored) if is_older(&order.updated_at, &stored.updated_at).unwrap_or(false) => Decision::Stale,
+            Some(stored) if !replaces(&order, &stored) => Decision::Stale,
             _ => Decision::Write(Box::new(order)),
         })
     })
@@ -194,6 +194,23 @@ async fn put_on(
         Updated::Created => Ok(PutOutcome::Created),
         Updated::Replaced => Ok(PutOutcome::Replaced),
         _ => Err(StoreError::Stale),
+    }
+}
+
+/// Whether a merchant's order replaces the stored one: it is not older (a
+/// time that cannot be read is not), and at the same moment it is the same
+/// order or its document sorts after the stored one's, so that two bodies
+/// with one `updated_at` end the same whatever order they arrive in.
+fn replaces(order: &ValidOrder, stored: &Order) -> bool {
+    match (
+        is_older(&order.updated_at, &stored.updated_at),
+        is_older(&stored.updated_at, &order.updated_at),
+    ) {
+        (Some(false), Some(false)) => {
+            let doc = |o: &Order| serde_json::to_string(o).unwrap_or_default();
+            doc(order) >= doc(stored)
+        }
+        (older, _) => !older.unwrap_or(false),
     }
 }
 
@@ -284,7 +301,30 @@ where
             return Ok(Updated::Erased);
         }
     }
+    // Another of the platform's orders holds the number (a store whose numbers
+    // started again): its news is not merged into this one (`rival`).
+    let rival = match (&stored, source) {
+        (Some(held), Source::Platform(PlatformOrder::Own(platform_id) | PlatformOrder::About(platform_id)))
+            if !super::shopify::is_return(platform_id) =>
+        {
+            let linked = super::shopify::orders_linked(&mut tx, shop_id, number_key).await?;
+            let holder = linked.into_iter().max_by(|a, b| by_id(a, b));
+            match holder {
+                Some(holder) if holder != *platform_id => Some((platform_id, holder, held.placed_at.clone())),
+                _ => None,
+            }
+        }
+        _ => None,
+    };
+    let stored = match (&rival, source) {
+        // A parcel or a refund of the other order: not this order's.
+        (Some(_), Source::Platform(PlatformOrder::About(_))) => return Ok(Updated::UnknownOrder),
+        // The order's own delivery: judged as a new order (below).
+        (Some(_), _) => None,
+        (None, _) => stored,
+    };
     let updated = match change(stored).map_err(StoreError::Invalid)? {
+        Decision::Write(order) if rival.as_ref().is_some_and(|r| !takes_over(&order, r)) => Updated::Stale,
         Decision::Write(order) => {
             if order_number_key(&order.order_number) != number_key {
                 return Err(StoreError::Invalid(vec![FieldError::new(
@@ -317,11 +357,35 @@ where
         // Rolled back: the delivery stays unrecorded.
         Decision::UnknownOrder => return Ok(Updated::UnknownOrder),
     };
-    if let Source::Platform(PlatformOrder::Own(id)) = source {
-        super::shopify::link_on(&mut tx, shop_id, id, number_key).await?;
+    match (source, &rival) {
+        // Kept out: the number stays the other order's.
+        (_, Some(_)) if updated == Updated::Stale => {}
+        (Source::Platform(PlatformOrder::Own(id)), rival) => {
+            if rival.is_some() {
+                super::shopify::unlink_others(&mut tx, shop_id, number_key, id).await?;
+            }
+            super::shopify::link_on(&mut tx, shop_id, id, number_key).await?;
+        }
+        _ => {}
     }
     tx.commit().await?;
     Ok(updated)
+}
+
+/// Whether a platform's order (`order`, its id first in `rival`) takes an
+/// order number from the other order of the platform's that holds it (its
+/// id and when it was placed): the one placed later holds it, at the same
+/// moment the one with the greater id, whatever order their deliveries
+/// arrive in.
+fn takes_over(order: &ValidOrder, (id, holder, placed_at): &(&String, String, String)) -> bool {
+    by_time(&order.placed_at, placed_at)
+        .then_with(|| by_id(id, holder))
+        .is_gt()
+}
+
+/// Orders two platform ids as numbers when they are (Shopify's are), else as text.
+fn by_id(a: &str, b: &str) -> std::cmp::Ordering {
+    (a.len(), a).cmp(&(b.len(), b))
 }
 
 /// Who sends a write: the platform's deliveries (naming which of its

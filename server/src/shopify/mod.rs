@@ -247,7 +247,7 @@ pub fn order_input(o: &ShopifyOrder) -> OrderInput {
         timeline.push(event(at, "placed", app::own_words::PLACED.into(), Visibility::Customer));
     }
     if let (Some(at), Some(reason)) = (&o.cancelled_at, &o.cancel_reason) {
-        let message = format!("Order cancelled ({reason})");
+        let message = format!("Order cancelled ({})", cancel_code(reason));
         timeline.push(event(&utc(at), "cancelled", message, Visibility::Internal));
     }
     timeline.extend(
@@ -271,7 +271,7 @@ pub fn order_input(o: &ShopifyOrder) -> OrderInput {
         placed_at,
         updated_at: o.updated_at.as_deref().or(o.created_at.as_deref()).map(utc),
         status: word(status.as_str()),
-        cancel_reason: o.cancelled_at.as_ref().and(o.cancel_reason.clone()),
+        cancel_reason: o.cancelled_at.as_ref().and(o.cancel_reason.as_deref()).map(cancel_code),
         payment_status: word(payment_status(o.financial_status.as_deref())),
         fulfillment_status: word(fulfillment_status(o.fulfillment_status.as_deref())),
         currency,
@@ -303,6 +303,29 @@ impl ShopifyOrder {
     pub fn id(&self) -> Option<String> {
         self.id.as_ref().map(Id::text)
     }
+
+    /// Its times that are not RFC 3339, each as the error of its own field
+    /// (a cancellation or a closing at a time that cannot be read would
+    /// otherwise be judged by a time that is not one).
+    pub fn unreadable_times(&self) -> Vec<app::errors::FieldError> {
+        let times = [
+            ("created_at", &self.created_at),
+            ("updated_at", &self.updated_at),
+            ("cancelled_at", &self.cancelled_at),
+            ("closed_at", &self.closed_at),
+        ];
+        times
+            .into_iter()
+            .filter(|(_, at)| {
+                at.as_deref()
+                    .is_some_and(|at| DateTime::parse_from_rfc3339(at).is_err())
+            })
+            .map(|(field, _)| {
+                let message = format!("`{field}` must be an RFC 3339 time, as Shopify sends it.");
+                app::errors::FieldError::new(field, "invalid_time", message)
+            })
+            .collect()
+    }
 }
 
 impl Fulfillment {
@@ -320,6 +343,18 @@ impl Fulfillment {
     /// This fulfillment as a parcel.
     pub fn shipment(&self) -> Shipment {
         shipment(self)
+    }
+}
+
+/// Shopify's reason for a cancellation, one of its six codes; anything else
+/// (Shopify sends no free text here) is `other`, which shoppers read as the
+/// store's decision.
+fn cancel_code(reason: &str) -> String {
+    const CODES: [&str; 6] = ["customer", "inventory", "fraud", "declined", "staff", "other"];
+    let code = reason.trim().to_ascii_lowercase();
+    match CODES.contains(&code.as_str()) {
+        true => code,
+        false => "other".to_string(),
     }
 }
 

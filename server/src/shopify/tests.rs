@@ -168,6 +168,35 @@ fn an_empty_email_is_no_email_and_the_next_one_is_read() {
     assert_eq!(none.email, None);
 }
 
+/// Shopify's reason is one of six codes, kept as such; anything else (free
+/// text Shopify never sends) is `other`, so that the shopper never reads it,
+/// and the store's own timeline says the code too.
+#[test]
+fn a_cancel_reason_is_one_of_shopifys_codes_or_other() {
+    for (sent, kept) in [
+        ("customer", "customer"),
+        (" Inventory ", "inventory"),
+        ("FRAUD", "fraud"),
+        ("declined", "declined"),
+        ("staff", "staff"),
+        ("other", "other"),
+        ("SEKRIT free text", "other"),
+        ("", "other"),
+    ] {
+        let input = order_with(|o| {
+            o["cancelled_at"] = json!("2026-11-03T10:00:00+01:00");
+            o["cancel_reason"] = json!(sent);
+        });
+        assert_eq!(input.cancel_reason.as_deref(), Some(kept), "{sent:?}");
+        let said = input.timeline.iter().filter_map(|e| e.message.as_deref());
+        assert!(said.clone().all(|m| !m.contains("SEKRIT")), "{sent:?}");
+        assert!(
+            said.clone().any(|m| m == format!("Order cancelled ({kept})")),
+            "{sent:?}"
+        );
+    }
+}
+
 #[test]
 fn what_an_edit_or_a_refund_took_off_the_order_is_not_shown_as_ordered() {
     let input = order_with(|o| {

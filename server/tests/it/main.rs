@@ -66,5 +66,6 @@ mod timeouts;
 mod webhook_erased;
 mod webhook_fit;
 mod webhook_limits;
+mod webhook_rivals;
 mod webhook_words;
 mod webhooks;

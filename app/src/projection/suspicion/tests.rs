@@ -83,10 +83,34 @@ fn each_languages_ways_of_saying_fraud_are_caught() {
         "Card reported lost",
         "Payment not approved",
         "payment-not-approved",
+        "Charge-back from the bank",
+        "Charge Back",
+        "charge\u{2011}back opened",
+        "Terugboeking door de bank",
+        "Återdebitering av kortet",
+        "Tilbakeføring fra banken",
+        "Estorno solicitado pelo banco",
+        "Avvisat kort",
+        "カード拒否",
     ] {
         assert!(speaks_of_suspicion(reason), "{reason}");
         // As a platform's code, its spaces made underscores.
         assert!(speaks_of_suspicion(&reason.replace(' ', "_")), "{reason}");
+    }
+}
+
+#[test]
+fn words_are_caught_through_what_does_not_show_and_marks_put_on_them() {
+    for reason in [
+        "fr\u{200B}aud",
+        "Fr\u{AD}aud suspected",
+        "F\u{2060}R\u{FEFF}A\u{200D}U\u{2800}D",
+        "FRÁUD",
+        "Chargébäck",
+        "Betr\u{200B}ug",
+        "欺\u{200B}诈",
+    ] {
+        assert!(speaks_of_suspicion(reason), "{reason:?}");
     }
 }
 

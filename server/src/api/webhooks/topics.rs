@@ -39,6 +39,10 @@ pub(super) async fn apply(
     let store = &state.store;
     if shopify::ORDER_TOPICS.contains(&topic) {
         let payload: ShopifyOrder = payload(bytes)?;
+        let unreadable = payload.unreadable_times();
+        if !unreadable.is_empty() {
+            return Err(ApiError::Validation(unreadable));
+        }
         let input = shopify::order_input(&payload);
         if let Some(name) = input
             .order_number

@@ -1,0 +1,195 @@
+//! Two orders under one number: two of the platform's orders that share it
+//! (a store whose numbers started again) are never merged, and which one the
+//! number shows does not depend on the order their deliveries arrive in; two
+//! merchant bodies of one order with the same `updated_at` end the same
+//! whichever arrives last.
+
+use super::tests::{example, shop, store};
+use super::*;
+use crate::order::ValidOrder;
+
+/// The example order (#1001) as one of Shopify's orders: its shopper, when
+/// it was placed and changed, and a note saying which it is.
+fn platform_order(email: &str, placed_at: &str) -> ValidOrder {
+    let mut order = example().into_inner();
+    order.email = email.to_string();
+    order.placed_at = placed_at.to_string();
+    order.updated_at = placed_at.to_string();
+    order.note = Some(format!("the order of {email}"));
+    ValidOrder::check(order).unwrap()
+}
+
+/// The platform's delivery of its order `id`: merged into the stored one.
+async fn order_delivered(store: &Store, shop_id: i64, delivery: &str, id: &str, order: ValidOrder) -> Updated {
+    let platform = PlatformOrder::Own(id.to_string());
+    let update = store.update_platform_order(shop_id, "1001", Some(delivery), platform, move |stored| {
+        let mut order = order.into_inner();
+        // A merge keeps what the stored order has that this one has not.
+        if let Some(stored) = stored {
+            order
+                .tags
+                .extend(stored.tags.iter().filter(|t| t.starts_with("parcel")).cloned());
+        }
+        Ok(Decision::Write(Box::new(ValidOrder::check(order)?)))
+    });
+    update.await.unwrap()
+}
+
+/// A parcel of the platform's order `id`, merged into the stored order of
+/// the number (here: a tag naming it).
+async fn parcel_delivered(store: &Store, shop_id: i64, delivery: &str, id: &str) -> Updated {
+    let platform = PlatformOrder::About(id.to_string());
+    let tag = format!("parcel of {id}");
+    let update = store.update_platform_order(shop_id, "1001", Some(delivery), platform, move |stored| {
+        let Some(mut order) = stored else {
+            return Ok(Decision::UnknownOrder);
+        };
+        order.tags.push(tag);
+        Ok(Decision::Write(Box::new(ValidOrder::check(order)?)))
+    });
+    update.await.unwrap()
+}
+
+/// Alice's order (Shopify's 111) placed before Bob's (222), both #1001; each
+/// with a parcel; in every order of arrival, then Alice's news again.
+#[tokio::test]
+async fn the_order_placed_later_holds_its_number_whatever_arrives_first() {
+    let alice = || platform_order("alice@example.com", "2026-11-01T10:00:00Z");
+    let bob = || platform_order("bob@example.com", "2026-11-20T10:00:00Z");
+    let steps = ["alice", "alice's parcel", "bob", "bob's parcel"];
+    let mut finals = Vec::new();
+    for arrival in permutations(steps.len()) {
+        let (_dir, store) = store().await;
+        let shop = store.create_shop(&shop("a")).await.unwrap();
+        for &i in &arrival {
+            let delivery = format!("d-{i}");
+            match steps[i] {
+                "alice" => order_delivered(&store, shop.id, &delivery, "111", alice()).await,
+                "bob" => order_delivered(&store, shop.id, &delivery, "222", bob()).await,
+                "alice's parcel" => parcel_delivered(&store, shop.id, &delivery, "111").await,
+                _ => parcel_delivered(&store, shop.id, &delivery, "222").await,
+            };
+        }
+        let stored = store.order(shop.id, "1001").await.unwrap().unwrap();
+        assert_eq!(stored.email, "bob@example.com", "{arrival:?}");
+        assert!(
+            !stored.tags.iter().any(|t| t.contains("111")),
+            "Alice's parcel merged into Bob's order: {arrival:?}"
+        );
+        assert_eq!(
+            store.shopify_order_key(shop.id, "111").await.unwrap(),
+            None,
+            "{arrival:?}"
+        );
+        assert_eq!(
+            store.shopify_order_key(shop.id, "222").await.unwrap().as_deref(),
+            Some("1001")
+        );
+        // Alice's news, late: never merged, never linked.
+        assert_eq!(
+            order_delivered(&store, shop.id, "late", "111", alice()).await,
+            Updated::Stale
+        );
+        assert_eq!(
+            parcel_delivered(&store, shop.id, "late-p", "111").await,
+            Updated::UnknownOrder
+        );
+        assert_eq!(store.shopify_order_key(shop.id, "111").await.unwrap(), None);
+        finals.push((stored.email, stored.tags.iter().any(|t| t == "parcel of 222")));
+    }
+    // Bob's parcel is kept when it came after Bob's order took the number.
+    assert!(finals.iter().any(|(_, parcel)| *parcel));
+}
+
+/// Placed at the same moment, the greater id holds the number, either way round.
+#[tokio::test]
+async fn at_the_same_moment_the_greater_id_holds_the_number() {
+    for first in [("9", "alice@example.com"), ("10", "bob@example.com")] {
+        let (_dir, store) = store().await;
+        let shop = store.create_shop(&shop("a")).await.unwrap();
+        let second = if first.0 == "9" {
+            ("10", "bob@example.com")
+        } else {
+            ("9", "alice@example.com")
+        };
+        for (i, (id, email)) in [first, second].into_iter().enumerate() {
+            let order = platform_order(email, "2026-11-01T10:00:00Z");
+            order_delivered(&store, shop.id, &format!("d-{i}"), id, order).await;
+        }
+        let stored = store.order(shop.id, "1001").await.unwrap().unwrap();
+        assert_eq!(stored.email, "bob@example.com", "10 is greater than 9 as a number");
+    }
+}
+
+/// A number stored by the merchant (no platform order linked to it) still
+/// takes the platform's news of it, as before.
+#[tokio::test]
+async fn an_order_the_merchant_stored_takes_the_platforms_news() {
+    let (_dir, store) = store().await;
+    let shop = store.create_shop(&shop("a")).await.unwrap();
+    store.put_order(shop.id, example()).await.unwrap();
+    assert_eq!(parcel_delivered(&store, shop.id, "d-1", "111").await, Updated::Replaced);
+    let order = platform_order("ada@example.com", "2026-11-01T10:00:00Z");
+    assert_eq!(
+        order_delivered(&store, shop.id, "d-2", "111", order).await,
+        Updated::Replaced
+    );
+    assert_eq!(parcel_delivered(&store, shop.id, "d-3", "111").await, Updated::Replaced);
+}
+
+/// Two bodies of one order with the same `updated_at` (one written as UTC,
+/// one with an offset): the same one is kept whichever arrives last, and the
+/// other is stale; the same body again is replaced, as PUT is idempotent.
+#[tokio::test]
+async fn merchant_bodies_with_one_clock_end_the_same_in_either_order() {
+    let version = |note: &str, updated_at: &str| {
+        let mut order = example().into_inner();
+        order.updated_at = updated_at.to_string();
+        order.note = Some(note.to_string());
+        ValidOrder::check(order).unwrap()
+    };
+    let a = || version("version A", "2026-11-04T12:00:00Z");
+    let b = || version("version B", "2026-11-04T13:00:00+01:00");
+    let mut kept = Vec::new();
+    for (first, second) in [(a(), b()), (b(), a())] {
+        let (_dir, store) = store().await;
+        let shop = store.create_shop(&shop("a")).await.unwrap();
+        assert_eq!(
+            store.put_order(shop.id, first.clone()).await.unwrap(),
+            PutOutcome::Created
+        );
+        assert_eq!(
+            store.put_order(shop.id, first).await.unwrap(),
+            PutOutcome::Replaced,
+            "idempotent"
+        );
+        let _ = store.put_order(shop.id, second).await;
+        kept.push(store.order(shop.id, "1001").await.unwrap().unwrap().note);
+    }
+    assert_eq!(kept[0], kept[1]);
+    // And one of them lost: the second PUT of the pair that lost was stale.
+    let (_dir, store) = store().await;
+    let shop = store.create_shop(&shop("a")).await.unwrap();
+    let (winner, loser) = match kept[0].as_deref() {
+        Some("version A") => (a(), b()),
+        _ => (b(), a()),
+    };
+    store.put_order(shop.id, winner).await.unwrap();
+    assert!(matches!(store.put_order(shop.id, loser).await, Err(StoreError::Stale)));
+}
+
+/// Every order of `0..n`.
+fn permutations(n: usize) -> Vec<Vec<usize>> {
+    if n == 0 {
+        return vec![vec![]];
+    }
+    let mut all = Vec::new();
+    for rest in permutations(n - 1) {
+        for at in 0..=rest.len() {
+            let mut p = rest.clone();
+            p.insert(at, n - 1);
+            all.push(p);
+        }
+    }
+    all
+}
