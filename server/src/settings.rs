@@ -38,7 +38,8 @@ pub const MAX_ORIGINS: usize = 20;
 /// sent in it.
 pub fn check_name(name: &str) -> Result<&str, String> {
     let name = name.trim();
-    if name.is_empty() {
+    // Characters that show nothing (a Braille blank, say) are no name either.
+    if name.chars().all(app::normalize::is_unseen) {
         Err("a shop's name must not be empty".to_string())
     } else if name.chars().count() > MAX_NAME_CHARS {
         Err(format!("a shop's name has at most {MAX_NAME_CHARS} characters"))
@@ -235,13 +236,25 @@ impl std::fmt::Display for OriginsProblem {
     }
 }
 
-/// Checks every origin (at most [`MAX_ORIGINS`]) and returns them
-/// normalised, or the first problem.
+/// Checks every origin and returns them normalised, each once in the order
+/// first given (`https://A.example:443` is `https://a.example`), at most
+/// [`MAX_ORIGINS`] of them; or the first problem.
 pub fn check_origins(origins: &[String]) -> Result<Vec<String>, OriginsProblem> {
-    if origins.len() > MAX_ORIGINS {
+    // Bounded before any is read: no list of so many is one of twenty repeated.
+    if origins.len() > 4 * MAX_ORIGINS {
         return Err(OriginsProblem::TooMany);
     }
-    origins.iter().map(|o| check_origin(o)).collect::<Result<_, _>>()
+    let mut checked: Vec<String> = Vec::with_capacity(origins.len());
+    for origin in origins {
+        let origin = check_origin(origin)?;
+        if !checked.contains(&origin) {
+            checked.push(origin);
+        }
+    }
+    match checked.len() > MAX_ORIGINS {
+        true => Err(OriginsProblem::TooMany),
+        false => Ok(checked),
+    }
 }
 
 #[cfg(test)]

@@ -121,6 +121,9 @@ fn names() {
     for bad in [
         "",
         "   ",
+        "\u{2800}",
+        " \u{1D173}\u{1D174} ",
+        "\u{1BCA0}",
         "Nord\nlys",
         "a\tb",
         &"x".repeat(MAX_NAME_CHARS + 1),
@@ -138,6 +141,19 @@ fn origins() {
     let many: Vec<String> = (0..=MAX_ORIGINS).map(|i| format!("https://s{i}.example")).collect();
     assert_eq!(check_origins(&many[..MAX_ORIGINS]).unwrap().len(), MAX_ORIGINS);
     assert_eq!(check_origins(&many), Err(OriginsProblem::TooMany));
+    // One origin written three ways is one, and counts once.
+    let same = ["https://a.example", "https://A.example:443", "https://a.example/"].map(String::from);
+    assert_eq!(check_origins(&same).unwrap(), ["https://a.example"]);
+    let repeated: Vec<String> = many[..MAX_ORIGINS]
+        .iter()
+        .chain(&many[..MAX_ORIGINS])
+        .cloned()
+        .collect();
+    assert_eq!(check_origins(&repeated).unwrap().len(), MAX_ORIGINS);
+    assert_eq!(
+        check_origins(&vec![same[0].clone(); 4 * MAX_ORIGINS + 1]),
+        Err(OriginsProblem::TooMany)
+    );
     assert_eq!(check_origin("https://Shop.Example/").unwrap(), "https://shop.example");
     assert_eq!(check_origin("http://127.0.0.1:8080").unwrap(), "http://127.0.0.1:8080");
     assert_eq!(check_origin("https://a.example:080").unwrap(), "https://a.example:80");

@@ -237,7 +237,7 @@ impl std::ops::Deref for ValidOrder {
 }
 
 /// The time an RFC 3339 text stands for; `None` when it does not parse.
-pub(crate) fn instant(text: &str) -> Option<chrono::DateTime<chrono::Utc>> {
+pub fn instant(text: &str) -> Option<chrono::DateTime<chrono::Utc>> {
     chrono::DateTime::parse_from_rfc3339(text)
         .ok()
         .map(|t| t.with_timezone(&chrono::Utc))

@@ -85,8 +85,16 @@ pub async fn find(
             None,
         );
     };
-    let number_key = app::normalize::order_number_key(number);
-    let found = match found(&state, &member, &number_key).await {
+    // As a shopper's lookup reads it: what the typing means (full-width forms
+    // as ASCII, unseen marks dropped) first, then the typing as it was.
+    let folded = app::normalize::folded(number);
+    let mut number_key = app::normalize::order_number_key(&folded).into_owned();
+    let mut looked_up = found(&state, &member, &number_key).await;
+    if matches!(looked_up, Ok(None)) && matches!(folded, std::borrow::Cow::Owned(_)) {
+        number_key = app::normalize::order_number_key(number).into_owned();
+        looked_up = found(&state, &member, &number_key).await;
+    }
+    let found = match looked_up {
         Ok(found) => found,
         Err(e) => {
             tracing::error!(error = %e, "support view query failed");

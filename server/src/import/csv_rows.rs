@@ -131,12 +131,15 @@ fn csv_order_input(rows: &[HashMap<String, String>]) -> (OrderInput, Vec<FieldEr
     let mut by_parcel: HashMap<String, usize> = HashMap::new();
     let mut items = Vec::with_capacity(rows.len());
     for (i, row) in rows.iter().enumerate() {
-        // Order columns are read from the first row; a later row that gives another
-        // shopper's email or another currency is not a line of the same order (two
-        // orders given one number, say), and the order is rejected, not mixed.
-        for (column, same) in [("email", same_email as fn(&str, &str) -> bool), ("currency", same_code)] {
+        // Order columns are read from the first row; a later row that says
+        // otherwise (another shopper's email, another currency, another time
+        // or status or total) is not a line of the same order (two orders
+        // given one number, two versions of one from two exports joined), and
+        // the order is rejected, not mixed. A later row may leave them empty.
+        for &(column, same) in ORDER_COLUMNS {
             if let (Some(a), Some(b)) = (first.get(column), row.get(column)) {
-                if !same(a, b) && !unreadable.iter().any(|e: &FieldError| e.field == column) {
+                let given = !a.trim().is_empty() && !b.trim().is_empty();
+                if given && !same(a, b) && !unreadable.iter().any(|e: &FieldError| e.field == column) {
                     unreadable.push(FieldError::new(
                         column,
                         "rows_disagree",
@@ -274,6 +277,37 @@ fn repeated(rows: &[HashMap<String, String>]) -> Option<usize> {
     }
     let times = *counts.values().next()?;
     (times > 1 && counts.values().all(|&n| n == times)).then_some(times)
+}
+
+/// The columns of the order itself, each with what makes two rows' cells
+/// say the same: addresses and codes in any case, times by the instant.
+const ORDER_COLUMNS: &[(&str, fn(&str, &str) -> bool)] = &[
+    ("email", same_email),
+    ("currency", same_code),
+    ("placed_at", same_time),
+    ("updated_at", same_time),
+    ("status", same_code),
+    ("cancel_reason", same_text),
+    ("payment_status", same_code),
+    ("fulfillment_status", same_code),
+    ("subtotal", same_text),
+    ("shipping", same_text),
+    ("tax", same_text),
+    ("discounts", same_text),
+    ("total", same_text),
+    ("note", same_text),
+    ("tags", same_text),
+];
+
+fn same_text(a: &str, b: &str) -> bool {
+    a.trim() == b.trim()
+}
+
+fn same_time(a: &str, b: &str) -> bool {
+    match (app::order::instant(a.trim()), app::order::instant(b.trim())) {
+        (Some(a), Some(b)) => a == b,
+        _ => same_text(a, b),
+    }
 }
 
 fn same_email(a: &str, b: &str) -> bool {

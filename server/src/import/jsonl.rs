@@ -32,6 +32,10 @@ pub fn jsonl_orders(mut reader: impl BufRead) -> impl Iterator<Item = Parsed> {
                     return Some(Err(Rejected::new(line_no, format!("unreadable: {e}"))));
                 }
             };
+            if length > MAX_BODY_BYTES && line_no == 1 && ends_lines_with_cr(&line) {
+                failed = true;
+                return Some(Err(Rejected::new(line_no, LONE_CR)));
+            }
             if length > MAX_BODY_BYTES {
                 return Some(Err(Rejected::new(
                     line_no,
@@ -70,6 +74,9 @@ pub(super) const BOM: &[u8] = b"\xEF\xBB\xBF";
 /// Why a file whose first line is `first` is not JSON Lines, if it is not: it
 /// starts a JSON array, or an object that goes on over the next lines.
 fn not_lines(first: &[u8]) -> Option<&'static str> {
+    if ends_lines_with_cr(first) {
+        return Some(LONE_CR);
+    }
     match first.trim_ascii() {
         [b'[', ..] => Some(
             "the file is one JSON array, not JSON Lines: write one order per line (`jq -c '.[]' FILE`); \
@@ -81,6 +88,17 @@ fn not_lines(first: &[u8]) -> Option<&'static str> {
         ),
         _ => None,
     }
+}
+
+/// What is said of a file whose lines end with a lone `\r`.
+const LONE_CR: &str = "the file's lines end with a lone carriage return (`\\r`, as an old Mac wrote them), which \
+     JSON Lines does not read as line endings: end them with `\\n` (`tr '\\r' '\\n' < FILE`); nothing after \
+     this line is read";
+
+/// Whether a line holds one order's end and the next one's start parted by a
+/// lone `\r` (a `\r\n` never reaches a line whole).
+fn ends_lines_with_cr(line: &[u8]) -> bool {
+    line.windows(3).any(|w| w == b"}\r{")
 }
 
 /// What a line must be, as its rejection says it.
@@ -158,6 +176,26 @@ mod tests {
     use serde_json::Value;
 
     const EXAMPLE: &str = include_str!("../../../fixtures/order-1001.json");
+
+    #[test]
+    fn a_file_whose_lines_end_with_a_lone_cr_is_refused_saying_so() {
+        let order = r##"{"order_number":"#1"}"##;
+        let short = format!("{order}\r{order}\r{order}\r");
+        let long = format!("{order}\r").repeat(MAX_BODY_BYTES / order.len() + 1);
+        for file in [short, long] {
+            let parsed = read_jsonl(file.as_bytes());
+            assert_eq!(parsed.len(), 1, "nothing after the first line is read");
+            let Err(refused) = &parsed[0] else { panic!("{parsed:?}") };
+            assert_eq!(refused.line, 1);
+            assert!(refused.reason.contains("lone carriage return"), "{}", refused.reason);
+        }
+        // A `\r` inside one order is JSON's whitespace, as before.
+        let parsed = read_jsonl(br##"{"order_number":"#1",\r"email":"a@example.com"}"##.as_slice());
+        assert!(
+            !parsed[0].as_ref().is_err_and(|e| e.reason.contains("lone")),
+            "{parsed:?}"
+        );
+    }
 
     #[test]
     fn jsonl_reports_each_bad_line_by_number_and_keeps_the_rest() {

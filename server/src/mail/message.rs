@@ -215,7 +215,7 @@ fn compose(
         message = message.reply_to(Mailbox::new(None, reply_to));
     }
     message
-        .subject(subject)
+        .subject(unencoded(&subject))
         // Some receivers refuse mail without one for good (Gmail: 550 5.7.1), and
         // not every relay adds it; the sender's domain is the mail's, not this host's.
         .message_id(Some(message_id(from)))
@@ -267,9 +267,39 @@ fn message_id(from: &lettre::Address) -> String {
     format!("<{:032x}@{domain}>", rand::random::<u128>())
 }
 
+/// Header text that no mail reader takes for an encoded word: a shop's name
+/// in a subject may hold `=?utf-8?b?…?=`, which a reader would decode into
+/// words the name check never saw. A word joiner (which shows nothing) parts
+/// each `=?`, and the text, no longer ASCII, is encoded whole.
+fn unencoded(text: &str) -> String {
+    text.replace("=?", "=\u{2060}?")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_shop_name_cannot_put_an_encoded_word_into_a_subject() {
+        let injected = "Your orders at =?utf-8?b?UGF5UGFsIDxzZXJ2aWNlQHBheXBhbC5jb20+?=";
+        let message = Message::builder()
+            .from("a@example.com".parse().unwrap())
+            .to("b@example.com".parse().unwrap())
+            .subject(unencoded(injected))
+            .body(String::new())
+            .unwrap();
+        let sent = String::from_utf8(message.formatted()).unwrap();
+        let subject = sent.lines().find(|l| l.starts_with("Subject:")).unwrap();
+        assert!(
+            !sent.contains("UGF5UGFs"),
+            "the name's encoded word is sent as it was: {subject}"
+        );
+        assert!(
+            subject.contains("=?utf-8?b?PeKBoD91dGYtOD9i"),
+            "the name's word encoded: {subject}"
+        );
+        assert_eq!(unencoded("Your orders at Nordlys"), "Your orders at Nordlys");
+    }
 
     #[test]
     fn a_shop_name_cannot_pass_for_another_address_in_the_sender() {

@@ -55,6 +55,12 @@ async fn an_owner_erases_an_order_from_the_support_view() {
     assert!(found.contains(">Erase order #1001</button>"), "{found}");
     let bare = owner.post(ORDERS, &[("number", "1001")]).await.text().await.unwrap();
     assert!(bare.contains(">Erase order #1001</button>"), "{bare}");
+    // Pasted from a shopper's message as a shopper's lookup reads it: full-width
+    // digits, a zero-width space.
+    for pasted in ["＃１００１", "1001\u{200B}"] {
+        let page = owner.post(ORDERS, &[("number", pasted)]).await.text().await.unwrap();
+        assert!(page.contains(">Erase order #1001</button>"), "{pasted:?}: {page}");
+    }
     let seen = seen(&owner, "1001").await;
 
     // Without the box ticked: 422, nothing erased.

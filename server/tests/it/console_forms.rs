@@ -207,6 +207,9 @@ async fn keys_are_named_and_bad_names_make_nothing() {
         "zero\u{200B}width".into(),
         "line\u{2028}break".into(),
         "tag\u{E0041}".into(),
+        "\u{2800}".into(),
+        "\u{1D173}\u{1D174}".into(),
+        "\u{1BCA0}".into(),
         "y".repeat(1_000),
     ] {
         let (status, page) = make(bad.clone()).await;

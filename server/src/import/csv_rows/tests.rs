@@ -93,6 +93,42 @@ fn an_order_of_as_many_rows_as_line_items_allowed_is_read() {
     );
 }
 
+/// Two versions of one order from two exports joined: rows that say another
+/// time, status or total reject the order; a later row that leaves the
+/// order's columns empty (as some exports write them) or writes a time at
+/// another offset says the same.
+#[test]
+fn rows_of_one_order_that_disagree_on_its_own_columns_reject_it() {
+    let file = "\
+order_number,email,placed_at,updated_at,status,currency,total,line_item_title,quantity,price
+#1,ada@example.com,2026-11-02T10:15:00Z,2026-11-05T00:00:00Z,archived,NOK,10.00,Socks,1,10.00
+#1,ada@example.com,2026-11-02T10:15:00Z,2026-11-03T00:00:00Z,open,NOK,10.00,Socks,1,10.00
+#2,bo@example.com,2026-11-02T10:15:00Z,2026-11-05T00:00:00Z,open,NOK,2.00,Cap,1,1.00
+#2,bo@example.com,2026-11-02T10:15:00Z,2026-11-05T00:00:00Z,open,NOK,3.00,Hat,1,1.00
+#3,cy@example.com,2026-11-02T10:15:00Z,2026-11-05T00:00:00Z,open,NOK,2.00,Cap,1,1.00
+#3,,,2026-11-05T01:00:00+01:00,OPEN,,,Hat,1,1.00
+";
+    let parsed = read_csv(file.as_bytes()).expect("the header row is good");
+    assert_eq!(parsed.len(), 3);
+    let Err(versions) = &parsed[0] else {
+        panic!("{:?}", parsed[0])
+    };
+    for said in [
+        "`updated_at` differs between this order's row 1 and row 2",
+        "`status` differs between this order's row 1 and row 2",
+    ] {
+        assert!(versions.reason.contains(said), "{said}: {}", versions.reason);
+    }
+    let Err(totals) = &parsed[1] else {
+        panic!("{:?}", parsed[1])
+    };
+    assert!(totals.reason.contains("`total` differs"), "{}", totals.reason);
+    let Ok((_, same)) = &parsed[2] else {
+        panic!("empty cells and one instant say the same: {:?}", parsed[2])
+    };
+    assert_eq!(same.line_items.len(), 2);
+}
+
 #[test]
 fn rows_of_one_number_that_name_another_shopper_or_currency_reject_the_order() {
     let file = "\
