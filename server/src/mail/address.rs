@@ -20,13 +20,18 @@ pub(super) fn one_address<'a>(stored: &'a [String], typed: &str) -> Option<&'a s
 
 /// Whether `email` (as typed for an account: an invitation, `lookout user
 /// create`) is a plain mailbox a mail can go to: the shape every address has
-/// ([`app::normalize::check_email`]), no hidden or reordering character, a
+/// ([`app::normalize::check_email`]), no hidden or reordering character and
+/// no full-width form of an ASCII one, a
 /// local part of letters, digits and `!#$%&'*+-/=?^_`{|}~` in dot-separated
 /// runs, and a domain of names (letters, digits, inner hyphens), not an
 /// address in brackets. Mail servers take more; a person's address is this.
 pub fn is_mailbox(email: &str) -> bool {
     let email = email.trim();
-    if app::normalize::check_email(email, "email").is_err() || email.chars().any(app::normalize::is_unseen) {
+    // Full-width forms (`ｖ` for `v`) look like the address meant and are not it.
+    let full_width = |c: char| matches!(c, '\u{FF01}'..='\u{FF5E}' | '\u{3000}');
+    if app::normalize::check_email(email, "email").is_err()
+        || email.chars().any(|c| app::normalize::is_unseen(c) || full_width(c))
+    {
         return false;
     }
     let Some((local, domain)) = email.rsplit_once('@') else {
@@ -129,6 +134,8 @@ mod tests {
             "a@b-.example",
             "a@b.example\u{202E}",
             "a\u{200B}@b.example",
+            "\u{FF56}5@x.example",
+            "a@example\u{FF0E}com",
             ".a@b.example",
             "a..b@b.example",
             "a\"b@b.example",

@@ -155,6 +155,13 @@ async fn owners_invite_by_mail() {
         assert!(app.store.account(shape).await.unwrap().is_none(), "{shape:?}");
     }
     assert_eq!(role_in(&app, "new@alpha.example").await, Some(Role::Staff), "unchanged");
+    // Typed on an East Asian keyboard: the address meant, in ASCII.
+    let res = owner
+        .post(INVITE, &[("email", "ｗｉｄｅ＠alpha.example"), ("role", "staff")])
+        .await;
+    assert_eq!(res.status(), 303);
+    assert_eq!(role_in(&app, "wide@alpha.example").await, Some(Role::Staff));
+    assert!(app.store.account("ｗｉｄｅ@alpha.example").await.unwrap().is_none());
 
     // Staff, another shop's owner, another site: refused before anything is read.
     let help = sign_in(&app, "help@alpha.example").await;
@@ -173,7 +180,7 @@ async fn owners_invite_by_mail() {
     assert_eq!(res.status(), 403, "without the session's token");
     assert!(app.store.account("sneaky@alpha.example").await.unwrap().is_none());
     drained(&app).await;
-    assert_eq!(smtp.received().len(), 4, "nothing else was sent");
+    assert_eq!(smtp.received().len(), 5, "nothing else was sent");
 }
 
 /// An owner's page posting invitations in a loop, many at once: the shop sends
