@@ -69,9 +69,13 @@ impl Validator {
         list.into_iter().take(max).enumerate()
     }
 
+    /// Text that shows something: blank, or only characters that show
+    /// nothing (`" \u{200B} "`), is missing. (A control character is text
+    /// [`Self::text`] refuses by name.)
     pub(super) fn required(&mut self, value: Option<String>, field: &str) -> Option<String> {
+        let shows = |c: char| !c.is_whitespace() && (c.is_control() || !crate::normalize::is_unseen(c));
         match value {
-            Some(v) if !v.trim().is_empty() => Some(v),
+            Some(v) if v.chars().any(shows) => Some(v),
             _ => {
                 self.push(field, "required", format!("`{field}` is required."));
                 None
@@ -93,6 +97,22 @@ impl Validator {
             );
         }
         Some(value)
+    }
+
+    /// A country's two-letter code (ISO 3166-1 alpha-2), kept in upper case.
+    pub(super) fn country(&mut self, value: Option<String>, field: &str) -> Option<String> {
+        let code = self.text(value, field, COUNTRY_CODE)?;
+        if is_country_code(&code) {
+            return Some(code.to_ascii_uppercase());
+        }
+        if code.chars().count() <= COUNTRY_CODE {
+            let message = format!(
+                "`{field}` must be a country's two-letter code (ISO 3166-1), such as NO, not {:?}.",
+                shown(&code)
+            );
+            self.push(field, "invalid_country", message);
+        }
+        Some(code)
     }
 
     pub(super) fn required_text(&mut self, value: Option<String>, field: &str, max: usize) -> String {
@@ -267,6 +287,11 @@ impl Validator {
 
 /// A year RFC 3339 can write in UTC: a time outside these (`0000-01-01T00:00:00+01:00`
 /// is in the year -1 in UTC) would be stored as text no reader takes back.
+/// Two ASCII letters, in either case.
+pub(super) fn is_country_code(code: &str) -> bool {
+    code.len() == 2 && code.bytes().all(|b| b.is_ascii_alphabetic())
+}
+
 fn readable_year(year: i32) -> bool {
     (0..=9999).contains(&year)
 }

@@ -11,7 +11,7 @@
 //! first boxes are worth more to a shopper than a refused order.
 
 use super::fields::{
-    cut, COUNTRY_CODE, MAX_ID, MAX_NAME, MAX_NOTE, MAX_PHONE, MAX_STREET, MAX_TAG, MAX_TEXT, MAX_URL, MAX_ZIP,
+    cut, is_country_code, MAX_ID, MAX_NAME, MAX_NOTE, MAX_PHONE, MAX_STREET, MAX_TAG, MAX_TEXT, MAX_URL, MAX_ZIP,
 };
 use super::validate::LIMITS;
 use super::{AddressInput, OrderInput, Shipment, TimelineEvent};
@@ -106,9 +106,10 @@ fn fit_address(a: &mut AddressInput) {
     fit(&mut a.address2, MAX_STREET);
     fit(&mut a.zip, MAX_ZIP);
     fit(&mut a.phone, MAX_PHONE);
+    // A platform's country that is no two-letter code is dropped, not refused.
     if a.country_code
         .as_deref()
-        .is_some_and(|c| c.trim().chars().count() > COUNTRY_CODE)
+        .is_some_and(|c| !c.trim().is_empty() && !is_country_code(c.trim()))
     {
         a.country_code = None;
     }

@@ -261,3 +261,5 @@ mod marks_tests;
 mod more_tracking_tests;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod text_tests;

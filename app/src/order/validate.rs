@@ -1,9 +1,7 @@
 //! The validator: the one place an [`OrderInput`] becomes a [`ValidOrder`].
 //! Every problem is collected with the path of its field (`shipments[0].status`).
 
-use super::fields::{
-    shown, Validator, COUNTRY_CODE, MAX_ID, MAX_NAME, MAX_NOTE, MAX_PHONE, MAX_STREET, MAX_TAG, MAX_TEXT, MAX_ZIP,
-};
+use super::fields::{shown, Validator, MAX_ID, MAX_NAME, MAX_NOTE, MAX_PHONE, MAX_STREET, MAX_TAG, MAX_TEXT, MAX_ZIP};
 use super::input::{ItemRefInput, OrderInput};
 use super::{Address, ItemRef, LineItem, Order, Refund, Return, Shipment, TimelineEvent, ValidOrder};
 use crate::errors::FieldError;
@@ -306,7 +304,7 @@ impl Validator {
             zip: self.text(a.zip, "shipping_address.zip", MAX_ZIP),
             city: self.text(a.city, "shipping_address.city", MAX_NAME),
             province: self.text(a.province, "shipping_address.province", MAX_NAME),
-            country_code: self.text(a.country_code, "shipping_address.country_code", COUNTRY_CODE),
+            country_code: self.country(a.country_code, "shipping_address.country_code"),
             phone: self.text(a.phone, "shipping_address.phone", MAX_PHONE),
         });
         let mut tags = Vec::with_capacity(input.tags.len().min(LIMITS.tags));

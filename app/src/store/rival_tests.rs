@@ -1,8 +1,6 @@
 //! Two orders under one number: two of the platform's orders that share it
 //! (a store whose numbers started again) are never merged, and which one the
-//! number shows does not depend on the order their deliveries arrive in; two
-//! merchant bodies of one order with the same `updated_at` end the same
-//! whichever arrives last.
+//! number shows does not depend on the order their deliveries arrive in.
 
 use super::tests::{example, shop, store};
 use super::*;
@@ -135,47 +133,6 @@ async fn an_order_the_merchant_stored_takes_the_platforms_news() {
         Updated::Replaced
     );
     assert_eq!(parcel_delivered(&store, shop.id, "d-3", "111").await, Updated::Replaced);
-}
-
-/// Two bodies of one order with the same `updated_at` (one written as UTC,
-/// one with an offset): the same one is kept whichever arrives last, and the
-/// other is stale; the same body again is replaced, as PUT is idempotent.
-#[tokio::test]
-async fn merchant_bodies_with_one_clock_end_the_same_in_either_order() {
-    let version = |note: &str, updated_at: &str| {
-        let mut order = example().into_inner();
-        order.updated_at = updated_at.to_string();
-        order.note = Some(note.to_string());
-        ValidOrder::check(order).unwrap()
-    };
-    let a = || version("version A", "2026-11-04T12:00:00Z");
-    let b = || version("version B", "2026-11-04T13:00:00+01:00");
-    let mut kept = Vec::new();
-    for (first, second) in [(a(), b()), (b(), a())] {
-        let (_dir, store) = store().await;
-        let shop = store.create_shop(&shop("a")).await.unwrap();
-        assert_eq!(
-            store.put_order(shop.id, first.clone()).await.unwrap(),
-            PutOutcome::Created
-        );
-        assert_eq!(
-            store.put_order(shop.id, first).await.unwrap(),
-            PutOutcome::Replaced,
-            "idempotent"
-        );
-        let _ = store.put_order(shop.id, second).await;
-        kept.push(store.order(shop.id, "1001").await.unwrap().unwrap().note);
-    }
-    assert_eq!(kept[0], kept[1]);
-    // And one of them lost: the second PUT of the pair that lost was stale.
-    let (_dir, store) = store().await;
-    let shop = store.create_shop(&shop("a")).await.unwrap();
-    let (winner, loser) = match kept[0].as_deref() {
-        Some("version A") => (a(), b()),
-        _ => (b(), a()),
-    };
-    store.put_order(shop.id, winner).await.unwrap();
-    assert!(matches!(store.put_order(shop.id, loser).await, Err(StoreError::Stale)));
 }
 
 /// Every order of `0..n`.

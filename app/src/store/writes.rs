@@ -185,7 +185,7 @@ async fn put_on(
     let key = order_number_key(&order.order_number).into_owned();
     let updated = update_on(conn, backend, shop_id, &key, (Source::Merchant, None), |stored| {
         Ok(match stored {
-            Some(stored) if !replaces(&order, &stored) => Decision::Stale,
+            Some(stored) if is_older(&order.updated_at, &stored.updated_at).unwrap_or(false) => Decision::Stale,
             _ => Decision::Write(Box::new(order)),
         })
     })
@@ -194,23 +194,6 @@ async fn put_on(
         Updated::Created => Ok(PutOutcome::Created),
         Updated::Replaced => Ok(PutOutcome::Replaced),
         _ => Err(StoreError::Stale),
-    }
-}
-
-/// Whether a merchant's order replaces the stored one: it is not older (a
-/// time that cannot be read is not), and at the same moment it is the same
-/// order or its document sorts after the stored one's, so that two bodies
-/// with one `updated_at` end the same whatever order they arrive in.
-fn replaces(order: &ValidOrder, stored: &Order) -> bool {
-    match (
-        is_older(&order.updated_at, &stored.updated_at),
-        is_older(&stored.updated_at, &order.updated_at),
-    ) {
-        (Some(false), Some(false)) => {
-            let doc = |o: &Order| serde_json::to_string(o).unwrap_or_default();
-            doc(order) >= doc(stored)
-        }
-        (older, _) => !older.unwrap_or(false),
     }
 }
 
