@@ -51,20 +51,35 @@ pub fn order_number_key(input: &str) -> Cow<'_, str> {
 /// are refused), which a pasted number often carries. Borrowed when there is
 /// nothing to fold, as with all ASCII.
 pub fn folded(text: &str) -> Cow<'_, str> {
-    let folds = |c: char| matches!(c, '\u{FF01}'..='\u{FF5E}' | '\u{3000}') || unseen_format(c);
+    let folds = |c: char| is_full_width(c) || unseen_format(c);
     if text.is_ascii() || !text.chars().any(folds) {
         return Cow::Borrowed(text);
     }
-    Cow::Owned(
-        text.chars()
-            .filter(|&c| !unseen_format(c))
-            .map(|c| match c {
-                '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
-                '\u{3000}' => ' ',
-                c => c,
-            })
-            .collect(),
-    )
+    Cow::Owned(text.chars().filter(|&c| !unseen_format(c)).map(narrow).collect())
+}
+
+/// Whether `c` is a full-width form an East Asian keyboard types for an
+/// ASCII character (`ｖ`, `＃`, `１`, the ideographic space).
+pub fn is_full_width(c: char) -> bool {
+    matches!(c, '\u{FF01}'..='\u{FF5E}' | '\u{3000}')
+}
+
+/// A full-width form ([`is_full_width`]) as the ASCII it stands for; any other
+/// character as it is.
+pub fn narrow(c: char) -> char {
+    match c {
+        '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+        '\u{3000}' => ' ',
+        c => c,
+    }
+}
+
+/// Whether `text` shows nothing: only spaces and characters that show nothing
+/// ([`is_unseen`]: a zero-width space, a Braille blank). A control character
+/// is not nothing: it is refused by name where text is checked.
+pub fn shows_nothing(text: &str) -> bool {
+    text.chars()
+        .all(|c| c.is_whitespace() || (is_unseen(c) && !c.is_control()))
 }
 
 /// Whether `text` holds a character that hides or reorders text unseen (a

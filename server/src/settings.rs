@@ -39,7 +39,7 @@ pub const MAX_ORIGINS: usize = 20;
 pub fn check_name(name: &str) -> Result<&str, String> {
     let name = name.trim();
     // Characters that show nothing (a Braille blank, say) are no name either.
-    if name.chars().all(app::normalize::is_unseen) {
+    if app::normalize::shows_nothing(name) {
         Err("a shop's name must not be empty".to_string())
     } else if name.chars().count() > MAX_NAME_CHARS {
         Err(format!("a shop's name has at most {MAX_NAME_CHARS} characters"))

@@ -73,9 +73,8 @@ impl Validator {
     /// nothing (`" \u{200B} "`), is missing. (A control character is text
     /// [`Self::text`] refuses by name.)
     pub(super) fn required(&mut self, value: Option<String>, field: &str) -> Option<String> {
-        let shows = |c: char| !c.is_whitespace() && (c.is_control() || !crate::normalize::is_unseen(c));
         match value {
-            Some(v) if v.chars().any(shows) => Some(v),
+            Some(v) if !crate::normalize::shows_nothing(&v) => Some(v),
             _ => {
                 self.push(field, "required", format!("`{field}` is required."));
                 None
@@ -285,13 +284,13 @@ impl Validator {
     }
 }
 
-/// A year RFC 3339 can write in UTC: a time outside these (`0000-01-01T00:00:00+01:00`
-/// is in the year -1 in UTC) would be stored as text no reader takes back.
 /// Two ASCII letters, in either case.
 pub(super) fn is_country_code(code: &str) -> bool {
     code.len() == 2 && code.bytes().all(|b| b.is_ascii_alphabetic())
 }
 
+/// A year RFC 3339 can write in UTC: a time outside these (`0000-01-01T00:00:00+01:00`
+/// is in the year -1 in UTC) would be stored as text no reader takes back.
 fn readable_year(year: i32) -> bool {
     (0..=9999).contains(&year)
 }

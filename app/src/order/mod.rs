@@ -218,7 +218,16 @@ impl ValidOrder {
 
     /// [`ValidOrder::check`] for a platform's order after a merge
     /// ([`validate_platform`]: its parcels may name items it does not list).
-    pub fn check_merged(order: Order) -> Result<ValidOrder, Vec<crate::errors::FieldError>> {
+    /// A country the stored part holds from before countries were checked,
+    /// that is no code, is dropped, as a platform's is: the platform's news
+    /// is never refused for what it did not send.
+    pub fn check_merged(mut order: Order) -> Result<ValidOrder, Vec<crate::errors::FieldError>> {
+        if let Some(address) = order.shipping_address.as_mut() {
+            let code = address.country_code.as_deref().map(str::trim);
+            if code.is_some_and(|c| !fields::is_country_code(c)) {
+                address.country_code = None;
+            }
+        }
         validate_platform(OrderInput::from(order))
     }
 

@@ -44,3 +44,16 @@ fn a_country_is_its_two_letter_code_in_upper_case() {
     let fitted = validate_platform(input.fitted()).unwrap();
     assert_eq!(fitted.shipping_address.as_ref().unwrap().country_code, None);
 }
+
+/// An order stored before countries were checked, with a country that is no
+/// code, still takes a platform's news: the country is dropped in the merge.
+#[test]
+fn a_merge_drops_a_stored_country_that_is_no_code() {
+    let mut order = with(|_| {}).unwrap().into_inner();
+    if let Some(a) = order.shipping_address.as_mut() {
+        a.country_code = Some("1".into());
+    }
+    assert!(ValidOrder::check(order.clone()).is_err(), "refused when sent");
+    let merged = ValidOrder::check_merged(order).unwrap();
+    assert_eq!(merged.shipping_address.as_ref().unwrap().country_code, None);
+}

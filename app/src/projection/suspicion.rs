@@ -19,7 +19,6 @@ const WORD_STARTS: &[&str] = &[
     "theft",
     "blacklist",
     "launder",
-    "charge back",
     // French ("fraude" is matched anywhere, "suspecte" above, "contestation"
     // by the Italian "contestat" below)
     "risqu",
@@ -271,6 +270,8 @@ const WHOLE: &[&str] = &[
     "riscos",
     "recusa",
     "recusou",
+    "charge back",
+    "charge backs",
     "not approved",
     "not authorized",
     "not authorised",
@@ -339,15 +340,25 @@ fn unmarked(text: &str) -> String {
 /// a harmless reason that shares a word (Norwegian "stolen", the chair) is
 /// shown as `store`.
 pub(super) fn speaks_of_suspicion(reason: &str) -> bool {
-    // Read as seen: characters that show nothing ("fr\u{200B}aud") left out.
-    let seen: String;
-    let reason = match reason.chars().any(crate::normalize::is_unseen) {
-        true => {
-            seen = reason.chars().filter(|&c| !crate::normalize::is_unseen(c)).collect();
-            seen.as_str()
-        }
-        false => reason,
-    };
+    use crate::normalize::is_unseen;
+    if !reason.chars().any(is_unseen) {
+        return speaks_of_it(reason);
+    }
+    // Read as seen: what shows nothing is either nothing inside a word
+    // ("fr\u{200B}aud") or a space between two ("card\u{200B}stolen"); line
+    // breaks, tabs and other controls are spaces.
+    let spaced = |c: char| if is_unseen(c) { ' ' } else { c };
+    let parted: String = reason.chars().map(spaced).collect();
+    let joined: String = reason
+        .chars()
+        .filter(|&c| c.is_whitespace() || c.is_control() || !is_unseen(c))
+        .map(spaced)
+        .collect();
+    speaks_of_it(&parted) || speaks_of_it(&joined)
+}
+
+/// [`speaks_of_suspicion`] of text without characters that show nothing.
+fn speaks_of_it(reason: &str) -> bool {
     // One form for letters with marks ("ü" as one character or as "u" and a
     // mark), and for full-width ones ("ＦＲＡＵＤ").
     let plain = match reason.is_ascii() {

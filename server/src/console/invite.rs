@@ -58,7 +58,7 @@ pub async fn invite(
     // An account is invited at an address a mail can be sent to, as meant:
     // full-width forms an East Asian keyboard types as the ASCII they stand
     // for (anything hidden in it is still refused).
-    let meant: String = form.email.chars().map(narrow).collect();
+    let meant: String = form.email.chars().map(app::normalize::narrow).collect();
     let email = typed_email(&meant).filter(|_| crate::mail::is_mailbox(&meant));
     let Some(email) = email else {
         return refused(StatusCode::UNPROCESSABLE_ENTITY, t(locale, "console.team.bad_email")).await;
@@ -140,14 +140,5 @@ pub(super) fn form(signed: &Signed, team: &str, retry: Option<(&str, Role)>) -> 
             <p class="hint" id="invite-hint">{hint}</p>
             <button type="submit">{t(locale, "console.team.invite")}</button>
         </form>
-    }
-}
-
-/// A full-width form (`ｖ`, `＠`, the ideographic space) as the ASCII it stands for.
-fn narrow(c: char) -> char {
-    match c {
-        '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
-        '\u{3000}' => ' ',
-        c => c,
     }
 }

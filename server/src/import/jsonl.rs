@@ -32,7 +32,7 @@ pub fn jsonl_orders(mut reader: impl BufRead) -> impl Iterator<Item = Parsed> {
                     return Some(Err(Rejected::new(line_no, format!("unreadable: {e}"))));
                 }
             };
-            if length > MAX_BODY_BYTES && line_no == 1 && ends_lines_with_cr(&line) {
+            if length > MAX_BODY_BYTES && !started && ends_lines_with_cr(&line) {
                 failed = true;
                 return Some(Err(Rejected::new(line_no, LONE_CR)));
             }

@@ -28,10 +28,8 @@ pub(super) fn one_address<'a>(stored: &'a [String], typed: &str) -> Option<&'a s
 pub fn is_mailbox(email: &str) -> bool {
     let email = email.trim();
     // Full-width forms (`ｖ` for `v`) look like the address meant and are not it.
-    let full_width = |c: char| matches!(c, '\u{FF01}'..='\u{FF5E}' | '\u{3000}');
-    if app::normalize::check_email(email, "email").is_err()
-        || email.chars().any(|c| app::normalize::is_unseen(c) || full_width(c))
-    {
+    let hidden = |c: char| app::normalize::is_unseen(c) || app::normalize::is_full_width(c);
+    if app::normalize::check_email(email, "email").is_err() || email.chars().any(hidden) {
         return false;
     }
     let Some((local, domain)) = email.rsplit_once('@') else {

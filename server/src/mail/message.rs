@@ -257,7 +257,7 @@ fn display_name(shop: &str) -> String {
         .chars()
         .map(|c| if reads_as_address_mark(c) { ' ' } else { c })
         .collect();
-    cleaned.split_whitespace().collect::<Vec<_>>().join(" ")
+    unencoded(&cleaned.split_whitespace().collect::<Vec<_>>().join(" "))
 }
 
 /// A fresh `Message-ID` in the sender's domain, in ASCII (a header of its
@@ -299,6 +299,21 @@ mod tests {
             "the name's word encoded: {subject}"
         );
         assert_eq!(unencoded("Your orders at Nordlys"), "Your orders at Nordlys");
+        // Nor into the sender's name, which some readers decode inside quotes.
+        let from = Mailbox::new(
+            Some(display_name("=?utf-8?b?UGF5UGFs?=")),
+            "a@example.com".parse().unwrap(),
+        );
+        let sent = String::from_utf8(
+            Message::builder()
+                .from(from)
+                .to("b@example.com".parse().unwrap())
+                .body(String::new())
+                .unwrap()
+                .formatted(),
+        )
+        .unwrap();
+        assert!(!sent.contains("UGF5UGFs"), "{sent}");
     }
 
     #[test]

@@ -109,6 +109,10 @@ fn words_are_caught_through_what_does_not_show_and_marks_put_on_them() {
         "Chargébäck",
         "Betr\u{200B}ug",
         "欺\u{200B}诈",
+        "Payment\ndeclined",
+        "card\tstolen",
+        "card\u{200B}stolen",
+        "charge\u{2028}back",
     ] {
         assert!(speaks_of_suspicion(reason), "{reason:?}");
     }
@@ -135,6 +139,7 @@ fn harmless_reasons_that_share_letters_with_another_languages_words_are_shown() 
         "Sin contestación del cliente",
         "El cliente no ha contestado",
         "We cannot authorize a second engraving",
+        "Charge backordered items separately",
     ] {
         assert!(!speaks_of_suspicion(reason), "{reason}");
     }

@@ -39,10 +39,6 @@ pub(super) async fn apply(
     let store = &state.store;
     if shopify::ORDER_TOPICS.contains(&topic) {
         let payload: ShopifyOrder = payload(bytes)?;
-        let unreadable = payload.unreadable_times();
-        if !unreadable.is_empty() {
-            return Err(ApiError::Validation(unreadable));
-        }
         let input = shopify::order_input(&payload);
         if let Some(name) = input
             .order_number
@@ -55,6 +51,10 @@ pub(super) async fn apply(
         // nothing to keep (and refusing it would only make Shopify retry).
         if input.email.as_deref().is_none_or(|e| e.trim().is_empty()) {
             return Ok(Outcome::NoEmail);
+        }
+        let unreadable = payload.unreadable_times();
+        if !unreadable.is_empty() {
+            return Err(ApiError::Validation(unreadable));
         }
         // Text Shopify allows longer than Lookout keeps is cut, not refused.
         let incoming = validate_platform(input.fitted()).map_err(ApiError::Validation)?;
