@@ -75,11 +75,16 @@ pub fn narrow(c: char) -> char {
 }
 
 /// Whether `text` shows nothing: only spaces and characters that show nothing
-/// ([`is_unseen`]: a zero-width space, a Braille blank). A control character
-/// is not nothing: it is refused by name where text is checked.
+/// ([`is_unseen`]: a zero-width space, a Braille blank) and marks with no
+/// letter to sit on (U+0301 alone). A control character is not nothing: it
+/// is refused by name where text is checked.
 pub fn shows_nothing(text: &str) -> bool {
-    text.chars()
-        .all(|c| c.is_whitespace() || (is_unseen(c) && !c.is_control()))
+    let mark = |c: char| {
+        matches!(c, '\u{300}'..='\u{36F}' | '\u{1AB0}'..='\u{1AFF}' | '\u{1DC0}'..='\u{1DFF}'
+            | '\u{20D0}'..='\u{20FF}' | '\u{FE20}'..='\u{FE2F}')
+    };
+    let nothing = |c: char| c.is_whitespace() || mark(c) || (is_unseen(c) && !c.is_control());
+    text.chars().all(nothing)
 }
 
 /// Whether `text` holds a character that hides or reorders text unseen (a

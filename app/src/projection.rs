@@ -115,31 +115,40 @@ impl From<&Order> for ShopperView {
 }
 
 /// The first name in a whole name: its first word, or the first word after
-/// the comma of a name written surname first ("Lovelace, Ada"), unless what
-/// follows the comma is a suffix ("Smith, Jr.", "Acme, Inc."). Only a
-/// surname of one word is taken for one ("Ada Lovelace, Jr." is Ada): a
-/// shopper is never shown a later part of their name for their first.
+/// the comma of a name written surname first ("Lovelace, Ada", a full-width
+/// comma too), unless what follows the comma is a suffix ("Smith, Jr.",
+/// "Acme, Inc."); a title before it is passed over ("Dr. Ada Lovelace").
+/// Only a surname of one word is taken for one ("Ada Lovelace, Jr." is Ada):
+/// a shopper is never shown a later part of their name for their first.
 /// Words are also parted where something shows nothing
 /// ("Ada\u{200B}Lovelace"). None when there is no word.
 fn first_name(name: &str) -> Option<String> {
     const SUFFIXES: [&str; 14] = [
         "jr", "sr", "ii", "iii", "iv", "phd", "md", "esq", "inc", "ltd", "llc", "gmbh", "as", "ab",
     ];
-    let parts = |c: char| c.is_whitespace() || c == ',' || crate::normalize::is_unseen(c);
-    let words = |text: &str| {
-        text.split(parts)
-            .filter(|w| !w.is_empty())
-            .map(str::to_string)
-            .collect::<Vec<_>>()
+    const TITLES: [&str; 14] = [
+        "mr", "mrs", "ms", "miss", "mx", "dr", "prof", "herr", "frau", "mme", "mlle", "sra", "srta", "dott",
+    ];
+    let comma = |c: char| matches!(c, ',' | '\u{FF0C}');
+    let parts = |c: char| c.is_whitespace() || comma(c) || crate::normalize::is_unseen(c);
+    let is = |list: &[&str], word: &str| list.contains(&word.trim_end_matches('.').to_lowercase().as_str());
+    // The first word, past a title when more follow.
+    let first = |text: &str| {
+        let mut words = text.split(parts).filter(|w| !w.is_empty());
+        let word = words.next()?;
+        let next = words.next();
+        Some(match next {
+            Some(next) if is(&TITLES, word) => next.to_string(),
+            _ => word.to_string(),
+        })
     };
-    let is_suffix = |word: &str| SUFFIXES.contains(&word.trim_end_matches('.').to_lowercase().as_str());
-    let given = match name.split_once(',') {
-        Some((surname, given)) if words(surname).len() == 1 => {
-            words(given).into_iter().next().filter(|w| !is_suffix(w))
+    let given = match name.split_once(comma) {
+        Some((surname, given)) if surname.split(parts).filter(|w| !w.is_empty()).count() == 1 => {
+            first(given).filter(|w| !is(&SUFFIXES, w))
         }
         _ => None,
     };
-    given.or_else(|| words(name).into_iter().next())
+    given.or_else(|| first(name))
 }
 
 /// A stored link, only if it is one a shopper may follow (stored links were

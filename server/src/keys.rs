@@ -68,7 +68,9 @@ pub const MAX_LABEL_CHARS: usize = 60;
 pub fn label(text: &str) -> Option<&str> {
     let text = text.trim();
     let fits = text.len() <= 4 * MAX_LABEL_CHARS && text.chars().count() <= MAX_LABEL_CHARS;
-    (fits && !text.chars().any(app::normalize::is_unseen)).then_some(text)
+    // None at all is a key without a name; a mark alone (U+0301) is no name.
+    let shown = text.is_empty() || !app::normalize::shows_nothing(text);
+    (fits && shown && !text.chars().any(app::normalize::is_unseen)).then_some(text)
 }
 
 /// Creates a key named `label` for the shop `shop_id`, hashed through `gate`,

@@ -72,7 +72,6 @@ const WORD_STARTS: &[&str] = &[
     "disconosc",
     // Portuguese ("fraude" is above)
     "estelionat",
-    "estorn",
     "golpista",
     "suspei",
     "desconfia",
@@ -123,6 +122,13 @@ const ANYWHERE: &[&str] = &[
     "abgelehnt",
     "gestohlen",
     "rückbuchung",
+    // The same, typed without their marks ("ü" as "ue" or "u")
+    "rueckbuchung",
+    "ruckbuchung",
+    "geldwaesche",
+    "geldwasche",
+    "betrueg",
+    "verdaecht",
     "verdacht",
     "verdächt",
     // Norwegian ("bedrageri" and "stjålet" are the Danish "bedrager" and
@@ -133,12 +139,15 @@ const ANYWHERE: &[&str] = &[
     "mistank",
     "mistenk",
     "tilbakeføring",
+    "tilbakeforing",
     // Swedish
     "bedräg",
     "nekad",
     "avvisad",
     "avvisat",
     "återdebiter",
+    "aterdebiter",
+    "aterkrav",
     "stulen",
     "stulet",
     "misstank",
@@ -149,6 +158,7 @@ const ANYWHERE: &[&str] = &[
     "bedrager",
     "bedraget",
     "tilbageførsel",
+    "tilbageforsel",
     "snydt",
     "snydeforsøg",
     "risici",
@@ -159,12 +169,14 @@ const ANYWHERE: &[&str] = &[
     "afslå",
     "afslog",
     "nægtet",
+    "naegtet",
     "nægtede",
     "stjål",
     "stjæl",
     "kortyveri",
     "identitetstyveri",
     "mistænk",
+    "mistaenk",
     "indsigelse",
     "hvidvask",
     "misbrug",
@@ -258,6 +270,10 @@ const ANYWHERE: &[&str] = &[
     "ブラックリスト",
 ];
 
+/// Words that begin as a stem above and are harmless: Danish "refusion" is a
+/// refund, not the French "refus".
+const HARMLESS_STARTS: &[&str] = &["refusion"];
+
 /// Whole words, and phrases of them: as stems they would begin harmless
 /// words ("scam" begins "scampi", "robo" "robot"), or they are harmless alone
 /// ("not approved" is not, "approved" is). Without marks, `_` and `-` read as
@@ -308,19 +324,27 @@ fn unmarked_lists() -> &'static [Vec<String>; 2] {
 /// `_`, `-` and the other hyphens and dashes as spaces; other scripts as written.
 fn unmarked(text: &str) -> String {
     if text.is_ascii() {
-        return text.to_ascii_lowercase().replace(['_', '-'], " ");
+        let spaced = text.to_ascii_lowercase().replace(['_', '-'], " ");
+        return one_space(&spaced);
     }
-    text.nfkd()
+    let unmarked = text
+        .nfkd()
         .filter(|c| !('\u{300}'..='\u{36f}').contains(c))
         .map(|c| match c {
             'ł' => 'l',
             'Ł' => 'L',
-            '_' | '-' | '\u{2010}'..='\u{2015}' | '\u{2212}' => ' ',
+            '_' | '-' | '\u{2010}'..='\u{2015}' | '\u{2212}' | '\u{2E3A}' | '\u{2E3B}' => ' ',
             c => c,
         })
         .nfc()
         .collect::<String>()
-        .to_lowercase()
+        .to_lowercase();
+    one_space(&unmarked)
+}
+
+/// Runs of spaces, line breaks and tabs as one space ("charge\r\nback").
+fn one_space(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// True when a reason speaks of what a store suspected or a bank refused
@@ -340,6 +364,22 @@ fn unmarked(text: &str) -> String {
 /// a harmless reason that shares a word (Norwegian "stolen", the chair) is
 /// shown as `store`.
 pub(super) fn speaks_of_suspicion(reason: &str) -> bool {
+    // Words written together in camel case ("PaymentDeclined") are words.
+    let mut chars = reason.chars().peekable();
+    let mut parted = String::new();
+    let mut camel = false;
+    while let Some(c) = chars.next() {
+        parted.push(c);
+        if c.is_lowercase() && chars.peek().is_some_and(|n| n.is_uppercase()) {
+            parted.push(' ');
+            camel = true;
+        }
+    }
+    speaks_of_seen(reason) || (camel && speaks_of_seen(&parted))
+}
+
+/// [`speaks_of_suspicion`] of text as it is seen.
+fn speaks_of_seen(reason: &str) -> bool {
     use crate::normalize::is_unseen;
     if !reason.chars().any(is_unseen) {
         return speaks_of_it(reason);
@@ -377,7 +417,8 @@ fn speaks_of_it(reason: &str) -> bool {
     let at_word_start = |i: usize| reason[..i].chars().next_back().is_none_or(|c| !c.is_alphanumeric());
     reason.char_indices().filter(|&(i, _)| at_word_start(i)).any(|(i, _)| {
         let rest = &reason[i..];
-        starts.iter().any(|w| rest.starts_with(w.as_str()))
+        let harmless = HARMLESS_STARTS.iter().any(|w| rest.starts_with(w));
+        (!harmless && starts.iter().any(|w| rest.starts_with(w.as_str())))
             || whole.iter().any(|w| {
                 rest.strip_prefix(w.as_str())
                     .is_some_and(|after| after.chars().next().is_none_or(|c| !c.is_alphanumeric()))

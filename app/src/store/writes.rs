@@ -293,9 +293,7 @@ where
             let linked = super::shopify::orders_linked(&mut tx, shop_id, number_key).await?;
             let holder = linked.into_iter().max_by(|a, b| by_id(a, b));
             match holder {
-                Some(holder) if same_order(&holder) != same_order(platform_id) => {
-                    Some((platform_id, holder, held.placed_at.clone()))
-                }
+                Some(holder) if holder != *platform_id => Some((platform_id, holder, held.placed_at.clone())),
                 _ => None,
             }
         }
@@ -371,14 +369,7 @@ fn takes_over(order: &ValidOrder, (id, holder, placed_at): &(&String, String, St
 /// Orders two platform ids as numbers when they are (Shopify's are: the
 /// shorter first, then digit by digit); other ids by length, then text.
 fn by_id(a: &str, b: &str) -> std::cmp::Ordering {
-    let (a, b) = (same_order(a), same_order(b));
     (a.len(), a).cmp(&(b.len(), b))
-}
-
-/// A Shopify order's id as its number: its GraphQL form
-/// (`gid://shopify/Order/820982911946154508`) names the same order.
-fn same_order(id: &str) -> &str {
-    id.strip_prefix("gid://shopify/Order/").unwrap_or(id)
 }
 
 /// Who sends a write: the platform's deliveries (naming which of its

@@ -123,29 +123,43 @@ pub(super) fn csv_order(rows: &[HashMap<String, String>]) -> Result<ValidOrder, 
 
 /// One order's rows as an order input, and what the rows themselves say wrong.
 fn csv_order_input(rows: &[HashMap<String, String>]) -> (OrderInput, Vec<FieldError>) {
-    let empty = HashMap::new();
-    let first = rows.first().unwrap_or(&empty);
+    // The order's own columns, each from the first row that gives it (some
+    // exports write them on one row of an order only), and which row that is.
+    let mut head = rows.first().cloned().unwrap_or_default();
+    let mut given_in: HashMap<&str, usize> = HashMap::new();
+    for &(column, _) in ORDER_COLUMNS {
+        let given = rows.iter().enumerate().find_map(|(i, row)| {
+            let value = row.get(column).filter(|v| !v.trim().is_empty())?;
+            Some((i, value))
+        });
+        if let Some((i, value)) = given {
+            head.insert(column.to_string(), value.clone());
+            given_in.insert(column, i);
+        }
+    }
+    let first = &head;
     let get = |row: &HashMap<String, String>, k: &str| row.get(k).cloned();
     let mut unreadable = vec![];
     let mut shipments: Vec<ShipmentInput> = vec![];
     let mut by_parcel: HashMap<String, usize> = HashMap::new();
     let mut items = Vec::with_capacity(rows.len());
     for (i, row) in rows.iter().enumerate() {
-        // Order columns are read from the first row; a later row that says
-        // otherwise (another shopper's email, another currency, another time
-        // or status or total) is not a line of the same order (two orders
-        // given one number, two versions of one from two exports joined), and
-        // the order is rejected, not mixed. A later row may leave them empty.
+        // A row that says otherwise of the order's own columns (another
+        // shopper's email, another currency, another time or status or total)
+        // is not a line of the same order (two orders given one number, two
+        // versions of one from two exports joined), and the order is
+        // rejected, not mixed. A row may leave them empty.
         for &(column, same) in ORDER_COLUMNS {
-            if let (Some(a), Some(b)) = (first.get(column), row.get(column)) {
-                let given = !a.trim().is_empty() && !b.trim().is_empty();
+            if let (Some(a), Some(b), Some(&at)) = (first.get(column), row.get(column), given_in.get(column)) {
+                let given = !b.trim().is_empty();
                 if given && !same(a, b) && !unreadable.iter().any(|e: &FieldError| e.field == column) {
                     unreadable.push(FieldError::new(
                         column,
                         "rows_disagree",
                         format!(
-                            "`{column}` differs between this order's row 1 and row {} (an order's rows share its \
+                            "`{column}` differs between this order's row {} and row {} (an order's rows share its \
                              columns; are two orders given one order_number?)",
+                            at + 1,
                             i + 1
                         ),
                     ));
@@ -290,14 +304,36 @@ const ORDER_COLUMNS: &[(&str, fn(&str, &str) -> bool)] = &[
     ("cancel_reason", same_text),
     ("payment_status", same_code),
     ("fulfillment_status", same_code),
-    ("subtotal", same_text),
-    ("shipping", same_text),
-    ("tax", same_text),
-    ("discounts", same_text),
-    ("total", same_text),
+    ("subtotal", same_amount),
+    ("shipping", same_amount),
+    ("tax", same_amount),
+    ("discounts", same_amount),
+    ("total", same_amount),
     ("note", same_text),
-    ("tags", same_text),
+    ("tags", same_tags),
 ];
+
+/// Amounts by their value: `10.00`, `10.0` and `10` are one.
+fn same_amount(a: &str, b: &str) -> bool {
+    let value = |s: &str| {
+        let s = s.trim();
+        let (int, frac) = s.split_once('.').unwrap_or((s, ""));
+        let int = int.trim_start_matches('0');
+        (int.to_string(), frac.trim_end_matches('0').to_string())
+    };
+    value(a) == value(b)
+}
+
+/// Tags as a set: `a|b` and `b, a` are one.
+fn same_tags(a: &str, b: &str) -> bool {
+    fn set(s: &str) -> Vec<&str> {
+        let mut tags: Vec<&str> = s.split(['|', ',']).map(str::trim).filter(|t| !t.is_empty()).collect();
+        tags.sort_unstable();
+        tags.dedup();
+        tags
+    }
+    set(a) == set(b)
+}
 
 fn same_text(a: &str, b: &str) -> bool {
     a.trim() == b.trim()

@@ -7,56 +7,16 @@
 //! of one order are together (as platforms export them) holds one order's rows at
 //! a time, however long the file.
 
+use super::csv_group::{finished, Group, MAX_HELD};
 use super::csv_header::{cells_unlike_header, columns, other_separator, row_problem};
-use super::csv_rows::{comma_amount, csv_order, MONEY_COLUMNS};
+use super::csv_rows::{comma_amount, MONEY_COLUMNS};
 use super::row_bound::{RowBound, READ_AHEAD};
-use super::{reasons, Parsed, Rejected};
-use app::order::{LIMITS, MAX_BODY_BYTES};
+use super::{Parsed, Rejected};
 use csv::{ByteRecord, StringRecord};
 use std::collections::hash_map::RandomState;
 use std::collections::HashMap;
 use std::hash::BuildHasher;
 use std::io::{Read, Seek, SeekFrom};
-
-/// One order's rows so far: the line of its first, its rows (no more than an
-/// order may have line items, and one; no more text than an order's body may
-/// hold), how many there were and how much text, and the first of them that
-/// could not be read (the order is then rejected whole).
-struct Group {
-    line: usize,
-    rows: Vec<HashMap<String, String>>,
-    count: usize,
-    bytes: usize,
-    unreadable: Option<Rejected>,
-}
-
-impl Group {
-    fn new(line: usize) -> Group {
-        Group {
-            line,
-            rows: Vec::new(),
-            count: 0,
-            bytes: 0,
-            unreadable: None,
-        }
-    }
-
-    /// Adds a row, or the reason it could not be read (its order's first such is kept).
-    fn add(&mut self, row: Result<HashMap<String, String>, Rejected>) {
-        self.count += 1;
-        match row {
-            Ok(row) => {
-                self.bytes += row.iter().map(|(k, v)| k.len() + v.len()).sum::<usize>();
-                if self.rows.len() <= LIMITS.line_items && self.bytes <= MAX_BODY_BYTES {
-                    self.rows.push(row);
-                }
-            }
-            Err(unreadable) => {
-                self.unreadable.get_or_insert(unreadable);
-            }
-        }
-    }
-}
 
 /// The orders of a CSV file, each as soon as its last row is read; a row that
 /// cannot be read, or has no order number, as soon as it is read.
@@ -75,6 +35,9 @@ pub struct CsvOrders<R> {
     hasher: RandomState,
     /// Orders whose last row is still to come, by key.
     open: HashMap<String, Group>,
+    /// About how much memory the rows of `open` take, and the most they may.
+    held: usize,
+    held_limit: usize,
     /// Orders still open at the end (the file changed between the passes, or two
     /// keys' hashes met), last first.
     left: Vec<Group>,
@@ -173,11 +136,19 @@ pub fn csv_orders<R: Read + Seek>(input: R) -> Result<CsvOrders<R>, Rejected> {
         answers,
         hasher,
         open: HashMap::new(),
+        held: 0,
+        held_limit: MAX_HELD,
         left: Vec::new(),
         failed: false,
         separator,
     })
 }
+
+/// What is said of a file whose orders' rows are so far apart that more
+/// than [`MAX_HELD`] of them wait for their orders' last rows.
+const TOO_FAR_APART: &str = "the rows of this file's orders are too far apart: the rows read so far of orders whose \
+     last row is still to come fill 64 MiB; sort the file by order_number and import it again (the orders \
+     before this line were written, and are written again unchanged); nothing after this line is read";
 
 /// What is said of a header row that changed between the passes.
 const CHANGED: &str = "changed while the file was imported (import the file again)";
@@ -304,11 +275,17 @@ impl<R: Read> CsvOrders<R> {
         };
         match self.last_rows.get(&self.hasher.hash_one(key.as_str())) {
             Some(&last) if start < last => {
-                self.open.entry(key).or_insert_with(|| Group::new(at)).add(row);
+                self.held += self.open.entry(key).or_insert_with(|| Group::new(at)).add(row);
+                if self.held > self.held_limit {
+                    // What is still open is not written in part.
+                    self.failed = true;
+                    return Some(Some(Err(Rejected::new(at, TOO_FAR_APART))));
+                }
                 Some(None)
             }
             Some(&last) if start == last => {
                 let mut group = self.open.remove(&key).unwrap_or_else(|| Group::new(at));
+                self.held -= group.held();
                 group.add(row);
                 Some(Some(finished(group)))
             }
@@ -345,44 +322,6 @@ impl<R: Read> Iterator for CsvOrders<R> {
             }
         }
     }
-}
-
-/// A whole order's rows as an order to write, or why they cannot be one.
-fn finished(
-    Group {
-        line,
-        rows,
-        count,
-        bytes,
-        unreadable,
-    }: Group,
-) -> Parsed {
-    // Its other rows alone would be an order in part: a parcel or an item missing.
-    if let Some(Rejected { line, reason }) = unreadable {
-        return Err(Rejected::new(
-            line,
-            format!("{reason}; this row's order is not written (none of its rows)"),
-        ));
-    }
-    if count > LIMITS.line_items {
-        let limit = LIMITS.line_items;
-        return Err(Rejected::new(
-            line,
-            format!("line_items: {count} rows for this order; an order has at most {limit} line items"),
-        ));
-    }
-    if bytes > MAX_BODY_BYTES {
-        return Err(Rejected::new(
-            line,
-            format!(
-                "this order's rows hold {bytes} bytes of text; an order holds at most {MAX_BODY_BYTES} \
-                 (1 MiB, the API's limit for one order)"
-            ),
-        ));
-    }
-    csv_order(&rows)
-        .map(|order| (line, order))
-        .map_err(|errors| Rejected::new(line, reasons(&errors)))
 }
 
 #[cfg(test)]

@@ -5,6 +5,7 @@
 //! columns). A line that cannot become a valid order is reported with its line
 //! number and reason and written nowhere; the others go on.
 
+mod csv_group;
 mod csv_header;
 mod csv_rows;
 mod csv_stream;

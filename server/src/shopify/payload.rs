@@ -44,10 +44,16 @@ impl TryFrom<RawId> for Id {
 }
 
 impl Id {
+    /// The id as text; a GraphQL id (`gid://shopify/Order/820982911946154508`)
+    /// as the number it names, so that either form is one order (or parcel,
+    /// refund, return) wherever ids are compared or kept.
     pub fn text(&self) -> String {
         match self {
             Id::Number(n) => n.to_string(),
-            Id::Text(s) => s.clone(),
+            Id::Text(s) => match s.strip_prefix("gid://shopify/").and_then(|rest| rest.rsplit_once('/')) {
+                Some((_, n)) if !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()) => n.to_string(),
+                _ => s.clone(),
+            },
         }
     }
 }

@@ -210,6 +210,7 @@ async fn keys_are_named_and_bad_names_make_nothing() {
         "\u{2800}".into(),
         "\u{1D173}\u{1D174}".into(),
         "\u{1BCA0}".into(),
+        "\u{301}".into(),
         "y".repeat(1_000),
     ] {
         let (status, page) = make(bad.clone()).await;

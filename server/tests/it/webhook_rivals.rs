@@ -107,3 +107,49 @@ async fn a_time_that_is_not_one_is_refused_naming_its_field_and_changes_nothing(
         assert_eq!(app.merchant_order("alpha", "8901").await, before, "{field}");
     }
 }
+
+/// Shopify's GraphQL id of an order is the order its number names: a refund,
+/// a parcel or a deletion naming it either way finds the same order.
+#[tokio::test]
+async fn an_orders_graphql_id_is_the_same_order_as_its_number() {
+    let app = TestApp::spawn().await;
+    let (_, stored) = deliver(
+        &app,
+        "alpha",
+        "orders/create",
+        "g-1",
+        &order(5, "jon@example.com", "2026-11-01T10:00:00Z"),
+    )
+    .await;
+    assert_eq!(stored["outcome"], "applied");
+    let mut refund: Value = serde_json::from_str(common::shopify::REFUND).unwrap();
+    refund["order_id"] = json!("gid://shopify/Order/5");
+    let (_, refunded) = deliver(&app, "alpha", "refunds/create", "g-2", &refund).await;
+    assert_eq!(refunded["outcome"], "applied", "{refunded}");
+    let mut f = parcel(5, "GID-TRACK");
+    f["order_id"] = json!("gid://shopify/Order/5");
+    f["name"] = Value::Null;
+    let (_, parcel) = deliver(&app, "alpha", "fulfillments/create", "g-3", &f).await;
+    assert_eq!(parcel["outcome"], "applied", "{parcel}");
+    let (_, erased) = deliver(
+        &app,
+        "alpha",
+        "orders/delete",
+        "g-4",
+        &json!({"id": "gid://shopify/Order/5"}),
+    )
+    .await;
+    assert_eq!(erased["outcome"], "erased", "{erased}");
+    let (_, again) = deliver(
+        &app,
+        "alpha",
+        "orders/updated",
+        "g-5",
+        &order(5, "jon@example.com", "2026-11-01T10:00:00Z"),
+    )
+    .await;
+    assert_eq!(
+        again["outcome"], "erased",
+        "the erased order does not come back: {again}"
+    );
+}

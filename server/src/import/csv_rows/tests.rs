@@ -106,10 +106,12 @@ order_number,email,placed_at,updated_at,status,currency,total,line_item_title,qu
 #2,bo@example.com,2026-11-02T10:15:00Z,2026-11-05T00:00:00Z,open,NOK,2.00,Cap,1,1.00
 #2,bo@example.com,2026-11-02T10:15:00Z,2026-11-05T00:00:00Z,open,NOK,3.00,Hat,1,1.00
 #3,cy@example.com,2026-11-02T10:15:00Z,2026-11-05T00:00:00Z,open,NOK,2.00,Cap,1,1.00
-#3,,,2026-11-05T01:00:00+01:00,OPEN,,,Hat,1,1.00
+#3,,,2026-11-05T01:00:00+01:00,OPEN,,2,Hat,1,1.00
+#4,di@example.com,2026-11-02T10:15:00Z,,,NOK,2.00,Cap,1,1.00
+#4,di@example.com,2026-11-02T10:15:00Z,2026-11-06T00:00:00Z,cancelled,NOK,2.0,Hat,1,1.00
 ";
     let parsed = read_csv(file.as_bytes()).expect("the header row is good");
-    assert_eq!(parsed.len(), 3);
+    assert_eq!(parsed.len(), 4);
     let Err(versions) = &parsed[0] else {
         panic!("{:?}", parsed[0])
     };
@@ -124,9 +126,15 @@ order_number,email,placed_at,updated_at,status,currency,total,line_item_title,qu
     };
     assert!(totals.reason.contains("`total` differs"), "{}", totals.reason);
     let Ok((_, same)) = &parsed[2] else {
-        panic!("empty cells and one instant say the same: {:?}", parsed[2])
+        panic!("empty cells, one instant and one amount say the same: {:?}", parsed[2])
     };
     assert_eq!(same.line_items.len(), 2);
+    // Given on a later row only, a value is the order's, not lost.
+    let Ok((_, later)) = &parsed[3] else {
+        panic!("{:?}", parsed[3])
+    };
+    assert_eq!(later.status.as_str(), "cancelled");
+    assert_eq!(later.updated_at, "2026-11-06T00:00:00Z");
 }
 
 #[test]

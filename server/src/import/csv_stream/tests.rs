@@ -66,6 +66,49 @@ impl Seek for Rewritten {
     }
 }
 
+/// Orders whose rows lie far apart (every order's first row, then every
+/// order's second) are held until the memory they take reaches the limit;
+/// there the file is refused, the orders finished before it handed on, and
+/// nothing after it read. Rows together never come near the limit.
+#[test]
+fn orders_whose_rows_lie_too_far_apart_are_refused_where_they_fill_the_limit() {
+    let mut file = String::from(HEADER);
+    for title in ["Cap", "Socks"] {
+        for n in 0..1000 {
+            file.push_str(&row(&format!("#{n}"), title));
+        }
+    }
+    file.push_str(&row("#A", "Alone"));
+    let mut orders = csv_orders(Cursor::new(file.clone())).expect("the header row is good");
+    let all: Vec<_> = (&mut orders).collect();
+    assert_eq!(all.len(), 1001, "within the limit every order is read");
+    assert!(all.iter().all(Result::is_ok));
+
+    let mut orders = csv_orders(Cursor::new(file)).expect("the header row is good");
+    orders.held_limit = 100 * 1024;
+    let answers: Vec<_> = (&mut orders).collect();
+    let Some(Err(refused)) = answers.last() else {
+        panic!("{:?}", answers.last())
+    };
+    assert!(refused.reason.contains("too far apart"), "{}", refused.reason);
+    assert!(
+        answers.len() == 1,
+        "no order was finished before the limit: {}",
+        answers.len()
+    );
+    assert!(
+        refused.line > 2 && refused.line < 1002,
+        "refused in the first rows: {}",
+        refused.line
+    );
+    assert!(
+        orders.held <= orders.held_limit + 4096,
+        "held {} past the limit by more than a row",
+        orders.held
+    );
+    assert_eq!(orders.next().map(|a| a.is_ok()), None, "nothing after it is read");
+}
+
 #[test]
 fn rows_added_between_the_passes_are_refused_and_the_rest_still_read() {
     let before = String::from(HEADER) + &row("#1", "Cap") + &row("#2", "Cap") + &row("#5", "Cap");
