@@ -293,9 +293,12 @@ fn repeated(rows: &[HashMap<String, String>]) -> Option<usize> {
     (times > 1 && counts.values().all(|&n| n == times)).then_some(times)
 }
 
+/// Whether two cells say the same.
+type Same = fn(&str, &str) -> bool;
+
 /// The columns of the order itself, each with what makes two rows' cells
 /// say the same: addresses and codes in any case, times by the instant.
-const ORDER_COLUMNS: &[(&str, fn(&str, &str) -> bool)] = &[
+const ORDER_COLUMNS: &[(&str, Same)] = &[
     ("email", same_email),
     ("currency", same_code),
     ("placed_at", same_time),
