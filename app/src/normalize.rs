@@ -76,14 +76,12 @@ pub fn narrow(c: char) -> char {
 
 /// Whether `text` shows nothing: only spaces and characters that show nothing
 /// ([`is_unseen`]: a zero-width space, a Braille blank) and marks with no
-/// letter to sit on (U+0301 alone). A control character is not nothing: it
-/// is refused by name where text is checked.
+/// letter to sit on (U+0301, U+064E alone: any combining mark). A control
+/// character is not nothing: it is refused by name where text is checked.
+#[cfg(feature = "ssr")]
 pub fn shows_nothing(text: &str) -> bool {
-    let mark = |c: char| {
-        matches!(c, '\u{300}'..='\u{36F}' | '\u{1AB0}'..='\u{1AFF}' | '\u{1DC0}'..='\u{1DFF}'
-            | '\u{20D0}'..='\u{20FF}' | '\u{FE20}'..='\u{FE2F}')
-    };
-    let nothing = |c: char| c.is_whitespace() || mark(c) || (is_unseen(c) && !c.is_control());
+    use unicode_normalization::char::is_combining_mark;
+    let nothing = |c: char| c.is_whitespace() || is_combining_mark(c) || (is_unseen(c) && !c.is_control());
     text.chars().all(nothing)
 }
 

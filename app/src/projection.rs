@@ -14,7 +14,7 @@ use suspicion::speaks_of_suspicion;
 /// The number of these rules. Raise it with any change that makes a stored
 /// order's view come out differently: a server whose number is higher than the
 /// database's makes every stored view again when it migrates (`store/views.rs`).
-pub const RULES: i64 = 8;
+pub const RULES: i64 = 9;
 
 impl From<&Order> for ShopperView {
     fn from(order: &Order) -> Self {
@@ -117,7 +117,9 @@ impl From<&Order> for ShopperView {
 /// The first name in a whole name: its first word, or the first word after
 /// the comma of a name written surname first ("Lovelace, Ada", a full-width
 /// comma too), unless what follows the comma is a suffix ("Smith, Jr.",
-/// "Acme, Inc."); a title before it is passed over ("Dr. Ada Lovelace").
+/// "Acme, Inc."); titles before it are passed over ("Prof. Dr. Hans
+/// Müller"), and a title with one word after it ("Dr. Lovelace") or none
+/// gives none.
 /// Only a surname of one word is taken for one ("Ada Lovelace, Jr." is Ada):
 /// a shopper is never shown a later part of their name for their first.
 /// Words are also parted where something shows nothing
@@ -126,29 +128,70 @@ fn first_name(name: &str) -> Option<String> {
     const SUFFIXES: [&str; 14] = [
         "jr", "sr", "ii", "iii", "iv", "phd", "md", "esq", "inc", "ltd", "llc", "gmbh", "as", "ab",
     ];
-    const TITLES: [&str; 14] = [
-        "mr", "mrs", "ms", "miss", "mx", "dr", "prof", "herr", "frau", "mme", "mlle", "sra", "srta", "dott",
+    // Titles in the page's languages (compared without a closing dot).
+    const TITLES: [&str; 30] = [
+        "mr",
+        "mrs",
+        "ms",
+        "miss",
+        "mx",
+        "dr",
+        "prof",
+        "rev",
+        "sir",
+        "dame",
+        "herr",
+        "frau",
+        "dipl.-ing",
+        "mag",
+        "m",
+        "mme",
+        "mlle",
+        "sr",
+        "sra",
+        "srta",
+        "d",
+        "dª",
+        "sig",
+        "sig.ra",
+        "dott",
+        "dhr",
+        "mevr",
+        "pan",
+        "pani",
+        "hr",
     ];
     let comma = |c: char| matches!(c, ',' | '\u{FF0C}');
     let parts = |c: char| c.is_whitespace() || comma(c) || crate::normalize::is_unseen(c);
     let is = |list: &[&str], word: &str| list.contains(&word.trim_end_matches('.').to_lowercase().as_str());
-    // The first word, past a title when more follow.
+    // The first word past any titles; none when the titles leave one word
+    // (a title and a surname) or none.
     let first = |text: &str| {
-        let mut words = text.split(parts).filter(|w| !w.is_empty());
-        let word = words.next()?;
-        let next = words.next();
-        Some(match next {
-            Some(next) if is(&TITLES, word) => next.to_string(),
-            _ => word.to_string(),
-        })
-    };
-    let given = match name.split_once(comma) {
-        Some((surname, given)) if surname.split(parts).filter(|w| !w.is_empty()).count() == 1 => {
-            first(given).filter(|w| !is(&SUFFIXES, w))
+        let words: Vec<&str> = text.split(parts).filter(|w| !w.is_empty()).collect();
+        let titles = words.iter().take_while(|w| is(&TITLES, w)).count();
+        match (titles, &words[titles..]) {
+            (0, [word, ..]) => Some(word.to_string()),
+            (_, [word, _, ..]) => Some(word.to_string()),
+            _ => None,
         }
-        _ => None,
     };
-    given.or_else(|| first(name))
+    match name.split_once(comma) {
+        Some((surname, given)) if surname.split(parts).filter(|w| !w.is_empty()).count() == 1 => {
+            let given_words = given.split(parts).filter(|w| !w.is_empty()).count();
+            match given.split(parts).find(|w| !w.is_empty()) {
+                // "Smith, Jr.": no given name after the comma.
+                Some(word) if is(&SUFFIXES, word) => first(name),
+                // "Lovelace, Dr. Ada", "Lovelace, Ada".
+                Some(_) => {
+                    let words: Vec<&str> = given.split(parts).filter(|w| !w.is_empty()).collect();
+                    let titles = words.iter().take_while(|w| is(&TITLES, w)).count();
+                    (titles < given_words).then(|| words[titles].to_string())
+                }
+                None => first(name),
+            }
+        }
+        _ => first(name),
+    }
 }
 
 /// A stored link, only if it is one a shopper may follow (stored links were
@@ -164,7 +207,7 @@ fn link(url: &Option<String>) -> Option<String> {
 /// (`speaks_of_suspicion`): that is `store`.
 pub fn shopper_cancel_reason(reason: &str) -> String {
     let code = reason.trim().to_ascii_lowercase();
-    if speaks_of_suspicion(&code) {
+    if speaks_of_suspicion(reason) {
         return "store".to_string();
     }
     match code.as_str() {
@@ -184,7 +227,7 @@ pub fn shopper_cancel_reason(reason: &str) -> String {
 /// the API is shown as written, unless it speaks of fraud or risk: that is `store`.
 pub fn shopper_hold_reason(reason: &str) -> String {
     let code = reason.trim().to_ascii_lowercase().replace(['-', ' '], "_");
-    if speaks_of_suspicion(&code) {
+    if speaks_of_suspicion(reason) {
         return "store".to_string();
     }
     match code.as_str() {

@@ -15,7 +15,16 @@ fn with(change: impl FnOnce(&mut Value)) -> Result<ValidOrder, Vec<crate::errors
 /// empty one: a shopper would read an item without a name.
 #[test]
 fn a_required_text_that_shows_nothing_is_missing() {
-    for blank in ["", "   ", " \u{200B} ", "\u{2800}", "\u{FEFF}\u{2060}", "\u{301}"] {
+    for blank in [
+        "",
+        "   ",
+        " \u{200B} ",
+        "\u{2800}",
+        "\u{FEFF}\u{2060}",
+        "\u{301}",
+        "\u{E48}",
+        "\u{1D165}",
+    ] {
         let errors = with(|b| b["line_items"][0]["title"] = json!(blank)).unwrap_err();
         let codes: Vec<_> = errors.iter().map(|e| (e.field.as_str(), e.code.as_str())).collect();
         assert_eq!(codes, [("line_items[0].title", "required")], "{blank:?}");

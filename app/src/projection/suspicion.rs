@@ -19,6 +19,7 @@ const WORD_STARTS: &[&str] = &[
     "theft",
     "blacklist",
     "launder",
+    "reject",
     // French ("fraude" is matched anywhere, "suspecte" above, "contestation"
     // by the Italian "contestat" below)
     "risqu",
@@ -140,6 +141,13 @@ const ANYWHERE: &[&str] = &[
     "mistenk",
     "tilbakeføring",
     "tilbakeforing",
+    "avslatt",
+    "avslaatt",
+    "stjalet",
+    "stjaalet",
+    "bedraegeri",
+    "afslaaet",
+    "snydeforsog",
     // Swedish
     "bedräg",
     "nekad",
@@ -288,6 +296,8 @@ const WHOLE: &[&str] = &[
     "recusou",
     "charge back",
     "charge backs",
+    "kort nektet",
+    "betaling nektet",
     "not approved",
     "not authorized",
     "not authorised",
@@ -320,7 +330,8 @@ fn unmarked_lists() -> &'static [Vec<String>; 2] {
 }
 
 /// `text` in lower case, full-width letters as their plain forms, without
-/// the marks on Latin letters ("Refusé" is "refuse", Polish "ł" is "l"),
+/// the marks on Latin letters ("Refusé" is "refuse", Polish "ł" and Danish
+/// "ø" are "l" and "o"),
 /// `_`, `-` and the other hyphens and dashes as spaces; other scripts as written.
 fn unmarked(text: &str) -> String {
     if text.is_ascii() {
@@ -333,6 +344,8 @@ fn unmarked(text: &str) -> String {
         .map(|c| match c {
             'ł' => 'l',
             'Ł' => 'L',
+            'ø' => 'o',
+            'Ø' => 'O',
             '_' | '-' | '\u{2010}'..='\u{2015}' | '\u{2212}' | '\u{2E3A}' | '\u{2E3B}' => ' ',
             c => c,
         })

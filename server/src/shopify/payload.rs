@@ -31,27 +31,37 @@ impl TryFrom<RawId> for Id {
     fn try_from(raw: RawId) -> Result<Id, String> {
         match raw {
             RawId::Number(n) => Ok(Id::Number(n)),
+            // `return:` begins the links Lookout keeps of returns' own ids.
             RawId::Text(t)
-                if !t.is_empty() && t.chars().count() <= MAX_SHOPIFY_ID && !t.chars().any(char::is_control) =>
+                if !t.is_empty()
+                    && t.chars().count() <= MAX_SHOPIFY_ID
+                    && !t.chars().any(char::is_control)
+                    && !t.starts_with("return:") =>
             {
                 Ok(Id::Text(t))
             }
             RawId::Text(_) => Err(format!(
-                "an id is a number or a text of 1 to {MAX_SHOPIFY_ID} characters, none of them a control character"
+                "an id is a number or a text of 1 to {MAX_SHOPIFY_ID} characters, none of them a control \
+                 character, not beginning with `return:`"
             )),
         }
     }
 }
 
 impl Id {
-    /// The id as text; a GraphQL id (`gid://shopify/Order/820982911946154508`)
-    /// as the number it names, so that either form is one order (or parcel,
-    /// refund, return) wherever ids are compared or kept.
+    /// The id as text; a GraphQL id of an order, a parcel, a refund or a
+    /// return (`gid://shopify/Order/820982911946154508`) as the number it
+    /// names, so that either form is one order (or parcel, refund, return)
+    /// wherever ids are compared or kept. Any other text is itself (a
+    /// customer's gid is not the order of its number).
     pub fn text(&self) -> String {
+        const KINDS: [&str; 4] = ["Order", "Fulfillment", "Refund", "Return"];
         match self {
             Id::Number(n) => n.to_string(),
-            Id::Text(s) => match s.strip_prefix("gid://shopify/").and_then(|rest| rest.rsplit_once('/')) {
-                Some((_, n)) if !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()) => n.to_string(),
+            Id::Text(s) => match s.strip_prefix("gid://shopify/").and_then(|rest| rest.split_once('/')) {
+                Some((kind, n)) if KINDS.contains(&kind) && !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()) => {
+                    n.parse::<u64>().map_or_else(|_| s.clone(), |n| n.to_string())
+                }
                 _ => s.clone(),
             },
         }

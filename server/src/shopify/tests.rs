@@ -354,3 +354,24 @@ fn a_fulfillment_sent_in_several_boxes_keeps_each_box_tracking() {
     assert_eq!(single.tracking_number.as_deref(), Some("00370712345678901234"));
     assert!(single.more_tracking.is_empty());
 }
+
+/// An order's, a parcel's, a refund's or a return's GraphQL id is the number
+/// it names; any other text is itself, and none may pass for a return's link.
+#[test]
+fn a_graphql_id_is_its_number_only_for_what_it_names() {
+    let text = |id: Value| serde_json::from_value::<super::Id>(id).ok().map(|id| id.text());
+    for (id, read) in [
+        ("gid://shopify/Order/820982911946154508", "820982911946154508"),
+        ("gid://shopify/Fulfillment/5", "5"),
+        ("gid://shopify/Return/0005", "5"),
+        ("gid://shopify/Customer/4242", "gid://shopify/Customer/4242"),
+        ("gid://shopify/Order/7/8", "gid://shopify/Order/7/8"),
+        ("gid://shopify//5", "gid://shopify//5"),
+        ("gid://shopify/Order/", "gid://shopify/Order/"),
+        ("gid://shopify/Order/12x", "gid://shopify/Order/12x"),
+    ] {
+        assert_eq!(text(json!(id)).as_deref(), Some(read), "{id}");
+    }
+    assert_eq!(text(json!(5)).as_deref(), Some("5"));
+    assert_eq!(text(json!("return:71")), None, "a return's link is not an order's id");
+}

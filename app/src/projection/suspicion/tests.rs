@@ -129,6 +129,17 @@ fn words_are_caught_through_what_does_not_show_and_marks_put_on_them() {
         "tilbageforsel",
         "Naegtet",
         "Mistaenkelig",
+        "Avslatt betaling",
+        "Avslaatt",
+        "Kortet stjalet",
+        "Kort stjaalet",
+        "Snydeforsog",
+        "Snydeforsøg",
+        "Bedraegeri",
+        "Betaling afslaaet",
+        "Kort nektet",
+        "Rejected payment",
+        "Payment rejected",
     ] {
         assert!(speaks_of_suspicion(reason), "{reason:?}");
     }
