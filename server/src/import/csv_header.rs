@@ -49,7 +49,8 @@ fn name(header: &str) -> String {
 /// row's. Returns the names and the order number's column.
 pub(super) fn columns(raw: &StringRecord, line: usize) -> Result<(StringRecord, usize), Rejected> {
     if raw.iter().all(str::is_empty) {
-        return Err(Rejected::new(line, "the file has no orders: not even a header row"));
+        // Blank lines only, or nothing: the file as a whole, at its first line.
+        return Err(Rejected::new(1, "the file has no orders: not even a header row"));
     }
     let headers: StringRecord = raw.iter().map(name).collect();
     let known = |h: &str| h.is_empty() || CSV_COLUMNS.contains(&h);
@@ -237,9 +238,10 @@ mod tests {
             "{}",
             bad.reason
         );
-        for empty in [&b""[..], b"\n\n", b"\r\n"] {
+        for empty in [&b""[..], b"\n\n", b"\r\n", b"\n\n\n\n", b"\r\r\r"] {
             let Err(bad) = read(empty) else { panic!("{empty:?}") };
             assert_eq!(bad.reason, "the file has no orders: not even a header row", "{empty:?}");
+            assert_eq!(bad.line, 1, "{empty:?}: no line past the file's end");
         }
     }
 

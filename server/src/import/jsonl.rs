@@ -58,11 +58,13 @@ pub fn jsonl_orders(mut reader: impl BufRead) -> impl Iterator<Item = Parsed> {
                     return Some(Err(Rejected::new(line_no, reason)));
                 }
             }
-            return Some(
-                parse_order(&line)
-                    .map(|order| (line_no, order))
-                    .map_err(|errors| Rejected::new(line_no, reasons(&plain(&line, errors)))),
-            );
+            return Some(parse_order(&line).map(|order| (line_no, order)).map_err(|errors| {
+                // Orders parted by a lone `\r` inside a file of `\n` lines.
+                match ends_lines_with_cr(&line) {
+                    true => Rejected::new(line_no, LONE_CR_INSIDE),
+                    false => Rejected::new(line_no, reasons(&plain(&line, errors))),
+                }
+            }));
         }
         None
     })
@@ -94,6 +96,10 @@ fn not_lines(first: &[u8]) -> Option<&'static str> {
 const LONE_CR: &str = "the file's lines end with a lone carriage return (`\\r`, as an old Mac wrote them), which \
      JSON Lines does not read as line endings: end them with `\\n` (`tr '\\r' '\\n' < FILE`); nothing after \
      this line is read";
+
+/// What is said of a line (not the first) that holds orders parted by a lone `\r`.
+const LONE_CR_INSIDE: &str = "the line holds orders parted by a lone carriage return (`\\r`), which JSON Lines \
+     does not read as a line ending: end each order's line with `\\n`";
 
 /// Whether a line holds one order's end and the next one's start parted by a
 /// lone `\r` (a `\r\n` never reaches a line whole).
@@ -189,6 +195,14 @@ mod tests {
             assert_eq!(refused.line, 1);
             assert!(refused.reason.contains("lone carriage return"), "{}", refused.reason);
         }
+        // Inside a file of `\n` lines: that line is refused saying why, the rest read.
+        let good = r##"{"order_number":"#1","email":"a@example.com"}"##;
+        let mixed = format!("{good}\n{order}\r{order}\n{good}\n");
+        let parsed = read_jsonl(mixed.as_bytes());
+        assert_eq!(parsed.len(), 3, "{parsed:?}");
+        let Err(refused) = &parsed[1] else { panic!("{parsed:?}") };
+        assert_eq!(refused.line, 2);
+        assert!(refused.reason.contains("lone carriage return"), "{}", refused.reason);
         // A `\r` inside one order is JSON's whitespace, as before.
         let parsed = read_jsonl(br##"{"order_number":"#1",\r"email":"a@example.com"}"##.as_slice());
         assert!(
