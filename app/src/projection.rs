@@ -164,34 +164,37 @@ fn first_name(name: &str) -> Option<String> {
     let comma = |c: char| matches!(c, ',' | '\u{FF0C}');
     let parts = |c: char| c.is_whitespace() || comma(c) || crate::normalize::is_unseen(c);
     let is = |list: &[&str], word: &str| list.contains(&word.trim_end_matches('.').to_lowercase().as_str());
+    let words = |text| -> Vec<&str> { name_words(text, parts) };
+    // How many of the first words are titles.
+    let titles = |words: &[&str]| words.iter().take_while(|w| is(&TITLES, w)).count();
     // The first word past any titles; none when the titles leave one word
     // (a title and a surname) or none.
-    let first = |text: &str| {
-        let words: Vec<&str> = text.split(parts).filter(|w| !w.is_empty()).collect();
-        let titles = words.iter().take_while(|w| is(&TITLES, w)).count();
+    let first = |text| {
+        let words = words(text);
+        let titles = titles(&words);
         match (titles, &words[titles..]) {
-            (0, [word, ..]) => Some(word.to_string()),
-            (_, [word, _, ..]) => Some(word.to_string()),
+            (0, [word, ..]) | (_, [word, _, ..]) => Some(word.to_string()),
             _ => None,
         }
     };
     match name.split_once(comma) {
-        Some((surname, given)) if surname.split(parts).filter(|w| !w.is_empty()).count() == 1 => {
-            let given_words = given.split(parts).filter(|w| !w.is_empty()).count();
-            match given.split(parts).find(|w| !w.is_empty()) {
+        Some((surname, given)) if words(surname).len() == 1 => {
+            let given = words(given);
+            match given.first() {
                 // "Smith, Jr.": no given name after the comma.
                 Some(word) if is(&SUFFIXES, word) => first(name),
-                // "Lovelace, Dr. Ada", "Lovelace, Ada".
-                Some(_) => {
-                    let words: Vec<&str> = given.split(parts).filter(|w| !w.is_empty()).collect();
-                    let titles = words.iter().take_while(|w| is(&TITLES, w)).count();
-                    (titles < given_words).then(|| words[titles].to_string())
-                }
+                // "Lovelace, Dr. Ada", "Lovelace, Ada"; "Lovelace, Dr." gives none.
+                Some(_) => given.get(titles(&given)).map(|w| w.to_string()),
                 None => first(name),
             }
         }
         _ => first(name),
     }
+}
+
+/// The words of a name, parted where `parts` says.
+fn name_words(text: &str, parts: impl Fn(char) -> bool) -> Vec<&str> {
+    text.split(parts).filter(|w| !w.is_empty()).collect()
 }
 
 /// A stored link, only if it is one a shopper may follow (stored links were

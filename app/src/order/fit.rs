@@ -106,12 +106,16 @@ fn fit_address(a: &mut AddressInput) {
     fit(&mut a.address2, MAX_STREET);
     fit(&mut a.zip, MAX_ZIP);
     fit(&mut a.phone, MAX_PHONE);
-    // A platform's country that is no two-letter code is dropped, not refused.
-    if a.country_code
+    drop_unknown_country(&mut a.country_code);
+}
+
+/// A platform's country that is no two-letter code, dropped, not refused.
+pub(super) fn drop_unknown_country(country_code: &mut Option<String>) {
+    if country_code
         .as_deref()
         .is_some_and(|c| !c.trim().is_empty() && !is_country_code(c.trim()))
     {
-        a.country_code = None;
+        *country_code = None;
     }
 }
 

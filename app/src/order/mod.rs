@@ -223,10 +223,7 @@ impl ValidOrder {
     /// is never refused for what it did not send.
     pub fn check_merged(mut order: Order) -> Result<ValidOrder, Vec<crate::errors::FieldError>> {
         if let Some(address) = order.shipping_address.as_mut() {
-            let code = address.country_code.as_deref().map(str::trim);
-            if code.is_some_and(|c| !fields::is_country_code(c)) {
-                address.country_code = None;
-            }
+            fit::drop_unknown_country(&mut address.country_code);
         }
         validate_platform(OrderInput::from(order))
     }

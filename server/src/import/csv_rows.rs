@@ -137,7 +137,6 @@ fn csv_order_input(rows: &[HashMap<String, String>]) -> (OrderInput, Vec<FieldEr
             given_in.insert(column, i);
         }
     }
-    let first = &head;
     let get = |row: &HashMap<String, String>, k: &str| row.get(k).cloned();
     let mut unreadable = vec![];
     let mut shipments: Vec<ShipmentInput> = vec![];
@@ -150,7 +149,7 @@ fn csv_order_input(rows: &[HashMap<String, String>]) -> (OrderInput, Vec<FieldEr
         // versions of one from two exports joined), and the order is
         // rejected, not mixed. A row may leave them empty.
         for &(column, same) in ORDER_COLUMNS {
-            if let (Some(a), Some(b), Some(&at)) = (first.get(column), row.get(column), given_in.get(column)) {
+            if let (Some(a), Some(b), Some(&at)) = (head.get(column), row.get(column), given_in.get(column)) {
                 let given = !b.trim().is_empty();
                 if given && !same(a, b) && !unreadable.iter().any(|e: &FieldError| e.field == column) {
                     unreadable.push(FieldError::new(
@@ -231,44 +230,40 @@ fn csv_order_input(rows: &[HashMap<String, String>]) -> (OrderInput, Vec<FieldEr
             ),
         ));
     }
-    let placed_at = get(first, "placed_at");
+    let placed_at = get(&head, "placed_at");
     let fulfillment = if shipments.is_empty() {
         "unfulfilled"
     } else {
         "fulfilled"
     };
-    let money = |k: &str| Some(get(first, k).unwrap_or_else(|| "0.00".into()));
-    let tags: Vec<String> = get(first, "tags")
-        .unwrap_or_default()
-        .split(['|', ','])
-        .map(str::trim)
-        .filter(|t| !t.is_empty())
+    let money = |k: &str| Some(get(&head, k).unwrap_or_else(|| "0.00".into()));
+    let tags: Vec<String> = tag_list(head.get("tags").map_or("", String::as_str))
         .map(str::to_string)
         .collect();
     let input = OrderInput {
-        order_number: get(first, "order_number"),
-        email: get(first, "email"),
-        updated_at: get(first, "updated_at").or_else(|| placed_at.clone()),
+        order_number: get(&head, "order_number"),
+        email: get(&head, "email"),
+        updated_at: get(&head, "updated_at").or_else(|| placed_at.clone()),
         placed_at,
-        status: Some(get(first, "status").unwrap_or_else(|| "open".into())),
-        cancel_reason: get(first, "cancel_reason"),
-        payment_status: Some(get(first, "payment_status").unwrap_or_else(|| "paid".into())),
-        fulfillment_status: Some(get(first, "fulfillment_status").unwrap_or_else(|| fulfillment.into())),
-        currency: get(first, "currency"),
+        status: Some(get(&head, "status").unwrap_or_else(|| "open".into())),
+        cancel_reason: get(&head, "cancel_reason"),
+        payment_status: Some(get(&head, "payment_status").unwrap_or_else(|| "paid".into())),
+        fulfillment_status: Some(get(&head, "fulfillment_status").unwrap_or_else(|| fulfillment.into())),
+        currency: get(&head, "currency"),
         totals: Some(TotalsInput {
-            subtotal: get(first, "subtotal")
+            subtotal: get(&head, "subtotal")
                 .or_else(|| app::order::items_sum(&items))
                 .or_else(|| money("subtotal")),
             shipping: money("shipping"),
             tax: money("tax"),
             discounts: money("discounts"),
-            total: get(first, "total"),
+            total: get(&head, "total"),
             tax_included: None,
         }),
         line_items: items,
         shipments,
         tags,
-        note: get(first, "note"),
+        note: get(&head, "note"),
         ..Default::default()
     };
     (input, unreadable)
@@ -327,10 +322,15 @@ fn same_amount(a: &str, b: &str) -> bool {
     value(a) == value(b)
 }
 
+/// A `tags` cell's tags: parted by `|` or `,`, trimmed, none empty.
+fn tag_list(cell: &str) -> impl Iterator<Item = &str> {
+    cell.split(['|', ',']).map(str::trim).filter(|t| !t.is_empty())
+}
+
 /// Tags as a set: `a|b` and `b, a` are one.
 fn same_tags(a: &str, b: &str) -> bool {
-    fn set(s: &str) -> Vec<&str> {
-        let mut tags: Vec<&str> = s.split(['|', ',']).map(str::trim).filter(|t| !t.is_empty()).collect();
+    fn set(cell: &str) -> Vec<&str> {
+        let mut tags: Vec<&str> = tag_list(cell).collect();
         tags.sort_unstable();
         tags.dedup();
         tags

@@ -113,14 +113,8 @@ async fn a_time_that_is_not_one_is_refused_naming_its_field_and_changes_nothing(
 #[tokio::test]
 async fn an_orders_graphql_id_is_the_same_order_as_its_number() {
     let app = TestApp::spawn().await;
-    let (_, stored) = deliver(
-        &app,
-        "alpha",
-        "orders/create",
-        "g-1",
-        &order(5, "jon@example.com", "2026-11-01T10:00:00Z"),
-    )
-    .await;
+    let jons = order(5, "jon@example.com", "2026-11-01T10:00:00Z");
+    let (_, stored) = deliver(&app, "alpha", "orders/create", "g-1", &jons).await;
     assert_eq!(stored["outcome"], "applied");
     let mut refund: Value = serde_json::from_str(common::shopify::REFUND).unwrap();
     refund["order_id"] = json!("gid://shopify/Order/5");
@@ -140,14 +134,7 @@ async fn an_orders_graphql_id_is_the_same_order_as_its_number() {
     )
     .await;
     assert_eq!(erased["outcome"], "erased", "{erased}");
-    let (_, again) = deliver(
-        &app,
-        "alpha",
-        "orders/updated",
-        "g-5",
-        &order(5, "jon@example.com", "2026-11-01T10:00:00Z"),
-    )
-    .await;
+    let (_, again) = deliver(&app, "alpha", "orders/updated", "g-5", &jons).await;
     assert_eq!(
         again["outcome"], "erased",
         "the erased order does not come back: {again}"
