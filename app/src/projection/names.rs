@@ -1,0 +1,118 @@
+//! The first name a shopper is greeted by, read from the whole name a platform
+//! sent when it sent no first name of its own.
+
+/// What may follow a name, or a company's name ("Smith, Jr.", "Acme, Inc.").
+const SUFFIXES: [&str; 14] = [
+    "jr", "sr", "ii", "iii", "iv", "phd", "md", "esq", "inc", "ltd", "llc", "gmbh", "as", "ab",
+];
+
+/// Titles in the page's languages (compared without a closing dot).
+const TITLES: [&str; 30] = [
+    "mr",
+    "mrs",
+    "ms",
+    "miss",
+    "mx",
+    "dr",
+    "prof",
+    "rev",
+    "sir",
+    "dame",
+    "herr",
+    "frau",
+    "dipl.-ing",
+    "mag",
+    "m",
+    "mme",
+    "mlle",
+    "sr",
+    "sra",
+    "srta",
+    "d",
+    "dª",
+    "sig",
+    "sig.ra",
+    "dott",
+    "dhr",
+    "mevr",
+    "pan",
+    "pani",
+    "hr",
+];
+
+/// Words that begin a surname of several ("de la Cruz", "van der Berg", "von
+/// Trapp", "dos Santos", "ibn Battuta").
+const PARTICLES: [&str; 27] = [
+    "af", "al", "av", "bin", "da", "das", "de", "del", "della", "den", "der", "des", "di", "do", "dos", "du", "el",
+    "ibn", "la", "le", "lo", "ten", "ter", "van", "von", "zu", "zur",
+];
+
+/// The first name in a whole name: its first word, or the first word after
+/// the comma of a name written surname first ("Lovelace, Ada", "de la Cruz,
+/// María", "Smith Jr., John", a full-width comma too), unless what follows
+/// the comma is a suffix ("Smith, Jr.", "Acme, Inc."); titles before it are
+/// passed over ("Prof. Dr. Hans Müller"), and a title with one word after it
+/// ("Dr. Lovelace") or none gives none, as does a surname alone that begins
+/// with a particle in lower case ("van Gogh").
+/// Only a surname of one word, after particles or before suffixes, is taken
+/// for one ("Ada Lovelace, Countess" is Ada): a shopper is never shown a later
+/// part of their name for their first. Words are also parted where something
+/// shows nothing ("Ada\u{200B}Lovelace"). None when there is no word.
+pub(super) fn first_name(name: &str) -> Option<String> {
+    match name.split_once(is_comma) {
+        Some((surname, given)) if is_surname(&words(surname)) => {
+            let given = words(given);
+            match given.first() {
+                // "Smith, Jr.": no given name after the comma.
+                Some(word) if is(&SUFFIXES, word) => first(&words(name)),
+                // "Lovelace, Dr. Ada", "Lovelace, Ada"; "Lovelace, Dr." gives none.
+                Some(_) => given.get(titles(&given)).map(|w| w.to_string()),
+                None => first(&words(name)),
+            }
+        }
+        _ => first(&words(name)),
+    }
+}
+
+fn is_comma(c: char) -> bool {
+    matches!(c, ',' | '\u{FF0C}')
+}
+
+/// The words of a name: parted by spaces, commas and what shows nothing.
+fn words(text: &str) -> Vec<&str> {
+    let parts = |c: char| c.is_whitespace() || is_comma(c) || crate::normalize::is_unseen(c);
+    text.split(parts).filter(|w| !w.is_empty()).collect()
+}
+
+/// Whether `word`, without a closing dot and in any case, is in `list`.
+fn is(list: &[&str], word: &str) -> bool {
+    list.contains(&word.trim_end_matches('.').to_lowercase().as_str())
+}
+
+/// How many of the first words are titles.
+fn titles(words: &[&str]) -> usize {
+    words.iter().take_while(|w| is(&TITLES, w)).count()
+}
+
+/// The first word past any titles; none when the titles leave one word (a
+/// title and a surname) or none, or when what they leave begins with a
+/// particle written as one ("van Gogh", "Dr. de la Cruz").
+fn first(words: &[&str]) -> Option<String> {
+    let titles = titles(words);
+    match (titles, &words[titles..]) {
+        (_, [word, ..]) if PARTICLES.contains(word) => None,
+        (0, [word, ..]) | (_, [word, _, ..]) => Some(word.to_string()),
+        _ => None,
+    }
+}
+
+/// Whether the words before a comma are a surname: one word, after particles
+/// ("de la Cruz") and before suffixes ("Smith Jr."), in any case.
+fn is_surname(words: &[&str]) -> bool {
+    let suffixes = words.iter().rev().take_while(|w| is(&SUFFIXES, w)).count();
+    match words.len() - suffixes {
+        // Suffixes only ("Jr., John"): as one word.
+        0 => words.len() == 1,
+        kept => words[..kept - 1].iter().all(|w| is(&PARTICLES, w)),
+    }
+}
