@@ -84,7 +84,7 @@ pub async fn guard(State(served): State<Served>, req: Request, next: Next) -> Re
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.parse::<u64>().ok());
         if declared.is_some_and(|n| n > MAX_FORM_BODY) {
-            return no_store(ApiError::TooLarge.into_response());
+            return no_store(too_large(path, req.headers()));
         }
     }
     let req = if shopper_post && !req.headers().contains_key(header::CONTENT_LENGTH) {
@@ -94,7 +94,7 @@ pub async fn guard(State(served): State<Served>, req: Request, next: Next) -> Re
         let (parts, body) = req.into_parts();
         match axum::body::to_bytes(body, MAX_FORM_BODY as usize).await {
             Ok(bytes) => Request::from_parts(parts, axum::body::Body::from(bytes)),
-            Err(_) => return no_store(ApiError::TooLarge.into_response()),
+            Err(_) => return no_store(too_large(parts.uri.path(), &parts.headers)),
         }
     } else {
         req
@@ -104,6 +104,16 @@ pub async fn guard(State(served): State<Served>, req: Request, next: Next) -> Re
         no_store(response)
     } else {
         response
+    }
+}
+
+/// A form post over [`MAX_FORM_BODY`], refused unread: a console page in the
+/// browser's language for the console's forms (a merchant who pasted an image
+/// into a field), the problem document everywhere else.
+fn too_large(path: &str, headers: &HeaderMap) -> Response {
+    match path.starts_with("/console/") {
+        true => crate::console::form_too_large(headers),
+        false => ApiError::TooLarge.into_response(),
     }
 }
 

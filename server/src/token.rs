@@ -19,10 +19,12 @@ pub fn is_token(text: &str) -> bool {
 
 /// The SHA-256 of a token, hex: what the database keeps of it.
 pub fn digest(token: &str) -> String {
-    Sha256::digest(token.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    digest_bytes(token.as_bytes())
+}
+
+/// [`digest`] of bytes that need not be text.
+pub fn digest_bytes(bytes: &[u8]) -> String {
+    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// Compares two tokens in time that does not depend on where they differ.

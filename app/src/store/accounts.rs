@@ -170,13 +170,20 @@ impl Store {
         Ok(true)
     }
 
-    /// The shops an account may open, by name.
+    /// The shops an account may open, by name: letters in either case and with
+    /// or without marks together ("alpha", "Alpha", "Émile", "zeta"), then by
+    /// slug; the same order on either store, whatever the database's collation.
     pub async fn memberships(&self, user_id: i64) -> Result<Vec<Membership>, StoreError> {
-        let rows: Vec<MemberRow> = sqlx::query_as(&member_query("WHERE m.user_id = $1 ORDER BY s.name, s.slug"))
+        let rows: Vec<MemberRow> = sqlx::query_as(&member_query("WHERE m.user_id = $1"))
             .bind(user_id)
             .fetch_all(&self.pool)
             .await?;
-        rows.into_iter().filter_map(MemberRow::into_membership).collect()
+        let mut shops = rows
+            .into_iter()
+            .filter_map(MemberRow::into_membership)
+            .collect::<Result<Vec<_>, _>>()?;
+        shops.sort_by_cached_key(|m| (name_order(&m.shop.name), m.shop.name.clone(), m.shop.slug.clone()));
+        Ok(shops)
     }
 
     /// The account's role in the shop with this slug, and the shop; `None` when it has none.
@@ -335,6 +342,16 @@ pub(super) async fn email_of(
         .bind(user_id)
         .fetch_optional(&mut **tx)
         .await?)
+}
+
+/// A shop's name as shop lists are ordered: in lower case, without the marks
+/// on its letters.
+fn name_order(name: &str) -> String {
+    use unicode_normalization::{char::is_combining_mark, UnicodeNormalization};
+    name.nfkd()
+        .filter(|&c| !is_combining_mark(c))
+        .flat_map(char::to_lowercase)
+        .collect()
 }
 
 #[cfg(test)]

@@ -30,8 +30,18 @@ impl<'s> MigrationSource<'s> for Compiled {
 
 /// Applies a backend's pending migrations. A SQLite file that holds other
 /// tables and none of Lookout's is someone else's database, and is left as
-/// it is; a database migrated by a newer version says so.
+/// it is; so is a PostgreSQL database whose text is not UTF-8 (a migration
+/// would fail halfway on the first character outside its encoding); a
+/// database migrated by a newer version says so.
 pub(super) async fn run(backend: Backend, pool: &sqlx::AnyPool) -> Result<(), super::StoreError> {
+    if backend == Backend::Postgres {
+        let encoding: String = sqlx::query_scalar("SELECT current_setting('server_encoding')")
+            .fetch_one(pool)
+            .await?;
+        if encoding != "UTF8" {
+            return Err(super::StoreError::NotUtf8(encoding));
+        }
+    }
     if backend == Backend::Sqlite {
         let tables: Vec<String> = sqlx::query_scalar(
             "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY name",

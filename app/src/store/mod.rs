@@ -106,6 +106,11 @@ pub enum StoreError {
          give Lookout a file of its own (a path where none is, or its own database)"
     )]
     Foreign(String),
+    #[error(
+        "this PostgreSQL database stores text as {0}, and Lookout's text is UTF-8: \
+         give Lookout a database made with ENCODING 'UTF8' (CREATE DATABASE … ENCODING 'UTF8' TEMPLATE template0)"
+    )]
+    NotUtf8(String),
 }
 
 mod unavailable;

@@ -5,6 +5,7 @@
 use super::*;
 use crate::store::team_fixtures::add;
 use crate::store::tests::{shop, store};
+use crate::store::NewShop;
 
 async fn owners(store: &Store, shop_id: i64) -> Vec<String> {
     let members = store.members(shop_id).await.unwrap();
@@ -249,4 +250,35 @@ async fn opening_a_shop_is_recorded_once_and_for_that_shop_alone() {
     tokio::time::sleep(std::time::Duration::from_millis(1_100)).await;
     store.mark_opened(user, a.id).await.unwrap();
     assert_eq!(opened(a.id).await, Some(first), "written once");
+}
+
+/// An account's shops are listed by name the same way on either store,
+/// whatever the database's collation: case and marks on letters aside, then
+/// as written, then by slug.
+#[tokio::test]
+async fn an_accounts_shops_are_listed_by_name_in_one_order_on_either_store() {
+    let (_dir, store) = store().await;
+    let mut account = None;
+    for (slug, name) in [
+        ("s1", "zeta"),
+        ("s2", "Alpha"),
+        ("s3", "\u{e9}mile"),
+        ("s4", "beta"),
+        ("s5", "_under"),
+        ("s6", "alpha"),
+        ("s7", "Emile"),
+        ("s8", "alpha"),
+    ] {
+        let shop = store
+            .create_shop(&NewShop {
+                name: name.into(),
+                ..shop(slug)
+            })
+            .await
+            .unwrap();
+        account = Some(add(&store, "owner@x.example", shop.id, Role::Owner).await);
+    }
+    let listed = store.memberships(account.unwrap()).await.unwrap();
+    let order: Vec<&str> = listed.iter().map(|m| m.shop.slug.as_str()).collect();
+    assert_eq!(order, ["s5", "s2", "s6", "s8", "s4", "s7", "s3", "s1"]);
 }

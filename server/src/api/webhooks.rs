@@ -130,7 +130,9 @@ pub async fn shopify(
     // Shopify's topics are short words; what is longer is not one, and is kept
     // (for the log, the answer and the console's list) only as far as a topic goes.
     let topic = app::normalize::clip(header("x-shopify-topic").unwrap_or_default(), MAX_TOPIC).to_string();
-    let delivery = header("x-shopify-webhook-id")
+    let delivery = headers
+        .get("x-shopify-webhook-id")
+        .map(|id| id.as_bytes().trim_ascii())
         .filter(|id| !id.is_empty())
         .map(delivery_key);
     // When Shopify made the delivery: a return's clock (its payload has none).
@@ -185,13 +187,12 @@ async fn received(
 const MAX_DELIVERY_ID: usize = 200;
 
 /// What a delivery id is recorded as: itself, or when it is longer than any of
-/// Shopify's, its SHA-256 (so that a retry of it is still known, and the key
-/// stays short).
-fn delivery_key(id: &str) -> String {
-    if id.len() <= MAX_DELIVERY_ID {
-        id.to_owned()
-    } else {
-        format!("sha256:{}", crate::token::digest(id))
+/// Shopify's or is not UTF-8, its SHA-256 (so that a retry of it is still
+/// known, and the key stays short and text).
+fn delivery_key(id: &[u8]) -> String {
+    match std::str::from_utf8(id) {
+        Ok(id) if id.len() <= MAX_DELIVERY_ID && !id.starts_with("sha256:") => id.to_owned(),
+        _ => format!("sha256:{}", crate::token::digest_bytes(id)),
     }
 }
 

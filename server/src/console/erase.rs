@@ -8,7 +8,7 @@
 
 use super::pages::{self, csrf_field, Section};
 use super::session::Signed;
-use super::support::{self, typed_number};
+use super::support::{self, shown_number, typed_number};
 use super::{owner_posting, t, Locale};
 use crate::AppState;
 use app::store::{By, Erasure};
@@ -87,11 +87,7 @@ pub async fn erase(
         )
     };
     let Some(number) = typed_number(&form.number) else {
-        let shown = form
-            .number
-            .chars()
-            .take(app::normalize::MAX_ORDER_NUMBER_LEN)
-            .collect::<String>();
+        let shown = shown_number(&form.number);
         return refused(StatusCode::UNPROCESSABLE_ENTITY, &shown, "console.orders.bad_number");
     };
     if form.confirm != "yes" {

@@ -147,6 +147,12 @@ pub fn locale_of(headers: &HeaderMap) -> Locale {
         .unwrap_or_default()
 }
 
+/// The page answering a console form too large to read (`guard`), in the
+/// browser's language: the form is refused before any session is read.
+pub fn form_too_large(headers: &HeaderMap) -> Response {
+    pages::too_large(locale_of(headers))
+}
+
 /// The signed-in account's membership of the shop `slug`, or the page to answer
 /// instead: not found for a shop it is not a member of (existing or not), 403 for
 /// staff on an owner's section. The account's first visit is recorded.

@@ -6,6 +6,7 @@ use app::store::{Membership, Role};
 use axum::http::StatusCode;
 use axum::response::Response;
 use leptos::prelude::*;
+use std::time::Duration;
 
 /// Scripts and styles only from this origin; frames only of this origin (the
 /// widget's preview); forms only to this origin. Framing is refused by the server.
@@ -252,24 +253,26 @@ pub fn not_written(locale: Locale, e: &app::store::StoreError, doing: &'static s
     }
 }
 
-/// The database could not answer.
+/// The database could not answer: try again after the seconds the API says.
 pub fn unavailable(locale: Locale) -> Response {
-    message(
+    let page = message(
         StatusCode::SERVICE_UNAVAILABLE,
         locale,
         "console.error.unavailable_title",
         "console.error.unavailable",
-    )
+    );
+    retry_after(page, Duration::from_secs(crate::problem::RETRY_UNAVAILABLE_SECS))
 }
 
 /// The hashing gate turned the request away: try again shortly.
 pub fn busy(locale: Locale) -> Response {
-    message(
+    let page = message(
         StatusCode::SERVICE_UNAVAILABLE,
         locale,
         "console.error.busy_title",
         "console.error.busy",
-    )
+    );
+    retry_after(page, Duration::from_secs(crate::problem::RETRY_BUSY_SECS))
 }
 
 /// No such shop for this account (whether or not it exists).
@@ -302,6 +305,16 @@ pub fn too_many(locale: Locale, wait: std::time::Duration) -> Response {
         text,
     );
     retry_after(page, wait)
+}
+
+/// A form over the size the server reads (`guard::MAX_FORM_BODY`), refused unread.
+pub fn too_large(locale: Locale) -> Response {
+    message(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        locale,
+        "console.error.too_large_title",
+        "console.error.too_large",
+    )
 }
 
 /// A form whose CSRF token is missing or not this session's.

@@ -43,13 +43,22 @@ pub async fn form(
 }
 
 /// An order number typed in a form, trimmed, if it can be one: checked by
-/// length (bytes, then characters) before it becomes a key, and not empty
-/// without its `#`.
+/// length (bytes, then characters) before it becomes a key, not empty
+/// without its `#`, and without control characters (which no order number
+/// has, and which PostgreSQL refuses in a query's text).
 pub(super) fn typed_number(typed: &str) -> Option<&str> {
     let number = typed.trim();
     let max = app::normalize::MAX_ORDER_NUMBER_LEN;
     let fits = number.len() <= 4 * max && number.chars().count() <= max;
-    (fits && !app::normalize::order_number_key(number).is_empty()).then_some(number)
+    let plain = !number.chars().any(char::is_control);
+    (fits && plain && !app::normalize::order_number_key(number).is_empty()).then_some(number)
+}
+
+/// A number refused by [`typed_number`] as its form offers it again: at most
+/// an order number's length, without control characters.
+pub(super) fn shown_number(typed: &str) -> String {
+    let max = app::normalize::MAX_ORDER_NUMBER_LEN;
+    typed.chars().filter(|c| !c.is_control()).take(max).collect()
 }
 
 #[derive(serde::Deserialize)]
@@ -74,13 +83,12 @@ pub async fn find(
     let locale = signed.locale;
     let Some(number) = typed_number(&form.number) else {
         let problem = Some((t(locale, "console.orders.bad_number"), true));
-        let shown: String = form.number.chars().take(app::normalize::MAX_ORDER_NUMBER_LEN).collect();
         return page(
             &state,
             &signed,
             &member,
             StatusCode::UNPROCESSABLE_ENTITY,
-            Typed::Number(&shown),
+            Typed::Number(&shown_number(&form.number)),
             problem,
             None,
         );

@@ -67,3 +67,37 @@ async fn a_database_a_newer_version_migrated_says_so_and_is_left_as_it_was() {
     );
     assert_eq!(count().await, before);
 }
+
+/// A PostgreSQL database whose text is not UTF-8 is refused before any
+/// migration runs (one ran halfway, then stopped on the first character its
+/// encoding lacks), saying what to make instead. PostgreSQL only: a SQLite
+/// file's text is always UTF-8.
+#[tokio::test]
+async fn a_postgres_database_of_another_encoding_is_refused_before_any_migration() {
+    use sqlx::Connection;
+    let Some(admin) = common::postgres_admin_url() else {
+        return;
+    };
+    let name = format!("lookout_latin1_{}", std::process::id());
+    let mut conn = sqlx::PgConnection::connect(&admin).await.unwrap();
+    sqlx::query(&format!(
+        "CREATE DATABASE {name} ENCODING 'LATIN1' TEMPLATE template0 LC_COLLATE 'C' LC_CTYPE 'C'"
+    ))
+    .execute(&mut conn)
+    .await
+    .unwrap();
+    let url = format!("{}/{name}", admin.rsplit_once('/').unwrap().0);
+    let out = lookout_command(&url).arg("migrate").output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "{err}");
+    assert!(
+        err.contains("stores text as LATIN1") && err.contains("ENCODING 'UTF8'"),
+        "{err}"
+    );
+    let sql = pool(&url).await;
+    let tables: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM pg_tables WHERE schemaname = 'public'")
+        .fetch_one(&sql)
+        .await
+        .unwrap();
+    assert_eq!(tables, 0, "nothing was made");
+}

@@ -222,8 +222,16 @@ async fn keys_are_named_and_bad_names_make_nothing() {
         }
     }
     // A form bigger than the console takes is refused before it is read.
-    let (status, _) = make("z".repeat(100_000)).await;
+    let (status, page) = make("z".repeat(100_000)).await;
     assert_eq!(status, 413);
+    assert!(
+        page.contains("<h1>This form is too large</h1>"),
+        "a console page: {page}"
+    );
+    assert!(
+        page.contains("Nothing was changed") || page.contains("nothing was changed"),
+        "{page}"
+    );
     assert_eq!(live_keys(&app).await, before, "no key was made");
 }
 

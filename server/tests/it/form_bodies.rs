@@ -25,11 +25,21 @@ async fn post(app: &TestApp, path: &str, form: &[(&str, &str)]) -> u16 {
 
 /// Posts `body` to `path` in chunks, without a declared length; the status.
 async fn chunked(app: &TestApp, path: &str, body: &str) -> u16 {
+    let answer = chunked_answer(app, path, body, "").await;
+    let status = answer.split(' ').nth(1).unwrap_or_default();
+    status
+        .parse()
+        .unwrap_or_else(|_| panic!("{path}: no status in {answer:?}"))
+}
+
+/// The whole answer to `body` posted in chunks, with `headers` (each line
+/// ending `\r\n`) added to the request's.
+async fn chunked_answer(app: &TestApp, path: &str, body: &str, headers: &str) -> String {
     let address = app.base.trim_start_matches("http://");
     let mut socket = tokio::net::TcpStream::connect(address).await.unwrap();
     let head = format!(
         "POST {path} HTTP/1.1\r\nhost: {address}\r\ncontent-type: application/x-www-form-urlencoded\r\n\
-         accept: application/json\r\ntransfer-encoding: chunked\r\nconnection: close\r\n\r\n"
+         accept: application/json\r\ntransfer-encoding: chunked\r\nconnection: close\r\n{headers}\r\n"
     );
     socket.write_all(head.as_bytes()).await.unwrap();
     for chunk in body.as_bytes().chunks(4096) {
@@ -42,11 +52,7 @@ async fn chunked(app: &TestApp, path: &str, body: &str) -> u16 {
     let _ = socket.write_all(b"0\r\n\r\n").await;
     let mut answer = Vec::new();
     let _ = socket.read_to_end(&mut answer).await;
-    let answer = String::from_utf8_lossy(&answer);
-    let status = answer.split(' ').nth(1).unwrap_or_default();
-    status
-        .parse()
-        .unwrap_or_else(|_| panic!("{path}: no status in {answer:?}"))
+    String::from_utf8_lossy(&answer).into_owned()
 }
 
 #[tokio::test]
@@ -116,8 +122,15 @@ async fn a_body_without_a_declared_length_is_413_over_16_kib_and_read_within_it(
         assert_eq!(chunked(&app, path, &over).await, 413, "{path}");
         assert_eq!(chunked(&app, path, within).await, 200, "{path}");
     }
-    // A console form too.
+    // A console form too: answered by a console page in the browser's language.
     assert_eq!(chunked(&app, "/console/sign-in", &over).await, 413);
+    let answer = chunked_answer(&app, "/console/sign-in", &over, "accept-language: de\r\n").await;
+    assert!(answer.starts_with("HTTP/1.1 413"), "{answer}");
+    assert!(answer.contains("Dieses Formular ist zu groß"), "{answer}");
+    assert!(
+        answer.to_ascii_lowercase().contains("content-type: text/html"),
+        "{answer}"
+    );
     // The order is still found.
     assert_eq!(app.lookup("alpha", "ada@example.com", "#1001").await.status(), 200);
 }

@@ -371,6 +371,20 @@ async fn a_postgresql_outage_answers_503_and_service_recovers_by_itself() {
         .expect("an answer, not a hang");
     assert_eq!(shop.status(), 503);
     assert_eq!(shop.headers()["retry-after"], "5");
+    // The console: a sign-in that cannot read its account says so, in the
+    // browser's language, and when to try again.
+    let sign_in = common::console::try_sign_in_sending(
+        &client,
+        &server.base,
+        ("127.0.0.1", "", &[("accept-language", "de")]),
+        "owner@demo.example",
+        "not the password of anyone",
+    )
+    .await;
+    assert_eq!(sign_in.status(), 503);
+    assert_eq!(sign_in.headers()["retry-after"], "5");
+    let html = sign_in.text().await.unwrap();
+    assert!(html.contains(r#"lang="de""#), "{html}");
 
     pg.ctl("start");
     let back = Instant::now();
