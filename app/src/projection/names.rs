@@ -41,7 +41,8 @@ const TITLES: [&str; 30] = [
 ];
 
 /// Words that begin a surname of several ("de la Cruz", "van der Berg", "von
-/// Trapp", "dos Santos", "ibn Battuta").
+/// Trapp", "dos Santos", "ibn Battuta"), as they are written: in lower case
+/// ("Del", "Al" and "Van" begin given names).
 const PARTICLES: [&str; 27] = [
     "af", "al", "av", "bin", "da", "das", "de", "del", "della", "den", "der", "des", "di", "do", "dos", "du", "el",
     "ibn", "la", "le", "lo", "ten", "ter", "van", "von", "zu", "zur",
@@ -49,15 +50,17 @@ const PARTICLES: [&str; 27] = [
 
 /// The first name in a whole name: its first word, or the first word after
 /// the comma of a name written surname first ("Lovelace, Ada", "de la Cruz,
-/// María", "Smith Jr., John", a full-width comma too), unless what follows
-/// the comma is a suffix ("Smith, Jr.", "Acme, Inc."); titles before it are
-/// passed over ("Prof. Dr. Hans Müller"), and a title with one word after it
-/// ("Dr. Lovelace") or none gives none, as does a surname alone that begins
-/// with a particle in lower case ("van Gogh").
-/// Only a surname of one word, after particles or before suffixes, is taken
-/// for one ("Ada Lovelace, Countess" is Ada): a shopper is never shown a later
-/// part of their name for their first. Words are also parted where something
-/// shows nothing ("Ada\u{200B}Lovelace"). None when there is no word.
+/// María", a full-width comma too), unless what follows the comma is a
+/// suffix ("Smith, Jr.", "Acme, Inc."); titles before it are passed over
+/// ("Prof. Dr. Hans Müller"), and a title with one word after it ("Dr.
+/// Lovelace") or none gives none, as does a surname alone that begins with a
+/// particle ("van Gogh").
+/// Only one word, after particles written in lower case, is taken for a
+/// surname ("Ada Lovelace, Countess" is Ada, "Del Shannon, MBE" is Del): a
+/// shopper is never shown a later part of their name for their first.
+/// Particles are words in lower case: "Van Helsing" is a name's first word.
+/// Words are also parted where something shows nothing
+/// ("Ada\u{200B}Lovelace"). None when there is no word.
 pub(super) fn first_name(name: &str) -> Option<String> {
     match name.split_once(is_comma) {
         Some((surname, given)) if is_surname(&words(surname)) => {
@@ -106,13 +109,10 @@ fn first(words: &[&str]) -> Option<String> {
     }
 }
 
-/// Whether the words before a comma are a surname: one word, after particles
-/// ("de la Cruz") and before suffixes ("Smith Jr."), in any case.
+/// Whether the words before a comma are a surname: one word, after
+/// particles ("de la Cruz").
 fn is_surname(words: &[&str]) -> bool {
-    let suffixes = words.iter().rev().take_while(|w| is(&SUFFIXES, w)).count();
-    match words.len() - suffixes {
-        // Suffixes only ("Jr., John"): as one word.
-        0 => words.len() == 1,
-        kept => words[..kept - 1].iter().all(|w| is(&PARTICLES, w)),
-    }
+    words
+        .split_last()
+        .is_some_and(|(_, before)| before.iter().all(|w| PARTICLES.contains(w)))
 }

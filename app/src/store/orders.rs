@@ -250,7 +250,7 @@ impl Store {
     /// Erases an order, whatever it holds (the API's `DELETE`): see
     /// [`Store::erase_order`]. False when there was none.
     pub async fn delete_order(&self, shop_id: i64, number_key: &str, by: &By) -> Result<bool, StoreError> {
-        let erased = self.erase_order(shop_id, number_key, None, by).await?;
+        let erased = self.erase_order(shop_id, number_key, Guard::Nothing, by).await?;
         Ok(erased == Erasure::Erased)
     }
 
@@ -261,8 +261,7 @@ impl Store {
     /// and records in the shop's changes that `by` erased it, and which
     /// Shopify order it was among the erased ones (the platform's delivery of
     /// it does not bring it back: [`Updated::Erased`](super::Updated::Erased)),
-    /// in the same transaction. With `seen` (an [`order_version`]), only the order as it
-    /// was seen: one written since is [`Erasure::Changed`] and stays. Nothing
+    /// in the same transaction, as far as `guard` lets it ([`Guard`]). Nothing
     /// is recorded but an erasure. An account erases only while it is an
     /// owner of the shop, as the record checks (else [`StoreError::NotOwner`],
     /// nothing erased).
@@ -270,11 +269,10 @@ impl Store {
         &self,
         shop_id: i64,
         number_key: &str,
-        seen: Option<&str>,
+        guard: Guard,
         by: &By,
     ) -> Result<Erasure, StoreError> {
         let (store, number_key, by) = (self.clone(), number_key.to_owned(), by.clone());
-        let seen = seen.map(str::to_owned);
         self.written(async move {
             // Not while this server writes counts it has taken (`flush_tally`).
             let _flushing = store.tally.flushing.lock().await;
@@ -288,11 +286,17 @@ impl Store {
                 .bind(&number_key)
                 .fetch_optional(&mut *tx)
                 .await?;
-            if let (Some(doc), Some(seen)) = (&had, &seen) {
-                if order_version(&json(doc)?) != *seen {
-                    tx.rollback().await?;
-                    return Ok(Erasure::Changed);
+            let refused = match (&had, &guard) {
+                (Some(doc), Guard::Seen(seen)) => (order_version(&json(doc)?) != *seen).then_some(Erasure::Changed),
+                (Some(_), Guard::Holder(id)) => {
+                    let holder = super::shopify::holder(&mut tx, shop_id, &number_key).await?;
+                    (holder.as_ref() != Some(id)).then_some(Erasure::NotFound)
                 }
+                _ => None,
+            };
+            if let Some(refused) = refused {
+                tx.rollback().await?;
+                return Ok(refused);
             }
             if had.is_none() {
                 // Nothing to erase, so nothing else is touched either.
@@ -353,6 +357,19 @@ impl Store {
         })
         .await
     }
+}
+
+/// What [`Store::erase_order`] checks of the order, once held, before it erases it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Guard {
+    /// Nothing: the order, whatever it holds.
+    Nothing,
+    /// Only the order as it was seen (an [`order_version`]): one written
+    /// since is [`Erasure::Changed`] and stays.
+    Seen(String),
+    /// Only while the platform's order with this id holds the number
+    /// (`shopify::holder`): another order's is [`Erasure::NotFound`] and stays.
+    Holder(String),
 }
 
 /// What [`Store::erase_order`] did.

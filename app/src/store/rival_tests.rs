@@ -151,3 +151,110 @@ fn permutations(n: usize) -> Vec<Vec<usize>> {
     }
     all
 }
+
+/// A return's step of the platform's order `order` (or naming only the
+/// return), merged into the stored order of the number (here: a tag).
+async fn return_delivered(store: &Store, shop_id: i64, delivery: &str, order: Option<&str>) -> Updated {
+    let platform = PlatformOrder::Return {
+        order: order.map(str::to_string),
+        link: "return:71".to_string(),
+    };
+    let tag = format!("return of {order:?}");
+    let update = store.update_platform_order(shop_id, "1001", Some(delivery), platform, move |stored| {
+        let Some(mut order) = stored else {
+            return Ok(Decision::UnknownOrder);
+        };
+        order.tags.push(tag);
+        Ok(Decision::Write(Box::new(ValidOrder::check(order)?)))
+    });
+    update.await.unwrap()
+}
+
+/// The deletion of one of the platform's orders, and a return's step of it,
+/// each read which number it was before the order was held: once another
+/// order has taken the number, the deletion erases nothing and the return
+/// is merged into nothing (they were: the other shopper's order was erased,
+/// or showed the return).
+#[tokio::test]
+async fn a_deletion_or_a_return_of_an_order_that_lost_its_number_touches_the_new_one_not() {
+    let (_dir, store) = store().await;
+    let shop = store.create_shop(&shop("a")).await.unwrap();
+    let alice = platform_order("alice@example.com", "2026-11-01T10:00:00Z");
+    let bob = platform_order("bob@example.com", "2026-11-20T10:00:00Z");
+    assert_eq!(
+        order_delivered(&store, shop.id, "d-1", "111", alice).await,
+        Updated::Created
+    );
+    // Alice's return, linked to the number by its own id.
+    assert_eq!(
+        return_delivered(&store, shop.id, "d-2", Some("111")).await,
+        Updated::Replaced
+    );
+    assert_eq!(
+        order_delivered(&store, shop.id, "d-3", "222", bob).await,
+        Updated::Replaced
+    );
+    // Read before Bob took the number, applied after.
+    assert_eq!(
+        return_delivered(&store, shop.id, "d-4", Some("111")).await,
+        Updated::UnknownOrder
+    );
+    assert_eq!(
+        return_delivered(&store, shop.id, "d-5", None).await,
+        Updated::UnknownOrder
+    );
+    let holder = |id: &str| Guard::Holder(id.to_string());
+    let erased = store.erase_order(shop.id, "1001", holder("111"), &By::Shopify).await;
+    assert_eq!(erased.unwrap(), Erasure::NotFound);
+    let stored = store.order(shop.id, "1001").await.unwrap().expect("Bob's order kept");
+    assert_eq!(stored.email, "bob@example.com");
+    assert!(
+        !stored.tags.iter().any(|t| t.starts_with("return")),
+        "{:?}",
+        stored.tags
+    );
+    // Bob's own return, and Bob's deletion, do their work.
+    assert_eq!(
+        return_delivered(&store, shop.id, "d-6", Some("222")).await,
+        Updated::Replaced
+    );
+    let erased = store.erase_order(shop.id, "1001", holder("222"), &By::Shopify).await;
+    assert_eq!(erased.unwrap(), Erasure::Erased);
+    // Once erased, neither order's return brings anything back.
+    for (delivery, order) in [("d-7", Some("111")), ("d-8", Some("222")), ("d-9", None)] {
+        let updated = return_delivered(&store, shop.id, delivery, order).await;
+        assert!(
+            matches!(updated, Updated::Erased | Updated::UnknownOrder),
+            "{order:?}: {updated:?}"
+        );
+        assert!(store.order(shop.id, "1001").await.unwrap().is_none());
+    }
+}
+
+/// A return's step of an order erased, then a new order of the platform's
+/// under its number: the erased order's return is not merged into it.
+#[tokio::test]
+async fn a_return_of_an_erased_order_is_not_merged_into_the_next_one_of_its_number() {
+    let (_dir, store) = store().await;
+    let shop = store.create_shop(&shop("a")).await.unwrap();
+    let alice = platform_order("alice@example.com", "2026-11-01T10:00:00Z");
+    assert_eq!(
+        order_delivered(&store, shop.id, "d-1", "111", alice).await,
+        Updated::Created
+    );
+    assert!(store.delete_order(shop.id, "1001", &By::Operator).await.unwrap());
+    let carol = platform_order("carol@example.com", "2026-11-21T10:00:00Z");
+    assert_eq!(
+        order_delivered(&store, shop.id, "d-2", "333", carol).await,
+        Updated::Created
+    );
+    let updated = return_delivered(&store, shop.id, "d-3", Some("111")).await;
+    assert_eq!(updated, Updated::Erased);
+    let stored = store.order(shop.id, "1001").await.unwrap().unwrap();
+    assert_eq!(stored.email, "carol@example.com");
+    assert!(
+        stored.tags.iter().all(|t| !t.starts_with("return")),
+        "{:?}",
+        stored.tags
+    );
+}

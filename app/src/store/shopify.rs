@@ -39,6 +39,52 @@ pub(super) async fn orders_linked(
     Ok(linked.into_iter().filter(|id| !is_return(id)).collect())
 }
 
+/// The platform's order that holds an order number: of the orders linked to
+/// it, the one with the greatest id ([`by_id`]; the write that links a second
+/// one decides which holds it, `writes::takes_over`).
+pub(super) async fn holder(
+    conn: &mut AnyConnection,
+    shop_id: i64,
+    number_key: &str,
+) -> Result<Option<String>, StoreError> {
+    let linked = orders_linked(conn, shop_id, number_key).await?;
+    Ok(linked.into_iter().max_by(|a, b| by_id(a, b)))
+}
+
+/// Orders two platform ids as numbers when they are (Shopify's are: the
+/// shorter first, then digit by digit); other ids by length, then text.
+pub(super) fn by_id(a: &str, b: &str) -> std::cmp::Ordering {
+    (a.len(), a).cmp(&(b.len(), b))
+}
+
+/// Whether a return's step may be merged into the order of `number_key`:
+/// the order it is a return of (`order`, when the step names it) holds the
+/// number, or no platform order is linked to it (an order the merchant
+/// stored); a step naming only the return, while the return is still linked
+/// to the number (an erasure, or another order taking the number, forgets it).
+pub(super) async fn return_still_held(
+    conn: &mut AnyConnection,
+    shop_id: i64,
+    number_key: &str,
+    order: Option<&str>,
+    link: &str,
+) -> Result<bool, StoreError> {
+    Ok(match order {
+        Some(order) => holder(conn, shop_id, number_key).await?.is_none_or(|h| h == order),
+        None => number_of(conn, shop_id, link).await?.as_deref() == Some(number_key),
+    })
+}
+
+/// The order number a platform id is linked to.
+async fn number_of(conn: &mut AnyConnection, shop_id: i64, platform_id: &str) -> Result<Option<String>, StoreError> {
+    let key = sqlx::query_scalar("SELECT number_key FROM shopify_orders WHERE shop_id = $1 AND shopify_order_id = $2")
+        .bind(shop_id)
+        .bind(platform_id)
+        .fetch_optional(conn)
+        .await?;
+    Ok(key)
+}
+
 /// Forgets every link to an order number but `kept`'s (its returns' too):
 /// another of the platform's orders took the number, and what was linked to
 /// it is no longer this number's.
@@ -65,12 +111,6 @@ pub(super) fn is_return(id: &str) -> bool {
 impl Store {
     /// The order number key of a Shopify order id, if its order has arrived.
     pub async fn shopify_order_key(&self, shop_id: i64, shopify_id: &str) -> Result<Option<String>, StoreError> {
-        let key =
-            sqlx::query_scalar("SELECT number_key FROM shopify_orders WHERE shop_id = $1 AND shopify_order_id = $2")
-                .bind(shop_id)
-                .bind(shopify_id)
-                .fetch_optional(&self.pool)
-                .await?;
-        Ok(key)
+        number_of(&mut *self.pool.acquire().await?, shop_id, shopify_id).await
     }
 }

@@ -279,9 +279,18 @@ where
         None => (None, None),
     };
     // Also when an order of the number is stored: a new one that reuses it.
-    if let Source::Platform(PlatformOrder::Own(platform_id) | PlatformOrder::About(platform_id)) = source {
-        if erased::was_erased(&mut tx, shop_id, platform_id).await? {
-            return Ok(Updated::Erased);
+    if let Source::Platform(platform) = source {
+        for platform_id in platform.ids() {
+            if erased::was_erased(&mut tx, shop_id, platform_id).await? {
+                return Ok(Updated::Erased);
+            }
+        }
+    }
+    // A return's step, read before the order was held: only into the order
+    // it is a return of, if that still holds the number.
+    if let (Some(_), Source::Platform(PlatformOrder::Return { order, link })) = (&stored, source) {
+        if !super::shopify::return_still_held(&mut tx, shop_id, number_key, order.as_deref(), link).await? {
+            return Ok(Updated::UnknownOrder);
         }
     }
     // Another of the platform's orders holds the number (a store whose numbers
@@ -290,9 +299,7 @@ where
         (Some(held), Source::Platform(PlatformOrder::Own(platform_id) | PlatformOrder::About(platform_id)))
             if !super::shopify::is_return(platform_id) =>
         {
-            let linked = super::shopify::orders_linked(&mut tx, shop_id, number_key).await?;
-            let holder = linked.into_iter().max_by(|a, b| by_id(a, b));
-            match holder {
+            match super::shopify::holder(&mut tx, shop_id, number_key).await? {
                 Some(holder) if holder != *platform_id => Some((platform_id, holder, held.placed_at.clone())),
                 _ => None,
             }
@@ -349,6 +356,9 @@ where
             }
             super::shopify::link_on(&mut tx, shop_id, id, number_key).await?;
         }
+        (Source::Platform(PlatformOrder::Return { link, .. }), _) => {
+            super::shopify::link_on(&mut tx, shop_id, link, number_key).await?;
+        }
         _ => {}
     }
     tx.commit().await?;
@@ -362,14 +372,8 @@ where
 /// arrive in.
 fn takes_over(order: &ValidOrder, (id, holder, placed_at): &(&String, String, String)) -> bool {
     by_time(&order.placed_at, placed_at)
-        .then_with(|| by_id(id, holder))
+        .then_with(|| super::shopify::by_id(id, holder))
         .is_gt()
-}
-
-/// Orders two platform ids as numbers when they are (Shopify's are: the
-/// shorter first, then digit by digit); other ids by length, then text.
-fn by_id(a: &str, b: &str) -> std::cmp::Ordering {
-    (a.len(), a).cmp(&(b.len(), b))
 }
 
 /// Who sends a write: the platform's deliveries (naming which of its

@@ -159,13 +159,7 @@ pub async fn sign_in(
     if !session::form_token_ok(&state, &headers, &form.csrf) {
         return pages::stale_form(locale);
     }
-    let typed: String = form
-        .email
-        .trim()
-        .chars()
-        .filter(|c| !c.is_control())
-        .take(app::normalize::MAX_EMAIL_LEN)
-        .collect();
+    let typed = super::offered_again(form.email.trim(), app::normalize::MAX_EMAIL_LEN);
     let wrong = |status| {
         sign_in_page(
             &state,
@@ -178,7 +172,7 @@ pub async fn sign_in(
     // Bounded before anything is hashed or counted; an address with a control
     // character (a NUL, which PostgreSQL refuses in a query) is no account's.
     let unreadable = form.email.chars().count() > app::normalize::MAX_EMAIL_LEN
-        || form.email.chars().any(char::is_control)
+        || form.email.trim().chars().any(char::is_control)
         || form.password.len() > super::password::MAX_BYTES;
     if unreadable {
         return wrong(StatusCode::UNAUTHORIZED);

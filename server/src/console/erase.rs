@@ -8,10 +8,10 @@
 
 use super::pages::{self, csrf_field, Section};
 use super::session::Signed;
-use super::support::{self, shown_number, typed_number};
+use super::support::{self, typed_number};
 use super::{owner_posting, t, Locale};
 use crate::AppState;
-use app::store::{By, Erasure};
+use app::store::{By, Erasure, Guard};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -87,7 +87,7 @@ pub async fn erase(
         )
     };
     let Some(number) = typed_number(&form.number) else {
-        let shown = shown_number(&form.number);
+        let shown = super::offered_again(&form.number, app::normalize::MAX_ORDER_NUMBER_LEN);
         return refused(StatusCode::UNPROCESSABLE_ENTITY, &shown, "console.orders.bad_number");
     };
     if form.confirm != "yes" {
@@ -101,7 +101,7 @@ pub async fn erase(
     let by = By::Account(signed.session.user_id);
     match state
         .store
-        .erase_order(member.shop.id, &number_key, Some(&form.seen), &by)
+        .erase_order(member.shop.id, &number_key, Guard::Seen(form.seen.clone()), &by)
         .await
     {
         Ok(Erasure::Erased) => {

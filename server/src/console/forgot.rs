@@ -107,7 +107,7 @@ pub async fn request(
         return no_mail(locale);
     };
     // Kept in the form when refused, no longer than an address may be.
-    let typed = app::normalize::clip(form.email.trim(), app::normalize::MAX_EMAIL_LEN);
+    let typed = &super::offered_again(form.email.trim(), app::normalize::MAX_EMAIL_LEN);
     // Bounded before it is read as an address.
     let Some(email) = typed_email(&form.email) else {
         let said = (Some(t(locale, "console.forgot.bad_email")), true);

@@ -41,13 +41,12 @@ pub async fn invite(
     let locale = signed.locale;
     // Kept in the form when refused, if it is no longer than an address may be.
     let typed = form.email.trim();
-    let typed = if typed.len() > app::normalize::MAX_EMAIL_LEN {
-        ""
-    } else {
-        typed
+    let typed = &match typed.len() > app::normalize::MAX_EMAIL_LEN {
+        true => String::new(),
+        false => super::offered_again(typed, app::normalize::MAX_EMAIL_LEN),
     };
     let role = Role::parse(&form.role);
-    let retry = Some((typed, role.unwrap_or(Role::Staff)));
+    let retry = Some((typed.as_str(), role.unwrap_or(Role::Staff)));
     let refused = |status, text: String| team_page(&state, &signed, &member, status, Some((text, true)), retry);
     let Some(mailer) = state.mail.clone() else {
         return refused(StatusCode::CONFLICT, t(locale, "console.team.no_mail")).await;

@@ -184,7 +184,7 @@ pub async fn create(
     let typed = if status == StatusCode::OK {
         ""
     } else {
-        app::normalize::clip(&form.label, 4 * crate::keys::MAX_LABEL_CHARS)
+        &super::offered_again(&form.label, 4 * crate::keys::MAX_LABEL_CHARS)
     };
     keys_page(&state, &signed, &member, status, said, typed).await
 }

@@ -147,6 +147,13 @@ pub fn locale_of(headers: &HeaderMap) -> Locale {
         .unwrap_or_default()
 }
 
+/// What was typed in a one-line field, as its form offers it again: at most
+/// `max` characters, without control characters (no browser's field holds
+/// one; a NUL would reach the page as sent).
+pub fn offered_again(typed: &str, max: usize) -> String {
+    typed.chars().filter(|c| !c.is_control()).take(max).collect()
+}
+
 /// The page answering a console form too large to read (`guard`), in the
 /// browser's language: the form is refused before any session is read.
 pub fn form_too_large(headers: &HeaderMap) -> Response {

@@ -271,7 +271,7 @@ fn settings_page(
                     // cut a pasted value and save another; the server refuses
                     // one too long, saying so.
                     <label for="name">{t(locale, "console.settings.name")}</label>
-                    <input id="name" name="name" required value=form.name.clone()/>
+                    <input id="name" name="name" required value=super::offered_again(&form.name, usize::MAX)/>
                     <label for="locale">{t(locale, "console.settings.locale")}</label>
                     <select id="locale" name="locale" aria-describedby="locale-hint">{languages}</select>
                     <p id="locale-hint" class="hint">{t(locale, "console.settings.locale_hint")}</p>

@@ -43,7 +43,7 @@ pub async fn find(
     };
     let locale = signed.locale;
     // Shown again as typed, as far as an address goes (in characters, as it is checked).
-    let shown: String = form.email.chars().take(app::normalize::MAX_EMAIL_LEN).collect();
+    let shown = super::offered_again(&form.email, app::normalize::MAX_EMAIL_LEN);
     let page = |status, said: Option<(String, bool)>, list: Option<AnyView>| {
         support::page(&state, &signed, &member, status, Typed::Email(&shown), said, list)
     };

@@ -42,23 +42,14 @@ pub async fn form(
     }
 }
 
-/// An order number typed in a form, trimmed, if it can be one: checked by
-/// length (bytes, then characters) before it becomes a key, not empty
-/// without its `#`, and without control characters (which no order number
-/// has, and which PostgreSQL refuses in a query's text).
+/// An order number typed in a form, trimmed, if it can be one, as a
+/// shopper's lookup checks it (`check_order_number`: not empty without its
+/// `#`, at most 64 characters, no control character, which PostgreSQL
+/// refuses in a query's text), its bytes bounded first.
 pub(super) fn typed_number(typed: &str) -> Option<&str> {
     let number = typed.trim();
-    let max = app::normalize::MAX_ORDER_NUMBER_LEN;
-    let fits = number.len() <= 4 * max && number.chars().count() <= max;
-    let plain = !number.chars().any(char::is_control);
-    (fits && plain && !app::normalize::order_number_key(number).is_empty()).then_some(number)
-}
-
-/// A number refused by [`typed_number`] as its form offers it again: at most
-/// an order number's length, without control characters.
-pub(super) fn shown_number(typed: &str) -> String {
-    let max = app::normalize::MAX_ORDER_NUMBER_LEN;
-    typed.chars().filter(|c| !c.is_control()).take(max).collect()
+    let fits = number.len() <= 4 * app::normalize::MAX_ORDER_NUMBER_LEN;
+    (fits && app::normalize::check_order_number(number, "number").is_ok()).then_some(number)
 }
 
 #[derive(serde::Deserialize)]
@@ -88,7 +79,10 @@ pub async fn find(
             &signed,
             &member,
             StatusCode::UNPROCESSABLE_ENTITY,
-            Typed::Number(&shown_number(&form.number)),
+            Typed::Number(&super::offered_again(
+                &form.number,
+                app::normalize::MAX_ORDER_NUMBER_LEN,
+            )),
             problem,
             None,
         );

@@ -9,7 +9,7 @@ use crate::AppState;
 use app::errors::FieldError;
 use app::normalize::{check_order_number, order_number_key, platform_number};
 use app::order::validate_platform;
-use app::store::{By, Erasure, PlatformOrder, Shop, Updated};
+use app::store::{By, Erasure, Guard, PlatformOrder, Shop, Updated};
 use axum::body::Bytes;
 
 /// One signed delivery: its topic, body, id and when Shopify made it.
@@ -123,7 +123,10 @@ pub(super) async fn apply(
             return Ok(Outcome::UnknownOrder);
         };
         *named = Some(key.clone());
-        Ok(match store.erase_order(shop.id, &key, None, &By::Shopify).await? {
+        // Only while it holds the number: the link was read before the order
+        // was held, and another order may have taken the number since.
+        let guard = Guard::Holder(deleted.id.text());
+        Ok(match store.erase_order(shop.id, &key, guard, &By::Shopify).await? {
             Erasure::Erased => {
                 tracing::info!("order erased: deleted in Shopify");
                 Outcome::Erased
@@ -157,8 +160,14 @@ pub(super) async fn apply(
         };
         *named = Some(key.clone());
         let ret = r.to_return(topic, at);
+        // The key was read before the write: the order may have been erased,
+        // or its number taken by another order, since. Decided in the write.
+        let platform = PlatformOrder::Return {
+            order: r.order_id().map(Id::text),
+            link: r.link(),
+        };
         let updated = store
-            .update_platform_order(shop.id, &key, delivery, PlatformOrder::Own(r.link()), move |stored| {
+            .update_platform_order(shop.id, &key, delivery, platform, move |stored| {
                 deliveries::return_of(stored, ret)
             })
             .await?;
