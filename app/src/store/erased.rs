@@ -53,6 +53,32 @@ pub(super) async fn was_erased(
 }
 
 impl Store {
+    /// Keeps a platform's deletion of an order that is not here (its
+    /// deletion arrived first): the order's own deliveries, when they come,
+    /// store nothing ([`was_erased`]). Decided with the order's deliveries
+    /// waiting (`order_lock::hold_platform_order`): when one linked the order
+    /// meanwhile, its number instead, and nothing is kept.
+    pub async fn keep_deleted(&self, shop_id: i64, platform_id: &str) -> Result<Option<String>, StoreError> {
+        let mut conn = self.pool.acquire().await?;
+        let mut tx = super::begin_write(&mut conn, self.backend).await?;
+        super::order_lock::hold_platform_order(&mut tx, self.backend, shop_id, platform_id).await?;
+        let linked = super::shopify::number_of(&mut tx, shop_id, platform_id).await?;
+        if linked.is_none() {
+            // Of no number yet: kept until the order's first delivery, or a year.
+            sqlx::query(
+                "INSERT INTO erased_orders (shop_id, shopify_order_id, number_key, erased_at)
+                 VALUES ($1, $2, '', $3) ON CONFLICT (shop_id, shopify_order_id) DO NOTHING",
+            )
+            .bind(shop_id)
+            .bind(platform_id)
+            .bind(now())
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(linked)
+    }
+
     /// Forgets the platform orders erased [`AUDIT_KEPT_DAYS`] ago or more (a
     /// platform's delivery of one then stores it again); how many.
     pub async fn prune_erased_orders(&self) -> Result<u64, StoreError> {

@@ -28,6 +28,29 @@ pub(super) async fn hold_order(
     Ok(())
 }
 
+/// Makes the transaction wait for the others that name the platform's order
+/// `platform_id` as their own (its deliveries, its deletion): PostgreSQL, a
+/// transaction-scoped advisory lock on (shop, id), taken before the order's
+/// own ([`hold_order`]) by whoever takes both; SQLite, nothing more.
+pub(super) async fn hold_platform_order(
+    tx: &mut Transaction<'_, Any>,
+    backend: Backend,
+    shop_id: i64,
+    platform_id: &str,
+) -> Result<(), StoreError> {
+    if backend == Backend::Postgres {
+        sqlx::query("SELECT pg_advisory_xact_lock($1)")
+            .bind(sha256_prefix(&[
+                b"platform order",
+                &shop_id.to_be_bytes(),
+                platform_id.as_bytes(),
+            ]))
+            .execute(&mut **tx)
+            .await?;
+    }
+    Ok(())
+}
+
 /// The advisory lock number for writes to one order: the first 8 bytes of a
 /// SHA-256 of shop and key, the same in every server process.
 fn order_lock_id(shop_id: i64, number_key: &str) -> i64 {

@@ -76,7 +76,11 @@ pub(super) async fn return_still_held(
 }
 
 /// The order number a platform id is linked to.
-async fn number_of(conn: &mut AnyConnection, shop_id: i64, platform_id: &str) -> Result<Option<String>, StoreError> {
+pub(super) async fn number_of(
+    conn: &mut AnyConnection,
+    shop_id: i64,
+    platform_id: &str,
+) -> Result<Option<String>, StoreError> {
     let key = sqlx::query_scalar("SELECT number_key FROM shopify_orders WHERE shop_id = $1 AND shopify_order_id = $2")
         .bind(shop_id)
         .bind(platform_id)

@@ -254,6 +254,10 @@ where
     // up front. PostgreSQL: a transaction-scoped advisory lock on (shop, order
     // number), which also covers an order that does not exist yet.
     let mut tx = begin_write(conn, backend).await?;
+    // Not while its deletion arriving first is kept (`erased::keep_deleted`).
+    if let Source::Platform(PlatformOrder::Own(platform_id)) = source {
+        super::order_lock::hold_platform_order(&mut tx, backend, shop_id, platform_id).await?;
+    }
     hold_order(&mut tx, backend, shop_id, number_key).await?;
     if let Some(delivery) = delivery {
         let first: Option<i64> = sqlx::query_scalar(

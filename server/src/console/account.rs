@@ -6,6 +6,7 @@
 
 use super::credentials::{check_password, Refused, Right};
 use super::pages::{self, bare, notice, Frame};
+use super::refused;
 use super::session::{self, Signed, FORM_COOKIE, SESSION_COOKIE};
 use super::{locale_of, t, CsrfForm};
 use crate::api::auth::ClientOf;
@@ -47,7 +48,7 @@ pub async fn home(
         Ok(shops) => shops,
         Err(e) => {
             tracing::error!(error = %e, "memberships query failed");
-            return pages::unavailable(signed.locale);
+            return refused::unavailable(signed.locale);
         }
     };
     if let [only] = shops.as_slice() {
@@ -157,7 +158,7 @@ pub async fn sign_in(
 ) -> Response {
     let locale = locale_of(&headers);
     if !session::form_token_ok(&state, &headers, &form.csrf) {
-        return pages::stale_form(locale);
+        return refused::stale_form(locale);
     }
     let typed = super::offered_again(form.email.trim(), app::normalize::MAX_EMAIL_LEN);
     let wrong = |status| {
@@ -191,8 +192,8 @@ pub async fn sign_in(
             tracing::info!("console sign-in refused");
             return wrong(StatusCode::UNAUTHORIZED);
         }
-        Err(Refused::Busy) => return pages::busy(locale),
-        Err(Refused::Unavailable) => return pages::unavailable(locale),
+        Err(Refused::Busy) => return refused::busy(locale),
+        Err(Refused::Unavailable) => return refused::unavailable(locale),
     };
     // Word by mail of a sign-in from a browser the account does not know.
     let word = app::store::SignInWord {
@@ -218,7 +219,7 @@ pub async fn sign_in(
         }
         Err(e) => {
             tracing::error!(error = %e, "could not start a session");
-            pages::unavailable(locale)
+            refused::unavailable(locale)
         }
     }
 }
@@ -268,13 +269,13 @@ fn signed_out(state: &AppState) -> Response {
 /// `POST /console/sign-out`: ends this session.
 pub async fn sign_out(State(state): State<AppState>, signed: Signed, Form(form): Form<CsrfForm>) -> Response {
     if !signed.csrf_ok(&form.csrf) {
-        return pages::stale_form(signed.locale);
+        return refused::stale_form(signed.locale);
     }
     match state.store.end_session(&signed.id_hash).await {
         Ok(()) => signed_out(&state),
         Err(e) => {
             tracing::error!(error = %e, "could not end a session");
-            pages::unavailable(signed.locale)
+            refused::unavailable(signed.locale)
         }
     }
 }
@@ -286,13 +287,13 @@ pub async fn sign_out_everywhere(
     Form(form): Form<CsrfForm>,
 ) -> Response {
     if !signed.csrf_ok(&form.csrf) {
-        return pages::stale_form(signed.locale);
+        return refused::stale_form(signed.locale);
     }
     match state.store.end_sessions(signed.session.user_id).await {
         Ok(_) => signed_out(&state),
         Err(e) => {
             tracing::error!(error = %e, "could not end sessions");
-            pages::unavailable(signed.locale)
+            refused::unavailable(signed.locale)
         }
     }
 }

@@ -3,6 +3,7 @@
 
 use super::pages::{self, Frame, Section};
 use super::paging::{self, PageQuery};
+use super::refused;
 use super::session::Signed;
 use super::{member, t};
 use crate::AppState;
@@ -32,7 +33,7 @@ pub async fn audit(
         Ok(page) => page,
         Err(e) => {
             tracing::error!(error = %e, "audit query failed");
-            return pages::unavailable(locale);
+            return refused::unavailable(locale);
         }
     };
     let empty = paging::nothing(locale, page, views.is_empty(), "console.audit");

@@ -6,6 +6,7 @@
 
 use super::pages::{self, csrf_field};
 use super::profile::{account_page, refused_form};
+use super::refused;
 use super::session::Signed;
 use super::{t, Locale};
 use crate::AppState;
@@ -170,7 +171,7 @@ pub async fn sign_out(State(state): State<AppState>, signed: Signed, Form(form):
         Ok(SignedOut::NoSuch) => refused(StatusCode::NOT_FOUND, "console.browsers.gone").await,
         Err(e) => {
             tracing::error!(error = %e, "could not sign a browser out");
-            pages::unavailable(locale)
+            refused::unavailable(locale)
         }
     }
 }

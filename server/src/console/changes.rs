@@ -5,6 +5,7 @@
 
 use super::pages::{self, Frame, Section};
 use super::paging::{self, PageQuery};
+use super::refused;
 use super::session::Signed;
 use super::{member, t, Locale};
 use crate::AppState;
@@ -35,7 +36,7 @@ pub async fn changes(
         Ok(page) => page,
         Err(e) => {
             tracing::error!(error = %e, "changes query failed");
-            return pages::unavailable(locale);
+            return refused::unavailable(locale);
         }
     };
     let empty = paging::nothing(locale, page, changes.is_empty(), "console.changes");

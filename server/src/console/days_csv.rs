@@ -4,7 +4,8 @@
 //! goes further back.
 
 use super::member;
-use super::pages::{self, Section};
+use super::pages::Section;
+use super::refused;
 use super::session::Signed;
 use super::shop::DAYS;
 use crate::AppState;
@@ -33,7 +34,7 @@ pub async fn download(State(state): State<AppState>, signed: Signed, Path(slug):
         Ok(days) => days,
         Err(e) => {
             tracing::error!(error = %e, "daily counts query failed");
-            return pages::unavailable(signed.locale);
+            return refused::unavailable(signed.locale);
         }
     };
     let separator = app::format::csv_separator(signed.locale);

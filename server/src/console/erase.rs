@@ -6,7 +6,8 @@
 //!
 //! The number is posted, never put in a URL, so it stays out of logs.
 
-use super::pages::{self, csrf_field, Section};
+use super::pages::{csrf_field, Section};
+use super::refused;
 use super::session::Signed;
 use super::support::{self, typed_number};
 use super::{owner_posting, t, Locale};
@@ -110,6 +111,6 @@ pub async fn erase(
         }
         Ok(Erasure::NotFound) => refused(StatusCode::NOT_FOUND, number, "console.orders.erase_not_found"),
         Ok(Erasure::Changed) => refused(StatusCode::CONFLICT, number, "console.orders.erase_changed"),
-        Err(e) => pages::not_written(locale, &e, "erase an order"),
+        Err(e) => refused::not_written(locale, &e, "erase an order"),
     }
 }

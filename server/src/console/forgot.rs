@@ -12,6 +12,7 @@
 
 use super::noted::Noted;
 use super::pages::{self, bare, notice};
+use super::refused;
 use super::{locale_of, session, t, typed_email, Locale};
 use crate::api::auth::ClientOf;
 use crate::AppState;
@@ -101,7 +102,7 @@ pub async fn request(
 ) -> Response {
     let locale = locale_of(&headers);
     if !session::form_token_ok(&state, &headers, &form.csrf) {
-        return pages::stale_form(locale);
+        return refused::stale_form(locale);
     }
     let Some(mailer) = state.mail.clone() else {
         return no_mail(locale);
@@ -124,10 +125,10 @@ pub async fn request(
                 tracing::error!(error = %e, "could not queue a password link");
                 // Nothing was asked for: the allowance goes back.
                 state.limits.release_link_request(&client, CONSOLE_MAILS, &email).await;
-                return pages::unavailable(locale);
+                return refused::unavailable(locale);
             }
         },
-        Err(LinkRefusal::Unavailable) => return pages::unavailable(locale),
+        Err(LinkRefusal::Unavailable) => return refused::unavailable(locale),
         // The address's allowance alone: answered as any other, since it
         // tells of the address.
         Err(LinkRefusal::Spent { waits: [_, None, None] }) => "limited",

@@ -3,7 +3,8 @@
 //! `invites`); the link to set a password goes to the invited address only,
 //! never to the page, since an account may belong to other shops.
 
-use super::pages::{self, csrf_field, Section};
+use super::pages::{csrf_field, Section};
+use super::refused;
 use super::session::Signed;
 use super::team::team_page;
 use super::{member_posting, t, typed_email};
@@ -85,7 +86,7 @@ pub async fn invite(
             };
             return Redirect::to(&format!("/console/shops/{}/team?done={done}", member.shop.slug)).into_response();
         }
-        Ok(Err(InviteRefusal::NotOwner)) => return pages::owners_only(locale),
+        Ok(Err(InviteRefusal::NotOwner)) => return refused::owners_only(locale),
         Ok(Err(InviteRefusal::AlreadyMember)) => (StatusCode::CONFLICT, t(locale, "console.team.already")),
         Ok(Err(InviteRefusal::Full)) => (
             StatusCode::CONFLICT,
@@ -105,7 +106,7 @@ pub async fn invite(
         ),
         Err(e) => {
             tracing::error!(error = %e, "could not invite an account");
-            return pages::unavailable(locale);
+            return refused::unavailable(locale);
         }
     };
     refused(status, text).await

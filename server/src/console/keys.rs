@@ -4,6 +4,7 @@
 
 use super::noted::Noted;
 use super::pages::{self, csrf_field, notice, Frame, Section};
+use super::refused;
 use super::session::{is_token, token, Signed};
 use super::{member, member_posting, t};
 use crate::keys::NotMade;
@@ -118,7 +119,7 @@ pub(super) async fn member_making(
     if is_token(&form.once) {
         Ok(member)
     } else {
-        Err(pages::stale_form(signed.locale))
+        Err(refused::stale_form(signed.locale))
     }
 }
 
@@ -154,7 +155,7 @@ pub async fn create(
             StatusCode::CONFLICT,
             problem("console.keys.form_used", ("prefix", &made)),
         ),
-        Err(NotMade::FormUsed(_)) => return pages::stale_form(locale),
+        Err(NotMade::FormUsed(_)) => return refused::stale_form(locale),
         Err(NotMade::Full) => (
             StatusCode::CONFLICT,
             problem("console.keys.full", ("most", &app::store::LIVE_KEYS.to_string())),
@@ -173,11 +174,11 @@ pub async fn create(
                 ("most", &crate::keys::MAX_LABEL_CHARS.to_string()),
             ),
         ),
-        Err(NotMade::Busy) => return pages::busy(locale),
-        Err(NotMade::Store(e)) => return pages::not_written(locale, &e, "create a key"),
+        Err(NotMade::Busy) => return refused::busy(locale),
+        Err(NotMade::Store(e)) => return refused::not_written(locale, &e, "create a key"),
         Err(e) => {
             tracing::error!(error = %e, "could not create a key");
-            return pages::unavailable(locale);
+            return refused::unavailable(locale);
         }
     };
     // A refused name is offered again to correct (cut to what the field holds).
@@ -224,10 +225,10 @@ pub async fn revoke(
     let done = match revoked {
         Ok(false) => match state.store.keys(member.shop.id).await {
             Ok(keys) => keys.iter().any(|k| k.prefix == form.prefix && k.revoked_at.is_some()),
-            Err(e) => return pages::not_written(signed.locale, &e, "read the keys after a revoke"),
+            Err(e) => return refused::not_written(signed.locale, &e, "read the keys after a revoke"),
         },
         Ok(true) => true,
-        Err(e) => return pages::not_written(signed.locale, &e, "revoke a key"),
+        Err(e) => return refused::not_written(signed.locale, &e, "revoke a key"),
     };
     if done {
         // Refused from the next request on, not only once its verification
@@ -258,7 +259,7 @@ async fn keys_page(
         }
         Err(e) => {
             tracing::error!(error = %e, "keys query failed");
-            return pages::unavailable(locale);
+            return refused::unavailable(locale);
         }
     };
     let slug = member.shop.slug.clone();

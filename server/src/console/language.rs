@@ -8,8 +8,9 @@
 //! token, then one of the account's console forms); only one of the widget's
 //! language codes, or nothing for the browser's, is stored.
 
-use super::pages::{self, csrf_field};
+use super::pages::csrf_field;
 use super::profile::{account_page, refused_form};
+use super::refused;
 use super::session::{SignInFirst, Signed};
 use super::{t, Locale};
 use crate::AppState;
@@ -87,7 +88,7 @@ pub async fn choose(State(state): State<AppState>, signed: Signed, Form(form): F
         Ok(false) => SignInFirst.into_response(),
         Err(e) => {
             tracing::error!(error = %e, "could not set an account's language");
-            pages::unavailable(signed.locale)
+            refused::unavailable(signed.locale)
         }
     }
 }

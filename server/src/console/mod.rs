@@ -27,6 +27,7 @@ mod paging;
 pub mod password;
 mod password_link;
 mod profile;
+mod refused;
 pub mod session;
 mod shop;
 mod shop_settings;
@@ -157,7 +158,7 @@ pub fn offered_again(typed: &str, max: usize) -> String {
 /// The page answering a console form too large to read (`guard`), in the
 /// browser's language: the form is refused before any session is read.
 pub fn form_too_large(headers: &HeaderMap) -> Response {
-    pages::too_large(locale_of(headers))
+    refused::too_large(locale_of(headers))
 }
 
 /// The signed-in account's membership of the shop `slug`, or the page to answer
@@ -172,15 +173,15 @@ pub async fn member(state: &AppState, signed: &Signed, slug: &str, section: Sect
 /// [`member`] without recording the visit.
 async fn membership(state: &AppState, signed: &Signed, slug: &str, section: Section) -> Result<Membership, Response> {
     if !app::normalize::is_slug(slug) {
-        return Err(pages::not_found(signed.locale));
+        return Err(refused::not_found(signed.locale));
     }
     match state.store.membership(signed.session.user_id, slug).await {
-        Ok(Some(m)) if m.role != Role::Owner && !section.for_staff() => Err(pages::owners_only(signed.locale)),
+        Ok(Some(m)) if m.role != Role::Owner && !section.for_staff() => Err(refused::owners_only(signed.locale)),
         Ok(Some(m)) => Ok(m),
-        Ok(None) => Err(pages::not_found(signed.locale)),
+        Ok(None) => Err(refused::not_found(signed.locale)),
         Err(e) => {
             tracing::error!(error = %e, "membership query failed");
-            Err(pages::unavailable(signed.locale))
+            Err(refused::unavailable(signed.locale))
         }
     }
 }
@@ -223,17 +224,17 @@ pub async fn owner_posting(
 ) -> Result<Membership, Response> {
     let member = membership(state, signed, slug, section).await?;
     if member.role != Role::Owner {
-        return Err(pages::owners_only(signed.locale));
+        return Err(refused::owners_only(signed.locale));
     }
     posting(state, signed, member, csrf).await
 }
 
 async fn posting(state: &AppState, signed: &Signed, member: Membership, csrf: &str) -> Result<Membership, Response> {
     if !signed.csrf_ok(csrf) {
-        return Err(pages::stale_form(signed.locale));
+        return Err(refused::stale_form(signed.locale));
     }
     if let Err(wait) = state.limits.reserve_console_write(signed.session.user_id) {
-        return Err(pages::too_many(signed.locale, wait));
+        return Err(refused::too_many(signed.locale, wait));
     }
     seen(state, signed, &member).await;
     Ok(member)

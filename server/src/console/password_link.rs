@@ -4,6 +4,7 @@
 
 use super::account::open_session;
 use super::pages::{self, bare, notice};
+use super::refused;
 use super::session;
 use super::{locale_of, t, Locale};
 use crate::keys;
@@ -55,7 +56,7 @@ pub async fn password_form(State(state): State<AppState>, Path(token): Path<Stri
         Ok(None) => dead_link(&state, locale),
         Err(e) => {
             tracing::error!(error = %e, "password link query failed");
-            pages::unavailable(locale)
+            refused::unavailable(locale)
         }
     }
 }
@@ -86,7 +87,7 @@ pub async fn set_password(
         Ok(None) => return dead_link(&state, locale),
         Err(e) => {
             tracing::error!(error = %e, "password link query failed");
-            return pages::unavailable(locale);
+            return refused::unavailable(locale);
         }
     };
     if let Err(weak) = super::password::check(&form.password, &form.again, &email) {
@@ -100,14 +101,14 @@ pub async fn set_password(
     }
     let password = form.password;
     let Ok(Ok(hash)) = state.hashing.run(move || keys::hash(&password)).await else {
-        return pages::busy(locale);
+        return refused::busy(locale);
     };
     match state.store.set_password(&token_hash, &hash).await {
         Ok(Some(user_id)) => signed_in_with_new_password(&state, &headers, locale, (user_id, &email), &hash).await,
         Ok(None) => dead_link(&state, locale),
         Err(e) => {
             tracing::error!(error = %e, "could not set a password");
-            pages::unavailable(locale)
+            refused::unavailable(locale)
         }
     }
 }

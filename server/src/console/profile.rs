@@ -16,6 +16,7 @@ use super::account::{known_cookie, today};
 use super::credentials::{check_password, Refused};
 use super::noted::{Done, Noted};
 use super::pages::{self, csrf_field, notice, Frame};
+use super::refused;
 use super::session::{Fresh, Signed};
 use super::{browsers, language};
 use super::{password, t};
@@ -92,10 +93,10 @@ pub(super) async fn account_page(
 /// when it is refused.
 pub(super) fn refused_form(state: &AppState, signed: &Signed, csrf: &str) -> Option<Response> {
     if !signed.csrf_ok(csrf) {
-        return Some(pages::stale_form(signed.locale));
+        return Some(refused::stale_form(signed.locale));
     }
     if let Err(wait) = state.limits.reserve_console_write(signed.session.user_id) {
-        return Some(pages::too_many(signed.locale, wait));
+        return Some(refused::too_many(signed.locale, wait));
     }
     None
 }
@@ -153,12 +154,12 @@ pub async fn change_password(
             return refused(StatusCode::UNPROCESSABLE_ENTITY, "console.account.wrong_current").await;
         }
         Err(Refused::Limited(wait)) => return limited(wait).await,
-        Err(Refused::Busy) => return pages::busy(locale),
-        Err(Refused::Unavailable) => return pages::unavailable(locale),
+        Err(Refused::Busy) => return refused::busy(locale),
+        Err(Refused::Unavailable) => return refused::unavailable(locale),
     };
     let new = form.password;
     let Ok(Ok(new_hash)) = state.hashing.run(move || keys::hash(&new)).await else {
-        return pages::busy(locale);
+        return refused::busy(locale);
     };
     // Word of the change by mail, when the server sends mail.
     let notice = state.mail.is_some().then_some(locale.code());
@@ -184,7 +185,7 @@ pub async fn change_password(
         Ok(false) => refused(StatusCode::CONFLICT, "console.account.changed_meanwhile").await,
         Err(e) => {
             tracing::error!(error = %e, "could not change a password");
-            pages::unavailable(locale)
+            refused::unavailable(locale)
         }
     }
 }

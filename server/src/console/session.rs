@@ -139,7 +139,7 @@ impl FromRequestParts<AppState> for Signed {
             }
             Err(e) => {
                 tracing::error!(error = %e, "session query failed");
-                Err(super::pages::unavailable(locale))
+                Err(super::refused::unavailable(locale))
             }
         }
     }

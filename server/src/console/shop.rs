@@ -3,6 +3,7 @@
 
 use super::first_steps::Progress;
 use super::pages::{self, Frame, Section};
+use super::refused;
 use super::session::Signed;
 use super::{member, t, Locale};
 use crate::AppState;
@@ -26,21 +27,21 @@ pub async fn overview(State(state): State<AppState>, signed: Signed, Path(slug):
         Ok(days) => days,
         Err(e) => {
             tracing::error!(error = %e, "daily counts query failed");
-            return pages::unavailable(locale);
+            return refused::unavailable(locale);
         }
     };
     let refusals = match state.store.refusals(member.shop.id).await {
         Ok(refusals) => refusals,
         Err(e) => {
             tracing::error!(error = %e, "refusals query failed");
-            return pages::unavailable(locale);
+            return refused::unavailable(locale);
         }
     };
     let first_steps = match first_steps(&state, &member, &days).await {
         Ok(progress) => progress,
         Err(e) => {
             tracing::error!(error = %e, "first steps query failed");
-            return pages::unavailable(locale);
+            return refused::unavailable(locale);
         }
     };
     let found: i64 = days.iter().map(|d| d.found).sum();

@@ -3,6 +3,7 @@
 
 use super::noted::Noted;
 use super::pages::{self, csrf_field, notice, Frame, Section};
+use super::refused;
 use super::session::Signed;
 use super::{base_url, member, member_posting, t, Locale};
 use crate::settings;
@@ -229,7 +230,7 @@ pub async fn save_settings(
         .await
     {
         Ok(_) => Redirect::to(&format!("/console/shops/{}/settings?saved=1", member.shop.slug)).into_response(),
-        Err(e) => pages::not_written(signed.locale, &e, "save shop settings"),
+        Err(e) => refused::not_written(signed.locale, &e, "save shop settings"),
     }
 }
 

@@ -4,6 +4,7 @@
 
 use super::keys::{member_making, once_field, MakeForm, Said};
 use super::pages::{self, csrf_field, Frame, Section};
+use super::refused;
 use super::session::Signed;
 use super::{base_url, member, t};
 use crate::keys::GIVEN_SECRET_LEN;
@@ -90,7 +91,7 @@ pub async fn rotate(
             };
             (StatusCode::CONFLICT, Said::Problem(t(signed.locale, used)))
         }
-        Err(e) => return pages::not_written(signed.locale, &e, "rotate the webhook secret"),
+        Err(e) => return refused::not_written(signed.locale, &e, "rotate the webhook secret"),
     };
     shopify_page(&state, &signed, &member, &headers, status, said).await
 }
@@ -108,7 +109,7 @@ async fn shopify_page(
         Ok(d) => d,
         Err(e) => {
             tracing::error!(error = %e, "deliveries query failed");
-            return pages::unavailable(locale);
+            return refused::unavailable(locale);
         }
     };
     let url = format!(

@@ -6,7 +6,8 @@
 //!
 //! The address is posted, never put in a URL, so it stays out of logs.
 
-use super::pages::{self, csrf_field};
+use super::pages::csrf_field;
+use super::refused;
 use super::session::Signed;
 use super::support::{self, Typed};
 use super::{member_posting, t, Section};
@@ -64,7 +65,7 @@ pub async fn find(
         Ok(found) => found,
         Err(e) => {
             tracing::error!(error = %e, "support view query failed");
-            return pages::unavailable(locale);
+            return refused::unavailable(locale);
         }
     };
     if orders.is_empty() {
@@ -82,7 +83,7 @@ pub async fn find(
     {
         // Nothing is shown that could not be recorded.
         tracing::error!(error = %e, "could not record a support listing");
-        return pages::unavailable(locale);
+        return refused::unavailable(locale);
     }
     let zone = member.shop.zone();
     let open = format!("/console/shops/{}/orders", member.shop.slug);

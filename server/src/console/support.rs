@@ -6,6 +6,7 @@
 
 use super::noted::{Done, Noted};
 use super::pages::{self, csrf_field, notice, Frame, Section};
+use super::refused;
 use super::session::Signed;
 use super::{erase, member, member_posting, t};
 use crate::AppState;
@@ -100,7 +101,7 @@ pub async fn find(
         Ok(found) => found,
         Err(e) => {
             tracing::error!(error = %e, "support view query failed");
-            return pages::unavailable(locale);
+            return refused::unavailable(locale);
         }
     };
     let Some(Found {
@@ -129,7 +130,7 @@ pub async fn find(
     {
         // Nothing is shown that could not be recorded.
         tracing::error!(error = %e, "could not record a support view");
-        return pages::unavailable(locale);
+        return refused::unavailable(locale);
     }
     let shown = view! {
         <div class="split">

@@ -6,6 +6,7 @@
 
 use super::noted::{Done, Noted};
 use super::pages::{self, csrf_field, Frame, Section};
+use super::refused;
 use super::session::Signed;
 use super::{member, member_posting, t, typed_email};
 use crate::AppState;
@@ -103,7 +104,7 @@ pub async fn change(
                 };
                 return Redirect::to(&format!("/console/shops/{}/team?done={done}", member.shop.slug)).into_response();
             }
-            Ok(Err(TeamRefusal::NotOwner)) => return pages::owners_only(locale),
+            Ok(Err(TeamRefusal::NotOwner)) => return refused::owners_only(locale),
             Ok(Err(TeamRefusal::Own)) => refuse(StatusCode::CONFLICT, "console.team.own"),
             Ok(Err(TeamRefusal::LastOwner)) => refuse(StatusCode::CONFLICT, "console.team.last_owner"),
             Ok(Err(TeamRefusal::NoSuchMember | TeamRefusal::Full)) => {
@@ -111,7 +112,7 @@ pub async fn change(
             }
             Err(e) => {
                 tracing::error!(error = %e, "could not change the team");
-                return pages::unavailable(locale);
+                return refused::unavailable(locale);
             }
         }
     } else {
@@ -136,7 +137,7 @@ async fn confirm_removal(state: &AppState, signed: &Signed, member: &Membership,
         Ok(_) => {}
         Err(e) => {
             tracing::error!(error = %e, "team query failed");
-            return pages::unavailable(locale);
+            return refused::unavailable(locale);
         }
     }
     let title = app::i18n::t_args(locale, "console.team.confirm_title", &[("email", email)]);
@@ -176,7 +177,7 @@ pub(super) async fn team_page(
         Ok(members) => members,
         Err(e) => {
             tracing::error!(error = %e, "team query failed");
-            return pages::unavailable(locale);
+            return refused::unavailable(locale);
         }
     };
     let action = format!("/console/shops/{}/team", member.shop.slug);

@@ -5,7 +5,7 @@
 use crate::common;
 
 use app::store::Role;
-use common::console::{account, hidden, set_cookie, sign_in, try_sign_in_with, Browser, PASSWORD};
+use common::console::{account, hidden, set_cookie, sign_in, try_sign_in, try_sign_in_with, Browser, PASSWORD};
 use common::TestApp;
 use server::console::{session, KNOWN_COOKIE};
 
@@ -99,4 +99,21 @@ async fn secure_sites_use_host_only_cookies_and_ignore_plain_ones() {
         "{cleared}"
     );
     assert_eq!(browser.get(page).await.status(), 303);
+}
+
+/// An address with a control character is no account's, with the right
+/// password too: the same answer on either store (PostgreSQL refuses a NUL in
+/// a query's text, which answered 503), offered again without it.
+#[tokio::test]
+async fn an_address_with_a_control_character_signs_no_one_in() {
+    let app = TestApp::spawn().await;
+    account(&app, "owner@alpha.example", "alpha", Role::Owner).await;
+    for typed in ["owner@alpha.example\u{0}", "owner@alpha.example\u{7}", "\u{0}"] {
+        let res = try_sign_in(&app, typed, PASSWORD).await;
+        assert_eq!(res.status(), 401, "{typed:?}");
+        assert!(set_cookie(&res, session::SESSION_COOKIE.plain).is_none());
+        let page = res.text().await.unwrap();
+        assert!(!page.contains(['\u{0}', '\u{7}']), "{page}");
+    }
+    assert_eq!(try_sign_in(&app, "owner@alpha.example", PASSWORD).await.status(), 303);
 }

@@ -65,6 +65,7 @@ mod shop_time_zone;
 mod timeouts;
 mod webhook_erased;
 mod webhook_fit;
+mod webhook_ids;
 mod webhook_limits;
 mod webhook_rivals;
 mod webhook_words;

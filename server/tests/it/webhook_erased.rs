@@ -170,3 +170,47 @@ async fn an_erasure_among_a_burst_of_deliveries_is_never_undone() {
         assert_eq!(answer["outcome"], "erased", "round {round}");
     }
 }
+
+/// An order's deletion that comes before the order (its creation delivered
+/// late, or at the same moment): `unknown_order`, and the order, when it
+/// comes, stores nothing. In bursts of its creation, an update and the
+/// deletion in every order at once, the order is never left stored (it was
+/// in most rounds).
+#[tokio::test]
+async fn a_deletion_that_comes_first_keeps_the_order_out() {
+    let app = TestApp::spawn().await;
+    let deleted = json!({"id": 820982911946154508u64});
+    let (status, answer) = deliver(&app, "alpha", "orders/delete", "w-1", &deleted).await;
+    assert_eq!((status, answer["outcome"].as_str()), (200, Some("unknown_order")));
+    let (_, answer) = deliver(&app, "alpha", "orders/create", "w-2", &order("2026-11-02T11:15:00Z")).await;
+    assert_eq!(answer["outcome"], "erased", "{answer}");
+    assert!(!exists(&app).await);
+
+    // Another shop, so that every round starts from nothing.
+    for round in 0..6u64 {
+        let mut body = order("2026-11-02T11:15:00Z");
+        let id = 9_100_000 + round;
+        body["id"] = json!(id);
+        body["name"] = json!(format!("#R{round}"));
+        let mut later = body.clone();
+        later["updated_at"] = json!("2026-11-03T11:15:00Z");
+        let deletion = json!({"id": id});
+        let mut steps = [
+            ("orders/create", format!("c-{round}"), body),
+            ("orders/updated", format!("u-{round}"), later),
+            ("orders/delete", format!("d-{round}"), deletion),
+        ];
+        steps.rotate_left((round % 3) as usize);
+        if round >= 3 {
+            steps.reverse();
+        }
+        let sent = steps
+            .iter()
+            .map(|(topic, id, body)| deliver(&app, "beta", topic, id, body));
+        for (status, answer) in futures::future::join_all(sent).await {
+            assert_eq!(status, 200, "{answer}");
+        }
+        let stored = app.merchant_order("beta", &format!("R{round}")).await;
+        assert!(stored.is_null(), "round {round}: the deleted order is stored: {stored}");
+    }
+}

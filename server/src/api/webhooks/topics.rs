@@ -119,8 +119,13 @@ pub(super) async fn apply(
         // Deleted in Shopify (a test order, say): erased here as the merchant's
         // own erasure is, so that a later delivery of it stores nothing.
         let deleted: shopify::DeletedOrder = payload(bytes)?;
-        let Some(key) = linked_key(state, shop, Some(&deleted.id)).await? else {
-            return Ok(Outcome::UnknownOrder);
+        let key = match linked_key(state, shop, Some(&deleted.id)).await? {
+            Some(key) => key,
+            // Not here (yet: its deletion came first): kept out when it comes.
+            None => match store.keep_deleted(shop.id, &deleted.id.text()).await? {
+                Some(key) => key,
+                None => return Ok(Outcome::UnknownOrder),
+            },
         };
         *named = Some(key.clone());
         // Only while it holds the number: the link was read before the order
