@@ -107,6 +107,10 @@ impl Store {
     }
 
     /// Records a delivery and forgets all but the shop's last [`DELIVERIES_KEPT`].
+    /// The order's number is kept only if the shop did not erase an order of
+    /// that number (an erasure blanks the numbers of the deliveries recorded
+    /// before it; this is for one recorded after, whose change was made
+    /// before it).
     pub async fn record_delivery(
         &self,
         shop_id: i64,
@@ -115,7 +119,9 @@ impl Store {
         order_key: Option<&str>,
     ) -> Result<(), StoreError> {
         sqlx::query(
-            "INSERT INTO webhook_log (shop_id, topic, outcome, received_at, order_key) VALUES ($1, $2, $3, $4, $5)",
+            "INSERT INTO webhook_log (shop_id, topic, outcome, received_at, order_key) VALUES ($1, $2, $3, $4,
+                 CASE WHEN EXISTS (SELECT 1 FROM erased_orders WHERE shop_id = $1 AND number_key = $5)
+                 THEN NULL ELSE $5 END)",
         )
         .bind(shop_id)
         .bind(topic)

@@ -371,6 +371,8 @@ fn now() -> String {
 }
 
 #[cfg(test)]
+mod delivery_log_tests;
+#[cfg(test)]
 mod erasure_tests;
 #[cfg(test)]
 mod forgetting_tests;
