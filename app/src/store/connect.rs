@@ -154,6 +154,7 @@ impl Store {
             wal,
             writes: tokio_util::task::TaskTracker::new(),
             turns: Default::default(),
+            order_turns: Default::default(),
             purging: Default::default(),
         })))
     }

@@ -191,6 +191,8 @@ pub struct Handles {
     writes: tokio_util::task::TaskTracker,
     /// Turns at the shops' setup (see `turns`).
     turns: turns::Turns,
+    /// Turns at one order's writes, by the order's lock number (`turns`).
+    order_turns: turns::Turns,
     /// A write-back of the SQLite log is pending (`Store::purge_log`).
     purging: std::sync::atomic::AtomicBool,
 }

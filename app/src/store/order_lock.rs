@@ -53,6 +53,6 @@ pub(super) async fn hold_platform_order(
 
 /// The advisory lock number for writes to one order: the first 8 bytes of a
 /// SHA-256 of shop and key, the same in every server process.
-fn order_lock_id(shop_id: i64, number_key: &str) -> i64 {
+pub(super) fn order_lock_id(shop_id: i64, number_key: &str) -> i64 {
     sha256_prefix(&[&shop_id.to_be_bytes(), number_key.as_bytes()])
 }

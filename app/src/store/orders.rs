@@ -274,6 +274,7 @@ impl Store {
     ) -> Result<Erasure, StoreError> {
         let (store, number_key, by) = (self.clone(), number_key.to_owned(), by.clone());
         self.written(async move {
+            let _turn = store.order_turn(shop_id, &number_key).await?;
             // Not while this server writes counts it has taken (`flush_tally`).
             let _flushing = store.tally.flushing.lock().await;
             let mut tx = store.pool.begin().await?;

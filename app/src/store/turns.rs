@@ -57,7 +57,18 @@ impl Turns {
     }
 }
 
-/// A shop's turn, held until dropped.
+/// Waits for the turn `key` of `turns`, at most [`TURN_WAIT`] (`whose` says
+/// whose, when it was waited for too long).
+async fn wait(turns: &Turns, key: i64, whose: &str) -> Result<ShopTurn, StoreError> {
+    let shed = || StoreError::Unavailable(format!("waited too long for {whose} turn"));
+    let turn = turns.of(key).ok_or_else(shed)?;
+    let held = tokio::time::timeout(TURN_WAIT, turn.lock_owned())
+        .await
+        .map_err(|_| shed())?;
+    Ok(ShopTurn(held))
+}
+
+/// A shop's (or an order's) turn, held until dropped.
 #[derive(Debug)]
 pub struct ShopTurn(#[allow(dead_code)] OwnedMutexGuard<()>);
 
@@ -68,12 +79,17 @@ impl Store {
     /// between `key_room` and `insert_key`), and never while calling one
     /// that does: turns are not taken twice.
     pub async fn shop_turn(&self, shop_id: i64) -> Result<ShopTurn, StoreError> {
-        let shed = || StoreError::Unavailable("waited too long for the shop's turn".into());
-        let turn = self.turns.of(shop_id).ok_or_else(shed)?;
-        let held = tokio::time::timeout(TURN_WAIT, turn.lock_owned())
-            .await
-            .map_err(|_| shed())?;
-        Ok(ShopTurn(held))
+        wait(&self.turns, shop_id, "the shop's").await
+    }
+
+    /// Waits for one order's turn, at most [`TURN_WAIT`]: the store's writes
+    /// and erasures of an order take it before a connection, so that the
+    /// writers of one busy order wait in memory, not holding the pool's
+    /// connections (on PostgreSQL each held one while it waited for the
+    /// order's lock, `order_lock`, and other shops' writes found none).
+    pub(super) async fn order_turn(&self, shop_id: i64, number_key: &str) -> Result<ShopTurn, StoreError> {
+        let order = super::order_lock::order_lock_id(shop_id, number_key);
+        wait(&self.order_turns, order, "the order's").await
     }
 
     /// The shop's turn, then a connection to hold the shop with.
@@ -126,6 +142,45 @@ mod tests {
         let _held = store.shop_turn(a.id).await.unwrap();
         let shed = store.revoke_key(a.id, "00000000000000aa", &By::Operator).await;
         assert!(matches!(shed, Err(StoreError::Unavailable(_))), "{shed:?}");
+    }
+
+    /// The same for the writes of one order: waiting for its turn, they hold
+    /// no connection, and another order of the shop is written meanwhile (on
+    /// PostgreSQL, each used to hold one while it waited for the order's lock:
+    /// a hundred writes of one order left other shops' writes none).
+    #[tokio::test]
+    async fn writes_of_one_order_wait_for_its_turn_without_a_connection() {
+        use crate::store::tests::example;
+        let (_dir, store) = store().await;
+        let a = store.create_shop(&shop("a")).await.unwrap();
+        let held = store.order_turn(a.id, "1001").await.unwrap();
+        let waiting: Vec<_> = (0..20)
+            .map(|_| {
+                let store = store.clone();
+                tokio::spawn(async move { store.put_order(a.id, example()).await })
+            })
+            .collect();
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+        assert!(waiting.iter().all(|w| !w.is_finished()), "they wait for the turn");
+        let mut other = example().into_inner();
+        other.order_number = "#1002".into();
+        let other = crate::order::ValidOrder::check(other).unwrap();
+        assert_eq!(
+            store.put_order(a.id, other).await.unwrap(),
+            crate::store::PutOutcome::Created
+        );
+        let pool = store.pool.options().get_max_connections() as usize;
+        assert_eq!(
+            open_every_connection(&store).await,
+            pool,
+            "no connection is held by a waiting write"
+        );
+        drop(held);
+        let mut created = 0;
+        for w in waiting {
+            created += usize::from(w.await.unwrap().unwrap() == crate::store::PutOutcome::Created);
+        }
+        assert_eq!(created, 1, "one write made it, the others replaced it");
     }
 
     #[tokio::test]

@@ -58,6 +58,7 @@ impl Store {
     {
         let (store, number_key, delivery) = (self.clone(), number_key.to_owned(), delivery.map(str::to_owned));
         self.written(async move {
+            let _turn = store.order_turn(shop_id, &number_key).await?;
             let mut conn = store.pool.acquire().await?;
             let by = (Source::Platform(&platform), delivery.as_deref());
             update_on(&mut conn, store.backend, shop_id, &number_key, by, change).await
@@ -70,6 +71,9 @@ impl Store {
     pub async fn put_order(&self, shop_id: i64, order: ValidOrder) -> Result<PutOutcome, StoreError> {
         let store = self.clone();
         self.written(async move {
+            let _turn = store
+                .order_turn(shop_id, &order_number_key(&order.order_number))
+                .await?;
             let mut conn = store.pool.acquire().await?;
             put_on(&mut conn, store.backend, shop_id, order).await
         })
