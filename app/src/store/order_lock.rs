@@ -19,13 +19,7 @@ pub(super) async fn hold_order(
     shop_id: i64,
     number_key: &str,
 ) -> Result<(), StoreError> {
-    if backend == Backend::Postgres {
-        sqlx::query("SELECT pg_advisory_xact_lock($1)")
-            .bind(order_lock_id(shop_id, number_key))
-            .execute(&mut **tx)
-            .await?;
-    }
-    Ok(())
+    wait_for(tx, backend, order_lock_id(shop_id, number_key)).await
 }
 
 /// Makes the transaction wait for the others that name the platform's order
@@ -38,13 +32,16 @@ pub(super) async fn hold_platform_order(
     shop_id: i64,
     platform_id: &str,
 ) -> Result<(), StoreError> {
+    let lock = sha256_prefix(&[b"platform order", &shop_id.to_be_bytes(), platform_id.as_bytes()]);
+    wait_for(tx, backend, lock).await
+}
+
+/// Takes the transaction-scoped advisory lock `lock` on PostgreSQL, waiting
+/// for whoever holds it; nothing on SQLite.
+async fn wait_for(tx: &mut Transaction<'_, Any>, backend: Backend, lock: i64) -> Result<(), StoreError> {
     if backend == Backend::Postgres {
         sqlx::query("SELECT pg_advisory_xact_lock($1)")
-            .bind(sha256_prefix(&[
-                b"platform order",
-                &shop_id.to_be_bytes(),
-                platform_id.as_bytes(),
-            ]))
+            .bind(lock)
             .execute(&mut **tx)
             .await?;
     }
