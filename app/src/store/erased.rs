@@ -25,6 +25,28 @@ pub(super) async fn keep(tx: &mut Transaction<'_, Any>, shop_id: i64, number_key
     Ok(())
 }
 
+/// Keeps one platform order as erased by its id alone, of no number (the
+/// platform deleted an order that is not here, not yet or no longer under a
+/// number of its own): a merchant storing a number again does not forget
+/// it. In the transaction of the caller, which holds the order or the
+/// platform order.
+pub(super) async fn keep_deleted_id(
+    tx: &mut Transaction<'_, Any>,
+    shop_id: i64,
+    platform_id: &str,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO erased_orders (shop_id, shopify_order_id, number_key, erased_at)
+         VALUES ($1, $2, '', $3) ON CONFLICT (shop_id, shopify_order_id) DO NOTHING",
+    )
+    .bind(shop_id)
+    .bind(platform_id)
+    .bind(now())
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
 /// Forgets the erasures of the number: the merchant stored the order again
 /// (the API, an import), and the platform's news of it applies again.
 pub(super) async fn forget(tx: &mut Transaction<'_, Any>, shop_id: i64, number_key: &str) -> Result<(), StoreError> {
@@ -64,16 +86,8 @@ impl Store {
         super::order_lock::hold_platform_order(&mut tx, self.backend, shop_id, platform_id).await?;
         let linked = super::shopify::number_of(&mut tx, shop_id, platform_id).await?;
         if linked.is_none() {
-            // Of no number yet: kept until the order's first delivery, or a year.
-            sqlx::query(
-                "INSERT INTO erased_orders (shop_id, shopify_order_id, number_key, erased_at)
-                 VALUES ($1, $2, '', $3) ON CONFLICT (shop_id, shopify_order_id) DO NOTHING",
-            )
-            .bind(shop_id)
-            .bind(platform_id)
-            .bind(now())
-            .execute(&mut *tx)
-            .await?;
+            // Of no number yet: kept a year, as erasures are.
+            keep_deleted_id(&mut tx, shop_id, platform_id).await?;
         }
         tx.commit().await?;
         Ok(linked)

@@ -277,27 +277,30 @@ impl Store {
             let _turn = store.order_turn(shop_id, &number_key).await?;
             // Not while this server writes counts it has taken (`flush_tally`).
             let _flushing = store.tally.flushing.lock().await;
-            let mut tx = store.pool.begin().await?;
-            // Held as its writers hold it, so a write at the same moment comes
-            // wholly before or after; deleted first, so on SQLite the write lock
-            // is held from the moment its document is compared.
+            let mut conn = store.pool.acquire().await?;
+            // Held as its writers hold it (SQLite: the write lock from the
+            // start), so a write at the same moment comes wholly before or after.
+            let mut tx = super::begin_write(&mut conn, store.backend).await?;
             super::order_lock::hold_order(&mut tx, store.backend, shop_id, &number_key).await?;
+            if let Guard::Holder(id) = &guard {
+                if super::shopify::holder(&mut tx, shop_id, &number_key).await?.as_ref() != Some(id) {
+                    // Not, or no longer, its order: remembered as deleted, so
+                    // that the platform's order stores nothing when it comes.
+                    super::erased::keep_deleted_id(&mut tx, shop_id, id).await?;
+                    tx.commit().await?;
+                    return Ok(Erasure::NotFound);
+                }
+            }
             let had: Option<String> = sqlx::query_scalar(store.backend.doc_sql().erase)
                 .bind(shop_id)
                 .bind(&number_key)
                 .fetch_optional(&mut *tx)
                 .await?;
-            let refused = match (&had, &guard) {
-                (Some(doc), Guard::Seen(seen)) => (order_version(&json(doc)?) != *seen).then_some(Erasure::Changed),
-                (Some(_), Guard::Holder(id)) => {
-                    let holder = super::shopify::holder(&mut tx, shop_id, &number_key).await?;
-                    (holder.as_ref() != Some(id)).then_some(Erasure::NotFound)
+            if let (Some(doc), Guard::Seen(seen)) = (&had, &guard) {
+                if order_version(&json(doc)?) != *seen {
+                    tx.rollback().await?;
+                    return Ok(Erasure::Changed);
                 }
-                _ => None,
-            };
-            if let Some(refused) = refused {
-                tx.rollback().await?;
-                return Ok(refused);
             }
             if had.is_none() {
                 // Nothing to erase, so nothing else is touched either.
@@ -369,7 +372,9 @@ pub enum Guard {
     /// since is [`Erasure::Changed`] and stays.
     Seen(String),
     /// Only while the platform's order with this id holds the number
-    /// (`shopify::holder`): another order's is [`Erasure::NotFound`] and stays.
+    /// (`shopify::holder`): another order's is [`Erasure::NotFound`] and
+    /// stays, and the platform's order is remembered as erased all the same
+    /// (a deletion in the platform: it stores nothing when it comes).
     Holder(String),
 }
 

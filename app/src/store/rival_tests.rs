@@ -206,6 +206,12 @@ async fn a_deletion_or_a_return_of_an_order_that_lost_its_number_touches_the_new
     let holder = |id: &str| Guard::Holder(id.to_string());
     let erased = store.erase_order(shop.id, "1001", holder("111"), &By::Shopify).await;
     assert_eq!(erased.unwrap(), Erasure::NotFound);
+    // Alice's order is deleted all the same: her news, late, stores nothing.
+    let late = platform_order("alice@example.com", "2026-11-01T10:00:00Z");
+    assert_eq!(
+        order_delivered(&store, shop.id, "d-5b", "111", late).await,
+        Updated::Erased
+    );
     let stored = store.order(shop.id, "1001").await.unwrap().expect("Bob's order kept");
     assert_eq!(stored.email, "bob@example.com");
     assert!(
@@ -220,7 +226,13 @@ async fn a_deletion_or_a_return_of_an_order_that_lost_its_number_touches_the_new
     );
     let erased = store.erase_order(shop.id, "1001", holder("222"), &By::Shopify).await;
     assert_eq!(erased.unwrap(), Erasure::Erased);
-    // Once erased, neither order's return brings anything back.
+    // Once Bob's is erased too, Alice's news stores nothing, and neither
+    // order's return brings anything back.
+    let late = platform_order("alice@example.com", "2026-11-02T10:00:00Z");
+    assert_eq!(
+        order_delivered(&store, shop.id, "d-6b", "111", late).await,
+        Updated::Erased
+    );
     for (delivery, order) in [("d-7", Some("111")), ("d-8", Some("222")), ("d-9", None)] {
         let updated = return_delivered(&store, shop.id, delivery, order).await;
         assert!(

@@ -119,25 +119,7 @@ pub(super) async fn apply(
         // Deleted in Shopify (a test order, say): erased here as the merchant's
         // own erasure is, so that a later delivery of it stores nothing.
         let deleted: shopify::DeletedOrder = payload(bytes)?;
-        let key = match linked_key(state, shop, Some(&deleted.id)).await? {
-            Some(key) => key,
-            // Not here (yet: its deletion came first): kept out when it comes.
-            None => match store.keep_deleted(shop.id, &deleted.id.text()).await? {
-                Some(key) => key,
-                None => return Ok(Outcome::UnknownOrder),
-            },
-        };
-        *named = Some(key.clone());
-        // Only while it holds the number: the link was read before the order
-        // was held, and another order may have taken the number since.
-        let guard = Guard::Holder(deleted.id.text());
-        Ok(match store.erase_order(shop.id, &key, guard, &By::Shopify).await? {
-            Erasure::Erased => {
-                tracing::info!("order erased: deleted in Shopify");
-                Outcome::Erased
-            }
-            Erasure::NotFound | Erasure::Changed => Outcome::UnknownOrder,
-        })
+        delete(state, shop, &deleted.id.text(), named).await
     } else if shopify::RETURN_TOPICS.contains(&topic) {
         let r: ShopifyReturn = payload(bytes)?;
         let at = triggered_at.ok_or_else(|| {
@@ -180,6 +162,32 @@ pub(super) async fn apply(
     } else {
         Ok(Outcome::IgnoredTopic)
     }
+}
+
+/// A Shopify order deleted there: erased, only while it holds its number
+/// (the link was read before the order was held, and another order may have
+/// taken the number since). An order that is not here, not yet (its
+/// deletion came first) or no longer (another order took its number), is
+/// remembered as deleted (`Store::keep_deleted`, `Guard::Holder`), so that
+/// it stores nothing when it comes.
+async fn delete(state: &AppState, shop: &Shop, id: &str, named: &mut Option<String>) -> Result<Outcome, ApiError> {
+    let store = &state.store;
+    let number = match store.shopify_order_key(shop.id, id).await? {
+        Some(number) => number,
+        None => match store.keep_deleted(shop.id, id).await? {
+            Some(number) => number,
+            None => return Ok(Outcome::UnknownOrder),
+        },
+    };
+    *named = Some(number.clone());
+    let guard = Guard::Holder(id.to_string());
+    Ok(match store.erase_order(shop.id, &number, guard, &By::Shopify).await? {
+        Erasure::Erased => {
+            tracing::info!("order erased: deleted in Shopify");
+            Outcome::Erased
+        }
+        Erasure::NotFound | Erasure::Changed => Outcome::UnknownOrder,
+    })
 }
 
 impl From<Updated> for Outcome {
