@@ -345,13 +345,26 @@ pub(super) async fn email_of(
 }
 
 /// A shop's name as shop lists are ordered: in lower case, without the marks
-/// on its letters.
+/// on its letters, and the letters that have none to take off as the plain
+/// ones they are filed under (`ø` as `o`, `æ` as `ae`, `ß` as `ss`).
 fn name_order(name: &str) -> String {
     use unicode_normalization::{char::is_combining_mark, UnicodeNormalization};
-    name.nfkd()
+    let plain: String = name
+        .nfkd()
         .filter(|&c| !is_combining_mark(c))
         .flat_map(char::to_lowercase)
-        .collect()
+        .collect();
+    [
+        ("ø", "o"),
+        ("æ", "ae"),
+        ("œ", "oe"),
+        ("ł", "l"),
+        ("đ", "d"),
+        ("ß", "ss"),
+        ("þ", "th"),
+    ]
+    .iter()
+    .fold(plain, |name, (letter, plain)| name.replace(letter, plain))
 }
 
 #[cfg(test)]

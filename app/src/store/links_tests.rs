@@ -1,8 +1,9 @@
 //! Links by email made while the shop turns them off.
 
 use super::*;
+use crate::normalize::order_number_key;
 use crate::store::tests::{example_as, shop, store_at};
-use crate::store::{By, Guard};
+use crate::store::{By, Erasure, Guard, Store};
 
 /// A link made while a change of settings turning links off is under way: the
 /// change revokes the links there are, so a link written after it read them,
@@ -100,4 +101,36 @@ async fn the_links_to_a_shoppers_orders_go_with_their_last_order() {
         .await
         .unwrap();
     assert_eq!(links().await, ["bob"], "her last order: her link goes");
+}
+
+/// A shopper's last two orders erased at the same moment through two
+/// servers: their links go every time (each erasure found the other order
+/// still there, and both left the links: 8 addresses of 20 on PostgreSQL).
+#[tokio::test]
+async fn a_shoppers_last_orders_erased_at_once_through_two_servers_take_their_links() {
+    let (_dir, store, url) = store_at().await;
+    let other = Store::connect(&url).await.unwrap();
+    let shop = store.create_shop(&shop("a")).await.unwrap();
+    let valid = chrono::Duration::minutes(30);
+    for round in 0..10 {
+        let email = format!("ada{round}@example.com");
+        let numbers = [format!("#{round}a"), format!("#{round}b")];
+        for number in &numbers {
+            store.put_order(shop.id, example_as(number, &email)).await.unwrap();
+        }
+        let token = format!("t{round}");
+        assert!(store.create_order_link(&token, shop.id, &email, valid).await.unwrap());
+        let keys: Vec<String> = numbers.iter().map(|n| order_number_key(n).into_owned()).collect();
+        let (a, b) = tokio::join!(
+            store.erase_order(shop.id, &keys[0], Guard::Nothing, &By::Operator),
+            other.erase_order(shop.id, &keys[1], Guard::Nothing, &By::Operator),
+        );
+        assert_eq!((a.unwrap(), b.unwrap()), (Erasure::Erased, Erasure::Erased));
+        let left: Vec<String> = sqlx::query_scalar("SELECT token_hash FROM order_links WHERE token_hash = $1")
+            .bind(&token)
+            .fetch_all(&store.pool)
+            .await
+            .unwrap();
+        assert!(left.is_empty(), "round {round}: the link outlived the shopper's orders");
+    }
 }

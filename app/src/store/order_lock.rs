@@ -36,6 +36,22 @@ pub(super) async fn hold_platform_order(
     wait_for(tx, backend, lock).await
 }
 
+/// Makes an erasure wait for the others of the same shopper's orders at the
+/// shop (by their email key): each reads whether an order of theirs is left
+/// once its own is gone, which two at once (two servers on PostgreSQL; one
+/// server takes its erasures in turn) would each answer yes to, leaving the
+/// shopper's links by email, and their address. PostgreSQL: an advisory lock,
+/// taken after the order's; SQLite: nothing more.
+pub(super) async fn hold_shopper(
+    tx: &mut Transaction<'_, Any>,
+    backend: Backend,
+    shop_id: i64,
+    email_key: &str,
+) -> Result<(), StoreError> {
+    let lock = sha256_prefix(&[b"shopper", &shop_id.to_be_bytes(), email_key.as_bytes()]);
+    wait_for(tx, backend, lock).await
+}
+
 /// Takes the transaction-scoped advisory lock `lock` on PostgreSQL, waiting
 /// for whoever holds it; nothing on SQLite.
 async fn wait_for(tx: &mut Transaction<'_, Any>, backend: Backend, lock: i64) -> Result<(), StoreError> {

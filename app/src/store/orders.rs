@@ -314,6 +314,7 @@ impl Store {
             // (as a key): once no order of theirs is left, the links go too.
             if let Some(doc) = &had {
                 let email = email_key(&json::<Order>(doc)?.email).into_owned();
+                super::order_lock::hold_shopper(&mut tx, store.backend, shop_id, &email).await?;
                 sqlx::query(
                     "DELETE FROM order_links WHERE shop_id = $1 AND email_key = $2
                        AND NOT EXISTS (SELECT 1 FROM orders WHERE shop_id = $1 AND email_key = $2)",

@@ -268,6 +268,7 @@ async fn an_accounts_shops_are_listed_by_name_in_one_order_on_either_store() {
         ("s6", "alpha"),
         ("s7", "Emile"),
         ("s8", "alpha"),
+        ("s9", "\u{d8}rsted"),
     ] {
         let shop = store
             .create_shop(&NewShop {
@@ -280,5 +281,5 @@ async fn an_accounts_shops_are_listed_by_name_in_one_order_on_either_store() {
     }
     let listed = store.memberships(account.unwrap()).await.unwrap();
     let order: Vec<&str> = listed.iter().map(|m| m.shop.slug.as_str()).collect();
-    assert_eq!(order, ["s5", "s2", "s6", "s8", "s4", "s7", "s3", "s1"]);
+    assert_eq!(order, ["s5", "s2", "s6", "s8", "s4", "s7", "s3", "s9", "s1"]);
 }
