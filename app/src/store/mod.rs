@@ -373,6 +373,8 @@ fn now() -> String {
 }
 
 #[cfg(test)]
+mod bulk_tests;
+#[cfg(test)]
 mod delivery_log_tests;
 #[cfg(test)]
 mod erasure_tests;

@@ -6,9 +6,8 @@ use super::{Backend, StoreError};
 use sqlx::{Any, Transaction};
 
 /// Makes the transaction's writes to one order wait for the others' (every
-/// write and erasure of an order takes it first, but the demo's bulk load,
-/// `replace_orders`, which holds the whole database on SQLite and runs
-/// before the server serves). SQLite: nothing more, its
+/// write and erasure of an order takes it first; the demo's bulk load takes
+/// all of its orders' at once, [`hold_orders`]). SQLite: nothing more, its
 /// write transaction already holds the database. PostgreSQL: a
 /// transaction-scoped advisory lock on (shop, order number), which also covers
 /// an order that does not exist yet; a writer that read the order then
@@ -20,6 +19,33 @@ pub(super) async fn hold_order(
     number_key: &str,
 ) -> Result<(), StoreError> {
     wait_for(tx, backend, order_lock_id(shop_id, number_key)).await
+}
+
+/// [`hold_order`] for many orders at once (a bulk load, `replace_orders`,
+/// which may run beside a serving server): PostgreSQL, their locks in one
+/// statement, in ascending order, so that two bulk loads cannot each hold a
+/// lock the other waits for (a single write holds one order's only); SQLite,
+/// nothing more.
+pub(super) async fn hold_orders<'k>(
+    tx: &mut Transaction<'_, Any>,
+    backend: Backend,
+    shop_id: i64,
+    number_keys: impl Iterator<Item = &'k str>,
+) -> Result<(), StoreError> {
+    if backend != Backend::Postgres {
+        return Ok(());
+    }
+    let mut locks: Vec<i64> = number_keys.map(|key| order_lock_id(shop_id, key)).collect();
+    locks.sort_unstable();
+    locks.dedup();
+    if locks.is_empty() {
+        return Ok(());
+    }
+    // Numbers made here, not text from outside: written into the statement.
+    let values = locks.iter().map(|l| format!("({l})")).collect::<Vec<_>>().join(",");
+    let sql = format!("SELECT pg_advisory_xact_lock(l) FROM (VALUES {values}) AS t(l) ORDER BY l");
+    sqlx::query(&sql).execute(&mut **tx).await?;
+    Ok(())
 }
 
 /// Makes the transaction wait for the others that name the platform's order

@@ -8,7 +8,7 @@
 use super::decision::{Decision, PlatformOrder, PutOutcome, Updated};
 use super::erased;
 use super::lookup_id::lookup_id;
-use super::order_lock::hold_order;
+use super::order_lock::{hold_order, hold_orders};
 use super::orders::DocSql;
 use super::{begin_write, json, to_json, Backend, Store, StoreError};
 use crate::errors::FieldError;
@@ -92,18 +92,20 @@ impl Store {
 
     /// Writes many orders in one transaction, replacing any stored order with the
     /// same number whatever its age: for loading generated or trusted bulk data,
-    /// not for merchant updates (those go through `put_order`).
+    /// not for merchant updates (those go through `put_order`). It holds its
+    /// orders as every write does, so a server writing them meanwhile waits.
     pub async fn replace_orders(&self, shop_id: i64, orders: Vec<ValidOrder>) -> Result<(), StoreError> {
         let store = self.clone();
         self.written(async move {
             let mut conn = store.pool.acquire().await?;
             let mut tx = begin_write(&mut conn, store.backend).await?;
+            let keys: Vec<_> = orders.iter().map(|o| order_number_key(&o.order_number)).collect();
+            hold_orders(&mut tx, store.backend, shop_id, keys.iter().map(|k| k.as_ref())).await?;
             let sql = store.backend.doc_sql();
-            for order in &orders {
+            for (order, key) in orders.iter().zip(&keys) {
                 let row = Row::of(order)?;
-                let key = order_number_key(&order.order_number);
                 let query = sqlx::query(sql.upsert).bind(shop_id).bind(key.as_ref());
-                row.bind(query, sql, shop_id, &key).execute(&mut *tx).await?;
+                row.bind(query, sql, shop_id, key).execute(&mut *tx).await?;
             }
             tx.commit().await?;
             Ok(())

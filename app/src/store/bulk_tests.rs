@@ -1,0 +1,49 @@
+//! The demo's bulk load beside a serving server: it holds its orders as
+//! every write does, so a write of the same numbers meanwhile waits for it
+//! rather than failing on the row the load made (PostgreSQL; SQLite's write
+//! transaction holds the whole database anyway).
+
+use super::tests::{example_as, shop, store_at};
+use super::*;
+use crate::order::ValidOrder;
+
+/// Numbers 1 to 120 loaded in batches through one store (the CLI's) while
+/// another store on the same database (a server's) `PUT`s newer versions
+/// of the same numbers at once, three rounds: every `PUT` is answered (as
+/// created or replaced), and every number ends as one order.
+#[tokio::test]
+async fn a_bulk_load_and_writes_of_the_same_numbers_at_once_all_succeed() {
+    let (_dir, loader, url) = store_at().await;
+    let server = Store::connect(&url).await.unwrap();
+    let shop_id = loader.create_shop(&shop("a")).await.unwrap().id;
+    let numbers: Vec<String> = (1..=120).map(|n| format!("B{n}")).collect();
+    for round in 0..3 {
+        let generated = |n: &String| example_as(n, "bulk@example.com");
+        let batches: Vec<Vec<ValidOrder>> = numbers.chunks(10).map(|c| c.iter().map(generated).collect()).collect();
+        let loads = batches.into_iter().map(|batch| {
+            let loader = loader.clone();
+            tokio::spawn(async move { loader.replace_orders(shop_id, batch).await })
+        });
+        let puts = numbers.iter().map(|n| {
+            let mut order = example_as(n, "put@example.com").into_inner();
+            order.updated_at = format!("2027-01-0{}T00:00:00Z", round + 1);
+            let (server, order) = (server.clone(), ValidOrder::check(order).unwrap());
+            tokio::spawn(async move { server.put_order(shop_id, order).await })
+        });
+        let (loads, puts): (Vec<_>, Vec<_>) = (loads.collect(), puts.collect());
+        for load in loads {
+            load.await.unwrap().unwrap();
+        }
+        for (put, n) in puts.into_iter().zip(&numbers) {
+            let answered = put.await.unwrap();
+            assert!(answered.is_ok(), "round {round}, {n}: {answered:?}");
+        }
+        for n in &numbers {
+            let stored = server
+                .order(shop_id, &crate::normalize::order_number_key(n))
+                .await
+                .unwrap();
+            assert!(stored.is_some(), "round {round}, {n}");
+        }
+    }
+}
