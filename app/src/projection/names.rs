@@ -6,6 +6,13 @@ const SUFFIXES: [&str; 14] = [
     "jr", "sr", "ii", "iii", "iv", "phd", "md", "esq", "inc", "ltd", "llc", "gmbh", "as", "ab",
 ];
 
+/// Honours and letters that follow a whole name ("Ada Lovelace, Countess",
+/// "Del Shannon, MBE"), compared as suffixes are.
+const AFTER_NAME: [&str; 16] = [
+    "mbe", "obe", "cbe", "kbe", "dbe", "cpa", "qc", "kc", "mba", "countess", "count", "duke", "duchess", "lord",
+    "lady", "baron",
+];
+
 /// Titles in the page's languages (compared without a closing dot).
 const TITLES: [&str; 30] = [
     "mr",
@@ -55,9 +62,10 @@ const PARTICLES: [&str; 27] = [
 /// ("Prof. Dr. Hans Müller"), and a title with one word after it ("Dr.
 /// Lovelace") or none gives none, as does a surname alone that begins with a
 /// particle ("van Gogh").
-/// Only one word, after particles written in lower case, is taken for a
-/// surname ("Ada Lovelace, Countess" is Ada, "Del Shannon, MBE" is Del): a
-/// shopper is never shown a later part of their name for their first.
+/// Before the comma, one word or two, after particles written in lower case,
+/// is taken for a surname ("García López, Juan Carlos" is Juan); after two,
+/// one or two words that are no honour ("Ada Lovelace, Countess" is Ada,
+/// "Del Shannon, MBE" is Del, "Al Smith, Acme Ltd" is Al).
 /// Particles are words in lower case: "Van Helsing" is a name's first word.
 /// Words are also parted where something shows nothing
 /// ("Ada\u{200B}Lovelace"). None when there is no word.
@@ -71,6 +79,16 @@ pub(super) fn first_name(name: &str) -> Option<String> {
                 // "Lovelace, Dr. Ada", "Lovelace, Ada"; "Lovelace, Dr." gives none.
                 Some(_) => given.get(titles(&given)).map(|w| w.to_string()),
                 None => first(&words(name)),
+            }
+        }
+        // "García López, Juan": two surnames, then one or two given names.
+        Some((surnames, given)) if are_two_surnames(&words(surnames)) => {
+            let given = words(given);
+            let given = &given[titles(&given)..];
+            let honour = |w: &&str| is(&SUFFIXES, w) || is(&AFTER_NAME, w) || is(&TITLES, w);
+            match given {
+                [word] | [word, _] if !given.iter().any(honour) => Some(word.to_string()),
+                _ => first(&words(name)),
             }
         }
         _ => first(&words(name)),
@@ -107,6 +125,16 @@ fn first(words: &[&str]) -> Option<String> {
         (0, [word, ..]) | (_, [word, _, ..]) => Some(word.to_string()),
         _ => None,
     }
+}
+
+/// Whether the words before a comma are two surnames, as a Spanish or
+/// Portuguese name is written ("García López", "García de la Vega"): two
+/// words besides particles in lower case, neither a title nor a suffix
+/// ("Acme AS" is a company).
+fn are_two_surnames(words: &[&str]) -> bool {
+    let mut names = words.iter().filter(|w| !PARTICLES.contains(w));
+    let plain = |w: &&&str| !is(&SUFFIXES, w) && !is(&TITLES, w) && !is(&AFTER_NAME, w);
+    names.clone().count() == 2 && names.all(|w| plain(&w))
 }
 
 /// Whether the words before a comma are a surname: one word, after

@@ -354,8 +354,15 @@ fn the_first_name_is_read_from_a_whole_name_however_it_is_written() {
         ("van der Berg, Jan", Some("Jan")),
         ("dos Santos\u{FF0C} Ana", Some("Ana")),
         ("Ana de la Cruz, PhD", Some("Ana")),
-        // What follows the comma of several words is never taken for a name.
+        // Two surnames before the comma, as Spanish and Portuguese names are written.
+        ("García López, Juan", Some("Juan")),
+        ("García López, Juan Carlos", Some("Juan")),
+        ("García de la Vega, Sra. Ana", Some("Ana")),
+        ("Silva Santos, João", Some("João")),
+        // What follows a comma after two words is a name unless it is an honour.
         ("Del Shannon, MBE", Some("Del")),
+        ("Ada Lovelace, Countess of Lovelace", Some("Ada")),
+        ("Ada Lovelace, Dr.", Some("Ada")),
         ("Al Smith, Acme Ltd", Some("Al")),
         ("Acme AS, Oslo", Some("Acme")),
         ("Smith Jr., CPA", Some("Smith")),
