@@ -20,9 +20,13 @@ async fn a_bulk_load_and_writes_of_the_same_numbers_at_once_all_succeed() {
     for round in 0..3 {
         let generated = |n: &String| example_as(n, "bulk@example.com");
         let batches: Vec<Vec<ValidOrder>> = numbers.chunks(10).map(|c| c.iter().map(generated).collect()).collect();
-        let loads = batches.into_iter().map(|batch| {
-            let loader = loader.clone();
-            tokio::spawn(async move { loader.replace_orders(shop_id, batch).await })
+        // One loader, batch after batch, as `lookout demo` writes.
+        let loader = loader.clone();
+        let load = tokio::spawn(async move {
+            for batch in batches {
+                loader.replace_orders(shop_id, batch).await?;
+            }
+            Ok::<_, StoreError>(())
         });
         let puts = numbers.iter().map(|n| {
             let mut order = example_as(n, "put@example.com").into_inner();
@@ -30,10 +34,8 @@ async fn a_bulk_load_and_writes_of_the_same_numbers_at_once_all_succeed() {
             let (server, order) = (server.clone(), ValidOrder::check(order).unwrap());
             tokio::spawn(async move { server.put_order(shop_id, order).await })
         });
-        let (loads, puts): (Vec<_>, Vec<_>) = (loads.collect(), puts.collect());
-        for load in loads {
-            load.await.unwrap().unwrap();
-        }
+        let puts: Vec<_> = puts.collect();
+        load.await.unwrap().unwrap();
         for (put, n) in puts.into_iter().zip(&numbers) {
             let answered = put.await.unwrap();
             assert!(answered.is_ok(), "round {round}, {n}: {answered:?}");
