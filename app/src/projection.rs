@@ -9,7 +9,7 @@ use crate::view::{
     Refund, ShipTo, ShopperEvent, ShopperItemRef, ShopperLineItem, ShopperReturn, ShopperShipment, ShopperView,
     Tracking,
 };
-use names::first_name;
+use names::greeted;
 use suspicion::speaks_of_suspicion;
 
 /// The number of these rules. Raise it with any change that makes a stored
@@ -107,7 +107,7 @@ impl From<&Order> for ShopperView {
                 .collect(),
             timeline,
             ship_to: order.shipping_address.as_ref().map(|a| ShipTo {
-                first_name: a.first_name.clone().or_else(|| a.name.as_deref().and_then(first_name)),
+                first_name: greeted(a.first_name.as_deref(), a.name.as_deref(), a.last_name.as_deref()),
                 city: a.city.clone(),
                 country_code: a.country_code.clone(),
             }),

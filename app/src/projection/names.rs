@@ -6,6 +6,28 @@ const SUFFIXES: [&str; 14] = [
     "jr", "sr", "ii", "iii", "iv", "phd", "md", "esq", "inc", "ltd", "llc", "gmbh", "as", "ab",
 ];
 
+/// What ends a company's name ("Acme AS", "Acme, Inc."): a company is
+/// greeted by no name.
+const COMPANY: [&str; 12] = [
+    "inc", "ltd", "llc", "gmbh", "as", "ab", "ag", "plc", "corp", "oy", "aps", "bv",
+];
+
+/// The first name a shopper is greeted by, from their address: the first
+/// word of its `first_name` past any titles (a whole name typed there, "Ada
+/// Lovelace", is Ada), else the one read from its whole `name`
+/// ([`first_name`]); none when what is found is a word of its `last_name`
+/// (a name that is a surname alone, as Shopify's addresses may be).
+pub(super) fn greeted(first: Option<&str>, name: Option<&str>, last: Option<&str>) -> Option<String> {
+    let given = first.and_then(|first| {
+        let words = words(first);
+        words.get(titles(&words)).map(|w| w.to_string())
+    });
+    let found = given.or_else(|| name.and_then(first_name))?;
+    let surname = last.map(words).unwrap_or_default();
+    let lower = found.to_lowercase();
+    (!surname.iter().any(|w| w.to_lowercase() == lower)).then_some(found)
+}
+
 /// Honours and letters that follow a whole name ("Ada Lovelace, Countess",
 /// "Del Shannon, MBE"), compared as suffixes are.
 const AFTER_NAME: [&str; 16] = [
@@ -67,9 +89,16 @@ const PARTICLES: [&str; 27] = [
 /// one or two words that are no honour ("Ada Lovelace, Countess" is Ada,
 /// "Del Shannon, MBE" is Del, "Al Smith, Acme Ltd" is Al).
 /// Particles are words in lower case: "Van Helsing" is a name's first word.
+/// A company's name ("Acme AS", "Acme, Inc.") gives none.
 /// Words are also parted where something shows nothing
 /// ("Ada\u{200B}Lovelace"). None when there is no word.
 pub(super) fn first_name(name: &str) -> Option<String> {
+    let (before, after) = name.split_once(is_comma).unwrap_or((name, ""));
+    let (before, after) = (words(before), words(after));
+    let company = |w: &&str| is(&COMPANY, w);
+    if before.last().is_some_and(company) || matches!(after.as_slice(), [word] if company(word)) {
+        return None;
+    }
     match name.split_once(is_comma) {
         Some((surname, given)) if is_surname(&words(surname)) => {
             let given = words(given);

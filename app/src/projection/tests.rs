@@ -342,7 +342,9 @@ fn the_first_name_is_read_from_a_whole_name_however_it_is_written() {
         ("Sr. Juan Pérez", Some("Juan")),
         ("Dhr. Jan de Vries", Some("Jan")),
         ("Dipl.-Ing. Hans Müller", Some("Hans")),
-        ("Acme, Inc.", Some("Acme")),
+        ("Acme, Inc.", None),
+        ("Acme AS", None),
+        ("Nordic Goods GmbH", None),
         ("Smith, JR", Some("Smith")),
         ("Lovelace,", Some("Lovelace")),
         ("Ada\u{200B}Lovelace", Some("Ada")),
@@ -364,7 +366,7 @@ fn the_first_name_is_read_from_a_whole_name_however_it_is_written() {
         ("Ada Lovelace, Countess of Lovelace", Some("Ada")),
         ("Ada Lovelace, Dr.", Some("Ada")),
         ("Al Smith, Acme Ltd", Some("Al")),
-        ("Acme AS, Oslo", Some("Acme")),
+        ("Acme AS, Oslo", None),
         ("Smith Jr., CPA", Some("Smith")),
         ("Van Helsing, Jr.", Some("Van")),
         ("De La Cruz, Jr.", Some("De")),
@@ -375,6 +377,35 @@ fn the_first_name_is_read_from_a_whole_name_however_it_is_written() {
         (" , ", None),
         ("", None),
     ] {
-        assert_eq!(super::first_name(name).as_deref(), first, "{name:?}");
+        assert_eq!(super::names::first_name(name).as_deref(), first, "{name:?}");
+    }
+}
+
+/// An address's own first name is read as its first word, and nothing that
+/// is a word of its last name greets the shopper.
+#[test]
+fn a_shopper_is_greeted_by_a_first_name_never_by_a_surname() {
+    use super::names::greeted;
+    for ((first, name, last), greeting) in [
+        ((Some("Ada"), Some("Ada Lovelace"), Some("Lovelace")), Some("Ada")),
+        ((Some("Ada Lovelace"), None, Some("Lovelace")), Some("Ada")),
+        ((Some("Ada Lovelace"), None, None), Some("Ada")),
+        ((Some("Dr. Ada"), None, None), Some("Ada")),
+        ((Some("Mary Ann"), None, Some("Smith")), Some("Mary")),
+        ((Some("Jean-Luc"), None, Some("Picard")), Some("Jean-Luc")),
+        ((None, Some("Lovelace"), Some("Lovelace")), None),
+        ((Some(""), Some("Lovelace"), Some("LOVELACE")), None),
+        ((Some("Lovelace"), Some("Lovelace"), Some("Lovelace")), None),
+        ((None, Some("Ada Lovelace"), Some("Lovelace")), Some("Ada")),
+        ((None, Some("García López, Juan"), Some("García López")), Some("Juan")),
+        ((None, Some("Acme AS"), None), None),
+        ((None, Some("Ada"), None), Some("Ada")),
+        ((None, None, Some("Lovelace")), None),
+    ] {
+        assert_eq!(
+            greeted(first, name, last).as_deref(),
+            greeting,
+            "{first:?} {name:?} {last:?}"
+        );
     }
 }
