@@ -236,6 +236,18 @@ impl Store {
             let by = by.map_or(By::Operator, By::Account);
             record(&mut tx, shop_id, &by, made).await?;
         }
+        if change == TeamChange::Remove {
+            // Invited, no password yet, and now on no team: the link its
+            // invitation mailed (to an address perhaps typed wrong) ends.
+            sqlx::query(&format!(
+                "DELETE FROM password_links WHERE user_id = $1 AND used_at IS NULL
+                   AND NOT EXISTS (SELECT 1 FROM memberships m WHERE m.user_id = $1)
+                   AND EXISTS (SELECT 1 FROM users u WHERE u.id = $1 AND {PASSWORD_SET} = 0)"
+            ))
+            .bind(user_id)
+            .execute(&mut *tx)
+            .await?;
+        }
         tx.commit().await?;
         Ok(Ok(TeamChanged {
             user_id,

@@ -358,3 +358,34 @@ async fn a_withdrawn_invitation_and_a_server_without_mail_send_nothing() {
         "finished, address forgotten"
     );
 }
+
+/// An invitee taken off the team before they set their password: the link
+/// their invitation mailed (perhaps to an address typed wrong) no longer
+/// works, unless another shop's team still waits for them.
+#[tokio::test]
+async fn an_invitee_taken_off_the_team_can_no_longer_use_the_mailed_link() {
+    let app = TestApp::spawn().await;
+    account(&app, "owner@alpha.example", "alpha", Role::Owner).await;
+    let owner = sign_in(&app, "owner@alpha.example").await;
+    let typed_wrong = invite(&app, "typo@alpha.example", "alpha", Role::Staff).await;
+    let also_beta = invite(&app, "both@alpha.example", "alpha", Role::Staff).await;
+    let beta = app.store.shop("beta").await.unwrap().expect("shop");
+    app.store
+        .add_member("both@alpha.example", beta.id, Role::Staff)
+        .await
+        .unwrap()
+        .expect("room in the team");
+    for email in ["typo@alpha.example", "both@alpha.example"] {
+        let res = owner
+            .post(TEAM, &[("email", email), ("action", "remove"), ("confirm", "yes")])
+            .await;
+        assert_eq!(res.status(), 303, "{email}");
+    }
+    let page = app.client.get(app.url(&typed_wrong)).send().await.unwrap();
+    assert_eq!(page.status(), 404);
+    let set = set_password(&app, &typed_wrong, PASSWORD, PASSWORD).await;
+    assert_eq!(set.status(), 404);
+    assert!(set_cookie(&set, SESSION_COOKIE.plain).is_none(), "not signed in");
+    // Still on beta's team: the link is beta's too.
+    assert_eq!(set_password(&app, &also_beta, PASSWORD, PASSWORD).await.status(), 200);
+}
