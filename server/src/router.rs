@@ -266,10 +266,6 @@ pub fn app(state: AppState) -> Router {
         // path no route matches (never a page of the app's own router: see `fallback`).
         .method_not_allowed_fallback(fallback::method_not_allowed)
         .fallback(fallback::not_found)
-        .layer(axum::middleware::from_fn_with_state(
-            state.store.clone(),
-            embed::frame_policy,
-        ))
         .layer(axum::middleware::from_fn(fallback::lower_case_shop))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::REFERRER_POLICY,
@@ -291,6 +287,11 @@ pub fn app(state: AppState) -> Router {
         .layer(crate::compress::streaming())
         // Pages vary with Accept-Language and are kept by no shared cache (their nonce).
         .layer(axum::middleware::from_fn(crate::html::page_caching))
+        // Who may frame an answer, also the guard's refusals and a form too large.
+        .layer(axum::middleware::from_fn_with_state(
+            state.store.clone(),
+            embed::frame_policy,
+        ))
         // A slow client (or a stuck handler) is answered 408 and its task ends.
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,

@@ -197,3 +197,57 @@ async fn answers_that_carry_order_data_are_never_stored_by_a_cache() {
         assert_eq!(res.headers()["cache-control"], "no-store", "{}", res.url());
     }
 }
+
+/// What is refused before any page is made (another site's post, a console
+/// form too large) is framed by nobody either, as every page is not.
+#[tokio::test]
+async fn refusals_made_before_a_page_are_never_framed() {
+    let app = TestApp::spawn().await;
+    let posts = [
+        (
+            "/console/account/language",
+            "sec-fetch-site",
+            "cross-site",
+            "lang=de".to_string(),
+            403,
+        ),
+        (
+            "/console/sign-in",
+            "origin",
+            "https://evil.example",
+            "email=a".to_string(),
+            403,
+        ),
+        (
+            "/track/alpha",
+            "sec-fetch-site",
+            "cross-site",
+            "email=a".to_string(),
+            403,
+        ),
+        (
+            "/console/account/language",
+            "sec-fetch-site",
+            "same-origin",
+            "x=".repeat(10_000),
+            413,
+        ),
+    ];
+    for (path, name, value, body, status) in posts {
+        let res = app
+            .client
+            .post(app.url(path))
+            .header(name, value)
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status().as_u16(), status, "{path} {value}");
+        let h = res.headers();
+        assert_eq!(h["x-frame-options"], "DENY", "{path} {value}");
+        let csp = h["content-security-policy"].to_str().unwrap();
+        assert!(csp.ends_with("frame-ancestors 'none'"), "{path} {value}: {csp}");
+        assert_eq!(csp.matches("frame-ancestors").count(), 1, "{csp}");
+    }
+}
