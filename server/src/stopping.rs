@@ -72,7 +72,7 @@ impl StopSignals {
     }
 
     /// The next stop signal.
-    async fn next(&mut self) {
+    pub async fn next(&mut self) {
         #[cfg(unix)]
         {
             async fn one(signal: &mut Option<tokio::signal::unix::Signal>) {

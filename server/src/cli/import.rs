@@ -67,12 +67,11 @@ pub(super) async fn import(db: &Db, slug: &str, file: &std::path::Path) -> Resul
     };
     let bar = progress_bar(total as u64, "importing");
     let shown = bar.clone();
-    let interrupted = async {
-        // Without a handler (none can be set), the import is not interrupted here.
-        if tokio::signal::ctrl_c().await.is_err() {
-            std::future::pending::<()>().await;
-        }
-    };
+    // From here (a CSV's first pass, which writes nothing, ends at once):
+    // Ctrl-C, SIGTERM (`docker stop`, systemd, `timeout`) and SIGHUP stop the
+    // import between two orders, which then says how far it got.
+    let mut signals = crate::stopping::StopSignals::listen();
+    let interrupted = async move { signals.next().await };
     let summary = write(&store, shop.id, rx, move |n| shown.set_position(n as u64), interrupted).await?;
     bar.finish_and_clear();
     for rejected in &summary.rejected {

@@ -278,3 +278,63 @@ async fn an_interrupted_import_says_what_it_wrote() {
         "{err}"
     );
 }
+
+/// SIGTERM (`docker stop`, systemd, `timeout`) and SIGHUP stop an import as
+/// Ctrl-C does: between two orders, saying how far it got, exit code 1.
+#[tokio::test]
+async fn a_stop_signal_ends_an_import_with_its_report() {
+    let example = common::example();
+    let lines: Vec<String> = (0..30_000)
+        .map(|n| {
+            let mut o = example.clone();
+            o["order_number"] = format!("#S{n}").into();
+            o.to_string()
+        })
+        .collect();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("orders.jsonl");
+    std::fs::write(&file, lines.join("\n")).unwrap();
+    for signal in ["TERM", "HUP"] {
+        let (db, url) = temp_db();
+        assert!(lookout(&url, &["shop", "create", "nordlys", "--name", "Nordlys"])
+            .status
+            .success());
+        let child = std::process::Command::new(env!("CARGO_BIN_EXE_lookout"))
+            .args(["import", "nordlys", file.to_str().unwrap()])
+            .env("LOOKOUT_DATABASE_URL", &url)
+            .env("RUST_LOG", "warn")
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        // Once it writes: the first orders are there.
+        let store = app::store::Store::connect(&db.url).await.unwrap();
+        let shop = store.shop("nordlys").await.unwrap().unwrap();
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+        while store.order_count(shop.id).await.unwrap() == 0 {
+            assert!(std::time::Instant::now() < deadline, "the import wrote nothing");
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+        let pid = child.id().to_string();
+        assert!(std::process::Command::new("kill")
+            .args([&format!("-{signal}"), &pid])
+            .status()
+            .unwrap()
+            .success());
+        let out = child.wait_with_output().unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(1),
+            "{signal}: ended by the import, not the signal"
+        );
+        let (said, err) = (stdout(&out), stderr(&out));
+        assert!(said.contains("accepted, 0 rejected"), "{signal}: {said}");
+        assert!(err.contains("import stopped: interrupted"), "{signal}: {err}");
+        let written = store.order_count(shop.id).await.unwrap();
+        assert!(written > 0 && written < 30_000, "{signal}: {written}");
+        assert!(
+            said.starts_with(&format!("{written} accepted")),
+            "{signal}: {said} against {written}"
+        );
+    }
+}
