@@ -65,6 +65,13 @@ pub(super) async fn run(command: UserCommand) -> Result<()> {
             public_url,
             db,
         } => {
+            // Checked first: nothing is made for a link that could not be followed.
+            let public_url = crate::mail::checked_public_url(&public_url).with_context(|| {
+                format!(
+                    "--public-url {public_url:?} is not where the console is reached, such as \
+                     https://track.example (http or https, a host, no path)"
+                )
+            })?;
             app::normalize::check_email(&email, "email").map_err(|e| anyhow::anyhow!("{email:?}: {}", e.message))?;
             if !crate::mail::is_mailbox(&email) {
                 anyhow::bail!(
@@ -91,7 +98,7 @@ pub(super) async fn run(command: UserCommand) -> Result<()> {
             store.insert_password_link(user_id, &digest(&token), &expires).await?;
             say!("{email} is {} of {:?}.", role.as_str(), shop.slug)?;
             say!("Link to set the password (once, until {expires}):")?;
-            say!("{}{}", public_url.trim_end_matches('/'), password::link_path(&token))?;
+            say!("{public_url}{}", password::link_path(&token))?;
             say!("Sessions last {SESSION_HOURS} hours.")?;
             Ok(())
         }

@@ -168,3 +168,52 @@ fn unusable_mail_settings_stop_the_start_before_the_database() {
         assert!(!said.contains("cannot open the database"), "{args:?}: {said}");
     }
 }
+
+/// `user create` prints its link at `--public-url`: an address a link could
+/// not be followed at is refused before the account is made.
+#[tokio::test]
+async fn user_create_refuses_a_public_url_no_link_could_be_followed_at() {
+    use crate::cli::{lookout, temp_db};
+    let (_dir, db) = temp_db();
+    assert!(lookout(&db, &["shop", "create", "nordlys", "--name", "Nordlys"])
+        .status
+        .success());
+    let create = |url: &str| {
+        lookout(
+            &db,
+            &[
+                "user",
+                "create",
+                "a@nordlys.example",
+                "--shop",
+                "nordlys",
+                "--public-url",
+                url,
+            ],
+        )
+    };
+    for bad in [
+        "ftp://x",
+        "javascript:alert(1)//",
+        "notaurl",
+        "https://x.example/a b?q=\"",
+        "https://x.example/console",
+    ] {
+        let out = create(bad);
+        assert_eq!(out.status.code(), Some(1), "{bad}");
+        assert!(stderr(&out).contains("--public-url"), "{bad}: {}", stderr(&out));
+    }
+    let store = app::store::Store::connect(&db).await.unwrap();
+    assert!(
+        store.account("a@nordlys.example").await.unwrap().is_none(),
+        "nothing made"
+    );
+    let out = create("https://track.example/");
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains("\nhttps://track.example/console/password/"),
+        "{}",
+        stdout(&out)
+    );
+    store.close().await;
+}
