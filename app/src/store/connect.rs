@@ -84,13 +84,7 @@ impl Store {
             Some(file) => {
                 // Create the file and switch it to WAL (a setting the file keeps) once,
                 // then give every pooled connection its per-connection settings.
-                file.clone()
-                    .create_if_missing(true)
-                    .journal_mode(SqliteJournalMode::Wal)
-                    .connect()
-                    .await?
-                    .close()
-                    .await?;
+                create_in_wal(file).await?;
                 options
                     .max_connections(pool_size.unwrap_or(SQLITE_POOL))
                     .after_connect(|conn, _| {
@@ -174,4 +168,35 @@ fn stuck_in_transaction(conn: &sqlx::AnyConnection) -> bool {
         tracing::info!("closed a database connection left inside a transaction (one cut short, or ended by the database, as on a full disk)");
     }
     stuck
+}
+
+/// Creates a SQLite file if it is not there and switches it to WAL. Processes
+/// opening one new file at the same moment (servers started together,
+/// `lookout demo` beside one) may each find it locked by another's switch
+/// (SQLite then waits for no one): tried again, for a second at most.
+async fn create_in_wal(file: &SqliteConnectOptions) -> Result<(), sqlx::Error> {
+    let mut tries = 0;
+    loop {
+        let made = async {
+            let conn = file
+                .clone()
+                .create_if_missing(true)
+                .journal_mode(SqliteJournalMode::Wal)
+                .connect()
+                .await?;
+            conn.close().await
+        };
+        match made.await {
+            Err(sqlx::Error::Database(e)) if tries < 20 && is_busy(e.code().as_deref()) => {
+                tries += 1;
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+            done => return done,
+        }
+    }
+}
+
+/// Whether a SQLite error code (extended or not) is SQLITE_BUSY's.
+fn is_busy(code: Option<&str>) -> bool {
+    code.and_then(|c| c.parse::<i32>().ok()).is_some_and(|c| c & 0xff == 5)
 }

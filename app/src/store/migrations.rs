@@ -54,11 +54,27 @@ pub(super) async fn run(backend: Backend, pool: &sqlx::AnyPool) -> Result<(), su
             return Err(super::StoreError::Foreign(format!("{}{more}", named.join(", "))));
         }
     }
-    match migrator(backend).await?.run(pool).await {
-        Err(MigrateError::VersionMissing(version)) => Err(super::StoreError::Newer(version)),
-        done => Ok(done?),
+    let migrator = migrator(backend).await?;
+    let mut tries = 0;
+    loop {
+        match migrator.run(pool).await {
+            Err(MigrateError::VersionMissing(version)) => return Err(super::StoreError::Newer(version)),
+            // Another process migrating the same new SQLite file at this moment
+            // (servers started together, `lookout demo` beside one; PostgreSQL's
+            // migrations take a lock, SQLite's do not): its migration came first
+            // and this one's was rolled back whole, so it is tried again, and is
+            // then found applied. A migration that fails by itself fails again.
+            Err(_) if backend == Backend::Sqlite && tries < RACED_TRIES => {
+                tries += 1;
+                tokio::time::sleep(std::time::Duration::from_millis(50 * tries)).await;
+            }
+            done => return Ok(done?),
+        }
     }
 }
+
+/// How many times a SQLite migration that failed is tried again (see `run`).
+const RACED_TRIES: u64 = 5;
 
 /// The migrator of a backend's migrations.
 pub(super) async fn migrator(backend: Backend) -> Result<Migrator, MigrateError> {
@@ -142,6 +158,34 @@ mod tests {
                 .execute(&store.pool)
                 .await;
             assert_eq!(written.is_ok(), taken, "{code}");
+        }
+    }
+}
+
+#[cfg(test)]
+mod together_tests {
+    /// Servers and commands started at the same moment on one new database
+    /// (a container's first start: `lookout demo` beside `lookout serve`)
+    /// each migrate it, and each start (SQLite's migrations are not locked
+    /// as PostgreSQL's are: one that loses the race is tried again).
+    #[tokio::test]
+    async fn several_stores_migrating_one_new_database_at_once_all_start() {
+        for _ in 0..3 {
+            let (_dir, url) = crate::store::tests::empty_at().await;
+            let starts = (0..4).map(|_| {
+                let url = url.clone();
+                tokio::spawn(async move {
+                    let store = crate::store::Store::connect(&url)
+                        .await
+                        .map_err(|e| format!("connect: {e:?}"))?;
+                    store.migrate().await.map_err(|e| format!("migrate: {e:?}"))?;
+                    store.close().await;
+                    Ok::<_, String>(())
+                })
+            });
+            for start in starts.collect::<Vec<_>>() {
+                start.await.unwrap().unwrap();
+            }
         }
     }
 }

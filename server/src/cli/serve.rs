@@ -63,7 +63,8 @@ pub(super) async fn serve(
         None => None,
     };
     mailer(&settings.mail, public_url.as_deref(), addr)?;
-    let store = open(db).await?;
+    // Its addresses are taken before the database is opened and migrated: a
+    // server started by mistake beside one that holds them changes nothing.
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .with_context(|| format!("cannot listen on {addr}"))?;
@@ -76,6 +77,7 @@ pub(super) async fn serve(
         ),
         None => None,
     };
+    let store = open(db).await?;
     let metrics_local = match &metrics_listener {
         Some(listener) => listener.local_addr()?,
         None => local,

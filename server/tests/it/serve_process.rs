@@ -132,3 +132,24 @@ fn with_json_logs_every_line_is_json_and_a_closed_output_does_not_stop_the_serve
     let _ = child.kill();
     let _ = child.wait();
 }
+
+/// A server whose address is taken (another server holds it) stops before
+/// it opens its database: a new version started by mistake beside a running
+/// one does not migrate that one's database, and makes no file.
+#[test]
+fn a_server_whose_address_is_taken_leaves_the_database_alone() {
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = taken.local_addr().unwrap().to_string();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("new.db");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_lookout"))
+        .args(["serve", "--addr", &addr])
+        .env("LOOKOUT_DATABASE_URL", format!("sqlite://{}", file.display()))
+        .env("RUST_LOG", "warn")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(said.contains(&format!("cannot listen on {addr}")), "{said}");
+    assert!(!file.exists(), "no database made");
+}
