@@ -16,6 +16,7 @@ mod import;
 mod key;
 mod serve;
 mod shop;
+mod sqlite_folder;
 mod user;
 
 pub use key::create_key;
@@ -335,7 +336,11 @@ async fn open(db: &Db) -> Result<Store> {
             (app::store::StoreError::LookupUrl(_), Some(lookup)) => lookup,
             _ => &db.database_url,
         };
-        anyhow::Error::new(e).context(format!("cannot open the database {}", shown_url(url)))
+        let error = anyhow::Error::new(e).context(format!("cannot open the database {}", shown_url(url)));
+        match sqlite_folder::folder_hint(url) {
+            Some(hint) => error.context(hint),
+            None => error,
+        }
     })?;
     store
         .migrate()

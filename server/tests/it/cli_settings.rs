@@ -217,3 +217,15 @@ async fn user_create_refuses_a_public_url_no_link_could_be_followed_at() {
     );
     store.close().await;
 }
+
+/// A SQLite file in a folder that is not there: said of the folder, not
+/// only in SQLite's words of the file.
+#[test]
+fn a_database_in_a_missing_folder_is_said_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("gone").join("lookout.db").display());
+    let out = crate::cli::lookout(&url, &["migrate"]);
+    assert_eq!(out.status.code(), Some(1));
+    let said = stderr(&out);
+    assert!(said.contains("gone does not exist: make it first"), "{said}");
+}
