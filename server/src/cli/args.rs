@@ -25,7 +25,7 @@ pub(super) struct LimitArgs {
     trusted_proxies: Vec<String>,
     /// Believe X-Forwarded-For from the connecting peer whatever its address (one
     /// proxy in front whose address is not known); prefer --trusted-proxy.
-    #[arg(long, env = "LOOKOUT_TRUST_PROXY")]
+    #[arg(long, env = "LOOKOUT_TRUST_PROXY", value_parser = clap::builder::BoolishValueParser::new())]
     trust_proxy: bool,
     /// Failed API-key checks one client may make per window.
     #[arg(long, env = "LOOKOUT_FAILED_AUTH_PER_CLIENT", default_value_t = 20)]
@@ -61,7 +61,7 @@ pub(super) struct LimitArgs {
     limiter_capacity: usize,
     /// Keep lookup and order-link allowances in the database, so that every
     /// server using it (and a restarted one) counts the same misses and requests.
-    #[arg(long, env = "LOOKOUT_SHARED_LIMITS")]
+    #[arg(long, env = "LOOKOUT_SHARED_LIMITS", value_parser = clap::builder::BoolishValueParser::new())]
     pub(super) shared_limits: bool,
 }
 

@@ -82,7 +82,7 @@ enum Command {
         hsts_max_age: u64,
         /// Mark the console's cookies Secure (the site is reached over HTTPS);
         /// implied by a non-zero --hsts-max-age.
-        #[arg(long, env = "LOOKOUT_SECURE_COOKIES")]
+        #[arg(long, env = "LOOKOUT_SECURE_COOKIES", value_parser = clap::builder::BoolishValueParser::new())]
         secure_cookies: bool,
         #[command(flatten)]
         timeouts: TimeoutArgs,

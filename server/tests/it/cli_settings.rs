@@ -229,3 +229,30 @@ fn a_database_in_a_missing_folder_is_said_so() {
     let said = stderr(&out);
     assert!(said.contains("gone does not exist: make it first"), "{said}");
 }
+
+/// Switches set by environment variables or the config file take the words
+/// operators write for yes and no (`1`, `yes`, `on`; `0`, `no`, `off`), and
+/// refuse others by name.
+#[test]
+fn switches_take_yes_and_no_in_the_usual_words() {
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = taken.local_addr().unwrap().to_string();
+    let serve = |name: &str, value: &str| {
+        Command::new(env!("CARGO_BIN_EXE_lookout"))
+            .args(["serve", "--addr", &addr])
+            .env("LOOKOUT_DATABASE_URL", "sqlite://unused.db")
+            .env(name, value)
+            .output()
+            .unwrap()
+    };
+    for name in ["LOOKOUT_SHARED_LIMITS", "LOOKOUT_TRUST_PROXY", "LOOKOUT_SECURE_COOKIES"] {
+        for value in ["1", "yes", "on", "0", "no", "off", "true", "FALSE"] {
+            // Read, then stopped at the address another holds, before any database.
+            let said = stderr(&serve(name, value));
+            assert!(said.contains("cannot listen on"), "{name}={value}: {said}");
+        }
+        let out = serve(name, "maybe");
+        assert_eq!(out.status.code(), Some(2), "{name}");
+        assert!(stderr(&out).contains("'maybe'"), "{}", stderr(&out));
+    }
+}
