@@ -8,8 +8,14 @@ use anyhow::Result;
 /// Loads the demo shop, prints its sample lookups, and generates `orders` more if asked.
 pub(super) async fn run(db: Db, orders: u64) -> Result<()> {
     let store = open(&db).await?;
-    let loaded = demo::load(&store).await?;
+    let (loaded, kept) = demo::load(&store).await?;
     say!("Demo shop \"demo\" ready with {loaded} orders. Look them up at /track/demo with:")?;
+    if !kept.is_empty() {
+        say!(
+            "Kept as they are, written there since the demo's: {} (a demo order never replaces a real one)",
+            kept.join(", ")
+        )?;
+    }
     for order in demo::ORDERS {
         say!("  {:<20} {:<6} {}", order.email, order.order_number, order.shows)?;
     }

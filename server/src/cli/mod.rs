@@ -336,11 +336,8 @@ async fn open(db: &Db) -> Result<Store> {
             (app::store::StoreError::LookupUrl(_), Some(lookup)) => lookup,
             _ => &db.database_url,
         };
-        let error = anyhow::Error::new(e).context(format!("cannot open the database {}", shown_url(url)));
-        match sqlite_folder::folder_hint(url) {
-            Some(hint) => error.context(hint),
-            None => error,
-        }
+        let hint = sqlite_folder::folder_hint(url).map_or_else(String::new, |hint| format!(" ({hint})"));
+        anyhow::Error::new(e).context(format!("cannot open the database {}{hint}", shown_url(url)))
     })?;
     store
         .migrate()

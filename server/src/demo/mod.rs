@@ -1,6 +1,8 @@
 //! The demo shop: realistic orders that together show every status in DESIGN.md.
-//! Times are relative to now, so the demo always looks current. Loading twice
-//! replaces the orders (each load has a newer `updated_at`).
+//! Times are relative to now, so the demo always looks current; each order's
+//! `updated_at` is 1970's first moment, so that any write of its number
+//! replaces it. Loading twice replaces the orders (a bulk load replaces
+//! whatever their age).
 
 mod orders;
 
@@ -103,8 +105,11 @@ pub const DEMO_CONTACT: &str = "help@nordlys.example";
 /// The demo shop's time zone: a shop in Norway.
 pub const DEMO_TIME_ZONE: &str = "Europe/Oslo";
 
-/// Creates the shop `demo` if needed and (re)loads its orders. Returns how many were loaded.
-pub async fn load(store: &Store) -> Result<usize> {
+/// Creates the shop `demo` if needed and (re)loads its orders. Returns how
+/// many were loaded, and the numbers of those kept as they were: an order
+/// written there since (by the API, an import, Shopify) is newer than a
+/// demo order, and is not replaced by one.
+pub async fn load(store: &Store) -> Result<(usize, Vec<String>)> {
     let shop = match store.shop("demo").await? {
         Some(shop) => shop,
         None => match store
@@ -134,17 +139,17 @@ pub async fn load(store: &Store) -> Result<usize> {
             Err(e) => return Err(e.into()),
         },
     };
-    let inputs = orders();
-    let loaded = inputs.len();
-    for input in inputs {
+    let (mut loaded, mut kept) = (0, Vec::new());
+    for input in orders() {
         let order = checked(input)?;
         let number = order.order_number.clone();
-        store
-            .put_order(shop.id, order)
-            .await
-            .with_context(|| format!("storing demo order {number}"))?;
+        match store.put_order(shop.id, order).await {
+            Ok(_) => loaded += 1,
+            Err(StoreError::Stale) => kept.push(number),
+            Err(e) => return Err(anyhow::Error::new(e).context(format!("storing demo order {number}"))),
+        }
     }
-    Ok(loaded)
+    Ok((loaded, kept))
 }
 
 /// A demo order, validated like any other.
