@@ -12,17 +12,13 @@ const COMPANY: [&str; 12] = [
     "inc", "ltd", "llc", "gmbh", "as", "ab", "ag", "plc", "corp", "oy", "aps", "bv",
 ];
 
-/// The first name a shopper is greeted by, from their address: the first
-/// word of its `first_name` past any titles (a whole name typed there, "Ada
-/// Lovelace", is Ada), else the one read from its whole `name`
-/// ([`first_name`]); none when what is found is a word of its `last_name`
-/// (a name that is a surname alone, as Shopify's addresses may be).
+/// The first name a shopper is greeted by, from their address: read from
+/// its `first_name` as from a whole name ([`first_name`]: a whole name typed
+/// there, "Ada Lovelace", is Ada; "Dr. Lovelace" is none), else from its
+/// whole `name`; none when what is found is a word of its `last_name` (a
+/// name that is a surname alone, as Shopify's addresses may be).
 pub(super) fn greeted(first: Option<&str>, name: Option<&str>, last: Option<&str>) -> Option<String> {
-    let given = first.and_then(|first| {
-        let words = words(first);
-        words.get(titles(&words)).map(|w| w.to_string())
-    });
-    let found = given.or_else(|| name.and_then(first_name))?;
+    let found = first.and_then(first_name).or_else(|| name.and_then(first_name))?;
     let surname = last.map(words).unwrap_or_default();
     let lower = found.to_lowercase();
     (!surname.iter().any(|w| w.to_lowercase() == lower)).then_some(found)
@@ -30,9 +26,9 @@ pub(super) fn greeted(first: Option<&str>, name: Option<&str>, last: Option<&str
 
 /// Honours and letters that follow a whole name ("Ada Lovelace, Countess",
 /// "Del Shannon, MBE"), compared as suffixes are.
-const AFTER_NAME: [&str; 16] = [
+const AFTER_NAME: [&str; 18] = [
     "mbe", "obe", "cbe", "kbe", "dbe", "cpa", "qc", "kc", "mba", "countess", "count", "duke", "duchess", "lord",
-    "lady", "baron",
+    "lady", "baron", "baroness", "earl",
 ];
 
 /// Titles in the page's languages (compared without a closing dot).
@@ -84,10 +80,12 @@ const PARTICLES: [&str; 27] = [
 /// ("Prof. Dr. Hans Müller"), and a title with one word after it ("Dr.
 /// Lovelace") or none gives none, as does a surname alone that begins with a
 /// particle ("van Gogh").
-/// Before the comma, one word or two, after particles written in lower case,
-/// is taken for a surname ("García López, Juan Carlos" is Juan); after two,
-/// one or two words that are no honour ("Ada Lovelace, Countess" is Ada,
-/// "Del Shannon, MBE" is Del, "Al Smith, Acme Ltd" is Al).
+/// Only one word before the comma, after particles written in lower case,
+/// is taken for a surname. After two words, an honour or a company names
+/// the first ("Ada Lovelace, Countess" is Ada, "Del Shannon, MBE" is Del,
+/// "Al Smith, Acme Ltd" is Al); anything else greets no one, since two
+/// surnames and a given name ("García López, Juan") cannot be told from a
+/// name and a job or a place ("John Smith, CEO", "John Smith, Oslo").
 /// Particles are words in lower case: "Van Helsing" is a name's first word.
 /// A company's name ("Acme AS", "Acme, Inc.") gives none.
 /// Words are also parted where something shows nothing
@@ -110,14 +108,15 @@ pub(super) fn first_name(name: &str) -> Option<String> {
                 None => first(&words(name)),
             }
         }
-        // "García López, Juan": two surnames, then one or two given names.
-        Some((surnames, given)) if are_two_surnames(&words(surnames)) => {
-            let given = words(given);
-            let given = &given[titles(&given)..];
-            let honour = |w: &&str| is(&SUFFIXES, w) || is(&AFTER_NAME, w) || is(&TITLES, w);
-            match given {
-                [word] | [word, _] if !given.iter().any(honour) => Some(word.to_string()),
-                _ => first(&words(name)),
+        // Two words before the comma: a name and an honour ("Ada Lovelace,
+        // Countess", "Al Smith, Acme Ltd"), or two surnames and a given name
+        // ("García López, Juan"), or a name and a job, a place ("John Smith,
+        // CEO"): only the first is told apart, the rest greet no one.
+        Some((before, given)) if are_two_surnames(&words(before)) => {
+            let honour = |w: &&str| is(&SUFFIXES, w) || is(&AFTER_NAME, w) || is(&COMPANY, w);
+            match words(given).iter().any(honour) {
+                true => first(&words(name)),
+                false => None,
             }
         }
         _ => first(&words(name)),
@@ -156,10 +155,9 @@ fn first(words: &[&str]) -> Option<String> {
     }
 }
 
-/// Whether the words before a comma are two surnames, as a Spanish or
-/// Portuguese name is written ("García López", "García de la Vega"): two
-/// words besides particles in lower case, neither a title nor a suffix
-/// ("Acme AS" is a company).
+/// Whether the words before a comma are two names, as "Ada Lovelace" or
+/// two surnames ("García López", "García de la Vega") are written: two
+/// words besides particles in lower case, neither a title nor a suffix.
 fn are_two_surnames(words: &[&str]) -> bool {
     let mut names = words.iter().filter(|w| !PARTICLES.contains(w));
     let plain = |w: &&&str| !is(&SUFFIXES, w) && !is(&TITLES, w) && !is(&AFTER_NAME, w);

@@ -64,7 +64,9 @@ pub(super) async fn run(backend: Backend, pool: &sqlx::AnyPool) -> Result<(), su
             // migrations take a lock, SQLite's do not): its migration came first
             // and this one's was rolled back whole, so it is tried again, and is
             // then found applied. A migration that fails by itself fails again.
-            Err(_) if backend == Backend::Sqlite && tries < RACED_TRIES => {
+            Err(MigrateError::ExecuteMigration(..) | MigrateError::Execute(_))
+                if backend == Backend::Sqlite && tries < RACED_TRIES =>
+            {
                 tries += 1;
                 tokio::time::sleep(std::time::Duration::from_millis(50 * tries)).await;
             }

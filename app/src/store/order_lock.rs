@@ -44,7 +44,8 @@ pub(super) async fn hold_orders<'k>(
     // Numbers made here, not text from outside: written into the statement.
     let values = locks.iter().map(|l| format!("({l})")).collect::<Vec<_>>().join(",");
     let sql = format!("SELECT pg_advisory_xact_lock(l) FROM (VALUES {values}) AS t(l) ORDER BY l");
-    sqlx::query(&sql).execute(&mut **tx).await?;
+    // Each batch's statement is its own: not kept among the prepared ones.
+    sqlx::query(&sql).persistent(false).execute(&mut **tx).await?;
     Ok(())
 }
 

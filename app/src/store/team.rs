@@ -238,7 +238,16 @@ impl Store {
         }
         if change == TeamChange::Remove {
             // Invited, no password yet, and now on no team: the link its
-            // invitation mailed (to an address perhaps typed wrong) ends.
+            // invitation mailed (to an address perhaps typed wrong) ends. The
+            // account's row first (PostgreSQL), as the invitation's sender
+            // holds it while it makes the link: a link made a moment before is
+            // deleted here, and a sender after this finds no role to mail.
+            if self.backend == Backend::Postgres {
+                sqlx::query("SELECT id FROM users WHERE id = $1 FOR NO KEY UPDATE")
+                    .bind(user_id)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+            }
             sqlx::query(&format!(
                 "DELETE FROM password_links WHERE user_id = $1 AND used_at IS NULL
                    AND NOT EXISTS (SELECT 1 FROM memberships m WHERE m.user_id = $1)

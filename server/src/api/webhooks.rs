@@ -196,7 +196,6 @@ fn delivery_key(id: &[u8]) -> String {
     }
 }
 
-/// A header of the delivery as text, trimmed (none if it is not text).
 /// A topic as the log and the console's list of deliveries keep it: as sent
 /// when it is written as Shopify's are (words of `a-z` and `_` parted by
 /// `/`), else `other`. The signature covers the body, not the headers, so
@@ -210,6 +209,7 @@ fn logged_topic(topic: &str) -> &str {
     }
 }
 
+/// A header of the delivery as text, trimmed (none if it is not text).
 fn header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
     headers.get(name).and_then(|v| v.to_str().ok()).map(str::trim)
 }

@@ -63,21 +63,27 @@ pub(super) async fn serve(
         None => None,
     };
     mailer(&settings.mail, public_url.as_deref(), addr)?;
-    // Its addresses are taken before the database is opened and migrated: a
-    // server started by mistake beside one that holds them changes nothing.
-    let listener = tokio::net::TcpListener::bind(addr)
-        .await
-        .with_context(|| format!("cannot listen on {addr}"))?;
+    // An address another process holds stops the start before the database
+    // is opened and migrated: a server started by mistake beside a running
+    // one changes nothing. The addresses are taken for good once the database
+    // is ready, so that meanwhile a load balancer is refused, not kept waiting.
+    let listen = |addr, what: &'static str| async move {
+        tokio::net::TcpListener::bind(addr)
+            .await
+            .with_context(|| format!("cannot listen on {addr}{what}"))
+    };
+    const METRICS: &str = " for metrics (--metrics-addr)";
+    drop(listen(addr, "").await?);
+    if let Some(addr) = settings.metrics_addr {
+        drop(listen(addr, METRICS).await?);
+    }
+    let store = open(db).await?;
+    let listener = listen(addr, "").await?;
     let local = listener.local_addr()?;
     let metrics_listener = match settings.metrics_addr {
-        Some(addr) => Some(
-            tokio::net::TcpListener::bind(addr)
-                .await
-                .with_context(|| format!("cannot listen on {addr} for metrics (--metrics-addr)"))?,
-        ),
+        Some(addr) => Some(listen(addr, METRICS).await?),
         None => None,
     };
-    let store = open(db).await?;
     let metrics_local = match &metrics_listener {
         Some(listener) => listener.local_addr()?,
         None => local,

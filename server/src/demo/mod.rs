@@ -157,8 +157,11 @@ fn checked(input: OrderInput) -> Result<ValidOrder> {
     validate(input).map_err(|errors| anyhow::anyhow!("demo order is invalid: {errors:?}"))
 }
 
-/// Orders written per transaction when generating.
-const GENERATE_BATCH: u64 = 500;
+/// Orders written per transaction when generating: on PostgreSQL each holds
+/// its orders' advisory locks to its end (`replace_orders`), four at once,
+/// within the lock table of a small server (64 per connection by default).
+const GENERATE_BATCH_SQLITE: u64 = 500;
+const GENERATE_BATCH_POSTGRES: u64 = 100;
 
 /// The credentials of generated order `i` (1-based): `#G0000001` with `shopper1@example.com`.
 pub fn generated_credentials(i: u64) -> (String, String) {
@@ -177,9 +180,9 @@ pub async fn generate(store: &Store, count: u64, progress: impl Fn(u64) + Send +
     }
     let templates = Arc::new(templates);
     // SQLite has one writer; PostgreSQL takes several batches at once.
-    let workers = match store.backend() {
-        Backend::Sqlite => 1,
-        Backend::Postgres => 4,
+    let (workers, batch) = match store.backend() {
+        Backend::Sqlite => (1, GENERATE_BATCH_SQLITE),
+        Backend::Postgres => (4, GENERATE_BATCH_POSTGRES),
     };
     let next = Arc::new(AtomicU64::new(0));
     let written = Arc::new(AtomicU64::new(0));
@@ -195,11 +198,11 @@ pub async fn generate(store: &Store, count: u64, progress: impl Fn(u64) + Send +
         );
         tasks.spawn(async move {
             loop {
-                let start = next.fetch_add(GENERATE_BATCH, Ordering::Relaxed);
+                let start = next.fetch_add(batch, Ordering::Relaxed);
                 if start >= count {
                     return Ok::<_, anyhow::Error>(());
                 }
-                let end = (start + GENERATE_BATCH).min(count);
+                let end = (start + batch).min(count);
                 // A generated order is a template with new credentials, validated again.
                 let batch = (start + 1..=end)
                     .map(|i| {
