@@ -7,7 +7,11 @@ use app::order::{
 };
 use chrono::{Duration, SecondsFormat, Utc};
 
-/// When every demo order was last changed, as far as writes are concerned.
+/// When every demo order was last changed: older than any write a merchant
+/// or a platform could make, so that a real order put at a demo order's
+/// number (the contract's example is `#1001`, as Ada's) replaces it rather
+/// than being refused as stale. Nothing a shopper sees depends on it (no
+/// demo order shown as paid has a refund in its history).
 pub const DEMO_UPDATED_AT: &str = "1970-01-01T00:00:00Z";
 
 /// The demo order bodies, in the order of [`super::ORDERS`].
@@ -16,11 +20,6 @@ pub fn orders() -> Vec<OrderInput> {
     let t = |hours_ago: i64| (now - Duration::hours(hours_ago)).to_rfc3339_opts(SecondsFormat::Secs, true);
     let at = |hours_ago: i64| Some(t(hours_ago));
     let day = |days_ahead: i64| Some((now + Duration::days(days_ahead)).format("%Y-%m-%d").to_string());
-    // Older than any write a merchant or a platform could make: a real order
-    // put at a demo order's number (the contract's example is `#1001`, as
-    // Ada's) replaces it rather than being refused as stale. Nothing a
-    // shopper sees depends on it (no demo order that shows as paid has a
-    // refund in its history).
     let updated = DEMO_UPDATED_AT.to_string();
     let base = |number: &str, email: &str, placed_h: i64, currency: &str| OrderInput {
         order_number: s(number),
