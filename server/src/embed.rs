@@ -93,11 +93,13 @@ pub async fn frame_script(headers: HeaderMap) -> Response {
 /// Who may frame each page: `/embed/{shop}` the shop's allowed origins and
 /// Lookout's own pages (the console's preview), every other page nobody.
 pub async fn frame_policy(State(store): State<app::store::Store>, req: Request<Body>, next: Next) -> Response {
+    // In lower case, as the redirect of `/embed/ALPHA` to `/embed/alpha`
+    // (`fallback::lower_case_shop`, inside this layer) is framed as its page.
     let slug = req
         .uri()
         .path()
         .strip_prefix("/embed/")
-        .map(|rest| rest.split('/').next().unwrap_or_default().to_string());
+        .map(|rest| rest.split('/').next().unwrap_or_default().to_ascii_lowercase());
     let ancestors = match slug {
         // What cannot be a slug is no shop: no query for it.
         Some(slug) if !app::normalize::is_slug(&slug) => "'none'".to_string(),

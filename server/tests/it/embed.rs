@@ -55,6 +55,16 @@ async fn only_the_shops_allowed_origins_and_lookout_itself_may_frame_its_widget(
     );
     assert_eq!(csp.matches("frame-ancestors").count(), 1);
     assert!(res.headers().get("x-frame-options").is_none());
+    // Its address in capitals is sent to it, with the same frame rule.
+    let moved = app.client.get(app.url("/embed/ALPHA")).send().await.unwrap();
+    assert_eq!(moved.status(), 308);
+    assert_eq!(moved.headers()["location"], "/embed/alpha");
+    let moved_csp = moved.headers()["content-security-policy"].to_str().unwrap();
+    assert!(
+        moved_csp.ends_with("frame-ancestors 'self' https://alpha.example http://127.0.0.1:8080"),
+        "{moved_csp}"
+    );
+    assert!(moved.headers().get("x-frame-options").is_none());
     let html = res.text().await.unwrap();
     assert!(
         html.contains(r#"<script src="/embed-frame.js" defer"#),
