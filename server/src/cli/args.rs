@@ -154,7 +154,7 @@ pub(super) struct TimeoutArgs {
 pub(super) struct Db {
     /// Database URL: sqlite://PATH (created if missing), or
     /// postgres://USER:PASSWORD@HOST[:PORT]/DATABASE for PostgreSQL.
-    #[arg(long, env = "LOOKOUT_DATABASE_URL", default_value = "sqlite://lookout.db")]
+    #[arg(long, env = "LOOKOUT_DATABASE_URL", default_value = "sqlite://lookout.db", value_parser = database_url)]
     pub(super) database_url: String,
     /// Database connections for writes and merchants' reads
     /// (default: 4 for SQLite, 8 for PostgreSQL); also the lookups' unless
@@ -190,4 +190,27 @@ pub(super) struct MailArgs {
     #[arg(long, env = "LOOKOUT_MAIL_RETRY_SECS", default_value_t = 30,
           value_parser = clap::value_parser!(u64).range(1..=3600))]
     pub(super) mail_retry_secs: u64,
+}
+
+/// A database URL, refused when it names no file to keep: an in-memory
+/// SQLite database keeps nothing, and each of a pool's connections would
+/// have one of its own (the server would find no tables).
+fn database_url(url: &str) -> Result<String, String> {
+    let rest = url.strip_prefix("sqlite:").map(|r| r.trim_start_matches("//"));
+    match rest {
+        Some(path) if path.is_empty() || path.starts_with(":memory:") || path.starts_with('?') => Err(format!(
+            "{url:?} names no file: give one, such as sqlite://lookout.db (an in-memory database keeps nothing)"
+        )),
+        _ => Ok(url.to_string()),
+    }
+}
+
+/// An address to listen on: an IP address and a port.
+pub(super) fn socket_addr(text: &str) -> Result<std::net::SocketAddr, String> {
+    text.trim().parse().map_err(|_| {
+        format!(
+            "{text:?} is not an IP address and a port, such as 127.0.0.1:3000, 0.0.0.0:3000 or [::]:3000 \
+             (a host name is not taken: give its address)"
+        )
+    })
 }

@@ -62,11 +62,11 @@ enum Command {
         #[command(flatten)]
         db: Db,
         /// Address to listen on.
-        #[arg(long, env = "LOOKOUT_ADDR", default_value = "127.0.0.1:3000")]
+        #[arg(long, env = "LOOKOUT_ADDR", default_value = "127.0.0.1:3000", value_parser = args::socket_addr)]
         addr: SocketAddr,
         /// Serve `/metrics` on this address alone (e.g. 10.0.0.5:9090, reached by
         /// the monitoring network only), not on --addr. Default: on --addr.
-        #[arg(long, env = "LOOKOUT_METRICS_ADDR")]
+        #[arg(long, env = "LOOKOUT_METRICS_ADDR", value_parser = args::socket_addr)]
         metrics_addr: Option<SocketAddr>,
         /// Folder with the built site assets (the `pkg` folder's parent).
         /// Default: target/site, or the site inside this executable. A folder

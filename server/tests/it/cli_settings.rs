@@ -256,3 +256,25 @@ fn switches_take_yes_and_no_in_the_usual_words() {
         assert!(stderr(&out).contains("'maybe'"), "{}", stderr(&out));
     }
 }
+
+/// A database that keeps nothing, and a host name where an address is
+/// wanted, are refused in words that say what to give.
+#[test]
+fn a_database_that_keeps_nothing_and_a_host_name_to_listen_on_are_refused() {
+    for url in ["sqlite::memory:", "sqlite://", "sqlite:", "sqlite://?mode=memory"] {
+        let out = crate::cli::lookout(url, &["migrate"]);
+        assert_eq!(out.status.code(), Some(2), "{url}");
+        assert!(
+            stderr(&out).contains("names no file: give one, such as sqlite://lookout.db"),
+            "{url}: {}",
+            stderr(&out)
+        );
+    }
+    let out = Command::new(env!("CARGO_BIN_EXE_lookout"))
+        .args(["serve", "--addr", "localhost:3000"])
+        .env("LOOKOUT_DATABASE_URL", "sqlite://unused.db")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("such as 127.0.0.1:3000"), "{}", stderr(&out));
+}
