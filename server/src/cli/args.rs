@@ -8,16 +8,17 @@ use clap::Args;
 #[derive(Args, Clone)]
 pub(super) struct LimitArgs {
     /// Failed lookups one client address may make per window.
-    #[arg(long, env = "LOOKOUT_FAILED_LOOKUPS_PER_CLIENT", default_value_t = 20)]
+    #[arg(long, env = "LOOKOUT_FAILED_LOOKUPS_PER_CLIENT", default_value_t = 20, value_parser = at_least_one())]
     failed_lookups_per_client: u32,
     /// Failed lookups against one order number of a shop per window.
-    #[arg(long, env = "LOOKOUT_FAILED_LOOKUPS_PER_ORDER", default_value_t = 8)]
+    #[arg(long, env = "LOOKOUT_FAILED_LOOKUPS_PER_ORDER", default_value_t = 8, value_parser = at_least_one())]
     failed_lookups_per_order: u32,
     /// Failed lookups against one email address of a shop per window.
-    #[arg(long, env = "LOOKOUT_FAILED_LOOKUPS_PER_EMAIL", default_value_t = 8)]
+    #[arg(long, env = "LOOKOUT_FAILED_LOOKUPS_PER_EMAIL", default_value_t = 8, value_parser = at_least_one())]
     failed_lookups_per_email: u32,
     /// The window, in seconds, over which the allowances refill.
-    #[arg(long, env = "LOOKOUT_FAILED_LOOKUP_WINDOW_SECS", default_value_t = 900)]
+    #[arg(long, env = "LOOKOUT_FAILED_LOOKUP_WINDOW_SECS", default_value_t = 900,
+          value_parser = clap::value_parser!(u64).range(1..=WEEK_SECS))]
     failed_lookup_window_secs: u64,
     /// A proxy (address or CIDR, repeatable) whose X-Forwarded-For is believed:
     /// the client is the rightmost address that is not a trusted proxy.
@@ -28,32 +29,32 @@ pub(super) struct LimitArgs {
     #[arg(long, env = "LOOKOUT_TRUST_PROXY", value_parser = clap::builder::BoolishValueParser::new())]
     trust_proxy: bool,
     /// Failed API-key checks one client may make per window.
-    #[arg(long, env = "LOOKOUT_FAILED_AUTH_PER_CLIENT", default_value_t = 20)]
+    #[arg(long, env = "LOOKOUT_FAILED_AUTH_PER_CLIENT", default_value_t = 20, value_parser = at_least_one())]
     failed_auth_per_client: u32,
     /// Failed console sign-ins against one account per window (the client's
     /// failed sign-ins are limited by --failed-auth-per-client).
-    #[arg(long, env = "LOOKOUT_FAILED_SIGN_INS_PER_ACCOUNT", default_value_t = 5)]
+    #[arg(long, env = "LOOKOUT_FAILED_SIGN_INS_PER_ACCOUNT", default_value_t = 5, value_parser = at_least_one())]
     failed_sign_ins_per_account: u32,
     /// Webhook deliveries with a wrong signature (or to an unknown shop) one
     /// client may make to one shop per window, before its body is read.
-    #[arg(long, env = "LOOKOUT_FAILED_WEBHOOKS_PER_SHOP", default_value_t = 60)]
+    #[arg(long, env = "LOOKOUT_FAILED_WEBHOOKS_PER_SHOP", default_value_t = 60, value_parser = at_least_one())]
     failed_webhooks_per_shop: u32,
     /// Console forms (settings, keys, secrets, the team, support-view searches) one
     /// account may post per window.
-    #[arg(long, env = "LOOKOUT_CONSOLE_WRITES_PER_ACCOUNT", default_value_t = 100)]
+    #[arg(long, env = "LOOKOUT_CONSOLE_WRITES_PER_ACCOUNT", default_value_t = 100, value_parser = at_least_one())]
     console_writes_per_account: u32,
     /// Writes through the API (orders stored or erased, settings changed) one
     /// API key may make per window.
-    #[arg(long, env = "LOOKOUT_API_WRITES_PER_KEY", default_value_t = app::limits::DEFAULT_API_WRITES_PER_KEY)]
+    #[arg(long, env = "LOOKOUT_API_WRITES_PER_KEY", default_value_t = app::limits::DEFAULT_API_WRITES_PER_KEY, value_parser = at_least_one())]
     api_writes_per_key: u32,
     /// Requests for a link to one's orders by email, per address at a shop, per hour.
-    #[arg(long, env = "LOOKOUT_ORDER_LINKS_PER_EMAIL", default_value_t = 3)]
+    #[arg(long, env = "LOOKOUT_ORDER_LINKS_PER_EMAIL", default_value_t = 3, value_parser = at_least_one())]
     order_links_per_email: u32,
     /// Requests for order links from one client address per hour (all shops).
-    #[arg(long, env = "LOOKOUT_ORDER_LINKS_PER_CLIENT", default_value_t = 10)]
+    #[arg(long, env = "LOOKOUT_ORDER_LINKS_PER_CLIENT", default_value_t = 10, value_parser = at_least_one())]
     order_links_per_client: u32,
     /// Requests for order links at one shop per hour (all addresses).
-    #[arg(long, env = "LOOKOUT_ORDER_LINKS_PER_SHOP", default_value_t = 300)]
+    #[arg(long, env = "LOOKOUT_ORDER_LINKS_PER_SHOP", default_value_t = 300, value_parser = at_least_one())]
     order_links_per_shop: u32,
     /// Keys each in-memory limiter table holds at most (about 40 bytes each).
     #[arg(long, env = "LOOKOUT_LIMITER_CAPACITY", default_value_t = app::limits::DEFAULT_CAPACITY,
@@ -65,28 +66,18 @@ pub(super) struct LimitArgs {
     pub(super) shared_limits: bool,
 }
 
+/// The longest window of the lookup allowances: a week.
+const WEEK_SECS: u64 = 7 * 24 * 3600;
+
+/// An allowance: at least one (none would refuse everything), read as
+/// every number setting is, so that zero is refused as other values out of
+/// range are (exit code 2, naming the setting).
+fn at_least_one() -> clap::builder::RangedI64ValueParser<u32> {
+    clap::value_parser!(u32).range(1..)
+}
+
 impl LimitArgs {
     pub(super) fn settings(&self) -> Result<LimitSettings> {
-        for (name, value) in [
-            ("--failed-lookups-per-client", self.failed_lookups_per_client),
-            ("--failed-lookups-per-order", self.failed_lookups_per_order),
-            ("--failed-lookups-per-email", self.failed_lookups_per_email),
-            ("--failed-auth-per-client", self.failed_auth_per_client),
-            ("--failed-sign-ins-per-account", self.failed_sign_ins_per_account),
-            ("--failed-webhooks-per-shop", self.failed_webhooks_per_shop),
-            ("--console-writes-per-account", self.console_writes_per_account),
-            ("--api-writes-per-key", self.api_writes_per_key),
-            ("--order-links-per-email", self.order_links_per_email),
-            ("--order-links-per-client", self.order_links_per_client),
-            ("--order-links-per-shop", self.order_links_per_shop),
-        ] {
-            if value == 0 {
-                anyhow::bail!("{name} must be at least 1");
-            }
-        }
-        if self.failed_lookup_window_secs == 0 {
-            anyhow::bail!("--failed-lookup-window-secs must be at least 1");
-        }
         Ok(LimitSettings {
             per_client: self.failed_lookups_per_client,
             per_order: self.failed_lookups_per_order,

@@ -278,3 +278,24 @@ fn a_database_that_keeps_nothing_and_a_host_name_to_listen_on_are_refused() {
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("such as 127.0.0.1:3000"), "{}", stderr(&out));
 }
+
+/// An allowance of zero and a window past a week are refused as every
+/// number out of range is: exit code 2, naming the setting.
+#[test]
+fn allowances_and_their_window_out_of_range_are_refused_alike() {
+    for (flag, value) in [
+        ("--failed-lookups-per-client", "0"),
+        ("--order-links-per-shop", "0"),
+        ("--failed-lookup-window-secs", "0"),
+        ("--failed-lookup-window-secs", "18446744073709551615"),
+        ("--api-writes-per-key", "-1"),
+    ] {
+        let out = Command::new(env!("CARGO_BIN_EXE_lookout"))
+            .args(["serve", &format!("{flag}={value}")])
+            .env("LOOKOUT_DATABASE_URL", "sqlite://unused.db")
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{flag} {value}");
+        assert!(stderr(&out).contains(flag), "{flag} {value}: {}", stderr(&out));
+    }
+}
