@@ -387,6 +387,8 @@ mod housekeeping_tests;
 #[cfg(test)]
 mod idle_accounts_tests;
 #[cfg(test)]
+mod invite_removal_tests;
+#[cfg(test)]
 mod lookup_tests;
 #[cfg(test)]
 mod reconnect_tests;
