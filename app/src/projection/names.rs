@@ -2,14 +2,55 @@
 //! sent when it sent no first name of its own.
 
 /// What may follow a name, or a company's name ("Smith, Jr.", "Acme, Inc.").
-const SUFFIXES: [&str; 14] = [
+const SUFFIXES: &[&str] = &[
     "jr", "sr", "ii", "iii", "iv", "phd", "md", "esq", "inc", "ltd", "llc", "gmbh", "as", "ab",
 ];
 
 /// What ends a company's name ("Acme AS", "Acme, Inc."): a company is
 /// greeted by no name.
-const COMPANY: [&str; 12] = [
-    "inc", "ltd", "llc", "gmbh", "as", "ab", "ag", "plc", "corp", "oy", "aps", "bv",
+const COMPANY: &[&str] = &[
+    "inc",
+    "ltd",
+    "llc",
+    "gmbh",
+    "as",
+    "ab",
+    "ag",
+    "plc",
+    "corp",
+    "oy",
+    "aps",
+    "bv",
+    "corporation",
+    "limited",
+    "co",
+    "company",
+    "llp",
+    "sa",
+    "s.a",
+    "sas",
+    "srl",
+    "kg",
+    "b.v",
+    "a/s",
+    "ltda",
+    "k.k",
+    "o.o",
+    "ug",
+    "spa",
+    "s.p.a",
+    "nv",
+    "n.v",
+    "pty",
+    "sarl",
+    "bhd",
+];
+
+/// What stands where a name should and is none: words that join two names
+/// ("Mr and Mrs Smith"), and what forms are filled with for want of one.
+const NOT_NAMES: &[&str] = &[
+    "and", "&", "und", "et", "y", "e", "og", "och", "en", "i", "n/a", "na", "none", "null", "customer", "guest",
+    "unknown",
 ];
 
 /// The first name a shopper is greeted by, from their address: read from
@@ -26,13 +67,15 @@ pub(super) fn greeted(first: Option<&str>, name: Option<&str>, last: Option<&str
 
 /// Honours and letters that follow a whole name ("Ada Lovelace, Countess",
 /// "Del Shannon, MBE"), compared as suffixes are.
-const AFTER_NAME: [&str; 18] = [
+const AFTER_NAME: &[&str] = &[
     "mbe", "obe", "cbe", "kbe", "dbe", "cpa", "qc", "kc", "mba", "countess", "count", "duke", "duchess", "lord",
     "lady", "baron", "baroness", "earl",
 ];
 
-/// Titles in the page's languages (compared without a closing dot).
-const TITLES: [&str; 30] = [
+/// Titles in the page's languages (compared without a closing dot), and
+/// what precedes a name on a label ("c/o"; "Attn:" and any word ending in a
+/// colon are passed over too).
+const TITLES: &[&str] = &[
     "mr",
     "mrs",
     "ms",
@@ -63,12 +106,35 @@ const TITLES: [&str; 30] = [
     "pan",
     "pani",
     "hr",
+    "señor",
+    "senor",
+    "señora",
+    "senora",
+    "dña",
+    "dona",
+    "monsieur",
+    "madame",
+    "mademoiselle",
+    "signor",
+    "signore",
+    "signora",
+    "mevrouw",
+    "meneer",
+    "fru",
+    "frk",
+    "capt",
+    "sgt",
+    "fr",
+    "ing",
+    "master",
+    "lady",
+    "c/o",
 ];
 
 /// Words that begin a surname of several ("de la Cruz", "van der Berg", "von
 /// Trapp", "dos Santos", "ibn Battuta"), as they are written: in lower case
 /// ("Del", "Al" and "Van" begin given names).
-const PARTICLES: [&str; 27] = [
+const PARTICLES: &[&str] = &[
     "af", "al", "av", "bin", "da", "das", "de", "del", "della", "den", "der", "des", "di", "do", "dos", "du", "el",
     "ibn", "la", "le", "lo", "ten", "ter", "van", "von", "zu", "zur",
 ];
@@ -93,7 +159,7 @@ const PARTICLES: [&str; 27] = [
 pub(super) fn first_name(name: &str) -> Option<String> {
     let (before, after) = name.split_once(is_comma).unwrap_or((name, ""));
     let (before, after) = (words(before), words(after));
-    let company = |w: &&str| is(&COMPANY, w);
+    let company = |w: &&str| is(COMPANY, w);
     if before.last().is_some_and(company) || matches!(after.as_slice(), [word] if company(word)) {
         return None;
     }
@@ -102,9 +168,11 @@ pub(super) fn first_name(name: &str) -> Option<String> {
             let given = words(given);
             match given.first() {
                 // "Smith, Jr.": no given name after the comma.
-                Some(word) if is(&SUFFIXES, word) => first(&words(name)),
+                Some(word) if is(SUFFIXES, word) => first(&words(name)),
+                // "Smith, Acme Ltd": a person at a company, by surname.
+                Some(_) if given.iter().any(company) => None,
                 // "Lovelace, Dr. Ada", "Lovelace, Ada"; "Lovelace, Dr." gives none.
-                Some(_) => given.get(titles(&given)).map(|w| w.to_string()),
+                Some(_) => given.get(titles(&given)).filter(|w| is_name(w)).map(|w| w.to_string()),
                 None => first(&words(name)),
             }
         }
@@ -113,7 +181,7 @@ pub(super) fn first_name(name: &str) -> Option<String> {
         // ("García López, Juan"), or a name and a job, a place ("John Smith,
         // CEO"): only the first is told apart, the rest greet no one.
         Some((before, given)) if are_two_surnames(&words(before)) => {
-            let honour = |w: &&str| is(&SUFFIXES, w) || is(&AFTER_NAME, w) || is(&COMPANY, w);
+            let honour = |w: &&str| is(SUFFIXES, w) || is(AFTER_NAME, w) || is(COMPANY, w);
             match words(given).iter().any(honour) {
                 true => first(&words(name)),
                 false => None,
@@ -140,7 +208,13 @@ fn is(list: &[&str], word: &str) -> bool {
 
 /// How many of the first words are titles.
 fn titles(words: &[&str]) -> usize {
-    words.iter().take_while(|w| is(&TITLES, w)).count()
+    words.iter().take_while(|w| is(TITLES, w) || w.ends_with(':')).count()
+}
+
+/// Whether a word can be a name: it has a letter, and is not a word that
+/// joins names or stands for none ([`NOT_NAMES`]).
+fn is_name(word: &str) -> bool {
+    word.chars().any(char::is_alphabetic) && !is(NOT_NAMES, word)
 }
 
 /// The first word past any titles; none when the titles leave one word (a
@@ -149,7 +223,7 @@ fn titles(words: &[&str]) -> usize {
 fn first(words: &[&str]) -> Option<String> {
     let titles = titles(words);
     match (titles, &words[titles..]) {
-        (_, [word, ..]) if PARTICLES.contains(word) => None,
+        (_, [word, ..]) if PARTICLES.contains(word) || !is_name(word) => None,
         (0, [word, ..]) | (_, [word, _, ..]) => Some(word.to_string()),
         _ => None,
     }
@@ -160,7 +234,7 @@ fn first(words: &[&str]) -> Option<String> {
 /// words besides particles in lower case, neither a title nor a suffix.
 fn are_two_surnames(words: &[&str]) -> bool {
     let mut names = words.iter().filter(|w| !PARTICLES.contains(w));
-    let plain = |w: &&&str| !is(&SUFFIXES, w) && !is(&TITLES, w) && !is(&AFTER_NAME, w);
+    let plain = |w: &&&str| !is(SUFFIXES, w) && !is(TITLES, w) && !is(AFTER_NAME, w);
     names.clone().count() == 2 && names.all(|w| plain(&w))
 }
 
@@ -223,6 +297,27 @@ mod tests {
             ("John Smith, CEO", None),
             ("Jane Doe, RN", None),
             ("John Smith, Oslo", None),
+            // A company, whatever its kind, greets no one; nor does a person at one.
+            ("Acme Corporation", None),
+            ("Acme S.A.", None),
+            ("Acme Sp. z o.o.", None),
+            ("Acme A/S", None),
+            ("The Lovelace Company", None),
+            ("Smith, Acme Ltd", None),
+            // Titles in the page's languages, labels, and what is no name.
+            ("Señora María López", Some("María")),
+            ("Monsieur Jean Dupont", Some("Jean")),
+            ("Mevrouw Anna de Vries", Some("Anna")),
+            ("Fru Ingrid Berg", Some("Ingrid")),
+            ("Capt. Ada Lovelace", Some("Ada")),
+            ("Attn: Ada Lovelace", Some("Ada")),
+            ("c/o Ada Lovelace", Some("Ada")),
+            ("Mr & Mrs Smith", None),
+            ("Mr and Mrs John Smith", None),
+            ("N/A", None),
+            ("-", None),
+            ("Customer", None),
+            ("Lovelace, N/A", None),
             ("Al Smith, Acme Ltd", Some("Al")),
             ("Acme AS, Oslo", None),
             ("Smith Jr., CPA", Some("Smith")),
