@@ -197,13 +197,11 @@ fn delivery_key(id: &[u8]) -> String {
 }
 
 /// A topic as the log and the console's list of deliveries keep it: as sent
-/// when it is written as Shopify's are (words of `a-z` and `_` parted by
-/// `/`), else `other`. The signature covers the body, not the headers, so
-/// whoever holds one signed delivery may send it with any topic, such as an
-/// address or an order number, which stay out of logs.
+/// when Lookout acts on it, else `other`. The signature covers the body, not
+/// the headers, so whoever holds one signed delivery may send it with any
+/// topic, such as an address or an order number, which stay out of logs.
 fn logged_topic(topic: &str) -> &str {
-    let word = |w: &str| !w.is_empty() && w.bytes().all(|b| b.is_ascii_lowercase() || b == b'_');
-    match topic.split('/').all(word) {
+    match crate::shopify::is_handled_topic(topic) {
         true => topic,
         false => "other",
     }

@@ -35,6 +35,17 @@ pub const REFUND_TOPIC: &str = "refunds/create";
 /// An order deleted in Shopify: erased here.
 pub const DELETE_TOPIC: &str = "orders/delete";
 
+/// Whether Lookout acts on a topic (the ones above and [`RETURN_TOPICS`]).
+pub fn is_handled_topic(topic: &str) -> bool {
+    let topics = [
+        ORDER_TOPICS,
+        FULFILLMENT_TOPICS,
+        &[REFUND_TOPIC, DELETE_TOPIC],
+        RETURN_TOPICS,
+    ];
+    topics.iter().any(|list| list.contains(&topic))
+}
+
 /// Shopify's times carry the shop's offset; Lookout's are UTC. Unparseable text is
 /// passed on as it is, for the validator to name.
 fn utc(time: &str) -> String {
