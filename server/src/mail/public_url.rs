@@ -10,14 +10,41 @@ pub fn checked_public_url(url: &str) -> Option<String> {
     let uri: axum::http::Uri = url.parse().ok()?;
     let scheme = uri.scheme_str().filter(|s| matches!(*s, "http" | "https"))?;
     let authority = uri.authority()?;
-    let host_ok = authority
-        .host()
-        .split('.')
-        .all(|label| !label.is_empty() && label.bytes().all(|b| b.is_ascii_alphanumeric() || b"-:[]".contains(&b)));
+    let host_ok = is_host(authority.host());
+    // A port, when given, is one a link can reach (1 to 65535, digits only).
+    let port_ok = match authority
+        .as_str()
+        .rsplit_once(']')
+        .map_or(authority.as_str(), |(_, rest)| rest)
+        .split_once(':')
+    {
+        None => true,
+        Some((_, port)) => port.bytes().all(|b| b.is_ascii_digit()) && port.parse::<u16>().is_ok_and(|p| p > 0),
+    };
     let bare = uri
         .path_and_query()
         .is_none_or(|p| p.as_str().is_empty() || p.as_str() == "/");
-    (host_ok && bare).then(|| format!("{scheme}://{authority}"))
+    (host_ok && port_ok && bare).then(|| format!("{scheme}://{authority}"))
+}
+
+/// Whether a URL's host is one a link can reach: an IPv6 address in
+/// brackets, an IPv4 address, or names of letters, digits and inner hyphens
+/// (not all digits: `999.999.999.999` is no address).
+fn is_host(host: &str) -> bool {
+    if let Some(inner) = host.strip_prefix('[').and_then(|h| h.strip_suffix(']')) {
+        return inner.parse::<std::net::Ipv6Addr>().is_ok();
+    }
+    if host.bytes().all(|b| b.is_ascii_digit() || b == b'.') {
+        return host.parse::<std::net::Ipv4Addr>().is_ok();
+    }
+    let label = |l: &str| {
+        !l.is_empty()
+            && l.len() <= 63
+            && !l.starts_with('-')
+            && !l.ends_with('-')
+            && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+    };
+    host.split('.').all(label)
 }
 
 #[cfg(test)]
@@ -38,6 +65,10 @@ mod tests {
             checked_public_url("https://[::1]:3000").as_deref(),
             Some("https://[::1]:3000")
         );
+        assert_eq!(
+            checked_public_url("https://track.shop-1.example:8443").as_deref(),
+            Some("https://track.shop-1.example:8443")
+        );
         for bad in [
             "t.example",
             "ftp://t.example",
@@ -49,6 +80,15 @@ mod tests {
             "https://u:p@t.example",
             "https://t.example#x",
             "https://t.example/#x",
+            "https://t.example:99999",
+            "https://t.example:80abc",
+            "https://t.example:+80",
+            "https://t.example:",
+            "https://t.example:0",
+            "https://[zz]",
+            "https://[::1]:99999",
+            "https://-.example",
+            "https://999.999.999.999",
         ] {
             assert_eq!(checked_public_url(bad), None, "{bad}");
         }
