@@ -62,7 +62,9 @@ pub(super) async fn serve(
         Some(url) => Some(crate::mail::checked_public_url(url).ok_or(crate::mail::MailError::PublicUrl)?),
         None => None,
     };
-    mailer(&settings.mail, public_url.as_deref(), addr)?;
+    // Checked as it will be made (a port of 0, any free one, is not known yet).
+    let known = SocketAddr::new(addr.ip(), addr.port().max(1));
+    mailer(&settings.mail, public_url.as_deref(), known)?;
     // An address another process holds stops the start before the database
     // is opened and migrated: a server started by mistake beside a running
     // one changes nothing. The addresses are taken for good once the database
