@@ -90,6 +90,9 @@ pub async fn frame_script(headers: HeaderMap) -> Response {
     asset(FRAME_SCRIPT, &SERVED, &headers).await
 }
 
+/// How long the frame rule waits for its shop.
+const SHOP_READ: std::time::Duration = std::time::Duration::from_secs(5);
+
 /// Who may frame each page: `/embed/{shop}` the shop's allowed origins and
 /// Lookout's own pages (the console's preview), every other page nobody.
 pub async fn frame_policy(State(store): State<app::store::Store>, req: Request<Body>, next: Next) -> Response {
@@ -104,8 +107,10 @@ pub async fn frame_policy(State(store): State<app::store::Store>, req: Request<B
         // What cannot be a slug is no shop: no query for it.
         Some(slug) if !app::normalize::is_slug(&slug) => "'none'".to_string(),
         // Lookout's own pages (the console's preview) and the shop's sites.
-        Some(slug) => match store.shop(&slug).await {
-            Ok(Some(shop)) => std::iter::once("'self'")
+        // Bounded: this layer is outside the request's timeout (a database that
+        // stopped answering frames the answer for nobody, not never).
+        Some(slug) => match tokio::time::timeout(SHOP_READ, store.shop(&slug)).await {
+            Ok(Ok(Some(shop))) => std::iter::once("'self'")
                 .chain(shop.allowed_origins.iter().map(String::as_str))
                 .collect::<Vec<_>>()
                 .join(" "),

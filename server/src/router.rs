@@ -287,15 +287,17 @@ pub fn app(state: AppState) -> Router {
         .layer(crate::compress::streaming())
         // Pages vary with Accept-Language and are kept by no shared cache (their nonce).
         .layer(axum::middleware::from_fn(crate::html::page_caching))
-        // Who may frame an answer, also the guard's refusals and a form too large.
-        .layer(axum::middleware::from_fn_with_state(
-            state.store.clone(),
-            embed::frame_policy,
-        ))
         // A slow client (or a stuck handler) is answered 408 and its task ends.
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
             request_timeout,
+        ))
+        // Who may frame an answer, also the guard's refusals, a form too
+        // large and a 408 (a shop's sites for `/embed/{shop}`: its read is
+        // bounded by the pool's wait for a connection).
+        .layer(axum::middleware::from_fn_with_state(
+            state.store.clone(),
+            embed::frame_policy,
         ))
         // Outside the timeout, so that its 408 has them too: no sniffing, and
         // an answer that says nothing of caching is kept by no cache.

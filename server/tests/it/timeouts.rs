@@ -71,7 +71,12 @@ fn a_client_that_dribbles_its_headers_is_cut_off_and_one_that_stalls_its_body_ge
     let took = started.elapsed();
     assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
     let head = answer.to_ascii_lowercase();
-    for header in ["cache-control: no-store", "x-content-type-options: nosniff"] {
+    for header in [
+        "cache-control: no-store",
+        "x-content-type-options: nosniff",
+        "x-frame-options: deny",
+        "frame-ancestors 'none'",
+    ] {
         assert!(head.contains(header), "{header}: {answer}");
     }
     assert!(
