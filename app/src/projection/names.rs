@@ -5,18 +5,43 @@ mod lists;
 #[cfg(test)]
 mod tests;
 
-use lists::{AFTER_NAME, COMPANY, NOT_NAMES, PARTICLES, SUFFIXES, TITLES};
+use lists::{AFTER_NAME, COMPANY, FAMILY, JOINERS, NOT_NAMES, PARTICLES, SUFFIXES, TITLES};
 
-/// The first name a shopper is greeted by, from their address: read from
-/// its `first_name` as from a whole name ([`first_name`]: a whole name typed
-/// there, "Ada Lovelace", is Ada; "Dr. Lovelace" is none), else from its
-/// whole `name`; none when what is found is a word of its `last_name` (a
-/// name that is a surname alone, as Shopify's addresses may be).
+/// The first name a shopper is greeted by, from their address: its
+/// `first_name` ([`given`]: a whole name typed there, "Ada Lovelace", is
+/// Ada; "Mrs Ada" is Ada), unless it is the `last_name` copied; else read
+/// from its whole `name` ([`first_name`]), unless what is found is a word of
+/// its `last_name` (a name that is a surname alone, as Shopify's addresses
+/// may be).
 pub(super) fn greeted(first: Option<&str>, name: Option<&str>, last: Option<&str>) -> Option<String> {
-    let found = first.and_then(first_name).or_else(|| name.and_then(first_name))?;
+    let same = |a: &str, b: &str| words(a).join(" ").to_lowercase() == words(b).join(" ").to_lowercase();
+    if let Some(own) = first.filter(|f| !last.is_some_and(|l| same(f, l))).and_then(given) {
+        return Some(own);
+    }
+    let found = name.and_then(first_name)?;
     let surname = last.map(words).unwrap_or_default();
     let lower = found.to_lowercase();
     (!surname.iter().any(|w| w.to_lowercase() == lower)).then_some(found)
+}
+
+/// The first name in an address's `first_name`: read as a whole name when
+/// it has a comma; else its first word past titles and labels, which may be
+/// the only word ("Mrs Ada"), unless the field is a company's or a couple's
+/// name, or its word is none (an initial, a placeholder).
+fn given(field: &str) -> Option<String> {
+    if field.contains(is_comma) {
+        return first_name(field);
+    }
+    let words = words(field);
+    if is_company(&words) || is_couple(&words) {
+        return None;
+    }
+    let rest = &words[titles(&words)..];
+    match rest {
+        [word, _, ..] if PARTICLES.contains(word) => None,
+        [word, ..] => named(word),
+        [] => None,
+    }
 }
 
 /// The first name in a whole name: its first word, or the first word after
@@ -40,7 +65,7 @@ pub(super) fn first_name(name: &str) -> Option<String> {
     let (before, after) = name.split_once(is_comma).unwrap_or((name, ""));
     let (before, after) = (words(before), words(after));
     let company = |w: &&str| is(COMPANY, w);
-    if before.last().is_some_and(company) || matches!(after.as_slice(), [word] if company(word)) {
+    if is_company(&before) || matches!(after.as_slice(), [word] if company(word)) || is_couple(&before) {
         return None;
     }
     match name.split_once(is_comma) {
@@ -52,7 +77,7 @@ pub(super) fn first_name(name: &str) -> Option<String> {
                 // "Smith, Acme Ltd": a person at a company, by surname.
                 Some(_) if given.iter().any(company) => None,
                 // "Lovelace, Dr. Ada", "Lovelace, Ada"; "Lovelace, Dr." gives none.
-                Some(_) => given.get(titles(&given)).filter(|w| is_name(w)).map(|w| w.to_string()),
+                Some(_) => given.get(titles(&given)).and_then(|w| named(w)),
                 None => first(&words(name)),
             }
         }
@@ -72,7 +97,36 @@ pub(super) fn first_name(name: &str) -> Option<String> {
 }
 
 fn is_comma(c: char) -> bool {
-    matches!(c, ',' | '\u{FF0C}')
+    matches!(c, ',' | '\u{FF0C}' | '\u{060C}')
+}
+
+/// Whether words are a company's name: a name and what ends a company's
+/// ("Acme AS", "Acme Holdings"), or a Japanese or Chinese company's marks.
+fn is_company(words: &[&str]) -> bool {
+    let marked = |w: &&str| {
+        ["株式会社", "有限会社", "有限公司", "股份公司"]
+            .iter()
+            .any(|m| w.contains(m))
+    };
+    (words.len() > 1 && words.last().is_some_and(|w| is(COMPANY, w))) || words.iter().any(marked)
+}
+
+/// Whether words name two people or more: "Mr & Mrs Smith", "Mr&Mrs Smith",
+/// "Mr and Mrs John Smith", "Herr und Frau Müller", "Familie Müller".
+fn is_couple(words: &[&str]) -> bool {
+    let joined = |w: &&str| w.contains('&');
+    let after_titles = words.get(titles(words)).is_some_and(|w| is(JOINERS, w));
+    words.iter().any(joined) || after_titles || words.first().is_some_and(|w| is(FAMILY, w))
+}
+
+/// A word as a first name: without the marks around it (quotes, brackets, a
+/// closing dot, an emoji), if it has a letter and is not an initial ("J.",
+/// "J.R.R.") nor what forms are filled with for want of a name.
+fn named(word: &str) -> Option<String> {
+    let initial = word.trim_matches('.').split('.').all(|part| part.chars().count() == 1);
+    let core = word.trim_matches(|c: char| !c.is_alphanumeric());
+    let letters = core.chars().any(char::is_alphabetic);
+    (letters && !initial && !is(NOT_NAMES, core) && !word.contains('/')).then(|| core.to_string())
 }
 
 /// The words of a name: parted by spaces, commas and what shows nothing.
@@ -86,15 +140,11 @@ fn is(list: &[&str], word: &str) -> bool {
     list.contains(&word.trim_end_matches('.').to_lowercase().as_str())
 }
 
-/// How many of the first words are titles.
+/// How many of the first words are titles, labels ("Attn:", "c/o") or
+/// have no letter (an emoji before a name).
 fn titles(words: &[&str]) -> usize {
-    words.iter().take_while(|w| is(TITLES, w) || w.ends_with(':')).count()
-}
-
-/// Whether a word can be a name: it has a letter, and is not a word that
-/// joins names or stands for none ([`NOT_NAMES`]).
-fn is_name(word: &str) -> bool {
-    word.chars().any(char::is_alphabetic) && !is(NOT_NAMES, word)
+    let passed = |w: &&&str| is(TITLES, w) || w.ends_with(':') || !w.chars().any(char::is_alphabetic);
+    words.iter().take_while(passed).count()
 }
 
 /// The first word past any titles; none when the titles leave one word (a
@@ -103,8 +153,8 @@ fn is_name(word: &str) -> bool {
 fn first(words: &[&str]) -> Option<String> {
     let titles = titles(words);
     match (titles, &words[titles..]) {
-        (_, [word, ..]) if PARTICLES.contains(word) || !is_name(word) => None,
-        (0, [word, ..]) | (_, [word, _, ..]) => Some(word.to_string()),
+        (_, [word, ..]) if PARTICLES.contains(word) => None,
+        (0, [word, ..]) | (_, [word, _, ..]) => named(word),
         _ => None,
     }
 }

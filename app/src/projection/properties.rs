@@ -17,7 +17,7 @@ proptest! {
         tags in proptest::collection::vec(".{0,12}", 0..4),
         street in ".{0,30}",
         zip in "[0-9A-Z ]{0,8}",
-        last_name in "[^ ,\u{FF0C}]{0,12}",
+        last_name in "[^ ,&\u{FF0C}\u{060C}]{0,12}",
         sku in ".{0,12}",
         reason in ".{0,20}",
         internal_events in proptest::collection::vec(".{0,30}", 0..4),
