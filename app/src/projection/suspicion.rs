@@ -3,8 +3,10 @@
 
 use std::sync::OnceLock;
 use unicode_normalization::UnicodeNormalization;
-use words::{ANYWHERE, HARMLESS_STARTS, WHOLE, WORD_STARTS};
+use whole::WHOLE;
+use words::{ANYWHERE, HARMLESS_STARTS, WORD_STARTS};
 
+mod whole;
 mod words;
 
 /// The word lists as they are compared: without marks, in lower case.
