@@ -44,7 +44,14 @@ fn is_host(host: &str) -> bool {
             && !l.ends_with('-')
             && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
     };
-    host.split('.').all(label)
+    // A name may end in a dot (`shop.example.`); its last label has a letter
+    // (`shop.123` and `0x7f.0.0.1` are neither names nor addresses).
+    let name = host.strip_suffix('.').unwrap_or(host);
+    let top_has_letter = name
+        .rsplit('.')
+        .next()
+        .is_some_and(|l| l.bytes().any(|b| b.is_ascii_alphabetic()));
+    name.len() <= 253 && name.split('.').all(label) && top_has_letter
 }
 
 #[cfg(test)]
@@ -69,6 +76,14 @@ mod tests {
             checked_public_url("https://track.shop-1.example:8443").as_deref(),
             Some("https://track.shop-1.example:8443")
         );
+        assert_eq!(
+            checked_public_url("https://shop.example.").as_deref(),
+            Some("https://shop.example.")
+        );
+        assert_eq!(
+            checked_public_url("http://localhost:3000").as_deref(),
+            Some("http://localhost:3000")
+        );
         for bad in [
             "t.example",
             "ftp://t.example",
@@ -89,6 +104,9 @@ mod tests {
             "https://[::1]:99999",
             "https://-.example",
             "https://999.999.999.999",
+            "https://shop.123",
+            "https://0x7f.0.0.1",
+            &format!("https://{}.example", vec!["a".repeat(63); 4].join(".")),
         ] {
             assert_eq!(checked_public_url(bad), None, "{bad}");
         }
