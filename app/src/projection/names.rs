@@ -120,11 +120,12 @@ fn is_couple(words: &[&str]) -> bool {
 }
 
 /// A word as a first name: without the marks around it (quotes, brackets, a
-/// closing dot, an emoji), if it has a letter and is not an initial ("J.",
+/// closing dot, an emoji; not the `…` of a name cut short), if it has a letter and is not an initial ("J.",
 /// "J.R.R.") nor what forms are filled with for want of a name.
 fn named(word: &str) -> Option<String> {
     let initial = word.trim_matches('.').split('.').all(|part| part.chars().count() == 1);
-    let core = word.trim_matches(|c: char| !c.is_alphanumeric());
+    // The mark of a name cut to the length kept (`…`) stays.
+    let core = word.trim_matches(|c: char| !c.is_alphanumeric() && c != '…');
     let letters = core.chars().any(char::is_alphabetic);
     (letters && !initial && !is(NOT_NAMES, core) && !word.contains('/')).then(|| core.to_string())
 }
