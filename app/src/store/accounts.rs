@@ -275,8 +275,8 @@ pub(super) enum Hold {
 /// (each of these three takes the row alone), an invitation's mail deciding
 /// its link, a link made on the command line, an idle account forgotten. Adding
 /// an account to a team takes its shop, then its row (`team::upsert_user`);
-/// deleting one on the command line takes its shops, then its row, by hand
-/// (`Store::delete_account`), since it must hold every shop first.
+/// deleting one on the command line, and taking one off a team, take its
+/// shops, then its row ([`lock_account`]).
 pub(super) async fn hold_account<'c>(
     conn: &'c mut sqlx::AnyConnection,
     backend: Backend,
@@ -284,6 +284,20 @@ pub(super) async fn hold_account<'c>(
     hold: Hold,
 ) -> Result<sqlx::Transaction<'c, sqlx::Any>, StoreError> {
     let mut tx = begin_write(conn, backend).await?;
+    lock_account(&mut tx, backend, row, hold).await?;
+    Ok(tx)
+}
+
+/// Takes one account's row in a write transaction already begun
+/// (PostgreSQL; SQLite's write transaction holds it already), for a writer
+/// that holds something the account's row comes after (its shop: a removal
+/// from a team; its shops: `Store::delete_account`).
+pub(super) async fn lock_account(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    backend: Backend,
+    row: AccountRow<'_>,
+    hold: Hold,
+) -> Result<(), StoreError> {
     if backend == Backend::Postgres {
         let lock = match hold {
             Hold::Change => "FOR NO KEY UPDATE OF u",
@@ -303,9 +317,9 @@ pub(super) async fn hold_account<'c>(
             Key::Id(id) => query.bind(id),
             Key::Text(text) => query.bind(text),
         };
-        query.fetch_optional(&mut *tx).await?;
+        query.fetch_optional(&mut **tx).await?;
     }
-    Ok(tx)
+    Ok(())
 }
 
 enum Key<'a> {

@@ -162,10 +162,7 @@ mod tests {
             assert_eq!(written.is_ok(), taken, "{code}");
         }
     }
-}
 
-#[cfg(test)]
-mod together_tests {
     /// Servers and commands started at the same moment on one new database
     /// (a container's first start: `lookout demo` beside `lookout serve`)
     /// each migrate it, and each start (SQLite's migrations are not locked

@@ -3,7 +3,7 @@
 //! owner, never holds more than [`MEMBERS`] accounts, and an owner demoted a
 //! moment ago changes nothing.
 
-use super::accounts::{email_of, Role, OPENED};
+use super::accounts::{email_of, lock_account, AccountRow, Hold, Role, OPENED};
 use super::changes::{record, By, Done};
 use super::invites::Invitation;
 use super::shops::hold_shop;
@@ -242,12 +242,7 @@ impl Store {
             // account's row first (PostgreSQL), as the invitation's sender
             // holds it while it makes the link: a link made a moment before is
             // deleted here, and a sender after this finds no role to mail.
-            if self.backend == Backend::Postgres {
-                sqlx::query("SELECT id FROM users WHERE id = $1 FOR NO KEY UPDATE")
-                    .bind(user_id)
-                    .fetch_optional(&mut *tx)
-                    .await?;
-            }
+            lock_account(&mut tx, self.backend, AccountRow::Id(user_id), Hold::Change).await?;
             sqlx::query(&format!(
                 "DELETE FROM password_links WHERE user_id = $1 AND used_at IS NULL
                    AND NOT EXISTS (SELECT 1 FROM memberships m WHERE m.user_id = $1)
@@ -277,10 +272,7 @@ impl Store {
             let mut tries = 0;
             loop {
                 let held = shops_of(&mut tx, user_id, " ORDER BY id FOR NO KEY UPDATE").await?;
-                sqlx::query("SELECT id FROM users WHERE id = $1 FOR UPDATE")
-                    .bind(user_id)
-                    .fetch_optional(&mut *tx)
-                    .await?;
+                lock_account(&mut tx, self.backend, AccountRow::Id(user_id), Hold::Delete).await?;
                 if shops_of(&mut tx, user_id, " ORDER BY id").await? == held {
                     break;
                 }

@@ -108,6 +108,17 @@ mod tests {
     use crate::store::tests::{open_every_connection, shop, store};
     use crate::store::By;
 
+    /// Every connection of the store's pool can be taken: none is held by a
+    /// write waiting for its turn.
+    async fn no_connection_held(store: &Store) {
+        let pool = store.pool.options().get_max_connections() as usize;
+        assert_eq!(
+            open_every_connection(store).await,
+            pool,
+            "no connection is held by a waiting write"
+        );
+    }
+
     /// Writes at a shop whose turn is held wait in memory, holding no
     /// connection: another shop's writes and every connection of the pool
     /// stay free; they go on once the turn is given back; and one that waits
@@ -129,12 +140,7 @@ mod tests {
         tokio::time::sleep(std::time::Duration::from_millis(300)).await;
         assert!(waiting.iter().all(|w| !w.is_finished()), "they wait for the turn");
         assert!(!store.revoke_key(b.id, "00000000000000ff", &By::Operator).await.unwrap());
-        let pool = store.pool.options().get_max_connections() as usize;
-        assert_eq!(
-            open_every_connection(&store).await,
-            pool,
-            "no connection is held by a waiting write"
-        );
+        no_connection_held(&store).await;
         drop(held);
         for w in waiting {
             assert!(!w.await.unwrap().unwrap(), "no such key: done, nothing revoked");
@@ -169,12 +175,7 @@ mod tests {
             store.put_order(a.id, other).await.unwrap(),
             crate::store::PutOutcome::Created
         );
-        let pool = store.pool.options().get_max_connections() as usize;
-        assert_eq!(
-            open_every_connection(&store).await,
-            pool,
-            "no connection is held by a waiting write"
-        );
+        no_connection_held(&store).await;
         drop(held);
         let mut created = 0;
         for w in waiting {

@@ -66,12 +66,7 @@ pub(super) async fn run(command: UserCommand) -> Result<()> {
             db,
         } => {
             // Checked first: nothing is made for a link that could not be followed.
-            let public_url = crate::mail::checked_public_url(&public_url).with_context(|| {
-                format!(
-                    "--public-url {public_url:?} is not where the console is reached, such as \
-                     https://track.example (http or https, a host, no path)"
-                )
-            })?;
+            let public_url = crate::mail::checked_public_url(&public_url).ok_or(crate::mail::MailError::PublicUrl)?;
             app::normalize::check_email(&email, "email").map_err(|e| anyhow::anyhow!("{email:?}: {}", e.message))?;
             if !crate::mail::is_mailbox(&email) {
                 anyhow::bail!(
