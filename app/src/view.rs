@@ -16,12 +16,15 @@ pub struct ShopperView {
     pub status: OrderStatus,
     /// Why the order was cancelled, in neutral words (`customer`, `inventory`,
     /// `store`) or the merchant's own; only when `status` is `cancelled`.
+    #[cfg_attr(feature = "ssr", schema(required = true))]
     pub cancel_reason: Option<String>,
     pub payment_status: PaymentStatus,
     pub fulfillment_status: FulfillmentStatus,
     /// Why the fulfillment waits (`payment`, `address`, `inventory`, `store`) or
     /// the merchant's own words; only when `fulfillment_status` is `on_hold`.
+    #[cfg_attr(feature = "ssr", schema(required = true))]
     pub hold_reason: Option<String>,
+    #[cfg_attr(feature = "ssr", schema(required = true))]
     pub scheduled_at: Option<String>,
     pub return_status: ReturnStatus,
     pub currency: String,
@@ -30,6 +33,7 @@ pub struct ShopperView {
     pub shipments: Vec<ShopperShipment>,
     pub returns: Vec<ShopperReturn>,
     pub timeline: Vec<ShopperEvent>,
+    #[cfg_attr(feature = "ssr", schema(required = true))]
     pub ship_to: Option<ShipTo>,
 }
 
@@ -54,10 +58,12 @@ pub struct Totals {
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ShopperLineItem {
     pub title: String,
+    #[cfg_attr(feature = "ssr", schema(required = true))]
     pub variant: Option<String>,
     #[cfg_attr(feature = "ssr", schema(value_type = i64, minimum = 1, maximum = 4294967295.0))]
     pub quantity: u32,
     pub price: String,
+    #[cfg_attr(feature = "ssr", schema(required = true))]
     pub image_url: Option<String>,
 }
 
@@ -66,6 +72,7 @@ pub struct ShopperLineItem {
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ShopperItemRef {
     pub title: String,
+    #[cfg_attr(feature = "ssr", schema(required = true))]
     pub variant: Option<String>,
     #[cfg_attr(feature = "ssr", schema(value_type = i64, minimum = 1, maximum = 4294967295.0))]
     pub quantity: u32,
@@ -76,16 +83,22 @@ pub struct ShopperItemRef {
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ShopperShipment {
     pub status: ShipmentStatus,
+    #[cfg_attr(feature = "ssr", schema(required = true))]
     pub carrier: Option<String>,
+    #[cfg_attr(feature = "ssr", schema(required = true))]
     pub tracking_number: Option<String>,
+    #[cfg_attr(feature = "ssr", schema(required = true))]
     pub tracking_url: Option<String>,
     /// The tracking of the parcel's other boxes, when it was sent in several
     /// (an extension: left out when there are none).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     #[cfg_attr(feature = "ssr", schema(required = false))]
     pub more_tracking: Vec<Tracking>,
+    #[cfg_attr(feature = "ssr", schema(required = true))]
     pub estimated_delivery: Option<String>,
+    #[cfg_attr(feature = "ssr", schema(required = true))]
     pub shipped_at: Option<String>,
+    #[cfg_attr(feature = "ssr", schema(required = true))]
     pub delivered_at: Option<String>,
     pub line_items: Vec<ShopperItemRef>,
     pub events: Vec<TrackingEvent>,
@@ -121,6 +134,7 @@ pub struct ShopperReturn {
     pub status: ReturnStatus,
     pub requested_at: String,
     pub line_items: Vec<ShopperItemRef>,
+    #[cfg_attr(feature = "ssr", schema(required = true))]
     pub refund: Option<Refund>,
 }
 
@@ -145,8 +159,11 @@ pub struct ShopperEvent {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ShipTo {
+    #[cfg_attr(feature = "ssr", schema(required = true))]
     pub first_name: Option<String>,
+    #[cfg_attr(feature = "ssr", schema(required = true))]
     pub city: Option<String>,
+    #[cfg_attr(feature = "ssr", schema(required = true))]
     pub country_code: Option<String>,
 }
 

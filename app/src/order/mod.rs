@@ -66,10 +66,27 @@ pub struct Order {
     pub timeline: Vec<TimelineEvent>,
     pub shipping_address: Option<Address>,
     /// May be left out when sent: none. Each tag has at most 255 characters.
-    #[schema(required = false, max_items = 100)]
+    #[schema(required = false, schema_with = tags_schema)]
     pub tags: Vec<String>,
     #[schema(max_length = 10000)]
     pub note: Option<String>,
+}
+
+/// The tags' schema: its list capped and each tag's length, which utoipa's
+/// attributes cannot give a list's entries.
+fn tags_schema() -> utoipa::openapi::schema::Array {
+    use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, Type};
+    ArrayBuilder::new()
+        .items(
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .max_length(Some(fields::MAX_TAG)),
+        )
+        .max_items(Some(LIMITS.tags))
+        .description(Some(
+            "May be left out when sent: none. Each tag has at most 255 characters.",
+        ))
+        .build()
 }
 
 /// One ordered product, with the merchant's own id and SKU.

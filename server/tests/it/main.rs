@@ -51,6 +51,7 @@ mod lookup_island;
 mod lookup_typing;
 mod mail_refused;
 mod openapi;
+mod openapi_answers;
 mod openapi_limits;
 mod order_link_pages;
 mod order_links;

@@ -147,6 +147,7 @@ async fn every_limit_the_document_gives_is_the_validators() {
         "timeline[0].kind",
         "shipping_address.zip",
         "tags",
+        "tags[0]",
     ] {
         assert!(named.iter().any(|n| n == expected), "no limit on {expected}: {named:?}");
     }
