@@ -167,11 +167,12 @@ impl Validator {
             let year = match NaiveDate::parse_from_str(trimmed, "%Y-%m-%d") {
                 // Written as RFC 3339 writes a date ("2026-1-6" is 2026-01-06).
                 Ok(d) => Some((d.year(), d.format("%Y-%m-%d").to_string())),
-                // A full time is accepted too; its UTC date is kept.
-                Err(_) => DateTime::parse_from_rfc3339(trimmed).ok().map(|t| {
-                    let t = t.with_timezone(&Utc);
-                    (t.year(), t.format("%Y-%m-%d").to_string())
-                }),
+                // A full time is accepted too; the date it names is kept, as
+                // the day is where it was written (its own offset): the
+                // sender's 23:30 at -02:00 on the 6th is the 6th, not UTC's 7th.
+                Err(_) => DateTime::parse_from_rfc3339(trimmed)
+                    .ok()
+                    .map(|t| (t.year(), t.format("%Y-%m-%d").to_string())),
             };
             match year {
                 Some((year, date)) if readable_year(year) => return Some(date),

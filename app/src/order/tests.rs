@@ -75,7 +75,7 @@ fn times_and_dates_outside_the_years_rfc_3339_writes_in_utc_are_refused() {
     let mut body = example();
     body["placed_at"] = json!("0000-01-01T00:00:00+01:00");
     body["updated_at"] = json!("9999-12-31T23:59:00-23:59");
-    body["shipments"][0]["estimated_delivery"] = json!("9999-12-31T23:00:00-02:00");
+    body["shipments"][0]["estimated_delivery"] = json!("+10000-01-01");
     let errors = errors_of(&body);
     let found: Vec<(&str, &str)> = errors.iter().map(|e| (e.field.as_str(), e.code.as_str())).collect();
     assert_eq!(
@@ -97,6 +97,10 @@ fn times_and_dates_outside_the_years_rfc_3339_writes_in_utc_are_refused() {
     body["shipments"][0]["estimated_delivery"] = json!("9999-12-31");
     let order = parse_order(body.to_string().as_bytes()).unwrap();
     assert_eq!(order.updated_at, "9999-12-31T23:59:59Z");
+    // A date is the day written: late on the last day at -02:00 is that day.
+    body["shipments"][0]["estimated_delivery"] = json!("9999-12-31T23:00:00-02:00");
+    let order = parse_order(body.to_string().as_bytes()).unwrap();
+    assert_eq!(order.shipments[0].estimated_delivery.as_deref(), Some("9999-12-31"));
 }
 
 #[test]
@@ -116,7 +120,10 @@ fn a_date_is_kept_as_rfc_3339_writes_it() {
         ("2026-1-6", "2026-01-06"),
         ("+002026-11-06", "2026-11-06"),
         (" 2026-11-06 ", "2026-11-06"),
-        ("2026-11-06T23:30:00-02:00", "2026-11-07"),
+        // A time names its date where it was written, not in UTC.
+        ("2026-11-06T23:30:00-02:00", "2026-11-06"),
+        ("2026-12-10T00:30:00+01:00", "2026-12-10"),
+        ("2026-12-10T23:59:59Z", "2026-12-10"),
     ] {
         let mut body = example();
         body["shipments"][0]["estimated_delivery"] = json!(sent);

@@ -319,4 +319,11 @@ fn a_refunds_failure_takes_back_only_the_money_it_names() {
             PaymentStatus::PartiallyRefunded
         );
     }
+    // An approved payment took no money: a refund said of it changes nothing.
+    order.payment_status = PaymentStatus::Authorized;
+    order.timeline = vec![
+        line("refund_pending", refund_pending(&["549.00"], "NOK")),
+        line("refunded", refund(&["549.00"], "NOK")),
+    ];
+    assert_eq!(ShopperView::from(&order).payment_status, PaymentStatus::Authorized);
 }

@@ -1,10 +1,10 @@
 //! The lookup result: progress, statuses in plain words, parcels, returns, items,
 //! totals and one merged history, all in the shopper's language.
 
-use super::timeline::{called_off, history, progress};
+use super::timeline::{called_off, history, progress, sent, stopped};
 use crate::format::{deduction, line_total, money};
 use crate::i18n::{t, t_args, Locale};
-use crate::status::{FulfillmentStatus, OrderStatus, ShipmentStatus};
+use crate::status::{FulfillmentStatus, OrderStatus, PaymentStatus, ShipmentStatus};
 use crate::view::{ShopperItemRef, ShopperReturn, ShopperShipment, ShopperView};
 use crate::zone::Zone;
 use leptos::prelude::*;
@@ -71,8 +71,26 @@ pub fn OrderView(
     });
     let delivery = (!called_off(&order)).then(|| {
         let word = order.fulfillment_status.as_str();
-        view! { <Status title=t(locale, "section.delivery") label=status(locale, "fulfillment", word) note=fulfillment_note word/> }
+        let (name, text) = status(locale, "fulfillment", word);
+        // Stopped with something sent: what was to follow will not, nor will
+        // the store come back about a hold or a date.
+        let (text, note) = match stopped(&order) && order.fulfillment_status != FulfillmentStatus::Fulfilled {
+            true => (t(locale, "order.no_more_sent"), None),
+            false => (text, fulfillment_note),
+        };
+        view! { <Status title=t(locale, "section.delivery") label=(name, text) note word/> }
     });
+    // An approved payment is taken when the order is sent, its words say: once
+    // something was sent and it is still only approved, they say so instead.
+    let payment = {
+        let word = order.payment_status.as_str();
+        let (name, text) = status(locale, "payment", word);
+        let text = match order.payment_status == PaymentStatus::Authorized && sent(&order) {
+            true => t(locale, "order.authorized_sent"),
+            false => text,
+        };
+        view! { <Status title=t(locale, "section.payment") label=(name, text) note=None word/> }
+    };
     let totals = order.totals.clone();
     let steps = progress(&order);
     let history = history(&order, locale);
@@ -94,7 +112,7 @@ pub fn OrderView(
 
             <dl class="statuses">
                 <Status title=t(locale, "section.order") label=status(locale, "order", order.status.as_str()) note=order_note word=order.status.as_str()/>
-                <Status title=t(locale, "section.payment") label=status(locale, "payment", order.payment_status.as_str()) note=None word=order.payment_status.as_str()/>
+                {payment}
                 {delivery}
                 <Status title=t(locale, "section.returns") label=status(locale, "return", order.return_status.as_str()) note=None word=order.return_status.as_str()/>
             </dl>
@@ -222,11 +240,12 @@ fn Parcel(index: usize, shipment: ShopperShipment, locale: Locale, zone: Zone) -
     let estimate = shipment
         .estimated_delivery
         .as_deref()
-        // Delivered, or waiting at a pickup point: no delivery is to come.
+        // Only while the parcel is on its way: out for delivery it comes today;
+        // delivered, at a pickup point, tried or failed, no estimate holds.
         .filter(|_| {
-            !matches!(
+            matches!(
                 shipment.status,
-                ShipmentStatus::Delivered | ShipmentStatus::ReadyForPickup
+                ShipmentStatus::LabelCreated | ShipmentStatus::InTransit
             )
         })
         .map(|d| {
@@ -268,14 +287,18 @@ fn Parcel(index: usize, shipment: ShopperShipment, locale: Locale, zone: Zone) -
     .into_any()
 }
 
-/// Whether a delivery estimate (a date) is over wherever the shopper is: before
-/// yesterday in UTC (the page is rendered on the server, which knows no
-/// shopper's time zone).
+/// Whether a delivery estimate (a date) is over wherever the shopper is (the
+/// page is rendered on the server, which knows no shopper's time zone).
 fn overdue(estimate: &str) -> bool {
-    let yesterday = (chrono::Utc::now() - chrono::Duration::days(1))
-        .format("%Y-%m-%d")
-        .to_string();
-    estimate.get(..10).is_some_and(|day| day < yesterday.as_str())
+    overdue_at(estimate, chrono::Utc::now())
+}
+
+/// Whether the day `estimate` is over everywhere at `now`: the last places
+/// to end a day are twelve hours behind UTC, so a day is over once it is the
+/// next day there.
+fn overdue_at(estimate: &str, now: chrono::DateTime<chrono::Utc>) -> bool {
+    let latest = (now - chrono::Duration::hours(12)).format("%Y-%m-%d").to_string();
+    estimate.get(..10).is_some_and(|day| day < latest.as_str())
 }
 
 /// A sentence about a moment (`at`, RFC 3339) that says its date: the date as
@@ -319,4 +342,21 @@ fn Items(items: Vec<ShopperItemRef>) -> impl IntoView {
             </ul>
         }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::overdue_at;
+    use chrono::{TimeZone, Utc};
+
+    #[test]
+    fn an_estimate_is_overdue_once_its_day_is_over_everywhere() {
+        let at = |h| Utc.with_ymd_and_hms(2026, 12, 5, h, 0, 0).single().expect("a time");
+        // The 4th ends at noon UTC on the 5th, twelve hours behind UTC.
+        assert!(!overdue_at("2026-12-04", at(11)));
+        assert!(overdue_at("2026-12-04", at(12)));
+        assert!(overdue_at("2026-12-03", at(0)));
+        assert!(!overdue_at("2026-12-05", at(23)));
+        assert!(!overdue_at("2026-12-06", at(23)));
+    }
 }

@@ -38,12 +38,24 @@ impl Step {
     }
 }
 
-/// An order that will not be sent: cancelled, or its payment refunded in full
-/// or voided, before anything left. Its page shows no delivery and no way
-/// forward ("will pack it soon" would be false).
+/// An order nothing more will be sent for: cancelled, or its payment refunded
+/// in full or voided. What is still to be sent will not be ("the rest will
+/// follow" would be false).
+pub fn stopped(order: &ShopperView) -> bool {
+    order.status == OrderStatus::Cancelled
+        || matches!(order.payment_status, PaymentStatus::Refunded | PaymentStatus::Voided)
+}
+
+/// Whether something of the order has left the store: it says all was sent,
+/// or a parcel is past its label.
+pub fn sent(order: &ShopperView) -> bool {
+    order.fulfillment_status == FulfillmentStatus::Fulfilled
+        || order.shipments.iter().any(|s| s.status != ShipmentStatus::LabelCreated)
+}
+
+/// An order [`stopped`] before anything left. Its page shows no delivery and
+/// no way forward ("will pack it soon" would be false).
 pub fn called_off(order: &ShopperView) -> bool {
-    let stopped = order.status == OrderStatus::Cancelled
-        || matches!(order.payment_status, PaymentStatus::Refunded | PaymentStatus::Voided);
     let unsent = order.shipments.is_empty()
         && matches!(
             order.fulfillment_status,
@@ -52,12 +64,14 @@ pub fn called_off(order: &ShopperView) -> bool {
                 | FulfillmentStatus::OnHold
                 | FulfillmentStatus::InProgress
         );
-    stopped && unsent
+    stopped(order) && unsent
 }
 
 /// The five steps (placed, paid, shipped, out for delivery, delivered) and where each
 /// stands, or `None` for a cancelled order, which has no way forward to show, and
-/// for one [`called_off`].
+/// for one [`called_off`]. An order sent with no parcel to follow (a download, or
+/// a store that gives no tracking) ends at "shipped": nothing says when it
+/// arrives, and "out for delivery" would be its next step for ever.
 /// A step is done only when it really happened: an authorized payment is not "paid"
 /// even after the parcel left. The step after the last one done is the next one (read out as "next step").
 pub fn progress(order: &ShopperView) -> Option<Vec<(&'static str, Step)>> {
@@ -69,8 +83,7 @@ pub fn progress(order: &ShopperView) -> Option<Vec<(&'static str, Step)>> {
         order.payment_status,
         PaymentStatus::Paid | PaymentStatus::PartiallyRefunded | PaymentStatus::Refunded
     );
-    let shipped = order.fulfillment_status == FulfillmentStatus::Fulfilled
-        || shipments.iter().any(|s| s.status != ShipmentStatus::LabelCreated);
+    let shipped = sent(order);
     let out = shipments.iter().any(|s| {
         matches!(
             s.status,
@@ -95,8 +108,13 @@ pub fn progress(order: &ShopperView) -> Option<Vec<(&'static str, Step)>> {
     ];
     let last_done = done.iter().rposition(|d| *d).unwrap_or(0);
     let keys = ["placed", "paid", "shipped", "out_for_delivery", "delivered"];
+    let steps = match shipments.is_empty() && order.fulfillment_status == FulfillmentStatus::Fulfilled {
+        true => 3,
+        false => keys.len(),
+    };
     Some(
-        keys.iter()
+        keys[..steps]
+            .iter()
             .zip(done)
             .enumerate()
             .map(|(i, (key, is_done))| {
@@ -117,37 +135,57 @@ pub fn progress(order: &ShopperView) -> Option<Vec<(&'static str, Step)>> {
 
 /// One history in time order: the merchant's customer events, plus what the
 /// order itself tells (placed, parcels shipped and delivered, returns requested)
-/// unless the merchant's events already say it.
+/// unless the merchant's events already say it. Each merchant event of a
+/// parcel's kind (`shipped`, `delivered`) says it of one parcel: the earliest
+/// parcels' lines are left out, as many as it has such events, and a parcel
+/// sent later still has its own.
 pub fn history(order: &ShopperView, locale: Locale) -> Vec<(String, String)> {
-    let has = |kind: &str| order.timeline.iter().any(|e| e.kind == kind);
+    let count = |kind: &str| order.timeline.iter().filter(|e| e.kind == kind).count();
     let mut entries: Vec<(String, String)> = order
         .timeline
         .iter()
         .map(|e| (e.at.clone(), said(&e.kind, &e.message, locale)))
         .collect();
-    if !has("placed") {
+    if count("placed") == 0 {
         entries.push((order.placed_at.clone(), t(locale, "timeline.placed")));
     }
+    let mut shipped = vec![];
+    let mut delivered = vec![];
     for (i, s) in order.shipments.iter().enumerate() {
         let n = (i + 1).to_string();
-        if let (Some(at), false) = (&s.shipped_at, has("shipped")) {
+        if let Some(at) = &s.shipped_at {
             let text = match &s.carrier {
                 Some(c) => t_args(locale, "timeline.shipped", &[("n", &n), ("carrier", c)]),
                 None => t_args(locale, "timeline.shipped_plain", &[("n", &n)]),
             };
-            entries.push((at.clone(), text));
+            shipped.push((at.clone(), text));
         }
-        if let (Some(at), false) = (&s.delivered_at, has("delivered")) {
-            entries.push((at.clone(), t_args(locale, "timeline.delivered", &[("n", &n)])));
+        if let Some(at) = &s.delivered_at {
+            delivered.push((at.clone(), t_args(locale, "timeline.delivered", &[("n", &n)])));
         }
     }
-    if !has("return_requested") && !has("return") {
+    for (mut lines, kind) in [(shipped, "shipped"), (delivered, "delivered")] {
+        lines.sort_by(|a, b| by_time(&a.0, &b.0));
+        entries.extend(lines.into_iter().skip(count(kind)));
+    }
+    if count("return_requested") == 0 && count("return") == 0 {
         for r in &order.returns {
             entries.push((r.requested_at.clone(), t(locale, "timeline.return_requested")));
         }
     }
-    entries.sort_by(|a, b| a.0.cmp(&b.0));
+    entries.sort_by(|a, b| by_time(&a.0, &b.0));
     entries
+}
+
+/// Two RFC 3339 UTC times (`…Z`) in time order: by their seconds, then by
+/// their fractions, which text order gets wrong (`10:00:00.5Z` is after
+/// `10:00:00Z`, though `.` sorts before `Z`).
+fn by_time(a: &str, b: &str) -> std::cmp::Ordering {
+    fn split(at: &str) -> (&str, &str) {
+        let at = at.trim_end_matches('Z');
+        at.split_once('.').unwrap_or((at, ""))
+    }
+    split(a).cmp(&split(b))
 }
 
 /// An event's message as the page says it: Lookout's own sentences (for a
@@ -174,162 +212,4 @@ fn said(kind: &str, message: &str, locale: Locale) -> String {
 }
 
 #[cfg(all(test, feature = "ssr"))]
-mod tests {
-    use super::*;
-    use crate::order::parse_order;
-
-    fn example() -> ShopperView {
-        ShopperView::from(&*parse_order(include_str!("../../../fixtures/order-1001.json").as_bytes()).unwrap())
-    }
-
-    fn states(view: &ShopperView) -> Vec<Step> {
-        progress(view).unwrap().into_iter().map(|(_, s)| s).collect()
-    }
-
-    #[test]
-    fn progress_shows_what_really_happened() {
-        let mut view = example();
-        // Paid, one parcel in transit: placed, paid, shipped done; out for delivery is next.
-        assert_eq!(
-            states(&view),
-            [Step::Done, Step::Done, Step::Done, Step::Current, Step::Todo]
-        );
-
-        view.shipments[0].status = ShipmentStatus::Delivered;
-        view.fulfillment_status = FulfillmentStatus::Fulfilled;
-        assert_eq!(states(&view), [Step::Done; 5]);
-
-        // An authorized payment is not "paid", even once the parcel is moving.
-        view.payment_status = PaymentStatus::Authorized;
-        view.shipments[0].status = ShipmentStatus::InTransit;
-        assert_eq!(
-            states(&view),
-            [Step::Done, Step::Todo, Step::Done, Step::Current, Step::Todo]
-        );
-
-        view.status = OrderStatus::Cancelled;
-        assert!(progress(&view).is_none(), "a cancelled order shows no way forward");
-    }
-
-    #[test]
-    fn a_step_something_stands_in_the_way_of_is_held_up_not_next() {
-        use Step::*;
-        let mut view = example();
-        // The parcel could not be delivered: out for delivery is held up, not next.
-        view.shipments[0].status = ShipmentStatus::Failure;
-        assert_eq!(states(&view), [Done, Done, Done, HeldUp, HeldUp]);
-        // The payment expired, the store holds the order: paid and shipped held up.
-        let mut view = example();
-        view.shipments.clear();
-        view.fulfillment_status = FulfillmentStatus::OnHold;
-        view.payment_status = PaymentStatus::Expired;
-        assert_eq!(states(&view), [Done, HeldUp, HeldUp, Todo, Todo]);
-        // Paid again: paid is done, and what the store holds is still held up.
-        view.payment_status = PaymentStatus::Paid;
-        assert_eq!(states(&view), [Done, Done, HeldUp, Todo, Todo]);
-    }
-
-    #[test]
-    fn a_parcel_at_a_pickup_point_or_after_a_tried_delivery_is_past_out_for_delivery() {
-        let mut view = example();
-        for status in [ShipmentStatus::ReadyForPickup, ShipmentStatus::AttemptedDelivery] {
-            view.shipments[0].status = status;
-            assert_eq!(
-                states(&view),
-                [Step::Done, Step::Done, Step::Done, Step::Done, Step::Current],
-                "{status:?}"
-            );
-        }
-    }
-
-    #[test]
-    fn an_order_refunded_or_voided_before_it_left_shows_no_way_forward() {
-        let mut view = example();
-        view.shipments.clear();
-        view.fulfillment_status = FulfillmentStatus::Unfulfilled;
-        for payment in [PaymentStatus::Refunded, PaymentStatus::Voided] {
-            view.payment_status = payment;
-            assert!(called_off(&view) && progress(&view).is_none(), "{payment:?}");
-        }
-        // Sent already (the store's word, with no parcel shown): still a way forward.
-        view.fulfillment_status = FulfillmentStatus::Fulfilled;
-        assert!(!called_off(&view) && progress(&view).is_some());
-        view.payment_status = PaymentStatus::Paid;
-        view.fulfillment_status = FulfillmentStatus::Unfulfilled;
-        assert!(!called_off(&view));
-    }
-
-    #[test]
-    fn a_new_unpaid_order_waits_for_payment() {
-        let mut view = example();
-        view.payment_status = PaymentStatus::Pending;
-        view.fulfillment_status = FulfillmentStatus::Unfulfilled;
-        view.shipments.clear();
-        assert_eq!(
-            states(&view),
-            [Step::Done, Step::Current, Step::Todo, Step::Todo, Step::Todo]
-        );
-    }
-
-    #[test]
-    fn history_merges_events_in_time_order_without_duplicates() {
-        let view = example();
-        let entries = history(&view, Locale::En);
-        let texts: Vec<_> = entries.iter().map(|(_, t)| t.as_str()).collect();
-        // The merchant's "placed" event stands; shipped and return requested are added.
-        assert_eq!(
-            texts,
-            ["Order placed", "Parcel 1 shipped with PostNord", "Return requested"]
-        );
-        assert!(entries.windows(2).all(|w| w[0].0 <= w[1].0));
-        let german = history(&view, Locale::De);
-        assert_eq!(german[1].1, "Paket 1 mit PostNord versandt");
-    }
-
-    #[test]
-    fn lookouts_own_sentences_are_said_in_the_shoppers_language_and_a_merchants_as_written() {
-        use crate::own_words::{refund, refund_failed, PLACED};
-        use crate::view::ShopperEvent;
-        let mut view = example();
-        let event = |kind: &str, message: String| ShopperEvent {
-            at: "2026-11-02T10:15:00Z".into(),
-            kind: kind.into(),
-            message,
-        };
-        view.timeline = vec![
-            event("placed", PLACED.into()),
-            event("refunded", refund(&["1990.00", "5"], "NOK")),
-            event("refunded", "Refund of your deposit issued".into()),
-            event("refund_failed", refund_failed(&["5"], "NOK")),
-        ];
-        let said = |locale| -> Vec<String> {
-            let mut texts: Vec<String> = history(&view, locale)
-                .into_iter()
-                .filter(|(at, _)| at == "2026-11-02T10:15:00Z")
-                .map(|(_, text)| text.replace('\u{a0}', " "))
-                .collect();
-            texts.sort();
-            texts
-        };
-        assert_eq!(
-            said(Locale::De),
-            [
-                "Bestellung eingegangen",
-                "Eine Erstattung von 5,00 NOK ist fehlgeschlagen",
-                "Erstattung von 1.990,00 NOK + 5,00 NOK",
-                "Refund of your deposit issued"
-            ]
-            .map(String::from)
-        );
-        assert_eq!(
-            said(Locale::Zh),
-            [
-                "Refund of your deposit issued",
-                "已收到订单",
-                "退款 NOK 1,990.00 + NOK 5.00",
-                "退款 NOK 5.00 未成功"
-            ]
-            .map(String::from)
-        );
-    }
-}
+mod tests;

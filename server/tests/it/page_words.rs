@@ -126,14 +126,19 @@ async fn a_delivery_estimate_gone_by_is_said_as_one() {
     let app = TestApp::spawn().await;
     let mut order = example();
     let today = || chrono::Utc::now().date_naive();
-    // Two days ago: over wherever the shopper is. Yesterday (UTC) may still be
-    // today somewhere, and tomorrow is to come. At a pickup point the parcel
-    // has come: no estimate. (A case the UTC date changed during is tried again.)
+    // Two days ago: over wherever the shopper is (yesterday, by the hour:
+    // `overdue_at`'s test), and tomorrow is to come. Only a parcel on its way
+    // has an estimate: out for delivery it comes today, and at a pickup point,
+    // tried or failed, none holds. (A case the UTC date changed during is
+    // tried again.)
     let cases = [
         (-2, "in_transit", Some("Was expected on ")),
-        (-1, "in_transit", Some("Estimated delivery: ")),
         (1, "in_transit", Some("Estimated delivery: ")),
+        (1, "label_created", Some("Estimated delivery: ")),
         (-2, "ready_for_pickup", None),
+        (90, "out_for_delivery", None),
+        (90, "failure", None),
+        (90, "attempted_delivery", None),
     ];
     let mut last = String::new();
     for (n, (days, status, said)) in cases.into_iter().enumerate() {
@@ -199,4 +204,76 @@ async fn a_discount_is_taken_off_a_line_is_priced_whole_and_a_scan_time_says_utc
         text.contains("× 1") && text.contains(r#"<span class="item-price">NOK 249.50</span>"#),
         "{html}"
     );
+}
+
+#[tokio::test]
+async fn an_order_stopped_after_a_parcel_left_promises_nothing_more() {
+    let app = TestApp::spawn().await;
+    for (n, (status, payment, fulfillment)) in [
+        ("cancelled", "paid", "partially_fulfilled"),
+        ("cancelled", "paid", "on_hold"),
+        ("open", "refunded", "partially_fulfilled"),
+        ("open", "voided", "in_progress"),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let mut order = example();
+        order["status"] = status.into();
+        order["payment_status"] = payment.into();
+        order["fulfillment_status"] = fulfillment.into();
+        order["hold_reason"] = (fulfillment == "on_hold").then_some("inventory").into();
+        order["updated_at"] = format!("2026-11-2{n}T08:00:00Z").into();
+        put(&app, &order).await;
+        let (_, html) = post_form(&app, "alpha", "ada@example.com", "#1001").await;
+        let delivery = html
+            .split(&format!(r#"data-status="{fulfillment}""#))
+            .nth(1)
+            .unwrap_or_else(|| panic!("{status} {payment} {fulfillment}: {html}"));
+        let delivery = &delivery[..delivery.find("</div>").unwrap_or(delivery.len())];
+        assert!(
+            delivery.contains("Nothing more will be sent for this order."),
+            "{delivery}"
+        );
+        for promise in [
+            "the rest will follow",
+            "will contact you",
+            "Waiting for an item",
+            "packing your order",
+        ] {
+            assert!(!html.contains(promise), "{status} {payment} {fulfillment}: {promise}");
+        }
+        // The parcel that left is still shown.
+        assert!(html.contains("<h4>Parcel 1 · PostNord</h4>"), "{html}");
+    }
+    // Not stopped: the rest follows.
+    let mut order = example();
+    order["updated_at"] = "2026-11-29T08:00:00Z".into();
+    put(&app, &order).await;
+    let (_, html) = post_form(&app, "alpha", "ada@example.com", "#1001").await;
+    assert!(
+        html.contains("the rest will follow") && !html.contains("Nothing more will be sent"),
+        "{html}"
+    );
+}
+
+#[tokio::test]
+async fn an_approved_payment_is_not_said_to_be_taken_when_the_order_ships_once_it_has() {
+    let app = TestApp::spawn().await;
+    let mut order = example();
+    order["payment_status"] = "authorized".into();
+    put(&app, &order).await;
+    let (_, html) = post_form(&app, "alpha", "ada@example.com", "#1001").await;
+    assert!(
+        html.contains("Your payment is approved; the store has not charged it yet.")
+            && !html.contains("will be charged when your order ships"),
+        "{html}"
+    );
+    // Nothing sent yet: it will be charged when the order ships.
+    order["shipments"] = serde_json::json!([]);
+    order["fulfillment_status"] = "unfulfilled".into();
+    order["updated_at"] = "2026-11-04T08:00:00Z".into();
+    put(&app, &order).await;
+    let (_, html) = post_form(&app, "alpha", "ada@example.com", "#1001").await;
+    assert!(html.contains("will be charged when your order ships"), "{html}");
 }
