@@ -23,6 +23,7 @@ pub mod memory;
 pub mod metrics;
 pub mod peers;
 pub mod problem;
+pub mod refused_form;
 pub mod router;
 pub mod serve;
 pub mod settings;

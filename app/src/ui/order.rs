@@ -143,8 +143,10 @@ pub fn OrderView(
                     {order.line_items.iter().map(|li| view! {
                         <li>
                             {li.image_url.clone().map(|src| view! { <img src=src alt="" width="48" height="48" loading="lazy"/> })}
-                            <span class="item-title">{li.title.clone()}</span>
-                            {li.variant.clone().map(|v| view! { <span class="item-variant">{v}</span> })}
+                            // A merchant's text in any script, isolated: a title in
+                            // Hebrew keeps its digits where it wrote them.
+                            <span class="item-title" dir="auto">{li.title.clone()}</span>
+                            {li.variant.clone().map(|v| view! { <span class="item-variant" dir="auto">{v}</span> })}
                             {match (li.quantity, line_total(&li.price, li.quantity, &order.currency)) {
                                 // More than one: the price of one, and the line's total.
                                 (2.., Some(total)) => view! {
@@ -257,13 +259,12 @@ fn Parcel(index: usize, shipment: ShopperShipment, locale: Locale, zone: Zone) -
             t_args(locale, key, &[("date", &zone.date(d, locale))])
         });
     let n = index.to_string();
-    let title = match &shipment.carrier {
-        Some(c) => format!("{} · {c}", t_args(locale, "parcel.title", &[("n", &n)])),
-        None => t_args(locale, "parcel.title", &[("n", &n)]),
-    };
+    let title = t_args(locale, "parcel.title", &[("n", &n)]);
+    // The carrier's name is the merchant's text, isolated from the number before it.
+    let carrier = shipment.carrier.clone().map(|c| view! { " · " <bdi>{c}</bdi> });
     view! {
         <div class="parcel" data-status=shipment.status.as_str()>
-            <h4>{title}</h4>
+            <h4>{title}{carrier}</h4>
             <p class="parcel-status"><strong>{name}</strong> " " <span class="explanation">{text}</span></p>
             {tracking}
             {estimate.map(|e| view! { <p class="eta">{e}</p> })}
@@ -276,8 +277,8 @@ fn Parcel(index: usize, shipment: ShopperShipment, locale: Locale, zone: Zone) -
                     {shipment.events.iter().map(|e| view! {
                         <li>
                             <time datetime=e.at.clone() data-local="moment">{zone.moment(&e.at, locale)}</time>
-                            " " {e.message.clone().unwrap_or_else(|| status(locale, "shipment", e.status.as_str()).0)}
-                            {e.location.clone().map(|l| format!(" — {l}"))}
+                            " " <bdi>{e.message.clone().unwrap_or_else(|| status(locale, "shipment", e.status.as_str()).0)}</bdi>
+                            {e.location.clone().map(|l| view! { " — " <bdi>{l}</bdi> })}
                         </li>
                     }).collect_view()}
                 </ol>
@@ -332,11 +333,8 @@ fn Items(items: Vec<ShopperItemRef>) -> impl IntoView {
                 {items
                     .into_iter()
                     .map(|i| {
-                        let text = match i.variant {
-                            Some(v) => format!("{} ({v}) × {}", i.title, i.quantity),
-                            None => format!("{} × {}", i.title, i.quantity),
-                        };
-                        view! { <li>{text}</li> }
+                        let variant = i.variant.map(|v| view! { " (" <bdi>{v}</bdi> ")" });
+                        view! { <li><bdi>{i.title}</bdi>{variant}{format!(" × {}", i.quantity)}</li> }
                     })
                     .collect_view()}
             </ul>

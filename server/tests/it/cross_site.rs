@@ -198,6 +198,68 @@ async fn answers_that_carry_order_data_are_never_stored_by_a_cache() {
     }
 }
 
+/// A shopper's browser that posted the form from another site's page (or a
+/// sandboxed frame's, `Origin: null`) reads why nothing was looked up, in its
+/// language, and where to go; the same for a hit and a miss. Other clients get
+/// the problem document, as before.
+#[tokio::test]
+async fn a_browser_refused_as_another_sites_reads_a_page_in_its_language() {
+    let app = TestApp::spawn().await;
+    app.put("alpha", "#1001", &app.alpha_key, EXAMPLE).await;
+    let post = |path: &str, email: &str, accept: &str, language: &str| {
+        app.client
+            .post(app.url(path))
+            .header("origin", "null")
+            .header("accept", accept)
+            .header("accept-language", language)
+            .form(&[("email", email), ("order_number", "#1001")])
+            .send()
+    };
+    let html = "text/html,application/xhtml+xml,*/*;q=0.8";
+    let mut pages = vec![];
+    for email in ["ada@example.com", "eve@example.com"] {
+        let res = post("/track/alpha", email, html, "de-DE,de;q=0.9").await.unwrap();
+        assert_eq!(res.status(), 403);
+        assert!(res.headers()["content-type"].to_str().unwrap().starts_with("text/html"));
+        assert_eq!(res.headers()["cache-control"], "no-store");
+        pages.push(res.text().await.unwrap());
+    }
+    assert_eq!(pages[0], pages[1], "a hit and a miss must look the same");
+    let page = &pages[0];
+    assert!(page.contains(r#"<html lang="de">"#), "{page}");
+    assert!(page.contains("Dieses Formular wurde nicht gesendet"), "{page}");
+    assert!(
+        page.contains(r#"<a href="/track/alpha">Sendungsverfolgung öffnen</a>"#),
+        "{page}"
+    );
+    assert!(!page.contains("cross_site") && !page.contains("Ada"), "{page}");
+    // From the widget's frame the tracking page opens in a tab of its own;
+    // `?locale=` as the page had it wins.
+    let res = post("/embed/alpha?locale=ja", "ada@example.com", html, "de")
+        .await
+        .unwrap();
+    let page = res.text().await.unwrap();
+    assert!(page.contains("このフォームは送信されませんでした"), "{page}");
+    assert!(
+        page.contains(r#"<a href="/track/alpha" target="_blank" rel="noopener">"#),
+        "{page}"
+    );
+    // A path that is no shop's address gets no link.
+    let res = post("/track/%3Cb%3E", "ada@example.com", html, "en").await.unwrap();
+    assert_eq!(res.status(), 403);
+    let page = res.text().await.unwrap();
+    assert!(
+        page.contains("This form was not sent") && !page.contains("<a ") && !page.contains("<b>"),
+        "{page}"
+    );
+    // A client that does not ask for HTML: the problem document.
+    for (path, accept) in [("/track/alpha", "*/*"), ("/api/track", html)] {
+        let res = post(path, "ada@example.com", accept, "de").await.unwrap();
+        assert_eq!(res.status(), 403, "{path}");
+        assert!(res.text().await.unwrap().contains("/problems/cross_site"), "{path}");
+    }
+}
+
 /// What is refused before any page is made (another site's post, a console
 /// form too large) is framed by nobody either, as every page is not.
 #[tokio::test]

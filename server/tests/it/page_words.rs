@@ -244,7 +244,7 @@ async fn an_order_stopped_after_a_parcel_left_promises_nothing_more() {
             assert!(!html.contains(promise), "{status} {payment} {fulfillment}: {promise}");
         }
         // The parcel that left is still shown.
-        assert!(html.contains("<h4>Parcel 1 · PostNord</h4>"), "{html}");
+        assert!(html.contains("<bdi>PostNord</bdi></h4>"), "{html}");
     }
     // Not stopped: the rest follows.
     let mut order = example();
@@ -276,4 +276,28 @@ async fn an_approved_payment_is_not_said_to_be_taken_when_the_order_ships_once_i
     put(&app, &order).await;
     let (_, html) = post_form(&app, "alpha", "ada@example.com", "#1001").await;
     assert!(html.contains("will be charged when your order ships"), "{html}");
+}
+
+/// A merchant's text in a right-to-left script keeps its digits where it
+/// wrote them: each title, variant, carrier and scan message is isolated from
+/// the page's own words around it.
+#[tokio::test]
+async fn a_merchants_right_to_left_text_is_isolated_from_the_pages_words() {
+    let app = TestApp::spawn().await;
+    let mut order = example();
+    order["line_items"][0]["title"] = "גרביים מצמר 2".into();
+    order["line_items"][0]["variant"] = "אפור / M".into();
+    order["shipments"][0]["carrier"] = "بريد 1".into();
+    order["shipments"][0]["events"][0]["message"] = "غادر المحطة 3".into();
+    put(&app, &order).await;
+    let (_, html) = post_form(&app, "alpha", "ada@example.com", "#1001").await;
+    for isolated in [
+        r#"<span dir="auto" class="item-title">גרביים מצמר 2</span>"#,
+        r#"<span dir="auto" class="item-variant">אפור / M</span>"#,
+        "<bdi>גרביים מצמר 2</bdi> (<bdi>אפור / M</bdi>)",
+        "<bdi>بريد 1</bdi></h4>",
+        "<bdi>غادر المحطة 3</bdi>",
+    ] {
+        assert!(html.contains(isolated), "{isolated}: {html}");
+    }
 }
