@@ -63,10 +63,13 @@ for (const [name, path, fields] of [
     }
     for (const a of answers) {
       assert.equal(a.status, 403, `${name}: ${a.body.slice(0, 200)}`);
-      assert.match(a.body, /cross_site/);
+      // A browser's form gets a page: nothing was done, and the way to the shop's own page.
+      assert.match(a.body, /This form was not sent/);
+      assert.match(a.body, /href="\/track\/demo\?locale=en"/);
       assert.doesNotMatch(a.body, /Wool|Ada|1001|ada@example.com/);
     }
     assert.equal(answers[0].url, answers[1].url, 'no redirect tells a hit from a miss');
+    assert.equal(answers[0].body, answers[1].body, 'a hit and a miss read alike');
     attacker.close();
   });
 }

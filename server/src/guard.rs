@@ -76,7 +76,7 @@ pub async fn guard(State(served): State<Served>, req: Request, next: Next) -> Re
     if shopper_post {
         let authority = req.uri().authority().map(|a| a.as_str());
         if is_cross_site(req.headers(), authority, served) {
-            return no_store(crate::refused_form::refusal(path, req.uri().query(), req.headers()));
+            return no_store(crate::refused_form::refusal(req.uri(), req.headers()));
         }
         let declared = req
             .headers()

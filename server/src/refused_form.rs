@@ -1,77 +1,82 @@
-//! The page a shopper's browser shows for a lookup form another site's page
-//! sent (the guard refuses it before any lookup): in the shopper's language,
-//! saying that nothing was looked up, with a link to the shop's own tracking
-//! page. Other clients get the problem document `cross_site`.
+//! The page a shopper's browser shows for a form of a shop's page that
+//! another site's page sent (the guard refuses it before anything is done):
+//! in the shopper's language, saying that nothing was done, with a link to the
+//! shop's own tracking page. Other clients get the problem document
+//! `cross_site`.
 
 use crate::problem::ApiError;
-use app::i18n::{t, Locale};
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use app::i18n::{asked_or_accepted, t, Locale};
+use app::ui::lookup_form::page_address;
+use axum::http::{header, HeaderMap, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
+use leptos::prelude::*;
+use std::collections::HashMap;
 
-/// The refusal of a cross-site post to `path`: a page when a browser posted a
-/// shopper's form (it navigates, asking for HTML), else the problem document.
-pub fn refusal(path: &str, query: Option<&str>, headers: &HeaderMap) -> Response {
-    let page = path
-        .strip_prefix("/track/")
-        .map(|shop| (shop, false))
-        .or_else(|| path.strip_prefix("/embed/").map(|shop| (shop, true)));
+/// Nothing but the page itself: no script, style, image, form or frame.
+const POLICY: &str = "default-src 'none'; base-uri 'none'; form-action 'none'";
+
+/// The refusal of a cross-site post to `uri`: a page when a browser posted
+/// a form of a shop's page (it navigates, asking for HTML), else the problem
+/// document.
+pub fn refusal(uri: &Uri, headers: &HeaderMap) -> Response {
+    let path = uri.path();
+    let of_page = path.starts_with("/track/") || path.starts_with("/embed/");
     let navigates = headers
         .get(header::ACCEPT)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|accept| accept.contains("text/html"));
-    match page {
-        Some((shop, framed)) if navigates => refused_page(shop, framed, locale(query, headers)),
-        _ => ApiError::CrossSite.into_response(),
+    if !(of_page && navigates) {
+        return ApiError::CrossSite.into_response();
     }
+    // Read as the shop's pages read `?locale=`: decoded, the last one if repeated.
+    let query = axum::extract::Query::<HashMap<String, String>>::try_from_uri(uri).ok();
+    let asked = query.as_ref().and_then(|q| q.0.get("locale")).map(String::as_str);
+    let accepted = headers.get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok());
+    page(
+        shop_of(path),
+        path.starts_with("/embed/"),
+        asked_or_accepted(asked, accepted),
+    )
 }
 
-/// The page's language: `?locale=` as the page had it, else the browser's, else English.
-fn locale(query: Option<&str>, headers: &HeaderMap) -> Locale {
-    let asked = query
-        .into_iter()
-        .flat_map(|q| q.split('&'))
-        .find_map(|pair| pair.strip_prefix("locale="))
-        .and_then(Locale::parse);
-    asked
-        .or_else(|| {
-            headers
-                .get(header::ACCEPT_LANGUAGE)
-                .and_then(|v| v.to_str().ok())
-                .and_then(Locale::from_accept_language)
-        })
-        .unwrap_or_default()
+/// The shop a path of its pages is for (`/track/{shop}/…`, `/embed/{shop}`),
+/// as its address writes it, when it can be one.
+fn shop_of(path: &str) -> Option<String> {
+    let rest = path.strip_prefix("/track/").or_else(|| path.strip_prefix("/embed/"))?;
+    let slug = rest.split('/').next()?.to_ascii_lowercase();
+    app::normalize::is_slug(&slug).then_some(slug)
 }
 
-/// 403, a page of the refusal's words and a link to `/track/{shop}` when
-/// `shop` is a shop's address (opened in a tab of its own from a widget's
-/// frame, whose page is the merchant's).
-fn refused_page(shop: &str, framed: bool, locale: Locale) -> Response {
+/// 403, the refusal's words and a link to the shop's tracking page in the
+/// same language: from the widget's frame (`framed`) in a tab of its own, as
+/// the tracking page is framed by no site.
+fn page(shop: Option<String>, framed: bool, locale: Locale) -> Response {
     let title = t(locale, "page.refused_title");
-    let link = match app::normalize::is_slug(shop) {
-        true => {
-            let target = if framed {
-                r#" target="_blank" rel="noopener""#
-            } else {
-                ""
-            };
-            format!(
-                r#"<p><a href="/track/{shop}"{target}>{}</a></p>"#,
-                t(locale, "page.refused_link")
-            )
+    let link = shop.map(|slug| {
+        let href = page_address(false, &slug, None, Some(locale.code()), None);
+        let words = t(locale, "page.refused_link");
+        match framed {
+            true => view! { <p><a href=href target="_blank" rel="noopener">{words}</a></p> }.into_any(),
+            false => view! { <p><a href=href>{words}</a></p> }.into_any(),
         }
-        false => String::new(),
-    };
-    let html = format!(
-        "<!DOCTYPE html><html lang=\"{lang}\"><head><meta charset=\"utf-8\">\
-         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-         <title>{title}</title></head><body><main><h1>{title}</h1><p>{body}</p>{link}</main></body></html>",
-        lang = locale.lang_tag(),
-        body = t(locale, "page.refused_body"),
-    );
-    let mut response = (StatusCode::FORBIDDEN, html).into_response();
-    response.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("text/html; charset=utf-8"),
-    );
-    response
+    });
+    let html = view! {
+        <html lang=locale.lang_tag()>
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <meta name="robots" content="noindex"/>
+                <title>{title.clone()}</title>
+            </head>
+            <body>
+                <main>
+                    <h1>{title}</h1>
+                    <p>{t(locale, "page.refused_body")}</p>
+                    {link}
+                </main>
+            </body>
+        </html>
+    }
+    .to_html();
+    crate::html::private_page(StatusCode::FORBIDDEN, html, POLICY)
 }

@@ -286,3 +286,5 @@ mod more_tracking_tests;
 mod tests;
 #[cfg(test)]
 mod text_tests;
+#[cfg(test)]
+mod time_tests;

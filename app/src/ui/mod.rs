@@ -184,15 +184,13 @@ pub(crate) fn request_locale() -> Locale {
     if let Some(parts) = use_context::<http::request::Parts>() {
         // Read as the shop's pages read it: decoded, the last one if repeated.
         type Query = axum::extract::Query<std::collections::HashMap<String, String>>;
-        let asked = Query::try_from_uri(&parts.uri)
-            .ok()
-            .and_then(|q| q.0.get("locale").and_then(|l| Locale::parse(l)));
+        let query = Query::try_from_uri(&parts.uri).ok();
+        let asked = query.as_ref().and_then(|q| q.0.get("locale")).map(String::as_str);
         let accepted = parts
             .headers
             .get(http::header::ACCEPT_LANGUAGE)
-            .and_then(|v| v.to_str().ok())
-            .and_then(Locale::from_accept_language);
-        return asked.or(accepted).unwrap_or_default();
+            .and_then(|v| v.to_str().ok());
+        return crate::i18n::asked_or_accepted(asked, accepted);
     }
     Locale::default()
 }

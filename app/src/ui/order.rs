@@ -92,6 +92,7 @@ pub fn OrderView(
         view! { <Status title=t(locale, "section.payment") label=(name, text) note=None word/> }
     };
     let totals = order.totals.clone();
+    let order_stopped = stopped(&order);
     let steps = progress(&order);
     let history = history(&order, locale);
     view! {
@@ -120,7 +121,7 @@ pub fn OrderView(
             {(!order.shipments.is_empty()).then(|| view! {
                 <section class="shipments">
                     <h3>{t(locale, "section.parcels")}</h3>
-                    {order.shipments.iter().cloned().enumerate().map(|(i, s)| view! { <Parcel index={i + 1} shipment=s locale zone/> }).collect_view()}
+                    {order.shipments.iter().cloned().enumerate().map(|(i, s)| view! { <Parcel index={i + 1} shipment=s stopped=order_stopped locale zone/> }).collect_view()}
                 </section>
             })}
 
@@ -180,7 +181,7 @@ pub fn OrderView(
                     <h3>{t(locale, "section.history")}</h3>
                     <ol>
                         {history.into_iter().map(|(at, text)| view! {
-                            <li><time datetime=at.clone() data-local="date">{zone.date(&at, locale)}</time> " " {text}</li>
+                            <li><time datetime=at.clone() data-local="date">{zone.date(&at, locale)}</time> " " <bdi>{text}</bdi></li>
                         }).collect_view()}
                     </ol>
                 </section>
@@ -226,7 +227,7 @@ fn tracking_line(locale: Locale, url: Option<String>, number: Option<String>) ->
 }
 
 #[component]
-fn Parcel(index: usize, shipment: ShopperShipment, locale: Locale, zone: Zone) -> impl IntoView {
+fn Parcel(index: usize, shipment: ShopperShipment, stopped: bool, locale: Locale, zone: Zone) -> impl IntoView {
     let (name, text) = status(locale, "shipment", shipment.status.as_str());
     // The parcel's tracking, then each other box's when it was sent in several.
     let boxes = std::iter::once((shipment.tracking_url.clone(), shipment.tracking_number.clone())).chain(
@@ -243,7 +244,9 @@ fn Parcel(index: usize, shipment: ShopperShipment, locale: Locale, zone: Zone) -
         .estimated_delivery
         .as_deref()
         // Only while the parcel is on its way: out for delivery it comes today;
-        // delivered, at a pickup point, tried or failed, no estimate holds.
+        // delivered, at a pickup point, tried or failed, no estimate holds, nor
+        // for an order that stopped (a label made before it was cancelled).
+        .filter(|_| !stopped)
         .filter(|_| {
             matches!(
                 shipment.status,

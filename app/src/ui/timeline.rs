@@ -53,10 +53,11 @@ pub fn sent(order: &ShopperView) -> bool {
         || order.shipments.iter().any(|s| s.status != ShipmentStatus::LabelCreated)
 }
 
-/// An order [`stopped`] before anything left. Its page shows no delivery and
-/// no way forward ("will pack it soon" would be false).
+/// An order [`stopped`] before anything left (a parcel may have its label).
+/// Its page shows no delivery and no way forward ("will pack it soon" would
+/// be false).
 pub fn called_off(order: &ShopperView) -> bool {
-    let unsent = order.shipments.is_empty()
+    let unsent = !sent(order)
         && matches!(
             order.fulfillment_status,
             FulfillmentStatus::Unfulfilled

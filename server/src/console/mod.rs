@@ -141,11 +141,8 @@ pub fn t(locale: Locale, key: &str) -> String {
 
 /// The console's language for a browser: its `Accept-Language`, else English.
 pub fn locale_of(headers: &HeaderMap) -> Locale {
-    headers
-        .get(header::ACCEPT_LANGUAGE)
-        .and_then(|v| v.to_str().ok())
-        .and_then(Locale::from_accept_language)
-        .unwrap_or_default()
+    let accepted = headers.get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok());
+    app::i18n::asked_or_accepted(None, accepted)
 }
 
 /// What was typed in a one-line field, as its form offers it again: at most

@@ -27,11 +27,8 @@ pub struct PageQuery {
 
 /// The language: `?locale=` (the mail's), else the browser's, else English.
 fn locale_of(query: &PageQuery, headers: &HeaderMap) -> Locale {
-    query
-        .locale
-        .as_deref()
-        .and_then(Locale::parse)
-        .unwrap_or_else(|| crate::console::locale_of(headers))
+    let accepted = headers.get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok());
+    app::i18n::asked_or_accepted(query.locale.as_deref(), accepted)
 }
 
 /// The page's language, once the path holds a shop's slug and a token (else the gone page).

@@ -229,19 +229,27 @@ async fn a_browser_refused_as_another_sites_reads_a_page_in_its_language() {
     assert!(page.contains(r#"<html lang="de">"#), "{page}");
     assert!(page.contains("Dieses Formular wurde nicht gesendet"), "{page}");
     assert!(
-        page.contains(r#"<a href="/track/alpha">Sendungsverfolgung öffnen</a>"#),
+        page.contains(r#"<a href="/track/alpha?locale=de">Sendungsverfolgung öffnen</a>"#),
         "{page}"
     );
     assert!(!page.contains("cross_site") && !page.contains("Ada"), "{page}");
     // From the widget's frame the tracking page opens in a tab of its own;
-    // `?locale=` as the page had it wins.
-    let res = post("/embed/alpha?locale=ja", "ada@example.com", html, "de")
+    // `?locale=` as the page had it wins; the shop as its address writes it.
+    let res = post("/embed/ALPHA?locale=ja", "ada@example.com", html, "de")
         .await
         .unwrap();
     let page = res.text().await.unwrap();
     assert!(page.contains("このフォームは送信されませんでした"), "{page}");
     assert!(
-        page.contains(r#"<a href="/track/alpha" target="_blank" rel="noopener">"#),
+        page.contains(r#"<a href="/track/alpha?locale=ja" target="_blank" rel="noopener">"#),
+        "{page}"
+    );
+    // Any form of a shop's pages (here: asking for order links) is refused so.
+    let res = post("/track/alpha/links", "ada@example.com", html, "en").await.unwrap();
+    assert_eq!(res.status(), 403);
+    let page = res.text().await.unwrap();
+    assert!(
+        page.contains("nothing was done with it") && page.contains(r#"href="/track/alpha?locale=en""#),
         "{page}"
     );
     // A path that is no shop's address gets no link.
@@ -300,6 +308,8 @@ async fn refusals_made_before_a_page_are_never_framed() {
             .client
             .post(app.url(path))
             .header(name, value)
+            // A browser's form: a page, not the problem document, where there is one.
+            .header("accept", "text/html,*/*;q=0.8")
             .header("content-type", "application/x-www-form-urlencoded")
             .body(body)
             .send()

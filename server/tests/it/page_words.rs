@@ -243,6 +243,8 @@ async fn an_order_stopped_after_a_parcel_left_promises_nothing_more() {
         ] {
             assert!(!html.contains(promise), "{status} {payment} {fulfillment}: {promise}");
         }
+        // Nor is it said when the parcel arrives: the order stopped.
+        assert!(!html.contains(r#"class="eta""#), "{status} {payment} {fulfillment}");
         // The parcel that left is still shown.
         assert!(html.contains("<bdi>PostNord</bdi></h4>"), "{html}");
     }

@@ -231,3 +231,18 @@ fn lookouts_own_sentences_are_said_in_the_shoppers_language_and_a_merchants_as_w
         .map(String::from)
     );
 }
+
+#[test]
+fn an_order_stopped_with_only_a_label_made_is_called_off() {
+    let mut view = example();
+    view.shipments[0].status = ShipmentStatus::LabelCreated;
+    view.fulfillment_status = FulfillmentStatus::Unfulfilled;
+    view.status = OrderStatus::Cancelled;
+    assert!(called_off(&view) && progress(&view).is_none());
+    view.status = OrderStatus::Open;
+    view.payment_status = PaymentStatus::Refunded;
+    assert!(called_off(&view) && progress(&view).is_none());
+    // Once the parcel is with the carrier, something was sent.
+    view.shipments[0].status = ShipmentStatus::InTransit;
+    assert!(!called_off(&view) && progress(&view).is_some());
+}
