@@ -66,7 +66,8 @@ fn page(shop: Option<String>, framed: bool, locale: Locale) -> Response {
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <meta name="robots" content="noindex"/>
-                <title>{title.clone()}</title>
+                // An answer that refuses says so first in its title, as every page does.
+                <title>{app::i18n::error_title(locale, &title)}</title>
             </head>
             <body>
                 <main>

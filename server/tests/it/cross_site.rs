@@ -227,6 +227,10 @@ async fn a_browser_refused_as_another_sites_reads_a_page_in_its_language() {
     assert_eq!(pages[0], pages[1], "a hit and a miss must look the same");
     let page = &pages[0];
     assert!(page.contains(r#"<html lang="de">"#), "{page}");
+    assert!(
+        page.contains("<title>Fehler: Dieses Formular wurde nicht gesendet</title>"),
+        "{page}"
+    );
     assert!(page.contains("Dieses Formular wurde nicht gesendet"), "{page}");
     assert!(
         page.contains(r#"<a href="/track/alpha?locale=de">Sendungsverfolgung öffnen</a>"#),
