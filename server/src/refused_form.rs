@@ -32,11 +32,11 @@ pub fn refusal(uri: &Uri, headers: &HeaderMap) -> Response {
     let query = axum::extract::Query::<HashMap<String, String>>::try_from_uri(uri).ok();
     let asked = query.as_ref().and_then(|q| q.0.get("locale")).map(String::as_str);
     let accepted = headers.get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok());
-    page(
-        shop_of(path),
-        path.starts_with("/embed/"),
-        asked_or_accepted(asked, accepted),
-    )
+    // The link carries only a language the page was asked in: the shop's
+    // page reads the browser's itself, and falls back on the shop's own.
+    let kept = asked.and_then(Locale::parse);
+    let framed = path.starts_with("/embed/");
+    page(shop_of(path), framed, asked_or_accepted(asked, accepted), kept)
 }
 
 /// The shop a path of its pages is for (`/track/{shop}/…`, `/embed/{shop}`),
@@ -50,10 +50,10 @@ fn shop_of(path: &str) -> Option<String> {
 /// 403, the refusal's words and a link to the shop's tracking page in the
 /// same language: from the widget's frame (`framed`) in a tab of its own, as
 /// the tracking page is framed by no site.
-fn page(shop: Option<String>, framed: bool, locale: Locale) -> Response {
+fn page(shop: Option<String>, framed: bool, locale: Locale, kept: Option<Locale>) -> Response {
     let title = t(locale, "page.refused_title");
     let link = shop.map(|slug| {
-        let href = page_address(false, &slug, None, Some(locale.code()), None);
+        let href = page_address(false, &slug, None, kept.map(Locale::code), None);
         let words = t(locale, "page.refused_link");
         match framed {
             true => view! { <p><a href=href target="_blank" rel="noopener">{words}</a></p> }.into_any(),

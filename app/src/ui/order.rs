@@ -1,7 +1,7 @@
 //! The lookup result: progress, statuses in plain words, parcels, returns, items,
 //! totals and one merged history, all in the shopper's language.
 
-use super::timeline::{called_off, history, progress, sent, stopped};
+use super::timeline::{as_shown, called_off, history, progress, sent, stopped};
 use crate::format::{deduction, line_total, money};
 use crate::i18n::{t, t_args, Locale};
 use crate::status::{FulfillmentStatus, OrderStatus, PaymentStatus, ShipmentStatus};
@@ -28,6 +28,7 @@ pub fn OrderView(
     /// The heading's id (`order-heading` unless several orders share a page).
     heading_id: String,
 ) -> impl IntoView {
+    let order = as_shown(order);
     let labelled_by = heading_id.clone();
     let currency = order.currency.clone();
     let off = deduction(&order.totals.discounts, &currency, locale);
@@ -92,7 +93,6 @@ pub fn OrderView(
         view! { <Status title=t(locale, "section.payment") label=(name, text) note=None word/> }
     };
     let totals = order.totals.clone();
-    let order_stopped = stopped(&order);
     let steps = progress(&order);
     let history = history(&order, locale);
     view! {
@@ -121,7 +121,7 @@ pub fn OrderView(
             {(!order.shipments.is_empty()).then(|| view! {
                 <section class="shipments">
                     <h3>{t(locale, "section.parcels")}</h3>
-                    {order.shipments.iter().cloned().enumerate().map(|(i, s)| view! { <Parcel index={i + 1} shipment=s stopped=order_stopped locale zone/> }).collect_view()}
+                    {order.shipments.iter().cloned().enumerate().map(|(i, s)| view! { <Parcel index={i + 1} shipment=s locale zone/> }).collect_view()}
                 </section>
             })}
 
@@ -174,7 +174,7 @@ pub fn OrderView(
                 </dl>
             </section>
 
-            {ship_to.map(|to| view! { <p class="ship-to">{to}</p> })}
+            {ship_to.map(|to| view! { <p class="ship-to"><bdi>{to}</bdi></p> })}
 
             {(!history.is_empty()).then(|| view! {
                 <section class="timeline">
@@ -199,7 +199,7 @@ fn Status(title: String, label: (String, String), note: Option<String>, word: &'
             <dd>
                 <strong>{label.0}</strong>
                 <span class="explanation">{label.1}</span>
-                {note.map(|n| view! { <span class="status-note">{n}</span> })}
+                {note.map(|n| view! { <span class="status-note"><bdi>{n}</bdi></span> })}
             </dd>
         </div>
     }
@@ -227,7 +227,7 @@ fn tracking_line(locale: Locale, url: Option<String>, number: Option<String>) ->
 }
 
 #[component]
-fn Parcel(index: usize, shipment: ShopperShipment, stopped: bool, locale: Locale, zone: Zone) -> impl IntoView {
+fn Parcel(index: usize, shipment: ShopperShipment, locale: Locale, zone: Zone) -> impl IntoView {
     let (name, text) = status(locale, "shipment", shipment.status.as_str());
     // The parcel's tracking, then each other box's when it was sent in several.
     let boxes = std::iter::once((shipment.tracking_url.clone(), shipment.tracking_number.clone())).chain(
@@ -244,9 +244,7 @@ fn Parcel(index: usize, shipment: ShopperShipment, stopped: bool, locale: Locale
         .estimated_delivery
         .as_deref()
         // Only while the parcel is on its way: out for delivery it comes today;
-        // delivered, at a pickup point, tried or failed, no estimate holds, nor
-        // for an order that stopped (a label made before it was cancelled).
-        .filter(|_| !stopped)
+        // delivered, at a pickup point, tried or failed, no estimate holds.
         .filter(|_| {
             matches!(
                 shipment.status,

@@ -46,11 +46,23 @@ pub fn stopped(order: &ShopperView) -> bool {
         || matches!(order.payment_status, PaymentStatus::Refunded | PaymentStatus::Voided)
 }
 
-/// Whether something of the order has left the store: it says all was sent,
-/// or a parcel is past its label.
+/// Whether something of the order has left the store: it says all or part
+/// was sent, or a parcel is past its label.
 pub fn sent(order: &ShopperView) -> bool {
-    order.fulfillment_status == FulfillmentStatus::Fulfilled
-        || order.shipments.iter().any(|s| s.status != ShipmentStatus::LabelCreated)
+    matches!(
+        order.fulfillment_status,
+        FulfillmentStatus::Fulfilled | FulfillmentStatus::PartiallyFulfilled
+    ) || order.shipments.iter().any(|s| s.status != ShipmentStatus::LabelCreated)
+}
+
+/// The order as its page shows it: a [`stopped`] order's parcels that only
+/// have their label are left out (no carrier will pick them up). The JSON
+/// keeps them: its reader decides.
+pub fn as_shown(mut order: ShopperView) -> ShopperView {
+    if stopped(&order) {
+        order.shipments.retain(|s| s.status != ShipmentStatus::LabelCreated);
+    }
+    order
 }
 
 /// An order [`stopped`] before anything left (a parcel may have its label).
@@ -69,14 +81,16 @@ pub fn called_off(order: &ShopperView) -> bool {
 }
 
 /// The five steps (placed, paid, shipped, out for delivery, delivered) and where each
-/// stands, or `None` for a cancelled order, which has no way forward to show, and
+/// stands, or `None` for a cancelled order, which has no way forward to show, for
+/// one [`stopped`] before all of it was sent (what was to follow will not), and
 /// for one [`called_off`]. An order sent with no parcel to follow (a download, or
 /// a store that gives no tracking) ends at "shipped": nothing says when it
 /// arrives, and "out for delivery" would be its next step for ever.
 /// A step is done only when it really happened: an authorized payment is not "paid"
 /// even after the parcel left. The step after the last one done is the next one (read out as "next step").
 pub fn progress(order: &ShopperView) -> Option<Vec<(&'static str, Step)>> {
-    if order.status == OrderStatus::Cancelled || called_off(order) {
+    let partly_stopped = stopped(order) && order.fulfillment_status != FulfillmentStatus::Fulfilled;
+    if order.status == OrderStatus::Cancelled || partly_stopped || called_off(order) {
         return None;
     }
     let shipments = &order.shipments;

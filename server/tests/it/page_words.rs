@@ -243,11 +243,27 @@ async fn an_order_stopped_after_a_parcel_left_promises_nothing_more() {
         ] {
             assert!(!html.contains(promise), "{status} {payment} {fulfillment}: {promise}");
         }
-        // Nor is it said when the parcel arrives: the order stopped.
-        assert!(!html.contains(r#"class="eta""#), "{status} {payment} {fulfillment}");
+        // No step is next: what was to follow will not.
+        assert!(
+            !html.contains(r#"class="progress""#),
+            "{status} {payment} {fulfillment}"
+        );
         // The parcel that left is still shown.
         assert!(html.contains("<bdi>PostNord</bdi></h4>"), "{html}");
     }
+    // A stopped order's parcel with only its label is not shown: no carrier
+    // will pick it up.
+    let mut order = example();
+    order["status"] = "cancelled".into();
+    order["fulfillment_status"] = "unfulfilled".into();
+    order["shipments"][0]["status"] = "label_created".into();
+    order["updated_at"] = "2026-11-28T08:00:00Z".into();
+    put(&app, &order).await;
+    let (_, html) = post_form(&app, "alpha", "ada@example.com", "#1001").await;
+    assert!(
+        !html.contains("waiting for the carrier") && !html.contains(r#"class="parcel""#),
+        "{html}"
+    );
     // Not stopped: the rest follows.
     let mut order = example();
     order["updated_at"] = "2026-11-29T08:00:00Z".into();

@@ -242,7 +242,39 @@ fn an_order_stopped_with_only_a_label_made_is_called_off() {
     view.status = OrderStatus::Open;
     view.payment_status = PaymentStatus::Refunded;
     assert!(called_off(&view) && progress(&view).is_none());
-    // Once the parcel is with the carrier, something was sent.
+    // Once the parcel is with the carrier, something was sent: the delivery
+    // is shown, but no step is next (nothing more follows).
     view.shipments[0].status = ShipmentStatus::InTransit;
-    assert!(!called_off(&view) && progress(&view).is_some());
+    assert!(!called_off(&view) && progress(&view).is_none());
+}
+
+#[test]
+fn an_order_stopped_before_all_was_sent_shows_no_way_forward_and_no_label_only_parcel() {
+    let mut view = example();
+    // Refunded in full with part sent (the parcel delivered): nothing more
+    // comes, so no step is next.
+    view.payment_status = PaymentStatus::Refunded;
+    view.shipments[0].status = ShipmentStatus::Delivered;
+    assert!(progress(&view).is_none());
+    view.payment_status = PaymentStatus::Voided;
+    assert!(progress(&view).is_none());
+    // All sent and refunded as a goodwill gesture: the parcel still travels.
+    view.payment_status = PaymentStatus::Refunded;
+    view.fulfillment_status = FulfillmentStatus::Fulfilled;
+    view.shipments[0].status = ShipmentStatus::InTransit;
+    assert!(progress(&view).is_some());
+    // Partly sent by the store's word, with no parcel to show: something left.
+    let mut view = example();
+    view.shipments.clear();
+    assert!(sent(&view));
+    // A stopped order's parcel with only its label is not shown; a moving one is.
+    let mut view = example();
+    let mut label = view.shipments[0].clone();
+    label.status = ShipmentStatus::LabelCreated;
+    view.shipments.push(label);
+    assert_eq!(as_shown(view.clone()).shipments.len(), 2);
+    view.status = OrderStatus::Cancelled;
+    let shown = as_shown(view);
+    assert_eq!(shown.shipments.len(), 1);
+    assert_eq!(shown.shipments[0].status, ShipmentStatus::InTransit);
 }
