@@ -185,11 +185,10 @@ impl Locale {
 }
 
 /// The language of a page no shop or account says it for: `asked` (a page's
-/// `?locale=`) if it names one Lookout speaks, else the browser's best
+/// `?locale=`, when it names one Lookout speaks), else the browser's best
 /// (`Accept-Language`), else English.
-pub fn asked_or_accepted(asked: Option<&str>, accept_language: Option<&str>) -> Locale {
+pub fn asked_or_accepted(asked: Option<Locale>, accept_language: Option<&str>) -> Locale {
     asked
-        .and_then(Locale::parse)
         .or_else(|| accept_language.and_then(Locale::from_accept_language))
         .unwrap_or_default()
 }

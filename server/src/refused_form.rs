@@ -10,7 +10,6 @@ use app::ui::lookup_form::page_address;
 use axum::http::{header, HeaderMap, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use leptos::prelude::*;
-use std::collections::HashMap;
 
 /// Nothing but the page itself: no script, style, image, form or frame.
 const POLICY: &str = "default-src 'none'; base-uri 'none'; form-action 'none'";
@@ -28,15 +27,12 @@ pub fn refusal(uri: &Uri, headers: &HeaderMap) -> Response {
     if !(of_page && navigates) {
         return ApiError::CrossSite.into_response();
     }
-    // Read as the shop's pages read `?locale=`: decoded, the last one if repeated.
-    let query = axum::extract::Query::<HashMap<String, String>>::try_from_uri(uri).ok();
-    let asked = query.as_ref().and_then(|q| q.0.get("locale")).map(String::as_str);
     let accepted = headers.get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok());
     // The link carries only a language the page was asked in: the shop's
     // page reads the browser's itself, and falls back on the shop's own.
-    let kept = asked.and_then(Locale::parse);
+    let kept = app::ui::asked_locale(uri);
     let framed = path.starts_with("/embed/");
-    page(shop_of(path), framed, asked_or_accepted(asked, accepted), kept)
+    page(shop_of(path), framed, asked_or_accepted(kept, accepted), kept)
 }
 
 /// The shop a path of its pages is for (`/track/{shop}/…`, `/embed/{shop}`),

@@ -177,12 +177,7 @@ pub fn check_origin(origin: &str) -> Result<String, OriginsProblem> {
     // (`:080` is `:80`); the scheme's own is left out.
     let (name, port) = match host.rsplit_once(':') {
         Some((name, port)) if !name.ends_with(':') && (!name.starts_with('[') || name.ends_with(']')) => {
-            let port: u16 = port
-                .parse()
-                .ok()
-                .filter(|p| *p > 0 && port.bytes().all(|b| b.is_ascii_digit()))
-                .ok_or_else(err)?;
-            (name, Some(port))
+            (name, Some(port_number(port).ok_or_else(err)?))
         }
         _ => (host.as_str(), None),
     };
@@ -203,13 +198,22 @@ fn is_host(host: &str) -> bool {
     if let Some(inner) = host.strip_prefix('[').and_then(|h| h.strip_suffix(']')) {
         return inner.parse::<std::net::Ipv6Addr>().is_ok();
     }
-    let label = |l: &str| {
-        (1..=63).contains(&l.len())
-            && !l.starts_with('-')
-            && !l.ends_with('-')
-            && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
-    };
-    !host.is_empty() && host.split('.').all(label)
+    !host.is_empty() && host.split('.').all(is_label)
+}
+
+/// One label of a host name: 1 to 63 letters, digits and inner hyphens.
+pub(crate) fn is_label(label: &str) -> bool {
+    (1..=63).contains(&label.len())
+        && !label.starts_with('-')
+        && !label.ends_with('-')
+        && label.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+}
+
+/// A port as an address writes it: digits only, 1 to 65535.
+pub(crate) fn port_number(port: &str) -> Option<u16> {
+    port.parse()
+        .ok()
+        .filter(|p| *p > 0 && port.bytes().all(|b| b.is_ascii_digit()))
 }
 
 /// What is wrong with a list of allowed origins.

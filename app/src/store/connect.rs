@@ -198,5 +198,5 @@ async fn create_in_wal(file: &SqliteConnectOptions) -> Result<(), sqlx::Error> {
 
 /// Whether a SQLite error code (extended or not) is SQLITE_BUSY's.
 fn is_busy(code: Option<&str>) -> bool {
-    code.and_then(|c| c.parse::<i32>().ok()).is_some_and(|c| c & 0xff == 5)
+    code.and_then(super::unavailable::sqlite_primary) == Some(5)
 }

@@ -33,6 +33,12 @@ pub(crate) fn connection_gone(e: &sqlx::Error) -> bool {
     }
 }
 
+/// The primary result code of a SQLite error's code, extended or not
+/// (`517`, SQLITE_BUSY_SNAPSHOT, is BUSY's `5`).
+pub(crate) fn sqlite_primary(code: &str) -> Option<i32> {
+    code.parse::<i32>().ok().map(|c| c & 0xff)
+}
+
 fn database_unavailable(e: &sqlx::Error) -> bool {
     match e {
         sqlx::Error::Io(_) | sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Tls(_) => true,
@@ -40,9 +46,8 @@ fn database_unavailable(e: &sqlx::Error) -> bool {
             let code = db.code();
             let code = code.as_deref().unwrap_or("");
             if db.try_downcast_ref::<sqlx::sqlite::SqliteError>().is_some() {
-                // The primary result code: BUSY, LOCKED, IOERR, FULL, CANTOPEN.
-                code.parse::<i32>()
-                    .is_ok_and(|c| matches!(c & 0xff, 5 | 6 | 10 | 13 | 14))
+                // BUSY, LOCKED, IOERR, FULL, CANTOPEN.
+                sqlite_primary(code).is_some_and(|c| matches!(c, 5 | 6 | 10 | 13 | 14))
             } else {
                 // PostgreSQL's classes: connection exception, transaction
                 // rollback (serialization failure, deadlock), insufficient

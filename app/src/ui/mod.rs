@@ -182,17 +182,23 @@ fn NotFoundPage() -> impl IntoView {
 pub(crate) fn request_locale() -> Locale {
     #[cfg(feature = "ssr")]
     if let Some(parts) = use_context::<http::request::Parts>() {
-        // Read as the shop's pages read it: decoded, the last one if repeated.
-        type Query = axum::extract::Query<std::collections::HashMap<String, String>>;
-        let query = Query::try_from_uri(&parts.uri).ok();
-        let asked = query.as_ref().and_then(|q| q.0.get("locale")).map(String::as_str);
         let accepted = parts
             .headers
             .get(http::header::ACCEPT_LANGUAGE)
             .and_then(|v| v.to_str().ok());
-        return crate::i18n::asked_or_accepted(asked, accepted);
+        return crate::i18n::asked_or_accepted(asked_locale(&parts.uri), accepted);
     }
     Locale::default()
+}
+
+/// The language an address asks for with `?locale=`, when it names one
+/// Lookout speaks: read as the shop's pages read it, decoded, the last one if
+/// repeated.
+#[cfg(feature = "ssr")]
+pub fn asked_locale(uri: &http::Uri) -> Option<Locale> {
+    type Query = axum::extract::Query<std::collections::HashMap<String, String>>;
+    let query = Query::try_from_uri(uri).ok()?;
+    query.0.get("locale").and_then(|l| Locale::parse(l))
 }
 
 /// A strict Content-Security-Policy for a rendered page: scripts only from this

@@ -180,7 +180,7 @@ pub fn history(order: &ShopperView, locale: Locale) -> Vec<(String, String)> {
         }
     }
     for (mut lines, kind) in [(shipped, "shipped"), (delivered, "delivered")] {
-        lines.sort_by(|a, b| by_time(&a.0, &b.0));
+        lines.sort_by(|a, b| crate::order::by_time(&a.0, &b.0));
         entries.extend(lines.into_iter().skip(count(kind)));
     }
     if count("return_requested") == 0 && count("return") == 0 {
@@ -188,19 +188,8 @@ pub fn history(order: &ShopperView, locale: Locale) -> Vec<(String, String)> {
             entries.push((r.requested_at.clone(), t(locale, "timeline.return_requested")));
         }
     }
-    entries.sort_by(|a, b| by_time(&a.0, &b.0));
+    entries.sort_by(|a, b| crate::order::by_time(&a.0, &b.0));
     entries
-}
-
-/// Two RFC 3339 UTC times (`…Z`) in time order: by their seconds, then by
-/// their fractions, which text order gets wrong (`10:00:00.5Z` is after
-/// `10:00:00Z`, though `.` sorts before `Z`).
-fn by_time(a: &str, b: &str) -> std::cmp::Ordering {
-    fn split(at: &str) -> (&str, &str) {
-        let at = at.trim_end_matches('Z');
-        at.split_once('.').unwrap_or((at, ""))
-    }
-    split(a).cmp(&split(b))
 }
 
 /// An event's message as the page says it: Lookout's own sentences (for a

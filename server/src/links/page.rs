@@ -28,7 +28,7 @@ pub struct PageQuery {
 /// The language: `?locale=` (the mail's), else the browser's, else English.
 fn locale_of(query: &PageQuery, headers: &HeaderMap) -> Locale {
     let accepted = headers.get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok());
-    app::i18n::asked_or_accepted(query.locale.as_deref(), accepted)
+    app::i18n::asked_or_accepted(query.locale.as_deref().and_then(Locale::parse), accepted)
 }
 
 /// The page's language, once the path holds a shop's slug and a token (else the gone page).

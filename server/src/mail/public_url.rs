@@ -19,7 +19,7 @@ pub fn checked_public_url(url: &str) -> Option<String> {
         .split_once(':')
     {
         None => true,
-        Some((_, port)) => port.bytes().all(|b| b.is_ascii_digit()) && port.parse::<u16>().is_ok_and(|p| p > 0),
+        Some((_, port)) => crate::settings::port_number(port).is_some(),
     };
     let bare = uri
         .path_and_query()
@@ -37,13 +37,6 @@ fn is_host(host: &str) -> bool {
     if host.bytes().all(|b| b.is_ascii_digit() || b == b'.') {
         return host.parse::<std::net::Ipv4Addr>().is_ok();
     }
-    let label = |l: &str| {
-        !l.is_empty()
-            && l.len() <= 63
-            && !l.starts_with('-')
-            && !l.ends_with('-')
-            && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
-    };
     // A name may end in a dot (`shop.example.`); its last label has a letter
     // (`shop.123` and `0x7f.0.0.1` are neither names nor addresses).
     let name = host.strip_suffix('.').unwrap_or(host);
@@ -51,7 +44,7 @@ fn is_host(host: &str) -> bool {
         .rsplit('.')
         .next()
         .is_some_and(|l| l.bytes().any(|b| b.is_ascii_alphabetic()));
-    name.len() <= 253 && name.split('.').all(label) && top_has_letter
+    name.len() <= 253 && name.split('.').all(crate::settings::is_label) && top_has_letter
 }
 
 #[cfg(test)]
