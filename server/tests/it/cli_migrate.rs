@@ -1,7 +1,9 @@
 //! `lookout migrate` on a database that is not one it should touch: another
 //! program's SQLite file, or a database a newer version migrated. Each is
-//! refused with what to do, and left as it was.
+//! refused with what to do, and left as it was. And `migrate --reproject`,
+//! which makes every stored shopper view again.
 
+use super::cli::{lookout, stderr, stdout, temp_db};
 use crate::common;
 
 use common::{lookout_command, lookout_ok, TestDb};
@@ -100,4 +102,32 @@ async fn a_postgres_database_of_another_encoding_is_refused_before_any_migration
         .await
         .unwrap();
     assert_eq!(tables, 0, "nothing was made");
+}
+
+#[tokio::test]
+async fn migrate_reproject_makes_every_shopper_view_again() {
+    let (db, url) = temp_db();
+    let out = lookout(&url, &["demo"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    // A view as a server of other rules might have written it.
+    sqlx::any::install_default_drivers();
+    let pool = sqlx::AnyPool::connect(&db.url).await.unwrap();
+    sqlx::query("UPDATE orders SET shopper_view = replace(shopper_view, '\"placed_at\"', '\"marked\"')")
+        .execute(&pool)
+        .await
+        .unwrap();
+    pool.close().await;
+    let out = lookout(&url, &["migrate", "--reproject"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains("Shopper views made again: 15 changed"),
+        "{}",
+        stdout(&out)
+    );
+    let out = lookout(&url, &["migrate", "--reproject"]);
+    assert!(
+        stdout(&out).contains("Shopper views made again: 0 changed"),
+        "{}",
+        stdout(&out)
+    );
 }
