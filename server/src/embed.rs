@@ -97,7 +97,7 @@ const SHOP_READ: std::time::Duration = std::time::Duration::from_secs(5);
 /// Lookout's own pages (the console's preview), every other page nobody.
 pub async fn frame_policy(State(store): State<app::store::Store>, req: Request<Body>, next: Next) -> Response {
     // In lower case, as the redirect of `/embed/ALPHA` to `/embed/alpha`
-    // (`fallback::lower_case_shop`, inside this layer) is framed as its page.
+    // (`mended::addresses`, inside this layer) is framed as its page.
     let slug = req
         .uri()
         .path()

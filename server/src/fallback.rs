@@ -1,8 +1,10 @@
 //! What answers when no route does. A path nothing serves is 404: a problem
 //! document under `/api/`, else the "Page not found" page (or a file of the site
 //! root, as Leptos serves them). An endpoint asked with a method it does not
-//! answer is 405, a problem document under `/api/` (axum adds `Allow`). A
-//! shopper page asked with a trailing slash is sent (308) to its address without.
+//! answer is 405, a problem document under `/api/` (axum adds `Allow`). A path
+//! under `/console/` that no route serves is the console's own page saying so,
+//! in the reader's language, with the way back to the console. (Addresses
+//! typed or pasted with a fault are mended before routing: `mended`.)
 //!
 //! The fallback never renders the app's routes: Leptos's router matches
 //! `/track/demo/` as `/track/demo` where axum's does not, and a page rendered
@@ -24,10 +26,10 @@ pub async fn not_found(State(state): State<AppState>, req: Request) -> Response 
     if is_api(req.uri().path()) {
         return ApiError::NoEndpoint.into_response();
     }
+    if crate::console::is_console(req.uri().path()) {
+        return crate::console::no_page(&state, req.headers()).await;
+    }
     if req.method() == Method::GET || req.method() == Method::HEAD {
-        if let Some(location) = without_trailing_slash(req.uri()) {
-            return (StatusCode::PERMANENT_REDIRECT, [(header::LOCATION, location)]).into_response();
-        }
         let accepted = req.headers().get(header::ACCEPT_ENCODING).cloned();
         if is_public_file(req.uri().path()) {
             if let Some(file) = site_file(&state, req.uri().clone(), accepted).await {
@@ -50,56 +52,6 @@ pub async fn method_not_allowed(uri: Uri) -> Response {
 /// Whether a path is the API's (`/api/v1/…` and the page's server functions).
 fn is_api(path: &str) -> bool {
     path == "/api" || path.starts_with("/api/")
-}
-
-/// Where a shopper page asked with a trailing slash (`/track/{shop}/`,
-/// `/embed/{shop}/`) is: the same path without it, the query kept.
-fn without_trailing_slash(uri: &Uri) -> Option<HeaderValue> {
-    let path = uri.path();
-    let shop = path
-        .strip_prefix("/track/")
-        .or_else(|| path.strip_prefix("/embed/"))?
-        .strip_suffix('/')?;
-    if shop.is_empty() || shop.contains('/') {
-        return None;
-    }
-    let bare = &path[..path.len() - 1];
-    let location = match uri.query() {
-        Some(query) => format!("{bare}?{query}"),
-        None => bare.to_string(),
-    };
-    HeaderValue::from_str(&location).ok()
-}
-
-/// A shopper page asked with capitals in its shop's slug (`/track/Nordlys`,
-/// as a merchant may type it in a link or in `data-shop`): sent (308) to the
-/// slug in lower case, the query kept, when that is one. Slugs are lower case,
-/// so the page would otherwise be "Page not found" for every shopper.
-pub async fn lower_case_shop(req: Request, next: axum::middleware::Next) -> Response {
-    if req.method() == Method::GET || req.method() == Method::HEAD {
-        if let Some(location) = lower_case_address(req.uri()) {
-            return (StatusCode::PERMANENT_REDIRECT, [(header::LOCATION, location)]).into_response();
-        }
-    }
-    next.run(req).await
-}
-
-fn lower_case_address(uri: &Uri) -> Option<HeaderValue> {
-    let path = uri.path();
-    let (page, shop) = match (path.strip_prefix("/track/"), path.strip_prefix("/embed/")) {
-        (Some(shop), _) => ("/track/", shop),
-        (_, Some(shop)) => ("/embed/", shop),
-        _ => return None,
-    };
-    let lower = shop.to_ascii_lowercase();
-    if lower == shop || !app::normalize::is_slug(&lower) {
-        return None;
-    }
-    let location = match uri.query() {
-        Some(query) => format!("{page}{lower}?{query}"),
-        None => format!("{page}{lower}"),
-    };
-    HeaderValue::from_str(&location).ok()
 }
 
 /// Kinds of file the site root may hold for browsers beside the built
@@ -190,46 +142,8 @@ mod tests {
     }
 
     #[test]
-    fn only_a_shopper_page_with_one_trailing_slash_is_sent_without_it() {
-        let location =
-            |uri: &str| without_trailing_slash(&uri.parse().unwrap()).map(|v| v.to_str().unwrap().to_string());
-        assert_eq!(location("/track/demo/").as_deref(), Some("/track/demo"));
-        assert_eq!(
-            location("/embed/demo/?locale=de&accent=%23c0ffee").as_deref(),
-            Some("/embed/demo?locale=de&accent=%23c0ffee")
-        );
-        for other in [
-            "/track/demo",
-            "/track/",
-            "/track//",
-            "/track/demo/x/",
-            "/console/",
-            "/trackdemo/",
-        ] {
-            assert_eq!(location(other), None, "{other}");
-        }
-    }
-
-    #[test]
     fn the_api_is_its_prefix() {
         assert!(is_api("/api/v1/nothing") && is_api("/api/track") && is_api("/api"));
         assert!(!is_api("/apis") && !is_api("/track/api"));
-    }
-
-    #[test]
-    fn a_shop_asked_in_capitals_is_sent_to_its_slug() {
-        let moved = |uri: &str| lower_case_address(&uri.parse().unwrap()).map(|v| v.to_str().unwrap().to_string());
-        assert_eq!(moved("/track/Fjord-Knits").as_deref(), Some("/track/fjord-knits"));
-        assert_eq!(moved("/embed/DEMO?locale=nb").as_deref(), Some("/embed/demo?locale=nb"));
-        // Already a slug, not a slug in any case, not a shopper page: as asked.
-        for uri in [
-            "/track/demo",
-            "/track/Bad_Slug",
-            "/track/A/b",
-            "/console/Demo",
-            "/track/",
-        ] {
-            assert_eq!(moved(uri), None, "{uri}");
-        }
     }
 }

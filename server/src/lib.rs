@@ -20,6 +20,7 @@ pub mod keys;
 pub mod links;
 pub mod mail;
 pub mod memory;
+pub mod mended;
 pub mod metrics;
 pub mod peers;
 pub mod problem;

@@ -266,7 +266,7 @@ pub fn app(state: AppState) -> Router {
         // path no route matches (never a page of the app's own router: see `fallback`).
         .method_not_allowed_fallback(fallback::method_not_allowed)
         .fallback(fallback::not_found)
-        .layer(axum::middleware::from_fn(fallback::lower_case_shop))
+        .layer(axum::middleware::from_fn(crate::mended::addresses))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::REFERRER_POLICY,
             // Not `no-referrer`: under it, browsers without Sec-Fetch-Site send

@@ -152,6 +152,18 @@ pub fn offered_again(typed: &str, max: usize) -> String {
     typed.chars().filter(|c| !c.is_control()).take(max).collect()
 }
 
+/// True for the console's addresses: `/console` and every path under it.
+pub fn is_console(path: &str) -> bool {
+    path == "/console" || path.starts_with("/console/")
+}
+
+/// A console address no route serves (a mistyped or outdated bookmark, a link
+/// cut short): 404, the console's page saying so with the way back, in the
+/// signed-in account's language, else the browser's.
+pub async fn no_page(state: &AppState, headers: &HeaderMap) -> Response {
+    refused::no_page(session::reader_locale(state, headers).await)
+}
+
 /// The page answering a console form too large to read (`guard`), in the
 /// browser's language: the form is refused before any session is read.
 pub fn form_too_large(headers: &HeaderMap) -> Response {

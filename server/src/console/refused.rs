@@ -54,6 +54,16 @@ pub fn not_found(locale: Locale) -> Response {
     )
 }
 
+/// A console address that is no page of it.
+pub fn no_page(locale: Locale) -> Response {
+    message(
+        StatusCode::NOT_FOUND,
+        locale,
+        "console.error.not_found_title",
+        "console.error.no_page",
+    )
+}
+
 /// Staff asking for an owner's page.
 pub fn owners_only(locale: Locale) -> Response {
     message(

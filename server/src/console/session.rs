@@ -145,6 +145,19 @@ impl FromRequestParts<AppState> for Signed {
     }
 }
 
+/// The console's language for a request that need not be signed in: the
+/// account's choice when it comes with a live session, else the browser's.
+pub async fn reader_locale(state: &AppState, headers: &HeaderMap) -> Locale {
+    let browser = super::locale_of(headers);
+    let Some(id) = cookie(state, headers, SESSION_COOKIE) else {
+        return browser;
+    };
+    match state.store.session(&digest(id)).await {
+        Ok(Some(session)) => session.locale.unwrap_or(browser),
+        Ok(None) | Err(_) => browser,
+    }
+}
+
 /// A session about to start: its id (the cookie's value), the hash of it,
 /// its forms' token and when it ends.
 pub struct Fresh {

@@ -20,6 +20,7 @@ mod cli_settings;
 mod cluster;
 mod console;
 mod console_account;
+mod console_addresses;
 mod console_browsers;
 mod console_changes;
 mod console_days_csv;
