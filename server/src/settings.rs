@@ -155,7 +155,8 @@ pub fn check_logo_url(typed: &str) -> Result<Option<String>, String> {
 pub const MAX_ORIGIN_LEN: usize = 270;
 
 /// An origin a shop's widget may be framed by, as a browser names it:
-/// `https://host[:port]`, in lower case, without the scheme's own port. A
+/// `https://host[:port]`, in lower case, a name in another script in its
+/// `xn--` form, without the scheme's own port. A
 /// page's address (`https://shop.example/pages/track`) names its origin: what
 /// follows the host (path, query, fragment) is left out.
 pub fn check_origin(origin: &str) -> Result<String, OriginsProblem> {
@@ -180,6 +181,16 @@ pub fn check_origin(origin: &str) -> Result<String, OriginsProblem> {
             (name, Some(port_number(port).ok_or_else(err)?))
         }
         _ => (host.as_str(), None),
+    };
+    // A name in another script (`bücher.example`, as a browser's address bar
+    // shows it) as browsers send it in `Origin`: its `xn--` form.
+    let ascii;
+    let name = match name.is_ascii() {
+        true => name,
+        false => {
+            ascii = idna::domain_to_ascii(name).map_err(|_| err())?;
+            ascii.as_str()
+        }
     };
     if !is_host(name) {
         return Err(err());

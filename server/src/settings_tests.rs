@@ -76,6 +76,12 @@ fn an_origin_is_kept_as_a_browser_names_it() {
         ("https://shop.example/pages/track-order?x=1#top", "https://shop.example"),
         ("https://[::1]:443", "https://[::1]"),
         (" https://127.0.0.1:3000 ", "https://127.0.0.1:3000"),
+        // Names in other scripts, as an address bar shows them: as browsers send them.
+        ("https://bücher.example", "https://xn--bcher-kva.example"),
+        ("https://BÜCHER.example:8443/x", "https://xn--bcher-kva.example:8443"),
+        ("https://お店.jp", "https://xn--t8jz70l.jp"),
+        ("https://ærø-shop.dk", "https://xn--r-shop-oua9l.dk"),
+        ("https://xn--bcher-kva.example", "https://xn--bcher-kva.example"),
     ] {
         assert_eq!(check_origin(given).as_deref(), Ok(kept), "{given}");
     }
@@ -86,6 +92,9 @@ fn an_origin_is_kept_as_a_browser_names_it() {
         "https:///x",
         "https://user@shop.example",
         "https://shop example",
+        "https://bü cher.example",
+        "https://bücher..example",
+        "https://\u{202e}shop.example",
     ] {
         assert!(check_origin(bad).is_err(), "{bad}");
     }

@@ -104,7 +104,9 @@ fn sign_in_page(
             <form method="post" action="/console/sign-in" class="stack">
                 <input type="hidden" name="csrf" value=form_token.clone()/>
                 <label for="email">{t(locale, "console.sign_in.email")}</label>
-                <input id="email" name="email" type="email" autocomplete="username" required maxlength="254"
+                // Text, not `type="email"`, as the invitation's field (`invite.rs`).
+                <input id="email" name="email" type="text" inputmode="email" autocomplete="username" required maxlength="254"
+                    autocapitalize="none" spellcheck="false"
                     value=typed.to_string()/>
                 <label for="password">{t(locale, "console.sign_in.password")}</label>
                 <input id="password" name="password" type="password" autocomplete="current-password" required/>

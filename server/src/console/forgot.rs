@@ -63,7 +63,9 @@ fn page(
             <form method="post" action="/console/forgot" class="stack">
                 <input type="hidden" name="csrf" value=form_token.clone()/>
                 <label for="email">{t(locale, "console.sign_in.email")}</label>
-                <input id="email" name="email" type="email" autocomplete="username" required maxlength="254"
+                // Text, not `type="email"`, as the invitation's field (`invite.rs`).
+                <input id="email" name="email" type="text" inputmode="email" autocomplete="username" required maxlength="254"
+                    autocapitalize="none" spellcheck="false"
                     value=typed.to_string()/>
                 <button type="submit">{t(locale, "console.forgot.submit")}</button>
             </form>

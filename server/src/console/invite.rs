@@ -133,7 +133,10 @@ pub(super) fn form(signed: &Signed, team: &str, retry: Option<(&str, Role)>) -> 
         <form method="post" action=format!("{team}/invite") class="stack">
             {csrf_field(&signed.session.csrf)}
             <label for="invite-email">{t(locale, "console.team.invite_email")}</label>
-            <input id="invite-email" name="email" type="email" required maxlength="254" autocomplete="off"
+            // Text, not `type="email"`: a browser refuses to send an address typed
+            // on an Asian keyboard (`ｗｉｄｅ＠shop.example`), which is read as the ASCII it stands for.
+            <input id="invite-email" name="email" type="text" inputmode="email" required maxlength="254" autocomplete="off"
+                autocapitalize="none" spellcheck="false"
                 aria-describedby="invite-hint" value=typed.to_string()/>
             <label for="invite-role">{t(locale, "console.team.invite_role")}</label>
             <select id="invite-role" name="role">{option(Role::Staff)}{option(Role::Owner)}</select>

@@ -29,6 +29,7 @@ mod password_link;
 mod profile;
 mod refused;
 pub mod session;
+mod settings_form;
 mod shop;
 mod shop_settings;
 mod shopify;

@@ -252,6 +252,27 @@ pub fn notice(text: Option<String>, error: bool) -> impl IntoView {
     })
 }
 
+/// The problems of a form sent back (`settings_form::Problem`), each a link to
+/// its field: read out first, as [`notice`] is; each field names its problem
+/// by `problem-{field}` (in its `aria-describedby`).
+pub fn problems(problems: &[super::settings_form::Problem]) -> impl IntoView {
+    (!problems.is_empty()).then(|| {
+        let each = problems
+            .iter()
+            .map(|p| {
+                view! {
+                    <li id=format!("problem-{}", p.field)><a href=format!("#{}", p.field)>{p.text.clone()}</a></li>
+                }
+            })
+            .collect_view();
+        view! {
+            <div class="notice error" role="alert" tabindex="-1" autofocus>
+                <ul class="problems">{each}</ul>
+            </div>
+        }
+    })
+}
+
 /// A new password's fields in a form: the account's address for password
 /// managers, the password with its rule, and the same again.
 pub fn new_password_fields(locale: Locale, email: &str) -> impl IntoView {

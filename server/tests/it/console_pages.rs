@@ -43,11 +43,11 @@ async fn settings_change_the_widget_and_bad_ones_change_nothing() {
         )),
         "with the link the widget takes the place of, in the shop's language"
     );
-    for (field, value, says) in [
-        ("accent", "red; background:url(x)", "hex colour"),
-        ("allowed_origins", "javascript:alert(1)", "scheme://host[:port]"),
-        ("locale", "fi", "languages offered"),
-        ("name", "", "1 to 100 characters"),
+    for (field, id, value, says) in [
+        ("accent", "accent", "red; background:url(x)", "hex colour"),
+        ("allowed_origins", "origins", "javascript:alert(1)", "scheme://host[:port]"),
+        ("locale", "locale", "fi", "languages offered"),
+        ("name", "name", "", "1 to 100 characters"),
     ] {
         let mut form = vec![
             ("name", "Alpha"),
@@ -67,9 +67,22 @@ async fn settings_change_the_widget_and_bad_ones_change_nothing() {
             "{field}: {html}"
         );
         assert!(
-            html.contains(r#"<p role="alert" tabindex="-1" autofocus class="notice error">"#),
+            html.contains(r#"<div role="alert" tabindex="-1" autofocus class="notice error">"#),
             "{field}: {html}"
         );
+        // The problem links to its field, which is marked and names it.
+        assert!(
+            html.contains(&format!(r##"<li id="problem-{id}"><a href="#{id}">"##)),
+            "{field}: {html}"
+        );
+        let marked = html
+            .split("<input")
+            .chain(html.split("<select"))
+            .chain(html.split("<textarea"))
+            .filter(|tag| tag.contains(&format!(r#"id="{id}""#)))
+            .any(|tag| tag.contains(r#"aria-invalid="true""#) && tag.contains(&format!("problem-{id}")));
+        assert!(marked, "{field}: {html}");
+        assert_eq!(html.matches(r#"aria-invalid="true""#).count(), 1, "{field}: only the bad field");
     }
     assert_eq!(app.store.shop("alpha").await.unwrap().unwrap().name, "alpha store");
     let form = [
