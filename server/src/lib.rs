@@ -22,6 +22,7 @@ pub mod mail;
 pub mod memory;
 pub mod mended;
 pub mod metrics;
+pub mod page_lane;
 pub mod peers;
 pub mod problem;
 pub mod refused_form;

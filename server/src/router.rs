@@ -51,6 +51,8 @@ pub struct Shared {
     pub metrics_apart: bool,
     /// Set on the first stop signal: `/readyz` then answers 503.
     pub stopping: crate::stopping::Stopping,
+    /// What the console's and the order-links pages may hold of the pool.
+    pub pages: Arc<crate::page_lane::PageLane>,
 }
 
 /// How long one request may take unless configured.
@@ -71,6 +73,7 @@ impl AppState {
             leptos_options.output_name = name.into();
         }
         let limits = Arc::new(LookupLimits::new(LimitSettings::default()));
+        let pages = Arc::new(crate::page_lane::PageLane::for_pool(store.pool_size()));
         AppState(Arc::new(Shared {
             leptos_options: Arc::new(leptos_options),
             store,
@@ -86,6 +89,7 @@ impl AppState {
             mail: None,
             metrics_apart: false,
             stopping: crate::stopping::Stopping::default(),
+            pages,
         }))
     }
 
@@ -144,6 +148,12 @@ impl AppState {
     /// The same state answering 408 to requests that take longer than `timeout`.
     pub fn with_request_timeout(mut self, timeout: std::time::Duration) -> Self {
         self.fields().request_timeout = timeout;
+        self
+    }
+
+    /// The same state with another lane for people's pages (`page_lane`).
+    pub fn with_page_lane(mut self, lane: crate::page_lane::PageLane) -> Self {
+        self.fields().pages = Arc::new(lane);
         self
     }
 
@@ -249,8 +259,18 @@ pub fn app(state: AppState) -> Router {
     };
     let router = router
         .merge(api::routes())
-        .merge(crate::console::routes())
-        .merge(crate::links::routes())
+        // People's pages that read as much as a shop has wait their turn for
+        // a share of the pool (`page_lane`).
+        .merge(
+            crate::console::routes().route_layer(axum::middleware::from_fn_with_state(
+                state.clone(),
+                crate::page_lane::console,
+            )),
+        )
+        .merge(crate::links::routes().route_layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            crate::page_lane::links,
+        )))
         .route("/track/{shop}", post(posted::track_post))
         .route("/embed/{shop}", post(posted::track_post))
         .route("/embed.js", get(embed::loader))

@@ -165,6 +165,12 @@ pub async fn no_page(state: &AppState, headers: &HeaderMap) -> Response {
     refused::no_page(session::reader_locale(state, headers).await)
 }
 
+/// The page answering a console request that waited too long for its turn
+/// (`page_lane`), in the browser's language: nothing was read or done.
+pub fn busy(headers: &HeaderMap) -> Response {
+    refused::busy(locale_of(headers))
+}
+
 /// The page answering a console form too large to read (`guard`), in the
 /// browser's language: the form is refused before any session is read.
 pub fn form_too_large(headers: &HeaderMap) -> Response {

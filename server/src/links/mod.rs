@@ -28,6 +28,13 @@ pub fn routes() -> Router<AppState> {
         )
 }
 
+/// The page answering a request of a shopper's page of orders that waited too
+/// long for its turn (`page_lane`): in the shopper's language (`?locale=`, else
+/// the browser's), nothing read or done, to be asked again shortly.
+pub fn busy(state: &AppState, headers: &axum::http::HeaderMap, uri: &axum::http::Uri) -> axum::response::Response {
+    page::busy(state, headers, uri)
+}
+
 /// The path of a link (no email address or order number in it).
 pub fn link_path(slug: &str, token: &str, locale: &str) -> String {
     format!("/track/{slug}/o/{token}?locale={locale}")

@@ -279,14 +279,27 @@ fn gone(state: &AppState, locale: Locale, slug: &str) -> Response {
     message(state, locale, StatusCode::GONE, "links.gone", slug)
 }
 
+/// The database could not answer: to be asked again after the seconds the API says.
 fn unavailable(state: &AppState, locale: Locale) -> Response {
-    message(
+    let mut page = message(
         state,
         locale,
         StatusCode::SERVICE_UNAVAILABLE,
         "error.unavailable",
         None,
-    )
+    );
+    let wait = HeaderValue::from(crate::problem::RETRY_UNAVAILABLE_SECS);
+    page.headers_mut().insert(header::RETRY_AFTER, wait);
+    page
+}
+
+/// See `links::busy`.
+pub(super) fn busy(state: &AppState, headers: &HeaderMap, uri: &axum::http::Uri) -> Response {
+    let query = Query::<PageQuery>::try_from_uri(uri).map(|q| q.0).unwrap_or_default();
+    let mut page = unavailable(state, locale_of(&query, headers));
+    let wait = HeaderValue::from(crate::problem::RETRY_BUSY_SECS);
+    page.headers_mut().insert(header::RETRY_AFTER, wait);
+    page
 }
 
 /// A short page: one sentence and, when the shop is known, the way to ask again.

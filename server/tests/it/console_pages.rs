@@ -45,7 +45,12 @@ async fn settings_change_the_widget_and_bad_ones_change_nothing() {
     );
     for (field, id, value, says) in [
         ("accent", "accent", "red; background:url(x)", "hex colour"),
-        ("allowed_origins", "origins", "javascript:alert(1)", "scheme://host[:port]"),
+        (
+            "allowed_origins",
+            "origins",
+            "javascript:alert(1)",
+            "scheme://host[:port]",
+        ),
         ("locale", "locale", "fi", "languages offered"),
         ("name", "name", "", "1 to 100 characters"),
     ] {
@@ -82,7 +87,11 @@ async fn settings_change_the_widget_and_bad_ones_change_nothing() {
             .filter(|tag| tag.contains(&format!(r#"id="{id}""#)))
             .any(|tag| tag.contains(r#"aria-invalid="true""#) && tag.contains(&format!("problem-{id}")));
         assert!(marked, "{field}: {html}");
-        assert_eq!(html.matches(r#"aria-invalid="true""#).count(), 1, "{field}: only the bad field");
+        assert_eq!(
+            html.matches(r#"aria-invalid="true""#).count(),
+            1,
+            "{field}: only the bad field"
+        );
     }
     assert_eq!(app.store.shop("alpha").await.unwrap().unwrap().name, "alpha store");
     let form = [

@@ -22,6 +22,7 @@ mod console;
 mod console_account;
 mod console_addresses;
 mod console_browsers;
+mod console_burst;
 mod console_changes;
 mod console_days_csv;
 mod console_erase;

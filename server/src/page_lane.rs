@@ -1,0 +1,156 @@
+//! What people's pages may hold of the database at once: the merchant
+//! console's pages and forms, and a shopper's page of orders from a mailed
+//! link. Each reads as much as its shop has (a shopper's thousands of orders, a
+//! long audit log), on the pool that also takes orders from the API and
+//! answers `/readyz`; a browser that asks for two hundred of them at once must
+//! not take every connection from those.
+//!
+//! At most [`places`] such requests run at once (half the pool, at least
+//! one), and one owner (a console session, else a client address) holds at most
+//! [`PER_OWNER`] of them: its other requests wait their turn behind its own, so
+//! a burst from one browser delays that browser, not another merchant's. A
+//! request that waited [`PATIENCE`] is answered "busy" (503 with
+//! `Retry-After`) having read nothing. The console's stylesheet and script read
+//! no database and never wait. The table of owners is capped
+//! ([`MAX_OWNERS`]); owners beyond it share one place of their own.
+
+use crate::AppState;
+use app::limits::Client;
+use axum::extract::{Request, State};
+use axum::http::HeaderMap;
+use axum::middleware::Next;
+use axum::response::Response;
+use std::collections::HashMap;
+use std::hash::{BuildHasher, Hash, RandomState};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+
+/// The places one owner may hold at once.
+pub const PER_OWNER: usize = 2;
+/// How long a request waits for a place before it is answered "busy".
+pub const PATIENCE: Duration = Duration::from_secs(3);
+/// The owners followed at once; beyond them, owners share one place.
+pub const MAX_OWNERS: usize = 4096;
+
+/// The places of a pool of `pool` connections: half of it, at least one.
+pub fn places(pool: usize) -> usize {
+    (pool / 2).max(1)
+}
+
+/// The lane (see the module's notes).
+pub struct PageLane {
+    places: Arc<Semaphore>,
+    owners: Mutex<HashMap<u64, Arc<Semaphore>>>,
+    /// Owners by a hash of their own, keyed at random.
+    keys: RandomState,
+    /// The place shared by the owners beyond [`MAX_OWNERS`].
+    strangers: Arc<Semaphore>,
+    patience: Duration,
+}
+
+/// A request's places, given back when it is answered (or dropped).
+pub struct Pass {
+    _own: OwnedSemaphorePermit,
+    _shared: OwnedSemaphorePermit,
+}
+
+impl PageLane {
+    /// A lane for a pool of `pool` connections.
+    pub fn for_pool(pool: usize) -> PageLane {
+        PageLane::new(places(pool), PATIENCE)
+    }
+
+    pub fn new(places: usize, patience: Duration) -> PageLane {
+        PageLane {
+            places: Arc::new(Semaphore::new(places.max(1))),
+            owners: Mutex::new(HashMap::new()),
+            keys: RandomState::new(),
+            strangers: Arc::new(Semaphore::new(1)),
+            patience,
+        }
+    }
+
+    /// A place for a request of `owner`, once its owner's earlier requests and
+    /// the lane have room; `None` when that took longer than the patience.
+    pub async fn enter(&self, owner: impl Hash) -> Option<Pass> {
+        let own = self.owner(owner);
+        let places = self.places.clone();
+        let wait = async move {
+            let own = own.acquire_owned().await.ok()?;
+            let shared = places.acquire_owned().await.ok()?;
+            Some(Pass {
+                _own: own,
+                _shared: shared,
+            })
+        };
+        tokio::time::timeout(self.patience, wait).await.ok().flatten()
+    }
+
+    /// The owner's semaphore, made on its first request; the owners no request
+    /// holds or waits for are let go when the table is full.
+    fn owner(&self, owner: impl Hash) -> Arc<Semaphore> {
+        let key = self.keys.hash_one(owner);
+        let mut owners = self.owners.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(own) = owners.get(&key) {
+            return own.clone();
+        }
+        if owners.len() >= MAX_OWNERS {
+            owners.retain(|_, own| Arc::strong_count(own) > 1);
+        }
+        if owners.len() >= MAX_OWNERS {
+            return self.strangers.clone();
+        }
+        owners
+            .entry(key)
+            .or_insert_with(|| Arc::new(Semaphore::new(PER_OWNER)))
+            .clone()
+    }
+
+    /// The owners followed now (for tests).
+    pub fn owners(&self) -> usize {
+        self.owners.lock().map_or(0, |o| o.len())
+    }
+}
+
+/// Who a request is of: its console session, else its client.
+#[derive(Hash)]
+enum Owner<'a> {
+    Session(&'a str),
+    Client(Client),
+}
+
+/// A request of the console's pages and forms, in the lane; "busy" in the
+/// browser's language when it waited too long. The stylesheet and the script
+/// go by.
+pub async fn console(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    if matches!(req.uri().path(), "/console/console.css" | "/console/console.js") {
+        return next.run(req).await;
+    }
+    held(&state, req, next, crate::console::busy).await
+}
+
+/// A request of a shopper's page of orders (or its forms), in the lane; "busy"
+/// in the shopper's language when it waited too long.
+pub async fn links(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let uri = req.uri().clone();
+    held(&state, req, next, |headers| crate::links::busy(&state, headers, &uri)).await
+}
+
+async fn held(state: &AppState, req: Request, next: Next, busy: impl FnOnce(&HeaderMap) -> Response) -> Response {
+    let (parts, body) = req.into_parts();
+    let session = crate::console::session::cookie(state, &parts.headers, crate::console::session::SESSION_COOKIE);
+    let owner = match session {
+        Some(id) => Owner::Session(id),
+        None => Owner::Client(state.client(&parts)),
+    };
+    let Some(pass) = state.pages.enter(owner).await else {
+        return busy(&parts.headers);
+    };
+    let answer = next.run(Request::from_parts(parts, body)).await;
+    drop(pass);
+    answer
+}
+
+#[cfg(test)]
+mod tests;

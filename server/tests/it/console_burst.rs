@@ -1,0 +1,93 @@
+//! A burst of console pages from one signed-in browser waits its turn for a
+//! share of the pool (`page_lane`): another merchant's pages, the API's
+//! orders and `/readyz` go on meanwhile, and what the burst is refused is a
+//! "busy" page to ask again, never a page saying the database is away.
+
+use crate::common;
+
+use app::store::Role;
+use common::console::{account, sign_in};
+use common::{TestApp, EXAMPLE};
+
+#[tokio::test]
+async fn one_browsers_burst_of_console_pages_leaves_the_pool_to_everyone_else() {
+    let app = TestApp::spawn().await;
+    account(&app, "owner@alpha.example", "alpha", Role::Owner).await;
+    account(&app, "help@alpha.example", "alpha", Role::Staff).await;
+    let owner = sign_in(&app, "owner@alpha.example").await;
+    let staff = sign_in(&app, "help@alpha.example").await;
+    assert_eq!(app.put("alpha", "#1001", &app.alpha_key, EXAMPLE).await.status(), 201);
+
+    // With everyone else at work beside it.
+    let burst = futures::future::join_all((0..200).map(|_| async {
+        let res = owner.get("/console/shops/alpha").await;
+        let status = res.status().as_u16();
+        let retry = res.headers().contains_key("retry-after");
+        (status, retry, res.text().await.unwrap())
+    }));
+    let others = async {
+        let mut seen = Vec::new();
+        for _ in 0..5 {
+            seen.push(("staff page", staff.get("/console/shops/alpha").await.status().as_u16()));
+            let put = app.put("alpha", "#1001", &app.alpha_key, EXAMPLE).await;
+            seen.push(("put", put.status().as_u16()));
+            let ready = app.client.get(app.url("/readyz")).send().await.unwrap();
+            seen.push(("readyz", ready.status().as_u16()));
+        }
+        seen
+    };
+    let (burst, others) = tokio::join!(burst, others);
+    for (what, status) in &others {
+        assert!(*status < 300, "{what} answered {status} during the burst: {others:?}");
+    }
+    let mut served = 0;
+    for (status, retry, html) in &burst {
+        match status {
+            200 => served += 1,
+            503 => {
+                assert!(retry, "a busy page says when to ask again");
+                assert!(html.contains("The server is busy."), "{html}");
+            }
+            other => panic!("the burst was answered {other}: {html}"),
+        }
+    }
+    assert!(served > 0, "the burst's browser had its turns too");
+}
+
+/// The lane stands before every console page and form, and before a
+/// shopper's page of orders: with one place and little patience, a burst of
+/// one browser is mostly told "busy" (in its language, with `Retry-After`),
+/// the console's stylesheet never.
+#[tokio::test]
+async fn the_lane_stands_before_the_console_and_the_order_links_pages() {
+    use server::page_lane::PageLane;
+    let lane = || PageLane::new(1, std::time::Duration::from_millis(30));
+    let app = TestApp::spawn_configured(|state| state.with_page_lane(lane())).await;
+    account(&app, "owner@alpha.example", "alpha", Role::Owner).await;
+    let owner = sign_in(&app, "owner@alpha.example").await;
+    let statuses = |answers: Vec<reqwest::Response>| answers.iter().map(|r| r.status().as_u16()).collect::<Vec<_>>();
+    let pages = futures::future::join_all((0..100).map(|_| owner.get("/console/shops/alpha"))).await;
+    let pages = statuses(pages);
+    assert!(
+        pages.contains(&200) && pages.iter().filter(|s| **s == 503).count() > 50,
+        "{pages:?}"
+    );
+    let css = futures::future::join_all((0..100).map(|_| owner.get("/console/console.css"))).await;
+    assert!(statuses(css).iter().all(|s| *s == 200));
+    // A shopper's link page, asked in German: the busy page in German.
+    let link = format!("/track/alpha/o/{}?locale=de", "0".repeat(64));
+    let links = futures::future::join_all((0..100).map(|_| app.client.get(app.url(&link)).send())).await;
+    let mut busy = 0;
+    for res in links {
+        let res = res.unwrap();
+        if res.status() == 503 {
+            busy += 1;
+            assert!(res.headers().contains_key("retry-after"));
+            let html = res.text().await.unwrap();
+            assert!(html.contains(r#"lang="de""#), "{html}");
+        } else {
+            assert_eq!(res.status(), 410, "an unknown link, once its turn came");
+        }
+    }
+    assert!(busy > 0, "{busy} of 100 turned away");
+}
