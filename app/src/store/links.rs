@@ -155,14 +155,7 @@ impl Store {
         email_key: &str,
         since: Option<DateTime<Utc>>,
     ) -> Result<(Vec<ShopperView>, bool), StoreError> {
-        let placed = match self.backend {
-            Backend::Sqlite => "json_extract(doc, '$.placed_at')",
-            Backend::Postgres => "doc->>'placed_at'",
-        };
-        let sql = format!(
-            "SELECT shopper_view FROM orders WHERE shop_id = $1 AND email_key = $2 AND shopper_view IS NOT NULL
-             ORDER BY {placed} DESC NULLS LAST, id DESC LIMIT $3"
-        );
+        let sql = views_with_email_sql(self.backend);
         let rows: Vec<String> = sqlx::query_scalar(&sql)
             .bind(shop_id)
             .bind(email_key)
@@ -235,6 +228,20 @@ impl Store {
         )
         .await
     }
+}
+
+/// The query of [`Store::views_with_email`]: the address's orders in the order
+/// of the index `orders_by_email_placed` (its expression written alike), so
+/// that the newest are read first and no more than the limit.
+fn views_with_email_sql(backend: Backend) -> String {
+    let placed = match backend {
+        Backend::Sqlite => "json_extract(doc, '$.placed_at')",
+        Backend::Postgres => "doc->>'placed_at'",
+    };
+    format!(
+        "SELECT shopper_view FROM orders WHERE shop_id = $1 AND email_key = $2 AND shopper_view IS NOT NULL
+         ORDER BY {placed} DESC NULLS LAST, id DESC LIMIT $3"
+    )
 }
 
 #[cfg(test)]

@@ -134,3 +134,43 @@ async fn a_shoppers_last_orders_erased_at_once_through_two_servers_take_their_li
         assert!(left.is_empty(), "round {round}: the link outlived the shopper's orders");
     }
 }
+
+/// A shopper's orders are read in the index's order, newest first, and no
+/// more than asked: no sort of every order of an address that has thousands.
+#[tokio::test]
+async fn a_shoppers_orders_are_read_newest_first_from_their_index_without_a_sort() {
+    use sqlx::Row;
+    let (_dir, store, _url) = store_at().await;
+    let sql = views_with_email_sql(store.backend);
+    let mut conn = store.pool.acquire().await.unwrap();
+    let (explain, column) = match store.backend {
+        Backend::Sqlite => ("EXPLAIN QUERY PLAN", 3),
+        Backend::Postgres => {
+            // As on a big table: no scan of the whole table, and a sort only
+            // where the index cannot give the order.
+            sqlx::query("SET enable_seqscan = off")
+                .execute(&mut *conn)
+                .await
+                .unwrap();
+            sqlx::query("SET enable_bitmapscan = off")
+                .execute(&mut *conn)
+                .await
+                .unwrap();
+            ("EXPLAIN", 0)
+        }
+    };
+    let rows = sqlx::query(&format!("{explain} {sql}"))
+        .bind(1i64)
+        .bind("shopper@example.com")
+        .bind(501i64)
+        .fetch_all(&mut *conn)
+        .await
+        .unwrap();
+    if store.backend == Backend::Postgres {
+        sqlx::query("RESET ALL").execute(&mut *conn).await.unwrap();
+    }
+    let plan: Vec<String> = rows.iter().map(|r| r.try_get::<String, _>(column).unwrap()).collect();
+    let plan = plan.join("\n");
+    assert!(plan.contains("orders_by_email_placed"), "{plan}");
+    assert!(!plan.contains("TEMP B-TREE") && !plan.contains("Sort"), "{plan}");
+}
