@@ -226,7 +226,25 @@ pub async fn member_posting(
     csrf: &str,
 ) -> Result<Membership, Response> {
     let member = membership(state, signed, slug, section).await?;
-    posting(state, signed, member, csrf).await
+    posting(state, signed, member, csrf, Allowance::Changes).await
+}
+
+/// [`member_posting`] for a support-view search, which takes from the
+/// account's allowance of searches rather than of changes.
+pub async fn member_searching(
+    state: &AppState,
+    signed: &Signed,
+    slug: &str,
+    csrf: &str,
+) -> Result<Membership, Response> {
+    let member = membership(state, signed, slug, Section::Orders).await?;
+    posting(state, signed, member, csrf, Allowance::Searches).await
+}
+
+/// Which of an account's allowances a form takes from (`app::limits::console`).
+enum Allowance {
+    Changes,
+    Searches,
 }
 
 /// [`member_posting`] for a form only owners may post in a section staff
@@ -242,14 +260,25 @@ pub async fn owner_posting(
     if member.role != Role::Owner {
         return Err(refused::owners_only(signed.locale));
     }
-    posting(state, signed, member, csrf).await
+    posting(state, signed, member, csrf, Allowance::Changes).await
 }
 
-async fn posting(state: &AppState, signed: &Signed, member: Membership, csrf: &str) -> Result<Membership, Response> {
+async fn posting(
+    state: &AppState,
+    signed: &Signed,
+    member: Membership,
+    csrf: &str,
+    allowance: Allowance,
+) -> Result<Membership, Response> {
     if !signed.csrf_ok(csrf) {
         return Err(refused::stale_form(signed.locale));
     }
-    if let Err(wait) = state.limits.reserve_console_write(signed.session.user_id) {
+    let user = signed.session.user_id;
+    let taken = match allowance {
+        Allowance::Changes => state.limits.reserve_console_write(user),
+        Allowance::Searches => state.limits.reserve_console_search(user),
+    };
+    if let Err(wait) = taken {
         return Err(refused::too_many(signed.locale, wait));
     }
     seen(state, signed, &member).await;

@@ -10,7 +10,7 @@ use super::pages::csrf_field;
 use super::refused;
 use super::session::Signed;
 use super::support::{self, Typed};
-use super::{member_posting, t, Section};
+use super::{member_searching, t};
 use crate::AppState;
 use app::view::ShopperView;
 use app::zone::Zone;
@@ -38,7 +38,7 @@ pub async fn find(
     Path(slug): Path<String>,
     Form(form): Form<EmailForm>,
 ) -> Response {
-    let member = match member_posting(&state, &signed, &slug, Section::Orders, &form.csrf).await {
+    let member = match member_searching(&state, &signed, &slug, &form.csrf).await {
         Ok(m) => m,
         Err(page) => return page,
     };

@@ -8,7 +8,7 @@ use super::noted::{Done, Noted};
 use super::pages::{self, csrf_field, notice, Frame, Section};
 use super::refused;
 use super::session::Signed;
-use super::{erase, member, member_posting, t};
+use super::{erase, member, member_searching, t};
 use crate::AppState;
 use app::store::{Membership, Role};
 use axum::extract::{Path, State};
@@ -68,7 +68,7 @@ pub async fn find(
     Path(slug): Path<String>,
     Form(form): Form<FindForm>,
 ) -> Response {
-    let member = match member_posting(&state, &signed, &slug, Section::Orders, &form.csrf).await {
+    let member = match member_searching(&state, &signed, &slug, &form.csrf).await {
         Ok(m) => m,
         Err(page) => return page,
     };

@@ -319,3 +319,48 @@ async fn an_address_a_form_posts_to_sends_a_get_to_the_page_the_form_is_on() {
     assert!(browser.page("/console/shops/alpha/keys").await.contains("<form"));
     assert_eq!(live_keys(&app).await, before);
 }
+
+/// Support-view searches take from an allowance of their own: an account that
+/// spent it helping shoppers can still change its settings and its account.
+#[tokio::test]
+async fn searches_spend_an_allowance_of_their_own_and_leave_the_changes_theirs() {
+    let limits = app::limits::LimitSettings {
+        console_writes_per_account: 5,
+        ..app::limits::LimitSettings::default()
+    };
+    let app = TestApp::spawn_configured(move |s| s.with_limits(limits)).await;
+    let browser = owner(&app).await;
+    let csrf = browser.csrf().await;
+    // Five searches: four by number, one by email.
+    for i in 0..4 {
+        let number = format!("#{}", 2000 + i);
+        let res = browser
+            .post_with("/console/shops/alpha/orders", &csrf, &[("number", &number)])
+            .await;
+        assert_ne!(res.status(), 429, "search {i}");
+        let by_email = [("email", "nobody@example.com")];
+        if i == 0 {
+            let res = browser
+                .post_with("/console/shops/alpha/orders/by-email", &csrf, &by_email)
+                .await;
+            assert_ne!(res.status(), 429, "a search by email");
+        }
+    }
+    let res = browser
+        .post_with("/console/shops/alpha/orders", &csrf, &[("number", "#1")])
+        .await;
+    assert_eq!(res.status(), 429, "the searches' allowance is spent");
+    // The changes' is whole: the account's language and the shop's settings.
+    let res = browser
+        .post_with("/console/account/language", &csrf, &[("language", "de")])
+        .await;
+    assert_eq!(res.status(), 303);
+    let form = [
+        ("name", "Alpha"),
+        ("locale", "en"),
+        ("accent", ""),
+        ("allowed_origins", ""),
+    ];
+    let res = browser.post_with("/console/shops/alpha/settings", &csrf, &form).await;
+    assert_eq!(res.status(), 303);
+}
