@@ -14,8 +14,9 @@ pub struct PageQuery {
     page: Option<String>,
 }
 
-/// The most pages a list is read to.
-const MOST_PAGES: u32 = 100_000;
+/// The most pages a list is read to (the newest 500,000 entries): an older
+/// page is a deeper read of the database for every look at it.
+const MOST_PAGES: u32 = 10_000;
 
 /// The page asked for: 1 without `?page=`; `None` for `?page=` twice or
 /// anything but a number from 1 to [`MOST_PAGES`] ([`no_such_page`]).
@@ -44,10 +45,12 @@ pub fn nothing(locale: Locale, page: u32, empty: bool, words: &str) -> Option<im
 }
 
 /// The links to the newest page, the next newer one (from the third page on)
-/// and the next older one, if there is more than one page; `words` names the
-/// list's texts (`newest`, `newer`, `older`, `pages`).
+/// and the next older one, if there is more than one page and the older one
+/// is read ([`MOST_PAGES`]); `words` names the list's texts (`newest`,
+/// `newer`, `older`, `pages`).
 pub fn links(locale: Locale, here: &str, page: u32, more: bool, words: &str) -> Option<impl IntoView + use<>> {
     let text = |key: &str| t(locale, &format!("{words}.{key}"));
+    let more = more && page < MOST_PAGES;
     (page > 1 || more).then(|| {
         let newest = (page > 1).then(|| view! { <a href=here.to_string()>{text("newest")}</a> });
         let newer = (page > 2)
@@ -56,4 +59,36 @@ pub fn links(locale: Locale, here: &str, page: u32, more: bool, words: &str) -> 
             more.then(|| view! { " " <a href=format!("{here}?page={}", page + 1) rel="next">{text("older")}</a> });
         view! { <nav class="pages" aria-label=text("pages")>{newest}{newer}{older}</nav> }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn shown(page: u32, more: bool) -> String {
+        links(Locale::En, "/console/shops/a/audit", page, more, "console.audit").map_or(String::new(), |v| v.to_html())
+    }
+
+    #[test]
+    fn the_last_page_read_links_to_no_older_one() {
+        assert!(shown(1, true).contains(r#"href="/console/shops/a/audit?page=2""#));
+        assert!(shown(MOST_PAGES - 1, true).contains(&format!("?page={MOST_PAGES}")));
+        let last = shown(MOST_PAGES, true);
+        assert!(!last.contains(&format!("?page={}", MOST_PAGES + 1)), "{last}");
+        assert!(last.contains(&format!("?page={}", MOST_PAGES - 1)), "{last}");
+        assert_eq!(shown(1, false), "");
+    }
+
+    #[test]
+    fn pages_are_asked_from_one_to_the_most_read() {
+        let asked = |page: &str| {
+            let uri: axum::http::Uri = format!("/x?page={page}").parse().unwrap();
+            page_asked(Query::try_from_uri(&uri))
+        };
+        assert_eq!(asked("1"), Some(1));
+        assert_eq!(asked(&MOST_PAGES.to_string()), Some(MOST_PAGES));
+        for bad in ["0", "-1", "1e9", "abc", "", "10001"] {
+            assert_eq!(asked(bad), None, "{bad}");
+        }
+    }
 }
