@@ -233,7 +233,7 @@ impl Store {
 /// The query of [`Store::views_with_email`]: the address's orders in the order
 /// of the index `orders_by_email_placed` (its expression written alike), so
 /// that the newest are read first and no more than the limit.
-fn views_with_email_sql(backend: Backend) -> String {
+pub(super) fn views_with_email_sql(backend: Backend) -> String {
     let placed = match backend {
         Backend::Sqlite => "json_extract(doc, '$.placed_at')",
         Backend::Postgres => "doc->>'placed_at'",

@@ -397,6 +397,8 @@ mod invite_removal_tests;
 #[cfg(test)]
 mod lookup_tests;
 #[cfg(test)]
+mod plan_tests;
+#[cfg(test)]
 mod reconnect_tests;
 #[cfg(test)]
 mod rival_tests;

@@ -186,14 +186,11 @@ impl Store {
 
     /// The shop's refusals of the last 24 hours, most attempts first (at most 100).
     pub async fn refusals(&self, shop_id: i64) -> Result<Vec<Refusal>, StoreError> {
-        let rows: Vec<(String, String, i64, String)> = sqlx::query_as(
-            "SELECT kind, subject, attempts, last_at FROM refusals WHERE shop_id = $1 AND last_at >= $2
-             ORDER BY attempts DESC, last_at DESC LIMIT 100",
-        )
-        .bind(shop_id)
-        .bind(day_ago())
-        .fetch_all(&self.pool)
-        .await?;
+        let rows: Vec<(String, String, i64, String)> = sqlx::query_as(LISTED)
+            .bind(shop_id)
+            .bind(day_ago())
+            .fetch_all(&self.pool)
+            .await?;
         Ok(rows
             .into_iter()
             .map(|(kind, subject, attempts, last_at)| Refusal {
@@ -223,6 +220,12 @@ fn idle_sql(backend: super::Backend) -> &'static str {
 fn day_ago() -> String {
     super::time_in(-chrono::Duration::hours(24))
 }
+
+/// The query of [`Store::refusals`], in the order of the index
+/// `refusals_by_attempts`: the hundred listed are read, not every refusal.
+pub(super) const LISTED: &str =
+    "SELECT kind, subject, attempts, last_at FROM refusals WHERE shop_id = $1 AND last_at >= $2
+     ORDER BY attempts DESC, last_at DESC LIMIT 100";
 
 #[cfg(test)]
 #[path = "refusals_tests.rs"]
