@@ -39,7 +39,18 @@ pub async fn home(
                     .headers()
                     .get(header::LOCATION)
                     .is_some_and(|l| l == session::ENDED);
-            let said = ended.then(|| t(locale_of(&headers), "console.sign_in.ended"));
+            let out = uri
+                .query()
+                .and_then(|q| q.split('&').find_map(|p| p.strip_prefix("out=")));
+            let said = match (ended, out) {
+                (true, _) => Some((t(locale_of(&headers), "console.sign_in.ended"), true)),
+                // Signed out here, or everywhere: said so, as a status.
+                (false, Some("here")) => Some((t(locale_of(&headers), "console.sign_in.signed_out"), false)),
+                (false, Some("everywhere")) => {
+                    Some((t(locale_of(&headers), "console.sign_in.signed_out_everywhere"), false))
+                }
+                _ => None,
+            };
             return sign_in_page(&state, &headers, StatusCode::OK, said, "");
         }
         Err(answer) => return answer,
@@ -85,7 +96,7 @@ fn sign_in_page(
     state: &AppState,
     headers: &HeaderMap,
     status: StatusCode,
-    error: Option<String>,
+    said: Option<(String, bool)>,
     typed: &str,
 ) -> Response {
     let locale = locale_of(headers);
@@ -100,7 +111,7 @@ fn sign_in_page(
         &title.clone(),
         view! {
             <h1>{title}</h1>
-            {notice(error, true)}
+            {said.map(|(text, error)| notice(Some(text), error))}
             <form method="post" action="/console/sign-in" class="stack">
                 <input type="hidden" name="csrf" value=form_token.clone()/>
                 <label for="email">{t(locale, "console.sign_in.email")}</label>
@@ -168,7 +179,7 @@ pub async fn sign_in(
             &state,
             &headers,
             status,
-            Some(t(locale, "console.sign_in.wrong")),
+            Some((t(locale, "console.sign_in.wrong"), true)),
             &typed,
         )
     };
@@ -184,7 +195,13 @@ pub async fn sign_in(
     let limited = |wait: std::time::Duration| {
         let minutes = pages::minutes(wait);
         let text = app::i18n::t_args(locale, "console.sign_in.limited", &[("minutes", &minutes)]);
-        let page = sign_in_page(&state, &headers, StatusCode::TOO_MANY_REQUESTS, Some(text), &typed);
+        let page = sign_in_page(
+            &state,
+            &headers,
+            StatusCode::TOO_MANY_REQUESTS,
+            Some((text, true)),
+            &typed,
+        );
         pages::retry_after(page, wait)
     };
     let Right { account, hash, known } = match check_password(&state, &client, &headers, &email, form.password).await {
@@ -260,8 +277,10 @@ pub(super) async fn open_session(
     ]))
 }
 
-fn signed_out(state: &AppState) -> Response {
-    let mut response = Redirect::to("/console").into_response();
+/// To the sign-in page, which says the browser is signed out (`here`) or every
+/// browser of the account is (`everywhere`), with the session's cookie cleared.
+fn signed_out(state: &AppState, out: &str) -> Response {
+    let mut response = Redirect::to(&format!("/console?out={out}")).into_response();
     response
         .headers_mut()
         .append(header::SET_COOKIE, session::set_cookie(state, SESSION_COOKIE, None));
@@ -274,7 +293,7 @@ pub async fn sign_out(State(state): State<AppState>, signed: Signed, Form(form):
         return refused::stale_form(signed.locale);
     }
     match state.store.end_session(&signed.id_hash).await {
-        Ok(()) => signed_out(&state),
+        Ok(()) => signed_out(&state, "here"),
         Err(e) => {
             tracing::error!(error = %e, "could not end a session");
             refused::unavailable(signed.locale)
@@ -292,7 +311,7 @@ pub async fn sign_out_everywhere(
         return refused::stale_form(signed.locale);
     }
     match state.store.end_sessions(signed.session.user_id).await {
-        Ok(_) => signed_out(&state),
+        Ok(_) => signed_out(&state, "everywhere"),
         Err(e) => {
             tracing::error!(error = %e, "could not end sessions");
             refused::unavailable(signed.locale)

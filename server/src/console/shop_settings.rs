@@ -120,7 +120,7 @@ fn settings_page(
     let slug = member.shop.slug.clone();
     let languages = Locale::ALL
         .into_iter()
-        .map(|l| view! { <option value=l.code() selected=form.locale == l.code()>{l.native_name()}</option> })
+        .map(|l| view! { <option value=l.code() lang=l.lang_tag() selected=form.locale == l.code()>{l.native_name()}</option> })
         .collect_view();
     let shop_locale = Locale::parse(&member.shop.locale).unwrap_or_default();
     let snippet = crate::embed::snippet(&base_url(state, headers), &slug, shop_locale);

@@ -132,7 +132,11 @@ pub async fn find(
         tracing::error!(error = %e, "could not record a support view");
         return refused::unavailable(locale);
     }
+    let owner = member.role == Role::Owner;
     let shown = view! {
+        // The erase form comes after both sides, which for an order of a
+        // hundred parcels are long on a phone: a way straight to it.
+        {owner.then(|| view! { <p><a href="#erase-title">{t(locale, "console.orders.erase_title")}</a></p> })}
         <div class="split">
             <section aria-labelledby="merchant-title">
                 <h2 id="merchant-title">{t(locale, "console.orders.merchant")}</h2>
@@ -143,7 +147,7 @@ pub async fn find(
                 <div class="shopper" lang=shopper_locale.lang_tag() inner_html=shopper_html></div>
             </section>
         </div>
-        {(member.role == Role::Owner).then(|| {
+        {owner.then(|| {
             erase::form(locale, &signed.session.csrf, &member.shop.slug, (number, &name), &version)
         })}
     };

@@ -95,6 +95,14 @@ async fn sessions_are_opaque_http_only_strict_cookies_that_end() {
     let csrf = browser.csrf().await;
     let res = browser.post_with("/console/sign-out-everywhere", &csrf, &[]).await;
     assert_eq!(res.status(), 303);
+    // To the sign-in page, which says so.
+    assert_eq!(res.headers()["location"], "/console?out=everywhere");
+    let said = app.client.get(app.url("/console?out=everywhere")).send().await.unwrap();
+    let said = said.text().await.unwrap();
+    assert!(
+        said.contains(r#"role="status""#) && said.contains("You are signed out on every device"),
+        "{said}"
+    );
     assert!(set_cookie(&res, session::SESSION_COOKIE.plain)
         .unwrap()
         .1

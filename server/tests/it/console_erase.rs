@@ -47,9 +47,17 @@ async fn an_owner_erases_an_order_from_the_support_view() {
     // Staff see the order, not the form; owners see both.
     let res = help.post(ORDERS, &[("number", "#1001")]).await;
     assert_eq!(res.status(), 200);
-    assert!(!res.text().await.unwrap().contains(ERASE), "no erase form for staff");
+    let staff_page = res.text().await.unwrap();
+    assert!(!staff_page.contains(ERASE), "no erase form for staff");
+    assert!(!staff_page.contains("#erase-title"), "nor the way to it");
     let found = owner.post(ORDERS, &[("number", " #1001 ")]).await.text().await.unwrap();
     assert!(found.contains(&format!("action=\"{ERASE}\"")), "{found}");
+    // A way to the form before both sides of the order, which may be long.
+    let to_form = found.find(r##"<a href="#erase-title">Erase this order</a>"##);
+    assert!(
+        to_form.is_some_and(|at| at < found.find("merchant-title").unwrap_or(0)),
+        "{found}"
+    );
     assert!(found.contains("Erase this order") && found.contains("name=\"confirm\""));
     // The button names the order it erases, as the shop stored it.
     assert!(found.contains(">Erase order #1001</button>"), "{found}");

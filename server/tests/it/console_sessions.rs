@@ -93,6 +93,14 @@ async fn secure_sites_use_host_only_cookies_and_ignore_plain_ones() {
     let csrf = browser.csrf().await;
     let out = browser.post_with("/console/sign-out", &csrf, &[]).await;
     assert_eq!(out.status(), 303);
+    assert_eq!(out.headers()["location"], "/console?out=here");
+    let said = app
+        .client
+        .get(app.url("/console?out=here"))
+        .header("accept-language", "de")
+        .send()
+        .await;
+    assert!(said.unwrap().text().await.unwrap().contains("Sie sind abgemeldet."));
     let (value, cleared) = set_cookie(&out, session::SESSION_COOKIE.secure).expect("the session cookie cleared");
     assert!(
         value.is_empty() && cleared.contains("; Path=/;") && cleared.contains("Max-Age=0"),
