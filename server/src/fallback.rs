@@ -27,7 +27,7 @@ pub async fn not_found(State(state): State<AppState>, req: Request) -> Response 
         return ApiError::NoEndpoint.into_response();
     }
     if crate::console::is_console(req.uri().path()) {
-        return crate::console::no_page(&state, req.headers()).await;
+        return crate::console::no_page(&state, &req.into_parts().0).await;
     }
     if req.method() == Method::GET || req.method() == Method::HEAD {
         let accepted = req.headers().get(header::ACCEPT_ENCODING).cloned();

@@ -110,7 +110,7 @@ pub async fn guard(State(served): State<Served>, req: Request, next: Next) -> Re
 /// A form post over [`MAX_FORM_BODY`], refused unread: a console page in the
 /// browser's language for the console's forms (a merchant who pasted an image
 /// into a field), the problem document everywhere else.
-fn too_large(path: &str, headers: &HeaderMap) -> Response {
+pub(crate) fn too_large(path: &str, headers: &HeaderMap) -> Response {
     match path.starts_with("/console/") {
         true => crate::console::form_too_large(headers),
         false => ApiError::TooLarge.into_response(),

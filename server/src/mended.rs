@@ -25,11 +25,15 @@ pub async fn addresses(req: Request, next: Next) -> Response {
 
 /// The address `uri` was meant to be, when it is one of the faults above.
 fn mended(uri: &Uri) -> Option<HeaderValue> {
-    let path = uri.path();
-    let path = lower_case_shop(path)
-        .or_else(|| token_as_mailed(path))
-        .or_else(|| without_trailing_slash(path))?;
-    let location = match uri.query() {
+    let (path, query) = (uri.path(), uri.query());
+    let (path, query) = match lower_case_shop(path) {
+        Some(path) => (path, query),
+        None => match token_as_mailed(path, query) {
+            Some(mended) => mended,
+            None => (without_trailing_slash(path)?, query),
+        },
+    };
+    let location = match query {
         Some(query) => format!("{path}?{query}"),
         None => path,
     };
@@ -55,15 +59,61 @@ fn shopper_page(path: &str) -> Option<(&'static str, &str)> {
 }
 
 /// Characters a sentence may leave after a link: closing punctuation and
-/// quotes (as typed or percent-encoded) and a slash.
+/// quotes, as typed or percent-encoded (in either case), the Japanese and
+/// Chinese full stop, comma and closing bracket, a space (a plain or a
+/// non-breaking one), an escaped `>` and a slash.
 const AFTER_A_LINK: &[&str] = &[
-    ".", ",", ";", ":", "!", "?", ")", "]", "}", ">", "'", "\"", "/", "*", "%22", "%27", "%3E", "%3e", "%29", "%5D",
-    "%5d",
+    ".",
+    ",",
+    ";",
+    ":",
+    "!",
+    "?",
+    ")",
+    "]",
+    "}",
+    ">",
+    "'",
+    "\"",
+    "/",
+    "*",
+    "%22",
+    "%27",
+    "%3E",
+    "%29",
+    "%5D",
+    "%E3%80%82",
+    "%E3%80%81",
+    "%EF%BC%89",
+    "%E2%80%9D",
+    "%E2%80%99",
+    "%20",
+    "%C2%A0",
+    "&gt;",
 ];
 
+/// `text` without the [`AFTER_A_LINK`] at its end.
+fn trimmed(text: &str) -> &str {
+    let mut text = text;
+    // The longest that ends it (`&gt;` rather than its `;`).
+    while let Some(after) = AFTER_A_LINK
+        .iter()
+        .filter(|after| {
+            text.len() >= after.len()
+                && text.is_char_boundary(text.len() - after.len())
+                && text[text.len() - after.len()..].eq_ignore_ascii_case(after)
+        })
+        .max_by_key(|after| after.len())
+    {
+        text = &text[..text.len() - after.len()];
+    }
+    text
+}
+
 /// A link that ends in a token (a set-password link, a shopper's order link)
-/// with only [`AFTER_A_LINK`] after its 64 hex digits: the link without them.
-fn token_as_mailed(path: &str) -> Option<String> {
+/// with only [`AFTER_A_LINK`] after its 64 hex digits, or after its query (a
+/// mailed order link ends in `?locale=de`): the link without them.
+fn token_as_mailed<'q>(path: &str, query: Option<&'q str>) -> Option<(String, Option<&'q str>)> {
     let (start, last) = path.rsplit_once('/')?;
     let (start, last) = match last.is_empty() {
         // A slash after the token: the segment before it.
@@ -72,15 +122,13 @@ fn token_as_mailed(path: &str) -> Option<String> {
     };
     let links = start == "/console/password" || is_order_links(start);
     let token = last.get(..64)?;
-    let mut rest = &last[64..];
-    if !links || !crate::token::is_token(token) || (rest.is_empty() && !path.ends_with('/')) {
+    let after = &last[64..];
+    if !links || !crate::token::is_token(token) || !trimmed(after).is_empty() {
         return None;
     }
-    while !rest.is_empty() {
-        let next = AFTER_A_LINK.iter().find(|after| rest.starts_with(**after))?;
-        rest = &rest[next.len()..];
-    }
-    Some(format!("{start}/{token}"))
+    let meant = query.map(trimmed);
+    let tidy = after.is_empty() && !path.ends_with('/') && meant == query;
+    (!tidy).then(|| (format!("{start}/{token}"), meant))
 }
 
 /// `/track/{shop}/o`, where a shop's order links are.
@@ -101,7 +149,7 @@ fn without_trailing_slash(path: &str) -> Option<String> {
         return None;
     }
     let shopper = shopper_page(bare).is_some_and(|(_, shop)| !shop.is_empty() && !shop.contains('/'));
-    let console = bare == "/console" || bare.starts_with("/console/");
+    let console = crate::console::is_console(bare);
     (shopper || console).then(|| bare.to_string())
 }
 

@@ -83,7 +83,7 @@ pub fn start_at_zero() {
 /// Counts every request by route template, method and status, and times it.
 pub async fn track(req: Request, next: Next) -> Response {
     let started = Instant::now();
-    let route = crate::router::route_template(&req).to_string();
+    let route = crate::telemetry::route_template(&req).to_string();
     let method = method_label(req.method());
     let res = next.run(req).await;
     let status = res.status().as_u16().to_string();

@@ -6,18 +6,21 @@
 //! not take every connection from those.
 //!
 //! At most [`places`] such requests run at once (half the pool, at least
-//! one), and one owner (a console session, else a client address) holds at most
-//! [`PER_OWNER`] of them: its other requests wait their turn behind its own, so
-//! a burst from one browser delays that browser, not another merchant's. A
-//! request that waited [`PATIENCE`] is answered "busy" (503 with
-//! `Retry-After`) having read nothing. The console's stylesheet and script read
-//! no database and never wait. The table of owners is capped
-//! ([`MAX_OWNERS`]); owners beyond it share one place of their own.
+//! one), and one client (an address, as the limits count them: not a cookie,
+//! which anyone can make up) holds at most half of them ([`per_owner`]): its
+//! other requests wait their turn behind its own, so a burst from one browser
+//! delays that browser, not another merchant's. A form's body is read before
+//! its turn is taken, so a slow sender holds no place. A request that waited
+//! [`PATIENCE`] is answered "busy" (503 with `Retry-After`) having read and
+//! done nothing. The console's stylesheet and script read no database and
+//! never wait. The table of owners is capped ([`MAX_OWNERS`]); owners beyond it
+//! share one place of their own.
 
 use crate::AppState;
-use app::limits::Client;
+use axum::body::Body;
 use axum::extract::{Request, State};
-use axum::http::HeaderMap;
+use axum::http::request::Parts;
+use axum::http::Method;
 use axum::middleware::Next;
 use axum::response::Response;
 use std::collections::HashMap;
@@ -26,8 +29,6 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
-/// The places one owner may hold at once.
-pub const PER_OWNER: usize = 2;
 /// How long a request waits for a place before it is answered "busy".
 pub const PATIENCE: Duration = Duration::from_secs(3);
 /// The owners followed at once; beyond them, owners share one place.
@@ -38,9 +39,16 @@ pub fn places(pool: usize) -> usize {
     (pool / 2).max(1)
 }
 
+/// The places one owner may hold of a lane of `places`: half of them, at
+/// least one, so that one client never holds a lane of two or more alone.
+pub fn per_owner(places: usize) -> usize {
+    (places / 2).max(1)
+}
+
 /// The lane (see the module's notes).
 pub struct PageLane {
     places: Arc<Semaphore>,
+    per_owner: usize,
     owners: Mutex<HashMap<u64, Arc<Semaphore>>>,
     /// Owners by a hash of their own, keyed at random.
     keys: RandomState,
@@ -62,8 +70,10 @@ impl PageLane {
     }
 
     pub fn new(places: usize, patience: Duration) -> PageLane {
+        let places = places.max(1);
         PageLane {
-            places: Arc::new(Semaphore::new(places.max(1))),
+            places: Arc::new(Semaphore::new(places)),
+            per_owner: per_owner(places),
             owners: Mutex::new(HashMap::new()),
             keys: RandomState::new(),
             strangers: Arc::new(Semaphore::new(1)),
@@ -103,7 +113,7 @@ impl PageLane {
         }
         owners
             .entry(key)
-            .or_insert_with(|| Arc::new(Semaphore::new(PER_OWNER)))
+            .or_insert_with(|| Arc::new(Semaphore::new(self.per_owner)))
             .clone()
     }
 
@@ -111,13 +121,6 @@ impl PageLane {
     pub fn owners(&self) -> usize {
         self.owners.lock().map_or(0, |o| o.len())
     }
-}
-
-/// Who a request is of: its console session, else its client.
-#[derive(Hash)]
-enum Owner<'a> {
-    Session(&'a str),
-    Client(Client),
 }
 
 /// A request of the console's pages and forms, in the lane; "busy" in the
@@ -134,22 +137,34 @@ pub async fn console(State(state): State<AppState>, req: Request, next: Next) ->
 /// in the shopper's language when it waited too long.
 pub async fn links(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let uri = req.uri().clone();
-    held(&state, req, next, |headers| crate::links::busy(&state, headers, &uri)).await
+    held(&state, req, next, |parts| {
+        crate::links::busy(&state, &parts.headers, &uri)
+    })
+    .await
 }
 
-async fn held(state: &AppState, req: Request, next: Next, busy: impl FnOnce(&HeaderMap) -> Response) -> Response {
+async fn held(state: &AppState, req: Request, next: Next, busy: impl FnOnce(&Parts) -> Response) -> Response {
     let (parts, body) = req.into_parts();
-    let session = crate::console::session::cookie(state, &parts.headers, crate::console::session::SESSION_COOKIE);
-    let owner = match session {
-        Some(id) => Owner::Session(id),
-        None => Owner::Client(state.client(&parts)),
+    // The form first (the guard has bounded its size), then the turn.
+    let body = match parts.method {
+        Method::GET | Method::HEAD => body,
+        _ => match axum::body::to_bytes(body, crate::guard::MAX_FORM_BODY as usize).await {
+            Ok(bytes) => Body::from(bytes),
+            Err(_) => return crate::guard::too_large(parts.uri.path(), &parts.headers),
+        },
     };
-    let Some(pass) = state.pages.enter(owner).await else {
-        return busy(&parts.headers);
+    let Some(pass) = state.pages.enter(state.client(&parts)).await else {
+        return busy(&parts);
     };
     let answer = next.run(Request::from_parts(parts, body)).await;
     drop(pass);
     answer
+}
+
+/// A place for a request that no route's lane covers (the console's "no such
+/// page", which may read the session): `None` when the lane is busy.
+pub async fn enter_for(state: &AppState, parts: &Parts) -> Option<Pass> {
+    state.pages.enter(state.client(parts)).await
 }
 
 #[cfg(test)]

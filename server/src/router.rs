@@ -5,7 +5,7 @@ use crate::{api, embed, fallback, posted};
 use app::limits::{Client, LimitSettings, LookupLimits};
 use app::store::Store;
 use app::{shell, App};
-use axum::extract::{FromRef, MatchedPath};
+use axum::extract::FromRef;
 use axum::http::{header, HeaderName, HeaderValue, StatusCode};
 use axum::routing::{get, post};
 use axum::Router;
@@ -267,10 +267,11 @@ pub fn app(state: AppState) -> Router {
                 crate::page_lane::console,
             )),
         )
-        .merge(crate::links::routes().route_layer(axum::middleware::from_fn_with_state(
+        .merge(crate::links::pages().route_layer(axum::middleware::from_fn_with_state(
             state.clone(),
             crate::page_lane::links,
         )))
+        .merge(crate::links::requests())
         .route("/track/{shop}", post(posted::track_post))
         .route("/embed/{shop}", post(posted::track_post))
         .route("/embed.js", get(embed::loader))
@@ -340,70 +341,9 @@ pub fn app(state: AppState) -> Router {
         .layer(axum::middleware::from_fn(crate::metrics::track))
         .layer(
             TraceLayer::new_for_http()
-                .make_span_with(telemetry_span)
-                .on_failure(answer_failed),
+                .make_span_with(crate::telemetry::request_span)
+                .on_failure(crate::telemetry::answer_failed),
         )
-        .layer(axum::middleware::from_fn(request_id))
+        .layer(axum::middleware::from_fn(crate::telemetry::request_id))
         .with_state(state)
-}
-
-/// How an answer the server failed is logged: at error level, but for 503,
-/// which the server answers on purpose (a stopping server's readiness, a
-/// busy gate, a database that is away: each said once where it is decided)
-/// and which a flood or a load balancer's polling would otherwise repeat
-/// into error lines.
-fn answer_failed(
-    failure: tower_http::classify::ServerErrorsFailureClass,
-    latency: std::time::Duration,
-    _span: &tracing::Span,
-) {
-    use tower_http::classify::ServerErrorsFailureClass;
-    let latency_ms = latency.as_millis();
-    match failure {
-        ServerErrorsFailureClass::StatusCode(StatusCode::SERVICE_UNAVAILABLE) => {
-            tracing::debug!(latency_ms, "answered 503")
-        }
-        failure => tracing::error!(classification = %failure, latency_ms, "response failed"),
-    }
-}
-
-/// A request's id: 16 random hex digits, made here for every request (an id a
-/// client sends is replaced, so nothing a client chooses reaches the logs).
-#[derive(Debug, Clone)]
-pub struct RequestId(pub String);
-
-const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
-
-/// Gives every request an id, puts it on every log line of the request (through
-/// the request span) and returns it in `X-Request-Id`.
-async fn request_id(mut req: axum::extract::Request, next: axum::middleware::Next) -> axum::response::Response {
-    let id = format!("{:016x}", rand::random::<u64>());
-    req.extensions_mut().insert(RequestId(id.clone()));
-    if let Ok(value) = HeaderValue::from_str(&id) {
-        req.headers_mut().insert(REQUEST_ID, value.clone());
-        let mut res = next.run(req).await;
-        res.headers_mut().insert(REQUEST_ID, value);
-        res
-    } else {
-        next.run(req).await
-    }
-}
-
-/// The route template a request matched (`/track/{shop}`), or `unmatched`: what logs
-/// and metrics name a request by, never its concrete path.
-pub fn route_template<B>(req: &axum::http::Request<B>) -> &str {
-    req.extensions()
-        .get::<MatchedPath>()
-        .map_or("unmatched", MatchedPath::as_str)
-}
-
-/// A request span with its id, the method and the matched route template
-/// (`/api/v1/shops/{shop}/orders/{order_number}`), never the concrete path:
-/// merchant paths hold order numbers, which stay out of logs.
-fn telemetry_span(req: &axum::http::Request<axum::body::Body>) -> tracing::Span {
-    let route = route_template(req);
-    let id = req.extensions().get::<RequestId>().map_or("", |r| r.0.as_str());
-    // A made-up method is `other`, as in the metrics: its length is the client's.
-    let method = crate::metrics::method_label(req.method());
-    tracing::info_span!("request", request_id = id, method, route)
 }

@@ -209,7 +209,9 @@ fn is_host(host: &str) -> bool {
     if let Some(inner) = host.strip_prefix('[').and_then(|h| h.strip_suffix(']')) {
         return inner.parse::<std::net::Ipv6Addr>().is_ok();
     }
-    !host.is_empty() && host.split('.').all(is_label)
+    // At most 253 characters in all, as DNS has it (a name in another script
+    // too, once in its `xn--` form).
+    !host.is_empty() && host.len() <= 253 && host.split('.').all(is_label)
 }
 
 /// One label of a host name: 1 to 63 letters, digits and inner hyphens.

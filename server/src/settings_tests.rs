@@ -93,6 +93,12 @@ fn an_origin_is_kept_as_a_browser_names_it() {
         "https://user@shop.example",
         "https://shop example",
         "https://bü cher.example",
+        // 254 characters once in its `xn--` form.
+        format!(
+            "https://{}.ü.example",
+            ["a".repeat(63), "b".repeat(63), "c".repeat(63), "d".repeat(46)].join(".")
+        )
+        .as_str(),
         "https://bücher..example",
         "https://\u{202e}shop.example",
     ] {

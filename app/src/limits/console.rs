@@ -29,6 +29,6 @@ impl LookupLimits {
     }
 
     fn search_key(&self, user_id: i64) -> LimitKey {
-        self.key(b's', &[&user_id.to_le_bytes()])
+        self.key(b'q', &[&user_id.to_le_bytes()])
     }
 }

@@ -220,12 +220,6 @@ impl Store {
         Some(std::fs::metadata(wal).map_or(0, |meta| meta.len()))
     }
 
-    /// Connections of the main pool (writes, the console, `/readyz`; not the
-    /// lookups' read connections) in use right now.
-    pub fn main_pool_in_use(&self) -> usize {
-        (self.pool.size() as usize).saturating_sub(self.pool.num_idle())
-    }
-
     /// How the connections are used right now: the main pool and the lookups' read
     /// connections together.
     pub fn pool_status(&self) -> PoolStatus {

@@ -191,7 +191,8 @@ pub async fn sign_in(
     if unreadable {
         return wrong(StatusCode::UNAUTHORIZED);
     }
-    let email = app::normalize::email_key(&form.email);
+    // As typed on any keyboard (full-width letters), as the invitation reads it.
+    let email = app::normalize::email_key(&super::meant_email(&form.email)).into_owned();
     let limited = |wait: std::time::Duration| {
         let minutes = pages::minutes(wait);
         let text = app::i18n::t_args(locale, "console.sign_in.limited", &[("minutes", &minutes)]);

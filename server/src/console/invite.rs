@@ -58,7 +58,7 @@ pub async fn invite(
     // An account is invited at an address a mail can be sent to, as meant:
     // full-width forms an East Asian keyboard types as the ASCII they stand
     // for (anything hidden in it is still refused).
-    let meant: String = form.email.chars().map(app::normalize::narrow).collect();
+    let meant = super::meant_email(&form.email);
     let email = typed_email(&meant).filter(|_| crate::mail::is_mailbox(&meant));
     let Some(email) = email else {
         return refused(StatusCode::UNPROCESSABLE_ENTITY, t(locale, "console.team.bad_email")).await;

@@ -160,15 +160,25 @@ pub fn is_console(path: &str) -> bool {
 
 /// A console address no route serves (a mistyped or outdated bookmark, a link
 /// cut short): 404, the console's page saying so with the way back, in the
-/// signed-in account's language, else the browser's.
-pub async fn no_page(state: &AppState, headers: &HeaderMap) -> Response {
-    refused::no_page(session::reader_locale(state, headers).await)
+/// signed-in account's language (its session read in the lane of people's
+/// pages), else the browser's.
+pub async fn no_page(state: &AppState, parts: &axum::http::request::Parts) -> Response {
+    let locale = match crate::page_lane::enter_for(state, parts).await {
+        Some(_turn) => session::reader_locale(state, &parts.headers).await,
+        None => locale_of(&parts.headers),
+    };
+    refused::no_page(locale)
 }
 
 /// The page answering a console request that waited too long for its turn
-/// (`page_lane`), in the browser's language: nothing was read or done.
-pub fn busy(headers: &HeaderMap) -> Response {
-    refused::busy(locale_of(headers))
+/// (`page_lane`), in the browser's language: nothing was read or done, and a
+/// form is said not to have been sent.
+pub fn busy(parts: &axum::http::request::Parts) -> Response {
+    let locale = locale_of(&parts.headers);
+    match parts.method {
+        axum::http::Method::GET | axum::http::Method::HEAD => refused::busy(locale),
+        _ => refused::busy_form(locale),
+    }
 }
 
 /// The page answering a console form too large to read (`guard`), in the
@@ -328,9 +338,28 @@ async fn script() -> Response {
 }
 
 /// The normalised key of an email address typed in a console form, if it can
-/// be one: checked by length (bytes, before anything else reads it), then as an
-/// address.
+/// be one: checked by length (bytes, before anything else reads it), then, as
+/// [`meant_email`], as an address.
 pub fn typed_email(typed: &str) -> Option<String> {
-    (typed.len() <= 4 * app::normalize::MAX_EMAIL_LEN && app::normalize::check_email(typed, "email").is_ok())
-        .then(|| app::normalize::email_key(typed).into_owned())
+    if typed.len() > 4 * app::normalize::MAX_EMAIL_LEN {
+        return None;
+    }
+    let meant = meant_email(typed);
+    app::normalize::check_email(&meant, "email")
+        .is_ok()
+        .then(|| app::normalize::email_key(&meant).into_owned())
+}
+
+/// An email address as meant on any keyboard: the full-width forms an East
+/// Asian keyboard types (`ｗｉｄｅ＠shop．example`) and its full stop (`。`)
+/// as the ASCII they stand for; anything hidden in it is left for the
+/// address's own check to refuse.
+pub fn meant_email(typed: &str) -> String {
+    typed
+        .chars()
+        .map(|c| match c {
+            '\u{3002}' => '.',
+            c => app::normalize::narrow(c),
+        })
+        .collect()
 }

@@ -14,8 +14,8 @@ pub struct PageQuery {
     page: Option<String>,
 }
 
-/// The most pages a list is read to (the newest 500,000 entries): an older
-/// page is a deeper read of the database for every look at it.
+/// The most pages a list is read to: an older page is a deeper read of the
+/// database for every look at it.
 const MOST_PAGES: u32 = 10_000;
 
 /// The page asked for: 1 without `?page=`; `None` for `?page=` twice or
@@ -50,6 +50,9 @@ pub fn nothing(locale: Locale, page: u32, empty: bool, words: &str) -> Option<im
 /// `newer`, `older`, `pages`).
 pub fn links(locale: Locale, here: &str, page: u32, more: bool, words: &str) -> Option<impl IntoView + use<>> {
     let text = |key: &str| t(locale, &format!("{words}.{key}"));
+    // Past the last page read, older entries are said to be kept, not linked.
+    let deepest =
+        (more && page >= MOST_PAGES).then(|| view! { <p class="hint">{t(locale, "console.older_not_listed")}</p> });
     let more = more && page < MOST_PAGES;
     (page > 1 || more).then(|| {
         let newest = (page > 1).then(|| view! { <a href=here.to_string()>{text("newest")}</a> });
@@ -57,7 +60,7 @@ pub fn links(locale: Locale, here: &str, page: u32, more: bool, words: &str) -> 
             .then(|| view! { " " <a href=format!("{here}?page={}", page - 1) rel="prev">{text("newer")}</a> });
         let older =
             more.then(|| view! { " " <a href=format!("{here}?page={}", page + 1) rel="next">{text("older")}</a> });
-        view! { <nav class="pages" aria-label=text("pages")>{newest}{newer}{older}</nav> }
+        view! { <nav class="pages" aria-label=text("pages")>{newest}{newer}{older}</nav> {deepest} }
     })
 }
 
@@ -76,6 +79,8 @@ mod tests {
         let last = shown(MOST_PAGES, true);
         assert!(!last.contains(&format!("?page={}", MOST_PAGES + 1)), "{last}");
         assert!(last.contains(&format!("?page={}", MOST_PAGES - 1)), "{last}");
+        assert!(last.contains("Older entries are kept but not listed"), "{last}");
+        assert!(!shown(MOST_PAGES, false).contains("Older entries"), "none older");
         assert_eq!(shown(1, false), "");
     }
 

@@ -18,6 +18,8 @@ pub enum Weak {
     TooShort,
     TooLong,
     Common,
+    /// One character again and again (spaces only, too).
+    Repeated,
     IsEmail,
     Mismatch,
     /// A control character (NUL, a tab, a line break): it cannot be typed in
@@ -32,6 +34,7 @@ impl Weak {
             Weak::TooShort => "console.password.too_short",
             Weak::TooLong => "console.password.too_long",
             Weak::Common => "console.password.common",
+            Weak::Repeated => "console.password.repeated",
             Weak::IsEmail => "console.password.is_email",
             Weak::Mismatch => "console.password.mismatch",
             Weak::Control => "console.password.control",
@@ -52,14 +55,15 @@ pub fn check(password: &str, again: &str, email: &str) -> Result<(), Weak> {
     }
     let lower = password.trim().to_lowercase();
     // Spaces only, or one character again and again, are as easy to guess as
-    // the list's.
+    // the list's; said apart, so that the merchant knows why.
     let mut chars = lower.chars();
-    let one_character = chars.next().is_none_or(|first| chars.all(|c| c == first));
-    if one_character
-        || COMMON
-            .lines()
-            .filter(|l| !l.starts_with('#'))
-            .any(|common| common.trim() == lower)
+    if chars.next().is_none_or(|first| chars.all(|c| c == first)) {
+        return Err(Weak::Repeated);
+    }
+    if COMMON
+        .lines()
+        .filter(|l| !l.starts_with('#'))
+        .any(|common| common.trim() == lower)
     {
         return Err(Weak::Common);
     }
@@ -96,7 +100,7 @@ mod tests {
         assert_eq!(check("Password1234", "Password1234", email), Err(Weak::Common));
         // One character again and again, whatever its case; spaces only.
         for same in [" ".repeat(12), "a".repeat(12), "Aa".repeat(6), "é".repeat(12)] {
-            assert_eq!(check(&same, &same, email), Err(Weak::Common), "{same:?}");
+            assert_eq!(check(&same, &same, email), Err(Weak::Repeated), "{same:?}");
         }
         for control in [
             "a\u{0}bcdefghijklmn",
@@ -106,7 +110,12 @@ mod tests {
             assert_eq!(check(control, control, email), Err(Weak::Control), "{control:?}");
         }
         let padded = format!(" {} ", "b".repeat(12));
-        assert_eq!(check(&padded, &padded, email), Err(Weak::Common));
+        assert_eq!(check(&padded, &padded, email), Err(Weak::Repeated));
+        // Said in words of its own.
+        assert_eq!(
+            app::i18n::t(app::i18n::Locale::En, Weak::Repeated.key()),
+            "A password of one character again and again is easy to guess. Please choose another."
+        );
         assert_eq!(
             check("OWNER@shop.example", "OWNER@shop.example", email),
             Err(Weak::IsEmail)

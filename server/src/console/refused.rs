@@ -44,6 +44,17 @@ pub fn busy(locale: Locale) -> Response {
     retry_after(page, Duration::from_secs(crate::problem::RETRY_BUSY_SECS))
 }
 
+/// A form that waited too long for its turn: not sent, to be sent again.
+pub fn busy_form(locale: Locale) -> Response {
+    let page = message(
+        StatusCode::SERVICE_UNAVAILABLE,
+        locale,
+        "console.error.busy_title",
+        "console.error.busy_form",
+    );
+    retry_after(page, Duration::from_secs(crate::problem::RETRY_BUSY_SECS))
+}
+
 /// No such shop for this account (whether or not it exists).
 pub fn not_found(locale: Locale) -> Response {
     message(

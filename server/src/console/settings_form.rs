@@ -137,7 +137,10 @@ pub(super) fn update_of(form: &SettingsForm, locale: Locale) -> Result<ShopUpdat
         settings::OriginsProblem::TooMany => said("origins", t(locale, "console.settings.too_many_origins")),
         settings::OriginsProblem::TooLong => said("origins", t(locale, "console.settings.origin_too_long")),
         settings::OriginsProblem::Bad(origin) => {
+            // Isolated (FSI … PDI), so that a direction mark in it cannot turn
+            // the sentence around it.
             let shown: String = origin.chars().take(100).collect();
+            let shown = format!("\u{2068}{shown}\u{2069}");
             let text = app::i18n::t_args(locale, "console.settings.bad_origin", &[("origin", &shown)]);
             said("origins", text)
         }
@@ -204,12 +207,12 @@ mod tests {
         );
         assert_eq!(
             refused(&form("https://ok.example shop.example".into()), Locale::En),
-            ["“shop.example” is not a site's address: write it as scheme://host[:port], for example https://shop.example."]
+            ["“\u{2068}shop.example\u{2069}” is not a site's address: write it as scheme://host[:port], for example https://shop.example."]
         );
         // In the console's language, every word of it.
         assert_eq!(
             refused(&form("shop.example".into()), Locale::De),
-            ["„shop.example“ ist keine Adresse einer Website: Schreiben Sie sie als schema://host[:port], zum Beispiel https://shop.example."]
+            ["„\u{2068}shop.example\u{2069}“ ist keine Adresse einer Website: Schreiben Sie sie als schema://host[:port], zum Beispiel https://shop.example."]
         );
         let long = format!("https://{}.example", "a".repeat(300));
         assert_eq!(

@@ -14,10 +14,16 @@ use axum::Router;
 /// The cookie that ties a link to the browser that opened it first.
 pub const DEVICE_COOKIE: &str = "lookout_orders";
 
-pub fn routes() -> Router<AppState> {
+/// The forms that ask for a link (each answered alike, the mail sent later).
+pub fn requests() -> Router<AppState> {
     Router::new()
         .route("/track/{shop}/links", post(request::request))
         .route("/embed/{shop}/links", post(request::request))
+}
+
+/// The page of orders a link opens, and its forms (which read the orders).
+pub fn pages() -> Router<AppState> {
+    Router::new()
         .route(
             "/track/{shop}/o/{token}",
             get(page::open).post(page::take).layer(crate::html::token_in_address()),

@@ -64,12 +64,44 @@ fn a_mailed_link_with_a_sentences_punctuation_after_its_token_is_sent_to_the_lin
         ("/track/demo/o", "!"),
         ("/track/demo/o", "/"),
         ("/track/demo/o", "')"),
+        ("/console/password", "%E3%80%82"),
+        ("/console/password", "%EF%BC%89"),
+        ("/console/password", "%E2%80%9D"),
+        ("/console/password", "%20"),
+        ("/console/password", "%C2%A0"),
+        ("/console/password", "&gt;"),
     ] {
         let asked = format!("{path}/{token}{tail}");
         assert_eq!(moved(&asked), Some(format!("{path}/{token}")), "{asked}");
         let asked = format!("{path}/{token}{tail}?locale=de");
         assert_eq!(moved(&asked), Some(format!("{path}/{token}?locale=de")), "{asked}");
     }
+    // After the query of a mailed order link, as a sentence leaves it.
+    for (asked, meant) in [
+        (
+            format!("/track/demo/o/{token}?locale=de."),
+            format!("/track/demo/o/{token}?locale=de"),
+        ),
+        (
+            format!("/track/demo/o/{token}?locale=ja%E3%80%82"),
+            format!("/track/demo/o/{token}?locale=ja"),
+        ),
+        (
+            format!("/track/demo/o/{token}?locale=zh%e3%80%82"),
+            format!("/track/demo/o/{token}?locale=zh"),
+        ),
+        (
+            format!("/track/demo/o/{token}?locale=en%E2%80%9D"),
+            format!("/track/demo/o/{token}?locale=en"),
+        ),
+        (
+            format!("/track/demo/o/{token}.?locale=nb)."),
+            format!("/track/demo/o/{token}?locale=nb"),
+        ),
+    ] {
+        assert_eq!(moved(&asked), Some(meant), "{asked}");
+    }
+    assert_eq!(moved(&format!("/track/demo/o/{token}?locale=de")), None, "as mailed");
     for asked in [
         // The link itself, a token with a letter or a digit more, one too short.
         format!("/console/password/{token}"),

@@ -21,22 +21,36 @@ async fn an_owner_holds_at_most_its_places_and_waits_behind_its_own_requests() {
     drop((second, other));
 }
 
+#[test]
+fn one_owner_holds_at_most_half_the_lane() {
+    assert_eq!(per_owner(1), 1);
+    assert_eq!(per_owner(2), 1, "never a lane of two alone");
+    assert_eq!(per_owner(4), 2);
+}
+
 #[tokio::test]
 async fn a_burst_of_one_owner_never_holds_more_than_its_places_and_the_lane_more_than_its() {
-    let lane = Arc::new(PageLane::new(2, Duration::from_secs(5)));
-    let running = Arc::new(std::sync::atomic::AtomicUsize::new(0));
-    let most = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
+    let lane = Arc::new(PageLane::new(4, Duration::from_secs(5)));
+    // In the lane, and of the bursting owner.
+    let counts = Arc::new([AtomicUsize::new(0), AtomicUsize::new(0)]);
+    let most = Arc::new([AtomicUsize::new(0), AtomicUsize::new(0)]);
     let mut tasks = Vec::new();
     for i in 0..300 {
-        let (lane, running, most) = (lane.clone(), running.clone(), most.clone());
+        let (lane, counts, most) = (lane.clone(), counts.clone(), most.clone());
         // 200 requests of one owner, 100 of a hundred others.
         let owner = if i < 200 { 0 } else { i };
         tasks.push(tokio::spawn(async move {
             let pass = lane.enter(owner).await?;
-            let now = running.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
-            most.fetch_max(now, std::sync::atomic::Ordering::SeqCst);
-            tokio::task::yield_now().await;
-            running.fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
+            let mine = usize::from(owner == 0);
+            for k in 0..=mine {
+                let now = counts[k].fetch_add(1, SeqCst) + 1;
+                most[k].fetch_max(now, SeqCst);
+            }
+            tokio::time::sleep(Duration::from_millis(1)).await;
+            for k in 0..=mine {
+                counts[k].fetch_sub(1, SeqCst);
+            }
             drop(pass);
             Some(())
         }));
@@ -46,10 +60,8 @@ async fn a_burst_of_one_owner_never_holds_more_than_its_places_and_the_lane_more
         served += usize::from(task.await.expect("no panic").is_some());
     }
     assert_eq!(served, 300, "every request had its turn within the patience");
-    assert!(
-        most.load(std::sync::atomic::Ordering::SeqCst) <= 2,
-        "never more than the lane's places"
-    );
+    assert_eq!(most[0].load(SeqCst), 4, "the lane full, never more");
+    assert_eq!(most[1].load(SeqCst), 2, "the bursting owner at half of it, never more");
 }
 
 #[tokio::test]

@@ -1,4 +1,5 @@
-//! Console addresses as people type and paste them: one slash too many is
+//! Console addresses as people type and paste them (an account's email
+//! address on an East Asian keyboard, too): one slash too many is
 //! sent to the page, a mailed link with the sentence's punctuation after it to
 //! the link, and an address that is no console page gets the console's own
 //! "not found" page (never the shoppers' "no order tracking page"), in the
@@ -7,7 +8,7 @@
 use crate::common;
 
 use app::store::Role;
-use common::console::{account, invite, sign_in, Browser};
+use common::console::{account, invite, sign_in, try_sign_in, Browser, PASSWORD};
 use common::TestApp;
 
 /// What a GET of `path` answers: its status and where it sends the browser.
@@ -117,4 +118,20 @@ async fn a_set_password_link_pasted_with_punctuation_after_it_opens_its_page() {
     let res = nobody.get(&format!("{link}a")).await;
     assert_ne!(res.status(), 308);
     assert!(res.text().await.unwrap().contains("This link does not work"));
+}
+
+#[tokio::test]
+async fn an_account_signs_in_with_its_address_typed_in_full_width_letters() {
+    let app = TestApp::spawn().await;
+    account(&app, "owner@alpha.example", "alpha", Role::Owner).await;
+    for typed in [
+        "ｏｗｎｅｒ＠ａｌｐｈａ．ｅｘａｍｐｌｅ",
+        "owner＠alpha。example",
+        " OWNER@alpha.example ",
+    ] {
+        let res = try_sign_in(&app, typed, PASSWORD).await;
+        assert_eq!(res.status(), 303, "{typed}");
+    }
+    let res = try_sign_in(&app, "ｏｗｎｅｒ＠ａｌｐｈａ．ｅｘａｍｐｌｅ", "not the password").await;
+    assert_eq!(res.status(), 401);
 }

@@ -83,7 +83,8 @@ async fn a_forgotten_password_is_set_again_from_a_mailed_link() {
         sign_in_page.contains(&format!("href=\"{FORGOT}\"")) && sign_in_page.contains("Forgot your password?"),
         "{sign_in_page}"
     );
-    let res = ask(&app, " Owner@Alpha.Example ").await;
+    // As typed on an East Asian keyboard: full-width letters, its full stop.
+    let res = ask(&app, " Ｏｗｎｅｒ＠Ａｌｐｈａ。Ｅｘａｍｐｌｅ ").await;
     let (status, location, _) = seen(res).await;
     assert_eq!((status, location.as_deref()), (303, Some("/console/forgot?sent=1")));
     let page = app.get_text("/console/forgot?sent=1").await;
