@@ -91,3 +91,32 @@ async fn the_lane_stands_before_the_console_and_the_order_links_pages() {
     }
     assert!(busy > 0, "{busy} of 100 turned away");
 }
+
+/// A form whose body comes slowly holds no place while it comes: with a lane
+/// of one place, a page asked meanwhile is answered, not "busy".
+#[tokio::test]
+async fn a_form_sent_slowly_holds_no_place_in_the_lane_while_it_comes() {
+    use tokio::io::AsyncWriteExt;
+    let lane = server::page_lane::PageLane::new(1, std::time::Duration::from_millis(500));
+    let app = TestApp::spawn_configured(|state| state.with_page_lane(lane)).await;
+    account(&app, "owner@alpha.example", "alpha", Role::Owner).await;
+    let owner = sign_in(&app, "owner@alpha.example").await;
+    // Two forms whose heads say 100 bytes, of which only a few come.
+    let address = app.base.trim_start_matches("http://");
+    let mut slow = Vec::new();
+    for _ in 0..2 {
+        let mut socket = tokio::net::TcpStream::connect(address).await.unwrap();
+        let head = format!(
+            "POST /console/sign-in HTTP/1.1\r\nhost: {address}\r\ncontent-type: application/x-www-form-urlencoded\r\n\
+             content-length: 100\r\n\r\nemail=a"
+        );
+        socket.write_all(head.as_bytes()).await.unwrap();
+        slow.push(socket);
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    for _ in 0..3 {
+        let res = owner.get("/console/shops/alpha").await;
+        assert_eq!(res.status(), 200, "a page while the forms come");
+    }
+    drop(slow);
+}
