@@ -35,22 +35,20 @@ pub fn unavailable(locale: Locale) -> Response {
 
 /// The hashing gate turned the request away: try again shortly.
 pub fn busy(locale: Locale) -> Response {
-    let page = message(
-        StatusCode::SERVICE_UNAVAILABLE,
-        locale,
-        "console.error.busy_title",
-        "console.error.busy",
-    );
-    retry_after(page, Duration::from_secs(crate::problem::RETRY_BUSY_SECS))
+    busy_saying(locale, "console.error.busy")
 }
 
 /// A form that waited too long for its turn: not sent, to be sent again.
 pub fn busy_form(locale: Locale) -> Response {
+    busy_saying(locale, "console.error.busy_form")
+}
+
+fn busy_saying(locale: Locale, text_key: &str) -> Response {
     let page = message(
         StatusCode::SERVICE_UNAVAILABLE,
         locale,
         "console.error.busy_title",
-        "console.error.busy_form",
+        text_key,
     );
     retry_after(page, Duration::from_secs(crate::problem::RETRY_BUSY_SECS))
 }
