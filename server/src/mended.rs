@@ -60,8 +60,8 @@ fn shopper_page(path: &str) -> Option<(&'static str, &str)> {
 
 /// Characters a sentence may leave after a link: closing punctuation and
 /// quotes, as typed or percent-encoded (in either case), the Japanese and
-/// Chinese full stop, comma and closing bracket, a space (a plain or a
-/// non-breaking one), an escaped `>` and a slash.
+/// Chinese full stops (full- and half-width), commas and closing brackets, a
+/// space (a plain or a non-breaking one), an escaped `>` and a slash.
 const AFTER_A_LINK: &[&str] = &[
     ".",
     ",",
@@ -90,6 +90,11 @@ const AFTER_A_LINK: &[&str] = &[
     "%20",
     "%C2%A0",
     "&gt;",
+    "%26gt;",
+    "%E3%80%8D",
+    "%EF%BC%8E",
+    "%EF%BD%A1",
+    "%EF%BC%8C",
 ];
 
 /// `text` without the [`AFTER_A_LINK`] at its end.

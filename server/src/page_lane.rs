@@ -5,8 +5,12 @@
 //! answers `/readyz`; a browser that asks for two hundred of them at once must
 //! not take every connection from those.
 //!
-//! At most [`places`] such requests run at once (half the pool, at least
-//! one), and one client (an address, as the limits count them: not a cookie,
+//! The console and the link pages have a lane each, so that a flood of
+//! shoppers' link pages (from many addresses) never makes a merchant's console
+//! wait, nor the reverse: the console's at most [`places`] requests at once
+//! (half the pool, at least one), the link pages' at most [`link_places`] (a
+//! quarter, at least one), so that together they leave the API's writes and
+//! `/readyz` a connection. In each, one client (an address, as the limits count them: not a cookie,
 //! which anyone can make up) holds at most half of them ([`per_owner`]): its
 //! other requests wait their turn behind its own, so a burst from one browser
 //! delays that browser, not another merchant's. A form's body is read before
@@ -34,9 +38,30 @@ pub const PATIENCE: Duration = Duration::from_secs(3);
 /// The owners followed at once; beyond them, owners share one place.
 pub const MAX_OWNERS: usize = 4096;
 
-/// The places of a pool of `pool` connections: half of it, at least one.
+/// The console's places of a pool of `pool` connections: half of it, at least one.
 pub fn places(pool: usize) -> usize {
     (pool / 2).max(1)
+}
+
+/// The link pages' places of a pool of `pool` connections: a quarter of it, at least one.
+pub fn link_places(pool: usize) -> usize {
+    (pool / 4).max(1)
+}
+
+/// The two lanes of a server.
+pub struct Lanes {
+    pub console: PageLane,
+    pub links: PageLane,
+}
+
+impl Lanes {
+    /// The lanes for a pool of `pool` connections.
+    pub fn for_pool(pool: usize) -> Lanes {
+        Lanes {
+            console: PageLane::new(places(pool), PATIENCE),
+            links: PageLane::new(link_places(pool), PATIENCE),
+        }
+    }
 }
 
 /// The places one owner may hold of a lane of `places`: half of them, at
@@ -64,11 +89,6 @@ pub struct Pass {
 }
 
 impl PageLane {
-    /// A lane for a pool of `pool` connections.
-    pub fn for_pool(pool: usize) -> PageLane {
-        PageLane::new(places(pool), PATIENCE)
-    }
-
     pub fn new(places: usize, patience: Duration) -> PageLane {
         let places = places.max(1);
         PageLane {
@@ -130,20 +150,24 @@ pub async fn console(State(state): State<AppState>, req: Request, next: Next) ->
     if matches!(req.uri().path(), "/console/console.css" | "/console/console.js") {
         return next.run(req).await;
     }
-    held(&state, req, next, crate::console::busy).await
+    held(&state, &state.pages.console, req, next, crate::console::busy).await
 }
 
 /// A request of a shopper's page of orders (or its forms), in the lane; "busy"
 /// in the shopper's language when it waited too long.
 pub async fn links(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let uri = req.uri().clone();
-    held(&state, req, next, |parts| {
-        crate::links::busy(&state, &parts.headers, &uri)
-    })
-    .await
+    let busy = |parts: &Parts| crate::links::busy(&state, &parts.headers, &uri);
+    held(&state, &state.pages.links, req, next, busy).await
 }
 
-async fn held(state: &AppState, req: Request, next: Next, busy: impl FnOnce(&Parts) -> Response) -> Response {
+async fn held(
+    state: &AppState,
+    lane: &PageLane,
+    req: Request,
+    next: Next,
+    busy: impl FnOnce(&Parts) -> Response,
+) -> Response {
     let (parts, body) = req.into_parts();
     // The form first (the guard has bounded its size), then the turn.
     let body = match parts.method {
@@ -153,7 +177,7 @@ async fn held(state: &AppState, req: Request, next: Next, busy: impl FnOnce(&Par
             Err(_) => return crate::guard::too_large(parts.uri.path(), &parts.headers),
         },
     };
-    let Some(pass) = state.pages.enter(state.client(&parts)).await else {
+    let Some(pass) = lane.enter(state.client(&parts)).await else {
         return busy(&parts);
     };
     let answer = next.run(Request::from_parts(parts, body)).await;
@@ -161,10 +185,10 @@ async fn held(state: &AppState, req: Request, next: Next, busy: impl FnOnce(&Par
     answer
 }
 
-/// A place for a request that no route's lane covers (the console's "no such
-/// page", which may read the session): `None` when the lane is busy.
+/// A place in the console's lane for a request no route's lane covers (the
+/// console's "no such page", which may read the session): `None` when busy.
 pub async fn enter_for(state: &AppState, parts: &Parts) -> Option<Pass> {
-    state.pages.enter(state.client(parts)).await
+    state.pages.console.enter(state.client(parts)).await
 }
 
 #[cfg(test)]

@@ -52,7 +52,7 @@ pub struct Shared {
     /// Set on the first stop signal: `/readyz` then answers 503.
     pub stopping: crate::stopping::Stopping,
     /// What the console's and the order-links pages may hold of the pool.
-    pub pages: Arc<crate::page_lane::PageLane>,
+    pub pages: Arc<crate::page_lane::Lanes>,
 }
 
 /// How long one request may take unless configured.
@@ -73,7 +73,7 @@ impl AppState {
             leptos_options.output_name = name.into();
         }
         let limits = Arc::new(LookupLimits::new(LimitSettings::default()));
-        let pages = Arc::new(crate::page_lane::PageLane::for_pool(store.pool_size()));
+        let pages = Arc::new(crate::page_lane::Lanes::for_pool(store.pool_size()));
         AppState(Arc::new(Shared {
             leptos_options: Arc::new(leptos_options),
             store,
@@ -151,9 +151,9 @@ impl AppState {
         self
     }
 
-    /// The same state with another lane for people's pages (`page_lane`).
-    pub fn with_page_lane(mut self, lane: crate::page_lane::PageLane) -> Self {
-        self.fields().pages = Arc::new(lane);
+    /// The same state with other lanes for people's pages (`page_lane`).
+    pub fn with_page_lanes(mut self, lanes: crate::page_lane::Lanes) -> Self {
+        self.fields().pages = Arc::new(lanes);
         self
     }
 

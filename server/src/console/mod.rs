@@ -351,14 +351,15 @@ pub fn typed_email(typed: &str) -> Option<String> {
 }
 
 /// An email address as meant on any keyboard: the full-width forms an East
-/// Asian keyboard types (`ｗｉｄｅ＠shop．example`) and its full stop (`。`)
+/// Asian keyboard types (`ｗｉｄｅ＠shop．example`) and its full stops (`。`, `｡`)
 /// as the ASCII they stand for; anything hidden in it is left for the
 /// address's own check to refuse.
 pub fn meant_email(typed: &str) -> String {
     typed
         .chars()
         .map(|c| match c {
-            '\u{3002}' => '.',
+            // Ideographic full stops: 。 ｡ ﹒
+            '\u{3002}' | '\u{FF61}' | '\u{FE52}' => '.',
             c => app::normalize::narrow(c),
         })
         .collect()

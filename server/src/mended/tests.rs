@@ -70,6 +70,9 @@ fn a_mailed_link_with_a_sentences_punctuation_after_its_token_is_sent_to_the_lin
         ("/console/password", "%20"),
         ("/console/password", "%C2%A0"),
         ("/console/password", "&gt;"),
+        ("/console/password", "%E3%80%8D"),
+        ("/console/password", "%EF%BC%8E"),
+        ("/console/password", "%EF%BD%A1"),
     ] {
         let asked = format!("{path}/{token}{tail}");
         assert_eq!(moved(&asked), Some(format!("{path}/{token}")), "{asked}");
@@ -97,6 +100,14 @@ fn a_mailed_link_with_a_sentences_punctuation_after_its_token_is_sent_to_the_lin
         (
             format!("/track/demo/o/{token}.?locale=nb)."),
             format!("/track/demo/o/{token}?locale=nb"),
+        ),
+        (
+            format!("/track/demo/o/{token}?locale=de%EF%BC%8C"),
+            format!("/track/demo/o/{token}?locale=de"),
+        ),
+        (
+            format!("/track/demo/o/{token}?locale=de%26gt;"),
+            format!("/track/demo/o/{token}?locale=de"),
         ),
     ] {
         assert_eq!(moved(&asked), Some(meant), "{asked}");

@@ -1,10 +1,13 @@
 use super::*;
 
 #[test]
-fn half_the_pool_and_at_least_one_place() {
-    assert_eq!(places(1), 1);
-    assert_eq!(places(4), 2);
-    assert_eq!(places(8), 4);
+fn the_lanes_together_leave_the_pool_a_connection() {
+    assert_eq!((places(1), link_places(1)), (1, 1));
+    assert_eq!((places(4), link_places(4)), (2, 1), "SQLite's pool");
+    assert_eq!((places(8), link_places(8)), (4, 2), "PostgreSQL's pool");
+    for pool in 3..=64 {
+        assert!(places(pool) + link_places(pool) < pool, "{pool}");
+    }
 }
 
 #[tokio::test]

@@ -127,6 +127,7 @@ async fn an_account_signs_in_with_its_address_typed_in_full_width_letters() {
     for typed in [
         "ｏｗｎｅｒ＠ａｌｐｈａ．ｅｘａｍｐｌｅ",
         "owner＠alpha。example",
+        "owner@alpha｡example",
         " OWNER@alpha.example ",
     ] {
         let res = try_sign_in(&app, typed, PASSWORD).await;

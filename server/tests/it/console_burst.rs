@@ -60,9 +60,13 @@ async fn one_browsers_burst_of_console_pages_leaves_the_pool_to_everyone_else() 
 /// the console's stylesheet never.
 #[tokio::test]
 async fn the_lane_stands_before_the_console_and_the_order_links_pages() {
-    use server::page_lane::PageLane;
+    use server::page_lane::{Lanes, PageLane};
     let lane = || PageLane::new(1, std::time::Duration::from_millis(30));
-    let app = TestApp::spawn_configured(|state| state.with_page_lane(lane())).await;
+    let lanes = Lanes {
+        console: lane(),
+        links: lane(),
+    };
+    let app = TestApp::spawn_configured(|state| state.with_page_lanes(lanes)).await;
     account(&app, "owner@alpha.example", "alpha", Role::Owner).await;
     let owner = sign_in(&app, "owner@alpha.example").await;
     let statuses = |answers: Vec<reqwest::Response>| answers.iter().map(|r| r.status().as_u16()).collect::<Vec<_>>();
@@ -96,9 +100,14 @@ async fn the_lane_stands_before_the_console_and_the_order_links_pages() {
 /// of one place, a page asked meanwhile is answered, not "busy".
 #[tokio::test]
 async fn a_form_sent_slowly_holds_no_place_in_the_lane_while_it_comes() {
+    use server::page_lane::{Lanes, PageLane};
     use tokio::io::AsyncWriteExt;
-    let lane = server::page_lane::PageLane::new(1, std::time::Duration::from_millis(500));
-    let app = TestApp::spawn_configured(|state| state.with_page_lane(lane)).await;
+    let lane = || PageLane::new(1, std::time::Duration::from_millis(500));
+    let lanes = Lanes {
+        console: lane(),
+        links: lane(),
+    };
+    let app = TestApp::spawn_configured(|state| state.with_page_lanes(lanes)).await;
     account(&app, "owner@alpha.example", "alpha", Role::Owner).await;
     let owner = sign_in(&app, "owner@alpha.example").await;
     // Two forms whose heads say 100 bytes, of which only a few come.
@@ -119,4 +128,31 @@ async fn a_form_sent_slowly_holds_no_place_in_the_lane_while_it_comes() {
         assert_eq!(res.status(), 200, "a page while the forms come");
     }
     drop(slow);
+}
+
+/// The link pages have a lane of their own: a flood of them never makes the
+/// console wait (nor the reverse), even from the same client.
+#[tokio::test]
+async fn a_flood_of_link_pages_never_makes_the_console_wait() {
+    use server::page_lane::{Lanes, PageLane};
+    let lanes = Lanes {
+        console: PageLane::new(1, std::time::Duration::from_millis(100)),
+        links: PageLane::new(1, std::time::Duration::from_secs(30)),
+    };
+    let app = TestApp::spawn_configured(|state| state.with_page_lanes(lanes)).await;
+    account(&app, "owner@alpha.example", "alpha", Role::Owner).await;
+    let owner = sign_in(&app, "owner@alpha.example").await;
+    let link = format!("/track/alpha/o/{}", "0".repeat(64));
+    let flood = futures::future::join_all((0..300).map(|_| app.client.get(app.url(&link)).send()));
+    let console = async {
+        let mut statuses = Vec::new();
+        for _ in 0..5 {
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+            statuses.push(owner.get("/console/shops/alpha").await.status().as_u16());
+        }
+        statuses
+    };
+    let (flood, console) = tokio::join!(flood, console);
+    assert_eq!(console, [200; 5], "the console's pages during the flood");
+    assert!(flood.iter().all(|r| r.as_ref().is_ok_and(|r| r.status() == 410)));
 }
