@@ -118,29 +118,36 @@ impl FromRequestParts<AppState> for Signed {
     type Rejection = Response;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        let locale = super::locale_of(&parts.headers);
-        let Some(id) = cookie(state, &parts.headers, SESSION_COOKIE) else {
-            return Err(SignInFirst.into_response());
-        };
-        let id_hash = digest(id);
-        match state.store.session(&id_hash).await {
-            Ok(Some(session)) => Ok(Signed {
-                locale: session.locale.unwrap_or(locale),
-                browser_locale: locale,
-                session,
-                id_hash,
-            }),
-            // Its cookie goes with the redirect: the notice is said once.
-            Ok(None) => {
-                let mut ended = Redirect::to(ENDED).into_response();
-                let clear = set_cookie(state, SESSION_COOKIE, None);
-                ended.headers_mut().append(axum::http::header::SET_COOKIE, clear);
-                Err(ended)
-            }
-            Err(e) => {
-                tracing::error!(error = %e, "session query failed");
-                Err(super::refused::unavailable(locale))
-            }
+        signed(state, &parts.headers).await
+    }
+}
+
+/// The signed-in request of `headers`, or the answer instead: to sign in
+/// (told that the session ended, when its cookie names one that has), or the
+/// database's unavailability.
+async fn signed(state: &AppState, headers: &HeaderMap) -> Result<Signed, Response> {
+    let locale = super::locale_of(headers);
+    let Some(id) = cookie(state, headers, SESSION_COOKIE) else {
+        return Err(SignInFirst.into_response());
+    };
+    let id_hash = digest(id);
+    match state.store.session(&id_hash).await {
+        Ok(Some(session)) => Ok(Signed {
+            locale: session.locale.unwrap_or(locale),
+            browser_locale: locale,
+            session,
+            id_hash,
+        }),
+        // Its cookie goes with the redirect: the notice is said once.
+        Ok(None) => {
+            let mut ended = Redirect::to(ENDED).into_response();
+            let clear = set_cookie(state, SESSION_COOKIE, None);
+            ended.headers_mut().append(axum::http::header::SET_COOKIE, clear);
+            Err(ended)
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "session query failed");
+            Err(super::refused::unavailable(locale))
         }
     }
 }
@@ -148,13 +155,9 @@ impl FromRequestParts<AppState> for Signed {
 /// The console's language for a request that need not be signed in: the
 /// account's choice when it comes with a live session, else the browser's.
 pub async fn reader_locale(state: &AppState, headers: &HeaderMap) -> Locale {
-    let browser = super::locale_of(headers);
-    let Some(id) = cookie(state, headers, SESSION_COOKIE) else {
-        return browser;
-    };
-    match state.store.session(&digest(id)).await {
-        Ok(Some(session)) => session.locale.unwrap_or(browser),
-        Ok(None) | Err(_) => browser,
+    match signed(state, headers).await {
+        Ok(signed) => signed.locale,
+        Err(_) => super::locale_of(headers),
     }
 }
 

@@ -378,3 +378,13 @@ pub fn assert_no_internal_data(text: &str) {
         assert!(!text.contains(secret), "{secret:?} leaked: {text}");
     }
 }
+
+/// Lanes of people's pages (`page_lane`) for the console and the link pages
+/// alike: `places` each, waiting at most `patience`.
+pub fn alike_lanes(places: usize, patience: std::time::Duration) -> server::page_lane::Lanes {
+    let lane = || server::page_lane::PageLane::new(places, patience);
+    server::page_lane::Lanes {
+        console: lane(),
+        links: lane(),
+    }
+}

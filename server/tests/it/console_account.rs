@@ -281,11 +281,7 @@ async fn two_hundred_changes_at_once_make_one() {
     };
     // And the lane of people's pages wide enough for them to run at once, as
     // from many browsers or servers (one browser's would take turns).
-    let lane = || server::page_lane::PageLane::new(400, std::time::Duration::from_secs(30));
-    let lanes = server::page_lane::Lanes {
-        console: lane(),
-        links: lane(),
-    };
+    let lanes = common::alike_lanes(400, std::time::Duration::from_secs(30));
     let app = TestApp::spawn_configured(move |s| s.with_limits(settings).with_page_lanes(lanes)).await;
     account(&app, OWNER, "alpha", Role::Owner).await;
     let here = sign_in(&app, OWNER).await;

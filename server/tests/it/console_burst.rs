@@ -60,12 +60,7 @@ async fn one_browsers_burst_of_console_pages_leaves_the_pool_to_everyone_else() 
 /// the console's stylesheet never.
 #[tokio::test]
 async fn the_lane_stands_before_the_console_and_the_order_links_pages() {
-    use server::page_lane::{Lanes, PageLane};
-    let lane = || PageLane::new(1, std::time::Duration::from_millis(30));
-    let lanes = Lanes {
-        console: lane(),
-        links: lane(),
-    };
+    let lanes = common::alike_lanes(1, std::time::Duration::from_millis(30));
     let app = TestApp::spawn_configured(|state| state.with_page_lanes(lanes)).await;
     account(&app, "owner@alpha.example", "alpha", Role::Owner).await;
     let owner = sign_in(&app, "owner@alpha.example").await;
@@ -100,13 +95,8 @@ async fn the_lane_stands_before_the_console_and_the_order_links_pages() {
 /// of one place, a page asked meanwhile is answered, not "busy".
 #[tokio::test]
 async fn a_form_sent_slowly_holds_no_place_in_the_lane_while_it_comes() {
-    use server::page_lane::{Lanes, PageLane};
     use tokio::io::AsyncWriteExt;
-    let lane = || PageLane::new(1, std::time::Duration::from_millis(500));
-    let lanes = Lanes {
-        console: lane(),
-        links: lane(),
-    };
+    let lanes = common::alike_lanes(1, std::time::Duration::from_millis(500));
     let app = TestApp::spawn_configured(|state| state.with_page_lanes(lanes)).await;
     account(&app, "owner@alpha.example", "alpha", Role::Owner).await;
     let owner = sign_in(&app, "owner@alpha.example").await;
