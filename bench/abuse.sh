@@ -23,11 +23,15 @@
 #           failed signatures lifted (so every body is received and hashed); then 400
 #           connections with that limit lifted, as many clients would have, with the
 #           room for unsigned bodies at its default (64 MiB) and then at 64 GiB.
+#   large   250 page posts at once (LARGE_REQUESTS; plain forms, no WebAssembly) of the largest order the
+#           limits allow (1,000 items and 1,000 shopper events, a view of about half a
+#           megabyte), one client, asking for no compression and then for brotli:
+#           answers, peak RSS, /healthz latency.
 #   held    HTTP/2 answers asked for and never read (bench/h2-hold.mjs: a window of
 #           zero), 10 and then 40 connections of 100 page requests asking for brotli
 #           from one address: answers, RSS before, while held, and at its peak.
 #
-# Usage: bench/abuse.sh [burst|keys|misses|links|island|webhooks|held|all] [misses]   (build first: scripts/build.sh;
+# Usage: bench/abuse.sh [burst|keys|misses|links|island|webhooks|large|held|all] [misses]   (build first: scripts/build.sh;
 #        LOOKOUT_BIN=/absolute/path measures another build)
 set -euo pipefail
 WHAT=${1:-all}
@@ -222,6 +226,53 @@ all_webhooks() {
   webhooks "failed-signature limit lifted, room for unsigned bodies 64 GiB" 400 "${lifted[@]}" --unsigned-body-mib 65536
 }
 
+# The largest order the limits allow, as one JSONL line: 1,000 items and
+# 1,000 shopper events with long words.
+largest_order() {
+  python3 - <<'PY'
+import json
+items = [{"id": f"li-{i}", "title": f"Hand-knitted wool socks, pattern {i:04d}, " + "with more words than most titles " * 6,
+          "variant": f"Grey / size {i % 5}", "quantity": 1 + i % 3, "price": "249.50",
+          "image_url": f"https://cdn.example/img/{i}.jpg", "sku": f"SKU-{i:05d}"} for i in range(1000)]
+events = [{"at": f"2026-11-{2 + i // 100:02d}T{i // 4 % 24:02d}:{i % 60:02d}:00Z", "kind": "note", "visibility": "customer",
+           "message": f"Step {i}: " + "we are preparing your items and will write again " * 3} for i in range(1000)]
+order = {"order_number": "BIG-1", "email": "big@example.com", "placed_at": "2026-11-02T10:15:00Z",
+         "updated_at": "2026-11-20T08:00:00Z", "status": "open", "cancel_reason": None, "payment_status": "paid",
+         "fulfillment_status": "unfulfilled", "hold_reason": None, "scheduled_at": None, "currency": "NOK",
+         "totals": {"subtotal": "499.00", "shipping": "49.00", "tax": "0.00", "discounts": "0.00", "total": "548.00"},
+         "line_items": items, "timeline": events, "shipping_address": {"city": "Oslo", "country_code": "NO"}}
+print(json.dumps(order))
+PY
+}
+
+large() {
+  local n=${LARGE_REQUESTS:-250}
+  echo "== large: $n page posts at once of the largest order, one client"
+  largest_order >"$WORK/largest.jsonl"
+  local coding
+  for coding in identity br; do
+    start
+    "$BIN" import demo "$WORK/largest.jsonl" >/dev/null
+    for _ in $(seq "$n"); do
+      printf 'url = "%s/track/demo"\nheader = "Sec-Fetch-Site: same-origin"\nheader = "Accept-Encoding: %s"\ndata = "email=big%%40example.com&order_number=BIG-1"\noutput = "/dev/null"\nwrite-out = "%%{http_code} %%{size_download}\\n"\nnext\n' \
+        "$BASE" "$coding"
+    done | sed '$d' >"$WORK/large.cfg"
+    echo "  Accept-Encoding: $coding; the view is $(curl -s -H 'Content-Type: application/json' \
+      -d '{"email":"big@example.com","order_number":"BIG-1"}' "$BASE/api/v1/shops/demo/lookup" | wc -c) bytes; before: RSS $(status_of VmRSS) kB"
+    sample &
+    local sampler=$! started
+    started=$(date +%s.%N)
+    curl -s --no-progress-meter --parallel --parallel-immediate --parallel-max "$n" -K "$WORK/large.cfg" >"$WORK/large.out"
+    printf '  %s requests in %.2f s:' "$n" "$(awk -v a="$started" -v b="$(date +%s.%N)" 'BEGIN {print b - a}')"
+    awk '{print $1}' "$WORK/large.out" | sort | uniq -c | awk '{printf " %s x %s", $1, $2}'
+    printf '; a page made: %s bytes\n' "$(awk '$1 == 200 {print $2; exit}' "$WORK/large.out")"
+    touch "$WORK/stop"; wait "$sampler"
+    curl -s "$METRICS" | { grep -E '^lookout_renders_busy_total' || true; } | sed 's/^/  /'
+    summary "  $coding"
+    stop
+  done
+}
+
 held() {
   echo "== held: HTTP/2 page answers asked for with brotli and never read (a window of zero), one address"
   local connections
@@ -247,8 +298,9 @@ case $WHAT in
   links) links ;;
   island) island ;;
   webhooks) all_webhooks ;;
+  large) large ;;
   held) held ;;
   all) burst; keys "default limits"; keys "failed-key limit lifted" --failed-auth-per-client 1000000000; misses; links; island
-       all_webhooks; held ;;
-  *) echo "usage: bench/abuse.sh [burst|keys|misses|links|island|webhooks|held|all] [misses]" >&2; exit 1 ;;
+       all_webhooks; large; held ;;
+  *) echo "usage: bench/abuse.sh [burst|keys|misses|links|island|webhooks|large|held|all] [misses]" >&2; exit 1 ;;
 esac

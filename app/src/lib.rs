@@ -24,6 +24,8 @@ pub mod order;
 #[cfg(feature = "ssr")]
 pub mod projection;
 #[cfg(feature = "ssr")]
+pub mod renders;
+#[cfg(feature = "ssr")]
 pub mod store;
 #[cfg(feature = "ssr")]
 pub mod zone;

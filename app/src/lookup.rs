@@ -176,15 +176,39 @@ pub async fn track_order(
     #[server(default)] email: String,
     #[server(default)] order_number: String,
 ) -> Result<ShopperView, LookupError> {
-    use std::sync::Arc;
-    let store = use_context::<crate::store::Store>().ok_or(LookupError::Unavailable)?;
-    let limits = use_context::<Arc<crate::limits::LookupLimits>>().ok_or(LookupError::Unavailable)?;
-    let client = use_context::<http::request::Parts>()
-        .map(|parts| crate::limits::client_of(&parts, &limits.settings().proxies))
-        .unwrap_or_else(|| crate::limits::Client::new(None));
-    let result = lookup(&store, &limits, &client, &shop, &email, &order_number)
+    looked_up(&shop, &email, &order_number, false)
         .await
-        .and_then(|stored| parsed(&stored));
+        .map(|(view, _)| view)
+}
+
+/// The server functions' lookup, said in the answer's status line when it
+/// fails; for a page (`to_render`), a large order's view is read in its place
+/// among the renders (`crate::renders`), held while the caller renders it.
+#[cfg(feature = "ssr")]
+async fn looked_up(
+    shop: &str,
+    email: &str,
+    order_number: &str,
+    to_render: bool,
+) -> Result<(ShopperView, Option<crate::renders::Place>), LookupError> {
+    use std::sync::Arc;
+    let result = async {
+        let store = use_context::<crate::store::Store>().ok_or(LookupError::Unavailable)?;
+        let limits = use_context::<Arc<crate::limits::LookupLimits>>().ok_or(LookupError::Unavailable)?;
+        let client = use_context::<http::request::Parts>()
+            .map(|parts| crate::limits::client_of(&parts, &limits.settings().proxies))
+            .unwrap_or_else(|| crate::limits::Client::new(None));
+        let stored = lookup(&store, &limits, &client, shop, email, order_number).await?;
+        let place = match to_render {
+            true => {
+                let renders = use_context::<Arc<crate::renders::Renders>>().ok_or(LookupError::Unavailable)?;
+                Some(renders.place_for(&stored).await?)
+            }
+            false => None,
+        };
+        Ok((parsed(&stored)?, place))
+    }
+    .await;
     // A miss is an answer, not a server failure: say so in the status code too.
     if let Err(e) = &result {
         answer_status(e);
@@ -217,7 +241,7 @@ pub async fn track_order_html(
     // A code the page knows, else its default language.
     #[server(default)] locale: String,
 ) -> Result<String, LookupError> {
-    let view = track_order(shop.clone(), email, order_number).await?;
+    let (view, _place) = looked_up(&shop, &email, &order_number, true).await?;
     let locale = crate::i18n::Locale::parse(&locale).unwrap_or_default();
     // The shop's time zone, as its page says times (the shop was just found).
     let zone = match use_context::<crate::store::Store>() {

@@ -60,6 +60,7 @@ pub fn start_at_zero() {
         "lookout_requests_refused_total",
         "lookout_tally_dropped_total",
         "lookout_key_hashes_total",
+        "lookout_renders_busy_total",
     ] {
         metrics::counter!(name).increment(0);
     }

@@ -51,7 +51,7 @@ pub async fn track_post(State(state): State<AppState>, Path(shop): Path<String>,
         Err(_) => LookupForm::default(),
     };
     let client = state.client(&parts);
-    let result = lookup(
+    let found = lookup(
         &state.store,
         &state.limits,
         &client,
@@ -59,8 +59,16 @@ pub async fn track_post(State(state): State<AppState>, Path(shop): Path<String>,
         &form.email,
         &form.order_number,
     )
-    .await
-    .and_then(|stored| app::lookup::parsed(&stored));
+    .await;
+    // A large order's page is made in its place among the renders, held
+    // until the page's bytes are sent (`app::renders`).
+    let (result, rendering) = match found {
+        Ok(stored) => match state.renders.place_for(&stored).await {
+            Ok(rendering) => (app::lookup::parsed(&stored), Some(rendering)),
+            Err(busy) => (Err(busy), None),
+        },
+        Err(e) => (Err(e), None),
+    };
     let failed = result.as_ref().err().map(LookupError::http_status);
     let posted = PostedLookup {
         email: form.email,
@@ -83,7 +91,10 @@ pub async fn track_post(State(state): State<AppState>, Path(shop): Path<String>,
                 .insert(header::RETRY_AFTER, HeaderValue::from(secs));
         }
     }
-    response
+    match rendering {
+        Some(rendering) => crate::serve::held_by_body(response, rendering),
+        None => response,
+    }
 }
 
 /// Whether the lookup island asks for the lookup's part of the page only.

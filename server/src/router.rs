@@ -53,6 +53,8 @@ pub struct Shared {
     pub stopping: crate::stopping::Stopping,
     /// What the console's and the order-links pages may hold of the pool.
     pub pages: Arc<crate::page_lane::Lanes>,
+    /// What pages of large orders may hold while they are made and sent.
+    pub renders: Arc<app::renders::Renders>,
 }
 
 /// How long one request may take unless configured.
@@ -90,6 +92,7 @@ impl AppState {
             metrics_apart: false,
             stopping: crate::stopping::Stopping::default(),
             pages,
+            renders: Arc::default(),
         }))
     }
 
@@ -105,12 +108,13 @@ impl AppState {
         self
     }
 
-    /// What every rendered page gets from the server: the store, the limits and
-    /// whether mail is sent.
+    /// What every rendered page gets from the server: the store, the limits,
+    /// whether mail is sent and the places for pages of large orders.
     pub fn provide_page_context(&self) {
         provide_context(self.store.clone());
         provide_context(self.limits.clone());
         provide_context(app::lookup::MailOn(self.mail.is_some()));
+        provide_context(self.renders.clone());
     }
 
     /// The same state telling browsers to use HTTPS only, for `max_age_secs` seconds
@@ -154,6 +158,12 @@ impl AppState {
     /// The same state with other lanes for people's pages (`page_lane`).
     pub fn with_page_lanes(mut self, lanes: crate::page_lane::Lanes) -> Self {
         self.fields().pages = Arc::new(lanes);
+        self
+    }
+
+    /// The same state with other places for pages of large orders.
+    pub fn with_renders(mut self, renders: Arc<app::renders::Renders>) -> Self {
+        self.fields().renders = renders;
         self
     }
 

@@ -48,6 +48,7 @@ mod form_bodies;
 mod hash_lanes;
 mod housekeeping;
 mod languages;
+mod large_pages;
 mod lifecycle;
 mod limits;
 mod logs;
