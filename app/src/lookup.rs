@@ -18,7 +18,7 @@ pub async fn lookup(
     order_number: &str,
 ) -> Result<crate::view::StoredView, LookupError> {
     use crate::limits::Refusal;
-    use crate::normalize::{check_lookup, email_key, folded, is_slug, order_number_key};
+    use crate::normalize::{check_lookup, email_key, folded, folded_email, is_slug, order_number_key};
     use crate::store::Counted;
     // Counted as abandoned if the request ends before the outcome below.
     let mut unanswered = Unanswered(true);
@@ -28,9 +28,10 @@ pub async fn lookup(
         Ok(()) if !is_slug(shop) => Err(LookupError::NotFound),
         Ok(()) => {
             // What the shopper meant (full-width forms as ASCII, unseen marks
-            // dropped): the allowances count it, and it is looked for first.
+            // dropped, an email's ideographic full stops as dots): the
+            // allowances count it, and it is looked for first.
             let (typed_number, typed_email) = (order_number, email);
-            let (order_number, email) = (folded(typed_number), folded(typed_email));
+            let (order_number, email) = (folded(typed_number), folded_email(typed_email));
             // Folding changed the typing (it borrows what it leaves as it is).
             let refolded = [&order_number, &email]
                 .iter()

@@ -117,7 +117,9 @@ fn trimmed(text: &str) -> &str {
 
 /// A link that ends in a token (a set-password link, a shopper's order link)
 /// with only [`AFTER_A_LINK`] after its 64 hex digits, or after its query (a
-/// mailed order link ends in `?locale=de`): the link without them.
+/// mailed order link ends in `?locale=de`): the link without them. A token
+/// (and an order link's shop) in capitals, as some readers of printed or
+/// scanned links make them, is the one mailed in lower case.
 fn token_as_mailed<'q>(path: &str, query: Option<&'q str>) -> Option<(String, Option<&'q str>)> {
     let (start, last) = path.rsplit_once('/')?;
     let (start, last) = match last.is_empty() {
@@ -132,8 +134,10 @@ fn token_as_mailed<'q>(path: &str, query: Option<&'q str>) -> Option<(String, Op
         return None;
     }
     let meant = query.map(trimmed);
-    let tidy = after.is_empty() && !path.ends_with('/') && meant == query;
-    (!tidy).then(|| (format!("{start}/{token}"), meant))
+    let (start_meant, token_meant) = (start.to_ascii_lowercase(), token.to_ascii_lowercase());
+    let cased = start_meant == start && token_meant == token;
+    let tidy = after.is_empty() && !path.ends_with('/') && meant == query && cased;
+    (!tidy).then(|| (format!("{start_meant}/{token_meant}"), meant))
 }
 
 /// `/track/{shop}/o`, where a shop's order links are.

@@ -192,7 +192,7 @@ pub fn check_origin(origin: &str) -> Result<String, OriginsProblem> {
             ascii.as_str()
         }
     };
-    if !is_host(name) {
+    if !is_host(name) || !readable(name) {
         return Err(err());
     }
     match port {
@@ -212,6 +212,15 @@ fn is_host(host: &str) -> bool {
     // At most 253 characters in all, as DNS has it (a name in another script
     // too, once in its `xn--` form).
     !host.is_empty() && host.len() <= 253 && host.split('.').all(is_label)
+}
+
+/// Whether a name's `xn--` labels stand for a name in another script (an
+/// `xn--` label that decodes to nothing valid, `xn--zz`, names no site).
+fn readable(host: &str) -> bool {
+    let encoded = host
+        .split('.')
+        .any(|label| label.get(..4).is_some_and(|p| p.eq_ignore_ascii_case("xn--")));
+    !encoded || idna::domain_to_unicode(host).1.is_ok()
 }
 
 /// One label of a host name: 1 to 63 letters, digits and inner hyphens.

@@ -101,6 +101,11 @@ fn an_origin_is_kept_as_a_browser_names_it() {
         .as_str(),
         "https://bücher..example",
         "https://\u{202e}shop.example",
+        // `xn--` labels that stand for no name in another script.
+        "https://xn--zz.example",
+        "https://shop.XN--ZZ",
+        "https://xn--.example",
+        "https://xn--bcher-kva-.example",
     ] {
         assert!(check_origin(bad).is_err(), "{bad}");
     }

@@ -130,6 +130,12 @@ fn full_width_input_and_unseen_marks_fold_into_the_ascii_meant() {
     // Stored keys are as they were: folding is the lookup's.
     assert_eq!(order_number_key("＃１００１"), "＃１００１");
     assert!(check_lookup("ａｄａ＠ｅｘａｍｐｌｅ．ｃｏｍ", "＃１００１").is_ok());
+    // An email's ideographic full stops are its dots; the number's are not.
+    assert_eq!(folded_email("ada@example。com"), "ada@example.com");
+    assert_eq!(folded_email("ａｄａ＠ｅｘａｍｐｌｅ｡ｃｏ﹒ｊｐ"), "ada@example.co.jp");
+    assert!(matches!(folded_email("ada@example.com"), Cow::Borrowed(_)));
+    assert!(check_lookup("ada@example。com", "#1001").is_ok());
+    assert_eq!(folded("#1001。"), "#1001。");
     // Only marks: no order number; a control character is still refused.
     assert_eq!(
         check_order_number("\u{200B}＃\u{200F}", "n").unwrap_err().code,

@@ -92,9 +92,11 @@ impl Said {
 
     pub(super) fn shown(self, locale: app::i18n::Locale, text_key: &str, id: &'static str) -> impl IntoView {
         let Said::Shown(secret) = self else { return None };
+        // The sentence is the status; the box and the copy button (whose own
+        // "copied" status the script adds after the box) are beside it, not in it.
         Some(view! {
-            <div class="notice" role="status" tabindex="-1" autofocus>
-                <p>{t(locale, text_key)}</p>
+            <div class="notice" tabindex="-1" autofocus>
+                <p role="status">{t(locale, text_key)}</p>
                 <pre class="copy" id=id><code>{secret}</code></pre>
             </div>
         })

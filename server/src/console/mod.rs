@@ -357,10 +357,6 @@ pub fn typed_email(typed: &str) -> Option<String> {
 pub fn meant_email(typed: &str) -> String {
     typed
         .chars()
-        .map(|c| match c {
-            // Ideographic full stops: 。 ｡ ﹒
-            '\u{3002}' | '\u{FF61}' | '\u{FE52}' => '.',
-            c => app::normalize::narrow(c),
-        })
+        .map(|c| app::normalize::as_dot(app::normalize::narrow(c)))
         .collect()
 }

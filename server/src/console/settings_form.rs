@@ -136,13 +136,20 @@ pub(super) fn update_of(form: &SettingsForm, locale: Locale) -> Result<ShopUpdat
     let origins = settings::check_origins(&origins).map_err(|problem| match problem {
         settings::OriginsProblem::TooMany => said("origins", t(locale, "console.settings.too_many_origins")),
         settings::OriginsProblem::TooLong => said("origins", t(locale, "console.settings.origin_too_long")),
-        settings::OriginsProblem::Bad(origin) => {
-            // Isolated (FSI … PDI), so that a direction mark in it cannot turn
-            // the sentence around it.
-            let shown: String = origin.chars().take(100).collect();
-            let shown = format!("\u{2068}{shown}\u{2069}");
-            let text = app::i18n::t_args(locale, "console.settings.bad_origin", &[("origin", &shown)]);
-            said("origins", text)
+        // Every site that is none, each said (the list has at most
+        // `MAX_ORIGINS`), so that one sending fixes them all.
+        settings::OriginsProblem::Bad(_) => {
+            let each = origins
+                .iter()
+                .filter(|o| settings::check_origin(o).is_err())
+                .map(|origin| {
+                    // Isolated (FSI … PDI), so that a direction mark in it cannot
+                    // turn the sentence around it.
+                    let shown: String = origin.chars().take(100).collect();
+                    let shown = format!("\u{2068}{shown}\u{2069}");
+                    app::i18n::t_args(locale, "console.settings.bad_origin", &[("origin", &shown)])
+                });
+            said("origins", each.collect::<Vec<_>>().join(" "))
         }
     });
     let contact_email = settings::check_contact_email(&form.contact_email)
@@ -213,6 +220,13 @@ mod tests {
         assert_eq!(
             refused(&form("shop.example".into()), Locale::De),
             ["„\u{2068}shop.example\u{2069}“ ist keine Adresse einer Website: Schreiben Sie sie als schema://host[:port], zum Beispiel https://shop.example."]
+        );
+        // Every site that is none, each said, in the list's order; the good one not.
+        assert_eq!(
+            refused(&form("shop.example https://ok.example\nftp://x.example, https://xn--zz.example".into()), Locale::En),
+            ["“\u{2068}shop.example\u{2069}” is not a site's address: write it as scheme://host[:port], for example https://shop.example. \
+              “\u{2068}ftp://x.example\u{2069}” is not a site's address: write it as scheme://host[:port], for example https://shop.example. \
+              “\u{2068}https://xn--zz.example\u{2069}” is not a site's address: write it as scheme://host[:port], for example https://shop.example."]
         );
         let long = format!("https://{}.example", "a".repeat(300));
         assert_eq!(

@@ -125,6 +125,12 @@ fn settings_page(
     let shop_locale = Locale::parse(&member.shop.locale).unwrap_or_default();
     let snippet = crate::embed::snippet(&base_url(state, headers), &slug, shop_locale);
     let preview = format!("/embed/{slug}");
+    // Until a site is saved, the tag shows no widget anywhere: said beside it.
+    let no_sites = member.shop.allowed_origins.is_empty().then(|| {
+        let sites = t(locale, "console.settings.origins");
+        let text = app::i18n::t_args(locale, "console.settings.no_sites", &[("sites", &sites)]);
+        view! { <p class="notice" id="no-sites">{text}</p> }
+    });
     let title = t(locale, "console.settings.title");
     let action = format!("/console/shops/{slug}/settings");
     pages::page(
@@ -203,6 +209,7 @@ fn settings_page(
             </div>
             <h2>{t(locale, "console.settings.snippet")}</h2>
             <p>{t(locale, "console.settings.snippet_hint")}</p>
+            {no_sites}
             <pre class="copy" id="snippet"><code>{snippet}</code></pre>
         },
     )

@@ -59,7 +59,7 @@ pub async fn find(
         return page(StatusCode::UNPROCESSABLE_ENTITY, said, None);
     }
     // As a shopper's lookup reads it (full-width forms as ASCII, unseen marks dropped).
-    let email = app::normalize::folded(&form.email);
+    let email = app::normalize::folded_email(&form.email);
     let key = app::normalize::email_key(&email);
     let (orders, more) = match state.store.orders_with_email(member.shop.id, &key).await {
         Ok(found) => found,

@@ -285,7 +285,7 @@ fn unavailable(state: &AppState, locale: Locale) -> Response {
         state,
         locale,
         StatusCode::SERVICE_UNAVAILABLE,
-        "error.unavailable",
+        "links.unavailable",
         None,
     );
     let wait = HeaderValue::from(crate::problem::RETRY_UNAVAILABLE_SECS);

@@ -71,7 +71,7 @@ pub async fn request(State(state): State<AppState>, Path(slug): Path<String>, re
         .or_else(|| Locale::parse(&shop.locale))
         .unwrap_or_default();
     // As the shopper meant it (full-width forms as ASCII, unseen marks dropped), as lookups read it.
-    let email = app::normalize::folded(&form.email);
+    let email = app::normalize::folded_email(&form.email);
     let key = email_key(&email);
     let client = state.client(&parts);
     // Counted before anything is queued: a burst gets no more than the allowance.

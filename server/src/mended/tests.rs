@@ -113,6 +113,26 @@ fn a_mailed_link_with_a_sentences_punctuation_after_its_token_is_sent_to_the_lin
         assert_eq!(moved(&asked), Some(meant), "{asked}");
     }
     assert_eq!(moved(&format!("/track/demo/o/{token}?locale=de")), None, "as mailed");
+    // In capitals, as some readers of printed or scanned links make them.
+    let upper = token.to_ascii_uppercase();
+    for (asked, meant) in [
+        (
+            format!("/console/password/{upper}"),
+            format!("/console/password/{token}"),
+        ),
+        (
+            format!("/console/password/{upper}."),
+            format!("/console/password/{token}"),
+        ),
+        (
+            format!("/track/demo/o/{upper}?locale=de"),
+            format!("/track/demo/o/{token}?locale=de"),
+        ),
+        (format!("/track/DEMO/o/{token}"), format!("/track/demo/o/{token}")),
+        (format!("/track/Demo/o/{upper}."), format!("/track/demo/o/{token}")),
+    ] {
+        assert_eq!(moved(&asked), Some(meant), "{asked}");
+    }
     for asked in [
         // The link itself, a token with a letter or a digit more, one too short.
         format!("/console/password/{token}"),

@@ -84,6 +84,12 @@ async fn the_lane_stands_before_the_console_and_the_order_links_pages() {
             assert!(res.headers().contains_key("retry-after"));
             let html = res.text().await.unwrap();
             assert!(html.contains(r#"lang="de""#), "{html}");
+            // The link page's own words, not the lookup's.
+            assert!(
+                html.contains("Ihre Bestellungen können gerade nicht angezeigt werden."),
+                "{html}"
+            );
+            assert!(!html.contains("Sendungsverfolgung"), "{html}");
         } else {
             assert_eq!(res.status(), 410, "an unknown link, once its turn came");
         }

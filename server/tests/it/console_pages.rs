@@ -147,6 +147,13 @@ async fn keys_are_shown_once_listed_by_prefix_and_revoked() {
         .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
         .collect();
     assert_eq!(key.len(), 3 + 16 + 1 + 64, "{key}");
+    // The sentence is the status, the key's box beside it: the copy button's
+    // own status, put after the box, is not a status inside a status.
+    let notice = &page[page.find("<h1>").expect("the heading")..start];
+    assert!(
+        notice.contains(r#"<p role="status">"#) && notice.matches(r#"role="status""#).count() == 1,
+        "{notice}"
+    );
     let prefix = &key[3..19];
     // It works, and then its use shows.
     assert_eq!(app.put("alpha", "#1001", &key, EXAMPLE).await.status(), 201);

@@ -86,3 +86,27 @@ async fn a_settings_page_opened_before_another_owners_save_changes_only_what_was
         app.exec("UPDATE shops SET email_links = 0, accent = '#123456'").await;
     }
 }
+
+/// Until a site may embed the widget, the settings page says so beside the
+/// script tag (in the account's language), naming the field to fill; once one
+/// is saved, it does not.
+#[tokio::test]
+async fn the_script_tag_says_when_no_site_may_show_the_widget() {
+    let app = TestApp::spawn().await;
+    account(&app, "ann@alpha.example", "alpha", Role::Owner).await;
+    let ann = sign_in(&app, "ann@alpha.example").await;
+    let page = ann.page(SETTINGS).await;
+    let said = page
+        .find(r#"id="no-sites""#)
+        .expect("the page says no site may show the widget");
+    let tag = page.find(r#"id="snippet""#).expect("the script tag");
+    assert!(said < tag, "said beside the tag, before it");
+    assert!(
+        page.contains("No site may show the widget yet: until your shop's address (such as https://shop.example) is under “Sites that may embed the widget” above"),
+        "{page}"
+    );
+    common::allow_origins(&app.store, "alpha", &["https://alpha.example"]).await;
+    let page = ann.page(SETTINGS).await;
+    assert!(!page.contains(r#"id="no-sites""#), "{page}");
+    assert!(page.contains(r#"id="snippet""#));
+}

@@ -24,12 +24,19 @@ async fn a_lookup_finds_the_order_the_shopper_meant_and_the_one_they_typed() {
     assert_eq!(status("ａｄａ＠ｅｘａｍｐｌｅ．ｃｏｍ", "＃１００１").await, 200);
     assert_eq!(status("ada@example.com", "\u{3000}＃1001").await, 200);
     assert_eq!(status("\u{FEFF}ada@example.com", "\u{200F}#1001\u{200B}").await, 200);
+    // The full stops of an East Asian keyboard in the address: its dots.
+    assert_eq!(status("ada@example。com", "#1001").await, 200);
+    assert_eq!(status("ａｄａ＠ｅｘａｍｐｌｅ｡ｃｏｍ", "＃１００１").await, 200);
+    assert_eq!(status("ada@example﹒com", "#1001").await, 200);
+    // In the order number they are no dots (a number is matched as it is meant).
+    let number_with_a_stop = status("ada@example.com", "#1001。").await;
+    assert!([404, 422].contains(&number_with_a_stop), "{number_with_a_stop}");
     // The page's form the same.
     let res = app
         .client
         .post(app.url("/track/alpha"))
         .header("sec-fetch-site", "same-origin")
-        .form(&[("email", "ａｄａ＠example.com"), ("order_number", "＃１００１")])
+        .form(&[("email", "ａｄａ＠example。com"), ("order_number", "＃１００１")])
         .send()
         .await
         .unwrap();
