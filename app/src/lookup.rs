@@ -177,44 +177,50 @@ pub async fn track_order(
     #[server(default)] email: String,
     #[server(default)] order_number: String,
 ) -> Result<ShopperView, LookupError> {
-    looked_up(&shop, &email, &order_number, false)
-        .await
-        .map(|(view, _)| view)
+    // Parsed and written again at once, with nothing awaited between: no
+    // place among the renders is needed for that (`crate::renders`).
+    said(
+        looked_up(&shop, &email, &order_number)
+            .await
+            .and_then(|stored| parsed(&stored)),
+    )
 }
 
-/// The server functions' lookup, said in the answer's status line when it
-/// fails; for a page (`to_render`), a large order's view is read in its place
-/// among the renders (`crate::renders`), held while the caller renders it.
+/// The server functions' lookup, said in the answer's status line when it fails.
 #[cfg(feature = "ssr")]
-async fn looked_up(
-    shop: &str,
-    email: &str,
-    order_number: &str,
-    to_render: bool,
-) -> Result<(ShopperView, Option<crate::renders::Place>), LookupError> {
+async fn looked_up(shop: &str, email: &str, order_number: &str) -> Result<crate::view::StoredView, LookupError> {
     use std::sync::Arc;
-    let result = async {
-        let store = use_context::<crate::store::Store>().ok_or(LookupError::Unavailable)?;
-        let limits = use_context::<Arc<crate::limits::LookupLimits>>().ok_or(LookupError::Unavailable)?;
-        let client = use_context::<http::request::Parts>()
-            .map(|parts| crate::limits::client_of(&parts, &limits.settings().proxies))
-            .unwrap_or_else(|| crate::limits::Client::new(None));
-        let stored = lookup(&store, &limits, &client, shop, email, order_number).await?;
-        let place = match to_render {
-            true => {
-                let renders = use_context::<Arc<crate::renders::Renders>>().ok_or(LookupError::Unavailable)?;
-                Some(renders.place_for(&stored).await?)
-            }
-            false => None,
-        };
-        Ok((parsed(&stored)?, place))
-    }
-    .await;
-    // A miss is an answer, not a server failure: say so in the status code too.
+    let store = use_context::<crate::store::Store>().ok_or(LookupError::Unavailable);
+    let limits = use_context::<Arc<crate::limits::LookupLimits>>().ok_or(LookupError::Unavailable);
+    let (store, limits) = match (store, limits) {
+        (Ok(store), Ok(limits)) => (store, limits),
+        _ => return said(Err(LookupError::Unavailable)),
+    };
+    let client = use_context::<http::request::Parts>()
+        .map(|parts| crate::limits::client_of(&parts, &limits.settings().proxies))
+        .unwrap_or_else(|| crate::limits::Client::new(None));
+    said(lookup(&store, &limits, &client, shop, email, order_number).await)
+}
+
+/// `result`, its failure said in the status line of the answer being made
+/// (a miss is an answer, not a server failure).
+#[cfg(feature = "ssr")]
+fn said<T>(result: Result<T, LookupError>) -> Result<T, LookupError> {
     if let Err(e) = &result {
         answer_status(e);
     }
     result
+}
+
+/// A found order's view, parsed in its place among the renders (held while
+/// the caller makes its page: `crate::renders`).
+#[cfg(feature = "ssr")]
+pub async fn placed(
+    renders: &crate::renders::Renders,
+    stored: &crate::view::StoredView,
+) -> Result<(ShopperView, crate::renders::Place), LookupError> {
+    let place = renders.place_for(stored).await?;
+    Ok((parsed(stored)?, place))
 }
 
 /// Says `e` in the status line of the answer being made (a server function's,
@@ -242,9 +248,11 @@ pub async fn track_order_html(
     // A code the page knows, else its default language.
     #[server(default)] locale: String,
 ) -> Result<String, LookupError> {
-    let (view, _place) = looked_up(&shop, &email, &order_number, true).await?;
+    use std::sync::Arc;
+    let stored = looked_up(&shop, &email, &order_number).await?;
     let locale = crate::i18n::Locale::parse(&locale).unwrap_or_default();
-    // The shop's time zone, as its page says times (the shop was just found).
+    // The shop's time zone, as its page says times (the shop was just found),
+    // asked before the view takes its place: nothing is awaited with it held.
     let zone = match use_context::<crate::store::Store>() {
         Some(store) => match store.shop(&shop).await {
             Ok(found) => found.map(|s| s.zone()).unwrap_or_default(),
@@ -255,6 +263,11 @@ pub async fn track_order_html(
             }
         },
         None => crate::zone::Zone::default(),
+    };
+    let renders = use_context::<Arc<crate::renders::Renders>>().ok_or(LookupError::Unavailable);
+    let (view, _place) = match renders {
+        Ok(renders) => said(placed(&renders, &stored).await)?,
+        Err(e) => return said(Err(e)),
     };
     Ok(crate::ui::order_html(view, locale, zone))
 }

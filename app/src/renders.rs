@@ -106,7 +106,7 @@ impl Renders {
         self.enter(view.as_str().len()).await.map_err(|Busy| {
             tracing::warn!(
                 bytes = view.as_str().len(),
-                "a large order's page waited too long to be made"
+                "a large order's page was turned away: as many large pages were being made"
             );
             metrics::counter!("lookout_renders_busy_total").increment(1);
             LookupError::Unavailable

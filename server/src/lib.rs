@@ -24,6 +24,7 @@ pub mod mended;
 pub mod metrics;
 pub mod page_lane;
 pub mod peers;
+pub mod placed_body;
 pub mod problem;
 pub mod refused_form;
 pub mod router;

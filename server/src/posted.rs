@@ -50,6 +50,12 @@ pub async fn track_post(State(state): State<AppState>, Path(shop): Path<String>,
         Ok(Form(form)) => form,
         Err(_) => LookupForm::default(),
     };
+    // Where the island's part goes, asked before the lookup: no query waits
+    // while a large order's view holds its place.
+    let place = match wants_fragment(&parts) {
+        true => fragment_place(&state, &parts, &shop).await,
+        false => None,
+    };
     let client = state.client(&parts);
     let found = lookup(
         &state.store,
@@ -61,11 +67,11 @@ pub async fn track_post(State(state): State<AppState>, Path(shop): Path<String>,
     )
     .await;
     // A large order's page is made in its place among the renders, held
-    // until the page's bytes are sent (`app::renders`).
+    // until the connection has taken the page's bytes (`app::renders`).
     let (result, rendering) = match found {
-        Ok(stored) => match state.renders.place_for(&stored).await {
-            Ok(rendering) => (app::lookup::parsed(&stored), Some(rendering)),
-            Err(busy) => (Err(busy), None),
+        Ok(stored) => match app::lookup::placed(&state.renders, &stored).await {
+            Ok((view, rendering)) => (Ok(view), Some(rendering)),
+            Err(e) => (Err(e), None),
         },
         Err(e) => (Err(e), None),
     };
@@ -74,10 +80,6 @@ pub async fn track_post(State(state): State<AppState>, Path(shop): Path<String>,
         email: form.email,
         order_number: form.order_number,
         result,
-    };
-    let place = match wants_fragment(&parts) {
-        true => fragment_place(&state, &parts, &shop).await,
-        false => None,
     };
     let mut response = match place {
         Some(place) => fragment(place, posted),
@@ -92,7 +94,7 @@ pub async fn track_post(State(state): State<AppState>, Path(shop): Path<String>,
         }
     }
     match rendering {
-        Some(rendering) => crate::serve::held_by_body(response, rendering),
+        Some(rendering) => crate::placed_body::until_taken(response, rendering),
         None => response,
     }
 }

@@ -114,7 +114,12 @@ pub async fn run(
                 };
                 let response = router.oneshot(req).await?;
                 // The place is the body's: given back when the body is dropped.
-                Ok(held_by_body(response, place))
+                Ok(response.map(|body| {
+                    axum::body::Body::new(http_body_util::BodyExt::map_frame(body, move |frame| {
+                        let _held = &place;
+                        frame
+                    }))
+                }))
             }
         });
         let (builder, watcher) = (builder.clone(), graceful.watcher());
@@ -156,17 +161,6 @@ pub async fn run(
 /// The answer to a request beyond its client's share of requests in flight:
 /// a problem document (429, `Retry-After: 1`), given before the router, so
 /// counted here (`lookout_requests_refused_total`) and given its own headers.
-/// `response` with `held` kept until its body is sent or dropped (a place
-/// counted while the answer's bytes are in the server's hands).
-pub fn held_by_body<T: Send + Sync + 'static>(response: axum::response::Response, held: T) -> axum::response::Response {
-    response.map(|body| {
-        axum::body::Body::new(http_body_util::BodyExt::map_frame(body, move |frame| {
-            let _held = &held;
-            frame
-        }))
-    })
-}
-
 fn too_many_in_flight() -> axum::response::Response {
     use axum::response::IntoResponse;
     metrics::counter!("lookout_requests_refused_total").increment(1);

@@ -29,7 +29,7 @@ impl OrderInput {
             }
         }
         if let Some(email) = self.email.as_mut() {
-            if let std::borrow::Cow::Owned(kept) = crate::normalize::folded(email) {
+            if let std::borrow::Cow::Owned(kept) = crate::normalize::folded_email(email) {
                 *email = kept;
             }
         }

@@ -321,8 +321,9 @@ impl Validator {
         let return_status = explicit_return_status.unwrap_or_else(|| derive_return_status(&returns));
         Ok(ValidOrder(Order {
             order_number: order_number.trim().to_string(),
-            // Full-width forms as the ASCII they stand for, as lookups read them.
-            email: folded(email.trim()).into_owned(),
+            // Full-width forms as the ASCII they stand for, and ideographic full
+            // stops as dots, as lookups read them.
+            email: crate::normalize::folded_email(email.trim()).into_owned(),
             placed_at,
             updated_at,
             status: status.unwrap_or(OrderStatus::Open),

@@ -55,7 +55,7 @@ async fn no_more_than_the_running_bytes_are_made_at_once_and_every_page_is_serve
 async fn small_views_never_wait() {
     let r = renders(256, 1024, Duration::from_millis(50));
     let _all = r.enter(10 * 1024 * KIB).await.expect("the first takes every place");
-    // Each would wait an hour for a place it needed.
+    // Each would wait its patience for a place it needed, and be turned away.
     let small = async {
         for _ in 0..1000 {
             r.enter(64 * KIB - 1).await.expect("a small view takes no place");

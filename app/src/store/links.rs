@@ -9,8 +9,13 @@ use chrono::{DateTime, Utc};
 
 /// Orders a link lists at most (the newest).
 pub const ORDERS_LISTED: usize = 50;
-/// Orders read to find them: the rows most recently written for the address.
-const ORDERS_READ: i64 = 500;
+/// Orders read to find them: the address's newest by the time of placing as
+/// stored (UTC text, which sorts as time does but for fractions of a second
+/// within one second), a few more than are listed. Each read is a whole
+/// stored view, up to about half a megabyte for the largest orders, so a page
+/// of them holds what it shows and little more (500 were read before: 280 MB
+/// for an address with that many of the largest orders).
+const ORDERS_READ: i64 = ORDERS_LISTED as i64 + 10;
 
 /// What a link is to the browser that presents it.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -135,21 +135,28 @@ pub(super) fn update_of(form: &SettingsForm, locale: Locale) -> Result<ShopUpdat
         .collect();
     let origins = settings::check_origins(&origins).map_err(|problem| match problem {
         settings::OriginsProblem::TooMany => said("origins", t(locale, "console.settings.too_many_origins")),
-        settings::OriginsProblem::TooLong => said("origins", t(locale, "console.settings.origin_too_long")),
-        // Every site that is none, each said (the list has at most
-        // `MAX_ORIGINS`), so that one sending fixes them all.
-        settings::OriginsProblem::Bad(_) => {
-            let each = origins
-                .iter()
-                .filter(|o| settings::check_origin(o).is_err())
-                .map(|origin| {
-                    // Isolated (FSI … PDI), so that a direction mark in it cannot
-                    // turn the sentence around it.
-                    let shown: String = origin.chars().take(100).collect();
-                    let shown = format!("\u{2068}{shown}\u{2069}");
-                    app::i18n::t_args(locale, "console.settings.bad_origin", &[("origin", &shown)])
-                });
-            said("origins", each.collect::<Vec<_>>().join(" "))
+        // Every site that is not one, each said once (a list has at most
+        // four times `MAX_ORIGINS` entries before it is read), so that one
+        // sending mends them all.
+        _ => {
+            let mut each: Vec<String> = Vec::new();
+            for origin in &origins {
+                let text = match settings::check_origin(origin) {
+                    Ok(_) => continue,
+                    Err(settings::OriginsProblem::Bad(origin)) => {
+                        // Isolated (FSI … PDI), so that a direction mark in it
+                        // cannot turn the sentence around it.
+                        let shown: String = origin.chars().take(100).collect();
+                        let shown = format!("\u{2068}{shown}\u{2069}");
+                        app::i18n::t_args(locale, "console.settings.bad_origin", &[("origin", &shown)])
+                    }
+                    Err(_) => t(locale, "console.settings.origin_too_long"),
+                };
+                if !each.contains(&text) {
+                    each.push(text);
+                }
+            }
+            said("origins", each.join(" "))
         }
     });
     let contact_email = settings::check_contact_email(&form.contact_email)
@@ -228,7 +235,20 @@ mod tests {
               “\u{2068}ftp://x.example\u{2069}” is not a site's address: write it as scheme://host[:port], for example https://shop.example. \
               “\u{2068}https://xn--zz.example\u{2069}” is not a site's address: write it as scheme://host[:port], for example https://shop.example."]
         );
+        // A site too long is said so, wherever it stands, and so is every bad one beside it.
         let long = format!("https://{}.example", "a".repeat(300));
+        for list in [format!("shop.example {long}"), format!("{long} shop.example {long}")] {
+            let said = refused(&form(list), Locale::En).join("");
+            assert!(
+                said.contains("“\u{2068}shop.example\u{2069}” is not a site's address"),
+                "{said}"
+            );
+            assert_eq!(
+                said.matches("A site's address has at most 270 characters.").count(),
+                1,
+                "{said}"
+            );
+        }
         assert_eq!(
             refused(&form(long), Locale::Sv),
             ["En webbplats adress har högst 270 tecken."]

@@ -139,3 +139,62 @@ async fn with_the_standard_places_a_large_orders_page_is_made() {
         assert!(html.contains("pattern 299"));
     }
 }
+
+/// A large order's page keeps its place until its bytes are taken (here, by
+/// the test in place of a connection): not given back when its handler
+/// returns, nor kept once the last bytes are taken, whoever still holds them.
+/// A page compressed whole has had its bytes taken by the compressor by the
+/// time it is answered: what is left to send is its compressed copy.
+#[tokio::test]
+async fn a_large_orders_page_keeps_its_place_until_its_bytes_are_taken() {
+    use http_body_util::BodyExt;
+    use tower::ServiceExt;
+    let renders = Arc::new(Renders::new(64 * KIB, 4096 * KIB, 8192 * KIB, Duration::from_secs(3)));
+    let mut kept = None;
+    let app = TestApp::spawn_configured(|state| {
+        let state = state.with_renders(renders.clone());
+        kept = Some(state.clone());
+        state
+    })
+    .await;
+    assert_eq!(
+        app.put("alpha", "#2001", &app.alpha_key, large_order()).await.status(),
+        201
+    );
+    let router = server::router::app(kept.expect("the server's state"));
+    for (fragment, encoding) in [(false, None), (true, None), (false, Some("br")), (true, Some("gzip"))] {
+        let mut request = axum::http::Request::post("/track/alpha")
+            .header("sec-fetch-site", "same-origin")
+            .header("content-type", "application/x-www-form-urlencoded");
+        if fragment {
+            request = request.header("lookout-fragment", "lookup");
+        }
+        if let Some(encoding) = encoding {
+            request = request.header("accept-encoding", encoding);
+        }
+        let request = request
+            .body(axum::body::Body::from("email=ada%40example.com&order_number=%232001"))
+            .unwrap();
+        let answer = router.clone().oneshot(request).await.unwrap();
+        assert_eq!(answer.status(), 200);
+        match encoding {
+            None => assert!(renders.running_kib() > 64, "held while the page waits to be taken"),
+            Some(coding) => {
+                assert_eq!(answer.headers()["content-encoding"], coding);
+                assert_eq!(renders.running_kib(), 0, "the compressor took the page");
+            }
+        }
+        let mut body = answer.into_body();
+        let mut taken = 0;
+        while let Some(frame) = body.frame().await {
+            taken += frame.unwrap().into_data().map_or(0, |bytes| bytes.len());
+        }
+        assert!(taken > 1000, "the page was sent");
+        assert_eq!(
+            renders.running_kib(),
+            0,
+            "given back with its last bytes, the body still here"
+        );
+        drop(body);
+    }
+}

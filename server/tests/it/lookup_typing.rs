@@ -43,6 +43,14 @@ async fn a_lookup_finds_the_order_the_shopper_meant_and_the_one_they_typed() {
     assert_eq!(res.status(), 200);
     assert!(res.text().await.unwrap().contains("Order #1001"));
 
+    // An address a merchant's system stored with ideographic full stops is
+    // kept with the dots it stands for: found by either spelling.
+    let body = order_of("#4004", "bo@example。com", 1).to_string();
+    assert_eq!(app.put("alpha", "#4004", &app.alpha_key, body).await.status(), 201);
+    assert_eq!(app.merchant_order("alpha", "#4004").await["email"], "bo@example.com");
+    assert_eq!(status("bo@example.com", "#4004").await, 200);
+    assert_eq!(status("bo@example｡com", "#4004").await, 200);
+
     // A number the merchant writes in full width is refused (it would be
     // another order than the one a shopper's typing finds).
     assert_eq!(put("＃２００２").await, 422);
