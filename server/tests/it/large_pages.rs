@@ -12,6 +12,17 @@ use std::time::Duration;
 
 const KIB: usize = 1024;
 
+/// Lookups' allowances out of the way: a burst of found orders reserves an
+/// attempt each before it is given back, and these bursts are of found orders.
+fn roomy(state: server::AppState) -> server::AppState {
+    state.with_limits(app::limits::LimitSettings {
+        per_client: 100_000,
+        per_order: 100_000,
+        per_email: 100_000,
+        ..app::limits::LimitSettings::default()
+    })
+}
+
 /// The contract's example with 300 items of long titles: a view of some 100 KiB.
 fn large_order() -> String {
     let mut order = common::example();
@@ -44,7 +55,7 @@ async fn a_burst_of_large_orders_pages_takes_turns_and_small_ones_go_by() {
     let renders = Arc::new(Renders::new(64 * KIB, 64 * KIB, 64 * KIB, Duration::from_millis(20)));
     let app = TestApp::spawn_configured({
         let renders = renders.clone();
-        |state| state.with_renders(renders)
+        |state| roomy(state).with_renders(renders)
     })
     .await;
     assert_eq!(app.put("alpha", "#1001", &app.alpha_key, EXAMPLE).await.status(), 201);
@@ -128,7 +139,7 @@ async fn a_burst_of_large_orders_pages_takes_turns_and_small_ones_go_by() {
 
 #[tokio::test]
 async fn with_the_standard_places_a_large_orders_page_is_made() {
-    let app = TestApp::spawn().await;
+    let app = TestApp::spawn_configured(roomy).await;
     assert_eq!(
         app.put("alpha", "#2001", &app.alpha_key, large_order()).await.status(),
         201
@@ -152,7 +163,7 @@ async fn a_large_orders_page_keeps_its_place_until_its_bytes_are_taken() {
     let renders = Arc::new(Renders::new(64 * KIB, 4096 * KIB, 8192 * KIB, Duration::from_secs(3)));
     let mut kept = None;
     let app = TestApp::spawn_configured(|state| {
-        let state = state.with_renders(renders.clone());
+        let state = roomy(state).with_renders(renders.clone());
         kept = Some(state.clone());
         state
     })
