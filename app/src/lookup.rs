@@ -190,11 +190,10 @@ pub async fn track_order(
 #[cfg(feature = "ssr")]
 async fn looked_up(shop: &str, email: &str, order_number: &str) -> Result<crate::view::StoredView, LookupError> {
     use std::sync::Arc;
-    let store = use_context::<crate::store::Store>().ok_or(LookupError::Unavailable);
-    let limits = use_context::<Arc<crate::limits::LookupLimits>>().ok_or(LookupError::Unavailable);
-    let (store, limits) = match (store, limits) {
-        (Ok(store), Ok(limits)) => (store, limits),
-        _ => return said(Err(LookupError::Unavailable)),
+    let store = use_context::<crate::store::Store>();
+    let limits = use_context::<Arc<crate::limits::LookupLimits>>();
+    let (Some(store), Some(limits)) = (store, limits) else {
+        return said(Err(LookupError::Unavailable));
     };
     let client = use_context::<http::request::Parts>()
         .map(|parts| crate::limits::client_of(&parts, &limits.settings().proxies))

@@ -101,10 +101,11 @@ impl Renders {
     }
 
     /// [`Renders::enter`] for a lookup's answer: "unavailable" (503, try again)
-    /// when busy, logged and counted.
+    /// when busy, counted (and logged at `debug`: a flood of them would
+    /// otherwise write a line each).
     pub async fn place_for(&self, view: &crate::view::StoredView) -> Result<Place, LookupError> {
         self.enter(view.as_str().len()).await.map_err(|Busy| {
-            tracing::warn!(
+            tracing::debug!(
                 bytes = view.as_str().len(),
                 "a large order's page was turned away: as many large pages were being made"
             );

@@ -2,16 +2,17 @@
 //! tower-http's compressor (its choice of coding and of what is worth
 //! compressing).
 //!
-//! A text answer (a page, JSON, a script) whose body is small, or of unknown
-//! size (every page and every document the server renders is finished before
-//! it is answered), is compressed whole before it is sent, so that its
-//! compressor is gone by then: a client that holds answers without reading
-//! them (an HTTP/2 window of zero) holds each one's compressed bytes, not a
-//! brotli compressor's buffers of about 0.6 MiB (`bench/abuse.sh held`).
-//! Larger answers of known size (files from the site root), and any other
-//! kind (a stream of events would never end), are compressed as they are sent.
+//! A text answer (a page, JSON, a script), whatever its size (every page and
+//! every document the server renders is finished before it is answered), is
+//! compressed whole before it is sent, so that its compressor is gone by
+//! then: a client that holds answers without reading them (an HTTP/2 window
+//! of zero) holds each one's compressed bytes, not a brotli compressor's
+//! buffers (about 0.6 MiB for a page, several MiB for the island's part of a
+//! large order's page: `bench/abuse.sh held`). Any other kind (a stream of
+//! events would never end; WebAssembly without its compressed copies) is
+//! compressed as it is sent.
 
-use axum::body::{Body, HttpBody};
+use axum::body::Body;
 use axum::extract::Request;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::middleware::Next;
@@ -21,20 +22,15 @@ use std::convert::Infallible;
 use tower::{Layer, ServiceExt};
 use tower_http::compression::CompressionLayer;
 
-/// The largest body of known size compressed whole: 256 KiB. Larger ones are
-/// compressed as they are sent.
-pub const WHOLE_LIMIT: u64 = 256 * 1024;
-
-/// Compresses `req`'s answer whole when it is small or of unknown size, and
-/// leaves it to [`streaming`] (outside this middleware) when it is larger.
+/// Compresses `req`'s answer whole when it is text, and leaves any other kind
+/// to [`streaming`] (outside this middleware).
 pub async fn whole(req: Request, next: Next) -> Response {
     let accept = req.headers().get(header::ACCEPT_ENCODING).cloned();
     let response = next.run(req).await;
     let Some(accept) = accept else {
         return response;
     };
-    let large = response.body().size_hint().upper().is_some_and(|n| n > WHOLE_LIMIT);
-    if large || !is_text(response.headers()) || response.headers().contains_key(header::CONTENT_ENCODING) {
+    if !is_text(response.headers()) || response.headers().contains_key(header::CONTENT_ENCODING) {
         return response;
     }
     match compressed(response, accept).await {
@@ -132,8 +128,12 @@ mod tests {
         };
         Router::new()
             .route("/small", get(|| async { text(10_000) }))
-            .route("/large", get(|| async { text(WHOLE_LIMIT as usize + 1) }))
+            .route("/large", get(|| async { text(LARGE) }))
             .route("/stream", get(stream))
+            .route(
+                "/wasm",
+                get(|| async { ([(header::CONTENT_TYPE, "application/wasm")], text(LARGE)) }),
+            )
             .route("/events", get(events))
             .layer(axum::middleware::from_fn(whole))
             .layer(streaming())
@@ -163,10 +163,14 @@ mod tests {
         response.headers().get(name).and_then(|v| v.to_str().ok())
     }
 
+    /// A text answer larger than the island's part of the largest order's page.
+    const LARGE: usize = 900 * 1024;
+
     #[tokio::test]
-    async fn small_answers_and_answers_of_unknown_size_are_compressed_whole() {
+    async fn text_answers_of_any_size_are_compressed_whole() {
         for (path, plain) in [
             ("/small", text(10_000)),
+            ("/large", text(LARGE)),
             ("/stream", format!("<html><body>{}</body></html>", text(4000))),
         ] {
             let (response, bytes) = fetch(path, Some("gzip;q=0.5, br")).await;
@@ -197,11 +201,11 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn large_answers_are_compressed_as_they_are_sent() {
-        let (response, bytes) = fetch("/large", Some("br")).await;
+    async fn other_kinds_are_compressed_as_they_are_sent() {
+        let (response, bytes) = fetch("/wasm", Some("br")).await;
         assert_eq!(header_of(&response, header::CONTENT_ENCODING), Some("br"));
-        assert_eq!(header_of(&response, header::CONTENT_LENGTH), None);
-        assert_eq!(unbrotli(&bytes), text(WHOLE_LIMIT as usize + 1));
+        assert_eq!(header_of(&response, header::CONTENT_LENGTH), None, "as it is sent");
+        assert_eq!(unbrotli(&bytes), text(LARGE));
     }
 
     #[tokio::test]

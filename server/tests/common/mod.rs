@@ -283,6 +283,23 @@ impl TestApp {
             .expect("server function")
     }
 
+    /// Calls the older page's server function that answers a found order as
+    /// HTML (`/api/track-html`) in `locale`.
+    pub async fn track_html(&self, shop: &str, email: &str, number: &str, locale: &str) -> reqwest::Response {
+        self.client
+            .post(self.url("/api/track-html"))
+            .header("accept", "application/json")
+            .form(&[
+                ("shop", shop),
+                ("email", email),
+                ("order_number", number),
+                ("locale", locale),
+            ])
+            .send()
+            .await
+            .expect("server function")
+    }
+
     /// GETs a path and returns the body as text.
     pub async fn get_text(&self, path: &str) -> String {
         let res = self.client.get(self.url(path)).send().await.expect("get");

@@ -103,18 +103,7 @@ async fn a_burst_of_large_orders_pages_takes_turns_and_small_ones_go_by() {
     let taken = renders.enter(64 * KIB).await.expect("the places are free");
     let app = &app;
     let html_fn = |number: &'static str| async move {
-        let res = app
-            .client
-            .post(app.url("/api/track-html"))
-            .form(&[
-                ("shop", "alpha"),
-                ("email", "ada@example.com"),
-                ("order_number", number),
-                ("locale", "en"),
-            ])
-            .send()
-            .await
-            .unwrap();
+        let res = app.track_html("alpha", "ada@example.com", number, "en").await;
         res.status().as_u16()
     };
     assert_eq!(html_fn("#2001").await, 503, "the server functions' page part");

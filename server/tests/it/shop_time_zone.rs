@@ -71,17 +71,7 @@ async fn a_zone_set_through_the_api_is_the_one_the_pages_say_times_in() {
     let res = post(&app, "/track/alpha?locale=de", false, "ada@example.com", "#1001").await;
     assert_eq!(scan(&res.text().await.unwrap()), "2. Nov. 2026 23:00 PST");
     // The older page's server function says them the same way.
-    let res = app
-        .client
-        .post(app.url("/api/track-html"))
-        .form(&[
-            ("shop", "alpha"),
-            ("email", "ada@example.com"),
-            ("order_number", "1001"),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let res = app.track_html("alpha", "ada@example.com", "1001", "").await;
     assert_eq!(res.status(), 200);
     assert!(res.text().await.unwrap().contains("2 Nov 2026 23:00 PST"));
 
