@@ -39,11 +39,14 @@ pub(super) async fn spent_shared(store: &Store, items: &[(LimitKey, Rule); 3]) -
 /// How long each of the shared allowances `items` makes a client wait now
 /// (none said, when they cannot be read).
 pub(super) async fn waits_shared(store: &Store, items: &[(LimitKey, Rule); 3]) -> [Option<Duration>; 3] {
-    match store.allowance_waits(items, unix_ms()).await {
-        Ok(waits) => waits.map(|wait| wait.map(|ms| wait_of(Spent(ms)))),
-        Err(e) => {
-            tracing::warn!(error = %e, "could not read the shared allowances");
-            [None; 3]
+    // Asked again twice when the database is busy (a burst holds its
+    // connections): a refusal that knows its waits says when to ask again.
+    for tries_left in (0..3).rev() {
+        match store.allowance_waits(items, unix_ms()).await {
+            Ok(waits) => return waits.map(|wait| wait.map(|ms| wait_of(Spent(ms)))),
+            Err(e) if tries_left == 0 => tracing::warn!(error = %e, "could not read the shared allowances"),
+            Err(_) => tokio::time::sleep(Duration::from_millis(50)).await,
         }
     }
+    [None; 3]
 }
