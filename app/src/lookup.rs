@@ -182,13 +182,18 @@ pub async fn track_order(
     said(
         looked_up(&shop, &email, &order_number)
             .await
-            .and_then(|stored| parsed(&stored)),
+            .and_then(|(stored, _)| parsed(&stored)),
     )
 }
 
-/// The server functions' lookup, said in the answer's status line when it fails.
+/// The server functions' lookup, said in the answer's status line when it
+/// fails, with the client it counted.
 #[cfg(feature = "ssr")]
-async fn looked_up(shop: &str, email: &str, order_number: &str) -> Result<crate::view::StoredView, LookupError> {
+async fn looked_up(
+    shop: &str,
+    email: &str,
+    order_number: &str,
+) -> Result<(crate::view::StoredView, crate::limits::Client), LookupError> {
     use std::sync::Arc;
     let store = use_context::<crate::store::Store>();
     let limits = use_context::<Arc<crate::limits::LookupLimits>>();
@@ -198,7 +203,7 @@ async fn looked_up(shop: &str, email: &str, order_number: &str) -> Result<crate:
     let client = use_context::<http::request::Parts>()
         .map(|parts| crate::limits::client_of(&parts, &limits.settings().proxies))
         .unwrap_or_else(|| crate::limits::Client::new(None));
-    said(lookup(&store, &limits, &client, shop, email, order_number).await)
+    said(lookup(&store, &limits, &client, shop, email, order_number).await).map(|stored| (stored, client))
 }
 
 /// `result`, its failure said in the status line of the answer being made
@@ -217,8 +222,9 @@ fn said<T>(result: Result<T, LookupError>) -> Result<T, LookupError> {
 pub async fn placed(
     renders: &crate::renders::Renders,
     stored: &crate::view::StoredView,
+    client: crate::limits::Client,
 ) -> Result<(ShopperView, crate::renders::Place), LookupError> {
-    let place = renders.place_for(stored).await?;
+    let place = renders.place_for(stored, client).await?;
     Ok((parsed(stored)?, place))
 }
 
@@ -248,7 +254,7 @@ pub async fn track_order_html(
     #[server(default)] locale: String,
 ) -> Result<String, LookupError> {
     use std::sync::Arc;
-    let stored = looked_up(&shop, &email, &order_number).await?;
+    let (stored, client) = looked_up(&shop, &email, &order_number).await?;
     let locale = crate::i18n::Locale::parse(&locale).unwrap_or_default();
     // The shop's time zone, as its page says times (the shop was just found),
     // asked before the view takes its place: nothing is awaited with it held.
@@ -265,7 +271,7 @@ pub async fn track_order_html(
     };
     let renders = use_context::<Arc<crate::renders::Renders>>().ok_or(LookupError::Unavailable);
     let (view, _place) = match renders {
-        Ok(renders) => said(placed(&renders, &stored).await)?,
+        Ok(renders) => said(placed(&renders, &stored, client).await)?,
         Err(e) => return said(Err(e)),
     };
     Ok(crate::ui::order_html(view, locale, zone))

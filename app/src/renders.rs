@@ -11,12 +11,18 @@
 //! and at most [`ADMITTED`] are admitted in all (made, or waiting their turn
 //! with their view read); a page beyond that, or one that waited [`PATIENCE`],
 //! is answered "unavailable, try again" (503 with `Retry-After`) without being
-//! made. Views under [`LARGE`] (every order of a few dozen items) take no
-//! place: the connections' caps bound them, and an answer held unread by its
-//! client holds none of the places.
+//! made. One client (an address, as the limits count them) holds at most
+//! half the running bytes at once (any one view when it holds none), and is
+//! turned away at once beyond that, so that a client asking for one large
+//! order's page in a loop leaves room for every other shopper's. Views under
+//! [`LARGE`] (every order of a few dozen items) take no place: the
+//! connections' caps bound them, and an answer held unread by its client
+//! holds none of the places.
 
 use crate::errors::LookupError;
-use std::sync::Arc;
+use crate::limits::Client;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
@@ -35,6 +41,11 @@ pub struct Renders {
     admitted: Arc<Semaphore>,
     /// The most one view weighs: all of [`Renders::running`].
     most: u32,
+    /// The KiB each client holds now (an entry only while it holds some: no
+    /// more entries than places admitted).
+    held: Held,
+    /// The most one client holds at once: half of [`Renders::most`].
+    per_client: u32,
     large: usize,
     patience: Duration,
 }
@@ -43,7 +54,30 @@ pub struct Renders {
 #[derive(Debug)]
 pub struct Place {
     _running: Option<OwnedSemaphorePermit>,
+    _share: Option<Share>,
     _admitted: Option<OwnedSemaphorePermit>,
+}
+
+type Held = Arc<Mutex<HashMap<Client, u32>>>;
+
+/// A client's part of what it holds, given back when dropped.
+#[derive(Debug)]
+struct Share {
+    held: Held,
+    client: Client,
+    weight: u32,
+}
+
+impl Drop for Share {
+    fn drop(&mut self) {
+        let mut held = self.held.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(kib) = held.get_mut(&self.client) {
+            *kib = kib.saturating_sub(self.weight);
+            if *kib == 0 {
+                held.remove(&self.client);
+            }
+        }
+    }
 }
 
 /// No place came in time, or too many pages wait: try again shortly.
@@ -66,6 +100,8 @@ impl Renders {
             running: Arc::new(Semaphore::new(running as usize)),
             admitted: Arc::new(Semaphore::new(admitted as usize)),
             most: running,
+            held: Held::default(),
+            per_client: (running / 2).max(1),
             large,
             patience,
         }
@@ -80,31 +116,55 @@ impl Renders {
         }
     }
 
-    /// A place for a page of a view of `bytes`, once there is room.
-    pub async fn enter(&self, bytes: usize) -> Result<Place, Busy> {
+    /// A place for `client`'s page of a view of `bytes`, once there is room.
+    pub async fn enter(&self, bytes: usize, client: Client) -> Result<Place, Busy> {
         let weight = self.weight(bytes);
         if weight == 0 {
             return Ok(Place {
                 _running: None,
+                _share: None,
                 _admitted: None,
             });
         }
         let admitted = self.admitted.clone().try_acquire_many_owned(weight).map_err(|_| Busy)?;
+        let share = self.share(client, weight)?;
         let running = tokio::time::timeout(self.patience, self.running.clone().acquire_many_owned(weight))
             .await
             .map_err(|_| Busy)?
             .map_err(|_| Busy)?;
         Ok(Place {
             _running: Some(running),
+            _share: Some(share),
             _admitted: Some(admitted),
         })
+    }
+
+    /// `client`'s part of `weight` more, unless it would hold more than its
+    /// share (it may hold any one view when it holds none).
+    fn share(&self, client: Client, weight: u32) -> Result<Share, Busy> {
+        let mut held = self.held.lock().unwrap_or_else(|e| e.into_inner());
+        let now = held.get(&client).copied().unwrap_or(0);
+        if now > 0 && now.saturating_add(weight) > self.per_client {
+            return Err(Busy);
+        }
+        held.insert(client, now.saturating_add(weight));
+        Ok(Share {
+            held: self.held.clone(),
+            client,
+            weight,
+        })
+    }
+
+    /// The clients holding places now (for tests).
+    pub fn clients(&self) -> usize {
+        self.held.lock().map_or(0, |h| h.len())
     }
 
     /// [`Renders::enter`] for a lookup's answer: "unavailable" (503, try again)
     /// when busy, counted (and logged at `debug`: a flood of them would
     /// otherwise write a line each).
-    pub async fn place_for(&self, view: &crate::view::StoredView) -> Result<Place, LookupError> {
-        self.enter(view.as_str().len()).await.map_err(|Busy| {
+    pub async fn place_for(&self, view: &crate::view::StoredView, client: Client) -> Result<Place, LookupError> {
+        self.enter(view.as_str().len(), client).await.map_err(|Busy| {
             tracing::debug!(
                 bytes = view.as_str().len(),
                 "a large order's page was turned away: as many large pages were being made"

@@ -69,7 +69,7 @@ pub async fn track_post(State(state): State<AppState>, Path(shop): Path<String>,
     // A large order's page is made in its place among the renders, held
     // until the connection has taken the page's bytes (`app::renders`).
     let (result, rendering) = match found {
-        Ok(stored) => match app::lookup::placed(&state.renders, &stored).await {
+        Ok(stored) => match app::lookup::placed(&state.renders, &stored, client).await {
             Ok((view, rendering)) => (Ok(view), Some(rendering)),
             Err(e) => (Err(e), None),
         },

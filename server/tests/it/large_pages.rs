@@ -100,7 +100,8 @@ async fn a_burst_of_large_orders_pages_takes_turns_and_small_ones_go_by() {
 
     // While the places are taken (here, by the test), every way a large
     // order's page is made waits and is turned away; a small order's goes by.
-    let taken = renders.enter(64 * KIB).await.expect("the places are free");
+    let elsewhere = app::limits::Client::new(Some([203, 0, 113, 9].into()));
+    let taken = renders.enter(64 * KIB, elsewhere).await.expect("the places are free");
     let app = &app;
     let html_fn = |number: &'static str| async move {
         let res = app.track_html("alpha", "ada@example.com", number, "en").await;
@@ -197,4 +198,50 @@ async fn a_large_orders_page_keeps_its_place_until_its_bytes_are_taken() {
         );
         drop(body);
     }
+}
+
+/// One client holds at most half the places: past it, its page is turned
+/// away at once while another client's is made; once it holds less, its
+/// pages are made again.
+#[tokio::test]
+async fn one_client_holds_at_most_half_the_places_and_another_is_served() {
+    let renders = Arc::new(Renders::new(64 * KIB, 256 * KIB, 1024 * KIB, Duration::from_secs(3)));
+    let app = TestApp::spawn_configured(|state| {
+        let state = roomy(state).with_renders(renders.clone());
+        // Behind a proxy it trusts, so that the test plays several clients.
+        state.with_limits(app::limits::LimitSettings {
+            per_client: 100_000,
+            per_order: 100_000,
+            per_email: 100_000,
+            proxies: app::limits::Proxies::parse(&["127.0.0.1"]).unwrap(),
+            ..app::limits::LimitSettings::default()
+        })
+    })
+    .await;
+    assert_eq!(
+        app.put("alpha", "#2001", &app.alpha_key, large_order()).await.status(),
+        201
+    );
+    let page_for = |from: &'static str| {
+        let app = &app;
+        async move {
+            let res = app
+                .client
+                .post(app.url("/track/alpha"))
+                .header("sec-fetch-site", "same-origin")
+                .header("x-forwarded-for", from)
+                .form(&[("email", "ada@example.com"), ("order_number", "#2001")])
+                .send()
+                .await
+                .unwrap();
+            res.status().as_u16()
+        }
+    };
+    let one = app::limits::Client::new(Some([198, 51, 100, 7].into()));
+    let held = renders.enter(100 * KIB, one).await.expect("room");
+    assert_eq!(page_for("198.51.100.7").await, 503, "past its half");
+    assert_eq!(page_for("198.51.100.8").await, 200, "another client's page is made");
+    drop(held);
+    assert_eq!(page_for("198.51.100.7").await, 200, "made again once it holds less");
+    assert_eq!(renders.clients(), 0);
 }
