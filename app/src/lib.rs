@@ -26,6 +26,8 @@ pub mod projection;
 #[cfg(feature = "ssr")]
 pub mod renders;
 #[cfg(feature = "ssr")]
+pub mod shares;
+#[cfg(feature = "ssr")]
 pub mod store;
 #[cfg(feature = "ssr")]
 pub mod zone;

@@ -21,8 +21,8 @@
 
 use crate::errors::LookupError;
 use crate::limits::Client;
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use crate::shares::{Share, Shares};
+use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
@@ -41,11 +41,9 @@ pub struct Renders {
     admitted: Arc<Semaphore>,
     /// The most one view weighs: all of [`Renders::running`].
     most: u32,
-    /// The KiB each client holds now (an entry only while it holds some: no
-    /// more entries than places admitted).
-    held: Held,
-    /// The most one client holds at once: half of [`Renders::most`].
-    per_client: u32,
+    /// The KiB each client holds now, at most half of [`Renders::most`] (an
+    /// entry only while it holds some: no more entries than places admitted).
+    held: Shares<Client>,
     large: usize,
     patience: Duration,
 }
@@ -54,30 +52,8 @@ pub struct Renders {
 #[derive(Debug)]
 pub struct Place {
     _running: Option<OwnedSemaphorePermit>,
-    _share: Option<Share>,
+    _share: Option<Share<Client>>,
     _admitted: Option<OwnedSemaphorePermit>,
-}
-
-type Held = Arc<Mutex<HashMap<Client, u32>>>;
-
-/// A client's part of what it holds, given back when dropped.
-#[derive(Debug)]
-struct Share {
-    held: Held,
-    client: Client,
-    weight: u32,
-}
-
-impl Drop for Share {
-    fn drop(&mut self) {
-        let mut held = self.held.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(kib) = held.get_mut(&self.client) {
-            *kib = kib.saturating_sub(self.weight);
-            if *kib == 0 {
-                held.remove(&self.client);
-            }
-        }
-    }
 }
 
 /// No place came in time, or too many pages wait: try again shortly.
@@ -100,8 +76,7 @@ impl Renders {
             running: Arc::new(Semaphore::new(running as usize)),
             admitted: Arc::new(Semaphore::new(admitted as usize)),
             most: running,
-            held: Held::default(),
-            per_client: (running / 2).max(1),
+            held: Shares::new((running / 2).max(1)),
             large,
             patience,
         }
@@ -127,7 +102,7 @@ impl Renders {
             });
         }
         let admitted = self.admitted.clone().try_acquire_many_owned(weight).map_err(|_| Busy)?;
-        let share = self.share(client, weight)?;
+        let share = self.held.take(client, weight).ok_or(Busy)?;
         let running = tokio::time::timeout(self.patience, self.running.clone().acquire_many_owned(weight))
             .await
             .map_err(|_| Busy)?
@@ -139,25 +114,9 @@ impl Renders {
         })
     }
 
-    /// `client`'s part of `weight` more, unless it would hold more than its
-    /// share (it may hold any one view when it holds none).
-    fn share(&self, client: Client, weight: u32) -> Result<Share, Busy> {
-        let mut held = self.held.lock().unwrap_or_else(|e| e.into_inner());
-        let now = held.get(&client).copied().unwrap_or(0);
-        if now > 0 && now.saturating_add(weight) > self.per_client {
-            return Err(Busy);
-        }
-        held.insert(client, now.saturating_add(weight));
-        Ok(Share {
-            held: self.held.clone(),
-            client,
-            weight,
-        })
-    }
-
     /// The clients holding places now (for tests).
     pub fn clients(&self) -> usize {
-        self.held.lock().map_or(0, |h| h.len())
+        self.held.owners()
     }
 
     /// [`Renders::enter`] for a lookup's answer: "unavailable" (503, try again)

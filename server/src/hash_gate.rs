@@ -20,13 +20,13 @@
 //! beyond that: whoever holds one shop's key prefix, or one account's browser,
 //! cannot fill the lane for every other shop and account.
 
-use std::collections::HashMap;
+use app::shares::{Share, Shares};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use tokio::sync::Semaphore;
 
 /// The known lane's places one owner may hold at once.
-pub const PER_OWNER: usize = 2;
+pub const PER_OWNER: u32 = 2;
 
 /// Hashes at once and requests admitted, for one lane.
 struct Places {
@@ -62,32 +62,12 @@ pub fn owner(kind: &str, id: &str) -> u64 {
     hasher.finish()
 }
 
-/// Places in the known lane held by each owner (no entry: none).
-type Held = Arc<Mutex<HashMap<u64, usize>>>;
-
-/// One known place of an owner, given back when dropped.
-struct OwnerPlace {
-    held: Held,
-    owner: u64,
-}
-
-impl Drop for OwnerPlace {
-    fn drop(&mut self) {
-        let mut held = self.held.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(n) = held.get_mut(&self.owner) {
-            *n -= 1;
-            if *n == 0 {
-                held.remove(&self.owner);
-            }
-        }
-    }
-}
-
 /// The gate: an open lane and a known lane, and one patience.
 pub struct HashGate {
     open: Places,
     known: Places,
-    held: Held,
+    /// Places in the known lane held by each owner, at most [`PER_OWNER`].
+    held: Shares<u64>,
     patience: std::time::Duration,
     hashes: AtomicU64,
 }
@@ -103,7 +83,7 @@ impl HashGate {
         HashGate {
             open: Places::new(running, admitted),
             known: Places::new(running, admitted),
-            held: Held::default(),
+            held: Shares::new(PER_OWNER),
             patience,
             hashes: AtomicU64::new(0),
         }
@@ -156,17 +136,8 @@ impl HashGate {
         .map_err(|_| Busy)
     }
 
-    fn take_owner_place(&self, owner: u64) -> Option<OwnerPlace> {
-        let mut held = self.held.lock().unwrap_or_else(|e| e.into_inner());
-        let n = held.entry(owner).or_insert(0);
-        if *n >= PER_OWNER {
-            return None;
-        }
-        *n += 1;
-        Some(OwnerPlace {
-            held: self.held.clone(),
-            owner,
-        })
+    fn take_owner_place(&self, owner: u64) -> Option<Share<u64>> {
+        self.held.take(owner, 1)
     }
 
     /// How many hashes this gate has let run.
