@@ -28,6 +28,7 @@ pub mod placed_body;
 pub mod problem;
 pub mod refused_form;
 pub mod router;
+pub mod sending;
 pub mod serve;
 pub mod settings;
 pub mod shopify;

@@ -57,6 +57,7 @@ pub fn start_at_zero() {
     for name in [
         "lookout_rate_limited_total",
         "lookout_connections_refused_total",
+        "lookout_connections_stalled_total",
         "lookout_requests_refused_total",
         "lookout_tally_dropped_total",
         "lookout_key_hashes_total",
@@ -143,6 +144,7 @@ const PUBLIC: &[&str] = &[
     "lookout_db_pool_connections",
     "lookout_db_pool_max_connections",
     "lookout_connections_refused_total",
+    "lookout_connections_stalled_total",
     "lookout_requests_refused_total",
 ];
 

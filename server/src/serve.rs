@@ -5,10 +5,12 @@
 //! connections at once (more wait in the kernel's backlog), at most so many of
 //! them from one client (`peers`; more are closed at once), as many requests
 //! in flight from one client as it may have connections (HTTP/2 puts many on
-//! one; more are answered 429 at once), and a graceful stop that lets requests
-//! in flight finish.
+//! one; more are answered 429 at once), a connection closed once an answer has
+//! waited longer than the send timeout for its client to take any of it
+//! (`sending`), and a graceful stop that lets requests in flight finish.
 
 use crate::peers::{PeerRules, Peers};
+use crate::sending::Sending;
 use axum::extract::ConnectInfo;
 use axum::Router;
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
@@ -20,6 +22,23 @@ use tower::ServiceExt;
 
 /// How long a client may take to send a request's headers, unless configured.
 pub const HEADER_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// How long clients may take: to send a request's headers, and to take the
+/// next piece of an answer (`sending`).
+#[derive(Clone, Copy, Debug)]
+pub struct Times {
+    pub header: Duration,
+    pub send: Duration,
+}
+
+impl Default for Times {
+    fn default() -> Self {
+        Times {
+            header: HEADER_TIMEOUT,
+            send: crate::sending::SEND_TIMEOUT,
+        }
+    }
+}
 
 /// Connections served at once; past this, new ones wait to be accepted.
 pub const MAX_CONNECTIONS: usize = 10_000;
@@ -46,7 +65,7 @@ const H2_STREAM_WINDOW: u32 = 65_535;
 pub async fn run(
     listener: tokio::net::TcpListener,
     router: Router,
-    header_timeout: Duration,
+    times: Times,
     peer_rules: PeerRules,
     shutdown: impl Future<Output = ()>,
 ) {
@@ -55,6 +74,7 @@ pub async fn run(
     // connection has one at a time, but an HTTP/2 client that reads no answer
     // (a flow-control window of zero) would otherwise keep up to
     // MAX_STREAMS answers, their compressors with them, on each connection.
+    let (header_timeout, send_timeout) = (times.header, times.send);
     let in_flight = Peers::new(peer_rules.clone());
     let peers = Peers::new(peer_rules);
     let mut builder = Builder::new(TokioExecutor::new());
@@ -104,22 +124,21 @@ pub async fn run(
         // Told when the connection's first request has arrived.
         let requested = std::sync::Arc::new(tokio::sync::Notify::new());
         let asked = requested.clone();
+        // The connection's answers, each watched until its client has taken it.
+        let sending = std::sync::Arc::new(Sending::default());
+        let answers = sending.clone();
         let service = hyper::service::service_fn(move |mut req: hyper::Request<hyper::body::Incoming>| {
             asked.notify_one();
             req.extensions_mut().insert(ConnectInfo(peer));
             let (router, place) = (router.clone(), in_flight.admit(peer.ip()));
+            let answers = answers.clone();
             async move {
                 let Some(place) = place else {
                     return Ok::<_, std::convert::Infallible>(too_many_in_flight());
                 };
                 let response = router.oneshot(req).await?;
                 // The place is the body's: given back when the body is dropped.
-                Ok(response.map(|body| {
-                    axum::body::Body::new(http_body_util::BodyExt::map_frame(body, move |frame| {
-                        let _held = &place;
-                        frame
-                    }))
-                }))
+                Ok(response.map(|body| answers.watch(body, place)))
             }
         });
         let (builder, watcher) = (builder.clone(), graceful.watcher());
@@ -146,7 +165,22 @@ pub async fn run(
                 () = requested.notified() => {}
                 () = tokio::time::sleep_until(deadline) => return,
             }
-            let _ = connection.await;
+            // Served until it ends, or until an answer has waited too long for
+            // its client: dropped then, and all its answers hold with it.
+            let every = (send_timeout / 4).max(Duration::from_millis(250));
+            loop {
+                tokio::select! {
+                    biased;
+                    _ = &mut connection => return,
+                    () = tokio::time::sleep(every) => {
+                        if sending.stalled(tokio::time::Instant::now(), send_timeout) {
+                            metrics::counter!("lookout_connections_stalled_total").increment(1);
+                            tracing::debug!(?send_timeout, "closed a connection whose client took none of an answer in time");
+                            return;
+                        }
+                    }
+                }
+            }
         });
     }
     drop(listener);

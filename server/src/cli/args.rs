@@ -113,6 +113,12 @@ pub(super) struct TimeoutArgs {
     #[arg(long, env = "LOOKOUT_REQUEST_TIMEOUT_SECS", default_value_t = 30,
           value_parser = clap::value_parser!(u64).range(1..=3600))]
     pub(super) request_timeout_secs: u64,
+    /// Seconds an answer may wait for its client to take its next 16 KiB
+    /// before the connection is closed (a client that reads nothing, or never
+    /// opens its HTTP/2 window, holds the answer and its request's place until then).
+    #[arg(long, env = "LOOKOUT_SEND_TIMEOUT_SECS", default_value_t = 30,
+          value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub(super) send_timeout_secs: u64,
     /// Seconds the server goes on serving after a stop signal, with `/readyz`
     /// answering 503 `stopping`, so that a load balancer takes it out of
     /// rotation before it stops accepting connections (a second signal stops at once).

@@ -260,7 +260,10 @@ async fn run(command: Command) -> Result<()> {
                 shared_limits: limits.shared_limits,
                 hsts_max_age,
                 secure_cookies,
-                header_timeout: std::time::Duration::from_secs(timeouts.header_timeout_secs),
+                times: crate::serve::Times {
+                    header: std::time::Duration::from_secs(timeouts.header_timeout_secs),
+                    send: std::time::Duration::from_secs(timeouts.send_timeout_secs),
+                },
                 max_connections_per_client: timeouts.max_connections_per_client,
                 max_connections_per_site: timeouts.max_connections_per_site,
                 request_timeout: std::time::Duration::from_secs(timeouts.request_timeout_secs),

@@ -15,7 +15,8 @@ pub(super) struct ServeSettings {
     pub(super) shared_limits: bool,
     pub(super) hsts_max_age: u64,
     pub(super) secure_cookies: bool,
-    pub(super) header_timeout: std::time::Duration,
+    /// How long a client may take to send headers, and to take an answer's next piece.
+    pub(super) times: crate::serve::Times,
     pub(super) max_connections_per_client: usize,
     pub(super) max_connections_per_site: usize,
     pub(super) request_timeout: std::time::Duration,
@@ -207,7 +208,7 @@ pub(super) async fn serve(
         tokio::spawn(crate::serve::run(
             metrics_listener,
             router,
-            settings.header_timeout,
+            settings.times,
             peer_rules.clone(),
             stopped,
         ))
@@ -220,7 +221,7 @@ pub(super) async fn serve(
             mailer.stop();
         }
     };
-    crate::serve::run(listener, router, settings.header_timeout, peer_rules, stopping).await;
+    crate::serve::run(listener, router, settings.times, peer_rules, stopping).await;
     drop(stop_metrics);
     if let Some(metrics_server) = metrics_server {
         let _ = metrics_server.await;

@@ -148,7 +148,7 @@ impl TestApp {
         tokio::spawn(server::serve::run(
             listener,
             app(state),
-            server::serve::HEADER_TIMEOUT,
+            server::serve::Times::default(),
             peer_rules,
             std::future::pending(),
         ));

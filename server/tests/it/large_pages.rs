@@ -24,7 +24,7 @@ fn roomy(state: server::AppState) -> server::AppState {
 }
 
 /// The contract's example with 300 items of long titles: a view of some 100 KiB.
-fn large_order() -> String {
+pub(crate) fn large_order() -> String {
     let mut order = common::example();
     order["order_number"] = "#2001".into();
     let items: Vec<_> = (0..300)

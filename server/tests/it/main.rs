@@ -70,6 +70,7 @@ mod serve_process;
 mod shop_contact;
 mod shop_logo;
 mod shop_time_zone;
+mod stalled;
 mod timeouts;
 mod webhook_erased;
 mod webhook_fit;

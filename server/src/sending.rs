@@ -1,0 +1,163 @@
+//! Answers waiting for their clients. Each answer's body goes out in pieces of
+//! at most [`PIECE`] bytes, and its connection's [`Sending`] keeps, for each
+//! answer not yet handed on whole, since when it has waited for its client to
+//! take the next piece. [`Sending::stalled`] says when one has waited longer
+//! than the send timeout (an HTTP/2 window the client never opens, an HTTP/1.1
+//! socket it never reads): `serve` then closes the connection, and what the
+//! answer holds (its bytes, its request's place in flight) goes with it.
+//!
+//! Time the server takes to make the next piece is not the client's: an
+//! answer whose next piece is still being made waits for nobody. The pieces
+//! are what make a client's taking visible: the connection asks for the next
+//! one only once it has room for it (HTTP/2's window, HTTP/1.1's write
+//! buffer), so an answer of one large frame would otherwise be taken at once
+//! and wait out of sight, whole, in the connection's own buffer.
+
+use axum::body::Body;
+use hyper::body::{Body as HttpBody, Bytes, Frame, SizeHint};
+use std::pin::Pin;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::task::{Context, Poll};
+use tokio::time::{Duration, Instant};
+
+/// The most of an answer handed on at once: HTTP/2's default frame size, so
+/// that a connection holds little beyond what its client has room for.
+pub const PIECE: usize = 16 << 10;
+
+/// How long an answer may wait for its client to take its next piece, unless
+/// configured: 16 KiB in 30 s is half a kilobyte a second.
+pub const SEND_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// One connection's answers not yet handed on whole.
+#[derive(Default)]
+pub struct Sending {
+    answers: Mutex<Answers>,
+}
+
+#[derive(Default)]
+struct Answers {
+    next: u64,
+    /// Each answer's id, and since when it has waited for its client (none
+    /// while its next piece is being made). As many as the connection's
+    /// streams, so a few.
+    waiting: Vec<(u64, Option<Instant>)>,
+}
+
+impl Sending {
+    /// `body`, watched from now until it is dropped, with `held` kept as long.
+    pub fn watch<P: Send + Unpin + 'static>(self: &Arc<Self>, body: Body, held: P) -> Body {
+        let id = {
+            let mut answers = self.answers();
+            let id = answers.next;
+            answers.next += 1;
+            answers.waiting.push((id, Some(Instant::now())));
+            id
+        };
+        Body::new(Answer {
+            inner: body,
+            rest: Bytes::new(),
+            sending: self.clone(),
+            id,
+            making: false,
+            _held: held,
+        })
+    }
+
+    /// Whether an answer had waited for its client longer than `timeout` at `now`.
+    pub fn stalled(&self, now: Instant, timeout: Duration) -> bool {
+        self.answers()
+            .waiting
+            .iter()
+            .any(|(_, since)| since.is_some_and(|since| now.saturating_duration_since(since) > timeout))
+    }
+
+    fn set(&self, id: u64, since: Option<Instant>) {
+        if let Some(answer) = self.answers().waiting.iter_mut().find(|(each, _)| *each == id) {
+            answer.1 = since;
+        }
+    }
+
+    fn forget(&self, id: u64) {
+        self.answers().waiting.retain(|(each, _)| *each != id);
+    }
+
+    fn answers(&self) -> std::sync::MutexGuard<'_, Answers> {
+        // Nothing panics with the lock held; a poisoned list is still a list.
+        self.answers.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+/// An answer's body, handed on in pieces and watched by its connection.
+struct Answer<P> {
+    inner: Body,
+    /// What is left of the frame being handed on.
+    rest: Bytes,
+    sending: Arc<Sending>,
+    id: u64,
+    /// Whether the next piece is being made (the inner body said "not yet").
+    making: bool,
+    _held: P,
+}
+
+impl<P: Send + Unpin + 'static> HttpBody for Answer<P> {
+    type Data = Bytes;
+    type Error = axum::Error;
+
+    fn poll_frame(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Result<Frame<Bytes>, axum::Error>>> {
+        let this = &mut *self;
+        if !this.rest.is_empty() {
+            let piece = this.rest.split_to(PIECE.min(this.rest.len()));
+            this.sending.set(this.id, Some(Instant::now()));
+            return Poll::Ready(Some(Ok(Frame::data(piece))));
+        }
+        let polled = Pin::new(&mut this.inner).poll_frame(cx);
+        match polled {
+            Poll::Pending => {
+                if !this.making {
+                    this.making = true;
+                    this.sending.set(this.id, None);
+                }
+                Poll::Pending
+            }
+            Poll::Ready(Some(Ok(frame))) => {
+                this.making = false;
+                this.sending.set(this.id, Some(Instant::now()));
+                Poll::Ready(Some(Ok(match frame.into_data() {
+                    Ok(mut data) if data.len() > PIECE => {
+                        this.rest = data.split_off(PIECE);
+                        Frame::data(data)
+                    }
+                    Ok(data) => Frame::data(data),
+                    Err(frame) => frame,
+                })))
+            }
+            done => done,
+        }
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.rest.is_empty() && self.inner.is_end_stream()
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        let (inner, rest) = (self.inner.size_hint(), self.rest.len() as u64);
+        if let Some(exact) = inner.exact() {
+            return SizeHint::with_exact(exact + rest);
+        }
+        let mut hint = SizeHint::new();
+        hint.set_lower(inner.lower() + rest);
+        if let Some(upper) = inner.upper() {
+            hint.set_upper(upper + rest);
+        }
+        hint
+    }
+}
+
+impl<P> Drop for Answer<P> {
+    fn drop(&mut self) {
+        self.sending.forget(self.id);
+    }
+}
+
+#[cfg(test)]
+mod tests;

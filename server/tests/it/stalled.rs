@@ -1,0 +1,183 @@
+//! A client that takes none of its answers (an HTTP/2 window it never opens)
+//! has its connections closed once an answer has waited the send timeout, and
+//! what the answers held (their requests' places in flight) goes with them; a
+//! client that takes its answer slowly but steadily gets it whole, however
+//! long it takes in all.
+
+use crate::common;
+
+use axum::body::Bytes;
+use common::{lookout_command, lookout_ok, ServerProcess, TestDb};
+use std::time::{Duration, Instant};
+
+type Connection = tokio::task::JoinHandle<Result<(), h2::Error>>;
+
+/// An HTTP/2 connection to `addr` whose streams' windows start at `window`.
+async fn connect(addr: &str, window: u32) -> (h2::client::SendRequest<Bytes>, Connection) {
+    let tcp = tokio::net::TcpStream::connect(addr).await.expect("connect");
+    let (client, connection) = h2::client::Builder::new()
+        .initial_window_size(window)
+        .handshake(tcp)
+        .await
+        .expect("handshake");
+    (client, tokio::spawn(connection))
+}
+
+async fn get(client: &mut h2::client::SendRequest<Bytes>, addr: &str, path: &str) -> h2::client::ResponseFuture {
+    let request = axum::http::Request::get(format!("http://{addr}{path}"))
+        .body(())
+        .unwrap();
+    let ready = client.clone().ready().await.expect("ready");
+    *client = ready;
+    client.send_request(request, true).expect("send").0
+}
+
+#[tokio::test]
+async fn connections_whose_clients_take_nothing_are_closed_after_the_send_timeout() {
+    let db = TestDb::new();
+    lookout_ok(&db.url, &["demo"]);
+    let server = ServerProcess::start(
+        lookout_command(&db.url),
+        &["--send-timeout-secs", "1", "--max-connections-per-client", "200"],
+    );
+    let addr = server.base.trim_start_matches("http://").to_string();
+    // A burst: 50 connections of 4 page requests each, no window for any answer.
+    let started = Instant::now();
+    let mut connections = vec![];
+    let mut answers = vec![];
+    for _ in 0..50 {
+        let (mut client, connection) = connect(&addr, 0).await;
+        for _ in 0..4 {
+            answers.push(get(&mut client, &addr, "/track/demo").await);
+        }
+        connections.push((client, connection));
+    }
+    // Every answer's head arrives (the window holds back bodies only); each
+    // body waits, and with it its request's place: the client's 200 are taken.
+    let mut bodies = vec![];
+    for answer in answers {
+        let answer = answer.await.expect("an answer");
+        assert_eq!(answer.status(), 200);
+        bodies.push(answer.into_body());
+    }
+    let (mut probe, _probe_connection) = connect(&addr, 65_535).await;
+    let refused = get(&mut probe, &addr, "/healthz").await.await.expect("an answer");
+    assert_eq!(refused.status(), 429, "the client's places in flight are all held");
+    // Each connection is closed once its answers have waited the timeout.
+    for (_client, connection) in connections {
+        let closed = tokio::time::timeout(Duration::from_secs(15), connection).await;
+        assert!(closed.is_ok(), "a connection whose client takes nothing is still open");
+    }
+    assert!(started.elapsed() >= Duration::from_secs(1), "closed before the timeout");
+    for mut body in bodies {
+        assert!(
+            body.data().await.is_none_or(|data| data.is_err()),
+            "no byte of a body was sent"
+        );
+    }
+    // Their places came back; the answers were counted.
+    let healthz = get(&mut probe, &addr, "/healthz").await.await.expect("an answer");
+    assert_eq!(healthz.status(), 200);
+    let metrics = reqwest::get(format!("{}/metrics", server.metrics))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        metrics
+            .lines()
+            .any(|line| line == "lookout_connections_stalled_total 50"),
+        "{}",
+        metrics
+            .lines()
+            .filter(|l| l.contains("stalled"))
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
+}
+
+/// A server with the demo shop and its order #2001 of 300 items (a view of
+/// some 100 KiB), run with `args`.
+async fn with_large_order(args: &[&str]) -> (ServerProcess, TestDb) {
+    let db = TestDb::new();
+    lookout_ok(&db.url, &["demo"]);
+    let key = lookout_ok(&db.url, &["key", "create", "demo"]);
+    let key = key.lines().last().expect("a key line").trim().to_string();
+    let server = ServerProcess::start(lookout_command(&db.url), args);
+    let put = reqwest::Client::new()
+        .put(format!("{}/api/v1/shops/demo/orders/%232001", server.base))
+        .bearer_auth(key)
+        .header("content-type", "application/json")
+        .body(crate::large_pages::large_order())
+        .send()
+        .await
+        .unwrap();
+    assert!(put.status().is_success(), "{}", put.status());
+    (server, db)
+}
+
+/// The JSON lookup of #2001 on `client`: its answer's head.
+async fn look_up_large_order(
+    client: h2::client::SendRequest<Bytes>,
+    addr: &str,
+) -> axum::http::Response<h2::RecvStream> {
+    let request = axum::http::Request::post(format!("http://{addr}/api/v1/shops/demo/lookup"))
+        .header("content-type", "application/json")
+        .body(())
+        .unwrap();
+    let mut client = client.ready().await.expect("ready");
+    let (answer, mut body) = client.send_request(request, false).expect("send");
+    let asked = br##"{"email":"ada@example.com","order_number":"#2001"}"##;
+    body.send_data(Bytes::from_static(asked), true).expect("send the body");
+    let answer = answer.await.expect("an answer");
+    assert_eq!(answer.status(), 200);
+    answer
+}
+
+#[tokio::test]
+async fn a_client_that_takes_its_answer_slowly_but_steadily_gets_it_whole() {
+    let (server, _db) = with_large_order(&["--send-timeout-secs", "1"]).await;
+    let addr = server.base.trim_start_matches("http://").to_string();
+    // The answer taken 4 KiB at a time at 48 KiB a second: a piece of it asked
+    // for every third of a second, the whole taking longer than the timeout.
+    let (client, _connection) = connect(&addr, 4096).await;
+    let started = Instant::now();
+    let mut body = look_up_large_order(client, &addr).await.into_body();
+    let mut taken = vec![];
+    while let Some(data) = body.data().await {
+        let data = data.expect("the answer goes on");
+        tokio::time::sleep(Duration::from_secs_f64(data.len() as f64 / (48.0 * 1024.0))).await;
+        let _ = body.flow_control().release_capacity(data.len());
+        taken.extend_from_slice(&data);
+    }
+    assert!(
+        started.elapsed() > Duration::from_secs(1),
+        "taken within the timeout: {:?}",
+        started.elapsed()
+    );
+    let view: serde_json::Value = serde_json::from_slice(&taken).expect("the whole answer");
+    assert_eq!(
+        view["line_items"].as_array().map(Vec::len),
+        Some(300),
+        "{} bytes",
+        taken.len()
+    );
+}
+
+/// A window of one byte: the connection may hand on a piece, never the whole
+/// answer, so the answer still waits where it is watched.
+#[tokio::test]
+async fn a_client_that_opens_its_window_a_crack_is_closed_too() {
+    let (server, _db) = with_large_order(&["--send-timeout-secs", "1"]).await;
+    let addr = server.base.trim_start_matches("http://").to_string();
+    let (client, connection) = connect(&addr, 1).await;
+    let mut body = look_up_large_order(client, &addr).await.into_body();
+    let first = body.data().await.expect("a byte").expect("no failure");
+    assert_eq!(first.len(), 1);
+    let closed = tokio::time::timeout(Duration::from_secs(15), connection).await;
+    assert!(
+        closed.is_ok(),
+        "a connection that took one byte of an answer is still open"
+    );
+}
