@@ -29,7 +29,9 @@
 #           answers, peak RSS, /healthz latency.
 #   held    HTTP/2 answers asked for and never read (bench/h2-hold.mjs: a window of
 #           zero), 10 and then 40 connections of 100 page requests asking for brotli
-#           from one address: answers, RSS before, while held, and at its peak.
+#           from one address: answers, RSS before, while held, at its peak, and once
+#           the send timeout (30 s) has passed; then 10 connections of 32 JSON lookups
+#           of the largest order under a window of one byte, held the same way.
 #
 # Usage: bench/abuse.sh [burst|keys|misses|links|island|webhooks|large|held|all] [misses]   (build first: scripts/build.sh;
 #        LOOKOUT_BIN=/absolute/path measures another build)
@@ -287,9 +289,34 @@ held() {
     printf '  %s connections: %s; RSS %.1f MiB before, %.1f MiB held, peak %.1f MiB\n' "$connections" \
       "$(cat "$WORK/held.out")" "$(awk -v k="$before" 'BEGIN {print k / 1024}')" \
       "$(awk -v k="$(status_of VmRSS)" 'BEGIN {print k / 1024}')" "$(awk -v k="$(status_of VmHWM)" 'BEGIN {print k / 1024}')"
+    after_send_timeout
     kill "$holder"; wait "$holder" 2>/dev/null || true
     stop
   done
+  echo "== held: the largest order's JSON lookup under a window of one byte, never read further, one address"
+  largest_order >"$WORK/largest.jsonl"
+  start
+  "$BIN" import demo "$WORK/largest.jsonl" >/dev/null
+  sleep 0.2
+  local before
+  before=$(status_of VmRSS)
+  HOLD_BODY='{"email":"big@example.com","order_number":"BIG-1"}' \
+    node "$ROOT/bench/h2-hold.mjs" "$BASE" 10 32 1 /api/v1/shops/demo/lookup >"$WORK/held.out" &
+  local holder=$!
+  sleep 11
+  printf '  10 connections: %s; RSS %.1f MiB before, %.1f MiB held, peak %.1f MiB\n' \
+    "$(cat "$WORK/held.out")" "$(awk -v k="$before" 'BEGIN {print k / 1024}')" \
+    "$(awk -v k="$(status_of VmRSS)" 'BEGIN {print k / 1024}')" "$(awk -v k="$(status_of VmHWM)" 'BEGIN {print k / 1024}')"
+  after_send_timeout
+  kill "$holder"; wait "$holder" 2>/dev/null || true
+  stop
+}
+
+# Once the default send timeout (30 s) has passed for held answers: RSS, connections closed.
+after_send_timeout() {
+  sleep 30
+  printf '  after the send timeout: RSS %.1f MiB; %s\n' "$(awk -v k="$(status_of VmRSS)" 'BEGIN {print k / 1024}')" \
+    "$(curl -s "$METRICS" | { grep -E '^lookout_connections_stalled_total' || echo 'no stalled connections counted'; })"
 }
 
 case $WHAT in

@@ -3,9 +3,10 @@
 // window of WINDOW bytes per stream that the client never opens further (it
 // reads nothing), so that each answer stays with the server. Prints the answers'
 // statuses once every stream has its headers (or after 10 s), then holds the
-// connections until it is killed.
+// connections until it is killed (or the server closes them).
+// With HOLD_BODY set, each request is a POST of that JSON body instead.
 //
-// Usage: node bench/h2-hold.mjs BASE [CONNECTIONS=10] [STREAMS=100] [WINDOW=0] [PATH=/track/demo]
+// Usage: [HOLD_BODY=JSON] node bench/h2-hold.mjs BASE [CONNECTIONS=10] [STREAMS=100] [WINDOW=0] [PATH=/track/demo]
 import http2 from "node:http2";
 
 const [base, connections = "10", streams = "100", window = "0", path = "/track/demo"] = process.argv.slice(2);
@@ -26,7 +27,11 @@ for (let c = 0; c < Number(connections); c++) {
   });
   session.on("error", () => {});
   for (let s = 0; s < Number(streams); s++) {
-    const stream = session.request({ ":path": path, "accept-encoding": "br" });
+    const body = process.env.HOLD_BODY;
+    const stream = body
+      ? session.request({ ":method": "POST", ":path": path, "content-type": "application/json" })
+      : session.request({ ":path": path, "accept-encoding": "br" });
+    if (body) stream.end(body);
     stream.on("response", (headers) => {
       const status = headers[":status"];
       statuses[status] = (statuses[status] ?? 0) + 1;

@@ -9,9 +9,14 @@
 //! Time the server takes to make the next piece is not the client's: an
 //! answer whose next piece is still being made waits for nobody. The pieces
 //! are what make a client's taking visible: the connection asks for the next
-//! one only once it has room for it (HTTP/2's window, HTTP/1.1's write
-//! buffer), so an answer of one large frame would otherwise be taken at once
-//! and wait out of sight, whole, in the connection's own buffer.
+//! one only once the one before has gone out to its client, or nearly (HTTP/2
+//! hands a piece on once its window has one byte of room, and holds what does
+//! not fit; HTTP/1.1 once its write buffer has room). So each frame's last
+//! byte goes as a piece of its own: the piece before it, held by the
+//! connection, must have gone out before it is asked for, and the answer is
+//! watched until then. Without that, an answer of one frame would be handed
+//! on whole the moment its client opened its window by a byte, and wait out
+//! of sight in the connection's own buffer.
 
 use axum::body::Body;
 use hyper::body::{Body as HttpBody, Bytes, Frame, SizeHint};
@@ -106,7 +111,7 @@ impl<P: Send + Unpin + 'static> HttpBody for Answer<P> {
     fn poll_frame(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Result<Frame<Bytes>, axum::Error>>> {
         let this = &mut *self;
         if !this.rest.is_empty() {
-            let piece = this.rest.split_to(PIECE.min(this.rest.len()));
+            let piece = next_piece(&mut this.rest);
             this.sending.set(this.id, Some(Instant::now()));
             return Poll::Ready(Some(Ok(Frame::data(piece))));
         }
@@ -123,11 +128,10 @@ impl<P: Send + Unpin + 'static> HttpBody for Answer<P> {
                 this.making = false;
                 this.sending.set(this.id, Some(Instant::now()));
                 Poll::Ready(Some(Ok(match frame.into_data() {
-                    Ok(mut data) if data.len() > PIECE => {
-                        this.rest = data.split_off(PIECE);
-                        Frame::data(data)
+                    Ok(data) => {
+                        this.rest = data;
+                        Frame::data(next_piece(&mut this.rest))
                     }
-                    Ok(data) => Frame::data(data),
                     Err(frame) => frame,
                 })))
             }
@@ -151,6 +155,17 @@ impl<P: Send + Unpin + 'static> HttpBody for Answer<P> {
         }
         hint
     }
+}
+
+/// The next piece of `rest`, taken from it: at most [`PIECE`] bytes, and the
+/// last byte alone.
+fn next_piece(rest: &mut Bytes) -> Bytes {
+    let len = match rest.len() {
+        0 | 1 => rest.len(),
+        len if len <= PIECE => len - 1,
+        _ => PIECE,
+    };
+    rest.split_to(len)
 }
 
 impl<P> Drop for Answer<P> {

@@ -6,7 +6,7 @@
 //! them from one client (`peers`; more are closed at once), as many requests
 //! in flight from one client as it may have connections (HTTP/2 puts many on
 //! one; more are answered 429 at once), a connection closed once an answer has
-//! waited longer than the send timeout for its client to take any of it
+//! waited longer than the send timeout for its client to take its next piece
 //! (`sending`), and a graceful stop that lets requests in flight finish.
 
 use crate::peers::{PeerRules, Peers};
@@ -134,7 +134,7 @@ pub async fn run(
             let answers = answers.clone();
             async move {
                 let Some(place) = place else {
-                    return Ok::<_, std::convert::Infallible>(too_many_in_flight());
+                    return Ok::<_, std::convert::Infallible>(too_many_in_flight().map(|body| answers.watch(body, ())));
                 };
                 let response = router.oneshot(req).await?;
                 // The place is the body's: given back when the body is dropped.
@@ -166,7 +166,7 @@ pub async fn run(
                 () = tokio::time::sleep_until(deadline) => return,
             }
             // Served until it ends, or until an answer has waited too long for
-            // its client: dropped then, and all its answers hold with it.
+            // its client: dropped then, and what its answers hold goes with it.
             let every = (send_timeout / 4).max(Duration::from_millis(250));
             loop {
                 tokio::select! {
@@ -175,7 +175,7 @@ pub async fn run(
                     () = tokio::time::sleep(every) => {
                         if sending.stalled(tokio::time::Instant::now(), send_timeout) {
                             metrics::counter!("lookout_connections_stalled_total").increment(1);
-                            tracing::debug!(?send_timeout, "closed a connection whose client took none of an answer in time");
+                            tracing::debug!(?send_timeout, "closed a connection whose client took no more of an answer in time");
                             return;
                         }
                     }

@@ -106,17 +106,17 @@ impl LimitArgs {
 #[derive(Args, Clone)]
 pub(super) struct TimeoutArgs {
     /// Seconds a client may take to send a request's headers before the connection is closed.
-    #[arg(long, env = "LOOKOUT_HEADER_TIMEOUT_SECS", default_value_t = 10,
+    #[arg(long, env = "LOOKOUT_HEADER_TIMEOUT_SECS", default_value_t = crate::serve::HEADER_TIMEOUT.as_secs(),
           value_parser = clap::value_parser!(u64).range(1..=3600))]
     pub(super) header_timeout_secs: u64,
     /// Seconds one request may take in all (body included) before it is answered 408.
     #[arg(long, env = "LOOKOUT_REQUEST_TIMEOUT_SECS", default_value_t = 30,
           value_parser = clap::value_parser!(u64).range(1..=3600))]
     pub(super) request_timeout_secs: u64,
-    /// Seconds an answer may wait for its client to take its next 16 KiB
-    /// before the connection is closed (a client that reads nothing, or never
+    /// Seconds an answer may wait for its client to take its next piece
+    /// (16 KiB) before the connection is closed (a client that reads nothing, or never
     /// opens its HTTP/2 window, holds the answer and its request's place until then).
-    #[arg(long, env = "LOOKOUT_SEND_TIMEOUT_SECS", default_value_t = 30,
+    #[arg(long, env = "LOOKOUT_SEND_TIMEOUT_SECS", default_value_t = crate::sending::SEND_TIMEOUT.as_secs(),
           value_parser = clap::value_parser!(u64).range(1..=3600))]
     pub(super) send_timeout_secs: u64,
     /// Seconds the server goes on serving after a stop signal, with `/readyz`

@@ -29,7 +29,19 @@ async fn a_large_frame_goes_out_in_pieces_its_size_told_throughout() {
         );
         assert_eq!(body.is_end_stream(), left == 0);
     }
-    assert_eq!(pieces, [PIECE, PIECE, PIECE / 2 + 100]);
+    assert_eq!(pieces, [PIECE, PIECE, PIECE / 2 + 99, 1], "the last byte alone");
+}
+
+#[tokio::test]
+async fn each_frames_last_byte_goes_alone() {
+    let chunks = ["ok", "<html>", "!"].map(|c| Ok::<_, std::convert::Infallible>(c.to_string()));
+    let (_, mut body, _) = watched(Body::from_stream(futures::stream::iter(chunks)));
+    let mut pieces = vec![];
+    while let Some(frame) = body.frame().await {
+        let data = frame.expect("no failure").into_data().expect("data");
+        pieces.push(String::from_utf8(data.to_vec()).expect("text"));
+    }
+    assert_eq!(pieces, ["o", "k", "<html", ">", "!"]);
 }
 
 #[tokio::test]
@@ -47,8 +59,15 @@ async fn an_answer_left_untaken_is_stalled_after_the_timeout_and_each_piece_take
     body.frame().await.expect("a piece").expect("no failure");
     assert!(!sending.stalled(before + timeout, timeout));
     assert!(sending.stalled(later(timeout + Duration::from_millis(1)), timeout));
-    // Taken whole and dropped (the connection has handed it on): nothing waits.
+    // The second piece taken, its last byte waits from then.
+    std::thread::sleep(Duration::from_millis(20));
+    let before = Instant::now();
     body.frame().await.expect("a piece").expect("no failure");
+    assert!(!sending.stalled(before + timeout, timeout));
+    assert!(sending.stalled(later(timeout + Duration::from_millis(1)), timeout));
+    // Taken whole and dropped (the connection has handed it on): nothing waits.
+    body.frame().await.expect("the last byte").expect("no failure");
+    assert!(body.is_end_stream());
     assert_eq!(Arc::strong_count(&held), 2, "kept with the body");
     drop(body);
     assert_eq!(Arc::strong_count(&held), 1, "given back with it");
@@ -73,6 +92,8 @@ async fn an_answer_whose_next_piece_is_being_made_waits_for_nobody() {
         sending.stalled(later(timeout * 2), timeout),
         "now it waits for the client"
     );
+    let last_byte = Pin::new(&mut body).poll_frame(&mut cx);
+    assert!(matches!(last_byte, Poll::Ready(Some(Ok(_)))));
     assert!(Pin::new(&mut body).poll_frame(&mut cx).is_pending());
     assert!(!sending.stalled(later(timeout * 10), timeout));
 }

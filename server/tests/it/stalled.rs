@@ -32,17 +32,30 @@ async fn get(client: &mut h2::client::SendRequest<Bytes>, addr: &str, path: &str
     client.send_request(request, true).expect("send").0
 }
 
+/// Waits for each connection to end: when, or `None` if still open after 15 s.
+async fn closed_at(connections: Vec<Connection>) -> Vec<Option<Instant>> {
+    futures::future::join_all(connections.into_iter().map(|connection| async move {
+        tokio::time::timeout(Duration::from_secs(15), connection)
+            .await
+            .ok()
+            .map(|_| Instant::now())
+    }))
+    .await
+}
+
 #[tokio::test]
 async fn connections_whose_clients_take_nothing_are_closed_after_the_send_timeout() {
     let db = TestDb::new();
     lookout_ok(&db.url, &["demo"]);
+    let timeout = Duration::from_secs(3);
     let server = ServerProcess::start(
         lookout_command(&db.url),
-        &["--send-timeout-secs", "1", "--max-connections-per-client", "200"],
+        &["--send-timeout-secs", "3", "--max-connections-per-client", "200"],
     );
     let addr = server.base.trim_start_matches("http://").to_string();
     // A burst: 50 connections of 4 page requests each, no window for any answer.
     let started = Instant::now();
+    let mut clients = vec![];
     let mut connections = vec![];
     let mut answers = vec![];
     for _ in 0..50 {
@@ -50,7 +63,8 @@ async fn connections_whose_clients_take_nothing_are_closed_after_the_send_timeou
         for _ in 0..4 {
             answers.push(get(&mut client, &addr, "/track/demo").await);
         }
-        connections.push((client, connection));
+        clients.push(client);
+        connections.push(connection);
     }
     // Every answer's head arrives (the window holds back bodies only); each
     // body waits, and with it its request's place: the client's 200 are taken.
@@ -62,13 +76,18 @@ async fn connections_whose_clients_take_nothing_are_closed_after_the_send_timeou
     }
     let (mut probe, _probe_connection) = connect(&addr, 65_535).await;
     let refused = get(&mut probe, &addr, "/healthz").await.await.expect("an answer");
+    let burst = started.elapsed();
+    assert!(burst < timeout, "the burst took longer than the timeout: {burst:?}");
     assert_eq!(refused.status(), 429, "the client's places in flight are all held");
-    // Each connection is closed once its answers have waited the timeout.
-    for (_client, connection) in connections {
-        let closed = tokio::time::timeout(Duration::from_secs(15), connection).await;
-        assert!(closed.is_ok(), "a connection whose client takes nothing is still open");
+    // Each connection is closed once its answers have waited the timeout, not before.
+    for closed in closed_at(connections).await {
+        let closed = closed.expect("a connection whose client takes nothing is still open");
+        assert!(
+            closed >= started + timeout,
+            "closed {:?} after its answers",
+            closed - started
+        );
     }
-    assert!(started.elapsed() >= Duration::from_secs(1), "closed before the timeout");
     for mut body in bodies {
         assert!(
             body.data().await.is_none_or(|data| data.is_err()),
@@ -78,23 +97,21 @@ async fn connections_whose_clients_take_nothing_are_closed_after_the_send_timeou
     // Their places came back; the answers were counted.
     let healthz = get(&mut probe, &addr, "/healthz").await.await.expect("an answer");
     assert_eq!(healthz.status(), 200);
+    assert_eq!(stalled(&server).await, 50, "each connection counted once");
+}
+
+/// `lookout_connections_stalled_total` as `server` tells it.
+async fn stalled(server: &ServerProcess) -> u64 {
     let metrics = reqwest::get(format!("{}/metrics", server.metrics))
         .await
         .unwrap()
         .text()
         .await
         .unwrap();
-    assert!(
-        metrics
-            .lines()
-            .any(|line| line == "lookout_connections_stalled_total 50"),
-        "{}",
-        metrics
-            .lines()
-            .filter(|l| l.contains("stalled"))
-            .collect::<Vec<_>>()
-            .join("\n")
-    );
+    let line = metrics
+        .lines()
+        .find_map(|line| line.strip_prefix("lookout_connections_stalled_total "));
+    line.and_then(|count| count.parse().ok()).expect("the count is listed")
 }
 
 /// A server with the demo shop and its order #2001 of 300 items (a view of
@@ -117,10 +134,11 @@ async fn with_large_order(args: &[&str]) -> (ServerProcess, TestDb) {
     (server, db)
 }
 
-/// The JSON lookup of #2001 on `client`: its answer's head.
-async fn look_up_large_order(
+/// The JSON lookup of Ada's order `number` on `client`: its answer's head.
+async fn look_up(
     client: h2::client::SendRequest<Bytes>,
     addr: &str,
+    number: &str,
 ) -> axum::http::Response<h2::RecvStream> {
     let request = axum::http::Request::post(format!("http://{addr}/api/v1/shops/demo/lookup"))
         .header("content-type", "application/json")
@@ -128,8 +146,9 @@ async fn look_up_large_order(
         .unwrap();
     let mut client = client.ready().await.expect("ready");
     let (answer, mut body) = client.send_request(request, false).expect("send");
-    let asked = br##"{"email":"ada@example.com","order_number":"#2001"}"##;
-    body.send_data(Bytes::from_static(asked), true).expect("send the body");
+    let asked = serde_json::json!({"email": "ada@example.com", "order_number": number});
+    body.send_data(Bytes::from(asked.to_string()), true)
+        .expect("send the body");
     let answer = answer.await.expect("an answer");
     assert_eq!(answer.status(), 200);
     answer
@@ -143,7 +162,7 @@ async fn a_client_that_takes_its_answer_slowly_but_steadily_gets_it_whole() {
     // for every third of a second, the whole taking longer than the timeout.
     let (client, _connection) = connect(&addr, 4096).await;
     let started = Instant::now();
-    let mut body = look_up_large_order(client, &addr).await.into_body();
+    let mut body = look_up(client, &addr, "#2001").await.into_body();
     let mut taken = vec![];
     while let Some(data) = body.data().await {
         let data = data.expect("the answer goes on");
@@ -166,18 +185,31 @@ async fn a_client_that_takes_its_answer_slowly_but_steadily_gets_it_whole() {
 }
 
 /// A window of one byte: the connection may hand on a piece, never the whole
-/// answer, so the answer still waits where it is watched.
+/// answer, however small (its last byte goes alone), so the answer still
+/// waits where it is watched.
 #[tokio::test]
 async fn a_client_that_opens_its_window_a_crack_is_closed_too() {
     let (server, _db) = with_large_order(&["--send-timeout-secs", "1"]).await;
     let addr = server.base.trim_start_matches("http://").to_string();
-    let (client, connection) = connect(&addr, 1).await;
-    let mut body = look_up_large_order(client, &addr).await.into_body();
-    let first = body.data().await.expect("a byte").expect("no failure");
-    assert_eq!(first.len(), 1);
-    let closed = tokio::time::timeout(Duration::from_secs(15), connection).await;
-    assert!(
-        closed.is_ok(),
-        "a connection that took one byte of an answer is still open"
-    );
+    let started = Instant::now();
+    let mut connections = vec![];
+    let mut bodies = vec![];
+    // The large order's answer (some 100 KiB) and a small one's (a few KiB).
+    for number in ["#2001", "#1001"] {
+        let (client, connection) = connect(&addr, 1).await;
+        let mut body = look_up(client, &addr, number).await.into_body();
+        let first = body.data().await.expect("a byte").expect("no failure");
+        assert_eq!(first.len(), 1);
+        connections.push(connection);
+        bodies.push(body);
+    }
+    for closed in closed_at(connections).await {
+        let closed = closed.expect("a connection that took one byte of an answer is still open");
+        assert!(
+            closed >= started + Duration::from_secs(1),
+            "closed {:?} after its answer",
+            closed - started
+        );
+    }
+    assert_eq!(stalled(&server).await, 2);
 }
