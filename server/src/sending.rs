@@ -6,6 +6,12 @@
 //! socket it never reads): `serve` then closes the connection, and what the
 //! answer holds (its bytes, its request's place in flight) goes with it.
 //!
+//! What the connection has taken may still wait in its own buffer and the
+//! kernel's, for a client that reads nothing more (HTTP/1.1 requests sent
+//! one after another, never read): the connection's [`Socket`] tells the same
+//! table since when the socket has taken none of what the server wrote, and
+//! that counts as an answer waiting.
+//!
 //! Time the server takes to make the next piece is not the client's: an
 //! answer whose next piece is still being made waits for nobody. The pieces
 //! are what make a client's taking visible: the connection asks for the next
@@ -24,6 +30,9 @@ use std::pin::Pin;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::task::{Context, Poll};
 use tokio::time::{Duration, Instant};
+
+mod socket;
+pub use socket::Socket;
 
 /// The most of an answer handed on at once: HTTP/2's default frame size, so
 /// that a connection holds little beyond what its client has room for.
@@ -46,6 +55,8 @@ struct Answers {
     /// while its next piece is being made). As many as the connection's
     /// streams, so a few.
     waiting: Vec<(u64, Option<Instant>)>,
+    /// Since when the socket has taken nothing of what the server wrote.
+    blocked: Option<Instant>,
 }
 
 impl Sending {
@@ -70,10 +81,13 @@ impl Sending {
 
     /// Whether an answer had waited for its client longer than `timeout` at `now`.
     pub fn stalled(&self, now: Instant, timeout: Duration) -> bool {
-        self.answers()
-            .waiting
-            .iter()
-            .any(|(_, since)| since.is_some_and(|since| now.saturating_duration_since(since) > timeout))
+        let late = |since: &Option<Instant>| since.is_some_and(|since| now.saturating_duration_since(since) > timeout);
+        let answers = self.answers();
+        late(&answers.blocked) || answers.waiting.iter().any(|(_, since)| late(since))
+    }
+
+    fn blocked(&self, since: Option<Instant>) {
+        self.answers().blocked = since;
     }
 
     fn set(&self, id: u64, since: Option<Instant>) {

@@ -10,7 +10,7 @@
 //! (`sending`), and a graceful stop that lets requests in flight finish.
 
 use crate::peers::{PeerRules, Peers};
-use crate::sending::Sending;
+use crate::sending::{Sending, Socket};
 use axum::extract::ConnectInfo;
 use axum::Router;
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
@@ -154,7 +154,8 @@ pub async fn run(
                 Ok(Ok(n)) if n > 0 => {}
                 _ => return,
             }
-            let connection = builder.serve_connection_with_upgrades(TokioIo::new(stream), service);
+            let connection =
+                builder.serve_connection_with_upgrades(TokioIo::new(Socket::new(stream, sending.clone())), service);
             // A client that went away or timed out is not the server's error.
             let connection = watcher.watch(connection);
             tokio::pin!(connection);

@@ -213,3 +213,34 @@ async fn a_client_that_opens_its_window_a_crack_is_closed_too() {
     }
     assert_eq!(stalled(&server).await, 2);
 }
+
+/// HTTP/1.1 requests sent one after another and never read: the answers go
+/// whole into the kernel's buffers and the connection's own, where no answer
+/// is watched, until the socket takes nothing more; that wait counts.
+#[tokio::test]
+async fn a_client_that_sends_requests_on_and_reads_nothing_is_closed_too() {
+    let (server, _db) = with_large_order(&["--send-timeout-secs", "1"]).await;
+    let addr: std::net::SocketAddr = server.base.trim_start_matches("http://").parse().unwrap();
+    let socket = tokio::net::TcpSocket::new_v4().unwrap();
+    socket.set_recv_buffer_size(4096).unwrap();
+    let mut stream = socket.connect(addr).await.unwrap();
+    let asked = r##"{"email":"ada@example.com","order_number":"#2001"}"##;
+    let request = format!(
+        "POST /api/v1/shops/demo/lookup HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{asked}",
+        asked.len()
+    );
+    // Some 6 MB of answers asked for, more than the kernel holds on loopback.
+    let started = Instant::now();
+    tokio::io::AsyncWriteExt::write_all(&mut stream, request.repeat(60).as_bytes())
+        .await
+        .unwrap();
+    let end = Instant::now() + Duration::from_secs(20);
+    while stalled(&server).await == 0 {
+        assert!(
+            Instant::now() < end,
+            "a connection whose client reads nothing is still open"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(started.elapsed() >= Duration::from_secs(1), "closed before the timeout");
+}

@@ -1,0 +1,110 @@
+//! A connection's socket, telling its [`Sending`] since when it has taken
+//! none of what the server wrote (the kernel's buffer full, its client
+//! reading nothing): a write that must wait starts the time, one that goes
+//! through stops it. Writes that go through at once, nearly all of them, touch
+//! nothing shared.
+
+use super::Sending;
+use std::io::{self, IoSlice};
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+use tokio::time::Instant;
+
+pub struct Socket<S> {
+    inner: S,
+    sending: Arc<Sending>,
+    /// Whether the last write had to wait.
+    blocked: bool,
+}
+
+impl<S> Socket<S> {
+    pub fn new(inner: S, sending: Arc<Sending>) -> Self {
+        Socket {
+            inner,
+            sending,
+            blocked: false,
+        }
+    }
+
+    fn note<T>(&mut self, written: Poll<io::Result<T>>) -> Poll<io::Result<T>> {
+        match (&written, self.blocked) {
+            (Poll::Pending, false) => {
+                self.blocked = true;
+                self.sending.blocked(Some(Instant::now()));
+            }
+            (Poll::Ready(_), true) => {
+                self.blocked = false;
+                self.sending.blocked(None);
+            }
+            _ => {}
+        }
+        written
+    }
+}
+
+impl<S: AsyncRead + Unpin> AsyncRead for Socket<S> {
+    fn poll_read(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &mut ReadBuf<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.inner).poll_read(cx, buf)
+    }
+}
+
+impl<S: AsyncWrite + Unpin> AsyncWrite for Socket<S> {
+    fn poll_write(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
+        let written = Pin::new(&mut self.inner).poll_write(cx, buf);
+        self.note(written)
+    }
+
+    fn poll_write_vectored(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        let written = Pin::new(&mut self.inner).poll_write_vectored(cx, bufs);
+        self.note(written)
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        self.inner.is_write_vectored()
+    }
+
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        let flushed = Pin::new(&mut self.inner).poll_flush(cx);
+        self.note(flushed)
+    }
+
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.inner).poll_shutdown(cx)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    use tokio::time::Duration;
+
+    #[tokio::test]
+    async fn a_write_that_waits_counts_until_one_goes_through() {
+        let timeout = Duration::from_secs(30);
+        let sending = Arc::new(Sending::default());
+        let (near, mut far) = tokio::io::duplex(64);
+        let mut socket = Socket::new(near, sending.clone());
+        socket.write_all(&[b'x'; 64]).await.expect("room for it");
+        assert!(
+            !sending.stalled(Instant::now() + timeout * 2, timeout),
+            "nothing waited"
+        );
+        // Full: the next write waits, and so the socket counts as waiting.
+        let mut cx = Context::from_waker(futures::task::noop_waker_ref());
+        assert!(Pin::new(&mut socket).poll_write(&mut cx, b"more").is_pending());
+        assert!(!sending.stalled(Instant::now() + timeout / 2, timeout));
+        assert!(sending.stalled(Instant::now() + timeout * 2, timeout));
+        // The far end reads: the write goes through and nothing waits.
+        let mut taken = [0u8; 64];
+        far.read_exact(&mut taken).await.expect("read");
+        socket.write_all(b"more").await.expect("room again");
+        assert!(!sending.stalled(Instant::now() + timeout * 2, timeout));
+    }
+}
