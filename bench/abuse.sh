@@ -30,8 +30,9 @@
 #   held    HTTP/2 answers asked for and never read (bench/h2-hold.mjs: a window of
 #           zero), 10 and then 40 connections of 100 page requests asking for brotli
 #           from one address: answers, RSS before, while held, at its peak, and once
-#           the send timeout (30 s) has passed; then 10 connections of 32 JSON lookups
-#           of the largest order under a window of one byte, held the same way.
+#           the send timeout (30 s) has passed; then three rounds, 41 s apart, of 10
+#           connections of 32 JSON lookups of the largest order under a window of one
+#           byte, each held the same way (RSS and peak after each).
 #
 # Usage: bench/abuse.sh [burst|keys|misses|links|island|webhooks|large|held|all] [misses]   (build first: scripts/build.sh;
 #        LOOKOUT_BIN=/absolute/path measures another build)
@@ -290,7 +291,7 @@ held() {
       "$(cat "$WORK/held.out")" "$(awk -v k="$before" 'BEGIN {print k / 1024}')" \
       "$(awk -v k="$(status_of VmRSS)" 'BEGIN {print k / 1024}')" "$(awk -v k="$(status_of VmHWM)" 'BEGIN {print k / 1024}')"
     after_send_timeout
-    kill "$holder"; wait "$holder" 2>/dev/null || true
+    kill "$holder" 2>/dev/null || true; wait "$holder" 2>/dev/null || true
     stop
   done
   echo "== held: the largest order's JSON lookup under a window of one byte, never read further, one address"
@@ -298,17 +299,20 @@ held() {
   start
   "$BIN" import demo "$WORK/largest.jsonl" >/dev/null
   sleep 0.2
-  local before
-  before=$(status_of VmRSS)
-  HOLD_BODY='{"email":"big@example.com","order_number":"BIG-1"}' \
-    node "$ROOT/bench/h2-hold.mjs" "$BASE" 10 32 1 /api/v1/shops/demo/lookup >"$WORK/held.out" &
-  local holder=$!
-  sleep 11
-  printf '  10 connections: %s; RSS %.1f MiB before, %.1f MiB held, peak %.1f MiB\n' \
-    "$(cat "$WORK/held.out")" "$(awk -v k="$before" 'BEGIN {print k / 1024}')" \
-    "$(awk -v k="$(status_of VmRSS)" 'BEGIN {print k / 1024}')" "$(awk -v k="$(status_of VmHWM)" 'BEGIN {print k / 1024}')"
-  after_send_timeout
-  kill "$holder"; wait "$holder" 2>/dev/null || true
+  echo "  RSS before: $(awk -v k="$(status_of VmRSS)" 'BEGIN {printf "%.1f MiB", k / 1024}')"
+  # Three rounds, each holder left running: held answers the server keeps pile up.
+  local round holders=()
+  for round in 1 2 3; do
+    HOLD_BODY='{"email":"big@example.com","order_number":"BIG-1"}' \
+      node "$ROOT/bench/h2-hold.mjs" "$BASE" 10 32 1 /api/v1/shops/demo/lookup >"$WORK/held.out" &
+    holders+=($!)
+    sleep 11
+    printf '  round %s, 10 connections: %s; RSS %.1f MiB held, peak %.1f MiB\n' "$round" \
+      "$(cat "$WORK/held.out")" "$(awk -v k="$(status_of VmRSS)" 'BEGIN {print k / 1024}')" \
+      "$(awk -v k="$(status_of VmHWM)" 'BEGIN {print k / 1024}')"
+    after_send_timeout
+  done
+  kill "${holders[@]}" 2>/dev/null || true; wait "${holders[@]}" 2>/dev/null || true
   stop
 }
 

@@ -9,8 +9,11 @@
 //! What the connection has taken may still wait in its own buffer and the
 //! kernel's, for a client that reads nothing more (HTTP/1.1 requests sent
 //! one after another, never read): the connection's [`Socket`] tells the same
-//! table since when the socket has taken none of what the server wrote, and
-//! that counts as an answer waiting.
+//! table since when a write has waited for the socket, and that counts as an
+//! answer waiting, until the kernel has sent a piece's worth more (it lets a
+//! write through only once much of its buffer is free, megabytes on some
+//! links, which an honest slow client may take longer than the timeout to
+//! read).
 //!
 //! Time the server takes to make the next piece is not the client's: an
 //! answer whose next piece is still being made waits for nobody. The pieces
@@ -26,6 +29,7 @@
 
 use axum::body::Body;
 use hyper::body::{Body as HttpBody, Bytes, Frame, SizeHint};
+use std::os::fd::RawFd;
 use std::pin::Pin;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::task::{Context, Poll};
@@ -46,6 +50,8 @@ pub const SEND_TIMEOUT: Duration = Duration::from_secs(30);
 #[derive(Default)]
 pub struct Sending {
     answers: Mutex<Answers>,
+    /// The connection's socket, asked how much it holds unsent.
+    socket: Option<RawFd>,
 }
 
 #[derive(Default)]
@@ -55,11 +61,26 @@ struct Answers {
     /// while its next piece is being made). As many as the connection's
     /// streams, so a few.
     waiting: Vec<(u64, Option<Instant>)>,
-    /// Since when the socket has taken nothing of what the server wrote.
-    blocked: Option<Instant>,
+    /// Since when a write has waited for the socket, or it last sent a piece.
+    blocked: Option<Blocked>,
+}
+
+struct Blocked {
+    since: Instant,
+    /// What the socket held unsent then, if it can tell.
+    unsent: Option<usize>,
 }
 
 impl Sending {
+    /// The table of the connection on the socket `fd`, asked how much it holds
+    /// unsent only while the connection is served (so while `fd` is open).
+    pub fn on_socket(fd: RawFd) -> Self {
+        Sending {
+            answers: Mutex::default(),
+            socket: Some(fd),
+        }
+    }
+
     /// `body`, watched from now until it is dropped, with `held` kept as long.
     pub fn watch<P: Send + Unpin + 'static>(self: &Arc<Self>, body: Body, held: P) -> Body {
         let id = {
@@ -81,13 +102,38 @@ impl Sending {
 
     /// Whether an answer had waited for its client longer than `timeout` at `now`.
     pub fn stalled(&self, now: Instant, timeout: Duration) -> bool {
-        let late = |since: &Option<Instant>| since.is_some_and(|since| now.saturating_duration_since(since) > timeout);
-        let answers = self.answers();
-        late(&answers.blocked) || answers.waiting.iter().any(|(_, since)| late(since))
+        let late = |since: Instant| now.saturating_duration_since(since) > timeout;
+        let mut answers = self.answers();
+        if answers.waiting.iter().any(|(_, since)| since.is_some_and(late)) {
+            return true;
+        }
+        let Some(blocked) = &mut answers.blocked else {
+            return false;
+        };
+        if !late(blocked.since) {
+            return false;
+        }
+        // A piece's worth sent since counts as a piece taken.
+        let unsent = self.unsent();
+        match (blocked.unsent, unsent) {
+            (Some(before), Some(left)) if left.saturating_add(PIECE) <= before => {
+                *blocked = Blocked { since: now, unsent };
+                false
+            }
+            _ => true,
+        }
     }
 
     fn blocked(&self, since: Option<Instant>) {
-        self.answers().blocked = since;
+        let blocked = since.map(|since| Blocked {
+            since,
+            unsent: self.unsent(),
+        });
+        self.answers().blocked = blocked;
+    }
+
+    fn unsent(&self) -> Option<usize> {
+        self.socket.and_then(socket::unsent)
     }
 
     fn set(&self, id: u64, since: Option<Instant>) {

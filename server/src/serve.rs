@@ -125,7 +125,7 @@ pub async fn run(
         let requested = std::sync::Arc::new(tokio::sync::Notify::new());
         let asked = requested.clone();
         // The connection's answers, each watched until its client has taken it.
-        let sending = std::sync::Arc::new(Sending::default());
+        let sending = std::sync::Arc::new(Sending::on_socket(std::os::fd::AsRawFd::as_raw_fd(&stream)));
         let answers = sending.clone();
         let service = hyper::service::service_fn(move |mut req: hyper::Request<hyper::body::Incoming>| {
             asked.notify_one();

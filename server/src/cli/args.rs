@@ -114,7 +114,7 @@ pub(super) struct TimeoutArgs {
           value_parser = clap::value_parser!(u64).range(1..=3600))]
     pub(super) request_timeout_secs: u64,
     /// Seconds an answer may wait for its client to take its next piece
-    /// (16 KiB), or the socket to take any of what was written, before the
+    /// (16 KiB), or a waiting write for its socket to send 16 KiB on, before the
     /// connection is closed (a client that reads nothing, or never opens its
     /// HTTP/2 window, holds the answer and its request's place until then).
     #[arg(long, env = "LOOKOUT_SEND_TIMEOUT_SECS", default_value_t = crate::sending::SEND_TIMEOUT.as_secs(),

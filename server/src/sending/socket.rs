@@ -6,6 +6,7 @@
 
 use super::Sending;
 use std::io::{self, IoSlice};
+use std::os::fd::RawFd;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
@@ -42,6 +43,26 @@ impl<S> Socket<S> {
         }
         written
     }
+}
+
+/// Bytes the socket `fd` holds that its client has not acknowledged yet
+/// (Linux's `SIOCOUTQ`), if it can tell.
+#[cfg(target_os = "linux")]
+pub(super) fn unsent(fd: RawFd) -> Option<usize> {
+    let mut unsent: libc::c_int = 0;
+    // SAFETY: TIOCOUTQ writes one int through the pointer, which points at
+    // one; on a descriptor that is not a socket it fails and writes nothing.
+    let asked = unsafe { libc::ioctl(fd, libc::TIOCOUTQ, &mut unsent) };
+    if asked == 0 {
+        usize::try_from(unsent).ok()
+    } else {
+        None
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+pub(super) fn unsent(_: RawFd) -> Option<usize> {
+    None
 }
 
 impl<S: AsyncRead + Unpin> AsyncRead for Socket<S> {
@@ -106,5 +127,35 @@ mod tests {
         far.read_exact(&mut taken).await.expect("read");
         socket.write_all(b"more").await.expect("room again");
         assert!(!sending.stalled(Instant::now() + timeout * 2, timeout));
+    }
+
+    #[tokio::test]
+    async fn a_socket_that_sends_a_piece_while_a_write_waits_is_not_stalled() {
+        let timeout = Duration::from_secs(30);
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let client = tokio::net::TcpSocket::new_v4().expect("socket");
+        client.set_recv_buffer_size(4096).expect("a small buffer");
+        let mut far = client
+            .connect(listener.local_addr().expect("addr"))
+            .await
+            .expect("connect");
+        let (near, _) = listener.accept().await.expect("accept");
+        let sending = Arc::new(Sending::on_socket(std::os::fd::AsRawFd::as_raw_fd(&near)));
+        let mut socket = Socket::new(near, sending.clone());
+        // Written until a write must wait: the kernel's buffer is full.
+        let mut cx = Context::from_waker(futures::task::noop_waker_ref());
+        let chunk = vec![b'x'; 64 << 10];
+        while let Poll::Ready(written) = Pin::new(&mut socket).poll_write(&mut cx, &chunk) {
+            written.expect("written");
+        }
+        let start = Instant::now();
+        assert!(sending.stalled(start + timeout * 2, timeout), "nothing sent since");
+        // The client reads 64 KiB: the socket sends them on, though its write
+        // still waits (the kernel lets it through only once far more is free).
+        let mut taken = vec![0u8; 64 << 10];
+        far.read_exact(&mut taken).await.expect("read");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        assert!(!sending.stalled(start + timeout * 2, timeout), "a piece went out");
+        assert!(sending.stalled(start + timeout * 4, timeout), "and nothing since");
     }
 }

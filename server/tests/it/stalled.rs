@@ -214,12 +214,9 @@ async fn a_client_that_opens_its_window_a_crack_is_closed_too() {
     assert_eq!(stalled(&server).await, 2);
 }
 
-/// HTTP/1.1 requests sent one after another and never read: the answers go
-/// whole into the kernel's buffers and the connection's own, where no answer
-/// is watched, until the socket takes nothing more; that wait counts.
-#[tokio::test]
-async fn a_client_that_sends_requests_on_and_reads_nothing_is_closed_too() {
-    let (server, _db) = with_large_order(&["--send-timeout-secs", "1"]).await;
+/// `count` lookups of #2001 sent at once on one HTTP/1.1 connection with a
+/// receive buffer of 4 KiB: the connection.
+async fn pipelined(server: &ServerProcess, count: usize) -> tokio::net::TcpStream {
     let addr: std::net::SocketAddr = server.base.trim_start_matches("http://").parse().unwrap();
     let socket = tokio::net::TcpSocket::new_v4().unwrap();
     socket.set_recv_buffer_size(4096).unwrap();
@@ -229,11 +226,42 @@ async fn a_client_that_sends_requests_on_and_reads_nothing_is_closed_too() {
         "POST /api/v1/shops/demo/lookup HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{asked}",
         asked.len()
     );
-    // Some 6 MB of answers asked for, more than the kernel holds on loopback.
-    let started = Instant::now();
-    tokio::io::AsyncWriteExt::write_all(&mut stream, request.repeat(60).as_bytes())
+    tokio::io::AsyncWriteExt::write_all(&mut stream, request.repeat(count).as_bytes())
         .await
         .unwrap();
+    stream
+}
+
+/// HTTP/1.1 requests sent one after another and read slowly: the kernel
+/// lets the server's write through only once much of its buffer is free
+/// (megabytes on loopback), but what it sends on meanwhile counts.
+#[tokio::test]
+async fn a_client_that_sends_requests_on_and_reads_slowly_is_served() {
+    let (server, _db) = with_large_order(&["--send-timeout-secs", "1"]).await;
+    // Some 6 MB of answers, read 4 KiB at a time at about 64 KiB a second
+    // for five times the timeout.
+    let mut stream = pipelined(&server, 60).await;
+    let (started, mut taken) = (Instant::now(), 0);
+    let mut buffer = [0u8; 4096];
+    while started.elapsed() < Duration::from_secs(5) {
+        let read = tokio::io::AsyncReadExt::read(&mut stream, &mut buffer).await.unwrap();
+        assert!(read > 0, "closed after {taken} bytes, {:?}", started.elapsed());
+        taken += read;
+        tokio::time::sleep(Duration::from_millis(60)).await;
+    }
+    assert!(taken > 100_000, "{taken} bytes");
+    assert_eq!(stalled(&server).await, 0);
+}
+
+/// HTTP/1.1 requests sent one after another and never read: the answers go
+/// whole into the kernel's buffers and the connection's own, where no answer
+/// is watched, until the socket takes nothing more; that wait counts.
+#[tokio::test]
+async fn a_client_that_sends_requests_on_and_reads_nothing_is_closed_too() {
+    let (server, _db) = with_large_order(&["--send-timeout-secs", "1"]).await;
+    // Some 6 MB of answers asked for, more than the kernel holds on loopback.
+    let started = Instant::now();
+    let _stream = pipelined(&server, 60).await;
     let end = Instant::now() + Duration::from_secs(20);
     while stalled(&server).await == 0 {
         assert!(
