@@ -13,7 +13,8 @@
 //! answer waiting, until the kernel has sent a piece's worth more (it lets a
 //! write through only once much of its buffer is free, megabytes on some
 //! links, which an honest slow client may take longer than the timeout to
-//! read).
+//! read). While a write waits, no answer can be taken, so the answers' own
+//! waits are not counted: they go on from where they were once it is through.
 //!
 //! Time the server takes to make the next piece is not the client's: an
 //! answer whose next piece is still being made waits for nobody. The pieces
@@ -66,6 +67,9 @@ struct Answers {
 }
 
 struct Blocked {
+    /// When the write began to wait.
+    from: Instant,
+    /// When it began, or the socket last sent a piece's worth on.
     since: Instant,
     /// What the socket held unsent then, if it can tell.
     unsent: Option<usize>,
@@ -104,11 +108,8 @@ impl Sending {
     pub fn stalled(&self, now: Instant, timeout: Duration) -> bool {
         let late = |since: Instant| now.saturating_duration_since(since) > timeout;
         let mut answers = self.answers();
-        if answers.waiting.iter().any(|(_, since)| since.is_some_and(late)) {
-            return true;
-        }
         let Some(blocked) = &mut answers.blocked else {
-            return false;
+            return answers.waiting.iter().any(|(_, since)| since.is_some_and(late));
         };
         if !late(blocked.since) {
             return false;
@@ -117,19 +118,33 @@ impl Sending {
         let unsent = self.unsent();
         match (blocked.unsent, unsent) {
             (Some(before), Some(left)) if left.saturating_add(PIECE) <= before => {
-                *blocked = Blocked { since: now, unsent };
+                (blocked.since, blocked.unsent) = (now, unsent);
                 false
             }
             _ => true,
         }
     }
 
-    fn blocked(&self, since: Option<Instant>) {
-        let blocked = since.map(|since| Blocked {
-            since,
-            unsent: self.unsent(),
+    /// A write began to wait for the socket at `now`.
+    fn blocked(&self, now: Instant) {
+        let unsent = self.unsent();
+        self.answers().blocked = Some(Blocked {
+            from: now,
+            since: now,
+            unsent,
         });
-        self.answers().blocked = blocked;
+    }
+
+    /// The waiting write went through at `now`: each answer's wait goes on
+    /// from where it was when the write began to wait.
+    fn unblocked(&self, now: Instant) {
+        let mut answers = self.answers();
+        if let Some(blocked) = answers.blocked.take() {
+            let paused = now.saturating_duration_since(blocked.from);
+            for (_, since) in &mut answers.waiting {
+                *since = since.map(|since| (since + paused).min(now));
+            }
+        }
     }
 
     fn unsent(&self) -> Option<usize> {

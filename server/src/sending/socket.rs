@@ -33,11 +33,11 @@ impl<S> Socket<S> {
         match (&written, self.blocked) {
             (Poll::Pending, false) => {
                 self.blocked = true;
-                self.sending.blocked(Some(Instant::now()));
+                self.sending.blocked(Instant::now());
             }
             (Poll::Ready(_), true) => {
                 self.blocked = false;
-                self.sending.blocked(None);
+                self.sending.unblocked(Instant::now());
             }
             _ => {}
         }

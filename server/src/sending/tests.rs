@@ -110,3 +110,19 @@ async fn each_answer_of_a_connection_is_watched_apart() {
     drop(untaken);
     assert!(!sending.stalled(later(timeout * 2), timeout));
 }
+
+#[tokio::test]
+async fn an_answer_does_not_wait_for_its_client_while_a_write_waits_for_the_socket() {
+    let timeout = Duration::from_secs(30);
+    let (sending, mut body, _) = watched(Body::from(vec![b'x'; 2 * PIECE]));
+    body.frame().await.expect("a piece").expect("no failure");
+    let start = Instant::now();
+    // The socket is full: the answer cannot be taken, however long.
+    sending.blocked(start);
+    assert!(!sending.stalled(start + timeout / 2, timeout));
+    // Through after 10 minutes: the answer's wait goes on from where it was.
+    let through = start + Duration::from_secs(600);
+    sending.unblocked(through);
+    assert!(!sending.stalled(through + timeout / 2, timeout));
+    assert!(sending.stalled(through + timeout + Duration::from_millis(1), timeout));
+}
