@@ -147,6 +147,14 @@ impl Sending {
         }
     }
 
+    /// Makes the connection's socket end with a reset once it is closed,
+    /// throwing away what it holds unsent: for a connection closed as stalled.
+    pub fn reset_on_close(&self) {
+        if let Some(fd) = self.socket {
+            socket::reset_on_close(fd);
+        }
+    }
+
     fn unsent(&self) -> Option<usize> {
         self.socket.and_then(socket::unsent)
     }

@@ -167,7 +167,8 @@ pub async fn run(
                 () = tokio::time::sleep_until(deadline) => return,
             }
             // Served until it ends, or until an answer has waited too long for
-            // its client: dropped then, and what its answers hold goes with it.
+            // its client: dropped then, and what its answers hold goes with it,
+            // with a reset, so that the kernel drops what it holds unsent too.
             let every = (send_timeout / 4).max(Duration::from_millis(250));
             loop {
                 tokio::select! {
@@ -175,6 +176,7 @@ pub async fn run(
                     _ = &mut connection => return,
                     () = tokio::time::sleep(every) => {
                         if sending.stalled(tokio::time::Instant::now(), send_timeout) {
+                            sending.reset_on_close();
                             metrics::counter!("lookout_connections_stalled_total").increment(1);
                             tracing::debug!(?send_timeout, "closed a connection whose client took no more of an answer in time");
                             return;

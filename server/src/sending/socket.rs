@@ -65,6 +65,22 @@ pub(super) fn unsent(_: RawFd) -> Option<usize> {
     None
 }
 
+/// Makes the socket `fd` end with a reset when it is closed, what it holds
+/// unsent thrown away (`SO_LINGER` of zero): closed the usual way, the
+/// kernel would go on offering it to a client that reads nothing, megabytes a
+/// connection, for as long as the client keeps its end open.
+pub(super) fn reset_on_close(fd: RawFd) {
+    let linger = libc::linger {
+        l_onoff: 1,
+        l_linger: 0,
+    };
+    let size = std::mem::size_of::<libc::linger>() as libc::socklen_t;
+    // SAFETY: the option's value is read from the pointer for `size` bytes,
+    // which is the `linger` it points at; on a descriptor that is not a socket
+    // the call fails and changes nothing. A linger of zero never blocks close.
+    let _ = unsafe { libc::setsockopt(fd, libc::SOL_SOCKET, libc::SO_LINGER, (&raw const linger).cast(), size) };
+}
+
 impl<S: AsyncRead + Unpin> AsyncRead for Socket<S> {
     fn poll_read(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &mut ReadBuf<'_>) -> Poll<io::Result<()>> {
         Pin::new(&mut self.inner).poll_read(cx, buf)

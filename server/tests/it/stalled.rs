@@ -261,7 +261,7 @@ async fn a_client_that_sends_requests_on_and_reads_nothing_is_closed_too() {
     let (server, _db) = with_large_order(&["--send-timeout-secs", "1"]).await;
     // Some 6 MB of answers asked for, more than the kernel holds on loopback.
     let started = Instant::now();
-    let _stream = pipelined(&server, 60).await;
+    let mut stream = pipelined(&server, 60).await;
     let end = Instant::now() + Duration::from_secs(20);
     while stalled(&server).await == 0 {
         assert!(
@@ -271,4 +271,16 @@ async fn a_client_that_sends_requests_on_and_reads_nothing_is_closed_too() {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     assert!(started.elapsed() >= Duration::from_secs(1), "closed before the timeout");
+    // Ended with a reset: the megabytes the kernel held for it are gone, not
+    // offered still to a client that may keep its end open for good.
+    let (mut taken, mut buffer) = (0, vec![0u8; 64 << 10]);
+    let ended = loop {
+        match tokio::io::AsyncReadExt::read(&mut stream, &mut buffer).await {
+            Ok(0) => break None,
+            Ok(read) => taken += read,
+            Err(e) => break Some(e.kind()),
+        }
+    };
+    assert_eq!(ended, Some(std::io::ErrorKind::ConnectionReset), "after {taken} bytes");
+    assert!(taken < 1 << 20, "{taken} bytes still sent after the close");
 }
