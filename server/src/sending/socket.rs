@@ -106,9 +106,10 @@ impl<S: AsyncWrite + Unpin> AsyncWrite for Socket<S> {
         self.inner.is_write_vectored()
     }
 
+    /// Not noted: a socket's flush sends nothing (a TCP stream's is done at
+    /// once), so it says nothing of whether a waiting write went through.
     fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        let flushed = Pin::new(&mut self.inner).poll_flush(cx);
-        self.note(flushed)
+        Pin::new(&mut self.inner).poll_flush(cx)
     }
 
     fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
