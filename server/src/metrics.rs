@@ -76,6 +76,9 @@ pub fn start_at_zero() {
             metrics::counter!("lookout_ingest_total", "source" => source, "outcome" => *outcome).increment(0);
         }
     }
+    for warning in app::limits::ProxyWarning::ALL {
+        metrics::counter!("lookout_proxy_warnings_total", "reason" => warning.label()).increment(0);
+    }
     // Mail, counted without telling one kind of request from another.
     for outcome in ["handled", "failed", "retry", "later"] {
         metrics::counter!("lookout_mail_total", "outcome" => outcome).increment(0);
@@ -146,6 +149,7 @@ const PUBLIC: &[&str] = &[
     "lookout_connections_refused_total",
     "lookout_connections_stalled_total",
     "lookout_requests_refused_total",
+    "lookout_proxy_warnings_total",
 ];
 
 /// `GET /metrics` on the metrics address: every series.

@@ -2,6 +2,7 @@
 //! when that peer is a proxy the operator trusts, the address that proxy says it
 //! served. IPv6 clients count by their /64 (one subscriber's whole network).
 
+use super::proxy_notice::ProxyWarning;
 use ipnet::IpNet;
 use std::net::{IpAddr, Ipv6Addr, SocketAddr};
 
@@ -163,11 +164,14 @@ pub fn client_of(parts: &http::request::Parts, proxies: &Proxies) -> Client {
         .extensions
         .get::<axum::extract::ConnectInfo<SocketAddr>>()
         .map(|c| c.0.ip());
-    let forwarded = parts
-        .headers
-        .get_all("x-forwarded-for")
-        .iter()
-        .filter_map(|v| v.to_str().ok());
+    let forwarded = parts.headers.get_all("x-forwarded-for");
+    if let Some(peer) = peer {
+        let trusted = proxies.is_proxy(peer);
+        if let Some(warning) = ProxyWarning::of(trusted, forwarded.iter().next().is_some()) {
+            warning.note(peer);
+        }
+    }
+    let forwarded = forwarded.iter().filter_map(|v| v.to_str().ok());
     Client::new(proxies.client(peer, forwarded))
 }
 

@@ -14,6 +14,7 @@ mod client;
 mod console;
 mod forgotten;
 mod links;
+mod proxy_notice;
 mod settings;
 mod shared;
 mod sign_ins;
@@ -24,6 +25,7 @@ mod webhooks;
 
 pub use client::{client_of, Client, Proxies};
 pub use links::{LinkRefusal, LinkRules, CONSOLE_MAILS};
+pub use proxy_notice::ProxyWarning;
 pub use settings::{LimitSettings, ACCOUNT_FROM_ALL_CLIENTS, DEFAULT_API_WRITES_PER_KEY, DEFAULT_CAPACITY};
 pub use table::{LimitKey, Rule, Spent, Table};
 pub use taken::Taken;

@@ -65,6 +65,7 @@ mod page;
 mod page_headers;
 mod page_words;
 mod platform_mess;
+mod proxy_warnings;
 mod routers;
 mod serve_process;
 mod shop_contact;

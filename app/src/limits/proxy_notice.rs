@@ -1,0 +1,171 @@
+//! Telling the operator when the proxy in front is not set up the way the
+//! limits need. Behind a proxy that is not trusted (`--trusted-proxy`), every
+//! client's requests arrive from the proxy's address, so that all of them share
+//! one client's allowances and connections; behind a trusted proxy that adds no
+//! `X-Forwarded-For` (nginx adds none unless told to), the same. Neither
+//! shows in any answer, so each is counted (`lookout_proxy_warnings_total`,
+//! by reason) and logged as a warning: the first time, then at most once an
+//! hour, however many requests show it.
+//!
+//! The log names the peer when its address is a private or loopback one (a
+//! proxy, most likely, which is what the operator needs to name); a public
+//! address is shown as the console shows clients (`203.0.113.x`): it may be a
+//! shopper writing the header itself.
+
+use super::Client;
+use std::net::IpAddr;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+/// How often a warning is logged again while its cause lasts: an hour.
+pub const REMIND_SECS: u64 = 3600;
+
+/// What is wrong with a request's proxy headers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ProxyWarning {
+    /// `X-Forwarded-For` from a peer that is not a trusted proxy: ignored.
+    Untrusted,
+    /// A trusted proxy's request without `X-Forwarded-For`: its client counts as the proxy.
+    NoForwarded,
+}
+
+impl ProxyWarning {
+    /// The reason's label on `lookout_proxy_warnings_total`.
+    pub const fn label(self) -> &'static str {
+        match self {
+            ProxyWarning::Untrusted => "forwarded_untrusted",
+            ProxyWarning::NoForwarded => "proxy_without_forwarded",
+        }
+    }
+
+    /// Every reason, for listing the series at 0.
+    pub const ALL: [ProxyWarning; 2] = [ProxyWarning::Untrusted, ProxyWarning::NoForwarded];
+
+    /// What a request from `peer` shows, if anything: `trusted` is whether the
+    /// peer is a trusted proxy, `forwarded` whether it sent `X-Forwarded-For`.
+    pub fn of(trusted: bool, forwarded: bool) -> Option<ProxyWarning> {
+        match (trusted, forwarded) {
+            (false, true) => Some(ProxyWarning::Untrusted),
+            (true, false) => Some(ProxyWarning::NoForwarded),
+            _ => None,
+        }
+    }
+
+    /// Counts a request from `peer` showing this, and logs it when due.
+    pub fn note(self, peer: IpAddr) {
+        metrics::counter!("lookout_proxy_warnings_total", "reason" => self.label()).increment(1);
+        static DUE: [Reminder; 2] = [Reminder::new(), Reminder::new()];
+        if DUE[self as usize].due(now_secs()) {
+            self.log(peer);
+        }
+    }
+
+    fn log(self, peer: IpAddr) {
+        let shown = shown(peer);
+        match self {
+            ProxyWarning::Untrusted => tracing::warn!(
+                peer = %shown,
+                "a request from {shown} carried X-Forwarded-For, but {shown} is not a trusted proxy: the header is \
+                 ignored and every client behind that address counts as one (one allowance, one share of \
+                 connections). If it is your proxy, start with --trusted-proxy {shown}; if no proxy is in front, \
+                 a client wrote the header itself and nothing needs doing. Logged at most once an hour; \
+                 counted in lookout_proxy_warnings_total"
+            ),
+            ProxyWarning::NoForwarded => tracing::warn!(
+                peer = %shown,
+                "a request from the trusted proxy {shown} carried no X-Forwarded-For: its client counts as the \
+                 proxy, and every client without the header shares one allowance. Make the proxy add it (nginx: \
+                 proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for). Logged at most once an hour; \
+                 counted in lookout_proxy_warnings_total"
+            ),
+        }
+    }
+}
+
+/// A peer as the log shows it: whole when private or loopback, else masked.
+fn shown(peer: IpAddr) -> String {
+    let local = match peer {
+        IpAddr::V4(v4) => v4.is_private() || v4.is_loopback() || v4.is_link_local(),
+        IpAddr::V6(v6) => v6.is_loopback() || (v6.segments()[0] & 0xfe00) == 0xfc00,
+    };
+    match local {
+        true => peer.to_string(),
+        false => Client::new(Some(peer)).masked(),
+    }
+}
+
+fn now_secs() -> u64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs())
+}
+
+/// When a warning is next due (seconds since the epoch; 0: at once).
+struct Reminder {
+    next: AtomicU64,
+}
+
+impl Reminder {
+    const fn new() -> Reminder {
+        Reminder {
+            next: AtomicU64::new(0),
+        }
+    }
+
+    /// True for exactly one caller once `now` has reached the time due, which
+    /// then moves an hour on.
+    fn due(&self, now: u64) -> bool {
+        let next = self.next.load(Ordering::Relaxed);
+        now >= next
+            && self
+                .next
+                .compare_exchange(
+                    next,
+                    now.saturating_add(REMIND_SECS),
+                    Ordering::Relaxed,
+                    Ordering::Relaxed,
+                )
+                .is_ok()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_an_untrusted_peer_forwarding_or_a_trusted_one_not_forwarding_is_warned_of() {
+        assert_eq!(ProxyWarning::of(false, true), Some(ProxyWarning::Untrusted));
+        assert_eq!(ProxyWarning::of(true, false), Some(ProxyWarning::NoForwarded));
+        assert_eq!(ProxyWarning::of(false, false), None);
+        assert_eq!(ProxyWarning::of(true, true), None);
+    }
+
+    #[test]
+    fn a_reminder_is_due_once_then_an_hour_later() {
+        let r = Reminder::new();
+        assert!(r.due(1_000));
+        assert!(!r.due(1_000));
+        assert!(!r.due(1_000 + REMIND_SECS - 1));
+        assert!(r.due(1_000 + REMIND_SECS));
+        assert!(!r.due(1_000 + REMIND_SECS));
+    }
+
+    #[test]
+    fn of_many_callers_at_once_one_is_told_it_is_due() {
+        let r = Reminder::new();
+        let told: usize = std::thread::scope(|s| {
+            let handles: Vec<_> = (0..16).map(|_| s.spawn(|| usize::from(r.due(5_000)))).collect();
+            handles.into_iter().map(|h| h.join().unwrap_or(0)).sum()
+        });
+        assert_eq!(told, 1);
+    }
+
+    #[test]
+    fn a_private_peer_is_named_and_a_public_one_masked() {
+        assert_eq!(shown("127.0.0.1".parse().unwrap()), "127.0.0.1");
+        assert_eq!(shown("10.1.2.3".parse().unwrap()), "10.1.2.3");
+        assert_eq!(shown("fd00::7".parse().unwrap()), "fd00::7");
+        assert_eq!(shown("::1".parse().unwrap()), "::1");
+        assert_eq!(shown("203.0.113.9".parse().unwrap()), "203.0.113.x");
+        assert_eq!(shown("2001:db8:1:2:3:4:5:6".parse().unwrap()), "2001:db8:1:2::/64");
+    }
+}

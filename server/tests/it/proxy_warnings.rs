@@ -1,0 +1,91 @@
+//! A proxy in front that the limits cannot see through is told to the
+//! operator: `X-Forwarded-For` from a peer that is not trusted, and a trusted
+//! proxy's requests without it, are each counted by reason and logged as one
+//! warning however many requests show them, naming the proxy's address and
+//! never what the header said.
+
+use crate::common;
+
+use common::{lookout_command, lookout_ok, ServerProcess, TestDb};
+
+/// A burst of `n` hits of the demo's order #1001 at once, each with
+/// `forwarded` as its `X-Forwarded-For` if given; every one must be found.
+async fn burst(server: &ServerProcess, n: usize, forwarded: Option<&str>) {
+    let client = reqwest::Client::new();
+    let url = format!("{}/api/v1/shops/demo/lookup", server.base);
+    let requests = (0..n).map(|_| {
+        let mut request = client
+            .post(&url)
+            .json(&serde_json::json!({"email": "ada@example.com", "order_number": "#1001"}));
+        if let Some(forwarded) = forwarded {
+            request = request.header("x-forwarded-for", forwarded);
+        }
+        request.send()
+    });
+    for answer in futures::future::join_all(requests).await {
+        assert_eq!(
+            answer.expect("an answer").status(),
+            200,
+            "the lookup is answered as ever"
+        );
+    }
+}
+
+/// `lookout_proxy_warnings_total` for `reason`, as `server` tells it.
+async fn warnings(server: &ServerProcess, reason: &str) -> u64 {
+    let metrics = reqwest::get(format!("{}/metrics", server.metrics))
+        .await
+        .expect("metrics")
+        .text()
+        .await
+        .expect("metrics text");
+    let prefix = format!("lookout_proxy_warnings_total{{reason=\"{reason}\"}} ");
+    let line = metrics.lines().find_map(|line| line.strip_prefix(prefix.as_str()));
+    line.and_then(|count| count.parse().ok())
+        .unwrap_or_else(|| panic!("{prefix} is listed:\n{metrics}"))
+}
+
+fn lines_with<'a>(log: &'a str, words: &str) -> Vec<&'a str> {
+    log.lines().filter(|line| line.contains(words)).collect()
+}
+
+#[tokio::test]
+async fn forwarded_for_from_a_peer_not_trusted_is_counted_and_warned_of_once() {
+    let db = TestDb::new();
+    lookout_ok(&db.url, &["demo"]);
+    let mut server = ServerProcess::start(lookout_command(&db.url), &[]);
+    assert_eq!(warnings(&server, "forwarded_untrusted").await, 0, "listed at 0");
+
+    burst(&server, 200, Some("198.51.100.7")).await;
+    burst(&server, 20, None).await;
+    assert_eq!(warnings(&server, "forwarded_untrusted").await, 200);
+    assert_eq!(warnings(&server, "proxy_without_forwarded").await, 0);
+
+    let log = server.stop_and_read_log();
+    let warned = lines_with(&log, "is not a trusted proxy");
+    assert_eq!(warned.len(), 1, "one warning for the whole burst:\n{log}");
+    assert!(
+        warned[0].contains("--trusted-proxy 127.0.0.1"),
+        "names the way out: {}",
+        warned[0]
+    );
+    assert!(!log.contains("198.51.100"), "never what the header said:\n{log}");
+}
+
+#[tokio::test]
+async fn a_trusted_proxy_that_forwards_no_client_is_counted_and_warned_of_once() {
+    let db = TestDb::new();
+    lookout_ok(&db.url, &["demo"]);
+    let mut server = ServerProcess::start(lookout_command(&db.url), &["--trusted-proxy", "127.0.0.1"]);
+
+    burst(&server, 200, None).await;
+    burst(&server, 20, Some("198.51.100.7")).await;
+    assert_eq!(warnings(&server, "proxy_without_forwarded").await, 200);
+    assert_eq!(warnings(&server, "forwarded_untrusted").await, 0);
+
+    let log = server.stop_and_read_log();
+    let warned = lines_with(&log, "carried no X-Forwarded-For");
+    assert_eq!(warned.len(), 1, "one warning for the whole burst:\n{log}");
+    assert!(warned[0].contains("127.0.0.1"), "names the proxy: {}", warned[0]);
+    assert!(lines_with(&log, "is not a trusted proxy").is_empty(), "{log}");
+}
