@@ -8,11 +8,9 @@ document.querySelectorAll("pre.copy").forEach(function (box) {
   button.className = "copy-button secondary";
   var label = document.body.getAttribute("data-copy") || "Copy";
   button.textContent = label;
-  // What is copied, for a screen reader ("Copy: the script tag"), and a word once it is.
-  var before = box.previousElementSibling;
-  if (before && /^(H[1-6]|LABEL|P)$/.test(before.tagName)) {
-    button.setAttribute("aria-label", label + ": " + before.textContent.trim().slice(0, 80));
-  }
+  // What is copied, for a screen reader ("Copy the script tag"), and a word once it is.
+  var named = box.getAttribute("data-label");
+  if (named) button.setAttribute("aria-label", named);
   var said = document.createElement("span");
   said.className = "visually-hidden";
   said.setAttribute("role", "status");

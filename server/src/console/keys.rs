@@ -97,7 +97,7 @@ impl Said {
         Some(view! {
             <div class="notice" tabindex="-1" autofocus>
                 <p role="status">{t(locale, text_key)}</p>
-                <pre class="copy" id=id><code>{secret}</code></pre>
+                {super::pages::copy_box(locale, id, secret)}
             </div>
         })
     }

@@ -286,6 +286,14 @@ pub fn new_password_fields(locale: Locale, email: &str) -> impl IntoView {
     }
 }
 
+/// A box of text meant for copying (`id`: `snippet`, `new-key`, `new-secret`,
+/// `webhook-url` or `add-member`). The console's script gives it a copy button
+/// named by `data-label` ("Copy the script tag"), in the page's language.
+pub fn copy_box(locale: Locale, id: &'static str, text: String) -> impl IntoView {
+    let label = t(locale, &format!("console.copy_label.{}", id.replace('-', "_")));
+    view! { <pre class="copy" id=id data-label=label><code>{text}</code></pre> }
+}
+
 /// The hidden CSRF field of a form.
 pub fn csrf_field(csrf: &str) -> impl IntoView {
     view! { <input type="hidden" name="csrf" value=csrf.to_string()/> }

@@ -210,7 +210,7 @@ fn settings_page(
             <h2>{t(locale, "console.settings.snippet")}</h2>
             <p>{t(locale, "console.settings.snippet_hint")}</p>
             {no_sites}
-            <pre class="copy" id="snippet"><code>{snippet}</code></pre>
+            {pages::copy_box(locale, "snippet", snippet)}
         },
     )
 }

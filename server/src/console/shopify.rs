@@ -128,7 +128,7 @@ async fn shopify_page(
             view! {
                 <tr>
                     <td>{pages::time(locale, &d.received_at)}</td>
-                    <td><code>{d.topic}</code></td>
+                    <td>{topic_said(locale, d.topic)}</td>
                     // Which order it was about, as its number's key: the one
                     // to look for when a delivery was not kept.
                     <td>{d.order_key.map(|key| view! { <code>{key}</code> })}</td>
@@ -155,7 +155,7 @@ async fn shopify_page(
                     <h1>{title}</h1>
                     {note}
                     <p>{t(locale, "console.shopify.url")}</p>
-                    <pre class="copy" id="webhook-url"><code>{url}</code></pre>
+                    {pages::copy_box(locale, "webhook-url", url)}
                     <p>{t(locale, "console.shopify.topics")}</p>
                     <ul class="topics">{topics}</ul>
                     <h2 id="key-title">{t(locale, "console.shopify.key_title")}</h2>
@@ -212,6 +212,15 @@ const OUTCOMES_SAID: [&str; 7] = [
 
 /// What a delivery's outcome means, in the console's language; an error code
 /// (a refused delivery) as "Refused (code)".
+/// A delivery's topic as the list shows it: as sent, or in words when it is
+/// one Lookout does not read (kept as `other`, never as sent: see `api::webhooks`).
+fn topic_said(locale: app::i18n::Locale, topic: String) -> impl IntoView {
+    match topic.as_str() {
+        "other" => view! { <span>{t(locale, "console.shopify.other_topic")}</span> }.into_any(),
+        _ => view! { <code>{topic}</code> }.into_any(),
+    }
+}
+
 fn outcome_said(locale: app::i18n::Locale, outcome: &str) -> String {
     match outcome {
         _ if OUTCOMES_SAID.contains(&outcome) => t(locale, &format!("console.shopify.outcomes.{outcome}")),

@@ -247,7 +247,7 @@ pub(super) async fn team_page(
         let slug = &member.shop.slug;
         view! {
             <p>{t(locale, "console.team.adding")}</p>
-            <pre class="copy" id="add-member"><code>{format!("lookout user create EMAIL --shop {slug} --role staff")}</code></pre>
+            {pages::copy_box(locale, "add-member", format!("lookout user create EMAIL --shop {slug} --role staff"))}
         }
         .into_any()
     };

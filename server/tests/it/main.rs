@@ -24,6 +24,7 @@ mod console_addresses;
 mod console_browsers;
 mod console_burst;
 mod console_changes;
+mod console_copy_boxes;
 mod console_days_csv;
 mod console_erase;
 mod console_first_steps;
