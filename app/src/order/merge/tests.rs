@@ -48,23 +48,30 @@ fn order_version() -> impl Strategy<Value = Delivery> {
         proptest::option::of("[a-c]{1,3}"),
         proptest::collection::vec(shipment(), 0..3),
         proptest::collection::vec(event(), 0..3),
-        proptest::collection::vec(a_return(), 0..3),
+        (
+            proptest::collection::vec(a_return(), 0..3),
+            proptest::sample::select(ReturnStatus::ALL),
+        ),
     )
-        .prop_map(|(updated_at, payment_status, note, shipments, timeline, returns)| {
-            let mut order = base();
-            order.updated_at = updated_at.to_string();
-            order.payment_status = payment_status;
-            order.note = note;
-            order.shipments = shipments;
-            order.timeline = timeline;
-            order.returns = returns;
-            // A version names each parcel and each return once.
-            order.shipments.sort_by(|a, b| a.id.cmp(&b.id));
-            order.shipments.dedup_by(|a, b| a.id == b.id);
-            order.returns.sort_by(|a, b| a.id.cmp(&b.id));
-            order.returns.dedup_by(|a, b| a.id == b.id);
-            Delivery::Order(Box::new(order))
-        })
+        .prop_map(
+            |(updated_at, payment_status, note, shipments, timeline, (returns, return_status))| {
+                let mut order = base();
+                order.updated_at = updated_at.to_string();
+                order.payment_status = payment_status;
+                order.note = note;
+                order.shipments = shipments;
+                order.timeline = timeline;
+                order.returns = returns;
+                // As the platform says it: its returns may not have arrived yet.
+                order.return_status = return_status;
+                // A version names each parcel and each return once.
+                order.shipments.sort_by(|a, b| a.id.cmp(&b.id));
+                order.shipments.dedup_by(|a, b| a.id == b.id);
+                order.returns.sort_by(|a, b| a.id.cmp(&b.id));
+                order.returns.dedup_by(|a, b| a.id == b.id);
+                Delivery::Order(Box::new(order))
+            },
+        )
 }
 
 fn shipment() -> impl Strategy<Value = Shipment> {
@@ -303,4 +310,54 @@ fn a_later_parcel_update_wins_over_the_order_clock_and_an_earlier_one_is_stale()
     parcel.updated_at = Some("2026-11-05T00:00:00Z".into());
     assert_eq!(order.merge_shipment(parcel), Merge::Changed);
     assert_eq!(order.shipments[0].status, ShipmentStatus::Delivered);
+}
+
+/// The example order as a platform first sends it: no returns yet.
+fn without_returns() -> Order {
+    let mut order = base();
+    order.returns.clear();
+    order.return_status = ReturnStatus::NoReturn;
+    order
+}
+
+#[test]
+fn equal_clocks_settle_the_same_whether_a_return_came_before_or_after() {
+    let asked = Delivery::Return(crate::order::Return {
+        id: "r1".into(),
+        status: ReturnStatus::ReturnRequested,
+        requested_at: "2026-11-02T11:00:00Z".into(),
+        cancelled_at: None,
+        line_items: vec![],
+        reason: None,
+        refund: None,
+        updated_at: Some("2026-11-02T11:00:00Z".into()),
+    });
+    // Two versions of the order at one clock, as a platform's own return
+    // status says it (none: its returns say it).
+    let version = |note: &str| {
+        let mut order = without_returns();
+        order.updated_at = "2026-11-03T10:00:00Z".into();
+        order.note = Some(note.into());
+        Delivery::Order(Box::new(order))
+    };
+    let (a, b) = (version("aaa"), version("zzz"));
+    let mut ends = vec![];
+    permutations(3, &mut |p| {
+        let all = [asked.clone(), a.clone(), b.clone()];
+        let mut order = without_returns();
+        for &i in p {
+            apply(&mut order, &all[i]);
+        }
+        ends.push(order);
+    });
+    assert_eq!(ends.len(), 6);
+    for end in &ends {
+        assert_eq!(end, &ends[0]);
+    }
+    assert_eq!(
+        ends[0].note.as_deref(),
+        Some("zzz"),
+        "the same version as without a return"
+    );
+    assert_eq!(ends[0].return_status, ReturnStatus::ReturnRequested);
 }
