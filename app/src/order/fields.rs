@@ -195,9 +195,9 @@ impl Validator {
         let Some(value) = self.required(value, field) else {
             return String::new();
         };
-        let value = value.trim().to_string();
-        if is_money(&value) {
-            value
+        let value = value.trim();
+        if is_money(value) {
+            canonical_money(value)
         } else {
             self.push(
                 field,
@@ -301,6 +301,17 @@ fn out_of_years(field: &str) -> String {
 }
 
 /// A non-negative decimal with at most 12 integer and 4 fractional digits.
+/// A well-formed amount without the zeros before its first digit that
+/// counts (`000548.00` is kept as `548.00`), which every page would otherwise
+/// show as written, grouped (`000,548.00`).
+fn canonical_money(s: &str) -> String {
+    let trimmed = s.trim_start_matches('0');
+    match trimmed.starts_with('.') || trimmed.is_empty() {
+        true => format!("0{trimmed}"),
+        false => trimmed.to_string(),
+    }
+}
+
 pub fn is_money(s: &str) -> bool {
     let (int, frac) = match s.split_once('.') {
         Some((i, f)) => (i, Some(f)),

@@ -245,6 +245,21 @@ fn money_shapes() {
 }
 
 #[test]
+fn amounts_are_kept_without_leading_zeros() {
+    let mut body: serde_json::Value = serde_json::from_str(EXAMPLE).unwrap();
+    body["totals"]["total"] = "000548.00".into();
+    body["totals"]["tax"] = "00.00".into();
+    body["totals"]["discounts"] = "000".into();
+    body["line_items"][0]["price"] = " 0249.50 ".into();
+    let order = parse_order(body.to_string().as_bytes()).unwrap().into_inner();
+    assert_eq!(order.totals.total, "548.00");
+    assert_eq!(order.totals.tax, "0.00");
+    assert_eq!(order.totals.discounts, "0");
+    assert_eq!(order.line_items[0].price, "249.50");
+    assert_eq!(order.totals.subtotal, "499.00", "well-formed amounts as sent");
+}
+
+#[test]
 fn staleness_compares_instants_not_strings() {
     assert_eq!(is_older("2026-11-03T08:00:00Z", "2026-11-03T08:00:00.5Z"), Some(true));
     assert_eq!(
