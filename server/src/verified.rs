@@ -8,6 +8,7 @@
 //! Keys are held by their SHA-256, never as text.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 use tokio::sync::watch;
@@ -35,6 +36,10 @@ pub struct VerifiedKeys {
     known: Mutex<HashMap<Digest, Remembered>>,
     flights: Mutex<HashMap<Digest, watch::Receiver<Option<Found>>>>,
     flights_cap: usize,
+    /// Keys forgotten so far: a verification that began before a key was
+    /// forgotten (its key read before the key was revoked) answers its
+    /// requests but is not remembered. Changed and read under `known`'s lock.
+    forgotten: AtomicU64,
 }
 
 impl Default for VerifiedKeys {
@@ -84,6 +89,8 @@ pub struct Flight {
     keys: Arc<VerifiedKeys>,
     digest: Digest,
     prefix: String,
+    /// [`VerifiedKeys::forgotten`] when the verification began.
+    since: u64,
     /// `None` when nobody can be waiting (too many verifications under way).
     answer: Option<watch::Sender<Option<Found>>>,
 }
@@ -93,7 +100,7 @@ impl Flight {
     pub fn land(mut self, found: Found) {
         if let Some(shop_id) = found {
             self.keys
-                .remember(self.digest, shop_id, std::mem::take(&mut self.prefix));
+                .remember(self.digest, shop_id, std::mem::take(&mut self.prefix), self.since);
         }
         if let Some(answer) = self.answer.take() {
             answer.send_replace(Some(found));
@@ -117,6 +124,7 @@ impl VerifiedKeys {
             known: Mutex::default(),
             flights: Mutex::default(),
             flights_cap: cap,
+            forgotten: AtomicU64::new(0),
         }
     }
 
@@ -135,8 +143,13 @@ impl VerifiedKeys {
         known.get(digest).filter(|r| r.fresh()).map(|r| r.shop_id)
     }
 
-    fn remember(&self, digest: Digest, shop_id: i64, prefix: String) {
+    /// Remembers a key verified by a verification that began when
+    /// [`VerifiedKeys::forgotten`] was `since`, unless a key was forgotten since.
+    fn remember(&self, digest: Digest, shop_id: i64, prefix: String, since: u64) {
         let mut known = self.known.lock().unwrap_or_else(|e| e.into_inner());
+        if self.forgotten.load(Ordering::SeqCst) != since {
+            return;
+        }
         if known.len() > SWEEP_AT {
             known.retain(|_, r| r.fresh());
         }
@@ -145,9 +158,12 @@ impl VerifiedKeys {
     }
 
     /// Forgets a shop's key named by its prefix: revoked, it is refused from
-    /// the next request on (this server's; others within [`CACHE_SECS`]).
+    /// the next request on (this server's; others within [`CACHE_SECS`]),
+    /// including a verification under way that read it before it was revoked:
+    /// that one answers its own requests but is not remembered.
     pub fn forget(&self, shop_id: i64, prefix: &str) {
         let mut known = self.known.lock().unwrap_or_else(|e| e.into_inner());
+        self.forgotten.fetch_add(1, Ordering::SeqCst);
         known.retain(|_, r| !(r.shop_id == shop_id && r.prefix == prefix));
     }
 
@@ -180,6 +196,7 @@ impl VerifiedKeys {
             keys: self.clone(),
             digest,
             prefix: prefix(key),
+            since: self.forgotten.load(Ordering::SeqCst),
             answer,
         })
     }
@@ -190,6 +207,7 @@ impl VerifiedKeys {
             keys: self.clone(),
             digest: Self::digest(key),
             prefix: prefix(key),
+            since: self.forgotten.load(Ordering::SeqCst),
             answer: None,
         }
     }
@@ -290,5 +308,25 @@ mod tests {
         assert_eq!(keys.get(KEY), None);
         assert!(matches!(keys.turn(KEY), Turn::Verify(_)));
         assert_eq!(keys.get(&other), Some(7), "the shop's other key is still known");
+    }
+
+    #[tokio::test]
+    async fn a_verification_under_way_when_its_key_is_forgotten_answers_but_is_not_remembered() {
+        let keys = Arc::new(VerifiedKeys::default());
+        // Its key read as live; then revoked in the console, before it lands.
+        let Turn::Verify(flight) = keys.turn(KEY) else { panic!() };
+        let Turn::Wait(waiting) = keys.turn(KEY) else { panic!() };
+        keys.forget(7, "0123456789abcdef");
+        flight.land(Some(7));
+        assert_eq!(waiting.answer().await, Some(Some(7)), "those waiting began before");
+        assert_eq!(keys.get(KEY), None);
+        assert!(
+            matches!(keys.turn(KEY), Turn::Verify(_)),
+            "the next request verifies again"
+        );
+        // One that began after is remembered.
+        let Turn::Verify(flight) = keys.turn(KEY) else { panic!() };
+        flight.land(Some(7));
+        assert_eq!(keys.get(KEY), Some(7));
     }
 }
