@@ -51,7 +51,13 @@ pub async fn home(
                 }
                 _ => None,
             };
-            return sign_in_page(&state, &headers, StatusCode::OK, said, "");
+            // The ended session's cookie is cleared here too (the answer
+            // instead of this page carried that), so the notice is said once.
+            let mut page = sign_in_page(&state, &headers, StatusCode::OK, said, "");
+            for clear in answer.headers().get_all(header::SET_COOKIE) {
+                page.headers_mut().append(header::SET_COOKIE, clear.clone());
+            }
+            return page;
         }
         Err(answer) => return answer,
     };

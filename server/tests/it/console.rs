@@ -120,6 +120,10 @@ async fn sessions_are_opaque_http_only_strict_cookies_that_end() {
             assert!(html.contains("Your session has ended"), "{page}: {html}");
             assert!(html.contains(r#"action="/console/sign-in""#));
         }
+        // The sign-in page that says so clears the cookie too: said once.
+        let home = b.get("/console").await;
+        let cleared = set_cookie(&home, session::SESSION_COOKIE.plain).expect("/console clears the cookie");
+        assert!(cleared.1.contains("Max-Age=0"), "{cleared:?}");
     }
     // A browser follows the redirect without the cookie it cleared: the
     // address says it (a forged one only says what is harmless), and the
