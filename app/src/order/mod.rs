@@ -183,7 +183,7 @@ pub struct Refund {
 }
 
 /// One timeline event; `internal` ones are for staff only.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct TimelineEvent {
     pub at: String,
     #[schema(max_length = 40)]

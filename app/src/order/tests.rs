@@ -362,3 +362,19 @@ fn the_latest_return_by_time_gives_the_order_its_return_status() {
     let order = parse_order(body.to_string().as_bytes()).unwrap();
     assert_eq!(order.return_status.as_str(), "returned");
 }
+
+#[test]
+fn the_same_event_written_twice_is_kept_once() {
+    let mut body: Value = serde_json::from_str(EXAMPLE).unwrap();
+    let event =
+        |at: &str, message: &str| json!({"at": at, "kind": "note", "message": message, "visibility": "customer"});
+    body["timeline"] = json!([
+        event("2026-11-03T10:00:00Z", "Packed"),
+        event("2026-11-03T11:00:00+01:00", "Packed"),
+        event("2026-11-03T10:00:00Z", "Packed again"),
+        event("2026-11-03T10:00:00.000Z", "Packed"),
+    ]);
+    let order = parse_order(body.to_string().as_bytes()).unwrap().into_inner();
+    let said: Vec<&str> = order.timeline.iter().map(|e| e.message.as_str()).collect();
+    assert_eq!(said, ["Packed", "Packed again"]);
+}

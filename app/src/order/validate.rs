@@ -294,6 +294,14 @@ impl Validator {
                 visibility,
             });
         }
+        // The same event twice (one moment written two ways is one time once
+        // read) is one event, as a platform's deliveries keep it: the first kept.
+        let firsts: Vec<bool> = {
+            let mut seen = std::collections::HashSet::with_capacity(timeline.len());
+            timeline.iter().map(|e| seen.insert(e)).collect()
+        };
+        let mut firsts = firsts.into_iter();
+        timeline.retain(|_| firsts.next().unwrap_or(true));
 
         let shipping_address = input.shipping_address.map(|a| Address {
             name: self.text(a.name, "shipping_address.name", MAX_NAME),
