@@ -46,7 +46,7 @@ use user::UserCommand;
 struct Cli {
     #[command(subcommand)]
     command: Command,
-    /// A TOML file of settings, keyed by long flag name (see README); flags and
+    /// A TOML file of settings, keyed by long flag name (see docs/operations.md, Settings); flags and
     /// LOOKOUT_* variables override it.
     #[arg(long, global = true, env = "LOOKOUT_CONFIG")]
     config: Option<PathBuf>,
