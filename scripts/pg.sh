@@ -64,8 +64,23 @@ pg_ctl_start() {
   pg_as "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/log" -o "$(cat "$PG_DIR/opts")" -w start >/dev/null
 }
 
+# A streaming replica of the cluster pg_start made, on a port of its own, for
+# the tests of lookups read from a replica: exports PG_STANDBY_PORT and
+# PG_STANDBY_URL. pg_stop stops it with the primary.
+pg_standby_start() {
+  PG_STANDBY_PORT=$(pg_free_port)
+  pg_as "$PG_BIN/pg_basebackup" -D "$PG_DIR/standby" -h 127.0.0.1 -p "$PG_PORT" -U postgres -R -X stream >/dev/null
+  local opts="-c listen_addresses=127.0.0.1 -p $PG_STANDBY_PORT -k $PG_DIR -c max_connections=300 -c fsync=off"
+  pg_as "$PG_BIN/pg_ctl" -D "$PG_DIR/standby" -l "$PG_DIR/standby.log" -o "$opts" -w start >/dev/null
+  export PG_STANDBY_PORT
+  export PG_STANDBY_URL="postgres://postgres@127.0.0.1:$PG_STANDBY_PORT/postgres"
+}
+
 pg_stop() {
   [ -n "${PG_DIR:-}" ] && [ -d "$PG_DIR" ] || return 0
+  if [ -d "$PG_DIR/standby" ]; then
+    pg_as "$PG_BIN/pg_ctl" -D "$PG_DIR/standby" -m fast -w stop >/dev/null 2>&1 || true
+  fi
   pg_as "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -m fast -w stop >/dev/null 2>&1 || true
   rm -rf "$PG_DIR"
   unset PG_DIR

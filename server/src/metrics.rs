@@ -150,6 +150,9 @@ const PUBLIC: &[&str] = &[
     "lookout_connections_stalled_total",
     "lookout_requests_refused_total",
     "lookout_proxy_warnings_total",
+    "lookout_lookup_replica_behind",
+    "lookout_lookup_replica_lag_seconds",
+    "lookout_lookup_primary_reads_total",
 ];
 
 /// `GET /metrics` on the metrics address: every series.

@@ -248,6 +248,7 @@ pub fn app(state: AppState) -> Router {
     // Install the metrics recorder before the first request records anything.
     let _ = crate::metrics::handle();
     crate::metrics::start_at_zero();
+    state.store.list_replica_series();
     let routes = route_list();
     let page_state = state.clone();
     let options = LeptosOptions::clone(&state.leptos_options);

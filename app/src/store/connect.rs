@@ -139,10 +139,15 @@ impl Store {
                 .await
                 .map_err(|e| StoreError::LookupUrl(e.to_string()))?;
         }
+        let replica = match (backend, &store_options.lookup_url) {
+            (Backend::Postgres, Some(url)) => Some(super::replica::spawn(pool.clone(), url.clone())),
+            _ => None,
+        };
         Ok(Self(std::sync::Arc::new(Handles {
             pool,
             readers,
             readers_read_main: store_options.lookup_url.is_none(),
+            replica,
             backend,
             tally: Default::default(),
             wal,

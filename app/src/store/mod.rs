@@ -26,6 +26,7 @@ mod password_mails;
 mod readers;
 mod redact;
 mod refusals;
+mod replica;
 mod sessions;
 mod shopify;
 mod shops;
@@ -182,6 +183,9 @@ pub struct Handles {
     /// The lookup connections read the main database itself (no separate lookup
     /// database), so shops may be read through them (see `Store::shop`).
     readers_read_main: bool,
+    /// Whether a separate PostgreSQL lookup database (a replica) is behind the
+    /// primary (see `replica`); none on SQLite or without one.
+    replica: Option<std::sync::Arc<replica::ReplicaWatch>>,
     backend: Backend,
     /// Lookups counted in memory, not yet flushed (see `tally`).
     tally: std::sync::Arc<tally::Tally>,

@@ -6,6 +6,7 @@
 pub mod burst;
 pub mod console;
 pub mod links;
+pub mod own_postgres;
 pub mod process;
 pub mod settings;
 pub mod shopify;

@@ -4,6 +4,7 @@
 
 use crate::common;
 
+use common::own_postgres::OwnPostgres;
 use common::{lookout_command, lookout_ok, ServerProcess, TestDb, EXAMPLE};
 use serde_json::Value;
 use std::time::{Duration, Instant};
@@ -214,65 +215,6 @@ async fn sigkill_during_ingest_leaves_every_order_whole_or_absent() {
     assert!(whole > 0, "no order was written before the kill");
     assert_eq!(store.order_count(shop.id).await.unwrap(), whole);
     eprintln!("{} orders attempted, {whole} whole, the rest absent", attempted.len());
-}
-
-/// A PostgreSQL cluster of this test's own (scripts/pg.sh), so it can be stopped
-/// without disturbing the other tests.
-struct OwnPostgres {
-    dir: String,
-    port: String,
-}
-
-impl OwnPostgres {
-    fn start() -> OwnPostgres {
-        let script = concat!(env!("CARGO_MANIFEST_DIR"), "/../scripts/pg.sh");
-        let out = std::process::Command::new("bash")
-            .args([
-                "-c",
-                &format!("source {script} && pg_start >&2 && echo \"$PG_DIR $PG_PORT\""),
-            ])
-            .output()
-            .expect("run scripts/pg.sh");
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-        let text = String::from_utf8_lossy(&out.stdout);
-        let (dir, port) = text.trim().split_once(' ').expect("dir and port");
-        OwnPostgres {
-            dir: dir.to_string(),
-            port: port.to_string(),
-        }
-    }
-
-    fn url(&self) -> String {
-        format!("postgres://postgres@127.0.0.1:{}/postgres", self.port)
-    }
-
-    fn ctl(&self, action: &str) {
-        let script = concat!(env!("CARGO_MANIFEST_DIR"), "/../scripts/pg.sh");
-        let out = std::process::Command::new("bash")
-            .args([
-                "-c",
-                &format!(
-                    "source {script} && PG_DIR={} PG_PORT={} pg_ctl_{action}",
-                    self.dir, self.port
-                ),
-            ])
-            .output()
-            .expect("run scripts/pg.sh");
-        assert!(
-            out.status.success(),
-            "{action}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-    }
-}
-
-impl Drop for OwnPostgres {
-    fn drop(&mut self) {
-        let script = concat!(env!("CARGO_MANIFEST_DIR"), "/../scripts/pg.sh");
-        let _ = std::process::Command::new("bash")
-            .args(["-c", &format!("source {script} && PG_DIR={} pg_stop", self.dir)])
-            .status();
-    }
 }
 
 #[tokio::test]

@@ -67,6 +67,7 @@ mod page_headers;
 mod page_words;
 mod platform_mess;
 mod proxy_warnings;
+mod replica_lag;
 mod routers;
 mod serve_process;
 mod shop_contact;

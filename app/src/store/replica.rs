@@ -1,0 +1,166 @@
+//! Lookups that read a replica (`database-lookup-url`) which has fallen
+//! behind the primary. A shopper who looks an order up a moment after it was
+//! written would be told it does not exist, and that miss would spend one of
+//! their failed attempts. So a task checks once a second, on PostgreSQL, how
+//! far the replica has replayed the primary's log: a replica that has not yet
+//! replayed what the primary had written at the check before (a second ago) is
+//! behind. While it is, a lookup that finds nothing there is asked again of the
+//! primary, once; hits, and every lookup while the replica keeps up, read the
+//! replica alone. What the primary wrote in the last second or so may still be
+//! missed (the check's own delay): a shopper rarely looks up an order that
+//! young.
+//!
+//! Told by `lookout_lookup_replica_behind` (1 while behind),
+//! `lookout_lookup_replica_lag_seconds` (how old the last change the replica
+//! replayed is, while behind; 0 otherwise) and
+//! `lookout_lookup_primary_reads_total` (misses asked again of the primary).
+//! A lookup database that is no streaming replica (the primary itself, say)
+//! replays nothing and is never behind.
+
+use sqlx::postgres::PgConnection;
+use sqlx::AnyPool;
+use sqlx::Connection;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Weak};
+use std::time::Duration;
+
+/// How often the replica's place in the primary's log is checked.
+pub const EVERY: Duration = Duration::from_secs(1);
+
+/// Whether lookups' replica is behind the primary (see the module's notes).
+#[derive(Debug, Default)]
+pub struct ReplicaWatch {
+    behind: AtomicBool,
+}
+
+impl ReplicaWatch {
+    /// True while the replica has not replayed what the primary had written a check ago.
+    pub fn behind(&self) -> bool {
+        self.behind.load(Ordering::Relaxed)
+    }
+
+    /// Lists the series from the start (a server calls this once its metrics
+    /// recorder is in place), at what they are now.
+    pub fn list(&self) {
+        let behind = self.behind();
+        metrics::gauge!("lookout_lookup_replica_behind").set(f64::from(u8::from(behind)));
+        if !behind {
+            metrics::gauge!("lookout_lookup_replica_lag_seconds").set(0.0);
+        }
+        metrics::counter!("lookout_lookup_primary_reads_total").increment(0);
+    }
+
+    fn set(&self, behind: bool, lag_secs: f64) {
+        if self.behind.swap(behind, Ordering::Relaxed) != behind {
+            match behind {
+                true => tracing::warn!(
+                    lag_secs,
+                    "the lookup database (a replica) is behind the primary: lookups that find nothing there \
+                     are asked again of the primary until it catches up"
+                ),
+                false => tracing::info!("the lookup database (a replica) has caught up with the primary"),
+            }
+        }
+        metrics::gauge!("lookout_lookup_replica_behind").set(f64::from(u8::from(behind)));
+        metrics::gauge!("lookout_lookup_replica_lag_seconds").set(if behind { lag_secs.max(0.0) } else { 0.0 });
+    }
+}
+
+/// Watches the replica at `replica_url` against the primary `primary`, for as
+/// long as the returned watch is kept.
+pub(super) fn spawn(primary: AnyPool, replica_url: String) -> Arc<ReplicaWatch> {
+    let watch = Arc::new(ReplicaWatch::default());
+    tokio::spawn(run(Arc::downgrade(&watch), primary, replica_url));
+    watch
+}
+
+async fn run(watch: Weak<ReplicaWatch>, primary: AnyPool, url: String) {
+    let mut replica: Option<PgConnection> = None;
+    // The primary's place in its log at the check before.
+    let mut written_before: Option<u64> = None;
+    let mut ticks = tokio::time::interval(EVERY);
+    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    let mut failing = false;
+    loop {
+        ticks.tick().await;
+        let Some(watch) = watch.upgrade() else { return };
+        match check(&primary, &mut replica, &url).await {
+            Ok((written, replayed, lag_secs)) => {
+                failing = false;
+                watch.set(is_behind(replayed, written_before), lag_secs.unwrap_or(0.0));
+                written_before = Some(written);
+            }
+            Err(e) => {
+                // A replica that does not answer fails its lookups anyway; the
+                // connection is opened again at the next check.
+                replica = None;
+                if !failing {
+                    tracing::warn!(error = %e, "could not compare the lookup database with the primary; trying again each second");
+                }
+                failing = true;
+            }
+        }
+    }
+}
+
+/// Behind: the replica has replayed less than the primary had written a check
+/// ago. A database that replays nothing (no replica) is never behind.
+fn is_behind(replayed: Option<u64>, written_before: Option<u64>) -> bool {
+    matches!((replayed, written_before), (Some(replayed), Some(written)) if replayed < written)
+}
+
+/// The primary's place in its log now, the replica's replayed place (none: no
+/// replica) and the age of the last change it replayed, in seconds.
+async fn check(
+    primary: &AnyPool,
+    replica: &mut Option<PgConnection>,
+    url: &str,
+) -> Result<(u64, Option<u64>, Option<f64>), sqlx::Error> {
+    let written: String = sqlx::query_scalar("SELECT pg_current_wal_lsn()::text")
+        .fetch_one(primary)
+        .await?;
+    let written = lsn(&written).ok_or_else(|| sqlx::Error::Protocol(format!("not a log position: {written:?}")))?;
+    let conn = match replica {
+        Some(conn) => conn,
+        None => replica.insert(PgConnection::connect(url).await?),
+    };
+    let (replayed, lag): (Option<String>, Option<f64>) = sqlx::query_as(
+        "SELECT pg_last_wal_replay_lsn()::text,
+                EXTRACT(EPOCH FROM now() - pg_last_xact_replay_timestamp())::float8",
+    )
+    .fetch_one(conn)
+    .await?;
+    Ok((written, replayed.as_deref().and_then(lsn), lag))
+}
+
+/// A log position as PostgreSQL writes it (`16/B374D848`: two hex numbers).
+fn lsn(text: &str) -> Option<u64> {
+    let (high, low) = text.split_once('/')?;
+    let high = u64::from_str_radix(high, 16).ok()?;
+    let low = u64::from_str_radix(low, 16).ok()?;
+    (high <= u64::from(u32::MAX) && low <= u64::from(u32::MAX)).then_some((high << 32) | low)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn log_positions_are_read_as_postgresql_writes_them() {
+        assert_eq!(lsn("0/0"), Some(0));
+        assert_eq!(lsn("16/B374D848"), Some((0x16 << 32) | 0xB374_D848));
+        assert!(lsn("1/0") > lsn("0/FFFFFFFF"));
+        for bad in ["", "0", "x/1", "1/", "/1", "100000000/0", "0/100000000"] {
+            assert_eq!(lsn(bad), None, "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn behind_only_when_the_replica_has_not_replayed_what_was_written_a_check_ago() {
+        assert!(is_behind(Some(10), Some(11)));
+        assert!(!is_behind(Some(11), Some(11)));
+        assert!(!is_behind(Some(12), Some(11)));
+        assert!(!is_behind(None, Some(11)), "no replica");
+        assert!(!is_behind(Some(10), None), "no check before");
+    }
+}

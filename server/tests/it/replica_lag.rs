@@ -1,0 +1,111 @@
+//! Lookups read from a PostgreSQL replica (`--database-lookup-url`) that has
+//! fallen behind the primary: a miss there is asked again of the primary, so a
+//! shopper is not told that an order written a moment ago does not exist.
+//! A real streaming replica, its replay paused and resumed.
+
+use crate::common;
+
+use common::own_postgres::OwnPostgres;
+use common::{lookout_command, lookout_ok, ServerProcess, EXAMPLE};
+use sqlx::Connection;
+use std::time::{Duration, Instant};
+
+async fn lookup(server: &ServerProcess, email: &str, number: &str) -> u16 {
+    reqwest::Client::new()
+        .post(format!("{}/api/v1/shops/demo/lookup", server.base))
+        .json(&serde_json::json!({"email": email, "order_number": number}))
+        .send()
+        .await
+        .expect("lookup")
+        .status()
+        .as_u16()
+}
+
+/// A series of `server`'s `/metrics` (a gauge or a counter without labels).
+async fn metric(server: &ServerProcess, name: &str) -> f64 {
+    let text = reqwest::get(format!("{}/metrics", server.metrics))
+        .await
+        .expect("metrics")
+        .text()
+        .await
+        .expect("metrics text");
+    let prefix = format!("{name} ");
+    text.lines()
+        .find_map(|line| line.strip_prefix(prefix.as_str()))
+        .and_then(|value| value.parse().ok())
+        .unwrap_or_else(|| panic!("{name} is listed:\n{text}"))
+}
+
+/// Waits (at most 20 s) until `name` reads `value`.
+async fn until(server: &ServerProcess, name: &str, value: f64) {
+    let start = Instant::now();
+    while metric(server, name).await != value {
+        assert!(start.elapsed() < Duration::from_secs(20), "{name} never read {value}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+async fn on_replica(url: &str, statement: &str) {
+    let mut conn = sqlx::PgConnection::connect(url).await.expect("the replica");
+    sqlx::query(statement).execute(&mut conn).await.expect(statement);
+}
+
+#[tokio::test]
+async fn a_miss_on_a_replica_that_is_behind_is_asked_again_of_the_primary() {
+    if common::postgres_admin_url().is_none() {
+        eprintln!("skipped: runs in the PostgreSQL pass of scripts/test.sh");
+        return;
+    }
+    let pg = OwnPostgres::with_standby();
+    let (primary, replica) = (pg.url(), pg.standby_url());
+    lookout_ok(&primary, &["demo"]);
+    let key = lookout_ok(&primary, &["key", "create", "demo"]);
+    let key = key.lines().last().expect("a key line").trim().to_string();
+    let server = ServerProcess::start(
+        lookout_command(&primary),
+        &[
+            "--database-lookup-url",
+            &replica,
+            // Misses asked again below: room for them.
+            "--failed-lookups-per-order",
+            "1000",
+            "--failed-lookups-per-email",
+            "1000",
+            "--failed-lookups-per-client",
+            "1000",
+        ],
+    );
+    assert_eq!(metric(&server, "lookout_lookup_replica_behind").await, 0.0);
+    assert_eq!(lookup(&server, "ada@example.com", "#1001").await, 200);
+
+    // The replica stops replaying; an order is written on the primary.
+    on_replica(&replica, "SELECT pg_wal_replay_pause()").await;
+    let put = reqwest::Client::new()
+        .put(format!("{}/api/v1/shops/demo/orders/%2377001", server.base))
+        .bearer_auth(&key)
+        .header("content-type", "application/json")
+        .body(EXAMPLE.replace("#1001", "#77001"))
+        .send()
+        .await
+        .expect("put");
+    assert_eq!(put.status(), 201);
+    until(&server, "lookout_lookup_replica_behind", 1.0).await;
+    assert!(metric(&server, "lookout_lookup_replica_lag_seconds").await > 0.0);
+
+    // Not on the replica, found on the primary; a miss is still a miss.
+    let asked = metric(&server, "lookout_lookup_primary_reads_total").await;
+    assert_eq!(lookup(&server, "ada@example.com", "#77001").await, 200);
+    assert_eq!(lookup(&server, "mallory@example.com", "#77001").await, 404);
+    assert_eq!(metric(&server, "lookout_lookup_primary_reads_total").await, asked + 2.0);
+    // A hit on the replica asks nothing of the primary.
+    assert_eq!(lookup(&server, "ada@example.com", "#1001").await, 200);
+    assert_eq!(metric(&server, "lookout_lookup_primary_reads_total").await, asked + 2.0);
+
+    // Caught up: the replica alone again.
+    on_replica(&replica, "SELECT pg_wal_replay_resume()").await;
+    until(&server, "lookout_lookup_replica_behind", 0.0).await;
+    assert_eq!(metric(&server, "lookout_lookup_replica_lag_seconds").await, 0.0);
+    assert_eq!(lookup(&server, "ada@example.com", "#77001").await, 200);
+    assert_eq!(lookup(&server, "mallory@example.com", "#77001").await, 404);
+    assert_eq!(metric(&server, "lookout_lookup_primary_reads_total").await, asked + 2.0);
+}
