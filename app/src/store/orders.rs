@@ -181,26 +181,9 @@ impl Store {
             .shopper_view(shop_slug, number_key, &email_key)
             .await
             .map_err(|e| StoreError::Unavailable(e.to_string()))?;
-        // A replica that is behind may not have the order yet: its miss is
-        // asked again of the primary (`replica`).
-        if found.is_none() && self.replica.as_ref().is_some_and(|r| r.behind()) {
-            metrics::counter!("lookout_lookup_primary_reads_total").increment(1);
-            let again: Option<Option<String>> = sqlx::query_scalar(readers::LOOKUP)
-                .bind(shop_slug)
-                .bind(number_key)
-                .bind(email_key.as_ref())
-                .fetch_optional(&self.pool)
-                .await?;
-            return Ok(again.flatten().map(StoredView::new));
-        }
-        Ok(found.map(StoredView::new))
-    }
-
-    /// Whether lookups read a replica that is watched (see `replica`): its
-    /// series are then listed from the start (`ReplicaWatch::list`).
-    pub fn list_replica_series(&self) {
-        if let Some(replica) = &self.replica {
-            replica.list();
+        match found {
+            None if self.replica_behind() => self.primary_view(shop_slug, number_key, &email_key).await,
+            found => Ok(found.map(StoredView::new)),
         }
     }
 

@@ -17,6 +17,8 @@
 //! A lookup database that is no streaming replica (the primary itself, say)
 //! replays nothing and is never behind.
 
+use super::{readers, Store, StoreError};
+use crate::view::StoredView;
 use sqlx::postgres::PgConnection;
 use sqlx::AnyPool;
 use sqlx::Connection;
@@ -63,6 +65,38 @@ impl ReplicaWatch {
         }
         metrics::gauge!("lookout_lookup_replica_behind").set(f64::from(u8::from(behind)));
         metrics::gauge!("lookout_lookup_replica_lag_seconds").set(if behind { lag_secs.max(0.0) } else { 0.0 });
+    }
+}
+
+impl Store {
+    /// Whether lookups read a replica that is watched: its series are then
+    /// listed from the start (`ReplicaWatch::list`).
+    pub fn list_replica_series(&self) {
+        if let Some(replica) = &self.replica {
+            replica.list();
+        }
+    }
+
+    /// True while lookups read a replica that is behind.
+    pub(super) fn replica_behind(&self) -> bool {
+        self.replica.as_ref().is_some_and(|r| r.behind())
+    }
+
+    /// A lookup's miss on a replica that is behind, asked again of the primary.
+    pub(super) async fn primary_view(
+        &self,
+        slug: &str,
+        number_key: &str,
+        email_key: &str,
+    ) -> Result<Option<StoredView>, StoreError> {
+        metrics::counter!("lookout_lookup_primary_reads_total").increment(1);
+        let found: Option<Option<String>> = sqlx::query_scalar(readers::LOOKUP)
+            .bind(slug)
+            .bind(number_key)
+            .bind(email_key)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(found.flatten().map(StoredView::new))
     }
 }
 
