@@ -204,7 +204,7 @@ impl Validator {
                 "invalid_money",
                 format!(
                     "`{field}` must be a non-negative decimal string such as \"249.50\", not {:?}.",
-                    shown(&value)
+                    shown(value)
                 ),
             );
             String::new()
