@@ -98,6 +98,8 @@ test('an owner sets up the widget, keys and Shopify, helps a shopper and reads t
   assert.ok(content > 480, `taller than the preview's first 30rem: ${content}px`);
   await page.waitForFunction((h) => document.querySelector('iframe.preview').getBoundingClientRect().height >= h - 2, content);
   assert.match(await page.locator('#snippet').innerText(), /integrity="sha384-/);
+  // Its copy button is named for what it copies.
+  await page.getByRole('button', { name: 'Copy the script tag' }).waitFor();
   await axe(page, 'settings');
   await page.screenshot({ path: path.join(OUT, 'console-settings-390.png'), fullPage: true });
 
