@@ -112,6 +112,23 @@ impl ServerProcess {
         log
     }
 
+    /// The value of one series of the server's `/metrics`, named as the text
+    /// names it (`lookout_x_total`, `lookout_x_total{reason="y"}`); failing
+    /// the test when it is not listed.
+    pub async fn metric(&self, series: &str) -> f64 {
+        let text = reqwest::get(format!("{}/metrics", self.metrics))
+            .await
+            .expect("metrics")
+            .text()
+            .await
+            .expect("metrics text");
+        let prefix = format!("{series} ");
+        text.lines()
+            .find_map(|line| line.strip_prefix(prefix.as_str()))
+            .and_then(|value| value.parse().ok())
+            .unwrap_or_else(|| panic!("{series} is listed:\n{text}"))
+    }
+
     /// Kills the server and returns everything it wrote to standard error.
     pub fn stop_and_read_log(&mut self) -> String {
         use std::io::Read;

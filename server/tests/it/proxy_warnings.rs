@@ -32,17 +32,10 @@ async fn burst(server: &ServerProcess, n: usize, forwarded: Option<&str>) {
 }
 
 /// `lookout_proxy_warnings_total` for `reason`, as `server` tells it.
-async fn warnings(server: &ServerProcess, reason: &str) -> u64 {
-    let metrics = reqwest::get(format!("{}/metrics", server.metrics))
+async fn warnings(server: &ServerProcess, reason: &str) -> f64 {
+    server
+        .metric(&format!("lookout_proxy_warnings_total{{reason=\"{reason}\"}}"))
         .await
-        .expect("metrics")
-        .text()
-        .await
-        .expect("metrics text");
-    let prefix = format!("lookout_proxy_warnings_total{{reason=\"{reason}\"}} ");
-    let line = metrics.lines().find_map(|line| line.strip_prefix(prefix.as_str()));
-    line.and_then(|count| count.parse().ok())
-        .unwrap_or_else(|| panic!("{prefix} is listed:\n{metrics}"))
 }
 
 /// The burst's lookups hold their attempts until answered (reserve first),
@@ -65,12 +58,12 @@ async fn forwarded_for_from_a_peer_not_trusted_is_counted_and_warned_of_once() {
     let db = TestDb::new();
     lookout_ok(&db.url, &["demo"]);
     let mut server = ServerProcess::start(lookout_command(&db.url), &ROOMY);
-    assert_eq!(warnings(&server, "forwarded_untrusted").await, 0, "listed at 0");
+    assert_eq!(warnings(&server, "forwarded_untrusted").await, 0.0, "listed at 0");
 
     burst(&server, 200, Some("198.51.100.7")).await;
     burst(&server, 20, None).await;
-    assert_eq!(warnings(&server, "forwarded_untrusted").await, 200);
-    assert_eq!(warnings(&server, "proxy_without_forwarded").await, 0);
+    assert_eq!(warnings(&server, "forwarded_untrusted").await, 200.0);
+    assert_eq!(warnings(&server, "proxy_without_forwarded").await, 0.0);
 
     let log = server.stop_and_read_log();
     let warned = lines_with(&log, "is not a trusted proxy");
@@ -94,8 +87,8 @@ async fn a_trusted_proxy_that_forwards_no_client_is_counted_and_warned_of_once()
 
     burst(&server, 200, None).await;
     burst(&server, 20, Some("198.51.100.7")).await;
-    assert_eq!(warnings(&server, "proxy_without_forwarded").await, 200);
-    assert_eq!(warnings(&server, "forwarded_untrusted").await, 0);
+    assert_eq!(warnings(&server, "proxy_without_forwarded").await, 200.0);
+    assert_eq!(warnings(&server, "forwarded_untrusted").await, 0.0);
 
     let log = server.stop_and_read_log();
     let warned = lines_with(&log, "carried no X-Forwarded-For");

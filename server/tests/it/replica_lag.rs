@@ -21,25 +21,10 @@ async fn lookup(server: &ServerProcess, email: &str, number: &str) -> u16 {
         .as_u16()
 }
 
-/// A series of `server`'s `/metrics` (a gauge or a counter without labels).
-async fn metric(server: &ServerProcess, name: &str) -> f64 {
-    let text = reqwest::get(format!("{}/metrics", server.metrics))
-        .await
-        .expect("metrics")
-        .text()
-        .await
-        .expect("metrics text");
-    let prefix = format!("{name} ");
-    text.lines()
-        .find_map(|line| line.strip_prefix(prefix.as_str()))
-        .and_then(|value| value.parse().ok())
-        .unwrap_or_else(|| panic!("{name} is listed:\n{text}"))
-}
-
 /// Waits (at most 20 s) until `name` reads `value`.
 async fn until(server: &ServerProcess, name: &str, value: f64) {
     let start = Instant::now();
-    while metric(server, name).await != value {
+    while server.metric(name).await != value {
         assert!(start.elapsed() < Duration::from_secs(20), "{name} never read {value}");
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
@@ -75,7 +60,7 @@ async fn a_miss_on_a_replica_that_is_behind_is_asked_again_of_the_primary() {
             "1000",
         ],
     );
-    assert_eq!(metric(&server, "lookout_lookup_replica_behind").await, 0.0);
+    assert_eq!(server.metric("lookout_lookup_replica_behind").await, 0.0);
     assert_eq!(lookup(&server, "ada@example.com", "#1001").await, 200);
 
     // The replica stops replaying; an order is written on the primary.
@@ -90,22 +75,22 @@ async fn a_miss_on_a_replica_that_is_behind_is_asked_again_of_the_primary() {
         .expect("put");
     assert_eq!(put.status(), 201);
     until(&server, "lookout_lookup_replica_behind", 1.0).await;
-    assert!(metric(&server, "lookout_lookup_replica_lag_seconds").await > 0.0);
+    assert!(server.metric("lookout_lookup_replica_lag_seconds").await > 0.0);
 
     // Not on the replica, found on the primary; a miss is still a miss.
-    let asked = metric(&server, "lookout_lookup_primary_reads_total").await;
+    let asked = server.metric("lookout_lookup_primary_reads_total").await;
     assert_eq!(lookup(&server, "ada@example.com", "#77001").await, 200);
     assert_eq!(lookup(&server, "mallory@example.com", "#77001").await, 404);
-    assert_eq!(metric(&server, "lookout_lookup_primary_reads_total").await, asked + 2.0);
+    assert_eq!(server.metric("lookout_lookup_primary_reads_total").await, asked + 2.0);
     // A hit on the replica asks nothing of the primary.
     assert_eq!(lookup(&server, "ada@example.com", "#1001").await, 200);
-    assert_eq!(metric(&server, "lookout_lookup_primary_reads_total").await, asked + 2.0);
+    assert_eq!(server.metric("lookout_lookup_primary_reads_total").await, asked + 2.0);
 
     // Caught up: the replica alone again.
     on_replica(&replica, "SELECT pg_wal_replay_resume()").await;
     until(&server, "lookout_lookup_replica_behind", 0.0).await;
-    assert_eq!(metric(&server, "lookout_lookup_replica_lag_seconds").await, 0.0);
+    assert_eq!(server.metric("lookout_lookup_replica_lag_seconds").await, 0.0);
     assert_eq!(lookup(&server, "ada@example.com", "#77001").await, 200);
     assert_eq!(lookup(&server, "mallory@example.com", "#77001").await, 404);
-    assert_eq!(metric(&server, "lookout_lookup_primary_reads_total").await, asked + 2.0);
+    assert_eq!(server.metric("lookout_lookup_primary_reads_total").await, asked + 2.0);
 }

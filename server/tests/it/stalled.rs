@@ -97,21 +97,12 @@ async fn connections_whose_clients_take_nothing_are_closed_after_the_send_timeou
     // Their places came back; the answers were counted.
     let healthz = get(&mut probe, &addr, "/healthz").await.await.expect("an answer");
     assert_eq!(healthz.status(), 200);
-    assert_eq!(stalled(&server).await, 50, "each connection counted once");
+    assert_eq!(stalled(&server).await, 50.0, "each connection counted once");
 }
 
 /// `lookout_connections_stalled_total` as `server` tells it.
-async fn stalled(server: &ServerProcess) -> u64 {
-    let metrics = reqwest::get(format!("{}/metrics", server.metrics))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let line = metrics
-        .lines()
-        .find_map(|line| line.strip_prefix("lookout_connections_stalled_total "));
-    line.and_then(|count| count.parse().ok()).expect("the count is listed")
+async fn stalled(server: &ServerProcess) -> f64 {
+    server.metric("lookout_connections_stalled_total").await
 }
 
 /// A server with the demo shop and its order #2001 of 300 items (a view of
@@ -211,7 +202,7 @@ async fn a_client_that_opens_its_window_a_crack_is_closed_too() {
             closed - started
         );
     }
-    assert_eq!(stalled(&server).await, 2);
+    assert_eq!(stalled(&server).await, 2.0);
 }
 
 /// `count` lookups of #2001 sent at once on one HTTP/1.1 connection with a
@@ -250,7 +241,7 @@ async fn a_client_that_sends_requests_on_and_reads_slowly_is_served() {
         tokio::time::sleep(Duration::from_millis(60)).await;
     }
     assert!(taken > 100_000, "{taken} bytes");
-    assert_eq!(stalled(&server).await, 0);
+    assert_eq!(stalled(&server).await, 0.0);
 }
 
 /// HTTP/1.1 requests sent one after another and never read: the answers go
@@ -263,7 +254,7 @@ async fn a_client_that_sends_requests_on_and_reads_nothing_is_closed_too() {
     let started = Instant::now();
     let mut stream = pipelined(&server, 60).await;
     let end = Instant::now() + Duration::from_secs(20);
-    while stalled(&server).await == 0 {
+    while stalled(&server).await == 0.0 {
         assert!(
             Instant::now() < end,
             "a connection whose client reads nothing is still open"
