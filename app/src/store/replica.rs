@@ -24,15 +24,45 @@ use sqlx::AnyPool;
 use sqlx::Connection;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Weak};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// How often the replica's place in the primary's log is checked.
 pub const EVERY: Duration = Duration::from_secs(1);
+
+/// How often falling behind is logged at most: a replica whose lag hovers
+/// about a second would otherwise write two lines a second.
+const SAID_EVERY: Duration = Duration::from_secs(60);
 
 /// Whether lookups' replica is behind the primary (see the module's notes).
 #[derive(Debug, Default)]
 pub struct ReplicaWatch {
     behind: AtomicBool,
+    /// What was logged of it (the watch's task alone changes it).
+    said: std::sync::Mutex<Said>,
+}
+
+/// Falling behind, logged at most once every [`SAID_EVERY`]; catching up,
+/// logged when falling behind was.
+#[derive(Debug, Default)]
+struct Said {
+    last: Option<Instant>,
+    open: bool,
+}
+
+impl Said {
+    /// Whether to log falling behind now.
+    fn fell_behind(&mut self, now: Instant) -> bool {
+        self.open = self.last.is_none_or(|at| now.duration_since(at) >= SAID_EVERY);
+        if self.open {
+            self.last = Some(now);
+        }
+        self.open
+    }
+
+    /// Whether to log catching up.
+    fn caught_up(&mut self) -> bool {
+        std::mem::take(&mut self.open)
+    }
 }
 
 impl ReplicaWatch {
@@ -54,13 +84,20 @@ impl ReplicaWatch {
 
     fn set(&self, behind: bool, lag_secs: f64) {
         if self.behind.swap(behind, Ordering::Relaxed) != behind {
+            let mut said = self.said.lock().unwrap_or_else(|e| e.into_inner());
             match behind {
-                true => tracing::warn!(
-                    lag_secs,
-                    "the lookup database (a replica) is behind the primary: lookups that find nothing there \
-                     are asked again of the primary until it catches up"
-                ),
-                false => tracing::info!("the lookup database (a replica) has caught up with the primary"),
+                true if said.fell_behind(Instant::now()) => {
+                    tracing::warn!(
+                        lag_secs,
+                        "the lookup database (a replica) is behind the primary: lookups that find nothing there \
+                         are asked again of the primary until it catches up (logged at most once a minute; \
+                         lookout_lookup_replica_behind tells every time)"
+                    )
+                }
+                false if said.caught_up() => {
+                    tracing::info!("the lookup database (a replica) has caught up with the primary")
+                }
+                _ => {}
             }
         }
         metrics::gauge!("lookout_lookup_replica_behind").set(f64::from(u8::from(behind)));
@@ -187,6 +224,21 @@ mod tests {
         for bad in ["", "0", "x/1", "1/", "/1", "100000000/0", "0/100000000"] {
             assert_eq!(lsn(bad), None, "{bad:?}");
         }
+    }
+
+    #[test]
+    fn falling_behind_is_said_once_a_minute_and_catching_up_after_it() {
+        let mut said = Said::default();
+        let t0 = Instant::now();
+        assert!(said.fell_behind(t0));
+        assert!(said.caught_up());
+        // Hovering about the line: neither said again within the minute.
+        assert!(!said.fell_behind(t0 + Duration::from_secs(2)));
+        assert!(!said.caught_up());
+        assert!(!said.fell_behind(t0 + Duration::from_secs(59)));
+        assert!(!said.caught_up());
+        assert!(said.fell_behind(t0 + SAID_EVERY));
+        assert!(said.caught_up());
     }
 
     #[test]

@@ -46,8 +46,10 @@ async fn a_miss_on_a_replica_that_is_behind_is_asked_again_of_the_primary() {
     lookout_ok(&primary, &["demo"]);
     let key = lookout_ok(&primary, &["key", "create", "demo"]);
     let key = key.lines().last().expect("a key line").trim().to_string();
-    let server = ServerProcess::start(
-        lookout_command(&primary),
+    let mut cmd = lookout_command(&primary);
+    cmd.env("RUST_LOG", "warn,app::store::replica=info");
+    let mut server = ServerProcess::start(
+        cmd,
         &[
             "--database-lookup-url",
             &replica,
@@ -61,7 +63,15 @@ async fn a_miss_on_a_replica_that_is_behind_is_asked_again_of_the_primary() {
         ],
     );
     assert_eq!(server.metric("lookout_lookup_replica_behind").await, 0.0);
-    assert_eq!(lookup(&server, "ada@example.com", "#1001").await, 200);
+    // Once the replica has the demo (a moment after it was written).
+    let start = Instant::now();
+    while lookup(&server, "ada@example.com", "#1001").await != 200 {
+        assert!(
+            start.elapsed() < Duration::from_secs(20),
+            "the replica never had the demo"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
 
     // The replica stops replaying; an order is written on the primary.
     on_replica(&replica, "SELECT pg_wal_replay_pause()").await;
@@ -93,4 +103,10 @@ async fn a_miss_on_a_replica_that_is_behind_is_asked_again_of_the_primary() {
     assert_eq!(lookup(&server, "ada@example.com", "#77001").await, 200);
     assert_eq!(lookup(&server, "mallory@example.com", "#77001").await, 404);
     assert_eq!(server.metric("lookout_lookup_primary_reads_total").await, asked + 2.0);
+
+    // Each change said once in the log.
+    let log = server.stop_and_read_log();
+    let lines = |words: &str| log.lines().filter(|line| line.contains(words)).count();
+    assert_eq!(lines("is behind the primary"), 1, "{log}");
+    assert_eq!(lines("has caught up with the primary"), 1, "{log}");
 }
