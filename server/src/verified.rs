@@ -34,7 +34,8 @@ pub type Found = Option<i64>;
 /// verifications under way (by digest, with where their answer will appear).
 pub struct VerifiedKeys {
     known: Mutex<HashMap<Digest, Remembered>>,
-    flights: Mutex<HashMap<Digest, watch::Receiver<Option<Found>>>>,
+    /// Each with [`VerifiedKeys::forgotten`] when it began.
+    flights: Mutex<HashMap<Digest, (u64, watch::Receiver<Option<Found>>)>>,
     flights_cap: usize,
     /// Keys forgotten so far: a verification that began before a key was
     /// forgotten (its key read before the key was revoked) answers its
@@ -184,19 +185,24 @@ impl VerifiedKeys {
         if let Some(shop_id) = self.known_shop(&digest) {
             return Turn::Known(shop_id);
         }
-        if let Some(answer) = flights.get(&digest) {
-            return Turn::Wait(Waiting(answer.clone()));
-        }
-        let answer = (flights.len() < self.flights_cap).then(|| {
-            let (sender, receiver) = watch::channel(None);
-            flights.insert(digest, receiver);
-            sender
-        });
+        let since = self.forgotten.load(Ordering::SeqCst);
+        let answer = match flights.get(&digest) {
+            // A verification under way that began before a key was forgotten
+            // may have read this key before it was revoked: its answer is not
+            // this request's, which verifies on its own.
+            Some((began, _)) if *began != since => None,
+            Some((_, answer)) => return Turn::Wait(Waiting(answer.clone())),
+            None => (flights.len() < self.flights_cap).then(|| {
+                let (sender, receiver) = watch::channel(None);
+                flights.insert(digest, (since, receiver));
+                sender
+            }),
+        };
         Turn::Verify(Flight {
             keys: self.clone(),
             digest,
             prefix: prefix(key),
-            since: self.forgotten.load(Ordering::SeqCst),
+            since,
             answer,
         })
     }
@@ -328,5 +334,23 @@ mod tests {
         let Turn::Verify(flight) = keys.turn(KEY) else { panic!() };
         flight.land(Some(7));
         assert_eq!(keys.get(KEY), Some(7));
+    }
+
+    #[tokio::test]
+    async fn a_request_after_its_key_is_forgotten_does_not_wait_for_a_verification_begun_before() {
+        let keys = Arc::new(VerifiedKeys::default());
+        let Turn::Verify(before) = keys.turn(KEY) else { panic!() };
+        keys.forget(7, "0123456789abcdef");
+        // It verifies on its own (its store read sees the key revoked).
+        let Turn::Verify(after) = keys.turn(KEY) else {
+            panic!("a request after the revoke waited for the answer of one before it")
+        };
+        after.land(None);
+        before.land(Some(7));
+        assert_eq!(keys.get(KEY), None);
+        assert_eq!(keys.flights(), 0);
+        // Once those have ended, requests wait for each other again.
+        let Turn::Verify(_first) = keys.turn(KEY) else { panic!() };
+        assert!(matches!(keys.turn(KEY), Turn::Wait(_)));
     }
 }
