@@ -82,13 +82,13 @@ impl ReplicaWatch {
         metrics::counter!("lookout_lookup_primary_reads_total").increment(0);
     }
 
-    fn set(&self, behind: bool, lag_secs: f64) {
+    fn set(&self, behind: bool, lag_secs: Option<f64>) {
         if self.behind.swap(behind, Ordering::Relaxed) != behind {
             let mut said = self.said.lock().unwrap_or_else(|e| e.into_inner());
             match behind {
                 true if said.fell_behind(Instant::now()) => {
                     tracing::warn!(
-                        lag_secs,
+                        lag_secs = ?lag_secs,
                         "the lookup database (a replica) is behind the primary: lookups that find nothing there \
                          are asked again of the primary until it catches up (logged at most once a minute; \
                          lookout_lookup_replica_behind tells every time)"
@@ -101,7 +101,12 @@ impl ReplicaWatch {
             }
         }
         metrics::gauge!("lookout_lookup_replica_behind").set(f64::from(u8::from(behind)));
-        metrics::gauge!("lookout_lookup_replica_lag_seconds").set(if behind { lag_secs.max(0.0) } else { 0.0 });
+        // Behind with no change replayed yet (a replica just started): not known.
+        let lag = match behind {
+            true => lag_secs.map_or(f64::NAN, |lag| lag.max(0.0)),
+            false => 0.0,
+        };
+        metrics::gauge!("lookout_lookup_replica_lag_seconds").set(lag);
     }
 }
 
@@ -119,7 +124,11 @@ impl Store {
         self.replica.as_ref().is_some_and(|r| r.behind())
     }
 
-    /// A lookup's miss on a replica that is behind, asked again of the primary.
+    /// A lookup's miss on a replica that is behind, asked again of the
+    /// primary. A primary that cannot answer leaves the replica's miss as the
+    /// answer: a miss it is, as far as anyone can tell, and it must spend its
+    /// failed attempt (an error would give it back, and a client could then
+    /// tell hits, read from the replica, from misses without limit).
     pub(super) async fn primary_view(
         &self,
         slug: &str,
@@ -127,13 +136,19 @@ impl Store {
         email_key: &str,
     ) -> Result<Option<StoredView>, StoreError> {
         metrics::counter!("lookout_lookup_primary_reads_total").increment(1);
-        let found: Option<Option<String>> = sqlx::query_scalar(readers::LOOKUP)
+        let found: Result<Option<Option<String>>, _> = sqlx::query_scalar(readers::LOOKUP)
             .bind(slug)
             .bind(number_key)
             .bind(email_key)
             .fetch_optional(&self.pool)
-            .await?;
-        Ok(found.flatten().map(StoredView::new))
+            .await;
+        match found {
+            Ok(found) => Ok(found.flatten().map(StoredView::new)),
+            Err(e) => {
+                tracing::debug!(error = %e, "a miss on the replica could not be asked of the primary: a miss");
+                Ok(None)
+            }
+        }
     }
 }
 
@@ -145,6 +160,9 @@ pub(super) fn spawn(primary: AnyPool, replica_url: String) -> Arc<ReplicaWatch> 
     watch
 }
 
+/// How long one side of a check may take before the check counts as failed.
+const CHECK_TIMEOUT: Duration = Duration::from_secs(5);
+
 async fn run(watch: Weak<ReplicaWatch>, primary: AnyPool, url: String) {
     let mut replica: Option<PgConnection> = None;
     // The primary's place in its log at the check before.
@@ -154,17 +172,33 @@ async fn run(watch: Weak<ReplicaWatch>, primary: AnyPool, url: String) {
     let mut failing = false;
     loop {
         ticks.tick().await;
-        let Some(watch) = watch.upgrade() else { return };
-        match check(&primary, &mut replica, &url).await {
-            Ok((written, replayed, lag_secs)) => {
+        // The store dropped, or closed as the server stops: nothing to watch.
+        let Some(watch) = watch.upgrade().filter(|_| !primary.is_closed()) else {
+            return;
+        };
+        let checked = match within(written_position(&primary)).await {
+            Ok(written) => match within(replayed_position(&mut replica, &url)).await {
+                Ok(replayed) => Ok((written, replayed)),
+                Err(e) => {
+                    // Opened again at the next check.
+                    replica = None;
+                    Err(e)
+                }
+            },
+            Err(e) => Err(e),
+        };
+        match checked {
+            Ok((written, (replayed, lag_secs))) => {
                 failing = false;
-                watch.set(is_behind(replayed, written_before), lag_secs.unwrap_or(0.0));
+                watch.set(is_behind(replayed, written_before), lag_secs);
                 written_before = Some(written);
             }
             Err(e) => {
-                // A replica that does not answer fails its lookups anyway; the
-                // connection is opened again at the next check.
-                replica = None;
+                // Not known to be behind: no fallback (a primary that does not
+                // answer could not help; a replica that does not answer fails
+                // its lookups anyway), and the next check starts afresh.
+                watch.set(false, None);
+                written_before = None;
                 if !failing {
                     tracing::warn!(error = %e, "could not compare the lookup database with the primary; trying again each second");
                 }
@@ -174,34 +208,47 @@ async fn run(watch: Weak<ReplicaWatch>, primary: AnyPool, url: String) {
     }
 }
 
+/// `step`, failed when it takes longer than [`CHECK_TIMEOUT`].
+async fn within<T>(step: impl std::future::Future<Output = Result<T, sqlx::Error>>) -> Result<T, sqlx::Error> {
+    tokio::time::timeout(CHECK_TIMEOUT, step)
+        .await
+        .unwrap_or(Err(sqlx::Error::PoolTimedOut))
+}
+
 /// Behind: the replica has replayed less than the primary had written a check
 /// ago. A database that replays nothing (no replica) is never behind.
 fn is_behind(replayed: Option<u64>, written_before: Option<u64>) -> bool {
     matches!((replayed, written_before), (Some(replayed), Some(written)) if replayed < written)
 }
 
-/// The primary's place in its log now, the replica's replayed place (none: no
-/// replica) and the age of the last change it replayed, in seconds.
-async fn check(
-    primary: &AnyPool,
-    replica: &mut Option<PgConnection>,
-    url: &str,
-) -> Result<(u64, Option<u64>, Option<f64>), sqlx::Error> {
+/// The primary's place in its log now.
+async fn written_position(primary: &AnyPool) -> Result<u64, sqlx::Error> {
     let written: String = sqlx::query_scalar("SELECT pg_current_wal_lsn()::text")
         .fetch_one(primary)
         .await?;
-    let written = lsn(&written).ok_or_else(|| sqlx::Error::Protocol(format!("not a log position: {written:?}")))?;
+    lsn(&written).ok_or_else(|| sqlx::Error::Protocol(format!("not a log position: {written:?}")))
+}
+
+/// The replica's replayed place and the age of the last change it replayed,
+/// in seconds; none for a database that is not replaying (a primary, also
+/// one that was a replica once or came back from a crash: their replayed
+/// place stays where it was).
+async fn replayed_position(
+    replica: &mut Option<PgConnection>,
+    url: &str,
+) -> Result<(Option<u64>, Option<f64>), sqlx::Error> {
     let conn = match replica {
         Some(conn) => conn,
         None => replica.insert(PgConnection::connect(url).await?),
     };
     let (replayed, lag): (Option<String>, Option<f64>) = sqlx::query_as(
-        "SELECT pg_last_wal_replay_lsn()::text,
-                EXTRACT(EPOCH FROM now() - pg_last_xact_replay_timestamp())::float8",
+        "SELECT CASE WHEN pg_is_in_recovery() THEN pg_last_wal_replay_lsn()::text END,
+                CASE WHEN pg_is_in_recovery()
+                     THEN EXTRACT(EPOCH FROM now() - pg_last_xact_replay_timestamp())::float8 END",
     )
     .fetch_one(conn)
     .await?;
-    Ok((written, replayed.as_deref().and_then(lsn), lag))
+    Ok((replayed.as_deref().and_then(lsn), lag))
 }
 
 /// A log position as PostgreSQL writes it (`16/B374D848`: two hex numbers).

@@ -19,7 +19,10 @@ impl OwnPostgres {
 
     /// The cluster and a streaming replica of it (`pg_standby_start`).
     pub fn with_standby() -> OwnPostgres {
-        OwnPostgres::started("pg_start >&2 && pg_standby_start >&2 && echo \"$PG_DIR $PG_PORT $PG_STANDBY_PORT\"")
+        OwnPostgres::started(
+            "pg_start >&2 && { pg_standby_start >&2 || { pg_stop; exit 1; }; } \
+             && echo \"$PG_DIR $PG_PORT $PG_STANDBY_PORT\"",
+        )
     }
 
     fn started(commands: &str) -> OwnPostgres {

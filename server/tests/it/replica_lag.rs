@@ -104,9 +104,38 @@ async fn a_miss_on_a_replica_that_is_behind_is_asked_again_of_the_primary() {
     assert_eq!(lookup(&server, "mallory@example.com", "#77001").await, 404);
     assert_eq!(server.metric("lookout_lookup_primary_reads_total").await, asked + 2.0);
 
+    // Behind again, then the primary stops: a miss the primary cannot be
+    // asked about is the replica's miss, and spends its attempt (an error
+    // would give it back: hits from the replica, misses free).
+    on_replica(&replica, "SELECT pg_wal_replay_pause()").await;
+    let put = reqwest::Client::new()
+        .put(format!("{}/api/v1/shops/demo/orders/%2377002", server.base))
+        .bearer_auth(&key)
+        .header("content-type", "application/json")
+        .body(EXAMPLE.replace("#1001", "#77002"))
+        .send()
+        .await
+        .expect("put");
+    assert_eq!(put.status(), 201);
+    until(&server, "lookout_lookup_replica_behind", 1.0).await;
+    pg.ctl("stop");
+    let missed = r#"lookout_lookups_total{outcome="not_found"}"#;
+    let before = server.metric(missed).await;
+    assert_eq!(lookup(&server, "mallory@example.com", "#77002").await, 404);
+    assert_eq!(server.metric(missed).await, before + 1.0, "counted, its attempt kept");
+    assert_eq!(
+        lookup(&server, "ada@example.com", "#1001").await,
+        200,
+        "the replica still answers"
+    );
+    // The watch cannot ask the primary: not known to be behind, no fallback.
+    until(&server, "lookout_lookup_replica_behind", 0.0).await;
+    assert_eq!(lookup(&server, "mallory@example.com", "#77002").await, 404);
+
     // Each change said once in the log.
     let log = server.stop_and_read_log();
     let lines = |words: &str| log.lines().filter(|line| line.contains(words)).count();
-    assert_eq!(lines("is behind the primary"), 1, "{log}");
+    assert_eq!(lines("is behind the primary"), 1, "once a minute at most: {log}");
     assert_eq!(lines("has caught up with the primary"), 1, "{log}");
+    assert_eq!(lines("could not compare the lookup database"), 1, "{log}");
 }
