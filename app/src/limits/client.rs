@@ -100,7 +100,7 @@ fn parse_entry(entry: &str) -> Option<IpAddr> {
 }
 
 /// IPv4-mapped IPv6 addresses are their IPv4 address.
-fn canonical(ip: IpAddr) -> IpAddr {
+pub(super) fn canonical(ip: IpAddr) -> IpAddr {
     match ip {
         IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(ip, IpAddr::V4),
         v4 => v4,
@@ -165,14 +165,15 @@ pub fn client_of(parts: &http::request::Parts, proxies: &Proxies) -> Client {
         .get::<axum::extract::ConnectInfo<SocketAddr>>()
         .map(|c| c.0.ip());
     let forwarded = parts.headers.get_all("x-forwarded-for");
+    let client = proxies.client(peer, forwarded.iter().filter_map(|v| v.to_str().ok()));
     if let Some(peer) = peer {
-        let trusted = proxies.is_proxy(peer);
-        if let Some(warning) = ProxyWarning::of(trusted, forwarded.iter().next().is_some()) {
+        let named = client.is_some_and(|client| client != canonical(peer));
+        let warning = ProxyWarning::of(proxies.is_proxy(peer), forwarded.iter().next().is_some(), named);
+        if let Some(warning) = warning {
             warning.note(peer);
         }
     }
-    let forwarded = forwarded.iter().filter_map(|v| v.to_str().ok());
-    Client::new(proxies.client(peer, forwarded))
+    Client::new(client)
 }
 
 #[cfg(test)]

@@ -15,7 +15,6 @@
 use super::Client;
 use std::net::IpAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::{SystemTime, UNIX_EPOCH};
 
 /// How often a warning is logged again while its cause lasts: an hour.
 pub const REMIND_SECS: u64 = 3600;
@@ -25,7 +24,8 @@ pub const REMIND_SECS: u64 = 3600;
 pub enum ProxyWarning {
     /// `X-Forwarded-For` from a peer that is not a trusted proxy: ignored.
     Untrusted,
-    /// A trusted proxy's request without `X-Forwarded-For`: its client counts as the proxy.
+    /// A trusted proxy's request whose `X-Forwarded-For` names no client
+    /// (none, empty, or no address): its client counts as the proxy.
     NoForwarded,
 }
 
@@ -41,12 +41,13 @@ impl ProxyWarning {
     /// Every reason, for listing the series at 0.
     pub const ALL: [ProxyWarning; 2] = [ProxyWarning::Untrusted, ProxyWarning::NoForwarded];
 
-    /// What a request from `peer` shows, if anything: `trusted` is whether the
-    /// peer is a trusted proxy, `forwarded` whether it sent `X-Forwarded-For`.
-    pub fn of(trusted: bool, forwarded: bool) -> Option<ProxyWarning> {
-        match (trusted, forwarded) {
-            (false, true) => Some(ProxyWarning::Untrusted),
-            (true, false) => Some(ProxyWarning::NoForwarded),
+    /// What a request shows, if anything: `trusted` is whether its peer is a
+    /// trusted proxy, `forwarded` whether it sent `X-Forwarded-For`, and
+    /// `named` whether the client worked out is another than the peer.
+    pub fn of(trusted: bool, forwarded: bool, named: bool) -> Option<ProxyWarning> {
+        match (trusted, forwarded, named) {
+            (false, true, _) => Some(ProxyWarning::Untrusted),
+            (true, _, false) => Some(ProxyWarning::NoForwarded),
             _ => None,
         }
     }
@@ -61,20 +62,20 @@ impl ProxyWarning {
     }
 
     fn log(self, peer: IpAddr) {
-        let shown = shown(peer);
+        let (shown, setting) = shown(peer);
         match self {
             ProxyWarning::Untrusted => tracing::warn!(
                 peer = %shown,
                 "a request from {shown} carried X-Forwarded-For, but {shown} is not a trusted proxy: the header is \
                  ignored and every client behind that address counts as one (one allowance, one share of \
-                 connections). If it is your proxy, start with --trusted-proxy {shown}; if no proxy is in front, \
-                 a client wrote the header itself and nothing needs doing. Logged at most once an hour; \
-                 counted in lookout_proxy_warnings_total"
+                 connections). If it is your proxy, start with --trusted-proxy {setting}; if no proxy of yours \
+                 is in front, a client or its own network's proxy wrote the header and nothing needs doing. \
+                 Logged at most once an hour; counted in lookout_proxy_warnings_total"
             ),
             ProxyWarning::NoForwarded => tracing::warn!(
                 peer = %shown,
-                "a request from the trusted proxy {shown} carried no X-Forwarded-For: its client counts as the \
-                 proxy, and every client without the header shares one allowance. Make the proxy add it (nginx: \
+                "a request from the trusted proxy {shown} carried no X-Forwarded-For naming a client: its client \
+                 counts as the proxy, and every such client shares one allowance. Make the proxy add it (nginx: \
                  proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for). Logged at most once an hour; \
                  counted in lookout_proxy_warnings_total"
             ),
@@ -82,20 +83,26 @@ impl ProxyWarning {
     }
 }
 
-/// A peer as the log shows it: whole when private or loopback, else masked.
-fn shown(peer: IpAddr) -> String {
+/// A peer as the log shows it, and the `--trusted-proxy` value naming it:
+/// whole when private or loopback (a proxy's address, most likely; an
+/// IPv4-mapped one as IPv4), else masked as the console shows clients, with
+/// no value to copy (it may be a shopper's).
+fn shown(peer: IpAddr) -> (String, String) {
+    let peer = super::client::canonical(peer);
     let local = match peer {
         IpAddr::V4(v4) => v4.is_private() || v4.is_loopback() || v4.is_link_local(),
         IpAddr::V6(v6) => v6.is_loopback() || (v6.segments()[0] & 0xfe00) == 0xfc00,
     };
     match local {
-        true => peer.to_string(),
-        false => Client::new(Some(peer)).masked(),
+        true => (peer.to_string(), peer.to_string()),
+        false => (Client::new(Some(peer)).masked(), "ITS-ADDRESS".to_string()),
     }
 }
 
+/// Seconds since the process first asked: a clock that never goes back.
 fn now_secs() -> u64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs())
+    static START: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
+    START.get_or_init(std::time::Instant::now).elapsed().as_secs()
 }
 
 /// When a warning is next due (seconds since the epoch; 0: at once).
@@ -132,11 +139,13 @@ mod tests {
     use super::*;
 
     #[test]
-    fn only_an_untrusted_peer_forwarding_or_a_trusted_one_not_forwarding_is_warned_of() {
-        assert_eq!(ProxyWarning::of(false, true), Some(ProxyWarning::Untrusted));
-        assert_eq!(ProxyWarning::of(true, false), Some(ProxyWarning::NoForwarded));
-        assert_eq!(ProxyWarning::of(false, false), None);
-        assert_eq!(ProxyWarning::of(true, true), None);
+    fn only_an_untrusted_peer_forwarding_or_a_trusted_one_naming_no_client_is_warned_of() {
+        assert_eq!(ProxyWarning::of(false, true, false), Some(ProxyWarning::Untrusted));
+        assert_eq!(ProxyWarning::of(true, false, false), Some(ProxyWarning::NoForwarded));
+        // A header that names no address: the client is the proxy.
+        assert_eq!(ProxyWarning::of(true, true, false), Some(ProxyWarning::NoForwarded));
+        assert_eq!(ProxyWarning::of(false, false, false), None);
+        assert_eq!(ProxyWarning::of(true, true, true), None);
     }
 
     #[test]
@@ -161,11 +170,20 @@ mod tests {
 
     #[test]
     fn a_private_peer_is_named_and_a_public_one_masked() {
-        assert_eq!(shown("127.0.0.1".parse().unwrap()), "127.0.0.1");
-        assert_eq!(shown("10.1.2.3".parse().unwrap()), "10.1.2.3");
-        assert_eq!(shown("fd00::7".parse().unwrap()), "fd00::7");
-        assert_eq!(shown("::1".parse().unwrap()), "::1");
-        assert_eq!(shown("203.0.113.9".parse().unwrap()), "203.0.113.x");
-        assert_eq!(shown("2001:db8:1:2:3:4:5:6".parse().unwrap()), "2001:db8:1:2::/64");
+        let shown = |ip: &str| shown(ip.parse().unwrap());
+        let named = |ip: &str| (ip.to_string(), ip.to_string());
+        assert_eq!(shown("127.0.0.1"), named("127.0.0.1"));
+        assert_eq!(shown("10.1.2.3"), named("10.1.2.3"));
+        assert_eq!(shown("fd00::7"), named("fd00::7"));
+        assert_eq!(shown("::1"), named("::1"));
+        // On a dual-stack listener, IPv4 peers arrive mapped.
+        assert_eq!(shown("::ffff:127.0.0.1"), named("127.0.0.1"));
+        assert_eq!(shown("::ffff:10.0.0.5"), named("10.0.0.5"));
+        // Each named value is one --trusted-proxy takes.
+        assert!(super::super::Proxies::parse(&[shown("::ffff:10.0.0.5").1]).is_ok());
+        let masked = |as_shown: &str| (as_shown.to_string(), "ITS-ADDRESS".to_string());
+        assert_eq!(shown("203.0.113.9"), masked("203.0.113.x"));
+        assert_eq!(shown("::ffff:203.0.113.9"), masked("203.0.113.x"));
+        assert_eq!(shown("2001:db8:1:2:3:4:5:6"), masked("2001:db8:1:2::/64"));
     }
 }

@@ -196,8 +196,9 @@ impl Validator {
             return String::new();
         };
         let value = value.trim();
-        if is_money(value) {
-            canonical_money(value)
+        let canonical = canonical_money(value);
+        if is_money(&canonical) {
+            canonical.into_owned()
         } else {
             self.push(
                 field,
@@ -300,17 +301,20 @@ fn out_of_years(field: &str) -> String {
     format!("`{field}` must fall within the years 0000 to 9999 in UTC.")
 }
 
-/// A non-negative decimal with at most 12 integer and 4 fractional digits.
-/// A well-formed amount without the zeros before its first digit that
-/// counts (`000548.00` is kept as `548.00`), which every page would otherwise
-/// show as written, grouped (`000,548.00`).
-fn canonical_money(s: &str) -> String {
+/// An amount without the zeros before its first digit that counts
+/// (`000548.00` is kept as `548.00`, `000` as `0`), which every page would
+/// otherwise show as written, grouped (`000,548.00`); they count toward no
+/// limit. One that starts otherwise is left as it is (`.5` stays refused).
+fn canonical_money(s: &str) -> std::borrow::Cow<'_, str> {
     let trimmed = s.trim_start_matches('0');
-    match trimmed.starts_with('.') || trimmed.is_empty() {
-        true => format!("0{trimmed}"),
-        false => trimmed.to_string(),
+    match (trimmed.len() == s.len(), trimmed.starts_with('.') || trimmed.is_empty()) {
+        (true, _) => s.into(),
+        (false, true) => format!("0{trimmed}").into(),
+        (false, false) => trimmed.into(),
     }
 }
+
+/// A non-negative decimal with at most 12 integer and 4 fractional digits.
 
 pub fn is_money(s: &str) -> bool {
     let (int, frac) = match s.split_once('.') {

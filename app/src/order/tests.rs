@@ -251,11 +251,13 @@ fn amounts_are_kept_without_leading_zeros() {
     body["totals"]["tax"] = "00.00".into();
     body["totals"]["discounts"] = "000".into();
     body["line_items"][0]["price"] = " 0249.50 ".into();
+    body["totals"]["shipping"] = "0000000000049.00".into();
     let order = parse_order(body.to_string().as_bytes()).unwrap().into_inner();
     assert_eq!(order.totals.total, "548.00");
     assert_eq!(order.totals.tax, "0.00");
     assert_eq!(order.totals.discounts, "0");
     assert_eq!(order.line_items[0].price, "249.50");
+    assert_eq!(order.totals.shipping, "49.00", "leading zeros count toward no limit");
     assert_eq!(order.totals.subtotal, "499.00", "well-formed amounts as sent");
 }
 

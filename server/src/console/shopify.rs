@@ -210,8 +210,6 @@ const OUTCOMES_SAID: [&str; 7] = [
     "erased",
 ];
 
-/// What a delivery's outcome means, in the console's language; an error code
-/// (a refused delivery) as "Refused (code)".
 /// A delivery's topic as the list shows it: as sent, or in words when it is
 /// one Lookout does not read (kept as `other`, never as sent: see `api::webhooks`).
 fn topic_said(locale: app::i18n::Locale, topic: String) -> impl IntoView {
@@ -221,6 +219,8 @@ fn topic_said(locale: app::i18n::Locale, topic: String) -> impl IntoView {
     }
 }
 
+/// What a delivery's outcome means, in the console's language; an error code
+/// (a refused delivery) as "Refused (code)".
 fn outcome_said(locale: app::i18n::Locale, outcome: &str) -> String {
     match outcome {
         _ if OUTCOMES_SAID.contains(&outcome) => t(locale, &format!("console.shopify.outcomes.{outcome}")),

@@ -37,6 +37,9 @@ async fn every_copy_box_names_what_its_button_copies() {
     assert_eq!(copy_label(&settings, "snippet"), "Copy the script tag");
     let shopify = owner.page("/console/shops/alpha/shopify").await;
     assert_eq!(copy_label(&shopify, "webhook-url"), "Copy the webhook address");
+    // A server that sends no mail shows the command that adds a member.
+    let team = owner.page("/console/shops/alpha/team").await;
+    assert_eq!(copy_label(&team, "add-member"), "Copy the command");
 
     let once = owner.once("/console/shops/alpha/keys").await;
     let made = owner.post("/console/shops/alpha/keys", &[("once", &once)]).await;

@@ -88,6 +88,10 @@ async fn a_trusted_proxy_that_forwards_no_client_is_counted_and_warned_of_once()
     burst(&server, 200, None).await;
     burst(&server, 20, Some("198.51.100.7")).await;
     assert_eq!(warnings(&server, "proxy_without_forwarded").await, 200.0);
+    // A header that names no address leaves the proxy as the client too.
+    burst(&server, 10, Some("unknown")).await;
+    burst(&server, 10, Some("")).await;
+    assert_eq!(warnings(&server, "proxy_without_forwarded").await, 220.0);
     assert_eq!(warnings(&server, "forwarded_untrusted").await, 0.0);
 
     let log = server.stop_and_read_log();
