@@ -55,9 +55,8 @@ impl Order {
         for r in returns {
             merge_return(&mut self.returns, r);
         }
-        for e in timeline {
-            add_event(&mut self.timeline, e);
-        }
+        // Each event once: `tidy` sorts them and drops the repeats.
+        self.timeline.extend(timeline);
         self.tidy();
         outcome(&before, self, order == Ordering::Less)
     }
@@ -90,9 +89,7 @@ impl Order {
     /// Adds events to the history, each once.
     pub fn merge_events(&mut self, events: Vec<TimelineEvent>) -> Merge {
         let before = self.clone();
-        for event in events {
-            add_event(&mut self.timeline, event);
-        }
+        self.timeline.extend(events);
         self.tidy();
         outcome(&before, self, false)
     }
@@ -230,12 +227,6 @@ fn merge_return(list: &mut Vec<Return>, incoming: Return) {
         .min_by(|a, b| instant(a).cmp(&instant(b)).then_with(|| a.cmp(b)))
     {
         stored.requested_at = first;
-    }
-}
-
-fn add_event(timeline: &mut Vec<TimelineEvent>, event: TimelineEvent) {
-    if !timeline.contains(&event) {
-        timeline.push(event);
     }
 }
 
