@@ -30,12 +30,15 @@ type Digest = [u8; 32];
 /// What a verification found: the key's shop, or `None` for a key that is not valid.
 pub type Found = Option<i64>;
 
+/// Where a verification's answer appears for those waiting on it.
+type Answer = watch::Receiver<Option<Found>>;
+
 /// Keys verified recently (by digest, with their shop and when) and the
 /// verifications under way (by digest, with where their answer will appear).
 pub struct VerifiedKeys {
     known: Mutex<HashMap<Digest, Remembered>>,
     /// Each with [`VerifiedKeys::forgotten`] when it began.
-    flights: Mutex<HashMap<Digest, (u64, watch::Receiver<Option<Found>>)>>,
+    flights: Mutex<HashMap<Digest, (u64, Answer)>>,
     flights_cap: usize,
     /// Keys forgotten so far: a verification that began before a key was
     /// forgotten (its key read before the key was revoked) answers its

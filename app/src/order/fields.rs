@@ -315,7 +315,6 @@ fn canonical_money(s: &str) -> std::borrow::Cow<'_, str> {
 }
 
 /// A non-negative decimal with at most 12 integer and 4 fractional digits.
-
 pub fn is_money(s: &str) -> bool {
     let (int, frac) = match s.split_once('.') {
         Some((i, f)) => (i, Some(f)),
