@@ -30,6 +30,22 @@ async fn until(server: &ServerProcess, name: &str, value: f64) {
     }
 }
 
+/// Pauses the replica's replay, writes order `#number` through the API (on
+/// the primary) and waits until the server sees the replica behind.
+async fn pause_and_write(server: &ServerProcess, replica: &str, key: &str, number: &str) {
+    on_replica(replica, "SELECT pg_wal_replay_pause()").await;
+    let put = reqwest::Client::new()
+        .put(format!("{}/api/v1/shops/demo/orders/%23{number}", server.base))
+        .bearer_auth(key)
+        .header("content-type", "application/json")
+        .body(EXAMPLE.replace("#1001", &format!("#{number}")))
+        .send()
+        .await
+        .expect("put");
+    assert_eq!(put.status(), 201);
+    until(server, "lookout_lookup_replica_behind", 1.0).await;
+}
+
 async fn on_replica(url: &str, statement: &str) {
     let mut conn = sqlx::PgConnection::connect(url).await.expect("the replica");
     sqlx::query(statement).execute(&mut conn).await.expect(statement);
@@ -74,17 +90,7 @@ async fn a_miss_on_a_replica_that_is_behind_is_asked_again_of_the_primary() {
     }
 
     // The replica stops replaying; an order is written on the primary.
-    on_replica(&replica, "SELECT pg_wal_replay_pause()").await;
-    let put = reqwest::Client::new()
-        .put(format!("{}/api/v1/shops/demo/orders/%2377001", server.base))
-        .bearer_auth(&key)
-        .header("content-type", "application/json")
-        .body(EXAMPLE.replace("#1001", "#77001"))
-        .send()
-        .await
-        .expect("put");
-    assert_eq!(put.status(), 201);
-    until(&server, "lookout_lookup_replica_behind", 1.0).await;
+    pause_and_write(&server, &replica, &key, "77001").await;
     assert!(server.metric("lookout_lookup_replica_lag_seconds").await > 0.0);
 
     // Not on the replica, found on the primary; a miss is still a miss.
@@ -107,17 +113,7 @@ async fn a_miss_on_a_replica_that_is_behind_is_asked_again_of_the_primary() {
     // Behind again, then the primary stops: a miss the primary cannot be
     // asked about is the replica's miss, and spends its attempt (an error
     // would give it back: hits from the replica, misses free).
-    on_replica(&replica, "SELECT pg_wal_replay_pause()").await;
-    let put = reqwest::Client::new()
-        .put(format!("{}/api/v1/shops/demo/orders/%2377002", server.base))
-        .bearer_auth(&key)
-        .header("content-type", "application/json")
-        .body(EXAMPLE.replace("#1001", "#77002"))
-        .send()
-        .await
-        .expect("put");
-    assert_eq!(put.status(), 201);
-    until(&server, "lookout_lookup_replica_behind", 1.0).await;
+    pause_and_write(&server, &replica, &key, "77002").await;
     pg.ctl("stop");
     let missed = r#"lookout_lookups_total{outcome="not_found"}"#;
     let before = server.metric(missed).await;
