@@ -24,6 +24,8 @@ pub mod order;
 #[cfg(feature = "ssr")]
 pub mod projection;
 #[cfg(feature = "ssr")]
+pub mod reminder;
+#[cfg(feature = "ssr")]
 pub mod renders;
 #[cfg(feature = "ssr")]
 pub mod shares;

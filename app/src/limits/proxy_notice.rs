@@ -13,11 +13,12 @@
 //! shopper writing the header itself.
 
 use super::Client;
+use crate::reminder::Reminder;
 use std::net::IpAddr;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
 
 /// How often a warning is logged again while its cause lasts: an hour.
-pub const REMIND_SECS: u64 = 3600;
+const REMIND: Duration = Duration::from_secs(3600);
 
 /// What is wrong with a request's proxy headers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -55,8 +56,8 @@ impl ProxyWarning {
     /// Counts a request from `peer` showing this, and logs it when due.
     pub fn note(self, peer: IpAddr) {
         metrics::counter!("lookout_proxy_warnings_total", "reason" => self.label()).increment(1);
-        static DUE: [Reminder; 2] = [Reminder::new(), Reminder::new()];
-        if DUE[self as usize].due(now_secs()) {
+        static DUE: [Reminder; 2] = [Reminder::new(REMIND), Reminder::new(REMIND)];
+        if DUE[self as usize].due() {
             self.log(peer);
         }
     }
@@ -99,41 +100,6 @@ fn shown(peer: IpAddr) -> (String, String) {
     }
 }
 
-/// Seconds since the process first asked: a clock that never goes back.
-fn now_secs() -> u64 {
-    static START: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
-    START.get_or_init(std::time::Instant::now).elapsed().as_secs()
-}
-
-/// When a warning is next due (seconds since the epoch; 0: at once).
-struct Reminder {
-    next: AtomicU64,
-}
-
-impl Reminder {
-    const fn new() -> Reminder {
-        Reminder {
-            next: AtomicU64::new(0),
-        }
-    }
-
-    /// True for exactly one caller once `now` has reached the time due, which
-    /// then moves an hour on.
-    fn due(&self, now: u64) -> bool {
-        let next = self.next.load(Ordering::Relaxed);
-        now >= next
-            && self
-                .next
-                .compare_exchange(
-                    next,
-                    now.saturating_add(REMIND_SECS),
-                    Ordering::Relaxed,
-                    Ordering::Relaxed,
-                )
-                .is_ok()
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -146,26 +112,6 @@ mod tests {
         assert_eq!(ProxyWarning::of(true, true, false), Some(ProxyWarning::NoForwarded));
         assert_eq!(ProxyWarning::of(false, false, false), None);
         assert_eq!(ProxyWarning::of(true, true, true), None);
-    }
-
-    #[test]
-    fn a_reminder_is_due_once_then_an_hour_later() {
-        let r = Reminder::new();
-        assert!(r.due(1_000));
-        assert!(!r.due(1_000));
-        assert!(!r.due(1_000 + REMIND_SECS - 1));
-        assert!(r.due(1_000 + REMIND_SECS));
-        assert!(!r.due(1_000 + REMIND_SECS));
-    }
-
-    #[test]
-    fn of_many_callers_at_once_one_is_told_it_is_due() {
-        let r = Reminder::new();
-        let told: usize = std::thread::scope(|s| {
-            let handles: Vec<_> = (0..16).map(|_| s.spawn(|| usize::from(r.due(5_000)))).collect();
-            handles.into_iter().map(|h| h.join().unwrap_or(0)).sum()
-        });
-        assert_eq!(told, 1);
     }
 
     #[test]

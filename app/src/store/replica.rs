@@ -5,26 +5,27 @@
 //! far the replica has replayed the primary's log: a replica that has not yet
 //! replayed what the primary had written at the check before (a second ago) is
 //! behind. While it is, a lookup that finds nothing there is asked again of the
-//! primary, once; hits, and every lookup while the replica keeps up, read the
-//! replica alone. What the primary wrote in the last second or so may still be
-//! missed (the check's own delay): a shopper rarely looks up an order that
-//! young.
+//! primary, as it was asked of the replica; hits, and every lookup while the
+//! replica keeps up, read the replica alone. What the primary wrote in the
+//! last second or so may still be missed (the check's own delay): a shopper
+//! rarely looks up an order that young.
 //!
 //! Told by `lookout_lookup_replica_behind` (1 while behind),
 //! `lookout_lookup_replica_lag_seconds` (how old the last change the replica
-//! replayed is, while behind; 0 otherwise) and
+//! replayed is, while behind: NaN before it has replayed one; 0 otherwise) and
 //! `lookout_lookup_primary_reads_total` (misses asked again of the primary).
-//! A lookup database that is no streaming replica (the primary itself, say)
-//! replays nothing and is never behind.
+//! A lookup database that is not in recovery (the primary itself, a promoted
+//! former replica) is never behind.
 
 use super::{readers, Store, StoreError};
+use crate::reminder::Reminder;
 use crate::view::StoredView;
 use sqlx::postgres::PgConnection;
 use sqlx::AnyPool;
 use sqlx::Connection;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Weak};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// How often the replica's place in the primary's log is checked.
 pub const EVERY: Duration = Duration::from_secs(1);
@@ -34,34 +35,22 @@ pub const EVERY: Duration = Duration::from_secs(1);
 const SAID_EVERY: Duration = Duration::from_secs(60);
 
 /// Whether lookups' replica is behind the primary (see the module's notes).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct ReplicaWatch {
     behind: AtomicBool,
-    /// What was logged of it (the watch's task alone changes it).
-    said: std::sync::Mutex<Said>,
+    /// Falling behind is logged at most once every [`SAID_EVERY`] ...
+    said: Reminder,
+    /// ... and catching up only after a line said it behind.
+    said_behind: AtomicBool,
 }
 
-/// Falling behind, logged at most once every [`SAID_EVERY`]; catching up,
-/// logged when falling behind was.
-#[derive(Debug, Default)]
-struct Said {
-    last: Option<Instant>,
-    open: bool,
-}
-
-impl Said {
-    /// Whether to log falling behind now.
-    fn fell_behind(&mut self, now: Instant) -> bool {
-        self.open = self.last.is_none_or(|at| now.duration_since(at) >= SAID_EVERY);
-        if self.open {
-            self.last = Some(now);
+impl Default for ReplicaWatch {
+    fn default() -> ReplicaWatch {
+        ReplicaWatch {
+            behind: AtomicBool::new(false),
+            said: Reminder::new(SAID_EVERY),
+            said_behind: AtomicBool::new(false),
         }
-        self.open
-    }
-
-    /// Whether to log catching up.
-    fn caught_up(&mut self) -> bool {
-        std::mem::take(&mut self.open)
     }
 }
 
@@ -74,40 +63,45 @@ impl ReplicaWatch {
     /// Lists the series from the start (a server calls this once its metrics
     /// recorder is in place), at what they are now.
     pub fn list(&self) {
-        let behind = self.behind();
-        metrics::gauge!("lookout_lookup_replica_behind").set(f64::from(u8::from(behind)));
-        if !behind {
-            metrics::gauge!("lookout_lookup_replica_lag_seconds").set(0.0);
-        }
+        // The lag is told again at the next check.
+        publish(self.behind(), None);
         metrics::counter!("lookout_lookup_primary_reads_total").increment(0);
     }
 
     fn set(&self, behind: bool, lag_secs: Option<f64>) {
         if self.behind.swap(behind, Ordering::Relaxed) != behind {
-            let mut said = self.said.lock().unwrap_or_else(|e| e.into_inner());
             match behind {
-                true if said.fell_behind(Instant::now()) => {
-                    tracing::warn!(
+                true => {
+                    let due = self.said.due();
+                    self.said_behind.store(due, Ordering::Relaxed);
+                    if due {
+                        tracing::warn!(
                         lag_secs = ?lag_secs,
                         "the lookup database (a replica) is behind the primary: lookups that find nothing there \
                          are asked again of the primary until it catches up (logged at most once a minute; \
                          lookout_lookup_replica_behind tells every time)"
-                    )
+                        )
+                    }
                 }
-                false if said.caught_up() => {
+                false if self.said_behind.swap(false, Ordering::Relaxed) => {
                     tracing::info!("the lookup database (a replica) has caught up with the primary")
                 }
-                _ => {}
+                false => {}
             }
         }
-        metrics::gauge!("lookout_lookup_replica_behind").set(f64::from(u8::from(behind)));
-        // Behind with no change replayed yet (a replica just started): not known.
-        let lag = match behind {
-            true => lag_secs.map_or(f64::NAN, |lag| lag.max(0.0)),
-            false => 0.0,
-        };
-        metrics::gauge!("lookout_lookup_replica_lag_seconds").set(lag);
+        publish(behind, lag_secs);
     }
+}
+
+/// Sets the gauges: whether behind, and the lag while behind (NaN when not
+/// known: nothing replayed yet), 0 otherwise.
+fn publish(behind: bool, lag_secs: Option<f64>) {
+    metrics::gauge!("lookout_lookup_replica_behind").set(f64::from(u8::from(behind)));
+    let lag = match behind {
+        true => lag_secs.map_or(f64::NAN, |lag| lag.max(0.0)),
+        false => 0.0,
+    };
+    metrics::gauge!("lookout_lookup_replica_lag_seconds").set(lag);
 }
 
 impl Store {
@@ -210,9 +204,10 @@ async fn run(watch: Weak<ReplicaWatch>, primary: AnyPool, url: String) {
 
 /// `step`, failed when it takes longer than [`CHECK_TIMEOUT`].
 async fn within<T>(step: impl std::future::Future<Output = Result<T, sqlx::Error>>) -> Result<T, sqlx::Error> {
-    tokio::time::timeout(CHECK_TIMEOUT, step)
-        .await
-        .unwrap_or(Err(sqlx::Error::PoolTimedOut))
+    tokio::time::timeout(CHECK_TIMEOUT, step).await.unwrap_or_else(|_| {
+        let late = std::io::Error::new(std::io::ErrorKind::TimedOut, "no answer within 5 s");
+        Err(sqlx::Error::Io(late))
+    })
 }
 
 /// Behind: the replica has replayed less than the primary had written a check
@@ -271,21 +266,6 @@ mod tests {
         for bad in ["", "0", "x/1", "1/", "/1", "100000000/0", "0/100000000"] {
             assert_eq!(lsn(bad), None, "{bad:?}");
         }
-    }
-
-    #[test]
-    fn falling_behind_is_said_once_a_minute_and_catching_up_after_it() {
-        let mut said = Said::default();
-        let t0 = Instant::now();
-        assert!(said.fell_behind(t0));
-        assert!(said.caught_up());
-        // Hovering about the line: neither said again within the minute.
-        assert!(!said.fell_behind(t0 + Duration::from_secs(2)));
-        assert!(!said.caught_up());
-        assert!(!said.fell_behind(t0 + Duration::from_secs(59)));
-        assert!(!said.caught_up());
-        assert!(said.fell_behind(t0 + SAID_EVERY));
-        assert!(said.caught_up());
     }
 
     #[test]
