@@ -168,7 +168,7 @@ async fn held(
     next: Next,
     busy: impl FnOnce(&Parts) -> Response,
 ) -> Response {
-    let (parts, body) = req.into_parts();
+    let (mut parts, body) = req.into_parts();
     // The form first (the guard has bounded its size), then the turn.
     let body = match parts.method {
         Method::GET | Method::HEAD => body,
@@ -177,7 +177,10 @@ async fn held(
             Err(_) => return crate::guard::too_large(parts.uri.path(), &parts.headers),
         },
     };
-    let Some(pass) = lane.enter(state.client(&parts)).await else {
+    let client = state.client(&parts);
+    // Found once: the page's handler asks again.
+    parts.extensions.insert(client);
+    let Some(pass) = lane.enter(client).await else {
         return busy(&parts);
     };
     let answer = next.run(Request::from_parts(parts, body)).await;

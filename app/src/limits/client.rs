@@ -158,8 +158,14 @@ impl Client {
     }
 }
 
-/// The client of a request, from its connection (axum's `ConnectInfo`) and headers.
+/// The client of a request, from its connection (axum's `ConnectInfo`) and headers;
+/// the one already found for it, if a layer before kept it in the request's
+/// extensions (so that a proxy's request is counted once, however many parts
+/// of the server ask).
 pub fn client_of(parts: &http::request::Parts, proxies: &Proxies) -> Client {
+    if let Some(client) = parts.extensions.get::<Client>() {
+        return *client;
+    }
     let peer = parts
         .extensions
         .get::<axum::extract::ConnectInfo<SocketAddr>>()

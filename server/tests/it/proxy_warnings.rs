@@ -100,3 +100,35 @@ async fn a_trusted_proxy_that_forwards_no_client_is_counted_and_warned_of_once()
     assert!(warned[0].contains("127.0.0.1"), "names the proxy: {}", warned[0]);
     assert!(lines_with(&log, "is not a trusted proxy").is_empty(), "{log}");
 }
+
+/// A console page asks for its client twice (its lane, then the sign-in's own
+/// allowances): each request is counted once.
+#[tokio::test]
+async fn a_console_request_is_counted_once() {
+    let db = TestDb::new();
+    lookout_ok(&db.url, &["demo"]);
+    let server = ServerProcess::start(lookout_command(&db.url), &[]);
+    let client = reqwest::Client::new();
+    let pages = (0..20).map(|_| {
+        client
+            .get(format!("{}/console", server.base))
+            .header("x-forwarded-for", "198.51.100.7")
+            .send()
+    });
+    let sign_ins = (0..20).map(|_| {
+        client
+            .post(format!("{}/console/sign-in", server.base))
+            .header("x-forwarded-for", "198.51.100.7")
+            .form(&[("email", "owner@demo.example"), ("password", "wrong"), ("csrf", "none")])
+            .send()
+    });
+    let (pages, sign_ins) = futures::join!(futures::future::join_all(pages), futures::future::join_all(sign_ins));
+    for answer in pages {
+        assert_eq!(answer.expect("an answer").status(), 200);
+    }
+    for answer in sign_ins {
+        // No form token: refused before any password is checked.
+        assert_eq!(answer.expect("an answer").status(), 403);
+    }
+    assert_eq!(warnings(&server, "forwarded_untrusted").await, 40.0);
+}
