@@ -46,8 +46,11 @@ pub const ACCOUNT_FROM_ALL_CLIENTS: u32 = 10;
 /// (a backfill), and then no more.
 pub const DEFAULT_API_WRITES_PER_KEY: u32 = 90_000;
 
-/// Keys each in-memory table holds at most, unless configured: about 2.5 MiB a table.
-pub const DEFAULT_CAPACITY: usize = 65_536;
+/// Keys each in-memory table holds at most, unless configured: seven eighths of
+/// 65,536, the most a hash table of 65,536 slots holds (its load is at most
+/// seven eighths), about 1.6 MiB when full. One key more would double the table
+/// to 131,072 slots and 3.2 MiB, half of them empty.
+pub const DEFAULT_CAPACITY: usize = 57_344;
 
 impl Default for LimitSettings {
     fn default() -> Self {

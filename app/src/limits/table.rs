@@ -126,6 +126,12 @@ impl Table {
         self.entries.contains_key(key)
     }
 
+    /// Keys the table's memory has room for now, before it grows.
+    #[cfg(test)]
+    pub fn slots(&self) -> usize {
+        self.entries.capacity()
+    }
+
     /// Keys held now.
     pub fn len(&self) -> usize {
         self.entries.len()

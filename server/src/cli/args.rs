@@ -56,7 +56,7 @@ pub(super) struct LimitArgs {
     /// Requests for order links at one shop per hour (all addresses).
     #[arg(long, env = "LOOKOUT_ORDER_LINKS_PER_SHOP", default_value_t = 300, value_parser = at_least_one())]
     order_links_per_shop: u32,
-    /// Keys each in-memory limiter table holds at most (about 40 bytes each).
+    /// Keys each in-memory limiter table holds at most (about 30 bytes each).
     #[arg(long, env = "LOOKOUT_LIMITER_CAPACITY", default_value_t = app::limits::DEFAULT_CAPACITY,
           value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=100_000_000))]
     limiter_capacity: usize,

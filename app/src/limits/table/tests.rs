@@ -188,6 +188,24 @@ fn a_key_back_in_the_table_leaves_no_record_behind_and_gets_its_attempts_back() 
 }
 
 #[test]
+fn a_full_table_at_the_default_capacity_never_grows_past_it() {
+    // Each key fresh and spent once: a flood of misses at ever new order numbers.
+    let rule = Rule::new(8, Duration::from_secs(900));
+    let mut t = Table::new(crate::limits::DEFAULT_CAPACITY);
+    for k in 0..(crate::limits::DEFAULT_CAPACITY as u64 + 10_000) {
+        take(&mut t, k, rule, 1_000 + k / 100).unwrap();
+    }
+    assert!(t.len() <= crate::limits::DEFAULT_CAPACITY);
+    // The hash table holds at most seven eighths of its slots: at the default
+    // it is full with no room to spare, and has never doubled to make room.
+    assert_eq!(
+        t.slots(),
+        crate::limits::DEFAULT_CAPACITY,
+        "the table grew past its keys"
+    );
+}
+
+#[test]
 fn rules_never_divide_by_zero_or_overflow() {
     for (allowed, window) in [(0, 0), (1, 0), (u32::MAX, 1), (1, u64::MAX)] {
         let rule = Rule::new(allowed, Duration::from_millis(window));
