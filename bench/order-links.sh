@@ -7,5 +7,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/env.sh
-ROUNDS="${1:-500}" cargo test --release -p server --features app/ssr --test it \
+# The release profile's optimisation, without its link-time step (tests linked
+# with it build for many minutes more; the figures are the server's, not its link).
+ROUNDS="${1:-500}" CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 cargo test --release -p server --features app/ssr --test it \
   outbox::bench_answer_times_and_request_to_mail -- --ignored --nocapture 2>&1 | grep -E "^(answer|request to mail|test result)"

@@ -49,7 +49,7 @@ pub const DEFAULT_API_WRITES_PER_KEY: u32 = 90_000;
 /// Keys each in-memory table holds at most, unless configured: seven eighths of
 /// 65,536, the most a hash table of 65,536 slots holds (its load is at most
 /// seven eighths), about 1.6 MiB when full. One key more would double the table
-/// to 131,072 slots and 3.2 MiB, half of them empty.
+/// to 131,072 slots and 3.1 MiB, half of them empty.
 pub const DEFAULT_CAPACITY: usize = 57_344;
 
 impl Default for LimitSettings {

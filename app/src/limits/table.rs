@@ -167,18 +167,45 @@ impl Table {
 
     /// Makes sure `key` has a place, making room if the table is full.
     pub fn room_for(&mut self, key: &LimitKey, rule: Rule, now: u64) {
-        if self.entries.len() >= self.capacity && !self.entries.contains_key(key) {
+        if self.entries.contains_key(key) {
+            return;
+        }
+        if self.entries.len() >= self.capacity {
             self.make_room(rule, now);
         }
+        self.keep_slots();
+    }
+
+    /// Leaves the hash table room for one more key without growing past what
+    /// `capacity` keys take. The hash table grows (doubles) when it has no room
+    /// left for a new key, and the marks that removed keys leave in it use that
+    /// room up before it holds `capacity` keys: a table that had forgotten or
+    /// given back keys doubled below its capacity. When the room is gone it is
+    /// made again here, at twice the keys held but never more than `capacity`
+    /// take: at the same size, that clears the marks.
+    fn keep_slots(&mut self) {
+        let held = self.entries.len();
+        if self.entries.capacity() > held {
+            return;
+        }
+        let wanted = (held * 2).min(self.capacity).max(held + 1);
+        let mut fresh = HashMap::with_capacity_and_hasher(wanted, Default::default());
+        fresh.extend(self.entries.drain());
+        self.entries = fresh;
     }
 
     /// Takes the attempt [`Table::check`] allowed (after [`Table::room_for`]).
     /// A key coming back into the table takes its record with it (the table's
     /// state now says all the record did), so the cell is free for another.
+    /// (A key held is changed in place: inserting it again would ask the hash
+    /// table for room it does not need.)
     pub fn commit(&mut self, key: LimitKey, next: u64) {
-        if self.entries.insert(key, next).is_none() {
-            self.forgotten.clear(&key);
+        if let Some(held) = self.entries.get_mut(&key) {
+            *held = next;
+            return;
         }
+        self.entries.insert(key, next);
+        self.forgotten.clear(&key);
     }
 
     /// Gives one attempt back (the lookup found its order), to the key's record

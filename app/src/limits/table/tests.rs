@@ -187,21 +187,47 @@ fn a_key_back_in_the_table_leaves_no_record_behind_and_gets_its_attempts_back() 
     }
 }
 
+/// A key whose hash falls anywhere in the table, as a keyed hash's does.
+fn spread(n: u64) -> LimitKey {
+    key(n.wrapping_mul(0x9e37_79b9_7f4a_7c15))
+}
+
 #[test]
 fn a_full_table_at_the_default_capacity_never_grows_past_it() {
-    // Each key fresh and spent once: a flood of misses at ever new order numbers.
+    use crate::limits::DEFAULT_CAPACITY;
+    // The keys a flood brings: fresh ones, second misses at keys held, and
+    // found orders giving their attempt back, a key at a time.
     let rule = Rule::new(8, Duration::from_secs(900));
-    let mut t = Table::new(crate::limits::DEFAULT_CAPACITY);
-    for k in 0..(crate::limits::DEFAULT_CAPACITY as u64 + 10_000) {
-        take(&mut t, k, rule, 1_000 + k / 100).unwrap();
+    let mut t = Table::new(DEFAULT_CAPACITY);
+    let most = (DEFAULT_CAPACITY * 3) as u64;
+    for k in 0..most {
+        let now = 1_000 + k / 100;
+        take_key(&mut t, spread(k), rule, now).unwrap();
+        // Every third key is missed again a little later.
+        if k % 3 == 0 && k >= 50 {
+            let again = spread(k - 50);
+            if t.holds(&again) {
+                take_key(&mut t, again, rule, now).unwrap();
+            }
+        }
+        // Every fifth gives its attempt back (a hit), which removes a key
+        // whose allowance is whole again.
+        if k % 5 == 0 && k >= 20 {
+            t.give_back(&spread(k - 20), rule, now);
+        }
+        assert!(t.len() <= DEFAULT_CAPACITY);
+        // The hash table holds at most seven eighths of its slots: at the
+        // default it has room for the capacity and never doubles past it.
+        assert!(
+            t.slots() <= DEFAULT_CAPACITY,
+            "the table grew past its keys: room for {} with {} held, after {k} keys",
+            t.slots(),
+            t.len()
+        );
     }
-    assert!(t.len() <= crate::limits::DEFAULT_CAPACITY);
-    // The hash table holds at most seven eighths of its slots: at the default
-    // it is full with no room to spare, and has never doubled to make room.
-    assert_eq!(
-        t.slots(),
-        crate::limits::DEFAULT_CAPACITY,
-        "the table grew past its keys"
+    assert!(
+        t.forgotten_bytes() > 0,
+        "the table was full and forgot keys with attempts out"
     );
 }
 
