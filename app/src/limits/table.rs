@@ -92,6 +92,9 @@ pub struct Table {
     forced: u64,
     /// What the keys forgotten with attempts out had spent.
     forgotten: Forgotten,
+    /// Times the hash table was made again (`keep_slots`).
+    #[cfg(test)]
+    remade: usize,
 }
 
 /// A key's allowance is spent: it has an attempt again after this many ms.
@@ -107,6 +110,8 @@ impl Table {
             rescan_at: 0,
             forced: 0,
             forgotten: Forgotten::new(capacity),
+            #[cfg(test)]
+            remade: 0,
         }
     }
 
@@ -173,7 +178,7 @@ impl Table {
         if self.entries.len() >= self.capacity {
             self.make_room(rule, now);
         }
-        self.keep_slots();
+        self.keep_slots(now);
     }
 
     /// Leaves the hash table room for one more key without growing past what
@@ -182,16 +187,27 @@ impl Table {
     /// room up before it holds `capacity` keys: a table that had forgotten or
     /// given back keys doubled below its capacity. When the room is gone it is
     /// made again here, at twice the keys held but never more than `capacity`
-    /// take: at the same size, that clears the marks.
-    fn keep_slots(&mut self) {
+    /// take (at the same size, that clears the marks), with room for at least
+    /// a sixteenth of `capacity` more keys (the least spent eighth is forgotten
+    /// first when the table is that close to full): it is made again at most
+    /// once every that many new keys, whatever removes keys meanwhile.
+    fn keep_slots(&mut self, now: u64) {
         let held = self.entries.len();
         if self.entries.capacity() > held {
             return;
         }
+        if self.capacity.saturating_sub(held) < self.capacity / 16 {
+            self.forget_least_spent(now);
+        }
+        let held = self.entries.len();
         let wanted = (held * 2).min(self.capacity).max(held + 1);
         let mut fresh = HashMap::with_capacity_and_hasher(wanted, Default::default());
         fresh.extend(self.entries.drain());
         self.entries = fresh;
+        #[cfg(test)]
+        {
+            self.remade += 1;
+        }
     }
 
     /// Takes the attempt [`Table::check`] allowed (after [`Table::room_for`]).

@@ -232,6 +232,41 @@ fn a_full_table_at_the_default_capacity_never_grows_past_it() {
 }
 
 #[test]
+fn a_table_made_again_has_room_for_many_new_keys() {
+    // Made again with no room left at full capacity (removed keys' marks can
+    // use the room up anywhere near it), it must leave room for many keys, not
+    // one: made again for every new key, a table near full under hits and
+    // misses would copy itself for every miss.
+    use crate::limits::DEFAULT_CAPACITY;
+    let rule = Rule::new(8, Duration::from_secs(900));
+    let mut t = Table::new(DEFAULT_CAPACITY);
+    for k in 0..DEFAULT_CAPACITY as u64 {
+        take_key(&mut t, spread(k), rule, 1_000 + k / 100).unwrap();
+    }
+    assert_eq!(
+        (t.len(), t.slots()),
+        (DEFAULT_CAPACITY, DEFAULT_CAPACITY),
+        "full, no room left"
+    );
+    let before = t.remade;
+    t.keep_slots(2_000);
+    assert_eq!(t.remade, before + 1);
+    assert!(
+        t.slots() <= DEFAULT_CAPACITY,
+        "made again past its capacity: {}",
+        t.slots()
+    );
+    assert!(
+        t.slots() - t.len() >= DEFAULT_CAPACITY / 16,
+        "room for {} keys only",
+        t.slots() - t.len()
+    );
+    // The least spent went: the last keys taken are all still held.
+    let last = DEFAULT_CAPACITY as u64 - 100;
+    assert!((last..DEFAULT_CAPACITY as u64).all(|k| t.holds(&spread(k))));
+}
+
+#[test]
 fn rules_never_divide_by_zero_or_overflow() {
     for (allowed, window) in [(0, 0), (1, 0), (u32::MAX, 1), (1, u64::MAX)] {
         let rule = Rule::new(allowed, Duration::from_millis(window));
