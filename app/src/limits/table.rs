@@ -8,7 +8,9 @@
 //! The table never holds more than its capacity. When it is full, keys with at
 //! most one attempt outstanding are forgotten first (one typo carries the least
 //! information); if that frees little, the least spent eighth of the keys is
-//! forgotten. A new key is never refused for want of room (refusing would let a
+//! forgotten. (So is the least spent eighth when the table is within a
+//! sixteenth of full and its hash table must be made again: see
+//! [`Table::keep_slots`].) A new key is never refused for want of room (refusing would let a
 //! flood lock every shopper out), and the keys forgotten are always the least
 //! spent: freeing a key with `k` attempts out takes a table full of keys spent
 //! more recently, tens of thousands of misses.
@@ -186,22 +188,23 @@ impl Table {
     /// left for a new key, and the marks that removed keys leave in it use that
     /// room up before it holds `capacity` keys: a table that had forgotten or
     /// given back keys doubled below its capacity. When the room is gone it is
-    /// made again here, at twice the keys held but never more than `capacity`
-    /// take (at the same size, that clears the marks), with room for at least
-    /// a sixteenth of `capacity` more keys (the least spent eighth is forgotten
-    /// first when the table is that close to full): it is made again at most
-    /// once every that many new keys, whatever removes keys meanwhile.
+    /// made again here, for twice the keys held but never more than `capacity`
+    /// (at the same size, that clears the marks). Made again with room for a
+    /// few keys, a table near full under hits and misses would be copied at
+    /// nearly every miss; so when the new one would have room for less than a
+    /// sixteenth of `capacity` and the table is that close to full, the least
+    /// spent eighth is forgotten first (as when the table is full).
     fn keep_slots(&mut self, now: u64) {
         let held = self.entries.len();
         if self.entries.capacity() > held {
             return;
         }
-        if self.capacity.saturating_sub(held) < self.capacity / 16 {
-            self.forget_least_spent(now);
-        }
-        let held = self.entries.len();
         let wanted = (held * 2).min(self.capacity).max(held + 1);
         let mut fresh = HashMap::with_capacity_and_hasher(wanted, Default::default());
+        let least = self.capacity / 16;
+        if fresh.capacity() - held < least && self.capacity.saturating_sub(held) < least {
+            self.forget_least_spent(now);
+        }
         fresh.extend(self.entries.drain());
         self.entries = fresh;
         #[cfg(test)]
@@ -264,11 +267,15 @@ impl Table {
         let cut = (tats.len() / 8).min(tats.len().saturating_sub(1));
         let (_, threshold, _) = tats.select_nth_unstable(cut);
         let threshold = *threshold;
-        let before = self.entries.len();
-        let forgotten = &mut self.forgotten;
-        self.entries
-            .retain(|key, tat| *tat > threshold || forget(forgotten, key, *tat, now));
-        self.forced += (before - self.entries.len()) as u64;
+        let (forgotten, forced) = (&mut self.forgotten, &mut self.forced);
+        self.entries.retain(|key, tat| {
+            if *tat > threshold {
+                return true;
+            }
+            // A key whose allowance is whole again had nothing out.
+            *forced += u64::from(*tat > now);
+            forget(forgotten, key, *tat, now)
+        });
     }
 }
 
