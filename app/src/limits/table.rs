@@ -10,10 +10,10 @@
 //! information); if that frees little, the least spent eighth of the keys is
 //! forgotten. (So is the least spent eighth when the table is within a
 //! sixteenth of full and its hash table must be made again: see
-//! [`Table::keep_slots`].) A new key is never refused for want of room (refusing would let a
-//! flood lock every shopper out), and the keys forgotten are always the least
-//! spent: freeing a key with `k` attempts out takes a table full of keys spent
-//! more recently, tens of thousands of misses.
+//! [`Table::keep_slots`].) A new key is never refused for want of room
+//! (refusing would let a flood lock every shopper out), and the keys forgotten
+//! are always the least spent: freeing a key with `k` attempts out takes a
+//! table full of keys spent more recently, tens of thousands of misses.
 //!
 //! Forgetting a key does not give it its allowance back: what it had spent is
 //! remembered in fixed memory ([`Forgotten`]), under the key's own fingerprint,
@@ -174,10 +174,12 @@ impl Table {
 
     /// Makes sure `key` has a place, making room if the table is full.
     pub fn room_for(&mut self, key: &LimitKey, rule: Rule, now: u64) {
-        if self.entries.contains_key(key) {
+        let full = self.entries.len() >= self.capacity;
+        // Most calls find room: the key is looked for only when there is none.
+        if !full && self.entries.capacity() > self.entries.len() || self.entries.contains_key(key) {
             return;
         }
-        if self.entries.len() >= self.capacity {
+        if full {
             self.make_room(rule, now);
         }
         self.keep_slots(now);
