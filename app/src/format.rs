@@ -226,6 +226,10 @@ mod tests {
         assert_eq!(money("1249.00", "USD", Locale::En), "$1,249.00");
         assert_eq!(plain(money("548.00", "NOK", Locale::En)), "NOK 548.00");
         assert_eq!(money("1249", "JPY", Locale::Zh).replace(NBSP, " "), "JPY 1,249");
+        assert_eq!(money("1249.00", "TWD", Locale::ZhHant), "$1,249.00");
+        assert_eq!(money("1249.00", "HKD", Locale::ZhHant), "HK$1,249.00");
+        assert_eq!(money("1249.00", "CNY", Locale::ZhHant), "CN¥1,249.00");
+        assert_eq!(plain(money("1249", "JPY", Locale::ZhHant)), "JPY 1,249");
         assert_eq!(plain(money("1234567.891", "KWD", Locale::De)), "1.234.567,891 KWD");
         assert_eq!(money("1249.5", "EUR", Locale::Fr), "1\u{202f}249,50\u{a0}€");
         assert_eq!(plain(money("548", "CHF", Locale::Fr)), "548,00 CHF");
@@ -335,6 +339,7 @@ mod tests {
         assert_eq!(date(t, Locale::Da), "2. nov. 2026");
         assert_eq!(date("2026-10-15", Locale::Pl), "15 paź 2026");
         assert_eq!(date(t, Locale::Ja), "2026年11月2日");
+        assert_eq!(date(t, Locale::ZhHant), "2026年11月2日");
         // Every locale says every month, and one date differently from the next.
         for locale in Locale::ALL {
             let said: Vec<String> = (1..=12).map(|m| date(&format!("2026-{m:02}-17"), locale)).collect();

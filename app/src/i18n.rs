@@ -17,6 +17,8 @@ pub enum Locale {
     De,
     #[serde(rename = "zh")]
     Zh,
+    #[serde(rename = "zh-Hant")]
+    ZhHant,
     #[serde(rename = "fr")]
     Fr,
     #[serde(rename = "es")]
@@ -37,7 +39,7 @@ pub enum Locale {
 
 impl Locale {
     /// Every locale, in the order the language switcher shows them.
-    pub const ALL: [Locale; 13] = [
+    pub const ALL: [Locale; 14] = [
         Locale::En,
         Locale::Da,
         Locale::De,
@@ -51,6 +53,7 @@ impl Locale {
         Locale::Sv,
         Locale::Ja,
         Locale::Zh,
+        Locale::ZhHant,
     ];
 
     /// The code used in `?locale=`, in files and in `<html lang>`.
@@ -58,8 +61,8 @@ impl Locale {
         self.names().code
     }
 
-    /// The page's `lang`: the code, but Chinese as written here, Simplified
-    /// (`zh-Hans`), and Portuguese as written here, Brazil's (`pt-BR`), so
+    /// The page's `lang`: the code, but Chinese in Simplified characters as
+    /// `zh-Hans` (Traditional's code, `zh-Hant`, is its tag), and Portuguese as written here, Brazil's (`pt-BR`), so
     /// that browsers and screen readers pick the right glyphs, words and voice.
     pub fn lang_tag(self) -> &'static str {
         self.names().tag
@@ -95,7 +98,12 @@ impl Locale {
             Locale::Zh => &Names {
                 code: "zh",
                 tag: "zh-Hans",
-                native: "中文",
+                native: "简体中文",
+            },
+            Locale::ZhHant => &Names {
+                code: "zh-Hant",
+                tag: "zh-Hant",
+                native: "繁體中文",
             },
             Locale::Fr => &Names {
                 code: "fr",
@@ -147,10 +155,14 @@ impl Locale {
 
     /// Parses a language tag loosely: `nb`, `nb-NO`, `no`, `NN`, `zh-Hans-CN`, `de_AT`.
     pub fn parse(tag: &str) -> Option<Locale> {
-        let primary = tag.trim().split(['-', '_']).next()?;
+        let mut subtags = tag.trim().split(['-', '_']);
+        let primary = subtags.next()?;
         // Norwegian in any written form reads Bokmål best of what we have.
         if primary.eq_ignore_ascii_case("no") || primary.eq_ignore_ascii_case("nn") {
             return Some(Locale::Nb);
+        }
+        if primary.eq_ignore_ascii_case("zh") {
+            return Some(chinese_script(subtags));
         }
         Locale::ALL.into_iter().find(|l| l.code().eq_ignore_ascii_case(primary))
     }
@@ -181,6 +193,23 @@ impl Locale {
             }
         }
         best.map(|(_, l)| l)
+    }
+}
+
+/// Which characters a Chinese tag's reader reads, from the subtags after `zh`:
+/// the first script or region it names decides (a tag names its script
+/// first: `zh-Hant-CN`, `zh-Hans-HK`). Traditional for `Hant` and for Taiwan,
+/// Hong Kong and Macao; else Simplified. An extension or private part
+/// (`-u-…`, `-x-…`) says neither.
+fn chinese_script<'a>(subtags: impl Iterator<Item = &'a str>) -> Locale {
+    let decides = |subtag: &&str| {
+        ["hans", "hant", "tw", "hk", "mo"]
+            .iter()
+            .any(|d| subtag.eq_ignore_ascii_case(d))
+    };
+    match subtags.take(3).take_while(|subtag| subtag.len() > 1).find(decides) {
+        Some(said) if !said.eq_ignore_ascii_case("hans") => Locale::ZhHant,
+        _ => Locale::Zh,
     }
 }
 

@@ -4,7 +4,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { PHONE, axe, launchBrowser, startServer } from './harness.mjs';
 
-const LOCALES = ['en', 'da', 'de', 'es', 'fr', 'it', 'ja', 'nb', 'nl', 'pl', 'pt', 'sv', 'zh'];
+const LOCALES = ['en', 'da', 'de', 'es', 'fr', 'it', 'ja', 'nb', 'nl', 'pl', 'pt', 'sv', 'zh', 'zh-Hant'];
 // The page's lang where it says more than the code.
 const TAGS = { zh: 'zh-Hans', pt: 'pt-BR' };
 

@@ -171,6 +171,8 @@ test('a shop that does not exist becomes a link, and a data-target that matches 
     `<script src="${lookout.base}/embed.js" data-shop="old-shop" data-locale="constructor" async></script>`,
     `<script src="${lookout.base}/embed.js" data-shop="gone-shop-sv" data-locale=" sv " async></script>`,
     `<script src="${lookout.base}/embed.js" data-shop="gone-shop-pt" data-locale="pt-PT" async></script>`,
+    `<script src="${lookout.base}/embed.js" data-shop="gone-shop-tw" data-locale="zh-TW" async></script>`,
+    `<script src="${lookout.base}/embed.js" data-shop="gone-shop-cn" data-locale="zh-Hans-HK" async></script>`,
     `<script src="${lookout.base}/embed.js" data-shop="demo" data-target="#missing" async></script>`,
     // A widget in a drawer not yet open: hidden, it still says it is there.
     `<div id="drawer" style="display:none"></div>`,
@@ -198,6 +200,9 @@ test('a shop that does not exist becomes a link, and a data-target that matches 
   assert.deepEqual(await linkFor('/track/gone-shop-sv?locale=sv'), ['Spåra din beställning', 'sv']);
   // Portuguese as the pages write it, Brazil's.
   assert.deepEqual(await linkFor('/track/gone-shop-pt?locale=pt'), ['Acompanhe seu pedido', 'pt-BR']);
+  // Chinese in the characters its reader writes: Taiwan's Traditional, a script said Simplified.
+  assert.deepEqual(await linkFor('/track/gone-shop-tw?locale=zh-Hant'), ['查詢訂單', 'zh-Hant']);
+  assert.deepEqual(await linkFor('/track/gone-shop-cn?locale=zh'), ['查询订单', 'zh-Hans']);
   // The real shop's widget stays: it said it was the widget.
   const frame = page.frameLocator('iframe[title="Track your order"]').first();
   await frame.locator('form').first().waitFor({ timeout: 20_000 });

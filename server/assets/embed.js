@@ -22,11 +22,13 @@
   var WORDS = {
     en: "Track your order", da: "Spor din bestilling", de: "Bestellung verfolgen", es: "Sigue tu pedido",
     fr: "Suivre votre commande", it: "Traccia il tuo ordine", ja: "注文状況の確認", nb: "Spor bestillingen din",
-    nl: "Volg je bestelling", pl: "Śledź zamówienie", pt: "Acompanhe seu pedido", sv: "Spåra din beställning", zh: "查询订单"
-  };
+    nl: "Volg je bestelling", pl: "Śledź zamówienie", pt: "Acompanhe seu pedido", sv: "Spåra din beställning", zh: "查询订单",
+    "zh-Hant": "查詢訂單" };
   function code(tag) {
-    var l = String(tag || "").trim().toLowerCase().split(/[-_]/)[0];
+    var t = String(tag || "").trim().toLowerCase().replace(/_/g, "-"), l = t.split("-")[0];
     l = l === "nn" || l === "no" ? "nb" : l;
+    // zh: first script or region said decides (Hant, TW, HK, MO: Traditional).
+    if (l == "zh" && /^zh(-(?!(hans|hant|tw|hk|mo)(-|$))[a-z\d]{2,8}){0,2}-(hant|tw|hk|mo)(-|$)/.test(t)) l = "zh-Hant";
     return typeof WORDS[l] == "string" ? l : "";
   }
   // data-locale, the browser's, the page's, English.

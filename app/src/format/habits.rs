@@ -54,6 +54,7 @@ pub(super) fn of(locale: Locale) -> &'static Habits {
         Locale::Pt => &PT,
         Locale::Sv => &SV,
         Locale::Zh => &ZH,
+        Locale::ZhHant => &ZH_HANT,
     }
 }
 
@@ -232,6 +233,23 @@ static ZH: Habits = Habits {
     percent: "",
     signs: &[
         ("CNY", Sign::Before("¥")),
+        ("USD", Sign::Before("US$")),
+        ("EUR", Sign::Before("€")),
+    ],
+    code_before: true,
+    date: "%{y}年%{n}月%{d}日",
+    months: NUMERIC,
+};
+
+static ZH_HANT: Habits = Habits {
+    group: ',',
+    point: '.',
+    group_from: 4,
+    percent: "",
+    signs: &[
+        ("TWD", Sign::Before("$")),
+        ("HKD", Sign::Before("HK$")),
+        ("CNY", Sign::Before("CN¥")),
         ("USD", Sign::Before("US$")),
         ("EUR", Sign::Before("€")),
     ],

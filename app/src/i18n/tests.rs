@@ -106,6 +106,10 @@ fn every_key_resolves_through_the_library_in_every_locale() {
     // A translated string really differs from English where it should.
     assert_eq!(t(Locale::Nb, "form.submit"), "Spor bestilling");
     assert_eq!(t(Locale::Zh, "status.payment.paid.name"), "已付款");
+    // Traditional Chinese is read from its own file, not from Simplified's or English.
+    assert_eq!(t(Locale::Zh, "form.submit"), "查询订单");
+    assert_eq!(t(Locale::ZhHant, "form.submit"), "查詢訂單");
+    assert_eq!(t(Locale::ZhHant, "console.sign_out"), "登出");
     assert_ne!(t(Locale::Fr, "form.submit"), t(Locale::En, "form.submit"));
     assert_ne!(t(Locale::Es, "form.submit"), t(Locale::En, "form.submit"));
 }
@@ -184,11 +188,13 @@ fn accept_language_picks_the_best_supported_tag() {
 }
 
 #[test]
-fn a_code_is_one_of_the_thirteen_exactly() {
+fn a_code_is_one_of_the_fourteen_exactly() {
     for locale in Locale::ALL {
         assert_eq!(Locale::from_code(locale.code()), Some(locale));
     }
-    for code in ["", "DE", "de-AT", "no", " en", "en ", "fr-CA", "pt-BR", "ko", "zh-Hans"] {
+    for code in [
+        "", "DE", "de-AT", "no", " en", "en ", "fr-CA", "pt-BR", "ko", "zh-Hans", "zh-hant", "zh-TW", "zh_Hant",
+    ] {
         assert_eq!(Locale::from_code(code), None, "{code:?}");
     }
 }
@@ -205,7 +211,49 @@ fn each_language_is_read_back_from_its_code_its_page_tag_and_either_case() {
     }
     assert_eq!(Locale::parse("NO"), Some(Locale::Nb));
     assert_eq!(Locale::parse("nn_NO"), Some(Locale::Nb));
-    for tag in ["", "-", "n", "nob", "e", "english", "fi-FI", "pt\u{0}"] {
+    for tag in ["", "-", "n", "nob", "e", "english", "fi-FI", "pt\u{0}", "zho"] {
         assert_eq!(Locale::parse(tag), None, "{tag:?}");
     }
+}
+
+#[test]
+fn chinese_is_read_in_the_characters_its_reader_writes() {
+    let traditional = [
+        "zh-Hant",
+        "zh-TW",
+        "zh-HK",
+        "zh-MO",
+        "zh_tw",
+        "ZH-HANT-CN",
+        "zh-Hant-TW",
+        "zh-yue-HK",
+    ];
+    for tag in traditional {
+        assert_eq!(Locale::parse(tag), Some(Locale::ZhHant), "{tag}");
+    }
+    let simplified = [
+        "zh",
+        "zh-CN",
+        "zh-SG",
+        "zh-Hans",
+        "zh-Hans-HK",
+        "zh-Hans-TW",
+        "ZH_cn",
+        "zh-",
+        "zh-x-tw",
+    ];
+    for tag in simplified {
+        assert_eq!(Locale::parse(tag), Some(Locale::Zh), "{tag}");
+    }
+    // A browser set for Taiwan, with Chinese in general after it.
+    assert_eq!(
+        Locale::from_accept_language("zh-TW,zh;q=0.9,en-US;q=0.8,en;q=0.7"),
+        Some(Locale::ZhHant)
+    );
+    assert_eq!(
+        Locale::from_accept_language("zh-CN,zh;q=0.9,zh-TW;q=0.8"),
+        Some(Locale::Zh)
+    );
+    assert_eq!(Locale::ZhHant.lang_tag(), "zh-Hant");
+    assert_ne!(Locale::ZhHant.native_name(), Locale::Zh.native_name());
 }

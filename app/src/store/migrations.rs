@@ -106,25 +106,44 @@ mod tests {
         }
     }
 
-    /// The languages accounts chose survive the migration that lets them
-    /// choose more (on SQLite it makes the column again), and the
+    /// The languages accounts chose survive the migrations that let them
+    /// choose more (on SQLite each makes the column again), and the
     /// database then takes those and still refuses others.
     #[tokio::test]
     async fn chosen_languages_survive_the_migration_that_adds_languages() {
-        const WIDER: i64 = 20261225000001;
+        let after = [("fr", true), ("ja", true), ("pt", true), ("fi", false), ("FR", false)];
+        languages_survive(20261225000001, ("de", "fr"), &after).await;
+    }
+
+    #[tokio::test]
+    async fn chosen_languages_survive_the_migration_that_adds_traditional_chinese() {
+        let after = [
+            ("zh-Hant", true),
+            ("zh", true),
+            ("zh-hant", false),
+            ("zh-TW", false),
+            ("zh-Hans", false),
+        ];
+        languages_survive(20261228000001, ("zh", "zh-Hant"), &after).await;
+    }
+
+    /// Migrates a new database to just before `wider`, with an account that
+    /// chose `chosen` and one that chose none, checks that `new` is refused
+    /// there, migrates the rest and checks what is kept and what is `taken`.
+    async fn languages_survive(wider: i64, (chosen, new): (&str, &str), taken: &[(&str, bool)]) {
         let (_dir, url) = crate::store::tests::empty_at().await;
         let store = crate::store::Store::connect(&url).await.unwrap();
         let mut before = migrator(store.backend()).await.unwrap();
         let all = before.migrations.to_vec();
+        assert!(all.iter().any(|m| m.version == wider), "{wider} is a migration");
         before.migrations = all
             .iter()
-            .filter(|m| m.version < WIDER)
+            .filter(|m| m.version < wider)
             .cloned()
             .collect::<Vec<_>>()
             .into();
-        assert!(before.migrations.len() < all.len());
         before.run(&store.pool).await.unwrap();
-        for (n, (email, locale)) in [("de@example.com", Some("de")), ("none@example.com", None)]
+        for (n, (email, locale)) in [("chose@example.com", Some(chosen)), ("none@example.com", None)]
             .into_iter()
             .enumerate()
         {
@@ -137,10 +156,11 @@ mod tests {
                 .await
                 .unwrap();
         }
-        let french = sqlx::query("UPDATE users SET locale = 'fr' WHERE id = 2")
+        let early = sqlx::query("UPDATE users SET locale = $1 WHERE id = 2")
+            .bind(new)
             .execute(&store.pool)
             .await;
-        assert!(french.is_err(), "not before it");
+        assert!(early.is_err(), "{new} not before it");
 
         store.migrate().await.unwrap();
         let kept: Vec<(String, Option<String>)> = sqlx::query_as("SELECT email, locale FROM users ORDER BY id")
@@ -150,11 +170,11 @@ mod tests {
         assert_eq!(
             kept,
             [
-                ("de@example.com".to_string(), Some("de".to_string())),
+                ("chose@example.com".to_string(), Some(chosen.to_string())),
                 ("none@example.com".to_string(), None)
             ]
         );
-        for (code, taken) in [("fr", true), ("ja", true), ("pt", true), ("fi", false), ("FR", false)] {
+        for &(code, taken) in taken {
             let written = sqlx::query("UPDATE users SET locale = $1 WHERE id = 2")
                 .bind(code)
                 .execute(&store.pool)

@@ -25,7 +25,7 @@ const MAX_BODY: usize = 4 * 1024;
 pub struct ShopSettings {
     slug: String,
     name: String,
-    /// The default language: `en`, `da`, `de`, `es`, `fr`, `it`, `ja`, `nb`, `nl`, `pl`, `pt`, `sv` or `zh`.
+    /// The default language: `en`, `da`, `de`, `es`, `fr`, `it`, `ja`, `nb`, `nl`, `pl`, `pt`, `sv`, `zh` or `zh-Hant`.
     locale: String,
     /// The widget's accent colour (`#rgb` or `#rrggbb`), or `null`.
     #[schema(required = true)]

@@ -16,7 +16,7 @@ pub(super) enum EmbedCommand {
         #[arg(long, env = "LOOKOUT_PUBLIC_URL", default_value = "http://127.0.0.1:3000")]
         base_url: String,
         /// The language of the link shown where JavaScript is off: en, da,
-        /// de, es, fr, it, ja, nb, nl, pl, pt, sv or zh (default: the shop's).
+        /// de, es, fr, it, ja, nb, nl, pl, pt, sv, zh or zh-Hant (default: the shop's).
         #[arg(long, value_parser = crate::settings::check_locale)]
         locale: Option<app::i18n::Locale>,
         #[command(flatten)]

@@ -21,7 +21,8 @@ pub(super) enum ShopCommand {
         /// An origin allowed to embed the widget (repeatable), e.g. https://shop.example.
         #[arg(long = "allowed-origin", value_delimiter = ',')]
         allowed_origins: Vec<String>,
-        /// Default language: en, da, de, es, fr, it, ja, nb, nl, pl, pt, sv or zh.
+        /// Default language: en, da, de, es, fr, it, ja, nb, nl, pl, pt, sv, zh or
+        /// zh-Hant.
         #[arg(long, default_value = "en")]
         locale: String,
         /// Accent colour, e.g. #0a7c59.
@@ -50,8 +51,8 @@ pub(super) enum ShopCommand {
         /// Remove every allowed origin (nobody may frame the widget).
         #[arg(long, conflicts_with = "allowed_origins")]
         clear_allowed_origins: bool,
-        /// New default language: en, da, de, es, fr, it, ja, nb, nl, pl, pt, sv
-        /// or zh.
+        /// New default language: en, da, de, es, fr, it, ja, nb, nl, pl, pt, sv,
+        /// zh or zh-Hant.
         #[arg(long)]
         locale: Option<String>,
         /// New accent colour, e.g. #0a7c59.

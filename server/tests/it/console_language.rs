@@ -86,6 +86,34 @@ async fn the_chosen_language_is_the_consoles_in_every_browser_until_the_browsers
     assert!(here.page("/console/account").await.contains(r#"<html lang="en""#));
 }
 
+/// Traditional Chinese is a choice of its own, kept by its code: the console
+/// and its language list say it in its own characters.
+#[tokio::test]
+async fn traditional_chinese_is_chosen_and_kept_apart_from_simplified() {
+    let app = TestApp::spawn().await;
+    account(&app, OWNER, "alpha", Role::Owner).await;
+    let browser = sign_in(&app, OWNER).await;
+    let page = page_asking(&browser, "/console/account", "zh-TW").await;
+    assert!(page.contains(r#"<html lang="zh-Hant""#), "Taiwan's browser: {page}");
+    assert!(page.contains("您的帳號"), "{page}");
+    for option in [
+        r#"<option value="zh" lang="zh-Hans">简体中文</option>"#,
+        r#"<option value="zh-Hant" lang="zh-Hant">繁體中文</option>"#,
+    ] {
+        assert!(page.contains(option), "{option} is not in:\n{page}");
+    }
+    assert_eq!(choose(&browser, "zh-Hant").await.status(), 303);
+    assert_eq!(chosen(&app).await, "zh-Hant");
+    let saved = page_asking(&browser, "/console/account?done=language", "zh-CN").await;
+    assert!(
+        saved.contains(r#"<html lang="zh-Hant""#),
+        "the choice, not the browser's"
+    );
+    assert!(saved.contains("您的語言已儲存。"), "{saved}");
+    assert_eq!(choose(&browser, "zh").await.status(), 303);
+    assert_eq!(chosen(&app).await, "zh");
+}
+
 #[tokio::test]
 async fn a_choice_not_on_the_list_or_not_from_the_accounts_page_changes_nothing() {
     let app = TestApp::spawn().await;
@@ -101,6 +129,8 @@ async fn a_choice_not_on_the_list_or_not_from_the_accounts_page_changes_nothing(
         "no",
         "fi",
         "FR",
+        "zh-TW",
+        "zh-hant",
         " en",
         "en\n",
         "<b>de</b>",

@@ -320,6 +320,19 @@ async fn the_language_comes_from_the_query_then_accept_language_then_the_shop() 
     let html = page("", Some("fi-FI,de;q=0.8")).await;
     assert!(html.contains(r#"<html lang="de""#));
     assert!(html.contains("Bestellung verfolgen"));
+    // Chinese in the characters its reader writes: Taiwan's browser Traditional,
+    // China's Simplified, a script said wins over a region.
+    for (query, accept, tag, title) in [
+        ("", "zh-TW,zh;q=0.9,en;q=0.8", "zh-Hant", "查詢訂單"),
+        ("", "zh-HK", "zh-Hant", "查詢訂單"),
+        ("", "zh-Hans-TW", "zh-Hans", "查询订单"),
+        ("", "zh-CN,zh-TW;q=0.9", "zh-Hans", "查询订单"),
+        ("?locale=zh-Hant", "en", "zh-Hant", "查詢訂單"),
+    ] {
+        let html = page(query, Some(accept)).await;
+        assert!(html.contains(&format!(r#"<html lang="{tag}""#)), "{accept}: {html}");
+        assert!(html.contains(&format!("<title>{title}")), "{accept}: {html}");
+    }
     // No usable preference: the shop's default (alpha's is English).
     let html = page("", Some("fi")).await;
     assert!(html.contains(r#"<html lang="en""#));
