@@ -226,7 +226,7 @@ mod tests {
         assert_eq!(money("1249.00", "USD", Locale::En), "$1,249.00");
         assert_eq!(plain(money("548.00", "NOK", Locale::En)), "NOK 548.00");
         assert_eq!(money("1249", "JPY", Locale::Zh).replace(NBSP, " "), "JPY 1,249");
-        assert_eq!(money("1249.00", "TWD", Locale::ZhHant), "$1,249.00");
+        assert_eq!(money("1249.00", "TWD", Locale::ZhHant), "NT$1,249.00");
         assert_eq!(money("1249.00", "HKD", Locale::ZhHant), "HK$1,249.00");
         assert_eq!(money("1249.00", "CNY", Locale::ZhHant), "CN¥1,249.00");
         assert_eq!(plain(money("1249", "JPY", Locale::ZhHant)), "JPY 1,249");

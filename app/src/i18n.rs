@@ -61,8 +61,8 @@ impl Locale {
         self.names().code
     }
 
-    /// The page's `lang`: the code, but Chinese in Simplified characters as
-    /// `zh-Hans` (Traditional's code, `zh-Hant`, is its tag), and Portuguese as written here, Brazil's (`pt-BR`), so
+    /// The page's `lang`: the code, but Simplified Chinese as `zh-Hans` (the
+    /// code of Traditional, `zh-Hant`, is already its tag), and Portuguese as written here, Brazil's (`pt-BR`), so
     /// that browsers and screen readers pick the right glyphs, words and voice.
     pub fn lang_tag(self) -> &'static str {
         self.names().tag
@@ -164,6 +164,10 @@ impl Locale {
         if primary.eq_ignore_ascii_case("zh") {
             return Some(chinese_script(subtags));
         }
+        // Cantonese is written in Traditional characters where it is written.
+        if primary.eq_ignore_ascii_case("yue") {
+            return Some(Locale::ZhHant);
+        }
         Locale::ALL.into_iter().find(|l| l.code().eq_ignore_ascii_case(primary))
     }
 
@@ -197,17 +201,20 @@ impl Locale {
 }
 
 /// Which characters a Chinese tag's reader reads, from the subtags after `zh`:
-/// the first script or region it names decides (a tag names its script
-/// first: `zh-Hant-CN`, `zh-Hans-HK`). Traditional for `Hant` and for Taiwan,
-/// Hong Kong and Macao; else Simplified. An extension or private part
-/// (`-u-…`, `-x-…`) says neither.
+/// the first of `Hans`, `Hant`, `TW`, `HK` and `MO` among the next three
+/// decides (a tag names its script before its region: `zh-Hant-CN`,
+/// `zh-Hans-HK`): Simplified for `Hans`, Traditional for the others (Taiwan,
+/// Hong Kong and Macao write Traditional); none of them, Simplified. An
+/// extension or private part (`-u-…`, `-x-…`) and anything that is no subtag
+/// end the search, as in the loader (`embed.js`, `code`).
 fn chinese_script<'a>(subtags: impl Iterator<Item = &'a str>) -> Locale {
-    let decides = |subtag: &&str| {
+    let subtag = |s: &&str| (2..=8).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_alphanumeric());
+    let decides = |s: &&str| {
         ["hans", "hant", "tw", "hk", "mo"]
             .iter()
-            .any(|d| subtag.eq_ignore_ascii_case(d))
+            .any(|d| s.eq_ignore_ascii_case(d))
     };
-    match subtags.take(3).take_while(|subtag| subtag.len() > 1).find(decides) {
+    match subtags.take(3).take_while(subtag).find(decides) {
         Some(said) if !said.eq_ignore_ascii_case("hans") => Locale::ZhHant,
         _ => Locale::Zh,
     }

@@ -28,7 +28,7 @@
     var t = String(tag || "").trim().toLowerCase().replace(/_/g, "-"), l = t.split("-")[0];
     l = l === "nn" || l === "no" ? "nb" : l;
     // zh: first script or region said decides (Hant, TW, HK, MO: Traditional).
-    if (l == "zh" && /^zh(-(?!(hans|hant|tw|hk|mo)(-|$))[a-z\d]{2,8}){0,2}-(hant|tw|hk|mo)(-|$)/.test(t)) l = "zh-Hant";
+    if (l == "zh" && /^zh(-(?!(hans|hant|tw|hk|mo)(-|$))[a-z\d]{2,8}){0,2}-(hant|tw|hk|mo)(-|$)/.test(t) || l == "yue") l = "zh-Hant";
     return typeof WORDS[l] == "string" ? l : "";
   }
   // data-locale, the browser's, the page's, English.

@@ -247,7 +247,7 @@ static ZH_HANT: Habits = Habits {
     group_from: 4,
     percent: "",
     signs: &[
-        ("TWD", Sign::Before("$")),
+        ("TWD", Sign::Before("NT$")),
         ("HKD", Sign::Before("HK$")),
         ("CNY", Sign::Before("CN¥")),
         ("USD", Sign::Before("US$")),

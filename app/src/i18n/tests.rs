@@ -227,10 +227,14 @@ fn chinese_is_read_in_the_characters_its_reader_writes() {
         "ZH-HANT-CN",
         "zh-Hant-TW",
         "zh-yue-HK",
+        "zh-Latn-TW",
+        "yue",
+        "yue-HK",
     ];
     for tag in traditional {
         assert_eq!(Locale::parse(tag), Some(Locale::ZhHant), "{tag}");
     }
+    // Past a private part, a subtag too long or not ASCII, or the third: nothing said.
     let simplified = [
         "zh",
         "zh-CN",
@@ -241,6 +245,12 @@ fn chinese_is_read_in_the_characters_its_reader_writes() {
         "ZH_cn",
         "zh-",
         "zh-x-tw",
+        "zh-abcdefghi-TW",
+        "zh-é-TW",
+        "zh-ab.c-TW",
+        "zh-a-b-c-TW",
+        "zh-cmn-Latn-CN-TW",
+        "zh-H\u{212A}",
     ];
     for tag in simplified {
         assert_eq!(Locale::parse(tag), Some(Locale::Zh), "{tag}");
