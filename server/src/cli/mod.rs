@@ -12,6 +12,7 @@ macro_rules! say {
 mod args;
 mod demo;
 mod embed;
+mod health;
 mod import;
 mod key;
 mod serve;
@@ -137,6 +138,22 @@ enum Command {
         /// Where to write the bundled executable (default: replace this one).
         #[arg(long, env = "LOOKOUT_BUNDLE_OUT")]
         out: Option<PathBuf>,
+    },
+    /// Ask a running server whether it can serve (GET /readyz; /healthz with
+    /// --live): exit 0 when it answers 200, else 1, saying why. For a
+    /// container's HEALTHCHECK or a probe that runs a command.
+    Health {
+        /// The address the server listens on (as `serve --addr`); one on every
+        /// interface (0.0.0.0, [::]) is asked on loopback.
+        #[arg(long, env = "LOOKOUT_ADDR", default_value = "127.0.0.1:3000", value_parser = args::socket_addr)]
+        addr: SocketAddr,
+        /// Ask whether the process runs (/healthz) rather than whether it can
+        /// serve (/readyz: not while it stops or its database does not answer).
+        #[arg(long)]
+        live: bool,
+        /// Give up after this many seconds (1 to 60).
+        #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u64).range(1..=60))]
+        timeout_secs: u64,
     },
     /// Create the shop `demo` with sample orders covering every status.
     Demo {
@@ -311,6 +328,11 @@ async fn run(command: Command) -> Result<()> {
             Ok(())
         }
         Command::Demo { db, orders } => demo::run(db, orders).await,
+        Command::Health {
+            addr,
+            live,
+            timeout_secs,
+        } => health::run(addr, live, std::time::Duration::from_secs(timeout_secs)).await,
     }
 }
 

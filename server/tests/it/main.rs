@@ -47,6 +47,7 @@ mod cross_site;
 mod embed;
 mod form_bodies;
 mod hash_lanes;
+mod health_command;
 mod housekeeping;
 mod languages;
 mod large_pages;
