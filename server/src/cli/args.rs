@@ -212,3 +212,29 @@ pub(super) fn socket_addr(text: &str) -> Result<std::net::SocketAddr, String> {
         )
     })
 }
+
+/// Where a browser or a command on this machine reaches a listener on
+/// `addr`: a wildcard address (`0.0.0.0`, `[::]`) is listened on but cannot be
+/// opened or connected to, so its loopback stands in for it.
+pub(super) fn from_this_machine(addr: std::net::SocketAddr) -> std::net::SocketAddr {
+    let ip = match addr.ip() {
+        std::net::IpAddr::V4(ip) if ip.is_unspecified() => std::net::Ipv4Addr::LOCALHOST.into(),
+        std::net::IpAddr::V6(ip) if ip.is_unspecified() => std::net::Ipv6Addr::LOCALHOST.into(),
+        ip => ip,
+    };
+    std::net::SocketAddr::new(ip, addr.port())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::from_this_machine;
+
+    #[test]
+    fn a_wildcard_address_is_reached_on_loopback() {
+        let shown = |addr: &str| from_this_machine(addr.parse().expect("an address")).to_string();
+        assert_eq!(shown("0.0.0.0:3000"), "127.0.0.1:3000");
+        assert_eq!(shown("[::]:9090"), "[::1]:9090");
+        assert_eq!(shown("127.0.0.1:3000"), "127.0.0.1:3000");
+        assert_eq!(shown("192.0.2.7:8080"), "192.0.2.7:8080");
+    }
+}

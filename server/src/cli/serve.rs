@@ -195,7 +195,10 @@ pub(super) async fn serve(
         });
     }
     let signals = crate::stopping::StopSignals::listen();
-    let (here, metrics_here) = (from_this_machine(local), from_this_machine(metrics_local));
+    let (here, metrics_here) = (
+        super::args::from_this_machine(local),
+        super::args::from_this_machine(metrics_local),
+    );
     let demo = matches!(state.store.shop("demo").await, Ok(Some(_)));
     banner(local, here, metrics_here, demo);
     // The metrics listener stops after the main one, so that its draining can be watched.
@@ -277,18 +280,6 @@ fn mailer(
     Ok(Some(crate::mail::Mailer::new(&settings)?))
 }
 
-/// Where a browser on this machine reaches a listener on `addr`: a wildcard
-/// address (`0.0.0.0`, `[::]`) is listened on but cannot be opened as a link,
-/// so its loopback stands in for it.
-fn from_this_machine(addr: SocketAddr) -> SocketAddr {
-    let ip = match addr.ip() {
-        std::net::IpAddr::V4(ip) if ip.is_unspecified() => std::net::Ipv4Addr::LOCALHOST.into(),
-        std::net::IpAddr::V6(ip) if ip.is_unspecified() => std::net::Ipv6Addr::LOCALHOST.into(),
-        ip => ip,
-    };
-    SocketAddr::new(ip, addr.port())
-}
-
 /// The Leptos settings for a server on `addr` serving assets from `site_root`.
 /// Where the site is looked for when no folder is named: a clone's build.
 const DEFAULT_SITE_ROOT: &str = "target/site";
@@ -330,18 +321,4 @@ fn banner(local: SocketAddr, here: SocketAddr, metrics_here: SocketAddr, demo: b
     };
     let mut out = std::io::stdout().lock();
     let _ = std::io::Write::write_all(&mut out, text.as_bytes()).and_then(|()| std::io::Write::flush(&mut out));
-}
-
-#[cfg(test)]
-mod tests {
-    use super::from_this_machine;
-
-    #[test]
-    fn links_printed_for_a_wildcard_address_go_to_loopback() {
-        let shown = |addr: &str| from_this_machine(addr.parse().expect("an address")).to_string();
-        assert_eq!(shown("0.0.0.0:3000"), "127.0.0.1:3000");
-        assert_eq!(shown("[::]:9090"), "[::1]:9090");
-        assert_eq!(shown("127.0.0.1:3000"), "127.0.0.1:3000");
-        assert_eq!(shown("192.0.2.7:8080"), "192.0.2.7:8080");
-    }
 }
