@@ -1,5 +1,5 @@
 //! The languages added last (Danish, Dutch, French, Italian, Japanese, Polish,
-//! Portuguese, Spanish), through every way a language
+//! Portuguese, Spanish, and then Traditional Chinese), through every way a language
 //! is chosen: a browser's `Accept-Language`, `?locale=`, the shop's default
 //! (the console's settings), a plain form post's money and dates, the mail a shopper
 //! asks for, the loader's link. On SQLite, and on PostgreSQL when
@@ -162,4 +162,90 @@ async fn a_spanish_shoppers_link_by_mail_opens_their_orders_in_spanish() {
     let html = page(&app, &link, "en").await;
     assert!(html.contains(r#"<html lang="es""#), "{html}");
     assert!(html.contains(&t(Locale::Es, "links.show")), "{html}");
+}
+
+/// Traditional Chinese through every way a language is chosen: a shop's
+/// default in the console (its code exactly), a plain form post's money and
+/// dates, the mail a shopper asks for and the page its link opens.
+#[tokio::test]
+async fn traditional_chinese_is_a_shops_language_a_pages_and_a_mails() {
+    let smtp = SmtpServer::start().await;
+    let app = TestApp::spawn_with_mail(&smtp.url()).await;
+    assert_eq!(app.put("alpha", "#1001", &app.alpha_key, EXAMPLE).await.status(), 201);
+    account(&app, OWNER, "alpha", Role::Owner).await;
+    let owner = sign_in(&app, OWNER).await;
+    let path = "/console/shops/alpha/settings";
+    for bad in ["zh-TW", "zh-hant", "zh_Hant"] {
+        let res = owner.post(path, &console_form(&[("locale", bad)])).await;
+        assert_eq!(res.status(), 422, "{bad:?}");
+    }
+    let res = owner.post(path, &console_form(&[("locale", "zh-Hant")])).await;
+    assert_eq!(res.status(), 303);
+    assert_eq!(settings(&app).await["locale"], "zh-Hant");
+    let html = page(&app, "/embed/alpha", "fi-FI").await;
+    assert!(html.contains(r#"<html lang="zh-Hant""#), "{html}");
+
+    let res = app
+        .client
+        .post(app.url("/track/alpha?locale=zh-Hant"))
+        .form(&[("email", "ada@example.com"), ("order_number", "1001")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let raw = res.text().await.unwrap();
+    assert_no_internal_data(&raw);
+    let html = unescaped(&raw);
+    for said in [
+        "訂單 #1001",
+        "部分出貨",
+        "NOK\u{a0}548.00",
+        "2026年11月2日",
+        r#"name="locale" value="zh-Hant""#,
+    ] {
+        assert!(html.contains(said), "{said}: {html}");
+    }
+    assert!(!html.contains("订单"), "no Simplified: {html}");
+
+    order(&app, "#2001", "ada@example.com", 3).await;
+    let res = app
+        .client
+        .post(app.url("/track/alpha/links"))
+        .header("sec-fetch-site", "same-origin")
+        .form(&[("email", "ada@example.com"), ("mail_locale", "zh-Hant")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303);
+    drained(&app).await;
+    let mails = smtp.received();
+    assert_eq!(mails.len(), 1);
+    let body = quoted_printable_read(&mails[0].text());
+    assert!(body.contains("查看我的訂單") && !body.contains("订单"), "{body}");
+    let link = format!("{}?locale=zh-Hant", mails[0].link_path().expect("a link"));
+    assert!(mails[0].text().contains(&link), "the mail's link keeps its language");
+    let html = page(&app, &link, "zh-CN").await;
+    assert!(html.contains(r#"<html lang="zh-Hant""#), "{html}");
+    assert!(html.contains(&t(Locale::ZhHant, "links.show")), "{html}");
+}
+
+/// A quoted-printable body's text (`=E8=A8=82` as the bytes it stands for).
+fn quoted_printable_read(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = bytes.get(i + 1..i + 3).and_then(|h| std::str::from_utf8(h).ok());
+        match (bytes[i], hex.and_then(|h| u8::from_str_radix(h, 16).ok())) {
+            (b'=', Some(byte)) => {
+                out.push(byte);
+                i += 3;
+            }
+            (byte, _) => {
+                out.push(byte);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }
