@@ -206,7 +206,8 @@ impl Locale {
 /// `zh-Hans-HK`): Simplified for `Hans`, Traditional for the others (Taiwan,
 /// Hong Kong and Macao write Traditional); none of them, Simplified. An
 /// extension or private part (`-u-…`, `-x-…`) and anything that is no subtag
-/// end the search, as in the loader (`embed.js`, `code`).
+/// end the search, as in the loader (`embed.js`, `code`; it lower-cases a tag
+/// by Unicode's rules, so a Kelvin sign there reads as a `k`).
 fn chinese_script<'a>(subtags: impl Iterator<Item = &'a str>) -> Locale {
     let subtag = |s: &&str| (2..=8).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_alphanumeric());
     let decides = |s: &&str| {

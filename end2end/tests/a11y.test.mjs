@@ -45,7 +45,7 @@ describe('axe-core finds no WCAG 2.2 AA violation', () => {
   for (const locale of LOCALES) {
     test(`in ${locale}: empty form, validation error, not found, result`, async () => {
       const { context, page } = await open(locale);
-      // Chinese as written here: Simplified; Portuguese: Brazil's.
+      // Chinese: zh Simplified (zh-Hans), zh-Hant Traditional; Portuguese: Brazil's.
       assert.equal(await page.getAttribute('html', 'lang'), TAGS[locale] ?? locale);
       await axe(page, `${locale} empty form`);
 

@@ -4,10 +4,10 @@
   // Loaded before: scan.
   if (w.LookoutWidget && typeof w.LookoutWidget.scan === "function") { w.LookoutWidget.scan(); return; }
   var frames = [];
-  // Silent this long (refused, no such shop): a link.
+  // Silent this long: a link.
   var WAIT_MS = 3000;
   function warn(m, x) { if (w.console) console.warn(m, x); }
-  // Into data-target, else after the tag (in <head>: end of <body>).
+  // Into data-target, else after the tag (<head>: end of <body>).
   function place(s, el) {
     var t = s.getAttribute("data-target"), box = null, head = d.head && d.head.contains(s) || !s.parentNode;
     if (head && d.readyState === "loading") return d.addEventListener("DOMContentLoaded", function () { place(s, el); });
@@ -26,8 +26,8 @@
     "zh-Hant": "查詢訂單" };
   function code(tag) {
     var t = String(tag || "").trim().toLowerCase().replace(/_/g, "-"), l = t.split("-")[0];
-    l = l === "nn" || l === "no" ? "nb" : l;
-    // zh: first script or region said decides (Hant, TW, HK, MO: Traditional).
+    if (l == "nn" || l == "no") l = "nb";
+    // zh: 1st script/region decides; Hant TW HK MO: Traditional.
     if (l == "zh" && /^zh(-(?!(hans|hant|tw|hk|mo)(-|$))[a-z\d]{2,8}){0,2}-(hant|tw|hk|mo)(-|$)/.test(t) || l == "yue") l = "zh-Hant";
     return typeof WORDS[l] == "string" ? l : "";
   }
@@ -38,7 +38,6 @@
     for (var i = 0; i < all.length; i++) if (code(all[i])) return code(all[i]);
     return "en";
   }
-  // The pages' lang, where it is not the code.
   function tag(l) { return { pt: "pt-BR", zh: "zh-Hans" }[l] || l; }
   function link(origin, s) {
     var a = d.createElement("a"), l = lang(s), q = code(s.getAttribute("data-locale")) ? "?locale=" + l : "";
@@ -63,11 +62,11 @@
       url = origin + "/embed/" + shop + (q.length ? "?" + q.join("&") : "");
       var f = d.createElement("iframe");
       f.src = url;
-      // The merchant's title as it is; ours, in the widget's language, follows it.
+      // The merchant's title, else ours in the widget's language.
       var own = s.getAttribute("data-title"), l = lang(s);
       f.title = own || WORDS[l];
       if (!own) f.lang = tag(l);
-      // CSSOM (CSP allows it); px: themes change rem.
+      // CSSOM (CSP allows it); px, as themes change rem.
       f.style.cssText = "display:block;width:100%;max-width:640px;height:460px;border:0;overflow:hidden";
       f.setAttribute("scrolling", "no");
       var x = { frame: f, origin: origin, heard: false, lang: own ? "" : l };
@@ -78,7 +77,7 @@
         setTimeout(function () {
           if (x.heard || !f.parentNode) return;
           f.parentNode.replaceChild(link(origin, s), f);
-          warn("Lookout: widget did not load here (origin not allowed for the shop?); showing a link", url);
+          warn("Lookout: widget did not load here (origin not allowed?); showing a link", url);
         }, WAIT_MS);
       });
     } catch (e) {
@@ -102,7 +101,7 @@
       if (mine && ev.origin === x.origin) {
         var h = Math.min(Math.max(+m.height || 0, 120), 20000);
         x.frame.style.height = h + "px";
-        // A title still ours says the language chosen inside the frame.
+        // Our title follows the language chosen inside.
         if ((c = code(m.lang)) && x.frame.title === WORDS[x.lang]) {
           x.frame.title = WORDS[x.lang = c];
           x.frame.lang = tag(c);

@@ -140,7 +140,8 @@ enum Command {
         out: Option<PathBuf>,
     },
     /// Ask a running server whether it can serve (GET /readyz; /healthz with
-    /// --live): exit 0 when it answers 200, else 1, saying why. For a
+    /// --live): exit 0 when it answers 200, else 1, saying why (2: a flag it
+    /// cannot read). For a
     /// container's HEALTHCHECK or a probe that runs a command.
     Health {
         /// The address the server listens on (as `serve --addr`); one on every

@@ -312,18 +312,6 @@ fn embed_snippet_prints_a_tag_with_integrity() {
     .success());
     let out = lookout(&db, &["embed", "snippet", "nordlys"]);
     assert!(stdout(&out).contains(">Spor bestillingen din</a>"), "{}", stdout(&out));
-    // Traditional Chinese by its code, as a shop's language and a tag's.
-    assert!(lookout(&db, &["shop", "update", "nordlys", "--locale", "zh-Hant"])
-        .status
-        .success());
-    let out = lookout(&db, &["embed", "snippet", "nordlys"]);
-    assert!(
-        stdout(&out).contains(r#"lang="zh-Hant" data-lookout-link>查詢訂單</a>"#),
-        "{}",
-        stdout(&out)
-    );
-    let out = lookout(&db, &["embed", "snippet", "demo", "--locale", "zh-TW"]);
-    assert!(!out.status.success(), "a code, not any tag");
     let out = lookout(&db, &["embed", "snippet", "demo", "--base-url", "track.example/x"]);
     assert!(!out.status.success());
     assert!(

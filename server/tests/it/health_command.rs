@@ -97,7 +97,14 @@ async fn a_ready_server_is_healthy_on_its_address_or_every_interface() {
     let port: u16 = app.base.rsplit(':').next().unwrap().parse().unwrap();
     let here = format!("127.0.0.1:{port}");
     let everywhere = format!("0.0.0.0:{port}");
-    for args in [vec!["--addr", &here, "--live"], vec!["--addr", &everywhere]] {
+    // On [::] a server listens on both kinds; asked on ::1, where nothing
+    // listens here (this server is on 127.0.0.1), it is reached on IPv4's loopback.
+    let both = format!("[::]:{port}");
+    for args in [
+        vec!["--addr", &here, "--live"],
+        vec!["--addr", &everywhere],
+        vec!["--addr", &both],
+    ] {
         let (out, _) = health(&args).await;
         assert!(out.status.success(), "{args:?}: {}", said(&out));
     }
@@ -115,6 +122,7 @@ async fn a_ready_server_is_healthy_on_its_address_or_every_interface() {
     .await
     .unwrap();
     assert!(out.status.success(), "{}", said(&out));
+    assert_eq!(stdout(&out).trim(), format!("http://{here}/readyz answered 200"));
 }
 
 #[tokio::test]

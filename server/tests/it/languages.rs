@@ -184,6 +184,18 @@ async fn traditional_chinese_is_a_shops_language_a_pages_and_a_mails() {
     assert_eq!(settings(&app).await["locale"], "zh-Hant");
     let html = page(&app, "/embed/alpha", "fi-FI").await;
     assert!(html.contains(r#"<html lang="zh-Hant""#), "{html}");
+    // The snippet's link for browsers without JavaScript says it too; a tag is no code.
+    let tag = crate::cli::lookout(&app.db.url, &["embed", "snippet", "alpha"]);
+    assert!(
+        crate::cli::stdout(&tag).contains(r#"lang="zh-Hant" data-lookout-link>查詢訂單</a>"#),
+        "{}",
+        crate::cli::stdout(&tag)
+    );
+    let tag = crate::cli::lookout(&app.db.url, &["embed", "snippet", "alpha", "--locale", "zh-TW"]);
+    assert!(!tag.status.success(), "{}", crate::cli::stderr(&tag));
+    // Back to English, so that what follows is in Traditional Chinese by what it asks.
+    let res = owner.post(path, &console_form(&[("locale", "en")])).await;
+    assert_eq!(res.status(), 303);
 
     let res = app
         .client
