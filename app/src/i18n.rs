@@ -62,8 +62,9 @@ impl Locale {
     }
 
     /// The page's `lang`: the code, but Simplified Chinese as `zh-Hans` (the
-    /// code of Traditional, `zh-Hant`, is already its tag), and Portuguese as written here, Brazil's (`pt-BR`), so
-    /// that browsers and screen readers pick the right glyphs, words and voice.
+    /// code of Traditional, `zh-Hant`, is already its tag), and Portuguese as
+    /// written here, Brazil's (`pt-BR`), so that browsers and screen readers
+    /// pick the right glyphs, words and voice.
     pub fn lang_tag(self) -> &'static str {
         self.names().tag
     }

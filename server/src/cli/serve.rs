@@ -1,6 +1,6 @@
 //! `lookout serve`: the web server, its Leptos settings, and stopping on Ctrl-C or SIGTERM.
 
-use super::args::Db;
+use super::args::{from_this_machine, Db};
 use super::open;
 use crate::AppState;
 use anyhow::{Context, Result};
@@ -195,10 +195,7 @@ pub(super) async fn serve(
         });
     }
     let signals = crate::stopping::StopSignals::listen();
-    let (here, metrics_here) = (
-        super::args::from_this_machine(local),
-        super::args::from_this_machine(metrics_local),
-    );
+    let (here, metrics_here) = (from_this_machine(local), from_this_machine(metrics_local));
     let demo = matches!(state.store.shop("demo").await, Ok(Some(_)));
     banner(local, here, metrics_here, demo);
     // The metrics listener stops after the main one, so that its draining can be watched.
