@@ -26,6 +26,14 @@ impl Received {
         self.data.replace("=\r\n", "").replace("=3D", "=")
     }
 
+    /// The message with its quoted-printable text decoded (`=E8=A8=82` as the
+    /// characters it stands for).
+    pub fn decoded(&self) -> String {
+        let bytes = quoted_printable::decode(&self.data, quoted_printable::ParseMode::Robust)
+            .expect("a robust decoding takes any text");
+        String::from_utf8_lossy(&bytes).into_owned()
+    }
+
     /// The path of the order link in the message (`/track/SHOP/o/TOKEN`).
     pub fn link_path(&self) -> Option<String> {
         let text = self.text();

@@ -232,9 +232,8 @@ async fn the_notice_speaks_the_accounts_language_not_the_new_browsers() {
     let mail = &smtp.wait_for(1, WAIT).await[0];
     let subject = mail.header("subject").unwrap_or_default();
     assert!(subject.starts_with("Ny innlogging "), "{subject}");
-    // Quoted-printable, as sent: "(Chrome på Windows)", "html lang=nb".
-    let text = mail.text();
-    assert!(text.contains("(Chrome p=C3=A5 Windows)"), "{text}");
+    let text = mail.decoded();
+    assert!(text.contains("(Chrome på Windows)"), "{text}");
     assert!(text.contains(r#"<html lang="nb">"#), "{text}");
     drained(&app).await;
     // The stranger's browser is known now: signing in from it again, from a

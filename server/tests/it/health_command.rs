@@ -174,32 +174,33 @@ async fn no_server_a_refusal_and_junk_are_unhealthy_and_said_in_one_line() {
 
 #[tokio::test]
 async fn a_silent_slow_or_endless_answer_ends_within_the_timeout() {
-    let silent = answering(b"", Then::Silence).await;
-    let (out, took) = health(&["--addr", &silent, "--timeout-secs", "1"]).await;
-    assert_eq!(out.status.code(), Some(1));
-    assert!(said(&out).contains("no answer within 1 s"), "{}", said(&out));
-    assert!(took < Duration::from_secs(10), "{took:?}");
-    // A body that drips: its status, and what came of it in time.
-    let dripping = answering(
-        b"HTTP/1.1 503 Service Unavailable\r\ncontent-length: 1000\r\n\r\n",
-        Then::Drip,
-    )
-    .await;
-    let (out, took) = health(&["--addr", &dripping, "--timeout-secs", "2"]).await;
-    assert_eq!(out.status.code(), Some(1));
-    assert!(said(&out).contains("/readyz answered 503 (y"), "{}", said(&out));
-    assert!(took < Duration::from_secs(10), "{took:?}");
-    // An endless body is read no further than what is said of it, long before the timeout.
-    let endless = answering(
-        b"HTTP/1.1 503 Service Unavailable\r\ntransfer-encoding: chunked\r\n\r\n",
-        Then::Endless,
-    )
-    .await;
-    let (out, took) = health(&["--addr", &endless, "--timeout-secs", "60"]).await;
-    assert_eq!(out.status.code(), Some(1));
-    let text = said(&out);
-    assert!(text.contains(&format!("answered 503 ({})", "x".repeat(200))), "{text}");
-    assert!(took < Duration::from_secs(20), "{took:?}");
+    let endless = format!("answered 503 ({})", "x".repeat(200));
+    let cases: [(&'static [u8], Then, &str, &str, u64); 3] = [
+        (b"", Then::Silence, "1", "no answer within 1 s", 10),
+        // A body that drips: its status, and what came of it in time.
+        (
+            b"HTTP/1.1 503 Service Unavailable\r\ncontent-length: 1000\r\n\r\n",
+            Then::Drip,
+            "2",
+            "/readyz answered 503 (y",
+            10,
+        ),
+        // An endless body is read no further than what is said of it, long before the timeout.
+        (
+            b"HTTP/1.1 503 Service Unavailable\r\ntransfer-encoding: chunked\r\n\r\n",
+            Then::Endless,
+            "60",
+            &endless,
+            20,
+        ),
+    ];
+    for (head, then, timeout, reason, within) in cases {
+        let addr = answering(head, then).await;
+        let (out, took) = health(&["--addr", &addr, "--timeout-secs", timeout]).await;
+        assert_eq!(out.status.code(), Some(1), "{reason}: {}", said(&out));
+        assert!(said(&out).contains(reason), "{reason}: {}", said(&out));
+        assert!(took < Duration::from_secs(within), "{reason}: {took:?}");
+    }
     // Bad settings are refused before anything is asked: clap's (2), and a port of 0.
     for bad in [
         vec!["--timeout-secs", "0"],

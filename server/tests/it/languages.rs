@@ -34,6 +34,25 @@ async fn page(app: &TestApp, path: &str, accept: &str) -> String {
     unescaped(&res.text().await.unwrap())
 }
 
+/// The one mail a shopper of `ada@example.com` (given an order `#2001`)
+/// gets after asking `app`'s shop `alpha` for a link in `mail_locale`.
+async fn mailed_link(app: &TestApp, smtp: &SmtpServer, mail_locale: &str) -> common::smtp::Received {
+    order(app, "#2001", "ada@example.com", 3).await;
+    let res = app
+        .client
+        .post(app.url("/track/alpha/links"))
+        .header("sec-fetch-site", "same-origin")
+        .form(&[("email", "ada@example.com"), ("mail_locale", mail_locale)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303);
+    drained(app).await;
+    let mut mails = smtp.received();
+    assert_eq!(mails.len(), 1);
+    mails.remove(0)
+}
+
 #[tokio::test]
 async fn a_browser_gets_the_page_in_its_language() {
     let app = ingested().await;
@@ -144,21 +163,9 @@ async fn a_shop_may_speak_a_new_language_to_browsers_that_ask_for_none_of_its_la
 async fn a_spanish_shoppers_link_by_mail_opens_their_orders_in_spanish() {
     let smtp = SmtpServer::start().await;
     let app = TestApp::spawn_with_mail(&smtp.url()).await;
-    order(&app, "#2001", "ada@example.com", 3).await;
-    let res = app
-        .client
-        .post(app.url("/track/alpha/links"))
-        .header("sec-fetch-site", "same-origin")
-        .form(&[("email", "ada@example.com"), ("mail_locale", "es")])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 303);
-    drained(&app).await;
-    let mails = smtp.received();
-    assert_eq!(mails.len(), 1);
-    let link = format!("{}?locale=es", mails[0].link_path().expect("a link"));
-    assert!(mails[0].text().contains(&link), "the mail's link keeps its language");
+    let mail = mailed_link(&app, &smtp, "es").await;
+    let link = format!("{}?locale=es", mail.link_path().expect("a link"));
+    assert!(mail.text().contains(&link), "the mail's link keeps its language");
     let html = page(&app, &link, "en").await;
     assert!(html.contains(r#"<html lang="es""#), "{html}");
     assert!(html.contains(&t(Locale::Es, "links.show")), "{html}");
@@ -219,45 +226,12 @@ async fn traditional_chinese_is_a_shops_language_a_pages_and_a_mails() {
     }
     assert!(!html.contains("订单"), "no Simplified: {html}");
 
-    order(&app, "#2001", "ada@example.com", 3).await;
-    let res = app
-        .client
-        .post(app.url("/track/alpha/links"))
-        .header("sec-fetch-site", "same-origin")
-        .form(&[("email", "ada@example.com"), ("mail_locale", "zh-Hant")])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 303);
-    drained(&app).await;
-    let mails = smtp.received();
-    assert_eq!(mails.len(), 1);
-    let body = quoted_printable_read(&mails[0].text());
+    let mail = mailed_link(&app, &smtp, "zh-Hant").await;
+    let body = mail.decoded();
     assert!(body.contains("查看我的訂單") && !body.contains("订单"), "{body}");
-    let link = format!("{}?locale=zh-Hant", mails[0].link_path().expect("a link"));
-    assert!(mails[0].text().contains(&link), "the mail's link keeps its language");
+    let link = format!("{}?locale=zh-Hant", mail.link_path().expect("a link"));
+    assert!(mail.text().contains(&link), "the mail's link keeps its language");
     let html = page(&app, &link, "zh-CN").await;
     assert!(html.contains(r#"<html lang="zh-Hant""#), "{html}");
     assert!(html.contains(&t(Locale::ZhHant, "links.show")), "{html}");
-}
-
-/// A quoted-printable body's text (`=E8=A8=82` as the bytes it stands for).
-fn quoted_printable_read(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let hex = bytes.get(i + 1..i + 3).and_then(|h| std::str::from_utf8(h).ok());
-        match (bytes[i], hex.and_then(|h| u8::from_str_radix(h, 16).ok())) {
-            (b'=', Some(byte)) => {
-                out.push(byte);
-                i += 3;
-            }
-            (byte, _) => {
-                out.push(byte);
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
