@@ -78,6 +78,16 @@ pub(super) async fn run(backend: Backend, pool: &sqlx::AnyPool) -> Result<(), su
 /// How many times a SQLite migration that failed is tried again (see `run`).
 const RACED_TRIES: u64 = 5;
 
+/// Whether this version has the SQLite migration `version`.
+pub(super) fn sqlite_has(version: i64) -> bool {
+    SQLITE.iter().any(|&(v, ..)| v == version)
+}
+
+/// This version's newest SQLite migration.
+pub(super) fn newest_sqlite() -> i64 {
+    SQLITE.last().map_or(0, |&(v, ..)| v)
+}
+
 /// The migrator of a backend's migrations.
 pub(super) async fn migrator(backend: Backend) -> Result<Migrator, MigrateError> {
     Migrator::new(Compiled(match backend {

@@ -7,6 +7,7 @@
 mod accounts;
 mod activity;
 mod allowances;
+pub mod backup;
 mod changes;
 mod connect;
 mod decision;

@@ -10,11 +10,13 @@ macro_rules! say {
 }
 
 mod args;
+mod backup;
 mod demo;
 mod embed;
 mod health;
 mod import;
 mod key;
+mod opened;
 mod serve;
 mod shop;
 mod sqlite_folder;
@@ -25,12 +27,13 @@ pub use serve::leptos_options;
 
 use crate::telemetry::LogFormat;
 use anyhow::{Context, Result};
-use app::store::{shown_url, Store};
+use app::store::shown_url;
 use args::{Db, LimitArgs, MailArgs, TimeoutArgs};
 use clap::{Parser, Subcommand};
 use embed::EmbedCommand;
 use import::import;
 use key::KeyCommand;
+use opened::{close_opened, open, shop_named};
 use serve::{serve, ServeSettings};
 use shop::ShopCommand;
 use std::net::SocketAddr;
@@ -155,6 +158,22 @@ enum Command {
         /// Give up after this many seconds (1 to 60).
         #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u64).range(1..=60))]
         timeout_secs: u64,
+    },
+    /// Back a SQLite database up into a new file, checked, while servers run
+    /// (PostgreSQL: pg_dump). Only this user may read the file.
+    Backup {
+        /// The file to write; it must not exist yet.
+        file: PathBuf,
+        #[command(flatten)]
+        db: Db,
+    },
+    /// Put a backup (of `lookout backup`) in place of a SQLite database. No
+    /// server may have the database open; it is kept beside it as it was.
+    Restore {
+        /// The backup file.
+        backup: PathBuf,
+        #[command(flatten)]
+        db: Db,
     },
     /// Create the shop `demo` with sample orders covering every status.
     Demo {
@@ -329,56 +348,14 @@ async fn run(command: Command) -> Result<()> {
             Ok(())
         }
         Command::Demo { db, orders } => demo::run(db, orders).await,
+        Command::Backup { file, db } => backup::back_up(&db, file).await,
+        Command::Restore { backup, db } => backup::restore(&db, backup).await,
         Command::Health {
             addr,
             live,
             timeout_secs,
         } => health::run(addr, live, std::time::Duration::from_secs(timeout_secs)).await,
     }
-}
-
-/// Opens the database and applies migrations; a failure here is fatal and says why.
-/// The stores a command opened, closed when it ends: on SQLite the last
-/// connection to close moves the write-ahead log into the database file, so
-/// that the file alone (a copy, a backup) holds what the command wrote.
-static OPENED: std::sync::Mutex<Vec<Store>> = std::sync::Mutex::new(Vec::new());
-
-async fn close_opened() {
-    let opened = std::mem::take(&mut *OPENED.lock().unwrap_or_else(|e| e.into_inner()));
-    for store in opened.iter().filter(|store| !store.is_closed()) {
-        store.close().await;
-    }
-}
-
-async fn open(db: &Db) -> Result<Store> {
-    let options = app::store::StoreOptions {
-        pool_size: db.database_pool_size,
-        lookup_connections: db.database_lookup_connections,
-        lookup_url: db.database_lookup_url.clone(),
-    };
-    let store = Store::connect_with(&db.database_url, &options).await.map_err(|e| {
-        // The URL that failed: the lookup database's, when it was that one.
-        let url = match (&e, &db.database_lookup_url) {
-            (app::store::StoreError::LookupUrl(_), Some(lookup)) => lookup,
-            _ => &db.database_url,
-        };
-        let hint = sqlite_folder::folder_hint(url).map_or_else(String::new, |hint| format!(" ({hint})"));
-        anyhow::Error::new(e).context(format!("cannot open the database {}{hint}", shown_url(url)))
-    })?;
-    store
-        .migrate()
-        .await
-        .with_context(|| format!("cannot migrate the database {}", shown_url(&db.database_url)))?;
-    OPENED.lock().unwrap_or_else(|e| e.into_inner()).push(store.clone());
-    Ok(store)
-}
-
-/// The shop with this slug, or an error that says there is none.
-async fn shop_named(store: &Store, slug: &str) -> Result<app::store::Shop> {
-    store
-        .shop(slug)
-        .await?
-        .with_context(|| format!("no shop with the slug {slug:?}"))
 }
 
 /// A progress bar on a terminal; hidden when output goes elsewhere.

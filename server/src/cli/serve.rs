@@ -80,7 +80,16 @@ pub(super) async fn serve(
     if let Some(addr) = settings.metrics_addr {
         drop(listen(addr, METRICS).await?);
     }
+    // Held while it runs, so that `lookout restore` is refused meanwhile (all
+    // of a server's connections may be idle and closed); taken before the
+    // database is opened where it is there, so that a restore under way is said.
+    let serving = || {
+        app::store::backup::serving(&db.database_url)
+            .with_context(|| format!("cannot serve {}", app::store::shown_url(&db.database_url)))
+    };
+    serving()?;
     let store = open(db).await?;
+    serving()?;
     let listener = listen(addr, "").await?;
     let local = listener.local_addr()?;
     let metrics_listener = match settings.metrics_addr {

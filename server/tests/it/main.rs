@@ -12,6 +12,7 @@ mod api_write_limits;
 mod auth;
 mod bundle;
 mod cli;
+mod cli_backup;
 mod cli_demo;
 mod cli_import;
 mod cli_keys;
