@@ -47,17 +47,12 @@ pub(super) fn copy_into<T>(
     let value = check(&partial.0)?;
     let file = std::fs::File::open(&partial.0).map_err(|e| E::Io(out.to_path_buf(), e))?;
     file.sync_all().map_err(|e| E::Io(out.to_path_buf(), e))?;
-    // A link fails where a file of that name appeared meanwhile; where links
-    // cannot be made (some USB and network file systems), a rename does,
-    // once the name is seen to be free.
-    match std::fs::hard_link(&partial.0, out) {
-        Ok(()) => {}
-        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => return Err(E::Exists(out.to_path_buf())),
-        Err(_) if out.symlink_metadata().is_err() => {
-            std::fs::rename(&partial.0, out).map_err(|e| E::Io(out.to_path_buf(), e))?;
-        }
-        Err(_) => return Err(E::Exists(out.to_path_buf())),
-    }
+    // A link fails where a file of that name appeared meanwhile (a rename
+    // would replace it).
+    std::fs::hard_link(&partial.0, out).map_err(|e| match e.kind() {
+        std::io::ErrorKind::AlreadyExists => E::Exists(out.to_path_buf()),
+        _ => E::Unlinked(out.to_path_buf(), e),
+    })?;
     drop(partial);
     if let Ok(dir) = std::fs::File::open(folder) {
         // The new name, made to last through a power cut (best effort).
@@ -117,6 +112,12 @@ impl Drop for Partial {
     fn drop(&mut self) {
         if !self.1 {
             let _ = std::fs::remove_file(&self.0);
+            // And what SQLite made beside it, where a connection left it.
+            for beside in ["-wal", "-shm", "-journal"] {
+                let mut path = self.0.clone().into_os_string();
+                path.push(beside);
+                let _ = std::fs::remove_file(path);
+            }
         }
     }
 }
@@ -167,8 +168,15 @@ pub fn serving(url: &str) -> Result<(), BackupError> {
     };
     match file.try_lock_shared() {
         Ok(()) => {}
-        Err(std::fs::TryLockError::WouldBlock) => return Err(E::Restoring(db)),
-        Err(std::fs::TryLockError::Error(e)) => return Err(E::Io(db, e)),
+        Err(e) => {
+            // Never closed: closing a descriptor of the file would drop this
+            // process's SQLite locks on it, while its connections may be open.
+            std::mem::forget(file);
+            return Err(match e {
+                std::fs::TryLockError::WouldBlock => E::Restoring(db),
+                std::fs::TryLockError::Error(e) => E::Io(db, e),
+            });
+        }
     }
     let _ = HELD.set(file);
     Ok(())

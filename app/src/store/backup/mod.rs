@@ -9,7 +9,7 @@ mod files;
 mod restore;
 
 pub use files::{serving, Stop};
-pub use restore::{restore, Restored};
+pub use restore::{restore, Erased, Restored};
 
 use super::migrations;
 use rusqlite::{Connection, OpenFlags, OptionalExtension};
@@ -27,6 +27,12 @@ pub enum BackupError {
     NoDatabase(PathBuf),
     #[error("there is no file at {0}")]
     NoFile(PathBuf),
+    #[error("{0} is not a file (a folder, a device or a pipe)")]
+    NotAFile(PathBuf),
+    #[error("{0} stayed locked (a restore under way?): nothing was written; try again once it is done")]
+    Busy(PathBuf),
+    #[error("{0}")]
+    Store(#[from] crate::store::StoreError),
     #[error("the folder {0} does not exist")]
     NoFolder(PathBuf),
     #[error("{0} already exists: nothing was written over it (name a file that is not there)")]
@@ -52,13 +58,10 @@ pub enum BackupError {
     InUse(PathBuf),
     #[error("{0} is being restored (lookout restore): start the server once that is done")]
     Restoring(PathBuf),
-    #[error(
-        "the backup's pages are {0} bytes and the database's {1}: restore it by hand \
-         (docs/operations.md); nothing was changed"
-    )]
-    PageSize(i64, i64),
     #[error("stopped; nothing was written or changed")]
     Stopped,
+    #[error("cannot name the backup {0}: {1} (a file system without hard links: write it elsewhere, then copy it)")]
+    Unlinked(PathBuf, std::io::Error),
     #[error("{0}: {1}")]
     Io(PathBuf, std::io::Error),
     #[error("{0}: {1}")]
@@ -164,6 +167,9 @@ fn migrations_of(conn: &Connection, shown: &Path) -> Result<i64, BackupError> {
         .map_err(|e| match e.sqlite_error_code() {
             Some(rusqlite::ErrorCode::NotADatabase) => E::NotSqliteFile(shown.to_path_buf()),
             Some(rusqlite::ErrorCode::DatabaseCorrupt) => E::Damaged(shown.to_path_buf(), e.to_string()),
+            Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked) => {
+                E::Busy(shown.to_path_buf())
+            }
             _ => E::Sqlite(shown.to_path_buf(), e),
         })?;
     if has.is_none() {

@@ -4,16 +4,21 @@
 //! takes it whole, then opens the database in SQLite's exclusive locking
 //! mode, so that neither a server nor a command can have it open meanwhile.
 //! The backup is read once, into a hidden copy beside the database, which is
-//! what is checked and changed: console sessions and password links are
+//! what is checked and changed, so that the database gets every change in
+//! the one commit that restores it: console sessions and password links are
 //! deleted there (a session signed out, or a link used, after the backup was
-//! made must not work again), so that the database gets them gone in the same
-//! commit as the rest. The database as it was is kept beside it first, and
-//! SQLite's backup API then writes the copy's pages into the database through
-//! the database's own log, in one transaction: a log a killed server left is
-//! read as part of the database as it was, never mixed with the backup.
+//! made must not work again), and the orders erased since the backup was made
+//! are erased there again, as the store erases an order ([`erased`]). The
+//! database as it was is kept beside it first, and SQLite's backup API then
+//! writes the copy's pages into the database through the database's own log,
+//! in one transaction: a log a killed server left is read as part of the
+//! database as it was, never mixed with the backup.
 
-use super::files::{self, Scratch, Stop};
+mod erased;
+
+use super::files::{self, Scratch, Stop, Written};
 use super::{migrations, open, tables, whole, BackupError, Held, E};
+pub use erased::Erased;
 use rusqlite::{Connection, OpenFlags};
 use std::path::{Path, PathBuf};
 
@@ -23,22 +28,57 @@ pub struct Restored {
     pub held: Held,
     /// Where the database as it was is kept (none when it held nothing).
     pub kept: Option<PathBuf>,
-    /// Whether the backup is of an older version than this one (the next start migrates it).
+    /// Whether the backup was made by an older version than this one.
     pub older: bool,
-    /// Orders erased after the backup was made, and not written again
-    /// since, that the backup holds: (shop id, shop slug, number key).
-    pub erased_since: Vec<(i64, String, String)>,
+    /// Orders erased after the backup was made, erased again.
+    pub erased_again: Vec<Erased>,
 }
 
 /// Puts the backup `from` in place of the database of `url`, keeping the
 /// database as it was beside it; refused while anything has it open.
-pub fn restore(url: &str, from: &Path, stop: &Stop) -> Result<Restored, BackupError> {
+pub async fn restore(url: &str, from: &Path, stop: &Stop) -> Result<Restored, BackupError> {
+    let (url, from, stopping) = (url.to_owned(), from.to_owned(), stop.clone());
+    let prepared = blocking(move || prepare(&url, &from, &stopping)).await?;
+    // Erased in the copy, as the store erases; a backup of an older version
+    // is migrated first (the erasure's statements are this version's).
+    if !prepared.erased.is_empty() {
+        erased::erase_again(&prepared.copy_url()?, &prepared.erased).await?;
+    }
+    let stopping = stop.clone();
+    blocking(move || prepared.finish(&stopping)).await
+}
+
+async fn blocking<T: Send + 'static>(
+    work: impl FnOnce() -> Result<T, BackupError> + Send + 'static,
+) -> Result<T, BackupError> {
+    tokio::task::spawn_blocking(work).await.unwrap_or(Err(E::Stopped))
+}
+
+/// A restore ready to be written: the database held, the backup's copy
+/// made, the database as it was kept. Dropped, it changes nothing and
+/// removes what it wrote. Its fields drop in this order: the connections
+/// before their files, the database's lock last.
+struct Prepared {
+    copy_conn: Connection,
+    copy: Scratch,
+    dest: Connection,
+    kept: Option<Written<()>>,
+    erased: Vec<Erased>,
+    db: PathBuf,
+    older: bool,
+    _lock: std::fs::File,
+}
+
+fn prepare(url: &str, from: &Path, stop: &Stop) -> Result<Prepared, BackupError> {
     let db = super::sqlite_file(url)?;
     if !db.is_file() {
         return Err(E::NoDatabase(db));
     }
-    if !from.is_file() {
+    if !from.exists() {
         return Err(E::NoFile(from.to_path_buf()));
+    }
+    if !from.is_file() {
+        return Err(E::NotAFile(from.to_path_buf()));
     }
     let mut head = [0u8; 16];
     let read = std::fs::File::open(from).and_then(|mut f| std::io::Read::read_exact(&mut f, &mut head));
@@ -48,21 +88,20 @@ pub fn restore(url: &str, from: &Path, stop: &Stop) -> Result<Restored, BackupEr
     if files::same_file(from, &db) {
         return Err(E::Same(from.to_path_buf()));
     }
-    // Dropped last: its descriptor closes after the database's connection.
-    let _lock = files::whole_lock(&db)?;
+    let lock = files::whole_lock(&db)?;
     let copy = Scratch::beside(&db, "restoring")?;
-    let (backup, held) = prepare(from, copy.path(), stop)?;
-    let mut dest = open(&db, OpenFlags::SQLITE_OPEN_READ_WRITE)?;
+    let (copy_conn, backup) = read_backup(from, copy.path(), stop)?;
+    let dest = open(&db, OpenFlags::SQLITE_OPEN_READ_WRITE)?;
     let sql = |e| E::Sqlite(db.clone(), e);
     // Exclusive from the first read on: a command that has it open, or opens
     // it now, is refused (and refuses) rather than waited for.
     dest.busy_timeout(std::time::Duration::ZERO).map_err(sql)?;
     dest.pragma_update(None, "locking_mode", "EXCLUSIVE").map_err(sql)?;
     match dest.execute_batch("BEGIN EXCLUSIVE; COMMIT;") {
-        Err(rusqlite::Error::SqliteFailure(f, _))
+        Err(e)
             if matches!(
-                f.code,
-                rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked
+                e.sqlite_error_code(),
+                Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked)
             ) =>
         {
             return Err(E::InUse(db.clone()));
@@ -74,57 +113,93 @@ pub fn restore(url: &str, from: &Path, stop: &Stop) -> Result<Restored, BackupEr
         let named: Vec<&str> = present.iter().take(3).map(String::as_str).collect();
         return Err(E::Foreign(db.clone(), named.join(", ")));
     }
-    let page = |conn: &Connection| conn.query_row("PRAGMA page_size", [], |row| row.get::<_, i64>(0));
-    let (theirs, ours) = (page(&backup).map_err(sql)?, page(&dest).map_err(sql)?);
-    if theirs != ours && !present.is_empty() {
-        return Err(E::PageSize(theirs, ours));
-    }
     stop.watch(&dest)?;
-    let kept = match present.is_empty() {
-        true => None,
-        false => Some(files::copy_into(&dest, &kept_name(&db)?, |kept| {
-            erased_since(kept, &backup)
-        })?),
-    };
-    {
-        let step = rusqlite::backup::Backup::new(&backup, &mut dest).map_err(sql)?;
-        match step.step(-1) {
-            Ok(rusqlite::backup::StepResult::Done) => {}
-            Ok(_) => return Err(E::InUse(db.clone())),
-            Err(rusqlite::Error::SqliteFailure(f, _)) if f.code == rusqlite::ErrorCode::OperationInterrupted => {
-                return Err(E::Stopped)
-            }
-            Err(e) => return Err(sql(e)),
+    let (kept, erased) = match present.is_empty() {
+        true => (None, Vec::new()),
+        false => {
+            let kept = files::copy_into(&dest, &kept_name(&db)?, |_| Ok(()))?;
+            let erased = erased::since(&dest, &copy_conn, &db)?;
+            (Some(kept), erased)
         }
-    }
-    // Restored: from here on nothing is undone, and the copy kept stays.
-    let (kept, erased_since) = match kept {
-        Some(kept) => (Some(kept.path().to_path_buf()), kept.keep()),
-        None => (None, Vec::new()),
     };
-    // Moved into the file itself now (else when the connection closes).
-    let _ = dest.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()));
-    drop(dest);
-    let bytes = std::fs::metadata(&db).map_or(held.bytes, |m| m.len());
-    Ok(Restored {
-        held: Held { bytes, ..held },
+    Ok(Prepared {
+        copy_conn,
+        copy,
+        dest,
         kept,
-        older: held.migration < migrations::newest_sqlite(),
-        erased_since,
+        erased,
+        db,
+        older: backup.migration < migrations::newest_sqlite(),
+        _lock: lock,
     })
+}
+
+impl Prepared {
+    fn copy_url(&self) -> Result<String, BackupError> {
+        let path = self.copy.path();
+        let named = path.to_str().ok_or_else(|| E::Unnamed(path.to_path_buf()))?;
+        Ok(format!("sqlite://{named}"))
+    }
+
+    /// Writes the copy into the database: the one step that changes it.
+    fn finish(mut self, stop: &Stop) -> Result<Restored, BackupError> {
+        let db = self.db.clone();
+        let sql = |e| E::Sqlite(db.clone(), e);
+        let held = whole(&self.copy_conn, self.copy.path())?;
+        stop.watch(&self.copy_conn)?;
+        // SQLite copies pages of another size only outside write-ahead logging:
+        // the database leaves it for the copy (its log moved into the file
+        // first), and takes it up again after.
+        let page = |conn: &Connection| conn.query_row("PRAGMA page_size", [], |row| row.get::<_, i64>(0));
+        let resized = page(&self.copy_conn).map_err(sql)? != page(&self.dest).map_err(sql)?;
+        if resized {
+            self.dest.pragma_update(None, "journal_mode", "DELETE").map_err(sql)?;
+        }
+        {
+            let step = rusqlite::backup::Backup::new(&self.copy_conn, &mut self.dest).map_err(sql)?;
+            match step.step(-1) {
+                Ok(rusqlite::backup::StepResult::Done) => {}
+                Ok(_) => return Err(E::InUse(db.clone())),
+                Err(e) if e.sqlite_error_code() == Some(rusqlite::ErrorCode::OperationInterrupted) => {
+                    return Err(E::Stopped)
+                }
+                Err(e) => return Err(sql(e)),
+            }
+        }
+        // Restored: from here on nothing is undone, and the copy kept stays.
+        let kept = self.kept.take().map(|kept| {
+            let path = kept.path().to_path_buf();
+            kept.keep();
+            path
+        });
+        if resized {
+            let _ = self.dest.pragma_update(None, "journal_mode", "WAL");
+        }
+        // Moved into the file itself now (else when the connection closes).
+        let _ = self.dest.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()));
+        let bytes = std::fs::metadata(&db).map_or(held.bytes, |m| m.len());
+        Ok(Restored {
+            held: Held { bytes, ..held },
+            kept,
+            older: self.older,
+            erased_again: std::mem::take(&mut self.erased),
+        })
+    }
 }
 
 /// Reads the backup `from` once into `copy`, forgets its sessions and
 /// password links there, checks it, and opens it for the restore.
-fn prepare(from: &Path, copy: &Path, stop: &Stop) -> Result<(Connection, Held), BackupError> {
+fn read_backup(from: &Path, copy: &Path, stop: &Stop) -> Result<(Connection, Held), BackupError> {
     let source = open(from, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
     super::migrations_of(&source, from)?;
     stop.watch(&source)?;
     let named = copy.to_str().ok_or_else(|| E::Unnamed(copy.to_path_buf()))?;
-    source.execute("VACUUM INTO ?1", [named]).map_err(|e| match e {
-        rusqlite::Error::SqliteFailure(f, _) if f.code == rusqlite::ErrorCode::OperationInterrupted => E::Stopped,
-        e => E::Damaged(from.to_path_buf(), e.to_string()),
-    })?;
+    source
+        .execute("VACUUM INTO ?1", [named])
+        .map_err(|e| match e.sqlite_error_code() {
+            Some(rusqlite::ErrorCode::OperationInterrupted) => E::Stopped,
+            _ => E::Damaged(from.to_path_buf(), e.to_string()),
+        })?;
     drop(source);
     let conn = open(copy, OpenFlags::SQLITE_OPEN_READ_WRITE)?;
     let sql = |e| E::Sqlite(copy.to_path_buf(), e);
@@ -135,8 +210,7 @@ fn prepare(from: &Path, copy: &Path, stop: &Stop) -> Result<(Connection, Held), 
             conn.execute(&format!("DELETE FROM {table}"), []).map_err(sql)?;
         }
     }
-    let mut held = whole(&conn, from)?;
-    held.bytes = std::fs::metadata(from).map_or(0, |m| m.len());
+    let held = whole(&conn, from)?;
     Ok((conn, held))
 }
 
@@ -156,52 +230,4 @@ fn kept_name(db: &Path) -> Result<PathBuf, BackupError> {
         }
     }
     Err(last)
-}
-
-/// The orders erased in the database as it was (`kept`) whose erasure the
-/// backup does not list, still erased there, and held by the backup.
-fn erased_since(kept: &Path, backup: &Connection) -> Result<Vec<(i64, String, String)>, BackupError> {
-    let kept_conn = open(kept, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
-    let sql = |e| E::Sqlite(kept.to_path_buf(), e);
-    let erased: Vec<(i64, i64, String, String)> = kept_conn
-        .prepare(
-            "SELECT c.id, c.shop_id, s.slug, c.subject FROM shop_changes c JOIN shops s ON s.id = c.shop_id
-             WHERE c.what = 'erased' AND c.subject IS NOT NULL
-               AND NOT EXISTS (SELECT 1 FROM orders o WHERE o.shop_id = c.shop_id AND o.number_key = c.subject)
-             ORDER BY c.id",
-        )
-        .and_then(|mut q| {
-            q.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
-                .collect()
-        })
-        .map_err(sql)?;
-    // A backup of a version before the list of changes lists none.
-    let lists = tables(backup).map_err(sql)?.iter().any(|t| t == "shop_changes");
-    let mut since = Vec::new();
-    for (id, shop, slug, key) in erased {
-        let listed: bool = lists
-            && backup
-                .query_row(
-                    "SELECT EXISTS (SELECT 1 FROM shop_changes WHERE id = ?1 AND what = 'erased')",
-                    [id],
-                    |r| r.get(0),
-                )
-                .map_err(sql)?;
-        let held: bool = backup
-            .query_row(
-                "SELECT EXISTS (SELECT 1 FROM orders WHERE shop_id = ?1 AND number_key = ?2)",
-                rusqlite::params![shop, key],
-                |r| r.get(0),
-            )
-            .map_err(sql)?;
-        if !listed
-            && held
-            && !since
-                .iter()
-                .any(|(s, _, k): &(i64, String, String)| *s == shop && *k == key)
-        {
-            since.push((shop, slug, key));
-        }
-    }
-    Ok(since)
 }
