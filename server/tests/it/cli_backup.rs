@@ -11,8 +11,16 @@ use crate::common;
 use common::{lookout_command, ServerProcess};
 use std::path::Path;
 
+/// The database URL of a file, its path percent-encoded (a URL's `?` starts its options).
 fn url_of(path: &Path) -> String {
-    format!("sqlite://{}", path.display())
+    let mut url = String::from("sqlite://");
+    for byte in path.to_str().unwrap().bytes() {
+        match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'/' | b'.' | b'_' | b'-' => url.push(char::from(byte)),
+            _ => url.push_str(&format!("%{byte:02X}")),
+        }
+    }
+    url
 }
 
 /// A folder with `lookout.db` holding the demo shop (its 15 orders, its accounts).
@@ -319,8 +327,13 @@ async fn a_restore_puts_the_backup_back_over_a_killed_servers_log_and_keeps_what
     if skipped() {
         return;
     }
-    let (dir, url) = demo_db();
-    let db = dir.path().join("lookout.db");
+    // In a folder whose name a URL must encode: the restore's copy is opened by its URL.
+    let top = tempfile::tempdir().unwrap();
+    let dir = top.path().join("odd ?name %41#");
+    std::fs::create_dir(&dir).unwrap();
+    let url = url_of(&dir.join("lookout.db"));
+    assert!(lookout(&url, &["demo"]).status.success());
+    let db = dir.as_path().join("lookout.db");
     // A session and a password link in the backup, which must not work after it.
     let made = lookout(&url, &["user", "create", "owner@example.com", "--shop", "demo"]);
     assert!(made.status.success(), "{}", stderr(&made));
@@ -329,7 +342,7 @@ async fn a_restore_puts_the_backup_back_over_a_killed_servers_log_and_keeps_what
                INSERT INTO password_links (token_hash, user_id, expires_at) \
                SELECT 't', id, '2999-01-01T00:00:00Z' FROM users LIMIT 1;";
     exec(&db, sql).await;
-    let backup = dir.path().join("backup.db");
+    let backup = dir.as_path().join("backup.db");
     assert!(lookout(&url, &["backup", backup.to_str().unwrap()]).status.success());
     assert_eq!(scalar(&backup, "SELECT COUNT(*) FROM sessions").await, 1);
     // An order written after the backup by a server then killed: its log stays beside the file.
@@ -359,7 +372,7 @@ async fn a_restore_puts_the_backup_back_over_a_killed_servers_log_and_keeps_what
     assert_eq!(erased.status(), 204);
     let _ = server.child.kill();
     let _ = server.child.wait();
-    let wal = dir.path().join("lookout.db-wal");
+    let wal = dir.as_path().join("lookout.db-wal");
     assert!(wal.exists() && std::fs::metadata(&wal).unwrap().len() > 0, "a log left");
 
     let out = lookout(&url, &["restore", backup.to_str().unwrap()]);
@@ -378,7 +391,7 @@ async fn a_restore_puts_the_backup_back_over_a_killed_servers_log_and_keeps_what
         said.contains("signs in again") && said.contains("revoke again"),
         "{said}"
     );
-    let kept: Vec<_> = std::fs::read_dir(dir.path())
+    let kept: Vec<_> = std::fs::read_dir(dir.as_path())
         .unwrap()
         .map(|e| e.unwrap().path())
         .filter(|p| {
@@ -525,6 +538,14 @@ async fn a_backup_of_another_page_size_is_restored() {
     let db = dir.path().join("lookout.db");
     assert_eq!(scalar(&db, "PRAGMA page_size").await, 8192);
     assert_eq!(scalar(&db, "SELECT COUNT(*) FROM orders").await, 15);
+    let names: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(
+        !names.iter().any(|n| n.ends_with("-journal") || n.starts_with('.')),
+        "nothing left beside it: {names:?}"
+    );
     let server = ServerProcess::start(lookout_command(&url), &[]);
     let found = reqwest::Client::new()
         .post(format!("{}/api/v1/shops/demo/lookup", server.base))

@@ -31,8 +31,8 @@ pub enum BackupError {
     NotAFile(PathBuf),
     #[error("{0} stayed locked (a restore under way?): nothing was written; try again once it is done")]
     Busy(PathBuf),
-    #[error("{0}")]
-    Store(#[from] crate::store::StoreError),
+    #[error("{0}; nothing was changed")]
+    Store(crate::store::StoreError),
     #[error("the folder {0} does not exist")]
     NoFolder(PathBuf),
     #[error("{0} already exists: nothing was written over it (name a file that is not there)")]
@@ -69,6 +69,12 @@ pub enum BackupError {
 }
 
 use BackupError as E;
+
+impl From<crate::store::StoreError> for BackupError {
+    fn from(e: crate::store::StoreError) -> Self {
+        E::Store(e)
+    }
+}
 
 /// What a backup or a restored database holds, as checked.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -38,11 +38,11 @@ pub struct Restored {
 /// database as it was beside it; refused while anything has it open.
 pub async fn restore(url: &str, from: &Path, stop: &Stop) -> Result<Restored, BackupError> {
     let (url, from, stopping) = (url.to_owned(), from.to_owned(), stop.clone());
-    let prepared = blocking(move || prepare(&url, &from, &stopping)).await?;
+    let mut prepared = blocking(move || prepare(&url, &from, &stopping)).await?;
     // Erased in the copy, as the store erases; a backup of an older version
     // is migrated first (the erasure's statements are this version's).
     if !prepared.erased.is_empty() {
-        erased::erase_again(&prepared.copy_url()?, &prepared.erased).await?;
+        prepared.erased = erased::erase_again(&prepared.copy_url()?, &prepared.erased).await?;
     }
     let stopping = stop.clone();
     blocking(move || prepared.finish(&stopping)).await
@@ -66,7 +66,22 @@ struct Prepared {
     erased: Vec<Erased>,
     db: PathBuf,
     older: bool,
+    /// A rollback journal left beside the database (see `finish`), removed
+    /// once the database's connection is closed, under its lock.
+    journal: Leftover,
     _lock: std::fs::File,
+}
+
+/// A file removed when dropped, if named.
+#[derive(Default)]
+struct Leftover(Option<PathBuf>);
+
+impl Drop for Leftover {
+    fn drop(&mut self) {
+        if let Some(path) = &self.0 {
+            let _ = std::fs::remove_file(path);
+        }
+    }
 }
 
 fn prepare(url: &str, from: &Path, stop: &Stop) -> Result<Prepared, BackupError> {
@@ -130,15 +145,25 @@ fn prepare(url: &str, from: &Path, stop: &Stop) -> Result<Prepared, BackupError>
         erased,
         db,
         older: backup.migration < migrations::newest_sqlite(),
+        journal: Leftover::default(),
         _lock: lock,
     })
 }
 
 impl Prepared {
+    /// The copy's database URL, its path percent-encoded (a URL's `?` starts
+    /// its options, and `%` is decoded).
     fn copy_url(&self) -> Result<String, BackupError> {
         let path = self.copy.path();
         let named = path.to_str().ok_or_else(|| E::Unnamed(path.to_path_buf()))?;
-        Ok(format!("sqlite://{named}"))
+        let mut url = String::from("sqlite://");
+        for byte in named.bytes() {
+            match byte {
+                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'/' | b'.' | b'_' | b'-' => url.push(char::from(byte)),
+                _ => url.push_str(&format!("%{byte:02X}")),
+            }
+        }
+        Ok(url)
     }
 
     /// Writes the copy into the database: the one step that changes it.
@@ -153,6 +178,11 @@ impl Prepared {
         let page = |conn: &Connection| conn.query_row("PRAGMA page_size", [], |row| row.get::<_, i64>(0));
         let resized = page(&self.copy_conn).map_err(sql)? != page(&self.dest).map_err(sql)?;
         if resized {
+            // Held exclusively, SQLite empties its rollback journal rather than
+            // deleting it; what is left holds pages of the database as it was.
+            let mut journal = db.clone().into_os_string();
+            journal.push("-journal");
+            self.journal.0 = Some(journal.into());
             self.dest.pragma_update(None, "journal_mode", "DELETE").map_err(sql)?;
         }
         {
@@ -173,7 +203,10 @@ impl Prepared {
             path
         });
         if resized {
-            let _ = self.dest.pragma_update(None, "journal_mode", "WAL");
+            if let Err(e) = self.dest.pragma_update(None, "journal_mode", "WAL") {
+                // The next server's start takes it up again.
+                tracing::warn!(error = %e, "the restored database stays outside write-ahead logging until a server starts");
+            }
         }
         // Moved into the file itself now (else when the connection closes).
         let _ = self.dest.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()));

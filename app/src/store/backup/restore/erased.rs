@@ -5,7 +5,7 @@
 //! restored, as the store erases an order.
 
 use super::{BackupError, E};
-use crate::store::{By, Guard, Store};
+use crate::store::{By, Erasure, Guard, Store};
 use rusqlite::Connection;
 use std::path::Path;
 
@@ -82,18 +82,24 @@ pub(super) fn since(now: &Connection, backup: &Connection, db: &Path) -> Result<
 
 /// Erases `orders` again in the SQLite database of `url` (the backup's
 /// copy), migrated to this version first; recorded as the operator's.
-pub(super) async fn erase_again(url: &str, orders: &[Erased]) -> Result<(), BackupError> {
+/// Returns those erased.
+pub(super) async fn erase_again(url: &str, orders: &[Erased]) -> Result<Vec<Erased>, BackupError> {
     let store = Store::connect(url).await?;
     let erased = async {
         store.migrate().await?;
+        let mut erased = Vec::new();
         for order in orders {
-            if let Some(shop) = store.shop(&order.slug).await? {
-                store
-                    .erase_order(shop.id, &order.key, Guard::Nothing, &By::Operator)
-                    .await?;
+            let Some(shop) = store.shop(&order.slug).await? else {
+                continue;
+            };
+            let done = store
+                .erase_order(shop.id, &order.key, Guard::Nothing, &By::Operator)
+                .await?;
+            if done == Erasure::Erased {
+                erased.push(order.clone());
             }
         }
-        Ok::<_, crate::store::StoreError>(())
+        Ok::<_, crate::store::StoreError>(erased)
     }
     .await;
     store.close().await;
