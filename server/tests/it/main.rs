@@ -17,6 +17,7 @@ mod cli_demo;
 mod cli_import;
 mod cli_keys;
 mod cli_migrate;
+mod cli_restore;
 mod cli_settings;
 mod cluster;
 mod console;
