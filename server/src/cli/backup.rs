@@ -11,17 +11,11 @@ use std::path::PathBuf;
 
 /// Writes a checked backup of the database to `out`.
 pub(super) async fn back_up(db: &Db, out: PathBuf) -> Result<()> {
-    let (url, shown, stop) = (db.database_url.clone(), out.clone(), Stop::default());
-    let stopping = stop.clone();
-    let work = async move {
-        tokio::task::spawn_blocking(move || backup::back_up(&url, &out, &stopping))
-            .await
-            .unwrap_or(Err(BackupError::Stopped))
-    };
-    let held = stoppable(&stop, work)
+    let stop = Stop::default();
+    let held = stoppable(&stop, backup::back_up(&db.database_url, &out, &stop))
         .await
         .with_context(|| format!("cannot back up {}", shown_url(&db.database_url)))?;
-    let out = std::path::absolute(&shown).unwrap_or(shown);
+    let out = std::path::absolute(&out).unwrap_or(out);
     say!(
         "Backed up {} to {}: {}, checked.",
         shown_url(&db.database_url),
@@ -50,13 +44,16 @@ pub(super) async fn restore(db: &Db, from: PathBuf) -> Result<()> {
             kept.display()
         )?;
     }
-    say!("Everyone signed in to the console signs in again, and password links not yet used must be asked again.")?;
-    say!("API keys and team members are as they were when the backup was made: revoke again any key revoked since.")?;
+    say!("Everyone signed in to the console must sign in again; password links not yet used must be requested again.")?;
+    say!(
+        "API keys, team members, shop settings and webhook secrets are as they were when the backup was made: \
+         revoke again any key revoked since, and rotate again any secret rotated since."
+    )?;
     if !restored.erased_again.is_empty() {
         let listed: Vec<String> = restored
             .erased_again
             .iter()
-            .map(|order| format!("{} {}", order.slug, order.key))
+            .map(|order| format!("{} #{}", order.slug, order.key))
             .collect();
         say!(
             "Erased again, as they were erased after the backup was made: {}",
@@ -64,7 +61,11 @@ pub(super) async fn restore(db: &Db, from: PathBuf) -> Result<()> {
         )?;
     }
     if restored.older {
-        say!("The backup was made by an older version of Lookout: the server migrates it when it starts, if this did not.")?;
+        let when = match restored.migrated {
+            false => "the server migrates it to this version when it next starts",
+            true => "it was migrated to this version to erase orders again in it",
+        };
+        say!("The backup was made by an older version of Lookout: {when}.")?;
     }
     Ok(())
 }

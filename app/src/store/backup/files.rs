@@ -1,12 +1,10 @@
 //! The files of backups and restores: copies written under a hidden name
 //! and named only once whole, never over another file, readable by their
-//! owner alone; the lock a server holds on its database while it runs; and
-//! stopping a copy under way.
+//! owner alone.
 
 use super::{BackupError, E};
 use rusqlite::Connection;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, OnceLock};
 
 /// `out` made absolute, checked to be a name a new file can take: its folder
 /// there, no file (nor link) of that name.
@@ -51,7 +49,9 @@ pub(super) fn copy_into<T>(
     // would replace it).
     std::fs::hard_link(&partial.0, out).map_err(|e| match e.kind() {
         std::io::ErrorKind::AlreadyExists => E::Exists(out.to_path_buf()),
-        _ => E::Unlinked(out.to_path_buf(), e),
+        // EOPNOTSUPP, or EPERM in a folder this process just wrote in: no hard links there.
+        std::io::ErrorKind::Unsupported | std::io::ErrorKind::PermissionDenied => E::Unlinked(out.to_path_buf(), e),
+        _ => E::Io(out.to_path_buf(), e),
     })?;
     drop(partial);
     if let Ok(dir) = std::fs::File::open(folder) {
@@ -144,76 +144,5 @@ pub(super) fn same_file(a: &Path, b: &Path) -> bool {
     match (std::fs::metadata(a), std::fs::metadata(b)) {
         (Ok(a), Ok(b)) => a.dev() == b.dev() && a.ino() == b.ino(),
         _ => false,
-    }
-}
-
-/// The lock a server holds on its SQLite file while it runs (shared: several
-/// may), so that a restore, which takes it whole, is refused while any runs,
-/// even one whose connections are all idle and closed. An advisory lock
-/// (`flock`), apart from SQLite's own. The file stays open until the process
-/// ends: closing any descriptor of a file drops the process's SQLite locks on it.
-pub fn serving(url: &str) -> Result<(), BackupError> {
-    static HELD: OnceLock<std::fs::File> = OnceLock::new();
-    let Ok(db) = super::sqlite_file(url) else {
-        return Ok(());
-    };
-    if HELD.get().is_some() {
-        return Ok(());
-    }
-    let file = match std::fs::File::open(&db) {
-        Ok(file) => file,
-        // Not made yet: held once it is.
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
-        Err(e) => return Err(E::Io(db, e)),
-    };
-    match file.try_lock_shared() {
-        Ok(()) => {}
-        Err(e) => {
-            // Never closed: closing a descriptor of the file would drop this
-            // process's SQLite locks on it, while its connections may be open.
-            std::mem::forget(file);
-            return Err(match e {
-                std::fs::TryLockError::WouldBlock => E::Restoring(db),
-                std::fs::TryLockError::Error(e) => E::Io(db, e),
-            });
-        }
-    }
-    let _ = HELD.set(file);
-    Ok(())
-}
-
-/// Takes the lock servers hold ([`serving`]) whole, for a restore; the file
-/// must stay open until the restore's own connection is closed.
-pub(super) fn whole_lock(db: &Path) -> Result<std::fs::File, BackupError> {
-    let file = std::fs::File::open(db).map_err(|e| E::Io(db.to_path_buf(), e))?;
-    match file.try_lock() {
-        Ok(()) => Ok(file),
-        Err(std::fs::TryLockError::WouldBlock) => Err(E::InUse(db.to_path_buf())),
-        Err(std::fs::TryLockError::Error(e)) => Err(E::Io(db.to_path_buf(), e)),
-    }
-}
-
-/// Stops a backup or a restore under way (Ctrl-C): what it was writing is
-/// removed, and a restore changes nothing.
-#[derive(Clone, Default)]
-pub struct Stop(Arc<Mutex<(bool, Vec<rusqlite::InterruptHandle>)>>);
-
-impl Stop {
-    pub fn now(&self) {
-        let mut stop = self.0.lock().unwrap_or_else(|e| e.into_inner());
-        stop.0 = true;
-        for handle in &stop.1 {
-            handle.interrupt();
-        }
-    }
-
-    /// Lets [`Stop::now`] interrupt `conn`; refused once it was asked.
-    pub(super) fn watch(&self, conn: &Connection) -> Result<(), BackupError> {
-        let mut stop = self.0.lock().unwrap_or_else(|e| e.into_inner());
-        if stop.0 {
-            return Err(E::Stopped);
-        }
-        stop.1.push(conn.get_interrupt_handle());
-        Ok(())
     }
 }

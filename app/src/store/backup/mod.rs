@@ -2,14 +2,17 @@
 //! writes a consistent copy of the live pages only (so nothing erased is in
 //! it) to a hidden file beside the one named, which is checked, then given
 //! its name; nothing is ever written over. One is restored while no server
-//! runs ([`restore`]). Both are synchronous: run them off the async runtime.
-//! PostgreSQL has `pg_dump` and `pg_restore`.
+//! runs ([`restore`]). SQLite's work runs off the async runtime, on its
+//! blocking threads. PostgreSQL has `pg_dump` and `pg_restore`.
 
 mod files;
+mod lock;
 mod restore;
+mod stop;
 
-pub use files::{serving, Stop};
+pub use lock::serving;
 pub use restore::{restore, Erased, Restored};
+pub use stop::Stop;
 
 use super::migrations;
 use rusqlite::{Connection, OpenFlags, OptionalExtension};
@@ -33,7 +36,7 @@ pub enum BackupError {
     Busy(PathBuf),
     #[error("{0}; nothing was changed")]
     Store(crate::store::StoreError),
-    #[error("the folder {0} does not exist")]
+    #[error("the folder {0} does not exist: make it first, or name another")]
     NoFolder(PathBuf),
     #[error("{0} already exists: nothing was written over it (name a file that is not there)")]
     Exists(PathBuf),
@@ -60,6 +63,8 @@ pub enum BackupError {
     Restoring(PathBuf),
     #[error("stopped; nothing was written or changed")]
     Stopped,
+    #[error("the {0} ended unexpectedly: check the files beside the database")]
+    Ended(&'static str),
     #[error("cannot name the backup {0}: {1} (a file system without hard links: write it elsewhere, then copy it)")]
     Unlinked(PathBuf, std::io::Error),
     #[error("{0}: {1}")]
@@ -102,10 +107,23 @@ pub fn sqlite_file(url: &str) -> Result<PathBuf, BackupError> {
 }
 
 /// Backs the database of `url` up into `out`, a file that must not exist yet.
-pub fn back_up(url: &str, out: &Path, stop: &Stop) -> Result<Held, BackupError> {
+pub async fn back_up(url: &str, out: &Path, stop: &Stop) -> Result<Held, BackupError> {
+    let (url, out, stop) = (url.to_owned(), out.to_owned(), stop.clone());
+    blocking("backup", move || back_up_now(&url, &out, &stop)).await
+}
+
+/// Runs SQLite's `work` on the runtime's blocking threads.
+async fn blocking<T: Send + 'static>(
+    what: &'static str,
+    work: impl FnOnce() -> Result<T, BackupError> + Send + 'static,
+) -> Result<T, BackupError> {
+    tokio::task::spawn_blocking(work).await.unwrap_or(Err(E::Ended(what)))
+}
+
+fn back_up_now(url: &str, out: &Path, stop: &Stop) -> Result<Held, BackupError> {
     let db = sqlite_file(url)?;
     if !db.is_file() {
-        return Err(E::NoDatabase(db));
+        return Err(no_database(db));
     }
     let out = files::new_name(out)?;
     let source = open(&db, OpenFlags::SQLITE_OPEN_READ_WRITE)?;
@@ -116,6 +134,12 @@ pub fn back_up(url: &str, out: &Path, stop: &Stop) -> Result<Held, BackupError> 
     stop.watch(&source)?;
     let written = files::copy_into(&source, &out, |copy| check(copy, &out))?;
     Ok(written.keep())
+}
+
+/// There is no database at `db`: said with its whole path (a relative one
+/// is read from the folder a command runs in).
+fn no_database(db: PathBuf) -> BackupError {
+    E::NoDatabase(std::path::absolute(&db).unwrap_or(db))
 }
 
 fn open(path: &Path, flags: OpenFlags) -> Result<Connection, BackupError> {

@@ -8,17 +8,19 @@
 //! the one commit that restores it: console sessions and password links are
 //! deleted there (a session signed out, or a link used, after the backup was
 //! made must not work again), and the orders erased since the backup was made
-//! are erased there again, as the store erases an order ([`erased`]). The
+//! are erased there again, as the store erases an order ([`erased_since`]). The
 //! database as it was is kept beside it first, and SQLite's backup API then
 //! writes the copy's pages into the database through the database's own log,
 //! in one transaction: a log a killed server left is read as part of the
 //! database as it was, never mixed with the backup.
 
-mod erased;
+mod erased_since;
 
-use super::files::{self, Scratch, Stop, Written};
-use super::{migrations, open, tables, whole, BackupError, Held, E};
-pub use erased::Erased;
+use super::files::{self, Scratch, Written};
+use super::lock;
+use super::stop::Stop;
+use super::{blocking, migrations, open, tables, whole, BackupError, Held, E};
+pub use erased_since::Erased;
 use rusqlite::{Connection, OpenFlags};
 use std::path::{Path, PathBuf};
 
@@ -30,6 +32,8 @@ pub struct Restored {
     pub kept: Option<PathBuf>,
     /// Whether the backup was made by an older version than this one.
     pub older: bool,
+    /// Whether it was migrated to this version (to erase orders again in it).
+    pub migrated: bool,
     /// Orders erased after the backup was made, erased again.
     pub erased_again: Vec<Erased>,
 }
@@ -38,20 +42,15 @@ pub struct Restored {
 /// database as it was beside it; refused while anything has it open.
 pub async fn restore(url: &str, from: &Path, stop: &Stop) -> Result<Restored, BackupError> {
     let (url, from, stopping) = (url.to_owned(), from.to_owned(), stop.clone());
-    let mut prepared = blocking(move || prepare(&url, &from, &stopping)).await?;
+    let mut prepared = blocking("restore", move || prepare(&url, &from, &stopping)).await?;
     // Erased in the copy, as the store erases; a backup of an older version
     // is migrated first (the erasure's statements are this version's).
     if !prepared.erased.is_empty() {
-        prepared.erased = erased::erase_again(&prepared.copy_url()?, &prepared.erased).await?;
+        prepared.erased = erased_since::erase_again(&prepared.copy_url()?, &prepared.erased).await?;
+        prepared.migrated = prepared.older;
     }
     let stopping = stop.clone();
-    blocking(move || prepared.finish(&stopping)).await
-}
-
-async fn blocking<T: Send + 'static>(
-    work: impl FnOnce() -> Result<T, BackupError> + Send + 'static,
-) -> Result<T, BackupError> {
-    tokio::task::spawn_blocking(work).await.unwrap_or(Err(E::Stopped))
+    blocking("restore", move || prepared.finish(&stopping)).await
 }
 
 /// A restore ready to be written: the database held, the backup's copy
@@ -65,7 +64,10 @@ struct Prepared {
     kept: Option<Written<()>>,
     erased: Vec<Erased>,
     db: PathBuf,
+    /// The backup, as errors name it.
+    from: PathBuf,
     older: bool,
+    migrated: bool,
     /// A rollback journal left beside the database (see `finish`), removed
     /// once the database's connection is closed, under its lock.
     journal: Leftover,
@@ -87,7 +89,7 @@ impl Drop for Leftover {
 fn prepare(url: &str, from: &Path, stop: &Stop) -> Result<Prepared, BackupError> {
     let db = super::sqlite_file(url)?;
     if !db.is_file() {
-        return Err(E::NoDatabase(db));
+        return Err(super::no_database(db));
     }
     if !from.exists() {
         return Err(E::NoFile(from.to_path_buf()));
@@ -103,7 +105,7 @@ fn prepare(url: &str, from: &Path, stop: &Stop) -> Result<Prepared, BackupError>
     if files::same_file(from, &db) {
         return Err(E::Same(from.to_path_buf()));
     }
-    let lock = files::whole_lock(&db)?;
+    let lock = lock::whole_lock(&db)?;
     let copy = Scratch::beside(&db, "restoring")?;
     let (copy_conn, backup) = read_backup(from, copy.path(), stop)?;
     let dest = open(&db, OpenFlags::SQLITE_OPEN_READ_WRITE)?;
@@ -133,7 +135,7 @@ fn prepare(url: &str, from: &Path, stop: &Stop) -> Result<Prepared, BackupError>
         true => (None, Vec::new()),
         false => {
             let kept = files::copy_into(&dest, &kept_name(&db)?, |_| Ok(()))?;
-            let erased = erased::since(&dest, &copy_conn, &db)?;
+            let erased = erased_since::since(&dest, &copy_conn, &db)?;
             (Some(kept), erased)
         }
     };
@@ -144,7 +146,9 @@ fn prepare(url: &str, from: &Path, stop: &Stop) -> Result<Prepared, BackupError>
         kept,
         erased,
         db,
+        from: from.to_path_buf(),
         older: backup.migration < migrations::newest_sqlite(),
+        migrated: false,
         journal: Leftover::default(),
         _lock: lock,
     })
@@ -170,7 +174,7 @@ impl Prepared {
     fn finish(mut self, stop: &Stop) -> Result<Restored, BackupError> {
         let db = self.db.clone();
         let sql = |e| E::Sqlite(db.clone(), e);
-        let held = whole(&self.copy_conn, self.copy.path())?;
+        let held = whole(&self.copy_conn, &self.from)?;
         stop.watch(&self.copy_conn)?;
         // SQLite copies pages of another size only outside write-ahead logging:
         // the database leaves it for the copy (its log moved into the file
@@ -215,6 +219,7 @@ impl Prepared {
             held: Held { bytes, ..held },
             kept,
             older: self.older,
+            migrated: self.migrated,
             erased_again: std::mem::take(&mut self.erased),
         })
     }

@@ -2,7 +2,10 @@
 //! found in the database as it was (the erasures its Changes page lists,
 //! and the Shopify orders it remembers as erased), matched to the backup by
 //! shop slug and number, and erased again in the backup's copy before it is
-//! restored, as the store erases an order.
+//! restored, as the store erases an order. The two tables are read here,
+//! rather than through their modules, because they are read in whichever of
+//! the schemas a backup may have (through rusqlite, before any migration);
+//! the erasure itself is the store's own.
 
 use super::{BackupError, E};
 use crate::store::{By, Erasure, Guard, Store};
