@@ -8,6 +8,17 @@ use sqlx::{ConnectOptions, Connection};
 use std::str::FromStr;
 use std::time::Duration;
 
+/// The file a SQLite database URL names; none for another database, an
+/// in-memory one, or a URL that does not parse.
+pub fn sqlite_file(url: &str) -> Option<std::path::PathBuf> {
+    if !url.starts_with("sqlite:") {
+        return None;
+    }
+    let options = SqliteConnectOptions::from_str(url).ok()?;
+    let file = options.get_filename();
+    (!file.as_os_str().is_empty() && file.as_os_str() != ":memory:").then(|| file.to_path_buf())
+}
+
 /// How many connections a server keeps unless told otherwise. SQLite has one
 /// writer at a time and reads in-process, so a few suffice; PostgreSQL serves many
 /// servers, each with a modest pool (docs/benchmarks.md has the measurements behind these).

@@ -43,15 +43,9 @@ pub(super) async fn run(backend: Backend, pool: &sqlx::AnyPool) -> Result<(), su
         }
     }
     if backend == Backend::Sqlite {
-        let tables: Vec<String> = sqlx::query_scalar(
-            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY name",
-        )
-        .fetch_all(pool)
-        .await?;
-        if !tables.is_empty() && !tables.iter().any(|t| t == "_sqlx_migrations") {
-            let named: Vec<&str> = tables.iter().take(3).map(String::as_str).collect();
-            let more = if tables.len() > 3 { ", …" } else { "" };
-            return Err(super::StoreError::Foreign(format!("{}{more}", named.join(", "))));
+        let tables: Vec<String> = sqlx::query_scalar(SQLITE_TABLES).fetch_all(pool).await?;
+        if let Some(named) = foreign(&tables) {
+            return Err(super::StoreError::Foreign(named));
         }
     }
     let migrator = migrator(backend).await?;
@@ -77,6 +71,21 @@ pub(super) async fn run(backend: Backend, pool: &sqlx::AnyPool) -> Result<(), su
 
 /// How many times a SQLite migration that failed is tried again (see `run`).
 const RACED_TRIES: u64 = 5;
+
+/// The tables of a SQLite database (not SQLite's own), by name.
+pub(super) const SQLITE_TABLES: &str =
+    "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY name";
+
+/// A SQLite database's `tables` named (the first three), when they are
+/// another program's: there are some, and none is Lookout's.
+pub(super) fn foreign(tables: &[String]) -> Option<String> {
+    if tables.is_empty() || tables.iter().any(|t| t == "_sqlx_migrations") {
+        return None;
+    }
+    let named: Vec<&str> = tables.iter().take(3).map(String::as_str).collect();
+    let more = if tables.len() > 3 { ", …" } else { "" };
+    Some(format!("{}{more}", named.join(", ")))
+}
 
 /// Whether this version has the SQLite migration `version`.
 pub(super) fn sqlite_has(version: i64) -> bool {

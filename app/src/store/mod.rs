@@ -45,7 +45,7 @@ pub use accounts::{Account, Membership, Role};
 pub use activity::{Delivery, SupportView, AUDIT_KEPT_DAYS, AUDIT_SHOWN, DELIVERIES_KEPT, DELIVERY_IDS_KEPT_DAYS};
 pub(crate) use allowances::{hex, unhex};
 pub use changes::{By, Change, What, Who, CHANGES_KEPT, CHANGES_SHOWN};
-pub use connect::{StoreOptions, POSTGRES_POOL, SQLITE_POOL};
+pub use connect::{sqlite_file, StoreOptions, POSTGRES_POOL, SQLITE_POOL};
 pub use decision::{Decision, PlatformOrder, PutOutcome, Updated};
 pub use idle_accounts::IDLE_ACCOUNT_KEPT_DAYS;
 pub use invites::{

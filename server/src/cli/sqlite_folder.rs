@@ -9,15 +9,7 @@ use std::path::Path;
 /// A sentence for an operator when `url` is a SQLite file whose folder is
 /// missing or cannot be written to; none otherwise.
 pub(super) fn folder_hint(url: &str) -> Option<String> {
-    use std::str::FromStr;
-    if !url.starts_with("sqlite:") {
-        return None;
-    }
-    let options = sqlx::sqlite::SqliteConnectOptions::from_str(url).ok()?;
-    let file = options.get_filename();
-    if file.as_os_str().is_empty() || file.as_os_str() == ":memory:" {
-        return None;
-    }
+    let file = app::store::sqlite_file(url)?;
     let folder = match file.parent() {
         Some(folder) if !folder.as_os_str().is_empty() => folder,
         _ => Path::new("."),

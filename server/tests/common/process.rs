@@ -129,6 +129,18 @@ impl ServerProcess {
             .unwrap_or_else(|| panic!("{series} is listed:\n{text}"))
     }
 
+    /// The status of a shopper's lookup through the REST API of this server.
+    pub async fn lookup(&self, shop: &str, email: &str, number: &str) -> u16 {
+        reqwest::Client::new()
+            .post(format!("{}/api/v1/shops/{shop}/lookup", self.base))
+            .json(&serde_json::json!({"email": email, "order_number": number}))
+            .send()
+            .await
+            .expect("lookup")
+            .status()
+            .as_u16()
+    }
+
     /// Kills the server and returns everything it wrote to standard error.
     pub fn stop_and_read_log(&mut self) -> String {
         use std::io::Read;

@@ -183,15 +183,9 @@ async fn a_restore_puts_the_backup_back_over_a_killed_servers_log_and_keeps_what
     assert_eq!(scalar(&db, "SELECT COUNT(*) FROM password_links").await, 0);
     // A server on the restored database answers from it.
     let server = ServerProcess::start(lookout_command(&url), &[]);
-    let lookup = |number: &'static str, email: &'static str| {
-        client
-            .post(format!("{}/api/v1/shops/demo/lookup", server.base))
-            .json(&serde_json::json!({"email": email, "order_number": number}))
-            .send()
-    };
-    assert_eq!(lookup("#1001", "ada@example.com").await.unwrap().status(), 200);
-    assert_eq!(lookup("#1002", "bjorn@example.com").await.unwrap().status(), 404);
-    assert_eq!(lookup("LATE1", "late@example.com").await.unwrap().status(), 404);
+    assert_eq!(server.lookup("demo", "ada@example.com", "#1001").await, 200);
+    assert_eq!(server.lookup("demo", "bjorn@example.com", "#1002").await, 404);
+    assert_eq!(server.lookup("demo", "late@example.com", "LATE1").await, 404);
 }
 
 #[tokio::test]
@@ -300,13 +294,7 @@ async fn a_backup_of_another_page_size_is_restored() {
         "nothing left beside it: {names:?}"
     );
     let server = ServerProcess::start(lookout_command(&url), &[]);
-    let found = reqwest::Client::new()
-        .post(format!("{}/api/v1/shops/demo/lookup", server.base))
-        .json(&serde_json::json!({"email": "ada@example.com", "order_number": "#1001"}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(found.status(), 200);
+    assert_eq!(server.lookup("demo", "ada@example.com", "#1001").await, 200);
     drop(server);
     let mode: String = {
         use sqlx::{ConnectOptions, Connection};

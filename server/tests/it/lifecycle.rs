@@ -81,13 +81,7 @@ async fn sigterm_finishes_the_request_in_flight_then_exits_cleanly() {
 
     // The order is there, whole.
     let again = ServerProcess::start(lookout_command(&db.url), &[]);
-    let res = reqwest::Client::new()
-        .post(format!("{}/api/v1/shops/nordlys/lookup", again.base))
-        .json(&serde_json::json!({"email": "shopper1001@example.com", "order_number": "#1001"}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 200);
+    assert_eq!(again.lookup("nordlys", "shopper1001@example.com", "#1001").await, 200);
 }
 
 /// A server (no request timeout to speak of) with one client that began a

@@ -10,17 +10,6 @@ use common::{lookout_command, lookout_ok, ServerProcess, EXAMPLE};
 use sqlx::Connection;
 use std::time::{Duration, Instant};
 
-async fn lookup(server: &ServerProcess, email: &str, number: &str) -> u16 {
-    reqwest::Client::new()
-        .post(format!("{}/api/v1/shops/demo/lookup", server.base))
-        .json(&serde_json::json!({"email": email, "order_number": number}))
-        .send()
-        .await
-        .expect("lookup")
-        .status()
-        .as_u16()
-}
-
 /// Waits (at most 20 s) until `name` reads `value`.
 async fn until(server: &ServerProcess, name: &str, value: f64) {
     let start = Instant::now();
@@ -81,7 +70,7 @@ async fn a_miss_on_a_replica_that_is_behind_is_asked_again_of_the_primary() {
     assert_eq!(server.metric("lookout_lookup_replica_behind").await, 0.0);
     // Once the replica has the demo (a moment after it was written).
     let start = Instant::now();
-    while lookup(&server, "ada@example.com", "#1001").await != 200 {
+    while server.lookup("demo", "ada@example.com", "#1001").await != 200 {
         assert!(
             start.elapsed() < Duration::from_secs(20),
             "the replica never had the demo"
@@ -95,19 +84,19 @@ async fn a_miss_on_a_replica_that_is_behind_is_asked_again_of_the_primary() {
 
     // Not on the replica, found on the primary; a miss is still a miss.
     let asked = server.metric("lookout_lookup_primary_reads_total").await;
-    assert_eq!(lookup(&server, "ada@example.com", "#77001").await, 200);
-    assert_eq!(lookup(&server, "mallory@example.com", "#77001").await, 404);
+    assert_eq!(server.lookup("demo", "ada@example.com", "#77001").await, 200);
+    assert_eq!(server.lookup("demo", "mallory@example.com", "#77001").await, 404);
     assert_eq!(server.metric("lookout_lookup_primary_reads_total").await, asked + 2.0);
     // A hit on the replica asks nothing of the primary.
-    assert_eq!(lookup(&server, "ada@example.com", "#1001").await, 200);
+    assert_eq!(server.lookup("demo", "ada@example.com", "#1001").await, 200);
     assert_eq!(server.metric("lookout_lookup_primary_reads_total").await, asked + 2.0);
 
     // Caught up: the replica alone again.
     on_replica(&replica, "SELECT pg_wal_replay_resume()").await;
     until(&server, "lookout_lookup_replica_behind", 0.0).await;
     assert_eq!(server.metric("lookout_lookup_replica_lag_seconds").await, 0.0);
-    assert_eq!(lookup(&server, "ada@example.com", "#77001").await, 200);
-    assert_eq!(lookup(&server, "mallory@example.com", "#77001").await, 404);
+    assert_eq!(server.lookup("demo", "ada@example.com", "#77001").await, 200);
+    assert_eq!(server.lookup("demo", "mallory@example.com", "#77001").await, 404);
     assert_eq!(server.metric("lookout_lookup_primary_reads_total").await, asked + 2.0);
 
     // Behind again, then the primary stops: a miss the primary cannot be
@@ -117,16 +106,16 @@ async fn a_miss_on_a_replica_that_is_behind_is_asked_again_of_the_primary() {
     pg.ctl("stop");
     let missed = r#"lookout_lookups_total{outcome="not_found"}"#;
     let before = server.metric(missed).await;
-    assert_eq!(lookup(&server, "mallory@example.com", "#77002").await, 404);
+    assert_eq!(server.lookup("demo", "mallory@example.com", "#77002").await, 404);
     assert_eq!(server.metric(missed).await, before + 1.0, "counted, its attempt kept");
     assert_eq!(
-        lookup(&server, "ada@example.com", "#1001").await,
+        server.lookup("demo", "ada@example.com", "#1001").await,
         200,
         "the replica still answers"
     );
     // The watch cannot ask the primary: not known to be behind, no fallback.
     until(&server, "lookout_lookup_replica_behind", 0.0).await;
-    assert_eq!(lookup(&server, "mallory@example.com", "#77002").await, 404);
+    assert_eq!(server.lookup("demo", "mallory@example.com", "#77002").await, 404);
 
     // Each change said once in the log.
     let log = server.stop_and_read_log();

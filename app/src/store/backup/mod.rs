@@ -94,16 +94,9 @@ pub struct Held {
 
 /// The SQLite file a database URL names; PostgreSQL and in-memory databases have none.
 pub fn sqlite_file(url: &str) -> Result<PathBuf, BackupError> {
-    use std::str::FromStr;
-    if !url.starts_with("sqlite:") {
-        return Err(E::NotSqlite);
-    }
-    let options = sqlx::sqlite::SqliteConnectOptions::from_str(url).map_err(|_| E::NotSqlite)?;
-    let file = options.get_filename();
-    if file.as_os_str().is_empty() || file.as_os_str() == ":memory:" || url.contains("mode=memory") {
-        return Err(E::NotSqlite);
-    }
-    Ok(file.to_path_buf())
+    super::sqlite_file(url)
+        .filter(|_| !url.contains("mode=memory"))
+        .ok_or(E::NotSqlite)
 }
 
 /// Backs the database of `url` up into `out`, a file that must not exist yet.
@@ -220,9 +213,7 @@ fn migrations_of(conn: &Connection, shown: &Path) -> Result<i64, BackupError> {
 
 /// The database's tables (not SQLite's own).
 fn tables(conn: &Connection) -> rusqlite::Result<Vec<String>> {
-    conn.prepare(
-        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY name",
-    )?
-    .query_map([], |row| row.get(0))?
-    .collect()
+    conn.prepare(migrations::SQLITE_TABLES)?
+        .query_map([], |row| row.get(0))?
+        .collect()
 }

@@ -126,9 +126,8 @@ fn prepare(url: &str, from: &Path, stop: &Stop) -> Result<Prepared, BackupError>
         other => other.map_err(sql)?,
     }
     let present = tables(&dest).map_err(sql)?;
-    if !present.is_empty() && !present.iter().any(|t| t == "_sqlx_migrations") {
-        let named: Vec<&str> = present.iter().take(3).map(String::as_str).collect();
-        return Err(E::Foreign(db.clone(), named.join(", ")));
+    if let Some(named) = migrations::foreign(&present) {
+        return Err(E::Foreign(db.clone(), named));
     }
     stop.watch(&dest)?;
     let (kept, erased) = match present.is_empty() {
